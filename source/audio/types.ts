@@ -1,0 +1,58 @@
+/**
+ * Audio edges. All PCM here is signed 16-bit little-endian mono. Buffers passed around are
+ * always whole samples (even byte lengths).
+ */
+
+/** Something that produces audio: the mic, a WAV file, silence. */
+export interface AudioSource {
+  /** Human description, e.g. "mic (default)" or "file greeting.wav". */
+  readonly description: string;
+  readonly sampleRate: number;
+  /**
+   * Start producing. `onFrame` is called with frames of exactly FRAME_MS of audio, paced in
+   * real time (one second of audio per second). `onError` reports a fatal source problem
+   * (sox missing, device gone) with a one-line user message; the caller keeps the call going
+   * with silence/text.
+   */
+  start(onFrame: (pcm: Buffer) => void, onError: (message: string) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Something that consumes audio like a sound card would: the speaker, sox play, a WAV file. */
+export interface AudioSink {
+  readonly description: string;
+  readonly sampleRate: number;
+  /** Open the device/file. Rejects with a one-line user message when it cannot. */
+  open(): Promise<void>;
+  /** Write a block of PCM (whole samples). The player paces calls in real time. */
+  write(pcm: Buffer): void;
+  /** Flush and close (WAV sinks fix their header here). */
+  close(): Promise<void>;
+  /** Register a handler for a failure after open (device lost). */
+  onError?(handler: (message: string) => void): void;
+}
+
+/**
+ * Plays agent audio: a queue that can hold minutes, pulled by a clock into an {@link AudioSink}
+ * in BLOCK_MS blocks, keeping only `leadMs` inside the sink. Implemented in `player.ts`.
+ */
+export interface PlayerLike {
+  /** Start the pump (writes silence while the queue is empty, like a sound card). */
+  start(): void;
+  /** Queue agent audio (whole samples). O(1). */
+  enqueue(pcm: Buffer): void;
+  /** Drop everything not yet played, with a short fade. O(1) in the queue length. Returns ms dropped. */
+  clear(): number;
+  /** Milliseconds queued and not yet written to the sink. */
+  readonly queuedMs: number;
+  /** True while queued agent audio (not pump silence) is being written. */
+  readonly playing: boolean;
+  /** Level of what was actually written to the sink, with peak hold. */
+  level(now?: number): import('../session/types.js').Level;
+  /** Called with each block actually written (agent audio or silence), for recording. */
+  onBlock?: (pcm: Buffer) => void;
+  /** Called when the first block of queued audio after silence is written (response latency). */
+  onPlaybackStart?: () => void;
+  /** Stop the pump and close the sink. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,130 @@
+/**
+ * The shapes shared by the session store and everything that reads it (Ink UI, plain mode,
+ * transcript writers, serial control). The store publishes an immutable {@link Snapshot};
+ * readers never mutate it and never touch the socket or audio devices directly.
+ */
+
+/** The agent's turn state as the server reports it. */
+export type AgentState = 'idle' | 'listening' | 'thinking' | 'speaking';
+
+/** The life of the call itself, independent of the agent's turn state. */
+export type CallPhase = 'creating' | 'connecting' | 'live' | 'ending' | 'ended' | 'error';
+
+export type Role = 'user' | 'agent';
+export type Medium = 'voice' | 'text';
+
+/** One transcript turn, keyed by the server's `ordinal`. */
+export interface Turn {
+  readonly ordinal: number;
+  readonly role: Role;
+  readonly medium: Medium;
+  /** Text so far (sanitised: no control characters or escape sequences). */
+  readonly text: string;
+  /** True once the server sent `final: true` for this ordinal. */
+  readonly final: boolean;
+  /** The agent was cut off (barge-in or local interrupt) before the turn finished. */
+  readonly interrupted: boolean;
+  /** The user typed this turn (`user_text_message`) rather than speaking it. */
+  readonly typed: boolean;
+  /** Epoch ms when the first message of this turn arrived. */
+  readonly startedAt: number;
+  /** Epoch ms when the turn became final, if it has. */
+  readonly endedAt?: number;
+}
+
+export type EventKind =
+  | 'info'
+  | 'warning'
+  | 'error'
+  | 'debug'
+  | 'tool'
+  | 'protocol'
+  | 'unknown'
+  | 'invalid';
+
+/** An entry in the events log (events/debug pane, `--verbose`, jsonl transcripts). */
+export interface CallEvent {
+  readonly id: number;
+  readonly at: number;
+  readonly kind: EventKind;
+  /** One line, sanitised, never containing the API key. */
+  readonly message: string;
+}
+
+/** Audio levels in dBFS (-Infinity for digital silence is clamped to LEVEL_FLOOR_DB). */
+export interface Level {
+  readonly rmsDb: number;
+  readonly peakDb: number;
+  /** Peak held for a short while, for meters. */
+  readonly peakHoldDb: number;
+}
+
+export interface Snapshot {
+  readonly phase: CallPhase;
+  readonly agentState: AgentState;
+  /** Epoch ms when `agentState` last changed. */
+  readonly agentStateSince: number;
+  readonly callId?: string;
+  readonly agentId?: string;
+  /** True when talking to the built-in local agent. */
+  readonly local: boolean;
+  /** Epoch ms when the socket opened. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  /** Turns ordered by ordinal. */
+  readonly turns: readonly Turn[];
+  readonly events: readonly CallEvent[];
+  readonly muted: boolean;
+  /** Push-to-talk mode is on (mic muted unless the PTT control is held). */
+  readonly ptt: boolean;
+  readonly pttDown: boolean;
+  /** Echo guard is enabled and currently replacing mic frames with silence. */
+  readonly echoGuard: { readonly enabled: boolean; readonly active: boolean };
+  readonly outputMedium: Medium;
+  readonly micLevel: Level;
+  readonly agentLevel: Level;
+  /** Last measured WebSocket round-trip time in ms. */
+  readonly rttMs?: number;
+  /** End of user speech to first agent audio, last turn, ms. */
+  readonly responseLatencyMs?: number;
+  readonly responseLatenciesMs: readonly number[];
+  readonly interruptions: number;
+  /** Milliseconds of agent audio queued but not yet played. */
+  readonly queuedMs: number;
+  readonly input: { readonly kind: string; readonly description: string; readonly sampleRate: number };
+  readonly output: { readonly kind: string; readonly description: string; readonly sampleRate: number };
+  /** The last error shown to the user, one line. */
+  readonly error?: string;
+  /** Where the transcript is being written or was last saved. */
+  readonly transcriptPath?: string;
+  /** Why the call ended, one line, when it has. */
+  readonly endReason?: string;
+  /** Exit code the app should use when it ends now (0 normal, 1 error). */
+  readonly exitCode: number;
+}
+
+/** What the UI, plain mode and serial control may ask of a running call. */
+export interface StoreActions {
+  /** Mute or unmute the mic (muted = digital silence is sent). Toggles when `on` is omitted. */
+  mute(on?: boolean): void;
+  /** Push-to-talk control pressed (true) or released (false). */
+  setPtt(down: boolean): void;
+  /** Drop all queued agent audio now; marks the agent's live turn interrupted. */
+  interrupt(): void;
+  /** Send a typed message (`user_text_message`); `immediate` also interrupts the agent. */
+  sendText(text: string, urgency?: 'immediate' | 'soon' | 'later'): void;
+  /** Ask the agent to answer in voice or text only. */
+  setOutputMedium(medium: Medium): void;
+  /** Save the transcript now; resolves to the path written. */
+  saveTranscript(): Promise<string>;
+  /** Send `hang_up`, close the socket, stop audio. Resolves when the call has ended. */
+  hangUp(reason?: string): Promise<void>;
+}
+
+/** The read side of the store, as `useSyncExternalStore` wants it. */
+export interface StoreReader {
+  getSnapshot(): Snapshot;
+  subscribe(listener: () => void): () => void;
+}
+
+export type Store = StoreReader & { readonly actions: StoreActions };
