@@ -1,0 +1,27 @@
+/**
+ * Client-side tool answers. The conversation stalls until every `client_tool_invocation` gets a
+ * `client_tool_result`, so a client that has no such tool must still say so.
+ */
+import type { ClientToolInvocationMessage, ClientToolResultMessage } from './messages.js';
+import { sanitizeLine } from './sanitize.js';
+
+/** Longest tool name repeated back in an error answer. */
+const MAX_TOOL_NAME_CHARS = 100;
+
+/**
+ * The `errorType: "undefined"` answer for an invocation of a tool this client does not have,
+ * or `undefined` when `knownTools` has it (the caller runs it and answers itself).
+ */
+export function toolResultFor(
+  invocation: Pick<ClientToolInvocationMessage, 'toolName' | 'invocationId'>,
+  knownTools: ReadonlySet<string>,
+): ClientToolResultMessage | undefined {
+  if (knownTools.has(invocation.toolName)) return undefined;
+  const name = sanitizeLine(invocation.toolName, MAX_TOOL_NAME_CHARS);
+  return {
+    type: 'client_tool_result',
+    invocationId: invocation.invocationId,
+    errorType: 'undefined',
+    errorMessage: `omnia-voice has no client tool named "${name}"`,
+  };
+}
