@@ -6,7 +6,7 @@
 
 function clip16(v: number): number {
   const r = Math.round(v);
-  return r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+  return Math.min(32767, Math.max(-32768, r));
 }
 
 /** Resample a whole buffer in one go. Returns the input itself when the rates are equal. */

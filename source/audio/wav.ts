@@ -115,7 +115,7 @@ export function toMonoS16(wav: ParsedWav): Buffer {
     for (let c = 0; c < wav.channels; c++)
       sum += readSample(wav, f * frameBytes + c * bytesPerSample);
     const v = Math.round((sum / wav.channels) * 32768);
-    out.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v, f * 2);
+    out.writeInt16LE(Math.min(32767, Math.max(-32768, v)), f * 2);
   }
   return out;
 }

@@ -1,0 +1,116 @@
+import { PcmQueue } from './queue.js';
+import { WavWriter } from './sinks/wav-sink.js';
+
+/** Options for {@link CallRecorder}. */
+export interface CallRecorderOptions {
+  /** Clock in ms. Default `Date.now`. */
+  readonly now?: () => number;
+  /**
+   * How far a side may fall behind the wall clock before the gap is filled with silence.
+   * Below it, late audio is simply appended (pushes jitter by a few blocks; gaps come from
+   * stalls, mute of the source, or a side that has not started yet).
+   */
+  readonly slackMs?: number;
+}
+
+const DEFAULT_SLACK_MS = 200;
+
+interface Side {
+  readonly queue: PcmQueue;
+  /** Frame index (from the recording start) just past this side's last queued sample. */
+  endFrame: number;
+}
+
+/**
+ * Records a call (`--record`) as a stereo WAV: the user's audio as sent on the left, the
+ * agent's audio as played on the right. Each side is placed by wall-clock arrival time, so a
+ * stretch where one side sent nothing is silence on that side and the two stay in step. The
+ * header is refreshed every second of audio, so a killed process still leaves a valid file.
+ */
+export class CallRecorder {
+  private readonly writer: WavWriter;
+  private readonly now: () => number;
+  private readonly slackFrames: number;
+  private readonly startedAt: number;
+  private readonly user: Side = { queue: new PcmQueue(), endFrame: 0 };
+  private readonly agent: Side = { queue: new PcmQueue(), endFrame: 0 };
+  private writtenFrames = 0;
+  private closed = false;
+
+  /** Opens (creates or truncates) `path` now; throws a one-line Error if it cannot. */
+  constructor(
+    readonly path: string,
+    readonly sampleRate: number,
+    options: CallRecorderOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.slackFrames = Math.round(((options.slackMs ?? DEFAULT_SLACK_MS) * sampleRate) / 1000);
+    this.writer = new WavWriter(path, sampleRate, 2);
+    this.writer.open();
+    this.startedAt = this.now();
+  }
+
+  /** Seconds of stereo audio written to the file so far. */
+  get durationMs(): number {
+    return (this.writtenFrames / this.sampleRate) * 1000;
+  }
+
+  /** User audio as sent to the server (s16le mono). */
+  pushUser(pcm: Buffer): void {
+    this.push(this.user, pcm);
+  }
+
+  /** Agent audio as written to the output device (s16le mono), e.g. from `Player.onBlock`. */
+  pushAgent(pcm: Buffer): void {
+    this.push(this.agent, pcm);
+  }
+
+  /** Write what is left (the shorter side padded with silence) and finish the header. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flushTo(Math.max(this.user.endFrame, this.agent.endFrame));
+    this.writer.close();
+  }
+
+  private push(side: Side, pcm: Buffer): void {
+    if (this.closed || pcm.length < 2) return;
+    const frames = pcm.length >> 1;
+    const nowFrame = this.wallFrame();
+    // Audio that arrives now ends now; if this side is far behind that, it was absent.
+    side.endFrame = Math.max(side.endFrame, this.writtenFrames);
+    const startFrame = nowFrame - frames;
+    if (startFrame - side.endFrame > this.slackFrames) {
+      side.queue.push(Buffer.alloc((startFrame - side.endFrame) * 2));
+      side.endFrame = startFrame;
+    }
+    // Copied: callers (capture, the player) may reuse their buffers.
+    side.queue.push(Buffer.from(pcm.subarray(0, frames * 2)));
+    side.endFrame += frames;
+    // Write whatever both sides cover, and past that whatever is older than the slack (the
+    // quiet side gets silence there).
+    this.flushTo(
+      Math.max(Math.min(this.user.endFrame, this.agent.endFrame), nowFrame - this.slackFrames),
+    );
+  }
+
+  private flushTo(targetFrame: number): void {
+    const frames = targetFrame - this.writtenFrames;
+    if (frames <= 0) return;
+    const left = Buffer.alloc(frames * 2);
+    const right = Buffer.alloc(frames * 2);
+    this.user.queue.pull(frames * 2, left);
+    this.agent.queue.pull(frames * 2, right);
+    const stereo = Buffer.allocUnsafe(frames * 4);
+    for (let i = 0; i < frames; i++) {
+      stereo.writeInt16LE(left.readInt16LE(i * 2), i * 4);
+      stereo.writeInt16LE(right.readInt16LE(i * 2), i * 4 + 2);
+    }
+    this.writer.append(stereo);
+    this.writtenFrames = targetFrame;
+  }
+
+  private wallFrame(): number {
+    return Math.floor(((this.now() - this.startedAt) * this.sampleRate) / 1000);
+  }
+}

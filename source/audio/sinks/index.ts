@@ -1,0 +1,89 @@
+import type { AudioSink } from '../types.js';
+import { NullSink } from './null-sink.js';
+import { SoxPlaySink, soxInstallHint } from './sox-play-sink.js';
+import { SpeakerSink } from './speaker-sink.js';
+import { WavFileSink } from './wav-sink.js';
+
+export { NullSink } from './null-sink.js';
+export { SoxPlaySink, type SoxPlaySinkOptions, soxInstallHint } from './sox-play-sink.js';
+export { DISABLE_SPEAKER_ENV, SpeakerSink, type SpeakerSinkOptions } from './speaker-sink.js';
+export { WavFileSink, WavWriter } from './wav-sink.js';
+
+/** Extra knobs for {@link createSink} (tests, logs). */
+export interface CreateSinkOptions {
+  /** Where the speaker child's native stderr (ALSA warnings) is appended. */
+  readonly speakerLogPath?: string;
+  /** The sox executable. Default `sox` from PATH. */
+  readonly soxPath?: string;
+}
+
+/** A parsed `--output` spec. */
+export type SinkSpec =
+  | { readonly kind: 'speaker' | 'sox'; readonly device?: string }
+  | { readonly kind: 'wav'; readonly path: string }
+  | { readonly kind: 'none' };
+
+/**
+ * Parse an output spec: `speaker`, `speaker:<device>`, `sox`, `sox:<device>`, `none`, or a
+ * path ending in `.wav`. Throws a one-line Error listing the accepted forms otherwise.
+ */
+export function parseSinkSpec(spec: string): SinkSpec {
+  const trimmed = spec.trim();
+  if (/\.wav$/i.test(trimmed)) return { kind: 'wav', path: trimmed };
+  const [head, ...rest] = trimmed.split(':');
+  const device = rest.join(':');
+  if (head === 'none' && rest.length === 0) return { kind: 'none' };
+  if (head === 'speaker' || head === 'sox') {
+    return device ? { kind: head, device } : { kind: head };
+  }
+  throw new Error(
+    `unknown audio output "${trimmed}": use speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav`,
+  );
+}
+
+/**
+ * Create and open the sink named by `spec`. `speaker` falls back to sox play when the speaker
+ * module will not load (calling `notice` once with the reason); when neither works it rejects
+ * with one line saying what to install.
+ */
+export async function createSink(
+  spec: string,
+  sampleRate: number,
+  notice: (msg: string) => void,
+  options: CreateSinkOptions = {},
+): Promise<AudioSink> {
+  const parsed = parseSinkSpec(spec);
+  const soxOptions = (device?: string) => ({
+    ...(device ? { device } : {}),
+    ...(options.soxPath ? { soxPath: options.soxPath } : {}),
+  });
+  if (parsed.kind === 'none') return opened(new NullSink(sampleRate));
+  if (parsed.kind === 'wav') return opened(new WavFileSink(parsed.path, sampleRate));
+  if (parsed.kind === 'sox') return opened(new SoxPlaySink(sampleRate, soxOptions(parsed.device)));
+
+  const speaker = new SpeakerSink(sampleRate, {
+    ...(parsed.device ? { device: parsed.device } : {}),
+    ...(options.speakerLogPath ? { logPath: options.speakerLogPath } : {}),
+  });
+  let speakerReason: string;
+  try {
+    return await opened(speaker);
+  } catch (err) {
+    speakerReason = err instanceof Error ? err.message : String(err);
+  }
+  try {
+    const sox = await opened(new SoxPlaySink(sampleRate, soxOptions(parsed.device)));
+    notice(`speaker module unavailable (${speakerReason}); playing through sox instead`);
+    return sox;
+  } catch (err) {
+    const soxReason = (err instanceof Error ? err.message : String(err)).split(';', 1)[0];
+    throw new Error(
+      `no audio output: speaker module unavailable (${speakerReason}) and ${soxReason}; ${soxInstallHint()}, or use --output none`,
+    );
+  }
+}
+
+async function opened(sink: AudioSink): Promise<AudioSink> {
+  await sink.open();
+  return sink;
+}

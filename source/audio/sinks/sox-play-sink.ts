@@ -1,0 +1,159 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { bytesForMs } from '../constants.js';
+import type { AudioSink } from '../types.js';
+
+/** How long open() waits for sox to fail on a bad device before calling it open. */
+const OPEN_GRACE_MS = 300;
+/** How long close() waits for sox to drain before killing it. */
+const CLOSE_TIMEOUT_MS = 2_000;
+/** Keep sox's own buffer to about one pump block, so it adds no barge-in delay of its own. */
+const SOX_BUFFER_MS = 10;
+
+/** Options for {@link SoxPlaySink}. */
+export interface SoxPlaySinkOptions {
+  /** Output device name (ALSA on Linux, CoreAudio on macOS); default device when omitted. */
+  readonly device?: string;
+  /** The sox executable. Default `sox` from PATH. */
+  readonly soxPath?: string;
+}
+
+/** One line telling the user how to get sox on this OS. */
+export function soxInstallHint(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'install it with: brew install sox';
+  if (platform === 'win32')
+    return 'install it from https://sourceforge.net/projects/sox/ and add it to PATH';
+  return 'install it with your package manager, e.g. sudo apt install sox libsox-fmt-all';
+}
+
+/** The sox arguments that play raw s16le mono from stdin on `device` (or the default). */
+export function soxPlayArgs(
+  sampleRate: number,
+  device: string | undefined,
+  platform = process.platform,
+): string[] {
+  const bufferBytes = Math.max(64, bytesForMs(SOX_BUFFER_MS, sampleRate));
+  const input = [
+    '-q',
+    '--buffer',
+    String(bufferBytes),
+    '-t',
+    'raw',
+    '-r',
+    String(sampleRate),
+    '-e',
+    'signed',
+    '-b',
+    '16',
+    '-c',
+    '1',
+    '-',
+  ];
+  if (device === undefined) return [...input, '-d'];
+  const type = platform === 'darwin' ? 'coreaudio' : platform === 'win32' ? 'waveaudio' : 'alsa';
+  return [...input, '-t', type, device];
+}
+
+/**
+ * Plays through a `sox` child process reading raw PCM on stdin. Works wherever sox does, and
+ * keeps native audio warnings off our terminal (sox's stderr is captured, and its last line
+ * becomes the error message if it dies).
+ */
+export class SoxPlaySink implements AudioSink {
+  readonly description: string;
+  private child: ChildProcess | undefined;
+  private stderrTail = '';
+  private errorHandler: ((message: string) => void) | undefined;
+  private closing = false;
+  private dead = false;
+
+  constructor(
+    readonly sampleRate: number,
+    private readonly options: SoxPlaySinkOptions = {},
+  ) {
+    this.description = options.device
+      ? `sox play (${options.device})`
+      : 'sox play (default device)';
+  }
+
+  open(): Promise<void> {
+    const sox = this.options.soxPath ?? 'sox';
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(grace);
+        if (err) reject(err);
+        else resolve();
+      };
+      const child = spawn(sox, soxPlayArgs(this.sampleRate, this.options.device), {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      this.child = child;
+      const grace = setTimeout(() => settle(), OPEN_GRACE_MS);
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (text: string) => {
+        this.stderrTail = (this.stderrTail + text).slice(-2_000);
+      });
+      // A dead sox makes stdin writes fail with EPIPE; the exit handler reports it once.
+      child.stdin?.on('error', () => {});
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        this.dead = true;
+        const message =
+          err.code === 'ENOENT'
+            ? `sox not found, needed for audio output; ${soxInstallHint()}`
+            : `cannot start sox: ${err.message}`;
+        if (!settled) settle(new Error(message));
+        else this.report(message);
+      });
+      child.on('exit', (code, signal) => {
+        this.dead = true;
+        if (this.closing) return;
+        const why = this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+        const message = `sox play stopped: ${why}`;
+        if (!settled) settle(new Error(message));
+        else this.report(message);
+      });
+    });
+  }
+
+  write(pcm: Buffer): void {
+    if (this.dead || this.closing) return;
+    this.child?.stdin?.write(pcm);
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || this.closing) return;
+    this.closing = true;
+    if (this.dead) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.stdin?.end();
+    });
+  }
+
+  onError(handler: (message: string) => void): void {
+    this.errorHandler = handler;
+  }
+
+  private report(message: string): void {
+    this.errorHandler?.(message);
+  }
+
+  private lastStderrLine(): string {
+    const lines = this.stderrTail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    // sox output is not ours to trust: keep it printable.
+    return (lines.at(-1) ?? '').replace(/[^\x20-\x7e]/g, '');
+  }
+}

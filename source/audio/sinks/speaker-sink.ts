@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AudioSink } from '../types.js';
+
+/** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
+export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
+/** Speaker's native chunk size: about 10 ms, so little audio sits beyond the player's control. */
+const SPEAKER_FRAME_MS = 10;
+/** A cold start of node plus the native module on a busy machine can take a few seconds. */
+const READY_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/** Options for {@link SpeakerSink}. */
+export interface SpeakerSinkOptions {
+  /** Output device name passed to the speaker backend (ALSA device on Linux). */
+  readonly device?: string;
+  /** Append the native library's stderr (ALSA warnings) here instead of discarding it. */
+  readonly logPath?: string;
+}
+
+/**
+ * The speaker runs in a small child node process. Why: its native audio library (libasound
+ * via mpg123's out123) prints warnings such as "underrun occurred" straight to file
+ * descriptor 2, which would scribble over the full-screen UI, and Node cannot redirect its
+ * own fd 2. In a child, that stderr is a pipe we own. A native crash also stays in the child.
+ * Plain CommonJS passed with `-e`, so it runs the same from source (tsx) and from dist.
+ */
+const CHILD_SOURCE = `(() => {
+const [modPath, rate, spf, device] = process.argv.slice(1);
+const send = (m, then) => { if (process.send) process.send(m, then); else if (then) then(); };
+let Speaker;
+try { Speaker = require(modPath); } catch (e) {
+  send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(3));
+  return;
+}
+const opts = { channels: 1, bitDepth: 16, signed: true, sampleRate: Number(rate), samplesPerFrame: Number(spf) };
+if (device) opts.device = device;
+let sp;
+try { sp = new Speaker(opts); } catch (e) {
+  send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(3));
+  return;
+}
+sp.on('open', () => send({ type: 'ready', backend: String(Speaker.module_name || '') }));
+sp.on('error', (e) => send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(4)));
+sp.on('close', () => process.exit(0));
+sp.write(Buffer.alloc(Number(spf) * 2));
+process.stdin.on('data', (d) => sp.write(d));
+process.stdin.on('end', () => sp.end());
+process.on('disconnect', () => {});
+})();
+`;
+
+/** Resolve the installed speaker module, or throw a one-line reason it cannot be used. */
+export function resolveSpeakerModule(): string {
+  if (process.env[DISABLE_SPEAKER_ENV] === '1')
+    throw new Error(`disabled by ${DISABLE_SPEAKER_ENV}=1`);
+  try {
+    return createRequire(import.meta.url).resolve('speaker');
+  } catch {
+    throw new Error('the optional "speaker" package is not installed');
+  }
+}
+
+interface ChildMessage {
+  readonly type: 'ready' | 'error';
+  readonly message?: string;
+  readonly backend?: string;
+}
+
+/** Plays through the `speaker` npm package (native, low latency), isolated in a child process. */
+export class SpeakerSink implements AudioSink {
+  readonly description: string;
+  private child: ChildProcess | undefined;
+  private stderrTail = '';
+  private errorHandler: ((message: string) => void) | undefined;
+  private closing = false;
+  private dead = false;
+
+  constructor(
+    readonly sampleRate: number,
+    private readonly options: SpeakerSinkOptions = {},
+  ) {
+    this.description = options.device ? `speaker (${options.device})` : 'speaker (default device)';
+  }
+
+  open(): Promise<void> {
+    let modulePath: string;
+    try {
+      modulePath = resolveSpeakerModule();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const samplesPerFrame = Math.max(1, Math.round((this.sampleRate * SPEAKER_FRAME_MS) / 1000));
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          this.closing = true;
+          child.kill('SIGKILL');
+          reject(err);
+        } else resolve();
+      };
+      const args = [
+        '-e',
+        CHILD_SOURCE,
+        modulePath,
+        String(this.sampleRate),
+        String(samplesPerFrame),
+        this.options.device ?? '',
+      ];
+      const child = spawn(process.execPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'ipc'] });
+      this.child = child;
+      const timer = setTimeout(
+        () => settle(new Error('speaker did not open the audio device in time')),
+        READY_TIMEOUT_MS,
+      );
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (text: string) => this.onStderr(text));
+      child.stdin?.on('error', () => {});
+      child.on('message', (raw: unknown) => {
+        const msg = raw as ChildMessage;
+        if (msg.type === 'ready') settle();
+        else if (msg.type === 'error') {
+          const reason = oneLine(msg.message ?? 'unknown error');
+          if (!settled) settle(new Error(reason));
+          else this.report(`speaker output failed: ${reason}`);
+        }
+      });
+      child.on('error', (err) => {
+        this.dead = true;
+        settle(new Error(`cannot start the speaker process: ${err.message}`));
+      });
+      child.on('exit', (code, signal) => {
+        this.dead = true;
+        if (this.closing) return;
+        const why =
+          oneLine(this.stderrTail.trim().split('\n').at(-1) ?? '') ||
+          (signal ? `killed by ${signal}` : `exit code ${code}`);
+        if (!settled) settle(new Error(why));
+        else this.report(`speaker output stopped: ${why}`);
+      });
+    });
+  }
+
+  write(pcm: Buffer): void {
+    if (this.dead || this.closing) return;
+    this.child?.stdin?.write(pcm);
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || this.closing) return;
+    this.closing = true;
+    if (this.dead) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, CLOSE_TIMEOUT_MS);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      child.stdin?.end();
+    });
+    if (child.connected) child.disconnect();
+  }
+
+  onError(handler: (message: string) => void): void {
+    this.errorHandler = handler;
+  }
+
+  private onStderr(text: string): void {
+    this.stderrTail = (this.stderrTail + text).slice(-2_000);
+    if (this.options.logPath) {
+      try {
+        appendFileSync(this.options.logPath, text);
+      } catch {
+        // A log that cannot be written must not take the audio down with it.
+      }
+    }
+  }
+
+  private report(message: string): void {
+    this.errorHandler?.(message);
+  }
+}
+
+/** First line, printable ASCII only: native messages are not ours to trust on a terminal. */
+function oneLine(text: string): string {
+  return (text.split('\n', 1)[0] ?? '').replace(/[^\x20-\x7e]/g, '').trim();
+}

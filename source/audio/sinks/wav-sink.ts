@@ -1,0 +1,127 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { AudioSink } from '../types.js';
+import { WAV_HEADER_BYTES, wavHeader } from '../wav.js';
+
+/** How often the header's sizes are brought up to date while writing (ms of audio). */
+export const WAV_HEADER_REFRESH_MS = 1_000;
+
+/**
+ * A growing s16le WAV file with `channels` channels, written with synchronous positional writes.
+ * The header is written first with a data size of 0 (which readers treat as "to the end of the
+ * file") and its sizes are refreshed every {@link WAV_HEADER_REFRESH_MS} of audio and on close,
+ * so a process killed mid-write still leaves a file that parses.
+ */
+export class WavWriter {
+  private fd: number | undefined;
+  private dataBytes = 0;
+  private bytesAtLastHeader = 0;
+  private readonly refreshBytes: number;
+
+  constructor(
+    readonly path: string,
+    readonly sampleRate: number,
+    readonly channels: number,
+  ) {
+    this.refreshBytes = Math.round((WAV_HEADER_REFRESH_MS * sampleRate) / 1000) * 2 * channels;
+  }
+
+  /** Bytes of sample data written so far. */
+  get byteLength(): number {
+    return this.dataBytes;
+  }
+
+  open(): void {
+    try {
+      this.fd = openSync(this.path, 'w');
+      this.writeHeader(0);
+    } catch (err) {
+      throw new Error(`cannot write ${this.path}: ${describeFsError(err)}`);
+    }
+  }
+
+  /** Append interleaved samples. Throws a one-line Error when the disk refuses. */
+  append(pcm: Buffer): void {
+    if (this.fd === undefined) throw new Error(`${this.path} is not open`);
+    try {
+      writeSync(this.fd, pcm, 0, pcm.length, WAV_HEADER_BYTES + this.dataBytes);
+    } catch (err) {
+      throw new Error(`cannot write ${this.path}: ${describeFsError(err)}`);
+    }
+    this.dataBytes += pcm.length;
+    if (this.dataBytes - this.bytesAtLastHeader >= this.refreshBytes)
+      this.writeHeader(this.dataBytes);
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      this.writeHeaderTo(fd, this.dataBytes);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  private writeHeader(dataBytes: number): void {
+    if (this.fd !== undefined) this.writeHeaderTo(this.fd, dataBytes);
+  }
+
+  private writeHeaderTo(fd: number, dataBytes: number): void {
+    const header = wavHeader({ sampleRate: this.sampleRate, channels: this.channels, dataBytes });
+    writeSync(fd, header, 0, header.length, 0);
+    this.bytesAtLastHeader = dataBytes;
+  }
+}
+
+function describeFsError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such directory';
+  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
+  if (e?.code === 'ENOSPC') return 'disk full';
+  if (e?.code === 'EISDIR') return 'is a directory';
+  return e?.code ?? (err instanceof Error ? err.message.split('\n', 1)[0]! : String(err));
+}
+
+/**
+ * Plays into a mono WAV file. Paced by the player like a sound card, so the file holds exactly
+ * what a user would have heard, silence included: tests and `--output file.wav` rely on that.
+ */
+export class WavFileSink implements AudioSink {
+  readonly description: string;
+  private readonly writer: WavWriter;
+  private errorHandler: ((message: string) => void) | undefined;
+  private broken = false;
+
+  constructor(
+    readonly path: string,
+    readonly sampleRate: number,
+  ) {
+    this.description = `WAV file ${path}`;
+    this.writer = new WavWriter(path, sampleRate, 1);
+  }
+
+  async open(): Promise<void> {
+    this.writer.open();
+  }
+
+  write(pcm: Buffer): void {
+    if (this.broken) return;
+    try {
+      this.writer.append(pcm);
+    } catch (err) {
+      this.broken = true;
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.errorHandler) this.errorHandler(message);
+      else throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.writer.close();
+  }
+
+  onError(handler: (message: string) => void): void {
+    this.errorHandler = handler;
+  }
+}
