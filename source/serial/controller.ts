@@ -1,0 +1,224 @@
+import * as fs from 'node:fs';
+import type { Store } from '../session/types.js';
+import { loadSerialBinding, type SerialPortHandle } from './bindings.js';
+import {
+  type DeviceLine,
+  type DeviceView,
+  deviceView,
+  formatLevelLine,
+  LineSplitter,
+  parseDeviceLine,
+  printableDeviceText,
+  viewChangeLines,
+} from './protocol.js';
+
+export const DEFAULT_BAUD_RATE = 115_200;
+/** LEVEL lines go out about five times a second: enough for LEDs, cheap at 115200 baud. */
+export const LEVEL_INTERVAL_MS = 200;
+/** Output held while the device is not reading; beyond this, LEVEL lines are dropped. */
+const MAX_PENDING_OUTPUT_CHARS = 4_096;
+const READ_CHUNK_BYTES = 256;
+
+/** Options for {@link SerialController}. */
+export interface SerialControllerOptions {
+  /** Device path, e.g. /dev/ttyACM0. */
+  readonly path: string;
+  readonly baudRate?: number;
+  readonly store: Store;
+  /** Things to show in the events pane: unknown lines (warning), disconnects (warning). */
+  readonly onEvent: (kind: 'info' | 'warning', message: string) => void;
+  /** How often LEVEL lines are sent. */
+  readonly levelIntervalMs?: number;
+}
+
+/**
+ * Hardware control over a serial line: buttons on a device send MUTE / PTT / INTERRUPT /
+ * HANGUP lines; the device is told the call state, mute, PTT and levels so it can light LEDs.
+ * A device that goes away is reported and dropped; the call itself carries on.
+ */
+export class SerialController {
+  readonly path: string;
+  readonly baudRate: number;
+  private readonly store: Store;
+  private readonly onEvent: SerialControllerOptions['onEvent'];
+  private readonly levelIntervalMs: number;
+  private port: SerialPortHandle | undefined;
+  private stopped = false;
+  private unsubscribe: (() => void) | undefined;
+  private levelTimer: NodeJS.Timeout | undefined;
+  private view: DeviceView | undefined;
+  private pendingOutput = '';
+  private writing: Promise<void> | undefined;
+  private readLoop: Promise<void> | undefined;
+
+  constructor(options: SerialControllerOptions) {
+    this.path = options.path;
+    this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
+    this.store = options.store;
+    this.onEvent = options.onEvent;
+    this.levelIntervalMs = options.levelIntervalMs ?? LEVEL_INTERVAL_MS;
+  }
+
+  /** Opens the device and starts reading commands. Rejects with a message naming the path. */
+  async open(): Promise<void> {
+    if (this.port) return;
+    if (!fs.existsSync(this.path)) {
+      throw new Error(`serial device ${this.path} does not exist (is it plugged in?)`);
+    }
+    const binding = await loadSerialBinding();
+    try {
+      this.port = await binding.open({ path: this.path, baudRate: this.baudRate });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot open serial device ${this.path}: ${reason}`);
+    }
+    this.stopped = false;
+    this.unsubscribe = this.store.subscribe(() => this.onStoreChange());
+    this.onStoreChange();
+    this.sendLevels();
+    this.levelTimer = setInterval(() => this.sendLevels(), this.levelIntervalMs);
+    // Levels are a courtesy to the device; they must not keep the process alive.
+    this.levelTimer.unref();
+    this.readLoop = this.runReadLoop(this.port);
+  }
+
+  /** Stops reading, sends nothing more and closes the device. Idempotent. */
+  async close(): Promise<void> {
+    if (this.stopped && !this.port) return;
+    // Let whatever is already on its way reach the device (the final STATE, say).
+    const inFlight = this.writing;
+    this.stop();
+    const port = this.port;
+    this.port = undefined;
+    if (inFlight) await Promise.race([inFlight, delay(200)]);
+    if (port?.isOpen) await port.close().catch(() => undefined);
+    // Closing cancels the pending read; do not hang if a binding fails to do that.
+    if (this.readLoop) await Promise.race([this.readLoop, delay(500)]);
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    if (this.levelTimer) clearInterval(this.levelTimer);
+    this.levelTimer = undefined;
+    this.pendingOutput = '';
+  }
+
+  private async runReadLoop(port: SerialPortHandle): Promise<void> {
+    const buffer = Buffer.alloc(READ_CHUNK_BYTES);
+    const splitter = new LineSplitter();
+    while (!this.stopped) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await port.read(buffer, 0, buffer.length));
+      } catch (error) {
+        if (!this.stopped) this.disconnected(error);
+        return;
+      }
+      if (this.stopped) return;
+      for (const line of splitter.push(buffer.subarray(0, bytesRead))) {
+        this.handle(parseDeviceLine(line));
+      }
+    }
+  }
+
+  private handle(line: DeviceLine): void {
+    const actions = this.store.actions;
+    try {
+      switch (line.kind) {
+        case 'empty':
+          break;
+        case 'mute':
+          actions.mute(true);
+          break;
+        case 'unmute':
+          actions.mute(false);
+          break;
+        case 'mute_toggle':
+          actions.mute();
+          break;
+        case 'ptt_down':
+          actions.setPtt(true);
+          break;
+        case 'ptt_up':
+          actions.setPtt(false);
+          break;
+        case 'interrupt':
+          actions.interrupt();
+          break;
+        case 'hangup':
+          actions.hangUp('serial').catch((error: unknown) => this.warn(`hang up failed: ${error}`));
+          break;
+        case 'unknown':
+          this.onEvent(
+            'warning',
+            `serial device ${this.path} sent an unknown command: "${printableDeviceText(line.line)}"`,
+          );
+          break;
+      }
+    } catch (error) {
+      this.warn(`serial command failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
+  private onStoreChange(): void {
+    if (this.stopped) return;
+    const next = deviceView(this.store.getSnapshot());
+    const lines = viewChangeLines(this.view, next);
+    this.view = next;
+    if (lines.length > 0) this.send(lines.join(''), true);
+  }
+
+  private sendLevels(): void {
+    if (this.stopped) return;
+    const snap = this.store.getSnapshot();
+    this.send(formatLevelLine(snap.micLevel.rmsDb, snap.agentLevel.rmsDb), false);
+  }
+
+  /**
+   * Writes are serialised (the binding allows one at a time) and coalesced, so a slow device
+   * gets fewer, larger writes instead of an ever-growing queue.
+   */
+  private send(text: string, important: boolean): void {
+    if (this.stopped || !this.port) return;
+    if (!important && this.pendingOutput.length + text.length > MAX_PENDING_OUTPUT_CHARS) return;
+    this.pendingOutput += text;
+    if (!this.writing) this.writing = this.drain(this.port);
+  }
+
+  private async drain(port: SerialPortHandle): Promise<void> {
+    try {
+      while (this.pendingOutput.length > 0 && !this.stopped) {
+        const chunk = this.pendingOutput;
+        this.pendingOutput = '';
+        await port.write(Buffer.from(chunk, 'utf8'));
+      }
+    } catch (error) {
+      if (!this.stopped) this.disconnected(error);
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
+  private disconnected(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    this.stop();
+    const port = this.port;
+    this.port = undefined;
+    if (port?.isOpen) port.close().catch(() => undefined);
+    this.warn(`serial device ${this.path} disconnected: ${reason}; serial control is off`);
+  }
+
+  private warn(message: string): void {
+    try {
+      this.onEvent('warning', message);
+    } catch {
+      // The events pane failing must not break the call.
+    }
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,43 @@
+import { loadSerialBinding } from './bindings.js';
+import { printableDeviceText } from './protocol.js';
+
+/** A serial port the system knows about. */
+export interface SerialPortInfo {
+  readonly path: string;
+  readonly manufacturer?: string;
+}
+
+/** Lists serial ports; rejects with a one-line message when the system cannot list them. */
+export async function listSerialPorts(): Promise<SerialPortInfo[]> {
+  const binding = await loadSerialBinding();
+  let ports: Array<{ path: string; manufacturer?: string | undefined }>;
+  try {
+    ports = await binding.list();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    // On Linux the binding asks udevadm; containers often lack it.
+    const hint = /udevadm/.test(reason) ? ' (needs udevadm from systemd/udev)' : '';
+    throw new Error(`could not list serial ports: ${reason}${hint}`);
+  }
+  return ports
+    .map((p) =>
+      p.manufacturer ? { path: p.path, manufacturer: p.manufacturer } : { path: p.path },
+    )
+    .sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Text for `omnia-voice serial list`: one port per line, or a hint when there are none. */
+export function formatPorts(ports: readonly SerialPortInfo[]): string {
+  if (ports.length === 0) {
+    return 'No serial ports found. Plug the device in, or pass its path with --serial <path>.';
+  }
+  const width = Math.max(...ports.map((p) => p.path.length));
+  return ports
+    .map((p) => {
+      const path = printableDeviceText(p.path, 200);
+      return p.manufacturer
+        ? `${path.padEnd(width)}  ${printableDeviceText(p.manufacturer)}`
+        : path;
+    })
+    .join('\n');
+}

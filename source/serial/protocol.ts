@@ -1,0 +1,142 @@
+/**
+ * The serial line protocol, both directions. Pure: no I/O. See docs/serial.md.
+ *
+ * Device → app: one command per line (`MUTE`, `PTT_DOWN`, …), case-insensitive.
+ * App → device: `STATE <state>`, `MUTED <0|1>`, `PTT <0|1>`, `LEVEL <in> <out>`.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { LEVEL_FLOOR_DB } from '../audio/constants.js';
+import type { Snapshot } from '../session/types.js';
+
+/** A command a device can send. */
+export type DeviceCommandKind =
+  | 'mute'
+  | 'unmute'
+  | 'mute_toggle'
+  | 'ptt_down'
+  | 'ptt_up'
+  | 'interrupt'
+  | 'hangup';
+
+/** A parsed device line. Blank lines are `empty` (ignored); anything else unknown is kept. */
+export type DeviceLine =
+  | { readonly kind: DeviceCommandKind }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'unknown'; readonly line: string };
+
+const COMMANDS: Readonly<Record<string, DeviceCommandKind>> = {
+  MUTE: 'mute',
+  UNMUTE: 'unmute',
+  MUTE_TOGGLE: 'mute_toggle',
+  PTT_DOWN: 'ptt_down',
+  PTT_UP: 'ptt_up',
+  INTERRUPT: 'interrupt',
+  HANGUP: 'hangup',
+};
+
+/** Longest line kept; a device that never sends a newline must not grow memory forever. */
+export const MAX_LINE_CHARS = 256;
+
+/** Parses one line from the device (with or without its CR/LF). */
+export function parseDeviceLine(raw: string): DeviceLine {
+  const line = raw.replace(/^[\s\u0000]+|[\s\u0000]+$/g, '');
+  if (line.length === 0) return { kind: 'empty' };
+  const kind = COMMANDS[line.toUpperCase()];
+  return kind ? { kind } : { kind: 'unknown', line };
+}
+
+/** Makes device text safe to show: no control characters or escapes, bounded length. */
+export function printableDeviceText(text: string, maxChars = 60): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > maxChars ? `${clean.slice(0, maxChars)}…` : clean;
+}
+
+/**
+ * Splits a byte stream into lines. Reads from a serial port end anywhere, including in the
+ * middle of a line or a multi-byte character; LF, CRLF and lone CR all end a line.
+ */
+export class LineSplitter {
+  private readonly decoder = new StringDecoder('utf8');
+  private pending = '';
+
+  /** Feeds bytes; returns the lines completed by them (without terminators). */
+  push(chunk: Buffer | string): string[] {
+    this.pending += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    const parts = this.pending.split(/\r\n|\n|\r/);
+    this.pending = parts.pop() ?? '';
+    if (this.pending.length > MAX_LINE_CHARS) {
+      parts.push(this.pending);
+      this.pending = '';
+    }
+    return parts;
+  }
+}
+
+/** The state a device shows, from the call phase and the agent's turn state. */
+export type DeviceState =
+  | 'idle'
+  | 'listening'
+  | 'thinking'
+  | 'speaking'
+  | 'connecting'
+  | 'ended'
+  | 'error';
+
+/** What the device is told about; lines are sent when any of it changes. */
+export interface DeviceView {
+  readonly state: DeviceState;
+  readonly muted: boolean;
+  readonly pttDown: boolean;
+}
+
+export function deviceState(snapshot: Pick<Snapshot, 'phase' | 'agentState'>): DeviceState {
+  switch (snapshot.phase) {
+    case 'creating':
+    case 'connecting':
+      return 'connecting';
+    case 'ending':
+    case 'ended':
+      return 'ended';
+    case 'error':
+      return 'error';
+    case 'live':
+      return snapshot.agentState;
+  }
+}
+
+export function deviceView(
+  snapshot: Pick<Snapshot, 'phase' | 'agentState' | 'muted' | 'pttDown'>,
+): DeviceView {
+  return { state: deviceState(snapshot), muted: snapshot.muted, pttDown: snapshot.pttDown };
+}
+
+export function formatStateLine(state: DeviceState): string {
+  return `STATE ${state}\n`;
+}
+
+export function formatMutedLine(muted: boolean): string {
+  return `MUTED ${muted ? 1 : 0}\n`;
+}
+
+export function formatPttLine(down: boolean): string {
+  return `PTT ${down ? 1 : 0}\n`;
+}
+
+function wholeDb(db: number): number {
+  if (!Number.isFinite(db)) return LEVEL_FLOOR_DB;
+  return Math.min(0, Math.max(LEVEL_FLOOR_DB, Math.round(db)));
+}
+
+/** `LEVEL <mic> <agent>` in whole dBFS, clamped to [LEVEL_FLOOR_DB, 0]. */
+export function formatLevelLine(inDb: number, outDb: number): string {
+  return `LEVEL ${wholeDb(inDb)} ${wholeDb(outDb)}\n`;
+}
+
+/** The lines that tell a device about the change from `prev` (undefined: tell everything). */
+export function viewChangeLines(prev: DeviceView | undefined, next: DeviceView): string[] {
+  const lines: string[] = [];
+  if (prev?.state !== next.state) lines.push(formatStateLine(next.state));
+  if (prev?.muted !== next.muted) lines.push(formatMutedLine(next.muted));
+  if (prev?.pttDown !== next.pttDown) lines.push(formatPttLine(next.pttDown));
+  return lines;
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+
+/**
+ * Replaces `path` with `text` so that a reader (or a crash, or kill -9) sees either the old
+ * file or the new one, never half of it: write a temp file in the same directory (rename is
+ * only atomic within one file system), fsync it, rename it over the target.
+ *
+ * Targets that are not regular files (`/dev/stdout`, a FIFO) are written in place instead:
+ * renaming over them would replace the device node rather than write to it. Symlinks are
+ * followed so the link keeps pointing at the transcript.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  let target = path;
+  try {
+    target = fs.realpathSync(path);
+    if (!fs.statSync(target).isFile()) {
+      fs.writeFileSync(target, text);
+      return;
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  const dir = nodePath.dirname(target);
+  const temp = nodePath.join(
+    dir,
+    `.${nodePath.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(temp, 'w', 0o644);
+    fs.writeFileSync(fd, text);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temp, target);
+  } catch (error) {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(temp, { force: true });
+    throw error;
+  }
+  syncDirectory(dir);
+}
+
+/** Makes the rename itself durable; not every file system allows it, so failures are ignored. */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Best effort only.
+  }
+}
+
+/** One line naming the path and what went wrong, for the events pane. Never includes secrets. */
+export function describeWriteError(path: string, error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    ENOSPC: 'the disk is full',
+    EDQUOT: 'the disk quota is exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOTDIR: 'a part of the path is not a directory',
+    ENOENT: 'the directory does not exist',
+    EISDIR: 'the path is a directory',
+  };
+  const reason = (e?.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(error));
+  return `could not write transcript ${path}: ${reason}`;
+}

@@ -1,0 +1,91 @@
+import type { Snapshot } from '../session/types.js';
+
+/** What the end-of-call summary says. Pure data, computed by {@link summarize}. */
+export interface CallSummary {
+  /** Socket open to end (or to `now` for a call still running); absent if it never started. */
+  readonly durationMs?: number;
+  readonly turns: number;
+  readonly userTurns: number;
+  readonly agentTurns: number;
+  /** Times the agent was cut off (barge-in or local interrupt). */
+  readonly interruptions: number;
+  /** How many response latencies were measured. */
+  readonly latencyCount: number;
+  /** Median of the measured response latencies (end of user speech to first agent audio). */
+  readonly medianLatencyMs?: number;
+  /** Largest measured response latency. */
+  readonly worstLatencyMs?: number;
+  readonly transcriptPath?: string;
+  readonly endReason?: string;
+}
+
+/** The parts of a {@link Snapshot} a summary needs; a whole snapshot fits. */
+export type SummaryInput = Pick<Snapshot, 'turns' | 'interruptions' | 'responseLatenciesMs'> &
+  Partial<Pick<Snapshot, 'startedAt' | 'endedAt' | 'transcriptPath' | 'endReason'>>;
+
+/** Median of a list of numbers (mean of the two middle values for even counts). Pure. */
+export function median(values: readonly number[]): number | undefined {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return undefined;
+  const sorted = [...finite].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  if (sorted.length % 2 === 1) return sorted[mid];
+  return ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Computes the end-of-call summary. `now` stands in for `endedAt` while the call runs. Pure. */
+export function summarize(input: SummaryInput, now: number = Date.now()): CallSummary {
+  const latencies = input.responseLatenciesMs.filter((v) => Number.isFinite(v));
+  const userTurns = input.turns.filter((t) => t.role === 'user').length;
+  const agentTurns = input.turns.length - userTurns;
+  const end = input.endedAt ?? now;
+  return {
+    durationMs: input.startedAt === undefined ? undefined : Math.max(0, end - input.startedAt),
+    turns: input.turns.length,
+    userTurns,
+    agentTurns,
+    interruptions: input.interruptions,
+    latencyCount: latencies.length,
+    medianLatencyMs: median(latencies),
+    worstLatencyMs: latencies.length > 0 ? Math.max(...latencies) : undefined,
+    transcriptPath: input.transcriptPath,
+    endReason: input.endReason,
+  };
+}
+
+/** `1h 02m 03s`, `4m 05s`, `7s`. Pure. */
+export function formatDuration(ms: number): string {
+  const totalS = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS % 3600) / 60);
+  const s = totalS % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${pad(m)}m ${pad(s)}s`;
+  if (m > 0) return `${m}m ${pad(s)}s`;
+  return `${s}s`;
+}
+
+/** The summary as short lines for plain mode and the TUI. Pure. */
+export function formatSummary(summary: CallSummary): string[] {
+  const lines: string[] = [];
+  lines.push(
+    summary.durationMs === undefined
+      ? 'Call did not start'
+      : `Call lasted ${formatDuration(summary.durationMs)}`,
+  );
+  if (summary.endReason) lines.push(`Ended: ${summary.endReason}`);
+  lines.push(
+    `Turns: ${summary.turns} (user ${summary.userTurns}, agent ${summary.agentTurns})` +
+      `, interruptions: ${summary.interruptions}`,
+  );
+  if (summary.medianLatencyMs === undefined || summary.worstLatencyMs === undefined) {
+    lines.push('Response latency: not measured');
+  } else {
+    lines.push(
+      `Response latency: median ${Math.round(summary.medianLatencyMs)} ms, ` +
+        `worst ${Math.round(summary.worstLatencyMs)} ms (${summary.latencyCount} turns)`,
+    );
+  }
+  if (summary.transcriptPath) lines.push(`Transcript: ${summary.transcriptPath}`);
+  return lines;
+}

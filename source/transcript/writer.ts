@@ -1,0 +1,250 @@
+import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
+import type { Snapshot, StoreReader, Turn } from '../session/types.js';
+import { describeWriteError, writeFileAtomic } from './atomic.js';
+import {
+  callFacts,
+  eventRecord,
+  formatFromPath,
+  formatTranscript,
+  formatTxtTurn,
+  jsonlLine,
+  redactSecrets,
+  type TranscriptData,
+  type TranscriptFormat,
+  turnRecord,
+} from './format.js';
+import type { CallSummary } from './summary.js';
+
+/** Rewrites of .md/.json files happen at most this often while the call runs. */
+export const DEFAULT_REWRITE_THROTTLE_MS = 500;
+
+/** Options for {@link TranscriptWriter}. */
+export interface TranscriptWriterOptions {
+  /** Defaults to the format named by the path's extension. */
+  readonly format?: TranscriptFormat;
+  readonly reader: StoreReader;
+  /**
+   * A write failed (disk full, permission, missing directory): one line naming the path.
+   * Reported once per distinct failure; the writer keeps going and never throws into the
+   * store's listeners (and so never into the audio path).
+   */
+  readonly onError?: (message: string) => void;
+  /** Strings that must never reach the file (e.g. the API key); replaced by `[redacted]`. */
+  readonly redact?: readonly string[];
+  /** Minimum time between whole-file rewrites for .md/.json. */
+  readonly throttleMs?: number;
+}
+
+/** True for formats kept current by appending lines rather than rewriting the whole file. */
+function isAppendFormat(format: TranscriptFormat): boolean {
+  return format === 'txt' || format === 'jsonl';
+}
+
+/**
+ * Keeps a transcript file current while a call runs, so that a crash or kill -9 loses at most
+ * the turn in progress. `.txt`/`.jsonl` get each turn appended once it is final; `.md`/`.json`
+ * are rewritten atomically (throttled) whenever a turn becomes final. `close()` writes the
+ * final form, including an unfinished turn and the summary.
+ */
+export class TranscriptWriter {
+  readonly path: string;
+  readonly format: TranscriptFormat;
+  private readonly reader: StoreReader;
+  private readonly onError: (message: string) => void;
+  private readonly secrets: readonly string[];
+  private readonly throttleMs: number;
+  private readonly unsubscribe: () => void;
+  /** Ordinals of final turns already handled (appended, or scheduled into a rewrite). */
+  private readonly handled = new Set<number>();
+  private seenTurns: readonly Turn[] | undefined;
+  private seenEvents: Snapshot['events'] | undefined;
+  private lastEventId = Number.NEGATIVE_INFINITY;
+  private fd: number | undefined;
+  private callLineWritten = false;
+  private timer: NodeJS.Timeout | undefined;
+  private lastRewriteAt = Number.NEGATIVE_INFINITY;
+  private closed = false;
+  private lastError: string | undefined;
+
+  constructor(path: string, options: TranscriptWriterOptions) {
+    this.path = path;
+    this.format = options.format ?? formatFromPath(path);
+    this.reader = options.reader;
+    this.onError = options.onError ?? (() => undefined);
+    this.secrets = options.redact ?? [];
+    this.throttleMs = options.throttleMs ?? DEFAULT_REWRITE_THROTTLE_MS;
+    this.attempt(() => {
+      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      if (isAppendFormat(this.format)) {
+        // 'w' truncates: an old transcript at this path must not be mixed with this call.
+        this.fd = fs.openSync(path, 'w', 0o644);
+      } else {
+        this.rewrite(false);
+      }
+    });
+    this.unsubscribe = this.reader.subscribe(() => this.onChange());
+    this.onChange();
+  }
+
+  /** Writes anything pending now (skipping the throttle). */
+  flush(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (isAppendFormat(this.format)) {
+      this.attempt(() => {
+        if (this.fd !== undefined) fs.fsyncSync(this.fd);
+      });
+    } else {
+      this.attempt(() => this.rewrite(false));
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * One-shot atomic write of the whole transcript so far (unfinished turn included) to `path`,
+   * in the format its extension names. Resolves to the path; rejects with a one-line message
+   * naming the path when it cannot write.
+   */
+  saveTo(path: string, summary?: CallSummary): Promise<string> {
+    try {
+      const format = path === this.path ? this.format : formatFromPath(path);
+      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      writeFileAtomic(path, this.render(format, true, summary));
+      return Promise.resolve(path);
+    } catch (error) {
+      const message =
+        error instanceof Error && !('code' in error)
+          ? error.message
+          : describeWriteError(path, error);
+      return Promise.reject(new Error(message));
+    }
+  }
+
+  /**
+   * Stops following the store and writes the final form: every turn (an unfinished one marked
+   * as such), and the summary when given. Idempotent; failures go to `onError`.
+   */
+  close(summary?: CallSummary): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.closed = true;
+    this.unsubscribe();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.fd !== undefined) {
+      const fd = this.fd;
+      this.fd = undefined;
+      this.attempt(() => fs.closeSync(fd));
+    }
+    this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
+    return Promise.resolve();
+  }
+
+  private onChange(): void {
+    if (this.closed) return;
+    // Store listeners run inside the session's message and audio handling: never throw there.
+    try {
+      const snap = this.reader.getSnapshot();
+      const turnsChanged = snap.turns !== this.seenTurns;
+      const eventsChanged = this.format === 'jsonl' && snap.events !== this.seenEvents;
+      if (!turnsChanged && !eventsChanged) return;
+      this.seenTurns = snap.turns;
+      this.seenEvents = snap.events;
+      const newlyFinal = snap.turns.filter((t) => t.final && !this.handled.has(t.ordinal));
+      for (const t of newlyFinal) this.handled.add(t.ordinal);
+      if (isAppendFormat(this.format)) this.append(snap, newlyFinal);
+      else if (newlyFinal.length > 0) this.scheduleRewrite();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private append(snap: Snapshot, newlyFinal: readonly Turn[]): void {
+    const lines: string[] = [];
+    if (this.format === 'jsonl') {
+      // Wait for the call's facts (call id) before the first line, unless a turn is ready.
+      const known = snap.phase !== 'creating' && snap.phase !== 'connecting';
+      if (!this.callLineWritten && !known && newlyFinal.length === 0) return;
+      if (!this.callLineWritten) lines.push(jsonlLine('call', callFacts(this.data(snap))));
+      for (const event of snap.events) {
+        if (event.id > this.lastEventId) lines.push(jsonlLine('event', eventRecord(event)));
+      }
+      for (const t of newlyFinal) lines.push(jsonlLine('turn', turnRecord(t)));
+    } else {
+      for (const t of newlyFinal) lines.push(formatTxtTurn(t));
+    }
+    if (lines.length === 0) return;
+    const fd = this.fd;
+    if (fd === undefined) return;
+    this.attempt(() => {
+      fs.writeSync(fd, redactSecrets(`${lines.join('\n')}\n`, this.secrets));
+      this.callLineWritten = true;
+      const lastEvent = snap.events.at(-1);
+      if (lastEvent) this.lastEventId = Math.max(this.lastEventId, lastEvent.id);
+    });
+  }
+
+  private scheduleRewrite(): void {
+    if (this.timer) return;
+    const waitMs = this.lastRewriteAt + this.throttleMs - Date.now();
+    if (waitMs <= 0) {
+      this.attempt(() => this.rewrite(false));
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.closed) this.attempt(() => this.rewrite(false));
+    }, waitMs);
+    // The final write happens in close(); a pending rewrite must not keep the process alive.
+    this.timer.unref();
+  }
+
+  private rewrite(includeUnfinished: boolean): void {
+    this.lastRewriteAt = Date.now();
+    writeFileAtomic(this.path, this.render(this.format, includeUnfinished));
+  }
+
+  private data(snap: Snapshot, includeUnfinished = true, summary?: CallSummary): TranscriptData {
+    return {
+      agentId: snap.agentId,
+      callId: snap.callId,
+      startedAt: snap.startedAt,
+      endedAt: snap.endedAt,
+      local: snap.local,
+      turns: includeUnfinished ? snap.turns : snap.turns.filter((t) => t.final),
+      events: snap.events,
+      summary,
+    };
+  }
+
+  private render(format: TranscriptFormat, includeUnfinished: boolean, summary?: CallSummary) {
+    const snap = this.reader.getSnapshot();
+    // Turns the server never filled in say nothing; keep them out of files.
+    const data = this.data(snap, includeUnfinished, summary);
+    const turns = data.turns.filter((t) => t.final || t.text.trim().length > 0);
+    return redactSecrets(formatTranscript(format, { ...data, turns }), this.secrets);
+  }
+
+  private attempt(work: () => void): void {
+    try {
+      work();
+      this.lastError = undefined;
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private report(error: unknown): void {
+    const message = redactSecrets(describeWriteError(this.path, error), this.secrets);
+    if (message === this.lastError) return;
+    this.lastError = message;
+    try {
+      this.onError(message);
+    } catch {
+      // A failing error handler must not take the call down either.
+    }
+  }
+}
