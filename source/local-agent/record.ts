@@ -1,0 +1,56 @@
+import type { CreateCallRequest } from './rest.js';
+import type { LocalCallRecord } from './types.js';
+
+/** How much received user audio a record keeps, so long calls do not grow without bound. */
+export const AUDIO_KEEP_MS = 60_000;
+
+/** The mutable record behind {@link LocalCallRecord}; only the server writes to it. */
+export class CallRecord implements LocalCallRecord {
+  readonly agentId: string;
+  readonly inputSampleRate: number;
+  readonly outputSampleRate: number;
+  readonly createdAt = Date.now();
+  joinedAt: number | undefined;
+  endedAt: number | undefined;
+  bytesReceived = 0;
+  readonly clientMessages: Record<string, unknown>[] = [];
+  invalidMessages = 0;
+  readonly serverMessages: Record<string, unknown>[] = [];
+  bytesSent = 0;
+  hungUp = false;
+  closeCode: number | undefined;
+  private readonly chunks: Buffer[] = [];
+  private keptBytes = 0;
+  private readonly keepLimitBytes: number;
+
+  constructor(
+    readonly id: string,
+    request: CreateCallRequest,
+  ) {
+    this.agentId = request.agentId;
+    this.inputSampleRate = request.inputSampleRate;
+    this.outputSampleRate = request.outputSampleRate;
+    // Whole samples, so a trimmed buffer never starts in the middle of one.
+    this.keepLimitBytes = Math.round((AUDIO_KEEP_MS * request.inputSampleRate) / 1000) * 2;
+  }
+
+  get audio(): Buffer {
+    const all = Buffer.concat(this.chunks);
+    let drop = Math.max(0, all.length - this.keepLimitBytes);
+    // Received frames may be odd-sized: start on a sample boundary of the whole stream.
+    if ((this.bytesReceived - this.keptBytes + drop) % 2 === 1) drop++;
+    return all.subarray(Math.min(drop, all.length));
+  }
+
+  addAudio(chunk: Buffer): void {
+    this.bytesReceived += chunk.length;
+    this.chunks.push(Buffer.from(chunk));
+    this.keptBytes += chunk.length;
+    while (
+      this.chunks.length > 1 &&
+      this.keptBytes - this.chunks[0]!.length >= this.keepLimitBytes
+    ) {
+      this.keptBytes -= this.chunks.shift()!.length;
+    }
+  }
+}

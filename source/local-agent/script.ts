@@ -1,0 +1,98 @@
+import { oneLine } from './messages.js';
+
+/**
+ * What the demo agent says. Pure: text in, plan out, so the conversation class only does timing
+ * and I/O.
+ */
+
+export const GREETING_TEXT =
+  'Hello! I am the Omnia local demo agent. Say something, or type a message.';
+export const FAREWELL_TEXT = 'Goodbye!';
+
+/** The user transcript for a spoken turn: there is no speech recognition, only its length. */
+export function spokenTranscript(speechMs: number): string {
+  return `(spoke ${(speechMs / 1000).toFixed(1)} s)`;
+}
+
+/** The agent's answer to a spoken turn. */
+export function spokenReply(speechMs: number): string {
+  return `I heard you speak for ${(speechMs / 1000).toFixed(1)} seconds. Sound check: this is how you sound to me.`;
+}
+
+/** How the agent will answer a typed message. */
+export type TypedPlan =
+  | { readonly kind: 'say'; readonly text: string }
+  | {
+      readonly kind: 'server_tool';
+      readonly toolName: string;
+      readonly args: Readonly<Record<string, string>>;
+      readonly result: Readonly<Record<string, string | number>>;
+      readonly answer: string;
+    }
+  | {
+      readonly kind: 'client_tool';
+      readonly toolName: string;
+      readonly parameters: Record<string, unknown>;
+    };
+
+const DEFAULT_CITY = 'Lisbon';
+/** Client tool the demo asks for; clients without it must answer errorType "undefined". */
+export const CLIENT_TOOL_NAME = 'show_banner';
+
+function cityIn(text: string): string {
+  const match = /\b(?:in|for|at)\s+([A-Za-z][A-Za-z' -]{0,40}?)\s*(?:[?.!,]|$)/i.exec(text);
+  const city = match?.[1]?.trim();
+  if (!city) return DEFAULT_CITY;
+  return city.replace(/\b\w/g, (c) => c.toUpperCase());
+}
+
+/** Decides the reply to a typed message (`user_text_message` or `forced_agent_message`). */
+export function planTypedReply(rawText: string): TypedPlan {
+  const text = oneLine(rawText, 200);
+  const lower = text.toLowerCase();
+  if (/\bclient tool\b/.test(lower)) {
+    return {
+      kind: 'client_tool',
+      toolName: CLIENT_TOOL_NAME,
+      parameters: { text: 'Hello from the local agent', style: 'info' },
+    };
+  }
+  if (/\b(tool|weather)\b/.test(lower)) {
+    const city = cityIn(text);
+    // A fixed answer: the demo must behave the same on every run.
+    const result = { city, temperatureC: 21, conditions: 'sunny' };
+    return {
+      kind: 'server_tool',
+      toolName: 'get_weather',
+      args: { city },
+      result,
+      answer: `The weather in ${city} is ${result.conditions} and ${result.temperatureC} degrees.`,
+    };
+  }
+  return { kind: 'say', text: text.length > 0 ? `You typed: ${text}` : 'You typed nothing.' };
+}
+
+/** The agent's answer once the client has answered a client tool invocation. */
+export function clientToolAnswer(
+  toolName: string,
+  outcome:
+    | {
+        result?: string | undefined;
+        errorType?: string | undefined;
+        errorMessage?: string | undefined;
+      }
+    | undefined,
+): string {
+  if (!outcome) return `The client did not answer the ${toolName} tool in time.`;
+  if (outcome.errorType !== undefined) {
+    const detail = outcome.errorMessage ? `: ${oneLine(outcome.errorMessage, 120)}` : '';
+    return `The ${toolName} tool failed with error type ${oneLine(outcome.errorType, 40)}${detail}.`;
+  }
+  return `The ${toolName} tool returned: ${oneLine(outcome.result ?? '', 120)}.`;
+}
+
+/** Words as they are streamed in deltas: each keeps its leading space so deltas concatenate. */
+export function wordDeltas(text: string): string[] {
+  const words = text.split(/\s+/).filter((w) => w.length > 0);
+  return words.map((w, i) => (i === 0 ? w : ` ${w}`));
+}

@@ -1,0 +1,324 @@
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { type CallTransport, DemoConversation } from './conversation.js';
+import { encodeServerMessage, oneLine, parseClientFrame } from './messages.js';
+import { CallRecord } from './record.js';
+import { validateCreateCall } from './rest.js';
+import type { LocalAgent, LocalAgentOptions } from './types.js';
+
+/** As the real service: a created call not joined within this long is dropped. */
+export const JOIN_TIMEOUT_MS = 30_000;
+/** Call creation bodies are tiny; anything bigger is a mistake or abuse. */
+const MAX_BODY_BYTES = 64 * 1024;
+/** Largest single WebSocket message accepted (ws closes with 1009 above it). */
+const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+/** How long close() lets calls finish their closing handshake before cutting them. */
+const CLOSE_GRACE_MS = 1_000;
+const CREATE_PATH = '/api/v1/calls/create';
+const CALL_SOCKET_PATH = /^\/calls\/([A-Za-z0-9-]{1,64})\/ws$/;
+
+interface LiveCall {
+  readonly ws: WebSocket;
+  readonly conversation: DemoConversation;
+  readonly record: CallRecord;
+}
+
+function sendJsonResponse(res: ServerResponse, status: number, body: unknown, headers = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, message: string, headers = {}): void {
+  sendJsonResponse(res, status, { error: { message } }, headers);
+}
+
+/** Compares keys without leaking their length or contents through timing. */
+function sameKey(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.once('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+function rejectUpgrade(socket: Duplex, status: number, reason: string, message: string): void {
+  const body = JSON.stringify({ error: { message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * Starts the built-in Omnia-compatible agent server: REST call creation plus the call WebSocket,
+ * with the demo conversation on each call. Resolves once it is listening.
+ */
+export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<LocalAgent> {
+  const host = options.host ?? '127.0.0.1';
+  const voice = options.voice ?? 'espeak';
+  const sendSpeed = options.sendSpeed ?? 4;
+  const joinTimeoutMs = options.joinTimeoutMs ?? JOIN_TIMEOUT_MS;
+  const requiredKey = options.requireApiKey;
+  const log = (line: string): void => {
+    try {
+      options.log?.(line);
+    } catch {
+      // A broken log sink must not take calls down.
+    }
+  };
+  if (!(sendSpeed > 0)) throw new Error('sendSpeed must be a positive number');
+
+  const calls: CallRecord[] = [];
+  const pending = new Map<string, { record: CallRecord; timer: NodeJS.Timeout }>();
+  const live = new Map<string, LiveCall>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_MESSAGE_BYTES,
+    perMessageDeflate: false,
+  });
+  let baseUrl = '';
+  let closing = false;
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      sendError(res, 405, 'use POST to create a call', { allow: 'POST' });
+      return;
+    }
+    if (requiredKey !== undefined) {
+      const given = req.headers['x-api-key'];
+      if (typeof given !== 'string' || given === '') {
+        sendError(res, 401, 'missing X-API-Key header');
+        return;
+      }
+      if (!sameKey(given, requiredKey)) {
+        sendError(res, 401, 'invalid API key');
+        return;
+      }
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      sendError(res, 413, 'request body too large');
+      return;
+    }
+    const validation = validateCreateCall(body);
+    if (!validation.ok) {
+      log(`call creation rejected (${validation.status}): ${validation.message}`);
+      sendError(res, validation.status, validation.message);
+      return;
+    }
+    const id = randomUUID();
+    const record = new CallRecord(id, validation.request);
+    calls.push(record);
+    const timer = setTimeout(() => {
+      if (!pending.delete(id)) return;
+      record.endedAt = Date.now();
+      log(`call ${id} expired: not joined within ${joinTimeoutMs} ms`);
+    }, joinTimeoutMs);
+    timer.unref();
+    pending.set(id, { record, timer });
+    log(
+      `call ${id} created for agent ${oneLine(record.agentId, 80)} ` +
+        `(in ${record.inputSampleRate} Hz, out ${record.outputSampleRate} Hz)`,
+    );
+    sendJsonResponse(res, 201, {
+      id,
+      created: new Date(record.createdAt).toISOString(),
+      websocketUrl: `${baseUrl.replace(/^http/, 'ws')}/calls/${id}/ws`,
+    });
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/health') {
+      sendJsonResponse(res, 200, { status: 'ok', calls: live.size });
+      return;
+    }
+    if (path === CREATE_PATH) {
+      handleCreate(req, res).catch((error: unknown) => {
+        log(`call creation failed: ${oneLine(String(error), 200)}`);
+        if (!res.headersSent) sendError(res, 500, 'local agent failed to create the call');
+      });
+      return;
+    }
+    sendError(res, 404, `no such endpoint: ${oneLine(path ?? '', 100)}`);
+  });
+
+  function attach(ws: WebSocket, record: CallRecord): void {
+    const id = record.id;
+    record.joinedAt = Date.now();
+    const transport: CallTransport = {
+      sendJson(message) {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(encodeServerMessage(message));
+        record.serverMessages.push({ ...message });
+      },
+      sendAudio(frame) {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(frame, { binary: true });
+        record.bytesSent += frame.length;
+      },
+      close(code, reason) {
+        ws.close(code, reason);
+      },
+    };
+    const conversation = new DemoConversation(transport, {
+      callId: id,
+      voice,
+      sendSpeed,
+      inputSampleRate: record.inputSampleRate,
+      outputSampleRate: record.outputSampleRate,
+      log,
+    });
+    live.set(id, { ws, conversation, record });
+    log(`call ${id} joined`);
+
+    ws.on('message', (data, isBinary) => {
+      try {
+        if (isBinary) {
+          const chunk = toBuffer(data);
+          record.addAudio(chunk);
+          conversation.onAudio(chunk);
+          return;
+        }
+        const parsed = parseClientFrame(toBuffer(data).toString('utf8'));
+        if (parsed.kind === 'invalid') {
+          record.invalidMessages++;
+          log(`call ${id}: ignored junk text frame (${parsed.reason})`);
+          return;
+        }
+        record.clientMessages.push(parsed.raw);
+        if (parsed.kind === 'ignored') {
+          log(`call ${id}: ignored message: ${parsed.reason}`);
+          return;
+        }
+        if (parsed.message.type === 'hang_up') record.hungUp = true;
+        conversation.onMessage(parsed.message);
+      } catch (error) {
+        log(`call ${id}: failed to handle a message: ${oneLine(String(error), 200)}`);
+        transport.sendJson({ type: 'error', message: 'local agent failed to handle a message' });
+      }
+    });
+    ws.on('error', (error) => log(`call ${id}: socket error: ${oneLine(error.message, 200)}`));
+    ws.once('close', (code) => {
+      record.closeCode = code;
+      record.endedAt = Date.now();
+      conversation.end();
+      live.delete(id);
+      log(`call ${id} ended (close ${code})`);
+    });
+    conversation.start();
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {
+      // A client vanishing mid-handshake is its own problem, not the server's.
+    });
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const id = CALL_SOCKET_PATH.exec(path)?.[1];
+    if (closing) {
+      rejectUpgrade(socket, 503, 'Service Unavailable', 'local agent is shutting down');
+      return;
+    }
+    if (id !== undefined && live.has(id)) {
+      rejectUpgrade(socket, 409, 'Conflict', 'call already joined');
+      return;
+    }
+    const entry = id === undefined ? undefined : pending.get(id);
+    if (id === undefined || entry === undefined) {
+      rejectUpgrade(socket, 404, 'Not Found', 'unknown or expired call');
+      return;
+    }
+    pending.delete(id);
+    clearTimeout(entry.timer);
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, entry.record));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  baseUrl = `http://${urlHost(host)}:${port}`;
+  log(`local agent listening on ${baseUrl} (voice ${voice}, send speed ${sendSpeed}x)`);
+
+  async function close(): Promise<void> {
+    if (closing) return;
+    closing = true;
+    for (const { timer, record } of pending.values()) {
+      clearTimeout(timer);
+      record.endedAt = Date.now();
+    }
+    pending.clear();
+    const ending = [...live.values()].map(
+      ({ ws, conversation }) =>
+        new Promise<void>((resolve) => {
+          conversation.end();
+          if (ws.readyState === WebSocket.CLOSED) {
+            resolve();
+            return;
+          }
+          const cut = setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, CLOSE_GRACE_MS);
+          ws.once('close', () => {
+            clearTimeout(cut);
+            resolve();
+          });
+          ws.close(1001, 'server shutting down');
+        }),
+    );
+    await Promise.all(ending);
+    wss.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    log('local agent stopped');
+  }
+
+  return {
+    baseUrl,
+    port,
+    get calls() {
+      return calls;
+    },
+    close,
+  };
+}

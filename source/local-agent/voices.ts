@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { decodeWav, resampleLinear, synthesizeTone } from './audio.js';
+import type { LocalVoice } from './types.js';
+
+/** espeak-ng gets this long to speak one reply before we give up on it. */
+const ESPEAK_TIMEOUT_MS = 10_000;
+/** Replies are short; a runaway synthesis must not eat memory. */
+const ESPEAK_MAX_BYTES = 20 * 1024 * 1024;
+
+let espeakAvailable: Promise<boolean> | undefined;
+
+/** Whether espeak-ng can be run here. Checked once per process. */
+export function hasEspeak(): Promise<boolean> {
+  espeakAvailable ??= new Promise((resolve) => {
+    const child = spawn('espeak-ng', ['--version'], { stdio: 'ignore' });
+    child.once('error', () => resolve(false));
+    child.once('exit', (code) => resolve(code === 0));
+  });
+  return espeakAvailable;
+}
+
+/**
+ * Speaks `text` with espeak-ng and returns s16le mono at `sampleRate`. The text goes in on stdin,
+ * never argv, so nothing a user typed can be read as an option.
+ */
+export function speakWithEspeak(text: string, sampleRate: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('espeak-ng', ['--stdout'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let settled = false;
+    const finish = (error: Error | undefined, pcm?: Buffer): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(pcm!);
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish(new Error('espeak-ng took too long'));
+    }, ESPEAK_TIMEOUT_MS);
+    child.once('error', (error) => finish(new Error(`espeak-ng failed: ${error.message}`)));
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > ESPEAK_MAX_BYTES) {
+        child.kill('SIGKILL');
+        finish(new Error('espeak-ng output too large'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    child.once('close', (code) => {
+      if (code !== 0) {
+        finish(new Error(`espeak-ng exited with code ${code}`));
+        return;
+      }
+      try {
+        const wav = decodeWav(Buffer.concat(chunks));
+        finish(undefined, resampleLinear(wav.pcm, wav.sampleRate, sampleRate));
+      } catch (error) {
+        finish(new Error(`espeak-ng output unusable: ${(error as Error).message}`));
+      }
+    });
+    child.stdin.on('error', () => {
+      // espeak exiting early closes the pipe; 'close' reports the real outcome.
+    });
+    child.stdin.end(text);
+  });
+}
+
+/** What a reply should sound like, and what it has to work with. */
+export interface VoiceRequest {
+  readonly voice: LocalVoice;
+  readonly text: string;
+  readonly sampleRate: number;
+  /** The user's last utterance at `utteranceRate`, for the echo voice. */
+  readonly utterance?: Buffer | undefined;
+  readonly utteranceRate?: number | undefined;
+}
+
+/** Reply audio plus a warning when the requested voice could not be used. */
+export interface VoiceResult {
+  readonly pcm: Buffer;
+  readonly warning?: string;
+}
+
+/**
+ * Produces reply audio. espeak falls back to echo when espeak-ng is not installed; echo falls back
+ * to tone when there is no utterance to play (a greeting, a typed message).
+ */
+export async function synthesizeReply(request: VoiceRequest): Promise<VoiceResult> {
+  const words = request.text.split(/\s+/).filter((w) => w.length > 0).length;
+  let voice = request.voice;
+  if (voice === 'espeak') {
+    if (await hasEspeak()) {
+      try {
+        return { pcm: await speakWithEspeak(request.text, request.sampleRate) };
+      } catch (error) {
+        return {
+          pcm: synthesizeTone(words, request.sampleRate),
+          warning: `local agent voice unavailable (${(error as Error).message}); using beeps`,
+        };
+      }
+    }
+    voice = 'echo';
+  }
+  if (voice === 'echo' && request.utterance && request.utterance.length >= 2) {
+    const rate = request.utteranceRate ?? request.sampleRate;
+    return { pcm: resampleLinear(request.utterance, rate, request.sampleRate) };
+  }
+  return { pcm: synthesizeTone(words, request.sampleRate) };
+}
