@@ -1,0 +1,165 @@
+import { maskKey } from '../api/mask-key.js';
+import { sanitizeServerText } from '../api/sanitize.js';
+import { ConfigError } from './errors.js';
+import {
+  defaultSettings,
+  displayValue,
+  findSettingKey,
+  SETTING_KEYS,
+  SETTING_SPECS,
+  type SettingKey,
+  type SettingValue,
+} from './schema.js';
+import type { ConfigStore } from './store.js';
+
+/** Exit codes of `config`: git-style, so scripts can tell "not set" from a mistake. */
+export const CONFIG_EXIT_OK = 0;
+/** A setting asked for with `get` has no saved value and no default. */
+export const CONFIG_EXIT_NOT_SET = 1;
+/** Bad usage, unknown key or invalid value. */
+export const CONFIG_EXIT_USAGE = 2;
+/** The config file itself cannot be used (corrupt, unreadable). */
+export const CONFIG_EXIT_FILE = 1;
+
+const USAGE = [
+  'Usage: omnia-voice config <command>',
+  '  list                 saved settings and defaults',
+  '  get <key>            print one setting',
+  '  set <key> <value>    save a setting',
+  '  unset <key>          remove a saved setting (back to its default)',
+  '  path                 print the config file location',
+  `Keys: ${SETTING_KEYS.join(', ')}`,
+];
+
+const API_KEY_WARNING =
+  'Warning: the API key is now saved in the config file (readable only by you). OMNIA_API_KEY in the environment or a .env file is recommended instead.';
+
+/**
+ * `omnia-voice config list|get <key>|set <key> <value>|unset <key>|path`. Writes lines through
+ * `out` and returns the exit code: 0 ok, 1 not set / unusable file, 2 bad usage or value.
+ */
+export function runConfigCommand(
+  args: string[],
+  out: (line: string) => void,
+  store: ConfigStore,
+): number {
+  const [command, ...rest] = args;
+  try {
+    switch (command) {
+      case 'list':
+        return expectArgs(rest, 0, out) ?? list(out, store);
+      case 'get':
+        return expectArgs(rest, 1, out) ?? get(rest[0]!, out, store);
+      case 'set':
+        return expectArgs(rest, 2, out) ?? set(rest[0]!, rest[1]!, out, store);
+      case 'unset':
+        return expectArgs(rest, 1, out) ?? unset(rest[0]!, out, store);
+      case 'path':
+        return expectArgs(rest, 0, out) ?? printPath(out, store);
+      case 'help':
+      case '--help':
+      case '-h':
+        for (const line of USAGE) out(line);
+        return CONFIG_EXIT_OK;
+      default: {
+        if (command !== undefined) {
+          out(`Unknown config command ${JSON.stringify(sanitizeServerText(command, 40))}.`);
+        }
+        for (const line of USAGE) out(line);
+        return CONFIG_EXIT_USAGE;
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    out(error.message);
+    return error.message.startsWith('Invalid value') || error.message.startsWith('Unknown setting')
+      ? CONFIG_EXIT_USAGE
+      : CONFIG_EXIT_FILE;
+  }
+}
+
+function expectArgs(
+  rest: string[],
+  count: number,
+  out: (line: string) => void,
+): number | undefined {
+  if (rest.length === count) return undefined;
+  const hint = rest.length > count ? ' (quote values that contain spaces)' : '';
+  out(`Expected ${count} argument${count === 1 ? '' : 's'}, got ${rest.length}${hint}.`);
+  for (const line of USAGE) out(line);
+  return CONFIG_EXIT_USAGE;
+}
+
+function printPath(out: (line: string) => void, store: ConfigStore): number {
+  out(store.path);
+  return CONFIG_EXIT_OK;
+}
+
+function defaultFor(key: SettingKey): SettingValue {
+  const defaults: Partial<Record<SettingKey, SettingValue>> = defaultSettings();
+  if (key === 'inputSampleRate' || key === 'outputSampleRate') return undefined;
+  return defaults[key];
+}
+
+function list(out: (line: string) => void, store: ConfigStore): number {
+  const saved = new Map(store.list().map((entry) => [entry.key, entry.value]));
+  const width = Math.max(...SETTING_KEYS.map((key) => key.length));
+  for (const spec of SETTING_SPECS) {
+    const name = spec.key.padEnd(width);
+    const value = saved.get(spec.key);
+    if (value !== undefined) {
+      out(`${name}  ${value}`);
+      continue;
+    }
+    const fallback = defaultFor(spec.key);
+    if (fallback !== undefined) out(`${name}  ${String(fallback)}  (default)`);
+    else if (spec.key === 'inputSampleRate' || spec.key === 'outputSampleRate') {
+      out(`${name}  (same as sampleRate)`);
+    } else out(`${name}  (not set)`);
+  }
+  out(`File: ${store.path}`);
+  return CONFIG_EXIT_OK;
+}
+
+function get(name: string, out: (line: string) => void, store: ConfigStore): number {
+  const key = requireKnown(name);
+  const saved = store.get(key);
+  if (saved !== undefined) {
+    out(displayValue(key, saved, maskKey));
+    return CONFIG_EXIT_OK;
+  }
+  const fallback =
+    key === 'inputSampleRate' || key === 'outputSampleRate'
+      ? (store.get('sampleRate') ?? defaultFor('sampleRate'))
+      : defaultFor(key);
+  if (fallback === undefined) return CONFIG_EXIT_NOT_SET;
+  out(String(fallback));
+  return CONFIG_EXIT_OK;
+}
+
+function set(name: string, raw: string, out: (line: string) => void, store: ConfigStore): number {
+  const { key, value } = store.set(name, raw);
+  if (key === 'apiKey') out(API_KEY_WARNING);
+  out(`Saved ${key} = ${displayValue(key, value, maskKey)}`);
+  return CONFIG_EXIT_OK;
+}
+
+function unset(name: string, out: (line: string) => void, store: ConfigStore): number {
+  const key = store.unset(name);
+  const fallback = defaultFor(key);
+  out(
+    fallback === undefined
+      ? `Removed ${key}.`
+      : `Removed ${key}; it is now the default, ${String(fallback)}.`,
+  );
+  return CONFIG_EXIT_OK;
+}
+
+function requireKnown(name: string): SettingKey {
+  const key = findSettingKey(name);
+  if (key === undefined) {
+    const shown = JSON.stringify(sanitizeServerText(name, 40));
+    throw new ConfigError(`Unknown setting ${shown}. Known settings: ${SETTING_KEYS.join(', ')}.`);
+  }
+  return key;
+}

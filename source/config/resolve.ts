@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, invalidValueMessage } from './errors.js';
+import {
+  defaultSettings,
+  SETTING_SPECS,
+  type SettingKey,
+  type SettingSpec,
+  type Settings,
+  type SettingValue,
+} from './schema.js';
+import type { ConfigStore } from './store.js';
+
+/** Where a resolved value came from, highest precedence first. */
+export type SettingSource = 'flag' | 'env' | 'dotenv' | 'config' | 'default';
+
+/** Everything resolution reads; nothing else (process.env is never read or changed implicitly). */
+export interface ResolveInput {
+  /** Values from command-line flags; undefined entries mean "not given". */
+  flags: Partial<Settings>;
+  /** Usually process.env. */
+  env: NodeJS.ProcessEnv;
+  /** Directory whose `.env` file is read. */
+  cwd: string;
+  /** The user's config file, if any. */
+  config?: ConfigStore;
+}
+
+/** The settings to run with, where each came from, and advice worth showing. */
+export interface ResolvedSettings {
+  settings: Settings;
+  sources: Record<SettingKey, SettingSource>;
+  /** One line each, safe to print (no secrets). */
+  warnings: string[];
+}
+
+interface Layer {
+  source: Exclude<SettingSource, 'default'>;
+  value: (spec: SettingSpec) => unknown;
+  label: (spec: SettingSpec) => string;
+}
+
+/**
+ * Merges flags > environment > `.env` in cwd > config file > defaults and validates every
+ * value. Throws {@link ConfigError} listing each invalid value with the variable, flag or
+ * file it came from.
+ */
+export function resolveSettings(input: ResolveInput): ResolvedSettings {
+  const warnings: string[] = [];
+  const dotenvPath = path.join(input.cwd, '.env');
+  const dotenv = readDotenv(dotenvPath, warnings);
+  const saved = input.config?.values() ?? {};
+  const configPath = input.config?.path ?? 'the config file';
+
+  const layers: Layer[] = [
+    {
+      source: 'flag',
+      value: (spec) => input.flags[spec.key],
+      label: (spec) => spec.flag ?? spec.key,
+    },
+    {
+      source: 'env',
+      value: (spec) => input.env[spec.env],
+      label: (spec) => `${spec.env} in the environment`,
+    },
+    {
+      source: 'dotenv',
+      value: (spec) => dotenv[spec.env],
+      label: (spec) => `${spec.env} in ${dotenvPath}`,
+    },
+    {
+      source: 'config',
+      value: (spec) => saved[spec.key],
+      label: (spec) => `${spec.key} in ${configPath}`,
+    },
+  ];
+
+  const found: Partial<Record<SettingKey, SettingValue>> = {};
+  const sources = {} as Record<SettingKey, SettingSource>;
+  const problems: string[] = [];
+  for (const spec of SETTING_SPECS) {
+    sources[spec.key] = 'default';
+    for (const layer of layers) {
+      const raw = layer.value(spec);
+      if (raw === undefined || raw === null || raw === '') continue;
+      const result = spec.check(raw);
+      if (result.ok) {
+        found[spec.key] = result.value;
+        sources[spec.key] = layer.source;
+      } else {
+        problems.push(invalidValueMessage(layer.label(spec), raw, spec));
+      }
+      break;
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+
+  const defaults = defaultSettings(input.env);
+  const merged = { ...defaults, ...found } as Omit<
+    Settings,
+    'inputSampleRate' | 'outputSampleRate'
+  >;
+  const settings: Settings = {
+    ...merged,
+    inputSampleRate: (found.inputSampleRate as number | undefined) ?? merged.sampleRate,
+    outputSampleRate: (found.outputSampleRate as number | undefined) ?? merged.sampleRate,
+  };
+  // A per-direction rate that follows sampleRate came from wherever sampleRate did.
+  if (found.inputSampleRate === undefined) sources.inputSampleRate = sources.sampleRate;
+  if (found.outputSampleRate === undefined) sources.outputSampleRate = sources.sampleRate;
+
+  if (sources.apiKey === 'config') {
+    warnings.push(
+      `The API key is read from the config file ${configPath}; OMNIA_API_KEY in the environment or a .env file is safer.`,
+    );
+  }
+  if (sources.apiKey === 'dotenv') warnAboutReadableDotenv(dotenvPath, warnings);
+  warnings.push(...misspelledVariables(input.env, 'the environment'));
+  warnings.push(...misspelledVariables(dotenv, dotenvPath));
+  return { settings, sources, warnings };
+}
+
+/** Parses `.env` without touching process.env; a missing file is simply no values. */
+function readDotenv(filePath: string, warnings: string[]): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(filePath, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'ENOENT') warnings.push(`Ignoring ${filePath}: cannot read it (${String(code)}).`);
+    return {};
+  }
+  return parseDotenv(text);
+}
+
+function warnAboutReadableDotenv(filePath: string, warnings: string[]): void {
+  if (process.platform === 'win32') return;
+  try {
+    const OTHERS_READ = 0o044;
+    if ((fs.statSync(filePath).mode & OTHERS_READ) !== 0) {
+      warnings.push(
+        `${filePath} holds OMNIA_API_KEY and other users can read it: run chmod 600 ${filePath}.`,
+      );
+    }
+  } catch {
+    // It was readable a moment ago; a race here is not worth a warning.
+  }
+}
+
+const KNOWN_VARIABLES = SETTING_SPECS.map((spec) => spec.env);
+const MAX_TYPO_DISTANCE = 2;
+
+/** Near-misses of our variable names (OMNIA_AGENTID, OMNIA_APIKEY): a silent typo wastes time. */
+function misspelledVariables(vars: Record<string, string | undefined>, where: string): string[] {
+  const warnings: string[] = [];
+  for (const name of Object.keys(vars)) {
+    if (!name.startsWith('OMNIA_') || KNOWN_VARIABLES.includes(name)) continue;
+    const guess = KNOWN_VARIABLES.find(
+      (known) => editDistance(name.toUpperCase(), known) <= MAX_TYPO_DISTANCE,
+    );
+    if (guess !== undefined) {
+      warnings.push(`Ignoring ${name} in ${where}: did you mean ${guess}?`);
+    }
+  }
+  return warnings;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}

@@ -1,0 +1,366 @@
+import os from 'node:os';
+import path from 'node:path';
+import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE } from '../audio/constants.js';
+
+/** Transcript file formats the writers support. */
+export type TranscriptFormat = 'md' | 'txt' | 'json' | 'jsonl';
+/** Every transcript format, in the order shown to users. */
+export const TRANSCRIPT_FORMATS: readonly TranscriptFormat[] = ['md', 'txt', 'json', 'jsonl'];
+
+/** All settings after resolution: every field with a default is filled in. */
+export interface Settings {
+  /** The Omnia agent to call; no default (the local demo agent needs none). */
+  agentId?: string;
+  /** Base URL of the Omnia REST API. */
+  apiBase: string;
+  /** Omnia API key; best kept in the environment or `.env`, never in shell history. */
+  apiKey?: string;
+  /** Sample rate (Hz) for both directions unless overridden per direction. */
+  sampleRate: number;
+  /** Rate (Hz) of audio sent to the agent; defaults to `sampleRate`. */
+  inputSampleRate: number;
+  /** Rate (Hz) of audio received from the agent; defaults to `sampleRate`. */
+  outputSampleRate: number;
+  /** Audio source: `mic`, `mic:<device>`, `none`, or a WAV file path. */
+  input: string;
+  /** Audio sink: `speaker`, `speaker:<device>`, `sox`, `none`, or a WAV file path. */
+  output: string;
+  /** Directory where transcripts are saved. */
+  transcriptDir: string;
+  /** Format of saved transcripts. */
+  transcriptFormat: TranscriptFormat;
+  /** Mute the mic while the agent speaks, so open speakers do not feed the agent itself. */
+  echoGuard: boolean;
+  /** Milliseconds of audio kept inside the output device ahead of the playback clock. */
+  leadMs: number;
+  /** Serial port for hardware controls (e.g. /dev/ttyUSB0); unset means none. */
+  serialPath?: string;
+  /** Baud rate of the serial port. */
+  serialBaud: number;
+}
+
+/** Name of one setting. */
+export type SettingKey = keyof Settings;
+/** Any value a setting can hold. */
+export type SettingValue = Settings[SettingKey];
+
+/** Outcome of checking one raw value. */
+export type CheckResult = { ok: true; value: SettingValue } | { ok: false };
+
+/** Everything known about one setting: how to parse it, check it, and name it to users. */
+export interface SettingSpec {
+  key: SettingKey;
+  /** Environment variable (also read from `.env`). */
+  env: string;
+  /** Command-line flag, when the CLI offers one (never for the API key). */
+  flag?: string;
+  /** One line for docs and `config list`. */
+  description: string;
+  /** What values are allowed, phrased for an error message ("Allowed: …"). */
+  allowed: string;
+  /** Hides the value in listings and errors. */
+  secret?: boolean;
+  /** Parses a string (CLI, env, .env) or checks an already-typed value (flags, config file). */
+  check: (raw: unknown) => CheckResult;
+  /** JSON schema fragment conf uses to validate the file on read. */
+  jsonSchema: Record<string, unknown>;
+}
+
+/** Lowest and highest sample rates the audio pipeline handles. */
+export const MIN_SAMPLE_RATE_HZ = 8000;
+export const MAX_SAMPLE_RATE_HZ = 48_000;
+export const MIN_LEAD_MS = 10;
+export const MAX_LEAD_MS = 500;
+export const MIN_SERIAL_BAUD = 50;
+export const MAX_SERIAL_BAUD = 4_000_000;
+export const DEFAULT_API_BASE = 'https://dashboard.omnia-voice.com';
+export const DEFAULT_SERIAL_BAUD = 115_200;
+
+const fail: CheckResult = { ok: false };
+
+function integerIn(min: number, max: number): (raw: unknown) => CheckResult {
+  return (raw) => {
+    let value: number;
+    if (typeof raw === 'number') value = raw;
+    else if (typeof raw === 'string' && /^\s*\d+\s*$/.test(raw)) value = Number(raw.trim());
+    else return fail;
+    return Number.isInteger(value) && value >= min && value <= max ? { ok: true, value } : fail;
+  };
+}
+
+// Control characters in a setting would end up in headers, paths or the terminal.
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+function text(raw: unknown): CheckResult {
+  if (typeof raw !== 'string') return fail;
+  const value = raw.trim();
+  return value === '' || HAS_CONTROL.test(value) ? fail : { ok: true, value };
+}
+
+function token(raw: unknown): CheckResult {
+  if (typeof raw !== 'string') return fail;
+  const value = raw.trim();
+  return /^[\x21-\x7e]+$/.test(value) ? { ok: true, value } : fail;
+}
+
+function httpUrl(raw: unknown): CheckResult {
+  if (typeof raw !== 'string') return fail;
+  const value = raw.trim();
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail;
+    return { ok: true, value };
+  } catch {
+    return fail;
+  }
+}
+
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+function boolean(raw: unknown): CheckResult {
+  if (typeof raw === 'boolean') return { ok: true, value: raw };
+  if (typeof raw !== 'string') return fail;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return { ok: true, value: true };
+  if (FALSE_WORDS.has(word)) return { ok: true, value: false };
+  return fail;
+}
+
+function transcriptFormat(raw: unknown): CheckResult {
+  if (typeof raw !== 'string') return fail;
+  const value = raw.trim().toLowerCase();
+  return (TRANSCRIPT_FORMATS as readonly string[]).includes(value)
+    ? { ok: true, value: value as TranscriptFormat }
+    : fail;
+}
+
+function directory(raw: unknown): CheckResult {
+  const result = text(raw);
+  if (!result.ok) return result;
+  // `~` is expanded here because .env files and config values never pass through a shell.
+  return { ok: true, value: expandHome(result.value as string, os.homedir()) };
+}
+
+/** Expands a leading `~` or `~/` to the home directory. */
+export function expandHome(value: string, home: string): string {
+  if (value === '~') return home;
+  if (value.startsWith('~/')) return path.join(home, value.slice(2));
+  return value;
+}
+
+const rateAllowed = `an integer from ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ}`;
+const rateSchema = { type: 'integer', minimum: MIN_SAMPLE_RATE_HZ, maximum: MAX_SAMPLE_RATE_HZ };
+const textSchema = { type: 'string', minLength: 1 };
+
+/** Every setting, in the order users see them. */
+export const SETTING_SPECS: readonly SettingSpec[] = [
+  {
+    key: 'agentId',
+    env: 'OMNIA_AGENT_ID',
+    flag: '--agent',
+    description: 'the Omnia agent to call',
+    allowed: 'a non-empty agent id',
+    check: text,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'apiBase',
+    env: 'OMNIA_API_BASE',
+    flag: '--api-base',
+    description: 'base URL of the Omnia REST API',
+    allowed: 'an http:// or https:// URL',
+    check: httpUrl,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'apiKey',
+    env: 'OMNIA_API_KEY',
+    description: 'Omnia API key (prefer the environment or .env)',
+    allowed: 'a key of visible characters without spaces',
+    secret: true,
+    check: token,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'sampleRate',
+    env: 'OMNIA_SAMPLE_RATE',
+    flag: '--sample-rate',
+    description: 'sample rate in Hz for both directions',
+    allowed: rateAllowed,
+    check: integerIn(MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
+    jsonSchema: rateSchema,
+  },
+  {
+    key: 'inputSampleRate',
+    env: 'OMNIA_INPUT_SAMPLE_RATE',
+    flag: '--input-rate',
+    description: 'sample rate in Hz of audio sent to the agent (default: sampleRate)',
+    allowed: rateAllowed,
+    check: integerIn(MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
+    jsonSchema: rateSchema,
+  },
+  {
+    key: 'outputSampleRate',
+    env: 'OMNIA_OUTPUT_SAMPLE_RATE',
+    flag: '--output-rate',
+    description: 'sample rate in Hz of audio from the agent (default: sampleRate)',
+    allowed: rateAllowed,
+    check: integerIn(MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
+    jsonSchema: rateSchema,
+  },
+  {
+    key: 'input',
+    env: 'OMNIA_INPUT',
+    flag: '--input',
+    description: 'audio source: mic, mic:<device>, none, or a WAV file',
+    allowed: 'mic, mic:<device>, none, or a WAV file path',
+    check: text,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'output',
+    env: 'OMNIA_OUTPUT',
+    flag: '--output',
+    description: 'audio sink: speaker, speaker:<device>, sox, none, or a WAV file',
+    allowed: 'speaker, speaker:<device>, sox, none, or a WAV file path',
+    check: text,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'transcriptDir',
+    env: 'OMNIA_TRANSCRIPT_DIR',
+    description: 'directory for saved transcripts',
+    allowed: 'a directory path',
+    check: directory,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'transcriptFormat',
+    env: 'OMNIA_TRANSCRIPT_FORMAT',
+    description: 'format of saved transcripts',
+    allowed: TRANSCRIPT_FORMATS.join(', '),
+    check: transcriptFormat,
+    jsonSchema: { type: 'string', enum: [...TRANSCRIPT_FORMATS] },
+  },
+  {
+    key: 'echoGuard',
+    env: 'OMNIA_ECHO_GUARD',
+    flag: '--no-echo-guard',
+    description: 'mute the mic while the agent speaks',
+    allowed: 'true or false (also yes/no, on/off, 1/0)',
+    check: boolean,
+    jsonSchema: { type: 'boolean' },
+  },
+  {
+    key: 'leadMs',
+    env: 'OMNIA_LEAD_MS',
+    flag: '--lead-ms',
+    description: 'milliseconds of audio kept in the output device',
+    allowed: `an integer from ${MIN_LEAD_MS} to ${MAX_LEAD_MS}`,
+    check: integerIn(MIN_LEAD_MS, MAX_LEAD_MS),
+    jsonSchema: { type: 'integer', minimum: MIN_LEAD_MS, maximum: MAX_LEAD_MS },
+  },
+  {
+    key: 'serialPath',
+    env: 'OMNIA_SERIAL',
+    flag: '--serial',
+    description: 'serial port for hardware controls',
+    allowed: 'a serial device path, e.g. /dev/ttyUSB0',
+    check: text,
+    jsonSchema: textSchema,
+  },
+  {
+    key: 'serialBaud',
+    env: 'OMNIA_SERIAL_BAUD',
+    flag: '--serial-baud',
+    description: 'baud rate of the serial port',
+    allowed: `an integer from ${MIN_SERIAL_BAUD} to ${MAX_SERIAL_BAUD}`,
+    check: integerIn(MIN_SERIAL_BAUD, MAX_SERIAL_BAUD),
+    jsonSchema: { type: 'integer', minimum: MIN_SERIAL_BAUD, maximum: MAX_SERIAL_BAUD },
+  },
+];
+
+/** Every setting name, in display order. */
+export const SETTING_KEYS: readonly SettingKey[] = SETTING_SPECS.map((spec) => spec.key);
+
+const SPEC_BY_KEY = new Map(SETTING_SPECS.map((spec) => [spec.key, spec]));
+const NORMALISED = new Map(SETTING_SPECS.map((spec) => [normaliseName(spec.key), spec.key]));
+
+function normaliseName(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+/** The spec of a known setting. */
+export function specFor(key: SettingKey): SettingSpec {
+  return SPEC_BY_KEY.get(key)!;
+}
+
+/**
+ * The setting a user meant: exact names, any case, and kebab/snake spellings
+ * (`sample-rate`, `sample_rate`) all work. Undefined for unknown names.
+ */
+export function findSettingKey(name: string): SettingKey | undefined {
+  return NORMALISED.get(normaliseName(name.trim()));
+}
+
+/** Where per-user data lives on this platform (XDG on Linux, as env-paths does). */
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  const name = 'omnia-voice';
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', name);
+  if (platform === 'win32') {
+    const local = env.LOCALAPPDATA || path.join(home, 'AppData', 'Local');
+    return path.join(local, name, 'Data');
+  }
+  const xdg = env.XDG_DATA_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.local', 'share'), name);
+}
+
+/** Where per-user config lives on this platform (same places env-paths, and so conf, uses). */
+export function defaultConfigDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = os.homedir(),
+): string {
+  const name = 'omnia-voice';
+  if (platform === 'darwin') return path.join(home, 'Library', 'Preferences', name);
+  if (platform === 'win32') {
+    const roaming = env.APPDATA || path.join(home, 'AppData', 'Roaming');
+    return path.join(roaming, name, 'Config');
+  }
+  const xdg = env.XDG_CONFIG_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.config'), name);
+}
+
+/** Default transcript directory: `<data dir>/transcripts`. */
+export function defaultTranscriptDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(defaultDataDir(env), 'transcripts');
+}
+
+/** Defaults for every setting that has one (the per-direction rates follow `sampleRate`). */
+export function defaultSettings(
+  env: NodeJS.ProcessEnv = process.env,
+): Omit<Settings, 'inputSampleRate' | 'outputSampleRate' | 'agentId' | 'apiKey' | 'serialPath'> {
+  return {
+    apiBase: DEFAULT_API_BASE,
+    sampleRate: DEFAULT_SAMPLE_RATE,
+    input: 'mic',
+    output: 'speaker',
+    transcriptDir: defaultTranscriptDir(env),
+    transcriptFormat: 'md',
+    echoGuard: true,
+    leadMs: DEFAULT_LEAD_MS,
+    serialBaud: DEFAULT_SERIAL_BAUD,
+  };
+}
+
+/** How a value looks to a user: secrets masked, everything else as typed. */
+export function displayValue(key: SettingKey, value: SettingValue, mask: (s: string) => string) {
+  if (value === undefined) return '';
+  if (specFor(key).secret && typeof value === 'string') return mask(value);
+  return String(value);
+}

@@ -1,0 +1,182 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Conf, { type Schema } from 'conf';
+import { maskKey } from '../api/mask-key.js';
+import { sanitizeServerText } from '../api/sanitize.js';
+import { ConfigError, invalidValueMessage } from './errors.js';
+import {
+  defaultConfigDir,
+  displayValue,
+  findSettingKey,
+  SETTING_KEYS,
+  SETTING_SPECS,
+  type SettingKey,
+  type Settings,
+  type SettingValue,
+  specFor,
+} from './schema.js';
+
+export { ConfigError } from './errors.js';
+
+/** Owner read/write only: the file may hold an API key. */
+export const CONFIG_FILE_MODE = 0o600;
+/** conf's default file name inside the config directory. */
+const CONFIG_FILE_NAME = 'config.json';
+
+/** The user's saved settings (the config file), typed and validated. */
+export interface ConfigStore {
+  /** Absolute path of the config file. */
+  readonly path: string;
+  /** The saved value of a setting, or undefined when it is not saved. */
+  get<K extends SettingKey>(key: K): Settings[K] | undefined;
+  /**
+   * Saves a setting. `key` may be spelled as in the docs or kebab-case; string values are
+   * parsed into the setting's type. Throws {@link ConfigError} for unknown keys or bad values.
+   */
+  set(key: string, value: unknown): { key: SettingKey; value: SettingValue };
+  /** Removes a saved setting (it falls back to its default). Throws for unknown keys. */
+  unset(key: string): SettingKey;
+  /** Saved settings as display strings, in display order; the API key is masked. */
+  list(): Array<{ key: SettingKey; value: string }>;
+  /** Every saved setting with its real value, for resolution. */
+  values(): Partial<Settings>;
+}
+
+/** Where the config lives; tests pass a temporary directory. */
+export interface OpenConfigOptions {
+  /** Directory of config.json; default: the platform config dir (`~/.config/omnia-voice` on Linux). */
+  cwd?: string;
+}
+
+/** Opens the config file once with the settings schema. Throws {@link ConfigError} if corrupt. */
+export function openConfig(options: OpenConfigOptions = {}): ConfigStore {
+  const schema = Object.fromEntries(
+    SETTING_SPECS.map((spec) => [spec.key, spec.jsonSchema]),
+  ) as unknown as Schema<Partial<Settings>>;
+  // Passing the directory always (rather than letting conf derive it) means the path is
+  // known even when conf fails to open the file, so the error can name it.
+  const cwd = options.cwd ?? defaultConfigDir();
+  let conf: Conf<Partial<Settings>>;
+  try {
+    conf = new Conf<Partial<Settings>>({
+      projectName: 'omnia-voice',
+      cwd,
+      schema,
+      configFileMode: CONFIG_FILE_MODE,
+      accessPropertiesByDotNotation: false,
+      clearInvalidConfig: false,
+    });
+  } catch (error) {
+    throw toConfigError(error, path.join(cwd, CONFIG_FILE_NAME));
+  }
+  return new ConfStore(conf);
+}
+
+class ConfStore implements ConfigStore {
+  readonly path: string;
+  readonly #conf: Conf<Partial<Settings>>;
+
+  constructor(conf: Conf<Partial<Settings>>) {
+    this.#conf = conf;
+    this.path = conf.path;
+  }
+
+  get<K extends SettingKey>(key: K): Settings[K] | undefined {
+    return this.#guard(() => this.#conf.get(key));
+  }
+
+  set(name: string, raw: unknown): { key: SettingKey; value: SettingValue } {
+    const key = requireKey(name);
+    const spec = specFor(key);
+    const result = spec.check(raw);
+    if (!result.ok || result.value === undefined) {
+      throw new ConfigError(invalidValueMessage(key, raw, spec));
+    }
+    const value = result.value;
+    this.#guard(() => this.#conf.set(key, value));
+    return { key, value };
+  }
+
+  unset(name: string): SettingKey {
+    const key = requireKey(name);
+    this.#guard(() => this.#conf.delete(key));
+    return key;
+  }
+
+  list(): Array<{ key: SettingKey; value: string }> {
+    const saved = this.values();
+    return SETTING_KEYS.filter((key) => saved[key] !== undefined).map((key) => ({
+      key,
+      value: displayValue(key, saved[key], maskKey),
+    }));
+  }
+
+  values(): Partial<Settings> {
+    const store = this.#guard(() => this.#conf.store);
+    const known: Partial<Record<SettingKey, unknown>> = {};
+    for (const key of SETTING_KEYS) {
+      if (Object.hasOwn(store, key) && store[key] !== undefined) known[key] = store[key];
+    }
+    return known as Partial<Settings>;
+  }
+
+  #guard<T>(action: () => T): T {
+    try {
+      return action();
+    } catch (error) {
+      throw toConfigError(error, this.path);
+    }
+  }
+}
+
+function requireKey(name: string): SettingKey {
+  const key = findSettingKey(name);
+  if (key === undefined) {
+    const shown = JSON.stringify(sanitizeServerText(name, 40));
+    throw new ConfigError(`Unknown setting ${shown}. Known settings: ${SETTING_KEYS.join(', ')}.`);
+  }
+  return key;
+}
+
+const FIX_ADVICE =
+  'Fix it in an editor, or delete it and save values again with "omnia-voice config set".';
+
+/** Explains a conf failure in terms of the file, without echoing its contents (it may hold a key). */
+function toConfigError(error: unknown, filePath: string): ConfigError {
+  if (error instanceof ConfigError) return error;
+  const record = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+  };
+  const message = typeof record.message === 'string' ? record.message : '';
+  if (record.name === 'SyntaxError') {
+    return new ConfigError(
+      `The config file ${filePath} is not valid JSON${jsonPosition(message, filePath)}. ${FIX_ADVICE}`,
+    );
+  }
+  if (message.startsWith('Config schema violation:')) {
+    // Ajv's wording names keys and limits, never values.
+    const detail = sanitizeServerText(message.slice('Config schema violation:'.length), 160);
+    return new ConfigError(
+      `The config file ${filePath} has an invalid value (${detail}). ${FIX_ADVICE}`,
+    );
+  }
+  const code = typeof record.code === 'string' ? record.code : 'unknown error';
+  return new ConfigError(
+    `Cannot use the config file ${filePath} (${code}). Check that you own it and its directory.`,
+  );
+}
+
+/** ` (line 3, column 7)` from a JSON.parse message that gives a position, else nothing. */
+function jsonPosition(message: string, filePath: string): string {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return '';
+  try {
+    const before = fs.readFileSync(filePath, 'utf8').slice(0, Number(position));
+    const lines = before.split('\n');
+    return ` (line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1})`;
+  } catch {
+    return '';
+  }
+}
