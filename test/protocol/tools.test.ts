@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseClientMessage } from '../../source/protocol/messages.js';
+import { toolResultFor } from '../../source/protocol/tools.js';
+
+describe('toolResultFor', () => {
+  it('answers an unknown tool with errorType "undefined" naming the tool', () => {
+    const answer = toolResultFor({ toolName: 'lookupOrder', invocationId: 'inv-7' }, new Set());
+    expect(answer).toEqual({
+      type: 'client_tool_result',
+      invocationId: 'inv-7',
+      errorType: 'undefined',
+      errorMessage: 'omnia-voice has no client tool named "lookupOrder"',
+    });
+    // The answer is a valid client message, so the server accepts it.
+    expect(parseClientMessage(JSON.stringify(answer)).kind).toBe('message');
+  });
+
+  it('leaves known tools to the caller', () => {
+    expect(toolResultFor({ toolName: 'x', invocationId: 'i' }, new Set(['x']))).toBeUndefined();
+  });
+
+  it('sanitises a hostile tool name', () => {
+    const answer = toolResultFor(
+      { toolName: '\u001b]0;t\u0007a\nb', invocationId: 'i' },
+      new Set(),
+    );
+    expect(answer?.errorMessage).toBe('omnia-voice has no client tool named "a b"');
+  });
+});
