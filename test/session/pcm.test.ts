@@ -4,7 +4,7 @@ import { SampleAligner } from '../../source/session/pcm.js';
 
 function pcm(samples: number[]): Buffer {
   const buf = Buffer.alloc(samples.length * 2);
-  samples.forEach((s, i) => buf.writeInt16LE(s, i * 2));
+  for (const [i, s] of samples.entries()) buf.writeInt16LE(s, i * 2);
   return buf;
 }
 
