@@ -38,8 +38,10 @@ export class Resampler {
   private readonly step: number;
   /** Last sample of the previous chunk, addressed as index -1 of the current one. */
   private prev: number | undefined;
-  /** Read position of the next output sample, in input samples relative to the current chunk. */
-  private pos = 0;
+  /** Output samples produced so far; output k reads input position k × step. */
+  private produced = 0;
+  /** Input samples consumed before the current chunk. */
+  private consumed = 0;
   private oddByte: number | undefined;
 
   constructor(
@@ -68,19 +70,22 @@ export class Resampler {
     const maxOut = Math.ceil((n + 1) / this.step) + 1;
     const out = Buffer.allocUnsafe(maxOut * 2);
     let written = 0;
-    let pos = this.pos;
+    // Positions come from the absolute output index, not a running sum, so chunking cannot
+    // accumulate rounding error and the result matches resampleS16 sample for sample.
     while (written < maxOut) {
-      const i0 = Math.floor(pos);
+      const pos = this.produced * this.step;
+      const whole = Math.floor(pos);
+      const i0 = whole - this.consumed;
       if (i0 + 1 > n - 1) break;
-      const frac = pos - i0;
+      const frac = pos - whole;
       const a = sampleAt(i0);
       const b = sampleAt(i0 + 1);
       out.writeInt16LE(clip16(a + (b - a) * frac), written * 2);
       written++;
-      pos += this.step;
+      this.produced++;
     }
     this.prev = pcm.readInt16LE((n - 1) * 2);
-    this.pos = pos - n;
+    this.consumed += n;
     return out.subarray(0, written * 2);
   }
 }
