@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { TONE_BEEP_MS, TONE_GAP_MS } from '../../source/local-agent/audio.js';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { GREETING_TEXT } from '../../source/local-agent/script.js';
+import { agentText, peakOf, silence, TestClient, tone, waitFor } from './helpers.js';
+
+const IN_RATE = 16_000;
+const OUT_RATE = 24_000;
+const agents: LocalAgent[] = [];
+const clients: TestClient[] = [];
+async function join(options: Parameters<typeof startLocalAgent>[0] = {}): Promise<TestClient> {
+  const agent = await startLocalAgent({ voice: 'tone', ...options });
+  agents.push(agent);
+  const client = await TestClient.join(agent, {
+    inputSampleRate: IN_RATE,
+    outputSampleRate: OUT_RATE,
+  });
+  clients.push(client);
+  return client;
+}
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(agents.splice(0).map((a) => a.close()));
+});
+
+/** Bytes of tone-voice audio for a reply of `words` words at OUT_RATE. */
+function toneBytes(words: number): number {
+  return words * Math.round((OUT_RATE * (TONE_BEEP_MS + TONE_GAP_MS)) / 1000) * 2;
+}
+const wordCount = (text: string): number => text.split(/\s+/).length;
+
+/** Waits until the greeting has finished playing (the agent is listening again). */
+async function afterGreeting(client: TestClient): Promise<number> {
+  const speaking = await client.waitForMessage({ type: 'state', state: 'speaking' });
+  return client.waitForMessage({ type: 'state', state: 'listening' }, speaking);
+}
+
+describe('greeting', () => {
+  it('announces the call, then speaks a streamed greeting with audio at the output rate', async () => {
+    const client = await join({ sendSpeed: 8 });
+    const done = await afterGreeting(client);
+    const msgs = client.messages;
+    expect(msgs[0]).toMatchObject({ type: 'call_started' });
+    expect(typeof msgs[0]!.callId).toBe('string');
+    expect(msgs[1]).toEqual({ type: 'state', state: 'listening' });
+    expect(msgs[2]).toEqual({ type: 'state', state: 'speaking' });
+
+    const turns = msgs.filter((m) => m.type === 'transcript');
+    const deltas = turns.filter((m) => typeof m.delta === 'string');
+    expect(deltas.length).toBeGreaterThan(3);
+    expect(turns.every((m) => m.role === 'agent' && m.medium === 'voice' && m.ordinal === 0)).toBe(
+      true,
+    );
+    const last = turns.at(-1)!;
+    expect(last).toMatchObject({ final: true, text: GREETING_TEXT });
+    expect(deltas.every((m) => m.final === false)).toBe(true);
+    expect(agentText(msgs, 0)).toBe(GREETING_TEXT);
+
+    // Audio: exactly the greeting's tone at 24 kHz, in frames of varying sizes, some odd.
+    const frames = client.audioBetween(0, done);
+    const total = frames.reduce((n, f) => n + f.length, 0);
+    expect(total).toBe(toneBytes(wordCount(GREETING_TEXT)));
+    expect(frames.some((f) => f.length % 2 === 1)).toBe(true);
+    expect(new Set(frames.map((f) => f.length)).size).toBeGreaterThan(2);
+    expect(peakOf(Buffer.concat(frames))).toBeGreaterThan(4_000);
+
+    // Deltas are interleaved with audio, not all sent before or after it.
+    const firstAudio = client.received.findIndex((r) => r.kind === 'audio');
+    const lastDelta = client.received.findLastIndex(
+      (r) => r.kind === 'json' && typeof r.msg.delta === 'string',
+    );
+    expect(lastDelta).toBeGreaterThan(firstAudio);
+  });
+
+  it('stays speaking until the audio sent would have finished playing in real time', async () => {
+    const client = await join({ sendSpeed: 50 });
+    const speakingAt = await waitFor(
+      () => (client.indexOf({ type: 'state', state: 'speaking' }) >= 0 ? Date.now() : undefined),
+      'speaking',
+    );
+    await client.waitForMessage({ type: 'state', state: 'listening' }, 3);
+    const greetingMs = wordCount(GREETING_TEXT) * (TONE_BEEP_MS + TONE_GAP_MS);
+    // All audio arrives almost at once at 50x, yet listening only follows real-time playback.
+    expect(Date.now() - speakingAt).toBeGreaterThan(greetingMs * 0.8);
+  });
+});
+
+describe('barge-in', () => {
+  it('clears the client buffer, closes the agent turn and stops sending audio', async () => {
+    const client = await join({ sendSpeed: 1 });
+    await waitFor(() => client.received.some((r) => r.kind === 'audio'), 'greeting audio');
+    await client.sendFrames(tone(200, IN_RATE, -12), IN_RATE);
+    const clear = await client.waitForMessage({ type: 'playback_clear_buffer' });
+    const final = client.received
+      .slice(0, clear + 3)
+      .find((r) => r.kind === 'json' && r.msg.type === 'transcript' && r.msg.final === true);
+    expect(final).toBeDefined();
+    const finalText = final!.kind === 'json' ? String(final!.msg.text) : '';
+    expect(finalText.length).toBeLessThan(GREETING_TEXT.length);
+    expect(GREETING_TEXT.startsWith(finalText)).toBe(true);
+    await client.waitForMessage({ type: 'state', state: 'listening' }, clear);
+
+    // Let the utterance end; the next reply may start, but nothing of the greeting follows the clear.
+    await client.sendFrames(silence(800, IN_RATE), IN_RATE);
+    const user = await client.waitForMessage({ type: 'transcript', role: 'user' }, clear);
+    expect(client.audioBetween(clear, user)).toHaveLength(0);
+    expect(client.received[user]).toMatchObject({ msg: { text: '(spoke 0.2 s)', ordinal: 1 } });
+  });
+
+  it('speech while the agent is thinking cancels the answer without a clear', async () => {
+    const client = await join({ sendSpeed: 16 });
+    const ready = await afterGreeting(client);
+    await client.sendFrames(
+      Buffer.concat([tone(500, IN_RATE, -12), silence(700, IN_RATE)]),
+      IN_RATE,
+    );
+    const thinking = await client.waitForMessage({ type: 'state', state: 'thinking' }, ready);
+    await client.sendFrames(tone(200, IN_RATE, -12), IN_RATE);
+    const listening = await client.waitForMessage({ type: 'state', state: 'listening' }, thinking);
+    expect(client.indexOf({ type: 'state', state: 'speaking' }, thinking)).toBe(-1);
+    expect(client.indexOf({ type: 'playback_clear_buffer' }, thinking)).toBe(-1);
+    expect(listening).toBeGreaterThan(thinking);
+  });
+});
