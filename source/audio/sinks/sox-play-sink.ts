@@ -75,6 +75,11 @@ export class SoxPlaySink implements AudioSink {
       : 'sox play (default device)';
   }
 
+  /** Process id of the child doing the playing, while it runs (diagnostics, tests). */
+  get pid(): number | undefined {
+    return this.dead ? undefined : this.child?.pid;
+  }
+
   open(): Promise<void> {
     const sox = this.options.soxPath ?? 'sox';
     return new Promise((resolve, reject) => {

@@ -84,6 +84,11 @@ export class SpeakerSink implements AudioSink {
     this.description = options.device ? `speaker (${options.device})` : 'speaker (default device)';
   }
 
+  /** Process id of the child doing the playing, while it runs (diagnostics, tests). */
+  get pid(): number | undefined {
+    return this.dead ? undefined : this.child?.pid;
+  }
+
   open(): Promise<void> {
     let modulePath: string;
     try {

@@ -1,0 +1,203 @@
+import { performance } from 'node:perf_hooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { bytesForMs } from '../../source/audio/constants.js';
+import { MAX_CATCHUP_BLOCKS, openPlayer, Player } from '../../source/audio/player.js';
+import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
+import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
+import {
+  alsaFileHome,
+  firstNonZero,
+  lastNonZero,
+  RATE,
+  readWavSamples,
+  samples,
+  tempDir,
+  tone,
+  toneShare,
+  waitFor,
+  zeroCrossingHz,
+} from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+let n = 0;
+const wavPath = () => `${tmp.dir}/out-${n++}.wav`;
+
+/** Enqueue in frames of varied (even) sizes, as the network would deliver them. */
+function enqueueChopped(player: Player, pcm: Buffer): void {
+  const sizes = [2, 998, 1920, 334, 4096, 10, 7680, 482];
+  let at = 0;
+  for (let i = 0; at < pcm.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    player.enqueue(pcm.subarray(at, at + size));
+    at += size;
+  }
+}
+
+describe('Player into a WAV file sink, against real time', () => {
+  it('plays 1 s of a 1 kHz tone as exactly those samples, with silence around it', async () => {
+    const path = wavPath();
+    const player = await openPlayer(new WavFileSink(path, RATE));
+    const starts: number[] = [];
+    player.onPlaybackStart = () => starts.push(performance.now());
+    await waitFor(() => !player.playing && player.queuedMs === 0, 5_000, 'initial silence');
+    const pcm = tone(1000, 1000, 10_000, RATE, Math.PI / 4);
+    enqueueChopped(player, pcm);
+    expect(player.queuedMs).toBeGreaterThan(900);
+    await waitFor(() => player.playing, 5_000, 'playback start');
+    expect(player.level().rmsDb).toBeGreaterThan(-20);
+    await waitFor(() => player.queuedMs === 0 && !player.playing, 10_000, 'playback end');
+    await player.stop();
+
+    const { x } = readWavSamples(path);
+    const start = firstNonZero(x);
+    expect(start).toBeGreaterThan(0);
+    const played = x.subarray(start, start + pcm.length / 2);
+    expect(Buffer.from(played.buffer, played.byteOffset, played.byteLength).equals(pcm)).toBe(true);
+    expect(lastNonZero(x)).toBe(start + pcm.length / 2 - 1);
+    expect(zeroCrossingHz(played)).toBeCloseTo(1000, -1);
+    expect(toneShare(played, 1000)).toBeGreaterThan(0.99);
+    let maxStep = 0;
+    for (let i = 1; i < played.length; i++)
+      maxStep = Math.max(maxStep, Math.abs(played[i]! - played[i - 1]!));
+    // A 1 kHz sine at amplitude 10 000 moves at most 2π·1000/48000·10 000 ≈ 1309 per sample.
+    expect(maxStep).toBeLessThan(1320);
+    expect(starts).toHaveLength(1);
+  });
+
+  it('barge-in: after clear() at most lead + a block + the fade of tone follows, fading, then silence', async () => {
+    const path = wavPath();
+    const leadMs = 40;
+    const sink = new WavFileSink(path, RATE);
+    await sink.open();
+    const player = new Player(sink, { leadMs, fadeMs: 5 });
+    player.enqueue(tone(3000, 1000));
+    const t0 = performance.now();
+    player.start();
+    await waitFor(() => performance.now() - t0 >= 1000, 5_000, '1 s of playback');
+    const tClear = performance.now();
+    const droppedMs = player.clear();
+    expect(player.playing).toBe(false);
+    expect(droppedMs).toBeGreaterThan(1500);
+    expect(player.queuedMs).toBeLessThanOrEqual(5);
+    await waitFor(() => performance.now() - tClear >= 500, 5_000, 'silence after clear');
+    // Playback resumes cleanly with new audio.
+    const after = tone(200, 500, 8_000, RATE, Math.PI / 4);
+    player.enqueue(after);
+    await waitFor(() => player.queuedMs === 0 && !player.playing, 5_000, 'second tone');
+    await player.stop();
+
+    const { x } = readWavSamples(path);
+    const clearAt = Math.floor(((tClear - t0) * RATE) / 1000);
+    const firstSilence = x.indexOf(0, 1);
+    let toneEnd = firstSilence;
+    // The tone's own zero crossings can hit 0 exactly; the tone ends where a long run of 0 starts.
+    while (x.subarray(toneEnd, toneEnd + 480).some((v) => v !== 0))
+      toneEnd = x.indexOf(0, toneEnd + 1);
+    const heardAfterClearMs = ((toneEnd - clearAt) / RATE) * 1000;
+    expect(heardAfterClearMs).toBeLessThanOrEqual(leadMs + 10 + 5);
+    // ...and the player did not cut audio that should have played before the clear.
+    expect(heardAfterClearMs).toBeGreaterThan(-100);
+    // The fade: the last 2 ms before the silence are much quieter than the tone.
+    const tail = x.subarray(toneEnd - 96, toneEnd);
+    expect(Math.max(...tail.map(Math.abs))).toBeLessThan(4_500);
+    // Silence for the rest of the 500 ms, then the new tone, bit-exact.
+    const resume = firstNonZero(x.subarray(toneEnd + 1)) + toneEnd + 1;
+    expect(((resume - toneEnd) / RATE) * 1000).toBeGreaterThan(400);
+    const second = x.subarray(resume, resume + after.length / 2);
+    expect(Buffer.from(second.buffer, second.byteOffset, second.byteLength).equals(after)).toBe(
+      true,
+    );
+    expect(lastNonZero(x)).toBe(resume + after.length / 2 - 1);
+  });
+
+  it('an underrun plays digital silence, and playback restarts with the next audio', async () => {
+    const path = wavPath();
+    const player = await openPlayer(new WavFileSink(path, RATE));
+    let startCount = 0;
+    player.onPlaybackStart = () => startCount++;
+    const a = tone(200, 1000, 10_000, RATE, Math.PI / 4);
+    player.enqueue(a);
+    await waitFor(() => player.playing, 5_000, 'first tone');
+    await waitFor(() => !player.playing, 5_000, 'underrun');
+    expect(player.queuedMs).toBe(0);
+    const gapFrom = performance.now();
+    await waitFor(() => performance.now() - gapFrom > 200, 5_000, 'gap');
+    expect(player.level().rmsDb).toBe(-96);
+    player.enqueue(a);
+    await waitFor(() => player.playing, 5_000, 'second tone');
+    await waitFor(() => !player.playing, 5_000, 'end');
+    await player.stop();
+    expect(startCount).toBe(2);
+
+    const { x } = readWavSamples(path);
+    const s1 = firstNonZero(x);
+    const e1 = s1 + a.length / 2;
+    const s2 = firstNonZero(x.subarray(e1)) + e1;
+    expect(x.subarray(e1, s2).every((v) => v === 0)).toBe(true);
+    expect(((s2 - e1) / RATE) * 1000).toBeGreaterThan(150);
+    const both = Buffer.concat([
+      Buffer.from(x.subarray(s1, e1).buffer, s1 * 2, a.length),
+      Buffer.from(x.subarray(s2, s2 + a.length / 2).buffer, s2 * 2, a.length),
+    ]);
+    expect(both.equals(Buffer.concat([a, a]))).toBe(true);
+  });
+
+  it('after an event-loop stall it skips ahead instead of bursting the missed time into the device', async () => {
+    let fakeNow = 0;
+    const path = wavPath();
+    const sink = new WavFileSink(path, RATE);
+    await sink.open();
+    const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
+    let blocks = 0;
+    player.onBlock = () => blocks++;
+    player.enqueue(tone(10_000, 1000));
+    player.start();
+    expect(blocks).toBe(4); // the lead, written at once
+    fakeNow = 5_000; // five seconds "pass" in one go
+    await waitFor(() => blocks > 4, 5_000, 'pump after stall');
+    const afterStall = blocks;
+    expect(afterStall - 4).toBe(4 + MAX_CATCHUP_BLOCKS);
+    fakeNow += 10;
+    await waitFor(() => blocks > afterStall, 5_000, 'next tick');
+    expect(blocks).toBe(afterStall + 1);
+    await player.stop();
+    // Nothing was lost from the queue: the stall cost device time, not agent audio.
+    expect(player.queuedMs).toBeCloseTo(10_000 - (afterStall + 1) * 10, 5);
+  });
+
+  it('caps the queue: a flood keeps the newest audio and counts what was dropped', async () => {
+    const sink = new WavFileSink(wavPath(), RATE);
+    await sink.open();
+    const player = new Player(sink, { maxQueueMs: 1_000 });
+    for (let i = 0; i < 30; i++) player.enqueue(tone(100, 1000));
+    expect(player.queuedMs).toBe(1000);
+    expect(player.overflowBytes).toBe(bytesForMs(2000, RATE));
+    await player.stop();
+  });
+});
+
+describe('Player when the device goes away', () => {
+  it('stops writing and reports one line once when sox dies mid-call', async () => {
+    const dir = tempDir();
+    const prevHome = process.env.HOME;
+    process.env.HOME = alsaFileHome(dir.dir).home;
+    try {
+      const sink = new SoxPlaySink(RATE);
+      const errors: string[] = [];
+      const player = await openPlayer(sink, { onError: (m) => errors.push(m) });
+      player.enqueue(tone(2000, 1000));
+      await waitFor(() => player.playing, 5_000, 'playing');
+      process.kill(sink.pid!, 'SIGKILL');
+      await waitFor(() => errors.length > 0, 10_000, 'error report');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(/^sox play stopped: /);
+      expect(errors[0]).not.toContain('\n');
+      expect(player.playing).toBe(false);
+      await player.stop();
+    } finally {
+      process.env.HOME = prevHome;
+      dir.cleanup();
+    }
+  });
+});
