@@ -1,0 +1,80 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import {
+  extractServerMessage,
+  networkFailureToError,
+  parseRetryAfter,
+  safeCause,
+} from '../../source/api/errors.js';
+import { sanitizeServerText } from '../../source/api/sanitize.js';
+
+const KEY = 'sk_test_DISTINCTIVE_77779999';
+
+describe('extractServerMessage', () => {
+  it('reads every error body shape servers are known to send', () => {
+    expect(extractServerMessage('{"error":{"message":"nested"}}')).toBe('nested');
+    expect(extractServerMessage('{"error":"flat"}')).toBe('flat');
+    expect(extractServerMessage('{"message":"top"}')).toBe('top');
+    expect(extractServerMessage('{"detail":"fastapi"}')).toBe('fastapi');
+    expect(extractServerMessage('just text')).toBe('just text');
+    expect(extractServerMessage('<html><title>502 Bad Gateway</title></html>')).toBe(
+      '502 Bad Gateway',
+    );
+  });
+
+  it('says nothing for empty or uninformative bodies', () => {
+    expect(extractServerMessage('')).toBeUndefined();
+    expect(extractServerMessage('  \n')).toBeUndefined();
+    expect(extractServerMessage('{"ok":false}')).toBeUndefined();
+  });
+});
+
+describe('sanitizeServerText', () => {
+  it('removes 8-bit controls and bidi overrides that could disguise text', () => {
+    expect(sanitizeServerText('a\u009b31mb\u202etxt.exe')).toBe('abtxt.exe');
+  });
+  it('keeps ordinary Unicode', () => {
+    expect(sanitizeServerText('Agent «Zoë» not found')).toBe('Agent «Zoë» not found');
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  it('reads delay-seconds and HTTP dates, never negative', () => {
+    expect(parseRetryAfter('12', now)).toBe(12);
+    expect(parseRetryAfter('Wed, 01 Jan 2025 00:01:00 GMT', now)).toBe(60);
+    expect(parseRetryAfter('Tue, 31 Dec 2024 23:00:00 GMT', now)).toBe(0);
+  });
+  it('ignores absent or unreadable values', () => {
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+  });
+});
+
+describe('safeCause', () => {
+  it('replaces a cause whose chain mentions the key with a redacted copy', () => {
+    const inner = new Error(`header X-API-Key: ${KEY}`);
+    const outer = Object.assign(new Error('request failed', { cause: inner }), { code: 'EFOO' });
+    const cause = safeCause(outer, KEY);
+    expect(inspect(cause, { depth: 10 })).not.toContain(KEY);
+    expect((cause as { code?: string }).code).toBe('EFOO');
+  });
+
+  it('keeps a harmless cause as it is, for debugging', () => {
+    const original = new Error('connect ECONNREFUSED');
+    expect(safeCause(original, KEY)).toBe(original);
+  });
+
+  it('network errors never carry the key, even when the underlying error does', () => {
+    const leaky = Object.assign(new Error(`weird failure near ${KEY}`), { code: 'EWEIRD' });
+    const error = networkFailureToError(leaky, {
+      host: 'example.test',
+      agentId: 'a',
+      apiKey: KEY,
+      inputSampleRate: 48_000,
+      outputSampleRate: 48_000,
+    });
+    expect(error.kind).toBe('unreachable');
+    expect(inspect(error, { depth: 10 })).not.toContain(KEY);
+  });
+});

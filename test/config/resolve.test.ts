@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ResolveInput, resolveSettings } from '../../source/config/resolve.js';
+import { ConfigError, openConfig } from '../../source/config/store.js';
+import { tempDir } from './helpers.js';
+
+function setup(dotenv?: string) {
+  const cwd = tempDir('omnia-cwd-');
+  if (dotenv !== undefined) fs.writeFileSync(path.join(cwd, '.env'), dotenv);
+  const config = openConfig({ cwd: tempDir() });
+  return { cwd, config };
+}
+
+function errorOf(input: ResolveInput): ConfigError {
+  try {
+    resolveSettings(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected resolveSettings to fail');
+}
+
+describe('resolveSettings', () => {
+  it('fills every default when nothing is configured', () => {
+    const { cwd, config } = setup();
+    const { settings, sources, warnings } = resolveSettings({
+      flags: {},
+      env: { XDG_DATA_HOME: '/data/home' },
+      cwd,
+      config,
+    });
+    expect(settings).toEqual({
+      apiBase: 'https://dashboard.omnia-voice.com',
+      sampleRate: 48_000,
+      inputSampleRate: 48_000,
+      outputSampleRate: 48_000,
+      input: 'mic',
+      output: 'speaker',
+      transcriptDir: '/data/home/omnia-voice/transcripts',
+      transcriptFormat: 'md',
+      echoGuard: true,
+      leadMs: 40,
+      serialBaud: 115_200,
+    });
+    expect(Object.values(sources).every((source) => source === 'default')).toBe(true);
+    expect(warnings).toEqual([]);
+  });
+
+  it('applies flags > env > .env > config > defaults, each layer overriding the next', () => {
+    const { cwd, config } = setup('OMNIA_SAMPLE_RATE=16000\n');
+    config.set('sampleRate', '8000');
+    const env = { OMNIA_SAMPLE_RATE: '24000' };
+    const resolve = (input: Partial<ResolveInput>) =>
+      resolveSettings({ flags: {}, env: {}, cwd, config, ...input });
+
+    let result = resolve({ flags: { sampleRate: 32_000 }, env });
+    expect([result.settings.sampleRate, result.sources.sampleRate]).toEqual([32_000, 'flag']);
+    result = resolve({ env });
+    expect([result.settings.sampleRate, result.sources.sampleRate]).toEqual([24_000, 'env']);
+    result = resolve({});
+    expect([result.settings.sampleRate, result.sources.sampleRate]).toEqual([16_000, 'dotenv']);
+    fs.rmSync(path.join(cwd, '.env'));
+    result = resolve({});
+    expect([result.settings.sampleRate, result.sources.sampleRate]).toEqual([8000, 'config']);
+    config.unset('sampleRate');
+    result = resolve({});
+    expect([result.settings.sampleRate, result.sources.sampleRate]).toEqual([48_000, 'default']);
+  });
+
+  it('lets per-direction rates follow sampleRate unless set themselves', () => {
+    const { cwd, config } = setup();
+    const { settings, sources } = resolveSettings({
+      flags: { sampleRate: 16_000, outputSampleRate: 24_000 },
+      env: {},
+      cwd,
+      config,
+    });
+    expect(settings.inputSampleRate).toBe(16_000);
+    expect(sources.inputSampleRate).toBe('flag');
+    expect(settings.outputSampleRate).toBe(24_000);
+  });
+
+  it('treats flags left undefined and empty variables as not given', () => {
+    const { cwd, config } = setup('OMNIA_AGENT_ID=\n');
+    config.set('agentId', 'from-config');
+    const { settings, sources } = resolveSettings({
+      flags: { agentId: undefined, echoGuard: undefined },
+      env: { OMNIA_AGENT_ID: '' },
+      cwd,
+      config,
+    });
+    expect(settings.agentId).toBe('from-config');
+    expect(sources.agentId).toBe('config');
+    expect(settings.echoGuard).toBe(true);
+  });
+
+  it('parses .env from cwd (quotes, comments, export) without touching process.env', () => {
+    const { cwd, config } = setup(
+      [
+        '# Omnia settings',
+        'export OMNIA_AGENT_ID="agent with spaces"',
+        "OMNIA_API_KEY='sk_live_dotenv_5678wxyz'",
+        'OMNIA_ECHO_GUARD=off # noisy room',
+        'OMNIA_TRANSCRIPT_FORMAT=jsonl',
+      ].join('\n'),
+    );
+    fs.chmodSync(path.join(cwd, '.env'), 0o600);
+    const { settings, sources, warnings } = resolveSettings({ flags: {}, env: {}, cwd, config });
+    expect(settings.agentId).toBe('agent with spaces');
+    expect(settings.apiKey).toBe('sk_live_dotenv_5678wxyz');
+    expect(settings.echoGuard).toBe(false);
+    expect(settings.transcriptFormat).toBe('jsonl');
+    expect(sources.apiKey).toBe('dotenv');
+    expect(warnings).toEqual([]);
+    expect(process.env.OMNIA_AGENT_ID).toBeUndefined();
+    expect(process.env.OMNIA_API_KEY).toBeUndefined();
+  });
+
+  it('names the variable and the environment for an invalid env value', () => {
+    const { cwd, config } = setup();
+    const error = errorOf({ flags: {}, env: { OMNIA_LEAD_MS: 'lots' }, cwd, config });
+    expect(error.message).toBe(
+      'Invalid value for OMNIA_LEAD_MS in the environment: "lots". Allowed: an integer from 10 to 500.',
+    );
+  });
+
+  it('names the .env file for an invalid .env value, and lists every problem', () => {
+    const { cwd, config } = setup('OMNIA_TRANSCRIPT_FORMAT=pdf\nOMNIA_API_BASE=omnia.local\n');
+    const error = errorOf({ flags: {}, env: {}, cwd, config });
+    const dotenvPath = path.join(cwd, '.env');
+    expect(error.message.split('\n')).toEqual([
+      `Invalid value for OMNIA_API_BASE in ${dotenvPath}: "omnia.local". Allowed: an http:// or https:// URL.`,
+      `Invalid value for OMNIA_TRANSCRIPT_FORMAT in ${dotenvPath}: "pdf". Allowed: md, txt, json, jsonl.`,
+    ]);
+  });
+
+  it('names the flag for an invalid flag value', () => {
+    const { cwd, config } = setup();
+    const error = errorOf({ flags: { sampleRate: 100 }, env: {}, cwd, config });
+    expect(error.message).toContain('Invalid value for --sample-rate: 100.');
+  });
+
+  it('names the config file for an invalid saved value', () => {
+    const { cwd, config } = setup();
+    fs.writeFileSync(config.path, JSON.stringify({ apiBase: 'ftp://files.example' }));
+    const error = errorOf({ flags: {}, env: {}, cwd, config });
+    expect(error.message).toContain(`apiBase in ${config.path}`);
+  });
+
+  it('masks an invalid API key in the error', () => {
+    const { cwd, config } = setup();
+    const error = errorOf({
+      flags: {},
+      env: { OMNIA_API_KEY: 'sk_live secret 4321' },
+      cwd,
+      config,
+    });
+    expect(error.message).toContain('OMNIA_API_KEY in the environment: "…4321"');
+    expect(error.message).not.toContain('secret');
+  });
+
+  it('warns when the key comes from the config file, or from a .env others can read', () => {
+    const { cwd, config } = setup('OMNIA_API_KEY=sk_live_dotenv_5678wxyz\n');
+    fs.chmodSync(path.join(cwd, '.env'), 0o644);
+    let { warnings } = resolveSettings({ flags: {}, env: {}, cwd, config });
+    expect(warnings).toEqual([expect.stringContaining('run chmod 600')]);
+    fs.rmSync(path.join(cwd, '.env'));
+    config.set('apiKey', 'sk_live_config_0000aaaa');
+    ({ warnings } = resolveSettings({ flags: {}, env: {}, cwd, config }));
+    expect(warnings).toEqual([expect.stringContaining('OMNIA_API_KEY in the environment')]);
+    expect(warnings.join()).not.toContain('sk_live_config_0000aaaa');
+  });
+
+  it('points out a misspelled variable instead of silently ignoring it', () => {
+    const { cwd, config } = setup();
+    const { warnings } = resolveSettings({
+      flags: {},
+      env: { OMNIA_AGENTID: 'x', OMNIA_SOMETHING_ELSE: 'y' },
+      cwd,
+      config,
+    });
+    expect(warnings).toEqual([
+      'Ignoring OMNIA_AGENTID in the environment: did you mean OMNIA_AGENT_ID?',
+    ]);
+  });
+
+  it('works without a config store', () => {
+    const { cwd } = setup();
+    const { settings } = resolveSettings({
+      flags: {},
+      env: { OMNIA_INPUT: 'none', OMNIA_SERIAL: '/dev/ttyUSB0', OMNIA_SERIAL_BAUD: '9600' },
+      cwd,
+    });
+    expect(settings.input).toBe('none');
+    expect(settings.serialPath).toBe('/dev/ttyUSB0');
+    expect(settings.serialBaud).toBe(9600);
+  });
+});
