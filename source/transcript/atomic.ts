@@ -67,6 +67,8 @@ export function describeWriteError(path: string, error: unknown): string {
     EPERM: 'permission denied',
     EROFS: 'the file system is read-only',
     ENOTDIR: 'a part of the path is not a directory',
+    // mkdir says EEXIST when a plain file sits where a directory is needed.
+    EEXIST: 'a part of the path is not a directory',
     ENOENT: 'the directory does not exist',
     EISDIR: 'the path is a directory',
   };

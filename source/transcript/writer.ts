@@ -80,7 +80,8 @@ export class TranscriptWriter {
         // 'w' truncates: an old transcript at this path must not be mixed with this call.
         this.fd = fs.openSync(path, 'w', 0o644);
       } else {
-        this.rewrite(false);
+        // Not counted against the throttle: the first turn should land at once.
+        writeFileAtomic(path, this.render(this.format, false));
       }
     });
     this.unsubscribe = this.reader.subscribe(() => this.onChange());
@@ -137,7 +138,11 @@ export class TranscriptWriter {
     if (this.fd !== undefined) {
       const fd = this.fd;
       this.fd = undefined;
-      this.attempt(() => fs.closeSync(fd));
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // Nothing was lost by a failed close: the final form is written next anyway.
+      }
     }
     this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
     return Promise.resolve();

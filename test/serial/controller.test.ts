@@ -1,0 +1,159 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadSerialBinding } from '../../source/serial/bindings.js';
+import { SerialController } from '../../source/serial/controller.js';
+import { FakeStore, waitFor } from '../transcript/fake-store.js';
+import { FakeDevice, type PtyPair, startPtyPair } from './pty.js';
+
+let dir: string;
+let pty: PtyPair;
+let device: FakeDevice;
+let store: FakeStore;
+let events: Array<[string, string]>;
+let controller: SerialController;
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnia-serial-'));
+  pty = await startPtyPair(dir);
+  device = await FakeDevice.open(pty.devicePath);
+  store = new FakeStore();
+  events = [];
+  controller = new SerialController({
+    path: pty.appPath,
+    store,
+    onEvent: (kind, message) => events.push([kind, message]),
+  });
+});
+
+afterEach(async () => {
+  await controller.close();
+  await device.close();
+  await pty.kill();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SerialController over a real pty pair', () => {
+  it('tells the device the state, mute, PTT and levels when it opens', async () => {
+    await controller.open();
+    await waitFor(() => device.lines.some((l) => l.startsWith('LEVEL')), 'a LEVEL line');
+    expect(device.lines.slice(0, 4)).toEqual([
+      'STATE listening',
+      'MUTED 0',
+      'PTT 0',
+      'LEVEL -96 -96',
+    ]);
+  });
+
+  it('maps device commands to store actions, across partial writes and line endings', async () => {
+    await controller.open();
+    await device.send('mute\r\n  UNMUTE  \nMUTE_TOG');
+    await device.send('GLE\rPTT_DOWN\nptt_up\n\nINTERRUPT\n');
+    await waitFor(() => store.calls.length >= 6, 'six commands');
+    await device.send('HANGUP\n');
+    await waitFor(() => store.calls.length >= 7, 'hang up');
+    expect(store.calls).toEqual([
+      ['mute', true],
+      ['mute', false],
+      ['mute', undefined],
+      ['setPtt', true],
+      ['setPtt', false],
+      ['interrupt'],
+      ['hangUp', 'serial'],
+    ]);
+    expect(events).toEqual([]);
+    // The store's reaction comes back to the device as state lines.
+    await waitFor(() => device.lines.includes('STATE ended'), 'STATE ended');
+    const stateLines = device.lines.filter((l) => !l.startsWith('LEVEL'));
+    expect(stateLines).toEqual([
+      'STATE listening',
+      'MUTED 0',
+      'PTT 0',
+      'MUTED 1',
+      'MUTED 0',
+      'MUTED 1',
+      'PTT 1',
+      'PTT 0',
+      'STATE ended',
+    ]);
+  });
+
+  it('sends STATE on agent state changes and LEVEL about five times a second', async () => {
+    await controller.open();
+    store.update({ agentState: 'thinking' });
+    store.update({
+      agentState: 'speaking',
+      micLevel: { rmsDb: -20.4, peakDb: -9, peakHoldDb: -9 },
+    });
+    store.update({ agentLevel: { rmsDb: -12.6, peakDb: -3, peakHoldDb: -3 } });
+    await waitFor(() => device.lines.includes('LEVEL -20 -13'), 'the new levels');
+    expect(device.lines).toContain('STATE thinking');
+    expect(device.lines).toContain('STATE speaking');
+    const levelCount = () => device.lines.filter((l) => l.startsWith('LEVEL')).length;
+    const before = levelCount();
+    await waitFor(() => levelCount() >= before + 3, 'LEVEL lines keep coming');
+  });
+
+  it('reports unknown lines as events, made safe to show, and keeps going', async () => {
+    await controller.open();
+    await device.send('VOLUME 11\n\u001b[2Jhello\nMUTE\n');
+    await waitFor(() => store.calls.length === 1, 'the MUTE after the unknown lines');
+    expect(events).toEqual([
+      ['warning', `serial device ${pty.appPath} sent an unknown command: "VOLUME 11"`],
+      ['warning', `serial device ${pty.appPath} sent an unknown command: "?[2Jhello"`],
+    ]);
+  });
+
+  it('a device that disappears mid-call is reported once and the call goes on', async () => {
+    await controller.open();
+    await device.send('MUTE\n');
+    await waitFor(() => store.calls.length === 1, 'MUTE');
+    await pty.kill();
+    const warning = await waitFor(
+      () => events.find(([, m]) => m.includes('disconnected')),
+      'the disconnect warning',
+    );
+    expect(warning[0]).toBe('warning');
+    expect(warning[1]).toMatch(new RegExp(`^serial device ${pty.appPath} disconnected: `));
+    // The store is left alone and keeps working; the controller no longer listens.
+    expect(store.listenerCount).toBe(0);
+    store.update({ agentState: 'speaking' });
+    store.actions.mute(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(events.filter(([, m]) => m.includes('disconnected'))).toHaveLength(1);
+    await controller.close();
+  });
+
+  it('close() stops following the store and sends nothing more', async () => {
+    await controller.open();
+    await waitFor(() => device.lines.length >= 4, 'the opening lines');
+    await controller.close();
+    expect(store.listenerCount).toBe(0);
+    const count = device.lines.length;
+    store.update({ agentState: 'speaking' });
+    await new Promise((r) => setTimeout(r, 400));
+    expect(device.lines).toHaveLength(count);
+  });
+});
+
+describe('open errors', () => {
+  it('names a path that does not exist', async () => {
+    const missing = path.join(dir, 'ttyUSB9');
+    const c = new SerialController({ path: missing, store, onEvent: () => undefined });
+    await expect(c.open()).rejects.toThrow(`serial device ${missing} does not exist`);
+  });
+
+  it('names a path that is not a serial device', async () => {
+    const file = path.join(dir, 'plain-file');
+    fs.writeFileSync(file, '');
+    const c = new SerialController({ path: file, store, onEvent: () => undefined });
+    await expect(c.open()).rejects.toThrow(`cannot open serial device ${file}: `);
+  });
+
+  it('explains a missing bindings package with an install hint', async () => {
+    await expect(loadSerialBinding('@serialport/not-installed-here')).rejects.toThrow(
+      /optional package @serialport\/not-installed-here.*npm install @serialport\/not-installed-here/,
+    );
+  });
+});

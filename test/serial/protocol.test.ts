@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import {
+  deviceState,
+  formatLevelLine,
+  formatMutedLine,
+  formatPttLine,
+  formatStateLine,
+  LineSplitter,
+  MAX_LINE_CHARS,
+  parseDeviceLine,
+  printableDeviceText,
+  viewChangeLines,
+} from '../../source/serial/protocol.js';
+
+describe('parseDeviceLine', () => {
+  it('knows the seven commands, case-insensitive, ignoring CR/LF and spaces', () => {
+    expect(parseDeviceLine('MUTE')).toEqual({ kind: 'mute' });
+    expect(parseDeviceLine('unmute\r\n')).toEqual({ kind: 'unmute' });
+    expect(parseDeviceLine('  Mute_Toggle \r')).toEqual({ kind: 'mute_toggle' });
+    expect(parseDeviceLine('ptt_down')).toEqual({ kind: 'ptt_down' });
+    expect(parseDeviceLine('PTT_UP\n')).toEqual({ kind: 'ptt_up' });
+    expect(parseDeviceLine('interrupt')).toEqual({ kind: 'interrupt' });
+    expect(parseDeviceLine('HANGUP')).toEqual({ kind: 'hangup' });
+  });
+
+  it('ignores blank lines and keeps anything else as unknown', () => {
+    expect(parseDeviceLine(' \r\n')).toEqual({ kind: 'empty' });
+    expect(parseDeviceLine('VOLUME 5')).toEqual({ kind: 'unknown', line: 'VOLUME 5' });
+    expect(parseDeviceLine('MUTEX')).toEqual({ kind: 'unknown', line: 'MUTEX' });
+  });
+
+  it('makes unknown device text safe to show', () => {
+    expect(printableDeviceText('a\u001b[2Jb')).toBe('a?[2Jb');
+    expect(printableDeviceText('x'.repeat(100))).toHaveLength(61);
+  });
+});
+
+describe('LineSplitter', () => {
+  it('joins lines split across reads and accepts LF, CRLF and CR', () => {
+    const s = new LineSplitter();
+    expect(s.push(Buffer.from('MU'))).toEqual([]);
+    expect(s.push(Buffer.from('TE\r'))).toEqual(['MUTE']);
+    expect(s.push(Buffer.from('\nPTT_DOWN\nPTT'))).toEqual(['', 'PTT_DOWN']);
+    expect(s.push(Buffer.from('_UP\n'))).toEqual(['PTT_UP']);
+  });
+
+  it('keeps a multi-byte character split between reads intact', () => {
+    const s = new LineSplitter();
+    const bytes = Buffer.from('héllo\n');
+    expect(s.push(bytes.subarray(0, 2))).toEqual([]);
+    expect(s.push(bytes.subarray(2))).toEqual(['héllo']);
+  });
+
+  it('does not grow without bound when a device never sends a newline', () => {
+    const s = new LineSplitter();
+    const lines = s.push('x'.repeat(MAX_LINE_CHARS + 10));
+    expect(lines).toHaveLength(1);
+    expect(s.push('MUTE\n')).toEqual(['MUTE']);
+  });
+});
+
+describe('state lines', () => {
+  it('formats STATE, MUTED, PTT and LEVEL lines', () => {
+    expect(formatStateLine('speaking')).toBe('STATE speaking\n');
+    expect(formatMutedLine(true)).toBe('MUTED 1\n');
+    expect(formatPttLine(false)).toBe('PTT 0\n');
+    expect(formatLevelLine(-20.4, -3.6)).toBe('LEVEL -20 -4\n');
+    expect(formatLevelLine(Number.NEGATIVE_INFINITY, 2)).toBe('LEVEL -96 0\n');
+  });
+
+  it('maps call phases onto the device states', () => {
+    expect(deviceState({ phase: 'creating', agentState: 'idle' })).toBe('connecting');
+    expect(deviceState({ phase: 'live', agentState: 'thinking' })).toBe('thinking');
+    expect(deviceState({ phase: 'ending', agentState: 'speaking' })).toBe('ended');
+    expect(deviceState({ phase: 'error', agentState: 'idle' })).toBe('error');
+  });
+
+  it('sends everything first, then only what changed', () => {
+    const a = { state: 'listening', muted: false, pttDown: false } as const;
+    expect(viewChangeLines(undefined, a)).toEqual(['STATE listening\n', 'MUTED 0\n', 'PTT 0\n']);
+    expect(viewChangeLines(a, a)).toEqual([]);
+    expect(viewChangeLines(a, { ...a, muted: true })).toEqual(['MUTED 1\n']);
+  });
+});

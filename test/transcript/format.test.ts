@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import {
+  defaultTranscriptName,
+  formatFromPath,
+  formatTranscript,
+  redactSecrets,
+  type TranscriptData,
+} from '../../source/transcript/format.js';
+import { summarize } from '../../source/transcript/summary.js';
+import { T0, turn } from './fake-store.js';
+
+const turns = [
+  turn(0, 'agent', 'Hello! How can I help?'),
+  turn(1, 'user', 'What are your opening hours?'),
+  turn(2, 'agent', 'We open at nine and', { interrupted: true }),
+  turn(3, 'user', 'Thanks, bye', { typed: true, medium: 'text' }),
+  turn(4, 'agent', 'Goodbye and have a', { final: false, endedAt: undefined }),
+];
+
+const data: TranscriptData = {
+  agentId: 'support-agent',
+  callId: 'c0ffee12-3456',
+  startedAt: T0,
+  endedAt: T0 + 83_000,
+  local: false,
+  turns,
+  events: [
+    { id: 1, at: T0 + 10, kind: 'info', message: 'call started' },
+    { id: 2, at: T0 + 20, kind: 'debug', message: 'tool lookupHours called' },
+  ],
+  summary: summarize({
+    startedAt: T0,
+    endedAt: T0 + 83_000,
+    turns,
+    interruptions: 1,
+    responseLatenciesMs: [400, 900, 600],
+  }),
+};
+
+describe('txt', () => {
+  it('reads back as one role-prefixed line per turn, with typed/interrupted/unfinished marks', () => {
+    const lines = formatTranscript('txt', data).split('\n');
+    const turnLines = lines.filter((l) => /^(User|Agent)\b/.test(l));
+    expect(turnLines).toEqual([
+      'Agent: Hello! How can I help?',
+      'User: What are your opening hours?',
+      'Agent: We open at nine and [interrupted]',
+      'User (typed): Thanks, bye',
+      'Agent: Goodbye and have a [in progress]',
+    ]);
+    expect(lines).toContain('Call lasted 1m 23s');
+  });
+
+  it('keeps escape sequences and newlines from server text out of the file', () => {
+    const evil = [turn(0, 'agent', 'hi\u001b[2J\u001b]0;pwned\u0007 there\nsecond line\u0007')];
+    const text = formatTranscript('txt', { local: true, turns: evil });
+    expect(text).toBe('Agent: hi there second line\n');
+  });
+});
+
+describe('md', () => {
+  const md = formatTranscript('md', data);
+
+  it('starts with a header naming agent, call, ISO start time and duration', () => {
+    expect(md).toContain('- **Agent:** support-agent');
+    expect(md).toContain('- **Call ID:** c0ffee12-3456');
+    expect(md).toContain(`- **Started:** ${new Date(T0).toISOString()}`);
+    expect(md).toContain('- **Duration:** 1m 23s');
+  });
+
+  it('shows each turn with a bold role and time relative to the start', () => {
+    const turnLines = md.split('\n').filter((l) => l.startsWith('**'));
+    expect(turnLines).toEqual([
+      '**Agent** (+0:00): Hello! How can I help?',
+      '**User** (+0:02): What are your opening hours?',
+      '**Agent** (+0:04): We open at nine and _(interrupted)_',
+      '**User** (typed, +0:06): Thanks, bye',
+      '**Agent** (+0:08): Goodbye and have a _(in progress)_',
+    ]);
+    expect(md).toContain('## Summary');
+    expect(md).toContain('- Response latency: median 600 ms, worst 900 ms (3 turns)');
+  });
+
+  it('says the call is in progress when it has no end yet', () => {
+    const live = formatTranscript('md', { ...data, endedAt: undefined, summary: undefined });
+    expect(live).toContain('- **Duration:** in progress');
+    expect(live).not.toContain('## Summary');
+  });
+});
+
+describe('json', () => {
+  it('parses back to call facts, turns in ordinal order and the summary', () => {
+    const doc = JSON.parse(formatTranscript('json', { ...data, turns: [...turns].reverse() }));
+    expect(doc.call).toMatchObject({
+      agentId: 'support-agent',
+      callId: 'c0ffee12-3456',
+      local: false,
+      startedAt: T0,
+      startedAtIso: new Date(T0).toISOString(),
+      durationMs: 83_000,
+    });
+    expect(doc.turns.map((t: { ordinal: number }) => t.ordinal)).toEqual([0, 1, 2, 3, 4]);
+    expect(doc.turns[2]).toEqual({
+      role: 'agent',
+      medium: 'voice',
+      text: 'We open at nine and',
+      ordinal: 2,
+      startedAt: T0 + 4_000,
+      endedAt: T0 + 5_500,
+      interrupted: true,
+      typed: false,
+      final: true,
+    });
+    expect(doc.turns[3]).toMatchObject({ typed: true, medium: 'text', role: 'user' });
+    expect(doc.turns[4]).toMatchObject({ final: false });
+    expect(doc.summary).toMatchObject({ turns: 5, userTurns: 2, agentTurns: 3, interruptions: 1 });
+  });
+});
+
+describe('jsonl', () => {
+  it('is one parseable object per line: call, turns, events, summary', () => {
+    const text = formatTranscript('jsonl', data);
+    expect(text.endsWith('\n')).toBe(true);
+    const records = text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => r.type)).toEqual([
+      'call',
+      'turn',
+      'turn',
+      'turn',
+      'turn',
+      'turn',
+      'event',
+      'event',
+      'summary',
+    ]);
+    expect(records[0]).toMatchObject({ callId: 'c0ffee12-3456', agentId: 'support-agent' });
+    expect(records[1]).toMatchObject({ role: 'agent', text: 'Hello! How can I help?' });
+    expect(records[7]).toMatchObject({ kind: 'debug', message: 'tool lookupHours called' });
+    expect(records[8]).toMatchObject({ medianLatencyMs: 600, worstLatencyMs: 900 });
+  });
+});
+
+describe('formatFromPath', () => {
+  it('picks the format from the extension, case-insensitively', () => {
+    expect(formatFromPath('/tmp/a.md')).toBe('md');
+    expect(formatFromPath('call.TXT')).toBe('txt');
+    expect(formatFromPath('x/y.json')).toBe('json');
+    expect(formatFromPath('x.y.jsonl')).toBe('jsonl');
+  });
+
+  it('rejects other extensions with a message listing the four formats', () => {
+    expect(() => formatFromPath('notes.docx')).toThrow(/\.md, \.txt, \.json or \.jsonl/);
+    expect(() => formatFromPath('noextension')).toThrow(/noextension/);
+  });
+});
+
+describe('defaultTranscriptName', () => {
+  it('is date_time_agent_callid8.ext in local time', () => {
+    const at = new Date(2026, 10, 25, 19, 8, 38).getTime();
+    expect(
+      defaultTranscriptName({
+        startedAt: at,
+        agentId: 'support-agent',
+        callId: 'c0ffee12-3456-7890',
+        format: 'md',
+      }),
+    ).toBe('2026-11-25_19-08-38_support-agent_c0ffee12.md');
+  });
+
+  it('keeps only file-name-safe characters from agent and call ids', () => {
+    const name = defaultTranscriptName({
+      startedAt: new Date(2026, 0, 2, 3, 4, 5).getTime(),
+      agentId: '../../etc/pass wd\u001b[31m',
+      callId: '/x:y*z',
+      format: 'jsonl',
+    });
+    expect(name).toMatch(/^2026-01-02_03-04-05_[A-Za-z0-9-]+_[A-Za-z0-9-]+\.jsonl$/);
+    expect(name).not.toContain('/');
+    expect(defaultTranscriptName({ startedAt: 0, agentId: undefined, format: 'txt' })).toMatch(
+      /_agent\.txt$/,
+    );
+  });
+});
+
+describe('redactSecrets', () => {
+  it('removes a secret in raw and JSON-escaped spelling, and ignores empty secrets', () => {
+    const secret = 'sk-"quote"\\back';
+    const json = formatTranscript('json', {
+      local: true,
+      turns: [turn(0, 'user', `my key is ${secret}`)],
+    });
+    const clean = redactSecrets(json, ['', secret]);
+    expect(clean).not.toContain('quote');
+    expect(JSON.parse(clean).turns[0].text).toBe('my key is [redacted]');
+  });
+});

@@ -1,0 +1,73 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  formatDuration,
+  formatSummary,
+  median,
+  summarize,
+} from '../../source/transcript/summary.js';
+import { T0, turn } from './fake-store.js';
+
+describe('median', () => {
+  it('takes the middle value, or the mean of the middle two', () => {
+    expect(median([900, 100, 500])).toBe(500);
+    expect(median([400, 100, 300, 200])).toBe(250);
+    expect(median([])).toBeUndefined();
+  });
+
+  it('always lies between the smallest and largest value', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 100_000 }), { minLength: 1 }), (xs) => {
+        const m = median(xs)!;
+        return m >= Math.min(...xs) && m <= Math.max(...xs);
+      }),
+    );
+  });
+});
+
+describe('summarize', () => {
+  const turns = [turn(0, 'agent', 'hi'), turn(1, 'user', 'hey'), turn(2, 'agent', 'so')];
+
+  it('counts turns by role, interruptions and latency median/worst', () => {
+    const s = summarize({
+      startedAt: T0,
+      endedAt: T0 + 125_000,
+      turns,
+      interruptions: 2,
+      responseLatenciesMs: [700, 300, 1_200, 500],
+      transcriptPath: '/tmp/call.md',
+    });
+    expect(s).toMatchObject({
+      durationMs: 125_000,
+      turns: 3,
+      userTurns: 1,
+      agentTurns: 2,
+      interruptions: 2,
+      latencyCount: 4,
+      medianLatencyMs: 600,
+      worstLatencyMs: 1_200,
+    });
+    expect(formatSummary(s)).toEqual([
+      'Call lasted 2m 05s',
+      'Turns: 3 (user 1, agent 2), interruptions: 2',
+      'Response latency: median 600 ms, worst 1200 ms (4 turns)',
+      'Transcript: /tmp/call.md',
+    ]);
+  });
+
+  it('measures a running call up to now and says when nothing was measured', () => {
+    const s = summarize(
+      { startedAt: T0, turns: [], interruptions: 0, responseLatenciesMs: [] },
+      T0 + 7_000,
+    );
+    expect(s.durationMs).toBe(7_000);
+    expect(formatSummary(s)).toContain('Response latency: not measured');
+    const never = summarize({ turns: [], interruptions: 0, responseLatenciesMs: [] });
+    expect(formatSummary(never)[0]).toBe('Call did not start');
+  });
+
+  it('formats long durations with hours', () => {
+    expect(formatDuration(3_723_000)).toBe('1h 02m 03s');
+    expect(formatDuration(999)).toBe('1s');
+  });
+});
