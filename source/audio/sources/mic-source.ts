@@ -1,0 +1,299 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
+import { bytesForMs, FRAME_MS, msForBytes } from '../constants.js';
+import { findExecutable, soxMissingMessage } from '../sox.js';
+import type { AudioSource } from '../types.js';
+import { CapturePacer } from './capture-pacer.js';
+import { StderrTail, soxComplaint } from './stderr-tail.js';
+
+/** Size of the pieces sox hands over, ms: small so a frame leaves soon after it was spoken. */
+export const CAPTURE_CHUNK_MS = 10;
+/** How long stop() waits for sox to exit after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 2_000;
+/** Chunk sizes kept for the bench; the first ones are what matters. */
+const MAX_CHUNK_STATS = 512;
+
+/** Options for {@link MicSource}. */
+export interface MicSourceOptions {
+  /** Capture device for sox (ALSA name such as `hw:1` or `plughw:CARD=USB`); default device if omitted. */
+  device?: string;
+  /** Frame length handed to onFrame, ms. Defaults to FRAME_MS. */
+  frameMs?: number;
+  /**
+   * Shrink sox's buffers (SOX_OPTS, and on Linux stdbuf for its stdout) so audio arrives in
+   * ~10 ms pieces instead of 40–170 ms ones. On by default.
+   */
+  lowLatency?: boolean;
+  /** Environment for sox (PATH, HOME for ~/.asoundrc, AUDIODRIVER). Defaults to process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What the capture side measured, for the bench and the debug pane. */
+export interface MicStats {
+  /** ms from spawning sox to its first audio. */
+  firstChunkAfterMs?: number;
+  /** Sizes of the pieces sox delivered, in bytes (the first {@link MAX_CHUNK_STATS}). */
+  captureChunkBytes: readonly number[];
+  framesSent: number;
+  /** Stale audio dropped because we fell behind, ms. */
+  droppedMs: number;
+  /** Clock time with no audio from sox that was not made up for, ms. */
+  forgivenMs: number;
+}
+
+type SoxCommandBuilder = (options: Record<string, unknown>) => {
+  cmd: string;
+  args: Array<string | number>;
+  spawnOptions?: { env?: NodeJS.ProcessEnv };
+};
+
+// node-record-lpcm16 is CommonJS without types. Its Recording class spawns with the caller's
+// process.env only and reports failures as bare strings on the stream, so we take just its sox
+// command line (the part it knows) and run the process ourselves.
+const requireCjs = createRequire(import.meta.url);
+const buildSoxCommand = requireCjs('node-record-lpcm16/recorders/sox.js') as SoxCommandBuilder;
+
+/**
+ * The microphone through sox (via node-record-lpcm16's command line): raw s16le mono at the
+ * call's rate, never a WAV header. Frames of exactly frameMs leave on a clock (see
+ * {@link CapturePacer}), so a device that runs faster than real time cannot flood the call.
+ * sox's stderr is kept for error messages, never shown on the terminal.
+ */
+export class MicSource implements AudioSource {
+  readonly description: string;
+  readonly frameMs: number;
+  private readonly options: MicSourceOptions;
+  private readonly pacer: CapturePacer;
+  private readonly stderr = new StderrTail();
+  private readonly chunkBytes: number[] = [];
+  private child: ChildProcess | undefined;
+  private stream: Readable | undefined;
+  private exited: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private accountedBytes = 0;
+  private spawnedAt = 0;
+  private firstChunkAfterMs: number | undefined;
+  private stopping = false;
+  private failed = false;
+  private started = false;
+  private onFrame: (pcm: Buffer) => void = () => {};
+  private onError: (message: string) => void = () => {};
+
+  constructor(
+    readonly sampleRate: number,
+    options: MicSourceOptions = {},
+  ) {
+    this.options = options;
+    this.frameMs = options.frameMs ?? FRAME_MS;
+    this.pacer = new CapturePacer({ frameMs: this.frameMs, sampleRate });
+    this.description = options.device ? `mic ${options.device}` : 'mic (default)';
+  }
+
+  /** The last lines sox wrote to stderr, sanitised. */
+  get stderrTail(): string[] {
+    return this.stderr.tail;
+  }
+
+  /** Sizes in bytes of the pieces sox delivered (first ones only). */
+  get captureChunkBytes(): readonly number[] {
+    return this.chunkBytes;
+  }
+
+  /** Process id of sox while it runs (tests check nothing is left behind). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get stats(): MicStats {
+    return {
+      firstChunkAfterMs: this.firstChunkAfterMs,
+      captureChunkBytes: this.chunkBytes,
+      framesSent: this.pacer.sentFrames,
+      droppedMs: msForBytes(this.pacer.droppedBytes, this.sampleRate),
+      forgivenMs: this.pacer.forgivenFrames * this.frameMs,
+    };
+  }
+
+  /**
+   * Starts sox. Resolves once sox is running or its failure has been reported through
+   * `onError` (sox missing, no capture device); never rejects for those, so a caller can keep
+   * the call going on text input.
+   */
+  async start(onFrame: (pcm: Buffer) => void, onError: (message: string) => void): Promise<void> {
+    if (this.started) throw new Error('MicSource already started');
+    this.started = true;
+    this.onFrame = onFrame;
+    this.onError = onError;
+    const env = this.options.env ?? process.env;
+
+    const soxPath = await findExecutable('sox', env);
+    if (soxPath === undefined) {
+      this.fail(soxMissingMessage());
+      return;
+    }
+    if (this.stopping) return;
+    const { cmd, args, env: childEnv } = await this.command(soxPath, env);
+
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      this.fail(this.spawnErrorMessage(error));
+      return;
+    }
+    this.child = child;
+    this.spawnedAt = performance.now();
+    // 'exit', not 'close': 'close' also waits for stdout to be drained, and audio left unread
+    // in a paused pipe would keep stop() waiting forever.
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk));
+    child.once('close', (code, signal) => this.onClose(code, signal));
+
+    const stream = child.stdout;
+    if (stream) {
+      this.stream = stream;
+      // Paused mode: audio stays in the pipe until the clock wants it, which also throttles a
+      // device that would otherwise be read as fast as sox can go.
+      stream.on('readable', () => this.pump());
+      stream.on('error', () => {
+        // A closed pipe after kill is expected; real failures surface through 'close'.
+      });
+    }
+
+    await new Promise<void>((resolve) => {
+      child.once('spawn', () => resolve());
+      child.once('error', (error) => {
+        this.fail(this.spawnErrorMessage(error));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops capture and waits until sox has exited, so no process is left behind. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const child = this.child;
+    if (!child || !this.exited) return;
+    // Unread audio is of no use now; dropping the pipes lets the process object close.
+    child.stdout?.destroy();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const killTimer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await this.exited;
+      clearTimeout(killTimer);
+    } else {
+      await this.exited;
+    }
+  }
+
+  private async command(
+    soxPath: string,
+    env: NodeJS.ProcessEnv,
+  ): Promise<{ cmd: string; args: string[]; env: NodeJS.ProcessEnv }> {
+    const built = buildSoxCommand({
+      sampleRate: this.sampleRate,
+      channels: 1,
+      audioType: 'raw',
+      recorder: 'sox',
+      device: this.options.device,
+      endOnSilence: false,
+    });
+    const soxArgs = built.args.map(String);
+    const childEnv: NodeJS.ProcessEnv = { ...env };
+    // The package names the device through AUDIODEV (sox's -d honours it on every driver).
+    const audiodev = built.spawnOptions?.env?.AUDIODEV;
+    if (audiodev !== undefined) childEnv.AUDIODEV = audiodev;
+    if (this.options.lowLatency === false) return { cmd: soxPath, args: soxArgs, env: childEnv };
+
+    // sox's --buffer sets how many samples it moves per read from the device (measured with
+    // strace: 480 gives 960-byte reads of s16 mono, 10 ms at 48 kHz). A user's own SOX_OPTS
+    // --buffer wins.
+    const samples = Math.max(64, Math.round((this.sampleRate * CAPTURE_CHUNK_MS) / 1000));
+    const userOpts = childEnv.SOX_OPTS ?? '';
+    if (!/--buffer\b/.test(userOpts)) childEnv.SOX_OPTS = `${userOpts} --buffer ${samples}`.trim();
+    // sox writes stdout through stdio, which batches 4 KiB (43 ms at 48 kHz, 128 ms at 16 kHz)
+    // whatever --buffer says; stdbuf (GNU coreutils) sets that buffer to one chunk.
+    if (process.platform === 'linux') {
+      const stdbuf = await findExecutable('stdbuf', env);
+      if (stdbuf) {
+        const chunk = bytesForMs(CAPTURE_CHUNK_MS, this.sampleRate);
+        return { cmd: stdbuf, args: [`-o${chunk}`, soxPath, ...soxArgs], env: childEnv };
+      }
+    }
+    return { cmd: soxPath, args: soxArgs, env: childEnv };
+  }
+
+  private pump(): void {
+    const stream = this.stream;
+    if (!stream || this.stopping || this.failed) return;
+    const now = performance.now();
+    const arrived = stream.readableLength - this.accountedBytes;
+    if (arrived > 0) {
+      if (this.firstChunkAfterMs === undefined) this.firstChunkAfterMs = now - this.spawnedAt;
+      if (this.chunkBytes.length < MAX_CHUNK_STATS) this.chunkBytes.push(arrived);
+      this.pacer.arrived(arrived, now);
+    }
+
+    const { dropBytes, sendFrames } = this.pacer.plan(stream.readableLength, now);
+    if (dropBytes > 0) stream.read(dropBytes);
+    const frameBytes = this.pacer.frameBytes;
+    for (let i = 0; i < sendFrames; i++) {
+      const frame = stream.read(frameBytes) as Buffer | null;
+      if (frame === null || frame.length !== frameBytes) break;
+      this.onFrame(frame);
+      if (this.stopping || this.failed) return;
+    }
+    if (this.pacer.owedFrames(now) > 0 && stream.readableLength < frameBytes) {
+      // Asking for more than is there returns null and re-arms 'readable', so the next
+      // piece from sox wakes us at once instead of at the next tick.
+      const tail = stream.read(frameBytes) as Buffer | null;
+      if (tail !== null && tail.length !== frameBytes) {
+        // The stream ended mid-frame; a partial frame is never sent.
+      }
+    }
+    this.accountedBytes = stream.readableLength;
+    this.schedule(now);
+  }
+
+  private schedule(now: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const dueAt = this.pacer.nextDueAt(now);
+    if (dueAt === undefined) return;
+    this.timer = setTimeout(() => this.pump(), Math.max(0, dueAt - now));
+  }
+
+  private onClose(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.stopping || this.failed) return;
+    const said = soxComplaint(this.stderr.tail);
+    // 127/126: stdbuf could not run sox (it vanished between lookup and spawn).
+    if (code === 127 || code === 126) {
+      this.fail(soxMissingMessage());
+    } else if (!this.pacer.started) {
+      this.fail(`no capture device: ${said ?? `sox exited with ${signal ?? `code ${code}`}`}`);
+    } else {
+      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      this.fail(`microphone capture stopped: sox ${how}${said ? `: ${said}` : ''}`);
+    }
+  }
+
+  private spawnErrorMessage(error: unknown): string {
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOENT') return soxMissingMessage();
+    const detail = error instanceof Error ? error.message : String(error);
+    return `could not start sox: ${detail}`;
+  }
+
+  private fail(message: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onError(message);
+  }
+}
