@@ -184,7 +184,8 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
         fail(`${this.host} refused the call socket: HTTP ${status}${text ? ` ${text}` : ''}`);
       });
       ws.on('error', (err: NodeJS.ErrnoException) => {
-        if (!this.opened) fail(this.describeConnectError(err));
+        if (!this.opened && this.closingByUs) fail(`connecting to ${this.host} was cancelled`);
+        else if (!this.opened) fail(this.describeConnectError(err));
         else this.emitError(`call socket error: ${this.scrub(err.message)}`);
       });
       ws.on('open', () => {
@@ -360,17 +361,24 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private armWatchdog(delayMs: number): void {
     this.watchdogTimer = setTimeout(
       () => {
-        const idleMs = performance.now() - this.lastActivityMs;
-        if (idleMs < this.pongTimeoutMs) {
-          this.armWatchdog(this.pongTimeoutMs - idleMs);
-          return;
-        }
-        this.lostReason = `no answer from server for ${formatSeconds(this.pongTimeoutMs)} s`;
-        this.stopKeepAlive();
-        this.ws?.terminate();
+        // Timers run before pending socket reads in an event-loop turn; after a long stall
+        // (GC, a heavy render) let those reads land first so they count as activity.
+        setImmediate(() => this.checkWatchdog());
       },
       Math.max(1, delayMs),
     );
+  }
+
+  private checkWatchdog(): void {
+    if (this.watchdogTimer === undefined || this.closed) return;
+    const idleMs = performance.now() - this.lastActivityMs;
+    if (idleMs < this.pongTimeoutMs) {
+      this.armWatchdog(this.pongTimeoutMs - idleMs);
+      return;
+    }
+    this.lostReason = `no answer from server for ${formatSeconds(this.pongTimeoutMs)} s`;
+    this.stopKeepAlive();
+    this.ws?.terminate();
   }
 
   private touch(): void {
