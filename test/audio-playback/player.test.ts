@@ -10,7 +10,6 @@ import {
   lastNonZero,
   RATE,
   readWavSamples,
-  samples,
   tempDir,
   tone,
   toneShare,

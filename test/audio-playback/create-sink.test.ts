@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createSink, parseSinkSpec } from '../../source/audio/sinks/index.js';
+import { NullSink } from '../../source/audio/sinks/null-sink.js';
+import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
+import { DISABLE_SPEAKER_ENV, SpeakerSink } from '../../source/audio/sinks/speaker-sink.js';
+import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
+import { parseWav } from '../../source/audio/wav.js';
+import { alsaFileHome, RATE, tempDir, tone } from './helpers.js';
+
+const tmp = tempDir();
+const alsa = alsaFileHome(tmp.dir);
+const saved = { HOME: process.env.HOME, PATH: process.env.PATH };
+beforeAll(() => {
+  process.env.HOME = alsa.home;
+});
+afterEach(() => {
+  delete process.env[DISABLE_SPEAKER_ENV];
+  process.env.PATH = saved.PATH;
+});
+afterAll(() => {
+  process.env.HOME = saved.HOME;
+  tmp.cleanup();
+});
+
+describe('createSink', () => {
+  it('opens the speaker when it loads, without a notice', async () => {
+    const notices: string[] = [];
+    const sink = await createSink('speaker', RATE, (m) => notices.push(m));
+    expect(sink).toBeInstanceOf(SpeakerSink);
+    await sink.close();
+    expect(notices).toEqual([]);
+  });
+
+  it('falls back to sox play, saying why once, when the speaker module will not load', async () => {
+    process.env[DISABLE_SPEAKER_ENV] = '1';
+    const notices: string[] = [];
+    const sink = await createSink('speaker', RATE, (m) => notices.push(m));
+    expect(sink).toBeInstanceOf(SoxPlaySink);
+    expect(notices).toEqual([
+      `speaker module unavailable (disabled by ${DISABLE_SPEAKER_ENV}=1); playing through sox instead`,
+    ]);
+    // And it really plays.
+    const pcm = tone(100, 1000, 10_000, RATE, 1);
+    sink.write(pcm);
+    await sink.close();
+    expect(readFileSync(alsa.out).equals(pcm)).toBe(true);
+  });
+
+  it('rejects with one line saying what to install when neither speaker nor sox works', async () => {
+    process.env[DISABLE_SPEAKER_ENV] = '1';
+    process.env.PATH = join(tmp.dir, 'empty-bin');
+    const notices: string[] = [];
+    const err = await createSink('speaker', RATE, (m) => notices.push(m)).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(
+      /^no audio output: speaker module unavailable \(.*\) and sox not found/,
+    );
+    expect(err?.message).toMatch(/install it with .*sox.*, or use --output none$/);
+    expect(err?.message).not.toContain('\n');
+    expect(notices).toEqual([]);
+  });
+
+  it('uses sox directly for "sox" and "sox:<device>"', async () => {
+    for (const spec of ['sox', 'sox:default']) {
+      const sink = await createSink(spec, RATE, () => {});
+      expect(sink).toBeInstanceOf(SoxPlaySink);
+      expect(sink.description).toBe(
+        spec === 'sox' ? 'sox play (default device)' : 'sox play (default)',
+      );
+      await sink.close();
+    }
+  });
+
+  it('writes a WAV for a .wav path and nothing for "none"', async () => {
+    const path = join(tmp.dir, 'agent.WAV');
+    const wavSink = await createSink(path, 24_000, () => {});
+    expect(wavSink).toBeInstanceOf(WavFileSink);
+    wavSink.write(tone(50, 440, 5_000, 24_000));
+    await wavSink.close();
+    expect(parseWav(readFileSync(path))).toMatchObject({ sampleRate: 24_000, channels: 1 });
+    const none = await createSink('none', RATE, () => {});
+    expect(none).toBeInstanceOf(NullSink);
+  });
+
+  it('rejects an unknown spec listing the accepted forms', async () => {
+    await expect(createSink('speakers', RATE, () => {})).rejects.toThrow(
+      'unknown audio output "speakers": use speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav',
+    );
+  });
+});
+
+describe('parseSinkSpec', () => {
+  it('keeps colons inside device names', () => {
+    expect(parseSinkSpec('speaker:hw:1,0')).toEqual({ kind: 'speaker', device: 'hw:1,0' });
+    expect(parseSinkSpec('sox')).toEqual({ kind: 'sox' });
+    expect(parseSinkSpec('C:\\calls\\out.wav')).toEqual({
+      kind: 'wav',
+      path: 'C:\\calls\\out.wav',
+    });
+  });
+});

@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPlayer } from '../../source/audio/player.js';
+import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
+import { SpeakerSink } from '../../source/audio/sinks/speaker-sink.js';
+import type { AudioSink } from '../../source/audio/types.js';
+import { alsaFileHome, firstNonZero, RATE, samples, tempDir, tone, waitFor } from './helpers.js';
+
+// Real speaker and real sox, "playing" into a file through an ALSA file device under a
+// temporary HOME (no sound card here). Children inherit HOME, so only this file sees it.
+const tmp = tempDir();
+const alsa = alsaFileHome(tmp.dir);
+const prevHome = process.env.HOME;
+beforeAll(() => {
+  process.env.HOME = alsa.home;
+});
+afterAll(() => {
+  process.env.HOME = prevHome;
+  tmp.cleanup();
+});
+
+/** Play `pcm` through a player into `sink`; resolve with what reached the ALSA device file. */
+async function playThrough(sink: AudioSink, pcm: Buffer): Promise<Int16Array> {
+  const player = await openPlayer(sink);
+  player.enqueue(pcm);
+  await waitFor(() => player.playing, 10_000, 'playback start');
+  await waitFor(() => !player.playing && player.queuedMs === 0, 10_000, 'playback end');
+  await player.stop();
+  return samples(readFileSync(alsa.out));
+}
+
+function expectToneInside(x: Int16Array, pcm: Buffer): void {
+  const start = firstNonZero(x);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const got = x.subarray(start, start + pcm.length / 2);
+  expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(pcm)).toBe(true);
+  expect(x.subarray(start + pcm.length / 2).every((v) => v === 0)).toBe(true);
+}
+
+describe('SpeakerSink (the real speaker package, in its child process)', () => {
+  it('plays a tone into the default ALSA device sample for sample', async () => {
+    const pcm = tone(500, 1000, 10_000, RATE, Math.PI / 4);
+    const x = await playThrough(new SpeakerSink(RATE), pcm);
+    expectToneInside(x, pcm);
+  });
+
+  it('rejects open with one line when the named device does not exist', async () => {
+    const sink = new SpeakerSink(RATE, { device: 'no-such-device' });
+    const err = await sink.open().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/open/i);
+    expect(err?.message).not.toContain('\n');
+  });
+
+  it('reports a lost device once, in one line, and the player stops writing', async () => {
+    const sink = new SpeakerSink(RATE);
+    const errors: string[] = [];
+    const player = await openPlayer(sink, { onError: (m) => errors.push(m) });
+    player.enqueue(tone(3000, 1000));
+    await waitFor(() => player.playing, 10_000, 'playing');
+    process.kill(sink.pid!, 'SIGKILL');
+    await waitFor(() => errors.length > 0, 10_000, 'error');
+    expect(errors).toEqual([expect.stringMatching(/^speaker output stopped: /)]);
+    expect(player.playing).toBe(false);
+    await player.stop();
+  });
+});
+
+describe('SoxPlaySink (real sox)', () => {
+  it('plays a tone on the default device (-d)', async () => {
+    const pcm = tone(500, 700, 9_000, RATE, Math.PI / 3);
+    expectToneInside(await playThrough(new SoxPlaySink(RATE), pcm), pcm);
+  });
+
+  it('plays a tone on a named ALSA device', async () => {
+    const pcm = tone(300, 1200, 9_000, RATE, Math.PI / 3);
+    expectToneInside(await playThrough(new SoxPlaySink(RATE, { device: 'default' }), pcm), pcm);
+  });
+
+  it('says how to install sox when it is missing', async () => {
+    const sink = new SoxPlaySink(RATE, { soxPath: '/nonexistent/sox' });
+    await expect(sink.open()).rejects.toThrow(
+      /^sox not found, needed for audio output; install it with /,
+    );
+  });
+
+  it('passes on sox’s own reason when the device cannot be opened', async () => {
+    const sink = new SoxPlaySink(RATE, { device: 'no-such-device' });
+    await expect(sink.open()).rejects.toThrow(/^sox play stopped: .*no-such-device/);
+  });
+});
