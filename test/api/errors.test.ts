@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   extractServerMessage,
@@ -32,6 +33,15 @@ describe('extractServerMessage', () => {
 describe('sanitizeServerText', () => {
   it('removes 8-bit controls and bidi overrides that could disguise text', () => {
     expect(sanitizeServerText('a\u009b31mb\u202etxt.exe')).toBe('abtxt.exe');
+  });
+  it('never lets a control character through and never exceeds the limit, whatever the input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), (input) => {
+        const out = sanitizeServerText(input);
+        expect(out).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+        expect(Array.from(out).length).toBeLessThanOrEqual(200);
+      }),
+    );
   });
   it('keeps ordinary Unicode', () => {
     expect(sanitizeServerText('Agent «Zoë» not found')).toBe('Agent «Zoë» not found');
