@@ -1,0 +1,222 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeWav,
+  resampleLinear,
+  splitIntoFrames,
+  synthesizeTone,
+} from '../../source/local-agent/audio.js';
+import { oneLine, parseClientFrame } from '../../source/local-agent/messages.js';
+import { AUDIO_KEEP_MS, CallRecord } from '../../source/local-agent/record.js';
+import { validateCreateCall } from '../../source/local-agent/rest.js';
+import { planTypedReply, spokenTranscript, wordDeltas } from '../../source/local-agent/script.js';
+import { SpeechDetector, type VadEvent } from '../../source/local-agent/vad.js';
+import { peakOf, silence, tone } from './helpers.js';
+
+function wav(pcm: Buffer, sampleRate: number, channels = 1, dataSize = pcm.length): Buffer {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0, 'ascii');
+  header.writeUInt32LE(36 + dataSize, 4);
+  header.write('WAVE', 8, 'ascii');
+  header.write('fmt ', 12, 'ascii');
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(channels, 22);
+  header.writeUInt32LE(sampleRate, 24);
+  header.writeUInt32LE(sampleRate * channels * 2, 28);
+  header.writeUInt16LE(channels * 2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36, 'ascii');
+  header.writeUInt32LE(dataSize, 40);
+  return Buffer.concat([header, pcm]);
+}
+
+describe('speech detector', () => {
+  const rate = 16_000;
+  const run = (pcm: Buffer, chunk: number): VadEvent[] => {
+    const d = new SpeechDetector(rate);
+    const events: VadEvent[] = [];
+    for (let i = 0; i < pcm.length; i += chunk) events.push(...d.push(pcm.subarray(i, i + chunk)));
+    return events;
+  };
+
+  it('finds one utterance and its length, whatever the chunking (odd sizes included)', () => {
+    const pcm = Buffer.concat([silence(300, rate), tone(1_200, rate), silence(700, rate)]);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3_001 }), (chunk) => {
+        const events = run(pcm, chunk);
+        expect(events.map((e) => e.kind)).toEqual(['start', 'end']);
+        const end = events[1]!;
+        if (end.kind !== 'end') throw new Error('no end');
+        expect(end.speechMs).toBe(1_200);
+        // The echo keeps the speech, not the trailing hangover silence.
+        expect(end.utterance.length).toBe(tone(1_200, rate).length);
+        expect(peakOf(end.utterance.subarray(end.utterance.length - 64))).toBeGreaterThan(1_000);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('keeps pauses shorter than the hangover inside one utterance', () => {
+    const pcm = Buffer.concat([
+      tone(400, rate),
+      silence(400, rate),
+      tone(400, rate),
+      silence(700, rate),
+    ]);
+    const events = run(pcm, 640);
+    expect(events.map((e) => e.kind)).toEqual(['start', 'end']);
+    expect(events[1]).toMatchObject({ speechMs: 1_200 });
+  });
+
+  it('splits on pauses longer than the hangover', () => {
+    const pcm = Buffer.concat([
+      tone(300, rate),
+      silence(700, rate),
+      tone(300, rate),
+      silence(700, rate),
+    ]);
+    expect(run(pcm, 640).map((e) => e.kind)).toEqual(['start', 'end', 'start', 'end']);
+  });
+
+  it('ignores quiet noise under -40 dBFS and clicks under 60 ms', () => {
+    const pcm = Buffer.concat([tone(2_000, rate, -46), tone(40, rate, -3), silence(800, rate)]);
+    expect(run(pcm, 640)).toEqual([]);
+  });
+});
+
+describe('audio helpers', () => {
+  it('decodes a WAV with espeak-style placeholder sizes', () => {
+    const pcm = tone(100, 22_050);
+    const decoded = decodeWav(wav(pcm, 22_050, 1, 0x7ffff000));
+    expect(decoded.sampleRate).toBe(22_050);
+    expect(decoded.pcm.equals(pcm)).toBe(true);
+  });
+
+  it('folds stereo to mono and rejects what it cannot read', () => {
+    const stereo = Buffer.alloc(8);
+    stereo.writeInt16LE(1000, 0);
+    stereo.writeInt16LE(3000, 2);
+    stereo.writeInt16LE(-2000, 4);
+    stereo.writeInt16LE(-4000, 6);
+    const mono = decodeWav(wav(stereo, 8_000, 2)).pcm;
+    expect([mono.readInt16LE(0), mono.readInt16LE(2)]).toEqual([2000, -3000]);
+    expect(() => decodeWav(Buffer.from('hello world, not a wav'))).toThrow(/RIFF/);
+    expect(() => decodeWav(wav(Buffer.alloc(0), 8_000).subarray(0, 36))).toThrow(/no data/);
+  });
+
+  it('resamples to the requested rate keeping length and level', () => {
+    const pcm = tone(500, 22_050, -6);
+    const out = resampleLinear(pcm, 22_050, 48_000);
+    expect(out.length / 2).toBe(24_000);
+    expect(Math.abs(peakOf(out) - peakOf(pcm))).toBeLessThan(200);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4_000 }),
+        fc.constantFrom(8_000, 16_000, 22_050, 24_000, 44_100, 48_000),
+        fc.constantFrom(8_000, 16_000, 24_000, 48_000),
+        (samples, from, to) => {
+          const r = resampleLinear(Buffer.alloc(samples * 2, 0x11), from, to);
+          expect(r.length % 2).toBe(0);
+          expect(Math.abs(r.length / 2 - (samples * to) / from)).toBeLessThanOrEqual(1);
+        },
+      ),
+    );
+  });
+
+  it('splits audio into varying frames that reassemble exactly, some odd-length', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20_000 }), (samples) => {
+        const pcm = Buffer.alloc(samples * 2);
+        for (let i = 0; i < pcm.length; i++) pcm[i] = i & 0xff;
+        const frames = splitIntoFrames(pcm, 24_000);
+        expect(Buffer.concat(frames).equals(pcm)).toBe(true);
+        expect(frames.every((f) => f.length > 0)).toBe(true);
+        if (samples > 10_000) expect(frames.some((f) => f.length % 2 === 1)).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('beeps once per word', () => {
+    const one = synthesizeTone(1, 24_000);
+    expect(synthesizeTone(5, 24_000).length).toBe(one.length * 5);
+    expect(peakOf(one)).toBeGreaterThan(0.2 * 32_767);
+  });
+});
+
+describe('messages and script', () => {
+  it('classifies client frames without throwing', () => {
+    expect(parseClientFrame('{"type":"ping","timestamp":3}')).toMatchObject({
+      kind: 'message',
+      message: { type: 'ping', timestamp: 3 },
+    });
+    expect(
+      parseClientFrame('{"type":"user_text_message","text":"x","urgency":"weird"}'),
+    ).toMatchObject({ message: { urgency: 'soon' } });
+    expect(parseClientFrame('nope').kind).toBe('invalid');
+    expect(parseClientFrame('null').kind).toBe('invalid');
+    expect(parseClientFrame('{"type":"call_event"}').kind).toBe('ignored');
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        expect(['message', 'ignored', 'invalid']).toContain(parseClientFrame(s).kind);
+      }),
+    );
+  });
+
+  it('strips control characters and caps length in repeated text', () => {
+    expect(oneLine('a\u001b[31mb\nc\u0007')).toBe('a [31mb c');
+    expect(oneLine('x'.repeat(500), 10)).toHaveLength(10);
+  });
+
+  it('plans replies: echo, server tool with a city, client tool', () => {
+    expect(planTypedReply('hi')).toEqual({ kind: 'say', text: 'You typed: hi' });
+    expect(planTypedReply('weather for new york please')).toMatchObject({
+      kind: 'server_tool',
+      args: { city: 'New York Please' },
+    });
+    expect(planTypedReply('call a tool')).toMatchObject({
+      kind: 'server_tool',
+      args: { city: 'Lisbon' },
+    });
+    expect(planTypedReply('Run the CLIENT TOOL')).toMatchObject({
+      kind: 'client_tool',
+      toolName: 'show_banner',
+    });
+    expect(spokenTranscript(1_840)).toBe('(spoke 1.8 s)');
+    expect(wordDeltas('  one two  three ').join('')).toBe('one two three');
+  });
+
+  it('validates call creation bodies', () => {
+    expect(validateCreateCall('{"agentId":"a","websocket":{"inputSampleRate":8000}}')).toEqual({
+      ok: true,
+      request: { agentId: 'a', inputSampleRate: 8_000, outputSampleRate: 48_000 },
+    });
+    expect(validateCreateCall('{"agentId":"a","websocket":[]}')).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+  });
+});
+
+describe('call record', () => {
+  it('keeps only the last minute of audio, starting on a sample boundary', () => {
+    const rate = 8_000;
+    const record = new CallRecord('id', {
+      agentId: 'a',
+      inputSampleRate: rate,
+      outputSampleRate: rate,
+    });
+    const limit = (AUDIO_KEEP_MS / 1000) * rate * 2;
+    // 61 s in odd-sized chunks: the kept audio is the last 60 s, samples intact.
+    const all = Buffer.alloc(limit + rate * 2);
+    for (let i = 0; i < all.length / 2; i++) all.writeInt16LE(i % 30_000, i * 2);
+    for (let i = 0; i < all.length; i += 1_001) record.addAudio(all.subarray(i, i + 1_001));
+    expect(record.bytesReceived).toBe(all.length);
+    const kept = record.audio;
+    expect(kept.length).toBeLessThanOrEqual(limit);
+    expect(kept.length).toBeGreaterThan(limit - 4);
+    expect(kept.equals(all.subarray(all.length - kept.length))).toBe(true);
+    expect((all.length - kept.length) % 2).toBe(0);
+  });
+});
