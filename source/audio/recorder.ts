@@ -19,6 +19,8 @@ interface Side {
   readonly queue: PcmQueue;
   /** Frame index (from the recording start) just past this side's last queued sample. */
   endFrame: number;
+  /** Nothing pushed yet: the first audio is placed at its arrival time, not at the cursor. */
+  fresh: boolean;
 }
 
 /**
@@ -32,8 +34,8 @@ export class CallRecorder {
   private readonly now: () => number;
   private readonly slackFrames: number;
   private readonly startedAt: number;
-  private readonly user: Side = { queue: new PcmQueue(), endFrame: 0 };
-  private readonly agent: Side = { queue: new PcmQueue(), endFrame: 0 };
+  private readonly user: Side = { queue: new PcmQueue(), endFrame: 0, fresh: true };
+  private readonly agent: Side = { queue: new PcmQueue(), endFrame: 0, fresh: true };
   private writtenFrames = 0;
   private closed = false;
 
@@ -77,16 +79,20 @@ export class CallRecorder {
     if (this.closed || pcm.length < 2) return;
     const frames = pcm.length >> 1;
     const nowFrame = this.wallFrame();
-    // Audio that arrives now ends now; if this side is far behind that, it was absent.
+    // Audio that arrives now ends now. A side that is new, or was padded with silence because
+    // it sent nothing for longer than the slack, starts again at its arrival time; a running
+    // side is appended at its cursor unless it fell further behind than the slack.
+    const absent = side.fresh || side.endFrame < this.writtenFrames;
     side.endFrame = Math.max(side.endFrame, this.writtenFrames);
     const startFrame = nowFrame - frames;
-    if (startFrame - side.endFrame > this.slackFrames) {
+    if (startFrame - side.endFrame > (absent ? 0 : this.slackFrames)) {
       side.queue.push(Buffer.alloc((startFrame - side.endFrame) * 2));
       side.endFrame = startFrame;
     }
     // Copied: callers (capture, the player) may reuse their buffers.
     side.queue.push(Buffer.from(pcm.subarray(0, frames * 2)));
     side.endFrame += frames;
+    side.fresh = false;
     // Write whatever both sides cover, and past that whatever is older than the slack (the
     // quiet side gets silence there).
     this.flushTo(

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CallRecorder } from '../../source/audio/recorder.js';
+import { parseWav } from '../../source/audio/wav.js';
+import { RATE, samples, tempDir, tone } from './helpers.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+function channel(x: Int16Array, c: 0 | 1): Int16Array {
+  const out = new Int16Array(x.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = x[i * 2 + c]!;
+  return out;
+}
+
+const asBuffer = (x: Int16Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+
+describe('CallRecorder', () => {
+  it('puts the user on the left and the agent on the right, placed by wall-clock time', async () => {
+    let now = 1_000_000;
+    const path = join(tmp.dir, 'call.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => now });
+    const user = tone(2000, 440, 8_000);
+    const agent = tone(1500, 1000, 6_000);
+    const userFrame = (ms: number) => user.subarray((ms - 20) * 96, ms * 96);
+    // 0–2 s in 10 ms steps: the user speaks 0–1 s and 1.5–2 s (a stall in between), the
+    // agent's audio arrives from 0.5 s on, in 10 ms blocks like Player.onBlock.
+    for (let t = 10; t <= 2000; t += 10) {
+      now = 1_000_000 + t;
+      if (t % 20 === 0 && (t <= 1000 || t > 1500)) rec.pushUser(userFrame(t));
+      if (t > 500) rec.pushAgent(agent.subarray((t - 510) * 96, (t - 500) * 96));
+    }
+    await rec.close();
+
+    const wav = parseWav(readFileSync(path));
+    expect(wav).toMatchObject({ sampleRate: RATE, channels: 2, bitsPerSample: 16 });
+    const x = samples(wav.data);
+    const left = channel(x, 0);
+    const right = channel(x, 1);
+    expect(left.length).toBe(2 * RATE);
+    const s = (ms: number) => (ms * RATE) / 1000;
+    // Left: the user's audio, with silence where nothing was sent.
+    expect(asBuffer(left.subarray(0, s(1000))).equals(user.subarray(0, s(1000) * 2))).toBe(true);
+    expect(left.subarray(s(1000), s(1500)).every((v) => v === 0)).toBe(true);
+    expect(asBuffer(left.subarray(s(1500))).equals(user.subarray(s(1500) * 2))).toBe(true);
+    // Right: silence until the agent's first block, then exactly its audio.
+    expect(right.subarray(0, s(500)).every((v) => v === 0)).toBe(true);
+    expect(asBuffer(right.subarray(s(500))).equals(agent)).toBe(true);
+  });
+
+  it('does not insert silence into a continuous side whose pushes jitter', async () => {
+    let now = 0;
+    const path = join(tmp.dir, 'jitter.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => now });
+    const user = tone(1000, 440, 8_000);
+    const jitterMs = [0, 35, 5, 60, 0, 15, 90, 0];
+    for (let i = 1; i <= 50; i++) {
+      now = i * 20 + jitterMs[i % jitterMs.length]!;
+      rec.pushUser(user.subarray((i - 1) * 1920, i * 1920));
+      rec.pushAgent(Buffer.alloc(1920));
+    }
+    await rec.close();
+    const left = channel(samples(parseWav(readFileSync(path)).data), 0);
+    expect(asBuffer(left.subarray(0, user.length / 2)).equals(user)).toBe(true);
+  });
+
+  it('keeps the file valid while recording (header refreshed every second)', () => {
+    let now = 0;
+    const path = join(tmp.dir, 'live.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => now });
+    for (let t = 20; t <= 2500; t += 20) {
+      now = t;
+      rec.pushUser(tone(20, 440));
+      rec.pushAgent(tone(20, 880));
+    }
+    // Not closed: read it as a crash would leave it.
+    const file = readFileSync(path);
+    const wav = parseWav(file);
+    expect(wav.channels).toBe(2);
+    const declaredMs = (file.readUInt32LE(40) / 4 / RATE) * 1000;
+    expect(declaredMs).toBeGreaterThanOrEqual(1000);
+    expect(rec.durationMs - declaredMs).toBeLessThanOrEqual(1000);
+  });
+
+  it('refuses an unwritable path with one line', () => {
+    expect(() => new CallRecorder(join(tmp.dir, 'missing', 'r.wav'), RATE)).toThrow(
+      /^cannot write .*r\.wav: no such directory$/,
+    );
+  });
+});
