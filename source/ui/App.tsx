@@ -1,0 +1,160 @@
+import { Box, Text } from 'ink';
+import { type ReactElement, useEffect, useMemo, useReducer } from 'react';
+import type { Store } from '../session/types.js';
+import { EventsPane } from './components/EventsPane.js';
+import { Footer, TypingLine } from './components/Footer.js';
+import { Header } from './components/Header.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
+import { InfoPane } from './components/InfoPane.js';
+import { Notices, notices } from './components/Notices.js';
+import { TranscriptPane } from './components/TranscriptPane.js';
+import { useCallCommands } from './hooks/useCallCommands.js';
+import { useCallKeys } from './hooks/useCallKeys.js';
+import { useStoreSnapshot } from './hooks/useStoreSnapshot.js';
+import { useTerminalSize } from './hooks/useTerminalSize.js';
+import { useTicker } from './hooks/useTicker.js';
+import { computeLayout } from './layout.js';
+import { fg } from './theme.js';
+import { mergeItems } from './transcriptLayout.js';
+import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
+
+/** 15 frames per second: meters look live, and a 60 s call stays cheap. */
+export const DEFAULT_FRAME_MS = 66;
+/** How long a toast line stays. */
+export const TOAST_MS = 5_000;
+
+export interface AppProps {
+  readonly store: Store;
+  /** Shown in the header. */
+  readonly title?: string;
+  /** Called when the UI wants to quit (after hangUp resolves, or on a forced exit). */
+  readonly onExit: (code: number) => void;
+  /** Frame period of meters and animations (tests use a short one). */
+  readonly frameMs?: number;
+}
+
+/** The full-screen call UI. Reads the store, calls its actions; never touches I/O itself. */
+export function App({
+  store,
+  title = 'omnia-voice',
+  onExit,
+  frameMs = DEFAULT_FRAME_MS,
+}: AppProps): ReactElement {
+  const snapshot = useStoreSnapshot(store, frameMs);
+  const size = useTerminalSize();
+  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
+  // Once the call is over nothing moves, so the ticker stops (no CPU spent on a still screen).
+  const animating = snapshot.phase !== 'ended' && snapshot.phase !== 'error';
+  const now = useTicker(frameMs, animating);
+
+  const noticeItems = notices({
+    phase: snapshot.phase,
+    error: snapshot.error,
+    endReason: snapshot.endReason,
+    toast: ui.toast?.text,
+    quitting: ui.quitting,
+  });
+  const layout = computeLayout({
+    columns: size.columns,
+    rows: size.rows,
+    showEvents: ui.showEvents,
+    noticeRows: noticeItems.length,
+  });
+  const items = useMemo(
+    () => mergeItems(snapshot.turns, snapshot.events),
+    [snapshot.turns, snapshot.events],
+  );
+
+  const run = useCallCommands({
+    store,
+    snapshot,
+    ui,
+    dispatch,
+    onExit,
+    items,
+    transcript: layout.transcript,
+  });
+  useCallKeys({ mode: ui.mode, ptt: snapshot.ptt }, run);
+
+  const toastId = ui.toast?.id;
+  useEffect(() => {
+    if (toastId === undefined) return;
+    const timer = setTimeout(() => dispatch({ type: 'clearToast', id: toastId }), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [toastId]);
+
+  const elapsedMs =
+    snapshot.startedAt === undefined ? undefined : (snapshot.endedAt ?? now) - snapshot.startedAt;
+
+  const transcript = (
+    <TranscriptPane
+      items={items}
+      width={layout.transcript.width}
+      height={layout.transcript.height}
+      scroll={ui.scroll}
+    />
+  );
+  const info = (
+    <InfoPane
+      snapshot={snapshot}
+      now={now}
+      width={layout.info.width}
+      height={layout.info.height}
+      wide={layout.wide}
+    />
+  );
+  const events = ui.showEvents && layout.eventsRows > 0 && (
+    <EventsPane events={snapshot.events} width={layout.info.width} rows={layout.eventsRows} />
+  );
+
+  let body: ReactElement;
+  if (ui.mode === 'help') {
+    body = <HelpOverlay width={layout.width} height={layout.bodyRows} />;
+  } else if (layout.wide) {
+    body = (
+      <Box flexDirection="row" height={layout.bodyRows}>
+        {transcript}
+        <Box
+          flexDirection="column"
+          width={layout.info.width + 1}
+          height={layout.bodyRows}
+          borderStyle="single"
+          borderTop={false}
+          borderRight={false}
+          borderBottom={false}
+          borderDimColor
+          {...(fg('gray').color ? { borderColor: 'gray' } : {})}
+        >
+          {info}
+          {events}
+        </Box>
+      </Box>
+    );
+  } else {
+    body = (
+      <Box flexDirection="column" height={layout.bodyRows}>
+        {transcript}
+        <Text dimColor>{'─'.repeat(layout.width)}</Text>
+        {info}
+        {events}
+      </Box>
+    );
+  }
+
+  return (
+    <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+      <Header title={title} phase={snapshot.phase} elapsedMs={elapsedMs} width={layout.width} />
+      {body}
+      <Notices items={noticeItems} width={layout.width} />
+      {ui.mode === 'typing' ? (
+        <TypingLine
+          value={ui.draft}
+          onChange={(text) => dispatch({ type: 'draft', text })}
+          width={layout.width}
+        />
+      ) : (
+        <Footer context={{ mode: ui.mode, ptt: snapshot.ptt }} width={layout.width} />
+      )}
+    </Box>
+  );
+}

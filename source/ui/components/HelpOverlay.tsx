@@ -1,0 +1,35 @@
+import { Box, Text } from 'ink';
+import { helpRows } from '../keymap.js';
+
+const KEYS_COLUMNS = 14;
+
+/** Every binding of the keymap with its description and when it works (`?`). */
+export function HelpOverlay({
+  width,
+  height,
+}: {
+  readonly width: number;
+  readonly height: number;
+}) {
+  const rows = helpRows();
+  const fit = rows.slice(0, Math.max(0, height - 2));
+  return (
+    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Text bold wrap="truncate-end">
+        Keys <Text dimColor>(? or Esc to close)</Text>
+      </Text>
+      {fit.map((row) => (
+        <Text key={row.keys} wrap="truncate-end">
+          <Text bold>{row.keys.padEnd(KEYS_COLUMNS)}</Text>
+          <Text>{row.description}</Text>
+          <Text dimColor>{` [${row.when}]`}</Text>
+        </Text>
+      ))}
+      {fit.length < rows.length && (
+        <Text dimColor wrap="truncate-end">
+          {`… ${rows.length - fit.length} more (enlarge the terminal)`}
+        </Text>
+      )}
+    </Box>
+  );
+}

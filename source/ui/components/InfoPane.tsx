@@ -1,0 +1,60 @@
+import { Box, Text } from 'ink';
+import type { Snapshot } from '../../session/types.js';
+import { CallFacts } from './CallFacts.js';
+import { MeterRow, MicFlags } from './Meters.js';
+import { StateIndicator } from './StateIndicator.js';
+
+export interface InfoPaneProps {
+  readonly snapshot: Snapshot;
+  readonly now: number;
+  readonly width: number;
+  readonly height: number;
+  /** Side pane (wide terminals) or bottom pane (narrow). */
+  readonly wide: boolean;
+}
+
+/** State indicator, VU meters and call facts: redrawn every frame, so kept cheap. */
+export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) {
+  const live = (
+    <>
+      <StateIndicator
+        phase={snapshot.phase}
+        agentState={snapshot.agentState}
+        since={snapshot.agentStateSince}
+        now={now}
+      />
+      {wide && <Text> </Text>}
+      <MeterRow label="mic" level={snapshot.micLevel} width={wideOr(wide, width)} />
+      <MeterRow label="agent" level={snapshot.agentLevel} width={wideOr(wide, width)} />
+      <MicFlags
+        muted={snapshot.muted}
+        ptt={snapshot.ptt}
+        pttDown={snapshot.pttDown}
+        echoGuard={snapshot.echoGuard}
+      />
+    </>
+  );
+  if (wide) {
+    return (
+      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+        {live}
+        <Text> </Text>
+        <CallFacts snapshot={snapshot} now={now} width={width} />
+      </Box>
+    );
+  }
+  const half = Math.floor(width / 2);
+  return (
+    <Box flexDirection="row" width={width} height={height} overflow="hidden">
+      <Box flexDirection="column" width={half} paddingRight={1}>
+        {live}
+      </Box>
+      <CallFacts snapshot={snapshot} now={now} width={width - half} compact />
+    </Box>
+  );
+}
+
+function wideOr(wide: boolean, width: number): number {
+  // In the narrow layout the meters share the row with the facts column.
+  return wide ? width : Math.floor(width / 2) - 1;
+}

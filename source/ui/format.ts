@@ -1,0 +1,41 @@
+/** Small, pure formatting helpers for the call facts and state lines. */
+
+/** "0:07", "12:34", "1:02:03" for an elapsed time in ms. */
+export function formatClock(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const ss = String(seconds).padStart(2, '0');
+  if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${ss}`;
+  return `${minutes}:${ss}`;
+}
+
+/** "0.4s", "12s", "3m05s" for how long a state has lasted. */
+export function formatSince(ms: number): string {
+  const safe = Math.max(0, ms);
+  if (safe < 10_000) return `${(safe / 1000).toFixed(1)}s`;
+  if (safe < 60_000) return `${Math.floor(safe / 1000)}s`;
+  const minutes = Math.floor(safe / 60_000);
+  return `${minutes}m${String(Math.floor((safe % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/** "85 ms", "1.24 s", or "—" when unknown. */
+export function formatLatency(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** "48 kHz", "16 kHz", "44.1 kHz". */
+export function formatRate(hz: number): string {
+  if (!Number.isFinite(hz) || hz <= 0) return '—';
+  const khz = hz / 1000;
+  return `${Number.isInteger(khz) ? khz : khz.toFixed(1)} kHz`;
+}
+
+/** "-23 dB" with the floor shown as "-∞". */
+export function formatDb(db: number, floorDb: number): string {
+  if (!Number.isFinite(db) || db <= floorDb) return '-∞ dB';
+  return `${Math.round(db)} dB`;
+}

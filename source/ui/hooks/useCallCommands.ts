@@ -1,0 +1,128 @@
+import { type Dispatch, useCallback, useRef } from 'react';
+import type { Snapshot, Store } from '../../session/types.js';
+import type { CommandName } from '../keymap.js';
+import { sanitizeLine } from '../sanitize.js';
+import { type ScrollCommand, scroll, type TranscriptItem } from '../transcriptLayout.js';
+import type { UiAction, UiState } from '../uiState.js';
+
+/** Exit code when the user forces the quit with a second Ctrl+C (as if killed by SIGINT). */
+export const FORCED_EXIT_CODE = 130;
+
+const SCROLL_COMMANDS: Partial<Record<CommandName, ScrollCommand>> = {
+  scrollUp: 'lineUp',
+  scrollDown: 'lineDown',
+  pageUp: 'pageUp',
+  pageDown: 'pageDown',
+  top: 'top',
+  bottom: 'bottom',
+};
+
+export interface CallCommandsInput {
+  readonly store: Store;
+  readonly snapshot: Snapshot;
+  readonly ui: UiState;
+  readonly dispatch: Dispatch<UiAction>;
+  readonly onExit: (code: number) => void;
+  readonly items: readonly TranscriptItem[];
+  readonly transcript: { readonly width: number; readonly height: number };
+}
+
+function message(error: unknown): string {
+  return sanitizeLine(error instanceof Error ? error.message : String(error));
+}
+
+/** What each keymap command does to the store and the UI state. */
+export function useCallCommands(input: CallCommandsInput): (command: CommandName) => void {
+  const { store, snapshot, ui, dispatch, onExit, items, transcript } = input;
+  const exited = useRef(false);
+  const quitting = useRef(false);
+
+  const exit = useCallback(
+    (code: number) => {
+      if (exited.current) return;
+      exited.current = true;
+      onExit(code);
+    },
+    [onExit],
+  );
+
+  const quit = useCallback(
+    (force: boolean) => {
+      if (quitting.current) {
+        if (force) exit(FORCED_EXIT_CODE);
+        return;
+      }
+      quitting.current = true;
+      dispatch({ type: 'quitting' });
+      store.actions.hangUp().then(
+        () => exit(store.getSnapshot().exitCode),
+        () => exit(Math.max(1, store.getSnapshot().exitCode)),
+      );
+    },
+    [store, dispatch, exit],
+  );
+
+  return (command: CommandName) => {
+    const scrollCommand = SCROLL_COMMANDS[command];
+    if (scrollCommand !== undefined) {
+      const next = scroll(ui.scroll, scrollCommand, items, transcript.width, transcript.height);
+      dispatch({ type: 'scroll', scroll: next });
+      return;
+    }
+    const { actions } = store;
+    switch (command) {
+      case 'mute':
+        actions.mute();
+        return;
+      case 'ptt':
+        actions.setPtt(!snapshot.pttDown);
+        return;
+      case 'interrupt':
+        actions.interrupt();
+        return;
+      case 'type':
+        dispatch({ type: 'startTyping' });
+        return;
+      case 'send': {
+        const text = sanitizeLine(ui.draft).trim();
+        if (text.length > 0) actions.sendText(text);
+        dispatch({ type: 'stopTyping' });
+        return;
+      }
+      case 'cancel':
+        dispatch({ type: ui.mode === 'help' ? 'closeHelp' : 'stopTyping' });
+        return;
+      case 'toggleMedium': {
+        const medium = snapshot.outputMedium === 'voice' ? 'text' : 'voice';
+        actions.setOutputMedium(medium);
+        dispatch({
+          type: 'toast',
+          text:
+            medium === 'text' ? 'asked the agent to answer in text' : 'asked the agent to speak',
+        });
+        return;
+      }
+      case 'save':
+        actions.saveTranscript().then(
+          (path) => dispatch({ type: 'toast', text: `transcript saved to ${path}` }),
+          (error: unknown) =>
+            dispatch({ type: 'toast', text: `could not save the transcript: ${message(error)}` }),
+        );
+        return;
+      case 'toggleEvents':
+        dispatch({ type: 'toggleEvents' });
+        return;
+      case 'help':
+        dispatch({ type: 'toggleHelp' });
+        return;
+      case 'quit':
+        quit(false);
+        return;
+      case 'hangUpOrForce':
+        quit(true);
+        return;
+      default:
+        return;
+    }
+  };
+}

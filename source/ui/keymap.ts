@@ -1,0 +1,247 @@
+/**
+ * Every shortcut of the full-screen UI in ONE table. The input hook, the footer and the help
+ * overlay are all generated from it, so a key cannot work without being documented (and
+ * docs/keys.md is a hand copy of this table).
+ */
+import type { Key } from 'ink';
+
+/** What the UI is doing, which decides which keys are live. */
+export type UiMode = 'call' | 'typing' | 'help';
+
+/** A named thing the user can ask for. */
+export type CommandName =
+  | 'mute'
+  | 'interrupt'
+  | 'type'
+  | 'toggleMedium'
+  | 'save'
+  | 'toggleEvents'
+  | 'help'
+  | 'quit'
+  | 'hangUpOrForce'
+  | 'ptt'
+  | 'scrollUp'
+  | 'scrollDown'
+  | 'pageUp'
+  | 'pageDown'
+  | 'top'
+  | 'bottom'
+  | 'send'
+  | 'cancel';
+
+/** Normalised key names, as produced by {@link keyNameOf}. */
+export type KeyName = string;
+
+/** One row of the keymap. */
+export interface KeyBinding {
+  readonly command: CommandName;
+  readonly keys: readonly KeyName[];
+  readonly description: string;
+  /** Modes in which the binding is live. */
+  readonly when: readonly UiMode[];
+  /** Short label for the footer; bindings without one appear only in the help overlay. */
+  readonly footer?: string;
+  /** Only live when push-to-talk mode is on. */
+  readonly onlyInPtt?: boolean;
+}
+
+export const KEYMAP: readonly KeyBinding[] = [
+  {
+    command: 'mute',
+    keys: ['m'],
+    description: 'mute / unmute the microphone (silence is sent while muted)',
+    when: ['call'],
+    footer: 'mute',
+  },
+  {
+    command: 'ptt',
+    keys: ['space'],
+    description:
+      'push-to-talk: press to talk, press again to stop (a terminal cannot see a key being released)',
+    when: ['call'],
+    footer: 'talk',
+    onlyInPtt: true,
+  },
+  {
+    command: 'interrupt',
+    keys: ['i'],
+    description: 'interrupt the agent (drop its queued audio)',
+    when: ['call'],
+    footer: 'interrupt',
+  },
+  {
+    command: 'type',
+    keys: ['t'],
+    description: 'type a message to the agent',
+    when: ['call'],
+    footer: 'type',
+  },
+  {
+    command: 'toggleMedium',
+    keys: ['v'],
+    description: 'switch the agent between voice and text answers',
+    when: ['call'],
+    footer: 'voice/text',
+  },
+  {
+    command: 'save',
+    keys: ['s'],
+    description: 'save the transcript now',
+    when: ['call'],
+    footer: 'save',
+  },
+  {
+    command: 'toggleEvents',
+    keys: ['d'],
+    description: 'show / hide the events and debug pane',
+    when: ['call'],
+    footer: 'events',
+  },
+  {
+    command: 'help',
+    keys: ['?'],
+    description: 'show / hide this help',
+    when: ['call', 'help'],
+    footer: 'help',
+  },
+  {
+    command: 'quit',
+    keys: ['q'],
+    description: 'hang up and quit',
+    when: ['call', 'help'],
+    footer: 'quit',
+  },
+  {
+    command: 'hangUpOrForce',
+    keys: ['ctrl+c'],
+    description: 'hang up and quit; press again while hanging up to quit at once',
+    when: ['call', 'typing', 'help'],
+  },
+  {
+    command: 'scrollUp',
+    keys: ['up'],
+    description: 'scroll the transcript up one line',
+    when: ['call'],
+  },
+  {
+    command: 'scrollDown',
+    keys: ['down'],
+    description: 'scroll the transcript down one line',
+    when: ['call'],
+  },
+  {
+    command: 'pageUp',
+    keys: ['pageup'],
+    description: 'scroll the transcript up one page (stops following the live turn)',
+    when: ['call'],
+  },
+  {
+    command: 'pageDown',
+    keys: ['pagedown'],
+    description: 'scroll the transcript down one page',
+    when: ['call'],
+  },
+  {
+    command: 'top',
+    keys: ['home'],
+    description: 'jump to the start of the transcript',
+    when: ['call'],
+  },
+  {
+    command: 'bottom',
+    keys: ['end'],
+    description: 'jump to the end and follow the live turn again',
+    when: ['call'],
+  },
+  {
+    command: 'send',
+    keys: ['return'],
+    description: 'send the typed message',
+    when: ['typing'],
+    footer: 'send',
+  },
+  {
+    command: 'cancel',
+    keys: ['escape'],
+    description: 'cancel typing / close the help',
+    when: ['typing', 'help'],
+    footer: 'cancel',
+  },
+];
+
+const KEY_LABELS: Record<string, string> = {
+  'ctrl+c': 'Ctrl+C',
+  space: 'Space',
+  up: '↑',
+  down: '↓',
+  pageup: 'PgUp',
+  pagedown: 'PgDn',
+  home: 'Home',
+  end: 'End',
+  return: 'Enter',
+  escape: 'Esc',
+};
+
+/** How a key is written for people: "PgUp", "Ctrl+C", "m". */
+export function keyLabel(key: KeyName): string {
+  return KEY_LABELS[key] ?? key;
+}
+
+/** Turns Ink's `(input, key)` into one {@link KeyName}; undefined for keys nothing uses. */
+export function keyNameOf(input: string, key: Key): KeyName | undefined {
+  if (key.ctrl && input === 'c') return 'ctrl+c';
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return) return 'return';
+  if (key.escape) return 'escape';
+  if (key.ctrl || key.meta) return undefined;
+  if (input === ' ') return 'space';
+  // Caps Lock should not turn shortcuts off.
+  if (input.length === 1) return input.toLowerCase();
+  return undefined;
+}
+
+/** What the current mode allows. */
+export interface KeyContext {
+  readonly mode: UiMode;
+  readonly ptt: boolean;
+}
+
+function isLive(binding: KeyBinding, context: KeyContext): boolean {
+  return binding.when.includes(context.mode) && (!binding.onlyInPtt || context.ptt);
+}
+
+/** The command a key triggers in this context, if any. */
+export function commandFor(name: KeyName, context: KeyContext): CommandName | undefined {
+  for (const binding of KEYMAP) {
+    if (binding.keys.includes(name) && isLive(binding, context)) return binding.command;
+  }
+  return undefined;
+}
+
+/** Footer items for the context: `[key label, short label]`, in table order. */
+export function footerItems(context: KeyContext): Array<readonly [string, string]> {
+  const items: Array<readonly [string, string]> = [];
+  for (const binding of KEYMAP) {
+    if (binding.footer === undefined || !isLive(binding, context)) continue;
+    items.push([binding.keys.map(keyLabel).join('/'), binding.footer]);
+  }
+  return items;
+}
+
+const MODE_WORDS: Record<UiMode, string> = { call: 'in call', typing: 'typing', help: 'help' };
+
+/** One help row per binding: keys, description, and when it works. */
+export function helpRows(): Array<{ keys: string; description: string; when: string }> {
+  return KEYMAP.map((binding) => ({
+    keys: binding.keys.map(keyLabel).join(', '),
+    description: binding.description,
+    when:
+      binding.when.map((mode) => MODE_WORDS[mode]).join(', ') +
+      (binding.onlyInPtt ? ' (push-to-talk mode)' : ''),
+  }));
+}

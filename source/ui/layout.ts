@@ -1,0 +1,77 @@
+/**
+ * Screen geometry as a pure function of the terminal size and what is shown, so panes know
+ * their exact size (the transcript renders only the rows that fit).
+ */
+
+/** At least this many columns puts the info pane at the side instead of at the bottom. */
+export const WIDE_MIN_COLUMNS = 100;
+export const SIDE_PANE_WIDTH = 38;
+/** Rows of the bottom info pane in narrow terminals (state, meters, flags / call facts). */
+export const BOTTOM_PANE_ROWS = 6;
+/** Rows of the events pane when shown at the bottom (title included). */
+export const BOTTOM_EVENTS_ROWS = 5;
+/** Smallest size the layout is designed for; smaller terminals get clipped panes. */
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+
+export interface LayoutInput {
+  readonly columns: number;
+  readonly rows: number;
+  readonly showEvents: boolean;
+  /** Notice rows (error banner, toast) above the footer. */
+  readonly noticeRows: number;
+}
+
+export interface Layout {
+  readonly wide: boolean;
+  /** Total rows drawn: one less than the terminal, so Ink never has to clear the screen. */
+  readonly height: number;
+  readonly width: number;
+  /** Rows between the header and the notices/footer. */
+  readonly bodyRows: number;
+  readonly transcript: { readonly width: number; readonly height: number };
+  /** The info pane: at the side (wide) or at the bottom (narrow). */
+  readonly info: { readonly width: number; readonly height: number };
+  /** Rows of the events pane (0 when hidden). */
+  readonly eventsRows: number;
+}
+
+/** Rows the side pane's info block takes: state, blank, 3 meter rows, blank, 9 fact rows. */
+export const SIDE_INFO_ROWS = 15;
+
+const HEADER_ROWS = 1;
+const FOOTER_ROWS = 1;
+
+export function computeLayout(input: LayoutInput): Layout {
+  const width = Math.max(20, Math.floor(input.columns) || MIN_COLUMNS);
+  const height = Math.max(8, (Math.floor(input.rows) || MIN_ROWS) - 1);
+  const bodyRows = Math.max(1, height - HEADER_ROWS - FOOTER_ROWS - input.noticeRows);
+  const wide = width >= WIDE_MIN_COLUMNS;
+  if (wide) {
+    // One column for the separator between transcript and side pane.
+    const transcriptWidth = width - SIDE_PANE_WIDTH - 1;
+    const infoRows = Math.min(bodyRows, SIDE_INFO_ROWS);
+    return {
+      wide,
+      height,
+      width,
+      bodyRows,
+      transcript: { width: transcriptWidth, height: bodyRows },
+      info: { width: SIDE_PANE_WIDTH, height: infoRows },
+      eventsRows: input.showEvents ? Math.max(0, bodyRows - infoRows) : 0,
+    };
+  }
+  const eventsRows = input.showEvents ? BOTTOM_EVENTS_ROWS : 0;
+  // One row for the rule between the transcript and the bottom pane.
+  const infoRows = BOTTOM_PANE_ROWS;
+  const transcriptRows = Math.max(1, bodyRows - infoRows - eventsRows - 1);
+  return {
+    wide,
+    height,
+    width,
+    bodyRows,
+    transcript: { width, height: transcriptRows },
+    info: { width, height: infoRows },
+    eventsRows,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Colours in one place, and the NO_COLOR switch (https://no-color.org): when NO_COLOR is set
+ * to anything non-empty, components get no colour props at all; bold, dim and inverse remain
+ * because they carry meaning without colour.
+ */
+import type { AgentState, CallPhase, EventKind, Role } from '../session/types.js';
+
+/** True unless NO_COLOR is set (read at render time so tests and users can toggle it). */
+export function colorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.NO_COLOR;
+  return value === undefined || value === '';
+}
+
+/** `{ color }` for an Ink `<Text>`, or nothing when colours are off. */
+export function fg(color: string | undefined): { color?: string } {
+  return color !== undefined && colorsEnabled() ? { color } : {};
+}
+
+export const ROLE_COLOR: Record<Role, string> = { user: 'cyan', agent: 'green' };
+
+export const ROLE_LABEL: Record<Role, string> = { user: 'You', agent: 'Agent' };
+
+export const EVENT_COLOR: Record<EventKind, string> = {
+  info: 'blue',
+  warning: 'yellow',
+  error: 'red',
+  debug: 'gray',
+  tool: 'magenta',
+  protocol: 'gray',
+  unknown: 'gray',
+  invalid: 'yellow',
+};
+
+export const STATE_COLOR: Record<AgentState, string> = {
+  idle: 'gray',
+  listening: 'green',
+  thinking: 'yellow',
+  speaking: 'magenta',
+};
+
+export const PHASE_COLOR: Record<CallPhase, string> = {
+  creating: 'yellow',
+  connecting: 'yellow',
+  live: 'green',
+  ending: 'yellow',
+  ended: 'gray',
+  error: 'red',
+};
+
+export const METER_COLOR = { low: 'green', mid: 'yellow', high: 'red', hold: 'white' } as const;

@@ -1,0 +1,267 @@
+/**
+ * The transcript as rows of terminal text, computed without Ink so that only the visible
+ * window is ever handed to React. Pure: turns and events in, rows out, with a per-object cache
+ * (turns are immutable, so a finished turn is wrapped once per width and never again).
+ */
+import type { CallEvent, EventKind, Role, Turn } from '../session/types.js';
+import { sanitizeLine, sanitizeText } from './sanitize.js';
+import { stringWidth, wrapText } from './textWidth.js';
+
+/** A turn, or an event shown inline (tool calls and errors). */
+export type TranscriptItem = Turn | CallEvent;
+
+/** Event kinds that appear inline in the transcript (the rest live in the events pane). */
+export const INLINE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['tool', 'error']);
+
+/** Columns reserved on the left for the speaker label ("Agent ", "You ", "tool "). */
+export const LABEL_WIDTH = 7;
+
+/** How a row is drawn. */
+export type RowTone = Role | 'tool' | 'error';
+
+/** One terminal row of the transcript. */
+export interface TranscriptRow {
+  /** Speaker label on the first row of an item, "" on continuation rows. */
+  readonly label: string;
+  readonly text: string;
+  /** A dim marker after the text: "(typed)", "— interrupted", "…". */
+  readonly mark?: string;
+  readonly tone: RowTone;
+  /** Events are drawn dimmer than turns. */
+  readonly dim: boolean;
+}
+
+export function isTurn(item: TranscriptItem): item is Turn {
+  return 'ordinal' in item;
+}
+
+/**
+ * Turns (already ordered by ordinal) with inline events interleaved by time. An event goes
+ * before the first turn that started after it.
+ */
+export function mergeItems(
+  turns: readonly Turn[],
+  events: readonly CallEvent[],
+): readonly TranscriptItem[] {
+  const inline = events.filter((event) => INLINE_EVENT_KINDS.has(event.kind));
+  if (inline.length === 0) return turns;
+  const out: TranscriptItem[] = [];
+  let e = 0;
+  for (const turn of turns) {
+    while (e < inline.length && inline[e]!.at < turn.startedAt) out.push(inline[e++]!);
+    out.push(turn);
+  }
+  while (e < inline.length) out.push(inline[e++]!);
+  return out;
+}
+
+function turnMark(turn: Turn): string | undefined {
+  const marks: string[] = [];
+  if (turn.typed) marks.push('⌨ (typed)');
+  if (turn.interrupted) marks.push('— interrupted');
+  else if (!turn.final && turn.role === 'agent') marks.push('…');
+  return marks.length > 0 ? marks.join(' ') : undefined;
+}
+
+const ROLE_LABEL: Record<Role, string> = { user: 'You', agent: 'Agent' };
+
+function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
+  const textWidth = Math.max(1, width - LABEL_WIDTH);
+  let label: string;
+  let text: string;
+  let tone: RowTone;
+  let mark: string | undefined;
+  let dim = false;
+  if (isTurn(item)) {
+    label = ROLE_LABEL[item.role];
+    text = sanitizeText(item.text);
+    tone = item.role;
+    mark = turnMark(item);
+  } else {
+    label = item.kind === 'tool' ? 'tool' : 'error';
+    text = sanitizeLine(item.message);
+    tone = item.kind === 'tool' ? 'tool' : 'error';
+    dim = true;
+  }
+  const lines = wrapText(text, textWidth);
+  const rows: TranscriptRow[] = lines.map((line, i) => ({
+    label: i === 0 ? label : '',
+    text: line,
+    tone,
+    dim,
+  }));
+  if (mark !== undefined) {
+    const last = rows[rows.length - 1]!;
+    const gap = last.text.length > 0 ? 1 : 0;
+    if (stringWidth(last.text) + gap + stringWidth(mark) <= textWidth) {
+      rows[rows.length - 1] = { ...last, mark: gap ? ` ${mark}` : mark };
+    } else {
+      rows.push({ label: '', text: '', mark, tone, dim });
+    }
+  }
+  return rows;
+}
+
+const cache = new WeakMap<TranscriptItem, { width: number; rows: readonly TranscriptRow[] }>();
+
+/** Rows of one item at a pane width (label column included), cached per item and width. */
+export function rowsOf(item: TranscriptItem, width: number): readonly TranscriptRow[] {
+  const hit = cache.get(item);
+  if (hit && hit.width === width) return hit.rows;
+  const rows = buildRows(item, width);
+  cache.set(item, { width, rows });
+  return rows;
+}
+
+/** A position in the transcript: row `row` of item `item`. */
+export interface RowPosition {
+  readonly item: number;
+  readonly row: number;
+}
+
+/** Follow the live end, or stay with `top` as the first visible row. */
+export type ScrollState =
+  | { readonly follow: true }
+  | { readonly follow: false; readonly top: RowPosition };
+
+export const FOLLOW: ScrollState = { follow: true };
+
+/** What the pane draws. */
+export interface TranscriptWindow {
+  readonly rows: readonly TranscriptRow[];
+  /** First visible row. */
+  readonly top: RowPosition;
+  /** The last row of the transcript is visible. */
+  readonly atBottom: boolean;
+  /** Items (turns/events) at least partly below the window. */
+  readonly moreBelow: number;
+}
+
+/** The rows a pane of `height` rows shows at `width` columns in this scroll state. */
+export function computeWindow(
+  items: readonly TranscriptItem[],
+  width: number,
+  height: number,
+  scroll: ScrollState,
+): TranscriptWindow {
+  if (items.length === 0 || height <= 0) {
+    return { rows: [], top: { item: 0, row: 0 }, atBottom: true, moreBelow: 0 };
+  }
+  if (!scroll.follow) {
+    const top = clampPosition(items, width, scroll.top);
+    const rows: TranscriptRow[] = [];
+    let item = top.item;
+    let row = top.row;
+    while (item < items.length && rows.length < height) {
+      const itemRows = rowsOf(items[item]!, width);
+      while (row < itemRows.length && rows.length < height) rows.push(itemRows[row++]!);
+      if (row >= itemRows.length) {
+        item++;
+        row = 0;
+      }
+    }
+    const atBottom = item >= items.length;
+    // A window that ran out of transcript before filling up is the bottom window.
+    if (!(atBottom && rows.length < height && (top.item > 0 || top.row > 0))) {
+      return { rows, top, atBottom, moreBelow: items.length - item };
+    }
+  }
+  return bottomWindow(items, width, height);
+}
+
+function bottomWindow(
+  items: readonly TranscriptItem[],
+  width: number,
+  height: number,
+): TranscriptWindow {
+  const chunks: (readonly TranscriptRow[])[] = [];
+  let remaining = height;
+  let item = items.length - 1;
+  let topRow = 0;
+  for (; item >= 0 && remaining > 0; item--) {
+    const itemRows = rowsOf(items[item]!, width);
+    if (itemRows.length <= remaining) {
+      chunks.push(itemRows);
+      remaining -= itemRows.length;
+      topRow = 0;
+    } else {
+      topRow = itemRows.length - remaining;
+      chunks.push(itemRows.slice(topRow));
+      remaining = 0;
+    }
+  }
+  const rows: TranscriptRow[] = [];
+  for (let i = chunks.length - 1; i >= 0; i--) rows.push(...chunks[i]!);
+  return { rows, top: { item: item + 1, row: topRow }, atBottom: true, moreBelow: 0 };
+}
+
+function clampPosition(
+  items: readonly TranscriptItem[],
+  width: number,
+  position: RowPosition,
+): RowPosition {
+  const item = Math.min(Math.max(0, position.item), items.length - 1);
+  const count = rowsOf(items[item]!, width).length;
+  return { item, row: Math.min(Math.max(0, position.row), count - 1) };
+}
+
+/** Moves a position by `delta` rows (negative = up), stopping at the first row. */
+export function moveBy(
+  items: readonly TranscriptItem[],
+  width: number,
+  from: RowPosition,
+  delta: number,
+): RowPosition {
+  if (items.length === 0) return { item: 0, row: 0 };
+  let { item, row } = clampPosition(items, width, from);
+  let left = delta;
+  while (left < 0) {
+    if (row + left >= 0) return { item, row: row + left };
+    left += row + 1;
+    if (item === 0) return { item: 0, row: 0 };
+    item--;
+    row = rowsOf(items[item]!, width).length - 1;
+  }
+  while (left > 0) {
+    const count = rowsOf(items[item]!, width).length;
+    if (row + left < count) return { item, row: row + left };
+    left -= count - row;
+    if (item === items.length - 1) return { item, row: count - 1 };
+    item++;
+    row = 0;
+  }
+  return { item, row };
+}
+
+/** A scroll command for the transcript pane. */
+export type ScrollCommand = 'lineUp' | 'lineDown' | 'pageUp' | 'pageDown' | 'top' | 'bottom';
+
+/**
+ * The scroll state after a command. Scrolling up leaves follow mode; reaching the end again
+ * (End, or scrolling down to the last row) resumes following the live turn.
+ */
+export function scroll(
+  state: ScrollState,
+  command: ScrollCommand,
+  items: readonly TranscriptItem[],
+  width: number,
+  height: number,
+): ScrollState {
+  if (command === 'bottom') return FOLLOW;
+  if (items.length === 0) return FOLLOW;
+  // When not following, one row of the pane is taken by the "↓ N more" line.
+  const view = Math.max(1, height - 1);
+  const page = Math.max(1, view - 1);
+  let top: RowPosition;
+  if (command === 'top') {
+    top = { item: 0, row: 0 };
+  } else {
+    const current = state.follow ? computeWindow(items, width, view, FOLLOW).top : state.top;
+    const delta =
+      command === 'lineUp' ? -1 : command === 'lineDown' ? 1 : command === 'pageUp' ? -page : page;
+    top = moveBy(items, width, current, delta);
+    if (delta > 0 && state.follow) return FOLLOW;
+  }
+  const next: ScrollState = { follow: false, top };
+  return computeWindow(items, width, view, next).atBottom ? FOLLOW : next;
+}

@@ -1,0 +1,72 @@
+/**
+ * The UI's own state (not the call's): which mode the keys are in, the message being typed,
+ * the events pane, the toast line, the transcript scroll, and whether we are quitting.
+ * A pure reducer so every transition is unit-testable.
+ */
+import type { UiMode } from './keymap.js';
+import { FOLLOW, type ScrollState } from './transcriptLayout.js';
+
+export interface UiState {
+  readonly mode: UiMode;
+  /** The message being typed (mode "typing"). */
+  readonly draft: string;
+  readonly showEvents: boolean;
+  /** One-line notice, e.g. where the transcript was saved. */
+  readonly toast?: { readonly text: string; readonly id: number };
+  /** Id of the last toast, so a stale timer cannot clear a newer one. */
+  readonly toastSeq: number;
+  readonly scroll: ScrollState;
+  /** "q" or Ctrl+C was pressed: hanging up, a second Ctrl+C quits at once. */
+  readonly quitting: boolean;
+}
+
+export type UiAction =
+  | { readonly type: 'startTyping' }
+  | { readonly type: 'draft'; readonly text: string }
+  | { readonly type: 'stopTyping' }
+  | { readonly type: 'toggleHelp' }
+  | { readonly type: 'closeHelp' }
+  | { readonly type: 'toggleEvents' }
+  | { readonly type: 'toast'; readonly text: string }
+  | { readonly type: 'clearToast'; readonly id: number }
+  | { readonly type: 'scroll'; readonly scroll: ScrollState }
+  | { readonly type: 'quitting' };
+
+export const INITIAL_UI_STATE: UiState = {
+  mode: 'call',
+  draft: '',
+  showEvents: false,
+  toastSeq: 0,
+  scroll: FOLLOW,
+  quitting: false,
+};
+
+export function uiReducer(state: UiState, action: UiAction): UiState {
+  switch (action.type) {
+    case 'startTyping':
+      return { ...state, mode: 'typing', draft: '' };
+    case 'draft':
+      return state.mode === 'typing' ? { ...state, draft: action.text } : state;
+    case 'stopTyping':
+      return { ...state, mode: 'call', draft: '' };
+    case 'toggleHelp':
+      return { ...state, mode: state.mode === 'help' ? 'call' : 'help' };
+    case 'closeHelp':
+      return state.mode === 'help' ? { ...state, mode: 'call' } : state;
+    case 'toggleEvents':
+      return { ...state, showEvents: !state.showEvents };
+    case 'toast':
+      return {
+        ...state,
+        toast: { text: action.text, id: state.toastSeq + 1 },
+        toastSeq: state.toastSeq + 1,
+      };
+    case 'clearToast':
+      return state.toast?.id === action.id ? { ...state, toast: undefined } : state;
+    case 'scroll':
+      return state.scroll === action.scroll ? state : { ...state, scroll: action.scroll };
+    case 'quitting':
+      // Typing and help are abandoned: the screen shows the hang-up.
+      return { ...state, quitting: true, mode: 'call', draft: '' };
+  }
+}

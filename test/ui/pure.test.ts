@@ -1,0 +1,200 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
+import { computeLayout } from '../../source/ui/layout.js';
+import { cellsFor, meterSegments } from '../../source/ui/meter.js';
+import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
+import { stringWidth, truncateToWidth, wrapText } from '../../source/ui/textWidth.js';
+import {
+  computeWindow,
+  FOLLOW,
+  LABEL_WIDTH,
+  mergeItems,
+  rowsOf,
+  scroll,
+} from '../../source/ui/transcriptLayout.js';
+import { INITIAL_UI_STATE, uiReducer } from '../../source/ui/uiState.js';
+import { event, turn } from './helpers.js';
+
+describe('sanitize', () => {
+  it('removes escape sequences whole and keeps newlines only in multi-line text', () => {
+    const nasty = 'a\u001b[31mred\u001b[0m\u001b]0;pwned\u0007b\u0007c\u009b2Jd\r\ne\tf';
+    expect(sanitizeText(nasty)).toBe('aredbcd\nef');
+    expect(sanitizeLine(nasty)).toBe('aredbcd e f');
+  });
+
+  it('never lets a control character through (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        expect(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(sanitizeText(s))).toBe(false);
+        expect(/[\u0000-\u001f\u007f-\u009f]/.test(sanitizeLine(s))).toBe(false);
+      }),
+    );
+  });
+});
+
+describe('text width and wrapping', () => {
+  it('counts wide characters as two columns and combining marks as none', () => {
+    expect(stringWidth('abc')).toBe(3);
+    expect(stringWidth('日本')).toBe(4);
+    expect(stringWidth('e\u0301')).toBe(1);
+    expect(stringWidth('👍')).toBe(2);
+  });
+
+  it('wraps on spaces, splits over-long words and keeps paragraphs', () => {
+    expect(wrapText('the quick brown fox', 10)).toEqual(['the quick', 'brown fox']);
+    expect(wrapText('abcdefghijkl', 5)).toEqual(['abcde', 'fghij', 'kl']);
+    expect(wrapText('one\n\ntwo', 10)).toEqual(['one', '', 'two']);
+    expect(wrapText('', 10)).toEqual(['']);
+  });
+
+  it('never produces a row wider than asked and loses no words (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z日👍]{1,15}$/u), { maxLength: 30 }),
+        fc.integer({ min: 2, max: 40 }),
+        (words, width) => {
+          const rows = wrapText(words.join(' '), width);
+          for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(width);
+          expect(rows.join('').replace(/ /g, '')).toBe(words.join(''));
+        },
+      ),
+    );
+  });
+
+  it('truncates with an ellipsis', () => {
+    expect(truncateToWidth('hello world', 6)).toBe('hello…');
+    expect(truncateToWidth('hi', 6)).toBe('hi');
+  });
+});
+
+describe('transcript layout', () => {
+  it('interleaves tool calls and errors with turns by time, and leaves other events out', () => {
+    const t1 = turn({ role: 'user', text: 'weather?', startedAt: 1_000 });
+    const t2 = turn({ role: 'agent', text: 'Sunny.', startedAt: 3_000 });
+    const tool = event({ kind: 'tool', message: 'get_weather()', at: 2_000 });
+    const err = event({ kind: 'error', message: 'late', at: 4_000 });
+    const debug = event({ kind: 'debug', message: 'noise', at: 2_500 });
+    expect(mergeItems([t1, t2], [tool, debug, err])).toEqual([t1, tool, t2, err]);
+  });
+
+  it('labels the first row, indents the rest, and marks typed, interrupted and live turns', () => {
+    const typed = rowsOf(turn({ role: 'user', text: 'hi', typed: true }), LABEL_WIDTH + 20);
+    expect(typed).toHaveLength(1);
+    expect(typed[0]).toMatchObject({ label: 'You', text: 'hi', mark: ' ⌨ (typed)' });
+    const width = LABEL_WIDTH + 10;
+    const cut = rowsOf(
+      turn({ role: 'agent', text: 'one two three four', interrupted: true, final: true }),
+      width,
+    );
+    expect(cut.map((r) => r.label)).toEqual(['Agent', '', '']);
+    expect(cut[cut.length - 1]!.mark).toBe('— interrupted');
+    const live = rowsOf(turn({ role: 'agent', text: 'so', final: false }), width);
+    expect(live[0]!.mark).toBe(' …');
+  });
+
+  it('follows the end, and a window never holds more rows than the pane', () => {
+    const items = Array.from({ length: 50 }, (_, i) => turn({ role: 'user', text: `turn ${i}` }));
+    const w = computeWindow(items, 40, 10, FOLLOW);
+    expect(w.rows).toHaveLength(10);
+    expect(w.rows[9]!.text).toBe('turn 49');
+    expect(w.atBottom).toBe(true);
+  });
+
+  it('page up leaves follow mode, End comes back, scrolling down to the end follows again', () => {
+    const items = Array.from({ length: 50 }, (_, i) => turn({ role: 'user', text: `turn ${i}` }));
+    const up = scroll(FOLLOW, 'pageUp', items, 40, 10);
+    expect(up.follow).toBe(false);
+    const w = computeWindow(items, 40, 9, up);
+    expect(w.atBottom).toBe(false);
+    expect(w.moreBelow).toBeGreaterThan(0);
+    expect(w.rows.map((r) => r.text)).not.toContain('turn 49');
+    // More turns arrive: the scrolled-back view stays where it is.
+    const more = [...items, turn({ role: 'agent', text: 'new' })];
+    expect(computeWindow(more, 40, 9, up).rows).toEqual(w.rows);
+    expect(scroll(up, 'bottom', items, 40, 10)).toBe(FOLLOW);
+    expect(scroll(up, 'pageDown', items, 40, 10)).toBe(FOLLOW);
+    const top = scroll(FOLLOW, 'top', items, 40, 10);
+    expect(computeWindow(items, 40, 9, top).rows[0]!.text).toBe('turn 0');
+  });
+
+  it('does not leave follow mode when everything fits', () => {
+    const items = [turn({ role: 'user', text: 'short' })];
+    expect(scroll(FOLLOW, 'pageUp', items, 40, 10)).toBe(FOLLOW);
+    expect(scroll(FOLLOW, 'top', items, 40, 10)).toBe(FOLLOW);
+  });
+});
+
+describe('meter', () => {
+  it('maps -60..0 dBFS onto the bar and clamps outside it', () => {
+    expect(cellsFor(-96, 20)).toBe(0);
+    expect(cellsFor(-60, 20)).toBe(0);
+    expect(cellsFor(-30, 20)).toBe(10);
+    expect(cellsFor(0, 20)).toBe(20);
+    expect(cellsFor(6, 20)).toBe(20);
+  });
+
+  it('draws the rms bar, colour zones and a peak-hold marker beyond it', () => {
+    const segments = meterSegments({ rmsDb: -30, peakDb: -12, peakHoldDb: -3 }, 20);
+    const bar = segments.map((s) => s.text).join('');
+    expect(bar).toHaveLength(20);
+    expect(bar.slice(0, 10)).toBe('█'.repeat(10));
+    expect(bar[18]).toBe('│');
+    expect(segments.map((s) => s.tone)).toEqual(['low', 'empty', 'hold', 'empty']);
+    const loud = meterSegments({ rmsDb: 0, peakDb: 0, peakHoldDb: 0 }, 20).map((s) => s.tone);
+    expect(loud).toEqual(['low', 'mid', 'high']);
+  });
+});
+
+describe('keymap', () => {
+  it('gives every command one entry, and turns keys into commands by mode', () => {
+    const commands = KEYMAP.map((b) => b.command);
+    expect(new Set(commands).size).toBe(commands.length);
+    expect(commandFor('m', { mode: 'call', ptt: false })).toBe('mute');
+    expect(commandFor('m', { mode: 'typing', ptt: false })).toBeUndefined();
+    expect(commandFor('q', { mode: 'typing', ptt: false })).toBeUndefined();
+    expect(commandFor('ctrl+c', { mode: 'typing', ptt: false })).toBe('hangUpOrForce');
+    expect(commandFor('space', { mode: 'call', ptt: false })).toBeUndefined();
+    expect(commandFor('space', { mode: 'call', ptt: true })).toBe('ptt');
+    expect(commandFor('escape', { mode: 'help', ptt: false })).toBe('cancel');
+  });
+
+  it('generates the footer and help from the same table', () => {
+    const footer = footerItems({ mode: 'call', ptt: false }).map(([k]) => k);
+    expect(footer).toEqual(['m', 'i', 't', 'v', 's', 'd', '?', 'q']);
+    expect(footerItems({ mode: 'call', ptt: true }).map(([k]) => k)).toContain('Space');
+    expect(helpRows()).toHaveLength(KEYMAP.length);
+    expect(keyLabel('pageup')).toBe('PgUp');
+  });
+});
+
+describe('ui state', () => {
+  it('typing starts empty, keeps the draft, and stops back in call mode', () => {
+    let s = uiReducer(INITIAL_UI_STATE, { type: 'startTyping' });
+    s = uiReducer(s, { type: 'draft', text: 'hello' });
+    expect(s).toMatchObject({ mode: 'typing', draft: 'hello' });
+    s = uiReducer(s, { type: 'stopTyping' });
+    expect(s).toMatchObject({ mode: 'call', draft: '' });
+  });
+
+  it('a stale toast timer does not clear a newer toast', () => {
+    let s = uiReducer(INITIAL_UI_STATE, { type: 'toast', text: 'one' });
+    const first = s.toast!.id;
+    s = uiReducer(s, { type: 'toast', text: 'two' });
+    s = uiReducer(s, { type: 'clearToast', id: first });
+    expect(s.toast?.text).toBe('two');
+  });
+});
+
+describe('layout', () => {
+  it('puts the info pane at the bottom at 80x24 and at the side when wide', () => {
+    const narrow = computeLayout({ columns: 80, rows: 24, showEvents: false, noticeRows: 0 });
+    expect(narrow.wide).toBe(false);
+    expect(narrow.height).toBe(23);
+    expect(narrow.transcript.height).toBeGreaterThanOrEqual(10);
+    const wide = computeLayout({ columns: 140, rows: 40, showEvents: true, noticeRows: 1 });
+    expect(wide.wide).toBe(true);
+    expect(wide.transcript.width + wide.info.width + 1).toBe(140);
+    expect(wide.eventsRows).toBeGreaterThan(0);
+  });
+});
