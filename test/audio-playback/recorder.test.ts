@@ -54,7 +54,7 @@ describe('CallRecorder', () => {
     const path = join(tmp.dir, 'jitter.wav');
     const rec = new CallRecorder(path, RATE, { now: () => now });
     const user = tone(1000, 440, 8_000);
-    const jitterMs = [0, 35, 5, 60, 0, 15, 90, 0];
+    const jitterMs = [0, 0, 35, 5, 60, 0, 15, 90];
     for (let i = 1; i <= 50; i++) {
       now = i * 20 + jitterMs[i % jitterMs.length]!;
       rec.pushUser(user.subarray((i - 1) * 1920, i * 1920));
