@@ -9,12 +9,20 @@ import { sanitizeLine } from './sanitize.js';
 const MAX_TOOL_NAME_CHARS = 100;
 
 /**
- * The `errorType: "undefined"` answer for an invocation of a tool this client does not have,
- * or `undefined` when `knownTools` has it (the caller runs it and answers itself).
+ * The `errorType: "undefined"` answer for an invocation of a tool this client does not have.
+ * With `knownTools`, returns `undefined` for a tool in the set (the caller runs it and answers
+ * itself); without it, every tool is unknown and an answer always comes back.
  */
 export function toolResultFor(
   invocation: Pick<ClientToolInvocationMessage, 'toolName' | 'invocationId'>,
+): ClientToolResultMessage;
+export function toolResultFor(
+  invocation: Pick<ClientToolInvocationMessage, 'toolName' | 'invocationId'>,
   knownTools: ReadonlySet<string>,
+): ClientToolResultMessage | undefined;
+export function toolResultFor(
+  invocation: Pick<ClientToolInvocationMessage, 'toolName' | 'invocationId'>,
+  knownTools: ReadonlySet<string> = new Set(),
 ): ClientToolResultMessage | undefined {
   if (knownTools.has(invocation.toolName)) return undefined;
   const name = sanitizeLine(invocation.toolName, MAX_TOOL_NAME_CHARS);

@@ -119,19 +119,19 @@ export interface InterruptOptions {
 
 /**
  * Flags the agent's live (non-final) turn as interrupted. The turn stays open so late deltas can
- * still land in it. Returns the same array when there was nothing to flag.
+ * still land in it. Returns the same array when there was nothing to flag, so callers can skip
+ * an update by comparing references.
  */
 export function markInterrupted(
   turns: readonly Turn[],
   _now: number,
   options: InterruptOptions = {},
-): { readonly turns: readonly Turn[]; readonly changed: Turn | undefined } {
+): readonly Turn[] {
   const index = findInterruptible(turns, options.evenIfFinal === true);
-  if (index < 0) return { turns, changed: undefined };
+  if (index < 0) return turns;
   const existing = turns[index]!;
-  if (existing.interrupted) return { turns, changed: undefined };
-  const turn: Turn = { ...existing, interrupted: true };
-  return { turns: replaceAt(turns, index, turn), changed: turn };
+  if (existing.interrupted) return turns;
+  return replaceAt(turns, index, { ...existing, interrupted: true });
 }
 
 /**

@@ -15,6 +15,11 @@ describe('toolResultFor', () => {
     expect(parseClientMessage(JSON.stringify(answer)).kind).toBe('message');
   });
 
+  it('always answers when no tools are known', () => {
+    const answer: { errorType?: string } = toolResultFor({ toolName: 'x', invocationId: 'i' });
+    expect(answer.errorType).toBe('undefined');
+  });
+
   it('leaves known tools to the caller', () => {
     expect(toolResultFor({ toolName: 'x', invocationId: 'i' }, new Set(['x']))).toBeUndefined();
   });

@@ -61,7 +61,7 @@ describe('parseServerMessage + applyTranscript (property)', () => {
         for (const text of frames) {
           now += 1;
           if (text === 'interrupt') {
-            turns = markInterrupted(turns, now, { evenIfFinal: now % 2 === 0 }).turns;
+            turns = markInterrupted(turns, now, { evenIfFinal: now % 2 === 0 });
             continue;
           }
           const parsed = parseServerMessage(text);

@@ -160,10 +160,11 @@ describe('markInterrupted', () => {
       { role: 'user', ordinal: 0, text: 'question', final: true },
       { role: 'agent', ordinal: 1, delta: 'Well, the answer' },
     ]);
-    const r = markInterrupted(turns, 50);
-    expect(r.changed).toMatchObject({ ordinal: 1, interrupted: true, final: false });
+    const marked = markInterrupted(turns, 50);
+    expect(marked[1]).toMatchObject({ ordinal: 1, interrupted: true, final: false });
+    expect(turns[1]?.interrupted).toBe(false);
     const late = applyTranscript(
-      r.turns,
+      marked,
       { role: 'agent', ordinal: 1, delta: ' is', final: true },
       60,
     );
@@ -180,12 +181,11 @@ describe('markInterrupted', () => {
       { role: 'agent', ordinal: 0, text: 'done', final: true },
       { role: 'user', ordinal: 1, delta: 'speaking' },
     ]);
-    expect(markInterrupted(turns, 1).turns).toBe(turns);
+    expect(markInterrupted(turns, 1)).toBe(turns);
     const live = run([{ role: 'agent', ordinal: 2, delta: 'x' }], turns);
-    const once = markInterrupted(live, 1).turns;
-    const twice = markInterrupted(once, 2);
-    expect(twice.turns).toBe(once);
-    expect(twice.changed).toBeUndefined();
+    const once = markInterrupted(live, 1);
+    expect(once).not.toBe(live);
+    expect(markInterrupted(once, 2)).toBe(once);
   });
 
   it('with evenIfFinal flags the latest agent turn still being played', () => {
@@ -193,14 +193,14 @@ describe('markInterrupted', () => {
       { role: 'user', ordinal: 0, text: 'q', final: true },
       { role: 'agent', ordinal: 1, text: 'long answer', final: true },
     ]);
-    expect(markInterrupted(turns, 1).changed).toBeUndefined();
-    expect(markInterrupted(turns, 1, { evenIfFinal: true }).changed).toMatchObject({
+    expect(markInterrupted(turns, 1)).toBe(turns);
+    expect(markInterrupted(turns, 1, { evenIfFinal: true })[1]).toMatchObject({
       ordinal: 1,
       interrupted: true,
       final: true,
     });
     // A user turn after it means the agent was not cut off.
     const answered = run([{ role: 'user', ordinal: 2, text: 'next', final: true }], turns);
-    expect(markInterrupted(answered, 1, { evenIfFinal: true }).changed).toBeUndefined();
+    expect(markInterrupted(answered, 1, { evenIfFinal: true })).toBe(answered);
   });
 });
