@@ -18,6 +18,7 @@ const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 /** How long close() lets calls finish their closing handshake before cutting them. */
 const CLOSE_GRACE_MS = 1_000;
 const CREATE_PATH = '/api/v1/calls/create';
+const HOST_HEADER = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
 const CALL_SOCKET_PATH = /^\/calls\/([A-Za-z0-9-]{1,64})\/ws$/;
 
 interface LiveCall {
@@ -112,6 +113,18 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
   let baseUrl = '';
   let closing = false;
 
+  /**
+   * Where clients should open the call socket. Bound to a wildcard address, the server is reached
+   * by whatever name the client used, so that (if it looks like a host) beats 127.0.0.1.
+   */
+  function socketBase(req: IncomingMessage): string {
+    const asked = req.headers.host;
+    if ((host === '0.0.0.0' || host === '::') && asked && HOST_HEADER.test(asked)) {
+      return `ws://${asked}`;
+    }
+    return baseUrl.replace(/^http/, 'ws');
+  }
+
   async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {
       sendError(res, 405, 'use POST to create a call', { allow: 'POST' });
@@ -156,7 +169,7 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
     sendJsonResponse(res, 201, {
       id,
       created: new Date(record.createdAt).toISOString(),
-      websocketUrl: `${baseUrl.replace(/^http/, 'ws')}/calls/${id}/ws`,
+      websocketUrl: `${socketBase(req)}/calls/${id}/ws`,
     });
   }
 

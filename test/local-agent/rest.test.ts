@@ -53,6 +53,18 @@ describe('call creation over REST', () => {
     });
   });
 
+  it('bound to all interfaces, points the websocketUrl at the host the client used', async () => {
+    const agent = await start({ host: '0.0.0.0' });
+    expect(agent.baseUrl).toBe(`http://127.0.0.1:${agent.port}`);
+    const { body } = await createCall(agent, { agentId: 'a' });
+    expect(String(body.websocketUrl)).toMatch(
+      new RegExp(`^ws://127\\.0\\.0\\.1:${agent.port}/calls/[0-9a-f-]+/ws$`),
+    );
+    const client = await TestClient.connect(String(body.websocketUrl));
+    await client.waitForMessage({ type: 'call_started' });
+    await client.close();
+  });
+
   it('defaults both sample rates to 48000 when the websocket block is omitted', async () => {
     const agent = await start();
     const { status } = await createCall(agent, { agentId: 'a' });

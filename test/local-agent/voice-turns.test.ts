@@ -109,16 +109,20 @@ describe('barge-in', () => {
 
   it('speech while the agent is thinking cancels the answer without a clear', async () => {
     const client = await join({ sendSpeed: 16 });
-    const ready = await afterGreeting(client);
-    await client.sendFrames(
-      Buffer.concat([tone(500, IN_RATE, -12), silence(700, IN_RATE)]),
-      IN_RATE,
-    );
-    const thinking = await client.waitForMessage({ type: 'state', state: 'thinking' }, ready);
+    // A client tool keeps the agent thinking until the client answers: no race with a timer.
+    client.send({ type: 'user_text_message', text: 'use the client tool', urgency: 'immediate' });
+    const invoke = await client.waitForMessage({ type: 'client_tool_invocation' });
+    const thinking = client.indexOf({ type: 'state', state: 'thinking' });
+    expect(thinking).toBeGreaterThan(-1);
+    expect(thinking).toBeLessThan(invoke);
     await client.sendFrames(tone(200, IN_RATE, -12), IN_RATE);
-    const listening = await client.waitForMessage({ type: 'state', state: 'listening' }, thinking);
-    expect(client.indexOf({ type: 'state', state: 'speaking' }, thinking)).toBe(-1);
-    expect(client.indexOf({ type: 'playback_clear_buffer' }, thinking)).toBe(-1);
-    expect(listening).toBeGreaterThan(thinking);
+    const listening = await client.waitForMessage({ type: 'state', state: 'listening' }, invoke);
+    expect(client.indexOf({ type: 'playback_clear_buffer' }, invoke)).toBe(-1);
+    // The abandoned answer never comes, even when the tool result arrives late.
+    const id = client.messages.find((m) => m.type === 'client_tool_invocation')!.invocationId;
+    client.send({ type: 'client_tool_result', invocationId: id, result: 'late' });
+    client.send({ type: 'ping', timestamp: 5 });
+    await client.waitForMessage({ type: 'pong', timestamp: 5 }, listening);
+    expect(client.indexOf({ type: 'state', state: 'speaking' }, listening)).toBe(-1);
   });
 });
