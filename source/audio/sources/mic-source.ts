@@ -123,6 +123,7 @@ export class MicSource implements AudioSource {
   async start(onFrame: (pcm: Buffer) => void, onError: (message: string) => void): Promise<void> {
     if (this.started) throw new Error('MicSource already started');
     this.started = true;
+    this.stopping = false;
     this.onFrame = onFrame;
     this.onError = onError;
     const env = this.options.env ?? process.env;
@@ -132,8 +133,9 @@ export class MicSource implements AudioSource {
       this.fail(soxMissingMessage());
       return;
     }
-    if (this.stopping) return;
     const { cmd, args, env: childEnv } = await this.command(soxPath, env);
+    // stop() may have been called while we looked for the executables.
+    if (this.stopping) return;
 
     let child: ChildProcess;
     try {
