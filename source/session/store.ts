@@ -1,0 +1,482 @@
+import { EchoGuard } from '../audio/echo-guard.js';
+import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
+import type { AudioSource, PlayerLike } from '../audio/types.js';
+import type { ServerMessage } from '../protocol/messages.js';
+import { sanitizeLine } from '../protocol/sanitize.js';
+import { CallConnection, toolResultFor } from './connection.js';
+import { applyTranscript, markInterrupted } from './transcript.js';
+import type {
+  AgentState,
+  CallEvent,
+  EventKind,
+  Medium,
+  Snapshot,
+  Store,
+  StoreActions,
+} from './types.js';
+
+/** How often levels and queue depth are folded into the snapshot (the UI's frame rate). */
+export const LEVEL_TICK_MS = 66;
+/** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
+export const MAX_EVENTS = 500;
+/** Mic RMS above this counts as the user speaking, for response latency. */
+const SPEECH_DB = -45;
+/** Response latencies kept for the summary. */
+const MAX_LATENCIES = 1_000;
+
+/** Optional stereo call recorder (`--record`). */
+export interface CallRecorderLike {
+  pushUser(pcm: Buffer): void;
+  pushAgent(pcm: Buffer): void;
+  close(): Promise<void>;
+}
+
+export interface SessionStoreOptions {
+  websocketUrl: string;
+  callId?: string;
+  agentId?: string;
+  local: boolean;
+  source: AudioSource;
+  player: PlayerLike;
+  inputSampleRate: number;
+  outputSampleRate: number;
+  input: { kind: string; description: string };
+  output: { kind: string; description: string };
+  echoGuard: boolean;
+  ptt: boolean;
+  recorder?: CallRecorderLike;
+  /** Writes the transcript on demand (the `s` key); resolves to the path. */
+  saveTranscript?: () => Promise<string>;
+  transcriptPath?: string;
+  /** Secrets that must never appear in events (the API key). */
+  secrets?: readonly string[];
+  pingIntervalMs?: number;
+  pongTimeoutMs?: number;
+}
+
+type Listener = () => void;
+
+/**
+ * The session store: owns the call connection, the mic source and the player. Everything else
+ * (Ink UI, plain mode, transcript writers, serial) reads immutable snapshots and calls actions.
+ */
+export class SessionStore implements Store {
+  readonly actions: StoreActions;
+  private snapshot: Snapshot;
+  private readonly listeners = new Set<Listener>();
+  private readonly connection: CallConnection;
+  private readonly micMeter = new LevelMeter();
+  private readonly echoGuard = new EchoGuard();
+  private nextEventId = 1;
+  private notifyQueued = false;
+  private levelTimer: NodeJS.Timeout | undefined;
+  private silentFrame = Buffer.alloc(0);
+  /** After a local interrupt, audio of the interrupted agent turn that still arrives is dropped. */
+  private discardingAgentAudio = false;
+  private interruptedOrdinal = -1;
+  private lastUserSpeechAt = 0;
+  private awaitingResponse = false;
+  private endedResolvers: Array<(s: Snapshot) => void> = [];
+  private hangUpPromise: Promise<void> | undefined;
+  private stopped = false;
+  private mutedBeforePtt = false;
+
+  constructor(private readonly options: SessionStoreOptions) {
+    const now = Date.now();
+    this.snapshot = {
+      phase: 'connecting',
+      agentState: 'idle',
+      agentStateSince: now,
+      callId: options.callId,
+      agentId: options.agentId,
+      local: options.local,
+      turns: [],
+      events: [],
+      muted: options.ptt,
+      ptt: options.ptt,
+      pttDown: false,
+      echoGuard: { enabled: options.echoGuard, active: false },
+      outputMedium: 'voice',
+      micLevel: SILENT_LEVEL,
+      agentLevel: SILENT_LEVEL,
+      responseLatenciesMs: [],
+      interruptions: 0,
+      queuedMs: 0,
+      input: { ...options.input, sampleRate: options.inputSampleRate },
+      output: { ...options.output, sampleRate: options.outputSampleRate },
+      transcriptPath: options.transcriptPath,
+      exitCode: 0,
+    };
+    this.connection = new CallConnection(options.websocketUrl, {
+      pingIntervalMs: options.pingIntervalMs,
+      pongTimeoutMs: options.pongTimeoutMs,
+    });
+    this.actions = {
+      mute: (on) => this.setMuted(on ?? !this.snapshot.muted),
+      setPtt: (down) => this.setPttDown(down),
+      interrupt: () => this.interrupt('local'),
+      sendText: (text, urgency) => this.sendText(text, urgency),
+      setOutputMedium: (medium) => this.setOutputMedium(medium),
+      saveTranscript: () => this.saveTranscript(),
+      hangUp: (reason) => this.hangUp(reason),
+    };
+    this.wireConnection();
+    this.wirePlayer();
+  }
+
+  getSnapshot = (): Snapshot => this.snapshot;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** Resolves with the final snapshot once the call has ended, whoever ended it. */
+  whenEnded(): Promise<Snapshot> {
+    const s = this.snapshot;
+    if (s.phase === 'ended' || s.phase === 'error') return Promise.resolve(s);
+    return new Promise((resolve) => this.endedResolvers.push(resolve));
+  }
+
+  /** Open the socket, then start the mic and the playback pump. */
+  async start(): Promise<void> {
+    try {
+      await this.connection.connect();
+    } catch (error) {
+      this.fail(`could not connect to the call: ${errorText(error)}`);
+      return;
+    }
+    this.update({ phase: 'live', startedAt: Date.now() });
+    this.addEvent('info', 'connected');
+    this.options.player.start();
+    this.levelTimer = setInterval(() => this.tickLevels(), LEVEL_TICK_MS);
+    this.levelTimer.unref();
+    try {
+      await this.options.source.start(
+        (frame) => this.onMicFrame(frame),
+        (message) => this.onSourceError(message),
+      );
+    } catch (error) {
+      this.onSourceError(errorText(error));
+    }
+  }
+
+  // ---- inbound ----------------------------------------------------------------------------
+
+  private wireConnection(): void {
+    const c = this.connection;
+    c.on('message', (msg: ServerMessage) => this.onMessage(msg));
+    c.on('unknown', (type: string) => this.addEvent('unknown', `unknown message type: ${type}`));
+    c.on('invalid', (reason: string) => this.addEvent('invalid', `invalid message: ${reason}`));
+    c.on('audio', (pcm: Buffer) => this.onAgentAudio(pcm));
+    c.on('rtt', (ms: number) => this.update({ rttMs: ms }));
+    c.on('error', (message: string) => this.addEvent('warning', message));
+    c.on('close', (code: number, reason: string, byUs: boolean) =>
+      this.onClose(code, reason, byUs),
+    );
+  }
+
+  private wirePlayer(): void {
+    const player = this.options.player;
+    const recorder = this.options.recorder;
+    if (recorder) player.onBlock = (pcm) => recorder.pushAgent(pcm);
+    player.onPlaybackStart = () => {
+      if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;
+      this.awaitingResponse = false;
+      const latency = Date.now() - this.lastUserSpeechAt;
+      const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
+      this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
+    };
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'call_started':
+        this.update({ callId: msg.callId ? this.clean(msg.callId) : this.snapshot.callId });
+        this.addEvent('protocol', `call started${msg.callId ? ` (${this.clean(msg.callId)})` : ''}`);
+        break;
+      case 'state':
+        this.onAgentState(msg.state);
+        break;
+      case 'transcript': {
+        const result = applyTranscript(this.snapshot.turns, msg, Date.now());
+        if (result.problem) this.addEvent('warning', result.problem);
+        if (
+          this.discardingAgentAudio &&
+          msg.role === 'agent' &&
+          msg.ordinal > this.interruptedOrdinal
+        ) {
+          this.discardingAgentAudio = false;
+        }
+        if (result.turns !== this.snapshot.turns) this.update({ turns: result.turns });
+        break;
+      }
+      case 'playback_clear_buffer':
+        this.interrupt('server');
+        break;
+      case 'pong':
+        break;
+      case 'client_tool_invocation': {
+        this.connection.send(toolResultFor(msg));
+        this.addEvent(
+          'tool',
+          `agent asked for client tool "${msg.toolName}": not available here, answered "undefined"`,
+        );
+        break;
+      }
+      case 'debug':
+        this.addEvent('debug', msg.message);
+        break;
+      case 'error':
+        this.addEvent('error', `server error: ${msg.message}`);
+        this.update({ error: this.clean(`server error: ${msg.message}`) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onAgentState(state: AgentState): void {
+    if (state !== 'speaking') this.discardingAgentAudio = false;
+    if (state === this.snapshot.agentState) return;
+    this.update({ agentState: state, agentStateSince: Date.now() });
+    this.addEvent('protocol', `state ${state}`);
+  }
+
+  private onAgentAudio(pcm: Buffer): void {
+    if (this.discardingAgentAudio || this.stopped) return;
+    this.options.player.enqueue(pcm);
+  }
+
+  private onClose(code: number, reason: string, byUs: boolean): void {
+    if (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error') return;
+    const why = reason ? `: ${reason}` : '';
+    if (byUs || code === 1000) {
+      this.finish('ended', byUs ? 'you hung up' : `the server ended the call${why}`, 0);
+    } else {
+      this.finish('error', `connection lost (code ${code}${why})`, 1);
+    }
+  }
+
+  // ---- outbound ---------------------------------------------------------------------------
+
+  private onMicFrame(frame: Buffer): void {
+    if (this.stopped) return;
+    const s = this.snapshot;
+    let out = frame;
+    if (s.muted) {
+      out = this.silence(frame.length);
+    } else if (s.echoGuard.enabled) {
+      const player = this.options.player;
+      const decision = this.echoGuard.process(
+        frame,
+        { playing: player.playing, levelDb: player.level().rmsDb },
+        Date.now(),
+      );
+      out = decision.frame;
+      if (decision.active !== s.echoGuard.active) {
+        this.update({ echoGuard: { enabled: true, active: decision.active } });
+      }
+    }
+    this.micMeter.push(out);
+    if (out !== frame || this.snapshot.muted) {
+      // silence: nothing to learn about the user's speech
+    } else if (this.micMeter.level().rmsDb > SPEECH_DB) {
+      this.lastUserSpeechAt = Date.now();
+      this.awaitingResponse = true;
+    }
+    this.connection.sendAudio(out);
+    this.options.recorder?.pushUser(out);
+  }
+
+  private silence(bytes: number): Buffer {
+    if (this.silentFrame.length !== bytes) this.silentFrame = Buffer.alloc(bytes);
+    return this.silentFrame;
+  }
+
+  private onSourceError(message: string): void {
+    const line = this.clean(message);
+    this.addEvent('error', line);
+    this.update({ error: line });
+  }
+
+  private setMuted(muted: boolean): void {
+    if (muted === this.snapshot.muted) return;
+    this.update({ muted });
+    this.addEvent('info', muted ? 'mic muted' : 'mic live');
+  }
+
+  private setPttDown(down: boolean): void {
+    if (down === this.snapshot.pttDown) return;
+    if (down) this.mutedBeforePtt = this.snapshot.muted;
+    this.update({ pttDown: down });
+    // In --ptt mode the mic is live only while the control is held. Without --ptt the control
+    // is a momentary "talk" button: it unmutes while held and restores the mute state after.
+    this.setMuted(down ? false : this.snapshot.ptt || this.mutedBeforePtt);
+  }
+
+  private interrupt(by: 'local' | 'server'): void {
+    const dropped = this.options.player.clear();
+    if (by === 'local' && dropped <= 0 && this.snapshot.agentState !== 'speaking') {
+      this.addEvent('info', 'nothing to interrupt: the agent is not speaking');
+      return;
+    }
+    const live = this.snapshot.turns.findLast((t) => t.role === 'agent' && !t.final);
+    if (by === 'local' && this.snapshot.agentState === 'speaking') {
+      // The server keeps streaming the rest of this turn: do not play it.
+      this.discardingAgentAudio = true;
+      this.interruptedOrdinal = live?.ordinal ?? this.lastAgentOrdinal();
+    }
+    // The agent's text is often final long before its audio has played: if audio was cut,
+    // the latest agent turn was interrupted even when its transcript is complete.
+    const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: dropped > 0 });
+    this.update({ turns, interruptions: this.snapshot.interruptions + 1 });
+    const what = by === 'server' ? 'barge-in: server cleared playback' : 'interrupted the agent';
+    this.addEvent('info', `${what} (${Math.round(dropped)} ms of agent audio dropped)`);
+  }
+
+  private lastAgentOrdinal(): number {
+    return this.snapshot.turns.findLast((t) => t.role === 'agent')?.ordinal ?? -1;
+  }
+
+  private sendText(text: string, urgency?: 'immediate' | 'soon' | 'later'): void {
+    const trimmed = text.trim();
+    if (!trimmed) return;
+    if (urgency === 'immediate') this.interrupt('local');
+    this.connection.send({
+      type: 'user_text_message',
+      text: trimmed,
+      ...(urgency ? { urgency } : {}),
+    });
+    this.lastUserSpeechAt = Date.now();
+    this.awaitingResponse = true;
+    this.addEvent('info', `sent text (${trimmed.length} chars)`);
+  }
+
+  private setOutputMedium(medium: Medium): void {
+    this.connection.send({ type: 'set_output_medium', medium });
+    this.update({ outputMedium: medium });
+    this.addEvent('info', `asked the agent to answer in ${medium}`);
+  }
+
+  private async saveTranscript(): Promise<string> {
+    const save = this.options.saveTranscript;
+    if (!save) throw new Error('no transcript destination configured');
+    const path = await save();
+    this.update({ transcriptPath: path });
+    this.addEvent('info', `transcript saved to ${path}`);
+    return path;
+  }
+
+  private hangUp(reason = 'you hung up'): Promise<void> {
+    if (this.hangUpPromise) return this.hangUpPromise;
+    this.hangUpPromise = (async () => {
+      if (this.snapshot.phase === 'live' || this.snapshot.phase === 'connecting') {
+        this.update({ phase: 'ending' });
+        await this.connection.hangUp().catch(() => undefined);
+      }
+      this.finish('ended', reason, this.snapshot.exitCode);
+      await this.stopAudio();
+    })();
+    return this.hangUpPromise;
+  }
+
+  // ---- lifecycle --------------------------------------------------------------------------
+
+  private fail(message: string): void {
+    this.finish('error', message, 1);
+  }
+
+  private finish(phase: 'ended' | 'error', reason: string, exitCode: number): void {
+    if (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error') return;
+    const line = this.clean(reason);
+    this.update({
+      phase,
+      endedAt: Date.now(),
+      endReason: line,
+      exitCode,
+      ...(phase === 'error' ? { error: line } : {}),
+    });
+    this.addEvent(phase === 'error' ? 'error' : 'info', `call ended: ${line}`);
+    void this.stopAudio();
+    this.connection.close();
+    this.flushNotify();
+    const resolvers = this.endedResolvers;
+    this.endedResolvers = [];
+    for (const resolve of resolvers) resolve(this.snapshot);
+  }
+
+  private stopAudioPromise: Promise<void> | undefined;
+  /** Stop the mic (sox exits), the player (sink closed) and the recorder. Idempotent. */
+  stopAudio(): Promise<void> {
+    if (this.stopAudioPromise) return this.stopAudioPromise;
+    this.stopped = true;
+    if (this.levelTimer) clearInterval(this.levelTimer);
+    this.stopAudioPromise = Promise.allSettled([
+      this.options.source.stop(),
+      this.options.player.stop(),
+      this.options.recorder?.close(),
+    ]).then(() => undefined);
+    return this.stopAudioPromise;
+  }
+
+  private tickLevels(): void {
+    const now = Date.now();
+    const micLevel = this.micMeter.level(now);
+    const agentLevel = this.options.player.level(now);
+    const queuedMs = Math.round(this.options.player.queuedMs);
+    const s = this.snapshot;
+    if (
+      sameLevel(s.micLevel, micLevel) &&
+      sameLevel(s.agentLevel, agentLevel) &&
+      s.queuedMs === queuedMs
+    ) {
+      return;
+    }
+    this.update({ micLevel, agentLevel, queuedMs });
+  }
+
+  // ---- snapshot plumbing ------------------------------------------------------------------
+
+  private clean(text: string): string {
+    let line = sanitizeLine(text, 500);
+    for (const secret of this.options.secrets ?? []) {
+      if (secret) line = line.split(secret).join('[redacted]');
+    }
+    return line;
+  }
+
+  private addEvent(kind: EventKind, message: string): void {
+    const event: CallEvent = {
+      id: this.nextEventId++,
+      at: Date.now(),
+      kind,
+      message: this.clean(message),
+    };
+    const events = this.snapshot.events;
+    const next =
+      events.length >= MAX_EVENTS ? [...events.slice(-(MAX_EVENTS - 1)), event] : [...events, event];
+    this.update({ events: next });
+  }
+
+  private update(patch: Partial<Snapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => this.flushNotify());
+  }
+
+  private flushNotify(): void {
+    if (!this.notifyQueued) return;
+    this.notifyQueued = false;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function sameLevel(a: Snapshot['micLevel'], b: Snapshot['micLevel']): boolean {
+  return a.rmsDb === b.rmsDb && a.peakDb === b.peakDb && a.peakHoldDb === b.peakHoldDb;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
