@@ -204,7 +204,9 @@ export async function renderApp(
   const frame = () => r.lastFrame() ?? '';
   await waitFor(
     () => {
-      const lines = frame().split('\n');
+      const lines = frame()
+        .replace(/\u001b\[[0-9;]*m/g, '')
+        .split('\n');
       return lines.length === size.rows - 1 && lines[0]?.length === size.columns;
     },
     5_000,

@@ -1,4 +1,5 @@
 import { type Key, useInput } from 'ink';
+import { useCallback, useRef } from 'react';
 import { type CommandName, commandFor, type KeyContext, keyNameOf } from '../keymap.js';
 
 /**
@@ -11,13 +12,15 @@ export function useCallKeys(
   run: (command: CommandName) => void,
   isActive = true,
 ): void {
-  useInput(
-    (input: string, key: Key) => {
-      const name = keyNameOf(input, key);
-      if (name === undefined) return;
-      const command = commandFor(name, context);
-      if (command !== undefined) run(command);
-    },
-    { isActive },
-  );
+  // The listener stays subscribed for the life of the UI and reads the latest mode from a ref:
+  // re-subscribing on every render would leave a window in which a key meets a stale mode.
+  const latest = useRef({ context, run });
+  latest.current = { context, run };
+  const onKey = useCallback((input: string, key: Key) => {
+    const name = keyNameOf(input, key);
+    if (name === undefined) return;
+    const command = commandFor(name, latest.current.context);
+    if (command !== undefined) latest.current.run(command);
+  }, []);
+  useInput(onKey, { isActive });
 }

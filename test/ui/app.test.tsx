@@ -1,0 +1,375 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEYMAP } from '../../source/ui/keymap.js';
+import { event, FakeStore, KEYS, type Rendered, renderApp, turn, waitFor } from './helpers.js';
+
+let current: Rendered | undefined;
+afterEach(() => {
+  current?.unmount();
+  current = undefined;
+});
+
+async function open(store: FakeStore, columns = 80, rows = 24): Promise<Rendered> {
+  current = await renderApp(store, { columns, rows });
+  return current;
+}
+
+describe('transcript pane', () => {
+  it('shows turns in order with role labels, live, typed and interrupted marks', async () => {
+    const store = new FakeStore({
+      turns: [
+        turn({ role: 'user', text: 'What is the weather?' }),
+        turn({ role: 'agent', text: 'It is sunny and', interrupted: true }),
+        turn({ role: 'user', text: 'thanks', typed: true, medium: 'text' }),
+        turn({ role: 'agent', text: 'You are welcome', final: false }),
+      ],
+    });
+    const r = await open(store, 120, 30);
+    const frame = r.frame();
+    const order = ['What is the weather?', 'It is sunny and', 'thanks', 'You are welcome'].map(
+      (t) => frame.indexOf(t),
+    );
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(frame).toMatch(/You {4}What is the weather\?/);
+    expect(frame).toMatch(/Agent {2}It is sunny and — interrupted/);
+    expect(frame).toMatch(/thanks ⌨ \(typed\)/);
+    expect(frame).toMatch(/You are welcome …/);
+  });
+
+  it('updates the live agent turn as text streams in', async () => {
+    const store = new FakeStore({ turns: [turn({ role: 'agent', text: 'Hel', final: false })] });
+    const r = await open(store);
+    const ordinal = store.snapshot.turns[0]!.ordinal;
+    store.set({
+      turns: [turn({ ordinal, role: 'agent', text: 'Hello there, traveller', final: false })],
+    });
+    await waitFor(() => expect(r.frame()).toContain('Hello there, traveller …'));
+    store.set({ turns: [turn({ ordinal, role: 'agent', text: 'Hello there, traveller.' })] });
+    await waitFor(() => expect(r.frame()).toMatch(/traveller\.\s*│?\s*$/m));
+    expect(r.frame()).not.toContain('traveller. …');
+  });
+
+  it('shows tool calls and errors inline, between the turns they happened between', async () => {
+    const store = new FakeStore({
+      turns: [
+        turn({ role: 'user', text: 'book a table', startedAt: 1_000 }),
+        turn({ role: 'agent', text: 'Booked for two.', startedAt: 5_000 }),
+      ],
+      events: [
+        event({ kind: 'tool', message: 'book_table(2)', at: 2_000 }),
+        event({ kind: 'debug', message: 'debug chatter', at: 3_000 }),
+      ],
+    });
+    const r = await open(store, 120, 30);
+    const frame = r.frame();
+    expect(frame).toMatch(/tool {3}book_table\(2\)/);
+    expect(frame.indexOf('book a table')).toBeLessThan(frame.indexOf('book_table(2)'));
+    expect(frame.indexOf('book_table(2)')).toBeLessThan(frame.indexOf('Booked for two.'));
+    // Debug lines belong to the events pane, not the transcript.
+    expect(frame).not.toContain('debug chatter');
+  });
+
+  it('never lets control characters or escape sequences from the server reach the terminal', async () => {
+    const store = new FakeStore({
+      agentId: 'agent\u001b]0;pwned\u0007',
+      turns: [turn({ role: 'agent', text: 'hi\u001b[2J\u001b[31mthere\u0007\u0008!' })],
+      events: [event({ kind: 'error', message: 'bad\u001b[1;1Hthing\r\nhere' })],
+      error: 'server says \u001b[5mno\u0000',
+    });
+    const r = await open(store, 120, 30);
+    for (const frame of r.frames) {
+      // Ink's own colour codes are allowed; nothing else with ESC or a control character is.
+      const withoutSgr = frame.replace(/\u001b\[[0-9;]*m/g, '');
+      expect(withoutSgr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+    expect(r.frame()).toContain('hithere!');
+    expect(r.frame()).toContain('badthing here');
+    expect(r.frame()).toContain('server says no');
+  });
+});
+
+describe('scrolling', () => {
+  function longStore(count = 60): FakeStore {
+    return new FakeStore({
+      turns: Array.from({ length: count }, (_, i) =>
+        turn({ role: i % 2 ? 'agent' : 'user', text: `message number ${i}` }),
+      ),
+    });
+  }
+
+  it('follows the end; PgUp scrolls back and says how much is below; End follows again', async () => {
+    const store = longStore();
+    const r = await open(store);
+    expect(r.frame()).toContain('message number 59');
+    await r.press(KEYS.pageUp);
+    await waitFor(() => expect(r.frame()).toMatch(/↓ \d+ more/));
+    expect(r.frame()).not.toContain('message number 59');
+    // A new turn does not drag the scrolled-back view along.
+    const before = r.frame().split('\n').slice(1, 6).join('\n');
+    store.set({
+      turns: [...store.snapshot.turns, turn({ role: 'agent', text: 'brand new turn' })],
+    });
+    await waitFor(() => expect(r.frame()).toMatch(/↓ \d+ more/));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(r.frame().split('\n').slice(1, 6).join('\n')).toBe(before);
+    await r.press(KEYS.end);
+    await waitFor(() => expect(r.frame()).toContain('brand new turn'));
+    expect(r.frame()).not.toMatch(/↓ \d+ more/);
+  });
+
+  it('Home goes to the first turn, arrows move one row', async () => {
+    const r = await open(longStore());
+    await r.press(KEYS.home);
+    await waitFor(() => expect(r.frame()).toContain('message number 0'));
+    await r.press(KEYS.down);
+    await waitFor(() => expect(r.frame()).not.toContain('message number 0'));
+    expect(r.frame()).toContain('message number 1');
+    await r.press(KEYS.up);
+    await waitFor(() => expect(r.frame()).toContain('message number 0'));
+  });
+
+  it('renders only a window of a 10,000-turn call', async () => {
+    const store = longStore(10_000);
+    const r = await open(store, 80, 24);
+    const lines = r.lines();
+    expect(lines.length).toBeLessThanOrEqual(23);
+    expect(r.frame()).toContain('message number 9999');
+    expect(r.frame()).not.toContain('message number 9000');
+    await r.press(KEYS.home);
+    await waitFor(() => expect(r.frame()).toContain('message number 0'));
+    expect(r.lines().length).toBeLessThanOrEqual(23);
+  });
+});
+
+describe('meters and state', () => {
+  it('draws mic and agent levels with a peak-hold marker and shows MUTED', async () => {
+    const store = new FakeStore({
+      micLevel: { rmsDb: -30, peakDb: -20, peakHoldDb: -10 },
+      agentLevel: { rmsDb: -6, peakDb: -3, peakHoldDb: -3 },
+    });
+    const r = await open(store, 120, 30);
+    const mic = r.lines().find((l) => l.includes('mic  '))!;
+    expect(mic).toMatch(/mic {3}█+·*│·* +-30 dB/);
+    const agent = r.lines().find((l) => /agent +█/.test(l))!;
+    expect(agent).toContain('-6 dB');
+    expect((agent.match(/█/g) ?? []).length).toBeGreaterThan((mic.match(/█/g) ?? []).length);
+    expect(r.frame()).toContain('mic live');
+    store.set({ muted: true, echoGuard: { enabled: true, active: true } });
+    await waitFor(() => expect(r.frame()).toContain('MUTED'));
+    expect(r.frame()).toContain('ECHO GUARD');
+  });
+
+  it('moves the meters when levels change, without any key press', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    const micLine = () => r.lines().find((l) => l.includes('mic  ')) ?? '';
+    expect(micLine()).not.toContain('█');
+    store.set({ micLevel: { rmsDb: -12, peakDb: -6, peakHoldDb: -6 } });
+    await waitFor(() => expect(micLine()).toContain('█'));
+  });
+
+  it('shows the agent state with its duration, a spinner while thinking, and call phases', async () => {
+    const since = Date.now() - 3_500;
+    const store = new FakeStore({ agentState: 'listening', agentStateSince: since });
+    const r = await open(store, 120, 30);
+    expect(r.frame()).toMatch(/● listening 3\.\ds/);
+    store.set({ agentState: 'thinking', agentStateSince: Date.now() });
+    await waitFor(() => expect(r.frame()).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] thinking/));
+    const spinnerOf = () => /([⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]) thinking/.exec(r.frame())?.[1];
+    const first = spinnerOf();
+    await waitFor(() => spinnerOf() !== first, 5_000, 'the spinner to turn');
+    store.set({ agentState: 'speaking' });
+    await waitFor(() => expect(r.frame()).toContain('speaking'));
+    store.set({ phase: 'connecting' });
+    await waitFor(() => expect(r.frame()).toContain('connecting'));
+    store.set({ phase: 'ended', endReason: 'the agent hung up' });
+    await waitFor(() => expect(r.frame()).toContain('■ call ended'));
+  });
+
+  it('shows the call facts: agent, call id, time, latencies, devices, queued audio', async () => {
+    const store = new FakeStore({
+      startedAt: Date.now() - 65_000,
+      rttMs: 42,
+      responseLatencyMs: 850,
+      queuedMs: 1_240,
+      input: { kind: 'mic', description: 'mic (default)', sampleRate: 16_000 },
+      output: { kind: 'file', description: 'file out.wav', sampleRate: 24_000 },
+    });
+    const r = await open(store, 120, 30);
+    const f = r.frame();
+    expect(f).toMatch(/agent +agent-abc/);
+    expect(f).toMatch(/call +call-123/);
+    expect(f).toMatch(/time +1:0[56]/);
+    expect(f).toMatch(/rtt +42 ms/);
+    expect(f).toMatch(/reply +850 ms/);
+    expect(f).toMatch(/in +mic \(default\) · 16 kHz/);
+    expect(f).toMatch(/out +file out\.wav · 24 kHz/);
+    expect(f).toMatch(/queued +1240 ms/);
+  });
+});
+
+describe('errors', () => {
+  it('shows the error as a banner, and how the call ended with a way out', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    store.set({ error: 'microphone unavailable: sox not found' });
+    await waitFor(() => expect(r.frame()).toContain('✖ microphone unavailable: sox not found'));
+    store.set({ phase: 'error', endReason: 'connection lost (1006)', exitCode: 1 });
+    await waitFor(() =>
+      expect(r.frame()).toContain('call ended: connection lost (1006) — press q to quit'),
+    );
+    expect(r.frame()).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    expect(r.exits).toEqual([]);
+    await r.press('q');
+    await waitFor(() => expect(r.exits).toEqual([1]));
+  });
+});
+
+describe('layout', () => {
+  it('fits 80x24 with the info pane at the bottom and adapts when resized', async () => {
+    const store = new FakeStore({ turns: [turn({ role: 'user', text: 'hello' })] });
+    const r = await open(store, 80, 24);
+    let lines = r.lines();
+    expect(lines).toHaveLength(23);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.some((l) => /^─{80}$/.test(l))).toBe(true);
+    r.resize(130, 40);
+    await waitFor(() => expect(r.lines()).toHaveLength(39));
+    lines = r.lines();
+    expect(lines.some((l) => /^─+$/.test(l))).toBe(false);
+    expect(lines.filter((l) => l.includes('│')).length).toBeGreaterThan(20);
+    expect(lines.find((l) => l.includes('hello'))).toMatch(/hello +│/);
+    r.resize(80, 24);
+    await waitFor(() => expect(r.lines()).toHaveLength(23));
+  });
+
+  it('toggles the events pane with d', async () => {
+    const store = new FakeStore({
+      events: [
+        event({ kind: 'debug', message: 'ping 40 ms' }),
+        event({ kind: 'info', message: 'call started' }),
+      ],
+    });
+    const r = await open(store);
+    expect(r.frame()).not.toContain('ping 40 ms');
+    await r.press('d');
+    await waitFor(() => expect(r.frame()).toContain('ping 40 ms'));
+    expect(r.frame()).toMatch(/Events \(2\)/);
+    expect(r.lines()).toHaveLength(23);
+    await r.press('d');
+    await waitFor(() => expect(r.frame()).not.toContain('ping 40 ms'));
+  });
+});
+
+describe('keys', () => {
+  it('m mutes, i interrupts, v switches the answer medium', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await r.press('m');
+    await waitFor(() => expect(store.called('mute')).toHaveLength(1));
+    await waitFor(() => expect(r.frame()).toContain('MUTED'));
+    await r.press('i');
+    await waitFor(() => expect(store.called('interrupt')).toHaveLength(1));
+    await r.press('v');
+    await waitFor(() => expect(store.called('setOutputMedium')[0]?.args).toEqual(['text']));
+    await waitFor(() => expect(r.frame()).toContain('text only'));
+  });
+
+  it('t opens the message line; typing then Enter sends it; keys are text meanwhile', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await r.press('t');
+    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await r.press('hello mq');
+    await waitFor(() => expect(r.frame()).toContain('hello mq'));
+    // "m" and "q" were text, not mute and quit.
+    expect(store.called('mute')).toHaveLength(0);
+    expect(store.called('hangUp')).toHaveLength(0);
+    await r.press(KEYS.enter);
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
+    expect(store.called('sendText')[0]!.args[0]).toBe('hello mq');
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    await r.press('m');
+    await waitFor(() => expect(store.called('mute')).toHaveLength(1));
+  });
+
+  it('Esc cancels typing without sending', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await r.press('t');
+    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await r.press('never mind');
+    await waitFor(() => expect(r.frame()).toContain('never mind'));
+    await r.press(KEYS.escape);
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    expect(store.called('sendText')).toHaveLength(0);
+    expect(r.frame()).not.toContain('never mind');
+  });
+
+  it('s saves the transcript and shows where', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await r.press('s');
+    await waitFor(() =>
+      expect(r.frame()).toContain('transcript saved to /tmp/omnia/transcript.md'),
+    );
+    store.saveError = 'disk full';
+    await r.press('s');
+    await waitFor(() => expect(r.frame()).toContain('could not save the transcript: disk full'));
+  });
+
+  it('space toggles the push-to-talk control only in PTT mode', async () => {
+    const store = new FakeStore({ ptt: false });
+    const r = await open(store);
+    await r.press(' ');
+    expect(store.called('setPtt')).toHaveLength(0);
+    store.set({ ptt: true });
+    await waitFor(() => expect(r.frame()).toContain('PTT: off'));
+    await r.press(' ');
+    await waitFor(() => expect(store.called('setPtt')[0]?.args).toEqual([true]));
+    await waitFor(() => expect(r.frame()).toContain('PTT: talking'));
+    await r.press(' ');
+    await waitFor(() => expect(store.called('setPtt')[1]?.args).toEqual([false]));
+  });
+
+  it('q hangs up, then exits with the code of the call', async () => {
+    const store = new FakeStore({ exitCode: 0 });
+    store.holdHangUp = true;
+    const r = await open(store);
+    await r.press('q');
+    await waitFor(() => expect(store.called('hangUp')).toHaveLength(1));
+    await waitFor(() => expect(r.frame()).toContain('hanging up'));
+    expect(r.exits).toEqual([]);
+    store.finishHangUp();
+    await waitFor(() => expect(r.exits).toEqual([0]));
+  });
+
+  it('Ctrl+C hangs up; a second Ctrl+C while hanging up quits at once', async () => {
+    const store = new FakeStore();
+    store.holdHangUp = true;
+    const r = await open(store);
+    await r.press(KEYS.ctrlC);
+    await waitFor(() => expect(store.called('hangUp')).toHaveLength(1));
+    expect(r.exits).toEqual([]);
+    await r.press(KEYS.ctrlC);
+    await waitFor(() => expect(r.exits).toEqual([130]));
+    store.finishHangUp();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(r.exits).toEqual([130]);
+    expect(store.called('hangUp')).toHaveLength(1);
+  });
+
+  it('? shows a help generated from the keymap table, Esc closes it', async () => {
+    const store = new FakeStore();
+    const r = await open(store, 120, 40);
+    expect(r.frame()).toMatch(/m mute · .*q quit/);
+    await r.press('?');
+    await waitFor(() => expect(r.frame()).toContain('Keys'));
+    for (const binding of KEYMAP) expect(r.frame()).toContain(binding.description);
+    expect(r.frame()).toContain('PgUp');
+    await r.press('m');
+    expect(store.called('mute')).toHaveLength(0);
+    await r.press(KEYS.escape);
+    await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
+  });
+});
