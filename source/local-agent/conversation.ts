@@ -56,6 +56,13 @@ interface ReplyInFlight {
   readonly ordinal: number;
   readonly medium: TranscriptMedium;
   spoken: string;
+  /** Deltas sent so far, in order. */
+  readonly sentWords: string[];
+  /** Words in the whole reply. */
+  readonly wordCount: number;
+  /** Wall-clock ms when the reply audio started, and its length; 0 for text-only replies. */
+  audioStartedAt: number;
+  audioMs: number;
   final: boolean;
   /** Wall-clock ms when the audio sent so far would finish playing at real time. */
   playingUntil: number;
@@ -63,6 +70,19 @@ interface ReplyInFlight {
 }
 
 type Task = (signal: AbortSignal) => Promise<void>;
+
+/**
+ * What the user actually heard of an interrupted reply: the words whose audio had started
+ * playing by the real-time clock. Words are sent ahead with the audio, so this is usually less
+ * than what was sent, and the final `text` replaces the longer streamed deltas.
+ */
+function heardText(reply: ReplyInFlight, now: number): string {
+  if (reply.audioMs <= 0) return reply.spoken;
+  const played = Math.min(1, Math.max(0, (now - reply.audioStartedAt) / reply.audioMs));
+  const total = Math.max(reply.sentWords.length, reply.wordCount);
+  const heard = Math.min(reply.sentWords.length, Math.ceil(played * total));
+  return reply.sentWords.slice(0, heard).join('');
+}
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */
 function delay(ms: number, signal: AbortSignal): Promise<boolean> {
@@ -216,7 +236,7 @@ export class DemoConversation {
         type: 'transcript',
         role: 'agent',
         medium: reply.medium,
-        text: reply.spoken,
+        text: heardText(reply, Date.now()),
         final: true,
         ordinal: reply.ordinal,
       });
@@ -350,21 +370,26 @@ export class DemoConversation {
     if (signal.aborted || this.ended) return;
     if (voiced?.warning) this.send({ type: 'error', message: voiced.warning });
 
+    const words = wordDeltas(text);
     const reply: ReplyInFlight = {
       ordinal: this.nextOrdinal++,
       medium,
       spoken: '',
+      sentWords: [],
+      wordCount: words.length,
+      audioStartedAt: 0,
+      audioMs: 0,
       final: false,
       playingUntil: 0,
       sending: voiced !== undefined,
     };
     this.reply = reply;
     this.setState('speaking');
-    const words = wordDeltas(text);
     const sendWord = (index: number): void => {
       const delta = words[index];
       if (delta === undefined) return;
       reply.spoken += delta;
+      reply.sentWords.push(delta);
       this.send({
         type: 'transcript',
         role: 'agent',
@@ -383,6 +408,10 @@ export class DemoConversation {
         if (i < words.length - 1 && !(await delay(TEXT_WORD_MS, signal))) return;
       }
     }
+    // The turn stays open until its audio would have finished playing, so a barge-in before then
+    // can still close it with only the words the user heard.
+    const untilPlayed = reply.playingUntil - Date.now();
+    if (untilPlayed > 0 && !(await delay(untilPlayed, signal))) return;
     reply.final = true;
     this.send({
       type: 'transcript',
@@ -392,8 +421,6 @@ export class DemoConversation {
       final: true,
       ordinal: reply.ordinal,
     });
-    const untilPlayed = reply.playingUntil - Date.now();
-    if (untilPlayed > 0 && !(await delay(untilPlayed, signal))) return;
     if (this.reply === reply) this.reply = undefined;
     this.setState('listening');
   }
@@ -413,7 +440,9 @@ export class DemoConversation {
     const bytesPerMs = (rate * BYTES_PER_SAMPLE) / 1000;
     const frames = splitIntoFrames(pcm, rate);
     const started = Date.now();
-    reply.playingUntil = started + pcm.length / bytesPerMs;
+    reply.audioStartedAt = started;
+    reply.audioMs = pcm.length / bytesPerMs;
+    reply.playingUntil = started + reply.audioMs;
     let sent = 0;
     let nextWord = 0;
     let nextFrame = 0;

@@ -50,7 +50,7 @@ describe('speech detection', () => {
     });
     const thinking = await client.waitForMessage({ type: 'state', state: 'thinking' }, user);
     const speaking = await client.waitForMessage({ type: 'state', state: 'speaking' }, thinking);
-    // The final transcript follows the last audio frame of the reply.
+    // The final transcript comes once the reply has played, after its last audio frame.
     const final = await client.waitForMessage(
       { type: 'transcript', ordinal: 2, final: true },
       speaking,

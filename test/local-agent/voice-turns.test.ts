@@ -107,6 +107,20 @@ describe('barge-in', () => {
     expect(client.received[user]).toMatchObject({ msg: { text: '(spoke 0.2 s)', ordinal: 1 } });
   });
 
+  it('closes an interrupted turn with only the words heard so far, even if more were sent', async () => {
+    const client = await join({ sendSpeed: 50 });
+    // At 50x every word and frame is sent within a few tens of ms of a 2.5 s greeting.
+    await client.waitForMessage({ type: 'transcript', ordinal: 0, delta: ' message.' });
+    await client.sendFrames(tone(200, IN_RATE, -12), IN_RATE);
+    const clear = await client.waitForMessage({ type: 'playback_clear_buffer' });
+    const final = await client.waitForMessage({ type: 'transcript', ordinal: 0, final: true });
+    expect(final).toBeGreaterThan(clear);
+    const heard = String(client.messages.find((m) => m.ordinal === 0 && m.final === true)?.text);
+    expect(heard.length).toBeGreaterThan(0);
+    expect(heard.length).toBeLessThan(GREETING_TEXT.length / 2);
+    expect(GREETING_TEXT.startsWith(heard)).toBe(true);
+  });
+
   it('speech while the agent is thinking cancels the answer without a clear', async () => {
     const client = await join({ sendSpeed: 16 });
     // A client tool keeps the agent thinking until the client answers: no race with a timer.
