@@ -4,6 +4,11 @@ import { WAV_HEADER_BYTES, wavHeader } from '../wav.js';
 
 /** How often the header's sizes are brought up to date while writing (ms of audio). */
 export const WAV_HEADER_REFRESH_MS = 1_000;
+/**
+ * Audio is collected for this long before one write: a syscall per 10 ms block costs more CPU
+ * than everything else on the playback path, and a crash loses at most this much more.
+ */
+export const WAV_WRITE_BATCH_MS = 100;
 
 /**
  * A growing s16le WAV file with `channels` channels, written with synchronous positional writes.
@@ -13,21 +18,27 @@ export const WAV_HEADER_REFRESH_MS = 1_000;
  */
 export class WavWriter {
   private fd: number | undefined;
+  /** Bytes of sample data on disk. */
   private dataBytes = 0;
   private bytesAtLastHeader = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private readonly refreshBytes: number;
+  private readonly batchBytes: number;
 
   constructor(
     readonly path: string,
     readonly sampleRate: number,
     readonly channels: number,
   ) {
-    this.refreshBytes = Math.round((WAV_HEADER_REFRESH_MS * sampleRate) / 1000) * 2 * channels;
+    const frameBytes = 2 * channels;
+    this.refreshBytes = Math.round((WAV_HEADER_REFRESH_MS * sampleRate) / 1000) * frameBytes;
+    this.batchBytes = Math.round((WAV_WRITE_BATCH_MS * sampleRate) / 1000) * frameBytes;
   }
 
-  /** Bytes of sample data written so far. */
+  /** Bytes of sample data appended so far. */
   get byteLength(): number {
-    return this.dataBytes;
+    return this.dataBytes + this.pendingBytes;
   }
 
   open(): void {
@@ -39,27 +50,50 @@ export class WavWriter {
     }
   }
 
-  /** Append interleaved samples. Throws a one-line Error when the disk refuses. */
+  /**
+   * Append interleaved samples (copied, so callers may reuse the buffer). Throws a one-line
+   * Error when the disk refuses.
+   */
   append(pcm: Buffer): void {
     if (this.fd === undefined) throw new Error(`${this.path} is not open`);
+    this.pending.push(Buffer.from(pcm));
+    this.pendingBytes += pcm.length;
+    if (this.pendingBytes >= this.batchBytes) this.flush();
+  }
+
+  /** Write what is batched, and bring the header up to date if a second has passed. */
+  flush(): void {
+    if (this.fd === undefined || this.pendingBytes === 0) return;
+    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
     try {
-      writeSync(this.fd, pcm, 0, pcm.length, WAV_HEADER_BYTES + this.dataBytes);
+      let written = 0;
+      while (written < bytes) {
+        const at = WAV_HEADER_BYTES + this.dataBytes + written;
+        written += writeSync(this.fd, data, written, bytes - written, at);
+      }
     } catch (err) {
       throw new Error(`cannot write ${this.path}: ${describeFsError(err)}`);
     }
-    this.dataBytes += pcm.length;
+    this.dataBytes += bytes;
     if (this.dataBytes - this.bytesAtLastHeader >= this.refreshBytes)
       this.writeHeader(this.dataBytes);
   }
 
   close(): void {
     if (this.fd === undefined) return;
-    const fd = this.fd;
-    this.fd = undefined;
     try {
-      this.writeHeaderTo(fd, this.dataBytes);
+      this.flush();
     } finally {
-      closeSync(fd);
+      const fd = this.fd;
+      this.fd = undefined;
+      try {
+        this.writeHeaderTo(fd, this.dataBytes);
+      } finally {
+        closeSync(fd);
+      }
     }
   }
 
