@@ -80,6 +80,7 @@ export class SessionStore implements Store {
   private hangUpPromise: Promise<void> | undefined;
   private stopped = false;
   private mutedBeforePtt = false;
+  private hangUpReason = 'you hung up';
 
   constructor(private readonly options: SessionStoreOptions) {
     const now = Date.now();
@@ -193,7 +194,10 @@ export class SessionStore implements Store {
     switch (msg.type) {
       case 'call_started':
         this.update({ callId: msg.callId ? this.clean(msg.callId) : this.snapshot.callId });
-        this.addEvent('protocol', `call started${msg.callId ? ` (${this.clean(msg.callId)})` : ''}`);
+        this.addEvent(
+          'protocol',
+          `call started${msg.callId ? ` (${this.clean(msg.callId)})` : ''}`,
+        );
         break;
       case 'state':
         this.onAgentState(msg.state);
@@ -252,7 +256,7 @@ export class SessionStore implements Store {
     if (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error') return;
     const why = reason ? `: ${reason}` : '';
     if (byUs || code === 1000) {
-      this.finish('ended', byUs ? 'you hung up' : `the server ended the call${why}`, 0);
+      this.finish('ended', byUs ? this.hangUpReason : `the server ended the call${why}`, 0);
     } else {
       this.finish('error', `connection lost (code ${code}${why})`, 1);
     }
@@ -370,6 +374,7 @@ export class SessionStore implements Store {
 
   private hangUp(reason = 'you hung up'): Promise<void> {
     if (this.hangUpPromise) return this.hangUpPromise;
+    this.hangUpReason = reason;
     this.hangUpPromise = (async () => {
       if (this.snapshot.phase === 'live' || this.snapshot.phase === 'connecting') {
         this.update({ phase: 'ending' });
@@ -455,7 +460,9 @@ export class SessionStore implements Store {
     };
     const events = this.snapshot.events;
     const next =
-      events.length >= MAX_EVENTS ? [...events.slice(-(MAX_EVENTS - 1)), event] : [...events, event];
+      events.length >= MAX_EVENTS
+        ? [...events.slice(-(MAX_EVENTS - 1)), event]
+        : [...events, event];
     this.update({ events: next });
   }
 

@@ -1,0 +1,43 @@
+/**
+ * One cleanup registry for the whole process. Every exit path (normal end, q, Ctrl+C, SIGTERM,
+ * SIGHUP, an uncaught error) runs the registered steps once, in reverse order of registration,
+ * so the terminal is restored and files are flushed whatever happens.
+ */
+
+type Cleanup = () => void | Promise<void>;
+
+const steps: Cleanup[] = [];
+let running: Promise<void> | undefined;
+
+/** Register a cleanup step; returns a function that unregisters it. */
+export function onCleanup(step: Cleanup): () => void {
+  steps.push(step);
+  return () => {
+    const i = steps.indexOf(step);
+    if (i >= 0) steps.splice(i, 1);
+  };
+}
+
+/** Run every cleanup step once (later calls get the same promise). Never rejects. */
+export function runCleanup(): Promise<void> {
+  if (running) return running;
+  running = (async () => {
+    while (steps.length > 0) {
+      const step = steps.pop();
+      try {
+        await step?.();
+      } catch {
+        // A failing step must not stop the others (the terminal must still be restored).
+      }
+    }
+  })();
+  return running;
+}
+
+/** Run the cleanup, then exit with `code`. A watchdog forces the exit if a step hangs. */
+export async function exitAfterCleanup(code: number, watchdogMs = 3_000): Promise<never> {
+  const watchdog = setTimeout(() => process.exit(code), watchdogMs);
+  watchdog.unref();
+  await runCleanup();
+  process.exit(code);
+}

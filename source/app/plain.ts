@@ -1,0 +1,53 @@
+import type { Snapshot, StoreReader } from '../session/types.js';
+
+export interface PlainOutputOptions {
+  verbose: boolean;
+  write: (line: string) => void;
+}
+
+/**
+ * Plain mode: one line per event that matters (state changes, final transcript lines, errors),
+ * for pipes, logs and CI. With `verbose`, protocol events too. Returns an unsubscribe function.
+ */
+export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptions): () => void {
+  const printed = new Set<number>();
+  let lastEventId = 0;
+  let lastState = '';
+  let lastPhase = '';
+
+  const render = (s: Snapshot) => {
+    if (s.phase !== lastPhase) {
+      lastPhase = s.phase;
+      if (s.phase === 'live')
+        options.write(`[call] connected${s.callId ? ` (call ${s.callId})` : ''}`);
+    }
+    for (const turn of s.turns) {
+      if (!turn.final || printed.has(turn.ordinal)) continue;
+      printed.add(turn.ordinal);
+      const who = turn.role === 'user' ? (turn.typed ? 'User (typed)' : 'User') : 'Agent';
+      options.write(`${who}: ${turn.text}${turn.interrupted ? ' [interrupted]' : ''}`);
+    }
+    if (s.phase === 'live' && s.agentState !== lastState) {
+      lastState = s.agentState;
+      options.write(`[state] ${s.agentState}`);
+    }
+    for (const event of s.events) {
+      if (event.id <= lastEventId) continue;
+      lastEventId = event.id;
+      const important = event.kind === 'error' || event.kind === 'warning' || event.kind === 'tool';
+      if (important || options.verbose) options.write(`[${event.kind}] ${event.message}`);
+    }
+  };
+
+  render(reader.getSnapshot());
+  return reader.subscribe(() => render(reader.getSnapshot()));
+}
+
+/** Print the agent's turns that ended unfinished (for the end of a call). */
+export function flushPlainOutput(s: Snapshot, write: (line: string) => void): void {
+  for (const turn of s.turns) {
+    if (turn.final || !turn.text) continue;
+    const who = turn.role === 'user' ? 'User' : 'Agent';
+    write(`${who}: ${turn.text} [${turn.interrupted ? 'interrupted' : 'unfinished'}]`);
+  }
+}

@@ -1,0 +1,275 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { CallCreationError, createCall } from '../api/create-call.js';
+import { Player } from '../audio/player.js';
+import { CallRecorder } from '../audio/recorder.js';
+import { createSink } from '../audio/sinks/index.js';
+import { NullSink } from '../audio/sinks/null-sink.js';
+import { createSource } from '../audio/sources/index.js';
+import type { AudioSink } from '../audio/types.js';
+import type { LocalAgent } from '../local-agent/index.js';
+import { SessionStore } from '../session/store.js';
+import type { Snapshot } from '../session/types.js';
+import { writeFileAtomic } from '../transcript/atomic.js';
+import {
+  defaultTranscriptName,
+  formatFromPath,
+  formatTranscript,
+  redactSecrets,
+} from '../transcript/format.js';
+import { formatSummary, summarize } from '../transcript/summary.js';
+import { TranscriptWriter } from '../transcript/writer.js';
+import { exitAfterCleanup, onCleanup, runCleanup } from './lifecycle.js';
+import { attachPlainOutput, flushPlainOutput } from './plain.js';
+
+/** Everything a call needs, already resolved from flags, env, .env and config. */
+export interface CallOptions {
+  apiBase: string;
+  apiKey?: string;
+  agentId?: string;
+  /** Talk to the built-in local agent (forced by --local, or because no key is configured). */
+  local: boolean;
+  input: string;
+  output: string;
+  inputSampleRate: number;
+  outputSampleRate: number;
+  leadMs: number;
+  echoGuard: boolean;
+  ptt: boolean;
+  plain: boolean;
+  verbose: boolean;
+  durationSeconds?: number;
+  transcriptPath?: string;
+  transcriptDir: string;
+  transcriptFormat: 'md' | 'txt' | 'json' | 'jsonl';
+  /** Also save a transcript into transcriptDir at the end (`--save-transcripts`). */
+  saveTranscripts: boolean;
+  recordPath?: string;
+  serialPath?: string;
+  serialBaud: number;
+}
+
+export interface CallIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const LOCAL_AGENT_ID = 'local-demo';
+
+/** Hold one call from creation to the end. Resolves to the process exit code. */
+export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
+  // Start loading the UI while the call is created and the socket connects.
+  const uiModule = o.plain ? undefined : import('../ui/index.js');
+
+  let apiBase = o.apiBase;
+  let agentId = o.agentId;
+  let localAgent: LocalAgent | undefined;
+  if (o.local) {
+    const { startLocalAgent } = await import('../local-agent/index.js');
+    localAgent = await startLocalAgent({});
+    const agent = localAgent;
+    onCleanup(() => agent.close());
+    apiBase = agent.baseUrl;
+    agentId = agentId ?? LOCAL_AGENT_ID;
+    io.err(
+      o.apiKey
+        ? `Using the built-in local agent at ${agent.baseUrl} (--local).`
+        : `No API key configured: talking to the built-in local agent at ${agent.baseUrl}. Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia.`,
+    );
+  }
+  if (!agentId) {
+    io.err('No agent id: pass --agent <id> or set OMNIA_AGENT_ID (or run with --local).');
+    await runCleanup();
+    return 2;
+  }
+
+  let created: Awaited<ReturnType<typeof createCall>>;
+  try {
+    created = await createCall({
+      apiBase,
+      apiKey: o.local ? undefined : o.apiKey,
+      agentId,
+      inputSampleRate: o.inputSampleRate,
+      outputSampleRate: o.outputSampleRate,
+    });
+  } catch (error) {
+    io.err(
+      error instanceof CallCreationError
+        ? `Could not create the call: ${error.message}`
+        : `Could not create the call: ${String(error)}`,
+    );
+    await runCleanup();
+    return 1;
+  }
+
+  const notice = (message: string) => io.err(`note: ${message}`);
+  const source = createSource(o.input, o.inputSampleRate);
+  let sink: AudioSink;
+  try {
+    sink = await createSink(o.output, o.outputSampleRate, notice);
+    await sink.open();
+  } catch (error) {
+    io.err(`warning: no audio output (${errorLine(error)}); the call goes on without sound.`);
+    sink = new NullSink(o.outputSampleRate);
+    await sink.open();
+  }
+  const player = new Player(sink, { leadMs: o.leadMs });
+  const recorder = o.recordPath ? new CallRecorder(o.recordPath, o.outputSampleRate) : undefined;
+
+  let writer: TranscriptWriter | undefined;
+  const secrets = o.apiKey ? [o.apiKey] : [];
+  const store = new SessionStore({
+    websocketUrl: created.websocketUrl,
+    callId: created.callId,
+    agentId,
+    local: o.local,
+    source,
+    player,
+    inputSampleRate: o.inputSampleRate,
+    outputSampleRate: o.outputSampleRate,
+    input: { kind: specKind(o.input), description: source.description },
+    output: { kind: specKind(o.output), description: sink.description },
+    echoGuard: o.echoGuard && specKind(o.input) === 'mic' && specKind(o.output) === 'speaker',
+    ptt: o.ptt,
+    recorder,
+    transcriptPath: o.transcriptPath,
+    secrets,
+    saveTranscript: async (): Promise<string> => {
+      const path =
+        o.transcriptPath ?? generatedPath(o, store.getSnapshot(), agentId ?? LOCAL_AGENT_ID);
+      if (writer && path === o.transcriptPath) {
+        await writer.flush();
+        return path;
+      }
+      return saveOnce(store, path, secrets);
+    },
+  });
+
+  if (o.transcriptPath) {
+    writer = new TranscriptWriter(o.transcriptPath, {
+      format: formatFromPath(o.transcriptPath),
+      reader: store,
+      redact: secrets,
+      onError: (message) => io.err(`warning: ${message}`),
+    });
+  }
+
+  if (o.serialPath) {
+    const { SerialController } = await import('../serial/controller.js');
+    const serial = new SerialController({
+      path: o.serialPath,
+      baudRate: o.serialBaud,
+      store,
+      onEvent: (kind, message) => (kind === 'warning' ? io.err(`warning: ${message}`) : undefined),
+    });
+    try {
+      await serial.open();
+      onCleanup(() => serial.close());
+    } catch (error) {
+      io.err(`warning: serial control off: ${errorLine(error)}`);
+    }
+  }
+
+  // Whatever ends the process, hang up politely and flush what we have.
+  onCleanup(async () => {
+    await store.actions.hangUp('the app was stopped').catch(() => undefined);
+    await store.stopAudio();
+    await writer?.close();
+  });
+  installSignalHandlers(store, o.plain);
+
+  let durationTimer: NodeJS.Timeout | undefined;
+  if (o.durationSeconds !== undefined) {
+    durationTimer = setTimeout(
+      () => void store.actions.hangUp(`--duration ${o.durationSeconds}s reached`),
+      o.durationSeconds * 1000,
+    );
+  }
+
+  let exitCode: number;
+  if (uiModule) {
+    const started = store.start();
+    const ui = await uiModule;
+    const title = o.local ? `omnia-voice · local agent` : `omnia-voice · ${agentId}`;
+    exitCode = await ui.runTui(store, { title });
+    await started;
+  } else {
+    const detach = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
+    await store.start();
+    const final = await store.whenEnded();
+    detach();
+    flushPlainOutput(final, io.out);
+    exitCode = final.exitCode;
+  }
+  if (durationTimer) clearTimeout(durationTimer);
+
+  await store.actions.hangUp();
+  await store.stopAudio();
+  const final = store.getSnapshot();
+  const summary = summarize({ ...final, transcriptPath: o.transcriptPath ?? final.transcriptPath });
+  await writer?.close(summary);
+  if (o.saveTranscripts && !o.transcriptPath) {
+    const path = generatedPath(o, final, agentId);
+    await saveOnce(store, path, secrets, summary).then(
+      () => io.err(`transcript saved to ${path}`),
+      (error: unknown) => io.err(`warning: could not save the transcript: ${errorLine(error)}`),
+    );
+  }
+  for (const line of formatSummary(summary)) io.err(line);
+  if (final.phase === 'error' && final.endReason) io.err(`error: ${final.endReason}`);
+  await runCleanup();
+  return exitCode;
+}
+
+function installSignalHandlers(store: SessionStore, plain: boolean): void {
+  let interrupts = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGINT' && plain) {
+      interrupts += 1;
+      // A second Ctrl+C while hanging up quits at once (the cleanup still restores things).
+      if (interrupts > 1) void exitAfterCleanup(130, 500);
+      else void store.actions.hangUp('interrupted (Ctrl+C)');
+      return;
+    }
+    void store.actions.hangUp(`stopped by ${signal}`);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  process.on('SIGHUP', stop);
+}
+
+/** Write the transcript as it is now to `path` (atomic), without following the call. */
+async function saveOnce(
+  store: SessionStore,
+  path: string,
+  secrets: string[],
+  summary?: ReturnType<typeof summarize>,
+): Promise<string> {
+  mkdirSync(dirname(path), { recursive: true });
+  const data = { ...store.getSnapshot() };
+  writeFileAtomic(
+    path,
+    redactSecrets(formatTranscript(formatFromPath(path), { ...data, summary }), secrets),
+  );
+  return path;
+}
+
+function generatedPath(o: CallOptions, s: Snapshot, agentId: string): string {
+  const name = defaultTranscriptName({
+    startedAt: s.startedAt ?? Date.now(),
+    agentId,
+    callId: s.callId,
+    format: o.transcriptFormat,
+  });
+  return `${o.transcriptDir.replace(/\/+$/, '')}/${name}`;
+}
+
+function specKind(spec: string): string {
+  if (spec === 'none') return 'none';
+  if (spec.toLowerCase().endsWith('.wav')) return 'file';
+  return spec.split(':')[0] ?? spec;
+}
+
+function errorLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

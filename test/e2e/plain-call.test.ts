@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseWav, wavHeader } from '../../source/audio/wav.js';
+import { cliEnv, runCli, startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
+import { audibleMs, silence, tone } from '../helpers/signal.js';
+
+const RATE = 16_000;
+
+/** A WAV "utterance": silence, 1.2 s of a loud tone (the local agent hears speech), silence. */
+function utteranceWav(): Buffer {
+  const pcm = Buffer.concat([
+    silence(3_000, RATE),
+    tone(300, 1_200, RATE, 0.4),
+    silence(500, RATE),
+  ]);
+  return Buffer.concat([wavHeader({ sampleRate: RATE, channels: 1, dataBytes: pcm.length }), pcm]);
+}
+
+describe('a whole call in plain mode through the built CLI', () => {
+  it('streams a WAV in, plays the agent into a WAV out, and keeps a transcript', async () => {
+    const home = tempDir();
+    const input = writeTemp(home, 'in.wav', utteranceWav());
+    const output = join(home, 'out.wav');
+    const transcript = join(home, 'call.txt');
+    const durationS = 9;
+    const result = await runCli(
+      [
+        '--plain',
+        '--input',
+        input,
+        '--output',
+        output,
+        '--sample-rate',
+        String(RATE),
+        '--duration',
+        String(durationS),
+        '--transcript',
+        transcript,
+      ],
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    expect(result.stderr).toContain('built-in local agent');
+    expect(result.code, result.stderr).toBe(0);
+
+    // Plain output: state changes and final lines from both sides.
+    expect(result.stdout).toMatch(/^\[state\] (listening|speaking)/m);
+    expect(result.stdout).toMatch(/^Agent: .+/m);
+    expect(result.stdout).toMatch(/^User: .+/m);
+
+    // The output WAV is what a sound card would have played: paced in real time, silence
+    // included, so it lasts about as long as the call; and the agent was audible in it.
+    const wav = parseWav(readFileSync(output));
+    expect(wav.sampleRate).toBe(RATE);
+    const seconds = wav.data.length / 2 / RATE;
+    expect(seconds).toBeGreaterThan(durationS - 2.5);
+    expect(seconds).toBeLessThan(durationS + 2.5);
+    expect(audibleMs(wav.data, RATE)).toBeGreaterThan(300);
+
+    // The transcript file holds the same conversation.
+    const text = readFileSync(transcript, 'utf8');
+    expect(text).toMatch(/^Agent: .+/m);
+    expect(text).toMatch(/^User: .+/m);
+  }, 60_000);
+
+  it('hangs up on SIGTERM, exits 0 and still writes a valid WAV', async () => {
+    const home = tempDir();
+    const output = join(home, 'out.wav');
+    const run = startCli(['--plain', '--input', 'none', '--output', output], {
+      env: cliEnv(home),
+    });
+    await waitFor(() => run.output().stdout.includes('[call] connected'), {
+      what: 'connected',
+      timeoutMs: 20_000,
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    run.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    expect(code, run.output().stderr).toBe(0);
+    const wav = parseWav(readFileSync(output));
+    expect(wav.data.length).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('exits 2 for bad usage and 1 when the call cannot be created', async () => {
+    const home = tempDir();
+    const bad = await runCli(['--sample-rate', 'fast'], { env: cliEnv(home) });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/sample rate/);
+
+    const key = 'sk_test_DISTINCTIVE_KEY_9f3a';
+    const refused = await runCli(['--plain', '--agent', 'a1', '--api-base', 'http://127.0.0.1:9'], {
+      env: cliEnv(home, { OMNIA_API_KEY: key }),
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Could not create the call/);
+    expect(refused.stderr + refused.stdout).not.toContain(key);
+  }, 40_000);
+});

@@ -1,0 +1,197 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { createCall } from '../../source/api/create-call.js';
+import { Player } from '../../source/audio/player.js';
+import { NullSink } from '../../source/audio/sinks/null-sink.js';
+import type { AudioSource } from '../../source/audio/types.js';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { SessionStore } from '../../source/session/store.js';
+import { waitFor } from '../helpers/cli.js';
+import { tone } from '../helpers/signal.js';
+
+const RATE = 16_000;
+const FRAME_BYTES = (RATE / 50) * 2;
+
+/** A paced source that plays a loud tone forever: the mic of a user who keeps talking. */
+class ToneSource implements AudioSource {
+  readonly description = 'test tone';
+  readonly sampleRate = RATE;
+  private timer: NodeJS.Timeout | undefined;
+  async start(onFrame: (pcm: Buffer) => void): Promise<void> {
+    const frame = tone(440, 20, RATE, 0.3);
+    this.timer = setInterval(() => onFrame(frame), 20);
+  }
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+  }
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+});
+
+async function storeFor(
+  websocketUrl: string,
+  source: AudioSource = new ToneSource(),
+): Promise<SessionStore> {
+  const sink = new NullSink(RATE);
+  await sink.open();
+  const store = new SessionStore({
+    websocketUrl,
+    local: true,
+    source,
+    player: new Player(sink, { leadMs: 40 }),
+    inputSampleRate: RATE,
+    outputSampleRate: RATE,
+    input: { kind: 'test', description: source.description },
+    output: { kind: 'none', description: 'none' },
+    echoGuard: false,
+    ptt: false,
+    secrets: ['sk_secret_key_123456'],
+  });
+  cleanups.push(() => store.actions.hangUp());
+  await store.start();
+  return store;
+}
+
+async function localCall(): Promise<{ agent: LocalAgent; url: string }> {
+  const agent = await startLocalAgent({ voice: 'tone' });
+  cleanups.push(() => agent.close());
+  const call = await createCall({
+    apiBase: agent.baseUrl,
+    agentId: 'demo',
+    inputSampleRate: RATE,
+    outputSampleRate: RATE,
+  });
+  return { agent, url: call.websocketUrl };
+}
+
+describe('SessionStore against the local agent', () => {
+  it('sends digital silence while muted and the mic again after unmuting', async () => {
+    const { agent, url } = await localCall();
+    const store = await storeFor(url);
+    const record = () => agent.calls[0]!;
+    await waitFor(() => record().bytesReceived > FRAME_BYTES * 10, { what: 'mic audio' });
+
+    store.actions.mute(true);
+    expect(store.getSnapshot().muted).toBe(true);
+    const mutedFrom = record().bytesReceived;
+    await waitFor(() => record().bytesReceived > mutedFrom + FRAME_BYTES * 25, {
+      what: 'muted audio',
+    });
+    // Audio keeps flowing (the server expects a continuous stream) but it is all zeros.
+    const tail = record().audio.subarray(-FRAME_BYTES * 20);
+    expect(tail.every((b) => b === 0)).toBe(true);
+
+    store.actions.mute(false);
+    const liveFrom = record().bytesReceived;
+    await waitFor(() => record().bytesReceived > liveFrom + FRAME_BYTES * 10, {
+      what: 'live audio',
+    });
+    expect(
+      record()
+        .audio.subarray(-FRAME_BYTES * 5)
+        .some((b) => b !== 0),
+    ).toBe(true);
+  });
+
+  it('answers client tool calls it does not have, so the call does not stall', async () => {
+    const { agent, url } = await localCall();
+    const store = await storeFor(url);
+    store.actions.sendText('please run the client tool');
+    const result = await waitFor(
+      () =>
+        agent.calls[0]?.clientMessages.find((m) => m.type === 'client_tool_result') as
+          | Record<string, unknown>
+          | undefined,
+      { what: 'client_tool_result' },
+    );
+    expect(result.errorType).toBe('undefined');
+    expect(store.getSnapshot().events.some((e) => e.kind === 'tool')).toBe(true);
+    // The agent carries on and answers.
+    await waitFor(() => store.getSnapshot().turns.some((t) => t.role === 'user' && t.typed), {
+      what: 'typed user turn',
+    });
+  });
+
+  it('drops queued agent audio at once on a local interrupt and marks the turn', async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    // The greeting arrives faster than real time, so seconds of it are queued.
+    await waitFor(() => store.getSnapshot().queuedMs > 500, { what: 'queued greeting' });
+    store.actions.interrupt();
+    const s = store.getSnapshot();
+    expect(s.interruptions).toBe(1);
+    expect(s.turns.some((t) => t.role === 'agent' && t.interrupted)).toBe(true);
+    await waitFor(() => store.getSnapshot().queuedMs < 100, { what: 'empty queue' });
+  });
+
+  it('ends with exit code 0 when the user hangs up and the server saw hang_up', async () => {
+    const { agent, url } = await localCall();
+    const store = await storeFor(url);
+    await store.actions.hangUp('test over');
+    const s = store.getSnapshot();
+    expect(s.phase).toBe('ended');
+    expect(s.exitCode).toBe(0);
+    expect(s.endReason).toBe('test over');
+    await waitFor(() => agent.calls[0]?.hungUp, { what: 'hang_up at the server' });
+  });
+});
+
+function silentSource(): AudioSource {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    description: 'silence',
+    sampleRate: RATE,
+    async start(onFrame) {
+      const frame = Buffer.alloc(FRAME_BYTES);
+      timer = setInterval(() => onFrame(frame), 20);
+    },
+    async stop() {
+      clearInterval(timer);
+    },
+  };
+}
+
+describe('SessionStore against a hostile server', () => {
+  it('survives junk, unknown types, missing fields and odd audio frames', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      ws.send('{"type": "transcript", "role": "agent", "delta": "trunc');
+      ws.send('not json at all');
+      ws.send(JSON.stringify({ type: 'call_event', whatever: 1 }));
+      ws.send(JSON.stringify({ type: 'state', state: 'dancing' }));
+      ws.send(JSON.stringify({ type: 'transcript', role: 'agent' }));
+      ws.send(JSON.stringify({ type: 'debug', message: '\u001b[2J\u001b]0;pwned\u0007evil' }));
+      ws.send(Buffer.from([1]));
+      ws.send(Buffer.from([2, 3, 4]));
+      ws.send(Buffer.alloc(0));
+      ws.send(
+        JSON.stringify({
+          type: 'transcript',
+          role: 'agent',
+          text: 'still \u001b[31mhere',
+          final: true,
+          ordinal: 0,
+        }),
+      );
+      ws.send(JSON.stringify({ type: 'error', message: 'sk_secret_key_123456 leaked?' }));
+    });
+    const port = (wss.address() as AddressInfo).port;
+    const store = await storeFor(`ws://127.0.0.1:${port}/`, silentSource());
+    await waitFor(() => store.getSnapshot().turns.length === 1, { what: 'the valid turn' });
+    const s = store.getSnapshot();
+    expect(s.phase).toBe('live');
+    expect(s.turns[0]?.text).toBe('still here');
+    const kinds = s.events.map((e) => e.kind);
+    expect(kinds).toContain('invalid');
+    expect(kinds).toContain('unknown');
+    const all = JSON.stringify(s);
+    expect(all).not.toContain('\u001b');
+    expect(all).not.toContain('sk_secret_key_123456');
+  });
+});
