@@ -86,6 +86,23 @@ describe('createSink', () => {
     expect(none).toBeInstanceOf(NullSink);
   });
 
+  it('returns an open sink, and a second open() neither restarts the device nor truncates a file', async () => {
+    const sox = (await createSink('sox', RATE, () => {})) as SoxPlaySink;
+    const pid = sox.pid;
+    expect(pid).toBeGreaterThan(0);
+    await sox.open();
+    expect(sox.pid).toBe(pid);
+    await sox.close();
+
+    const path = join(tmp.dir, 'twice.wav');
+    const wavSink = await createSink(path, RATE, () => {});
+    const pcm = tone(200, 440);
+    wavSink.write(pcm);
+    await wavSink.open();
+    await wavSink.close();
+    expect(parseWav(readFileSync(path)).data.equals(pcm)).toBe(true);
+  });
+
   it('rejects an unknown spec listing the accepted forms', async () => {
     await expect(createSink('speakers', RATE, () => {})).rejects.toThrow(
       'unknown audio output "speakers": use speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav',

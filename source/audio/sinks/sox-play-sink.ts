@@ -61,6 +61,7 @@ export function soxPlayArgs(
 export class SoxPlaySink implements AudioSink {
   readonly description: string;
   private child: ChildProcess | undefined;
+  private opening: Promise<void> | undefined;
   private stderrTail = '';
   private errorHandler: ((message: string) => void) | undefined;
   private closing = false;
@@ -80,7 +81,13 @@ export class SoxPlaySink implements AudioSink {
     return this.dead ? undefined : this.child?.pid;
   }
 
+  /** Open once: later calls (e.g. after createSink already opened it) share the first. */
   open(): Promise<void> {
+    this.opening ??= this.start();
+    return this.opening;
+  }
+
+  private start(): Promise<void> {
     const sox = this.options.soxPath ?? 'sox';
     return new Promise((resolve, reject) => {
       let settled = false;

@@ -72,6 +72,7 @@ interface ChildMessage {
 export class SpeakerSink implements AudioSink {
   readonly description: string;
   private child: ChildProcess | undefined;
+  private opening: Promise<void> | undefined;
   private stderrTail = '';
   private errorHandler: ((message: string) => void) | undefined;
   private closing = false;
@@ -89,7 +90,13 @@ export class SpeakerSink implements AudioSink {
     return this.dead ? undefined : this.child?.pid;
   }
 
+  /** Open once: later calls (e.g. after createSink already opened it) share the first. */
   open(): Promise<void> {
+    this.opening ??= this.start();
+    return this.opening;
+  }
+
+  private start(): Promise<void> {
     let modulePath: string;
     try {
       modulePath = resolveSpeakerModule();

@@ -41,7 +41,9 @@ export class WavWriter {
     return this.dataBytes + this.pendingBytes;
   }
 
+  /** Create or truncate the file and write the header. A second call does nothing. */
   open(): void {
+    if (this.fd !== undefined) return;
     try {
       this.fd = openSync(this.path, 'w');
       this.writeHeader(0);
