@@ -1,4 +1,4 @@
-import { render } from 'ink';
+import { type Instance, render } from 'ink';
 import type { Store } from '../session/types.js';
 import { App, DEFAULT_FRAME_MS } from './App.js';
 import { FORCED_EXIT_CODE } from './hooks/useCallCommands.js';
@@ -61,20 +61,29 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
   }
 
   const screen = new FullScreen(stdout, stdin);
-  return new Promise<number>((resolve) => {
+  return new Promise<number>((resolve, reject) => {
+    let instance: Instance | undefined;
     let finished = false;
     let hangingUp = false;
     const cleanups: Array<() => void> = [];
 
-    const finish = (code: number) => {
-      if (finished) return;
-      finished = true;
+    let uiStopped = false;
+    /** Stop drawing and give the terminal back; the call itself may still be hanging up. */
+    const stopUi = () => {
+      if (uiStopped) return;
+      uiStopped = true;
       try {
-        instance.unmount();
+        instance?.unmount();
       } catch {
         // Unmounting a broken tree may throw; the screen is restored below regardless.
       }
       screen.restore();
+    };
+
+    const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
+      stopUi();
       for (const cleanup of cleanups.splice(0)) cleanup();
       resolve(code);
     };
@@ -94,7 +103,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
     on('SIGTERM', () => hangUpThenFinish(SIGNAL_EXIT_CODES.SIGTERM));
     // The terminal is gone: restore what can be restored at once, then hang up.
     on('SIGHUP', () => {
-      screen.restore();
+      stopUi();
       hangUpThenFinish(SIGNAL_EXIT_CODES.SIGHUP);
     });
     // Raw mode turns Ctrl+C into a key (handled by the App); SIGINT only comes from `kill`.
@@ -103,7 +112,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
       else hangUpThenFinish(store.getSnapshot().exitCode);
     });
     const fatal = (error: unknown) => {
-      screen.restore();
+      stopUi();
       try {
         stderr.write(`error: ${oneLine(error)}\n`);
       } catch {
@@ -122,22 +131,30 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
     cleanups.push(() => stdout.off('error', ignore));
 
     screen.enter();
-    const instance = render(
-      <App
-        store={store}
-        title={options.title}
-        onExit={finish}
-        frameMs={options.frameMs ?? DEFAULT_FRAME_MS}
-      />,
-      {
-        stdin,
-        stdout,
-        stderr,
-        exitOnCtrlC: false,
-        patchConsole: true,
-        maxFps: RENDER_MAX_FPS,
-      },
-    );
+    try {
+      instance = render(
+        <App
+          store={store}
+          title={options.title}
+          onExit={finish}
+          frameMs={options.frameMs ?? DEFAULT_FRAME_MS}
+        />,
+        {
+          stdin,
+          stdout,
+          stderr,
+          exitOnCtrlC: false,
+          patchConsole: true,
+          maxFps: RENDER_MAX_FPS,
+        },
+      );
+    } catch (error) {
+      finished = true;
+      screen.restore();
+      for (const cleanup of cleanups.splice(0)) cleanup();
+      reject(error);
+      return;
+    }
     // An error thrown while rendering unmounts Ink with that error.
     instance.waitUntilExit().then(
       () => finish(store.getSnapshot().exitCode),

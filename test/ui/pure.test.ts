@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { footerLayout } from '../../source/ui/components/Footer.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
 import { cellsFor, meterSegments } from '../../source/ui/meter.js';
@@ -165,6 +166,20 @@ describe('keymap', () => {
     expect(footerItems({ mode: 'call', ptt: true }).map(([k]) => k)).toContain('Space');
     expect(helpRows()).toHaveLength(KEYMAP.length);
     expect(keyLabel('pageup')).toBe('PgUp');
+  });
+});
+
+describe('footer', () => {
+  it('fits 80 columns in every mode, shortening hints but keeping help and quit', () => {
+    for (const ptt of [false, true]) {
+      const { separator, items } = footerLayout(footerItems({ mode: 'call', ptt }), 80);
+      const text = items.map(([k, l]) => (l ? `${k} ${l}` : k)).join(separator);
+      expect(text.length).toBeLessThanOrEqual(80);
+      expect(text).toContain('? help');
+      expect(text).toContain('q quit');
+    }
+    const wide = footerLayout(footerItems({ mode: 'call', ptt: false }), 120);
+    expect(wide.separator).toBe(' · ');
   });
 });
 

@@ -4,7 +4,28 @@ import { useEffect, useState } from 'react';
 import { footerItems, type KeyContext } from '../keymap.js';
 import { colorsEnabled } from '../theme.js';
 
-/** "m mute · i interrupt · …", generated from the keymap for the current mode. */
+/**
+ * Footer pieces for a width: "m mute · i interrupt · …" when it fits, tighter separators
+ * next, and at last bare keys for everything but help and quit (help lists them all).
+ */
+export function footerLayout(
+  items: ReadonlyArray<readonly [string, string]>,
+  width: number,
+): { separator: string; items: Array<readonly [string, string]> } {
+  const length = (list: ReadonlyArray<readonly [string, string]>, separator: string) =>
+    list.reduce((n, [k, l]) => n + k.length + (l ? l.length + 1 : 0), 0) +
+    separator.length * Math.max(0, list.length - 1);
+  for (const separator of [' · ', '  ']) {
+    if (length(items, separator) <= width) return { separator, items: [...items] };
+  }
+  const keep = new Set(['help', 'quit']);
+  return {
+    separator: ' ',
+    items: items.map(([k, l]) => [k, keep.has(l) ? l : ''] as const),
+  };
+}
+
+/** The key hints for the current mode, generated from the keymap. */
 export function Footer({
   context,
   width,
@@ -12,15 +33,15 @@ export function Footer({
   readonly context: KeyContext;
   readonly width: number;
 }) {
-  const items = footerItems(context);
+  const { separator, items } = footerLayout(footerItems(context), width);
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text wrap="truncate-end">
         {items.map(([keys, label], i) => (
           <Text key={keys}>
-            {i > 0 && <Text dimColor> · </Text>}
+            {i > 0 && <Text dimColor>{separator}</Text>}
             <Text bold>{keys}</Text>
-            <Text dimColor>{` ${label}`}</Text>
+            {label !== '' && <Text dimColor>{` ${label}`}</Text>}
           </Text>
         ))}
       </Text>
@@ -28,14 +49,14 @@ export function Footer({
   );
 }
 
+/** Shown in the empty message line. */
+export const TYPING_PROMPT = 'type a message';
 export interface TypingLineProps {
   readonly value: string;
   readonly onChange: (value: string) => void;
   readonly width: number;
 }
 
-/** Shown in the empty message line. */
-export const TYPING_PROMPT = 'type a message';
 /** The message being typed (after `t`); Enter and Esc are handled by the keymap. */
 export function TypingLine({ value, onChange, width }: TypingLineProps) {
   // The prompt appears once the input is listening (child effects run first), so keys typed
