@@ -128,6 +128,17 @@ describe('MicSource with real sox on an ALSA file device', () => {
     }
   });
 
+  it('tells the user when capture dies during the call (device unplugged, sox killed)', async () => {
+    const mic = new MicSource(RATE, { env });
+    const c = collector();
+    await mic.start(c.onFrame, c.onError);
+    await waitFor(() => c.frames.length > 5, 10_000, 'frames');
+    process.kill(mic.pid!, 'SIGKILL');
+    await waitFor(() => c.errors.length > 0, 10_000, 'an error');
+    expect(c.errors).toEqual(['microphone capture stopped: sox was killed (SIGKILL)']);
+    await mic.stop();
+  });
+
   it('captures at a 16 kHz call rate with 20 ms frames of 640 bytes', async () => {
     const mic = new MicSource(16_000, { env });
     const c = collector();
