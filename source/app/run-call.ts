@@ -107,13 +107,16 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   let sink: AudioSink;
   try {
     sink = await createSink(o.output, o.outputSampleRate, notice);
-    await sink.open();
   } catch (error) {
     io.err(`warning: no audio output (${errorLine(error)}); the call goes on without sound.`);
     sink = new NullSink(o.outputSampleRate);
     await sink.open();
   }
-  const player = new Player(sink, { leadMs: o.leadMs });
+  const player = new Player(sink, {
+    leadMs: o.leadMs,
+    // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
+    onError: (message) => store.reportError(`audio output stopped: ${message}`),
+  });
   const recorder = o.recordPath ? new CallRecorder(o.recordPath, o.outputSampleRate) : undefined;
 
   let writer: TranscriptWriter | undefined;

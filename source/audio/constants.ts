@@ -7,7 +7,7 @@ export const FRAME_MS = 20;
 /** Duration of one block moved by the playback pump into the sink. */
 export const BLOCK_MS = 10;
 /** Default amount of audio kept inside the output device ahead of the clock. */
-export const DEFAULT_LEAD_MS = 40;
+export const DEFAULT_LEAD_MS = 20;
 /** Default sample rate for both directions. */
 export const DEFAULT_SAMPLE_RATE = 48_000;
 /** Floor used instead of -Infinity dBFS for digital silence. */

@@ -155,10 +155,10 @@ export class SessionStore implements Store {
     try {
       await this.options.source.start(
         (frame) => this.onMicFrame(frame),
-        (message) => this.onSourceError(message),
+        (message) => this.reportError(message),
       );
     } catch (error) {
-      this.onSourceError(errorText(error));
+      this.reportError(errorText(error));
     }
   }
 
@@ -298,7 +298,8 @@ export class SessionStore implements Store {
     return this.silentFrame;
   }
 
-  private onSourceError(message: string): void {
+  /** Show an audio or device problem (one line) without ending the call. */
+  reportError(message: string): void {
     const line = this.clean(message);
     this.addEvent('error', line);
     this.update({ error: line });
