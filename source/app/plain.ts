@@ -40,7 +40,36 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   };
 
   render(reader.getSnapshot());
-  return reader.subscribe(() => render(reader.getSnapshot()));
+  const unsubscribe = reader.subscribe(() => render(reader.getSnapshot()));
+  // With --verbose, levels once a second: what was actually sent and actually played.
+  const levels = options.verbose
+    ? setInterval(() => {
+        const s = reader.getSnapshot();
+        if (s.phase === 'live') options.write(formatLevels(s));
+      }, LEVEL_LINE_MS)
+    : undefined;
+  levels?.unref();
+  return () => {
+    unsubscribe();
+    if (levels) clearInterval(levels);
+  };
+}
+
+/** How often `--verbose` prints a level line. */
+export const LEVEL_LINE_MS = 1_000;
+
+/** `[level] mic -23.4 dBFS (peak -12.0) · agent -96.0 dBFS (peak -96.0) · queued 0 ms` */
+export function formatLevels(s: Snapshot): string {
+  const db = (v: number) => v.toFixed(1);
+  const flags = [s.muted ? 'muted' : '', s.echoGuard.active ? 'echo guard' : '']
+    .filter(Boolean)
+    .join(', ');
+  return (
+    `[level] mic ${db(s.micLevel.rmsDb)} dBFS (peak ${db(s.micLevel.peakHoldDb)})` +
+    `${flags ? ` [${flags}]` : ''} · agent ${db(s.agentLevel.rmsDb)} dBFS` +
+    ` (peak ${db(s.agentLevel.peakHoldDb)}) · queued ${s.queuedMs} ms` +
+    `${s.rttMs !== undefined ? ` · rtt ${Math.round(s.rttMs)} ms` : ''}`
+  );
 }
 
 /** Print the agent's turns that ended unfinished (for the end of a call). */

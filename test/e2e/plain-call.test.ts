@@ -63,10 +63,10 @@ describe('a whole call in plain mode through the built CLI', () => {
     expect(text).toMatch(/^User: .+/m);
   }, 60_000);
 
-  it('hangs up on SIGTERM, exits 0 and still writes a valid WAV', async () => {
+  it('hangs up on SIGTERM, exits 0, writes a valid WAV; -v prints events and levels', async () => {
     const home = tempDir();
     const output = join(home, 'out.wav');
-    const run = startCli(['--plain', '--input', 'none', '--output', output], {
+    const run = startCli(['--plain', '-v', '--input', 'none', '--output', output], {
       env: cliEnv(home),
     });
     await waitFor(() => run.output().stdout.includes('[call] connected'), {
@@ -79,6 +79,10 @@ describe('a whole call in plain mode through the built CLI', () => {
     expect(code, run.output().stderr).toBe(0);
     const wav = parseWav(readFileSync(output));
     expect(wav.data.length).toBeGreaterThan(0);
+    // --verbose adds protocol events and a level line a second (the agent's greeting is loud).
+    const { stdout } = run.output();
+    expect(stdout).toMatch(/^\[protocol\] state speaking/m);
+    expect(stdout).toMatch(/^\[level\] mic -96\.0 dBFS .* agent -?\d+\.\d dBFS/m);
   }, 40_000);
 
   it('exits 2 for bad usage and 1 when the call cannot be created', async () => {
