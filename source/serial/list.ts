@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { loadSerialBinding } from './bindings.js';
 import { printableDeviceText } from './protocol.js';
 
@@ -15,9 +16,10 @@ export async function listSerialPorts(): Promise<SerialPortInfo[]> {
     ports = await binding.list();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    // On Linux the binding asks udevadm; containers often lack it.
-    const hint = /udevadm/.test(reason) ? ' (needs udevadm from systemd/udev)' : '';
-    throw new Error(`could not list serial ports: ${reason}${hint}`);
+    // On Linux the binding asks udevadm; containers and minimal systems often lack it, but the
+    // device nodes are still there to be found.
+    if (process.platform === 'linux') return scanDevSerial();
+    throw new Error(`could not list serial ports: ${reason}`);
   }
   return ports
     .map((p) =>
@@ -40,4 +42,27 @@ export function formatPorts(ports: readonly SerialPortInfo[]): string {
         : path;
     })
     .join('\n');
+}
+
+/** USB, ACM and on-board UART nodes, the serial devices a button box or MCU shows up as. */
+const DEV_SERIAL_PATTERN = /^(ttyUSB|ttyACM|ttyAMA|rfcomm)\d+$/;
+
+/** Linux without udevadm: list serial device nodes from /dev directly. */
+export function scanDevSerial(devDir = '/dev'): SerialPortInfo[] {
+  const found: SerialPortInfo[] = [];
+  try {
+    for (const name of readdirSync(devDir)) {
+      if (DEV_SERIAL_PATTERN.test(name)) found.push({ path: `${devDir}/${name}` });
+    }
+  } catch {
+    // No /dev to read: nothing to list.
+  }
+  try {
+    for (const name of readdirSync(`${devDir}/serial/by-id`)) {
+      found.push({ path: `${devDir}/serial/by-id/${name}` });
+    }
+  } catch {
+    // No by-id links (no USB serial devices plugged in).
+  }
+  return found.sort((a, b) => a.path.localeCompare(b.path));
 }

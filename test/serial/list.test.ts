@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatPorts, listSerialPorts } from '../../source/serial/list.js';
+import { formatPorts, listSerialPorts, scanDevSerial } from '../../source/serial/list.js';
 
 const originalPath = process.env.PATH;
 let dir: string | undefined;
@@ -46,12 +46,30 @@ EOF`);
     expect(formatPorts(ports).split('\n')).toEqual(['/dev/ttyACM0  Arduino LLC', '/dev/ttyUSB0']);
   });
 
-  it('says clearly when the system cannot list ports (no udevadm)', async () => {
+  it('falls back to the device nodes in /dev when udevadm is missing', async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnia-udev-'));
     process.env.PATH = dir;
-    await expect(listSerialPorts()).rejects.toThrow(
-      /^could not list serial ports: .*ENOENT.*needs udevadm/,
+    const ports = await listSerialPorts();
+    const expected = fs
+      .readdirSync('/dev')
+      .filter((name) => /^(ttyUSB|ttyACM|ttyAMA|rfcomm)\d+$/.test(name));
+    expect(ports.filter((p) => !p.path.includes('by-id')).map((p) => p.path)).toEqual(
+      expected.map((name) => `/dev/${name}`).sort(),
     );
+  });
+
+  it('scanDevSerial finds USB/ACM nodes and by-id links, not other ttys', () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnia-dev-'));
+    for (const name of ['ttyUSB0', 'ttyACM3', 'tty1', 'ttyS0', 'null']) {
+      fs.writeFileSync(path.join(dir, name), '');
+    }
+    fs.mkdirSync(path.join(dir, 'serial', 'by-id'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'serial', 'by-id', 'usb-Arduino_Uno-if00'), '');
+    expect(scanDevSerial(dir).map((p) => p.path)).toEqual([
+      `${dir}/serial/by-id/usb-Arduino_Uno-if00`,
+      `${dir}/ttyACM3`,
+      `${dir}/ttyUSB0`,
+    ]);
   });
 });
 
