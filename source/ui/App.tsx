@@ -7,6 +7,7 @@ import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { InfoPane } from './components/InfoPane.js';
 import { Notices, notices } from './components/Notices.js';
+import { ANIMATION_STEP_MS, isAnimated } from './components/StateIndicator.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { useCallCommands } from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
@@ -20,6 +21,8 @@ import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
 /** 15 frames per second: meters look live, and a 60 s call stays cheap. */
 export const DEFAULT_FRAME_MS = 66;
+/** Clocks show whole seconds. */
+const CLOCK_STEP_MS = 1_000;
 /** How long a toast line stays. */
 export const TOAST_MS = 5_000;
 
@@ -43,9 +46,13 @@ export function App({
   const snapshot = useStoreSnapshot(store, frameMs);
   const size = useTerminalSize();
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
-  // Once the call is over nothing moves, so the ticker stops (no CPU spent on a still screen).
-  const animating = snapshot.phase !== 'ended' && snapshot.phase !== 'error';
-  const now = useTicker(frameMs, animating);
+  // Spinners need animation frames; otherwise only the clocks move, once a second. Once the
+  // call is over nothing moves and the ticker stops.
+  const over = snapshot.phase === 'ended' || snapshot.phase === 'error';
+  const stepMs = isAnimated(snapshot.phase, snapshot.agentState)
+    ? Math.max(frameMs, ANIMATION_STEP_MS)
+    : CLOCK_STEP_MS;
+  const now = useTicker(stepMs, !over);
 
   const noticeItems = notices({
     phase: snapshot.phase,
@@ -142,7 +149,7 @@ export function App({
   }
 
   return (
-    <Box flexDirection="column" width={layout.width} height={layout.height} overflow="hidden">
+    <Box flexDirection="column" width={layout.width} height={layout.height}>
       <Header title={title} phase={snapshot.phase} elapsedMs={elapsedMs} width={layout.width} />
       {body}
       <Notices items={noticeItems} width={layout.width} />

@@ -11,10 +11,9 @@ export function formatClock(ms: number): string {
   return `${minutes}:${ss}`;
 }
 
-/** "0.4s", "12s", "3m05s" for how long a state has lasted. */
+/** "0s", "12s", "3m05s" for how long a state has lasted (whole seconds: a calm display). */
 export function formatSince(ms: number): string {
   const safe = Math.max(0, ms);
-  if (safe < 10_000) return `${(safe / 1000).toFixed(1)}s`;
   if (safe < 60_000) return `${Math.floor(safe / 1000)}s`;
   const minutes = Math.floor(safe / 60_000);
   return `${minutes}m${String(Math.floor((safe % 60_000) / 1000)).padStart(2, '0')}s`;

@@ -21,6 +21,13 @@ export class FullScreen {
   enter(): void {
     if (this.entered) return;
     this.entered = true;
+    // Raw mode from the start: Ink only turns it on once its input hook has mounted, and a
+    // Ctrl+C typed in between would otherwise become a SIGINT instead of a key.
+    try {
+      (this.stdin as RawCapable).setRawMode?.(true);
+    } catch {
+      // Not a terminal after all; Ink reports that itself.
+    }
     safeWrite(this.stdout, ENTER_FULL_SCREEN);
   }
 

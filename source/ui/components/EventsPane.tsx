@@ -23,7 +23,7 @@ export const EventsPane = memo(function EventsPane({ events, width, rows }: Even
   if (rows <= 0) return null;
   const shown = events.slice(Math.max(0, events.length - (rows - 1)));
   return (
-    <Box flexDirection="column" width={width} height={rows} overflow="hidden">
+    <Box flexDirection="column" width={width} height={rows}>
       <Text bold wrap="truncate-end">
         {`Events (${events.length})`}
         <Text dimColor> d to hide</Text>

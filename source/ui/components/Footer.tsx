@@ -35,7 +35,7 @@ export function Footer({
 }) {
   const { separator, items } = footerLayout(footerItems(context), width);
   return (
-    <Box width={width} height={1} overflow="hidden">
+    <Box width={width} height={1}>
       <Text wrap="truncate-end">
         {items.map(([keys, label], i) => (
           <Text key={keys}>

@@ -17,7 +17,7 @@ export function Header({ title, phase, elapsedMs, width }: HeaderProps) {
   const right = `${phase}${elapsedMs === undefined ? '' : ` ${formatClock(elapsedMs)}`}`;
   return (
     <Box width={width} height={1} justifyContent="space-between">
-      <Box flexShrink={1} overflow="hidden">
+      <Box flexShrink={1}>
         <Text bold wrap="truncate-end">
           {sanitizeLine(title)}
         </Text>

@@ -14,7 +14,7 @@ export function HelpOverlay({
   const rows = helpRows();
   const fit = rows.slice(0, Math.max(0, height - 2));
   return (
-    <Box flexDirection="column" width={width} height={height} overflow="hidden">
+    <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate-end">
         Keys <Text dimColor>(? or Esc to close)</Text>
       </Text>

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { Snapshot } from '../../session/types.js';
+import { SIDE_INFO_ROWS } from '../layout.js';
 import { CallFacts } from './CallFacts.js';
 import { MeterRow, MicFlags } from './Meters.js';
 import { StateIndicator } from './StateIndicator.js';
@@ -13,7 +14,10 @@ export interface InfoPaneProps {
   readonly wide: boolean;
 }
 
-/** State indicator, VU meters and call facts: redrawn every frame, so kept cheap. */
+/**
+ * State indicator, VU meters and call facts: redrawn every frame, so kept cheap (no clipping
+ * unless the terminal is too short for the side pane: clipping costs Ink a slice per line).
+ */
 export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) {
   const live = (
     <>
@@ -36,7 +40,12 @@ export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) 
   );
   if (wide) {
     return (
-      <Box flexDirection="column" width={width} height={height} overflow="hidden">
+      <Box
+        flexDirection="column"
+        width={width}
+        height={height}
+        overflow={height < SIDE_INFO_ROWS ? 'hidden' : undefined}
+      >
         {live}
         <Text> </Text>
         <CallFacts snapshot={snapshot} now={now} width={width} />
@@ -45,7 +54,7 @@ export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) 
   }
   const half = Math.floor(width / 2);
   return (
-    <Box flexDirection="row" width={width} height={height} overflow="hidden">
+    <Box flexDirection="row" width={width} height={height}>
       <Box flexDirection="column" width={half} paddingRight={1}>
         {live}
       </Box>

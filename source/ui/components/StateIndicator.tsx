@@ -6,7 +6,13 @@ import { fg, PHASE_COLOR, STATE_COLOR } from '../theme.js';
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPEAKING = ['▁', '▃', '▅', '▇', '▅', '▃'];
 /** Animation frames advance at this pace whatever the UI frame rate. */
-const ANIMATION_STEP_MS = 100;
+export const ANIMATION_STEP_MS = 100;
+
+/** True when the indicator shows a spinner or the speaking bars (it needs animation frames). */
+export function isAnimated(phase: CallPhase, agentState: AgentState): boolean {
+  if (phase === 'live') return agentState === 'thinking' || agentState === 'speaking';
+  return phase === 'creating' || phase === 'connecting' || phase === 'ending';
+}
 
 export interface StateIndicatorProps {
   readonly phase: CallPhase;

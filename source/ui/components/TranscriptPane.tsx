@@ -63,7 +63,7 @@ export const TranscriptPane = memo(function TranscriptPane({
   const view = following ? height : Math.max(1, height - 1);
   const window = computeWindow(items, width, view, scroll);
   return (
-    <Box width={width} height={height} flexDirection="column" overflow="hidden">
+    <Box width={width} height={height} flexDirection="column">
       {window.rows.map((row, i) => (
         // Rows are positional: keying by position lets React update text in place.
         // biome-ignore lint/suspicious/noArrayIndexKey: see above

@@ -1,16 +1,17 @@
 import { useEffect, useState } from 'react';
 
 /**
- * The current time, refreshed every `frameMs` while `active`: the one clock that moves the
- * meters, spinners and elapsed times at a steady frame rate (audio never sets React state).
+ * The time, refreshed every `stepMs` while `active`: it moves spinners and elapsed times.
+ * Meters move with the store's own level ticks, so a still screen costs one render a second.
  */
-export function useTicker(frameMs: number, active: boolean): number {
+export function useTicker(stepMs: number, active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (!active) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), frameMs);
+    const tick = () => setNow(Date.now());
+    tick();
+    const timer = setInterval(tick, stepMs);
     return () => clearInterval(timer);
-  }, [frameMs, active]);
+  }, [stepMs, active]);
   return now;
 }
