@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
-import { type ReactElement, useEffect, useMemo, useReducer } from 'react';
-import type { Store } from '../session/types.js';
+import { type ReactElement, useEffect, useMemo, useReducer, useRef } from 'react';
+import type { CallEvent, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer, TypingLine } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -16,7 +16,7 @@ import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTicker } from './hooks/useTicker.js';
 import { computeLayout } from './layout.js';
 import { fg } from './theme.js';
-import { mergeItems } from './transcriptLayout.js';
+import { inlineEvents, mergeItems } from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
 /** 15 frames per second: meters look live, and a 60 s call stays cheap. */
@@ -67,10 +67,12 @@ export function App({
     showEvents: ui.showEvents,
     noticeRows: noticeItems.length,
   });
-  const items = useMemo(
-    () => mergeItems(snapshot.turns, snapshot.events),
-    [snapshot.turns, snapshot.events],
-  );
+  const inlineRef = useRef<readonly CallEvent[]>([]);
+  const inline = useMemo(() => {
+    inlineRef.current = inlineEvents(snapshot.events, inlineRef.current);
+    return inlineRef.current;
+  }, [snapshot.events]);
+  const items = useMemo(() => mergeItems(snapshot.turns, inline), [snapshot.turns, inline]);
 
   const run = useCallCommands({
     store,

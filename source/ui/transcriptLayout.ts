@@ -36,14 +36,26 @@ export function isTurn(item: TranscriptItem): item is Turn {
 }
 
 /**
- * Turns (already ordered by ordinal) with inline events interleaved by time. An event goes
- * before the first turn that started after it.
+ * The events shown inline. Returns `previous` when the selection has not changed, so a flood
+ * of debug events does not re-render the transcript.
+ */
+export function inlineEvents(
+  events: readonly CallEvent[],
+  previous: readonly CallEvent[] = [],
+): readonly CallEvent[] {
+  const next = events.filter((event) => INLINE_EVENT_KINDS.has(event.kind));
+  const same = next.length === previous.length && next.every((event, i) => event === previous[i]);
+  return same ? previous : next;
+}
+
+/**
+ * Turns (already ordered by ordinal) with inline events (see {@link inlineEvents})
+ * interleaved by time. An event goes before the first turn that started after it.
  */
 export function mergeItems(
   turns: readonly Turn[],
-  events: readonly CallEvent[],
+  inline: readonly CallEvent[],
 ): readonly TranscriptItem[] {
-  const inline = events.filter((event) => INLINE_EVENT_KINDS.has(event.kind));
   if (inline.length === 0) return turns;
   const out: TranscriptItem[] = [];
   let e = 0;

@@ -9,6 +9,7 @@ import { stringWidth, truncateToWidth, wrapText } from '../../source/ui/textWidt
 import {
   computeWindow,
   FOLLOW,
+  inlineEvents,
   LABEL_WIDTH,
   mergeItems,
   rowsOf,
@@ -76,7 +77,11 @@ describe('transcript layout', () => {
     const tool = event({ kind: 'tool', message: 'get_weather()', at: 2_000 });
     const err = event({ kind: 'error', message: 'late', at: 4_000 });
     const debug = event({ kind: 'debug', message: 'noise', at: 2_500 });
-    expect(mergeItems([t1, t2], [tool, debug, err])).toEqual([t1, tool, t2, err]);
+    const inline = inlineEvents([tool, debug, err]);
+    expect(mergeItems([t1, t2], inline)).toEqual([t1, tool, t2, err]);
+    // More debug chatter keeps the same selection object: the transcript is not redrawn.
+    const chatter = event({ kind: 'debug', message: 'more', at: 6_000 });
+    expect(inlineEvents([tool, debug, err, chatter], inline)).toBe(inline);
   });
 
   it('labels the first row, indents the rest, and marks typed, interrupted and live turns', () => {
