@@ -49,15 +49,14 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     command: 'mute',
     keys: ['m'],
-    description: 'mute / unmute the microphone (silence is sent while muted)',
+    description: 'mute / unmute the mic (silence is sent while muted)',
     when: ['call'],
     footer: 'mute',
   },
   {
     command: 'ptt',
     keys: ['space'],
-    description:
-      'push-to-talk: press to talk, press again to stop (a terminal cannot see a key being released)',
+    description: 'toggle talking (terminals report no key release)',
     when: ['call'],
     footer: 'talk',
     onlyInPtt: true,
@@ -114,31 +113,31 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     command: 'hangUpOrForce',
     keys: ['ctrl+c'],
-    description: 'hang up and quit; press again while hanging up to quit at once',
+    description: 'hang up and quit; again while hanging up: quit at once',
     when: ['call', 'typing', 'help'],
   },
   {
     command: 'scrollUp',
     keys: ['up'],
-    description: 'scroll the transcript up one line',
+    description: 'scroll up one line',
     when: ['call'],
   },
   {
     command: 'scrollDown',
     keys: ['down'],
-    description: 'scroll the transcript down one line',
+    description: 'scroll down one line',
     when: ['call'],
   },
   {
     command: 'pageUp',
     keys: ['pageup'],
-    description: 'scroll the transcript up one page (stops following the live turn)',
+    description: 'scroll up one page (stops following the live turn)',
     when: ['call'],
   },
   {
     command: 'pageDown',
     keys: ['pagedown'],
-    description: 'scroll the transcript down one page',
+    description: 'scroll down one page',
     when: ['call'],
   },
   {
@@ -150,7 +149,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     command: 'bottom',
     keys: ['end'],
-    description: 'jump to the end and follow the live turn again',
+    description: 'jump to the end and follow the live turn',
     when: ['call'],
   },
   {
@@ -235,13 +234,23 @@ export function footerItems(context: KeyContext): Array<readonly [string, string
 
 const MODE_WORDS: Record<UiMode, string> = { call: 'in call', typing: 'typing', help: 'help' };
 
-/** One help row per binding: keys, description, and when it works. */
+/**
+ * One help row per binding: keys, description, and when it works. `when` is empty for the
+ * common case (in call only), so the overlay fits 80 columns.
+ */
 export function helpRows(): Array<{ keys: string; description: string; when: string }> {
-  return KEYMAP.map((binding) => ({
-    keys: binding.keys.map(keyLabel).join(', '),
-    description: binding.description,
-    when:
-      binding.when.map((mode) => MODE_WORDS[mode]).join(', ') +
-      (binding.onlyInPtt ? ' (push-to-talk mode)' : ''),
-  }));
+  return KEYMAP.map((binding) => {
+    const modes = binding.when;
+    let when: string;
+    if (binding.onlyInPtt) when = 'push-to-talk mode';
+    else if (modes.length === 3) when = 'always';
+    else if (modes.length === 1 && modes[0] === 'call') when = '';
+    else if (modes.includes('call'))
+      when = `also ${modes
+        .filter((m) => m !== 'call')
+        .map((m) => MODE_WORDS[m])
+        .join(', ')}`;
+    else when = modes.map((m) => MODE_WORDS[m]).join(', ');
+    return { keys: binding.keys.map(keyLabel).join(', '), description: binding.description, when };
+  });
 }

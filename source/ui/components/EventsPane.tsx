@@ -31,7 +31,7 @@ export const EventsPane = memo(function EventsPane({ events, width, rows }: Even
       {shown.map((event) => (
         <Text key={event.id} wrap="truncate-end">
           <Text dimColor>{`${clock(event.at)} `}</Text>
-          <Text {...fg(EVENT_COLOR[event.kind])}>{event.kind.padEnd(8)}</Text>
+          <Text {...fg(EVENT_COLOR[event.kind])}>{`${event.kind.padEnd(8)} `}</Text>
           <Text>{sanitizeLine(event.message)}</Text>
         </Text>
       ))}

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { helpRows } from '../keymap.js';
 
-const KEYS_COLUMNS = 14;
+const KEYS_COLUMNS = 8;
 
 /** Every binding of the keymap with its description and when it works (`?`). */
 export function HelpOverlay({
@@ -22,7 +22,7 @@ export function HelpOverlay({
         <Text key={row.keys} wrap="truncate-end">
           <Text bold>{row.keys.padEnd(KEYS_COLUMNS)}</Text>
           <Text>{row.description}</Text>
-          <Text dimColor>{` [${row.when}]`}</Text>
+          {row.when !== '' && <Text dimColor>{` (${row.when})`}</Text>}
         </Text>
       ))}
       {fit.length < rows.length && (
