@@ -116,9 +116,21 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       recordPath: flags.record,
       serialPath: settings.serialPath,
       serialBaud: settings.serialBaud,
+      pingIntervalMs: testKnobMs('OMNIA_PING_INTERVAL_MS'),
+      pongTimeoutMs: testKnobMs('OMNIA_PONG_TIMEOUT_MS'),
+      createTimeoutMs: testKnobMs('OMNIA_CREATE_TIMEOUT_MS'),
     },
     { out, err },
   );
+}
+
+/**
+ * Timing knobs for tests (not user settings, so not in the config schema): a positive number of
+ * milliseconds from the environment, else undefined (the built-in default applies).
+ */
+function testKnobMs(name: string): number | undefined {
+  const n = Number(process.env[name]);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 async function runServe(flags: { port?: number; host?: string; voice?: string }): Promise<number> {

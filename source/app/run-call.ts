@@ -47,6 +47,12 @@ export interface CallOptions {
   recordPath?: string;
   serialPath?: string;
   serialBaud: number;
+  /** Keep-alive ping interval (default 5 s); tests shorten it (OMNIA_PING_INTERVAL_MS). */
+  pingIntervalMs?: number;
+  /** Silence after which the call counts as lost (default 10 s; OMNIA_PONG_TIMEOUT_MS). */
+  pongTimeoutMs?: number;
+  /** Wait for the answer to call creation (default 20 s; OMNIA_CREATE_TIMEOUT_MS). */
+  createTimeoutMs?: number;
 }
 
 export interface CallIo {
@@ -55,6 +61,12 @@ export interface CallIo {
 }
 
 const LOCAL_AGENT_ID = 'local-demo';
+/**
+ * Most agent audio queued ahead of playback. Ultravox lets a client ask for at most 30 s of
+ * buffer; four times that covers any honest server, and a flood beyond it drops the oldest
+ * audio (reported in the events) so memory stays bounded: 11.5 MB at 48 kHz.
+ */
+export const MAX_QUEUED_AGENT_AUDIO_MS = 120_000;
 
 /** Hold one call from creation to the end. Resolves to the process exit code. */
 export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
@@ -91,6 +103,7 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
       agentId,
       inputSampleRate: o.inputSampleRate,
       outputSampleRate: o.outputSampleRate,
+      ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
     });
   } catch (error) {
     io.err(
@@ -114,6 +127,7 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   }
   const player = new Player(sink, {
     leadMs: o.leadMs,
+    maxQueueMs: MAX_QUEUED_AGENT_AUDIO_MS,
     // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
     onError: (message) => store.reportError(`audio output stopped: ${message}`),
   });
@@ -137,6 +151,12 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     recorder,
     transcriptPath: o.transcriptPath,
     secrets,
+    pingIntervalMs: o.pingIntervalMs,
+    pongTimeoutMs: o.pongTimeoutMs,
+    queueOverflow: {
+      capMs: MAX_QUEUED_AGENT_AUDIO_MS,
+      droppedMs: () => (player.overflowBytes / 2 / o.outputSampleRate) * 1000,
+    },
     saveTranscript: async (): Promise<string> => {
       const path =
         o.transcriptPath ?? generatedPath(o, store.getSnapshot(), agentId ?? LOCAL_AGENT_ID);

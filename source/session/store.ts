@@ -23,6 +23,8 @@ export const MAX_EVENTS = 500;
 const SPEECH_DB = -45;
 /** Response latencies kept for the summary. */
 const MAX_LATENCIES = 1_000;
+/** A flood of agent audio is reported at most this often (the drop total grows in between). */
+const OVERFLOW_REPORT_MS = 5_000;
 
 /** Optional stereo call recorder (`--record`). */
 export interface CallRecorderLike {
@@ -52,6 +54,11 @@ export interface SessionStoreOptions {
   secrets?: readonly string[];
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
+  /**
+   * The player's queue cap and how much agent audio it has dropped to stay under it, so a
+   * server that floods audio far faster than real time shows up in the events.
+   */
+  queueOverflow?: { readonly capMs: number; droppedMs(): number };
 }
 
 type Listener = () => void;
@@ -81,6 +88,8 @@ export class SessionStore implements Store {
   private stopped = false;
   private mutedBeforePtt = false;
   private hangUpReason = 'you hung up';
+  private reportedOverflowMs = 0;
+  private overflowReportedAt = 0;
 
   constructor(private readonly options: SessionStoreOptions) {
     const now = Date.now();
@@ -428,6 +437,7 @@ export class SessionStore implements Store {
 
   private tickLevels(): void {
     const now = Date.now();
+    this.checkOverflow(now);
     const micLevel = this.micMeter.level(now);
     const agentLevel = this.options.player.level(now);
     const queuedMs = Math.round(this.options.player.queuedMs);
@@ -440,6 +450,26 @@ export class SessionStore implements Store {
       return;
     }
     this.update({ micLevel, agentLevel, queuedMs });
+  }
+
+  private checkOverflow(now: number): void {
+    const overflow = this.options.queueOverflow;
+    if (!overflow) return;
+    const droppedMs = overflow.droppedMs();
+    if (
+      droppedMs <= this.reportedOverflowMs ||
+      now - this.overflowReportedAt < OVERFLOW_REPORT_MS
+    ) {
+      return;
+    }
+    this.reportedOverflowMs = droppedMs;
+    this.overflowReportedAt = now;
+    const capS = Math.round(overflow.capMs / 1000);
+    this.addEvent(
+      'warning',
+      `agent audio arrives far faster than it plays: queue capped at ${capS} s, ` +
+        `${(droppedMs / 1000).toFixed(1)} s of the oldest audio dropped so far`,
+    );
   }
 
   // ---- snapshot plumbing ------------------------------------------------------------------

@@ -1,0 +1,203 @@
+/**
+ * Issue 7, item 1: a hostile or broken server, against the built CLI in plain mode. Each case
+ * sends its abuse, then a good final turn ("still here"), then ends the call normally: the call
+ * must survive the abuse, say what was wrong in the events, keep the terminal and the files clean.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { tone } from '../helpers/signal.js';
+import {
+  expectNoKey,
+  expectTerminalSafe,
+  type HostileRun,
+  RATE,
+  runCall,
+  runFiles,
+} from './helpers.js';
+import {
+  agentSays,
+  type HostileCall,
+  type HostileServer,
+  pause,
+  startHostileServer,
+} from './server.js';
+
+let server: HostileServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** Run a call whose server plays `abuse`, then a good turn, then ends the call with 1000. */
+async function survive(
+  abuse: (call: HostileCall) => void | Promise<void>,
+  options: { extra?: string[] } = {},
+): Promise<HostileRun> {
+  server = await startHostileServer({
+    call: async (call) => {
+      call.json({ type: 'call_started', callId: 'c-1' });
+      call.json({ type: 'state', state: 'listening' });
+      await abuse(call);
+      await pause(300);
+      call.json(agentSays(1_000, 'still here'));
+      await pause(500);
+      call.ws.close(1000, 'bye');
+    },
+  });
+  const files = runFiles();
+  const run = await runCall(server, files, options);
+  // Whatever the abuse, the call went on to the good turn and ended normally.
+  expect(run.code, run.stderr).toBe(0);
+  expect(run.stdout).toMatch(/^Agent: still here$/m);
+  expect(run.transcript).toMatch(/still here/);
+  for (const [what, text] of [
+    ['stdout', run.stdout],
+    ['stderr', run.stderr],
+    ['transcript', run.transcript],
+  ] as const) {
+    expectTerminalSafe(text, what);
+  }
+  expectNoKey([run.stdout, run.stderr, run.transcript], files.home);
+  return run;
+}
+
+describe('a hostile server cannot break the call (plain mode, built CLI)', () => {
+  it('junk and truncated JSON: reported as invalid, the call goes on', async () => {
+    const run = await survive((call) => {
+      call.text('not json at all');
+      call.text('{"type":"transcript","role":"agent","ordi');
+      call.text('');
+      call.text(Buffer.from([0xff, 0xfe, 0x00, 0x7b]));
+      call.text('[1,2,3]');
+      call.text('null');
+    });
+    const invalid = run.stdout.match(/^\[invalid\] .+$/gm) ?? [];
+    expect(invalid.length).toBeGreaterThanOrEqual(5);
+  }, 30_000);
+
+  it('wrong field types and a state outside the four are reported with the field', async () => {
+    const run = await survive((call) => {
+      call.json({ type: 'transcript', role: 'agent', ordinal: '3', text: 'x', final: true });
+      call.json({ type: 'transcript', role: 'robot', ordinal: 4, text: 'x', final: true });
+      call.json({ type: 'state', state: 'dancing' });
+      call.json({ type: 'pong', timestamp: 'yesterday' });
+      call.json({ type: 'client_tool_invocation', toolName: 7 });
+      call.json({ type: 7 });
+    });
+    expect(run.stdout).toMatch(/^\[invalid\] .*ordinal/m);
+    expect(run.stdout).toMatch(/^\[invalid\] .*state/m);
+    // The state stayed valid: nothing but the four states was ever printed.
+    for (const line of run.stdout.match(/^\[state\] .+$/gm) ?? []) {
+      expect(line).toMatch(/^\[state\] (idle|listening|thinking|speaking)$/);
+    }
+    expect(run.transcript).not.toMatch(/robot/);
+  }, 30_000);
+
+  it('unknown message types are logged and ignored', async () => {
+    const run = await survive((call) => {
+      call.json({ type: 'call_event', payload: { a: 1 } });
+      call.json({ type: 'future_thing\u001b[31m', x: 1 });
+    });
+    expect(run.stdout).toMatch(/^\[unknown\] .*call_event/m);
+    expect(run.stdout).toMatch(/^\[unknown\] .*future_thing/m);
+  }, 30_000);
+
+  it('text with escape sequences and control characters is shown and saved clean', async () => {
+    const nasty =
+      'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001bP+q\u001b\\ there\u0000\u0008\u009b31m\u202eevil\r\n'.repeat(
+        3,
+      );
+    const run = await survive((call) => {
+      call.json({ type: 'transcript', role: 'agent', ordinal: 1, text: nasty, final: true });
+      call.json({ type: 'debug', message: `debug ${nasty}` });
+      call.json({ type: 'error', message: `server says ${nasty}` });
+      call.json({ type: 'call_started', callId: `id\u001b[31m${nasty}` });
+    });
+    expect(run.stdout).toMatch(/^Agent: hi there/m);
+    expect(run.stdout).toMatch(/^\[error\] .*server says hi there/m);
+    expect(run.transcript).toMatch(/hi there/);
+  }, 30_000);
+
+  it('a huge text frame (4 MB) is rejected by size without ending the call', async () => {
+    const run = await survive((call) => {
+      call.text(JSON.stringify(agentSays(5, 'x'.repeat(4 * 1024 * 1024))));
+      call.json(agentSays(6, `long ${'y'.repeat(200_000)}`));
+    });
+    // (Lines shortened so a failure does not print megabytes.)
+    const lines = run.stdout.split('\n').map((line) => line.slice(0, 200));
+    expect(lines.join('\n')).toMatch(/^\[invalid\] .*4\.0 MiB exceeds the 1\.0 MiB limit/m);
+    expect(run.transcript.includes('x'.repeat(1000))).toBe(false);
+    // A long but acceptable turn is kept, capped at 100,000 characters.
+    expect(run.transcript.includes(`long ${'y'.repeat(200_000)}`)).toBe(false);
+    expect(run.transcript.includes(`long ${'y'.repeat(99_000)}`)).toBe(true);
+  }, 30_000);
+
+  it('deltas for unknown and old ordinals, and a second final, are handled and reported', async () => {
+    const run = await survive(async (call) => {
+      call.json(agentSays(10, 'first turn'));
+      call.json({ type: 'transcript', role: 'agent', ordinal: 10, delta: ' late', final: false });
+      call.json(agentSays(10, 'first turn again'));
+      call.json({ type: 'transcript', role: 'user', ordinal: 12, delta: 'brand ', final: false });
+      call.json({ type: 'transcript', role: 'user', ordinal: 12, delta: 'new', final: true });
+      call.json({
+        type: 'transcript',
+        role: 'agent',
+        ordinal: 11,
+        text: 'in between',
+        final: true,
+      });
+    });
+    expect(run.stdout).toMatch(/^\[warning\] delta for turn 10 after it was final/m);
+    expect(run.stdout).toMatch(/^\[warning\] second "final" for turn 10/m);
+    // Turns in ordinal order in the file, the late one slotted in place, nothing duplicated.
+    const order = ['first turn', 'in between', 'brand new', 'still here'].map((t) =>
+      run.transcript.indexOf(t),
+    );
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(run.transcript).not.toMatch(/first turn again|turn late/);
+  }, 30_000);
+
+  it('odd-length and empty audio frames play as the exact samples sent', async () => {
+    const sent = tone(440, 600, RATE, 0.4);
+    const run = await survive(async (call) => {
+      call.json({ type: 'state', state: 'speaking' });
+      const sizes = [1, 3, 0, 7, 333, 0, 1, 2_001];
+      let at = 0;
+      for (let i = 0; at < sent.length; i++) {
+        const size = sizes[i % sizes.length]!;
+        call.audio(sent.subarray(at, at + size));
+        at += size;
+      }
+      call.json({ type: 'state', state: 'listening' });
+      await pause(1_200);
+    });
+    expect(run.wav).toBeDefined();
+    // Reassembled on sample boundaries: the tone is in the output byte for byte.
+    expect(run.wav!.data.indexOf(sent)).toBeGreaterThanOrEqual(0);
+  }, 30_000);
+
+  it('an audio flood far faster than real time is capped, reported, and barge-in still works', async () => {
+    const hum = tone(200, 1_000, RATE, 0.05);
+    const fresh = tone(880, 500, RATE, 0.4);
+    const run = await survive(async (call) => {
+      call.json({ type: 'state', state: 'speaking' });
+      // 200 s of agent audio in well under a second: far beyond the 120 s queue cap.
+      for (let s = 0; s < 200; s++) call.audio(hum);
+      await pause(1_500);
+      // The user barges in; the agent's next turn must play at once, not after the backlog.
+      call.json({ type: 'playback_clear_buffer' });
+      call.audio(fresh);
+      await pause(1_500);
+      call.json({ type: 'state', state: 'listening' });
+    });
+    expect(run.stdout).toMatch(
+      /^\[warning\] agent audio arrives far faster than it plays: queue capped at 120 s, \d+\.\d s of the oldest audio dropped/m,
+    );
+    // The queue never held more than the cap.
+    const queued = [...run.stdout.matchAll(/queued (\d+) ms/g)].map((m) => Number(m[1]));
+    expect(queued.length).toBeGreaterThan(0);
+    expect(Math.max(...queued)).toBeLessThanOrEqual(120_000);
+    expect(run.stdout).toMatch(/^\[info\] barge-in: server cleared playback \(\d+ ms/m);
+    expect(run.wav!.data.indexOf(fresh)).toBeGreaterThanOrEqual(0);
+  }, 40_000);
+});

@@ -1,0 +1,200 @@
+/**
+ * A hostile Omnia double for tests: its own small HTTP server (call creation) and WebSocket
+ * server (the call socket), separate from the friendly local agent. Each test gives it a
+ * scenario: how to answer call creation, and a script for the call socket. It records what the
+ * client sent (headers, data messages, audio bytes) so tests can check `hang_up` arrived.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+
+/** One request to `POST /api/v1/calls/create`. */
+export interface CreateRequest {
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** The client side of one call socket, as the script sees it. */
+export interface HostileCall {
+  readonly ws: WebSocket;
+  /** The raw TCP socket under the WebSocket (for cuts and black holes). */
+  readonly socket: Socket;
+  /** Data messages the client sent, parsed (or the raw text when not JSON). */
+  readonly messages: unknown[];
+  /** Bytes of mic audio the client sent. */
+  readonly audioBytes: () => number;
+  /** Send one JSON message. */
+  json(message: unknown): void;
+  /** Send a raw text frame (junk allowed). */
+  text(raw: string | Buffer): void;
+  /** Send a binary frame (agent audio). */
+  audio(pcm: Buffer): void;
+  /** True once the client sent a message of this type. */
+  got(type: string): boolean;
+  /** Resolves when the client sent a message of this type (or after `timeoutMs`, false). */
+  waitFor(type: string, timeoutMs?: number): Promise<boolean>;
+  /** Resolves when the socket is closed, whoever closed it. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+  /** True once the socket closed. */
+  isClosed(): boolean;
+}
+
+/** How the double answers call creation. */
+export type CreateBehaviour =
+  | { kind: 'ok'; websocketUrl?: (base: string) => string }
+  | { kind: 'status'; status: number; body: string; headers?: Record<string, string> }
+  | { kind: 'hang' };
+
+export interface HostileServerOptions {
+  create?: CreateBehaviour;
+  /** The call socket's script. Runs once per call; errors are kept in `scriptErrors`. */
+  call?: (call: HostileCall) => void | Promise<void>;
+  /** Answer the WebSocket's ping frames (default true; false models a dead peer). */
+  answerPings?: boolean;
+}
+
+export interface HostileServer {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly createRequests: CreateRequest[];
+  readonly calls: HostileCall[];
+  readonly scriptErrors: unknown[];
+  close(): Promise<void>;
+}
+
+/** Start a hostile double on 127.0.0.1, port 0. */
+export async function startHostileServer(
+  options: HostileServerOptions = {},
+): Promise<HostileServer> {
+  const createRequests: CreateRequest[] = [];
+  const calls: HostileCall[] = [];
+  const scriptErrors: unknown[] = [];
+  const sockets = new Set<Socket>();
+  const create = options.create ?? { kind: 'ok' };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method !== 'POST' || !req.url?.endsWith('/api/v1/calls/create')) {
+        res.writeHead(404).end('no such route');
+        return;
+      }
+      createRequests.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      if (create.kind === 'hang') return; // never answer: the client must time out
+      if (create.kind === 'status') {
+        res.writeHead(create.status, { 'content-type': 'text/plain', ...create.headers });
+        res.end(create.body);
+        return;
+      }
+      const wsBase = `ws://127.0.0.1:${port}`;
+      const url = create.websocketUrl ? create.websocketUrl(wsBase) : `${wsBase}/call/1?t=tok`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'hostile-call-1', websocketUrl: url }));
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  const wss = new WebSocketServer({ noServer: true, autoPong: options.answerPings !== false });
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const call = wrapCall(ws, socket as Socket);
+      calls.push(call);
+      Promise.resolve()
+        .then(() => options.call?.(call))
+        .catch((error: unknown) => scriptErrors.push(error));
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    createRequests,
+    calls,
+    scriptErrors,
+    close: async () => {
+      for (const client of wss.clients) client.terminate();
+      for (const socket of sockets) socket.destroy();
+      wss.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function wrapCall(ws: WebSocket, socket: Socket): HostileCall {
+  const messages: unknown[] = [];
+  let audioBytes = 0;
+  let closed = false;
+  const waiters: Array<() => void> = [];
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const buf = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    if (isBinary) {
+      audioBytes += buf.length;
+      return;
+    }
+    const text = buf.toString('utf8');
+    try {
+      messages.push(JSON.parse(text));
+    } catch {
+      messages.push(text);
+    }
+    for (const wake of waiters.splice(0)) wake();
+  });
+  ws.on('error', () => {});
+  const closedPromise = new Promise<{ code: number; reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => {
+      closed = true;
+      for (const wake of waiters.splice(0)) wake();
+      resolve({ code, reason: reason.toString() });
+    });
+  });
+  const got = (type: string) =>
+    messages.some(
+      (m) => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type,
+    );
+  const sendSafe = (data: string | Buffer, binary: boolean) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(data, { binary });
+  };
+  return {
+    ws,
+    socket,
+    messages,
+    audioBytes: () => audioBytes,
+    json: (message) => sendSafe(JSON.stringify(message), false),
+    text: (raw) => sendSafe(raw, false),
+    audio: (pcm) => sendSafe(pcm, true),
+    got,
+    waitFor: (type, timeoutMs = 10_000) =>
+      new Promise<boolean>((resolve) => {
+        const deadline = setTimeout(() => resolve(got(type)), timeoutMs);
+        const check = () => {
+          if (got(type) || closed) {
+            clearTimeout(deadline);
+            resolve(got(type));
+          } else waiters.push(check);
+        };
+        check();
+      }),
+    closed: closedPromise,
+    isClosed: () => closed,
+  };
+}
+
+/** Wait `ms` (scripts pace themselves; tests poll instead). */
+export function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A final agent transcript turn. */
+export function agentSays(ordinal: number, text: string): Record<string, unknown> {
+  return { type: 'transcript', role: 'agent', medium: 'voice', ordinal, text, final: true };
+}
