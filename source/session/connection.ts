@@ -96,6 +96,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private closed = false;
   private closingByUs = false;
   private lostReason: string | undefined;
+  private protocolError: { code: number; reason: string } | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private lastActivityMs = 0;
@@ -186,7 +187,12 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
       ws.on('error', (err: NodeJS.ErrnoException) => {
         if (!this.opened && this.closingByUs) fail(`connecting to ${this.host} was cancelled`);
         else if (!this.opened) fail(this.describeConnectError(err));
-        else this.emitError(`call socket error: ${this.scrub(err.message)}`);
+        else {
+          // ws closes on a protocol error (e.g. a frame over MAX_FRAME_BYTES) without waiting
+          // for the server's close frame, so the close event would only say 1006.
+          this.protocolError ??= protocolErrorClose(err.code);
+          this.emitError(`call socket error: ${this.scrub(err.message)}`);
+        }
       });
       ws.on('open', () => {
         if (settled) return;
@@ -317,8 +323,10 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     this.finishClosed();
     if (!wasOpen) return;
     const lost = this.lostReason;
-    const reason = lost ?? sanitizeLine(rawReason, 200);
-    this.safeEmit('close', lost ? 1006 : code, reason, this.closingByUs && !lost);
+    const protocol = code === 1006 && !lost ? this.protocolError : undefined;
+    const reason = lost ?? protocol?.reason ?? sanitizeLine(rawReason, 200);
+    const reported = lost ? 1006 : (protocol?.code ?? code);
+    this.safeEmit('close', reported, reason, this.closingByUs && !lost && !protocol);
   }
 
   private finishClosed(): void {
@@ -425,6 +433,19 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
       }
     }
   }
+}
+
+/** The close code and reason `ws` used when it closed the socket over a protocol error. */
+function protocolErrorClose(code: unknown): { code: number; reason: string } | undefined {
+  if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+    return {
+      code: 1009,
+      reason: `the server sent a frame over ${MAX_FRAME_BYTES / 1024 / 1024} MiB`,
+    };
+  }
+  if (code === 'WS_ERR_INVALID_UTF8') return { code: 1007, reason: 'invalid UTF-8' };
+  return { code: 1002, reason: `the server broke the WebSocket protocol (${code})` };
 }
 
 function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {

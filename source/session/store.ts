@@ -4,6 +4,7 @@ import type { AudioSource, PlayerLike } from '../audio/types.js';
 import type { ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { CallConnection, toolResultFor } from './connection.js';
+import { describeClose } from './events.js';
 import { applyTranscript, markInterrupted } from './transcript.js';
 import type {
   AgentState,
@@ -267,7 +268,8 @@ export class SessionStore implements Store {
     if (byUs || code === 1000) {
       this.finish('ended', byUs ? this.hangUpReason : `the server ended the call${why}`, 0);
     } else {
-      this.finish('error', `connection lost (code ${code}${why})`, 1);
+      // Words for the code (1009 "message too big", 1011 "server error", …), not just a number.
+      this.finish('error', describeClose(code, reason, false).endReason, 1);
     }
   }
 

@@ -1,0 +1,166 @@
+/**
+ * Issue 7, item 2: network and server faults, against the built CLI in plain mode. Each one
+ * must give a clear one-line message, keep the transcript so far, and exit 1 (or go on).
+ */
+
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { expectNoKey, expectTerminalSafe, type HostileRun, runCall, runFiles } from './helpers.js';
+import {
+  agentSays,
+  type HostileServer,
+  type HostileServerOptions,
+  pause,
+  startHostileServer,
+} from './server.js';
+
+let server: HostileServer | undefined;
+let extraServer: Server | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  extraServer?.close();
+  extraServer = undefined;
+});
+
+/** Fast keep-alive for the tests: a dead link is noticed in 2 s instead of 10 s. */
+const FAST_KEEPALIVE = { OMNIA_PING_INTERVAL_MS: '500', OMNIA_PONG_TIMEOUT_MS: '2000' };
+
+async function fault(
+  options: HostileServerOptions,
+  run: { extra?: string[]; env?: Record<string, string>; apiBase?: string } = {},
+): Promise<HostileRun> {
+  server = await startHostileServer(options);
+  const files = runFiles();
+  const target = run.apiBase ? { ...server, baseUrl: run.apiBase } : server;
+  const result = await runCall(target, files, {
+    extra: run.extra,
+    env: { ...FAST_KEEPALIVE, ...run.env },
+  });
+  for (const [what, text] of [
+    ['stdout', result.stdout],
+    ['stderr', result.stderr],
+    ['transcript', result.transcript],
+  ] as const) {
+    expectTerminalSafe(text, what);
+  }
+  expectNoKey([result.stdout, result.stderr, result.transcript], files.home);
+  return result;
+}
+
+/** A call that says one thing, then misbehaves with `then`. */
+function saysThen(
+  then: Parameters<NonNullable<HostileServerOptions['call']>>[0] extends infer C
+    ? (call: C) => void | Promise<void>
+    : never,
+): HostileServerOptions {
+  return {
+    call: async (call) => {
+      call.json({ type: 'state', state: 'listening' });
+      call.json(agentSays(1, 'before the fault'));
+      await pause(400);
+      await then(call);
+    },
+  };
+}
+
+describe('faults end the call clearly and keep the transcript (plain mode, built CLI)', () => {
+  it('the server closing with a non-1000 code: its meaning and reason, exit 1', async () => {
+    const run = await fault(saysThen((call) => call.ws.close(4003, 'agent gone\u001b[2J')));
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error: call socket closed by the server \(code 4003\): agent gone$/m,
+    );
+    expect(run.transcript).toMatch(/before the fault/);
+  }, 30_000);
+
+  it('a text frame over 16 MiB closes the call as "message too big", exit 1', async () => {
+    const run = await fault(saysThen((call) => call.text(`"${'z'.repeat(17 * 1024 * 1024)}"`)));
+    expect(run.code, run.stderr.slice(0, 2_000)).toBe(1);
+    expect(run.stderr).toMatch(/^error: call socket closed: message too big \(code 1009\)/m);
+    expect(run.transcript).toMatch(/before the fault/);
+  }, 30_000);
+
+  it('the TCP connection reset under the call: lost, exit 1', async () => {
+    const run = await fault(saysThen((call) => void call.socket.resetAndDestroy()));
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^error: call socket lost \(code 1006\)/m);
+    expect(run.transcript).toMatch(/before the fault/);
+  }, 30_000);
+
+  it('a link that goes silent (no close, no answers) is detected by the keep-alive', async () => {
+    let silentAt = 0;
+    const run = await fault(
+      saysThen((call) => {
+        // A black hole: nothing read, nothing sent, no close frame, no FIN.
+        call.socket.pause();
+        silentAt = Date.now();
+      }),
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error: call socket lost \(code 1006\): no answer from server for 2 s$/m,
+    );
+    expect(run.transcript).toMatch(/before the fault/);
+    // Noticed within seconds of the link going quiet, not at some much later timeout.
+    expect(silentAt).toBeGreaterThan(0);
+    expect(Date.now() - silentAt).toBeLessThan(15_000);
+  }, 30_000);
+
+  it('call creation that is never answered times out with a message, exit 1', async () => {
+    const run = await fault(
+      { create: { kind: 'hang' } },
+      { env: { OMNIA_CREATE_TIMEOUT_MS: '1500' } },
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /^Could not create the call: 127\.0\.0\.1:\d+ accepted the connection but did not answer within 1\.5 s/m,
+    );
+  }, 30_000);
+
+  it('a 429 with Retry-After says how long to wait, with the server message, exit 1', async () => {
+    const run = await fault({
+      create: {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '7', 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { message: 'too many calls\u001b[31m right now' } }),
+      },
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /limiting calls.*HTTP 429: too many calls right now.*Try again in 7 s/,
+    );
+  }, 30_000);
+
+  it('DNS failure names the host, exit 1', async () => {
+    server = await startHostileServer();
+    const run = await fault({}, { apiBase: 'http://omnia-test-host.invalid' });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/Cannot find the host omnia-test-host\.invalid/);
+  }, 30_000);
+
+  it('TLS failure on call creation and on the call socket, exit 1', async () => {
+    // https:// to a server that speaks plain HTTP: the TLS handshake fails for real.
+    server = await startHostileServer();
+    const port = server.port;
+    const rest = await fault({}, { apiBase: `https://127.0.0.1:${port}` });
+    expect(rest.code, rest.stderr).toBe(1);
+    expect(rest.stderr).toMatch(/Secure connection to 127\.0\.0\.1:\d+ failed/);
+    await server.close();
+
+    // The REST answer points the socket at wss:// on a plain-TCP listener.
+    extraServer = createServer((socket) => socket.end('HTTP/1.1 400 Bad\r\n\r\n'));
+    await new Promise<void>((resolve) => extraServer!.listen(0, '127.0.0.1', resolve));
+    const plainPort = (extraServer.address() as AddressInfo).port;
+    const ws = await fault({
+      create: { kind: 'ok', websocketUrl: () => `wss://127.0.0.1:${plainPort}/call?token=t` },
+    });
+    expect(ws.code, ws.stderr).toBe(1);
+    expect(ws.stderr).toMatch(
+      /could not connect to the call: TLS error connecting to 127\.0\.0\.1:\d+/,
+    );
+    expect(ws.stderr).not.toMatch(/token=/);
+  }, 40_000);
+});
