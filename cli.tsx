@@ -9,6 +9,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
  * call connects quickly.
  */
 
+// React's development build doubles the cost of every frame. Ink and React are imported
+// dynamically below, after this line has run.
+process.env.NODE_ENV ??= 'production';
+
 const EXIT_USAGE = 2;
 
 function version(): string {

@@ -15,6 +15,7 @@ import { useStoreSnapshot } from './hooks/useStoreSnapshot.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTicker } from './hooks/useTicker.js';
 import { computeLayout } from './layout.js';
+import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import { inlineEvents, mergeItems } from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
@@ -158,7 +159,18 @@ export function App({
       {ui.mode === 'typing' ? (
         <TypingLine
           value={ui.draft}
-          onChange={(text) => dispatch({ type: 'draft', text })}
+          onChange={(text) => {
+            // A paste, or a terminal that batches keys, delivers text and Enter in one chunk:
+            // ink-text-input then hands us the newline as text instead of an Enter key.
+            const cut = text.search(/[\r\n]/);
+            if (cut < 0) {
+              dispatch({ type: 'draft', text });
+              return;
+            }
+            const line = sanitizeLine(text.slice(0, cut)).trim();
+            if (line.length > 0) store.actions.sendText(line);
+            dispatch({ type: 'stopTyping' });
+          }}
           width={layout.width}
         />
       ) : (

@@ -293,6 +293,17 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('mute')).toHaveLength(1));
   });
 
+  it('text and Enter arriving in one chunk (paste, tmux send-keys) send the line', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await r.press('t');
+    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await r.press('what is the weather\r');
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
+    expect(store.called('sendText')[0]!.args[0]).toBe('what is the weather');
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+  });
+
   it('Esc cancels typing without sending', async () => {
     const store = new FakeStore();
     const r = await open(store);
