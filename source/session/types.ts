@@ -91,8 +91,16 @@ export interface Snapshot {
   readonly interruptions: number;
   /** Milliseconds of agent audio queued but not yet played. */
   readonly queuedMs: number;
-  readonly input: { readonly kind: string; readonly description: string; readonly sampleRate: number };
-  readonly output: { readonly kind: string; readonly description: string; readonly sampleRate: number };
+  readonly input: {
+    readonly kind: string;
+    readonly description: string;
+    readonly sampleRate: number;
+  };
+  readonly output: {
+    readonly kind: string;
+    readonly description: string;
+    readonly sampleRate: number;
+  };
   /** The last error shown to the user, one line. */
   readonly error?: string;
   /** Where the transcript is being written or was last saved. */
