@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
-import { decodeWav, resampleLinear, synthesizeTone } from './audio.js';
+import { resampleS16 } from '../audio/resample.js';
+import { parseWav, toMonoS16 } from '../audio/wav.js';
+import { synthesizeTone } from './audio.js';
 import type { LocalVoice } from './types.js';
 
 /** espeak-ng gets this long to speak one reply before we give up on it. */
@@ -56,8 +58,9 @@ export function speakWithEspeak(text: string, sampleRate: number): Promise<Buffe
         return;
       }
       try {
-        const wav = decodeWav(Buffer.concat(chunks));
-        finish(undefined, resampleLinear(wav.pcm, wav.sampleRate, sampleRate));
+        // espeak-ng streams its WAV with placeholder sizes; parseWav takes the rest of the file.
+        const wav = parseWav(Buffer.concat(chunks));
+        finish(undefined, resampleS16(toMonoS16(wav), wav.sampleRate, sampleRate));
       } catch (error) {
         finish(new Error(`espeak-ng output unusable: ${(error as Error).message}`));
       }
@@ -107,7 +110,7 @@ export async function synthesizeReply(request: VoiceRequest): Promise<VoiceResul
   }
   if (voice === 'echo' && request.utterance && request.utterance.length >= 2) {
     const rate = request.utteranceRate ?? request.sampleRate;
-    return { pcm: resampleLinear(request.utterance, rate, request.sampleRate) };
+    return { pcm: resampleS16(request.utterance, rate, request.sampleRate) };
   }
   return { pcm: synthesizeTone(words, request.sampleRate) };
 }

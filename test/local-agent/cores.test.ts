@@ -1,35 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeWav,
-  resampleLinear,
-  splitIntoFrames,
-  synthesizeTone,
-} from '../../source/local-agent/audio.js';
+import { splitIntoFrames, synthesizeTone } from '../../source/local-agent/audio.js';
 import { oneLine, parseClientFrame } from '../../source/local-agent/messages.js';
 import { AUDIO_KEEP_MS, CallRecord } from '../../source/local-agent/record.js';
 import { validateCreateCall } from '../../source/local-agent/rest.js';
 import { planTypedReply, spokenTranscript, wordDeltas } from '../../source/local-agent/script.js';
 import { SpeechDetector, type VadEvent } from '../../source/local-agent/vad.js';
 import { peakOf, silence, tone } from './helpers.js';
-
-function wav(pcm: Buffer, sampleRate: number, channels = 1, dataSize = pcm.length): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + dataSize, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(channels, 22);
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * channels * 2, 28);
-  header.writeUInt16LE(channels * 2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(dataSize, 40);
-  return Buffer.concat([header, pcm]);
-}
 
 describe('speech detector', () => {
   const rate = 16_000;
@@ -86,44 +63,6 @@ describe('speech detector', () => {
 });
 
 describe('audio helpers', () => {
-  it('decodes a WAV with espeak-style placeholder sizes', () => {
-    const pcm = tone(100, 22_050);
-    const decoded = decodeWav(wav(pcm, 22_050, 1, 0x7ffff000));
-    expect(decoded.sampleRate).toBe(22_050);
-    expect(decoded.pcm.equals(pcm)).toBe(true);
-  });
-
-  it('folds stereo to mono and rejects what it cannot read', () => {
-    const stereo = Buffer.alloc(8);
-    stereo.writeInt16LE(1000, 0);
-    stereo.writeInt16LE(3000, 2);
-    stereo.writeInt16LE(-2000, 4);
-    stereo.writeInt16LE(-4000, 6);
-    const mono = decodeWav(wav(stereo, 8_000, 2)).pcm;
-    expect([mono.readInt16LE(0), mono.readInt16LE(2)]).toEqual([2000, -3000]);
-    expect(() => decodeWav(Buffer.from('hello world, not a wav'))).toThrow(/RIFF/);
-    expect(() => decodeWav(wav(Buffer.alloc(0), 8_000).subarray(0, 36))).toThrow(/no data/);
-  });
-
-  it('resamples to the requested rate keeping length and level', () => {
-    const pcm = tone(500, 22_050, -6);
-    const out = resampleLinear(pcm, 22_050, 48_000);
-    expect(out.length / 2).toBe(24_000);
-    expect(Math.abs(peakOf(out) - peakOf(pcm))).toBeLessThan(200);
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 4_000 }),
-        fc.constantFrom(8_000, 16_000, 22_050, 24_000, 44_100, 48_000),
-        fc.constantFrom(8_000, 16_000, 24_000, 48_000),
-        (samples, from, to) => {
-          const r = resampleLinear(Buffer.alloc(samples * 2, 0x11), from, to);
-          expect(r.length % 2).toBe(0);
-          expect(Math.abs(r.length / 2 - (samples * to) / from)).toBeLessThanOrEqual(1);
-        },
-      ),
-    );
-  });
-
   it('splits audio into varying frames that reassemble exactly, some odd-length', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 20_000 }), (samples) => {
