@@ -173,7 +173,8 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
       format: formatFromPath(o.transcriptPath),
       reader: store,
       redact: secrets,
-      onError: (message) => io.err(`warning: ${message}`),
+      // Into the events, not stderr: mid-call, stderr would scribble over the full-screen UI.
+      onError: (message) => store.reportWarning(message),
     });
   }
 
@@ -183,7 +184,7 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
       path: o.serialPath,
       baudRate: o.serialBaud,
       store,
-      onEvent: (kind, message) => (kind === 'warning' ? io.err(`warning: ${message}`) : undefined),
+      onEvent: (kind, message) => (kind === 'warning' ? store.reportWarning(message) : undefined),
     });
     try {
       await serial.open();

@@ -1,5 +1,6 @@
 import { EchoGuard } from '../audio/echo-guard.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
+import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, PlayerLike } from '../audio/types.js';
 import type { ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
@@ -90,6 +91,8 @@ export class SessionStore implements Store {
   private mutedBeforePtt = false;
   private hangUpReason = 'you hung up';
   private reportedOverflowMs = 0;
+  private sourceFailed = false;
+  private fallbackSource: AudioSource | undefined;
   private overflowReportedAt = 0;
 
   constructor(private readonly options: SessionStoreOptions) {
@@ -164,12 +167,31 @@ export class SessionStore implements Store {
     this.levelTimer.unref();
     try {
       await this.options.source.start(
-        (frame) => this.onMicFrame(frame),
-        (message) => this.reportError(message),
+        (frame) => {
+          if (!this.sourceFailed) this.onMicFrame(frame);
+        },
+        (message) => this.onSourceFailed(message),
       );
     } catch (error) {
-      this.reportError(errorText(error));
+      this.onSourceFailed(errorText(error));
     }
+  }
+
+  /**
+   * The mic (or file) source died: say so, and send digital silence from then on. The server
+   * ends a call whose audio stops, so losing the mic must not lose the call (typing still works).
+   */
+  private onSourceFailed(message: string): void {
+    this.reportError(message);
+    if (this.sourceFailed || this.stopped) return;
+    this.sourceFailed = true;
+    const fallback = new SilenceSource(this.options.inputSampleRate);
+    this.fallbackSource = fallback;
+    void fallback.start(
+      (frame) => this.onMicFrame(frame),
+      () => undefined,
+    );
+    this.addEvent('info', 'sending silence instead of the mic');
   }
 
   // ---- inbound ----------------------------------------------------------------------------
@@ -316,6 +338,11 @@ export class SessionStore implements Store {
     this.update({ error: line });
   }
 
+  /** Show a problem that does not stop anything important (serial gone, disk full). */
+  reportWarning(message: string): void {
+    this.addEvent('warning', message);
+  }
+
   private setMuted(muted: boolean): void {
     if (muted === this.snapshot.muted) return;
     this.update({ muted });
@@ -431,6 +458,7 @@ export class SessionStore implements Store {
     if (this.levelTimer) clearInterval(this.levelTimer);
     this.stopAudioPromise = Promise.allSettled([
       this.options.source.stop(),
+      this.fallbackSource?.stop(),
       this.options.player.stop(),
       this.options.recorder?.close(),
     ]).then(() => undefined);

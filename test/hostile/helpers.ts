@@ -38,8 +38,7 @@ export function callArgs(server: HostileServer, files: RunFiles, extra: string[]
     files.wav,
     '--sample-rate',
     String(RATE),
-    '--transcript',
-    files.transcript,
+    ...(files.transcript ? ['--transcript', files.transcript] : []),
     ...extra,
   ];
 }
@@ -81,7 +80,8 @@ export function startCall(
 }
 
 export function readOutputs(files: RunFiles): { transcript: string; wav: ParsedWav | undefined } {
-  const transcript = existsSync(files.transcript) ? readFileSync(files.transcript, 'utf8') : '';
+  const transcript =
+    files.transcript && existsSync(files.transcript) ? readFileSync(files.transcript, 'utf8') : '';
   let wav: ParsedWav | undefined;
   try {
     wav = parseWav(readFileSync(files.wav));
