@@ -41,7 +41,7 @@ describe('resolveSettings', () => {
       transcriptDir: '/data/home/omnia-voice/transcripts',
       transcriptFormat: 'md',
       echoGuard: true,
-      leadMs: 40,
+      leadMs: 20,
       serialBaud: 115_200,
     });
     expect(Object.values(sources).every((source) => source === 'default')).toBe(true);
