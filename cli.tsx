@@ -73,7 +73,8 @@ interface CallFlags {
 
 async function runCallCommand(flags: CallFlags): Promise<number> {
   const { resolveSettings } = await import('./source/config/resolve.js');
-  const { openConfig } = await import('./source/config/store.js');
+  // A call only reads settings: the reader skips conf's load cost (see docs/performance.md).
+  const { readConfig } = await import('./source/config/read.js');
   const { settings, sources, warnings } = resolveSettings({
     flags: {
       agentId: flags.agent,
@@ -90,7 +91,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
     },
     env: process.env,
     cwd: process.cwd(),
-    config: openConfig(),
+    config: readConfig(),
   });
   for (const warning of warnings) err(`warning: ${warning}`);
   const plain = Boolean(flags.plain) || !process.stdout.isTTY || !process.stdin.isTTY;
@@ -234,6 +235,8 @@ function buildProgram(setExit: (code: number) => void): Command {
 }
 
 async function main(): Promise<void> {
+  // Benchmarks only: OMNIA_VOICE_STATS=<file> writes loop delay, memory and CPU there at exit.
+  if (process.env.OMNIA_VOICE_STATS) (await import('./source/app/stats.js')).startStatsFromEnv();
   let exitCode = 0;
   const program = buildProgram((code) => {
     exitCode = code;

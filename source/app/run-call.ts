@@ -8,7 +8,7 @@ import { NullSink } from '../audio/sinks/null-sink.js';
 import { createSource } from '../audio/sources/index.js';
 import type { AudioSink } from '../audio/types.js';
 import type { LocalAgent } from '../local-agent/index.js';
-import { SessionStore } from '../session/store.js';
+import type { SessionStore } from '../session/store.js';
 import type { Snapshot } from '../session/types.js';
 import { writeFileAtomic } from '../transcript/atomic.js';
 import {
@@ -95,6 +95,10 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     return 2;
   }
 
+  // The session store pulls in ws and zod (~100 ms of module loading) and the speaker sink
+  // starts a child process: both run while the call is being created, not after it.
+  const storeModule = import('../session/store.js');
+  const sinkOpening = openSink(o.output, o.outputSampleRate);
   let created: Awaited<ReturnType<typeof createCall>>;
   try {
     created = await createCall({
@@ -111,20 +115,15 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
         ? `Could not create the call: ${error.message}`
         : `Could not create the call: ${String(error)}`,
     );
+    await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();
     return 1;
   }
 
-  const notice = (message: string) => io.err(`note: ${message}`);
   const source = createSource(o.input, o.inputSampleRate);
-  let sink: AudioSink;
-  try {
-    sink = await createSink(o.output, o.outputSampleRate, notice);
-  } catch (error) {
-    io.err(`warning: no audio output (${errorLine(error)}); the call goes on without sound.`);
-    sink = new NullSink(o.outputSampleRate);
-    await sink.open();
-  }
+  const { sink, notes } = await sinkOpening;
+  for (const line of notes) io.err(line);
+  const { SessionStore } = await storeModule;
   const player = new Player(sink, {
     leadMs: o.leadMs,
     maxQueueMs: MAX_QUEUED_AGENT_AUDIO_MS,
@@ -243,6 +242,26 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   if (final.phase === 'error' && final.endReason) io.err(`error: ${final.endReason}`);
   await runCleanup();
   return exitCode;
+}
+
+/**
+ * Open the output named by `spec`; when it cannot be opened, a silent sink so the call goes on.
+ * What would have been said about it is returned, to be said once the call exists.
+ */
+async function openSink(
+  spec: string,
+  sampleRate: number,
+): Promise<{ sink: AudioSink; notes: string[] }> {
+  const notes: string[] = [];
+  try {
+    const sink = await createSink(spec, sampleRate, (message) => notes.push(`note: ${message}`));
+    return { sink, notes };
+  } catch (error) {
+    notes.push(`warning: no audio output (${errorLine(error)}); the call goes on without sound.`);
+    const sink = new NullSink(sampleRate);
+    await sink.open();
+    return { sink, notes };
+  }
 }
 
 function installSignalHandlers(store: SessionStore, plain: boolean): void {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import type { SettingSpec } from './schema.js';
@@ -27,4 +28,47 @@ function showValue(raw: unknown, spec: SettingSpec): string {
   if (typeof raw === 'string') return JSON.stringify(sanitizeServerText(raw, 80));
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   return `a value of type ${raw === null ? 'null' : typeof raw}`;
+}
+
+const FIX_ADVICE =
+  'Fix it in an editor, or delete it and save values again with "omnia-voice config set".';
+
+/** Explains a conf failure in terms of the file, without echoing its contents (it may hold a key). */
+export function toConfigError(error: unknown, filePath: string): ConfigError {
+  if (error instanceof ConfigError) return error;
+  const record = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+  };
+  const message = typeof record.message === 'string' ? record.message : '';
+  if (record.name === 'SyntaxError') {
+    return new ConfigError(
+      `The config file ${filePath} is not valid JSON${jsonPosition(message, filePath)}. ${FIX_ADVICE}`,
+    );
+  }
+  if (message.startsWith('Config schema violation:')) {
+    // Ajv's wording names keys and limits, never values.
+    const detail = sanitizeServerText(message.slice('Config schema violation:'.length), 160);
+    return new ConfigError(
+      `The config file ${filePath} has an invalid value (${detail}). ${FIX_ADVICE}`,
+    );
+  }
+  const code = typeof record.code === 'string' ? record.code : 'unknown error';
+  return new ConfigError(
+    `Cannot use the config file ${filePath} (${code}). Check that you own it and its directory.`,
+  );
+}
+
+/** ` (line 3, column 7)` from a JSON.parse message that gives a position, else nothing. */
+function jsonPosition(message: string, filePath: string): string {
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return '';
+  try {
+    const before = fs.readFileSync(filePath, 'utf8').slice(0, Number(position));
+    const lines = before.split('\n');
+    return ` (line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1})`;
+  } catch {
+    return '';
+  }
 }

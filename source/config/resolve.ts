@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { ConfigError, invalidValueMessage } from './errors.js';
+import type { ConfigReader } from './read.js';
 import {
   defaultSettings,
   SETTING_SPECS,
@@ -10,7 +11,6 @@ import {
   type Settings,
   type SettingValue,
 } from './schema.js';
-import type { ConfigStore } from './store.js';
 
 /** Where a resolved value came from, highest precedence first. */
 export type SettingSource = 'flag' | 'env' | 'dotenv' | 'config' | 'default';
@@ -24,7 +24,7 @@ export interface ResolveInput {
   /** Directory whose `.env` file is read. */
   cwd: string;
   /** The user's config file, if any. */
-  config?: ConfigStore;
+  config?: ConfigReader;
 }
 
 /** The settings to run with, where each came from, and advice worth showing. */
