@@ -213,7 +213,12 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   if (uiModule) {
     const started = store.start();
     const ui = await uiModule;
-    const title = o.local ? `omnia-voice · local agent` : `omnia-voice · ${agentId}`;
+    // Say on screen, not only on stderr (hidden by the full screen), why this is the demo agent.
+    const title = !o.local
+      ? `omnia-voice · ${agentId}`
+      : o.apiKey
+        ? 'omnia-voice · built-in local agent (--local)'
+        : 'omnia-voice · built-in local agent (no API key configured)';
     exitCode = await ui.runTui(store, { title });
     await started;
   } else {
