@@ -6,7 +6,7 @@ import type { ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { CallConnection, toolResultFor } from './connection.js';
 import { describeClose } from './events.js';
-import { applyTranscript, markInterrupted } from './transcript.js';
+import { applyTranscript, findTurnIndex, markInterrupted } from './transcript.js';
 import type {
   AgentState,
   CallEvent,
@@ -15,6 +15,7 @@ import type {
   Snapshot,
   Store,
   StoreActions,
+  Turn,
 } from './types.js';
 
 /** How often levels and queue depth are folded into the snapshot (the UI's frame rate). */
@@ -237,6 +238,7 @@ export class SessionStore implements Store {
       case 'transcript': {
         const result = applyTranscript(this.snapshot.turns, msg, Date.now());
         if (result.problem) this.addEvent('warning', result.problem);
+        const turns = this.redactTurn(result.turns, result.changed);
         if (
           this.discardingAgentAudio &&
           msg.role === 'agent' &&
@@ -244,7 +246,7 @@ export class SessionStore implements Store {
         ) {
           this.discardingAgentAudio = false;
         }
-        if (result.turns !== this.snapshot.turns) this.update({ turns: result.turns });
+        if (turns !== this.snapshot.turns) this.update({ turns });
         break;
       }
       case 'playback_clear_buffer':
@@ -270,6 +272,23 @@ export class SessionStore implements Store {
       default:
         break;
     }
+  }
+
+  /**
+   * A server that echoes the key into a transcript must not put it on screen or in a file.
+   * Checked on the whole turn, so a key split across two deltas is caught too.
+   */
+  private redactTurn(turns: readonly Turn[], changed: Turn | undefined): readonly Turn[] {
+    const secrets = this.options.secrets ?? [];
+    if (!changed || !secrets.some((secret) => secret && changed.text.includes(secret)))
+      return turns;
+    let text = changed.text;
+    for (const secret of secrets) if (secret) text = text.split(secret).join('[redacted]');
+    const index = findTurnIndex(turns, changed.ordinal);
+    if (index < 0) return turns;
+    const next = turns.slice();
+    next[index] = { ...changed, text };
+    return next;
   }
 
   private onAgentState(state: AgentState): void {
