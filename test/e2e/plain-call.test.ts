@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,4 +100,36 @@ describe('a whole call in plain mode through the built CLI', () => {
     expect(refused.stderr).toMatch(/Could not create the call/);
     expect(refused.stderr + refused.stdout).not.toContain(key);
   }, 40_000);
+});
+
+describe('npm start', () => {
+  it('passes SIGTERM through to the app, which hangs up, and passes its exit code back', async () => {
+    const home = tempDir();
+    const root = new URL('../../', import.meta.url).pathname;
+    const npm = spawn(
+      'npm',
+      ['start', '-s', '--', '--plain', '--input', 'none', '--output', 'none'],
+      {
+        cwd: root,
+        env: cliEnv(home),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    npm.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    npm.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    await waitFor(() => stdout.includes('[call] connected'), {
+      what: 'connected',
+      timeoutMs: 40_000,
+    });
+    npm.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => npm.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/Ended: stopped by SIGTERM/);
+  }, 60_000);
 });
