@@ -71,7 +71,7 @@ export const MAX_QUEUED_AGENT_AUDIO_MS = 120_000;
 /** Hold one call from creation to the end. Resolves to the process exit code. */
 export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   // Start loading the UI while the call is created and the socket connects.
-  const uiModule = o.plain ? undefined : import('../ui/index.js');
+  const uiModule = o.plain ? undefined : importUiOutsideCi();
 
   let apiBase = o.apiBase;
   let agentId = o.agentId;
@@ -195,9 +195,11 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
 
   // Whatever ends the process, hang up politely and flush what we have.
   onCleanup(async () => {
-    await store.actions.hangUp('the app was stopped').catch(() => undefined);
-    await store.stopAudio();
-    await writer?.close();
+    // hang_up leaves at once, but its close handshake may take up to its timeout: flush the
+    // files meanwhile, so a forced exit (second Ctrl+C) still leaves a valid WAV and transcript.
+    const hangingUp = store.actions.hangUp('the app was stopped').catch(() => undefined);
+    await Promise.allSettled([store.stopAudio(), writer?.close()]);
+    await hangingUp;
   });
   installSignalHandlers(store, o.plain);
 
@@ -267,6 +269,25 @@ async function openSink(
     await sink.open();
     return { sink, notes };
   }
+}
+
+/**
+ * Ink reads CI / CONTINUOUS_INTEGRATION once, when it is first imported, and in "CI" prints only
+ * the last frame: a developer whose shell exports CI=true would get a dead screen. The full
+ * screen is only chosen for a real terminal, so hide those variables while Ink loads.
+ */
+function importUiOutsideCi(): Promise<typeof import('../ui/index.js')> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  const restore = () => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value !== undefined) process.env[key] = value;
+    }
+  };
+  const loading = import('../ui/index.js');
+  loading.then(restore, restore);
+  return loading;
 }
 
 function installSignalHandlers(store: SessionStore, plain: boolean): void {

@@ -27,7 +27,7 @@ function startPty(scenario: string): Pty {
   const command = `stty rows 24 cols 80; exec node --import tsx ${CHILD} ${scenario}`;
   const child = spawn('socat', ['STDIO', `SYSTEM:'${command}',pty,setsid,ctty,stderr`], {
     cwd: fileURLToPath(new URL('../..', import.meta.url)),
-    env: { ...process.env, NO_COLOR: '', TERM: 'xterm-256color' },
+    env: { ...withoutCi(process.env), NO_COLOR: '', TERM: 'xterm-256color' },
   });
   let out = '';
   child.stdout.setEncoding('utf8');
@@ -43,6 +43,15 @@ function startPty(scenario: string): Pty {
     exited,
   };
   return running;
+}
+
+/**
+ * The fixture imports Ink directly, and Ink prints only the last frame when CI is set (the app
+ * itself hides CI while Ink loads: source/app/run-call.ts). CI runs these tests with CI=true.
+ */
+function withoutCi(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CI: _ci, CONTINUOUS_INTEGRATION: _ci2, ...rest } = env;
+  return rest;
 }
 
 async function untilDrawn(pty: Pty): Promise<void> {
