@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addSecret, runCleanup, scrubSecrets } from './source/app/lifecycle.js';
 
 /**
  * Entry point: parses arguments, resolves settings (flags > env > .env > config > defaults) and
@@ -14,6 +15,11 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 process.env.NODE_ENV ??= 'production';
 
 const EXIT_USAGE = 2;
+/** Longest an uncaught error waits for the cleanup (hang up, flush files, restore the terminal). */
+const FATAL_CLEANUP_MS = 3_000;
+// The key from the environment is known before anything can fail; one from .env or the config
+// file is added once settings are resolved.
+addSecret(process.env.OMNIA_API_KEY);
 
 function version(): string {
   try {
@@ -46,8 +52,10 @@ function port(value: string): number {
   return n;
 }
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
+// Every line the CLI prints passes through scrubSecrets: an error message that quotes the key
+// (a library echoing a header, a crash) must not put it on the terminal or in a log.
+const out = (line: string) => process.stdout.write(`${scrubSecrets(line)}\n`);
+const err = (line: string) => process.stderr.write(`${scrubSecrets(line)}\n`);
 
 interface CallFlags {
   agent?: string;
@@ -93,6 +101,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
     cwd: process.cwd(),
     config: readConfig(),
   });
+  addSecret(settings.apiKey);
   for (const warning of warnings) err(`warning: ${warning}`);
   const plain = Boolean(flags.plain) || !process.stdout.isTTY || !process.stdin.isTTY;
   const { runCall } = await import('./source/app/run-call.js');
@@ -249,7 +258,6 @@ async function main(): Promise<void> {
       process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
       return;
     }
-    const { runCleanup } = await import('./source/app/lifecycle.js');
     await runCleanup();
     err(`error: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = isUsageError(error) ? EXIT_USAGE : 1;
@@ -265,9 +273,14 @@ function isUsageError(error: unknown): boolean {
 }
 
 process.on('uncaughtException', async (error) => {
-  const { runCleanup } = await import('./source/app/lifecycle.js');
+  const message = `fatal: ${error instanceof Error ? error.message : String(error)}`;
+  // A cleanup step that hangs must not keep a crashed process alive.
+  setTimeout(() => {
+    err(message);
+    process.exit(1);
+  }, FATAL_CLEANUP_MS).unref();
   await runCleanup();
-  err(`fatal: ${error instanceof Error ? error.message : String(error)}`);
+  err(message);
   process.exit(1);
 });
 

@@ -41,3 +41,18 @@ export async function exitAfterCleanup(code: number, watchdogMs = 3_000): Promis
   await runCleanup();
   process.exit(code);
 }
+
+const secrets = new Set<string>();
+
+/** Register a secret (the API key) that must never reach the terminal or a file. */
+export function addSecret(secret: string | undefined): void {
+  const value = secret?.trim();
+  if (value) secrets.add(value);
+}
+
+/** `text` with every registered secret replaced by `[redacted]`. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const secret of secrets) out = out.split(secret).join('[redacted]');
+  return out;
+}

@@ -1,0 +1,188 @@
+/**
+ * Issue 7, item 3 (plain mode): Ctrl+C, a second Ctrl+C, SIGTERM, SIGHUP and an uncaught error
+ * all hang up politely where the socket is open, flush the transcript and the output WAV, and
+ * leave no sox behind. (The full-screen versions, with `q`, are in tmux.test.ts.)
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseWav } from '../../source/audio/wav.js';
+import { CLI_PATH, waitFor } from '../helpers/cli.js';
+import { tone } from '../helpers/signal.js';
+import {
+  alive,
+  callArgs,
+  expectNoKey,
+  hostileEnv,
+  KEY,
+  type RunFiles,
+  readOutputs,
+  runFiles,
+} from './helpers.js';
+import { agentSays, type HostileServer, startHostileServer } from './server.js';
+
+let server: HostileServer | undefined;
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+/** A HOME whose ALSA capture device is a file of tone, so `--input mic` runs a real sox. */
+function micHome(home: string): void {
+  const inRaw = join(home, 'in.raw');
+  const mono = tone(440, 20_000, 48_000, 0.3);
+  const stereo = Buffer.alloc(mono.length * 2);
+  for (let i = 0; i < mono.length; i += 2) {
+    stereo.writeInt16LE(mono.readInt16LE(i), i * 2);
+    stereo.writeInt16LE(mono.readInt16LE(i), i * 2 + 2);
+  }
+  writeFileSync(inRaw, stereo);
+  writeFileSync(
+    join(home, '.asoundrc'),
+    `pcm.!default {
+  type asym
+  playback.pcm "null"
+  capture.pcm "infile"
+}
+pcm.infile {
+  type file
+  slave.pcm "null"
+  file "/dev/null"
+  infile "${inRaw}"
+  format "raw"
+}
+`,
+  );
+}
+
+interface Running {
+  child: ChildProcess;
+  output: () => { stdout: string; stderr: string };
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Start a mic call; `nodeArgs` go before the CLI (e.g. a preload that crashes it). */
+function start(s: HostileServer, files: RunFiles, nodeArgs: string[] = [], env = {}): Running {
+  const proc = spawn(
+    process.execPath,
+    [...nodeArgs, CLI_PATH, ...callArgs(s, files, ['--input', 'mic'])],
+    { env: hostileEnv(files.home, env), cwd: files.home, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child = proc;
+  let stdout = '';
+  let stderr = '';
+  proc.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  proc.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child: proc, output: () => ({ stdout, stderr }), exit };
+}
+
+/**
+ * A server that talks; with `deaf`, it then stops reading (no close handshake, no pongs), so a
+ * hang-up has to wait for its timeout.
+ */
+async function talkingServer(deaf = false): Promise<HostileServer> {
+  server = await startHostileServer({
+    call: async (call) => {
+      call.json({ type: 'state', state: 'speaking' });
+      call.json(agentSays(1, 'a turn before the stop'));
+      call.audio(tone(660, 300, 16_000, 0.4));
+      if (deaf) {
+        await waitFor(() => call.audioBytes() > 16_000, { what: 'mic audio' });
+        call.socket.pause();
+      }
+    },
+  });
+  return server;
+}
+
+/** Wait until the call is live, the mic's sox runs and the agent's turn has arrived. */
+async function untilLive(run: Running, s: HostileServer): Promise<number> {
+  await waitFor(() => /^Agent: a turn before the stop$/m.test(run.output().stdout), {
+    what: 'the first turn',
+    timeoutMs: 20_000,
+  });
+  await waitFor(() => (s.calls[0]?.audioBytes() ?? 0) > 16_000, { what: 'mic audio' });
+  const sox = spawnSync('pgrep', ['-P', String(run.child.pid), 'sox'], { encoding: 'utf8' });
+  const pid = Number(sox.stdout.trim().split('\n')[0]);
+  expect(pid, 'sox is running under the CLI').toBeGreaterThan(0);
+  return pid;
+}
+
+/** What every stop path leaves behind: a valid WAV, the transcript, no sox. */
+function expectFlushed(files: RunFiles, soxPid: number): void {
+  const { transcript, wav } = readOutputs(files);
+  expect(transcript).toMatch(/a turn before the stop/);
+  expect(wav, 'the output WAV parses').toBeDefined();
+  // The header was fixed: its data size is the file's.
+  expect(wav!.data.length).toBe(statSync(files.wav).size - 44);
+  expect(wav!.data.length).toBeGreaterThan(0);
+  expect(parseWav(readFileSync(files.wav)).sampleRate).toBe(16_000);
+  expect(alive(soxPid), 'sox was stopped').toBe(false);
+}
+
+describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () => {
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
+    it(`${signal}: hang_up sent, files flushed, exit 0`, async () => {
+      const s = await talkingServer();
+      const files = runFiles();
+      micHome(files.home);
+      const run = start(s, files);
+      const sox = await untilLive(run, s);
+      run.child.kill(signal);
+      const { code } = await run.exit;
+      expect(code, run.output().stderr).toBe(0);
+      expect(s.calls[0]!.got('hang_up')).toBe(true);
+      expectFlushed(files, sox);
+    }, 40_000);
+  }
+
+  it('a second Ctrl+C quits at once (exit 130) while the hang-up waits on a deaf server', async () => {
+    const s = await talkingServer(true);
+    const files = runFiles();
+    micHome(files.home);
+    const run = start(s, files);
+    const sox = await untilLive(run, s);
+    run.child.kill('SIGINT');
+    // Well inside the hang-up's own 1.5 s wait for a close the deaf server never sends.
+    await new Promise((r) => setTimeout(r, 300));
+    run.child.kill('SIGINT');
+    const { code } = await run.exit;
+    expect(code, run.output().stderr).toBe(130);
+    expectFlushed(files, sox);
+  }, 40_000);
+
+  it('an uncaught error: hang_up, files flushed, exit 1, the message without the key', async () => {
+    const s = await talkingServer();
+    const files = runFiles();
+    micHome(files.home);
+    // A real uncaught exception inside the app's process, carrying the key in its message.
+    const crash = join(files.home, 'crash.mjs');
+    writeFileSync(
+      crash,
+      `globalThis.__crash = () => { throw new Error('boom with ' + process.env.OMNIA_API_KEY); };
+process.on('SIGUSR2', () => setTimeout(() => globalThis.__crash(), 0));\n`,
+    );
+    const run = start(s, files, ['--import', crash]);
+    const sox = await untilLive(run, s);
+    run.child.kill('SIGUSR2');
+    const { code } = await run.exit;
+    const out = run.output();
+    expect(code, out.stderr).toBe(1);
+    expect(out.stderr).toMatch(/^fatal: boom with /m);
+    expect(out.stderr).not.toContain(KEY);
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expectFlushed(files, sox);
+    expectNoKey([out.stdout, out.stderr], files.home);
+  }, 40_000);
+});
