@@ -1,0 +1,106 @@
+/**
+ * What the terminal tests run against: the local agent in the test process (so its records show
+ * what the app sent), a temporary HOME, a loud WAV for the mic, and a TCP proxy that can hold
+ * the agent's replies back (to keep a hang-up pending).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
+import { wavHeader } from '../../source/audio/wav.js';
+import {
+  type LocalAgent,
+  type LocalAgentOptions,
+  startLocalAgent,
+} from '../../source/local-agent/index.js';
+import { cliEnv, tempDir, writeTemp } from '../helpers/cli.js';
+import { tone } from '../helpers/signal.js';
+
+/** A call set up for one test. */
+export interface CallFixture {
+  readonly agent: LocalAgent;
+  readonly home: string;
+  /** Arguments pointing the app at the agent. */
+  readonly args: string[];
+  /** The app's environment: temporary HOME, a random test key, no colour unless asked. */
+  env(extra?: Record<string, string>): NodeJS.ProcessEnv;
+}
+
+/** Starts an agent (tone voice: deterministic and cheap) and returns what the app needs. */
+export async function startCall(options: LocalAgentOptions = {}): Promise<CallFixture> {
+  const agent = await startLocalAgent({ voice: 'tone', ...options });
+  const home = tempDir('omnia-tui-');
+  const key = `test-key-${randomBytes(6).toString('hex')}`;
+  return {
+    agent,
+    home,
+    args: ['--api-base', agent.baseUrl, '--agent', 'demo'],
+    env: (extra = {}) => cliEnv(home, { OMNIA_API_KEY: key, TERM: 'screen', ...extra }),
+  };
+}
+
+/** Bytes per second of the call's audio at the default 48 kHz s16 mono. */
+export const CALL_BYTES_PER_S = 48_000 * 2;
+
+/** A mono 16 kHz WAV holding a loud 440 Hz tone (about −9 dBFS RMS), long enough for a test. */
+export function loudToneWav(dir: string, seconds = 60): string {
+  const rate = 16_000;
+  const pcm = tone(440, seconds * 1000, rate, 0.5);
+  return writeTemp(
+    dir,
+    'loud-tone.wav',
+    Buffer.concat([wavHeader({ sampleRate: rate, channels: 1, dataBytes: pcm.length }), pcm]),
+  );
+}
+
+/** Largest absolute sample in an s16le block. */
+export function peak(pcm: Buffer): number {
+  let max = 0;
+  for (let i = 0; i + 1 < pcm.length; i += 2) max = Math.max(max, Math.abs(pcm.readInt16LE(i)));
+  return max;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of the agent. `holdReplies()` stops forwarding the agent's
+ * bytes to the app (the app's bytes still reach the agent), as a slow server would.
+ */
+export interface HoldingProxy {
+  readonly baseUrl: string;
+  holdReplies(): void;
+  close(): Promise<void>;
+}
+
+export async function startHoldingProxy(targetPort: number): Promise<HoldingProxy> {
+  let holding = false;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = new Socket();
+    sockets.add(client);
+    sockets.add(upstream);
+    upstream.connect(targetPort, '127.0.0.1');
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!holding) client.write(chunk);
+    });
+    const end = () => {
+      if (holding) return;
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', end);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    holdReplies: () => {
+      holding = true;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,200 @@
+/**
+ * The full-screen UI as a user sees it in a real terminal (tmux): what is on screen, the events
+ * pane, the help overlay, resizing, and colours.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { GREETING_TEXT } from '../../source/local-agent/script.js';
+import { helpRows } from '../../source/ui/keymap.js';
+import { type CallFixture, startCall } from './fixtures.js';
+import { isLive, killAllTuis, screenLines, startTui, type Tui } from './tmux.js';
+
+let call: CallFixture | undefined;
+afterEach(async () => {
+  await killAllTuis();
+  await call?.agent.close();
+  call = undefined;
+});
+
+async function startApp(
+  options: { width?: number; height?: number; env?: Record<string, string> } = {},
+): Promise<Tui> {
+  call = await startCall();
+  const tui = await startTui({
+    args: [...call.args, '--input', 'none', '--output', 'none'],
+    env: call.env(options.env),
+    cwd: call.home,
+    width: options.width,
+    height: options.height,
+  });
+  await tui.waitForScreen(isLive, 'the call to be live');
+  return tui;
+}
+
+/** The transcript's words in reading order, whatever the wrapping. */
+function words(text: string): string[] {
+  return text.split(/\s+/).filter((w) => w.length > 0);
+}
+
+/**
+ * The transcript region only: left of the side pane's rule, or above the bottom pane's rule
+ * (without the header row).
+ */
+function transcriptText(screen: string): string {
+  const lines = screenLines(screen).slice(1);
+  const rule = lines.findIndex((l) => /^─{20,}$/.test(l.trim()));
+  const region = rule >= 0 ? lines.slice(0, rule) : lines;
+  return region.map((l) => l.split('│')[0] ?? '').join('\n');
+}
+
+/** True when the greeting can be read whole on screen, possibly wrapped over several rows. */
+function showsWholeGreeting(screen: string): boolean {
+  const flat = words(transcriptText(screen)).join(' ');
+  return flat.includes(words(GREETING_TEXT).join(' '));
+}
+
+/** The last row with something on it (the UI leaves the terminal's last row empty). */
+function footerOf(screen: string): string {
+  return screenLines(screen).findLast((l) => l.trim() !== '') ?? '';
+}
+
+/** Every row fits the terminal and the screen has no more rows than the terminal. */
+function expectFits(screen: string, width: number, height: number): void {
+  const lines = screenLines(screen);
+  expect(lines.length).toBeLessThanOrEqual(height);
+  for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(width);
+}
+
+/** The side pane is drawn as a vertical rule; the bottom pane sits under a horizontal rule. */
+function layoutOf(screen: string): 'side' | 'bottom' | 'unknown' {
+  const lines = screenLines(screen);
+  const ruled = lines.filter((l) => /^─{20,}$/.test(l.trim())).length;
+  const sideRows = lines.filter((l) => /\S\s*│|^\s+│/.test(l)).length;
+  if (ruled > 0) return 'bottom';
+  if (sideRows >= 10) return 'side';
+  return 'unknown';
+}
+
+describe('the full-screen UI in a real terminal', () => {
+  it('shows the greeting, the agent state, meters, call facts and the footer keys', async () => {
+    const tui = await startApp();
+    // While the greeting plays the agent is speaking and its meter moves.
+    const speaking = await tui.waitForScreen(
+      (s) => /speaking/.test(s) && /agent\s+█/.test(s),
+      'the agent speaking with a moving meter',
+    );
+    expect(speaking).toMatch(/(^|│)mic\s+[·█│]+\s+-∞ dB/m);
+    expect(speaking).toMatch(/omnia-voice/);
+    // Then it is done and listens, with the whole greeting in the transcript.
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('listening') && showsWholeGreeting(s),
+      'the greeting and the listening state',
+    );
+    expect(screen).toMatch(/^Agent\s+Hello!/m);
+    const callId = call?.agent.calls[0]?.id ?? 'missing';
+    expect(screen).toContain(callId.slice(0, 8));
+    expect(screen).toMatch(/agent\s+.*demo/);
+    expect(screen).toMatch(/in\s+none \(silence\) · 48 kHz/);
+    expect(screen).toMatch(/out\s+no audio output · 48 kHz/);
+    expect(screen).toMatch(/rtt\s+\d+ ms/);
+    expect(screen).toMatch(/mic live/);
+    const footer = footerOf(screen);
+    for (const hint of ['m mute', 'i interrupt', 't type', 's save', 'd events', '? help'])
+      expect(footer).toContain(hint);
+    expect(footer).toContain('q quit');
+    expectFits(screen, 100, 30);
+  }, 40_000);
+
+  it('d shows and hides the events pane', async () => {
+    const tui = await startApp();
+    expect(await tui.capture()).not.toMatch(/Events \(\d+\)/);
+    await tui.keys('d');
+    const shown = await tui.waitForScreen((s) => /Events \(\d+\)/.test(s), 'the events pane');
+    expect(shown).toMatch(/call started/);
+    expect(shown).toMatch(/connected/);
+    await tui.keys('d');
+    await tui.waitForScreen((s) => !/Events \(\d+\)/.test(s), 'the events pane to close');
+  }, 40_000);
+
+  it('? shows the help generated from the keymap and Esc closes it', async () => {
+    const tui = await startApp();
+    await tui.keys('?');
+    const help = await tui.waitForScreen(
+      (s) => s.includes(helpRows()[0]?.description ?? '?'),
+      'the help overlay',
+    );
+    // Every binding of the keymap is listed, with its keys and what it does.
+    for (const row of helpRows()) {
+      expect(help).toContain(row.description);
+      const line = screenLines(help).find((l) => l.includes(row.description)) ?? '';
+      expect(line).toContain(row.keys);
+    }
+    expectFits(help, 100, 30);
+    await tui.keys('Escape');
+    const after = await tui.waitForScreen(
+      (s) => !s.includes(helpRows()[0]?.description ?? '?') && isLive(s),
+      'the help to close',
+    );
+    expect(after).toMatch(/^Agent\s+Hello!/m);
+  }, 40_000);
+
+  it('re-lays out on resize: bottom pane when narrow, side pane when wide, nothing overflows', async () => {
+    const tui = await startApp({ width: 100, height: 30 });
+    const wide = await tui.waitForScreen(showsWholeGreeting, 'the greeting at 100x30');
+    expect(layoutOf(wide)).toBe('side');
+    expectFits(wide, 100, 30);
+
+    await tui.resize(80, 24);
+    const narrow = await tui.waitForScreen(
+      (s) => layoutOf(s) === 'bottom' && showsWholeGreeting(s) && isLive(s),
+      'the bottom-pane layout at 80x24',
+    );
+    expectFits(narrow, 80, 24);
+    // The footer is whole, not cut at the right edge.
+    expect(footerOf(narrow)).toMatch(/q quit$/);
+
+    await tui.resize(140, 40);
+    const wider = await tui.waitForScreen(
+      (s) => layoutOf(s) === 'side' && showsWholeGreeting(s) && isLive(s),
+      'the side-pane layout at 140x40',
+    );
+    expectFits(wider, 140, 40);
+    expect(footerOf(wider)).toMatch(/q quit$/);
+    // A wider transcript needs fewer rows for the same greeting.
+    const rowsOf = (s: string) => screenLines(s).filter((l) => /Hello!|type a message/.test(l));
+    expect(rowsOf(wider).length).toBeLessThanOrEqual(rowsOf(narrow).length);
+  }, 40_000);
+});
+
+/** SGR parameters that set a foreground or background colour. */
+function colourCodes(screen: string): string[] {
+  const found: string[] = [];
+  for (const match of screen.matchAll(/\u001b\[([0-9;]*)m/g)) {
+    const params = (match[1] ?? '').split(';').map(Number);
+    for (const p of params) {
+      if ((p >= 30 && p <= 38) || (p >= 40 && p <= 48) || (p >= 90 && p <= 107)) {
+        found.push(match[0]);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+describe('colours', () => {
+  it('are drawn by default', async () => {
+    const tui = await startApp({ env: { NO_COLOR: '' } });
+    await tui.waitForScreen(showsWholeGreeting, 'the greeting');
+    const screen = await tui.capture({ escapes: true });
+    expect(colourCodes(screen).length).toBeGreaterThan(0);
+  }, 40_000);
+
+  it('are all gone with NO_COLOR=1 (bold and dim may stay)', async () => {
+    const tui = await startApp({ env: { NO_COLOR: '1' } });
+    await tui.waitForScreen(showsWholeGreeting, 'the greeting');
+    await tui.keys('d');
+    await tui.waitForScreen((s) => /Events \(\d+\)/.test(s), 'the events pane');
+    const screen = await tui.capture({ escapes: true });
+    expect(screen).toContain('\u001b[');
+    expect(colourCodes(screen)).toEqual([]);
+  }, 40_000);
+});
