@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { addSecret, runCleanup, scrubSecrets } from './source/app/lifecycle.js';
+import { addSecret, guardOutput, runCleanup } from './source/app/lifecycle.js';
 
 /**
  * Entry point: parses arguments, resolves settings (flags > env > .env > config > defaults) and
@@ -20,6 +20,10 @@ const FATAL_CLEANUP_MS = 3_000;
 // The key from the environment is known before anything can fail; one from .env or the config
 // file is added once settings are resolved.
 addSecret(process.env.OMNIA_API_KEY);
+// Whatever prints (our lines, Ink, a crash handler, a library), the key never reaches a terminal
+// or a log file.
+guardOutput(process.stdout);
+guardOutput(process.stderr);
 
 function version(): string {
   try {
@@ -52,10 +56,8 @@ function port(value: string): number {
   return n;
 }
 
-// Every line the CLI prints passes through scrubSecrets: an error message that quotes the key
-// (a library echoing a header, a crash) must not put it on the terminal or in a log.
-const out = (line: string) => process.stdout.write(`${scrubSecrets(line)}\n`);
-const err = (line: string) => process.stderr.write(`${scrubSecrets(line)}\n`);
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
 
 interface CallFlags {
   agent?: string;

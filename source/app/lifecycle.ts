@@ -56,3 +56,26 @@ export function scrubSecrets(text: string): string {
   for (const secret of secrets) out = out.split(secret).join('[redacted]');
   return out;
 }
+
+/**
+ * Scrub registered secrets from everything written to `stream`, whoever writes it: the CLI's own
+ * lines, Ink's frames, a library's warning, a crash handler. A last line of defence; the code
+ * that builds messages redacts them too.
+ */
+export function guardOutput(stream: NodeJS.WriteStream): void {
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  stream.write = ((chunk: unknown, ...rest: unknown[]) =>
+    write(scrubChunk(chunk), ...rest)) as NodeJS.WriteStream['write'];
+}
+
+function scrubChunk(chunk: unknown): unknown {
+  if (secrets.size === 0) return chunk;
+  if (typeof chunk === 'string') return scrubSecrets(chunk);
+  if (chunk instanceof Uint8Array) {
+    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    for (const secret of secrets) {
+      if (buf.includes(secret)) return Buffer.from(scrubSecrets(buf.toString('utf8')), 'utf8');
+    }
+  }
+  return chunk;
+}
