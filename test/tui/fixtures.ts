@@ -4,7 +4,7 @@
  * the agent's replies back (to keep a hang-up pending).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { wavHeader } from '../../source/audio/wav.js';
 import {
   type LocalAgent,
@@ -72,10 +72,9 @@ export async function startHoldingProxy(targetPort: number): Promise<HoldingProx
   let holding = false;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
-    const upstream = new Socket();
+    const upstream = connect(targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
-    upstream.connect(targetPort, '127.0.0.1');
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => {
       if (!holding) client.write(chunk);

@@ -1,0 +1,153 @@
+/**
+ * The in-call keys of the full-screen UI, driven in a real terminal (tmux) against the local
+ * agent in this process, so each test checks both the screen and what the agent received.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { rms } from '../helpers/signal.js';
+import { CALL_BYTES_PER_S, type CallFixture, loudToneWav, peak, startCall } from './fixtures.js';
+import { isLive, killAllTuis, startTui, type Tui, until } from './tmux.js';
+
+let call: CallFixture | undefined;
+afterEach(async () => {
+  await killAllTuis();
+  await call?.agent.close();
+  call = undefined;
+});
+
+async function startApp(
+  args: string[],
+  env: Record<string, string> = {},
+  size: { width?: number; height?: number } = {},
+): Promise<{ tui: Tui; call: CallFixture }> {
+  call = await startCall();
+  const tui = await startTui({
+    args: [...call.args, ...args],
+    env: call.env(env),
+    cwd: call.home,
+    ...size,
+  });
+  await tui.waitForScreen(isLive, 'the call to be live');
+  return { tui, call };
+}
+
+/** Waits until the agent has received `seconds` more audio, then returns the latest `tailS`. */
+async function nextAudio(fixture: CallFixture, seconds: number, tailS: number): Promise<Buffer> {
+  const record = () => fixture.agent.calls[0];
+  const start = record()?.bytesReceived ?? 0;
+  const want = start + Math.round(seconds * CALL_BYTES_PER_S);
+  await until(() => (record()?.bytesReceived ?? 0) >= want, `${seconds} s more audio`);
+  const audio = record()?.audio ?? Buffer.alloc(0);
+  const tailBytes = Math.round(tailS * CALL_BYTES_PER_S) & ~1;
+  return audio.subarray(Math.max(0, audio.length - tailBytes));
+}
+
+describe('in-call keys in a real terminal', () => {
+  it('m mutes: MUTED on screen and the agent receives digital silence; m again: sound again', async () => {
+    const wav = loudToneWav(tempDir('omnia-tui-wav-'));
+    // The echo guard would also silence the mic while the agent speaks: keep it out of this.
+    const { tui, call } = await startApp(['--input', wav, '--output', 'none', '--no-echo-guard']);
+
+    const before = await nextAudio(call, 0.5, 0.4);
+    expect(rms(before)).toBeGreaterThan(0.2);
+    expect(await tui.capture()).not.toContain('MUTED');
+
+    await tui.keys('m');
+    await tui.waitForScreen((s) => s.includes('MUTED'), 'MUTED on screen');
+    // Audio already on its way when the key was read may still arrive: look past it.
+    const muted = await nextAudio(call, 1, 0.5);
+    expect(muted.length).toBeGreaterThan(0);
+    expect(peak(muted)).toBe(0);
+    // The call stays up while muted: the mic meter shows silence.
+    expect(await tui.capture()).toMatch(/mic\s+[·│]+\s+-∞ dB/);
+
+    await tui.keys('m');
+    await tui.waitForScreen((s) => !s.includes('MUTED') && s.includes('mic live'), 'mic live');
+    const unmuted = await nextAudio(call, 1, 0.5);
+    expect(rms(unmuted)).toBeGreaterThan(0.2);
+  }, 60_000);
+
+  it('t sends a typed message; the agent answers on screen', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.keys('t');
+    await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
+    // Shortcut letters are text while typing: "m", "q", "d" must not mute, quit or toggle.
+    await tui.type('hello from tmux, mind the q and d');
+    await tui.waitForScreen((s) => s.includes('mind the q and d'), 'the typed text');
+    await tui.keys('Enter');
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('You typed: hello from tmux, mind the q and d'),
+      "the agent's answer",
+    );
+    expect(screen).toContain('(typed)');
+    expect(screen).not.toContain('MUTED');
+    expect(screen).not.toContain('say:');
+    const sent = call.agent.calls[0]?.clientMessages.filter((m) => m.type === 'user_text_message');
+    expect(sent).toEqual([
+      expect.objectContaining({
+        type: 'user_text_message',
+        text: 'hello from tmux, mind the q and d',
+      }),
+    ]);
+  }, 60_000);
+
+  it('s saves the transcript into the transcript dir and says where', async () => {
+    const dir = join(tempDir('omnia-tui-saved-'), 'transcripts');
+    const { tui } = await startApp(['--input', 'none', '--output', 'none'], {
+      OMNIA_TRANSCRIPT_DIR: dir,
+    });
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    await tui.keys('s');
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('transcript saved to'),
+      'the saved notice',
+    );
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    const path = join(dir, files[0] ?? '');
+    // The notice names the file (possibly cut to the width, never without the directory).
+    const shown = /transcript saved to (\S+)/.exec(screen)?.[1] ?? '';
+    expect(path.startsWith(shown.replace(/…$/, ''))).toBe(true);
+    expect(shown.length).toBeGreaterThan(dir.length);
+    expect(readFileSync(path, 'utf8')).toContain('I am the Omnia local demo agent');
+  }, 60_000);
+
+  it('s with --transcript writes that file', async () => {
+    const path = join(tempDir('omnia-tui-saved-'), 'call.txt');
+    const { tui } = await startApp(['--input', 'none', '--output', 'none', '--transcript', path]);
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    await tui.keys('s');
+    await tui.waitForScreen((s) => s.includes(`transcript saved to ${path}`), 'the saved notice');
+    expect(readFileSync(path, 'utf8')).toContain('I am the Omnia local demo agent');
+  }, 60_000);
+
+  it('i interrupts the agent while it speaks: queued audio dropped, turn marked interrupted', async () => {
+    // 80 columns: the events pane runs the full width under the info pane, so lines are whole.
+    const { tui } = await startApp(
+      ['--input', 'none', '--output', 'none'],
+      {},
+      { width: 80, height: 24 },
+    );
+    // The agent sends faster than real time, so most of the greeting waits in the queue.
+    await tui.waitForScreen(
+      (s) => s.includes('speaking') && /queued\s+[1-9]\d{2,} ms/.test(s),
+      'the agent speaking with audio queued',
+    );
+    await tui.keys('i');
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('— interrupted'),
+      'the turn marked interrupted',
+    );
+    expect(screen).toMatch(/^Agent\s+Hello!/m);
+    await tui.waitForScreen((s) => /queued\s+0 ms/.test(s), 'the queue to be empty');
+    await tui.keys('d');
+    const events = await tui.waitForScreen(
+      (s) => /interrupted the agent \([1-9]\d* ms of agent audio dropped\)/.test(s),
+      'the interrupt event with the dropped audio',
+    );
+    expect(events).toContain('interrupted');
+  }, 60_000);
+});
