@@ -1,0 +1,93 @@
+/**
+ * Leaving the full-screen UI in a real terminal (tmux): q and Ctrl+C hang up and give the shell
+ * its screen back; a second Ctrl+C while hanging up leaves at once.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLocalAgent } from '../../source/local-agent/index.js';
+import { type CallFixture, type HoldingProxy, startCall, startHoldingProxy } from './fixtures.js';
+import { isLive, killAllTuis, PRE_APP_MARKER, startTui, type Tui, until } from './tmux.js';
+
+let call: CallFixture | undefined;
+let proxy: HoldingProxy | undefined;
+afterEach(async () => {
+  await killAllTuis();
+  await proxy?.close();
+  await call?.agent.close();
+  call = undefined;
+  proxy = undefined;
+});
+
+/** Runs the app inside `sh`, between a marker line and `EXITED:<code>`. */
+async function startWrapped(fixture: CallFixture, apiBase?: string): Promise<Tui> {
+  const args = apiBase ? ['--api-base', apiBase, '--agent', 'demo'] : fixture.args;
+  const tui = await startTui({
+    args: [...args, '--input', 'none', '--output', 'none'],
+    env: fixture.env(),
+    cwd: fixture.home,
+    wrapInShell: true,
+  });
+  await tui.waitForScreen(isLive, 'the call to be live');
+  return tui;
+}
+
+function exitCodeOf(screen: string): number | undefined {
+  const match = /^EXITED:(\d+)$/m.exec(screen);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The shell's own screen is back: the marker printed before the app, none of the UI. */
+function expectShellScreen(screen: string): void {
+  expect(screen).toContain(PRE_APP_MARKER);
+  expect(screen.indexOf(PRE_APP_MARKER)).toBeLessThan(screen.indexOf('EXITED:'));
+  expect(screen).not.toContain('q quit');
+  expect(screen).not.toMatch(/^omnia-voice ·/m);
+  expect(screen).not.toContain('Hello! I am the Omnia');
+}
+
+describe('leaving the full-screen UI', () => {
+  it('q hangs up and restores the terminal', async () => {
+    call = await startCall();
+    const tui = await startWrapped(call);
+    await tui.keys('q');
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    expect(exitCodeOf(screen)).toBe(0);
+    expectShellScreen(screen);
+    const record = call.agent.calls[0];
+    expect(record?.hungUp).toBe(true);
+    expect(record?.closeCode).toBe(1000);
+    // Raw mode is off again: the terminal echoes what is typed, as a shell expects.
+    await tui.type('echo-check');
+    await tui.waitForScreen((s) => s.includes('echo-check'), 'typed text echoed');
+  }, 40_000);
+
+  it('Ctrl+C hangs up and restores the terminal the same way', async () => {
+    call = await startCall();
+    const tui = await startWrapped(call);
+    await tui.keys('C-c');
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    expect(exitCodeOf(screen)).toBe(0);
+    expectShellScreen(screen);
+    expect(call.agent.calls[0]?.hungUp).toBe(true);
+  }, 40_000);
+
+  it('a second Ctrl+C while hanging up quits at once with 130', async () => {
+    // Bound to every interface, the agent hands out socket URLs by the Host the app used, so
+    // the call's WebSocket goes through the proxy too.
+    const agent = await startLocalAgent({ voice: 'tone', host: '0.0.0.0' });
+    const base = await startCall();
+    await base.agent.close();
+    call = { ...base, agent };
+    proxy = await startHoldingProxy(agent.port);
+    const tui = await startWrapped(call, proxy.baseUrl);
+    // A server that does not answer keeps the hang-up pending (up to its timeout).
+    proxy.holdReplies();
+    await tui.keys('C-c');
+    await tui.waitForScreen((s) => s.includes('hanging up'), 'the hang-up notice', 10_000);
+    await tui.keys('C-c');
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    expect(exitCodeOf(screen)).toBe(130);
+    expectShellScreen(screen);
+    // The hang-up was sent before the forced quit.
+    await until(() => agent.calls[0]?.hungUp, 'the agent to see hang_up', 5_000);
+  }, 40_000);
+});
