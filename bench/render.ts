@@ -1,0 +1,156 @@
+/**
+ * Render cost with a 10,000-turn transcript: the real App drawn by Ink into an 80×24 fake
+ * terminal, one frame per change while the agent's live turn streams (a delta and new meter
+ * levels each time), frames spaced beyond Ink's frame cap so each is drawn at once. The figure
+ * is the time from the store's notification to the frame written to the terminal. React's
+ * production build, as the CLI runs it.
+ */
+import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import type { Level, Snapshot, Store, StoreActions, Turn } from '../source/session/types.js';
+import { type BenchResult, median, round, sleep, until } from './result.js';
+
+const TURNS = 10_000;
+const FRAMES = 40;
+
+class FakeTerminal extends EventEmitter {
+  readonly columns = 80;
+  readonly rows = 24;
+  readonly isTTY = true;
+  writes = 0;
+  lastWriteAt = 0;
+  write(_data: string): boolean {
+    this.writes++;
+    this.lastWriteAt = performance.now();
+    return true;
+  }
+}
+
+class BenchStore implements Store {
+  snapshot: Snapshot;
+  private readonly listeners = new Set<() => void>();
+  readonly actions: StoreActions = {
+    mute: () => undefined,
+    setPtt: () => undefined,
+    interrupt: () => undefined,
+    sendText: () => undefined,
+    setOutputMedium: () => undefined,
+    saveTranscript: async () => '/dev/null',
+    hangUp: async () => undefined,
+  };
+  constructor(snapshot: Snapshot) {
+    this.snapshot = snapshot;
+  }
+  getSnapshot = (): Snapshot => this.snapshot;
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+  set(patch: Partial<Snapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function turns(n: number): Turn[] {
+  const out: Turn[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push({
+      ordinal: i,
+      role: i % 2 === 0 ? 'user' : 'agent',
+      medium: 'voice',
+      text: `turn ${i}: a sentence long enough to wrap on an eighty column terminal once or twice, as real answers do`,
+      final: i < n - 1,
+      interrupted: false,
+      typed: false,
+      startedAt: 1_000 + i,
+    });
+  }
+  return out;
+}
+
+const level = (db: number): Level => ({ rmsDb: db, peakDb: db + 3, peakHoldDb: db + 6 });
+
+export async function benchRender(): Promise<BenchResult[]> {
+  process.env.NODE_ENV = 'production';
+  const { render } = await import('ink');
+  const { createElement } = await import('react');
+  const { App } = await import('../source/ui/App.js');
+  const now = Date.now();
+  const store = new BenchStore({
+    phase: 'live',
+    agentState: 'listening',
+    agentStateSince: now,
+    callId: 'bench',
+    agentId: 'bench',
+    local: false,
+    startedAt: now,
+    turns: turns(TURNS),
+    events: [],
+    muted: false,
+    ptt: false,
+    pttDown: false,
+    echoGuard: { enabled: false, active: false },
+    outputMedium: 'voice',
+    micLevel: level(-40),
+    agentLevel: level(-20),
+    responseLatenciesMs: [],
+    interruptions: 0,
+    queuedMs: 0,
+    input: { kind: 'none', description: 'none', sampleRate: 48_000 },
+    output: { kind: 'none', description: 'none', sampleRate: 48_000 },
+    exitCode: 0,
+  });
+  const terminal = new FakeTerminal();
+  const stdin = Object.assign(new EventEmitter(), {
+    isTTY: true,
+    setRawMode: () => undefined,
+    setEncoding: () => undefined,
+    resume: () => undefined,
+    pause: () => undefined,
+    ref: () => undefined,
+    unref: () => undefined,
+    read: () => null,
+  });
+  const instance = render(createElement(App, { store, onExit: () => undefined }), {
+    stdout: terminal as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 20,
+  });
+  try {
+    await until(() => terminal.writes > 0, 10_000);
+    await sleep(200);
+    const times: number[] = [];
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < FRAMES; i++) {
+      const writes = terminal.writes;
+      const all = store.snapshot.turns;
+      const live = all[all.length - 1] as Turn;
+      const t = performance.now();
+      store.set({
+        turns: [...all.slice(0, -1), { ...live, text: `${live.text} word${i}` }],
+        agentLevel: level(-20 - (i % 10)),
+        micLevel: level(-40 - (i % 7)),
+      });
+      await until(() => terminal.writes > writes, 5_000, 0);
+      times.push(terminal.lastWriteAt - t);
+      await sleep(120);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    const mid = median(times);
+    return [
+      {
+        figure: `render: one frame with ${TURNS.toLocaleString('en')} turns (live turn + meters change, 80×24, median of ${FRAMES})`,
+        target: '≤ 8 ms',
+        measured: round(mid, 2),
+        unit: 'ms',
+        pass: mid <= 8,
+        note: `worst ${round(Math.max(...times), 2)} ms; CPU ${round((cpu.user + cpu.system) / 1000 / FRAMES, 2)} ms per frame`,
+      },
+    ];
+  } finally {
+    instance.unmount();
+  }
+}
