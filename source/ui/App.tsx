@@ -20,8 +20,8 @@ import { fg } from './theme.js';
 import { inlineEvents, mergeItems } from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
-/** 15 frames per second: meters look live, and a 60 s call stays cheap. */
-export const DEFAULT_FRAME_MS = 66;
+/** 10 frames per second: meters look live (the spec allows 10–20), and a call stays cheap. */
+export const DEFAULT_FRAME_MS = 100;
 /** Clocks show whole seconds. */
 const CLOCK_STEP_MS = 1_000;
 /** How long a toast line stays. */
