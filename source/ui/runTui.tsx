@@ -150,8 +150,11 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
           exitOnCtrlC: false,
           patchConsole: true,
           maxFps: RENDER_MAX_FPS,
-          // Rewrite only the rows that changed: meters and the live turn, not the whole screen.
-          incrementalRendering: true,
+          // Not incremental: Ink 6.8's incremental writer moves the cursor up one row too few
+          // when the frame ends with a newline, which it does here (we draw rows - 1 rows), so
+          // every later frame lands one row lower and the screen fills with stale rows
+          // (test/tui shows it in tmux). The standard writer redraws the whole frame correctly.
+          incrementalRendering: false,
         },
       );
     } catch (error) {
