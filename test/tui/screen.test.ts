@@ -64,6 +64,21 @@ function expectFits(screen: string, width: number, height: number): void {
   for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(width);
 }
 
+/**
+ * Each frame replaced the previous one exactly: one header, one row per call fact. A frame drawn
+ * a row too low leaves the previous frame's rows behind (two headers, two `time` rows).
+ */
+function expectNoStaleRows(screen: string): void {
+  const count = (re: RegExp) => screenLines(screen).filter((l) => re.test(l)).length;
+  expect(count(/^omnia-voice · /), screen).toBe(1);
+  for (const label of ['time', 'queued', 'in', 'out']) {
+    expect(count(new RegExp(`(^|│)${label}\\s{2,}`)), `${label} in\n${screen}`).toBeLessThanOrEqual(
+      1,
+    );
+  }
+  expect(count(/q quit/), screen).toBe(1);
+}
+
 /** The side pane is drawn as a vertical rule; the bottom pane sits under a horizontal rule. */
 function layoutOf(screen: string): 'side' | 'bottom' | 'unknown' {
   const lines = screenLines(screen);
@@ -102,6 +117,8 @@ describe('the full-screen UI in a real terminal', () => {
       expect(footer).toContain(hint);
     expect(footer).toContain('q quit');
     expectFits(screen, 100, 30);
+    expectNoStaleRows(speaking);
+    expectNoStaleRows(screen);
   }, 40_000);
 
   it('d shows and hides the events pane', async () => {
@@ -149,6 +166,7 @@ describe('the full-screen UI in a real terminal', () => {
       'the bottom-pane layout at 80x24',
     );
     expectFits(narrow, 80, 24);
+    expectNoStaleRows(narrow);
     // The footer is whole, not cut at the right edge.
     expect(footerOf(narrow)).toMatch(/q quit$/);
 
@@ -158,6 +176,7 @@ describe('the full-screen UI in a real terminal', () => {
       'the side-pane layout at 140x40',
     );
     expectFits(wider, 140, 40);
+    expectNoStaleRows(wider);
     expect(footerOf(wider)).toMatch(/q quit$/);
     // A wider transcript needs fewer rows for the same greeting.
     const rowsOf = (s: string) => screenLines(s).filter((l) => /Hello!|type a message/.test(l));
