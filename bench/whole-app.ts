@@ -90,7 +90,7 @@ export async function benchWholeApp(): Promise<BenchResult[]> {
   const tmux = new TmuxSession(`exec env ${env} ${cli}`);
   try {
     const pid = tmux.pid();
-    await until(() => / live /.test(tmux.screen()), 15_000, 20);
+    await until(() => / live /.test(tmux.screen()), 40_000, 20);
     await sleep(1_000);
     const before = treeCpuMs(pid);
     const t0 = performance.now();

@@ -41,7 +41,7 @@ export function startStatsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
     const mem = process.memoryUsage();
     const ms = (ns: number) => Math.round(ns / 1e4) / 100;
     // The histogram records the whole period between its timer's runs; the lag is the excess.
-    const lag = (ns: number) => Math.max(0, ms(ns) - RESOLUTION_MS);
+    const lag = (ns: number) => Math.max(0, Math.round((ms(ns) - RESOLUTION_MS) * 100) / 100);
     const stats: AppStats = {
       loopDelayP50Ms: lag(histogram.percentile(50)),
       loopDelayP99Ms: lag(histogram.percentile(99)),
