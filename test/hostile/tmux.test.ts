@@ -1,0 +1,285 @@
+/**
+ * The important hostile cases in the full-screen UI, in a real terminal (tmux): the screen stays
+ * intact whatever the server sends, faults are shown, and every way out (q, Ctrl+C, a forced
+ * second Ctrl+C, SIGTERM, closing the terminal, a crash) hangs up, flushes the files, stops sox
+ * and gives the shell its terminal back: main screen, cursor, cooked mode, the prompt.
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_PATH, waitFor } from '../helpers/cli.js';
+import { tone } from '../helpers/signal.js';
+import {
+  alive,
+  expectNoKey,
+  hostileEnv,
+  KEY,
+  RATE,
+  type RunFiles,
+  readOutputs,
+  runFiles,
+} from './helpers.js';
+import { agentSays, type HostileServer, pause, startHostileServer } from './server.js';
+import { COLUMNS, PROMPT, ROWS, Tmux } from './tmux.js';
+
+let server: HostileServer | undefined;
+let tmux: Tmux | undefined;
+afterEach(async () => {
+  tmux?.kill();
+  tmux = undefined;
+  await server?.close();
+  server = undefined;
+});
+
+const NASTY = 'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001b[31m there\u0000\u009b1m\u202eevil\r\n';
+
+/** A HOME whose ALSA capture is a file of tone (so `--input mic` runs a real sox). */
+function micHome(home: string): void {
+  const inRaw = join(home, 'in.raw');
+  const mono = tone(440, 20_000, 48_000, 0.3);
+  const stereo = Buffer.alloc(mono.length * 2);
+  for (let i = 0; i < mono.length; i += 2) {
+    stereo.writeInt16LE(mono.readInt16LE(i), i * 2);
+    stereo.writeInt16LE(mono.readInt16LE(i), i * 2 + 2);
+  }
+  writeFileSync(inRaw, stereo);
+  writeFileSync(
+    join(home, '.asoundrc'),
+    `pcm.!default {\n  type asym\n  playback.pcm "null"\n  capture.pcm "infile"\n}\npcm.infile {\n  type file\n  slave.pcm "null"\n  file "/dev/null"\n  infile "${inRaw}"\n  format "raw"\n}\n`,
+  );
+}
+
+/** Open a terminal and run the app full-screen in it, against the double. */
+function launch(
+  s: HostileServer,
+  files: RunFiles,
+  options: { mic?: boolean; nodeArgs?: string[] } = {},
+): Tmux {
+  if (options.mic) micHome(files.home);
+  const t = new Tmux({ ...hostileEnv(files.home), PS1: PROMPT, TERM: 'xterm-256color' });
+  tmux = t;
+  t.start();
+  const args = [
+    ...(options.nodeArgs ?? []),
+    CLI_PATH,
+    '--agent',
+    'x',
+    '--api-base',
+    s.baseUrl,
+    '--input',
+    options.mic ? 'mic' : 'none',
+    '--output',
+    files.wav,
+    '--sample-rate',
+    String(RATE),
+    '--transcript',
+    files.transcript,
+  ];
+  t.type(`cd ${files.home} && ${process.execPath} ${args.join(' ')}; echo EXIT=$?`);
+  return t;
+}
+
+/** The app's process: the pane shell's child. */
+async function appPid(t: Tmux): Promise<number> {
+  return waitFor(
+    () => {
+      const out = spawnSync('pgrep', ['-P', String(t.shellPid())], { encoding: 'utf8' }).stdout;
+      return Number(out.trim().split('\n')[0]) || undefined;
+    },
+    { what: 'the app process' },
+  );
+}
+
+function soxUnder(pid: number): number | undefined {
+  const out = spawnSync('pgrep', ['-P', String(pid), 'sox'], { encoding: 'utf8' }).stdout;
+  return Number(out.trim().split('\n')[0]) || undefined;
+}
+
+/** The full-screen layout is whole: header on the first row, footer on the last. */
+function expectIntact(t: Tmux): void {
+  const rows = t.screen();
+  expect(rows).toHaveLength(ROWS);
+  expect(rows[0]).toMatch(/^omnia-voice · /);
+  // The footer sits at the bottom (Ink keeps the very last row free so nothing scrolls).
+  const footer = rows.findLastIndex((row) => row.trim() !== '');
+  expect(footer, rows.join('\n')).toBeGreaterThanOrEqual(ROWS - 2);
+  expect(rows[footer]).toMatch(/q quit/);
+  for (const row of rows) {
+    expect(row.length).toBeLessThanOrEqual(COLUMNS);
+    // Stray pieces of escape sequences would show up as text.
+    expect(row).not.toMatch(/\[2J|\]0;|\[31m|pwned/);
+  }
+  expect(t.display('#{pane_title}')).not.toMatch(/pwned/);
+  expect(t.display('#{alternate_on}')).toBe('1');
+}
+
+/** After the app: main screen, cursor shown, cooked mode with echo, the prompt waiting. */
+async function expectShellBack(t: Tmux, code: number): Promise<void> {
+  await t.waitScreen((s) => new RegExp(`^EXIT=${code}$`, 'm').test(s), `EXIT=${code}`);
+  await t.waitScreen((s) => s.trimEnd().endsWith(PROMPT.trim()), 'the prompt');
+  expect(t.display('#{alternate_on}')).toBe('0');
+  expect(t.display('#{cursor_flag}')).toBe('1');
+  t.type(`stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e echo | tr '\\n' ' '; echo =stty`);
+  await t.waitScreen((s) => /icanon echo =stty|echo icanon =stty/.test(s), 'cooked mode');
+}
+
+describe('full-screen UI against a hostile server (tmux)', () => {
+  it('escape sequences, junk, huge and unknown frames: the screen stays intact; q restores', async () => {
+    server = await startHostileServer({
+      call: async (call) => {
+        call.json({ type: 'call_started', callId: `c\u001b]0;pwned\u0007` });
+        call.json({ type: 'state', state: 'listening' });
+        call.json({
+          type: 'transcript',
+          role: 'agent',
+          ordinal: 1,
+          text: NASTY.repeat(3),
+          final: true,
+        });
+        call.json({ type: 'debug', message: NASTY });
+        call.json({ type: 'error', message: NASTY });
+        call.text('{"type":"transcript","ordi');
+        call.json({ type: 'state', state: 'dancing' });
+        call.json({ type: 'call_event\u001b[2J' });
+        call.text(JSON.stringify(agentSays(2, 'x'.repeat(3 * 1024 * 1024))));
+        call.audio(Buffer.alloc(333, 1));
+        await pause(200);
+        call.json(agentSays(3, 'still here'));
+      },
+    });
+    const files = runFiles();
+    const t = launch(server, files);
+    await t.waitScreen((s) => s.includes('still here'), 'the last turn');
+    expectIntact(t);
+    t.keys('d');
+    await t.waitScreen(
+      (s) => /Events \(\d+\)/.test(s) && /invalid +invalid message/.test(s) && /unknown +/.test(s),
+      'the events pane',
+    );
+    expectIntact(t);
+    t.keys('q');
+    await expectShellBack(t, 0);
+    expect(server.calls[0]!.got('hang_up')).toBe(true);
+    const { transcript } = readOutputs(files);
+    expect(transcript).toMatch(/still here/);
+    expect(transcript).not.toMatch(/\u001b/);
+    expectNoKey([t.screen().join('\n'), transcript], files.home);
+  }, 60_000);
+
+  it('the server closing with an error: the reason on screen, q exits 1 and restores', async () => {
+    server = await startHostileServer({
+      call: async (call) => {
+        call.json(agentSays(1, 'before the fault'));
+        await pause(1_500);
+        call.ws.close(4003, 'agent gone\u001b[2J');
+      },
+    });
+    const files = runFiles();
+    const t = launch(server, files);
+    await t.waitScreen((s) => /call ended: .*4003.*agent gone/.test(s), 'the end reason');
+    expectIntact(t);
+    t.keys('q');
+    await expectShellBack(t, 1);
+    expect(readOutputs(files).transcript).toMatch(/before the fault/);
+  }, 60_000);
+});
+
+describe('full-screen stop paths (tmux)', () => {
+  /** A server that talks and plays a little; `deaf` stops reading once mic audio flows. */
+  async function talking(deaf = false): Promise<HostileServer> {
+    server = await startHostileServer({
+      call: async (call) => {
+        call.json({ type: 'state', state: 'speaking' });
+        call.json(agentSays(1, 'a turn before the stop'));
+        call.audio(tone(660, 300, RATE, 0.4));
+        if (deaf) {
+          await waitFor(() => call.audioBytes() > RATE, { what: 'mic audio' });
+          call.socket.pause();
+        }
+      },
+    });
+    return server;
+  }
+
+  /** Up and running: the turn on screen, sox capturing, audio reaching the server. */
+  async function live(t: Tmux, s: HostileServer): Promise<{ pid: number; sox: number }> {
+    await t.waitScreen((text) => text.includes('a turn before the stop'), 'the first turn');
+    const pid = await appPid(t);
+    const sox = await waitFor(() => soxUnder(pid), { what: 'sox' });
+    await waitFor(() => (s.calls[0]?.audioBytes() ?? 0) > RATE, { what: 'mic audio' });
+    return { pid, sox };
+  }
+
+  function expectFlushed(files: RunFiles, sox: number): void {
+    const { transcript, wav } = readOutputs(files);
+    expect(transcript).toMatch(/a turn before the stop/);
+    expect(wav, 'the output WAV parses').toBeDefined();
+    expect(wav!.data.length).toBe(statSync(files.wav).size - 44);
+    expect(alive(sox), 'sox was stopped').toBe(false);
+  }
+
+  it('Ctrl+C hangs up, flushes, stops sox, exits 0 and restores the terminal', async () => {
+    const s = await talking();
+    const files = runFiles();
+    const t = launch(s, files, { mic: true });
+    const { sox } = await live(t, s);
+    t.keys('C-c');
+    await expectShellBack(t, 0);
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expectFlushed(files, sox);
+  }, 60_000);
+
+  it('a second Ctrl+C quits at once (130) even while the hang-up waits; terminal restored', async () => {
+    const s = await talking(true);
+    const files = runFiles();
+    const t = launch(s, files, { mic: true });
+    const { sox } = await live(t, s);
+    t.keys('C-c');
+    await pause(200);
+    t.keys('C-c');
+    await expectShellBack(t, 130);
+    expectFlushed(files, sox);
+  }, 60_000);
+
+  it('SIGTERM hangs up and restores the terminal (exit 143)', async () => {
+    const s = await talking();
+    const files = runFiles();
+    const t = launch(s, files, { mic: true });
+    const { pid, sox } = await live(t, s);
+    process.kill(pid, 'SIGTERM');
+    await expectShellBack(t, 143);
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expectFlushed(files, sox);
+  }, 60_000);
+
+  it('closing the terminal (SIGHUP) still hangs up, flushes and stops sox', async () => {
+    const s = await talking();
+    const files = runFiles();
+    const t = launch(s, files, { mic: true });
+    const { pid, sox } = await live(t, s);
+    t.killPane();
+    await waitFor(() => !alive(pid), { what: 'the app to exit', timeoutMs: 15_000 });
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expectFlushed(files, sox);
+  }, 60_000);
+
+  it('an uncaught error restores the terminal, exits 1, and shows no key', async () => {
+    const s = await talking();
+    const files = runFiles();
+    const crash = join(files.home, 'crash.mjs');
+    writeFileSync(
+      crash,
+      `process.on('SIGUSR2', () => setTimeout(() => { throw new Error('boom with ' + process.env.OMNIA_API_KEY); }, 0));\n`,
+    );
+    const t = launch(s, files, { mic: true, nodeArgs: ['--import', crash] });
+    const { pid, sox } = await live(t, s);
+    process.kill(pid, 'SIGUSR2');
+    await expectShellBack(t, 1);
+    const screen = t.screen().join('\n');
+    expect(screen).toMatch(/boom with \[redacted\]/);
+    expect(screen).not.toContain(KEY);
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expectFlushed(files, sox);
+  }, 60_000);
+});
