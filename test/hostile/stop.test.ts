@@ -185,4 +185,26 @@ process.on('SIGUSR2', () => setTimeout(() => globalThis.__crash(), 0));\n`,
     expectFlushed(files, sox);
     expectNoKey([out.stdout, out.stderr], files.home);
   }, 40_000);
+
+  it('the server ending the call with an error: exit 1, files flushed, no sox left', async () => {
+    server = await startHostileServer({
+      call: async (call) => {
+        call.json(agentSays(1, 'a turn before the stop'));
+        await waitFor(() => call.audioBytes() > 16_000, { what: 'mic audio' });
+        // Long enough for the test to find sox first, even on a loaded machine.
+        await new Promise((r) => setTimeout(r, 1_500));
+        call.ws.close(1011, 'internal error');
+      },
+    });
+    const files = runFiles();
+    micHome(files.home);
+    const run = start(server, files);
+    const sox = await untilLive(run, server);
+    const { code } = await run.exit;
+    expect(code, run.output().stderr).toBe(1);
+    expect(run.output().stderr).toMatch(
+      /^error: call socket closed: server error \(code 1011\): internal error$/m,
+    );
+    expectFlushed(files, sox);
+  }, 40_000);
 });
