@@ -4,6 +4,7 @@
  * check the shell prompt, the main screen, the cursor and cooked mode are back after the app.
  */
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { waitFor } from '../helpers/cli.js';
 
 export const COLUMNS = 100;
@@ -14,6 +15,7 @@ let counter = 0;
 
 export class Tmux {
   readonly socket = `omnia-hostile-${process.pid}-${++counter}`;
+  private socketPath = '';
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -31,6 +33,7 @@ export class Tmux {
       `env PS1='${PROMPT}' bash --norc --noprofile`,
     ]);
     this.run(['set-option', '-g', 'remain-on-exit', 'on']);
+    this.socketPath = this.display('#{socket_path}');
   }
 
   /** Run a shell command line in the pane (typed, then Enter). */
@@ -83,6 +86,8 @@ export class Tmux {
 
   kill(): void {
     spawnSync('tmux', ['-L', this.socket, 'kill-server'], { env: this.env });
+    // tmux leaves its socket file behind when the server is killed.
+    if (this.socketPath) rmSync(this.socketPath, { force: true });
   }
 
   private run(args: string[]): string {
