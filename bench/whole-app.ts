@@ -23,12 +23,12 @@ const CALL_MS = 60_000;
 const KEY_RUNS = 10;
 const HELP_MARKER = '? or Esc to close';
 
-function shellQuote(s: string): string {
+export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A HOME whose ALSA default device writes into a file, so `speaker` plays without hardware. */
-function alsaHome(dir: string): string {
+export function alsaHome(dir: string): string {
   const home = join(dir, 'home');
   mkdirSync(home, { recursive: true });
   writeFileSync(

@@ -9,6 +9,7 @@ import {
 } from './constants.js';
 import { LevelMeter } from './levels.js';
 import { PcmQueue } from './queue.js';
+import { AUDIO_TICK_MS, audioTicker } from './sources/audio-ticker.js';
 import type { AudioSink, PlayerLike } from './types.js';
 
 /** Options for {@link Player}. */
@@ -21,7 +22,12 @@ export interface PlayerOptions {
   readonly fadeMs?: number;
   /** Most audio queued; beyond it the oldest is dropped. Default 10 minutes. */
   readonly maxQueueMs?: number;
-  /** Clock in ms (monotonic). Default `performance.now()`. */
+  /**
+   * How often the pump runs. Default: the shared audio tick (20 ms, with the mic frames, in one
+   * wake-up). All blocks due in a tick go to the sink in one write.
+   */
+  readonly periodMs?: number;
+  /** Clock in ms (monotonic). Default `performance.now()`, on the shared audio tick. */
   readonly now?: () => number;
   /** A sink failure after open: the player stops writing and reports once, in one line. */
   readonly onError?: (message: string) => void;
@@ -29,7 +35,14 @@ export interface PlayerOptions {
 
 /** Blocks the pump may write beyond the lead after an event-loop stall (then it skips ahead). */
 export const MAX_CATCHUP_BLOCKS = 3;
-const DEFAULT_FADE_MS = 5;
+/** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
+const DEFAULT_FADE_MS = 3;
+/**
+ * Least audio left in the sink just before a tick, for timer lateness: the lead is raised to
+ * one period plus this when it is shorter. With the 20 ms tick that makes 25 ms, so a clear is
+ * heard for at most 25 ms + the 3 ms fade.
+ */
+export const MIN_MARGIN_MS = 5;
 const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
 
 /**
@@ -50,7 +63,13 @@ export class Player implements PlayerLike {
   private readonly blockMs: number;
   private readonly blockBytes: number;
   private readonly leadBytes: number;
+  private readonly periodMs: number;
+  /** Pumping on the shared audio tick (real clock) rather than a timer of its own. */
+  private readonly onTicker: boolean;
+  private unsubscribe: (() => void) | undefined;
   private readonly fadeBytes: number;
+  /** Effective lead (see {@link MIN_MARGIN_MS}). */
+  readonly leadMs: number;
   private readonly now: () => number;
   private readonly onError: ((message: string) => void) | undefined;
   private readonly queue: PcmQueue;
@@ -70,7 +89,16 @@ export class Player implements PlayerLike {
     this.rate = sink.sampleRate;
     this.blockMs = options.blockMs ?? BLOCK_MS;
     this.blockBytes = Math.max(BYTES_PER_SAMPLE, bytesForMs(this.blockMs, this.rate));
-    this.leadBytes = bytesForMs(options.leadMs ?? DEFAULT_LEAD_MS, this.rate);
+    this.onTicker = options.now === undefined && options.periodMs === undefined;
+    this.periodMs = options.periodMs ?? (this.onTicker ? AUDIO_TICK_MS : this.blockMs);
+    // On the shared tick the sink holds the lead minus one period just before a tick: that must
+    // stay above zero by a margin for timer lateness.
+    const leadMs = Math.max(
+      options.leadMs ?? DEFAULT_LEAD_MS,
+      this.onTicker ? this.periodMs + MIN_MARGIN_MS : 0,
+    );
+    this.leadMs = leadMs;
+    this.leadBytes = bytesForMs(leadMs, this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
@@ -98,11 +126,19 @@ export class Player implements PlayerLike {
   }
 
   start(): void {
-    if (this.timer || this.stopped) return;
-    this.startedAt = this.now();
+    if (this.timer || this.unsubscribe || this.stopped) return;
     this.timelineBytes = 0;
-    this.pump();
-    this.timer = setInterval(() => this.pump(), this.blockMs);
+    if (this.onTicker) {
+      // The device timeline starts now, whatever the phase of the grid: the first write is the
+      // lead, each tick then tops the sink up to the lead to the sample.
+      this.startedAt = this.now();
+      this.pump(this.startedAt);
+      this.unsubscribe = audioTicker.subscribe((at) => this.pump(Math.max(at, this.now())));
+      return;
+    }
+    this.startedAt = this.now();
+    this.pump(this.startedAt);
+    this.timer = setInterval(() => this.pump(this.now()), this.periodMs);
   }
 
   enqueue(pcm: Buffer): void {
@@ -124,52 +160,62 @@ export class Player implements PlayerLike {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer();
     this.isPlaying = false;
     await this.sink.close();
   }
 
-  /** Write every block that is due by now. */
-  private pump(): void {
+  private stopTimer(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Write every block that is due by `now`, in one sink write. */
+  private pump(now: number): void {
     if (this.failed || this.stopped) return;
-    const elapsedMs = this.now() - this.startedAt;
+    const elapsedMs = now - this.startedAt;
     const dueBytes = bytesForMs(elapsedMs, this.rate) + this.leadBytes;
     const maxBurst = this.leadBytes + MAX_CATCHUP_BLOCKS * this.blockBytes;
     // After a stall the device has underrun already; bursting the missed time now would only
     // push the lead (and barge-in delay) up by the length of the stall.
     if (dueBytes - this.timelineBytes > maxBurst) this.timelineBytes = dueBytes - maxBurst;
-    while (this.timelineBytes + this.blockBytes <= dueBytes) {
-      if (!this.writeBlock()) return;
-      this.timelineBytes += this.blockBytes;
+    // On its own timer the pump moves whole blocks; on the shared tick it tops up to the sample,
+    // so the lead is exact at every tick whatever the phase of the grid.
+    const step = this.onTicker ? BYTES_PER_SAMPLE : this.blockBytes;
+    const bytes = Math.max(0, Math.floor((dueBytes - this.timelineBytes) / step) * step);
+    if (bytes === 0) return;
+    // One buffer and one write per tick: for the speaker sink each write is a pipe write and a
+    // wake-up of its child process.
+    const out = Buffer.alloc(bytes);
+    for (let at = 0; at < bytes; at += this.blockBytes) {
+      this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)));
+    }
+    this.timelineBytes += out.length;
+    try {
+      this.sink.write(out);
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
     }
   }
 
-  private writeBlock(): boolean {
-    const block = Buffer.alloc(this.blockBytes);
-    const audio = this.queue.pull(this.blockBytes, block);
+  private fillBlock(block: Buffer): void {
+    const audio = this.queue.pull(block.length, block);
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
-    try {
-      this.sink.write(block);
-    } catch (err) {
-      this.fail(err instanceof Error ? err.message : String(err));
-      return false;
-    }
     this.meter.push(block);
     const wasPlaying = this.isPlaying;
     this.isPlaying = newAudioBytes > 0;
     if (this.isPlaying && !wasPlaying) this.onPlaybackStart?.();
     this.onBlock?.(block);
-    return true;
   }
 
   private fail(message: string): void {
     if (this.failed) return;
     this.failed = true;
     this.isPlaying = false;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopTimer();
     this.onError?.(firstLine(message));
   }
 }

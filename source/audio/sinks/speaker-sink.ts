@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { AUDIO_TICK_MS } from '../sources/audio-ticker.js';
 import type { AudioSink } from '../types.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
-/** Speaker's native chunk size: about 10 ms, so little audio sits beyond the player's control. */
-const SPEAKER_FRAME_MS = 10;
+/**
+ * Speaker's native chunk size: one audio tick (20 ms), the size the player writes per tick, so
+ * the child makes one native write per pipe read and little audio sits beyond the player.
+ */
+const SPEAKER_FRAME_MS = AUDIO_TICK_MS;
 /** A cold start of node plus the native module on a busy machine can take a few seconds. */
 const READY_TIMEOUT_MS = 10_000;
 const CLOSE_TIMEOUT_MS = 2_000;

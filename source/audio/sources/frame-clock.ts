@@ -1,3 +1,5 @@
+import { type AudioTicker, audioTicker } from './audio-ticker.js';
+
 /**
  * Frame pacing by elapsed time: frame k is due at start + (k - 1) * frameMs (one frame of lead,
  * so the first leaves at once). Scheduling from the start time rather than chaining timeouts
@@ -43,32 +45,53 @@ export class FrameClock {
   }
 }
 
-/** Runs a {@link FrameClock} on real timers, calling `onFrames(n)` when n frames are due. */
+/**
+ * Runs a {@link FrameClock} on real timers, calling `onFrames(n)` when n frames are due. A clock
+ * whose frame is the shared audio tick rides on {@link audioTicker} (its frames fall due on
+ * the grid, in the same wake-up as the playback pump); any other frame length gets its own
+ * timer.
+ */
 export class PacedTimer {
   private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
   private running = false;
 
   constructor(
     private readonly clock: FrameClock,
     private readonly onFrames: (count: number) => void,
+    private readonly ticker: AudioTicker = audioTicker,
   ) {}
 
   start(): void {
     this.running = true;
-    this.clock.start(performance.now());
+    const now = performance.now();
+    if (this.clock.frameMs === this.ticker.periodMs) {
+      this.clock.start(this.ticker.gridFloor(now));
+      this.emit(now);
+      if (this.running) this.unsubscribe = this.ticker.subscribe((at) => this.emit(at));
+      return;
+    }
+    this.clock.start(now);
     this.tick();
   }
 
   stop(): void {
     this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 
+  private emit(now: number): void {
+    if (!this.running) return;
+    const count = this.clock.take(now);
+    if (count > 0) this.onFrames(count);
+  }
+
   private tick(): void {
     if (!this.running) return;
-    const count = this.clock.take(performance.now());
-    if (count > 0) this.onFrames(count);
+    this.emit(performance.now());
     if (!this.running) return;
     const wait = Math.max(0, this.clock.nextDueAt() - performance.now());
     this.timer = setTimeout(() => this.tick(), wait);

@@ -1,0 +1,64 @@
+import { performance } from 'node:perf_hooks';
+import { FRAME_MS } from '../constants.js';
+
+/**
+ * Period of the shared audio clock: one mic frame. The playback pump and the paced sources
+ * all run on it, so a call wakes the process once per tick instead of once per timer (the
+ * wake-ups, not the work done in them, were most of the idle-call CPU).
+ */
+export const AUDIO_TICK_MS = FRAME_MS;
+
+type Listener = (now: number) => void;
+
+/**
+ * One drift-free timer on a fixed grid of `periodMs` (tick k at k·periodMs of
+ * `performance.now()`), shared by every subscriber: they all run in the same event-loop turn.
+ * It runs only while someone listens. Subscribers keep their own elapsed-time clocks, so a
+ * late or skipped tick costs them nothing but the delay.
+ */
+export class AudioTicker {
+  private readonly listeners = new Set<Listener>();
+  private timer: NodeJS.Timeout | undefined;
+  private nextAt = 0;
+
+  constructor(
+    readonly periodMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** The latest grid time at or before `now`: where a clock should start to stay on the grid. */
+  gridFloor(now: number): number {
+    return Math.floor(now / this.periodMs) * this.periodMs;
+  }
+
+  /** Call `listener` on every tick until the returned function is called. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    if (!this.timer) this.schedule(this.now());
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+      }
+    };
+  }
+
+  private schedule(now: number, after = Number.NEGATIVE_INFINITY): void {
+    // Never the same grid time twice: a timer may fire a fraction of a ms before its time.
+    this.nextAt = Math.max(this.gridFloor(now), after) + this.periodMs;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, this.nextAt - now));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    // A timer can fire a fraction of a ms early; the tick stands for its grid time.
+    const now = Math.max(this.now(), this.nextAt);
+    // A copy: a listener may unsubscribe (stop) from inside its own tick.
+    for (const listener of [...this.listeners]) listener(now);
+    if (this.listeners.size > 0 && !this.timer) this.schedule(now, this.nextAt);
+  }
+}
+
+/** The process-wide audio clock (see {@link AudioTicker}). */
+export const audioTicker = new AudioTicker(AUDIO_TICK_MS);
