@@ -44,15 +44,17 @@ export function App({
   onExit,
   frameMs = DEFAULT_FRAME_MS,
 }: AppProps): ReactElement {
-  const snapshot = useStoreSnapshot(store, frameMs);
+  const animatingRef = useRef(false);
+  const snapshot = useStoreSnapshot(store, frameMs, animatingRef.current);
   const size = useTerminalSize();
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   // Spinners need animation frames; otherwise only the clocks move, once a second. Once the
-  // call is over nothing moves and the ticker stops.
+  // call is over nothing moves and the ticker stops. While it animates, the ticker's frames
+  // also carry the meters and the live turn (see useStoreSnapshot).
   const over = snapshot.phase === 'ended' || snapshot.phase === 'error';
-  const stepMs = isAnimated(snapshot.phase, snapshot.agentState)
-    ? Math.max(frameMs, ANIMATION_STEP_MS)
-    : CLOCK_STEP_MS;
+  const animating = !over && isAnimated(snapshot.phase, snapshot.agentState);
+  animatingRef.current = animating;
+  const stepMs = animating ? Math.max(frameMs, ANIMATION_STEP_MS) : CLOCK_STEP_MS;
   const now = useTicker(stepMs, !over);
 
   const noticeItems = notices({
