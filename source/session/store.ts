@@ -1,5 +1,6 @@
 import { EchoGuard } from '../audio/echo-guard.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
+import { AUDIO_TICK_MS, audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, PlayerLike } from '../audio/types.js';
 import type { ServerMessage } from '../protocol/messages.js';
@@ -18,8 +19,12 @@ import type {
   Turn,
 } from './types.js';
 
-/** How often levels and queue depth are folded into the snapshot (the UI's frame rate). */
-export const LEVEL_TICK_MS = 66;
+/**
+ * How often levels and queue depth are folded into the snapshot: the UI's frame period (10 fps),
+ * counted in shared audio ticks so it costs no wake-up of its own.
+ */
+export const LEVEL_TICK_MS = 100;
+const LEVEL_TICK_EVERY = Math.max(1, Math.round(LEVEL_TICK_MS / AUDIO_TICK_MS));
 /** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
 export const MAX_EVENTS = 500;
 /** Mic RMS above this counts as the user speaking, for response latency. */
@@ -79,7 +84,7 @@ export class SessionStore implements Store {
   private readonly echoGuard = new EchoGuard();
   private nextEventId = 1;
   private notifyQueued = false;
-  private levelTimer: NodeJS.Timeout | undefined;
+  private stopLevelTicks: (() => void) | undefined;
   private silentFrame = Buffer.alloc(0);
   /** After a local interrupt, audio of the interrupted agent turn that still arrives is dropped. */
   private discardingAgentAudio = false;
@@ -164,8 +169,10 @@ export class SessionStore implements Store {
     this.update({ phase: 'live', startedAt: Date.now() });
     this.addEvent('info', 'connected');
     this.options.player.start();
-    this.levelTimer = setInterval(() => this.tickLevels(), LEVEL_TICK_MS);
-    this.levelTimer.unref();
+    let ticks = 0;
+    this.stopLevelTicks = audioTicker.subscribe(() => {
+      if (++ticks % LEVEL_TICK_EVERY === 0) this.tickLevels();
+    });
     try {
       await this.options.source.start(
         (frame) => {
@@ -474,7 +481,8 @@ export class SessionStore implements Store {
   stopAudio(): Promise<void> {
     if (this.stopAudioPromise) return this.stopAudioPromise;
     this.stopped = true;
-    if (this.levelTimer) clearInterval(this.levelTimer);
+    this.stopLevelTicks?.();
+    this.stopLevelTicks = undefined;
     this.stopAudioPromise = Promise.allSettled([
       this.options.source.stop(),
       this.fallbackSource?.stop(),
