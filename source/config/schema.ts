@@ -69,7 +69,9 @@ export interface SettingSpec {
 /** Lowest and highest sample rates the audio pipeline handles. */
 export const MIN_SAMPLE_RATE_HZ = 8000;
 export const MAX_SAMPLE_RATE_HZ = 48_000;
-export const MIN_LEAD_MS = 10;
+// The playback pump tops the device up once per 10 ms audio tick: a lead shorter than one tick
+// plus a 5 ms margin would underrun between ticks (source/audio/player.ts, MIN_MARGIN_MS).
+export const MIN_LEAD_MS = 15;
 export const MAX_LEAD_MS = 500;
 export const MIN_SERIAL_BAUD = 50;
 export const MAX_SERIAL_BAUD = 4_000_000;

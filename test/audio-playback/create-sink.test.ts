@@ -18,6 +18,7 @@ beforeAll(() => {
 afterEach(() => {
   delete process.env[DISABLE_SPEAKER_ENV];
   process.env.PATH = saved.PATH;
+  process.env.HOME = alsa.home;
 });
 afterAll(() => {
   process.env.HOME = saved.HOME;
@@ -56,12 +57,26 @@ describe('createSink', () => {
       () => undefined,
       (e: Error) => e,
     );
-    expect(err?.message).toMatch(
-      /^no audio output: speaker module unavailable \(.*\) and sox not found/,
-    );
+    expect(err?.message).toMatch(/^no audio output: speaker unavailable \(.*\) and sox not found/);
     expect(err?.message).toMatch(/install it with .*sox.*, or use --output none$/);
     expect(err?.message).not.toContain('\n');
     expect(notices).toEqual([]);
+  });
+
+  it('with sox installed but no output device, says to check the device, not to install sox', async (ctx) => {
+    process.env[DISABLE_SPEAKER_ENV] = '1';
+    // ALSA reads ~/.asoundrc: an empty HOME on a machine with no sound card has no device.
+    process.env.HOME = join(tmp.dir, 'no-device-home');
+    const result = await createSink('speaker', RATE, () => {}).then(
+      async (sink) => {
+        await sink.close();
+        return undefined;
+      },
+      (e: Error) => e,
+    );
+    if (!result) ctx.skip();
+    expect(result?.message).toMatch(/^no audio output: .* check the output device/);
+    expect(result?.message).not.toMatch(/install/);
   });
 
   it('uses sox directly for "sox" and "sox:<device>"', async () => {

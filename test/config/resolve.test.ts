@@ -122,7 +122,7 @@ describe('resolveSettings', () => {
     const { cwd, config } = setup();
     const error = errorOf({ flags: {}, env: { OMNIA_LEAD_MS: 'lots' }, cwd, config });
     expect(error.message).toBe(
-      'Invalid value for OMNIA_LEAD_MS in the environment: "lots". Allowed: an integer from 10 to 500.',
+      'Invalid value for OMNIA_LEAD_MS in the environment: "lots". Allowed: an integer from 15 to 500.',
     );
   });
 

@@ -76,9 +76,14 @@ export async function createSink(
     notice(`speaker module unavailable (${speakerReason}); playing through sox instead`);
     return sox;
   } catch (err) {
-    const soxReason = (err instanceof Error ? err.message : String(err)).split(';', 1)[0];
+    const soxReason = (err instanceof Error ? err.message : String(err)).split(';', 1)[0] ?? '';
+    // sox missing is fixed by installing it; sox present but failing means there is no usable
+    // output device, which no install fixes.
+    const fix = /not found/.test(soxReason)
+      ? soxInstallHint()
+      : 'check the output device (omnia-voice devices lists them; pick one with --output speaker:<device>)';
     throw new Error(
-      `no audio output: speaker module unavailable (${speakerReason}) and ${soxReason}; ${soxInstallHint()}, or use --output none`,
+      `no audio output: speaker unavailable (${speakerReason}) and ${soxReason}; ${fix}, or use --output none`,
     );
   }
 }

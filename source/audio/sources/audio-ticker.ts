@@ -1,12 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import { FRAME_MS } from '../constants.js';
+import { BLOCK_MS } from '../constants.js';
 
 /**
- * Period of the shared audio clock: one mic frame. The playback pump and the paced sources
- * all run on it, so a call wakes the process once per tick instead of once per timer (the
- * wake-ups, not the work done in them, were most of the idle-call CPU).
+ * Period of the shared audio clock: one playback block. The playback pump runs on every tick
+ * and the paced sources on every second one (a mic frame is two ticks), all in the same
+ * wake-up, so a call wakes the process 100 times a second rather than once per timer (the
+ * wake-ups, not the work done in them, were most of the idle-call CPU). A 20 ms tick would
+ * halve that again, but the lead the pump must keep in the device (one tick plus a margin)
+ * would then push barge-in past 30 ms of stale agent audio.
  */
-export const AUDIO_TICK_MS = FRAME_MS;
+export const AUDIO_TICK_MS = BLOCK_MS;
 
 type Listener = (now: number) => void;
 

@@ -47,9 +47,9 @@ export class FrameClock {
 
 /**
  * Runs a {@link FrameClock} on real timers, calling `onFrames(n)` when n frames are due. A clock
- * whose frame is the shared audio tick rides on {@link audioTicker} (its frames fall due on
- * the grid, in the same wake-up as the playback pump); any other frame length gets its own
- * timer.
+ * whose frame is a whole number of shared audio ticks rides on {@link audioTicker} (its frames
+ * fall due on the grid, in the same wake-up as the playback pump); any other frame length gets
+ * its own timer.
  */
 export class PacedTimer {
   private timer: NodeJS.Timeout | undefined;
@@ -65,7 +65,7 @@ export class PacedTimer {
   start(): void {
     this.running = true;
     const now = performance.now();
-    if (this.clock.frameMs === this.ticker.periodMs) {
+    if (this.clock.frameMs % this.ticker.periodMs === 0) {
       this.clock.start(this.ticker.gridFloor(now));
       this.emit(now);
       if (this.running) this.unsubscribe = this.ticker.subscribe((at) => this.emit(at));
