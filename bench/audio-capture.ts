@@ -12,15 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { msForBytes } from '../source/audio/constants.js';
 import { CapturePacer } from '../source/audio/sources/capture-pacer.js';
 import { MicSource } from '../source/audio/sources/mic-source.js';
+import type { BenchResult } from './result.js';
 
-/** One benchmark figure with its target. */
-export interface BenchResult {
-  figure: string;
-  target: string;
-  measured: number;
-  unit: string;
-  pass: boolean;
-}
+export type { BenchResult } from './result.js';
 
 const RATE = 48_000;
 const RUN_MS = 3_000;

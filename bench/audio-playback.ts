@@ -14,15 +14,9 @@ import { NullSink } from '../source/audio/sinks/null-sink.js';
 import { WavFileSink } from '../source/audio/sinks/wav-sink.js';
 import type { AudioSink } from '../source/audio/types.js';
 import { parseWav } from '../source/audio/wav.js';
+import type { BenchResult } from './result.js';
 
-/** One benchmark figure with its target. */
-export interface BenchResult {
-  figure: string;
-  target: string;
-  measured: number;
-  unit: string;
-  pass: boolean;
-}
+export type { BenchResult } from './result.js';
 
 const RATE = 48_000;
 

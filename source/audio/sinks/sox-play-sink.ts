@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { bytesForMs } from '../constants.js';
 import type { AudioSink } from '../types.js';
+import { endChild } from './child.js';
 
 /** How long open() waits for sox to fail on a bad device before calling it open. */
 const OPEN_GRACE_MS = 300;
@@ -139,17 +140,7 @@ export class SoxPlaySink implements AudioSink {
     if (!child || this.closing) return;
     this.closing = true;
     if (this.dead) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, CLOSE_TIMEOUT_MS);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.stdin?.end();
-    });
+    await endChild(child, CLOSE_TIMEOUT_MS);
   }
 
   onError(handler: (message: string) => void): void {

@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AUDIO_TICK_MS } from '../sources/audio-ticker.js';
 import type { AudioSink } from '../types.js';
+import { endChild } from './child.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
@@ -172,17 +173,7 @@ export class SpeakerSink implements AudioSink {
     if (!child || this.closing) return;
     this.closing = true;
     if (this.dead) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        resolve();
-      }, CLOSE_TIMEOUT_MS);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      child.stdin?.end();
-    });
+    await endChild(child, CLOSE_TIMEOUT_MS);
     if (child.connected) child.disconnect();
   }
 
