@@ -1,5 +1,11 @@
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
-import type { LocalAgent } from '../../source/local-agent/index.js';
+import { TONE_BEEP_MS, TONE_GAP_MS } from '../../source/local-agent/audio.js';
+import {
+  type LocalAgent,
+  type LocalAgentOptions,
+  startLocalAgent,
+} from '../../source/local-agent/index.js';
 
 /** Something the test client received, in arrival order. */
 export type Received =
@@ -170,4 +176,43 @@ export function agentText(messages: Record<string, unknown>[], ordinal: number):
     else if (typeof m.delta === 'string') text += m.delta;
   }
   return text;
+}
+
+/** Rates the voice-turn tests call with (different, so rate handling is exercised). */
+export const IN_RATE = 16_000;
+export const OUT_RATE = 24_000;
+
+/**
+ * A `join(options)` for one test file: starts a tone-voice agent and a client on it, and closes
+ * both after each test.
+ */
+export function agentFixture(): (options?: LocalAgentOptions) => Promise<TestClient> {
+  const agents: LocalAgent[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(agents.splice(0).map((a) => a.close()));
+  });
+  return async (options = {}) => {
+    const agent = await startLocalAgent({ voice: 'tone', ...options });
+    agents.push(agent);
+    const client = await TestClient.join(agent, {
+      inputSampleRate: IN_RATE,
+      outputSampleRate: OUT_RATE,
+    });
+    clients.push(client);
+    return client;
+  };
+}
+
+/** Bytes of tone-voice audio for a reply of `words` words at OUT_RATE. */
+export function toneBytes(words: number): number {
+  return words * Math.round((OUT_RATE * (TONE_BEEP_MS + TONE_GAP_MS)) / 1000) * 2;
+}
+export const wordCount = (text: string): number => text.split(/\s+/).length;
+
+/** Waits until the greeting has finished playing (the agent is listening again). */
+export async function afterGreeting(client: TestClient): Promise<number> {
+  const speaking = await client.waitForMessage({ type: 'state', state: 'speaking' });
+  return client.waitForMessage({ type: 'state', state: 'listening' }, speaking);
 }

@@ -1,39 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TONE_BEEP_MS, TONE_GAP_MS } from '../../source/local-agent/audio.js';
-import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { GREETING_TEXT } from '../../source/local-agent/script.js';
-import { agentText, peakOf, silence, TestClient, tone, waitFor } from './helpers.js';
+import {
+  afterGreeting,
+  agentFixture,
+  agentText,
+  IN_RATE,
+  peakOf,
+  silence,
+  tone,
+  toneBytes,
+  waitFor,
+  wordCount,
+} from './helpers.js';
 
-const IN_RATE = 16_000;
-const OUT_RATE = 24_000;
-const agents: LocalAgent[] = [];
-const clients: TestClient[] = [];
-async function join(options: Parameters<typeof startLocalAgent>[0] = {}): Promise<TestClient> {
-  const agent = await startLocalAgent({ voice: 'tone', ...options });
-  agents.push(agent);
-  const client = await TestClient.join(agent, {
-    inputSampleRate: IN_RATE,
-    outputSampleRate: OUT_RATE,
-  });
-  clients.push(client);
-  return client;
-}
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(agents.splice(0).map((a) => a.close()));
-});
-
-/** Bytes of tone-voice audio for a reply of `words` words at OUT_RATE. */
-function toneBytes(words: number): number {
-  return words * Math.round((OUT_RATE * (TONE_BEEP_MS + TONE_GAP_MS)) / 1000) * 2;
-}
-const wordCount = (text: string): number => text.split(/\s+/).length;
-
-/** Waits until the greeting has finished playing (the agent is listening again). */
-async function afterGreeting(client: TestClient): Promise<number> {
-  const speaking = await client.waitForMessage({ type: 'state', state: 'speaking' });
-  return client.waitForMessage({ type: 'state', state: 'listening' }, speaking);
-}
+const join = agentFixture();
 
 describe('greeting', () => {
   it('announces the call, then speaks a streamed greeting with audio at the output rate', async () => {
