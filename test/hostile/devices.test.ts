@@ -8,9 +8,8 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
-import { tone } from '../helpers/signal.js';
 import { startPtyPair } from '../serial/pty.js';
-import { alive, expectNoKey, RATE, readOutputs, runFiles, startCall } from './helpers.js';
+import { alive, alsaHome, expectNoKey, RATE, readOutputs, runFiles, startCall } from './helpers.js';
 import { agentSays, type HostileServer, pause, startHostileServer } from './server.js';
 
 let server: HostileServer | undefined;
@@ -32,43 +31,6 @@ async function calmServer(): Promise<HostileServer> {
     },
   });
   return server;
-}
-
-/** A HOME whose ALSA default devices are files: capture reads `inRaw`, playback writes `outRaw`. */
-function alsaHome(home: string): { inRaw: string; outRaw: string } {
-  const inRaw = join(home, 'in.raw');
-  const outRaw = join(home, 'out.raw');
-  // The file plugin captures at the device default, 2 channels at 48 kHz: a 440 Hz tone.
-  const mono = tone(440, 30_000, 48_000, 0.3);
-  const stereo = Buffer.alloc(mono.length * 2);
-  for (let i = 0; i < mono.length; i += 2) {
-    stereo.writeInt16LE(mono.readInt16LE(i), i * 2);
-    stereo.writeInt16LE(mono.readInt16LE(i), i * 2 + 2);
-  }
-  writeFileSync(inRaw, stereo);
-  writeFileSync(
-    join(home, '.asoundrc'),
-    `pcm.!default {
-  type asym
-  playback.pcm "outfile"
-  capture.pcm "infile"
-}
-pcm.outfile {
-  type file
-  slave.pcm "null"
-  file "${outRaw}"
-  format "raw"
-}
-pcm.infile {
-  type file
-  slave.pcm "null"
-  file "/dev/null"
-  infile "${inRaw}"
-  format "raw"
-}
-`,
-  );
-  return { inRaw, outRaw };
 }
 
 /** Child processes of `pid` with their command lines. */

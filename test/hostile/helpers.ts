@@ -1,9 +1,10 @@
 /** Running the built CLI against the hostile double, and what every run must satisfy. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { type ParsedWav, parseWav } from '../../source/audio/wav.js';
 import { type CliResult, cliEnv, runCli, startCli, tempDir } from '../helpers/cli.js';
+import { tone } from '../helpers/signal.js';
 import type { HostileServer } from './server.js';
 
 /** A key no test output may ever contain (its last 4 characters, "…7e1d", may appear). */
@@ -138,4 +139,44 @@ export function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A HOME whose ALSA default devices are files: capture reads `inRaw` (30 s of a 440 Hz tone, so
+ * `--input mic` runs a real sox), playback writes `outRaw` (so `--output speaker` plays into it).
+ */
+export function alsaHome(home: string): { inRaw: string; outRaw: string } {
+  const inRaw = join(home, 'in.raw');
+  const outRaw = join(home, 'out.raw');
+  // The file plugin captures at the device default, 2 channels at 48 kHz: a 440 Hz tone.
+  const mono = tone(440, 30_000, 48_000, 0.3);
+  const stereo = Buffer.alloc(mono.length * 2);
+  for (let i = 0; i < mono.length; i += 2) {
+    stereo.writeInt16LE(mono.readInt16LE(i), i * 2);
+    stereo.writeInt16LE(mono.readInt16LE(i), i * 2 + 2);
+  }
+  writeFileSync(inRaw, stereo);
+  writeFileSync(
+    join(home, '.asoundrc'),
+    `pcm.!default {
+  type asym
+  playback.pcm "outfile"
+  capture.pcm "infile"
+}
+pcm.outfile {
+  type file
+  slave.pcm "null"
+  file "${outRaw}"
+  format "raw"
+}
+pcm.infile {
+  type file
+  slave.pcm "null"
+  file "/dev/null"
+  infile "${inRaw}"
+  format "raw"
+}
+`,
+  );
+  return { inRaw, outRaw };
 }

@@ -12,6 +12,7 @@ import { CLI_PATH, waitFor } from '../helpers/cli.js';
 import { tone } from '../helpers/signal.js';
 import {
   alive,
+  alsaHome,
   callArgs,
   expectNoKey,
   hostileEnv,
@@ -30,34 +31,6 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-/** A HOME whose ALSA capture device is a file of tone, so `--input mic` runs a real sox. */
-function micHome(home: string): void {
-  const inRaw = join(home, 'in.raw');
-  const mono = tone(440, 20_000, 48_000, 0.3);
-  const stereo = Buffer.alloc(mono.length * 2);
-  for (let i = 0; i < mono.length; i += 2) {
-    stereo.writeInt16LE(mono.readInt16LE(i), i * 2);
-    stereo.writeInt16LE(mono.readInt16LE(i), i * 2 + 2);
-  }
-  writeFileSync(inRaw, stereo);
-  writeFileSync(
-    join(home, '.asoundrc'),
-    `pcm.!default {
-  type asym
-  playback.pcm "null"
-  capture.pcm "infile"
-}
-pcm.infile {
-  type file
-  slave.pcm "null"
-  file "/dev/null"
-  infile "${inRaw}"
-  format "raw"
-}
-`,
-  );
-}
 
 interface Running {
   child: ChildProcess;
@@ -136,7 +109,7 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     it(`${signal}: hang_up sent, files flushed, exit 0`, async () => {
       const s = await talkingServer();
       const files = runFiles();
-      micHome(files.home);
+      alsaHome(files.home);
       const run = start(s, files);
       const sox = await untilLive(run, s);
       run.child.kill(signal);
@@ -150,7 +123,7 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
   it('a second Ctrl+C quits at once (exit 130) while the hang-up waits on a deaf server', async () => {
     const s = await talkingServer(true);
     const files = runFiles();
-    micHome(files.home);
+    alsaHome(files.home);
     const run = start(s, files);
     const sox = await untilLive(run, s);
     run.child.kill('SIGINT');
@@ -165,7 +138,7 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
   it('an uncaught error: hang_up, files flushed, exit 1, the message without the key', async () => {
     const s = await talkingServer();
     const files = runFiles();
-    micHome(files.home);
+    alsaHome(files.home);
     // A real uncaught exception inside the app's process, carrying the key in its message.
     const crash = join(files.home, 'crash.mjs');
     writeFileSync(
@@ -197,7 +170,7 @@ process.on('SIGUSR2', () => setTimeout(() => globalThis.__crash(), 0));\n`,
       },
     });
     const files = runFiles();
-    micHome(files.home);
+    alsaHome(files.home);
     const run = start(server, files);
     const sox = await untilLive(run, server);
     const { code } = await run.exit;

@@ -12,6 +12,7 @@ import { CLI_PATH, waitFor } from '../helpers/cli.js';
 import { tone } from '../helpers/signal.js';
 import {
   alive,
+  alsaHome,
   expectNoKey,
   hostileEnv,
   KEY,
@@ -34,29 +35,13 @@ afterEach(async () => {
 
 const NASTY = 'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001b[31m there\u0000\u009b1m\u202eevil\r\n';
 
-/** A HOME whose ALSA capture is a file of tone (so `--input mic` runs a real sox). */
-function micHome(home: string): void {
-  const inRaw = join(home, 'in.raw');
-  const mono = tone(440, 20_000, 48_000, 0.3);
-  const stereo = Buffer.alloc(mono.length * 2);
-  for (let i = 0; i < mono.length; i += 2) {
-    stereo.writeInt16LE(mono.readInt16LE(i), i * 2);
-    stereo.writeInt16LE(mono.readInt16LE(i), i * 2 + 2);
-  }
-  writeFileSync(inRaw, stereo);
-  writeFileSync(
-    join(home, '.asoundrc'),
-    `pcm.!default {\n  type asym\n  playback.pcm "null"\n  capture.pcm "infile"\n}\npcm.infile {\n  type file\n  slave.pcm "null"\n  file "/dev/null"\n  infile "${inRaw}"\n  format "raw"\n}\n`,
-  );
-}
-
 /** Open a terminal and run the app full-screen in it, against the double. */
 function launch(
   s: HostileServer,
   files: RunFiles,
   options: { mic?: boolean; nodeArgs?: string[] } = {},
 ): Tmux {
-  if (options.mic) micHome(files.home);
+  if (options.mic) alsaHome(files.home);
   const t = new Tmux({ ...hostileEnv(files.home), PS1: PROMPT, TERM: 'xterm-256color' });
   tmux = t;
   t.start();
