@@ -34,7 +34,8 @@ export interface AudioSink {
 
 /**
  * Plays agent audio: a queue that can hold minutes, pulled by a clock into an {@link AudioSink}
- * in BLOCK_MS blocks, keeping only `leadMs` inside the sink. Implemented in `player.ts`.
+ * on the shared audio tick (one write per tick, `onBlock` sees at most BLOCK_MS at a time),
+ * keeping only `leadMs` inside the sink. Implemented in `player.ts`.
  */
 export interface PlayerLike {
   /** Start the pump (writes silence while the queue is empty, like a sound card). */
