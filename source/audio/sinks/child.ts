@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { AudioSink } from '../types.js';
 
 /**
  * Ends an output child (sox play, the speaker process): close its stdin so it plays out what it
@@ -16,4 +17,73 @@ export function endChild(child: ChildProcess, timeoutMs: number): Promise<void> 
     });
     child.stdin?.end();
   });
+}
+
+/** How long `close()` waits for an output child to play out and exit before killing it. */
+export const CHILD_CLOSE_TIMEOUT_MS = 2_000;
+
+/**
+ * The shell shared by sinks that play through a child process fed PCM on its stdin (sox play,
+ * the speaker process): open once, write while alive, close by ending stdin, report a death
+ * after open through `onError`, keep the tail of the child's stderr for messages. Subclasses
+ * only start their child.
+ */
+export abstract class ChildProcessSink implements AudioSink {
+  abstract readonly description: string;
+  abstract readonly sampleRate: number;
+  protected child: ChildProcess | undefined;
+  protected stderrTail = '';
+  protected closing = false;
+  protected dead = false;
+  private opening: Promise<void> | undefined;
+  private errorHandler: ((message: string) => void) | undefined;
+
+  /** Process id of the child doing the playing, while it runs (diagnostics, tests). */
+  get pid(): number | undefined {
+    return this.dead ? undefined : this.child?.pid;
+  }
+
+  /** Open once: later calls (e.g. after createSink already opened it) share the first. */
+  open(): Promise<void> {
+    this.opening ??= this.start();
+    return this.opening;
+  }
+
+  /** Spawn the child; resolve once it plays, reject with a one-line message if it cannot. */
+  protected abstract start(): Promise<void>;
+
+  write(pcm: Buffer): void {
+    if (this.dead || this.closing) return;
+    this.child?.stdin?.write(pcm);
+  }
+
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || this.closing) return;
+    this.closing = true;
+    if (this.dead) return;
+    await endChild(child, CHILD_CLOSE_TIMEOUT_MS);
+    if (child.connected) child.disconnect();
+  }
+
+  onError(handler: (message: string) => void): void {
+    this.errorHandler = handler;
+  }
+
+  protected report(message: string): void {
+    this.errorHandler?.(message);
+  }
+
+  protected keepStderr(text: string): void {
+    this.stderrTail = (this.stderrTail + text).slice(-2_000);
+  }
+
+  /** The child's last stderr line, printable ASCII only: native output is not ours to trust. */
+  protected lastStderrLine(): string {
+    const lines = this.stderrTail
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    return (lines.at(-1) ?? '').replace(/[^\x20-\x7e]/g, '');
+  }
 }

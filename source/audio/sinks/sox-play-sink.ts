@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { bytesForMs } from '../constants.js';
-import type { AudioSink } from '../types.js';
-import { endChild } from './child.js';
+import { ChildProcessSink } from './child.js';
 
 /** How long open() waits for sox to fail on a bad device before calling it open. */
 const OPEN_GRACE_MS = 300;
 /** How long close() waits for sox to drain before killing it. */
-const CLOSE_TIMEOUT_MS = 2_000;
 /** Keep sox's own buffer to about one pump block, so it adds no barge-in delay of its own. */
 const SOX_BUFFER_MS = 10;
 
@@ -59,36 +57,20 @@ export function soxPlayArgs(
  * keeps native audio warnings off our terminal (sox's stderr is captured, and its last line
  * becomes the error message if it dies).
  */
-export class SoxPlaySink implements AudioSink {
+export class SoxPlaySink extends ChildProcessSink {
   readonly description: string;
-  private child: ChildProcess | undefined;
-  private opening: Promise<void> | undefined;
-  private stderrTail = '';
-  private errorHandler: ((message: string) => void) | undefined;
-  private closing = false;
-  private dead = false;
 
   constructor(
     readonly sampleRate: number,
     private readonly options: SoxPlaySinkOptions = {},
   ) {
+    super();
     this.description = options.device
       ? `sox play (${options.device})`
       : 'sox play (default device)';
   }
 
-  /** Process id of the child doing the playing, while it runs (diagnostics, tests). */
-  get pid(): number | undefined {
-    return this.dead ? undefined : this.child?.pid;
-  }
-
-  /** Open once: later calls (e.g. after createSink already opened it) share the first. */
-  open(): Promise<void> {
-    this.opening ??= this.start();
-    return this.opening;
-  }
-
-  private start(): Promise<void> {
+  protected start(): Promise<void> {
     const sox = this.options.soxPath ?? 'sox';
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -105,9 +87,7 @@ export class SoxPlaySink implements AudioSink {
       this.child = child;
       const grace = setTimeout(() => settle(), OPEN_GRACE_MS);
       child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (text: string) => {
-        this.stderrTail = (this.stderrTail + text).slice(-2_000);
-      });
+      child.stderr?.on('data', (text: string) => this.keepStderr(text));
       // A dead sox makes stdin writes fail with EPIPE; the exit handler reports it once.
       child.stdin?.on('error', () => {});
       child.on('error', (err: NodeJS.ErrnoException) => {
@@ -128,35 +108,5 @@ export class SoxPlaySink implements AudioSink {
         else this.report(message);
       });
     });
-  }
-
-  write(pcm: Buffer): void {
-    if (this.dead || this.closing) return;
-    this.child?.stdin?.write(pcm);
-  }
-
-  async close(): Promise<void> {
-    const child = this.child;
-    if (!child || this.closing) return;
-    this.closing = true;
-    if (this.dead) return;
-    await endChild(child, CLOSE_TIMEOUT_MS);
-  }
-
-  onError(handler: (message: string) => void): void {
-    this.errorHandler = handler;
-  }
-
-  private report(message: string): void {
-    this.errorHandler?.(message);
-  }
-
-  private lastStderrLine(): string {
-    const lines = this.stderrTail
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
-    // sox output is not ours to trust: keep it printable.
-    return (lines.at(-1) ?? '').replace(/[^\x20-\x7e]/g, '');
   }
 }

@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AUDIO_TICK_MS } from '../sources/audio-ticker.js';
-import type { AudioSink } from '../types.js';
-import { endChild } from './child.js';
+import { ChildProcessSink } from './child.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
@@ -14,7 +13,6 @@ export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
 const SPEAKER_FRAME_MS = AUDIO_TICK_MS;
 /** A cold start of node plus the native module on a busy machine can take a few seconds. */
 const READY_TIMEOUT_MS = 10_000;
-const CLOSE_TIMEOUT_MS = 2_000;
 
 /** Options for {@link SpeakerSink}. */
 export interface SpeakerSinkOptions {
@@ -74,34 +72,18 @@ interface ChildMessage {
 }
 
 /** Plays through the `speaker` npm package (native, low latency), isolated in a child process. */
-export class SpeakerSink implements AudioSink {
+export class SpeakerSink extends ChildProcessSink {
   readonly description: string;
-  private child: ChildProcess | undefined;
-  private opening: Promise<void> | undefined;
-  private stderrTail = '';
-  private errorHandler: ((message: string) => void) | undefined;
-  private closing = false;
-  private dead = false;
 
   constructor(
     readonly sampleRate: number,
     private readonly options: SpeakerSinkOptions = {},
   ) {
+    super();
     this.description = options.device ? `speaker (${options.device})` : 'speaker (default device)';
   }
 
-  /** Process id of the child doing the playing, while it runs (diagnostics, tests). */
-  get pid(): number | undefined {
-    return this.dead ? undefined : this.child?.pid;
-  }
-
-  /** Open once: later calls (e.g. after createSink already opened it) share the first. */
-  open(): Promise<void> {
-    this.opening ??= this.start();
-    return this.opening;
-  }
-
-  private start(): Promise<void> {
+  protected start(): Promise<void> {
     let modulePath: string;
     try {
       modulePath = resolveSpeakerModule();
@@ -154,35 +136,15 @@ export class SpeakerSink implements AudioSink {
       child.on('exit', (code, signal) => {
         this.dead = true;
         if (this.closing) return;
-        const why =
-          oneLine(this.stderrTail.trim().split('\n').at(-1) ?? '') ||
-          (signal ? `killed by ${signal}` : `exit code ${code}`);
+        const why = this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
         if (!settled) settle(new Error(why));
         else this.report(`speaker output stopped: ${why}`);
       });
     });
   }
 
-  write(pcm: Buffer): void {
-    if (this.dead || this.closing) return;
-    this.child?.stdin?.write(pcm);
-  }
-
-  async close(): Promise<void> {
-    const child = this.child;
-    if (!child || this.closing) return;
-    this.closing = true;
-    if (this.dead) return;
-    await endChild(child, CLOSE_TIMEOUT_MS);
-    if (child.connected) child.disconnect();
-  }
-
-  onError(handler: (message: string) => void): void {
-    this.errorHandler = handler;
-  }
-
   private onStderr(text: string): void {
-    this.stderrTail = (this.stderrTail + text).slice(-2_000);
+    this.keepStderr(text);
     if (this.options.logPath) {
       try {
         appendFileSync(this.options.logPath, text);
@@ -190,10 +152,6 @@ export class SpeakerSink implements AudioSink {
         // A log that cannot be written must not take the audio down with it.
       }
     }
-  }
-
-  private report(message: string): void {
-    this.errorHandler?.(message);
   }
 }
 
