@@ -8,11 +8,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { msForBytes } from '../source/audio/constants.js';
 import { CapturePacer } from '../source/audio/sources/capture-pacer.js';
 import { MicSource } from '../source/audio/sources/mic-source.js';
-import type { BenchResult } from './result.js';
+import { type BenchResult, printWhenMain, round } from './result.js';
 
 export type { BenchResult } from './result.js';
 
@@ -223,15 +222,4 @@ export async function benchCapture(): Promise<BenchResult[]> {
   }
 }
 
-function round(x: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await benchCapture()) {
-    console.log(
-      `${r.pass ? 'PASS' : 'FAIL'}  ${r.figure}: ${r.measured} ${r.unit} (target ${r.target})`,
-    );
-  }
-}
+await printWhenMain(import.meta.url, benchCapture);

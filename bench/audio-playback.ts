@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { bytesForMs, DEFAULT_LEAD_MS } from '../source/audio/constants.js';
 import { Player } from '../source/audio/player.js';
 import { PcmQueue } from '../source/audio/queue.js';
@@ -14,7 +13,7 @@ import { NullSink } from '../source/audio/sinks/null-sink.js';
 import { WavFileSink } from '../source/audio/sinks/wav-sink.js';
 import type { AudioSink } from '../source/audio/types.js';
 import { parseWav } from '../source/audio/wav.js';
-import type { BenchResult } from './result.js';
+import { type BenchResult, printWhenMain, round } from './result.js';
 
 export type { BenchResult } from './result.js';
 
@@ -199,15 +198,4 @@ export async function benchPlayback(): Promise<BenchResult[]> {
   }
 }
 
-function round(x: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  for (const r of await benchPlayback()) {
-    console.log(
-      `${r.pass ? 'PASS' : 'FAIL'}  ${r.figure}: ${r.measured} ${r.unit} (target ${r.target})`,
-    );
-  }
-}
+await printWhenMain(import.meta.url, benchPlayback);

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 /** One benchmark figure with its target, as printed in the table and saved in results.json. */
 export interface BenchResult {
   figure: string;
@@ -41,3 +42,16 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /** The built CLI (`npm run bench` builds first). */
 export const CLI_PATH = new URL('../dist/cli.js', import.meta.url).pathname;
+
+/** When a bench file is run on its own (`npx tsx bench/<file>.ts`), print its figures. */
+export async function printWhenMain(
+  moduleUrl: string,
+  bench: () => Promise<readonly BenchResult[]>,
+): Promise<void> {
+  if (!process.argv[1] || moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  for (const r of await bench()) {
+    console.log(
+      `${r.pass ? 'PASS' : 'FAIL'}  ${r.figure}: ${r.measured} ${r.unit} (target ${r.target})`,
+    );
+  }
+}
