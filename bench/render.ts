@@ -7,7 +7,8 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import type { Level, Snapshot, Store, StoreActions, Turn } from '../source/session/types.js';
+import type { Level, Store, StoreActions, Turn } from '../source/session/types.js';
+import { SnapshotStore, snapshotWith } from '../test/helpers/snapshot.js';
 import { type BenchResult, median, round, sleep, until } from './result.js';
 
 const TURNS = 10_000;
@@ -26,9 +27,7 @@ class FakeTerminal extends EventEmitter {
   }
 }
 
-class BenchStore implements Store {
-  snapshot: Snapshot;
-  private readonly listeners = new Set<() => void>();
+class BenchStore extends SnapshotStore implements Store {
   readonly actions: StoreActions = {
     mute: () => undefined,
     setPtt: () => undefined,
@@ -38,18 +37,6 @@ class BenchStore implements Store {
     saveTranscript: async () => '/dev/null',
     hangUp: async () => undefined,
   };
-  constructor(snapshot: Snapshot) {
-    this.snapshot = snapshot;
-  }
-  getSnapshot = (): Snapshot => this.snapshot;
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-  set(patch: Partial<Snapshot>): void {
-    this.snapshot = { ...this.snapshot, ...patch };
-    for (const listener of this.listeners) listener();
-  }
 }
 
 function turns(n: number): Turn[] {
@@ -76,31 +63,15 @@ export async function benchRender(): Promise<BenchResult[]> {
   const { render } = await import('ink');
   const { createElement } = await import('react');
   const { App } = await import('../source/ui/App.js');
-  const now = Date.now();
-  const store = new BenchStore({
-    phase: 'live',
-    agentState: 'listening',
-    agentStateSince: now,
-    callId: 'bench',
-    agentId: 'bench',
-    local: false,
-    startedAt: now,
-    turns: turns(TURNS),
-    events: [],
-    muted: false,
-    ptt: false,
-    pttDown: false,
-    echoGuard: { enabled: false, active: false },
-    outputMedium: 'voice',
-    micLevel: level(-40),
-    agentLevel: level(-20),
-    responseLatenciesMs: [],
-    interruptions: 0,
-    queuedMs: 0,
-    input: { kind: 'none', description: 'none', sampleRate: 48_000 },
-    output: { kind: 'none', description: 'none', sampleRate: 48_000 },
-    exitCode: 0,
-  });
+  const store = new BenchStore(
+    snapshotWith({
+      callId: 'bench',
+      agentId: 'bench',
+      turns: turns(TURNS),
+      micLevel: level(-40),
+      agentLevel: level(-20),
+    }),
+  );
   const terminal = new FakeTerminal();
   const stdin = Object.assign(new EventEmitter(), {
     isTTY: true,

@@ -3,37 +3,19 @@
  * serial controller) see the same interface as with the session store, and every action
  * call is recorded.
  */
-import { SILENT_LEVEL } from '../../source/audio/levels.js';
 import type { Snapshot, Store, StoreActions, Turn } from '../../source/session/types.js';
+import { SnapshotStore, snapshotWith } from '../helpers/snapshot.js';
 
 export const T0 = Date.UTC(2026, 10, 25, 19, 8, 38);
 
 export function baseSnapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return {
-    phase: 'live',
-    agentState: 'listening',
+  return snapshotWith({
     agentStateSince: T0,
     callId: 'c0ffee12-3456-7890-abcd-ef0123456789',
     agentId: 'support-agent',
-    local: false,
     startedAt: T0,
-    turns: [],
-    events: [],
-    muted: false,
-    ptt: false,
-    pttDown: false,
-    echoGuard: { enabled: false, active: false },
-    outputMedium: 'voice',
-    micLevel: SILENT_LEVEL,
-    agentLevel: SILENT_LEVEL,
-    responseLatenciesMs: [],
-    interruptions: 0,
-    queuedMs: 0,
-    input: { kind: 'none', description: 'none', sampleRate: 48_000 },
-    output: { kind: 'none', description: 'none', sampleRate: 48_000 },
-    exitCode: 0,
     ...over,
-  };
+  });
 }
 
 export function turn(
@@ -59,30 +41,16 @@ export function turn(
 
 export type ActionCall = [name: keyof StoreActions, ...args: unknown[]];
 
-export class FakeStore implements Store {
-  private snapshot: Snapshot;
-  private readonly listeners = new Set<() => void>();
+export class FakeStore extends SnapshotStore implements Store {
   readonly calls: ActionCall[] = [];
 
   constructor(over: Partial<Snapshot> = {}) {
-    this.snapshot = baseSnapshot(over);
-  }
-
-  getSnapshot = (): Snapshot => this.snapshot;
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  get listenerCount(): number {
-    return this.listeners.size;
+    super(baseSnapshot(over));
   }
 
   /** Publishes a new snapshot, as the session store does on every change. */
   update(patch: Partial<Snapshot>): void {
-    this.snapshot = { ...this.snapshot, ...patch };
-    for (const l of [...this.listeners]) l();
+    this.set(patch);
   }
 
   /** Adds or replaces a turn (by ordinal), keeping turns ordered. */

@@ -12,36 +12,18 @@ import type {
   Turn,
 } from '../../source/session/types.js';
 import { App } from '../../source/ui/App.js';
+import { SnapshotStore, snapshotWith } from '../helpers/snapshot.js';
 
 export const SILENT: Level = { rmsDb: -96, peakDb: -96, peakHoldDb: -96 };
 
 export function makeSnapshot(patch: Partial<Snapshot> = {}): Snapshot {
-  const now = Date.now();
-  return {
-    phase: 'live',
-    agentState: 'listening',
-    agentStateSince: now,
-    callId: 'call-123',
-    agentId: 'agent-abc',
-    local: false,
-    startedAt: now,
-    turns: [],
-    events: [],
-    muted: false,
-    ptt: false,
-    pttDown: false,
-    echoGuard: { enabled: false, active: false },
-    outputMedium: 'voice',
+  return snapshotWith({
     micLevel: SILENT,
     agentLevel: SILENT,
-    responseLatenciesMs: [],
-    interruptions: 0,
-    queuedMs: 0,
     input: { kind: 'mic', description: 'mic (default)', sampleRate: 48_000 },
     output: { kind: 'speaker', description: 'speaker', sampleRate: 48_000 },
-    exitCode: 0,
     ...patch,
-  };
+  });
 }
 
 let nextOrdinal = 0;
@@ -66,29 +48,15 @@ export function event(patch: Partial<CallEvent> & Pick<CallEvent, 'kind' | 'mess
 type Call = { name: keyof StoreActions; args: unknown[] };
 
 /** A store whose actions record what the UI asked for; `hangUp` can be held open. */
-export class FakeStore implements Store {
-  snapshot: Snapshot;
+export class FakeStore extends SnapshotStore implements Store {
   readonly calls: Call[] = [];
-  private readonly listeners = new Set<() => void>();
   holdHangUp = false;
   private releaseHangUp?: () => void;
   savePath = '/tmp/omnia/transcript.md';
   saveError?: string;
 
   constructor(patch: Partial<Snapshot> = {}) {
-    this.snapshot = makeSnapshot(patch);
-  }
-
-  getSnapshot = (): Snapshot => this.snapshot;
-
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  };
-
-  set(patch: Partial<Snapshot>): void {
-    this.snapshot = { ...this.snapshot, ...patch };
-    for (const listener of this.listeners) listener();
+    super(makeSnapshot(patch));
   }
 
   called(name: keyof StoreActions): Call[] {
