@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWav, wavHeader } from '../../source/audio/wav.js';
+import { parseWav } from '../../source/audio/wav.js';
 import { TONE_HZ } from '../../source/local-agent/audio.js';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, runCli, tempDir, writeTemp } from '../helpers/cli.js';
-import { goertzel, silence, tone } from '../helpers/signal.js';
+import { goertzel, monoWav, silence, tone } from '../helpers/signal.js';
 
 const RATE = 16_000;
 
@@ -36,14 +36,7 @@ describe('barge-in through the whole app', () => {
       tone(300, 1_500, RATE, 0.4),
       silence(3_000, RATE),
     ]);
-    const input = writeTemp(
-      home,
-      'talk-over.wav',
-      Buffer.concat([
-        wavHeader({ sampleRate: RATE, channels: 1, dataBytes: userPcm.length }),
-        userPcm,
-      ]),
-    );
+    const input = writeTemp(home, 'talk-over.wav', monoWav(userPcm, RATE));
     const output = join(home, 'heard.wav');
     const result = await runCli(
       [

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseWav, wavHeader } from '../../source/audio/wav.js';
+import { parseWav } from '../../source/audio/wav.js';
 import { cliEnv, runCli, startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
-import { audibleMs, silence, tone } from '../helpers/signal.js';
+import { audibleMs, monoWav, silence, tone } from '../helpers/signal.js';
 
 const RATE = 16_000;
 
@@ -15,7 +15,7 @@ function utteranceWav(): Buffer {
     tone(300, 1_200, RATE, 0.4),
     silence(500, RATE),
   ]);
-  return Buffer.concat([wavHeader({ sampleRate: RATE, channels: 1, dataBytes: pcm.length }), pcm]);
+  return monoWav(pcm, RATE);
 }
 
 describe('a whole call in plain mode through the built CLI', () => {

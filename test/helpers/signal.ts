@@ -1,4 +1,5 @@
 /** Test signals: tones, silence and a frequency check, s16le mono. */
+import { wavHeader } from '../../source/audio/wav.js';
 
 /** A sine tone at `freqHz`, `ms` long, peak amplitude `amplitude` (0..1). */
 export function tone(freqHz: number, ms: number, sampleRate: number, amplitude = 0.5): Buffer {
@@ -54,4 +55,9 @@ export function audibleMs(pcm: Buffer, sampleRate: number, threshold = 0.01): nu
     if (rms(pcm.subarray(at, at + windowBytes)) > threshold) loud += 10;
   }
   return loud;
+}
+
+/** A mono s16 WAV file image of `pcm` (for `--input <file.wav>`). */
+export function monoWav(pcm: Buffer, sampleRate: number): Buffer {
+  return Buffer.concat([wavHeader({ sampleRate, channels: 1, dataBytes: pcm.length }), pcm]);
 }

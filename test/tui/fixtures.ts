@@ -5,14 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { wavHeader } from '../../source/audio/wav.js';
 import {
   type LocalAgent,
   type LocalAgentOptions,
   startLocalAgent,
 } from '../../source/local-agent/index.js';
 import { cliEnv, tempDir, writeTemp } from '../helpers/cli.js';
-import { tone } from '../helpers/signal.js';
+import { monoWav, tone } from '../helpers/signal.js';
 
 /** A call set up for one test. */
 export interface CallFixture {
@@ -44,11 +43,7 @@ export const CALL_BYTES_PER_S = 48_000 * 2;
 export function loudToneWav(dir: string, seconds = 60): string {
   const rate = 16_000;
   const pcm = tone(440, seconds * 1000, rate, 0.5);
-  return writeTemp(
-    dir,
-    'loud-tone.wav',
-    Buffer.concat([wavHeader({ sampleRate: rate, channels: 1, dataBytes: pcm.length }), pcm]),
-  );
+  return writeTemp(dir, 'loud-tone.wav', monoWav(pcm, rate));
 }
 
 /** Largest absolute sample in an s16le block. */
