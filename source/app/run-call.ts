@@ -145,7 +145,13 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     outputSampleRate: o.outputSampleRate,
     input: { kind: specKind(o.input), description: source.description },
     output: { kind: specKind(o.output), description: sink.description },
-    echoGuard: o.echoGuard && specKind(o.input) === 'mic' && specKind(o.output) === 'speaker',
+    // Only an open speaker can feed the agent its own voice: not a file, and not the silent
+    // stand-in used when no output device could be opened.
+    echoGuard:
+      o.echoGuard &&
+      specKind(o.input) === 'mic' &&
+      specKind(o.output) === 'speaker' &&
+      !(sink instanceof NullSink),
     ptt: o.ptt,
     recorder,
     transcriptPath: o.transcriptPath,

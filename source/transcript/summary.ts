@@ -83,7 +83,7 @@ export function formatSummary(summary: CallSummary): string[] {
   } else {
     lines.push(
       `Response latency: median ${Math.round(summary.medianLatencyMs)} ms, ` +
-        `worst ${Math.round(summary.worstLatencyMs)} ms (${summary.latencyCount} turns)`,
+        `worst ${Math.round(summary.worstLatencyMs)} ms (${summary.latencyCount} ${summary.latencyCount === 1 ? 'turn' : 'turns'})`,
     );
   }
   if (summary.transcriptPath) lines.push(`Transcript: ${summary.transcriptPath}`);

@@ -55,6 +55,11 @@ describe('summarize', () => {
     ]);
   });
 
+  it('says "1 turn" for a single measured latency', () => {
+    const s = summarize({ startedAt: T0, turns: [], interruptions: 0, responseLatenciesMs: [319] });
+    expect(formatSummary(s)).toContain('Response latency: median 319 ms, worst 319 ms (1 turn)');
+  });
+
   it('measures a running call up to now and says when nothing was measured', () => {
     const s = summarize(
       { startedAt: T0, turns: [], interruptions: 0, responseLatenciesMs: [] },
