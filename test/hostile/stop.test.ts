@@ -64,7 +64,11 @@ function start(s: HostileServer, files: RunFiles, nodeArgs: string[] = [], env =
  * A server that talks; with `deaf`, it then stops reading (no close handshake, no pongs), so a
  * hang-up has to wait for its timeout.
  */
+/** Set once a deaf server has stopped reading: from then on a hang-up cannot complete. */
+let deafened = false;
+
 async function talkingServer(deaf = false): Promise<HostileServer> {
+  deafened = false;
   server = await startHostileServer({
     call: async (call) => {
       call.json({ type: 'state', state: 'speaking' });
@@ -73,6 +77,7 @@ async function talkingServer(deaf = false): Promise<HostileServer> {
       if (deaf) {
         await waitFor(() => call.audioBytes() > 16_000, { what: 'mic audio' });
         call.socket.pause();
+        deafened = true;
       }
     },
   });
@@ -126,6 +131,8 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     alsaHome(files.home);
     const run = start(s, files);
     const sox = await untilLive(run, s);
+    // The server stops reading on its own poll; a Ctrl+C before that would hang up normally.
+    await waitFor(() => deafened, { what: 'the server to go deaf' });
     run.child.kill('SIGINT');
     // Well inside the hang-up's own 1.5 s wait for a close the deaf server never sends.
     await new Promise((r) => setTimeout(r, 300));

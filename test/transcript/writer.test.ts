@@ -41,7 +41,7 @@ describe('append formats', () => {
       'User (typed): Hi',
       'Agent: Let me [in progress]',
     ]);
-    expect(lines).toContain('Response latency: median 500 ms, worst 500 ms (1 turns)');
+    expect(lines).toContain('Response latency: median 500 ms, worst 500 ms (1 turn)');
     expect(store.listenerCount).toBe(0);
   });
 
