@@ -17,17 +17,34 @@ function toDb(linear: number): number {
   return Math.max(LEVEL_FLOOR_DB, 20 * Math.log10(linear));
 }
 
-/** RMS and peak of a block of s16le samples, in dBFS. Pure. */
+/** Typed-array reads are native-endian: usable for s16le only on little-endian machines. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * RMS and peak of a block of s16le samples, in dBFS. Pure. It runs on every mic frame and
+ * every played block, so it reads through an Int16Array view where the buffer allows one
+ * (several times faster than `readInt16LE` per sample).
+ */
 export function measurePcm(pcm: Buffer): { rmsDb: number; peakDb: number } {
   const samples = pcm.length >> 1;
   if (samples === 0) return { rmsDb: LEVEL_FLOOR_DB, peakDb: LEVEL_FLOOR_DB };
   let sumSquares = 0;
   let peak = 0;
-  for (let i = 0; i < samples; i++) {
-    const s = pcm.readInt16LE(i * 2);
-    sumSquares += s * s;
-    const a = s < 0 ? -s : s;
-    if (a > peak) peak = a;
+  if (LITTLE_ENDIAN && pcm.byteOffset % 2 === 0) {
+    const view = new Int16Array(pcm.buffer, pcm.byteOffset, samples);
+    for (let i = 0; i < samples; i++) {
+      const s = view[i]!;
+      sumSquares += s * s;
+      const a = s < 0 ? -s : s;
+      if (a > peak) peak = a;
+    }
+  } else {
+    for (let i = 0; i < samples; i++) {
+      const s = pcm.readInt16LE(i * 2);
+      sumSquares += s * s;
+      const a = s < 0 ? -s : s;
+      if (a > peak) peak = a;
+    }
   }
   return {
     rmsDb: toDb(Math.sqrt(sumSquares / samples) / FULL_SCALE),
