@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { type ReactElement, useEffect, useMemo, useReducer, useRef } from 'react';
+import { type ReactElement, useContext, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { CallEvent, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer, TypingLine } from './components/Footer.js';
@@ -7,7 +7,6 @@ import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { InfoPane } from './components/InfoPane.js';
 import { Notices, notices } from './components/Notices.js';
-import { ANIMATION_STEP_MS, isAnimated } from './components/StateIndicator.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { useCallCommands } from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
@@ -15,6 +14,8 @@ import { useStoreSnapshot } from './hooks/useStoreSnapshot.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTicker } from './hooks/useTicker.js';
 import { computeLayout } from './layout.js';
+import { LiveContext } from './live.js';
+import { ANIMATION_STEP_MS, isAnimated } from './rows.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import { inlineEvents, mergeItems } from './transcriptLayout.js';
@@ -22,6 +23,11 @@ import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
 /** 10 frames per second: meters look live (the spec allows 10–20), and a call stays cheap. */
 export const DEFAULT_FRAME_MS = 100;
+/**
+ * With live rows (the full-screen UI), the agent's streaming turn gets a frame at most this
+ * often: four updates a second read as live text, and each of Ink's frames costs a few ms.
+ */
+export const STREAM_FRAME_MS = 250;
 /** Clocks show whole seconds. */
 const CLOCK_STEP_MS = 1_000;
 /** How long a toast line stays. */
@@ -44,18 +50,33 @@ export function App({
   onExit,
   frameMs = DEFAULT_FRAME_MS,
 }: AppProps): ReactElement {
+  // The full-screen UI has live rows (meters, clocks, spinner, queued audio) that repaint
+  // themselves; Ink then draws a frame only when the content changes (see live.ts).
+  const live = useContext(LiveContext);
   const animatingRef = useRef(false);
-  const snapshot = useStoreSnapshot(store, frameMs, animatingRef.current);
+  const snapshot = useStoreSnapshot(store, {
+    frameMs,
+    animating: animatingRef.current,
+    live: live !== undefined,
+    streamMs: STREAM_FRAME_MS,
+  });
   const size = useTerminalSize();
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
-  // Spinners need animation frames; otherwise only the clocks move, once a second. Once the
-  // call is over nothing moves and the ticker stops. While it animates, the ticker's frames
-  // also carry the meters and the live turn (see useStoreSnapshot).
+  // Without live rows: spinners need animation frames; otherwise only the clocks move, once a
+  // second. Once the call is over nothing moves and the ticker stops. While it animates, the
+  // ticker's frames also carry the meters and the live turn (see useStoreSnapshot).
   const over = snapshot.phase === 'ended' || snapshot.phase === 'error';
   const animating = !over && isAnimated(snapshot.phase, snapshot.agentState);
   animatingRef.current = animating;
   const stepMs = animating ? Math.max(frameMs, ANIMATION_STEP_MS) : CLOCK_STEP_MS;
-  const now = useTicker(stepMs, !over);
+  const tickerNow = useTicker(stepMs, !over && live === undefined);
+  const now = live ? Date.now() : tickerNow;
+  // Live rows repaint on their own clock while the call lasts.
+  useEffect(() => {
+    if (!live || over) return;
+    live.layer.start();
+    return () => live.layer.stop();
+  }, [live, over]);
 
   const noticeItems = notices({
     phase: snapshot.phase,
@@ -94,9 +115,6 @@ export function App({
     const timer = setTimeout(() => dispatch({ type: 'clearToast', id: toastId }), TOAST_MS);
     return () => clearTimeout(timer);
   }, [toastId]);
-
-  const elapsedMs =
-    snapshot.startedAt === undefined ? undefined : (snapshot.endedAt ?? now) - snapshot.startedAt;
 
   const transcript = (
     <TranscriptPane
@@ -155,7 +173,7 @@ export function App({
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
-      <Header title={title} phase={snapshot.phase} elapsedMs={elapsedMs} width={layout.width} />
+      <Header title={title} snapshot={snapshot} now={now} width={layout.width} />
       {body}
       <Notices items={noticeItems} width={layout.width} />
       {ui.mode === 'typing' ? (

@@ -2,6 +2,7 @@ import { type Instance, render } from 'ink';
 import type { Store } from '../session/types.js';
 import { App, DEFAULT_FRAME_MS } from './App.js';
 import { FORCED_EXIT_CODE } from './hooks/useCallCommands.js';
+import { LiveContext, LiveLayer } from './live.js';
 import { sanitizeLine } from './sanitize.js';
 import { FullScreen } from './terminal.js';
 
@@ -65,6 +66,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
   }
 
   const screen = new FullScreen(stdout, stdin);
+  const live = new LiveLayer();
   return new Promise<number>((resolve, reject) => {
     let instance: Instance | undefined;
     let finished = false;
@@ -76,6 +78,8 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
     const stopUi = () => {
       if (uiStopped) return;
       uiStopped = true;
+      // Before Ink's last writes: a repaint after them would land on the restored screen.
+      live.dispose();
       try {
         instance?.unmount();
       } catch {
@@ -137,15 +141,18 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
     screen.enter();
     try {
       instance = render(
-        <App
-          store={store}
-          title={options.title}
-          onExit={finish}
-          frameMs={options.frameMs ?? DEFAULT_FRAME_MS}
-        />,
+        <LiveContext.Provider value={{ layer: live, snapshot: () => store.getSnapshot() }}>
+          <App
+            store={store}
+            title={options.title}
+            onExit={finish}
+            frameMs={options.frameMs ?? DEFAULT_FRAME_MS}
+          />
+        </LiveContext.Provider>,
         {
           stdin,
-          stdout,
+          // Ink's writes are followed by a repaint of the live rows it drew over.
+          stdout: live.wrap(stdout),
           stderr,
           exitOnCtrlC: false,
           patchConsole: true,
@@ -159,6 +166,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): Promise<numbe
       );
     } catch (error) {
       finished = true;
+      live.dispose();
       screen.restore();
       for (const cleanup of cleanups.splice(0)) cleanup();
       reject(error);

@@ -154,6 +154,39 @@ describe('the full-screen UI in a real terminal', () => {
     expect(after).toMatch(/^Agent\s+Hello!/m);
   }, 40_000);
 
+  it('moves the meters, spinner and clock in place between frames, never over other panes', async () => {
+    const tui = await startApp();
+    await tui.waitForScreen((s) => /speaking/.test(s), 'the agent speaking');
+    const meter = /(?:^|│)agent\s+([█·│]+\s+(?:-\d+|-∞) dB)/m;
+    const seen = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const screen = await tui.capture();
+      if (!/speaking/.test(screen)) break;
+      const row = meter.exec(screen)?.[1];
+      if (row) seen.add(row);
+      // Rows painted in place land on their own rows only.
+      expectNoStaleRows(screen);
+      expect(transcriptText(screen), screen).not.toMatch(/[█·]{3,}|dB/);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    // The greeting's meter moves several times a second (10 frames a second at most).
+    expect(seen.size).toBeGreaterThanOrEqual(4);
+    // Once the agent listens nothing else changes, yet the call clock still ticks.
+    const clock = (s: string) => / live (\d+:\d\d)/.exec(s)?.[1];
+    const before = await tui.waitForScreen((s) => s.includes('listening'), 'listening');
+    await tui.waitForScreen(
+      (s) => clock(s) !== undefined && clock(s) !== clock(before),
+      'the call clock to tick',
+    );
+    // The help overlay hides the side pane: no meter may be painted over it.
+    await tui.keys('?');
+    await tui.waitForScreen((s) => s.includes(helpRows()[0]?.description ?? '?'), 'the help');
+    for (let i = 0; i < 5; i++) {
+      expect(await tui.capture()).not.toMatch(meter);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+  }, 40_000);
+
   it('re-lays out on resize: bottom pane when narrow, side pane when wide, nothing overflows', async () => {
     const tui = await startApp({ width: 100, height: 30 });
     const wide = await tui.waitForScreen(showsWholeGreeting, 'the greeting at 100x30');

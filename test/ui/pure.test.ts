@@ -4,6 +4,7 @@ import { footerLayout } from '../../source/ui/components/Footer.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
 import { cellsFor, meterSegments } from '../../source/ui/meter.js';
+import { headerRow, meterRow, rowText, stateRow } from '../../source/ui/rows.js';
 import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from '../../source/ui/textWidth.js';
 import {
@@ -150,6 +151,34 @@ describe('meter', () => {
     expect(segments.map((s) => s.tone)).toEqual(['low', 'empty', 'hold', 'empty']);
     const loud = meterSegments({ rmsDb: 0, peakDb: 0, peakHoldDb: 0 }, 20).map((s) => s.tone);
     expect(loud).toEqual(['low', 'mid', 'high']);
+  });
+});
+
+describe('live rows', () => {
+  const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
+
+  it('are exactly as wide as their row, whatever they hold', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 60 }),
+        fc.integer({ min: 1, max: 120 }),
+        (title, width) => {
+          const clean = sanitizeLine(title);
+          expect(stringWidth(plain(headerRow(clean, 'live', 83_000, width)))).toBe(width);
+          expect(stringWidth(plain(rowText([[clean, { bold: true }], ['界面']], width)))).toBe(
+            width,
+          );
+        },
+      ),
+    );
+    const level = { rmsDb: -20, peakDb: -12, peakHoldDb: -6 };
+    expect(stringWidth(plain(meterRow('agent', level, 39)))).toBe(39);
+    expect(stringWidth(plain(stateRow('live', 'speaking', 0, 5_000, 30)))).toBe(30);
+  });
+
+  it('keep the clock when the title is too long, and cut the title instead', () => {
+    const row = plain(headerRow('a very long title '.repeat(5), 'live', 83_000, 40));
+    expect(row).toMatch(/…\s+live 1:23$/);
   });
 });
 

@@ -1,7 +1,9 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { Snapshot } from '../../session/types.js';
 import { formatClock, formatLatency, formatRate } from '../format.js';
+import { factRow } from '../rows.js';
 import { sanitizeLine } from '../sanitize.js';
+import { LiveRow } from './LiveRow.js';
 
 /** The facts a user asks about during a call, as [label, value] pairs. Pure. */
 export function callFacts(snapshot: Snapshot, now: number): Array<readonly [string, string]> {
@@ -27,7 +29,24 @@ export function callFacts(snapshot: Snapshot, now: number): Array<readonly [stri
   ];
 }
 
-const FACT_LABEL_COLUMNS = 8;
+/** The rows the facts take: one fact a row, or six rows with two facts on some (`compact`). */
+export function factRows(
+  snapshot: Snapshot,
+  now: number,
+  compact: boolean,
+): Array<readonly [string, string]> {
+  const facts = callFacts(snapshot, now);
+  if (!compact) return facts;
+  const get = (name: string) => facts.find(([label]) => label === name)?.[1] ?? '—';
+  return [
+    ['agent', get('agent')],
+    ['call', get('call')],
+    ['time', `${get('time')}  rtt ${get('rtt')}`],
+    ['reply', `${get('reply')}  queued ${get('queued')}`],
+    ['in', get('in')],
+    ['out', `${get('out')} · ${get('answers')}`],
+  ];
+}
 
 export interface CallFactsProps {
   readonly snapshot: Snapshot;
@@ -37,27 +56,22 @@ export interface CallFactsProps {
   readonly compact?: boolean;
 }
 
-/** Agent, call id, elapsed time, latencies, devices, queued audio. */
+/** Agent, call id, elapsed time, latencies, devices, queued audio: live rows (time, queue). */
 export function CallFacts({ snapshot, now, width, compact = false }: CallFactsProps) {
-  const facts = callFacts(snapshot, now);
-  const get = (name: string) => facts.find(([label]) => label === name)?.[1] ?? '—';
-  const rows: Array<readonly [string, string]> = compact
-    ? [
-        ['agent', get('agent')],
-        ['call', get('call')],
-        ['time', `${get('time')}  rtt ${get('rtt')}`],
-        ['reply', `${get('reply')}  queued ${get('queued')}`],
-        ['in', get('in')],
-        ['out', `${get('out')} · ${get('answers')}`],
-      ]
-    : facts;
+  const rows = factRows(snapshot, now, compact);
   return (
     <Box flexDirection="column" width={width}>
-      {rows.map(([label, value]) => (
-        <Text key={label} wrap="truncate-end">
-          <Text dimColor>{label.padEnd(FACT_LABEL_COLUMNS)}</Text>
-          <Text>{value}</Text>
-        </Text>
+      {rows.map(([label], i) => (
+        <LiveRow
+          key={label}
+          width={width}
+          snapshot={snapshot}
+          now={now}
+          text={(s, t) => {
+            const [name, value] = factRows(s, t, compact)[i] ?? [label, '—'];
+            return factRow(name, value, width);
+          }}
+        />
       ))}
     </Box>
   );

@@ -1,30 +1,22 @@
-import { Box, Text } from 'ink';
-import type { CallPhase } from '../../session/types.js';
-import { formatClock } from '../format.js';
-import { sanitizeLine } from '../sanitize.js';
-import { fg, PHASE_COLOR } from '../theme.js';
+import type { Snapshot } from '../../session/types.js';
+import { callElapsedMs, headerRow } from '../rows.js';
+import { LiveRow } from './LiveRow.js';
 
 export interface HeaderProps {
   readonly title: string;
-  readonly phase: CallPhase;
-  /** Call time in ms, when the call has started. */
-  readonly elapsedMs?: number;
+  readonly snapshot: Snapshot;
+  readonly now: number;
   readonly width: number;
 }
 
-/** Title on the left, call phase and call time on the right. */
-export function Header({ title, phase, elapsedMs, width }: HeaderProps) {
-  const right = `${phase}${elapsedMs === undefined ? '' : ` ${formatClock(elapsedMs)}`}`;
+/** Title on the left, call phase and call time on the right (a live row: the clock ticks). */
+export function Header({ title, snapshot, now, width }: HeaderProps) {
   return (
-    <Box width={width} height={1} justifyContent="space-between">
-      <Box flexShrink={1}>
-        <Text bold wrap="truncate-end">
-          {sanitizeLine(title)}
-        </Text>
-      </Box>
-      <Box flexShrink={0} marginLeft={1}>
-        <Text {...fg(PHASE_COLOR[phase])}>{right}</Text>
-      </Box>
-    </Box>
+    <LiveRow
+      width={width}
+      snapshot={snapshot}
+      now={now}
+      text={(s, t) => headerRow(title, s.phase, callElapsedMs(s, t), width)}
+    />
   );
 }

@@ -21,15 +21,10 @@ export interface InfoPaneProps {
 export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) {
   const live = (
     <>
-      <StateIndicator
-        phase={snapshot.phase}
-        agentState={snapshot.agentState}
-        since={snapshot.agentStateSince}
-        now={now}
-      />
+      <StateIndicator snapshot={snapshot} now={now} width={wideOr(wide, width)} />
       {wide && <Text> </Text>}
-      <MeterRow label="mic" level={snapshot.micLevel} width={wideOr(wide, width)} />
-      <MeterRow label="agent" level={snapshot.agentLevel} width={wideOr(wide, width)} />
+      <MeterRow label="mic" level="micLevel" snapshot={snapshot} width={wideOr(wide, width)} />
+      <MeterRow label="agent" level="agentLevel" snapshot={snapshot} width={wideOr(wide, width)} />
       <MicFlags
         muted={snapshot.muted}
         ptt={snapshot.ptt}

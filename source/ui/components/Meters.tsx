@@ -1,42 +1,26 @@
 import { Text } from 'ink';
-import { LEVEL_FLOOR_DB } from '../../audio/constants.js';
-import type { Level } from '../../session/types.js';
-import { formatDb } from '../format.js';
-import { type MeterSegment, meterSegments } from '../meter.js';
-import { fg, METER_COLOR } from '../theme.js';
-
-/** Columns around the bar: label (6) + space + dB readout (7). */
-const METER_CHROME_COLUMNS = 14;
-
-const SEGMENT_COLOR: Record<MeterSegment['tone'], string | undefined> = {
-  low: METER_COLOR.low,
-  mid: METER_COLOR.mid,
-  high: METER_COLOR.high,
-  hold: METER_COLOR.hold,
-  empty: undefined,
-};
+import type { Snapshot } from '../../session/types.js';
+import { meterRow } from '../rows.js';
+import { fg } from '../theme.js';
+import { LiveRow } from './LiveRow.js';
 
 export interface MeterRowProps {
   readonly label: string;
-  readonly level: Level;
+  /** Which level of the snapshot the meter shows. */
+  readonly level: 'micLevel' | 'agentLevel';
+  readonly snapshot: Snapshot;
   readonly width: number;
 }
 
-/** "mic   ████████····│··· -23 dB" */
-export function MeterRow({ label, level, width }: MeterRowProps) {
-  const barWidth = Math.max(4, width - METER_CHROME_COLUMNS);
-  const segments = meterSegments(level, barWidth);
+/** "mic   ████████····│··· -23 dB" (a live row: it moves between Ink's frames). */
+export function MeterRow({ label, level, snapshot, width }: MeterRowProps) {
   return (
-    <Text wrap="truncate-end">
-      <Text>{label.padEnd(6)}</Text>
-      {segments.map((segment, i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: segments are positional
-        <Text key={i} dimColor={segment.tone === 'empty'} {...fg(SEGMENT_COLOR[segment.tone])}>
-          {segment.text}
-        </Text>
-      ))}
-      <Text dimColor>{` ${formatDb(level.rmsDb, LEVEL_FLOOR_DB).padStart(6)}`}</Text>
-    </Text>
+    <LiveRow
+      width={width}
+      snapshot={snapshot}
+      now={0}
+      text={(s) => meterRow(label, s[level], width)}
+    />
   );
 }
 

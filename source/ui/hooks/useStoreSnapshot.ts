@@ -1,35 +1,58 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react';
 import type { Snapshot, StoreReader } from '../../session/types.js';
 
-/**
- * True when `next` differs from `prev` only in what streams all the time while the agent talks
- * (levels, queued audio, the live turn's text): changes that can wait for the next animation
- * frame instead of costing a frame of their own.
- */
-export function onlyStreamingChanged(prev: Snapshot, next: Snapshot): boolean {
+/** What a store change touches, for how soon it needs a frame. */
+export type ChangeKind =
+  /** Only levels or queued audio: the live rows repaint them (when there is a live layer). */
+  | 'live'
+  /** The text of existing turns (the agent's turn streaming in), maybe with live values. */
+  | 'streaming'
+  /** Anything else: a new turn, a state, an event, a setting. */
+  | 'other';
+
+const LIVE_KEYS: ReadonlySet<keyof Snapshot> = new Set(['micLevel', 'agentLevel', 'queuedMs']);
+
+/** How `next` differs from `prev` (see {@link ChangeKind}). */
+export function changeKind(prev: Snapshot, next: Snapshot): ChangeKind {
+  let turns = false;
   for (const key of Object.keys(next) as Array<keyof Snapshot>) {
-    if (key === 'micLevel' || key === 'agentLevel' || key === 'queuedMs' || key === 'turns')
-      continue;
-    if (prev[key] !== next[key]) return false;
+    if (prev[key] === next[key] || LIVE_KEYS.has(key)) continue;
+    if (key !== 'turns' || prev.turns.length !== next.turns.length) return 'other';
+    turns = true;
   }
-  return prev.turns.length === next.turns.length;
+  return turns ? 'streaming' : 'live';
+}
+
+/** Options of {@link useStoreSnapshot}. */
+export interface SnapshotPacing {
+  /** Least time between two frames. */
+  readonly frameMs: number;
+  /**
+   * A ticker redraws every frame and reads the latest snapshot then, so streaming changes wait
+   * for it rather than adding frames of their own between the ticker's.
+   */
+  readonly animating?: boolean;
+  /**
+   * Live rows repaint levels, clocks and queued audio themselves (see `live.ts`): such changes
+   * cost no frame, and the streaming turn's text gets a frame at most every `streamMs`.
+   */
+  readonly live?: boolean;
+  readonly streamMs?: number;
 }
 
 /**
  * The store's snapshot, with change notifications coalesced to at most one per `frameMs`:
  * the store may publish on every audio block, the screen only needs a frame's worth. The
  * first change after a quiet spell goes through at once, so keys feel immediate.
- *
- * While `animating`, a ticker already redraws every frame and each redraw reads the latest
- * snapshot, so streaming changes (see {@link onlyStreamingChanged}) wait for it rather than
- * adding frames of their own between the ticker's (that had doubled the frame rate).
  */
-export function useStoreSnapshot(store: StoreReader, frameMs: number, animating = false): Snapshot {
-  const animatingRef = useRef(animating);
-  animatingRef.current = animating;
+export function useStoreSnapshot(store: StoreReader, pacing: SnapshotPacing): Snapshot {
+  const pacingRef = useRef(pacing);
+  pacingRef.current = pacing;
+  const { frameMs } = pacing;
   const subscribe = useCallback(
     (listener: () => void) => {
       let timer: NodeJS.Timeout | undefined;
+      let dueAt = 0;
       let lastAt = 0;
       let shown = store.getSnapshot();
       const fire = () => {
@@ -39,11 +62,23 @@ export function useStoreSnapshot(store: StoreReader, frameMs: number, animating 
         listener();
       };
       const unsubscribe = store.subscribe(() => {
-        if (timer) return;
-        if (animatingRef.current && onlyStreamingChanged(shown, store.getSnapshot())) return;
-        const waitMs = lastAt + frameMs - Date.now();
-        if (waitMs <= 0) fire();
-        else timer = setTimeout(fire, waitMs);
+        const { animating = false, live = false, streamMs = frameMs } = pacingRef.current;
+        const kind = changeKind(shown, store.getSnapshot());
+        let gapMs = frameMs;
+        if (live) {
+          if (kind === 'live') return;
+          if (kind === 'streaming') gapMs = Math.max(frameMs, streamMs);
+        } else if (animating && kind !== 'other') return;
+        const at = Math.max(Date.now(), lastAt + gapMs);
+        // A pending frame that is due sooner already covers this change.
+        if (timer && dueAt <= at) return;
+        if (timer) clearTimeout(timer);
+        if (at <= Date.now()) {
+          fire();
+          return;
+        }
+        dueAt = at;
+        timer = setTimeout(fire, at - Date.now());
       });
       return () => {
         unsubscribe();
