@@ -32,6 +32,8 @@ const env = [
 ];
 // PROF_DIR=<dir>: a --cpu-prof of the app written there at exit.
 const prof = process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : [];
+// APP_NODE_FLAGS="--flag …": extra node flags for the app, to try one at a time.
+prof.push(...(process.env.APP_NODE_FLAGS ?? '').split(' ').filter(Boolean));
 const cli = [
   process.execPath,
   ...prof,
