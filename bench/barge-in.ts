@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseWav } from '../source/audio/wav.js';
-import { type BenchResult, CLI_PATH, round } from './result.js';
+import { type BenchResult, CLI_PATH, printWhenMain, round } from './result.js';
 import { startScriptedAgent } from './scripted-agent.js';
 
 const RUNS = 5;
@@ -83,3 +83,5 @@ export async function benchBargeIn(): Promise<BenchResult[]> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+await printWhenMain(import.meta.url, benchBargeIn);

@@ -1,30 +1,41 @@
 import { performance } from 'node:perf_hooks';
 import type { Level } from '../session/types.js';
 import {
+  AUDIO_TICK_MS,
   BLOCK_MS,
   BYTES_PER_SAMPLE,
   bytesForMs,
   DEFAULT_LEAD_MS,
+  MAX_WRITE_TICKS,
+  MIN_LEAD_MS,
+  MIN_MARGIN_MS,
   msForBytes,
 } from './constants.js';
 import { LevelMeter } from './levels.js';
 import { PcmQueue } from './queue.js';
-import { AUDIO_TICK_MS, audioTicker } from './sources/audio-ticker.js';
+import { audioTicker } from './sources/audio-ticker.js';
 import type { AudioSink, PlayerLike } from './types.js';
+
+export { MIN_MARGIN_MS } from './constants.js';
 
 /** Options for {@link Player}. */
 export interface PlayerOptions {
-  /** Audio kept inside the sink ahead of the clock. Smaller = faster barge-in, more underrun risk. */
+  /**
+   * Audio kept inside a sink that can drop (speaker, WAV file) ahead of the clock. Larger =
+   * fewer underruns and fewer writes, more output latency; a barge-in drops it either way. On
+   * the shared tick it is at least MIN_LEAD_MS, and a sink that cannot drop (sox play) always
+   * gets MIN_LEAD_MS, because there the lead is what a barge-in still plays.
+   */
   readonly leadMs?: number;
-  /** Size of each block written to the sink. */
+  /** Largest piece handed to `onBlock` and the meter (and the step of a player on its own timer). */
   readonly blockMs?: number;
   /** Fade-out applied to the audio right after `clear()`, so the cut does not click. */
   readonly fadeMs?: number;
   /** Most audio queued; beyond it the oldest is dropped. Default 10 minutes. */
   readonly maxQueueMs?: number;
   /**
-   * How often the pump runs. Default: the shared audio tick (20 ms, with the mic frames, in one
-   * wake-up). All blocks due in a tick go to the sink in one write.
+   * Run on a timer of this period instead of the shared audio tick (tests, benches): whole
+   * blocks, every period, and the lead exactly as given.
    */
   readonly periodMs?: number;
   /** Clock in ms (monotonic). Default `performance.now()`, on the shared audio tick. */
@@ -33,24 +44,47 @@ export interface PlayerOptions {
   readonly onError?: (message: string) => void;
 }
 
-/** Blocks the pump may write beyond the lead after an event-loop stall (then it skips ahead). */
-export const MAX_CATCHUP_BLOCKS = 3;
 /** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
 const DEFAULT_FADE_MS = 3;
-/**
- * Least audio left in the sink just before a tick, for timer lateness: the lead is raised to
- * one period plus this when it is shorter. With the 20 ms tick that makes 25 ms, so a clear is
- * heard for at most 25 ms + the 3 ms fade.
- */
-export const MIN_MARGIN_MS = 5;
 const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
+
+/** How the pump paces a sink on the shared tick: the lead, and how many ticks between writes. */
+export interface Pacing {
+  readonly leadMs: number;
+  readonly writeTicks: number;
+}
+
+/**
+ * The pump's rule on the shared tick. Just before a write the sink holds the lead minus the
+ * time since the last write (`writeTicks` ticks), which must stay above MIN_MARGIN_MS. A sink
+ * that can drop keeps the requested lead (default DEFAULT_LEAD_MS, 60 ms) and is written every
+ * second tick when the lead allows (40 ms writes: the speaker's child wakes 25 times a second).
+ * A sink that cannot drop keeps MIN_LEAD_MS (one tick + margin, 25 ms) and is written every tick.
+ */
+export function pacingFor(requestedLeadMs: number | undefined, canDrop: boolean): Pacing {
+  if (!canDrop) return { leadMs: MIN_LEAD_MS, writeTicks: 1 };
+  const leadMs = Math.max(requestedLeadMs ?? DEFAULT_LEAD_MS, MIN_LEAD_MS);
+  const fits = Math.floor((leadMs - MIN_MARGIN_MS) / AUDIO_TICK_MS);
+  return { leadMs, writeTicks: Math.max(1, Math.min(MAX_WRITE_TICKS, fits)) };
+}
+
+/** A piece of what was written, at its place on the device timeline (for the fade at a clear). */
+interface Written {
+  readonly at: number;
+  readonly pcm: Buffer;
+}
 
 /**
  * Plays queued agent audio into a sink at the sink's pace. A clock, not the network, decides
- * when to write: every tick it computes how many bytes the device should have received by now
- * (elapsed time plus the lead) and writes that many in fixed blocks, using queued audio when
- * there is some and digital silence otherwise. So the sink never holds more than the lead plus
- * a block, and `clear()` silences the agent within that much.
+ * what to write: the device has played `elapsed × rate` bytes since `start()`, and the pump
+ * keeps it topped up to that plus the lead, using queued audio when there is some and digital
+ * silence otherwise. So the sink never holds more than the lead, and a server that sends 30 s
+ * ahead only fills our queue.
+ *
+ * `clear()` (barge-in) empties the queue in O(1). When the sink can drop what it holds, the
+ * player also cuts the device at the play position (by its own clock), so what is heard after
+ * the clear is only a 3 ms fade, whatever the lead; otherwise what the device holds (the lead)
+ * still plays, followed by the fade.
  *
  * The sink must already be open (see {@link openPlayer}).
  */
@@ -60,24 +94,31 @@ export class Player implements PlayerLike {
 
   private readonly sink: AudioSink;
   private readonly rate: number;
-  private readonly blockMs: number;
   private readonly blockBytes: number;
   private readonly leadBytes: number;
   private readonly periodMs: number;
   /** Pumping on the shared audio tick (real clock) rather than a timer of its own. */
   private readonly onTicker: boolean;
+  /** The sink has `drop`: a clear cuts the device, and the player keeps what it wrote lately. */
+  private readonly canDrop: boolean;
+  /** On the shared tick, write on every n-th tick. */
+  private readonly writeTicks: number;
+  private ticks = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly fadeBytes: number;
-  /** Effective lead (see {@link MIN_MARGIN_MS}). */
+  /** Effective lead (see {@link pacingFor}). */
   readonly leadMs: number;
   private readonly now: () => number;
   private readonly onError: ((message: string) => void) | undefined;
   private readonly queue: PcmQueue;
   private readonly meter = new LevelMeter();
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
   private startedAt = 0;
-  /** Device-timeline bytes accounted for: written, or skipped over after a stall. */
+  /** Device-timeline bytes accounted for: written, or played as silence while the device ran dry. */
   private timelineBytes = 0;
+  /** What was written and may not have played yet (sinks that can drop only). */
+  private recent: Written[] = [];
   private isPlaying = false;
   /** Bytes at the head of the queue that are the fade tail of cleared audio, not new audio. */
   private fadeTailBytes = 0;
@@ -87,18 +128,23 @@ export class Player implements PlayerLike {
   constructor(sink: AudioSink, options: PlayerOptions = {}) {
     this.sink = sink;
     this.rate = sink.sampleRate;
-    this.blockMs = options.blockMs ?? BLOCK_MS;
-    this.blockBytes = Math.max(BYTES_PER_SAMPLE, bytesForMs(this.blockMs, this.rate));
-    this.onTicker = options.now === undefined && options.periodMs === undefined;
-    this.periodMs = options.periodMs ?? (this.onTicker ? AUDIO_TICK_MS : this.blockMs);
-    // On the shared tick the sink holds the lead minus one period just before a tick: that must
-    // stay above zero by a margin for timer lateness.
-    const leadMs = Math.max(
-      options.leadMs ?? DEFAULT_LEAD_MS,
-      this.onTicker ? this.periodMs + MIN_MARGIN_MS : 0,
+    this.blockBytes = Math.max(
+      BYTES_PER_SAMPLE,
+      bytesForMs(options.blockMs ?? BLOCK_MS, this.rate),
     );
-    this.leadMs = leadMs;
-    this.leadBytes = bytesForMs(leadMs, this.rate);
+    this.canDrop = typeof sink.drop === 'function';
+    this.onTicker = options.now === undefined && options.periodMs === undefined;
+    if (this.onTicker) {
+      const pacing = pacingFor(options.leadMs, this.canDrop);
+      this.leadMs = pacing.leadMs;
+      this.writeTicks = pacing.writeTicks;
+      this.periodMs = AUDIO_TICK_MS;
+    } else {
+      this.leadMs = options.leadMs ?? DEFAULT_LEAD_MS;
+      this.writeTicks = 1;
+      this.periodMs = options.periodMs ?? options.blockMs ?? BLOCK_MS;
+    }
+    this.leadBytes = bytesForMs(this.leadMs, this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
@@ -106,6 +152,11 @@ export class Player implements PlayerLike {
       maxBytes: bytesForMs(options.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS, this.rate),
     });
     sink.onError?.((message) => this.fail(message));
+  }
+
+  /** Milliseconds between two writes into the sink (on the shared tick: one or two ticks). */
+  get writePeriodMs(): number {
+    return this.periodMs * this.writeTicks;
   }
 
   get queuedMs(): number {
@@ -126,18 +177,20 @@ export class Player implements PlayerLike {
   }
 
   start(): void {
-    if (this.timer || this.unsubscribe || this.stopped) return;
+    if (this.running || this.stopped) return;
+    this.running = true;
     this.timelineBytes = 0;
-    if (this.onTicker) {
-      // The device timeline starts now, whatever the phase of the grid: the first write is the
-      // lead, each tick then tops the sink up to the lead to the sample.
-      this.startedAt = this.now();
-      this.pump(this.startedAt);
-      this.unsubscribe = audioTicker.subscribe((at) => this.pump(Math.max(at, this.now())));
-      return;
-    }
+    this.ticks = 0;
+    // The device timeline starts now, whatever the phase of the grid: the first write is the
+    // lead, later writes top the sink up to the lead to the sample.
     this.startedAt = this.now();
     this.pump(this.startedAt);
+    if (this.onTicker) {
+      this.unsubscribe = audioTicker.subscribe((at) => {
+        if (++this.ticks % this.writeTicks === 0) this.pump(Math.max(at, this.now()));
+      });
+      return;
+    }
     this.timer = setInterval(() => this.pump(this.now()), this.periodMs);
   }
 
@@ -146,6 +199,12 @@ export class Player implements PlayerLike {
   }
 
   clear(): number {
+    this.isPlaying = false;
+    if (this.canDrop && this.running && !this.failed && !this.stopped) {
+      const played = this.playedBytes(this.now());
+      // The device holds audio beyond the play position: cut it there.
+      if (played < this.timelineBytes) return this.dropDevice(played);
+    }
     // Keep the next few ms of what was about to play and ramp it down to zero: cutting a
     // waveform mid-cycle is an audible click.
     const tail = this.queue.pull(Math.min(this.fadeBytes, this.queue.byteLength));
@@ -153,7 +212,6 @@ export class Player implements PlayerLike {
     const droppedBytes = this.queue.clear();
     this.queue.push(tail);
     this.fadeTailBytes = tail.length;
-    this.isPlaying = false;
     return msForBytes(droppedBytes, this.rate);
   }
 
@@ -162,36 +220,94 @@ export class Player implements PlayerLike {
     this.stopped = true;
     this.stopTimer();
     this.isPlaying = false;
+    this.recent = [];
     await this.sink.close();
   }
 
   private stopTimer(): void {
+    this.running = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
 
-  /** Write every block that is due by `now`, in one sink write. */
+  /** Device-timeline bytes played by `now`, by the player's clock. */
+  private playedBytes(now: number): number {
+    return Math.max(0, bytesForMs(now - this.startedAt, this.rate));
+  }
+
+  /**
+   * Barge-in on a sink that can drop: discard the queue and what the device holds beyond the
+   * play position, then write at once a short fade of the audio that was about to play there,
+   * followed by silence up to the lead (so the device does not run dry before the next tick).
+   */
+  private dropDevice(played: number): number {
+    const tail = this.writtenAt(played, this.fadeBytes);
+    fadeOut(tail);
+    const droppedBytes = this.queue.clear();
+    this.fadeTailBytes = 0;
+    this.recent = [];
+    try {
+      this.sink.drop?.(played);
+    } catch (err) {
+      this.fail(err instanceof Error ? err.message : String(err));
+      return msForBytes(droppedBytes, this.rate);
+    }
+    this.timelineBytes = played;
+    const out = Buffer.alloc(Math.max(tail.length, this.leadBytes));
+    tail.copy(out);
+    for (let at = 0; at < out.length; at += this.blockBytes) {
+      this.account(out.subarray(at, Math.min(out.length, at + this.blockBytes)), false);
+    }
+    this.send(out);
+    return msForBytes(droppedBytes, this.rate);
+  }
+
+  /** A copy of up to `bytes` of what was written from timeline position `from` on. */
+  private writtenAt(from: number, bytes: number): Buffer {
+    const out = Buffer.alloc(Math.max(0, Math.min(bytes, this.timelineBytes - from)));
+    const to = from + out.length;
+    for (const w of this.recent) {
+      const lo = Math.max(from, w.at);
+      const hi = Math.min(to, w.at + w.pcm.length);
+      if (lo < hi) w.pcm.copy(out, lo - from, lo - w.at, hi - w.at);
+    }
+    return out;
+  }
+
+  /** Top the sink up to the lead, in one write. */
   private pump(now: number): void {
     if (this.failed || this.stopped) return;
-    const elapsedMs = now - this.startedAt;
-    const dueBytes = bytesForMs(elapsedMs, this.rate) + this.leadBytes;
-    const maxBurst = this.leadBytes + MAX_CATCHUP_BLOCKS * this.blockBytes;
-    // After a stall the device has underrun already; bursting the missed time now would only
-    // push the lead (and barge-in delay) up by the length of the stall.
-    if (dueBytes - this.timelineBytes > maxBurst) this.timelineBytes = dueBytes - maxBurst;
+    const played = this.playedBytes(now);
+    // A device that ran dry (an event-loop stall, a very late timer) played silence meanwhile
+    // and resumes at its play position, not where our last write ended: writing the missed
+    // time now would only push the lead (and barge-in delay) up by the length of the stall.
+    if (played > this.timelineBytes) this.timelineBytes = played;
+    if (this.canDrop) {
+      while (this.recent.length > 0) {
+        const w = this.recent[0]!;
+        if (w.at + w.pcm.length > played) break;
+        this.recent.shift();
+      }
+    }
     // On its own timer the pump moves whole blocks; on the shared tick it tops up to the sample,
-    // so the lead is exact at every tick whatever the phase of the grid.
+    // so the lead is exact at every write whatever the phase of the grid.
     const step = this.onTicker ? BYTES_PER_SAMPLE : this.blockBytes;
-    const bytes = Math.max(0, Math.floor((dueBytes - this.timelineBytes) / step) * step);
+    const due = played + this.leadBytes - this.timelineBytes;
+    const bytes = Math.max(0, Math.floor(due / step) * step);
     if (bytes === 0) return;
-    // One buffer and one write per tick: for the speaker sink each write is a pipe write and a
-    // wake-up of its child process.
+    // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
+    // of its child process.
     const out = Buffer.alloc(bytes);
     for (let at = 0; at < bytes; at += this.blockBytes) {
       this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)));
     }
+    this.send(out);
+  }
+
+  private send(out: Buffer): void {
+    if (this.canDrop) this.recent.push({ at: this.timelineBytes, pcm: out });
     this.timelineBytes += out.length;
     try {
       this.sink.write(out);
@@ -204,9 +320,14 @@ export class Player implements PlayerLike {
     const audio = this.queue.pull(block.length, block);
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
+    this.account(block, newAudioBytes > 0);
+  }
+
+  /** Meter, `playing`/`onPlaybackStart` and `onBlock` for one block about to be written. */
+  private account(block: Buffer, newAudio: boolean): void {
     this.meter.push(block);
     const wasPlaying = this.isPlaying;
-    this.isPlaying = newAudioBytes > 0;
+    this.isPlaying = newAudio;
     if (this.isPlaying && !wasPlaying) this.onPlaybackStart?.();
     this.onBlock?.(block);
   }

@@ -26,6 +26,14 @@ export interface AudioSink {
   open(): Promise<void>;
   /** Write a block of PCM (whole samples). The player paces calls in real time. */
   write(pcm: Buffer): void;
+  /**
+   * Discard everything written after the first `keepBytes` bytes of the device timeline (byte
+   * 0 is the first byte ever written; what has played stays played), as far as the device can:
+   * an immediate drop of what the device holds, like ALSA's `snd_pcm_drop`. The next `write`
+   * continues the timeline at `keepBytes` (or at the play position, if that is later). Optional:
+   * a sink without it (sox play) plays out what it holds after a clear.
+   */
+  drop?(keepBytes: number): void;
   /** Flush and close (WAV sinks fix their header here). */
   close(): Promise<void>;
   /** Register a handler for a failure after open (device lost). */
@@ -34,15 +42,18 @@ export interface AudioSink {
 
 /**
  * Plays agent audio: a queue that can hold minutes, pulled by a clock into an {@link AudioSink}
- * on the shared audio tick (one write per tick, `onBlock` sees at most BLOCK_MS at a time),
- * keeping only `leadMs` inside the sink. Implemented in `player.ts`.
+ * on the shared audio tick (at most one write per tick, `onBlock` sees at most BLOCK_MS at a
+ * time), keeping only the lead inside the sink. Implemented in `player.ts`.
  */
 export interface PlayerLike {
   /** Start the pump (writes silence while the queue is empty, like a sound card). */
   start(): void;
   /** Queue agent audio (whole samples). O(1). */
   enqueue(pcm: Buffer): void;
-  /** Drop everything not yet played, with a short fade. O(1) in the queue length. Returns ms dropped. */
+  /**
+   * Drop everything not yet played (the queue, and what the sink holds when it can drop), with
+   * a short fade. O(1) in the queue length. Returns ms dropped from the queue.
+   */
   clear(): number;
   /** Milliseconds queued and not yet written to the sink. */
   readonly queuedMs: number;

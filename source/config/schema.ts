@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE } from '../audio/constants.js';
+import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE, MIN_LEAD_MS } from '../audio/constants.js';
 
 /** Transcript file formats the writers support. */
 export type TranscriptFormat = 'md' | 'txt' | 'json' | 'jsonl';
@@ -69,9 +69,10 @@ export interface SettingSpec {
 /** Lowest and highest sample rates the audio pipeline handles. */
 export const MIN_SAMPLE_RATE_HZ = 8000;
 export const MAX_SAMPLE_RATE_HZ = 48_000;
-// The playback pump tops the device up once per 10 ms audio tick: a lead shorter than one tick
-// plus a 5 ms margin would underrun between ticks (source/audio/player.ts, MIN_MARGIN_MS).
-export const MIN_LEAD_MS = 15;
+// The playback pump writes at most once per 20 ms audio tick: a lead shorter than one tick plus
+// a 5 ms margin would underrun between writes (MIN_LEAD_MS in source/audio/constants.ts, the
+// rule in source/audio/player.ts, pacingFor).
+export { MIN_LEAD_MS };
 export const MAX_LEAD_MS = 500;
 export const MIN_SERIAL_BAUD = 50;
 export const MAX_SERIAL_BAUD = 4_000_000;

@@ -44,6 +44,38 @@ describe('SpeakerSink (the real speaker package, in its child process)', () => {
     expectToneInside(x, pcm);
   });
 
+  for (const nativeFlush of [true, false]) {
+    it(`drop: the device receives no more of the old audio, and new audio plays whole (native flush ${nativeFlush ? 'on' : 'off'})`, async () => {
+      const sink = new SpeakerSink(RATE, { nativeFlush });
+      await sink.open();
+      // 10 s of old audio in one write (the pipe takes it in many reads, the child writes it
+      // natively a 40 ms frame at a time), dropped at once: nearly all of it is still in the
+      // parent's pipe buffer or the child's queue.
+      const old = tone(10_000, 1000, 10_000, RATE, Math.PI / 4);
+      const fresh = tone(300, 500, 8_000, RATE, Math.PI / 3);
+      sink.write(old);
+      sink.drop(0);
+      await waitFor(() => sink.dropsDone === 1, 10_000, 'drop done');
+      expect(sink.lastDropFlushed).toBe(nativeFlush);
+      sink.write(fresh);
+      await sink.close();
+
+      const x = samples(readFileSync(alsa.out));
+      // The device file: the child's opening silence, whatever of the old audio had been
+      // written natively before the drop, then the new audio, bit-exact, and nothing after.
+      const start = firstNonZero(x);
+      const freshAt = x.length - fresh.length / 2;
+      const got = x.subarray(freshAt);
+      expect(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(fresh)).toBe(true);
+      const oldPart = x.subarray(start, freshAt);
+      expect(oldPart.length).toBeLessThan(old.length / 2 / 2);
+      const want = old.subarray(0, oldPart.length * 2);
+      expect(Buffer.from(oldPart.buffer, oldPart.byteOffset, oldPart.byteLength).equals(want)).toBe(
+        true,
+      );
+    });
+  }
+
   it('rejects open with one line when the named device does not exist', async () => {
     const sink = new SpeakerSink(RATE, { device: 'no-such-device' });
     const err = await sink.open().then(

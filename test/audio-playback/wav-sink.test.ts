@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bytesForMs } from '../../source/audio/constants.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import { parseWav } from '../../source/audio/wav.js';
 import { RATE, samples, tempDir, tone, toneShare, waitFor } from './helpers.js';
@@ -63,5 +64,78 @@ describe('WavFileSink', () => {
     expect(wav.data.length).toBe(declared);
     // The child started its pump before queueing, so skip the first second (lead of silence).
     expect(toneShare(samples(wav.data.subarray(RATE * 2, RATE * 4)), 1000)).toBeGreaterThan(0.99);
+  });
+});
+
+describe('WavFileSink as a sound card (its own clock)', () => {
+  const ms = (n: number) => bytesForMs(n, RATE);
+  /** A sink on a clock the test moves by hand. */
+  async function deviceAt(name: string): Promise<{ sink: WavFileSink; clock: { t: number } }> {
+    const clock = { t: 1_000 };
+    const sink = new WavFileSink(join(tmp.dir, name), RATE, { now: () => clock.t });
+    await sink.open();
+    return { sink, clock };
+  }
+  const fileData = (name: string) => parseWav(readFileSync(join(tmp.dir, name))).data;
+
+  it('holds what has not played yet; the file gets audio as its time comes', async () => {
+    const { sink, clock } = await deviceAt('clock.wav');
+    const pcm = tone(100, 440);
+    sink.write(pcm.subarray(0, ms(60)));
+    expect(sink.bufferedBytes).toBe(ms(60));
+    clock.t += 40;
+    sink.write(pcm.subarray(ms(60)));
+    // 40 ms played, 60 ms held.
+    expect(sink.bufferedBytes).toBe(ms(60));
+    expect(sink.timelineBytes).toBe(ms(100));
+    await sink.close();
+    expect(fileData('clock.wav').equals(pcm)).toBe(true);
+  });
+
+  it('drop(keep) discards what it holds beyond keep; later writes continue from there', async () => {
+    const { sink, clock } = await deviceAt('drop.wav');
+    const a = tone(60, 440);
+    const b = tone(30, 700);
+    sink.write(a);
+    clock.t += 20;
+    // Keep what plays until 25 ms: 5 ms of the held audio survives the drop.
+    sink.drop(ms(25));
+    expect(sink.timelineBytes).toBe(ms(25));
+    expect(sink.bufferedBytes).toBe(ms(5));
+    sink.write(b);
+    await sink.close();
+    expect(fileData('drop.wav').equals(Buffer.concat([a.subarray(0, ms(25)), b]))).toBe(true);
+  });
+
+  it('drop before the play position discards everything held, never what has played', async () => {
+    const { sink, clock } = await deviceAt('late-drop.wav');
+    const a = tone(60, 440);
+    sink.write(a);
+    clock.t += 30;
+    sink.drop(ms(10));
+    expect(sink.timelineBytes).toBe(ms(30));
+    expect(sink.bufferedBytes).toBe(0);
+    await sink.close();
+    expect(fileData('late-drop.wav').equals(a.subarray(0, ms(30)))).toBe(true);
+  });
+
+  it('close() plays out everything it holds', async () => {
+    const { sink } = await deviceAt('playout.wav');
+    const a = tone(500, 440);
+    sink.write(a);
+    expect(sink.bufferedBytes).toBe(a.length);
+    await sink.close();
+    expect(fileData('playout.wav').equals(a)).toBe(true);
+  });
+
+  it('an underrun is heard as silence: the gap is in the file, later audio after it', async () => {
+    const { sink, clock } = await deviceAt('underrun.wav');
+    const a = tone(20, 440);
+    const b = tone(20, 700);
+    sink.write(a);
+    clock.t += 50; // the writer was 30 ms late
+    sink.write(b);
+    await sink.close();
+    expect(fileData('underrun.wav').equals(Buffer.concat([a, Buffer.alloc(ms(30)), b]))).toBe(true);
   });
 });

@@ -39,7 +39,7 @@ describe('config command', () => {
     const { code, lines } = run(['list'], store);
     expect(code).toBe(0);
     expect(lines).toContainEqual(expect.stringMatching(/^agentId\s+agent-9$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^leadMs\s+20 {2}\(default\)$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^leadMs\s+60 {2}\(default\)$/));
     expect(lines).toContainEqual(expect.stringMatching(/^serialPath\s+\(not set\)$/));
     expect(lines.at(-1)).toBe(`File: ${store.path}`);
   });
@@ -66,9 +66,9 @@ describe('config command', () => {
     const { store } = run(['set', 'leadMs', '80']);
     expect(run(['unset', 'leadMs'], store)).toMatchObject({
       code: 0,
-      lines: ['Removed leadMs; it is now the default, 20.'],
+      lines: ['Removed leadMs; it is now the default, 60.'],
     });
-    expect(run(['get', 'leadMs'], store).lines).toEqual(['20']);
+    expect(run(['get', 'leadMs'], store).lines).toEqual(['60']);
   });
 
   it('path prints the config file location', () => {

@@ -41,7 +41,7 @@ describe('resolveSettings', () => {
       transcriptDir: '/data/home/omnia-voice/transcripts',
       transcriptFormat: 'md',
       echoGuard: true,
-      leadMs: 20,
+      leadMs: 60,
       serialBaud: 115_200,
     });
     expect(Object.values(sources).every((source) => source === 'default')).toBe(true);
@@ -122,7 +122,7 @@ describe('resolveSettings', () => {
     const { cwd, config } = setup();
     const error = errorOf({ flags: {}, env: { OMNIA_LEAD_MS: 'lots' }, cwd, config });
     expect(error.message).toBe(
-      'Invalid value for OMNIA_LEAD_MS in the environment: "lots". Allowed: an integer from 15 to 500.',
+      'Invalid value for OMNIA_LEAD_MS in the environment: "lots". Allowed: an integer from 25 to 500.',
     );
   });
 

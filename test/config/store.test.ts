@@ -34,7 +34,7 @@ describe('openConfig', () => {
       ),
     );
     expect(() => store.set('leadMs', '5')).toThrow(
-      /leadMs: "5"\. Allowed: an integer from 15 to 500/,
+      /leadMs: "5"\. Allowed: an integer from 25 to 500/,
     );
     expect(() => store.set('transcriptFormat', 'pdf')).toThrow(/Allowed: md, txt, json, jsonl\./);
     expect(() => store.set('apiBase', 'dashboard.omnia-voice.com')).toThrow(

@@ -7,7 +7,7 @@ import { WavFileSink } from './wav-sink.js';
 export { NullSink } from './null-sink.js';
 export { SoxPlaySink, type SoxPlaySinkOptions, soxInstallHint } from './sox-play-sink.js';
 export { DISABLE_SPEAKER_ENV, SpeakerSink, type SpeakerSinkOptions } from './speaker-sink.js';
-export { WavFileSink, WavWriter } from './wav-sink.js';
+export { WavFileSink, type WavFileSinkOptions, WavWriter } from './wav-sink.js';
 
 /** Extra knobs for {@link createSink} (tests, logs). */
 export interface CreateSinkOptions {

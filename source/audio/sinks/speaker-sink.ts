@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { AUDIO_TICK_MS } from '../sources/audio-ticker.js';
+import { AUDIO_TICK_MS, MAX_WRITE_TICKS } from '../constants.js';
 import { ChildProcessSink } from './child.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
 /**
- * Speaker's native chunk size: one audio tick (20 ms), the size the player writes per tick, so
- * the child makes one native write per pipe read and little audio sits beyond the player.
+ * Speaker's native chunk size: the player's write period for a sink that can drop (two 20 ms
+ * ticks), so the child makes one native write per pipe read and wakes 25 times a second.
  */
-const SPEAKER_FRAME_MS = AUDIO_TICK_MS;
+const SPEAKER_FRAME_MS = AUDIO_TICK_MS * MAX_WRITE_TICKS;
 /** A cold start of node plus the native module on a busy machine can take a few seconds. */
 const READY_TIMEOUT_MS = 10_000;
 
@@ -20,6 +20,11 @@ export interface SpeakerSinkOptions {
   readonly device?: string;
   /** Append the native library's stderr (ALSA warnings) here instead of discarding it. */
   readonly logPath?: string;
+  /**
+   * Let a drop flush the device natively (default true). false: a drop discards only what the
+   * child holds, as when the native binding cannot be loaded (tests of that fallback).
+   */
+  readonly nativeFlush?: boolean;
 }
 
 /**
@@ -28,28 +33,116 @@ export interface SpeakerSinkOptions {
  * descriptor 2, which would scribble over the full-screen UI, and Node cannot redirect its
  * own fd 2. In a child, that stderr is a pipe we own. A native crash also stays in the child.
  * Plain CommonJS passed with `-e`, so it runs the same from source (tsx) and from dist.
+ *
+ * PCM arrives on stdin; its byte count is the device timeline. The child keeps its own small
+ * queue with at most one native write in flight (of at most one speaker frame), so a drop has
+ * little to discard. A drop message `{ keep, mark }` (over IPC, so it may overtake or trail the
+ * stdin bytes it refers to) discards timeline bytes in [keep, mark) that the child holds or
+ * will still receive, then flushes the device natively (`speaker_flush`: snd_pcm_drop +
+ * snd_pcm_prepare on ALSA) once no write is in flight. Bytes beyond the mark that were already
+ * written natively when the flush came are written again: they are new audio. The flush needs
+ * the speaker's native binding, which its JS class does not expose; when it cannot be loaded,
+ * a drop discards only what the child holds. Writes wait for setImmediate, so a drop that
+ * arrives in the same event-loop turn as later audio is applied first.
  */
 const CHILD_SOURCE = `(() => {
-const [modPath, rate, spf, device] = process.argv.slice(1);
+const [modPath, rate, spf, device, flushArg] = process.argv.slice(1);
 const send = (m, then) => { if (process.send) process.send(m, then); else if (then) then(); };
+const fatal = (e, code) => send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(code));
 let Speaker;
-try { Speaker = require(modPath); } catch (e) {
-  send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(3));
-  return;
+try { Speaker = require(modPath); } catch (e) { fatal(e, 3); return; }
+let native = null;
+if (flushArg === '1') {
+  try {
+    const req = require('module').createRequire(modPath);
+    const b = req(req.resolve('bindings'))({ bindings: 'binding', module_root: require('path').dirname(modPath) });
+    if (typeof b.flush === 'function') native = b;
+  } catch (e) {}
 }
 const opts = { channels: 1, bitDepth: 16, signed: true, sampleRate: Number(rate), samplesPerFrame: Number(spf) };
 if (device) opts.device = device;
 let sp;
-try { sp = new Speaker(opts); } catch (e) {
-  send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(3));
-  return;
-}
+try { sp = new Speaker(opts); } catch (e) { fatal(e, 3); return; }
+const chunkBytes = Number(spf) * 2;
+const recentMax = Number(rate) * 2;
+let received = 0, dropFrom = 0, dropTo = 0, flushMark = -1;
+let queue = [], recent = [], recentBytes = 0;
+let writing = false, scheduled = false, ended = false, ending = false;
+const cut = (p, from, to) => {
+  const end = p.at + p.buf.length;
+  if (to <= p.at || from >= end) return [p];
+  const out = [];
+  if (from > p.at) out.push({ at: p.at, buf: p.buf.subarray(0, from - p.at) });
+  if (to < end) out.push({ at: to, buf: p.buf.subarray(to - p.at) });
+  return out;
+};
+const flush = () => {
+  const mark = flushMark;
+  flushMark = -1;
+  let flushed = false;
+  try { native.flush(sp.audio_handle); flushed = true; } catch (e) {}
+  const again = [];
+  for (const w of recent) {
+    if (w.at + w.buf.length > mark) {
+      const from = Math.max(0, mark - w.at);
+      again.push({ at: w.at + from, buf: w.buf.subarray(from) });
+    }
+  }
+  queue = again.concat(queue);
+  recent = [];
+  recentBytes = 0;
+  send({ type: 'dropped', flushed });
+};
+const next = () => {
+  scheduled = false;
+  if (writing) return;
+  if (flushMark >= 0) flush();
+  if (queue.length === 0) {
+    if (ended && !ending) { ending = true; sp.end(); }
+    return;
+  }
+  const at = queue[0].at;
+  const parts = [];
+  let n = 0;
+  while (queue.length > 0 && n < chunkBytes && queue[0].at === at + n) {
+    const q = queue[0];
+    const take = Math.min(q.buf.length, chunkBytes - n);
+    parts.push(q.buf.subarray(0, take));
+    n += take;
+    if (take === q.buf.length) queue.shift();
+    else queue[0] = { at: q.at + take, buf: q.buf.subarray(take) };
+  }
+  const buf = parts.length === 1 ? parts[0] : Buffer.concat(parts, n);
+  writing = true;
+  sp.write(buf, () => {
+    writing = false;
+    recent.push({ at, buf });
+    recentBytes += buf.length;
+    while (recentBytes > recentMax) recentBytes -= recent.shift().buf.length;
+    next();
+  });
+};
+const later = () => { if (!writing && !scheduled) { scheduled = true; setImmediate(next); } };
 sp.on('open', () => send({ type: 'ready', backend: String(Speaker.module_name || '') }));
-sp.on('error', (e) => send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(4)));
+sp.on('error', (e) => fatal(e, 4));
 sp.on('close', () => process.exit(0));
-sp.write(Buffer.alloc(Number(spf) * 2));
-process.stdin.on('data', (d) => sp.write(d));
-process.stdin.on('end', () => sp.end());
+writing = true;
+sp.write(Buffer.alloc(chunkBytes), () => { writing = false; next(); });
+process.stdin.on('data', (d) => {
+  const p = { at: received, buf: d };
+  received += d.length;
+  for (const q of cut(p, dropFrom, dropTo)) queue.push(q);
+  later();
+});
+process.stdin.on('end', () => { ended = true; later(); });
+process.on('message', (m) => {
+  if (!m || m.type !== 'drop') return;
+  const keep = Number(m.keep), mark = Number(m.mark);
+  queue = queue.flatMap((q) => cut(q, keep, mark));
+  if (mark > received) { dropFrom = keep; dropTo = mark; }
+  if (native) { flushMark = Math.max(flushMark, mark); if (!writing) next(); }
+  else send({ type: 'dropped', flushed: false });
+});
 process.on('disconnect', () => {});
 })();
 `;
@@ -66,14 +159,20 @@ export function resolveSpeakerModule(): string {
 }
 
 interface ChildMessage {
-  readonly type: 'ready' | 'error';
+  readonly type: 'ready' | 'error' | 'dropped';
   readonly message?: string;
   readonly backend?: string;
+  readonly flushed?: boolean;
 }
 
 /** Plays through the `speaker` npm package (native, low latency), isolated in a child process. */
 export class SpeakerSink extends ChildProcessSink {
   readonly description: string;
+  /** Bytes written to the child so far: the end of the device timeline. */
+  private writtenBytes = 0;
+  /** Drops the child has carried out, and whether the last one flushed the device natively. */
+  dropsDone = 0;
+  lastDropFlushed: boolean | undefined;
 
   constructor(
     readonly sampleRate: number,
@@ -81,6 +180,23 @@ export class SpeakerSink extends ChildProcessSink {
   ) {
     super();
     this.description = options.device ? `speaker (${options.device})` : 'speaker (default device)';
+  }
+
+  override write(pcm: Buffer): void {
+    if (this.dead || this.closing) return;
+    this.writtenBytes += pcm.length;
+    super.write(pcm);
+  }
+
+  /** Tell the child to discard timeline bytes from `keepBytes` up to what was written so far. */
+  drop(keepBytes: number): void {
+    const child = this.child;
+    if (this.dead || this.closing || !child?.connected) return;
+    try {
+      child.send({ type: 'drop', keep: keepBytes, mark: this.writtenBytes });
+    } catch {
+      // The child is going away; its exit is reported on its own.
+    }
   }
 
   protected start(): Promise<void> {
@@ -110,6 +226,7 @@ export class SpeakerSink extends ChildProcessSink {
         String(this.sampleRate),
         String(samplesPerFrame),
         this.options.device ?? '',
+        this.options.nativeFlush === false ? '0' : '1',
       ];
       const child = spawn(process.execPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'ipc'] });
       this.child = child;
@@ -123,7 +240,10 @@ export class SpeakerSink extends ChildProcessSink {
       child.on('message', (raw: unknown) => {
         const msg = raw as ChildMessage;
         if (msg.type === 'ready') settle();
-        else if (msg.type === 'error') {
+        else if (msg.type === 'dropped') {
+          this.dropsDone++;
+          this.lastDropFlushed = msg.flushed === true;
+        } else if (msg.type === 'error') {
           const reason = oneLine(msg.message ?? 'unknown error');
           if (!settled) settle(new Error(reason));
           else this.report(`speaker output failed: ${reason}`);

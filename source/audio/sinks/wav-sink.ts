@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import type { AudioSink } from '../types.js';
 import { WAV_HEADER_BYTES, wavHeader } from '../wav.js';
 
@@ -119,22 +120,56 @@ function describeFsError(err: unknown): string {
   return e?.code ?? (err instanceof Error ? err.message.split('\n', 1)[0]! : String(err));
 }
 
+/** Options for {@link WavFileSink}. */
+export interface WavFileSinkOptions {
+  /** The device's clock in ms (monotonic). Default `performance.now()`. */
+  readonly now?: () => number;
+}
+
 /**
- * Plays into a mono WAV file. Paced by the player like a sound card, so the file holds exactly
- * what a user would have heard, silence included: tests and `--output file.wav` rely on that.
+ * Plays into a mono WAV file, modelled on a sound card so the file holds exactly what a user
+ * would have heard, silence included (tests and `--output file.wav` rely on that):
+ *
+ * - Its clock starts at the first write; byte i of the device timeline plays i/rate s later.
+ *   What was written but has not played yet is held in memory; audio whose time has come goes
+ *   to the file (through {@link WavWriter}'s 100 ms batches). No timer of its own: it catches
+ *   up on each write, drop and close.
+ * - When the writer falls behind the clock the device runs dry and plays silence: the gap is
+ *   written as zeros, and later audio plays from the current position.
+ * - `drop(keepBytes)` discards what it holds beyond `keepBytes` (barge-in).
+ * - `close()` plays out what it holds.
  */
 export class WavFileSink implements AudioSink {
   readonly description: string;
   private readonly writer: WavWriter;
+  private readonly now: () => number;
   private errorHandler: ((message: string) => void) | undefined;
   private broken = false;
+  private startedAt: number | undefined;
+  /** Device-timeline bytes played (gone to the file). */
+  private playedBytes = 0;
+  /** Written and not played yet, in order; it starts at `playedBytes`. */
+  private held: Buffer[] = [];
+  private heldBytes = 0;
 
   constructor(
     readonly path: string,
     readonly sampleRate: number,
+    options: WavFileSinkOptions = {},
   ) {
     this.description = `WAV file ${path}`;
     this.writer = new WavWriter(path, sampleRate, 1);
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Device-timeline bytes written so far (played, or held to play). */
+  get timelineBytes(): number {
+    return this.playedBytes + this.heldBytes;
+  }
+
+  /** Bytes written and not yet played: what a barge-in can still drop. */
+  get bufferedBytes(): number {
+    return this.heldBytes;
   }
 
   async open(): Promise<void> {
@@ -142,22 +177,69 @@ export class WavFileSink implements AudioSink {
   }
 
   write(pcm: Buffer): void {
-    if (this.broken) return;
+    if (this.broken || pcm.length === 0) return;
+    const now = this.now();
+    this.startedAt ??= now;
+    this.guard(() => this.play(this.clockBytes(now), true));
+    // A copy: the caller may reuse its buffer.
+    this.held.push(Buffer.from(pcm));
+    this.heldBytes += pcm.length;
+  }
+
+  drop(keepBytes: number): void {
+    if (this.broken || this.startedAt === undefined) return;
+    this.guard(() => this.play(this.clockBytes(this.now()), false));
+    const keep = Math.max(0, keepBytes - this.playedBytes);
+    if (keep >= this.heldBytes) return;
+    this.held = keep > 0 ? [Buffer.concat(this.held, this.heldBytes).subarray(0, keep)] : [];
+    this.heldBytes = keep;
+  }
+
+  async close(): Promise<void> {
+    if (!this.broken) this.guard(() => this.play(this.timelineBytes, false));
+    this.writer.close();
+  }
+
+  onError(handler: (message: string) => void): void {
+    this.errorHandler = handler;
+  }
+
+  /** Device-timeline bytes the clock has reached at `now` (whole samples). */
+  private clockBytes(now: number): number {
+    const elapsed = now - (this.startedAt ?? now);
+    return Math.max(0, Math.round((elapsed * this.sampleRate) / 1000)) * 2;
+  }
+
+  /**
+   * Send what is held up to timeline position `to` to the file. When `to` lies beyond what was
+   * written and `fillGap` is set, the device ran dry: the gap is silence.
+   */
+  private play(to: number, fillGap: boolean): void {
+    let due = to - this.playedBytes;
+    while (due > 0 && this.held.length > 0) {
+      const head = this.held[0]!;
+      const take = Math.min(due, head.length);
+      this.writer.append(take === head.length ? head : head.subarray(0, take));
+      if (take === head.length) this.held.shift();
+      else this.held[0] = head.subarray(take);
+      this.heldBytes -= take;
+      this.playedBytes += take;
+      due -= take;
+    }
+    if (due > 0 && fillGap) {
+      this.writer.append(Buffer.alloc(due));
+      this.playedBytes += due;
+    }
+  }
+
+  private guard(action: () => void): void {
     try {
-      this.writer.append(pcm);
+      action();
     } catch (err) {
       this.broken = true;
       const message = err instanceof Error ? err.message : String(err);
       if (this.errorHandler) this.errorHandler(message);
       else throw err;
     }
-  }
-
-  async close(): Promise<void> {
-    this.writer.close();
-  }
-
-  onError(handler: (message: string) => void): void {
-    this.errorHandler = handler;
   }
 }

@@ -1,15 +1,14 @@
 import { performance } from 'node:perf_hooks';
-import { BLOCK_MS } from '../constants.js';
+import { AUDIO_TICK_MS } from '../constants.js';
 
 /**
- * Period of the shared audio clock: one playback block. The playback pump runs on every tick
- * and the paced sources on every second one (a mic frame is two ticks), all in the same
- * wake-up, so a call wakes the process 100 times a second rather than once per timer (the
- * wake-ups, not the work done in them, were most of the idle-call CPU). A 20 ms tick would
- * halve that again, but the lead the pump must keep in the device (one tick plus a margin)
- * would then push barge-in past 30 ms of stale agent audio.
+ * The shared audio clock ticks every AUDIO_TICK_MS (one mic frame, 20 ms). The paced sources
+ * (silence, WAV input) send a frame on every tick and the playback pump runs in the same
+ * wake-up, so a call wakes the process 50 times a second rather than once per timer (the
+ * wake-ups, not the work done in them, were most of the idle-call CPU). Barge-in no longer
+ * depends on the tick: sinks that can drop what they hold are cut at the clear (`player.ts`).
  */
-export const AUDIO_TICK_MS = BLOCK_MS;
+export { AUDIO_TICK_MS };
 
 type Listener = (now: number) => void;
 
