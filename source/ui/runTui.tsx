@@ -2,6 +2,7 @@ import { type Instance, render } from 'ink';
 import type { Store } from '../session/types.js';
 import { App, DEFAULT_FRAME_MS } from './App.js';
 import { FORCED_EXIT_CODE } from './hooks/useCallCommands.js';
+import { shareInkCaches } from './inkCaches.js';
 import { LiveContext, LiveLayer } from './live.js';
 import { sanitizeLine } from './sanitize.js';
 import { FullScreen } from './terminal.js';
@@ -14,6 +15,9 @@ import { FullScreen } from './terminal.js';
 export const RENDER_MAX_FPS = 60;
 /** How long a signal or a crash waits for the hang-up before leaving anyway. */
 export const HANG_UP_TIMEOUT_MS = 3_000;
+
+// Unchanged rows cost nothing to draw again (see inkCaches.ts); loaded with the UI.
+await shareInkCaches();
 
 const SIGNAL_EXIT_CODES = { SIGTERM: 143, SIGHUP: 129 } as const;
 
