@@ -6,7 +6,7 @@
  * is `none` (the app sends paced digital silence). Figures:
  *
  * - CPU of the process tree (the app and its children) from /proc utime+stime over 60 s;
- * - event-loop delay p99 inside the app (OMNIA_VOICE_STATS);
+ * - event-loop delay p99 inside the app (OMNIA_VOICE_STATS: how late the 20 ms audio tick ran);
  * - key to screen: `?` pressed with tmux send-keys until capture-pane shows the help, against
  *   the same round trip through a program that redraws at once (tmux's own share).
  */
@@ -129,8 +129,8 @@ export async function benchWholeApp(): Promise<BenchResult[]> {
         target: '≤ 10 ms',
         measured: stats.loopDelayP99Ms,
         unit: 'ms',
-        pass: stats.loopDelayP99Ms <= 10,
-        note: `p50 ${stats.loopDelayP50Ms} ms, max ${stats.loopDelayMaxMs} ms (start-up included)`,
+        pass: stats.loopDelaySamples > 0 && stats.loopDelayP99Ms <= 10,
+        note: `p50 ${stats.loopDelayP50Ms} ms, max ${stats.loopDelayMaxMs} ms, over ${stats.loopDelaySamples} ticks of the audio clock (the call, from connecting to hanging up)`,
       },
       {
         figure: `key to screen (? → help drawn, tmux send-keys/capture-pane, median of ${KEY_RUNS})`,

@@ -22,6 +22,11 @@ export class AudioTicker {
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
   private nextAt = 0;
+  /**
+   * When set, called with how late each tick ran, in ms: the event loop's lag, sampled by a
+   * timer that runs during a call anyway (`source/app/stats.ts`), at no cost of its own.
+   */
+  onLateness: ((ms: number) => void) | undefined;
 
   constructor(
     readonly periodMs: number,
@@ -54,8 +59,10 @@ export class AudioTicker {
 
   private tick(): void {
     this.timer = undefined;
+    const ranAt = this.now();
+    this.onLateness?.(Math.max(0, ranAt - this.nextAt));
     // A timer can fire a fraction of a ms early; the tick stands for its grid time.
-    const now = Math.max(this.now(), this.nextAt);
+    const now = Math.max(ranAt, this.nextAt);
     // A copy: a listener may unsubscribe (stop) from inside its own tick.
     for (const listener of [...this.listeners]) listener(now);
     if (this.listeners.size > 0 && !this.timer) this.schedule(now, this.nextAt);
