@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { type ReactElement, useContext, useEffect, useMemo, useReducer, useRef } from 'react';
 import type { CallEvent, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
@@ -6,6 +6,7 @@ import { Footer, TypingLine } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { InfoPane } from './components/InfoPane.js';
+import { LiveRow } from './components/LiveRow.js';
 import { Notices, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { useCallCommands } from './hooks/useCallCommands.js';
@@ -15,7 +16,7 @@ import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTicker } from './hooks/useTicker.js';
 import { computeLayout } from './layout.js';
 import { LiveContext } from './live.js';
-import { ANIMATION_STEP_MS, isAnimated } from './rows.js';
+import { ANIMATION_STEP_MS, isAnimated, rowText } from './rows.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import { inlineEvents, mergeItems } from './transcriptLayout.js';
@@ -164,7 +165,12 @@ export function App({
     body = (
       <Box flexDirection="column" height={layout.bodyRows}>
         {transcript}
-        <Text dimColor>{'─'.repeat(layout.width)}</Text>
+        <LiveRow
+          width={layout.width}
+          snapshot={snapshot}
+          now={now}
+          text={() => rowText([['─'.repeat(layout.width), { dim: true }]], layout.width)}
+        />
         {info}
         {events}
       </Box>

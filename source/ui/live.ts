@@ -7,13 +7,13 @@
  * rest of the call. With live cells Ink draws a frame only when the content changes (a turn,
  * a state, a key), and the meters cost one short write of the rows that changed.
  *
- * How: every live row is an Ink `<Box>` one row high (see `LiveRow.tsx`) that Ink lays out
- * and draws like any other. After layout the row registers its screen position and a function
- * that renders its current text (styled, exactly as wide as the row). The layer repaints, on
- * its own clock, each row whose text changed since it was drawn, between DECSC/DECRC (save and
- * restore the cursor) so Ink's idea of the cursor is untouched. Ink rewrites the whole screen
- * on each frame (it is not incremental here), so after every write of Ink's the layer redraws
- * all rows at once: the screen then shows the latest values even where Ink drew older ones.
+ * How: every live row is an empty Ink `<Box>` one row high (see `LiveRow.tsx`): Ink lays it
+ * out but draws nothing there (meter and spinner glyphs were also the costliest text for Ink
+ * to measure). After layout the row registers its screen position and a function that renders
+ * its current text (styled, exactly as wide as the row). The layer repaints, on its own clock,
+ * each row whose text changed since it was drawn, between DECSC/DECRC (save and restore the
+ * cursor) so Ink's idea of the cursor is untouched. Ink rewrites the whole screen on each
+ * frame (it is not incremental here), so with every frame of Ink's the layer paints all rows.
  */
 import { createContext } from 'react';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
@@ -38,6 +38,8 @@ interface Painted {
 }
 
 const SAVE_CURSOR = '\u001b7';
+/** How Ink ends a frame on a terminal (DEC mode 2026, synchronized output). */
+const END_SYNCHRONIZED_UPDATE = '\u001b[?2026l';
 const RESTORE_CURSOR = '\u001b8';
 
 /** CUP (1-based) to a 0-based position. */
@@ -89,20 +91,26 @@ export class LiveLayer {
   }
 
   /**
-   * A stdout for Ink: the same stream, but each batch of Ink's writes is followed, in the same
-   * turn of the event loop, by a repaint of all live rows. Other writers use the real stream.
+   * A stdout for Ink: the same stream, but each of Ink's frames is followed by a repaint of all
+   * live rows (Ink draws them blank, see `LiveRow`). Ink wraps a frame in a synchronized update
+   * (`ESC[?2026h` … `ESC[?2026l`) on terminals: the repaint goes in just before its end, so
+   * the terminal shows frame and rows at once. Otherwise it follows in the same turn of the
+   * event loop. Other writers use the real stream.
    */
   wrap<T extends NodeJS.WriteStream>(stdout: T): T {
     this.write = (text) => {
       stdout.write(text);
     };
     const afterInk = () => {
+      if (!this.repaintQueued) return;
       this.repaintQueued = false;
       this.paint(true);
     };
     const write = (...args: Parameters<T['write']>) => {
-      const ok = (stdout.write as (...a: unknown[]) => boolean)(...args);
-      if (!this.repaintQueued && !this.disposed) {
+      const realWrite = stdout.write as (...a: unknown[]) => boolean;
+      if (args[0] === END_SYNCHRONIZED_UPDATE && this.repaintQueued) afterInk();
+      const ok = realWrite.apply(stdout, args);
+      if (args[0] !== END_SYNCHRONIZED_UPDATE && !this.repaintQueued && !this.disposed) {
         this.repaintQueued = true;
         queueMicrotask(afterInk);
       }

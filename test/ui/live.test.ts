@@ -78,6 +78,23 @@ describe('LiveLayer', () => {
     expect(layer.paint(true)).toBe(0);
   });
 
+  it("paints inside Ink's synchronized update, so the terminal shows frame and rows at once", async () => {
+    const { stream, writes } = recorder();
+    const layer = new LiveLayer({ clock: manualClock().clock });
+    const ink = layer.wrap(stream);
+    layer.set({}, { x: 2, y: 5, render: () => 'meter' });
+    ink.write('\u001b[?2026h');
+    ink.write('frame');
+    ink.write('\u001b[?2026l');
+    await flush();
+    expect(writes).toEqual([
+      '\u001b[?2026h',
+      'frame',
+      '\u001b7\u001b[6;3Hmeter\u001b8',
+      '\u001b[?2026l',
+    ]);
+  });
+
   it('writes nothing once disposed, not even the repaint queued by a last frame', async () => {
     const { stream, writes } = recorder();
     const layer = new LiveLayer({ clock: manualClock().clock });

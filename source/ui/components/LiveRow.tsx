@@ -38,9 +38,10 @@ export interface LiveRowProps {
 }
 
 /**
- * One row that keeps itself up to date between Ink's frames (see `live.ts`): Ink draws it with
- * the snapshot of the frame, the live layer redraws it in place with the latest snapshot.
- * Without a live layer (Ink alone, as in tests) it is a plain row.
+ * One row that keeps itself up to date (see `live.ts`): Ink lays out an empty box, and the
+ * live layer paints the row there with the latest snapshot, with each of Ink's frames and
+ * whenever its text changes. Without a live layer (Ink alone, as in tests) Ink draws the row
+ * with the snapshot it renders.
  */
 export function LiveRow({ width, text, snapshot, now }: LiveRowProps): ReactElement {
   const live = useContext(LiveContext);
@@ -65,7 +66,7 @@ export function LiveRow({ width, text, snapshot, now }: LiveRowProps): ReactElem
   useLayoutEffect(() => () => live?.layer.delete(ref), [live]);
   return (
     <Box ref={ref} width={width} height={1} flexShrink={0}>
-      <Text wrap="truncate-end">{text(snapshot, now)}</Text>
+      {live ? null : <Text wrap="truncate-end">{text(snapshot, now)}</Text>}
     </Box>
   );
 }
