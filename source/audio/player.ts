@@ -90,7 +90,7 @@ interface Written {
  */
 export class Player implements PlayerLike {
   onBlock?: (pcm: Buffer) => void;
-  onPlaybackStart?: () => void;
+  onPlaybackStart?: (heardInMs: number) => void;
 
   private readonly sink: AudioSink;
   private readonly rate: number;
@@ -301,7 +301,8 @@ export class Player implements PlayerLike {
     // of its child process.
     const out = Buffer.alloc(bytes);
     for (let at = 0; at < bytes; at += this.blockBytes) {
-      this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)));
+      const aheadBytes = this.timelineBytes + at - played;
+      this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)), aheadBytes);
     }
     this.send(out);
   }
@@ -316,19 +317,21 @@ export class Player implements PlayerLike {
     }
   }
 
-  private fillBlock(block: Buffer): void {
+  /** `aheadBytes`: how far ahead of the play position the block goes into the device. */
+  private fillBlock(block: Buffer, aheadBytes: number): void {
     const audio = this.queue.pull(block.length, block);
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
-    this.account(block, newAudioBytes > 0);
+    this.account(block, newAudioBytes > 0, aheadBytes);
   }
 
   /** Meter, `playing`/`onPlaybackStart` and `onBlock` for one block about to be written. */
-  private account(block: Buffer, newAudio: boolean): void {
+  private account(block: Buffer, newAudio: boolean, aheadBytes = 0): void {
     this.meter.push(block);
     const wasPlaying = this.isPlaying;
     this.isPlaying = newAudio;
-    if (this.isPlaying && !wasPlaying) this.onPlaybackStart?.();
+    if (this.isPlaying && !wasPlaying)
+      this.onPlaybackStart?.(msForBytes(Math.max(0, aheadBytes), this.rate));
     this.onBlock?.(block);
   }
 

@@ -63,8 +63,11 @@ export interface PlayerLike {
   level(now?: number): import('../session/types.js').Level;
   /** Called with each block actually written (agent audio or silence), for recording. */
   onBlock?: (pcm: Buffer) => void;
-  /** Called when the first block of queued audio after silence is written (response latency). */
-  onPlaybackStart?: () => void;
+  /**
+   * Called when the first block of queued audio after silence is written, with how long until
+   * the device plays it (the block goes in up to the lead ahead): response latency.
+   */
+  onPlaybackStart?: (heardInMs: number) => void;
   /** Stop the pump and close the sink. */
   stop(): Promise<void>;
 }

@@ -221,10 +221,11 @@ export class SessionStore implements Store {
     const player = this.options.player;
     const recorder = this.options.recorder;
     if (recorder) player.onBlock = (pcm) => recorder.pushAgent(pcm);
-    player.onPlaybackStart = () => {
+    player.onPlaybackStart = (heardInMs) => {
       if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;
       this.awaitingResponse = false;
-      const latency = Date.now() - this.lastUserSpeechAt;
+      // The player writes ahead of the device by its lead: the user hears it that much later.
+      const latency = Math.round(Date.now() + heardInMs - this.lastUserSpeechAt);
       const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
       this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
     };

@@ -105,8 +105,9 @@ describe('Player into a WAV file sink, against real time', () => {
   it('plays 1 s of a 1 kHz tone as exactly those samples, with silence around it', async () => {
     const path = wavPath();
     const player = await openPlayer(new WavFileSink(path, RATE));
+    const openedAt = performance.now();
     const starts: number[] = [];
-    player.onPlaybackStart = () => starts.push(performance.now());
+    player.onPlaybackStart = (heardInMs) => starts.push(performance.now() + heardInMs);
     await waitFor(() => !player.playing && player.queuedMs === 0, 5_000, 'initial silence');
     const pcm = tone(1000, 1000, 10_000, RATE, Math.PI / 4);
     enqueueChopped(player, pcm);
@@ -129,7 +130,11 @@ describe('Player into a WAV file sink, against real time', () => {
       maxStep = Math.max(maxStep, Math.abs(played[i]! - played[i - 1]!));
     // A 1 kHz sine at amplitude 10 000 moves at most 2π·1000/48000·10 000 ≈ 1309 per sample.
     expect(maxStep).toBeLessThan(1320);
+    // Reported once, for when the tone is heard (the file is the device's timeline), not when
+    // it went into the device up to the lead ahead: response latency counts from there.
     expect(starts).toHaveLength(1);
+    const heardAt = openedAt + (start / RATE) * 1000;
+    expect(Math.abs(starts[0]! - heardAt)).toBeLessThan(15);
   });
 
   it('barge-in with a sink that can drop: the file holds no agent audio beyond the clear but the fade', async () => {
