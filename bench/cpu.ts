@@ -25,8 +25,10 @@ const extra = process.argv.slice(3);
 const dir = mkdtempSync(join(tmpdir(), 'omnia-bench-cpu-'));
 const agent = await startScriptedAgent({ kind: 'half-speaking', cycleMs: 10_000 });
 const args = ['--input', 'none', '--output', 'speaker', ...extra];
+const statsPath = join(dir, 'stats.json');
 const env = [
   `HOME=${shellQuote(alsaHome(dir))}`,
+  `OMNIA_VOICE_STATS=${shellQuote(statsPath)}`,
   'OMNIA_API_KEY=bench-key-1f0e',
   'TERM=xterm-256color',
 ];
@@ -72,6 +74,11 @@ try {
   );
   tmux.keys('q');
   await until(() => tmux.dead(), 10_000, 20).catch(() => undefined);
+  try {
+    console.log(`app stats: ${readFileSync(statsPath, 'utf8').trim()}`);
+  } catch {
+    console.log('app stats: none written');
+  }
 } finally {
   tmux.kill();
   await agent.close();

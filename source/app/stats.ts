@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { createHistogram } from 'node:perf_hooks';
+import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 
 /**
@@ -27,6 +27,9 @@ export interface AppStats {
   readonly cpuSystemMs: number;
   /** From process start to exit, in ms. */
   readonly uptimeMs: number;
+  /** Garbage collections (minor and major) and the time they paused the app, in ms. */
+  readonly gcCount: number;
+  readonly gcPauseMs: number;
 }
 
 /**
@@ -41,8 +44,18 @@ export function startStatsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
   // The audio tick is a timer the call runs anyway; its lateness is the loop's lag.
   const histogram = createHistogram();
   audioTicker.onLateness = (ms) => histogram.record(Math.max(1, Math.round(ms * 1000)));
+  let gcCount = 0;
+  let gcPauseMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcCount++;
+      gcPauseMs += entry.duration;
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
   process.once('exit', () => {
     audioTicker.onLateness = undefined;
+    gc.disconnect();
     const cpu = process.cpuUsage();
     const mem = process.memoryUsage();
     // Recorded in µs (the histogram holds integers ≥ 1).
@@ -57,6 +70,8 @@ export function startStatsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
       cpuUserMs: Math.round(cpu.user / 1000),
       cpuSystemMs: Math.round(cpu.system / 1000),
       uptimeMs: Math.round(process.uptime() * 1000),
+      gcCount,
+      gcPauseMs: Math.round(gcPauseMs * 100) / 100,
     };
     try {
       writeFileSync(path, `${JSON.stringify(stats)}\n`);
