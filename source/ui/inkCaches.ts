@@ -15,7 +15,7 @@
  *
  * It relies on Ink 6's internals (`build/output.js`: `operations`, `caches`, `write()`,
  * `get()`), checked before patching: with any other shape it changes nothing, and Ink works
- * as it ships. test/ui/ink-caches.test.ts checks frames are the same with and without it.
+ * as it ships. test/ui/ink-caches.test.tsx checks frames are the same with and without it.
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
