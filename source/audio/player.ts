@@ -46,6 +46,11 @@ export interface PlayerOptions {
 
 /** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
 const DEFAULT_FADE_MS = 3;
+/**
+ * After this much silence following the last agent audio the pump stops writing until audio
+ * is queued again (the device runs dry, which a sound card plays as silence).
+ */
+export const IDLE_AFTER_MS = 500;
 const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
 
 /** How the pump paces a sink on the shared tick: the lead, and how many ticks between writes. */
@@ -120,6 +125,10 @@ export class Player implements PlayerLike {
   /** What was written and may not have played yet (sinks that can drop only). */
   private recent: Written[] = [];
   private isPlaying = false;
+  /** Timeline position just past the last block that held agent audio (or a fade tail). */
+  private audioEndBytes = 0;
+  /** Silence written after the last audio before the pump lets the device run dry. */
+  private readonly idleBytes: number;
   /** Bytes at the head of the queue that are the fade tail of cleared audio, not new audio. */
   private fadeTailBytes = 0;
   private failed = false;
@@ -145,6 +154,7 @@ export class Player implements PlayerLike {
       this.periodMs = options.periodMs ?? options.blockMs ?? BLOCK_MS;
     }
     this.leadBytes = bytesForMs(this.leadMs, this.rate);
+    this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
@@ -280,6 +290,16 @@ export class Player implements PlayerLike {
   private pump(now: number): void {
     if (this.failed || this.stopped) return;
     const played = this.playedBytes(now);
+    // Nothing queued and only silence written for a while: stop feeding the device and let it
+    // run dry (the speaker child then sleeps between replies). New audio resumes it at its play
+    // position with the lead, below, like after a stall; a WAV device records the gap as
+    // silence, as a sound card plays it.
+    if (
+      this.onTicker &&
+      this.queue.byteLength === 0 &&
+      this.timelineBytes - this.audioEndBytes >= this.idleBytes
+    )
+      return;
     // A device that ran dry (an event-loop stall, a very late timer) played silence meanwhile
     // and resumes at its play position, not where our last write ended: writing the missed
     // time now would only push the lead (and barge-in delay) up by the length of the stall.
@@ -301,8 +321,8 @@ export class Player implements PlayerLike {
     // of its child process.
     const out = Buffer.alloc(bytes);
     for (let at = 0; at < bytes; at += this.blockBytes) {
-      const aheadBytes = this.timelineBytes + at - played;
-      this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)), aheadBytes);
+      const start = this.timelineBytes + at;
+      this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)), start, played);
     }
     this.send(out);
   }
@@ -317,12 +337,13 @@ export class Player implements PlayerLike {
     }
   }
 
-  /** `aheadBytes`: how far ahead of the play position the block goes into the device. */
-  private fillBlock(block: Buffer, aheadBytes: number): void {
+  /** `start`: the block's place on the device timeline; `played`: the play position now. */
+  private fillBlock(block: Buffer, start: number, played: number): void {
     const audio = this.queue.pull(block.length, block);
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
-    this.account(block, newAudioBytes > 0, aheadBytes);
+    if (audio.length > 0) this.audioEndBytes = start + block.length;
+    this.account(block, newAudioBytes > 0, start - played);
   }
 
   /** Meter, `playing`/`onPlaybackStart` and `onBlock` for one block about to be written. */

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesForMs, DEFAULT_LEAD_MS, MIN_LEAD_MS } from '../../source/audio/constants.js';
-import { openPlayer, Player } from '../../source/audio/player.js';
+import { IDLE_AFTER_MS, openPlayer, Player } from '../../source/audio/player.js';
 import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import type { AudioSink } from '../../source/audio/types.js';
@@ -185,6 +185,58 @@ describe('Player into a WAV file sink, against real time', () => {
     expect(x.subarray(e1, s2).every((v) => v === 0)).toBe(true);
     // Less than the 400 ms waited only if the pump had to skip ahead after a stall.
     expect(((s2 - e1) / RATE) * 1000).toBeGreaterThan(100);
+    const both = Buffer.concat([
+      Buffer.from(x.subarray(s1, e1).buffer, s1 * 2, a.length),
+      Buffer.from(x.subarray(s2, s2 + a.length / 2).buffer, s2 * 2, a.length),
+    ]);
+    expect(both.equals(Buffer.concat([a, a]))).toBe(true);
+  });
+
+  it('between replies it stops feeding the device, which plays the gap as silence, and resumes at once', async () => {
+    const path = wavPath();
+    let writes = 0;
+    const sink = new (class extends WavFileSink {
+      override write(pcm: Buffer): void {
+        writes++;
+        super.write(pcm);
+      }
+    })(path, RATE);
+    const player = await openPlayer(sink);
+    const a = tone(300, 200, 10_000, RATE, Math.PI / 4);
+    player.enqueue(a);
+    await waitFor(() => player.playing, 5_000, 'first reply');
+    await waitFor(() => !player.playing, 5_000, 'end of the first reply');
+    // Silence is written for a while after a reply (IDLE_AFTER_MS), then nothing at all.
+    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS + 300));
+    const idleWrites = writes;
+    const idleFrom = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(writes).toBe(idleWrites);
+    expect(player.level().rmsDb).toBe(-96);
+    let heardIn = -1;
+    player.onPlaybackStart = (ms) => {
+      heardIn = ms;
+    };
+    const enqueuedAt = performance.now();
+    player.enqueue(a);
+    await waitFor(() => player.playing, 5_000, 'second reply');
+    // It resumes within a tick; the device had run dry, so the reply starts playing at once.
+    expect(performance.now() - enqueuedAt).toBeLessThan(200);
+    expect(heardIn).toBeGreaterThanOrEqual(0);
+    expect(heardIn).toBeLessThan(player.leadMs);
+    await waitFor(() => !player.playing, 5_000, 'end');
+    await player.stop();
+
+    // The file is what a user heard: both replies whole, the gap between them silence as long
+    // as it lasted on the clock.
+    const { x } = readWavSamples(path);
+    const s1 = firstNonZero(x);
+    const e1 = s1 + a.length / 2;
+    const s2 = firstNonZero(x.subarray(e1)) + e1;
+    expect(x.subarray(e1, s2).every((v) => v === 0)).toBe(true);
+    const gapMs = ((s2 - e1) / RATE) * 1000;
+    expect(gapMs).toBeGreaterThan(performance.now() - idleFrom - 2_000);
+    expect(gapMs).toBeGreaterThan(IDLE_AFTER_MS + 800);
     const both = Buffer.concat([
       Buffer.from(x.subarray(s1, e1).buffer, s1 * 2, a.length),
       Buffer.from(x.subarray(s2, s2 + a.length / 2).buffer, s2 * 2, a.length),
