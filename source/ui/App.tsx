@@ -26,9 +26,10 @@ import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 export const DEFAULT_FRAME_MS = 100;
 /**
  * With live rows (the full-screen UI), the agent's streaming turn gets a frame at most this
- * often: four updates a second read as live text, and each of Ink's frames costs a few ms.
+ * often. Speech runs at about three words a second, so three updates a second show each word
+ * as it comes; each of Ink's frames costs a few ms of CPU (and JIT warm-up grows with them).
  */
-export const STREAM_FRAME_MS = 250;
+export const STREAM_FRAME_MS = 333;
 /** Clocks show whole seconds. */
 const CLOCK_STEP_MS = 1_000;
 /** How long a toast line stays. */
