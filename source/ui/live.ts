@@ -1,10 +1,10 @@
 /**
- * Live cells: the rows of the screen that move on their own (meters, clocks, the state
- * spinner, queued audio) are repainted in place with positioned writes, outside Ink.
+ * Live rows: the rows of the screen that move on their own (meters, clocks, the state
+ * spinner, queued audio) are painted in place with positioned writes, outside Ink.
  *
  * Why: Ink turns the whole screen into text on every frame, whatever changed (a few ms of CPU
  * on a slow machine), so redrawing it ten times a second for the meters cost more than the
- * rest of the call. With live cells Ink draws a frame only when the content changes (a turn,
+ * rest of the call. With live rows Ink draws a frame only when the content changes (a turn,
  * a state, a key), and the meters cost one short write of the rows that changed.
  *
  * How: every live row is an empty Ink `<Box>` one row high (see `LiveRow.tsx`): Ink lays it
@@ -51,7 +51,7 @@ function moveTo(x: number, y: number): string {
 export type LiveClock = (paint: () => void, periodMs: number) => () => void;
 
 /**
- * The shared audio clock (`audio-ticker.ts`) already wakes the process every few ms during a
+ * The shared audio clock (`audio-ticker.ts`) already wakes the process every 20 ms during a
  * call: the live rows ride on every n-th tick of it and add no wake-ups of their own.
  */
 export const audioClock: LiveClock = (paint, periodMs) => {
