@@ -171,8 +171,12 @@ describe('full-screen UI against a hostile server (tmux)', () => {
 });
 
 describe('full-screen stop paths (tmux)', () => {
+  /** Set once the `deaf` server has stopped reading: a hang-up can then never complete. */
+  let deafened = false;
+
   /** A server that talks and plays a little; `deaf` stops reading once mic audio flows. */
   async function talking(deaf = false): Promise<HostileServer> {
+    deafened = false;
     server = await startHostileServer({
       call: async (call) => {
         call.json({ type: 'state', state: 'speaking' });
@@ -181,6 +185,7 @@ describe('full-screen stop paths (tmux)', () => {
         if (deaf) {
           await waitFor(() => call.audioBytes() > RATE, { what: 'mic audio' });
           call.socket.pause();
+          deafened = true;
         }
       },
     });
@@ -220,6 +225,8 @@ describe('full-screen stop paths (tmux)', () => {
     const files = runFiles();
     const t = launch(s, files, { mic: true });
     const { sox } = await live(t, s);
+    // Ctrl+C only once the server has stopped listening: before that the hang-up may complete.
+    await waitFor(() => deafened, { what: 'the server to stop reading' });
     t.keys('C-c');
     await pause(200);
     t.keys('C-c');
