@@ -38,11 +38,20 @@ interface Running {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Start a mic call; `nodeArgs` go before the CLI (e.g. a preload that crashes it). */
-function start(s: HostileServer, files: RunFiles, nodeArgs: string[] = [], env = {}): Running {
+/**
+ * Start a mic call; `nodeArgs` go before the CLI (e.g. a preload that crashes it), `extra`
+ * after its arguments.
+ */
+function start(
+  s: HostileServer,
+  files: RunFiles,
+  nodeArgs: string[] = [],
+  env = {},
+  extra: string[] = [],
+): Running {
   const proc = spawn(
     process.execPath,
-    [...nodeArgs, CLI_PATH, ...callArgs(s, files, ['--input', 'mic'])],
+    [...nodeArgs, CLI_PATH, ...callArgs(s, files, ['--input', 'mic', ...extra])],
     { env: hostileEnv(files.home, env), cwd: files.home, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child = proc;
@@ -140,6 +149,28 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     const { code } = await run.exit;
     expect(code, run.output().stderr).toBe(130);
     expectFlushed(files, sox);
+  }, 40_000);
+
+  it('an app killed outright leaves no sox and no speaker process behind', async () => {
+    const s = await talkingServer();
+    const files = runFiles();
+    alsaHome(files.home);
+    const run = start(s, files, [], {}, ['--output', 'speaker']);
+    const sox = await untilLive(run, s);
+    const pid = run.child.pid!;
+    const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n')
+      .map(Number)
+      .filter((n) => n > 0);
+    // sox and the speaker process, each in a process group of its own.
+    expect(children).toContain(sox);
+    expect(children.length).toBe(2);
+    run.child.kill('SIGKILL');
+    await run.exit;
+    // Nobody stops them: they end because the app's pipes closed.
+    for (const c of children)
+      await waitFor(() => !alive(c), { what: `child ${c} to end`, timeoutMs: 10_000 });
   }, 40_000);
 
   it('an uncaught error: hang_up, files flushed, exit 1, the message without the key', async () => {

@@ -39,7 +39,7 @@ const NASTY = 'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001b[31m there\u0000\u00
 function launch(
   s: HostileServer,
   files: RunFiles,
-  options: { mic?: boolean; nodeArgs?: string[] } = {},
+  options: { mic?: boolean; nodeArgs?: string[]; plain?: boolean; output?: string } = {},
 ): Tmux {
   if (options.mic) alsaHome(files.home);
   const t = new Tmux({ ...hostileEnv(files.home), PS1: PROMPT, TERM: 'xterm-256color' });
@@ -55,7 +55,8 @@ function launch(
     '--input',
     options.mic ? 'mic' : 'none',
     '--output',
-    files.wav,
+    options.output ?? files.wav,
+    ...(options.plain ? ['--plain'] : []),
     '--sample-rate',
     String(RATE),
     '--transcript',
@@ -74,6 +75,16 @@ async function appPid(t: Tmux): Promise<number> {
     },
     { what: 'the app process' },
   );
+}
+
+/** The app's child processes (sox, the speaker process). */
+function childrenOf(pid: number): number[] {
+  const out = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout;
+  return out
+    .trim()
+    .split('\n')
+    .map(Number)
+    .filter((n) => n > 0);
 }
 
 function soxUnder(pid: number): number | undefined {
@@ -232,6 +243,28 @@ describe('full-screen stop paths (tmux)', () => {
     t.keys('C-c');
     await expectShellBack(t, 130);
     expectFlushed(files, sox);
+  }, 60_000);
+
+  it('plain mode: Ctrl+C signals the whole foreground group, yet the call ends cleanly', async () => {
+    const s = await talking();
+    const files = runFiles();
+    const t = launch(s, files, { mic: true, plain: true, output: 'speaker' });
+    const { sox } = await live(t, s);
+    const pid = await appPid(t);
+    const speaker = await waitFor(() => childrenOf(pid).find((c) => c !== sox), {
+      what: 'the speaker process',
+    });
+    t.keys('C-c');
+    await expectShellBack(t, 0);
+    // sox and the speaker process were stopped by the app, in order, not killed by the
+    // terminal's SIGINT halfway through: no error line on the way out.
+    const screen = t.screen().join('\n');
+    expect(screen).toMatch(/Ended: interrupted \(Ctrl\+C\)/);
+    expect(screen).not.toMatch(/\[error\]|stopped:/);
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expect(readOutputs(files).transcript).toMatch(/a turn before the stop/);
+    expect(alive(sox), 'sox was stopped').toBe(false);
+    expect(alive(speaker), 'the speaker process was stopped').toBe(false);
   }, 60_000);
 
   it('SIGTERM hangs up and restores the terminal (exit 143)', async () => {

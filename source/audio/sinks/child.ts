@@ -19,6 +19,15 @@ export function endChild(child: ChildProcess, timeoutMs: number): Promise<void> 
   });
 }
 
+/**
+ * Spawn audio children (sox, the speaker process) in a process group of their own: a Ctrl+C
+ * in the terminal signals the whole foreground group, and it is the app's to handle (hang up,
+ * then stop its children in order), not a crash of the audio path halfway through. Children
+ * still end without us: the speaker process and sox play at the end of their stdin, the mic's
+ * sox at its first write to a closed pipe. Not on Windows, where it would open a console.
+ */
+export const OWN_PROCESS_GROUP = process.platform !== 'win32';
+
 /** How long `close()` waits for an output child to play out and exit before killing it. */
 export const CHILD_CLOSE_TIMEOUT_MS = 2_000;
 

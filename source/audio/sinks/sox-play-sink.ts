@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { bytesForMs } from '../constants.js';
-import { ChildProcessSink } from './child.js';
+import { ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
 /** How long open() waits for sox to fail on a bad device before calling it open. */
 const OPEN_GRACE_MS = 300;
@@ -83,6 +83,7 @@ export class SoxPlaySink extends ChildProcessSink {
       };
       const child = spawn(sox, soxPlayArgs(this.sampleRate, this.options.device), {
         stdio: ['pipe', 'ignore', 'pipe'],
+        detached: OWN_PROCESS_GROUP,
       });
       this.child = child;
       const grace = setTimeout(() => settle(), OPEN_GRACE_MS);

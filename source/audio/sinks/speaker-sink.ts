@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AUDIO_TICK_MS, MAX_WRITE_TICKS } from '../constants.js';
-import { ChildProcessSink } from './child.js';
+import { ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
@@ -228,7 +228,10 @@ export class SpeakerSink extends ChildProcessSink {
         this.options.device ?? '',
         this.options.nativeFlush === false ? '0' : '1',
       ];
-      const child = spawn(process.execPath, args, { stdio: ['pipe', 'ignore', 'pipe', 'ipc'] });
+      const child = spawn(process.execPath, args, {
+        stdio: ['pipe', 'ignore', 'pipe', 'ipc'],
+        detached: OWN_PROCESS_GROUP,
+      });
       this.child = child;
       const timer = setTimeout(
         () => settle(new Error('speaker did not open the audio device in time')),

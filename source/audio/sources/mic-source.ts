@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { bytesForMs, FRAME_MS, msForBytes } from '../constants.js';
+import { OWN_PROCESS_GROUP } from '../sinks/child.js';
 import { findExecutable, soxMissingMessage } from '../sox.js';
 import type { AudioSource } from '../types.js';
 import { CapturePacer } from './capture-pacer.js';
@@ -139,7 +140,11 @@ export class MicSource implements AudioSource {
 
     let child: ChildProcess;
     try {
-      child = spawn(cmd, args, { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(cmd, args, {
+        env: childEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: OWN_PROCESS_GROUP,
+      });
     } catch (error) {
       this.fail(this.spawnErrorMessage(error));
       return;
