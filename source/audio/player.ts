@@ -124,6 +124,12 @@ export class Player implements PlayerLike {
   private timelineBytes = 0;
   /** What was written and may not have played yet (sinks that can drop only). */
   private recent: Written[] = [];
+  /**
+   * Blocks written whose play time has not come yet: the meter and `onBlock` (the recording)
+   * get them when the device plays them, not up to the lead earlier, and never if a barge-in
+   * drops them from the device.
+   */
+  private unheard: Written[] = [];
   private isPlaying = false;
   /** Timeline position just past the last block that held agent audio (or a fade tail). */
   private audioEndBytes = 0;
@@ -231,6 +237,8 @@ export class Player implements PlayerLike {
     this.stopTimer();
     this.isPlaying = false;
     this.recent = [];
+    // Closing plays out what the device holds.
+    this.hear(Number.POSITIVE_INFINITY);
     await this.sink.close();
   }
 
@@ -258,6 +266,9 @@ export class Player implements PlayerLike {
     const droppedBytes = this.queue.clear();
     this.fadeTailBytes = 0;
     this.recent = [];
+    // What played was heard; what the device drops never will be.
+    this.hear(played, true);
+    this.unheard = [];
     try {
       this.sink.drop?.(played);
     } catch (err) {
@@ -268,7 +279,8 @@ export class Player implements PlayerLike {
     const out = Buffer.alloc(Math.max(tail.length, this.leadBytes));
     tail.copy(out);
     for (let at = 0; at < out.length; at += this.blockBytes) {
-      this.account(out.subarray(at, Math.min(out.length, at + this.blockBytes)), false);
+      const block = out.subarray(at, Math.min(out.length, at + this.blockBytes));
+      this.account(block, false, played + at, played);
     }
     this.send(out);
     return msForBytes(droppedBytes, this.rate);
@@ -290,6 +302,7 @@ export class Player implements PlayerLike {
   private pump(now: number): void {
     if (this.failed || this.stopped) return;
     const played = this.playedBytes(now);
+    this.hear(played);
     // Nothing queued and only silence written for a while: stop feeding the device and let it
     // run dry (the speaker child then sleeps between replies). New audio resumes it at its play
     // position with the lead, below, like after a stall; a WAV device records the gap as
@@ -343,17 +356,35 @@ export class Player implements PlayerLike {
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
     if (audio.length > 0) this.audioEndBytes = start + block.length;
-    this.account(block, newAudioBytes > 0, start - played);
+    this.account(block, newAudioBytes > 0, start, played);
   }
 
-  /** Meter, `playing`/`onPlaybackStart` and `onBlock` for one block about to be written. */
-  private account(block: Buffer, newAudio: boolean, aheadBytes = 0): void {
-    this.meter.push(block);
+  /**
+   * `playing`/`onPlaybackStart` for one block about to be written at timeline position `start`
+   * (the play position is `played`); the meter and `onBlock` get it once it plays.
+   */
+  private account(block: Buffer, newAudio: boolean, start: number, played: number): void {
     const wasPlaying = this.isPlaying;
     this.isPlaying = newAudio;
     if (this.isPlaying && !wasPlaying)
-      this.onPlaybackStart?.(msForBytes(Math.max(0, aheadBytes), this.rate));
-    this.onBlock?.(block);
+      this.onPlaybackStart?.(msForBytes(Math.max(0, start - played), this.rate));
+    this.unheard.push({ at: start, pcm: block });
+  }
+
+  /**
+   * Meter and `onBlock` for every written block that has started playing by `played`; with
+   * `cut` (the device drops the rest), only the part of the last block that played.
+   */
+  private hear(played: number, cut = false): void {
+    let n = 0;
+    while (n < this.unheard.length && this.unheard[n]!.at < played) {
+      const { at, pcm } = this.unheard[n]!;
+      const heard = cut && at + pcm.length > played ? pcm.subarray(0, played - at) : pcm;
+      this.meter.push(heard);
+      this.onBlock?.(heard);
+      n++;
+    }
+    if (n > 0) this.unheard.splice(0, n);
   }
 
   private fail(message: string): void {

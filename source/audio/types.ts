@@ -62,9 +62,12 @@ export interface PlayerLike {
   readonly queuedMs: number;
   /** True while queued agent audio (not pump silence) is being written. */
   readonly playing: boolean;
-  /** Level of what was actually written to the sink, with peak hold. */
+  /** Level of what the device is playing (by the player's clock), with peak hold. */
   level(now?: number): import('../session/types.js').Level;
-  /** Called with each block actually written (agent audio or silence), for recording. */
+  /**
+   * Called with each block (agent audio or silence) when the device plays it, for recording:
+   * up to the lead after it was written, and never for audio a barge-in dropped from the device.
+   */
   onBlock?: (pcm: Buffer) => void;
   /**
    * Called when the first block of queued audio after silence is written, with how long until

@@ -119,7 +119,8 @@ describe('Player into a WAV file sink, against real time', () => {
     enqueueChopped(player, pcm);
     expect(player.queuedMs).toBeGreaterThan(900);
     await waitFor(() => player.playing, 5_000, 'playback start');
-    expect(player.level().rmsDb).toBeGreaterThan(-20);
+    // The meter shows the tone when it plays, up to the lead after it went into the device.
+    await waitFor(() => player.level().rmsDb > -20, 5_000, 'the meter to show the tone');
     await waitFor(() => player.queuedMs === 0 && !player.playing, 10_000, 'playback end');
     await player.stop();
 
@@ -159,6 +160,28 @@ describe('Player into a WAV file sink, against real time', () => {
     const tight = new Player(withoutDrop(new WavFileSink(wavPath(), RATE)), { leadMs: 200 });
     expect(tight.leadMs).toBe(MIN_LEAD_MS);
     expect(tight.writePeriodMs).toBe(20);
+  });
+
+  it('the recording gets what the device played: after a barge-in, none of what it dropped', async () => {
+    const path = wavPath();
+    const player = await openPlayer(new WavFileSink(path, RATE), { leadMs: ROOMY_LEAD_MS });
+    const heard: Buffer[] = [];
+    player.onBlock = (pcm) => heard.push(Buffer.from(pcm));
+    player.enqueue(tone(3000, 1000));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    player.clear();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await player.stop();
+    const inFile = readWavSamples(path).x;
+    const got = Buffer.concat(heard);
+    const recorded = new Int16Array(got.buffer, got.byteOffset, got.length / 2);
+    const span = (x: Int16Array) => x.subarray(firstNonZero(x), lastNonZero(x) + 1);
+    // The same tone, cut where the device was cut (give or take the few ms by which the
+    // player's clock and the device's may differ) and faded: not the 200 ms the device held
+    // when the clear came.
+    const ms = (x: Int16Array) => (span(x).length / RATE) * 1000;
+    expect(Math.abs(ms(recorded) - ms(inFile))).toBeLessThan(5);
+    expect(ms(inFile)).toBeLessThan(1_000 + 100);
   });
 
   it('barge-in with a sink that cannot drop: it keeps a small lead, which plays out after the clear', async () => {
@@ -262,25 +285,38 @@ describe('Player into a WAV file sink, against real time', () => {
   it('after an event-loop stall it resumes at the play position instead of bursting the missed time into the device', async () => {
     let fakeNow = 0;
     const path = wavPath();
-    const sink = new WavFileSink(path, RATE);
+    const written: number[] = [];
+    const sink = new (class extends WavFileSink {
+      override write(pcm: Buffer): void {
+        written.push(pcm.length / 2 / (RATE / 1000));
+        super.write(pcm);
+      }
+    })(path, RATE);
     await sink.open();
     const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
-    let blocks = 0;
-    player.onBlock = () => blocks++;
+    let heardMs = 0;
+    player.onBlock = (pcm) => {
+      heardMs += pcm.length / 2 / (RATE / 1000);
+    };
     player.enqueue(tone(10_000, 1000));
     player.start();
-    expect(blocks).toBe(4); // the lead, written at once
+    expect(written).toEqual([40]); // the lead, written at once
+    expect(heardMs).toBe(0); // none of it has played yet
     fakeNow = 5_000; // five seconds "pass" in one go
-    await waitFor(() => blocks > 4, 5_000, 'pump after stall');
-    const afterStall = blocks;
+    await waitFor(() => written.length > 1, 5_000, 'pump after stall');
     // The device ran dry and played silence meanwhile: the pump writes the lead again, no more.
-    expect(afterStall - 4).toBe(4);
+    expect(written).toEqual([40, 40]);
+    // What was written before the stall has played; the new lead has not.
+    expect(heardMs).toBe(40);
     fakeNow += 10;
-    await waitFor(() => blocks > afterStall, 5_000, 'next tick');
-    expect(blocks).toBe(afterStall + 1);
+    await waitFor(() => written.length > 2, 5_000, 'next tick');
+    expect(written).toEqual([40, 40, 10]);
+    expect(heardMs).toBe(50);
     await player.stop();
     // Nothing was lost from the queue: the stall cost device time, not agent audio.
-    expect(player.queuedMs).toBeCloseTo(10_000 - (afterStall + 1) * 10, 5);
+    expect(player.queuedMs).toBeCloseTo(10_000 - 90, 5);
+    // Closing plays out what the device held.
+    expect(heardMs).toBe(90);
   });
 
   it('caps the queue: a flood keeps the newest audio and counts what was dropped', async () => {
