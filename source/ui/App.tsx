@@ -56,14 +56,15 @@ export function App({
   // themselves; Ink then draws a frame only when the content changes (see live.ts).
   const live = useContext(LiveContext);
   const animatingRef = useRef(false);
+  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const snapshot = useStoreSnapshot(store, {
     frameMs,
     animating: animatingRef.current,
     live: live !== undefined,
     streamMs: STREAM_FRAME_MS,
+    eventsPane: ui.showEvents,
   });
   const size = useTerminalSize();
-  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   // Without live rows: spinners need animation frames; otherwise only the clocks move, once a
   // second. Once the call is over nothing moves and the ticker stops. While it animates, the
   // ticker's frames also carry the meters and the live turn (see useStoreSnapshot).

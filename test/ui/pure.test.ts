@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { footerLayout } from '../../source/ui/components/Footer.js';
+import { changeKind } from '../../source/ui/hooks/useStoreSnapshot.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
 import { cellsFor, meterSegments } from '../../source/ui/meter.js';
@@ -17,7 +18,7 @@ import {
   scroll,
 } from '../../source/ui/transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from '../../source/ui/uiState.js';
-import { event, turn } from './helpers.js';
+import { event, makeSnapshot, turn } from './helpers.js';
 
 describe('sanitize', () => {
   it('removes escape sequences whole and keeps newlines only in multi-line text', () => {
@@ -179,6 +180,40 @@ describe('live rows', () => {
   it('keep the clock when the title is too long, and cut the title instead', () => {
     const row = plain(headerRow('a very long title '.repeat(5), 'live', 83_000, 40));
     expect(row).toMatch(/…\s+live 1:23$/);
+  });
+});
+
+describe('which store changes cost a frame', () => {
+  const base = makeSnapshot({ turns: [turn({ role: 'agent', text: 'Hel', final: false })] });
+  const live = { liveRows: true };
+
+  it('leaves levels, state and latencies to the live rows', () => {
+    const next = {
+      ...base,
+      agentLevel: { rmsDb: -20, peakDb: -10, peakHoldDb: -10 },
+      agentState: 'speaking' as const,
+      agentStateSince: base.agentStateSince + 5,
+      rttMs: 12,
+    };
+    expect(changeKind(base, next, live)).toBe('live');
+    // Without live rows (Ink alone) a new state is drawn by a frame.
+    expect(changeKind(base, next)).toBe('other');
+  });
+
+  it('gives the streaming turn a frame of its own kind, and a new turn or phase one at once', () => {
+    const streaming = { ...base, turns: [{ ...base.turns[0]!, text: 'Hello' }] };
+    expect(changeKind(base, streaming, live)).toBe('streaming');
+    const newTurn = { ...base, turns: [...base.turns, turn({ role: 'user', text: 'hi' })] };
+    expect(changeKind(base, newTurn, live)).toBe('other');
+    expect(changeKind(base, { ...base, phase: 'ended' as const }, live)).toBe('other');
+  });
+
+  it('draws an event only where it shows: inline in the transcript, or in the open events pane', () => {
+    const debug = { ...base, events: [...base.events, event({ kind: 'debug', message: 'x' })] };
+    expect(changeKind(base, debug, live)).toBe('live');
+    expect(changeKind(base, debug, { ...live, eventsPane: true })).toBe('other');
+    const error = { ...base, events: [...base.events, event({ kind: 'error', message: 'x' })] };
+    expect(changeKind(base, error, live)).toBe('other');
   });
 });
 

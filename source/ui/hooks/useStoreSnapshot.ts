@@ -1,22 +1,51 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react';
 import type { Snapshot, StoreReader } from '../../session/types.js';
+import { inlineEvents } from '../transcriptLayout.js';
 
 /** What a store change touches, for how soon it needs a frame. */
 export type ChangeKind =
-  /** Only levels or queued audio: the live rows repaint them (when there is a live layer). */
+  /** Only what live rows show (levels, queued audio, state, latencies): they repaint it. */
   | 'live'
   /** The text of existing turns (the agent's turn streaming in), maybe with live values. */
   | 'streaming'
-  /** Anything else: a new turn, a state, an event, a setting. */
+  /** Anything else: a new turn, a phase, a setting, an event the screen shows. */
   | 'other';
 
-const LIVE_KEYS: ReadonlySet<keyof Snapshot> = new Set(['micLevel', 'agentLevel', 'queuedMs']);
+/** Always drawn by live rows, never by Ink's frame. */
+const ALWAYS_LIVE: ReadonlySet<keyof Snapshot> = new Set(['micLevel', 'agentLevel', 'queuedMs']);
+/**
+ * Also drawn by live rows in the full-screen UI (the state indicator and the call facts); the
+ * component view without live rows needs a frame for them.
+ */
+const LIVE_ROWS_ONLY: ReadonlySet<keyof Snapshot> = new Set([
+  'agentState',
+  'agentStateSince',
+  'rttMs',
+  'responseLatencyMs',
+  'responseLatenciesMs',
+  'interruptions',
+]);
+
+/** What the screen shows, for {@link changeKind}. */
+export interface ShownParts {
+  /** Live rows draw state and facts (the full-screen UI). */
+  readonly liveRows?: boolean;
+  /** The events pane is open: every event shows. Otherwise only those inline in the transcript. */
+  readonly eventsPane?: boolean;
+}
 
 /** How `next` differs from `prev` (see {@link ChangeKind}). */
-export function changeKind(prev: Snapshot, next: Snapshot): ChangeKind {
+export function changeKind(prev: Snapshot, next: Snapshot, shown: ShownParts = {}): ChangeKind {
   let turns = false;
   for (const key of Object.keys(next) as Array<keyof Snapshot>) {
-    if (prev[key] === next[key] || LIVE_KEYS.has(key)) continue;
+    if (prev[key] === next[key] || ALWAYS_LIVE.has(key)) continue;
+    if (shown.liveRows && LIVE_ROWS_ONLY.has(key)) continue;
+    if (key === 'events' && shown.liveRows && !shown.eventsPane) {
+      // Events that show nowhere but in the closed events pane need no frame.
+      const before = inlineEvents(prev.events);
+      if (inlineEvents(next.events, before) === before) continue;
+      return 'other';
+    }
     if (key !== 'turns' || prev.turns.length !== next.turns.length) return 'other';
     turns = true;
   }
@@ -38,6 +67,8 @@ export interface SnapshotPacing {
    */
   readonly live?: boolean;
   readonly streamMs?: number;
+  /** The events pane is open (with live rows, other events then cost no frame). */
+  readonly eventsPane?: boolean;
 }
 
 /**
@@ -62,8 +93,13 @@ export function useStoreSnapshot(store: StoreReader, pacing: SnapshotPacing): Sn
         listener();
       };
       const unsubscribe = store.subscribe(() => {
-        const { animating = false, live = false, streamMs = frameMs } = pacingRef.current;
-        const kind = changeKind(shown, store.getSnapshot());
+        const {
+          animating = false,
+          live = false,
+          streamMs = frameMs,
+          eventsPane = false,
+        } = pacingRef.current;
+        const kind = changeKind(shown, store.getSnapshot(), { liveRows: live, eventsPane });
         let gapMs = frameMs;
         if (live) {
           if (kind === 'live') return;
