@@ -1,6 +1,6 @@
 import { Box } from 'ink';
-import { type ReactElement, useContext, useEffect, useMemo, useReducer, useRef } from 'react';
-import type { CallEvent, Store } from '../session/types.js';
+import { type ReactElement, useCallback, useContext, useEffect, useReducer, useRef } from 'react';
+import type { Snapshot, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer, TypingLine } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -19,17 +19,11 @@ import { LiveContext } from './live.js';
 import { ANIMATION_STEP_MS, isAnimated, rowText } from './rows.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
-import { inlineEvents, mergeItems } from './transcriptLayout.js';
+import { itemsCache } from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
 /** 10 frames per second: meters look live (the spec allows 10–20), and a call stays cheap. */
 export const DEFAULT_FRAME_MS = 100;
-/**
- * With live rows (the full-screen UI), the agent's streaming turn gets a frame at most this
- * often. Speech runs at about three words a second, so three updates a second show each word
- * as it comes; each of Ink's frames costs a few ms of CPU (and JIT warm-up grows with them).
- */
-export const STREAM_FRAME_MS = 333;
 /** Clocks show whole seconds. */
 const CLOCK_STEP_MS = 1_000;
 /** How long a toast line stays. */
@@ -61,7 +55,6 @@ export function App({
     frameMs,
     animating: animatingRef.current,
     live: live !== undefined,
-    streamMs: STREAM_FRAME_MS,
     eventsPane: ui.showEvents,
   });
   const size = useTerminalSize();
@@ -94,12 +87,9 @@ export function App({
     showEvents: ui.showEvents,
     noticeRows: noticeItems.length,
   });
-  const inlineRef = useRef<readonly CallEvent[]>([]);
-  const inline = useMemo(() => {
-    inlineRef.current = inlineEvents(snapshot.events, inlineRef.current);
-    return inlineRef.current;
-  }, [snapshot.events]);
-  const items = useMemo(() => mergeItems(snapshot.turns, inline), [snapshot.turns, inline]);
+  const itemsCached = useRef(itemsCache()).current;
+  const itemsOf = useCallback((s: Snapshot) => itemsCached(s.turns, s.events), [itemsCached]);
+  const items = itemsOf(snapshot);
 
   const run = useCallCommands({
     store,
@@ -107,7 +97,8 @@ export function App({
     ui,
     dispatch,
     onExit,
-    items,
+    // The latest items, not this render's: with live rows the transcript moves without renders.
+    items: () => itemsOf(store.getSnapshot()),
     transcript: layout.transcript,
   });
   useCallKeys({ mode: ui.mode, ptt: snapshot.ptt }, run);
@@ -122,6 +113,7 @@ export function App({
   const transcript = (
     <TranscriptPane
       items={items}
+      itemsOf={itemsOf}
       width={layout.transcript.width}
       height={layout.transcript.height}
       scroll={ui.scroll}

@@ -67,6 +67,28 @@ export function mergeItems(
   return out;
 }
 
+/**
+ * The transcript items of a snapshot, recomputed only when its turns or the inline events
+ * change: live rows ask for them on every paint.
+ */
+export function itemsCache(): (
+  turns: readonly Turn[],
+  events: readonly CallEvent[],
+) => readonly TranscriptItem[] {
+  let lastTurns: readonly Turn[] | undefined;
+  let lastInline: readonly CallEvent[] = [];
+  let items: readonly TranscriptItem[] = [];
+  return (turns, events) => {
+    const inline = inlineEvents(events, lastInline);
+    if (turns !== lastTurns || inline !== lastInline) {
+      items = mergeItems(turns, inline);
+      lastTurns = turns;
+      lastInline = inline;
+    }
+    return items;
+  };
+}
+
 function turnMark(turn: Turn): string | undefined {
   const marks: string[] = [];
   if (turn.typed) marks.push('⌨ (typed)');

@@ -191,6 +191,33 @@ describe('the full-screen UI in a real terminal', () => {
     }
   }, 40_000);
 
+  it('scrolls the transcript back with PgUp and follows the newest turn again with End', async () => {
+    const tui = await startApp({ width: 80, height: 16 });
+    await tui.waitForScreen(showsWholeGreeting, 'the greeting');
+    for (const text of ['first message', 'second message', 'third message']) {
+      await tui.keys('t');
+      await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
+      await tui.type(text);
+      await tui.keys('Enter');
+      await tui.waitForScreen((s) => s.includes(`You typed: ${text}`), `the answer to ${text}`);
+    }
+    // Six rows of transcript: the greeting has scrolled out of view.
+    const following = await tui.capture();
+    expect(transcriptText(following)).not.toContain('Hello!');
+    await tui.keys('PPage');
+    const back = await tui.waitForScreen(
+      (s) => transcriptText(s).includes('Hello!') && /↓ \d+ more · End to follow/.test(s),
+      'the start of the call, and how much is below',
+    );
+    expect(transcriptText(back)).not.toContain('You typed: third message');
+    expectNoStaleRows(back);
+    await tui.keys('End');
+    await tui.waitForScreen(
+      (s) => transcriptText(s).includes('You typed: third message') && !/more · End/.test(s),
+      'the newest turn again',
+    );
+  }, 40_000);
+
   it('re-lays out on resize: bottom pane when narrow, side pane when wide, nothing overflows', async () => {
     const tui = await startApp({ width: 100, height: 30 });
     const wide = await tui.waitForScreen(showsWholeGreeting, 'the greeting at 100x30');

@@ -200,20 +200,28 @@ describe('which store changes cost a frame', () => {
     expect(changeKind(base, next)).toBe('other');
   });
 
-  it('gives the streaming turn a frame of its own kind, and a new turn or phase one at once', () => {
+  it('leaves the transcript to the live rows: streaming text and new turns cost no frame', () => {
     const streaming = { ...base, turns: [{ ...base.turns[0]!, text: 'Hello' }] };
-    expect(changeKind(base, streaming, live)).toBe('streaming');
     const newTurn = { ...base, turns: [...base.turns, turn({ role: 'user', text: 'hi' })] };
-    expect(changeKind(base, newTurn, live)).toBe('other');
+    expect(changeKind(base, streaming, live)).toBe('live');
+    expect(changeKind(base, newTurn, live)).toBe('live');
     expect(changeKind(base, { ...base, phase: 'ended' as const }, live)).toBe('other');
+    // Ink alone: the streaming turn and the meters need frames (which may wait), a new turn one at once.
+    expect(changeKind(base, streaming)).toBe('streaming');
+    expect(changeKind(base, { ...base, micLevel: { rmsDb: -9, peakDb: -9, peakHoldDb: -9 } })).toBe(
+      'streaming',
+    );
+    expect(changeKind(base, newTurn)).toBe('other');
   });
 
-  it('draws an event only where it shows: inline in the transcript, or in the open events pane', () => {
+  it('draws events through Ink only in the open events pane', () => {
     const debug = { ...base, events: [...base.events, event({ kind: 'debug', message: 'x' })] };
-    expect(changeKind(base, debug, live)).toBe('live');
-    expect(changeKind(base, debug, { ...live, eventsPane: true })).toBe('other');
     const error = { ...base, events: [...base.events, event({ kind: 'error', message: 'x' })] };
-    expect(changeKind(base, error, live)).toBe('other');
+    // An error shows inline in the transcript, whose rows are live.
+    expect(changeKind(base, debug, live)).toBe('live');
+    expect(changeKind(base, error, live)).toBe('live');
+    expect(changeKind(base, debug, { ...live, eventsPane: true })).toBe('other');
+    expect(changeKind(base, debug)).toBe('other');
   });
 });
 

@@ -32,9 +32,9 @@ export interface LiveRowProps {
   readonly width: number;
   /** The row for a snapshot at a time: styled, exactly `width` columns (see `rows.ts`). */
   readonly text: (snapshot: Snapshot, now: number) => string;
-  /** What Ink draws in its own frame. */
-  readonly snapshot: Snapshot;
-  readonly now: number;
+  /** What Ink draws without a live layer (rows that only exist with one may leave it out). */
+  readonly snapshot?: Snapshot;
+  readonly now?: number;
 }
 
 /**
@@ -66,7 +66,9 @@ export function LiveRow({ width, text, snapshot, now }: LiveRowProps): ReactElem
   useLayoutEffect(() => () => live?.layer.delete(ref), [live]);
   return (
     <Box ref={ref} width={width} height={1} flexShrink={0}>
-      {live ? null : <Text wrap="truncate-end">{text(snapshot, now)}</Text>}
+      {live || !snapshot ? null : (
+        <Text wrap="truncate-end">{text(snapshot, now ?? Date.now())}</Text>
+      )}
     </Box>
   );
 }

@@ -23,7 +23,8 @@ export interface CallCommandsInput {
   readonly ui: UiState;
   readonly dispatch: Dispatch<UiAction>;
   readonly onExit: (code: number) => void;
-  readonly items: readonly TranscriptItem[];
+  /** The transcript's items now (scroll commands measure against them). */
+  readonly items: () => readonly TranscriptItem[];
   readonly transcript: { readonly width: number; readonly height: number };
 }
 
@@ -65,7 +66,7 @@ export function useCallCommands(input: CallCommandsInput): (command: CommandName
   return (command: CommandName) => {
     const scrollCommand = SCROLL_COMMANDS[command];
     if (scrollCommand !== undefined) {
-      const next = scroll(ui.scroll, scrollCommand, items, transcript.width, transcript.height);
+      const next = scroll(ui.scroll, scrollCommand, items(), transcript.width, transcript.height);
       dispatch({ type: 'scroll', scroll: next });
       return;
     }

@@ -1,21 +1,20 @@
 import { useCallback, useRef, useSyncExternalStore } from 'react';
 import type { Snapshot, StoreReader } from '../../session/types.js';
-import { inlineEvents } from '../transcriptLayout.js';
 
 /** What a store change touches, for how soon it needs a frame. */
 export type ChangeKind =
-  /** Only what live rows show (levels, queued audio, state, latencies): they repaint it. */
+  /** Only what live rows show: they repaint it, Ink draws no frame. */
   | 'live'
-  /** The text of existing turns (the agent's turn streaming in), maybe with live values. */
+  /** Without live rows: levels, queued audio or the streaming turn's text (frames may wait). */
   | 'streaming'
-  /** Anything else: a new turn, a phase, a setting, an event the screen shows. */
+  /** Anything else: a phase, a setting, a notice, and without live rows a turn or an event. */
   | 'other';
 
 /** Always drawn by live rows, never by Ink's frame. */
 const ALWAYS_LIVE: ReadonlySet<keyof Snapshot> = new Set(['micLevel', 'agentLevel', 'queuedMs']);
 /**
- * Also drawn by live rows in the full-screen UI (the state indicator and the call facts); the
- * component view without live rows needs a frame for them.
+ * Also drawn by live rows in the full-screen UI (the state indicator, the call facts and the
+ * transcript); the component view without live rows needs a frame for them.
  */
 const LIVE_ROWS_ONLY: ReadonlySet<keyof Snapshot> = new Set([
   'agentState',
@@ -24,32 +23,36 @@ const LIVE_ROWS_ONLY: ReadonlySet<keyof Snapshot> = new Set([
   'responseLatencyMs',
   'responseLatenciesMs',
   'interruptions',
+  'turns',
 ]);
 
 /** What the screen shows, for {@link changeKind}. */
 export interface ShownParts {
-  /** Live rows draw state and facts (the full-screen UI). */
+  /** Live rows draw the state, the facts and the transcript (the full-screen UI). */
   readonly liveRows?: boolean;
-  /** The events pane is open: every event shows. Otherwise only those inline in the transcript. */
+  /** The events pane is open: with live rows, the one thing that draws events through Ink. */
   readonly eventsPane?: boolean;
 }
 
 /** How `next` differs from `prev` (see {@link ChangeKind}). */
 export function changeKind(prev: Snapshot, next: Snapshot, shown: ShownParts = {}): ChangeKind {
-  let turns = false;
+  let streaming = false;
   for (const key of Object.keys(next) as Array<keyof Snapshot>) {
-    if (prev[key] === next[key] || ALWAYS_LIVE.has(key)) continue;
-    if (shown.liveRows && LIVE_ROWS_ONLY.has(key)) continue;
-    if (key === 'events' && shown.liveRows && !shown.eventsPane) {
-      // Events that show nowhere but in the closed events pane need no frame.
-      const before = inlineEvents(prev.events);
-      if (inlineEvents(next.events, before) === before) continue;
+    if (prev[key] === next[key]) continue;
+    if (shown.liveRows) {
+      if (ALWAYS_LIVE.has(key) || LIVE_ROWS_ONLY.has(key)) continue;
+      // Inline events are transcript rows; the others show only in the events pane.
+      if (key === 'events' && !shown.eventsPane) continue;
       return 'other';
     }
-    if (key !== 'turns' || prev.turns.length !== next.turns.length) return 'other';
-    turns = true;
+    // Ink alone draws the meters and the streaming turn: frames, but they may wait.
+    if (ALWAYS_LIVE.has(key) || (key === 'turns' && prev.turns.length === next.turns.length)) {
+      streaming = true;
+      continue;
+    }
+    return 'other';
   }
-  return turns ? 'streaming' : 'live';
+  return streaming ? 'streaming' : 'live';
 }
 
 /** Options of {@link useStoreSnapshot}. */
@@ -62,11 +65,10 @@ export interface SnapshotPacing {
    */
   readonly animating?: boolean;
   /**
-   * Live rows repaint levels, clocks and queued audio themselves (see `live.ts`): such changes
-   * cost no frame, and the streaming turn's text gets a frame at most every `streamMs`.
+   * Live rows repaint levels, clocks, state, facts and the transcript themselves (see
+   * `live.ts`): such changes cost no frame.
    */
   readonly live?: boolean;
-  readonly streamMs?: number;
   /** The events pane is open (with live rows, other events then cost no frame). */
   readonly eventsPane?: boolean;
 }
@@ -93,19 +95,10 @@ export function useStoreSnapshot(store: StoreReader, pacing: SnapshotPacing): Sn
         listener();
       };
       const unsubscribe = store.subscribe(() => {
-        const {
-          animating = false,
-          live = false,
-          streamMs = frameMs,
-          eventsPane = false,
-        } = pacingRef.current;
+        const { animating = false, live = false, eventsPane = false } = pacingRef.current;
         const kind = changeKind(shown, store.getSnapshot(), { liveRows: live, eventsPane });
-        let gapMs = frameMs;
-        if (live) {
-          if (kind === 'live') return;
-          if (kind === 'streaming') gapMs = Math.max(frameMs, streamMs);
-        } else if (animating && kind !== 'other') return;
-        const at = Math.max(Date.now(), lastAt + gapMs);
+        if (kind === 'live' || (animating && kind !== 'other')) return;
+        const at = Math.max(Date.now(), lastAt + frameMs);
         // A pending frame that is due sooner already covers this change.
         if (timer && dueAt <= at) return;
         if (timer) clearTimeout(timer);
