@@ -72,9 +72,10 @@ function LiveTranscript({ itemsOf, width, height, scroll }: TranscriptPaneProps)
   }>({});
   const following = scroll.follow;
   const view = following ? height : Math.max(1, height - 1);
+  // Size and scroll only change with a render of this pane: one key for all its paints.
+  const key = `${width}:${view}:${JSON.stringify(scroll)}`;
   const windowFor = (items: readonly TranscriptItem[]): TranscriptWindow => {
     const c = cache.current;
-    const key = `${width}:${view}:${JSON.stringify(scroll)}`;
     if (c.items !== items || c.key !== key || !c.window) {
       c.items = items;
       c.key = key;
