@@ -13,6 +13,7 @@ import { NullSink } from '../source/audio/sinks/null-sink.js';
 import { WavFileSink } from '../source/audio/sinks/wav-sink.js';
 import type { AudioSink } from '../source/audio/types.js';
 import { parseWav } from '../source/audio/wav.js';
+import { withoutDrop } from '../test/helpers/sinks.js';
 import { type BenchResult, printWhenMain, round } from './result.js';
 
 export type { BenchResult } from './result.js';
@@ -32,17 +33,6 @@ function until(cond: () => boolean): Promise<void> {
     const poll = () => (cond() ? resolve() : setTimeout(poll, 1));
     poll();
   });
-}
-
-/** A WAV sink that hides its drop, as sox play has none: after a clear it plays out what it holds. */
-function withoutDrop(sink: WavFileSink): AudioSink {
-  return {
-    description: sink.description,
-    sampleRate: sink.sampleRate,
-    open: () => sink.open(),
-    write: (pcm) => sink.write(pcm),
-    close: () => sink.close(),
-  };
 }
 
 /**

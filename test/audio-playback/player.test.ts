@@ -5,6 +5,7 @@ import { IDLE_AFTER_MS, openPlayer, Player } from '../../source/audio/player.js'
 import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import type { AudioSink } from '../../source/audio/types.js';
+import { withoutDrop } from '../helpers/sinks.js';
 import {
   alsaFileHome,
   firstNonZero,
@@ -38,17 +39,6 @@ function enqueueChopped(player: Player, pcm: Buffer): void {
     player.enqueue(pcm.subarray(at, at + size));
     at += size;
   }
-}
-
-/** A sink that hides its drop, as sox play has none: after a clear it plays out what it holds. */
-function withoutDrop(sink: WavFileSink): AudioSink {
-  return {
-    description: sink.description,
-    sampleRate: sink.sampleRate,
-    open: () => sink.open(),
-    write: (pcm) => sink.write(pcm),
-    close: () => sink.close(),
-  };
 }
 
 /**
