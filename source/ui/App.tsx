@@ -1,5 +1,13 @@
 import { Box } from 'ink';
-import { type ReactElement, useCallback, useContext, useEffect, useReducer, useRef } from 'react';
+import {
+  type ReactElement,
+  useCallback,
+  useContext,
+  useEffect,
+  useReducer,
+  useRef,
+  useState,
+} from 'react';
 import type { Snapshot, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer, TypingLine } from './components/Footer.js';
@@ -46,8 +54,8 @@ export function App({
   onExit,
   frameMs = DEFAULT_FRAME_MS,
 }: AppProps): ReactElement {
-  // The full-screen UI has live rows (meters, clocks, spinner, queued audio) that repaint
-  // themselves; Ink then draws a frame only when the content changes (see live.ts).
+  // The full-screen UI has live rows (meters, clocks, state, call facts, the transcript) that
+  // repaint themselves; Ink then draws a frame only when the layout changes (see live.ts).
   const live = useContext(LiveContext);
   const animatingRef = useRef(false);
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
@@ -87,7 +95,7 @@ export function App({
     showEvents: ui.showEvents,
     noticeRows: noticeItems.length,
   });
-  const itemsCached = useRef(itemsCache()).current;
+  const [itemsCached] = useState(itemsCache);
   const itemsOf = useCallback((s: Snapshot) => itemsCached(s.turns, s.events), [itemsCached]);
   const items = itemsOf(snapshot);
 
