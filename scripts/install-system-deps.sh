@@ -1,31 +1,48 @@
 #!/usr/bin/env bash
-# Installs the system tools omnia-voice and its tests use, where missing:
-#   sox (mic capture and the playback fallback), libasound2-dev (to build the `speaker` module),
-#   socat (pty pairs for serial tests), tmux (full-screen UI tests), espeak-ng (the local agent's
-#   voice), alsa-utils (device listing). Debian/Ubuntu with apt; on macOS: brew install sox.
+# Installs the system packages omnia-voice, its tests and (with --bench) its benchmarks use,
+# where missing. Debian/Ubuntu with apt; elsewhere it names what to install.
+#   the app:    sox + libsox-fmt-alsa + libsox-fmt-pulse (mic capture, playback fallback),
+#               libasound2-dev (to build `speaker`), alsa-utils (device listing),
+#               espeak-ng (the local agent's voice, and voices/languages), libspeexdsp1 (echo
+#               cancellation)
+#   the tests:  socat (pty pairs), tmux (the full-screen UI), openssl (TLS test servers),
+#               procps (ps/pgrep), pulseaudio + pulseaudio-utils + libasound2-plugins (a private
+#               sound server on a real-time clock: pacing, barge-in and echo tests)
+#   --bench:    python3 with websockets, aiohttp, numpy, pyee (the vendor's example client as
+#               a peer), libportaudio2 (its audio on the sound server), stress-ng, curl
+# macOS: brew install sox speexdsp (espeak-ng optional).
 set -euo pipefail
 
+packages=(sox libsox-fmt-alsa libsox-fmt-pulse libasound2-dev alsa-utils espeak-ng libspeexdsp1
+  socat tmux openssl procps pulseaudio pulseaudio-utils libasound2-plugins)
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(python3 python3-websockets python3-aiohttp python3-numpy python3-pyee libportaudio2
+    stress-ng curl)
+fi
+
 need=()
-command -v sox >/dev/null 2>&1 || need+=(sox)
-dpkg -s libsox-fmt-alsa >/dev/null 2>&1 || need+=(libsox-fmt-alsa)
-dpkg -s libasound2-dev >/dev/null 2>&1 || need+=(libasound2-dev)
-command -v socat >/dev/null 2>&1 || need+=(socat)
-command -v tmux >/dev/null 2>&1 || need+=(tmux)
-command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
-command -v arecord >/dev/null 2>&1 || need+=(alsa-utils)
+for pkg in "${packages[@]}"; do
+  if command -v dpkg >/dev/null 2>&1; then
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  fi
+done
+if ! command -v dpkg >/dev/null 2>&1; then
+  command -v sox >/dev/null 2>&1 || need+=(sox)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "system packages present"
+  echo "setup: system packages present"
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "missing: ${need[*]} (install them with your package manager; macOS: brew install sox)" >&2
+  echo "setup: missing ${need[*]}: install them with your package manager (macOS: brew install sox speexdsp)" >&2
   exit 1
 fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+echo "setup: installing system packages: ${need[*]}"
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -60,15 +60,26 @@ export function toConfigError(error: unknown, filePath: string): ConfigError {
   );
 }
 
-/** ` (line 3, column 7)` from a JSON.parse message that gives a position, else nothing. */
+/**
+ * ` (line 3, column 7)` where the file stops being JSON, else nothing. conf 16 no longer passes
+ * JSON.parse's position on (its message names only the file), so the file is parsed again here;
+ * only the position is kept, never the text around it (it may hold a key).
+ */
 function jsonPosition(message: string, filePath: string): string {
-  const position = /position (\d+)/.exec(message)?.[1];
-  if (position === undefined) return '';
+  let text: string;
   try {
-    const before = fs.readFileSync(filePath, 'utf8').slice(0, Number(position));
-    const lines = before.split('\n');
-    return ` (line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1})`;
+    text = fs.readFileSync(filePath, 'utf8').replace(/^\uFEFF/, '');
   } catch {
     return '';
   }
+  let detail = message;
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    detail = error instanceof Error ? error.message : message;
+  }
+  const position = /position (\d+)/.exec(detail)?.[1];
+  if (position === undefined) return '';
+  const lines = text.slice(0, Number(position)).split('\n');
+  return ` (line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1})`;
 }

@@ -1,5 +1,4 @@
-import { useStdout } from 'ink';
-import { useEffect, useState } from 'react';
+import { useWindowSize } from 'ink';
 import { MIN_COLUMNS, MIN_ROWS } from '../layout.js';
 
 /** Terminal size. */
@@ -8,25 +7,8 @@ export interface TerminalSize {
   readonly rows: number;
 }
 
-function read(stdout: NodeJS.WriteStream): TerminalSize {
-  return { columns: stdout.columns || MIN_COLUMNS, rows: stdout.rows || MIN_ROWS };
-}
-
-/** The size of Ink's stdout, updated on every resize. */
+/** The size of Ink's stdout, updated on every resize (Ink's own hook). */
 export function useTerminalSize(): TerminalSize {
-  const { stdout } = useStdout();
-  const [size, setSize] = useState(() => read(stdout));
-  useEffect(() => {
-    const onResize = () => {
-      const next = read(stdout);
-      setSize((prev) => (prev.columns === next.columns && prev.rows === next.rows ? prev : next));
-    };
-    stdout.on('resize', onResize);
-    // The size may have changed between the first render and this effect.
-    onResize();
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout]);
-  return size;
+  const { columns, rows } = useWindowSize();
+  return { columns: columns || MIN_COLUMNS, rows: rows || MIN_ROWS };
 }

@@ -1,0 +1,288 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { addSecret, guardOutput, runCleanup } from '../app/lifecycle.js';
+
+/**
+ * Entry point: parses arguments, resolves settings (flags > env > .env > config > defaults) and
+ * picks what to run: a call (full-screen UI or plain output), the local agent server, or one of
+ * the helper commands. Heavy modules (Ink, React, audio) are imported only when needed so a
+ * call connects quickly.
+ */
+
+// React's development build doubles the cost of every frame. Ink and React are imported
+// dynamically below, after this line has run.
+process.env.NODE_ENV ??= 'production';
+
+const EXIT_USAGE = 2;
+/** Longest an uncaught error waits for the cleanup (hang up, flush files, restore the terminal). */
+const FATAL_CLEANUP_MS = 3_000;
+// The key from the environment is known before anything can fail; one from .env or the config
+// file is added once settings are resolved.
+addSecret(process.env.OMNIA_API_KEY);
+// Whatever prints (our lines, Ink, a crash handler, a library), the key never reaches a terminal
+// or a log file.
+guardOutput(process.stdout);
+guardOutput(process.stderr);
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    return String(pkg.version);
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function sampleRate(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 8000 || n > 48000) {
+    throw new InvalidArgumentError('expected an integer sample rate from 8000 to 48000');
+  }
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  }
+  return n;
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+interface CallFlags {
+  agent?: string;
+  apiBase?: string;
+  local?: boolean;
+  plain?: boolean;
+  verbose?: boolean;
+  duration?: number;
+  transcript?: string;
+  saveTranscripts?: boolean;
+  input?: string;
+  output?: string;
+  sampleRate?: number;
+  inputRate?: number;
+  outputRate?: number;
+  leadMs?: number;
+  echoGuard?: boolean;
+  ptt?: boolean;
+  record?: string;
+  serial?: string;
+  serialBaud?: number;
+}
+
+async function runCallCommand(flags: CallFlags): Promise<number> {
+  const { resolveSettings } = await import('../config/resolve.js');
+  // A call only reads settings: the reader skips conf's load cost (see docs/performance.md).
+  const { readConfig } = await import('../config/read.js');
+  const { settings, sources, warnings } = resolveSettings({
+    flags: {
+      agentId: flags.agent,
+      apiBase: flags.apiBase,
+      input: flags.input,
+      output: flags.output,
+      sampleRate: flags.sampleRate,
+      inputSampleRate: flags.inputRate,
+      outputSampleRate: flags.outputRate,
+      leadMs: flags.leadMs,
+      echoGuard: flags.echoGuard === false ? false : undefined,
+      serialPath: flags.serial,
+      serialBaud: flags.serialBaud,
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    config: readConfig(),
+  });
+  addSecret(settings.apiKey);
+  for (const warning of warnings) err(`warning: ${warning}`);
+  const plain = Boolean(flags.plain) || !process.stdout.isTTY || !process.stdin.isTTY;
+  const { runCall } = await import('../app/run-call.js');
+  return runCall(
+    {
+      apiBase: settings.apiBase,
+      apiKey: settings.apiKey,
+      agentId: settings.agentId,
+      // No key and no explicit API base: the built-in local agent. An explicit --api-base (e.g.
+      // an `omnia-voice serve` on another port) is used as given, key or not.
+      local: Boolean(flags.local) || (!settings.apiKey && sources.apiBase === 'default'),
+      input: settings.input,
+      output: settings.output,
+      inputSampleRate: settings.inputSampleRate ?? settings.sampleRate,
+      outputSampleRate: settings.outputSampleRate ?? settings.sampleRate,
+      leadMs: settings.leadMs,
+      echoGuard: settings.echoGuard,
+      ptt: Boolean(flags.ptt),
+      plain,
+      verbose: Boolean(flags.verbose),
+      durationSeconds: flags.duration,
+      transcriptPath: flags.transcript,
+      transcriptDir: settings.transcriptDir,
+      transcriptFormat: settings.transcriptFormat,
+      saveTranscripts: Boolean(flags.saveTranscripts),
+      recordPath: flags.record,
+      serialPath: settings.serialPath,
+      serialBaud: settings.serialBaud,
+      pingIntervalMs: testKnobMs('OMNIA_PING_INTERVAL_MS'),
+      pongTimeoutMs: testKnobMs('OMNIA_PONG_TIMEOUT_MS'),
+      createTimeoutMs: testKnobMs('OMNIA_CREATE_TIMEOUT_MS'),
+    },
+    { out, err },
+  );
+}
+
+/**
+ * Timing knobs for tests (not user settings, so not in the config schema): a positive number of
+ * milliseconds from the environment, else undefined (the built-in default applies).
+ */
+function testKnobMs(name: string): number | undefined {
+  const n = Number(process.env[name]);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+async function runServe(flags: { port?: number; host?: string; voice?: string }): Promise<number> {
+  const { startLocalAgent } = await import('../local-agent/index.js');
+  const agent = await startLocalAgent({
+    port: flags.port ?? 0,
+    host: flags.host,
+    voice: flags.voice as 'espeak' | 'echo' | 'tone' | undefined,
+    log: (line) => err(line),
+  });
+  out(`omnia-voice local agent listening on ${agent.baseUrl}`);
+  out(`  create a call: POST ${agent.baseUrl}/api/v1/calls/create`);
+  out(`  talk to it:    omnia-voice --api-base ${agent.baseUrl} --agent demo`);
+  return new Promise<number>((resolve) => {
+    const stop = () => {
+      void agent.close().then(() => resolve(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.once('SIGHUP', stop);
+  });
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command();
+  program
+    .name('omnia-voice')
+    .description(
+      'Talk to Omnia Voice AI agents in real time from the terminal.\n' +
+        'With no API key configured it talks to the built-in local agent.',
+    )
+    .version(version(), '--version')
+    .option('--agent <id>', 'agent id (env OMNIA_AGENT_ID)')
+    .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
+    .option('--local', 'talk to the built-in local agent, even with a key configured')
+    .option('--plain', 'one line per event instead of the full-screen UI')
+    .option('-v, --verbose', 'also print protocol events (plain mode)')
+    .option('--duration <seconds>', 'hang up after this many seconds', positiveNumber)
+    .option('--transcript <path>', 'keep the transcript in this file (.md, .txt, .json, .jsonl)')
+    .option('--save-transcripts', 'save the transcript into the transcript directory at the end')
+    .option('--input <spec>', 'mic | mic:<device> | none | <file.wav>')
+    .option('--output <spec>', 'speaker | speaker:<device> | sox | none | <file.wav>')
+    .option('--sample-rate <hz>', 'sample rate of both directions (default 48000)', sampleRate)
+    .option('--input-rate <hz>', 'sample rate of the audio sent', sampleRate)
+    .option('--output-rate <hz>', 'sample rate of the agent audio', sampleRate)
+    .option('--lead-ms <ms>', 'agent audio kept inside the output device', positiveNumber)
+    .option('--no-echo-guard', 'do not silence the mic while the agent speaks')
+    .option('--ptt', 'push-to-talk: the mic is live only while the PTT control is on')
+    .option('--record <file.wav>', 'record the call as stereo WAV (you left, agent right)')
+    .option('--serial <path>', 'serial device for mute / push-to-talk / interrupt')
+    .option('--serial-baud <baud>', 'serial baud rate (default 115200)', positiveNumber)
+    .action(async (flags: CallFlags) => setExit(await runCallCommand(flags)));
+
+  program
+    .command('serve')
+    .description('run the built-in local agent alone and print its base URL')
+    .option('--port <n>', 'port to listen on (default: any free port)', port)
+    .option('--host <host>', 'address to listen on (default 127.0.0.1)')
+    .addOption(
+      new Option('--voice <kind>', 'how the agent speaks').choices(['espeak', 'echo', 'tone']),
+    )
+    .action(async (flags) => setExit(await runServe(flags)));
+
+  program
+    .command('devices')
+    .description('list audio input and output devices')
+    .action(async () => {
+      const { listDevices, formatDevices } = await import('../audio/devices.js');
+      out(formatDevices(await listDevices()));
+      setExit(0);
+    });
+
+  program
+    .command('config')
+    .description('manage settings: list | get <key> | set <key> <value> | unset <key> | path')
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { runConfigCommand } = await import('../config/commands.js');
+      const { openConfig } = await import('../config/store.js');
+      setExit(runConfigCommand(args, out, openConfig()));
+    });
+
+  const serial = program.command('serial').description('serial control helpers');
+  serial
+    .command('list')
+    .description('list serial ports')
+    .action(async () => {
+      const { listSerialPorts, formatPorts } = await import('../serial/list.js');
+      out(formatPorts(await listSerialPorts()));
+      setExit(0);
+    });
+
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+async function main(): Promise<void> {
+  // Benchmarks only: OMNIA_VOICE_STATS=<file> writes loop delay, memory and CPU there at exit.
+  if (process.env.OMNIA_VOICE_STATS) (await import('../app/stats.js')).startStatsFromEnv();
+  let exitCode = 0;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other parse problem is bad usage.
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_USAGE;
+      return;
+    }
+    await runCleanup();
+    err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = isUsageError(error) ? EXIT_USAGE : 1;
+    return;
+  }
+  process.exitCode = exitCode;
+  // Sockets, timers or native audio handles must not keep a finished call alive.
+  setTimeout(() => process.exit(exitCode), 1_000).unref();
+}
+
+function isUsageError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'ConfigError' || error.name === 'UsageError');
+}
+
+process.on('uncaughtException', async (error) => {
+  const message = `fatal: ${error instanceof Error ? error.message : String(error)}`;
+  // A cleanup step that hangs must not keep a crashed process alive.
+  setTimeout(() => {
+    err(message);
+    process.exit(1);
+  }, FATAL_CLEANUP_MS).unref();
+  await runCleanup();
+  err(message);
+  process.exit(1);
+});
+
+void main();
