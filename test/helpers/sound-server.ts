@@ -1,0 +1,209 @@
+/**
+ * A private PulseAudio server for tests and benchmarks: a sound card on a real-time clock, which
+ * ALSA file devices are not (they run as fast as they are read or written). Two null sinks:
+ *
+ * - `speaker`: the app's default output. What it plays can be read back, in real time, from
+ *   `speaker.monitor` ({@link SoundServer.recordSpeaker}).
+ * - `room`: whatever a test plays into it ({@link SoundServer.playIntoRoom}) is the app's mic
+ *   (`room.monitor` is the default source).
+ *
+ * The app under test gets {@link SoundServer.env}: `PULSE_SERVER` and a `HOME` whose `.asoundrc`
+ * makes ALSA's `default` the pulse plugin, so sox and `speaker` go through the server unchanged.
+ * A program between `speaker.monitor` and `room` models a room (see `test/helpers/room.ts`).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Writable } from 'node:stream';
+
+/** Latency asked of parec and pacat: without it they buffer for seconds. */
+export const PULSE_LATENCY_MS = 20;
+
+export interface SoundServerOptions {
+  /** Sample rate of both sinks (default 48000). */
+  readonly rate?: number;
+}
+
+/** Audio read back from a monitor source, with when each chunk arrived. */
+export interface Recording {
+  /** Everything read so far, s16le mono. */
+  pcm(): Buffer;
+  /** performance.now() when the first byte arrived (undefined before). */
+  readonly startedAt: () => number | undefined;
+  stop(): Promise<Buffer>;
+}
+
+export interface SoundServer {
+  readonly dir: string;
+  readonly rate: number;
+  /** pid of the pulseaudio process (its CPU is the server's share). */
+  readonly pid: number;
+  /** Environment for a client of this server: PULSE_SERVER, PULSE_* paths and an ALSA HOME. */
+  readonly env: Record<string, string>;
+  /** Read what the `speaker` sink plays. */
+  recordSpeaker(): Recording;
+  /** Read any source (`room.monitor`, `speaker.monitor`). */
+  record(source: string): Recording;
+  /** A stream into the `room` sink: what is written is the app's mic, paced by the server. */
+  playIntoRoom(): {
+    readonly stdin: Writable;
+    readonly child: ChildProcess;
+    close(): Promise<void>;
+  };
+  /** Stop the server and remove its files. */
+  close(): Promise<void>;
+}
+
+/** True when `pulseaudio`, `pactl`, `parec` and `pacat` are installed. */
+export function soundServerAvailable(): boolean {
+  try {
+    for (const tool of ['pulseaudio', 'pactl', 'parec', 'pacat']) {
+      execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function waitExit(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, ms);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Start a private server; resolves once `pactl info` answers. */
+export async function startSoundServer(options: SoundServerOptions = {}): Promise<SoundServer> {
+  const rate = options.rate ?? 48_000;
+  const dir = mkdtempSync(join(tmpdir(), 'omnia-pulse-'));
+  const run = join(dir, 'run');
+  const home = join(dir, 'home');
+  mkdirSync(run, { recursive: true });
+  mkdirSync(home, { recursive: true });
+  const socket = join(dir, 'native');
+  writeFileSync(
+    join(dir, 'default.pa'),
+    [
+      `load-module module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
+      `load-module module-null-sink sink_name=speaker rate=${rate} channels=1`,
+      `load-module module-null-sink sink_name=room rate=${rate} channels=1`,
+      'set-default-sink speaker',
+      'set-default-source room.monitor',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(home, '.asoundrc'),
+    'pcm.!default { type pulse }\nctl.!default { type pulse }\n',
+  );
+  const env: Record<string, string> = {
+    PULSE_SERVER: `unix:${socket}`,
+    PULSE_RUNTIME_PATH: run,
+    PULSE_STATE_PATH: run,
+    HOME: home,
+  };
+  const log: string[] = [];
+  const server = spawn(
+    'pulseaudio',
+    ['-n', '-F', join(dir, 'default.pa'), '--exit-idle-time=-1', '--daemonize=no'],
+    {
+      env: { ...process.env, ...env, PULSE_CONFIG_PATH: run },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  server.stderr?.on('data', (d: Buffer) => {
+    log.push(d.toString());
+    if (log.length > 50) log.shift();
+  });
+  const clientEnv = { ...process.env, ...env };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      execFileSync('pactl', ['info'], { env: clientEnv, stdio: 'ignore' });
+      break;
+    } catch {
+      if (server.exitCode !== null || Date.now() > deadline) {
+        server.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`the private PulseAudio did not start: ${log.join('').slice(-500)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  const children = new Set<ChildProcess>();
+  const pulseArgs = ['--raw', `--rate=${rate}`, '--channels=1', '--format=s16le'];
+  const latency = `--latency-msec=${PULSE_LATENCY_MS}`;
+
+  const record = (source: string): Recording => {
+    const child = spawn('parec', [`--device=${source}`, ...pulseArgs, latency], {
+      env: clientEnv,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    children.add(child);
+    const chunks: Buffer[] = [];
+    let startedAt: number | undefined;
+    child.stdout?.on('data', (d: Buffer) => {
+      startedAt ??= performance.now();
+      chunks.push(d);
+    });
+    return {
+      pcm: () => Buffer.concat(chunks),
+      startedAt: () => startedAt,
+      stop: async () => {
+        child.kill('SIGTERM');
+        await waitExit(child, 2_000);
+        children.delete(child);
+        return Buffer.concat(chunks);
+      },
+    };
+  };
+
+  return {
+    dir,
+    rate,
+    pid: server.pid ?? 0,
+    env: { ...env },
+    record,
+    recordSpeaker: () => record('speaker.monitor'),
+    playIntoRoom: () => {
+      const child = spawn('pacat', ['--playback', '--device=room', ...pulseArgs, latency], {
+        env: clientEnv,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      children.add(child);
+      child.stdin?.on('error', () => undefined);
+      return {
+        stdin: child.stdin as Writable,
+        child,
+        close: async () => {
+          child.stdin?.end();
+          await waitExit(child, 2_000);
+          children.delete(child);
+        },
+      };
+    },
+    close: async () => {
+      for (const child of children) child.kill('SIGKILL');
+      server.kill('SIGTERM');
+      await waitExit(server, 3_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
