@@ -9,7 +9,9 @@
 OMNIA_NODE_MIN_MAJOR=22
 # The Node the project is tested on (24 LTS), as the npm registry ships it.
 OMNIA_NODE_VERSION=24.22.3
-omnia_root=$(cd "$(dirname "$0")/.." && pwd)
+# This file lives in scripts/: under bash BASH_SOURCE names it; under sh, $0 names the script in
+# scripts/ that sourced it.
+omnia_root=$(cd "$(dirname "${BASH_SOURCE:-$0}")/.." && pwd)
 omnia_tools="$omnia_root/.tools/node"
 
 omnia_node_major() {
