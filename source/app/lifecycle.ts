@@ -1,7 +1,15 @@
 /**
- * One cleanup registry for the whole process. Every exit path (normal end, q, Ctrl+C, SIGTERM,
- * SIGHUP, an uncaught error) runs the registered steps once, in reverse order of registration,
- * so the terminal is restored and files are flushed whatever happens.
+ * The one owner of how the process ends, in plain and full-screen mode alike:
+ *
+ * - a cleanup registry: every exit path (normal end, q, Ctrl+C, SIGTERM, SIGHUP, an uncaught
+ *   error) runs the registered steps once, in reverse order of registration, so the call is hung
+ *   up and files are flushed whatever happens;
+ * - the process's signal and fatal-error handlers, installed once ({@link installProcessHandlers});
+ *   whoever runs (a call, `serve`) says what a signal means with {@link onStop};
+ * - restoring the terminal: the full-screen UI registers how ({@link onTerminalRestore}), and it
+ *   is done first on a fatal error, a hang-up of the terminal and at process exit.
+ *
+ * Nothing else in the app installs process handlers.
  */
 
 type Cleanup = () => void | Promise<void>;
@@ -40,6 +48,109 @@ export async function exitAfterCleanup(code: number, watchdogMs = 3_000): Promis
   watchdog.unref();
   await runCleanup();
   process.exit(code);
+}
+
+/** The signals that stop the app. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Exit codes for a process ended by a signal (128 + its number), as shells report them. */
+export const SIGNAL_EXIT_CODES: Readonly<Record<StopSignal, number>> = {
+  SIGINT: 130,
+  SIGTERM: 143,
+  SIGHUP: 129,
+};
+/** Longest an uncaught error waits for the cleanup (hang up, flush files) before leaving. */
+export const FATAL_CLEANUP_MS = 3_000;
+/** A second signal (or Ctrl+C) quits at once: the cleanup gets this long. */
+export const FORCED_CLEANUP_MS = 500;
+
+/**
+ * What a signal means to whatever runs now; `count` is how many stop signals have arrived so
+ * far (a second Ctrl+C usually means "now").
+ */
+export type StopHandler = (signal: StopSignal, count: number) => void;
+
+let stopHandler: StopHandler | undefined;
+let signalCount = 0;
+
+/** Say what a stop signal does while `handler` is registered; returns the unregister function. */
+export function onStop(handler: StopHandler): () => void {
+  stopHandler = handler;
+  return () => {
+    if (stopHandler === handler) stopHandler = undefined;
+  };
+}
+
+const restorers: Array<() => void> = [];
+
+/** Register how to give the terminal back (raw mode off, main screen, cursor shown). */
+export function onTerminalRestore(restore: () => void): () => void {
+  restorers.push(restore);
+  return () => {
+    const i = restorers.indexOf(restore);
+    if (i >= 0) restorers.splice(i, 1);
+  };
+}
+
+/** Give the terminal back now (synchronous, idempotent: each restorer runs once). */
+export function restoreTerminal(): void {
+  for (const restore of restorers.splice(0).reverse()) {
+    try {
+      restore();
+    } catch {
+      // A terminal that is gone cannot be restored; the others still run.
+    }
+  }
+}
+
+let writeErr: (line: string) => void = (line) => {
+  process.stderr.write(`${line}\n`);
+};
+
+/**
+ * An error nothing can recover from: the terminal back first, one line saying what happened
+ * (no stack: the user cannot act on one), the cleanup (bounded), exit 1.
+ */
+export async function fatal(error: unknown): Promise<never> {
+  restoreTerminal();
+  const text = error instanceof Error ? error.message : String(error);
+  try {
+    writeErr(`fatal: ${text.split('\n')[0] ?? ''}`);
+  } catch {
+    // Nowhere left to say it.
+  }
+  return exitAfterCleanup(1, FATAL_CLEANUP_MS);
+}
+
+let installed = false;
+
+/**
+ * Install the process's handlers for stop signals, uncaught errors and exit. Once per process
+ * (the CLI's entry does it); `err` writes one line for the user.
+ */
+export function installProcessHandlers(err?: (line: string) => void): void {
+  if (err) writeErr = err;
+  if (installed) return;
+  installed = true;
+  for (const signal of STOP_SIGNALS) {
+    process.on(signal, () => {
+      signalCount += 1;
+      // The terminal is gone: give back what can be given back before anything else.
+      if (signal === 'SIGHUP') restoreTerminal();
+      if (stopHandler) {
+        stopHandler(signal, signalCount);
+        return;
+      }
+      void exitAfterCleanup(
+        SIGNAL_EXIT_CODES[signal],
+        signalCount > 1 ? FORCED_CLEANUP_MS : undefined,
+      );
+    });
+  }
+  process.on('uncaughtException', (error) => void fatal(error));
+  process.on('unhandledRejection', (error) => void fatal(error));
+  // Last resort when something calls process.exit() while the UI is up.
+  process.on('exit', () => restoreTerminal());
 }
 
 const secrets = new Set<string>();

@@ -19,8 +19,16 @@ import {
 } from '../transcript/format.js';
 import { formatSummary, summarize } from '../transcript/summary.js';
 import { TranscriptWriter } from '../transcript/writer.js';
-import { exitAfterCleanup, onCleanup, runCleanup } from './lifecycle.js';
+import {
+  exitAfterCleanup,
+  FORCED_CLEANUP_MS,
+  onCleanup,
+  onStop,
+  runCleanup,
+  SIGNAL_EXIT_CODES,
+} from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
+import { plainStop, uiStop } from './stop.js';
 
 /** Everything a call needs, already resolved from flags, env, .env and config. */
 export interface CallOptions {
@@ -71,7 +79,7 @@ export const MAX_QUEUED_AGENT_AUDIO_MS = 120_000;
 /** Hold one call from creation to the end. Resolves to the process exit code. */
 export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   // Start loading the UI while the call is created and the socket connects.
-  const uiModule = o.plain ? undefined : importUiOutsideCi();
+  const uiModule = o.plain ? undefined : import('../ui/index.js');
 
   let apiBase = o.apiBase;
   let agentId = o.agentId;
@@ -207,7 +215,8 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     await Promise.allSettled([store.stopAudio(), writer?.close()]);
     await hangingUp;
   });
-  installSignalHandlers(store, o.plain);
+  // Until the UI takes over, a signal hangs up as in plain mode.
+  let offStop = onStop(plainStop(store));
 
   let durationTimer: NodeJS.Timeout | undefined;
   if (o.durationSeconds !== undefined) {
@@ -227,8 +236,16 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
       : o.apiKey
         ? 'omnia-voice · built-in local agent (--local)'
         : 'omnia-voice · built-in local agent (no API key configured)';
-    exitCode = await ui.runTui(store, { title });
+    const tui = ui.runTui(store, { title });
+    offStop();
+    offStop = onStop(uiStop(store, tui));
+    exitCode = await tui.exited;
     await started;
+    if (exitCode === SIGNAL_EXIT_CODES.SIGINT) {
+      // A second Ctrl+C: leave now; the cleanup still hangs up and flushes what it can.
+      offStop();
+      return exitAfterCleanup(exitCode, FORCED_CLEANUP_MS);
+    }
   } else {
     const detach = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
     await store.start();
@@ -237,6 +254,7 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     flushPlainOutput(final, io.out);
     exitCode = final.exitCode;
   }
+  offStop();
   if (durationTimer) clearTimeout(durationTimer);
 
   await store.actions.hangUp();
@@ -275,42 +293,6 @@ async function openSink(
     await sink.open();
     return { sink, notes };
   }
-}
-
-/**
- * Ink reads CI / CONTINUOUS_INTEGRATION once, when it is first imported, and in "CI" prints only
- * the last frame: a developer whose shell exports CI=true would get a dead screen. The full
- * screen is only chosen for a real terminal, so hide those variables while Ink loads.
- */
-function importUiOutsideCi(): Promise<typeof import('../ui/index.js')> {
-  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
-  const restore = () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value !== undefined) process.env[key] = value;
-    }
-  };
-  const loading = import('../ui/index.js');
-  loading.then(restore, restore);
-  return loading;
-}
-
-function installSignalHandlers(store: SessionStore, plain: boolean): void {
-  let interrupts = 0;
-  const stop = (signal: NodeJS.Signals) => {
-    if (signal === 'SIGINT' && plain) {
-      interrupts += 1;
-      // A second Ctrl+C while hanging up quits at once (the cleanup still restores things).
-      if (interrupts > 1) void exitAfterCleanup(130, 500);
-      else void store.actions.hangUp('interrupted (Ctrl+C)');
-      return;
-    }
-    void store.actions.hangUp(`stopped by ${signal}`);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  process.on('SIGHUP', stop);
 }
 
 /** Write the transcript as it is now to `path` (atomic), without following the call. */

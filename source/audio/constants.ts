@@ -38,6 +38,12 @@ export const BLOCK_MS = 10;
 export const DEFAULT_LEAD_MS = 60;
 /** Default sample rate for both directions. */
 export const DEFAULT_SAMPLE_RATE = 48_000;
+/**
+ * How often levels and queue depth are folded into the session snapshot: the meters' 10 frames
+ * a second. On a grid of wall-clock time (step k at k·100 ms), which the UI's clocks share, so
+ * a meter and a spinner that move together cost one frame.
+ */
+export const LEVEL_TICK_MS = 100;
 /** Floor used instead of -Infinity dBFS for digital silence. */
 export const LEVEL_FLOOR_DB = -96;
 

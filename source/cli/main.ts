@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { addSecret, guardOutput, runCleanup } from '../app/lifecycle.js';
+import {
+  addSecret,
+  guardOutput,
+  installProcessHandlers,
+  onStop,
+  runCleanup,
+} from '../app/lifecycle.js';
 
 /**
  * Entry point: parses arguments, resolves settings (flags > env > .env > config > defaults) and
@@ -14,8 +20,6 @@ import { addSecret, guardOutput, runCleanup } from '../app/lifecycle.js';
 process.env.NODE_ENV ??= 'production';
 
 const EXIT_USAGE = 2;
-/** Longest an uncaught error waits for the cleanup (hang up, flush files, restore the terminal). */
-const FATAL_CLEANUP_MS = 3_000;
 // The key from the environment is known before anything can fail; one from .env or the config
 // file is added once settings are resolved.
 addSecret(process.env.OMNIA_API_KEY);
@@ -160,12 +164,9 @@ async function runServe(flags: { port?: number; host?: string; voice?: string })
   out(`  create a call: POST ${agent.baseUrl}/api/v1/calls/create`);
   out(`  talk to it:    omnia-voice --api-base ${agent.baseUrl} --agent demo`);
   return new Promise<number>((resolve) => {
-    const stop = () => {
+    onStop(() => {
       void agent.close().then(() => resolve(0));
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    process.once('SIGHUP', stop);
+    });
   });
 }
 
@@ -273,16 +274,6 @@ function isUsageError(error: unknown): boolean {
   return error instanceof Error && (error.name === 'ConfigError' || error.name === 'UsageError');
 }
 
-process.on('uncaughtException', async (error) => {
-  const message = `fatal: ${error instanceof Error ? error.message : String(error)}`;
-  // A cleanup step that hangs must not keep a crashed process alive.
-  setTimeout(() => {
-    err(message);
-    process.exit(1);
-  }, FATAL_CLEANUP_MS).unref();
-  await runCleanup();
-  err(message);
-  process.exit(1);
-});
-
+// Signals, uncaught errors and restoring the terminal are the lifecycle's (source/app/lifecycle.ts).
+installProcessHandlers(err);
 void main();

@@ -1,6 +1,7 @@
+import { LEVEL_TICK_MS } from '../audio/constants.js';
 import { EchoGuard } from '../audio/echo-guard.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
-import { AUDIO_TICK_MS, audioTicker } from '../audio/sources/audio-ticker.js';
+import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, PlayerLike } from '../audio/types.js';
 import type { ServerMessage } from '../protocol/messages.js';
@@ -19,12 +20,7 @@ import type {
   Turn,
 } from './types.js';
 
-/**
- * How often levels and queue depth are folded into the snapshot: the UI's frame period (10 fps),
- * counted in shared audio ticks so it costs no wake-up of its own.
- */
-export const LEVEL_TICK_MS = 100;
-const LEVEL_TICK_EVERY = Math.max(1, Math.round(LEVEL_TICK_MS / AUDIO_TICK_MS));
+export { LEVEL_TICK_MS };
 /** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
 export const MAX_EVENTS = 500;
 /** Mic RMS above this counts as the user speaking, for response latency. */
@@ -169,9 +165,14 @@ export class SessionStore implements Store {
     this.update({ phase: 'live', startedAt: Date.now() });
     this.addEvent('info', 'connected');
     this.options.player.start();
-    let ticks = 0;
+    // Levels are folded on the shared tick, once per LEVEL_TICK_MS step of wall-clock time: the
+    // grid the UI's clocks use too (source/ui/clock.ts), so what moves together draws together.
+    let step = Math.floor(Date.now() / LEVEL_TICK_MS);
     this.stopLevelTicks = audioTicker.subscribe(() => {
-      if (++ticks % LEVEL_TICK_EVERY === 0) this.tickLevels();
+      const now = Math.floor(Date.now() / LEVEL_TICK_MS);
+      if (now === step) return;
+      step = now;
+      this.tickLevels();
     });
     try {
       await this.options.source.start(

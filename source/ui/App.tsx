@@ -1,39 +1,26 @@
 import { Box } from 'ink';
-import {
-  type ReactElement,
-  useCallback,
-  useContext,
-  useEffect,
-  useReducer,
-  useRef,
-  useState,
-} from 'react';
+import { type ReactElement, useCallback, useEffect, useMemo, useReducer } from 'react';
 import type { Snapshot, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
-import { Footer, TypingLine } from './components/Footer.js';
+import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay } from './components/HelpOverlay.js';
 import { InfoPane } from './components/InfoPane.js';
-import { LiveRow } from './components/LiveRow.js';
 import { Notices, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
+import { TypingLine } from './components/TypingLine.js';
 import { useCallCommands } from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
-import { useStoreSnapshot } from './hooks/useStoreSnapshot.js';
+import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
-import { useTicker } from './hooks/useTicker.js';
+import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
+import type { KeyContext } from './keymap.js';
 import { computeLayout } from './layout.js';
-import { LiveContext } from './live.js';
-import { ANIMATION_STEP_MS, isAnimated, rowText } from './rows.js';
+import type { EditLine } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
-import { itemsCache } from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
-/** 10 frames per second: meters look live (the spec allows 10–20), and a call stays cheap. */
-export const DEFAULT_FRAME_MS = 100;
-/** Clocks show whole seconds. */
-const CLOCK_STEP_MS = 1_000;
 /** How long a toast line stays. */
 export const TOAST_MS = 5_000;
 
@@ -43,49 +30,30 @@ export interface AppProps {
   readonly title?: string;
   /** Called when the UI wants to quit (after hangUp resolves, or on a forced exit). */
   readonly onExit: (code: number) => void;
-  /** Frame period of meters and animations (tests use a short one). */
-  readonly frameMs?: number;
 }
 
-/** The full-screen call UI. Reads the store, calls its actions; never touches I/O itself. */
-export function App({
-  store,
-  title = 'omnia-voice',
-  onExit,
-  frameMs = DEFAULT_FRAME_MS,
-}: AppProps): ReactElement {
-  // The full-screen UI has live rows (meters, clocks, state, call facts, the transcript) that
-  // repaint themselves; Ink then draws a frame only when the layout changes (see live.ts).
-  const live = useContext(LiveContext);
-  const animatingRef = useRef(false);
+const selectScreen = (s: Snapshot) => ({
+  phase: s.phase,
+  error: s.error,
+  endReason: s.endReason,
+  ptt: s.ptt,
+});
+
+/**
+ * The full-screen call UI. Reads the store through selectors (each part renders when what it
+ * shows changes), calls its actions; never touches I/O itself.
+ */
+export function App({ store, title = 'omnia-voice', onExit }: AppProps): ReactElement {
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
-  const snapshot = useStoreSnapshot(store, {
-    frameMs,
-    animating: animatingRef.current,
-    live: live !== undefined,
-    eventsPane: ui.showEvents,
-  });
+  const { phase, error, endReason, ptt } = useStoreSelector(store, selectScreen, shallowEqual);
   const size = useTerminalSize();
-  // Without live rows: spinners need animation frames; otherwise only the clocks move, once a
-  // second. Once the call is over nothing moves and the ticker stops. While it animates, the
-  // ticker's frames also carry the meters and the live turn (see useStoreSnapshot).
-  const over = snapshot.phase === 'ended' || snapshot.phase === 'error';
-  const animating = !over && isAnimated(snapshot.phase, snapshot.agentState);
-  animatingRef.current = animating;
-  const stepMs = animating ? Math.max(frameMs, ANIMATION_STEP_MS) : CLOCK_STEP_MS;
-  const tickerNow = useTicker(stepMs, !over && live === undefined);
-  const now = live ? Date.now() : tickerNow;
-  // Live rows repaint on their own clock while the call lasts.
-  useEffect(() => {
-    if (!live || over) return;
-    live.layer.start();
-    return () => live.layer.stop();
-  }, [live, over]);
+  const feed = useTranscriptFeed(store);
+  const items = useTranscriptItems(feed);
 
   const noticeItems = notices({
-    phase: snapshot.phase,
-    error: snapshot.error,
-    endReason: snapshot.endReason,
+    phase,
+    error,
+    endReason,
     toast: ui.toast?.text,
     quitting: ui.quitting,
   });
@@ -95,21 +63,22 @@ export function App({
     showEvents: ui.showEvents,
     noticeRows: noticeItems.length,
   });
-  const [itemsCached] = useState(itemsCache);
-  const itemsOf = useCallback((s: Snapshot) => itemsCached(s.turns, s.events), [itemsCached]);
-  const items = itemsOf(snapshot);
 
   const run = useCallCommands({
     store,
-    snapshot,
     ui,
     dispatch,
     onExit,
-    // The latest items, not this render's: with live rows the transcript moves without renders.
-    items: () => itemsOf(store.getSnapshot()),
+    // The items as the store has them now: a key may come before a deferred streaming frame.
+    items: () => feed.latest(),
     transcript: layout.transcript,
   });
-  useCallKeys({ mode: ui.mode, ptt: snapshot.ptt }, run);
+  const context = useMemo<KeyContext>(
+    () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold }),
+    [ui.mode, ptt, ui.pttHold],
+  );
+  const onRelease = useCallback(() => dispatch({ type: 'keyReleaseSeen' }), []);
+  useCallKeys(context, run, onRelease);
 
   const toastId = ui.toast?.id;
   useEffect(() => {
@@ -118,10 +87,22 @@ export function App({
     return () => clearTimeout(timer);
   }, [toastId]);
 
+  const onLine = useCallback(
+    (line: EditLine, submit: boolean) => {
+      if (!submit) {
+        dispatch({ type: 'edit', line });
+        return;
+      }
+      const text = sanitizeLine(line.text).trim();
+      if (text.length > 0) store.actions.sendText(text);
+      dispatch({ type: 'stopTyping' });
+    },
+    [store],
+  );
+
   const transcript = (
     <TranscriptPane
       items={items}
-      itemsOf={itemsOf}
       width={layout.transcript.width}
       height={layout.transcript.height}
       scroll={ui.scroll}
@@ -129,20 +110,19 @@ export function App({
   );
   const info = (
     <InfoPane
-      snapshot={snapshot}
-      now={now}
+      store={store}
       width={layout.info.width}
       height={layout.info.height}
       wide={layout.wide}
     />
   );
   const events = ui.showEvents && layout.eventsRows > 0 && (
-    <EventsPane events={snapshot.events} width={layout.info.width} rows={layout.eventsRows} />
+    <EventsPane store={store} width={layout.info.width} rows={layout.eventsRows} />
   );
 
   let body: ReactElement;
   if (ui.mode === 'help') {
-    body = <HelpOverlay width={layout.width} height={layout.bodyRows} />;
+    body = <HelpOverlay width={layout.width} height={layout.bodyRows} pttHold={ui.pttHold} />;
   } else if (layout.wide) {
     body = (
       <Box flexDirection="row" height={layout.bodyRows}>
@@ -167,11 +147,15 @@ export function App({
     body = (
       <Box flexDirection="column" height={layout.bodyRows}>
         {transcript}
-        <LiveRow
+        <Box
           width={layout.width}
-          snapshot={snapshot}
-          now={now}
-          text={() => rowText([['─'.repeat(layout.width), { dim: true }]], layout.width)}
+          height={1}
+          borderStyle="single"
+          borderTop
+          borderLeft={false}
+          borderRight={false}
+          borderBottom={false}
+          borderDimColor
         />
         {info}
         {events}
@@ -181,28 +165,13 @@ export function App({
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
-      <Header title={title} snapshot={snapshot} now={now} width={layout.width} />
+      <Header store={store} title={title} width={layout.width} />
       {body}
       <Notices items={noticeItems} width={layout.width} />
       {ui.mode === 'typing' ? (
-        <TypingLine
-          value={ui.draft}
-          onChange={(text) => {
-            // A paste, or a terminal that batches keys, delivers text and Enter in one chunk:
-            // ink-text-input then hands us the newline as text instead of an Enter key.
-            const cut = text.search(/[\r\n]/);
-            if (cut < 0) {
-              dispatch({ type: 'draft', text });
-              return;
-            }
-            const line = sanitizeLine(text.slice(0, cut)).trim();
-            if (line.length > 0) store.actions.sendText(line);
-            dispatch({ type: 'stopTyping' });
-          }}
-          width={layout.width}
-        />
+        <TypingLine line={ui.line} onChange={onLine} width={layout.width} />
       ) : (
-        <Footer context={{ mode: ui.mode, ptt: snapshot.ptt }} width={layout.width} />
+        <Footer context={context} width={layout.width} />
       )}
     </Box>
   );

@@ -45,6 +45,15 @@ export interface KeyBinding {
   readonly onlyInPtt?: boolean;
 }
 
+/**
+ * Push-to-talk on Space starts as a toggle (press: talk, press again: stop), because most
+ * terminals report no key releases. Once the terminal has reported a release (the kitty keyboard
+ * protocol), Space is held to talk for the rest of the call.
+ */
+const PTT_TOGGLE_DESCRIPTION = 'push-to-talk: press to talk, press again to stop';
+const PTT_HOLD_DESCRIPTION = 'push-to-talk: hold to talk, release to stop';
+const PTT_HOLD_FOOTER = 'hold to talk';
+
 export const KEYMAP: readonly KeyBinding[] = [
   {
     command: 'mute',
@@ -56,9 +65,9 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     command: 'ptt',
     keys: ['space'],
-    description: 'toggle talking (terminals report no key release)',
+    description: PTT_TOGGLE_DESCRIPTION,
     when: ['call'],
-    footer: 'talk',
+    footer: 'talk on/off',
     onlyInPtt: true,
   },
   {
@@ -208,6 +217,14 @@ export function keyNameOf(input: string, key: Key): KeyName | undefined {
 export interface KeyContext {
   readonly mode: UiMode;
   readonly ptt: boolean;
+  /** The terminal reports key releases: Space is held to talk (see {@link PTT_HOLD_DESCRIPTION}). */
+  readonly pttHold?: boolean;
+}
+
+/** The binding as it reads in this context (push-to-talk says whether Space is held). */
+function shown(binding: KeyBinding, context: KeyContext): KeyBinding {
+  if (binding.command !== 'ptt' || !context.pttHold) return binding;
+  return { ...binding, description: PTT_HOLD_DESCRIPTION, footer: PTT_HOLD_FOOTER };
 }
 
 function isLive(binding: KeyBinding, context: KeyContext): boolean {
@@ -227,7 +244,7 @@ export function footerItems(context: KeyContext): Array<readonly [string, string
   const items: Array<readonly [string, string]> = [];
   for (const binding of KEYMAP) {
     if (binding.footer === undefined || !isLive(binding, context)) continue;
-    items.push([binding.keys.map(keyLabel).join('/'), binding.footer]);
+    items.push([binding.keys.map(keyLabel).join('/'), shown(binding, context).footer ?? '']);
   }
   return items;
 }
@@ -236,20 +253,19 @@ const MODE_WORDS: Record<UiMode, string> = { call: 'in call', typing: 'typing', 
 
 /**
  * One help row per binding: keys, description, and when it works. `when` is empty for the
- * common case (in call only), so the overlay fits 80 columns.
+ * common case (during the call; the help overlay is part of the call), so the overlay fits 80
+ * columns.
  */
-export function helpRows(): Array<{ keys: string; description: string; when: string }> {
-  return KEYMAP.map((binding) => {
-    const modes = binding.when;
+export function helpRows(
+  context: Pick<KeyContext, 'pttHold'> = {},
+): Array<{ keys: string; description: string; when: string }> {
+  return KEYMAP.map((entry) => {
+    const binding = shown(entry, { mode: 'call', ptt: true, pttHold: context.pttHold });
+    const modes = binding.when.filter((m) => m !== 'help');
     let when: string;
-    if (binding.onlyInPtt) when = 'push-to-talk mode';
-    else if (modes.length === 3) when = 'always';
+    if (binding.onlyInPtt) when = 'with --ptt';
     else if (modes.length === 1 && modes[0] === 'call') when = '';
-    else if (modes.includes('call'))
-      when = `also ${modes
-        .filter((m) => m !== 'call')
-        .map((m) => MODE_WORDS[m])
-        .join(', ')}`;
+    else if (modes.includes('call') && modes.includes('typing')) when = 'also while typing';
     else when = modes.map((m) => MODE_WORDS[m]).join(', ');
     return { keys: binding.keys.map(keyLabel).join(', '), description: binding.description, when };
   });

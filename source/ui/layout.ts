@@ -24,7 +24,7 @@ export interface LayoutInput {
 
 export interface Layout {
   readonly wide: boolean;
-  /** Total rows drawn: one less than the terminal, so Ink never has to clear the screen. */
+  /** Total rows drawn: the whole terminal (Ink draws a frame that fills it without scrolling). */
   readonly height: number;
   readonly width: number;
   /** Rows between the header and the notices/footer. */
@@ -43,8 +43,9 @@ const HEADER_ROWS = 1;
 const FOOTER_ROWS = 1;
 
 export function computeLayout(input: LayoutInput): Layout {
-  const width = Math.max(20, Math.floor(input.columns) || MIN_COLUMNS);
-  const height = Math.max(8, (Math.floor(input.rows) || MIN_ROWS) - 1);
+  // Never larger than the terminal, however small: a frame taller than the screen scrolls it.
+  const width = Math.max(1, Math.floor(input.columns) || MIN_COLUMNS);
+  const height = Math.max(1, Math.floor(input.rows) || MIN_ROWS);
   const bodyRows = Math.max(1, height - HEADER_ROWS - FOOTER_ROWS - input.noticeRows);
   const wide = width >= WIDE_MIN_COLUMNS;
   if (wide) {
@@ -61,9 +62,9 @@ export function computeLayout(input: LayoutInput): Layout {
       eventsRows: input.showEvents ? Math.max(0, bodyRows - infoRows) : 0,
     };
   }
-  const eventsRows = input.showEvents ? BOTTOM_EVENTS_ROWS : 0;
+  const eventsRows = input.showEvents ? Math.min(BOTTOM_EVENTS_ROWS, Math.max(0, bodyRows - 2)) : 0;
   // One row for the rule between the transcript and the bottom pane.
-  const infoRows = BOTTOM_PANE_ROWS;
+  const infoRows = Math.min(BOTTOM_PANE_ROWS, Math.max(0, bodyRows - eventsRows - 2));
   const transcriptRows = Math.max(1, bodyRows - infoRows - eventsRows - 1);
   return {
     wide,

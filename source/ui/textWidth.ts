@@ -1,56 +1,49 @@
 /**
- * Terminal cell widths and word wrapping. The transcript pane wraps text itself (instead of
- * letting Ink wrap) so it knows how many rows every turn takes and can render only the rows
- * that are visible: that is what keeps a 10,000-turn call as cheap to draw as a short one.
+ * Terminal cell widths and word wrapping, measured exactly as Ink measures when it lays text
+ * out: with `string-width` (the version Ink itself depends on), one grapheme cluster at a time.
+ * The transcript pane wraps text itself (instead of letting Ink wrap) so it knows how many rows
+ * every turn takes and renders only the rows that are visible; if its widths disagreed with
+ * Ink's, a row holding CJK, a ZWJ emoji or a flag would push the pane separator out of its
+ * column.
  */
+import inkStringWidth from 'string-width';
 
-const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
-const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const graphemes = new Intl.Segmenter();
 
-// East Asian Wide and Fullwidth blocks, as [first, last] code points.
-const WIDE_RANGES: ReadonlyArray<readonly [number, number]> = [
-  [0x1100, 0x115f],
-  [0x2e80, 0x303e],
-  [0x3041, 0x33ff],
-  [0x3400, 0x4dbf],
-  [0x4e00, 0x9fff],
-  [0xa000, 0xa4cf],
-  [0xac00, 0xd7a3],
-  [0xf900, 0xfaff],
-  [0xfe30, 0xfe4f],
-  [0xff00, 0xff60],
-  [0xffe0, 0xffe6],
-  [0x1f300, 0x1f64f],
-  [0x1f900, 0x1f9ff],
-  [0x20000, 0x3fffd],
-];
+/** Widths of clusters seen before: a transcript repeats the same few hundred. */
+const clusterWidths = new Map<string, number>();
+const MAX_CACHED_CLUSTERS = 4_096;
 
-/** Columns one code point takes in a terminal (0, 1 or 2). */
-export function charWidth(codePoint: number): number {
-  if (codePoint < 0x300) return codePoint < 0x20 || (codePoint >= 0x7f && codePoint < 0xa0) ? 0 : 1;
-  const ch = String.fromCodePoint(codePoint);
-  if (ZERO_WIDTH.test(ch)) return 0;
-  for (const [first, last] of WIDE_RANGES) {
-    if (codePoint >= first && codePoint <= last) return 2;
+/** Columns one grapheme cluster takes (0, 1 or 2). */
+export function clusterWidth(cluster: string): number {
+  const code = cluster.charCodeAt(0);
+  if (cluster.length === 1 && code >= 0x20 && code < 0x7f) return 1;
+  let width = clusterWidths.get(cluster);
+  if (width === undefined) {
+    width = inkStringWidth(cluster);
+    if (clusterWidths.size >= MAX_CACHED_CLUSTERS) clusterWidths.clear();
+    clusterWidths.set(cluster, width);
   }
-  if (codePoint >= 0x1f000 && PICTOGRAPH.test(ch)) return 2;
-  return 1;
+  return width;
+}
+
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
 }
 
 /** Columns a string takes (no escape sequences expected: sanitise first). */
 export function stringWidth(text: string): number {
-  let width = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x20 && code < 0x7f) {
-      width += 1;
-      continue;
-    }
-    const cp = text.codePointAt(i) ?? 0;
-    if (cp > 0xffff) i++;
-    width += charWidth(cp);
-  }
-  return width;
+  return isPlainAscii(text) ? text.length : inkStringWidth(text);
+}
+
+/** The grapheme clusters of `text` (a ZWJ family or a flag is one). */
+function clustersOf(text: string): string[] {
+  if (isPlainAscii(text)) return text.split('');
+  return Array.from(graphemes.segment(text), (s) => s.segment);
 }
 
 /** Cuts `text` to at most `width` columns, adding "…" when something was cut. */
@@ -59,18 +52,26 @@ export function truncateToWidth(text: string, width: number): string {
   if (stringWidth(text) <= width) return text;
   let out = '';
   let used = 0;
-  for (const ch of text) {
-    const w = charWidth(ch.codePointAt(0) ?? 0);
+  for (const cluster of clustersOf(text)) {
+    const w = clusterWidth(cluster);
     if (used + w > width - 1) break;
-    out += ch;
+    out += cluster;
     used += w;
   }
   return `${out}…`;
 }
 
+/** `text` padded with spaces to exactly `width` columns (cut with "…" when wider). */
+export function fitToWidth(text: string, width: number): string {
+  const fitted = truncateToWidth(text, width);
+  const used = stringWidth(fitted);
+  return used < width ? fitted + ' '.repeat(width - used) : fitted;
+}
+
 /**
  * Word-wraps `text` to rows of at most `width` columns. Newlines start new rows; words longer
- * than a row are split; spaces at a break are dropped. Always returns at least one row.
+ * than a row are split between grapheme clusters; spaces at a break are dropped. Always returns
+ * at least one row.
  */
 export function wrapText(text: string, width: number): string[] {
   const cols = Math.max(1, Math.floor(width));
@@ -115,25 +116,18 @@ function wrapParagraph(paragraph: string, cols: number, rows: string[]): void {
       rowWidth = wordWidth;
       continue;
     }
-    // A word longer than a whole row: split it wherever it reaches the edge.
-    for (const ch of word) {
-      const w = charWidth(ch.codePointAt(0) ?? 0);
+    // A word longer than a whole row: split it where it reaches the edge, never inside a
+    // cluster (half a flag or a ZWJ family is not a character).
+    for (const cluster of clustersOf(word)) {
+      const w = clusterWidth(cluster);
       if (rowWidth + w > cols && rowWidth > 0) {
         rows.push(row);
         row = '';
         rowWidth = 0;
       }
-      row += ch;
+      row += cluster;
       rowWidth += w;
     }
   }
   if (row.length > 0 || rows.length === firstRow) rows.push(row.trimEnd());
-}
-
-function isPlainAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e) return false;
-  }
-  return true;
 }

@@ -4,12 +4,18 @@
  * A pure reducer so every transition is unit-testable.
  */
 import type { UiMode } from './keymap.js';
+import { type EditLine, EMPTY_LINE } from './lineEdit.js';
 import { FOLLOW, type ScrollState } from './transcriptLayout.js';
 
 export interface UiState {
   readonly mode: UiMode;
   /** The message being typed (mode "typing"). */
-  readonly draft: string;
+  readonly line: EditLine;
+  /**
+   * The terminal has reported a key release (kitty keyboard protocol): from then on Space is
+   * held to talk instead of toggled.
+   */
+  readonly pttHold: boolean;
   readonly showEvents: boolean;
   /** One-line notice, e.g. where the transcript was saved. */
   readonly toast?: { readonly text: string; readonly id: number };
@@ -22,7 +28,8 @@ export interface UiState {
 
 export type UiAction =
   | { readonly type: 'startTyping' }
-  | { readonly type: 'draft'; readonly text: string }
+  | { readonly type: 'edit'; readonly line: EditLine }
+  | { readonly type: 'keyReleaseSeen' }
   | { readonly type: 'stopTyping' }
   | { readonly type: 'toggleHelp' }
   | { readonly type: 'closeHelp' }
@@ -34,7 +41,8 @@ export type UiAction =
 
 export const INITIAL_UI_STATE: UiState = {
   mode: 'call',
-  draft: '',
+  line: EMPTY_LINE,
+  pttHold: false,
   showEvents: false,
   toastSeq: 0,
   scroll: FOLLOW,
@@ -44,11 +52,13 @@ export const INITIAL_UI_STATE: UiState = {
 export function uiReducer(state: UiState, action: UiAction): UiState {
   switch (action.type) {
     case 'startTyping':
-      return { ...state, mode: 'typing', draft: '' };
-    case 'draft':
-      return state.mode === 'typing' ? { ...state, draft: action.text } : state;
+      return { ...state, mode: 'typing', line: EMPTY_LINE };
+    case 'edit':
+      return state.mode === 'typing' ? { ...state, line: action.line } : state;
+    case 'keyReleaseSeen':
+      return state.pttHold ? state : { ...state, pttHold: true };
     case 'stopTyping':
-      return { ...state, mode: 'call', draft: '' };
+      return { ...state, mode: 'call', line: EMPTY_LINE };
     case 'toggleHelp':
       return { ...state, mode: state.mode === 'help' ? 'call' : 'help' };
     case 'closeHelp':
@@ -67,6 +77,6 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return state.scroll === action.scroll ? state : { ...state, scroll: action.scroll };
     case 'quitting':
       // Typing and help are abandoned: the screen shows the hang-up.
-      return { ...state, quitting: true, mode: 'call', draft: '' };
+      return { ...state, quitting: true, mode: 'call', line: EMPTY_LINE };
   }
 }

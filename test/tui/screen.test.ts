@@ -192,7 +192,7 @@ describe('the full-screen UI in a real terminal', () => {
   }, 40_000);
 
   it('scrolls the transcript back with PgUp and follows the newest turn again with End', async () => {
-    const tui = await startApp({ width: 80, height: 16 });
+    const tui = await startApp({ width: 80, height: 15 });
     await tui.waitForScreen(showsWholeGreeting, 'the greeting');
     for (const text of ['first message', 'second message', 'third message']) {
       await tui.keys('t');

@@ -132,12 +132,12 @@ describe('scrolling', () => {
     const store = longStore(10_000);
     const r = await open(store, 80, 24);
     const lines = r.lines();
-    expect(lines.length).toBeLessThanOrEqual(23);
+    expect(lines.length).toBeLessThanOrEqual(24);
     expect(r.frame()).toContain('message number 9999');
     expect(r.frame()).not.toContain('message number 9000');
     await r.press(KEYS.home);
     await waitFor(() => expect(r.frame()).toContain('message number 0'));
-    expect(r.lines().length).toBeLessThanOrEqual(23);
+    expect(r.lines().length).toBeLessThanOrEqual(24);
   });
 });
 
@@ -230,17 +230,17 @@ describe('layout', () => {
     const store = new FakeStore({ turns: [turn({ role: 'user', text: 'hello' })] });
     const r = await open(store, 80, 24);
     let lines = r.lines();
-    expect(lines).toHaveLength(23);
+    expect(lines).toHaveLength(24);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
     expect(lines.some((l) => /^─{80}$/.test(l))).toBe(true);
     r.resize(130, 40);
-    await waitFor(() => expect(r.lines()).toHaveLength(39));
+    await waitFor(() => expect(r.lines()).toHaveLength(40));
     lines = r.lines();
     expect(lines.some((l) => /^─+$/.test(l))).toBe(false);
     expect(lines.filter((l) => l.includes('│')).length).toBeGreaterThan(20);
     expect(lines.find((l) => l.includes('hello'))).toMatch(/hello +│/);
     r.resize(80, 24);
-    await waitFor(() => expect(r.lines()).toHaveLength(23));
+    await waitFor(() => expect(r.lines()).toHaveLength(24));
   });
 
   it('toggles the events pane with d', async () => {
@@ -255,7 +255,7 @@ describe('layout', () => {
     await r.press('d');
     await waitFor(() => expect(r.frame()).toContain('ping 40 ms'));
     expect(r.frame()).toMatch(/Events \(2\)/);
-    expect(r.lines()).toHaveLength(23);
+    expect(r.lines()).toHaveLength(24);
     await r.press('d');
     await waitFor(() => expect(r.frame()).not.toContain('ping 40 ms'));
   });

@@ -159,9 +159,7 @@ export async function renderApp(
   title = 'omnia-voice · test',
 ): Promise<Rendered> {
   const exits: number[] = [];
-  const r = render(
-    <App store={store} title={title} onExit={(code) => exits.push(code)} frameMs={20} />,
-  );
+  const r = render(<App store={store} title={title} onExit={(code) => exits.push(code)} />);
   const stdout = r.stdout as unknown as NodeJS.EventEmitter & { columns: number; rows: number };
   const resize = (columns: number, rows: number) => {
     Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });
@@ -175,7 +173,7 @@ export async function renderApp(
       const lines = frame()
         .replace(/\u001b\[[0-9;]*m/g, '')
         .split('\n');
-      return lines.length === size.rows - 1 && lines[0]?.length === size.columns;
+      return lines.length === size.rows && (lines[0]?.length ?? 0) <= size.columns;
     },
     5_000,
     'a full frame at the requested size',

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
-import { changeKind } from '../../source/ui/hooks/useStoreSnapshot.js';
+import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
-import { cellsFor, meterSegments } from '../../source/ui/meter.js';
-import { headerRow, meterRow, rowText, stateRow } from '../../source/ui/rows.js';
+import { EMPTY_LINE, editLine } from '../../source/ui/lineEdit.js';
+import { cellsFor, formatReading, meterReading, meterSegments } from '../../source/ui/meter.js';
+import { pttAfterSpace } from '../../source/ui/ptt.js';
 import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from '../../source/ui/textWidth.js';
 import {
@@ -18,7 +20,30 @@ import {
   scroll,
 } from '../../source/ui/transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from '../../source/ui/uiState.js';
-import { event, makeSnapshot, turn } from './helpers.js';
+import { event, turn } from './helpers.js';
+
+const NO_KEY: import('ink').Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
 
 describe('sanitize', () => {
   it('removes escape sequences whole and keeps newlines only in multi-line text', () => {
@@ -144,84 +169,91 @@ describe('meter', () => {
   });
 
   it('draws the rms bar, colour zones and a peak-hold marker beyond it', () => {
-    const segments = meterSegments({ rmsDb: -30, peakDb: -12, peakHoldDb: -3 }, 20);
+    const reading = meterReading({ rmsDb: -30, peakDb: -12, peakHoldDb: -3 }, 20);
+    const segments = meterSegments(reading, 20);
     const bar = segments.map((s) => s.text).join('');
     expect(bar).toHaveLength(20);
     expect(bar.slice(0, 10)).toBe('█'.repeat(10));
     expect(bar[18]).toBe('│');
     expect(segments.map((s) => s.tone)).toEqual(['low', 'empty', 'hold', 'empty']);
-    const loud = meterSegments({ rmsDb: 0, peakDb: 0, peakHoldDb: 0 }, 20).map((s) => s.tone);
+    const full = meterReading({ rmsDb: 0, peakDb: 0, peakHoldDb: 0 }, 20);
+    const loud = meterSegments(full, 20).map((s) => s.tone);
     expect(loud).toEqual(['low', 'mid', 'high']);
   });
 });
 
-describe('live rows', () => {
-  const plain = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, '');
-
-  it('are exactly as wide as their row, whatever they hold', () => {
-    fc.assert(
-      fc.property(
-        fc.string({ maxLength: 60 }),
-        fc.integer({ min: 1, max: 120 }),
-        (title, width) => {
-          const clean = sanitizeLine(title);
-          expect(stringWidth(plain(headerRow(clean, 'live', 83_000, width)))).toBe(width);
-          expect(stringWidth(plain(rowText([[clean, { bold: true }], ['界面']], width)))).toBe(
-            width,
-          );
-        },
-      ),
-    );
-    const level = { rmsDb: -20, peakDb: -12, peakHoldDb: -6 };
-    expect(stringWidth(plain(meterRow('agent', level, 39)))).toBe(39);
-    expect(stringWidth(plain(stateRow('live', 'speaking', 0, 5_000, 30)))).toBe(30);
+describe('what makes a part of the screen draw again', () => {
+  it('a meter reads whole cells and whole dB: a level moving less than that changes nothing', () => {
+    const at = (rmsDb: number, peakHoldDb = rmsDb) =>
+      meterReading({ rmsDb, peakDb: rmsDb, peakHoldDb }, 24);
+    expect(at(-30.2)).toEqual(at(-29.9));
+    expect(at(-30)).not.toEqual(at(-27));
+    // A quiet room's noise and digital silence each read the same however they move.
+    expect(at(-71)).toEqual(at(-74));
+    expect(formatReading(at(-71).db)).toBe('<-60 dB');
+    expect(formatReading(at(-96).db)).toBe('-∞ dB');
+    expect(formatReading(at(-23.4).db)).toBe('-23 dB');
   });
 
-  it('keep the clock when the title is too long, and cut the title instead', () => {
-    const row = plain(headerRow('a very long title '.repeat(5), 'live', 83_000, 40));
-    expect(row).toMatch(/…\s+live 1:23$/);
+  it('streaming text of a live turn waits for the next animation step; anything else shows at once', () => {
+    const live = turn({ role: 'agent', text: 'Hel', final: false });
+    const before = [turn({ role: 'user', text: 'hi' }), live];
+    const streaming = [before[0]!, { ...live, text: 'Hello' }];
+    expect(onlyStreaming(before, streaming)).toBe(true);
+    expect(onlyStreaming(before, [before[0]!, { ...live, text: 'Hello', final: true }])).toBe(
+      false,
+    );
+    expect(onlyStreaming(before, [before[0]!, { ...live, interrupted: true }])).toBe(false);
+    expect(onlyStreaming(before, [...before, turn({ role: 'user', text: 'next' })])).toBe(false);
+    expect(
+      onlyStreaming(before, [...before.slice(0, 1), event({ kind: 'tool', message: 'x' })]),
+    ).toBe(false);
   });
 });
 
-describe('which store changes cost a frame', () => {
-  const base = makeSnapshot({ turns: [turn({ role: 'agent', text: 'Hel', final: false })] });
-  const live = { liveRows: true };
-
-  it('leaves levels, state and latencies to the live rows', () => {
-    const next = {
-      ...base,
-      agentLevel: { rmsDb: -20, peakDb: -10, peakHoldDb: -10 },
-      agentState: 'speaking' as const,
-      agentStateSince: base.agentStateSince + 5,
-      rttMs: 12,
-    };
-    expect(changeKind(base, next, live)).toBe('live');
-    // Without live rows (Ink alone) a new state is drawn by a frame.
-    expect(changeKind(base, next)).toBe('other');
+describe('events pane', () => {
+  it('wraps a long event whole instead of cutting it at the pane edge', () => {
+    const message = `tool "lookup" answered: ${'the quick brown fox '.repeat(6)}END`;
+    const rows = eventRows(event({ kind: 'tool', message, at: Date.UTC(2026, 0, 1) }), 38);
+    expect(rows.length).toBeGreaterThan(2);
+    for (const row of rows) expect(stringWidth(row.text)).toBeLessThanOrEqual(38);
+    expect(rows.map((r) => r.text).join(' ')).toContain('END');
+    expect(rows[0]!.head?.kind).toBe('tool');
   });
 
-  it('leaves the transcript to the live rows: streaming text and new turns cost no frame', () => {
-    const streaming = { ...base, turns: [{ ...base.turns[0]!, text: 'Hello' }] };
-    const newTurn = { ...base, turns: [...base.turns, turn({ role: 'user', text: 'hi' })] };
-    expect(changeKind(base, streaming, live)).toBe('live');
-    expect(changeKind(base, newTurn, live)).toBe('live');
-    expect(changeKind(base, { ...base, phase: 'ended' as const }, live)).toBe('other');
-    // Ink alone: the streaming turn and the meters need frames (which may wait), a new turn one at once.
-    expect(changeKind(base, streaming)).toBe('streaming');
-    expect(changeKind(base, { ...base, micLevel: { rmsDb: -9, peakDb: -9, peakHoldDb: -9 } })).toBe(
-      'streaming',
-    );
-    expect(changeKind(base, newTurn)).toBe('other');
+  it('shows the newest events that fit; the newest alone is cut with an ellipsis if it must be', () => {
+    const events = [1, 2, 3].map((n) => event({ kind: 'info', message: `event ${n}` }));
+    const shown = eventWindow(events, 60, 2).map((r) => r.text);
+    expect(shown).toEqual(['event 2', 'event 3']);
+    const huge = eventWindow([event({ kind: 'info', message: 'word '.repeat(200) })], 40, 3);
+    expect(huge).toHaveLength(3);
+    expect(huge[2]!.text.endsWith('…')).toBe(true);
   });
+});
 
-  it('draws events through Ink only in the open events pane', () => {
-    const debug = { ...base, events: [...base.events, event({ kind: 'debug', message: 'x' })] };
-    const error = { ...base, events: [...base.events, event({ kind: 'error', message: 'x' })] };
-    // An error shows inline in the transcript, whose rows are live.
-    expect(changeKind(base, debug, live)).toBe('live');
-    expect(changeKind(base, error, live)).toBe('live');
-    expect(changeKind(base, debug, { ...live, eventsPane: true })).toBe('other');
-    expect(changeKind(base, debug)).toBe('other');
+describe('push-to-talk on Space', () => {
+  it('toggles in a terminal without key releases; held to talk once releases are seen', () => {
+    expect(pttAfterSpace(undefined, false, false)).toBe(true);
+    expect(pttAfterSpace(undefined, false, true)).toBe(false);
+    expect(pttAfterSpace('press', true, false)).toBe(true);
+    expect(pttAfterSpace('press', true, true)).toBe(true);
+    expect(pttAfterSpace('repeat', true, true)).toBeUndefined();
+    expect(pttAfterSpace('release', true, true)).toBe(false);
+  });
+});
+
+describe('message line', () => {
+  const key = (patch: Partial<import('ink').Key> = {}) => ({ ...NO_KEY, ...patch });
+  it('edits by grapheme cluster and ignores key releases', () => {
+    let line = editLine(EMPTY_LINE, 'hi 👨‍👩‍👧', key());
+    expect(line.text).toBe('hi 👨‍👩‍👧');
+    line = editLine(line, '', key({ backspace: true }));
+    expect(line.text).toBe('hi ');
+    line = editLine(line, 'x', key({ eventType: 'release' }));
+    expect(line.text).toBe('hi ');
+    line = editLine(line, '', key({ leftArrow: true }));
+    line = editLine(line, '!', key());
+    expect(line).toEqual({ text: 'hi! ', cursor: 3 });
   });
 });
 
@@ -264,10 +296,10 @@ describe('footer', () => {
 describe('ui state', () => {
   it('typing starts empty, keeps the draft, and stops back in call mode', () => {
     let s = uiReducer(INITIAL_UI_STATE, { type: 'startTyping' });
-    s = uiReducer(s, { type: 'draft', text: 'hello' });
-    expect(s).toMatchObject({ mode: 'typing', draft: 'hello' });
+    s = uiReducer(s, { type: 'edit', line: { text: 'hello', cursor: 5 } });
+    expect(s).toMatchObject({ mode: 'typing', line: { text: 'hello' } });
     s = uiReducer(s, { type: 'stopTyping' });
-    expect(s).toMatchObject({ mode: 'call', draft: '' });
+    expect(s).toMatchObject({ mode: 'call', line: EMPTY_LINE });
   });
 
   it('a stale toast timer does not clear a newer toast', () => {
@@ -283,7 +315,7 @@ describe('layout', () => {
   it('puts the info pane at the bottom at 80x24 and at the side when wide', () => {
     const narrow = computeLayout({ columns: 80, rows: 24, showEvents: false, noticeRows: 0 });
     expect(narrow.wide).toBe(false);
-    expect(narrow.height).toBe(23);
+    expect(narrow.height).toBe(24);
     expect(narrow.transcript.height).toBeGreaterThanOrEqual(10);
     const wide = computeLayout({ columns: 140, rows: 40, showEvents: true, noticeRows: 1 });
     expect(wide.wide).toBe(true);

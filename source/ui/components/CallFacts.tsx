@@ -1,78 +1,102 @@
-import { Box } from 'ink';
-import type { Snapshot } from '../../session/types.js';
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import type { Snapshot, Store } from '../../session/types.js';
+import { secondClock, useClock } from '../clock.js';
 import { formatClock, formatLatency, formatRate } from '../format.js';
-import { factRow } from '../rows.js';
+import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
-import { LiveRow } from './LiveRow.js';
 
-/** The facts a user asks about during a call, as [label, value] pairs. Pure. */
-export function callFacts(snapshot: Snapshot, now: number): Array<readonly [string, string]> {
-  const agent = snapshot.local
-    ? `local agent${snapshot.agentId ? ` (${sanitizeLine(snapshot.agentId)})` : ''}`
-    : sanitizeLine(snapshot.agentId ?? '—');
-  const elapsed =
-    snapshot.startedAt === undefined
-      ? '—'
-      : formatClock((snapshot.endedAt ?? now) - snapshot.startedAt);
+/** The facts other than the call clock, as they are shown: a selection that rarely changes. */
+export interface FactValues {
+  readonly agent: string;
+  readonly call: string;
+  readonly rtt: string;
+  readonly reply: string;
+  readonly in: string;
+  readonly out: string;
+  readonly queued: string;
+  readonly answers: string;
+}
+
+/** Queued agent audio is shown in steps of this many ms (a calm number while it drains). */
+const QUEUED_STEP_MS = 10;
+
+/** The facts a user asks about during a call, formatted. Pure. */
+export function factValues(snapshot: Snapshot): FactValues {
   const device = (d: Snapshot['input']) =>
     `${sanitizeLine(d.description || d.kind)} · ${formatRate(d.sampleRate)}`;
-  return [
-    ['agent', agent],
-    ['call', sanitizeLine(snapshot.callId ?? '—')],
-    ['time', elapsed],
-    ['rtt', formatLatency(snapshot.rttMs)],
-    ['reply', formatLatency(snapshot.responseLatencyMs)],
-    ['in', device(snapshot.input)],
-    ['out', device(snapshot.output)],
-    ['queued', `${Math.round(snapshot.queuedMs)} ms`],
-    ['answers', snapshot.outputMedium === 'voice' ? 'voice' : 'text only'],
-  ];
+  return {
+    agent: snapshot.local
+      ? `local agent${snapshot.agentId ? ` (${sanitizeLine(snapshot.agentId)})` : ''}`
+      : sanitizeLine(snapshot.agentId ?? '—'),
+    call: sanitizeLine(snapshot.callId ?? '—'),
+    rtt: formatLatency(snapshot.rttMs),
+    reply: formatLatency(snapshot.responseLatencyMs),
+    in: device(snapshot.input),
+    out: device(snapshot.output),
+    queued: `${Math.round(snapshot.queuedMs / QUEUED_STEP_MS) * QUEUED_STEP_MS} ms`,
+    answers: snapshot.outputMedium === 'voice' ? 'voice' : 'text only',
+  };
 }
 
 /** The rows the facts take: one fact a row, or six rows with two facts on some (`compact`). */
 export function factRows(
-  snapshot: Snapshot,
-  now: number,
+  facts: FactValues,
+  time: string,
   compact: boolean,
 ): Array<readonly [string, string]> {
-  const facts = callFacts(snapshot, now);
-  if (!compact) return facts;
-  const get = (name: string) => facts.find(([label]) => label === name)?.[1] ?? '—';
+  if (!compact) {
+    return [
+      ['agent', facts.agent],
+      ['call', facts.call],
+      ['time', time],
+      ['rtt', facts.rtt],
+      ['reply', facts.reply],
+      ['in', facts.in],
+      ['out', facts.out],
+      ['queued', facts.queued],
+      ['answers', facts.answers],
+    ];
+  }
   return [
-    ['agent', get('agent')],
-    ['call', get('call')],
-    ['time', `${get('time')}  rtt ${get('rtt')}`],
-    ['reply', `${get('reply')}  queued ${get('queued')}`],
-    ['in', get('in')],
-    ['out', `${get('out')} · ${get('answers')}`],
+    ['agent', facts.agent],
+    ['call', facts.call],
+    ['time', `${time}  rtt ${facts.rtt}`],
+    ['reply', `${facts.reply}  queued ${facts.queued}`],
+    ['in', facts.in],
+    ['out', `${facts.out} · ${facts.answers}`],
   ];
 }
 
+const FACT_LABEL_COLUMNS = 8;
+
+const selectTimes = (s: Snapshot) => ({ startedAt: s.startedAt, endedAt: s.endedAt });
+
 export interface CallFactsProps {
-  readonly snapshot: Snapshot;
-  readonly now: number;
+  readonly store: Store;
   readonly width: number;
   /** Narrow terminals: six rows, two facts on some. */
   readonly compact?: boolean;
 }
 
-/** Agent, call id, elapsed time, latencies, devices, queued audio: live rows (time, queue). */
-export function CallFacts({ snapshot, now, width, compact = false }: CallFactsProps) {
-  const rows = factRows(snapshot, now, compact);
+/** Agent, call id, elapsed time, latencies, devices, queued audio. */
+export const CallFacts = memo(function CallFacts({
+  store,
+  width,
+  compact = false,
+}: CallFactsProps) {
+  const facts = useStoreSelector(store, factValues, shallowEqual);
+  const { startedAt, endedAt } = useStoreSelector(store, selectTimes, shallowEqual);
+  const now = useClock(secondClock, startedAt !== undefined && endedAt === undefined);
+  const time = startedAt === undefined ? '—' : formatClock((endedAt ?? now) - startedAt);
   return (
     <Box flexDirection="column" width={width}>
-      {rows.map(([label], i) => (
-        <LiveRow
-          key={label}
-          width={width}
-          snapshot={snapshot}
-          now={now}
-          text={(s, t) => {
-            const [name, value] = factRows(s, t, compact)[i] ?? [label, '—'];
-            return factRow(name, value, width);
-          }}
-        />
+      {factRows(facts, time, compact).map(([label, value]) => (
+        <Text key={label} wrap="truncate-end">
+          <Text dimColor>{label.padEnd(FACT_LABEL_COLUMNS)}</Text>
+          {value}
+        </Text>
       ))}
     </Box>
   );
-}
+});

@@ -1,22 +1,40 @@
-import type { Snapshot } from '../../session/types.js';
-import { callElapsedMs, headerRow } from '../rows.js';
-import { LiveRow } from './LiveRow.js';
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import type { Snapshot, Store } from '../../session/types.js';
+import { secondClock, useClock } from '../clock.js';
+import { formatClock } from '../format.js';
+import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
+import { sanitizeLine } from '../sanitize.js';
+import { fg, PHASE_COLOR } from '../theme.js';
 
 export interface HeaderProps {
+  readonly store: Store;
   readonly title: string;
-  readonly snapshot: Snapshot;
-  readonly now: number;
   readonly width: number;
 }
 
-/** Title on the left, call phase and call time on the right (a live row: the clock ticks). */
-export function Header({ title, snapshot, now, width }: HeaderProps) {
+const selectHeader = (s: Snapshot) => ({
+  phase: s.phase,
+  startedAt: s.startedAt,
+  endedAt: s.endedAt,
+});
+
+/** Title on the left; call phase and call time on the right (the clock moves once a second). */
+export const Header = memo(function Header({ store, title, width }: HeaderProps) {
+  const { phase, startedAt, endedAt } = useStoreSelector(store, selectHeader, shallowEqual);
+  const ticking = startedAt !== undefined && endedAt === undefined;
+  const now = useClock(secondClock, ticking);
+  const elapsed = startedAt === undefined ? '' : ` ${formatClock((endedAt ?? now) - startedAt)}`;
   return (
-    <LiveRow
-      width={width}
-      snapshot={snapshot}
-      now={now}
-      text={(s, t) => headerRow(title, s.phase, callElapsedMs(s, t), width)}
-    />
+    <Box width={width} height={1}>
+      <Box flexGrow={1} flexShrink={1}>
+        <Text bold wrap="truncate-end">
+          {sanitizeLine(title)}
+        </Text>
+      </Box>
+      <Box flexShrink={0} marginLeft={1}>
+        <Text {...fg(PHASE_COLOR[phase])}>{`${phase}${elapsed}`}</Text>
+      </Box>
+    </Box>
   );
-}
+});

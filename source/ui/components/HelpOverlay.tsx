@@ -7,11 +7,14 @@ const KEYS_COLUMNS = 8;
 export function HelpOverlay({
   width,
   height,
+  pttHold = false,
 }: {
   readonly width: number;
   readonly height: number;
+  /** Space is held to talk (the terminal reports key releases). */
+  readonly pttHold?: boolean;
 }) {
-  const rows = helpRows();
+  const rows = helpRows({ pttHold });
   const fit = rows.slice(0, Math.max(0, height - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -1,36 +1,31 @@
 import { Box, Text } from 'ink';
-import type { Snapshot } from '../../session/types.js';
+import { memo } from 'react';
+import type { Store } from '../../session/types.js';
 import { SIDE_INFO_ROWS } from '../layout.js';
 import { CallFacts } from './CallFacts.js';
 import { MeterRow, MicFlags } from './Meters.js';
 import { StateIndicator } from './StateIndicator.js';
 
 export interface InfoPaneProps {
-  readonly snapshot: Snapshot;
-  readonly now: number;
+  readonly store: Store;
   readonly width: number;
   readonly height: number;
   /** Side pane (wide terminals) or bottom pane (narrow). */
   readonly wide: boolean;
 }
 
-/**
- * State indicator, VU meters and call facts: redrawn every frame, so kept cheap (no clipping
- * unless the terminal is too short for the side pane: clipping costs Ink a slice per line).
- */
-export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) {
+/** State indicator, VU meters and call facts; each part renders when what it shows changes. */
+export const InfoPane = memo(function InfoPane({ store, width, height, wide }: InfoPaneProps) {
+  // In the narrow layout the meters share the row with the facts column.
+  const half = Math.floor(width / 2);
+  const meterWidth = wide ? width : half - 1;
   const live = (
     <>
-      <StateIndicator snapshot={snapshot} now={now} width={wideOr(wide, width)} />
+      <StateIndicator store={store} />
       {wide && <Text> </Text>}
-      <MeterRow label="mic" level="micLevel" snapshot={snapshot} width={wideOr(wide, width)} />
-      <MeterRow label="agent" level="agentLevel" snapshot={snapshot} width={wideOr(wide, width)} />
-      <MicFlags
-        muted={snapshot.muted}
-        ptt={snapshot.ptt}
-        pttDown={snapshot.pttDown}
-        echoGuard={snapshot.echoGuard}
-      />
+      <MeterRow store={store} label="mic" level="micLevel" width={meterWidth} />
+      <MeterRow store={store} label="agent" level="agentLevel" width={meterWidth} />
+      <MicFlags store={store} />
     </>
   );
   if (wide) {
@@ -43,22 +38,16 @@ export function InfoPane({ snapshot, now, width, height, wide }: InfoPaneProps) 
       >
         {live}
         <Text> </Text>
-        <CallFacts snapshot={snapshot} now={now} width={width} />
+        <CallFacts store={store} width={width} />
       </Box>
     );
   }
-  const half = Math.floor(width / 2);
   return (
-    <Box flexDirection="row" width={width} height={height}>
+    <Box flexDirection="row" width={width} height={height} overflow="hidden">
       <Box flexDirection="column" width={half} paddingRight={1}>
         {live}
       </Box>
-      <CallFacts snapshot={snapshot} now={now} width={width - half} compact />
+      <CallFacts store={store} width={width - half} compact />
     </Box>
   );
-}
-
-function wideOr(wide: boolean, width: number): number {
-  // In the narrow layout the meters share the row with the facts column.
-  return wide ? width : Math.floor(width / 2) - 1;
-}
+});

@@ -1,38 +1,73 @@
 import { Text } from 'ink';
-import type { Snapshot } from '../../session/types.js';
-import { meterRow } from '../rows.js';
-import { fg } from '../theme.js';
-import { LiveRow } from './LiveRow.js';
+import { memo } from 'react';
+import type { Snapshot, Store } from '../../session/types.js';
+import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
+import { formatReading, type MeterReading, meterReading, meterSegments } from '../meter.js';
+import { fg, METER_COLOR } from '../theme.js';
+
+/** Columns around the bar: label (6) + space + the readout (at most 7, "<-60 dB"). */
+export const METER_CHROME_COLUMNS = 14;
+
+const TONE_PROPS = {
+  low: () => fg(METER_COLOR.low),
+  mid: () => fg(METER_COLOR.mid),
+  high: () => fg(METER_COLOR.high),
+  hold: () => fg(METER_COLOR.hold),
+  empty: () => ({ dimColor: true }),
+} as const;
 
 export interface MeterRowProps {
+  readonly store: Store;
   readonly label: string;
   /** Which level of the snapshot the meter shows. */
   readonly level: 'micLevel' | 'agentLevel';
-  readonly snapshot: Snapshot;
   readonly width: number;
 }
 
-/** "mic   ████████····│··· -23 dB" (a live row: it moves between Ink's frames). */
-export function MeterRow({ label, level, snapshot, width }: MeterRowProps) {
-  return (
-    <LiveRow
-      width={width}
-      snapshot={snapshot}
-      now={0}
-      text={(s) => meterRow(label, s[level], width)}
-    />
+/**
+ * "mic   ████████····│··· -23 dB". The meter renders again only when what it shows changes:
+ * whole cells and whole dB, so a steady level or silence costs no frame.
+ */
+export const MeterRow = memo(function MeterRow({ store, label, level, width }: MeterRowProps) {
+  const cells = Math.max(4, width - METER_CHROME_COLUMNS);
+  const reading = useStoreSelector(
+    store,
+    (s: Snapshot): MeterReading => meterReading(s[level], cells),
+    shallowEqual,
   );
-}
+  return (
+    <Text wrap="truncate-end">
+      {label.padEnd(6)}
+      {meterSegments(reading, cells).map((segment, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: segments are positional
+        <Text key={i} {...TONE_PROPS[segment.tone]()}>
+          {segment.text}
+        </Text>
+      ))}
+      <Text dimColor>{` ${formatReading(reading.db).padStart(6)}`}</Text>
+    </Text>
+  );
+});
 
 export interface MicFlagsProps {
-  readonly muted: boolean;
-  readonly ptt: boolean;
-  readonly pttDown: boolean;
-  readonly echoGuard: { readonly enabled: boolean; readonly active: boolean };
+  readonly store: Store;
 }
 
+const selectFlags = (s: Snapshot) => ({
+  muted: s.muted,
+  ptt: s.ptt,
+  pttDown: s.pttDown,
+  guardEnabled: s.echoGuard.enabled,
+  guardActive: s.echoGuard.active,
+});
+
 /** Why the mic is (not) being heard: MUTED, PTT, ECHO GUARD. */
-export function MicFlags({ muted, ptt, pttDown, echoGuard }: MicFlagsProps) {
+export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
+  const { muted, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
+    store,
+    selectFlags,
+    shallowEqual,
+  );
   const parts: Array<{ text: string; color: string; strong: boolean }> = [];
   if (muted) parts.push({ text: 'MUTED', color: 'red', strong: true });
   if (ptt) {
@@ -42,8 +77,8 @@ export function MicFlags({ muted, ptt, pttDown, echoGuard }: MicFlagsProps) {
         : { text: 'PTT: off (space)', color: 'yellow', strong: true },
     );
   }
-  if (echoGuard.active) parts.push({ text: 'ECHO GUARD', color: 'yellow', strong: true });
-  else if (echoGuard.enabled) parts.push({ text: 'echo guard', color: 'gray', strong: false });
+  if (guardActive) parts.push({ text: 'ECHO GUARD', color: 'yellow', strong: true });
+  else if (guardEnabled) parts.push({ text: 'echo guard', color: 'gray', strong: false });
   if (parts.length === 0) parts.push({ text: 'mic live', color: 'green', strong: false });
   return (
     <Text wrap="truncate-end">
@@ -57,4 +92,4 @@ export function MicFlags({ muted, ptt, pttDown, echoGuard }: MicFlagsProps) {
       ))}
     </Text>
   );
-}
+});

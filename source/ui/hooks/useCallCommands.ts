@@ -1,9 +1,11 @@
 import { type Dispatch, useCallback, useRef } from 'react';
-import type { Snapshot, Store } from '../../session/types.js';
+import type { Store } from '../../session/types.js';
 import type { CommandName } from '../keymap.js';
+import { pttAfterSpace } from '../ptt.js';
 import { sanitizeLine } from '../sanitize.js';
 import { type ScrollCommand, scroll, type TranscriptItem } from '../transcriptLayout.js';
 import type { UiAction, UiState } from '../uiState.js';
+import type { RunCommand } from './useCallKeys.js';
 
 /** Exit code when the user forces the quit with a second Ctrl+C (as if killed by SIGINT). */
 export const FORCED_EXIT_CODE = 130;
@@ -19,7 +21,6 @@ const SCROLL_COMMANDS: Partial<Record<CommandName, ScrollCommand>> = {
 
 export interface CallCommandsInput {
   readonly store: Store;
-  readonly snapshot: Snapshot;
   readonly ui: UiState;
   readonly dispatch: Dispatch<UiAction>;
   readonly onExit: (code: number) => void;
@@ -33,8 +34,8 @@ function message(error: unknown): string {
 }
 
 /** What each keymap command does to the store and the UI state. */
-export function useCallCommands(input: CallCommandsInput): (command: CommandName) => void {
-  const { store, snapshot, ui, dispatch, onExit, items, transcript } = input;
+export function useCallCommands(input: CallCommandsInput): RunCommand {
+  const { store, ui, dispatch, onExit, items, transcript } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
 
@@ -63,7 +64,7 @@ export function useCallCommands(input: CallCommandsInput): (command: CommandName
     [store, dispatch, exit],
   );
 
-  return (command: CommandName) => {
+  return (command: CommandName, event) => {
     const scrollCommand = SCROLL_COMMANDS[command];
     if (scrollCommand !== undefined) {
       const next = scroll(ui.scroll, scrollCommand, items(), transcript.width, transcript.height);
@@ -71,13 +72,17 @@ export function useCallCommands(input: CallCommandsInput): (command: CommandName
       return;
     }
     const { actions } = store;
+    // Read at the key, not at the last render: nothing here needs a render of its own.
+    const snapshot = store.getSnapshot();
     switch (command) {
       case 'mute':
         actions.mute();
         return;
-      case 'ptt':
-        actions.setPtt(!snapshot.pttDown);
+      case 'ptt': {
+        const down = pttAfterSpace(event, ui.pttHold || event === 'release', snapshot.pttDown);
+        if (down !== undefined) actions.setPtt(down);
         return;
+      }
       case 'interrupt':
         actions.interrupt();
         return;
@@ -85,7 +90,7 @@ export function useCallCommands(input: CallCommandsInput): (command: CommandName
         dispatch({ type: 'startTyping' });
         return;
       case 'send': {
-        const text = sanitizeLine(ui.draft).trim();
+        const text = sanitizeLine(ui.line.text).trim();
         if (text.length > 0) actions.sendText(text);
         dispatch({ type: 'stopTyping' });
         return;
