@@ -27,6 +27,8 @@ export interface RunTuiOptions {
   readonly stdin?: NodeJS.ReadStream;
   readonly stdout?: NodeJS.WriteStream;
   readonly stderr?: NodeJS.WriteStream;
+  /** Route `console.*` through Ink (default); embedders with a console of their own turn it off. */
+  readonly patchConsole?: boolean;
 }
 
 /** A running full-screen UI. */
@@ -96,7 +98,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): TuiHandle {
     stdout,
     stderr,
     exitOnCtrlC: false,
-    patchConsole: true,
+    patchConsole: options.patchConsole ?? true,
     maxFps: RENDER_MAX_FPS,
     alternateScreen: true,
     // Ink's CI detection would draw only the last frame: the full screen is only ever chosen

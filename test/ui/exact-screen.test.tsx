@@ -1,0 +1,93 @@
+/**
+ * The full-screen UI (the real `runTui`) drawn into a headless terminal emulator, compared cell
+ * for cell: after any resize the screen equals a fresh render at that size (no characters of
+ * earlier frames), and CJK, ZWJ emoji and flags keep the pane separator in one column.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { runTui, type TuiHandle } from '../../source/ui/runTui.js';
+import { type HeadlessTerminal, headlessTerminal } from './headless-terminal.js';
+import { event, FakeStore, turn } from './helpers.js';
+
+const open: Array<{ tui: TuiHandle; term: HeadlessTerminal }> = [];
+afterEach(() => {
+  for (const { tui, term } of open.splice(0)) {
+    tui.close(0);
+    term.dispose();
+  }
+});
+
+/** A finished call: nothing on screen moves with the clock, so two renders can be compared. */
+function endedCall(): FakeStore {
+  return new FakeStore({
+    phase: 'ended',
+    startedAt: 1_000,
+    endedAt: 96_000,
+    endReason: 'the agent hung up',
+    callId: '8c569408-1e4f-4d2b-9a51-5f0c2e7b9d10',
+    rttMs: 103,
+    responseLatencyMs: 812,
+    queuedMs: 0,
+    turns: [
+      turn({ role: 'agent', text: 'Hello! I am the demo agent. Ask me anything at all.' }),
+      turn({
+        role: 'user',
+        text: 'family 👨‍👩‍👧 flags 🇫🇷🇯🇵 and 中文字符 in one line',
+        typed: true,
+      }),
+      turn({
+        role: 'agent',
+        text: 'You typed: family 👨‍👩‍👧 flags 🇫🇷🇯🇵 and 中文字符. That is a long answer that wraps over several rows of the pane.',
+      }),
+    ],
+    events: [event({ kind: 'tool', message: 'client tool "lookup" answered in 12 ms' })],
+  });
+}
+
+async function start(columns: number, rows: number) {
+  const term = headlessTerminal(columns, rows);
+  const tui = runTui(endedCall(), {
+    title: 'omnia-voice · exact screen',
+    stdin: term.stdin,
+    stdout: term.stdout,
+    stderr: term.stdout,
+    // vitest owns the console here.
+    patchConsole: false,
+  });
+  open.push({ tui, term });
+  await term.settled();
+  return term;
+}
+
+describe('the screen after resizes', () => {
+  it('equals a fresh render at each size: 60x18, then 40x12, then 200x50', async () => {
+    const term = await start(60, 18);
+    expect(term.screen().join('\n')).toContain('Hello! I am the demo agent');
+    for (const [columns, rows] of [
+      [40, 12],
+      [200, 50],
+      [60, 18],
+    ] as const) {
+      term.resize(columns, rows);
+      await term.settled();
+      const fresh = await start(columns, rows);
+      expect(term.screen(), `after resizing to ${columns}x${rows}`).toEqual(fresh.screen());
+    }
+  }, 30_000);
+});
+
+describe('wide characters in the transcript', () => {
+  it('keep the pane separator in one column (CJK, ZWJ family, flags)', async () => {
+    const term = await start(100, 24);
+    const screen = term.screen();
+    // The transcript is 61 columns wide at 100 columns; the side pane's border is the next one.
+    const separator = 61;
+    const rowsWithText = screen
+      .map((line, y) => ({ line, y }))
+      .filter(({ line }) => /[👨🇫中]/u.test(line));
+    expect(rowsWithText.length).toBeGreaterThanOrEqual(2);
+    // Rows 1..21: the body (the header above, the notice and the footer below).
+    for (let y = 1; y < 22; y++) {
+      expect(term.cell(separator, y), `row ${y}: ${screen[y]}`).toBe('│');
+    }
+  }, 20_000);
+});
