@@ -35,10 +35,16 @@ async function startApp(
   return { tui, call };
 }
 
-/** The greeting has played: the agent listens and its meter is back to silence. */
+/**
+ * The greeting has played (the agent listens, its meter is back to silence) and the frame is
+ * whole: a large frame reaches tmux in pieces, and its last row is the footer.
+ */
 function settled(screen: string): boolean {
   return (
-    screen.includes('listening') && /agent\s+·+\s+-∞ dB/.test(screen) && /message\./.test(screen)
+    screen.includes('listening') &&
+    /agent\s+·+\s+-∞ dB/.test(screen) &&
+    /message\./.test(screen) &&
+    (screenLines(screen).at(-1) ?? '').includes('q quit')
   );
 }
 
