@@ -1,17 +1,27 @@
-import type { Snapshot, StoreReader } from '../session/types.js';
+import type { Snapshot, StoreReader, Turn } from '../session/types.js';
 
 export interface PlainOutputOptions {
   verbose: boolean;
   write: (line: string) => void;
 }
 
+/** Plain output attached to a store. */
+export interface PlainOutput {
+  /** Ordinals of the turns printed so far. */
+  readonly printed: ReadonlySet<number>;
+  /** Stop following the store. */
+  detach(): void;
+}
+
 /**
  * Plain mode: one line per event that matters (state changes, final transcript lines, errors),
- * for pipes, logs and CI. With `verbose`, protocol events too. Returns an unsubscribe function.
+ * for pipes, logs and CI. With `verbose`, protocol events too.
  */
-export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptions): () => void {
+export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptions): PlainOutput {
   const printed = new Set<number>();
   let lastEventId = 0;
+  /** When a final turn first had to wait for an earlier one still open. */
+  let waitingSince: number | undefined;
   let lastState = '';
   let lastPhase = '';
 
@@ -21,11 +31,25 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
       if (s.phase === 'live')
         options.write(`[call] connected${s.callId ? ` (call ${s.callId})` : ''}`);
     }
+    // Turns in conversation order (ordinal): a final turn waits for the earlier ones still
+    // open (streaming), unless they stay open for HOLD_MAX_MS; then they are printed as they
+    // are, marked unfinished, so a server that never closes a turn cannot stall the output.
+    const open = s.turns.findIndex((t) => !t.final && !t.interrupted && !printed.has(t.ordinal));
+    const blocked = open >= 0 && s.turns.slice(open + 1).some((t) => t.final);
+    if (blocked) waitingSince ??= Date.now();
+    else waitingSince = undefined;
+    const release = waitingSince !== undefined && Date.now() - waitingSince >= HOLD_MAX_MS;
     for (const turn of s.turns) {
-      if (!turn.final || printed.has(turn.ordinal)) continue;
+      if (printed.has(turn.ordinal)) continue;
+      const done = turn.final || (turn.interrupted && turn.role === 'agent');
+      if (!done && !release) break;
+      if (!done && !turn.text) {
+        // Released, but nothing was said in it: nothing to print.
+        printed.add(turn.ordinal);
+        continue;
+      }
       printed.add(turn.ordinal);
-      const who = turn.role === 'user' ? (turn.typed ? 'User (typed)' : 'User') : 'Agent';
-      options.write(`${who}: ${turn.text}${turn.interrupted ? ' [interrupted]' : ''}`);
+      options.write(turnLine(turn));
     }
     if (s.phase === 'live' && s.agentState !== lastState) {
       lastState = s.agentState;
@@ -41,6 +65,11 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
 
   render(reader.getSnapshot());
   const unsubscribe = reader.subscribe(() => render(reader.getSnapshot()));
+  // A turn held back behind an open one is released by time, not only by the next message.
+  const holdCheck = setInterval(() => {
+    if (waitingSince !== undefined) render(reader.getSnapshot());
+  }, HOLD_MAX_MS / 4);
+  holdCheck.unref();
   // With --verbose, levels once a second: what was actually sent and actually played.
   const levels = options.verbose
     ? setInterval(() => {
@@ -49,10 +78,24 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
       }, LEVEL_LINE_MS)
     : undefined;
   levels?.unref();
-  return () => {
-    unsubscribe();
-    if (levels) clearInterval(levels);
+  return {
+    printed,
+    detach: () => {
+      unsubscribe();
+      clearInterval(holdCheck);
+      if (levels) clearInterval(levels);
+    },
   };
+}
+
+/** Longest a final turn waits for an earlier turn that is still streaming. */
+export const HOLD_MAX_MS = 10_000;
+
+/** `Agent: text`, `User (typed): text`, with how the turn ended when it did not finish. */
+function turnLine(turn: Turn): string {
+  const who = turn.role === 'user' ? (turn.typed ? 'User (typed)' : 'User') : 'Agent';
+  const mark = turn.interrupted ? ' [interrupted]' : turn.final ? '' : ' [unfinished]';
+  return `${who}: ${turn.text}${mark}`;
 }
 
 /** How often `--verbose` prints a level line. */
@@ -72,11 +115,17 @@ export function formatLevels(s: Snapshot): string {
   );
 }
 
-/** Print the agent's turns that ended unfinished (for the end of a call). */
-export function flushPlainOutput(s: Snapshot, write: (line: string) => void): void {
+/**
+ * At the end of a call: the turns not printed yet, in conversation order, an unfinished one
+ * where it belongs. `printed` is what {@link attachPlainOutput} printed (its detach returns it).
+ */
+export function flushPlainOutput(
+  s: Snapshot,
+  printed: ReadonlySet<number>,
+  write: (line: string) => void,
+): void {
   for (const turn of s.turns) {
-    if (turn.final || !turn.text) continue;
-    const who = turn.role === 'user' ? 'User' : 'Agent';
-    write(`${who}: ${turn.text} [${turn.interrupted ? 'interrupted' : 'unfinished'}]`);
+    if (printed.has(turn.ordinal) || !turn.text) continue;
+    write(turnLine(turn));
   }
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { CallCreationError, createCall } from '../api/create-call.js';
 import { Player } from '../audio/player.js';
 import { CallRecorder } from '../audio/recorder.js';
-import { createSink } from '../audio/sinks/index.js';
+import { createSink, NoAudioOutputError } from '../audio/sinks/index.js';
 import { NullSink } from '../audio/sinks/null-sink.js';
 import { createSource } from '../audio/sources/index.js';
 import type { AudioSink } from '../audio/types.js';
@@ -130,13 +130,18 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
 
   const source = createSource(o.input, o.inputSampleRate);
   const { sink, notes } = await sinkOpening;
-  for (const line of notes) io.err(line);
   const { SessionStore } = await storeModule;
   const player = new Player(sink, {
     leadMs: o.leadMs,
     maxQueueMs: MAX_QUEUED_AGENT_AUDIO_MS,
     // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
-    onError: (message) => store.reportError(`audio output stopped: ${message}`),
+    // One sentence on screen; what the device or its library said goes to the events.
+    onError: (message) => {
+      store.reportError(
+        `audio output stopped: ${sink.description}; the call goes on without sound`,
+      );
+      store.reportDetail(message);
+    },
   });
   const recorder = o.recordPath ? new CallRecorder(o.recordPath, o.outputSampleRate) : undefined;
 
@@ -170,25 +175,29 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
       capMs: MAX_QUEUED_AGENT_AUDIO_MS,
       droppedMs: () => (player.overflowBytes / 2 / o.outputSampleRate) * 1000,
     },
+    // `s` saves into the transcript directory (or the --transcript file), and from then on that
+    // file follows the call like a --transcript file does: nothing said after a save is missing
+    // from the file the summary names.
     saveTranscript: async (): Promise<string> => {
-      const path =
-        o.transcriptPath ?? generatedPath(o, store.getSnapshot(), agentId ?? LOCAL_AGENT_ID);
-      if (writer && path === o.transcriptPath) {
-        await writer.flush();
-        return path;
-      }
-      return saveOnce(store, path, secrets);
+      writer ??= followingWriter(generatedPath(o, store.getSnapshot(), agentId ?? LOCAL_AGENT_ID));
+      await writer.flush();
+      return writer.path;
     },
   });
-
-  if (o.transcriptPath) {
-    writer = new TranscriptWriter(o.transcriptPath, {
-      format: formatFromPath(o.transcriptPath),
+  const followingWriter = (path: string) =>
+    new TranscriptWriter(path, {
+      format: formatFromPath(path),
       reader: store,
       redact: secrets,
       // Into the events, not stderr: mid-call, stderr would scribble over the full-screen UI.
       onError: (message) => store.reportWarning(message),
     });
+
+  if (o.transcriptPath) writer = followingWriter(o.transcriptPath);
+  for (const note of notes) {
+    if (note.level === 'error') store.reportError(note.message);
+    else store.reportWarning(note.message);
+    if (note.detail) store.reportDetail(note.detail);
   }
 
   if (o.serialPath) {
@@ -247,11 +256,11 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
       return exitAfterCleanup(exitCode, FORCED_CLEANUP_MS);
     }
   } else {
-    const detach = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
+    const plain = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
     await store.start();
     const final = await store.whenEnded();
-    detach();
-    flushPlainOutput(final, io.out);
+    plain.detach();
+    flushPlainOutput(final, plain.printed, io.out);
     exitCode = final.exitCode;
   }
   offStop();
@@ -262,7 +271,9 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   const final = store.getSnapshot();
   const summary = summarize({ ...final, transcriptPath: o.transcriptPath ?? final.transcriptPath });
   await writer?.close(summary);
-  if (o.saveTranscripts && !o.transcriptPath) {
+  if (writer && !o.transcriptPath) {
+    io.err(`transcript saved to ${writer.path}`);
+  } else if (o.saveTranscripts && !o.transcriptPath) {
     const path = generatedPath(o, final, agentId);
     await saveOnce(store, path, secrets, summary).then(
       () => io.err(`transcript saved to ${path}`),
@@ -275,20 +286,37 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   return exitCode;
 }
 
+/** What opening the output had to say: one sentence, and the native detail behind it. */
+interface SinkNote {
+  readonly level: 'warning' | 'error';
+  readonly message: string;
+  readonly detail: string;
+}
+
 /**
  * Open the output named by `spec`; when it cannot be opened, a silent sink so the call goes on.
- * What would have been said about it is returned, to be said once the call exists.
+ * What would have been said about it is returned, to be said once the call exists: on screen
+ * (and in plain mode's output) as one sentence, with what the native libraries said only in
+ * the events (the events pane, `--verbose`).
  */
 async function openSink(
   spec: string,
   sampleRate: number,
-): Promise<{ sink: AudioSink; notes: string[] }> {
-  const notes: string[] = [];
+): Promise<{ sink: AudioSink; notes: SinkNote[] }> {
+  const notes: SinkNote[] = [];
   try {
-    const sink = await createSink(spec, sampleRate, (message) => notes.push(`note: ${message}`));
+    const sink = await createSink(spec, sampleRate, (n) => notes.push({ level: 'warning', ...n }));
     return { sink, notes };
   } catch (error) {
-    notes.push(`warning: no audio output (${errorLine(error)}); the call goes on without sound.`);
+    notes.push(
+      error instanceof NoAudioOutputError
+        ? { level: 'error', message: error.message, detail: error.detail }
+        : {
+            level: 'error',
+            message: `no audio output: ${errorLine(error)}; the call goes on without sound`,
+            detail: '',
+          },
+    );
     const sink = new NullSink(sampleRate);
     await sink.open();
     return { sink, notes };

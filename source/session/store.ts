@@ -371,6 +371,11 @@ export class SessionStore implements Store {
     this.addEvent('warning', message);
   }
 
+  /** What a library said behind a problem shown in one sentence: the events pane, `--verbose`. */
+  reportDetail(message: string): void {
+    this.addEvent('debug', message);
+  }
+
   private setMuted(muted: boolean): void {
     if (muted === this.snapshot.muted) return;
     this.update({ muted });

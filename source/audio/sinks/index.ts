@@ -9,6 +9,27 @@ export { SoxPlaySink, type SoxPlaySinkOptions, soxInstallHint } from './sox-play
 export { DISABLE_SPEAKER_ENV, SpeakerSink, type SpeakerSinkOptions } from './speaker-sink.js';
 export { WavFileSink, type WavFileSinkOptions, WavWriter } from './wav-sink.js';
 
+/**
+ * No output could be opened. `message` is one sentence for the user (what is wrong, what still
+ * works, what to do); `detail` is what the native libraries said, for the events pane and
+ * `--verbose` only.
+ */
+export class NoAudioOutputError extends Error {
+  constructor(
+    message: string,
+    readonly detail: string,
+  ) {
+    super(message);
+    this.name = 'NoAudioOutputError';
+  }
+}
+
+/** A notice from {@link createSink}: one sentence, and the native detail behind it. */
+export interface SinkNotice {
+  readonly message: string;
+  readonly detail: string;
+}
+
 /** Extra knobs for {@link createSink} (tests, logs). */
 export interface CreateSinkOptions {
   /** Where the speaker child's native stderr (ALSA warnings) is appended. */
@@ -49,7 +70,7 @@ export function parseSinkSpec(spec: string): SinkSpec {
 export async function createSink(
   spec: string,
   sampleRate: number,
-  notice: (msg: string) => void,
+  notice: (notice: SinkNotice) => void,
   options: CreateSinkOptions = {},
 ): Promise<AudioSink> {
   const parsed = parseSinkSpec(spec);
@@ -73,18 +94,20 @@ export async function createSink(
   }
   try {
     const sox = await opened(new SoxPlaySink(sampleRate, soxOptions(parsed.device)));
-    notice(`speaker module unavailable (${speakerReason}); playing through sox instead`);
+    notice({
+      message: 'playing through sox play: the speaker module is unavailable',
+      detail: `speaker: ${speakerReason}`,
+    });
     return sox;
   } catch (err) {
     const soxReason = (err instanceof Error ? err.message : String(err)).split(';', 1)[0] ?? '';
     // sox missing is fixed by installing it; sox present but failing means there is no usable
     // output device, which no install fixes.
-    const fix = /not found/.test(soxReason)
-      ? soxInstallHint()
-      : 'check the output device (omnia-voice devices lists them; pick one with --output speaker:<device>)';
-    throw new Error(
-      `no audio output: speaker unavailable (${speakerReason}) and ${soxReason}; ${fix}, or use --output none`,
-    );
+    const soxMissing = /not found/.test(soxReason);
+    const message = soxMissing
+      ? `no audio output: the speaker module is unavailable and sox is not installed; the call goes on without sound (${soxInstallHint()}, or use --output none)`
+      : 'no audio output: no playback device could be opened; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)';
+    throw new NoAudioOutputError(message, `speaker: ${speakerReason}; sox: ${soxReason}`);
   }
 }
 

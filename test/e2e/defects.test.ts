@@ -1,0 +1,139 @@
+/**
+ * Defects users met, each tried again through the built CLI as they met it: a transcript saved
+ * with `s` that stopped at the save, plain mode printing turns out of order, messages that
+ * repeated themselves or carried a native library's words, and a help overlay that said
+ * "(also help)".
+ */
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { helpRows } from '../../source/ui/keymap.js';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { type CallFixture, startCall } from '../tui/fixtures.js';
+import { isLive, killAllTuis, startTui, type Tui } from '../tui/tmux.js';
+
+let call: CallFixture | undefined;
+afterEach(async () => {
+  await killAllTuis();
+  await call?.agent.close();
+  call = undefined;
+});
+
+async function startApp(args: string[], env: Record<string, string> = {}): Promise<Tui> {
+  call = await startCall();
+  const tui = await startTui({
+    args: [...call.args, ...args],
+    env: call.env(env),
+    cwd: call.home,
+    wrapInShell: true,
+  });
+  await tui.waitForScreen(isLive, 'the call to be live');
+  return tui;
+}
+
+describe('a transcript saved with s', () => {
+  it('follows the call until it ends: what is said after the save is in the file', async () => {
+    const dir = join(tempDir('omnia-saved-'), 'transcripts');
+    const tui = await startApp(['--input', 'none', '--output', 'none'], {
+      OMNIA_TRANSCRIPT_DIR: dir,
+      OMNIA_TRANSCRIPT_FORMAT: 'md',
+    });
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    await tui.keys('s');
+    await tui.waitForScreen((s) => s.includes('transcript saved to'), 'the saved notice');
+    const [name] = readdirSync(dir);
+    const path = join(dir, name ?? '');
+    expect(readFileSync(path, 'utf8')).toContain('Duration:** in progress');
+
+    await tui.keys('t');
+    await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
+    await tui.type('after the save');
+    await tui.keys('Enter');
+    await tui.waitForScreen(
+      (s) => s.includes('You typed: after the save') && s.includes('listening'),
+      'the answer, said whole',
+    );
+    await tui.keys('q');
+    await tui.waitForScreen((s) => s.includes('EXITED:0'), 'the app to end', 20_000);
+
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('after the save');
+    expect(text).toContain('You typed: after the save');
+    expect(text).not.toContain('Duration:** in progress');
+    expect(text).toMatch(/Duration:\*\* \d/);
+    expect(readdirSync(dir)).toEqual([name]);
+  }, 60_000);
+});
+
+describe('plain mode', () => {
+  it('prints turns in conversation order, an unfinished turn where it belongs', async () => {
+    const home = tempDir();
+    const result = await runCli(
+      ['--plain', '--duration', '4', '--input', 'none', '--output', 'none'],
+      {
+        env: cliEnv(home),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n').filter((l) => /^(Agent|User)/.test(l));
+    const hello = lines.findIndex((l) => l.startsWith('Agent: Hello!'));
+    const goodbye = lines.findIndex((l) => l.startsWith('Agent: Goodbye!'));
+    expect(hello, result.stdout).toBeGreaterThanOrEqual(0);
+    expect(goodbye, result.stdout).toBeGreaterThan(hello);
+  }, 40_000);
+});
+
+describe('when no audio output can be opened', () => {
+  /** A HOME whose ALSA has no device at all, and a PATH without sox. */
+  function noOutput(): { home: string; env: NodeJS.ProcessEnv } {
+    const home = tempDir('omnia-nodev-');
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type hw card 99 }\n');
+    // Nothing on PATH: no sox (the app and its speaker child are started by absolute path).
+    return { home, env: cliEnv(home, { PATH: bin }) };
+  }
+
+  it('says so in one sentence, without the native libraries’ words (those are in -v)', async () => {
+    const { env } = noOutput();
+    const plain = await runCli(
+      ['--plain', '--duration', '2', '--input', 'none', '--output', 'speaker'],
+      {
+        env,
+        timeoutMs: 30_000,
+      },
+    );
+    expect(plain.code, plain.stderr).toBe(0);
+    const lines = `${plain.stdout}\n${plain.stderr}`
+      .split('\n')
+      .filter((l) => /no audio output/.test(l));
+    expect(lines, plain.stdout + plain.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^\[error\] no audio output: .+; the call goes on without sound \(.+\)$/,
+    );
+    expect(lines[0]).not.toMatch(/no audio output.*no audio output|pcm|ALSA|Assertion|speaker:/i);
+
+    const verbose = await runCli(
+      ['--plain', '-v', '--duration', '2', '--input', 'none', '--output', 'speaker'],
+      {
+        env,
+        timeoutMs: 30_000,
+      },
+    );
+    expect(verbose.stdout).toMatch(/^\[debug\] speaker: .+; sox: .+$/m);
+  }, 60_000);
+});
+
+describe('the help overlay', () => {
+  it('says when a key works only where it adds something', async () => {
+    for (const row of helpRows()) expect(row.when, row.keys).not.toMatch(/also help|help/);
+    const tui = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.keys('?');
+    const screen = await tui.waitForScreen((s) => s.includes('? or Esc to close'), 'the help');
+    expect(screen).not.toContain('(also help)');
+    expect(screen).toMatch(
+      /Space\s+push-to-talk: press to talk, press again to stop \(with --ptt\)/,
+    );
+  }, 40_000);
+});
