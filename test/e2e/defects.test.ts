@@ -137,3 +137,26 @@ describe('the help overlay', () => {
     );
   }, 40_000);
 });
+
+describe('the events pane', () => {
+  it('wraps a long event so it can be read to its end', async () => {
+    // 100 columns: the events pane is the side pane's lower part, 38 columns wide.
+    const tui = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.keys('d');
+    await tui.waitForScreen((s) => /Events \(\d+\)/.test(s), 'the events pane');
+    await tui.waitForScreen((s) => s.includes('speaking'), 'the agent speaking');
+    await tui.keys('i');
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('interrupted the'),
+      'the interruption in the events',
+    );
+    // "interrupted the agent (N ms of agent audio dropped)" is longer than the pane is wide:
+    // every word of it is on screen, over several rows.
+    const pane = screen
+      .split('\n')
+      .map((l) => l.split('│')[1] ?? '')
+      .join(' ');
+    expect(pane).toMatch(/interrupted the\s+agent \(\d+ ms of agent\s+audio\s+dropped\)/);
+    expect(pane).not.toMatch(/interrupted the age…/);
+  }, 40_000);
+});
