@@ -330,30 +330,32 @@ function buildProgram(setExit: (code: number) => void): Command {
   )
     .option('--search <text>', 'only agents whose name or description contains this')
     .option('--all', 'inactive and suspended agents too')
-    .action(async (flags) => {
+    .action(async (_flags, cmd: Command) => {
       const { runAgentsCommand } = await import('./commands/agents.js');
-      setExit(await runAgentsCommand(flags, out, err));
+      setExit(await runAgentsCommand(cmd.optsWithGlobals(), out, err));
     });
 
   apiCommand('voices', 'list the voices --voice takes')
     .option('--language <code>', 'only voices for this language')
-    .action(async (flags) => {
+    .action(async (_flags, cmd: Command) => {
       const { runVoicesCommand } = await import('./commands/catalog.js');
-      setExit(await runVoicesCommand(flags, out, err));
+      setExit(await runVoicesCommand(cmd.optsWithGlobals(), out, err));
     });
 
-  apiCommand('languages', 'list the languages --language takes').action(async (flags) => {
-    const { runLanguagesCommand } = await import('./commands/catalog.js');
-    setExit(await runLanguagesCommand(flags, out, err));
-  });
+  apiCommand('languages', 'list the languages --language takes').action(
+    async (_flags, cmd: Command) => {
+      const { runLanguagesCommand } = await import('./commands/catalog.js');
+      setExit(await runLanguagesCommand(cmd.optsWithGlobals(), out, err));
+    },
+  );
 
   const calls = apiCommand('calls', 'list recent calls, newest first (calls show ID: one call)')
     .option('--limit <n>', 'at most this many calls (default 20)', positiveInteger)
     .option('--since <date>', 'calls since a date (2026-05-01) or an age (12h, 7d)')
     .option('--status <status>', 'only calls that ended so (e.g. agent_hangup)')
-    .action(async (flags) => {
+    .action(async (_flags, cmd: Command) => {
       const { runCallsCommand } = await import('./commands/calls.js');
-      setExit(await runCallsCommand(flags, out, err));
+      setExit(await runCallsCommand(cmd.optsWithGlobals(), out, err));
     });
   calls
     .command('show')
@@ -363,9 +365,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--out <file>', 'save to this file (format from its extension unless --format)')
     .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
     .option('--local', 'ask the built-in local agent, even with a key configured')
-    .action(async (id: string, flags) => {
+    .action(async (id: string, _flags, cmd: Command) => {
       const { runCallsShowCommand } = await import('./commands/calls.js');
-      setExit(await runCallsShowCommand(id, flags, out, err));
+      setExit(await runCallsShowCommand(id, cmd.optsWithGlobals(), out, err));
     });
 
   program

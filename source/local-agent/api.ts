@@ -234,8 +234,8 @@ export interface Persona {
   readonly maxDurationMs?: number;
   /** Inline calls: the prompt, for the greeting. */
   readonly prompt?: string;
-  /** The prompt asks the agent to hang up: it does, after its first turn. */
-  readonly hangUpAfterFirstTurn?: boolean;
+  /** What the prompt asks the agent to do after its first turn (a client tool, a hang-up). */
+  readonly afterFirstTurn?: { readonly toolName?: string; readonly hangUp?: boolean };
 }
 
 /** The persona of a saved demo agent, or the 404 an unknown or inactive agent gets. */
@@ -244,7 +244,7 @@ export function agentPersona(
   voices: readonly LocalVoiceInfo[],
 ): Persona | ApiAnswer {
   const agent = demoAgent(agentId);
-  if (!agent || agent.status !== 'ACTIVE') {
+  if (agent?.status !== 'ACTIVE') {
     return callError(404, 'Agent not found or not active');
   }
   const voiceId = findVoice(voices, agent.voice)?.id;
@@ -259,6 +259,17 @@ export function agentPersona(
 }
 
 const MODELS = ['llama', 'gemma', 'glm'];
+
+/**
+ * What a prompt asks of the demo agent after its first turn, as an LLM would read it: "call the
+ * lookup tool" invokes the client tool `lookup`; "hang up" makes it say goodbye and hang up.
+ */
+export function promptActions(prompt: string): Pick<Persona, 'afterFirstTurn'> {
+  const toolName = /\bcall the ([A-Za-z0-9_.:-]{1,64}) tool\b/i.exec(prompt)?.[1];
+  const hangUp = /\bhang(?:s|ing)?[ -]?up\b/i.test(prompt);
+  if (toolName === undefined && !hangUp) return {};
+  return { afterFirstTurn: { ...(toolName ? { toolName } : {}), ...(hangUp ? { hangUp } : {}) } };
+}
 
 /** An inline call request, checked: its rates and persona, or the refusal. */
 export function validateInlineCall(
@@ -323,8 +334,7 @@ export function validateInlineCall(
       language: language.code,
       voiceId: voice.id,
       prompt,
-      // A real agent told to hang up uses its hangUp tool; the demo agent does it after one turn.
-      ...(/\bhang(?:s|ing)?[ -]?up\b/i.test(prompt) ? { hangUpAfterFirstTurn: true } : {}),
+      ...promptActions(prompt),
       ...(typeof max === 'number' ? { maxDurationMs: max * 1000 } : {}),
     },
   };

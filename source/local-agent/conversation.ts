@@ -57,8 +57,11 @@ export interface ConversationOptions {
   readonly espeakVoice?: string;
   /** The agent hangs up (`max_duration`) after this long. */
   readonly maxDurationMs?: number;
-  /** After its first turn the agent says goodbye and hangs up (a prompt that asks for it). */
-  readonly hangUpAfterFirstTurn?: boolean;
+  /**
+   * What a prompt asked the agent to do after its first turn: call a client tool (and say what
+   * it returned), then say goodbye and hang up. Real agents do this with their LLM and tools.
+   */
+  readonly afterFirstTurn?: { readonly toolName?: string; readonly hangUp?: boolean };
   /** The agent ended the call with `hangup` and this reason (`agent_hangup`, `max_duration`). */
   readonly onAgentHangup?: (reason: string) => void;
 }
@@ -138,7 +141,7 @@ export class DemoConversation {
   private lastUtterance: Buffer | undefined;
   private ended = false;
   private maxDurationTimer: NodeJS.Timeout | undefined;
-  private farewellQueued = false;
+  private firstTurnDone = false;
 
   constructor(
     private readonly transport: CallTransport,
@@ -160,13 +163,27 @@ export class DemoConversation {
     }
   }
 
-  /** Says goodbye after what is queued, then hangs up. */
-  private enqueueFarewell(): void {
-    this.farewellQueued = true;
-    this.enqueue(async (signal) => {
-      await this.speak(signal, AGENT_FAREWELL_TEXT, { thinkMs: THINK_MS });
-      if (!signal.aborted) this.agentHangUp('agent_hangup');
-    });
+  /** Once, after the agent's first turn: what the prompt asked for (a tool, a hang-up). */
+  private afterFirstTurn(): void {
+    const plan = this.options.afterFirstTurn;
+    if (this.firstTurnDone || !plan) return;
+    this.firstTurnDone = true;
+    const { toolName, hangUp } = plan;
+    if (toolName !== undefined) {
+      this.enqueue(async (signal) => {
+        this.setState('thinking');
+        const parameters = { asked: 'by the prompt', callId: this.options.callId };
+        const outcome = await this.invokeClientTool(signal, toolName, parameters);
+        if (!signal.aborted)
+          await this.speak(signal, clientToolAnswer(toolName, outcome), { thinkMs: 0 });
+      });
+    }
+    if (hangUp) {
+      this.enqueue(async (signal) => {
+        await this.speak(signal, AGENT_FAREWELL_TEXT, { thinkMs: THINK_MS });
+        if (!signal.aborted) this.agentHangUp('agent_hangup');
+      });
+    }
   }
 
   /** The maximum duration is reached: say so over whatever is running, then hang up. */
@@ -484,7 +501,7 @@ export class DemoConversation {
     });
     if (this.reply === reply) this.reply = undefined;
     this.setState('listening');
-    if (this.options.hangUpAfterFirstTurn && !this.farewellQueued) this.enqueueFarewell();
+    this.afterFirstTurn();
   }
 
   /**

@@ -347,7 +347,7 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
       greeting: persona.greeting,
       ...(persona.voiceId ? { espeakVoice: espeakVoice(persona.language, persona.voiceId) } : {}),
       ...(persona.maxDurationMs ? { maxDurationMs: persona.maxDurationMs } : {}),
-      ...(persona.hangUpAfterFirstTurn ? { hangUpAfterFirstTurn: true } : {}),
+      ...(persona.afterFirstTurn ? { afterFirstTurn: persona.afterFirstTurn } : {}),
       onAgentHangup: (reason) => {
         record.endReason = reason;
       },
