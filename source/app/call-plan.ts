@@ -33,8 +33,8 @@ export interface CallPlan {
     agentId?: string;
     /** The agent, when it had to be looked up by name. */
     agent?: AgentInfo;
-    /** The voice and language were checked against the catalog. */
-    checked?: boolean;
+    /** The voice and language as the catalog spells them, once checked. */
+    settings?: PromptSettings;
   };
 }
 
@@ -131,15 +131,16 @@ async function createPromptCall(
   signal: AbortSignal | undefined,
 ): Promise<NewCall> {
   const { text, label } = loadPrompt(target.prompt);
-  if (!plan.memo.checked) {
+  if (!plan.memo.settings) {
     // Loaded only for prompt calls: the catalog check pulls in zod.
     const { checkVoiceAndLanguage } = await import('../api/catalog.js');
-    await checkVoiceAndLanguage(plan.api, target.settings, signal);
-    plan.memo.checked = true;
+    const { voice, language } = await checkVoiceAndLanguage(plan.api, target.settings, signal);
+    // Sent as the catalog spells them: `jenny` found Jenny, and Omnia may match exactly.
+    plan.memo.settings = { ...target.settings, voice: voice.name, language: language.code };
   }
   const created = await createInlineCall({
     ...apiOptions(plan.api),
-    config: { ...target.settings, systemPrompt: text },
+    config: { ...plan.memo.settings, systemPrompt: text },
     inputSampleRate: plan.inputSampleRate,
     outputSampleRate: plan.outputSampleRate,
     signal,
