@@ -278,8 +278,9 @@ export class DemoConversation {
 
   private hangUp(): void {
     this.queue.length = 0;
+    // The turn cut short keeps the words that were heard, in the transcript and the record.
+    this.closeReply();
     this.current?.abort();
-    this.reply = undefined;
     this.send({
       type: 'transcript',
       role: 'agent',
@@ -301,6 +302,15 @@ export class DemoConversation {
     if (reply && (reply.sending || Date.now() < reply.playingUntil)) {
       this.send({ type: 'playback_clear_buffer' });
     }
+    this.closeReply();
+    this.current?.abort();
+    this.options.log(`call ${this.options.callId}: barge-in (${why})`);
+    this.setState('listening');
+  }
+
+  /** Ends the agent's turn in progress with the words heard so far. */
+  private closeReply(): void {
+    const reply = this.reply;
     if (reply && !reply.final) {
       reply.final = true;
       this.send({
@@ -313,9 +323,6 @@ export class DemoConversation {
       });
     }
     this.reply = undefined;
-    this.current?.abort();
-    this.options.log(`call ${this.options.callId}: barge-in (${why})`);
-    this.setState('listening');
   }
 
   private enqueue(task: Task): void {
