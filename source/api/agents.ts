@@ -173,7 +173,7 @@ export function filterAgents(agents: readonly AgentInfo[], text: string): AgentI
     const name = normaliseName(agent.name);
     if (name.startsWith(q)) return 0;
     if (name.includes(q)) return 1;
-    if (agent.id.toLowerCase().includes(q)) return 2;
+    if (normaliseName(agent.id).includes(q)) return 2;
     if (normaliseName(agent.description ?? '').includes(q)) return 3;
     return -1;
   };
