@@ -34,7 +34,7 @@ import {
   type RecordOutcome,
   withRecord,
 } from './call-record.js';
-import { exitAfterCleanup, onCleanup, runCleanup } from './lifecycle.js';
+import { addSecret, exitAfterCleanup, onCleanup, runCleanup } from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
 import { promptSource } from './prompt.js';
 
@@ -176,7 +176,9 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   const recorder = o.recordPath ? new CallRecorder(o.recordPath, o.outputSampleRate) : undefined;
 
   let writer: TranscriptWriter | undefined;
-  const secrets = o.apiKey ? [o.apiKey] : [];
+  // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
+  const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
+  addSecret(created.websocketUrl);
   const store = new SessionStore({
     websocketUrl: created.websocketUrl,
     callId: created.callId,

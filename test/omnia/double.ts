@@ -48,6 +48,8 @@ export interface DoubleCall {
   readonly agentId?: string;
   readonly body: Record<string, unknown>;
   readonly createdAt: number;
+  /** The URL handed out (a credential: the client must never show or save it). */
+  websocketUrl?: string;
   startedAt?: number;
   endedAt?: number;
   endReason?: string;
@@ -376,11 +378,12 @@ export async function startOmniaDouble(options: OmniaDoubleOptions): Promise<Omn
     };
     calls.push(call);
     const createdAt = new Date(call.createdAt).toISOString();
+    call.websocketUrl = `ws://127.0.0.1:${port}/ws/${id}?token=${socketToken}&codec=${String(ws.codec)}`;
     return {
       status: 201,
       body: {
         id,
-        websocketUrl: `ws://127.0.0.1:${port}/ws/${id}?token=${socketToken}&codec=${String(ws.codec)}`,
+        websocketUrl: call.websocketUrl,
         status: 'created',
         connectionType: 'websocket',
         ...(agent

@@ -98,6 +98,46 @@ describe('hangup and error from the Omnia double', () => {
   }, 40_000);
 });
 
+describe('the websocketUrl is a credential', () => {
+  it('a server that echoes it into messages: the app shows [redacted], never the URL', async () => {
+    const server = await double({
+      agents: AGENTS,
+      script: async (call, created) => {
+        call.json({ type: 'call_started', callId: created.id });
+        call.json({ type: 'error', message: `could not reach ${created.websocketUrl}` });
+        call.json({ type: 'debug', message: `socket ${created.websocketUrl}` });
+        call.json({
+          type: 'transcript',
+          role: 'agent',
+          ordinal: 0,
+          text: `Join ${created.websocketUrl}`,
+          final: true,
+        });
+        await pause(200);
+        call.ws.close(1000);
+      },
+    });
+    const home = tempDir('omnia-protocol-');
+    const run = await runAgainst(
+      server,
+      [
+        ...QUIET_CALL,
+        '-v',
+        '--agent',
+        'agt_front',
+        '--no-call-record',
+        '--transcript',
+        join(home, 'call.jsonl'),
+      ],
+      { home },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^\[error\] server error: could not reach \[redacted\]$/m);
+    expect(run.stdout).toMatch(/^Agent: Join \[redacted\]$/m);
+    expectNoSecrets([run.stdout, run.stderr], home, server.socketToken);
+  }, 40_000);
+});
+
 describe('hangup from the built-in local agent', () => {
   it('a prompt that asks for it: greeting, goodbye, hangup, exit 0, and the record says agent_hangup', async () => {
     const home = tempDir('omnia-protocol-');
