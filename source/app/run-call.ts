@@ -290,7 +290,9 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   const final = store.getSnapshot();
   const callId = created.callId ?? final.callId;
   let record: RecordOutcome | undefined;
-  if (o.callRecord !== false && callId && final.startedAt !== undefined) {
+  // Not after a forced quit or a SIGTERM/SIGHUP: whoever sent those wants the process gone.
+  const inAHurry = exitCode === FORCED_QUIT_EXIT_CODE || signals.stoppedBy() !== undefined;
+  if (o.callRecord !== false && !inAHurry && callId && final.startedAt !== undefined) {
     // Ctrl+C now skips the wait for the record instead of quitting.
     const skip = new AbortController();
     signals.onNextInterrupt(() => skip.abort());
@@ -368,13 +370,22 @@ async function loadTools(path: string): Promise<ClientToolRunner> {
   return createToolRunner(loadToolsFile(path));
 }
 
+/** The exit code of a quit forced by a second Ctrl+C (as if killed by SIGINT). */
+const FORCED_QUIT_EXIT_CODE = 130;
+
 function installSignalHandlers(
   store: SessionStore,
   plain: boolean,
-): { onNextInterrupt(action: (() => void) | undefined): void } {
+): {
+  onNextInterrupt(action: (() => void) | undefined): void;
+  /** SIGTERM or SIGHUP, when one ended the call. */
+  stoppedBy(): NodeJS.Signals | undefined;
+} {
   let interrupts = 0;
   let redirect: (() => void) | undefined;
+  let stoppedBy: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
+    if (signal !== 'SIGINT') stoppedBy ??= signal;
     if (signal === 'SIGINT' && redirect) {
       const action = redirect;
       redirect = undefined;
@@ -384,7 +395,7 @@ function installSignalHandlers(
     if (signal === 'SIGINT' && plain) {
       interrupts += 1;
       // A second Ctrl+C while hanging up quits at once (the cleanup still restores things).
-      if (interrupts > 1) void exitAfterCleanup(130, 500);
+      if (interrupts > 1) void exitAfterCleanup(FORCED_QUIT_EXIT_CODE, 500);
       else void store.actions.hangUp('interrupted (Ctrl+C)');
       return;
     }
@@ -397,6 +408,7 @@ function installSignalHandlers(
     onNextInterrupt: (action) => {
       redirect = action;
     },
+    stoppedBy: () => stoppedBy,
   };
 }
 

@@ -99,6 +99,23 @@ describe('the call record from the Omnia double', () => {
   }, 40_000);
 });
 
+describe('no record after a stop by signal', () => {
+  it('SIGTERM ends the call at once: no fetching line, no record request', async () => {
+    const server = await double({ agents: AGENTS, recordDelayMs: 60_000 });
+    const home = tempDir('omnia-record-');
+    const run = startCli([...QUIET_CALL, '--agent', 'agt_front', '--api-base', server.baseUrl], {
+      env: omniaEnv(home),
+    });
+    await waitFor(() => run.output().stdout.includes('[call] connected'), { what: 'the call' });
+    run.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    expect(code, run.output().stderr).toBe(0);
+    expect(run.output().stderr).toMatch(/^Ended: stopped by SIGTERM$/m);
+    expect(run.output().stderr).not.toContain('fetching the call record');
+    expect(requestsTo(server, 'GET', /\/calls\//)).toHaveLength(0);
+  }, 40_000);
+});
+
 describe('the call record from the built-in local agent', () => {
   it('is fetched after a local call: end reason, billing and the summary the agent wrote', async () => {
     const home = tempDir('omnia-record-');
