@@ -139,9 +139,17 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     await runCleanup();
     return 2;
   }
-  if (decision.kind !== 'ready') {
-    // Full-screen with a key but no agent: the agent picker chooses (decision.kind 'pick').
-    io.err(decision.kind === 'error' ? decision.message : NO_AGENT_MESSAGE);
+  if (decision.kind === 'error') {
+    io.err(decision.message);
+    await runCleanup();
+    return 2;
+  }
+  if (decision.kind === 'pick') {
+    // Full-screen with a key but no agent: the agent picker's place. It lists agents with
+    // listAgents/filterAgents (source/api/agents.ts), keeps the choice with rememberAgent
+    // (source/config/remember.ts) and calls planForAgent(decision.choice, agent). Until then,
+    // the line plain mode gives.
+    io.err(NO_AGENT_MESSAGE);
     await runCleanup();
     return 2;
   }
