@@ -170,7 +170,10 @@ async function createAgentCall(
     if (!(error instanceof ApiError) || !couldBeAName(error)) throw error;
     // Loaded only here: the agents module pulls in zod, which an id call does not need.
     const { agentMatchMessage, listAgents, matchAgent } = await import('../api/agents.js');
-    const agents = await listAgents(plan.api, signal ? { signal } : {});
+    // A server that cannot list agents either (a wrong --api-base): its first answer says more.
+    const agents = await listAgents(plan.api, signal ? { signal } : {}).catch(() => {
+      throw error;
+    });
     const match = matchAgent(agents, ref);
     if (match.kind !== 'found') throw new AgentNameError(agentMatchMessage(ref, match));
     plan.memo.agentId = match.agent.id;

@@ -19,6 +19,7 @@ import { fetchCallRecord } from '../../source/app/call-record.js';
 import { promptSource } from '../../source/app/prompt.js';
 import { readConfig } from '../../source/config/read.js';
 import { rememberAgent } from '../../source/config/remember.js';
+import { reply, startServer } from '../api/helpers.js';
 import { tempDir } from '../helpers/cli.js';
 import { double, KEY, requestsTo } from '../omnia/helpers.js';
 
@@ -113,6 +114,25 @@ describe('createCallFor: what redial calls', () => {
       requestsTo(server, 'POST', /\/calls\/create$/).map((r) => JSON.parse(r.body).agentId),
     ).toEqual(['Front Desk', 'agt_front', 'agt_front']);
     expect(requestsTo(server, 'GET', /\/agents$/)).toHaveLength(1);
+  });
+
+  it('a server that knows neither the agent nor /agents: the error of the call request, not of the lookup', async () => {
+    const server = await startServer(reply(404, { detail: 'no such route' }));
+    try {
+      const decision = decideCall(
+        choice({ api: { apiBase: server.base, apiKey: KEY }, agentRef: 'Front Desk' }),
+      );
+      if (decision.kind !== 'ready') throw new Error('expected a plan');
+      await expect(createCallFor(decision.plan)).rejects.toThrow(
+        /^Omnia does not know agent "Front Desk", or it is not active \(HTTP 404: no such route\)\./,
+      );
+      expect(server.requests.map((r) => r.url.split('?')[0])).toEqual([
+        '/api/v1/calls/create',
+        '/api/v1/agents',
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 
   it('planForAgent: the picker chose an agent, and the call goes straight to it', async () => {
