@@ -146,22 +146,6 @@ export async function listAgents(
   return options.all ? agents : agents.filter(isActive);
 }
 
-/** One agent by id; a 404 says the id is unknown. */
-export async function getAgent(
-  target: ApiTarget,
-  id: string,
-  signal?: AbortSignal,
-): Promise<AgentInfo> {
-  const { data } = await apiRequest(target, {
-    path: `/agents/${encodeURIComponent(id)}`,
-    schema: agentSchema,
-    action: `fetch agent "${id}"`,
-    notFound: `Omnia has no agent with id "${id}"`,
-    signal,
-  });
-  return toAgentInfo(data);
-}
-
 /**
  * The agents whose name, id or description contains `text` (any case), names that start with
  * it first; all of them for an empty filter. For the picker's type-to-filter. Pure.

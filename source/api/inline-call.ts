@@ -7,9 +7,6 @@ import { type CreatedCall, postCall, websocketOptions } from './create-call.js';
 /** Models Omnia's inline calls accept. */
 export const INLINE_MODELS = ['llama', 'gemma', 'glm'] as const;
 export type InlineModel = (typeof INLINE_MODELS)[number];
-/** Bounds Omnia documents for `maxDuration`. */
-export const MIN_MAX_DURATION_S = 60;
-export const MAX_MAX_DURATION_S = 7_200;
 
 /** The agent an inline call creates for the length of the call. */
 export interface InlineCallConfig {

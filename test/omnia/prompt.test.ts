@@ -239,6 +239,20 @@ describe('--prompt against the built-in local agent', () => {
     expect(userFirst.stdout).not.toMatch(/^Agent: (?!Goodbye!$)/m);
   }, 90_000);
 
+  it("voices and languages list espeak-ng's variants and languages", async () => {
+    const home = tempDir('omnia-prompt-');
+    const voices = await runCli(['voices', '--json'], { env: cliEnv(home) });
+    expect(voices.code, voices.stderr).toBe(0);
+    expect(JSON.parse(voices.stdout)).toContainEqual({
+      id: 'Alicia',
+      name: 'Alicia',
+      gender: 'female',
+    });
+    const languages = await runCli(['languages'], { env: cliEnv(home) });
+    expect(languages.stdout).toMatch(/^en-gb\s+English \(Great Britain\)$/m);
+    expect(languages.stderr).toMatch(/^\d+ languages\. Use a code with --language\.$/m);
+  });
+
   it('a voice espeak-ng does not have is caught before the call', async () => {
     const home = tempDir('omnia-prompt-');
     const run = await runCli(
