@@ -3,6 +3,7 @@
  * a terminal shows, and the lookup of `--agent` by id or name.
  */
 import { z } from 'zod';
+import { optionalId, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText } from './sanitize.js';
 import { closeMatches, normaliseName } from './suggest.js';
@@ -12,14 +13,8 @@ export const AGENTS_PAGE_LIMIT = 100;
 /** A workspace with more agents than this many pages is not one a list helps with. */
 const MAX_AGENT_PAGES = 100;
 
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? undefined);
-const idLike = z
-  .union([z.string(), z.number()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined ? undefined : String(v)));
+const text = optionalText;
+const idLike = optionalId;
 
 /** One agent as Omnia describes it; only the fields shown are checked. */
 export const agentSchema = z.looseObject({

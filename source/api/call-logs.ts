@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from './errors.js';
+import { optionalNumber, optionalText } from './fields.js';
 import type { CallRecordFacts } from './record-facts.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText } from './sanitize.js';
@@ -16,14 +17,8 @@ export const CALLS_PAGE_LIMIT = 100;
 /** A listing stops after this many pages whatever `limit` asked (10,000 calls). */
 const MAX_CALL_PAGES = 100;
 
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? undefined);
-const number = z
-  .number()
-  .nullish()
-  .transform((v) => v ?? undefined);
+const text = optionalText;
+const number = optionalNumber;
 
 const billingSchema = z.looseObject({
   durationMinutes: number,

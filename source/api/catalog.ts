@@ -3,15 +3,13 @@
  * `--voice` / `--language` pair is one of them before a call is made.
  */
 import { z } from 'zod';
+import { idText, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText } from './sanitize.js';
 import { closeMatches, normaliseName } from './suggest.js';
 
-const text = z
-  .string()
-  .nullish()
-  .transform((v) => v ?? undefined);
-const id = z.union([z.string(), z.number()]).transform(String);
+const text = optionalText;
+const id = idText;
 
 const voiceSchema = z.looseObject({
   id,
