@@ -52,19 +52,36 @@ describe('API errors, as a user reads them', () => {
     );
   });
 
-  it('429 with only X-RateLimit-Reset still says how long to wait', async () => {
+  it('429 with only X-RateLimit-Reset still says how long to wait, in either of its forms', async () => {
     const server = await double({ agents: AGENTS });
+    // Seconds from now.
     server.inject({
       method: 'GET',
       path: /\/agents$/,
       status: 429,
       body: { error: 'Rate limit exceeded' },
-      headers: { 'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 600) },
+      headers: { 'x-ratelimit-reset': '600' },
+      times: 1,
     });
-    const run = await runAgainst(server, ['agents']);
-    const seconds = Number(/Try again in (\d+) s/.exec(run.stderr)?.[1]);
-    expect(seconds).toBeGreaterThan(590);
-    expect(seconds).toBeLessThanOrEqual(600);
+    const relative = await runAgainst(server, ['agents']);
+    expect(relative.stderr).toMatch(
+      / Try again in 600 s \(the limit resets at \d\d:\d\d:\d\d UTC\)\./,
+    );
+    // Epoch seconds: the reset time is the header's own.
+    const resetS = Math.ceil(Date.now() / 1000) + 900;
+    server.inject({
+      method: 'GET',
+      path: /\/agents$/,
+      status: 429,
+      body: { error: 'Rate limit exceeded' },
+      headers: { 'x-ratelimit-reset': String(resetS) },
+      times: 1,
+    });
+    const epoch = await runAgainst(server, ['agents']);
+    const clock = new Date(resetS * 1000).toISOString().slice(11, 19);
+    expect(epoch.stderr).toMatch(
+      new RegExp(` Try again in \\d+ s \\(the limit resets at ${clock} UTC\\)\\.`),
+    );
   });
 
   it('the `{error, details}` shape: the message with each field problem, on one line', async () => {
