@@ -40,7 +40,7 @@ async function oneRun(dir: string, run: number): Promise<number> {
         '--api-base',
         agent.baseUrl,
         '--agent',
-        'bench',
+        'demo',
         '--input',
         'none',
         '--output',

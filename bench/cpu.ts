@@ -43,7 +43,7 @@ const cli = [
   '--api-base',
   agent.baseUrl,
   '--agent',
-  'bench',
+  'demo',
   ...args,
 ]
   .map(shellQuote)

@@ -19,7 +19,7 @@ export async function benchStart(): Promise<BenchResult[]> {
       const t0 = epochMs();
       const child = spawn(
         process.execPath,
-        [CLI_PATH, '--plain', '--api-base', agent.baseUrl, '--agent', 'bench', ...NO_DEVICES],
+        [CLI_PATH, '--plain', '--api-base', agent.baseUrl, '--agent', 'demo', ...NO_DEVICES],
         {
           env: {
             ...process.env,

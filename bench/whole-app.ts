@@ -83,7 +83,7 @@ export async function benchWholeApp(): Promise<BenchResult[]> {
     `OMNIA_VOICE_STATS=${shellQuote(statsPath)}`,
     'TERM=xterm-256color',
   ].join(' ');
-  const cli = [process.execPath, CLI_PATH, '--api-base', agent.baseUrl, '--agent', 'bench']
+  const cli = [process.execPath, CLI_PATH, '--api-base', agent.baseUrl, '--agent', 'demo']
     .concat(['--input', 'none', '--output', 'speaker'])
     .map(shellQuote)
     .join(' ');

@@ -1,31 +1,19 @@
-import http from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
-import {
-  CallCreationError,
-  httpFailureToError,
-  networkFailureToError,
-  type RequestContext,
-  type TimeoutPhase,
-} from './errors.js';
+import { ApiError, type RequestContext, requestIdPart } from './errors.js';
+import { headerValue, sendHttp } from './http.js';
+import { apiHeaders, apiUrl, failureOf, headerSafeKey } from './request.js';
 import { sanitizeServerText } from './sanitize.js';
 
 export { CallCreationError, type CallCreationErrorKind } from './errors.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_RESPONSE_TIMEOUT_MS } from './http.js';
 export { maskKey } from './mask-key.js';
 
-/** Time allowed for DNS, TCP and TLS before giving up on reaching the server. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** Time allowed, once connected, for the server to send its whole answer. */
-export const DEFAULT_RESPONSE_TIMEOUT_MS = 20_000;
 /** An answer to "create a call" is a few hundred bytes; anything this large is not one. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
-const CREATE_CALL_PATH = '/api/v1/calls/create';
-// Keys are opaque tokens; anything outside visible ASCII cannot travel in a header intact.
-const HEADER_SAFE_KEY = /^[\x21-\x7e]+$/;
+const CREATE_CALL_PATH = '/calls/create';
 
 /** What is needed to ask Omnia for a new WebSocket call. */
 export interface CreateCallOptions {
-  /** Base URL of the Omnia API, e.g. `https://dashboard.omnia-voice.com` (trailing slash ok). */
+  /** Base URL of the Omnia API, e.g. `https://api.omnia-voice.com` (trailing slash ok). */
   apiBase: string;
   /** Sent as `X-API-Key` when given; never shown, logged or put in an error. */
   apiKey?: string;
@@ -39,6 +27,8 @@ export interface CreateCallOptions {
   connectTimeoutMs?: number;
   /** Budget for the whole answer once connected; default {@link DEFAULT_RESPONSE_TIMEOUT_MS}. */
   responseTimeoutMs?: number;
+  /** Aborting rejects with an error of kind `cancelled`. */
+  signal?: AbortSignal;
   /**
    * Accepted for interface compatibility; the request always goes through node:http/https,
    * which is the only way to tell a connect timeout from a response timeout.
@@ -46,22 +36,31 @@ export interface CreateCallOptions {
   fetch?: typeof fetch;
 }
 
-/** A call Omnia created: open `websocketUrl` next (within about 30 s). */
+/**
+ * A call Omnia created: open `websocketUrl` next (within about 30 s). The URL is short-lived,
+ * single-use and is itself the credential of the call: never print, log or save it.
+ */
 export interface CreatedCall {
   /** The ws:// or wss:// URL of the call socket. */
   websocketUrl: string;
   /** The call id, when the server gave one. */
   callId?: string;
-  /** The parsed JSON answer, for diagnostics. */
-  raw: unknown;
+  /** The agent the call is with, as the server named it (agent calls only). */
+  agent?: { id: string; name?: string };
 }
 
 /** `{apiBase}/api/v1/calls/create`, keeping any path prefix of the base and its slashes sane. */
 export function createCallUrl(apiBase: string): URL {
-  const url = new URL(apiBase.trim());
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${CREATE_CALL_PATH}`;
-  url.hash = '';
-  return url;
+  return apiUrl(apiBase, CREATE_CALL_PATH);
+}
+
+/** The `websocket` part of every call body: raw PCM at our rates (Omnia's default is g711). */
+export function websocketOptions(rates: { inputSampleRate: number; outputSampleRate: number }) {
+  return {
+    inputSampleRate: rates.inputSampleRate,
+    outputSampleRate: rates.outputSampleRate,
+    codec: 'pcm',
+  };
 }
 
 /** The JSON body Omnia expects for a WebSocket call with raw PCM. */
@@ -69,11 +68,7 @@ export function createCallBody(options: CreateCallOptions): string {
   return JSON.stringify({
     agentId: options.agentId,
     connectionType: 'websocket',
-    websocket: {
-      inputSampleRate: options.inputSampleRate,
-      outputSampleRate: options.outputSampleRate,
-      codec: 'pcm',
-    },
+    websocket: websocketOptions(options),
   });
 }
 
@@ -82,146 +77,66 @@ export function createCallBody(options: CreateCallOptions): string {
  * {@link CallCreationError} whose one-line message says what went wrong and what to do.
  */
 export function createCall(options: CreateCallOptions): Promise<CreatedCall> {
-  let url: URL;
-  try {
-    url = createCallUrl(options.apiBase);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  } catch {
-    const shown = JSON.stringify(sanitizeServerText(options.apiBase, 120));
-    return Promise.reject(
-      new CallCreationError(
-        'unreachable',
-        `The API base ${shown} is not an http(s) URL. Check --api-base or OMNIA_API_BASE.`,
-      ),
-    );
-  }
-  const context: RequestContext = {
-    host: url.host,
-    agentId: options.agentId,
-    inputSampleRate: options.inputSampleRate,
-    outputSampleRate: options.outputSampleRate,
-  };
-  const apiKey = options.apiKey?.trim();
-  if (apiKey) {
-    context.apiKey = apiKey;
-    if (!HEADER_SAFE_KEY.test(apiKey)) {
-      return Promise.reject(
-        new CallCreationError(
-          'auth',
-          'The API key contains spaces or characters that cannot be sent. Check OMNIA_API_KEY.',
-        ),
-      );
-    }
-  }
-  return new Promise<CreatedCall>((resolve, reject) => {
-    sendRequest(url, options, context, apiKey, resolve, reject);
+  return postCall({
+    apiBase: options.apiBase,
+    apiKey: options.apiKey,
+    path: CREATE_CALL_PATH,
+    body: createCallBody(options),
+    context: {
+      agentId: options.agentId,
+      inputSampleRate: options.inputSampleRate,
+      outputSampleRate: options.outputSampleRate,
+    },
+    connectTimeoutMs: options.connectTimeoutMs,
+    responseTimeoutMs: options.responseTimeoutMs,
+    signal: options.signal,
   });
 }
 
-function sendRequest(
-  url: URL,
-  options: CreateCallOptions,
-  context: RequestContext,
-  apiKey: string | undefined,
-  resolve: (call: CreatedCall) => void,
-  reject: (error: CallCreationError) => void,
-): void {
-  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const responseTimeoutMs = options.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
-  const body = createCallBody(options);
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json',
-    Accept: 'application/json',
-    'Content-Length': String(Buffer.byteLength(body)),
-    'User-Agent': 'omnia-voice',
-  };
-  if (apiKey) headers['X-API-Key'] = apiKey;
-
-  let settled = false;
-  let timer: NodeJS.Timeout | undefined;
-  const finish = (outcome: { call: CreatedCall } | { error: CallCreationError }): void => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    if ('call' in outcome) resolve(outcome.call);
-    else reject(outcome.error);
-  };
-  const startTimer = (phase: TimeoutPhase, ms: number): void => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      finish({ error: networkFailureToError(undefined, context, { phase, ms }) });
-      request.destroy();
-    }, ms);
-  };
-
-  const transport = url.protocol === 'https:' ? https : http;
-  let request: http.ClientRequest;
-  try {
-    // agent: false gives a fresh socket, so "connected" really means this request connected.
-    request = transport.request(url, { method: 'POST', headers, agent: false });
-  } catch (error) {
-    finish({ error: networkFailureToError(error, context) });
-    return;
-  }
-  startTimer('connect', connectTimeoutMs);
-  request.once('socket', (socket: Socket) => {
-    const connectedEvent = url.protocol === 'https:' ? 'secureConnect' : 'connect';
-    socket.once(connectedEvent, () => {
-      if (!settled) startTimer('response', responseTimeoutMs);
-    });
-  });
-  request.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
-  request.on('response', (response) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    response.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > MAX_RESPONSE_BYTES) {
-        finish({
-          error: new CallCreationError(
-            'bad-response',
-            `${context.host} sent an answer larger than ${MAX_RESPONSE_BYTES} bytes. Check --api-base points at the Omnia API.`,
-            { status: response.statusCode },
-          ),
-        });
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    response.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
-    response.on('aborted', () =>
-      finish({ error: networkFailureToError(connectionReset(), context) }),
-    );
-    response.on('end', () => {
-      const status = response.statusCode ?? 0;
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (status >= 200 && status < 300) {
-        finish(parseSuccess(status, text, context));
-        return;
-      }
-      const retryAfter = response.headers['retry-after'];
-      const location = response.headers.location;
-      finish({
-        error: httpFailureToError(
-          {
-            status,
-            body: text,
-            ...(retryAfter === undefined ? {} : { retryAfter }),
-            ...(location === undefined ? {} : { location }),
-          },
-          context,
-        ),
-      });
-    });
-  });
-  request.end(body);
+/** One call-creating POST (`/calls/create` or `/calls/inline`). */
+export interface PostCallRequest {
+  apiBase: string;
+  apiKey?: string | undefined;
+  /** Below `/api/v1`. */
+  path: string;
+  /** The JSON body, already encoded. */
+  body: string;
+  /** How the messages describe the request (the host and key are filled in). */
+  context: Omit<RequestContext, 'host' | 'apiKey'>;
+  connectTimeoutMs?: number | undefined;
+  responseTimeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
-function connectionReset(): Error {
-  return Object.assign(new Error('the connection closed before the answer was complete'), {
-    code: 'ECONNRESET',
-  });
+/** Posts a call request and reads the created call. Rejects with ApiError only. */
+export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
+  const url = apiUrl(request.apiBase, request.path);
+  const apiKey = headerSafeKey(request.apiKey);
+  const context: RequestContext = { host: url.host, ...request.context };
+  if (apiKey) context.apiKey = apiKey;
+  const answer = await sendHttp(
+    {
+      url,
+      method: 'POST',
+      headers: apiHeaders(apiKey, true),
+      body: request.body,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+      ...(request.connectTimeoutMs ? { connectTimeoutMs: request.connectTimeoutMs } : {}),
+      ...(request.responseTimeoutMs ? { responseTimeoutMs: request.responseTimeoutMs } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    },
+    context,
+  );
+  if (answer.status < 200 || answer.status >= 300) throw failureOf(answer, context);
+  const outcome = parseSuccess(answer.status, answer.text, context);
+  if ('error' in outcome) {
+    const id = requestIdPart(headerValue(answer.headers, 'x-request-id'));
+    if (id === '') throw outcome.error;
+    throw new ApiError(outcome.error.kind, `${outcome.error.message}${id}`, {
+      status: answer.status,
+    });
+  }
+  return outcome.call;
 }
 
 /** Checks a 2xx answer: JSON with a ws:// or wss:// `websocketUrl`. */
@@ -229,7 +144,7 @@ export function parseSuccess(
   status: number,
   text: string,
   context: Pick<RequestContext, 'host' | 'apiKey'>,
-): { call: CreatedCall } | { error: CallCreationError } {
+): { call: CreatedCall } | { error: ApiError } {
   const advice = 'Check --api-base points at the Omnia API.';
   let raw: unknown;
   try {
@@ -238,7 +153,7 @@ export function parseSuccess(
     const preview = sanitizeServerText(text, 80);
     const shown = preview === '' ? 'an empty body' : `"${preview}"`;
     return {
-      error: new CallCreationError(
+      error: new ApiError(
         'bad-response',
         `${context.host} answered HTTP ${status} with ${shown}, not JSON. ${advice}`,
         { status, cause },
@@ -249,7 +164,7 @@ export function parseSuccess(
   const websocketUrl = record.websocketUrl;
   if (typeof websocketUrl !== 'string' || websocketUrl.trim() === '') {
     return {
-      error: new CallCreationError(
+      error: new ApiError(
         'bad-response',
         `${context.host} answered HTTP ${status} without a websocketUrl. ${advice}`,
         { status },
@@ -257,20 +172,31 @@ export function parseSuccess(
     };
   }
   if (!isWebSocketUrl(websocketUrl)) {
-    const shown = sanitizeServerText(websocketUrl.split('?')[0] ?? '', 80);
+    // Only the scheme: the rest of the URL is the call's credential.
+    const scheme = sanitizeServerText(
+      /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(websocketUrl)?.[0] ?? '',
+      20,
+    );
     return {
-      error: new CallCreationError(
+      error: new ApiError(
         'bad-response',
-        `${context.host} answered with a websocketUrl that is not ws:// or wss:// ("${shown}"). ${advice}`,
+        `${context.host} answered with a websocketUrl that is not ws:// or wss://${scheme ? ` ("${scheme}")` : ''}. ${advice}`,
         { status },
       ),
     };
   }
-  const call: CreatedCall = { websocketUrl: websocketUrl.trim(), raw };
+  const call: CreatedCall = { websocketUrl: websocketUrl.trim() };
   const callId = [record.callId, record.id, record.call_id].find(
     (value): value is string => typeof value === 'string' && value !== '',
   );
   if (callId !== undefined) call.callId = callId;
+  const agent = record.agent;
+  if (typeof agent === 'object' && agent !== null) {
+    const { id, name } = agent as Record<string, unknown>;
+    if (typeof id === 'string' && id !== '') {
+      call.agent = { id, ...(typeof name === 'string' && name !== '' ? { name } : {}) };
+    }
+  }
   return { call };
 }
 

@@ -1,10 +1,11 @@
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
 
-/** Why a call could not be created; each kind asks the user for a different remedy. */
-export type CallCreationErrorKind =
+/** Why a request to the Omnia API failed; each kind asks the user for a different remedy. */
+export type ApiErrorKind =
   | 'bad-request'
   | 'auth'
+  | 'credits'
   | 'not-found'
   | 'rate-limit'
   | 'server'
@@ -12,52 +13,71 @@ export type CallCreationErrorKind =
   | 'dns'
   | 'tls'
   | 'timeout'
-  | 'bad-response';
+  | 'bad-response'
+  | 'cancelled';
 
-/** Extra facts about a failed call creation, all safe to show (no key). */
-export interface CallCreationErrorDetails {
+/** The kinds a failed call creation can have (every API error kind). */
+export type CallCreationErrorKind = ApiErrorKind;
+
+/** Extra facts about a failed request, all safe to show (no key). */
+export interface ApiErrorDetails {
   /** HTTP status when the server answered. */
   status?: number;
-  /** Seconds the server asked us to wait (Retry-After), when it said. */
+  /** Seconds the server asked us to wait (Retry-After, else X-RateLimit-Reset), when it said. */
   retryAfterSeconds?: number;
   /** The server's own explanation, already sanitised and free of the key. */
   serverMessage?: string;
+  /** Omnia's error code (`VALIDATION_ERROR`, `UPSTREAM_ERROR`, …) when the body had one. */
+  code?: string;
+  /** The X-Request-Id of the answer, for a report to Omnia. */
+  requestId?: string;
   /** The underlying error (network or parser), never containing the key. */
   cause?: unknown;
 }
 
 /**
- * A call could not be created. `message` is one line for a user: what happened, the server's
- * words when it gave any, and what to do. It never contains the API key.
+ * A request to the Omnia API failed. `message` is one line for a user: what happened, the
+ * server's words when it gave any, what to do, and the request id when the server sent one. It
+ * never contains the API key.
  */
-export class CallCreationError extends Error {
-  readonly kind: CallCreationErrorKind;
+export class ApiError extends Error {
+  readonly kind: ApiErrorKind;
   readonly status?: number;
   readonly retryAfterSeconds?: number;
   readonly serverMessage?: string;
+  readonly code?: string;
+  readonly requestId?: string;
 
-  constructor(
-    kind: CallCreationErrorKind,
-    message: string,
-    details: CallCreationErrorDetails = {},
-  ) {
+  constructor(kind: ApiErrorKind, message: string, details: ApiErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'CallCreationError';
+    this.name = 'ApiError';
     this.kind = kind;
     if (details.status !== undefined) this.status = details.status;
     if (details.retryAfterSeconds !== undefined) this.retryAfterSeconds = details.retryAfterSeconds;
     if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage;
+    if (details.code !== undefined) this.code = details.code;
+    if (details.requestId !== undefined) this.requestId = details.requestId;
   }
 }
+
+/** Call creation fails with the same errors as every other request. */
+export { ApiError as CallCreationError };
 
 /** What the error messages need to know about the attempted request. */
 export interface RequestContext {
   /** `host[:port]` of the API base, without credentials. */
   host: string;
-  agentId: string;
   apiKey?: string;
-  inputSampleRate: number;
-  outputSampleRate: number;
+  /**
+   * What the request was for, as the end of "Omnia rejected the request to …" ("list agents").
+   * Absent: call creation, whose messages name the agent and the sample rates.
+   */
+  action?: string;
+  /** What a 404 means for this request, as a sentence start ("Omnia has no call \"x\""). */
+  notFound?: string;
+  agentId?: string;
+  inputSampleRate?: number;
+  outputSampleRate?: number;
 }
 
 /** A received HTTP answer that was not a success. */
@@ -66,28 +86,97 @@ export interface HttpFailure {
   body: string;
   /** Value of the Retry-After header, if any. */
   retryAfter?: string;
+  /** Value of the X-RateLimit-Reset header, if any. */
+  rateLimitReset?: string;
+  /** Value of the X-RateLimit-Limit header, if any. */
+  rateLimitLimit?: string;
+  /** Value of the X-RateLimit-Remaining header, if any. */
+  rateLimitRemaining?: string;
+  /** Value of the X-Request-Id header, if any. */
+  requestId?: string;
   /** Value of the Location header, if any (redirects). */
   location?: string;
 }
 
+/** What an error body says, whatever its shape. */
+export interface ServerExplanation {
+  /** One line: the message, with field errors when the body listed them. */
+  message?: string;
+  /** Omnia's error code, when the body had one. */
+  code?: string;
+}
+
 /**
- * The server's own explanation from an error body, whatever shape it used:
- * `{"error":{"message"}}`, `{"error":"…"}`, `{"message":…}`, `{"detail":…}` or plain text.
- * Sanitised for a terminal and stripped of the key. Undefined when the body says nothing.
+ * The server's own explanation from an error body. Omnia documents two shapes: call endpoints
+ * answer `{"error": {"message", "code", "upstreamStatus"?, "upstream"?}}`, the others
+ * `{"error": "…", "details"?: {"formErrors": [...], "fieldErrors": {...}}}`; other servers send
+ * `{"message"}`, `{"detail"}` or plain text. Sanitised for a terminal and stripped of the key.
  */
-export function extractServerMessage(body: string, apiKey?: string): string | undefined {
+export function explainErrorBody(body: string, apiKey?: string): ServerExplanation {
   const trimmed = body.trim();
-  if (trimmed === '') return undefined;
-  let text: string | undefined = trimmed;
+  if (trimmed === '') return {};
+  let parsed: unknown;
+  let text: string | undefined;
+  let code: string | undefined;
   try {
-    text = messageFromJson(JSON.parse(trimmed));
+    parsed = JSON.parse(trimmed);
   } catch {
     // Not JSON: the body itself is the message (plain text or an HTML error page).
     text = trimmed.startsWith('<') ? stripTags(trimmed) : trimmed;
   }
-  if (text === undefined) return undefined;
-  const safe = sanitizeServerText(redactKey(text, apiKey));
-  return safe === '' ? undefined : safe;
+  if (parsed !== undefined) {
+    const documented = documentedShape(parsed);
+    text = documented?.message ?? messageFromJson(parsed);
+    code = documented?.code;
+  }
+  const safe = text === undefined ? '' : sanitizeServerText(redactKey(text, apiKey));
+  const explanation: ServerExplanation = {};
+  if (safe !== '') explanation.message = safe;
+  if (code !== undefined) explanation.code = sanitizeServerText(code, 40);
+  return explanation;
+}
+
+/**
+ * The server's message from an error body, whatever shape it used (see
+ * {@link explainErrorBody}). Undefined when the body says nothing.
+ */
+export function extractServerMessage(body: string, apiKey?: string): string | undefined {
+  return explainErrorBody(body, apiKey).message;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The two shapes Omnia documents, read into one line; undefined for any other body. */
+function documentedShape(value: unknown): { message: string; code?: string } | undefined {
+  if (!isRecord(value)) return undefined;
+  const error = value.error;
+  if (isRecord(error) && typeof error.message === 'string') {
+    const code = typeof error.code === 'string' ? error.code : undefined;
+    const parts = [error.message];
+    if (typeof error.upstreamStatus === 'number') {
+      parts.push(`upstream HTTP ${error.upstreamStatus}`);
+    }
+    const upstream = isRecord(error.upstream) ? messageFromJson(error.upstream) : undefined;
+    if (upstream !== undefined && upstream !== error.message) parts.push(`upstream: ${upstream}`);
+    return { message: parts.join('; '), ...(code === undefined ? {} : { code }) };
+  }
+  if (typeof error === 'string') {
+    const details = isRecord(value.details) ? value.details : {};
+    const problems: string[] = [];
+    if (Array.isArray(details.formErrors)) {
+      for (const item of details.formErrors) if (typeof item === 'string') problems.push(item);
+    }
+    if (isRecord(details.fieldErrors)) {
+      for (const [field, list] of Object.entries(details.fieldErrors)) {
+        const texts = Array.isArray(list) ? list.filter((t) => typeof t === 'string') : [];
+        if (texts.length > 0) problems.push(`${field}: ${texts.join(', ')}`);
+      }
+    }
+    return { message: problems.length > 0 ? `${error} (${problems.join('; ')})` : error };
+  }
+  return undefined;
 }
 
 function messageFromJson(value: unknown): string | undefined {
@@ -133,6 +222,28 @@ export function parseRetryAfter(header: string | undefined, nowMs: number): numb
   return Math.max(0, Math.ceil((dateMs - nowMs) / 1000));
 }
 
+/** Epoch seconds are above this; smaller numbers are seconds from now. */
+const EPOCH_SECONDS_FLOOR = 1_000_000_000;
+/** Epoch milliseconds are above this. */
+const EPOCH_MS_FLOOR = 1_000_000_000_000;
+
+/**
+ * When the rate limit resets, from X-RateLimit-Reset: epoch seconds (the common form), epoch
+ * milliseconds, seconds from now, or a date. Epoch ms; undefined when absent or unreadable.
+ */
+export function parseRateLimitReset(header: string | undefined, nowMs: number): number | undefined {
+  if (header === undefined) return undefined;
+  const value = header.trim();
+  if (/^\d+(\.\d+)?$/.test(value)) {
+    const n = Number(value);
+    if (n >= EPOCH_MS_FLOOR) return n;
+    if (n >= EPOCH_SECONDS_FLOOR) return n * 1000;
+    return nowMs + n * 1000;
+  }
+  const dateMs = Date.parse(value);
+  return Number.isNaN(dateMs) ? undefined : dateMs;
+}
+
 /** ` (key ending …abcd)` when the key is long enough to show its tail, else nothing. */
 function keyHint(apiKey: string | undefined): string {
   if (!apiKey) return '';
@@ -140,8 +251,11 @@ function keyHint(apiKey: string | undefined): string {
   return masked === '…' ? '' : ` (key ending ${masked})`;
 }
 
-function httpPart(status: number, serverMessage: string | undefined): string {
-  return serverMessage === undefined ? `HTTP ${status}` : `HTTP ${status}: ${serverMessage}`;
+function httpPart(status: number, explanation: ServerExplanation): string {
+  const { message, code } = explanation;
+  if (message === undefined)
+    return code === undefined ? `HTTP ${status}` : `HTTP ${status} ${code}`;
+  return code === undefined ? `HTTP ${status}: ${message}` : `HTTP ${status} ${code}: ${message}`;
 }
 
 function waitAdvice(retryAfterSeconds: number | undefined, fallback: string): string {
@@ -149,78 +263,146 @@ function waitAdvice(retryAfterSeconds: number | undefined, fallback: string): st
   return `Try again in ${retryAfterSeconds} s.`;
 }
 
+/** ` Request id: abc.` when the server sent one: what Omnia's support asks for. */
+export function requestIdPart(requestId: string | undefined): string {
+  if (requestId === undefined || requestId.trim() === '') return '';
+  return ` Request id: ${sanitizeServerText(requestId, 100)}.`;
+}
+
+/** Where a workspace out of credits is topped up. */
+export const TOP_UP_URL = 'https://dashboard.omnia-voice.com';
+
 /** Turns a non-2xx answer into the error a user sees. */
 export function httpFailureToError(
   failure: HttpFailure,
   context: RequestContext,
   nowMs: number = Date.now(),
-): CallCreationError {
+): ApiError {
+  const error = describeFailure(failure, context, nowMs);
+  const id = requestIdPart(failure.requestId);
+  if (id === '') return error;
+  const details: ApiErrorDetails = { requestId: sanitizeServerText(failure.requestId ?? '', 100) };
+  if (error.status !== undefined) details.status = error.status;
+  if (error.retryAfterSeconds !== undefined) details.retryAfterSeconds = error.retryAfterSeconds;
+  if (error.serverMessage !== undefined) details.serverMessage = error.serverMessage;
+  if (error.code !== undefined) details.code = error.code;
+  return new ApiError(error.kind, `${error.message}${id}`, details);
+}
+
+function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: number): ApiError {
   const { status } = failure;
-  const serverMessage = extractServerMessage(failure.body, context.apiKey);
-  const retryAfterSeconds = parseRetryAfter(failure.retryAfter, nowMs);
-  const details: CallCreationErrorDetails = { status };
-  if (serverMessage !== undefined) details.serverMessage = serverMessage;
+  const explanation = explainErrorBody(failure.body, context.apiKey);
+  const retryAfterSeconds = retryDelaySeconds(failure, nowMs);
+  const details: ApiErrorDetails = { status };
+  if (explanation.message !== undefined) details.serverMessage = explanation.message;
+  if (explanation.code !== undefined) details.code = explanation.code;
   if (retryAfterSeconds !== undefined) details.retryAfterSeconds = retryAfterSeconds;
-  const http = httpPart(status, serverMessage);
-  const agent = JSON.stringify(sanitizeServerText(context.agentId, 80));
+  const http = httpPart(status, explanation);
+  const agent = JSON.stringify(sanitizeServerText(context.agentId ?? '', 80));
 
   if (status === 401) {
     const message = context.apiKey
       ? `Omnia rejected the API key (${http}). Check OMNIA_API_KEY${keyHint(context.apiKey)}.`
       : `Omnia needs an API key (${http}). Set OMNIA_API_KEY in the environment or a .env file.`;
-    return new CallCreationError('auth', message, details);
+    return new ApiError('auth', message, details);
+  }
+  if (status === 402) {
+    return new ApiError(
+      'credits',
+      `Your Omnia workspace is out of credits (${http}). Top up in the Omnia dashboard (${TOP_UP_URL}, Billing), then try again.`,
+      details,
+    );
   }
   if (status === 403) {
-    return new CallCreationError(
+    const what =
+      context.agentId === undefined
+        ? `may ${context.action ?? 'do this'}`
+        : `may use agent ${agent}`;
+    return new ApiError(
       'auth',
-      `Omnia refused access (${http}). Check that OMNIA_API_KEY${keyHint(context.apiKey)} may use agent ${agent}.`,
+      `Omnia refused access (${http}). Check that OMNIA_API_KEY${keyHint(context.apiKey)} ${what}.`,
       details,
     );
   }
   if (status === 404) {
-    return new CallCreationError(
-      'not-found',
-      `Omnia does not know agent ${agent} (${http}). Check the agent id (--agent or OMNIA_AGENT_ID) and --api-base.`,
-      details,
-    );
+    const message =
+      context.notFound !== undefined
+        ? `${context.notFound} (${http}).`
+        : context.agentId !== undefined
+          ? `Omnia does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; omnia-voice agents lists them) and --api-base.`
+          : `Omnia has no such thing (${http}). Check --api-base points at the Omnia API.`;
+    return new ApiError('not-found', message, details);
   }
   if (status === 429) {
-    const advice = waitAdvice(retryAfterSeconds, 'Wait a minute and try again.');
-    return new CallCreationError(
+    const advice = rateLimitAdvice(failure, retryAfterSeconds, nowMs);
+    return new ApiError(
       'rate-limit',
-      `Omnia is limiting calls or requests right now (${http}). ${advice}`,
+      `Omnia is limiting calls or requests right now (${http}${usedUp(failure)}). ${advice}`,
       details,
     );
   }
   if (status >= 500) {
     const advice = waitAdvice(retryAfterSeconds, 'Try again in a few minutes.');
-    return new CallCreationError(
-      'server',
-      `Omnia had a server problem (${http}). ${advice}`,
-      details,
-    );
+    return new ApiError('server', `Omnia had a server problem (${http}). ${advice}`, details);
   }
   if (status >= 400) {
-    const rates = `${context.inputSampleRate}/${context.outputSampleRate} Hz`;
-    return new CallCreationError(
+    if (context.action === undefined) {
+      const rates = `${context.inputSampleRate}/${context.outputSampleRate} Hz`;
+      return new ApiError(
+        'bad-request',
+        `Omnia rejected the call request (${http}). Check the agent id ${agent} and the sample rates (${rates}).`,
+        details,
+      );
+    }
+    return new ApiError(
       'bad-request',
-      `Omnia rejected the call request (${http}). Check the agent id ${agent} and the sample rates (${rates}).`,
+      `Omnia rejected the request to ${context.action} (${http}).`,
       details,
     );
   }
   if (status >= 300 && status < 400) {
     const where = failure.location ? ` to ${sanitizeServerText(failure.location, 120)}` : '';
-    return new CallCreationError(
+    return new ApiError(
       'bad-response',
       `Omnia answered with a redirect (HTTP ${status}${where}). Check --api-base (for example https:// instead of http://).`,
       details,
     );
   }
-  return new CallCreationError(
+  return new ApiError(
     'bad-response',
     `Omnia answered with unexpected HTTP ${status}. Check --api-base points at the Omnia API.`,
     details,
   );
+}
+
+/** Seconds to wait: Retry-After when given, else until X-RateLimit-Reset (429 only). */
+function retryDelaySeconds(failure: HttpFailure, nowMs: number): number | undefined {
+  const retryAfter = parseRetryAfter(failure.retryAfter, nowMs);
+  if (retryAfter !== undefined || failure.status !== 429) return retryAfter;
+  const resetMs = parseRateLimitReset(failure.rateLimitReset, nowMs);
+  return resetMs === undefined ? undefined : Math.max(0, Math.ceil((resetMs - nowMs) / 1000));
+}
+
+function rateLimitAdvice(failure: HttpFailure, seconds: number | undefined, nowMs: number): string {
+  const resetMs = parseRateLimitReset(failure.rateLimitReset, nowMs);
+  const at = resetMs === undefined ? '' : ` (the limit resets at ${clockTime(resetMs)})`;
+  if (seconds === undefined) return `Wait a minute and try again${at}.`;
+  return `Try again in ${seconds} s${at}.`;
+}
+
+/** `; 0 of 1000 requests left` when the server said how many remain. */
+function usedUp(failure: HttpFailure): string {
+  const remaining = failure.rateLimitRemaining?.trim();
+  const limit = failure.rateLimitLimit?.trim();
+  if (remaining === undefined || !/^\d+$/.test(remaining)) return '';
+  return limit !== undefined && /^\d+$/.test(limit)
+    ? `; ${remaining} of ${limit} requests left`
+    : `; ${remaining} requests left`;
+}
+
+/** `14:05:09 UTC`: a reset time a user can compare with a clock. */
+function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);
@@ -267,7 +449,7 @@ export function networkFailureToError(
   error: unknown,
   context: RequestContext,
   timeout?: { phase: TimeoutPhase; ms: number },
-): CallCreationError {
+): ApiError {
   const cause = safeCause(error, context.apiKey);
   const host = context.host;
   if (timeout !== undefined) {
@@ -276,11 +458,11 @@ export function networkFailureToError(
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
         : `${host} accepted the connection but did not answer within ${seconds}. Omnia may be overloaded: try again later.`;
-    return new CallCreationError('timeout', message, { cause });
+    return new ApiError('timeout', message, { cause });
   }
   const code = errorCode(error);
   if (DNS_CODES.has(code)) {
-    return new CallCreationError(
+    return new ApiError(
       'dns',
       `Cannot find the host ${host} (${code}). Check the host name in --api-base and your network or DNS.`,
       { cause },
@@ -288,14 +470,14 @@ export function networkFailureToError(
   }
   if (code !== '' && isTlsErrorCode(code)) {
     const reason = TLS_ADVICE[code] ?? sanitizeServerText(messageOf(error), 120);
-    return new CallCreationError(
+    return new ApiError(
       'tls',
       `Secure connection to ${host} failed (${code}: ${reason}). Check --api-base (https:// vs http://), the system clock and certificates.`,
       { cause },
     );
   }
   if (code === 'ETIMEDOUT') {
-    return new CallCreationError(
+    return new ApiError(
       'timeout',
       `Timed out connecting to ${host} (ETIMEDOUT). Check your network and --api-base.`,
       { cause },
@@ -308,14 +490,14 @@ export function networkFailureToError(
         : code === 'ECONNRESET'
           ? 'connection reset'
           : code;
-    return new CallCreationError(
+    return new ApiError(
       'unreachable',
       `Cannot reach Omnia at ${host} (${what}). Check your network and --api-base.`,
       { cause },
     );
   }
   const detail = sanitizeServerText(redactKey(messageOf(error), context.apiKey), 120);
-  return new CallCreationError(
+  return new ApiError(
     'unreachable',
     `Cannot reach Omnia at ${host} (${code || detail || 'network error'}). Check your network and --api-base.`,
     { cause },

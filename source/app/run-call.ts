@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CallCreationError, createCall } from '../api/create-call.js';
+import type { ApiTarget } from '../api/request.js';
 import { Player } from '../audio/player.js';
 import { CallRecorder } from '../audio/recorder.js';
 import { createSink, NoAudioOutputError } from '../audio/sinks/index.js';
@@ -10,6 +10,7 @@ import type { AudioSink } from '../audio/types.js';
 import type { LocalAgent } from '../local-agent/index.js';
 import type { SessionStore } from '../session/store.js';
 import type { Snapshot } from '../session/types.js';
+import type { ClientToolRunner } from '../tools/types.js';
 import { writeFileAtomic } from '../transcript/atomic.js';
 import {
   defaultTranscriptName,
@@ -20,14 +21,32 @@ import {
 import { formatSummary, summarize } from '../transcript/summary.js';
 import { TranscriptWriter } from '../transcript/writer.js';
 import {
+  type CallDecision,
+  createCallFor,
+  decideCall,
+  type NewCall,
+  NO_AGENT_MESSAGE,
+  type PromptSettings,
+} from './call-plan.js';
+import {
+  FETCHING_RECORD_LINE,
+  fetchCallRecord,
+  type RecordOutcome,
+  withRecord,
+} from './call-record.js';
+import {
+  addSecret,
   exitAfterCleanup,
   FORCED_CLEANUP_MS,
   onCleanup,
   onStop,
   runCleanup,
   SIGNAL_EXIT_CODES,
+  type StopHandler,
+  type StopSignal,
 } from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
+import { promptSource } from './prompt.js';
 import { plainStop, uiStop } from './stop.js';
 
 /** Everything a call needs, already resolved from flags, env, .env and config. */
@@ -61,6 +80,16 @@ export interface CallOptions {
   pongTimeoutMs?: number;
   /** Wait for the answer to call creation (default 20 s; OMNIA_CREATE_TIMEOUT_MS). */
   createTimeoutMs?: number;
+  /** `--prompt FILE|TEXT` and its settings: an inline call instead of a saved agent. */
+  prompt?: { value: string; settings: PromptSettings };
+  /** `--tools FILE`: client tools answered locally. */
+  toolsPath?: string;
+  /** Fetch the call's record from the server after the call (`--no-call-record` turns off). */
+  callRecord?: boolean;
+  /** Longest wait for a complete record (default 20 s; OMNIA_RECORD_WAIT_MS). */
+  recordWaitMs?: number;
+  /** Pause between record polls (default 1 s; OMNIA_RECORD_POLL_MS). */
+  recordPollMs?: number;
 }
 
 export interface CallIo {
@@ -97,36 +126,61 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
         : `No API key configured: talking to the built-in local agent at ${agent.baseUrl}. Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia.`,
     );
   }
-  if (!agentId) {
-    io.err('No agent id: pass --agent <id> or set OMNIA_AGENT_ID (or run with --local).');
+  const api: ApiTarget = {
+    apiBase,
+    ...(o.local || !o.apiKey ? {} : { apiKey: o.apiKey }),
+    ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
+  };
+  let decision: CallDecision;
+  let clientTools: ClientToolRunner | undefined;
+  try {
+    clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
+    decision = decideCall({
+      api,
+      ...(agentId ? { agentRef: agentId } : {}),
+      ...(o.prompt
+        ? { prompt: { source: promptSource(o.prompt.value), settings: o.prompt.settings } }
+        : {}),
+      inputSampleRate: o.inputSampleRate,
+      outputSampleRate: o.outputSampleRate,
+      plain: o.plain,
+    });
+  } catch (error) {
+    io.err(`error: ${errorLine(error)}`);
     await runCleanup();
     return 2;
   }
+  if (decision.kind === 'error') {
+    io.err(decision.message);
+    await runCleanup();
+    return 2;
+  }
+  if (decision.kind === 'pick') {
+    // Full-screen with a key but no agent: the agent picker's place. It lists agents with
+    // listAgents/filterAgents (source/api/agents.ts), keeps the choice with rememberAgent
+    // (source/config/remember.ts) and calls planForAgent(decision.choice, agent). Until then,
+    // the line plain mode gives.
+    io.err(NO_AGENT_MESSAGE);
+    await runCleanup();
+    return 2;
+  }
+  const plan = decision.plan;
 
   // The session store pulls in ws and zod (~100 ms of module loading) and the speaker sink
   // starts a child process: both run while the call is being created, not after it.
   const storeModule = import('../session/store.js');
   const sinkOpening = openSink(o.output, o.outputSampleRate);
-  let created: Awaited<ReturnType<typeof createCall>>;
+  let created: NewCall;
   try {
-    created = await createCall({
-      apiBase,
-      apiKey: o.local ? undefined : o.apiKey,
-      agentId,
-      inputSampleRate: o.inputSampleRate,
-      outputSampleRate: o.outputSampleRate,
-      ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
-    });
+    created = await createCallFor(plan);
   } catch (error) {
-    io.err(
-      error instanceof CallCreationError
-        ? `Could not create the call: ${error.message}`
-        : `Could not create the call: ${String(error)}`,
-    );
+    io.err(`Could not create the call: ${errorLine(error)}`);
     await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();
-    return 1;
+    return error instanceof Error && error.name === 'UsageError' ? 2 : 1;
   }
+  // Transcript file names carry the agent, or the prompt file, of the call.
+  const fileTag = created.agentId ?? created.label.promptFile ?? 'prompt';
 
   const source = createSource(o.input, o.inputSampleRate);
   const { sink, notes } = await sinkOpening;
@@ -146,11 +200,15 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   const recorder = o.recordPath ? new CallRecorder(o.recordPath, o.outputSampleRate) : undefined;
 
   let writer: TranscriptWriter | undefined;
-  const secrets = o.apiKey ? [o.apiKey] : [];
+  // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
+  const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
+  addSecret(created.websocketUrl);
   const store = new SessionStore({
     websocketUrl: created.websocketUrl,
     callId: created.callId,
-    agentId,
+    agentId: created.agentId,
+    label: created.label,
+    clientTools,
     local: o.local,
     source,
     player,
@@ -179,7 +237,7 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     // file follows the call like a --transcript file does: nothing said after a save is missing
     // from the file the summary names.
     saveTranscript: async (): Promise<string> => {
-      writer ??= followingWriter(generatedPath(o, store.getSnapshot(), agentId ?? LOCAL_AGENT_ID));
+      writer ??= followingWriter(generatedPath(o, store.getSnapshot(), fileTag));
       await writer.flush();
       return writer.path;
     },
@@ -224,8 +282,16 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     await Promise.allSettled([store.stopAudio(), writer?.close()]);
     await hangingUp;
   });
-  // Until the UI takes over, a signal hangs up as in plain mode.
-  let offStop = onStop(plainStop(store));
+  // Until the UI takes over, a signal hangs up as in plain mode. SIGTERM and SIGHUP are
+  // remembered: whoever sent them wants the process gone, not the call record.
+  let stoppedBy: StopSignal | undefined;
+  const noting =
+    (handler: StopHandler): StopHandler =>
+    (signal, count) => {
+      if (signal !== 'SIGINT') stoppedBy ??= signal;
+      handler(signal, count);
+    };
+  let offStop = onStop(noting(plainStop(store)));
 
   let durationTimer: NodeJS.Timeout | undefined;
   if (o.durationSeconds !== undefined) {
@@ -241,13 +307,13 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     const ui = await uiModule;
     // Say on screen, not only on stderr (hidden by the full screen), why this is the demo agent.
     const title = !o.local
-      ? `omnia-voice · ${agentId}`
+      ? `omnia-voice · ${created.label.text}`
       : o.apiKey
         ? 'omnia-voice · built-in local agent (--local)'
         : 'omnia-voice · built-in local agent (no API key configured)';
     const tui = ui.runTui(store, { title });
     offStop();
-    offStop = onStop(uiStop(store, tui));
+    offStop = onStop(noting(uiStop(store, tui)));
     exitCode = await tui.exited;
     await started;
     if (exitCode === SIGNAL_EXIT_CODES.SIGINT) {
@@ -269,12 +335,35 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
   await store.actions.hangUp();
   await store.stopAudio();
   const final = store.getSnapshot();
-  const summary = summarize({ ...final, transcriptPath: o.transcriptPath ?? final.transcriptPath });
+  const callId = created.callId ?? final.callId;
+  let record: RecordOutcome | undefined;
+  // Not after a forced quit or a SIGTERM/SIGHUP: whoever sent those wants the process gone.
+  const inAHurry = exitCode === SIGNAL_EXIT_CODES.SIGINT || stoppedBy !== undefined;
+  if (o.callRecord !== false && !inAHurry && callId && final.startedAt !== undefined) {
+    // Ctrl+C now skips the wait for the record instead of quitting; a second one quits.
+    const skip = new AbortController();
+    const offSkip = onStop((signal, count) => {
+      if (signal === 'SIGINT' && !skip.signal.aborted) skip.abort();
+      else
+        void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], count > 1 ? FORCED_CLEANUP_MS : undefined);
+    });
+    io.err(FETCHING_RECORD_LINE);
+    record = await fetchCallRecord(api, callId, {
+      signal: skip.signal,
+      ...(o.recordWaitMs ? { maxWaitMs: o.recordWaitMs } : {}),
+      ...(o.recordPollMs ? { pollMs: o.recordPollMs } : {}),
+    });
+    offSkip();
+  }
+  const summary = withRecord(
+    summarize({ ...final, transcriptPath: o.transcriptPath ?? final.transcriptPath }),
+    record,
+  );
   await writer?.close(summary);
   if (writer && !o.transcriptPath) {
     io.err(`transcript saved to ${writer.path}`);
   } else if (o.saveTranscripts && !o.transcriptPath) {
-    const path = generatedPath(o, final, agentId);
+    const path = generatedPath(o, final, fileTag);
     await saveOnce(store, path, secrets, summary).then(
       () => io.err(`transcript saved to ${path}`),
       (error: unknown) => io.err(`warning: could not save the transcript: ${errorLine(error)}`),
@@ -321,6 +410,15 @@ async function openSink(
     await sink.open();
     return { sink, notes };
   }
+}
+
+/** Loads a `--tools` file (its checks pull in zod: only when there is one). */
+async function loadTools(path: string): Promise<ClientToolRunner> {
+  const [{ loadToolsFile }, { createToolRunner }] = await Promise.all([
+    import('../tools/config.js'),
+    import('../tools/runner.js'),
+  ]);
+  return createToolRunner(loadToolsFile(path));
 }
 
 /** Write the transcript as it is now to `path` (atomic), without following the call. */

@@ -20,6 +20,8 @@ import {
 process.env.NODE_ENV ??= 'production';
 
 const EXIT_USAGE = 2;
+/** The models of `--model` (source/api/inline-call.ts, INLINE_MODELS; kept here so a call does not load it). */
+const INLINE_MODEL_CHOICES = ['llama', 'gemma', 'glm'];
 // The key from the environment is known before anything can fail; one from .env or the config
 // file is added once settings are resolved.
 addSecret(process.env.OMNIA_API_KEY);
@@ -27,6 +29,10 @@ addSecret(process.env.OMNIA_API_KEY);
 // or a log file.
 guardOutput(process.stdout);
 guardOutput(process.stderr);
+// `omnia-voice agents | head`: a reader that stops reading is not an error of ours.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
 
 function version(): string {
   try {
@@ -48,6 +54,22 @@ function sampleRate(value: string): number {
   if (!Number.isInteger(n) || n < 8000 || n > 48000) {
     throw new InvalidArgumentError('expected an integer sample rate from 8000 to 48000');
   }
+  return n;
+}
+
+function numberIn(min: number, max: number, what: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
 }
 
@@ -82,9 +104,67 @@ interface CallFlags {
   record?: string;
   serial?: string;
   serialBaud?: number;
+  prompt?: string;
+  voice?: string;
+  language?: string;
+  model?: 'llama' | 'gemma' | 'glm';
+  greeting?: string;
+  firstSpeaker?: 'agent' | 'user';
+  temperature?: number;
+  maxDuration?: number;
+  tools?: string;
+  callRecord?: boolean;
+}
+
+/** A flag combination that cannot work: one line, exit code 2. */
+class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+const PROMPT_ONLY_FLAGS = [
+  ['voice', '--voice'],
+  ['language', '--language'],
+  ['model', '--model'],
+  ['greeting', '--greeting'],
+  ['firstSpeaker', '--first-speaker'],
+  ['temperature', '--temperature'],
+  ['maxDuration', '--max-duration'],
+] as const;
+
+/** `--prompt` and the settings of the inline call, checked together. */
+function promptFlags(flags: CallFlags) {
+  if (flags.prompt === undefined) {
+    const stray = PROMPT_ONLY_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, f]) => f);
+    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} go with --prompt.`);
+    return undefined;
+  }
+  if (flags.agent !== undefined) {
+    throw new UsageError(
+      '--agent and --prompt do not go together: call an agent, or try a prompt.',
+    );
+  }
+  if (!flags.voice || !flags.language) {
+    throw new UsageError(
+      '--prompt needs --voice and --language (omnia-voice voices and omnia-voice languages list them).',
+    );
+  }
+  const settings = {
+    voice: flags.voice,
+    language: flags.language,
+    ...(flags.model ? { model: flags.model } : {}),
+    ...(flags.greeting ? { greeting: flags.greeting } : {}),
+    ...(flags.firstSpeaker ? { firstSpeaker: flags.firstSpeaker } : {}),
+    ...(flags.temperature === undefined ? {} : { temperature: flags.temperature }),
+    ...(flags.maxDuration === undefined ? {} : { maxDuration: flags.maxDuration }),
+  };
+  return { value: flags.prompt, settings };
 }
 
 async function runCallCommand(flags: CallFlags): Promise<number> {
+  const prompt = promptFlags(flags);
   const { resolveSettings } = await import('../config/resolve.js');
   // A call only reads settings: the reader skips conf's load cost (see docs/performance.md).
   const { readConfig } = await import('../config/read.js');
@@ -110,14 +190,17 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
   for (const warning of warnings) err(`warning: ${warning}`);
   const plain = Boolean(flags.plain) || !process.stdout.isTTY || !process.stdin.isTTY;
   const { runCall } = await import('../app/run-call.js');
+  const local = Boolean(flags.local) || (!settings.apiKey && sources.apiBase === 'default');
   return runCall(
     {
       apiBase: settings.apiBase,
       apiKey: settings.apiKey,
-      agentId: settings.agentId,
+      // The local agent knows only its demo agents: an Omnia agent id from the environment or
+      // the config file means nothing to it, one given with --agent is meant for it.
+      agentId: local && sources.agentId !== 'flag' ? undefined : settings.agentId,
       // No key and no explicit API base: the built-in local agent. An explicit --api-base (e.g.
       // an `omnia-voice serve` on another port) is used as given, key or not.
-      local: Boolean(flags.local) || (!settings.apiKey && sources.apiBase === 'default'),
+      local,
       input: settings.input,
       output: settings.output,
       inputSampleRate: settings.inputSampleRate ?? settings.sampleRate,
@@ -138,6 +221,11 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       pingIntervalMs: testKnobMs('OMNIA_PING_INTERVAL_MS'),
       pongTimeoutMs: testKnobMs('OMNIA_PONG_TIMEOUT_MS'),
       createTimeoutMs: testKnobMs('OMNIA_CREATE_TIMEOUT_MS'),
+      recordWaitMs: testKnobMs('OMNIA_RECORD_WAIT_MS'),
+      recordPollMs: testKnobMs('OMNIA_RECORD_POLL_MS'),
+      ...(prompt ? { prompt } : {}),
+      ...(flags.tools ? { toolsPath: flags.tools } : {}),
+      callRecord: flags.callRecord !== false,
     },
     { out, err },
   );
@@ -163,6 +251,7 @@ async function runServe(flags: { port?: number; host?: string; voice?: string })
   out(`omnia-voice local agent listening on ${agent.baseUrl}`);
   out(`  create a call: POST ${agent.baseUrl}/api/v1/calls/create`);
   out(`  talk to it:    omnia-voice --api-base ${agent.baseUrl} --agent demo`);
+  out(`  its agents:    omnia-voice agents --api-base ${agent.baseUrl}`);
   return new Promise<number>((resolve) => {
     onStop(() => {
       void agent.close().then(() => resolve(0));
@@ -179,7 +268,7 @@ function buildProgram(setExit: (code: number) => void): Command {
         'With no API key configured it talks to the built-in local agent.',
     )
     .version(version(), '--version')
-    .option('--agent <id>', 'agent id (env OMNIA_AGENT_ID)')
+    .option('--agent <id|name>', 'agent id or name (env OMNIA_AGENT_ID)')
     .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
     .option('--local', 'talk to the built-in local agent, even with a key configured')
     .option('--plain', 'one line per event instead of the full-screen UI')
@@ -198,7 +287,89 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--record <file.wav>', 'record the call as stereo WAV (you left, agent right)')
     .option('--serial <path>', 'serial device for mute / push-to-talk / interrupt')
     .option('--serial-baud <baud>', 'serial baud rate (default 115200)', positiveNumber)
+    .option('--prompt <file|text>', 'try a prompt: an inline call with no saved agent')
+    .option('--voice <name>', 'voice of the --prompt call (omnia-voice voices)')
+    .option('--language <code>', 'language of the --prompt call (omnia-voice languages)')
+    .addOption(
+      new Option('--model <model>', 'model of the --prompt call').choices(INLINE_MODEL_CHOICES),
+    )
+    .option('--greeting <text>', 'what the --prompt agent says first')
+    .addOption(
+      new Option('--first-speaker <who>', 'who speaks first in a --prompt call').choices([
+        'agent',
+        'user',
+      ]),
+    )
+    .option(
+      '--temperature <t>',
+      'sampling temperature of the --prompt call, 0 to 1',
+      numberIn(0, 1, 'a number'),
+    )
+    .option(
+      '--max-duration <s>',
+      'longest --prompt call in seconds, 60 to 7200',
+      numberIn(60, 7200, 'seconds'),
+    )
+    .option('--tools <file>', 'answer client tools locally: a JSON file of commands or URLs')
+    .option(
+      '--no-call-record',
+      'do not fetch the call record (end reason, cost, summary) after the call',
+    )
     .action(async (flags: CallFlags) => setExit(await runCallCommand(flags)));
+
+  const apiCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
+      .option('--local', 'ask the built-in local agent, even with a key configured')
+      .option('--json', 'print JSON instead of a table');
+
+  apiCommand(
+    'agents',
+    "list the workspace's agents: name, id, status, language, voice, first speaker",
+  )
+    .option('--search <text>', 'only agents whose name or description contains this')
+    .option('--all', 'inactive and suspended agents too')
+    .action(async (_flags, cmd: Command) => {
+      const { runAgentsCommand } = await import('./commands/agents.js');
+      setExit(await runAgentsCommand(cmd.optsWithGlobals(), out, err));
+    });
+
+  apiCommand('voices', 'list the voices --voice takes')
+    .option('--language <code>', 'only voices for this language')
+    .action(async (_flags, cmd: Command) => {
+      const { runVoicesCommand } = await import('./commands/catalog.js');
+      setExit(await runVoicesCommand(cmd.optsWithGlobals(), out, err));
+    });
+
+  apiCommand('languages', 'list the languages --language takes').action(
+    async (_flags, cmd: Command) => {
+      const { runLanguagesCommand } = await import('./commands/catalog.js');
+      setExit(await runLanguagesCommand(cmd.optsWithGlobals(), out, err));
+    },
+  );
+
+  const calls = apiCommand('calls', 'list recent calls, newest first (calls show ID: one call)')
+    .option('--limit <n>', 'at most this many calls (default 20)', positiveInteger)
+    .option('--since <date>', 'calls since a date (2026-05-01) or an age (12h, 7d)')
+    .option('--status <status>', 'only calls that ended so (e.g. agent_hangup)')
+    .action(async (_flags, cmd: Command) => {
+      const { runCallsCommand } = await import('./commands/calls.js');
+      setExit(await runCallsCommand(cmd.optsWithGlobals(), out, err));
+    });
+  calls
+    .command('show')
+    .description("print or save one call's record and transcript")
+    .argument('<id>', 'the call id')
+    .addOption(new Option('--format <format>', 'md, txt or json').choices(['md', 'txt', 'json']))
+    .option('--out <file>', 'save to this file (format from its extension unless --format)')
+    .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
+    .option('--local', 'ask the built-in local agent, even with a key configured')
+    .action(async (id: string, _flags, cmd: Command) => {
+      const { runCallsShowCommand } = await import('./commands/calls.js');
+      setExit(await runCallsShowCommand(id, cmd.optsWithGlobals(), out, err));
+    });
 
   program
     .command('serve')
@@ -241,7 +412,10 @@ function buildProgram(setExit: (code: number) => void): Command {
 
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of program.commands) cmd.exitOverride();
+  for (const cmd of program.commands) {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) sub.exitOverride();
+  }
   return program;
 }
 

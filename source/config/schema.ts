@@ -76,7 +76,8 @@ export { MIN_LEAD_MS };
 export const MAX_LEAD_MS = 500;
 export const MIN_SERIAL_BAUD = 50;
 export const MAX_SERIAL_BAUD = 4_000_000;
-export const DEFAULT_API_BASE = 'https://dashboard.omnia-voice.com';
+/** Omnia's API (`https://dashboard.omnia-voice.com` is an alias of the same service). */
+export const DEFAULT_API_BASE = 'https://api.omnia-voice.com';
 export const DEFAULT_SERIAL_BAUD = 115_200;
 
 const fail: CheckResult = { ok: false };

@@ -9,6 +9,7 @@ import {
   type TranscriptMedium,
 } from './messages.js';
 import {
+  AGENT_FAREWELL_TEXT,
   CLIENT_TOOL_NAME,
   clientToolAnswer,
   FAREWELL_TEXT,
@@ -16,6 +17,7 @@ import {
   planTypedReply,
   spokenReply,
   spokenTranscript,
+  TIME_UP_TEXT,
   wordDeltas,
 } from './script.js';
 import type { LocalVoice } from './types.js';
@@ -49,6 +51,19 @@ export interface ConversationOptions {
   readonly inputSampleRate: number;
   readonly outputSampleRate: number;
   readonly log: (line: string) => void;
+  /** What the agent says first (default: the demo greeting); `null`: the caller speaks first. */
+  readonly greeting?: string | null;
+  /** espeak-ng's `-v` argument (`en-us+Alex`) for the espeak voice; default espeak-ng's own. */
+  readonly espeakVoice?: string;
+  /** The agent hangs up (`max_duration`) after this long. */
+  readonly maxDurationMs?: number;
+  /**
+   * What a prompt asked the agent to do after its first turn: call a client tool (and say what
+   * it returned), then say goodbye and hang up. Real agents do this with their LLM and tools.
+   */
+  readonly afterFirstTurn?: { readonly toolName?: string; readonly hangUp?: boolean };
+  /** The agent ended the call with `hangup` and this reason (`agent_hangup`, `max_duration`). */
+  readonly onAgentHangup?: (reason: string) => void;
 }
 
 /** The agent's turn in progress, as far as barge-in needs to know. */
@@ -125,6 +140,8 @@ export class DemoConversation {
   private outputMedium: TranscriptMedium = 'voice';
   private lastUtterance: Buffer | undefined;
   private ended = false;
+  private maxDurationTimer: NodeJS.Timeout | undefined;
+  private firstTurnDone = false;
 
   constructor(
     private readonly transport: CallTransport,
@@ -133,11 +150,64 @@ export class DemoConversation {
     this.detector = new SpeechDetector(options.inputSampleRate);
   }
 
-  /** The call is joined: announce it and greet. */
+  /** The call is joined: announce it and greet (unless the caller speaks first). */
   start(): void {
     this.send({ type: 'call_started', callId: this.options.callId });
     this.setState('listening');
-    this.enqueue((signal) => this.speak(signal, GREETING_TEXT, { thinkMs: 0 }));
+    const greeting = this.options.greeting === undefined ? GREETING_TEXT : this.options.greeting;
+    if (greeting !== null) this.enqueue((signal) => this.speak(signal, greeting, { thinkMs: 0 }));
+    const maxMs = this.options.maxDurationMs;
+    if (maxMs !== undefined) {
+      this.maxDurationTimer = setTimeout(() => this.timeUp(), maxMs);
+      this.maxDurationTimer.unref();
+    }
+  }
+
+  /** Once, after the agent's first turn: what the prompt asked for (a tool, a hang-up). */
+  private afterFirstTurn(): void {
+    const plan = this.options.afterFirstTurn;
+    if (this.firstTurnDone || !plan) return;
+    this.firstTurnDone = true;
+    const { toolName, hangUp } = plan;
+    if (toolName !== undefined) {
+      this.enqueue(async (signal) => {
+        this.setState('thinking');
+        const parameters = { asked: 'by the prompt', callId: this.options.callId };
+        const outcome = await this.invokeClientTool(signal, toolName, parameters);
+        if (!signal.aborted)
+          await this.speak(signal, clientToolAnswer(toolName, outcome), { thinkMs: 0 });
+      });
+    }
+    if (hangUp) {
+      this.enqueue(async (signal) => {
+        await this.speak(signal, AGENT_FAREWELL_TEXT, { thinkMs: THINK_MS });
+        if (!signal.aborted) this.agentHangUp('agent_hangup');
+      });
+    }
+  }
+
+  /** The maximum duration is reached: say so over whatever is running, then hang up. */
+  private timeUp(): void {
+    if (this.ended) return;
+    this.queue.length = 0;
+    if (this.running) this.bargeIn('maximum duration');
+    this.enqueue(async (signal) => {
+      await this.speak(signal, TIME_UP_TEXT, { thinkMs: 0 });
+      if (!signal.aborted) this.agentHangUp('max_duration');
+    });
+  }
+
+  /**
+   * The agent ends the call (Omnia's `hangup`), as when its hangUp tool runs: the message, then
+   * a normal close.
+   */
+  private agentHangUp(reason: string): void {
+    if (this.ended) return;
+    this.send({ type: 'hangup', reason });
+    this.options.log(`call ${this.options.callId}: the agent hung up (${reason})`);
+    this.options.onAgentHangup?.(reason);
+    this.end();
+    this.transport.close(1000, 'agent hung up');
   }
 
   /** User audio from the socket (any byte length). */
@@ -201,14 +271,16 @@ export class DemoConversation {
   /** The socket closed or the server is shutting down: stop everything, send nothing more. */
   end(): void {
     this.ended = true;
+    clearTimeout(this.maxDurationTimer);
     this.queue.length = 0;
     this.current?.abort();
   }
 
   private hangUp(): void {
     this.queue.length = 0;
+    // The turn cut short keeps the words that were heard, in the transcript and the record.
+    this.closeReply();
     this.current?.abort();
-    this.reply = undefined;
     this.send({
       type: 'transcript',
       role: 'agent',
@@ -230,6 +302,15 @@ export class DemoConversation {
     if (reply && (reply.sending || Date.now() < reply.playingUntil)) {
       this.send({ type: 'playback_clear_buffer' });
     }
+    this.closeReply();
+    this.current?.abort();
+    this.options.log(`call ${this.options.callId}: barge-in (${why})`);
+    this.setState('listening');
+  }
+
+  /** Ends the agent's turn in progress with the words heard so far. */
+  private closeReply(): void {
+    const reply = this.reply;
     if (reply && !reply.final) {
       reply.final = true;
       this.send({
@@ -242,9 +323,6 @@ export class DemoConversation {
       });
     }
     this.reply = undefined;
-    this.current?.abort();
-    this.options.log(`call ${this.options.callId}: barge-in (${why})`);
-    this.setState('listening');
   }
 
   private enqueue(task: Task): void {
@@ -302,6 +380,12 @@ export class DemoConversation {
     const plan = planTypedReply(rawText);
     if (plan.kind === 'say') {
       await this.speak(signal, plan.text, { thinkMs: THINK_MS });
+      return;
+    }
+    if (plan.kind === 'hangup') {
+      // The farewell plays to its end (speak waits for real time) before the line goes dead.
+      await this.speak(signal, plan.text, { thinkMs: THINK_MS });
+      if (!signal.aborted) this.agentHangUp('agent_hangup');
       return;
     }
     this.setState('thinking');
@@ -363,6 +447,7 @@ export class DemoConversation {
             sampleRate: this.options.outputSampleRate,
             utterance: how.echo ? this.lastUtterance : undefined,
             utteranceRate: this.options.inputSampleRate,
+            espeakVoice: this.options.espeakVoice,
           })
         : undefined;
     if (how.thinkMs > 0 && !(await delay(how.thinkMs, signal))) return;
@@ -423,6 +508,7 @@ export class DemoConversation {
     });
     if (this.reply === reply) this.reply = undefined;
     this.setState('listening');
+    this.afterFirstTurn();
   }
 
   /**

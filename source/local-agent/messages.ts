@@ -29,7 +29,8 @@ export type ServerMessage =
       parameters: Record<string, unknown>;
     }
   | { type: 'debug'; message: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  | { type: 'hangup'; reason: string };
 
 /** Every client message the demo agent acts on; anything else is `ignored`. */
 export type ClientMessage =

@@ -4,9 +4,26 @@ import type { LocalCallRecord } from './types.js';
 /** How much received user audio a record keeps, so long calls do not grow without bound. */
 export const AUDIO_KEEP_MS = 60_000;
 
+/** A final transcript turn, as the call log serves it. */
+export interface RecordedTurn {
+  readonly ordinal: number;
+  readonly role: 'user' | 'agent';
+  readonly text: string;
+  /** Epoch ms when the turn was sent final. */
+  readonly at: number;
+}
+
 /** The mutable record behind {@link LocalCallRecord}; only the server writes to it. */
 export class CallRecord implements LocalCallRecord {
   readonly agentId: string;
+  /** The demo agent's name; absent for inline calls. */
+  agentName: string | undefined;
+  /** `agent`: a saved demo agent; `inline`: a prompt tried with POST /calls/inline. */
+  kind: 'agent' | 'inline' = 'agent';
+  /** Why the call ended, in Omnia's words (`agent_hangup`, `user_hangup`, …), once it has. */
+  endReason: string | undefined;
+  /** Final transcript turns in the order sent. */
+  readonly turns: RecordedTurn[] = [];
   readonly inputSampleRate: number;
   readonly outputSampleRate: number;
   readonly createdAt = Date.now();

@@ -11,11 +11,18 @@ export interface CreateCallRequest {
   readonly outputSampleRate: number;
 }
 
+/** A request the server refuses: its status and one line. */
+export interface Refusal {
+  readonly ok: false;
+  readonly status: 400 | 422;
+  readonly message: string;
+}
+
 export type CreateCallValidation =
   | { readonly ok: true; readonly request: CreateCallRequest }
-  | { readonly ok: false; readonly status: 400 | 422; readonly message: string };
+  | Refusal;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -30,22 +37,24 @@ function rate(value: unknown, name: string): number | string {
   return value;
 }
 
-/**
- * Validates the body of `POST /api/v1/calls/create`. Pure. 400 for a body that is not a call
- * request at all, 422 for a well-formed one asking for something unsupported.
- */
-export function validateCreateCall(bodyText: string): CreateCallValidation {
+/** The body as a JSON object, or why it is not one (400). Pure. */
+export function parseBody(bodyText: string): { ok: true; body: Record<string, unknown> } | Refusal {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
   } catch {
     return { ok: false, status: 400, message: 'request body is not valid JSON' };
   }
-  if (!isRecord(body))
+  if (!isRecord(body)) {
     return { ok: false, status: 400, message: 'request body must be a JSON object' };
-  if (typeof body.agentId !== 'string' || body.agentId.trim() === '') {
-    return { ok: false, status: 400, message: 'agentId is required' };
   }
+  return { ok: true, body };
+}
+
+/** The connection type and `websocket` block of any call body (both call endpoints). Pure. */
+export function validateSocketOptions(
+  body: Record<string, unknown>,
+): { ok: true; inputSampleRate: number; outputSampleRate: number } | Refusal {
   if (body.connectionType !== undefined && body.connectionType !== 'websocket') {
     return { ok: false, status: 422, message: 'connectionType must be "websocket"' };
   }
@@ -58,8 +67,28 @@ export function validateCreateCall(bodyText: string): CreateCallValidation {
   if (ws.codec !== undefined && ws.codec !== 'pcm') {
     return { ok: false, status: 422, message: 'unsupported codec (only "pcm")' };
   }
+  return { ok: true, inputSampleRate: input, outputSampleRate: output };
+}
+
+/**
+ * Validates the body of `POST /api/v1/calls/create`. Pure. 400 for a body that is not a call
+ * request at all, 422 for a well-formed one asking for something unsupported.
+ */
+export function validateCreateCall(bodyText: string): CreateCallValidation {
+  const parsed = parseBody(bodyText);
+  if (!parsed.ok) return parsed;
+  const record = parsed.body;
+  if (typeof record.agentId !== 'string' || record.agentId.trim() === '') {
+    return { ok: false, status: 400, message: 'agentId is required' };
+  }
+  const socket = validateSocketOptions(record);
+  if (!socket.ok) return socket;
   return {
     ok: true,
-    request: { agentId: body.agentId, inputSampleRate: input, outputSampleRate: output },
+    request: {
+      agentId: record.agentId,
+      inputSampleRate: socket.inputSampleRate,
+      outputSampleRate: socket.outputSampleRate,
+    },
   };
 }

@@ -8,6 +8,19 @@ import { oneLine } from './messages.js';
 export const GREETING_TEXT =
   'Hello! I am the Omnia local demo agent. Say something, or type a message.';
 export const FAREWELL_TEXT = 'Goodbye!';
+/** What the agent says before it hangs up on a caller who said goodbye. */
+export const AGENT_FAREWELL_TEXT = 'Goodbye! Thanks for calling. I am hanging up now.';
+/** What the agent says when the call's maximum duration is reached. */
+export const TIME_UP_TEXT = 'We are out of time. Goodbye!';
+
+/**
+ * The greeting of an inline call with no greeting of its own: the prompt's first sentence, so
+ * a caller hears which prompt answered.
+ */
+export function promptGreeting(prompt: string): string {
+  const first = oneLine(prompt, 400).split(/(?<=[.!?])\s/)[0] ?? '';
+  return `Hello! I am trying your prompt: ${oneLine(first, 120)}`;
+}
 
 /** The user transcript for a spoken turn: there is no speech recognition, only its length. */
 export function spokenTranscript(speechMs: number): string {
@@ -33,7 +46,9 @@ export type TypedPlan =
       readonly kind: 'client_tool';
       readonly toolName: string;
       readonly parameters: Record<string, unknown>;
-    };
+    }
+  /** The caller said goodbye: the agent says it too and hangs up. */
+  | { readonly kind: 'hangup'; readonly text: string };
 
 const DEFAULT_CITY = 'Lisbon';
 /** Client tool the demo asks for; clients without it must answer errorType "undefined". */
@@ -50,6 +65,7 @@ function cityIn(text: string): string {
 export function planTypedReply(rawText: string): TypedPlan {
   const text = oneLine(rawText, 200);
   const lower = text.toLowerCase();
+  if (/\b(goodbye|bye|hang up)\b/.test(lower)) return { kind: 'hangup', text: AGENT_FAREWELL_TEXT };
   if (/\bclient tool\b/.test(lower)) {
     return {
       kind: 'client_tool',

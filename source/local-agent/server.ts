@@ -3,10 +3,25 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import {
+  type ApiAnswer,
+  agentPersona,
+  callError,
+  getAgentAnswer,
+  getCallAnswer,
+  languagesAnswer,
+  listAgentsAnswer,
+  listCallsAnswer,
+  type Persona,
+  validateInlineCall,
+  voicesAnswer,
+} from './api.js';
+import { espeakVoice, localCatalog } from './catalog.js';
 import { type CallTransport, DemoConversation } from './conversation.js';
 import { encodeServerMessage, oneLine, parseClientFrame } from './messages.js';
 import { CallRecord } from './record.js';
-import { validateCreateCall } from './rest.js';
+import { type CreateCallRequest, validateCreateCall } from './rest.js';
+import { promptGreeting } from './script.js';
 import type { LocalAgent, LocalAgentOptions } from './types.js';
 
 /** As the real service: a created call not joined within this long is dropped. */
@@ -17,7 +32,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 /** How long close() lets calls finish their closing handshake before cutting them. */
 const CLOSE_GRACE_MS = 1_000;
-const CREATE_PATH = '/api/v1/calls/create';
+const API_PREFIX = '/api/v1';
 const HOST_HEADER = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$|^\[[0-9A-Fa-f:.]{2,45}\](:\d{1,5})?$/;
 const CALL_SOCKET_PATH = /^\/calls\/([A-Za-z0-9-]{1,64})\/ws$/;
 
@@ -39,6 +54,10 @@ function sendJsonResponse(res: ServerResponse, status: number, body: unknown, he
 
 function sendError(res: ServerResponse, status: number, message: string, headers = {}): void {
   sendJsonResponse(res, status, { error: { message } }, headers);
+}
+
+function sendAnswer(res: ServerResponse, answer: ApiAnswer): void {
+  sendJsonResponse(res, answer.status, answer.body, { 'x-request-id': `local-${randomUUID()}` });
 }
 
 /** Compares keys without leaking their length or contents through timing. */
@@ -103,7 +122,12 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
   if (!(sendSpeed > 0)) throw new Error('sendSpeed must be a positive number');
 
   const calls: CallRecord[] = [];
-  const pending = new Map<string, { record: CallRecord; timer: NodeJS.Timeout }>();
+  const pending = new Map<
+    string,
+    { record: CallRecord; persona: Persona; timer: NodeJS.Timeout }
+  >();
+  const recordDelayMs = options.recordDelayMs ?? 0;
+  const startedAt = Date.now();
   const live = new Map<string, LiveCall>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -125,71 +149,168 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
     return baseUrl.replace(/^http/, 'ws');
   }
 
-  async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** A missing or wrong key gets 401, when the server was started with one. */
+  function authorised(req: IncomingMessage, res: ServerResponse): boolean {
+    if (requiredKey === undefined) return true;
+    const given = req.headers['x-api-key'];
+    if (typeof given !== 'string' || given === '') {
+      sendError(res, 401, 'missing X-API-Key header');
+      return false;
+    }
+    if (!sameKey(given, requiredKey)) {
+      sendError(res, 401, 'invalid API key');
+      return false;
+    }
+    return true;
+  }
+
+  /** The body of a POST, or undefined after answering 405 or 413. */
+  async function postBody(req: IncomingMessage, res: ServerResponse): Promise<string | undefined> {
     if (req.method !== 'POST') {
       sendError(res, 405, 'use POST to create a call', { allow: 'POST' });
-      return;
-    }
-    if (requiredKey !== undefined) {
-      const given = req.headers['x-api-key'];
-      if (typeof given !== 'string' || given === '') {
-        sendError(res, 401, 'missing X-API-Key header');
-        return;
-      }
-      if (!sameKey(given, requiredKey)) {
-        sendError(res, 401, 'invalid API key');
-        return;
-      }
+      return undefined;
     }
     const body = await readBody(req);
-    if (body === undefined) {
-      sendError(res, 413, 'request body too large');
-      return;
-    }
+    if (body === undefined) sendError(res, 413, 'request body too large');
+    return body;
+  }
+
+  /** Registers a created call, waiting to be joined, and answers 201. */
+  function createPending(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: CreateCallRequest,
+    persona: Persona,
+  ): void {
+    const id = randomUUID();
+    const record = new CallRecord(id, request);
+    record.kind = persona.kind;
+    record.agentName = persona.agentName;
+    calls.push(record);
+    const timer = setTimeout(() => {
+      if (!pending.delete(id)) return;
+      record.endedAt = Date.now();
+      record.endReason = 'unjoined';
+      log(`call ${id} expired: not joined within ${joinTimeoutMs} ms`);
+    }, joinTimeoutMs);
+    timer.unref();
+    pending.set(id, { record, persona, timer });
+    log(
+      `call ${id} created for ${persona.kind === 'inline' ? 'an inline prompt' : `agent ${oneLine(record.agentId, 80)}`} ` +
+        `(in ${record.inputSampleRate} Hz, out ${record.outputSampleRate} Hz)`,
+    );
+    const createdAt = new Date(record.createdAt).toISOString();
+    sendAnswer(res, {
+      status: 201,
+      body: {
+        id,
+        created: createdAt,
+        createdAt,
+        status: 'created',
+        connectionType: 'websocket',
+        websocketUrl: `${socketBase(req)}/calls/${id}/ws`,
+        ...(persona.kind === 'agent'
+          ? { agent: { id: persona.agentId, name: persona.agentName ?? null, description: null } }
+          : {}),
+      },
+    });
+  }
+
+  async function handleCreate(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await postBody(req, res);
+    if (body === undefined) return;
     const validation = validateCreateCall(body);
     if (!validation.ok) {
       log(`call creation rejected (${validation.status}): ${validation.message}`);
       sendError(res, validation.status, validation.message);
       return;
     }
-    const id = randomUUID();
-    const record = new CallRecord(id, validation.request);
-    calls.push(record);
-    const timer = setTimeout(() => {
-      if (!pending.delete(id)) return;
-      record.endedAt = Date.now();
-      log(`call ${id} expired: not joined within ${joinTimeoutMs} ms`);
-    }, joinTimeoutMs);
-    timer.unref();
-    pending.set(id, { record, timer });
-    log(
-      `call ${id} created for agent ${oneLine(record.agentId, 80)} ` +
-        `(in ${record.inputSampleRate} Hz, out ${record.outputSampleRate} Hz)`,
+    const persona = agentPersona(validation.request.agentId, (await localCatalog()).voices);
+    if ('status' in persona) {
+      log(`call creation rejected: no active agent ${oneLine(validation.request.agentId, 80)}`);
+      sendAnswer(res, persona);
+      return;
+    }
+    createPending(req, res, { ...validation.request, agentId: persona.agentId }, persona);
+  }
+
+  async function handleInline(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await postBody(req, res);
+    if (body === undefined) return;
+    const validation = validateInlineCall(body, await localCatalog(), promptGreeting);
+    if (!validation.ok) {
+      log(`inline call rejected (${validation.status}): ${validation.message}`);
+      sendAnswer(res, callError(validation.status, validation.message, 'VALIDATION_ERROR'));
+      return;
+    }
+    const { persona } = validation;
+    createPending(
+      req,
+      res,
+      {
+        agentId: persona.agentId,
+        inputSampleRate: validation.inputSampleRate,
+        outputSampleRate: validation.outputSampleRate,
+      },
+      persona,
     );
-    sendJsonResponse(res, 201, {
-      id,
-      created: new Date(record.createdAt).toISOString(),
-      websocketUrl: `${socketBase(req)}/calls/${id}/ws`,
-    });
+  }
+
+  /** Everything under /api/v1: call creation, and the read-only endpoints. */
+  async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!authorised(req, res)) return;
+    const route = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
+    if (route === '/calls/create') return handleCreate(req, res);
+    if (route === '/calls/inline') return handleInline(req, res);
+    const agentId = /^\/agents\/([^/]+)$/.exec(route)?.[1];
+    const callId = /^\/calls\/([^/]+)$/.exec(route)?.[1];
+    const known =
+      route === '/agents' ||
+      route === '/voices' ||
+      route === '/languages' ||
+      route === '/calls' ||
+      agentId !== undefined ||
+      callId !== undefined;
+    if (!known) {
+      sendError(res, 404, `no such endpoint: ${oneLine(url.pathname, 100)}`);
+      return;
+    }
+    if (req.method !== 'GET') {
+      sendError(res, 405, 'use GET', { allow: 'GET' });
+      return;
+    }
+    const now = Date.now();
+    const query = url.searchParams;
+    if (route === '/agents') sendAnswer(res, listAgentsAnswer(query, startedAt));
+    else if (agentId !== undefined)
+      sendAnswer(res, getAgentAnswer(decodeURIComponent(agentId), startedAt));
+    else if (route === '/voices')
+      sendAnswer(res, voicesAnswer(query, (await localCatalog()).voices));
+    else if (route === '/languages')
+      sendAnswer(res, languagesAnswer((await localCatalog()).languages));
+    else if (route === '/calls') sendAnswer(res, listCallsAnswer(query, calls, now, recordDelayMs));
+    else if (callId !== undefined) {
+      sendAnswer(res, getCallAnswer(decodeURIComponent(callId), calls, now, recordDelayMs));
+    }
   }
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') {
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.pathname === '/health') {
       sendJsonResponse(res, 200, { status: 'ok', calls: live.size });
       return;
     }
-    if (path === CREATE_PATH) {
-      handleCreate(req, res).catch((error: unknown) => {
-        log(`call creation failed: ${oneLine(String(error), 200)}`);
-        if (!res.headersSent) sendError(res, 500, 'local agent failed to create the call');
+    if (url.pathname.startsWith(`${API_PREFIX}/`)) {
+      handleApi(req, res, url).catch((error: unknown) => {
+        log(`request failed: ${oneLine(String(error), 200)}`);
+        if (!res.headersSent) sendError(res, 500, 'local agent failed to answer');
       });
       return;
     }
-    sendError(res, 404, `no such endpoint: ${oneLine(path ?? '', 100)}`);
+    sendError(res, 404, `no such endpoint: ${oneLine(url.pathname, 100)}`);
   });
 
-  function attach(ws: WebSocket, record: CallRecord): void {
+  function attach(ws: WebSocket, record: CallRecord, persona: Persona): void {
     const id = record.id;
     record.joinedAt = Date.now();
     const transport: CallTransport = {
@@ -197,6 +318,15 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
         if (ws.readyState !== WebSocket.OPEN) return;
         ws.send(encodeServerMessage(message));
         record.serverMessages.push({ ...message });
+        if (message.type === 'transcript' && message.final && message.text !== undefined) {
+          const turn = {
+            ordinal: message.ordinal,
+            role: message.role,
+            text: message.text,
+            at: Date.now(),
+          };
+          record.turns.push(turn);
+        }
       },
       sendAudio(frame) {
         if (ws.readyState !== WebSocket.OPEN) return;
@@ -214,6 +344,13 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
       inputSampleRate: record.inputSampleRate,
       outputSampleRate: record.outputSampleRate,
       log,
+      greeting: persona.greeting,
+      ...(persona.voiceId ? { espeakVoice: espeakVoice(persona.language, persona.voiceId) } : {}),
+      ...(persona.maxDurationMs ? { maxDurationMs: persona.maxDurationMs } : {}),
+      ...(persona.afterFirstTurn ? { afterFirstTurn: persona.afterFirstTurn } : {}),
+      onAgentHangup: (reason) => {
+        record.endReason = reason;
+      },
     });
     live.set(id, { ws, conversation, record });
     log(`call ${id} joined`);
@@ -248,6 +385,11 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
     ws.once('close', (code) => {
       record.closeCode = code;
       record.endedAt = Date.now();
+      record.endReason ??= record.hungUp
+        ? 'user_hangup'
+        : closing
+          ? 'server_shutdown'
+          : 'disconnected';
       conversation.end();
       live.delete(id);
       log(`call ${id} ended (close ${code})`);
@@ -276,7 +418,7 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
     }
     pending.delete(id);
     clearTimeout(entry.timer);
-    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, entry.record));
+    wss.handleUpgrade(req, socket, head, (ws) => attach(ws, entry.record, entry.persona));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -296,6 +438,7 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
     for (const { timer, record } of pending.values()) {
       clearTimeout(timer);
       record.endedAt = Date.now();
+      record.endReason = 'unjoined';
     }
     pending.clear();
     const ending = [...live.values()].map(

@@ -30,6 +30,11 @@ export interface LocalAgentOptions {
    * real service; tests shorten it to see expiry without waiting half a minute.
    */
   joinTimeoutMs?: number;
+  /**
+   * How long after a call ends its record stays incomplete (`endTime` null), as Omnia's does for
+   * a few seconds. Default 0.
+   */
+  recordDelayMs?: number;
 }
 
 /** What the server saw of one call. Live: fields change while the call runs. */
@@ -60,6 +65,8 @@ export interface LocalCallRecord {
   readonly hungUp: boolean;
   /** WebSocket close code, once closed. */
   readonly closeCode: number | undefined;
+  /** Why the call ended, in Omnia's words (`agent_hangup`, `user_hangup`, …), once it has. */
+  readonly endReason: string | undefined;
 }
 
 export interface LocalAgent {

@@ -23,11 +23,13 @@ export function hasEspeak(): Promise<boolean> {
 
 /**
  * Speaks `text` with espeak-ng and returns s16le mono at `sampleRate`. The text goes in on stdin,
- * never argv, so nothing a user typed can be read as an option.
+ * never argv, so nothing a user typed can be read as an option; `voice` (`en-us+Alex`) comes
+ * from the catalog's checked names only.
  */
-export function speakWithEspeak(text: string, sampleRate: number): Promise<Buffer> {
+export function speakWithEspeak(text: string, sampleRate: number, voice?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = spawn('espeak-ng', ['--stdout'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const args = voice === undefined ? ['--stdout'] : ['--stdout', '-v', voice];
+    const child = spawn('espeak-ng', args, { stdio: ['pipe', 'pipe', 'ignore'] });
     const chunks: Buffer[] = [];
     let bytes = 0;
     let settled = false;
@@ -80,6 +82,8 @@ export interface VoiceRequest {
   /** The user's last utterance at `utteranceRate`, for the echo voice. */
   readonly utterance?: Buffer | undefined;
   readonly utteranceRate?: number | undefined;
+  /** espeak-ng's `-v` argument (`en-us+Alex`), for the espeak voice. */
+  readonly espeakVoice?: string | undefined;
 }
 
 /** Reply audio plus a warning when the requested voice could not be used. */
@@ -98,7 +102,9 @@ export async function synthesizeReply(request: VoiceRequest): Promise<VoiceResul
   if (voice === 'espeak') {
     if (await hasEspeak()) {
       try {
-        return { pcm: await speakWithEspeak(request.text, request.sampleRate) };
+        return {
+          pcm: await speakWithEspeak(request.text, request.sampleRate, request.espeakVoice),
+        };
       } catch (error) {
         return {
           pcm: synthesizeTone(words, request.sampleRate),

@@ -74,6 +74,18 @@ export const debugSchema = z.object({ type: z.literal('debug'), message: z.strin
 
 export const errorSchema = z.object({ type: z.literal('error'), message: z.string() });
 
+// Omnia documents no fields for `hangup`; a reason may come under either name.
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? undefined);
+
+export const hangupSchema = z.object({
+  type: z.literal('hangup'),
+  reason: optionalText,
+  message: optionalText,
+});
+
 /** `call_started`: the call is live. */
 export type CallStartedMessage = z.infer<typeof callStartedSchema>;
 /** `state`: the agent's turn state changed. */
@@ -93,6 +105,8 @@ export type ClientToolInvocationMessage = z.infer<typeof clientToolInvocationSch
 export type DebugMessage = z.infer<typeof debugSchema>;
 /** `error`: Omnia-specific server-side problem to show the user. */
 export type ErrorMessage = z.infer<typeof errorSchema>;
+/** `hangup`: Omnia-specific, the agent (or the server) ends the call; the socket closes next. */
+export type HangupMessage = z.infer<typeof hangupSchema>;
 
 /** Every server → client message type omnia-voice understands. */
 export type ServerMessage =
@@ -103,7 +117,8 @@ export type ServerMessage =
   | PongMessage
   | ClientToolInvocationMessage
   | DebugMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | HangupMessage;
 
 export type ServerMessageType = ServerMessage['type'];
 
@@ -116,6 +131,7 @@ const serverSchemas: Record<ServerMessageType, z.ZodType<ServerMessage>> = {
   client_tool_invocation: clientToolInvocationSchema,
   debug: debugSchema,
   error: errorSchema,
+  hangup: hangupSchema,
 };
 
 // ---- client -> server ---------------------------------------------------------------------
@@ -142,6 +158,9 @@ export const clientToolResultSchema = z.object({
   type: z.literal('client_tool_result'),
   invocationId: z.string(),
   result: z.string().optional(),
+  /** Omnia's failure field: a reason the agent talks about. */
+  error: z.string().optional(),
+  /** Ultravox's failure fields; a failure carries both these and `error`. */
   errorType: z.enum(['undefined', 'implementation-error']).optional(),
   errorMessage: z.string().optional(),
   agentReaction: z.enum(['speaks', 'listens', 'speaks-once']).optional(),

@@ -26,10 +26,32 @@ export function toolResultFor(
 ): ClientToolResultMessage | undefined {
   if (knownTools.has(invocation.toolName)) return undefined;
   const name = sanitizeLine(invocation.toolName, MAX_TOOL_NAME_CHARS);
+  return toolFailure(
+    invocation.invocationId,
+    `omnia-voice has no client tool named "${name}"`,
+    'undefined',
+  );
+}
+
+/** A successful answer: `result` is what the agent gets. */
+export function toolSuccess(invocationId: string, result: string): ClientToolResultMessage {
+  return { type: 'client_tool_result', invocationId, result };
+}
+
+/**
+ * A failed answer. Omnia reads `error`, Ultravox reads `errorType` + `errorMessage`: both are
+ * sent so either server tells its agent why.
+ */
+export function toolFailure(
+  invocationId: string,
+  reason: string,
+  errorType: 'undefined' | 'implementation-error' = 'implementation-error',
+): ClientToolResultMessage {
   return {
     type: 'client_tool_result',
-    invocationId: invocation.invocationId,
-    errorType: 'undefined',
-    errorMessage: `omnia-voice has no client tool named "${name}"`,
+    invocationId,
+    error: reason,
+    errorType,
+    errorMessage: reason,
   };
 }

@@ -4,19 +4,24 @@ import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, PlayerLike } from '../audio/types.js';
-import type { ServerMessage } from '../protocol/messages.js';
+import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
+import { toolFailure, toolSuccess } from '../protocol/tools.js';
+import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
 import { describeClose } from './events.js';
+import { describeToolCall, finishToolCall, putToolCall, startToolCall } from './tool-calls.js';
 import { applyTranscript, findTurnIndex, markInterrupted } from './transcript.js';
 import type {
   AgentState,
   CallEvent,
+  CallLabel,
   EventKind,
   Medium,
   Snapshot,
   Store,
   StoreActions,
+  ToolCall,
   Turn,
 } from './types.js';
 
@@ -29,6 +34,11 @@ const SPEECH_DB = -45;
 const MAX_LATENCIES = 1_000;
 /** A flood of agent audio is reported at most this often (the drop total grows in between). */
 const OVERFLOW_REPORT_MS = 5_000;
+/** After `hangup` the server closes the socket; one that does not is closed after this long. */
+export const HANGUP_CLOSE_GRACE_MS = 3_000;
+/** After the agent hung up, its last words already queued still play, for at most this long. */
+const HANGUP_DRAIN_MAX_MS = 5_000;
+const DRAIN_CHECK_MS = 20;
 
 /** Optional stereo call recorder (`--record`). */
 export interface CallRecorderLike {
@@ -56,6 +66,10 @@ export interface SessionStoreOptions {
   transcriptPath?: string;
   /** Secrets that must never appear in events (the API key). */
   secrets?: readonly string[];
+  /** What the call is with, for headers and files. */
+  label?: CallLabel;
+  /** Answers client tools locally (`--tools`); without it every tool is refused at once. */
+  clientTools?: ClientToolRunner;
   pingIntervalMs?: number;
   pongTimeoutMs?: number;
   /**
@@ -96,6 +110,10 @@ export class SessionStore implements Store {
   private sourceFailed = false;
   private fallbackSource: AudioSource | undefined;
   private overflowReportedAt = 0;
+  private agentHungUp = false;
+  private hangupTimer: NodeJS.Timeout | undefined;
+  /** Aborted when the call ends: tools still running are stopped. */
+  private readonly toolsAbort = new AbortController();
 
   constructor(private readonly options: SessionStoreOptions) {
     const now = Date.now();
@@ -106,6 +124,7 @@ export class SessionStore implements Store {
       callId: options.callId,
       agentId: options.agentId,
       local: options.local,
+      ...(options.label ? { label: options.label } : {}),
       turns: [],
       events: [],
       muted: options.ptt,
@@ -263,20 +282,18 @@ export class SessionStore implements Store {
         break;
       case 'pong':
         break;
-      case 'client_tool_invocation': {
-        this.connection.send(toolResultFor(msg));
-        this.addEvent(
-          'tool',
-          `agent asked for client tool "${msg.toolName}": not available here, answered "undefined"`,
-        );
+      case 'client_tool_invocation':
+        this.onToolInvocation(msg);
         break;
-      }
       case 'debug':
         this.addEvent('debug', msg.message);
         break;
       case 'error':
         this.addEvent('error', `server error: ${msg.message}`);
         this.update({ error: this.clean(`server error: ${msg.message}`) });
+        break;
+      case 'hangup':
+        this.onAgentHangup(msg.reason ?? msg.message);
         break;
       default:
         break;
@@ -312,8 +329,69 @@ export class SessionStore implements Store {
     this.options.player.enqueue(pcm);
   }
 
+  /**
+   * A client tool: run by `--tools` when it has it (in the background: the audio goes on), else
+   * refused at once. Either way the agent gets an answer, or it would stall mid-sentence.
+   */
+  private onToolInvocation(msg: ClientToolInvocationMessage): void {
+    const clean = (text: string) => this.clean(text);
+    const afterOrdinal = this.snapshot.turns.at(-1)?.ordinal ?? -1;
+    const call = startToolCall(msg, Date.now(), afterOrdinal, clean);
+    const runner = this.options.clientTools;
+    if (!runner?.has(msg.toolName)) {
+      this.connection.send(toolResultFor(msg));
+      this.putTool(
+        finishToolCall(call, { ok: false, error: 'no such tool here' }, Date.now(), clean),
+      );
+      return;
+    }
+    this.putTool(call);
+    const invocation = { invocationId: msg.invocationId, parameters: msg.parameters };
+    void runner.run(msg.toolName, invocation, this.toolsAbort.signal).then((outcome) => {
+      this.connection.send(
+        outcome.ok
+          ? toolSuccess(msg.invocationId, outcome.result)
+          : toolFailure(msg.invocationId, outcome.error),
+      );
+      this.putTool(finishToolCall(call, outcome, Date.now(), clean));
+    });
+  }
+
+  private putTool(call: ToolCall): void {
+    this.update({ toolCalls: putToolCall(this.snapshot.toolCalls ?? [], call) });
+    this.addEvent('tool', describeToolCall(call));
+  }
+
+  /** The agent hung up (`hangup`): the socket closes next, and the call ends normally. */
+  private onAgentHangup(reason: string | undefined): void {
+    if (this.agentHungUp) return;
+    this.agentHungUp = true;
+    this.hangUpReason = reason ? `the agent hung up (${reason})` : 'the agent hung up';
+    this.addEvent('info', this.hangUpReason);
+    this.hangupTimer = setTimeout(() => this.connection.close(), HANGUP_CLOSE_GRACE_MS);
+    this.hangupTimer.unref();
+  }
+
+  /** Ends the call once the agent's last words have played (bounded), as a phone would. */
+  private finishWhenPlayed(reason: string): void {
+    this.update({ phase: 'ending' });
+    const deadline = Date.now() + HANGUP_DRAIN_MAX_MS;
+    const check = (): void => {
+      if (this.options.player.queuedMs > 0 && Date.now() < deadline && !this.stopped) {
+        setTimeout(check, DRAIN_CHECK_MS).unref();
+        return;
+      }
+      this.finish('ended', reason, 0);
+    };
+    check();
+  }
+
   private onClose(code: number, reason: string, byUs: boolean): void {
     if (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error') return;
+    if (this.agentHungUp) {
+      this.finishWhenPlayed(this.hangUpReason);
+      return;
+    }
     const why = reason ? `: ${reason}` : '';
     if (byUs || code === 1000) {
       this.finish('ended', byUs ? this.hangUpReason : `the server ended the call${why}`, 0);
@@ -466,6 +544,8 @@ export class SessionStore implements Store {
 
   private finish(phase: 'ended' | 'error', reason: string, exitCode: number): void {
     if (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error') return;
+    clearTimeout(this.hangupTimer);
+    this.toolsAbort.abort();
     const line = this.clean(reason);
     this.update({
       phase,

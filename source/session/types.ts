@@ -59,6 +59,43 @@ export interface Level {
   readonly peakHoldDb: number;
 }
 
+/** What a call is with: a saved agent, or a prompt tried inline. Named in headers and files. */
+export interface CallLabel {
+  readonly kind: 'agent' | 'prompt';
+  /** One line: `Front desk (agt_1)`, `prompt.md · 3f2a9c1b`, `inline prompt · 3f2a9c1b`. */
+  readonly text: string;
+  /** Prompt calls: the prompt file's name (absent for prompt text given on the command line). */
+  readonly promptFile?: string;
+  /** Prompt calls: the first 8 hex digits of the SHA-256 of the prompt text as sent. */
+  readonly promptHash?: string;
+  /** Agent calls: the agent's id, and its name when known. */
+  readonly agentId?: string;
+  readonly agentName?: string;
+}
+
+/**
+ * A `client_tool_invocation` and its answer: run by `--tools`, or refused at once when the tool
+ * is not there. Shown in the transcript after the turn `afterOrdinal`.
+ */
+export interface ToolCall {
+  readonly invocationId: string;
+  readonly name: string;
+  /** The parameters as one line of JSON, sanitised and capped. */
+  readonly parameters: string;
+  /** `running` until answered; `ok` sent a result; `error` sent a failure. */
+  readonly status: 'running' | 'ok' | 'error';
+  /** The result sent (sanitised, capped for display), when `ok`. */
+  readonly result?: string;
+  /** Why it failed (non-zero exit, timeout, HTTP error, no such tool), when `error`. */
+  readonly error?: string;
+  /** Epoch ms of the invocation, and of the answer. */
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  readonly durationMs?: number;
+  /** Ordinal of the latest transcript turn when the agent asked (-1 before any). */
+  readonly afterOrdinal: number;
+}
+
 export interface Snapshot {
   readonly phase: CallPhase;
   readonly agentState: AgentState;
@@ -68,6 +105,10 @@ export interface Snapshot {
   readonly agentId?: string;
   /** True when talking to the built-in local agent. */
   readonly local: boolean;
+  /** What the call is with (the agent, or the prompt file and its hash). */
+  readonly label?: CallLabel;
+  /** Client tool invocations, in the order asked; absent until the first. */
+  readonly toolCalls?: readonly ToolCall[];
   /** Epoch ms when the socket opened. */
   readonly startedAt?: number;
   readonly endedAt?: number;

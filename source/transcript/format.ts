@@ -1,7 +1,7 @@
 /**
  * Transcript file formats. Pure: data in, file text out. The writer decides when to write.
  */
-import type { CallEvent, Turn } from '../session/types.js';
+import type { CallEvent, CallLabel, ToolCall, Turn } from '../session/types.js';
 import { type CallSummary, formatDuration, formatSummary } from './summary.js';
 
 /** The four transcript file formats, named by their file extension. */
@@ -18,9 +18,18 @@ export interface TranscriptData {
   readonly endedAt?: number;
   /** True when the call was with the built-in local agent. */
   readonly local: boolean;
+  /** What the call was with (agent, or prompt file and hash): named in the call's header. */
+  readonly label?: CallLabel;
   readonly turns: readonly Turn[];
+  /** Client tool invocations, shown in the conversation after the turn they followed. */
+  readonly toolCalls?: readonly ToolCall[];
   readonly events?: readonly CallEvent[];
   readonly summary?: CallSummary;
+  /**
+   * Calls made before this one in the same session (redial): the file holds each, oldest
+   * first, every one with its own header.
+   */
+  readonly earlier?: readonly TranscriptData[];
 }
 
 /** One turn as json/jsonl transcripts store it. */
@@ -112,10 +121,15 @@ export function turnRecord(turn: Turn): TurnRecord {
 
 /** Facts about the call for the json `call` object and the jsonl `call` line. */
 export function callFacts(data: TranscriptData): Record<string, unknown> {
+  const label = data.label;
   return {
     agentId: data.agentId === undefined ? undefined : cleanText(data.agentId),
     callId: data.callId === undefined ? undefined : cleanText(data.callId),
     local: data.local,
+    label: label === undefined ? undefined : cleanText(label.text),
+    agentName: label?.agentName === undefined ? undefined : cleanText(label.agentName),
+    promptFile: label?.promptFile === undefined ? undefined : cleanText(label.promptFile),
+    promptHash: label?.promptHash,
     startedAt: data.startedAt,
     startedAtIso: isoOrUndefined(data.startedAt),
     endedAt: data.endedAt,
@@ -147,8 +161,83 @@ export function formatTxtTurn(turn: Turn): string {
 }
 
 /** One jsonl line (no newline). */
-export function jsonlLine(type: 'call' | 'turn' | 'event' | 'summary', body: object): string {
+export function jsonlLine(
+  type: 'call' | 'turn' | 'tool' | 'event' | 'summary',
+  body: object,
+): string {
   return JSON.stringify({ type, ...body });
+}
+
+/** The json/jsonl shape of a tool call. */
+export function toolRecord(call: ToolCall): Record<string, unknown> {
+  return {
+    invocationId: cleanText(call.invocationId),
+    name: cleanText(call.name),
+    parameters: cleanText(call.parameters),
+    status: call.status,
+    result: call.result === undefined ? undefined : cleanText(call.result),
+    error: call.error === undefined ? undefined : cleanText(call.error),
+    startedAt: call.startedAt,
+    endedAt: call.endedAt,
+    durationMs: call.durationMs,
+    afterOrdinal: call.afterOrdinal,
+  };
+}
+
+/** `lookup({"id":7}) → {"ok":1} (120 ms)`, `… failed: timed out after 10 s (10000 ms)`. */
+function toolText(call: ToolCall): string {
+  const head = `${cleanText(call.name)}(${cleanText(call.parameters)})`;
+  const took = call.durationMs === undefined ? '' : ` (${call.durationMs} ms)`;
+  if (call.status === 'running') return `${head} [running]`;
+  if (call.status === 'ok') return `${head} → ${cleanText(call.result ?? '')}${took}`;
+  return `${head} failed: ${cleanText(call.error ?? '')}${took}`;
+}
+
+/** One `.txt` line for a tool call (no newline): `Tool: lookup({"id":7}) → … (120 ms)`. */
+export function formatTxtTool(call: ToolCall): string {
+  return `Tool: ${toolText(call)}`;
+}
+
+/** A turn, or a tool call placed after the turn it followed. */
+export type ConversationItem =
+  | { readonly kind: 'turn'; readonly turn: Turn }
+  | { readonly kind: 'tool'; readonly call: ToolCall };
+
+/**
+ * Turns in ordinal order with each tool call after the turn it followed (`afterOrdinal`), tool
+ * calls in the order asked. Pure.
+ */
+export function conversationItems(
+  turns: readonly Turn[],
+  toolCalls: readonly ToolCall[] = [],
+): ConversationItem[] {
+  const tools = [...toolCalls].sort((a, b) => a.startedAt - b.startedAt);
+  const items: ConversationItem[] = [];
+  let next = 0;
+  for (const turn of byOrdinal(turns)) {
+    while (next < tools.length && tools[next]!.afterOrdinal < turn.ordinal) {
+      items.push({ kind: 'tool', call: tools[next++]! });
+    }
+    items.push({ kind: 'turn', turn });
+  }
+  while (next < tools.length) items.push({ kind: 'tool', call: tools[next++]! });
+  return items;
+}
+
+/** The calls a file holds, oldest first. */
+function callsOf(data: TranscriptData): TranscriptData[] {
+  return [...(data.earlier ?? []), { ...data, earlier: undefined }];
+}
+
+/** `Front desk (agt_1)` or `prompt.md · 3f2a9c1b`, with the call id and start: one line. */
+function callHeaderParts(data: TranscriptData): string[] {
+  const parts: string[] = [];
+  if (data.label) parts.push(cleanText(data.label.text));
+  else if (data.agentId) parts.push(`agent ${cleanText(data.agentId)}`);
+  if (data.callId) parts.push(`call ${cleanText(data.callId)}`);
+  const started = isoOrUndefined(data.startedAt);
+  if (started) parts.push(started);
+  return parts;
 }
 
 /** The jsonl line for one event. */
@@ -169,11 +258,29 @@ function relative(ms: number): string {
 }
 
 function formatMarkdown(data: TranscriptData): string {
+  const calls = callsOf(data);
+  if (calls.length === 1) return markdownCall(data, '# Omnia Voice call');
+  return calls
+    .map((call, index) => markdownCall(call, `# Omnia Voice call ${index + 1}`))
+    .join('\n---\n\n');
+}
+
+function markdownCall(data: TranscriptData, heading: string): string {
   const turns = byOrdinal(data.turns);
   const origin = data.startedAt ?? turns[0]?.startedAt ?? 0;
-  const out: string[] = ['# Omnia Voice call', ''];
-  const agent = data.agentId ? cleanText(data.agentId) : 'unknown';
-  out.push(`- **Agent:** ${agent}${data.local ? ' (built-in local agent)' : ''}`);
+  const out: string[] = [heading, ''];
+  const where = data.local ? ' (built-in local agent)' : '';
+  const label = data.label;
+  if (label?.kind === 'prompt') {
+    out.push(`- **Prompt:** ${cleanText(label.text)}${where}`);
+  } else {
+    const agent = label
+      ? cleanText(label.text)
+      : data.agentId
+        ? cleanText(data.agentId)
+        : 'unknown';
+    out.push(`- **Agent:** ${agent}${where}`);
+  }
   if (data.callId) out.push(`- **Call ID:** ${cleanText(data.callId)}`);
   if (data.startedAt !== undefined) out.push(`- **Started:** ${isoOrUndefined(data.startedAt)}`);
   out.push(
@@ -185,7 +292,12 @@ function formatMarkdown(data: TranscriptData): string {
   );
   out.push('', '## Conversation', '');
   if (turns.length === 0) out.push('_(nothing said yet)_', '');
-  for (const turn of turns) {
+  for (const item of conversationItems(turns, data.toolCalls)) {
+    if (item.kind === 'tool') {
+      out.push(`**Tool** (${relative(item.call.startedAt - origin)}): ${toolText(item.call)}`, '');
+      continue;
+    }
+    const { turn } = item;
     const when = relative(turn.startedAt - origin);
     const tags = turn.typed ? `typed, ${when}` : when;
     const suffix = !turn.final ? ' _(in progress)_' : turn.interrupted ? ' _(interrupted)_' : '';
@@ -199,28 +311,76 @@ function formatMarkdown(data: TranscriptData): string {
   return out.join('\n');
 }
 
+/**
+ * The `.txt` header line of a call: `=== Call 2 · prompt.md · 3f2a9c1b · call c0ffee12 · <ISO
+ * start> ===`. Only for a call with a label or a file of several calls: a plain transcript of one
+ * unnamed call stays just the conversation.
+ */
+export function txtCallHeader(data: TranscriptData, number?: number): string | undefined {
+  if (!data.label && number === undefined) return undefined;
+  const parts = [number === undefined ? 'Call' : `Call ${number}`, ...callHeaderParts(data)];
+  return `=== ${parts.join(' · ')} ===`;
+}
+
+/**
+ * The calls in an append format (`.txt`, `.jsonl`), oldest first; `numbered` gives each `.txt`
+ * call a numbered header. What the writer puts first when a call follows earlier ones.
+ */
+export function formatCalls(
+  format: 'txt' | 'jsonl',
+  calls: readonly TranscriptData[],
+  numbered: boolean,
+): string {
+  if (format === 'jsonl') return calls.map((call) => `${jsonlCall(call).join('\n')}\n`).join('');
+  const blocks = calls.map((call, index) => textCall(call, numbered ? index + 1 : undefined));
+  return blocks.filter((block) => block !== '').join('\n');
+}
+
 function formatText(data: TranscriptData): string {
-  const lines = byOrdinal(data.turns).map(formatTxtTurn);
+  const calls = callsOf(data);
+  return formatCalls('txt', calls, calls.length > 1);
+}
+
+function textCall(data: TranscriptData, number: number | undefined): string {
+  const lines: string[] = [];
+  const header = txtCallHeader(data, number);
+  if (header) lines.push(header);
+  for (const item of conversationItems(data.turns, data.toolCalls)) {
+    lines.push(item.kind === 'turn' ? formatTxtTurn(item.turn) : formatTxtTool(item.call));
+  }
   if (data.summary) lines.push('', ...formatSummary(data.summary).map((l) => cleanText(l)));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
-function formatJson(data: TranscriptData): string {
-  const doc = {
+function jsonCall(data: TranscriptData): Record<string, unknown> {
+  return {
     call: callFacts(data),
     turns: byOrdinal(data.turns).map(turnRecord),
+    toolCalls: data.toolCalls?.map(toolRecord),
     events: data.events?.map(eventRecord),
     summary: data.summary,
   };
+}
+
+function formatJson(data: TranscriptData): string {
+  const calls = callsOf(data);
+  // One call: the document is that call. Several (redial): `{ calls: [...] }`, oldest first.
+  const doc = calls.length === 1 ? jsonCall(data) : { calls: calls.map(jsonCall) };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-function formatJsonl(data: TranscriptData): string {
+/** The jsonl lines of one call: `call`, turns, tool calls, events, summary. */
+export function jsonlCall(data: TranscriptData): string[] {
   const lines = [jsonlLine('call', callFacts(data))];
   for (const turn of byOrdinal(data.turns)) lines.push(jsonlLine('turn', turnRecord(turn)));
+  for (const call of data.toolCalls ?? []) lines.push(jsonlLine('tool', toolRecord(call)));
   for (const event of data.events ?? []) lines.push(jsonlLine('event', eventRecord(event)));
   if (data.summary) lines.push(jsonlLine('summary', data.summary));
-  return `${lines.join('\n')}\n`;
+  return lines;
+}
+
+function formatJsonl(data: TranscriptData): string {
+  return formatCalls('jsonl', callsOf(data), false);
 }
 
 /** The whole transcript file in the given format. Pure. */

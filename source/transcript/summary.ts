@@ -1,3 +1,4 @@
+import { type CallRecordFacts, describeEndReason, formatCost } from '../api/record-facts.js';
 import type { Snapshot } from '../session/types.js';
 
 /** What the end-of-call summary says. Pure data, computed by {@link summarize}. */
@@ -17,6 +18,10 @@ export interface CallSummary {
   readonly worstLatencyMs?: number;
   readonly transcriptPath?: string;
   readonly endReason?: string;
+  /** The call's record on the server (`GET /calls/{id}`), when it was fetched. */
+  readonly record?: CallRecordFacts;
+  /** Why there is no complete record: skipped, not complete in time, failed. One line. */
+  readonly recordNote?: string;
 }
 
 /** The parts of a {@link Snapshot} a summary needs; a whole snapshot fits. */
@@ -86,6 +91,30 @@ export function formatSummary(summary: CallSummary): string[] {
         `worst ${Math.round(summary.worstLatencyMs)} ms (${summary.latencyCount} ${summary.latencyCount === 1 ? 'turn' : 'turns'})`,
     );
   }
+  lines.push(...formatRecord(summary.record, summary.recordNote));
   if (summary.transcriptPath) lines.push(`Transcript: ${summary.transcriptPath}`);
+  return lines;
+}
+
+/**
+ * The server's record as summary lines: end reason; duration, billed minutes and cost; the
+ * server's summary. A note stands in for what is missing. Pure.
+ */
+export function formatRecord(record: CallRecordFacts | undefined, note?: string): string[] {
+  const lines: string[] = [];
+  if (record) {
+    if (record.endReason) lines.push(`Server end reason: ${describeEndReason(record.endReason)}`);
+    const facts: string[] = [];
+    if (record.durationMs !== undefined) facts.push(`lasted ${formatDuration(record.durationMs)}`);
+    if (record.billedMinutes !== undefined) {
+      facts.push(`billed ${record.billedMinutes} min`);
+    }
+    if (record.costCents !== undefined)
+      facts.push(`cost ${formatCost(record.costCents, record.currency)}`);
+    if (facts.length > 0) lines.push(`Server: ${facts.join(', ')}`);
+    const said = record.summary ?? record.shortSummary;
+    if (said) lines.push(`Server summary: ${said}`);
+  }
+  if (note) lines.push(`Call record: ${note}`);
   return lines;
 }

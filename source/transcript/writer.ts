@@ -1,18 +1,22 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import type { Snapshot, StoreReader, Turn } from '../session/types.js';
+import type { Snapshot, StoreReader, ToolCall, Turn } from '../session/types.js';
 import { describeWriteError, writeFileAtomic } from './atomic.js';
 import {
   callFacts,
   eventRecord,
+  formatCalls,
   formatFromPath,
   formatTranscript,
+  formatTxtTool,
   formatTxtTurn,
   jsonlLine,
   redactSecrets,
   type TranscriptData,
   type TranscriptFormat,
+  toolRecord,
   turnRecord,
+  txtCallHeader,
 } from './format.js';
 import type { CallSummary } from './summary.js';
 
@@ -34,6 +38,11 @@ export interface TranscriptWriterOptions {
   readonly redact?: readonly string[];
   /** Minimum time between whole-file rewrites for .md/.json. */
   readonly throttleMs?: number;
+  /**
+   * Calls made earlier in the same session (redial), oldest first: the file starts with them,
+   * each under its own header, and this call follows.
+   */
+  readonly earlier?: readonly TranscriptData[];
 }
 
 /** True for formats kept current by appending lines rather than rewriting the whole file. */
@@ -57,7 +66,11 @@ export class TranscriptWriter {
   private readonly unsubscribe: () => void;
   /** Ordinals of final turns already handled (appended, or scheduled into a rewrite). */
   private readonly handled = new Set<number>();
+  /** Invocation ids of answered tool calls already handled. */
+  private readonly handledTools = new Set<string>();
+  private readonly earlier: readonly TranscriptData[];
   private seenTurns: readonly Turn[] | undefined;
+  private seenTools: readonly ToolCall[] | undefined;
   private seenEvents: Snapshot['events'] | undefined;
   private lastEventId = Number.NEGATIVE_INFINITY;
   private fd: number | undefined;
@@ -74,11 +87,13 @@ export class TranscriptWriter {
     this.onError = options.onError ?? (() => undefined);
     this.secrets = options.redact ?? [];
     this.throttleMs = options.throttleMs ?? DEFAULT_REWRITE_THROTTLE_MS;
+    this.earlier = options.earlier ?? [];
     this.attempt(() => {
       fs.mkdirSync(nodePath.dirname(path), { recursive: true });
       if (isAppendFormat(this.format)) {
         // 'w' truncates: an old transcript at this path must not be mixed with this call.
         this.fd = fs.openSync(path, 'w', 0o644);
+        if (this.earlier.length > 0) fs.writeSync(this.fd, this.earlierText());
       } else {
         // Not counted against the throttle: the first turn should land at once.
         writeFileAtomic(path, this.render(this.format, false));
@@ -154,20 +169,26 @@ export class TranscriptWriter {
     try {
       const snap = this.reader.getSnapshot();
       const turnsChanged = snap.turns !== this.seenTurns;
+      const toolsChanged = snap.toolCalls !== this.seenTools;
       const eventsChanged = this.format === 'jsonl' && snap.events !== this.seenEvents;
-      if (!turnsChanged && !eventsChanged) return;
+      if (!turnsChanged && !toolsChanged && !eventsChanged) return;
       this.seenTurns = snap.turns;
+      this.seenTools = snap.toolCalls;
       this.seenEvents = snap.events;
       const newlyFinal = snap.turns.filter((t) => t.final && !this.handled.has(t.ordinal));
       for (const t of newlyFinal) this.handled.add(t.ordinal);
-      if (isAppendFormat(this.format)) this.append(snap, newlyFinal);
-      else if (newlyFinal.length > 0) this.scheduleRewrite();
+      const answered = (snap.toolCalls ?? []).filter(
+        (c) => c.status !== 'running' && !this.handledTools.has(c.invocationId),
+      );
+      for (const c of answered) this.handledTools.add(c.invocationId);
+      if (isAppendFormat(this.format)) this.append(snap, newlyFinal, answered);
+      else if (newlyFinal.length > 0 || answered.length > 0) this.scheduleRewrite();
     } catch (error) {
       this.report(error);
     }
   }
 
-  private append(snap: Snapshot, newlyFinal: readonly Turn[]): void {
+  private append(snap: Snapshot, newlyFinal: readonly Turn[], tools: readonly ToolCall[]): void {
     const lines: string[] = [];
     if (this.format === 'jsonl') {
       // Wait for the call's facts (call id) before the first line, unless a turn is ready.
@@ -178,8 +199,12 @@ export class TranscriptWriter {
         if (event.id > this.lastEventId) lines.push(jsonlLine('event', eventRecord(event)));
       }
       for (const t of newlyFinal) lines.push(jsonlLine('turn', turnRecord(t)));
+      for (const c of tools) lines.push(jsonlLine('tool', toolRecord(c)));
     } else {
       for (const t of newlyFinal) lines.push(formatTxtTurn(t));
+      for (const c of tools) lines.push(formatTxtTool(c));
+      const header = this.callLineWritten ? undefined : this.txtHeader(snap);
+      if (lines.length > 0 && header) lines.unshift(header);
     }
     if (lines.length === 0) return;
     const fd = this.fd;
@@ -207,6 +232,20 @@ export class TranscriptWriter {
     this.timer.unref();
   }
 
+  /** The earlier calls as the append formats hold them, before this call's lines. */
+  private earlierText(): string {
+    const format = this.format === 'jsonl' ? 'jsonl' : 'txt';
+    const text = formatCalls(format, this.earlier, true);
+    // A blank line between calls in .txt, as formatTranscript puts one.
+    return redactSecrets(format === 'txt' ? `${text}\n` : text, this.secrets);
+  }
+
+  /** This call's `.txt` header line, numbered after the earlier calls. */
+  private txtHeader(snap: Snapshot): string | undefined {
+    const number = this.earlier.length > 0 ? this.earlier.length + 1 : undefined;
+    return txtCallHeader(this.data(snap), number);
+  }
+
   private rewrite(includeUnfinished: boolean): void {
     this.lastRewriteAt = Date.now();
     writeFileAtomic(this.path, this.render(this.format, includeUnfinished));
@@ -219,9 +258,12 @@ export class TranscriptWriter {
       startedAt: snap.startedAt,
       endedAt: snap.endedAt,
       local: snap.local,
+      label: snap.label,
       turns: includeUnfinished ? snap.turns : snap.turns.filter((t) => t.final),
+      toolCalls: snap.toolCalls,
       events: snap.events,
       summary,
+      earlier: this.earlier.length > 0 ? this.earlier : undefined,
     };
   }
 

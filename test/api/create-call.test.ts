@@ -66,14 +66,22 @@ describe('maskKey', () => {
 });
 
 describe('createCall success', () => {
-  it('posts the call request and returns the websocket URL and call id', async () => {
+  it('posts the call request and returns the websocket URL, call id and agent', async () => {
     const server = await serve(
-      reply(201, { id: 'call-7', websocketUrl: 'wss://voice.example/ws' }),
+      reply(201, {
+        id: 'call-7',
+        websocketUrl: 'wss://voice.example/ws',
+        status: 'created',
+        agent: { id: 'agent-42', name: 'Front desk', description: 'answers the phone' },
+      }),
     );
     const call = await createCall(options(server.base));
-    expect(call.websocketUrl).toBe('wss://voice.example/ws');
-    expect(call.callId).toBe('call-7');
-    expect(call.raw).toEqual({ id: 'call-7', websocketUrl: 'wss://voice.example/ws' });
+    // Only what the app needs: the answer itself is not kept (its websocketUrl is a credential).
+    expect(call).toEqual({
+      websocketUrl: 'wss://voice.example/ws',
+      callId: 'call-7',
+      agent: { id: 'agent-42', name: 'Front desk' },
+    });
 
     const [seen] = server.requests;
     expect(seen?.method).toBe('POST');

@@ -32,7 +32,7 @@ describe('resolveSettings', () => {
       config,
     });
     expect(settings).toEqual({
-      apiBase: 'https://dashboard.omnia-voice.com',
+      apiBase: 'https://api.omnia-voice.com',
       sampleRate: 48_000,
       inputSampleRate: 48_000,
       outputSampleRate: 48_000,

@@ -126,7 +126,8 @@ export async function startHostileServer(
   };
 }
 
-function wrapCall(ws: WebSocket, socket: Socket): HostileCall {
+/** The script's view of one accepted call socket (shared with the Omnia double). */
+export function wrapCall(ws: WebSocket, socket: Socket): HostileCall {
   const messages: unknown[] = [];
   let audioBytes = 0;
   let closed = false;

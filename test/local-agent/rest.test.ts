@@ -36,7 +36,7 @@ describe('call creation over REST', () => {
     const agent = await start();
     expect(agent.baseUrl).toBe(`http://127.0.0.1:${agent.port}`);
     const { status, body } = await createCall(agent, {
-      agentId: 'my-agent',
+      agentId: 'concierge',
       connectionType: 'websocket',
       websocket: { inputSampleRate: 16_000, outputSampleRate: 24_000, codec: 'pcm' },
     });
@@ -47,7 +47,7 @@ describe('call creation over REST', () => {
     expect(agent.calls).toHaveLength(1);
     expect(agent.calls[0]).toMatchObject({
       id: body.id,
-      agentId: 'my-agent',
+      agentId: 'concierge',
       inputSampleRate: 16_000,
       outputSampleRate: 24_000,
     });
@@ -56,7 +56,7 @@ describe('call creation over REST', () => {
   it('bound to all interfaces, points the websocketUrl at the host the client used', async () => {
     const agent = await start({ host: '0.0.0.0' });
     expect(agent.baseUrl).toBe(`http://127.0.0.1:${agent.port}`);
-    const { body } = await createCall(agent, { agentId: 'a' });
+    const { body } = await createCall(agent, { agentId: 'demo' });
     expect(String(body.websocketUrl)).toMatch(
       new RegExp(`^ws://127\\.0\\.0\\.1:${agent.port}/calls/[0-9a-f-]+/ws$`),
     );
@@ -67,7 +67,7 @@ describe('call creation over REST', () => {
 
   it('defaults both sample rates to 48000 when the websocket block is omitted', async () => {
     const agent = await start();
-    const { status } = await createCall(agent, { agentId: 'a' });
+    const { status } = await createCall(agent, { agentId: 'demo' });
     expect(status).toBe(201);
     expect(agent.calls[0]).toMatchObject({ inputSampleRate: 48_000, outputSampleRate: 48_000 });
   });
@@ -79,35 +79,35 @@ describe('call creation over REST', () => {
     ['an empty agentId', { agentId: '  ' }, 400, /agentId is required/],
     [
       'a fractional rate',
-      { agentId: 'a', websocket: { inputSampleRate: 16000.5 } },
+      { agentId: 'demo', websocket: { inputSampleRate: 16000.5 } },
       422,
       /inputSampleRate must be an integer/,
     ],
     [
       'a string rate',
-      { agentId: 'a', websocket: { outputSampleRate: '48000' } },
+      { agentId: 'demo', websocket: { outputSampleRate: '48000' } },
       422,
       /outputSampleRate must be an integer/,
     ],
     [
       'a rate below 8000',
-      { agentId: 'a', websocket: { inputSampleRate: 4000 } },
+      { agentId: 'demo', websocket: { inputSampleRate: 4000 } },
       422,
       /between 8000 and 48000/,
     ],
     [
       'a rate above 48000',
-      { agentId: 'a', websocket: { outputSampleRate: 96000 } },
+      { agentId: 'demo', websocket: { outputSampleRate: 96000 } },
       422,
       /between 8000 and 48000/,
     ],
     [
       'an unsupported codec',
-      { agentId: 'a', websocket: { codec: 'opus' } },
+      { agentId: 'demo', websocket: { codec: 'opus' } },
       422,
       /unsupported codec/,
     ],
-    ['another connection type', { agentId: 'a', connectionType: 'sip' }, 422, /connectionType/],
+    ['another connection type', { agentId: 'demo', connectionType: 'sip' }, 422, /connectionType/],
   ])('rejects %s with its status and a message', async (_name, body, status, message) => {
     const agent = await start();
     const res = await createCall(agent, body);
@@ -121,13 +121,13 @@ describe('call creation over REST', () => {
     const secret = 'sk-local-secret-123';
     const lines: string[] = [];
     const agent = await start({ requireApiKey: secret, log: (l) => lines.push(l) });
-    const missing = await createCall(agent, { agentId: 'a' });
+    const missing = await createCall(agent, { agentId: 'demo' });
     expect(missing.status).toBe(401);
     expect((missing.body.error as { message: string }).message).toMatch(/missing X-API-Key/);
-    const wrong = await createCall(agent, { agentId: 'a' }, { 'x-api-key': 'sk-wrong-key' });
+    const wrong = await createCall(agent, { agentId: 'demo' }, { 'x-api-key': 'sk-wrong-key' });
     expect(wrong.status).toBe(401);
     expect(JSON.stringify(wrong.body)).not.toContain('sk-wrong-key');
-    const ok = await createCall(agent, { agentId: 'a' }, { 'x-api-key': secret });
+    const ok = await createCall(agent, { agentId: 'demo' }, { 'x-api-key': secret });
     expect(ok.status).toBe(201);
     expect(lines.join('\n')).not.toContain(secret);
     expect(lines.join('\n')).not.toContain('sk-wrong-key');
@@ -157,7 +157,7 @@ describe('joining calls', () => {
 
   it('drops a call that is not joined in time, then refuses it with 404', async () => {
     const agent = await start({ joinTimeoutMs: 200 });
-    const { body } = await createCall(agent, { agentId: 'a' });
+    const { body } = await createCall(agent, { agentId: 'demo' });
     await waitFor(() => agent.calls[0]?.endedAt !== undefined, 'call expiry');
     expect(await upgradeStatus(String(body.websocketUrl))).toBe(404);
     expect(agent.calls[0]?.joinedAt).toBeUndefined();
@@ -165,7 +165,7 @@ describe('joining calls', () => {
 
   it('lets a call be joined only once', async () => {
     const agent = await start();
-    const { body } = await createCall(agent, { agentId: 'a' });
+    const { body } = await createCall(agent, { agentId: 'demo' });
     const client = await TestClient.connect(String(body.websocketUrl));
     expect(await upgradeStatus(String(body.websocketUrl))).toBe(409);
     await client.close();

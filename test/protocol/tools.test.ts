@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseClientMessage } from '../../source/protocol/messages.js';
-import { toolResultFor } from '../../source/protocol/tools.js';
+import { toolFailure, toolResultFor, toolSuccess } from '../../source/protocol/tools.js';
 
 describe('toolResultFor', () => {
-  it('answers an unknown tool with errorType "undefined" naming the tool', () => {
+  it('answers an unknown tool with Omnia error and Ultravox errorType "undefined" fields', () => {
     const answer = toolResultFor({ toolName: 'lookupOrder', invocationId: 'inv-7' }, new Set());
     expect(answer).toEqual({
       type: 'client_tool_result',
       invocationId: 'inv-7',
+      error: 'omnia-voice has no client tool named "lookupOrder"',
       errorType: 'undefined',
       errorMessage: 'omnia-voice has no client tool named "lookupOrder"',
     });
@@ -30,5 +31,27 @@ describe('toolResultFor', () => {
       new Set(),
     );
     expect(answer?.errorMessage).toBe('omnia-voice has no client tool named "a b"');
+  });
+});
+
+describe('toolSuccess and toolFailure', () => {
+  it('a success carries only the result; a failure carries error, errorType and errorMessage', () => {
+    expect(toolSuccess('i1', '{"ok":true}')).toEqual({
+      type: 'client_tool_result',
+      invocationId: 'i1',
+      result: '{"ok":true}',
+    });
+    const failed = toolFailure('i2', 'timed out after 10 s');
+    expect(failed).toEqual({
+      type: 'client_tool_result',
+      invocationId: 'i2',
+      error: 'timed out after 10 s',
+      errorType: 'implementation-error',
+      errorMessage: 'timed out after 10 s',
+    });
+    const parsed = parseClientMessage(JSON.stringify(failed));
+    expect(parsed.kind === 'message' && parsed.message).toMatchObject({
+      error: 'timed out after 10 s',
+    });
   });
 });

@@ -1,0 +1,275 @@
+/**
+ * Call logs: `GET /calls` (newest first, cursor paging) and `GET /calls/{id}`, the record Omnia
+ * fills in after a call ends (end reason, duration, billing, summary, transcript). There are no
+ * webhooks: a client that wants the record polls until `endTime` is set.
+ */
+import { z } from 'zod';
+import { ApiError } from './errors.js';
+import { optionalNumber, optionalText } from './fields.js';
+import type { CallRecordFacts } from './record-facts.js';
+import { type ApiTarget, apiRequest } from './request.js';
+import { sanitizeServerText } from './sanitize.js';
+
+export { type CallRecordFacts, describeEndReason, formatCost } from './record-facts.js';
+
+/** Omnia pages call logs at most this many at a time. */
+export const CALLS_PAGE_LIMIT = 100;
+/** A listing stops after this many pages whatever `limit` asked (10,000 calls). */
+const MAX_CALL_PAGES = 100;
+
+const text = optionalText;
+const number = optionalNumber;
+
+const billingSchema = z.looseObject({
+  durationMinutes: number,
+  costCents: number,
+  costDollars: number,
+  pricePerMinuteCents: number,
+  currency: text,
+  billedAt: text,
+});
+
+/** One call log as Omnia describes it; only the fields used are checked. */
+export const callLogSchema = z.looseObject({
+  id: z.string().min(1),
+  startTime: text,
+  endTime: text,
+  durationMs: number,
+  durationSeconds: number,
+  status: text,
+  summary: text,
+  shortSummary: text,
+  transcript: z.unknown().optional(),
+  billing: billingSchema.nullish(),
+  agentId: text,
+  agentName: text,
+  agent: z.looseObject({ id: text, name: text }).nullish(),
+});
+
+const callLogsPageSchema = z.looseObject({
+  data: z.array(callLogSchema),
+  pagination: z.looseObject({ next: z.string().nullish(), total: number }).nullish(),
+});
+
+/** A call log, as the API sent it (validated). */
+export type CallLog = z.infer<typeof callLogSchema>;
+
+/** One line of a call log's transcript, whatever shape the server used. */
+export interface CallLogTurn {
+  /** `user`, `agent`, or the server's own word (`tool`, `system`). */
+  readonly role: string;
+  readonly text: string;
+  /** Epoch ms, when the server said. */
+  readonly at?: number;
+}
+
+/** True once Omnia has finished the record. */
+export function isRecordComplete(log: CallLog): boolean {
+  return typeof log.endTime === 'string' && log.endTime.trim() !== '';
+}
+
+const MAX_SUMMARY_CHARS = 2_000;
+
+function epochMs(iso: string | undefined): number | undefined {
+  if (iso === undefined) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** The facts of a call log, cleaned for terminals and files. */
+export function recordFacts(log: CallLog): CallRecordFacts {
+  const clean = (value: string | undefined, max = 200) =>
+    value === undefined ? undefined : sanitizeServerText(value, max) || undefined;
+  const billing = log.billing ?? undefined;
+  const durationMs =
+    log.durationMs ?? (log.durationSeconds === undefined ? undefined : log.durationSeconds * 1000);
+  const costCents =
+    billing?.costCents ??
+    (billing?.costDollars === undefined
+      ? undefined
+      : Math.round(billing.costDollars * 10_000) / 100);
+  const facts: Record<string, unknown> = {
+    callId: clean(log.id) ?? log.id,
+    complete: isRecordComplete(log),
+    endReason: clean(log.status, 80),
+    durationMs,
+    billedMinutes: billing?.durationMinutes,
+    costCents,
+    currency: clean(billing?.currency, 8),
+    summary: clean(log.summary, MAX_SUMMARY_CHARS),
+    shortSummary: clean(log.shortSummary),
+    startedAt: epochMs(log.startTime),
+    agentId: clean(log.agent?.id ?? log.agentId, 120),
+    agentName: clean(log.agent?.name ?? log.agentName, 120),
+  };
+  for (const key of Object.keys(facts)) if (facts[key] === undefined) delete facts[key];
+  return facts as unknown as CallRecordFacts;
+}
+
+/** The turns of a call log's transcript: a list of `{role|speaker, text|message|content}`. */
+export function callLogTurns(log: CallLog): CallLogTurn[] {
+  const transcript = log.transcript;
+  if (typeof transcript === 'string') {
+    return transcript
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .map((line) => {
+        const match = /^(user|agent|assistant|caller|bot)\s*:\s*(.*)$/i.exec(line);
+        return match
+          ? { role: roleWord(match[1] ?? ''), text: sanitizeServerText(match[2] ?? '', 10_000) }
+          : { role: 'agent', text: sanitizeServerText(line, 10_000) };
+      });
+  }
+  if (!Array.isArray(transcript)) return [];
+  const turns: CallLogTurn[] = [];
+  for (const item of transcript) {
+    if (typeof item !== 'object' || item === null) continue;
+    const record = item as Record<string, unknown>;
+    const said = [record.text, record.message, record.content].find((v) => typeof v === 'string');
+    if (typeof said !== 'string') continue;
+    const who = [record.role, record.speaker].find((v) => typeof v === 'string');
+    const when = [record.timestamp, record.time, record.createdAt, record.startTime].find(
+      (v) => typeof v === 'string' || typeof v === 'number',
+    );
+    const at = typeof when === 'number' ? when : epochMs(when as string | undefined);
+    turns.push({
+      role: roleWord(typeof who === 'string' ? who : 'agent'),
+      text: sanitizeServerText(said, 10_000),
+      ...(at === undefined ? {} : { at }),
+    });
+  }
+  return turns;
+}
+
+function roleWord(who: string): string {
+  const word = who.toLowerCase();
+  if (word === 'user' || word === 'caller' || word === 'human' || word === 'customer')
+    return 'user';
+  if (word === 'agent' || word === 'assistant' || word === 'bot' || word === 'ai') return 'agent';
+  return sanitizeServerText(word, 20) || 'agent';
+}
+
+/** One call log by id. */
+export async function getCallLog(
+  target: ApiTarget,
+  id: string,
+  signal?: AbortSignal,
+): Promise<CallLog> {
+  const shown = JSON.stringify(sanitizeServerText(id, 80));
+  const { data } = await apiRequest(target, {
+    path: `/calls/${encodeURIComponent(id)}`,
+    schema: callLogSchema,
+    action: `fetch call ${shown}`,
+    notFound: `Omnia has no call ${shown} in this workspace`,
+    signal,
+  });
+  return data;
+}
+
+export interface ListCallLogsOptions {
+  /** At most this many calls (newest first). */
+  readonly limit: number;
+  /** Calls started at or after this time. */
+  readonly since?: Date;
+  /** Only calls with this status (end reason). */
+  readonly status?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** The newest calls, following the cursor until `limit` or the end. */
+export async function listCallLogs(
+  target: ApiTarget,
+  options: ListCallLogsOptions,
+): Promise<CallLog[]> {
+  const calls: CallLog[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_CALL_PAGES && calls.length < options.limit; page++) {
+    const { data } = await apiRequest(target, {
+      path: '/calls',
+      query: {
+        pageSize: Math.min(CALLS_PAGE_LIMIT, options.limit - calls.length),
+        cursor,
+        status: options.status,
+        startDate: options.since?.toISOString(),
+      },
+      schema: callLogsPageSchema,
+      action: 'list calls',
+      signal: options.signal,
+    });
+    calls.push(...data.data.slice(0, options.limit - calls.length));
+    const next = data.pagination?.next ?? undefined;
+    if (!next || next === cursor || data.data.length === 0) break;
+    cursor = next;
+  }
+  return calls;
+}
+
+/** How long to poll for a finished record before showing what there is. */
+export const DEFAULT_RECORD_WAIT_MS = 20_000;
+/** Pause between polls: well inside the rate limit (1,000 requests an hour). */
+export const DEFAULT_RECORD_POLL_MS = 1_000;
+
+export interface WaitForRecordOptions {
+  readonly signal?: AbortSignal;
+  readonly maxWaitMs?: number;
+  readonly pollMs?: number;
+  /** Told before each request (1, 2, …), e.g. to show progress. */
+  readonly onPoll?: (attempt: number) => void;
+}
+
+/**
+ * Polls `GET /calls/{id}` until the record is complete or `maxWaitMs` has passed; the last
+ * record seen either way. A 429 waits as long as it asks when that fits the budget. Rejects with
+ * ApiError (kind `cancelled` when the signal aborts).
+ */
+export async function waitForCallRecord(
+  target: ApiTarget,
+  id: string,
+  options: WaitForRecordOptions = {},
+): Promise<{ log: CallLog; complete: boolean }> {
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_RECORD_WAIT_MS;
+  const pollMs = options.pollMs ?? DEFAULT_RECORD_POLL_MS;
+  const deadline = Date.now() + maxWaitMs;
+  let last: CallLog | undefined;
+  for (let attempt = 1; ; attempt++) {
+    options.onPoll?.(attempt);
+    let waitMs = pollMs;
+    try {
+      last = await getCallLog(target, id, options.signal);
+      if (isRecordComplete(last)) return { log: last, complete: true };
+    } catch (error) {
+      const retryMs =
+        error instanceof ApiError && error.kind === 'rate-limit'
+          ? (error.retryAfterSeconds ?? 1) * 1000
+          : undefined;
+      if (retryMs === undefined || Date.now() + retryMs > deadline) throw error;
+      waitMs = Math.max(pollMs, retryMs);
+    }
+    if (Date.now() + waitMs > deadline) {
+      if (last) return { log: last, complete: false };
+      waitMs = Math.max(0, deadline - Date.now());
+      if (waitMs === 0) throw new ApiError('timeout', 'The call record did not arrive in time.');
+    }
+    await pause(waitMs, options.signal);
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cancelled = () => new ApiError('cancelled', 'Cancelled: waiting for the call record.');
+    if (signal?.aborted) {
+      reject(cancelled());
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

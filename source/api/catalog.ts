@@ -1,0 +1,169 @@
+/**
+ * What `POST /calls/inline` accepts: `GET /voices` and `GET /languages`, and the check that a
+ * `--voice` / `--language` pair is one of them before a call is made.
+ */
+import { z } from 'zod';
+import { idText, optionalText } from './fields.js';
+import { type ApiTarget, apiRequest } from './request.js';
+import { sanitizeServerText } from './sanitize.js';
+import { closeMatches, normaliseName } from './suggest.js';
+
+const text = optionalText;
+const id = idText;
+
+const voiceSchema = z.looseObject({
+  id,
+  name: z.string(),
+  languageCode: text,
+  gender: text,
+  isActive: z.boolean().nullish(),
+});
+const languageSchema = z.looseObject({
+  id: id.optional(),
+  code: z.string(),
+  name: text,
+  isActive: z.boolean().nullish(),
+});
+const voicesSchema = z.looseObject({ data: z.array(voiceSchema) });
+const languagesSchema = z.looseObject({ data: z.array(languageSchema) });
+
+/** A voice an inline call can use. */
+export interface VoiceInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly languageCode?: string;
+  readonly gender?: string;
+}
+
+/** A language an inline call can use. */
+export interface LanguageInfo {
+  readonly id?: string;
+  readonly code: string;
+  readonly name?: string;
+}
+
+const MAX_NAME_CHARS = 120;
+const clean = (value: string) => sanitizeServerText(value, MAX_NAME_CHARS);
+
+/** The active voices, for one language code when given. */
+export async function listVoices(
+  target: ApiTarget,
+  options: { languageCode?: string; search?: string; signal?: AbortSignal } = {},
+): Promise<VoiceInfo[]> {
+  const { data } = await apiRequest(target, {
+    path: '/voices',
+    query: { languageCode: options.languageCode, search: options.search },
+    schema: voicesSchema,
+    action: 'list voices',
+    signal: options.signal,
+  });
+  return data.data
+    .filter((voice) => voice.isActive !== false)
+    .map((voice) => {
+      const info: { -readonly [K in keyof VoiceInfo]: VoiceInfo[K] } = {
+        id: clean(voice.id),
+        name: clean(voice.name),
+      };
+      if (voice.languageCode) info.languageCode = clean(voice.languageCode);
+      if (voice.gender) info.gender = clean(voice.gender);
+      return info;
+    });
+}
+
+/** The active languages. */
+export async function listLanguages(
+  target: ApiTarget,
+  options: { signal?: AbortSignal } = {},
+): Promise<LanguageInfo[]> {
+  const { data } = await apiRequest(target, {
+    path: '/languages',
+    schema: languagesSchema,
+    action: 'list languages',
+    signal: options.signal,
+  });
+  return data.data
+    .filter((language) => language.isActive !== false)
+    .map((language) => {
+      const info: { -readonly [K in keyof LanguageInfo]: LanguageInfo[K] } = {
+        code: clean(language.code),
+      };
+      if (language.id !== undefined) info.id = clean(language.id);
+      if (language.name) info.name = clean(language.name);
+      return info;
+    });
+}
+
+/** A voice or language that is not offered; the message names the closest valid ones. */
+export class CatalogError extends Error {
+  constructor(message: string) {
+    super(message);
+    // main.ts exits 2 for usage errors: a wrong --voice is the user's to fix.
+    this.name = 'UsageError';
+  }
+}
+
+/** Two language codes are the same language when they match or one is the other's region. */
+function sameLanguage(a: string | undefined, b: string): boolean {
+  if (a === undefined) return true;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x === y || x.startsWith(`${y}-`) || y.startsWith(`${x}-`);
+}
+
+/**
+ * The language and voice an inline call will use, checked against `GET /languages` and
+ * `GET /voices` first, so a typo costs one line instead of a failed call. Throws
+ * {@link CatalogError} with the closest valid names.
+ */
+export async function checkVoiceAndLanguage(
+  target: ApiTarget,
+  wanted: { voice: string; language: string },
+  signal?: AbortSignal,
+): Promise<{ voice: VoiceInfo; language: LanguageInfo }> {
+  const [languages, voices] = await Promise.all([
+    listLanguages(target, { signal }),
+    listVoices(target, { signal }),
+  ]);
+  const languageKey = normaliseName(wanted.language);
+  const language = languages.find(
+    (l) =>
+      normaliseName(l.code) === languageKey ||
+      (l.id !== undefined && normaliseName(l.id) === languageKey) ||
+      normaliseName(l.name ?? '') === languageKey,
+  );
+  if (!language) {
+    const close = closeMatches(wanted.language, languages, (l) => [l.code, l.name ?? '']);
+    const list = close.map((l) => (l.name ? `${l.code} (${l.name})` : l.code)).join(', ');
+    throw new CatalogError(
+      `Omnia has no language ${JSON.stringify(wanted.language)}.` +
+        (list ? ` Closest: ${list}.` : '') +
+        ' See them all with: omnia-voice languages',
+    );
+  }
+  const voiceKey = normaliseName(wanted.voice);
+  const named = voices.filter(
+    (v) => normaliseName(v.name) === voiceKey || normaliseName(v.id) === voiceKey,
+  );
+  const voice =
+    named.find((v) => sameLanguage(v.languageCode, language.code)) ??
+    (named.length > 0 && named.every((v) => v.languageCode === undefined) ? named[0] : undefined);
+  if (voice) return { voice, language };
+  const forLanguage = voices.filter((v) => sameLanguage(v.languageCode, language.code));
+  const hint = ` See them with: omnia-voice voices --language ${language.code}`;
+  if (named.length > 0) {
+    const speaks = [...new Set(named.map((v) => v.languageCode).filter(Boolean))].join(', ');
+    const others = forLanguage.slice(0, 5).map((v) => v.name);
+    throw new CatalogError(
+      `The voice ${JSON.stringify(wanted.voice)} speaks ${speaks}, not ${language.code}.` +
+        (others.length > 0 ? ` Voices for ${language.code}: ${others.join(', ')}.` : '') +
+        hint,
+    );
+  }
+  const close = closeMatches(wanted.voice, forLanguage, (v) => [v.name, v.id]);
+  const list = close.map((v) => v.name).join(', ');
+  throw new CatalogError(
+    `Omnia has no voice ${JSON.stringify(wanted.voice)} for ${language.code}.` +
+      (list ? ` Closest: ${list}.` : '') +
+      hint,
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * One HTTP exchange with the Omnia API over node:http/https. Not fetch: only a socket of our own
+ * tells a connect timeout (wrong host, firewall) from a slow answer (overloaded server), and each
+ * gets its own advice. Every failure without an HTTP answer becomes an {@link ApiError}.
+ */
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import {
+  ApiError,
+  networkFailureToError,
+  type RequestContext,
+  type TimeoutPhase,
+} from './errors.js';
+
+/** Time allowed for DNS, TCP and TLS before giving up on reaching the server. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Time allowed, once connected, for the server to send its whole answer. */
+export const DEFAULT_RESPONSE_TIMEOUT_MS = 20_000;
+/** Largest answer read; a page of 100 call logs with transcripts fits well below it. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** What to send. */
+export interface HttpRequest {
+  readonly url: URL;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly connectTimeoutMs?: number;
+  readonly responseTimeoutMs?: number;
+  readonly maxResponseBytes?: number;
+  /** Aborting rejects with an ApiError of kind `cancelled` and drops the socket. */
+  readonly signal?: AbortSignal;
+}
+
+/** Whatever the server answered, success or not. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/** Sends one request; resolves with any HTTP answer, rejects only when there was none. */
+export function sendHttp(request: HttpRequest, context: RequestContext): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const connectTimeoutMs = request.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const responseTimeoutMs = request.responseTimeoutMs ?? DEFAULT_RESPONSE_TIMEOUT_MS;
+    const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const { url, signal } = request;
+    const headers = { ...request.headers };
+    if (request.body !== undefined)
+      headers['Content-Length'] = String(Buffer.byteLength(request.body));
+
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let outgoing: http.ClientRequest | undefined;
+    const finish = (outcome: { answer: HttpAnswer } | { error: ApiError }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      if ('answer' in outcome) resolve(outcome.answer);
+      else reject(outcome.error);
+    };
+    const onAbort = (): void => {
+      finish({
+        error: new ApiError('cancelled', `Cancelled: ${context.action ?? 'the request'}.`),
+      });
+      outgoing?.destroy();
+    };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const startTimer = (phase: TimeoutPhase, ms: number): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        finish({ error: networkFailureToError(undefined, context, { phase, ms }) });
+        outgoing?.destroy();
+      }, ms);
+    };
+
+    const transport = url.protocol === 'https:' ? https : http;
+    try {
+      // agent: false gives a fresh socket, so "connected" really means this request connected.
+      outgoing = transport.request(url, { method: request.method, headers, agent: false });
+    } catch (error) {
+      finish({ error: networkFailureToError(error, context) });
+      return;
+    }
+    const req = outgoing;
+    startTimer('connect', connectTimeoutMs);
+    req.once('socket', (socket: Socket) => {
+      const connectedEvent = url.protocol === 'https:' ? 'secureConnect' : 'connect';
+      socket.once(connectedEvent, () => {
+        if (!settled) startTimer('response', responseTimeoutMs);
+      });
+    });
+    req.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
+    req.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      let received = 0;
+      response.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > maxBytes) {
+          finish({
+            error: new ApiError(
+              'bad-response',
+              `${context.host} sent an answer larger than ${maxBytes} bytes. Check --api-base points at the Omnia API.`,
+              { status: response.statusCode },
+            ),
+          });
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
+      response.on('aborted', () =>
+        finish({ error: networkFailureToError(connectionReset(), context) }),
+      );
+      response.on('end', () =>
+        finish({
+          answer: {
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          },
+        }),
+      );
+    });
+    req.end(request.body);
+  });
+}
+
+function connectionReset(): Error {
+  return Object.assign(new Error('the connection closed before the answer was complete'), {
+    code: 'ECONNRESET',
+  });
+}
+
+/** The value of a header that may be repeated: the first one. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,173 @@
+/**
+ * JSON requests to Omnia's REST API (`{apiBase}/api/v1/…`): the key in `X-API-Key`, the answer
+ * checked against a zod schema, every failure an {@link ApiError} with one line for a user.
+ */
+import type { z } from 'zod';
+import { ApiError, httpFailureToError, type RequestContext, requestIdPart } from './errors.js';
+import { type HttpAnswer, headerValue, sendHttp } from './http.js';
+import { sanitizeServerText } from './sanitize.js';
+
+/** Every documented endpoint lives under this path of the API base. */
+export const API_PATH_PREFIX = '/api/v1';
+// Keys are opaque tokens; anything outside visible ASCII cannot travel in a header intact.
+const HEADER_SAFE_KEY = /^[\x21-\x7e]+$/;
+
+/** Where the API is and how to reach it: enough for any request. */
+export interface ApiTarget {
+  /** Base URL, e.g. `https://api.omnia-voice.com` (a path prefix and trailing slash are fine). */
+  readonly apiBase: string;
+  /** Sent as `X-API-Key`; never shown, logged or put in an error. */
+  readonly apiKey?: string;
+  readonly connectTimeoutMs?: number;
+  readonly responseTimeoutMs?: number;
+}
+
+/** One request: what, where, and how to read the answer. */
+export interface ApiRequest<T> {
+  readonly method?: 'GET' | 'POST';
+  /** Path below `/api/v1`, e.g. `/agents`; path segments from users must be encoded. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  /** JSON body (POST). */
+  readonly body?: unknown;
+  /** The answer's shape; a 2xx answer of another shape is a `bad-response` error. */
+  readonly schema: z.ZodType<T>;
+  /** For messages: "list agents", "fetch call x". */
+  readonly action: string;
+  /** What a 404 means here, as a sentence start. */
+  readonly notFound?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** A successful answer. */
+export interface ApiResponse<T> {
+  readonly data: T;
+  /** X-Request-Id of the answer, when the server sent one. */
+  readonly requestId?: string;
+}
+
+/** `{apiBase}/api/v1{path}?{query}`, keeping any path prefix of the base. Throws ApiError. */
+export function apiUrl(
+  apiBase: string,
+  path: string,
+  query: Readonly<Record<string, string | number | undefined>> = {},
+): URL {
+  let url: URL;
+  try {
+    url = new URL(apiBase.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    const shown = JSON.stringify(sanitizeServerText(apiBase, 120));
+    throw new ApiError(
+      'unreachable',
+      `The API base ${shown} is not an http(s) URL. Check --api-base or OMNIA_API_BASE.`,
+    );
+  }
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}${API_PATH_PREFIX}${path}`;
+  url.hash = '';
+  url.search = '';
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== '') url.searchParams.set(name, String(value));
+  }
+  return url;
+}
+
+/** The key, checked for what a header can carry. Throws ApiError. */
+export function headerSafeKey(apiKey: string | undefined): string | undefined {
+  const key = apiKey?.trim();
+  if (!key) return undefined;
+  if (!HEADER_SAFE_KEY.test(key)) {
+    throw new ApiError(
+      'auth',
+      'The API key contains spaces or characters that cannot be sent. Check OMNIA_API_KEY.',
+    );
+  }
+  return key;
+}
+
+/** Request headers for the API: JSON both ways, the key when there is one. */
+export function apiHeaders(apiKey: string | undefined, withBody: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'User-Agent': 'omnia-voice',
+  };
+  if (withBody) headers['Content-Type'] = 'application/json';
+  if (apiKey) headers['X-API-Key'] = apiKey;
+  return headers;
+}
+
+/** Sends one request and checks the answer. Rejects with ApiError only. */
+export async function apiRequest<T>(
+  target: ApiTarget,
+  request: ApiRequest<T>,
+): Promise<ApiResponse<T>> {
+  const url = apiUrl(target.apiBase, request.path, request.query);
+  const apiKey = headerSafeKey(target.apiKey);
+  const context: RequestContext = { host: url.host, action: request.action };
+  if (apiKey) context.apiKey = apiKey;
+  if (request.notFound !== undefined) context.notFound = request.notFound;
+  const body = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const answer = await sendHttp(
+    {
+      url,
+      method: request.method ?? 'GET',
+      headers: apiHeaders(apiKey, body !== undefined),
+      ...(body === undefined ? {} : { body }),
+      ...(target.connectTimeoutMs ? { connectTimeoutMs: target.connectTimeoutMs } : {}),
+      ...(target.responseTimeoutMs ? { responseTimeoutMs: target.responseTimeoutMs } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    },
+    context,
+  );
+  if (answer.status < 200 || answer.status >= 300) throw failureOf(answer, context);
+  const requestId = headerValue(answer.headers, 'x-request-id');
+  return { data: parseAnswer(answer, request, context.host, requestId), requestId };
+}
+
+/** The ApiError for a non-2xx answer, with every header the message uses. */
+export function failureOf(answer: HttpAnswer, context: RequestContext): ApiError {
+  const header = (name: string) => headerValue(answer.headers, name);
+  const optional = (name: string, value: string | undefined) =>
+    value === undefined ? {} : { [name]: value };
+  return httpFailureToError(
+    {
+      status: answer.status,
+      body: answer.text,
+      ...optional('retryAfter', header('retry-after')),
+      ...optional('rateLimitReset', header('x-ratelimit-reset')),
+      ...optional('rateLimitLimit', header('x-ratelimit-limit')),
+      ...optional('rateLimitRemaining', header('x-ratelimit-remaining')),
+      ...optional('requestId', header('x-request-id')),
+      ...optional('location', header('location')),
+    },
+    context,
+  );
+}
+
+function parseAnswer<T>(
+  answer: HttpAnswer,
+  request: ApiRequest<T>,
+  host: string,
+  requestId: string | undefined,
+): T {
+  const advice = `Check --api-base points at the Omnia API.${requestIdPart(requestId)}`;
+  let json: unknown;
+  try {
+    json = JSON.parse(answer.text);
+  } catch (cause) {
+    throw new ApiError(
+      'bad-response',
+      `${host} answered the request to ${request.action} with something that is not JSON. ${advice}`,
+      { status: answer.status, cause },
+    );
+  }
+  const result = request.schema.safeParse(json);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at "${issue.path.map(String).join('.')}"` : '';
+  throw new ApiError(
+    'bad-response',
+    `${host} answered the request to ${request.action} in an unexpected shape${where}. ${advice}`,
+    { status: answer.status },
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * After a call: its record from Omnia (`GET /calls/{id}`), polled until complete, for the
+ * end-of-call summary and the transcript files. Abortable, so a key or Ctrl+C skips the wait.
+ */
+
+import type { CallRecordFacts } from '../api/record-facts.js';
+import type { ApiTarget } from '../api/request.js';
+import type { CallSummary } from '../transcript/summary.js';
+
+/** What the summary gets: the record (maybe still incomplete), and a note when it falls short. */
+export interface RecordOutcome {
+  readonly record?: CallRecordFacts;
+  /** One line: skipped, not complete in time, or why the fetch failed. */
+  readonly note?: string;
+}
+
+export interface FetchRecordOptions {
+  /** Aborting skips the rest of the wait: the outcome says it was skipped. */
+  readonly signal?: AbortSignal;
+  /** Longest wait for a complete record (default 20 s). */
+  readonly maxWaitMs?: number;
+  /** Pause between polls (default 1 s). */
+  readonly pollMs?: number;
+  /** Told before each request (1, 2, …). */
+  readonly onPoll?: (attempt: number) => void;
+}
+
+/** The line shown while the record is fetched. */
+export const FETCHING_RECORD_LINE = 'fetching the call record… (Ctrl+C skips)';
+
+/**
+ * Fetches the call's record, polling until Omnia has finished it (a record stays incomplete for
+ * a few seconds after the call), within a bound. Never rejects: problems become the note.
+ */
+export async function fetchCallRecord(
+  api: ApiTarget,
+  callId: string,
+  options: FetchRecordOptions = {},
+): Promise<RecordOutcome> {
+  const later = `later: omnia-voice calls show ${callId}`;
+  // The API modules pull in zod: loaded when the call is over, not while it starts.
+  const [{ waitForCallRecord, recordFacts }, { ApiError }] = await Promise.all([
+    import('../api/call-logs.js'),
+    import('../api/errors.js'),
+  ]);
+  try {
+    const { log, complete } = await waitForCallRecord(api, callId, options);
+    const record = recordFacts(log);
+    if (complete) return { record };
+    const waited = Math.round((options.maxWaitMs ?? 20_000) / 1000);
+    return { record, note: `not complete after ${waited} s; ${later}` };
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'cancelled') {
+      return { note: `skipped; ${later}` };
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    return { note: `could not be fetched: ${message}` };
+  }
+}
+
+/** The summary with the record (or the note standing in for it). Pure. */
+export function withRecord(summary: CallSummary, outcome: RecordOutcome | undefined): CallSummary {
+  if (!outcome) return summary;
+  return {
+    ...summary,
+    ...(outcome.record ? { record: outcome.record } : {}),
+    ...(outcome.note ? { recordNote: outcome.note } : {}),
+  };
+}

@@ -1,0 +1,48 @@
+/** `omnia-voice agents [--search TEXT] [--all] [--json]`: the workspace's agents. */
+import { type AgentInfo, listAgents } from '../../api/agents.js';
+import { type ApiFlags, commandApi } from './api-target.js';
+import { formatTable } from './table.js';
+
+export interface AgentsFlags extends ApiFlags {
+  search?: string;
+  all?: boolean;
+  json?: boolean;
+}
+
+/** Lists every page of agents (active ones unless `--all`). Resolves to the exit code. */
+export async function runAgentsCommand(
+  flags: AgentsFlags,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const { api } = await commandApi(flags, err);
+  const agents = await listAgents(api, {
+    ...(flags.search ? { search: flags.search } : {}),
+    all: Boolean(flags.all),
+  });
+  if (flags.json) {
+    out(JSON.stringify(agents, null, 2));
+    return 0;
+  }
+  for (const line of formatAgents(agents)) out(line);
+  const which = flags.all ? '' : 'active ';
+  const found = flags.search ? ` matching ${JSON.stringify(flags.search)}` : '';
+  err(
+    `${agents.length} ${which}agent${agents.length === 1 ? '' : 's'}${found}.` +
+      (flags.all ? '' : ' --all lists inactive ones too.'),
+  );
+  return 0;
+}
+
+/** The agents as a table: name, id, status, language, voice, who speaks first. Pure. */
+export function formatAgents(agents: readonly AgentInfo[]): string[] {
+  if (agents.length === 0) return [];
+  return formatTable(agents, [
+    { heading: 'NAME', value: (a) => a.name, maxWidth: 40 },
+    { heading: 'ID', value: (a) => a.id },
+    { heading: 'STATUS', value: (a) => a.status },
+    { heading: 'LANGUAGE', value: (a) => a.language ?? '-' },
+    { heading: 'VOICE', value: (a) => a.voice ?? '-', maxWidth: 30 },
+    { heading: 'FIRST SPEAKER', value: (a) => a.firstSpeaker ?? '-' },
+  ]);
+}

@@ -1,0 +1,57 @@
+/** `omnia-voice voices [--language CODE]` and `omnia-voice languages`: what `--prompt` takes. */
+import { listLanguages, listVoices } from '../../api/catalog.js';
+import { type ApiFlags, commandApi } from './api-target.js';
+import { formatTable } from './table.js';
+
+export interface CatalogFlags extends ApiFlags {
+  json?: boolean;
+}
+
+export async function runVoicesCommand(
+  flags: CatalogFlags & { language?: string },
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const { api } = await commandApi(flags, err);
+  const voices = await listVoices(api, flags.language ? { languageCode: flags.language } : {});
+  if (flags.json) {
+    out(JSON.stringify(voices, null, 2));
+    return 0;
+  }
+  if (voices.length > 0) {
+    const lines = formatTable(voices, [
+      { heading: 'NAME', value: (v) => v.name, maxWidth: 40 },
+      { heading: 'LANGUAGE', value: (v) => v.languageCode ?? '-' },
+      { heading: 'GENDER', value: (v) => v.gender ?? '-' },
+      { heading: 'ID', value: (v) => v.id },
+    ]);
+    for (const line of lines) out(line);
+  }
+  const where = flags.language ? ` for ${flags.language}` : '';
+  err(`${voices.length} voice${voices.length === 1 ? '' : 's'}${where}. Use one with --voice.`);
+  return 0;
+}
+
+export async function runLanguagesCommand(
+  flags: CatalogFlags,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const { api } = await commandApi(flags, err);
+  const languages = await listLanguages(api);
+  if (flags.json) {
+    out(JSON.stringify(languages, null, 2));
+    return 0;
+  }
+  if (languages.length > 0) {
+    const lines = formatTable(languages, [
+      { heading: 'CODE', value: (l) => l.code },
+      { heading: 'NAME', value: (l) => l.name ?? '-', maxWidth: 40 },
+    ]);
+    for (const line of lines) out(line);
+  }
+  err(
+    `${languages.length} language${languages.length === 1 ? '' : 's'}. Use a code with --language.`,
+  );
+  return 0;
+}

@@ -1,0 +1,141 @@
+/**
+ * Issue 12, item 6: Omnia's two error shapes become one line naming the cause; 402 says the
+ * workspace is out of credits and where to top up; 429 says when to retry; the request id is
+ * quoted; the key never shows. Through the built CLI against the Omnia double.
+ */
+import { describe, expect, it } from 'vitest';
+import { double, expectNoSecrets, QUIET_CALL, runAgainst } from './helpers.js';
+
+const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
+
+/** The last line of stderr: where a failing command says why. */
+const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
+
+describe('API errors, as a user reads them', () => {
+  it('402 from call creation: out of credits, where to top up, the request id', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'POST',
+      path: /\/calls\/create$/,
+      status: 402,
+      body: { error: { message: 'Insufficient credits', code: 'API_ERROR' } },
+    });
+    const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toMatch(
+      /^Could not create the call: Your Omnia workspace is out of credits \(HTTP 402 API_ERROR: Insufficient credits\)\. Top up in the Omnia dashboard \(https:\/\/dashboard\.omnia-voice\.com, Billing\), then try again\. Request id: req_double_\d+\.$/,
+    );
+    expectNoSecrets([run.stdout, run.stderr], run.home);
+  });
+
+  it('429 with Retry-After and X-RateLimit-*: when to try again, and how many requests remain', async () => {
+    const server = await double({ agents: AGENTS });
+    const resetS = Math.ceil(Date.now() / 1000) + 1_800;
+    server.inject({
+      method: 'GET',
+      path: /\/agents$/,
+      status: 429,
+      body: { error: 'Rate limit exceeded' },
+      headers: {
+        'retry-after': '42',
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(resetS),
+      },
+    });
+    const run = await runAgainst(server, ['agents']);
+    expect(run.code).toBe(1);
+    const reset = new Date(resetS * 1000).toISOString().slice(11, 19);
+    expect(lastLine(run.stderr)).toMatch(
+      new RegExp(
+        `^error: Omnia is limiting calls or requests right now \\(HTTP 429: Rate limit exceeded; 0 of 1000 requests left\\)\\. Try again in 42 s \\(the limit resets at ${reset} UTC\\)\\. Request id: req_double_1\\.$`,
+      ),
+    );
+  });
+
+  it('429 with only X-RateLimit-Reset still says how long to wait, in either of its forms', async () => {
+    const server = await double({ agents: AGENTS });
+    // Seconds from now.
+    server.inject({
+      method: 'GET',
+      path: /\/agents$/,
+      status: 429,
+      body: { error: 'Rate limit exceeded' },
+      headers: { 'x-ratelimit-reset': '600' },
+      times: 1,
+    });
+    const relative = await runAgainst(server, ['agents']);
+    expect(relative.stderr).toMatch(
+      / Try again in 600 s \(the limit resets at \d\d:\d\d:\d\d UTC\)\./,
+    );
+    // Epoch seconds: the reset time is the header's own.
+    const resetS = Math.ceil(Date.now() / 1000) + 900;
+    server.inject({
+      method: 'GET',
+      path: /\/agents$/,
+      status: 429,
+      body: { error: 'Rate limit exceeded' },
+      headers: { 'x-ratelimit-reset': String(resetS) },
+      times: 1,
+    });
+    const epoch = await runAgainst(server, ['agents']);
+    const clock = new Date(resetS * 1000).toISOString().slice(11, 19);
+    expect(epoch.stderr).toMatch(
+      new RegExp(` Try again in \\d+ s \\(the limit resets at ${clock} UTC\\)\\.`),
+    );
+  });
+
+  it('the `{error, details}` shape: the message with each field problem, on one line', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'GET',
+      path: /\/calls$/,
+      status: 400,
+      body: {
+        error: 'Invalid query parameters',
+        details: {
+          formErrors: [],
+          fieldErrors: { startDate: ['Invalid date'], status: ['Unknown status'] },
+        },
+      },
+    });
+    const run = await runAgainst(server, ['calls', '--status', 'weird']);
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toBe(
+      'error: Omnia rejected the request to list calls (HTTP 400: Invalid query parameters (startDate: Invalid date; status: Unknown status)). Request id: req_double_1.',
+    );
+  });
+
+  it('the `{error: {message, code, upstreamStatus}}` shape: message, code and the upstream status', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'POST',
+      path: /\/calls\/create$/,
+      status: 502,
+      body: {
+        error: {
+          message: 'Voice provider failed',
+          code: 'UPSTREAM_ERROR',
+          upstreamStatus: 503,
+          upstream: { message: 'tts overloaded' },
+        },
+      },
+    });
+    const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toMatch(
+      /^Could not create the call: Omnia had a server problem \(HTTP 502 UPSTREAM_ERROR: Voice provider failed; upstream HTTP 503; upstream: tts overloaded\)\. Try again in a few minutes\. Request id: req_double_\d+\.$/,
+    );
+  });
+
+  it('401 names the key by its last four characters only', async () => {
+    const server = await double({ agents: AGENTS });
+    const run = await runAgainst(server, ['agents'], {
+      env: { OMNIA_API_KEY: 'ck_prod_WRONG_KEY_1234abcd' },
+    });
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toBe(
+      'error: Omnia rejected the API key (HTTP 401: Invalid API key). Check OMNIA_API_KEY (key ending …abcd). Request id: req_double_1.',
+    );
+    expect(run.stderr).not.toContain('WRONG_KEY');
+  });
+});

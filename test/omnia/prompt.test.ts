@@ -1,0 +1,267 @@
+/**
+ * Issue 12, item 3: `--prompt FILE|TEXT` with `--voice`, `--language` and the optional settings
+ * makes an inline call; `voices` and `languages` list what is accepted; a wrong voice or
+ * language is caught before the call with the closest valid names. Through the built CLI
+ * against the Omnia double and the built-in local agent.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { double, expectNoSecrets, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
+
+const sha8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
+
+describe('--prompt against the Omnia double', () => {
+  it('posts /calls/inline with the file as the system prompt and every setting; the header names the file and hash', async () => {
+    const server = await double();
+    const home = tempDir('omnia-prompt-');
+    const prompt = 'You are a florist. Take orders for bouquets.\n';
+    const file = join(home, 'florist.md');
+    writeFileSync(file, prompt);
+    const transcript = join(home, 'call.md');
+    const run = await runAgainst(
+      server,
+      [
+        ...QUIET_CALL,
+        '--prompt',
+        file,
+        '--voice',
+        'jenny',
+        '--language',
+        'en-us',
+        '--model',
+        'gemma',
+        '--greeting',
+        'Flowers!',
+        '--first-speaker',
+        'agent',
+        '--temperature',
+        '0.3',
+        '--max-duration',
+        '120',
+        '--duration',
+        '1',
+        '--no-call-record',
+        '--transcript',
+        transcript,
+        '--sample-rate',
+        '16000',
+      ],
+      { home },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    // The catalog was checked first, then exactly one inline call was made.
+    expect(requestsTo(server, 'GET', /\/voices$/)).toHaveLength(1);
+    expect(requestsTo(server, 'GET', /\/languages$/)).toHaveLength(1);
+    const [inline] = requestsTo(server, 'POST', /\/calls\/inline$/);
+    expect(JSON.parse(inline?.body ?? '')).toEqual({
+      systemPrompt: prompt.trim(),
+      // Typed in any case, sent as the catalog spells them.
+      voice: 'Jenny',
+      language: 'en-US',
+      model: 'gemma',
+      temperature: 0.3,
+      greeting: 'Flowers!',
+      firstSpeaker: 'agent',
+      maxDuration: 120,
+      connectionType: 'websocket',
+      websocket: { inputSampleRate: 16_000, outputSampleRate: 16_000, codec: 'pcm' },
+    });
+    const md = readFileSync(transcript, 'utf8');
+    expect(md).toContain(`- **Prompt:** florist.md · ${sha8(prompt.trim())}`);
+    expect(md).toContain('**Agent** (+0:00): Hello from the Omnia double.');
+    expectNoSecrets([run.stdout, run.stderr], home, server.socketToken);
+  }, 40_000);
+
+  it('a voice or language that Omnia lacks is one line with the closest names, and no call', async () => {
+    const server = await double();
+    const voice = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--prompt',
+      'Be brief.',
+      '--voice',
+      'Jeny',
+      '--language',
+      'en-US',
+    ]);
+    expect(voice.code).toBe(2);
+    expect(voice.stderr.trim().split('\n').at(-1)).toBe(
+      'Could not create the call: Omnia has no voice "Jeny" for en-US. Closest: Jenny, Jenna. See them with: omnia-voice voices --language en-US',
+    );
+    const language = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--prompt',
+      'Be brief.',
+      '--voice',
+      'Jenny',
+      '--language',
+      'fr-CA',
+    ]);
+    expect(language.code).toBe(2);
+    expect(language.stderr).toContain('Omnia has no language "fr-CA". Closest: fr-FR (French).');
+    const wrongPair = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--prompt',
+      'Be brief.',
+      '--voice',
+      'Denise',
+      '--language',
+      'en-US',
+    ]);
+    expect(wrongPair.stderr).toContain(
+      'The voice "Denise" speaks fr-FR, not en-US. Voices for en-US: Jenny, Jenna, Guy.',
+    );
+    expect(requestsTo(server, 'POST', /\/calls\/inline$/)).toHaveLength(0);
+  });
+
+  it('refuses flag mistakes before any request: a missing file, --voice without --prompt, --agent with --prompt', async () => {
+    const server = await double();
+    const missing = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--prompt',
+      'prompts/florist.md',
+      '--voice',
+      'Jenny',
+      '--language',
+      'en-US',
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(
+      'No prompt file "prompts/florist.md". Give an existing file, or the prompt text in quotes.',
+    );
+    const stray = await runAgainst(server, [...QUIET_CALL, '--agent', 'a', '--voice', 'Jenny']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--voice go with --prompt.');
+    const both = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--agent',
+      'a',
+      '--prompt',
+      'x y',
+      '--voice',
+      'Jenny',
+      '--language',
+      'en-US',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--agent and --prompt do not go together');
+    const noVoice = await runAgainst(server, [...QUIET_CALL, '--prompt', 'x y']);
+    expect(noVoice.stderr).toContain('--prompt needs --voice and --language');
+    const temperature = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--prompt',
+      'x y',
+      '--temperature',
+      '1.5',
+    ]);
+    expect(temperature.code).toBe(2);
+    expect(temperature.stderr).toContain('expected a number from 0 to 1');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('voices and languages list what the double offers', async () => {
+    const server = await double();
+    const voices = await runAgainst(server, ['voices', '--language', 'en-US']);
+    expect(voices.code, voices.stderr).toBe(0);
+    expect(voices.stdout).toMatch(/^NAME\s+LANGUAGE\s+GENDER\s+ID$/m);
+    expect(voices.stdout).toMatch(/^Jenny\s+en-US\s+female\s+v-jenny$/m);
+    expect(voices.stdout).not.toContain('Denise');
+    expect(requestsTo(server, 'GET', /\/voices$/)[0]?.query.get('languageCode')).toBe('en-US');
+    const languages = await runAgainst(server, ['languages', '--json']);
+    expect(JSON.parse(languages.stdout)).toEqual([
+      { code: 'en-US', id: 'l-en', name: 'English (US)' },
+      { code: 'fr-FR', id: 'l-fr', name: 'French' },
+    ]);
+  });
+});
+
+describe('--prompt against the built-in local agent', () => {
+  it('the greeting flag and the prompt shape what the demo agent says; espeak-ng voices are accepted', async () => {
+    const home = tempDir('omnia-prompt-');
+    const greeted = await runCli(
+      [
+        ...QUIET_CALL,
+        '--prompt',
+        'You sell tea.',
+        '--voice',
+        'alicia',
+        '--language',
+        'en-us',
+        '--greeting',
+        'Tea time!',
+        '--duration',
+        '4',
+        '--no-call-record',
+      ],
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    expect(greeted.code, greeted.stderr).toBe(0);
+    expect(greeted.stdout).toMatch(/^Agent: Tea time!$/m);
+
+    const fromPrompt = await runCli(
+      [
+        ...QUIET_CALL,
+        '--prompt',
+        'You sell tea. Be kind.',
+        '--voice',
+        'Alicia',
+        '--language',
+        'en-us',
+        '--duration',
+        '6',
+        '--no-call-record',
+      ],
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    expect(fromPrompt.stdout).toMatch(/^Agent: Hello! I am trying your prompt: You sell tea\.$/m);
+
+    const userFirst = await runCli(
+      [
+        ...QUIET_CALL,
+        '--prompt',
+        'You sell tea.',
+        '--voice',
+        'Alicia',
+        '--language',
+        'en-us',
+        '--first-speaker',
+        'user',
+        '--duration',
+        '3',
+        '--no-call-record',
+      ],
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    expect(userFirst.code, userFirst.stderr).toBe(0);
+    // No greeting: nothing from the agent but, maybe, its goodbye to our hang_up.
+    expect(userFirst.stdout).not.toMatch(/^Agent: (?!Goodbye!$)/m);
+  }, 90_000);
+
+  it("voices and languages list espeak-ng's variants and languages", async () => {
+    const home = tempDir('omnia-prompt-');
+    const voices = await runCli(['voices', '--json'], { env: cliEnv(home) });
+    expect(voices.code, voices.stderr).toBe(0);
+    expect(JSON.parse(voices.stdout)).toContainEqual({
+      id: 'Alicia',
+      name: 'Alicia',
+      gender: 'female',
+    });
+    const languages = await runCli(['languages'], { env: cliEnv(home) });
+    expect(languages.stdout).toMatch(/^en-gb\s+English \(Great Britain\)$/m);
+    expect(languages.stderr).toMatch(/^\d+ languages\. Use a code with --language\.$/m);
+  });
+
+  it('a voice espeak-ng does not have is caught before the call', async () => {
+    const home = tempDir('omnia-prompt-');
+    const run = await runCli(
+      [...QUIET_CALL, '--prompt', 'You sell tea.', '--voice', 'Alicai', '--language', 'en-us'],
+      {
+        env: cliEnv(home),
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/Omnia has no voice "Alicai" for en-us\. Closest: Alicia\b/);
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Issue 12, item 4: after a call the app fetches `GET /calls/{id}`, polling while the record is
+ * incomplete, with a visible line that Ctrl+C skips, and adds the end reason, the server's
+ * duration, billed minutes, cost and summary to the summary and the transcript files;
+ * `--no-call-record` skips it. Through the built CLI against the double and the local agent.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { double, omniaEnv, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
+
+const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
+
+describe('the call record from the Omnia double', () => {
+  it('polls while the record is incomplete, then shows end reason, duration, billing and summary', async () => {
+    const server = await double({ agents: AGENTS, recordDelayMs: 1_500 });
+    const home = tempDir('omnia-record-');
+    const transcript = join(home, 'call.json');
+    const run = await runAgainst(
+      server,
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1', '--transcript', transcript],
+      { home },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const id = server.calls[0]?.id ?? '';
+    expect(run.stderr).toContain('fetching the call record… (Ctrl+C skips)');
+    // Incomplete for 1.5 s after the call, polled every 200 ms: several requests, then complete.
+    const polls = requestsTo(server, 'GET', new RegExp(`/calls/${id}$`));
+    expect(polls.length).toBeGreaterThan(2);
+    expect(run.stderr).toMatch(/^Server end reason: the caller hung up \(user_hangup\)$/m);
+    expect(run.stderr).toMatch(/^Server: lasted \ds, billed 1 min, cost \$0\.07$/m);
+    expect(run.stderr).toContain(
+      `Server summary: The double greeted the caller; call ${id} ended (user_hangup).`,
+    );
+    const doc = JSON.parse(readFileSync(transcript, 'utf8'));
+    expect(doc.summary.record).toMatchObject({
+      callId: id,
+      complete: true,
+      endReason: 'user_hangup',
+      billedMinutes: 1,
+      costCents: 7,
+      currency: 'USD',
+      agentId: 'agt_front',
+      agentName: 'Front Desk',
+    });
+  }, 40_000);
+
+  it('--no-call-record asks for nothing after the call', async () => {
+    const server = await double({ agents: AGENTS });
+    const run = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--agent',
+      'agt_front',
+      '--duration',
+      '1',
+      '--no-call-record',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('fetching the call record');
+    expect(requestsTo(server, 'GET', /\/calls\//)).toHaveLength(0);
+  }, 40_000);
+
+  it('a record still incomplete when the wait is over: what there is, and how to see it later', async () => {
+    const server = await double({ agents: AGENTS, recordDelayMs: 60_000 });
+    const run = await runAgainst(
+      server,
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
+      {
+        env: { OMNIA_RECORD_WAIT_MS: '1000' },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const id = server.calls[0]?.id;
+    expect(run.stderr).toContain(
+      `Call record: not complete after 1 s; later: omnia-voice calls show ${id}`,
+    );
+  }, 40_000);
+
+  it('Ctrl+C during the fetch skips it; the summary says so and the exit code is 0', async () => {
+    const server = await double({ agents: AGENTS, recordDelayMs: 60_000 });
+    const home = tempDir('omnia-record-');
+    const run = startCli(
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1', '--api-base', server.baseUrl],
+      {
+        env: omniaEnv(home),
+      },
+    );
+    await waitFor(() => run.output().stderr.includes('fetching the call record'), {
+      what: 'the fetching line',
+    });
+    await waitFor(() => requestsTo(server, 'GET', /\/calls\/call_/).length > 0, { what: 'a poll' });
+    run.child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    expect(code, run.output().stderr).toBe(0);
+    expect(run.output().stderr).toContain(
+      `Call record: skipped; later: omnia-voice calls show ${server.calls[0]?.id}`,
+    );
+  }, 40_000);
+});
+
+describe('no record after a stop by signal', () => {
+  it('SIGTERM ends the call at once: no fetching line, no record request', async () => {
+    const server = await double({ agents: AGENTS, recordDelayMs: 60_000 });
+    const home = tempDir('omnia-record-');
+    const run = startCli([...QUIET_CALL, '--agent', 'agt_front', '--api-base', server.baseUrl], {
+      env: omniaEnv(home),
+    });
+    await waitFor(() => run.output().stdout.includes('[call] connected'), { what: 'the call' });
+    run.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    expect(code, run.output().stderr).toBe(0);
+    expect(run.output().stderr).toMatch(/^Ended: stopped by SIGTERM$/m);
+    expect(run.output().stderr).not.toContain('fetching the call record');
+    expect(requestsTo(server, 'GET', /\/calls\//)).toHaveLength(0);
+  }, 40_000);
+});
+
+describe('the call record from the built-in local agent', () => {
+  it('is fetched after a local call: end reason, billing and the summary the agent wrote', async () => {
+    const home = tempDir('omnia-record-');
+    const transcript = join(home, 'call.jsonl');
+    const run = await runCli([...QUIET_CALL, '--duration', '2', '--transcript', transcript], {
+      env: cliEnv(home),
+      timeoutMs: 40_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^Server end reason: the caller hung up \(user_hangup\)$/m);
+    expect(run.stderr).toMatch(/^Server: lasted \ds, billed 1 min, cost \$0\.00$/m);
+    expect(run.stderr).toMatch(
+      /^Server summary: A call with Demo\. The caller spoke 0 times and typed 0 messages;/m,
+    );
+    const lines = readFileSync(transcript, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const summary = lines.find((l) => l.type === 'summary');
+    expect(summary.record).toMatchObject({
+      complete: true,
+      endReason: 'user_hangup',
+      costCents: 0,
+    });
+  }, 40_000);
+});
