@@ -10,9 +10,6 @@ import {
   type StopHandler,
 } from './lifecycle.js';
 
-/** How long a signal waits for the hang-up before the UI goes down anyway. */
-const SIGNAL_HANG_UP_MS = 3_000;
-
 /**
  * Plain mode (and the start of any call): a stop signal hangs up; the call then ends as usual
  * (files flushed, summary printed, the call's exit code). A second signal quits at once.
@@ -29,21 +26,23 @@ export function plainStop(store: Store): StopHandler {
   };
 }
 
+/** What a signal can ask of the full-screen run (`CallSession`). */
+export interface ScreenRun {
+  /** Hang up and end the run; `force`: at once (exit 130). */
+  quit(force: boolean): void;
+  /** Hang up (without waiting for the call record) and end the run with `code`. */
+  stop(code: number): void;
+}
+
 /**
- * The full-screen UI: raw mode makes Ctrl+C a key (the UI's), so a signal comes from outside.
- * SIGTERM and SIGHUP hang up (bounded in time) and leave with 143 and 129; SIGINT hangs up and
- * leaves with the call's code; a second signal leaves at once with 130.
+ * The full-screen run: raw mode makes Ctrl+C a key (the UI's), so a signal comes from outside.
+ * SIGTERM and SIGHUP hang up and leave with 143 and 129; SIGINT hangs up and leaves with the
+ * call's code; a second signal leaves at once with 130.
  */
-export function uiStop(store: Store, tui: { close(code: number): void }): StopHandler {
+export function screenStop(run: ScreenRun): StopHandler {
   return (signal, count) => {
-    if (count > 1) {
-      tui.close(SIGNAL_EXIT_CODES.SIGINT);
-      return;
-    }
-    const hangingUp = store.actions.hangUp(`stopped by ${signal}`);
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SIGNAL_HANG_UP_MS).unref());
-    void Promise.race([hangingUp.catch(() => undefined), timeout]).then(() =>
-      tui.close(signal === 'SIGINT' ? store.getSnapshot().exitCode : SIGNAL_EXIT_CODES[signal]),
-    );
+    if (count > 1) run.quit(true);
+    else if (signal === 'SIGINT') run.quit(false);
+    else run.stop(SIGNAL_EXIT_CODES[signal]);
   };
 }

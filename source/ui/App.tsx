@@ -1,5 +1,7 @@
-import { Box } from 'ink';
+import { Box, useInput } from 'ink';
 import { type ReactElement, useCallback, useEffect, useMemo, useReducer } from 'react';
+import type { EarlierCall } from '../app/call-parts.js';
+import type { SessionStage } from '../app/call-session.js';
 import type { Snapshot, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
@@ -9,7 +11,7 @@ import { InfoPane } from './components/InfoPane.js';
 import { Notices, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { TypingLine } from './components/TypingLine.js';
-import { useCallCommands } from './hooks/useCallCommands.js';
+import { type CallControls, useCallCommands } from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
 import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
@@ -19,6 +21,12 @@ import { computeLayout } from './layout.js';
 import type { EditLine } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
+import {
+  type CallDivider,
+  inlineEvents,
+  mergeItems,
+  type TranscriptItem,
+} from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
 
 /** How long a toast line stays. */
@@ -28,8 +36,39 @@ export interface AppProps {
   readonly store: Store;
   /** Shown in the header. */
   readonly title?: string;
-  /** Called when the UI wants to quit (after hangUp resolves, or on a forced exit). */
-  readonly onExit: (code: number) => void;
+  /**
+   * A store on its own: called when the UI wants to quit (after hangUp resolves, or on a
+   * forced exit). The full-screen run passes `controls` instead.
+   */
+  readonly onExit?: (code: number) => void;
+  /** How q, r and Ctrl+C end or repeat the call (the full-screen run). */
+  readonly controls?: CallControls;
+  /** Calls made before this one in the same screen (redial), oldest first. */
+  readonly earlier?: readonly EarlierCall[];
+  /** What the run is doing between calls, when it is. */
+  readonly stage?: SessionStage;
+  /** A line from the run. */
+  readonly note?: string;
+}
+
+const NO_EARLIER: readonly EarlierCall[] = [];
+const noExit = () => undefined;
+
+/** "call 2 · florist.md · 1a2b3c4d": the divider above a call of a screen with several. */
+function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCall): CallDivider {
+  const parts = [`call ${number}`];
+  if (snapshot.label?.text) parts.push(snapshot.label.text);
+  const record = ended?.summary.record;
+  if (ended) parts.push(`ended: ${record?.endReason ?? ended.summary.endReason ?? 'hung up'}`);
+  return { divider: parts.join(' · ') };
+}
+
+/** The transcript items of the earlier calls, each under its divider. */
+function earlierItems(earlier: readonly EarlierCall[]): TranscriptItem[] {
+  return earlier.flatMap((call, i) => [
+    dividerFor(i + 1, call.snapshot, call),
+    ...mergeItems(call.snapshot.turns, inlineEvents(call.snapshot.events)),
+  ]);
 }
 
 const selectScreen = (s: Snapshot) => ({
@@ -43,19 +82,46 @@ const selectScreen = (s: Snapshot) => ({
  * The full-screen call UI. Reads the store through selectors (each part renders when what it
  * shows changes), calls its actions; never touches I/O itself.
  */
-export function App({ store, title = 'omnia-voice', onExit }: AppProps): ReactElement {
+export function App({
+  store,
+  title = 'omnia-voice',
+  onExit = noExit,
+  controls,
+  earlier = NO_EARLIER,
+  stage,
+  note,
+}: AppProps): ReactElement {
   const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
   const { phase, error, endReason, ptt } = useStoreSelector(store, selectScreen, shallowEqual);
   const size = useTerminalSize();
   const feed = useTranscriptFeed(store);
-  const items = useTranscriptItems(feed);
+  const current = useTranscriptItems(feed);
+  // Earlier calls do not change: their items are built once per redial.
+  const before = useMemo(() => earlierItems(earlier), [earlier]);
+  const currentDivider = useMemo(
+    () => (earlier.length > 0 ? dividerFor(earlier.length + 1, store.getSnapshot()) : undefined),
+    [earlier, store],
+  );
+  const items = useMemo(
+    () => (currentDivider ? [...before, currentDivider, ...current] : current),
+    [before, currentDivider, current],
+  );
+  const itemsNow = useCallback(
+    () => (currentDivider ? [...before, currentDivider, ...feed.latest()] : feed.latest()),
+    [before, currentDivider, feed],
+  );
+  const redial = controls?.redial !== undefined;
+  const between = stage && stage.kind !== 'call' && stage.kind !== 'picking' ? stage : undefined;
 
   const noticeItems = notices({
     phase,
     error,
     endReason,
     toast: ui.toast?.text,
-    quitting: ui.quitting,
+    quitting: ui.quitting && !between,
+    redial,
+    between,
+    note,
   });
   const layout = computeLayout({
     columns: size.columns,
@@ -66,19 +132,28 @@ export function App({ store, title = 'omnia-voice', onExit }: AppProps): ReactEl
 
   const run = useCallCommands({
     store,
+    controls,
     ui,
     dispatch,
     onExit,
     // The items as the store has them now: a key may come before a deferred streaming frame.
-    items: () => feed.latest(),
+    items: itemsNow,
     transcript: layout.transcript,
   });
   const context = useMemo<KeyContext>(
-    () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold }),
-    [ui.mode, ptt, ui.pttHold],
+    () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold, redial }),
+    [ui.mode, ptt, ui.pttHold, redial],
   );
   const onRelease = useCallback(() => dispatch({ type: 'keyReleaseSeen' }), []);
-  useCallKeys(context, run, onRelease);
+  // While a finished call's record is fetched, any key skips the wait (Ctrl+C too).
+  const fetchingRecord = between?.kind === 'finishing' && between.record;
+  useCallKeys(context, run, onRelease, !fetchingRecord);
+  useInput(
+    (_input, key) => {
+      if (key.eventType !== 'release') controls?.skipRecord?.();
+    },
+    { isActive: fetchingRecord },
+  );
 
   const toastId = ui.toast?.id;
   useEffect(() => {
@@ -122,7 +197,14 @@ export function App({ store, title = 'omnia-voice', onExit }: AppProps): ReactEl
 
   let body: ReactElement;
   if (ui.mode === 'help') {
-    body = <HelpOverlay width={layout.width} height={layout.bodyRows} pttHold={ui.pttHold} />;
+    body = (
+      <HelpOverlay
+        width={layout.width}
+        height={layout.bodyRows}
+        pttHold={ui.pttHold}
+        redial={redial}
+      />
+    );
   } else if (layout.wide) {
     body = (
       <Box flexDirection="row" height={layout.bodyRows}>

@@ -18,6 +18,7 @@ export type CommandName =
   | 'toggleEvents'
   | 'help'
   | 'quit'
+  | 'redial'
   | 'hangUpOrForce'
   | 'ptt'
   | 'scrollUp'
@@ -43,6 +44,8 @@ export interface KeyBinding {
   readonly footer?: string;
   /** Only live when push-to-talk mode is on. */
   readonly onlyInPtt?: boolean;
+  /** Only live where a call can be made again (the full-screen run). */
+  readonly onlyWithRedial?: boolean;
 }
 
 /**
@@ -111,6 +114,14 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'show / hide this help',
     when: ['call', 'help'],
     footer: 'help',
+  },
+  {
+    command: 'redial',
+    keys: ['r'],
+    description: 'hang up and call again (a prompt file is read again)',
+    when: ['call'],
+    footer: 'redial',
+    onlyWithRedial: true,
   },
   {
     command: 'quit',
@@ -219,6 +230,8 @@ export interface KeyContext {
   readonly ptt: boolean;
   /** The terminal reports key releases: Space is held to talk (see {@link PTT_HOLD_DESCRIPTION}). */
   readonly pttHold?: boolean;
+  /** `r` calls again (the full-screen run; not a single store on its own). */
+  readonly redial?: boolean;
 }
 
 /** The binding as it reads in this context (push-to-talk says whether Space is held). */
@@ -228,7 +241,11 @@ function shown(binding: KeyBinding, context: KeyContext): KeyBinding {
 }
 
 function isLive(binding: KeyBinding, context: KeyContext): boolean {
-  return binding.when.includes(context.mode) && (!binding.onlyInPtt || context.ptt);
+  return (
+    binding.when.includes(context.mode) &&
+    (!binding.onlyInPtt || context.ptt) &&
+    (!binding.onlyWithRedial || context.redial === true)
+  );
 }
 
 /** The command a key triggers in this context, if any. */
@@ -257,9 +274,9 @@ const MODE_WORDS: Record<UiMode, string> = { call: 'in call', typing: 'typing', 
  * columns.
  */
 export function helpRows(
-  context: Pick<KeyContext, 'pttHold'> = {},
+  context: Pick<KeyContext, 'pttHold' | 'redial'> = { redial: true },
 ): Array<{ keys: string; description: string; when: string }> {
-  return KEYMAP.map((entry) => {
+  return KEYMAP.filter((entry) => !entry.onlyWithRedial || context.redial === true).map((entry) => {
     const binding = shown(entry, { mode: 'call', ptt: true, pttHold: context.pttHold });
     const modes = binding.when.filter((m) => m !== 'help');
     let when: string;

@@ -1,7 +1,10 @@
 import { type Instance, type RenderOptions, render } from 'ink';
+import type { ReactElement } from 'react';
+import type { CallSession } from '../app/call-session.js';
 import { fatal, onTerminalRestore } from '../app/lifecycle.js';
 import type { Store } from '../session/types.js';
 import { App } from './App.js';
+import { SessionApp } from './SessionApp.js';
 
 /**
  * Ink's cap on frames. Everything that moves by itself moves on one 100 ms grid (`clock.ts`), so
@@ -46,6 +49,30 @@ export interface TuiHandle {
  * stdin is not an interactive terminal.
  */
 export function runTui(store: Store, options: RunTuiOptions = {}): TuiHandle {
+  return mount(
+    (finish) => <App store={store} title={options.title} onExit={finish} />,
+    () => store.getSnapshot().exitCode,
+    options,
+  );
+}
+
+/**
+ * The full-screen run (`CallSession`): the picker, then one call after another. The session
+ * decides when the run ends; its owner then calls {@link TuiHandle.close}.
+ */
+export function runSessionTui(session: CallSession, options: RunTuiOptions = {}): TuiHandle {
+  return mount(
+    () => <SessionApp session={session} />,
+    () => session.store.getSnapshot().exitCode,
+    options,
+  );
+}
+
+function mount(
+  tree: (finish: (code: number) => void) => ReactElement,
+  exitCode: () => number,
+  options: RunTuiOptions,
+): TuiHandle {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -93,7 +120,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): TuiHandle {
   // Raw mode from the start: Ink turns it on only once its input hook's effect has run, after the
   // first frame is on screen, and a Ctrl+C typed in between would be a SIGINT, not a key.
   stdin.setRawMode(true);
-  instance = render(<App store={store} title={options.title} onExit={finish} />, {
+  instance = render(tree(finish), {
     stdin,
     stdout,
     stderr,
@@ -110,7 +137,7 @@ export function runTui(store: Store, options: RunTuiOptions = {}): TuiHandle {
   instance.waitUntilExit().then(
     // Taken down to give the terminal back (SIGHUP, a fatal error): whoever did that says how
     // the UI ends (close), not the unmount.
-    () => (down ? undefined : finish(store.getSnapshot().exitCode)),
+    () => (down ? undefined : finish(exitCode())),
     (error: unknown) => {
       finished = true;
       void fatal(error);

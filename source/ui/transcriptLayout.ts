@@ -5,10 +5,18 @@
  */
 import type { CallEvent, EventKind, Role, Turn } from '../session/types.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
-import { stringWidth, wrapText } from './textWidth.js';
+import { stringWidth, truncateToWidth, wrapText } from './textWidth.js';
 
-/** A turn, or an event shown inline (tool calls and errors). */
-export type TranscriptItem = Turn | CallEvent;
+/**
+ * A line between the calls of one screen (after a redial): which call, with what, and how it
+ * ended when it has.
+ */
+export interface CallDivider {
+  readonly divider: string;
+}
+
+/** A turn, an event shown inline (tool calls and errors), or the divider before a call. */
+export type TranscriptItem = Turn | CallEvent | CallDivider;
 
 /** Event kinds that appear inline in the transcript (the rest live in the events pane). */
 export const INLINE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['tool', 'error']);
@@ -17,7 +25,7 @@ export const INLINE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['t
 export const LABEL_WIDTH = 7;
 
 /** How a row is drawn. */
-export type RowTone = Role | 'tool' | 'error';
+export type RowTone = Role | 'tool' | 'error' | 'divider';
 
 /** One terminal row of the transcript. */
 export interface TranscriptRow {
@@ -33,6 +41,10 @@ export interface TranscriptRow {
 
 export function isTurn(item: TranscriptItem): item is Turn {
   return 'ordinal' in item;
+}
+
+export function isDivider(item: TranscriptItem): item is CallDivider {
+  return 'divider' in item;
 }
 
 /**
@@ -100,6 +112,15 @@ function turnMark(turn: Turn): string | undefined {
 const ROLE_LABEL: Record<Role, string> = { user: 'You', agent: 'Agent' };
 
 function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
+  if (isDivider(item)) {
+    // One rule across the pane, the label column included: "─────── call 2 · florist.md ───".
+    const room = Math.max(1, width - LABEL_WIDTH);
+    const text = truncateToWidth(` ${sanitizeLine(item.divider)} `, room);
+    const fill = Math.max(0, room - stringWidth(text));
+    return [
+      { label: '─'.repeat(LABEL_WIDTH), text: text + '─'.repeat(fill), tone: 'divider', dim: true },
+    ];
+  }
   const textWidth = Math.max(1, width - LABEL_WIDTH);
   let label: string;
   let text: string;

@@ -377,7 +377,11 @@ describe('keys', () => {
     expect(r.frame()).toMatch(/m mute · .*q quit/);
     await r.press('?');
     await waitFor(() => expect(r.frame()).toContain('Keys'));
-    for (const binding of KEYMAP) expect(r.frame()).toContain(binding.description);
+    // A store on its own cannot call again: every key but r.
+    for (const binding of KEYMAP) {
+      if (binding.onlyWithRedial) expect(r.frame()).not.toContain(binding.description);
+      else expect(r.frame()).toContain(binding.description);
+    }
     expect(r.frame()).toContain('PgUp');
     await r.press('m');
     expect(store.called('mute')).toHaveLength(0);

@@ -16,7 +16,9 @@ export function footerLayout(
   for (const separator of [' · ', '  ']) {
     if (length(items, separator) <= width) return { separator, items: [...items] };
   }
-  const keep = new Set(['help', 'quit']);
+  // Help and quit always; and how push-to-talk works here (held or toggled), which only the
+  // footer and the help say.
+  const keep = new Set(['help', 'quit', 'talk on/off', 'hold to talk']);
   return {
     separator: ' ',
     items: items.map(([k, l]) => [k, keep.has(l) ? l : ''] as const),

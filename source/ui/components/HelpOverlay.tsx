@@ -8,13 +8,16 @@ export function HelpOverlay({
   width,
   height,
   pttHold = false,
+  redial = false,
 }: {
   readonly width: number;
   readonly height: number;
   /** Space is held to talk (the terminal reports key releases). */
   readonly pttHold?: boolean;
+  /** `r` calls again. */
+  readonly redial?: boolean;
 }) {
-  const rows = helpRows({ pttHold });
+  const rows = helpRows({ pttHold, redial });
   const fit = rows.slice(0, Math.max(0, height - 2));
   return (
     <Box flexDirection="column" width={width} height={height}>

@@ -9,7 +9,19 @@ export interface NoticeInput {
   readonly endReason?: string;
   readonly toast?: string;
   readonly quitting: boolean;
+  /** `r` calls again: the ended line says so. */
+  readonly redial?: boolean;
+  /** What the run is doing between calls (see `SessionStage`). */
+  readonly between?:
+    | { readonly kind: 'dialing'; readonly number: number }
+    | { readonly kind: 'finishing'; readonly record: boolean; readonly then: 'redial' | 'quit' }
+    | { readonly kind: 'failed'; readonly message: string };
+  /** A line from the run (an agent remembered). */
+  readonly note?: string;
 }
+
+/** Shown while a finished call's record is fetched from the server. */
+export const FETCHING_RECORD_NOTICE = 'fetching the call record… (any key skips)';
 
 /** One notice line. */
 export interface Notice {
@@ -31,7 +43,26 @@ export function notices(input: NoticeInput): Notice[] {
   if (error && !(ended && reason === error)) {
     out.push({ key: 'error', text: `✖ ${error}`, color: 'red', bold: true });
   }
-  if (input.quitting && !ended) {
+  const between = input.between;
+  if (between?.kind === 'failed') {
+    out.push({
+      key: 'between',
+      text: `✖ ${sanitizeLine(between.message)} — r tries again, q quits`,
+      color: 'red',
+      bold: true,
+    });
+  } else if (between?.kind === 'dialing' && between.number > 1) {
+    out.push({ key: 'between', text: 'calling again…', color: 'yellow', bold: false });
+  } else if (between?.kind === 'finishing') {
+    out.push({
+      key: 'between',
+      text: between.record
+        ? FETCHING_RECORD_NOTICE
+        : `hanging up${between.then === 'redial' ? ' to call again' : ''}… (Ctrl+C again to quit at once)`,
+      color: 'yellow',
+      bold: false,
+    });
+  } else if (input.quitting && !ended) {
     out.push({
       key: 'quitting',
       text: 'hanging up… (Ctrl+C again to quit at once)',
@@ -41,10 +72,13 @@ export function notices(input: NoticeInput): Notice[] {
   } else if (ended) {
     out.push({
       key: 'ended',
-      text: `call ended: ${reason ?? (input.phase === 'error' ? 'error' : 'hung up')} — press q to quit`,
+      text: `call ended: ${reason ?? (input.phase === 'error' ? 'error' : 'hung up')} — press ${input.redial ? 'r to call again, ' : ''}q to quit`,
       color: input.phase === 'error' ? 'red' : 'yellow',
       bold: input.phase === 'error',
     });
+  }
+  if (input.note) {
+    out.push({ key: 'note', text: sanitizeLine(input.note), color: 'blue', bold: false });
   }
   if (input.toast) {
     out.push({ key: 'toast', text: sanitizeLine(input.toast), color: 'blue', bold: false });

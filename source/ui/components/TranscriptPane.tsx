@@ -15,6 +15,7 @@ const TONE_COLOR: Record<RowTone, string> = {
   agent: ROLE_COLOR.agent,
   tool: 'magenta',
   error: 'red',
+  divider: 'gray',
 };
 
 export const EMPTY_TEXT = 'The conversation appears here. Speak, or press t to type.';

@@ -19,8 +19,23 @@ const SCROLL_COMMANDS: Partial<Record<CommandName, ScrollCommand>> = {
   bottom: 'bottom',
 };
 
+/**
+ * How the screen ends a call: the full-screen run passes its own (it finishes the call, fetches
+ * its record, can call again); a store on its own hangs up and exits.
+ */
+export interface CallControls {
+  /** q, Ctrl+C: hang up and end; `force` (a second Ctrl+C): at once. */
+  quit(force: boolean): void;
+  /** r: hang up and call again. */
+  redial?(): void;
+  /** Any key while the call record is fetched. */
+  skipRecord?(): void;
+}
+
 export interface CallCommandsInput {
   readonly store: Store;
+  /** Given by the full-screen run; without it q hangs the store up and calls `onExit`. */
+  readonly controls?: CallControls;
   readonly ui: UiState;
   readonly dispatch: Dispatch<UiAction>;
   readonly onExit: (code: number) => void;
@@ -35,7 +50,7 @@ function message(error: unknown): string {
 
 /** What each keymap command does to the store and the UI state. */
 export function useCallCommands(input: CallCommandsInput): RunCommand {
-  const { store, ui, dispatch, onExit, items, transcript } = input;
+  const { store, controls, ui, dispatch, onExit, items, transcript } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
 
@@ -50,6 +65,17 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
 
   const quit = useCallback(
     (force: boolean) => {
+      if (controls) {
+        // The first q or Ctrl+C hangs up; a second Ctrl+C while that runs quits at once.
+        if (quitting.current) {
+          if (force) controls.quit(true);
+          return;
+        }
+        quitting.current = true;
+        dispatch({ type: 'quitting' });
+        controls.quit(false);
+        return;
+      }
       if (quitting.current) {
         if (force) exit(FORCED_EXIT_CODE);
         return;
@@ -61,7 +87,7 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         () => exit(Math.max(1, store.getSnapshot().exitCode)),
       );
     },
-    [store, dispatch, exit],
+    [store, controls, dispatch, exit],
   );
 
   return (command: CommandName, event) => {
@@ -123,6 +149,9 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         return;
       case 'quit':
         quit(false);
+        return;
+      case 'redial':
+        controls?.redial?.();
         return;
       case 'hangUpOrForce':
         quit(true);

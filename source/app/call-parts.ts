@@ -1,0 +1,375 @@
+/**
+ * One call's parts, from a created call to its end: the mic source, the output device, the
+ * player, the recorder, the session store and the transcript file, opened together
+ * ({@link openCall}) and finished together ({@link finishCall}: hang up, stop audio, the call
+ * record, the summary, the files). Plain mode holds one call; the full-screen session holds
+ * one after another (redial) with the same {@link SessionFiles}.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import type { ApiTarget } from '../api/request.js';
+import { Player } from '../audio/player.js';
+import { CallRecorder } from '../audio/recorder.js';
+import { createSink, NoAudioOutputError } from '../audio/sinks/index.js';
+import { NullSink } from '../audio/sinks/null-sink.js';
+import { createSource } from '../audio/sources/index.js';
+import type { AudioSink } from '../audio/types.js';
+import type { SessionStore } from '../session/store.js';
+import type { Snapshot } from '../session/types.js';
+import type { ClientToolRunner } from '../tools/types.js';
+import { writeFileAtomic } from '../transcript/atomic.js';
+import {
+  defaultTranscriptName,
+  formatFromPath,
+  formatTranscript,
+  redactSecrets,
+  type TranscriptData,
+} from '../transcript/format.js';
+import { type CallSummary, summarize } from '../transcript/summary.js';
+import { TranscriptWriter } from '../transcript/writer.js';
+import type { NewCall } from './call-plan.js';
+import { fetchCallRecord, type RecordOutcome, withRecord } from './call-record.js';
+import { addSecret, onCleanup } from './lifecycle.js';
+import type { CallOptions } from './run-call.js';
+
+/**
+ * Most agent audio queued ahead of playback. Ultravox lets a client ask for at most 30 s of
+ * buffer; four times that covers any honest server, and a flood beyond it drops the oldest
+ * audio (reported in the events) so memory stays bounded: 11.5 MB at 48 kHz.
+ */
+export const MAX_QUEUED_AGENT_AUDIO_MS = 120_000;
+
+/** What every call of a run shares. */
+export interface CallContext {
+  readonly o: CallOptions;
+  readonly api: ApiTarget;
+  readonly clientTools?: ClientToolRunner;
+}
+
+/** A finished call as the files and the screen keep it. */
+export interface EarlierCall {
+  readonly snapshot: Snapshot;
+  readonly summary: CallSummary;
+}
+
+/**
+ * The transcript file of a run and the calls already in it. Once a file exists (`--transcript`,
+ * or the first `s`), every later call of the run continues it: each call under its own header.
+ */
+export class SessionFiles {
+  /** The file the calls go to, once there is one. */
+  path: string | undefined;
+  readonly earlier: EarlierCall[] = [];
+
+  constructor(private readonly o: CallOptions) {
+    this.path = o.transcriptPath;
+  }
+
+  /** The earlier calls as the transcript formats take them. */
+  earlierData(): TranscriptData[] {
+    return this.earlier.map(({ snapshot, summary }) => callData(snapshot, summary));
+  }
+
+  /** Where `s` saves when no file was given: the transcript directory, named after the call. */
+  generatedPath(snapshot: Snapshot, tag: string): string {
+    const name = defaultTranscriptName({
+      startedAt: snapshot.startedAt ?? Date.now(),
+      agentId: tag,
+      callId: snapshot.callId,
+      format: this.o.transcriptFormat,
+    });
+    return `${this.o.transcriptDir.replace(/\/+$/, '')}/${name}`;
+  }
+}
+
+/** A call's transcript data from its snapshot. */
+export function callData(snapshot: Snapshot, summary?: CallSummary): TranscriptData {
+  return {
+    agentId: snapshot.agentId,
+    callId: snapshot.callId,
+    startedAt: snapshot.startedAt,
+    endedAt: snapshot.endedAt,
+    local: snapshot.local,
+    label: snapshot.label,
+    turns: snapshot.turns,
+    toolCalls: snapshot.toolCalls,
+    events: snapshot.events,
+    summary,
+  };
+}
+
+/** An open call. */
+export interface OpenCall {
+  readonly store: SessionStore;
+  readonly created: NewCall;
+  /** 1 for the first call of the run, 2 after a redial, … */
+  readonly number: number;
+  /** The transcript file following this call, if any. */
+  writer(): TranscriptWriter | undefined;
+  /** Everything opened for the call is closed (audio, serial); idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * A WAV path for call `number` of a run: the path itself for the first call, `name-2.wav` for
+ * the second, so a redial does not overwrite what the first call recorded.
+ */
+export function numberedPath(path: string, number: number): string {
+  if (number <= 1) return path;
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}-${number}${ext}`;
+}
+
+/** Opens everything a created call needs and the store that owns it (not started yet). */
+export async function openCall(
+  ctx: CallContext,
+  created: NewCall,
+  files: SessionFiles,
+  number: number,
+  sinkOpening: Promise<OpenedSink> = openSink(
+    numberedOutput(ctx.o.output, number),
+    ctx.o.outputSampleRate,
+  ),
+): Promise<OpenCall> {
+  const { o } = ctx;
+  const storeModule = import('../session/store.js');
+  // An input WAV is streamed again from its start for every call.
+  const source = createSource(o.input, o.inputSampleRate);
+  const { sink, notes } = await sinkOpening;
+  const { SessionStore } = await storeModule;
+  const player = new Player(sink, {
+    leadMs: o.leadMs,
+    maxQueueMs: MAX_QUEUED_AGENT_AUDIO_MS,
+    // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
+    // One sentence on screen; what the device or its library said goes to the events.
+    onError: (message) => {
+      store.reportError(
+        `audio output stopped: ${sink.description}; the call goes on without sound`,
+      );
+      store.reportDetail(message);
+    },
+  });
+  const recorder = o.recordPath
+    ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
+    : undefined;
+  // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
+  const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
+  addSecret(created.websocketUrl);
+  // Transcript file names carry the agent, or the prompt file, of the call.
+  const fileTag = created.agentId ?? created.label.promptFile ?? 'prompt';
+  let writer: TranscriptWriter | undefined;
+  const follow = (path: string) =>
+    new TranscriptWriter(path, {
+      format: formatFromPath(path),
+      reader: store,
+      redact: secrets,
+      earlier: files.earlierData(),
+      // Into the events, not stderr: mid-call, stderr would scribble over the full-screen UI.
+      onError: (message) => store.reportWarning(message),
+    });
+  const store = new SessionStore({
+    websocketUrl: created.websocketUrl,
+    callId: created.callId,
+    agentId: created.agentId,
+    label: created.label,
+    clientTools: ctx.clientTools,
+    local: o.local,
+    source,
+    player,
+    inputSampleRate: o.inputSampleRate,
+    outputSampleRate: o.outputSampleRate,
+    input: { kind: specKind(o.input), description: source.description },
+    output: { kind: specKind(o.output), description: sink.description },
+    // Only an open speaker can feed the agent its own voice: not a file, and not the silent
+    // stand-in used when no output device could be opened.
+    echoGuard:
+      o.echoGuard &&
+      specKind(o.input) === 'mic' &&
+      specKind(o.output) === 'speaker' &&
+      !(sink instanceof NullSink),
+    ptt: o.ptt,
+    recorder,
+    transcriptPath: files.path,
+    secrets,
+    pingIntervalMs: o.pingIntervalMs,
+    pongTimeoutMs: o.pongTimeoutMs,
+    queueOverflow: {
+      capMs: MAX_QUEUED_AGENT_AUDIO_MS,
+      droppedMs: () => (player.overflowBytes / 2 / o.outputSampleRate) * 1000,
+    },
+    // `s` saves into the transcript directory (or the run's file), and from then on that file
+    // follows the call like a --transcript file does, and the later calls of the run too:
+    // nothing said after a save is missing from the file the summary names.
+    saveTranscript: async (): Promise<string> => {
+      files.path ??= files.generatedPath(store.getSnapshot(), fileTag);
+      writer ??= follow(files.path);
+      await writer.flush();
+      return writer.path;
+    },
+  });
+  if (files.path) writer = follow(files.path);
+  for (const note of notes) {
+    if (note.level === 'error') store.reportError(note.message);
+    else store.reportWarning(note.message);
+    if (note.detail) store.reportDetail(note.detail);
+  }
+
+  let serial: { close(): Promise<void> | void } | undefined;
+  if (o.serialPath) {
+    const { SerialController } = await import('../serial/controller.js');
+    const controller = new SerialController({
+      path: o.serialPath,
+      baudRate: o.serialBaud,
+      store,
+      onEvent: (kind, message) => (kind === 'warning' ? store.reportWarning(message) : undefined),
+    });
+    try {
+      await controller.open();
+      serial = controller;
+    } catch (error) {
+      store.reportWarning(`serial control off: ${errorLine(error)}`);
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // hang_up leaves at once, but its close handshake may take up to its timeout: flush the
+      // files meanwhile, so a forced exit still leaves a valid WAV and transcript.
+      const hangingUp = store.actions.hangUp('the app was stopped').catch(() => undefined);
+      await Promise.allSettled([store.stopAudio(), writer?.close(), serial?.close()]);
+      await hangingUp;
+    })();
+    return closing;
+  };
+  // Whatever ends the process, hang up politely and flush what we have.
+  const offCleanup = onCleanup(close);
+  return {
+    store,
+    created,
+    number,
+    writer: () => writer,
+    close: async () => {
+      offCleanup();
+      await close();
+    },
+  };
+}
+
+/** How a finished call's record is fetched (bounded, abortable), if at all. */
+export interface RecordFetch {
+  /** Abort skips the rest of the wait. */
+  readonly signal?: AbortSignal;
+  /** Told once the fetch starts (plain mode says so on stderr; the screen shows a line). */
+  readonly onStart?: () => void;
+}
+
+/**
+ * Ends the call: hang up (if it is not over), stop its audio, fetch its record from the server
+ * unless told not to, close its transcript file with the summary, and keep it among the run's
+ * earlier calls. Resolves with what the summary says.
+ */
+export async function finishCall(
+  ctx: CallContext,
+  call: OpenCall,
+  files: SessionFiles,
+  record: RecordFetch | undefined,
+): Promise<EarlierCall> {
+  const { store } = call;
+  await store.actions.hangUp();
+  await store.stopAudio();
+  const final = store.getSnapshot();
+  const callId = call.created.callId ?? final.callId;
+  let outcome: RecordOutcome | undefined;
+  if (record && ctx.o.callRecord !== false && callId && final.startedAt !== undefined) {
+    record.onStart?.();
+    outcome = await fetchCallRecord(ctx.api, callId, {
+      ...(record.signal ? { signal: record.signal } : {}),
+      ...(ctx.o.recordWaitMs ? { maxWaitMs: ctx.o.recordWaitMs } : {}),
+      ...(ctx.o.recordPollMs ? { pollMs: ctx.o.recordPollMs } : {}),
+    });
+  }
+  const summary = withRecord(
+    summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),
+    outcome,
+  );
+  await call.writer()?.close(summary);
+  await call.close();
+  const done = { snapshot: store.getSnapshot(), summary };
+  files.earlier.push(done);
+  return done;
+}
+
+/**
+ * `--save-transcripts` at the end of a run that has no file yet: every call of the run in one
+ * file in the transcript directory, named after the first call. Resolves to the path.
+ */
+export function saveRun(files: SessionFiles, secrets: readonly string[]): string | undefined {
+  const [first, ...rest] = files.earlier;
+  if (!first) return undefined;
+  const path = files.generatedPath(first.snapshot, first.snapshot.agentId ?? 'call');
+  const last = rest.at(-1) ?? first;
+  const earlier = files.earlier.slice(0, -1).map((c) => callData(c.snapshot, c.summary));
+  mkdirSync(dirname(path), { recursive: true });
+  const data = {
+    ...callData(last.snapshot, last.summary),
+    earlier: earlier.length ? earlier : undefined,
+  };
+  writeFileAtomic(path, redactSecrets(formatTranscript(formatFromPath(path), data), secrets));
+  return path;
+}
+
+/** What opening the output had to say: one sentence, and the native detail behind it. */
+export interface SinkNote {
+  readonly level: 'warning' | 'error';
+  readonly message: string;
+  readonly detail: string;
+}
+
+/** An output device, open, and what opening it had to say. */
+export interface OpenedSink {
+  readonly sink: AudioSink;
+  readonly notes: SinkNote[];
+}
+
+/**
+ * Open the output named by `spec`; when it cannot be opened, a silent sink so the call goes on.
+ * What would have been said about it is returned, to be said once the call exists: on screen
+ * (and in plain mode's output) as one sentence, with what the native libraries said only in
+ * the events (the events pane, `--verbose`).
+ */
+export async function openSink(spec: string, sampleRate: number): Promise<OpenedSink> {
+  const notes: SinkNote[] = [];
+  try {
+    const sink = await createSink(spec, sampleRate, (n) => notes.push({ level: 'warning', ...n }));
+    return { sink, notes };
+  } catch (error) {
+    notes.push(
+      error instanceof NoAudioOutputError
+        ? { level: 'error', message: error.message, detail: error.detail }
+        : {
+            level: 'error',
+            message: `no audio output: ${errorLine(error)}; the call goes on without sound`,
+            detail: '',
+          },
+    );
+    const sink = new NullSink(sampleRate);
+    await sink.open();
+    return { sink, notes };
+  }
+}
+
+/** The output spec for call `number`: a WAV file gets a number from the second call on. */
+export function numberedOutput(spec: string, number: number): string {
+  return specKind(spec) === 'file' ? numberedPath(spec, number) : spec;
+}
+
+export function specKind(spec: string): string {
+  if (spec === 'none') return 'none';
+  if (spec.toLowerCase().endsWith('.wav')) return 'file';
+  return spec.split(':')[0] ?? spec;
+}
+
+export function errorLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}

@@ -1,0 +1,311 @@
+/**
+ * The full-screen run: one screen, one call after another. It picks the agent when none is
+ * configured (the picker), creates the call, opens its parts (`call-parts.ts`), and on `r`
+ * hangs up, finishes the call (its record, its files) and calls again with the same plan (the
+ * prompt file read again), keeping the earlier calls above a divider. The UI reads a
+ * {@link SessionView} and calls {@link SessionActions}; it never touches a call itself.
+ */
+import type { AgentInfo } from '../api/agents.js';
+import { SILENT_LEVEL } from '../audio/levels.js';
+import type { Snapshot, Store, StoreActions } from '../session/types.js';
+import {
+  type CallContext,
+  type EarlierCall,
+  errorLine,
+  finishCall,
+  type OpenCall,
+  openCall,
+  type SessionFiles,
+} from './call-parts.js';
+import { type CallChoice, type CallPlan, createCallFor, planForAgent } from './call-plan.js';
+
+/** Where the run is. */
+export type SessionStage =
+  /** Choosing the agent (a key, no agent configured). */
+  | { readonly kind: 'picking'; readonly choice: CallChoice }
+  /** Creating call `number` (the first, or a redial). */
+  | { readonly kind: 'dialing'; readonly number: number }
+  /** The current call: live, or over and still on screen. */
+  | { readonly kind: 'call' }
+  /** Hanging up and finishing the call; `record` while its record is fetched (a key skips). */
+  | { readonly kind: 'finishing'; readonly record: boolean; readonly then: 'redial' | 'quit' }
+  /** A redial could not create the call: `r` tries again, `q` quits. */
+  | { readonly kind: 'failed'; readonly message: string };
+
+/** What the screen shows. */
+export interface SessionView {
+  readonly stage: SessionStage;
+  /** The current call's store (a placeholder before the first call exists). */
+  readonly store: Store;
+  /** Finished calls of this run, oldest first. */
+  readonly earlier: readonly EarlierCall[];
+  /** The header's title for the current call. */
+  readonly title: string;
+  /** One line for the user (the agent was remembered, a redial failed …), if any. */
+  readonly note?: string;
+}
+
+/** What the screen can ask of the run. */
+export interface SessionActions {
+  /** The picker chose an agent: remember it, call it. */
+  pick(agent: AgentInfo): void;
+  /** Lists the workspace's agents for the picker. */
+  listAgents(signal: AbortSignal): Promise<readonly AgentInfo[]>;
+  /** Hang up, finish this call, call again (the prompt file read again). */
+  redial(): void;
+  /** Hang up, finish, end the run. `force`: now, skipping what waits (exit 130). */
+  quit(force?: boolean): void;
+  /** Skip the rest of the wait for the call record. */
+  skipRecord(): void;
+}
+
+/** The run's end: its exit code and every call it made. */
+export interface SessionResult {
+  readonly exitCode: number;
+  readonly calls: readonly EarlierCall[];
+  /** Set when the first call could not be created: one line for stderr. */
+  readonly error?: string;
+}
+
+export interface CallSessionOptions {
+  readonly ctx: CallContext;
+  readonly files: SessionFiles;
+  /** The plan, or the picker's choice when none is configured. */
+  readonly start: { readonly plan: CallPlan } | { readonly choice: CallChoice };
+  /** The title for a call with this label (the local agent says so). */
+  readonly titleFor: (label: string | undefined) => string;
+  /** Keeps the picked agent in the config file; returns where, throws ConfigError. */
+  readonly rememberAgent: (agentId: string) => string;
+  readonly listAgents: (signal: AbortSignal) => Promise<readonly AgentInfo[]>;
+  /** Called with each call as it starts (the `--duration` timer). */
+  readonly onCall?: (call: OpenCall) => void;
+}
+
+type Listener = () => void;
+
+const EXIT_FORCED = 130;
+
+/** A store that shows a call about to be created: phase `creating`, nothing else yet. */
+export function pendingStore(title: string): Store {
+  const snapshot: Snapshot = {
+    phase: 'creating',
+    agentState: 'idle',
+    agentStateSince: Date.now(),
+    local: false,
+    turns: [],
+    events: [],
+    muted: false,
+    ptt: false,
+    pttDown: false,
+    echoGuard: { enabled: false, active: false },
+    outputMedium: 'voice',
+    micLevel: SILENT_LEVEL,
+    agentLevel: SILENT_LEVEL,
+    responseLatenciesMs: [],
+    interruptions: 0,
+    queuedMs: 0,
+    input: { kind: '', description: '—', sampleRate: 0 },
+    output: { kind: '', description: '—', sampleRate: 0 },
+    exitCode: 0,
+    label: { kind: 'agent', text: title },
+  };
+  const nothing = async () => undefined;
+  const actions: StoreActions = {
+    mute: () => undefined,
+    setPtt: () => undefined,
+    interrupt: () => undefined,
+    sendText: () => undefined,
+    setOutputMedium: () => undefined,
+    saveTranscript: async () => {
+      throw new Error('no call yet');
+    },
+    hangUp: nothing,
+  };
+  return { getSnapshot: () => snapshot, subscribe: () => () => undefined, actions };
+}
+
+/** The run's state and its actions, as an external store for the UI. */
+export class CallSession {
+  private view: SessionView;
+  private readonly listeners = new Set<Listener>();
+  private plan: CallPlan | undefined;
+  private current: OpenCall | undefined;
+  private number = 0;
+  private skip: AbortController | undefined;
+  private finishing: Promise<void> | undefined;
+  private resolveDone: (result: SessionResult) => void = () => undefined;
+  private readonly done: Promise<SessionResult>;
+  private ended = false;
+  readonly actions: SessionActions;
+
+  constructor(private readonly options: CallSessionOptions) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    const { start } = options;
+    this.plan = 'plan' in start ? start.plan : undefined;
+    this.view = {
+      stage:
+        'plan' in start
+          ? { kind: 'dialing', number: 1 }
+          : { kind: 'picking', choice: start.choice },
+      store: pendingStore(options.titleFor(undefined)),
+      earlier: options.files.earlier,
+      title: options.titleFor(undefined),
+    };
+    this.actions = {
+      pick: (agent) => this.pick(agent),
+      listAgents: (signal) => options.listAgents(signal),
+      redial: () => this.redial(),
+      quit: (force) => this.quit(force === true),
+      skipRecord: () => this.skip?.abort(),
+    };
+  }
+
+  getView = (): SessionView => this.view;
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /** The current call's store (for signals and timers). */
+  get store(): Store {
+    return this.view.store;
+  }
+
+  /** Starts the run (dials at once when there is a plan); resolves when it ends. */
+  run(): Promise<SessionResult> {
+    if (this.plan) void this.dial();
+    return this.done;
+  }
+
+  /** A signal ended the run: hang up and finish (without the record), then leave with `code`. */
+  stop(code: number): void {
+    void this.finishThen('quit', false, code);
+  }
+
+  private update(patch: Partial<SessionView>): void {
+    this.view = { ...this.view, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private pick(agent: AgentInfo): void {
+    const stage = this.view.stage;
+    if (stage.kind !== 'picking') return;
+    let note: string | undefined;
+    try {
+      const where = this.options.rememberAgent(agent.id);
+      note = `${agent.name} is your agent from now on (kept in ${where})`;
+    } catch (error) {
+      note = `could not keep ${agent.name} as your agent: ${errorLine(error)}`;
+    }
+    this.plan = planForAgent(stage.choice, agent);
+    this.update({ note });
+    void this.dial();
+  }
+
+  private async dial(): Promise<void> {
+    const plan = this.plan;
+    if (!plan || this.ended) return;
+    const number = this.number + 1;
+    this.update({ stage: { kind: 'dialing', number } });
+    let call: OpenCall;
+    try {
+      const created = await createCallFor(plan);
+      if (this.ended) return;
+      call = await openCall(this.options.ctx, created, this.options.files, number);
+    } catch (error) {
+      const message = errorLine(error);
+      if (number === 1) {
+        // Nothing to show yet: leave, and say why on stderr as plain mode does.
+        this.end({
+          exitCode: error instanceof Error && error.name === 'UsageError' ? 2 : 1,
+          calls: this.options.files.earlier,
+          error: `Could not create the call: ${message}`,
+        });
+        return;
+      }
+      this.update({ stage: { kind: 'failed', message: `could not call again: ${message}` } });
+      return;
+    }
+    if (this.ended) {
+      await call.close();
+      return;
+    }
+    this.number = number;
+    this.current = call;
+    this.update({
+      stage: { kind: 'call' },
+      store: call.store,
+      title: this.options.titleFor(call.created.label.text),
+      earlier: [...this.options.files.earlier],
+    });
+    this.options.onCall?.(call);
+    void call.store.start();
+  }
+
+  private redial(): void {
+    const stage = this.view.stage.kind;
+    if (stage === 'failed') {
+      void this.dial();
+      return;
+    }
+    if (stage !== 'call') return;
+    void this.finishThen('redial', true);
+  }
+
+  private quit(force: boolean): void {
+    if (force) {
+      this.end({ exitCode: EXIT_FORCED, calls: this.options.files.earlier });
+      return;
+    }
+    if (this.view.stage.kind === 'finishing') return;
+    void this.finishThen('quit', true);
+  }
+
+  /** Finish the current call (if any), then quit with `code` or redial. */
+  private finishThen(then: 'redial' | 'quit', withRecord: boolean, code?: number): Promise<void> {
+    if (this.finishing) return this.finishing;
+    this.finishing = (async () => {
+      const call = this.current;
+      this.current = undefined;
+      if (call) {
+        this.skip = new AbortController();
+        const skip = this.skip;
+        this.update({ stage: { kind: 'finishing', record: false, then } });
+        await finishCall(
+          this.options.ctx,
+          call,
+          this.options.files,
+          withRecord
+            ? {
+                signal: skip.signal,
+                onStart: () => this.update({ stage: { kind: 'finishing', record: true, then } }),
+              }
+            : undefined,
+        );
+        this.skip = undefined;
+      }
+      this.finishing = undefined;
+      if (then === 'redial' && !this.ended) {
+        this.update({ earlier: [...this.options.files.earlier] });
+        await this.dial();
+        return;
+      }
+      const last = this.options.files.earlier.at(-1);
+      this.end({
+        exitCode: code ?? last?.snapshot.exitCode ?? 0,
+        calls: this.options.files.earlier,
+      });
+    })();
+    return this.finishing;
+  }
+
+  private end(result: SessionResult): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.skip?.abort();
+    this.resolveDone(result);
+  }
+}

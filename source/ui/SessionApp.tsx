@@ -1,0 +1,41 @@
+import { type ReactElement, useMemo, useSyncExternalStore } from 'react';
+import type { CallSession } from '../app/call-session.js';
+import { App } from './App.js';
+import type { CallControls } from './hooks/useCallCommands.js';
+import { AgentPicker } from './picker/AgentPicker.js';
+
+/**
+ * The full-screen run: the agent picker when no agent is configured, then the call screen for
+ * each call in turn (`r` calls again; earlier calls stay above a divider).
+ */
+export function SessionApp({ session }: { readonly session: CallSession }): ReactElement {
+  const view = useSyncExternalStore(session.subscribe, session.getView, session.getView);
+  const { actions } = session;
+  const controls = useMemo<CallControls>(
+    () => ({
+      quit: (force) => actions.quit(force),
+      redial: () => actions.redial(),
+      skipRecord: () => actions.skipRecord(),
+    }),
+    [actions],
+  );
+  if (view.stage.kind === 'picking') {
+    return (
+      <AgentPicker
+        loadAgents={actions.listAgents}
+        onPick={actions.pick}
+        onCancel={() => actions.quit()}
+      />
+    );
+  }
+  return (
+    <App
+      store={view.store}
+      title={view.title}
+      controls={controls}
+      earlier={view.earlier}
+      stage={view.stage}
+      {...(view.note === undefined ? {} : { note: view.note })}
+    />
+  );
+}

@@ -1,0 +1,139 @@
+import { Box, Text, useInput } from 'ink';
+import { type ReactNode, useEffect, useReducer } from 'react';
+import type { AgentInfo } from '../../api/agents.js';
+import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { editLine } from '../lineEdit.js';
+import { sanitizeLine } from '../sanitize.js';
+import { fitToWidth } from '../textWidth.js';
+import { fg } from '../theme.js';
+import { INITIAL_PICKER_STATE, pickerReducer, selectedAgent } from './pickerState.js';
+
+export interface AgentPickerProps {
+  /** Lists the workspace's active agents; aborted when the picker goes away. */
+  readonly loadAgents: (signal: AbortSignal) => Promise<readonly AgentInfo[]>;
+  readonly onPick: (agent: AgentInfo) => void;
+  /** Esc or Ctrl+C: no call. */
+  readonly onCancel: () => void;
+}
+
+/** Rows around the list: title, filter line, blank, column heads … footer. */
+const CHROME_ROWS = 5;
+const NAME_COLUMNS = 24;
+const ID_COLUMNS = 18;
+
+/** One agent on one line: name, id, language, voice, who speaks first. */
+function agentRow(agent: AgentInfo, width: number): string {
+  const detail = [agent.language, agent.voice, agent.firstSpeaker && `${agent.firstSpeaker} first`]
+    .filter(Boolean)
+    .join(' · ');
+  const text = `${fitToWidth(agent.name, NAME_COLUMNS)} ${fitToWidth(agent.id, ID_COLUMNS)} ${detail}`;
+  return fitToWidth(sanitizeLine(text), Math.max(1, width));
+}
+
+/**
+ * Full-screen, before the call, when a key is configured but no agent: the workspace's agents,
+ * filtered as you type; arrows choose, Enter calls, Esc quits.
+ */
+export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) {
+  const [state, dispatch] = useReducer(pickerReducer, INITIAL_PICKER_STATE);
+  const { columns, rows } = useTerminalSize();
+
+  useEffect(() => {
+    const abort = new AbortController();
+    loadAgents(abort.signal).then(
+      (agents) => dispatch({ type: 'loaded', agents }),
+      (error: unknown) => {
+        if (abort.signal.aborted) return;
+        dispatch({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+    return () => abort.abort();
+  }, [loadAgents]);
+
+  const page = Math.max(1, rows - CHROME_ROWS);
+  useInput((input, key) => {
+    if (key.eventType === 'release') return;
+    if (key.escape || (key.ctrl && input === 'c')) {
+      onCancel();
+      return;
+    }
+    if (key.return) {
+      const agent = selectedAgent(state);
+      if (agent) onPick(agent);
+      return;
+    }
+    if (key.upArrow) dispatch({ type: 'move', by: -1 });
+    else if (key.downArrow) dispatch({ type: 'move', by: 1 });
+    else if (key.pageUp) dispatch({ type: 'move', by: -page });
+    else if (key.pageDown) dispatch({ type: 'move', by: page });
+    else {
+      const line = editLine(
+        { text: state.filter, cursor: state.filter.length },
+        sanitizeLine(input),
+        key,
+      );
+      if (line.text !== state.filter) dispatch({ type: 'filter', filter: line.text });
+    }
+  });
+
+  // The window of the list that holds the highlighted agent.
+  const top = Math.max(
+    0,
+    Math.min(state.selected - Math.floor(page / 2), state.shown.length - page),
+  );
+  const visible = state.shown.slice(top, top + page);
+  const count =
+    state.load === 'loaded' ? `${state.shown.length} of ${state.agents.length} agents` : '';
+  let body: ReactNode;
+  if (state.load === 'loading') body = <Text dimColor>listing the workspace's agents…</Text>;
+  else if (state.load === 'failed')
+    body = (
+      <Text bold {...fg('red')} wrap="wrap">
+        {`✖ ${sanitizeLine(state.error ?? 'the agents could not be listed')}`}
+      </Text>
+    );
+  else if (state.agents.length === 0)
+    body = (
+      <Text dimColor>
+        No active agents in this workspace. Create one in the dashboard, or try a prompt with
+        --prompt.
+      </Text>
+    );
+  else if (state.shown.length === 0) body = <Text dimColor>No agent matches the filter.</Text>;
+  else
+    body = visible.map((agent, i) => {
+      const highlighted = top + i === state.selected;
+      return (
+        <Text key={agent.id} inverse={highlighted} wrap="truncate-end">
+          {`${highlighted ? '❯ ' : '  '}${agentRow(agent, columns - 2)}`}
+        </Text>
+      );
+    });
+
+  return (
+    <Box flexDirection="column" width={columns} height={rows}>
+      <Box width={columns} height={1}>
+        <Box flexGrow={1} flexShrink={1}>
+          <Text bold wrap="truncate-end">
+            omnia-voice · pick an agent
+          </Text>
+        </Box>
+        <Text dimColor>{count}</Text>
+      </Box>
+      <Text wrap="truncate-end">
+        <Text bold>{'filter: '}</Text>
+        {state.filter}
+        <Text inverse> </Text>
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {`  ${fitToWidth('name', NAME_COLUMNS)} ${fitToWidth('id', ID_COLUMNS)} language · voice · who speaks first`}
+      </Text>
+      <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        {body}
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        type to filter · ↑↓ PgUp PgDn choose · Enter call · Esc quit
+      </Text>
+    </Box>
+  );
+}

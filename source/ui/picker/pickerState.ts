@@ -1,0 +1,66 @@
+/**
+ * The agent picker's state as a pure reducer: the agents once loaded (or why they could not
+ * be), the filter typed so far, and the highlighted row among the agents the filter keeps.
+ */
+import { type AgentInfo, filterAgents } from '../../api/agents.js';
+
+export interface PickerState {
+  readonly load: 'loading' | 'loaded' | 'failed';
+  readonly agents: readonly AgentInfo[];
+  /** One line saying why the agents could not be listed. */
+  readonly error?: string;
+  readonly filter: string;
+  /** The agents the filter keeps, best matches first. */
+  readonly shown: readonly AgentInfo[];
+  /** Index into `shown`. */
+  readonly selected: number;
+}
+
+export type PickerAction =
+  | { readonly type: 'loaded'; readonly agents: readonly AgentInfo[] }
+  | { readonly type: 'failed'; readonly error: string }
+  | { readonly type: 'filter'; readonly filter: string }
+  | { readonly type: 'move'; readonly by: number }
+  | { readonly type: 'moveTo'; readonly index: number };
+
+export const INITIAL_PICKER_STATE: PickerState = {
+  load: 'loading',
+  agents: [],
+  filter: '',
+  shown: [],
+  selected: 0,
+};
+
+function clamp(index: number, length: number): number {
+  return Math.max(0, Math.min(index, length - 1));
+}
+
+export function pickerReducer(state: PickerState, action: PickerAction): PickerState {
+  switch (action.type) {
+    case 'loaded': {
+      const shown = filterAgents(action.agents, state.filter);
+      return { ...state, load: 'loaded', agents: action.agents, shown, selected: 0 };
+    }
+    case 'failed':
+      return { ...state, load: 'failed', error: action.error };
+    case 'filter': {
+      if (action.filter === state.filter) return state;
+      // The best match comes first: the highlight goes back to it as the filter narrows.
+      return {
+        ...state,
+        filter: action.filter,
+        shown: filterAgents(state.agents, action.filter),
+        selected: 0,
+      };
+    }
+    case 'move':
+      return { ...state, selected: clamp(state.selected + action.by, state.shown.length) };
+    case 'moveTo':
+      return { ...state, selected: clamp(action.index, state.shown.length) };
+  }
+}
+
+/** The highlighted agent, if any. */
+export function selectedAgent(state: PickerState): AgentInfo | undefined {
+  return state.shown[state.selected];
+}
