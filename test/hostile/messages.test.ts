@@ -85,10 +85,14 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     });
     expect(run.stdout).toMatch(/^\[invalid\] .*ordinal/m);
     expect(run.stdout).toMatch(/^\[invalid\] .*state/m);
-    // The state stayed valid: nothing but the four states was ever printed.
-    for (const line of run.stdout.match(/^\[state\] .+$/gm) ?? []) {
+    // The state stayed valid: state lines were printed, nothing but the four states, and the
+    // last one is still the "listening" sent before the bad one (no lines would pass a loop).
+    const states = run.stdout.match(/^\[state\] .+$/gm) ?? [];
+    expect(states, run.stdout).toContain('[state] listening');
+    for (const line of states) {
       expect(line).toMatch(/^\[state\] (idle|listening|thinking|speaking)$/);
     }
+    expect(states.at(-1)).toBe('[state] listening');
     expect(run.transcript).not.toMatch(/robot/);
   }, 30_000);
 
