@@ -4,14 +4,16 @@
  * list|get|set|unset|path`, `--local`, and plain mode chosen on its own when stdout or stdin is
  * not a terminal.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_PATH, cliEnv, runCli, tempDir, waitFor } from '../helpers/cli.js';
+import { TEST_MIC_PCM } from '../audio-capture/helpers.js';
+import { CLI_PATH, cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { KEY } from '../hostile/helpers.js';
 import { type HostileServer, startHostileServer } from '../hostile/server.js';
 import { PROMPT, Tmux } from '../hostile/tmux.js';
+import { fakeUdevadm } from '../serial/udev.js';
 import { shQuote } from '../tui/tmux.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -72,18 +74,7 @@ describe('--help and --version', () => {
 describe('devices', () => {
   it('lists a device the system defines, as input and output, with how to pick it', async () => {
     const home = tempDir();
-    writeFileSync(
-      join(home, '.asoundrc'),
-      `pcm.testmic {
-  type file
-  slave.pcm "null"
-  file "/dev/null"
-  infile "/dev/zero"
-  format "raw"
-  hint { show on description "Omnia test microphone" }
-}
-`,
-    );
+    writeFileSync(join(home, '.asoundrc'), `${TEST_MIC_PCM}\n`);
     const result = await runCli(['devices'], { env: cliEnv(home) });
     expect(result.code, result.stderr).toBe(0);
     const [inputs, outputs] = result.stdout.split(/^Output devices/m);
@@ -107,31 +98,9 @@ describe('devices', () => {
 describe('serial list', () => {
   it('prints the ports the system knows, one a line, with the manufacturer', async () => {
     const home = tempDir();
-    // The system's answer, as udevadm gives it: one USB serial port with a vendor, one without,
-    // and a device that is not a serial port at all.
-    const bin = join(home, 'bin');
-    mkdirSync(bin);
-    writeFileSync(
-      join(bin, 'udevadm'),
-      `#!/bin/sh
-cat <<'EOF'
-P: /devices/pci0000:00/usb1/1-1/1-1:1.0/tty/ttyACM0
-N: ttyACM0
-E: DEVNAME=/dev/ttyACM0
-E: ID_VENDOR_ENC=Arduino\\x20LLC
-E: ID_VENDOR_ID=2341
-
-P: /devices/virtual/input/input3
-N: input/event3
-E: DEVNAME=/dev/input/event3
-
-P: /devices/pci0000:00/usb1/1-2/ttyUSB0
-N: ttyUSB0
-E: DEVNAME=/dev/ttyUSB0
-EOF
-`,
-    );
-    chmodSync(join(bin, 'udevadm'), 0o755);
+    // The system's answer, as udevadm gives it: two serial ports (one with a vendor name) and
+    // a device that is not a serial port.
+    const bin = fakeUdevadm(join(home, 'bin'));
     const result = await runCli(['serial', 'list'], {
       env: cliEnv(home, { PATH: `${bin}:${process.env.PATH}` }),
     });
@@ -188,26 +157,17 @@ describe('config', () => {
 describe('serve', () => {
   it('runs the local agent alone: a call against it works; SIGTERM stops it with 0', async () => {
     const home = tempDir();
-    serve = spawn(process.execPath, [CLI_PATH, 'serve', '--voice', 'tone'], {
-      env: cliEnv(home),
-      cwd: home,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let log = '';
-    serve.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
-    serve.stderr?.on('data', (d: Buffer) => {
-      log += d.toString();
-    });
-    const child = serve;
+    const running = startCli(['serve', '--voice', 'tone'], { env: cliEnv(home) });
+    const child = running.child;
+    serve = child;
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const out = () => running.output().stdout;
+    const log = () => running.output().stderr;
     const base = await waitFor(
-      () => /^omnia-voice local agent listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out)?.[1],
-      { what: `the serve banner (${log})` },
+      () => /^omnia-voice local agent listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out())?.[1],
+      { what: `the serve banner (${log()})` },
     );
-    expect(out).toContain(`talk to it:    omnia-voice --api-base ${base} --agent demo`);
+    expect(out()).toContain(`talk to it:    omnia-voice --api-base ${base} --agent demo`);
 
     // What the banner says to run works: no key needed against an explicit --api-base.
     const call = await runCli(['--plain', '--api-base', base, '--agent', 'demo', ...QUIET_CALL], {
@@ -216,12 +176,12 @@ describe('serve', () => {
     });
     expect(call.code, call.stderr).toBe(0);
     expect(call.stdout).toMatch(/^Agent: Hello! .+/m);
-    expect(log).toMatch(/call [0-9a-f-]+ created for agent demo/);
-    expect(log).toMatch(/call [0-9a-f-]+ ended \(close 1000\)/);
+    expect(log()).toMatch(/call [0-9a-f-]+ created for agent demo/);
+    expect(log()).toMatch(/call [0-9a-f-]+ ended \(close 1000\)/);
 
     child.kill('SIGTERM');
-    expect(await exited, log).toBe(0);
-    expect(log).toMatch(/local agent stopped/);
+    expect(await exited, log()).toBe(0);
+    expect(log()).toMatch(/local agent stopped/);
   }, 60_000);
 });
 

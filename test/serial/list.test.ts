@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatPorts, listSerialPorts, scanDevSerial } from '../../source/serial/list.js';
 import { skipWhenMissing } from '../helpers/requires.js';
+import { fakeUdevadm } from './udev.js';
 
 const originalPath = process.env.PATH;
 let dir: string | undefined;
@@ -14,14 +15,6 @@ afterEach(() => {
   dir = undefined;
 });
 
-/** On Linux the binding reads the udev database through `udevadm info -e`. */
-function fakeUdevadm(script: string): void {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnia-udev-'));
-  const bin = path.join(dir, 'udevadm');
-  fs.writeFileSync(bin, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
-  process.env.PATH = `${dir}:${originalPath}`;
-}
-
 // udevadm and the /dev fallback are Linux's; elsewhere the binding asks the OS directly.
 const notLinux = process.platform === 'linux' ? undefined : `${process.platform} is not Linux`;
 
@@ -29,21 +22,9 @@ describe('listSerialPorts', () => {
   beforeEach((ctx) => skipWhenMissing(ctx, notLinux, { installable: false }));
 
   it('lists the serial ports udev knows, with manufacturer', async () => {
-    fakeUdevadm(`cat <<'EOF'
-P: /devices/pci0000:00/usb1/1-1/1-1:1.0/tty/ttyACM0
-N: ttyACM0
-E: DEVNAME=/dev/ttyACM0
-E: ID_VENDOR_ENC=Arduino\\x20LLC
-E: ID_VENDOR_ID=2341
-
-P: /devices/virtual/input/input3
-N: input/event3
-E: DEVNAME=/dev/input/event3
-
-P: /devices/pci0000:00/usb1/1-2/ttyUSB0
-N: ttyUSB0
-E: DEVNAME=/dev/ttyUSB0
-EOF`);
+    // On Linux the binding reads the udev database through `udevadm info -e`.
+    dir = fakeUdevadm(fs.mkdtempSync(path.join(os.tmpdir(), 'omnia-udev-')));
+    process.env.PATH = `${dir}:${originalPath}`;
     const ports = await listSerialPorts();
     expect(ports).toEqual([
       { path: '/dev/ttyACM0', manufacturer: 'Arduino LLC' },
