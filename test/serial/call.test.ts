@@ -125,7 +125,7 @@ function peak(pcm: Buffer): number {
 const count = (d: FakeDevice, line: string) => d.lines.filter((l) => l === line).length;
 
 describe('serial commands change what the server receives (built CLI, pty pair)', () => {
-  it('MUTE sends digital silence while the call goes on; UNMUTE brings the mic back; HANGUP ends it', async () => {
+  it('MUTE sends digital silence while the call goes on; PTT talks through it; UNMUTE brings the mic back; HANGUP ends it', async () => {
     const home = tempDir('omnia-serial-call-');
     const c = await startSerialCall(
       home,
@@ -139,8 +139,20 @@ describe('serial commands change what the server receives (built CLI, pty pair)'
     // Audio keeps coming (the server would end a call whose audio stops), all of it zeros.
     expect(peak(await heardNext(c.call(), 1, 0.5))).toBe(0);
 
+    // Without --ptt, the PTT button is a momentary talk button: live while held, then the
+    // mute is back.
+    await c.device.send('PTT_DOWN\n');
+    await waitFor(() => c.device.lines.includes('PTT 1'), { what: 'PTT 1 on the device' });
+    expect(rms(await heardNext(c.call(), 1, 0.5))).toBeGreaterThan(0.2);
+    await c.device.send('PTT_UP\n');
+    await waitFor(() => count(c.device, 'PTT 0') === 2 && count(c.device, 'MUTED 1') === 2, {
+      what: 'PTT 0 and MUTED 1 again',
+    });
+    expect(peak(await heardNext(c.call(), 1, 0.5))).toBe(0);
+
     await c.device.send('UNMUTE\n');
-    await waitFor(() => count(c.device, 'MUTED 0') === 2, { what: 'MUTED 0 again' });
+    // (Once when the call opened, once while PTT was held, once now.)
+    await waitFor(() => count(c.device, 'MUTED 0') === 3, { what: 'MUTED 0 again' });
     expect(rms(await heardNext(c.call(), 1, 0.5))).toBeGreaterThan(0.2);
 
     await c.device.send('HANGUP\n');
