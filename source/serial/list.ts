@@ -8,8 +8,11 @@ export interface SerialPortInfo {
   readonly manufacturer?: string;
 }
 
-/** Lists serial ports; rejects with a one-line message when the system cannot list them. */
-export async function listSerialPorts(): Promise<SerialPortInfo[]> {
+/**
+ * Lists serial ports; rejects with a one-line message when the system cannot list them.
+ * `devDir` is where the Linux fallback looks for device nodes (tests give it a fixture).
+ */
+export async function listSerialPorts(devDir = '/dev'): Promise<SerialPortInfo[]> {
   const binding = await loadSerialBinding();
   let ports: Array<{ path: string; manufacturer?: string | undefined }>;
   try {
@@ -18,7 +21,7 @@ export async function listSerialPorts(): Promise<SerialPortInfo[]> {
     const reason = error instanceof Error ? error.message : String(error);
     // On Linux the binding asks udevadm; containers and minimal systems often lack it, but the
     // device nodes are still there to be found.
-    if (process.platform === 'linux') return scanDevSerial();
+    if (process.platform === 'linux') return scanDevSerial(devDir);
     throw new Error(`could not list serial ports: ${reason}`);
   }
   return ports

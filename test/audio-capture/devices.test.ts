@@ -9,7 +9,7 @@ import {
   parseAlsaNames,
   parseSystemProfiler,
 } from '../../source/audio/devices.js';
-import { alsaFileHome, tempDir } from './helpers.js';
+import { alsaFileHome, TEST_MIC_PCM, tempDir } from './helpers.js';
 
 const ALSA_NAMES = `null
     Discard all samples (playback) or generate zero samples (capture)
@@ -135,14 +135,7 @@ describe('listDevices on this machine', () => {
     const home = await alsaFileHome(root.dir, {
       inRaw: '/dev/zero',
       outRaw: join(root.dir, 'out.raw'),
-      extra: `pcm.testmic {
-  type file
-  slave.pcm "null"
-  file "/dev/null"
-  infile "/dev/zero"
-  format "raw"
-  hint { show on description "Omnia test microphone" }
-}`,
+      extra: TEST_MIC_PCM,
     });
     const result = await listDevices({ env: { ...process.env, HOME: home } });
     const mic = result.inputs.find((d) => d.id === 'testmic');

@@ -109,6 +109,19 @@ ${opts.extra ?? ''}
   return home;
 }
 
+/**
+ * An ALSA device for `~/.asoundrc` that lists with a description (`arecord -L`, `aplay -L`):
+ * named `testmic`, shown as "Omnia test microphone", reading zeros.
+ */
+export const TEST_MIC_PCM = `pcm.testmic {
+  type file
+  slave.pcm "null"
+  file "/dev/null"
+  infile "/dev/zero"
+  format "raw"
+  hint { show on description "Omnia test microphone" }
+}`;
+
 /** True while a process with this pid exists (zombies count as gone once reaped). */
 export function processAlive(pid: number): boolean {
   try {

@@ -8,6 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
+import { mknodMissing, skipWhenMissing } from '../helpers/requires.js';
 import { startPtyPair } from '../serial/pty.js';
 import { alive, alsaHome, expectNoKey, RATE, readOutputs, runFiles, startCall } from './helpers.js';
 import { agentSays, type HostileServer, pause, startHostileServer } from './server.js';
@@ -134,7 +135,8 @@ describe('local devices failing mid-call (plain mode, built CLI)', () => {
     expect(readOutputs(files).transcript).toMatch(/still talking after the fault/);
   }, 40_000);
 
-  it('a full disk: the transcript writer says so once, the call goes on', async () => {
+  it('a full disk: the transcript writer says so once, the call goes on', async (ctx) => {
+    skipWhenMissing(ctx, mknodMissing(), { installable: false });
     const s = await calmServer();
     const files = runFiles();
     // A private /dev/full: every write fails with ENOSPC.

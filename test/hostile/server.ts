@@ -2,7 +2,8 @@
  * A hostile Omnia double for tests: its own small HTTP server (call creation) and WebSocket
  * server (the call socket), separate from the friendly local agent. Each test gives it a
  * scenario: how to answer call creation, and a script for the call socket. It records what the
- * client sent (headers, data messages, audio bytes) so tests can check `hang_up` arrived.
+ * client sent (headers, data messages, mic audio) so tests can check `hang_up` arrived and what
+ * the server heard. A script that throws fails the test (see `close()`).
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -23,6 +24,8 @@ export interface HostileCall {
   readonly messages: unknown[];
   /** Bytes of mic audio the client sent. */
   readonly audioBytes: () => number;
+  /** The mic audio the client sent so far, in order (s16le at the call's input rate). */
+  received(): Buffer;
   /** Send one JSON message. */
   json(message: unknown): void;
   /** Send a raw text frame (junk allowed). */
@@ -47,7 +50,10 @@ export type CreateBehaviour =
 
 export interface HostileServerOptions {
   create?: CreateBehaviour;
-  /** The call socket's script. Runs once per call; errors are kept in `scriptErrors`. */
+  /**
+   * The call socket's script. Runs once per call. A script that throws (a failed check, a
+   * broken step) fails the test: `close()` rejects with its error.
+   */
   call?: (call: HostileCall) => void | Promise<void>;
   /** Answer the WebSocket's ping frames (default true; false models a dead peer). */
   answerPings?: boolean;
@@ -58,7 +64,9 @@ export interface HostileServer {
   readonly port: number;
   readonly createRequests: CreateRequest[];
   readonly calls: HostileCall[];
+  /** What the scripts threw so far; `close()` rejects with them. */
   readonly scriptErrors: unknown[];
+  /** Stops the server; rejects when a script threw while it ran, so the test fails. */
   close(): Promise<void>;
 }
 
@@ -89,8 +97,18 @@ export async function startHostileServer(
       }
       const wsBase = `ws://127.0.0.1:${port}`;
       const url = create.websocketUrl ? create.websocketUrl(wsBase) : `${wsBase}/call/1?t=tok`;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'hostile-call-1', websocketUrl: url }));
+      // As Omnia documents it: 201 and the call record, not just the socket's address.
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'hostile-call-1',
+          websocketUrl: url,
+          status: 'created',
+          connectionType: 'websocket',
+          agent: { id: 'x', name: 'Hostile double', description: 'a scripted test server' },
+          createdAt: new Date().toISOString(),
+        }),
+      );
     });
   });
   server.on('connection', (socket) => {
@@ -122,6 +140,16 @@ export async function startHostileServer(
       for (const socket of sockets) socket.destroy();
       wss.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Checks inside a script run outside the test's own flow: without this, a failed one
+      // would only be collected, and the test would pass.
+      const [first, ...more] = scriptErrors.splice(0);
+      if (first !== undefined) {
+        const message = first instanceof Error ? first.message : String(first);
+        const extra = more.length > 0 ? ` (and ${more.length} more)` : '';
+        throw new Error(`the scripted server's call script failed${extra}: ${message}`, {
+          cause: first,
+        });
+      }
     },
   };
 }
@@ -129,6 +157,7 @@ export async function startHostileServer(
 /** The script's view of one accepted call socket (shared with the Omnia double). */
 export function wrapCall(ws: WebSocket, socket: Socket): HostileCall {
   const messages: unknown[] = [];
+  const audio: Buffer[] = [];
   let audioBytes = 0;
   let closed = false;
   const waiters: Array<() => void> = [];
@@ -140,6 +169,7 @@ export function wrapCall(ws: WebSocket, socket: Socket): HostileCall {
         : Buffer.from(data);
     if (isBinary) {
       audioBytes += buf.length;
+      audio.push(Buffer.from(buf));
       return;
     }
     const text = buf.toString('utf8');
@@ -170,6 +200,11 @@ export function wrapCall(ws: WebSocket, socket: Socket): HostileCall {
     socket,
     messages,
     audioBytes: () => audioBytes,
+    received: () => {
+      // Joined once, so polling scripts do not copy the whole call again on every look.
+      if (audio.length > 1) audio.splice(0, audio.length, Buffer.concat(audio));
+      return audio[0] ?? Buffer.alloc(0);
+    },
     json: (message) => sendSafe(JSON.stringify(message), false),
     text: (raw) => sendSafe(raw, false),
     audio: (pcm) => sendSafe(pcm, true),

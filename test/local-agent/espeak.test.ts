@@ -1,17 +1,17 @@
-import { spawnSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { speakWithEspeak } from '../../source/local-agent/voices.js';
+import { commandMissing, skipWhenMissing } from '../helpers/requires.js';
 import { peakOf, TestClient } from './helpers.js';
-
-const hasEspeak = spawnSync('espeak-ng', ['--version'], { stdio: 'ignore' }).status === 0;
 
 const agents: LocalAgent[] = [];
 afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.close()));
 });
 
-describe.skipIf(!hasEspeak)('espeak voice', () => {
+describe('espeak voice', () => {
+  beforeEach((ctx) => skipWhenMissing(ctx, commandMissing('espeak-ng')));
+
   it('speaks text as audible PCM at the requested rate', async () => {
     const pcm = await speakWithEspeak('Hello from the local agent.', 48_000);
     const seconds = pcm.length / 2 / 48_000;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../source/transcript/summary.js';
 import { TranscriptWriter } from '../../source/transcript/writer.js';
+import { mknodMissing, skipWhenMissing } from '../helpers/requires.js';
 import { FakeStore, turn, waitFor } from './fake-store.js';
 
 let dir: string;
@@ -159,35 +160,28 @@ describe('errors', () => {
     await expect(writer.saveTo(file)).rejects.toThrow(file);
   });
 
-  const canMknod =
-    spawnSync('mknod', [path.join(os.tmpdir(), `.probe-${process.pid}`), 'c', '1', '7']).status ===
-    0;
-  fs.rmSync(path.join(os.tmpdir(), `.probe-${process.pid}`), { force: true });
-
-  it.skipIf(!canMknod)(
-    'a full disk is reported once and the device node is left alone',
-    async () => {
-      // A private "full" device (like /dev/full): every write fails with ENOSPC.
-      const full = path.join(dir, 'full.txt');
-      expect(spawnSync('mknod', [full, 'c', '1', '7']).status).toBe(0);
-      const errors: string[] = [];
-      const store = new FakeStore();
-      const writer = new TranscriptWriter(full, { reader: store, onError: (m) => errors.push(m) });
-      store.putTurn(turn(0, 'user', 'one'));
-      store.putTurn(turn(1, 'agent', 'two'));
-      await writer.close();
-      expect(errors[0]).toBe(`could not write transcript ${full}: the disk is full`);
-      expect(new Set(errors).size).toBe(errors.length);
-      expect(fs.statSync(full).isCharacterDevice()).toBe(true);
-      fs.rmSync(full);
-    },
-  );
+  it('a full disk is reported once and the device node is left alone', async (ctx) => {
+    skipWhenMissing(ctx, mknodMissing(), { installable: false });
+    // A private "full" device (like /dev/full): every write fails with ENOSPC.
+    const full = path.join(dir, 'full.txt');
+    expect(spawnSync('mknod', [full, 'c', '1', '7']).status).toBe(0);
+    const errors: string[] = [];
+    const store = new FakeStore();
+    const writer = new TranscriptWriter(full, { reader: store, onError: (m) => errors.push(m) });
+    store.putTurn(turn(0, 'user', 'one'));
+    store.putTurn(turn(1, 'agent', 'two'));
+    await writer.close();
+    expect(errors[0]).toBe(`could not write transcript ${full}: the disk is full`);
+    expect(new Set(errors).size).toBe(errors.length);
+    expect(fs.statSync(full).isCharacterDevice()).toBe(true);
+    fs.rmSync(full);
+  });
 });
 
 describe('kill -9 in the middle of a call', () => {
   const feeder = path.join(import.meta.dirname, 'fixtures', 'feeder.ts');
 
-  for (const ext of ['txt', 'md', 'json'] as const) {
+  for (const ext of ['txt', 'md', 'json', 'jsonl'] as const) {
     it(`.${ext} keeps every finished turn`, async () => {
       const file = path.join(dir, `killed.${ext}`);
       const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', feeder, file, '5'], {
@@ -216,6 +210,18 @@ describe('kill -9 in the middle of a call', () => {
       if (ext === 'json') {
         const doc = JSON.parse(text);
         expect(doc.turns.map((t: { text: string }) => t.text.slice(0, 22))).toEqual(expected);
+      } else if (ext === 'jsonl') {
+        // Every line whole JSON (no half-written line), the call first, each finished turn once,
+        // in order, as a turn line a reader of the format can use.
+        expect(text.endsWith('\n')).toBe(true);
+        const records = text
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as { type: string; text?: string; final?: boolean });
+        expect(records[0]?.type).toBe('call');
+        const turns = records.filter((r) => r.type === 'turn');
+        expect(turns.map((t) => t.text?.slice(0, 22))).toEqual(expected);
+        expect(turns.every((t) => t.final === true)).toBe(true);
       } else {
         const lines = text.split('\n').filter((l) => /turn number/.test(l));
         expect(lines).toHaveLength(5);
