@@ -121,7 +121,6 @@ export function App({
     quitting: ui.quitting && !between,
     redial,
     between,
-    note,
   });
   const layout = computeLayout({
     columns: size.columns,
@@ -155,6 +154,10 @@ export function App({
     { isActive: fetchingRecord },
   );
 
+  // A line from the run (an agent remembered) shows like a toast: for a while, then goes.
+  useEffect(() => {
+    if (note) dispatch({ type: 'toast', text: note });
+  }, [note]);
   const toastId = ui.toast?.id;
   useEffect(() => {
     if (toastId === undefined) return;

@@ -16,8 +16,6 @@ export interface NoticeInput {
     | { readonly kind: 'dialing'; readonly number: number }
     | { readonly kind: 'finishing'; readonly record: boolean; readonly then: 'redial' | 'quit' }
     | { readonly kind: 'failed'; readonly message: string };
-  /** A line from the run (an agent remembered). */
-  readonly note?: string;
 }
 
 /** Shown while a finished call's record is fetched from the server. */
@@ -76,9 +74,6 @@ export function notices(input: NoticeInput): Notice[] {
       color: input.phase === 'error' ? 'red' : 'yellow',
       bold: input.phase === 'error',
     });
-  }
-  if (input.note) {
-    out.push({ key: 'note', text: sanitizeLine(input.note), color: 'blue', bold: false });
   }
   if (input.toast) {
     out.push({ key: 'toast', text: sanitizeLine(input.toast), color: 'blue', bold: false });
