@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CallCreationError, createCall } from '../api/create-call.js';
+import type { EchoDevices, EchoMode } from '../audio/echo/mode.js';
+import { openEchoPath } from '../audio/echo/path.js';
 import { Player } from '../audio/player.js';
 import { CallRecorder } from '../audio/recorder.js';
 import { createSink } from '../audio/sinks/index.js';
@@ -34,7 +36,8 @@ export interface CallOptions {
   inputSampleRate: number;
   outputSampleRate: number;
   leadMs: number;
-  echoGuard: boolean;
+  /** `--echo`: cancel (falls back to guard when speexdsp is missing), guard or off. */
+  echo: EchoMode;
   ptt: boolean;
   plain: boolean;
   verbose: boolean;
@@ -131,6 +134,10 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     onError: (message) => store.reportError(`audio output stopped: ${message}`),
   });
   const recorder = o.recordPath ? new CallRecorder(o.recordPath, o.outputSampleRate) : undefined;
+  const echo = await openEchoPath(o.echo, echoDevices(o, sink), {
+    input: o.inputSampleRate,
+    output: o.outputSampleRate,
+  });
 
   let writer: TranscriptWriter | undefined;
   const secrets = o.apiKey ? [o.apiKey] : [];
@@ -145,13 +152,8 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     outputSampleRate: o.outputSampleRate,
     input: { kind: specKind(o.input), description: source.description },
     output: { kind: specKind(o.output), description: sink.description },
-    // Only an open speaker can feed the agent its own voice: not a file, and not the silent
-    // stand-in used when no output device could be opened.
-    echoGuard:
-      o.echoGuard &&
-      specKind(o.input) === 'mic' &&
-      specKind(o.output) === 'speaker' &&
-      !(sink instanceof NullSink),
+    echoGuard: echo.guards,
+    echo,
     ptt: o.ptt,
     recorder,
     transcriptPath: o.transcriptPath,
@@ -337,6 +339,28 @@ function generatedPath(o: CallOptions, s: Snapshot, agentId: string): string {
     format: o.transcriptFormat,
   });
   return `${o.transcriptDir.replace(/\/+$/, '')}/${name}`;
+}
+
+/**
+ * Only a mic near an open loudspeaker hears the agent: not a file, and not the silent stand-in
+ * used when no output device could be opened.
+ */
+function echoDevices(o: CallOptions, sink: AudioSink): EchoDevices {
+  const output = specKind(o.output);
+  const device = (output === 'speaker' || output === 'sox') && !(sink instanceof NullSink);
+  const outputNote =
+    output === 'file'
+      ? 'the output is a WAV file'
+      : output === 'none'
+        ? 'there is no audio output'
+        : device
+          ? undefined
+          : 'no audio output could be opened';
+  return {
+    inputKind: specKind(o.input),
+    loudspeaker: device,
+    ...(outputNote ? { outputNote } : {}),
+  };
 }
 
 function specKind(spec: string): string {

@@ -22,20 +22,41 @@ export const AEC_TAIL_MS = 200;
 /** Residual echo suppression of the preprocessor while the user is quiet, dB. */
 export const ECHO_SUPPRESS_DB = -40;
 /** ... and while the user talks over the agent: milder, so the user's voice stays whole. */
-export const ECHO_SUPPRESS_ACTIVE_DB = -15;
+export const ECHO_SUPPRESS_ACTIVE_DB = -25;
 /**
  * Noise suppression: speexdsp's default. It has to be on (the echo suppressor works through
  * its gains); stationary noise only, so speech is untouched.
  */
 export const NOISE_SUPPRESS_DB = -15;
 /** Reference kept: the longest delay searched plus the tail plus slack. */
-const REFERENCE_KEEP_MS = 2_000;
+const REFERENCE_KEEP_MS = 3_000;
 /** Where the echo's onset is placed inside the filter once the bulk delay is known. */
-const ONSET_TARGET_MS = 30;
+const ONSET_TARGET_MS = 40;
 /** An onset later than this inside the filter wastes its tail: re-align. */
 const ONSET_MAX_MS = 80;
 /** How often the delay estimate is looked at. */
-const REALIGN_CHECK_MS = 200;
+const REALIGN_CHECK_MS = 100;
+/** A new delay is acted on once this many checks in a row agree on it (within the slack). */
+const REALIGN_AGREEING_CHECKS = 3;
+const REALIGN_SLACK_MS = 20;
+/**
+ * The filter counts as converged once its ERLE has held this for CONVERGED_FRAMES frames of
+ * agent audio in a row; until then the caller keeps the energy guard behind it.
+ */
+export const CONVERGED_ERLE_DB = 15;
+const CONVERGED_FRAMES = 10;
+/**
+ * Only frames where the mic is this loud (mean square, ≈ -45 dBFS) count towards converging:
+ * clearly echo, so a quiet mic whose noise the suppressor lowers cannot pass for cancellation.
+ */
+const CONVERGE_MIC_MEAN_SQUARE = (32_768 * 10 ** (-45 / 20)) ** 2;
+/**
+ * After this long without agent audio the filter is not trusted again until it has shown it
+ * still cancels: an output device that ran dry may restart with another latency (ALSA through
+ * PulseAudio or PipeWire restarts a stream with a new pre-buffer), and the old alignment
+ * would let the start of the next reply through.
+ */
+const DISTRUST_AFTER_SILENT_MS = 1_000;
 /**
  * Mic audio kept to train a filter that has just (re)started: speexdsp's filter needs about four
  * tail-lengths of agent speech before its fast adaptation starts, so it is also given the last
@@ -73,6 +94,8 @@ export interface EchoCancellerStats {
   readonly estimatedDelayMs: number | undefined;
   /** Times the filter was restarted on a new bulk delay. */
   readonly realignments: number;
+  /** The filter has cancelled well since it last (re)started. */
+  readonly converged: boolean;
   readonly framesProcessed: number;
 }
 
@@ -122,6 +145,12 @@ export class EchoCanceller {
   /** Frames with agent audio in the filter's window since the filter (re)started. */
   private activeSinceReset = 0;
   private warmedUp = false;
+  private candidateMs: number | undefined;
+  private candidateChecks = 0;
+  private goodFrames = 0;
+  private converged = false;
+  private silentFrames = 0;
+
   private closed = false;
 
   constructor(dsp: SpeexDsp, options: EchoCancellerOptions) {
@@ -160,12 +189,18 @@ export class EchoCanceller {
     this.warmOut = new Int16Array(this.frameSize);
   }
 
+  /** The filter has shown it cancels since it last (re)started or paused. */
+  get isConverged(): boolean {
+    return this.converged;
+  }
+
   get stats(): EchoCancellerStats {
     return {
       erleDb: this.erle.erleDb,
       bulkDelayMs: (this.bulk / this.rate) * 1000,
       estimatedDelayMs: this.estimatedDelayMs,
       realignments: this.realignments,
+      converged: this.converged,
       framesProcessed: this.frames,
     };
   }
@@ -233,15 +268,28 @@ export class EchoCanceller {
     this.remember(at);
     const refActive = meanSquare(this.refFrame) > ACTIVE_MEAN_SQUARE;
     if (refActive) this.activeSinceReset++;
+    this.silentFrames = refActive ? 0 : this.silentFrames + 1;
+    if (this.silentFrames * AEC_FRAME_MS >= DISTRUST_AFTER_SILENT_MS) {
+      this.converged = false;
+      this.goodFrames = 0;
+    }
     if (!this.warmedUp && this.activeSinceReset >= WARM_UP_AFTER_MS / AEC_FRAME_MS) this.warmUp();
     this.dsp.echoCancel(this.echo, this.micFrame, this.refFrame, this.outFrame);
     this.dsp.preprocessRun(this.pre, this.outFrame);
-    this.erle.push(
-      meanSquare(this.micFrame),
+    const micPower = meanSquare(this.micFrame);
+    const counted = this.erle.push(
+      micPower,
       meanSquare(this.outFrame),
       refActive,
       Math.ceil(this.tailMs / AEC_FRAME_MS),
     );
+    // Converged only on evidence: echo in the mic, taken out, with the delay known.
+    const erle = this.erle.erleDb;
+    const known = this.fixedDelay || this.estimatedDelayMs !== undefined;
+    if (counted && erle !== undefined && known && micPower >= CONVERGE_MIC_MEAN_SQUARE) {
+      this.goodFrames = erle >= CONVERGED_ERLE_DB ? this.goodFrames + 1 : 0;
+      if (this.goodFrames >= CONVERGED_FRAMES) this.converged = true;
+    }
     this.frames++;
   }
 
@@ -290,10 +338,25 @@ export class EchoCanceller {
     if (this.frames % this.checkEvery !== 0) return;
     const estimate = this.delay.estimate();
     if (!estimate) return;
+    // The echo seems to have left the filter (the output device's latency changed): until the
+    // filter has moved and learned again, do not count on it.
+    if (!this.onsetFits(estimate.delayMs)) this.converged = false;
+    // One estimate can be a fluke (a pause lined up with a pause): act on agreeing ones only.
+    if (
+      this.candidateMs !== undefined &&
+      Math.abs(estimate.delayMs - this.candidateMs) <= REALIGN_SLACK_MS
+    ) {
+      this.candidateChecks++;
+    } else {
+      this.candidateMs = estimate.delayMs;
+      this.candidateChecks = 1;
+    }
+    if (this.candidateChecks < REALIGN_AGREEING_CHECKS) return;
     this.estimatedDelayMs = estimate.delayMs;
-    const onsetMs = estimate.delayMs - (this.bulk / this.rate) * 1000;
-    if (onsetMs >= 0 && onsetMs <= ONSET_MAX_MS) return;
+    if (this.onsetFits(estimate.delayMs)) return;
     this.bulk = this.samples(Math.max(0, estimate.delayMs - ONSET_TARGET_MS));
+    this.converged = false;
+    this.goodFrames = 0;
     // What the filter learned belongs to the old alignment: start again rather than unlearn.
     this.dsp.echoReset(this.echo);
     this.erle.reset();
@@ -301,6 +364,12 @@ export class EchoCanceller {
     // The history that revealed the delay is agent speech: learn from it at once.
     this.activeSinceReset = Number.POSITIVE_INFINITY;
     this.warmedUp = false;
+  }
+
+  /** The echo's onset, for a loudspeaker-to-mic delay, falls where the filter can model it. */
+  private onsetFits(delayMs: number): boolean {
+    const onsetMs = delayMs - (this.bulk / this.rate) * 1000;
+    return onsetMs >= 0 && onsetMs <= ONSET_MAX_MS;
   }
 
   private append(samples: Int16Array): void {

@@ -14,14 +14,25 @@
 
 /** Envelope resolution: also the resolution of the estimate. */
 export const DELAY_BLOCK_MS = 10;
-/** Longest delay searched: Bluetooth output plus a sound server plus a large room. */
-export const MAX_DELAY_MS = 500;
-/** Forgetting time constant of the correlations. */
-const TIME_CONSTANT_MS = 3_000;
+/**
+ * Longest delay searched: a PulseAudio stream's first start was measured at up to 900 ms;
+ * Bluetooth output adds 150-300 ms.
+ */
+export const MAX_DELAY_MS = 1_500;
+/**
+ * Forgetting time constant of the correlations: short, because an output device that ran dry
+ * between two replies may restart with another latency.
+ */
+const TIME_CONSTANT_MS = 1_500;
 /** A correlation this clear counts as found (echo envelopes correlate at 0.7-0.95). */
-const MIN_CORRELATION = 0.5;
+const MIN_CORRELATION = 0.7;
 /** Updates (blocks with the agent audible at some lag) before an estimate is trusted. */
-const MIN_BLOCKS = 40;
+const MIN_BLOCKS = 60;
+/**
+ * The agent silent this long (no lag holds its audio) starts a new estimate: the device may
+ * have stopped and restarted with another latency, and the old figures would hold the peak.
+ */
+const FORGET_AFTER_SILENT_MS = 1_000;
 /** Envelope floor, dB re 1 LSB²: quiet noise and digital silence look alike. */
 const FLOOR_DB = 20;
 
@@ -43,6 +54,8 @@ export class DelayEstimator {
   private n = 0;
   private lastActive = Number.NEGATIVE_INFINITY;
   private updates = 0;
+  /** Block after the last one with agent audio. */
+  private silentSince = 0;
 
   constructor(maxDelayMs = MAX_DELAY_MS) {
     this.lags = Math.floor(maxDelayMs / DELAY_BLOCK_MS) + 1;
@@ -64,6 +77,9 @@ export class DelayEstimator {
     const slot = this.n % this.lags;
     this.refHistory[slot] = envelope(refMeanSquare);
     if (refActive) this.lastActive = this.n;
+    if (refActive && this.n - this.silentSince > FORGET_AFTER_SILENT_MS / DELAY_BLOCK_MS)
+      this.reset();
+    if (refActive) this.silentSince = this.n + 1;
     // Learn only while some lag holds agent audio: a silent agent says nothing about the delay.
     if (this.n - this.lastActive < this.lags) {
       const m = envelope(micMeanSquare);

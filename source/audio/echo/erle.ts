@@ -9,6 +9,12 @@
 export const ERLE_TIME_CONSTANT_MS = 500;
 /** Frame length the meter is fed with, ms. */
 const FRAME_MS = 20;
+/**
+ * Frames where the mic is quieter than this (mean square, ≈ -55 dBFS) hold no echo worth the
+ * name (the device delay has not passed yet, or the room is quiet): the ratio there would be the
+ * noise suppressor's, not the canceller's.
+ */
+export const MIN_MIC_MEAN_SQUARE = (32_768 * 10 ** (-55 / 20)) ** 2;
 /** Highest figure reported: beyond it the residual is below the mic's own noise anyway. */
 export const MAX_ERLE_DB = 60;
 
@@ -21,24 +27,32 @@ export class ErleMeter {
 
   /**
    * One frame: mean squares before and after cancellation, whether the reference the filter saw
-   * was agent audio, and how many frames the echo lasts after it (the filter's tail).
+   * was agent audio, and how many frames the echo lasts after it (the filter's tail). True when
+   * the frame counted (agent audible, and the mic heard something).
    */
-  push(micMeanSquare: number, outMeanSquare: number, refActive: boolean, tailFrames: number): void {
+  push(
+    micMeanSquare: number,
+    outMeanSquare: number,
+    refActive: boolean,
+    tailFrames: number,
+  ): boolean {
     this.sinceActive = refActive ? 0 : this.sinceActive + 1;
     const audible = this.sinceActive <= tailFrames;
+    if (audible && micMeanSquare < MIN_MIC_MEAN_SQUARE) return false;
     if (!audible) {
       this.audible = false;
-      return;
+      return false;
     }
     if (!this.audible) {
       // A new stretch of agent audio: start from this frame, not from the last stretch.
       this.audible = true;
       this.micPower = micMeanSquare;
       this.outPower = outMeanSquare;
-      return;
+      return true;
     }
     this.micPower = this.keep * this.micPower + (1 - this.keep) * micMeanSquare;
     this.outPower = this.keep * this.outPower + (1 - this.keep) * outMeanSquare;
+    return true;
   }
 
   /** dB, while the agent is audible; undefined otherwise. */
