@@ -55,6 +55,8 @@ export interface RigResult {
   /** CPU time of the canceller per second of audio, ms. */
   readonly cpuMsPerS: number;
   readonly stats: EchoCanceller['stats'];
+  /** The mic and the canceller's output (with `keepAudio`). */
+  readonly audio?: { readonly mic: Buffer; readonly out: Buffer };
 }
 
 export interface RigOptions extends Partial<Omit<RoomOptions, 'rate'>> {
@@ -62,6 +64,7 @@ export interface RigOptions extends Partial<Omit<RoomOptions, 'rate'>> {
   readonly rate?: number;
   /** Give the canceller the room's delay instead of letting it estimate it. */
   readonly knownDelay?: boolean;
+  readonly keepAudio?: boolean;
 }
 
 export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<RigResult> {
@@ -85,7 +88,7 @@ export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<Rig
   const canceller = new EchoCanceller(dsp, {
     inputRate: rate,
     outputRate: rate,
-    ...(o.knownDelay ? { fixedDelayMs: 0 } : {}),
+    ...(o.knownDelay ? { fixedDelayMs: Math.max(0, o.delayMs - 40) } : {}),
   });
   const out = Buffer.alloc(total * 2);
   let cpuMs = 0;
@@ -138,5 +141,6 @@ export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<Rig
     doubleTalkUncancelledDb: db(micSum / userSum),
     cpuMsPerS: cpuMs / (total / rate),
     stats,
+    ...(o.keepAudio ? { audio: { mic, out } } : {}),
   };
 }
