@@ -51,8 +51,7 @@ describe('CaptureClock', () => {
       times.push(clock.capturedAt(1_000 + (k + 1) * 20 + rnd() * 15, 20));
     // After the first frames, consecutive capture times differ by 20 ms to within 3 ms (the
     // canceller takes anything within 5 ms as a continuation).
-    for (let k = 60; k < 200; k++)
-      expect(Math.abs(times[k]! - times[k - 1]! - 20)).toBeLessThan(3);
+    for (let k = 60; k < 200; k++) expect(Math.abs(times[k]! - times[k - 1]! - 20)).toBeLessThan(3);
     expect(times[199]! - (1_000 + 199 * 20)).toBeLessThan(3);
   });
 

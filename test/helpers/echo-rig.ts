@@ -65,6 +65,11 @@ export interface RigOptions extends Partial<Omit<RoomOptions, 'rate'>> {
   /** Give the canceller the room's delay instead of letting it estimate it. */
   readonly knownDelay?: boolean;
   readonly keepAudio?: boolean;
+  /**
+   * The devices' latency jumps by `jumpMs` at `jumpAtMs` (PulseAudio raises a stream's latency
+   * after an underrun): the echo path moves under the filter.
+   */
+  readonly jump?: { readonly atMs: number; readonly byMs: number };
 }
 
 export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<RigResult> {
@@ -80,6 +85,15 @@ export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<Rig
 
   const room = new Room({ rate, gain: 0.3, ...o });
   const echo = room.process(played);
+  if (o.jump) {
+    const moved = new Room({ rate, gain: 0.3, ...o, delayMs: o.delayMs + o.jump.byMs }).process(
+      played,
+    );
+    echo.set(
+      moved.subarray(Math.round((rate * o.jump.atMs) / 1000)),
+      Math.round((rate * o.jump.atMs) / 1000),
+    );
+  }
   const mic = Buffer.alloc(total * 2);
   const withUser = new Float64Array(total);
   for (let i = 0; i < total; i++) withUser[i] = echo[i]! + userAtMic.readInt16LE(i * 2);

@@ -20,10 +20,12 @@ export const DELAY_BLOCK_MS = 10;
  */
 export const MAX_DELAY_MS = 1_500;
 /**
- * Forgetting time constant of the correlations: short, because an output device that ran dry
- * between two replies may restart with another latency.
+ * Forgetting time constant of the correlations: short, because an output's latency moves: a
+ * device that ran dry between two replies restarts with another one, and PulseAudio raises a
+ * stream's latency by ~100 ms after an underrun, mid-reply. With 800 ms the new delay is found
+ * ~0.75 s after such a jump (bench/echo.ts); shorter makes flukes more likely.
  */
-const TIME_CONSTANT_MS = 1_500;
+const TIME_CONSTANT_MS = 800;
 /** A correlation this clear counts as found (echo envelopes correlate at 0.7-0.95). */
 const MIN_CORRELATION = 0.7;
 /** Updates (blocks with the agent audible at some lag) before an estimate is trusted. */
