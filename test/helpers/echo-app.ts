@@ -94,6 +94,7 @@ export async function runLoop(
   delayMs: number,
   echo: 'cancel' | 'off',
   bargeIn = true,
+  extraArgs: readonly string[] = [],
 ): Promise<LoopRun> {
   const { server, firstWords, userSpeech } = scene;
   const log: Array<{ at: number; line: string }> = [];
@@ -117,6 +118,7 @@ export async function runLoop(
       echo,
       '--duration',
       bargeIn ? '20' : '8',
+      ...extraArgs,
     ],
     { env: { ...cliEnv(home, { OMNIA_API_KEY: 'test-key-echo' }), ...server.env } },
   );
