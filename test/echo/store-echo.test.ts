@@ -97,8 +97,8 @@ describe('plain --verbose level line', () => {
       ' · echo cancel, ERLE 27 dB',
     );
     expect(formatLevels(snapshotWith({ echo: { mode: 'cancel' } }))).toMatch(/ · echo cancel$/);
-    expect(formatLevels(snapshotWith({ echo: { mode: 'guard', reason: 'x' } }))).toContain(
-      ' · echo guard ·',
+    expect(formatLevels(snapshotWith({ echo: { mode: 'guard', reason: 'x' } }))).toMatch(
+      / · echo guard$/,
     );
   });
 });
