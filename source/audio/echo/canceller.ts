@@ -1,5 +1,6 @@
 import { DELAY_BLOCK_MS, DelayEstimator } from './delay.js';
 import { ErleMeter } from './erle.js';
+import { SampleFifo } from './fifo.js';
 import { ReferenceTimeline } from './reference.js';
 import type { NativeHandle, SpeexDsp } from './speexdsp.js';
 import { StreamResampler } from './stream-resampler.js';
@@ -122,12 +123,10 @@ export class EchoCanceller {
   private readonly fixedDelay: boolean;
   private epochMs: number | undefined;
   private refNext = Number.NaN;
-  private micFifo: Int16Array;
-  private micCount = 0;
-  /** Timeline index of micFifo[0]. */
+  private readonly mic: SampleFifo;
+  /** Timeline index of the oldest sample in `mic`. */
   private micHead = Number.NaN;
-  private outFifo: Int16Array;
-  private outCount = 0;
+  private readonly out: SampleFifo;
   private bulk = 0;
   private estimatedDelayMs: number | undefined;
   private realignments = 0;
@@ -175,8 +174,8 @@ export class EchoCanceller {
     this.delay = new DelayEstimator();
     this.fixedDelay = options.fixedDelayMs !== undefined;
     if (options.fixedDelayMs !== undefined) this.bulk = this.samples(options.fixedDelayMs);
-    this.micFifo = new Int16Array(this.frameSize * 4);
-    this.outFifo = new Int16Array(Math.ceil((options.inputRate * AEC_FRAME_MS * 4) / 1000));
+    this.mic = new SampleFifo(this.frameSize * 4);
+    this.out = new SampleFifo(Math.ceil((options.inputRate * AEC_FRAME_MS * 4) / 1000));
     this.checkEvery = Math.max(1, Math.round(REALIGN_CHECK_MS / AEC_FRAME_MS));
     this.micFrame = new Int16Array(this.frameSize);
     this.refFrame = new Int16Array(this.frameSize);
@@ -232,22 +231,17 @@ export class EchoCanceller {
     if (this.closed) return mic;
     this.epochMs ??= capturedAtMs - REFERENCE_KEEP_MS;
     const at = this.index(capturedAtMs);
-    if (
-      Number.isNaN(this.micHead) ||
-      Math.abs(at - (this.micHead + this.micCount)) > this.samples(CONTINUITY_MS)
-    ) {
+    if (!(Math.abs(at - (this.micHead + this.mic.length)) <= this.samples(CONTINUITY_MS))) {
       // The capture skipped (a stall the pacer forgave): what is left over no longer lines up.
       this.micHead = at;
-      this.micCount = 0;
+      this.mic.clear();
     }
-    this.append(this.micDown.push(int16(mic)));
-    while (this.micCount >= this.frameSize) {
-      this.micFrame.set(this.micFifo.subarray(0, this.frameSize));
-      this.micFifo.copyWithin(0, this.frameSize, this.micCount);
-      this.micCount -= this.frameSize;
+    this.mic.push(this.micDown.push(int16(mic)));
+    while (this.mic.length >= this.frameSize) {
+      this.mic.shiftInto(this.micFrame);
       this.processFrame(this.micHead);
       this.micHead += this.frameSize;
-      this.emit(this.micUp.push(this.outFrame));
+      this.out.push(this.micUp.push(this.outFrame));
     }
     return this.take(mic.length >> 1);
   }
@@ -372,41 +366,14 @@ export class EchoCanceller {
     return onsetMs >= 0 && onsetMs <= ONSET_MAX_MS;
   }
 
-  private append(samples: Int16Array): void {
-    if (this.micCount + samples.length > this.micFifo.length) {
-      const bigger = new Int16Array((this.micCount + samples.length) * 2);
-      bigger.set(this.micFifo.subarray(0, this.micCount));
-      this.micFifo = bigger;
-    }
-    this.micFifo.set(samples, this.micCount);
-    this.micCount += samples.length;
-  }
-
-  private emit(samples: Int16Array): void {
-    if (this.outCount + samples.length > this.outFifo.length) {
-      const bigger = new Int16Array((this.outCount + samples.length) * 2);
-      bigger.set(this.outFifo.subarray(0, this.outCount));
-      this.outFifo = bigger;
-    }
-    this.outFifo.set(samples, this.outCount);
-    this.outCount += samples.length;
-  }
-
   /** Exactly `n` processed samples; silence where the resamplers have not caught up yet. */
   private take(n: number): Buffer {
     const out = Buffer.alloc(n * 2);
-    const view = new Int16Array(out.buffer, out.byteOffset, n);
-    const have = Math.min(n, this.outCount);
-    // Short at the very start only: right-align so the stream has no hole later on.
-    view.set(this.outFifo.subarray(0, have), n - have);
-    this.outFifo.copyWithin(0, have, this.outCount);
-    this.outCount -= have;
+    // Short at the very start only: right-aligned (shiftInto) so the stream has no hole later.
+    this.out.shiftInto(new Int16Array(out.buffer, out.byteOffset, n));
     // Rates whose 20 ms is not a whole number of samples can leave a surplus: never let it
     // grow into latency.
-    if (this.outCount > n) {
-      this.outFifo.copyWithin(0, this.outCount - n, this.outCount);
-      this.outCount = n;
-    }
+    this.out.keepNewest(n);
     return out;
   }
 
