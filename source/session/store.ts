@@ -86,6 +86,10 @@ export class SessionStore implements Store {
   private readonly micMeter = new LevelMeter();
   private readonly echo: EchoPath;
   private echoDelayMs: number | undefined;
+  private echoConvergences = 0;
+  private echoLosses = 0;
+  /** Say "cancelling" the first time and after a loss, not after every pause of the agent. */
+  private echoSayConverged = true;
   private nextEventId = 1;
   private notifyQueued = false;
   private stopLevelTicks: (() => void) | undefined;
@@ -532,6 +536,17 @@ export class SessionStore implements Store {
         'info',
         `echo canceller: the mic hears the loudspeaker ${figures.delayMs} ms late`,
       );
+    }
+    if (figures.losses !== this.echoLosses) {
+      this.echoLosses = figures.losses;
+      this.echoSayConverged = true;
+      this.addEvent('info', 'echo canceller: the delay to the mic moved; finding it again');
+    }
+    if (figures.convergences !== this.echoConvergences) {
+      this.echoConvergences = figures.convergences;
+      if (this.echoSayConverged)
+        this.addEvent('info', 'echo canceller: cancelling; you can talk over the agent');
+      this.echoSayConverged = false;
     }
     // Whole dB: the figure is for people, and a steadier value repaints less.
     const erleDb = figures.erleDb === undefined ? undefined : Math.round(figures.erleDb);

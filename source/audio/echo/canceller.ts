@@ -97,6 +97,9 @@ export interface EchoCancellerStats {
   readonly realignments: number;
   /** The filter has cancelled well since it last (re)started. */
   readonly converged: boolean;
+  /** Times it converged, and times it lost the echo because the delay moved. */
+  readonly convergences: number;
+  readonly losses: number;
   readonly framesProcessed: number;
 }
 
@@ -149,6 +152,8 @@ export class EchoCanceller {
   private goodFrames = 0;
   private converged = false;
   private silentFrames = 0;
+  private convergences = 0;
+  private losses = 0;
 
   private closed = false;
 
@@ -200,6 +205,8 @@ export class EchoCanceller {
       estimatedDelayMs: this.estimatedDelayMs,
       realignments: this.realignments,
       converged: this.converged,
+      convergences: this.convergences,
+      losses: this.losses,
       framesProcessed: this.frames,
     };
   }
@@ -282,7 +289,10 @@ export class EchoCanceller {
     const known = this.fixedDelay || this.estimatedDelayMs !== undefined;
     if (counted && erle !== undefined && known && micPower >= CONVERGE_MIC_MEAN_SQUARE) {
       this.goodFrames = erle >= CONVERGED_ERLE_DB ? this.goodFrames + 1 : 0;
-      if (this.goodFrames >= CONVERGED_FRAMES) this.converged = true;
+      if (this.goodFrames >= CONVERGED_FRAMES && !this.converged) {
+        this.converged = true;
+        this.convergences++;
+      }
     }
     this.frames++;
   }
@@ -334,7 +344,10 @@ export class EchoCanceller {
     if (!estimate) return;
     // The echo seems to have left the filter (the output device's latency changed): until the
     // filter has moved and learned again, do not count on it.
-    if (!this.onsetFits(estimate.delayMs)) this.converged = false;
+    if (!this.onsetFits(estimate.delayMs) && this.converged) {
+      this.converged = false;
+      this.losses++;
+    }
     // One estimate can be a fluke (a pause lined up with a pause): act on agreeing ones only.
     if (
       this.candidateMs !== undefined &&

@@ -27,6 +27,9 @@ export interface EchoFigures {
   readonly delayMs: number | undefined;
   /** Times the filter was restarted on a new delay. */
   readonly realignments: number;
+  /** Times it converged (barge-in open), and times it lost the echo because the delay moved. */
+  readonly convergences: number;
+  readonly losses: number;
 }
 
 /**
@@ -151,7 +154,13 @@ export class CancelledEcho implements EchoPath {
 
   figures(): EchoFigures {
     const s = this.canceller.stats;
-    return { erleDb: s.erleDb, delayMs: s.estimatedDelayMs, realignments: s.realignments };
+    return {
+      erleDb: s.erleDb,
+      delayMs: s.estimatedDelayMs,
+      realignments: s.realignments,
+      convergences: s.convergences,
+      losses: s.losses,
+    };
   }
 
   close(): void {
