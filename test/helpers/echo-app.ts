@@ -56,6 +56,7 @@ export interface LoopRun {
   readonly sent: Buffer;
   readonly sentProgress: ReadonlyArray<{ at: number; bytes: number }>;
   readonly stdout: string;
+  readonly stderr: string;
   readonly code: number | null;
 }
 
@@ -191,6 +192,7 @@ export async function runLoop(
       sent: call?.audio ?? Buffer.alloc(0),
       sentProgress,
       stdout: app.output().stdout,
+      stderr: app.output().stderr,
       code: app.child.exitCode,
     };
   } finally {

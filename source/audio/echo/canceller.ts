@@ -67,8 +67,14 @@ const WARM_UP_HISTORY_MS = 1_000;
 const WARM_UP_PASSES = 2;
 /** Agent audio heard by a fresh filter before it is warmed up with the history. */
 const WARM_UP_AFTER_MS = 400;
-/** A piece that starts within this of where the previous one ended continues it. */
+/** A reference piece that starts within this of where the previous one ended continues it. */
 const CONTINUITY_MS = 5;
+/**
+ * The mic is a continuous stream: its timeline counts samples, and follows the capture clock
+ * only across a real gap (the pacer dropped or forgave audio). Capture times themselves wander
+ * by a few ms with the load, and following that would move the echo under the filter.
+ */
+const MIC_CONTINUITY_MS = 40;
 /** Reference quieter than this (mean square, ≈ -50 dBFS) is treated as the agent being silent. */
 export const ACTIVE_MEAN_SQUARE = (32_768 * 10 ** (-50 / 20)) ** 2;
 
@@ -238,7 +244,7 @@ export class EchoCanceller {
     if (this.closed) return mic;
     this.epochMs ??= capturedAtMs - REFERENCE_KEEP_MS;
     const at = this.index(capturedAtMs);
-    if (!(Math.abs(at - (this.micHead + this.mic.length)) <= this.samples(CONTINUITY_MS))) {
+    if (!(Math.abs(at - (this.micHead + this.mic.length)) <= this.samples(MIC_CONTINUITY_MS))) {
       // The capture skipped (a stall the pacer forgave): what is left over no longer lines up.
       this.micHead = at;
       this.mic.clear();
