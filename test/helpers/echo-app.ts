@@ -19,7 +19,7 @@ export const RATE = 48_000;
  */
 export const ROOM_GAIN = 0.1;
 /** The user talks over the agent's reply this long after it is first heard. */
-const BARGE_IN_AFTER_MS = 2_000;
+const BARGE_IN_AFTER_MS = 3_000;
 /** Agent audio louder than this at the loudspeaker counts as heard. */
 const HEARD_DB = -40;
 

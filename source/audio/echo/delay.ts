@@ -29,7 +29,7 @@ const TIME_CONSTANT_MS = 800;
 /** A correlation this clear counts as found (echo envelopes correlate at 0.7-0.95). */
 const MIN_CORRELATION = 0.7;
 /** Updates (blocks with the agent audible at some lag) before an estimate is trusted. */
-const MIN_BLOCKS = 60;
+const MIN_BLOCKS = 40;
 /**
  * The agent silent this long (no lag holds its audio) starts a new estimate: the device may
  * have stopped and restarted with another latency, and the old figures would hold the peak.
