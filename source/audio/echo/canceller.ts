@@ -38,7 +38,7 @@ const ONSET_MAX_MS = 80;
 /** How often the delay estimate is looked at. */
 const REALIGN_CHECK_MS = 100;
 /** A new delay is acted on once this many checks in a row agree on it (within the slack). */
-const REALIGN_AGREEING_CHECKS = 2;
+const REALIGN_AGREEING_CHECKS = 3;
 const REALIGN_SLACK_MS = 20;
 /**
  * The filter counts as converged once its ERLE has held this for CONVERGED_FRAMES frames of
