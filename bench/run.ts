@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { benchCapture } from './audio-capture.js';
 import { benchPlayback } from './audio-playback.js';
 import { benchBargeIn } from './barge-in.js';
+import { benchEcho } from './echo.js';
 import { benchMemory } from './memory.js';
 import { benchRender } from './render.js';
 import type { BenchResult } from './result.js';
@@ -19,6 +20,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['barge-in', benchBargeIn],
   ['playback', benchPlayback],
   ['capture', benchCapture],
+  ['echo', benchEcho],
   ['render', benchRender],
   ['memory', benchMemory],
   ['whole app', benchWholeApp],

@@ -8,6 +8,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import type { ApiTarget } from '../api/request.js';
+import type { EchoDevices } from '../audio/echo/mode.js';
+import { openEchoPath } from '../audio/echo/path.js';
 import { Player } from '../audio/player.js';
 import { CallRecorder } from '../audio/recorder.js';
 import { createSink, NoAudioOutputError } from '../audio/sinks/index.js';
@@ -152,6 +154,10 @@ export async function openCall(
   const recorder = o.recordPath
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;
+  const echo = await openEchoPath(o.echo, echoDevices(o, sink), {
+    input: o.inputSampleRate,
+    output: o.outputSampleRate,
+  });
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
   const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
   addSecret(created.websocketUrl);
@@ -180,13 +186,8 @@ export async function openCall(
     outputSampleRate: o.outputSampleRate,
     input: { kind: specKind(o.input), description: source.description },
     output: { kind: specKind(o.output), description: sink.description },
-    // Only an open speaker can feed the agent its own voice: not a file, and not the silent
-    // stand-in used when no output device could be opened.
-    echoGuard:
-      o.echoGuard &&
-      specKind(o.input) === 'mic' &&
-      specKind(o.output) === 'speaker' &&
-      !(sink instanceof NullSink),
+    echoGuard: echo.guards,
+    echo,
     ptt: o.ptt,
     recorder,
     transcriptPath: files.path,
@@ -357,6 +358,28 @@ export async function openSink(spec: string, sampleRate: number): Promise<Opened
     await sink.open();
     return { sink, notes };
   }
+}
+
+/**
+ * Only a mic near an open loudspeaker hears the agent: not a file, and not the silent stand-in
+ * used when no output device could be opened.
+ */
+function echoDevices(o: CallOptions, sink: AudioSink): EchoDevices {
+  const output = specKind(o.output);
+  const device = (output === 'speaker' || output === 'sox') && !(sink instanceof NullSink);
+  const outputNote =
+    output === 'file'
+      ? 'the output is a WAV file'
+      : output === 'none'
+        ? 'there is no audio output'
+        : device
+          ? undefined
+          : 'no audio output could be opened';
+  return {
+    inputKind: specKind(o.input),
+    loudspeaker: device,
+    ...(outputNote ? { outputNote } : {}),
+  };
 }
 
 /** The output spec for call `number`: a WAV file gets a number from the second call on. */

@@ -98,6 +98,7 @@ export function pendingStore(title: string): Store {
     ptt: false,
     pttDown: false,
     echoGuard: { enabled: false, active: false },
+    echo: { mode: 'off' },
     outputMedium: 'voice',
     micLevel: SILENT_LEVEL,
     agentLevel: SILENT_LEVEL,

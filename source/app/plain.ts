@@ -101,7 +101,10 @@ function turnLine(turn: Turn): string {
 /** How often `--verbose` prints a level line. */
 export const LEVEL_LINE_MS = 1_000;
 
-/** `[level] mic -23.4 dBFS (peak -12.0) · agent -96.0 dBFS (peak -96.0) · queued 0 ms` */
+/**
+ * `[level] mic -23.4 dBFS (peak -12.0) · agent -30.0 dBFS (peak -18.0) · queued 0 ms ·
+ * echo cancel, ERLE 27 dB · rtt 3 ms`. The mic is measured after the canceller.
+ */
 export function formatLevels(s: Snapshot): string {
   const db = (v: number) => v.toFixed(1);
   const flags = [s.muted ? 'muted' : '', s.echoGuard.active ? 'echo guard' : '']
@@ -111,6 +114,7 @@ export function formatLevels(s: Snapshot): string {
     `[level] mic ${db(s.micLevel.rmsDb)} dBFS (peak ${db(s.micLevel.peakHoldDb)})` +
     `${flags ? ` [${flags}]` : ''} · agent ${db(s.agentLevel.rmsDb)} dBFS` +
     ` (peak ${db(s.agentLevel.peakHoldDb)}) · queued ${s.queuedMs} ms` +
+    ` · echo ${s.echo.mode}${s.echo.erleDb !== undefined ? `, ERLE ${s.echo.erleDb} dB` : ''}` +
     `${s.rttMs !== undefined ? ` · rtt ${Math.round(s.rttMs)} ms` : ''}`
   );
 }

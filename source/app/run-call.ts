@@ -5,6 +5,7 @@
  */
 import type { AgentInfo } from '../api/agents.js';
 import type { ApiTarget } from '../api/request.js';
+import type { EchoMode } from '../audio/echo/mode.js';
 import type { LocalAgent } from '../local-agent/index.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { formatSummary } from '../transcript/summary.js';
@@ -55,7 +56,8 @@ export interface CallOptions {
   inputSampleRate: number;
   outputSampleRate: number;
   leadMs: number;
-  echoGuard: boolean;
+  /** `--echo`: cancel (falls back to guard when speexdsp is missing), guard or off. */
+  echo: EchoMode;
   ptt: boolean;
   plain: boolean;
   verbose: boolean;

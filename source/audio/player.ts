@@ -95,6 +95,7 @@ interface Written {
  */
 export class Player implements PlayerLike {
   onBlock?: (pcm: Buffer) => void;
+  onWrite?: (pcm: Buffer, heardAtMs: number) => void;
   onPlaybackStart?: (heardInMs: number) => void;
 
   private readonly sink: AudioSink;
@@ -369,6 +370,7 @@ export class Player implements PlayerLike {
     if (this.isPlaying && !wasPlaying)
       this.onPlaybackStart?.(msForBytes(Math.max(0, start - played), this.rate));
     this.unheard.push({ at: start, pcm: block });
+    this.onWrite?.(block, this.startedAt + msForBytes(start, this.rate));
   }
 
   /**

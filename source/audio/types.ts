@@ -70,6 +70,13 @@ export interface PlayerLike {
    */
   onBlock?: (pcm: Buffer) => void;
   /**
+   * Called with each block as it is written, with when it will be heard (the player's clock,
+   * `performance.now()` ms). The same blocks as `onBlock`, up to the lead earlier: the echo
+   * canceller needs them before the mic hears them. After a barge-in drop, the span from the cut
+   * on is written again (fade and silence) with the same times, and replaces what was there.
+   */
+  onWrite?: (pcm: Buffer, heardAtMs: number) => void;
+  /**
    * Called when the first block of queued audio after silence is written, with how long until
    * the device plays it (the block goes in up to the lead ahead): response latency.
    */

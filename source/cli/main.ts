@@ -7,6 +7,7 @@ import {
   onStop,
   runCleanup,
 } from '../app/lifecycle.js';
+import type { Settings } from '../config/schema.js';
 
 /**
  * Entry point: parses arguments, resolves settings (flags > env > .env > config > defaults) and
@@ -99,6 +100,7 @@ interface CallFlags {
   inputRate?: number;
   outputRate?: number;
   leadMs?: number;
+  echo?: string;
   echoGuard?: boolean;
   ptt?: boolean;
   record?: string;
@@ -168,6 +170,9 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
   const { resolveSettings } = await import('../config/resolve.js');
   // A call only reads settings: the reader skips conf's load cost (see docs/performance.md).
   const { readConfig } = await import('../config/read.js');
+  if (flags.echo !== undefined && flags.echoGuard === false) {
+    throw usageError('--no-echo-guard is the same as --echo off: give only one of them');
+  }
   const { settings, sources, warnings } = resolveSettings({
     flags: {
       agentId: flags.agent,
@@ -178,7 +183,8 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       inputSampleRate: flags.inputRate,
       outputSampleRate: flags.outputRate,
       leadMs: flags.leadMs,
-      echoGuard: flags.echoGuard === false ? false : undefined,
+      // --no-echo-guard stays an alias of --echo off.
+      echo: (flags.echo ?? (flags.echoGuard === false ? 'off' : undefined)) as Settings['echo'],
       serialPath: flags.serial,
       serialBaud: flags.serialBaud,
     },
@@ -206,7 +212,9 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       inputSampleRate: settings.inputSampleRate ?? settings.sampleRate,
       outputSampleRate: settings.outputSampleRate ?? settings.sampleRate,
       leadMs: settings.leadMs,
-      echoGuard: settings.echoGuard,
+      // The older echoGuard setting (env, .env, config file) still turns echo off, unless echo
+      // itself was set somewhere.
+      echo: sources.echo === 'default' && !settings.echoGuard ? 'off' : settings.echo,
       ptt: Boolean(flags.ptt),
       plain,
       verbose: Boolean(flags.verbose),
@@ -282,7 +290,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--input-rate <hz>', 'sample rate of the audio sent', sampleRate)
     .option('--output-rate <hz>', 'sample rate of the agent audio', sampleRate)
     .option('--lead-ms <ms>', 'agent audio kept inside the output device', positiveNumber)
-    .option('--no-echo-guard', 'do not silence the mic while the agent speaks')
+    .option(
+      '--echo <mode>',
+      'cancel (default: echo canceller, guard when speexdsp is missing) | guard | off (headphones)',
+    )
+    .option('--no-echo-guard', 'the same as --echo off')
     .option('--ptt', 'push-to-talk: the mic is live only while the PTT control is on')
     .option('--record <file.wav>', 'record the call as stereo WAV (you left, agent right)')
     .option('--serial <path>', 'serial device for mute / push-to-talk / interrupt')
@@ -442,6 +454,12 @@ async function main(): Promise<void> {
   process.exitCode = exitCode;
   // Sockets, timers or native audio handles must not keep a finished call alive.
   setTimeout(() => process.exit(exitCode), 1_000).unref();
+}
+
+function usageError(message: string): Error {
+  const error = new Error(message);
+  error.name = 'UsageError';
+  return error;
 }
 
 function isUsageError(error: unknown): boolean {

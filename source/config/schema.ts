@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE, MIN_LEAD_MS } from '../audio/constants.js';
+import { DEFAULT_ECHO_MODE, ECHO_MODES, type EchoMode, parseEchoMode } from '../audio/echo/mode.js';
 
 /** Transcript file formats the writers support. */
 export type TranscriptFormat = 'md' | 'txt' | 'json' | 'jsonl';
@@ -29,7 +30,12 @@ export interface Settings {
   transcriptDir: string;
   /** Format of saved transcripts. */
   transcriptFormat: TranscriptFormat;
-  /** Mute the mic while the agent speaks, so open speakers do not feed the agent itself. */
+  /**
+   * Keep the agent's voice out of the mic on open speakers: `cancel` (echo canceller; the guard
+   * when speexdsp is missing), `guard` (silence the mic while the agent speaks), `off`.
+   */
+  echo: EchoMode;
+  /** Older switch: `false` means `echo off` when `echo` is not set. */
   echoGuard: boolean;
   /** Milliseconds of audio kept inside the output device ahead of the playback clock. */
   leadMs: number;
@@ -129,6 +135,11 @@ function boolean(raw: unknown): CheckResult {
   if (TRUE_WORDS.has(word)) return { ok: true, value: true };
   if (FALSE_WORDS.has(word)) return { ok: true, value: false };
   return fail;
+}
+
+function echoMode(raw: unknown): CheckResult {
+  const value = parseEchoMode(raw);
+  return value === undefined ? fail : { ok: true, value };
 }
 
 function transcriptFormat(raw: unknown): CheckResult {
@@ -248,10 +259,19 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     jsonSchema: { type: 'string', enum: [...TRANSCRIPT_FORMATS] },
   },
   {
+    key: 'echo',
+    env: 'OMNIA_ECHO',
+    flag: '--echo',
+    description: 'keep the agent out of the mic: cancel (echo canceller), guard, or off',
+    allowed: ECHO_MODES.join(', '),
+    check: echoMode,
+    jsonSchema: { type: 'string', enum: [...ECHO_MODES] },
+  },
+  {
     key: 'echoGuard',
     env: 'OMNIA_ECHO_GUARD',
     flag: '--no-echo-guard',
-    description: 'mute the mic while the agent speaks',
+    description: 'older switch: false is echo off (when echo is not set)',
     allowed: 'true or false (also yes/no, on/off, 1/0)',
     check: boolean,
     jsonSchema: { type: 'boolean' },
@@ -356,6 +376,7 @@ export function defaultSettings(
     output: 'speaker',
     transcriptDir: defaultTranscriptDir(env),
     transcriptFormat: 'md',
+    echo: DEFAULT_ECHO_MODE,
     echoGuard: true,
     leadMs: DEFAULT_LEAD_MS,
     serialBaud: DEFAULT_SERIAL_BAUD,

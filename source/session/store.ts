@@ -1,5 +1,5 @@
 import { LEVEL_TICK_MS } from '../audio/constants.js';
-import { EchoGuard } from '../audio/echo-guard.js';
+import { type EchoPath, GuardedEcho, NoEcho } from '../audio/echo/path.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
@@ -58,7 +58,10 @@ export interface SessionStoreOptions {
   outputSampleRate: number;
   input: { kind: string; description: string };
   output: { kind: string; description: string };
+  /** Without `echo`: the energy guard (true) or nothing (false). */
   echoGuard: boolean;
+  /** The echo path (canceller, guard or nothing) the call runs with; see audio/echo/path.ts. */
+  echo?: EchoPath;
   ptt: boolean;
   recorder?: CallRecorderLike;
   /** Writes the transcript on demand (the `s` key); resolves to the path. */
@@ -91,7 +94,12 @@ export class SessionStore implements Store {
   private readonly listeners = new Set<Listener>();
   private readonly connection: CallConnection;
   private readonly micMeter = new LevelMeter();
-  private readonly echoGuard = new EchoGuard();
+  private readonly echo: EchoPath;
+  private echoDelayMs: number | undefined;
+  private echoConvergences = 0;
+  private echoLosses = 0;
+  /** Say "cancelling" the first time and after a loss, not after every pause of the agent. */
+  private echoSayConverged = true;
   private nextEventId = 1;
   private notifyQueued = false;
   private stopLevelTicks: (() => void) | undefined;
@@ -117,6 +125,7 @@ export class SessionStore implements Store {
 
   constructor(private readonly options: SessionStoreOptions) {
     const now = Date.now();
+    this.echo = options.echo ?? (options.echoGuard ? new GuardedEcho() : new NoEcho());
     this.snapshot = {
       phase: 'connecting',
       agentState: 'idle',
@@ -130,7 +139,8 @@ export class SessionStore implements Store {
       muted: options.ptt,
       ptt: options.ptt,
       pttDown: false,
-      echoGuard: { enabled: options.echoGuard, active: false },
+      echoGuard: { enabled: this.echo.guards, active: false },
+      echo: { mode: this.echo.mode, ...(this.echo.reason ? { reason: this.echo.reason } : {}) },
       outputMedium: 'voice',
       micLevel: SILENT_LEVEL,
       agentLevel: SILENT_LEVEL,
@@ -183,6 +193,11 @@ export class SessionStore implements Store {
     }
     this.update({ phase: 'live', startedAt: Date.now() });
     this.addEvent('info', 'connected');
+    // A canceller that was asked for and could not load is worth a warning, not a footnote.
+    this.addEvent(
+      this.echo.mode === 'guard' && this.echo.reason ? 'warning' : 'info',
+      this.echo.description,
+    );
     this.options.player.start();
     // Levels are folded on the shared tick, once per LEVEL_TICK_MS step of wall-clock time: the
     // grid the UI's clocks use too (source/ui/clock.ts), so what moves together draws together.
@@ -241,6 +256,7 @@ export class SessionStore implements Store {
     const player = this.options.player;
     const recorder = this.options.recorder;
     if (recorder) player.onBlock = (pcm) => recorder.pushAgent(pcm);
+    if (this.echo.mode === 'cancel') player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
     player.onPlaybackStart = (heardInMs) => {
       if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;
       this.awaitingResponse = false;
@@ -406,23 +422,20 @@ export class SessionStore implements Store {
   private onMicFrame(frame: Buffer): void {
     if (this.stopped) return;
     const s = this.snapshot;
-    let out = frame;
+    const player = this.options.player;
+    // Before mute: the canceller keeps learning the room while the user is muted.
+    const echo = this.echo.process(frame, {
+      playing: player.playing,
+      levelDb: player.level().rmsDb,
+    });
+    let out = echo.frame;
     if (s.muted) {
       out = this.silence(frame.length);
-    } else if (s.echoGuard.enabled) {
-      const player = this.options.player;
-      const decision = this.echoGuard.process(
-        frame,
-        { playing: player.playing, levelDb: player.level().rmsDb },
-        Date.now(),
-      );
-      out = decision.frame;
-      if (decision.active !== s.echoGuard.active) {
-        this.update({ echoGuard: { enabled: true, active: decision.active } });
-      }
+    } else if (echo.guarding !== s.echoGuard.active) {
+      this.update({ echoGuard: { enabled: s.echoGuard.enabled, active: echo.guarding } });
     }
     this.micMeter.push(out);
-    if (out !== frame || this.snapshot.muted) {
+    if (echo.guarding || this.snapshot.muted) {
       // silence: nothing to learn about the user's speech
     } else if (this.micMeter.level().rmsDb > SPEECH_DB) {
       this.lastUserSpeechAt = Date.now();
@@ -575,7 +588,7 @@ export class SessionStore implements Store {
       this.fallbackSource?.stop(),
       this.options.player.stop(),
       this.options.recorder?.close(),
-    ]).then(() => undefined);
+    ]).then(() => this.echo.close());
     return this.stopAudioPromise;
   }
 
@@ -585,15 +598,47 @@ export class SessionStore implements Store {
     const micLevel = this.micMeter.level(now);
     const agentLevel = this.options.player.level(now);
     const queuedMs = Math.round(this.options.player.queuedMs);
+    const echo = this.echoSnapshot();
     const s = this.snapshot;
     if (
       sameLevel(s.micLevel, micLevel) &&
       sameLevel(s.agentLevel, agentLevel) &&
-      s.queuedMs === queuedMs
+      s.queuedMs === queuedMs &&
+      echo === s.echo
     ) {
       return;
     }
-    this.update({ micLevel, agentLevel, queuedMs });
+    this.update({ micLevel, agentLevel, queuedMs, echo });
+  }
+
+  /** The echo field with the canceller's latest figures (the same object when unchanged). */
+  private echoSnapshot(): Snapshot['echo'] {
+    const figures = this.echo.figures();
+    const current = this.snapshot.echo;
+    if (!figures) return current;
+    if (figures.delayMs !== undefined && figures.delayMs !== this.echoDelayMs) {
+      this.echoDelayMs = figures.delayMs;
+      this.addEvent(
+        'info',
+        `echo canceller: the mic hears the loudspeaker ${figures.delayMs} ms late`,
+      );
+    }
+    if (figures.losses !== this.echoLosses) {
+      this.echoLosses = figures.losses;
+      this.echoSayConverged = true;
+      this.addEvent('info', 'echo canceller: the delay to the mic moved; finding it again');
+    }
+    if (figures.convergences !== this.echoConvergences) {
+      this.echoConvergences = figures.convergences;
+      if (this.echoSayConverged)
+        this.addEvent('info', 'echo canceller: cancelling; you can talk over the agent');
+      this.echoSayConverged = false;
+    }
+    // Whole dB: the figure is for people, and a steadier value repaints less.
+    const erleDb = figures.erleDb === undefined ? undefined : Math.round(figures.erleDb);
+    if (erleDb === current.erleDb) return current;
+    const { erleDb: _old, ...rest } = current;
+    return erleDb === undefined ? rest : { ...rest, erleDb };
   }
 
   private checkOverflow(now: number): void {

@@ -121,6 +121,17 @@ export interface Snapshot {
   readonly pttDown: boolean;
   /** Echo guard is enabled and currently replacing mic frames with silence. */
   readonly echoGuard: { readonly enabled: boolean; readonly active: boolean };
+  /**
+   * How the agent's voice is kept out of the mic: `cancel` (speexdsp's echo canceller), `guard`
+   * (the energy guard above) or `off`. `reason`: why it is not the mode asked for, or why it is
+   * off. `erleDb`: echo return loss enhancement measured while the agent is audible (whole dB,
+   * updated at most every 100 ms), undefined otherwise and outside `cancel`.
+   */
+  readonly echo: {
+    readonly mode: 'cancel' | 'guard' | 'off';
+    readonly reason?: string;
+    readonly erleDb?: number;
+  };
   readonly outputMedium: Medium;
   readonly micLevel: Level;
   readonly agentLevel: Level;

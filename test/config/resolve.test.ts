@@ -40,6 +40,7 @@ describe('resolveSettings', () => {
       output: 'speaker',
       transcriptDir: '/data/home/omnia-voice/transcripts',
       transcriptFormat: 'md',
+      echo: 'cancel',
       echoGuard: true,
       leadMs: 60,
       serialBaud: 115_200,

@@ -22,6 +22,7 @@ export function snapshotWith(over: Partial<Snapshot> = {}): Snapshot {
     ptt: false,
     pttDown: false,
     echoGuard: { enabled: false, active: false },
+    echo: { mode: 'off' },
     outputMedium: 'voice',
     micLevel: SILENT_LEVEL,
     agentLevel: SILENT_LEVEL,

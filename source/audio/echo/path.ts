@@ -1,0 +1,200 @@
+import { performance } from 'node:perf_hooks';
+import { EchoGuard, type PlaybackState } from '../echo-guard.js';
+import { AEC_RATE_HZ, EchoCanceller } from './canceller.js';
+import { CaptureClock } from './capture-clock.js';
+import {
+  decideEcho,
+  type EchoDecision,
+  type EchoDevices,
+  type EchoMode,
+  wantsCanceller,
+} from './mode.js';
+import type { SpeexDsp } from './speexdsp.js';
+
+/** What the echo path did with one mic frame. */
+export interface EchoResult {
+  /** The frame to pass on (mute, meter, wire), same length. */
+  readonly frame: Buffer;
+  /** The energy guard replaced it with silence. */
+  readonly guarding: boolean;
+}
+
+/** Measured figures of a cancelling path, for the snapshot and the events. */
+export interface EchoFigures {
+  /** ERLE while the agent is audible, dB; undefined otherwise. */
+  readonly erleDb: number | undefined;
+  /** Loudspeaker-to-mic delay as last estimated, ms (undefined until found). */
+  readonly delayMs: number | undefined;
+  /** Times the filter was restarted on a new delay. */
+  readonly realignments: number;
+  /** Times it converged (barge-in open), and times it lost the echo because the delay moved. */
+  readonly convergences: number;
+  readonly losses: number;
+}
+
+/**
+ * Everything between the mic and mute/PTT: echo cancellation, the energy guard, or nothing.
+ * The session store owns one; the player feeds it what the loudspeaker plays.
+ */
+export interface EchoPath {
+  readonly mode: EchoMode;
+  /** Why the mode is not the one asked for, or why echo is off. */
+  readonly reason?: string;
+  /** The guard may silence frames (guard mode). */
+  readonly guards: boolean;
+  /** One line for the events when the call starts. */
+  readonly description: string;
+  /** What the loudspeaker plays from `atMs` (performance.now() clock), at the output rate. */
+  onPlayed(pcm: Buffer, atMs: number): void;
+  /** One mic frame, as captured. */
+  process(frame: Buffer, playback: PlaybackState): EchoResult;
+  figures(): EchoFigures | undefined;
+  close(): void;
+}
+
+/**
+ * How long after the agent's audio was last written the mic may still hear it: the devices'
+ * delay (measured 100-800 ms through PulseAudio, the most on a stream's first start; more with
+ * Bluetooth) plus the room's reverberation.
+ */
+export const ECHO_POSSIBLE_MS = 1_000;
+
+/** The mic as is. */
+export class NoEcho implements EchoPath {
+  readonly mode = 'off' as const;
+  readonly guards = false;
+  readonly description: string;
+
+  constructor(readonly reason?: string) {
+    this.description = `echo: off${reason ? ` (${reason})` : ''}`;
+  }
+
+  onPlayed(): void {}
+
+  process(frame: Buffer): EchoResult {
+    return { frame, guarding: false };
+  }
+
+  figures(): undefined {
+    return undefined;
+  }
+
+  close(): void {}
+}
+
+/** The energy guard alone (half duplex): see echo-guard.ts. */
+export class GuardedEcho implements EchoPath {
+  readonly mode = 'guard' as const;
+  readonly guards = true;
+  readonly description: string;
+  private readonly guard = new EchoGuard();
+
+  constructor(readonly reason?: string) {
+    this.description = reason
+      ? `echo: guard instead of cancellation: ${reason}`
+      : 'echo: guard (the mic is silenced while the agent speaks, unless you talk over it)';
+  }
+
+  onPlayed(): void {}
+
+  process(frame: Buffer, playback: PlaybackState): EchoResult {
+    const decision = this.guard.process(frame, playback, performance.now());
+    return { frame: decision.frame, guarding: decision.active };
+  }
+
+  figures(): undefined {
+    return undefined;
+  }
+
+  close(): void {}
+}
+
+/**
+ * speexdsp's canceller on every mic frame, fed with what the loudspeaker plays. Until the filter
+ * has shown it cancels (the first second or so of agent speech; again after a pause, as the
+ * output device may restart with another latency), the mic is silenced while the agent's audio
+ * may be in it: a half-trained filter lets enough echo through for a server's speech detector
+ * to hear the agent, and the agent would interrupt itself. A level gate cannot tell the user
+ * from the echo then (the echo can be as loud as a voice, and arrive up to a second late), so
+ * barge-in waits for the filter.
+ */
+export class CancelledEcho implements EchoPath {
+  readonly mode = 'cancel' as const;
+  readonly guards = false;
+  readonly reason = undefined;
+  readonly description: string;
+  private readonly canceller: EchoCanceller;
+  private readonly clock = new CaptureClock();
+  private readonly inputRate: number;
+  private lastPlayingAt = Number.NEGATIVE_INFINITY;
+  private silence = Buffer.alloc(0);
+
+  constructor(dsp: SpeexDsp, inputRate: number, outputRate: number) {
+    this.inputRate = inputRate;
+    this.canceller = new EchoCanceller(dsp, { inputRate, outputRate });
+    this.description =
+      `echo: cancelling (speexdsp at ${Math.min(inputRate, AEC_RATE_HZ) / 1000} kHz, ` +
+      `${this.canceller.tailMs} ms filter, delay found automatically)`;
+  }
+
+  onPlayed(pcm: Buffer, atMs: number): void {
+    this.canceller.pushReference(pcm, atMs);
+  }
+
+  process(frame: Buffer, playback: PlaybackState): EchoResult {
+    const now = performance.now();
+    const frameMs = (frame.length / 2 / this.inputRate) * 1000;
+    const cancelled = this.canceller.process(frame, this.clock.capturedAt(now, frameMs));
+    if (playback.playing) this.lastPlayingAt = now;
+    const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
+    if (!echoPossible || this.canceller.isConverged) return { frame: cancelled, guarding: false };
+    if (this.silence.length !== frame.length) this.silence = Buffer.alloc(frame.length);
+    return { frame: this.silence, guarding: true };
+  }
+
+  figures(): EchoFigures {
+    const s = this.canceller.stats;
+    return {
+      erleDb: s.erleDb,
+      delayMs: s.estimatedDelayMs,
+      realignments: s.realignments,
+      convergences: s.convergences,
+      losses: s.losses,
+    };
+  }
+
+  close(): void {
+    this.canceller.close();
+  }
+}
+
+/** The path for a decision (`dsp` is needed, and loaded, only for `cancel`). */
+export function createEchoPath(
+  decision: EchoDecision,
+  rates: { input: number; output: number },
+  dsp?: SpeexDsp,
+): EchoPath {
+  if (decision.mode === 'cancel' && dsp) return new CancelledEcho(dsp, rates.input, rates.output);
+  if (decision.mode === 'off') return new NoEcho(decision.reason);
+  return new GuardedEcho(decision.reason);
+}
+
+/**
+ * Decide and build the path for a call: loads speexdsp only when cancellation could be used,
+ * and falls back to the guard with the library's one-line reason when it does not load.
+ */
+export async function openEchoPath(
+  requested: EchoMode,
+  devices: EchoDevices,
+  rates: { input: number; output: number },
+): Promise<EchoPath> {
+  let dsp: SpeexDsp | undefined;
+  let loadError: string | undefined;
+  if (wantsCanceller(requested, devices)) {
+    const { loadSpeexDsp } = await import('./speexdsp.js');
+    const loaded = loadSpeexDsp();
+    if (typeof loaded === 'string') loadError = loaded;
+    else dsp = loaded;
+  }
+  return createEchoPath(decideEcho(requested, devices, loadError), rates, dsp);
+}

@@ -1,0 +1,65 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  heardSpeech,
+  runLoop,
+  type Scene,
+  sampleAt,
+  sentSampleAt,
+  userVoices,
+} from '../helpers/echo-app.js';
+import { db, power } from '../helpers/room.js';
+import { startSoundServer } from '../helpers/sound-server.js';
+
+/**
+ * The whole built app on open speakers through a private PulseAudio (see test/helpers/echo-app.ts).
+ * The full scene (the user talking over the agent) is measured by bench/echo.ts, which reports
+ * how often the agent interrupted itself and how often the barge-in got through: through
+ * PulseAudio the output's latency moves by ~100 ms after underruns, and on a loaded machine that
+ * makes the outcome of a single run a matter of chance (docs/audio-capture.md, limits).
+ */
+let scene: Scene;
+beforeAll(async () => {
+  scene = { server: await startSoundServer({ rate: 48_000 }), ...(await userVoices()) };
+}, 30_000);
+afterAll(async () => {
+  await scene?.server.close();
+});
+
+describe('echo cancellation through the whole app on open speakers', () => {
+  it('engages: finds the loudspeaker-to-mic delay and keeps the greeting out of what is sent', async () => {
+    const run = await runLoop(scene, 80, 'cancel', false);
+    const context = `\n${run.stdout}\n${run.log.map((l) => l.line).join('\n')}`;
+    expect(run.stdout, context).toMatch(/\[info\] echo: cancelling/);
+    const delays = [...run.stdout.matchAll(/the mic hears the loudspeaker (\d+) ms late/g)].map(
+      (m) => Number(m[1]),
+    );
+    expect(delays.length, context).toBeGreaterThan(0);
+    // The room's 80 ms plus the sound server's own buffers.
+    expect(Math.min(...delays), context).toBeGreaterThanOrEqual(80);
+    expect(run.stdout, context).toMatch(/echo cancel, ERLE \d+ dB/);
+
+    // From 1 s into the greeting to 3 s, what reached the server is far below what the mic heard.
+    const from = run.greetingAt + 1_000;
+    const to = run.greetingAt + 3_000;
+    const micPower = power(
+      run.mic,
+      sampleAt(from, run.micStartedAt),
+      sampleAt(to, run.micStartedAt),
+    );
+    const sentPower = power(run.sent, sentSampleAt(run, from), sentSampleAt(run, to));
+    expect(
+      db(micPower / 32_768 ** 2),
+      'the echo at the mic is loud enough to matter',
+    ).toBeGreaterThan(-38);
+    expect(db(micPower / sentPower), context).toBeGreaterThanOrEqual(10);
+  }, 60_000);
+
+  it('without it the agent interrupts itself (the rig can tell)', async () => {
+    const run = await runLoop(scene, 80, 'off', false);
+    const context = `\n${run.stdout}\n${run.log.map((l) => l.line).join('\n')}`;
+    expect(
+      heardSpeech(run, run.greetingAt, Number.POSITIVE_INFINITY).length,
+      context,
+    ).toBeGreaterThan(0);
+  }, 60_000);
+});

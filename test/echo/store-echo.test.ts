@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCall } from '../../source/api/create-call.js';
+import { formatLevels } from '../../source/app/plain.js';
+import { openEchoPath } from '../../source/audio/echo/path.js';
+import { Player } from '../../source/audio/player.js';
+import { NullSink } from '../../source/audio/sinks/null-sink.js';
+import { SilenceSource } from '../../source/audio/sources/silence-source.js';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { SessionStore } from '../../source/session/store.js';
+import { waitFor } from '../helpers/cli.js';
+import { snapshotWith } from '../helpers/snapshot.js';
+
+const RATE = 16_000;
+const MIC = { inputKind: 'mic', loudspeaker: true };
+let agent: LocalAgent | undefined;
+let store: SessionStore | undefined;
+afterEach(async () => {
+  await store?.actions.hangUp();
+  await agent?.close();
+  store = undefined;
+  agent = undefined;
+  delete process.env.OMNIA_VOICE_DISABLE_SPEEXDSP;
+});
+
+async function call(echo: Awaited<ReturnType<typeof openEchoPath>>): Promise<SessionStore> {
+  agent = await startLocalAgent({ voice: 'tone' });
+  const created = await createCall({
+    apiBase: agent.baseUrl,
+    agentId: 'demo',
+    inputSampleRate: RATE,
+    outputSampleRate: RATE,
+  });
+  const sink = new NullSink(RATE);
+  await sink.open();
+  store = new SessionStore({
+    websocketUrl: created.websocketUrl,
+    local: true,
+    source: new SilenceSource(RATE),
+    player: new Player(sink),
+    inputSampleRate: RATE,
+    outputSampleRate: RATE,
+    input: { kind: 'mic', description: 'test' },
+    output: { kind: 'speaker', description: 'test' },
+    echoGuard: echo.guards,
+    echo,
+    ptt: false,
+  });
+  await store.start();
+  return store;
+}
+
+describe('the echo path in a call', () => {
+  it('cancels: says so, and gives no ERLE figure while the mic holds no echo', async () => {
+    const s = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }));
+    expect(s.getSnapshot().echo.mode).toBe('cancel');
+    const said = s.getSnapshot().events.find((e) => e.message.startsWith('echo:'));
+    expect(said).toMatchObject({
+      kind: 'info',
+      message: expect.stringMatching(/^echo: cancelling/),
+    });
+    // The greeting plays; the mic is digital silence, so there is no echo to measure: no figure.
+    await waitFor(() => s.getSnapshot().agentState === 'speaking', { what: 'the greeting' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.getSnapshot().echo.erleDb).toBeUndefined();
+  }, 20_000);
+
+  it('falls back to the guard, with the reason, as a warning', async () => {
+    process.env.OMNIA_VOICE_DISABLE_SPEEXDSP = '1';
+    const s = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }));
+    const snap = s.getSnapshot();
+    expect(snap.echo).toEqual({
+      mode: 'guard',
+      reason: 'speexdsp disabled by OMNIA_VOICE_DISABLE_SPEEXDSP',
+    });
+    expect(snap.echoGuard.enabled).toBe(true);
+    expect(snap.events.find((e) => e.message.startsWith('echo:'))).toMatchObject({
+      kind: 'warning',
+      message:
+        'echo: guard instead of cancellation: speexdsp disabled by OMNIA_VOICE_DISABLE_SPEEXDSP',
+    });
+  }, 20_000);
+
+  it('is off without a loudspeaker, and says why', async () => {
+    const path = await openEchoPath(
+      'cancel',
+      { inputKind: 'mic', loudspeaker: false, outputNote: 'the output is a WAV file' },
+      { input: RATE, output: RATE },
+    );
+    expect(path.mode).toBe('off');
+    expect(path.description).toBe('echo: off (the output is a WAV file)');
+  });
+});
+
+describe('plain --verbose level line', () => {
+  it('shows the echo mode and, while the agent is audible, the ERLE', () => {
+    expect(formatLevels(snapshotWith({ echo: { mode: 'cancel', erleDb: 27 } }))).toContain(
+      ' · echo cancel, ERLE 27 dB',
+    );
+    expect(formatLevels(snapshotWith({ echo: { mode: 'cancel' } }))).toMatch(/ · echo cancel$/);
+    expect(formatLevels(snapshotWith({ echo: { mode: 'guard', reason: 'x' } }))).toMatch(
+      / · echo guard$/,
+    );
+  });
+});
