@@ -6,8 +6,8 @@
  * {@link SessionView} and calls {@link SessionActions}; it never touches a call itself.
  */
 import type { AgentInfo } from '../api/agents.js';
-import { SILENT_LEVEL } from '../audio/levels.js';
-import type { Snapshot, Store, StoreActions } from '../session/types.js';
+import { blankSnapshot } from '../session/snapshot.js';
+import type { Store, StoreActions } from '../session/types.js';
 import {
   type CallContext,
   type EarlierCall,
@@ -87,29 +87,11 @@ const EXIT_FORCED = 130;
 
 /** A store that shows a call about to be created: phase `creating`, nothing else yet. */
 export function pendingStore(title: string): Store {
-  const snapshot: Snapshot = {
-    phase: 'creating',
-    agentState: 'idle',
-    agentStateSince: Date.now(),
-    local: false,
-    turns: [],
-    events: [],
-    muted: false,
-    ptt: false,
-    pttDown: false,
-    echoGuard: { enabled: false, active: false },
-    echo: { mode: 'off' },
-    outputMedium: 'voice',
-    micLevel: SILENT_LEVEL,
-    agentLevel: SILENT_LEVEL,
-    responseLatenciesMs: [],
-    interruptions: 0,
-    queuedMs: 0,
+  const snapshot = blankSnapshot({
     input: { kind: '', description: '—', sampleRate: 0 },
     output: { kind: '', description: '—', sampleRate: 0 },
-    exitCode: 0,
     label: { kind: 'agent', text: title },
-  };
+  });
   const nothing = async () => undefined;
   const actions: StoreActions = {
     mute: () => undefined,
