@@ -30,7 +30,13 @@ export interface AppStats {
   /** Garbage collections (minor and major) and the time they paused the app, in ms. */
   readonly gcCount: number;
   readonly gcPauseMs: number;
+  /** Frames the full-screen UI drew, and Ink's time turning the tree into text for them. */
+  readonly uiFrames: number;
+  readonly uiRenderMs: number;
 }
+
+/** Counted by the full-screen UI (Ink's `onRender`): cheap enough to count always. */
+export const uiFrames = { count: 0, renderMs: 0 };
 
 /**
  * Start measuring when `OMNIA_VOICE_STATS` is set; the figures are written synchronously on
@@ -72,6 +78,8 @@ export function startStatsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
       uptimeMs: Math.round(process.uptime() * 1000),
       gcCount,
       gcPauseMs: Math.round(gcPauseMs * 100) / 100,
+      uiFrames: uiFrames.count,
+      uiRenderMs: Math.round(uiFrames.renderMs),
     };
     try {
       writeFileSync(path, `${JSON.stringify(stats)}\n`);

@@ -609,6 +609,9 @@ export class SessionStore implements Store {
       return;
     }
     this.update({ micLevel, agentLevel, queuedMs, echo });
+    // Told now, not in a microtask: the UI's clocks step in this same tick, and readers told
+    // in one turn of the event loop make one frame of it, not two (source/ui/clock.ts).
+    this.flushNotify();
   }
 
   /** The echo field with the canceller's latest figures (the same object when unchanged). */

@@ -2,6 +2,7 @@ import { type Instance, type RenderOptions, render } from 'ink';
 import type { ReactElement } from 'react';
 import type { CallSession } from '../app/call-session.js';
 import { fatal, onTerminalRestore } from '../app/lifecycle.js';
+import { uiFrames } from '../app/stats.js';
 import type { Store } from '../session/types.js';
 import { App } from './App.js';
 import { SessionApp } from './SessionApp.js';
@@ -132,6 +133,11 @@ function mount(
     // for a real terminal, whatever CI says.
     interactive: true,
     kittyKeyboard: KITTY_KEYBOARD,
+    // Frames and their cost, for OMNIA_VOICE_STATS (the benches).
+    onRender: ({ renderTime }) => {
+      uiFrames.count += 1;
+      uiFrames.renderMs += renderTime;
+    },
   });
   // An error thrown while rendering unmounts Ink with that error.
   instance.waitUntilExit().then(
