@@ -94,7 +94,8 @@ interface Written {
  * The sink must already be open (see {@link openPlayer}).
  */
 export class Player implements PlayerLike {
-  onBlock?: (pcm: Buffer) => void;
+  /** A block the device has started to play, and its place on the device's timeline in ms. */
+  onBlock?: (pcm: Buffer, atMs: number) => void;
   onWrite?: (pcm: Buffer, heardAtMs: number) => void;
   onPlaybackStart?: (heardInMs: number) => void;
 
@@ -201,6 +202,7 @@ export class Player implements PlayerLike {
     // The device timeline starts now, whatever the phase of the grid: the first write is the
     // lead, later writes top the sink up to the lead to the sample.
     this.startedAt = this.now();
+    this.sink.startClock?.();
     this.pump(this.startedAt);
     if (this.onTicker) {
       this.unsubscribe = audioTicker.subscribe((at) => {
@@ -383,7 +385,7 @@ export class Player implements PlayerLike {
       const { at, pcm } = this.unheard[n]!;
       const heard = cut && at + pcm.length > played ? pcm.subarray(0, played - at) : pcm;
       this.meter.push(heard);
-      this.onBlock?.(heard);
+      this.onBlock?.(heard, msForBytes(at, this.rate));
       n++;
     }
     if (n > 0) this.unheard.splice(0, n);

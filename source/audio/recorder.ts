@@ -33,7 +33,7 @@ export class CallRecorder {
   private readonly writer: WavWriter;
   private readonly now: () => number;
   private readonly slackFrames: number;
-  private readonly startedAt: number;
+  private startedAt: number;
   private readonly user: Side = { queue: new PcmQueue(), endFrame: 0, fresh: true };
   private readonly agent: Side = { queue: new PcmQueue(), endFrame: 0, fresh: true };
   private writtenFrames = 0;
@@ -52,6 +52,15 @@ export class CallRecorder {
     this.startedAt = this.now();
   }
 
+  /**
+   * The call's audio starts (the socket is open): the recording's time 0, as for the output
+   * device (`AudioSink.startClock`), so the two files line up. Before any audio only.
+   */
+  start(): void {
+    if (this.user.fresh && this.agent.fresh && this.writtenFrames === 0)
+      this.startedAt = this.now();
+  }
+
   /** Seconds of stereo audio written to the file so far. */
   get durationMs(): number {
     return (this.writtenFrames / this.sampleRate) * 1000;
@@ -62,9 +71,17 @@ export class CallRecorder {
     this.push(this.user, pcm);
   }
 
-  /** Agent audio as written to the output device (s16le mono), e.g. from `Player.onBlock`. */
-  pushAgent(pcm: Buffer): void {
-    this.push(this.agent, pcm);
+  /**
+   * Agent audio as the output device plays it (s16le mono), from `Player.onBlock`. `atMs`, its
+   * place on the device's timeline (ms since the call's audio started), puts it on the very
+   * sample the output device played it at; without it, the time it arrives does.
+   */
+  pushAgent(pcm: Buffer, atMs?: number): void {
+    this.push(
+      this.agent,
+      pcm,
+      atMs === undefined ? undefined : Math.round((atMs * this.sampleRate) / 1000),
+    );
   }
 
   /** Write what is left (the shorter side padded with silence) and finish the header. */
@@ -75,10 +92,22 @@ export class CallRecorder {
     this.writer.close();
   }
 
-  private push(side: Side, pcm: Buffer): void {
+  private push(side: Side, pcm: Buffer, atFrame?: number): void {
     if (this.closed || pcm.length < 2) return;
     const frames = pcm.length >> 1;
     const nowFrame = this.wallFrame();
+    if (atFrame !== undefined && atFrame >= Math.max(side.endFrame, this.writtenFrames)) {
+      // Placed where the device played it: silence up to there, then the audio.
+      side.endFrame = Math.max(side.endFrame, this.writtenFrames);
+      if (atFrame > side.endFrame) side.queue.push(Buffer.alloc((atFrame - side.endFrame) * 2));
+      side.queue.push(Buffer.from(pcm.subarray(0, frames * 2)));
+      side.endFrame = atFrame + frames;
+      side.fresh = false;
+      this.flushTo(
+        Math.max(Math.min(this.user.endFrame, this.agent.endFrame), nowFrame - this.slackFrames),
+      );
+      return;
+    }
     // Audio that arrives now ends now. A side that is new, or was padded with silence because
     // it sent nothing for longer than the slack, starts again at its arrival time; a running
     // side is appended at its cursor unless it fell further behind than the slack.

@@ -24,6 +24,11 @@ export interface AudioSink {
   readonly sampleRate: number;
   /** Open the device/file. Rejects with a one-line user message when it cannot. */
   open(): Promise<void>;
+  /**
+   * The call's audio starts: a device that keeps a timeline (a WAV file) starts its clock here,
+   * playing silence until written, so its file spans the whole call. Optional.
+   */
+  startClock?(): void;
   /** Write a block of PCM (whole samples). The player paces calls in real time. */
   write(pcm: Buffer): void;
   /**
@@ -68,7 +73,7 @@ export interface PlayerLike {
    * Called with each block (agent audio or silence) when the device plays it, for recording:
    * up to the lead after it was written, and never for audio a barge-in dropped from the device.
    */
-  onBlock?: (pcm: Buffer) => void;
+  onBlock?: (pcm: Buffer, atMs: number) => void;
   /**
    * Called with each block as it is written, with when it will be heard (the player's clock,
    * `performance.now()` ms). The same blocks as `onBlock`, up to the lead earlier: the echo

@@ -43,7 +43,10 @@ const DRAIN_CHECK_MS = 20;
 /** Optional stereo call recorder (`--record`). */
 export interface CallRecorderLike {
   pushUser(pcm: Buffer): void;
-  pushAgent(pcm: Buffer): void;
+  /** `atMs`: where on the output device's timeline it played (ms since the audio started). */
+  pushAgent(pcm: Buffer, atMs?: number): void;
+  /** The call's audio starts now (time 0 of the recording). */
+  start?(): void;
   close(): Promise<void>;
 }
 
@@ -198,6 +201,8 @@ export class SessionStore implements Store {
       this.echo.mode === 'guard' && this.echo.reason ? 'warning' : 'info',
       this.echo.description,
     );
+    // The recording and the output device start their clocks together: the files line up.
+    this.options.recorder?.start?.();
     this.options.player.start();
     // Levels are folded on the shared tick, once per LEVEL_TICK_MS step of wall-clock time: the
     // grid the UI's clocks use too (source/ui/clock.ts), so what moves together draws together.
@@ -255,7 +260,7 @@ export class SessionStore implements Store {
   private wirePlayer(): void {
     const player = this.options.player;
     const recorder = this.options.recorder;
-    if (recorder) player.onBlock = (pcm) => recorder.pushAgent(pcm);
+    if (recorder) player.onBlock = (pcm, atMs) => recorder.pushAgent(pcm, atMs);
     if (this.echo.mode === 'cancel') player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
     player.onPlaybackStart = (heardInMs) => {
       if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;

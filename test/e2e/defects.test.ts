@@ -7,6 +7,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseWav } from '../../source/audio/wav.js';
 import { helpRows } from '../../source/ui/keymap.js';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
 import { type CallFixture, startCall } from '../tui/fixtures.js';
@@ -160,3 +161,49 @@ describe('the events pane', () => {
     expect(pane).not.toMatch(/interrupted the age…/);
   }, 40_000);
 });
+
+describe('--output FILE.wav', () => {
+  it('is the output device for the whole call, silence included, in step with --record', async () => {
+    const home = tempDir('omnia-wav-out-');
+    const output = join(home, 'out.wav');
+    const record = join(home, 'call.wav');
+    const durationS = 6;
+    const result = await runCli(
+      [
+        '--plain',
+        '--duration',
+        String(durationS),
+        '--input',
+        'none',
+        '--output',
+        output,
+        '--record',
+        record,
+      ],
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const out = parseWav(readFileSync(output));
+    const rec = parseWav(readFileSync(record));
+    const outS = out.data.length / 2 / out.sampleRate;
+    const recS = rec.data.length / 4 / rec.sampleRate;
+    // The greeting ends well before the hang-up: the file still runs to the end of the call.
+    expect(outS).toBeGreaterThan(durationS - 0.5);
+    expect(outS).toBeLessThan(durationS + 0.5);
+    expect(Math.abs(outS - recS)).toBeLessThan(0.1);
+    // The agent starts at the same sample (within a few ms) in both.
+    const outOnset = firstLoud(out.data, 1);
+    const recOnset = firstLoud(rec.data, 2, 1);
+    expect(outOnset).toBeGreaterThan(0);
+    expect(Math.abs(outOnset - recOnset) / out.sampleRate).toBeLessThan(0.01);
+  }, 60_000);
+});
+
+/** Index (in frames) of the first sample of `channel` louder than -40 dBFS. */
+function firstLoud(data: Buffer, channels: number, channel = 0): number {
+  const frames = data.length / 2 / channels;
+  for (let i = 0; i < frames; i++) {
+    if (Math.abs(data.readInt16LE((i * channels + channel) * 2)) > 328) return i;
+  }
+  return -1;
+}

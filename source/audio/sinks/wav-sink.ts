@@ -130,14 +130,16 @@ export interface WavFileSinkOptions {
  * Plays into a mono WAV file, modelled on a sound card so the file holds exactly what a user
  * would have heard, silence included (tests and `--output file.wav` rely on that):
  *
- * - Its clock starts at the first write; byte i of the device timeline plays i/rate s later.
+ * - Its clock starts when the call's audio starts (`startClock`; else at the first write); byte i of
+ *   the device timeline plays i/rate s later.
  *   What was written but has not played yet is held in memory; audio whose time has come goes
  *   to the file (through {@link WavWriter}'s 100 ms batches). No timer of its own: it catches
  *   up on each write, drop and close.
  * - When the writer falls behind the clock the device runs dry and plays silence: the gap is
  *   written as zeros, and later audio plays from the current position.
  * - `drop(keepBytes)` discards what it holds beyond `keepBytes` (barge-in).
- * - `close()` plays out what it holds.
+ * - `close()` plays out what it holds, and the silence up to the moment of closing: the file is
+ *   the device's timeline for the whole call, so it lines up with `--input` and `--record`.
  */
 export class WavFileSink implements AudioSink {
   readonly description: string;
@@ -176,6 +178,10 @@ export class WavFileSink implements AudioSink {
     this.writer.open();
   }
 
+  startClock(): void {
+    this.startedAt ??= this.now();
+  }
+
   write(pcm: Buffer): void {
     if (this.broken || pcm.length === 0) return;
     const now = this.now();
@@ -196,7 +202,11 @@ export class WavFileSink implements AudioSink {
   }
 
   async close(): Promise<void> {
-    if (!this.broken) this.guard(() => this.play(this.timelineBytes, false));
+    if (!this.broken && this.startedAt !== undefined) {
+      // What it holds plays out; a device that ran dry played silence until now.
+      const to = Math.max(this.timelineBytes, this.clockBytes(this.now()));
+      this.guard(() => this.play(to, true));
+    }
     this.writer.close();
   }
 
