@@ -53,5 +53,6 @@ export async function printWhenMain(
     console.log(
       `${r.pass ? 'PASS' : 'FAIL'}  ${r.figure}: ${r.measured} ${r.unit} (target ${r.target})`,
     );
+    if (r.note) console.log(`      ${r.note}`);
   }
 }
