@@ -1,0 +1,374 @@
+/**
+ * The app and the vendor's example client on a real-time sound server, same run, same scenario
+ * (issue 15). A private PulseAudio (`test/helpers/sound-server.ts`: null sinks `speaker` and
+ * `room`, ALSA's default device is its pulse plugin) plays the part of a desktop's sound server:
+ *
+ * - the bench's TLS server as `dashboard.omnia-voice.com` (`peer/omnia-host.ts`); its agent speaks
+ *   half of every 10 s (audio at real-time pace, transcript deltas) and listens the other half;
+ * - a voice in the room: a 1 s utterance written into `room` every 2 s (`peer/voice.ts`), which
+ *   every client hears as its mic (`room.monitor`);
+ * - what the `speaker` sink plays is read back from `speaker.monitor`;
+ * - the app: the built CLI with `--input mic --output speaker` (sox capturing through
+ *   node-record-lpcm16's command, the speaker child playing), with its full-screen UI in a tmux
+ *   pane 80×24, then again with `--plain` (the UI's share apart);
+ * - the example: the guide's code unchanged, its `sounddevice` replaced by a ctypes binding of the
+ *   system's PortAudio (`peer/portaudio/sounddevice.py`), on ALSA's default device like the app.
+ *
+ * Figures, each client over the same length of call: CPU of its process tree (and wake-ups per
+ * process), the sound server's CPU meanwhile, the ratios; mic latency (an utterance written into
+ * the room → its first loud frame at the server, while the agent is quiet), mic frame sizes and
+ * audio per second at the server; the agent's audio as heard on the sink (turns, gaps inside
+ * them); and barge-in (a burst of agent audio, `playback_clear_buffer`, when the sound stops on
+ * `speaker.monitor`, read back in 5 ms chunks).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  type Recording,
+  type SoundServer,
+  soundServerAvailable,
+  startSoundServer,
+} from '../test/helpers/sound-server.js';
+import {
+  heardTurns,
+  lastLoudPlayedAt,
+  type MicFigures,
+  micFigures,
+  onsetLatencies,
+} from './peer/analysis.js';
+import { appClient, type ClientCommand, exampleClient } from './peer/clients.js';
+import { type ExampleClient, prepareExample } from './peer/example-client.js';
+import {
+  OMNIA_HOST,
+  type OmniaHost,
+  omniaHostUnavailable,
+  prepareOmniaHost,
+} from './peer/omnia-host.js';
+import { RoomVoice } from './peer/room-voice.js';
+import { measureWindow, startClient, stopClient, type WindowUse } from './peer/session.js';
+import { type ProcUse, sampleProcess } from './proc.js';
+import { type BenchResult, median, printWhenMain, round, sleep, until } from './result.js';
+import { epochMs, type ScriptedAgent, startScriptedAgent } from './scripted-agent.js';
+
+const RATE = 48_000;
+/** The measured part of each client's call. */
+const CALL_MS = 30_000;
+/** From the socket opening to the start of the window: start-up work is not the call's cost. */
+const WARM_UP_MS = 3_000;
+const CYCLE_MS = 10_000;
+/**
+ * The CPU-phase read-back of the speaker asks for a long latency so that the clients' own
+ * requests set how often the speaker sink renders, as on a sound card.
+ */
+const QUIET_STREAM_LATENCY_MS = 200;
+/** The barge-in read-back: 5 ms chunks, so the moment the sound stops is known to 5 ms. */
+const TIMING_READBACK_LATENCY_MS = 5;
+const BARGE_IN_RUNS = 3;
+/** A frame or a 1 ms window louder than this carries the voice or the agent's tone. */
+const LOUD_PEAK = 1_500;
+const CPU_RATIO_TARGET = 0.7;
+const BARGE_IN_TARGET_MS = 30;
+
+/** Names a process of a client's tree by what it is. */
+function roleOf(use: ProcUse, root: number): string {
+  if (use.pid === root) return use.comm === 'python3' ? 'python3' : 'app';
+  if (use.comm === 'sox') return 'sox';
+  const cmdline = readCmdline(use.pid);
+  return cmdline.includes('-e') ? 'speaker child' : use.comm;
+}
+
+function readCmdline(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return [];
+  }
+}
+
+interface ClientRun {
+  readonly label: string;
+  readonly use: WindowUse;
+  readonly roles: Record<string, ProcUse>;
+  readonly server: ProcUse | undefined;
+  readonly mic: MicFigures;
+  readonly latenciesMs: number[];
+  readonly turnsMs: number[];
+  readonly gapsMs: number[];
+}
+
+async function runClient(
+  client: ClientCommand,
+  stopHow: 'q' | 'SIGTERM',
+  agent: ScriptedAgent,
+  server: SoundServer,
+  room: RoomVoice,
+): Promise<ClientRun> {
+  const session = await startClient(client, agent);
+  try {
+    await sleep(WARM_UP_MS);
+    const readBack = server.recordSpeaker({ latencyMs: QUIET_STREAM_LATENCY_MS });
+    const from = epochMs();
+    const use = await measureWindow(session, CALL_MS, {
+      server: server.pid,
+      tmux: session.tmux.serverPid(),
+    });
+    const to = epochMs();
+    const heard = await readBack.stop();
+    const roles: Record<string, ProcUse> = {};
+    for (const p of use.processes) roles[roleOf(p, session.pid)] = p;
+    const call = session.call;
+    const latenciesMs = onsetLatencies(
+      call.micFrames,
+      room.writes.filter((w) => w >= from && w < to - room.utteranceMs),
+      call.speaking,
+      { loudPeak: LOUD_PEAK, quietBeforeMs: 400, quietAfterMs: 300 },
+    );
+    const turns = heardTurns(heard, RATE, {
+      loudPeak: LOUD_PEAK,
+      turnBreakMs: 500,
+      minTurnMs: 200,
+    });
+    return {
+      label: client.label,
+      use,
+      roles,
+      server: use.others.server,
+      mic: micFigures(call.micFrames, from, to, RATE),
+      latenciesMs,
+      // The first and last turns may be cut by the window's edges.
+      turnsMs: turns.turnsMs.slice(1, -1),
+      gapsMs: turns.gapsMs,
+    };
+  } finally {
+    await stopClient(session, stopHow);
+  }
+}
+
+/** Barge-in as heard: a 3 s burst, the clear 1 s later; ms from the clear to the last sound. */
+async function bargeIn(
+  client: ClientCommand,
+  agent: ScriptedAgent,
+  readBack: Recording,
+): Promise<number> {
+  const index = agent.calls.length;
+  const child = spawn(client.argv[0]!, client.argv.slice(1), {
+    env: { ...process.env, ...client.env },
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await until(() => agent.calls[index]?.closed === true, 20_000, 5);
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  const clearAt = agent.calls[index]?.clearAt;
+  if (clearAt === undefined) throw new Error(`${client.label}: no clear was sent`);
+  const clearPerf = clearAt - performance.timeOrigin;
+  const stoppedAt = lastLoudPlayedAt(readBack.pcm(), readBack.arrivals(), RATE, {
+    fromPerf: clearPerf - 200,
+    toPerf: clearPerf + 1_000,
+    loudPeak: LOUD_PEAK,
+  });
+  if (stoppedAt === undefined)
+    throw new Error(`${client.label}: no agent audio heard around the clear`);
+  return stoppedAt - clearPerf;
+}
+
+function describe(run: ClientRun): string {
+  const parts = Object.entries(run.roles).map(
+    ([role, p]) =>
+      `${role} ${round(p.cpuPct, 2)} % (${Math.round(p.wakeupsPerS)} wake-ups/s, ${p.threads} threads)`,
+  );
+  const tmux = run.use.others.tmux;
+  return `${round(run.use.cpuPct, 2)} %: ${parts.join(', ')}; sound server ${round(run.server?.cpuPct ?? Number.NaN, 2)} %${tmux ? `; tmux ${round(tmux.cpuPct, 2)} %` : ''}`;
+}
+
+interface Peers {
+  readonly host: OmniaHost;
+  readonly example: ExampleClient;
+  readonly server: SoundServer;
+  readonly dir: string;
+}
+
+/**
+ * OMNIA_BENCH_APP_ENV="NAME=value …": extra environment for the app only, to try one change at a
+ * time (e.g. AUDIODRIVER=alsa, sox through ALSA's pulse plugin as before issue 15).
+ */
+function appEnvFromBench(): Record<string, string> {
+  const pairs = (process.env.OMNIA_BENCH_APP_ENV ?? '').split(' ').filter(Boolean);
+  return Object.fromEntries(
+    pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+  );
+}
+
+function clients(p: Peers, args: readonly string[] = []) {
+  const env = { ...p.server.env, XDG_CONFIG_HOME: join(p.dir, 'config') };
+  const appEnv = { ...env, ...appEnvFromBench() };
+  return {
+    app: (label: string, extra: readonly string[] = []) =>
+      appClient(p.host, {
+        label,
+        input: 'mic',
+        output: 'speaker',
+        args: [...args, ...extra],
+        env: appEnv,
+      }),
+    example: exampleClient(p.host, p.example, {
+      label: 'example client',
+      device: 'portaudio',
+      env,
+    }),
+  };
+}
+
+export async function benchPulse(): Promise<BenchResult[]> {
+  const unavailable =
+    omniaHostUnavailable() ??
+    (soundServerAvailable() ? undefined : 'pulseaudio and pulseaudio-utils are not installed');
+  if (unavailable) throw new Error(`the sound-server peer bench cannot run here: ${unavailable}`);
+  const dir = mkdtempSync(join(tmpdir(), 'omnia-bench-pulse-'));
+  mkdirSync(join(dir, 'config'));
+  const server = await startSoundServer({ rate: RATE });
+  const peers: Peers = { host: prepareOmniaHost(dir), example: prepareExample(dir), server, dir };
+  const tls = { tls: peers.host.tls, host: peers.host.address, port: 443, publicHost: OMNIA_HOST };
+  const room = new RoomVoice(server);
+  try {
+    room.start();
+    // The sound server with the room and a read-back but no client: its own floor.
+    const idle0 = sampleProcess(server.pid);
+    const idleBack = server.recordSpeaker({ latencyMs: QUIET_STREAM_LATENCY_MS });
+    const idleFrom = performance.now();
+    await sleep(5_000);
+    await idleBack.stop();
+    const idle1 = sampleProcess(server.pid);
+    const idlePct =
+      idle0 && idle1
+        ? ((idle1.cpuMs - idle0.cpuMs) / (performance.now() - idleFrom)) * 100
+        : Number.NaN;
+
+    const agent = await startScriptedAgent({ kind: 'half-speaking', cycleMs: CYCLE_MS }, tls);
+    const c = clients(peers);
+    let app: ClientRun;
+    let plain: ClientRun;
+    let peer: ClientRun;
+    try {
+      app = await runClient(c.app('app'), 'q', agent, server, room);
+      peer = await runClient(c.example, 'SIGTERM', agent, server, room);
+      plain = await runClient(c.app('app --plain', ['--plain']), 'SIGTERM', agent, server, room);
+    } finally {
+      await agent.close();
+    }
+
+    const burst = await startScriptedAgent(
+      { kind: 'burst-clear', burstMs: 3_000, clearAfterMs: 1_000 },
+      tls,
+    );
+    const readBack = server.recordSpeaker({ latencyMs: TIMING_READBACK_LATENCY_MS });
+    const barge = { app: [] as number[], peer: [] as number[] };
+    try {
+      const b = clients(peers, ['--plain']);
+      for (let i = 0; i < BARGE_IN_RUNS; i++) {
+        barge.app.push(await bargeIn(b.app('app'), burst, readBack));
+        barge.peer.push(await bargeIn(b.example, burst, readBack));
+      }
+    } finally {
+      await readBack.stop();
+      await burst.close();
+    }
+    return report({ app, plain, peer, barge, idlePct, sha: peers.example.sha });
+  } finally {
+    await room.stop();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(r: {
+  app: ClientRun;
+  plain: ClientRun;
+  peer: ClientRun;
+  barge: { app: number[]; peer: number[] };
+  idlePct: number;
+  sha: string;
+}): BenchResult[] {
+  const { app, plain, peer } = r;
+  const seconds = CALL_MS / 1000;
+  const ratio = (a: number, b: number) => round(a / b, 2);
+  const latency = (run: ClientRun) => median(run.latenciesMs);
+  const gapMs = (run: ClientRun) => run.gapsMs.reduce((a, b) => a + b, 0);
+  const turns = (run: ClientRun) =>
+    `${run.turnsMs.length} whole turns heard (${run.turnsMs.map((t) => Math.round(t)).join(', ')} ms of 5000 each), ${run.gapsMs.length} gaps (${round(gapMs(run))} ms)`;
+  const mic = (run: ClientRun) =>
+    `${round(run.mic.audioMsPerS)} ms/s in ${round(run.mic.smallestFrameMs)}–${round(run.mic.largestFrameMs)} ms frames (${round(run.mic.framesPerS)}/s)`;
+  const appServer = app.server?.cpuPct ?? Number.NaN;
+  const peerServer = peer.server?.cpuPct ?? Number.NaN;
+  const worstBarge = Math.max(...r.barge.app);
+  return [
+    {
+      figure: `sound server: CPU, whole app (full-screen UI in tmux) vs the example client (${seconds} s each, --input mic --output speaker)`,
+      target: `≤ ${CPU_RATIO_TARGET}x`,
+      measured: ratio(app.use.cpuPct, peer.use.cpuPct),
+      unit: 'x',
+      pass: app.use.cpuPct / peer.use.cpuPct <= CPU_RATIO_TARGET,
+      note: `app ${describe(app)} | example client ${describe(peer)} | example code sha256 ${r.sha}…`,
+    },
+    {
+      figure: 'sound server: CPU, app --plain vs the example client (the app without its UI)',
+      target: `≤ ${CPU_RATIO_TARGET}x`,
+      measured: ratio(plain.use.cpuPct, peer.use.cpuPct),
+      unit: 'x',
+      pass: plain.use.cpuPct / peer.use.cpuPct <= CPU_RATIO_TARGET,
+      note: `app --plain ${describe(plain)}`,
+    },
+    {
+      figure: "sound server: the server's own CPU while serving the app vs the example client",
+      target: '≤ 1.0x',
+      measured: ratio(appServer, peerServer),
+      unit: 'x',
+      pass: appServer <= peerServer,
+      note: `app ${round(appServer, 2)} %, app --plain ${round(plain.server?.cpuPct ?? Number.NaN, 2)} %, example client ${round(peerServer, 2)} %; with no client (the room and a read-back only) ${round(r.idlePct, 2)} %`,
+    },
+    {
+      figure:
+        'sound server: mic latency, utterance into the room → first loud frame at the server (median), app vs example client',
+      target: '≤ 1.0x',
+      measured: ratio(latency(app), latency(peer)),
+      unit: 'x',
+      pass: latency(app) <= latency(peer),
+      note: `app ${round(latency(app))} ms (${app.latenciesMs.map((t) => Math.round(t)).join(', ')}), app --plain ${round(latency(plain))} ms, example client ${round(latency(peer))} ms (${peer.latenciesMs.map((t) => Math.round(t)).join(', ')}); includes the room's own write-to-play delay, the same for both`,
+    },
+    {
+      figure: 'sound server: mic frames the server receives from the app',
+      target: '10–20 ms, 1000 ms/s',
+      measured: round(app.mic.largestFrameMs),
+      unit: 'ms',
+      pass:
+        app.mic.smallestFrameMs >= 10 &&
+        app.mic.largestFrameMs <= 20 &&
+        Math.abs(app.mic.audioMsPerS - 1000) <= 20,
+      note: `app ${mic(app)}; app --plain ${mic(plain)}; example client ${mic(peer)}`,
+    },
+    {
+      figure: "sound server: the agent's audio as heard on the sink, gaps inside its turns (app)",
+      target: '0 ms',
+      measured: round(gapMs(app)),
+      unit: 'ms',
+      pass: gapMs(app) === 0 && app.turnsMs.length > 0,
+      note: `app: ${turns(app)}; app --plain: ${turns(plain)}; example client: ${turns(peer)}`,
+    },
+    {
+      figure: `sound server: barge-in, clear → agent audio stops on speaker.monitor (app, worst of ${BARGE_IN_RUNS})`,
+      target: `≤ ${BARGE_IN_TARGET_MS} ms`,
+      measured: round(worstBarge),
+      unit: 'ms',
+      pass: worstBarge <= BARGE_IN_TARGET_MS,
+      note: `app ${r.barge.app.map((t) => round(t)).join(', ')} ms; example client ${r.barge.peer.map((t) => round(t)).join(', ')} ms (read back in ${TIMING_READBACK_LATENCY_MS} ms chunks: up to that much late)`,
+    },
+  ];
+}
+
+await printWhenMain(import.meta.url, benchPulse);
