@@ -20,10 +20,11 @@ import type {
 } from './types.js';
 
 /**
- * How often levels and queue depth are folded into the snapshot: the UI's frame period (10 fps),
- * counted in shared audio ticks so it costs no wake-up of its own.
+ * How often levels and queue depth are folded into the snapshot (about 8 times a second), counted
+ * in shared audio ticks so it costs no wake-up of its own: a multiple of the playback pump's write
+ * period (two ticks), so the fold runs in wake-ups the pump makes anyway.
  */
-export const LEVEL_TICK_MS = 100;
+export const LEVEL_TICK_MS = 120;
 const LEVEL_TICK_EVERY = Math.max(1, Math.round(LEVEL_TICK_MS / AUDIO_TICK_MS));
 /** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
 export const MAX_EVENTS = 500;
@@ -169,10 +170,7 @@ export class SessionStore implements Store {
     this.update({ phase: 'live', startedAt: Date.now() });
     this.addEvent('info', 'connected');
     this.options.player.start();
-    let ticks = 0;
-    this.stopLevelTicks = audioTicker.subscribe(() => {
-      if (++ticks % LEVEL_TICK_EVERY === 0) this.tickLevels();
-    });
+    this.stopLevelTicks = audioTicker.subscribe(() => this.tickLevels(), LEVEL_TICK_EVERY);
     try {
       await this.options.source.start(
         (frame) => {
