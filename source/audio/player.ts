@@ -46,11 +46,6 @@ export interface PlayerOptions {
 
 /** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
 const DEFAULT_FADE_MS = 3;
-/**
- * After this much silence following the last agent audio the pump stops writing until audio
- * is queued again (the device runs dry, which a sound card plays as silence).
- */
-export const IDLE_AFTER_MS = 500;
 const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
 
 /** How the pump paces a sink on the shared tick: the lead, and how many ticks between writes. */
@@ -108,7 +103,6 @@ export class Player implements PlayerLike {
   private readonly canDrop: boolean;
   /** On the shared tick, write on every n-th tick. */
   private readonly writeTicks: number;
-  private ticks = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly fadeBytes: number;
   /** Effective lead (see {@link pacingFor}). */
@@ -131,10 +125,6 @@ export class Player implements PlayerLike {
    */
   private unheard: Written[] = [];
   private isPlaying = false;
-  /** Timeline position just past the last block that held agent audio (or a fade tail). */
-  private audioEndBytes = 0;
-  /** Silence written after the last audio before the pump lets the device run dry. */
-  private readonly idleBytes: number;
   /** Bytes at the head of the queue that are the fade tail of cleared audio, not new audio. */
   private fadeTailBytes = 0;
   private failed = false;
@@ -160,7 +150,6 @@ export class Player implements PlayerLike {
       this.periodMs = options.periodMs ?? options.blockMs ?? BLOCK_MS;
     }
     this.leadBytes = bytesForMs(this.leadMs, this.rate);
-    this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
@@ -196,15 +185,16 @@ export class Player implements PlayerLike {
     if (this.running || this.stopped) return;
     this.running = true;
     this.timelineBytes = 0;
-    this.ticks = 0;
     // The device timeline starts now, whatever the phase of the grid: the first write is the
     // lead, later writes top the sink up to the lead to the sample.
     this.startedAt = this.now();
     this.pump(this.startedAt);
     if (this.onTicker) {
-      this.unsubscribe = audioTicker.subscribe((at) => {
-        if (++this.ticks % this.writeTicks === 0) this.pump(Math.max(at, this.now()));
-      });
+      // Only on the ticks it writes: the ticker does not wake the process for the others.
+      this.unsubscribe = audioTicker.subscribe(
+        (at) => this.pump(Math.max(at, this.now())),
+        this.writeTicks,
+      );
       return;
     }
     this.timer = setInterval(() => this.pump(this.now()), this.periodMs);
@@ -303,16 +293,10 @@ export class Player implements PlayerLike {
     if (this.failed || this.stopped) return;
     const played = this.playedBytes(now);
     this.hear(played);
-    // Nothing queued and only silence written for a while: stop feeding the device and let it
-    // run dry (the speaker child then sleeps between replies). New audio resumes it at its play
-    // position with the lead, below, like after a stall; a WAV device records the gap as
-    // silence, as a sound card plays it.
-    if (
-      this.onTicker &&
-      this.queue.byteLength === 0 &&
-      this.timelineBytes - this.audioEndBytes >= this.idleBytes
-    )
-      return;
+    // Between replies the pump keeps writing silence: a device left to run dry is not silent
+    // on every system. Through PulseAudio (ALSA's pulse plugin under the speaker) a stream that
+    // underran waits for a whole period (125 ms) of audio before it plays again, and the
+    // speaker's recovery then drops most of the next reply (measured in `bench/pulse.ts`).
     // A device that ran dry (an event-loop stall, a very late timer) played silence meanwhile
     // and resumes at its play position, not where our last write ended: writing the missed
     // time now would only push the lead (and barge-in delay) up by the length of the stall.
@@ -355,7 +339,6 @@ export class Player implements PlayerLike {
     const audio = this.queue.pull(block.length, block);
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
-    if (audio.length > 0) this.audioEndBytes = start + block.length;
     this.account(block, newAudioBytes > 0, start, played);
   }
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesForMs, DEFAULT_LEAD_MS, MIN_LEAD_MS } from '../../source/audio/constants.js';
-import { IDLE_AFTER_MS, openPlayer, Player } from '../../source/audio/player.js';
+import { openPlayer, Player } from '../../source/audio/player.js';
 import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import type { AudioSink } from '../../source/audio/types.js';
@@ -220,7 +220,7 @@ describe('Player into a WAV file sink, against real time', () => {
     expect(both.equals(Buffer.concat([a, a]))).toBe(true);
   });
 
-  it('between replies it stops feeding the device, which plays the gap as silence, and resumes at once', async () => {
+  it('between replies it keeps the device fed with silence, and the next reply plays at once', async () => {
     const path = wavPath();
     let writes = 0;
     const sink = new (class extends WavFileSink {
@@ -235,11 +235,11 @@ describe('Player into a WAV file sink, against real time', () => {
     await waitFor(() => player.playing, 5_000, 'first reply');
     await waitFor(() => !player.playing, 5_000, 'end of the first reply');
     const endedAt = performance.now();
-    // Silence is written for a while after a reply (IDLE_AFTER_MS), then nothing at all.
-    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS + 300));
-    const idleWrites = writes;
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(writes).toBe(idleWrites);
+    const writesAtEnd = writes;
+    // A device left to run dry does not play silence everywhere (through PulseAudio it loses
+    // the next reply): the pump keeps writing, silence, a pause long enough to have stopped it.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(writes - writesAtEnd).toBeGreaterThan(10);
     expect(player.level().rmsDb).toBe(-96);
     let heardIn = -1;
     player.onPlaybackStart = (ms) => {
@@ -248,10 +248,10 @@ describe('Player into a WAV file sink, against real time', () => {
     const enqueuedAt = performance.now();
     player.enqueue(a);
     await waitFor(() => player.playing, 5_000, 'second reply');
-    // It resumes within a tick; the device had run dry, so the reply starts playing at once.
-    expect(performance.now() - enqueuedAt).toBeLessThan(200);
+    // Written within a write period or two (generous for a loaded machine), heard within the lead.
+    expect(performance.now() - enqueuedAt).toBeLessThan(500);
     expect(heardIn).toBeGreaterThanOrEqual(0);
-    expect(heardIn).toBeLessThan(player.leadMs);
+    expect(heardIn).toBeLessThanOrEqual(player.leadMs);
     await waitFor(() => !player.playing, 5_000, 'end');
     await player.stop();
 
@@ -262,7 +262,7 @@ describe('Player into a WAV file sink, against real time', () => {
     const e1 = s1 + a.length / 2;
     const s2 = firstNonZero(x.subarray(e1)) + e1;
     expect(x.subarray(e1, s2).every((v) => v === 0)).toBe(true);
-    // The first reply was all written (up to the lead ahead) before the 900 ms waited above.
+    // The first reply was all written (up to the lead ahead) before the pause above.
     const gapMs = ((s2 - e1) / RATE) * 1000;
     expect(gapMs).toBeGreaterThan(enqueuedAt - endedAt - ROOMY_LEAD_MS);
     const both = Buffer.concat([
