@@ -31,10 +31,12 @@ export function micFigures(
   };
 }
 
-/** Rules for which utterances in the room count for mic latency, and what counts as loud. */
+/** Rules for which utterances count for mic latency, and what counts as loud. */
 export interface OnsetRules {
-  /** A frame whose peak exceeds this carries the utterance (the room is otherwise silent). */
+  /** A sample, or a frame's peak, above this carries the voice (the room is otherwise silent). */
   readonly loudPeak: number;
+  /** Silence before an onset, ms: the start of an utterance, not a syllable inside one. */
+  readonly quietMs: number;
   /**
    * An utterance counts only when the agent has been quiet this long before it starts (its
    * audio is then done playing, and an echo guard is not holding the mic) …
@@ -45,14 +47,42 @@ export interface OnsetRules {
 }
 
 /**
- * For each utterance written into the room at `writes[i]` (epoch ms) while the agent was quiet,
- * ms until the first loud frame of it arrived at the server.
+ * performance.now() of each utterance's onset as a reader of the mic saw it: the arrival of the
+ * first chunk with a loud sample after at least `quietMs` of silence.
+ */
+export function onsetsHeard(
+  pcm: Buffer,
+  arrivals: readonly Arrival[],
+  rate: number,
+  rules: OnsetRules,
+): number[] {
+  const out: number[] = [];
+  let begin = 0;
+  let lastLoudSample = Number.NEGATIVE_INFINITY;
+  const quietSamples = Math.round((rules.quietMs * rate) / 1000);
+  for (const chunk of arrivals) {
+    const end = Math.min(chunk.end, pcm.length) >> 1;
+    for (let i = begin; i < end; i++) {
+      if (Math.abs(pcm.readInt16LE(i * 2)) <= rules.loudPeak) continue;
+      if (i - lastLoudSample > quietSamples) out.push(chunk.at);
+      lastLoudSample = i;
+    }
+    begin = end;
+  }
+  return out;
+}
+
+/**
+ * For each onset a reference reader of the mic saw at `onsets[i]` (epoch ms) while the agent was
+ * quiet, ms until the first loud frame of it arrived at the server (frames up to `earlyMs` before
+ * the reference count: a client may hear it a little sooner than the reader).
  */
 export function onsetLatencies(
   frames: readonly MicFrame[],
-  writes: readonly number[],
+  onsets: readonly number[],
   speaking: ReadonlyArray<{ from: number; to?: number }>,
   rules: OnsetRules,
+  earlyMs = 50,
 ): number[] {
   const quiet = (at: number) =>
     speaking.every(
@@ -60,12 +90,10 @@ export function onsetLatencies(
         at + rules.quietAfterMs < s.from || (s.to !== undefined && at > s.to + rules.quietBeforeMs),
     );
   const out: number[] = [];
-  let i = 0;
-  for (const written of writes) {
-    if (!quiet(written)) continue;
-    while (i < frames.length && frames[i]!.at <= written) i++;
-    const loud = frames.slice(i).find((f) => f.peak > rules.loudPeak);
-    if (loud) out.push(loud.at - written);
+  for (const onset of onsets) {
+    if (!quiet(onset)) continue;
+    const loud = frames.find((f) => f.at >= onset - earlyMs && f.peak > rules.loudPeak);
+    if (loud) out.push(loud.at - onset);
   }
   return out;
 }
