@@ -46,7 +46,10 @@ export interface AudioSink {
  * time), keeping only the lead inside the sink. Implemented in `player.ts`.
  */
 export interface PlayerLike {
-  /** Start the pump. While the queue is empty it writes silence. */
+  /**
+   * Start the pump. While the queue is empty it writes silence, and after a while of it lets
+   * the device run dry (a sound card plays that as silence) until audio is queued again.
+   */
   start(): void;
   /** Queue agent audio (whole samples). O(1). */
   enqueue(pcm: Buffer): void;
