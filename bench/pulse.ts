@@ -26,21 +26,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { heardTurns, lastLoudPlayedAt, onsetsHeard } from '../test/helpers/heard.js';
 import {
+  READER_SETTLE_MS,
   type Recording,
   type SoundServer,
   soundServerAvailable,
   startSoundServer,
 } from '../test/helpers/sound-server.js';
-import {
-  heardTurns,
-  lastLoudPlayedAt,
-  type MicFigures,
-  micFigures,
-  type OnsetRules,
-  onsetLatencies,
-  onsetsHeard,
-} from './peer/analysis.js';
+import { type MicFigures, micFigures, type OnsetRules, onsetLatencies } from './peer/analysis.js';
 import { appClient, type ClientCommand, exampleClient } from './peer/clients.js';
 import { type ExampleClient, prepareExample } from './peer/example-client.js';
 import {
@@ -286,9 +280,7 @@ export async function benchPulse(): Promise<BenchResult[]> {
       tls,
     );
     const readBack = server.recordSpeaker({ latencyMs: TIMING_READBACK_LATENCY_MS });
-    // Right after a reader joins, the speaker sink still renders ahead by its earlier (longer)
-    // latency, and its monitor shows audio hundreds of ms before it is due.
-    await sleep(3_000);
+    await sleep(READER_SETTLE_MS);
     const barge = { app: [] as number[], peer: [] as number[] };
     try {
       const b = clients(peers, ['--plain']);

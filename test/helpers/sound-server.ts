@@ -13,7 +13,8 @@
  *   them early.) `room.monitor` still reads what the room plays.
  *
  * Measured here: a null sink whose monitor nobody reads ran 10-40 % slower than real time;
- * with any reader on the monitor it keeps time. Tests that play into `speaker` read it back.
+ * with any reader on the monitor it keeps time. Tests that play into `speaker` read it back, and
+ * time against a reader only once it has settled ({@link READER_SETTLE_MS}).
  *
  * The app under test gets {@link SoundServer.env}: `PULSE_SERVER` and a `HOME` whose `.asoundrc`
  * makes ALSA's `default` the pulse plugin, so sox and `speaker` go through the server unchanged.
@@ -27,6 +28,13 @@ import type { Writable } from 'node:stream';
 
 /** Latency asked of parec and pacat: without it they buffer for seconds. */
 export const PULSE_LATENCY_MS = 20;
+/**
+ * How long a new reader of a monitor needs before its timing can be trusted: right after it
+ * joins, the sink still renders ahead by its earlier, longer latency, and the monitor shows audio
+ * hundreds of ms before it is played (measured on a freshly started server: 1 s was not always
+ * enough, 3 s was).
+ */
+export const READER_SETTLE_MS = 3_000;
 
 export interface SoundServerOptions {
   /** Sample rate of both sinks (default 48000). */
