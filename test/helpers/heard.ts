@@ -43,6 +43,8 @@ export interface HeardTurns {
   readonly turnsMs: number[];
   /** Silent stretches inside those turns (underruns, dropped audio), in ms. */
   readonly gapsMs: number[];
+  /** The same gaps, turn by turn. */
+  readonly gapsByTurn: number[][];
 }
 
 /**
@@ -69,6 +71,7 @@ export function heardTurns(
   }
   const turnsMs: number[] = [];
   const gapsMs: number[] = [];
+  const gapsByTurn: number[][] = [];
   let start = -1;
   let lastLoud = -1;
   let gaps: number[] = [];
@@ -76,6 +79,7 @@ export function heardTurns(
     if (start >= 0 && lastLoud - start + 1 >= minTurnMs) {
       turnsMs.push(lastLoud - start + 1);
       gapsMs.push(...gaps);
+      gapsByTurn.push(gaps);
     }
     start = -1;
     gaps = [];
@@ -88,7 +92,7 @@ export function heardTurns(
     lastLoud = w;
   }
   close();
-  return { turnsMs, gapsMs };
+  return { turnsMs, gapsMs, gapsByTurn };
 }
 
 /**
