@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AUDIO_TICK_MS, MAX_WRITE_TICKS } from '../constants.js';
-import { ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
+import { afterStderr, ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
@@ -261,9 +261,12 @@ export class SpeakerSink extends ChildProcessSink {
       child.on('exit', (code, signal) => {
         this.dead = true;
         if (this.closing) return;
-        const why = this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
-        if (!settled) settle(new Error(why));
-        else this.report(`speaker output stopped: ${why}`);
+        afterStderr(child, () => {
+          const why =
+            this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+          if (!settled) settle(new Error(why));
+          else this.report(`speaker output stopped: ${why}`);
+        });
       });
     });
   }
