@@ -35,6 +35,17 @@ function sim() {
   };
 }
 
+/** A live device opened at 0, delivering a frame every 20 ms for a second; returns the time. */
+function liveForASecond(s: ReturnType<typeof sim>): number {
+  s.pacer.opened(0);
+  let now = 20;
+  for (; now < 1000; now += 20) {
+    s.arrive(FRAME, now);
+    s.tick(now);
+  }
+  return now;
+}
+
 describe('CapturePacer', () => {
   it('sends nothing before the first audio arrives', () => {
     const s = sim();
@@ -57,12 +68,7 @@ describe('CapturePacer', () => {
 
   it('a burst of more than real time from a live device delays it for at most a second', () => {
     const s = sim();
-    s.pacer.opened(0);
-    let now = 20;
-    for (; now < 1000; now += 20) {
-      s.arrive(FRAME, now);
-      s.tick(now);
-    }
+    let now = liveForASecond(s);
     // PulseAudio hands over 600 ms at once (a source reconfigured), then real time again.
     s.arrive(FRAME * 30, now);
     s.tick(now);
@@ -132,12 +138,7 @@ describe('CapturePacer', () => {
 
   it('a late read of a live device: what waited goes out at once, beyond 200 ms the oldest is dropped', () => {
     const s = sim();
-    s.pacer.opened(0);
-    let now = 20;
-    for (; now < 1000; now += 20) {
-      s.arrive(FRAME, now);
-      s.tick(now);
-    }
+    const now = liveForASecond(s);
     // Three pieces read together (the loop was late): all three leave now.
     s.arrive(FRAME * 3, now + 40);
     expect(s.tick(now + 40).sendFrames).toBe(3);

@@ -3,7 +3,12 @@ import { Player } from '../../source/audio/player.js';
 import { SpeakerSink } from '../../source/audio/sinks/speaker-sink.js';
 import { heardTurns, lastLoudPlayedAt } from '../helpers/heard.js';
 import { tone } from '../helpers/signal.js';
-import { READER_SETTLE_MS, type SoundServer, startSoundServer } from '../helpers/sound-server.js';
+import {
+  READER_SETTLE_MS,
+  type Recording,
+  type SoundServer,
+  startSoundServer,
+} from '../helpers/sound-server.js';
 
 /**
  * The agent's side on a sound server that keeps real time (PulseAudio through ALSA's pulse
@@ -31,6 +36,21 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A read-back of the speaker, settled, then the speaker child and a player started on it. The
+ * read-back is short: with a long one the sink renders ahead, and the start of a stream is lost
+ * from the monitor's view when the server rewinds (what is heard is not).
+ */
+async function openPlayback(): Promise<{ heard: Recording; player: Player }> {
+  const heard = server.recordSpeaker({ latencyMs: 5 });
+  await sleep(READER_SETTLE_MS);
+  const sink = new SpeakerSink(RATE);
+  await sink.open();
+  const player = new Player(sink);
+  player.start();
+  return { heard, player };
+}
 
 /** Sample index of the first loud sample, or undefined. */
 function firstLoud(pcm: Buffer): number | undefined {
@@ -61,14 +81,7 @@ async function streamTone(player: Player, ms: number): Promise<void> {
 
 describe('agent audio through the speaker on a real-time sound server', () => {
   it('is heard whole, reply after reply, with the pauses between them silent', async () => {
-    // A short read-back: with a long one the sink renders ahead, and the start of a stream is
-    // lost from the monitor's view when the server rewinds (what is heard is not).
-    const heard = server.recordSpeaker({ latencyMs: 5 });
-    await sleep(READER_SETTLE_MS);
-    const sink = new SpeakerSink(RATE);
-    await sink.open();
-    const player = new Player(sink);
-    player.start();
+    const { heard, player } = await openPlayback();
     for (let reply = 0; reply < 3; reply++) {
       await streamTone(player, 1_500);
       // A pause between replies long enough that a pump letting the device run dry would have
@@ -93,12 +106,7 @@ describe('agent audio through the speaker on a real-time sound server', () => {
   }, 30_000);
 
   it('stops on the sink at once when the server clears the buffer (barge-in)', async () => {
-    const heard = server.recordSpeaker({ latencyMs: 5 });
-    await sleep(READER_SETTLE_MS);
-    const sink = new SpeakerSink(RATE);
-    await sink.open();
-    const player = new Player(sink);
-    player.start();
+    const { heard, player } = await openPlayback();
     // Three seconds arrive at once, as a server sends ahead; the user barges in once the agent
     // has been heard for a while.
     player.enqueue(tone(440, 3_000, RATE, 0.3));
