@@ -40,8 +40,12 @@ export function until(cond: () => boolean, timeoutMs = 20_000, everyMs = 2): Pro
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** The built CLI (`npm run bench` builds first). */
-export const CLI_PATH = new URL('../dist/cli.js', import.meta.url).pathname;
+/**
+ * The built CLI (`npm run bench` builds first). OMNIA_BENCH_CLI measures another build instead,
+ * e.g. an earlier commit's for a before/after table.
+ */
+export const CLI_PATH =
+  process.env.OMNIA_BENCH_CLI ?? new URL('../dist/cli.js', import.meta.url).pathname;
 
 /** When a bench file is run on its own (`npx tsx bench/<file>.ts`), print its figures. */
 export async function printWhenMain(

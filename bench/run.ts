@@ -10,6 +10,7 @@ import { benchPlayback } from './audio-playback.js';
 import { benchBargeIn } from './barge-in.js';
 import { benchEcho } from './echo.js';
 import { benchMemory } from './memory.js';
+import { benchPulse } from './pulse.js';
 import { benchRender } from './render.js';
 import type { BenchResult } from './result.js';
 import { benchStart } from './start.js';
@@ -24,6 +25,7 @@ const suites: Array<[string, () => Promise<BenchResult[]>]> = [
   ['render', benchRender],
   ['memory', benchMemory],
   ['whole app', benchWholeApp],
+  ['sound server', benchPulse],
 ];
 
 const results: BenchResult[] = [];

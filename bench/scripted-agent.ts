@@ -9,7 +9,13 @@
  *   real time in 20 ms frames, a transcript delta every 150 ms), in the second half it listens
  *   (one final user turn per cycle). For the whole-app CPU figure.
  */
-import { createServer, type Server } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -33,7 +39,32 @@ export interface ScriptedCall {
   clearAt?: number;
   /** Client JSON messages, parsed. */
   readonly clientMessages: Array<Record<string, unknown>>;
+  /** Every binary (mic) frame received, in order: for mic latency and audio-per-second. */
+  readonly micFrames: MicFrame[];
+  /** Epoch ms spans in which the agent spoke (`half-speaking`); `to` unset while it speaks. */
+  readonly speaking: Array<{ from: number; to?: number }>;
   closed: boolean;
+}
+
+/** One binary frame of user audio as the server received it. */
+export interface MicFrame {
+  /** Epoch ms (fractional) of arrival. */
+  readonly at: number;
+  readonly bytes: number;
+  /** Largest absolute sample in the frame (s16le). */
+  readonly peak: number;
+}
+
+/** Where and how the bench server listens (default: plain HTTP on 127.0.0.1, any port). */
+export interface ScriptedAgentOptions {
+  /** Serve HTTPS and WSS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string };
+  /** Address to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Port (default: any free one). */
+  readonly port?: number;
+  /** Host name put into `baseUrl` and the `websocketUrl` it hands out (default: the address). */
+  readonly publicHost?: string;
 }
 
 export interface ScriptedAgent {
@@ -64,10 +95,34 @@ export function toneFrame(ms: number, rate = RATE, freqHz = 440): Buffer {
   return b;
 }
 
-export async function startScriptedAgent(script: AgentScript): Promise<ScriptedAgent> {
+/** Largest absolute sample of s16le PCM (an odd trailing byte is ignored). */
+export function peakOf(pcm: Buffer): number {
+  // A typed view needs an even offset; a frame sliced from a larger buffer may not have one.
+  const aligned = pcm.byteOffset % 2 === 0 ? pcm : Buffer.from(pcm);
+  const samples = new Int16Array(aligned.buffer, aligned.byteOffset, aligned.length >> 1);
+  let peak = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
+    if (v > peak) peak = v;
+    else if (-v > peak) peak = -v;
+  }
+  return peak;
+}
+
+export async function startScriptedAgent(
+  script: AgentScript,
+  options: ScriptedAgentOptions = {},
+): Promise<ScriptedAgent> {
   const calls: ScriptedCall[] = [];
   const wss = new WebSocketServer({ noServer: true });
-  const server: Server = createServer((req, res) => {
+  const scheme = options.tls ? 'https' : 'http';
+  const host = options.host ?? '127.0.0.1';
+  const urlHost = () => {
+    const { port } = server.address() as AddressInfo;
+    const name = options.publicHost ?? host;
+    return port === (options.tls ? 443 : 80) ? name : `${name}:${port}`;
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST' || !req.url?.endsWith('/api/v1/calls/create')) {
       res.writeHead(404).end();
       return;
@@ -75,22 +130,33 @@ export async function startScriptedAgent(script: AgentScript): Promise<ScriptedA
     req.resume();
     req.on('end', () => {
       const id = `bench-${calls.length + 1}`;
-      const { port } = server.address() as AddressInfo;
+      const ws = options.tls ? 'wss' : 'ws';
       res.writeHead(201, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id, websocketUrl: `ws://127.0.0.1:${port}/calls/${id}` }));
+      res.end(JSON.stringify({ id, websocketUrl: `${ws}://${urlHost()}/calls/${id}` }));
     });
-  });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest)
+    : createHttpServer(onRequest);
   server.on('upgrade', (req, socket, head) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const call: ScriptedCall = { joinedAt: epochMs(), clientMessages: [], closed: false };
+      const call: ScriptedCall = {
+        joinedAt: epochMs(),
+        clientMessages: [],
+        micFrames: [],
+        speaking: [],
+        closed: false,
+      };
       calls.push(call);
       runScript(ws, call, script);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${scheme}://${urlHost()}`,
     calls,
     close: async () => {
       for (const ws of wss.clients) ws.terminate();
@@ -108,7 +174,10 @@ function runScript(ws: WebSocket, call: ScriptedCall, script: AgentScript): void
   };
   ws.on('message', (data, isBinary) => {
     if (isBinary) {
-      call.firstClientAudioAt ??= epochMs();
+      const at = epochMs();
+      call.firstClientAudioAt ??= at;
+      const pcm = data as Buffer;
+      call.micFrames.push({ at, bytes: pcm.length, peak: peakOf(pcm) });
       return;
     }
     try {
@@ -143,13 +212,14 @@ function runScript(ws: WebSocket, call: ScriptedCall, script: AgentScript): void
   } else if (script.kind === 'replay') {
     void replay(ws, send, script.agentTurns, script.audioPerTurnMs);
   } else if (script.kind === 'half-speaking') {
-    halfSpeaking(ws, send, timers, script.cycleMs);
+    halfSpeaking(ws, call, send, timers, script.cycleMs);
   }
 }
 
 /** Speak for half of every cycle at real-time pace with streaming transcript, listen for the rest. */
 function halfSpeaking(
   ws: WebSocket,
+  call: ScriptedCall,
   send: (msg: Record<string, unknown>) => void,
   timers: NodeJS.Timeout[],
   cycleMs: number,
@@ -162,6 +232,8 @@ function halfSpeaking(
     const started = performance.now();
     let words = 0;
     let framesSent = 0;
+    const span: { from: number; to?: number } = { from: epochMs() };
+    call.speaking.push(span);
     send({ type: 'state', state: 'speaking' });
     const audio = setInterval(() => {
       // Paced by elapsed time, not by the timer count, so a late timer does not stretch speech.
@@ -186,6 +258,7 @@ function halfSpeaking(
       setTimeout(() => {
         clearInterval(audio);
         clearInterval(text);
+        span.to = epochMs();
         send({
           type: 'transcript',
           role: 'agent',

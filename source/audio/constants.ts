@@ -39,11 +39,15 @@ export const DEFAULT_LEAD_MS = 60;
 /** Default sample rate for both directions. */
 export const DEFAULT_SAMPLE_RATE = 48_000;
 /**
- * How often levels and queue depth are folded into the session snapshot: the meters' 10 frames
- * a second. On a grid of wall-clock time (step k at k·100 ms), which the UI's clocks share, so
- * a meter and a spinner that move together cost one frame.
+ * How often levels and queue depth are folded into the session snapshot (about 8 times a
+ * second), counted in shared audio ticks so it costs no wake-up of its own: a multiple of the
+ * playback pump's write period (two ticks), so the fold runs in wake-ups the pump makes anyway.
+ * The UI's clocks step on the same ticks, so a meter and a spinner that move together cost one
+ * frame.
  */
-export const LEVEL_TICK_MS = 100;
+export const LEVEL_TICK_MS = 120;
+/** {@link LEVEL_TICK_MS} in shared audio ticks. */
+export const LEVEL_TICK_EVERY = Math.max(1, Math.round(LEVEL_TICK_MS / AUDIO_TICK_MS));
 /** Floor used instead of -Infinity dBFS for digital silence. */
 export const LEVEL_FLOOR_DB = -96;
 

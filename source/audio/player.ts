@@ -46,12 +46,14 @@ export interface PlayerOptions {
 
 /** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
 const DEFAULT_FADE_MS = 3;
+const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
+/** Silence after which audio that arrives starts a new reply (see `holdingStart`). */
+const REPLY_GAP_MS = 200;
 /**
  * After this much silence following the last agent audio the pump stops writing until audio
  * is queued again (the device runs dry, which a sound card plays as silence).
  */
 export const IDLE_AFTER_MS = 500;
-const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
 
 /** How the pump paces a sink on the shared tick: the lead, and how many ticks between writes. */
 export interface Pacing {
@@ -110,7 +112,6 @@ export class Player implements PlayerLike {
   private readonly canDrop: boolean;
   /** On the shared tick, write on every n-th tick. */
   private readonly writeTicks: number;
-  private ticks = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly fadeBytes: number;
   /** Effective lead (see {@link pacingFor}). */
@@ -133,14 +134,18 @@ export class Player implements PlayerLike {
    */
   private unheard: Written[] = [];
   private isPlaying = false;
-  /** Timeline position just past the last block that held agent audio (or a fade tail). */
-  private audioEndBytes = 0;
-  /** Silence written after the last audio before the pump lets the device run dry. */
-  private readonly idleBytes: number;
   /** Bytes at the head of the queue that are the fade tail of cleared audio, not new audio. */
   private fadeTailBytes = 0;
   private failed = false;
   private stopped = false;
+  /** When the reply now starting was first found queued (see {@link holdingStart}). */
+  private replyQueuedAt: number | undefined;
+  /** Timeline position just past the last block that held audio. */
+  private audioEndBytes = 0;
+  /** Silence after which queued audio is a new reply (not a stall inside one). */
+  private readonly replyGapBytes: number;
+  /** Silence written after the last audio before the pump lets the device run dry. */
+  private readonly idleBytes: number;
 
   constructor(sink: AudioSink, options: PlayerOptions = {}) {
     this.sink = sink;
@@ -162,8 +167,9 @@ export class Player implements PlayerLike {
       this.periodMs = options.periodMs ?? options.blockMs ?? BLOCK_MS;
     }
     this.leadBytes = bytesForMs(this.leadMs, this.rate);
-    this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
+    this.replyGapBytes = bytesForMs(REPLY_GAP_MS, this.rate);
+    this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
     this.queue = new PcmQueue({
@@ -198,16 +204,17 @@ export class Player implements PlayerLike {
     if (this.running || this.stopped) return;
     this.running = true;
     this.timelineBytes = 0;
-    this.ticks = 0;
     // The device timeline starts now, whatever the phase of the grid: the first write is the
     // lead, later writes top the sink up to the lead to the sample.
     this.startedAt = this.now();
     this.sink.startClock?.();
     this.pump(this.startedAt);
     if (this.onTicker) {
-      this.unsubscribe = audioTicker.subscribe((at) => {
-        if (++this.ticks % this.writeTicks === 0) this.pump(Math.max(at, this.now()));
-      });
+      // Only on the ticks it writes: the ticker does not wake the process for the others.
+      this.unsubscribe = audioTicker.subscribe(
+        (at) => this.pump(Math.max(at, this.now())),
+        this.writeTicks,
+      );
       return;
     }
     this.timer = setInterval(() => this.pump(this.now()), this.periodMs);
@@ -308,8 +315,9 @@ export class Player implements PlayerLike {
     this.hear(played);
     // Nothing queued and only silence written for a while: stop feeding the device and let it
     // run dry (the speaker child then sleeps between replies). New audio resumes it at its play
-    // position with the lead, below, like after a stall; a WAV device records the gap as
-    // silence, as a sound card plays it.
+    // position, below, like after a stall; a WAV device records the gap as silence, as a sound
+    // card plays it. (Through PulseAudio the restart makes the server rewind the sink, which a
+    // null sink's monitor cannot show: a long read-back then misses the start of the reply.)
     if (
       this.onTicker &&
       this.queue.byteLength === 0 &&
@@ -333,14 +341,34 @@ export class Player implements PlayerLike {
     const due = played + this.leadBytes - this.timelineBytes;
     const bytes = Math.max(0, Math.floor(due / step) * step);
     if (bytes === 0) return;
+    const hold = this.holdingStart(bytes, now);
     // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
     // of its child process.
     const out = Buffer.alloc(bytes);
     for (let at = 0; at < bytes; at += this.blockBytes) {
       const start = this.timelineBytes + at;
-      this.fillBlock(out.subarray(at, Math.min(bytes, at + this.blockBytes)), start, played);
+      const block = out.subarray(at, Math.min(bytes, at + this.blockBytes));
+      if (hold) this.account(block, false, start, played);
+      else this.fillBlock(block, start, played);
     }
     this.send(out);
+  }
+
+  /**
+   * Whether to hold a reply that is just starting (write silence this time): a reply streamed
+   * at real time arrives a frame at a time, and started with its first frame alone, the silence
+   * padding that write would put a hole (20 ms) between its first words and the next frame. It is
+   * held until a whole write's worth is queued, for at most one write period, so a reply a server
+   * sends ahead is never held, and one streamed at real time starts with a frame to spare.
+   */
+  private holdingStart(bytes: number, now: number): boolean {
+    const afterSilence = this.timelineBytes - this.audioEndBytes >= this.replyGapBytes;
+    if (!afterSilence || this.queue.byteLength === 0 || this.fadeTailBytes > 0) {
+      this.replyQueuedAt = undefined;
+      return false;
+    }
+    this.replyQueuedAt ??= now;
+    return this.queue.byteLength < bytes && now - this.replyQueuedAt < this.writePeriodMs;
   }
 
   private send(out: Buffer): void {

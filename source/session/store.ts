@@ -1,4 +1,4 @@
-import { LEVEL_TICK_MS } from '../audio/constants.js';
+import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
 import { type EchoPath, GuardedEcho, NoEcho } from '../audio/echo/path.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
@@ -204,15 +204,9 @@ export class SessionStore implements Store {
     // The recording and the output device start their clocks together: the files line up.
     this.options.recorder?.start?.();
     this.options.player.start();
-    // Levels are folded on the shared tick, once per LEVEL_TICK_MS step of wall-clock time: the
-    // grid the UI's clocks use too (source/ui/clock.ts), so what moves together draws together.
-    let step = Math.floor(Date.now() / LEVEL_TICK_MS);
-    this.stopLevelTicks = audioTicker.subscribe(() => {
-      const now = Math.floor(Date.now() / LEVEL_TICK_MS);
-      if (now === step) return;
-      step = now;
-      this.tickLevels();
-    });
+    // Levels are folded every LEVEL_TICK_EVERY-th tick of the shared clock: ticks the pump wakes
+    // for anyway, and the ones the UI's clocks step on (source/ui/clock.ts).
+    this.stopLevelTicks = audioTicker.subscribe(() => this.tickLevels(), LEVEL_TICK_EVERY);
     try {
       await this.options.source.start(
         (frame) => {

@@ -1,16 +1,16 @@
 /**
  * The UI's clocks. Everything on screen that moves by itself (the state spinner, the call and
- * state clocks, the transcript while it streams) moves on one grid of ANIMATION_STEP_MS, the
- * same grid on which the session store folds audio levels (`LEVEL_TICK_MS`), and on the same
- * shared audio tick (`audio-ticker.ts`). Whatever changes in one step therefore changes in one
- * event-loop turn, and React and Ink turn it into one frame: a meter, a spinner and a clock
- * moving together cost one frame, not three.
+ * state clocks, the transcript while it streams) moves on the ticks of the shared audio clock
+ * (`audio-ticker.ts`) on which the session store folds audio levels: every LEVEL_TICK_EVERY-th
+ * tick (120 ms). Whatever changes on one of those ticks changes in one event-loop turn, and
+ * React and Ink turn it into one frame: a meter, a spinner and a clock moving together cost one
+ * frame, not three, and the UI's clocks cost no wake-up of their own.
  */
 import { useSyncExternalStore } from 'react';
-import { LEVEL_TICK_MS } from '../audio/constants.js';
+import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 
-/** One step of every animation: 10 steps a second, the meters' rate. */
+/** One step of every animation: the meters' rate (about 8 steps a second). */
 export const ANIMATION_STEP_MS = LEVEL_TICK_MS;
 /** Clocks show whole seconds. */
 export const CLOCK_STEP_MS = 1_000;
@@ -19,7 +19,8 @@ type Listener = () => void;
 
 /**
  * A clock whose value is `floor(now / stepMs)` and which tells its listeners when that changes.
- * It rides on the shared audio tick, and only while someone listens.
+ * It looks on the store's level-fold ticks of the shared audio clock (so a whole second shows
+ * on the first of them after it), and only while someone listens.
  */
 export class StepClock {
   private readonly listeners = new Set<Listener>();
@@ -44,7 +45,7 @@ export class StepClock {
     this.listeners.add(listener);
     if (!this.stopTicker) {
       this.step = Math.floor(this.now() / this.stepMs);
-      this.stopTicker = audioTicker.subscribe(() => this.tick());
+      this.stopTicker = audioTicker.subscribe(() => this.tick(), LEVEL_TICK_EVERY);
     }
     return () => {
       this.listeners.delete(listener);

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { AudioTicker } from '../../source/audio/sources/audio-ticker.js';
+import { AudioTicker, BEAT_WATCHDOG_MS } from '../../source/audio/sources/audio-ticker.js';
 
 describe('AudioTicker', () => {
   it('ticks once a period and reports how late a tick ran when the loop was blocked', async () => {
@@ -29,5 +29,50 @@ describe('AudioTicker', () => {
       expect(Math.floor(times[i]! / 20)).toBeGreaterThan(Math.floor(times[i - 1]! / 20));
     expect(late).toHaveLength(4);
     expect(Math.max(...late)).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('AudioTicker listeners and beats', () => {
+  it('wakes only on the ticks its listeners want: every 2nd and every 5th', async () => {
+    const ticker = new AudioTicker(20);
+    const twos: number[] = [];
+    const fives: number[] = [];
+    const stopTwo = ticker.subscribe((at) => twos.push(at), 2);
+    const stopFive = ticker.subscribe((at) => fives.push(at), 5);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    stopTwo();
+    stopFive();
+    // On a 20 ms grid: tick numbers divisible by 2 (40 ms apart) and by 5 (100 ms apart).
+    const tickNo = (at: number) => Math.round(at / 20);
+    expect(twos.length).toBeGreaterThanOrEqual(10);
+    expect(fives.length).toBeGreaterThanOrEqual(4);
+    for (const at of twos) expect(tickNo(at) % 2).toBe(0);
+    for (const at of fives) expect(tickNo(at) % 5).toBe(0);
+  });
+
+  it('lets beats (mic frames) carry the ticks, and goes back to its timer when they stop', async () => {
+    const ticker = new AudioTicker(20);
+    let inBeat = false;
+    const calls: Array<{ at: number; inBeat: boolean }> = [];
+    const stop = ticker.subscribe((at) => calls.push({ at, inBeat }), 2);
+    const beats = setInterval(() => {
+      inBeat = true;
+      ticker.beat(performance.now());
+      inBeat = false;
+    }, 20);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    clearInterval(beats);
+    const beatsEndedAt = performance.now();
+    const duringBeats = calls.length;
+    await new Promise((resolve) => setTimeout(resolve, BEAT_WATCHDOG_MS + 400));
+    stop();
+    // While beats came, every tick after the first ran inside a beat (no wake-up of its own).
+    const beaten = calls.slice(1, duringBeats);
+    expect(beaten.length).toBeGreaterThanOrEqual(8);
+    expect(beaten.every((c) => c.inBeat)).toBe(true);
+    // Without beats it keeps ticking on its own, after at most the watchdog's period.
+    const after = calls.slice(duringBeats);
+    expect(after.length).toBeGreaterThanOrEqual(3);
+    expect(after[0]!.at - beatsEndedAt).toBeLessThan(BEAT_WATCHDOG_MS + 200);
   });
 });

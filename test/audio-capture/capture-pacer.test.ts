@@ -35,19 +35,50 @@ function sim() {
   };
 }
 
+/** A live device opened at 0, delivering a frame every 20 ms for a second; returns the time. */
+function liveForASecond(s: ReturnType<typeof sim>): number {
+  s.pacer.opened(0);
+  let now = 20;
+  for (; now < 1000; now += 20) {
+    s.arrive(FRAME, now);
+    s.tick(now);
+  }
+  return now;
+}
+
 describe('CapturePacer', () => {
   it('sends nothing before the first audio arrives', () => {
     const s = sim();
     expect(s.tick(1000)).toEqual({ dropBytes: 0, sendFrames: 0 });
   });
 
-  it('holds a faster-than-real-time device to one second per second without dropping any of it', () => {
+  it('holds a faster-than-real-time device to one second per second', () => {
     const s = sim();
-    // The device hands over 10 s of audio in the first few ms.
-    s.arrive(RATE * 2 * 10, 0);
-    for (let now = 0; now <= 2000; now += 20) s.tick(now);
-    expect(s.sent).toBe(101); // one frame of lead at t=0, then one per 20 ms
-    expect(s.dropped).toBe(0);
+    s.pacer.opened(0);
+    // A file device: whatever is read is replaced at once, up to what the pipe holds (1.3 s).
+    const pipeBytes = RATE * 2 * 1.3;
+    for (let now = 0; now <= 4000; now += 20) {
+      if (s.queued < pipeBytes) s.arrive(pipeBytes - s.queued, now);
+      s.tick(now);
+    }
+    // One frame of lead at t=0, then one per 20 ms: never more than real time.
+    expect(s.sent).toBeGreaterThanOrEqual(195);
+    expect(s.sent).toBeLessThanOrEqual(202);
+  });
+
+  it('a burst of more than real time from a live device delays it for at most a second', () => {
+    const s = sim();
+    let now = liveForASecond(s);
+    // PulseAudio hands over 600 ms at once (a source reconfigured), then real time again.
+    s.arrive(FRAME * 30, now);
+    s.tick(now);
+    const burstAt = now;
+    for (now += 20; now < burstAt + 2000; now += 20) {
+      s.arrive(FRAME, now);
+      s.tick(now);
+      if (now > burstAt + 1100) expect(s.queued).toBeLessThan(FRAME);
+    }
+    expect(s.dropped).toBeGreaterThan(0);
   });
 
   it('passes a live device through frame by frame with no backlog', () => {
@@ -81,12 +112,41 @@ describe('CapturePacer', () => {
     expect(s.pacer.forgivenFrames).toBeGreaterThan(0);
   });
 
-  it('says when the next frame is due so a timer can sleep until then', () => {
+  it('says when the next frame of a faster-than-real-time device is due so a timer can sleep until then', () => {
     const s = sim();
-    s.arrive(FRAME * 3, 100);
+    s.arrive(RATE * 2 * 10, 100);
     s.tick(100);
     expect(s.pacer.nextDueAt(100)).toBe(120);
     s.tick(125);
     expect(s.pacer.nextDueAt(125)).toBe(140);
+  });
+
+  it('sends what a live device delivered at start-up at once, so it never becomes a lasting delay', () => {
+    const s = sim();
+    s.pacer.opened(0);
+    // sox's first read held 120 ms (the event loop was busy while the device started).
+    s.arrive(FRAME * 6, 130);
+    expect(s.tick(130).sendFrames).toBe(6);
+    // From then on each 20 ms piece leaves as it arrives: nothing waits behind the clock.
+    for (let now = 150; now < 2150; now += 20) {
+      s.arrive(FRAME, now);
+      expect(s.tick(now).sendFrames).toBe(1);
+    }
+    expect(s.queued).toBe(0);
+    expect(s.dropped).toBe(0);
+  });
+
+  it('a late read of a live device: what waited goes out at once, beyond 200 ms the oldest is dropped', () => {
+    const s = sim();
+    const now = liveForASecond(s);
+    // Three pieces read together (the loop was late): all three leave now.
+    s.arrive(FRAME * 3, now + 40);
+    expect(s.tick(now + 40).sendFrames).toBe(3);
+    // A start-up-sized burst of 600 ms: a 200 ms catch-up, the stale rest dropped.
+    s.arrive(FRAME * 30, now + 640);
+    const plan = s.tick(now + 640);
+    expect(plan.sendFrames).toBe(10);
+    expect(s.queued).toBeLessThanOrEqual(FRAME);
+    expect(s.dropped).toBeGreaterThanOrEqual(FRAME * 19);
   });
 });

@@ -60,8 +60,10 @@ describe('MicSource with real sox on an ALSA file device', () => {
     const audioMs = (c.frames.length - countAtFirst) * 20;
     await mic.stop();
 
-    // Unpaced, the 10 s file would arrive at once; paced, about 2 s of it.
-    expect(audioMs).toBeGreaterThanOrEqual(1200);
+    // Unpaced, the 10 s file would arrive at once; paced, about 2 s of it (at least half of it
+    // even when a loaded machine holds the timers back: missed time is caught up, 200 ms at most
+    // at a time).
+    expect(audioMs).toBeGreaterThanOrEqual(1000);
     expect(audioMs).toBeLessThanOrEqual(Math.max(2500, wallMs + 300));
 
     expect(c.frames.every((f) => f.length === 1920)).toBe(true);

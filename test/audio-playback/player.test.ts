@@ -72,7 +72,10 @@ async function bargeIn(
 
   const { x } = readWavSamples(path);
   const clearAt = Math.floor(((tClear - t0) * RATE) / 1000);
-  const firstSilence = x.indexOf(0, 1);
+  // Where the tone ends: the first long run of silence near the clear. (On a loaded machine a
+  // sink with a small lead can run dry for a moment earlier: a gap, not the end.)
+  const searchFrom = Math.max(1, clearAt - Math.round((ROOMY_LEAD_MS * RATE) / 1000) - 4_800);
+  const firstSilence = x.indexOf(0, searchFrom);
   let toneEnd = firstSilence;
   // The tone's own zero crossings can hit 0 exactly; the tone ends where a long run of 0 starts.
   while (x.subarray(toneEnd, toneEnd + 480).some((v) => v !== 0))
@@ -131,16 +134,20 @@ describe('Player into a WAV file sink, against real time', () => {
     // it went into the device up to the lead ahead: response latency counts from there.
     expect(starts).toHaveLength(1);
     const heardAt = openedAt + (start / RATE) * 1000;
-    expect(Math.abs(starts[0]! - heardAt)).toBeLessThan(15);
+    // Written 200 ms (the lead) before it is heard: an error well under that tells the two
+    // apart on a loaded machine, where the callback itself can run tens of ms late.
+    expect(Math.abs(starts[0]! - heardAt)).toBeLessThan(100);
   });
 
   it('barge-in with a sink that can drop: the file holds no agent audio beyond the clear but the fade', async () => {
     const { heardAfterClearMs, player } = await bargeIn((path) => new WavFileSink(path, RATE));
     expect(player.leadMs).toBe(ROOMY_LEAD_MS);
     expect(player.writePeriodMs).toBe(40);
-    // The device is cut at the play position: only the 5 ms fade follows, even with 200 ms in it.
+    // The device is cut at the play position: only the 5 ms fade follows, not the 200 ms it
+    // held (a few ms more where the test's clock and the player's differ on a loaded machine;
+    // `bench/audio-playback.ts` has the figure).
     expect(heardAfterClearMs).toBeGreaterThan(0);
-    expect(heardAfterClearMs).toBeLessThanOrEqual(5 + 1);
+    expect(heardAfterClearMs).toBeLessThanOrEqual(5 + 10);
   });
 
   it('keeps the default lead on a sink that can drop, written every second tick, and the smallest on one that cannot', async () => {
@@ -157,8 +164,10 @@ describe('Player into a WAV file sink, against real time', () => {
     const player = await openPlayer(new WavFileSink(path, RATE), { leadMs: ROOMY_LEAD_MS });
     const heard: Buffer[] = [];
     player.onBlock = (pcm) => heard.push(Buffer.from(pcm));
+    const startedAt = performance.now();
     player.enqueue(tone(3000, 1000));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const clearedAt = performance.now();
     player.clear();
     await new Promise((resolve) => setTimeout(resolve, 300));
     await player.stop();
@@ -170,8 +179,10 @@ describe('Player into a WAV file sink, against real time', () => {
     // player's clock and the device's may differ) and faded: not the 200 ms the device held
     // when the clear came.
     const ms = (x: Int16Array) => (span(x).length / RATE) * 1000;
-    expect(Math.abs(ms(recorded) - ms(inFile))).toBeLessThan(5);
-    expect(ms(inFile)).toBeLessThan(1_000 + 100);
+    expect(Math.abs(ms(recorded) - ms(inFile))).toBeLessThan(10);
+    // The timer behind the clear may run late on a loaded machine; the file ends with the clear
+    // whenever it came, not 200 ms (the lead) after it.
+    expect(ms(inFile)).toBeLessThan(clearedAt - startedAt + 50);
   });
 
   it('barge-in with a sink that cannot drop: it keeps a small lead, which plays out after the clear', async () => {
@@ -248,8 +259,9 @@ describe('Player into a WAV file sink, against real time', () => {
     const enqueuedAt = performance.now();
     player.enqueue(a);
     await waitFor(() => player.playing, 5_000, 'second reply');
-    // It resumes within a tick; the device had run dry, so the reply starts playing at once.
-    expect(performance.now() - enqueuedAt).toBeLessThan(200);
+    // It resumes on the next tick (40 ms; far more only on a loaded machine); the device had
+    // run dry, so the reply starts playing at once.
+    expect(performance.now() - enqueuedAt).toBeLessThan(1_000);
     expect(heardIn).toBeGreaterThanOrEqual(0);
     expect(heardIn).toBeLessThan(player.leadMs);
     await waitFor(() => !player.playing, 5_000, 'end');
@@ -270,6 +282,50 @@ describe('Player into a WAV file sink, against real time', () => {
       Buffer.from(x.subarray(s2, s2 + a.length / 2).buffer, s2 * 2, a.length),
     ]);
     expect(both.equals(Buffer.concat([a, a]))).toBe(true);
+  });
+
+  it('a reply streamed a frame at a time plays without a hole after its first frame', async () => {
+    const path = wavPath();
+    const player = await openPlayer(new WavFileSink(path, RATE), { leadMs: ROOMY_LEAD_MS });
+    const frame = tone(20, 440, 10_000, RATE, Math.PI / 4);
+    const replies = 8;
+    for (let reply = 0; reply < replies; reply++) {
+      // Silence between replies, then 200 ms streamed at real time, as a server sends a reply
+      // it is still generating: every 20 ms frame when it is due, never ahead.
+      await new Promise((resolve) => setTimeout(resolve, 350 + reply * 7));
+      const started = performance.now();
+      for (let sent = 0; sent < 10; ) {
+        const due = Math.min(10, Math.floor((performance.now() - started) / 20) + 1);
+        for (; sent < due; sent++) player.enqueue(frame);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await player.stop();
+    // Stretches of tone in the file, split at holes of 10 ms or more, with where each starts.
+    const { x } = readWavSamples(path);
+    const holeSamples = RATE / 100;
+    const stretches: Array<{ at: number; length: number }> = [];
+    let start = -1;
+    let zeros = 0;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] !== 0) {
+        if (start < 0) start = i;
+        zeros = 0;
+      } else if (start >= 0 && ++zeros >= holeSamples) {
+        stretches.push({ at: start, length: i - zeros + 1 - start });
+        start = -1;
+      }
+    }
+    // The first stretch of each reply (after the pause) is more than its first frame: a write
+    // that needed two frames when one had arrived used to pad it with silence, a 20 ms hole
+    // after the first word in about every other reply. (A late frame on a loaded machine can
+    // leave a hole later in a reply; that is not what this checks.)
+    const replyStarts = stretches.filter(
+      (s, i) => i === 0 || s.at - (stretches[i - 1]!.at + stretches[i - 1]!.length) > RATE / 5,
+    );
+    expect(replyStarts).toHaveLength(replies);
+    for (const s of replyStarts) expect((s.length / RATE) * 1000).toBeGreaterThan(40);
   });
 
   it('after an event-loop stall it resumes at the play position instead of bursting the missed time into the device', async () => {

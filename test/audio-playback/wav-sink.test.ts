@@ -59,11 +59,14 @@ describe('WavFileSink', () => {
     const declared = file.readUInt32LE(40);
     const actual = file.length - 44;
     expect(declared).toBeGreaterThan(0);
-    expect(actual - declared).toBeLessThanOrEqual(RATE * 2 * 1.05);
+    // At most the audio since the last header refresh (once a second of audio) and one 100 ms
+    // batch, with a little room for a loaded machine where the kill comes late.
+    expect(actual - declared).toBeLessThanOrEqual(RATE * 2 * 1.25);
     const wav = parseWav(file);
     expect(wav.data.length).toBe(declared);
     // The child started its pump before queueing, so skip the first second (lead of silence).
-    expect(toneShare(samples(wav.data.subarray(RATE * 2, RATE * 4)), 1000)).toBeGreaterThan(0.99);
+    // (A loaded machine can make the child's device run dry for a moment: a short gap.)
+    expect(toneShare(samples(wav.data.subarray(RATE * 2, RATE * 4)), 1000)).toBeGreaterThan(0.95);
   });
 });
 

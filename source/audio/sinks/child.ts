@@ -19,6 +19,31 @@ export function endChild(child: ChildProcess, timeoutMs: number): Promise<void> 
   });
 }
 
+/** Longest wait for a dead child's stderr to drain before its exit is reported without it. */
+const STDERR_DRAIN_MS = 200;
+
+/**
+ * Run `then` once the child's stderr has been read to its end (or after a short wait): 'exit'
+ * can come before the last of stderr has been read, and that last line is usually the reason.
+ */
+export function afterStderr(child: ChildProcess, then: () => void): void {
+  const stderr = child.stderr;
+  if (!stderr || stderr.readableEnded || stderr.destroyed) {
+    then();
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    then();
+  };
+  const timer = setTimeout(once, STDERR_DRAIN_MS);
+  stderr.once('end', once);
+  stderr.once('close', once);
+}
+
 /**
  * Spawn audio children (sox, the speaker process) in a process group of their own: a Ctrl+C
  * in the terminal signals the whole foreground group, and it is the app's to handle (hang up,

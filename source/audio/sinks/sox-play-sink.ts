@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { bytesForMs } from '../constants.js';
-import { ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
+import { afterStderr, ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
 /** How long open() waits for sox to fail on a bad device before calling it open. */
 const OPEN_GRACE_MS = 300;
@@ -103,10 +103,13 @@ export class SoxPlaySink extends ChildProcessSink {
       child.on('exit', (code, signal) => {
         this.dead = true;
         if (this.closing) return;
-        const why = this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
-        const message = `sox play stopped: ${why}`;
-        if (!settled) settle(new Error(message));
-        else this.report(message);
+        afterStderr(child, () => {
+          const why =
+            this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+          const message = `sox play stopped: ${why}`;
+          if (!settled) settle(new Error(message));
+          else this.report(message);
+        });
       });
     });
   }

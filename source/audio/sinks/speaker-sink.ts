@@ -2,15 +2,17 @@ import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { AUDIO_TICK_MS, MAX_WRITE_TICKS } from '../constants.js';
-import { ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
+import { afterStderr, ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
 /** Setting this env var to 1 makes the speaker sink unavailable (tests, or a broken build). */
 export const DISABLE_SPEAKER_ENV = 'OMNIA_VOICE_DISABLE_SPEAKER';
 /**
- * Speaker's native chunk size: the player's write period for a sink that can drop (two 20 ms
- * ticks), so the child makes one native write per pipe read and wakes 25 times a second.
+ * Most audio per native write: twice the player's write period for a sink that can drop (two
+ * 20 ms ticks). The pump tops the device up to the lead to the sample, so its writes are 40 ms
+ * give or take a few ms (and the whole lead after a stall); a native chunk of exactly 40 ms split
+ * half of them in two, and every native write costs the child a thread-pool round trip.
  */
-const SPEAKER_FRAME_MS = AUDIO_TICK_MS * MAX_WRITE_TICKS;
+const SPEAKER_FRAME_MS = 2 * AUDIO_TICK_MS * MAX_WRITE_TICKS;
 /** A cold start of node plus the native module on a busy machine can take a few seconds. */
 const READY_TIMEOUT_MS = 10_000;
 
@@ -127,7 +129,7 @@ sp.on('open', () => send({ type: 'ready', backend: String(Speaker.module_name ||
 sp.on('error', (e) => fatal(e, 4));
 sp.on('close', () => process.exit(0));
 writing = true;
-sp.write(Buffer.alloc(chunkBytes), () => { writing = false; next(); });
+sp.write(Buffer.alloc(chunkBytes / 2), () => { writing = false; next(); });
 process.stdin.on('data', (d) => {
   const p = { at: received, buf: d };
   received += d.length;
@@ -259,9 +261,12 @@ export class SpeakerSink extends ChildProcessSink {
       child.on('exit', (code, signal) => {
         this.dead = true;
         if (this.closing) return;
-        const why = this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
-        if (!settled) settle(new Error(why));
-        else this.report(`speaker output stopped: ${why}`);
+        afterStderr(child, () => {
+          const why =
+            this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+          if (!settled) settle(new Error(why));
+          else this.report(`speaker output stopped: ${why}`);
+        });
       });
     });
   }

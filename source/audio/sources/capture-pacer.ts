@@ -4,6 +4,11 @@ import { bytesForMs } from '../constants.js';
 export const MAX_CATCH_UP_MS = 200;
 /** Most captured audio allowed to wait unsent before the oldest is dropped. */
 export const MAX_BACKLOG_MS = 200;
+/**
+ * A device counts as faster than real time while what it delivered beyond the clock grew by more
+ * than the backlog allowance over this window: a burst from a live device does not keep growing.
+ */
+export const FAST_WINDOW_MS = 1_000;
 
 /** Tuning for {@link CapturePacer}. */
 export interface CapturePacerOptions {
@@ -30,10 +35,17 @@ export interface PacerPlan {
  *   frame of lead so a frame leaves as soon as it is complete); never more are sent.
  * - If capture stalls, the missed time is owed, but only up to `maxCatchUpMs`: the rest is
  *   forgiven, so no long burst is invented later.
- * - A live device cannot deliver audio from the future, so more audio received than the clock
- *   allows means a faster-than-real-time device (an ALSA file device, a pipe): it is simply
- *   read at the clock's pace. Otherwise audio waiting beyond the larger of what is owed and
- *   `maxBacklogMs` is stale (we fell behind) and the oldest part is dropped to cut latency.
+ * - A device that keeps delivering more than real time (an ALSA file device, a pipe: what it
+ *   delivered beyond the clock grew by more than `maxBacklogMs` within the last
+ *   {@link FAST_WINDOW_MS}) is simply read at the clock's pace, nothing of it dropped, and
+ *   backpressure through the pipe holds it back.
+ * - From a live device every complete frame waiting was captured already and is owed at once: the
+ *   clock moves back to cover it, so a late read goes out as a catch-up (bounded as after a stall)
+ *   instead of staying behind the clock as a permanent delay. Audio waiting beyond the larger of
+ *   what is owed and `maxBacklogMs` is stale (we fell behind) and the oldest part is dropped.
+ * - A live device can also hand over a burst of more than real time once (PulseAudio does, when a
+ *   source is reconfigured): it is held to the clock while it looks fast, then what still waits is
+ *   dropped but the newest frame, so it never stays behind as a permanent delay.
  */
 export class CapturePacer {
   readonly frameBytes: number;
@@ -42,7 +54,11 @@ export class CapturePacer {
   private readonly maxCatchUpFrames: number;
   private readonly maxBacklogBytes: number;
   private startAt: number | undefined;
+  private openedAt: number | undefined;
   private receivedBytes = 0;
+  /** What the device delivered beyond the clock (ms) at past plans, the oldest at the window's start. */
+  private readonly excessLog: Array<{ at: number; ms: number }> = [];
+  private wasFast = false;
   /** Clock slots used up, by frames sent or forgiven. */
   private slots = 0;
 
@@ -69,10 +85,19 @@ export class CapturePacer {
     return this.startAt !== undefined;
   }
 
+  /** The capture device was opened at `now` (ms): a live one has captured nothing from before. */
+  opened(now: number): void {
+    this.openedAt = now;
+  }
+
   /** Reports `bytes` newly arrived from the capture process at `now` (ms). */
   arrived(bytes: number, now: number): void {
     if (bytes <= 0) return;
-    if (this.startAt === undefined) this.startAt = now;
+    if (this.startAt === undefined) {
+      this.startAt = now;
+      // Before anything arrived the device was exactly on the clock.
+      this.excessLog.push({ at: this.openedAt ?? now, ms: 0 });
+    }
     this.receivedBytes += bytes;
   }
 
@@ -95,13 +120,25 @@ export class CapturePacer {
    */
   plan(queuedBytes: number, now: number): PacerPlan {
     if (this.startAt === undefined) return { dropBytes: 0, sendFrames: 0 };
+    const fast = this.deliversFast(now);
+    const burstOver = this.wasFast && !fast;
+    this.wasFast = fast;
+    if (burstOver) {
+      // A burst is over: from here the device runs at real time, and what waits from the burst
+      // would only delay everything after it. Keep the newest frame, on a fresh clock.
+      this.startAt = now;
+      this.slots = 0;
+    } else if (!fast) {
+      this.oweWhatWaits(queuedBytes, now);
+    }
     const owed = this.owedFrames(now);
     const owedBytes = owed * this.frameBytes;
     let dropBytes = 0;
-    if (!this.aheadOfClock(now)) {
-      // One frame of slack beyond the backlog keeps this consistent with aheadOfClock: a
-      // faster-than-real-time device is recognised before anything of it would be dropped.
-      const excess = queuedBytes - Math.max(owedBytes, this.maxBacklogBytes + this.frameBytes);
+    if (!fast) {
+      const keep = burstOver
+        ? this.frameBytes
+        : Math.max(owedBytes, this.maxBacklogBytes + this.frameBytes);
+      const excess = queuedBytes - keep;
       if (excess > 0) dropBytes = Math.ceil(excess / this.frameBytes) * this.frameBytes;
       dropBytes = Math.min(dropBytes, queuedBytes - (queuedBytes % this.frameBytes));
     }
@@ -123,10 +160,28 @@ export class CapturePacer {
     return now;
   }
 
-  private aheadOfClock(now: number): boolean {
-    const elapsedMs = now - (this.startAt ?? now);
-    const receivedMs = (this.receivedBytes / 2 / this.sampleRate) * 1000;
-    return receivedMs > elapsedMs + this.maxBacklogMs();
+  /** Move the clock back so that every complete frame waiting from a live device is owed now. */
+  private oweWhatWaits(queuedBytes: number, now: number): void {
+    const startAt = this.startAt ?? now;
+    const waiting = Math.floor(queuedBytes / this.frameBytes);
+    const due = Math.floor((now - startAt) / this.frameMs) + 1;
+    if (this.slots + waiting > due) this.startAt = now - (this.slots + waiting - 1) * this.frameMs;
+  }
+
+  /**
+   * Whether what the device delivered beyond the clock (since it was opened, else since its first
+   * audio) grew by more than the backlog allowance within the last FAST_WINDOW_MS.
+   */
+  private deliversFast(now: number): boolean {
+    const origin = this.excessLog[0]?.at ?? now;
+    const first = this.openedAt ?? origin;
+    const excessMs = (this.receivedBytes / 2 / this.sampleRate) * 1000 - (now - first);
+    this.excessLog.push({ at: now, ms: excessMs });
+    // Keep one entry at or before the window's start: the baseline.
+    while (this.excessLog.length > 2 && this.excessLog[1]!.at <= now - FAST_WINDOW_MS) {
+      this.excessLog.shift();
+    }
+    return excessMs - this.excessLog[0]!.ms > this.maxBacklogMs();
   }
 
   private maxBacklogMs(): number {

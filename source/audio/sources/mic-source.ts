@@ -5,11 +5,24 @@ import { bytesForMs, FRAME_MS, msForBytes } from '../constants.js';
 import { OWN_PROCESS_GROUP } from '../sinks/child.js';
 import { findExecutable, soxMissingMessage } from '../sox.js';
 import type { AudioSource } from '../types.js';
+import { audioTicker } from './audio-ticker.js';
 import { CapturePacer } from './capture-pacer.js';
 import { StderrTail, soxComplaint } from './stderr-tail.js';
 
-/** Size of the pieces sox hands over, ms: small so a frame leaves soon after it was spoken. */
+/**
+ * How much sox reads from the device at a time, ms (its `--buffer`): small, so a frame is complete
+ * soon after its last sample was spoken.
+ */
 export const CAPTURE_CHUNK_MS = 10;
+/**
+ * The block PulseAudio delivers to a capture client, ms (libpulse's own `PULSE_LATENCY_MSEC`):
+ * one frame. Without it sox's native pulseaudio driver (its first choice whenever a server
+ * answers, as on a desktop with PulseAudio or PipeWire) gets the server's default of 2 s blocks,
+ * and ALSA's pulse plugin wakes sox about 1,600 times a second for 10 ms pieces. 20 ms rather
+ * than 10 halves the wake-ups of sox and of the server for about 10 ms more mic latency, still
+ * well under the example client's (`docs/audio-capture.md`).
+ */
+export const PULSE_CAPTURE_LATENCY_MS = 20;
 /** How long stop() waits for sox to exit after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 2_000;
 /** Chunk sizes kept for the bench; the first ones are what matters. */
@@ -22,8 +35,9 @@ export interface MicSourceOptions {
   /** Frame length handed to onFrame, ms. Defaults to FRAME_MS. */
   frameMs?: number;
   /**
-   * Shrink sox's buffers (SOX_OPTS, and on Linux stdbuf for its stdout) so audio arrives in
-   * ~10 ms pieces instead of 40–170 ms ones. On by default.
+   * Shrink sox's buffers (SOX_OPTS, PulseAudio's block, and on Linux stdbuf for its stdout) so
+   * audio arrives in one-frame pieces soon after it was spoken, instead of 40 ms to 2 s ones. On
+   * by default.
    */
   lowLatency?: boolean;
   /** Environment for sox (PATH, HOME for ~/.asoundrc, AUDIODRIVER). Defaults to process.env. */
@@ -151,6 +165,7 @@ export class MicSource implements AudioSource {
     }
     this.child = child;
     this.spawnedAt = performance.now();
+    this.pacer.opened(this.spawnedAt);
     // 'exit', not 'close': 'close' also waits for stdout to be drained, and audio left unread
     // in a paused pipe would keep stop() waiting forever.
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
@@ -213,8 +228,17 @@ export class MicSource implements AudioSource {
     // The package names the device through AUDIODEV (sox's -d honours it on every driver).
     const audiodev = built.spawnOptions?.env?.AUDIODEV;
     if (audiodev !== undefined) childEnv.AUDIODEV = audiodev;
+    // A named device is an ALSA name on Linux (`omnia-voice devices` lists them), but sox's -d
+    // prefers its pulseaudio driver whenever a server answers, which would read it as a source
+    // name. A user's own AUDIODRIVER wins.
+    if (audiodev !== undefined && process.platform === 'linux' && !childEnv.AUDIODRIVER) {
+      childEnv.AUDIODRIVER = 'alsa';
+    }
     if (this.options.lowLatency === false) return { cmd: soxPath, args: soxArgs, env: childEnv };
 
+    // PulseAudio's block for this client, through libpulse's own variable (used by sox's pulseaudio
+    // driver and by ALSA's pulse plugin alike); a user's own value wins.
+    childEnv.PULSE_LATENCY_MSEC ??= String(PULSE_CAPTURE_LATENCY_MS);
     // sox's --buffer sets how many samples it moves per read from the device (measured with
     // strace: 480 gives 960-byte reads of s16 mono, 10 ms at 48 kHz). A user's own SOX_OPTS
     // --buffer wins.
@@ -222,12 +246,14 @@ export class MicSource implements AudioSource {
     const userOpts = childEnv.SOX_OPTS ?? '';
     if (!/--buffer\b/.test(userOpts)) childEnv.SOX_OPTS = `${userOpts} --buffer ${samples}`.trim();
     // sox writes stdout through stdio, which batches 4 KiB (43 ms at 48 kHz, 128 ms at 16 kHz)
-    // whatever --buffer says; stdbuf (GNU coreutils) sets that buffer to one chunk.
+    // whatever --buffer says; stdbuf (GNU coreutils) sets that buffer to one frame, so sox hands
+    // over each frame the moment it is complete (two device reads) and we wake once per frame,
+    // not once per read.
     if (process.platform === 'linux') {
       const stdbuf = await findExecutable('stdbuf', env);
       if (stdbuf) {
-        const chunk = bytesForMs(CAPTURE_CHUNK_MS, this.sampleRate);
-        return { cmd: stdbuf, args: [`-o${chunk}`, soxPath, ...soxArgs], env: childEnv };
+        const piece = bytesForMs(this.frameMs, this.sampleRate);
+        return { cmd: stdbuf, args: [`-o${piece}`, soxPath, ...soxArgs], env: childEnv };
       }
     }
     return { cmd: soxPath, args: soxArgs, env: childEnv };
@@ -253,9 +279,12 @@ export class MicSource implements AudioSource {
       this.onFrame(frame);
       if (this.stopping || this.failed) return;
     }
-    if (this.pacer.owedFrames(now) > 0 && stream.readableLength < frameBytes) {
-      // Asking for more than is there returns null and re-arms 'readable', so the next
-      // piece from sox wakes us at once instead of at the next tick.
+    // The device's clock woke us: the shared audio tick (the playback pump) rides on it rather
+    // than waking the process again a few ms later.
+    if (sendFrames > 0) audioTicker.beat(now);
+    if (stream.readableLength < frameBytes) {
+      // Asking for more than is there returns null and re-arms 'readable', so the next piece
+      // from sox wakes us (with less than a frame waiting there is nothing for a timer to do).
       const tail = stream.read(frameBytes) as Buffer | null;
       if (tail !== null && tail.length !== frameBytes) {
         // The stream ended mid-frame; a partial frame is never sent.
@@ -265,9 +294,16 @@ export class MicSource implements AudioSource {
     this.schedule(now);
   }
 
+  /**
+   * A timer only when a complete frame is waiting for its slot (a device faster than real time,
+   * or a catch-up): a live device's next piece wakes us through 'readable' anyway, and a timer
+   * armed for every slot would double the wake-ups for nothing.
+   */
   private schedule(now: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    const stream = this.stream;
+    if (!stream || stream.readableLength < this.pacer.frameBytes) return;
     const dueAt = this.pacer.nextDueAt(now);
     if (dueAt === undefined) return;
     this.timer = setTimeout(() => this.pump(), Math.max(0, dueAt - now));

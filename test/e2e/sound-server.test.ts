@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TONE_HZ } from '../../source/local-agent/audio.js';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { onsetsHeard } from '../helpers/heard.js';
+import { goertzel, tone } from '../helpers/signal.js';
+import { READER_SETTLE_MS, type SoundServer, startSoundServer } from '../helpers/sound-server.js';
+
+/**
+ * Barge-in through the whole app on a sound server that keeps real time: the built CLI with the
+ * default devices (`--input mic --output speaker`, sox and the speaker child through PulseAudio),
+ * the local agent greeting with beeps sent four times faster than they play, and a user who
+ * talks over it in the room. What the user hears is read back from `speaker.monitor`.
+ */
+const RATE = 48_000;
+const WINDOW_MS = 50;
+
+let server: SoundServer;
+let agent: LocalAgent | undefined;
+beforeAll(async () => {
+  server = await startSoundServer({ rate: RATE });
+});
+afterAll(async () => {
+  await agent?.close();
+  await server?.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('barge-in through the whole app on a real-time sound server', () => {
+  it('stops the agent as heard soon after the user talks over it', async () => {
+    agent = await startLocalAgent({ voice: 'tone', sendSpeed: 4 });
+    const heard = server.recordSpeaker({ latencyMs: 5 });
+    // When the user's voice is in the room (the room stream's own start-up delay varies).
+    const mic = server.record('mic', { latencyMs: 5 });
+    await sleep(READER_SETTLE_MS);
+    const room = server.playIntoRoom({ latencyMs: 200 });
+    const home = tempDir();
+    const call = runCli(
+      [
+        '--plain',
+        '--api-base',
+        agent.baseUrl,
+        '--agent',
+        'demo',
+        '--input',
+        'mic',
+        '--output',
+        'speaker',
+        '--sample-rate',
+        String(RATE),
+        '--duration',
+        '8',
+      ],
+      {
+        env: cliEnv(home, { ...server.env, OMNIA_API_KEY: 'test-key-sound-server' }),
+        timeoutMs: 40_000,
+      },
+    );
+    // Wait for the greeting to be heard, then talk over it for 1.5 s.
+    const greetingAt = await until(() => firstBeep(heard.pcm()), 20_000);
+    const greetingPerf = timeOf(heard.arrivals(), greetingAt);
+    await sleep(500);
+    room.stdin.write(tone(300, 1_500, RATE, 0.6));
+    const result = await call;
+    await room.close();
+    const pcm = await heard.stop();
+    await mic.stop();
+    const [talkAt] = onsetsHeard(mic.pcm(), mic.arrivals(), RATE, {
+      loudPeak: 3_000,
+      quietMs: 300,
+    });
+    if (talkAt === undefined) throw new Error('the user was never heard in the room');
+    expect(result.code, result.stderr).toBe(0);
+    expect(agent.calls[0]?.serverMessages.map((m) => m.type)).toContain('playback_clear_buffer');
+
+    // Beeps heard per 50 ms window, from the talk on: the greeting (2.5 s of beeps, most of it
+    // still queued when the user spoke) must stop; the agent answers only after the user stops.
+    const arrivals = heard.arrivals();
+    const beepFrom = (perf: number) => indexAt(arrivals, perf);
+    const windows = (fromPerf: number, toPerf: number) => {
+      const out: boolean[] = [];
+      for (let at = beepFrom(fromPerf); at + windowBytes() <= beepFrom(toPerf); at += windowBytes())
+        out.push(goertzel(pcm.subarray(at, at + windowBytes()), TONE_HZ, RATE) > 0.05);
+      return out;
+    };
+    expect(greetingPerf).toBeLessThan(talkAt);
+    expect(windows(greetingPerf, talkAt).filter(Boolean).length).toBeGreaterThan(2);
+    // From 700 ms after the user started (detection, the clear, and room for a loaded machine)
+    // until the user stops at 1.5 s: silence.
+    expect(windows(talkAt + 700, talkAt + 1_500).filter(Boolean)).toEqual([]);
+  }, 60_000);
+});
+
+function windowBytes(): number {
+  return ((RATE * WINDOW_MS) / 1000) * 2;
+}
+
+/** Byte offset of the first 50 ms window that holds the agent's beep, or undefined. */
+function firstBeep(pcm: Buffer): number | undefined {
+  for (let at = 0; at + windowBytes() <= pcm.length; at += windowBytes()) {
+    if (goertzel(pcm.subarray(at, at + windowBytes()), TONE_HZ, RATE) > 0.05) return at;
+  }
+  return undefined;
+}
+
+/** performance.now() by which byte `offset` of a read-back had arrived. */
+function timeOf(arrivals: ReadonlyArray<{ at: number; end: number }>, offset: number): number {
+  return arrivals.find((a) => a.end > offset)?.at ?? Number.NaN;
+}
+
+/** Byte offset (whole window grid) of what had arrived by `perf`. */
+function indexAt(arrivals: ReadonlyArray<{ at: number; end: number }>, perf: number): number {
+  let end = 0;
+  for (const a of arrivals) {
+    if (a.at > perf) break;
+    end = a.end;
+  }
+  return end - (end % 2);
+}
+
+async function until<T>(get: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error('timed out waiting for the greeting');
+    await sleep(20);
+  }
+}
