@@ -1,12 +1,13 @@
 /**
  * The app and the vendor's example client on a real-time sound server, same run, same scenario
- * (issue 15). A private PulseAudio (`test/helpers/sound-server.ts`: null sinks `speaker` and
- * `room`, ALSA's default device is its pulse plugin) plays the part of a desktop's sound server:
+ * (issue 15). A private PulseAudio (`test/helpers/sound-server.ts`: a null sink `speaker`, a mic
+ * on a clock whose room is the sink `room`, ALSA's default device its pulse plugin) plays the
+ * part of a desktop's sound server:
  *
  * - the bench's TLS server as `dashboard.omnia-voice.com` (`peer/omnia-host.ts`); its agent speaks
  *   half of every 10 s (audio at real-time pace, transcript deltas) and listens the other half;
- * - a voice in the room: a 1 s utterance written into `room` every 2 s (`peer/voice.ts`), which
- *   every client hears as its mic (`room.monitor`);
+ * - a voice in the room: a 1 s utterance every 2 s (`peer/room-voice.ts`), which every client
+ *   hears through the default source;
  * - what the `speaker` sink plays is read back from `speaker.monitor`;
  * - the app: the built CLI with `--input mic --output speaker` (sox capturing through
  *   node-record-lpcm16's command, the speaker child playing), with its full-screen UI in a tmux
@@ -14,12 +15,13 @@
  * - the example: the guide's code unchanged, its `sounddevice` replaced by a ctypes binding of the
  *   system's PortAudio (`peer/portaudio/sounddevice.py`), on ALSA's default device like the app.
  *
- * Figures, each client over the same length of call: CPU of its process tree (and wake-ups per
- * process), the sound server's CPU meanwhile, the ratios; mic latency (an utterance written into
- * the room → its first loud frame at the server, while the agent is quiet), mic frame sizes and
- * audio per second at the server; the agent's audio as heard on the sink (turns, gaps inside
- * them); and barge-in (a burst of agent audio, `playback_clear_buffer`, when the sound stops on
- * `speaker.monitor`, read back in 5 ms chunks).
+ * Figures, each client over two windows of its own calls: CPU of its process tree (and wake-ups
+ * per process), the sound server's CPU meanwhile, the ratios; then, with short readers beside it,
+ * mic latency (an utterance's first loud frame at the server beyond a reader of the same mic),
+ * mic frame sizes and audio per second at the server, the agent's audio as heard on the sink
+ * (turns, gaps inside them); and barge-in (a burst of agent audio, `playback_clear_buffer`, when
+ * the sound stops on `speaker.monitor`, read back in 5 ms chunks). `docs/performance.md` says how
+ * each is taken and why.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
