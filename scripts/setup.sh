@@ -27,9 +27,26 @@ else
 fi
 
 # A native module that did not build degrades (sox plays instead of speaker), so say which.
-node -e '
-  for (const [name, what] of [["speaker", "playback falls back to sox play"],
-                              ["@serialport/bindings-cpp", "no --serial control"]]) {
-    try { require(name); console.log(`setup: ${name} loads`); }
-    catch (e) { console.log(`setup: ${name} does not load (${String(e.message).split("\n")[0]}): ${what}`); }
-  }'
+# Each is loaded in a child of its own: speaker's binding asks ALSA's default device for its
+# formats when it loads and aborts the process where there is none (no sound card and no
+# ~/.asoundrc). The check gives it a null default device in a scratch HOME, so it tells whether
+# the module was built for this Node; the app itself loads speaker in a child (see
+# docs/audio-playback.md) and reports a machine with no output device in one line.
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+printf 'pcm.!default { type null }\n' > "$scratch/.asoundrc"
+check_module() { # name, what is lost without it
+  local out rc=0
+  out=$(HOME="$scratch" node -e '
+    try { require(process.argv[1]); console.log("loads"); }
+    catch (e) { console.log(String(e.message).split("\n")[0]); process.exitCode = 3; }' "$1" 2>/dev/null) || rc=$?
+  if [ "$rc" -eq 0 ]; then
+    echo "setup: $1 loads"
+  elif [ "$rc" -eq 3 ]; then
+    echo "setup: $1 does not load (${out:-no message}): $2"
+  else
+    echo "setup: loading $1 ended the process (exit $rc): $2"
+  fi
+}
+check_module speaker "playback falls back to sox play"
+check_module @serialport/bindings-cpp "no --serial control"
