@@ -6,7 +6,7 @@
 /** At least this many columns puts the info pane at the side instead of at the bottom. */
 export const WIDE_MIN_COLUMNS = 100;
 export const SIDE_PANE_WIDTH = 38;
-/** Rows of the bottom info pane in narrow terminals (state, meters, flags / call facts). */
+/** Rows of the bottom info pane in narrow terminals (state, meters, flags, echo / call facts). */
 export const BOTTOM_PANE_ROWS = 6;
 /** Rows of the events pane when shown at the bottom (title included). */
 export const BOTTOM_EVENTS_ROWS = 5;
@@ -36,8 +36,8 @@ export interface Layout {
   readonly eventsRows: number;
 }
 
-/** Rows the side pane's info block takes: state, blank, 3 meter rows, blank, 9 fact rows. */
-export const SIDE_INFO_ROWS = 15;
+/** Rows the side pane's info block takes: state, blank, 3 meter rows, blank, 10 fact rows. */
+export const SIDE_INFO_ROWS = 16;
 
 const HEADER_ROWS = 1;
 const FOOTER_ROWS = 1;

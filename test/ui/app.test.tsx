@@ -207,6 +207,20 @@ describe('meters and state', () => {
     expect(f).toMatch(/out +file out\.wav · 24 kHz/);
     expect(f).toMatch(/queued +1240 ms/);
   });
+
+  it('shows the echo mode, and the ERLE while the canceller measures it, in both layouts', async () => {
+    const store = new FakeStore({ echo: { mode: 'cancel' } });
+    const r = await open(store, 120, 30);
+    expect(r.frame()).toMatch(/echo +cancel *│?$/m);
+    store.set({ echo: { mode: 'cancel', erleDb: 31 } });
+    await waitFor(() => expect(r.frame()).toMatch(/echo +cancel · ERLE 31 dB/));
+    r.resize(80, 24);
+    await waitFor(() => expect(r.lines()).toHaveLength(24));
+    // Narrow: under the meters, on the bottom pane's fifth row.
+    await waitFor(() => expect(r.frame()).toMatch(/^echo cancel · ERLE 31 dB/m));
+    store.set({ echo: { mode: 'guard', reason: 'libspeexdsp.so.1 not found' } });
+    await waitFor(() => expect(r.frame()).toMatch(/^echo guard: libspeexdsp\.so\.1 not found/m));
+  });
 });
 
 describe('errors', () => {

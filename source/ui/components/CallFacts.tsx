@@ -16,6 +16,7 @@ export interface FactValues {
   readonly out: string;
   readonly queued: string;
   readonly answers: string;
+  readonly echo: string;
 }
 
 /** Queued agent audio is shown in steps of this many ms (a calm number while it drains). */
@@ -36,10 +37,26 @@ export function factValues(snapshot: Snapshot): FactValues {
     out: device(snapshot.output),
     queued: `${Math.round(snapshot.queuedMs / QUEUED_STEP_MS) * QUEUED_STEP_MS} ms`,
     answers: snapshot.outputMedium === 'voice' ? 'voice' : 'text only',
+    echo: echoFact(snapshot.echo),
   };
 }
 
-/** The rows the facts take: one fact a row, or six rows with two facts on some (`compact`). */
+/**
+ * How the agent's voice is kept out of the mic, as shown: `cancel · ERLE 31 dB` while the
+ * canceller measures the agent's echo, `guard: <why>` when cancellation was asked for and could
+ * not load, `off` for headphones. Pure.
+ */
+export function echoFact(echo: Snapshot['echo']): string {
+  const erle =
+    echo.mode === 'cancel' && echo.erleDb !== undefined ? ` · ERLE ${echo.erleDb} dB` : '';
+  const why = echo.reason ? `: ${sanitizeLine(echo.reason)}` : '';
+  return `${echo.mode}${erle}${why}`;
+}
+
+/**
+ * The rows the facts take: one fact a row, or six rows with two facts on some (`compact`; the
+ * echo fact is then under the meters, `EchoFact`).
+ */
 export function factRows(
   facts: FactValues,
   time: string,
@@ -56,6 +73,7 @@ export function factRows(
       ['out', facts.out],
       ['queued', facts.queued],
       ['answers', facts.answers],
+      ['echo', facts.echo],
     ];
   }
   return [
@@ -98,5 +116,18 @@ export const CallFacts = memo(function CallFacts({
         </Text>
       ))}
     </Box>
+  );
+});
+
+const selectEcho = (s: Snapshot) => echoFact(s.echo);
+
+/** The echo fact on a row of its own: under the meters in the narrow layout. */
+export const EchoFact = memo(function EchoFact({ store }: { readonly store: Store }) {
+  const echo = useStoreSelector(store, selectEcho);
+  return (
+    <Text wrap="truncate-end">
+      <Text dimColor>{'echo '}</Text>
+      {echo}
+    </Text>
   );
 });

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Store } from '../../session/types.js';
 import { SIDE_INFO_ROWS } from '../layout.js';
-import { CallFacts } from './CallFacts.js';
+import { CallFacts, EchoFact } from './CallFacts.js';
 import { MeterRow, MicFlags } from './Meters.js';
 import { StateIndicator } from './StateIndicator.js';
 
@@ -46,6 +46,7 @@ export const InfoPane = memo(function InfoPane({ store, width, height, wide }: I
     <Box flexDirection="row" width={width} height={height} overflow="hidden">
       <Box flexDirection="column" width={half} paddingRight={1}>
         {live}
+        <EchoFact store={store} />
       </Box>
       <CallFacts store={store} width={width - half} compact />
     </Box>
