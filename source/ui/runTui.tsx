@@ -1,3 +1,4 @@
+import chalk from 'chalk';
 import { type Instance, type RenderOptions, render } from 'ink';
 import type { ReactElement } from 'react';
 import type { CallSession } from '../app/call-session.js';
@@ -6,6 +7,7 @@ import { uiFrames } from '../app/stats.js';
 import type { Store } from '../session/types.js';
 import { App } from './App.js';
 import { SessionApp } from './SessionApp.js';
+import { terminalColorLevel } from './theme.js';
 
 /**
  * Ink's cap on frames. Everything that moves by itself moves on one 100 ms grid (`clock.ts`), so
@@ -121,6 +123,9 @@ function mount(
   // Raw mode from the start: Ink turns it on only once its input hook's effect has run, after the
   // first frame is on screen, and a Ctrl+C typed in between would be a SIGINT, not a key.
   stdin.setRawMode(true);
+  // Ink colours its text through chalk (the same package, one copy): a CI variable exported in
+  // the user's shell must not leave the UI grey.
+  chalk.level = terminalColorLevel(chalk.level, process.env);
   instance = render(tree(finish), {
     stdin,
     stdout,

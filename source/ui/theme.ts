@@ -11,6 +11,24 @@ export function colorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return value === undefined || value === '';
 }
 
+/**
+ * The colour level for the full-screen UI on a terminal: chalk's own detection, except that a
+ * `CI` variable does not turn colours off (chalk reads it as "no terminal", but the full screen
+ * is only ever drawn on a real terminal, which says what it can do through TERM and COLORTERM).
+ * FORCE_COLOR keeps its meaning; NO_COLOR is honoured by the components (`fg`), which then ask
+ * for no colour at all, so bold, dim and inverse stay. Pure.
+ */
+export function terminalColorLevel(detected: 0 | 1 | 2 | 3, env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
+  if (detected > 0 || !('CI' in env) || 'FORCE_COLOR' in env) {
+    return detected;
+  }
+  const term = env.TERM ?? '';
+  if (term === '' || term === 'dumb') return detected;
+  const colorterm = (env.COLORTERM ?? '').toLowerCase();
+  if (colorterm === 'truecolor' || colorterm === '24bit') return 3;
+  return /-256(color)?$/.test(term) ? 2 : 1;
+}
+
 /** `{ color }` for an Ink `<Text>`, or nothing when colours are off. */
 export function fg(color: string | undefined): { color?: string } {
   return color !== undefined && colorsEnabled() ? { color } : {};

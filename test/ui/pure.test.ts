@@ -10,6 +10,7 @@ import { cellsFor, formatReading, meterReading, meterSegments } from '../../sour
 import { pttAfterSpace } from '../../source/ui/ptt.js';
 import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from '../../source/ui/textWidth.js';
+import { terminalColorLevel } from '../../source/ui/theme.js';
 import {
   computeWindow,
   FOLLOW,
@@ -321,5 +322,21 @@ describe('layout', () => {
     expect(wide.wide).toBe(true);
     expect(wide.transcript.width + wide.info.width + 1).toBe(140);
     expect(wide.eventsRows).toBeGreaterThan(0);
+  });
+});
+
+describe('terminalColorLevel', () => {
+  it('keeps colours on a terminal when the shell exports CI, from what TERM and COLORTERM say', () => {
+    expect(terminalColorLevel(0, { CI: 'true', TERM: 'xterm-256color' })).toBe(2);
+    expect(terminalColorLevel(0, { CI: 'true', TERM: 'screen' })).toBe(1);
+    expect(terminalColorLevel(0, { CI: '1', TERM: 'xterm', COLORTERM: 'truecolor' })).toBe(3);
+  });
+
+  it('leaves chalk alone otherwise: a detected level, no CI, FORCE_COLOR, no TERM or a dumb one', () => {
+    expect(terminalColorLevel(3, { CI: 'true', TERM: 'xterm' })).toBe(3);
+    expect(terminalColorLevel(0, { TERM: 'xterm-256color' })).toBe(0);
+    expect(terminalColorLevel(0, { CI: 'true', TERM: 'xterm', FORCE_COLOR: '0' })).toBe(0);
+    expect(terminalColorLevel(0, { CI: 'true', TERM: 'dumb' })).toBe(0);
+    expect(terminalColorLevel(0, { CI: 'true' })).toBe(0);
   });
 });
