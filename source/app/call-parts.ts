@@ -123,6 +123,17 @@ export function numberedPath(path: string, number: number): string {
 }
 
 /** Opens everything a created call needs and the store that owns it (not started yet). */
+let storeModule: Promise<typeof import('../session/store.js')> | undefined;
+
+/**
+ * The session store's module (ws and zod, ~100 ms to load), loaded once: callers start it while
+ * the call is being created, so the socket opens as soon as the call exists.
+ */
+export function loadStoreModule(): Promise<typeof import('../session/store.js')> {
+  storeModule ??= import('../session/store.js');
+  return storeModule;
+}
+
 export async function openCall(
   ctx: CallContext,
   created: NewCall,
@@ -134,7 +145,7 @@ export async function openCall(
   ),
 ): Promise<OpenCall> {
   const { o } = ctx;
-  const storeModule = import('../session/store.js');
+  const storeModule = loadStoreModule();
   // An input WAV is streamed again from its start for every call.
   const source = createSource(o.input, o.inputSampleRate);
   const { sink, notes } = await sinkOpening;

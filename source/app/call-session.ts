@@ -13,8 +13,11 @@ import {
   type EarlierCall,
   errorLine,
   finishCall,
+  loadStoreModule,
+  numberedOutput,
   type OpenCall,
   openCall,
+  openSink,
   type SessionFiles,
 } from './call-parts.js';
 import { type CallChoice, type CallPlan, createCallFor, planForAgent } from './call-plan.js';
@@ -193,11 +196,25 @@ export class CallSession {
     if (!plan || this.ended) return;
     const number = this.number + 1;
     this.update({ stage: { kind: 'dialing', number } });
+    // The output device and the store's code get ready while the call is being created.
+    const { o } = this.options.ctx;
+    const sinkOpening = openSink(numberedOutput(o.output, number), o.outputSampleRate);
+    void loadStoreModule();
+    const dropSink = () => void sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     let call: OpenCall;
     try {
-      const created = await createCallFor(plan);
-      if (this.ended) return;
-      call = await openCall(this.options.ctx, created, this.options.files, number);
+      let created: Awaited<ReturnType<typeof createCallFor>>;
+      try {
+        created = await createCallFor(plan);
+      } catch (error) {
+        dropSink();
+        throw error;
+      }
+      if (this.ended) {
+        dropSink();
+        return;
+      }
+      call = await openCall(this.options.ctx, created, this.options.files, number, sinkOpening);
     } catch (error) {
       const message = errorLine(error);
       if (number === 1) {

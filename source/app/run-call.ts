@@ -14,6 +14,7 @@ import {
   type EarlierCall,
   errorLine,
   finishCall,
+  loadStoreModule,
   numberedOutput,
   openCall,
   openSink,
@@ -117,7 +118,7 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     if (!plan) return 2;
     return runPlain(ctx, plan, files, io);
   }
-  return runScreen(ctx, decision, files, io, await uiModule);
+  return runScreen(ctx, decision, files, io, uiModule);
 }
 
 /** The local agent (when asked or when no key is configured), the API, the tools, the decision. */
@@ -175,6 +176,7 @@ async function runPlain(
   const { o } = ctx;
   // The speaker sink starts a child process: it opens while the call is being created.
   const sinkOpening = openSink(numberedOutput(o.output, 1), o.outputSampleRate);
+  void loadStoreModule();
   let created: NewCall;
   try {
     created = await createCallFor(plan);
@@ -227,7 +229,7 @@ async function runScreen(
   decision: Exclude<CallDecision, { kind: 'error' }>,
   files: SessionFiles,
   io: CallIo,
-  ui: typeof import('../ui/index.js'),
+  ui: Promise<typeof import('../ui/index.js')>,
 ): Promise<number> {
   const { o } = ctx;
   const { CallSession } = await import('./call-session.js');
@@ -250,14 +252,26 @@ async function runScreen(
       timer = durationTimer(o, call.store);
     },
   });
-  const tui = ui.runSessionTui(session);
   const offStop = onStop(
     screenStop({
       quit: (force) => session.actions.quit(force),
       stop: (code) => session.stop(code),
     }),
   );
-  const result = await session.run();
+  // Dial first: the call is created and its socket opens while Ink and React finish loading
+  // (about half a second of start-up here), and the UI shows whatever stage the run is at.
+  const running = session.run();
+  let tui: ReturnType<Awaited<typeof ui>['runSessionTui']>;
+  try {
+    tui = (await ui).runSessionTui(session);
+  } catch (error) {
+    // No UI (it did not load, or no terminal after all): hang up what was dialled, then say why.
+    session.stop(1);
+    await running;
+    offStop();
+    throw error;
+  }
+  const result = await running;
   if (timer) clearTimeout(timer);
   tui.close(result.exitCode);
   await tui.exited;

@@ -57,10 +57,12 @@ describe('barge-in through the whole app on a real-time sound server', () => {
         timeoutMs: 40_000,
       },
     );
-    // Wait for the greeting to be heard, then talk over it for 1.5 s.
+    // Wait for the greeting to be heard, then talk over it for 1.5 s. The mic (which hears no
+    // loudspeaker here, as with headphones) is open once it has been quiet through 800 ms of the
+    // agent playing (echo cancellation's default; docs/audio-capture.md): talk after that.
     const greetingAt = await until(() => firstBeep(heard.pcm()), 20_000);
     const greetingPerf = timeOf(heard.arrivals(), greetingAt);
-    await sleep(500);
+    await sleep(900);
     room.stdin.write(tone(300, 1_500, RATE, 0.6));
     const result = await call;
     await room.close();

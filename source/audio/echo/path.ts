@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { EchoGuard, type PlaybackState } from '../echo-guard.js';
+import { measurePcm } from '../levels.js';
 import { AEC_RATE_HZ, EchoCanceller } from './canceller.js';
 import { CaptureClock } from './capture-clock.js';
 import {
@@ -58,6 +59,19 @@ export interface EchoPath {
  * Bluetooth) plus the room's reverberation.
  */
 export const ECHO_POSSIBLE_MS = 1_000;
+
+/**
+ * A mic that stays this quiet while the agent plays hears none of it: below this level, and this
+ * far below what plays (an open loudspeaker's echo at a laptop's mic is 10-30 dB below it).
+ */
+export const NO_ECHO_FLOOR_DBFS = -50;
+export const NO_ECHO_BELOW_PLAYED_DB = 35;
+/**
+ * How long the mic must stay that quiet while the agent plays before it counts as echo-free
+ * (headphones, or a mic out of the speaker's reach): longer than the devices' usual delay
+ * (100-400 ms through PulseAudio), so an echo on its way is not mistaken for none.
+ */
+export const NO_ECHO_AFTER_MS = 800;
 
 /** The mic as is. */
 export class NoEcho implements EchoPath {
@@ -128,6 +142,10 @@ export class CancelledEcho implements EchoPath {
   private readonly inputRate: number;
   private lastPlayingAt = Number.NEGATIVE_INFINITY;
   private silence = Buffer.alloc(0);
+  private echoUnheard = false;
+  private quietPlayingMs = 0;
+  private loudestPlayedDb = Number.NEGATIVE_INFINITY;
+  private realignmentsSeen = 0;
 
   constructor(dsp: SpeexDsp, inputRate: number, outputRate: number) {
     this.inputRate = inputRate;
@@ -146,10 +164,35 @@ export class CancelledEcho implements EchoPath {
     const frameMs = (frame.length / 2 / this.inputRate) * 1000;
     const cancelled = this.canceller.process(frame, this.clock.capturedAt(now, frameMs));
     if (playback.playing) this.lastPlayingAt = now;
-    const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
+    const echoPossible =
+      now - this.lastPlayingAt < ECHO_POSSIBLE_MS && !this.noEcho(frame, frameMs, playback);
     if (!echoPossible || this.canceller.isConverged) return { frame: cancelled, guarding: false };
     if (this.silence.length !== frame.length) this.silence = Buffer.alloc(frame.length);
     return { frame: this.silence, guarding: true };
+  }
+
+  /**
+   * Whether the mic has shown it does not hear the loudspeaker: quiet through `NO_ECHO_AFTER_MS`
+   * of the agent playing. Then there is nothing to guard against, and the user can talk over the
+   * agent from the start (headphones on the default `cancel`). It holds until the canceller
+   * finds an echo (a delay it can align to), and a loud mic before that time resets the count:
+   * until then a voice over the agent cannot be told from its echo.
+   */
+  private noEcho(frame: Buffer, frameMs: number, playback: PlaybackState): boolean {
+    const realignments = this.canceller.stats.realignments;
+    if (realignments !== this.realignmentsSeen) {
+      this.realignmentsSeen = realignments;
+      this.echoUnheard = false;
+      this.quietPlayingMs = 0;
+    }
+    if (this.echoUnheard || !playback.playing) return this.echoUnheard;
+    this.loudestPlayedDb = Math.max(this.loudestPlayedDb, playback.levelDb);
+    const micDb = measurePcm(frame).rmsDb;
+    const quiet =
+      micDb < NO_ECHO_FLOOR_DBFS && micDb < this.loudestPlayedDb - NO_ECHO_BELOW_PLAYED_DB;
+    this.quietPlayingMs = quiet ? this.quietPlayingMs + frameMs : 0;
+    this.echoUnheard = this.quietPlayingMs >= NO_ECHO_AFTER_MS;
+    return this.echoUnheard;
   }
 
   figures(): EchoFigures {
