@@ -130,7 +130,7 @@ export class GuardedEcho implements EchoPath {
  * may be in it: a half-trained filter lets enough echo through for a server's speech detector
  * to hear the agent, and the agent would interrupt itself. A level gate cannot tell the user
  * from the echo then (the echo can be as loud as a voice, and arrive up to a second late), so
- * barge-in waits for the filter.
+ * barge-in waits for the filter, unless the mic has shown it hears no loudspeaker (`noEcho`).
  */
 export class CancelledEcho implements EchoPath {
   readonly mode = 'cancel' as const;
