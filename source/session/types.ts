@@ -131,6 +131,11 @@ export interface Snapshot {
     readonly mode: 'cancel' | 'guard' | 'off';
     readonly reason?: string;
     readonly erleDb?: number;
+    /**
+     * `cancel` only: the agent has talked for 2 s to a mic too quiet to hold its echo, and no
+     * echo has been found since (headphones, most likely: `--echo off` is their mode).
+     */
+    readonly unheard?: boolean;
   };
   readonly outputMedium: Medium;
   readonly micLevel: Level;

@@ -9,6 +9,7 @@ import { READER_SETTLE_MS, type SoundServer, startSoundServer } from '../helpers
 /**
  * Barge-in through the whole app on a sound server that keeps real time: the built CLI with the
  * default devices (`--input mic --output speaker`, sox and the speaker child through PulseAudio),
+ * headphones' echo mode,
  * the local agent greeting with beeps sent four times faster than they play, and a user who
  * talks over it in the room. What the user hears is read back from `speaker.monitor`.
  */
@@ -51,18 +52,21 @@ describe('barge-in through the whole app on a real-time sound server', () => {
         String(RATE),
         '--duration',
         '8',
+        // The mic hears the room's voice, not the speaker: headphones, whose mode this is. (With
+        // the default `cancel`, the mic stays closed while the agent talks until the canceller
+        // has learnt an echo, and there is none here: tested in test/echo/.)
+        '--echo',
+        'off',
       ],
       {
         env: cliEnv(home, { ...server.env, OMNIA_API_KEY: 'test-key-sound-server' }),
         timeoutMs: 40_000,
       },
     );
-    // Wait for the greeting to be heard, then talk over it for 1.5 s. The mic (which hears no
-    // loudspeaker here, as with headphones) is open once it has been quiet through 800 ms of the
-    // agent playing (echo cancellation's default; docs/audio-capture.md): talk after that.
+    // Wait for the greeting to be heard, then talk over it for 1.5 s.
     const greetingAt = await until(() => firstBeep(heard.pcm()), 20_000);
     const greetingPerf = timeOf(heard.arrivals(), greetingAt);
-    await sleep(900);
+    await sleep(500);
     room.stdin.write(tone(300, 1_500, RATE, 0.6));
     const result = await call;
     await room.close();

@@ -64,6 +64,21 @@ describe('the echo path in a call', () => {
     expect(s.getSnapshot().echo.erleDb).toBeUndefined();
   }, 20_000);
 
+  it('says, once, when the agent talks to a mic that hears none of it (headphones)', async () => {
+    const s = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }));
+    // The greeting (2.5 s of beeps) plays; the mic is digital silence.
+    await waitFor(() => s.getSnapshot().echo.unheard === true, {
+      what: 'the mic-hears-no-agent hint',
+      timeoutMs: 10_000,
+    });
+    const hints = s
+      .getSnapshot()
+      .events.filter((e) => e.message.includes('the mic does not hear the agent'));
+    expect(hints).toHaveLength(1);
+    expect(hints[0]).toMatchObject({ kind: 'warning' });
+    expect(hints[0]?.message).toContain('--echo off');
+  }, 20_000);
+
   it('falls back to the guard, with the reason, as a warning', async () => {
     process.env.OMNIA_VOICE_DISABLE_SPEEXDSP = '1';
     const s = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }));

@@ -31,6 +31,11 @@ export interface EchoFigures {
   /** Times it converged (barge-in open), and times it lost the echo because the delay moved. */
   readonly convergences: number;
   readonly losses: number;
+  /**
+   * How long the agent has played to a mic too quiet to hold its echo, since the last loud mic
+   * frame while it played or the last echo found, ms.
+   */
+  readonly unheardMs: number;
 }
 
 /**
@@ -66,12 +71,6 @@ export const ECHO_POSSIBLE_MS = 1_000;
  */
 export const NO_ECHO_FLOOR_DBFS = -50;
 export const NO_ECHO_BELOW_PLAYED_DB = 35;
-/**
- * How long the mic must stay that quiet while the agent plays before it counts as echo-free
- * (headphones, or a mic out of the speaker's reach): longer than the devices' usual delay
- * (100-400 ms through PulseAudio), so an echo on its way is not mistaken for none.
- */
-export const NO_ECHO_AFTER_MS = 800;
 
 /** The mic as is. */
 export class NoEcho implements EchoPath {
@@ -130,7 +129,11 @@ export class GuardedEcho implements EchoPath {
  * may be in it: a half-trained filter lets enough echo through for a server's speech detector
  * to hear the agent, and the agent would interrupt itself. A level gate cannot tell the user
  * from the echo then (the echo can be as loud as a voice, and arrive up to a second late), so
- * barge-in waits for the filter, unless the mic has shown it hears no loudspeaker (`noEcho`).
+ * barge-in waits for the filter. A mic that hears no loudspeaker at all (headphones) gives the
+ * filter nothing to converge on: how long the agent has played to a quiet mic is counted
+ * (`unheardMs`), so the user can be told that `--echo off` is the mode for them. Opening the mic
+ * on that count instead was tried and failed the open-speaker rig: an echo can arrive later than
+ * any quiet spell short enough to be useful (docs/audio-capture.md).
  */
 export class CancelledEcho implements EchoPath {
   readonly mode = 'cancel' as const;
@@ -142,8 +145,7 @@ export class CancelledEcho implements EchoPath {
   private readonly inputRate: number;
   private lastPlayingAt = Number.NEGATIVE_INFINITY;
   private silence = Buffer.alloc(0);
-  private echoUnheard = false;
-  private quietPlayingMs = 0;
+  private unheardMs = 0;
   private loudestPlayedDb = Number.NEGATIVE_INFINITY;
   private realignmentsSeen = 0;
 
@@ -164,35 +166,29 @@ export class CancelledEcho implements EchoPath {
     const frameMs = (frame.length / 2 / this.inputRate) * 1000;
     const cancelled = this.canceller.process(frame, this.clock.capturedAt(now, frameMs));
     if (playback.playing) this.lastPlayingAt = now;
-    const echoPossible =
-      now - this.lastPlayingAt < ECHO_POSSIBLE_MS && !this.noEcho(frame, frameMs, playback);
+    this.countUnheard(frame, frameMs, playback);
+    const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
     if (!echoPossible || this.canceller.isConverged) return { frame: cancelled, guarding: false };
     if (this.silence.length !== frame.length) this.silence = Buffer.alloc(frame.length);
     return { frame: this.silence, guarding: true };
   }
 
   /**
-   * Whether the mic has shown it does not hear the loudspeaker: quiet through `NO_ECHO_AFTER_MS`
-   * of the agent playing. Then there is nothing to guard against, and the user can talk over the
-   * agent from the start (headphones on the default `cancel`). It holds until the canceller
-   * finds an echo (a delay it can align to), and a loud mic before that time resets the count:
-   * until then a voice over the agent cannot be told from its echo.
+   * Counts the agent playing to a quiet mic (see `unheardMs` in the figures): a loud mic while
+   * the agent plays, or the canceller finding an echo (a delay it aligns to), starts it again.
    */
-  private noEcho(frame: Buffer, frameMs: number, playback: PlaybackState): boolean {
+  private countUnheard(frame: Buffer, frameMs: number, playback: PlaybackState): void {
     const realignments = this.canceller.stats.realignments;
     if (realignments !== this.realignmentsSeen) {
       this.realignmentsSeen = realignments;
-      this.echoUnheard = false;
-      this.quietPlayingMs = 0;
+      this.unheardMs = 0;
     }
-    if (this.echoUnheard || !playback.playing) return this.echoUnheard;
+    if (!playback.playing) return;
     this.loudestPlayedDb = Math.max(this.loudestPlayedDb, playback.levelDb);
     const micDb = measurePcm(frame).rmsDb;
     const quiet =
       micDb < NO_ECHO_FLOOR_DBFS && micDb < this.loudestPlayedDb - NO_ECHO_BELOW_PLAYED_DB;
-    this.quietPlayingMs = quiet ? this.quietPlayingMs + frameMs : 0;
-    this.echoUnheard = this.quietPlayingMs >= NO_ECHO_AFTER_MS;
-    return this.echoUnheard;
+    this.unheardMs = quiet ? this.unheardMs + frameMs : 0;
   }
 
   figures(): EchoFigures {
@@ -203,6 +199,7 @@ export class CancelledEcho implements EchoPath {
       realignments: s.realignments,
       convergences: s.convergences,
       losses: s.losses,
+      unheardMs: this.unheardMs,
     };
   }
 
