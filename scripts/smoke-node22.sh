@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The smoke run on Node.js 22, the oldest Node the app supports (the whole suite runs on 24 LTS):
-# the build, a plain call against the built-in local agent, and the full-screen UI in tmux.
+# the typecheck and the build, a plain call against the built-in local agent, and the full-screen UI in tmux.
 # Node 22 comes from the npm registry's node-<platform>-<arch> package into .tools/node22.
 # Native modules were built for the set-up's Node, so the call uses --output none.
 set -euo pipefail
@@ -19,8 +19,9 @@ fi
 node22="$PWD/$dir/bin/node"
 echo "smoke: $("$node22" -v)"
 
-echo "smoke: build"
-"$node22" node_modules/typescript/bin/tsc -p tsconfig.build.json
+echo "smoke: typecheck and build"
+"$node22" node_modules/typescript/bin/tsc -p tsconfig.json --noEmit
+"$node22" scripts/build.mjs
 
 home=$(mktemp -d)
 trap 'rm -rf "$home"; tmux -L omnia-smoke kill-server 2>/dev/null || true' EXIT

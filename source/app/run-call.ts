@@ -30,6 +30,7 @@ import {
   type PromptSettings,
 } from './call-plan.js';
 import { FETCHING_RECORD_LINE } from './call-record.js';
+import type { CallSession } from './call-session.js';
 import {
   exitAfterCleanup,
   FORCED_CLEANUP_MS,
@@ -98,8 +99,6 @@ const LOCAL_AGENT_ID = 'local-demo';
 
 /** Hold a call (plain) or a full-screen run of calls. Resolves to the process exit code. */
 export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
-  // Start loading the UI while the call is created and the socket connects.
-  const uiModule = o.plain ? undefined : import('../ui/index.js');
   const prepared = await prepare(o, io);
   if ('exit' in prepared) {
     await runCleanup();
@@ -112,13 +111,13 @@ export async function runCall(o: CallOptions, io: CallIo): Promise<number> {
     return 2;
   }
   const files = new SessionFiles(o);
-  if (!uiModule) {
+  if (o.plain) {
     // decideCall never asks plain mode to pick: it says what to pass instead.
     const plan = decision.kind === 'ready' ? decision.plan : undefined;
     if (!plan) return 2;
     return runPlain(ctx, plan, files, io);
   }
-  return runScreen(ctx, decision, files, io, uiModule);
+  return runScreen(ctx, decision, files, io);
 }
 
 /** The local agent (when asked or when no key is configured), the API, the tools, the decision. */
@@ -229,7 +228,6 @@ async function runScreen(
   decision: Exclude<CallDecision, { kind: 'error' }>,
   files: SessionFiles,
   io: CallIo,
-  ui: Promise<typeof import('../ui/index.js')>,
 ): Promise<number> {
   const { o } = ctx;
   const { CallSession } = await import('./call-session.js');
@@ -258,12 +256,14 @@ async function runScreen(
       stop: (code) => session.stop(code),
     }),
   );
-  // Dial first: the call is created and its socket opens while Ink and React finish loading
-  // (about half a second of start-up here), and the UI shows whatever stage the run is at.
+  // Dial first, and load Ink and React (a few hundred ms of one core) once the socket is open:
+  // loading them meanwhile kept the connection waiting. When dialing takes longer (a network
+  // far away), the UI loads while it waits; a picker or a failure needs it at once.
   const running = session.run();
-  let tui: ReturnType<Awaited<typeof ui>['runSessionTui']>;
+  await untilUiIsWanted(session, running);
+  let tui: ReturnType<typeof import('../ui/index.js')['runSessionTui']>;
   try {
-    tui = (await ui).runSessionTui(session);
+    tui = (await import('../ui/index.js')).runSessionTui(session);
   } catch (error) {
     // No UI (it did not load, or no terminal after all): hang up what was dialled, then say why.
     session.stop(1);
@@ -284,6 +284,37 @@ async function runScreen(
   printEnd(o, files, result.calls, io);
   await runCleanup();
   return result.exitCode;
+}
+
+/** Dialing for longer than this loads the UI meanwhile: the wait is the network's, not ours. */
+export const UI_WHILE_DIALING_MS = 250;
+
+/**
+ * Resolves when the full-screen UI should load: the first call's socket is open (or it failed),
+ * the run needs the user (the picker) or ended, or dialing has taken `UI_WHILE_DIALING_MS`.
+ */
+function untilUiIsWanted(session: CallSession, running: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    let offStore: (() => void) | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      offSession();
+      offStore?.();
+      resolve();
+    };
+    const timer = setTimeout(done, UI_WHILE_DIALING_MS);
+    const check = () => {
+      const view = session.getView();
+      if (view.stage.kind === 'dialing') return;
+      if (view.stage.kind !== 'call') return done();
+      const phase = view.store.getSnapshot().phase;
+      if (phase !== 'creating' && phase !== 'connecting') return done();
+      offStore ??= view.store.subscribe(check);
+    };
+    const offSession = session.subscribe(check);
+    void running.then(done, done);
+    check();
+  });
 }
 
 /** `--duration`: hang up after that long. */

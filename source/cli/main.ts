@@ -35,13 +35,19 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
 
+/** The project's version, from the package.json above this file (the source tree or the bundle). */
 function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-    return String(pkg.version);
-  } catch {
-    return '0.0.0';
+  let dir = new URL('.', import.meta.url);
+  for (let depth = 0; depth < 5; depth++) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8'));
+      if (pkg.name === 'omnia-voice') return String(pkg.version);
+    } catch {
+      // No package.json here: look further up.
+    }
+    dir = new URL('..', dir);
   }
+  return '0.0.0';
 }
 
 function positiveNumber(value: string): number {
