@@ -59,7 +59,8 @@ if (isExample) {
     label: 'app',
     input: 'mic',
     output: 'speaker',
-    args: rest,
+    // As in pulse.ts: the room's mic never hears the speaker (a later --echo in rest wins).
+    args: ['--echo', 'off', ...rest],
     env: { ...env, ...extraEnv, OMNIA_VOICE_STATS: statsPath },
   });
   // Node flags go right after the node binary, inside the isolation wrapper.

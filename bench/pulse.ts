@@ -287,7 +287,11 @@ function clients(p: Peers, args: readonly string[] = []) {
         label,
         input: 'mic',
         output: 'speaker',
-        args: [...args, ...extra],
+        // The room's mic hears the voice, never the speaker (headphones), and the example client
+        // has no echo handling: `--echo off`, the headphones' mode, so both audio paths compare.
+        // (With `cancel` the mic stays closed until the canceller learns an echo, here never:
+        // docs/audio-capture.md.) A later `--echo` in `args` wins.
+        args: ['--echo', 'off', ...args, ...extra],
         env: appEnv,
       }),
     example: exampleClient(p.host, p.example, {
