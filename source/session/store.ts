@@ -1,6 +1,6 @@
 import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
 import { type EchoPath, GuardedEcho, NoEcho } from '../audio/echo/path.js';
-import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
+import { LevelMeter } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, PlayerLike } from '../audio/types.js';
@@ -10,6 +10,7 @@ import { toolFailure, toolSuccess } from '../protocol/tools.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
 import { describeClose } from './events.js';
+import { blankSnapshot } from './snapshot.js';
 import { describeToolCall, finishToolCall, putToolCall, startToolCall } from './tool-calls.js';
 import { applyTranscript, findTurnIndex, markInterrupted } from './transcript.js';
 import type {
@@ -135,32 +136,21 @@ export class SessionStore implements Store {
   constructor(private readonly options: SessionStoreOptions) {
     const now = Date.now();
     this.echo = options.echo ?? (options.echoGuard ? new GuardedEcho() : new NoEcho());
-    this.snapshot = {
+    this.snapshot = blankSnapshot({
       phase: 'connecting',
-      agentState: 'idle',
       agentStateSince: now,
       callId: options.callId,
       agentId: options.agentId,
       local: options.local,
       ...(options.label ? { label: options.label } : {}),
-      turns: [],
-      events: [],
       muted: options.ptt,
       ptt: options.ptt,
-      pttDown: false,
       echoGuard: { enabled: this.echo.guards, active: false },
       echo: { mode: this.echo.mode, ...(this.echo.reason ? { reason: this.echo.reason } : {}) },
-      outputMedium: 'voice',
-      micLevel: SILENT_LEVEL,
-      agentLevel: SILENT_LEVEL,
-      responseLatenciesMs: [],
-      interruptions: 0,
-      queuedMs: 0,
       input: { ...options.input, sampleRate: options.inputSampleRate },
       output: { ...options.output, sampleRate: options.outputSampleRate },
       transcriptPath: options.transcriptPath,
-      exitCode: 0,
-    };
+    });
     this.connection = new CallConnection(options.websocketUrl, {
       pingIntervalMs: options.pingIntervalMs,
       pongTimeoutMs: options.pongTimeoutMs,

@@ -47,10 +47,13 @@ describe('echo cancellation through the whole app on open speakers', () => {
       sampleAt(to, run.micStartedAt),
     );
     const sentPower = power(run.sent, sentSampleAt(run, from), sentSampleAt(run, to));
+    // The rig made an echo worth cancelling: far above the room's noise (-60 dBFS). It measured
+    // -33 to -37 dBFS alone and down to -41.5 under the whole suite's load, when the room's
+    // writer falls behind and the window holds less of the greeting.
     expect(
       db(micPower / 32_768 ** 2),
       'the echo at the mic is loud enough to matter',
-    ).toBeGreaterThan(-38);
+    ).toBeGreaterThan(-45);
     expect(db(micPower / sentPower), context).toBeGreaterThanOrEqual(10);
   }, 60_000);
 
