@@ -372,10 +372,11 @@ export class Player implements PlayerLike {
   }
 
   private send(out: Buffer): void {
-    if (this.canDrop) this.recent.push({ at: this.timelineBytes, pcm: out });
+    const at = this.timelineBytes;
+    if (this.canDrop) this.recent.push({ at, pcm: out });
     this.timelineBytes += out.length;
     try {
-      this.sink.write(out);
+      this.sink.write(out, at);
     } catch (err) {
       this.fail(err instanceof Error ? err.message : String(err));
     }

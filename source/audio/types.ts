@@ -29,8 +29,12 @@ export interface AudioSink {
    * playing silence until written, so its file spans the whole call. Optional.
    */
   startClock?(): void;
-  /** Write a block of PCM (whole samples). The player paces calls in real time. */
-  write(pcm: Buffer): void;
+  /**
+   * Write a block of PCM (whole samples). The player paces calls in real time. `atBytes`, where
+   * the player puts the block on the device timeline (after a dry spell: the play position by
+   * its clock); a device that keeps a timeline places it there (a WAV file), others ignore it.
+   */
+  write(pcm: Buffer, atBytes?: number): void;
   /**
    * Discard everything written after the first `keepBytes` bytes of the device timeline (byte
    * 0 is the first byte ever written; what has played stays played), as far as the device can:

@@ -182,11 +182,16 @@ export class WavFileSink implements AudioSink {
     this.startedAt ??= this.now();
   }
 
-  write(pcm: Buffer): void {
+  write(pcm: Buffer, atBytes?: number): void {
     if (this.broken || pcm.length === 0) return;
     const now = this.now();
     this.startedAt ??= now;
-    this.guard(() => this.play(this.clockBytes(now), true));
+    // After a dry spell the block starts where the player put it, not later: the player read
+    // its clock a moment before ours, and a pause in between (GC on a loaded machine) put 15 ms
+    // more silence in the file than in the recording, which follows the player's timeline.
+    const clock = this.clockBytes(now);
+    const after = atBytes !== undefined && atBytes >= this.playedBytes + this.heldBytes;
+    this.guard(() => this.play(after ? Math.min(clock, atBytes) : clock, true));
     // A copy: the caller may reuse its buffer.
     this.held.push(Buffer.from(pcm));
     this.heldBytes += pcm.length;
