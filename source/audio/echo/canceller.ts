@@ -204,6 +204,11 @@ export class EchoCanceller {
     return this.converged;
   }
 
+  /** Times the filter was restarted on a new delay (read per mic frame: no stats object). */
+  get realignmentCount(): number {
+    return this.realignments;
+  }
+
   get stats(): EchoCancellerStats {
     return {
       erleDb: this.erle.erleDb,

@@ -178,7 +178,7 @@ export class CancelledEcho implements EchoPath {
    * the agent plays, or the canceller finding an echo (a delay it aligns to), starts it again.
    */
   private countUnheard(frame: Buffer, frameMs: number, playback: PlaybackState): void {
-    const realignments = this.canceller.stats.realignments;
+    const realignments = this.canceller.realignmentCount;
     if (realignments !== this.realignmentsSeen) {
       this.realignmentsSeen = realignments;
       this.unheardMs = 0;
