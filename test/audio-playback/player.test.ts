@@ -94,9 +94,13 @@ async function bargeIn(
     expect(lastNonZero(x)).toBe(resume + after.length / 2 - 1);
   } else {
     // With the small lead of a sink that cannot drop (5 ms of margin), a loaded test machine
-    // can make the device run dry for a moment, heard (and written) as a short gap: 0.89 of the
-    // tone measured with stress-ng on both cores. Most of it plays: playback resumed.
-    expect(toneShare(second, 500)).toBeGreaterThan(0.75);
+    // can make the device run dry for a moment, heard (and written) as a short gap. Gaps are
+    // silence put in between, never a loss: every sample of the new audio plays, in order.
+    const nonZero = (v: Int16Array) => v.filter((s) => s !== 0);
+    const heardAfter = nonZero(x.subarray(resume));
+    const sent = nonZero(new Int16Array(after.buffer, after.byteOffset, after.length / 2));
+    expect(heardAfter.length).toBe(sent.length);
+    expect(Buffer.from(heardAfter.buffer).equals(Buffer.from(sent.buffer))).toBe(true);
   }
   return { heardAfterClearMs: ((toneEnd - clearAt) / RATE) * 1000, player };
 }
