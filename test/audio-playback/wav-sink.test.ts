@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { bytesForMs } from '../../source/audio/constants.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import { parseWav } from '../../source/audio/wav.js';
-import { RATE, samples, tempDir, tone, toneShare, waitFor } from './helpers.js';
+import { RATE, samples, tempDir, tone, waitFor } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

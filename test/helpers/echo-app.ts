@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, startCli, tempDir, waitFor } from './cli.js';
-import { db, power, Room, speak, startRoomLoop } from './room.js';
+import { db, power, speak, startRoomLoop } from './room.js';
 import type { SoundServer } from './sound-server.js';
 
 export const RATE = 48_000;
@@ -103,7 +103,8 @@ export async function runLoop(
     voice: 'espeak',
     log: (line) => log.push({ at: performance.now(), line }),
   });
-  const room = startRoomLoop(server, new Room({ rate: RATE, delayMs, gain: ROOM_GAIN }));
+  const room = startRoomLoop(server, { rate: RATE, delayMs, gain: ROOM_GAIN });
+  await room.ready;
   const speaker = server.recordSpeaker();
   const mic = server.record('room.monitor');
   const home = tempDir('omnia-echo-');

@@ -7,6 +7,7 @@
  * `room`, see {@link startRoomLoop}).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { resampleS16 } from '../../source/audio/resample.js';
 import { parseWav, toMonoS16 } from '../../source/audio/wav.js';
 import type { SoundServer } from './sound-server.js';
@@ -183,45 +184,39 @@ export function db(ratio: number): number {
  * The room as a live loop through the private sound server: what the app plays into `speaker`
  * is read back from `speaker.monitor`, goes through the room, and is played into `room`, which
  * is the app's mic. The loop adds the server's own latency (parec and pacat buffers, ~40-60 ms)
- * to the room's delay, as a real device pair would.
+ * to the room's delay, as a real device pair would. It runs in a process of its own, at a
+ * raised priority where allowed (`room-loop-child.ts`), so a busy machine slows the app, not
+ * the room.
  */
 export interface RoomLoop {
-  /** Bytes that went through the room so far. */
-  readonly bytes: () => number;
+  /** Resolves once the loop's process has started its reader and writer. */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
-export function startRoomLoop(server: SoundServer, room: Room): RoomLoop {
-  const monitor = spawn(
-    'parec',
-    [
-      '--device=speaker.monitor',
-      '--raw',
-      `--rate=${server.rate}`,
-      '--channels=1',
-      '--format=s16le',
-      '--latency-msec=10',
-    ],
-    { env: { ...process.env, ...server.env }, stdio: ['ignore', 'pipe', 'ignore'] },
+export function startRoomLoop(server: SoundServer, options: RoomOptions): RoomLoop {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'room-loop-child.ts'), JSON.stringify(options)],
+    {
+      cwd: join(import.meta.dirname, '..', '..'),
+      env: { ...process.env, ...server.env },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
   );
-  const into = server.playIntoRoom();
-  let carry: Buffer | undefined;
-  let bytes = 0;
-  monitor.stdout?.on('data', (chunk: Buffer) => {
-    let data = carry ? Buffer.concat([carry, chunk]) : chunk;
-    carry = undefined;
-    if (data.length % 2 === 1) {
-      carry = data.subarray(data.length - 1);
-      data = data.subarray(0, data.length - 1);
-    }
-    bytes += data.length;
-    into.stdin.write(toS16(room.process(data)));
+  child.stdin?.on('error', () => undefined);
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the room loop exited (${code})`)));
   });
+  ready.catch(() => undefined);
   return {
-    bytes: () => bytes,
+    ready,
     close: async () => {
-      monitor.kill('SIGTERM');
-      await into.close();
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
 }

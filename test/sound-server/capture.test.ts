@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicSource } from '../../source/audio/sources/mic-source.js';
 import { onsetsHeard } from '../helpers/heard.js';
@@ -36,6 +37,15 @@ describe('the mic through sox on a real-time sound server', () => {
       (message) => errors.push(message),
     );
     await sleep(4_000);
+    // What sox asked the server for: 20 ms blocks (its default would be 2 s, whatever the load).
+    const outputs = execFileSync('pactl', ['list', 'source-outputs'], {
+      env: { ...process.env, ...server.env },
+    }).toString();
+    const sox = outputs.split(/^Source Output #/m).find((o) => /application\.name = "SoX"/.test(o));
+    expect(sox).toBeDefined();
+    const bufferUs = Number(/Buffer Latency: (\d+) usec/.exec(sox!)?.[1]);
+    expect(bufferUs).toBeGreaterThan(0);
+    expect(bufferUs).toBeLessThanOrEqual(FRAME_MS * 1000);
     await mic.stop();
     expect(errors).toEqual([]);
     // After start-up, a frame every 20 ms. Without a block size of its own, PulseAudio gave sox
@@ -81,9 +91,11 @@ describe('the mic through sox on a real-time sound server', () => {
       const first = loudFrames.find((at) => at >= onset - 30);
       expect(first).toBeDefined();
       // The mic's own block (20 ms) and frame (20 ms) beyond a 5 ms reader of the same mic,
-      // with room for a machine whose cores are both busy (136 ms seen under stress-ng): not a
-      // backlog of the server's default 2 s blocks. The figure itself is `bench/pulse.ts`'s.
-      expect(first! - onset).toBeLessThan(300);
+      // about 40 ms on a quiet machine; with both cores kept busy by stress-ng sox and the test
+      // wait their turn (136 and 534 ms seen), so the bound only tells it from a backlog of the
+      // server's default 2 s blocks (the block size itself is checked above). The figure is
+      // `bench/pulse.ts`'s.
+      expect(first! - onset).toBeLessThan(1_000);
     }
   }, 20_000);
 });
