@@ -7,7 +7,12 @@
 import { performance } from 'node:perf_hooks';
 import { AEC_FRAME_MS, AEC_TAIL_MS, EchoCanceller, int16 } from '../source/audio/echo/canceller.js';
 import { loadSpeexDsp, type SpeexDsp } from '../source/audio/echo/speexdsp.js';
-import { heardSpeech, runLoop, type Scene, userVoices } from '../test/helpers/echo-app.js';
+import {
+  selfInterruptions as heardItself,
+  runLoop,
+  type Scene,
+  userVoices,
+} from '../test/helpers/echo-app.js';
 import { rigVoices, runCancellerRig } from '../test/helpers/echo-rig.js';
 import { Room, toS16 } from '../test/helpers/room.js';
 import { soundServerAvailable, startSoundServer } from '../test/helpers/sound-server.js';
@@ -173,11 +178,7 @@ async function wholeApp(): Promise<BenchResult[]> {
     for (const delayMs of DELAYS_MS) {
       const started = performance.now();
       const run = await runLoop(scene, delayMs, 'cancel');
-      const self =
-        heardSpeech(run, run.greetingAt, (run.replyAt ?? Number.POSITIVE_INFINITY) - 3_000).length +
-        (run.replyAt === undefined
-          ? 0
-          : heardSpeech(run, run.replyAt, run.bargeInAt ?? Number.POSITIVE_INFINITY).length);
+      const self = heardItself(run).length;
       selfInterruptions += self;
       const through = run.bargeInAt !== undefined && run.clearedAt !== undefined;
       if (through) bargeIns++;

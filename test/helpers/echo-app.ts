@@ -43,6 +43,9 @@ export interface LoopRun {
   readonly log: ReadonlyArray<{ at: number; line: string }>;
   /** When the greeting was first heard at the loudspeaker. */
   readonly greetingAt: number;
+  /** When the user's first words were played into the room, and how long they last (ms). */
+  readonly askedAt: number | undefined;
+  readonly firstWordsMs: number;
   /** When the agent's reply to the user's first words was first heard. */
   readonly replyAt: number | undefined;
   /** When the user started talking over the reply. */
@@ -137,6 +140,7 @@ export async function runLoop(
     users.push(user);
     return performance.now();
   };
+  let askedAt: number | undefined;
   let replyAt: number | undefined;
   let bargeInAt: number | undefined;
   let clearedAt: number | undefined;
@@ -152,8 +156,9 @@ export async function runLoop(
         intervalMs: 20,
         what: 'the end of the greeting',
       });
-      const askedAt = say(firstWords);
-      replyAt = await waitFor(() => nextLoudAt(speaker, askedAt + 500), {
+      const asked = say(firstWords);
+      askedAt = asked;
+      replyAt = await waitFor(() => nextLoudAt(speaker, asked + 500), {
         timeoutMs: 15_000,
         intervalMs: 20,
         what: 'the reply at the loudspeaker',
@@ -185,6 +190,8 @@ export async function runLoop(
     return {
       log,
       greetingAt,
+      askedAt,
+      firstWordsMs: (firstWords.length / 2 / RATE) * 1000,
       replyAt,
       bargeInAt,
       clearedAt,
@@ -220,6 +227,25 @@ export function sentSampleAt(run: LoopRun, at: number): number {
   let best = run.sentProgress[0]!;
   for (const p of run.sentProgress) if (Math.abs(p.at - at) < Math.abs(best.at - at)) best = p;
   return Math.max(0, Math.round(best.bytes / 2 + ((at - best.at) * RATE) / 1000));
+}
+
+/**
+ * When the agent heard itself: speech it detected from the greeting until the user talked over
+ * it, other than the user's first words (detected up to a second after they were played into
+ * the room: the capture, and the agent's speech detector). A window counted back from the reply
+ * counted the user's words as the agent's own whenever the reply took over 3 s to come.
+ */
+export function selfInterruptions(run: LoopRun): string[] {
+  const until = run.bargeInAt ?? Number.POSITIVE_INFINITY;
+  return run.log
+    .filter((l) => l.at >= run.greetingAt && l.at < until && /user speech started/.test(l.line))
+    .filter(
+      (l) =>
+        run.askedAt === undefined ||
+        l.at < run.askedAt ||
+        l.at > run.askedAt + Math.min(run.firstWordsMs, 1_000),
+    )
+    .map((l) => l.line);
 }
 
 /** Log lines of the local agent hearing speech between two times. */
