@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { Room, type RoomOptions, toS16 } from './room.js';
+import { rawStreamArgs } from './sound-server.js';
 
 try {
   setPriority(0, -10);
@@ -18,7 +19,7 @@ try {
 }
 const options = JSON.parse(process.argv[2] ?? '{}') as RoomOptions;
 const room = new Room(options);
-const pulseArgs = ['--raw', `--rate=${options.rate}`, '--channels=1', '--format=s16le'];
+const pulseArgs = rawStreamArgs(options.rate);
 const monitor = spawn('parec', ['--device=speaker.monitor', ...pulseArgs, '--latency-msec=10'], {
   stdio: ['ignore', 'pipe', 'ignore'],
 });

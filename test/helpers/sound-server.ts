@@ -94,6 +94,11 @@ export interface SoundServer {
   close(): Promise<void>;
 }
 
+/** parec/pacat arguments for the servers' raw stream format: mono s16le at `rate`. */
+export function rawStreamArgs(rate: number): string[] {
+  return ['--raw', `--rate=${rate}`, '--channels=1', '--format=s16le'];
+}
+
 /** True when `pulseaudio`, `pactl`, `parec` and `pacat` are installed. */
 export function soundServerAvailable(): boolean {
   try {
@@ -181,7 +186,7 @@ export async function startSoundServer(options: SoundServerOptions = {}): Promis
   }
 
   const children = new Set<ChildProcess>();
-  const pulseArgs = ['--raw', `--rate=${rate}`, '--channels=1', '--format=s16le'];
+  const pulseArgs = rawStreamArgs(rate);
   const latency = (options?: StreamOptions) =>
     `--latency-msec=${options?.latencyMs ?? PULSE_LATENCY_MS}`;
 
