@@ -10,9 +10,15 @@ import { dirname, extname } from 'node:path';
 import type { ApiTarget } from '../api/request.js';
 import type { EchoDevices } from '../audio/echo/mode.js';
 import { openEchoPath } from '../audio/echo/path.js';
+import { detectOutputForm, type OutputForm } from '../audio/output-form.js';
 import { Player } from '../audio/player.js';
 import { CallRecorder } from '../audio/recorder.js';
-import { createSink, NoAudioOutputError } from '../audio/sinks/index.js';
+import {
+  createSink,
+  NoAudioOutputError,
+  parseSinkSpec,
+  type SinkSpec,
+} from '../audio/sinks/index.js';
 import { NullSink } from '../audio/sinks/null-sink.js';
 import { createSource } from '../audio/sources/index.js';
 import type { AudioSink } from '../audio/types.js';
@@ -146,6 +152,7 @@ export async function openCall(
 ): Promise<OpenCall> {
   const { o } = ctx;
   const storeModule = loadStoreModule();
+  const outputForm = detectOutputFormFor(o);
   // An input WAV is streamed again from its start for every call.
   const source = createSource(o.input, o.inputSampleRate);
   const { sink, notes } = await sinkOpening;
@@ -165,10 +172,12 @@ export async function openCall(
   const recorder = o.recordPath
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;
-  const echo = await openEchoPath(o.echo, echoDevices(o, sink), {
-    input: o.inputSampleRate,
-    output: o.outputSampleRate,
-  });
+  const echo = await openEchoPath(
+    o.echo,
+    { ...echoDevices(o, sink), outputForm: await outputForm },
+    { input: o.inputSampleRate, output: o.outputSampleRate },
+    o.echoAsked,
+  );
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
   const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
   addSecret(created.websocketUrl);
@@ -391,6 +400,22 @@ function echoDevices(o: CallOptions, sink: AudioSink): EchoDevices {
     loudspeaker: device,
     ...(outputNote ? { outputNote } : {}),
   };
+}
+
+/**
+ * Headphones or a loudspeaker, asked of the sound server only when it decides something: the
+ * default `cancel` with a mic and an output device (see `decideEcho`).
+ */
+async function detectOutputFormFor(o: CallOptions): Promise<OutputForm | undefined> {
+  if (o.echoAsked || o.echo !== 'cancel' || specKind(o.input) !== 'mic') return undefined;
+  let spec: SinkSpec;
+  try {
+    spec = parseSinkSpec(o.output);
+  } catch {
+    return undefined;
+  }
+  if (spec.kind !== 'speaker' && spec.kind !== 'sox') return undefined;
+  return detectOutputForm(spec.device);
 }
 
 /** The output spec for call `number`: a WAV file gets a number from the second call on. */

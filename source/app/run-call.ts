@@ -60,6 +60,11 @@ export interface CallOptions {
   leadMs: number;
   /** `--echo`: cancel (falls back to guard when speexdsp is missing), guard or off. */
   echo: EchoMode;
+  /**
+   * `echo` was set (flag, environment, `.env`, config file): kept as asked. The default `cancel`
+   * becomes `off` when the sound server says the output is headphones.
+   */
+  echoAsked: boolean;
   ptt: boolean;
   plain: boolean;
   verbose: boolean;

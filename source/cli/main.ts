@@ -221,6 +221,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       // The older echoGuard setting (env, .env, config file) still turns echo off, unless echo
       // itself was set somewhere.
       echo: sources.echo === 'default' && !settings.echoGuard ? 'off' : settings.echo,
+      echoAsked: sources.echo !== 'default',
       ptt: Boolean(flags.ptt),
       plain,
       verbose: Boolean(flags.verbose),
@@ -298,7 +299,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--lead-ms <ms>', 'agent audio kept inside the output device', positiveNumber)
     .option(
       '--echo <mode>',
-      'cancel (default: echo canceller, guard when speexdsp is missing) | guard | off (headphones)',
+      'cancel (default: echo canceller; off on headphones the sound server names, guard when speexdsp is missing) | guard | off (headphones)',
     )
     .option('--no-echo-guard', 'the same as --echo off')
     .option('--ptt', 'push-to-talk: the mic is live only while the PTT control is on')

@@ -9,94 +9,119 @@ import { READER_SETTLE_MS, type SoundServer, startSoundServer } from '../helpers
 /**
  * Barge-in through the whole app on a sound server that keeps real time: the built CLI with the
  * default devices (`--input mic --output speaker`, sox and the speaker child through PulseAudio),
- * headphones' echo mode,
- * the local agent greeting with beeps sent four times faster than they play, and a user who
+ * headphones' echo mode (asked for, or the default on a sink that says it is a headset), the
+ * local agent greeting with beeps sent four times faster than they play, and a user who
  * talks over it in the room. What the user hears is read back from `speaker.monitor`.
  */
 const RATE = 48_000;
 const WINDOW_MS = 50;
 
 let server: SoundServer;
+let headphones: SoundServer;
 let agent: LocalAgent | undefined;
 beforeAll(async () => {
   server = await startSoundServer({ rate: RATE });
+  // The same, with the speaker sink saying what a headset's sink says of itself.
+  headphones = await startSoundServer({
+    rate: RATE,
+    speakerProperties: 'device.form_factor=headphone',
+  });
 });
 afterAll(async () => {
   await agent?.close();
   await server?.close();
+  await headphones?.close();
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('barge-in through the whole app on a real-time sound server', () => {
-  it('stops the agent as heard soon after the user talks over it', async () => {
-    agent = await startLocalAgent({ voice: 'tone', sendSpeed: 4 });
-    const heard = server.recordSpeaker({ latencyMs: 5 });
-    // When the user's voice is in the room (the room stream's own start-up delay varies).
-    const mic = server.record('mic', { latencyMs: 5 });
-    await sleep(READER_SETTLE_MS);
-    const room = server.playIntoRoom({ latencyMs: 200 });
-    const home = tempDir();
-    const call = runCli(
-      [
-        '--plain',
-        '--api-base',
-        agent.baseUrl,
-        '--agent',
-        'demo',
-        '--input',
-        'mic',
-        '--output',
-        'speaker',
-        '--sample-rate',
-        String(RATE),
-        '--duration',
-        '8',
-        // The mic hears the room's voice, not the speaker: headphones, whose mode this is. (With
-        // the default `cancel`, the mic stays closed while the agent talks until the canceller
-        // has learnt an echo, and there is none here: tested in test/echo/.)
-        '--echo',
-        'off',
-      ],
-      {
-        env: cliEnv(home, { ...server.env, OMNIA_API_KEY: 'test-key-sound-server' }),
-        timeoutMs: 40_000,
-      },
-    );
-    // Wait for the greeting to be heard, then talk over it for 1.5 s.
-    const greetingAt = await until(() => firstBeep(heard.pcm()), 20_000);
-    const greetingPerf = timeOf(heard.arrivals(), greetingAt);
-    await sleep(500);
-    room.stdin.write(tone(300, 1_500, RATE, 0.6));
-    const result = await call;
-    await room.close();
-    const pcm = await heard.stop();
-    await mic.stop();
-    const [talkAt] = onsetsHeard(mic.pcm(), mic.arrivals(), RATE, {
-      loudPeak: 3_000,
-      quietMs: 300,
-    });
-    if (talkAt === undefined) throw new Error('the user was never heard in the room');
-    expect(result.code, result.stderr).toBe(0);
-    expect(agent.calls[0]?.serverMessages.map((m) => m.type)).toContain('playback_clear_buffer');
+  it('stops the agent as heard soon after the user talks over it (--echo off)', async () => {
+    // The mic hears the room's voice, not the speaker: headphones, whose mode this is.
+    const result = await talkOverGreeting(server, ['--echo', 'off']);
+    expect(result.stdout).toContain('echo: off (turned off (--echo off))');
+  }, 60_000);
 
-    // Beeps heard per 50 ms window, from the talk on: the greeting (2.5 s of beeps, most of it
-    // still queued when the user spoke) must stop; the agent answers only after the user stops.
-    const arrivals = heard.arrivals();
-    const beepFrom = (perf: number) => indexAt(arrivals, perf);
-    const windows = (fromPerf: number, toPerf: number) => {
-      const out: boolean[] = [];
-      for (let at = beepFrom(fromPerf); at + windowBytes() <= beepFrom(toPerf); at += windowBytes())
-        out.push(goertzel(pcm.subarray(at, at + windowBytes()), TONE_HZ, RATE) > 0.05);
-      return out;
-    };
-    expect(greetingPerf).toBeLessThan(talkAt);
-    expect(windows(greetingPerf, talkAt).filter(Boolean).length).toBeGreaterThan(2);
-    // From 700 ms after the user started (detection, the clear, and room for a loaded machine)
-    // until the user stops at 1.5 s: silence.
-    expect(windows(talkAt + 700, talkAt + 1_500).filter(Boolean)).toEqual([]);
+  it('on headphones the sound server names, the default echo mode lets the user talk over the agent', async () => {
+    // No --echo: the default `cancel` would keep the mic closed while the agent talks until it
+    // had learnt an echo, and headphones have none. The sink says it is a headset: echo is off.
+    const result = await talkOverGreeting(headphones, []);
+    expect(result.stdout).toMatch(
+      /echo: off \(the output is headphones: Null Output \(device\.form_factor headphone\)/,
+    );
   }, 60_000);
 });
+
+/**
+ * A call on `sound` with the default devices; once the greeting is heard the user talks over it
+ * in the room for 1.5 s: the agent must stop, as heard on the speaker sink.
+ */
+async function talkOverGreeting(sound: SoundServer, echoArgs: string[]) {
+  await agent?.close();
+  agent = await startLocalAgent({ voice: 'tone', sendSpeed: 4 });
+  const heard = sound.recordSpeaker({ latencyMs: 5 });
+  // When the user's voice is in the room (the room stream's own start-up delay varies).
+  const mic = sound.record('mic', { latencyMs: 5 });
+  await sleep(READER_SETTLE_MS);
+  const room = sound.playIntoRoom({ latencyMs: 200 });
+  const home = tempDir();
+  const call = runCli(
+    [
+      '--plain',
+      '--verbose',
+      '--api-base',
+      agent.baseUrl,
+      '--agent',
+      'demo',
+      '--input',
+      'mic',
+      '--output',
+      'speaker',
+      '--sample-rate',
+      String(RATE),
+      '--duration',
+      '8',
+      ...echoArgs,
+    ],
+    {
+      env: cliEnv(home, { ...sound.env, OMNIA_API_KEY: 'test-key-sound-server' }),
+      timeoutMs: 40_000,
+    },
+  );
+  // Wait for the greeting to be heard, then talk over it for 1.5 s.
+  const greetingAt = await until(() => firstBeep(heard.pcm()), 20_000);
+  const greetingPerf = timeOf(heard.arrivals(), greetingAt);
+  await sleep(500);
+  room.stdin.write(tone(300, 1_500, RATE, 0.6));
+  const result = await call;
+  await room.close();
+  const pcm = await heard.stop();
+  await mic.stop();
+  const [talkAt] = onsetsHeard(mic.pcm(), mic.arrivals(), RATE, {
+    loudPeak: 3_000,
+    quietMs: 300,
+  });
+  if (talkAt === undefined) throw new Error('the user was never heard in the room');
+  expect(result.code, result.stderr).toBe(0);
+  expect(agent.calls[0]?.serverMessages.map((m) => m.type)).toContain('playback_clear_buffer');
+
+  // Beeps heard per 50 ms window, from the talk on: the greeting (2.5 s of beeps, most of it
+  // still queued when the user spoke) must stop; the agent answers only after the user stops.
+  const arrivals = heard.arrivals();
+  const beepFrom = (perf: number) => indexAt(arrivals, perf);
+  const windows = (fromPerf: number, toPerf: number) => {
+    const out: boolean[] = [];
+    for (let at = beepFrom(fromPerf); at + windowBytes() <= beepFrom(toPerf); at += windowBytes())
+      out.push(goertzel(pcm.subarray(at, at + windowBytes()), TONE_HZ, RATE) > 0.05);
+    return out;
+  };
+  expect(greetingPerf).toBeLessThan(talkAt);
+  expect(windows(greetingPerf, talkAt).filter(Boolean).length).toBeGreaterThan(2);
+  // From 700 ms after the user started (detection, the clear, and room for a loaded machine)
+  // until the user stops at 1.5 s: silence.
+  expect(windows(talkAt + 700, talkAt + 1_500).filter(Boolean)).toEqual([]);
+  return result;
+}
 
 function windowBytes(): number {
   return ((RATE * WINDOW_MS) / 1000) * 2;

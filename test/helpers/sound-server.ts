@@ -39,6 +39,11 @@ export const READER_SETTLE_MS = 3_000;
 export interface SoundServerOptions {
   /** Sample rate of both sinks (default 48000). */
   readonly rate?: number;
+  /**
+   * Properties of the `speaker` sink, as a sound server sets them for a real device, e.g.
+   * `device.form_factor=headphone` (what PulseAudio says of a headset).
+   */
+  readonly speakerProperties?: string;
 }
 
 /** Audio read back from a monitor source, with when each chunk arrived. */
@@ -138,7 +143,7 @@ export async function startSoundServer(options: SoundServerOptions = {}): Promis
     join(dir, 'default.pa'),
     [
       `load-module module-native-protocol-unix auth-anonymous=1 socket=${socket}`,
-      `load-module module-null-sink sink_name=speaker rate=${rate} channels=1`,
+      `load-module module-null-sink sink_name=speaker rate=${rate} channels=1${options.speakerProperties ? ` sink_properties=${options.speakerProperties}` : ''}`,
       `load-module module-null-source source_name=mic_clock rate=${rate} channels=1 format=s16le`,
       `load-module module-virtual-source source_name=mic master=mic_clock uplink_sink=room rate=${rate} channels=1 format=s16le`,
       'set-default-sink speaker',

@@ -1,3 +1,5 @@
+import type { OutputForm } from '../output-form.js';
+
 /** What `--echo` (config `echo`, env `OMNIA_ECHO`) asks for. */
 export type EchoMode = 'cancel' | 'guard' | 'off';
 
@@ -9,6 +11,11 @@ export const DEFAULT_ECHO_MODE: EchoMode = 'cancel';
 
 /** What the call's devices are, as far as echo is concerned. */
 export interface EchoDevices {
+  /**
+   * What the sound server says the loudspeaker is (`source/audio/output-form.ts`): headphones
+   * turn the default `cancel` into `off`. Absent or `unknown`: a loudspeaker is assumed.
+   */
+  readonly outputForm?: OutputForm;
   /** `mic`, `file`, `none`. */
   readonly inputKind: string;
   /**
@@ -30,14 +37,16 @@ export interface EchoDecision {
 
 /**
  * Picks the mode. Echo needs a mic and a loudspeaker; without them it is `off` whatever was
- * asked. `cancel` needs speexdsp: `loadError` (its one-line reason) turns it into `guard`.
- * Pure: the caller loads the library only when this says `cancel` might be used
- * ({@link wantsCanceller}).
+ * asked. The default `cancel` (`asked` false: no `--echo`, `echo` or `OMNIA_ECHO` set) is `off`
+ * on headphones; asked for, it is kept. `cancel` needs speexdsp: `loadError` (its one-line
+ * reason) turns it into `guard`. Pure: the caller loads the library only when this says
+ * `cancel` might be used ({@link wantsCanceller}).
  */
 export function decideEcho(
   requested: EchoMode,
   devices: EchoDevices,
   loadError?: string,
+  asked = true,
 ): EchoDecision {
   if (requested === 'off')
     return { mode: 'off', reason: 'turned off (--echo off)', degraded: false };
@@ -51,14 +60,21 @@ export function decideEcho(
       degraded: false,
     };
   }
+  if (!asked && devices.outputForm?.kind === 'headphones') {
+    return {
+      mode: 'off',
+      reason: `the output is headphones: ${devices.outputForm.what ?? 'the default sink'}; --echo cancel if the mic hears it`,
+      degraded: false,
+    };
+  }
   if (requested === 'guard') return { mode: 'guard', degraded: false };
   if (loadError) return { mode: 'guard', reason: loadError, degraded: true };
   return { mode: 'cancel', degraded: false };
 }
 
 /** Whether {@link decideEcho} could pick `cancel`, so the library is worth loading. */
-export function wantsCanceller(requested: EchoMode, devices: EchoDevices): boolean {
-  return requested === 'cancel' && devices.inputKind === 'mic' && devices.loudspeaker;
+export function wantsCanceller(requested: EchoMode, devices: EchoDevices, asked = true): boolean {
+  return decideEcho(requested, devices, undefined, asked).mode === 'cancel';
 }
 
 /** Parses a user's value; undefined when it is not a mode. */

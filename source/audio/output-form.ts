@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sanitizeLine } from '../protocol/sanitize.js';
+import { findExecutable } from './sox.js';
+
+/**
+ * What the output device is, as far as echo is concerned: headphones (the mic cannot hear the
+ * agent: nothing to cancel) or a loudspeaker, as the sound server describes its sink. `unknown`
+ * when nothing says (no sound server, a device named on the command line, macOS): the caller
+ * then treats it as a loudspeaker, the case where doing nothing lets the agent hear itself.
+ */
+export interface OutputForm {
+  readonly kind: 'headphones' | 'loudspeaker' | 'unknown';
+  /** The sink and what marked it ("Headphones (port analog-output-headphones)"), for the events. */
+  readonly what?: string;
+}
+
+/** The part of a sink in `pactl -f json list sinks` that tells headphones from loudspeakers. */
+export interface PactlSink {
+  readonly name?: string;
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, string>>;
+  readonly ports?: ReadonlyArray<{ readonly name?: string; readonly type?: string }>;
+  readonly active_port?: string | null;
+}
+
+/** How long pactl may take; the call does not wait longer for the answer. */
+export const OUTPUT_FORM_TIMEOUT_MS = 1_500;
+
+/** Port types (pactl with LC_ALL=C) and form factors (`device.form_factor`) that sit on ears. */
+const EAR_PORT_TYPES = new Set(['headphones', 'headset', 'earpiece', 'handset']);
+const EAR_FORM_FACTORS = new Set(['headphone', 'headset', 'hands-free', 'handset']);
+const ROOM_PORT_TYPES = new Set(['speaker', 'line', 'hdmi', 'spdif', 'tv', 'aux']);
+const ROOM_FORM_FACTORS = new Set(['speaker', 'internal', 'tv', 'car', 'hifi', 'computer']);
+
+/**
+ * Classifies one sink. The active port decides when the sink has ports (a laptop's card has
+ * both a speaker and a headphone port, and says which plays); then the sink's form factor
+ * (Bluetooth and USB headsets, and sinks without ports). Pure.
+ */
+export function classifySink(sink: PactlSink): OutputForm {
+  const label = sanitizeLine(sink.description || sink.name || 'the default sink');
+  const active = sink.active_port
+    ? sink.ports?.find((port) => port.name === sink.active_port)
+    : undefined;
+  const portType = (active?.type ?? '').toLowerCase();
+  const portName = (sink.active_port ?? '').toLowerCase();
+  const port = sink.active_port ? `port ${sanitizeLine(sink.active_port)}` : '';
+  if (EAR_PORT_TYPES.has(portType) || /head(phone|set)|earpiece/.test(portName)) {
+    return { kind: 'headphones', what: `${label} (${port})` };
+  }
+  if (ROOM_PORT_TYPES.has(portType) || /speaker/.test(portName)) {
+    return { kind: 'loudspeaker', what: `${label} (${port})` };
+  }
+  const form = (sink.properties?.['device.form_factor'] ?? '').toLowerCase();
+  const formNote = `device.form_factor ${sanitizeLine(form)}`;
+  if (EAR_FORM_FACTORS.has(form)) return { kind: 'headphones', what: `${label} (${formNote})` };
+  if (ROOM_FORM_FACTORS.has(form)) return { kind: 'loudspeaker', what: `${label} (${formNote})` };
+  return { kind: 'unknown', what: label };
+}
+
+/** Picks the sink that plays (`PULSE_SINK`, else the server's default) and classifies it. Pure. */
+export function formOfDefaultSink(listing: string, defaultSink: string): OutputForm {
+  let sinks: unknown;
+  try {
+    sinks = JSON.parse(listing);
+  } catch {
+    return { kind: 'unknown' };
+  }
+  if (!Array.isArray(sinks)) return { kind: 'unknown' };
+  const sink = (sinks as PactlSink[]).find((s) => s && s.name === defaultSink.trim());
+  return sink ? classifySink(sink) : { kind: 'unknown' };
+}
+
+function pactl(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(
+      path,
+      args,
+      // Port types are translated: ask for the untranslated names.
+      { timeout: OUTPUT_FORM_TIMEOUT_MS, env: { ...env, LC_ALL: 'C' }, maxBuffer: 4 << 20 },
+      (error, stdout: string) => resolve(error ? undefined : stdout),
+    );
+  });
+}
+
+/**
+ * A sound server to ask: `PULSE_SERVER`, or the per-user socket PulseAudio and PipeWire's pulse
+ * server listen on. Checked first because pactl with no server running would start one
+ * (PulseAudio's autospawn) as a side effect of asking.
+ */
+function serverRunning(env: NodeJS.ProcessEnv): boolean {
+  if (env.PULSE_SERVER) return true;
+  const runtime =
+    env.PULSE_RUNTIME_PATH ?? (env.XDG_RUNTIME_DIR && join(env.XDG_RUNTIME_DIR, 'pulse'));
+  return Boolean(runtime && existsSync(join(runtime, 'native')));
+}
+
+/**
+ * Asks the sound server (PulseAudio, or PipeWire's pulse server) what the default output is,
+ * for an output on the default device (`speaker`, `sox`: ALSA's default goes to that server on
+ * a desktop). A named device, no pactl, no server or no answer in time: `unknown`.
+ */
+export async function detectOutputForm(
+  device: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OutputForm> {
+  if (device && device !== 'default' && device !== 'pulse') return { kind: 'unknown' };
+  if (process.platform !== 'linux' || !serverRunning(env)) return { kind: 'unknown' };
+  const path = await findExecutable('pactl', env);
+  if (!path) return { kind: 'unknown' };
+  const [listing, defaultSink] = await Promise.all([
+    pactl(path, ['-f', 'json', 'list', 'sinks'], env),
+    env.PULSE_SINK ? Promise.resolve(env.PULSE_SINK) : pactl(path, ['get-default-sink'], env),
+  ]);
+  if (listing === undefined || defaultSink === undefined) return { kind: 'unknown' };
+  return formOfDefaultSink(listing, defaultSink);
+}

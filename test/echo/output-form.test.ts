@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decideEcho } from '../../source/audio/echo/mode.js';
+import {
+  classifySink,
+  detectOutputForm,
+  formOfDefaultSink,
+} from '../../source/audio/output-form.js';
+import { type SoundServer, startSoundServer } from '../helpers/sound-server.js';
+
+/** A laptop's card as `pactl -f json list sinks` (LC_ALL=C) shows it, with `active` playing. */
+function laptopSink(active: string) {
+  return {
+    name: 'alsa_output.pci-0000_00_1f.3.analog-stereo',
+    description: 'Built-in Audio Analog Stereo',
+    properties: { 'device.form_factor': 'internal' },
+    ports: [
+      { name: 'analog-output-speaker', description: 'Speakers', type: 'Speaker' },
+      { name: 'analog-output-headphones', description: 'Headphones', type: 'Headphones' },
+    ],
+    active_port: active,
+  };
+}
+
+describe('headphones or a loudspeaker, from the sink that plays', () => {
+  it('goes by the active port when the sink has ports', () => {
+    expect(classifySink(laptopSink('analog-output-headphones'))).toEqual({
+      kind: 'headphones',
+      what: 'Built-in Audio Analog Stereo (port analog-output-headphones)',
+    });
+    expect(classifySink(laptopSink('analog-output-speaker')).kind).toBe('loudspeaker');
+    // A port whose type is not given, by its name.
+    expect(classifySink({ ...laptopSink('analog-output-headphones'), ports: [] }).kind).toBe(
+      'headphones',
+    );
+  });
+
+  it('then by the form factor (Bluetooth and USB headsets), else unknown', () => {
+    const bluetooth = {
+      name: 'bluez_output.00_11_22_33_44_55.1',
+      description: 'WH-1000XM4',
+      properties: { 'device.bus': 'bluetooth', 'device.form_factor': 'headphone' },
+      ports: [{ name: 'headphone-output', type: 'Unknown' }],
+      active_port: 'headphone-output',
+    };
+    expect(classifySink(bluetooth)).toEqual({
+      kind: 'headphones',
+      what: 'WH-1000XM4 (port headphone-output)',
+    });
+    expect(
+      classifySink({ name: 'usb', properties: { 'device.form_factor': 'headset' } }).kind,
+    ).toBe('headphones');
+    expect(
+      classifySink({ name: 'usb', properties: { 'device.form_factor': 'speaker' } }).kind,
+    ).toBe('loudspeaker');
+    expect(classifySink({ name: 'hdmi' }).kind).toBe('unknown');
+  });
+
+  it('picks the default sink from the listing; a broken listing is unknown', () => {
+    const listing = JSON.stringify([laptopSink('analog-output-speaker'), { name: 'other' }]);
+    expect(formOfDefaultSink(listing, 'alsa_output.pci-0000_00_1f.3.analog-stereo\n').kind).toBe(
+      'loudspeaker',
+    );
+    expect(formOfDefaultSink(listing, 'other').kind).toBe('unknown');
+    expect(formOfDefaultSink('not json', 'other').kind).toBe('unknown');
+  });
+
+  it('headphones turn the default cancel into off; asked for, cancel stays', () => {
+    const devices = {
+      inputKind: 'mic',
+      loudspeaker: true,
+      outputForm: { kind: 'headphones', what: 'WH-1000XM4 (port headphone-output)' },
+    } as const;
+    expect(decideEcho('cancel', devices, undefined, false)).toEqual({
+      mode: 'off',
+      reason:
+        'the output is headphones: WH-1000XM4 (port headphone-output); --echo cancel if the mic hears it',
+      degraded: false,
+    });
+    expect(decideEcho('cancel', devices, undefined, true).mode).toBe('cancel');
+    expect(decideEcho('guard', devices, undefined, true).mode).toBe('guard');
+    expect(
+      decideEcho('cancel', { ...devices, outputForm: { kind: 'unknown' } }, undefined, false).mode,
+    ).toBe('cancel');
+  });
+});
+
+describe('asking a real sound server', () => {
+  let plain: SoundServer;
+  let headset: SoundServer;
+  beforeAll(async () => {
+    [plain, headset] = await Promise.all([
+      startSoundServer(),
+      startSoundServer({ speakerProperties: 'device.form_factor=headset' }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([plain?.close(), headset?.close()]);
+  });
+
+  it('names a sink that says it is a headset, and knows nothing of one that says nothing', async () => {
+    expect(await detectOutputForm(undefined, { ...process.env, ...headset.env })).toEqual({
+      kind: 'headphones',
+      what: 'Null Output (device.form_factor headset)',
+    });
+    expect(await detectOutputForm(undefined, { ...process.env, ...plain.env })).toEqual({
+      kind: 'unknown',
+      what: 'Null Output',
+    });
+  });
+
+  it('PULSE_SINK is the sink that plays', async () => {
+    const env = { ...process.env, ...headset.env, PULSE_SINK: 'no-such-sink' };
+    expect((await detectOutputForm(undefined, env)).kind).toBe('unknown');
+  });
+
+  it('a named device, no server to ask, or no pactl: unknown', async () => {
+    const env = { ...process.env, ...headset.env };
+    expect((await detectOutputForm('hw:1,0', env)).kind).toBe('unknown');
+    const noServer: NodeJS.ProcessEnv = {
+      ...process.env,
+      PULSE_SERVER: '',
+      XDG_RUNTIME_DIR: '/nonexistent',
+    };
+    delete noServer.PULSE_RUNTIME_PATH;
+    expect((await detectOutputForm(undefined, noServer)).kind).toBe('unknown');
+    expect((await detectOutputForm(undefined, { ...env, PATH: '/nonexistent' })).kind).toBe(
+      'unknown',
+    );
+  });
+});
