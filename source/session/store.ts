@@ -89,12 +89,6 @@ export interface SessionStoreOptions {
 type Listener = () => void;
 
 /**
- * The agent talking this long to a mic too quiet to hold its echo makes the store say the mic
- * does not hear the loudspeaker (longer than a stream's first start, up to 1.3 s measured).
- */
-export const NO_ECHO_HEARD_HINT_MS = 2_000;
-
-/**
  * The session store: owns the call connection, the mic source and the player. Everything else
  * (Ink UI, plain mode, transcript writers, serial) reads immutable snapshots and calls actions.
  */
@@ -632,15 +626,14 @@ export class SessionStore implements Store {
         this.addEvent('info', 'echo canceller: cancelling; you can talk over the agent');
       this.echoSayConverged = false;
     }
-    // The agent has talked a while to a mic that holds none of it: headphones, most likely,
-    // where the canceller has nothing to learn and keeps the mic closed while the agent talks.
-    // Said once (until an echo is found), in the events and the facts.
-    let unheard = current.unheard === true && figures.delayMs === undefined;
-    if (!current.unheard && figures.unheardMs >= NO_ECHO_HEARD_HINT_MS) {
-      unheard = true;
+    // The agent has talked a while to a mic that holds none of it (headphones the sound server
+    // did not name): the canceller lets the mic through while the agent talks, until it finds an
+    // echo. Said when it starts, in the events and the facts.
+    const unheard = figures.noEchoHeard;
+    if (unheard && !current.unheard) {
       this.addEvent(
-        'warning',
-        'echo canceller: the mic does not hear the agent (headphones?): until it does, you cannot talk over the agent; --echo off lets you',
+        'info',
+        'echo canceller: the mic does not hear the agent (headphones?): you can talk over it; should an echo show up, the mic waits again until it is cancelled',
       );
     }
     // Whole dB: the figure is for people, and a steadier value repaints less.

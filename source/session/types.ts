@@ -132,8 +132,9 @@ export interface Snapshot {
     readonly reason?: string;
     readonly erleDb?: number;
     /**
-     * `cancel` only: the agent has talked for 2 s to a mic too quiet to hold its echo, and no
-     * echo has been found since (headphones, most likely: `--echo off` is their mode).
+     * `cancel` only: the agent has talked for 3 s to a mic too quiet to hold its echo, and no
+     * echo has been found since (headphones, most likely): the mic is let through while the
+     * agent talks (`NO_ECHO_HEARD_MS`).
      */
     readonly unheard?: boolean;
   };

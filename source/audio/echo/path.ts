@@ -36,6 +36,12 @@ export interface EchoFigures {
    * frame while it played or the last echo found, ms.
    */
   readonly unheardMs: number;
+  /**
+   * The agent has talked {@link NO_ECHO_HEARD_MS} to a mic that held none of it (headphones, or
+   * a loudspeaker out of the mic's reach): the mic is let through while the agent talks, until an
+   * echo is found.
+   */
+  readonly noEchoHeard: boolean;
 }
 
 /**
@@ -71,6 +77,14 @@ export const ECHO_POSSIBLE_MS = 1_000;
  */
 export const NO_ECHO_FLOOR_DBFS = -50;
 export const NO_ECHO_BELOW_PLAYED_DB = 35;
+
+/**
+ * The agent talking this long to a quiet mic opens it while the agent talks. Longer than the
+ * 1.5 s the canceller searches for an echo and than the latest first echo measured (1.5 s,
+ * through PulseAudio on a stream's first start, `docs/audio-capture.md`): shorter spells (0.8 s,
+ * 1.5 s) were tried and let the first echo of a call through on open speakers.
+ */
+export const NO_ECHO_HEARD_MS = 3_000;
 
 /** The mic as is. */
 export class NoEcho implements EchoPath {
@@ -129,11 +143,11 @@ export class GuardedEcho implements EchoPath {
  * may be in it: a half-trained filter lets enough echo through for a server's speech detector
  * to hear the agent, and the agent would interrupt itself. A level gate cannot tell the user
  * from the echo then (the echo can be as loud as a voice, and arrive up to a second late), so
- * barge-in waits for the filter. A mic that hears no loudspeaker at all (headphones) gives the
- * filter nothing to converge on: how long the agent has played to a quiet mic is counted
- * (`unheardMs`), so the user can be told that `--echo off` is the mode for them. Opening the mic
- * on that count instead was tried and failed the open-speaker rig: an echo can arrive later than
- * any quiet spell short enough to be useful (docs/audio-capture.md).
+ * barge-in waits for the filter. A mic that hears no loudspeaker at all (headphones the sound
+ * server did not name as such) gives the filter nothing to converge on: how long the agent has
+ * played to a quiet mic is counted (`unheardMs`), and after {@link NO_ECHO_HEARD_MS} the mic is
+ * let through while the agent talks (`noEchoHeard`), until the canceller finds an echo: then it
+ * is closed again until the filter has learnt it (docs/audio-capture.md).
  */
 export class CancelledEcho implements EchoPath {
   readonly mode = 'cancel' as const;
@@ -146,6 +160,7 @@ export class CancelledEcho implements EchoPath {
   private lastPlayingAt = Number.NEGATIVE_INFINITY;
   private silence = Buffer.alloc(0);
   private unheardMs = 0;
+  private noEchoHeard = false;
   private loudestPlayedDb = Number.NEGATIVE_INFINITY;
   private realignmentsSeen = 0;
 
@@ -168,7 +183,9 @@ export class CancelledEcho implements EchoPath {
     if (playback.playing) this.lastPlayingAt = now;
     this.countUnheard(frame, frameMs, playback);
     const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
-    if (!echoPossible || this.canceller.isConverged) return { frame: cancelled, guarding: false };
+    if (!echoPossible || this.canceller.isConverged || this.noEchoHeard) {
+      return { frame: cancelled, guarding: false };
+    }
     if (this.silence.length !== frame.length) this.silence = Buffer.alloc(frame.length);
     return { frame: this.silence, guarding: true };
   }
@@ -176,12 +193,15 @@ export class CancelledEcho implements EchoPath {
   /**
    * Counts the agent playing to a quiet mic (see `unheardMs` in the figures): a loud mic while
    * the agent plays, or the canceller finding an echo (a delay it aligns to), starts it again.
+   * Enough of it opens the mic while the agent plays (`noEchoHeard`); only an echo found closes
+   * it again (a loud mic is then the user talking over the agent).
    */
   private countUnheard(frame: Buffer, frameMs: number, playback: PlaybackState): void {
     const realignments = this.canceller.realignmentCount;
     if (realignments !== this.realignmentsSeen) {
       this.realignmentsSeen = realignments;
       this.unheardMs = 0;
+      this.noEchoHeard = false;
     }
     if (!playback.playing) return;
     this.loudestPlayedDb = Math.max(this.loudestPlayedDb, playback.levelDb);
@@ -189,6 +209,7 @@ export class CancelledEcho implements EchoPath {
     const quiet =
       micDb < NO_ECHO_FLOOR_DBFS && micDb < this.loudestPlayedDb - NO_ECHO_BELOW_PLAYED_DB;
     this.unheardMs = quiet ? this.unheardMs + frameMs : 0;
+    if (this.unheardMs >= NO_ECHO_HEARD_MS) this.noEchoHeard = true;
   }
 
   figures(): EchoFigures {
@@ -200,6 +221,7 @@ export class CancelledEcho implements EchoPath {
       convergences: s.convergences,
       losses: s.losses,
       unheardMs: this.unheardMs,
+      noEchoHeard: this.noEchoHeard,
     };
   }
 
@@ -227,14 +249,15 @@ export async function openEchoPath(
   requested: EchoMode,
   devices: EchoDevices,
   rates: { input: number; output: number },
+  asked = true,
 ): Promise<EchoPath> {
   let dsp: SpeexDsp | undefined;
   let loadError: string | undefined;
-  if (wantsCanceller(requested, devices)) {
+  if (wantsCanceller(requested, devices, asked)) {
     const { loadSpeexDsp } = await import('./speexdsp.js');
     const loaded = loadSpeexDsp();
     if (typeof loaded === 'string') loadError = loaded;
     else dsp = loaded;
   }
-  return createEchoPath(decideEcho(requested, devices, loadError), rates, dsp);
+  return createEchoPath(decideEcho(requested, devices, loadError, asked), rates, dsp);
 }

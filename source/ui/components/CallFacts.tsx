@@ -43,8 +43,8 @@ export function factValues(snapshot: Snapshot): FactValues {
 
 /**
  * How the agent's voice is kept out of the mic, as shown: `cancel · ERLE 31 dB` while the
- * canceller measures the agent's echo, `cancel · mic hears no agent: --echo off?` when the agent
- * has talked to a mic that holds none of it (headphones), `guard: <why>` when cancellation was
+ * canceller measures the agent's echo, `cancel · mic hears no agent` when the agent has talked
+ * to a mic that holds none of it (headphones: the mic is open while the agent talks), `guard: <why>` when cancellation was
  * asked for and could not load, `off: <why>`. Pure.
  */
 export function echoFact(echo: Snapshot['echo']): string {
@@ -54,7 +54,7 @@ export function echoFact(echo: Snapshot['echo']): string {
       : echo.erleDb !== undefined
         ? ` · ERLE ${echo.erleDb} dB`
         : echo.unheard
-          ? ' · mic hears no agent: --echo off?'
+          ? ' · mic hears no agent'
           : '';
   const why = echo.reason ? `: ${sanitizeLine(echo.reason)}` : '';
   return `${echo.mode}${erle}${why}`;
