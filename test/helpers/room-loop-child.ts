@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { Room, type RoomOptions, toS16 } from './room.js';
-import { rawStreamArgs } from './sound-server.js';
+import { PULSE_LATENCY_MS, rawStreamArgs } from './sound-server.js';
 
 try {
   setPriority(0, -10);
@@ -23,6 +23,18 @@ const pulseArgs = rawStreamArgs(options.rate);
 const monitor = spawn('parec', ['--device=speaker.monitor', ...pulseArgs, '--latency-msec=10'], {
   stdio: ['ignore', 'pipe', 'ignore'],
 });
+// A sound card's capture runs whether or not anyone reads it. The rig's mic (a virtual source
+// whose uplink sink is `room`) runs only while it has a reader: before the app opened it, what
+// the loop wrote into `room` backed up (pacat, then the pipe) and played out later, so the
+// echo reached the app's mic about a second late for the whole call (1.2-1.5 s with an 80 ms
+// room instead of 0.37 s). A reader of its own, at the server's usual block, keeps it running.
+const micReader = spawn(
+  'parec',
+  ['--device=mic', ...pulseArgs, `--latency-msec=${PULSE_LATENCY_MS}`],
+  {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  },
+);
 const into = spawn('pacat', ['--playback', '--device=room', ...pulseArgs, '--latency-msec=20'], {
   stdio: ['pipe', 'ignore', 'ignore'],
 });
@@ -40,6 +52,7 @@ monitor.stdout.on('data', (chunk: Buffer) => {
 process.stdout.write('ready\n');
 const stop = () => {
   monitor.kill('SIGTERM');
+  micReader.kill('SIGTERM');
   into.stdin.end();
   into.on('exit', () => process.exit(0));
   setTimeout(() => process.exit(0), 2_000).unref();

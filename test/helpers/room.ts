@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { resampleS16 } from '../../source/audio/resample.js';
 import { parseWav, toMonoS16 } from '../../source/audio/wav.js';
-import type { SoundServer } from './sound-server.js';
+import { READER_SETTLE_MS, type SoundServer } from './sound-server.js';
 
 export interface RoomOptions {
   readonly rate: number;
@@ -183,13 +183,15 @@ export function db(ratio: number): number {
 /**
  * The room as a live loop through the private sound server: what the app plays into `speaker`
  * is read back from `speaker.monitor`, goes through the room, and is played into `room`, which
- * is the app's mic. The loop adds the server's own latency (parec and pacat buffers, ~40-60 ms)
- * to the room's delay, as a real device pair would. It runs in a process of its own, at a
+ * is the app's mic. The loop adds the server's own latency to the room's delay, as a real
+ * device pair would: about 290 ms, most of it `room`'s 250 ms, which it cannot lower (measured
+ * with an 80 ms room: the mic hears what `speaker.monitor` shows 360-370 ms later). The mic is
+ * kept running by a reader of the loop's own, as a sound card's capture runs. It runs in a process of its own, at a
  * raised priority where allowed (`room-loop-child.ts`), so a busy machine slows the app, not
  * the room.
  */
 export interface RoomLoop {
-  /** Resolves once the loop's process has started its reader and writer. */
+  /** Resolves once the loop's process runs and its reader has settled (READER_SETTLE_MS). */
   readonly ready: Promise<void>;
   close(): Promise<void>;
 }
@@ -206,8 +208,12 @@ export function startRoomLoop(server: SoundServer, options: RoomOptions): RoomLo
   );
   child.stdin?.on('error', () => undefined);
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  // Ready once the loop's reader of `speaker.monitor` can be trusted: right after it joins, the
+  // sink renders ahead by its earlier latency, the loop wrote that burst into `room`, and the
+  // echo of what played next reached the mic a second late (the greeting's echo 1.1-1.5 s after
+  // the loudspeaker instead of 0.4-0.5 s, with an 80 or 200 ms room).
   const ready = new Promise<void>((resolve, reject) => {
-    child.stdout?.once('data', () => resolve());
+    child.stdout?.once('data', () => setTimeout(resolve, READER_SETTLE_MS));
     child.once('exit', (code) => reject(new Error(`the room loop exited (${code})`)));
   });
   ready.catch(() => undefined);
