@@ -157,8 +157,17 @@ export async function openCall(
   const source = createSource(o.input, o.inputSampleRate);
   const { sink, notes } = await sinkOpening;
   const { SessionStore } = await storeModule;
+  const echo = await openEchoPath(
+    o.echo,
+    { ...echoDevices(o, sink), outputForm: await outputForm },
+    { input: o.inputSampleRate, output: o.outputSampleRate },
+    o.echoAsked,
+  );
   const player = new Player(sink, {
     leadMs: o.leadMs,
+    // The canceller learns the echo's path through the output: a device left to run dry
+    // between replies would come back with another latency (see PlayerOptions.keepRunning).
+    keepRunning: echo.mode === 'cancel',
     maxQueueMs: MAX_QUEUED_AGENT_AUDIO_MS,
     // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
     // One sentence on screen; what the device or its library said goes to the events.
@@ -172,12 +181,6 @@ export async function openCall(
   const recorder = o.recordPath
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;
-  const echo = await openEchoPath(
-    o.echo,
-    { ...echoDevices(o, sink), outputForm: await outputForm },
-    { input: o.inputSampleRate, output: o.outputSampleRate },
-    o.echoAsked,
-  );
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
   const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
   addSecret(created.websocketUrl);

@@ -42,6 +42,13 @@ export interface PlayerOptions {
   readonly now?: () => number;
   /** A sink failure after open: the player stops writing and reports once, in one line. */
   readonly onError?: (message: string) => void;
+  /**
+   * Keep the device playing between replies (silence) instead of letting it run dry after
+   * IDLE_AFTER_MS. The echo canceller wants this: a sound server picks a stream's latency anew
+   * each time it restarts after running dry, so every reply would move the echo path it learnt.
+   * It costs the output's writes (the speaker child's wake-ups) between replies.
+   */
+  readonly keepRunning?: boolean;
 }
 
 /** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
@@ -146,6 +153,8 @@ export class Player implements PlayerLike {
   private readonly replyGapBytes: number;
   /** Silence written after the last audio before the pump lets the device run dry. */
   private readonly idleBytes: number;
+  /** Never let the device run dry ({@link PlayerOptions.keepRunning}). */
+  private readonly keepRunning: boolean;
 
   constructor(sink: AudioSink, options: PlayerOptions = {}) {
     this.sink = sink;
@@ -170,6 +179,7 @@ export class Player implements PlayerLike {
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.replyGapBytes = bytesForMs(REPLY_GAP_MS, this.rate);
     this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
+    this.keepRunning = options.keepRunning ?? false;
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
     this.queue = new PcmQueue({
@@ -320,6 +330,7 @@ export class Player implements PlayerLike {
     // null sink's monitor cannot show: a long read-back then misses the start of the reply.)
     if (
       this.onTicker &&
+      !this.keepRunning &&
       this.queue.byteLength === 0 &&
       this.timelineBytes - this.audioEndBytes >= this.idleBytes
     )

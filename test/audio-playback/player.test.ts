@@ -252,6 +252,44 @@ describe('Player into a WAV file sink, against real time', () => {
     expect(both.equals(Buffer.concat([a, a]))).toBe(true);
   });
 
+  it('with keepRunning (the echo canceller) it plays silence between replies: the device never runs dry', async () => {
+    const path = wavPath();
+    const writes: Array<{ at: number; bytes: number }> = [];
+    const sink = new (class extends WavFileSink {
+      override write(pcm: Buffer, at?: number): void {
+        writes.push({ at: at ?? -1, bytes: pcm.length });
+        super.write(pcm, at);
+      }
+    })(path, RATE);
+    const player = await openPlayer(sink, { leadMs: ROOMY_LEAD_MS, keepRunning: true });
+    const a = tone(300, 200, 10_000, RATE, Math.PI / 4);
+    player.enqueue(a);
+    await waitFor(() => player.playing, 5_000, 'first reply');
+    await waitFor(() => !player.playing, 5_000, 'end of the first reply');
+    const endedAt = performance.now();
+    const writesAtEnd = writes.length;
+    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS + 900));
+    // Still written to, 40 ms at a time, well past IDLE_AFTER_MS...
+    const idleWrites = writes.length - writesAtEnd;
+    expect(idleWrites).toBeGreaterThan((IDLE_AFTER_MS + 900) / 40 / 2);
+    const waitedMs = performance.now() - endedAt;
+    player.enqueue(a);
+    await waitFor(() => player.playing, 5_000, 'second reply');
+    await waitFor(() => !player.playing, 5_000, 'end');
+    await player.stop();
+    // ...and every write starts where the one before it ended: one unbroken stream, so a sound
+    // server keeps the latency it had (no restart after running dry).
+    for (let i = 1; i < writes.length; i++)
+      expect(writes[i]!.at).toBe(writes[i - 1]!.at + writes[i - 1]!.bytes);
+    const { x } = readWavSamples(path);
+    const s1 = firstNonZero(x);
+    const e1 = s1 + a.length / 2;
+    const s2 = firstNonZero(x.subarray(e1)) + e1;
+    // The gap between the replies is written silence as long as the wait.
+    expect(x.subarray(e1, s2).every((v) => v === 0)).toBe(true);
+    expect(((s2 - e1) / RATE) * 1000).toBeGreaterThan(waitedMs - ROOMY_LEAD_MS);
+  });
+
   it('between replies it stops feeding the device, which plays the gap as silence, and resumes at once', async () => {
     const path = wavPath();
     let writes = 0;
