@@ -107,8 +107,16 @@ export class Player implements PlayerLike {
   onBlock?: (pcm: Buffer, atMs: number) => void;
   onWrite?: (pcm: Buffer, heardAtMs: number) => void;
   onPlaybackStart?: (heardInMs: number) => void;
+  /**
+   * The device ran dry without being let to (the pump was later than the lead: an event-loop
+   * stall, a busy machine), for `ms`. Through a sound server the stream restarts with another
+   * latency: the echo canceller must not trust the echo path it learnt.
+   */
+  onRanDry?: (ms: number) => void;
 
   private readonly sink: AudioSink;
+  /** The pump stopped feeding the device on purpose (idle between replies). */
+  private idle = false;
   private readonly rate: number;
   private readonly blockBytes: number;
   private readonly leadBytes: number;
@@ -333,12 +341,20 @@ export class Player implements PlayerLike {
       !this.keepRunning &&
       this.queue.byteLength === 0 &&
       this.timelineBytes - this.audioEndBytes >= this.idleBytes
-    )
+    ) {
+      this.idle = true;
       return;
+    }
     // A device that ran dry (an event-loop stall, a very late timer) played silence meanwhile
     // and resumes at its play position, not where our last write ended: writing the missed
     // time now would only push the lead (and barge-in delay) up by the length of the stall.
-    if (played > this.timelineBytes) this.timelineBytes = played;
+    if (played > this.timelineBytes) {
+      if (!this.idle && this.timelineBytes > 0) {
+        this.onRanDry?.(msForBytes(played - this.timelineBytes, this.rate));
+      }
+      this.timelineBytes = played;
+    }
+    this.idle = false;
     if (this.canDrop) {
       while (this.recent.length > 0) {
         const w = this.recent[0]!;

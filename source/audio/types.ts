@@ -86,6 +86,11 @@ export interface PlayerLike {
    */
   onWrite?: (pcm: Buffer, heardAtMs: number) => void;
   /**
+   * Called when the device ran dry without being let to (the player wrote later than its lead),
+   * with for how long: a sound server restarts the stream with another latency.
+   */
+  onRanDry?: (ms: number) => void;
+  /**
    * Called when the first block of queued audio after silence is written, with how long until
    * the device plays it (the block goes in up to the lead ahead): response latency.
    */

@@ -245,7 +245,10 @@ export class SessionStore implements Store {
     const player = this.options.player;
     const recorder = this.options.recorder;
     if (recorder) player.onBlock = (pcm, atMs) => recorder.pushAgent(pcm, atMs);
-    if (this.echo.mode === 'cancel') player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
+    if (this.echo.mode === 'cancel') {
+      player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
+      player.onRanDry = () => this.echo.onOutputGap?.();
+    }
     player.onPlaybackStart = (heardInMs) => {
       if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;
       this.awaitingResponse = false;

@@ -387,6 +387,41 @@ describe('Player into a WAV file sink, against real time', () => {
     for (const s of replyStarts) expect((s.length / RATE) * 1000).toBeGreaterThan(40);
   });
 
+  it('says when the device ran dry because it was fed late, and not when it was let run dry', async () => {
+    let fakeNow = 0;
+    const path = wavPath();
+    const sink = new WavFileSink(path, RATE);
+    await sink.open();
+    const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
+    const gaps: number[] = [];
+    let writes = 0;
+    player.onRanDry = (ms) => gaps.push(ms);
+    player.onWrite = () => writes++;
+    player.enqueue(tone(10_000, 1000));
+    player.start();
+    const lead = writes;
+    fakeNow = 10;
+    await waitFor(() => writes > lead, 5_000, 'a tick on time');
+    expect(gaps).toEqual([]);
+    // The pump comes 200 ms late: the device played its 50 ms and then nothing for 160 ms.
+    fakeNow = 210;
+    await waitFor(() => gaps.length > 0, 5_000, 'the late tick');
+    expect(gaps).toEqual([160]);
+    await player.stop();
+
+    // Let run dry between replies (IDLE_AFTER_MS of silence), then a new reply: not a gap.
+    const real = await openPlayer(new WavFileSink(wavPath(), RATE), { leadMs: ROOMY_LEAD_MS });
+    const realGaps: number[] = [];
+    real.onRanDry = (ms) => realGaps.push(ms);
+    real.enqueue(tone(300, 100, 10_000, RATE));
+    await waitFor(() => real.playing, 5_000, 'first reply');
+    await new Promise((resolve) => setTimeout(resolve, IDLE_AFTER_MS + 500));
+    real.enqueue(tone(300, 100, 10_000, RATE));
+    await waitFor(() => real.playing, 5_000, 'second reply');
+    await real.stop();
+    expect(realGaps).toEqual([]);
+  });
+
   it('after an event-loop stall it resumes at the play position instead of bursting the missed time into the device', async () => {
     let fakeNow = 0;
     const path = wavPath();

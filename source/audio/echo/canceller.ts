@@ -105,6 +105,8 @@ export interface EchoCancellerStats {
   readonly converged: boolean;
   /** Times it converged, and times it lost the echo because the delay moved. */
   readonly convergences: number;
+  /** Times the output ran dry mid-stream and the filter had to show again that it cancels. */
+  readonly distrusts: number;
   readonly losses: number;
   readonly framesProcessed: number;
 }
@@ -159,6 +161,7 @@ export class EchoCanceller {
   private converged = false;
   private silentFrames = 0;
   private convergences = 0;
+  private distrusts = 0;
   private losses = 0;
 
   private closed = false;
@@ -217,6 +220,7 @@ export class EchoCanceller {
       realignments: this.realignments,
       converged: this.converged,
       convergences: this.convergences,
+      distrusts: this.distrusts,
       losses: this.losses,
       framesProcessed: this.frames,
     };
@@ -262,6 +266,16 @@ export class EchoCanceller {
       this.out.push(this.micUp.push(this.outFrame));
     }
     return this.take(mic.length >> 1);
+  }
+
+  /**
+   * The echo path may have moved (the output ran dry and restarted): the filter is kept, but
+   * counts as converged again only once it has shown it still cancels.
+   */
+  distrust(): void {
+    this.converged = false;
+    this.goodFrames = 0;
+    this.distrusts++;
   }
 
   close(): void {

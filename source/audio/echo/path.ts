@@ -58,6 +58,8 @@ export interface EchoPath {
   readonly description: string;
   /** What the loudspeaker plays from `atMs` (performance.now() clock), at the output rate. */
   onPlayed(pcm: Buffer, atMs: number): void;
+  /** The output ran dry mid-stream (the player was late): its latency may have moved. */
+  onOutputGap?(): void;
   /** One mic frame, as captured. */
   process(frame: Buffer, playback: PlaybackState): EchoResult;
   figures(): EchoFigures | undefined;
@@ -174,6 +176,16 @@ export class CancelledEcho implements EchoPath {
 
   onPlayed(pcm: Buffer, atMs: number): void {
     this.canceller.pushReference(pcm, atMs);
+  }
+
+  /**
+   * Through a sound server an output that ran dry restarts with another latency, and the echo
+   * moves under the filter: until it has shown it still cancels, the mic waits while the agent
+   * talks. Without this the moved echo leaked for the 0.3 s and more the delay search takes to
+   * see the move, and the agent could hear itself.
+   */
+  onOutputGap(): void {
+    this.canceller.distrust();
   }
 
   process(frame: Buffer, playback: PlaybackState): EchoResult {
