@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { findExecutable } from './sox.js';
@@ -27,9 +28,11 @@ export interface PactlSink {
 
 /** How long pactl may take; the call does not wait longer for the answer. */
 export const OUTPUT_FORM_TIMEOUT_MS = 1_500;
+/** How long the server's socket may take to accept a connection before it counts as stale. */
+const SOCKET_CHECK_MS = 300;
 
 /** Port types (pactl with LC_ALL=C) and form factors (`device.form_factor`) that sit on ears. */
-const EAR_PORT_TYPES = new Set(['headphones', 'headset', 'earpiece', 'handset']);
+const EAR_PORT_TYPES = new Set(['headphones', 'headset', 'earpiece', 'handset', 'handsfree']);
 const EAR_FORM_FACTORS = new Set(['headphone', 'headset', 'hands-free', 'handset']);
 const ROOM_PORT_TYPES = new Set(['speaker', 'line', 'hdmi', 'spdif', 'tv', 'aux']);
 const ROOM_FORM_FACTORS = new Set(['speaker', 'internal', 'tv', 'car', 'hifi', 'computer']);
@@ -44,8 +47,8 @@ export function classifySink(sink: PactlSink): OutputForm {
   const active = sink.active_port
     ? sink.ports?.find((port) => port.name === sink.active_port)
     : undefined;
-  const portType = (active?.type ?? '').toLowerCase();
-  const portName = (sink.active_port ?? '').toLowerCase();
+  const portType = String(active?.type ?? '').toLowerCase();
+  const portName = String(sink.active_port ?? '').toLowerCase();
   const port = sink.active_port ? `port ${sanitizeLine(sink.active_port)}` : '';
   if (EAR_PORT_TYPES.has(portType) || /head(phone|set)|earpiece/.test(portName)) {
     return { kind: 'headphones', what: `${label} (${port})` };
@@ -53,7 +56,7 @@ export function classifySink(sink: PactlSink): OutputForm {
   if (ROOM_PORT_TYPES.has(portType) || /speaker/.test(portName)) {
     return { kind: 'loudspeaker', what: `${label} (${port})` };
   }
-  const form = (sink.properties?.['device.form_factor'] ?? '').toLowerCase();
+  const form = String(sink.properties?.['device.form_factor'] ?? '').toLowerCase();
   const formNote = `device.form_factor ${sanitizeLine(form)}`;
   if (EAR_FORM_FACTORS.has(form)) return { kind: 'headphones', what: `${label} (${formNote})` };
   if (ROOM_FORM_FACTORS.has(form)) return { kind: 'loudspeaker', what: `${label} (${formNote})` };
@@ -69,8 +72,13 @@ export function formOfDefaultSink(listing: string, defaultSink: string): OutputF
     return { kind: 'unknown' };
   }
   if (!Array.isArray(sinks)) return { kind: 'unknown' };
-  const sink = (sinks as PactlSink[]).find((s) => s && s.name === defaultSink.trim());
-  return sink ? classifySink(sink) : { kind: 'unknown' };
+  try {
+    const sink = (sinks as PactlSink[]).find((s) => s && s.name === defaultSink.trim());
+    return sink ? classifySink(sink) : { kind: 'unknown' };
+  } catch {
+    // Fields of unexpected types (another server's idea of the format): nothing is known.
+    return { kind: 'unknown' };
+  }
 }
 
 function pactl(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
@@ -90,11 +98,25 @@ function pactl(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<st
  * server listen on. Checked first because pactl with no server running would start one
  * (PulseAudio's autospawn) as a side effect of asking.
  */
-function serverRunning(env: NodeJS.ProcessEnv): boolean {
+async function serverRunning(env: NodeJS.ProcessEnv): Promise<boolean> {
+  // A server named explicitly is never autospawned: pactl just fails if it is not there.
   if (env.PULSE_SERVER) return true;
   const runtime =
     env.PULSE_RUNTIME_PATH ?? (env.XDG_RUNTIME_DIR && join(env.XDG_RUNTIME_DIR, 'pulse'));
-  return Boolean(runtime && existsSync(join(runtime, 'native')));
+  if (!runtime) return false;
+  const socket = join(runtime, 'native');
+  if (!existsSync(socket)) return false;
+  // A socket file a crashed server left behind: nobody answers on it, and pactl would spawn one.
+  return new Promise((resolve) => {
+    const connection = connect(socket);
+    const done = (running: boolean) => {
+      connection.destroy();
+      resolve(running);
+    };
+    connection.setTimeout(SOCKET_CHECK_MS, () => done(false));
+    connection.once('connect', () => done(true));
+    connection.once('error', () => done(false));
+  });
 }
 
 /**
@@ -107,7 +129,7 @@ export async function detectOutputForm(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<OutputForm> {
   if (device && device !== 'default' && device !== 'pulse') return { kind: 'unknown' };
-  if (process.platform !== 'linux' || !serverRunning(env)) return { kind: 'unknown' };
+  if (process.platform !== 'linux' || !(await serverRunning(env))) return { kind: 'unknown' };
   const path = await findExecutable('pactl', env);
   if (!path) return { kind: 'unknown' };
   const [listing, defaultSink] = await Promise.all([

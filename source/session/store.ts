@@ -247,7 +247,7 @@ export class SessionStore implements Store {
     if (recorder) player.onBlock = (pcm, atMs) => recorder.pushAgent(pcm, atMs);
     if (this.echo.mode === 'cancel') {
       player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
-      player.onRanDry = () => this.echo.onOutputGap?.();
+      player.onRanDry = (ms) => this.echo.onOutputGap?.(ms);
     }
     player.onPlaybackStart = (heardInMs) => {
       if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;

@@ -1,3 +1,8 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideEcho } from '../../source/audio/echo/mode.js';
 import {
@@ -62,6 +67,9 @@ describe('headphones or a loudspeaker, from the sink that plays', () => {
     );
     expect(formOfDefaultSink(listing, 'other').kind).toBe('unknown');
     expect(formOfDefaultSink('not json', 'other').kind).toBe('unknown');
+    // Fields of other types than PulseAudio's: unknown, not a failed call.
+    const odd = JSON.stringify([{ name: 'odd', ports: { a: 1 }, active_port: 7 }]);
+    expect(formOfDefaultSink(odd, 'odd').kind).toBe('unknown');
   });
 
   it('headphones turn the default cancel into off; asked for, cancel stays', () => {
@@ -98,11 +106,15 @@ describe('asking a real sound server', () => {
   });
 
   it('names a sink that says it is a headset, and knows nothing of one that says nothing', async () => {
-    expect(await detectOutputForm(undefined, { ...process.env, ...headset.env })).toEqual({
+    expect(
+      await detectOutputForm(undefined, { ...process.env, ...headset.env, PULSE_SINK: '' }),
+    ).toEqual({
       kind: 'headphones',
       what: 'Null Output (device.form_factor headset)',
     });
-    expect(await detectOutputForm(undefined, { ...process.env, ...plain.env })).toEqual({
+    expect(
+      await detectOutputForm(undefined, { ...process.env, ...plain.env, PULSE_SINK: '' }),
+    ).toEqual({
       kind: 'unknown',
       what: 'Null Output',
     });
@@ -114,17 +126,56 @@ describe('asking a real sound server', () => {
   });
 
   it('a named device, no server to ask, or no pactl: unknown', async () => {
-    const env = { ...process.env, ...headset.env };
+    const env = { ...process.env, ...headset.env, PULSE_SINK: '' };
     expect((await detectOutputForm('hw:1,0', env)).kind).toBe('unknown');
-    const noServer: NodeJS.ProcessEnv = {
-      ...process.env,
-      PULSE_SERVER: '',
-      XDG_RUNTIME_DIR: '/nonexistent',
-    };
-    delete noServer.PULSE_RUNTIME_PATH;
-    expect((await detectOutputForm(undefined, noServer)).kind).toBe('unknown');
     expect((await detectOutputForm(undefined, { ...env, PATH: '/nonexistent' })).kind).toBe(
       'unknown',
     );
+  });
+
+  it('never runs pactl without a server answering on its socket (pactl would start one)', async () => {
+    // A pactl that only records that it ran.
+    const dir = mkdtempSync(join(tmpdir(), 'omnia-pactl-'));
+    const ran = join(dir, 'ran');
+    writeFileSync(join(dir, 'pactl'), `#!/bin/sh\necho "$@" >> ${ran}\nexit 1\n`, { mode: 0o755 });
+    const base: NodeJS.ProcessEnv = { ...process.env, PATH: `${dir}:${process.env.PATH}` };
+    delete base.PULSE_SERVER;
+    delete base.PULSE_RUNTIME_PATH;
+    delete base.PULSE_SINK;
+    try {
+      // No socket at all.
+      expect((await detectOutputForm(undefined, { ...base, XDG_RUNTIME_DIR: dir })).kind).toBe(
+        'unknown',
+      );
+      // A socket file a crashed server left behind: bound, then nobody listening.
+      mkdirSync(join(dir, 'pulse'));
+      const socket = join(dir, 'pulse', 'native');
+      execFileSync('python3', [
+        '-c',
+        'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])',
+        socket,
+      ]);
+      expect(existsSync(socket)).toBe(true);
+      expect((await detectOutputForm(undefined, { ...base, XDG_RUNTIME_DIR: dir })).kind).toBe(
+        'unknown',
+      );
+      expect(existsSync(ran)).toBe(false);
+      // A server answering there: pactl is asked (and this one fails: unknown).
+      const server = createServer(() => undefined);
+      await new Promise<void>((resolve) => {
+        rmSync(socket);
+        server.listen(socket, resolve);
+      });
+      try {
+        expect((await detectOutputForm(undefined, { ...base, XDG_RUNTIME_DIR: dir })).kind).toBe(
+          'unknown',
+        );
+      } finally {
+        server.close();
+      }
+      expect(readFileSync(ran, 'utf8')).toContain('list sinks');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

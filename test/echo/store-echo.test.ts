@@ -87,8 +87,13 @@ describe('the echo path in a call', () => {
     expect(notices[0]).toMatchObject({ kind: 'info' });
     expect(notices[0]?.message).toContain('you can talk over it');
     // The agent still talks, and the mic is no longer closed for it.
-    expect(s.getSnapshot().agentState).toBe('speaking');
-    await waitFor(() => !s.getSnapshot().echoGuard.active, { what: 'the mic to open' });
+    await waitFor(
+      () => {
+        const snap = s.getSnapshot();
+        return snap.agentState === 'speaking' && !snap.echoGuard.active;
+      },
+      { what: 'the mic open while the agent talks' },
+    );
   }, 30_000);
 
   it('falls back to the guard, with the reason, as a warning', async () => {

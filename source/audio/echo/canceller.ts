@@ -107,6 +107,8 @@ export interface EchoCancellerStats {
   readonly convergences: number;
   /** Times the output ran dry mid-stream and the filter had to show again that it cancels. */
   readonly distrusts: number;
+  /** Times the delay search confirmed an echo (three agreeing checks), moved or not. */
+  readonly delaysFound: number;
   readonly losses: number;
   readonly framesProcessed: number;
 }
@@ -162,6 +164,7 @@ export class EchoCanceller {
   private silentFrames = 0;
   private convergences = 0;
   private distrusts = 0;
+  private delaysFound = 0;
   private losses = 0;
 
   private closed = false;
@@ -207,9 +210,12 @@ export class EchoCanceller {
     return this.converged;
   }
 
-  /** Times the filter was restarted on a new delay (read per mic frame: no stats object). */
-  get realignmentCount(): number {
-    return this.realignments;
+  /**
+   * Times an echo was found: the delay search confirmed one, or the filter converged on one
+   * (read per mic frame: no stats object).
+   */
+  get echoFoundCount(): number {
+    return this.delaysFound + this.convergences;
   }
 
   get stats(): EchoCancellerStats {
@@ -221,6 +227,7 @@ export class EchoCanceller {
       converged: this.converged,
       convergences: this.convergences,
       distrusts: this.distrusts,
+      delaysFound: this.delaysFound,
       losses: this.losses,
       framesProcessed: this.frames,
     };
@@ -275,7 +282,19 @@ export class EchoCanceller {
   distrust(): void {
     this.converged = false;
     this.goodFrames = 0;
+    // Its smoothed figure still holds the frames before: only new ones may vouch for the filter.
+    this.erle.reset();
     this.distrusts++;
+  }
+
+  /**
+   * Starts the delay search afresh: what it has gathered (a mic that heard none of the agent)
+   * would only slow down finding an echo that shows up later.
+   */
+  restartDelaySearch(): void {
+    this.delay.reset();
+    this.candidateMs = undefined;
+    this.candidateChecks = 0;
   }
 
   close(): void {
@@ -385,6 +404,7 @@ export class EchoCanceller {
     }
     if (this.candidateChecks < REALIGN_AGREEING_CHECKS) return;
     this.estimatedDelayMs = estimate.delayMs;
+    this.delaysFound++;
     if (this.onsetFits(estimate.delayMs)) return;
     this.bulk = this.samples(Math.max(0, estimate.delayMs - ONSET_TARGET_MS));
     this.converged = false;

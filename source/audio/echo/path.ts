@@ -58,8 +58,8 @@ export interface EchoPath {
   readonly description: string;
   /** What the loudspeaker plays from `atMs` (performance.now() clock), at the output rate. */
   onPlayed(pcm: Buffer, atMs: number): void;
-  /** The output ran dry mid-stream (the player was late): its latency may have moved. */
-  onOutputGap?(): void;
+  /** The output ran dry mid-stream for `ms` (the player was late): its latency may have moved. */
+  onOutputGap?(ms: number): void;
   /** One mic frame, as captured. */
   process(frame: Buffer, playback: PlaybackState): EchoResult;
   figures(): EchoFigures | undefined;
@@ -87,6 +87,13 @@ export const NO_ECHO_BELOW_PLAYED_DB = 35;
  * 1.5 s) were tried and let the first echo of a call through on open speakers.
  */
 export const NO_ECHO_HEARD_MS = 3_000;
+
+/**
+ * An output that ran dry for at least this long mid-stream may have restarted with another
+ * latency: the filter must show again that it cancels. Shorter gaps are the player's own
+ * accounting of a late tick (a few ms), which the device's buffer rides over.
+ */
+export const OUTPUT_GAP_DISTRUST_MS = 20;
 
 /** The mic as is. */
 export class NoEcho implements EchoPath {
@@ -164,7 +171,7 @@ export class CancelledEcho implements EchoPath {
   private unheardMs = 0;
   private noEchoHeard = false;
   private loudestPlayedDb = Number.NEGATIVE_INFINITY;
-  private realignmentsSeen = 0;
+  private echoFoundSeen = 0;
 
   constructor(dsp: SpeexDsp, inputRate: number, outputRate: number) {
     this.inputRate = inputRate;
@@ -184,8 +191,8 @@ export class CancelledEcho implements EchoPath {
    * talks. Without this the moved echo leaked for the 0.3 s and more the delay search takes to
    * see the move, and the agent could hear itself.
    */
-  onOutputGap(): void {
-    this.canceller.distrust();
+  onOutputGap(ms: number): void {
+    if (ms >= OUTPUT_GAP_DISTRUST_MS) this.canceller.distrust();
   }
 
   process(frame: Buffer, playback: PlaybackState): EchoResult {
@@ -209,9 +216,11 @@ export class CancelledEcho implements EchoPath {
    * it again (a loud mic is then the user talking over the agent).
    */
   private countUnheard(frame: Buffer, frameMs: number, playback: PlaybackState): void {
-    const realignments = this.canceller.realignmentCount;
-    if (realignments !== this.realignmentsSeen) {
-      this.realignmentsSeen = realignments;
+    // An echo found: the delay search confirmed one (inside the filter's window or not), or the
+    // filter converged on one.
+    const found = this.canceller.echoFoundCount;
+    if (found !== this.echoFoundSeen) {
+      this.echoFoundSeen = found;
       this.unheardMs = 0;
       this.noEchoHeard = false;
     }
@@ -221,7 +230,10 @@ export class CancelledEcho implements EchoPath {
     const quiet =
       micDb < NO_ECHO_FLOOR_DBFS && micDb < this.loudestPlayedDb - NO_ECHO_BELOW_PLAYED_DB;
     this.unheardMs = quiet ? this.unheardMs + frameMs : 0;
-    if (this.unheardMs >= NO_ECHO_HEARD_MS) this.noEchoHeard = true;
+    if (this.unheardMs >= NO_ECHO_HEARD_MS && !this.noEchoHeard) {
+      this.noEchoHeard = true;
+      this.canceller.restartDelaySearch();
+    }
   }
 
   figures(): EchoFigures {
