@@ -22,6 +22,8 @@ afterEach(async () => {
   delete process.env.OMNIA_VOICE_DISABLE_SPEEXDSP;
 });
 
+let player: Player | undefined;
+
 async function call(echo: Awaited<ReturnType<typeof openEchoPath>>): Promise<SessionStore> {
   agent = await startLocalAgent({ voice: 'tone' });
   const created = await createCall({
@@ -36,7 +38,7 @@ async function call(echo: Awaited<ReturnType<typeof openEchoPath>>): Promise<Ses
     websocketUrl: created.websocketUrl,
     local: true,
     source: new SilenceSource(RATE),
-    player: new Player(sink),
+    player: (player = new Player(sink)),
     inputSampleRate: RATE,
     outputSampleRate: RATE,
     input: { kind: 'mic', description: 'test' },
@@ -95,6 +97,19 @@ describe('the echo path in a call', () => {
       { what: 'the mic open while the agent talks' },
     );
   }, 30_000);
+
+  it('tells the canceller when the output ran dry mid-stream; other modes are not told', async () => {
+    const echo = await openEchoPath('cancel', MIC, { input: RATE, output: RATE });
+    const gaps: number[] = [];
+    echo.onOutputGap = (ms) => gaps.push(ms);
+    await call(echo);
+    player?.onRanDry?.(45);
+    expect(gaps).toEqual([45]);
+    await store?.actions.hangUp();
+    await agent?.close();
+    await call(await openEchoPath('off', MIC, { input: RATE, output: RATE }));
+    expect(player?.onRanDry).toBeUndefined();
+  }, 20_000);
 
   it('falls back to the guard, with the reason, as a warning', async () => {
     process.env.OMNIA_VOICE_DISABLE_SPEEXDSP = '1';
