@@ -98,7 +98,7 @@ describe('echo cancellation when the mic hears no loudspeaker', () => {
         expect(closedAfterMs).toBeDefined();
         expect(open()).toBe(false);
         // The delay search needs 2.5-3 s of echo after 3 s of a quiet mic (audio-capture.md).
-      expect(closedAfterMs).toBeLessThan(4_000);
+        expect(closedAfterMs).toBeLessThan(4_000);
         expect(path.figures()?.delayMs).toBeGreaterThanOrEqual(roomMs - 40);
         expect(path.figures()?.delayMs).toBeLessThanOrEqual(roomMs + 60);
       } finally {

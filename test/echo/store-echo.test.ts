@@ -34,11 +34,12 @@ async function call(echo: Awaited<ReturnType<typeof openEchoPath>>): Promise<Ses
   });
   const sink = new NullSink(RATE);
   await sink.open();
+  player = new Player(sink);
   store = new SessionStore({
     websocketUrl: created.websocketUrl,
     local: true,
     source: new SilenceSource(RATE),
-    player: (player = new Player(sink)),
+    player,
     inputSampleRate: RATE,
     outputSampleRate: RATE,
     input: { kind: 'mic', description: 'test' },
