@@ -1,16 +1,13 @@
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NO_ECHO_HEARD_MS, openEchoPath } from '../../source/audio/echo/path.js';
-import { measurePcm } from '../../source/audio/levels.js';
+import { NO_ECHO_HEARD_MS } from '../../source/audio/echo/path.js';
 import { echoFact } from '../../source/ui/components/CallFacts.js';
+import { clockedPath, FRAME_MS, fromFirstWord } from '../helpers/echo-clock.js';
 import { rigVoices } from '../helpers/echo-rig.js';
 import { db, power, Room, toS16 } from '../helpers/room.js';
 import { tone } from '../helpers/signal.js';
 
 const RATE = 16_000;
-const FRAME_MS = 20;
 const FRAME_BYTES = (RATE * FRAME_MS * 2) / 1000;
-const MIC = { inputKind: 'mic', loudspeaker: true };
 
 /**
  * `cancel` with a mic that never hears the loudspeaker (headphones the sound server did not name
@@ -28,16 +25,8 @@ describe('echo cancellation when the mic hears no loudspeaker', () => {
     'opens the mic after the agent talked to a quiet mic, and closes it when an echo shows up (%i ms room)',
     async (roomMs) => {
       const voices = await rigVoices(RATE);
-      // From the agent's first word: what plays before it (espeak's lead-in) is silence.
-      let first = 0;
-      while (Math.abs(voices.agent.readInt16LE(first * 2)) < 1_000) first++;
-      const agent = voices.agent.subarray(first * 2);
-      first = 0;
-      while (Math.abs(voices.user.readInt16LE(first * 2)) < 1_000) first++;
-      const userVoice = voices.user.subarray(first * 2);
-      let now = 10_000;
-      vi.spyOn(performance, 'now').mockImplementation(() => now);
-      const path = await openEchoPath('cancel', MIC, { input: RATE, output: RATE });
+      const userVoice = fromFirstWord(voices.user);
+      const { path, frame } = await clockedPath(fromFirstWord(voices.agent), RATE);
       expect(path.mode).toBe('cancel');
       // 40 ms: inside the filter's window as it starts (no realignment); 100 ms: beyond it.
       const room = new Room({ rate: RATE, delayMs: roomMs, gain: 0.3 });
@@ -45,17 +34,6 @@ describe('echo cancellation when the mic hears no loudspeaker', () => {
       const quiet = toS16(
         new Room({ rate: RATE, delayMs: 0, gain: 0 }).process(Buffer.alloc(FRAME_BYTES)),
       );
-      let k = 0;
-      /** One 20 ms frame of the agent playing; `mic` gets what the loudspeaker played. */
-      const frame = (mic: (played: Buffer) => Buffer) => {
-        const played = agent.subarray(k * FRAME_BYTES, (k + 1) * FRAME_BYTES);
-        k++;
-        path.onPlayed(played, now);
-        const heard = mic(played);
-        const result = path.process(heard, { playing: true, levelDb: measurePcm(played).rmsDb });
-        now += FRAME_MS;
-        return result;
-      };
       const unheard = () => path.figures()?.unheardMs ?? -1;
       const open = () => path.figures()?.noEchoHeard === true;
       try {

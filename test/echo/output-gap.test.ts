@@ -1,13 +1,9 @@
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { openEchoPath } from '../../source/audio/echo/path.js';
-import { measurePcm } from '../../source/audio/levels.js';
+import { clockedPath, FRAME_MS } from '../helpers/echo-clock.js';
 import { rigVoices } from '../helpers/echo-rig.js';
 import { Room, toS16 } from '../helpers/room.js';
 
 const RATE = 16_000;
-const FRAME_MS = 20;
-const FRAME_BYTES = (RATE * FRAME_MS * 2) / 1000;
 
 /**
  * The output ran dry mid-reply (the player fed it late): through a sound server the stream
@@ -22,26 +18,10 @@ describe('echo cancellation when the output ran dry mid-reply', () => {
 
   it('closes the mic at once, and opens it again once the filter cancels', async () => {
     const { agent } = await rigVoices(RATE);
-    let now = 10_000;
-    vi.spyOn(performance, 'now').mockImplementation(() => now);
-    const path = await openEchoPath(
-      'cancel',
-      { inputKind: 'mic', loudspeaker: true },
-      { input: RATE, output: RATE },
-    );
     const room = new Room({ rate: RATE, delayMs: 80, gain: 0.3 });
-    let k = 0;
-    const frame = () => {
-      const played = agent.subarray(k * FRAME_BYTES, (k + 1) * FRAME_BYTES);
-      k++;
-      path.onPlayed(played, now);
-      const result = path.process(toS16(room.process(played)), {
-        playing: true,
-        levelDb: measurePcm(played).rmsDb,
-      });
-      now += FRAME_MS;
-      return result;
-    };
+    const clocked = await clockedPath(agent, RATE);
+    const { path } = clocked;
+    const frame = () => clocked.frame((played) => toS16(room.process(played)));
     try {
       let openAt: number | undefined;
       for (let ms = 0; ms < 4_000 && openAt === undefined; ms += FRAME_MS) {
