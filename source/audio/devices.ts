@@ -163,7 +163,10 @@ async function listAlsa(env: NodeJS.ProcessEnv): Promise<DeviceList> {
       notes.push(`${tool} not found: install alsa-utils to list ${kind} devices`);
       return [];
     }
-    const [names, cards] = await Promise.all([run(path, ['-L'], env), run(path, ['-l'], env)]);
+    const [names, cards] = await Promise.all([
+      runTool(path, ['-L'], env),
+      runTool(path, ['-l'], env),
+    ]);
     const found = parseAlsaNames(names.stdout);
     const known = new Set(found.map((d) => d.id));
     for (const card of parseAlsaCards(cards.stdout)) {
@@ -192,7 +195,7 @@ async function listMac(env: NodeJS.ProcessEnv): Promise<DeviceList> {
   if (!path) {
     notes.push('system_profiler not found: devices cannot be listed; the default devices are used');
   } else {
-    const result = await run(path, ['SPAudioDataType'], env);
+    const result = await runTool(path, ['SPAudioDataType'], env);
     if (result.failed) notes.push('system_profiler SPAudioDataType failed');
     lists = parseSystemProfiler(result.stdout);
   }
@@ -201,13 +204,15 @@ async function listMac(env: NodeJS.ProcessEnv): Promise<DeviceList> {
   return { ...lists, notes };
 }
 
-function run(
+/** Runs a listing tool; never rejects: a failure, a time-out or a missing tool is `failed`. */
+export function runTool(
   path: string,
   args: string[],
   env: NodeJS.ProcessEnv,
+  timeoutMs = LIST_TIMEOUT_MS,
 ): Promise<{ stdout: string; stderr: string; failed: boolean }> {
   return new Promise((resolve) => {
-    execFile(path, args, { timeout: LIST_TIMEOUT_MS, env }, (error, stdout, stderr) => {
+    execFile(path, args, { timeout: timeoutMs, env }, (error, stdout, stderr) => {
       resolve({ stdout: String(stdout), stderr: String(stderr), failed: error !== null });
     });
   });

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { sanitizeLine } from '../protocol/sanitize.js';
+import { runTool } from './devices.js';
 import { findExecutable } from './sox.js';
 
 /**
@@ -81,16 +81,14 @@ export function formOfDefaultSink(listing: string, defaultSink: string): OutputF
   }
 }
 
-function pactl(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    execFile(
-      path,
-      args,
-      // Port types are translated: ask for the untranslated names.
-      { timeout: OUTPUT_FORM_TIMEOUT_MS, env: { ...env, LC_ALL: 'C' }, maxBuffer: 4 << 20 },
-      (error, stdout: string) => resolve(error ? undefined : stdout),
-    );
-  });
+async function pactl(
+  path: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  // Port types are translated: ask for the untranslated names.
+  const result = await runTool(path, args, { ...env, LC_ALL: 'C' }, OUTPUT_FORM_TIMEOUT_MS);
+  return result.failed ? undefined : result.stdout;
 }
 
 /**
