@@ -82,9 +82,9 @@ export const NO_ECHO_BELOW_PLAYED_DB = 35;
 
 /**
  * The agent talking this long to a quiet mic opens it while the agent talks. Longer than the
- * 1.5 s the canceller searches for an echo and than the latest first echo measured (1.5 s,
- * through PulseAudio on a stream's first start, `docs/audio-capture.md`): shorter spells (0.8 s,
- * 1.5 s) were tried and let the first echo of a call through on open speakers.
+ * 1.5 s the canceller searches for an echo and than the latest first echo ever measured in the
+ * test rig (1.4-1.5 s, most of it the rig's own backlog since fixed; `docs/audio-capture.md`):
+ * shorter spells (0.8 s, 1.5 s) were tried then and let the first echo of a call through.
  */
 export const NO_ECHO_HEARD_MS = 3_000;
 
