@@ -2,7 +2,7 @@
  * The workspace's agents (`GET /agents`, `GET /agents/{id}`): every page of them, reduced to what
  * a terminal shows, and the lookup of `--agent` by id or name.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { optionalId, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText } from './sanitize.js';

@@ -3,7 +3,7 @@
  * fills in after a call ends (end reason, duration, billing, summary, transcript). There are no
  * webhooks: a client that wants the record polls until `endTime` is set.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
 import type { CallRecordFacts } from './record-facts.js';

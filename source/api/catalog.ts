@@ -2,7 +2,7 @@
  * What `POST /calls/inline` accepts: `GET /voices` and `GET /languages`, and the check that a
  * `--voice` / `--language` pair is one of them before a call is made.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { idText, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText } from './sanitize.js';

@@ -2,7 +2,7 @@
  * Field schemas the API's answers share. Servers are loose about optional fields: `null` counts
  * as absent, and ids may come as numbers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** An optional string; `null` is absent. */
 export const optionalText = z

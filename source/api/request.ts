@@ -2,7 +2,7 @@
  * JSON requests to Omnia's REST API (`{apiBase}/api/v1/…`): the key in `X-API-Key`, the answer
  * checked against a zod schema, every failure an {@link ApiError} with one line for a user.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ApiError, httpFailureToError, type RequestContext, requestIdPart } from './errors.js';
 import { type HttpAnswer, headerValue, sendHttp } from './http.js';
 import { sanitizeServerText } from './sanitize.js';

@@ -3,7 +3,7 @@
  * parsing that never throws, and encoding. Server messages are validated because one missing
  * field must not crash a call; unknown types are tolerated because servers add them over time.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { sanitizeLine } from './sanitize.js';
 
 /** Text frames larger than this are rejected before JSON.parse (1 MiB). */

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How long a tool may run unless its entry says otherwise. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 10_000;
