@@ -4,6 +4,7 @@ import { splitIntoFrames } from './audio.js';
 import {
   type AgentTurnState,
   type ClientMessage,
+  cutAtGrapheme,
   oneLine,
   type ServerMessage,
   type TranscriptMedium,
@@ -373,7 +374,7 @@ export class DemoConversation {
       type: 'transcript',
       role: 'user',
       medium: 'text',
-      text: rawText.slice(0, MAX_TYPED_CHARS),
+      text: cutAtGrapheme(rawText, MAX_TYPED_CHARS),
       final: true,
       ordinal: this.nextOrdinal++,
     });

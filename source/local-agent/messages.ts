@@ -132,9 +132,24 @@ export function parseClientFrame(text: string): ParsedClientFrame {
  * (escape sequences included) removed, whitespace collapsed, length capped.
  */
 export function oneLine(text: string, maxChars = 200): string {
+  // Zero-width space and direction marks go; the joiners (U+200C, U+200D) stay: they are part
+  // of emoji sequences (a family, a flag with a modifier) and of Persian and Indic words.
   const clean = text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
+  return clean.length > maxChars ? `${cutAtGrapheme(clean, maxChars - 1)}…` : clean;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** At most `max` UTF-16 units of `text`, never ending inside a character or an emoji sequence. */
+export function cutAtGrapheme(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  for (const { index, segment } of graphemes.segment(text)) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { oneLine } from '../../source/local-agent/messages.js';
 import { GREETING_TEXT } from '../../source/local-agent/script.js';
 import { agentText, TestClient, waitFor } from './helpers.js';
 
@@ -97,6 +98,17 @@ describe('typed messages', () => {
     expect(client.received[final2]).toMatchObject({ msg: { medium: 'voice' } });
     expect(client.audioBetween(speaking2, final2).length).toBeGreaterThan(0);
   });
+
+  it('echoes emoji sequences and joined scripts whole', async () => {
+    const { client } = await join();
+    // A ZWJ family, a flag, a skin-tone modifier and a Persian word with a zero-width non-joiner.
+    const typed = 'family 👨\u200d👩\u200d👧 from 🇫🇷 says 👋🏽 and می\u200cخواهم';
+    client.send({ type: 'user_text_message', text: typed });
+    const user = await client.waitForMessage({ type: 'transcript', role: 'user' });
+    expect(client.received[user]).toMatchObject({ msg: { text: typed } });
+    await nextAgentTurn(client, user);
+    expect(agentText(client.messages, 2)).toBe(`You typed: ${typed}`);
+  });
 });
 
 describe('tools', () => {
@@ -163,5 +175,16 @@ describe('tools', () => {
     });
     await nextAgentTurn(client, invoke);
     expect(agentText(client.messages, 2)).toBe('The show_banner tool returned: banner shown.');
+  });
+});
+
+describe('oneLine', () => {
+  it('cuts long text between characters, never inside an emoji sequence', () => {
+    const family = '👨\u200d👩\u200d👧';
+    // 19 UTF-16 units cut to 12: the second family (units 11-18) does not fit, and half of
+    // its first emoji is not left behind.
+    expect(oneLine(`ab ${family}${family}`, 13)).toBe(`ab ${family}…`);
+    expect(oneLine(`ab ${family}`, 13)).toBe(`ab ${family}`);
+    expect(oneLine('a\u200bb\u200ec', 10)).toBe('a b c');
   });
 });
