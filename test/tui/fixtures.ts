@@ -55,16 +55,19 @@ export function peak(pcm: Buffer): number {
 
 /**
  * A TCP proxy on 127.0.0.1 in front of the agent. `holdReplies()` stops forwarding the agent's
- * bytes to the app (the app's bytes still reach the agent), as a slow server would.
+ * bytes to the app (the app's bytes still reach the agent), as a slow server would;
+ * `releaseReplies()` delivers what was held and forwards again.
  */
 export interface HoldingProxy {
   readonly baseUrl: string;
   holdReplies(): void;
+  releaseReplies(): void;
   close(): Promise<void>;
 }
 
 export async function startHoldingProxy(targetPort: number): Promise<HoldingProxy> {
   let holding = false;
+  const held: (() => void)[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
@@ -72,12 +75,16 @@ export async function startHoldingProxy(targetPort: number): Promise<HoldingProx
     sockets.add(upstream);
     client.on('data', (chunk) => upstream.write(chunk));
     upstream.on('data', (chunk) => {
-      if (!holding) client.write(chunk);
+      if (holding) held.push(() => client.write(chunk));
+      else client.write(chunk);
     });
     const end = () => {
-      if (holding) return;
-      client.destroy();
-      upstream.destroy();
+      const close = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      if (holding) held.push(close);
+      else close();
     };
     client.on('close', () => upstream.destroy());
     upstream.on('close', end);
@@ -91,6 +98,10 @@ export async function startHoldingProxy(targetPort: number): Promise<HoldingProx
     baseUrl: `http://127.0.0.1:${address.port}`,
     holdReplies: () => {
       holding = true;
+    },
+    releaseReplies: () => {
+      holding = false;
+      for (const deliver of held.splice(0)) deliver();
     },
     close: async () => {
       for (const socket of sockets) socket.destroy();

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GREETING_TEXT } from '../../source/local-agent/script.js';
 import { helpRows } from '../../source/ui/keymap.js';
-import { type CallFixture, startCall } from './fixtures.js';
+import { type CallFixture, startCall, startHoldingProxy } from './fixtures.js';
 import { isLive, killAllTuis, screenLines, startTui, type Tui } from './tmux.js';
 
 let call: CallFixture | undefined;
@@ -119,6 +119,40 @@ describe('the full-screen UI in a real terminal', () => {
     expectFits(screen, 100, 30);
     expectNoStaleRows(speaking);
     expectNoStaleRows(screen);
+  }, 40_000);
+
+  it('draws the call being created while a slow server answers, then the live call', async () => {
+    call = await startCall();
+    const proxy = await startHoldingProxy(call.agent.port);
+    try {
+      // The REST answer is held (the socket URL it gives goes to the agent directly): the UI
+      // loads while the app waits on the network, and says what it is waiting for.
+      proxy.holdReplies();
+      const tui = await startTui({
+        args: [
+          '--api-base',
+          proxy.baseUrl,
+          '--agent',
+          'demo',
+          '--input',
+          'none',
+          '--output',
+          'none',
+        ],
+        env: call.env(),
+        cwd: call.home,
+      });
+      const waiting = await tui.waitForScreen(
+        (s) => s.includes('creating call'),
+        'the UI while the call is being created',
+        10_000,
+      );
+      expect(isLive(waiting)).toBe(false);
+      proxy.releaseReplies();
+      await tui.waitForScreen(isLive, 'the call to be live');
+    } finally {
+      await proxy.close();
+    }
   }, 40_000);
 
   it('d shows and hides the events pane', async () => {
