@@ -1,4 +1,7 @@
-/** Child of bench/memory.ts: replays a long call through a SessionStore and reports RSS samples. */
+/**
+ * Child of bench/memory.ts: replays a long call through a SessionStore and reports RSS samples
+ * (every 200 ms) and the memory retained after a full collection (every 400 ms).
+ */
 import { createCall } from '../source/api/create-call.js';
 import { Player } from '../source/audio/player.js';
 import { NullSink } from '../source/audio/sinks/null-sink.js';
@@ -40,14 +43,29 @@ store.subscribe(() => {
   reads += store.getSnapshot().turns.length > 0 ? 1 : 0;
 });
 const samples: number[] = [];
-const timer = setInterval(() => samples.push(process.memoryUsage().rss / 1048576), 200);
+/** What the process holds after a full collection: the JS heap in use and its buffers (MB). */
+const retained: number[] = [];
+const MB = 1048576;
+let tick = 0;
+const keep = () => {
+  const gc = (global as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  gc();
+  const m = process.memoryUsage();
+  retained.push((m.heapUsed + m.external) / MB);
+};
+const timer = setInterval(() => {
+  samples.push(process.memoryUsage().rss / MB);
+  // Every 400 ms: a full collection, then what is still held.
+  if (++tick % 2 === 0) keep();
+}, 200);
 await store.start();
 await store.whenEnded();
-global.gc?.();
-samples.push(process.memoryUsage().rss / 1048576);
+keep();
+samples.push(process.memoryUsage().rss / MB);
 clearInterval(timer);
 if (store.getSnapshot().turns.length < 2_000)
   throw new Error(`only ${store.getSnapshot().turns.length} turns (${reads})`);
 await store.stopAudio();
 await agent.close();
-process.send?.(samples, () => process.exit(0));
+process.send?.({ samples, retained }, () => process.exit(0));

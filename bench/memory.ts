@@ -12,17 +12,29 @@ const CHILD = new URL('./memory-child.ts', import.meta.url).pathname;
 
 export async function benchMemory(): Promise<BenchResult[]> {
   const child = fork(CHILD, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  const samples = await new Promise<number[]>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as number[]));
-    child.once('exit', (code) => reject(new Error(`memory child exited ${code}`)));
-  });
+  const { samples, retained } = await new Promise<{ samples: number[]; retained: number[] }>(
+    (resolve, reject) => {
+      child.once('message', (m) => resolve(m as { samples: number[]; retained: number[] }));
+      child.once('exit', (code) => reject(new Error(`memory child exited ${code}`)));
+    },
+  );
+  /** Medians of the samples around the middle and of the last tenth. */
+  const secondHalf = (xs: number[]) => {
+    const n = xs.length;
+    const end = median(xs.slice(Math.floor(n * 0.9)));
+    const mid = median(xs.slice(Math.floor(n * 0.45), Math.floor(n * 0.55)));
+    return { mid, end, growth: end - mid };
+  };
   const n = samples.length;
-  const end = median(samples.slice(Math.floor(n * 0.9)));
-  const mid = median(samples.slice(Math.floor(n * 0.45), Math.floor(n * 0.55)));
-  const growth = end - mid;
+  const rssGrowth = secondHalf(samples).growth;
+  // A leak is memory still held after a collection. RSS also moves when V8 resizes its heap:
+  // on Node 24 the young generation grows once under this replay's allocation rate (heap total
+  // +16 MB, in use unchanged), a step that RSS shows as growth (docs/performance.md).
+  const held = secondHalf(retained);
+  const growth = held.growth;
   const final = samples[n - 1] ?? Number.NaN;
   return [
     {
@@ -34,11 +46,21 @@ export async function benchMemory(): Promise<BenchResult[]> {
       note: `peak ${round(Math.max(...samples))} MB over ${n} samples (includes tsx and the bench server)`,
     },
     {
-      figure: 'memory: RSS growth over the second half of that call',
+      figure:
+        'memory: growth over the second half of that call, held after a full collection (JS heap in use and buffers)',
       target: '≈ 0 (≤ 10 MB)',
-      measured: round(growth),
+      measured: round(growth, 1),
       unit: 'MB',
       pass: growth <= 10,
+      note: `${round(held.mid, 1)} MB mid-call, ${round(held.end, 1)} MB at the end (medians), over ${retained.length} collections, one every 400 ms`,
+    },
+    {
+      figure: 'memory: RSS growth over the second half of that call',
+      target: 'information',
+      measured: round(rssGrowth),
+      unit: 'MB',
+      pass: true,
+      note: 'includes V8 resizing its heap (not memory in use)',
     },
   ];
 }
