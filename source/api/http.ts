@@ -5,6 +5,7 @@
  */
 import type http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
+import type https from 'node:https';
 import type { Socket } from 'node:net';
 import {
   ApiError,
@@ -12,11 +13,7 @@ import {
   type RequestContext,
   type TimeoutPhase,
 } from './errors.js';
-
-// node:http and node:https come from process.getBuiltinModule, not an ES import: importing
-// node:http as an ES module copies its exports, and one of them is a getter that loads Node's
-// bundled fetch (undici), about 40 ms of a call's start on this machine spent on code the app
-// never runs (docs/performance.md). Taken on first use, only what the request needs loads.
+import { nodeHttp, nodeHttps } from './node-http.js';
 
 /** Time allowed for DNS, TCP and TLS before giving up on reaching the server. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -86,9 +83,9 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
       }, ms);
     };
 
-    const transport = process.getBuiltinModule(
-      url.protocol === 'https:' ? 'node:https' : 'node:http',
-    );
+    // Not ES imports of node:http/https: see node-http.ts.
+    const transport: typeof http | typeof https =
+      url.protocol === 'https:' ? nodeHttps() : nodeHttp();
     try {
       // agent: false gives a fresh socket, so "connected" really means this request connected.
       outgoing = transport.request(url, { method: request.method, headers, agent: false });

@@ -1,8 +1,9 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { nodeHttp } from '../api/node-http.js';
 import {
   type ApiAnswer,
   agentPersona,
@@ -294,7 +295,8 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
     }
   }
 
-  const server = createServer((req, res) => {
+  // Not an ES import of node:http: see api/node-http.ts.
+  const server = nodeHttp().createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/health') {
       sendJsonResponse(res, 200, { status: 'ok', calls: live.size });
