@@ -31,6 +31,10 @@ await build({
   banner: {
     js: "import { createRequire as __omniaCreateRequire } from 'node:module'; const require = __omniaCreateRequire(import.meta.url);",
   },
+  // React's production build, always: its development build doubles the cost of every frame.
+  // Decided here rather than at run time, the development build is not in the bundle at all
+  // (the UI chunk 1.8 MB -> 1.0 MB, docs/performance.md).
+  define: { 'process.env.NODE_ENV': '"production"' },
   legalComments: 'none',
   logLevel: 'warning',
 });

@@ -16,9 +16,8 @@ import type { Settings } from '../config/schema.js';
  * call connects quickly.
  */
 
-// React's development build doubles the cost of every frame. Ink and React are imported
-// dynamically below, after this line has run.
-process.env.NODE_ENV ??= 'production';
+// React's production build: the build defines process.env.NODE_ENV as "production"
+// (scripts/build.mjs), as its development build doubles the cost of every frame.
 
 const EXIT_USAGE = 2;
 /** The models of `--model` (source/api/inline-call.ts, INLINE_MODELS; kept here so a call does not load it). */
