@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { BYTES_PER_SAMPLE } from '../audio/constants.js';
+import { cutAtGrapheme } from '../text/graphemes.js';
 import { splitIntoFrames } from './audio.js';
 import {
   type AgentTurnState,
   type ClientMessage,
-  cutAtGrapheme,
   oneLine,
   type ServerMessage,
   type TranscriptMedium,

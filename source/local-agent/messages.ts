@@ -2,6 +2,7 @@
  * The local agent's own small encoding of the Omnia data messages (it deliberately does not share
  * code with source/protocol, so the two can check each other). Pure.
  */
+import { cutAtGrapheme } from '../text/graphemes.js';
 
 export type AgentTurnState = 'idle' | 'listening' | 'thinking' | 'speaking';
 export type TranscriptRole = 'user' | 'agent';
@@ -139,17 +140,4 @@ export function oneLine(text: string, maxChars = 200): string {
     .replace(/\s+/g, ' ')
     .trim();
   return clean.length > maxChars ? `${cutAtGrapheme(clean, maxChars - 1)}…` : clean;
-}
-
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-
-/** At most `max` UTF-16 units of `text`, never ending inside a character or an emoji sequence. */
-export function cutAtGrapheme(text: string, max: number): string {
-  if (text.length <= max) return text;
-  let end = 0;
-  for (const { index, segment } of graphemes.segment(text)) {
-    if (index + segment.length > max) break;
-    end = index + segment.length;
-  }
-  return text.slice(0, end);
 }

@@ -6,6 +6,7 @@
  */
 
 /** Default cap on sanitised text, in UTF-16 code units. */
+import { cutAtGrapheme } from '../text/graphemes.js';
 export const DEFAULT_MAX_TEXT_CHARS = 10_000;
 
 /** Appended when text was cut at the length cap. */
@@ -56,9 +57,5 @@ export function sanitizeLine(input: string, maxLength: number = DEFAULT_MAX_TEXT
 export function truncate(text: string, maxLength: number): string {
   if (text.length <= maxLength) return text;
   if (maxLength <= 0) return '';
-  let end = maxLength - ELLIPSIS.length;
-  // Never leave half of a surrogate pair behind.
-  const last = text.charCodeAt(end - 1);
-  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return text.slice(0, Math.max(0, end)) + ELLIPSIS;
+  return cutAtGrapheme(text, maxLength - ELLIPSIS.length) + ELLIPSIS;
 }

@@ -2,7 +2,9 @@
  * The message line's editing, as a pure function of (line, key). Grapheme-aware: Backspace
  * removes a whole flag or ZWJ family, the cursor never lands inside one.
  */
+
 import type { Key } from 'ink';
+import { graphemes } from '../text/graphemes.js';
 
 /** The line being typed and where the cursor is (in UTF-16 units, on a cluster boundary). */
 export interface EditLine {
@@ -11,8 +13,6 @@ export interface EditLine {
 }
 
 export const EMPTY_LINE: EditLine = { text: '', cursor: 0 };
-
-const graphemes = new Intl.Segmenter();
 
 /** Start of the cluster that ends at `at`. */
 function clusterBefore(text: string, at: number): number {

@@ -6,9 +6,9 @@
  * Ink's, a row holding CJK, a ZWJ emoji or a flag would push the pane separator out of its
  * column.
  */
-import inkStringWidth from 'string-width';
 
-const graphemes = new Intl.Segmenter();
+import inkStringWidth from 'string-width';
+import { graphemes } from '../text/graphemes.js';
 
 /** Widths of clusters seen before: a transcript repeats the same few hundred. */
 const clusterWidths = new Map<string, number>();

@@ -108,6 +108,17 @@ describe('messages and script', () => {
     expect(oneLine('x'.repeat(500), 10)).toHaveLength(10);
   });
 
+  it('keeps joiners in repeated text and cuts it between graphemes', () => {
+    const family = '👨\u200d👩\u200d👧';
+    // 19 UTF-16 units cut to 12: the second family (units 11-18) does not fit, and half of
+    // its first emoji is not left behind.
+    expect(oneLine(`ab ${family}${family}`, 13)).toBe(`ab ${family}…`);
+    expect(oneLine(`ab ${family}`, 13)).toBe(`ab ${family}`);
+    // Zero-width space and direction marks go; the non-joiner of Persian words stays.
+    expect(oneLine('a\u200bb\u200ec')).toBe('a b c');
+    expect(oneLine('می\u200cخواهم')).toBe('می\u200cخواهم');
+  });
+
   it('plans replies: echo, server tool with a city, client tool', () => {
     expect(planTypedReply('hi')).toEqual({ kind: 'say', text: 'You typed: hi' });
     expect(planTypedReply('weather for new york please')).toMatchObject({

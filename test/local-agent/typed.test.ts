@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
-import { oneLine } from '../../source/local-agent/messages.js';
 import { GREETING_TEXT } from '../../source/local-agent/script.js';
 import { agentText, TestClient, waitFor } from './helpers.js';
 
@@ -99,6 +98,15 @@ describe('typed messages', () => {
     expect(client.audioBetween(speaking2, final2).length).toBeGreaterThan(0);
   });
 
+  it('cuts a very long typed message before an emoji sequence, not inside it', async () => {
+    const { client } = await join();
+    // 3,995 letters, then a ZWJ family (8 UTF-16 units) across the 4,000-unit cap.
+    const letters = 'a'.repeat(3_995);
+    client.send({ type: 'user_text_message', text: `${letters}👨\u200d👩\u200d👧 and more` });
+    const user = await client.waitForMessage({ type: 'transcript', role: 'user' });
+    expect(client.received[user]).toMatchObject({ msg: { text: letters } });
+  });
+
   it('echoes emoji sequences and joined scripts whole', async () => {
     const { client } = await join();
     // A ZWJ family, a flag, a skin-tone modifier and a Persian word with a zero-width non-joiner.
@@ -175,16 +183,5 @@ describe('tools', () => {
     });
     await nextAgentTurn(client, invoke);
     expect(agentText(client.messages, 2)).toBe('The show_banner tool returned: banner shown.');
-  });
-});
-
-describe('oneLine', () => {
-  it('cuts long text between characters, never inside an emoji sequence', () => {
-    const family = '👨\u200d👩\u200d👧';
-    // 19 UTF-16 units cut to 12: the second family (units 11-18) does not fit, and half of
-    // its first emoji is not left behind.
-    expect(oneLine(`ab ${family}${family}`, 13)).toBe(`ab ${family}…`);
-    expect(oneLine(`ab ${family}`, 13)).toBe(`ab ${family}`);
-    expect(oneLine('a\u200bb\u200ec', 10)).toBe('a b c');
   });
 });

@@ -51,6 +51,16 @@ describe('sanitizeText', () => {
     expect(out).toBe(`ab${ELLIPSIS}`);
     expect(Buffer.from(out, 'utf8').toString('utf8')).toBe(out);
   });
+
+  it('never cuts inside an emoji sequence, a flag or a letter with its accent', () => {
+    const family = '👨\u200d👩\u200d👧';
+    // Room for 9 units before the ellipsis: 'ab' and 7 of the family's 8 would fit.
+    expect(truncate(`ab${family}xyz`, 10)).toBe(`ab${ELLIPSIS}`);
+    expect(truncate(`ab${family}xyz`, 11)).toBe(`ab${family}${ELLIPSIS}`);
+    // One regional indicator of the second flag would fit: it would show as a lone letter.
+    expect(truncate('ab🇫🇷🇩🇪', 9)).toBe(`ab🇫🇷${ELLIPSIS}`);
+    expect(truncate('abe\u0301f', 4)).toBe(`ab${ELLIPSIS}`);
+  });
 });
 
 describe('sanitizeLine', () => {

@@ -1,0 +1,21 @@
+/**
+ * Grapheme clusters: what a reader takes for one character (a letter with its accents, a ZWJ
+ * family, a flag, an emoji with its skin tone). Text is cut, measured and edited by these, never
+ * inside one. Pure.
+ */
+
+/** The one segmenter, for every caller (the locale only matters for word and sentence breaks). */
+export const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** At most `max` UTF-16 code units of `text`, never ending inside a grapheme cluster. */
+export function cutAtGrapheme(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = 0;
+  // Whether a cluster ends at `max` depends on the code point there (up to 2 units), not on what
+  // follows it: only that much of a long text is segmented.
+  for (const { index, segment } of graphemes.segment(text.slice(0, max + 2))) {
+    if (index + segment.length > max) break;
+    end = index + segment.length;
+  }
+  return text.slice(0, end);
+}
