@@ -298,27 +298,34 @@ async function runScreen(
  * further (by its few hundred ms of one core).
  */
 export const UI_WHILE_DIALING_MS = 250;
+/** However busy the app, the screen is not left blank for longer than this while dialing. */
+export const UI_WHILE_DIALING_CEILING_MS = 2_000;
 /** How often the idle time is looked at while dialing. */
 const DIAL_WAIT_POLL_MS = 50;
 
 /**
  * Resolves when the full-screen UI should load: the first call's socket is open (or it failed),
  * the run needs the user (the picker) or ended, or dialing has waited `UI_WHILE_DIALING_MS` on
- * the network.
+ * the network (or `UI_WHILE_DIALING_CEILING_MS` in all).
  */
-function untilUiIsWanted(session: CallSession, running: Promise<unknown>): Promise<void> {
+export function untilUiIsWanted(
+  session: Pick<CallSession, 'getView' | 'subscribe'>,
+  running: Promise<unknown>,
+): Promise<void> {
   return new Promise((resolve) => {
+    let finished = false;
     let offStore: (() => void) | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    let ceiling: NodeJS.Timeout | undefined;
     const done = () => {
-      clearInterval(timer);
+      if (finished) return;
+      finished = true;
+      clearInterval(poll);
+      clearTimeout(ceiling);
       offSession();
       offStore?.();
       resolve();
     };
-    const since = performance.eventLoopUtilization();
-    const timer = setInterval(() => {
-      if (performance.eventLoopUtilization(since).idle >= UI_WHILE_DIALING_MS) done();
-    }, DIAL_WAIT_POLL_MS);
     const check = () => {
       const view = session.getView();
       if (view.stage.kind === 'dialing') return;
@@ -330,6 +337,12 @@ function untilUiIsWanted(session: CallSession, running: Promise<unknown>): Promi
     const offSession = session.subscribe(check);
     void running.then(done, done);
     check();
+    if (finished) return;
+    const since = performance.eventLoopUtilization();
+    poll = setInterval(() => {
+      if (performance.eventLoopUtilization(since).idle >= UI_WHILE_DIALING_MS) done();
+    }, DIAL_WAIT_POLL_MS);
+    ceiling = setTimeout(done, UI_WHILE_DIALING_CEILING_MS);
   });
 }
 

@@ -79,12 +79,16 @@ export async function startHoldingProxy(targetPort: number): Promise<HoldingProx
       else client.write(chunk);
     });
     const end = () => {
-      const close = () => {
+      if (!holding) {
         client.destroy();
         upstream.destroy();
-      };
-      if (holding) held.push(close);
-      else close();
+        return;
+      }
+      // Released later: after the held bytes, so end (flush) rather than destroy.
+      held.push(() => {
+        client.end();
+        upstream.destroy();
+      });
     };
     client.on('close', () => upstream.destroy());
     upstream.on('close', end);
