@@ -1,8 +1,9 @@
 /**
  * Node's `node:http` and `node:https`, taken with require() instead of an ES import. An ES import
- * of a built-in builds its ES facade, which reads every export, and one of node:http's exports
- * is a getter that loads Node's bundled fetch (undici): about 35 ms of a call's start on this
- * machine, spent on code the app never runs (docs/performance.md). Taken on first use, only
+ * of a built-in builds its ES facade, which reads every export, and from Node 22.5 one of
+ * node:http's exports (`WebSocket`) is a getter that loads Node's bundled fetch (undici): about
+ * 35 ms of a call's start on this machine, spent on code the app never runs
+ * (docs/performance.md). Taken on first use, only
  * what is used loads. (`process.getBuiltinModule` does the same from Node 22.3; the app also
  * runs on 22.0-22.2.)
  */

@@ -16,9 +16,6 @@ import type { Settings } from '../config/schema.js';
  * call connects quickly.
  */
 
-// React's production build: the build defines process.env.NODE_ENV as "production"
-// (scripts/build.mjs), as its development build doubles the cost of every frame.
-
 const EXIT_USAGE = 2;
 /** The models of `--model` (source/api/inline-call.ts, INLINE_MODELS; kept here so a call does not load it). */
 const INLINE_MODEL_CHOICES = ['llama', 'gemma', 'glm'];

@@ -41,10 +41,11 @@ const REALIGN_CHECK_MS = 100;
 const REALIGN_AGREEING_CHECKS = 3;
 const REALIGN_SLACK_MS = 20;
 /**
- * The filter counts as converged once its ERLE has held this for CONVERGED_FRAMES frames of
- * agent audio in a row (half a second: with 10 frames a filter at 10 dB once passed on a brief
- * high, under the whole test suite's load, and the agent heard itself); until then the caller
- * keeps the energy guard behind it.
+ * The filter counts as converged once its ERLE has held this for CONVERGED_FRAMES counted
+ * frames in a row (frames of clear echo: agent audio, a loud mic; others neither count nor
+ * break the run), so at least half a second: with 10 frames a filter at 10 dB once passed on a
+ * brief high, under the whole test suite's load, and the agent heard itself. Until then the
+ * caller keeps the energy guard behind it.
  */
 export const CONVERGED_ERLE_DB = 15;
 const CONVERGED_FRAMES = 25;
