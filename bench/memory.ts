@@ -52,7 +52,7 @@ export async function benchMemory(): Promise<BenchResult[]> {
       measured: round(growth, 1),
       unit: 'MB',
       pass: growth <= 10,
-      note: `${round(held.mid, 1)} MB mid-call, ${round(held.end, 1)} MB at the end (medians), over ${retained.length} collections, one every 400 ms`,
+      note: `${round(held.mid, 1)} MB mid-call, ${round(held.end, 1)} MB at the end (medians), over ${retained.length} collections, one every 200 ms`,
     },
     {
       figure: 'memory: RSS growth over the second half of that call',
