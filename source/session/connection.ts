@@ -5,7 +5,7 @@
  * frames become `invalid`/`unknown` events and the call goes on.
  */
 import { EventEmitter } from 'node:events';
-import { performance } from 'node:perf_hooks';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import {
   type ClientMessage,
@@ -43,6 +43,20 @@ export const MAX_BUFFERED_AUDIO_BYTES = 1024 * 1024;
 const MAX_PENDING_PINGS = 8;
 /** Pong timestamps match a ping within this many seconds (float formatting by other stacks). */
 const TIMESTAMP_TOLERANCE_S = 1e-6;
+/**
+ * A round trip during which the app itself was busy this long (its event loop not waiting on
+ * I/O: loading the full-screen UI right after the socket opens takes a few hundred ms) is not
+ * reported: the pong waited for the app, not for the network.
+ */
+export const RTT_BUSY_DISCARD_MS = 50;
+/** After a discarded round trip, the next ping goes this soon instead of a full interval later. */
+const RTT_RETRY_MS = 250;
+
+/** A ping sent: its timestamp, and the event loop's use when it left. */
+interface SentPing {
+  readonly timestampS: number;
+  readonly loop: EventLoopUtilization;
+}
 
 /** Options for {@link CallConnection}. */
 export interface CallConnectionOptions {
@@ -100,7 +114,8 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private pingTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private lastActivityMs = 0;
-  private pendingPings: number[] = [];
+  private pendingPings: SentPing[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
   private resolveClosed: () => void = () => {};
   private readonly closedPromise: Promise<void>;
   private rttMs: number | undefined;
@@ -305,13 +320,19 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
 
   private onPong(timestampS: number): void {
     const index = this.pendingPings.findIndex(
-      (sent) => Math.abs(sent - timestampS) < TIMESTAMP_TOLERANCE_S,
+      (sent) => Math.abs(sent.timestampS - timestampS) < TIMESTAMP_TOLERANCE_S,
     );
     if (index < 0) return;
-    const sentS = this.pendingPings[index]!;
+    const sent = this.pendingPings[index]!;
     this.pendingPings = this.pendingPings.slice(index + 1);
-    const rtt = nowSeconds() * 1000 - sentS * 1000;
+    const rtt = nowSeconds() * 1000 - sent.timestampS * 1000;
     if (rtt < 0) return;
+    if (performance.eventLoopUtilization(sent.loop).active >= RTT_BUSY_DISCARD_MS) {
+      // Our own stall, not the network's: measure again shortly.
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.sendPing(), RTT_RETRY_MS);
+      return;
+    }
     this.rttMs = rtt;
     this.emit('rtt', rtt);
   }
@@ -343,8 +364,10 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private stopKeepAlive(): void {
     clearInterval(this.pingTimer);
     clearTimeout(this.watchdogTimer);
+    clearTimeout(this.retryTimer);
     this.pingTimer = undefined;
     this.watchdogTimer = undefined;
+    this.retryTimer = undefined;
   }
 
   private sendPing(): void {
@@ -352,7 +375,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     const timestamp = nowSeconds();
     if (this.send({ type: 'ping', timestamp })) {
-      this.pendingPings.push(timestamp);
+      this.pendingPings.push({ timestampS: timestamp, loop: performance.eventLoopUtilization() });
       if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
     }
     // A protocol-level ping too: servers that ignore the JSON ping still answer these, so a

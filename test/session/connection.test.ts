@@ -1,9 +1,14 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { ServerMessage } from '../../source/protocol/messages.js';
-import { CallConnection, type CallConnectionOptions } from '../../source/session/connection.js';
+import {
+  CallConnection,
+  type CallConnectionOptions,
+  RTT_BUSY_DISCARD_MS,
+} from '../../source/session/connection.js';
 
 /** Polls `check` until it stops throwing (generous timeout; the machine is shared). */
 async function waitFor<T>(check: () => T, timeoutMs = 10_000): Promise<T> {
@@ -218,6 +223,25 @@ describe('CallConnection', () => {
     for (const ms of r.rtt) expect(ms).toBeGreaterThanOrEqual(0);
     for (const ms of r.rtt) expect(ms).toBeLessThan(10_000);
     expect(r.conn.lastRttMs).toBe(r.rtt.at(-1));
+  });
+
+  it('does not report a round trip the app itself held up, and measures again soon', async () => {
+    // The server answers every ping at once; the app stalls right after its first ping (as
+    // loading the full-screen UI does when the socket opens), so that pong waits for the app.
+    const server = await startServer((msg, ws) => {
+      if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong', timestamp: msg.timestamp }));
+    });
+    // Pings a minute apart: only the first ping, and the quick retry after a discarded one.
+    const r = record(server.url, { pingIntervalMs: 60_000 });
+    await r.conn.connect();
+    const stallUntil = performance.now() + RTT_BUSY_DISCARD_MS * 4;
+    while (performance.now() < stallUntil) {
+      // busy: the pong is in the socket, unread
+    }
+    await waitFor(() => expect(r.rtt.length).toBe(1), 2_000);
+    // The one figure reported is the retry's, on a loopback socket: nowhere near the stall.
+    expect(r.rtt[0]).toBeLessThan(RTT_BUSY_DISCARD_MS);
+    expect(server.received.filter((m) => m.type === 'ping')).toHaveLength(2);
   });
 
   it('treats a server that stops answering as lost (1006, "no answer")', async () => {
