@@ -44,18 +44,20 @@ const MAX_PENDING_PINGS = 8;
 /** Pong timestamps match a ping within this many seconds (float formatting by other stacks). */
 const TIMESTAMP_TOLERANCE_S = 1e-6;
 /**
- * A round trip during which the app itself was busy this long (its event loop not waiting on
- * I/O: loading the full-screen UI right after the socket opens takes a few hundred ms) is not
- * reported: the pong waited for the app, not for the network.
+ * A round trip during which the app itself was busy this long, and for at least half of it
+ * (its event loop not waiting on I/O: loading the full-screen UI right after the socket opens
+ * takes a few hundred ms), is not reported: the pong waited for the app, not for the network.
+ * A long round trip on a busy machine is still the network's, and still reported.
  */
 export const RTT_BUSY_DISCARD_MS = 50;
-/** After a discarded round trip, the next ping goes this soon instead of a full interval later. */
+/** After a discarded round trip, one more ping goes this soon instead of a full interval later. */
 const RTT_RETRY_MS = 250;
 
-/** A ping sent: its timestamp, and the event loop's use when it left. */
+/** A ping sent: its timestamp, the event loop's use when it left, and whether it is a retry. */
 interface SentPing {
   readonly timestampS: number;
   readonly loop: EventLoopUtilization;
+  readonly retry: boolean;
 }
 
 /** Options for {@link CallConnection}. */
@@ -327,10 +329,13 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     this.pendingPings = this.pendingPings.slice(index + 1);
     const rtt = nowSeconds() * 1000 - sent.timestampS * 1000;
     if (rtt < 0) return;
-    if (performance.eventLoopUtilization(sent.loop).active >= RTT_BUSY_DISCARD_MS) {
-      // Our own stall, not the network's: measure again shortly.
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.sendPing(), RTT_RETRY_MS);
+    const busyMs = performance.eventLoopUtilization(sent.loop).active;
+    if (busyMs >= RTT_BUSY_DISCARD_MS && busyMs >= rtt / 2) {
+      // Our own stall, not the network's: measure again shortly (once; then at the interval).
+      if (!sent.retry) {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.sendPing(true), RTT_RETRY_MS);
+      }
       return;
     }
     this.rttMs = rtt;
@@ -370,12 +375,16 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     this.retryTimer = undefined;
   }
 
-  private sendPing(): void {
+  private sendPing(retry = false): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     const timestamp = nowSeconds();
     if (this.send({ type: 'ping', timestamp })) {
-      this.pendingPings.push({ timestampS: timestamp, loop: performance.eventLoopUtilization() });
+      this.pendingPings.push({
+        timestampS: timestamp,
+        loop: performance.eventLoopUtilization(),
+        retry,
+      });
       if (this.pendingPings.length > MAX_PENDING_PINGS) this.pendingPings.shift();
     }
     // A protocol-level ping too: servers that ignore the JSON ping still answer these, so a

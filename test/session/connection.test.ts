@@ -244,6 +244,22 @@ describe('CallConnection', () => {
     expect(server.received.filter((m) => m.type === 'ping')).toHaveLength(2);
   });
 
+  it('still reports a slow network while the app was somewhat busy', async () => {
+    // The server takes 300 ms to answer; the app is busy for 80 ms of that round trip.
+    const server = await startServer((msg, ws) => {
+      if (msg.type !== 'ping') return;
+      setTimeout(() => ws.send(JSON.stringify({ type: 'pong', timestamp: msg.timestamp })), 300);
+    });
+    const r = record(server.url, { pingIntervalMs: 60_000 });
+    await r.conn.connect();
+    const stallUntil = performance.now() + 80;
+    while (performance.now() < stallUntil) {
+      // busy for less than half of the round trip
+    }
+    await waitFor(() => expect(r.rtt.length).toBe(1), 2_000);
+    expect(r.rtt[0]).toBeGreaterThanOrEqual(290);
+  });
+
   it('treats a server that stops answering as lost (1006, "no answer")', async () => {
     const server = await startServer();
     const r = record(server.url, { pingIntervalMs: 50, pongTimeoutMs: 400 });
