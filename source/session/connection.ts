@@ -50,14 +50,19 @@ const TIMESTAMP_TOLERANCE_S = 1e-6;
  * A long round trip on a busy machine is still the network's, and still reported.
  */
 export const RTT_BUSY_DISCARD_MS = 50;
-/** After a discarded round trip, one more ping goes this soon instead of a full interval later. */
+/** After a discarded round trip, the next ping goes this soon instead of a full interval later. */
 const RTT_RETRY_MS = 250;
+/**
+ * Early pings after discarded round trips, in a row (the UI's first second after the socket
+ * opens can hold up more than one); then the interval's pace again, whatever the machine.
+ */
+const RTT_RETRIES = 4;
 
-/** A ping sent: its timestamp, the event loop's use when it left, and whether it is a retry. */
+/** A ping sent: its timestamp, the event loop's use when it left, and which retry it is. */
 interface SentPing {
   readonly timestampS: number;
   readonly loop: EventLoopUtilization;
-  readonly retry: boolean;
+  readonly retry: number;
 }
 
 /** Options for {@link CallConnection}. */
@@ -331,10 +336,11 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     if (rtt < 0) return;
     const busyMs = performance.eventLoopUtilization(sent.loop).active;
     if (busyMs >= RTT_BUSY_DISCARD_MS && busyMs >= rtt / 2) {
-      // Our own stall, not the network's: measure again shortly (once; then at the interval).
-      if (!sent.retry) {
+      // Our own stall, not the network's: measure again shortly (a few times; then at the
+      // interval's pace).
+      if (sent.retry < RTT_RETRIES) {
         clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.sendPing(true), RTT_RETRY_MS);
+        this.retryTimer = setTimeout(() => this.sendPing(sent.retry + 1), RTT_RETRY_MS);
       }
       return;
     }
@@ -375,7 +381,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     this.retryTimer = undefined;
   }
 
-  private sendPing(retry = false): void {
+  private sendPing(retry = 0): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
     const timestamp = nowSeconds();

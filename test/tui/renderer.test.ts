@@ -36,12 +36,14 @@ async function startApp(
 }
 
 /**
- * The greeting has played (the agent listens, its meter is back to silence) and the frame is
- * whole: a large frame reaches tmux in pieces, and its last row is the footer.
+ * The greeting has played (the agent listens, its meter is back to silence), a round trip has
+ * been measured, and the frame is whole: a large frame reaches tmux in pieces, and its last row
+ * is the footer.
  */
 function settled(screen: string): boolean {
   return (
     screen.includes('listening') &&
+    /rtt\s+\d/.test(screen) &&
     /agent\s+·+\s+-∞ dB/.test(screen) &&
     /message\./.test(screen) &&
     (screenLines(screen).at(-1) ?? '').includes('q quit')
