@@ -217,6 +217,7 @@ export class SessionStore implements Store {
     this.reportError(message);
     if (this.sourceFailed || this.stopped) return;
     this.sourceFailed = true;
+    this.update({ micLost: true });
     const fallback = new SilenceSource(this.options.inputSampleRate);
     this.fallbackSource = fallback;
     void fallback.start(

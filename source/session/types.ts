@@ -116,6 +116,8 @@ export interface Snapshot {
   readonly turns: readonly Turn[];
   readonly events: readonly CallEvent[];
   readonly muted: boolean;
+  /** The mic (or input file) failed mid-call: digital silence is sent instead. */
+  readonly micLost?: boolean;
   /** Push-to-talk mode is on (mic muted unless the PTT control is held). */
   readonly ptt: boolean;
   readonly pttDown: boolean;

@@ -128,6 +128,28 @@ describe('SessionStore against the local agent', () => {
     await waitFor(() => store.getSnapshot().queuedMs < 100, { what: 'empty queue' });
   });
 
+  it('when the mic fails mid-call: says so, marks the mic lost, and keeps sending silence', async () => {
+    const { agent, url } = await localCall();
+    let fail: (message: string) => void = () => undefined;
+    const failing: AudioSource = {
+      description: 'a mic that dies',
+      sampleRate: RATE,
+      async start(_onFrame, onError) {
+        fail = onError;
+      },
+      async stop() {},
+    };
+    const store = await storeFor(url, failing);
+    expect(store.getSnapshot().micLost).not.toBe(true);
+    fail('microphone capture stopped: sox was killed (SIGKILL)');
+    expect(store.getSnapshot().micLost).toBe(true);
+    expect(store.getSnapshot().events.some((e) => /sox was killed/.test(e.message))).toBe(true);
+    const before = agent.calls[0]?.bytesReceived ?? 0;
+    await waitFor(() => (agent.calls[0]?.bytesReceived ?? 0) > before + FRAME_BYTES * 5, {
+      what: 'silence sent after the mic failed',
+    });
+  });
+
   it('ends with exit code 0 when the user hangs up and the server saw hang_up', async () => {
     const { agent, url } = await localCall();
     const store = await storeFor(url);

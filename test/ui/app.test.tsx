@@ -159,6 +159,15 @@ describe('meters and state', () => {
     expect(r.frame()).toContain('ECHO GUARD');
   });
 
+  it('says the mic is lost, not live, once the input failed', async () => {
+    const store = new FakeStore({});
+    const r = await open(store, 120, 30);
+    expect(r.frame()).toContain('mic live');
+    store.set({ micLost: true });
+    await waitFor(() => expect(r.frame()).toContain('NO MIC: sending silence'));
+    expect(r.frame()).not.toContain('mic live');
+  });
+
   it('moves the meters when levels change, without any key press', async () => {
     const store = new FakeStore();
     const r = await open(store);

@@ -54,6 +54,7 @@ export interface MicFlagsProps {
 }
 
 const selectFlags = (s: Snapshot) => ({
+  lost: s.micLost === true,
   muted: s.muted,
   ptt: s.ptt,
   pttDown: s.pttDown,
@@ -61,14 +62,15 @@ const selectFlags = (s: Snapshot) => ({
   guardActive: s.echoGuard.active,
 });
 
-/** Why the mic is (not) being heard: MUTED, PTT, ECHO GUARD. */
+/** Why the mic is (not) being heard: NO MIC, MUTED, PTT, ECHO GUARD. */
 export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
-  const { muted, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
+  const { lost, muted, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
     store,
     selectFlags,
     shallowEqual,
   );
   const parts: Array<{ text: string; color: string; strong: boolean }> = [];
+  if (lost) parts.push({ text: 'NO MIC: sending silence', color: 'red', strong: true });
   if (muted) parts.push({ text: 'MUTED', color: 'red', strong: true });
   if (ptt) {
     parts.push(
