@@ -132,7 +132,7 @@ export function numberedPath(path: string, number: number): string {
 let storeModule: Promise<typeof import('../session/store.js')> | undefined;
 
 /**
- * The session store's module (ws and zod, ~100 ms to load), loaded once: callers start it while
+ * The session store's module (ws and zod, ~60 ms to load), loaded once: callers start it while
  * the call is being created, so the socket opens as soon as the call exists.
  */
 export function loadStoreModule(): Promise<typeof import('../session/store.js')> {

@@ -44,8 +44,8 @@ export function factValues(snapshot: Snapshot): FactValues {
 /**
  * How the agent's voice is kept out of the mic, as shown: `cancel · ERLE 31 dB` while the
  * canceller measures the agent's echo, `cancel · mic hears no agent` when the agent has talked
- * to a mic that holds none of it (headphones: the mic is open while the agent talks), `guard: <why>` when cancellation was
- * asked for and could not load, `off: <why>`. Pure.
+ * to a mic that holds none of it (headphones: the mic is open while the agent talks),
+ * `guard: <why>` when cancellation was asked for and could not load, `off: <why>`. Pure.
  */
 export function echoFact(echo: Snapshot['echo']): string {
   const erle =
