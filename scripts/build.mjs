@@ -26,6 +26,15 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
+  // esbuild's table does not credit Node 22 with regular expressions that use Unicode property
+  // escapes (`\p{...}`) or the `v` flag, so for a node22 target it rewrites every such literal
+  // as `new RegExp(...)`, built again at each evaluation: string-width and Ink's output built
+  // RegExp objects per character they measured, on every frame (about 1.5 % of the UI's main
+  // thread in `perf`). Node 22 (V8 12.4) has both features.
+  supported: {
+    'regexp-unicode-property-escapes': true,
+    'regexp-set-notation': true,
+  },
   jsx: 'automatic',
   external: ['speaker', 'koffi', '@serialport/bindings-cpp', 'react-devtools-core'],
   banner: {
