@@ -8,8 +8,9 @@
  *
  * Same scenario as `pulse.ts` (TLS server, agent speaking half the time, a voice in the room).
  * `OMNIA_BENCH_APP_ENV="NAME=value …"` adds environment for the app; `APP_NODE_FLAGS` node flags;
- * `PROF_DIR` writes a `--cpu-prof` of the app there. Prints each process's CPU and wake-ups per
- * second, and the same per thread.
+ * `PROF_DIR` writes a `--cpu-prof` of the app there; `OMNIA_BENCH_FROM_S` starts the window that
+ * many seconds after the socket opened (default 3, as `pulse.ts`; later, V8 has compiled the
+ * app's hot code). Prints each process's CPU and wake-ups per second, and the same per thread.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,7 +75,7 @@ if (isExample) {
 const perS = (n: number, ms: number) => round((n * 1000) / ms);
 try {
   const session = await startClient(client, agent);
-  await sleep(3_000);
+  await sleep(Number(process.env.OMNIA_BENCH_FROM_S ?? 3) * 1000);
   const pids = [...sampleTree(session.pid).keys()];
   const before = new Map(pids.map((pid) => [pid, sampleThreads(pid)]));
   const server0 = sampleProcess(server.pid);
