@@ -28,6 +28,13 @@ import { round, sleep } from './result.js';
 import { startScriptedAgent } from './scripted-agent.js';
 
 const seconds = Number(process.argv[2] ?? 20);
+const fromS = Number(process.env.OMNIA_BENCH_FROM_S ?? 3);
+if (!Number.isFinite(fromS) || fromS < 0) {
+  console.error(
+    `OMNIA_BENCH_FROM_S must be a number of seconds (0 or more), not ${process.env.OMNIA_BENCH_FROM_S}`,
+  );
+  process.exit(2);
+}
 const rest = process.argv.slice(3);
 const isExample = rest.includes('--example');
 const dir = mkdtempSync(join(tmpdir(), 'omnia-bench-cpu-'));
@@ -75,7 +82,7 @@ if (isExample) {
 const perS = (n: number, ms: number) => round((n * 1000) / ms);
 try {
   const session = await startClient(client, agent);
-  await sleep(Number(process.env.OMNIA_BENCH_FROM_S ?? 3) * 1000);
+  await sleep(fromS * 1000);
   const pids = [...sampleTree(session.pid).keys()];
   const before = new Map(pids.map((pid) => [pid, sampleThreads(pid)]));
   const server0 = sampleProcess(server.pid);

@@ -26,11 +26,11 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  // esbuild's table does not credit Node 22 with regular expressions that use Unicode property
-  // escapes (`\p{...}`) or the `v` flag, so for a node22 target it rewrites every such literal
-  // as `new RegExp(...)`, built again at each evaluation: string-width and Ink's output built
-  // RegExp objects per character they measured, on every frame (about 1.5 % of the UI's main
-  // thread in `perf`). Node 22 (V8 12.4) has both features.
+  // esbuild (0.28, for every Node target) rewrites each regular-expression literal that uses
+  // Unicode property escapes (`\p{...}`) or the `v` flag as `new RegExp(...)`, built again at
+  // each evaluation: Ink's output tested every character it had not seen yet in a frame against
+  // such a RegExp, new each time. Node 22 (V8 12.4) has both features, so they are declared
+  // supported; the bundle is then what `target: 'esnext'` gives (docs/performance.md).
   supported: {
     'regexp-unicode-property-escapes': true,
     'regexp-set-notation': true,
