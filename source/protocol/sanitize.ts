@@ -5,8 +5,9 @@
  * text, and bidi overrides can make a line read differently from what it contains.
  */
 
-/** Default cap on sanitised text, in UTF-16 code units. */
 import { cutAtGrapheme } from '../text/graphemes.js';
+
+/** Default cap on sanitised text, in UTF-16 code units. */
 export const DEFAULT_MAX_TEXT_CHARS = 10_000;
 
 /** Appended when text was cut at the length cap. */
