@@ -11,10 +11,47 @@
 // which load their binaries from their own package, and react-devtools-core, which Ink imports
 // only when DEV=true. Bundled CommonJS packages call require(): each chunk gets one from
 // createRequire.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * A patch of yoga-layout 3.2.1's loader (Ink's layout engine), applied as it is bundled. The
+ * loader is Emscripten's, with the WebAssembly inlined as a `data:` URL. It already declines to
+ * *stream* a data URL, but wherever a global `fetch` exists it still *fetches* one: in Node that
+ * loads Node's bundled undici and runs a fetch, about 45 ms of one core (a quarter of loading
+ * the full-screen UI) for bytes it can decode itself. The patch adds the same data-URL test to
+ * the fetching branch, so the loader decodes the inlined bytes (its own `wa()`); nothing else
+ * changes. Should the loader differ (another yoga-layout), the build says so and leaves it as
+ * it is: the UI then loads as before, only slower (docs/performance.md).
+ */
+const YOGA_LOADER = /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/;
+const YOGA_FETCHES = 'function ya(){return w||"function"!=typeof fetch?';
+const YOGA_DECODES = 'function ya(){return w||ua(H)||"function"!=typeof fetch?';
+const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(plugin) {
+    plugin.onLoad({ filter: YOGA_LOADER }, ({ path }) => {
+      const source = readFileSync(path, 'utf8');
+      if (
+        source.split(YOGA_FETCHES).length !== 2 ||
+        !source.includes('function ua(a){return a.startsWith("data:')
+      ) {
+        return {
+          contents: source,
+          loader: 'js',
+          warnings: [
+            {
+              text: "yoga-layout's loader is not the one scripts/build.mjs patches: it will fetch its WebAssembly through undici (about 45 ms more to load the full-screen UI)",
+            },
+          ],
+        };
+      }
+      return { contents: source.replace(YOGA_FETCHES, YOGA_DECODES), loader: 'js' };
+    });
+  },
+};
 rmSync(`${root}dist`, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
@@ -44,6 +81,7 @@ await build({
   // Decided here rather than at run time, the development build is not in the bundle at all
   // (the UI chunk 1.8 MB -> 1.0 MB, docs/performance.md).
   define: { 'process.env.NODE_ENV': '"production"' },
+  plugins: [yogaWithoutFetch],
   legalComments: 'none',
   logLevel: 'warning',
 });
