@@ -5,6 +5,7 @@
  */
 import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 export class TmuxSession {
   readonly name = `omnia-bench-${process.pid}-${Math.round(Math.random() * 1e6)}`;
@@ -75,29 +76,38 @@ export class TmuxSession {
  */
 export class TmuxControl {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private pending = '';
+  /** Bytes of a `%…` line not yet ended. */
+  private pending = Buffer.alloc(0);
+  /** The pane's bytes as text: tmux may cut a UTF-8 character between two `%output` lines. */
+  private readonly decoder = new StringDecoder('utf8');
   /** What the pane's program wrote since the last `keys`, decoded. */
   private written = '';
-  private waiter: { text: string; resolve: () => void } | undefined;
+  private waiter: { text: string; resolve: () => void; reject: (error: Error) => void } | undefined;
+  private failure: Error | undefined;
 
   constructor(private readonly session: TmuxSession) {
     this.child = spawn('tmux', ['-L', session.name, '-C', 'attach', '-t', session.name], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (data: string) => this.read(data));
+    this.child.stdout.on('data', (data: Buffer) => this.read(data));
+    this.child.on('error', (error) => this.fail(`tmux -C did not run: ${error.message}`));
+    this.child.on('exit', (code) => this.fail(`tmux -C exited (${code})`));
+    // A write after tmux went away fails here, and the wait says why.
+    this.child.stdin.on('error', (error) => this.fail(`tmux -C: ${error.message}`));
   }
 
   /** Sends keys to the pane (as `send-keys`) and starts a new record of what it writes. */
   keys(...keys: string[]): void {
+    if (keys.some((k) => /[\r\n]/.test(k))) throw new Error('a key for tmux -C has a line break');
     this.written = '';
     const quoted = keys.map((k) => `'${k.replaceAll("'", "'\\''")}'`).join(' ');
-    this.child.stdin.write(`send-keys -t ${this.session.name} ${quoted}\n`);
+    this.child.stdin.write(`send-keys -t ${this.session.name} -- ${quoted}\n`);
   }
 
   /** Resolves once the program has written `text` since the last `keys`. */
   waitForWritten(text: string, timeoutMs: number): Promise<void> {
     if (this.written.includes(text)) return Promise.resolve();
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
@@ -109,26 +119,43 @@ export class TmuxControl {
           clearTimeout(timer);
           resolve();
         },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
       };
     });
   }
 
   close(): void {
+    this.failure ??= new Error('closed');
     this.child.stdin.end();
     this.child.kill();
   }
 
-  private read(data: string): void {
-    this.pending += data;
-    for (let end = this.pending.indexOf('\n'); end >= 0; end = this.pending.indexOf('\n')) {
-      const line = this.pending.slice(0, end);
-      this.pending = this.pending.slice(end + 1);
-      // `%output %<pane> <bytes>`: control characters and backslash as octal escapes.
-      const match = /^%output %\d+ (.*)$/.exec(line);
-      if (!match) continue;
-      this.written += (match[1] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) =>
-        String.fromCharCode(Number.parseInt(octal, 8)),
-      );
+  private fail(why: string): void {
+    this.failure ??= new Error(why);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(this.failure);
+  }
+
+  private read(data: Buffer): void {
+    this.pending = Buffer.concat([this.pending, data]);
+    for (let end = this.pending.indexOf(0x0a); end >= 0; end = this.pending.indexOf(0x0a)) {
+      const line = this.pending.subarray(0, end).toString('latin1');
+      this.pending = this.pending.subarray(end + 1);
+      // `%output %<pane> <bytes>`: bytes below 0x20 and backslash as octal escapes, the rest as
+      // they are (latin1 keeps each byte one character until the decoder joins them).
+      const match = /^%output %\d+ (.*)$/s.exec(line);
+      if (match) {
+        const bytes = (match[1] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) =>
+          String.fromCharCode(Number.parseInt(octal, 8)),
+        );
+        this.written += this.decoder.write(Buffer.from(bytes, 'latin1'));
+      } else if (line.startsWith('%error')) {
+        this.fail(`tmux -C: a command failed (${line})`);
+      }
     }
     if (this.waiter && this.written.includes(this.waiter.text)) {
       const { resolve } = this.waiter;

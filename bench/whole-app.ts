@@ -324,7 +324,7 @@ export async function benchWholeApp(): Promise<BenchResult[]> {
         measured: round(keyMs),
         unit: 'ms',
         pass: keyMs <= 50,
-        note: `worst ${round(Math.max(...keys.written))} ms; tmux's own round trip (a program that redraws at once) ${round(median(baseline.written))} ms, included; through send-keys and capture-pane polled every ms (as measured before 2026-11-30): ${round(median(keys.captured))} ms, that program ${round(median(baseline.captured))} ms`,
+        note: `worst ${round(Math.max(...keys.written))} ms; tmux's own round trip (a program that redraws at once) ${round(median(baseline.written))} ms, included; the earlier way, send-keys and capture-pane polled every ms (until 2026-11-30 the figure): ${round(median(keys.captured))} ms, that program ${round(median(baseline.captured))} ms`,
       },
     ];
   } finally {

@@ -20,7 +20,7 @@ const root = new URL('..', import.meta.url).pathname;
  * A patch of yoga-layout 3.2.1's loader (Ink's layout engine), applied as it is bundled. The
  * loader is Emscripten's, with the WebAssembly inlined as a `data:` URL. It already declines to
  * *stream* a data URL, but wherever a global `fetch` exists it still *fetches* one: in Node that
- * loads Node's bundled undici and runs a fetch, about 45 ms of one core (a quarter of loading
+ * loads Node's bundled undici and runs a fetch, about 45 ms of one core (a fifth of loading
  * the full-screen UI) for bytes it can decode itself. The patch adds the same data-URL test to
  * the fetching branch, so the loader decodes the inlined bytes (its own `wa()`); nothing else
  * changes. Should the loader differ (another yoga-layout), the build says so and leaves it as
@@ -36,7 +36,9 @@ const yogaWithoutFetch = {
       const source = readFileSync(path, 'utf8');
       if (
         source.split(YOGA_FETCHES).length !== 2 ||
-        !source.includes('function ua(a){return a.startsWith("data:')
+        !source.includes('function ua(a){return a.startsWith("data:') ||
+        // The streaming branch's own test: `H` is the URL `ua` is asked about.
+        !source.includes('||ua(H)||"function"!=typeof fetch?c(b)')
       ) {
         return {
           contents: source,
