@@ -79,6 +79,22 @@ function expectNoStaleRows(screen: string): void {
   expect(count(/q quit/), screen).toBe(1);
 }
 
+/**
+ * A capture of a whole frame. Ink writes a frame as "erase the last one, write the new one", and
+ * tmux 3.3 does not honour the synchronized-output mode Ink wraps it in: a capture taken while
+ * tmux has read only part of that write shows the new frame's upper rows over blank lower ones,
+ * without the footer. Such a capture is taken again: tmux has the rest of the write within a
+ * millisecond, so a footer still missing 60 ms later is the app's.
+ */
+async function wholeFrame(tui: Tui): Promise<string> {
+  let screen = await tui.capture();
+  for (let retry = 0; retry < 3 && !/q quit/.test(screen); retry++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    screen = await tui.capture();
+  }
+  return screen;
+}
+
 /** The side pane is drawn as a vertical rule; the bottom pane sits under a horizontal rule. */
 function layoutOf(screen: string): 'side' | 'bottom' | 'unknown' {
   const lines = screenLines(screen);
@@ -194,7 +210,7 @@ describe('the full-screen UI in a real terminal', () => {
     const meter = /(?:^|│)agent\s+([█·│]+\s+(?:-\d+|-∞) dB)/m;
     const seen = new Set<string>();
     for (let i = 0; i < 50; i++) {
-      const screen = await tui.capture();
+      const screen = await wholeFrame(tui);
       if (!/speaking/.test(screen)) break;
       const row = meter.exec(screen)?.[1];
       if (row) seen.add(row);
