@@ -3,7 +3,7 @@
  * has a tmux server of its own (`-L`, no config file), so a user's tmux is never touched and the
  * server's CPU (the terminal's share of drawing the program) can be read apart.
  */
-import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, execFile, execFileSync, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
@@ -48,6 +48,21 @@ export class TmuxSession {
 
   keys(...keys: string[]): void {
     this.tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /**
+   * `dead()` without blocking: each tmux command is a process (about 15 ms here), and a
+   * synchronous one stops the event loop the bench's servers share with it.
+   */
+  exited(): Promise<boolean> {
+    return new Promise((resolve) => {
+      execFile(
+        'tmux',
+        ['-L', this.name, 'display-message', '-p', '-t', this.name, '#{pane_dead}'],
+        { encoding: 'utf8' },
+        (error, stdout) => resolve(error ? true : stdout.trim() === '1'),
+      );
+    });
   }
 
   dead(): boolean {

@@ -44,6 +44,9 @@ export interface WindowUse {
   readonly others: Readonly<Record<string, ProcUse | undefined>>;
 }
 
+/** How often a starting client is asked whether it exited (its socket is looked for every ms). */
+const EXIT_CHECK_MS = 100;
+
 /** Start `client` in tmux and wait until `agent` has accepted its socket. */
 export async function startClient(
   client: ClientCommand,
@@ -52,12 +55,21 @@ export async function startClient(
   const index = agent.calls.length;
   const t0 = epochMs();
   const tmux = new TmuxSession(shellCommand(client));
+  // Whether the client gave up is asked every 100 ms and without blocking: the bench's server
+  // shares this event loop, and a synchronous tmux command every millisecond (15 ms each) kept
+  // it from answering, which made every start slower and the app's bimodal (docs/performance.md).
+  let exited = false;
+  let asking = false;
+  const watch = setInterval(() => {
+    if (asking) return;
+    asking = true;
+    void tmux.exited().then((dead) => {
+      exited ||= dead;
+      asking = false;
+    });
+  }, EXIT_CHECK_MS);
   try {
-    await until(
-      () => agent.calls[index]?.joinedAt !== undefined || tmux.dead(),
-      JOIN_TIMEOUT_MS,
-      1,
-    );
+    await until(() => agent.calls[index]?.joinedAt !== undefined || exited, JOIN_TIMEOUT_MS, 1);
     const call = agent.calls[index];
     if (!call?.joinedAt) throw new Error('it exited before connecting');
     return { client, tmux, pid: tmux.pid(), call, startToConnectedMs: call.joinedAt - t0 };
@@ -66,6 +78,8 @@ export async function startClient(
     tmux.kill();
     const why = error instanceof Error ? error.message : String(error);
     throw new Error(`${client.label} did not connect (${why}); its screen: ${screen}`);
+  } finally {
+    clearInterval(watch);
   }
 }
 
