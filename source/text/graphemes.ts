@@ -4,8 +4,17 @@
  * inside one. Pure.
  */
 
-/** The one segmenter, for every caller (the locale only matters for word and sentence breaks). */
-export const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * The one segmenter, for every caller (the locale only matters for word and sentence breaks).
+ * Made when first asked for: a process's first `Intl.Segmenter` costs about 14 ms (ICU loads
+ * its break rules), which a call's start need not pay before its socket opens.
+ */
+export function graphemes(): Intl.Segmenter {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  return segmenter;
+}
 
 /** At most `max` UTF-16 code units of `text`, never ending inside a grapheme cluster. */
 export function cutAtGrapheme(text: string, max: number): string {
@@ -13,7 +22,7 @@ export function cutAtGrapheme(text: string, max: number): string {
   let end = 0;
   // Whether a cluster ends at `max` depends on the code point there (up to 2 units), not on what
   // follows it: only that much of a long text is segmented.
-  for (const { index, segment } of graphemes.segment(text.slice(0, max + 2))) {
+  for (const { index, segment } of graphemes().segment(text.slice(0, max + 2))) {
     if (index + segment.length > max) break;
     end = index + segment.length;
   }

@@ -17,13 +17,13 @@ export const EMPTY_LINE: EditLine = { text: '', cursor: 0 };
 /** Start of the cluster that ends at `at`. */
 function clusterBefore(text: string, at: number): number {
   let start = 0;
-  for (const { index } of graphemes.segment(text.slice(0, at))) start = index;
+  for (const { index } of graphemes().segment(text.slice(0, at))) start = index;
   return start;
 }
 
 /** End of the cluster that starts at `at`. */
 export function clusterAfter(text: string, at: number): number {
-  const first = graphemes.segment(text.slice(at))[Symbol.iterator]().next();
+  const first = graphemes().segment(text.slice(at))[Symbol.iterator]().next();
   return first.done ? at : at + first.value.segment.length;
 }
 

@@ -43,7 +43,7 @@ export function stringWidth(text: string): number {
 /** The grapheme clusters of `text` (a ZWJ family or a flag is one). */
 function clustersOf(text: string): string[] {
   if (isPlainAscii(text)) return text.split('');
-  return Array.from(graphemes.segment(text), (s) => s.segment);
+  return Array.from(graphemes().segment(text), (s) => s.segment);
 }
 
 /** Cuts `text` to at most `width` columns, adding "…" when something was cut. */
