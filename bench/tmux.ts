@@ -50,24 +50,29 @@ export class TmuxSession {
     this.tmux('send-keys', '-t', this.name, ...keys);
   }
 
+  /** `tmux` arguments asking whether the pane's program exited (prints 1 when it did). */
+  private paneDeadArgs(): string[] {
+    return ['-L', this.name, 'display-message', '-p', '-t', this.name, '#{pane_dead}'];
+  }
+
   /**
    * `dead()` without blocking: each tmux command is a process (about 15 ms here), and a
    * synchronous one stops the event loop the bench's servers share with it.
    */
   exited(): Promise<boolean> {
     return new Promise((resolve) => {
-      execFile(
-        'tmux',
-        ['-L', this.name, 'display-message', '-p', '-t', this.name, '#{pane_dead}'],
-        { encoding: 'utf8' },
-        (error, stdout) => resolve(error ? true : stdout.trim() === '1'),
+      execFile('tmux', this.paneDeadArgs(), { encoding: 'utf8' }, (error, stdout) =>
+        resolve(error ? true : stdout.trim() === '1'),
       );
     });
   }
 
   dead(): boolean {
     try {
-      return this.tmux('display-message', '-p', '-t', this.name, '#{pane_dead}').trim() === '1';
+      return (
+        execFileSync('tmux', this.paneDeadArgs(), { encoding: 'utf8', stdio: 'pipe' }).trim() ===
+        '1'
+      );
     } catch {
       return true;
     }
