@@ -259,10 +259,15 @@ async function runServe(flags: { port?: number; host?: string; voice?: string })
     voice: flags.voice as 'espeak' | 'echo' | 'tone' | undefined,
     log: (line) => err(line),
   });
-  out(`omnia-voice local agent listening on ${agent.baseUrl}`);
-  out(`  create a call: POST ${agent.baseUrl}/api/v1/calls/create`);
-  out(`  talk to it:    omnia-voice --api-base ${agent.baseUrl} --agent demo`);
-  out(`  its agents:    omnia-voice agents --api-base ${agent.baseUrl}`);
+  // One write, so that whoever reads the pipe gets the banner whole, not its first line alone.
+  out(
+    [
+      `omnia-voice local agent listening on ${agent.baseUrl}`,
+      `  create a call: POST ${agent.baseUrl}/api/v1/calls/create`,
+      `  talk to it:    omnia-voice --api-base ${agent.baseUrl} --agent demo`,
+      `  its agents:    omnia-voice agents --api-base ${agent.baseUrl}`,
+    ].join('\n'),
+  );
   return new Promise<number>((resolve) => {
     onStop(() => {
       void agent.close().then(() => resolve(0));

@@ -168,6 +168,8 @@ describe('serve', () => {
       () => /^omnia-voice local agent listening on (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out())?.[1],
       { what: `the serve banner (${log()})` },
     );
+    // The banner comes in one write; a pipe may still hand it over in pieces.
+    await waitFor(() => out().includes('its agents:'), { what: 'the whole serve banner' });
     expect(out()).toContain(`talk to it:    omnia-voice --api-base ${base} --agent demo`);
 
     // What the banner says to run works: no key needed against an explicit --api-base.
