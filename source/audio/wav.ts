@@ -104,7 +104,10 @@ function readSample(wav: ParsedWav, at: number): number {
 /** Downmix any parsed WAV to s16le mono at its own sample rate (channels averaged, clipped). */
 export function toMonoS16(wav: ParsedWav): Buffer {
   if (wav.format === WAVE_FORMAT_PCM && wav.bitsPerSample === 16 && wav.channels === 1) {
-    return Buffer.from(wav.data);
+    // The file's own bytes, not a copy: copying minutes of audio held the event loop at the
+    // call's start for tens of ms (a hole in the greeting). Copied only where a sample would
+    // sit at an odd offset, which an Int16Array view (the level meter) cannot take.
+    return wav.data.byteOffset % 2 === 0 ? wav.data : Buffer.from(wav.data);
   }
   const bytesPerSample = wav.bitsPerSample / 8;
   const frameBytes = bytesPerSample * wav.channels;
