@@ -10,6 +10,8 @@ const REAL_TIME = [
   'test/echo/app-loop.test.ts',
   'test/e2e/sound-server.test.ts',
   'test/sound-server/**/*.test.ts',
+  'test/audio-playback/reply-margin.test.ts',
+  'test/tui/greeting-audio.test.ts',
 ];
 
 const shared = {

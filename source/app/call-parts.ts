@@ -39,6 +39,7 @@ import type { NewCall } from './call-plan.js';
 import { fetchCallRecord, type RecordOutcome, withRecord } from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
 import type { CallOptions } from './run-call.js';
+import { countAgentGap } from './stats.js';
 
 /**
  * Most agent audio queued ahead of playback. Ultravox lets a client ask for at most 30 s of
@@ -178,6 +179,7 @@ export async function openCall(
       store.reportDetail(message);
     },
   });
+  player.onGap = countAgentGap;
   const recorder = o.recordPath
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;

@@ -166,6 +166,14 @@ export class CallSession {
     return this.done;
   }
 
+  /**
+   * Let no agent reply of the current call start playing until the returned function is called
+   * (see `SessionStore.holdPlayback`); with no call yet there is nothing to hold.
+   */
+  holdPlayback(): () => void {
+    return this.current?.store.holdPlayback() ?? (() => undefined);
+  }
+
   /** A signal ended the run: hang up and finish (without the record), then leave with `code`. */
   stop(code: number): void {
     void this.finishThen('quit', false, code);

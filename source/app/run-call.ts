@@ -266,10 +266,17 @@ async function runScreen(
   // far away), the UI loads while it waits; a picker or a failure needs it at once.
   const running = session.run();
   await untilUiIsWanted(session, running);
+  // Loading the UI and drawing its first frame hold the event loop for longer than the output's
+  // lead: a reply arriving meanwhile (the greeting, right after the socket opens) would play with
+  // holes of 100 ms and more. It waits in the queue and plays whole once the UI is up.
+  const releasePlayback = session.holdPlayback();
   let tui: ReturnType<typeof import('../ui/index.js')['runSessionTui']>;
   try {
     tui = (await import('../ui/index.js')).runSessionTui(session);
+    // Ink's first frame is drawn in that call; its effects run in the next turns.
+    setImmediate(releasePlayback);
   } catch (error) {
+    releasePlayback();
     // No UI (it did not load, or no terminal after all): hang up what was dialled, then say why.
     session.stop(1);
     await running;

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
+import { createHistogram, PerformanceObserver, performance } from 'node:perf_hooks';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
+import type { GapCause } from '../audio/types.js';
 
 /**
  * Environment variable naming a file where the app writes its own performance figures when it
@@ -33,10 +34,25 @@ export interface AppStats {
   /** Frames the full-screen UI drew, and Ink's time turning the tree into text for them. */
   readonly uiFrames: number;
   readonly uiRenderMs: number;
+  /**
+   * Gaps inside the agent's replies as heard (the player's `onGap`), the first
+   * MAX_LISTED_GAPS of them: when (ms since the process started), how long, and why.
+   */
+  readonly agentGaps: readonly { atMs: number; ms: number; cause: GapCause }[];
 }
 
 /** Counted by the full-screen UI (Ink's `onRender`): cheap enough to count always. */
 export const uiFrames = { count: 0, renderMs: 0 };
+
+const MAX_LISTED_GAPS = 100;
+const agentGaps: { atMs: number; ms: number; cause: GapCause }[] = [];
+
+/** Note a gap in the agent's audio (the player's `onGap`). */
+export function countAgentGap(ms: number, cause: GapCause): void {
+  if (agentGaps.length < MAX_LISTED_GAPS) {
+    agentGaps.push({ atMs: Math.round(performance.now()), ms: Math.round(ms), cause });
+  }
+}
 
 /**
  * Start measuring when `OMNIA_VOICE_STATS` is set; the figures are written synchronously on
@@ -80,6 +96,7 @@ export function startStatsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
       gcPauseMs: Math.round(gcPauseMs * 100) / 100,
       uiFrames: uiFrames.count,
       uiRenderMs: Math.round(uiFrames.renderMs),
+      agentGaps,
     };
     try {
       writeFileSync(path, `${JSON.stringify(stats)}\n`);

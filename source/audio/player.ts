@@ -14,7 +14,7 @@ import {
 import { LevelMeter } from './levels.js';
 import { PcmQueue } from './queue.js';
 import { audioTicker } from './sources/audio-ticker.js';
-import type { AudioSink, PlayerLike } from './types.js';
+import type { AudioSink, GapCause, PlayerLike } from './types.js';
 
 export { MIN_MARGIN_MS } from './constants.js';
 
@@ -54,8 +54,17 @@ export interface PlayerOptions {
 /** Long enough that the cut does not click (144 samples at 48 kHz), short enough for barge-in. */
 const DEFAULT_FADE_MS = 3;
 const DEFAULT_MAX_QUEUE_MS = 10 * 60 * 1000;
-/** Silence after which audio that arrives starts a new reply (see `holdingStart`). */
+/** Silence after which audio that arrives starts a new reply (see `silenceBeforeReply`). */
 const REPLY_GAP_MS = 200;
+/**
+ * Agent audio kept in hand when a reply starts: a reply streamed at real time then tolerates
+ * frames this late without a gap (see `silenceBeforeReply`). After a gap from late audio it grows
+ * to cover that lateness, up to MAX_REPLY_MARGIN_MS, for the rest of the call.
+ */
+export const REPLY_MARGIN_MS = 40;
+export const MAX_REPLY_MARGIN_MS = 200;
+/** Margin growth is in steps of this many ms. */
+const MARGIN_STEP_MS = 10;
 /**
  * After this much silence following the last agent audio the pump stops writing until audio
  * is queued again (the device runs dry, which a sound card plays as silence).
@@ -113,6 +122,13 @@ export class Player implements PlayerLike {
    * latency: the echo canceller must not trust the echo path it learnt.
    */
   onRanDry?: (ms: number) => void;
+  /**
+   * Agent audio stopped inside a reply and went on `ms` later, as heard: its next audio came
+   * after the pump had written silence in its place (`late`: it arrived after its play time
+   * was near, or the queue ran dry), or the device ran dry while the pump was late (`stall`).
+   * Not called for the pause between replies, nor after a clear.
+   */
+  onGap?: (ms: number, cause: GapCause) => void;
 
   private readonly sink: AudioSink;
   /** The pump stopped feeding the device on purpose (idle between replies). */
@@ -153,10 +169,20 @@ export class Player implements PlayerLike {
   private fadeTailBytes = 0;
   private failed = false;
   private stopped = false;
-  /** When the reply now starting was first found queued (see {@link holdingStart}). */
+  /** When the reply now starting was first found queued (see {@link silenceBeforeReply}). */
   private replyQueuedAt: number | undefined;
+  /** Agent audio kept in hand when a reply starts (see {@link silenceBeforeReply}). */
+  private marginBytes: number;
+  /** Holds on starting replies ({@link hold}). */
+  private holds = 0;
   /** Timeline position just past the last block that held audio. */
   private audioEndBytes = 0;
+  /** Timeline position just past the last byte of audio written; -1 after a clear. */
+  private audioEndExact = -1;
+  /** The device ran dry since the last audio was written (see {@link onGap}). */
+  private stalledSinceAudio = false;
+  /** The queue ran out while the pump wanted audio: what comes next starts with the margin. */
+  private starved = false;
   /** Silence after which queued audio is a new reply (not a stall inside one). */
   private readonly replyGapBytes: number;
   /** Silence written after the last audio before the pump lets the device run dry. */
@@ -186,6 +212,7 @@ export class Player implements PlayerLike {
     this.leadBytes = bytesForMs(this.leadMs, this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.replyGapBytes = bytesForMs(REPLY_GAP_MS, this.rate);
+    this.marginBytes = bytesForMs(REPLY_MARGIN_MS, this.rate);
     this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.keepRunning = options.keepRunning ?? false;
     this.now = options.now ?? (() => performance.now());
@@ -199,6 +226,27 @@ export class Player implements PlayerLike {
   /** Milliseconds between two writes into the sink (on the shared tick: one or two ticks). */
   get writePeriodMs(): number {
     return this.periodMs * this.writeTicks;
+  }
+
+  /** Agent audio kept in hand when a reply starts; grows with each late gap (see `onGap`). */
+  get replyMarginMs(): number {
+    return msForBytes(this.marginBytes, this.rate);
+  }
+
+  /**
+   * Let no reply start until the returned function is called (idempotent): for a stretch that
+   * will hold the event loop longer than the device's lead (loading the full-screen UI). A reply
+   * that started plays on; one that arrives meanwhile waits in the queue, whole, instead of
+   * playing with holes where the pump could not run.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+    };
   }
 
   get queuedMs(): number {
@@ -244,6 +292,8 @@ export class Player implements PlayerLike {
 
   clear(): number {
     this.isPlaying = false;
+    // What plays after a clear is a new reply, however soon it comes: not a gap.
+    this.audioEndExact = -1;
     if (this.canDrop && this.running && !this.failed && !this.stopped) {
       const played = this.playedBytes(this.now());
       // The device holds audio beyond the play position: cut it there.
@@ -351,6 +401,7 @@ export class Player implements PlayerLike {
     if (played > this.timelineBytes) {
       if (!this.idle && this.timelineBytes > 0) {
         this.onRanDry?.(msForBytes(played - this.timelineBytes, this.rate));
+        this.stalledSinceAudio = true;
       }
       this.timelineBytes = played;
     }
@@ -368,34 +419,63 @@ export class Player implements PlayerLike {
     const due = played + this.leadBytes - this.timelineBytes;
     const bytes = Math.max(0, Math.floor(due / step) * step);
     if (bytes === 0) return;
-    const hold = this.holdingStart(bytes, now);
+    const silent = this.silenceBeforeReply(bytes, now);
     // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
-    // of its child process.
+    // of its child process. Blocks of at most blockBytes, split where the reply starts.
     const out = Buffer.alloc(bytes);
-    for (let at = 0; at < bytes; at += this.blockBytes) {
+    for (let at = 0; at < bytes; ) {
+      const end = Math.min(bytes, at + this.blockBytes, at < silent ? silent : bytes);
       const start = this.timelineBytes + at;
-      const block = out.subarray(at, Math.min(bytes, at + this.blockBytes));
-      if (hold) this.account(block, false, start, played);
+      const block = out.subarray(at, end);
+      if (at < silent) this.account(block, false, start, played);
       else this.fillBlock(block, start, played);
+      at = end;
     }
     this.send(out);
   }
 
   /**
-   * Whether to hold a reply that is just starting (write silence this time): a reply streamed
-   * at real time arrives a frame at a time, and started with its first frame alone, the silence
-   * padding that write would put a hole (20 ms) between its first words and the next frame. It is
-   * held until a whole write's worth is queued, for at most one write period, so a reply a server
-   * sends ahead is never held, and one streamed at real time starts with a frame to spare.
+   * How much of this write (`bytes`) is silence before a reply that is starting: all of it
+   * while the reply waits, none once it plays. A reply streamed at real time arrives a frame at
+   * a time, and a write that takes more than has arrived pads the rest with silence: a hole in
+   * what is heard whenever a frame comes a little late. So a reply starts, to the sample, where
+   * this write leaves the margin (40 ms, more after late gaps) of it still queued: frames may
+   * then come that late without a gap. A reply a server sends ahead has more than that queued
+   * and starts at once; a short one that never reaches it starts after the margin and a write
+   * period at most. While someone holds ({@link hold}), no reply starts.
    */
-  private holdingStart(bytes: number, now: number): boolean {
-    const afterSilence = this.timelineBytes - this.audioEndBytes >= this.replyGapBytes;
+  private silenceBeforeReply(bytes: number, now: number): number {
+    // The first audio since the start or a clear starts a reply, however soon it comes; so does
+    // audio after the queue ran dry inside a reply (it resumes with the margin in hand again:
+    // one gap, not a stutter of short ones while the lateness is made up a write at a time).
+    const afterSilence =
+      this.audioEndExact < 0 ||
+      this.starved ||
+      this.timelineBytes - this.audioEndBytes >= this.replyGapBytes;
     if (!afterSilence || this.queue.byteLength === 0 || this.fadeTailBytes > 0) {
       this.replyQueuedAt = undefined;
-      return false;
+      return 0;
     }
+    if (this.holds > 0) return bytes;
     this.replyQueuedAt ??= now;
-    return this.queue.byteLength < bytes && now - this.replyQueuedAt < this.writePeriodMs;
+    const short = bytes + this.marginBytes - this.queue.byteLength;
+    if (short <= 0) return 0;
+    const waited = now - this.replyQueuedAt;
+    if (waited >= msForBytes(this.marginBytes, this.rate) + this.writePeriodMs) return 0;
+    return Math.min(bytes, short - (short % BYTES_PER_SAMPLE));
+  }
+
+  /**
+   * A gap from late audio: the audio resumed with the margin in hand, so the gap is about how
+   * late it came. Later replies keep that much in hand, and a step more.
+   */
+  private growMargin(gapBytes: number): void {
+    const step = bytesForMs(MARGIN_STEP_MS, this.rate);
+    const wanted = (Math.ceil(gapBytes / step) + 1) * step;
+    this.marginBytes = Math.min(
+      bytesForMs(MAX_REPLY_MARGIN_MS, this.rate),
+      Math.max(this.marginBytes, wanted),
+    );
   }
 
   private send(out: Buffer): void {
@@ -415,6 +495,22 @@ export class Player implements PlayerLike {
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
     if (audio.length > 0) this.audioEndBytes = start + block.length;
+    if (newAudioBytes > 0) {
+      // Audio goes in at the block's start: silence written since the last audio is a gap,
+      // unless it was long enough to be the pause before a new reply.
+      const gap = start - this.audioEndExact;
+      if (this.audioEndExact >= 0 && gap > 0 && gap < this.replyGapBytes) {
+        const cause = this.stalledSinceAudio ? 'stall' : 'late';
+        // Audio that came late will come late again: later replies start with more in hand.
+        // (A stall is the app's own, and more margin would not have filled it.)
+        if (cause === 'late') this.growMargin(gap);
+        this.onGap?.(msForBytes(gap, this.rate), cause);
+      }
+      this.stalledSinceAudio = false;
+      this.starved = false;
+      this.audioEndExact = start + audio.length;
+    }
+    if (audio.length < block.length) this.starved = true;
     this.account(block, newAudioBytes > 0, start, played);
   }
 

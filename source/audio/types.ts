@@ -54,6 +54,12 @@ export interface AudioSink {
  * on the shared audio tick (at most one write per tick, `onBlock` sees at most BLOCK_MS at a
  * time), keeping only the lead inside the sink. Implemented in `player.ts`.
  */
+/**
+ * Why agent audio had a gap inside a reply: it arrived after the pump had written silence in
+ * its place (`late`), or the device ran dry while the pump was late (`stall`).
+ */
+export type GapCause = 'late' | 'stall';
+
 export interface PlayerLike {
   /**
    * Start the pump. While the queue is empty it writes silence, and after a while of it lets
@@ -90,6 +96,18 @@ export interface PlayerLike {
    * with for how long: a sound server restarts the stream with another latency.
    */
   onRanDry?: (ms: number) => void;
+  /**
+   * Called when agent audio stopped inside a reply and went on `ms` later as heard: it came
+   * late (`late`) or the device ran dry while the player was late (`stall`).
+   */
+  onGap?: (ms: number, cause: GapCause) => void;
+  /** Agent audio kept in hand when a reply starts (players that keep such a margin). */
+  readonly replyMarginMs?: number;
+  /**
+   * Let no reply start until the returned function is called: for a stretch that will hold the
+   * event loop longer than the device's lead. Players that need no such care leave it out.
+   */
+  hold?(): () => void;
   /**
    * Called when the first block of queued audio after silence is written, with how long until
    * the device plays it (the block goes in up to the lead ahead): response latency.

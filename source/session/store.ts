@@ -3,7 +3,7 @@ import { type EchoPath, GuardedEcho, NoEcho } from '../audio/echo/path.js';
 import { LevelMeter } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
-import type { AudioSource, PlayerLike } from '../audio/types.js';
+import type { AudioSource, GapCause, PlayerLike } from '../audio/types.js';
 import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { toolFailure, toolSuccess } from '../protocol/tools.js';
@@ -40,6 +40,10 @@ export const HANGUP_CLOSE_GRACE_MS = 3_000;
 /** After the agent hung up, its last words already queued still play, for at most this long. */
 const HANGUP_DRAIN_MAX_MS = 5_000;
 const DRAIN_CHECK_MS = 20;
+/** Gaps in the agent's audio shorter than this are not worth an event (the stats count them). */
+const MIN_GAP_EVENT_MS = 5;
+/** Gap events per call; a network that keeps coming late would otherwise fill the events. */
+const MAX_GAP_EVENTS = 20;
 
 /** Optional stereo call recorder (`--record`). */
 export interface CallRecorderLike {
@@ -105,6 +109,7 @@ export class SessionStore implements Store {
   /** Say "cancelling" the first time and after a loss, not after every pause of the agent. */
   private echoSayConverged = true;
   private nextEventId = 1;
+  private gapEvents = 0;
   private notifyQueued = false;
   private stopLevelTicks: (() => void) | undefined;
   private silentFrame = Buffer.alloc(0);
@@ -250,6 +255,12 @@ export class SessionStore implements Store {
       player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
       player.onRanDry = (ms) => this.echo.onOutputGap?.(ms);
     }
+    // Whoever made the player may count its gaps too (the stats file); the events say them.
+    const countGap = player.onGap;
+    player.onGap = (ms, cause) => {
+      countGap?.(ms, cause);
+      this.onAgentGap(ms, cause);
+    };
     player.onPlaybackStart = (heardInMs) => {
       if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;
       this.awaitingResponse = false;
@@ -258,6 +269,23 @@ export class SessionStore implements Store {
       const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
       this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
     };
+  }
+
+  /** A gap in the agent's audio as heard: in the events, the first MAX_GAP_EVENTS of them. */
+  private onAgentGap(ms: number, cause: GapCause): void {
+    if (ms < MIN_GAP_EVENT_MS) return;
+    this.gapEvents++;
+    if (this.gapEvents > MAX_GAP_EVENTS) return;
+    const margin = this.options.player.replyMarginMs;
+    const what =
+      cause === 'late'
+        ? `agent audio came late: a ${Math.round(ms)} ms gap as heard` +
+          (margin === undefined ? '' : `; replies now start with ${Math.round(margin)} ms in hand`)
+        : `agent audio stopped ${Math.round(ms)} ms as heard: this app was busy`;
+    this.addEvent(
+      'info',
+      this.gapEvents === MAX_GAP_EVENTS ? `${what} (further gaps not listed)` : what,
+    );
   }
 
   private onMessage(msg: ServerMessage): void {
@@ -448,6 +476,15 @@ export class SessionStore implements Store {
     const line = this.clean(message);
     this.addEvent('error', line);
     this.update({ error: line });
+  }
+
+  /**
+   * Let no agent reply start playing until the returned function is called: for a stretch
+   * that holds the event loop longer than the output's lead (loading the full-screen UI), so a
+   * reply that arrives meanwhile (the greeting) plays whole afterwards, not with holes.
+   */
+  holdPlayback(): () => void {
+    return this.options.player.hold?.() ?? (() => undefined);
   }
 
   /** Show a problem that does not stop anything important (serial gone, disk full). */
