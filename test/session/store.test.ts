@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createCall } from '../../source/api/create-call.js';
@@ -69,6 +70,73 @@ async function localCall(): Promise<{ agent: LocalAgent; url: string }> {
 }
 
 describe('SessionStore against the local agent', () => {
+  it('says when the agent audio stopped because the app was busy; held playback waits instead', async () => {
+    const busy = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // the event loop does not turn
+      }
+    };
+    const gapEvent = (store: SessionStore) =>
+      store.getSnapshot().events.find((e) => /agent audio stopped \d+ ms as heard/.test(e.message));
+    const playerOf = async (url: string) => {
+      const sink = new NullSink(RATE);
+      await sink.open();
+      const player = new Player(sink, { leadMs: 40 });
+      const store = new SessionStore({
+        websocketUrl: url,
+        local: true,
+        // A quiet user: a talking one would barge in on the greeting.
+        source: {
+          description: 'quiet',
+          sampleRate: RATE,
+          start: async () => {},
+          stop: async () => {},
+        },
+        player,
+        inputSampleRate: RATE,
+        outputSampleRate: RATE,
+        input: { kind: 'test', description: 'test tone' },
+        output: { kind: 'none', description: 'none' },
+        echoGuard: false,
+        ptt: false,
+        secrets: [],
+      });
+      cleanups.push(() => store.actions.hangUp());
+      return { player, store };
+    };
+
+    // The greeting plays, and the app is held up longer than the output's lead.
+    const first = await playerOf((await localCall()).url);
+    await first.store.start();
+    await waitFor(() => first.player.playing, { what: 'the greeting to play' });
+    busy(150);
+    const event = await waitFor(() => gapEvent(first.store), {
+      what: `the gap event (${first.store
+        .getSnapshot()
+        .events.map((e) => e.message)
+        .join(' | ')})`,
+      timeoutMs: 3000,
+    });
+    expect(event.kind).toBe('info');
+    expect(event.message).toMatch(/this app was busy/);
+
+    // Held (as while the UI loads): the greeting waits, then plays whole.
+    const second = await playerOf((await localCall()).url);
+    const release = second.store.holdPlayback();
+    await second.store.start();
+    await waitFor(() => second.player.queuedMs > 200, { what: 'the greeting to be queued' });
+    expect(second.player.playing).toBe(false);
+    busy(150);
+    release();
+    await waitFor(() => second.player.playing, {
+      what: `the held greeting to play (${second.player.queuedMs} ms queued)`,
+      timeoutMs: 3000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(gapEvent(second.store)).toBeUndefined();
+  });
+
   it('sends digital silence while muted and the mic again after unmuting', async () => {
     const { agent, url } = await localCall();
     const store = await storeFor(url);
