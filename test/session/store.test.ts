@@ -33,17 +33,19 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-async function storeFor(
+/** A store with a real player into a null sink, not started yet. */
+async function makeStore(
   websocketUrl: string,
   source: AudioSource = new ToneSource(),
-): Promise<SessionStore> {
+): Promise<{ store: SessionStore; player: Player }> {
   const sink = new NullSink(RATE);
   await sink.open();
+  const player = new Player(sink, { leadMs: 40 });
   const store = new SessionStore({
     websocketUrl,
     local: true,
     source,
-    player: new Player(sink, { leadMs: 40 }),
+    player,
     inputSampleRate: RATE,
     outputSampleRate: RATE,
     input: { kind: 'test', description: source.description },
@@ -53,6 +55,11 @@ async function storeFor(
     secrets: ['sk_secret_key_123456'],
   });
   cleanups.push(() => store.actions.hangUp());
+  return { store, player };
+}
+
+async function storeFor(websocketUrl: string, source?: AudioSource): Promise<SessionStore> {
+  const { store } = await makeStore(websocketUrl, source);
   await store.start();
   return store;
 }
@@ -79,32 +86,14 @@ describe('SessionStore against the local agent', () => {
     };
     const gapEvent = (store: SessionStore) =>
       store.getSnapshot().events.find((e) => /agent audio stopped \d+ ms as heard/.test(e.message));
-    const playerOf = async (url: string) => {
-      const sink = new NullSink(RATE);
-      await sink.open();
-      const player = new Player(sink, { leadMs: 40 });
-      const store = new SessionStore({
-        websocketUrl: url,
-        local: true,
-        // A quiet user: a talking one would barge in on the greeting.
-        source: {
-          description: 'quiet',
-          sampleRate: RATE,
-          start: async () => {},
-          stop: async () => {},
-        },
-        player,
-        inputSampleRate: RATE,
-        outputSampleRate: RATE,
-        input: { kind: 'test', description: 'test tone' },
-        output: { kind: 'none', description: 'none' },
-        echoGuard: false,
-        ptt: false,
-        secrets: [],
-      });
-      cleanups.push(() => store.actions.hangUp());
-      return { player, store };
+    // A quiet user: a talking one would barge in on the greeting.
+    const quiet: AudioSource = {
+      description: 'quiet',
+      sampleRate: RATE,
+      start: async () => {},
+      stop: async () => {},
     };
+    const playerOf = async (url: string) => makeStore(url, quiet);
 
     // The greeting plays, and the app is held up longer than the output's lead.
     const first = await playerOf((await localCall()).url);
