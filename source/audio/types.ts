@@ -50,16 +50,16 @@ export interface AudioSink {
 }
 
 /**
- * Plays agent audio: a queue that can hold minutes, pulled by a clock into an {@link AudioSink}
- * on the shared audio tick (at most one write per tick, `onBlock` sees at most BLOCK_MS at a
- * time), keeping only the lead inside the sink. Implemented in `player.ts`.
- */
-/**
  * Why agent audio had a gap inside a reply: it arrived after the pump had written silence in
  * its place (`late`), or the device ran dry while the pump was late (`stall`).
  */
 export type GapCause = 'late' | 'stall';
 
+/**
+ * Plays agent audio: a queue that can hold minutes, pulled by a clock into an {@link AudioSink}
+ * on the shared audio tick (at most one write per tick, `onBlock` sees at most BLOCK_MS at a
+ * time), keeping only the lead inside the sink. Implemented in `player.ts`.
+ */
 export interface PlayerLike {
   /**
    * Start the pump. While the queue is empty it writes silence, and after a while of it lets
