@@ -222,6 +222,14 @@ describe('events pane', () => {
     expect(rows[0]!.head?.kind).toBe('tool');
   });
 
+  it('splits a word longer than a row without adding a space to it (a call id)', () => {
+    const id = 'd076ed73-5b01-4490-9fc1-201eb3f3dd99';
+    const rows = eventRows(event({ kind: 'protocol', message: `call started (${id})` }), 38);
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(stringWidth(row.text)).toBeLessThanOrEqual(38);
+    expect(rows.map((r) => r.text).join('')).toBe(`call started (${id})`);
+  });
+
   it('shows the newest events that fit; the newest alone is cut with an ellipsis if it must be', () => {
     const events = [1, 2, 3].map((n) => event({ kind: 'info', message: `event ${n}` }));
     const shown = eventWindow(events, 60, 2).map((r) => r.text);

@@ -38,9 +38,11 @@ export function eventRows(event: CallEvent, width: number): EventRow[] {
   const headColumns = time.length + 1 + KIND_COLUMNS + 1;
   const message = sanitizeLine(event.message);
   const first = Math.max(1, width - headColumns);
-  const lines = wrapText(message, first);
-  const head = lines[0] ?? '';
-  const rest = lines.slice(1).join(' ');
+  const head = wrapText(message, first)[0] ?? '';
+  // The rest goes on from where the first row ended (the first row is the message's start, less
+  // the spaces at its break): re-joining the first wrap's rows would put a space inside a word
+  // it had split, such as a call id.
+  const rest = message.slice(head.length).trimStart();
   const tail = rest ? wrapText(rest, Math.max(1, width - INDENT_COLUMNS)) : [];
   return [
     { key: `${event.id}:0`, head: { time, kind: event.kind }, text: head },
