@@ -75,6 +75,29 @@ describe('the screen after resizes', () => {
   }, 30_000);
 });
 
+describe('a pane shorter than its rows', () => {
+  it('shows its first rows whole and clips the rest: 40x12 with the events pane open', async () => {
+    const rowsOf = async (rows: number) => {
+      const term = await start(40, rows);
+      term.stdin.write('d');
+      await term.settled();
+      const screen = term.screen();
+      // The bottom pane starts under the rule between it and the transcript.
+      const rule = screen.findIndex((line) => line.startsWith('────'));
+      return screen.slice(
+        rule + 1,
+        screen.findIndex((line) => line.startsWith('Events')),
+      );
+    };
+    const tall = await rowsOf(24);
+    const short = await rowsOf(12);
+    expect(tall.length).toBeGreaterThan(short.length);
+    expect(short.length).toBeGreaterThanOrEqual(2);
+    // The same rows as at full height, as far as they go: none drawn over another.
+    expect(short).toEqual(tall.slice(0, short.length));
+  }, 20_000);
+});
+
 describe('wide characters in the transcript', () => {
   it('keep the pane separator in one column (CJK, ZWJ family, flags)', async () => {
     const term = await start(100, 24);

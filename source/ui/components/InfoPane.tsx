@@ -36,14 +36,26 @@ export const InfoPane = memo(function InfoPane({ store, width, height, wide }: I
         height={height}
         overflow={height < SIDE_INFO_ROWS ? 'hidden' : undefined}
       >
-        {live}
-        <Text> </Text>
-        <CallFacts store={store} width={width} />
+        {/* Not shrunk: a pane shorter than its rows shows the first ones whole and clips the
+            rest (shrunk rows would be drawn over one another). */}
+        <Box flexDirection="column" flexShrink={0}>
+          {live}
+          <Text> </Text>
+          <CallFacts store={store} width={width} />
+        </Box>
       </Box>
     );
   }
   return (
-    <Box flexDirection="row" width={width} height={height} overflow="hidden">
+    // Columns as tall as their rows (not stretched, so not shrunk to the pane): a pane shorter
+    // than them shows the first rows whole and clips the rest.
+    <Box
+      flexDirection="row"
+      width={width}
+      height={height}
+      overflow="hidden"
+      alignItems="flex-start"
+    >
       <Box flexDirection="column" width={half} paddingRight={1}>
         {live}
         <EchoFact store={store} />
