@@ -1,5 +1,5 @@
-import { Box, useInput } from 'ink';
-import { type ReactElement, useCallback, useEffect, useMemo, useReducer } from 'react';
+import { Box, type Key, useInput } from 'ink';
+import { type ReactElement, useCallback, useEffect, useMemo } from 'react';
 import type { EarlierCall } from '../app/call-parts.js';
 import type { SessionStage } from '../app/call-session.js';
 import type { Snapshot, Store } from '../session/types.js';
@@ -13,12 +13,13 @@ import { TranscriptPane } from './components/TranscriptPane.js';
 import { TypingLine } from './components/TypingLine.js';
 import { type CallControls, useCallCommands } from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
+import { useLatestReducer } from './hooks/useLatestReducer.js';
 import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
 import type { KeyContext } from './keymap.js';
 import { computeLayout } from './layout.js';
-import type { EditLine } from './lineEdit.js';
+import { editLine } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import {
@@ -91,7 +92,7 @@ export function App({
   stage,
   note,
 }: AppProps): ReactElement {
-  const [ui, dispatch] = useReducer(uiReducer, INITIAL_UI_STATE);
+  const [ui, dispatch, uiNow] = useLatestReducer(uiReducer, INITIAL_UI_STATE);
   const { phase, error, endReason, ptt } = useStoreSelector(store, selectScreen, shallowEqual);
   const size = useTerminalSize();
   const feed = useTranscriptFeed(store);
@@ -132,7 +133,7 @@ export function App({
   const run = useCallCommands({
     store,
     controls,
-    ui,
+    ui: uiNow,
     dispatch,
     onExit,
     // The items as the store has them now: a key may come before a deferred streaming frame.
@@ -143,10 +144,34 @@ export function App({
     () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold, redial }),
     [ui.mode, ptt, ui.pttHold, redial],
   );
-  const onRelease = useCallback(() => dispatch({ type: 'keyReleaseSeen' }), []);
+  // Keys read the mode as the keys before them left it, rendered or not.
+  const keyContext = useCallback((): KeyContext => {
+    const now = uiNow();
+    return { mode: now.mode, ptt: store.getSnapshot().ptt, pttHold: now.pttHold, redial };
+  }, [uiNow, store, redial]);
+  const onRelease = useCallback(() => dispatch({ type: 'keyReleaseSeen' }), [dispatch]);
+  // The message line: text and editing keys while typing (Enter and Esc are the keymap's).
+  const onText = useCallback(
+    (input: string, key: Key) => {
+      const { mode, line } = uiNow();
+      if (mode !== 'typing') return;
+      // A paste, or a terminal that batches keys, delivers text and Enter in one chunk.
+      const cut = input.search(/[\r\n]/);
+      // Pasted text may hold escape sequences or tabs: only printable text reaches the line.
+      const next = editLine(line, sanitizeLine(cut < 0 ? input : input.slice(0, cut)), key);
+      if (cut < 0 || key.return) {
+        if (next !== line) dispatch({ type: 'edit', line: next });
+        return;
+      }
+      const text = sanitizeLine(next.text).trim();
+      if (text.length > 0) store.actions.sendText(text);
+      dispatch({ type: 'stopTyping' });
+    },
+    [uiNow, dispatch, store],
+  );
   // While a finished call's record is fetched, any key skips the wait (Ctrl+C too).
   const fetchingRecord = between?.kind === 'finishing' && between.record;
-  useCallKeys(context, run, onRelease, !fetchingRecord);
+  useCallKeys({ context: keyContext, run, onRelease, onText }, !fetchingRecord);
   useInput(
     (_input, key) => {
       if (key.eventType !== 'release') controls?.skipRecord?.();
@@ -157,26 +182,13 @@ export function App({
   // A line from the run (an agent remembered) shows like a toast: for a while, then goes.
   useEffect(() => {
     if (note) dispatch({ type: 'toast', text: note });
-  }, [note]);
+  }, [note, dispatch]);
   const toastId = ui.toast?.id;
   useEffect(() => {
     if (toastId === undefined) return;
     const timer = setTimeout(() => dispatch({ type: 'clearToast', id: toastId }), TOAST_MS);
     return () => clearTimeout(timer);
-  }, [toastId]);
-
-  const onLine = useCallback(
-    (line: EditLine, submit: boolean) => {
-      if (!submit) {
-        dispatch({ type: 'edit', line });
-        return;
-      }
-      const text = sanitizeLine(line.text).trim();
-      if (text.length > 0) store.actions.sendText(text);
-      dispatch({ type: 'stopTyping' });
-    },
-    [store],
-  );
+  }, [toastId, dispatch]);
 
   const transcript = (
     <TranscriptPane
@@ -254,7 +266,7 @@ export function App({
       {body}
       <Notices items={noticeItems} width={layout.width} />
       {ui.mode === 'typing' ? (
-        <TypingLine line={ui.line} onChange={onLine} width={layout.width} />
+        <TypingLine line={ui.line} width={layout.width} />
       ) : (
         <Footer context={context} width={layout.width} />
       )}

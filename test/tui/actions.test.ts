@@ -93,6 +93,25 @@ describe('in-call keys in a real terminal', () => {
     ]);
   }, 60_000);
 
+  it('keys that reach the app in one read all edit the message line, in order', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.keys('t');
+    await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
+    await tui.type('hello');
+    await tui.waitForScreen((s) => s.includes('say: hello'), 'the typed text');
+    // One write each, as a fast typist over SSH or a held key delivers them: " world",
+    // Backspace, "D"; then three Left arrows, "X" and Enter.
+    const hex = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => b.toString(16));
+    await tui.keys('-H', ...hex(' world\u007fD'));
+    await tui.waitForScreen((s) => s.includes('say: hello worlD'), 'every key of the read');
+    await tui.keys('-H', ...hex('\u001b[D\u001b[D\u001b[DX\r'));
+    await tui.waitForScreen((s) => s.includes('You typed: hello woXrlD'), "the agent's answer");
+    const sent = call.agent.calls[0]?.clientMessages.filter((m) => m.type === 'user_text_message');
+    expect(sent).toEqual([
+      expect.objectContaining({ type: 'user_text_message', text: 'hello woXrlD' }),
+    ]);
+  }, 60_000);
+
   it('s saves the transcript into the transcript dir and says where', async () => {
     const dir = join(tempDir('omnia-tui-saved-'), 'transcripts');
     const { tui } = await startApp(['--input', 'none', '--output', 'none'], {

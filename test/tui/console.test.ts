@@ -51,7 +51,11 @@ describe('the agent picker', () => {
     );
     expect(listed).toContain('Hotel Concierge');
     expect(listed).toMatch(/❯ Demo/);
-    await tui.type('supp');
+    // "sux", then Backspace and "pp" in one read (a held key, a fast typist over SSH): every
+    // key counts.
+    await tui.type('sux');
+    await tui.waitForScreen((s) => s.includes('filter: sux'), 'the filter');
+    await tui.keys('-H', '7f', '70', '70');
     await tui.waitForScreen(
       (s) =>
         s.includes('Support Desk') && !s.includes('Hotel Concierge') && /1 of \d+ agents/.test(s),

@@ -328,6 +328,25 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).not.toContain('say:'));
   });
 
+  it('keys arriving in one read (a fast typist over SSH, a held Backspace) all reach the line', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await r.press('t');
+    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await r.press('hello');
+    // Ink hands these to the listeners one by one before React renders again.
+    await r.press(' world\u007fD');
+    await waitFor(() => expect(r.frame()).toContain('hello worlD'));
+    await r.press('\u007f\u007f\u007f\u007f');
+    await waitFor(() => expect(r.frame()).toMatch(/say: hello w(?!orlD)/));
+    const left = '\u001b[D';
+    // Three Left arrows, a letter and Enter in one read: the letter lands three back, all sent.
+    await r.press(`${left}${left}${left}X\r`);
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
+    expect(store.called('sendText')[0]!.args[0]).toBe('hellXo w');
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+  });
+
   it('Esc cancels typing without sending', async () => {
     const store = new FakeStore();
     const r = await open(store);

@@ -1,37 +1,20 @@
-import { Box, Text, useInput } from 'ink';
-import { useEffect, useState } from 'react';
+import { Box, Text } from 'ink';
 import { footerItems } from '../keymap.js';
-import { clusterAfter, type EditLine, editLine } from '../lineEdit.js';
-import { sanitizeLine } from '../sanitize.js';
+import { clusterAfter, type EditLine } from '../lineEdit.js';
 
 /** Shown in the empty message line. */
 export const TYPING_PROMPT = 'type a message';
 
 export interface TypingLineProps {
   readonly line: EditLine;
-  /** The line after a key; a newline in the input (a paste with Enter) means "send this". */
-  readonly onChange: (line: EditLine, submit: boolean) => void;
   readonly width: number;
 }
 
 /**
- * The message being typed (after `t`). Enter and Esc are the keymap's (send, cancel); this reads
- * text, Backspace and the cursor keys.
+ * The message being typed (after `t`), with its cursor. It only draws: the keys reach the line
+ * through the App's one key listener (`useCallKeys`), which is listening before this shows.
  */
-export function TypingLine({ line, onChange, width }: TypingLineProps) {
-  // The prompt appears once the input is listening (child effects run first), so keys typed
-  // after it shows are never lost.
-  const [listening, setListening] = useState(false);
-  useEffect(() => setListening(true), []);
-  useInput((input, key) => {
-    // A paste, or a terminal that batches keys, delivers text and Enter in one chunk.
-    const cut = input.search(/[\r\n]/);
-    // Pasted text may hold escape sequences or tabs: only printable text reaches the line.
-    const text = sanitizeLine(cut < 0 ? input : input.slice(0, cut));
-    const next = editLine(line, text, key);
-    if (cut >= 0 && !key.return) onChange(next, true);
-    else if (next !== line) onChange(next, false);
-  });
+export function TypingLine({ line, width }: TypingLineProps) {
   const hints = footerItems({ mode: 'typing', ptt: false })
     .map(([keys, label]) => `${keys} ${label}`)
     .join(' · ');
@@ -44,7 +27,7 @@ export function TypingLine({ line, onChange, width }: TypingLineProps) {
     <Box width={width} height={1} overflow="hidden">
       <Text bold>{'say: '}</Text>
       <Box flexGrow={1} flexShrink={1} height={1} overflow="hidden">
-        {listening && shown === '' ? (
+        {shown === '' ? (
           // The cursor sits on the prompt's first letter, so the line reads "say: type a message".
           <Text>
             <Text inverse>{TYPING_PROMPT.slice(0, 1)}</Text>

@@ -36,7 +36,8 @@ export interface CallCommandsInput {
   readonly store: Store;
   /** Given by the full-screen run; without it q hangs the store up and calls `onExit`. */
   readonly controls?: CallControls;
-  readonly ui: UiState;
+  /** The UI state after every key so far, rendered or not (`useLatestReducer`). */
+  readonly ui: () => UiState;
   readonly dispatch: Dispatch<UiAction>;
   readonly onExit: (code: number) => void;
   /** The transcript's items now (scroll commands measure against them). */
@@ -50,7 +51,7 @@ function message(error: unknown): string {
 
 /** What each keymap command does to the store and the UI state. */
 export function useCallCommands(input: CallCommandsInput): RunCommand {
-  const { store, controls, ui, dispatch, onExit, items, transcript } = input;
+  const { store, controls, ui: uiNow, dispatch, onExit, items, transcript } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
 
@@ -91,6 +92,7 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
   );
 
   return (command: CommandName, event) => {
+    const ui = uiNow();
     const scrollCommand = SCROLL_COMMANDS[command];
     if (scrollCommand !== undefined) {
       const next = scroll(ui.scroll, scrollCommand, items(), transcript.width, transcript.height);

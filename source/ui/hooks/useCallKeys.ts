@@ -6,32 +6,43 @@ import type { KeyEventType } from '../ptt.js';
 /** Runs a command; `event` says whether the key was pressed, repeated or released. */
 export type RunCommand = (command: CommandName, event?: KeyEventType) => void;
 
+export interface CallKeyHandlers {
+  /**
+   * The mode the next key meets, read at the key: after the keys before it in the same terminal
+   * read, which React has not rendered yet (`useLatestReducer`).
+   */
+  readonly context: () => KeyContext;
+  readonly run: RunCommand;
+  /** The first key release (the terminal reports releases). */
+  readonly onRelease: () => void;
+  /** A key that is no command in this mode: the message line's text and editing keys. */
+  readonly onText: (input: string, key: Key) => void;
+}
+
 /**
  * The only place keys become commands: each key is named, looked up in the keymap for the
- * current mode, and the command (if any) handed to `run`. Key releases (kitty keyboard protocol)
- * run nothing but push-to-talk; `onRelease` hears about the first one (the terminal reports
- * releases). Text typed after `t` is read by the message line; this hook still sees Enter, Esc
- * and Ctrl+C.
+ * current mode, and the command (if any) handed to `run`; any other key goes to `onText` (the
+ * message line while typing). Key releases (kitty keyboard protocol) run nothing but
+ * push-to-talk; `onRelease` hears about the first one. One listener for every key, so keys that
+ * arrive together reach the message line and the keymap in the order they were typed.
  */
-export function useCallKeys(
-  context: KeyContext,
-  run: RunCommand,
-  onRelease: () => void,
-  isActive = true,
-): void {
-  // The listener stays subscribed for the life of the UI and reads the latest mode from a ref:
-  // re-subscribing on every render would leave a window in which a key meets a stale mode.
-  const latest = useRef({ context, run, onRelease });
-  latest.current = { context, run, onRelease };
+export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
+  // The listener stays subscribed for the life of the UI and reads the latest handlers from a
+  // ref: re-subscribing on every render would leave a window in which a key meets a stale mode.
+  const latest = useRef(handlers);
+  latest.current = handlers;
   const onKey = useCallback((input: string, key: Key) => {
+    const { context, run, onRelease, onText } = latest.current;
     const event = key.eventType;
-    if (event === 'release') latest.current.onRelease();
+    if (event === 'release') onRelease();
     const name = keyNameOf(input, key);
-    if (name === undefined) return;
-    const command = commandFor(name, latest.current.context);
-    if (command === undefined) return;
+    const command = name === undefined ? undefined : commandFor(name, context());
+    if (command === undefined) {
+      onText(input, key);
+      return;
+    }
     if (event === 'release' && command !== 'ptt') return;
-    latest.current.run(command, event);
+    run(command, event);
   }, []);
   useInput(onKey, { isActive });
 }

@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
-import { type ReactNode, useEffect, useReducer } from 'react';
+import { type ReactNode, useEffect } from 'react';
 import type { AgentInfo } from '../../api/agents.js';
+import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { editLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
@@ -35,7 +36,8 @@ function agentRow(agent: AgentInfo, width: number): string {
  * filtered as you type; arrows choose, Enter calls, Esc quits.
  */
 export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) {
-  const [state, dispatch] = useReducer(pickerReducer, INITIAL_PICKER_STATE);
+  // Keys read the state the keys before them left (several can arrive in one terminal read).
+  const [state, dispatch, stateNow] = useLatestReducer(pickerReducer, INITIAL_PICKER_STATE);
   const { columns, rows } = useTerminalSize();
 
   useEffect(() => {
@@ -48,7 +50,7 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
       },
     );
     return () => abort.abort();
-  }, [loadAgents]);
+  }, [loadAgents, dispatch]);
 
   const page = Math.max(1, rows - CHROME_ROWS);
   useInput((input, key) => {
@@ -57,8 +59,9 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
       onCancel();
       return;
     }
+    const now = stateNow();
     if (key.return) {
-      const agent = selectedAgent(state);
+      const agent = selectedAgent(now);
       if (agent) onPick(agent);
       return;
     }
@@ -68,11 +71,11 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     else if (key.pageDown) dispatch({ type: 'move', by: page });
     else {
       const line = editLine(
-        { text: state.filter, cursor: state.filter.length },
+        { text: now.filter, cursor: now.filter.length },
         sanitizeLine(input),
         key,
       );
-      if (line.text !== state.filter) dispatch({ type: 'filter', filter: line.text });
+      if (line.text !== now.filter) dispatch({ type: 'filter', filter: line.text });
     }
   });
 
