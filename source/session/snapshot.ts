@@ -10,6 +10,7 @@ export function blankSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     phase: 'creating',
     agentState: 'idle',
     agentStateSince: Date.now(),
+    agentCutOff: false,
     local: false,
     turns: [],
     events: [],

@@ -309,7 +309,7 @@ export class SessionStore implements Store {
           msg.role === 'agent' &&
           msg.ordinal > this.interruptedOrdinal
         ) {
-          this.discardingAgentAudio = false;
+          this.stopDiscarding();
         }
         if (turns !== this.snapshot.turns) this.update({ turns });
         break;
@@ -355,7 +355,7 @@ export class SessionStore implements Store {
   }
 
   private onAgentState(state: AgentState): void {
-    if (state !== 'speaking') this.discardingAgentAudio = false;
+    if (state !== 'speaking') this.stopDiscarding();
     if (state === this.snapshot.agentState) return;
     this.update({ agentState: state, agentStateSince: Date.now() });
     this.addEvent('protocol', `state ${state}`);
@@ -523,6 +523,7 @@ export class SessionStore implements Store {
       // The server keeps streaming the rest of this turn: do not play it.
       this.discardingAgentAudio = true;
       this.interruptedOrdinal = live?.ordinal ?? this.lastAgentOrdinal();
+      this.update({ agentCutOff: true });
     }
     // The agent's text is often final long before its audio has played: if audio was cut,
     // the latest agent turn was interrupted even when its transcript is complete.
@@ -530,6 +531,13 @@ export class SessionStore implements Store {
     this.update({ turns, interruptions: this.snapshot.interruptions + 1 });
     const what = by === 'server' ? 'barge-in: server cleared playback' : 'interrupted the agent';
     this.addEvent('info', `${what} (${Math.round(dropped)} ms of agent audio dropped)`);
+  }
+
+  /** The interrupted turn is over (the agent stopped, or a new turn began): play audio again. */
+  private stopDiscarding(): void {
+    if (!this.discardingAgentAudio) return;
+    this.discardingAgentAudio = false;
+    this.update({ agentCutOff: false });
   }
 
   private lastAgentOrdinal(): number {
@@ -540,14 +548,18 @@ export class SessionStore implements Store {
     const trimmed = text.trim();
     if (!trimmed) return;
     if (urgency === 'immediate') this.interrupt('local');
+    // Typed after `i` while the server still streams the interrupted turn: the agent is to stop
+    // and answer now, not after the turn nobody hears (the protocol's note on a local interrupt).
+    const sent = urgency ?? (this.discardingAgentAudio ? 'immediate' : undefined);
     this.connection.send({
       type: 'user_text_message',
       text: trimmed,
-      ...(urgency ? { urgency } : {}),
+      ...(sent ? { urgency: sent } : {}),
     });
     this.lastUserSpeechAt = Date.now();
     this.awaitingResponse = true;
-    this.addEvent('info', `sent text (${trimmed.length} chars)`);
+    const how = sent === 'immediate' && !urgency ? ', immediate: you interrupted the agent' : '';
+    this.addEvent('info', `sent text (${trimmed.length} chars${how})`);
   }
 
   private setOutputMedium(medium: Medium): void {

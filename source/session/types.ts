@@ -101,6 +101,11 @@ export interface Snapshot {
   readonly agentState: AgentState;
   /** Epoch ms when `agentState` last changed. */
   readonly agentStateSince: number;
+  /**
+   * You interrupted the agent (`i`) while the server still streams its turn: the rest of that
+   * turn is not played, though the server says the agent is speaking.
+   */
+  readonly agentCutOff: boolean;
   readonly callId?: string;
   readonly agentId?: string;
   /** True when talking to the built-in local agent. */

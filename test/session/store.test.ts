@@ -185,6 +185,43 @@ describe('SessionStore against the local agent', () => {
     await waitFor(() => store.getSnapshot().queuedMs < 100, { what: 'empty queue' });
   });
 
+  it('after a local interrupt the rest of the turn is not played, and a typed message cuts the agent off', async () => {
+    const { agent, url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    await waitFor(() => store.getSnapshot().queuedMs > 500, { what: 'queued greeting' });
+    expect(store.getSnapshot().agentState).toBe('speaking');
+    store.actions.interrupt();
+    // The server still says "speaking"; the screen says the turn was cut off here.
+    expect(store.getSnapshot().agentCutOff).toBe(true);
+    store.actions.sendText('stop, I have a question');
+    const message = await waitFor(
+      () => agent.calls[0]?.clientMessages.find((m) => m.type === 'user_text_message'),
+      { what: 'the typed message at the server' },
+    );
+    expect(message).toMatchObject({ text: 'stop, I have a question', urgency: 'immediate' });
+    expect(store.getSnapshot().events.some((e) => e.message.includes('immediate'))).toBe(true);
+    // The agent answers at once; its answer plays.
+    await waitFor(
+      () =>
+        store
+          .getSnapshot()
+          .turns.some((t) => t.role === 'agent' && t.text.includes('stop, I have a question')) ||
+        undefined,
+      { what: "the agent's answer" },
+    );
+    await waitFor(() => !store.getSnapshot().agentCutOff || undefined, { what: 'cut-off over' });
+    // Without an interrupt, a typed message waits its turn (the protocol's default).
+    store.actions.sendText('and another');
+    const second = await waitFor(
+      () =>
+        agent.calls[0]?.clientMessages.find(
+          (m) => m.type === 'user_text_message' && m.text === 'and another',
+        ),
+      { what: 'the second message' },
+    );
+    expect(second).not.toHaveProperty('urgency');
+  });
+
   it('when the mic fails mid-call: says so, marks the mic lost, and keeps sending silence', async () => {
     const { agent, url } = await localCall();
     let fail: (message: string) => void = () => undefined;

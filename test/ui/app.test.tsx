@@ -189,7 +189,12 @@ describe('meters and state', () => {
     const first = spinnerOf();
     await waitFor(() => spinnerOf() !== first, 5_000, 'the spinner to turn');
     store.set({ agentState: 'speaking' });
-    await waitFor(() => expect(r.frame()).toContain('speaking'));
+    await waitFor(() => expect(r.frame()).toMatch(/[▁▃▅▇] speaking/));
+    // After `i` the server still streams the turn; nothing of it plays.
+    store.set({ agentCutOff: true });
+    await waitFor(() => expect(r.frame()).toContain('◌ interrupted, rest not played'));
+    store.set({ agentState: 'listening', agentCutOff: false });
+    await waitFor(() => expect(r.frame()).toContain('● listening'));
     store.set({ phase: 'connecting' });
     await waitFor(() => expect(r.frame()).toContain('connecting'));
     store.set({ phase: 'ended', endReason: 'the agent hung up' });

@@ -10,15 +10,19 @@ const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', 
 const SPEAKING = ['▁', '▃', '▅', '▇', '▅', '▃'];
 
 /** True when the indicator shows a spinner or the speaking bars (it needs animation steps). */
-export function isAnimated(phase: CallPhase, agentState: AgentState): boolean {
-  if (phase === 'live') return agentState === 'thinking' || agentState === 'speaking';
+function isAnimated(phase: CallPhase, agentState: AgentState, cutOff: boolean): boolean {
+  if (phase === 'live') return agentState === 'thinking' || (agentState === 'speaking' && !cutOff);
   return phase === 'creating' || phase === 'connecting' || phase === 'ending';
 }
 
-/** The glyph, the word and the colour for the call phase and agent state at `now`. Pure. */
-export function describeState(
+/**
+ * The glyph, the word and the colour for the call phase and agent state at `now`; `cutOff`: you
+ * interrupted the turn the server still streams. Pure.
+ */
+function describeState(
   phase: CallPhase,
   agentState: AgentState,
+  cutOff: boolean,
   now: number,
 ): { glyph: string; word: string; color: string } {
   const step = Math.floor(now / ANIMATION_STEP_MS);
@@ -46,6 +50,8 @@ export function describeState(
     case 'thinking':
       return { glyph: spin, word: 'thinking', color };
     case 'speaking':
+      // Silent here: the server still sends the turn, the app does not play it.
+      if (cutOff) return { glyph: '◌', word: 'interrupted, rest not played', color };
       return { glyph: SPEAKING[step % SPEAKING.length]!, word: 'speaking', color };
   }
 }
@@ -54,17 +60,18 @@ const selectState = (s: Snapshot) => ({
   phase: s.phase,
   agentState: s.agentState,
   since: s.agentStateSince,
+  cutOff: s.agentCutOff,
 });
 
 /** "● listening 3s": what the agent is doing, animated while it thinks or speaks. */
 export const StateIndicator = memo(function StateIndicator({ store }: { readonly store: Store }) {
-  const { phase, agentState, since } = useStoreSelector(store, selectState, shallowEqual);
-  const animated = isAnimated(phase, agentState);
+  const { phase, agentState, since, cutOff } = useStoreSelector(store, selectState, shallowEqual);
+  const animated = isAnimated(phase, agentState, cutOff);
   const live = phase === 'live';
   const step = useClock(animationClock, animated);
   const second = useClock(secondClock, live && !animated);
   const now = animated ? step : second;
-  const { glyph, word, color } = describeState(phase, agentState, now);
+  const { glyph, word, color } = describeState(phase, agentState, cutOff, now);
   return (
     <Text wrap="truncate-end">
       <Text bold {...fg(color)}>{`${glyph} ${word}`}</Text>
