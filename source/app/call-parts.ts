@@ -315,11 +315,14 @@ export async function finishCall(
       ...(ctx.o.recordPollMs ? { pollMs: ctx.o.recordPollMs } : {}),
     });
   }
-  const summary = withRecord(
+  let summary = withRecord(
     summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),
     outcome,
   );
-  await call.writer()?.close(summary);
+  const writer = call.writer();
+  await writer?.close(summary);
+  // The summary must not name a file that does not hold the call.
+  if (writer?.problem) summary = { ...summary, transcriptProblem: writer.problem };
   await call.close();
   const done = { snapshot: store.getSnapshot(), summary };
   files.earlier.push(done);

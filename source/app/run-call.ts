@@ -41,6 +41,7 @@ import {
   type StopSignal,
 } from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
+import { preflight } from './preflight.js';
 import { promptSource } from './prompt.js';
 import { plainStop, screenStop } from './stop.js';
 
@@ -130,6 +131,13 @@ async function prepare(
   o: CallOptions,
   io: CallIo,
 ): Promise<{ ctx: CallContext; decision: CallDecision } | { exit: number }> {
+  // Before anything is started or created: a wrong file costs no call.
+  try {
+    preflight(o);
+  } catch (error) {
+    io.err(`error: ${errorLine(error)}`);
+    return { exit: 2 };
+  }
   let apiBase = o.apiBase;
   let agentId = o.agentId;
   let localAgent: LocalAgent | undefined;

@@ -417,7 +417,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (args: string[]) => {
       const { runConfigCommand } = await import('../config/commands.js');
       const { openConfig } = await import('../config/store.js');
-      setExit(runConfigCommand(args, out, openConfig()));
+      setExit(runConfigCommand(args, out, openConfig(), err));
     });
 
   const serial = program.command('serial').description('serial control helpers');

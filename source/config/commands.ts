@@ -35,43 +35,48 @@ const API_KEY_WARNING =
   'Warning: the API key is now saved in the config file (readable only by you). OMNIA_API_KEY in the environment or a .env file is recommended instead.';
 
 /**
- * `omnia-voice config list|get <key>|set <key> <value>|unset <key>|path`. Writes lines through
- * `out` and returns the exit code: 0 ok, 1 not set / unusable file, 2 bad usage or value.
+ * `omnia-voice config list|get <key>|set <key> <value>|unset <key>|path`. Writes what was asked
+ * for through `out`, mistakes and warnings through `err` (stderr: a script reading `config get`
+ * gets the value or nothing), and returns the exit code: 0 ok, 1 not set / unusable file, 2 bad
+ * usage or value.
  */
 export function runConfigCommand(
   args: string[],
   out: (line: string) => void,
   store: ConfigStore,
+  err: (line: string) => void = out,
 ): number {
   const [command, ...rest] = args;
   try {
     switch (command) {
       case 'list':
-        return expectArgs(rest, 0, out) ?? list(out, store);
+        return expectArgs(rest, 0, err) ?? list(out, store);
       case 'get':
-        return expectArgs(rest, 1, out) ?? get(rest[0]!, out, store);
+        return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store);
       case 'set':
-        return expectArgs(rest, 2, out) ?? set(rest[0]!, rest[1]!, out, store);
+        return expectArgs(rest, 2, err) ?? set(rest[0]!, rest[1]!, out, err, store);
       case 'unset':
-        return expectArgs(rest, 1, out) ?? unset(rest[0]!, out, store);
+        return expectArgs(rest, 1, err) ?? unset(rest[0]!, out, store);
       case 'path':
-        return expectArgs(rest, 0, out) ?? printPath(out, store);
+        return expectArgs(rest, 0, err) ?? printPath(out, store);
       case 'help':
       case '--help':
       case '-h':
         for (const line of USAGE) out(line);
         return CONFIG_EXIT_OK;
       default: {
-        if (command !== undefined) {
-          out(`Unknown config command ${JSON.stringify(sanitizeServerText(command, 40))}.`);
+        if (command === undefined) {
+          for (const line of USAGE) out(line);
+          return CONFIG_EXIT_USAGE;
         }
-        for (const line of USAGE) out(line);
+        err(`Unknown config command ${JSON.stringify(sanitizeServerText(command, 40))}.`);
+        for (const line of USAGE) err(line);
         return CONFIG_EXIT_USAGE;
       }
     }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    out(error.message);
+    err(error.message);
     return error.message.startsWith('Invalid value') || error.message.startsWith('Unknown setting')
       ? CONFIG_EXIT_USAGE
       : CONFIG_EXIT_FILE;
@@ -137,9 +142,15 @@ function get(name: string, out: (line: string) => void, store: ConfigStore): num
   return CONFIG_EXIT_OK;
 }
 
-function set(name: string, raw: string, out: (line: string) => void, store: ConfigStore): number {
+function set(
+  name: string,
+  raw: string,
+  out: (line: string) => void,
+  err: (line: string) => void,
+  store: ConfigStore,
+): number {
   const { key, value } = store.set(name, raw);
-  if (key === 'apiKey') out(API_KEY_WARNING);
+  if (key === 'apiKey') err(API_KEY_WARNING);
   out(`Saved ${key} = ${displayValue(key, value, maskKey)}`);
   return CONFIG_EXIT_OK;
 }

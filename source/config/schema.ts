@@ -2,6 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE, MIN_LEAD_MS } from '../audio/constants.js';
 import { DEFAULT_ECHO_MODE, ECHO_MODES, type EchoMode, parseEchoMode } from '../audio/echo/mode.js';
+import {
+  parseSinkSpecOrUndefined,
+  parseSourceSpec,
+  SINK_SPEC_HELP,
+  SOURCE_SPEC_HELP,
+} from '../audio/specs.js';
 
 /** Transcript file formats the writers support. */
 export type TranscriptFormat = 'md' | 'txt' | 'json' | 'jsonl';
@@ -142,6 +148,18 @@ function echoMode(raw: unknown): CheckResult {
   return value === undefined ? fail : { ok: true, value };
 }
 
+/** One of the `--input` forms (`../audio/specs.ts`): a typo is refused, not taken for a file. */
+function inputSpec(raw: unknown): CheckResult {
+  const result = text(raw);
+  return result.ok && parseSourceSpec(result.value as string) ? result : fail;
+}
+
+/** One of the `--output` forms (`../audio/specs.ts`). */
+function outputSpec(raw: unknown): CheckResult {
+  const result = text(raw);
+  return result.ok && parseSinkSpecOrUndefined(result.value as string) ? result : fail;
+}
+
 function transcriptFormat(raw: unknown): CheckResult {
   if (typeof raw !== 'string') return fail;
   const value = raw.trim().toLowerCase();
@@ -229,8 +247,8 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     env: 'OMNIA_INPUT',
     flag: '--input',
     description: 'audio source: mic, mic:<device>, none, or a WAV file',
-    allowed: 'mic, mic:<device>, none, or a WAV file path',
-    check: text,
+    allowed: SOURCE_SPEC_HELP,
+    check: inputSpec,
     jsonSchema: textSchema,
   },
   {
@@ -238,8 +256,8 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     env: 'OMNIA_OUTPUT',
     flag: '--output',
     description: 'audio sink: speaker, speaker:<device>, sox, none, or a WAV file',
-    allowed: 'speaker, speaker:<device>, sox, none, or a WAV file path',
-    check: text,
+    allowed: SINK_SPEC_HELP,
+    check: outputSpec,
     jsonSchema: textSchema,
   },
   {

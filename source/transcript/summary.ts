@@ -17,6 +17,8 @@ export interface CallSummary {
   /** Largest measured response latency. */
   readonly worstLatencyMs?: number;
   readonly transcriptPath?: string;
+  /** The transcript file's last write failed: why, one line naming the path. */
+  readonly transcriptProblem?: string;
   readonly endReason?: string;
   /** The call's record on the server (`GET /calls/{id}`), when it was fetched. */
   readonly record?: CallRecordFacts;
@@ -92,7 +94,8 @@ export function formatSummary(summary: CallSummary): string[] {
     );
   }
   lines.push(...formatRecord(summary.record, summary.recordNote));
-  if (summary.transcriptPath) lines.push(`Transcript: ${summary.transcriptPath}`);
+  if (summary.transcriptProblem) lines.push(`Transcript: NOT saved: ${summary.transcriptProblem}`);
+  else if (summary.transcriptPath) lines.push(`Transcript: ${summary.transcriptPath}`);
   return lines;
 }
 

@@ -144,6 +144,11 @@ export class TranscriptWriter {
    * Stops following the store and writes the final form: every turn (an unfinished one marked
    * as such), and the summary when given. Idempotent; failures go to `onError`.
    */
+  /** The last write's failure, one line, while the file on disk lags the call; else undefined. */
+  get problem(): string | undefined {
+    return this.lastError;
+  }
+
   close(summary?: CallSummary): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

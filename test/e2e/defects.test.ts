@@ -4,12 +4,13 @@
  * repeated themselves or carried a native library's words, and a help overlay that said
  * "(also help)".
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWav } from '../../source/audio/wav.js';
+import { startLocalAgent } from '../../source/local-agent/index.js';
 import { helpRows } from '../../source/ui/keymap.js';
-import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { type CallFixture, startCall } from '../tui/fixtures.js';
 import { isLive, killAllTuis, startTui, type Tui } from '../tui/tmux.js';
 
@@ -196,6 +197,105 @@ describe('--output FILE.wav', () => {
     const recOnset = firstLoud(rec.data, 2, 1);
     expect(outOnset).toBeGreaterThan(0);
     expect(Math.abs(outOnset - recOnset) / out.sampleRate).toBeLessThan(0.01);
+  }, 60_000);
+});
+
+describe('a wrong file or spec is refused before any call', () => {
+  const KEY = 'sk-test-preflight-123';
+
+  it('says what is wrong with exit 2, and creates no call', async () => {
+    const agent = await startLocalAgent({ voice: 'tone' });
+    try {
+      const home = tempDir('omnia-preflight-');
+      writeFileSync(join(home, 'text.wav'), 'not audio at all');
+      writeFileSync(join(home, 'afile'), 'a file where a folder should be');
+      const env = cliEnv(home, { OMNIA_API_KEY: KEY, OMNIA_AGENT_ID: 'demo' });
+      const cases: Array<[string[], RegExp]> = [
+        [['--input', 'missing.wav'], /error: cannot read WAV file missing\.wav: no such file/],
+        [['--input', 'text.wav'], /error: text\.wav: not a supported WAV file/],
+        [['--input', home], /error: cannot read WAV file .*: it is a directory/],
+        [
+          ['--input', 'mick'],
+          /error: Invalid value for --input: "mick"\. Allowed: mic, mic:<device>/,
+        ],
+        [['--output', 'speakr'], /error: Invalid value for --output: "speakr"/],
+        [['--transcript', 'call.pdf'], /error: cannot tell the transcript format of "call\.pdf"/],
+        [
+          ['--transcript', 'afile/call.md'],
+          /error: cannot write the transcript to afile\/call\.md: part of the path is a file/,
+        ],
+        [['--record', 'afile/call.wav'], /error: cannot write the recording to afile\/call\.wav/],
+        [['--output', 'afile/agent.wav'], /error: cannot write the agent's audio to afile/],
+      ];
+      for (const [args, message] of cases) {
+        const result = await runCli(
+          ['--plain', '--api-base', agent.baseUrl, '--input', 'none', '--output', 'none', ...args],
+          { env, timeoutMs: 20_000 },
+        );
+        expect(result.code, `${args.join(' ')}\n${result.stderr}`).toBe(2);
+        expect(result.stderr).toMatch(message);
+        expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      }
+      expect(agent.calls).toHaveLength(0);
+
+      // A setting saved with `config set` is checked where it is written, and one already in
+      // the file is refused by name before a call.
+      const saved = await runCli(['config', 'set', 'input', 'mick'], { env });
+      expect(saved.code).toBe(2);
+      expect(saved.stderr).toContain('Invalid value for input: "mick"');
+      const configFile = join(home, '.config', 'omnia-voice', 'config.json');
+      mkdirSync(join(home, '.config', 'omnia-voice'), { recursive: true });
+      writeFileSync(configFile, JSON.stringify({ output: 'speakr' }));
+      const fromFile = await runCli(['--plain', '--api-base', agent.baseUrl, '--input', 'none'], {
+        env,
+        timeoutMs: 20_000,
+      });
+      expect(fromFile.code).toBe(2);
+      expect(fromFile.stderr).toMatch(/Invalid value for output in .*config\.json: "speakr"/);
+      expect(agent.calls).toHaveLength(0);
+
+      // A missing folder for an output WAV is made, as for the transcript and the recording.
+      const made = await runCli(
+        ['--plain', '--api-base', agent.baseUrl, '--input', 'none', '--duration', '1'].concat([
+          '--output',
+          'new/folder/agent.wav',
+        ]),
+        { env, timeoutMs: 30_000 },
+      );
+      expect(made.code, made.stderr).toBe(0);
+      expect(parseWav(readFileSync(join(home, 'new', 'folder', 'agent.wav'))).sampleRate).toBe(
+        48_000,
+      );
+      // Nothing printed names the key.
+      for (const result of [saved, fromFile, made]) {
+        expect(result.stdout + result.stderr).not.toContain(KEY);
+      }
+    } finally {
+      await agent.close();
+    }
+  }, 120_000);
+
+  it('the summary does not name a transcript file that could not be written', async () => {
+    const home = tempDir('omnia-lost-transcript-');
+    const run = startCli(
+      ['--plain', '--duration', '4', '--input', 'none', '--output', 'none', '--transcript'].concat([
+        'calls/call.md',
+      ]),
+      { env: cliEnv(home) },
+    );
+    const exited = new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    await waitFor(() => run.output().stdout.includes('connected') || undefined, {
+      what: 'the call',
+    });
+    // The folder goes, and a file takes its place: no write can reach the transcript now.
+    rmSync(join(home, 'calls'), { recursive: true });
+    writeFileSync(join(home, 'calls'), 'in the way');
+    expect(await exited).toBe(0);
+    const { stderr } = run.output();
+    expect(stderr).toMatch(
+      /Transcript: NOT saved: could not write transcript calls\/call\.md: a part of the path is not a directory/,
+    );
+    expect(stderr).not.toMatch(/^Transcript: calls/m);
   }, 60_000);
 });
 

@@ -1,3 +1,4 @@
+import { parseSinkSpecOrUndefined, SINK_SPEC_HELP, type SinkSpec } from '../specs.js';
 import type { AudioSink } from '../types.js';
 import { NullSink } from './null-sink.js';
 import { SoxPlaySink, soxInstallHint } from './sox-play-sink.js';
@@ -38,28 +39,16 @@ export interface CreateSinkOptions {
   readonly soxPath?: string;
 }
 
-/** A parsed `--output` spec. */
-export type SinkSpec =
-  | { readonly kind: 'speaker' | 'sox'; readonly device?: string }
-  | { readonly kind: 'wav'; readonly path: string }
-  | { readonly kind: 'none' };
+export type { SinkSpec } from '../specs.js';
 
 /**
- * Parse an output spec: `speaker`, `speaker:<device>`, `sox`, `sox:<device>`, `none`, or a
- * path ending in `.wav`. Throws a one-line Error listing the accepted forms otherwise.
+ * Parse an output spec (`../specs.ts`). Throws a one-line Error listing the accepted forms for
+ * anything else.
  */
 export function parseSinkSpec(spec: string): SinkSpec {
-  const trimmed = spec.trim();
-  if (/\.wav$/i.test(trimmed)) return { kind: 'wav', path: trimmed };
-  const [head, ...rest] = trimmed.split(':');
-  const device = rest.join(':');
-  if (head === 'none' && rest.length === 0) return { kind: 'none' };
-  if (head === 'speaker' || head === 'sox') {
-    return device ? { kind: head, device } : { kind: head };
-  }
-  throw new Error(
-    `unknown audio output "${trimmed}": use speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav`,
-  );
+  const parsed = parseSinkSpecOrUndefined(spec);
+  if (parsed) return parsed;
+  throw new Error(`unknown audio output "${spec.trim()}": use ${SINK_SPEC_HELP}`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { sanitizeLine } from '../../protocol/sanitize.js';
+import { parseSourceSpec, SOURCE_SPEC_HELP } from '../specs.js';
 import type { AudioSource } from '../types.js';
 import { MicSource } from './mic-source.js';
 import { SilenceSource } from './silence-source.js';
@@ -19,8 +20,7 @@ export interface CreateSourceOptions {
   onEnd?: () => void;
 }
 
-/** The input spec forms, for help text and error messages. */
-export const SOURCE_SPEC_HELP = 'mic, mic:<device>, none, or a path to a .wav file';
+export { SOURCE_SPEC_HELP } from '../specs.js';
 
 /**
  * Builds the input named by `spec`: `mic` (default capture device), `mic:<device>` (a sox/ALSA
@@ -33,25 +33,20 @@ export function createSource(
   sampleRate: number,
   options: CreateSourceOptions = {},
 ): AudioSource {
-  const trimmed = spec.trim();
+  const parsed = parseSourceSpec(spec);
   const { frameMs, env } = options;
-  if (trimmed === 'mic') return new MicSource(sampleRate, { frameMs, env });
-  if (trimmed.startsWith('mic:')) {
-    const device = trimmed.slice('mic:'.length).trim();
-    return new MicSource(sampleRate, {
-      frameMs,
-      env,
-      device: device.length > 0 ? device : undefined,
-    });
+  switch (parsed?.kind) {
+    case 'mic':
+      return new MicSource(sampleRate, { frameMs, env, device: parsed.device });
+    case 'none':
+      return new SilenceSource(sampleRate, { frameMs });
+    case 'wav':
+      return new WavFileSource(parsed.path, sampleRate, {
+        frameMs,
+        loop: options.loop,
+        onEnd: options.onEnd,
+      });
+    case undefined:
+      throw new Error(`unknown input "${sanitizeLine(spec.trim(), 100)}": use ${SOURCE_SPEC_HELP}`);
   }
-  if (trimmed === 'none' || trimmed === 'silence')
-    return new SilenceSource(sampleRate, { frameMs });
-  if (/\.wav$/i.test(trimmed) || /[/\\]/.test(trimmed)) {
-    return new WavFileSource(trimmed, sampleRate, {
-      frameMs,
-      loop: options.loop,
-      onEnd: options.onEnd,
-    });
-  }
-  throw new Error(`unknown input "${sanitizeLine(trimmed, 100)}": use ${SOURCE_SPEC_HELP}`);
 }

@@ -1,0 +1,140 @@
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
+import { parseWav } from '../audio/wav.js';
+import { sanitizeLine } from '../protocol/sanitize.js';
+import { formatFromPath } from '../transcript/format.js';
+
+/** How much of an input WAV is read to check it: its header, almost always. */
+const HEAD_BYTES = 64 * 1024;
+
+/** The files a call reads and writes, as far as they can be checked before it is created. */
+export interface PreflightOptions {
+  readonly input: string;
+  readonly output: string;
+  readonly transcriptPath?: string;
+  readonly recordPath?: string;
+}
+
+/**
+ * What can be checked before a call is created, so a mistake costs no call and says so at once
+ * (exit 2): the input WAV file is there and is a WAV this app plays; the transcript file's
+ * format is known from its name; the transcript, the recording and an output WAV can be written
+ * where they were asked for (missing folders are made, as the writers would). Throws an Error
+ * named `UsageError` with one line. Later failures (a disk that fills mid-call) are the call's
+ * own, reported as they happen.
+ */
+export function preflight(o: PreflightOptions): void {
+  const input = parseSourceSpec(o.input);
+  if (input?.kind === 'wav') checkWavInput(input.path);
+  const output = parseSinkSpecOrUndefined(o.output);
+  if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio");
+  if (o.transcriptPath !== undefined) {
+    try {
+      formatFromPath(o.transcriptPath);
+    } catch (error) {
+      throw usageError(error instanceof Error ? error.message : String(error));
+    }
+    checkWritable(o.transcriptPath, 'the transcript');
+  }
+  if (o.recordPath !== undefined) checkWritable(o.recordPath, 'the recording');
+}
+
+function usageError(message: string): Error {
+  const error = new Error(message);
+  error.name = 'UsageError';
+  return error;
+}
+
+function why(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'part of the path is a file, not a directory';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    case 'ENOSPC':
+      return 'disk full';
+    default:
+      return code ?? (error instanceof Error ? error.message.split('\n', 1)[0]! : String(error));
+  }
+}
+
+/** The input WAV opens and parses (the same parser the call streams it with). */
+function checkWavInput(path: string): void {
+  const shown = sanitizeLine(path, 200);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw usageError(
+      `cannot read WAV file ${shown}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : why(error)}`,
+    );
+  }
+  let size: number;
+  let head: Buffer;
+  try {
+    size = fstatSync(fd).size;
+    head = Buffer.alloc(Math.min(size, HEAD_BYTES));
+    readSync(fd, head, 0, head.length, 0);
+  } catch (error) {
+    throw usageError(`cannot read WAV file ${shown}: ${why(error)}`);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    parseWav(head);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Metadata chunks can push the audio past the first bytes read: then read it all.
+    if (size <= head.length || !/no (data|fmt) chunk/.test(message)) {
+      throw usageError(`${shown}: ${message}`);
+    }
+    try {
+      parseWav(readFileSync(path));
+    } catch (whole) {
+      throw usageError(`${shown}: ${whole instanceof Error ? whole.message : String(whole)}`);
+    }
+  }
+}
+
+/** `path` can be written: not a directory, its folder made if missing, the file openable. */
+function checkWritable(path: string, what: string): void {
+  const fail = (reason: string) =>
+    usageError(`cannot write ${what} to ${sanitizeLine(path, 200)}: ${reason}`);
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path);
+  } catch {
+    stats = undefined;
+  }
+  if (stats?.isDirectory()) throw fail('it is a directory');
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true });
+    // Opened as the writer will open it (permissions, read-only mounts, root on /proc): an
+    // existing file is left as it is, a new one is removed again.
+    closeSync(openSync(path, stats ? 'a' : 'wx'));
+    if (!stats) unlinkSync(path);
+  } catch (error) {
+    throw fail(why(error));
+  }
+}
