@@ -94,6 +94,28 @@ export async function listLanguages(
 }
 
 /** A voice or language that is not offered; the message names the closest valid ones. */
+/**
+ * The language `wanted` names (its code, id or name, in any case). Throws a CatalogError naming
+ * the closest ones when there is none.
+ */
+export function findLanguage(languages: readonly LanguageInfo[], wanted: string): LanguageInfo {
+  const key = normaliseName(wanted);
+  const language = languages.find(
+    (l) =>
+      normaliseName(l.code) === key ||
+      (l.id !== undefined && normaliseName(l.id) === key) ||
+      normaliseName(l.name ?? '') === key,
+  );
+  if (language) return language;
+  const close = closeMatches(wanted, languages, (l) => [l.code, l.name ?? '']);
+  const list = close.map((l) => (l.name ? `${l.code} (${l.name})` : l.code)).join(', ');
+  throw new CatalogError(
+    `Omnia has no language ${JSON.stringify(wanted)}.` +
+      (list ? ` Closest: ${list}.` : '') +
+      ' See them all with: omnia-voice languages',
+  );
+}
+
 export class CatalogError extends Error {
   constructor(message: string) {
     super(message);
@@ -124,22 +146,7 @@ export async function checkVoiceAndLanguage(
     listLanguages(target, { signal }),
     listVoices(target, { signal }),
   ]);
-  const languageKey = normaliseName(wanted.language);
-  const language = languages.find(
-    (l) =>
-      normaliseName(l.code) === languageKey ||
-      (l.id !== undefined && normaliseName(l.id) === languageKey) ||
-      normaliseName(l.name ?? '') === languageKey,
-  );
-  if (!language) {
-    const close = closeMatches(wanted.language, languages, (l) => [l.code, l.name ?? '']);
-    const list = close.map((l) => (l.name ? `${l.code} (${l.name})` : l.code)).join(', ');
-    throw new CatalogError(
-      `Omnia has no language ${JSON.stringify(wanted.language)}.` +
-        (list ? ` Closest: ${list}.` : '') +
-        ' See them all with: omnia-voice languages',
-    );
-  }
+  const language = findLanguage(languages, wanted.language);
   const voiceKey = normaliseName(wanted.voice);
   const named = voices.filter(
     (v) => normaliseName(v.name) === voiceKey || normaliseName(v.id) === voiceKey,

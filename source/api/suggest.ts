@@ -30,7 +30,7 @@ export const MAX_SUGGESTIONS = 5;
 
 /**
  * The candidates closest to `query`, best first: those containing it (or contained in it), then
- * those a few typos away (a third of the query's length, at least 2). Each candidate has
+ * those a few typos away (a third of the query's length, at least 2; 1 for two letters). Each candidate has
  * one or more names it answers to (a voice's name and id); `label` is what is shown.
  */
 export function closeMatches<T>(
@@ -41,7 +41,9 @@ export function closeMatches<T>(
 ): T[] {
   const q = normaliseName(query);
   if (q === '') return [];
-  const allowed = Math.max(2, Math.floor(q.length / 3));
+  // A third of the query's length, at least two; one for a query of two letters, where two
+  // typos ("xx") would match every other code.
+  const allowed = q.length <= 2 ? 1 : Math.max(2, Math.floor(q.length / 3));
   const scored: Array<{ candidate: T; score: number }> = [];
   for (const candidate of candidates) {
     let best = Number.POSITIVE_INFINITY;
@@ -49,7 +51,9 @@ export function closeMatches<T>(
       const name = normaliseName(raw);
       if (name === '') continue;
       // Containment first (score below any typo distance), shorter names first among them.
-      if (name.includes(q) || q.includes(name)) best = Math.min(best, -1 / (1 + name.length));
+      // A name inside the query counts when it is no mere fragment ("is" inside "english").
+      const inQuery = name.length >= 3 && name.length * 2 >= q.length && q.includes(name);
+      if (name.includes(q) || inQuery) best = Math.min(best, -1 / (1 + name.length));
       else {
         const distance = editDistance(q, name);
         if (distance <= allowed) best = Math.min(best, distance);

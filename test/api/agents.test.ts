@@ -59,6 +59,14 @@ describe('closeMatches', () => {
     expect(closeMatches('jen', names, (n) => [n])).toEqual(['Jenny', 'Jenna']);
     expect(closeMatches('Jeny', names, (n) => [n])).toEqual(['Jenny', 'Jenna']);
     expect(closeMatches('Zoltan', names, (n) => [n])).toEqual([]);
+    // Two letters: one typo at most, or "xx" would be close to every two-letter code.
+    expect(closeMatches('xx', ['af', 'am', 'xh'], (n) => [n])).toEqual(['xh']);
+    // A two-letter code inside a longer query is a fragment, not a match.
+    const languages = [
+      ['is', 'Icelandic'],
+      ['en-us', 'English (America)'],
+    ];
+    expect(closeMatches('english', languages, (l) => l)).toEqual([languages[1]]);
     expect(editDistance('kitten', 'sitting')).toBe(3);
   });
 });

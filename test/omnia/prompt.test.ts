@@ -169,6 +169,11 @@ describe('--prompt against the Omnia double', () => {
     expect(voices.stdout).toMatch(/^Jenny\s+en-US\s+female\s+v-jenny$/m);
     expect(voices.stdout).not.toContain('Denise');
     expect(requestsTo(server, 'GET', /\/voices$/)[0]?.query.get('languageCode')).toBe('en-US');
+    // A language Omnia does not have is named as a mistake, not listed as every voice or none.
+    const unknown = await runAgainst(server, ['voices', '--language', 'xx']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Omnia has no language "xx". See them all with');
+    expect(unknown.stdout).toBe('');
     const languages = await runAgainst(server, ['languages', '--json']);
     expect(JSON.parse(languages.stdout)).toEqual([
       { code: 'en-US', id: 'l-en', name: 'English (US)' },
@@ -248,6 +253,13 @@ describe('--prompt against the built-in local agent', () => {
       name: 'Alicia',
       gender: 'female',
     });
+    // espeak-ng's variants speak every language: listed for any language there is, marked so.
+    const forLanguage = await runCli(['voices', '--language', 'en-gb'], { env: cliEnv(home) });
+    expect(forLanguage.code, forLanguage.stderr).toBe(0);
+    expect(forLanguage.stdout).toMatch(/^Alicia\s+any\s+female\s+Alicia$/m);
+    expect(forLanguage.stderr).toMatch(
+      /voices for en-gb\. .*Those marked "any" speak every language\./,
+    );
     const languages = await runCli(['languages'], { env: cliEnv(home) });
     expect(languages.stdout).toMatch(/^en-gb\s+English \(Great Britain\)$/m);
     expect(languages.stderr).toMatch(/^\d+ languages\. Use a code with --language\.$/m);

@@ -1,5 +1,5 @@
 /** `omnia-voice voices [--language CODE]` and `omnia-voice languages`: what `--prompt` takes. */
-import { listLanguages, listVoices } from '../../api/catalog.js';
+import { findLanguage, listLanguages, listVoices } from '../../api/catalog.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { formatTable } from './table.js';
 
@@ -13,7 +13,11 @@ export async function runVoicesCommand(
   err: (line: string) => void,
 ): Promise<number> {
   const { api } = await commandApi(flags, err);
-  const voices = await listVoices(api, flags.language ? { languageCode: flags.language } : {});
+  // A language that does not exist is a mistake to name, not an empty (or full) list.
+  const code = flags.language
+    ? findLanguage(await listLanguages(api), flags.language).code
+    : undefined;
+  const voices = await listVoices(api, code ? { languageCode: code } : {});
   if (flags.json) {
     out(JSON.stringify(voices, null, 2));
     return 0;
@@ -21,14 +25,19 @@ export async function runVoicesCommand(
   if (voices.length > 0) {
     const lines = formatTable(voices, [
       { heading: 'NAME', value: (v) => v.name, maxWidth: 40 },
-      { heading: 'LANGUAGE', value: (v) => v.languageCode ?? '-' },
+      { heading: 'LANGUAGE', value: (v) => v.languageCode ?? 'any' },
       { heading: 'GENDER', value: (v) => v.gender ?? '-' },
       { heading: 'ID', value: (v) => v.id },
     ]);
     for (const line of lines) out(line);
   }
-  const where = flags.language ? ` for ${flags.language}` : '';
-  err(`${voices.length} voice${voices.length === 1 ? '' : 's'}${where}. Use one with --voice.`);
+  const where = code ? ` for ${code}` : '';
+  const any = voices.some((v) => v.languageCode === undefined)
+    ? ' Those marked "any" speak every language.'
+    : '';
+  err(
+    `${voices.length} voice${voices.length === 1 ? '' : 's'}${where}. Use one with --voice.${any}`,
+  );
   return 0;
 }
 
