@@ -1,6 +1,6 @@
 import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
 import { type EchoPath, GuardedEcho, NoEcho } from '../audio/echo/path.js';
-import { LevelMeter } from '../audio/levels.js';
+import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, GapCause, PlayerLike } from '../audio/types.js';
@@ -625,6 +625,8 @@ export class SessionStore implements Store {
     this.stopped = true;
     this.stopLevelTicks?.();
     this.stopLevelTicks = undefined;
+    // Nothing sounds or waits any more: the meters and the queue say so, not their last reading.
+    this.update({ micLevel: SILENT_LEVEL, agentLevel: SILENT_LEVEL, queuedMs: 0 });
     this.stopAudioPromise = Promise.allSettled([
       this.options.source.stop(),
       this.fallbackSource?.stop(),

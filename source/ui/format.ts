@@ -1,5 +1,18 @@
 /** Small, pure formatting helpers for the call facts and state lines. */
 
+/**
+ * A call's time: the running clock (whole seconds passed) while it lasts, and once it ended its
+ * length rounded to the second, as the summary and the transcript give it.
+ */
+export function formatCallTime(
+  startedAt: number,
+  endedAt: number | undefined,
+  now: number,
+): string {
+  if (endedAt === undefined) return formatClock(now - startedAt);
+  return formatClock(Math.round((endedAt - startedAt) / 1000) * 1000);
+}
+
 /** "0:07", "12:34", "1:02:03" for an elapsed time in ms. */
 export function formatClock(ms: number): string {
   const totalSeconds = Math.max(0, Math.floor(ms / 1000));

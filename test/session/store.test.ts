@@ -185,6 +185,25 @@ describe('SessionStore against the local agent', () => {
     await waitFor(() => store.getSnapshot().queuedMs < 100, { what: 'empty queue' });
   });
 
+  it('once the call is over, its meters and queue read silence, not their last reading', async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    // The greeting plays and queues seconds of audio.
+    await waitFor(
+      () => {
+        const s = store.getSnapshot();
+        return s.agentLevel.peakHoldDb > -40 && s.queuedMs > 500;
+      },
+      { what: 'a playing, queued greeting' },
+    );
+    await store.actions.hangUp();
+    const s = store.getSnapshot();
+    expect(s.phase).toBe('ended');
+    expect(s.queuedMs).toBe(0);
+    expect(s.micLevel.peakHoldDb).toBeLessThan(-90);
+    expect(s.agentLevel.peakHoldDb).toBeLessThan(-90);
+  });
+
   it('after a local interrupt the rest of the turn is not played, and a typed message cuts the agent off', async () => {
     const { agent, url } = await localCall();
     const store = await storeFor(url, silentSource());

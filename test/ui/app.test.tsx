@@ -239,14 +239,20 @@ describe('meters and state', () => {
 
 describe('errors', () => {
   it('shows the error as a banner, and how the call ended with a way out', async () => {
-    const store = new FakeStore();
+    const store = new FakeStore({ phase: 'live' });
     const r = await open(store);
+    await waitFor(() => expect(r.frame()).toContain('mic live'));
     store.set({ error: 'microphone unavailable: sox not found' });
     await waitFor(() => expect(r.frame()).toContain('✖ microphone unavailable: sox not found'));
     store.set({ phase: 'error', endReason: 'connection lost (1006)', exitCode: 1 });
     await waitFor(() =>
       expect(r.frame()).toContain('call ended: connection lost (1006) — press q to quit'),
     );
+    // Nothing of the mic is sent once the call is over.
+    await waitFor(() => {
+      expect(r.frame()).toContain('mic off');
+      expect(r.frame()).not.toContain('mic live');
+    });
     expect(r.frame()).not.toMatch(/\bat .*\.(ts|js):\d+/);
     expect(r.exits).toEqual([]);
     await r.press('q');

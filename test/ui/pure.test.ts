@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
+import { formatCallTime } from '../../source/ui/format.js';
 import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
@@ -45,6 +46,16 @@ const NO_KEY: import('ink').Key = {
   capsLock: false,
   numLock: false,
 };
+
+describe('the call clock', () => {
+  it('runs in whole seconds passed, and ends on the length the summary gives', () => {
+    expect(formatCallTime(10_000, undefined, 12_900)).toBe('0:02');
+    // The summary says "Call lasted 3s" for 2.9 s: the header's last reading agrees.
+    expect(formatCallTime(10_000, 12_900, 99_000)).toBe('0:03');
+    expect(formatCallTime(10_000, 12_400, 99_000)).toBe('0:02');
+    expect(formatCallTime(0, 3_661_500, 0)).toBe('1:01:02');
+  });
+});
 
 describe('sanitize', () => {
   it('removes escape sequences whole and keeps newlines only in multi-line text', () => {

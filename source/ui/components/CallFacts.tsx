@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Snapshot, Store } from '../../session/types.js';
 import { secondClock, useClock } from '../clock.js';
-import { formatClock, formatLatency, formatRate } from '../format.js';
+import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
 
@@ -113,7 +113,7 @@ export const CallFacts = memo(function CallFacts({
   const facts = useStoreSelector(store, factValues, shallowEqual);
   const { startedAt, endedAt } = useStoreSelector(store, selectTimes, shallowEqual);
   const now = useClock(secondClock, startedAt !== undefined && endedAt === undefined);
-  const time = startedAt === undefined ? '—' : formatClock((endedAt ?? now) - startedAt);
+  const time = startedAt === undefined ? '—' : formatCallTime(startedAt, endedAt, now);
   return (
     <Box flexDirection="column" width={width}>
       {factRows(facts, time, compact).map(([label, value]) => (

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Snapshot, Store } from '../../session/types.js';
 import { secondClock, useClock } from '../clock.js';
-import { formatClock } from '../format.js';
+import { formatCallTime } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
 import { fg, PHASE_COLOR } from '../theme.js';
@@ -24,7 +24,7 @@ export const Header = memo(function Header({ store, title, width }: HeaderProps)
   const { phase, startedAt, endedAt } = useStoreSelector(store, selectHeader, shallowEqual);
   const ticking = startedAt !== undefined && endedAt === undefined;
   const now = useClock(secondClock, ticking);
-  const elapsed = startedAt === undefined ? '' : ` ${formatClock((endedAt ?? now) - startedAt)}`;
+  const elapsed = startedAt === undefined ? '' : ` ${formatCallTime(startedAt, endedAt, now)}`;
   return (
     <Box width={width} height={1}>
       <Box flexGrow={1} flexShrink={1}>

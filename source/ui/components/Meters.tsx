@@ -54,6 +54,7 @@ export interface MicFlagsProps {
 }
 
 const selectFlags = (s: Snapshot) => ({
+  live: s.phase === 'live',
   lost: s.micLost === true,
   muted: s.muted,
   ptt: s.ptt,
@@ -64,13 +65,15 @@ const selectFlags = (s: Snapshot) => ({
 
 /** Why the mic is (not) being heard: NO MIC, MUTED, PTT, ECHO GUARD. */
 export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
-  const { lost, muted, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
+  const { live, lost, muted, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
     store,
     selectFlags,
     shallowEqual,
   );
   const parts: Array<{ text: string; color: string; strong: boolean }> = [];
-  if (lost) parts.push({ text: 'NO MIC: sending silence', color: 'red', strong: true });
+  // Before the call is up and once it is over, nothing of the mic is sent.
+  if (!live) parts.push({ text: 'mic off', color: 'gray', strong: false });
+  else if (lost) parts.push({ text: 'NO MIC: sending silence', color: 'red', strong: true });
   if (muted) parts.push({ text: 'MUTED', color: 'red', strong: true });
   if (ptt) {
     parts.push(
