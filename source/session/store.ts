@@ -551,11 +551,18 @@ export class SessionStore implements Store {
     // Typed after `i` while the server still streams the interrupted turn: the agent is to stop
     // and answer now, not after the turn nobody hears (the protocol's note on a local interrupt).
     const sent = urgency ?? (this.discardingAgentAudio ? 'immediate' : undefined);
-    this.connection.send({
+    const delivered = this.connection.send({
       type: 'user_text_message',
       text: trimmed,
       ...(sent ? { urgency: sent } : {}),
     });
+    if (!delivered) {
+      this.addEvent(
+        'warning',
+        `message not sent (${trimmed.length} chars): the call is not connected`,
+      );
+      return;
+    }
     this.lastUserSpeechAt = Date.now();
     this.awaitingResponse = true;
     const how = sent === 'immediate' && !urgency ? ', immediate: you interrupted the agent' : '';

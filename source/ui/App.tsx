@@ -11,7 +11,7 @@ import { InfoPane } from './components/InfoPane.js';
 import { Notices, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { TypingLine } from './components/TypingLine.js';
-import { type CallControls, useCallCommands } from './hooks/useCallCommands.js';
+import { type CallControls, sendLine, useCallCommands } from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
 import { useLatestReducer } from './hooks/useLatestReducer.js';
 import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
@@ -163,9 +163,7 @@ export function App({
         if (next !== line) dispatch({ type: 'edit', line: next });
         return;
       }
-      const text = sanitizeLine(next.text).trim();
-      if (text.length > 0) store.actions.sendText(text);
-      dispatch({ type: 'stopTyping' });
+      sendLine(store, dispatch, next);
     },
     [uiNow, dispatch, store],
   );

@@ -202,6 +202,13 @@ describe('SessionStore against the local agent', () => {
     expect(s.queuedMs).toBe(0);
     expect(s.micLevel.peakHoldDb).toBeLessThan(-90);
     expect(s.agentLevel.peakHoldDb).toBeLessThan(-90);
+    // A message after the end is not claimed as sent.
+    store.actions.sendText('too late');
+    const last = store.getSnapshot().events.at(-1);
+    expect(last).toMatchObject({
+      kind: 'warning',
+      message: 'message not sent (8 chars): the call is not connected',
+    });
   });
 
   it('after a local interrupt the rest of the turn is not played, and a typed message cuts the agent off', async () => {

@@ -358,6 +358,23 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).not.toContain('say:'));
   });
 
+  it('Enter before the call is live keeps the message and says so; once live it goes', async () => {
+    const store = new FakeStore({ phase: 'connecting' });
+    const r = await open(store);
+    await r.press('t');
+    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await r.press('hi there');
+    await r.press(KEYS.enter);
+    await waitFor(() => expect(r.frame()).toContain('not connected yet: your message is kept'));
+    expect(r.frame()).toContain('say: hi there');
+    expect(store.called('sendText')).toHaveLength(0);
+    store.set({ phase: 'live' });
+    await r.press(KEYS.enter);
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
+    expect(store.called('sendText')[0]!.args[0]).toBe('hi there');
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+  });
+
   it('Esc cancels typing without sending', async () => {
     const store = new FakeStore();
     const r = await open(store);

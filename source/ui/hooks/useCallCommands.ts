@@ -1,6 +1,7 @@
 import { type Dispatch, useCallback, useRef } from 'react';
 import type { Store } from '../../session/types.js';
 import type { CommandName } from '../keymap.js';
+import type { EditLine } from '../lineEdit.js';
 import { pttAfterSpace } from '../ptt.js';
 import { sanitizeLine } from '../sanitize.js';
 import { type ScrollCommand, scroll, type TranscriptItem } from '../transcriptLayout.js';
@@ -43,6 +44,25 @@ export interface CallCommandsInput {
   /** The transcript's items now (scroll commands measure against them). */
   readonly items: () => readonly TranscriptItem[];
   readonly transcript: { readonly width: number; readonly height: number };
+}
+
+/** Said when Enter comes before the call is up: the line stays, nothing is lost. */
+export const NOT_LIVE_YET =
+  'not connected yet: your message is kept, press Enter once the call is live';
+
+/**
+ * Enter on the message line: the text goes to the agent and the line closes; before the call
+ * is live (nothing could carry it) the line stays open with the text, and a notice says so.
+ */
+export function sendLine(store: Store, dispatch: Dispatch<UiAction>, line: EditLine): void {
+  const text = sanitizeLine(line.text).trim();
+  if (text.length > 0 && store.getSnapshot().phase !== 'live') {
+    dispatch({ type: 'edit', line });
+    dispatch({ type: 'toast', text: NOT_LIVE_YET });
+    return;
+  }
+  if (text.length > 0) store.actions.sendText(text);
+  dispatch({ type: 'stopTyping' });
 }
 
 function message(error: unknown): string {
@@ -117,12 +137,9 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       case 'type':
         dispatch({ type: 'startTyping' });
         return;
-      case 'send': {
-        const text = sanitizeLine(ui.line.text).trim();
-        if (text.length > 0) actions.sendText(text);
-        dispatch({ type: 'stopTyping' });
+      case 'send':
+        sendLine(store, dispatch, ui.line);
         return;
-      }
       case 'cancel':
         dispatch({ type: ui.mode === 'help' ? 'closeHelp' : 'stopTyping' });
         return;
