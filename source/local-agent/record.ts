@@ -9,7 +9,7 @@ export interface RecordedTurn {
   readonly ordinal: number;
   readonly role: 'user' | 'agent';
   readonly text: string;
-  /** Epoch ms when the turn was sent final. */
+  /** Epoch ms when the turn's first transcript message was sent (its start, as heard). */
   readonly at: number;
 }
 

@@ -315,19 +315,24 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
   function attach(ws: WebSocket, record: CallRecord, persona: Persona): void {
     const id = record.id;
     record.joinedAt = Date.now();
+    // When each turn's first transcript message went out: the record dates a turn from its
+    // start, as the live transcript does, not from when it was closed.
+    const firstSent = new Map<number, number>();
     const transport: CallTransport = {
       sendJson(message) {
         if (ws.readyState !== WebSocket.OPEN) return;
         ws.send(encodeServerMessage(message));
         record.serverMessages.push({ ...message });
-        if (message.type === 'transcript' && message.final && message.text !== undefined) {
-          const turn = {
+        if (message.type !== 'transcript') return;
+        const now = Date.now();
+        if (!firstSent.has(message.ordinal)) firstSent.set(message.ordinal, now);
+        if (message.final && message.text !== undefined) {
+          record.turns.push({
             ordinal: message.ordinal,
             role: message.role,
             text: message.text,
-            at: Date.now(),
-          };
-          record.turns.push(turn);
+            at: firstSent.get(message.ordinal) ?? now,
+          });
         }
       },
       sendAudio(frame) {

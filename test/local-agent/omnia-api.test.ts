@@ -165,6 +165,28 @@ describe('call logs', () => {
     });
   });
 
+  it('dates each turn from its start, as the live transcript does, not from its end', async () => {
+    // At real-time pace the greeting streams for seconds before its final text.
+    const agent = await start({ sendSpeed: 1, recordDelayMs: 0 });
+    const client = await TestClient.join(agent);
+    await client.waitForMessage({ type: 'transcript', role: 'agent' });
+    const firstAt = Date.now();
+    await client.waitForMessage({ type: 'transcript', role: 'agent', final: true });
+    const finalAt = Date.now();
+    expect(finalAt - firstAt).toBeGreaterThan(1_000);
+    client.send({ type: 'hang_up' });
+    const id = agent.calls[0]?.id ?? '';
+    let done = await get(agent, `/calls/${id}`);
+    while (!done.body.endTime) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      done = await get(agent, `/calls/${id}`);
+    }
+    const transcript = done.body.transcript as Array<{ role: string; timestamp: string }>;
+    const greetingAt = Date.parse(transcript[0]?.timestamp ?? '');
+    expect(transcript[0]?.role).toBe('agent');
+    expect(Math.abs(greetingAt - firstAt)).toBeLessThan(500);
+  });
+
   it('lists calls newest first by cursor, three a page, filtered by status', async () => {
     const agent = await start();
     for (let i = 0; i < 4; i++) {
