@@ -92,6 +92,38 @@ export function onTerminalRestore(restore: () => void): () => void {
   };
 }
 
+/**
+ * Raw mode on the terminal from now until the full-screen UI takes it over (`handOver`) or it
+ * is given back (`release`, or the terminal restored): keys typed before the UI is up stay in
+ * the terminal for it to read, instead of being echoed onto the screen the shell gets back ("q"
+ * before the first frame). A Ctrl+C meanwhile is such a key too, read as soon as the UI starts.
+ * No-op without a TTY.
+ */
+export function holdKeysForUi(stdin: NodeJS.ReadStream = process.stdin): {
+  handOver(): void;
+  release(): void;
+} {
+  const none = { handOver: () => undefined, release: () => undefined };
+  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') return none;
+  try {
+    stdin.setRawMode(true);
+  } catch {
+    return none;
+  }
+  const off = () => {
+    if (stdin.isRaw) stdin.setRawMode(false);
+  };
+  const unregister = onTerminalRestore(off);
+  return {
+    // The UI keeps raw mode on and gives it back itself.
+    handOver: unregister,
+    release: () => {
+      unregister();
+      off();
+    },
+  };
+}
+
 /** Give the terminal back now (synchronous, idempotent: each restorer runs once). */
 export function restoreTerminal(): void {
   for (const restore of restorers.splice(0).reverse()) {

@@ -34,6 +34,7 @@ import type { CallSession } from './call-session.js';
 import {
   exitAfterCleanup,
   FORCED_CLEANUP_MS,
+  holdKeysForUi,
   onCleanup,
   onStop,
   runCleanup,
@@ -243,6 +244,8 @@ async function runScreen(
   io: CallIo,
 ): Promise<number> {
   const { o } = ctx;
+  // From here until the UI is up nothing is printed: keys typed meanwhile wait for the UI.
+  const keys = holdKeysForUi();
   const { CallSession } = await import('./call-session.js');
   let timer: NodeJS.Timeout | undefined;
   const session = new CallSession({
@@ -281,9 +284,11 @@ async function runScreen(
   let tui: ReturnType<typeof import('../ui/index.js')['runSessionTui']>;
   try {
     tui = (await import('../ui/index.js')).runSessionTui(session);
+    keys.handOver();
     // Ink's first frame is drawn in that call; its effects run in the next turns.
     setImmediate(releasePlayback);
   } catch (error) {
+    keys.release();
     releasePlayback();
     // No UI (it did not load, or no terminal after all): hang up what was dialled, then say why.
     session.stop(1);

@@ -70,6 +70,32 @@ describe('leaving the full-screen UI', () => {
     expect(call.agent.calls[0]?.hungUp).toBe(true);
   }, 40_000);
 
+  it('a key typed before the UI is up is kept for it, not echoed onto the shell', async () => {
+    const agent = await startLocalAgent({ voice: 'tone', host: '0.0.0.0' });
+    const base = await startCall();
+    await base.agent.close();
+    call = { ...base, agent };
+    proxy = await startHoldingProxy(agent.port);
+    // The call is created but its answer held: the app is dialing and its UI not up yet (it
+    // loads once dialing has waited 250 ms on the network).
+    proxy.holdReplies();
+    const tui = await startTui({
+      args: ['--api-base', proxy.baseUrl, '--agent', 'demo', '--input', 'none', '--output', 'none'],
+      env: call.env(),
+      cwd: call.home,
+      wrapInShell: true,
+    });
+    await until(() => agent.calls.length > 0 || undefined, 'the call to be created', 10_000);
+    await tui.keys('q');
+    proxy.releaseReplies();
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    // The UI read the q (it hung up and left) and the terminal never echoed it.
+    expect(exitCodeOf(screen)).toBe(0);
+    expectShellScreen(screen);
+    expect(screen).not.toMatch(/^q/m);
+    expect(screen).toMatch(/^Call lasted/m);
+  }, 40_000);
+
   it('a second Ctrl+C while hanging up quits at once with 130', async () => {
     // Bound to every interface, the agent hands out socket URLs by the Host the app used, so
     // the call's WebSocket goes through the proxy too.
