@@ -10,6 +10,11 @@ import type { Turn } from './types.js';
 
 /** Cap on one turn's text. Generous: a long agent monologue stays whole. */
 export const MAX_TURN_TEXT_CHARS = 100_000;
+/**
+ * A turn this long has been cut at the cap (the cut lands on a grapheme boundary, so up to a
+ * cluster short of it): later deltas cannot add to it.
+ */
+const CAPPED_AT_CHARS = MAX_TURN_TEXT_CHARS - 16;
 
 /** What one {@link applyTranscript} call did. */
 export interface TranscriptUpdate {
@@ -91,9 +96,17 @@ export function applyTranscript(
   let text = existing.text;
   // `text` is the whole turn so far and wins over a `delta` sent alongside it.
   if (hasText) text = clean(msg.text!);
-  // Both parts are already clean, and joining clean strings cannot form an escape sequence,
-  // so only the cap needs applying: no re-scan of the whole turn per delta.
-  else if (hasDelta) text = truncate(existing.text + clean(msg.delta!), MAX_TURN_TEXT_CHARS);
+  else if (hasDelta) {
+    // A turn already at its cap takes no more: dropped here, before any work on the text (cutting
+    // 100,000 characters again for every delta of a flood froze the app for minutes).
+    if (existing.text.length >= CAPPED_AT_CHARS) {
+      if (!final) return { turns, changed: undefined, finalized: undefined };
+    } else {
+      // Both parts are already clean, and joining clean strings cannot form an escape sequence,
+      // so only the cap needs applying: no re-scan of the whole turn per delta.
+      text = truncate(existing.text + clean(msg.delta!), MAX_TURN_TEXT_CHARS);
+    }
+  }
   const turn: Turn = {
     ...existing,
     text,

@@ -215,6 +215,27 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     expect(withoutUnderruns(run.wav!.data).indexOf(sent)).toBeGreaterThanOrEqual(0);
   }, 30_000);
 
+  it('a turn over the length cap takes no more text: a flood of deltas after it costs nothing', async () => {
+    const run = await survive(async (call) => {
+      call.json({ type: 'state', state: 'speaking' });
+      call.json({ type: 'transcript', role: 'agent', ordinal: 5, text: 'x'.repeat(120_000) });
+      // 40,000 more deltas (200 KB): each one used to cut the 100,000-character turn again,
+      // and the app stopped answering (keys, signals, the server's close) for minutes.
+      const delta = JSON.stringify({
+        type: 'transcript',
+        role: 'agent',
+        ordinal: 5,
+        delta: 'word ',
+      });
+      for (let i = 0; i < 40_000; i++) call.text(delta);
+      call.json({ type: 'transcript', role: 'agent', ordinal: 5, delta: ' the end', final: true });
+      call.json({ type: 'state', state: 'listening' });
+    });
+    const capped = /^Agent: (x+)…$/m.exec(run.stdout);
+    expect(capped?.[1]?.length).toBe(99_999);
+    expect(run.transcript).not.toContain('word');
+  }, 40_000);
+
   it('an audio flood far faster than real time is capped, reported, and barge-in still works', async () => {
     const hum = tone(200, 1_000, RATE, 0.05);
     const fresh = noZeroSamples(tone(880, 500, RATE, 0.4));
