@@ -25,31 +25,53 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   let lastState = '';
   let lastPhase = '';
 
+  // How many leading turns are all printed, and the ordinal of the last of them: each render
+  // starts there, so a call of many turns costs each render its unprinted tail, not the whole
+  // list (a flood of 40,000 turns took the app past the server's close timeout). Ordinals are
+  // unique and sorted: a late turn slotted in before the mark moves the mark's turn, and the
+  // next render then starts from the top again.
+  let done = 0;
+  let doneOrdinal = -1;
+
   const render = (s: Snapshot) => {
     if (s.phase !== lastPhase) {
       lastPhase = s.phase;
       if (s.phase === 'live')
         options.write(`[call] connected${s.callId ? ` (call ${s.callId})` : ''}`);
     }
+    const turns = s.turns;
+    if (done > turns.length || (done > 0 && turns[done - 1]?.ordinal !== doneOrdinal)) done = 0;
     // Turns in conversation order (ordinal): a final turn waits for the earlier ones still
     // open (streaming), unless they stay open for HOLD_MAX_MS; then they are printed as they
     // are, marked unfinished, so a server that never closes a turn cannot stall the output.
-    const open = s.turns.findIndex((t) => !t.final && !t.interrupted && !printed.has(t.ordinal));
-    const blocked = open >= 0 && s.turns.slice(open + 1).some((t) => t.final);
+    let open = -1;
+    for (let i = done; i < turns.length; i++) {
+      const t = turns[i]!;
+      if (!t.final && !t.interrupted && !printed.has(t.ordinal)) {
+        open = i;
+        break;
+      }
+    }
+    let blocked = false;
+    for (let i = open + 1; open >= 0 && i < turns.length && !blocked; i++) {
+      blocked = turns[i]!.final;
+    }
     if (blocked) waitingSince ??= Date.now();
     else waitingSince = undefined;
     const release = waitingSince !== undefined && Date.now() - waitingSince >= HOLD_MAX_MS;
-    for (const turn of s.turns) {
-      if (printed.has(turn.ordinal)) continue;
-      const done = turn.final || (turn.interrupted && turn.role === 'agent');
-      if (!done && !release) break;
-      if (!done && !turn.text) {
-        // Released, but nothing was said in it: nothing to print.
+    for (let i = done; i < turns.length; i++) {
+      const turn = turns[i]!;
+      if (!printed.has(turn.ordinal)) {
+        const closed = turn.final || (turn.interrupted && turn.role === 'agent');
+        if (!closed && !release) break;
         printed.add(turn.ordinal);
-        continue;
+        // Released while open with nothing said in it: nothing to print.
+        if (closed || turn.text) options.write(turnLine(turn));
       }
-      printed.add(turn.ordinal);
-      options.write(turnLine(turn));
+      if (i === done) {
+        done = i + 1;
+        doneOrdinal = turn.ordinal;
+      }
     }
     if (s.phase === 'live' && s.agentState !== lastState) {
       lastState = s.agentState;

@@ -115,6 +115,8 @@ export class SessionStore implements Store {
   private silentFrame = Buffer.alloc(0);
   /** After a local interrupt, audio of the interrupted agent turn that still arrives is dropped. */
   private discardingAgentAudio = false;
+  /** The turns' array while only the store holds it (see {@link SessionStore.draftTurns}). */
+  private turnsDraft: Turn[] | undefined;
   private interruptedOrdinal = -1;
   private lastUserSpeechAt = 0;
   private awaitingResponse = false;
@@ -167,7 +169,11 @@ export class SessionStore implements Store {
     this.wirePlayer();
   }
 
-  getSnapshot = (): Snapshot => this.snapshot;
+  getSnapshot = (): Snapshot => {
+    // Whoever reads the turns from outside keeps that array as it is.
+    this.turnsDraft = undefined;
+    return this.snapshot;
+  };
 
   subscribe = (listener: Listener): (() => void) => {
     this.listeners.add(listener);
@@ -301,7 +307,7 @@ export class SessionStore implements Store {
         this.onAgentState(msg.state);
         break;
       case 'transcript': {
-        const result = applyTranscript(this.snapshot.turns, msg, Date.now());
+        const result = applyTranscript(this.draftTurns(), msg, Date.now(), { inPlace: true });
         if (result.problem) this.addEvent('warning', result.problem);
         const turns = this.redactTurn(result.turns, result.changed);
         if (
@@ -311,7 +317,7 @@ export class SessionStore implements Store {
         ) {
           this.stopDiscarding();
         }
-        if (turns !== this.snapshot.turns) this.update({ turns });
+        if (result.changed) this.update({ turns });
         break;
       }
       case 'playback_clear_buffer':
@@ -754,7 +760,20 @@ export class SessionStore implements Store {
     this.update({ events: next });
   }
 
+  /**
+   * The turns as a mutable array of the store's own, for a transcript message to change in
+   * place: a burst of messages (one read of the socket) costs one copy of the turns, not one
+   * per message (past about 16,000 turns each copy is a large-object allocation: a flood of
+   * 30,000 turns took 28 s). The copy is made again once anything outside has read the turns
+   * (`getSnapshot`, a notification), so an array handed out never changes.
+   */
+  private draftTurns(): Turn[] {
+    this.turnsDraft ??= this.snapshot.turns.slice();
+    return this.turnsDraft;
+  }
+
   private update(patch: Partial<Snapshot>): void {
+    if (patch.turns !== undefined && patch.turns !== this.turnsDraft) this.turnsDraft = undefined;
     this.snapshot = { ...this.snapshot, ...patch };
     if (this.notifyQueued) return;
     this.notifyQueued = true;
@@ -764,6 +783,7 @@ export class SessionStore implements Store {
   private flushNotify(): void {
     if (!this.notifyQueued) return;
     this.notifyQueued = false;
+    this.turnsDraft = undefined;
     for (const listener of this.listeners) listener();
   }
 }

@@ -236,6 +236,25 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     expect(run.transcript).not.toContain('word');
   }, 40_000);
 
+  it('a flood of 40,000 whole turns is printed in order, and the call still ends as the server ends it', async () => {
+    const count = 40_000;
+    const run = await survive(async (call) => {
+      // Alternating speakers, ordinals from 2,000: the good turn (ordinal 1,000) then comes
+      // late and is slotted in before them.
+      for (let i = 0; i < count; i++) {
+        const role = i % 2 === 0 ? 'user' : 'agent';
+        const ordinal = 2_000 + i;
+        call.text(
+          JSON.stringify({ type: 'transcript', role, ordinal, text: `turn ${i}`, final: true }),
+        );
+      }
+    });
+    const lines = run.stdout.split('\n').filter((l) => /^(User|Agent): turn \d+$/.test(l));
+    expect(lines).toHaveLength(count);
+    expect(lines[0]).toBe('User: turn 0');
+    expect(lines.at(-1)).toBe(`Agent: turn ${count - 1}`);
+  }, 60_000);
+
   it('an audio flood far faster than real time is capped, reported, and barge-in still works', async () => {
     const hum = tone(200, 1_000, RATE, 0.05);
     const fresh = noZeroSamples(tone(880, 500, RATE, 0.4));
