@@ -300,9 +300,11 @@ export async function finishCall(
   call: OpenCall,
   files: SessionFiles,
   record: RecordFetch | undefined,
+  /** Why the call is hung up, when not by the user ("stopped by SIGTERM"). */
+  reason?: string,
 ): Promise<EarlierCall> {
   const { store } = call;
-  await store.actions.hangUp();
+  await store.actions.hangUp(reason);
   await store.stopAudio();
   const final = store.getSnapshot();
   const callId = call.created.callId ?? final.callId;

@@ -122,6 +122,8 @@ export class CallSession {
   private resolveDone: (result: SessionResult) => void = () => undefined;
   private readonly done: Promise<SessionResult>;
   private ended = false;
+  /** The exit code a signal asked for (it wins over the call's own and over a redial). */
+  private stopCode: number | undefined;
   readonly actions: SessionActions;
 
   constructor(private readonly options: CallSessionOptions) {
@@ -174,9 +176,14 @@ export class CallSession {
     return this.current?.store.holdPlayback() ?? (() => undefined);
   }
 
-  /** A signal ended the run: hang up and finish (without the record), then leave with `code`. */
-  stop(code: number): void {
-    void this.finishThen('quit', false, code);
+  /**
+   * A signal ended the run: hang up (saying `reason`), finish without the record (one being
+   * fetched is skipped, a redial is not made), then leave with `code`.
+   */
+  stop(code: number, reason?: string): void {
+    this.stopCode ??= code;
+    this.skip?.abort();
+    void this.finishThen('quit', false, code, reason);
   }
 
   private update(patch: Partial<SessionView>): void {
@@ -273,7 +280,12 @@ export class CallSession {
   }
 
   /** Finish the current call (if any), then quit with `code` or redial. */
-  private finishThen(then: 'redial' | 'quit', withRecord: boolean, code?: number): Promise<void> {
+  private finishThen(
+    then: 'redial' | 'quit',
+    withRecord: boolean,
+    code?: number,
+    reason?: string,
+  ): Promise<void> {
     if (this.finishing) return this.finishing;
     this.finishing = (async () => {
       const call = this.current;
@@ -292,18 +304,19 @@ export class CallSession {
                 onStart: () => this.update({ stage: { kind: 'finishing', record: true, then } }),
               }
             : undefined,
+          reason,
         );
         this.skip = undefined;
       }
       this.finishing = undefined;
-      if (then === 'redial' && !this.ended) {
+      if (then === 'redial' && !this.ended && this.stopCode === undefined) {
         this.update({ earlier: [...this.options.files.earlier] });
         await this.dial();
         return;
       }
       const last = this.options.files.earlier.at(-1);
       this.end({
-        exitCode: code ?? last?.snapshot.exitCode ?? 0,
+        exitCode: this.stopCode ?? code ?? last?.snapshot.exitCode ?? 0,
         calls: this.options.files.earlier,
       });
     })();

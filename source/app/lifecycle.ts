@@ -72,6 +72,7 @@ export type StopHandler = (signal: StopSignal, count: number) => void;
 
 let stopHandler: StopHandler | undefined;
 let signalCount = 0;
+let hungUp = false;
 
 /** Say what a stop signal does while `handler` is registered; returns the unregister function. */
 export function onStop(handler: StopHandler): () => void {
@@ -166,6 +167,12 @@ export function installProcessHandlers(err?: (line: string) => void): void {
   installed = true;
   for (const signal of STOP_SIGNALS) {
     process.on(signal, () => {
+      // Closing a terminal can send SIGHUP twice (the shell passes it on, the kernel sends its
+      // own): one event, not a second "stop now".
+      if (signal === 'SIGHUP') {
+        if (hungUp) return;
+        hungUp = true;
+      }
       signalCount += 1;
       // The terminal is gone: give back what can be given back before anything else.
       if (signal === 'SIGHUP') restoreTerminal();

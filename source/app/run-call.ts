@@ -217,12 +217,12 @@ async function runPlain(
   flushPlainOutput(final, plain.printed, io.out);
   if (timer) clearTimeout(timer);
   offStop();
-  // Ctrl+C while the record is fetched skips the wait; a second one quits.
+  // A signal while the record is fetched skips the wait: the summary and the transcript are
+  // still written whole. A second one quits at once.
   const skip = new AbortController();
-  offStop = onStop((signal, count) => {
-    if (signal === 'SIGINT' && !skip.signal.aborted) skip.abort();
-    else
-      void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], count > 1 ? FORCED_CLEANUP_MS : undefined);
+  offStop = onStop((signal) => {
+    if (!skip.signal.aborted) skip.abort();
+    else void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], FORCED_CLEANUP_MS);
   });
   const done = await finishCall(
     ctx,
@@ -269,7 +269,7 @@ async function runScreen(
   const offStop = onStop(
     screenStop({
       quit: (force) => session.actions.quit(force),
-      stop: (code) => session.stop(code),
+      stop: (code, reason) => session.stop(code, reason),
     }),
   );
   // Dial first, and load Ink and React (a few hundred ms of one core) once the socket is open:

@@ -30,8 +30,8 @@ export function plainStop(store: Store): StopHandler {
 export interface ScreenRun {
   /** Hang up and end the run; `force`: at once (exit 130). */
   quit(force: boolean): void;
-  /** Hang up (without waiting for the call record) and end the run with `code`. */
-  stop(code: number): void;
+  /** Hang up (saying `reason`, without waiting for the call record) and end with `code`. */
+  stop(code: number, reason: string): void;
 }
 
 /**
@@ -43,6 +43,6 @@ export function screenStop(run: ScreenRun): StopHandler {
   return (signal, count) => {
     if (count > 1) run.quit(true);
     else if (signal === 'SIGINT') run.quit(false);
-    else run.stop(SIGNAL_EXIT_CODES[signal]);
+    else run.stop(SIGNAL_EXIT_CODES[signal], `stopped by ${signal}`);
   };
 }

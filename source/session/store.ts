@@ -192,6 +192,9 @@ export class SessionStore implements Store {
     try {
       await this.connection.connect();
     } catch (error) {
+      // Hung up while connecting (Ctrl+C, a signal, --duration): the hang-up ends the call, as
+      // asked, not as a failure to connect.
+      if (this.hangUpPromise) return;
       this.fail(`could not connect to the call: ${errorText(error)}`);
       return;
     }

@@ -57,6 +57,8 @@ export interface HostileServerOptions {
   call?: (call: HostileCall) => void | Promise<void>;
   /** Answer the WebSocket's ping frames (default true; false models a dead peer). */
   answerPings?: boolean;
+  /** `hang`: `GET /calls/{id}` (the call's record) is never answered. Default: 404. */
+  record?: 'hang';
 }
 
 export interface HostileServer {
@@ -84,6 +86,10 @@ export async function startHostileServer(
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (options.record === 'hang' && req.method === 'GET' && req.url?.includes('/calls/')) {
+        sockets.add(req.socket);
+        return; // never answered: the client gives up or is stopped
+      }
       if (req.method !== 'POST' || !req.url?.endsWith('/api/v1/calls/create')) {
         res.writeHead(404).end('no such route');
         return;

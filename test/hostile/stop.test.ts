@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWav } from '../../source/audio/wav.js';
@@ -133,6 +134,66 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
       expectFlushed(files, sox);
     }, 40_000);
   }
+
+  it('SIGHUP twice (the shell and the kernel, as a terminal closes) is one stop, not a forced quit', async () => {
+    const s = await talkingServer();
+    const files = runFiles();
+    alsaHome(files.home);
+    const run = start(s, files);
+    const sox = await untilLive(run, s);
+    run.child.kill('SIGHUP');
+    run.child.kill('SIGHUP');
+    const { code } = await run.exit;
+    expect(code, run.output().stderr).toBe(0);
+    expect(run.output().stderr).toMatch(/^Ended: stopped by SIGHUP$/m);
+    expect(readOutputs(files).transcript).toMatch(/^Call lasted/m);
+    expectFlushed(files, sox);
+  }, 40_000);
+
+  it('a signal while the call record is fetched skips the fetch; the summary is still written', async () => {
+    server = await startHostileServer({
+      record: 'hang',
+      call: (call) => call.json(agentSays(1, 'a turn before the stop')),
+    });
+    const files = runFiles();
+    const proc = start(server, files, [], {}, ['--input', 'none', '--duration', '2']);
+    await waitFor(() => proc.output().stderr.includes('fetching the call record'), {
+      what: 'the record fetch',
+      timeoutMs: 20_000,
+    });
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exit;
+    const { stderr } = proc.output();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/^Call lasted \ds$/m);
+    expect(stderr).toMatch(/^Ended: --duration 2s reached$/m);
+    // The transcript file ends with the summary, as after any call.
+    expect(readOutputs(files).transcript).toMatch(/^Ended: --duration 2s reached$/m);
+  }, 40_000);
+
+  it('a stop while the call socket is still connecting ends the call as asked, not as a failure', async () => {
+    // A socket that accepts the connection and never answers the upgrade.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      server = await startHostileServer({
+        create: { kind: 'ok', websocketUrl: () => `ws://127.0.0.1:${port}/call/1` },
+      });
+      const files = runFiles();
+      const proc = start(server, files, [], {}, ['--input', 'none']);
+      await waitFor(() => server?.createRequests.length === 1 || undefined, { what: 'the call' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      proc.child.kill('SIGTERM');
+      const { code } = await proc.exit;
+      const { stdout, stderr } = proc.output();
+      expect(code, stderr).toBe(0);
+      expect(stderr).toMatch(/^Ended: stopped by SIGTERM$/m);
+      expect(stdout + stderr).not.toMatch(/\[error\]|^error:|could not connect/m);
+    } finally {
+      silent.close();
+    }
+  }, 40_000);
 
   it('a second Ctrl+C quits at once (exit 130) while the hang-up waits on a deaf server', async () => {
     const s = await talkingServer(true);

@@ -276,7 +276,27 @@ describe('full-screen stop paths (tmux)', () => {
     await expectShellBack(t, 143);
     expect(s.calls[0]!.got('hang_up')).toBe(true);
     expectFlushed(files, sox);
+    // Said as in plain mode: the user did not hang up, a signal did.
+    expect(t.screen().join('\n')).toMatch(/^Ended: stopped by SIGTERM/m);
   }, 60_000);
+
+  it('SIGTERM while the call record is fetched after q: no wait for it, exit 143, summary kept', async () => {
+    server = await startHostileServer({
+      record: 'hang',
+      call: (call) => call.json(agentSays(1, 'a turn before the stop')),
+    });
+    const files = runFiles();
+    const t = launch(server, files);
+    await t.waitScreen((screen) => screen.includes('a turn before the stop'), 'the turn');
+    const pid = await appPid(t);
+    t.keys('q');
+    await t.waitScreen((screen) => /fetching the call record/.test(screen), 'the record fetch');
+    process.kill(pid, 'SIGTERM');
+    // The fetch would wait 20 s for an answer that never comes; the signal skips it.
+    await expectShellBack(t, 143);
+    expect(t.screen().join('\n')).toMatch(/^Ended: you hung up/m);
+    expect(readOutputs(files).transcript).toMatch(/^Ended: you hung up/m);
+  }, 15_000);
 
   it('closing the terminal (SIGHUP) still hangs up, flushes and stops sox', async () => {
     const s = await talking();
