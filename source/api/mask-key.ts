@@ -18,3 +18,38 @@ export function redactKey(text: string, key: string | undefined): string {
   if (!key) return text;
   return text.split(key).join(maskKey(key));
 }
+
+/** Shorter spellings are too likely to be ordinary text to blank out. */
+const MIN_SECRET_SPELLING_CHARS = 8;
+
+/**
+ * The ways a secret can come back from a server that echoes it: as given, lower- and upper-case,
+ * percent-encoded and decoded, and for a URL (the call's socket address) each long query value
+ * on its own (the token in `?token=…`). Longest first, so a whole URL is blanked before its
+ * parts.
+ */
+export function secretSpellings(secret: string | undefined): string[] {
+  const value = secret?.trim();
+  if (!value) return [];
+  const out = new Set<string>();
+  const add = (s: string) => {
+    if (s.length < MIN_SECRET_SPELLING_CHARS) return;
+    out.add(s);
+    out.add(s.toLowerCase());
+    out.add(s.toUpperCase());
+    out.add(encodeURIComponent(s));
+  };
+  add(value);
+  try {
+    add(decodeURIComponent(value));
+  } catch {
+    // Not percent-encoded text.
+  }
+  try {
+    const url = new URL(value);
+    for (const param of url.searchParams.values()) add(param);
+  } catch {
+    // Not a URL (an API key).
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}

@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
+import { secretSpellings } from '../api/mask-key.js';
 import type { ApiTarget } from '../api/request.js';
 import type { EchoDevices } from '../audio/echo/mode.js';
 import { openEchoPath } from '../audio/echo/path.js';
@@ -184,7 +185,9 @@ export async function openCall(
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
-  const secrets = [...(o.apiKey ? [o.apiKey] : []), created.websocketUrl];
+  const secrets = [...secretSpellings(o.apiKey), ...secretSpellings(created.websocketUrl)].sort(
+    (a, b) => b.length - a.length,
+  );
   addSecret(created.websocketUrl);
   // Transcript file names carry the agent, or the prompt file, of the call.
   const fileTag = created.agentId ?? created.label.promptFile ?? 'prompt';

@@ -12,6 +12,8 @@
  * Nothing else in the app installs process handlers.
  */
 
+import { secretSpellings } from '../api/mask-key.js';
+
 type Cleanup = () => void | Promise<void>;
 
 const steps: Cleanup[] = [];
@@ -194,10 +196,12 @@ export function installProcessHandlers(err?: (line: string) => void): void {
 
 const secrets = new Set<string>();
 
-/** Register a secret (the API key) that must never reach the terminal or a file. */
+/**
+ * Register a secret (the API key, the call's socket address) that must never reach the terminal
+ * or a file, in every spelling a server might echo it in (`secretSpellings`).
+ */
 export function addSecret(secret: string | undefined): void {
-  const value = secret?.trim();
-  if (value) secrets.add(value);
+  for (const spelling of secretSpellings(secret)) secrets.add(spelling);
 }
 
 /** `text` with every registered secret replaced by `[redacted]`. */

@@ -75,6 +75,40 @@ describe('the API key never leaves the process', () => {
     expectNoKey([run.stdout, run.stderr, run.transcript], files.home);
   }, 30_000);
 
+  it('a server echoing the key or the socket address in another spelling: still redacted', async () => {
+    const token = 'WSSECRETTOKEN12345';
+    server = await startHostileServer({
+      create: { kind: 'ok', websocketUrl: (base) => `${base}/call/1?token=${token}` },
+      call: async (call) => {
+        const url = `ws://127.0.0.1:${new URL(server!.baseUrl).port}/call/1?token=${token}`;
+        const spellings = [
+          KEY.toLowerCase(),
+          KEY.toUpperCase(),
+          encodeURIComponent(url),
+          url.toUpperCase(),
+          `token=${token}`,
+          token.toLowerCase(),
+        ];
+        spellings.forEach((text, i) => {
+          call.json({ type: 'transcript', role: 'agent', ordinal: i + 1, text, final: true });
+        });
+        call.json({ type: 'error', message: `echo ${spellings.join(' ')}` });
+        await pause(300);
+        call.ws.close(1000, 'bye');
+      },
+    });
+    const files = runFiles();
+    const run = await runCall(server, files);
+    expect(run.code, run.stderr).toBe(0);
+    const everything = [run.stdout, run.stderr, run.transcript].join('\n');
+    for (const leak of [KEY.toLowerCase(), KEY.toUpperCase(), token, token.toLowerCase()]) {
+      expect(everything.includes(leak), `leaked: ${leak.slice(0, 6)}…`).toBe(false);
+    }
+    expect(everything).not.toMatch(/WSSECRET|wssecret/);
+    expect(run.stdout).toMatch(/^Agent: \[redacted\]$/m);
+    expect(run.stdout).toMatch(/^Agent: token=\[redacted\]$/m);
+  }, 30_000);
+
   it('a 401 whose body quotes the key: the message shows only its last 4 characters', async () => {
     server = await startHostileServer({
       create: {
