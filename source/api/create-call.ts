@@ -171,16 +171,12 @@ export function parseSuccess(
       ),
     };
   }
-  if (!isWebSocketUrl(websocketUrl)) {
-    // Only the scheme: the rest of the URL is the call's credential.
-    const scheme = sanitizeServerText(
-      /^[A-Za-z][A-Za-z0-9+.-]*:/.exec(websocketUrl)?.[0] ?? '',
-      20,
-    );
+  const problem = webSocketUrlProblem(websocketUrl);
+  if (problem) {
     return {
       error: new ApiError(
         'bad-response',
-        `${context.host} answered with a websocketUrl that is not ws:// or wss://${scheme ? ` ("${scheme}")` : ''}. ${advice}`,
+        `${context.host} answered with a websocketUrl that ${problem}. ${advice}`,
         { status },
       ),
     };
@@ -200,11 +196,21 @@ export function parseSuccess(
   return { call };
 }
 
-function isWebSocketUrl(value: string): boolean {
+/**
+ * What is wrong with a socket address, in words that name only its scheme (the rest of it is the
+ * call's credential); undefined when it is a usable ws:// or wss:// URL.
+ */
+function webSocketUrlProblem(value: string): string | undefined {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value.trim())?.[1]?.toLowerCase();
+  if (scheme !== 'ws' && scheme !== 'wss') {
+    const shown = scheme ? ` ("${sanitizeServerText(`${scheme}:`, 20)}")` : '';
+    return `is not ws:// or wss://${shown}`;
+  }
   try {
-    const protocol = new URL(value.trim()).protocol;
-    return protocol === 'ws:' || protocol === 'wss:';
+    new URL(value.trim());
+    return undefined;
   } catch {
-    return false;
+    // ws:// with a port out of range, a host that is no host name, …
+    return `is not a valid ${scheme}:// address (its host or port)`;
   }
 }

@@ -242,7 +242,17 @@ describe('createCall bad responses', () => {
     const server = await serve(reply(200, { websocketUrl: 'https://evil.example/ws' }));
     const error = await failure(createCall(options(server.base)));
     expect(error.kind).toBe('bad-response');
-    expect(error.message).toContain('not ws:// or wss://');
+    expect(error.message).toContain('not ws:// or wss:// ("https:")');
+  });
+
+  it('a ws:// address with a port out of range is named for what it is, not its scheme', async () => {
+    const server = await serve(
+      reply(200, { websocketUrl: 'ws://127.0.0.1:99999/call?token=SECRETTOKEN' }),
+    );
+    const error = await failure(createCall(options(server.base)));
+    expect(error.kind).toBe('bad-response');
+    expect(error.message).toContain('is not a valid ws:// address (its host or port)');
+    expect(error.message).not.toContain('SECRETTOKEN');
   });
 });
 

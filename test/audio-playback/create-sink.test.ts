@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSink,
@@ -77,6 +77,27 @@ describe('createSink', () => {
     expect(err?.message).not.toContain('\n');
     expect(err?.detail).toMatch(/^speaker: disabled by .*; sox: sox not found/);
     expect(notices).toEqual([]);
+  });
+
+  it('a speaker that loads but cannot open its device, and no sox: names the device, not the module', async () => {
+    delete process.env[DISABLE_SPEAKER_ENV];
+    process.env.PATH = `${dirname(process.execPath)}:${join(tmp.dir, 'empty-bin')}`;
+    const home = join(tmp.dir, 'no-card-home');
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type hw card 99 }\n');
+    process.env.HOME = home;
+    const err = await createSink('speaker:nosuchdev', RATE, () => {}).then(
+      async (sink) => {
+        await sink.close();
+        return undefined;
+      },
+      (e: NoAudioOutputError) => e,
+    );
+    expect(err, 'an output opened although the device does not exist').toBeInstanceOf(Error);
+    expect(err?.message).toMatch(
+      /^no audio output: "nosuchdev" could not be opened, and sox \(the fallback\) is not installed; .*omnia-voice devices/,
+    );
+    expect(err?.message).not.toContain('module is unavailable');
   });
 
   it('with sox installed but no output device, says to check the device, not to install sox', async () => {

@@ -93,9 +93,19 @@ export async function createSink(
     // sox missing is fixed by installing it; sox present but failing means there is no usable
     // output device, which no install fixes.
     const soxMissing = /not found/.test(soxReason);
-    const message = soxMissing
-      ? `no audio output: the speaker module is unavailable and sox is not installed; the call goes on without sound (${soxInstallHint()}, or use --output none)`
-      : 'no audio output: no playback device could be opened; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)';
+    // Unless the module itself would not load (missing, disabled, built for another Node), it
+    // was the device that failed: that is what to fix (a wrong --output speaker:<device>, a
+    // device in use, ALSA refusing it), not the module.
+    const deviceFailed =
+      !/not installed|disabled by|Cannot find module|compiled against|NODE_MODULE_VERSION|ELF|dlopen/i.test(
+        speakerReason,
+      );
+    const device = parsed.device ? `"${parsed.device}"` : 'the default output device';
+    const message = !soxMissing
+      ? 'no audio output: no playback device could be opened; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)'
+      : deviceFailed
+        ? `no audio output: ${device} could not be opened, and sox (the fallback) is not installed; the call goes on without sound (check the device: omnia-voice devices lists them; or use --output none)`
+        : `no audio output: the speaker module is unavailable and sox is not installed; the call goes on without sound (${soxInstallHint()}, or use --output none)`;
     throw new NoAudioOutputError(message, `speaker: ${speakerReason}; sox: ${soxReason}`);
   }
 }
