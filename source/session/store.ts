@@ -282,7 +282,8 @@ export class SessionStore implements Store {
 
   /** A gap in the agent's audio as heard: in the events, the first MAX_GAP_EVENTS of them. */
   private onAgentGap(ms: number, cause: GapCause): void {
-    if (ms < MIN_GAP_EVENT_MS) return;
+    // With --output none nothing is heard: a gap in nothing is no news.
+    if (ms < MIN_GAP_EVENT_MS || this.snapshot.output.kind === 'none') return;
     this.gapEvents++;
     if (this.gapEvents > MAX_GAP_EVENTS) return;
     const margin = this.options.player.replyMarginMs;

@@ -37,6 +37,8 @@ afterEach(async () => {
 async function makeStore(
   websocketUrl: string,
   source: AudioSource = new ToneSource(),
+  /** What the output is to the user: a device by default; `none` as with --output none. */
+  outputKind = 'test',
 ): Promise<{ store: SessionStore; player: Player }> {
   const sink = new NullSink(RATE);
   await sink.open();
@@ -49,7 +51,7 @@ async function makeStore(
     inputSampleRate: RATE,
     outputSampleRate: RATE,
     input: { kind: 'test', description: source.description },
-    output: { kind: 'none', description: 'none' },
+    output: { kind: outputKind, description: outputKind === 'none' ? 'none' : 'a null device' },
     echoGuard: false,
     ptt: false,
     secrets: ['sk_secret_key_123456'],
@@ -109,6 +111,14 @@ describe('SessionStore against the local agent', () => {
     });
     expect(event.kind).toBe('info');
     expect(event.message).toMatch(/this app was busy/);
+
+    // With --output none nothing is heard: the same hold-up is no news.
+    const silent = await makeStore((await localCall()).url, quiet, 'none');
+    await silent.store.start();
+    await waitFor(() => silent.player.playing, { what: 'the greeting to "play"' });
+    busy(150);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(gapEvent(silent.store)).toBeUndefined();
 
     // Held (as while the UI loads): the greeting waits, then plays whole.
     const second = await playerOf((await localCall()).url);
