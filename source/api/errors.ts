@@ -361,7 +361,10 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
     );
   }
   if (status >= 300 && status < 400) {
-    const where = failure.location ? ` to ${sanitizeServerText(failure.location, 120)}` : '';
+    // Where it points, without its query: a redirect can carry a token there.
+    const where = failure.location
+      ? ` to ${sanitizeServerText(failure.location.replace(/[?#].*$/s, ''), 120)}`
+      : '';
     return new ApiError(
       'bad-response',
       `Omnia answered with a redirect (HTTP ${status}${where}). Check --api-base (for example https:// instead of http://).`,

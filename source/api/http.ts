@@ -107,6 +107,21 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
       let received = 0;
       response.on('data', (chunk: Buffer) => {
         received += chunk.length;
+        const status = response.statusCode ?? 0;
+        if (received > maxBytes && status >= 300) {
+          // A refusal with a huge body (an error page, a dump) is still a refusal: its status
+          // says what went wrong (a wrong key, no credits), the first bytes are enough to read.
+          chunks.push(chunk.subarray(0, chunk.length - (received - maxBytes)));
+          finish({
+            answer: {
+              status,
+              headers: response.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            },
+          });
+          req.destroy();
+          return;
+        }
         if (received > maxBytes) {
           finish({
             error: new ApiError(

@@ -143,6 +143,28 @@ describe('createCall HTTP errors', () => {
     );
   });
 
+  it('a refusal with a body of megabytes still says what was refused', async () => {
+    const page = `<html><body>${'denied '.repeat(400_000)}</body></html>`;
+    const server = await serve(reply(401, page));
+    const error = await failure(createCall(options(server.base)));
+    expect(error.kind).toBe('auth');
+    expect(error.message).toMatch(/^Omnia rejected the API key \(HTTP 401/);
+    expect(error.message).not.toContain('larger than');
+    // A 200 that large is still not an answer to read.
+    const huge = await serve(reply(200, page));
+    const bad = await failure(createCall(options(huge.base)));
+    expect(bad.message).toContain('sent an answer larger than');
+  });
+
+  it('a redirect names where it points, without the query that may carry a token', async () => {
+    const server = await serve(
+      reply(307, '', { Location: 'http://127.0.0.1:1/elsewhere?token=REDIRECTSECRET' }),
+    );
+    const error = await failure(createCall(options(server.base)));
+    expect(error.message).toContain('redirect (HTTP 307 to http://127.0.0.1:1/elsewhere)');
+    expect(error.message).not.toContain('REDIRECTSECRET');
+  });
+
   it('401 without a key tells the user to set one', async () => {
     const server = await serve(reply(401, { message: 'missing X-API-Key' }));
     const error = await failure(createCall(options(server.base, { apiKey: undefined })));
