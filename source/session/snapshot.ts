@@ -11,6 +11,7 @@ export function blankSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     agentState: 'idle',
     agentStateSince: Date.now(),
     agentCutOff: false,
+    pendingTexts: [],
     local: false,
     turns: [],
     events: [],

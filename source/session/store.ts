@@ -115,6 +115,7 @@ export class SessionStore implements Store {
   private silentFrame = Buffer.alloc(0);
   /** After a local interrupt, audio of the interrupted agent turn that still arrives is dropped. */
   private discardingAgentAudio = false;
+  private pendingSeq = 0;
   /** The turns' array while only the store holds it (see {@link SessionStore.draftTurns}). */
   private turnsDraft: Turn[] | undefined;
   private interruptedOrdinal = -1;
@@ -311,6 +312,11 @@ export class SessionStore implements Store {
         this.onAgentState(msg.state);
         break;
       case 'transcript': {
+        const typedTurn =
+          msg.role === 'user' &&
+          msg.medium === 'text' &&
+          this.snapshot.pendingTexts.length > 0 &&
+          findTurnIndex(this.snapshot.turns, msg.ordinal) < 0;
         const result = applyTranscript(this.draftTurns(), msg, Date.now(), { inPlace: true });
         if (result.problem) this.addEvent('warning', result.problem);
         const turns = this.redactTurn(result.turns, result.changed);
@@ -322,6 +328,7 @@ export class SessionStore implements Store {
           this.stopDiscarding();
         }
         if (result.changed) this.update({ turns });
+        if (typedTurn && result.changed) this.settlePending(result.changed.text);
         break;
       }
       case 'playback_clear_buffer':
@@ -543,6 +550,17 @@ export class SessionStore implements Store {
     this.addEvent('info', `${what} (${Math.round(dropped)} ms of agent audio dropped)`);
   }
 
+  /**
+   * The server put a typed message in the transcript: the pending line it stood for goes (the
+   * one with the same text, else the oldest: a server may reword it).
+   */
+  private settlePending(text: string): void {
+    const pending = this.snapshot.pendingTexts;
+    const same = pending.findIndex((p) => p.text === text.trim());
+    const index = same >= 0 ? same : 0;
+    this.update({ pendingTexts: pending.filter((_, i) => i !== index) });
+  }
+
   /** The interrupted turn is over (the agent stopped, or a new turn began): play audio again. */
   private stopDiscarding(): void {
     if (!this.discardingAgentAudio) return;
@@ -575,6 +593,12 @@ export class SessionStore implements Store {
     }
     this.lastUserSpeechAt = Date.now();
     this.awaitingResponse = true;
+    this.update({
+      pendingTexts: [
+        ...this.snapshot.pendingTexts,
+        { id: ++this.pendingSeq, text: trimmed, at: this.lastUserSpeechAt },
+      ],
+    });
     const how = sent === 'immediate' && !urgency ? ', immediate: you interrupted the agent' : '';
     this.addEvent('info', `sent text (${trimmed.length} chars${how})`);
   }

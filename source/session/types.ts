@@ -96,6 +96,14 @@ export interface ToolCall {
   readonly afterOrdinal: number;
 }
 
+/** A message you typed and sent that the server has not yet put in the transcript. */
+export interface PendingText {
+  readonly id: number;
+  readonly text: string;
+  /** Epoch ms when it was sent. */
+  readonly at: number;
+}
+
 export interface Snapshot {
   readonly phase: CallPhase;
   readonly agentState: AgentState;
@@ -106,6 +114,11 @@ export interface Snapshot {
    * turn is not played, though the server says the agent is speaking.
    */
   readonly agentCutOff: boolean;
+  /**
+   * Messages you typed that the server has not echoed as a transcript turn yet (it may hold a
+   * message until the agent's turn ends): shown at once, marked sent, until their turn comes.
+   */
+  readonly pendingTexts: readonly PendingText[];
   readonly callId?: string;
   readonly agentId?: string;
   /** True when talking to the built-in local agent. */

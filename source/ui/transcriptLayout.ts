@@ -3,7 +3,7 @@
  * window is ever handed to React. Pure: turns and events in, rows out, with a per-object cache
  * (turns are immutable, so a finished turn is wrapped once per width and never again).
  */
-import type { CallEvent, EventKind, Role, Turn } from '../session/types.js';
+import type { CallEvent, EventKind, PendingText, Role, Turn } from '../session/types.js';
 import { sanitizeLine, sanitizeText } from './sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from './textWidth.js';
 
@@ -15,8 +15,14 @@ export interface CallDivider {
   readonly divider: string;
 }
 
-/** A turn, an event shown inline (tool calls and errors), or the divider before a call. */
-export type TranscriptItem = Turn | CallEvent | CallDivider;
+/**
+ * A turn, an event shown inline (tool calls and errors), a message you typed that the server
+ * has not put in the transcript yet, or the divider before a call.
+ */
+export type TranscriptItem = Turn | CallEvent | PendingText | CallDivider;
+
+/** Said after a typed message until the server's transcript has it. */
+export const PENDING_MARK = '⌨ (sent)';
 
 /** Event kinds that appear inline in the transcript (the rest live in the events pane). */
 export const INLINE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['tool', 'error']);
@@ -47,6 +53,10 @@ export function isDivider(item: TranscriptItem): item is CallDivider {
   return 'divider' in item;
 }
 
+function isPending(item: TranscriptItem): item is PendingText {
+  return 'text' in item && !('ordinal' in item);
+}
+
 /**
  * The events shown inline. Returns `previous` when the selection has not changed, so a flood
  * of debug events does not re-render the transcript.
@@ -61,13 +71,16 @@ export function inlineEvents(
 }
 
 /**
- * Turns (already ordered by ordinal) with inline events (see {@link inlineEvents})
- * interleaved by time. An event goes before the first turn that started after it.
+ * Turns (already ordered by ordinal) with inline events (see {@link inlineEvents}) and pending
+ * typed messages interleaved by time. Each goes before the first turn that started after it.
  */
 export function mergeItems(
   turns: readonly Turn[],
-  inline: readonly CallEvent[],
+  events: readonly CallEvent[],
+  pending: readonly PendingText[] = [],
 ): readonly TranscriptItem[] {
+  const inline: readonly (CallEvent | PendingText)[] =
+    pending.length === 0 ? events : [...events, ...pending].sort((a, b) => a.at - b.at);
   if (inline.length === 0) return turns;
   const out: TranscriptItem[] = [];
   let e = 0;
@@ -86,16 +99,19 @@ export function mergeItems(
 export function itemsCache(): (
   turns: readonly Turn[],
   events: readonly CallEvent[],
+  pending?: readonly PendingText[],
 ) => readonly TranscriptItem[] {
   let lastTurns: readonly Turn[] | undefined;
   let lastInline: readonly CallEvent[] = [];
+  let lastPending: readonly PendingText[] = [];
   let items: readonly TranscriptItem[] = [];
-  return (turns, events) => {
+  return (turns, events, pending = []) => {
     const inline = inlineEvents(events, lastInline);
-    if (turns !== lastTurns || inline !== lastInline) {
-      items = mergeItems(turns, inline);
+    if (turns !== lastTurns || inline !== lastInline || pending !== lastPending) {
+      items = mergeItems(turns, inline, pending);
       lastTurns = turns;
       lastInline = inline;
+      lastPending = pending;
     }
     return items;
   };
@@ -132,6 +148,12 @@ function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
     text = sanitizeText(item.text);
     tone = item.role;
     mark = turnMark(item);
+  } else if (isPending(item)) {
+    label = ROLE_LABEL.user;
+    text = sanitizeText(item.text);
+    tone = 'user';
+    mark = PENDING_MARK;
+    dim = true;
   } else {
     label = item.kind === 'tool' ? 'tool' : 'error';
     text = sanitizeLine(item.message);

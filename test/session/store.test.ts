@@ -164,6 +164,19 @@ describe('SessionStore against the local agent', () => {
     ).toBe(true);
   });
 
+  it('a typed message is pending until the server puts it in the transcript', async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    await waitFor(() => store.getSnapshot().phase === 'live' || undefined, { what: 'live' });
+    store.actions.sendText('what can you do?');
+    expect(store.getSnapshot().pendingTexts.map((p) => p.text)).toEqual(['what can you do?']);
+    await waitFor(
+      () => store.getSnapshot().turns.some((t) => t.typed && t.text === 'what can you do?'),
+      { what: 'the typed turn' },
+    );
+    expect(store.getSnapshot().pendingTexts).toEqual([]);
+  });
+
   it('answers client tool calls it does not have, so the call does not stall', async () => {
     const { agent, url } = await localCall();
     const store = await storeFor(url);

@@ -177,6 +177,27 @@ describe('meters and state', () => {
     await waitFor(() => expect(micLine()).toContain('█'));
   });
 
+  it('shows a typed message at once, marked sent, until the transcript has it', async () => {
+    const at = Date.now();
+    const store = new FakeStore({
+      phase: 'live',
+      turns: [turn({ role: 'agent', text: 'a long answer', final: false, startedAt: at - 5_000 })],
+      pendingTexts: [{ id: 1, text: 'wait, one question', at }],
+    });
+    const r = await open(store);
+    await waitFor(() => expect(r.frame()).toMatch(/You\s+wait, one question ⌨ \(sent\)/));
+    // The server's turn replaces it.
+    store.set({
+      pendingTexts: [],
+      turns: [
+        turn({ role: 'agent', text: 'a long answer', final: true, startedAt: at - 5_000 }),
+        turn({ role: 'user', text: 'wait, one question', typed: true, medium: 'text' }),
+      ],
+    });
+    await waitFor(() => expect(r.frame()).toMatch(/You\s+wait, one question ⌨ \(typed\)/));
+    expect(r.frame()).not.toContain('(sent)');
+  });
+
   it('shows the agent state with its duration, a spinner while thinking, and call phases', async () => {
     const since = Date.now() - 3_500;
     const store = new FakeStore({ agentState: 'listening', agentStateSince: since });

@@ -40,7 +40,7 @@ export class TranscriptFeed {
 
   constructor(readonly store: StoreReader) {
     const s = store.getSnapshot();
-    this.items = this.itemsOf(s.turns, s.events);
+    this.items = this.itemsOf(s.turns, s.events, s.pendingTexts);
   }
 
   readonly get = (): readonly TranscriptItem[] => this.items;
@@ -48,7 +48,7 @@ export class TranscriptFeed {
   /** The items as they are in the store now (scrolling measures against them). */
   latest(): readonly TranscriptItem[] {
     const s = this.store.getSnapshot();
-    return this.itemsOf(s.turns, s.events);
+    return this.itemsOf(s.turns, s.events, s.pendingTexts);
   }
 
   readonly subscribe = (listener: Listener): (() => void) => {
