@@ -416,6 +416,12 @@ describe('keys', () => {
     await waitFor(() =>
       expect(r.frame()).toContain('transcript saved to /tmp/omnia/transcript.md'),
     );
+    // A path wider than the screen keeps its file name: cut in the middle, not at the end.
+    store.savePath = `/home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_13-02-11_demo.md`;
+    await r.press('s');
+    await waitFor(() =>
+      expect(r.frame()).toMatch(/^transcript saved to \/home\/.*….*2026-11-30_13-02-11_demo\.md$/m),
+    );
     store.saveError = 'disk full';
     await r.press('s');
     await waitFor(() => expect(r.frame()).toContain('could not save the transcript: disk full'));

@@ -27,6 +27,11 @@ export interface Notice {
   readonly text: string;
   readonly color: string;
   readonly bold: boolean;
+  /**
+   * Cut in the middle when too wide (the toast: "transcript saved to /home/…/2026-11-30_….md"
+   * keeps the file name); otherwise at the end.
+   */
+  readonly middle?: boolean;
 }
 
 /**
@@ -76,7 +81,13 @@ export function notices(input: NoticeInput): Notice[] {
     });
   }
   if (input.toast) {
-    out.push({ key: 'toast', text: sanitizeLine(input.toast), color: 'blue', bold: false });
+    out.push({
+      key: 'toast',
+      text: sanitizeLine(input.toast),
+      color: 'blue',
+      bold: false,
+      middle: true,
+    });
   }
   return out;
 }
@@ -86,7 +97,12 @@ export function Notices({ items, width }: { readonly items: Notice[]; readonly w
   return (
     <Box flexDirection="column" width={width}>
       {items.map((notice) => (
-        <Text key={notice.key} bold={notice.bold} wrap="truncate-end" {...fg(notice.color)}>
+        <Text
+          key={notice.key}
+          bold={notice.bold}
+          wrap={notice.middle ? 'truncate-middle' : 'truncate-end'}
+          {...fg(notice.color)}
+        >
           {notice.text}
         </Text>
       ))}
