@@ -310,6 +310,13 @@ describe('footer', () => {
     }
     const wide = footerLayout(footerItems({ mode: 'call', ptt: false }), 120);
     expect(wide.separator).toBe(' · ');
+    // At 80 columns with redial the rarest label goes first, not every label at once.
+    const redial = footerLayout(footerItems({ mode: 'call', ptt: false, redial: true }), 80);
+    const text = redial.items.map(([k, l]) => (l ? `${k} ${l}` : k)).join(redial.separator);
+    expect(text.length).toBeLessThanOrEqual(80);
+    expect(text).toBe(
+      'm mute  i interrupt  t type  v voice/text  s save  d events  ? help  r  q quit',
+    );
   });
 });
 

@@ -2,9 +2,13 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import { footerItems, type KeyContext } from '../keymap.js';
 
+/** Labels given up first when the footer is too narrow: the keys used least. */
+const DROP_ORDER = ['redial', 'events', 'voice/text', 'save', 'type', 'interrupt', 'mute'];
+
 /**
  * Footer pieces for a width: "m mute · i interrupt · …" when it fits, tighter separators
- * next, and at last bare keys for everything but help and quit (help lists them all).
+ * next, then the labels of the keys used least go one by one ("r" stays, "redial" goes), and at
+ * last bare keys for everything but help and quit (help lists them all).
  */
 export function footerLayout(
   items: ReadonlyArray<readonly [string, string]>,
@@ -15,6 +19,11 @@ export function footerLayout(
     separator.length * Math.max(0, list.length - 1);
   for (const separator of [' · ', '  ']) {
     if (length(items, separator) <= width) return { separator, items: [...items] };
+  }
+  let fewer = [...items];
+  for (const label of DROP_ORDER) {
+    fewer = fewer.map(([k, l]) => [k, l === label ? '' : l] as const);
+    if (length(fewer, '  ') <= width) return { separator: '  ', items: fewer };
   }
   // Help and quit always; and how push-to-talk works here (held or toggled), which only the
   // footer and the help say.
