@@ -7,6 +7,7 @@ import type { AgentInfo } from '../api/agents.js';
 import type { ApiTarget } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
 import type { LocalAgent } from '../local-agent/index.js';
+import type { Store } from '../session/types.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { formatSummary } from '../transcript/summary.js';
 import {
@@ -212,7 +213,9 @@ async function runPlain(
   const timer = durationTimer(o, store);
   const plain = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
   await store.start();
+  const stopTyping = await typedLines(process.stdin, store);
   const final = await store.whenEnded();
+  stopTyping();
   plain.detach();
   flushPlainOutput(final, plain.printed, io.out);
   if (timer) clearTimeout(timer);
@@ -234,6 +237,24 @@ async function runPlain(
   printEnd(o, files, [done], io);
   await runCleanup();
   return final.exitCode;
+}
+
+/**
+ * Plain mode: each line on stdin is a typed message to the agent, as `t` and Enter in the full
+ * screen (a terminal, or a pipe: `printf 'hello\n' | omnia-voice --plain`). The end of stdin
+ * ends nothing: the call goes on until it is hung up. Returns how to stop reading.
+ */
+async function typedLines(input: NodeJS.ReadStream, store: Store): Promise<() => void> {
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on('line', (line) => {
+    const text = line.trim();
+    if (text) store.actions.sendText(text);
+  });
+  return () => {
+    lines.close();
+    input.pause();
+  };
 }
 
 /** The full-screen run: the picker if needed, then calls until the user quits. */

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseWav } from '../../source/audio/wav.js';
-import { cliEnv, runCli, startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
+import { CLI_PATH, cliEnv, runCli, startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
 import { audibleMs, monoWav, silence, tone } from '../helpers/signal.js';
 
 const RATE = 16_000;
@@ -63,6 +63,41 @@ describe('a whole call in plain mode through the built CLI', () => {
     expect(text).toMatch(/^Agent: .+/m);
     expect(text).toMatch(/^User: .+/m);
   }, 60_000);
+
+  it('each line on stdin is a typed message; the end of stdin ends nothing', async () => {
+    const home = tempDir();
+    const transcript = join(home, 'call.txt');
+    const child = spawn(
+      process.execPath,
+      [
+        CLI_PATH,
+        '--plain',
+        '--duration',
+        '12',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--transcript',
+        transcript,
+      ],
+      { env: cliEnv(home), cwd: home, stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await waitFor(() => stdout.includes('[call] connected') || undefined, { what: 'the call' });
+    child.stdin.end('hello there\n\n  and one more  \n');
+    expect(await exited).toBe(0);
+    expect(stdout).toMatch(/^User \(typed\): hello there$/m);
+    expect(stdout).toMatch(/^Agent: You typed: hello there$/m);
+    expect(stdout).toMatch(/^User \(typed\): and one more$/m);
+    expect(stdout).toMatch(/^Agent: You typed: and one more$/m);
+    // Closing stdin did not end the call: it ran to --duration.
+    expect(readFileSync(transcript, 'utf8')).toMatch(/--duration 12s reached/);
+  }, 40_000);
 
   it('hangs up on SIGTERM, exits 0, writes a valid WAV; -v prints events and levels', async () => {
     const home = tempDir();
