@@ -396,6 +396,21 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).not.toContain('say:'));
   });
 
+  it('on a narrow screen the key hints give way to the text being typed', async () => {
+    const wide = await open(new FakeStore({ phase: 'live' }), 80, 24);
+    await wide.press('t');
+    await wide.press('a question about the weather');
+    await waitFor(() =>
+      expect(wide.frame()).toMatch(/say: a question about the weather.*Enter send/),
+    );
+    wide.unmount();
+    const narrow = await open(new FakeStore({ phase: 'live' }), 40, 12);
+    await narrow.press('t');
+    await narrow.press('a question about the weather');
+    await waitFor(() => expect(narrow.frame()).toContain('say: a question about the weather'));
+    expect(narrow.frame()).not.toContain('Enter send');
+  });
+
   it('Esc cancels typing without sending', async () => {
     const store = new FakeStore();
     const r = await open(store);

@@ -2,6 +2,11 @@ import { Box, Text } from 'ink';
 import { footerItems } from '../keymap.js';
 import { clusterAfter, type EditLine } from '../lineEdit.js';
 
+/** "say: " before the text. */
+const PROMPT_COLUMNS = 5;
+/** Columns the text keeps before the key hints beside it give way. */
+const MIN_TEXT_COLUMNS = 24;
+
 /** Shown in the empty message line. */
 export const TYPING_PROMPT = 'type a message';
 
@@ -18,6 +23,8 @@ export function TypingLine({ line, width }: TypingLineProps) {
   const hints = footerItems({ mode: 'typing', ptt: false })
     .map(([keys, label]) => `${keys} ${label}`)
     .join(' · ');
+  // The hints give way before the text does: they show only while the text keeps room.
+  const showHints = width - PROMPT_COLUMNS - hints.length - 1 >= MIN_TEXT_COLUMNS;
   const shown = line.text;
   const end = clusterAfter(shown, line.cursor);
   const before = shown.slice(0, line.cursor);
@@ -41,9 +48,11 @@ export function TypingLine({ line, width }: TypingLineProps) {
           </Text>
         )}
       </Box>
-      <Box flexShrink={0} marginLeft={1}>
-        <Text dimColor>{hints}</Text>
-      </Box>
+      {showHints && (
+        <Box flexShrink={0} marginLeft={1}>
+          <Text dimColor>{hints}</Text>
+        </Box>
+      )}
     </Box>
   );
 }
