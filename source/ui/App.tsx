@@ -6,7 +6,7 @@ import type { Snapshot, Store } from '../session/types.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
-import { HelpOverlay } from './components/HelpOverlay.js';
+import { HelpOverlay, helpLines, helpRoom } from './components/HelpOverlay.js';
 import { InfoPane } from './components/InfoPane.js';
 import { Notices, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
@@ -139,6 +139,10 @@ export function App({
     // The items as the store has them now: a key may come before a deferred streaming frame.
     items: itemsNow,
     transcript: layout.transcript,
+    help: () => ({
+      lines: helpLines(layout.width, uiNow().pttHold, redial).length,
+      rows: helpRoom(layout.bodyRows),
+    }),
   });
   const context = useMemo<KeyContext>(
     () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold, redial }),
@@ -214,6 +218,7 @@ export function App({
       <HelpOverlay
         width={layout.width}
         height={layout.bodyRows}
+        top={ui.helpTop}
         pttHold={ui.pttHold}
         redial={redial}
       />

@@ -22,6 +22,8 @@ export interface UiState {
   /** Id of the last toast, so a stale timer cannot clear a newer one. */
   readonly toastSeq: number;
   readonly scroll: ScrollState;
+  /** The help's first row shown (it scrolls when the terminal is too small for it). */
+  readonly helpTop: number;
   /** "q" or Ctrl+C was pressed: hanging up, a second Ctrl+C quits at once. */
   readonly quitting: boolean;
 }
@@ -37,6 +39,7 @@ export type UiAction =
   | { readonly type: 'toast'; readonly text: string }
   | { readonly type: 'clearToast'; readonly id: number }
   | { readonly type: 'scroll'; readonly scroll: ScrollState }
+  | { readonly type: 'helpScroll'; readonly top: number }
   | { readonly type: 'quitting' };
 
 export const INITIAL_UI_STATE: UiState = {
@@ -46,6 +49,7 @@ export const INITIAL_UI_STATE: UiState = {
   showEvents: false,
   toastSeq: 0,
   scroll: FOLLOW,
+  helpTop: 0,
   quitting: false,
 };
 
@@ -60,7 +64,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'stopTyping':
       return { ...state, mode: 'call', line: EMPTY_LINE };
     case 'toggleHelp':
-      return { ...state, mode: state.mode === 'help' ? 'call' : 'help' };
+      return { ...state, mode: state.mode === 'help' ? 'call' : 'help', helpTop: 0 };
     case 'closeHelp':
       return state.mode === 'help' ? { ...state, mode: 'call' } : state;
     case 'toggleEvents':
@@ -75,6 +79,8 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return state.toast?.id === action.id ? { ...state, toast: undefined } : state;
     case 'scroll':
       return state.scroll === action.scroll ? state : { ...state, scroll: action.scroll };
+    case 'helpScroll':
+      return state.helpTop === action.top ? state : { ...state, helpTop: action.top };
     case 'quitting':
       // Typing and help are abandoned: the screen shows the hang-up.
       return { ...state, quitting: true, mode: 'call', line: EMPTY_LINE };

@@ -500,4 +500,23 @@ describe('keys', () => {
     await r.press(KEYS.escape);
     await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
   });
+
+  it('on a small screen the help wraps its lines and scrolls with the arrows', async () => {
+    const store = new FakeStore({ phase: 'live' });
+    const r = await open(store, 50, 14);
+    await r.press('?');
+    await waitFor(() => expect(r.frame()).toMatch(/↓ \d+ more \(↑↓ PgUp PgDn scroll\)/));
+    // Lines wrap rather than being cut: no description ends in "…".
+    expect(r.frame()).not.toMatch(/…$/m);
+    expect(r.frame()).toContain('m       mute / unmute the mic');
+    await r.press(KEYS.down);
+    await waitFor(() => expect(r.frame()).toMatch(/↑ 1 above/));
+    await r.press(KEYS.end);
+    // The last binding is in view, and nothing below it.
+    await waitFor(() => expect(r.frame()).toMatch(/^Esc\s+cancel typing/m));
+    expect(r.frame()).not.toMatch(/↓ \d+ more/);
+    // Scrolling the help moved no transcript, and Esc still closes it.
+    await r.press(KEYS.escape);
+    await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
+  });
 });

@@ -1,39 +1,82 @@
 import { Box, Text } from 'ink';
 import { helpRows } from '../keymap.js';
+import { wrapText } from '../textWidth.js';
 
 const KEYS_COLUMNS = 8;
 
-/** Every binding of the keymap with its description and when it works (`?`). */
+/** One display line of the help: a binding's first line carries its keys. */
+export interface HelpLine {
+  readonly key: string;
+  readonly keys: string;
+  readonly text: string;
+  /** "(in call)" after the description, on its last line. */
+  readonly when: string;
+}
+
+/** Every binding, its description wrapped to `width` (the keys column apart). Pure. */
+export function helpLines(width: number, pttHold: boolean, redial: boolean): HelpLine[] {
+  const room = Math.max(1, width - KEYS_COLUMNS);
+  return helpRows({ pttHold, redial }).flatMap((row) => {
+    const whole = row.when === '' ? row.description : `${row.description} (${row.when})`;
+    const wrapped = wrapText(whole, room);
+    return wrapped.map((line, i) => {
+      // The "(when)" part is drawn dim: split it off the last line when it is there whole.
+      const suffix = row.when === '' ? '' : `(${row.when})`;
+      const last = i === wrapped.length - 1 && suffix !== '' && line.endsWith(suffix);
+      return {
+        key: `${row.keys}:${i}`,
+        keys: i === 0 ? row.keys : '',
+        text: last ? line.slice(0, line.length - suffix.length).trimEnd() : line,
+        when: last ? suffix : '',
+      };
+    });
+  });
+}
+
+/** Rows the help's lines get: the screen's body less its title and its "more" line. */
+export function helpRoom(height: number): number {
+  return Math.max(1, height - 2);
+}
+
+/** Every binding of the keymap with its description and when it works (`?`); ↑↓ scroll it. */
 export function HelpOverlay({
   width,
   height,
+  top = 0,
   pttHold = false,
   redial = false,
 }: {
   readonly width: number;
   readonly height: number;
+  /** First line shown: the help scrolls when the terminal is too small for it. */
+  readonly top?: number;
   /** Space is held to talk (the terminal reports key releases). */
   readonly pttHold?: boolean;
   /** `r` calls again. */
   readonly redial?: boolean;
 }) {
-  const rows = helpRows({ pttHold, redial });
-  const fit = rows.slice(0, Math.max(0, height - 2));
+  const lines = helpLines(width, pttHold, redial);
+  const room = helpRoom(height);
+  const from = Math.max(0, Math.min(top, lines.length - room));
+  const shown = lines.slice(from, from + room);
+  const below = lines.length - from - shown.length;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate-end">
         Keys <Text dimColor>(? or Esc to close)</Text>
       </Text>
-      {fit.map((row) => (
-        <Text key={row.keys} wrap="truncate-end">
-          <Text bold>{row.keys.padEnd(KEYS_COLUMNS)}</Text>
-          <Text>{row.description}</Text>
-          {row.when !== '' && <Text dimColor>{` (${row.when})`}</Text>}
+      {shown.map((line) => (
+        <Text key={line.key} wrap="truncate-end">
+          <Text bold>{line.keys.padEnd(KEYS_COLUMNS)}</Text>
+          <Text>{line.text}</Text>
+          {line.when !== '' && <Text dimColor>{` ${line.when}`}</Text>}
         </Text>
       ))}
-      {fit.length < rows.length && (
+      {(from > 0 || below > 0) && (
         <Text dimColor wrap="truncate-end">
-          {`… ${rows.length - fit.length} more (enlarge the terminal)`}
+          {[from > 0 ? `↑ ${from} above` : '', below > 0 ? `↓ ${below} more` : '']
+            .filter(Boolean)
+            .join(' · ') + ' (↑↓ PgUp PgDn scroll)'}
         </Text>
       )}
     </Box>

@@ -44,6 +44,8 @@ export interface CallCommandsInput {
   /** The transcript's items now (scroll commands measure against them). */
   readonly items: () => readonly TranscriptItem[];
   readonly transcript: { readonly width: number; readonly height: number };
+  /** The help's lines and the rows it has for them (the help scrolls with the same keys). */
+  readonly help: () => { readonly lines: number; readonly rows: number };
 }
 
 /** Said when Enter comes before the call is up: the line stays, nothing is lost. */
@@ -71,7 +73,7 @@ function message(error: unknown): string {
 
 /** What each keymap command does to the store and the UI state. */
 export function useCallCommands(input: CallCommandsInput): RunCommand {
-  const { store, controls, ui: uiNow, dispatch, onExit, items, transcript } = input;
+  const { store, controls, ui: uiNow, dispatch, onExit, items, transcript, help } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
 
@@ -114,6 +116,20 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
   return (command: CommandName, event) => {
     const ui = uiNow();
     const scrollCommand = SCROLL_COMMANDS[command];
+    if (scrollCommand !== undefined && ui.mode === 'help') {
+      const { lines, rows } = help();
+      const steps: Record<ScrollCommand, number> = {
+        lineUp: -1,
+        lineDown: 1,
+        pageUp: -rows,
+        pageDown: rows,
+        top: -lines,
+        bottom: lines,
+      };
+      const top = Math.max(0, Math.min(ui.helpTop + steps[scrollCommand], lines - rows));
+      dispatch({ type: 'helpScroll', top });
+      return;
+    }
     if (scrollCommand !== undefined) {
       const next = scroll(ui.scroll, scrollCommand, items(), transcript.width, transcript.height);
       dispatch({ type: 'scroll', scroll: next });
