@@ -394,6 +394,13 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
     expect(store.called('sendText')[0]!.args[0]).toBe('hi there');
     await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    // Once the call is over nothing can carry it: said so, and the line is kept.
+    store.set({ phase: 'ended', endReason: 'the agent hung up' });
+    await r.press('t');
+    await r.press('too late?\r');
+    await waitFor(() => expect(r.frame()).toContain('the call is over: your message was not sent'));
+    expect(r.frame()).toContain('say: too late?');
+    expect(store.called('sendText')).toHaveLength(1);
   });
 
   it('on a narrow screen the key hints give way to the text being typed', async () => {

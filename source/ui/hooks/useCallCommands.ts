@@ -51,16 +51,20 @@ export interface CallCommandsInput {
 /** Said when Enter comes before the call is up: the line stays, nothing is lost. */
 export const NOT_LIVE_YET =
   'not connected yet: your message is kept, press Enter once the call is live';
+/** Said when Enter comes after the call ended: the line stays (Esc closes it). */
+export const CALL_OVER = 'the call is over: your message was not sent (Esc closes the line)';
 
 /**
- * Enter on the message line: the text goes to the agent and the line closes; before the call
- * is live (nothing could carry it) the line stays open with the text, and a notice says so.
+ * Enter on the message line: the text goes to the agent and the line closes; when the call is
+ * not live (nothing could carry it) the line stays open with the text, and a notice says why.
  */
 export function sendLine(store: Store, dispatch: Dispatch<UiAction>, line: EditLine): void {
   const text = sanitizeLine(line.text).trim();
-  if (text.length > 0 && store.getSnapshot().phase !== 'live') {
+  const { phase } = store.getSnapshot();
+  if (text.length > 0 && phase !== 'live') {
     dispatch({ type: 'edit', line });
-    dispatch({ type: 'toast', text: NOT_LIVE_YET });
+    const before = phase === 'creating' || phase === 'connecting';
+    dispatch({ type: 'toast', text: before ? NOT_LIVE_YET : CALL_OVER });
     return;
   }
   if (text.length > 0) store.actions.sendText(text);
