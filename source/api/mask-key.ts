@@ -22,16 +22,21 @@ export function redactKey(text: string, key: string | undefined): string {
 /** Shorter spellings are too likely to be ordinary text to blank out. */
 const MIN_SECRET_SPELLING_CHARS = 8;
 
+/** Query parameters of the socket address that carry a credential, by their name. */
+const CREDENTIAL_PARAM = /token|key|secret|auth|sig|pass|cred|jwt|session|access/i;
+/** A query value this long is treated as a credential whatever its name. */
+const LONG_PARAM_CHARS = 16;
+
 /**
- * The ways a secret can come back from a server that echoes it: as given, lower- and upper-case,
- * percent-encoded and decoded, and for a URL (the call's socket address) each long query value
- * on its own (the token in `?token=…`). Longest first, so a whole URL is blanked before its
- * parts.
+ * The ways a secret can come back from a server that echoes it: as given (whatever its length),
+ * lower- and upper-case, percent-encoded and decoded, and for a URL (the call's socket address)
+ * each credential-like query value on its own (the token in `?token=…`), raw and decoded.
+ * Longest first, so a whole URL is blanked before its parts.
  */
 export function secretSpellings(secret: string | undefined): string[] {
   const value = secret?.trim();
   if (!value) return [];
-  const out = new Set<string>();
+  const out = new Set<string>([value]);
   const add = (s: string) => {
     if (s.length < MIN_SECRET_SPELLING_CHARS) return;
     out.add(s);
@@ -39,17 +44,21 @@ export function secretSpellings(secret: string | undefined): string[] {
     out.add(s.toUpperCase());
     out.add(encodeURIComponent(s));
   };
+  const decoded = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
   add(value);
-  try {
-    add(decodeURIComponent(value));
-  } catch {
-    // Not percent-encoded text.
-  }
-  try {
-    const url = new URL(value);
-    for (const param of url.searchParams.values()) add(param);
-  } catch {
-    // Not a URL (an API key).
+  add(decoded(value));
+  const query = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\?([^#]*)/i.exec(value)?.[1];
+  for (const pair of query?.split('&') ?? []) {
+    const [name = '', raw = ''] = pair.split(/=(.*)/s);
+    if (!CREDENTIAL_PARAM.test(name) && raw.length < LONG_PARAM_CHARS) continue;
+    add(raw);
+    add(decoded(raw));
   }
   return [...out].sort((a, b) => b.length - a.length);
 }

@@ -9,7 +9,7 @@ import {
   statSync,
   unlinkSync,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
@@ -38,16 +38,16 @@ export function preflight(o: PreflightOptions): void {
   const input = parseSourceSpec(o.input);
   if (input?.kind === 'wav') checkWavInput(input.path);
   const output = parseSinkSpecOrUndefined(o.output);
-  if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio");
+  if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio", true);
   if (o.transcriptPath !== undefined) {
     try {
       formatFromPath(o.transcriptPath);
     } catch (error) {
       throw usageError(error instanceof Error ? error.message : String(error));
     }
-    checkWritable(o.transcriptPath, 'the transcript');
+    checkWritable(o.transcriptPath, 'the transcript', false);
   }
-  if (o.recordPath !== undefined) checkWritable(o.recordPath, 'the recording');
+  if (o.recordPath !== undefined) checkWritable(o.recordPath, 'the recording', true);
 }
 
 function usageError(message: string): Error {
@@ -92,7 +92,12 @@ function checkWavInput(path: string): void {
   let size: number;
   let head: Buffer;
   try {
-    size = fstatSync(fd).size;
+    const stats = fstatSync(fd);
+    if (stats.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    // A pipe or a device (`<(ffmpeg …)`, /dev/stdin) cannot be peeked at without taking what
+    // it holds from the call: it is read when the call starts, as before.
+    if (!stats.isFile()) return;
+    size = stats.size;
     head = Buffer.alloc(Math.min(size, HEAD_BYTES));
     readSync(fd, head, 0, head.length, 0);
   } catch (error) {
@@ -116,8 +121,13 @@ function checkWavInput(path: string): void {
   }
 }
 
-/** `path` can be written: not a directory, its folder made if missing, the file openable. */
-function checkWritable(path: string, what: string): void {
+/**
+ * `path` can be written: not a directory, its folder made if missing, and the file openable
+ * (`inPlace`: WAVs are written into the file itself) or the folder writable (a transcript is
+ * replaced by a temporary file renamed over it). Anything but a regular file (a FIFO, a device)
+ * is left alone: opening it to try would wait for, or disturb, whoever is at its other end.
+ */
+function checkWritable(path: string, what: string, inPlace: boolean): void {
   const fail = (reason: string) =>
     usageError(`cannot write ${what} to ${sanitizeLine(path, 200)}: ${reason}`);
   let stats: Stats | undefined;
@@ -127,13 +137,18 @@ function checkWritable(path: string, what: string): void {
     stats = undefined;
   }
   if (stats?.isDirectory()) throw fail('it is a directory');
+  if (stats && !stats.isFile()) return;
   const folder = dirname(path);
   try {
     mkdirSync(folder, { recursive: true });
     // Opened as the writer will open it (permissions, read-only mounts, root on /proc): an
-    // existing file is left as it is, a new one is removed again.
-    closeSync(openSync(path, stats ? 'a' : 'wx'));
-    if (!stats) unlinkSync(path);
+    // existing file is left as it is, a probe file is removed again.
+    if (inPlace && stats) closeSync(openSync(path, 'a'));
+    else {
+      const probe = stats ? join(folder, `.${basename(path)}.${process.pid}.probe`) : path;
+      closeSync(openSync(probe, 'wx'));
+      unlinkSync(probe);
+    }
   } catch (error) {
     throw fail(why(error));
   }

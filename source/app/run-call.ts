@@ -213,7 +213,10 @@ async function runPlain(
   const timer = durationTimer(o, store);
   const plain = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
   await store.start();
-  const stopTyping = await typedLines(process.stdin, store);
+  // Unless stdin is the audio itself (`--input /dev/stdin`).
+  const stopTyping = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(o.input.trim())
+    ? () => undefined
+    : await typedLines(process.stdin, store);
   const final = await store.whenEnded();
   stopTyping();
   plain.detach();
@@ -241,10 +244,15 @@ async function runPlain(
 
 /**
  * Plain mode: each line on stdin is a typed message to the agent, as `t` and Enter in the full
- * screen (a terminal, or a pipe: `printf 'hello\n' | omnia-voice --plain`). The end of stdin
- * ends nothing: the call goes on until it is hung up. Returns how to stop reading.
+ * screen, when stdin is a pipe or a file (`printf 'hello\n' | omnia-voice --plain`). Not from
+ * a terminal: a run started in the background (`omnia-voice > log &`) would be stopped by the
+ * terminal (SIGTTIN) the moment it read. The end of stdin ends nothing: the call goes on until
+ * it is hung up. Returns how to stop reading.
  */
 async function typedLines(input: NodeJS.ReadStream, store: Store): Promise<() => void> {
+  if (input.isTTY) return () => undefined;
+  // A stdin that fails (closed under us) only ends the typing, never the call.
+  input.on('error', () => undefined);
   const { createInterface } = await import('node:readline');
   const lines = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
   lines.on('line', (line) => {
@@ -267,7 +275,10 @@ async function runScreen(
   const { o } = ctx;
   // From here until the UI is up nothing is printed: keys typed meanwhile wait for the UI.
   const keys = holdKeysForUi();
-  const { CallSession } = await import('./call-session.js');
+  const { CallSession } = await import('./call-session.js').catch((error: unknown) => {
+    keys.release();
+    throw error;
+  });
   let timer: NodeJS.Timeout | undefined;
   const session = new CallSession({
     ctx,

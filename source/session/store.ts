@@ -183,7 +183,7 @@ export class SessionStore implements Store {
 
   /** Resolves with the final snapshot once the call has ended, whoever ended it. */
   whenEnded(): Promise<Snapshot> {
-    const s = this.snapshot;
+    const s = this.getSnapshot();
     if (s.phase === 'ended' || s.phase === 'error') return Promise.resolve(s);
     return new Promise((resolve) => this.endedResolvers.push(resolve));
   }
@@ -312,14 +312,17 @@ export class SessionStore implements Store {
         this.onAgentState(msg.state);
         break;
       case 'transcript': {
-        const typedTurn =
+        const newUserTurn =
           msg.role === 'user' &&
-          msg.medium === 'text' &&
           this.snapshot.pendingTexts.length > 0 &&
           findTurnIndex(this.snapshot.turns, msg.ordinal) < 0;
         const result = applyTranscript(this.draftTurns(), msg, Date.now(), { inPlace: true });
         if (result.problem) this.addEvent('warning', result.problem);
-        const turns = this.redactTurn(result.turns, result.changed);
+        // A delta can only have brought a secret into the turn's end: look there, not at all of
+        // a long turn for every delta.
+        const fresh =
+          msg.text === undefined && msg.delta !== undefined ? msg.delta.length : undefined;
+        const turns = this.redactTurn(result.turns, result.changed, fresh);
         if (
           this.discardingAgentAudio &&
           msg.role === 'agent' &&
@@ -328,7 +331,9 @@ export class SessionStore implements Store {
           this.stopDiscarding();
         }
         if (result.changed) this.update({ turns });
-        if (typedTurn && result.changed) this.settlePending(result.changed.text);
+        if (newUserTurn && result.changed) {
+          this.settlePending(result.changed.text, msg.medium === 'text');
+        }
         break;
       }
       case 'playback_clear_buffer':
@@ -358,10 +363,17 @@ export class SessionStore implements Store {
    * A server that echoes the key into a transcript must not put it on screen or in a file.
    * Checked on the whole turn, so a key split across two deltas is caught too.
    */
-  private redactTurn(turns: readonly Turn[], changed: Turn | undefined): readonly Turn[] {
+  private redactTurn(
+    turns: readonly Turn[],
+    changed: Turn | undefined,
+    freshChars?: number,
+  ): readonly Turn[] {
     const secrets = this.options.secrets ?? [];
-    if (!changed || !secrets.some((secret) => secret && changed.text.includes(secret)))
-      return turns;
+    if (!changed) return turns;
+    const longest = secrets.reduce((n, secret) => Math.max(n, secret.length), 0);
+    const region =
+      freshChars === undefined ? changed.text : changed.text.slice(-(freshChars + longest));
+    if (!secrets.some((secret) => secret && region.includes(secret))) return turns;
     let text = changed.text;
     for (const secret of secrets) if (secret) text = text.split(secret).join('[redacted]');
     const index = findTurnIndex(turns, changed.ordinal);
@@ -554,10 +566,13 @@ export class SessionStore implements Store {
    * The server put a typed message in the transcript: the pending line it stood for goes (the
    * one with the same text, else the oldest: a server may reword it).
    */
-  private settlePending(text: string): void {
+  private settlePending(text: string, typed: boolean): void {
     const pending = this.snapshot.pendingTexts;
     const same = pending.findIndex((p) => p.text === text.trim());
-    const index = same >= 0 ? same : 0;
+    // A user turn with the same text is the message, however the server marked it; a typed
+    // turn with other words is the oldest one, reworded.
+    const index = same >= 0 ? same : typed ? 0 : -1;
+    if (index < 0) return;
     this.update({ pendingTexts: pending.filter((_, i) => i !== index) });
   }
 
@@ -656,7 +671,7 @@ export class SessionStore implements Store {
     this.flushNotify();
     const resolvers = this.endedResolvers;
     this.endedResolvers = [];
-    for (const resolve of resolvers) resolve(this.snapshot);
+    for (const resolve of resolvers) resolve(this.getSnapshot());
   }
 
   private stopAudioPromise: Promise<void> | undefined;

@@ -5,16 +5,17 @@
  * replacement of the last element, older ordinals are found by binary search.
  */
 import type { TranscriptMessage } from '../protocol/messages.js';
-import { sanitizeText, truncate } from '../protocol/sanitize.js';
+import { ELLIPSIS, sanitizeText, truncate } from '../protocol/sanitize.js';
 import type { Turn } from './types.js';
 
 /** Cap on one turn's text. Generous: a long agent monologue stays whole. */
 export const MAX_TURN_TEXT_CHARS = 100_000;
 /**
- * A turn this long has been cut at the cap (the cut lands on a grapheme boundary, so up to a
- * cluster short of it): later deltas cannot add to it.
+ * A turn this long that ends with the ellipsis has been cut at the cap (the cut lands on a
+ * grapheme boundary, so up to a cluster short of it; the longest emoji sequences are under 64
+ * UTF-16 units): later deltas cannot add to it.
  */
-const CAPPED_AT_CHARS = MAX_TURN_TEXT_CHARS - 16;
+const CAPPED_AT_CHARS = MAX_TURN_TEXT_CHARS - 64;
 
 /** How {@link applyTranscript} treats the array it is given. */
 export interface ApplyOptions {
@@ -116,7 +117,7 @@ export function applyTranscript(
   else if (hasDelta) {
     // A turn already at its cap takes no more: dropped here, before any work on the text (cutting
     // 100,000 characters again for every delta of a flood froze the app for minutes).
-    if (existing.text.length >= CAPPED_AT_CHARS) {
+    if (existing.text.length >= CAPPED_AT_CHARS && existing.text.endsWith(ELLIPSIS)) {
       if (!final) return { turns, changed: undefined, finalized: undefined };
     } else {
       // Both parts are already clean, and joining clean strings cannot form an escape sequence,

@@ -12,6 +12,7 @@ import {
   createCall,
   maskKey,
 } from '../../source/api/create-call.js';
+import { secretSpellings } from '../../source/api/mask-key.js';
 import { commandMissing, skipWhenMissing } from '../helpers/requires.js';
 import { reply, startServer, type TestServer } from './helpers.js';
 
@@ -63,6 +64,23 @@ describe('maskKey', () => {
   it('shows nothing of a short key', () => {
     expect(maskKey('abc1234')).toBe('…');
     expect(maskKey('')).toBe('…');
+  });
+});
+
+describe('secretSpellings', () => {
+  it('keeps a short key whole, and adds the spellings a server may echo', () => {
+    expect(secretSpellings('dev1')).toEqual(['dev1']);
+    const key = secretSpellings('sk_live_AbCd1234');
+    expect(key).toEqual(expect.arrayContaining(['sk_live_AbCd1234', 'sk_live_abcd1234']));
+  });
+
+  it("takes a socket address's credential-like query values raw and decoded, not the rest", () => {
+    const spellings = secretSpellings('wss://h.example/call/1?format=pcm16&token=ab+cd/ef%3D%3D');
+    expect(spellings).toEqual(expect.arrayContaining(['ab+cd/ef%3D%3D', 'ab+cd/ef==']));
+    expect(spellings).not.toContain('pcm16');
+    // A long value is a credential whatever its name.
+    expect(secretSpellings('ws://h/c?x=0123456789abcdefXYZ')).toContain('0123456789abcdefXYZ');
+    expect(secretSpellings('ws://h/c?call=c-12345678')).not.toContain('c-12345678');
   });
 });
 

@@ -4,13 +4,14 @@
  * repeated themselves or carried a native library's words, and a help overlay that said
  * "(also help)".
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseWav } from '../../source/audio/wav.js';
+import { parseWav, wavHeader } from '../../source/audio/wav.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import { helpRows } from '../../source/ui/keymap.js';
-import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { CLI_PATH, cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { type CallFixture, startCall } from '../tui/fixtures.js';
 import { isLive, killAllTuis, startTui, type Tui } from '../tui/tmux.js';
 
@@ -274,6 +275,27 @@ describe('a wrong file or spec is refused before any call', () => {
       await agent.close();
     }
   }, 120_000);
+
+  it('a pipe as the input is not peeked at: the call streams it as before', async () => {
+    const home = tempDir('omnia-pipe-input-');
+    const pcm = Buffer.alloc(16_000 * 2);
+    const wav = Buffer.concat([
+      wavHeader({ sampleRate: 16_000, channels: 1, dataBytes: pcm.length }),
+      pcm,
+    ]);
+    writeFileSync(join(home, 'in.wav'), wav);
+    // A shell pipe (a FIFO), as `cat in.wav | omnia-voice --input /dev/stdin` makes one.
+    const run = spawnSync(
+      'sh',
+      [
+        '-c',
+        `cat in.wav | "${process.execPath}" "${CLI_PATH}" --plain --duration 2 --input /dev/stdin --output none`,
+      ],
+      { env: cliEnv(home), cwd: home, encoding: 'utf8', timeout: 25_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('[call] connected');
+  }, 30_000);
 
   it('the summary does not name a transcript file that could not be written', async () => {
     const home = tempDir('omnia-lost-transcript-');
