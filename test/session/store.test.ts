@@ -359,4 +359,37 @@ describe('SessionStore against a hostile server', () => {
     expect(all).not.toContain('\u001b');
     expect(all).not.toContain('sk_secret_key_123456');
   });
+
+  it("settles a typed message by the user turn with its text, whatever the turn's medium says", async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return; // the mic's audio
+        const msg = JSON.parse(String(data)) as { type: string; text?: string };
+        if (msg.type !== 'user_text_message') return;
+        // Echoed as a user turn with no medium (the protocol's default is voice), and a voice
+        // turn with other words first, which settles nothing.
+        ws.send(
+          JSON.stringify({ type: 'transcript', role: 'user', ordinal: 1, text: 'um', final: true }),
+        );
+        ws.send(
+          JSON.stringify({
+            type: 'transcript',
+            role: 'user',
+            ordinal: 2,
+            text: msg.text,
+            final: true,
+          }),
+        );
+      });
+    });
+    const port = (wss.address() as AddressInfo).port;
+    const store = await storeFor(`ws://127.0.0.1:${port}/`, silentSource());
+    store.actions.sendText('is this on?');
+    expect(store.getSnapshot().pendingTexts).toHaveLength(1);
+    await waitFor(() => store.getSnapshot().turns.length === 2 || undefined, { what: 'the echo' });
+    expect(store.getSnapshot().pendingTexts).toEqual([]);
+  });
 });
