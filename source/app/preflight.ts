@@ -11,7 +11,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
-import { parseWav } from '../audio/wav.js';
+import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { formatFromPath } from '../transcript/format.js';
 
@@ -85,9 +85,7 @@ function checkWavInput(path: string): void {
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw usageError(
-      `cannot read WAV file ${shown}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : why(error)}`,
-    );
+    throw usageError(wavReadFailure(path, error));
   }
   let size: number;
   let head: Buffer;
@@ -101,7 +99,7 @@ function checkWavInput(path: string): void {
     head = Buffer.alloc(Math.min(size, HEAD_BYTES));
     readSync(fd, head, 0, head.length, 0);
   } catch (error) {
-    throw usageError(`cannot read WAV file ${shown}: ${why(error)}`);
+    throw usageError(wavReadFailure(path, error));
   } finally {
     closeSync(fd);
   }

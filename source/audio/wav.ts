@@ -4,6 +4,8 @@
  * streamed files whose data size was never filled in); writing produces 16-bit PCM only.
  */
 
+import { sanitizeLine } from '../protocol/sanitize.js';
+
 /** WAVE format tag for integer PCM. */
 export const WAVE_FORMAT_PCM = 1;
 /** WAVE format tag for IEEE float samples. */
@@ -145,4 +147,18 @@ export function wavHeader(opts: {
   h.write('data', 36, 'ascii');
   h.writeUInt32LE(Math.min(0xffffffff, dataBytes), 40);
   return h;
+}
+
+/** "cannot read WAV file x.wav: no such file": why a WAV input could not be read, one line. */
+export function wavReadFailure(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EISDIR'
+        ? 'it is a directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : (code ?? 'unreadable');
+  return `cannot read WAV file ${sanitizeLine(path, 200)}: ${why}`;
 }

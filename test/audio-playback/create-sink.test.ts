@@ -35,6 +35,26 @@ afterAll(() => {
   tmp.cleanup();
 });
 
+/** A HOME whose ALSA default device is a card that does not exist (HOME is set to it). */
+function homeWithNoCard(name: string): string {
+  const home = join(tmp.dir, name);
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type hw card 99 }\n');
+  process.env.HOME = home;
+  return home;
+}
+
+/** Why `spec` would not open (undefined, and the sink closed again, when it did). */
+function openingError(spec: string): Promise<NoAudioOutputError | undefined> {
+  return createSink(spec, RATE, () => {}).then(
+    async (sink) => {
+      await sink.close();
+      return undefined;
+    },
+    (e: NoAudioOutputError) => e,
+  );
+}
+
 describe('createSink', () => {
   it('opens the speaker when it loads, without a notice', async () => {
     const notices: unknown[] = [];
@@ -82,17 +102,8 @@ describe('createSink', () => {
   it('a speaker that loads but cannot open its device, and no sox: names the device, not the module', async () => {
     delete process.env[DISABLE_SPEAKER_ENV];
     process.env.PATH = `${dirname(process.execPath)}:${join(tmp.dir, 'empty-bin')}`;
-    const home = join(tmp.dir, 'no-card-home');
-    mkdirSync(home, { recursive: true });
-    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type hw card 99 }\n');
-    process.env.HOME = home;
-    const err = await createSink('speaker:nosuchdev', RATE, () => {}).then(
-      async (sink) => {
-        await sink.close();
-        return undefined;
-      },
-      (e: NoAudioOutputError) => e,
-    );
+    homeWithNoCard('no-card-home');
+    const err = await openingError('speaker:nosuchdev');
     expect(err, 'an output opened although the device does not exist').toBeInstanceOf(Error);
     expect(err?.message).toMatch(
       /^no audio output: "nosuchdev" could not be opened, and sox \(the fallback\) is not installed; .*omnia-voice devices/,
@@ -104,18 +115,9 @@ describe('createSink', () => {
     process.env[DISABLE_SPEAKER_ENV] = '1';
     // No output device, whatever this machine has: ALSA's default is a card that does not
     // exist, and PulseAudio (sox's other driver) a server that is not there.
-    const home = join(tmp.dir, 'no-device-home');
-    mkdirSync(home, { recursive: true });
-    writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type hw card 99 }\n');
-    process.env.HOME = home;
+    const home = homeWithNoCard('no-device-home');
     process.env.PULSE_SERVER = `unix:${join(home, 'no-pulse-server')}`;
-    const result = await createSink('speaker', RATE, () => {}).then(
-      async (sink) => {
-        await sink.close();
-        return undefined;
-      },
-      (e: Error) => e,
-    );
+    const result = await openingError('speaker');
     expect(result, 'an output opened although there is no device').toBeInstanceOf(Error);
     expect(result?.message).toMatch(/^no audio output: .*check the output device/);
     expect(result?.message).not.toMatch(/install|pcm|ALSA/);

@@ -240,3 +240,11 @@ export function pause(ms: number): Promise<void> {
 export function agentSays(ordinal: number, text: string): Record<string, unknown> {
   return { type: 'transcript', role: 'agent', medium: 'voice', ordinal, text, final: true };
 }
+
+/** A server that says one turn ("a turn before the stop") and never answers for the record. */
+export function recordlessServer(): Promise<HostileServer> {
+  return startHostileServer({
+    record: 'hang',
+    call: (call) => call.json(agentSays(1, 'a turn before the stop')),
+  });
+}

@@ -22,7 +22,7 @@ import {
   readOutputs,
   runFiles,
 } from './helpers.js';
-import { agentSays, type HostileServer, startHostileServer } from './server.js';
+import { agentSays, type HostileServer, recordlessServer, startHostileServer } from './server.js';
 
 let server: HostileServer | undefined;
 let child: ChildProcess | undefined;
@@ -151,10 +151,7 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
   }, 40_000);
 
   it('a signal while the call record is fetched skips the fetch; the summary is still written', async () => {
-    server = await startHostileServer({
-      record: 'hang',
-      call: (call) => call.json(agentSays(1, 'a turn before the stop')),
-    });
+    server = await recordlessServer();
     const files = runFiles();
     const proc = start(server, files, [], {}, ['--input', 'none', '--duration', '2']);
     await waitFor(() => proc.output().stderr.includes('fetching the call record'), {

@@ -21,7 +21,13 @@ import {
   readOutputs,
   runFiles,
 } from './helpers.js';
-import { agentSays, type HostileServer, pause, startHostileServer } from './server.js';
+import {
+  agentSays,
+  type HostileServer,
+  pause,
+  recordlessServer,
+  startHostileServer,
+} from './server.js';
 import { COLUMNS, PROMPT, ROWS, Tmux } from './tmux.js';
 
 let server: HostileServer | undefined;
@@ -281,10 +287,7 @@ describe('full-screen stop paths (tmux)', () => {
   }, 60_000);
 
   it('SIGTERM while the call record is fetched after q: no wait for it, exit 143, summary kept', async () => {
-    server = await startHostileServer({
-      record: 'hang',
-      call: (call) => call.json(agentSays(1, 'a turn before the stop')),
-    });
+    server = await recordlessServer();
     const files = runFiles();
     const t = launch(server, files);
     await t.waitScreen((screen) => screen.includes('a turn before the stop'), 'the turn');

@@ -3,7 +3,7 @@
  * its screen back; a second Ctrl+C while hanging up leaves at once.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLocalAgent } from '../../source/local-agent/index.js';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { type CallFixture, type HoldingProxy, startCall, startHoldingProxy } from './fixtures.js';
 import { isLive, killAllTuis, PRE_APP_MARKER, startTui, type Tui, until } from './tmux.js';
 
@@ -17,8 +17,34 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-/** Runs the app inside `sh`, between a marker line and `EXITED:<code>`. */
-async function startWrapped(fixture: CallFixture, apiBase?: string): Promise<Tui> {
+/**
+ * The call fixture's agent behind a proxy that can hold its replies. Bound to every interface,
+ * the agent hands out socket URLs by the Host the app used, so the call's WebSocket goes
+ * through the proxy too.
+ */
+async function behindProxy(): Promise<{
+  agent: LocalAgent;
+  proxy: HoldingProxy;
+  fixture: CallFixture;
+}> {
+  const agent = await startLocalAgent({ voice: 'tone', host: '0.0.0.0' });
+  const base = await startCall();
+  await base.agent.close();
+  const fixture = { ...base, agent };
+  call = fixture;
+  proxy = await startHoldingProxy(agent.port);
+  return { agent, proxy, fixture };
+}
+
+/**
+ * Runs the app inside `sh`, between a marker line and `EXITED:<code>`; waits for the call to be
+ * live unless `live` is false.
+ */
+async function startWrapped(
+  fixture: CallFixture,
+  apiBase?: string,
+  { live = true }: { live?: boolean } = {},
+): Promise<Tui> {
   const args = apiBase ? ['--api-base', apiBase, '--agent', 'demo'] : fixture.args;
   const tui = await startTui({
     args: [...args, '--input', 'none', '--output', 'none'],
@@ -26,7 +52,7 @@ async function startWrapped(fixture: CallFixture, apiBase?: string): Promise<Tui
     cwd: fixture.home,
     wrapInShell: true,
   });
-  await tui.waitForScreen(isLive, 'the call to be live');
+  if (live) await tui.waitForScreen(isLive, 'the call to be live');
   return tui;
 }
 
@@ -71,20 +97,11 @@ describe('leaving the full-screen UI', () => {
   }, 40_000);
 
   it('a key typed before the UI is up is kept for it, not echoed onto the shell', async () => {
-    const agent = await startLocalAgent({ voice: 'tone', host: '0.0.0.0' });
-    const base = await startCall();
-    await base.agent.close();
-    call = { ...base, agent };
-    proxy = await startHoldingProxy(agent.port);
+    const { agent, proxy, fixture } = await behindProxy();
     // The call is created but its answer held: the app is dialing and its UI not up yet (it
     // loads once dialing has waited 250 ms on the network).
     proxy.holdReplies();
-    const tui = await startTui({
-      args: ['--api-base', proxy.baseUrl, '--agent', 'demo', '--input', 'none', '--output', 'none'],
-      env: call.env(),
-      cwd: call.home,
-      wrapInShell: true,
-    });
+    const tui = await startWrapped(fixture, proxy.baseUrl, { live: false });
     await until(() => agent.calls.length > 0 || undefined, 'the call to be created', 10_000);
     await tui.keys('q');
     proxy.releaseReplies();
@@ -97,14 +114,8 @@ describe('leaving the full-screen UI', () => {
   }, 40_000);
 
   it('a second Ctrl+C while hanging up quits at once with 130', async () => {
-    // Bound to every interface, the agent hands out socket URLs by the Host the app used, so
-    // the call's WebSocket goes through the proxy too.
-    const agent = await startLocalAgent({ voice: 'tone', host: '0.0.0.0' });
-    const base = await startCall();
-    await base.agent.close();
-    call = { ...base, agent };
-    proxy = await startHoldingProxy(agent.port);
-    const tui = await startWrapped(call, proxy.baseUrl);
+    const { agent, proxy, fixture } = await behindProxy();
+    const tui = await startWrapped(fixture, proxy.baseUrl);
     // A server that does not answer keeps the hang-up pending (up to its timeout).
     proxy.holdReplies();
     await tui.keys('C-c');

@@ -13,6 +13,12 @@ async function open(store: FakeStore, columns = 80, rows = 24): Promise<Rendered
   return current;
 }
 
+/** `t`, then wait for the empty message line. */
+async function openLine(r: Rendered): Promise<void> {
+  await r.press('t');
+  await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+}
+
 describe('transcript pane', () => {
   it('shows turns in order with role labels, live, typed and interrupted marks', async () => {
     const store = new FakeStore({
@@ -334,8 +340,7 @@ describe('keys', () => {
   it('t opens the message line; typing then Enter sends it; keys are text meanwhile', async () => {
     const store = new FakeStore();
     const r = await open(store);
-    await r.press('t');
-    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await openLine(r);
     await r.press('hello mq');
     await waitFor(() => expect(r.frame()).toContain('hello mq'));
     // "m" and "q" were text, not mute and quit.
@@ -352,8 +357,7 @@ describe('keys', () => {
   it('text and Enter arriving in one chunk (paste, tmux send-keys) send the line', async () => {
     const store = new FakeStore();
     const r = await open(store);
-    await r.press('t');
-    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await openLine(r);
     await r.press('what is the weather\r');
     await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
     expect(store.called('sendText')[0]!.args[0]).toBe('what is the weather');
@@ -363,8 +367,7 @@ describe('keys', () => {
   it('keys arriving in one read (a fast typist over SSH, a held Backspace) all reach the line', async () => {
     const store = new FakeStore();
     const r = await open(store);
-    await r.press('t');
-    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await openLine(r);
     await r.press('hello');
     // Ink hands these to the listeners one by one before React renders again.
     await r.press(' world\u007fD');
@@ -382,8 +385,7 @@ describe('keys', () => {
   it('Enter before the call is live keeps the message and says so; once live it goes', async () => {
     const store = new FakeStore({ phase: 'connecting' });
     const r = await open(store);
-    await r.press('t');
-    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await openLine(r);
     await r.press('hi there');
     await r.press(KEYS.enter);
     await waitFor(() => expect(r.frame()).toContain('not connected yet: your message is kept'));
@@ -421,8 +423,7 @@ describe('keys', () => {
   it('Esc cancels typing without sending', async () => {
     const store = new FakeStore();
     const r = await open(store);
-    await r.press('t');
-    await waitFor(() => expect(r.frame()).toContain('say: type a message'));
+    await openLine(r);
     await r.press('never mind');
     await waitFor(() => expect(r.frame()).toContain('never mind'));
     await r.press(KEYS.escape);

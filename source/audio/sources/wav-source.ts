@@ -4,7 +4,7 @@ import { sanitizeLine } from '../../protocol/sanitize.js';
 import { bytesForMs, FRAME_MS, msForBytes } from '../constants.js';
 import { resampleS16 } from '../resample.js';
 import type { AudioSource } from '../types.js';
-import { parseWav, toMonoS16 } from '../wav.js';
+import { parseWav, toMonoS16, wavReadFailure } from '../wav.js';
 import { FrameClock, PacedTimer } from './frame-clock.js';
 
 /** Options for {@link WavFileSource}. */
@@ -69,16 +69,7 @@ export class WavFileSource implements AudioSource {
     try {
       bytes = await readFile(this.path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : code === 'EACCES'
-              ? 'permission denied'
-              : (code ?? 'unreadable');
-      throw new Error(`cannot read WAV file ${shown}: ${why}`);
+      throw new Error(wavReadFailure(this.path, error));
     }
     let wav: ReturnType<typeof parseWav>;
     try {
