@@ -15,6 +15,7 @@ export function blankSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     local: false,
     turns: [],
     events: [],
+    eventsDropped: 0,
     muted: false,
     ptt: false,
     pttDown: false,

@@ -796,11 +796,15 @@ export class SessionStore implements Store {
       message: this.clean(message),
     };
     const events = this.snapshot.events;
-    const next =
-      events.length >= MAX_EVENTS
-        ? [...events.slice(-(MAX_EVENTS - 1)), event]
-        : [...events, event];
-    this.update({ events: next });
+    if (events.length < MAX_EVENTS) {
+      this.update({ events: [...events, event] });
+      return;
+    }
+    const dropped = events.length - (MAX_EVENTS - 1);
+    this.update({
+      events: [...events.slice(dropped), event],
+      eventsDropped: this.snapshot.eventsDropped + dropped,
+    });
   }
 
   /**

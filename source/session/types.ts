@@ -133,6 +133,8 @@ export interface Snapshot {
   /** Turns ordered by ordinal. */
   readonly turns: readonly Turn[];
   readonly events: readonly CallEvent[];
+  /** Events dropped from the front of `events` to keep it at its cap (the pane says so). */
+  readonly eventsDropped: number;
   readonly muted: boolean;
   /** The mic (or input file) failed mid-call: digital silence is sent instead. */
   readonly micLost?: boolean;

@@ -264,6 +264,9 @@ describe('the session store under fuzzed server traffic (real socket)', () => {
       const s = store.getSnapshot();
       expect(s.phase).toBe('live');
       expect(s.events).toHaveLength(MAX_EVENTS);
+      // The pane says how many went: every event had an id from 1, the dropped ones included.
+      expect(s.eventsDropped).toBeGreaterThan(2_500);
+      expect(s.eventsDropped + s.events.length).toBe(s.events.at(-1)!.id);
       // The newest events are the ones kept.
       expect(s.events.at(-1)!.message).toContain(END_MARK);
       checkSnapshot(s);

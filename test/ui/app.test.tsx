@@ -321,6 +321,16 @@ describe('layout', () => {
     await r.press('d');
     await waitFor(() => expect(r.frame()).not.toContain('ping 40 ms'));
   });
+
+  it('says how many events a flood pushed out of the events pane', async () => {
+    const store = new FakeStore({
+      events: [event({ kind: 'info', message: 'newest' })],
+      eventsDropped: 1_233,
+    });
+    const r = await open(store);
+    await r.press('d');
+    await waitFor(() => expect(r.frame()).toContain('Events (last 1 of 1,234)'));
+  });
 });
 
 describe('keys', () => {

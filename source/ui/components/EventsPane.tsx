@@ -83,16 +83,24 @@ export function eventWindow(
 }
 
 const selectEvents = (s: Snapshot) => s.events;
+const selectDropped = (s: Snapshot) => s.eventsDropped;
+
+/** `Events (12)`, or `Events (last 500 of 1,234)` once a flood pushed the oldest out. */
+export function eventsTitle(kept: number, dropped: number): string {
+  if (dropped <= 0) return `Events (${kept})`;
+  return `Events (last ${kept.toLocaleString('en-US')} of ${(kept + dropped).toLocaleString('en-US')})`;
+}
 
 /** The newest events, wrapped (toggled with `d`). */
 export const EventsPane = memo(function EventsPane({ store, width, rows }: EventsPaneProps) {
   const events = useStoreSelector(store, selectEvents);
+  const dropped = useStoreSelector(store, selectDropped);
   if (rows <= 0) return null;
   const shown = eventWindow(events, width, rows - 1);
   return (
     <Box flexDirection="column" width={width} height={rows} overflow="hidden">
       <Text bold wrap="truncate-end">
-        {`Events (${events.length})`}
+        {eventsTitle(events.length, dropped)}
         <Text dimColor> d to hide</Text>
       </Text>
       {shown.map((row) =>
