@@ -29,6 +29,9 @@ import type {
 export { LEVEL_TICK_MS };
 /** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
 export const MAX_EVENTS = 500;
+
+/** Agent audio still queued at a hang-up from which its turn counts as cut off. */
+export const CUT_BY_HANGUP_MS = 250;
 /** Mic RMS above this counts as the user speaking, for response latency. */
 const SPEECH_DB = -45;
 /** Response latencies kept for the summary. */
@@ -638,6 +641,7 @@ export class SessionStore implements Store {
     this.hangUpReason = reason;
     this.hangUpPromise = (async () => {
       if (this.snapshot.phase === 'live' || this.snapshot.phase === 'connecting') {
+        this.markCutByHangUp();
         this.update({ phase: 'ending' });
         await this.connection.hangUp().catch(() => undefined);
       }
@@ -645,6 +649,19 @@ export class SessionStore implements Store {
       await this.stopAudio();
     })();
     return this.hangUpPromise;
+  }
+
+  /**
+   * Hanging up while the agent's reply is still queued cuts it off: its text may be whole, but
+   * the user never heard the rest. The turn is marked interrupted (not counted as a barge-in)
+   * and an event says how much went unplayed. A short tail (often silence) is not a cut.
+   */
+  private markCutByHangUp(): void {
+    const unplayedMs = Math.round(this.options.player.queuedMs);
+    if (unplayedMs < CUT_BY_HANGUP_MS) return;
+    const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });
+    if (turns !== this.snapshot.turns) this.update({ turns });
+    this.addEvent('info', `hung up with ${unplayedMs} ms of the agent's reply not played`);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------

@@ -222,6 +222,13 @@ describe('SessionStore against the local agent', () => {
     await store.actions.hangUp();
     const s = store.getSnapshot();
     expect(s.phase).toBe('ended');
+    // The greeting's text came whole, but most of it was never heard: it was cut off.
+    const greeting = s.turns.find((t) => t.role === 'agent');
+    expect(greeting).toMatchObject({ final: true, interrupted: true });
+    expect(s.interruptions).toBe(0);
+    expect(s.events.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/^hung up with \d+ ms of the agent's reply not played$/),
+    );
     expect(s.queuedMs).toBe(0);
     expect(s.micLevel.peakHoldDb).toBeLessThan(-90);
     expect(s.agentLevel.peakHoldDb).toBeLessThan(-90);
