@@ -3,6 +3,7 @@
  * full-screen run (`call-session.ts`) holds the picker and one call after another. Both open
  * and finish calls with `call-parts.ts`.
  */
+import fs from 'node:fs';
 import type { AgentInfo } from '../api/agents.js';
 import type { ApiTarget } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
@@ -244,13 +245,14 @@ async function runPlain(
 
 /**
  * Plain mode: each line on stdin is a typed message to the agent, as `t` and Enter in the full
- * screen, when stdin is a pipe or a file (`printf 'hello\n' | omnia-voice --plain`). Not from
- * a terminal: a run started in the background (`omnia-voice > log &`) would be stopped by the
- * terminal (SIGTTIN) the moment it read. The end of stdin ends nothing: the call goes on until
- * it is hung up. Returns how to stop reading.
+ * screen: from a pipe or a file (`printf 'hello\n' | omnia-voice --plain`), or typed at the
+ * terminal when the app runs in its foreground. Not from a terminal in the background: a run
+ * started with `&` would be stopped by the terminal (SIGTTIN) the moment it read. The end of
+ * stdin (Ctrl+D) ends nothing: the call goes on until it is hung up. Returns how to stop
+ * reading.
  */
 async function typedLines(input: NodeJS.ReadStream, store: Store): Promise<() => void> {
-  if (input.isTTY) return () => undefined;
+  if (input.isTTY && !inTerminalForeground()) return () => undefined;
   // A stdin that fails (closed under us) only ends the typing, never the call.
   input.on('error', () => undefined);
   const { createInterface } = await import('node:readline');
@@ -263,6 +265,25 @@ async function typedLines(input: NodeJS.ReadStream, store: Store): Promise<() =>
     lines.close();
     input.pause();
   };
+}
+
+/**
+ * Whether this process is in its terminal's foreground process group, so reading the terminal
+ * will not stop it: Linux's `/proc/self/stat` (the process group, then the terminal's
+ * foreground group, `tpgid`). Elsewhere, or when it cannot tell, no.
+ */
+export function inTerminalForeground(statPath = '/proc/self/stat'): boolean {
+  try {
+    const stat = fs.readFileSync(statPath, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state, ppid,
+    // pgrp, session, tty_nr, tpgid.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const pgrp = Number(fields[2]);
+    const tpgid = Number(fields[5]);
+    return Number.isInteger(pgrp) && pgrp > 0 && tpgid === pgrp;
+  } catch {
+    return false;
+  }
 }
 
 /** The full-screen run: the picker if needed, then calls until the user quits. */

@@ -61,6 +61,8 @@ export interface StartTuiOptions {
    * then keeps the pane open, so the screen after the app can be inspected.
    */
   readonly wrapInShell?: boolean;
+  /** The pane's shell command around the app's (quoted) command line, instead of the above. */
+  readonly shell?: (app: string) => string;
 }
 
 /** Starts the app in a detached tmux session of the given size. */
@@ -69,9 +71,11 @@ export async function startTui(options: StartTuiOptions): Promise<Tui> {
   const width = options.width ?? 100;
   const height = options.height ?? 30;
   const app = ['node', CLI_PATH, ...options.args].map(shQuote).join(' ');
-  const command = options.wrapInShell
-    ? `echo ${PRE_APP_MARKER}; ${app}; echo EXITED:$?; sleep 120`
-    : app;
+  const command = options.shell
+    ? options.shell(app)
+    : options.wrapInShell
+      ? `echo ${PRE_APP_MARKER}; ${app}; echo EXITED:$?; sleep 120`
+      : app;
   // The tmux server copies the environment it starts with into the pane: the app's env goes here.
   const env: NodeJS.ProcessEnv = { ...options.env };
   delete env.TMUX;
