@@ -416,8 +416,8 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('[args...]')
     .action(async (args: string[]) => {
       const { runConfigCommand } = await import('../config/commands.js');
-      const { openConfig } = await import('../config/store.js');
-      setExit(runConfigCommand(args, out, openConfig(), err));
+      const { configFilePath, openConfig } = await import('../config/store.js');
+      setExit(runConfigCommand(args, out, { path: configFilePath(), open: openConfig }, err));
     });
 
   const serial = program.command('serial').description('serial control helpers');

@@ -21,6 +21,12 @@ export const CONFIG_EXIT_USAGE = 2;
 /** The config file itself cannot be used (corrupt, unreadable). */
 export const CONFIG_EXIT_FILE = 1;
 
+/** The config file not opened yet: where it is, and how to open it. */
+export interface ConfigOpener {
+  readonly path: string;
+  open(): ConfigStore;
+}
+
 const USAGE = [
   'Usage: omnia-voice config <command>',
   '  list                 saved settings and defaults',
@@ -43,22 +49,25 @@ const API_KEY_WARNING =
 export function runConfigCommand(
   args: string[],
   out: (line: string) => void,
-  store: ConfigStore,
+  config: ConfigStore | ConfigOpener,
   err: (line: string) => void = out,
 ): number {
   const [command, ...rest] = args;
+  // Opened only by the commands that read or write it, inside the try: a file that cannot be
+  // used is exit 1 with its reason, and `path` still says where it is.
+  const store = (): ConfigStore => ('open' in config ? config.open() : config);
   try {
     switch (command) {
       case 'list':
-        return expectArgs(rest, 0, err) ?? list(out, store);
+        return expectArgs(rest, 0, err) ?? list(out, store());
       case 'get':
-        return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store);
+        return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store());
       case 'set':
-        return expectArgs(rest, 2, err) ?? set(rest[0]!, rest[1]!, out, err, store);
+        return expectArgs(rest, 2, err) ?? set(rest[0]!, rest[1]!, out, err, store());
       case 'unset':
-        return expectArgs(rest, 1, err) ?? unset(rest[0]!, out, store);
+        return expectArgs(rest, 1, err) ?? unset(rest[0]!, out, store());
       case 'path':
-        return expectArgs(rest, 0, err) ?? printPath(out, store);
+        return expectArgs(rest, 0, err) ?? printPath(out, config.path);
       case 'help':
       case '--help':
       case '-h':
@@ -95,8 +104,8 @@ function expectArgs(
   return CONFIG_EXIT_USAGE;
 }
 
-function printPath(out: (line: string) => void, store: ConfigStore): number {
-  out(store.path);
+function printPath(out: (line: string) => void, file: string): number {
+  out(file);
   return CONFIG_EXIT_OK;
 }
 

@@ -48,6 +48,11 @@ export interface OpenConfigOptions {
 }
 
 /** Opens the config file once with the settings schema. Throws {@link ConfigError} if corrupt. */
+/** Where the config file is (or would be), without opening it. */
+export function configFilePath(options: OpenConfigOptions = {}): string {
+  return path.join(options.cwd ?? defaultConfigDir(), CONFIG_FILE_NAME);
+}
+
 export function openConfig(options: OpenConfigOptions = {}): ConfigStore {
   const schema = Object.fromEntries(
     SETTING_SPECS.map((spec) => [spec.key, spec.jsonSchema]),

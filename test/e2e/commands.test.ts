@@ -5,8 +5,8 @@
  * not a terminal.
  */
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_MIC_PCM } from '../audio-capture/helpers.js';
 import { CLI_PATH, cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
@@ -153,6 +153,28 @@ describe('config', () => {
     expect(agent.code).toBe(1);
     expect(agent.stdout).toBe('');
   }, 120_000);
+
+  it('a broken config file: path still answers, the rest exit 1 naming the file', async () => {
+    const home = tempDir();
+    const env = cliEnv(home);
+    const file = join(home, '.config', 'omnia-voice', 'config.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, '{ "sampleRate": 16000,');
+    const config = (...args: string[]) => runCli(['config', ...args], { env });
+    const [path, list, get] = await Promise.all([
+      config('path'),
+      config('list'),
+      config('get', 'sampleRate'),
+    ]);
+    expect(path).toMatchObject({ code: 0, stdout: `${file}\n` });
+    for (const broken of [list, get]) {
+      expect(broken.code, broken.stderr).toBe(1);
+      expect(broken.stdout).toBe('');
+      expect(broken.stderr).toContain(`The config file ${file} is not valid JSON`);
+    }
+    // Nothing was written over it.
+    expect(readFileSync(file, 'utf8')).toBe('{ "sampleRate": 16000,');
+  }, 60_000);
 });
 
 describe('serve', () => {
