@@ -10,8 +10,8 @@ import { SessionApp } from './SessionApp.js';
 import { terminalColorLevel } from './theme.js';
 
 /**
- * Ink's cap on frames. Everything that moves by itself moves on one 100 ms grid (`clock.ts`), so
- * a call draws at most 10 frames a second of its own; the cap bounds bursts (a flood of events
+ * Ink's cap on frames. Everything that moves by itself moves on one 120 ms grid (`clock.ts`), so
+ * a call draws at most about 8 frames a second of its own; the cap bounds bursts (a flood of events
  * or transcript messages) and decides how long a key waits after a frame: at most 1000/20 ms.
  */
 export const RENDER_MAX_FPS = 20;
