@@ -293,7 +293,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--transcript <path>', 'keep the transcript in this file (.md, .txt, .json, .jsonl)')
     .option('--save-transcripts', 'save the transcript into the transcript directory at the end')
     .option('--input <spec>', 'mic | mic:<device> | none | <file.wav>')
-    .option('--output <spec>', 'speaker | speaker:<device> | sox | sox:<device> | none | <file.wav>')
+    .option(
+      '--output <spec>',
+      'speaker | speaker:<device> | sox | sox:<device> | none | <file.wav>',
+    )
     .option('--sample-rate <hz>', 'sample rate of both directions (default 48000)', sampleRate)
     .option('--input-rate <hz>', 'sample rate of the audio sent', sampleRate)
     .option('--output-rate <hz>', 'sample rate of the agent audio', sampleRate)
