@@ -233,6 +233,8 @@ export async function openCall(
       files.path ??= files.generatedPath(store.getSnapshot(), fileTag);
       writer ??= follow(files.path);
       await writer.flush();
+      // The writer never throws (a failing disk must not take the call down): ask it.
+      if (writer.problem) throw new Error(writer.problem);
       return writer.path;
     },
   });

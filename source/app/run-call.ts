@@ -438,8 +438,10 @@ function printEnd(
   calls: readonly EarlierCall[],
   io: CallIo,
 ): void {
+  // The last call's writer tells whether the file holds the run (the summary says why not).
+  const unsaved = calls.at(-1)?.summary.transcriptProblem !== undefined;
   if (files.path && !o.transcriptPath) {
-    io.err(`transcript saved to ${files.path}`);
+    if (!unsaved) io.err(`transcript saved to ${files.path}`);
   } else if (o.saveTranscripts && !o.transcriptPath) {
     try {
       const path = saveRun(files, o.apiKey ? [o.apiKey] : []);

@@ -2,7 +2,7 @@
  * The in-call keys of the full-screen UI, driven in a real terminal (tmux) against the local
  * agent in this process, so each test checks both the screen and what the agent received.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
@@ -139,6 +139,31 @@ describe('in-call keys in a real terminal', () => {
       () => readFileSync(path, 'utf8').includes('I am the Omnia local demo agent'),
       'the greeting in the file',
     );
+  }, 60_000);
+
+  it('s into a folder that cannot be made says so, and the end does not claim a saved file', async () => {
+    // The transcript "folder" is a regular file: nothing can be written under it.
+    const notADir = join(tempDir('omnia-tui-saved-'), 'exist.md');
+    writeFileSync(notADir, 'not a folder');
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, '--input', 'none', '--output', 'none'],
+      env: call.env({ OMNIA_TRANSCRIPT_DIR: notADir }),
+      cwd: call.home,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen(isLive, 'the call to be live');
+    await tui.keys('s');
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('could not write transcript'),
+      'the failure notice',
+    );
+    expect(screen).not.toContain('transcript saved to');
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the shell');
+    expect(end).toMatch(/^Transcript: NOT saved: could not write transcript /m);
+    expect(end).not.toContain('transcript saved to');
+    expect(readFileSync(notADir, 'utf8')).toBe('not a folder');
   }, 60_000);
 
   it('s with --transcript writes that file', async () => {

@@ -176,8 +176,12 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       case 'save':
         actions.saveTranscript().then(
           (path) => dispatch({ type: 'toast', text: `transcript saved to ${path}` }),
-          (error: unknown) =>
-            dispatch({ type: 'toast', text: `could not save the transcript: ${message(error)}` }),
+          (error: unknown) => {
+            const why = message(error);
+            // The writer's own line already names the path: `could not write transcript …`.
+            const text = /^could not/.test(why) ? why : `could not save the transcript: ${why}`;
+            dispatch({ type: 'toast', text });
+          },
         );
         return;
       case 'toggleEvents':
