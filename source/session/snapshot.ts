@@ -17,6 +17,7 @@ export function blankSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     events: [],
     eventsDropped: 0,
     muted: false,
+    userMuted: false,
     ptt: false,
     pttDown: false,
     echoGuard: { enabled: false, active: false },

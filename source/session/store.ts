@@ -127,7 +127,6 @@ export class SessionStore implements Store {
   private endedResolvers: Array<(s: Snapshot) => void> = [];
   private hangUpPromise: Promise<void> | undefined;
   private stopped = false;
-  private mutedBeforePtt = false;
   private hangUpReason = 'you hung up';
   private reportedOverflowMs = 0;
   private sourceFailed = false;
@@ -161,7 +160,7 @@ export class SessionStore implements Store {
       pongTimeoutMs: options.pongTimeoutMs,
     });
     this.actions = {
-      mute: (on) => this.setMuted(on ?? !this.snapshot.muted),
+      mute: (on) => this.setUserMuted(on ?? !this.snapshot.userMuted),
       setPtt: (down) => this.setPttDown(down),
       interrupt: () => this.interrupt('local'),
       sendText: (text, urgency) => this.sendText(text, urgency),
@@ -529,19 +528,38 @@ export class SessionStore implements Store {
     this.addEvent('debug', message);
   }
 
-  private setMuted(muted: boolean): void {
-    if (muted === this.snapshot.muted) return;
-    this.update({ muted });
-    this.addEvent('info', muted ? 'mic muted' : 'mic live');
+  private setUserMuted(userMuted: boolean): void {
+    if (userMuted === this.snapshot.userMuted) return;
+    this.update({ userMuted });
+    if (!this.applyMute() && this.snapshot.ptt) {
+      // Push-to-talk mode with the talk control up: the mic stays closed either way.
+      this.addEvent(
+        'info',
+        userMuted
+          ? 'mic muted: push-to-talk will not open it'
+          : 'mute off: the mic opens while the talk control is held',
+      );
+    }
   }
 
   private setPttDown(down: boolean): void {
     if (down === this.snapshot.pttDown) return;
-    if (down) this.mutedBeforePtt = this.snapshot.muted;
     this.update({ pttDown: down });
-    // In --ptt mode the mic is live only while the control is held. Without --ptt the control
-    // is a momentary "talk" button: it unmutes while held and restores the mute state after.
-    this.setMuted(down ? false : this.snapshot.ptt || this.mutedBeforePtt);
+    this.applyMute();
+  }
+
+  /**
+   * Whether the mic sends what it hears. In --ptt mode only while the talk control is held, and
+   * not while the user muted it. Without --ptt the control is a momentary "talk" button: it
+   * opens a muted mic while held, and the mute is back after. Returns whether that changed.
+   */
+  private applyMute(): boolean {
+    const { ptt, pttDown, userMuted } = this.snapshot;
+    const muted = ptt ? !pttDown || userMuted : userMuted && !pttDown;
+    if (muted === this.snapshot.muted) return false;
+    this.update({ muted });
+    this.addEvent('info', muted ? 'mic muted' : 'mic live');
+    return true;
   }
 
   private interrupt(by: 'local' | 'server'): void {

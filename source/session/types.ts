@@ -135,7 +135,13 @@ export interface Snapshot {
   readonly events: readonly CallEvent[];
   /** Events dropped from the front of `events` to keep it at its cap (the pane says so). */
   readonly eventsDropped: number;
+  /** The mic is closed: digital silence is sent (the user's mute, or push-to-talk not held). */
   readonly muted: boolean;
+  /**
+   * The user's mute (`m`, serial `MUTE`): with `--ptt` it keeps the mic closed even while the
+   * talk control is held; without, a held talk control opens the mic for as long as it is held.
+   */
+  readonly userMuted: boolean;
   /** The mic (or input file) failed mid-call: digital silence is sent instead. */
   readonly micLost?: boolean;
   /** Push-to-talk mode is on (mic muted unless the PTT control is held). */

@@ -39,6 +39,7 @@ async function makeStore(
   source: AudioSource = new ToneSource(),
   /** What the output is to the user: a device by default; `none` as with --output none. */
   outputKind = 'test',
+  ptt = false,
 ): Promise<{ store: SessionStore; player: Player }> {
   const sink = new NullSink(RATE);
   await sink.open();
@@ -53,7 +54,7 @@ async function makeStore(
     input: { kind: 'test', description: source.description },
     output: { kind: outputKind, description: outputKind === 'none' ? 'none' : 'a null device' },
     echoGuard: false,
-    ptt: false,
+    ptt,
     secrets: ['sk_secret_key_123456'],
   });
   cleanups.push(() => store.actions.hangUp());
@@ -162,6 +163,56 @@ describe('SessionStore against the local agent', () => {
         .audio.subarray(-FRAME_BYTES * 5)
         .some((b) => b !== 0),
     ).toBe(true);
+  });
+
+  it('push-to-talk: only the held talk control opens the mic; unmuting does not, muting wins', async () => {
+    const { agent, url } = await localCall();
+    const { store } = await makeStore(url, new ToneSource(), 'test', true);
+    await store.start();
+    const record = () => agent.calls[0]!;
+    /** Whether the next half second of audio at the server has the user's voice in it. */
+    const heard = async (): Promise<boolean> => {
+      const from = record().bytesReceived;
+      await waitFor(() => record().bytesReceived > from + FRAME_BYTES * 25, { what: 'audio' });
+      return record()
+        .audio.subarray(-FRAME_BYTES * 10)
+        .some((b) => b !== 0);
+    };
+    expect(store.getSnapshot()).toMatchObject({ muted: true, userMuted: false });
+    expect(await heard()).toBe(false);
+    // `m` (or serial UNMUTE) while the talk control is up: still closed, and it says why.
+    store.actions.mute(true);
+    store.actions.mute(false);
+    expect(store.getSnapshot().muted).toBe(true);
+    expect(store.getSnapshot().events.at(-1)?.message).toBe(
+      'mute off: the mic opens while the talk control is held',
+    );
+    expect(await heard()).toBe(false);
+    store.actions.setPtt(true);
+    expect(store.getSnapshot().muted).toBe(false);
+    expect(await heard()).toBe(true);
+    // Muting while talking closes the mic, even with the control still held.
+    store.actions.mute(true);
+    expect(store.getSnapshot().muted).toBe(true);
+    expect(await heard()).toBe(false);
+    store.actions.setPtt(false);
+    store.actions.setPtt(true);
+    expect(await heard()).toBe(false);
+    store.actions.mute(false);
+    expect(await heard()).toBe(true);
+    store.actions.setPtt(false);
+    expect(await heard()).toBe(false);
+  }, 30_000);
+
+  it('without --ptt the talk control opens a muted mic while held, and the mute is back after', async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url);
+    store.actions.mute(true);
+    expect(store.getSnapshot()).toMatchObject({ muted: true, userMuted: true });
+    store.actions.setPtt(true);
+    expect(store.getSnapshot()).toMatchObject({ muted: false, userMuted: true });
+    store.actions.setPtt(false);
+    expect(store.getSnapshot()).toMatchObject({ muted: true, userMuted: true });
   });
 
   it('a typed message is pending until the server puts it in the transcript', async () => {

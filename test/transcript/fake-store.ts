@@ -64,7 +64,8 @@ export class FakeStore extends SnapshotStore implements Store {
   readonly actions: StoreActions = {
     mute: (on?: boolean) => {
       this.calls.push(['mute', on]);
-      this.update({ muted: on ?? !this.snapshot.muted });
+      const userMuted = on ?? !this.snapshot.userMuted;
+      this.update({ userMuted, muted: userMuted });
     },
     setPtt: (down: boolean) => {
       this.calls.push(['setPtt', down]);

@@ -160,7 +160,7 @@ describe('meters and state', () => {
     expect(agent).toContain('-6 dB');
     expect((agent.match(/█/g) ?? []).length).toBeGreaterThan((mic.match(/█/g) ?? []).length);
     expect(r.frame()).toContain('mic live');
-    store.set({ muted: true, echoGuard: { enabled: true, active: true } });
+    store.set({ muted: true, userMuted: true, echoGuard: { enabled: true, active: true } });
     await waitFor(() => expect(r.frame()).toContain('MUTED'));
     expect(r.frame()).toContain('ECHO GUARD');
   });

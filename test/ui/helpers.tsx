@@ -70,7 +70,8 @@ export class FakeStore extends SnapshotStore implements Store {
   readonly actions: StoreActions = {
     mute: (on?: boolean) => {
       this.calls.push({ name: 'mute', args: [on] });
-      this.set({ muted: on ?? !this.snapshot.muted });
+      const userMuted = on ?? !this.snapshot.userMuted;
+      this.set({ userMuted, muted: userMuted });
     },
     setPtt: (down: boolean) => {
       this.calls.push({ name: 'setPtt', args: [down] });

@@ -15,6 +15,7 @@ function colourfulStore() {
     turns: [turn({ role: 'user', text: 'hello' }), turn({ role: 'agent', text: 'hi there' })],
     micLevel: { rmsDb: -3, peakDb: -1, peakHoldDb: -1 },
     muted: true,
+    userMuted: true,
     error: 'something failed',
   });
 }

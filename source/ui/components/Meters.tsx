@@ -56,7 +56,7 @@ export interface MicFlagsProps {
 const selectFlags = (s: Snapshot) => ({
   live: s.phase === 'live',
   lost: s.micLost === true,
-  muted: s.muted,
+  muted: s.userMuted,
   ptt: s.ptt,
   pttDown: s.pttDown,
   guardEnabled: s.echoGuard.enabled,
