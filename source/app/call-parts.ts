@@ -252,13 +252,19 @@ export async function openCall(
       path: o.serialPath,
       baudRate: o.serialBaud,
       store,
-      onEvent: (kind, message) => (kind === 'warning' ? store.reportWarning(message) : undefined),
+      // The device gone is an error: on the banner, not only in the events pane.
+      onEvent: (kind, message) =>
+        kind === 'error'
+          ? store.reportError(message)
+          : kind === 'warning'
+            ? store.reportWarning(message)
+            : undefined,
     });
     try {
       await controller.open();
       serial = controller;
     } catch (error) {
-      store.reportWarning(`serial control off: ${errorLine(error)}`);
+      store.reportError(`serial control off: ${errorLine(error)}`);
     }
   }
 

@@ -23,6 +23,8 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   /** When a final turn first had to wait for an earlier one still open. */
   let waitingSince: number | undefined;
   let lastState = '';
+  /** Whether the mic was closed when last said (unset: a live mic need not be announced). */
+  let lastMuted = false;
   let lastPhase = '';
 
   // How many leading turns are all printed, and the ordinal of the last of them: each render
@@ -76,6 +78,12 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     if (s.phase === 'live' && s.agentState !== lastState) {
       lastState = s.agentState;
       options.write(`[state] ${s.agentState}`);
+    }
+    // Mute and push-to-talk (keys, a serial button) answer on a line of their own: the user
+    // must know whether the agent hears them. A call that starts with the mic closed says so.
+    if (s.phase === 'live' && s.muted !== lastMuted) {
+      lastMuted = s.muted;
+      options.write(`[mic] ${s.muted ? `muted${s.ptt && !s.userMuted ? ' (push-to-talk)' : ''}` : 'live'}`);
     }
     for (const event of s.events) {
       if (event.id <= lastEventId) continue;

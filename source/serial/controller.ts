@@ -25,8 +25,11 @@ export interface SerialControllerOptions {
   readonly path: string;
   readonly baudRate?: number;
   readonly store: Store;
-  /** Things to show in the events pane: unknown lines (warning), disconnects (warning). */
-  readonly onEvent: (kind: 'info' | 'warning', message: string) => void;
+  /**
+   * Things to tell the user: unknown lines (warning, the events pane), the device gone (error:
+   * serial control is off, which the user must see wherever they look).
+   */
+  readonly onEvent: (kind: 'info' | 'warning' | 'error', message: string) => void;
   /** How often LEVEL lines are sent. */
   readonly levelIntervalMs?: number;
 }
@@ -50,6 +53,8 @@ export class SerialController {
   private pendingOutput = '';
   private writing: Promise<void> | undefined;
   private readLoop: Promise<void> | undefined;
+  /** The device's talk button is down (PTT_DOWN, no PTT_UP yet): released if the device goes. */
+  private pttHeld = false;
 
   constructor(options: SerialControllerOptions) {
     this.path = options.path;
@@ -139,16 +144,18 @@ export class SerialController {
           actions.mute();
           break;
         case 'ptt_down':
+          this.pttHeld = true;
           actions.setPtt(true);
           break;
         case 'ptt_up':
+          this.pttHeld = false;
           actions.setPtt(false);
           break;
         case 'interrupt':
           actions.interrupt();
           break;
         case 'hangup':
-          actions.hangUp('serial').catch((error: unknown) => this.warn(`hang up failed: ${error}`));
+          actions.hangUp('you hung up (serial device)').catch((error: unknown) => this.warn(`hang up failed: ${error}`));
           break;
         case 'unknown':
           this.onEvent(
@@ -207,12 +214,30 @@ export class SerialController {
     const port = this.port;
     this.port = undefined;
     if (port?.isOpen) port.close().catch(() => undefined);
-    this.warn(`serial device ${this.path} disconnected: ${reason}; serial control is off`);
+    // A button that is gone is not held: a device unplugged mid-talk must not leave the mic open.
+    const released = this.pttHeld;
+    if (released) {
+      this.pttHeld = false;
+      try {
+        this.store.actions.setPtt(false);
+      } catch {
+        // The store refusing must not hide the disconnect below.
+      }
+    }
+    this.tell(
+      'error',
+      `serial device ${this.path} disconnected: ${reason}; serial control is off` +
+        (released ? ' (its talk button released)' : ''),
+    );
   }
 
   private warn(message: string): void {
+    this.tell('warning', message);
+  }
+
+  private tell(kind: 'warning' | 'error', message: string): void {
     try {
-      this.onEvent('warning', message);
+      this.onEvent(kind, message);
     } catch {
       // The events pane failing must not break the call.
     }

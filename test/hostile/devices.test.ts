@@ -115,7 +115,7 @@ describe('local devices failing mid-call (plain mode, built CLI)', () => {
     expect(s.calls[0]!.got('hang_up')).toBe(true);
   }, 40_000);
 
-  it('the serial device vanishing: a warning, the call continues', async () => {
+  it('the serial device vanishing: an error line, the call continues', async () => {
     const s = await calmServer();
     const files = runFiles();
     const pty = await startPtyPair(files.home);
@@ -124,9 +124,15 @@ describe('local devices failing mid-call (plain mode, built CLI)', () => {
     await waitFor(() => /^\[call\] connected/m.test(run.output().stdout), { what: 'connected' });
     await pause(500);
     await pty.kill();
-    await waitFor(() => /^\[warning\] .*serial/im.test(run.output().stdout), {
-      what: 'the serial warning',
-    });
+    await waitFor(
+      () =>
+        /^\[error\] serial device .* disconnected: .*serial control is off$/im.test(
+          run.output().stdout,
+        ),
+      {
+        what: 'the serial warning',
+      },
+    );
     const code = await exitOf(run.child);
     const out = run.output();
     expect(code, out.stderr).toBe(0);

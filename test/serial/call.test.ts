@@ -181,8 +181,21 @@ describe('serial commands change what the server receives (built CLI, pty pair)'
     await waitFor(() => count(c.device, 'PTT 0') === 2, { what: 'PTT 0 again' });
     expect(peak(await heardNext(c.call(), 1, 0.5))).toBe(0);
 
+    // UNMUTE does not open a push-to-talk mic: only the held button does.
+    await c.device.send('UNMUTE\n');
+    expect(peak(await heardNext(c.call(), 1, 0.5))).toBe(0);
+    expect(count(c.device, 'MUTED 0')).toBe(1);
+
     await c.device.send('HANGUP\n');
     expect(await c.exit, c.app.output().stderr).toBe(0);
+    // Plain mode says each time the mic opened and closed, without --verbose.
+    const stdout = c.app.output().stdout;
+    expect(stdout.match(/^\[mic\] .*$/gm)).toEqual([
+      '[mic] muted (push-to-talk)',
+      '[mic] live',
+      '[mic] muted (push-to-talk)',
+    ]);
+    expect(c.app.output().stderr).toMatch(/^Ended: you hung up \(serial device\)$/m);
   }, 60_000);
 });
 

@@ -60,7 +60,7 @@ describe('SerialController over a real pty pair', () => {
       ['setPtt', true],
       ['setPtt', false],
       ['interrupt'],
-      ['hangUp', 'serial'],
+      ['hangUp', 'you hung up (serial device)'],
     ]);
     expect(events).toEqual([]);
     // The store's reaction comes back to the device as state lines.
@@ -114,8 +114,10 @@ describe('SerialController over a real pty pair', () => {
       () => events.find(([, m]) => m.includes('disconnected')),
       'the disconnect warning',
     );
-    expect(warning[0]).toBe('warning');
+    // An error: serial control is off, which the user must see on the banner.
+    expect(warning[0]).toBe('error');
     expect(warning[1]).toMatch(new RegExp(`^serial device ${pty.appPath} disconnected: `));
+    expect(warning[1]).not.toContain('talk button');
     // The store is left alone and keeps working; the controller no longer listens.
     expect(store.listenerCount).toBe(0);
     store.update({ agentState: 'speaking' });
@@ -123,6 +125,21 @@ describe('SerialController over a real pty pair', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(events.filter(([, m]) => m.includes('disconnected'))).toHaveLength(1);
     await controller.close();
+  });
+
+  it('a device unplugged while its talk button is down releases it: the mic does not stay open', async () => {
+    await controller.open();
+    await device.send('PTT_DOWN\n');
+    await waitFor(() => store.getSnapshot().pttDown, 'PTT_DOWN');
+    await pty.kill();
+    const [kind, message] = await waitFor(
+      () => events.find(([, m]) => m.includes('disconnected')),
+      'the disconnect',
+    );
+    expect(kind).toBe('error');
+    expect(message).toMatch(/serial control is off \(its talk button released\)$/);
+    expect(store.getSnapshot().pttDown).toBe(false);
+    expect(store.calls.at(-1)).toEqual(['setPtt', false]);
   });
 
   it('close() stops following the store and sends nothing more', async () => {

@@ -182,6 +182,16 @@ describe('the full-screen UI in a real terminal', () => {
     await tui.waitForScreen((s) => !/Events \(\d+\)/.test(s), 'the events pane to close');
   }, 40_000);
 
+  it('a serial device that cannot be opened is on the banner, not only in the events', async () => {
+    const tui = await startApp({ env: { OMNIA_SERIAL: '/dev/omnia-no-such-tty' } });
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('✖ serial control off: serial device /dev/omnia-no-such-tty'),
+      'the serial banner',
+    );
+    // The call goes on: serial control is extra.
+    expect(isLive(screen)).toBe(true);
+  }, 40_000);
+
   it('? shows the help generated from the keymap and Esc closes it', async () => {
     const tui = await startApp();
     await tui.keys('?');
