@@ -1,4 +1,4 @@
-import { Box, type Key, useInput } from 'ink';
+import { Box, type Key, useInput, usePaste } from 'ink';
 import { type ReactElement, useCallback, useEffect, useMemo } from 'react';
 import type { EarlierCall } from '../app/call-parts.js';
 import type { SessionStage } from '../app/call-session.js';
@@ -53,6 +53,29 @@ export interface AppProps {
 }
 
 const NO_EARLIER: readonly EarlierCall[] = [];
+/** Text with no key held: how a paste reaches the message line. */
+const PLAIN_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
 const noExit = () => undefined;
 
 /** "call 2 · florist.md · 1a2b3c4d": the divider above a call of a screen with several. */
@@ -171,9 +194,23 @@ export function App({
     },
     [uiNow, dispatch, store],
   );
+  // A paste the terminal brackets (Ink turns bracketed paste on while this listens) is text,
+  // never keys: in the message line at the cursor, its lines joined by spaces, sent only with
+  // Enter; outside the message line it opens one with the text. Not a `q` or an `s` in it runs.
+  const onPaste = useCallback(
+    (pasted: string) => {
+      const { mode } = uiNow();
+      if (mode !== 'typing' && mode !== 'call') return;
+      if (mode === 'call') dispatch({ type: 'startTyping' });
+      const text = sanitizeLine(pasted.replace(/\r\n|\r|\n/g, ' '));
+      if (text) dispatch({ type: 'edit', line: editLine(uiNow().line, text, PLAIN_KEY) });
+    },
+    [uiNow, dispatch],
+  );
   // While a finished call's record is fetched, any key skips the wait (Ctrl+C too).
   const fetchingRecord = between?.kind === 'finishing' && between.record;
   useCallKeys({ context: keyContext, run, onRelease, onText }, !fetchingRecord);
+  usePaste(onPaste, { isActive: !fetchingRecord });
   useInput(
     (_input, key) => {
       if (key.eventType !== 'release') controls?.skipRecord?.();

@@ -112,6 +112,36 @@ describe('in-call keys in a real terminal', () => {
     await tui.keys('-H', ...hex('\u001b[D\u001b[D\u001b[DX\r'));
     await tui.waitForScreen((s) => s.includes('You typed: hello woXrlD'), "the agent's answer");
     expect(typedMessages(call)).toEqual(['hello woXrlD']);
+    // Printable keys in one read in call mode: `t` opens the line, the rest is its text; in
+    // the line, Enter sends and the keys after it are commands again (`d`: the events pane).
+    await tui.keys('-H', ...hex('tq'));
+    await tui.waitForScreen((s) => s.includes('say: q'), 't then q');
+    await tui.keys('-H', ...hex('uit?\rd'));
+    await tui.waitForScreen(
+      (s) => s.includes('You typed: quit?') && /Events \(\d+\)/.test(s),
+      'the line sent, then the events pane',
+    );
+    expect(typedMessages(call)).toEqual(['hello woXrlD', 'quit?']);
+  }, 60_000);
+
+  it('a paste is text, never keys: lines joined in the message line, sent only by Enter', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    // tmux pastes bracketed when the app asked for it (`paste-buffer -p`), as terminals do.
+    await tui.pasteText('quit the save\nsecond line');
+    await tui.waitForScreen((s) => s.includes('say: quit the save second line'), 'the pasted text');
+    // Nothing in it ran: no hang-up (q), no save (s), no events pane (d).
+    let screen = await tui.capture();
+    expect(screen).not.toMatch(/Events \(\d+\)/);
+    expect(screen).not.toContain('transcript saved');
+    expect(typedMessages(call)).toEqual([]);
+    await tui.keys('Enter');
+    screen = await tui.waitForScreen(
+      (s) => s.includes('You typed: quit the save second line'),
+      "the agent's answer",
+    );
+    expect(typedMessages(call)).toEqual(['quit the save second line']);
+    expect(isLive(screen)).toBe(true);
   }, 60_000);
 
   it('s saves the transcript into the transcript dir and says where', async () => {

@@ -25,6 +25,8 @@ export interface Tui {
   /** Types text literally (`send-keys -l`). */
   type(text: string): Promise<void>;
   resize(width: number, height: number): Promise<void>;
+  /** Pastes text as a terminal does: bracketed when the app turned bracketed paste on. */
+  pasteText(text: string): Promise<void>;
   /** Polls the screen until `check` holds; the error names `what` and shows the last screen. */
   waitForScreen(
     check: (screen: string) => boolean,
@@ -111,6 +113,10 @@ export async function startTui(options: StartTuiOptions): Promise<Tui> {
     },
     async type(text) {
       await tmux(['send-keys', '-t', '0', '-l', text]);
+    },
+    async pasteText(text) {
+      await tmux(['set-buffer', '-b', 'omnia-paste', '--', text]);
+      await tmux(['paste-buffer', '-p', '-d', '-b', 'omnia-paste', '-t', '0']);
     },
     async resize(w, h) {
       await tmux(['resize-window', '-t', '0', '-x', String(w), '-y', String(h)]);

@@ -1,5 +1,6 @@
 import { type Key, useInput } from 'ink';
 import { useCallback, useRef } from 'react';
+import { graphemes } from '../../text/graphemes.js';
 import { type CommandName, commandFor, type KeyContext, keyNameOf } from '../keymap.js';
 import type { KeyEventType } from '../ptt.js';
 
@@ -33,16 +34,48 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
   latest.current = handlers;
   const onKey = useCallback((input: string, key: Key) => {
     const { context, run, onRelease, onText } = latest.current;
-    const event = key.eventType;
-    if (event === 'release') onRelease();
-    const name = keyNameOf(input, key);
-    const command = name === undefined ? undefined : commandFor(name, context());
-    if (command === undefined) {
-      onText(input, key);
+    const one = (text: string, k: Key): void => {
+      const event = k.eventType;
+      if (event === 'release') onRelease();
+      const name = keyNameOf(text, k);
+      const command = name === undefined ? undefined : commandFor(name, context());
+      if (command === undefined) {
+        onText(text, k);
+        return;
+      }
+      if (event === 'release' && command !== 'ptt') return;
+      run(command, event);
+    };
+    if (!isKeyRun(input, key)) {
+      one(input, key);
       return;
     }
-    if (event === 'release' && command !== 'ptt') return;
-    run(command, event);
+    // Printable keys that arrived in one read (a fast typist, a terminal or tmux that batches,
+    // a paste the terminal did not bracket): Ink hands them over as one string. Each counts on
+    // its own, in order, against the mode the keys before it left (`t` then text, text then
+    // Enter then `d`). Text for the message line goes in runs, not a key at a time.
+    let text = '';
+    for (const { segment } of graphemes().segment(input)) {
+      const enter = segment === '\r' || segment === '\n' || segment === '\r\n';
+      if (!enter && context().mode === 'typing') {
+        text += segment;
+        continue;
+      }
+      if (text) onText(text, key);
+      text = '';
+      one(enter ? '\r' : segment, enter ? { ...key, return: true } : key);
+    }
+    if (text) onText(text, key);
   }, []);
   useInput(onKey, { isActive });
+}
+
+/** More than one key's worth of plain text: no modifier, no named key, several graphemes. */
+function isKeyRun(input: string, key: Key): boolean {
+  if (input.length < 2 || key.ctrl || key.meta || key.escape || key.return || key.tab) return false;
+  if (key.eventType === 'release') return false;
+  // A single grapheme (an emoji, a flag, a letter with its accent) is one key.
+  let count = 0;
+  for (const _ of graphemes().segment(input)) if (++count > 1) return true;
+  return false;
 }
