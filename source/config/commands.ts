@@ -9,6 +9,7 @@ import {
   SETTING_SPECS,
   type SettingKey,
   type SettingValue,
+  unknownKeyWarnings,
 } from './schema.js';
 import type { ConfigStore } from './store.js';
 
@@ -59,7 +60,7 @@ export function runConfigCommand(
   try {
     switch (command) {
       case 'list':
-        return expectArgs(rest, 0, err) ?? list(out, store());
+        return expectArgs(rest, 0, err) ?? list(out, store(), err);
       case 'get':
         return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store());
       case 'set':
@@ -115,7 +116,12 @@ function defaultFor(key: SettingKey): SettingValue {
   return defaults[key];
 }
 
-function list(out: (line: string) => void, store: ConfigStore): number {
+function list(
+  out: (line: string) => void,
+  store: ConfigStore,
+  err: (line: string) => void,
+): number {
+  for (const warning of unknownKeyWarnings(store.keys(), store.path)) err(warning);
   const saved = new Map(store.list().map((entry) => [entry.key, entry.value]));
   const width = Math.max(...SETTING_KEYS.map((key) => key.length));
   for (const spec of SETTING_SPECS) {

@@ -10,6 +10,8 @@ export interface ConfigReader {
   readonly path: string;
   /** Every saved setting with its raw value; resolution checks each one. */
   values(): Partial<Settings>;
+  /** Every key in the file, settings or not (the unknown ones are warned about). */
+  keys(): string[];
 }
 
 /**
@@ -25,7 +27,7 @@ export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { path: file, values: () => ({}) };
+      return { path: file, values: () => ({}), keys: () => [] };
     throw toConfigError(error, file);
   }
   let parsed: unknown;
@@ -43,5 +45,5 @@ export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
   for (const key of SETTING_KEYS) {
     if (Object.hasOwn(record, key) && record[key] !== undefined) known[key] = record[key];
   }
-  return { path: file, values: () => known as Partial<Settings> };
+  return { path: file, values: () => known as Partial<Settings>, keys: () => Object.keys(record) };
 }

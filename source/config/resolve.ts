@@ -11,6 +11,7 @@ import {
   type SettingSpec,
   type Settings,
   type SettingValue,
+  unknownKeyWarnings,
 } from './schema.js';
 
 /** Where a resolved value came from, highest precedence first. */
@@ -117,6 +118,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
     );
   }
   if (sources.apiKey === 'dotenv') warnAboutReadableDotenv(dotenvPath, warnings);
+  if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));
   return { settings, sources, warnings };

@@ -346,6 +346,20 @@ export function findSettingKey(name: string): SettingKey | undefined {
   return NORMALISED.get(normaliseName(name.trim()));
 }
 
+/**
+ * Keys of a config file that are no setting, one line each: a hand-edited `"leadMS"` or
+ * `"sample_rate"` would otherwise be ignored without a word while its default applies.
+ */
+export function unknownKeyWarnings(keys: readonly string[], file: string): string[] {
+  return keys
+    .filter((key) => !(SETTING_KEYS as readonly string[]).includes(key))
+    .map((key) => {
+      const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+      const guess = findSettingKey(key);
+      return `Ignoring ${shown} in ${file}: not a setting${guess ? ` (did you mean ${guess}?)` : ''}.`;
+    });
+}
+
 /** Where per-user data lives on this platform (XDG on Linux, as env-paths does). */
 export function defaultDataDir(
   env: NodeJS.ProcessEnv = process.env,

@@ -39,6 +39,8 @@ export interface ConfigStore {
   list(): Array<{ key: SettingKey; value: string }>;
   /** Every saved setting with its real value, for resolution. */
   values(): Partial<Settings>;
+  /** Every key in the file, settings or not. */
+  keys(): string[];
 }
 
 /** Where the config lives; tests pass a temporary directory. */
@@ -113,6 +115,10 @@ class ConfStore implements ConfigStore {
       key,
       value: displayValue(key, saved[key], maskKey),
     }));
+  }
+
+  keys(): string[] {
+    return Object.keys(this.#guard(() => this.#conf.store));
   }
 
   values(): Partial<Settings> {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../source/config/read.js';
 import { type ResolveInput, resolveSettings } from '../../source/config/resolve.js';
 import { ConfigError, openConfig } from '../../source/config/store.js';
 import { tempDir } from './helpers.js';
@@ -185,6 +186,27 @@ describe('resolveSettings', () => {
     expect(warnings).toEqual([
       'Ignoring OMNIA_AGENTID in the environment: did you mean OMNIA_AGENT_ID?',
     ]);
+  });
+
+  it('names keys of a hand-edited config file that are no setting, with the likely one', () => {
+    const { cwd } = setup();
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ leadMS: 80, sample_rate: 16000, volume: 3, agentId: 'agent-1' }),
+    );
+    const config = readConfig({ cwd: dir });
+    const { settings, warnings } = resolveSettings({ flags: {}, env: {}, cwd, config });
+    const file = path.join(dir, 'config.json');
+    expect(warnings).toEqual([
+      `Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?).`,
+      `Ignoring "sample_rate" in ${file}: not a setting (did you mean sampleRate?).`,
+      `Ignoring "volume" in ${file}: not a setting.`,
+    ]);
+    // What it says is what happens: the defaults apply, the real setting is used.
+    expect(settings.leadMs).toBe(60);
+    expect(settings.sampleRate).toBe(48000);
+    expect(settings.agentId).toBe('agent-1');
   });
 
   it('works without a config store', () => {

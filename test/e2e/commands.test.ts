@@ -175,6 +175,20 @@ describe('config', () => {
     // Nothing was written over it.
     expect(readFileSync(file, 'utf8')).toBe('{ "sampleRate": 16000,');
   }, 60_000);
+
+  it('list names keys of a hand-edited file that are no setting', async () => {
+    const home = tempDir();
+    const file = join(home, '.config', 'omnia-voice', 'config.json');
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ leadMS: 80, sampleRate: 16000 }));
+    const list = await runCli(['config', 'list'], { env: cliEnv(home) });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toBe(
+      `Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?).\n`,
+    );
+    expect(list.stdout).toMatch(/^leadMs +60 +\(default\)$/m);
+    expect(list.stdout).toMatch(/^sampleRate +16000$/m);
+  }, 60_000);
 });
 
 describe('serve', () => {
