@@ -217,6 +217,8 @@ export async function openCall(
     echoGuard: echo.guards,
     echo,
     ptt: o.ptt,
+    // `r` calls again with the mic as the user left it: muted stays muted.
+    muted: files.earlier.at(-1)?.snapshot.userMuted === true,
     recorder,
     transcriptPath: files.path,
     secrets,

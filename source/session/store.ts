@@ -74,6 +74,8 @@ export interface SessionStoreOptions {
   /** The echo path (canceller, guard or nothing) the call runs with; see audio/echo/path.ts. */
   echo?: EchoPath;
   ptt: boolean;
+  /** The user's mute from the start: a redial keeps the mute of the call before it. */
+  muted?: boolean;
   recorder?: CallRecorderLike;
   /** Writes the transcript on demand (the `s` key); resolves to the path. */
   saveTranscript?: () => Promise<string>;
@@ -147,7 +149,8 @@ export class SessionStore implements Store {
       agentId: options.agentId,
       local: options.local,
       ...(options.label ? { label: options.label } : {}),
-      muted: options.ptt,
+      muted: options.ptt || options.muted === true,
+      userMuted: options.muted === true,
       ptt: options.ptt,
       echoGuard: { enabled: this.echo.guards, active: false },
       echo: { mode: this.echo.mode, ...(this.echo.reason ? { reason: this.echo.reason } : {}) },

@@ -145,6 +145,27 @@ describe('r calls again', () => {
   }, 60_000);
 });
 
+describe('r keeps the mute', () => {
+  it('a muted mic is still muted in the call r makes', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-redial-');
+    const tui = await app(['--api-base', agent.baseUrl, '--agent', 'demo'], home);
+    await tui.waitForScreen((s) => isLive(s) && s.includes('mic live'), 'the first call');
+    await tui.keys('m');
+    await tui.waitForScreen((s) => s.includes('MUTED'), 'muted');
+    await tui.keys('r');
+    const second = await tui.waitForScreen(
+      (s) => isLive(s) && s.includes('call 2 ·'),
+      'the second call',
+    );
+    expect(second).toContain('MUTED');
+    expect(second).not.toContain('mic live');
+    expect(agent.calls).toHaveLength(2);
+    await tui.keys('m');
+    await tui.waitForScreen((s) => s.includes('mic live') && !s.includes('MUTED'), 'unmuted');
+  }, 60_000);
+});
+
 describe('the call record', () => {
   it('is fetched after the call with a line on screen that any key skips', async () => {
     // Omnia fills a record in a few seconds after the call: here it stays incomplete long
