@@ -83,7 +83,9 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     // must know whether the agent hears them. A call that starts with the mic closed says so.
     if (s.phase === 'live' && s.muted !== lastMuted) {
       lastMuted = s.muted;
-      options.write(`[mic] ${s.muted ? `muted${s.ptt && !s.userMuted ? ' (push-to-talk)' : ''}` : 'live'}`);
+      options.write(
+        `[mic] ${s.muted ? `muted${s.ptt && !s.userMuted ? ' (push-to-talk)' : ''}` : 'live'}`,
+      );
     }
     for (const event of s.events) {
       if (event.id <= lastEventId) continue;

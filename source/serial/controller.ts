@@ -155,7 +155,9 @@ export class SerialController {
           actions.interrupt();
           break;
         case 'hangup':
-          actions.hangUp('you hung up (serial device)').catch((error: unknown) => this.warn(`hang up failed: ${error}`));
+          actions
+            .hangUp('you hung up (serial device)')
+            .catch((error: unknown) => this.warn(`hang up failed: ${error}`));
           break;
         case 'unknown':
           this.onEvent(
