@@ -134,9 +134,12 @@ async function prepare(
   o: CallOptions,
   io: CallIo,
 ): Promise<{ ctx: CallContext; decision: CallDecision } | { exit: number }> {
-  // Before anything is started or created: a wrong file costs no call.
+  // Before anything is started or created: a wrong file costs no call, and the local agent
+  // is not started for a run that cannot go ahead.
+  let clientTools: ClientToolRunner | undefined;
   try {
     preflight(o);
+    clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
   } catch (error) {
     io.err(`error: ${errorLine(error)}`);
     return { exit: 2 };
@@ -163,7 +166,6 @@ async function prepare(
     ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
   };
   try {
-    const clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
     const decision = decideCall({
       api,
       ...(agentId ? { agentRef: agentId } : {}),
@@ -480,7 +482,7 @@ async function listAgentsFor(api: ApiTarget, signal: AbortSignal): Promise<reado
   return listAgents(api, { signal });
 }
 
-/** Loads a `--tools` file (its checks pull in zod: only when there is one). */
+/** Loads a `--tools` file (its checks and runner are loaded only when there is one). */
 async function loadTools(path: string): Promise<ClientToolRunner> {
   const [{ loadToolsFile }, { createToolRunner }] = await Promise.all([
     import('../tools/config.js'),

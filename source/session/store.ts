@@ -405,7 +405,10 @@ export class SessionStore implements Store {
    * refused at once. Either way the agent gets an answer, or it would stall mid-sentence.
    */
   private onToolInvocation(msg: ClientToolInvocationMessage): void {
-    const clean = (text: string) => this.clean(text);
+    const clean = {
+      line: (text: string) => this.clean(text),
+      redact: (text: string) => this.redact(text),
+    };
     const afterOrdinal = this.snapshot.turns.at(-1)?.ordinal ?? -1;
     const call = startToolCall(msg, Date.now(), afterOrdinal, clean);
     const runner = this.options.clientTools;
@@ -819,11 +822,16 @@ export class SessionStore implements Store {
   // ---- snapshot plumbing ------------------------------------------------------------------
 
   private clean(text: string): string {
-    let line = sanitizeLine(text, 500);
+    return this.redact(sanitizeLine(text, 500));
+  }
+
+  /** `text` with every secret (the API key) replaced. */
+  private redact(text: string): string {
+    let out = text;
     for (const secret of this.options.secrets ?? []) {
-      if (secret) line = line.split(secret).join('[redacted]');
+      if (secret) out = out.split(secret).join('[redacted]');
     }
-    return line;
+    return out;
   }
 
   private addEvent(kind: EventKind, message: string): void {

@@ -80,11 +80,11 @@ export interface CallLabel {
 export interface ToolCall {
   readonly invocationId: string;
   readonly name: string;
-  /** The parameters as one line of JSON, sanitised and capped. */
+  /** The parameters as JSON, sanitised and kept whole (see session/tool-calls.ts for the bounds). */
   readonly parameters: string;
   /** `running` until answered; `ok` sent a result; `error` sent a failure. */
   readonly status: 'running' | 'ok' | 'error';
-  /** The result sent (sanitised, capped for display), when `ok`. */
+  /** The result sent, sanitised and kept whole (its lines too), when `ok`. */
   readonly result?: string;
   /** Why it failed (non-zero exit, timeout, HTTP error, no such tool), when `error`. */
   readonly error?: string;

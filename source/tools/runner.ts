@@ -1,16 +1,19 @@
 /**
  * Runs client tools from a `--tools` file. A command gets the invocation's parameters as JSON on
  * stdin and its stdout is the result; a URL gets them as a JSON POST and its body is the result.
- * A non-zero exit, a timeout or an HTTP error is a failure with the reason. Everything runs in a
- * child process or a socket, never on the audio path, and is bounded in time and size.
+ * A non-zero exit, a timeout, a redirect, an HTTP error or a network error is a failure with the
+ * reason in one sentence. Everything runs in a child process or a socket, never on the audio
+ * path, and is bounded in time and size.
  */
 import { spawn } from 'node:child_process';
+import type { ClientRequest } from 'node:http';
+import { nodeHttp, nodeHttps } from '../api/node-http.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import type { CommandTool, ToolSpec, UrlTool } from './config.js';
-import type { ClientToolRunner, ToolOutcome } from './types.js';
+import { type ClientToolRunner, MAX_TOOL_OUTPUT_BYTES, type ToolOutcome } from './types.js';
 
-/** A result is text the agent reads; more than this is a runaway tool, not an answer. */
-export const MAX_TOOL_OUTPUT_BYTES = 256 * 1024;
+export { MAX_TOOL_OUTPUT_BYTES } from './types.js';
+
 /** How much of a failing command's stderr is kept for its reason. */
 const STDERR_TAIL_CHARS = 300;
 /** Environment variables a tool never sees: the API key is ours, not the tool's. */
@@ -135,59 +138,134 @@ function runCommand(
   });
 }
 
-async function runUrl(
+/** Redirect statuses: a tool URL must answer itself, so these are failures that say where to. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * POSTs the parameters with node:http/https, not fetch: fetch refuses ports browsers block (6000,
+ * 6665-6669, 10080, …), which a tool server of the user's own may well use, and it would load
+ * undici. One timer bounds the whole exchange, connect to the last byte of the body.
+ */
+function runUrl(
   spec: UrlTool,
   invocation: { invocationId: string; parameters: Record<string, unknown> },
   signal: AbortSignal,
 ): Promise<ToolOutcome> {
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(spec.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-omnia-tool-name': spec.name,
-        'x-omnia-invocation-id': invocation.invocationId,
-        ...spec.headers,
-      },
-      body: JSON.stringify(invocation.parameters),
-      signal: AbortSignal.any([signal, timeout]),
-      redirect: 'error',
+  return new Promise((resolve) => {
+    const url = new URL(spec.url);
+    const body = JSON.stringify(invocation.parameters);
+    let request: ClientRequest | undefined;
+    let answered = false;
+    let settled = false;
+    const finish = (outcome: ToolOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      request?.destroy();
+      resolve(outcome);
+    };
+    const fail = (error: string): void => finish({ ok: false, error: oneLine(error) });
+    const onAbort = (): void => fail('the call ended before the tool finished');
+    const timer = setTimeout(
+      () => fail(`timed out after ${seconds(spec.timeoutMs)}`),
+      spec.timeoutMs,
+    );
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    const transport = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
+    try {
+      request = transport.request(url, {
+        method: 'POST',
+        // A socket of its own: nothing is kept open after the answer.
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'x-omnia-tool-name': spec.name,
+          'x-omnia-invocation-id': invocation.invocationId,
+          ...spec.headers,
+          'content-length': String(Buffer.byteLength(body)),
+        },
+      });
+    } catch (error) {
+      fail(`the request to ${url.host} could not be made: ${messageOf(error)}`);
+      return;
+    }
+    request.on('error', (error) => fail(networkFailure(error, url, answered)));
+    request.on('response', (response) => {
+      answered = true;
+      const status = response.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > MAX_TOOL_OUTPUT_BYTES) {
+          fail(`answered more than ${MAX_TOOL_OUTPUT_BYTES / 1024} KiB`);
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('error', (error) => fail(networkFailure(error, url, true)));
+      response.on('close', () => {
+        if (!response.complete) fail(`the answer from ${url.host} was cut off`);
+      });
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const location = response.headers.location;
+        if (REDIRECTS.has(status) && location) {
+          fail(
+            `the URL answered with a redirect (HTTP ${status} to ${resolved(location, url)}), ` +
+              'which tool URLs do not follow: put the final URL in the tools file',
+          );
+        } else if (status < 200 || status > 299) {
+          const said = oneLine(text);
+          fail(`HTTP ${status}${said ? `: ${said}` : ''}`);
+        } else {
+          finish({ ok: true, result: text });
+        }
+      });
     });
-  } catch (error) {
-    if (timeout.aborted) return { ok: false, error: `timed out after ${seconds(spec.timeoutMs)}` };
-    if (signal.aborted) return { ok: false, error: 'the call ended before the tool finished' };
-    const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-    const detail = typeof cause?.code === 'string' ? cause.code : String((error as Error).message);
-    return { ok: false, error: oneLine(`request failed (${detail})`) };
-  }
-  const body = await readCapped(response);
-  if (body === undefined) {
-    return { ok: false, error: `answered more than ${MAX_TOOL_OUTPUT_BYTES / 1024} KiB` };
-  }
-  if (!response.ok) {
-    const said = oneLine(body);
-    return { ok: false, error: `HTTP ${response.status}${said ? `: ${said}` : ''}` };
-  }
-  return { ok: true, result: body };
+    request.end(body);
+  });
 }
 
-/** The body as text, or undefined when it is larger than a result may be. */
-async function readCapped(response: Response): Promise<string | undefined> {
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.length;
-    if (bytes > MAX_TOOL_OUTPUT_BYTES) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A redirect's target as an absolute URL (it may be relative to the tool's). */
+function resolved(location: string, base: URL): string {
+  try {
+    return new URL(location, base).href;
+  } catch {
+    return location;
   }
-  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Why a request got no answer (or an answer cut short), in words. */
+function networkFailure(error: Error, url: URL, answered: boolean): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const tag = code ? ` (${code})` : '';
+  if (answered) return `the answer from ${url.host} was cut off${tag}`;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `could not connect to ${url.host}: connection refused (is the tool's server running?)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `could not find the host ${url.hostname}${tag}`;
+    case 'ECONNRESET':
+      return `${url.host} closed the connection without answering${tag}`;
+    case 'ETIMEDOUT':
+      return `could not connect to ${url.host}: the connection timed out${tag}`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `could not reach ${url.host}: no route to it${tag}`;
+  }
+  if (code && /CERT|TLS|SSL|EPROTO/i.test(code)) {
+    return `the secure connection to ${url.host} failed: ${error.message}${tag}`;
+  }
+  return `the request to ${url.host} failed: ${error.message}${tag}`;
 }

@@ -1,3 +1,9 @@
+/**
+ * A result is text the agent reads; more than this is a runaway tool, not an answer. Here, not in
+ * the runner, so the session can size what it keeps of a result without loading the runner.
+ */
+export const MAX_TOOL_OUTPUT_BYTES = 256 * 1024;
+
 /** How a client tool invocation ended, as the agent will be told. */
 export type ToolOutcome =
   | { readonly ok: true; readonly result: string }

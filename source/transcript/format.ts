@@ -119,6 +119,22 @@ export function turnRecord(turn: Turn): TurnRecord {
   };
 }
 
+/**
+ * What a call with no saved agent is called: a call Omnia knows (it has an id) whose record names
+ * no agent and no prompt label, as `calls show` reads the record of a `--prompt` call. A call
+ * this app makes always has a label.
+ */
+export const INLINE_CALL_LABEL = 'none (inline prompt)';
+
+/** The label of `data`'s call: its own, or {@link INLINE_CALL_LABEL} for a call with no agent. */
+function labelText(data: TranscriptData): string | undefined {
+  if (data.label) return cleanText(data.label.text);
+  if (data.agentId === undefined && data.callId !== undefined && !data.local) {
+    return INLINE_CALL_LABEL;
+  }
+  return undefined;
+}
+
 /** Facts about the call for the json `call` object and the jsonl `call` line. */
 export function callFacts(data: TranscriptData): Record<string, unknown> {
   const label = data.label;
@@ -126,7 +142,7 @@ export function callFacts(data: TranscriptData): Record<string, unknown> {
     agentId: data.agentId === undefined ? undefined : cleanText(data.agentId),
     callId: data.callId === undefined ? undefined : cleanText(data.callId),
     local: data.local,
-    label: label === undefined ? undefined : cleanText(label.text),
+    label: labelText(data),
     agentName: label?.agentName === undefined ? undefined : cleanText(label.agentName),
     promptFile: label?.promptFile === undefined ? undefined : cleanText(label.promptFile),
     promptHash: label?.promptHash,
@@ -168,20 +184,42 @@ export function jsonlLine(
   return JSON.stringify({ type, ...body });
 }
 
-/** The json/jsonl shape of a tool call. */
+/**
+ * The json/jsonl shape of a tool call: the parameters as the JSON object the agent sent (a string
+ * only when they were too large to keep whole), the result as the agent was given it, newlines
+ * and all.
+ */
 export function toolRecord(call: ToolCall): Record<string, unknown> {
   return {
     invocationId: cleanText(call.invocationId),
     name: cleanText(call.name),
-    parameters: cleanText(call.parameters),
+    parameters: parametersValue(call.parameters),
     status: call.status,
-    result: call.result === undefined ? undefined : cleanText(call.result),
+    result: call.result === undefined ? undefined : cleanText(call.result, false),
     error: call.error === undefined ? undefined : cleanText(call.error),
     startedAt: call.startedAt,
     endedAt: call.endedAt,
     durationMs: call.durationMs,
     afterOrdinal: call.afterOrdinal,
   };
+}
+
+/**
+ * Kept parameters (JSON text) as their value, every string in it cleaned as turn text is; the
+ * text itself when it is not JSON (cut, being too large).
+ */
+function parametersValue(text: string): unknown {
+  try {
+    return JSON.parse(text, (_key, value: unknown) => {
+      if (typeof value === 'string') return cleanText(value, false);
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+      // Keys are server text too.
+      const entries = Object.entries(value).map(([k, v]) => [cleanText(k), v] as const);
+      return Object.fromEntries(entries);
+    }) as unknown;
+  } catch {
+    return cleanText(text);
+  }
 }
 
 /** `lookup({"id":7}) → {"ok":1} (120 ms)`, `… failed: timed out after 10 s (10000 ms)`. */
@@ -232,7 +270,8 @@ function callsOf(data: TranscriptData): TranscriptData[] {
 /** `Front desk (agt_1)` or `prompt.md · 3f2a9c1b`, with the call id and start: one line. */
 function callHeaderParts(data: TranscriptData): string[] {
   const parts: string[] = [];
-  if (data.label) parts.push(cleanText(data.label.text));
+  const label = labelText(data);
+  if (label) parts.push(label);
   else if (data.agentId) parts.push(`agent ${cleanText(data.agentId)}`);
   if (data.callId) parts.push(`call ${cleanText(data.callId)}`);
   const started = isoOrUndefined(data.startedAt);
@@ -274,11 +313,7 @@ function markdownCall(data: TranscriptData, heading: string): string {
   if (label?.kind === 'prompt') {
     out.push(`- **Prompt:** ${cleanText(label.text)}${where}`);
   } else {
-    const agent = label
-      ? cleanText(label.text)
-      : data.agentId
-        ? cleanText(data.agentId)
-        : 'unknown';
+    const agent = labelText(data) ?? (data.agentId ? cleanText(data.agentId) : 'unknown');
     out.push(`- **Agent:** ${agent}${where}`);
   }
   if (data.callId) out.push(`- **Call ID:** ${cleanText(data.callId)}`);
@@ -313,11 +348,12 @@ function markdownCall(data: TranscriptData, heading: string): string {
 
 /**
  * The `.txt` header line of a call: `=== Call 2 · prompt.md · 3f2a9c1b · call c0ffee12 · <ISO
- * start> ===`. Only for a call with a label or a file of several calls: a plain transcript of one
- * unnamed call stays just the conversation.
+ * start> ===`. Only for a call with a label (a call with no saved agent has
+ * {@link INLINE_CALL_LABEL}) or a file of several calls: a plain transcript of one unnamed call
+ * stays just the conversation.
  */
 export function txtCallHeader(data: TranscriptData, number?: number): string | undefined {
-  if (!data.label && number === undefined) return undefined;
+  if (labelText(data) === undefined && number === undefined) return undefined;
   const parts = [number === undefined ? 'Call' : `Call ${number}`, ...callHeaderParts(data)];
   return `=== ${parts.join(' · ')} ===`;
 }
@@ -369,11 +405,19 @@ function formatJson(data: TranscriptData): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** The jsonl lines of one call: `call`, turns, tool calls, events, summary. */
+/**
+ * The jsonl lines of one call: `call`, the turns with each tool call after the turn it followed
+ * (as `.md` and `.txt` have them), events, summary.
+ */
 export function jsonlCall(data: TranscriptData): string[] {
   const lines = [jsonlLine('call', callFacts(data))];
-  for (const turn of byOrdinal(data.turns)) lines.push(jsonlLine('turn', turnRecord(turn)));
-  for (const call of data.toolCalls ?? []) lines.push(jsonlLine('tool', toolRecord(call)));
+  for (const item of conversationItems(data.turns, data.toolCalls)) {
+    lines.push(
+      item.kind === 'turn'
+        ? jsonlLine('turn', turnRecord(item.turn))
+        : jsonlLine('tool', toolRecord(item.call)),
+    );
+  }
   for (const event of data.events ?? []) lines.push(jsonlLine('event', eventRecord(event)));
   if (data.summary) lines.push(jsonlLine('summary', data.summary));
   return lines;

@@ -1,10 +1,12 @@
 /** Client tools run by `--tools`: bounded in time and size, stopped when the call ends. */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { loadToolsFile, MAX_TOOL_TIMEOUT_MS } from '../../source/tools/config.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadToolsFile, MAX_TOOL_TIMEOUT_MS, type ToolSpec } from '../../source/tools/config.js';
 import { createToolRunner, MAX_TOOL_OUTPUT_BYTES } from '../../source/tools/runner.js';
-import { tempDir, waitFor } from '../helpers/cli.js';
+import { cliEnv, runCli, tempDir, waitFor } from '../helpers/cli.js';
 
 const invocation = { invocationId: 'i1', parameters: { a: 1 } };
 
@@ -95,5 +97,205 @@ describe('tools files', () => {
     expect(() => loadToolsFile(join(dir, 'missing.json'))).toThrow(
       `Cannot read the tools file ${join(dir, 'missing.json')} (ENOENT).`,
     );
+  });
+});
+
+/** A real HTTP server on 127.0.0.1 for one test, closed after it. */
+async function listen(
+  handler: http.RequestListener,
+  port = 0,
+): Promise<{ server: http.Server; base: string }> {
+  const server = http.createServer(handler);
+  servers.push(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const servers: http.Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+function urlTool(url: string, timeoutMs = 10_000): ToolSpec {
+  return { kind: 'url', name: 'web', url, timeoutMs, headers: {} };
+}
+
+const run = (spec: ToolSpec) =>
+  createToolRunner([spec]).run(spec.name, invocation, new AbortController().signal);
+
+describe('URL tools say in one sentence why they failed', () => {
+  it('a redirect names its status and target, and that tool URLs do not follow it', async () => {
+    const { base } = await listen((_req, res) => {
+      res.writeHead(302, { location: '/v2/weather' }).end();
+    });
+    expect(await run(urlTool(`${base}/weather`))).toEqual({
+      ok: false,
+      error: `the URL answered with a redirect (HTTP 302 to ${base}/v2/weather), which tool URLs do not follow: put the final URL in the tools file`,
+    });
+  });
+
+  it('an answer whose body is slower than timeoutMs is "timed out after …"', async () => {
+    const { base } = await listen((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"partial":');
+      // The rest never comes.
+    });
+    const started = Date.now();
+    expect(await run(urlTool(base, 400))).toEqual({ ok: false, error: 'timed out after 0.4 s' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('nothing listening is "could not connect …: connection refused"', async () => {
+    const { server, base } = await listen(() => undefined);
+    await new Promise((resolve) => server.close(resolve));
+    const host = base.replace('http://', '');
+    expect(await run(urlTool(base))).toEqual({
+      ok: false,
+      error: `could not connect to ${host}: connection refused (is the tool's server running?)`,
+    });
+  });
+
+  it('a port that browsers and fetch refuse (6000, 6665-6669, 10080) is used like any other', async (ctx) => {
+    let bound: { base: string } | undefined;
+    for (const port of [6000, 6665, 6666, 6667, 6668, 6669, 10080]) {
+      try {
+        bound = await listen((req, res) => {
+          req.resume();
+          req.on('end', () => res.writeHead(200).end('answered'));
+        }, port);
+        break;
+      } catch {
+        // Taken on this machine: try the next one.
+      }
+    }
+    if (!bound) {
+      ctx.skip('every port fetch calls bad is taken on this machine');
+      return;
+    }
+    expect(await run(urlTool(`${bound.base}/tool`))).toEqual({ ok: true, result: 'answered' });
+  });
+
+  it('a server that hangs up without answering, or in the middle of its answer, says so', async () => {
+    const { base } = await listen((req, res) => {
+      if (req.url === '/hang-up') {
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"partial":');
+      setTimeout(() => req.socket.destroy(), 50);
+    });
+    const host = base.replace('http://', '');
+    expect(await run(urlTool(`${base}/hang-up`))).toEqual({
+      ok: false,
+      error: `${host} closed the connection without answering (ECONNRESET)`,
+    });
+    expect(await run(urlTool(`${base}/cut`))).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        new RegExp(`^the answer from ${host.replace('.', '\\.')} was cut off( \\(ECONNRESET\\))?$`),
+      ),
+    });
+  });
+
+  it('a host that does not exist is named', async () => {
+    expect(await run(urlTool('http://no-such-host.invalid/tool'))).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^could not find the host no-such-host\.invalid \((ENOTFOUND|EAI_AGAIN)\)$/,
+      ),
+    });
+  });
+});
+
+describe('tools file problems name the field and what it must be', () => {
+  const dir = tempDir('omnia-tools-');
+  const write = (name: string, value: unknown) => {
+    writeFileSync(join(dir, name), typeof value === 'string' ? value : JSON.stringify(value));
+    return join(dir, name);
+  };
+
+  it('a timeout written as a string, or out of range, says it must be a number of ms', () => {
+    expect(() =>
+      loadToolsFile(write('s.json', { tools: { a: { command: 'true', timeoutMs: '5000' } } })),
+    ).toThrow(
+      'The tools file s.json has a problem at "tools.a.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000, written without quotes (not "5000").',
+    );
+    expect(() =>
+      loadToolsFile(write('big.json', { tools: { a: { url: 'http://x/', timeoutMs: 200000 } } })),
+    ).toThrow(
+      'The tools file big.json has a problem at "tools.a.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000 (not 200000).',
+    );
+  });
+
+  it('an invalid tool name says which names are allowed', () => {
+    expect(() => loadToolsFile(write('n.json', { tools: { 'a b': { command: 'true' } } }))).toThrow(
+      'The tools file n.json has a problem at "tools.a b": "a b" is not a valid tool name: use 1 to 100 letters, digits, _ . : or - (no spaces).',
+    );
+  });
+
+  it('other mistakes in an entry name the field', () => {
+    expect(() => loadToolsFile(write('u.json', { tools: { a: { url: 'ftp://x/' } } }))).toThrow(
+      'The tools file u.json has a problem at "tools.a.url": an http:// or https:// URL (not "ftp://x/").',
+    );
+    expect(() =>
+      loadToolsFile(write('both.json', { tools: { a: { command: 'true', url: 'http://x/' } } })),
+    ).toThrow(
+      'The tools file both.json has a problem at "tools.a": "command" and "url" both given: a tool is one or the other.',
+    );
+    expect(() =>
+      loadToolsFile(write('h.json', { tools: { a: { url: 'http://x/', headers: { 'X-N': 1 } } } })),
+    ).toThrow('The tools file h.json has a problem at "tools.a.headers.X-N": a string.');
+    expect(() => loadToolsFile(write('e.json', { tools: { a: { cmd: 'true' } } }))).toThrow(
+      'The tools file e.json has a problem at "tools.a": an object with "command" or "url" (and optional "timeoutMs").',
+    );
+  });
+
+  it('the CLI prints the problem as one line and exits 2 before any request', async () => {
+    const home = tempDir('omnia-tools-');
+    const file = write('cli.json', { tools: { lookup: { command: 'true', timeoutMs: '5000' } } });
+    const run = await runCli(
+      ['--plain', '--input', 'none', '--output', 'none', '--agent', 'agt_1', '--tools', file],
+      // A key, so no local agent starts; nothing listens at this base, and nothing is asked.
+      {
+        env: cliEnv(home, {
+          OMNIA_API_KEY: 'ck_test_not_a_real_key_0000',
+          OMNIA_API_BASE: 'http://127.0.0.1:9/api/v1',
+        }),
+      },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: The tools file cli.json has a problem at "tools.lookup.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000, written without quotes (not "5000").',
+    );
+  });
+
+  it('with no key, a bad tools file stops the run before the local agent starts', async () => {
+    const home = tempDir('omnia-tools-');
+    const file = write('nokey.json', { tools: { 'a b': { command: 'true' } } });
+    const run = await runCli(['--plain', '--input', 'none', '--output', 'none', '--tools', file], {
+      env: cliEnv(home),
+    });
+    expect(run.code).toBe(2);
+    // One line: no "talking to the built-in local agent at …" before it.
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'error: The tools file nokey.json has a problem at "tools.a b": "a b" is not a valid tool name: use 1 to 100 letters, digits, _ . : or - (no spaces).',
+    ]);
+  });
+
+  it('a UTF-8 byte order mark at the start is accepted', () => {
+    const file = write(
+      'bom.json',
+      `\uFEFF${JSON.stringify({ tools: { a: { command: 'true' } } })}`,
+    );
+    expect(loadToolsFile(file)).toEqual([
+      { kind: 'command', name: 'a', command: 'true', timeoutMs: 10_000, cwd: dir },
+    ]);
   });
 });

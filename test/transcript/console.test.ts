@@ -133,7 +133,7 @@ describe('formats of a redialled prompt with a tool call and a record', () => {
     ).toBe('call-2');
   });
 
-  it('jsonl: a `call` line opens each call; tool lines; the summary with its record', () => {
+  it('jsonl: a `call` line opens each call; the tool line after its turn; the summary with its record', () => {
     const records = formatTranscript('jsonl', second)
       .trimEnd()
       .split('\n')
@@ -144,10 +144,11 @@ describe('formats of a redialled prompt with a tool call and a record', () => {
       'call',
       'turn',
       'turn',
-      'turn',
       'tool',
+      'turn',
       'summary',
     ]);
+    expect(records[5]).toMatchObject({ name: 'lookup', parameters: { order: 7 }, afterOrdinal: 1 });
     expect(records[2]).toMatchObject({ callId: 'call-2', promptFile: 'florist.md' });
     expect(records.at(-1).record).toMatchObject({ endReason: 'agent_hangup', costCents: 14 });
   });

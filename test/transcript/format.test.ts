@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ToolCall } from '../../source/session/types.js';
 import {
   defaultTranscriptName,
   formatFromPath,
@@ -195,5 +196,72 @@ describe('redactSecrets', () => {
     const clean = redactSecrets(json, ['', secret]);
     expect(clean).not.toContain('quote');
     expect(JSON.parse(clean).turns[0].text).toBe('my key is [redacted]');
+  });
+});
+
+describe('tool calls in files', () => {
+  const result = `${JSON.stringify({ rows: Array.from({ length: 40 }, (_, i) => ({ i, name: `row ${i}` })) }, null, 2)}`;
+  const call: ToolCall = {
+    invocationId: 'inv-1',
+    name: 'lookup',
+    parameters: '{"order":7,"note":"two\\nlines"}',
+    status: 'ok',
+    result,
+    startedAt: T0 + 2_500,
+    endedAt: T0 + 2_620,
+    durationMs: 120,
+    afterOrdinal: 1,
+  };
+  const withTool: TranscriptData = { ...data, summary: undefined, toolCalls: [call] };
+
+  it('.json keeps the whole result with its newlines, and the parameters as an object', () => {
+    expect(result.length).toBeGreaterThan(1_000);
+    const doc = JSON.parse(formatTranscript('json', withTool));
+    expect(doc.toolCalls[0]).toMatchObject({
+      name: 'lookup',
+      parameters: { order: 7, note: 'two\nlines' },
+      result,
+    });
+  });
+
+  it('.jsonl puts each tool line after the turn it followed, as .md and .txt do', () => {
+    const records = formatTranscript('jsonl', withTool)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => (r.type === 'turn' ? `turn ${r.ordinal}` : r.type))).toEqual([
+      'call',
+      'turn 0',
+      'turn 1',
+      'tool',
+      'turn 2',
+      'turn 3',
+      'turn 4',
+      'event',
+      'event',
+    ]);
+    expect(records[3]).toMatchObject({ parameters: { order: 7, note: 'two\nlines' }, result });
+  });
+});
+
+describe('a call with no saved agent (an inline prompt, as `calls show` reads its record)', () => {
+  const inline: TranscriptData = {
+    callId: 'c0ffee12-3456',
+    startedAt: T0,
+    endedAt: T0 + 9_000,
+    local: false,
+    turns: [turn(0, 'agent', 'Hi.')],
+  };
+
+  it('is named so in .md, .txt and .json, never "unknown"', () => {
+    const md = formatTranscript('md', inline);
+    expect(md).toContain('- **Agent:** none (inline prompt)');
+    expect(md).not.toContain('unknown');
+    expect(formatTranscript('txt', inline).split('\n')[0]).toBe(
+      `=== Call · none (inline prompt) · call c0ffee12-3456 · ${new Date(T0).toISOString()} ===`,
+    );
+    expect(JSON.parse(formatTranscript('json', inline)).call).toMatchObject({
+      label: 'none (inline prompt)',
+    });
   });
 });
