@@ -6,11 +6,16 @@
 import * as z from 'zod';
 import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
-import type { CallRecordFacts } from './record-facts.js';
+import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText } from './sanitize.js';
 
-export { type CallRecordFacts, describeEndReason, formatCost } from './record-facts.js';
+export {
+  type CallRecordFacts,
+  describeEndReason,
+  formatCost,
+  isLiveStatus,
+} from './record-facts.js';
 
 /** Omnia pages call logs at most this many at a time. */
 export const CALLS_PAGE_LIMIT = 100;
@@ -91,7 +96,11 @@ export function recordFacts(log: CallLog): CallRecordFacts {
   const facts: Record<string, unknown> = {
     callId: clean(log.id) ?? log.id,
     complete: isRecordComplete(log),
-    endReason: clean(log.status, 80),
+    // A live call's `in_progress` is no end reason: the record says `complete: false`.
+    endReason:
+      !isRecordComplete(log) && log.status !== undefined && isLiveStatus(log.status)
+        ? undefined
+        : clean(log.status, 80),
     durationMs,
     billedMinutes: billing?.durationMinutes,
     costCents,

@@ -8,7 +8,10 @@ export interface CallRecordFacts {
   readonly callId: string;
   /** False while Omnia is still filling the record in (no `endTime` yet). */
   readonly complete: boolean;
-  /** Omnia's end reason (`status`), e.g. `agent_hangup`. */
+  /**
+   * Omnia's end reason (`status`), e.g. `agent_hangup`. Absent while the call is still running
+   * (no `endTime`, and a status such as `in_progress` that names no ending).
+   */
   readonly endReason?: string;
   /** The call's length as the server measured it. */
   readonly durationMs?: number;
@@ -37,6 +40,35 @@ const END_REASONS: Record<string, string> = {
   error: 'an error ended it',
   completed: 'completed',
 };
+
+/**
+ * Words a record may hold in `status` while the call is still running (Omnia documents `status`
+ * as the end reason and fills it in after the call; the local agent says `in_progress`). With no
+ * `endTime` yet, these are no end reason.
+ */
+const LIVE_STATUSES = new Set([
+  'in_progress',
+  'in-progress',
+  'inprogress',
+  'ongoing',
+  'active',
+  'live',
+  'started',
+  'running',
+  'connected',
+  'joined',
+  'pending',
+  'queued',
+  'created',
+  'initiated',
+  'ringing',
+  'connecting',
+]);
+
+/** True for a `status` that says the call is still running rather than how it ended. */
+export function isLiveStatus(status: string): boolean {
+  return LIVE_STATUSES.has(status.trim().toLowerCase());
+}
 
 /** `the agent hung up (agent_hangup)`. */
 export function describeEndReason(status: string): string {

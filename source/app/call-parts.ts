@@ -5,7 +5,6 @@
  * record, the summary, the files). Plain mode holds one call; the full-screen session holds
  * one after another (redial) with the same {@link SessionFiles}.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { secretSpellings } from '../api/mask-key.js';
 import type { ApiTarget } from '../api/request.js';
@@ -26,7 +25,7 @@ import type { AudioSink } from '../audio/types.js';
 import type { SessionStore } from '../session/store.js';
 import type { Snapshot } from '../session/types.js';
 import type { ClientToolRunner } from '../tools/types.js';
-import { writeFileAtomic } from '../transcript/atomic.js';
+import { makeFolders, writeFileAtomic } from '../transcript/atomic.js';
 import {
   defaultTranscriptName,
   formatFromPath,
@@ -354,7 +353,7 @@ export function saveRun(files: SessionFiles, secrets: readonly string[]): string
   const path = files.generatedPath(first.snapshot, first.snapshot.agentId ?? 'call');
   const last = rest.at(-1) ?? first;
   const earlier = files.earlier.slice(0, -1).map((c) => callData(c.snapshot, c.summary));
-  mkdirSync(dirname(path), { recursive: true });
+  makeFolders(dirname(path));
   const data = {
     ...callData(last.snapshot, last.summary),
     earlier: earlier.length ? earlier : undefined,

@@ -1,7 +1,6 @@
 import {
   closeSync,
   fstatSync,
-  mkdirSync,
   openSync,
   readFileSync,
   readSync,
@@ -13,6 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
+import { makeFolders } from '../transcript/atomic.js';
 import { formatFromPath } from '../transcript/format.js';
 
 /** How much of an input WAV is read to check it: its header, almost always. */
@@ -138,7 +138,7 @@ function checkWritable(path: string, what: string, inPlace: boolean): void {
   if (stats && !stats.isFile()) return;
   const folder = dirname(path);
   try {
-    mkdirSync(folder, { recursive: true });
+    makeFolders(folder);
     // Opened as the writer will open it (permissions, read-only mounts, root on /proc): an
     // existing file is left as it is, a probe file is removed again.
     if (inPlace && stats) closeSync(openSync(path, 'a'));

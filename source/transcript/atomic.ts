@@ -75,3 +75,40 @@ export function describeWriteError(path: string, error: unknown): string {
   const reason = (e?.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(error));
   return `could not write transcript ${path}: ${reason}`;
 }
+
+/**
+ * Makes `folder` and the missing folders above it, one level at a time, and returns the ones
+ * it made, outermost first. Not `mkdirSync(folder, { recursive: true })`: on Linux (Node 20
+ * and 24.22.3 alike) that loops for ever at full CPU, deaf to SIGTERM, under a folder that
+ * exists but takes no new entries (`--transcript /proc/nodir/call.md`). Throws the error of the
+ * mkdir that failed (its `path` names that folder), after removing the folders it made; a
+ * folder made by someone else meanwhile is fine.
+ */
+export function makeFolders(folder: string): string[] {
+  const missing: string[] = [];
+  for (let dir = nodePath.resolve(folder); ; dir = nodePath.dirname(dir)) {
+    if (fs.existsSync(dir)) break;
+    missing.unshift(dir);
+    if (nodePath.dirname(dir) === dir) break;
+  }
+  const made: string[] = [];
+  for (const dir of missing) {
+    try {
+      fs.mkdirSync(dir);
+      made.push(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && fs.statSync(dir).isDirectory()) {
+        continue;
+      }
+      for (const done of made.reverse()) {
+        try {
+          fs.rmdirSync(done);
+        } catch {
+          break;
+        }
+      }
+      throw error;
+    }
+  }
+  return made;
+}

@@ -326,7 +326,16 @@ function markdownCall(data: TranscriptData, heading: string): string {
     }`,
   );
   out.push('', '## Conversation', '');
-  if (turns.length === 0) out.push('_(nothing said yet)_', '');
+  if (turns.length === 0) {
+    // A call record fetched while the call runs (`calls show`) has no transcript yet.
+    const running = data.summary?.record !== undefined && !data.summary.record.complete;
+    out.push(
+      running
+        ? '_(no transcript in the record yet: the call is still in progress)_'
+        : '_(nothing said yet)_',
+      '',
+    );
+  }
   for (const item of conversationItems(turns, data.toolCalls)) {
     if (item.kind === 'tool') {
       out.push(`**Tool** (${relative(item.call.startedAt - origin)}): ${toolText(item.call)}`, '');

@@ -3,7 +3,10 @@ import type { Snapshot } from '../session/types.js';
 
 /** What the end-of-call summary says. Pure data, computed by {@link summarize}. */
 export interface CallSummary {
-  /** Socket open to end (or to `now` for a call still running); absent if it never started. */
+  /**
+   * Socket open to end (or to `now` for a call still running); absent if it never started, or,
+   * for a call log (`record` not complete), while the call still runs.
+   */
   readonly durationMs?: number;
   readonly turns: number;
   readonly userTurns: number;
@@ -76,9 +79,12 @@ export function formatDuration(ms: number): string {
 export function formatSummary(summary: CallSummary): string[] {
   const lines: string[] = [];
   lines.push(
-    summary.durationMs === undefined
-      ? 'Call did not start'
-      : `Call lasted ${formatDuration(summary.durationMs)}`,
+    summary.durationMs !== undefined
+      ? `Call lasted ${formatDuration(summary.durationMs)}`
+      : summary.record && !summary.record.complete
+        ? // A call log (`calls show`) of a call still running: no length, no end time yet.
+          'Call still in progress: no end time yet'
+        : 'Call did not start',
   );
   if (summary.endReason) lines.push(`Ended: ${summary.endReason}`);
   lines.push(

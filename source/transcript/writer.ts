@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Snapshot, StoreReader, ToolCall, Turn } from '../session/types.js';
-import { describeWriteError, writeFileAtomic } from './atomic.js';
+import { describeWriteError, makeFolders, writeFileAtomic } from './atomic.js';
 import {
   callFacts,
   eventRecord,
@@ -89,7 +89,7 @@ export class TranscriptWriter {
     this.throttleMs = options.throttleMs ?? DEFAULT_REWRITE_THROTTLE_MS;
     this.earlier = options.earlier ?? [];
     this.attempt(() => {
-      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      makeFolders(nodePath.dirname(path));
       if (isAppendFormat(this.format)) {
         // 'w' truncates: an old transcript at this path must not be mixed with this call.
         this.fd = fs.openSync(path, 'w', 0o644);
@@ -128,7 +128,7 @@ export class TranscriptWriter {
   saveTo(path: string, summary?: CallSummary): Promise<string> {
     try {
       const format = path === this.path ? this.format : formatFromPath(path);
-      fs.mkdirSync(nodePath.dirname(path), { recursive: true });
+      makeFolders(nodePath.dirname(path));
       writeFileAtomic(path, this.render(format, true, summary));
       return Promise.resolve(path);
     } catch (error) {

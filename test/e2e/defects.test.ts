@@ -225,6 +225,12 @@ describe('a wrong file or spec is refused before any call', () => {
           ['--transcript', 'afile/call.md'],
           /error: cannot write the transcript to afile\/call\.md: part of the path is a file/,
         ],
+        // A folder that cannot be made under one that takes no new entries: a recursive
+        // mkdir there spins for ever (Node 20-24), so this must come back at once.
+        [
+          ['--transcript', '/proc/omnia-nodir/call.md'],
+          /error: cannot write the transcript to \/proc\/omnia-nodir\/call\.md: no such file/,
+        ],
         [['--record', 'afile/call.wav'], /error: cannot write the recording to afile\/call\.wav/],
         [['--output', 'afile/agent.wav'], /error: cannot write the agent's audio to afile/],
       ];

@@ -60,14 +60,11 @@ describe('omnia-voice calls against the Omnia double', () => {
 
   it('--since and --status go to the server; --json prints the records', async () => {
     const server = await double({ pastCalls: PAST });
-    const run = await runAgainst(server, [
-      'calls',
-      '--since',
-      '2026-05-07',
-      '--status',
-      'agent_hangup',
-      '--json',
-    ]);
+    const run = await runAgainst(
+      server,
+      ['calls', '--since', '2026-05-07', '--status', 'agent_hangup', '--json'],
+      { env: { TZ: 'UTC' } },
+    ); // a date means local midnight: UTC's here
     expect(run.code, run.stderr).toBe(0);
     const [request] = requestsTo(server, 'GET', /\/calls$/);
     expect(request?.query.get('startDate')).toBe('2026-05-07T00:00:00.000Z');

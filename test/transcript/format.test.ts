@@ -265,3 +265,29 @@ describe('a call with no saved agent (an inline prompt, as `calls show` reads it
     });
   });
 });
+
+describe('a call record fetched while the call runs', () => {
+  it('says the record has no transcript yet, not that nothing was said', () => {
+    const live: TranscriptData = {
+      callId: 'c0ffee12-3456',
+      startedAt: T0,
+      local: false,
+      turns: [],
+      summary: {
+        turns: 0,
+        userTurns: 0,
+        agentTurns: 0,
+        interruptions: 0,
+        latencyCount: 0,
+        record: { callId: 'c0ffee12-3456', complete: false },
+      } as TranscriptData['summary'],
+    };
+    const md = formatTranscript('md', live);
+    expect(md).toContain('_(no transcript in the record yet: the call is still in progress)_');
+    expect(md).not.toContain('nothing said yet');
+    // A call the app held itself, with nothing said, reads as before.
+    expect(formatTranscript('md', { ...live, summary: undefined })).toContain(
+      '_(nothing said yet)_',
+    );
+  });
+});

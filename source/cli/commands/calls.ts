@@ -3,19 +3,28 @@
  * first; `omnia-voice calls show ID [--format md|txt|json] [--out FILE]`: one call's record
  * and transcript.
  */
-import { mkdirSync } from 'node:fs';
+import {
+  fstatSync,
+  rmdirSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type CallLog,
   describeEndReason,
   formatCost,
   getCallLog,
+  isRecordComplete,
   listCallLogs,
   recordFacts,
 } from '../../api/call-logs.js';
-import { writeFileAtomic } from '../../transcript/atomic.js';
+import { makeFolders as makeMissingFolders, writeFileAtomic } from '../../transcript/atomic.js';
 import { transcriptFromCallLog } from '../../transcript/call-log.js';
 import {
+  cleanText,
   formatFromPath,
   formatTranscript,
   type TranscriptFormat,
@@ -49,17 +58,91 @@ const UNIT_MS: Record<string, number> = {
   w: 7 * 86_400_000,
 };
 
-/** `--since`: a date (`2026-05-01`, any ISO time) or an age (`30m`, `12h`, `7d`, `2w`). */
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `2026-05-01`, then optionally `T14:30`, `:05`, `.250`, then optionally `Z` or `+02:00`. */
+const ISO_DATE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?([Zz]|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/**
+ * `--since`: an age (`30m`, `12h`, `7d`, `2w`: that long before now) or an ISO date. A date alone
+ * (`2026-05-01`) is local midnight, as the table's times are local; a date and time with no zone
+ * (`2026-05-01T14:30`, `2026-05-01 14:30`) is local time; one with a zone (`…Z`, `…+09:00`) is
+ * that instant. A date that does not exist (`2026-02-30`, `25:00`) is refused, not rolled over.
+ */
 export function parseSince(value: string, nowMs: number = Date.now()): Date {
-  const age = /^(\d+)\s*([mhdw])$/i.exec(value.trim());
-  if (age) return new Date(nowMs - Number(age[1]) * (UNIT_MS[age[2]!.toLowerCase()] ?? 0));
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) {
-    throw new CallsUsageError(
-      `--since ${JSON.stringify(value)} is not a date: use 2026-05-01, an ISO time, or an age such as 12h or 7d.`,
+  return parseDateOption('--since', value, nowMs);
+}
+
+/** A date flag's value as a Date, or a usage error naming the flag and what is wrong. */
+export function parseDateOption(flag: string, value: string, nowMs: number = Date.now()): Date {
+  const shown = `${flag} ${JSON.stringify(value)}`;
+  const refuse = (why: string) => new CallsUsageError(`${shown} is not a date: ${why}.`);
+  const trimmed = value.trim();
+  const age = /^(\d+)\s*([mhdw])$/i.exec(trimmed);
+  if (age) {
+    const date = new Date(nowMs - Number(age[1]) * (UNIT_MS[age[2]!.toLowerCase()] ?? 0));
+    if (Number.isNaN(date.getTime())) throw refuse('that age reaches back before any date');
+    return date;
+  }
+  const match = ISO_DATE.exec(trimmed);
+  if (!match) {
+    throw refuse(
+      'use 2026-05-01 (from local midnight), 2026-05-01T14:30 (local time), ' +
+        '2026-05-01T14:30Z or 2026-05-01T14:30+02:00 (that zone), or an age such as 30m, 12h, 7d or 2w',
     );
   }
-  return new Date(ms);
+  const [, y, mo, d, h, mi, sec, frac, zone] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h ?? 0);
+  const minute = Number(mi ?? 0);
+  const second = Number(sec ?? 0);
+  const ms = Math.floor(Number(`0.${frac ?? '0'}`) * 1000);
+  if (month < 1 || month > 12) throw refuse(`there is no month ${mo}`);
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] ?? 31);
+  if (day < 1 || day > monthDays) {
+    throw refuse(`${MONTHS[month - 1]} ${y} has ${monthDays} days`);
+  }
+  if (hour > 23) throw refuse(`there is no hour ${h} (00 to 23)`);
+  if (minute > 59) throw refuse(`there is no minute ${mi} (00 to 59)`);
+  if (second > 59) throw refuse(`there is no second ${sec} (00 to 59)`);
+  const date = new Date(0);
+  if (zone === undefined) {
+    date.setFullYear(year, month - 1, day);
+    date.setHours(hour, minute, second, ms);
+    return date;
+  }
+  let offsetMinutes = 0;
+  if (zone !== 'Z' && zone !== 'z') {
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(3).replace(':', '') || 0);
+    if (oh > 23 || om > 59) throw refuse(`there is no time zone ${zone}`);
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (oh * 60 + om);
+  }
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute - offsetMinutes, second, ms);
+  return date;
+}
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
 export async function runCallsCommand(
@@ -132,23 +215,230 @@ export async function runCallsShowCommand(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
+  if (id.trim() === '') {
+    throw new CallsUsageError(
+      `calls show needs a call id, and ${JSON.stringify(id)} is empty: omnia-voice calls lists them.`,
+    );
+  }
+  if (flags.out !== undefined && flags.out.trim() === '') {
+    throw new CallsUsageError(
+      `--out needs a file name, and ${JSON.stringify(flags.out)} is empty.`,
+    );
+  }
+  // Where --out goes is checked before asking the server, so a bad path costs no request.
+  const target = flags.out === undefined ? undefined : planOutput(flags.out);
   let format: TranscriptFormat = flags.format ?? 'md';
-  if (flags.out && !flags.format) {
+  if (flags.out !== undefined && !flags.format) {
     try {
       format = formatFromPath(flags.out);
     } catch (error) {
-      throw new CallsUsageError((error as Error).message);
+      // stdout, a device or a FIFO: no extension needed, the default format is fine.
+      if (target?.kind === 'file') throw new CallsUsageError((error as Error).message);
     }
   }
   const { api } = await commandApi(flags, err);
   const log = await getCallLog(api, id);
+  const callId = recordFacts(log).callId;
+  if (!isRecordComplete(log)) {
+    err(
+      `Call ${callId} is still in progress (no end time yet): shown as far as its record goes; ` +
+        'the end reason, duration, cost and summary come a few seconds after it ends.',
+    );
+  }
   const text = formatTranscript(format, transcriptFromCallLog(log));
-  if (!flags.out) {
+  if (flags.out === undefined || target === undefined) {
     out(text.replace(/\n$/, ''));
     return 0;
   }
-  mkdirSync(dirname(flags.out), { recursive: true });
-  writeFileAtomic(flags.out, text);
-  err(`call ${recordFacts(log).callId} saved to ${flags.out}`);
+  writeOutput(flags.out, target, text, out, err);
+  if (target.kind === 'stream') return 0;
+  const created = target.kind === 'file' ? target.missing : undefined;
+  err(
+    `call ${callId} saved to ${cleanText(flags.out)}` +
+      (created === undefined ? '' : ` (created the folder ${cleanText(created)})`),
+  );
   return 0;
+}
+
+/** Where `--out` writes, decided from the path before anything is fetched. */
+export type OutputTarget =
+  /** This process's stdout or stderr (`/dev/stdout`, `/dev/fd/1`, …). */
+  | { readonly kind: 'stream'; readonly stream: 'stdout' | 'stderr' }
+  /** Another open file descriptor (`/dev/fd/3`): written as it was opened (append stays append). */
+  | { readonly kind: 'fd'; readonly fd: number }
+  /** A device or FIFO: written into, never replaced. */
+  | { readonly kind: 'in-place' }
+  /** A regular file, new or replaced whole; `missing`: the first folder on the way to create. */
+  | { readonly kind: 'file'; readonly folder: string; readonly missing?: string };
+
+const STREAM_PATHS: Record<string, 'stdout' | 'stderr'> = {
+  '/dev/stdout': 'stdout',
+  '/dev/fd/1': 'stdout',
+  '/proc/self/fd/1': 'stdout',
+  '/dev/stderr': 'stderr',
+  '/dev/fd/2': 'stderr',
+  '/proc/self/fd/2': 'stderr',
+};
+
+/** A `--out` that cannot be written: one line naming the path and why; exit 1. */
+function outputError(path: string, reason: string): Error {
+  return new Error(`cannot save to ${cleanText(path)}: ${reason}`);
+}
+
+/**
+ * Looks at `--out` before the call is fetched: a folder in the way of the path, or the path
+ * being a folder, fails here (exit 1) with the part of the path at fault named. Pure but for
+ * stat calls.
+ */
+export function planOutput(path: string): OutputTarget {
+  const stream = STREAM_PATHS[path];
+  if (stream) return { kind: 'stream', stream };
+  const fd = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path)?.[1];
+  if (fd !== undefined) {
+    try {
+      fstatSync(Number(fd));
+    } catch {
+      throw outputError(path, `file descriptor ${fd} is not open`);
+    }
+    return { kind: 'fd', fd: Number(fd) };
+  }
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw outputError(path, reasonFor(error, path));
+  }
+  if (stats?.isDirectory()) throw outputError(path, 'it is a folder');
+  if (stats && !stats.isFile()) return { kind: 'in-place' };
+  const folder = dirname(path);
+  if (stats) return { kind: 'file', folder };
+  // A new file: its folder, or the nearest folder above it that exists.
+  let missing: string | undefined;
+  for (let dir = folder; ; ) {
+    let found: Stats | undefined;
+    try {
+      found = statSync(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw outputError(path, reasonFor(error, dir));
+    }
+    if (found) {
+      if (!found.isDirectory()) {
+        throw outputError(
+          path,
+          `${cleanText(dir)} is ${found.isFile() ? 'a file, not a folder' : 'not a folder'}`,
+        );
+      }
+      break;
+    }
+    missing = dir;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return { kind: 'file', folder, ...(missing === undefined ? {} : { missing }) };
+}
+
+/**
+ * Writes `text` where {@link planOutput} said. A regular file is replaced atomically (no half
+ * file, ever); missing folders are made first and removed again if the write fails, so a failure
+ * leaves nothing behind. Throws one line naming the path.
+ */
+function writeOutput(
+  path: string,
+  target: OutputTarget,
+  text: string,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): void {
+  if (target.kind === 'stream') {
+    (target.stream === 'stdout' ? out : err)(text.replace(/\n$/, ''));
+    return;
+  }
+  try {
+    if (target.kind === 'fd') {
+      const data = Buffer.from(text);
+      for (let at = 0; at < data.length; ) at += writeSync(target.fd, data, at);
+      return;
+    }
+    if (target.kind === 'in-place') {
+      writeFileSync(path, text);
+      return;
+    }
+  } catch (error) {
+    throw outputError(path, reasonFor(error, dirname(path)));
+  }
+  const made = target.missing === undefined ? [] : makeFolders(path, target.folder);
+  try {
+    writeFileAtomic(path, text);
+  } catch (error) {
+    removeFolders(made);
+    throw outputError(path, reasonFor(error, target.folder));
+  }
+}
+
+/** Makes `folder` and the missing folders above it ({@link makeMissingFolders}), in words. */
+function makeFolders(path: string, folder: string): string[] {
+  try {
+    return makeMissingFolders(folder);
+  } catch (error) {
+    const dir = (error as NodeJS.ErrnoException).path ?? folder;
+    throw outputError(
+      path,
+      `the folder ${cleanText(dir)} could not be created: ${reasonFor(error, dirname(dir))}`,
+    );
+  }
+}
+
+/** Removes folders made by {@link makeFolders}, deepest first, if still empty. Best effort. */
+function removeFolders(made: readonly string[]): void {
+  for (const dir of [...made].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** An I/O error in words, never a temporary file's name. */
+function reasonFor(error: unknown, folder: string): string {
+  const e = error as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENOSPC':
+      return 'the disk is full';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'a part of the path is not a folder';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'ELOOP':
+      return 'too many symbolic links';
+    case 'EPIPE':
+      return 'nothing reads from it any more';
+    case 'ENXIO':
+      return 'nothing reads from it';
+    case 'EBADF':
+      return 'it is not open for writing';
+    case 'ENOENT': {
+      // The folder is there, yet no file can be made in it: /proc, /sys and the like.
+      const there = statSync(folder, { throwIfNoEntry: false })?.isDirectory();
+      return there
+        ? `files cannot be created in ${cleanText(folder)}`
+        : `the folder ${cleanText(folder)} does not exist`;
+    }
+  }
+  const message = e instanceof Error ? e.message : String(error);
+  // Node's "EIO: i/o error, open '<path>'": the words only (the path may be a temporary file).
+  return message.replace(/^[A-Z]+:\s*/, '').replace(/,\s*\w+\s+'.*$/s, '') || 'unknown error';
 }

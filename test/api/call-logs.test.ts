@@ -1,0 +1,58 @@
+/**
+ * A call log's facts while the call is still running: Omnia's record has no `endTime` yet, and
+ * its `status` (the local agent's `in_progress`) names no ending, so it is no end reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { callLogSchema, recordFacts } from '../../source/api/call-logs.js';
+import { formatRecord, formatSummary } from '../../source/transcript/summary.js';
+
+/** A call log as Omnia answers `GET /calls/{id}` while the call runs. */
+const LIVE = callLogSchema.parse({
+  id: 'call_live',
+  startTime: '2026-11-30T15:34:00.000Z',
+  endTime: null,
+  durationMs: null,
+  durationSeconds: null,
+  status: 'in_progress',
+  summary: null,
+  shortSummary: null,
+  transcript: [],
+  billing: null,
+});
+
+describe('recordFacts of a call still running', () => {
+  it('is not complete and has no end reason', () => {
+    const facts = recordFacts(LIVE);
+    expect(facts).toEqual({
+      callId: 'call_live',
+      complete: false,
+      startedAt: Date.UTC(2026, 10, 30, 15, 34),
+    });
+    expect(formatRecord(facts)).toEqual([]);
+  });
+
+  it('keeps a real end reason sent before the end time', () => {
+    const facts = recordFacts(callLogSchema.parse({ ...LIVE, status: 'agent_hangup' }));
+    expect(facts).toMatchObject({ complete: false, endReason: 'agent_hangup' });
+  });
+
+  it('keeps the status of a finished record whatever its word', () => {
+    const facts = recordFacts(
+      callLogSchema.parse({ ...LIVE, status: 'completed', endTime: '2026-11-30T15:35:00.000Z' }),
+    );
+    expect(facts).toMatchObject({ complete: true, endReason: 'completed' });
+  });
+
+  it('the summary says the call is in progress, not that it did not start', () => {
+    const lines = formatSummary({
+      turns: 0,
+      userTurns: 0,
+      agentTurns: 0,
+      interruptions: 0,
+      latencyCount: 0,
+      record: recordFacts(LIVE),
+    });
+    expect(lines[0]).toBe('Call still in progress: no end time yet');
+    expect(lines.join('\n')).not.toMatch(/did not start|Server end reason/);
+  });
+});

@@ -1,0 +1,437 @@
+/**
+ * `omnia-voice calls` and `calls show`, through the built CLI, as a user trial found them:
+ * `--since` read in local time like the table (and impossible dates refused), a live call shown
+ * as in progress (never "did not start"), and `--out` failing in one line that names the path,
+ * writing into stdout, devices and FIFOs, and leaving nothing behind. Against the Omnia double
+ * (answering as ../shared/omnia-protocol.md §5 says) and the built-in local agent.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { CLI_PATH, cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { TestClient, waitFor } from '../local-agent/helpers.js';
+import { double, omniaEnv, requestsTo, runAgainst } from '../omnia/helpers.js';
+
+/** A finished call log as Omnia documents it (`GET /calls/{id}`). */
+function pastCall(id: string, startIso: string): Record<string, unknown> {
+  const start = Date.parse(startIso);
+  return {
+    id,
+    agentId: 'agt_front',
+    agent: { id: 'agt_front', name: 'Front Desk' },
+    startTime: new Date(start).toISOString(),
+    endTime: new Date(start + 65_000).toISOString(),
+    durationMs: 65_000,
+    durationSeconds: 65,
+    status: 'agent_hangup',
+    summary: 'The caller ordered roses.',
+    shortSummary: 'Roses',
+    transcript: [
+      { role: 'agent', text: 'Front desk, hello.' },
+      { role: 'user', text: 'Roses, please.' },
+    ],
+    billing: {
+      durationMinutes: 2,
+      costCents: 14,
+      costDollars: 0.14,
+      pricePerMinuteCents: 7,
+      currency: 'USD',
+    },
+  };
+}
+
+// 15:34 UTC is 00:34 the next day in Tokyo; 14:00 UTC is still the day before there.
+const PAST = [
+  pastCall('call_after_midnight', '2026-11-30T15:34:00Z'),
+  pastCall('call_before_midnight', '2026-11-30T14:00:00Z'),
+];
+const TOKYO = { TZ: 'Asia/Tokyo' };
+
+describe('calls --since: dates in local time, as the table shows them', () => {
+  it('a date alone is local midnight; the table and the filter agree', async () => {
+    const server = await double({ pastCalls: PAST });
+    const all = await runAgainst(server, ['calls'], { env: TOKYO });
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(/^2026-12-01 00:34 .*call_after_midnight/m);
+    expect(all.stdout).toMatch(/^2026-11-30 23:00 .*call_before_midnight/m);
+
+    const since = await runAgainst(server, ['calls', '--since', '2026-12-01'], { env: TOKYO });
+    expect(since.code, since.stderr).toBe(0);
+    expect(since.stdout).toMatch(/^2026-12-01 00:34 .*call_after_midnight/m);
+    expect(since.stdout).not.toContain('call_before_midnight');
+    expect(since.stderr).toContain('1 call, newest first.');
+    const sent = requestsTo(server, 'GET', /\/calls$/).map((r) => r.query.get('startDate'));
+    expect(sent.at(-1)).toBe('2026-11-30T15:00:00.000Z');
+  });
+
+  it('a date and time with no zone is local; with a zone it is that instant', async () => {
+    const server = await double({ pastCalls: PAST });
+    const cases: Array<[string, string, string[]]> = [
+      ['2026-12-01T00:30', '2026-11-30T15:30:00.000Z', ['call_after_midnight']],
+      ['2026-12-01 00:30:00', '2026-11-30T15:30:00.000Z', ['call_after_midnight']],
+      ['2026-12-01T00:30Z', '2026-12-01T00:30:00.000Z', []],
+      [
+        '2026-11-30T13:30-01:00',
+        '2026-11-30T14:30:00.000Z',
+        ['call_after_midnight'], // 14:30 UTC: after 14:00, before 15:34
+      ],
+      [
+        '2026-11-30T22:59:59.5+0900',
+        '2026-11-30T13:59:59.500Z',
+        ['call_after_midnight', 'call_before_midnight'],
+      ],
+    ];
+    for (const [value, startDate, ids] of cases) {
+      const run = await runAgainst(server, ['calls', '--since', value, '--json'], { env: TOKYO });
+      expect(run.code, `${value}: ${run.stderr}`).toBe(0);
+      const sent = requestsTo(server, 'GET', /\/calls$/)
+        .at(-1)
+        ?.query.get('startDate');
+      expect(sent, value).toBe(startDate);
+      const records = JSON.parse(run.stdout) as Array<{ callId: string }>;
+      expect(
+        records.map((r) => r.callId),
+        value,
+      ).toEqual(ids);
+    }
+  });
+
+  it('a date that does not exist is a usage error (exit 2) naming what is wrong; nothing is asked', async () => {
+    const server = await double({ pastCalls: PAST });
+    const cases: Array<[string, string]> = [
+      ['2026-02-30', 'February 2026 has 28 days'],
+      ['2026-02-29', 'February 2026 has 28 days'],
+      ['2026-04-31', 'April 2026 has 30 days'],
+      ['2026-13-01', 'there is no month 13'],
+      ['2026-00-10', 'there is no month 00'],
+      ['2026-12-00', 'December 2026 has 31 days'],
+      ['2026-12-01T24:00', 'there is no hour 24 (00 to 23)'],
+      ['2026-12-01T10:60', 'there is no minute 60 (00 to 59)'],
+    ];
+    for (const [value, why] of cases) {
+      const run = await runAgainst(server, ['calls', '--since', value], { env: TOKYO });
+      expect(run.code, value).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `error: --since ${JSON.stringify(value)} is not a date: ${why}.`,
+      );
+    }
+    const odd = await runAgainst(server, ['calls', '--since', '1/12/2026'], { env: TOKYO });
+    expect(odd.code).toBe(2);
+    expect(odd.stderr.trim()).toMatch(
+      /^error: --since "1\/12\/2026" is not a date: use 2026-05-01/,
+    );
+    expect(requestsTo(server, 'GET', /\/calls$/)).toHaveLength(0);
+
+    const leap = await runAgainst(server, ['calls', '--since', '2024-02-29'], { env: TOKYO });
+    expect(leap.code, leap.stderr).toBe(0);
+  });
+});
+
+describe('calls show of a call still running (the built-in local agent)', () => {
+  let agent: LocalAgent | undefined;
+  let client: TestClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await agent?.close();
+    client = undefined;
+    agent = undefined;
+  });
+
+  it('says it is in progress, never that it did not start; once over, the record', async () => {
+    agent = await startLocalAgent({ voice: 'tone' });
+    client = await TestClient.join(agent);
+    await client.waitForMessage({ type: 'call_started' });
+    const id = agent.calls[0]?.id ?? '';
+    const home = tempDir('omnia-calls-live-');
+    const env = cliEnv(home);
+    const base = agent.baseUrl;
+
+    const md = await runCli(['calls', 'show', id, '--api-base', base], { env });
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toContain('- Call still in progress: no end time yet');
+    expect(md.stdout).toContain('- **Duration:** in progress');
+    expect(md.stdout).not.toContain('did not start');
+
+    expect(md.stdout).not.toContain('Server end reason');
+    expect(md.stderr).toContain(`Call ${id} is still in progress (no end time yet)`);
+
+    const txt = await runCli(['calls', 'show', id, '--api-base', base, '--format', 'txt'], {
+      env,
+    });
+    expect(txt.code, txt.stderr).toBe(0);
+    expect(txt.stdout.split('\n')).toContain('Call still in progress: no end time yet');
+    expect(txt.stdout).not.toMatch(/did not start|Server end reason/);
+
+    const list = await runCli(['calls', '--api-base', base], { env });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`\\s-\\s+in progress\\s+-\\s+${id}`));
+    const json = await runCli(['calls', '--api-base', base, '--json'], { env });
+    const [record] = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    expect(record).toMatchObject({ callId: id, complete: false });
+    expect(record).not.toHaveProperty('endReason');
+
+    await client.close();
+    await waitFor(() => agent?.calls[0]?.endedAt !== undefined, 'the call to end');
+    const done = await runCli(['calls', 'show', id, '--api-base', base, '--format', 'txt'], {
+      env,
+    });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/^Call lasted \d+s$/m);
+    expect(done.stdout).toMatch(/^Server end reason: /m);
+    expect(done.stderr).not.toContain('in progress');
+  }, 60_000);
+});
+
+/** Runs a shell command line to its end: its stdout and stderr. */
+function shell(
+  line: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', line], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code });
+    });
+  });
+}
+
+describe('calls show --out: one line naming the path, nothing left behind', () => {
+  /** Files and folders under `dir`, recursively, as relative paths. */
+  function listing(dir: string): string[] {
+    return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+  }
+
+  it('a file where a folder should be: exit 1 before anything is fetched', async () => {
+    const server = await double({ pastCalls: PAST });
+    const home = tempDir('omnia-out-');
+    writeFileSync(join(home, 'exist.md'), 'mine');
+    const path = join(home, 'exist.md', 'sub.md');
+    const run = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', path], {
+      home,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `error: cannot save to ${path}: ${join(home, 'exist.md')} is a file, not a folder`,
+    );
+    expect(requestsTo(server, 'GET', /\/calls\//)).toHaveLength(0);
+    expect(readFileSync(join(home, 'exist.md'), 'utf8')).toBe('mine');
+  });
+
+  it('a folder as the file: exit 1, it is a folder', async () => {
+    const server = await double({ pastCalls: PAST });
+    const home = tempDir('omnia-out-');
+    const folder = join(home, 'notes.md');
+    mkdirSync(folder);
+    const run = await runAgainst(
+      server,
+      ['calls', 'show', 'call_after_midnight', '--out', folder],
+      {
+        home,
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`error: cannot save to ${folder}: it is a folder`);
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it.runIf(existsSync('/proc/self'))(
+    'a folder that takes no new files (/proc): exit 1 in words, no temporary file named',
+    async () => {
+      const server = await double({ pastCalls: PAST });
+      const run = await runAgainst(server, [
+        'calls',
+        'show',
+        'call_after_midnight',
+        '--out',
+        '/proc/x.md',
+      ]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(
+        'error: cannot save to /proc/x.md: files cannot be created in /proc',
+      );
+      const nested = await runAgainst(server, [
+        'calls',
+        'show',
+        'call_after_midnight',
+        '--out',
+        '/proc/nodir/x.md',
+      ]);
+      expect(nested.code).toBe(1);
+      expect(nested.stderr.trim()).toBe(
+        'error: cannot save to /proc/nodir/x.md: the folder /proc/nodir could not be created: files cannot be created in /proc',
+      );
+    },
+  );
+
+  it('a missing folder is created, and the saved line says so', async () => {
+    const server = await double({ pastCalls: PAST });
+    const home = tempDir('omnia-out-');
+    const path = join(home, 'nodir', 'deeper', 'x.md');
+    const run = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', path], {
+      home,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr.trim()).toBe(
+      `call call_after_midnight saved to ${path} (created the folder ${join(home, 'nodir')})`,
+    );
+    expect(readFileSync(path, 'utf8')).toContain('**User** (+0:00): Roses, please.');
+    const existing = join(home, 'x.txt');
+    const again = await runAgainst(
+      server,
+      ['calls', 'show', 'call_after_midnight', '--out', existing],
+      { home },
+    );
+    expect(again.stderr.trim()).toBe(`call call_after_midnight saved to ${existing}`);
+  });
+
+  it('a write that fails after making folders removes them again', async () => {
+    const server = await double({ pastCalls: PAST });
+    const dir = tempDir('omnia-out-dir-');
+    const path = join(dir, 'made', 'here', `${'n'.repeat(300)}.md`);
+    const run = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', path]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(`error: cannot save to ${path}: the name is too long`);
+    expect(listing(dir)).toEqual([]);
+  });
+
+  it('/dev/stdout into a pipe: the transcript, as without --out', async () => {
+    const server = await double({ pastCalls: PAST });
+    const run = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--out',
+      '/dev/stdout',
+      '--format',
+      'txt',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toEqual(
+      expect.arrayContaining(['Agent: Front desk, hello.', 'User: Roses, please.']),
+    );
+    expect(run.stderr).toBe('');
+    // No extension needed: md, the default.
+    const md = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--out',
+      '/dev/stdout',
+    ]);
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toContain('**Agent** (+0:00): Front desk, hello.');
+
+    // | head: the reader leaves early; the command still exits 0 with what head printed.
+    const home = tempDir('omnia-out-');
+    // Not spawnSync: the double answers from this process.
+    const piped = await shell(
+      `"$NODE" "$CLI" calls show call_after_midnight --out /dev/stdout --format txt --api-base "$BASE" | head -n 2; echo "status $?"`,
+      { ...omniaEnv(home), NODE: process.execPath, CLI: CLI_PATH, BASE: server.baseUrl },
+    );
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^=== Call · Front Desk \(agt_front\) · call call_after_midnight/),
+      'Agent: Front desk, hello.',
+      'status 0',
+    ]);
+  });
+
+  it('/dev/stdout appended to a file (>>): appended, not replaced', async () => {
+    const server = await double({ pastCalls: PAST });
+    const home = tempDir('omnia-out-');
+    const log = join(home, 'log.txt');
+    writeFileSync(log, 'earlier line\n');
+    const fd = openSync(log, 'a');
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [
+          CLI_PATH,
+          'calls',
+          'show',
+          'call_after_midnight',
+          '--out',
+          '/dev/stdout',
+          '--format',
+          'txt',
+          '--api-base',
+          server.baseUrl,
+        ],
+        { env: omniaEnv(home), cwd: home, stdio: ['ignore', fd, 'ignore'] },
+      );
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    closeSync(fd);
+    expect(code).toBe(0);
+    const text = readFileSync(log, 'utf8');
+    expect(text.startsWith('earlier line\n')).toBe(true);
+    expect(text).toContain('User: Roses, please.');
+  });
+
+  it('a FIFO is written into, not replaced', async () => {
+    const server = await double({ pastCalls: PAST });
+    const dir = tempDir('omnia-out-dir-');
+    const fifo = join(dir, 'pipe');
+    const made = spawnSync('mkfifo', [fifo]);
+    if (made.status !== 0) return;
+    const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let got = '';
+    reader.stdout.on('data', (d: Buffer) => {
+      got += d.toString();
+    });
+    const readerDone = new Promise((resolve) => reader.on('close', resolve));
+    const run = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--out',
+      fifo,
+      '--format',
+      'txt',
+    ]);
+    await readerDone;
+    expect(run.code, run.stderr).toBe(0);
+    expect(got).toContain('User: Roses, please.');
+    expect(listing(dir)).toEqual(['pipe']);
+  });
+
+  it('an empty id or an empty --out is a usage error (exit 2), and nothing is asked', async () => {
+    const server = await double({ pastCalls: PAST });
+    const empty = await runAgainst(server, ['calls', 'show', '']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe(
+      'error: calls show needs a call id, and "" is empty: omnia-voice calls lists them.',
+    );
+    const blank = await runAgainst(server, ['calls', 'show', '  ']);
+    expect(blank.code).toBe(2);
+    expect(blank.stderr.trim()).toBe(
+      'error: calls show needs a call id, and "  " is empty: omnia-voice calls lists them.',
+    );
+    const noFile = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', '']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.stderr.trim()).toBe('error: --out needs a file name, and "" is empty.');
+    expect(server.requests).toHaveLength(0);
+  });
+});
