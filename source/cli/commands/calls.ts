@@ -3,14 +3,7 @@
  * first; `omnia-voice calls show ID [--format md|txt|json] [--out FILE]`: one call's record
  * and transcript.
  */
-import {
-  fstatSync,
-  rmdirSync,
-  type Stats,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { fstatSync, rmdirSync, type Stats, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type CallLog,
