@@ -19,7 +19,7 @@ import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
 import type { KeyContext } from './keymap.js';
 import { computeLayout } from './layout.js';
-import { editLine } from './lineEdit.js';
+import { editLine, PLAIN_KEY } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import {
@@ -53,29 +53,6 @@ export interface AppProps {
 }
 
 const NO_EARLIER: readonly EarlierCall[] = [];
-/** Text with no key held: how a paste reaches the message line. */
-const PLAIN_KEY: Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
 const noExit = () => undefined;
 
 /** "call 2 · florist.md · 1a2b3c4d": the divider above a call of a screen with several. */

@@ -12,6 +12,30 @@ export interface EditLine {
   readonly cursor: number;
 }
 
+/** Text with no key held: how a paste reaches the message line. */
+export const PLAIN_KEY: Key = {
+  upArrow: false,
+  downArrow: false,
+  leftArrow: false,
+  rightArrow: false,
+  pageDown: false,
+  pageUp: false,
+  home: false,
+  end: false,
+  return: false,
+  escape: false,
+  ctrl: false,
+  shift: false,
+  tab: false,
+  backspace: false,
+  delete: false,
+  meta: false,
+  super: false,
+  hyper: false,
+  capsLock: false,
+  numLock: false,
+};
+
 export const EMPTY_LINE: EditLine = { text: '', cursor: 0 };
 
 /** Start of the cluster that ends at `at`. */

@@ -2,64 +2,30 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { createCall } from '../../source/api/create-call.js';
-import { Player } from '../../source/audio/player.js';
-import { NullSink } from '../../source/audio/sinks/null-sink.js';
 import type { AudioSource } from '../../source/audio/types.js';
-import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
-import { SessionStore } from '../../source/session/store.js';
+import type { SessionStore } from '../../source/session/store.js';
 import { waitFor } from '../helpers/cli.js';
-import { tone } from '../helpers/signal.js';
+import {
+  type Cleanups,
+  FRAME_BYTES,
+  localCall as localCallFor,
+  makeStore as makeStoreFor,
+  RATE,
+  silentSource,
+  ToneSource,
+} from './helpers.js';
 
-const RATE = 16_000;
-const FRAME_BYTES = (RATE / 50) * 2;
-
-/** A paced source that plays a loud tone forever: the mic of a user who keeps talking. */
-class ToneSource implements AudioSource {
-  readonly description = 'test tone';
-  readonly sampleRate = RATE;
-  private timer: NodeJS.Timeout | undefined;
-  async start(onFrame: (pcm: Buffer) => void): Promise<void> {
-    const frame = tone(440, 20, RATE, 0.3);
-    this.timer = setInterval(() => onFrame(frame), 20);
-  }
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-  }
-}
-
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
 
-/** A store with a real player into a null sink, not started yet. */
-async function makeStore(
-  websocketUrl: string,
+const makeStore = (
+  url: string,
   source: AudioSource = new ToneSource(),
-  /** What the output is to the user: a device by default; `none` as with --output none. */
   outputKind = 'test',
   ptt = false,
-): Promise<{ store: SessionStore; player: Player }> {
-  const sink = new NullSink(RATE);
-  await sink.open();
-  const player = new Player(sink, { leadMs: 40 });
-  const store = new SessionStore({
-    websocketUrl,
-    local: true,
-    source,
-    player,
-    inputSampleRate: RATE,
-    outputSampleRate: RATE,
-    input: { kind: 'test', description: source.description },
-    output: { kind: outputKind, description: outputKind === 'none' ? 'none' : 'a null device' },
-    echoGuard: false,
-    ptt,
-    secrets: ['sk_secret_key_123456'],
-  });
-  cleanups.push(() => store.actions.hangUp());
-  return { store, player };
-}
+) => makeStoreFor(url, cleanups, { source, outputKind, extra: { ptt } });
 
 async function storeFor(websocketUrl: string, source?: AudioSource): Promise<SessionStore> {
   const { store } = await makeStore(websocketUrl, source);
@@ -67,17 +33,7 @@ async function storeFor(websocketUrl: string, source?: AudioSource): Promise<Ses
   return store;
 }
 
-async function localCall(): Promise<{ agent: LocalAgent; url: string }> {
-  const agent = await startLocalAgent({ voice: 'tone' });
-  cleanups.push(() => agent.close());
-  const call = await createCall({
-    apiBase: agent.baseUrl,
-    agentId: 'demo',
-    inputSampleRate: RATE,
-    outputSampleRate: RATE,
-  });
-  return { agent, url: call.websocketUrl };
-}
+const localCall = () => localCallFor(cleanups);
 
 describe('SessionStore against the local agent', () => {
   it('says when the agent audio stopped because the app was busy; held playback waits instead', async () => {
@@ -362,21 +318,6 @@ describe('SessionStore against the local agent', () => {
     await waitFor(() => agent.calls[0]?.hungUp, { what: 'hang_up at the server' });
   });
 });
-
-function silentSource(): AudioSource {
-  let timer: NodeJS.Timeout | undefined;
-  return {
-    description: 'silence',
-    sampleRate: RATE,
-    async start(onFrame) {
-      const frame = Buffer.alloc(FRAME_BYTES);
-      timer = setInterval(() => onFrame(frame), 20);
-    },
-    async stop() {
-      clearInterval(timer);
-    },
-  };
-}
 
 describe('SessionStore against a hostile server', () => {
   it('survives junk, unknown types, missing fields and odd audio frames', async () => {

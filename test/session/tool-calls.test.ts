@@ -6,12 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCall } from '../../source/api/create-call.js';
-import { Player } from '../../source/audio/player.js';
-import { NullSink } from '../../source/audio/sinks/null-sink.js';
 import type { AudioSource } from '../../source/audio/types.js';
-import { startLocalAgent } from '../../source/local-agent/index.js';
-import { SessionStore } from '../../source/session/store.js';
 import {
   MAX_TOOL_TEXT_CHARS,
   MAX_TOOL_TEXT_TOTAL_CHARS,
@@ -20,11 +15,9 @@ import {
 import type { ToolCall } from '../../source/session/types.js';
 import { createToolRunner } from '../../source/tools/runner.js';
 import { tempDir, waitFor } from '../helpers/cli.js';
+import { type Cleanups, localCall, makeStore, RATE, SECRET } from './helpers.js';
 
-const RATE = 16_000;
-const SECRET = 'sk_secret_key_123456';
-
-const cleanups: Array<() => Promise<void> | void> = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()?.();
 });
@@ -47,39 +40,21 @@ describe('a client tool result in the session', () => {
     expect(output.length).toBe(1_791);
     writeFileSync(join(dir, 'out.json'), `${output}\n`);
 
-    const agent = await startLocalAgent({ voice: 'tone' });
-    cleanups.push(() => agent.close());
-    const call = await createCall({
-      apiBase: agent.baseUrl,
-      agentId: 'demo',
-      inputSampleRate: RATE,
-      outputSampleRate: RATE,
-    });
-    const sink = new NullSink(RATE);
-    await sink.open();
-    const store = new SessionStore({
-      websocketUrl: call.websocketUrl,
-      local: true,
+    const { agent, url } = await localCall(cleanups);
+    const { store } = await makeStore(url, cleanups, {
       source: silence,
-      player: new Player(sink, { leadMs: 40 }),
-      inputSampleRate: RATE,
-      outputSampleRate: RATE,
-      input: { kind: 'test', description: 'silence' },
-      output: { kind: 'test', description: 'a null device' },
-      echoGuard: false,
-      ptt: false,
-      secrets: [SECRET],
-      clientTools: createToolRunner([
-        {
-          kind: 'command',
-          name: 'show_banner',
-          command: 'cat >/dev/null; cat out.json',
-          timeoutMs: 10_000,
-          cwd: dir,
-        },
-      ]),
+      extra: {
+        clientTools: createToolRunner([
+          {
+            kind: 'command',
+            name: 'show_banner',
+            command: 'cat >/dev/null; cat out.json',
+            timeoutMs: 10_000,
+            cwd: dir,
+          },
+        ]),
+      },
     });
-    cleanups.push(() => store.actions.hangUp());
     await store.start();
     store.actions.sendText('please run the client tool');
 

@@ -6,7 +6,7 @@ import { formatCallTime } from '../../source/ui/format.js';
 import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
-import { EMPTY_LINE, editLine } from '../../source/ui/lineEdit.js';
+import { EMPTY_LINE, editLine, PLAIN_KEY } from '../../source/ui/lineEdit.js';
 import { cellsFor, formatReading, meterReading, meterSegments } from '../../source/ui/meter.js';
 import { pttAfterSpace } from '../../source/ui/ptt.js';
 import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
@@ -23,29 +23,6 @@ import {
 } from '../../source/ui/transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from '../../source/ui/uiState.js';
 import { event, turn } from './helpers.js';
-
-const NO_KEY: import('ink').Key = {
-  upArrow: false,
-  downArrow: false,
-  leftArrow: false,
-  rightArrow: false,
-  pageDown: false,
-  pageUp: false,
-  home: false,
-  end: false,
-  return: false,
-  escape: false,
-  ctrl: false,
-  shift: false,
-  tab: false,
-  backspace: false,
-  delete: false,
-  meta: false,
-  super: false,
-  hyper: false,
-  capsLock: false,
-  numLock: false,
-};
 
 describe('the call clock', () => {
   it('runs in whole seconds passed, and ends on the length the summary gives', () => {
@@ -263,7 +240,7 @@ describe('push-to-talk on Space', () => {
 });
 
 describe('message line', () => {
-  const key = (patch: Partial<import('ink').Key> = {}) => ({ ...NO_KEY, ...patch });
+  const key = (patch: Partial<import('ink').Key> = {}) => ({ ...PLAIN_KEY, ...patch });
   it('edits by grapheme cluster and ignores key releases', () => {
     let line = editLine(EMPTY_LINE, 'hi 👨‍👩‍👧', key());
     expect(line.text).toBe('hi 👨‍👩‍👧');
