@@ -19,7 +19,7 @@ import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
 import type { KeyContext } from './keymap.js';
 import { computeLayout } from './layout.js';
-import { editLine, PLAIN_KEY } from './lineEdit.js';
+import { editLine, PLAIN_KEY, pastedLine } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import {
@@ -179,7 +179,7 @@ export function App({
       const { mode } = uiNow();
       if (mode !== 'typing' && mode !== 'call') return;
       if (mode === 'call') dispatch({ type: 'startTyping' });
-      const text = sanitizeLine(pasted.replace(/\r\n|\r|\n/g, ' '));
+      const text = pastedLine(pasted);
       if (text) dispatch({ type: 'edit', line: editLine(uiNow().line, text, PLAIN_KEY) });
     },
     [uiNow, dispatch],

@@ -5,6 +5,7 @@
 
 import type { Key } from 'ink';
 import { graphemes } from '../text/graphemes.js';
+import { sanitizeLine } from './sanitize.js';
 
 /** The line being typed and where the cursor is (in UTF-16 units, on a cluster boundary). */
 export interface EditLine {
@@ -35,6 +36,14 @@ export const PLAIN_KEY: Key = {
   capsLock: false,
   numLock: false,
 };
+
+/**
+ * Pasted text as one line: its lines joined by spaces, the line breaks at its ends dropped (a
+ * copied line usually ends with one), escape sequences and control characters gone.
+ */
+export function pastedLine(pasted: string): string {
+  return sanitizeLine(pasted.replace(/^[\r\n]+|[\r\n]+$/g, '').replace(/\r\n|\r|\n/g, ' '));
+}
 
 export const EMPTY_LINE: EditLine = { text: '', cursor: 0 };
 

@@ -74,6 +74,28 @@ describe('the agent picker', () => {
     await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
   }, 60_000);
 
+  it('a paste filters (bracketed, lines joined); text and Enter in one read filter, then call', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-picker-');
+    const tui = await app(['--api-base', agent.baseUrl], home);
+    await tui.waitForScreen((s) => s.includes('pick an agent') && s.includes('Demo'), 'the picker');
+    await tui.pasteText('hotel\n');
+    await tui.waitForScreen(
+      (s) => s.includes('filter: hotel') && /1 of \d+ agents/.test(s),
+      'the pasted filter',
+    );
+    // Nothing was called by the pasted newline.
+    expect(agent.calls).toHaveLength(0);
+    await tui.keys(
+      '-H',
+      ...[...Buffer.from('\u007f'.repeat(5) + 'supp\r')].map((b) => b.toString(16)),
+    );
+    const live = await tui.waitForScreen(isLive, 'the call with the agent typed for');
+    expect(screenLines(live)[0]).toContain('Support Desk (support)');
+    await tui.keys('q');
+    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
+  }, 60_000);
+
   it('Esc quits without a call', async () => {
     const agent = await localAgent();
     const home = tempDir('omnia-picker-');

@@ -1,9 +1,9 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, usePaste } from 'ink';
 import { type ReactNode, useEffect } from 'react';
 import type { AgentInfo } from '../../api/agents.js';
 import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
-import { editLine } from '../lineEdit.js';
+import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
 import { fitToWidth } from '../textWidth.js';
 import { fg } from '../theme.js';
@@ -70,13 +70,26 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     else if (key.pageUp) dispatch({ type: 'move', by: -page });
     else if (key.pageDown) dispatch({ type: 'move', by: page });
     else {
+      // Keys typed fast arrive in one read: text then Enter (`front⏎`) filters, then calls.
+      const enter = input.search(/[\r\n]/);
       const line = editLine(
         { text: now.filter, cursor: now.filter.length },
-        sanitizeLine(input),
+        sanitizeLine(enter < 0 ? input : input.slice(0, enter)),
         key,
       );
       if (line.text !== now.filter) dispatch({ type: 'filter', filter: line.text });
+      if (enter >= 0) {
+        const agent = selectedAgent(stateNow());
+        if (agent) onPick(agent);
+      }
     }
+  });
+  // A paste (bracketed: Ink turns it on while this listens) is filter text, lines joined.
+  usePaste((pasted) => {
+    const now = stateNow();
+    const text = pastedLine(pasted);
+    const line = editLine({ text: now.filter, cursor: now.filter.length }, text, PLAIN_KEY);
+    if (line.text !== now.filter) dispatch({ type: 'filter', filter: line.text });
   });
 
   // The window of the list that holds the highlighted agent.
