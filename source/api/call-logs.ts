@@ -181,6 +181,8 @@ export interface ListCallLogsOptions {
   readonly limit: number;
   /** Calls started at or after this time. */
   readonly since?: Date;
+  /** Calls started at or before this time. */
+  readonly until?: Date;
   /** Only calls with this status (end reason). */
   readonly status?: string;
   readonly signal?: AbortSignal;
@@ -201,6 +203,7 @@ export async function listCallLogs(
         cursor,
         status: options.status,
         startDate: options.since?.toISOString(),
+        endDate: options.until?.toISOString(),
       },
       schema: callLogsPageSchema,
       action: 'list calls',

@@ -376,6 +376,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   const calls = apiCommand('calls', 'list recent calls, newest first (calls show ID: one call)')
     .option('--limit <n>', 'at most this many calls (default 20)', positiveInteger)
     .option('--since <date>', 'calls since a date (2026-05-01) or an age (12h, 7d)')
+    .option('--until <date>', 'calls started up to a date (that whole day) or an age')
     .option('--status <status>', 'only calls that ended so (e.g. agent_hangup)')
     .action(async (_flags, cmd: Command) => {
       const { runCallsCommand } = await import('./commands/calls.js');

@@ -78,6 +78,32 @@ describe('omnia-voice calls against the Omnia double', () => {
     expect(bad.stderr).toContain('--since "last tuesday" is not a date');
   });
 
+  it('--until a date takes in that whole day; after --since it is refused', async () => {
+    const server = await double({ pastCalls: PAST });
+    const utc = { env: { TZ: 'UTC' } };
+    const run = await runAgainst(
+      server,
+      ['calls', '--since', '2026-05-06', '--until', '2026-05-07', '--json'],
+      utc,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const [request] = requestsTo(server, 'GET', /\/calls$/);
+    expect(request?.query.get('startDate')).toBe('2026-05-06T00:00:00.000Z');
+    expect(request?.query.get('endDate')).toBe('2026-05-07T23:59:59.999Z');
+    const records = JSON.parse(run.stdout) as Array<{ callId: string }>;
+    expect(records.map((r) => r.callId)).toEqual(['call_past_3', 'call_past_4']);
+
+    const backwards = await runAgainst(
+      server,
+      ['calls', '--since', '2026-05-07', '--until', '2026-05-06'],
+      utc,
+    );
+    expect(backwards.code).toBe(2);
+    expect(backwards.stderr.trim()).toBe(
+      'error: --since "2026-05-07" comes after --until "2026-05-06": no call can be in between.',
+    );
+  });
+
   it('calls show prints the record and transcript; --out saves it in the format of its extension', async () => {
     const server = await double({ pastCalls: PAST });
     const txt = await runAgainst(server, ['calls', 'show', 'call_past_2', '--format', 'txt']);

@@ -323,10 +323,12 @@ export async function startOmniaDouble(options: OmniaDoubleOptions): Promise<Omn
     if (Number.isNaN(offset)) return otherError(400, 'Invalid cursor');
     const status = query.get('status');
     const since = query.get('startDate');
+    const until = query.get('endDate');
     const logs = allLogs().filter(
       (l) =>
         (!status || l.status === status) &&
-        (!since || Date.parse(String(l.startTime)) >= Date.parse(since)),
+        (!since || Date.parse(String(l.startTime)) >= Date.parse(since)) &&
+        (!until || Date.parse(String(l.startTime)) <= Date.parse(until)),
     );
     const size = Math.min(pageSize, callsPerPage);
     const end = offset + size;

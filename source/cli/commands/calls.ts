@@ -1,5 +1,5 @@
 /**
- * `omnia-voice calls [--limit N] [--since DATE] [--status S] [--json]`: recent calls, newest
+ * `omnia-voice calls [--limit N] [--since DATE] [--until DATE] [--status S] [--json]`: recent calls, newest
  * first; `omnia-voice calls show ID [--format md|txt|json] [--out FILE]`: one call's record
  * and transcript.
  */
@@ -37,6 +37,7 @@ export class CallsUsageError extends Error {
 export interface CallsFlags extends ApiFlags {
   limit?: number;
   since?: string;
+  until?: string;
   status?: string;
   json?: boolean;
 }
@@ -80,6 +81,18 @@ const ISO_DATE =
  */
 export function parseSince(value: string, nowMs: number = Date.now()): Date {
   return parseDateOption('--since', value, nowMs);
+}
+
+/**
+ * `--until`: the same forms as `--since`; a date alone (`2026-05-01`) takes in that whole local
+ * day, so `--since 2026-05-01 --until 2026-05-01` lists the calls of that day.
+ */
+export function parseUntil(value: string, nowMs: number = Date.now()): Date {
+  const date = parseDateOption('--until', value, nowMs);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value.trim())) return date;
+  const end = new Date(date);
+  end.setDate(end.getDate() + 1);
+  return new Date(end.getTime() - 1);
 }
 
 /** A date flag's value as a Date, or a usage error naming the flag and what is wrong. */
@@ -144,10 +157,17 @@ export async function runCallsCommand(
   err: (line: string) => void,
 ): Promise<number> {
   const since = flags.since === undefined ? undefined : parseSince(flags.since);
+  const until = flags.until === undefined ? undefined : parseUntil(flags.until);
+  if (since && until && since.getTime() > until.getTime()) {
+    throw new CallsUsageError(
+      `--since ${JSON.stringify(flags.since)} comes after --until ${JSON.stringify(flags.until)}: no call can be in between.`,
+    );
+  }
   const { api, local } = await commandApi(flags, err);
   const calls = await listCallLogs(api, {
     limit: flags.limit ?? DEFAULT_CALLS_LIMIT,
     ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
     ...(flags.status ? { status: flags.status } : {}),
   });
   if (flags.json) {
