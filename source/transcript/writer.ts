@@ -111,9 +111,10 @@ export class TranscriptWriter {
       this.timer = undefined;
     }
     if (isAppendFormat(this.format)) {
-      this.attempt(() => {
-        if (this.fd !== undefined) fs.fsyncSync(this.fd);
-      });
+      // The file lags the call when it never opened or an append failed (those lines are
+      // gone from it): write it whole again, then go on appending. Otherwise make it durable.
+      if (this.fd === undefined || this.lastError !== undefined) this.attempt(() => this.catchUp());
+      else this.attempt(() => fs.fsyncSync(this.fd as number));
     } else {
       this.attempt(() => this.rewrite(false));
     }
@@ -220,6 +221,20 @@ export class TranscriptWriter {
       const lastEvent = snap.events.at(-1);
       if (lastEvent) this.lastEventId = Math.max(this.lastEventId, lastEvent.id);
     });
+  }
+
+  /** An append-format file written whole (the final turns so far), then appended to again. */
+  private catchUp(): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+    makeFolders(nodePath.dirname(this.path));
+    writeFileAtomic(this.path, this.render(this.format, false));
+    this.fd = fs.openSync(this.path, 'a');
+    this.callLineWritten = true;
+    const lastEvent = this.reader.getSnapshot().events.at(-1);
+    if (lastEvent) this.lastEventId = Math.max(this.lastEventId, lastEvent.id);
   }
 
   private scheduleRewrite(): void {

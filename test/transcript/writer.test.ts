@@ -46,6 +46,26 @@ describe('append formats', () => {
     expect(store.listenerCount).toBe(0);
   });
 
+  it('.txt that could not be opened: flush says so, and once it can, writes every turn', async () => {
+    const blocker = path.join(dir, 'blocker');
+    fs.writeFileSync(blocker, 'a file where the folder should be');
+    const file = path.join(blocker, 'late.txt');
+    const store = new FakeStore();
+    const writer = new TranscriptWriter(file, { reader: store });
+    store.putTurn(turn(0, 'agent', 'Hello there'));
+    await writer.flush();
+    // The `s` key asks this: the file lags the call, so nothing may claim it saved.
+    expect(writer.problem).toMatch(/^could not write transcript .*late\.txt/);
+    fs.rmSync(blocker);
+    await writer.flush();
+    expect(writer.problem).toBeUndefined();
+    expect(read(file)).toBe('Agent: Hello there\n');
+    // And it goes on appending from there.
+    store.putTurn(turn(1, 'user', 'Hi'));
+    expect(read(file)).toBe('Agent: Hello there\nUser: Hi\n');
+    await writer.close();
+  });
+
   it('.jsonl appends the call line once the call is known, then events and turns', async () => {
     const file = path.join(dir, 'live.jsonl');
     const store = new FakeStore({ phase: 'connecting', callId: undefined });
