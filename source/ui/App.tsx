@@ -177,8 +177,8 @@ export function App({
   const onPaste = useCallback(
     (pasted: string) => {
       const { mode } = uiNow();
-      if (mode !== 'typing' && mode !== 'call') return;
-      if (mode === 'call') dispatch({ type: 'startTyping' });
+      if (mode === 'help') dispatch({ type: 'closeHelp' });
+      if (mode !== 'typing') dispatch({ type: 'startTyping' });
       const text = pastedLine(pasted);
       if (text) dispatch({ type: 'edit', line: editLine(uiNow().line, text, PLAIN_KEY) });
     },
@@ -186,7 +186,7 @@ export function App({
   );
   // While a finished call's record is fetched, any key skips the wait (Ctrl+C too).
   const fetchingRecord = between?.kind === 'finishing' && between.record;
-  useCallKeys({ context: keyContext, run, onRelease, onText }, !fetchingRecord);
+  useCallKeys({ context: keyContext, run, onRelease, onText, onPaste }, !fetchingRecord);
   usePaste(onPaste, { isActive: !fetchingRecord });
   useInput(
     (_input, key) => {

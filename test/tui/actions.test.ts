@@ -124,6 +124,24 @@ describe('in-call keys in a real terminal', () => {
     expect(typedMessages(call)).toEqual(['hello woXrlD', 'quit?']);
   }, 60_000);
 
+  it('a paste the terminal did not bracket is still text in call mode, never commands', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    // One read of printable keys, as a terminal without bracketed paste delivers a paste: as
+    // commands it would interrupt (i), save (s) and hang up (q).
+    const hex = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => b.toString(16));
+    await tui.keys('-H', ...hex('Is this quick?'));
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('say: Is this quick?'),
+      'the text in the message line',
+    );
+    expect(screen).not.toContain('transcript saved');
+    expect(screen).toMatch(/\blive \d+:\d\d/);
+    expect(typedMessages(call)).toEqual([]);
+    await tui.keys('Enter');
+    await tui.waitForScreen((s) => s.includes('You typed: Is this quick?'), "the agent's answer");
+  }, 60_000);
+
   it('a paste is text, never keys: lines joined in the message line, sent only by Enter', async () => {
     const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
     await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');

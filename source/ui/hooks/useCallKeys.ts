@@ -18,7 +18,16 @@ export interface CallKeyHandlers {
   readonly onRelease: () => void;
   /** A key that is no command in this mode: the message line's text and editing keys. */
   readonly onText: (input: string, key: Key) => void;
+  /** Text that is a paste, not keys (the terminal did not bracket it): never commands. */
+  readonly onPaste: (text: string) => void;
 }
+
+/**
+ * Printable keys of one read in call mode, from this many on (or with a space among others),
+ * are taken for a paste the terminal did not bracket rather than for commands: `Is this quick?`
+ * would otherwise interrupt, save and hang up. Two keys (`tq`, `md`) still count one by one.
+ */
+const PASTE_RUN_KEYS = 3;
 
 /**
  * The only place keys become commands: each key is named, looked up in the keymap for the
@@ -33,7 +42,7 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
   const latest = useRef(handlers);
   latest.current = handlers;
   const onKey = useCallback((input: string, key: Key) => {
-    const { context, run, onRelease, onText } = latest.current;
+    const { context, run, onRelease, onText, onPaste } = latest.current;
     const one = (text: string, k: Key): void => {
       const event = k.eventType;
       if (event === 'release') onRelease();
@@ -54,8 +63,10 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
     // a paste the terminal did not bracket): Ink hands them over as one string. Each counts on
     // its own, in order, against the mode the keys before it left (`t` then text, text then
     // Enter then `d`). Text for the message line goes in runs, not a key at a time.
+    const keys = Array.from(graphemes().segment(input), ({ segment }) => segment);
     let text = '';
-    for (const { segment } of graphemes().segment(input)) {
+    for (let i = 0; i < keys.length; i++) {
+      const segment = keys[i]!;
       const enter = segment === '\r' || segment === '\n' || segment === '\r\n';
       if (!enter && context().mode === 'typing') {
         text += segment;
@@ -63,6 +74,18 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
       }
       if (text) onText(text, key);
       text = '';
+      if (!enter && context().mode === 'call') {
+        const rest = keys.slice(i);
+        // Spaces only: one Space held and repeated, one push-to-talk press.
+        if (rest.every((k) => k === ' ')) {
+          one(' ', key);
+          return;
+        }
+        if (rest.length >= PASTE_RUN_KEYS || (rest.length > 1 && rest.includes(' '))) {
+          onPaste(rest.join(''));
+          return;
+        }
+      }
       one(enter ? '\r' : segment, enter ? { ...key, return: true } : key);
     }
     if (text) onText(text, key);
