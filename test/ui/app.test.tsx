@@ -474,6 +474,18 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('setPtt')[1]?.args).toEqual([false]));
   });
 
+  it('the mic flags say what a held talk control does to a mute', async () => {
+    // Without --ptt a held talk control (a serial button) opens a muted mic while held.
+    const store = new FakeStore({ phase: 'live', userMuted: true, muted: false, pttDown: true });
+    const r = await open(store);
+    await waitFor(() => expect(r.frame()).toContain('MUTED, talk held: live'));
+    // With --ptt the mute wins: held, but nothing is sent.
+    store.set({ ptt: true, muted: true });
+    await waitFor(() => expect(r.frame()).toContain('PTT: held, muted'));
+    expect(r.frame()).toMatch(/ MUTED /);
+    expect(r.frame()).not.toContain('PTT: talking');
+  });
+
   it('q hangs up, then exits with the code of the call', async () => {
     const store = new FakeStore({ exitCode: 0 });
     store.holdHangUp = true;

@@ -57,6 +57,8 @@ const selectFlags = (s: Snapshot) => ({
   live: s.phase === 'live',
   lost: s.micLost === true,
   muted: s.userMuted,
+  /** The mic sends what it hears (a held talk control can open a muted mic without --ptt). */
+  open: !s.muted,
   ptt: s.ptt,
   pttDown: s.pttDown,
   guardEnabled: s.echoGuard.enabled,
@@ -65,7 +67,7 @@ const selectFlags = (s: Snapshot) => ({
 
 /** Why the mic is (not) being heard: NO MIC, MUTED, PTT, ECHO GUARD. */
 export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
-  const { live, lost, muted, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
+  const { live, lost, muted, open, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
     store,
     selectFlags,
     shallowEqual,
@@ -74,12 +76,16 @@ export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
   // Before the call is up and once it is over, nothing of the mic is sent.
   if (!live) parts.push({ text: 'mic off', color: 'gray', strong: false });
   else if (lost) parts.push({ text: 'NO MIC: sending silence', color: 'red', strong: true });
-  if (muted) parts.push({ text: 'MUTED', color: 'red', strong: true });
+  // The user's mute, and whether a held talk control opened the mic through it (no --ptt).
+  if (muted && open) parts.push({ text: 'MUTED, talk held: live', color: 'green', strong: true });
+  else if (muted) parts.push({ text: 'MUTED', color: 'red', strong: true });
   if (ptt) {
     parts.push(
-      pttDown
-        ? { text: 'PTT: talking', color: 'green', strong: true }
-        : { text: 'PTT: off (space)', color: 'yellow', strong: true },
+      !pttDown
+        ? { text: 'PTT: off (space)', color: 'yellow', strong: true }
+        : muted
+          ? { text: 'PTT: held, muted', color: 'yellow', strong: true }
+          : { text: 'PTT: talking', color: 'green', strong: true },
     );
   }
   if (guardActive) parts.push({ text: 'ECHO GUARD', color: 'yellow', strong: true });
