@@ -86,7 +86,8 @@ export function describeWriteError(path: string, error: unknown): string {
  */
 export function makeFolders(folder: string): string[] {
   const missing: string[] = [];
-  for (let dir = nodePath.resolve(folder); ; dir = nodePath.dirname(dir)) {
+  // The path as given, not resolved: `link/../t` is where the kernel puts it, past the link.
+  for (let dir = folder; ; dir = nodePath.dirname(dir)) {
     if (fs.existsSync(dir)) break;
     missing.unshift(dir);
     if (nodePath.dirname(dir) === dir) break;

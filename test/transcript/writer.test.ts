@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFolders } from '../../source/transcript/atomic.js';
 import { summarize } from '../../source/transcript/summary.js';
 import { TranscriptWriter } from '../../source/transcript/writer.js';
 import { mknodMissing, skipWhenMissing } from '../helpers/requires.js';
@@ -18,6 +19,21 @@ afterAll(() => {
 
 const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : '');
 const tempFiles = () => fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'));
+
+describe('makeFolders', () => {
+  it('makes the folders the kernel will open, through a symlink and `..`', () => {
+    const base = fs.mkdtempSync(path.join(dir, 'folders-'));
+    fs.mkdirSync(path.join(base, 'x', 'y'), { recursive: true });
+    fs.symlinkSync(path.join(base, 'x', 'y'), path.join(base, 'link'));
+    // link/.. is x (the kernel follows the link first), not base.
+    const made = makeFolders(`${base}/link/../t/u`);
+    expect(fs.statSync(path.join(base, 'x', 't', 'u')).isDirectory()).toBe(true);
+    expect(fs.existsSync(path.join(base, 't'))).toBe(false);
+    expect(made).toHaveLength(2);
+    // Under a folder that takes no entries it fails at once (a recursive mkdir spins there).
+    expect(() => makeFolders('/proc/omnia-no-such-dir/x')).toThrow(/ENOENT/);
+  });
+});
 
 describe('append formats', () => {
   it('.txt gets each turn once, when it becomes final, and the final form on close', async () => {
