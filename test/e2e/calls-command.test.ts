@@ -394,8 +394,7 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
     const server = await double({ pastCalls: PAST });
     const dir = tempDir('omnia-out-dir-');
     const fifo = join(dir, 'pipe');
-    const made = spawnSync('mkfifo', [fifo]);
-    if (made.status !== 0) return;
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     const reader = spawn('cat', [fifo], { stdio: ['ignore', 'pipe', 'ignore'] });
     let got = '';
     reader.stdout.on('data', (d: Buffer) => {
@@ -414,6 +413,24 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
     await readerDone;
     expect(run.code, run.stderr).toBe(0);
     expect(got).toContain('User: Roses, please.');
+    expect(listing(dir)).toEqual(['pipe']);
+  });
+
+  it('a FIFO nobody reads, or a descriptor that is a pipe, is refused at once, not waited on', async () => {
+    const server = await double({ pastCalls: PAST });
+    const dir = tempDir('omnia-out-dir-');
+    const fifo = join(dir, 'pipe');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const show = ['calls', 'show', 'call_after_midnight', '--out'];
+    const unread = await runAgainst(server, [...show, fifo], { timeoutMs: 15_000 });
+    expect(unread.code).toBe(1);
+    expect(unread.stderr.trim()).toBe(`error: cannot save to ${fifo}: nothing reads from it`);
+    // The app's own descriptors past 2 are pipes and event fds of the runtime: never written.
+    const piped = await runAgainst(server, [...show, '/dev/fd/7'], { timeoutMs: 15_000 });
+    expect(piped.code).toBe(1);
+    expect(piped.stderr).toMatch(
+      /cannot save to \/dev\/fd\/7: (file descriptor 7 is not open|file descriptor 7 is not a file or a terminal)/,
+    );
     expect(listing(dir)).toEqual(['pipe']);
   });
 

@@ -3,7 +3,17 @@
  * first; `omnia-voice calls show ID [--format md|txt|json] [--out FILE]`: one call's record
  * and transcript.
  */
-import { fstatSync, rmdirSync, type Stats, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  rmdirSync,
+  type Stats,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type CallLog,
@@ -308,10 +318,19 @@ export function planOutput(path: string): OutputTarget {
   if (stream) return { kind: 'stream', stream };
   const fd = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/.exec(path)?.[1];
   if (fd !== undefined) {
+    let open: Stats;
     try {
-      fstatSync(Number(fd));
+      open = fstatSync(Number(fd));
     } catch {
       throw outputError(path, `file descriptor ${fd} is not open`);
+    }
+    // A file or a terminal the shell opened (`3>>calls.md`). Not a pipe or a socket: those may
+    // be the runtime's own (a typo of the number would write into them).
+    if (!open.isFile() && !open.isCharacterDevice()) {
+      throw outputError(
+        path,
+        `file descriptor ${fd} is not a file or a terminal: give a file name, or redirect stdout (--out /dev/stdout > file)`,
+      );
     }
     return { kind: 'fd', fd: Number(fd) };
   }
@@ -376,6 +395,10 @@ function writeOutput(
       return;
     }
     if (target.kind === 'in-place') {
+      // A FIFO with no reader would block the open for ever, deaf to Ctrl+C: ask first
+      // (without blocking, no reader is ENXIO), then write as usual.
+      if (statSync(path).isFIFO())
+        closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
       writeFileSync(path, text);
       return;
     }
