@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import type { AgentInfo } from '../api/agents.js';
+import { secretSpellings } from '../api/mask-key.js';
 import type { ApiTarget } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
 import type { LocalAgent } from '../local-agent/index.js';
@@ -446,7 +447,7 @@ function printEnd(
     if (!unsaved) io.err(`transcript saved to ${files.path}`);
   } else if (o.saveTranscripts && !o.transcriptPath) {
     try {
-      const path = saveRun(files, o.apiKey ? [o.apiKey] : []);
+      const path = saveRun(files, secretSpellings(o.apiKey));
       if (path) io.err(`transcript saved to ${path}`);
     } catch (error) {
       io.err(`warning: could not save the transcript: ${errorLine(error)}`);

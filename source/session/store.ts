@@ -5,7 +5,7 @@ import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type { AudioSource, GapCause, PlayerLike } from '../audio/types.js';
 import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/messages.js';
-import { sanitizeLine } from '../protocol/sanitize.js';
+import { sanitizeLine, truncate } from '../protocol/sanitize.js';
 import { toolFailure, toolSuccess } from '../protocol/tools.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
@@ -822,7 +822,8 @@ export class SessionStore implements Store {
   // ---- snapshot plumbing ------------------------------------------------------------------
 
   private clean(text: string): string {
-    return this.redact(sanitizeLine(text, 500));
+    // Redacted before it is cut: a key across the cut would leave its first part standing.
+    return truncate(this.redact(sanitizeLine(text, Number.MAX_SAFE_INTEGER)), 500);
   }
 
   /** `text` with every secret (the API key) replaced. */

@@ -5,7 +5,7 @@
  * A call keeps what the agent was given, whole (its lines too): the transcript files are written
  * from it. The screen shows the short one-line form of {@link describeToolCall}.
  */
-import { sanitizeText } from '../protocol/sanitize.js';
+import { sanitizeText, truncate } from '../protocol/sanitize.js';
 import { MAX_TOOL_OUTPUT_BYTES, type ToolOutcome } from '../tools/types.js';
 import type { ToolCall } from './types.js';
 
@@ -51,7 +51,8 @@ export interface Cleaners {
  * (tabs become spaces), at most {@link MAX_TOOL_TEXT_CHARS}, secrets redacted.
  */
 function keep(text: string, clean: Cleaners): string {
-  return clean.redact(sanitizeText(text, MAX_TOOL_TEXT_CHARS));
+  // Redacted before it is cut: a key across the cut would leave its first part standing.
+  return truncate(clean.redact(sanitizeText(text, Number.MAX_SAFE_INTEGER)), MAX_TOOL_TEXT_CHARS);
 }
 
 /** A new, running tool call. */

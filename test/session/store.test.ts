@@ -307,6 +307,17 @@ describe('SessionStore against the local agent', () => {
     });
   });
 
+  it('redacts a key that a long line would cut in two, before cutting it', async () => {
+    const { url } = await localCall();
+    const { store } = await makeStore(url);
+    // The key (sk_secret_key_123456) starts 5 characters before the 500-character cut.
+    store.reportWarning(`${'x'.repeat(495)}sk_secret_key_123456 and more`);
+    const line = store.getSnapshot().events.at(-1)?.message ?? '';
+    expect(line.startsWith('x'.repeat(495))).toBe(true);
+    expect(line).not.toMatch(/sk_s/);
+    expect(line.length).toBeLessThanOrEqual(500);
+  });
+
   it('ends with exit code 0 when the user hangs up and the server saw hang_up', async () => {
     const { agent, url } = await localCall();
     const store = await storeFor(url);
