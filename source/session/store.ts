@@ -646,6 +646,10 @@ export class SessionStore implements Store {
   }
 
   private setOutputMedium(medium: Medium): void {
+    if (this.snapshot.phase !== 'live') {
+      this.addEvent('warning', `not asked to answer in ${medium}: the call is not connected`);
+      return;
+    }
     this.connection.send({ type: 'set_output_medium', medium });
     this.update({ outputMedium: medium });
     this.addEvent('info', `asked the agent to answer in ${medium}`);

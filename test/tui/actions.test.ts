@@ -122,6 +122,13 @@ describe('in-call keys in a real terminal', () => {
       'the line sent, then the events pane',
     );
     expect(typedMessages(call)).toEqual(['hello woXrlD', 'quit?']);
+    // Ctrl+letter keys inside a read act where they were typed: "xy", Ctrl+A, "z", Ctrl+E, "!".
+    await openLine(tui);
+    await tui.keys('-H', ...hex('xy\u0001z\u0005!'));
+    await tui.waitForScreen((s) => s.includes('say: zxy!'), 'the edits in order');
+    await tui.keys('-H', ...hex('\u0015ok\r'));
+    await tui.waitForScreen((s) => s.includes('You typed: ok'), 'the cleared line sent');
+    expect(typedMessages(call)).toEqual(['hello woXrlD', 'quit?', 'ok']);
   }, 60_000);
 
   it('a paste the terminal did not bracket is still text in call mode, never commands', async () => {

@@ -162,6 +162,16 @@ describe('push-to-talk you hold', () => {
     expect(await tui.capture()).toContain('PTT: talking');
     await tui.type(KITTY.spaceRelease);
     await tui.waitForScreen((s) => s.includes('PTT: off'), 'released again');
+
+    // Space held, then the help opened over it: letting go still ends the talking.
+    await tui.type(KITTY.spacePress);
+    await tui.waitForScreen((s) => s.includes('PTT: talking'), 'talking, then the help');
+    await tui.keys('?');
+    await tui.waitForScreen((s) => s.includes('Esc'), 'the help');
+    await tui.type(KITTY.spaceRelease);
+    await tui.keys('Escape');
+    await tui.waitForScreen((s) => s.includes('PTT: off'), 'released under the help');
+    expect(peak(await nextAudio(call, 1, 0.5))).toBe(0);
   }, 60_000);
 
   it('a key release is not a second press: m pressed and released mutes once', async () => {

@@ -474,6 +474,16 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('setPtt')[1]?.args).toEqual([false]));
   });
 
+  it('after the call v asks nothing and says so, and no PTT flag stands', async () => {
+    const store = new FakeStore({ phase: 'ended', ptt: true, pttDown: true });
+    const r = await open(store);
+    await r.press('v');
+    await waitFor(() => expect(r.frame()).toContain('no call is live: there is no agent to ask'));
+    expect(store.called('setOutputMedium')).toHaveLength(0);
+    expect(r.frame()).not.toContain('PTT:');
+    expect(r.frame()).toContain('mic off');
+  });
+
   it('the mic flags say what a held talk control does to a mute', async () => {
     // Without --ptt a held talk control (a serial button) opens a muted mic while held.
     const store = new FakeStore({ phase: 'live', userMuted: true, muted: false, pttDown: true });

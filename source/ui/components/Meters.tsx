@@ -79,7 +79,7 @@ export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
   // The user's mute, and whether a held talk control opened the mic through it (no --ptt).
   if (muted && open) parts.push({ text: 'MUTED, talk held: live', color: 'green', strong: true });
   else if (muted) parts.push({ text: 'MUTED', color: 'red', strong: true });
-  if (ptt) {
+  if (ptt && live) {
     parts.push(
       !pttDown
         ? { text: 'PTT: off (space)', color: 'yellow', strong: true }

@@ -164,6 +164,10 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         dispatch({ type: ui.mode === 'help' ? 'closeHelp' : 'stopTyping' });
         return;
       case 'toggleMedium': {
+        if (snapshot.phase !== 'live') {
+          dispatch({ type: 'toast', text: 'no call is live: there is no agent to ask' });
+          return;
+        }
         const medium = snapshot.outputMedium === 'voice' ? 'text' : 'voice';
         actions.setOutputMedium(medium);
         dispatch({

@@ -47,7 +47,14 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
       const event = k.eventType;
       if (event === 'release') onRelease();
       const name = keyNameOf(text, k);
-      const command = name === undefined ? undefined : commandFor(name, context());
+      const now = context();
+      // Releasing the talk key always ends the talking, whatever opened since it was pressed
+      // (`?`, `t`): a release dropped there would leave the mic open.
+      if (event === 'release' && name === 'space' && now.ptt && now.mode !== 'call') {
+        run('ptt', event);
+        return;
+      }
+      const command = name === undefined ? undefined : commandFor(name, now);
       if (command === undefined) {
         onText(text, k);
         return;
@@ -68,6 +75,15 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
     for (let i = 0; i < keys.length; i++) {
       const segment = keys[i]!;
       const enter = segment === '\r' || segment === '\n' || segment === '\r\n';
+      // A Ctrl+letter inside the run (Ink splits out only Backspace and Ctrl+C): Ctrl+A, Ctrl+E,
+      // Ctrl+U … act where they were typed.
+      const control = ctrlLetter(segment);
+      if (control !== undefined) {
+        if (text) onText(text, key);
+        text = '';
+        one(control, { ...key, ctrl: true });
+        continue;
+      }
       if (!enter && context().mode === 'typing') {
         text += segment;
         continue;
@@ -91,6 +107,14 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
     if (text) onText(text, key);
   }, []);
   useInput(onKey, { isActive });
+}
+
+/** `a` for Ctrl+A (0x01) … `z` for Ctrl+Z, but not Tab, Enter or line feed; else undefined. */
+export function ctrlLetter(segment: string): string | undefined {
+  if (segment.length !== 1) return undefined;
+  const code = segment.charCodeAt(0);
+  if (code < 1 || code > 26 || code === 9 || code === 10 || code === 13) return undefined;
+  return String.fromCharCode(code + 96);
 }
 
 /** More than one key's worth of plain text: no modifier, no named key, several graphemes. */

@@ -1,6 +1,8 @@
 import { Box, Text, useInput, usePaste } from 'ink';
 import { type ReactNode, useEffect } from 'react';
 import type { AgentInfo } from '../../api/agents.js';
+import { graphemes } from '../../text/graphemes.js';
+import { ctrlLetter } from '../hooks/useCallKeys.js';
 import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
@@ -70,18 +72,33 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     else if (key.pageUp) dispatch({ type: 'move', by: -page });
     else if (key.pageDown) dispatch({ type: 'move', by: page });
     else {
-      // Keys typed fast arrive in one read: text then Enter (`front⏎`) filters, then calls.
-      const enter = input.search(/[\r\n]/);
-      const line = editLine(
-        { text: now.filter, cursor: now.filter.length },
-        sanitizeLine(enter < 0 ? input : input.slice(0, enter)),
-        key,
-      );
-      if (line.text !== now.filter) dispatch({ type: 'filter', filter: line.text });
-      if (enter >= 0) {
-        const agent = selectedAgent(stateNow());
-        if (agent) onPick(agent);
+      // Keys typed fast arrive in one read: text, Ctrl+U and the like, then Enter (`front⏎`)
+      // filter and then call, each in turn.
+      let filter = now.filter;
+      const edit = (text: string, k: typeof key) => {
+        filter = editLine({ text: filter, cursor: filter.length }, text, k).text;
+      };
+      let text = '';
+      for (const { segment } of graphemes().segment(input)) {
+        const control = ctrlLetter(segment);
+        const enter = /^[\r\n]+$/.test(segment);
+        if (control === undefined && !enter) {
+          text += segment;
+          continue;
+        }
+        if (text) edit(sanitizeLine(text), key);
+        text = '';
+        if (control !== undefined) edit(control, { ...key, ctrl: true });
+        else {
+          if (filter !== stateNow().filter) dispatch({ type: 'filter', filter });
+          const agent = selectedAgent(stateNow());
+          if (agent) onPick(agent);
+          return;
+        }
       }
+      // A key with no text of its own (Backspace, Delete) edits too.
+      if (text || input === '') edit(sanitizeLine(text), key);
+      if (filter !== stateNow().filter) dispatch({ type: 'filter', filter });
     }
   });
   // A paste (bracketed: Ink turns it on while this listens) is filter text, lines joined.
