@@ -61,6 +61,22 @@ export function truncateToWidth(text: string, width: number): string {
   return `${out}…`;
 }
 
+/** The end of `text` that fits in `width` columns, whole clusters only (no ellipsis). */
+export function lastColumns(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (stringWidth(text) <= width) return text;
+  const clusters = clustersOf(text);
+  let used = 0;
+  let from = clusters.length;
+  while (from > 0) {
+    const w = clusterWidth(clusters[from - 1]!);
+    if (used + w > width) break;
+    used += w;
+    from--;
+  }
+  return clusters.slice(from).join('');
+}
+
 /** `text` padded with spaces to exactly `width` columns (cut with "…" when wider). */
 export function fitToWidth(text: string, width: number): string {
   const fitted = truncateToWidth(text, width);

@@ -86,6 +86,12 @@ describe('the agent picker', () => {
     );
     // Nothing was called by the pasted newline.
     expect(agent.calls).toHaveLength(0);
+    // On a narrow screen a long filter shows the end being typed, not its start.
+    await tui.resize(40, 12);
+    await tui.pasteText(' and a much longer tail typed last');
+    await tui.waitForScreen((s) => /^filter: ….*typed last\s*$/m.test(s), 'the tail of the filter');
+    expect((await tui.capture()).split('\n')[0]).toMatch(/pick an ag\S* +0 of \d+/);
+    await tui.resize(100, 30);
     await tui.keys('-H', ...[...Buffer.from('\u0015supp\r')].map((b) => b.toString(16)));
     const live = await tui.waitForScreen(isLive, 'the call with the agent typed for');
     expect(screenLines(live)[0]).toContain('Support Desk (support)');

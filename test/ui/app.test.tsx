@@ -430,6 +430,22 @@ describe('keys', () => {
     expect(narrow.frame()).not.toContain('Enter send');
   });
 
+  it('a line longer than the screen shows the part around the cursor, so edits are seen', async () => {
+    const store = new FakeStore({ phase: 'live' });
+    const r = await open(store, 60, 16);
+    await openLine(r);
+    const text = `first-words-${'0123456789-'.repeat(6)}last-words`;
+    await r.press(text);
+    // At the end: the tail of the line, with the cursor after it.
+    await waitFor(() => expect(r.frame()).toMatch(/^say: …[0-9-]+last-words +Enter send/m));
+    await r.press(KEYS.home);
+    await waitFor(() => expect(r.frame()).toMatch(/^say: first-words-[0-9-]+… Enter send/m));
+    await r.press('NEW ');
+    await waitFor(() => expect(r.frame()).toMatch(/^say: NEW first-words-[0-9-]+… Enter send/m));
+    await r.press(KEYS.enter);
+    await waitFor(() => expect(store.called('sendText')[0]?.args[0]).toBe(`NEW ${text}`));
+  });
+
   it('Esc cancels typing without sending', async () => {
     const store = new FakeStore();
     const r = await open(store);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
+import { cursorWindow } from '../../source/ui/components/TypingLine.js';
 import { formatCallTime } from '../../source/ui/format.js';
 import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
@@ -341,5 +342,22 @@ describe('terminalColorLevel', () => {
     expect(terminalColorLevel(0, { CI: 'true', TERM: 'xterm', FORCE_COLOR: '0' })).toBe(0);
     expect(terminalColorLevel(0, { CI: 'true', TERM: 'dumb' })).toBe(0);
     expect(terminalColorLevel(0, { CI: 'true' })).toBe(0);
+  });
+});
+
+describe('the message line around its cursor', () => {
+  it('shows the whole line when it fits, else the cursor with … where text goes on', () => {
+    expect(cursorWindow('abc', 'd', 'ef', 10)).toEqual({ before: 'abc', at: 'd', after: 'ef' });
+    // At the end of a long line: its tail, the cursor last.
+    const tail = cursorWindow('0123456789abcdefghij', ' ', '', 10);
+    expect(tail).toEqual({ before: '…cdefghij', at: ' ', after: '' });
+    // In the middle: a third of the room after the cursor, the rest before it.
+    const mid = cursorWindow('0123456789', 'X', 'abcdefghij', 12);
+    expect(mid).toEqual({ before: '…456789', at: 'X', after: 'abc…' });
+    expect(stringWidth(mid.before + mid.at + mid.after)).toBe(12);
+    // Wide characters count two columns and are never cut in half.
+    const wide = cursorWindow('漢字漢字漢字', '字', '', 6);
+    expect(stringWidth(wide.before + wide.at)).toBeLessThanOrEqual(6);
+    expect(wide.before.startsWith('…')).toBe(true);
   });
 });

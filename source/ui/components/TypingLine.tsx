@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { footerItems } from '../keymap.js';
 import { clusterAfter, type EditLine } from '../lineEdit.js';
+import { lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
 
 /** "say: " before the text. */
 const PROMPT_COLUMNS = 5;
@@ -27,9 +28,13 @@ export function TypingLine({ line, width }: TypingLineProps) {
   const showHints = width - PROMPT_COLUMNS - hints.length - 1 >= MIN_TEXT_COLUMNS;
   const shown = line.text;
   const end = clusterAfter(shown, line.cursor);
-  const before = shown.slice(0, line.cursor);
-  const at = shown.slice(line.cursor, end) || ' ';
-  const after = shown.slice(end);
+  const room = Math.max(1, width - PROMPT_COLUMNS - (showHints ? hints.length + 1 : 0));
+  const { before, at, after } = cursorWindow(
+    shown.slice(0, line.cursor),
+    shown.slice(line.cursor, end) || ' ',
+    shown.slice(end),
+    room,
+  );
   return (
     <Box width={width} height={1} overflow="hidden">
       <Text bold>{'say: '}</Text>
@@ -41,7 +46,7 @@ export function TypingLine({ line, width }: TypingLineProps) {
             <Text dimColor>{TYPING_PROMPT.slice(1)}</Text>
           </Text>
         ) : (
-          <Text wrap="truncate-start">
+          <Text wrap="truncate-end">
             {before}
             <Text inverse>{at}</Text>
             {after}
@@ -55,4 +60,25 @@ export function TypingLine({ line, width }: TypingLineProps) {
       )}
     </Box>
   );
+}
+
+/**
+ * The part of a long line that fits in `room` columns with the cursor in it: a line wider than
+ * the room shows the cursor's surroundings, `…` at either end where text goes on, so an edit in
+ * the middle is seen where it is made. The text after the cursor keeps up to a third of the room.
+ */
+export function cursorWindow(
+  before: string,
+  at: string,
+  after: string,
+  room: number,
+): { before: string; at: string; after: string } {
+  const atWidth = stringWidth(at);
+  if (stringWidth(before) + atWidth + stringWidth(after) <= room) return { before, at, after };
+  const afterRoom = Math.min(stringWidth(after), Math.floor(room / 3));
+  const beforeRoom = Math.max(0, room - atWidth - afterRoom);
+  const head =
+    stringWidth(before) <= beforeRoom ? before : `…${lastColumns(before, beforeRoom - 1)}`;
+  const tailRoom = room - stringWidth(head) - atWidth;
+  return { before: head, at, after: truncateToWidth(after, tailRoom) };
 }

@@ -2,6 +2,7 @@ import { Box, Text, useInput, usePaste } from 'ink';
 import { type ReactNode, useEffect } from 'react';
 import type { AgentInfo } from '../../api/agents.js';
 import { graphemes } from '../../text/graphemes.js';
+import { cursorWindow } from '../components/TypingLine.js';
 import { ctrlLetter } from '../hooks/useCallKeys.js';
 import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
@@ -22,6 +23,8 @@ export interface AgentPickerProps {
 /** Rows around the list: title, filter line, blank, column heads … footer. */
 const CHROME_ROWS = 5;
 const NAME_COLUMNS = 24;
+/** "filter: " before the filter text. */
+const FILTER_PROMPT_COLUMNS = 8;
 const ID_COLUMNS = 18;
 
 /** One agent on one line: name, id, language, voice, who speaks first. */
@@ -151,11 +154,16 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
             omnia-voice · pick an agent
           </Text>
         </Box>
-        <Text dimColor>{count}</Text>
+        {count && (
+          <Box flexShrink={0} marginLeft={1}>
+            <Text dimColor>{count}</Text>
+          </Box>
+        )}
       </Box>
       <Text wrap="truncate-end">
         <Text bold>{'filter: '}</Text>
-        {state.filter}
+        {/* The end being typed stays in sight: a long filter shows its tail. */}
+        {cursorWindow(state.filter, ' ', '', Math.max(1, columns - FILTER_PROMPT_COLUMNS)).before}
         <Text inverse> </Text>
       </Text>
       <Text dimColor wrap="truncate-end">
