@@ -6,6 +6,7 @@
  * one after another (redial) with the same {@link SessionFiles}.
  */
 import { dirname, extname } from 'node:path';
+import { ApiError } from '../api/errors.js';
 import { secretSpellings } from '../api/mask-key.js';
 import type { ApiTarget } from '../api/request.js';
 import type { EchoDevices } from '../audio/echo/mode.js';
@@ -35,7 +36,7 @@ import {
 } from '../transcript/format.js';
 import { type CallSummary, summarize } from '../transcript/summary.js';
 import { TranscriptWriter } from '../transcript/writer.js';
-import type { NewCall } from './call-plan.js';
+import { AgentNameError, type NewCall } from './call-plan.js';
 import { fetchCallRecord, type RecordOutcome, withRecord } from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
 import type { CallOptions } from './run-call.js';
@@ -453,4 +454,15 @@ export function specKind(spec: string): string {
 
 export function errorLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/**
+ * When Omnia does not know the agent and its id came from the config file (an agent picked
+ * once, since deleted or deactivated): how to get the picker back, or the sentence is empty.
+ */
+export function agentHint(o: CallOptions, error: unknown): string {
+  const unknown =
+    (error instanceof ApiError && error.kind === 'not-found') || error instanceof AgentNameError;
+  if (!o.agentFromConfig || !unknown) return '';
+  return ' That agent id is kept in the config file: `omnia-voice config unset agentId` lists the agents to pick from again.';
 }

@@ -9,6 +9,7 @@ import type { AgentInfo } from '../api/agents.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { Store, StoreActions } from '../session/types.js';
 import {
+  agentHint,
   type CallContext,
   type EarlierCall,
   errorLine,
@@ -118,6 +119,8 @@ export class CallSession {
   private current: OpenCall | undefined;
   private number = 0;
   private skip: AbortController | undefined;
+  /** The agent picked, to be kept as the default once a call with it is created. */
+  private toRemember: AgentInfo | undefined;
   private finishing: Promise<void> | undefined;
   private resolveDone: (result: SessionResult) => void = () => undefined;
   private readonly done: Promise<SessionResult>;
@@ -194,16 +197,25 @@ export class CallSession {
   private pick(agent: AgentInfo): void {
     const stage = this.view.stage;
     if (stage.kind !== 'picking') return;
-    let note: string | undefined;
+    // Kept once its call is created: an agent Omnia refuses is not made the default.
+    this.toRemember = agent;
+    this.plan = planForAgent(stage.choice, agent);
+    void this.dial();
+  }
+
+  /** The picked agent becomes the default, now that a call with it was created. */
+  private rememberPicked(): void {
+    const agent = this.toRemember;
+    if (!agent) return;
+    this.toRemember = undefined;
+    let note: string;
     try {
       const where = this.options.rememberAgent(agent.id);
       note = `${agent.name} is your agent from now on (kept in ${where})`;
     } catch (error) {
       note = `could not keep ${agent.name} as your agent: ${errorLine(error)}`;
     }
-    this.plan = planForAgent(stage.choice, agent);
     this.update({ note });
-    void this.dial();
   }
 
   private async dial(): Promise<void> {
@@ -225,6 +237,7 @@ export class CallSession {
         dropSink();
         throw error;
       }
+      this.rememberPicked();
       if (this.ended) {
         dropSink();
         return;
@@ -237,7 +250,7 @@ export class CallSession {
         this.end({
           exitCode: error instanceof Error && error.name === 'UsageError' ? 2 : 1,
           calls: this.options.files.earlier,
-          error: `Could not create the call: ${message}`,
+          error: `Could not create the call: ${message}${agentHint(this.options.ctx.o, error)}`,
         });
         return;
       }

@@ -13,6 +13,7 @@ import type { Store } from '../session/types.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { formatSummary } from '../transcript/summary.js';
 import {
+  agentHint,
   type CallContext,
   type EarlierCall,
   errorLine,
@@ -56,6 +57,8 @@ export interface CallOptions {
   apiBase: string;
   apiKey?: string;
   agentId?: string;
+  /** The agent id was kept in the config file (the picker's choice, or `config set`). */
+  agentFromConfig?: boolean;
   /** Talk to the built-in local agent (forced by --local, or because no key is configured). */
   local: boolean;
   input: string;
@@ -199,7 +202,7 @@ async function runPlain(
   try {
     created = await createCallFor(plan);
   } catch (error) {
-    io.err(`Could not create the call: ${errorLine(error)}`);
+    io.err(`Could not create the call: ${errorLine(error)}${agentHint(o, error)}`);
     await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();
     return error instanceof Error && error.name === 'UsageError' ? 2 : 1;

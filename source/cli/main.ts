@@ -206,6 +206,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       // The local agent knows only its demo agents: an Omnia agent id from the environment or
       // the config file means nothing to it, one given with --agent is meant for it.
       agentId: local && sources.agentId !== 'flag' ? undefined : settings.agentId,
+      agentFromConfig: sources.agentId === 'config',
       // No key and no explicit API base: the built-in local agent. An explicit --api-base (e.g.
       // an `omnia-voice serve` on another port) is used as given, key or not.
       local,
