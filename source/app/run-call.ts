@@ -267,7 +267,15 @@ async function typedLines(input: NodeJS.ReadStream, store: Store): Promise<() =>
     const text = line.trim();
     if (text) store.actions.sendText(text);
   });
+  // Ctrl+Z then `bg` moves a terminal reader to the background, where its next read would stop
+  // it (and the call with it): it reads only while it is in the foreground (`fg` again).
+  const onContinue = () => {
+    if (inTerminalForeground()) lines.resume();
+    else lines.pause();
+  };
+  if (input.isTTY) process.on('SIGCONT', onContinue);
   return () => {
+    process.off('SIGCONT', onContinue);
     lines.close();
     input.pause();
   };

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_PATH } from '../helpers/cli.js';
 import { type CallFixture, startCall } from './fixtures.js';
 import { killAllTuis, PRE_APP_MARKER, shQuote, startTui } from './tmux.js';
 
@@ -78,4 +79,44 @@ describe('--plain on a terminal', () => {
     const out = fs.readFileSync(log, 'utf8');
     expect(out).toMatch(/^Ended: --duration 3s reached$/m);
   }, 40_000);
+
+  it('stopped with Ctrl+Z and sent to the background with bg, it stops reading and finishes', async () => {
+    call = await startCall();
+    const log = path.join(call.home, 'plain-bg.log');
+    const tui = await startTui({
+      args: [...call.args, '--plain', '--duration', '5', '--input', 'none', '--output', 'none'],
+      env: call.env(),
+      cwd: call.home,
+      // An interactive shell, so Ctrl+Z and bg do what they do for a user.
+      shell: () => 'bash --norc -i',
+    });
+    const app = `node ${CLI_PATH} ${[...call.args, '--plain', '--duration', '5', '--input', 'none', '--output', 'none'].join(' ')} > ${log} 2>&1; echo EXITED:$?`;
+    await tui.type(app);
+    await tui.keys('Enter');
+    const { waitFor } = await import('../helpers/cli.js');
+    await waitFor(
+      () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('[call] connected'),
+      {
+        what: 'the call to be live',
+      },
+    );
+    await tui.keys('C-z');
+    await tui.waitForScreen((s) => /Stopped/.test(s), 'the job stopped');
+    await tui.type('bg');
+    await tui.keys('Enter');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The user types at the shell meanwhile: a background reader of the terminal would stop.
+    await tui.type('echo typed-at-the-shell');
+    await tui.keys('Enter');
+    await tui.waitForScreen((s) => s.includes('typed-at-the-shell'), 'the shell answering');
+    await waitFor(
+      () => fs.readFileSync(log, 'utf8').includes('Ended: --duration 5s reached') || undefined,
+      {
+        what: 'the call to end on its own',
+        timeoutMs: 20_000,
+      },
+    );
+    const screen = await tui.capture();
+    expect(screen).not.toMatch(/Stopped.*tty input/);
+  }, 60_000);
 });
