@@ -63,7 +63,10 @@ export function apiUrl(
       `The API base ${shown} is not an http(s) URL. Check --api-base or OMNIA_API_BASE.`,
     );
   }
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}${API_PATH_PREFIX}${path}`;
+  // A base given with the API's own prefix (`https://…/api/v1`, as Omnia's docs print URLs)
+  // means the same server: the prefix is not doubled.
+  const base = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  url.pathname = `${base}${API_PATH_PREFIX}${path}`;
   url.hash = '';
   url.search = '';
   for (const [name, value] of Object.entries(query)) {

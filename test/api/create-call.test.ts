@@ -118,7 +118,12 @@ describe('createCall success', () => {
     const server = await serve(reply(200, { websocketUrl: 'ws://127.0.0.1:1/x' }));
     await createCall(options(`${server.base}/`));
     await createCall(options(`${server.base}/omnia//`));
+    // A base copied with the API's own prefix is the same server: the prefix is not doubled.
+    await createCall(options(`${server.base}/api/v1`));
+    await createCall(options(`${server.base}/omnia/api/v1/`));
     expect(server.requests.map((request) => request.url)).toEqual([
+      '/api/v1/calls/create',
+      '/omnia/api/v1/calls/create',
       '/api/v1/calls/create',
       '/omnia/api/v1/calls/create',
     ]);
