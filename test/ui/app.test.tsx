@@ -490,6 +490,15 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('setPtt')[1]?.args).toEqual([false]));
   });
 
+  it('a long reason for the end gives way in the middle: the keys to press stay readable', async () => {
+    const store = new FakeStore({
+      phase: 'error',
+      endReason: `could not connect to the call: timed out after 10 s connecting to ${'host.'.repeat(12)}example`,
+    });
+    const r = await open(store, 80, 24);
+    await waitFor(() => expect(r.frame()).toMatch(/^call ended: could not .*….*q to quit$/m));
+  });
+
   it('after the call v asks nothing and says so, and no PTT flag stands', async () => {
     const store = new FakeStore({ phase: 'ended', ptt: true, pttDown: true });
     const r = await open(store);

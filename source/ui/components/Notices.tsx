@@ -29,7 +29,7 @@ export interface Notice {
   readonly bold: boolean;
   /**
    * Cut in the middle when too wide (the toast: "transcript saved to /home/…/2026-11-30_….md"
-   * keeps the file name); otherwise at the end.
+   * keeps the file name; how the call ended keeps its keys); otherwise at the end.
    */
   readonly middle?: boolean;
 }
@@ -78,6 +78,8 @@ export function notices(input: NoticeInput): Notice[] {
       text: `call ended: ${reason ?? (input.phase === 'error' ? 'error' : 'hung up')} — press ${input.redial ? 'r to call again, ' : ''}q to quit`,
       color: input.phase === 'error' ? 'red' : 'yellow',
       bold: input.phase === 'error',
+      // A long reason gives way in the middle: the keys at the end stay readable.
+      middle: true,
     });
   }
   if (input.toast) {
