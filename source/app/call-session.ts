@@ -69,6 +69,8 @@ export interface SessionResult {
   readonly calls: readonly EarlierCall[];
   /** Set when the first call could not be created: one line for stderr. */
   readonly error?: string;
+  /** Said on stderr at the end when there is no call to sum up (quit while dialing). */
+  readonly note?: string;
 }
 
 export interface CallSessionOptions {
@@ -300,6 +302,7 @@ export class CallSession {
     reason?: string,
   ): Promise<void> {
     if (this.finishing) return this.finishing;
+    const dialing = this.view.stage.kind === 'dialing';
     this.finishing = (async () => {
       const call = this.current;
       this.current = undefined;
@@ -331,6 +334,9 @@ export class CallSession {
       this.end({
         exitCode: this.stopCode ?? code ?? last?.snapshot.exitCode ?? 0,
         calls: this.options.files.earlier,
+        ...(!call && dialing && then === 'quit'
+          ? { note: 'No call: you quit while it was being created.' }
+          : {}),
       });
     })();
     return this.finishing;

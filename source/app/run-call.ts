@@ -373,6 +373,7 @@ async function runScreen(
     return exitAfterCleanup(result.exitCode, FORCED_CLEANUP_MS);
   }
   if (result.error) io.err(result.error);
+  if (result.note) io.err(result.note);
   printEnd(o, files, result.calls, io);
   await runCleanup();
   return result.exitCode;

@@ -113,6 +113,19 @@ describe('leaving the full-screen UI', () => {
     expect(screen).toMatch(/^Call lasted/m);
   }, 40_000);
 
+  it('Ctrl+C while the call is being created leaves with a line saying there was no call', async () => {
+    const { agent, proxy, fixture } = await behindProxy();
+    proxy.holdReplies();
+    const tui = await startWrapped(fixture, proxy.baseUrl, { live: false });
+    await until(() => agent.calls.length > 0 || undefined, 'the call to be created', 10_000);
+    await tui.waitForScreen((s) => s.includes('q quit'), 'the UI while dialing', 10_000);
+    await tui.keys('C-c');
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    expect(exitCodeOf(screen)).toBe(0);
+    expectShellScreen(screen);
+    expect(screen).toMatch(/^No call: you quit while it was being created\.$/m);
+  }, 40_000);
+
   it('a second Ctrl+C while hanging up quits at once with 130', async () => {
     const { agent, proxy, fixture } = await behindProxy();
     const tui = await startWrapped(fixture, proxy.baseUrl);
