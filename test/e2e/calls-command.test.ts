@@ -110,6 +110,7 @@ describe('calls --since: dates in local time, as the table shows them', () => {
     const server = await double({ pastCalls: PAST });
     const cases: Array<[string, string]> = [
       ['2026-02-30', 'February 2026 has 28 days'],
+      ['6M', 'use m for minutes (months are not an age here: give a date)'],
       ['2026-02-29', 'February 2026 has 28 days'],
       ['2026-04-31', 'April 2026 has 30 days'],
       ['2026-13-01', 'there is no month 13'],

@@ -111,6 +111,8 @@ export function parseDateOption(flag: string, value: string, nowMs: number = Dat
   const refuse = (why: string) => new CallsUsageError(`${shown} is not a date: ${why}.`);
   const trimmed = value.trim();
   const age = /^(\d+)\s*([mhdw])$/i.exec(trimmed);
+  // `6M` reads as six months to many: refused rather than taken for six minutes.
+  if (age?.[2] === 'M') throw refuse('use m for minutes (months are not an age here: give a date)');
   if (age) {
     const date = new Date(nowMs - Number(age[1]) * (UNIT_MS[age[2]!.toLowerCase()] ?? 0));
     if (Number.isNaN(date.getTime())) throw refuse('that age reaches back before any date');
