@@ -179,7 +179,12 @@ describe('full-screen UI against a hostile server (tmux)', () => {
     });
     const files = runFiles();
     const t = launch(server, files);
-    await t.waitScreen((s) => /call ended: .*4003.*agent gone/.test(s), 'the end reason');
+    // The notice keeps its end (the reason's last words and the keys); the code is in the
+    // transcript's error line beside it.
+    await t.waitScreen(
+      (s) => /call ended: .*agent gone — press r/.test(s) && /4003\): agent gone/.test(s),
+      'the end reason',
+    );
     expectIntact(t);
     t.keys('q');
     await expectShellBack(t, 1);
