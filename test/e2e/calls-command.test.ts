@@ -18,7 +18,7 @@ import {
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
-import { CLI_PATH, cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { CLI_PATH, cliEnv, runCli, runProcess, tempDir } from '../helpers/cli.js';
 import { TestClient, waitFor } from '../local-agent/helpers.js';
 import { double, omniaEnv, requestsTo, runAgainst } from '../omnia/helpers.js';
 
@@ -194,28 +194,8 @@ describe('calls show of a call still running (the built-in local agent)', () => 
 });
 
 /** Runs a shell command line to its end: its stdout and stderr. */
-function shell(
-  line: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', line], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ stdout, stderr, code });
-    });
-  });
-}
+const shell = (line: string, env: NodeJS.ProcessEnv) =>
+  runProcess('sh', ['-c', line], { env, timeoutMs: 30_000 });
 
 describe('calls show --out: one line naming the path, nothing left behind', () => {
   /** Files and folders under `dir`, recursively, as relative paths. */
@@ -256,34 +236,21 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
     expect(readdirSync(folder)).toEqual([]);
   });
 
-  it.runIf(existsSync('/proc/self'))(
-    'a folder that takes no new files (/proc): exit 1 in words, no temporary file named',
-    async () => {
-      const server = await double({ pastCalls: PAST });
-      const run = await runAgainst(server, [
-        'calls',
-        'show',
-        'call_after_midnight',
-        '--out',
-        '/proc/x.md',
-      ]);
-      expect(run.code).toBe(1);
-      expect(run.stderr.trim()).toBe(
-        'error: cannot save to /proc/x.md: files cannot be created in /proc',
-      );
-      const nested = await runAgainst(server, [
-        'calls',
-        'show',
-        'call_after_midnight',
-        '--out',
+  it('a folder that takes no new files (/proc): exit 1 in words, no temporary file named', async () => {
+    const server = await double({ pastCalls: PAST });
+    const cases: Array<[string, string]> = [
+      ['/proc/x.md', 'files cannot be created in /proc'],
+      [
         '/proc/nodir/x.md',
-      ]);
-      expect(nested.code).toBe(1);
-      expect(nested.stderr.trim()).toBe(
-        'error: cannot save to /proc/nodir/x.md: the folder /proc/nodir could not be created: files cannot be created in /proc',
-      );
-    },
-  );
+        'the folder /proc/nodir could not be created: files cannot be created in /proc',
+      ],
+    ];
+    for (const [out, why] of cases) {
+      const run = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', out]);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(`error: cannot save to ${out}: ${why}`);
+    }
+  });
 
   it('a missing folder is created, and the saved line says so', async () => {
     const server = await double({ pastCalls: PAST });

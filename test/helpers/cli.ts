@@ -43,8 +43,17 @@ export function runCli(
   args: string[],
   options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
 ): Promise<CliResult> {
+  return runProcess(process.execPath, [CLI_PATH, ...args], options);
+}
+
+/** Run a program to completion, collecting its output; killed and rejected past the timeout. */
+export function runProcess(
+  command: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+    const child = spawn(command, args, {
       env: options.env,
       cwd: options.cwd ?? options.env.HOME,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +68,7 @@ export function runCli(
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`CLI timed out: ${args.join(' ')}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+      reject(new Error(`timed out: ${args.join(' ')}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
     }, options.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
