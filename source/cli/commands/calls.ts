@@ -285,6 +285,17 @@ export async function runCallsShowCommand(
   return 0;
 }
 
+/** `target`'s stats, undefined when it is not there; any other failure is `path`'s error. */
+function existing(target: string, path: string): Stats | undefined {
+  try {
+    return statSync(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw outputError(path, reasonFor(error, target));
+  }
+}
+
 /** Where `--out` writes, decided from the path before anything is fetched. */
 export type OutputTarget =
   /** This process's stdout or stderr (`/dev/stdout`, `/dev/fd/1`, …). */
@@ -336,13 +347,7 @@ export function planOutput(path: string): OutputTarget {
     }
     return { kind: 'fd', fd: Number(fd) };
   }
-  let stats: Stats | undefined;
-  try {
-    stats = statSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw outputError(path, reasonFor(error, path));
-  }
+  const stats = existing(path, path);
   if (stats?.isDirectory()) throw outputError(path, 'it is a folder');
   if (stats && !stats.isFile()) return { kind: 'in-place' };
   const folder = dirname(path);
@@ -350,13 +355,7 @@ export function planOutput(path: string): OutputTarget {
   // A new file: its folder, or the nearest folder above it that exists.
   let missing: string | undefined;
   for (let dir = folder; ; ) {
-    let found: Stats | undefined;
-    try {
-      found = statSync(dir);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw outputError(path, reasonFor(error, dir));
-    }
+    const found = existing(dir, path);
     if (found) {
       if (!found.isDirectory()) {
         throw outputError(
