@@ -826,8 +826,11 @@ export class SessionStore implements Store {
   // ---- snapshot plumbing ------------------------------------------------------------------
 
   private clean(text: string): string {
-    // Redacted before it is cut: a key across the cut would leave its first part standing.
-    return truncate(this.redact(sanitizeLine(text, Number.MAX_SAFE_INTEGER)), 500);
+    // Redacted before it is cut (a key across the cut would leave its first part standing),
+    // but only as far as a key reaching past the cut: a flood of huge lines stays cheap.
+    const line = sanitizeLine(text, Number.MAX_SAFE_INTEGER);
+    const reach = 500 + Math.max(0, ...(this.options.secrets ?? []).map((s) => s.length));
+    return truncate(this.redact(line.slice(0, reach)), 500);
   }
 
   /** `text` with every secret (the API key) replaced. */
