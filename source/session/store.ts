@@ -685,6 +685,8 @@ export class SessionStore implements Store {
    * and an event says how much went unplayed. A short tail (often silence) is not a cut.
    */
   private markCutByHangUp(): void {
+    // With no audio output (`--output none`) nothing was going to be heard: nothing is cut.
+    if (this.options.output.kind === 'none') return;
     const unplayedMs = Math.round(this.options.player.queuedMs);
     if (unplayedMs < CUT_BY_HANGUP_MS) return;
     const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });

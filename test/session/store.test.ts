@@ -307,6 +307,17 @@ describe('SessionStore against the local agent', () => {
     });
   });
 
+  it('with no audio output, a hang-up over a queued reply cuts nothing: it was never to be heard', async () => {
+    const { url } = await localCall();
+    const { store } = await makeStore(url, silentSource(), 'none');
+    await store.start();
+    await waitFor(() => store.getSnapshot().queuedMs > 500, { what: 'a queued greeting' });
+    await store.actions.hangUp();
+    const s = store.getSnapshot();
+    expect(s.turns.some((t) => t.interrupted)).toBe(false);
+    expect(s.events.some((e) => e.message.startsWith('hung up with'))).toBe(false);
+  });
+
   it('redacts a key that a long line would cut in two, before cutting it', async () => {
     const { url } = await localCall();
     const { store } = await makeStore(url);
