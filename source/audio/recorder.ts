@@ -88,7 +88,9 @@ export class CallRecorder {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.flushTo(Math.max(this.user.endFrame, this.agent.endFrame));
+    // The recording runs to the moment it is closed, as a device timeline does (the output WAV
+    // closed just before it ends at its clock too), not only to the last audio pushed.
+    this.flushTo(Math.max(this.user.endFrame, this.agent.endFrame, this.wallFrame()));
     this.writer.close();
   }
 

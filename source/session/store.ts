@@ -730,12 +730,16 @@ export class SessionStore implements Store {
     this.stopLevelTicks = undefined;
     // Nothing sounds or waits any more: the meters and the queue say so, not their last reading.
     this.update({ micLevel: SILENT_LEVEL, agentLevel: SILENT_LEVEL, queuedMs: 0 });
+    // The recorder closes after the player: the output's last blocks reach it, and both files
+    // end at (nearly) the same moment of the call.
     this.stopAudioPromise = Promise.allSettled([
       this.options.source.stop(),
       this.fallbackSource?.stop(),
       this.options.player.stop(),
-      this.options.recorder?.close(),
-    ]).then(() => this.echo.close());
+    ])
+      .then(() => this.options.recorder?.close())
+      .catch(() => undefined)
+      .then(() => this.echo.close());
     return this.stopAudioPromise;
   }
 
