@@ -346,7 +346,8 @@ async function runScreen(
   await untilUiIsWanted(session, running);
   // Loading the UI and drawing its first frame hold the event loop for longer than the output's
   // lead: a reply arriving meanwhile (the greeting, right after the socket opens) would play with
-  // holes of 100 ms and more. It waits in the queue and plays whole once the UI is up.
+  // holes of 100 ms and more. It waits in the queue and plays whole once the UI is up; the
+  // release also starts the player's cushion, for the UI's first, slow frames.
   const releasePlayback = session.holdPlayback();
   let tui: ReturnType<typeof import('../ui/index.js')['runSessionTui']>;
   try {

@@ -70,6 +70,14 @@ const MARGIN_STEP_MS = 10;
  * is queued again (the device runs dry, which a sound card plays as silence).
  */
 export const IDLE_AFTER_MS = 500;
+/**
+ * After a hold ends ({@link Player.hold}), for this long, queued agent audio goes ahead to a
+ * device that can drop up to CUSHION_LEAD_MS, instead of the lead: what follows the stretch
+ * that needed the hold (the full-screen UI's first frames, before the JIT has warmed them up)
+ * still holds the event loop for tens of ms at a time, and longer on a busy machine.
+ */
+export const CUSHION_MS = 2_000;
+export const CUSHION_LEAD_MS = 200;
 
 /** How the pump paces a sink on the shared tick: the lead, and how many ticks between writes. */
 export interface Pacing {
@@ -175,6 +183,9 @@ export class Player implements PlayerLike {
   private marginBytes: number;
   /** Holds on starting replies ({@link hold}). */
   private holds = 0;
+  /** Until then, queued audio goes ahead up to the cushion ({@link CUSHION_MS}). */
+  private cushionUntil = -Infinity;
+  private readonly cushionBytes: number;
   /** Timeline position just past the last block that held audio. */
   private audioEndBytes = 0;
   /** Timeline position just past the last byte of audio written; -1 after a clear. */
@@ -210,6 +221,7 @@ export class Player implements PlayerLike {
       this.periodMs = options.periodMs ?? options.blockMs ?? BLOCK_MS;
     }
     this.leadBytes = bytesForMs(this.leadMs, this.rate);
+    this.cushionBytes = bytesForMs(Math.max(this.leadMs, CUSHION_LEAD_MS), this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.replyGapBytes = bytesForMs(REPLY_GAP_MS, this.rate);
     this.marginBytes = bytesForMs(REPLY_MARGIN_MS, this.rate);
@@ -237,7 +249,8 @@ export class Player implements PlayerLike {
    * Let no reply start until the returned function is called (idempotent): for a stretch that
    * will hold the event loop longer than the device's lead (loading the full-screen UI). A reply
    * that started plays on; one that arrives meanwhile waits in the queue, whole, instead of
-   * playing with holes where the pump could not run.
+   * playing with holes where the pump could not run. For CUSHION_MS after the release, a sink
+   * that can drop is written ahead from the queue up to CUSHION_LEAD_MS (see {@link aheadBytes}).
    */
   hold(): () => void {
     this.holds++;
@@ -246,6 +259,7 @@ export class Player implements PlayerLike {
       if (released) return;
       released = true;
       this.holds--;
+      if (this.canDrop) this.cushionUntil = this.now() + CUSHION_MS;
     };
   }
 
@@ -417,9 +431,11 @@ export class Player implements PlayerLike {
     // so the lead is exact at every write whatever the phase of the grid.
     const step = this.onTicker ? BYTES_PER_SAMPLE : this.blockBytes;
     const due = played + this.leadBytes - this.timelineBytes;
-    const bytes = Math.max(0, Math.floor(due / step) * step);
-    if (bytes === 0) return;
+    let bytes = Math.max(0, Math.floor(due / step) * step);
+    if (bytes === 0 && now >= this.cushionUntil) return;
     const silent = this.silenceBeforeReply(bytes, now);
+    if (silent === 0) bytes = this.aheadBytes(bytes, played, now, step);
+    if (bytes === 0) return;
     // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
     // of its child process. Blocks of at most blockBytes, split where the reply starts.
     const out = Buffer.alloc(bytes);
@@ -432,6 +448,21 @@ export class Player implements PlayerLike {
       at = end;
     }
     this.send(out);
+  }
+
+  /**
+   * The write, grown during the cushion after a hold: queued audio goes ahead up to
+   * CUSHION_LEAD_MS beyond the play position, so a stall of the event loop that long leaves no
+   * hole. Only audio that is there goes ahead, and the reply margin stays queued: never
+   * silence, which a reply streamed at real time would then come after (a hole). A barge-in
+   * drops what the device holds all the same.
+   */
+  private aheadBytes(bytes: number, played: number, now: number, step: number): number {
+    if (this.holds > 0 || now >= this.cushionUntil) return bytes;
+    const room = played + this.cushionBytes - this.timelineBytes;
+    const spare = this.queue.byteLength - this.marginBytes;
+    const ahead = Math.floor(Math.min(room, spare) / step) * step;
+    return Math.max(bytes, ahead);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openPlayer, type Player, REPLY_MARGIN_MS } from '../../source/audio/player.js';
+import { CUSHION_MS, openPlayer, type Player, REPLY_MARGIN_MS } from '../../source/audio/player.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import type { GapCause } from '../../source/audio/types.js';
 import { RATE, readWavSamples, tempDir, tone, waitFor } from './helpers.js';
@@ -135,8 +135,9 @@ describe('agent audio streamed at real time', () => {
     release();
     await waitFor(() => p.playing, 2_000, 'the held reply to play');
     await waitFor(() => !p.playing && p.queuedMs === 0, 5_000, 'the reply to end');
-    // A pause between replies (shorter, it would be a gap inside one).
-    await sleep(400);
+    // A pause between replies (shorter, it would be a gap inside one), and past the cushion
+    // that follows a hold.
+    await sleep(CUSHION_MS);
     expect(gaps).toEqual([]);
     expect(holes(path)).toEqual([]);
 
@@ -154,5 +155,32 @@ describe('agent audio streamed at real time', () => {
     expect(gaps[0]![1]).toBe('stall');
     expect(gaps[0]![0]).toBeGreaterThan(50);
     expect(holes(path).length).toBe(1);
+  }, 30_000);
+
+  it('after a hold, the held reply goes ahead to the device: stalls of 120 ms in the next second leave no hole', async () => {
+    const { p, path, gaps } = await player();
+    const ranDry: number[] = [];
+    p.onRanDry = (ms) => ranDry.push(ms);
+    const release = p.hold();
+    // A server sends its reply ahead of real time: 1.2 s of it is queued by the release.
+    for (let k = 0; k < 60; k++) p.enqueue(frame);
+    await sleep(50);
+    release();
+    await waitFor(() => p.playing, 2_000, 'the held reply to play');
+    // The UI's first frames while the JIT is cold, on a busy machine: the loop held three
+    // times, for twice the lead.
+    for (let stall = 0; stall < 3; stall++) {
+      await sleep(100);
+      const until = performance.now() + 120;
+      while (performance.now() < until) {
+        // busy: the event loop does not turn
+      }
+    }
+    await waitFor(() => !p.playing && p.queuedMs === 0, 5_000, 'the reply to end');
+    await sleep(300);
+    await p.stop();
+    expect(ranDry).toEqual([]);
+    expect(gaps).toEqual([]);
+    expect(holes(path)).toEqual([]);
   }, 30_000);
 });
