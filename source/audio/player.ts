@@ -103,6 +103,8 @@ export function pacingFor(requestedLeadMs: number | undefined, canDrop: boolean)
 interface Written {
   readonly at: number;
   readonly pcm: Buffer;
+  /** Holds agent audio (not only the pump's silence). */
+  readonly audio?: boolean;
 }
 
 /**
@@ -265,6 +267,23 @@ export class Player implements PlayerLike {
 
   get queuedMs(): number {
     return msForBytes(this.queue.byteLength, this.rate);
+  }
+
+  /**
+   * Agent audio not heard yet: the queue, and what was written to the device beyond the play
+   * position (up to the lead, more during the cushion after a hold).
+   */
+  get unplayedMs(): number {
+    let written = 0;
+    if (this.running && this.audioEndExact >= 0) {
+      const played = this.playedBytes(this.now());
+      for (const w of this.unheard) {
+        if (!w.audio) continue;
+        const end = Math.min(w.at + w.pcm.length, this.audioEndExact);
+        written += Math.max(0, end - Math.max(w.at, played));
+      }
+    }
+    return msForBytes(this.queue.byteLength + written, this.rate);
   }
 
   get playing(): boolean {
@@ -554,7 +573,7 @@ export class Player implements PlayerLike {
     this.isPlaying = newAudio;
     if (this.isPlaying && !wasPlaying)
       this.onPlaybackStart?.(msForBytes(Math.max(0, start - played), this.rate));
-    this.unheard.push({ at: start, pcm: block });
+    this.unheard.push({ at: start, pcm: block, audio: newAudio });
     this.onWrite?.(block, this.startedAt + msForBytes(start, this.rate));
   }
 

@@ -75,6 +75,8 @@ export interface PlayerLike {
   clear(): number;
   /** Milliseconds queued and not yet written to the sink. */
   readonly queuedMs: number;
+  /** Agent audio not heard yet, in ms: queued, or written and not yet played. */
+  readonly unplayedMs: number;
   /** True while queued agent audio (not pump silence) is being written. */
   readonly playing: boolean;
   /** Level of what the device is playing (by the player's clock), with peak hold. */

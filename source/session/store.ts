@@ -687,7 +687,7 @@ export class SessionStore implements Store {
   private markCutByHangUp(): void {
     // With no audio output (`--output none`) nothing was going to be heard: nothing is cut.
     if (this.options.output.kind === 'none') return;
-    const unplayedMs = Math.round(this.options.player.queuedMs);
+    const unplayedMs = Math.round(this.options.player.unplayedMs);
     if (unplayedMs < CUT_BY_HANGUP_MS) return;
     const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });
     if (turns !== this.snapshot.turns) this.update({ turns });

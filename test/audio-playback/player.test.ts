@@ -459,6 +459,32 @@ describe('Player into a WAV file sink, against real time', () => {
     expect(heardMs).toBe(90);
   });
 
+  it('counts agent audio written beyond the play position as unplayed, up to 200 ms of it after a hold', async () => {
+    let fakeNow = 0;
+    const sink = new WavFileSink(wavPath(), RATE);
+    await sink.open();
+    const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
+    const release = player.hold();
+    player.enqueue(tone(1_000, 1000));
+    player.start();
+    // Held: the device gets the lead of silence, and the whole reply waits.
+    expect(player.playing).toBe(false);
+    expect(player.unplayedMs).toBe(1_000);
+    release();
+    fakeNow = 10;
+    await waitFor(() => player.playing, 5_000, 'the released reply');
+    // The cushion: the reply goes ahead to 200 ms past the play position (10 ms), after the
+    // 30 ms of silence still ahead; none of it has played, and none of it is queued any more.
+    expect(player.queuedMs).toBe(1_000 - 170);
+    expect(player.unplayedMs).toBe(1_000);
+    fakeNow = 110;
+    await waitFor(() => player.queuedMs < 830, 5_000, 'the next write');
+    expect(player.unplayedMs).toBe(1_000 - 70);
+    player.clear();
+    expect(player.unplayedMs).toBe(0);
+    await player.stop();
+  });
+
   it('caps the queue: a flood keeps the newest audio and counts what was dropped', async () => {
     const sink = new WavFileSink(wavPath(), RATE);
     await sink.open();
