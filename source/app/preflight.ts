@@ -8,7 +8,7 @@ import {
   statSync,
   unlinkSync,
 } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
@@ -36,8 +36,14 @@ export interface PreflightOptions {
  */
 export function preflight(o: PreflightOptions): void {
   const input = parseSourceSpec(o.input);
-  if (input?.kind === 'wav') checkWavInput(input.path);
   const output = parseSinkSpecOrUndefined(o.output);
+  checkDistinct([
+    ...(input?.kind === 'wav' ? [{ flag: '--input', path: input.path, reads: true }] : []),
+    ...(output?.kind === 'wav' ? [{ flag: '--output', path: output.path }] : []),
+    ...(o.transcriptPath !== undefined ? [{ flag: '--transcript', path: o.transcriptPath }] : []),
+    ...(o.recordPath !== undefined ? [{ flag: '--record', path: o.recordPath }] : []),
+  ]);
+  if (input?.kind === 'wav') checkWavInput(input.path);
   if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio", true);
   if (o.transcriptPath !== undefined) {
     try {
@@ -48,6 +54,45 @@ export function preflight(o: PreflightOptions): void {
     checkWritable(o.transcriptPath, 'the transcript', false);
   }
   if (o.recordPath !== undefined) checkWritable(o.recordPath, 'the recording', true);
+}
+
+interface NamedFile {
+  readonly flag: string;
+  readonly path: string;
+  /** Read by the call (the input), not written. */
+  readonly reads?: boolean;
+}
+
+/**
+ * No two of the call's files are one file: the recording written over the input WAV destroyed
+ * the user's audio before the agent heard it, and two writers of one file leave only the last.
+ * The same file is the same path once resolved, or, for files that exist, the same inode (a
+ * link, `./a.wav` and `a.wav`). Anything but a regular file (`/dev/null`, a FIFO, a terminal)
+ * may be named twice: writing it twice loses nothing.
+ */
+function checkDistinct(files: readonly NamedFile[]): void {
+  const seen: { file: NamedFile; key: string }[] = [];
+  for (const file of files) {
+    let key = `path:${resolve(file.path)}`;
+    try {
+      const stats = statSync(file.path);
+      if (!stats.isFile()) continue;
+      key = `inode:${stats.dev}:${stats.ino}`;
+    } catch {
+      // Not there yet: its resolved path stands for it.
+    }
+    const earlier = seen.find((s) => s.key === key);
+    if (earlier) {
+      const [first, second] = [earlier.file, file];
+      const shown = sanitizeLine(second.path, 200);
+      throw usageError(
+        first.reads
+          ? `${second.flag} names the input file (${shown}): it would be written over before the agent heard it; pick another file`
+          : `${first.flag} and ${second.flag} name the same file (${shown}): one would be written over by the other; pick another file for one of them`,
+      );
+    }
+    seen.push({ file, key });
+  }
 }
 
 function usageError(message: string): Error {

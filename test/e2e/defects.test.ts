@@ -5,7 +5,7 @@
  * "(also help)".
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseWav, wavHeader } from '../../source/audio/wav.js';
@@ -210,6 +210,12 @@ describe('a wrong file or spec is refused before any call', () => {
       const home = tempDir('omnia-preflight-');
       writeFileSync(join(home, 'text.wav'), 'not audio at all');
       writeFileSync(join(home, 'afile'), 'a file where a folder should be');
+      const speech = Buffer.concat([
+        wavHeader({ sampleRate: 16_000, channels: 1, dataBytes: 3_200 }),
+        Buffer.alloc(3_200, 7),
+      ]);
+      writeFileSync(join(home, 'in.wav'), speech);
+      symlinkSync('in.wav', join(home, 'link.wav'));
       const env = cliEnv(home, { OMNIA_API_KEY: KEY, OMNIA_AGENT_ID: 'demo' });
       const cases: Array<[string[], RegExp]> = [
         [['--input', 'missing.wav'], /error: cannot read WAV file missing\.wav: no such file/],
@@ -233,6 +239,19 @@ describe('a wrong file or spec is refused before any call', () => {
         ],
         [['--record', 'afile/call.wav'], /error: cannot write the recording to afile\/call\.wav/],
         [['--output', 'afile/agent.wav'], /error: cannot write the agent's audio to afile/],
+        // One file named twice: the recording would have been written over the user's input.
+        [
+          ['--input', 'in.wav', '--record', 'in.wav'],
+          /error: --record names the input file \(in\.wav\): it would be written over/,
+        ],
+        [
+          ['--input', 'link.wav', '--output', './in.wav'],
+          /error: --output names the input file \(\.\/in\.wav\)/,
+        ],
+        [
+          ['--transcript', 'call.md', '--record', `${home}/call.md`],
+          /error: --transcript and --record name the same file/,
+        ],
       ];
       for (const [args, message] of cases) {
         const result = await runCli(
@@ -244,6 +263,7 @@ describe('a wrong file or spec is refused before any call', () => {
         expect(result.stderr.trim().split('\n')).toHaveLength(1);
       }
       expect(agent.calls).toHaveLength(0);
+      expect(readFileSync(join(home, 'in.wav')).equals(speech)).toBe(true);
 
       // A setting saved with `config set` is checked where it is written, and one already in
       // the file is refused by name before a call.
