@@ -74,9 +74,9 @@ export function HelpOverlay({
       ))}
       {(from > 0 || below > 0) && (
         <Text dimColor wrap="truncate-end">
-          {[from > 0 ? `↑ ${from} above` : '', below > 0 ? `↓ ${below} more` : '']
+          {`${[from > 0 ? `↑ ${from} above` : '', below > 0 ? `↓ ${below} more` : '']
             .filter(Boolean)
-            .join(' · ') + ' (↑↓ PgUp PgDn scroll)'}
+            .join(' · ')} (↑↓ PgUp PgDn scroll)`}
         </Text>
       )}
     </Box>
