@@ -6,13 +6,21 @@
  * (answering as ../shared/omnia-protocol.md §5 says) and the built-in local agent.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { CLI_PATH, cliEnv, runCli, runProcess, tempDir } from '../helpers/cli.js';
 import { TestClient, waitFor } from '../local-agent/helpers.js';
-import { double, omniaEnv, requestsTo, runAgainst } from '../omnia/helpers.js';
+import { double, KEY, omniaEnv, requestsTo, runAgainst } from '../omnia/helpers.js';
 
 /** A finished call log as Omnia documents it (`GET /calls/{id}`). */
 function pastCall(id: string, startIso: string): Record<string, unknown> {
@@ -185,6 +193,26 @@ describe('calls show of a call still running (the built-in local agent)', () => 
   }, 60_000);
 });
 
+/**
+ * `pid` reads the FIFO at `path`: it has it open, or waits in the open for a writer (the kernel
+ * counts it as a reader from then on).
+ */
+function readersOf(pid: number | undefined, path: string): boolean {
+  if (pid === undefined) return false;
+  try {
+    if (readFileSync(`/proc/${pid}/wchan`, 'utf8') === 'wait_for_partner') return true;
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === path;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 /** Runs a shell command line to its end: its stdout and stderr. */
 const shell = (line: string, env: NodeJS.ProcessEnv) =>
   runProcess('sh', ['-c', line], { env, timeoutMs: 30_000 });
@@ -242,6 +270,27 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
       expect(run.code).toBe(1);
       expect(run.stderr.trim()).toBe(`error: cannot save to ${out}: ${why}`);
     }
+  });
+
+  it('the API key in a record is redacted in every format written to a file, as on the screen', async () => {
+    // The user read the key out, or typed it, during the call: the record holds it.
+    const leaky = pastCall('call_leaky', '2026-11-30T15:34:00Z');
+    leaky.transcript = [{ role: 'user', text: `my key is ${KEY}, can you see it?` }];
+    leaky.summary = `The caller shared ${KEY}.`;
+    const server = await double({ pastCalls: [leaky] });
+    const home = tempDir('omnia-out-');
+    for (const name of ['x.md', 'x.txt', 'x.json', 'x.jsonl']) {
+      const path = join(home, name);
+      const run = await runAgainst(server, ['calls', 'show', 'call_leaky', '--out', path], {
+        home,
+      });
+      expect(run.code, run.stderr).toBe(0);
+      const text = readFileSync(path, 'utf8');
+      expect(text, name).toContain('my key is [redacted]');
+      expect(text, name).not.toContain(KEY);
+    }
+    const shown = await runAgainst(server, ['calls', 'show', 'call_leaky']);
+    expect(shown.stdout).toContain('my key is [redacted]');
   });
 
   it('a missing folder is created, and the saved line says so', async () => {
@@ -361,6 +410,9 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
       got += d.toString();
     });
     const readerDone = new Promise((resolve) => reader.on('close', resolve));
+    // The reader is there before the app looks (a FIFO nobody reads is refused, below): on a
+    // busy machine `cat` can come after the app's check.
+    await waitFor(() => readersOf(reader.pid, fifo), 'cat to open the FIFO');
     const run = await runAgainst(server, [
       'calls',
       'show',

@@ -24,6 +24,7 @@ import {
   listCallLogs,
   recordFacts,
 } from '../../api/call-logs.js';
+import { scrubSecrets } from '../../app/lifecycle.js';
 import { makeFolders as makeMissingFolders, writeFileAtomic } from '../../transcript/atomic.js';
 import { transcriptFromCallLog } from '../../transcript/call-log.js';
 import {
@@ -385,6 +386,9 @@ function writeOutput(
   out: (line: string) => void,
   err: (line: string) => void,
 ): void {
+  // The record is what was said in the call, and a user may have read the key out or typed
+  // it: files get it redacted as the terminal does (the guard on stdout and stderr).
+  text = scrubSecrets(text);
   if (target.kind === 'stream') {
     (target.stream === 'stdout' ? out : err)(text.replace(/\n$/, ''));
     return;
