@@ -41,6 +41,9 @@ const END_REASONS: Record<string, string> = {
   completed: 'completed',
 };
 
+/** The end reasons this app has words for, as Omnia spells them. */
+export const KNOWN_END_REASONS: readonly string[] = Object.keys(END_REASONS);
+
 /**
  * Words a record may hold in `status` while the call is still running (Omnia documents `status`
  * as the end reason and fills it in after the call; the local agent says `in_progress`). With no

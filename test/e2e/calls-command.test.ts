@@ -106,6 +106,26 @@ describe('calls --since: dates in local time, as the table shows them', () => {
     }
   });
 
+  it('--status that matches nothing says so, with the end reasons closest to a typo', async () => {
+    const server = await double({ pastCalls: PAST });
+    const typo = await runAgainst(server, ['calls', '--status', 'USER_HANGUP']);
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(
+      requestsTo(server, 'GET', /\/calls$/)
+        .at(-1)
+        ?.query.get('status'),
+    ).toBe('USER_HANGUP');
+    expect(typo.stderr).toContain('0 calls, newest first.');
+    expect(typo.stderr).toMatch(
+      /^No call ended with status "USER_HANGUP"\. Did you mean user_hangup\? The status is how a call ended, spelled as Omnia does: agent_hangup, user_hangup, /m,
+    );
+    const known = await runAgainst(server, ['calls', '--status', 'max_duration']);
+    expect(known.stderr).toContain('No call ended with status "max_duration" in that range.');
+    const found = await runAgainst(server, ['calls', '--status', 'agent_hangup']);
+    expect(found.stderr).toContain('2 calls, newest first.');
+    expect(found.stderr).not.toContain('No call ended');
+  });
+
   it('a date that does not exist is a usage error (exit 2) naming what is wrong; nothing is asked', async () => {
     const server = await double({ pastCalls: PAST });
     const cases: Array<[string, string]> = [

@@ -24,6 +24,8 @@ import {
   listCallLogs,
   recordFacts,
 } from '../../api/call-logs.js';
+import { KNOWN_END_REASONS } from '../../api/record-facts.js';
+import { closeMatches, normaliseName } from '../../api/suggest.js';
 import { scrubSecrets } from '../../app/lifecycle.js';
 import { makeFolders as makeMissingFolders, writeFileAtomic } from '../../transcript/atomic.js';
 import { transcriptFromCallLog } from '../../transcript/call-log.js';
@@ -164,6 +166,25 @@ function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+/**
+ * Why `--status` may have matched nothing. Omnia filters on the end reason as spelled, and does
+ * not say which it knows: a typo and "no such calls" look the same. A status this app knows is
+ * only a note; another one is named with the known ones closest to it (the server may know more,
+ * so it is not refused).
+ */
+export function statusHint(status: string): string {
+  const shown = JSON.stringify(cleanText(status));
+  if (KNOWN_END_REASONS.includes(status))
+    return `No call ended with status ${shown} in that range.`;
+  // Only the case or the separators differ (USER_HANGUP, user-hangup): that one alone.
+  const same = KNOWN_END_REASONS.filter((r) => normaliseName(r) === normaliseName(status));
+  const close =
+    same.length > 0 ? same : closeMatches(status, KNOWN_END_REASONS, (reason) => [reason]);
+  return `No call ended with status ${shown}. ${
+    close.length > 0 ? `Did you mean ${close.join(', ')}? ` : ''
+  }The status is how a call ended, spelled as Omnia does: ${KNOWN_END_REASONS.join(', ')}.`;
+}
+
 export async function runCallsCommand(
   flags: CallsFlags,
   out: (line: string) => void,
@@ -189,6 +210,7 @@ export async function runCallsCommand(
   }
   for (const line of formatCalls(calls)) out(line);
   err(`${calls.length} call${calls.length === 1 ? '' : 's'}, newest first.`);
+  if (calls.length === 0 && flags.status) err(statusHint(flags.status));
   if (local && calls.length === 0) {
     err('The built-in local agent keeps the calls it served while it runs: see omnia-voice serve.');
   }
