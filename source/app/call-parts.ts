@@ -24,7 +24,7 @@ import { NullSink } from '../audio/sinks/null-sink.js';
 import { createSource } from '../audio/sources/index.js';
 import type { AudioSink } from '../audio/types.js';
 import type { SessionStore } from '../session/store.js';
-import type { Snapshot } from '../session/types.js';
+import type { CallLabel, Snapshot } from '../session/types.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { makeFolders, writeFileAtomic } from '../transcript/atomic.js';
 import {
@@ -189,8 +189,7 @@ export async function openCall(
     (a, b) => b.length - a.length,
   );
   addSecret(created.websocketUrl);
-  // Transcript file names carry the agent, or the prompt file, of the call.
-  const fileTag = created.agentId ?? created.label.promptFile ?? 'prompt';
+  const fileTag = fileTagOf(created.agentId, created.label);
   let writer: TranscriptWriter | undefined;
   const follow = (path: string) =>
     new TranscriptWriter(path, {
@@ -345,13 +344,24 @@ export async function finishCall(
 }
 
 /**
+ * What a transcript file's name carries in the agent's place: the agent, or for a prompt call
+ * its prompt file (`prompt` for prompt text given on the command line).
+ */
+function fileTagOf(agentId: string | undefined, label: CallLabel | undefined): string {
+  return agentId ?? label?.promptFile ?? (label?.kind === 'prompt' ? 'prompt' : 'call');
+}
+
+/**
  * `--save-transcripts` at the end of a run that has no file yet: every call of the run in one
  * file in the transcript directory, named after the first call. Resolves to the path.
  */
 export function saveRun(files: SessionFiles, secrets: readonly string[]): string | undefined {
   const [first, ...rest] = files.earlier;
   if (!first) return undefined;
-  const path = files.generatedPath(first.snapshot, first.snapshot.agentId ?? 'call');
+  const path = files.generatedPath(
+    first.snapshot,
+    fileTagOf(first.snapshot.agentId, first.snapshot.label),
+  );
   const last = rest.at(-1) ?? first;
   const earlier = files.earlier.slice(0, -1).map((c) => callData(c.snapshot, c.summary));
   makeFolders(dirname(path));

@@ -5,7 +5,7 @@
  * against the Omnia double and the built-in local agent.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -73,6 +73,44 @@ describe('--prompt against the Omnia double', () => {
     expect(md).toContain(`- **Prompt:** florist.md · ${sha8(prompt.trim())}`);
     expect(md).toContain('**Agent** (+0:00): Hello from the Omnia double.');
     expectNoSecrets([run.stdout, run.stderr], home, server.socketToken);
+  }, 40_000);
+
+  it('--save-transcripts names the file after the prompt file, as s does; prompt text gives "prompt"', async () => {
+    const server = await double();
+    const home = tempDir('omnia-prompt-save-');
+    const file = join(home, 'florist.md');
+    writeFileSync(file, 'You are a florist.\n');
+    const dir = join(home, 'saved');
+    for (const prompt of [file, 'You are a baker.']) {
+      const run = await runAgainst(
+        server,
+        [
+          ...QUIET_CALL,
+          '--prompt',
+          prompt,
+          '--voice',
+          'jenny',
+          '--language',
+          'en-us',
+          '--duration',
+          '1',
+          '--no-call-record',
+          '--save-transcripts',
+        ],
+        { home, env: { OMNIA_TRANSCRIPT_DIR: dir } },
+      );
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const names = readdirSync(dir).sort();
+    expect(names, names.join(' ')).toHaveLength(2);
+    expect(
+      names.filter((n) => /_florist-md_call-/.test(n)),
+      names.join(' '),
+    ).toHaveLength(1);
+    expect(
+      names.filter((n) => /_prompt_call-/.test(n)),
+      names.join(' '),
+    ).toHaveLength(1);
   }, 40_000);
 
   it('a voice or language that Omnia lacks is one line with the closest names, and no call', async () => {
