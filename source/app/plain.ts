@@ -34,6 +34,29 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   // next render then starts from the top again.
   let done = 0;
   let doneOrdinal = -1;
+  /** Agent turns cut off and not final yet: since when they wait for their final text. */
+  const cutSince = new Map<number, number>();
+  let cutTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * An agent turn cut off by a barge-in is printed once the server's final text, the words
+   * that were heard, has come (the deltas streamed ahead of the audio hold more), once the call
+   * is over, or after CUT_TEXT_WAIT_MS as it stands.
+   */
+  const cutTurnClosed = (turn: Turn, s: Snapshot): boolean => {
+    if (s.phase !== 'live') return true;
+    const now = Date.now();
+    const since = cutSince.get(turn.ordinal) ?? now;
+    cutSince.set(turn.ordinal, since);
+    const left = since + CUT_TEXT_WAIT_MS - now;
+    if (left <= 0) return true;
+    cutTimer ??= setTimeout(() => {
+      cutTimer = undefined;
+      render(reader.getSnapshot());
+    }, left);
+    cutTimer.unref();
+    return false;
+  };
 
   const render = (s: Snapshot) => {
     if (s.phase !== lastPhase) {
@@ -64,9 +87,11 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     for (let i = done; i < turns.length; i++) {
       const turn = turns[i]!;
       if (!printed.has(turn.ordinal)) {
-        const closed = turn.final || (turn.interrupted && turn.role === 'agent');
+        const closed =
+          turn.final || (turn.interrupted && turn.role === 'agent' && cutTurnClosed(turn, s));
         if (!closed && !release) break;
         printed.add(turn.ordinal);
+        cutSince.delete(turn.ordinal);
         // Released while open with nothing said in it: nothing to print.
         if (closed || turn.text) options.write(turnLine(turn));
       }
@@ -115,6 +140,7 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     detach: () => {
       unsubscribe();
       clearInterval(holdCheck);
+      clearTimeout(cutTimer);
       if (levels) clearInterval(levels);
     },
   };
@@ -122,6 +148,9 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
 
 /** Longest a final turn waits for an earlier turn that is still streaming. */
 export const HOLD_MAX_MS = 10_000;
+
+/** Longest an agent turn cut off by a barge-in waits for its final text (the words heard). */
+export const CUT_TEXT_WAIT_MS = 2_000;
 
 /** `Agent: text`, `User (typed): text`, with how the turn ended when it did not finish. */
 function turnLine(turn: Turn): string {

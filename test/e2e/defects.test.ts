@@ -87,6 +87,43 @@ describe('plain mode', () => {
   }, 40_000);
 });
 
+describe('plain mode, a reply cut off by the user', () => {
+  it('prints the words that were heard, as the transcript file has them, not those streamed ahead', async () => {
+    const agent = await startLocalAgent({ voice: 'espeak' });
+    try {
+      const home = tempDir('omnia-plain-cut-');
+      // A second of quiet, then a voice (loud noise) over the greeting for a second.
+      const rate = 16_000;
+      const pcm = Buffer.alloc(rate * 2 * 4);
+      for (let i = rate; i < rate * 2; i++)
+        pcm.writeInt16LE(Math.round((Math.random() - 0.5) * 20_000), i * 2);
+      writeFileSync(
+        join(home, 'talk.wav'),
+        Buffer.concat([wavHeader({ sampleRate: rate, channels: 1, dataBytes: pcm.length }), pcm]),
+      );
+      const result = await runCli(
+        ['--plain', '--api-base', agent.baseUrl, '--duration', '5', '--input', 'talk.wav'].concat([
+          '--output',
+          'none',
+          '--transcript',
+          'call.txt',
+        ]),
+        {
+          env: cliEnv(home, { OMNIA_API_KEY: 'sk-test-plain-cut', OMNIA_AGENT_ID: 'concierge' }),
+          timeoutMs: 30_000,
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const cut = (text: string) => text.split('\n').filter((l) => l.endsWith('[interrupted]'));
+      const printed = cut(result.stdout);
+      expect(printed, result.stdout).toHaveLength(1);
+      expect(printed).toEqual(cut(readFileSync(join(home, 'call.txt'), 'utf8')));
+    } finally {
+      await agent.close();
+    }
+  }, 40_000);
+});
+
 describe('when no audio output can be opened', () => {
   /** A HOME whose ALSA has no device at all, and a PATH without sox. */
   function noOutput(): { home: string; env: NodeJS.ProcessEnv } {
