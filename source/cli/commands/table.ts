@@ -1,15 +1,15 @@
-/** Columns of text for the list commands. Pure. */
+/**
+ * Columns of text for the list commands. Pure. Widths are terminal cells, measured as the UI
+ * measures them (`string-width`, source/ui/textWidth.ts): a CJK character or an emoji takes two,
+ * a joiner or an accent none, so the columns line up whatever the script.
+ */
+import { stringWidth, truncateToWidth } from '../../ui/textWidth.js';
 
-/** One column: its heading, and its widest allowed cell (longer text is cut with `…`). */
+/** One column: its heading, and its widest allowed cell in cells (longer text is cut with `…`). */
 export interface Column<T> {
   readonly heading: string;
   readonly value: (row: T) => string;
   readonly maxWidth?: number;
-}
-
-function cut(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
 }
 
 /** The rows under their headings, columns two spaces apart, no trailing spaces. */
@@ -17,18 +17,19 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
   const cells = rows.map((row) =>
     columns.map((column) => {
       const text = column.value(row).replace(/\s+/g, ' ').trim();
-      return column.maxWidth === undefined ? text : cut(text, column.maxWidth);
+      // Cut between grapheme clusters, never inside a wide character or an emoji sequence.
+      return column.maxWidth === undefined ? text : truncateToWidth(text, column.maxWidth);
     }),
   );
   const widths = columns.map((column, index) =>
-    Math.max(column.heading.length, ...cells.map((row) => Array.from(row[index] ?? '').length)),
+    Math.max(stringWidth(column.heading), ...cells.map((row) => stringWidth(row[index] ?? ''))),
   );
   const line = (values: readonly string[]) =>
     values
       .map((value, index) =>
         index === values.length - 1
           ? value
-          : value.padEnd((widths[index] ?? 0) + value.length - Array.from(value).length),
+          : value + ' '.repeat(Math.max(0, (widths[index] ?? 0) - stringWidth(value))),
       )
       .join('  ')
       .trimEnd();
