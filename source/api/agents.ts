@@ -47,7 +47,11 @@ const agentsPageSchema = z.looseObject({
     .nullish(),
 });
 
-/** An agent, as the CLI and the picker show it. */
+/**
+ * An agent, as the CLI and the picker show it: every text made safe for one line of a terminal
+ * and cut to 200 characters. Its JSON (`JSON.stringify`, `agents --json`) is the server's values
+ * whole instead: nothing cut, nothing removed (JSON escapes control characters).
+ */
 export interface AgentInfo {
   readonly id: string;
   /** The agent's name (its id when it has none). */
@@ -65,15 +69,17 @@ export interface AgentInfo {
   readonly model?: string;
 }
 
-/** Longest agent text kept; names and descriptions are shown on one line. */
+/** Longest agent text shown; names and descriptions are shown on one line. */
 const MAX_AGENT_TEXT_CHARS = 200;
 
-/** What the app keeps of one agent of the API, made safe for a terminal. */
-export function toAgentInfo(agent: z.infer<typeof agentSchema>): AgentInfo {
+/** The fields of an AgentInfo from the API's agent, each text passed through `clean`. */
+function agentFields(
+  agent: z.infer<typeof agentSchema>,
+  clean: (value: string) => string,
+): Record<string, string> {
   const config: Partial<NonNullable<typeof agent.standardConfig>> = agent.standardConfig ?? {};
-  const clean = (value: string) => sanitizeServerText(value, MAX_AGENT_TEXT_CHARS);
   const id = clean(agent.id);
-  const info: Record<string, string> = {
+  const fields: Record<string, string> = {
     id,
     name: clean(agent.name ?? '') || id,
     status: clean(agent.status ?? 'ACTIVE').toUpperCase(),
@@ -86,7 +92,18 @@ export function toAgentInfo(agent: z.infer<typeof agentSchema>): AgentInfo {
     ['greeting', config.greeting],
     ['model', config.model],
   ];
-  for (const [key, value] of optional) if (value) info[key] = clean(value);
+  for (const [key, value] of optional) if (value) fields[key] = clean(value);
+  return fields;
+}
+
+/**
+ * What the app keeps of one agent of the API: made safe for a terminal to show, and as JSON the
+ * server's values whole (the same fields, not cleaned or cut).
+ */
+export function toAgentInfo(agent: z.infer<typeof agentSchema>): AgentInfo {
+  const info = agentFields(agent, (value) => sanitizeServerText(value, MAX_AGENT_TEXT_CHARS));
+  const data = agentFields(agent, (value) => value);
+  Object.defineProperty(info, 'toJSON', { value: () => data, enumerable: false });
   return info as unknown as AgentInfo;
 }
 

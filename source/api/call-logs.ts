@@ -4,6 +4,7 @@
  * webhooks: a client that wants the record polls until `endTime` is set.
  */
 import * as z from 'zod';
+import { sanitizeText } from '../protocol/sanitize.js';
 import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
@@ -73,6 +74,7 @@ export function isRecordComplete(log: CallLog): boolean {
   return typeof log.endTime === 'string' && log.endTime.trim() !== '';
 }
 
+/** Longest summary shown; the record's JSON has it whole. */
 const MAX_SUMMARY_CHARS = 2_000;
 
 function epochMs(iso: string | undefined): number | undefined {
@@ -81,10 +83,25 @@ function epochMs(iso: string | undefined): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-/** The facts of a call log, cleaned for terminals and files. */
+/** A text of the record as kept: `undefined` for none; `max` is the longest shown. */
+type Clean = (value: string | undefined, max?: number) => string | undefined;
+
+/**
+ * The facts of a call log, cleaned for terminals and files (one line each, cut: the summary to
+ * 2,000 characters, the rest shorter). Their JSON (`JSON.stringify`: `calls --json`, the
+ * `summary.record` of json and jsonl transcripts) is the server's values whole instead: nothing
+ * cut or removed (JSON escapes control characters).
+ */
 export function recordFacts(log: CallLog): CallRecordFacts {
-  const clean = (value: string | undefined, max = 200) =>
-    value === undefined ? undefined : sanitizeServerText(value, max) || undefined;
+  const facts = factsOf(log, (value, max = 200) =>
+    value === undefined ? undefined : sanitizeServerText(value, max) || undefined,
+  );
+  const data = factsOf(log, (value) => value || undefined);
+  Object.defineProperty(facts, 'toJSON', { value: () => data, enumerable: false });
+  return facts;
+}
+
+function factsOf(log: CallLog, clean: Clean): CallRecordFacts {
   const billing = log.billing ?? undefined;
   const durationMs =
     log.durationMs ?? (log.durationSeconds === undefined ? undefined : log.durationSeconds * 1000);
@@ -115,7 +132,18 @@ export function recordFacts(log: CallLog): CallRecordFacts {
   return facts as unknown as CallRecordFacts;
 }
 
-/** The turns of a call log's transcript: a list of `{role|speaker, text|message|content}`. */
+/**
+ * A turn's text as kept: whole, its lines kept (the formats put it on one line where they need
+ * to), escape sequences, control characters and bidi controls removed.
+ */
+function turnText(text: string): string {
+  return sanitizeText(text.replace(/[\u2028\u2029]/g, '\n'), Number.MAX_SAFE_INTEGER).trim();
+}
+
+/**
+ * The turns of a call log's transcript: a list of `{role|speaker, text|message|content}`, or
+ * text with a `role: words` line a turn. Each turn's text is whole, however long.
+ */
 export function callLogTurns(log: CallLog): CallLogTurn[] {
   const transcript = log.transcript;
   if (typeof transcript === 'string') {
@@ -126,8 +154,8 @@ export function callLogTurns(log: CallLog): CallLogTurn[] {
       .map((line) => {
         const match = /^(user|agent|assistant|caller|bot)\s*:\s*(.*)$/i.exec(line);
         return match
-          ? { role: roleWord(match[1] ?? ''), text: sanitizeServerText(match[2] ?? '', 10_000) }
-          : { role: 'agent', text: sanitizeServerText(line, 10_000) };
+          ? { role: roleWord(match[1] ?? ''), text: turnText(match[2] ?? '') }
+          : { role: 'agent', text: turnText(line) };
       });
   }
   if (!Array.isArray(transcript)) return [];
@@ -144,7 +172,7 @@ export function callLogTurns(log: CallLog): CallLogTurn[] {
     const at = typeof when === 'number' ? when : epochMs(when as string | undefined);
     turns.push({
       role: roleWord(typeof who === 'string' ? who : 'agent'),
-      text: sanitizeServerText(said, 10_000),
+      text: turnText(said),
       ...(at === undefined ? {} : { at }),
     });
   }

@@ -1,5 +1,6 @@
 /** `omnia-voice agents [--search TEXT] [--all] [--json]`: the workspace's agents. */
 import { type AgentInfo, listAgents } from '../../api/agents.js';
+import { terminalJson } from '../../api/sanitize.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { formatTable } from './table.js';
 
@@ -21,7 +22,8 @@ export async function runAgentsCommand(
     all: Boolean(flags.all),
   });
   if (flags.json) {
-    out(JSON.stringify(agents, null, 2));
+    // The server's values whole (see AgentInfo), escaped where a terminal would act on them.
+    out(terminalJson(agents));
     return 0;
   }
   for (const line of formatAgents(agents)) out(line);
