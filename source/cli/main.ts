@@ -87,6 +87,16 @@ function port(value: string): number {
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+/**
+ * Where a command's JSON text goes: stdout, with what a terminal would act on that
+ * JSON.stringify leaves (C1 controls, bidi overrides) escaped as `\uXXXX`, so the data stays
+ * whole and the screen safe.
+ */
+async function jsonOut(): Promise<(line: string) => void> {
+  const { escapeJsonText } = await import('../api/sanitize.js');
+  return (line) => out(escapeJsonText(line));
+}
+
 interface CallFlags {
   agent?: string;
   apiBase?: string;
@@ -138,11 +148,20 @@ const PROMPT_ONLY_FLAGS = [
   ['maxDuration', '--max-duration'],
 ] as const;
 
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length < 2
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
 /** `--prompt` and the settings of the inline call, checked together. */
 function promptFlags(flags: CallFlags) {
   if (flags.prompt === undefined) {
     const stray = PROMPT_ONLY_FLAGS.filter(([key]) => flags[key] !== undefined).map(([, f]) => f);
-    if (stray.length > 0) throw new UsageError(`${stray.join(', ')} go with --prompt.`);
+    if (stray.length > 0) {
+      throw new UsageError(`${listed(stray)} ${stray.length === 1 ? 'goes' : 'go'} with --prompt.`);
+    }
     return undefined;
   }
   if (flags.agent !== undefined) {
@@ -259,6 +278,8 @@ async function runServe(flags: { port?: number; host?: string; voice?: string })
     host: flags.host,
     voice: flags.voice as 'espeak' | 'echo' | 'tone' | undefined,
     log: (line) => err(line),
+  }).catch((error: unknown) => {
+    throw listenError(error, flags.port ?? 0, flags.host ?? '127.0.0.1');
   });
   // One write, so that whoever reads the pipe gets the banner whole, not its first line alone.
   out(
@@ -276,8 +297,59 @@ async function runServe(flags: { port?: number; host?: string; voice?: string })
   });
 }
 
+/** Why `serve` could not listen, in words (exit 1); another failure as it is. */
+function listenError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new Error(
+      `port ${port} on ${host} is already in use: pick another with --port, or --port 0 for any free one.`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new Error(
+      `${host} is not an address of this machine: give one of its own with --host (127.0.0.1, the default, or 0.0.0.0 for all of them).`,
+    );
+  }
+  return error;
+}
+
+/** Options that mean the same before an API command as after it (`--api-base URL agents`). */
+const SHARED_OPTIONS = new Set(['--api-base', '--local']);
+
+/**
+ * Options given to a parent command (the call's options before `agents`, `calls --limit` before
+ * `show`) are refused unless the command run has the same option meaning the same: a command
+ * takes only its own options, never silently another's.
+ */
+function checkParentOptions(command: Command): void {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  const name = names.join(' ');
+  for (let parent = command.parent; parent; parent = parent.parent) {
+    for (const option of parent.options) {
+      if (parent.getOptionValueSource(option.attributeName()) !== 'cli') continue;
+      const flag = option.long ?? option.short ?? option.flags;
+      const own = command.options.some((o) => o.long === option.long);
+      if (own && SHARED_OPTIONS.has(flag)) continue;
+      if (own) {
+        const whose = parent.parent ? parent.name() : 'a call';
+        throw new UsageError(
+          `${flag} goes after ${name} (omnia-voice ${name} ${flag} …): before it, it is an option of ${whose}.`,
+        );
+      }
+      throw new UsageError(
+        `${flag} is not an option of ${name} (omnia-voice ${name} --help lists them).`,
+      );
+    }
+  }
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
+  // Each command parses its own options, after its name: `serve --voice tone` is serve's voice,
+  // and `agents --duration 5` is an unknown option of agents, not the call's (exit 2).
+  program.enablePositionalOptions();
+  program.hook('preAction', (_program, command) => checkParentOptions(command));
   program
     .name('omnia-voice')
     .description(
@@ -381,19 +453,31 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--status <status>', 'only calls that ended so (e.g. agent_hangup)')
     .action(async (_flags, cmd: Command) => {
       const { runCallsCommand } = await import('./commands/calls.js');
-      setExit(await runCallsCommand(cmd.optsWithGlobals(), out, err));
+      const flags = cmd.optsWithGlobals();
+      setExit(await runCallsCommand(flags, flags.json ? await jsonOut() : out, err));
     });
   calls
     .command('show')
     .description("print or save one call's record and transcript")
     .argument('<id>', 'the call id')
     .addOption(new Option('--format <format>', 'md, txt or json').choices(['md', 'txt', 'json']))
+    .option('--json', 'the same as --format json')
     .option('--out <file>', 'save to this file (format from its extension unless --format)')
     .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
     .option('--local', 'ask the built-in local agent, even with a key configured')
     .action(async (id: string, _flags, cmd: Command) => {
+      const { json, ...flags } = cmd.optsWithGlobals();
+      if (json) {
+        if (flags.format !== undefined && flags.format !== 'json') {
+          throw new UsageError(
+            `--json is the same as --format json: give --format ${flags.format} or --json, not both.`,
+          );
+        }
+        flags.format = 'json';
+      }
       const { runCallsShowCommand } = await import('./commands/calls.js');
-      setExit(await runCallsShowCommand(id, cmd.optsWithGlobals(), out, err));
+      const print = flags.format === 'json' ? await jsonOut() : out;
+      setExit(await runCallsShowCommand(id, flags, print, err));
     });
 
   program

@@ -171,7 +171,7 @@ describe('--prompt against the Omnia double', () => {
     );
     const stray = await runAgainst(server, [...QUIET_CALL, '--agent', 'a', '--voice', 'Jenny']);
     expect(stray.code).toBe(2);
-    expect(stray.stderr).toContain('--voice go with --prompt.');
+    expect(stray.stderr).toContain('--voice goes with --prompt.');
     const both = await runAgainst(server, [
       ...QUIET_CALL,
       '--agent',

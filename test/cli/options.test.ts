@@ -1,0 +1,229 @@
+/**
+ * The command line as a user types it, through the built CLI: each command takes its own
+ * options and refuses another command's (exit 2, naming the option), `serve --voice` is serve's,
+ * one-option usage errors read as English, and a busy port is said in words.
+ */
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { double, requestsTo, runAgainst } from '../omnia/helpers.js';
+
+/** A finished call log as Omnia documents it (`GET /calls/{id}`). */
+const PAST_CALL = {
+  id: 'call_past_1',
+  agentId: 'agt_front',
+  agent: { id: 'agt_front', name: 'Front Desk' },
+  startTime: '2026-05-09T09:30:00.000Z',
+  endTime: '2026-05-09T09:32:05.000Z',
+  durationMs: 125_000,
+  durationSeconds: 125,
+  status: 'agent_hangup',
+  summary: 'The caller booked a table.',
+  shortSummary: 'Booked a table',
+  transcript: [
+    { role: 'agent', text: 'Front desk, hello.' },
+    { role: 'user', text: 'A table for two, please.' },
+  ],
+  billing: { durationMinutes: 3, costCents: 21, currency: 'USD' },
+};
+
+const running: Array<{ kill: () => void }> = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const child of running.splice(0)) child.kill();
+  await Promise.all(
+    servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+  );
+});
+
+/** `omnia-voice serve ARGS`, until its banner; its stderr (the agent's log) so far. */
+async function serveLog(args: string[]): Promise<string> {
+  const serve = startCli(['serve', ...args], { env: cliEnv(tempDir()) });
+  running.push({ kill: () => serve.child.kill('SIGKILL') });
+  await waitFor(() => serve.output().stdout.includes('its agents:'), {
+    what: `the serve banner (${serve.output().stderr})`,
+  });
+  return serve.output().stderr;
+}
+
+describe('serve --voice', () => {
+  it('is the voice the local agent speaks with', async () => {
+    expect(await serveLog(['--voice', 'tone'])).toMatch(
+      /^local agent listening on http:\/\/127\.0\.0\.1:\d+ \(voice tone, /m,
+    );
+    expect(await serveLog(['--voice', 'echo'])).toMatch(/\(voice echo, /);
+  });
+
+  it('a voice serve does not have is refused with the choices, exit 2, nothing started', async () => {
+    const run = await runCli(['serve', '--voice', 'bogus'], {
+      env: cliEnv(tempDir()),
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      "error: option '--voice <kind>' argument 'bogus' is invalid. Allowed choices are espeak, echo, tone.",
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('the call option --voice before serve is refused, not taken for the agent voice', async () => {
+    const run = await runCli(['--voice', 'tone', 'serve'], {
+      env: cliEnv(tempDir()),
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: --voice goes after serve (omnia-voice serve --voice …): before it, it is an option of a call.',
+    );
+    expect(run.stdout).toBe('');
+  });
+});
+
+describe('a command refuses the options of other commands (exit 2, nothing asked)', () => {
+  it('agents --voice Alex --duration 5', async () => {
+    const server = await double();
+    const run = await runAgainst(server, ['agents', '--voice', 'Alex', '--duration', '5']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe("error: unknown option '--voice'");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('calls show ID --limit 1 --since bogus: the options of calls are not those of calls show', async () => {
+    const server = await double({ pastCalls: [PAST_CALL] });
+    const run = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_past_1',
+      '--limit',
+      '1',
+      '--since',
+      'bogus',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe("error: unknown option '--limit'");
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('an option of calls, or of a call, put before the subcommand is refused too', async () => {
+    const server = await double({ pastCalls: [PAST_CALL] });
+    const before = await runAgainst(server, ['calls', '--limit', '1', 'show', 'call_past_1']);
+    expect(before.code).toBe(2);
+    expect(before.stderr.trim()).toBe(
+      'error: --limit is not an option of calls show (omnia-voice calls show --help lists them).',
+    );
+    const call = await runAgainst(server, ['--duration', '5', 'agents']);
+    expect(call.code).toBe(2);
+    expect(call.stderr.trim()).toBe(
+      'error: --duration is not an option of agents (omnia-voice agents --help lists them).',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('what the docs show still works: --api-base and --local before or after the command', async () => {
+    const server = await double({ pastCalls: [PAST_CALL] });
+    const home = tempDir();
+    const env = { OMNIA_API_KEY: 'ck_prod_DOUBLE_KEY_8f2c41d0e9b7' };
+    const first = await runCli(['--api-base', server.baseUrl, 'calls', '--limit', '1'], {
+      env: cliEnv(home, env),
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('call_past_1');
+    const between = await runCli(
+      ['calls', '--api-base', server.baseUrl, 'show', 'call_past_1', '--format', 'txt'],
+      { env: cliEnv(home, env) },
+    );
+    expect(between.code, between.stderr).toBe(0);
+    expect(between.stdout).toContain('User: A table for two, please.');
+    expect(requestsTo(server, 'GET', /\/calls/)).toHaveLength(2);
+  });
+});
+
+describe('calls show --json', () => {
+  it('prints the call as --format json does', async () => {
+    const server = await double({ pastCalls: [PAST_CALL] });
+    const json = await runAgainst(server, ['calls', 'show', 'call_past_1', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const format = await runAgainst(server, ['calls', 'show', 'call_past_1', '--format', 'json']);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(format.stdout));
+    expect(JSON.parse(json.stdout).turns.map((t: { text: string }) => t.text)).toEqual([
+      'Front desk, hello.',
+      'A table for two, please.',
+    ]);
+  });
+
+  it('with another --format is a usage error', async () => {
+    const server = await double({ pastCalls: [PAST_CALL] });
+    const run = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_past_1',
+      '--json',
+      '--format',
+      'md',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: --json is the same as --format json: give --format md or --json, not both.',
+    );
+    expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('the options of --prompt without it', () => {
+  const QUIET = ['--plain', '--input', 'none', '--output', 'none'];
+  it('one option: "goes with", in one line, exit 2', async () => {
+    const run = await runCli([...QUIET, '--voice', 'Alex'], { env: cliEnv(tempDir()) });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('error: --voice goes with --prompt.');
+  });
+
+  it('several: listed as a sentence lists them, "go with"', async () => {
+    const two = await runCli([...QUIET, '--voice', 'Alex', '--language', 'en-us'], {
+      env: cliEnv(tempDir()),
+    });
+    expect(two.code).toBe(2);
+    expect(two.stderr.trim()).toBe('error: --voice and --language go with --prompt.');
+    const three = await runCli(
+      [...QUIET, '--voice', 'Alex', '--language', 'en-us', '--model', 'gemma'],
+      { env: cliEnv(tempDir()) },
+    );
+    expect(three.code).toBe(2);
+    expect(three.stderr.trim()).toBe('error: --voice, --language and --model go with --prompt.');
+  });
+});
+
+describe('serve --port on a port in use', () => {
+  it('says so in words, with what to do; exit 1', async () => {
+    const busy = createServer();
+    servers.push(busy);
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as { port: number }).port;
+    const run = await runCli(['serve', '--port', String(port)], {
+      env: cliEnv(tempDir()),
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `error: port ${port} on 127.0.0.1 is already in use: pick another with --port, or --port 0 for any free one.`,
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('a --host that is no address of this machine is said in words too; exit 1', async () => {
+    // 192.0.2.1 is TEST-NET-1: documentation only, never a local address.
+    const run = await runCli(['serve', '--host', '192.0.2.1'], {
+      env: cliEnv(tempDir()),
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      'error: 192.0.2.1 is not an address of this machine: give one of its own with --host (127.0.0.1, the default, or 0.0.0.0 for all of them).',
+    );
+  });
+
+  it('--port 0 takes any free port', async () => {
+    expect(await serveLog(['--port', '0', '--voice', 'tone'])).toMatch(
+      /^local agent listening on http:\/\/127\.0\.0\.1:[1-9]\d* /m,
+    );
+  });
+});
