@@ -5,7 +5,7 @@
  * Omnia double.
  */
 import { describe, expect, it } from 'vitest';
-import { double, expectNoSecrets, KEY, runAgainst } from '../omnia/helpers.js';
+import { double, expectNoSecrets, KEY, pastCall, runAgainst } from '../omnia/helpers.js';
 
 /** Anything a terminal would act on or that would reorder a line on screen. */
 const TERMINAL_CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -50,14 +50,7 @@ describe('calls --json and calls show --format json', () => {
     (_, i) => `Line ${i + 1}: the caller asked about the order, and the agent answered.`,
   ).join('\n');
   const longTurn = `${'I would like to order flowers for my mother. '.repeat(400)}Thanks.`;
-  const call = {
-    id: 'call_long_1',
-    agentId: 'agt_front',
-    agent: { id: 'agt_front', name: 'Front Desk' },
-    startTime: '2026-05-09T09:30:00.000Z',
-    endTime: '2026-05-09T09:32:05.000Z',
-    durationMs: 125_000,
-    status: 'agent_hangup',
+  const call = pastCall('call_long_1', '2026-05-09T09:30:00.000Z', {
     summary: longSummary,
     shortSummary: `Flowers ${'and more '.repeat(40)}`.trim(),
     transcript: [
@@ -65,8 +58,7 @@ describe('calls --json and calls show --format json', () => {
       { role: 'user', text: longTurn },
       { role: 'user', text: `My key is ${KEY}.` },
     ],
-    billing: { durationMinutes: 3, costCents: 21, currency: 'USD' },
-  };
+  });
 
   it('calls --json: the summaries whole, newlines and all', async () => {
     const server = await double({ pastCalls: [call] });

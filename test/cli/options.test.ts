@@ -6,26 +6,14 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
-import { double, requestsTo, runAgainst } from '../omnia/helpers.js';
+import { double, pastCall, requestsTo, runAgainst } from '../omnia/helpers.js';
 
-/** A finished call log as Omnia documents it (`GET /calls/{id}`). */
-const PAST_CALL = {
-  id: 'call_past_1',
-  agentId: 'agt_front',
-  agent: { id: 'agt_front', name: 'Front Desk' },
-  startTime: '2026-05-09T09:30:00.000Z',
-  endTime: '2026-05-09T09:32:05.000Z',
-  durationMs: 125_000,
-  durationSeconds: 125,
-  status: 'agent_hangup',
-  summary: 'The caller booked a table.',
-  shortSummary: 'Booked a table',
+const PAST_CALL = pastCall('call_past_1', '2026-05-09T09:30:00.000Z', {
   transcript: [
     { role: 'agent', text: 'Front desk, hello.' },
     { role: 'user', text: 'A table for two, please.' },
   ],
-  billing: { durationMinutes: 3, costCents: 21, currency: 'USD' },
-};
+});
 
 const running: Array<{ kill: () => void }> = [];
 const servers: Server[] = [];

@@ -20,35 +20,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { CLI_PATH, cliEnv, runCli, runProcess, tempDir } from '../helpers/cli.js';
 import { TestClient, waitFor } from '../local-agent/helpers.js';
-import { double, KEY, omniaEnv, requestsTo, runAgainst } from '../omnia/helpers.js';
-
-/** A finished call log as Omnia documents it (`GET /calls/{id}`). */
-function pastCall(id: string, startIso: string): Record<string, unknown> {
-  const start = Date.parse(startIso);
-  return {
-    id,
-    agentId: 'agt_front',
-    agent: { id: 'agt_front', name: 'Front Desk' },
-    startTime: new Date(start).toISOString(),
-    endTime: new Date(start + 65_000).toISOString(),
-    durationMs: 65_000,
-    durationSeconds: 65,
-    status: 'agent_hangup',
-    summary: 'The caller ordered roses.',
-    shortSummary: 'Roses',
-    transcript: [
-      { role: 'agent', text: 'Front desk, hello.' },
-      { role: 'user', text: 'Roses, please.' },
-    ],
-    billing: {
-      durationMinutes: 2,
-      costCents: 14,
-      costDollars: 0.14,
-      pricePerMinuteCents: 7,
-      currency: 'USD',
-    },
-  };
-}
+import { double, KEY, omniaEnv, pastCall, requestsTo, runAgainst } from '../omnia/helpers.js';
 
 // 15:34 UTC is 00:34 the next day in Tokyo; 14:00 UTC is still the day before there.
 const PAST = [
@@ -294,9 +266,10 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
 
   it('the API key in a record is redacted in every format written to a file, as on the screen', async () => {
     // The user read the key out, or typed it, during the call: the record holds it.
-    const leaky = pastCall('call_leaky', '2026-11-30T15:34:00Z');
-    leaky.transcript = [{ role: 'user', text: `my key is ${KEY}, can you see it?` }];
-    leaky.summary = `The caller shared ${KEY}.`;
+    const leaky = pastCall('call_leaky', '2026-11-30T15:34:00Z', {
+      transcript: [{ role: 'user', text: `my key is ${KEY}, can you see it?` }],
+      summary: `The caller shared ${KEY}.`,
+    });
     const server = await double({ pastCalls: [leaky] });
     const home = tempDir('omnia-out-');
     for (const name of ['x.md', 'x.txt', 'x.json', 'x.jsonl']) {

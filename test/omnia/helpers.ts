@@ -70,3 +70,39 @@ function filesUnder(dir: string): string[] {
 export function requestsTo(server: OmniaDouble, method: string, path: RegExp) {
   return server.requests.filter((r) => r.method === method && path.test(r.path));
 }
+
+/**
+ * A finished call log as Omnia documents it (`GET /calls/{id}`): Front Desk, 65 s, the agent
+ * hung up, a two-turn transcript; `extra` replaces any field.
+ */
+export function pastCall(
+  id: string,
+  startIso: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const start = Date.parse(startIso);
+  return {
+    id,
+    agentId: 'agt_front',
+    agent: { id: 'agt_front', name: 'Front Desk' },
+    startTime: new Date(start).toISOString(),
+    endTime: new Date(start + 65_000).toISOString(),
+    durationMs: 65_000,
+    durationSeconds: 65,
+    status: 'agent_hangup',
+    summary: 'The caller ordered roses.',
+    shortSummary: 'Roses',
+    transcript: [
+      { role: 'agent', text: 'Front desk, hello.' },
+      { role: 'user', text: 'Roses, please.' },
+    ],
+    billing: {
+      durationMinutes: 2,
+      costCents: 14,
+      costDollars: 0.14,
+      pricePerMinuteCents: 7,
+      currency: 'USD',
+    },
+    ...extra,
+  };
+}
