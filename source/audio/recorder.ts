@@ -98,11 +98,16 @@ export class CallRecorder {
     if (this.closed || pcm.length < 2) return;
     const frames = pcm.length >> 1;
     const nowFrame = this.wallFrame();
-    if (atFrame !== undefined && atFrame >= Math.max(side.endFrame, this.writtenFrames)) {
-      // Placed where the device played it: silence up to there, then the audio.
+    if (atFrame !== undefined) {
+      // Placed where the device played it: silence up to there, then the audio. After a stall
+      // the file may already have passed that place (the other side's audio moved it on): that
+      // part is missing from the recording, and the rest stays at its place. Placed by its
+      // arrival instead, every later block would follow it, late by the stall, to the end.
       side.endFrame = Math.max(side.endFrame, this.writtenFrames);
+      const skip = Math.max(0, side.endFrame - atFrame);
+      if (skip >= frames) return;
       if (atFrame > side.endFrame) side.queue.push(Buffer.alloc((atFrame - side.endFrame) * 2));
-      side.queue.push(Buffer.from(pcm.subarray(0, frames * 2)));
+      side.queue.push(Buffer.from(pcm.subarray(skip * 2, frames * 2)));
       side.endFrame = atFrame + frames;
       side.fresh = false;
       this.flushTo(

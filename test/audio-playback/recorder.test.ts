@@ -49,6 +49,42 @@ describe('CallRecorder', () => {
     expect(asBuffer(right.subarray(s(500))).equals(agent)).toBe(true);
   });
 
+  it('after a stall, agent audio stays at its place on the device timeline, not where it arrived', async () => {
+    let now = 0;
+    const path = join(tmp.dir, 'stall.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => now });
+    // Noise, not a tone: a shift by whole periods of a tone would look like no shift at all.
+    const agent = Buffer.alloc(RATE * 2);
+    for (let i = 0; i < RATE; i++)
+      agent.writeInt16LE(1 + Math.floor(Math.random() * 12_000), i * 2);
+    const block = (ms: number) => agent.subarray(ms * 96, (ms + 20) * 96);
+    // The device plays the agent from 0 ms on, told to the recorder block by block.
+    for (let t = 0; t < 400; t += 20) {
+      now = t + 20;
+      rec.pushAgent(block(t), t);
+      if (t % 20 === 0) rec.pushUser(Buffer.alloc(1920));
+    }
+    // The event loop stalls 300 ms; the mic's timer comes first and the file moves on.
+    now = 720;
+    rec.pushUser(Buffer.alloc(1920));
+    // Then the player reports the blocks that played meanwhile, each at its own place.
+    for (let t = 400; t < 1000; t += 20) {
+      rec.pushAgent(block(t), t);
+      now = Math.max(now, t + 20);
+      rec.pushUser(Buffer.alloc(1920));
+    }
+    await rec.close();
+    const right = channel(samples(parseWav(readFileSync(path)).data), 1);
+    const s = (ms: number) => (ms * RATE) / 1000;
+    // Every sample of the agent that is in the file is where the device played it; what the
+    // file had already passed is missing (silence), never shifted later.
+    for (let i = 0; i < s(1000); i++) {
+      const v = right[i]!;
+      if (v !== 0) expect(v, `sample ${i}`).toBe(agent.readInt16LE(i * 2));
+    }
+    expect(asBuffer(right.subarray(s(700), s(1000))).equals(agent.subarray(s(700) * 2))).toBe(true);
+  });
+
   it('does not insert silence into a continuous side whose pushes jitter', async () => {
     let now = 0;
     const path = join(tmp.dir, 'jitter.wav');
