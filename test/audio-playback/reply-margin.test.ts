@@ -82,7 +82,9 @@ describe('agent audio streamed at real time', () => {
     for (let reply = 0; reply < 8; reply++) {
       const late = await streamReply(p, 20, (k) => jitter[(k + reply) % jitter.length]!);
       // A frame the rig itself sent later than the margin (its timer ran late) can leave a hole.
-      tooLate += late.filter((ms) => ms - late[0]! >= REPLY_MARGIN_MS).length;
+      // Within a millisecond of the margin counts too: the rig reads its clock after each
+      // frame is queued, not when the pump looks (CI once saw a 0.1 ms gap there).
+      tooLate += late.filter((ms) => ms - late[0]! >= REPLY_MARGIN_MS - 1).length;
       await sleep(400);
     }
     await p.stop();
