@@ -1,5 +1,5 @@
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { graphemes } from '../text/graphemes.js';
+import { cutAtGrapheme } from '../text/graphemes.js';
 
 /** Server text is shown on one line of a terminal message; longer text is cut to this. */
 export const SERVER_TEXT_MAX_CHARS = 200;
@@ -30,16 +30,11 @@ export function sanitizeServerText(text: string, maxChars = SERVER_TEXT_MAX_CHAR
  * grapheme clusters, never inside an emoji sequence or a letter with its marks.
  */
 function cutChars(text: string, maxChars: number): string {
-  if (text.length <= maxChars || Array.from(text).length <= maxChars) return text;
-  let kept = '';
-  let count = 0;
-  for (const { segment } of graphemes().segment(text)) {
-    const n = Array.from(segment).length;
-    if (count + n > maxChars - 1) break;
-    kept += segment;
-    count += n;
-  }
-  return `${kept}…`;
+  if (text.length <= maxChars) return text;
+  const chars = Array.from(text);
+  if (chars.length <= maxChars) return text;
+  // The first maxChars - 1 code points, as code units, cut back to a cluster's end.
+  return `${cutAtGrapheme(text, chars.slice(0, maxChars - 1).join('').length)}…`;
 }
 
 // What JSON.stringify leaves as it is but a terminal may act on: DEL and the C1 controls (an
