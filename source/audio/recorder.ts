@@ -14,6 +14,11 @@ export interface CallRecorderOptions {
 }
 
 const DEFAULT_SLACK_MS = 200;
+/**
+ * User pushes this close together (ms, by the recorder's clock) in one run of the event loop are
+ * one burst: a source catching up after a stall hands over its frames in one loop.
+ */
+const BURST_MS = 5;
 
 interface Side {
   readonly queue: PcmQueue;
@@ -38,6 +43,9 @@ export class CallRecorder {
   private readonly agent: Side = { queue: new PcmQueue(), endFrame: 0, fresh: true };
   private writtenFrames = 0;
   private closed = false;
+  /** User frames of the current burst, not placed yet, and when the burst arrived. */
+  private pendingUser: Buffer[] = [];
+  private pendingAt = 0;
 
   /** Opens (creates or truncates) `path` now; throws a one-line Error if it cannot. */
   constructor(
@@ -66,9 +74,22 @@ export class CallRecorder {
     return (this.writtenFrames / this.sampleRate) * 1000;
   }
 
-  /** User audio as sent to the server (s16le mono). */
+  /**
+   * User audio as sent to the server (s16le mono). Frames handed over together (a source's
+   * catch-up after a stall) are placed as one block that ends when they arrived: appended one
+   * by one, each after the last, they would put the user ahead of the agent by the burst for
+   * the rest of the recording.
+   */
   pushUser(pcm: Buffer): void {
-    this.push(this.user, pcm);
+    if (this.closed || pcm.length < 2) return;
+    const now = this.now();
+    if (this.pendingUser.length > 0 && now - this.pendingAt > BURST_MS) this.placeUser();
+    if (this.pendingUser.length === 0) {
+      this.pendingAt = now;
+      queueMicrotask(() => this.placeUser());
+    }
+    // Copied: callers (capture, the player) may reuse their buffers.
+    this.pendingUser.push(Buffer.from(pcm.subarray(0, (pcm.length >> 1) * 2)));
   }
 
   /**
@@ -77,6 +98,7 @@ export class CallRecorder {
    * sample the output device played it at; without it, the time it arrives does.
    */
   pushAgent(pcm: Buffer, atMs?: number): void {
+    this.placeUser();
     this.push(
       this.agent,
       pcm,
@@ -87,6 +109,7 @@ export class CallRecorder {
   /** Write what is left (the shorter side padded with silence) and finish the header. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.placeUser();
     this.closed = true;
     // The recording runs to the moment it is closed, as a device timeline does (the output WAV
     // closed just before it ends at its clock too), not only to the last audio pushed.
@@ -94,10 +117,27 @@ export class CallRecorder {
     this.writer.close();
   }
 
-  private push(side: Side, pcm: Buffer, atFrame?: number): void {
+  /** Place the pending burst of user frames, if any. */
+  private placeUser(): void {
+    const burst = this.pendingUser;
+    if (burst.length === 0) return;
+    this.pendingUser = [];
+    const block = burst.length === 1 ? burst[0]! : Buffer.concat(burst);
+    // A burst is a catch-up: it ends when it arrived, so a gap before it longer than one of its
+    // frames is audio the source dropped or never had (silence), not jitter to absorb.
+    const tolerance = burst.length > 1 ? burst[0]!.length >> 1 : undefined;
+    this.push(this.user, block, undefined, this.wallFrame(this.pendingAt), tolerance);
+  }
+
+  private push(
+    side: Side,
+    pcm: Buffer,
+    atFrame?: number,
+    nowFrame = this.wallFrame(),
+    gapTolerance = this.slackFrames,
+  ): void {
     if (this.closed || pcm.length < 2) return;
     const frames = pcm.length >> 1;
-    const nowFrame = this.wallFrame();
     if (atFrame !== undefined) {
       // Placed where the device played it: silence up to there, then the audio. After a stall
       // the file may already have passed that place (the other side's audio moved it on): that
@@ -121,7 +161,7 @@ export class CallRecorder {
     const absent = side.fresh || side.endFrame < this.writtenFrames;
     side.endFrame = Math.max(side.endFrame, this.writtenFrames);
     const startFrame = nowFrame - frames;
-    if (startFrame - side.endFrame > (absent ? 0 : this.slackFrames)) {
+    if (startFrame - side.endFrame > (absent ? 0 : gapTolerance)) {
       side.queue.push(Buffer.alloc((startFrame - side.endFrame) * 2));
       side.endFrame = startFrame;
     }
@@ -152,7 +192,7 @@ export class CallRecorder {
     this.writtenFrames = targetFrame;
   }
 
-  private wallFrame(): number {
-    return Math.floor(((this.now() - this.startedAt) * this.sampleRate) / 1000);
+  private wallFrame(at = this.now()): number {
+    return Math.floor(((at - this.startedAt) * this.sampleRate) / 1000);
   }
 }

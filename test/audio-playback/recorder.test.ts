@@ -85,6 +85,43 @@ describe('CallRecorder', () => {
     expect(asBuffer(right.subarray(s(700), s(1000))).equals(agent.subarray(s(700) * 2))).toBe(true);
   });
 
+  it("after a stall, the mic's catch-up burst ends where it arrived and the user stays in step", async () => {
+    let now = 0;
+    const path = join(tmp.dir, 'burst.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => now });
+    // Noise: every user frame is told apart by its content.
+    const user = Buffer.alloc(RATE * 2 * 2);
+    for (let i = 0; i < RATE * 2; i++)
+      user.writeInt16LE(1 + Math.floor(Math.random() * 12_000), i * 2);
+    const frame = (k: number) => user.subarray(k * 1920, (k + 1) * 1920);
+    let k = 0;
+    const tick = (t: number) => {
+      now = t;
+      rec.pushUser(frame(k++));
+      rec.pushAgent(Buffer.alloc(1920), t - 20);
+    };
+    for (let t = 20; t <= 1000; t += 20) tick(t);
+    // The event loop stalls 300 ms. The source owes at most 200 ms: it hands over ten frames
+    // at once (the oldest 100 ms were dropped as stale), then the player catches up.
+    now = 1300;
+    const burstFirst = k;
+    for (let i = 0; i < 10; i++) rec.pushUser(frame(k++));
+    for (let t = 1000; t < 1300; t += 20) rec.pushAgent(Buffer.alloc(1920), t);
+    for (let t = 1320; t <= 2000; t += 20) tick(t);
+    await rec.close();
+    const left = channel(samples(parseWav(readFileSync(path)).data), 0);
+    const s = (ms: number) => (ms * RATE) / 1000;
+    const at = (endMs: number) => asBuffer(left.subarray(s(endMs - 20), s(endMs)));
+    // The file runs to the end of the call, not past it.
+    expect(left.length / RATE).toBeCloseTo(2, 2);
+    // The burst is the 200 ms before it arrived, the dropped 100 ms before it silence.
+    expect(left.subarray(s(1000), s(1100)).every((v) => v === 0)).toBe(true);
+    for (let i = 0; i < 10; i++) expect(at(1120 + i * 20).equals(frame(burstFirst + i))).toBe(true);
+    // Every frame after the stall is where it arrived, to the end.
+    for (let t = 1320, j = burstFirst + 10; t <= 2000; t += 20, j++)
+      expect(at(t).equals(frame(j)), `frame at ${t} ms`).toBe(true);
+  });
+
   it('does not insert silence into a continuous side whose pushes jitter', async () => {
     let now = 0;
     const path = join(tmp.dir, 'jitter.wav');
