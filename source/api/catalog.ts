@@ -27,7 +27,11 @@ const languageSchema = z.looseObject({
 const voicesSchema = z.looseObject({ data: z.array(voiceSchema) });
 const languagesSchema = z.looseObject({ data: z.array(languageSchema) });
 
-/** A voice an inline call can use. */
+/**
+ * A voice an inline call can use, as the CLI shows it: every text made safe for one line of a
+ * terminal and cut to 120 characters. Its JSON (`JSON.stringify`, `voices --json`) is the
+ * server's values whole instead: nothing cut, nothing removed (JSON escapes control characters).
+ */
 export interface VoiceInfo {
   readonly id: string;
   readonly name: string;
@@ -35,15 +39,54 @@ export interface VoiceInfo {
   readonly gender?: string;
 }
 
-/** A language an inline call can use. */
+/**
+ * A language an inline call can use, as the CLI shows it; as JSON (`languages --json`) the
+ * server's values whole, as for {@link VoiceInfo}.
+ */
 export interface LanguageInfo {
   readonly id?: string;
   readonly code: string;
   readonly name?: string;
 }
 
+/** Longest catalog text shown; names are shown on one line. */
 const MAX_NAME_CHARS = 120;
 const clean = (value: string) => sanitizeServerText(value, MAX_NAME_CHARS);
+const whole = (value: string) => value;
+
+/**
+ * `shown` (the fields passed through `clean`) with a hidden `toJSON` that gives `data` (the same
+ * fields, whole): the screen gets safe text, `--json` the server's.
+ */
+function withWholeJson<T extends object>(shown: T, data: T): T {
+  Object.defineProperty(shown, 'toJSON', { value: () => data, enumerable: false });
+  return shown;
+}
+
+function voiceFields(
+  voice: z.infer<typeof voiceSchema>,
+  text: (value: string) => string,
+): VoiceInfo {
+  const info: { -readonly [K in keyof VoiceInfo]: VoiceInfo[K] } = {
+    id: text(voice.id),
+    name: text(voice.name),
+  };
+  if (voice.languageCode) info.languageCode = text(voice.languageCode);
+  if (voice.gender) info.gender = text(voice.gender);
+  return info;
+}
+
+function languageFields(
+  language: z.infer<typeof languageSchema>,
+  text: (value: string) => string,
+): LanguageInfo {
+  const info: { -readonly [K in keyof LanguageInfo]: LanguageInfo[K] } = {
+    code: text(language.code),
+  };
+  if (language.id !== undefined) info.id = text(language.id);
+  if (language.name) info.name = text(language.name);
+  return info;
+}
 
 /** The active voices, for one language code when given. */
 export async function listVoices(
@@ -59,15 +102,7 @@ export async function listVoices(
   });
   return data.data
     .filter((voice) => voice.isActive !== false)
-    .map((voice) => {
-      const info: { -readonly [K in keyof VoiceInfo]: VoiceInfo[K] } = {
-        id: clean(voice.id),
-        name: clean(voice.name),
-      };
-      if (voice.languageCode) info.languageCode = clean(voice.languageCode);
-      if (voice.gender) info.gender = clean(voice.gender);
-      return info;
-    });
+    .map((voice) => withWholeJson(voiceFields(voice, clean), voiceFields(voice, whole)));
 }
 
 /** The active languages. */
@@ -83,14 +118,9 @@ export async function listLanguages(
   });
   return data.data
     .filter((language) => language.isActive !== false)
-    .map((language) => {
-      const info: { -readonly [K in keyof LanguageInfo]: LanguageInfo[K] } = {
-        code: clean(language.code),
-      };
-      if (language.id !== undefined) info.id = clean(language.id);
-      if (language.name) info.name = clean(language.name);
-      return info;
-    });
+    .map((language) =>
+      withWholeJson(languageFields(language, clean), languageFields(language, whole)),
+    );
 }
 
 /** A voice or language that is not offered; the message names the closest valid ones. */

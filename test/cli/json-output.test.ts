@@ -96,3 +96,48 @@ describe('calls --json and calls show --format json', () => {
     expect(md.stdout).toContain(`Thanks.`);
   });
 });
+
+describe('voices --json and languages --json', () => {
+  const LONG_VOICE = `Narrator ${'Ω'.repeat(200)} 🎙️ end`;
+  const LONG_LANGUAGE = `English ${'(as spoken in a very particular valley) '.repeat(6)}end`.trim();
+  const voices = [
+    { id: 'v-long', name: LONG_VOICE, languageCode: 'en-US', gender: 'female' },
+    { id: 'v-\u001b[2Jodd\u009b', name: SHADY_NAME, languageCode: 'en-US', gender: 'male' },
+  ];
+  const languages = [
+    { id: 'l-en', code: 'en-US', name: LONG_LANGUAGE },
+    { id: 'l-x', code: 'x-\u202ebidi', name: SHADY_NAME },
+  ];
+
+  it('voices --json carries names and ids whole; the table still cuts and cleans them', async () => {
+    expect(Array.from(LONG_VOICE).length).toBeGreaterThan(120);
+    const server = await double({ voices, languages });
+    const run = await runAgainst(server, ['voices', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(TERMINAL_CONTROLS);
+    expect(JSON.parse(run.stdout)).toEqual(voices);
+
+    const table = await runAgainst(server, ['voices']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).not.toMatch(TERMINAL_CONTROLS);
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows[1]).toMatch(/^Narrator Ω+…\s+en-US\s+female\s+v-long$/);
+    expect(rows[2]).toMatch(/^Sales RED evil\s+en-US\s+male\s+v-odd$/);
+  });
+
+  it('languages --json carries names and codes whole; the table still cuts and cleans them', async () => {
+    expect(LONG_LANGUAGE.length).toBeGreaterThan(120);
+    const server = await double({ voices, languages });
+    const run = await runAgainst(server, ['languages', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).not.toMatch(TERMINAL_CONTROLS);
+    expect(JSON.parse(run.stdout)).toEqual(languages);
+
+    const table = await runAgainst(server, ['languages']);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).not.toMatch(TERMINAL_CONTROLS);
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows[1]).toMatch(/^en-US\s+English \(as spoken in a very .*…$/);
+    expect(rows[2]).toMatch(/^x-bidi\s+Sales RED evil$/);
+  });
+});

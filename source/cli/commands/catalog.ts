@@ -1,5 +1,6 @@
 /** `omnia-voice voices [--language CODE]` and `omnia-voice languages`: what `--prompt` takes. */
 import { findLanguage, listLanguages, listVoices } from '../../api/catalog.js';
+import { terminalJson } from '../../api/sanitize.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { formatTable } from './table.js';
 
@@ -19,7 +20,8 @@ export async function runVoicesCommand(
     : undefined;
   const voices = await listVoices(api, code ? { languageCode: code } : {});
   if (flags.json) {
-    out(JSON.stringify(voices, null, 2));
+    // The server's values whole (see VoiceInfo), escaped where a terminal would act on them.
+    out(terminalJson(voices));
     return 0;
   }
   if (voices.length > 0) {
@@ -49,7 +51,8 @@ export async function runLanguagesCommand(
   const { api } = await commandApi(flags, err);
   const languages = await listLanguages(api);
   if (flags.json) {
-    out(JSON.stringify(languages, null, 2));
+    // The server's values whole (see LanguageInfo), escaped where a terminal would act on them.
+    out(terminalJson(languages));
     return 0;
   }
   if (languages.length > 0) {
