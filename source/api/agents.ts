@@ -10,8 +10,11 @@ import { closeMatches, normaliseName } from './suggest.js';
 
 /** Omnia pages agents at most this many at a time. */
 export const AGENTS_PAGE_LIMIT = 100;
-/** A workspace with more agents than this many pages is not one a list helps with. */
-const MAX_AGENT_PAGES = 100;
+/**
+ * A workspace with more agents than this many pages is not one a list helps with: the list
+ * stops there, and says so ({@link AgentList.more}).
+ */
+export const MAX_AGENT_PAGES = 100;
 
 const text = optionalText;
 const idLike = optionalId;
@@ -122,15 +125,37 @@ export interface ListAgentsOptions {
   readonly pageLimit?: number;
 }
 
+/** The agents {@link readAgents} listed, and whether Omnia had more than it read. */
+export interface AgentList {
+  readonly agents: AgentInfo[];
+  /**
+   * Set when the pages stopped at {@link MAX_AGENT_PAGES} with more left: how many pages were
+   * read, and how many agents Omnia says match in all (when it says).
+   */
+  readonly more?: { readonly pages: number; readonly total?: number };
+}
+
 /** Every agent of the workspace (active ones unless `all`), following the pages to the end. */
 export async function listAgents(
   target: ApiTarget,
   options: ListAgentsOptions = {},
 ): Promise<AgentInfo[]> {
+  return (await readAgents(target, options)).agents;
+}
+
+/**
+ * The agents of the workspace (active ones unless `all`), following the pages to the end or to
+ * {@link MAX_AGENT_PAGES}; `more` says when pages were left unread.
+ */
+export async function readAgents(
+  target: ApiTarget,
+  options: ListAgentsOptions = {},
+): Promise<AgentList> {
   const limit = Math.min(AGENTS_PAGE_LIMIT, options.pageLimit ?? AGENTS_PAGE_LIMIT);
   const agents: AgentInfo[] = [];
   const seen = new Set<string>();
-  for (let page = 1; page <= MAX_AGENT_PAGES; page++) {
+  let more: AgentList['more'];
+  for (let page = 1; ; page++) {
     const { data } = await apiRequest(target, {
       path: '/agents',
       query: {
@@ -151,11 +176,17 @@ export async function listAgents(
     }
     const totalPages = data.pagination?.totalPages;
     const served = data.pagination?.limit ?? limit;
-    const more = typeof totalPages === 'number' ? page < totalPages : data.data.length >= served;
-    if (!more || data.data.length === 0) break;
+    const left = typeof totalPages === 'number' ? page < totalPages : data.data.length >= served;
+    if (!left || data.data.length === 0) break;
+    if (page >= MAX_AGENT_PAGES) {
+      const total = data.pagination?.total;
+      more = { pages: page, ...(typeof total === 'number' ? { total } : {}) };
+      break;
+    }
   }
   // A server that ignores `status` must not offer agents that cannot take a call.
-  return options.all ? agents : agents.filter(isActive);
+  const listed = options.all ? agents : agents.filter(isActive);
+  return more ? { agents: listed, more } : { agents: listed };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** `omnia-voice agents [--search TEXT] [--all] [--json]`: the workspace's agents. */
-import { type AgentInfo, listAgents } from '../../api/agents.js';
+import { type AgentInfo, type AgentList, readAgents } from '../../api/agents.js';
 import { terminalJson } from '../../api/sanitize.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { formatTable } from './table.js';
@@ -17,13 +17,15 @@ export async function runAgentsCommand(
   err: (line: string) => void,
 ): Promise<number> {
   const { api } = await commandApi(flags, err);
-  const agents = await listAgents(api, {
+  const { agents, more } = await readAgents(api, {
     ...(flags.search ? { search: flags.search } : {}),
     all: Boolean(flags.all),
   });
   if (flags.json) {
     // The server's values whole (see AgentInfo), escaped where a terminal would act on them.
     out(terminalJson(agents));
+    // stdout stays the JSON alone; a list cut short says so where a person reads.
+    if (more) err(moreAgentsLine(agents.length, more, flags));
     return 0;
   }
   for (const line of formatAgents(agents)) out(line);
@@ -33,7 +35,31 @@ export async function runAgentsCommand(
     `${agents.length} ${which}agent${agents.length === 1 ? '' : 's'}${found}.` +
       (flags.all ? '' : ' --all lists inactive ones too.'),
   );
+  if (more) err(moreAgentsLine(agents.length, more, flags));
   return 0;
+}
+
+/**
+ * The line for a list that stopped with pages left: how many agents it has, that Omnia has more,
+ * and how to ask for fewer (the command has no paging of its own). Pure.
+ */
+export function moreAgentsLine(
+  listed: number,
+  more: NonNullable<AgentList['more']>,
+  flags: Pick<AgentsFlags, 'search' | 'all'>,
+): string {
+  const which = flags.all ? '' : 'active ';
+  const found = flags.search ? ` matching ${JSON.stringify(flags.search)}` : '';
+  const plural = (n: number) => (n === 1 ? '' : 's');
+  const count =
+    more.total !== undefined && more.total > listed
+      ? `${listed} of ${more.total} ${which}agent${plural(more.total)}${found}`
+      : `${listed} ${which}agent${plural(listed)}${found}`;
+  const narrow = flags.search ? 'a more specific --search' : '--search TEXT';
+  return (
+    `Listed the first ${count}: Omnia has more than the ${more.pages} pages omnia-voice reads. ` +
+    `Narrow the list with ${narrow}${flags.all ? ', or without --all' : ''}.`
+  );
 }
 
 /** The agents as a table: name, id, status, language, voice, who speaks first. Pure. */

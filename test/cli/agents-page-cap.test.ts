@@ -1,0 +1,48 @@
+/**
+ * `omnia-voice agents` reads at most 100 pages of agents. A workspace with more must not look
+ * complete: one line on stderr says how many were listed, that there are more, and how to
+ * narrow the list, while `--json` stays valid JSON on stdout. Through the built CLI against the
+ * Omnia double serving one agent a page.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DoubleAgent } from '../omnia/double.js';
+import { double, requestsTo, runAgainst } from '../omnia/helpers.js';
+
+const agents = (count: number): DoubleAgent[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `agt_${String(i + 1).padStart(3, '0')}`,
+    name: `Agent ${i + 1}`,
+  }));
+
+describe('agents past the last page read', () => {
+  it('101 agents, one a page: 100 listed, and one line says there are more', async () => {
+    const server = await double({ agents: agents(101), agentsPerPage: 1 });
+    const table = await runAgainst(server, ['agents']);
+    expect(table.code, table.stderr).toBe(0);
+    const rows = table.stdout.trimEnd().split('\n');
+    expect(rows).toHaveLength(101); // the heading and 100 agents
+    expect(rows.at(-1)).toMatch(/^Agent 100\s+agt_100\s/);
+    const more = table.stderr.split('\n').filter((l) => l.startsWith('Listed'));
+    expect(more).toEqual([
+      'Listed the first 100 of 101 active agents: Omnia has more than the 100 pages omnia-voice reads. Narrow the list with --search TEXT.',
+    ]);
+    expect(requestsTo(server, 'GET', /\/agents$/)).toHaveLength(100);
+
+    const json = await runAgainst(server, ['agents', '--json', '--all', '--search', 'agent']);
+    expect(json.code, json.stderr).toBe(0);
+    const listed = JSON.parse(json.stdout) as Array<{ id: string }>;
+    expect(listed).toHaveLength(100);
+    expect(listed.at(-1)?.id).toBe('agt_100');
+    expect(json.stderr.trim()).toBe(
+      'Listed the first 100 of 101 agents matching "agent": Omnia has more than the 100 pages omnia-voice reads. Narrow the list with a more specific --search, or without --all.',
+    );
+  });
+
+  it('exactly 100 pages: every agent, and no such line', async () => {
+    const server = await double({ agents: agents(100), agentsPerPage: 1 });
+    const run = await runAgainst(server, ['agents', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toHaveLength(100);
+    expect(run.stderr).toBe('');
+  });
+});
