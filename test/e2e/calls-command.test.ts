@@ -128,6 +128,57 @@ describe('calls --since: dates in local time, as the table shows them', () => {
     const leap = await runAgainst(server, ['calls', '--since', '2024-02-29'], { env: TOKYO });
     expect(leap.code, leap.stderr).toBe(0);
   });
+
+  it('a local time the clocks skip (spring forward) is refused, naming the zone and the nearest times', async () => {
+    const server = await double({ pastCalls: PAST });
+    const newYork = { TZ: 'America/New_York' };
+    for (const [flag, value] of [
+      ['--since', '2026-03-08T02:30'],
+      ['--until', '2026-03-08 02:00:00'],
+      ['--since', '2026-03-08T02:59:59.999'],
+    ] as const) {
+      const run = await runAgainst(server, ['calls', flag, value], { env: newYork });
+      expect(run.code, `${flag} ${value}: ${run.stderr}`).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `error: ${flag} ${JSON.stringify(value)} does not exist in the local time zone (America/New_York): ` +
+          'the clocks went from 02:00 straight to 03:00 on 2026-03-08. Use 2026-03-08T01:59 or ' +
+          '2026-03-08T03:00, or a time in UTC (03:00 there is 2026-03-08T07:00Z).',
+      );
+    }
+    // Lord Howe Island moves its clocks by half an hour, at 02:00 local time.
+    const howe = await runAgainst(server, ['calls', '--since', '2026-10-04T02:15'], {
+      env: { TZ: 'Australia/Lord_Howe' },
+    });
+    expect(howe.code).toBe(2);
+    expect(howe.stderr).toContain(
+      'does not exist in the local time zone (Australia/Lord_Howe): the clocks went from 02:00 straight to 02:30 on 2026-10-04.',
+    );
+    expect(requestsTo(server, 'GET', /\/calls$/)).toHaveLength(0);
+
+    // The minutes around the jump exist, and are sent as they are.
+    const sent = async (args: string[], env: Record<string, string>, param = 'startDate') => {
+      const run = await runAgainst(server, ['calls', ...args], { env });
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(0);
+      return requestsTo(server, 'GET', /\/calls$/)
+        .at(-1)
+        ?.query.get(param);
+    };
+    expect(await sent(['--since', '2026-03-08T01:59'], newYork)).toBe('2026-03-08T06:59:00.000Z');
+    expect(await sent(['--since', '2026-03-08T03:00'], newYork)).toBe('2026-03-08T07:00:00.000Z');
+    // A time the clocks show twice (fall back) is the first of the two (daylight time); an
+    // offset picks the second.
+    expect(await sent(['--since', '2026-11-01T01:30'], newYork)).toBe('2026-11-01T05:30:00.000Z');
+    expect(await sent(['--since', '2026-11-01T01:30-05:00'], newYork)).toBe(
+      '2026-11-01T06:30:00.000Z',
+    );
+    // A date alone starts at the first moment of that day, even where midnight is skipped
+    // (Chile moves from 00:00 to 01:00), and --until ends just before the next day's first.
+    const chile = { TZ: 'America/Santiago' };
+    expect(await sent(['--since', '2026-09-06'], chile)).toBe('2026-09-06T04:00:00.000Z');
+    expect(await sent(['--until', '2026-09-05'], chile, 'endDate')).toBe(
+      '2026-09-06T03:59:59.999Z',
+    );
+  });
 });
 
 describe('calls show of a call still running (the built-in local agent)', () => {

@@ -90,7 +90,9 @@ const ISO_DATE =
  * `--since`: an age (`30m`, `12h`, `7d`, `2w`: that long before now) or an ISO date. A date alone
  * (`2026-05-01`) is local midnight, as the table's times are local; a date and time with no zone
  * (`2026-05-01T14:30`, `2026-05-01 14:30`) is local time; one with a zone (`…Z`, `…+09:00`) is
- * that instant. A date that does not exist (`2026-02-30`, `25:00`) is refused, not rolled over.
+ * that instant. A date that does not exist (`2026-02-30`, `25:00`) is refused, not rolled over,
+ * and so is a local time the clocks skip (`2026-03-08T02:30` in New York); a local time they
+ * show twice is the first of the two.
  */
 export function parseSince(value: string, nowMs: number = Date.now()): Date {
   return parseDateOption('--since', value, nowMs);
@@ -148,6 +150,14 @@ export function parseDateOption(flag: string, value: string, nowMs: number = Dat
   if (zone === undefined) {
     date.setFullYear(year, month - 1, day);
     date.setHours(hour, minute, second, ms);
+    // A time the clocks skip (spring forward) would come back moved past the jump: refused. A
+    // date alone is the first moment of that day, which is after the jump where midnight is
+    // skipped. A time the clocks show twice (fall back) is the first of the two, as JavaScript
+    // reads it; an offset (`…-05:00`) picks the other.
+    const wanted = utcClock(year, month - 1, day, hour, minute, second, ms);
+    if (h !== undefined && wallClock(date.getTime()) !== wanted) {
+      throw new CallsUsageError(`${shown} ${skippedTime(date.getTime())}`);
+    }
     return date;
   }
   let offsetMinutes = 0;
@@ -160,6 +170,75 @@ export function parseDateOption(flag: string, value: string, nowMs: number = Dat
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute - offsetMinutes, second, ms);
   return date;
+}
+
+/** The instant whose UTC clock reads these fields (years below 100 too). */
+function utcClock(
+  year: number,
+  monthIndex: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  ms: number,
+): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
+}
+
+/** What the local clock reads at instant `t`, as the instant whose UTC clock reads the same. */
+function wallClock(t: number): number {
+  const d = new Date(t);
+  return utcClock(
+    d.getFullYear(),
+    d.getMonth(),
+    d.getDate(),
+    d.getHours(),
+    d.getMinutes(),
+    d.getSeconds(),
+    d.getMilliseconds(),
+  );
+}
+
+/** `2026-03-08T02:30` of a {@link wallClock} or UTC instant. */
+const minuteText = (t: number) => new Date(t).toISOString().slice(0, 16);
+
+/**
+ * Why a local time the clocks skipped is no time, for `after`: where JavaScript put it, past the
+ * jump. Names the zone, the jump, the last minute before it and the first after, and that
+ * first minute in UTC.
+ */
+function skippedTime(after: number): string {
+  const offset = (t: number) => wallClock(t) - t;
+  const later = offset(after);
+  // The jump is the first instant with the later offset, within the day or so before `after`
+  // (a whole day at most is skipped): found to the millisecond.
+  let lo = after - 2 * 86_400_000;
+  let hi = after;
+  if (offset(lo) !== later) {
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (offset(mid) === later) hi = mid;
+      else lo = mid;
+    }
+  }
+  const from = wallClock(hi - 1) + 1;
+  const to = wallClock(hi);
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const where = zone && zone !== 'Etc/Unknown' ? ` (${zone})` : '';
+  const [fromDay, fromTime] = minuteText(from).split('T');
+  const [toDay, toTime] = minuteText(to).split('T');
+  const sameDay = fromDay === toDay;
+  const jump = sameDay
+    ? `from ${fromTime} straight to ${toTime} on ${toDay}`
+    : `from ${minuteText(from)} straight to ${minuteText(to)}`;
+  return (
+    `does not exist in the local time zone${where}: the clocks went ${jump}. ` +
+    `Use ${minuteText(from - 60_000)} or ${minuteText(to)}, ` +
+    `or a time in UTC (${sameDay ? toTime : minuteText(to)} there is ${minuteText(hi)}Z).`
+  );
 }
 
 function isLeapYear(year: number): boolean {
