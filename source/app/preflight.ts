@@ -8,7 +8,7 @@ import {
   statSync,
   unlinkSync,
 } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
@@ -29,10 +29,10 @@ export interface PreflightOptions {
 /**
  * What can be checked before a call is created, so a mistake costs no call and says so at once
  * (exit 2): the input WAV file is there and is a WAV this app plays; the transcript file's
- * format is known from its name; the transcript, the recording and an output WAV can be written
- * where they were asked for (missing folders are made, as the writers would). Throws an Error
- * named `UsageError` with one line. Later failures (a disk that fills mid-call) are the call's
- * own, reported as they happen.
+ * format is known from its name, and the recording's name ends in .wav; the transcript, the
+ * recording and an output WAV can be written where they were asked for (missing folders are
+ * made, as the writers would). Throws an Error named `UsageError` with one line. Later failures
+ * (a disk that fills mid-call) are the call's own, reported as they happen.
  */
 export function preflight(o: PreflightOptions): void {
   const input = parseSourceSpec(o.input);
@@ -43,6 +43,7 @@ export function preflight(o: PreflightOptions): void {
     ...(o.transcriptPath !== undefined ? [{ flag: '--transcript', path: o.transcriptPath }] : []),
     ...(o.recordPath !== undefined ? [{ flag: '--record', path: o.recordPath }] : []),
   ]);
+  if (o.recordPath !== undefined) checkRecordName(o.recordPath);
   if (input?.kind === 'wav') checkWavInput(input.path);
   if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio", true);
   if (o.transcriptPath !== undefined) {
@@ -121,6 +122,31 @@ function why(error: unknown): string {
     default:
       return code ?? (error instanceof Error ? error.message.split('\n', 1)[0]! : String(error));
   }
+}
+
+/**
+ * `--record` writes a WAV file, so a regular file it makes or replaces must be named as one
+ * (`.wav` in any case, as `--output` takes): `rec.txt` would hide a WAV under a text file's name
+ * (and replace the text file). Anything but a regular file or a folder (`/dev/null`, a FIFO, a
+ * terminal, a link to one) keeps no name, and is written into as it is; a folder is left to
+ * {@link checkWritable}, which says so.
+ */
+function checkRecordName(path: string): void {
+  if (/\.wav$/i.test(path.trim())) return;
+  let stats: Stats | undefined;
+  try {
+    stats = statSync(path);
+  } catch {
+    stats = undefined;
+  }
+  if (stats && !stats.isFile()) return;
+  const ext = extname(path);
+  const stem = ext ? path.slice(0, -ext.length) : path;
+  const wav = /\.wav$/i.test(stem) ? stem : `${stem}.wav`;
+  throw usageError(
+    `cannot write the recording to ${sanitizeLine(path, 200)}: a recording is a WAV file, ` +
+      `so its name must end in .wav (${sanitizeLine(wav, 200)}, say)`,
+  );
 }
 
 /** The input WAV opens and parses (the same parser the call streams it with). */
