@@ -70,6 +70,13 @@ export interface RigOptions extends Partial<Omit<RoomOptions, 'rate'>> {
    * after an underrun): the echo path moves under the filter.
    */
   readonly jump?: { readonly atMs: number; readonly byMs: number };
+  /**
+   * The agent falls silent at `atMs` for `ms` (a pause between two replies), then goes on with
+   * the rest of its speech.
+   */
+  readonly pause?: { readonly atMs: number; readonly ms: number };
+  /** Called after each frame with its time (ms from the start) and the canceller. */
+  readonly onFrame?: (ms: number, canceller: EchoCanceller) => void;
 }
 
 export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<RigResult> {
@@ -78,7 +85,14 @@ export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<Rig
   const frame = (rate * FRAME_MS) / 1000;
   const total = Math.round((rate * (USER_START_MS + 1_000)) / 1000) + user.length / 2;
   const played = Buffer.alloc(total * 2);
-  agent.copy(played, Math.round((rate * AGENT_START_MS) / 1000) * 2);
+  const agentAt = Math.round((rate * AGENT_START_MS) / 1000);
+  if (o.pause) {
+    const cut = Math.round((rate * (o.pause.atMs - AGENT_START_MS)) / 1000) * 2;
+    agent.copy(played, agentAt * 2, 0, cut);
+    agent.copy(played, Math.round((rate * (o.pause.atMs + o.pause.ms)) / 1000) * 2, cut);
+  } else {
+    agent.copy(played, agentAt * 2);
+  }
   const userAt = Math.round((rate * USER_START_MS) / 1000);
   const userAtMic = Buffer.alloc(total * 2);
   user.copy(userAtMic, userAt * 2, 0, Math.min(user.length, (total - userAt) * 2));
@@ -113,11 +127,11 @@ export async function runCancellerRig(dsp: SpeexDsp, o: RigOptions): Promise<Rig
     canceller.pushReference(played.subarray(...span), at);
     canceller.process(mic.subarray(...span), at).copy(out, span[0]);
     cpuMs += performance.now() - started;
+    o.onFrame?.(at, canceller);
   }
   const stats = canceller.stats;
   canceller.close();
 
-  const agentAt = Math.round((rate * AGENT_START_MS) / 1000);
   const window = rate / 4;
   const erleWindowsDb: number[] = [];
   for (let at = agentAt; at + window <= userAt; at += window) {

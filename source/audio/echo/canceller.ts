@@ -41,6 +41,13 @@ const REALIGN_CHECK_MS = 100;
 const REALIGN_AGREEING_CHECKS = 3;
 const REALIGN_SLACK_MS = 20;
 /**
+ * The filter counts as having lost the echo once this many checks in a row agree (within the
+ * slack) on a delay it cannot model: one estimate at another lag can be a fluke (the user talking
+ * over the agent puts some other lag just over the search's threshold), and losing the echo
+ * closes the mic until the filter shows 15 dB again, which it cannot while the user talks.
+ */
+const LOSS_AGREEING_CHECKS = 2;
+/**
  * The filter counts as converged once its ERLE has held this for CONVERGED_FRAMES counted
  * frames in a row (frames of clear echo: agent audio, a loud mic; others neither count nor
  * break the run), so at least half a second: with 10 frames a filter at 10 dB once passed on a
@@ -389,12 +396,6 @@ export class EchoCanceller {
     if (this.frames % this.checkEvery !== 0) return;
     const estimate = this.delay.estimate();
     if (!estimate) return;
-    // The echo seems to have left the filter (the output device's latency changed): until the
-    // filter has moved and learned again, do not count on it.
-    if (!this.onsetFits(estimate.delayMs) && this.converged) {
-      this.converged = false;
-      this.losses++;
-    }
     // One estimate can be a fluke (a pause lined up with a pause): act on agreeing ones only.
     if (
       this.candidateMs !== undefined &&
@@ -404,6 +405,17 @@ export class EchoCanceller {
     } else {
       this.candidateMs = estimate.delayMs;
       this.candidateChecks = 1;
+    }
+    // The echo seems to have left the filter (the output device's latency changed): until the
+    // filter has moved and learned again, do not count on it. Not on one estimate: a stray one
+    // during double-talk closed the mic on the user talking over the agent.
+    if (
+      this.converged &&
+      !this.onsetFits(estimate.delayMs) &&
+      this.candidateChecks >= LOSS_AGREEING_CHECKS
+    ) {
+      this.converged = false;
+      this.losses++;
     }
     if (this.candidateChecks < REALIGN_AGREEING_CHECKS) return;
     this.estimatedDelayMs = estimate.delayMs;
