@@ -46,7 +46,9 @@ export interface PlayerOptions {
    * Keep the device playing between replies (silence) instead of letting it run dry after
    * IDLE_AFTER_MS. The echo canceller wants this: a sound server picks a stream's latency anew
    * each time it restarts after running dry, so every reply would move the echo path it learnt.
-   * It costs the output's writes (the speaker child's wake-ups) between replies.
+   * It costs the output's writes (the speaker child's wake-ups) between replies. A sink that can
+   * drop then also keeps the cushion ({@link CUSHION_MS}) all call long, so it does not run dry
+   * mid-reply either while audio is queued.
    */
   readonly keepRunning?: boolean;
 }
@@ -74,7 +76,10 @@ export const IDLE_AFTER_MS = 500;
  * After a hold ends ({@link Player.hold}), for this long, queued agent audio goes ahead to a
  * device that can drop up to CUSHION_LEAD_MS, instead of the lead: what follows the stretch
  * that needed the hold (the full-screen UI's first frames, before the JIT has warmed them up)
- * still holds the event loop for tens of ms at a time, and longer on a busy machine.
+ * still holds the event loop for tens of ms at a time, and longer on a busy machine. With
+ * `keepRunning` (the echo canceller) the cushion is on all call long: an output that runs dry
+ * mid-reply makes the canceller distrust its filter, and through a sound server it may move the
+ * echo path under it (docs/audio-capture.md).
  */
 export const CUSHION_MS = 2_000;
 export const CUSHION_LEAD_MS = 200;
@@ -111,8 +116,8 @@ interface Written {
  * Plays queued agent audio into a sink at the sink's pace. A clock, not the network, decides
  * what to write: the device has played `elapsed × rate` bytes since `start()`, and the pump
  * keeps it topped up to that plus the lead, using queued audio when there is some and digital
- * silence otherwise. So the sink never holds more than the lead, and a server that sends 30 s
- * ahead only fills our queue.
+ * silence otherwise (and queued audio up to CUSHION_LEAD_MS during the cushion). So the sink never
+ * holds more than that, and a server that sends 30 s ahead only fills our queue.
  *
  * `clear()` (barge-in) empties the queue in O(1). When the sink can drop what it holds, the
  * player also cuts the device at the play position (by its own clock), so what is heard after
@@ -187,6 +192,8 @@ export class Player implements PlayerLike {
   private holds = 0;
   /** Until then, queued audio goes ahead up to the cushion ({@link CUSHION_MS}). */
   private cushionUntil = -Infinity;
+  /** The cushion all call long: a sink that can drop, kept running ({@link CUSHION_MS}). */
+  private readonly cushionAlways: boolean;
   private readonly cushionBytes: number;
   /** Timeline position just past the last block that held audio. */
   private audioEndBytes = 0;
@@ -229,6 +236,7 @@ export class Player implements PlayerLike {
     this.marginBytes = bytesForMs(REPLY_MARGIN_MS, this.rate);
     this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.keepRunning = options.keepRunning ?? false;
+    this.cushionAlways = this.canDrop && this.keepRunning;
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
     this.queue = new PcmQueue({
@@ -271,7 +279,7 @@ export class Player implements PlayerLike {
 
   /**
    * Agent audio not heard yet: the queue, and what was written to the device beyond the play
-   * position (up to the lead, more during the cushion after a hold).
+   * position (up to the lead, more during the cushion).
    */
   get unplayedMs(): number {
     let written = 0;
@@ -451,7 +459,7 @@ export class Player implements PlayerLike {
     const step = this.onTicker ? BYTES_PER_SAMPLE : this.blockBytes;
     const due = played + this.leadBytes - this.timelineBytes;
     let bytes = Math.max(0, Math.floor(due / step) * step);
-    if (bytes === 0 && now >= this.cushionUntil) return;
+    if (bytes === 0 && !this.cushioned(now)) return;
     const silent = this.silenceBeforeReply(bytes, now);
     if (silent === 0) bytes = this.aheadBytes(bytes, played, now, step);
     if (bytes === 0) return;
@@ -469,15 +477,21 @@ export class Player implements PlayerLike {
     this.send(out);
   }
 
+  /** Queued audio goes ahead to the device up to the cushion ({@link CUSHION_MS}). */
+  private cushioned(now: number): boolean {
+    return this.cushionAlways || now < this.cushionUntil;
+  }
+
   /**
-   * The write, grown during the cushion after a hold: queued audio goes ahead up to
-   * CUSHION_LEAD_MS beyond the play position, so a stall of the event loop that long leaves no
-   * hole. Only audio that is there goes ahead, and the reply margin stays queued: never
-   * silence, which a reply streamed at real time would then come after (a hole). A barge-in
-   * drops what the device holds all the same.
+   * The write, grown during the cushion (after a hold; all along with `keepRunning`): queued
+   * audio goes ahead up to CUSHION_LEAD_MS beyond the play position, so a stall of the event
+   * loop that long leaves no hole and the device does not run dry. Only audio that is there
+   * goes ahead, and the reply margin stays queued: never silence, which a reply streamed at
+   * real time would then come after (a hole). A barge-in drops what the device holds all the
+   * same. Not while held.
    */
   private aheadBytes(bytes: number, played: number, now: number, step: number): number {
-    if (this.holds > 0 || now >= this.cushionUntil) return bytes;
+    if (this.holds > 0 || !this.cushioned(now)) return bytes;
     const room = played + this.cushionBytes - this.timelineBytes;
     const spare = this.queue.byteLength - this.marginBytes;
     const ahead = Math.floor(Math.min(room, spare) / step) * step;

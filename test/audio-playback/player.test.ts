@@ -422,6 +422,49 @@ describe('Player into a WAV file sink, against real time', () => {
     expect(realGaps).toEqual([]);
   });
 
+  it('kept running (the echo canceller), a sink that can drop keeps the cushion all call long: a pump 200 ms late does not run dry', async () => {
+    let fakeNow = 0;
+    const written: number[] = [];
+    const sink = new (class extends WavFileSink {
+      override write(pcm: Buffer): void {
+        written.push(pcm.length / 2 / (RATE / 1000));
+        super.write(pcm);
+      }
+    })(wavPath(), RATE);
+    await sink.open();
+    const player = new Player(sink, {
+      now: () => fakeNow,
+      leadMs: 40,
+      blockMs: 10,
+      keepRunning: true,
+    });
+    const gaps: number[] = [];
+    player.onRanDry = (ms) => gaps.push(ms);
+    // Nothing queued: the lead of silence, no more (the cushion is queued audio only).
+    player.start();
+    expect(written).toEqual([40]);
+    // A reply queued ahead goes to the device up to 200 ms past the play position, no hold
+    // needed, and is topped up to that on every write.
+    player.enqueue(tone(10_000, 1000));
+    fakeNow = 10;
+    await waitFor(() => written.length > 1, 5_000, 'the reply');
+    expect(written).toEqual([40, 170]);
+    fakeNow = 20;
+    await waitFor(() => written.length > 2, 5_000, 'a tick on time');
+    expect(written).toEqual([40, 170, 10]);
+    // The pump comes 200 ms late: the device still held queued audio (the lead alone would
+    // have run dry for 160 ms, see above).
+    fakeNow = 220;
+    await waitFor(() => written.length > 3, 5_000, 'a tick 200 ms late');
+    expect(written.at(-1)).toBe(200);
+    expect(gaps).toEqual([]);
+    // Later than the cushion, it runs dry all the same, and says so.
+    fakeNow = 580;
+    await waitFor(() => gaps.length > 0, 5_000, 'a tick 360 ms late');
+    expect(gaps).toEqual([160]);
+    await player.stop();
+  });
+
   it('after an event-loop stall it resumes at the play position instead of bursting the missed time into the device', async () => {
     let fakeNow = 0;
     const path = wavPath();
