@@ -352,12 +352,16 @@ function fileTagOf(agentId: string | undefined, label: CallLabel | undefined): s
 }
 
 /**
- * `--save-transcripts` at the end of a run that has no file yet: every call of the run in one
- * file in the transcript directory, named after the first call. Resolves to the path.
+ * Every finished call of the run in one file: `--save-transcripts` at the end of a run that has
+ * no file yet, and `s` between calls of a redial. A run that has its file already (`--transcript`,
+ * an earlier `s`) keeps it: each call's writer left it whole. Otherwise the file is made in the
+ * transcript directory, named after the first call, and the run's later calls follow it.
+ * Returns the path (undefined with no finished call).
  */
 export function saveRun(files: SessionFiles, secrets: readonly string[]): string | undefined {
   const [first, ...rest] = files.earlier;
   if (!first) return undefined;
+  if (files.path) return files.path;
   const path = files.generatedPath(
     first.snapshot,
     fileTagOf(first.snapshot.agentId, first.snapshot.label),
@@ -370,6 +374,7 @@ export function saveRun(files: SessionFiles, secrets: readonly string[]): string
     earlier: earlier.length ? earlier : undefined,
   };
   writeFileAtomic(path, redactSecrets(formatTranscript(formatFromPath(path), data), secrets));
+  files.path = path;
   return path;
 }
 

@@ -6,6 +6,7 @@
  * {@link SessionView} and calls {@link SessionActions}; it never touches a call itself.
  */
 import type { AgentInfo } from '../api/agents.js';
+import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { Store, StoreActions } from '../session/types.js';
 import {
@@ -20,8 +21,10 @@ import {
   openCall,
   openSink,
   type SessionFiles,
+  saveRun,
 } from './call-parts.js';
 import { type CallChoice, type CallPlan, createCallFor, planForAgent } from './call-plan.js';
+import { loadPrompt } from './prompt.js';
 
 /** Where the run is. */
 export type SessionStage =
@@ -91,9 +94,17 @@ type Listener = () => void;
 
 const EXIT_FORCED = 130;
 
-/** A store that shows a call about to be created: phase `creating`, nothing else yet. */
-export function pendingStore(title: string): Store {
+/**
+ * A store that shows a call about to be created: phase `creating`, nothing else yet. Between
+ * calls (a redial), `save` keeps `s` working: it saves the run's finished calls.
+ */
+export function pendingStore(
+  title: string,
+  save?: () => Promise<string>,
+  phase: 'creating' | 'error' = 'creating',
+): Store {
   const snapshot = blankSnapshot({
+    phase,
     input: { kind: '', description: '—', sampleRate: 0 },
     output: { kind: '', description: '—', sampleRate: 0 },
     label: { kind: 'agent', text: title },
@@ -105,9 +116,11 @@ export function pendingStore(title: string): Store {
     interrupt: () => undefined,
     sendText: () => undefined,
     setOutputMedium: () => undefined,
-    saveTranscript: async () => {
-      throw new Error('no call yet');
-    },
+    saveTranscript:
+      save ??
+      (async () => {
+        throw new Error('no call yet');
+      }),
     hangUp: nothing,
   };
   return { getSnapshot: () => snapshot, subscribe: () => () => undefined, actions };
@@ -256,7 +269,10 @@ export class CallSession {
         });
         return;
       }
-      this.update({ stage: { kind: 'failed', message: `could not call again: ${message}` } });
+      this.update({
+        stage: { kind: 'failed', message: `could not call again: ${message}` },
+        store: pendingStore(this.view.title, async () => this.saveFinished(), 'error'),
+      });
       return;
     }
     if (this.ended) {
@@ -282,6 +298,17 @@ export class CallSession {
       return;
     }
     if (stage !== 'call') return;
+    // A prompt file that cannot be read (emptied, deleted, too big) must not cost the call that
+    // works: checked before hanging up, and read again when the call is created.
+    const target = this.plan?.target;
+    if (target?.kind === 'prompt') {
+      try {
+        loadPrompt(target.prompt);
+      } catch (error) {
+        this.update({ note: `not calling again: ${errorLine(error)}` });
+        return;
+      }
+    }
     void this.finishThen('redial', true);
   }
 
@@ -326,7 +353,12 @@ export class CallSession {
       }
       this.finishing = undefined;
       if (then === 'redial' && !this.ended && this.stopCode === undefined) {
-        this.update({ earlier: [...this.options.files.earlier] });
+        // The finished call is among the earlier ones now: the screen's current call is none
+        // until the next one is created (shown twice otherwise, and saved twice by `s`).
+        this.update({
+          earlier: [...this.options.files.earlier],
+          store: pendingStore(this.view.title, async () => this.saveFinished()),
+        });
         await this.dial();
         return;
       }
@@ -340,6 +372,13 @@ export class CallSession {
       });
     })();
     return this.finishing;
+  }
+
+  /** `s` between calls: the run's finished calls, into the run's file (made now if none). */
+  private async saveFinished(): Promise<string> {
+    const path = saveRun(this.options.files, secretSpellings(this.options.ctx.o.apiKey));
+    if (!path) throw new Error('no call yet');
+    return path;
   }
 
   private end(result: SessionResult): void {

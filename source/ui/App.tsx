@@ -1,5 +1,6 @@
 import { Box, type Key, useInput, usePaste } from 'ink';
 import { type ReactElement, useCallback, useEffect, useMemo } from 'react';
+import { describeEndReason } from '../api/record-facts.js';
 import type { EarlierCall } from '../app/call-parts.js';
 import type { SessionStage } from '../app/call-session.js';
 import type { Snapshot, Store } from '../session/types.js';
@@ -60,7 +61,9 @@ function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCall): Ca
   const parts = [`call ${number}`];
   if (snapshot.label?.text) parts.push(snapshot.label.text);
   const record = ended?.summary.record;
-  if (ended) parts.push(`ended: ${record?.endReason ?? ended.summary.endReason ?? 'hung up'}`);
+  // Omnia's code in words, as the summary says it (`the agent hung up (agent_hangup)`).
+  const reason = record?.endReason ? describeEndReason(record.endReason) : ended?.summary.endReason;
+  if (ended) parts.push(`ended: ${reason ?? 'hung up'}`);
   return { divider: parts.join(' · ') };
 }
 
@@ -70,6 +73,16 @@ function earlierItems(earlier: readonly EarlierCall[]): TranscriptItem[] {
     dividerFor(i + 1, call.snapshot, call),
     ...mergeItems(call.snapshot.turns, inlineEvents(call.snapshot.events)),
   ]);
+}
+
+/** The earlier calls' items, then the current call's under its divider (if there is one). */
+function withEarlier(
+  before: readonly TranscriptItem[],
+  divider: CallDivider | undefined,
+  current: readonly TranscriptItem[],
+): readonly TranscriptItem[] {
+  if (before.length === 0) return current;
+  return divider ? [...before, divider, ...current] : [...before, ...current];
 }
 
 const selectScreen = (s: Snapshot) => ({
@@ -99,16 +112,22 @@ export function App({
   const current = useTranscriptItems(feed);
   // Earlier calls do not change: their items are built once per redial.
   const before = useMemo(() => earlierItems(earlier), [earlier]);
+  // Between calls (the next one being created, or its creation failed) there is no current
+  // call: no divider for one, whatever the store holds.
+  const noCall = stage?.kind === 'dialing' || stage?.kind === 'failed';
   const currentDivider = useMemo(
-    () => (earlier.length > 0 ? dividerFor(earlier.length + 1, store.getSnapshot()) : undefined),
-    [earlier, store],
+    () =>
+      earlier.length > 0 && !noCall
+        ? dividerFor(earlier.length + 1, store.getSnapshot())
+        : undefined,
+    [earlier, store, noCall],
   );
   const items = useMemo(
-    () => (currentDivider ? [...before, currentDivider, ...current] : current),
+    () => withEarlier(before, currentDivider, current),
     [before, currentDivider, current],
   );
   const itemsNow = useCallback(
-    () => (currentDivider ? [...before, currentDivider, ...feed.latest()] : feed.latest()),
+    () => withEarlier(before, currentDivider, feed.latest()),
     [before, currentDivider, feed],
   );
   const redial = controls?.redial !== undefined;

@@ -4,7 +4,7 @@
  * calls above a divider, on screen and in the transcript file), and the "fetching the call
  * record" line that a key skips.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalAgent } from '../../source/local-agent/index.js';
@@ -167,6 +167,72 @@ describe('r calls again', () => {
     expect(file).toContain(hash2!);
     expect(file.indexOf('You sell tulips')).toBeLessThan(file.indexOf('You sell roses'));
     expect(file).not.toContain('in progress');
+  }, 60_000);
+});
+
+describe('r when no call can be made', () => {
+  it('a redial that fails shows no second call, and s saves the one call there was, once', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-redial-fail-');
+    const dir = join(home, 'transcripts');
+    const tui = await app(['--api-base', agent.baseUrl, '--agent', 'demo'], home, {
+      OMNIA_TRANSCRIPT_DIR: dir,
+    });
+    await tui.waitForScreen((s) => isLive(s) && s.includes('local demo agent'), 'the call');
+    await tui.keys('t');
+    await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
+    await tui.type('first message');
+    await tui.keys('Enter');
+    await tui.waitForScreen((s) => s.includes('You typed: first message'), 'the reply');
+    // The server goes away: the call drops, and calling again cannot create a call.
+    await agent.close();
+    await tui.waitForScreen((s) => /call socket lost|ended/.test(s), 'the call to end');
+    await tui.keys('r');
+    const failed = await tui.waitForScreen(
+      (s) => s.includes('could not call again'),
+      'the failed redial',
+      20_000,
+    );
+    expect(failed).not.toMatch(/call 2/);
+    expect(failed.split('You typed: first message')).toHaveLength(2);
+    expect(failed.split('local demo agent')).toHaveLength(2);
+    await tui.keys('s');
+    const saved = await tui.waitForScreen((s) => s.includes('transcript saved to'), 'the save');
+    expect(saved).not.toMatch(/could not save/);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    const file = readFileSync(join(dir, files[0]!), 'utf8');
+    expect(file).not.toMatch(/Omnia Voice call 2/);
+    expect(file.split('You typed: first message')).toHaveLength(2);
+    expect(file.split(agent.calls[0]!.id)).toHaveLength(2);
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the end', 20_000);
+    expect(end).not.toMatch(/call 2/);
+    expect(readFileSync(join(dir, files[0]!), 'utf8')).toBe(file);
+  }, 60_000);
+
+  it('a prompt file that cannot be read keeps the call that works', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-redial-prompt-');
+    const prompt = join(home, 'baker.md');
+    writeFileSync(prompt, 'You are a baker. Be brief.\n');
+    const tui = await app(
+      ['--api-base', agent.baseUrl, '--prompt', prompt, '--voice', 'Alex', '--language', 'en-us'],
+      home,
+    );
+    await tui.waitForScreen(
+      (s) => isLive(s) && s.includes('You are a baker') && s.includes('listening'),
+      'the call',
+    );
+    writeFileSync(prompt, '');
+    await tui.keys('r');
+    const kept = await tui.waitForScreen((s) => s.includes('not calling again'), 'the refusal');
+    expect(kept).toMatch(/baker\.md/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = await tui.capture();
+    expect(isLive(after)).toBe(true);
+    expect(after).not.toMatch(/call 2/);
+    expect(agent.calls).toHaveLength(1);
   }, 60_000);
 });
 
