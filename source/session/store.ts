@@ -10,6 +10,7 @@ import { toolFailure, toolSuccess } from '../protocol/tools.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
 import { describeClose } from './events.js';
+import { ResponseLatency } from './response-latency.js';
 import { blankSnapshot } from './snapshot.js';
 import { describeToolCall, finishToolCall, putToolCall, startToolCall } from './tool-calls.js';
 import { applyTranscript, findTurnIndex, markInterrupted } from './transcript.js';
@@ -124,8 +125,8 @@ export class SessionStore implements Store {
   /** The turns' array while only the store holds it (see {@link SessionStore.draftTurns}). */
   private turnsDraft: Turn[] | undefined;
   private interruptedOrdinal = -1;
-  private lastUserSpeechAt = 0;
-  private awaitingResponse = false;
+  /** Which start of agent audio answers the user: see response-latency.ts. */
+  private readonly latency = new ResponseLatency();
   private endedResolvers: Array<(s: Snapshot) => void> = [];
   private hangUpPromise: Promise<void> | undefined;
   private stopped = false;
@@ -277,13 +278,19 @@ export class SessionStore implements Store {
       this.onAgentGap(ms, cause);
     };
     player.onPlaybackStart = (heardInMs) => {
-      if (!this.awaitingResponse || this.lastUserSpeechAt === 0) return;
-      this.awaitingResponse = false;
+      // The audio is the open agent turn's; with none open, a new turn's not in the transcript yet.
+      const last = this.snapshot.turns.findLast((t) => t.role === 'agent');
+      const owner = last && !last.final ? { ordinal: last.ordinal } : undefined;
       // The player writes ahead of the device by its lead: the user hears it that much later.
-      const latency = Math.round(Date.now() + heardInMs - this.lastUserSpeechAt);
-      const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
-      this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
+      this.recordLatency(this.latency.playbackStarted(Date.now() + heardInMs, owner));
     };
+  }
+
+  /** A response latency settled (the first audio of an agent turn that answers the user). */
+  private recordLatency(latency: number | undefined): void {
+    if (latency === undefined) return;
+    const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
+    this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
   }
 
   /** A gap in the agent's audio as heard: in the events, the first MAX_GAP_EVENTS of them. */
@@ -335,7 +342,14 @@ export class SessionStore implements Store {
         ) {
           this.stopDiscarding();
         }
-        if (result.changed) this.update({ turns });
+        if (result.changed) {
+          this.update({ turns });
+          this.recordLatency(
+            msg.role === 'agent'
+              ? this.latency.agentTurn(msg.ordinal)
+              : this.latency.userTurn(msg.ordinal),
+          );
+        }
         if (newUserTurn && result.changed) {
           this.settlePending(result.changed.text, msg.medium === 'text');
         }
@@ -496,8 +510,7 @@ export class SessionStore implements Store {
     if (echo.guarding || this.snapshot.muted) {
       // silence: nothing to learn about the user's speech
     } else if (this.micMeter.level().rmsDb > SPEECH_DB) {
-      this.lastUserSpeechAt = Date.now();
-      this.awaitingResponse = true;
+      this.latency.userSpoke(Date.now());
     }
     this.connection.sendAudio(out);
     this.options.recorder?.pushUser(out);
@@ -633,12 +646,12 @@ export class SessionStore implements Store {
       );
       return;
     }
-    this.lastUserSpeechAt = Date.now();
-    this.awaitingResponse = true;
+    const sentAt = Date.now();
+    this.latency.userSpoke(sentAt);
     this.update({
       pendingTexts: [
         ...this.snapshot.pendingTexts,
-        { id: ++this.pendingSeq, text: trimmed, at: this.lastUserSpeechAt },
+        { id: ++this.pendingSeq, text: trimmed, at: sentAt },
       ],
     });
     const how = sent === 'immediate' && !urgency ? ', immediate: you interrupted the agent' : '';

@@ -18,7 +18,59 @@ function utteranceWav(): Buffer {
   return monoWav(pcm, RATE);
 }
 
+/**
+ * A user who talks quietly from the first moment (over the store's speech threshold, under the
+ * local agent's, so the greeting is not cut), then says one loud utterance and stops: one
+ * utterance to answer, and the greeting starts while the user is already "speaking".
+ */
+function talkOverGreetingWav(): Buffer {
+  // A sine's RMS is amplitude/√2: 0.0106 is -42.5 dBFS, between -45 (the app) and -40 (the agent).
+  const pcm = Buffer.concat([
+    tone(220, 3_000, RATE, 0.0106),
+    tone(300, 1_200, RATE, 0.4),
+    silence(500, RATE),
+  ]);
+  return monoWav(pcm, RATE);
+}
+
 describe('a whole call in plain mode through the built CLI', () => {
+  it('response latency counts the reply to the user, not the greeting that began while the user spoke', async () => {
+    const home = tempDir();
+    const input = writeTemp(home, 'in.wav', talkOverGreetingWav());
+    const transcript = join(home, 'call.json');
+    const result = await runCli(
+      [
+        '--plain',
+        '--input',
+        input,
+        '--output',
+        'none',
+        '--sample-rate',
+        String(RATE),
+        '--duration',
+        '9',
+        '--transcript',
+        transcript,
+      ],
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const all = result.stdout + result.stderr;
+    // The greeting played, and one user utterance was answered.
+    expect(all).toMatch(/Turns: \d+ \(user 1, agent [2-9]\)/);
+    const line = /Response latency: median (\d+) ms, worst (\d+) ms \((\d+) turns?\)/.exec(all);
+    expect(line, all).not.toBeNull();
+    expect(Number(line![3])).toBe(1);
+    // The reply waits for the agent's end of speech (600 ms of quiet) and its think pause: the
+    // greeting's "latency" was the tens of ms since the user's last quiet frame.
+    expect(Number(line![1])).toBeGreaterThan(500);
+    const doc = JSON.parse(readFileSync(transcript, 'utf8')) as {
+      summary: { latencyCount: number; medianLatencyMs: number };
+    };
+    expect(doc.summary.latencyCount).toBe(1);
+    expect(doc.summary.medianLatencyMs).toBe(Number(line![1]));
+  }, 60_000);
+
   it('streams a WAV in, plays the agent into a WAV out, and keeps a transcript', async () => {
     const home = tempDir();
     const input = writeTemp(home, 'in.wav', utteranceWav());
