@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Snapshot, Store } from '../../session/types.js';
-import { secondClock, useClock } from '../clock.js';
+import { callClock, useClock } from '../clock.js';
 import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
@@ -112,7 +112,7 @@ export const CallFacts = memo(function CallFacts({
 }: CallFactsProps) {
   const facts = useStoreSelector(store, factValues, shallowEqual);
   const { startedAt, endedAt } = useStoreSelector(store, selectTimes, shallowEqual);
-  const now = useClock(secondClock, startedAt !== undefined && endedAt === undefined);
+  const now = useClock(callClock(startedAt ?? 0), startedAt !== undefined && endedAt === undefined);
   const time = startedAt === undefined ? '—' : formatCallTime(startedAt, endedAt, now);
   return (
     <Box flexDirection="column" width={width}>

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Snapshot, Store } from '../../session/types.js';
-import { secondClock, useClock } from '../clock.js';
+import { callClock, useClock } from '../clock.js';
 import { formatCallTime } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
@@ -23,7 +23,7 @@ const selectHeader = (s: Snapshot) => ({
 export const Header = memo(function Header({ store, title, width }: HeaderProps) {
   const { phase, startedAt, endedAt } = useStoreSelector(store, selectHeader, shallowEqual);
   const ticking = startedAt !== undefined && endedAt === undefined;
-  const now = useClock(secondClock, ticking);
+  const now = useClock(callClock(startedAt ?? 0), ticking);
   const elapsed = startedAt === undefined ? '' : ` ${formatCallTime(startedAt, endedAt, now)}`;
   return (
     <Box width={width} height={1}>

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { memo } from 'react';
 import type { AgentState, CallPhase, Snapshot, Store } from '../../session/types.js';
-import { ANIMATION_STEP_MS, animationClock, secondClock, useClock } from '../clock.js';
+import { ANIMATION_STEP_MS, animationClock, callClock, useClock } from '../clock.js';
 import { formatSince } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { fg, PHASE_COLOR, STATE_COLOR } from '../theme.js';
@@ -61,15 +61,21 @@ const selectState = (s: Snapshot) => ({
   agentState: s.agentState,
   since: s.agentStateSince,
   cutOff: s.agentCutOff,
+  startedAt: s.startedAt,
 });
 
 /** "● listening 3s": what the agent is doing, animated while it thinks or speaks. */
 export const StateIndicator = memo(function StateIndicator({ store }: { readonly store: Store }) {
-  const { phase, agentState, since, cutOff } = useStoreSelector(store, selectState, shallowEqual);
+  const { phase, agentState, since, cutOff, startedAt } = useStoreSelector(
+    store,
+    selectState,
+    shallowEqual,
+  );
   const animated = isAnimated(phase, agentState, cutOff);
   const live = phase === 'live';
   const step = useClock(animationClock, animated);
-  const second = useClock(secondClock, live && !animated);
+  // How long a state lasted moves with the call's clock: in the same frame as the call time.
+  const second = useClock(callClock(startedAt ?? 0), live && !animated);
   const now = animated ? step : second;
   const { glyph, word, color } = describeState(phase, agentState, cutOff, now);
   return (
