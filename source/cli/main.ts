@@ -212,6 +212,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
     env: process.env,
     cwd: process.cwd(),
     config: readConfig(),
+    keyUnused: Boolean(flags.local),
   });
   addSecret(settings.apiKey);
   for (const warning of warnings) err(`warning: ${warning}`);

@@ -27,6 +27,11 @@ export interface ResolveInput {
   cwd: string;
   /** The user's config file, if any. */
   config?: ConfigReader;
+  /**
+   * The run uses no API key (`--local`): no advice about where the key is kept, which would
+   * only be noise before every local call.
+   */
+  keyUnused?: boolean;
 }
 
 /** The settings to run with, where each came from, and advice worth showing. */
@@ -112,12 +117,12 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   if (found.inputSampleRate === undefined) sources.inputSampleRate = sources.sampleRate;
   if (found.outputSampleRate === undefined) sources.outputSampleRate = sources.sampleRate;
 
-  if (sources.apiKey === 'config') {
+  if (sources.apiKey === 'config' && !input.keyUnused) {
     warnings.push(
       `The API key is read from the config file ${configPath}; OMNIA_API_KEY in the environment or a .env file is safer.`,
     );
   }
-  if (sources.apiKey === 'dotenv') warnAboutReadableDotenv(dotenvPath, warnings);
+  if (sources.apiKey === 'dotenv' && !input.keyUnused) warnAboutReadableDotenv(dotenvPath, warnings);
   if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));

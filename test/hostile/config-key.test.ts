@@ -92,6 +92,22 @@ describe('a key saved with config set', () => {
     expect(statSync(configFile).mode & 0o077, 'the config file is readable by others').toBe(0);
   }, 40_000);
 
+  it('says where the key is kept only when the run uses it: not before a --local call', async () => {
+    const { home } = await homeWithSavedKey('sk_live_saved_local_9876');
+    const args = ['--plain', '--duration', '1', '--input', 'none', '--output', 'none'];
+    const local = await runCli(['--local', ...args], { env: cliEnv(home), timeoutMs: 30_000 });
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr).not.toMatch(/API key is read from the config file/);
+    const voices = await runCli(['--local', 'voices'], { env: cliEnv(home) });
+    expect(voices.code, voices.stderr).toBe(0);
+    expect(voices.stderr).not.toMatch(/API key is read from the config file/);
+    // A command that uses the key still says so.
+    const listed = await runCli(['agents', '--api-base', 'http://127.0.0.1:9'], {
+      env: cliEnv(home),
+    });
+    expect(listed.stderr).toMatch(/API key is read from the config file/);
+  }, 40_000);
+
   it('a different saved key is refused by the server: the message shows its last 4 at most', async () => {
     agent = await startLocalAgent({ voice: 'tone', requireApiKey: KEY });
     const other = 'sk_live_OTHER_SAVED_KEY_55aa11bb';

@@ -30,6 +30,7 @@ export async function commandApi(
     env: process.env,
     cwd: process.cwd(),
     config: readConfig(),
+    keyUnused: Boolean(flags.local),
   });
   addSecret(settings.apiKey);
   for (const warning of warnings) err(`warning: ${warning}`);
