@@ -122,7 +122,8 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
       `The API key is read from the config file ${configPath}; OMNIA_API_KEY in the environment or a .env file is safer.`,
     );
   }
-  if (sources.apiKey === 'dotenv' && !input.keyUnused) warnAboutReadableDotenv(dotenvPath, warnings);
+  if (sources.apiKey === 'dotenv' && !input.keyUnused)
+    warnAboutReadableDotenv(dotenvPath, warnings);
   if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));
