@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { optionalId, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
-import { sanitizeServerText } from './sanitize.js';
+import { sanitizeServerText, withWholeJson } from './sanitize.js';
 import { closeMatches, normaliseName } from './suggest.js';
 
 /** Omnia pages agents at most this many at a time. */
@@ -106,8 +106,7 @@ function agentFields(
 export function toAgentInfo(agent: z.infer<typeof agentSchema>): AgentInfo {
   const info = agentFields(agent, (value) => sanitizeServerText(value, MAX_AGENT_TEXT_CHARS));
   const data = agentFields(agent, (value) => value);
-  Object.defineProperty(info, 'toJSON', { value: () => data, enumerable: false });
-  return info as unknown as AgentInfo;
+  return withWholeJson(info, data) as unknown as AgentInfo;
 }
 
 /** True for an agent that takes calls. */

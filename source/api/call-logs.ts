@@ -9,7 +9,7 @@ import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
 import { type ApiTarget, apiRequest } from './request.js';
-import { sanitizeServerText } from './sanitize.js';
+import { sanitizeServerText, withWholeJson } from './sanitize.js';
 
 export {
   type CallRecordFacts,
@@ -97,8 +97,7 @@ export function recordFacts(log: CallLog): CallRecordFacts {
     value === undefined ? undefined : sanitizeServerText(value, max) || undefined,
   );
   const data = factsOf(log, (value) => value || undefined);
-  Object.defineProperty(facts, 'toJSON', { value: () => data, enumerable: false });
-  return facts;
+  return withWholeJson(facts, data);
 }
 
 function factsOf(log: CallLog, clean: Clean): CallRecordFacts {

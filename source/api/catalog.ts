@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { idText, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
-import { sanitizeServerText } from './sanitize.js';
+import { sanitizeServerText, withWholeJson } from './sanitize.js';
 import { closeMatches, normaliseName } from './suggest.js';
 
 const text = optionalText;
@@ -53,15 +53,6 @@ export interface LanguageInfo {
 const MAX_NAME_CHARS = 120;
 const clean = (value: string) => sanitizeServerText(value, MAX_NAME_CHARS);
 const whole = (value: string) => value;
-
-/**
- * `shown` (the fields passed through `clean`) with a hidden `toJSON` that gives `data` (the same
- * fields, whole): the screen gets safe text, `--json` the server's.
- */
-function withWholeJson<T extends object>(shown: T, data: T): T {
-  Object.defineProperty(shown, 'toJSON', { value: () => data, enumerable: false });
-  return shown;
-}
 
 function voiceFields(
   voice: z.infer<typeof voiceSchema>,

@@ -43,6 +43,15 @@ function cutChars(text: string, maxChars: number): string {
 const JSON_UNSAFE_CHARS = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
+ * `shown` (server text made safe to show: cleaned, cut) with a hidden `toJSON` that gives `data`
+ * (the same fields, whole): the screen gets safe text, `--json` and JSON files the server's.
+ */
+export function withWholeJson<T extends object, D>(shown: T, data: D): T {
+  Object.defineProperty(shown, 'toJSON', { value: () => data, enumerable: false });
+  return shown;
+}
+
+/**
  * `value` as JSON text (two-space indent) safe to print on a terminal, and still the data itself:
  * JSON.stringify escapes C0 controls; this also escapes the characters above as `\uXXXX`, which a
  * JSON reader turns back into the same characters. Nothing is removed or cut.
