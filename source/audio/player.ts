@@ -195,6 +195,8 @@ export class Player implements PlayerLike {
   /** The cushion all call long: a sink that can drop, kept running ({@link CUSHION_MS}). */
   private readonly cushionAlways: boolean;
   private readonly cushionBytes: number;
+  /** What the device must hold after a write to last until the next one ({@link withoutNeedlessSilence}). */
+  private readonly lastingBytes: number;
   /** Timeline position just past the last block that held audio. */
   private audioEndBytes = 0;
   /** Timeline position just past the last byte of audio written; -1 after a clear. */
@@ -230,6 +232,10 @@ export class Player implements PlayerLike {
       this.periodMs = options.periodMs ?? options.blockMs ?? BLOCK_MS;
     }
     this.leadBytes = bytesForMs(this.leadMs, this.rate);
+    this.lastingBytes = Math.min(
+      this.leadBytes,
+      bytesForMs(this.periodMs * this.writeTicks + MIN_MARGIN_MS, this.rate),
+    );
     this.cushionBytes = bytesForMs(Math.max(this.leadMs, CUSHION_LEAD_MS), this.rate);
     this.fadeBytes = bytesForMs(options.fadeMs ?? DEFAULT_FADE_MS, this.rate);
     this.replyGapBytes = bytesForMs(REPLY_GAP_MS, this.rate);
@@ -462,6 +468,7 @@ export class Player implements PlayerLike {
     if (bytes === 0 && !this.cushioned(now)) return;
     const silent = this.silenceBeforeReply(bytes, now);
     if (silent === 0) bytes = this.aheadBytes(bytes, played, now, step);
+    bytes = this.withoutNeedlessSilence(bytes, silent, played, step);
     if (bytes === 0) return;
     // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
     // of its child process. Blocks of at most blockBytes, split where the reply starts.
@@ -475,6 +482,38 @@ export class Player implements PlayerLike {
       at = end;
     }
     this.send(out);
+  }
+
+  /**
+   * The write, cut to the audio that is there when a reply is playing and a frame of it is not
+   * yet: silence goes in only where the device would otherwise run dry before the next write
+   * (the write period and MIN_MARGIN_MS, 45 ms with the speaker's 60 ms lead). Topping up to
+   * the full lead with silence made a hole wherever the next frame was late by more than the
+   * margin less the part of the lead beyond that (a write late on its timer made it worse by as
+   * much): heard as a click of a fraction of a millisecond, or a longer gap on a busy machine.
+   * The next write takes the frame once it is there. Only on the shared tick (a Player with its
+   * own timer writes whole blocks to the lead, as tests and benches expect).
+   */
+  private withoutNeedlessSilence(
+    bytes: number,
+    silent: number,
+    played: number,
+    step: number,
+  ): number {
+    if (
+      !this.onTicker ||
+      silent > 0 ||
+      this.starved ||
+      this.fadeTailBytes > 0 ||
+      this.audioEndExact < 0 ||
+      this.timelineBytes - this.audioEndBytes >= this.replyGapBytes
+    )
+      return bytes;
+    const queued = this.queue.byteLength - (this.queue.byteLength % step);
+    if (queued >= bytes) return bytes;
+    const lasting = played + this.lastingBytes - this.timelineBytes;
+    const needed = lasting <= 0 ? 0 : Math.ceil(lasting / step) * step;
+    return Math.min(bytes, Math.max(queued, needed));
   }
 
   /** Queued audio goes ahead to the device up to the cushion ({@link CUSHION_MS}). */
