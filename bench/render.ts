@@ -111,6 +111,12 @@ interface RenderRun {
 
 async function renderAt(columns: number, rows: number, incremental: boolean): Promise<RenderRun> {
   process.env.NODE_ENV = 'production';
+  // Colours as on a terminal with 256 of them (tmux's own TERM, most desktop terminals): the
+  // bench's stdout is not a terminal, and chalk would colour nothing. Colours make every
+  // frame dearer (Ink tokenises and re-styles each escape sequence): about 2.5 ms of Ink's
+  // render step against 1.5 ms without them (docs/performance.md).
+  const { default: chalk } = await import('chalk');
+  chalk.level = 2;
   const { render } = await import('ink');
   const { createElement } = await import('react');
   const { App } = await import('../source/ui/App.js');
