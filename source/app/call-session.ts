@@ -8,7 +8,7 @@
 import type { AgentInfo } from '../api/agents.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
-import type { Store, StoreActions } from '../session/types.js';
+import type { CallLabel, Store, StoreActions } from '../session/types.js';
 import {
   agentHint,
   type CallContext,
@@ -82,7 +82,7 @@ export interface CallSessionOptions {
   /** The plan, or the picker's choice when none is configured. */
   readonly start: { readonly plan: CallPlan } | { readonly choice: CallChoice };
   /** The title for a call with this label (the local agent says so). */
-  readonly titleFor: (label: string | undefined) => string;
+  readonly titleFor: (label: CallLabel | undefined) => string;
   /** Keeps the picked agent in the config file; returns where, throws ConfigError. */
   readonly rememberAgent: (agentId: string) => string;
   readonly listAgents: (signal: AbortSignal) => Promise<readonly AgentInfo[]>;
@@ -284,7 +284,7 @@ export class CallSession {
     this.update({
       stage: { kind: 'call' },
       store: call.store,
-      title: this.options.titleFor(call.created.label.text),
+      title: this.options.titleFor(call.created.label),
       earlier: [...this.options.files.earlier],
     });
     this.options.onCall?.(call);

@@ -320,12 +320,14 @@ async function runScreen(
     files,
     start: decision.kind === 'ready' ? { plan: decision.plan } : { choice: decision.choice },
     // Say on screen, not only on stderr (hidden by the full screen), why this is the demo agent.
-    titleFor: (label) =>
-      !o.local
-        ? `omnia-voice${label ? ` · ${label}` : ''}`
-        : o.apiKey
-          ? 'omnia-voice · built-in local agent (--local)'
-          : 'omnia-voice · built-in local agent (no API key configured)',
+    // On the local agent the title says why, and names a prompt (the local agent plays it);
+    // its agent is always the same demo one, which the info pane names.
+    titleFor: (label) => {
+      if (!o.local) return `omnia-voice${label ? ` · ${label.text}` : ''}`;
+      const prompt = label?.kind === 'prompt' ? ` · ${label.text}` : '';
+      const why = o.apiKey ? '--local' : 'no API key configured';
+      return `omnia-voice${prompt} · built-in local agent (${why})`;
+    },
     rememberAgent: (id) => rememberAgentSync(id),
     listAgents: (signal) => listAgentsFor(ctx.api, signal),
     onCall: (call) => {

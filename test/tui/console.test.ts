@@ -170,6 +170,43 @@ describe('r calls again', () => {
   }, 60_000);
 });
 
+describe('a prompt call on the built-in local agent', () => {
+  it('names the prompt file and its hash in the title, beside why it is the local agent', async () => {
+    const home = tempDir('omnia-local-prompt-');
+    const prompt = join(home, 'pirate.md');
+    writeFileSync(prompt, 'You are a terse pirate.\n');
+    // No API key: the app starts its own local agent.
+    const tui = await startTui({
+      args: [
+        '--prompt',
+        prompt,
+        '--voice',
+        'Alex',
+        '--language',
+        'en-us',
+        '--input',
+        'none',
+        '--output',
+        'none',
+      ],
+      env: cliEnv(home, { TERM: 'screen' }),
+      cwd: home,
+      width: 120,
+      height: 30,
+      wrapInShell: true,
+    });
+    const live = await tui.waitForScreen(
+      (s) => isLive(s) && s.includes('terse pirate'),
+      'the call, greeting with the prompt',
+    );
+    const title = screenLines(live)[0] ?? '';
+    expect(title).toMatch(/pirate\.md · [0-9a-f]{8}/);
+    expect(title).toContain('built-in local agent (no API key configured)');
+    await tui.keys('q');
+    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
+  }, 60_000);
+});
+
 describe('r when no call can be made', () => {
   it('a redial that fails shows no second call, and s saves the one call there was, once', async () => {
     const agent = await localAgent();
