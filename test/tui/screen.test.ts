@@ -164,8 +164,15 @@ describe('the full-screen UI in a real terminal', () => {
         10_000,
       );
       expect(isLive(waiting)).toBe(false);
+      // r while the call is being created makes no second call, and says why.
+      await tui.keys('r');
+      await tui.waitForScreen(
+        (s) => s.includes('already calling: r calls again once this call is on'),
+        'what r does while the call is being created',
+      );
       proxy.releaseReplies();
       await tui.waitForScreen(isLive, 'the call to be live');
+      expect(call.agent.calls).toHaveLength(1);
     } finally {
       await proxy.close();
     }

@@ -198,6 +198,11 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         quit(false);
         return;
       case 'redial':
+        // A call is being created: r would make a second one. Say so rather than nothing.
+        if (snapshot.phase === 'creating') {
+          dispatch({ type: 'toast', text: 'already calling: r calls again once this call is on' });
+          return;
+        }
         controls?.redial?.();
         return;
       case 'hangUpOrForce':
