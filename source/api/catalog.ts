@@ -114,7 +114,6 @@ export async function listLanguages(
     );
 }
 
-/** A voice or language that is not offered; the message names the closest valid ones. */
 /**
  * The language `wanted` names (its code, id or name, in any case). Throws a CatalogError naming
  * the closest ones when there is none.
@@ -137,6 +136,7 @@ export function findLanguage(languages: readonly LanguageInfo[], wanted: string)
   );
 }
 
+/** A voice or language that is not offered; the message names the closest valid ones. */
 export class CatalogError extends Error {
   constructor(message: string) {
     super(message);
