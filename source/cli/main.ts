@@ -174,6 +174,12 @@ function promptFlags(flags: CallFlags) {
       '--prompt needs --voice and --language (omnia-voice voices and omnia-voice languages list them).',
     );
   }
+  // An empty greeting used to be left out without a word: the agent then greeted all the same.
+  if (flags.greeting !== undefined && flags.greeting.trim() === '') {
+    throw new UsageError(
+      '--greeting is empty: leave it out for the agent to greet as it chooses, or give --first-speaker user to speak first.',
+    );
+  }
   const settings = {
     voice: flags.voice,
     language: flags.language,

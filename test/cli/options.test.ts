@@ -180,6 +180,34 @@ describe('the options of --prompt without it', () => {
   });
 });
 
+describe('--greeting given empty', () => {
+  it('is refused in one line that says what to give instead, exit 2, no call', async () => {
+    const run = await runCli(
+      [
+        '--plain',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--prompt',
+        'Be brief.',
+        '--voice',
+        'Alex',
+        '--language',
+        'en-us',
+        '--greeting',
+        ' ',
+      ],
+      { env: cliEnv(tempDir()) },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: --greeting is empty: leave it out for the agent to greet as it chooses, or give --first-speaker user to speak first.',
+    );
+    expect(run.stdout).not.toMatch(/Agent:/);
+  });
+});
+
 describe('serve --port on a port in use', () => {
   it('says so in words, with what to do; exit 1', async () => {
     const busy = createServer();
