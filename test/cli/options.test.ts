@@ -157,8 +157,9 @@ describe('calls show --json', () => {
   });
 });
 
+const QUIET = ['--plain', '--input', 'none', '--output', 'none'];
+
 describe('the options of --prompt without it', () => {
-  const QUIET = ['--plain', '--input', 'none', '--output', 'none'];
   it('one option: "goes with", in one line, exit 2', async () => {
     const run = await runCli([...QUIET, '--voice', 'Alex'], { env: cliEnv(tempDir()) });
     expect(run.code).toBe(2);
@@ -184,11 +185,7 @@ describe('--greeting given empty', () => {
   it('is refused in one line that says what to give instead, exit 2, no call', async () => {
     const run = await runCli(
       [
-        '--plain',
-        '--input',
-        'none',
-        '--output',
-        'none',
+        ...QUIET,
         '--prompt',
         'Be brief.',
         '--voice',

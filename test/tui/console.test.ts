@@ -29,6 +29,11 @@ function exitCodeOf(screen: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** A prompt call's arguments: the prompt file, a voice and language the local agent has. */
+function promptCall(prompt: string): string[] {
+  return ['--prompt', prompt, '--voice', 'Alex', '--language', 'en-us'];
+}
+
 async function app(args: string[], home: string, extra: Record<string, string> = {}): Promise<Tui> {
   return startTui({
     args: [...args, '--input', 'none', '--output', 'none'],
@@ -119,18 +124,7 @@ describe('r calls again', () => {
     writeFileSync(prompt, 'You sell tulips in Amsterdam. Be brief.\n');
     const transcript = join(home, 'calls.md');
     const tui = await app(
-      [
-        '--api-base',
-        agent.baseUrl,
-        '--prompt',
-        prompt,
-        '--voice',
-        'Alex',
-        '--language',
-        'en-us',
-        '--transcript',
-        transcript,
-      ],
+      ['--api-base', agent.baseUrl, ...promptCall(prompt), '--transcript', transcript],
       home,
     );
     const first = await tui.waitForScreen(
@@ -177,18 +171,7 @@ describe('a prompt call on the built-in local agent', () => {
     writeFileSync(prompt, 'You are a terse pirate.\n');
     // No API key: the app starts its own local agent.
     const tui = await startTui({
-      args: [
-        '--prompt',
-        prompt,
-        '--voice',
-        'Alex',
-        '--language',
-        'en-us',
-        '--input',
-        'none',
-        '--output',
-        'none',
-      ],
+      args: [...promptCall(prompt), '--input', 'none', '--output', 'none'],
       env: cliEnv(home, { TERM: 'screen' }),
       cwd: home,
       width: 120,
@@ -253,10 +236,7 @@ describe('r when no call can be made', () => {
     const home = tempDir('omnia-redial-prompt-');
     const prompt = join(home, 'baker.md');
     writeFileSync(prompt, 'You are a baker. Be brief.\n');
-    const tui = await app(
-      ['--api-base', agent.baseUrl, '--prompt', prompt, '--voice', 'Alex', '--language', 'en-us'],
-      home,
-    );
+    const tui = await app(['--api-base', agent.baseUrl, ...promptCall(prompt)], home);
     await tui.waitForScreen(
       (s) => isLive(s) && s.includes('You are a baker') && s.includes('listening'),
       'the call',
