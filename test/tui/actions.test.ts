@@ -147,6 +147,18 @@ describe('in-call keys in a real terminal', () => {
     expect(typedMessages(call)).toEqual([]);
     await tui.keys('Enter');
     await tui.waitForScreen((s) => s.includes('You typed: Is this quick?'), "the agent's answer");
+    // The same with the help open: it closes, and the text opens the message line, as a
+    // bracketed paste does there. As keys, the q in it hung up and quit.
+    await tui.keys('?');
+    await tui.waitForScreen((s) => s.includes('Keys (? or Esc to close)'), 'the help');
+    await tui.keys('-H', ...hex('what is your quota'));
+    const fromHelp = await tui.waitForScreen(
+      (s) => s.includes('say: what is your quota'),
+      'the text in the message line, the help closed',
+    );
+    expect(fromHelp).toMatch(/\blive \d+:\d\d/);
+    expect(fromHelp).not.toContain('Keys (? or Esc to close)');
+    expect(typedMessages(call)).toEqual(['Is this quick?']);
   }, 60_000);
 
   it('a paste is text, never keys: lines joined in the message line, sent only by Enter', async () => {

@@ -23,9 +23,10 @@ export interface CallKeyHandlers {
 }
 
 /**
- * Printable keys of one read in call mode, from this many on (or with a space among others),
- * are taken for a paste the terminal did not bracket rather than for commands: `Is this quick?`
- * would otherwise interrupt, save and hang up. Two keys (`tq`, `md`) still count one by one.
+ * Printable keys of one read in call mode or the help, from this many on (or with a space among
+ * others), are taken for a paste the terminal did not bracket rather than for commands: `Is this
+ * quick?` would otherwise interrupt, save and hang up. Two keys (`tq`, `md`) still count one by
+ * one.
  */
 const PASTE_RUN_KEYS = 3;
 
@@ -90,7 +91,10 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
       }
       if (text) onText(text, key);
       text = '';
-      if (!enter && context().mode === 'call') {
+      const mode = context().mode;
+      // In the help too: there a paste closes it and opens the message line (as a bracketed
+      // one does), where as keys a `q` in it quit.
+      if (!enter && (mode === 'call' || mode === 'help')) {
         const rest = keys.slice(i);
         // Spaces only: one Space held and repeated, one push-to-talk press.
         if (rest.every((k) => k === ' ')) {
