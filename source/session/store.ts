@@ -582,6 +582,11 @@ export class SessionStore implements Store {
   }
 
   private interrupt(by: 'local' | 'server'): void {
+    // A finished call stays as it ended: the audio left in the queue was never going to play.
+    if (by === 'local' && (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error')) {
+      this.addEvent('info', 'nothing to interrupt: the call is over');
+      return;
+    }
     const dropped = this.options.player.clear();
     if (by === 'local' && dropped <= 0 && this.snapshot.agentState !== 'speaking') {
       this.addEvent('info', 'nothing to interrupt: the agent is not speaking');

@@ -246,6 +246,17 @@ describe('SessionStore against the local agent', () => {
       kind: 'warning',
       message: 'message not sent (8 chars): the call is not connected',
     });
+    // Nor does an interrupt after the end change the finished call (it counted one, and
+    // reported the audio left behind as dropped).
+    const before = store.getSnapshot();
+    store.actions.interrupt();
+    const after = store.getSnapshot();
+    expect(after.interruptions).toBe(0);
+    expect(after.turns).toEqual(before.turns);
+    expect(after.events.at(-1)).toMatchObject({
+      kind: 'info',
+      message: 'nothing to interrupt: the call is over',
+    });
   });
 
   it('after a local interrupt the rest of the turn is not played, and a typed message cuts the agent off', async () => {

@@ -153,6 +153,9 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       }
       case 'interrupt':
         actions.interrupt();
+        // The store leaves a finished call as it was; say so where the user looks.
+        if (snapshot.phase === 'ended' || snapshot.phase === 'error')
+          dispatch({ type: 'toast', text: 'the call is over: there is nothing to interrupt' });
         return;
       case 'type':
         dispatch({ type: 'startTyping' });
