@@ -72,7 +72,10 @@ export function inlineEvents(
 
 /**
  * Turns (already ordered by ordinal) with inline events (see {@link inlineEvents}) and pending
- * typed messages interleaved by time. Each goes before the first turn that started after it.
+ * typed messages interleaved by time. Each goes before the first turn that started after it,
+ * except that a pending message never goes above a typed turn: the server takes typed messages
+ * in the order sent, so one it already has was sent earlier (it may have held it while the agent
+ * spoke, and made it a turn after later ones were sent).
  */
 export function mergeItems(
   turns: readonly Turn[],
@@ -82,11 +85,20 @@ export function mergeItems(
   const inline: readonly (CallEvent | PendingText)[] =
     pending.length === 0 ? events : [...events, ...pending].sort((a, b) => a.at - b.at);
   if (inline.length === 0) return turns;
+  const lastTyped =
+    pending.length === 0 ? -1 : turns.findLastIndex((t) => t.role === 'user' && t.typed);
   const out: TranscriptItem[] = [];
+  const held: PendingText[] = [];
   let e = 0;
-  for (const turn of turns) {
-    while (e < inline.length && inline[e]!.at < turn.startedAt) out.push(inline[e++]!);
+  for (let i = 0; i < turns.length; i++) {
+    const turn = turns[i]!;
+    while (e < inline.length && inline[e]!.at < turn.startedAt) {
+      const item = inline[e++]!;
+      if (i <= lastTyped && isPending(item)) held.push(item);
+      else out.push(item);
+    }
     out.push(turn);
+    if (i === lastTyped) out.push(...held);
   }
   while (e < inline.length) out.push(inline[e++]!);
   return out;

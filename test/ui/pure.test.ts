@@ -102,6 +102,30 @@ describe('transcript layout', () => {
     expect(inlineEvents([tool, debug, err, chatter], inline)).toBe(inline);
   });
 
+  it('keeps typed messages in the order sent: one still pending never goes above one the server has', () => {
+    // A, its answer; B, C and D typed during that answer. The server held B and made it a turn
+    // after C and D were sent: C and D wait below B, not above it where they were typed.
+    const a = turn({ role: 'user', text: 'quick A', typed: true, startedAt: 1_000 });
+    const answerA = turn({ role: 'agent', text: 'You typed: quick A', startedAt: 1_200 });
+    const b = turn({ role: 'user', text: 'quick B', typed: true, startedAt: 4_000 });
+    const answerB = turn({ role: 'agent', text: 'You typed: quick B', startedAt: 4_200 });
+    const c = { id: 3, text: 'quick C', at: 2_000 };
+    const d = { id: 4, text: 'quick D', at: 2_500 };
+    expect(mergeItems([a, answerA, b], [], [c, d])).toEqual([a, answerA, b, c, d]);
+    expect(mergeItems([a, answerA, b, answerB], [], [c, d])).toEqual([
+      a,
+      answerA,
+      b,
+      c,
+      d,
+      answerB,
+    ]);
+    // Events keep their place by time; a pending message with no typed turn after it too.
+    const tool = event({ kind: 'tool', message: 'lookup()', at: 2_200 });
+    expect(mergeItems([a, answerA, b], [tool], [c])).toEqual([a, answerA, tool, b, c]);
+    expect(mergeItems([a, answerA], [], [c])).toEqual([a, answerA, c]);
+  });
+
   it('labels the first row, indents the rest, and marks typed, interrupted and live turns', () => {
     const typed = rowsOf(turn({ role: 'user', text: 'hi', typed: true }), LABEL_WIDTH + 20);
     expect(typed).toHaveLength(1);
