@@ -584,4 +584,18 @@ describe('keys', () => {
     await r.press(KEYS.escape);
     await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
   });
+
+  it('at 40 columns every wrapped help line starts under the descriptions, "(when)" alone too', async () => {
+    const store = new FakeStore({ phase: 'live' });
+    const r = await open(store, 40, 12);
+    await r.press('?');
+    await r.press(KEYS.end);
+    // "cancel typing / close the help" fills its line; "(typing)" goes alone on the next.
+    await waitFor(() => expect(r.frame()).toMatch(/^Esc\s+cancel typing/m));
+    const lines = r.frame().split('\n');
+    const wrapped = lines.filter((line) => /^ {8}/.test(line));
+    expect(wrapped.length).toBeGreaterThan(0);
+    expect(wrapped.some((line) => line.trim() === '(typing)')).toBe(true);
+    for (const line of wrapped) expect(line).toMatch(/^ {8}\S/);
+  });
 });

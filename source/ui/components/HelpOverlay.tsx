@@ -69,7 +69,8 @@ export function HelpOverlay({
         <Text key={line.key} wrap="truncate-end">
           <Text bold>{line.keys.padEnd(KEYS_COLUMNS)}</Text>
           <Text>{line.text}</Text>
-          {line.when !== '' && <Text dimColor>{` ${line.when}`}</Text>}
+          {/* Alone on its line, "(when)" starts under the descriptions, like their text. */}
+          {line.when !== '' && <Text dimColor>{`${line.text === '' ? '' : ' '}${line.when}`}</Text>}
         </Text>
       ))}
       {(from > 0 || below > 0) && (
