@@ -77,6 +77,40 @@ export function lastColumns(text: string, width: number): string {
   return clusters.slice(from).join('');
 }
 
+/**
+ * `text` fitted to `width` columns by cutting the middle of its longest path (a word with a
+ * `/`), which keeps the words around it and the path's end, the file name: `could not write
+ * transcript /home/…/2026-11-30_demo.md: the disk is full`. Unchanged when it fits, or when
+ * there is no path or too little room for one (the caller cuts it some other way then).
+ */
+export function fitPath(text: string, width: number): string {
+  if (stringWidth(text) <= width) return text;
+  const words = [...text.matchAll(/\S*\/\S*/g)];
+  const longest = words.reduce<RegExpExecArray | RegExpMatchArray | undefined>(
+    (best, word) => (best === undefined || word[0].length > best[0].length ? word : best),
+    undefined,
+  );
+  if (longest?.index === undefined) return text;
+  // A colon or comma that ends the word belongs to the sentence, not the path.
+  const path = longest[0].replace(/[:,;.]+$/, '');
+  const from = longest.index;
+  const before = text.slice(0, from);
+  const after = text.slice(from + path.length);
+  const room = width - stringWidth(before) - stringWidth(after);
+  const MIN_PATH_COLUMNS = 12;
+  if (room < MIN_PATH_COLUMNS) return text;
+  // The end gets the file name whole when it fits beside a few columns of the start, else two
+  // thirds of the room: the file name matters more than the first folders.
+  const name = path.slice(path.lastIndexOf('/'));
+  const tailColumns = Math.min(
+    room - 1 - 4,
+    Math.max(stringWidth(name), Math.ceil(((room - 1) * 2) / 3)),
+  );
+  const tail = lastColumns(path, tailColumns);
+  const head = truncateToWidth(path, room - stringWidth(tail)).replace(/…$/, '');
+  return `${before}${head}…${tail}${after}`;
+}
+
 /** `text` padded with spaces to exactly `width` columns (cut with "…" when wider). */
 export function fitToWidth(text: string, width: number): string {
   const fitted = truncateToWidth(text, width);

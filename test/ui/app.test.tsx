@@ -474,6 +474,23 @@ describe('keys', () => {
     store.saveError = 'disk full';
     await r.press('s');
     await waitFor(() => expect(r.frame()).toContain('could not save the transcript: disk full'));
+    // Why it could not, for a path wider than the screen: the path gives way in its middle,
+    // and its file name and the reason after it stay (cut in the middle of the line, the file
+    // name went).
+    store.saveError = `could not write transcript /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_13-02-11_demo.md: a part of the path is not a directory`;
+    await r.press('s');
+    await waitFor(() =>
+      expect(r.frame()).toMatch(
+        /^could not write transcript \/h\S*…\S*demo\.md: a part of the path is not a directory$/m,
+      ),
+    );
+    const wide = await open(store, 120, 24);
+    await wide.press('s');
+    await waitFor(() =>
+      expect(wide.frame()).toMatch(
+        /^could not write transcript \/home\/\S*…\S*2026-11-30_13-02-11_demo\.md: a part of the path is not a directory$/m,
+      ),
+    );
   });
 
   it('space toggles the push-to-talk control only in PTT mode', async () => {

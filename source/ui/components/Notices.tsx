@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
 import { sanitizeLine } from '../sanitize.js';
+import { fitPath } from '../textWidth.js';
 import { fg } from '../theme.js';
 
 export interface NoticeInput {
@@ -105,7 +106,7 @@ export function Notices({ items, width }: { readonly items: Notice[]; readonly w
           wrap={notice.middle ? 'truncate-middle' : 'truncate-end'}
           {...fg(notice.color)}
         >
-          {notice.text}
+          {notice.middle ? fitPath(notice.text, width) : notice.text}
         </Text>
       ))}
     </Box>
