@@ -18,6 +18,8 @@ const shared = {
   testTimeout: 30_000,
   hookTimeout: 30_000,
   pool: 'forks' as const,
+  // After each file: kill the CLI processes a timed-out test left running.
+  setupFiles: ['test/setup.ts'],
 };
 
 export default defineConfig({

@@ -38,6 +38,26 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   };
 }
 
+/**
+ * Every process these helpers started and that has not ended. A test that vitest times out
+ * first (its 30 s come before runProcess's own limit) used to leave its CLI running, a call
+ * open and the machine loaded for the files after it: `test/setup.ts` kills what is left after
+ * each test file.
+ */
+const running = new Set<ChildProcess>();
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
+/** Kills the processes these helpers started that are still running; returns how many. */
+export function killLeftoverProcesses(): number {
+  const count = running.size;
+  for (const leftover of running) leftover.kill('SIGKILL');
+  running.clear();
+  return count;
+}
+
 /** Run the built CLI to completion. */
 export function runCli(
   args: string[],
@@ -58,6 +78,7 @@ export function runProcess(
       cwd: options.cwd ?? options.env.HOME,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    track(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -88,6 +109,7 @@ export function startCli(
     cwd: options.cwd ?? options.env.HOME,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => {
