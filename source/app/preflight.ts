@@ -1,6 +1,8 @@
 import {
   closeSync,
+  existsSync,
   fstatSync,
+  lstatSync,
   openSync,
   readFileSync,
   readSync,
@@ -12,7 +14,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { makeFolders } from '../transcript/atomic.js';
+import { linkTarget, makeFolders } from '../transcript/atomic.js';
 import { formatFromPath } from '../transcript/format.js';
 
 /** How much of an input WAV is read to check it: its header, almost always. */
@@ -80,7 +82,13 @@ function checkDistinct(files: readonly NamedFile[]): void {
       if (!stats.isFile()) continue;
       key = `inode:${stats.dev}:${stats.ino}`;
     } catch {
-      // Not there yet: its resolved path stands for it.
+      // Not there yet: its resolved path stands for it, or, for a link to a file not made
+      // yet, the path the link leads to.
+      try {
+        key = `path:${resolve(linkTarget(file.path))}`;
+      } catch {
+        // A loop of links: checkWritable says so.
+      }
     }
     const earlier = seen.find((s) => s.key === key);
     if (earlier) {
@@ -207,6 +215,10 @@ function checkWritable(path: string, what: string, inPlace: boolean): void {
   }
   if (stats?.isDirectory()) throw fail('it is a directory');
   if (stats && !stats.isFile()) return;
+  if (!stats && isLink(path)) {
+    checkLinkTarget(path, fail);
+    return;
+  }
   const folder = dirname(path);
   try {
     makeFolders(folder);
@@ -220,5 +232,43 @@ function checkWritable(path: string, what: string, inPlace: boolean): void {
     }
   } catch (error) {
     throw fail(why(error));
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `path` is a link to nothing yet: the link is followed (the writers open it, which makes its
+ * target), so its target must be one that can be made: in a folder that exists (none is made
+ * for it: the link names where the user wants the file), and at the end of a chain of links
+ * that does not go round in a loop. A probe file is made there and removed again.
+ */
+function checkLinkTarget(path: string, fail: (reason: string) => Error): void {
+  let target: string;
+  try {
+    target = linkTarget(path);
+  } catch {
+    throw fail('it is a link in a loop of links, which lead to no file');
+  }
+  const shown = sanitizeLine(target, 200);
+  const folder = dirname(target);
+  try {
+    closeSync(openSync(target, 'wx'));
+    unlinkSync(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && !existsSync(folder)) {
+      throw fail(`it is a link to ${shown}, and ${sanitizeLine(folder, 200)} does not exist`);
+    }
+    if (code === 'ENOTDIR' || code === 'ENOENT') {
+      throw fail(`it is a link to ${shown}, and part of that path is a file, not a directory`);
+    }
+    throw fail(`it is a link to ${shown}: ${why(error)}`);
   }
 }

@@ -21,6 +21,8 @@ export function writeFileAtomic(path: string, text: string): void {
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // Not there yet, or a link to a file not made yet: the file it will be (the link stays).
+    target = linkTarget(path);
   }
   const dir = nodePath.dirname(target);
   const temp = nodePath.join(
@@ -41,6 +43,33 @@ export function writeFileAtomic(path: string, text: string): void {
     throw error;
   }
   syncDirectory(dir);
+}
+
+/** Links followed before a chain counts as a loop (Linux's own limit). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * Where writing to `path` lands: `path` itself, or, when it is a symbolic link, the end of its
+ * chain of links (which may not exist yet: opening the link for writing makes it). Each link is
+ * read relative to its own folder. Throws ELOOP for a chain that goes round in a loop.
+ */
+export function linkTarget(path: string): string {
+  let current = path;
+  for (let hops = 0; ; hops++) {
+    let next: string;
+    try {
+      next = fs.readlinkSync(current);
+    } catch {
+      // Not a link (EINVAL), or not there: this is where the data goes.
+      return current;
+    }
+    if (hops === MAX_LINK_HOPS) {
+      throw Object.assign(new Error(`too many levels of symbolic links: ${path}`), {
+        code: 'ELOOP',
+      });
+    }
+    current = nodePath.resolve(nodePath.dirname(current), next);
+  }
 }
 
 /** Makes the rename itself durable; not every file system allows it, so failures are ignored. */
