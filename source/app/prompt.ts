@@ -28,14 +28,23 @@ export class PromptError extends Error {
 /**
  * What `--prompt VALUE` means: an existing file, else the prompt text itself. A value that
  * looks like a file name (no spaces; a slash or an extension) but names no file is refused:
- * a typo must not become the agent's instructions.
+ * a typo must not become the agent's instructions. So is one that names a directory (`prompts`),
+ * saying so: it is there, but it is no prompt file.
  */
 export function promptSource(value: string): PromptSource {
   const path = resolve(value);
+  let isDirectory = false;
   try {
-    if (statSync(path).isFile()) return { kind: 'file', path };
+    const stats = statSync(path);
+    if (stats.isFile()) return { kind: 'file', path };
+    isDirectory = stats.isDirectory();
   } catch {
     // Not a file: it may be the prompt text.
+  }
+  if (isDirectory && value.trim() !== '') {
+    throw new PromptError(
+      `--prompt ${JSON.stringify(value)} is a directory: give a prompt file in it, or the prompt text in quotes.`,
+    );
   }
   const trimmed = value.trim();
   if (trimmed === '') throw new PromptError('--prompt is empty: give a prompt file or the text.');
