@@ -351,12 +351,52 @@ function checkParentOptions(command: Command): void {
   }
 }
 
+/**
+ * A call takes no words of its own, nor does `calls` (only its commands): a word given to
+ * either is a command it does not have (`omnia-voice agentz`), not "too many arguments".
+ * Refused as Commander refuses one, with its closest command (`did you mean agents?`).
+ */
+function refuseStrayWords(command: Command): void {
+  if (command.commands.length === 0 || command.registeredArguments.length > 0) return;
+  if (command.args.length === 0) return;
+  // Commander's own error and suggestion for an unknown command (its typings leave it out).
+  (command as unknown as { unknownCommand(): void }).unknownCommand();
+}
+
+/** `omnia-voice calls`: how the user types this command. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Commander's usage errors in the app's one-line style: its suggestion on a line of its own
+ * (`(Did you mean agents?)`) joins the error (`: did you mean agents?`), and an unknown command
+ * with no suggestion says where the commands are listed.
+ */
+function oneLineErrors(command: Command): (text: string, write: (text: string) => void) => void {
+  return (text, write) => {
+    let line = text.replace(/\n\(Did you mean (.+)\?\)\s*$/, ': did you mean $1?').trimEnd();
+    if (/^error: unknown command '.*'$/.test(line)) {
+      line += `: ${commandPath(command)} --help lists the commands`;
+      // A word left over from a value with spaces (`--prompt Be brief`) lands here.
+      if (!command.parent)
+        line += ' (a call takes no words of its own: quote a value that has spaces)';
+    }
+    write(`${line}\n`);
+  };
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   // Each command parses its own options, after its name: `serve --voice tone` is serve's voice,
   // and `agents --duration 5` is an unknown option of agents, not the call's (exit 2).
   program.enablePositionalOptions();
-  program.hook('preAction', (_program, command) => checkParentOptions(command));
+  program.hook('preAction', (_program, command) => {
+    refuseStrayWords(command);
+    checkParentOptions(command);
+  });
   program
     .name('omnia-voice')
     .description(
@@ -526,12 +566,19 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(0);
     });
 
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const cmd of program.commands) {
+  // Words the call and `calls` do not take reach refuseStrayWords, which names them as the
+  // unknown commands they are. Set last: commands made earlier do not inherit it.
+  program.allowExcessArguments();
+  calls.allowExcessArguments();
+  const configure = (cmd: Command) => {
     cmd.exitOverride();
-    for (const sub of cmd.commands) sub.exitOverride();
-  }
+    cmd.configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: oneLineErrors(cmd),
+    });
+    for (const sub of cmd.commands) configure(sub);
+  };
+  configure(program);
   return program;
 }
 
