@@ -12,7 +12,10 @@ export interface DemoAgent {
   readonly name: string;
   readonly description: string;
   readonly status: 'ACTIVE' | 'INACTIVE' | 'SUSPENDED';
-  /** espeak-ng language code. */
+  /**
+   * espeak-ng language code, one that `GET /languages` lists (with espeak-ng and in the
+   * fallback list): Omnia's agents name a language its catalogue has.
+   */
   readonly language: string;
   /** espeak-ng variant (a voice name). */
   readonly voice: string;
@@ -60,7 +63,7 @@ export const DEMO_AGENTS: readonly DemoAgent[] = [
     name: 'Tuteur de français',
     description: 'Practises French with you.',
     status: 'ACTIVE',
-    language: 'fr',
+    language: 'fr-fr',
     voice: 'Antonio',
     greeting: 'Bonjour ! On pratique le français ensemble ?',
     firstSpeaker: 'agent',
@@ -99,12 +102,15 @@ export interface LocalVoiceInfo {
   readonly gender: 'male' | 'female' | 'unknown';
 }
 
-/** What the local agent offers when espeak-ng is not installed (its voices fall back to beeps). */
+/**
+ * What the local agent offers when espeak-ng is not installed (its voices fall back to beeps):
+ * codes as espeak-ng spells them, so an agent's language is in the list either way.
+ */
 const FALLBACK: { languages: LocalLanguage[]; voices: LocalVoiceInfo[] } = {
   languages: [
     { code: 'en-us', name: 'English (America)' },
     { code: 'en-gb', name: 'English (Great Britain)' },
-    { code: 'fr', name: 'French' },
+    { code: 'fr-fr', name: 'French (France)' },
     { code: 'de', name: 'German' },
     { code: 'es', name: 'Spanish (Spain)' },
   ],

@@ -134,7 +134,7 @@ describe('omnia-voice agents against the built-in local agent', () => {
     expect(run.stdout).toMatch(/^Hotel Concierge\s+concierge\s+ACTIVE\s+en-gb\s+Annie\s+agent$/m);
     expect(run.stdout).toMatch(/^Support Desk\s+support\s+ACTIVE\s+en-us\s+Andy\s+user$/m);
     // The fourth agent is on the second page.
-    expect(run.stdout).toMatch(/^Tuteur de français\s+tutor-fr\s+ACTIVE\s+fr\b/m);
+    expect(run.stdout).toMatch(/^Tuteur de français\s+tutor-fr\s+ACTIVE\s+fr-fr\s/m);
     expect(run.stdout).not.toContain('retired');
     const all = await runCli(['agents', '--all', '--json'], { env: cliEnv(home) });
     const ids = (JSON.parse(all.stdout) as Array<{ id: string }>).map((a) => a.id);
