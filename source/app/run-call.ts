@@ -437,16 +437,33 @@ export function untilUiIsWanted(
   });
 }
 
-/** `--duration`: hang up after that long. */
+/**
+ * `--duration`: hang up after that long. The call exists on the server once it is created: run
+ * out while its socket is still connecting, cutting the socket would leave it there unjoined and
+ * unnamed (Omnia has no REST call that ends one), so the hang-up waits for the socket to open
+ * (its connect timeout bounds that) and ends the call as asked. A socket that fails to open
+ * fails the call, as without `--duration`.
+ */
 function durationTimer(
   o: CallOptions,
-  store: { actions: { hangUp(reason?: string): Promise<void> } },
+  store: Pick<Store, 'actions' | 'getSnapshot' | 'subscribe'>,
 ): NodeJS.Timeout | undefined {
   if (o.durationSeconds === undefined) return undefined;
-  return setTimeout(
-    () => void store.actions.hangUp(`--duration ${o.durationSeconds}s reached`),
-    o.durationSeconds * 1000,
-  );
+  const reason = `--duration ${o.durationSeconds}s reached`;
+  return setTimeout(() => {
+    if (store.getSnapshot().phase !== 'connecting') {
+      void store.actions.hangUp(reason);
+      return;
+    }
+    const off = store.subscribe(() => {
+      const phase = store.getSnapshot().phase;
+      if (phase === 'connecting') return;
+      off();
+      // Once the call has started its parts (the mic, the output), so they stop as after any
+      // hang-up.
+      if (phase === 'live') setImmediate(() => void store.actions.hangUp(reason));
+    });
+  }, o.durationSeconds * 1000);
 }
 
 /** After the run: where the transcript is, and each call's summary (numbered when several). */
