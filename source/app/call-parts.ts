@@ -103,6 +103,8 @@ export function callData(snapshot: Snapshot, summary?: CallSummary): TranscriptD
     label: snapshot.label,
     turns: snapshot.turns,
     toolCalls: snapshot.toolCalls,
+    // Typed messages the server never confirmed stay in the file, as the writer put them.
+    ...(snapshot.pendingTexts.length > 0 ? { unconfirmed: snapshot.pendingTexts } : {}),
     events: snapshot.events,
     summary,
   };

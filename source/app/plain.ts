@@ -1,4 +1,5 @@
 import type { Snapshot, StoreReader, Turn } from '../session/types.js';
+import { conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
 
 export interface PlainOutputOptions {
   verbose: boolean;
@@ -41,10 +42,14 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   /**
    * An agent turn cut off by a barge-in is printed once the server's final text, the words
    * that were heard, has come (the deltas streamed ahead of the audio hold more), once the call
-   * is over, or after CUT_TEXT_WAIT_MS as it stands.
+   * is over, or after CUT_TEXT_WAIT_MS as it stands. One cut off by hanging up (or still open
+   * while the call ends) waits for the end of the call: the server may close it with the words
+   * heard until the socket closes (the hang-up's grace bounds that), and the transcript file
+   * keeps the turn as the call ended with it.
    */
   const cutTurnClosed = (turn: Turn, s: Snapshot): boolean => {
-    if (s.phase !== 'live') return true;
+    if (s.phase === 'ended' || s.phase === 'error') return true;
+    if (s.phase === 'ending') return false;
     const now = Date.now();
     const since = cutSince.get(turn.ordinal) ?? now;
     cutSince.set(turn.ordinal, since);
@@ -182,15 +187,21 @@ export function formatLevels(s: Snapshot): string {
 
 /**
  * At the end of a call: the turns not printed yet, in conversation order, an unfinished one
- * where it belongs. `printed` is what {@link attachPlainOutput} printed (its detach returns it).
+ * where it belongs, and the messages typed that the server never put in its transcript, marked
+ * so (`User (typed): … [sent, not confirmed]`, as the `.txt` transcript has them), among them
+ * where they were sent. `printed` is what {@link attachPlainOutput} printed (its detach returns
+ * it).
  */
 export function flushPlainOutput(
   s: Snapshot,
   printed: ReadonlySet<number>,
   write: (line: string) => void,
 ): void {
-  for (const turn of s.turns) {
-    if (printed.has(turn.ordinal) || !turn.text) continue;
-    write(turnLine(turn));
+  // Unconfirmed messages are placed by the turns they were sent after, printed or not.
+  for (const item of conversationItems(s.turns, [], s.pendingTexts)) {
+    if (item.kind === 'unconfirmed') write(formatTxtUnconfirmed(item.text));
+    else if (item.kind === 'turn' && !printed.has(item.turn.ordinal) && item.turn.text) {
+      write(turnLine(item.turn));
+    }
   }
 }

@@ -656,7 +656,12 @@ export class SessionStore implements Store {
     this.update({
       pendingTexts: [
         ...this.snapshot.pendingTexts,
-        { id: ++this.pendingSeq, text: trimmed, at: sentAt },
+        {
+          id: ++this.pendingSeq,
+          text: trimmed,
+          at: sentAt,
+          afterOrdinal: this.snapshot.turns.at(-1)?.ordinal ?? -1,
+        },
       ],
     });
     const how = sent === 'immediate' && !urgency ? ', immediate: you interrupted the agent' : '';

@@ -102,6 +102,11 @@ export interface PendingText {
   readonly text: string;
   /** Epoch ms when it was sent. */
   readonly at: number;
+  /**
+   * Ordinal of the latest transcript turn when it was sent (-1 before any): where a transcript
+   * file puts it should the call end before the server confirms it.
+   */
+  readonly afterOrdinal?: number;
 }
 
 export interface Snapshot {

@@ -1,7 +1,7 @@
 /**
  * Transcript file formats. Pure: data in, file text out. The writer decides when to write.
  */
-import type { CallEvent, CallLabel, ToolCall, Turn } from '../session/types.js';
+import type { CallEvent, CallLabel, PendingText, ToolCall, Turn } from '../session/types.js';
 import { type CallSummary, formatDuration, formatSummary } from './summary.js';
 
 /** The four transcript file formats, named by their file extension. */
@@ -23,6 +23,12 @@ export interface TranscriptData {
   readonly turns: readonly Turn[];
   /** Client tool invocations, shown in the conversation after the turn they followed. */
   readonly toolCalls?: readonly ToolCall[];
+  /**
+   * Messages the user typed and sent that the server had not put in its transcript when the file
+   * was written (the snapshot's `pendingTexts`): kept, marked {@link UNCONFIRMED_MARK}, where
+   * they were sent, and never counted as turns.
+   */
+  readonly unconfirmed?: readonly PendingText[];
   readonly events?: readonly CallEvent[];
   readonly summary?: CallSummary;
   /**
@@ -104,6 +110,52 @@ export function defaultTranscriptName(opts: {
   return `${parts.join('_')}.${opts.format}`;
 }
 
+/**
+ * How a typed message the server never confirmed is marked: sent by the user, but not in the
+ * call's transcript (the agent may never have had it).
+ */
+export const UNCONFIRMED_MARK = 'sent, not confirmed';
+
+/** One unconfirmed message as json/jsonl transcripts store it. */
+export interface UnconfirmedRecord {
+  readonly text: string;
+  /** Epoch ms when it was sent. */
+  readonly sentAt: number;
+  /** Ordinal of the latest turn when it was sent (-1 before any): it stands after that turn. */
+  readonly afterOrdinal: number;
+}
+
+/**
+ * The ordinal of the turn an unconfirmed message follows: the one it was sent after, or, when
+ * that was not kept, the last turn that started before it was sent (-1 for none).
+ */
+function unconfirmedAfter(text: PendingText, turns: readonly Turn[]): number {
+  if (text.afterOrdinal !== undefined) return text.afterOrdinal;
+  let after = -1;
+  for (const turn of turns) if (turn.startedAt <= text.at) after = Math.max(after, turn.ordinal);
+  return after;
+}
+
+/** The json/jsonl shape of an unconfirmed message; `turns` place it when it has no ordinal. */
+export function unconfirmedRecord(
+  text: PendingText,
+  turns: readonly Turn[] = [],
+): UnconfirmedRecord {
+  return {
+    text: cleanText(text.text, false),
+    sentAt: text.at,
+    afterOrdinal: unconfirmedAfter(text, turns),
+  };
+}
+
+/**
+ * One `.txt` line (no newline) for an unconfirmed message: `User (typed): … [sent, not
+ * confirmed]`; plain mode prints the same line.
+ */
+export function formatTxtUnconfirmed(text: PendingText): string {
+  return `User (typed): ${cleanText(text.text)} [${UNCONFIRMED_MARK}]`;
+}
+
 /** The json/jsonl shape of a turn. */
 export function turnRecord(turn: Turn): TurnRecord {
   return {
@@ -178,7 +230,7 @@ export function formatTxtTurn(turn: Turn): string {
 
 /** One jsonl line (no newline). */
 export function jsonlLine(
-  type: 'call' | 'turn' | 'tool' | 'event' | 'summary',
+  type: 'call' | 'turn' | 'tool' | 'unconfirmed' | 'event' | 'summary',
   body: object,
 ): string {
   return JSON.stringify({ type, ...body });
@@ -236,29 +288,50 @@ export function formatTxtTool(call: ToolCall): string {
   return `Tool: ${toolText(call)}`;
 }
 
-/** A turn, or a tool call placed after the turn it followed. */
+/**
+ * A turn, a tool call placed after the turn it followed, or a typed message the server never
+ * confirmed, placed after the turn it was sent after.
+ */
 export type ConversationItem =
   | { readonly kind: 'turn'; readonly turn: Turn }
-  | { readonly kind: 'tool'; readonly call: ToolCall };
+  | { readonly kind: 'tool'; readonly call: ToolCall }
+  | { readonly kind: 'unconfirmed'; readonly text: PendingText; readonly afterOrdinal: number };
 
 /**
- * Turns in ordinal order with each tool call after the turn it followed (`afterOrdinal`), tool
- * calls in the order asked. Pure.
+ * Turns in ordinal order with each tool call after the turn it followed (`afterOrdinal`) and
+ * each unconfirmed message after the turn it was sent after; tool calls and messages in the
+ * order they happened. Pure.
  */
 export function conversationItems(
   turns: readonly Turn[],
   toolCalls: readonly ToolCall[] = [],
+  unconfirmed: readonly PendingText[] = [],
 ): ConversationItem[] {
-  const tools = [...toolCalls].sort((a, b) => a.startedAt - b.startedAt);
+  const ordered = byOrdinal(turns);
+  const extras: { at: number; after: number; item: ConversationItem }[] = [
+    ...toolCalls.map((call) => ({
+      at: call.startedAt,
+      after: call.afterOrdinal,
+      item: { kind: 'tool', call } as const,
+    })),
+    ...unconfirmed.map((text) => {
+      const after = unconfirmedAfter(text, ordered);
+      return {
+        at: text.at,
+        after,
+        item: { kind: 'unconfirmed', text, afterOrdinal: after } as const,
+      };
+    }),
+  ].sort((a, b) => a.at - b.at);
   const items: ConversationItem[] = [];
   let next = 0;
-  for (const turn of byOrdinal(turns)) {
-    while (next < tools.length && tools[next]!.afterOrdinal < turn.ordinal) {
-      items.push({ kind: 'tool', call: tools[next++]! });
+  for (const turn of ordered) {
+    while (next < extras.length && extras[next]!.after < turn.ordinal) {
+      items.push(extras[next++]!.item);
     }
     items.push({ kind: 'turn', turn });
   }
-  while (next < tools.length) items.push({ kind: 'tool', call: tools[next++]! });
+  while (next < extras.length) items.push(extras[next++]!.item);
   return items;
 }
 
@@ -326,7 +399,7 @@ function markdownCall(data: TranscriptData, heading: string): string {
     }`,
   );
   out.push('', '## Conversation', '');
-  if (turns.length === 0) {
+  if (turns.length === 0 && !data.unconfirmed?.length) {
     // A call record fetched while the call runs (`calls show`) has no transcript yet.
     const running = data.summary?.record !== undefined && !data.summary.record.complete;
     out.push(
@@ -336,9 +409,15 @@ function markdownCall(data: TranscriptData, heading: string): string {
       '',
     );
   }
-  for (const item of conversationItems(turns, data.toolCalls)) {
+  for (const item of conversationItems(turns, data.toolCalls, data.unconfirmed)) {
     if (item.kind === 'tool') {
       out.push(`**Tool** (${relative(item.call.startedAt - origin)}): ${toolText(item.call)}`, '');
+      continue;
+    }
+    if (item.kind === 'unconfirmed') {
+      const when = relative(item.text.at - origin);
+      const text = cleanText(item.text.text);
+      out.push(`**User** (typed, ${when}): ${text} _(${UNCONFIRMED_MARK})_`, '');
       continue;
     }
     const { turn } = item;
@@ -390,8 +469,14 @@ function textCall(data: TranscriptData, number: number | undefined): string {
   const lines: string[] = [];
   const header = txtCallHeader(data, number);
   if (header) lines.push(header);
-  for (const item of conversationItems(data.turns, data.toolCalls)) {
-    lines.push(item.kind === 'turn' ? formatTxtTurn(item.turn) : formatTxtTool(item.call));
+  for (const item of conversationItems(data.turns, data.toolCalls, data.unconfirmed)) {
+    lines.push(
+      item.kind === 'turn'
+        ? formatTxtTurn(item.turn)
+        : item.kind === 'tool'
+          ? formatTxtTool(item.call)
+          : formatTxtUnconfirmed(item.text),
+    );
   }
   if (data.summary) lines.push('', ...formatSummary(data.summary).map((l) => cleanText(l)));
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
@@ -402,6 +487,9 @@ function jsonCall(data: TranscriptData): Record<string, unknown> {
     call: callFacts(data),
     turns: byOrdinal(data.turns).map(turnRecord),
     toolCalls: data.toolCalls?.map(toolRecord),
+    unconfirmed: data.unconfirmed?.length
+      ? data.unconfirmed.map((text) => unconfirmedRecord(text, data.turns))
+      : undefined,
     events: data.events?.map(eventRecord),
     summary: data.summary,
   };
@@ -416,15 +504,18 @@ function formatJson(data: TranscriptData): string {
 
 /**
  * The jsonl lines of one call: `call`, the turns with each tool call after the turn it followed
- * (as `.md` and `.txt` have them), events, summary.
+ * and each unconfirmed message after the turn it was sent after (as `.md` and `.txt` have them),
+ * events, summary.
  */
 export function jsonlCall(data: TranscriptData): string[] {
   const lines = [jsonlLine('call', callFacts(data))];
-  for (const item of conversationItems(data.turns, data.toolCalls)) {
+  for (const item of conversationItems(data.turns, data.toolCalls, data.unconfirmed)) {
     lines.push(
       item.kind === 'turn'
         ? jsonlLine('turn', turnRecord(item.turn))
-        : jsonlLine('tool', toolRecord(item.call)),
+        : item.kind === 'tool'
+          ? jsonlLine('tool', toolRecord(item.call))
+          : jsonlLine('unconfirmed', unconfirmedRecord(item.text, data.turns)),
     );
   }
   for (const event of data.events ?? []) lines.push(jsonlLine('event', eventRecord(event)));

@@ -18,7 +18,7 @@ import {
   turnRecord,
   txtCallHeader,
 } from './format.js';
-import type { CallSummary } from './summary.js';
+import { type CallSummary, summarize } from './summary.js';
 
 /** Rewrites of .md/.json files happen at most this often while the call runs. */
 export const DEFAULT_REWRITE_THROTTLE_MS = 500;
@@ -53,8 +53,12 @@ function isAppendFormat(format: TranscriptFormat): boolean {
 /**
  * Keeps a transcript file current while a call runs, so that a crash or kill -9 loses at most
  * the turn in progress. `.txt`/`.jsonl` get each turn appended once it is final; `.md`/`.json`
- * are rewritten atomically (throttled) whenever a turn becomes final. `close()` writes the
- * final form, including an unfinished turn and the summary.
+ * are rewritten atomically (throttled) whenever a turn becomes final. The moment the call ends
+ * (the store's phase `ended` or `error`) it stops following the store and writes the final form
+ * (an unfinished turn marked as such, unconfirmed typed messages, the summary the snapshot
+ * gives), so a screen left up on the ended call, or a process killed while the call record is
+ * fetched, loses nothing; `close(summary)` writes it once more with the caller's summary (the
+ * call record added).
  */
 export class TranscriptWriter {
   readonly path: string;
@@ -78,6 +82,8 @@ export class TranscriptWriter {
   private timer: NodeJS.Timeout | undefined;
   private lastRewriteAt = Number.NEGATIVE_INFINITY;
   private closed = false;
+  /** The call has ended: the file holds its final form, with this summary. */
+  private ended: { summary: CallSummary } | undefined;
   private lastError: string | undefined;
 
   constructor(path: string, options: TranscriptWriterOptions) {
@@ -106,6 +112,12 @@ export class TranscriptWriter {
   /** Writes anything pending now (skipping the throttle). */
   flush(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    if (this.ended) {
+      // The final form again (its folder may have come back), never a form without the summary.
+      const { summary } = this.ended;
+      this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
+      return Promise.resolve();
+    }
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -141,18 +153,28 @@ export class TranscriptWriter {
     }
   }
 
-  /**
-   * Stops following the store and writes the final form: every turn (an unfinished one marked
-   * as such), and the summary when given. Idempotent; failures go to `onError`.
-   */
   /** The last write's failure, one line, while the file on disk lags the call; else undefined. */
   get problem(): string | undefined {
     return this.lastError;
   }
 
+  /**
+   * Stops following the store and writes the final form: every turn (an unfinished one marked
+   * as such), unconfirmed typed messages, and the summary when given (else the one written when
+   * the call ended, if it has). Idempotent; failures go to `onError`.
+   */
   close(summary?: CallSummary): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
+    this.stopFollowing();
+    // Without a summary of its own, the one written when the call ended stays.
+    const final = summary ?? this.ended?.summary;
+    this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, final)));
+    return Promise.resolve();
+  }
+
+  /** No more appends or rewrites as the store changes; the final form is written next. */
+  private stopFollowing(): void {
     this.unsubscribe();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -165,15 +187,29 @@ export class TranscriptWriter {
         // Nothing was lost by a failed close: the final form is written next anyway.
       }
     }
+  }
+
+  /**
+   * The call has ended: its final form now, with the summary its last snapshot gives (no call
+   * record yet: `close` adds it). Nothing said changes any more; what the store still adds
+   * (events, a tool's late answer) is in the form `close` or `flush` writes.
+   */
+  private finishCall(snap: Snapshot): void {
+    const summary = summarize({ ...snap, transcriptPath: this.path });
+    this.ended = { summary };
+    this.stopFollowing();
     this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
-    return Promise.resolve();
   }
 
   private onChange(): void {
-    if (this.closed) return;
+    if (this.closed || this.ended) return;
     // Store listeners run inside the session's message and audio handling: never throw there.
     try {
       const snap = this.reader.getSnapshot();
+      if (snap.phase === 'ended' || snap.phase === 'error') {
+        this.finishCall(snap);
+        return;
+      }
       const turnsChanged = snap.turns !== this.seenTurns;
       const toolsChanged = snap.toolCalls !== this.seenTools;
       const eventsChanged = this.format === 'jsonl' && snap.events !== this.seenEvents;
@@ -281,6 +317,11 @@ export class TranscriptWriter {
       label: snap.label,
       turns: includeUnfinished ? snap.turns : snap.turns.filter((t) => t.final),
       toolCalls: snap.toolCalls,
+      // Typed messages still waiting for the server go with the unfinished turns: in the final
+      // form and a save, marked as not confirmed; not in the rewrites while the call runs.
+      ...(includeUnfinished && snap.pendingTexts.length > 0
+        ? { unconfirmed: snap.pendingTexts }
+        : {}),
       events: snap.events,
       summary,
       earlier: this.earlier.length > 0 ? this.earlier : undefined,

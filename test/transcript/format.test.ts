@@ -291,3 +291,72 @@ describe('a call record fetched while the call runs', () => {
     );
   });
 });
+
+describe('typed messages the server never put in its transcript', () => {
+  // Sent after turn 1 (placed there), and one with no ordinal kept: placed by its time.
+  const unconfirmed: TranscriptData = {
+    ...data,
+    summary: undefined,
+    events: undefined,
+    unconfirmed: [
+      { id: 1, text: 'are you open on Sundays?', at: T0 + 3_000, afterOrdinal: 1 },
+      { id: 2, text: 'hello?\u001b[31m', at: T0 + 9_000 },
+    ],
+  };
+
+  it('.txt and .md keep them where they were sent, marked as sent but not confirmed', () => {
+    const txt = formatTranscript('txt', unconfirmed).trimEnd().split('\n');
+    expect(txt).toEqual([
+      'Agent: Hello! How can I help?',
+      'User: What are your opening hours?',
+      'User (typed): are you open on Sundays? [sent, not confirmed]',
+      'Agent: We open at nine and [interrupted]',
+      'User (typed): Thanks, bye',
+      'Agent: Goodbye and have a [in progress]',
+      'User (typed): hello? [sent, not confirmed]',
+    ]);
+    const md = formatTranscript('md', unconfirmed)
+      .split('\n')
+      .filter((l) => l.startsWith('**'));
+    expect(md[2]).toBe('**User** (typed, +0:03): are you open on Sundays? _(sent, not confirmed)_');
+    expect(md[6]).toBe('**User** (typed, +0:09): hello? _(sent, not confirmed)_');
+  });
+
+  it('.json and .jsonl keep them apart from the turns, which stay the server’s', () => {
+    const doc = JSON.parse(formatTranscript('json', unconfirmed));
+    expect(doc.turns).toHaveLength(turns.length);
+    expect(doc.unconfirmed).toEqual([
+      { text: 'are you open on Sundays?', sentAt: T0 + 3_000, afterOrdinal: 1 },
+      { text: 'hello?', sentAt: T0 + 9_000, afterOrdinal: 4 },
+    ]);
+    // A call with none has no such key.
+    expect(JSON.parse(formatTranscript('json', data))).not.toHaveProperty('unconfirmed');
+    const records = formatTranscript('jsonl', unconfirmed)
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records.map((r) => (r.type === 'turn' ? `turn ${r.ordinal}` : r.type))).toEqual([
+      'call',
+      'turn 0',
+      'turn 1',
+      'unconfirmed',
+      'turn 2',
+      'turn 3',
+      'turn 4',
+      'unconfirmed',
+    ]);
+    expect(records[3]).toEqual({
+      type: 'unconfirmed',
+      text: 'are you open on Sundays?',
+      sentAt: T0 + 3_000,
+      afterOrdinal: 1,
+    });
+  });
+
+  it('a file of several calls keeps each call’s own', () => {
+    const later: TranscriptData = { ...data, summary: undefined, earlier: [unconfirmed] };
+    const txt = formatTranscript('txt', later);
+    expect(txt.match(/\[sent, not confirmed\]/g)).toHaveLength(2);
+    expect(txt.lastIndexOf('[sent, not confirmed]')).toBeLessThan(txt.indexOf('=== Call 2'));
+  });
+});

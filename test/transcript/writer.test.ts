@@ -7,7 +7,7 @@ import { makeFolders } from '../../source/transcript/atomic.js';
 import { summarize } from '../../source/transcript/summary.js';
 import { TranscriptWriter } from '../../source/transcript/writer.js';
 import { mknodMissing, skipWhenMissing } from '../helpers/requires.js';
-import { FakeStore, turn, waitFor } from './fake-store.js';
+import { FakeStore, T0, turn, waitFor } from './fake-store.js';
 
 let dir: string;
 beforeAll(() => {
@@ -157,6 +157,56 @@ describe('rewrite formats', () => {
     await writer.close();
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
     expect(JSON.parse(read(target)).turns[0].text).toBe('through the link');
+  });
+});
+
+describe('when the call ends', () => {
+  for (const ext of ['txt', 'jsonl', 'md', 'json'] as const) {
+    it(`.${ext} holds the final form at once; flush keeps it, close adds the record`, async () => {
+      const file = path.join(dir, `ended.${ext}`);
+      const store = new FakeStore({ phase: 'live' });
+      const writer = new TranscriptWriter(file, { reader: store, throttleMs: 0 });
+      store.putTurn(turn(0, 'agent', 'Hello there'));
+      store.putTurn(turn(1, 'agent', 'Let me', { final: false }));
+      store.update({
+        pendingTexts: [{ id: 1, text: 'one more thing', at: T0 + 2_500, afterOrdinal: 1 }],
+      });
+      expect(read(file)).not.toContain('one more thing');
+      // The call ends; nothing closes the writer yet (the screen stays up).
+      store.update({ phase: 'ended', endedAt: T0 + 4_000, endReason: 'the test ended it' });
+      const ended = read(file);
+      // The summary (its end reason), the turn still open, the message never confirmed.
+      expect(ended).toContain('the test ended it');
+      expect(ended).toContain('Let me');
+      expect(ended).toContain('one more thing');
+      expect(store.listenerCount).toBe(0);
+      // `s` on the ended screen: the same final form, not one without the summary.
+      await writer.flush();
+      expect(read(file)).toBe(ended);
+      const record = { callId: 'c0ffee12', complete: true, endReason: 'agent_hangup' };
+      await writer.close({ ...summarize(store.getSnapshot()), record });
+      const closed = read(file);
+      expect(closed).toContain('agent_hangup');
+      expect(closed.split('the test ended it')).toHaveLength(2);
+      expect(closed.split('one more thing')).toHaveLength(2);
+      expect(closed.split('Hello there')).toHaveLength(2);
+    });
+  }
+
+  it('a writer made after the end (`s` on the ended screen) writes the final form', async () => {
+    const file = path.join(dir, 'late.md');
+    const store = new FakeStore({
+      phase: 'ended',
+      endedAt: T0 + 4_000,
+      endReason: 'you hung up',
+      turns: [turn(0, 'agent', 'Hello there')],
+    });
+    const writer = new TranscriptWriter(file, { reader: store });
+    await writer.flush();
+    expect(read(file)).toContain('## Summary');
+    expect(read(file)).toContain('Ended: you hung up');
+    await writer.close();
+    expect(read(file)).toContain('Ended: you hung up');
   });
 });
 

@@ -1,0 +1,123 @@
+/**
+ * What plain mode prints and the transcript file keeps when a call ends with something still
+ * open, through the built CLI as a user meets it: an agent reply cut by the hang-up
+ * (`--duration`), and a typed message the server had not put in its transcript yet.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { CLI_PATH, type CliResult, cliEnv, runCli, tempDir } from '../helpers/cli.js';
+
+let agent: LocalAgent | undefined;
+afterEach(async () => {
+  await agent?.close();
+  agent = undefined;
+});
+
+/** The local agent in this process (tone voice: 180 ms a word, the same on every machine). */
+async function toneAgent(): Promise<LocalAgent> {
+  agent = await startLocalAgent({ voice: 'tone' });
+  return agent;
+}
+
+/** Runs the built CLI with `stdin` on its standard input (then closed), to its end. */
+function runCliWithInput(
+  args: string[],
+  stdin: string,
+  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      env: options.env,
+      cwd: options.env.HOME,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, options.timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(stdin);
+  });
+}
+
+const GREETING = 'Hello! I am the Omnia local demo agent. Say something, or type a message.';
+
+describe('plain mode, a reply cut by the hang-up', () => {
+  it('prints the words that were heard, as the transcript file has them', async () => {
+    const { baseUrl } = await toneAgent();
+    const home = tempDir('omnia-plain-hangup-cut-');
+    // The greeting is 13 words (2.3 s of audio, its text all sent in the first 0.6 s): the call
+    // ends 1.5 s in, with about a second of it still to play.
+    const result = await runCli(
+      ['--plain', '--api-base', baseUrl, '--duration', '1.5', '--input', 'none'].concat([
+        '--output',
+        'out.wav',
+        '--transcript',
+        'call.txt',
+      ]),
+      {
+        env: cliEnv(home, { OMNIA_API_KEY: 'sk-test-hangup-cut', OMNIA_AGENT_ID: 'demo' }),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const cut = (text: string) => text.split('\n').filter((l) => l.endsWith('[interrupted]'));
+    const file = readFileSync(join(home, 'call.txt'), 'utf8');
+    expect(cut(file), file).toHaveLength(1);
+    // Only the words heard: not the whole greeting, streamed ahead of its audio.
+    expect(cut(file)[0]).not.toContain(GREETING);
+    expect(cut(result.stdout), result.stdout).toEqual(cut(file));
+  }, 40_000);
+});
+
+describe('a typed message the server never put in its transcript', () => {
+  it('is in plain output and in the file, marked as sent but not confirmed', async () => {
+    const { baseUrl } = await toneAgent();
+    const home = tempDir('omnia-plain-unconfirmed-');
+    // Typed during the greeting (the agent holds it until the greeting ends, 2.3 s in); the call
+    // ends 1.5 s in, before the server has put it in its transcript.
+    const result = await runCliWithInput(
+      [
+        '--plain',
+        '--api-base',
+        baseUrl,
+        '--duration',
+        '1.5',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--transcript',
+        'call.txt',
+        '--no-call-record',
+      ],
+      'hello there\n',
+      {
+        env: cliEnv(home, { OMNIA_API_KEY: 'sk-test-unconfirmed', OMNIA_AGENT_ID: 'demo' }),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const line = 'User (typed): hello there [sent, not confirmed]';
+    expect(result.stdout.split('\n'), result.stdout).toContain(line);
+    const file = readFileSync(join(home, 'call.txt'), 'utf8');
+    expect(file.split('\n'), file).toContain(line);
+    // Where it was sent: before the greeting was over (and before the agent's farewell).
+    expect(file.indexOf(line)).toBeLessThan(file.indexOf('Agent: Goodbye!'));
+  }, 40_000);
+});
