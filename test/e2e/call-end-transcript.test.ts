@@ -3,12 +3,11 @@
  * open, through the built CLI as a user meets it: an agent reply cut by the hang-up
  * (`--duration`), and a typed message the server had not put in its transcript yet.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
-import { CLI_PATH, type CliResult, cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
 
 let agent: LocalAgent | undefined;
 afterEach(async () => {
@@ -20,39 +19,6 @@ afterEach(async () => {
 async function toneAgent(): Promise<LocalAgent> {
   agent = await startLocalAgent({ voice: 'tone' });
   return agent;
-}
-
-/** Runs the built CLI with `stdin` on its standard input (then closed), to its end. */
-function runCliWithInput(
-  args: string[],
-  stdin: string,
-  options: { env: NodeJS.ProcessEnv; timeoutMs: number },
-): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], {
-      env: options.env,
-      cwd: options.env.HOME,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`timed out\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, options.timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
 }
 
 const GREETING = 'Hello! I am the Omnia local demo agent. Say something, or type a message.';
@@ -91,7 +57,7 @@ describe('a typed message the server never put in its transcript', () => {
     const home = tempDir('omnia-plain-unconfirmed-');
     // Typed during the greeting (the agent holds it until the greeting ends, 2.3 s in); the call
     // ends 1.5 s in, before the server has put it in its transcript.
-    const result = await runCliWithInput(
+    const result = await runCli(
       [
         '--plain',
         '--api-base',
@@ -106,10 +72,10 @@ describe('a typed message the server never put in its transcript', () => {
         'call.txt',
         '--no-call-record',
       ],
-      'hello there\n',
       {
         env: cliEnv(home, { OMNIA_API_KEY: 'sk-test-unconfirmed', OMNIA_AGENT_ID: 'demo' }),
         timeoutMs: 30_000,
+        stdin: 'hello there\n',
       },
     );
     expect(result.code, result.stderr).toBe(0);

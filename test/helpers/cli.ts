@@ -61,30 +61,34 @@ export function killLeftoverProcesses(): number {
 /** Run the built CLI to completion. */
 export function runCli(
   args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; stdin?: string },
 ): Promise<CliResult> {
   return runProcess(process.execPath, [CLI_PATH, ...args], options);
 }
 
-/** Run a program to completion, collecting its output; killed and rejected past the timeout. */
+/**
+ * Run a program to completion, collecting its output; killed and rejected past the timeout.
+ * `stdin`: written to its standard input, which is then closed (else it has none).
+ */
 export function runProcess(
   command: string,
   args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number },
+  options: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; stdin?: string },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       env: options.env,
       cwd: options.cwd ?? options.env.HOME,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     track(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
     const timer = setTimeout(() => {

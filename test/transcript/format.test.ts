@@ -38,6 +38,19 @@ const data: TranscriptData = {
   }),
 };
 
+/** The records of a `.jsonl` transcript, parsed. */
+function jsonlRecords(d: TranscriptData): Array<Record<string, unknown>> {
+  return formatTranscript('jsonl', d)
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+}
+
+/** Each record's type, and a turn's ordinal: `turn 2`. */
+function kinds(records: ReadonlyArray<Record<string, unknown>>): string[] {
+  return records.map((r) => (r.type === 'turn' ? `turn ${r.ordinal}` : String(r.type)));
+}
+
 describe('txt', () => {
   it('reads back as one role-prefixed line per turn, with typed/interrupted/unfinished marks', () => {
     const lines = formatTranscript('txt', data).split('\n');
@@ -225,11 +238,8 @@ describe('tool calls in files', () => {
   });
 
   it('.jsonl puts each tool line after the turn it followed, as .md and .txt do', () => {
-    const records = formatTranscript('jsonl', withTool)
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(records.map((r) => (r.type === 'turn' ? `turn ${r.ordinal}` : r.type))).toEqual([
+    const records = jsonlRecords(withTool);
+    expect(kinds(records)).toEqual([
       'call',
       'turn 0',
       'turn 1',
@@ -331,11 +341,8 @@ describe('typed messages the server never put in its transcript', () => {
     ]);
     // A call with none has no such key.
     expect(JSON.parse(formatTranscript('json', data))).not.toHaveProperty('unconfirmed');
-    const records = formatTranscript('jsonl', unconfirmed)
-      .trimEnd()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(records.map((r) => (r.type === 'turn' ? `turn ${r.ordinal}` : r.type))).toEqual([
+    const records = jsonlRecords(unconfirmed);
+    expect(kinds(records)).toEqual([
       'call',
       'turn 0',
       'turn 1',
