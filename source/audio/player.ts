@@ -492,7 +492,9 @@ export class Player implements PlayerLike {
    * margin less the part of the lead beyond that (a write late on its timer made it worse by as
    * much): heard as a click of a fraction of a millisecond, or a longer gap on a busy machine.
    * The next write takes the frame once it is there. Only on the shared tick (a Player with its
-   * own timer writes whole blocks to the lead, as tests and benches expect).
+   * own timer writes whole blocks to the lead, as tests and benches expect), only while some of
+   * the reply is queued, and not with `keepRunning` (echo cancelling), where a device run dry
+   * moves the echo path under the canceller: a worse fault than a hole of a millisecond.
    */
   private withoutNeedlessSilence(
     bytes: number,
@@ -502,6 +504,11 @@ export class Player implements PlayerLike {
   ): number {
     if (
       !this.onTicker ||
+      // While cancelling echo the device must not run dry (the echo path moves): it keeps the
+      // whole lead. With nothing queued the reply is over (or too late for any margin): the
+      // device keeps the whole lead of silence between replies, as before.
+      this.keepRunning ||
+      this.queue.byteLength === 0 ||
       silent > 0 ||
       this.starved ||
       this.fadeTailBytes > 0 ||
