@@ -136,16 +136,9 @@ function unconfirmedAfter(text: PendingText, turns: readonly Turn[]): number {
   return after;
 }
 
-/** The json/jsonl shape of an unconfirmed message; `turns` place it when it has no ordinal. */
-export function unconfirmedRecord(
-  text: PendingText,
-  turns: readonly Turn[] = [],
-): UnconfirmedRecord {
-  return {
-    text: cleanText(text.text, false),
-    sentAt: text.at,
-    afterOrdinal: unconfirmedAfter(text, turns),
-  };
+/** The json/jsonl shape of an unconfirmed message that follows turn `afterOrdinal`. */
+function unconfirmedRecord(text: PendingText, afterOrdinal: number): UnconfirmedRecord {
+  return { text: cleanText(text.text, false), sentAt: text.at, afterOrdinal };
 }
 
 /**
@@ -488,7 +481,7 @@ function jsonCall(data: TranscriptData): Record<string, unknown> {
     turns: byOrdinal(data.turns).map(turnRecord),
     toolCalls: data.toolCalls?.map(toolRecord),
     unconfirmed: data.unconfirmed?.length
-      ? data.unconfirmed.map((text) => unconfirmedRecord(text, data.turns))
+      ? data.unconfirmed.map((text) => unconfirmedRecord(text, unconfirmedAfter(text, data.turns)))
       : undefined,
     events: data.events?.map(eventRecord),
     summary: data.summary,
@@ -515,7 +508,7 @@ export function jsonlCall(data: TranscriptData): string[] {
         ? jsonlLine('turn', turnRecord(item.turn))
         : item.kind === 'tool'
           ? jsonlLine('tool', toolRecord(item.call))
-          : jsonlLine('unconfirmed', unconfirmedRecord(item.text, data.turns)),
+          : jsonlLine('unconfirmed', unconfirmedRecord(item.text, item.afterOrdinal)),
     );
   }
   for (const event of data.events ?? []) lines.push(jsonlLine('event', eventRecord(event)));
