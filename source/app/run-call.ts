@@ -47,7 +47,7 @@ import {
 } from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
 import { preflight } from './preflight.js';
-import { promptSource } from './prompt.js';
+import { loadPrompt, type PromptSource, promptSource } from './prompt.js';
 import { plainStop, screenStop } from './stop.js';
 
 export { MAX_QUEUED_AGENT_AUDIO_MS } from './call-parts.js';
@@ -141,8 +141,14 @@ async function prepare(
   // Before anything is started or created: a wrong file costs no call, and the local agent
   // is not started for a run that cannot go ahead.
   let clientTools: ClientToolRunner | undefined;
+  let prompt: PromptSource | undefined;
   try {
     preflight(o);
+    if (o.prompt) {
+      prompt = promptSource(o.prompt.value);
+      // Read once now too: a file that cannot be read is refused before anything starts.
+      loadPrompt(prompt);
+    }
     clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
   } catch (error) {
     io.err(`error: ${errorLine(error)}`);
@@ -173,9 +179,7 @@ async function prepare(
     const decision = decideCall({
       api,
       ...(agentId ? { agentRef: agentId } : {}),
-      ...(o.prompt
-        ? { prompt: { source: promptSource(o.prompt.value), settings: o.prompt.settings } }
-        : {}),
+      ...(o.prompt && prompt ? { prompt: { source: prompt, settings: o.prompt.settings } } : {}),
       inputSampleRate: o.inputSampleRate,
       outputSampleRate: o.outputSampleRate,
       plain: o.plain,

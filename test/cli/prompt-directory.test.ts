@@ -28,4 +28,23 @@ describe('--prompt naming a directory', () => {
       expect(run.stdout).not.toContain('[call] connected');
     }
   }, 60_000);
+
+  it('is refused before the local agent starts: the error is the only line, as for a missing file', async () => {
+    const home = tempDir('omnia-prompt-first-');
+    mkdirSync(join(home, 'prompts'));
+    for (const [value, error] of [
+      ['prompts', '--prompt "prompts" is a directory'],
+      ['missing.md', 'No prompt file "missing.md"'],
+    ] as const) {
+      const run = await runCli([...CALL, '--prompt', value, ...VOICE], {
+        env: cliEnv(home),
+        timeoutMs: 30_000,
+      });
+      expect(run.code, run.stderr).toBe(2);
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines, run.stderr).toHaveLength(1);
+      expect(lines[0]).toContain(`error: ${error}`);
+      expect(run.stderr).not.toContain('local agent');
+    }
+  }, 60_000);
 });
