@@ -363,6 +363,26 @@ function refuseStrayWords(command: Command): void {
   (command as unknown as { unknownCommand(): void }).unknownCommand();
 }
 
+/**
+ * Commander checks a command's unknown options before its words, so `omnia-voice agentz --json`
+ * said "unknown option '--json'" for a command that does not exist. A word before the unknown
+ * option, given to a command that takes none of its own, is the mistake: it is refused as an
+ * unknown command (with its suggestion), as `omnia-voice agentz` is.
+ */
+class OmniaCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new OmniaCommand(name);
+  }
+
+  unknownOption(flag: string): void {
+    const before = this.args.slice(0, Math.max(0, this.args.indexOf(flag)));
+    if (before.some((word) => !word.startsWith('-'))) refuseStrayWords(this);
+    (
+      Command.prototype as unknown as { unknownOption(this: Command, flag: string): void }
+    ).unknownOption.call(this, flag);
+  }
+}
+
 /** `omnia-voice calls`: how the user types this command. */
 function commandPath(command: Command): string {
   const names: string[] = [];
@@ -389,7 +409,7 @@ function oneLineErrors(command: Command): (text: string, write: (text: string) =
 }
 
 function buildProgram(setExit: (code: number) => void): Command {
-  const program = new Command();
+  const program = new OmniaCommand();
   // Each command parses its own options, after its name: `serve --voice tone` is serve's voice,
   // and `agents --duration 5` is an unknown option of agents, not the call's (exit 2).
   program.enablePositionalOptions();

@@ -39,6 +39,22 @@ describe('a word that is not a command', () => {
     expect(result.stderr).toBe("error: unknown command 'shw': did you mean show?\n");
   });
 
+  it('agentz --json: the word is the mistake, not the option it was given', async () => {
+    const agentz = await run(['agentz', '--json']);
+    expect(agentz.code).toBe(2);
+    expect(agentz.stderr).toBe("error: unknown command 'agentz': did you mean agents?\n");
+    const shw = await run(['calls', 'shw', '--json']);
+    expect(shw.code).toBe(2);
+    expect(shw.stderr).toBe("error: unknown command 'shw': did you mean show?\n");
+  });
+
+  it('an unknown option before a word is still the option', async () => {
+    // The word may be the option's value: `--plian agents` is not a misspelt command.
+    const result = await run(['--plian', 'agents']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("error: unknown option '--plian': did you mean --plain?\n");
+  });
+
   it('a misspelt option says its suggestion on the same line', async () => {
     const result = await run(['--durration', '5']);
     expect(result.code).toBe(2);
