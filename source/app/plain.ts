@@ -1,3 +1,4 @@
+import { LEVEL_TICK_MS } from '../audio/constants.js';
 import type { Snapshot, StoreReader, Turn } from '../session/types.js';
 import { conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
 
@@ -16,7 +17,8 @@ export interface PlainOutput {
 
 /**
  * Plain mode: one line per event that matters (state changes, final transcript lines, errors),
- * for pipes, logs and CI. With `verbose`, protocol events too.
+ * for pipes, logs and CI. With `verbose`, protocol events too. An agent's reply is printed as
+ * it was heard: once its audio has played, or marked `[interrupted]` when it was cut off.
  */
 export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptions): PlainOutput {
   const printed = new Set<number>();
@@ -37,7 +39,21 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   let doneOrdinal = -1;
   /** Agent turns cut off and not final yet: since when they wait for their final text. */
   const cutSince = new Map<number, number>();
-  let cutTimer: NodeJS.Timeout | undefined;
+  /** One timer renders again when a wait ends (a cut turn's text, a reply's audio). */
+  let wakeTimer: NodeJS.Timeout | undefined;
+  let wakeAt = Number.POSITIVE_INFINITY;
+  const wakeIn = (ms: number) => {
+    const at = Date.now() + ms;
+    if (wakeTimer && wakeAt <= at) return;
+    clearTimeout(wakeTimer);
+    wakeAt = at;
+    wakeTimer = setTimeout(() => {
+      wakeTimer = undefined;
+      wakeAt = Number.POSITIVE_INFINITY;
+      render(reader.getSnapshot());
+    }, ms);
+    wakeTimer.unref();
+  };
 
   /**
    * An agent turn cut off by a barge-in is printed once the server's final text, the words
@@ -55,12 +71,25 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     cutSince.set(turn.ordinal, since);
     const left = since + CUT_TEXT_WAIT_MS - now;
     if (left <= 0) return true;
-    cutTimer ??= setTimeout(() => {
-      cutTimer = undefined;
-      render(reader.getSnapshot());
-    }, left);
-    cutTimer.unref();
+    wakeIn(left);
     return false;
+  };
+
+  /**
+   * The latest agent turn, final, while its audio may still be playing: Omnia sends a reply's
+   * final text long before its audio has played, and a barge-in or a hang-up may yet cut it
+   * off. It waits while agent audio is queued, and for AUDIO_WAIT_MS after its text became
+   * final (the audio may follow the text, and the queue is read at the level tick).
+   */
+  const stillPlaying = (turn: Turn, s: Snapshot): boolean => {
+    if (turn.role !== 'agent' || !turn.final || turn.interrupted) return false;
+    if (s.phase !== 'live' && s.phase !== 'ending') return false;
+    if (turn !== s.turns.findLast((t) => t.role === 'agent')) return false;
+    if (s.queuedMs > 0) return true;
+    const left = (turn.endedAt ?? 0) + AUDIO_WAIT_MS - Date.now();
+    if (left <= 0) return false;
+    wakeIn(left);
+    return true;
   };
 
   const render = (s: Snapshot) => {
@@ -93,7 +122,8 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
       const turn = turns[i]!;
       if (!printed.has(turn.ordinal)) {
         const closed =
-          turn.final || (turn.interrupted && turn.role === 'agent' && cutTurnClosed(turn, s));
+          (turn.final && !stillPlaying(turn, s)) ||
+          (turn.interrupted && turn.role === 'agent' && cutTurnClosed(turn, s));
         if (!closed && !release) break;
         printed.add(turn.ordinal);
         cutSince.delete(turn.ordinal);
@@ -145,7 +175,7 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     detach: () => {
       unsubscribe();
       clearInterval(holdCheck);
-      clearTimeout(cutTimer);
+      clearTimeout(wakeTimer);
       if (levels) clearInterval(levels);
     },
   };
@@ -156,6 +186,12 @@ export const HOLD_MAX_MS = 10_000;
 
 /** Longest an agent turn cut off by a barge-in waits for its final text (the words heard). */
 export const CUT_TEXT_WAIT_MS = 2_000;
+
+/**
+ * How long a reply's final text waits for its audio to be seen queued: three level ticks, the
+ * rate at which the store reads the queue.
+ */
+export const AUDIO_WAIT_MS = 3 * LEVEL_TICK_MS;
 
 /** `Agent: text`, `User (typed): text`, with how the turn ended when it did not finish. */
 function turnLine(turn: Turn): string {

@@ -1,0 +1,116 @@
+/**
+ * Plain mode prints an agent's reply as it was heard. Omnia sends a reply's final text long
+ * before its audio has played: printed then, a reply later cut by hanging up or by a barge-in
+ * stood in the output unmarked while the transcript file marked it `[interrupted]`. Through the
+ * built CLI against the Omnia double, the agent's audio played into a WAV file that keeps time.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type HostileCall, pause } from '../hostile/server.js';
+import { double, runAgainst } from './helpers.js';
+
+const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
+const REPLY = 'Our opening hours are nine to five, every day but Sunday.';
+/** The call's output rate (the app's default) and a frame of agent audio at it. */
+const RATE = 48_000;
+const FRAME_MS = 20;
+
+/** `ms` of a 440 Hz tone, sent at once in 20 ms frames: the reply's audio, far ahead of time. */
+function sendReplyAudio(call: HostileCall, ms: number): void {
+  const samples = (RATE * FRAME_MS) / 1000;
+  for (let f = 0; f < ms / FRAME_MS; f++) {
+    const pcm = Buffer.alloc(samples * 2);
+    for (let i = 0; i < samples; i++) {
+      const t = (f * samples + i) / RATE;
+      pcm.writeInt16LE(Math.round(8000 * Math.sin(2 * Math.PI * 440 * t)), i * 2);
+    }
+    call.audio(pcm);
+  }
+}
+
+/** The greeting's text at once, then its audio; `after` runs while it plays. */
+function replyScript(audioMs: number, after: (call: HostileCall) => Promise<void>) {
+  return async (call: HostileCall, created: { id: string }) => {
+    call.json({ type: 'call_started', callId: created.id });
+    call.json({ type: 'state', state: 'speaking' });
+    call.json({
+      type: 'transcript',
+      role: 'agent',
+      medium: 'voice',
+      ordinal: 0,
+      text: REPLY,
+      final: true,
+    });
+    sendReplyAudio(call, audioMs);
+    call.json({ type: 'state', state: 'listening' });
+    await after(call);
+    if (await call.waitFor('hang_up', 30_000)) call.ws.close(1000, 'bye');
+  };
+}
+
+async function plainCall(
+  script: ReturnType<typeof replyScript>,
+  extra: string[],
+): Promise<{ stdout: string; code: number | null; stderr: string; file: string }> {
+  const server = await double({ agents: AGENTS, recordDelayMs: 0, script });
+  const run = await runAgainst(server, [
+    '--plain',
+    '--agent',
+    'agt_front',
+    '--input',
+    'none',
+    '--output',
+    'agent.wav',
+    '--transcript',
+    'call.txt',
+    ...extra,
+  ]);
+  return { ...run, file: readFileSync(join(run.home, 'call.txt'), 'utf8') };
+}
+
+describe('plain mode prints a reply as it was heard', () => {
+  it('a reply heard whole is printed when its audio has played, unmarked', async () => {
+    const run = await plainCall(
+      replyScript(2_000, async (call) => {
+        // Said while the reply still plays, well after its text came: printed before it.
+        await pause(900);
+        call.json({ type: 'error', message: 'said while the reply played' });
+      }),
+      ['--duration', '3.5'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    const reply = lines.indexOf(`Agent: ${REPLY}`);
+    const event = lines.indexOf('[error] server error: said while the reply played');
+    expect(reply, run.stdout).toBeGreaterThan(-1);
+    expect(event, run.stdout).toBeGreaterThan(-1);
+    expect(event, run.stdout).toBeLessThan(reply);
+    expect(run.file).toContain(`Agent: ${REPLY}\n`);
+  }, 40_000);
+
+  it('a reply cut by hanging up is printed once, marked [interrupted], as the file has it', async () => {
+    const run = await plainCall(
+      replyScript(5_000, async () => undefined),
+      ['--duration', '1.5'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const replies = run.stdout.split('\n').filter((line) => line.startsWith('Agent: '));
+    expect(replies, run.stdout).toEqual([`Agent: ${REPLY} [interrupted]`]);
+    expect(run.file).toContain(`Agent: ${REPLY} [interrupted]\n`);
+  }, 40_000);
+
+  it('a reply cut by the server’s playback_clear_buffer is printed marked [interrupted]', async () => {
+    const run = await plainCall(
+      replyScript(5_000, async (call) => {
+        await pause(1_000);
+        call.json({ type: 'playback_clear_buffer' });
+      }),
+      ['--duration', '2.5'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const replies = run.stdout.split('\n').filter((line) => line.startsWith('Agent: '));
+    expect(replies, run.stdout).toEqual([`Agent: ${REPLY} [interrupted]`]);
+    expect(run.file).toContain(`Agent: ${REPLY} [interrupted]\n`);
+  }, 40_000);
+});
