@@ -334,7 +334,9 @@ export class Player implements PlayerLike {
   }
 
   enqueue(pcm: Buffer): void {
-    if (pcm.length > 0) this.queue.push(pcm);
+    // A device that failed plays nothing more: its audio would only wait in the queue for good
+    // (a queue that never drains reads as a reply still playing).
+    if (pcm.length > 0 && !this.failed) this.queue.push(pcm);
   }
 
   clear(): number {
@@ -658,6 +660,8 @@ export class Player implements PlayerLike {
     this.failed = true;
     this.isPlaying = false;
     this.stopTimer();
+    this.queue.clear();
+    this.unheard = [];
     this.onError?.(firstLine(message));
   }
 }

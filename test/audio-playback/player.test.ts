@@ -556,6 +556,12 @@ describe('Player when the device goes away', () => {
       expect(errors[0]).toMatch(/^sox play stopped: /);
       expect(errors[0]).not.toContain('\n');
       expect(player.playing).toBe(false);
+      // Nothing waits to be played on a device that is gone, now or later: a queue that never
+      // drains would read as a reply still playing (and held plain mode's lines).
+      expect(player.queuedMs).toBe(0);
+      expect(player.unplayedMs).toBe(0);
+      player.enqueue(tone(500, 1000));
+      expect(player.queuedMs).toBe(0);
       await player.stop();
     } finally {
       process.env.HOME = prevHome;
