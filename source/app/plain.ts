@@ -76,15 +76,16 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   };
 
   /**
-   * The latest agent turn, final, while its audio may still be playing: Omnia sends a reply's
-   * final text long before its audio has played, and a barge-in or a hang-up may yet cut it
-   * off. It waits while agent audio is queued, and for AUDIO_WAIT_MS after its text became
-   * final (the audio may follow the text, and the queue is read at the level tick).
+   * An agent's final turn while its audio may still be playing: Omnia sends a reply's final
+   * text long before its audio has played, and a barge-in or a hang-up may yet cut it off. It
+   * waits while agent audio is queued, and for AUDIO_WAIT_MS after its text became final (the
+   * audio may follow the text, and the queue is read at the level tick). Only while it is the
+   * last turn: the store marks a final reply cut only then, so a turn after it ends the wait.
    */
   const stillPlaying = (turn: Turn, s: Snapshot): boolean => {
     if (turn.role !== 'agent' || !turn.final || turn.interrupted) return false;
     if (s.phase !== 'live' && s.phase !== 'ending') return false;
-    if (turn !== s.turns.findLast((t) => t.role === 'agent')) return false;
+    if (turn !== s.turns.at(-1)) return false;
     if (s.queuedMs > 0) return true;
     const left = (turn.endedAt ?? 0) + AUDIO_WAIT_MS - Date.now();
     if (left <= 0) return false;
@@ -121,10 +122,12 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     for (let i = done; i < turns.length; i++) {
       const turn = turns[i]!;
       if (!printed.has(turn.ordinal)) {
+        const playing = stillPlaying(turn, s);
         const closed =
-          (turn.final && !stillPlaying(turn, s)) ||
+          (turn.final && !playing) ||
           (turn.interrupted && turn.role === 'agent' && cutTurnClosed(turn, s));
-        if (!closed && !release) break;
+        // A reply still playing waits even on release: its audio ends the wait.
+        if (playing || (!closed && !release)) break;
         printed.add(turn.ordinal);
         cutSince.delete(turn.ordinal);
         // Released while open with nothing said in it: nothing to print.

@@ -49,8 +49,18 @@ function replyScript(audioMs: number, after: (call: HostileCall) => Promise<void
   };
 }
 
+const EVENTS = [
+  '[error] server error: said while the reply played',
+  '[error] server error: said after the reply played',
+];
+
+/** The lines of `stdout` that are among `wanted`, in the order printed. */
+function linesOf(stdout: string, wanted: string[]): string[] {
+  return stdout.split('\n').filter((line) => wanted.includes(line));
+}
+
 async function plainCall(
-  script: ReturnType<typeof replyScript>,
+  script: (call: HostileCall, created: { id: string }) => Promise<void>,
   extra: string[],
 ): Promise<{ stdout: string; code: number | null; stderr: string; file: string }> {
   const server = await double({ agents: AGENTS, recordDelayMs: 0, script });
@@ -76,17 +86,63 @@ describe('plain mode prints a reply as it was heard', () => {
         // Said while the reply still plays, well after its text came: printed before it.
         await pause(900);
         call.json({ type: 'error', message: 'said while the reply played' });
+        // Said once it has played: printed after it.
+        await pause(1_700);
+        call.json({ type: 'error', message: 'said after the reply played' });
       }),
-      ['--duration', '3.5'],
+      ['--duration', '4'],
     );
     expect(run.code, run.stderr).toBe(0);
-    const lines = run.stdout.split('\n');
-    const reply = lines.indexOf(`Agent: ${REPLY}`);
-    const event = lines.indexOf('[error] server error: said while the reply played');
-    expect(reply, run.stdout).toBeGreaterThan(-1);
-    expect(event, run.stdout).toBeGreaterThan(-1);
-    expect(event, run.stdout).toBeLessThan(reply);
+    expect(linesOf(run.stdout, [`Agent: ${REPLY}`, ...EVENTS]), run.stdout).toEqual([
+      '[error] server error: said while the reply played',
+      `Agent: ${REPLY}`,
+      '[error] server error: said after the reply played',
+    ]);
     expect(run.file).toContain(`Agent: ${REPLY}\n`);
+  }, 40_000);
+
+  it('a reply with no audio, or one a later turn follows, is printed at once', async () => {
+    const run = await plainCall(
+      async (call, created) => {
+        call.json({ type: 'call_started', callId: created.id });
+        call.json({
+          type: 'transcript',
+          role: 'agent',
+          ordinal: 0,
+          text: 'Text only.',
+          final: true,
+        });
+        await pause(1_000);
+        call.json({ type: 'error', message: 'a second later' });
+        // A reply with 4 s of audio, then the user's own words while it plays: the store can
+        // mark only the last turn cut, so nothing is left to wait for.
+        call.json({ type: 'transcript', role: 'agent', ordinal: 1, text: REPLY, final: true });
+        sendReplyAudio(call, 4_000);
+        await pause(300);
+        call.json({ type: 'transcript', role: 'user', ordinal: 2, text: 'Thanks.', final: true });
+        await pause(700);
+        call.json({ type: 'error', message: 'a second after the reply' });
+        if (await call.waitFor('hang_up', 30_000)) call.ws.close(1000, 'bye');
+      },
+      ['--duration', '3'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(
+      linesOf(run.stdout, [
+        'Agent: Text only.',
+        `Agent: ${REPLY}`,
+        'User: Thanks.',
+        '[error] server error: a second later',
+        '[error] server error: a second after the reply',
+      ]),
+      run.stdout,
+    ).toEqual([
+      'Agent: Text only.',
+      '[error] server error: a second later',
+      `Agent: ${REPLY}`,
+      'User: Thanks.',
+      '[error] server error: a second after the reply',
+    ]);
   }, 40_000);
 
   it('a reply cut by hanging up is printed once, marked [interrupted], as the file has it', async () => {
