@@ -143,12 +143,13 @@ async function prepare(
   let clientTools: ClientToolRunner | undefined;
   let prompt: PromptSource | undefined;
   try {
-    preflight(o);
     if (o.prompt) {
       prompt = promptSource(o.prompt.value);
-      // Read once now too: a file that cannot be read is refused before anything starts.
+      // Read once now too: a file that cannot be read is refused before anything starts
+      // (the output files' folders included).
       loadPrompt(prompt);
     }
+    preflight(o);
     clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
   } catch (error) {
     io.err(`error: ${errorLine(error)}`);

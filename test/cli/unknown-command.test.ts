@@ -43,7 +43,7 @@ describe('a word that is not a command', () => {
     const agentz = await run(['agentz', '--json']);
     expect(agentz.code).toBe(2);
     expect(agentz.stderr).toBe("error: unknown command 'agentz': did you mean agents?\n");
-    const shw = await run(['calls', 'shw', '--json']);
+    const shw = await run(['calls', 'shw', '--bogus']);
     expect(shw.code).toBe(2);
     expect(shw.stderr).toBe("error: unknown command 'shw': did you mean show?\n");
   });
