@@ -11,10 +11,12 @@ import { terminalColorLevel } from './theme.js';
 
 /**
  * Ink's cap on frames. Everything that moves by itself moves on one 120 ms grid (`clock.ts`), so
- * a call draws at most about 8 frames a second of its own; the cap bounds bursts (a flood of events
- * or transcript messages) and decides how long a key waits after a frame: at most 1000/20 ms.
+ * a call draws at most about 8 frames a second of its own, whatever the cap; the cap bounds
+ * bursts (a flood of events) and decides how long a key waits when it comes just after a frame:
+ * at most 1000/60 ms. At 20 it was 50 ms, for more than 4 keys in 10 while the agent spoke
+ * (`docs/performance.md`, "Key to screen").
  */
-export const RENDER_MAX_FPS = 20;
+export const RENDER_MAX_FPS = 60;
 
 /**
  * The kitty keyboard protocol, where the terminal has it: key releases make push-to-talk a key
