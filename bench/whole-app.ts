@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AppStats } from '../source/app/stats.js';
+import { LEVEL_TICK_MS } from '../source/audio/constants.js';
 import { appClient, type ClientCommand, exampleClient, shellQuote } from './peer/clients.js';
 import { prepareExample } from './peer/example-client.js';
 import { OMNIA_HOST, omniaHostUnavailable, prepareOmniaHost } from './peer/omnia-host.js';
@@ -76,9 +77,13 @@ async function keyToScreen(tmux: TmuxSession, marker: string): Promise<KeyTimes>
   const control = new TmuxControl(tmux);
   const written: number[] = [];
   const captured: number[] = [];
+  // A key lands at any moment of the app's 120 ms frame grid, as a user's would: the wait after
+  // the help closed (seen right after a frame) is 150 ms plus a random part of that grid. A
+  // fixed wait locked every key to one phase of it, and so measured one case of Ink's maxFps
+  // window every time (6 ms in one run, 55 ms in another).
   const closed = async () => {
     await until(() => !tmux.screen().includes(marker), 5_000, 5);
-    await sleep(150);
+    await sleep(150 + Math.random() * LEVEL_TICK_MS);
   };
   try {
     await sleep(300);
