@@ -134,7 +134,7 @@ function cutOld(text: string): string {
   if (text.length <= UNCUT_CHARS) return text;
   const total = MAX_TOOL_TEXT_TOTAL_CHARS.toLocaleString('en-US');
   return (
-    `${cap(text, CUT_TEXT_CHARS)} (cut: the first ${CUT_TEXT_CHARS} of ${text.length} ` +
+    `${Array.from(text).slice(0, CUT_TEXT_CHARS).join('')}… (cut: the first ${CUT_TEXT_CHARS} of ${text.length} ` +
     `characters are kept; a call keeps at most ${total} characters of tool text)`
   );
 }

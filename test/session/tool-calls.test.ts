@@ -106,7 +106,7 @@ describe('the tool calls a call keeps', () => {
     expect(total).toBeLessThanOrEqual(MAX_TOOL_TEXT_TOTAL_CHARS);
     expect(list.at(-1)?.result).toBe('x'.repeat(MAX_TOOL_TEXT_CHARS));
     expect(list[0]?.result).toMatch(
-      /^x{499}… \(cut: the first 500 of 262144 characters are kept; a call keeps at most 4,194,304 characters of tool text\)$/,
+      /^x{500}… \(cut: the first 500 of 262144 characters are kept; a call keeps at most 4,194,304 characters of tool text\)$/,
     );
   });
 });
