@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type HostileCall, pause } from '../hostile/server.js';
+import { agentSays, type HostileCall, pause } from '../hostile/server.js';
 import { double, runAgainst } from './helpers.js';
 
 const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
@@ -34,14 +34,7 @@ function replyScript(audioMs: number, after: (call: HostileCall) => Promise<void
   return async (call: HostileCall, created: { id: string }) => {
     call.json({ type: 'call_started', callId: created.id });
     call.json({ type: 'state', state: 'speaking' });
-    call.json({
-      type: 'transcript',
-      role: 'agent',
-      medium: 'voice',
-      ordinal: 0,
-      text: REPLY,
-      final: true,
-    });
+    call.json(agentSays(0, REPLY));
     sendReplyAudio(call, audioMs);
     call.json({ type: 'state', state: 'listening' });
     await after(call);
@@ -105,18 +98,12 @@ describe('plain mode prints a reply as it was heard', () => {
     const run = await plainCall(
       async (call, created) => {
         call.json({ type: 'call_started', callId: created.id });
-        call.json({
-          type: 'transcript',
-          role: 'agent',
-          ordinal: 0,
-          text: 'Text only.',
-          final: true,
-        });
+        call.json(agentSays(0, 'Text only.'));
         await pause(1_000);
         call.json({ type: 'error', message: 'a second later' });
         // A reply with 4 s of audio, then the user's own words while it plays: the store can
         // mark only the last turn cut, so nothing is left to wait for.
-        call.json({ type: 'transcript', role: 'agent', ordinal: 1, text: REPLY, final: true });
+        call.json(agentSays(1, REPLY));
         sendReplyAudio(call, 4_000);
         await pause(300);
         call.json({ type: 'transcript', role: 'user', ordinal: 2, text: 'Thanks.', final: true });
