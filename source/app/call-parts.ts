@@ -26,7 +26,12 @@ import type { AudioSink } from '../audio/types.js';
 import type { SessionStore } from '../session/store.js';
 import type { CallLabel, Snapshot } from '../session/types.js';
 import type { ClientToolRunner } from '../tools/types.js';
-import { makeFolders, writeFileAtomic } from '../transcript/atomic.js';
+import {
+  formatForPath,
+  makeFolders,
+  writeErrorReason,
+  writeFileAtomic,
+} from '../transcript/atomic.js';
 import {
   defaultTranscriptName,
   formatFromPath,
@@ -195,7 +200,7 @@ export async function openCall(
   let writer: TranscriptWriter | undefined;
   const follow = (path: string) =>
     new TranscriptWriter(path, {
-      format: formatFromPath(path),
+      format: formatForPath(path, o.transcriptFormat),
       reader: store,
       redact: secrets,
       earlier: files.earlierData(),
@@ -361,22 +366,41 @@ function fileTagOf(agentId: string | undefined, label: CallLabel | undefined): s
  * Returns the path (undefined with no finished call).
  */
 export function saveRun(files: SessionFiles, secrets: readonly string[]): string | undefined {
+  if (files.path && files.earlier.length > 0) return files.path;
+  const path = writeRunToDirectory(files, secrets);
+  if (path) files.path = path;
+  return path;
+}
+
+/**
+ * `--save-transcripts` beside `--transcript`: a copy of the run in the transcript directory, as
+ * without `--transcript`; the run's file stays the one given. Returns its path (undefined with
+ * no finished call).
+ */
+export function saveRunCopy(files: SessionFiles, secrets: readonly string[]): string | undefined {
+  return writeRunToDirectory(files, secrets);
+}
+
+function writeRunToDirectory(files: SessionFiles, secrets: readonly string[]): string | undefined {
   const [first, ...rest] = files.earlier;
   if (!first) return undefined;
-  if (files.path) return files.path;
   const path = files.generatedPath(
     first.snapshot,
     fileTagOf(first.snapshot.agentId, first.snapshot.label),
   );
   const last = rest.at(-1) ?? first;
   const earlier = files.earlier.slice(0, -1).map((c) => callData(c.snapshot, c.summary));
-  makeFolders(dirname(path));
-  const data = {
-    ...callData(last.snapshot, last.summary),
-    earlier: earlier.length ? earlier : undefined,
-  };
-  writeFileAtomic(path, redactSecrets(formatTranscript(formatFromPath(path), data), secrets));
-  files.path = path;
+  try {
+    makeFolders(dirname(path));
+    const data = {
+      ...callData(last.snapshot, last.summary),
+      earlier: earlier.length ? earlier : undefined,
+    };
+    writeFileAtomic(path, redactSecrets(formatTranscript(formatFromPath(path), data), secrets));
+  } catch (error) {
+    // In words, as the transcript writer says it (`a part of the path is not a directory`).
+    throw new Error(`could not save the transcript to ${path}: ${writeErrorReason(error)}`);
+  }
   return path;
 }
 

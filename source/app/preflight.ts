@@ -14,8 +14,8 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { linkTarget, makeFolders } from '../transcript/atomic.js';
-import { formatFromPath } from '../transcript/format.js';
+import { formatForPath, linkTarget, makeFolders } from '../transcript/atomic.js';
+import type { TranscriptFormat } from '../transcript/format.js';
 
 /** How much of an input WAV is read to check it: its header, almost always. */
 const HEAD_BYTES = 64 * 1024;
@@ -25,6 +25,8 @@ export interface PreflightOptions {
   readonly input: string;
   readonly output: string;
   readonly transcriptPath?: string;
+  /** The format of a transcript path that needs no extension (`/dev/stdout`, a FIFO). */
+  readonly transcriptFormat?: TranscriptFormat;
   readonly recordPath?: string;
 }
 
@@ -50,7 +52,7 @@ export function preflight(o: PreflightOptions): void {
   if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio", true);
   if (o.transcriptPath !== undefined) {
     try {
-      formatFromPath(o.transcriptPath);
+      formatForPath(o.transcriptPath, o.transcriptFormat ?? 'md');
     } catch (error) {
       throw usageError(error instanceof Error ? error.message : String(error));
     }

@@ -24,6 +24,7 @@ import {
   openSink,
   SessionFiles,
   saveRun,
+  saveRunCopy,
 } from './call-parts.js';
 import {
   type CallDecision,
@@ -482,12 +483,14 @@ function printEnd(
   const unsaved = calls.at(-1)?.summary.transcriptProblem !== undefined;
   if (files.path && !o.transcriptPath) {
     if (!unsaved) io.err(`transcript saved to ${files.path}`);
-  } else if (o.saveTranscripts && !o.transcriptPath) {
+  } else if (o.saveTranscripts) {
+    // With --transcript too: that file holds the run, and a copy goes to the directory.
     try {
-      const path = saveRun(files, secretSpellings(o.apiKey));
+      const secrets = secretSpellings(o.apiKey);
+      const path = o.transcriptPath ? saveRunCopy(files, secrets) : saveRun(files, secrets);
       if (path) io.err(`transcript saved to ${path}`);
     } catch (error) {
-      io.err(`warning: could not save the transcript: ${errorLine(error)}`);
+      io.err(`warning: ${errorLine(error)}`);
     }
   }
   calls.forEach((call, i) => {

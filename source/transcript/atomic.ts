@@ -1,6 +1,72 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { formatFromPath, type TranscriptFormat } from './format.js';
+
+/**
+ * The format of a transcript at `path`: the one its extension names; for a stream or a device
+ * (`/dev/stdout`, `/dev/fd/3`, a FIFO, a terminal), which needs no extension, `fallback` (the
+ * `transcriptFormat` setting). Otherwise throws {@link formatFromPath}'s message.
+ */
+export function formatForPath(path: string, fallback: TranscriptFormat): TranscriptFormat {
+  try {
+    return formatFromPath(path);
+  } catch (error) {
+    if (isStreamPath(path) || isDevice(path)) return fallback;
+    throw error;
+  }
+}
+
+/**
+ * A path written as a stream, never rewritten or renamed over: one of the process's own
+ * descriptors by name (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`, `/proc/self/fd/N`: whatever
+ * is behind it, a redirected file included), a FIFO or a socket. (A device, such as a terminal
+ * by its name, is written in place, whole, at each write.)
+ */
+export function isStreamPath(path: string): boolean {
+  if (descriptorOf(path) !== undefined) return true;
+  const stats = statOf(path);
+  return stats !== undefined && (stats.isFIFO() || stats.isSocket());
+}
+
+/**
+ * Appends `text` to a stream (`isStreamPath`). One of the process's descriptors by name is
+ * written through that descriptor, not opened again: behind it may be a socket (a parent that
+ * spawned the app with pipes), which cannot be opened by name. stdout and stderr go through
+ * `process.stdout`/`process.stderr` (synchronous on Linux for files, pipes and terminals, and
+ * through the key's scrubber like every other byte).
+ */
+export function appendToStream(path: string, text: string): void {
+  const fd = descriptorOf(path);
+  if (fd === 1) process.stdout.write(text);
+  else if (fd === 2) process.stderr.write(text);
+  else if (fd !== undefined) {
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at);
+  } else fs.appendFileSync(path, text);
+}
+
+/** The descriptor a path names (`/dev/stdout` → 1, `/dev/fd/3` → 3), if it names one. */
+function descriptorOf(path: string): number | undefined {
+  if (path === '/dev/stdout') return 1;
+  if (path === '/dev/stderr') return 2;
+  const match = /^(?:\/dev\/fd|\/proc\/self\/fd)\/(\d+)$/.exec(path);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A path that is there and is no regular file, folder, FIFO or socket: a device. */
+function isDevice(path: string): boolean {
+  const stats = statOf(path);
+  return stats !== undefined && (stats.isCharacterDevice() || stats.isBlockDevice());
+}
+
+function statOf(path: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Replaces `path` with `text` so that a reader (or a crash, or kill -9) sees either the old
@@ -12,13 +78,15 @@ import * as nodePath from 'node:path';
  * followed so the link keeps pointing at the transcript.
  */
 export function writeFileAtomic(path: string, text: string): void {
+  // Through the link itself: `/dev/stdout` on a pipe resolves to no path (`pipe:[…]`).
+  const stats = fs.statSync(path, { throwIfNoEntry: false });
+  if (stats && !stats.isFile()) {
+    fs.writeFileSync(path, text);
+    return;
+  }
   let target = path;
   try {
     target = fs.realpathSync(path);
-    if (!fs.statSync(target).isFile()) {
-      fs.writeFileSync(target, text);
-      return;
-    }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     // Not there yet, or a link to a file not made yet: the file it will be (the link stays).
@@ -88,6 +156,11 @@ function syncDirectory(dir: string): void {
 
 /** One line naming the path and what went wrong, for the events pane. Never includes secrets. */
 export function describeWriteError(path: string, error: unknown): string {
+  return `could not write transcript ${path}: ${writeErrorReason(error)}`;
+}
+
+/** Why a write failed, in words (`the disk is full`), else the error's own message. */
+export function writeErrorReason(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   const reasons: Record<string, string> = {
     ENOSPC: 'the disk is full',
@@ -101,8 +174,7 @@ export function describeWriteError(path: string, error: unknown): string {
     ENOENT: 'the directory does not exist',
     EISDIR: 'the path is a directory',
   };
-  const reason = (e?.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(error));
-  return `could not write transcript ${path}: ${reason}`;
+  return (e?.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(error));
 }
 
 /**

@@ -1,7 +1,13 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Snapshot, StoreReader, ToolCall, Turn } from '../session/types.js';
-import { describeWriteError, makeFolders, writeFileAtomic } from './atomic.js';
+import {
+  appendToStream,
+  describeWriteError,
+  isStreamPath,
+  makeFolders,
+  writeFileAtomic,
+} from './atomic.js';
 import {
   callFacts,
   eventRecord,
@@ -59,6 +65,10 @@ function isAppendFormat(format: TranscriptFormat): boolean {
  * gives), so a screen left up on the ended call, or a process killed while the call record is
  * fetched, loses nothing; `close(summary)` writes it once more with the caller's summary (the
  * call record added).
+ *
+ * A stream (`/dev/stdout`, `/dev/fd/3`, a FIFO: `isStreamPath`) cannot be rewritten, so it
+ * gets each call's final form once, at `close`, appended, and not the run's earlier calls again
+ * (they went to it before).
  */
 export class TranscriptWriter {
   readonly path: string;
@@ -85,6 +95,8 @@ export class TranscriptWriter {
   /** The call has ended: the file holds its final form, with this summary. */
   private ended: { summary: CallSummary } | undefined;
   private lastError: string | undefined;
+  /** The path is a stream: written once, at close. */
+  private readonly stream: boolean;
 
   constructor(path: string, options: TranscriptWriterOptions) {
     this.path = path;
@@ -93,7 +105,10 @@ export class TranscriptWriter {
     this.onError = options.onError ?? (() => undefined);
     this.secrets = options.redact ?? [];
     this.throttleMs = options.throttleMs ?? DEFAULT_REWRITE_THROTTLE_MS;
-    this.earlier = options.earlier ?? [];
+    this.stream = isStreamPath(path);
+    this.earlier = this.stream ? [] : (options.earlier ?? []);
+    this.unsubscribe = this.reader.subscribe(() => this.onChange());
+    if (this.stream) return;
     this.attempt(() => {
       makeFolders(nodePath.dirname(path));
       if (isAppendFormat(this.format)) {
@@ -105,13 +120,12 @@ export class TranscriptWriter {
         writeFileAtomic(path, this.render(this.format, false));
       }
     });
-    this.unsubscribe = this.reader.subscribe(() => this.onChange());
     this.onChange();
   }
 
   /** Writes anything pending now (skipping the throttle). */
   flush(): Promise<void> {
-    if (this.closed) return Promise.resolve();
+    if (this.closed || this.stream) return Promise.resolve();
     if (this.ended) {
       // The final form again (its folder may have come back), never a form without the summary.
       const { summary } = this.ended;
@@ -169,7 +183,11 @@ export class TranscriptWriter {
     this.stopFollowing();
     // Without a summary of its own, the one written when the call ended stays.
     const final = summary ?? this.ended?.summary;
-    this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, final)));
+    const text = this.render(this.format, true, final);
+    // A stream is appended to: behind `/dev/stdout` may be a file the shell opened, which
+    // must keep what was written before (truncating it would lose the plain output).
+    if (this.stream) this.attempt(() => appendToStream(this.path, text));
+    else this.attempt(() => writeFileAtomic(this.path, text));
     return Promise.resolve();
   }
 
@@ -198,6 +216,7 @@ export class TranscriptWriter {
     const summary = summarize({ ...snap, transcriptPath: this.path });
     this.ended = { summary };
     this.stopFollowing();
+    if (this.stream) return;
     this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
   }
 
@@ -210,6 +229,7 @@ export class TranscriptWriter {
         this.finishCall(snap);
         return;
       }
+      if (this.stream) return;
       const turnsChanged = snap.turns !== this.seenTurns;
       const toolsChanged = snap.toolCalls !== this.seenTools;
       const eventsChanged = this.format === 'jsonl' && snap.events !== this.seenEvents;
