@@ -165,6 +165,24 @@ describe('meters and state', () => {
     expect(r.frame()).toContain('ECHO GUARD');
   });
 
+  it('on a narrow screen shows a readout whole or not at all, never cut to another figure', async () => {
+    const store = new FakeStore({
+      micLevel: { rmsDb: -41, peakDb: -30, peakHoldDb: -30 },
+      agentLevel: { rmsDb: -29, peakDb: -20, peakHoldDb: -20 },
+    });
+    // 38 columns: the bottom pane's meters are 18 wide, a 4-cell bar and its readout.
+    const r = await open(store, 38, 12);
+    await waitFor(() => expect(r.frame()).toMatch(/agent [█·│]{4} -29 dB/));
+    expect(r.frame()).toMatch(/mic {3}[█·│]{4} -41 dB/);
+    // 30 columns: 14 wide, too narrow for both: the bar alone (it was `agent ██·│ -2…`).
+    r.resize(30, 12);
+    await waitFor(() => expect(r.frame()).toMatch(/^agent [█·│]{8}/m));
+    const meterRows = r.lines().filter((l) => /^(mic|agent) +[█·│]/.test(l));
+    expect(meterRows).toHaveLength(2);
+    // The meter's own 14 columns; the call facts share the row to its right.
+    for (const row of meterRows) expect(row.slice(0, 14)).not.toMatch(/\d|dB|…/);
+  });
+
   it('says the mic is lost, not live, once the input failed', async () => {
     const store = new FakeStore({});
     const r = await open(store, 120, 30);

@@ -7,6 +7,10 @@ import { fg, METER_COLOR } from '../theme.js';
 
 /** Columns around the bar: label (6) + space + the readout (at most 7, "<-60 dB"). */
 export const METER_CHROME_COLUMNS = 14;
+/** The label's columns ("agent "). */
+const METER_LABEL_COLUMNS = 6;
+/** Fewest cells of a bar beside its readout; narrower, the readout goes, never cut. */
+const MIN_METER_CELLS = 4;
 
 const TONE_PROPS = {
   low: () => fg(METER_COLOR.low),
@@ -29,10 +33,19 @@ export interface MeterRowProps {
  * whole cells and whole dB, so a steady level or silence costs no frame.
  */
 export const MeterRow = memo(function MeterRow({ store, label, level, width }: MeterRowProps) {
-  const cells = Math.max(4, width - METER_CHROME_COLUMNS);
+  // A readout cut short reads as another figure (`-29 dB` cut to `-2…`): below the width where
+  // it fits whole beside a short bar, the row is the bar alone.
+  const withReading = width - METER_CHROME_COLUMNS >= MIN_METER_CELLS;
+  const cells = withReading
+    ? width - METER_CHROME_COLUMNS
+    : Math.max(1, width - METER_LABEL_COLUMNS);
   const reading = useStoreSelector(
     store,
-    (s: Snapshot): MeterReading => meterReading(s[level], cells),
+    (s: Snapshot): MeterReading => {
+      const reading = meterReading(s[level], cells);
+      // Without the readout its dB is not shown: a change of it alone is no frame.
+      return withReading ? reading : { ...reading, db: 0 };
+    },
     shallowEqual,
   );
   return (
@@ -44,7 +57,7 @@ export const MeterRow = memo(function MeterRow({ store, label, level, width }: M
           {segment.text}
         </Text>
       ))}
-      <Text dimColor>{` ${formatReading(reading.db).padStart(6)}`}</Text>
+      {withReading && <Text dimColor>{` ${formatReading(reading.db).padStart(6)}`}</Text>}
     </Text>
   );
 });
