@@ -335,6 +335,9 @@ export async function finishCall(
       ...(ctx.o.recordWaitMs ? { maxWaitMs: ctx.o.recordWaitMs } : {}),
       ...(ctx.o.recordPollMs ? { pollMs: ctx.o.recordPollMs } : {}),
     });
+  } else if (!record && ctx.o.callRecord !== false && callId && final.startedAt !== undefined) {
+    // Stopped by a signal: not fetched, and the summary says so, and how to get it.
+    outcome = { note: `skipped: the app was stopped; later: omnia-voice calls show ${callId}` };
   }
   let summary = withRecord(
     summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),

@@ -113,6 +113,10 @@ describe('no record after a stop by signal', () => {
     expect(run.output().stderr).toMatch(/^Ended: stopped by SIGTERM$/m);
     expect(run.output().stderr).not.toContain('fetching the call record');
     expect(requestsTo(server, 'GET', /\/calls\//)).toHaveLength(0);
+    // The summary says why the Server lines are missing, and how to get them.
+    expect(run.output().stderr).toContain(
+      `Call record: skipped: the app was stopped; later: omnia-voice calls show ${server.calls[0]?.id}`,
+    );
   }, 40_000);
 });
 
