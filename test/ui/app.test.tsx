@@ -365,6 +365,23 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).toContain('text only'));
   });
 
+  it('i with the agent silent says there is nothing to interrupt; speaking, it says nothing more', async () => {
+    const store = new FakeStore({ phase: 'live', agentState: 'listening' });
+    const r = await open(store);
+    await r.press('i');
+    await waitFor(() =>
+      expect(r.frame()).toContain('nothing to interrupt: the agent is not speaking'),
+    );
+    const speaking = new FakeStore({ phase: 'live', agentState: 'speaking' });
+    r.unmount();
+    const s = await open(speaking);
+    await s.press('i');
+    await waitFor(() => expect(speaking.getSnapshot().interruptions).toBe(1));
+    // A toast would be in the frame the key made: give it time to be drawn.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(s.frame()).not.toContain('nothing to interrupt');
+  });
+
   it('t opens the message line; typing then Enter sends it; keys are text meanwhile', async () => {
     const store = new FakeStore();
     const r = await open(store);

@@ -79,6 +79,9 @@ export class FakeStore extends SnapshotStore implements Store {
     },
     interrupt: () => {
       this.calls.push({ name: 'interrupt', args: [] });
+      // As the store: only a speaking agent is cut off (and counted).
+      if (this.snapshot.agentState === 'speaking' && this.snapshot.phase === 'live')
+        this.set({ interruptions: this.snapshot.interruptions + 1 });
     },
     sendText: (text: string, urgency?: 'immediate' | 'soon' | 'later') => {
       this.calls.push({ name: 'sendText', args: [text, urgency] });

@@ -151,12 +151,16 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         if (down !== undefined) actions.setPtt(down);
         return;
       }
-      case 'interrupt':
+      case 'interrupt': {
         actions.interrupt();
-        // The store leaves a finished call as it was; say so where the user looks.
+        // The store leaves a finished call as it was, and a silent agent too (it says so only
+        // in the events): say so where the user looks.
         if (snapshot.phase === 'ended' || snapshot.phase === 'error')
           dispatch({ type: 'toast', text: 'the call is over: there is nothing to interrupt' });
+        else if (store.getSnapshot().interruptions === snapshot.interruptions)
+          dispatch({ type: 'toast', text: 'nothing to interrupt: the agent is not speaking' });
         return;
+      }
       case 'type':
         dispatch({ type: 'startTyping' });
         return;
