@@ -82,6 +82,12 @@ export function editLine(line: EditLine, input: string, key: Key): EditLine {
   if (key.home || (key.ctrl && input === 'a')) return { text, cursor: 0 };
   if (key.end || (key.ctrl && input === 'e')) return { text, cursor: text.length };
   if (key.ctrl && input === 'u') return { text: text.slice(cursor), cursor: 0 };
+  if (key.ctrl && input === 'k') return { text: text.slice(0, cursor), cursor };
+  if (key.ctrl && input === 'w') {
+    // The word before the cursor and the spaces after it, as a shell's Ctrl+W.
+    const start = text.slice(0, cursor).replace(/\S*\s*$/u, '').length;
+    return { text: text.slice(0, start) + text.slice(cursor), cursor: start };
+  }
   if (key.ctrl || key.meta) return line;
   if (input === '') return line;
   return {

@@ -382,6 +382,17 @@ describe('keys', () => {
     expect(s.frame()).not.toContain('nothing to interrupt');
   });
 
+  it('Ctrl+W in the message line removes the word before the cursor', async () => {
+    const store = new FakeStore();
+    const r = await open(store);
+    await openLine(r);
+    await r.press('call me later');
+    await waitFor(() => expect(r.frame()).toContain('say: call me later'));
+    await r.press('\u0017');
+    await waitFor(() => expect(r.frame()).toMatch(/say: call me (?!later)/));
+    expect(r.frame()).not.toContain('later');
+  });
+
   it('t opens the message line; typing then Enter sends it; keys are text meanwhile', async () => {
     const store = new FakeStore();
     const r = await open(store);

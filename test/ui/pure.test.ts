@@ -277,6 +277,18 @@ describe('message line', () => {
     line = editLine(line, '!', key());
     expect(line).toEqual({ text: 'hi! ', cursor: 3 });
   });
+
+  it('Ctrl+W removes the word before the cursor, Ctrl+K what is after it', () => {
+    let line = { text: 'book a table  for two', cursor: 'book a table  '.length };
+    line = editLine(line, 'w', key({ ctrl: true }));
+    expect(line).toEqual({ text: 'book a for two', cursor: 'book a '.length });
+    line = editLine(line, 'w', key({ ctrl: true }));
+    expect(line).toEqual({ text: 'book for two', cursor: 'book '.length });
+    line = editLine(line, 'k', key({ ctrl: true }));
+    expect(line).toEqual({ text: 'book ', cursor: 5 });
+    line = editLine({ text: 'x', cursor: 0 }, 'w', key({ ctrl: true }));
+    expect(line).toEqual({ text: 'x', cursor: 0 });
+  });
 });
 
 describe('keymap', () => {
