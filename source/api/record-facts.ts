@@ -76,7 +76,9 @@ export function isLiveStatus(status: string): boolean {
 /** `the agent hung up (agent_hangup)`. */
 export function describeEndReason(status: string): string {
   const words = END_REASONS[status.toLowerCase()];
-  return words === undefined ? status.replace(/_/g, ' ') : `${words} (${status})`;
+  // A code that is its own words (`completed`) is said once.
+  if (words === undefined || words === status) return status.replace(/_/g, ' ');
+  return `${words} (${status})`;
 }
 
 /** `$0.42` for USD, `0.42 EUR` otherwise, `42 ¢` with no currency. */

@@ -41,6 +41,11 @@ describe('recordFacts of a call still running', () => {
       callLogSchema.parse({ ...LIVE, status: 'completed', endTime: '2026-11-30T15:35:00.000Z' }),
     );
     expect(facts).toMatchObject({ complete: true, endReason: 'completed' });
+    // A code that is its own words is said once (it read `completed (completed)`).
+    expect(formatRecord(facts)).toContain('Server end reason: completed');
+    expect(
+      formatRecord(recordFacts(callLogSchema.parse({ ...LIVE, status: 'agent_hangup' }))),
+    ).toContain('Server end reason: the agent hung up (agent_hangup)');
   });
 
   it('the summary says the call is in progress, not that it did not start', () => {
