@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { CallLabel } from '../session/types.js';
+import { readErrorReason } from '../text/file-errors.js';
 
 /** Omnia takes prompts of a few thousand words; a file far larger is the wrong file. */
 export const MAX_PROMPT_BYTES = 256 * 1024;
@@ -70,8 +71,9 @@ export function loadPrompt(source: PromptSource): { text: string; label: CallLab
     try {
       buffer = readFileSync(source.path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new PromptError(`Cannot read the prompt file ${source.path} (${code}).`);
+      throw new PromptError(
+        `Cannot read the prompt file ${source.path}: ${readErrorReason(error)}.`,
+      );
     }
     if (buffer.length > MAX_PROMPT_BYTES) {
       throw new PromptError(

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { readErrorReason } from '../text/file-errors.js';
 
 /** How long a tool may run unless its entry says otherwise. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 10_000;
@@ -60,8 +61,7 @@ export function loadToolsFile(path: string): ToolSpec[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ToolsFileError(`Cannot read the tools file ${file} (${code}).`);
+    throw new ToolsFileError(`Cannot read the tools file ${path}: ${readErrorReason(error)}.`);
   }
   let json: unknown;
   try {

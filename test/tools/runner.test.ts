@@ -1,5 +1,5 @@
 /** Client tools run by `--tools`: bounded in time and size, stopped when the call ends. */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -94,8 +94,13 @@ describe('tools files', () => {
         ),
       ),
     ).toThrow(/^The tools file slow\.json has a problem at "tools\.x\.timeoutMs": /);
+    // In words, and named as given (it said `(ENOENT)`).
     expect(() => loadToolsFile(join(dir, 'missing.json'))).toThrow(
-      `Cannot read the tools file ${join(dir, 'missing.json')} (ENOENT).`,
+      `Cannot read the tools file ${join(dir, 'missing.json')}: no such file.`,
+    );
+    mkdirSync(join(dir, 'tools.json'));
+    expect(() => loadToolsFile(join(dir, 'tools.json'))).toThrow(
+      `Cannot read the tools file ${join(dir, 'tools.json')}: it is a directory.`,
     );
   });
 });
