@@ -98,7 +98,12 @@ describe('the agent picker', () => {
     expect((await tui.capture()).split('\n')[0]).toMatch(/pick an ag\S* +0 of \d+/);
     await tui.resize(100, 30);
     await tui.keys('-H', ...[...Buffer.from('\u0015supp\r')].map((b) => b.toString(16)));
-    const live = await tui.waitForScreen(isLive, 'the call with the agent typed for');
+    // The header names the agent; waited for, as the app may draw the call's first frames at
+    // 40 columns before it has read the resize back to 100 (a loaded machine).
+    const live = await tui.waitForScreen(
+      (s) => isLive(s) && (screenLines(s)[0] ?? '').includes('Support Desk (support)'),
+      'the call with the agent typed for, named in the header',
+    );
     expect(screenLines(live)[0]).toContain('Support Desk (support)');
     await tui.keys('q');
     await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
