@@ -25,13 +25,9 @@ import { createSource } from '../audio/sources/index.js';
 import type { AudioSink } from '../audio/types.js';
 import type { SessionStore } from '../session/store.js';
 import type { CallLabel, Snapshot } from '../session/types.js';
+import { writeErrorReason } from '../text/file-errors.js';
 import type { ClientToolRunner } from '../tools/types.js';
-import {
-  formatForPath,
-  makeFolders,
-  writeErrorReason,
-  writeFileAtomic,
-} from '../transcript/atomic.js';
+import { formatForPath, makeFolders, writeFileAtomic } from '../transcript/atomic.js';
 import {
   defaultTranscriptName,
   formatFromPath,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
+import { writeErrorReason } from '../text/file-errors.js';
 import { formatFromPath, type TranscriptFormat } from './format.js';
 
 /**
@@ -157,24 +158,6 @@ function syncDirectory(dir: string): void {
 /** One line naming the path and what went wrong, for the events pane. Never includes secrets. */
 export function describeWriteError(path: string, error: unknown): string {
   return `could not write transcript ${path}: ${writeErrorReason(error)}`;
-}
-
-/** Why a write failed, in words (`the disk is full`), else the error's own message. */
-export function writeErrorReason(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  const reasons: Record<string, string> = {
-    ENOSPC: 'the disk is full',
-    EDQUOT: 'the disk quota is exceeded',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOTDIR: 'a part of the path is not a directory',
-    // mkdir says EEXIST when a plain file sits where a directory is needed.
-    EEXIST: 'a part of the path is not a directory',
-    ENOENT: 'the directory does not exist',
-    EISDIR: 'the path is a directory',
-  };
-  return (e?.code && reasons[e.code]) ?? (e instanceof Error ? e.message : String(error));
 }
 
 /**
