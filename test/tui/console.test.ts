@@ -96,6 +96,8 @@ describe('the agent picker', () => {
     await tui.pasteText(' and a much longer tail typed last');
     await tui.waitForScreen((s) => /^filter: ….*typed last\s*$/m.test(s), 'the tail of the filter');
     expect((await tui.capture()).split('\n')[0]).toMatch(/pick an ag\S* +0 of \d+/);
+    // The footer keeps the way out in sight (it was cut before `Esc quit`).
+    expect(await tui.capture()).toMatch(/^Enter call · Esc quit/m);
     await tui.resize(100, 30);
     await tui.keys('-H', ...[...Buffer.from('\u0015supp\r')].map((b) => b.toString(16)));
     // The header names the agent; waited for, as the app may draw the call's first frames at

@@ -172,8 +172,9 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
         {body}
       </Box>
+      {/* The way out and the way in first: a narrow screen cuts the end. */}
       <Text dimColor wrap="truncate-end">
-        type to filter · ↑↓ PgUp PgDn choose · Enter call · Esc quit
+        Enter call · Esc quit · ↑↓ PgUp PgDn choose · type to filter
       </Text>
     </Box>
   );
