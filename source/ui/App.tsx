@@ -57,12 +57,16 @@ const NO_EARLIER: readonly EarlierCall[] = [];
 const noExit = () => undefined;
 
 /** "call 2 · florist.md · 1a2b3c4d": the divider above a call of a screen with several. */
-function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCall): CallDivider {
+export function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCall): CallDivider {
   const parts = [`call ${number}`];
   if (snapshot.label?.text) parts.push(snapshot.label.text);
-  const record = ended?.summary.record;
-  // Omnia's code in words, as the summary says it (`the agent hung up (agent_hangup)`).
-  const reason = record?.endReason ? describeEndReason(record.endReason) : ended?.summary.endReason;
+  const code = ended?.summary.record?.endReason;
+  const own = ended?.summary.endReason;
+  // When the caller's side ended it, the app knows how (`--duration 5s reached`, `you hung
+  // up`), where Omnia says only `the caller hung up`; else Omnia's code in words, as the
+  // summary says it (`the maximum duration was reached (max_duration)`).
+  const callerEnded = code === undefined || /^(user|client)_hangup$/i.test(code);
+  const reason = callerEnded && own ? own : code ? describeEndReason(code) : own;
   if (ended) parts.push(`ended: ${reason ?? 'hung up'}`);
   return { divider: parts.join(' · ') };
 }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dividerFor } from '../../source/ui/App.js';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { cursorWindow } from '../../source/ui/components/TypingLine.js';
@@ -23,7 +24,7 @@ import {
   scroll,
 } from '../../source/ui/transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from '../../source/ui/uiState.js';
-import { event, turn } from './helpers.js';
+import { event, makeSnapshot, turn } from './helpers.js';
 
 describe('the call clock', () => {
   it('runs in whole seconds passed, and ends on the length the summary gives', () => {
@@ -395,5 +396,34 @@ describe('the message line around its cursor', () => {
     const wide = cursorWindow('漢字漢字漢字', '字', '', 6);
     expect(stringWidth(wide.before + wide.at)).toBeLessThanOrEqual(6);
     expect(wide.before.startsWith('…')).toBe(true);
+  });
+});
+
+describe('the divider above an ended call', () => {
+  const summary = (endReason: string | undefined, code: string | undefined) => ({
+    turns: 0,
+    userTurns: 0,
+    agentTurns: 0,
+    interruptions: 0,
+    latencyCount: 0,
+    ...(endReason ? { endReason } : {}),
+    ...(code ? { record: { callId: 'c1', complete: true, endReason: code } } : {}),
+  });
+  const divider = (endReason: string | undefined, code: string | undefined) => {
+    const snapshot = makeSnapshot();
+    return dividerFor(1, snapshot, { snapshot, summary: summary(endReason, code) }).divider;
+  };
+
+  it('says how the caller side ended it in the app’s words, else in Omnia’s', () => {
+    // Omnia knows only that the caller hung up; the app knows it was --duration.
+    expect(divider('--duration 5s reached', 'user_hangup')).toBe(
+      'call 1 · ended: --duration 5s reached',
+    );
+    // Omnia ended it: its code says why, in words.
+    expect(divider('the agent hung up (max_duration)', 'max_duration')).toBe(
+      'call 1 · ended: the maximum duration was reached (max_duration)',
+    );
+    // No record (skipped): the app's words.
+    expect(divider('you hung up', undefined)).toBe('call 1 · ended: you hung up');
   });
 });
