@@ -237,7 +237,8 @@ export class CallSession {
     const plan = this.plan;
     if (!plan || this.ended) return;
     const number = this.number + 1;
-    this.update({ stage: { kind: 'dialing', number } });
+    // The last call's note is done with: the same note again (a redial refused twice) shows.
+    this.update({ stage: { kind: 'dialing', number }, note: undefined });
     // The output device and the store's code get ready while the call is being created.
     const { o } = this.options.ctx;
     const sinkOpening = openSink(numberedOutput(o.output, number), o.outputSampleRate);

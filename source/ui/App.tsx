@@ -1,5 +1,5 @@
 import { Box, type Key, useInput, usePaste } from 'ink';
-import { type ReactElement, useCallback, useEffect, useMemo } from 'react';
+import { type ReactElement, useCallback, useEffect, useMemo, useRef } from 'react';
 import { describeEndReason } from '../api/record-facts.js';
 import type { EarlierCall } from '../app/call-parts.js';
 import type { SessionStage } from '../app/call-session.js';
@@ -223,6 +223,15 @@ export function App({
     if (note) dispatch({ type: 'toast', text: note });
   }, [note, dispatch]);
   const toastId = ui.toast?.id;
+  // A call being created makes the notice about the last one stale (`not calling again: …`,
+  // then a redial that works): it goes as the new call starts.
+  const dialing = stage?.kind === 'dialing';
+  const toastIdNow = useRef(toastId);
+  toastIdNow.current = toastId;
+  useEffect(() => {
+    if (dialing && toastIdNow.current !== undefined)
+      dispatch({ type: 'clearToast', id: toastIdNow.current });
+  }, [dialing, dispatch]);
   useEffect(() => {
     if (toastId === undefined) return;
     const timer = setTimeout(() => dispatch({ type: 'clearToast', id: toastId }), TOAST_MS);

@@ -1,4 +1,6 @@
+import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../source/ui/App.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
 import { event, FakeStore, KEYS, type Rendered, renderApp, turn, waitFor } from './helpers.js';
 
@@ -660,5 +662,25 @@ describe('keys', () => {
     expect(wrapped.length).toBeGreaterThan(0);
     expect(wrapped.some((line) => line.trim() === '(typing)')).toBe(true);
     for (const line of wrapped) expect(line).toMatch(/^ {8}\S/);
+  });
+});
+
+describe('notices across a redial', () => {
+  it('a notice about the last call goes when the next one is being created', async () => {
+    const store = new FakeStore({ phase: 'ended' });
+    const note = 'not calling again: Cannot read the prompt file /tmp/p.md: no such file.';
+    const r = render(<App store={store} note={note} stage={{ kind: 'call' }} />);
+    try {
+      await waitFor(() => expect(r.lastFrame()).toContain('not calling again'));
+      r.rerender(<App store={store} stage={{ kind: 'dialing', number: 2 }} />);
+      // At once, not when the notice would have timed out by itself (TOAST_MS).
+      await waitFor(
+        () => expect(r.lastFrame()).not.toContain('not calling again'),
+        1_000,
+        'the notice gone',
+      );
+    } finally {
+      r.unmount();
+    }
   });
 });
