@@ -109,7 +109,8 @@ export interface CallIo {
   err: (line: string) => void;
 }
 
-const LOCAL_AGENT_ID = 'local-demo';
+/** The built-in agent's default: its catalog id, as `omnia-voice agents` lists it. */
+const LOCAL_AGENT_ID = 'demo';
 
 /** Hold a call (plain) or a full-screen run of calls. Resolves to the process exit code. */
 export async function runCall(o: CallOptions, io: CallIo): Promise<number> {

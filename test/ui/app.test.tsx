@@ -260,6 +260,16 @@ describe('meters and state', () => {
     const r = await open(store, 120, 30);
     const f = r.frame();
     expect(f).toMatch(/agent +agent-abc/);
+    // Named as the header names it once the name is known (it showed the id alone).
+    store.set({
+      label: {
+        kind: 'agent',
+        text: 'Hotel Concierge (agent-abc)',
+        agentId: 'agent-abc',
+        agentName: 'Hotel Concierge',
+      },
+    });
+    await waitFor(() => expect(r.frame()).toMatch(/agent +Hotel Concierge \(agent-abc\)/));
     expect(f).toMatch(/call +call-123/);
     expect(f).toMatch(/time +1:0[56]/);
     expect(f).toMatch(/rtt +42 ms/);

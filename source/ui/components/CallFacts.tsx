@@ -22,14 +22,25 @@ export interface FactValues {
 /** Queued agent audio is shown in steps of this many ms (a calm number while it drains). */
 const QUEUED_STEP_MS = 10;
 
+/**
+ * The agent as the header names it (`Hotel Concierge (concierge)`; the id alone when its name
+ * is not known), and `local` for the built-in agent.
+ */
+function agentFact(snapshot: Snapshot): string {
+  const id = snapshot.agentId ? sanitizeLine(snapshot.agentId) : undefined;
+  const label = snapshot.label;
+  const name = label?.kind === 'agent' && label.agentName ? sanitizeLine(label.agentName) : '';
+  const who = name && id && name !== id ? `${name} (${id})` : (id ?? (name || undefined));
+  if (snapshot.local) return who ? `${who} · local` : 'local agent';
+  return who ?? '—';
+}
+
 /** The facts a user asks about during a call, formatted. Pure. */
 export function factValues(snapshot: Snapshot): FactValues {
   const device = (d: Snapshot['input']) =>
     `${sanitizeLine(d.description || d.kind)} · ${formatRate(d.sampleRate)}`;
   return {
-    agent: snapshot.local
-      ? `local agent${snapshot.agentId ? ` (${sanitizeLine(snapshot.agentId)})` : ''}`
-      : sanitizeLine(snapshot.agentId ?? '—'),
+    agent: agentFact(snapshot),
     call: sanitizeLine(snapshot.callId ?? '—'),
     rtt: formatLatency(snapshot.rttMs),
     reply: formatLatency(snapshot.responseLatencyMs),
