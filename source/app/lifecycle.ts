@@ -84,6 +84,33 @@ export function onStop(handler: StopHandler): () => void {
   };
 }
 
+let outputClosedHandler: (() => void) | undefined;
+let outputClosedSeen = false;
+
+/**
+ * Say what stdout closing under the app (`omnia-voice --plain | head -3`: the reader stopped
+ * reading) does while `handler` is registered; returns the unregister function.
+ */
+export function onOutputClosed(handler: () => void): () => void {
+  outputClosedHandler = handler;
+  return () => {
+    if (outputClosedHandler === handler) outputClosedHandler = undefined;
+  };
+}
+
+/**
+ * stdout was closed (EPIPE). True when something running takes care of it (a call hangs up and
+ * ends as usual, its files written; told once); false when nothing does, and the app may go.
+ */
+export function outputClosed(): boolean {
+  if (!outputClosedHandler) return false;
+  if (!outputClosedSeen) {
+    outputClosedSeen = true;
+    outputClosedHandler();
+  }
+  return true;
+}
+
 const restorers: Array<() => void> = [];
 
 /** Register how to give the terminal back (raw mode off, main screen, cursor shown). */

@@ -41,6 +41,7 @@ import {
   FORCED_CLEANUP_MS,
   holdKeysForUi,
   onCleanup,
+  onOutputClosed,
   onStop,
   runCleanup,
   SIGNAL_EXIT_CODES,
@@ -225,7 +226,17 @@ async function runPlain(
     stop(signal, count);
   });
   const timer = durationTimer(o, store);
-  const plain = attachPlainOutput(store, { verbose: o.verbose, write: io.out });
+  // Whoever read stdout stopped (`| head -3`): the call ends as a stop ends it, files written,
+  // the summary still on stderr; nothing more is printed to the closed stdout.
+  let outputGone = false;
+  const offOutputClosed = onOutputClosed(() => {
+    outputGone = true;
+    void store.actions.hangUp('stdout was closed');
+  });
+  const out = (line: string) => {
+    if (!outputGone) io.out(line);
+  };
+  const plain = attachPlainOutput(store, { verbose: o.verbose, write: out });
   await store.start();
   // Unless stdin is the audio itself (`--input /dev/stdin`).
   const stopTyping = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(o.input.trim())
@@ -234,7 +245,7 @@ async function runPlain(
   const final = await store.whenEnded();
   stopTyping();
   plain.detach();
-  flushPlainOutput(final, plain.printed, io.out);
+  flushPlainOutput(final, plain.printed, out);
   if (timer) clearTimeout(timer);
   offStop();
   // A signal while the record is fetched skips the wait: the summary and the transcript are
@@ -252,6 +263,7 @@ async function runPlain(
   );
   offStop();
   printEnd(o, files, [done], io);
+  offOutputClosed();
   await runCleanup();
   return final.exitCode;
 }

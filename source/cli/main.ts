@@ -5,6 +5,7 @@ import {
   guardOutput,
   installProcessHandlers,
   onStop,
+  outputClosed,
   runCleanup,
 } from '../app/lifecycle.js';
 import type { Settings } from '../config/schema.js';
@@ -26,9 +27,10 @@ addSecret(process.env.OMNIA_API_KEY);
 // or a log file.
 guardOutput(process.stdout);
 guardOutput(process.stderr);
-// `omnia-voice agents | head`: a reader that stops reading is not an error of ours.
+// `omnia-voice agents | head`: a reader that stops reading is not an error of ours. During a
+// call it ends the call as a stop does (hung up, files written), not the process at once.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (error.code === 'EPIPE' && !outputClosed()) process.exit(process.exitCode ?? 0);
 });
 
 /** The project's version, from the package.json above this file (the source tree or the bundle). */

@@ -1,0 +1,43 @@
+/**
+ * `omnia-voice --plain | head -3`: the reader of stdout stops reading mid-call. The call used to
+ * end with the process at once (exit 0, no hang-up, no summary, the transcript file left as it
+ * was, empty for .txt). Now it ends as a stop ends it: hung up, the summary on stderr, the file
+ * in its final form. Through the built CLI and the built-in local agent.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, startCli, tempDir, waitFor } from '../helpers/cli.js';
+
+describe('stdout closed under a plain call', () => {
+  it('hangs up and ends the call whole: summary on stderr, transcript in its final form', async () => {
+    const home = tempDir('omnia-closed-stdout-');
+    const transcript = join(home, 'call.txt');
+    const run = startCli(
+      [
+        '--plain',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--duration',
+        '30',
+        '--transcript',
+        transcript,
+      ],
+      { env: cliEnv(home) },
+    );
+    await waitFor(() => run.output().stdout.includes('[call] connected'), { what: 'the call' });
+    // The reader goes away, as `head` does once it has its lines.
+    run.child.stdout?.destroy();
+    const code = await new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    const { stderr } = run.output();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/^Ended: stdout was closed$/m);
+    // Hung up, not dropped: the server's record says the caller hung up.
+    expect(stderr).toMatch(/^Server end reason: the caller hung up \(user_hangup\)$/m);
+    const file = readFileSync(transcript, 'utf8');
+    expect(file).toMatch(/^Ended: stdout was closed$/m);
+    expect(file).toMatch(/^Agent: /m);
+  }, 40_000);
+});
