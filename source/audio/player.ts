@@ -132,6 +132,11 @@ export class Player implements PlayerLike {
   onWrite?: (pcm: Buffer, heardAtMs: number) => void;
   onPlaybackStart?: (heardInMs: number) => void;
   /**
+   * The agent's audio ends (silence written after it; not for a clear, whose caller knows):
+   * `heardInMs`, how far ahead of the play position its last sample went into the device.
+   */
+  onPlaybackStop?: (heardInMs: number) => void;
+  /**
    * The device ran dry without being let to (the pump was later than the lead: an event-loop
    * stall, a busy machine), for `ms`. Through a sound server the stream restarts with another
    * latency: the echo canceller must not trust the echo path it learnt.
@@ -635,6 +640,8 @@ export class Player implements PlayerLike {
     this.isPlaying = newAudio;
     if (this.isPlaying && !wasPlaying)
       this.onPlaybackStart?.(msForBytes(Math.max(0, start - played), this.rate));
+    else if (wasPlaying && !this.isPlaying && this.audioEndExact >= 0)
+      this.onPlaybackStop?.(msForBytes(Math.max(0, this.audioEndExact - played), this.rate));
     this.unheard.push({ at: start, pcm: block, audio: newAudio });
     this.onWrite?.(block, this.startedAt + msForBytes(start, this.rate));
   }

@@ -115,6 +115,8 @@ export interface PlayerLike {
    * the device plays it (the block goes in up to the lead ahead): response latency.
    */
   onPlaybackStart?: (heardInMs: number) => void;
+  /** The agent's audio ends as written (not for a clear): its last sample heard in that many ms. */
+  onPlaybackStop?: (heardInMs: number) => void;
   /** Stop the pump and close the sink. */
   stop(): Promise<void>;
 }

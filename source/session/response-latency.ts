@@ -7,7 +7,8 @@
  * server's own order of turns (one sequence for both roles), so the greeting, a reply already
  * under way when the user spoke, or the tail of a reply cut by barge-in (all ordered before the
  * user's turn) never count, however their audio falls in time. The time is taken at the turn's
- * first audio after the user's last speech (a loud mic frame or a typed message): the first
+ * first audio after the user's last speech (a loud mic frame or a typed message), counted from
+ * that speech or, when the agent was still talking then, from the end of its audio: the first
  * playback start of that turn; a later start of the same turn (after its audio ran dry) is a
  * continuation. Transcripts may come before or after the audio: a start is kept as a candidate
  * until its turn's ordinal and the user's turn before it are known.
@@ -29,6 +30,8 @@ interface Candidate {
 export class ResponseLatency {
   /** When the user last spoke (ms); 0: not yet. */
   private speechAt = 0;
+  /** When the agent's audio last stopped being heard (ms); 0: not yet. */
+  private audioEndAt = 0;
   /** The user spoke since the last latency was recorded. */
   private spokeSinceRecorded = false;
   /** Highest agent ordinal whose audio has started (later starts of it are continuations). */
@@ -74,6 +77,16 @@ export class ResponseLatency {
   }
 
   /**
+   * The agent's audio stops being heard at `at` (it ended, or was cleared). An answer cannot
+   * start before the agent has stopped talking: a message typed (or words said without a
+   * barge-in) while a reply still plays is answered once it has played, and the latency counts
+   * from then, not from the message (typed during a 5 s greeting, it read 5 s).
+   */
+  playbackStopped(at: number): void {
+    this.audioEndAt = Math.max(this.audioEndAt, at);
+  }
+
+  /**
    * Agent audio starts to be heard at `heardAt` (after silence). `owner`: the open agent turn,
    * if any. Returns a latency when this start is the answer to the user's speech.
    */
@@ -89,7 +102,8 @@ export class ResponseLatency {
       this.candidate = undefined;
       return undefined;
     }
-    this.candidate = { ordinal: owner?.ordinal, latencyMs: Math.round(heardAt - this.speechAt) };
+    const from = Math.max(this.speechAt, Math.min(this.audioEndAt, heardAt));
+    this.candidate = { ordinal: owner?.ordinal, latencyMs: Math.round(heardAt - from) };
     return this.tryRecord();
   }
 

@@ -277,6 +277,7 @@ export class SessionStore implements Store {
       countGap?.(ms, cause);
       this.onAgentGap(ms, cause);
     };
+    player.onPlaybackStop = (heardInMs) => this.latency.playbackStopped(Date.now() + heardInMs);
     player.onPlaybackStart = (heardInMs) => {
       // The audio is the open agent turn's; with none open, a new turn's not in the transcript yet.
       const last = this.snapshot.turns.findLast((t) => t.role === 'agent');
@@ -588,6 +589,8 @@ export class SessionStore implements Store {
       return;
     }
     const dropped = this.options.player.clear();
+    // What was still to play is not heard: the agent stopped talking now.
+    if (dropped > 0) this.latency.playbackStopped(Date.now());
     if (by === 'local' && dropped <= 0 && this.snapshot.agentState !== 'speaking') {
       this.addEvent('info', 'nothing to interrupt: the agent is not speaking');
       return;

@@ -127,6 +127,8 @@ describe('Player into a WAV file sink, against real time', () => {
     const openedAt = performance.now();
     const starts: number[] = [];
     player.onPlaybackStart = (heardInMs) => starts.push(performance.now() + heardInMs);
+    const stops: number[] = [];
+    player.onPlaybackStop = (heardInMs) => stops.push(performance.now() + heardInMs);
     await waitFor(() => !player.playing && player.queuedMs === 0, 5_000, 'initial silence');
     const pcm = tone(1000, 1000, 10_000, RATE, Math.PI / 4);
     enqueueChopped(player, pcm);
@@ -157,6 +159,11 @@ describe('Player into a WAV file sink, against real time', () => {
     // Written 200 ms (the lead) before it is heard: an error well under that tells the two
     // apart on a loaded machine, where the callback itself can run tens of ms late.
     expect(Math.abs(starts[0]! - heardAt)).toBeLessThan(100);
+    // The end likewise: when the tone's last sample is heard (a reply typed over it is
+    // answered from then).
+    expect(stops).toHaveLength(1);
+    const endHeardAt = openedAt + ((lastNonZero(x) + 1) / RATE) * 1000;
+    expect(Math.abs(stops[0]! - endHeardAt)).toBeLessThan(100);
   });
 
   it('barge-in with a sink that can drop: the file holds no agent audio beyond the clear but the fade', async () => {

@@ -97,6 +97,22 @@ describe('ResponseLatency', () => {
     expect(r.playbackStarted(3_500, { ordinal: 2 })).toBeUndefined();
   });
 
+  it('a message sent while the agent still talks counts from the end of its audio', () => {
+    const r = new ResponseLatency();
+    r.agentTurn(0);
+    r.playbackStarted(500, { ordinal: 0 }); // the greeting, 5 s of it
+    r.userSpoke(1_000); // typed during it
+    r.userTurn(1);
+    r.playbackStopped(5_500); // the greeting heard to its end
+    r.agentTurn(2);
+    expect(r.playbackStarted(5_800, { ordinal: 2 })).toBe(300);
+    // Audio that ended before the user spoke changes nothing: from the speech.
+    r.userSpoke(7_000);
+    r.userTurn(3);
+    r.agentTurn(4);
+    expect(r.playbackStarted(7_900, { ordinal: 4 })).toBe(900);
+  });
+
   it('audio before its transcript: settled when the new turn is named', () => {
     const r = new ResponseLatency();
     expect(r.userTurn(1)).toBeUndefined();
