@@ -325,10 +325,8 @@ export class SessionStore implements Store {
         this.onAgentState(msg.state);
         break;
       case 'transcript': {
-        const newUserTurn =
-          msg.role === 'user' &&
-          this.snapshot.pendingTexts.length > 0 &&
-          findTurnIndex(this.snapshot.turns, msg.ordinal) < 0;
+        const isNew = findTurnIndex(this.snapshot.turns, msg.ordinal) < 0;
+        const newUserTurn = msg.role === 'user' && this.snapshot.pendingTexts.length > 0 && isNew;
         const result = applyTranscript(this.draftTurns(), msg, Date.now(), { inPlace: true });
         if (result.problem) this.addEvent('warning', result.problem);
         // A delta can only have brought a secret into the turn's end: look there, not at all of
@@ -350,6 +348,10 @@ export class SessionStore implements Store {
               ? this.latency.agentTurn(msg.ordinal)
               : this.latency.userTurn(msg.ordinal),
           );
+          // A text answer has no audio: its latency is taken when its first words are shown.
+          if (msg.role === 'agent' && msg.medium === 'text' && isNew) {
+            this.recordLatency(this.latency.playbackStarted(Date.now(), { ordinal: msg.ordinal }));
+          }
         }
         if (newUserTurn && result.changed) {
           this.settlePending(result.changed.text, msg.medium === 'text');

@@ -5,7 +5,7 @@ import type { AudioSource } from '../../source/audio/types.js';
 import { ResponseLatency } from '../../source/session/response-latency.js';
 import { waitFor } from '../helpers/cli.js';
 import { tone } from '../helpers/signal.js';
-import { type Cleanups, FRAME_BYTES, makeStore, RATE } from './helpers.js';
+import { type Cleanups, FRAME_BYTES, makeStore, RATE, silentSource } from './helpers.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -78,6 +78,58 @@ describe('response latency in the store, against a scripted server', () => {
     // From the last loud frame (1.6 s) to the reply heard (about 2.35 s plus the player's lead).
     expect(latencies[0]).toBeGreaterThan(400);
     expect(latencies[0]).toBeLessThan(1_500);
+  }, 15_000);
+});
+
+describe('response latency of a text answer', () => {
+  it('is taken when the answer’s first words come: it has no audio to be heard', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    let answeredAt = 0;
+    wss.on('connection', (ws) => {
+      const json = (m: object) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
+      ws.on('message', (data, binary) => {
+        if (binary) return;
+        const msg = JSON.parse(String(data)) as { type: string; text?: string };
+        if (msg.type !== 'user_text_message') return;
+        json({
+          type: 'transcript',
+          role: 'user',
+          medium: 'text',
+          ordinal: 1,
+          text: msg.text,
+          final: true,
+        });
+        setTimeout(() => {
+          answeredAt = Date.now();
+          json({ type: 'transcript', role: 'agent', medium: 'text', ordinal: 2, delta: 'Sure, ' });
+          json({
+            type: 'transcript',
+            role: 'agent',
+            medium: 'text',
+            ordinal: 2,
+            text: 'Sure, done.',
+            final: true,
+          });
+        }, 300);
+      });
+    });
+    const port = (wss.address() as AddressInfo).port;
+    // A quiet mic: the typed message is the user's last word.
+    const { store } = await makeStore(`ws://127.0.0.1:${port}/`, cleanups, {
+      source: silentSource(),
+    });
+    await store.start();
+    await waitFor(() => store.getSnapshot().phase === 'live', { what: 'live' });
+    store.actions.sendText('a table for two, in writing please');
+    await waitFor(() => answeredAt > 0 && store.getSnapshot().turns.length >= 2, {
+      what: 'the text answer',
+    });
+    const latencies = store.getSnapshot().responseLatenciesMs;
+    expect(latencies).toHaveLength(1);
+    expect(latencies[0]).toBeGreaterThanOrEqual(290);
+    expect(latencies[0]).toBeLessThan(1_000);
   }, 15_000);
 });
 
