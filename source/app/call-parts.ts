@@ -366,7 +366,7 @@ function fileTagOf(agentId: string | undefined, label: CallLabel | undefined): s
  */
 export function saveRun(files: SessionFiles, secrets: readonly string[]): string | undefined {
   if (files.path && files.earlier.length > 0) return files.path;
-  const path = writeRunToDirectory(files, secrets);
+  const path = saveRunCopy(files, secrets);
   if (path) files.path = path;
   return path;
 }
@@ -377,10 +377,6 @@ export function saveRun(files: SessionFiles, secrets: readonly string[]): string
  * no finished call).
  */
 export function saveRunCopy(files: SessionFiles, secrets: readonly string[]): string | undefined {
-  return writeRunToDirectory(files, secrets);
-}
-
-function writeRunToDirectory(files: SessionFiles, secrets: readonly string[]): string | undefined {
   const [first, ...rest] = files.earlier;
   if (!first) return undefined;
   const path = files.generatedPath(
