@@ -8,7 +8,7 @@ import { sanitizeText } from '../protocol/sanitize.js';
 import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
-import { type ApiTarget, apiRequest } from './request.js';
+import { type ApiTarget, apiRequest, serverOf } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
 
 export {
@@ -197,7 +197,7 @@ export async function getCallLog(
     path: `/calls/${encodeURIComponent(id)}`,
     schema: callLogSchema,
     action: `fetch call ${shown}`,
-    notFound: `Omnia has no call ${shown} in this workspace`,
+    notFound: `${serverOf(target)} has no call ${shown}${target.server === undefined ? ' in this workspace' : ''}`,
     signal,
   });
   return data;

@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { idText, optionalText } from './fields.js';
-import { type ApiTarget, apiRequest } from './request.js';
+import { type ApiTarget, apiRequest, serverOf } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
 import { closeMatches, normaliseName } from './suggest.js';
 
@@ -118,7 +118,11 @@ export async function listLanguages(
  * The language `wanted` names (its code, id or name, in any case). Throws a CatalogError naming
  * the closest ones when there is none.
  */
-export function findLanguage(languages: readonly LanguageInfo[], wanted: string): LanguageInfo {
+export function findLanguage(
+  languages: readonly LanguageInfo[],
+  wanted: string,
+  server = 'Omnia',
+): LanguageInfo {
   const key = normaliseName(wanted);
   const language = languages.find(
     (l) =>
@@ -130,7 +134,7 @@ export function findLanguage(languages: readonly LanguageInfo[], wanted: string)
   const close = closeMatches(wanted, languages, (l) => [l.code, l.name ?? '']);
   const list = close.map((l) => (l.name ? `${l.code} (${l.name})` : l.code)).join(', ');
   throw new CatalogError(
-    `Omnia has no language ${JSON.stringify(wanted)}.` +
+    `${server} has no language ${JSON.stringify(wanted)}.` +
       (list ? ` Closest: ${list}.` : '') +
       ' See them all with: omnia-voice languages',
   );
@@ -167,7 +171,7 @@ export async function checkVoiceAndLanguage(
     listLanguages(target, { signal }),
     listVoices(target, { signal }),
   ]);
-  const language = findLanguage(languages, wanted.language);
+  const language = findLanguage(languages, wanted.language, serverOf(target));
   const voiceKey = normaliseName(wanted.voice);
   const named = voices.filter(
     (v) => normaliseName(v.name) === voiceKey || normaliseName(v.id) === voiceKey,
@@ -190,7 +194,7 @@ export async function checkVoiceAndLanguage(
   const close = closeMatches(wanted.voice, forLanguage, (v) => [v.name, v.id]);
   const list = close.map((v) => v.name).join(', ');
   throw new CatalogError(
-    `Omnia has no voice ${JSON.stringify(wanted.voice)} for ${language.code}.` +
+    `${serverOf(target)} has no voice ${JSON.stringify(wanted.voice)} for ${language.code}.` +
       (list ? ` Closest: ${list}.` : '') +
       hint,
   );

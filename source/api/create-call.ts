@@ -29,6 +29,8 @@ export interface CreateCallOptions {
   responseTimeoutMs?: number;
   /** Aborting rejects with an error of kind `cancelled`. */
   signal?: AbortSignal;
+  /** Who answers, for messages (`ApiTarget.server`). */
+  server?: string | undefined;
   /**
    * Accepted for interface compatibility; the request always goes through node:http/https,
    * which is the only way to tell a connect timeout from a response timeout.
@@ -83,6 +85,7 @@ export function createCall(options: CreateCallOptions): Promise<CreatedCall> {
     path: CREATE_CALL_PATH,
     body: createCallBody(options),
     context: {
+      ...(options.server === undefined ? {} : { server: options.server }),
       agentId: options.agentId,
       inputSampleRate: options.inputSampleRate,
       outputSampleRate: options.outputSampleRate,

@@ -75,6 +75,8 @@ export interface RequestContext {
   action?: string;
   /** What a 404 means for this request, as a sentence start ("Omnia has no call \"x\""). */
   notFound?: string;
+  /** Who answers, as the messages name it at a sentence's start: Omnia unless said. */
+  server?: string;
   agentId?: string;
   inputSampleRate?: number;
   outputSampleRate?: number;
@@ -298,12 +300,13 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
   if (explanation.code !== undefined) details.code = explanation.code;
   if (retryAfterSeconds !== undefined) details.retryAfterSeconds = retryAfterSeconds;
   const http = httpPart(status, explanation);
+  const who = context.server ?? 'Omnia';
   const agent = JSON.stringify(sanitizeServerText(context.agentId ?? '', 80));
 
   if (status === 401) {
     const message = context.apiKey
-      ? `Omnia rejected the API key (${http}). Check OMNIA_API_KEY${keyHint(context.apiKey)}.`
-      : `Omnia needs an API key (${http}). Set OMNIA_API_KEY in the environment or a .env file.`;
+      ? `${who} rejected the API key (${http}). Check OMNIA_API_KEY${keyHint(context.apiKey)}.`
+      : `${who} needs an API key (${http}). Set OMNIA_API_KEY in the environment or a .env file.`;
     return new ApiError('auth', message, details);
   }
   if (status === 402) {
@@ -320,7 +323,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
         : `may use agent ${agent}`;
     return new ApiError(
       'auth',
-      `Omnia refused access (${http}). Check that OMNIA_API_KEY${keyHint(context.apiKey)} ${what}.`,
+      `${who} refused access (${http}). Check that OMNIA_API_KEY${keyHint(context.apiKey)} ${what}.`,
       details,
     );
   }
@@ -329,34 +332,34 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
       context.notFound !== undefined
         ? `${context.notFound} (${http}).`
         : context.agentId !== undefined
-          ? `Omnia does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; omnia-voice agents lists them) and --api-base.`
-          : `Omnia has no such thing (${http}). Check --api-base points at the Omnia API.`;
+          ? `${who} does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; omnia-voice agents lists them) and --api-base.`
+          : `${who} has no such thing (${http}). Check --api-base points at the Omnia API.`;
     return new ApiError('not-found', message, details);
   }
   if (status === 429) {
     const advice = rateLimitAdvice(failure, retryAfterSeconds, nowMs);
     return new ApiError(
       'rate-limit',
-      `Omnia is limiting calls or requests right now (${http}${usedUp(failure)}). ${advice}`,
+      `${who} is limiting calls or requests right now (${http}${usedUp(failure)}). ${advice}`,
       details,
     );
   }
   if (status >= 500) {
     const advice = waitAdvice(retryAfterSeconds, 'Try again in a few minutes.');
-    return new ApiError('server', `Omnia had a server problem (${http}). ${advice}`, details);
+    return new ApiError('server', `${who} had a server problem (${http}). ${advice}`, details);
   }
   if (status >= 400) {
     if (context.action === undefined) {
       const rates = `${context.inputSampleRate}/${context.outputSampleRate} Hz`;
       return new ApiError(
         'bad-request',
-        `Omnia rejected the call request (${http}). Check the agent id ${agent} and the sample rates (${rates}).`,
+        `${who} rejected the call request (${http}). Check the agent id ${agent} and the sample rates (${rates}).`,
         details,
       );
     }
     return new ApiError(
       'bad-request',
-      `Omnia rejected the request to ${context.action} (${http}).`,
+      `${who} rejected the request to ${context.action} (${http}).`,
       details,
     );
   }
@@ -367,13 +370,13 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
       : '';
     return new ApiError(
       'bad-response',
-      `Omnia answered with a redirect (HTTP ${status}${where}). Check --api-base (for example https:// instead of http://).`,
+      `${who} answered with a redirect (HTTP ${status}${where}). Check --api-base (for example https:// instead of http://).`,
       details,
     );
   }
   return new ApiError(
     'bad-response',
-    `Omnia answered with unexpected HTTP ${status}. Check --api-base points at the Omnia API.`,
+    `${who} answered with unexpected HTTP ${status}. Check --api-base points at the Omnia API.`,
     details,
   );
 }

@@ -33,6 +33,8 @@ export interface CreateInlineCallOptions {
   readonly connectTimeoutMs?: number | undefined;
   readonly responseTimeoutMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Who answers, for messages (`ApiTarget.server`). */
+  readonly server?: string | undefined;
 }
 
 /** The JSON body of an inline call: the config, and a WebSocket carrying raw PCM. */
@@ -61,8 +63,9 @@ export function createInlineCall(options: CreateInlineCallOptions): Promise<Crea
     path: '/calls/inline',
     body: JSON.stringify(inlineCallBody(options)),
     context: {
+      ...(options.server === undefined ? {} : { server: options.server }),
       action: 'create a call with your prompt',
-      notFound: 'Omnia does not offer inline calls at this address',
+      notFound: `${options.server ?? 'Omnia'} does not offer inline calls at this address`,
     },
     connectTimeoutMs: options.connectTimeoutMs,
     responseTimeoutMs: options.responseTimeoutMs,

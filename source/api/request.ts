@@ -20,6 +20,19 @@ export interface ApiTarget {
   readonly apiKey?: string;
   readonly connectTimeoutMs?: number;
   readonly responseTimeoutMs?: number;
+  /**
+   * Who answers, as error messages name it at a sentence's start: `Omnia` when absent, `The
+   * local agent` for the built-in one.
+   */
+  readonly server?: string;
+}
+
+/** How messages name the built-in local agent when it answers. */
+export const LOCAL_SERVER = 'The local agent';
+
+/** The name error messages give whoever answers at `target`. */
+export function serverOf(target: Pick<ApiTarget, 'server'>): string {
+  return target.server ?? 'Omnia';
 }
 
 /** One request: what, where, and how to read the answer. */
@@ -109,6 +122,7 @@ export async function apiRequest<T>(
   const context: RequestContext = { host: url.host, action: request.action };
   if (apiKey) context.apiKey = apiKey;
   if (request.notFound !== undefined) context.notFound = request.notFound;
+  if (target.server !== undefined) context.server = target.server;
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
   const answer = await sendHttp(
     {

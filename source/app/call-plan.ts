@@ -201,6 +201,7 @@ function apiOptions(api: ApiTarget) {
     apiKey: api.apiKey,
     connectTimeoutMs: api.connectTimeoutMs,
     responseTimeoutMs: api.responseTimeoutMs,
+    server: api.server,
   };
 }
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { AgentInfo } from '../api/agents.js';
 import { secretSpellings } from '../api/mask-key.js';
-import type { ApiTarget } from '../api/request.js';
+import { type ApiTarget, LOCAL_SERVER } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
 import type { LocalAgent } from '../local-agent/index.js';
 import type { Store } from '../session/types.js';
@@ -176,6 +176,7 @@ async function prepare(
   }
   const api: ApiTarget = {
     apiBase,
+    ...(o.local ? { server: LOCAL_SERVER } : {}),
     ...(o.local || !o.apiKey ? {} : { apiKey: o.apiKey }),
     ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
   };

@@ -312,6 +312,8 @@ describe('--prompt against the built-in local agent', () => {
       },
     );
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/Omnia has no voice "Alicai" for en-us\. Closest: Alicia\b/);
+    expect(run.stderr).toMatch(
+      /The local agent has no voice "Alicai" for en-us\. Closest: Alicia\b/,
+    );
   });
 });

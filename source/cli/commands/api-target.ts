@@ -3,7 +3,7 @@
  * with the configured key, or, with no key and no `--api-base`, the built-in local agent
  * started for the length of the command (as a call would).
  */
-import type { ApiTarget } from '../../api/request.js';
+import { type ApiTarget, LOCAL_SERVER } from '../../api/request.js';
 import { addSecret, onCleanup } from '../../app/lifecycle.js';
 
 /** The flags every API command takes. */
@@ -49,7 +49,7 @@ export async function commandApi(
       ? 'Using the built-in local agent (--local).'
       : 'No API key configured: asking the built-in local agent. Set OMNIA_API_KEY to ask Omnia.',
   );
-  return { api: { apiBase: agent.baseUrl }, local: true };
+  return { api: { apiBase: agent.baseUrl, server: LOCAL_SERVER }, local: true };
 }
 
 /** The exit code for a failed command: 2 for the user's mistakes, 1 for everything else. */

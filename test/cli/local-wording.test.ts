@@ -1,0 +1,32 @@
+/**
+ * With no key the built-in local agent answers, and a refusal names it: "The local agent has no
+ * call …", not "Omnia has no call …" (which sent users looking for a call in their Omnia
+ * workspace). A voice it lacks: `test/omnia/prompt.test.ts`. Omnia's own refusals keep Omnia's
+ * name (`test/omnia/`). Through the built CLI.
+ */
+import { describe, expect, it } from 'vitest';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+
+const CALL = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
+
+describe('what the local agent refuses is said in its name', () => {
+  const env = () => cliEnv(tempDir('omnia-local-wording-'));
+
+  it.each([
+    [['calls', 'show', 'call_nope'], /^error: The local agent has no call "call_nope" \(HTTP 404/m],
+    [['voices', '--language', 'xx'], /^error: The local agent has no language "xx"\./m],
+    [
+      [...CALL, '--prompt', 'Hello.', '--voice', 'Alex', '--language', 'zz'],
+      /^Could not create the call: The local agent has no language "zz"\./m,
+    ],
+  ])(
+    '%j',
+    async (args, said) => {
+      const run = await runCli(args, { env: env(), timeoutMs: 30_000 });
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(said);
+      expect(run.stderr).not.toMatch(/Omnia (has|does|rejected)/);
+    },
+    40_000,
+  );
+});
