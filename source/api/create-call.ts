@@ -142,6 +142,21 @@ export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
   return outcome.call;
 }
 
+/** The longest id, and agent name, the app shows from a created call. */
+const ID_CHARS = 200;
+const NAME_CHARS = 200;
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** `value` as one safe terminal line of at most `maxChars`, or nothing when nothing is left. */
+function cleanField(value: string | undefined, maxChars: number): string | undefined {
+  if (value === undefined) return undefined;
+  const clean = sanitizeServerText(value, maxChars);
+  return clean === '' ? undefined : clean;
+}
+
 /** Checks a 2xx answer: JSON with a ws:// or wss:// `websocketUrl`. */
 export function parseSuccess(
   status: number,
@@ -185,16 +200,16 @@ export function parseSuccess(
     };
   }
   const call: CreatedCall = { websocketUrl: websocketUrl.trim() };
-  const callId = [record.callId, record.id, record.call_id].find(
-    (value): value is string => typeof value === 'string' && value !== '',
-  );
+  // The ids and the name are printed (`[call] connected (call …)`, the summary's `calls show …`):
+  // no escape sequence or endless line from the server reaches a terminal through them.
+  const callId = cleanField([record.callId, record.id, record.call_id].find(isText), ID_CHARS);
   if (callId !== undefined) call.callId = callId;
   const agent = record.agent;
   if (typeof agent === 'object' && agent !== null) {
-    const { id, name } = agent as Record<string, unknown>;
-    if (typeof id === 'string' && id !== '') {
-      call.agent = { id, ...(typeof name === 'string' && name !== '' ? { name } : {}) };
-    }
+    const { id: rawId, name: rawName } = agent as Record<string, unknown>;
+    const id = cleanField(isText(rawId) ? rawId : undefined, ID_CHARS);
+    const name = cleanField(isText(rawName) ? rawName : undefined, NAME_CHARS);
+    if (id !== undefined) call.agent = { id, ...(name === undefined ? {} : { name }) };
   }
   return { call };
 }

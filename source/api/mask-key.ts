@@ -24,16 +24,22 @@ const MIN_SECRET_SPELLING_CHARS = 8;
 
 /** Query parameters of the socket address that carry a credential, by their name. */
 const CREDENTIAL_PARAM = /token|key|secret|auth|sig|pass|cred|jwt|session|access/i;
-/** A query value this long is treated as a credential whatever its name. */
+/** A query value or path segment this long is treated as a credential whatever its name. */
 const LONG_PARAM_CHARS = 16;
 
 /**
  * The ways a secret can come back from a server that echoes it: as given (whatever its length),
  * lower- and upper-case, percent-encoded and decoded, and for a URL (the call's socket address)
- * each credential-like query value on its own (the token in `?token=…`), raw and decoded.
- * Longest first, so a whole URL is blanked before its parts.
+ * each credential-like query value on its own (the token in `?token=…`) and each long path
+ * segment (a token in `/calls/<token>/ws`: Omnia does not document the address's shape, and the
+ * whole of it is the credential), raw and decoded. What `keep` holds is never blanked out: the
+ * call's and the agent's ids, which the address may carry and the app shows. Longest first, so a whole URL is blanked
+ * before its parts.
  */
-export function secretSpellings(secret: string | undefined): string[] {
+export function secretSpellings(
+  secret: string | undefined,
+  keep: readonly (string | undefined)[] = [],
+): string[] {
   const value = secret?.trim();
   if (!value) return [];
   const out = new Set<string>([value]);
@@ -51,14 +57,20 @@ export function secretSpellings(secret: string | undefined): string[] {
       return s;
     }
   };
-  add(value);
-  add(decoded(value));
-  const query = /^[a-z][a-z0-9+.-]*:\/\/[^?#]*\?([^#]*)/i.exec(value)?.[1];
-  for (const pair of query?.split('&') ?? []) {
-    const [name = '', raw = ''] = pair.split(/=(.*)/s);
-    if (!CREDENTIAL_PARAM.test(name) && raw.length < LONG_PARAM_CHARS) continue;
+  const part = (raw: string) => {
+    if (keep.includes(raw) || keep.includes(decoded(raw))) return;
     add(raw);
     add(decoded(raw));
+  };
+  add(value);
+  add(decoded(value));
+  const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/i.exec(value);
+  for (const segment of url?.[1]?.split('/') ?? []) {
+    if (segment.length >= LONG_PARAM_CHARS) part(segment);
+  }
+  for (const pair of url?.[2]?.split('&') ?? []) {
+    const [name = '', raw = ''] = pair.split(/=(.*)/s);
+    if (CREDENTIAL_PARAM.test(name) || raw.length >= LONG_PARAM_CHARS) part(raw);
   }
   return [...out].sort((a, b) => b.length - a.length);
 }

@@ -188,10 +188,12 @@ export async function openCall(
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
-  const secrets = [...secretSpellings(o.apiKey), ...secretSpellings(created.websocketUrl)].sort(
-    (a, b) => b.length - a.length,
-  );
-  addSecret(created.websocketUrl);
+  const shown = [created.callId, created.agentId];
+  const secrets = [
+    ...secretSpellings(o.apiKey),
+    ...secretSpellings(created.websocketUrl, shown),
+  ].sort((a, b) => b.length - a.length);
+  addSecret(created.websocketUrl, shown);
   const fileTag = fileTagOf(created.agentId, created.label);
   let writer: TranscriptWriter | undefined;
   const follow = (path: string) =>

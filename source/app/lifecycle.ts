@@ -227,8 +227,11 @@ const secrets = new Set<string>();
  * Register a secret (the API key, the call's socket address) that must never reach the terminal
  * or a file, in every spelling a server might echo it in (`secretSpellings`).
  */
-export function addSecret(secret: string | undefined): void {
-  for (const spelling of secretSpellings(secret)) secrets.add(spelling);
+export function addSecret(
+  secret: string | undefined,
+  keep?: readonly (string | undefined)[],
+): void {
+  for (const spelling of secretSpellings(secret, keep)) secrets.add(spelling);
 }
 
 /** `text` with every registered secret replaced by `[redacted]`. */

@@ -82,6 +82,16 @@ describe('secretSpellings', () => {
     expect(secretSpellings('ws://h/c?x=0123456789abcdefXYZ')).toContain('0123456789abcdefXYZ');
     expect(secretSpellings('ws://h/c?call=c-12345678')).not.toContain('c-12345678');
   });
+
+  it("takes a socket address's long path segments, except the ids it is told to keep", () => {
+    const url = 'wss://h.example/calls/call-0123456789abcdef/Tok%2B0123456789abcdef/ws';
+    const spellings = secretSpellings(url, ['call-0123456789abcdef']);
+    expect(spellings).toEqual(
+      expect.arrayContaining(['Tok%2B0123456789abcdef', 'Tok+0123456789abcdef']),
+    );
+    expect(spellings).not.toContain('call-0123456789abcdef');
+    expect(spellings).not.toContain('calls');
+  });
 });
 
 describe('createCall success', () => {

@@ -15,6 +15,7 @@ import {
 } from './helpers.js';
 import {
   agentSays,
+  type CreateBehaviour,
   type HostileCall,
   type HostileServer,
   pause,
@@ -65,9 +66,10 @@ afterEach(async () => {
 /** Run a call whose server plays `abuse`, then a good turn, then ends the call with 1000. */
 async function survive(
   abuse: (call: HostileCall) => void | Promise<void>,
-  options: { extra?: string[] } = {},
+  options: { extra?: string[]; create?: CreateBehaviour } = {},
 ): Promise<HostileRun> {
   server = await startHostileServer({
+    ...(options.create ? { create: options.create } : {}),
     call: async (call) => {
       call.json({ type: 'call_started', callId: 'c-1' });
       call.json({ type: 'state', state: 'listening' });
@@ -154,6 +156,18 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     expect(run.stdout).toMatch(/^Agent: hi there/m);
     expect(run.stdout).toMatch(/^\[error\] .*server says hi there/m);
     expect(run.transcript).toMatch(/hi there/);
+  }, 30_000);
+
+  it('the call id and agent name in the REST answer reach the terminal clean and bounded', async () => {
+    const nasty = '\u001b]0;PWNED\u0007\u001b[31mRED\u001b[2J';
+    const run = await survive(() => {}, {
+      create: { kind: 'ok', id: `call_${nasty}${'x'.repeat(5_000)}`, agentName: `Bot${nasty}` },
+    });
+    // Printed at once, from the REST answer (the socket's call_started comes later).
+    const connected = /^\[call\] connected \(call (.*)\)$/m.exec(run.stdout)?.[1];
+    expect(connected).toMatch(/^call_REDx+…$/);
+    expect(connected?.length).toBeLessThanOrEqual(200);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/PWNED/);
   }, 30_000);
 
   it('a huge text frame (4 MB) is rejected by size without ending the call', async () => {

@@ -109,6 +109,38 @@ describe('the API key never leaves the process', () => {
     expect(run.stdout).toMatch(/^Agent: token=\[redacted\]$/m);
   }, 30_000);
 
+  it("a token in the socket address's path is redacted when echoed; the call id there is not", async () => {
+    const token = 'PATHSECRET0123456789';
+    const callId = 'call-0123456789abcdef';
+    server = await startHostileServer({
+      create: {
+        kind: 'ok',
+        id: callId,
+        websocketUrl: (base) => `${base}/calls/${callId}/${token}/ws?t=tok`,
+      },
+      call: async (call) => {
+        call.json({
+          type: 'transcript',
+          role: 'agent',
+          ordinal: 1,
+          text: `at ${token}`,
+          final: true,
+        });
+        call.json({ type: 'error', message: `err ${token.toLowerCase()}` });
+        await pause(300);
+        call.ws.close(4000, `leak ${token}`);
+      },
+    });
+    const files = runFiles();
+    const run = await runCall(server, files);
+    const everything = [run.stdout, run.stderr, run.transcript].join('\n');
+    expect(everything).not.toMatch(/PATHSECRET/i);
+    expect(run.stdout).toMatch(/^Agent: at \[redacted\]$/m);
+    expect(run.stderr).toMatch(/code 4000\): leak \[redacted\]/);
+    // The call's id is in the address too, and is still shown as it is.
+    expect(run.stdout).toContain(`[call] connected (call ${callId})`);
+  }, 30_000);
+
   it('a 401 whose body quotes the key: the message shows only its last 4 characters', async () => {
     server = await startHostileServer({
       create: {

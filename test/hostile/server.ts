@@ -44,7 +44,14 @@ export interface HostileCall {
 
 /** How the double answers call creation. */
 export type CreateBehaviour =
-  | { kind: 'ok'; websocketUrl?: (base: string) => string }
+  | {
+      kind: 'ok';
+      websocketUrl?: (base: string) => string;
+      /** The call's `id` in the answer (default `hostile-call-1`). */
+      id?: string;
+      /** The answer's `agent.name` (default `Hostile double`). */
+      agentName?: string;
+    }
   | { kind: 'status'; status: number; body: string; headers?: Record<string, string> }
   | { kind: 'hang' };
 
@@ -107,11 +114,15 @@ export async function startHostileServer(
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          id: 'hostile-call-1',
+          id: create.id ?? 'hostile-call-1',
           websocketUrl: url,
           status: 'created',
           connectionType: 'websocket',
-          agent: { id: 'x', name: 'Hostile double', description: 'a scripted test server' },
+          agent: {
+            id: 'x',
+            name: create.agentName ?? 'Hostile double',
+            description: 'a scripted test server',
+          },
           createdAt: new Date().toISOString(),
         }),
       );
