@@ -208,13 +208,36 @@ async function runPlain(
   const sinkOpening = openSink(numberedOutput(o.output, 1), o.outputSampleRate);
   void loadStoreModule();
   let created: NewCall;
+  // A stop while the call is being created gives the call up, as the full screen does, with
+  // the exit code of a stop in a plain call (0); a second signal leaves at once.
+  const giveUp = new AbortController();
+  let stoppedWhileCreating: StopSignal | undefined;
+  const offCreatingStop = onStop((signal, count) => {
+    if (count > 1) void exitAfterCleanup(SIGNAL_EXIT_CODES.SIGINT, FORCED_CLEANUP_MS);
+    stoppedWhileCreating ??= signal;
+    giveUp.abort();
+  });
   try {
-    created = await createCallFor(plan);
+    created = await createCallFor(plan, giveUp.signal);
+    // The answer came with the stop: the call is given up all the same.
+    if (stoppedWhileCreating) throw giveUp.signal.reason;
   } catch (error) {
-    io.err(`Could not create the call: ${errorLine(error)}${agentHint(o, error)}`);
+    const stopped = stoppedWhileCreating;
+    if (stopped) {
+      io.err(
+        stopped === 'SIGINT'
+          ? 'No call: you quit while it was being created.'
+          : `No call: stopped by ${stopped} while it was being created.`,
+      );
+    } else {
+      io.err(`Could not create the call: ${errorLine(error)}${agentHint(o, error)}`);
+    }
     await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();
+    if (stopped) return 0;
     return error instanceof Error && error.name === 'UsageError' ? 2 : 1;
+  } finally {
+    offCreatingStop();
   }
   const call = await openCall(ctx, created, files, 1, sinkOpening);
   const { store } = call;

@@ -192,6 +192,28 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     }
   }, 40_000);
 
+  it.each([
+    ['SIGINT', 'No call: you quit while it was being created.'],
+    ['SIGTERM', 'No call: stopped by SIGTERM while it was being created.'],
+  ] as const)(
+    '%s while the call is being created gives it up and says so, exit 0',
+    async (signal, said) => {
+      server = await startHostileServer({ create: { kind: 'hang' } });
+      const files = runFiles();
+      const proc = start(server, files, [], {}, ['--input', 'none']);
+      await waitFor(() => server?.createRequests.length === 1 || undefined, {
+        what: 'the request',
+      });
+      proc.child.kill(signal);
+      const { code } = await proc.exit;
+      const { stdout, stderr } = proc.output();
+      expect(code, stderr).toBe(0);
+      expect(stderr.trim().split('\n').at(-1)).toBe(said);
+      expect(stdout + stderr).not.toMatch(/Could not create|Cancelled/);
+    },
+    40_000,
+  );
+
   it('a second Ctrl+C quits at once (exit 130) while the hang-up waits on a deaf server', async () => {
     const s = await talkingServer(true);
     const files = runFiles();
