@@ -277,9 +277,12 @@ export async function openCall(
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // hang_up leaves at once, but its close handshake may take up to its timeout: flush the
-      // files meanwhile, so a forced exit still leaves a valid WAV and transcript.
+      // hang_up leaves at once, but its close handshake may take up to its timeout: the call
+      // ends here (the process is leaving), so the transcript gets its final form and summary,
+      // and the files are flushed meanwhile: a forced exit still leaves a valid WAV and
+      // transcript.
       const hangingUp = store.actions.hangUp('the app was stopped').catch(() => undefined);
+      store.endNow();
       await Promise.allSettled([store.stopAudio(), writer?.close(), serial?.close()]);
       await hangingUp;
     })();

@@ -708,6 +708,19 @@ export class SessionStore implements Store {
   }
 
   /**
+   * The process is leaving (a second Ctrl+C, a fatal error): the call ends here, without
+   * waiting for the server's close, so its transcript gets its final form and summary (not
+   * `in progress`). The end reason is the hang-up's when one was under way. Idempotent.
+   */
+  endNow(): void {
+    this.finish(
+      'ended',
+      this.hangUpPromise ? this.hangUpReason : 'the app was stopped',
+      this.snapshot.exitCode,
+    );
+  }
+
+  /**
    * Hanging up while the agent's reply is still queued cuts it off: its text may be whole, but
    * the user never heard the rest. The turn is marked interrupted (not counted as a barge-in)
    * and an event says how much went unplayed. A short tail (often silence) is not a cut.

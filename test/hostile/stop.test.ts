@@ -229,6 +229,8 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     const { code } = await run.exit;
     expect(code, run.output().stderr).toBe(130);
     expectFlushed(files, sox);
+    // The transcript has its final form, with the summary, not a call still in progress.
+    expect(readOutputs(files).transcript).toMatch(/^Ended: interrupted \(Ctrl\+C\)$/m);
   }, 40_000);
 
   it('an app killed outright leaves no sox and no speaker process behind', async () => {
