@@ -262,7 +262,19 @@ function httpPart(status: number, explanation: ServerExplanation): string {
 
 function waitAdvice(retryAfterSeconds: number | undefined, fallback: string): string {
   if (retryAfterSeconds === undefined) return fallback;
-  return `Try again in ${retryAfterSeconds} s.`;
+  return `Try again in ${waitText(retryAfterSeconds)}.`;
+}
+
+/**
+ * A server's wait as a person reads it: `42 s` (up to 10 minutes), then minutes, hours, days,
+ * and `more than a year` (a server that says 99999999999 s means "not soon").
+ */
+function waitText(seconds: number): string {
+  if (seconds <= 600) return `${seconds} s`;
+  if (seconds <= 2 * 3600) return `${Math.ceil(seconds / 60)} min`;
+  if (seconds <= 2 * 86_400) return `${Math.ceil(seconds / 3600)} h`;
+  if (seconds <= 365 * 86_400) return `${Math.ceil(seconds / 86_400)} days`;
+  return 'more than a year';
 }
 
 /** ` Request id: abc.` when the server sent one: what Omnia's support asks for. */
@@ -393,7 +405,7 @@ function rateLimitAdvice(failure: HttpFailure, seconds: number | undefined, nowM
   const resetMs = parseRateLimitReset(failure.rateLimitReset, nowMs);
   const at = resetMs === undefined ? '' : ` (the limit resets at ${clockTime(resetMs)})`;
   if (seconds === undefined) return `Wait a minute and try again${at}.`;
-  return `Try again in ${seconds} s${at}.`;
+  return `Try again in ${waitText(seconds)}${at}.`;
 }
 
 /** `; 0 of 1000 requests left` when the server said how many remain. */

@@ -231,6 +231,19 @@ describe('createCall HTTP errors', () => {
     expect(error.message).toContain('Try again in 30 s.');
   });
 
+  it.each([
+    ['601', 'Try again in 11 min.'],
+    ['7200', 'Try again in 120 min.'],
+    ['7201', 'Try again in 3 h.'],
+    ['259200', 'Try again in 3 days.'],
+    ['99999999999', 'Try again in more than a year.'],
+  ])('429 with Retry-After %s s says it in units a person reads', async (seconds, said) => {
+    const server = await serve(reply(429, 'slow down', { 'Retry-After': seconds }));
+    const error = await failure(createCall(options(server.base)));
+    expect(error.retryAfterSeconds).toBe(Number(seconds));
+    expect(error.message).toContain(said);
+  });
+
   it('429 understands Retry-After as an HTTP date', async () => {
     const when = new Date(Date.now() + 120_000).toUTCString();
     const server = await serve(reply(429, 'slow down', { 'Retry-After': when }));
