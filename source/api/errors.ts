@@ -460,7 +460,7 @@ const TLS_ADVICE: Record<string, string> = {
 };
 
 /** Which phase a timeout hit, for the message. */
-export type TimeoutPhase = 'connect' | 'response';
+export type TimeoutPhase = 'connect' | 'response' | 'body';
 
 /** Turns a transport failure (no HTTP answer) into the error a user sees. */
 export function networkFailureToError(
@@ -475,7 +475,9 @@ export function networkFailureToError(
     const message =
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
-        : `${host} accepted the connection but did not answer within ${seconds}. Omnia may be overloaded: try again later.`;
+        : timeout.phase === 'body'
+          ? `${host} began its answer but did not finish it within ${seconds}. Omnia may be overloaded: try again later.`
+          : `${host} accepted the connection but did not answer within ${seconds}. Omnia may be overloaded: try again later.`;
     return new ApiError('timeout', message, { cause });
   }
   const code = errorCode(error);

@@ -75,10 +75,13 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
+    // The answer's status line and headers came: a timeout now is a body that stalled.
+    let answering = false;
     const startTimer = (phase: TimeoutPhase, ms: number): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        finish({ error: networkFailureToError(undefined, context, { phase, ms }) });
+        const now = phase === 'response' && answering ? 'body' : phase;
+        finish({ error: networkFailureToError(undefined, context, { phase: now, ms }) });
         outgoing?.destroy();
       }, ms);
     };
@@ -103,6 +106,7 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
     });
     req.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
     req.on('response', (response) => {
+      answering = true;
       const chunks: Buffer[] = [];
       let received = 0;
       response.on('data', (chunk: Buffer) => {

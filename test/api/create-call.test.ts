@@ -353,6 +353,16 @@ describe('createCall network errors', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('a server whose answer stalls after its headers says so, not that it never answered', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.write('{"id":');
+    });
+    const error = await failure(createCall(options(server.base, { responseTimeoutMs: 300 })));
+    expect(error.kind).toBe('timeout');
+    expect(error.message).toContain('began its answer but did not finish it within 0.3 s');
+  });
+
   it('a TLS handshake that never completes hits the connect timeout', async () => {
     // Accepts TCP but never speaks TLS: the connection is never usable.
     const sockets: net.Socket[] = [];
