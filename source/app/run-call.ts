@@ -535,9 +535,12 @@ function printEnd(
       const label = call.snapshot.label?.text;
       io.err(`Call ${i + 1}${label ? ` · ${label}` : ''}`);
     }
-    for (const line of formatSummary(call.summary)) io.err(line);
     const final = call.snapshot;
-    if (final.phase === 'error' && final.endReason) io.err(`error: ${final.endReason}`);
+    const failed = final.phase === 'error' && final.endReason ? final.endReason : undefined;
+    // A failed call's reason is the last line, `error: …`: the summary does not say it before.
+    const endedLine = failed === undefined ? undefined : `Ended: ${call.summary.endReason}`;
+    for (const line of formatSummary(call.summary)) if (line !== endedLine) io.err(line);
+    if (failed !== undefined) io.err(`error: ${failed}`);
   });
 }
 

@@ -72,7 +72,13 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
     expect(run.stderr).toMatch(
       /^error: call socket closed by the server \(code 4003\): agent gone$/m,
     );
+    // Said once on stderr, as its last line; the transcript's summary says how it ended.
+    expect(run.stderr.match(/agent gone/g)).toHaveLength(1);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(/^error: /);
     expect(run.transcript).toMatch(/before the fault/);
+    expect(run.transcript).toMatch(
+      /^Ended: call socket closed by the server \(code 4003\): agent gone$/m,
+    );
   }, 30_000);
 
   it('a text frame over 16 MiB closes the call as "message too big", exit 1', async () => {
