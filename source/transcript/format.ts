@@ -210,15 +210,23 @@ function roleName(turn: Turn): string {
   return turn.role === 'user' ? 'User' : 'Agent';
 }
 
-function turnSuffix(turn: Turn): string {
-  if (!turn.final) return ' [in progress]';
+/** How a turn that never got its final text is marked: still running, or left so (`ended`). */
+function openMark(ended: boolean): string {
+  return ended ? 'unfinished' : 'in progress';
+}
+
+function turnSuffix(turn: Turn, ended: boolean): string {
+  if (!turn.final) return ` [${openMark(ended)}]`;
   return turn.interrupted ? ' [interrupted]' : '';
 }
 
-/** One `.txt` line (no newline): `User: …`, `User (typed): …`, `Agent: … [interrupted]`. */
-export function formatTxtTurn(turn: Turn): string {
+/**
+ * One `.txt` line (no newline): `User: …`, `User (typed): …`, `Agent: … [interrupted]`; a turn
+ * not final is `[in progress]`, or `[unfinished]` once the call has `ended` (as plain mode says).
+ */
+export function formatTxtTurn(turn: Turn, ended = false): string {
   const who = turn.typed ? `${roleName(turn)} (typed)` : roleName(turn);
-  return `${who}: ${cleanText(turn.text)}${turnSuffix(turn)}`;
+  return `${who}: ${cleanText(turn.text)}${turnSuffix(turn, ended)}`;
 }
 
 /** One jsonl line (no newline). */
@@ -416,7 +424,11 @@ function markdownCall(data: TranscriptData, heading: string): string {
     const { turn } = item;
     const when = relative(turn.startedAt - origin);
     const tags = turn.typed ? `typed, ${when}` : when;
-    const suffix = !turn.final ? ' _(in progress)_' : turn.interrupted ? ' _(interrupted)_' : '';
+    const suffix = !turn.final
+      ? ` _(${openMark(data.endedAt !== undefined)})_`
+      : turn.interrupted
+        ? ' _(interrupted)_'
+        : '';
     out.push(`**${roleName(turn)}** (${tags}): ${cleanText(turn.text)}${suffix}`, '');
   }
   if (data.summary) {
@@ -465,7 +477,7 @@ function textCall(data: TranscriptData, number: number | undefined): string {
   for (const item of conversationItems(data.turns, data.toolCalls, data.unconfirmed)) {
     lines.push(
       item.kind === 'turn'
-        ? formatTxtTurn(item.turn)
+        ? formatTxtTurn(item.turn, data.endedAt !== undefined)
         : item.kind === 'tool'
           ? formatTxtTool(item.call)
           : formatTxtUnconfirmed(item.text),

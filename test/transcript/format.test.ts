@@ -60,7 +60,7 @@ describe('txt', () => {
       'User: What are your opening hours?',
       'Agent: We open at nine and [interrupted]',
       'User (typed): Thanks, bye',
-      'Agent: Goodbye and have a [in progress]',
+      'Agent: Goodbye and have a [unfinished]',
     ]);
     expect(lines).toContain('Call lasted 1m 23s');
   });
@@ -89,7 +89,7 @@ describe('md', () => {
       '**User** (+0:02): What are your opening hours?',
       '**Agent** (+0:04): We open at nine and _(interrupted)_',
       '**User** (typed, +0:06): Thanks, bye',
-      '**Agent** (+0:08): Goodbye and have a _(in progress)_',
+      '**Agent** (+0:08): Goodbye and have a _(unfinished)_',
     ]);
     expect(md).toContain('## Summary');
     expect(md).toContain('- Response latency: median 600 ms, worst 900 ms (3 turns)');
@@ -99,6 +99,11 @@ describe('md', () => {
     const live = formatTranscript('md', { ...data, endedAt: undefined, summary: undefined });
     expect(live).toContain('- **Duration:** in progress');
     expect(live).not.toContain('## Summary');
+    // A turn without its final text is still in progress; once the call ended, unfinished.
+    expect(live).toContain('**Agent** (+0:08): Goodbye and have a _(in progress)_');
+    expect(formatTranscript('txt', { ...data, endedAt: undefined })).toContain(
+      'Agent: Goodbye and have a [in progress]',
+    );
   });
 });
 
@@ -322,7 +327,7 @@ describe('typed messages the server never put in its transcript', () => {
       'User (typed): are you open on Sundays? [sent, not confirmed]',
       'Agent: We open at nine and [interrupted]',
       'User (typed): Thanks, bye',
-      'Agent: Goodbye and have a [in progress]',
+      'Agent: Goodbye and have a [unfinished]',
       'User (typed): hello? [sent, not confirmed]',
     ]);
     const md = formatTranscript('md', unconfirmed)
