@@ -1,6 +1,6 @@
 import { LEVEL_TICK_MS } from '../audio/constants.js';
 import type { Snapshot, StoreReader, Turn } from '../session/types.js';
-import { conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
+import { cleanText, conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
 
 export interface PlainOutputOptions {
   verbose: boolean;
@@ -200,7 +200,9 @@ export const AUDIO_WAIT_MS = 3 * LEVEL_TICK_MS;
 function turnLine(turn: Turn): string {
   const who = turn.role === 'user' ? (turn.typed ? 'User (typed)' : 'User') : 'Agent';
   const mark = turn.interrupted ? ' [interrupted]' : turn.final ? '' : ' [unfinished]';
-  return `${who}: ${turn.text}${mark}`;
+  // One line per turn, as in a `.txt` transcript: a reply's line breaks (a list, a lone CR)
+  // would start lines without their `Agent:`.
+  return `${who}: ${cleanText(turn.text)}${mark}`;
 }
 
 /** How often `--verbose` prints a level line. */

@@ -154,6 +154,8 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
       call.json({ type: 'call_started', callId: `id\u001b[31m${nasty}` });
     });
     expect(run.stdout).toMatch(/^Agent: hi there/m);
+    // The turn's line breaks do not start lines of their own, without `Agent:`.
+    expect(run.stdout).not.toMatch(/^hi there/m);
     expect(run.stdout).toMatch(/^\[error\] .*server says hi there/m);
     expect(run.transcript).toMatch(/hi there/);
   }, 30_000);
