@@ -314,13 +314,19 @@ export class SessionStore implements Store {
 
   private onMessage(msg: ServerMessage): void {
     switch (msg.type) {
-      case 'call_started':
-        this.update({ callId: msg.callId ? this.clean(msg.callId) : this.snapshot.callId });
+      case 'call_started': {
+        // The call's id is the one it was created with (its record is fetched by it), or the
+        // first the socket said: a later, different one does not relabel the call.
+        const said = msg.callId ? this.clean(msg.callId) : undefined;
+        const known = this.snapshot.callId;
+        if (said !== undefined && known === undefined) this.update({ callId: said });
+        const kept = said !== undefined && known !== undefined && said !== known;
         this.addEvent(
           'protocol',
-          `call started${msg.callId ? ` (${this.clean(msg.callId)})` : ''}`,
+          `call started${said === undefined ? '' : ` (${said})`}${kept ? `; the call stays ${known}` : ''}`,
         );
         break;
+      }
       case 'state':
         this.onAgentState(msg.state);
         break;

@@ -172,6 +172,18 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     expect(`${run.stdout}${run.stderr}`).not.toMatch(/PWNED/);
   }, 30_000);
 
+  it('a call_started with another id midway does not relabel the call', async () => {
+    const run = await survive((call) => {
+      call.json({ type: 'call_started', callId: 'someone-elses-call' });
+    });
+    // The id the call was created with (the one its record is fetched by) stays.
+    expect(run.transcript).toMatch(/^=== Call · .* · call hostile-call-1 · /m);
+    expect(run.transcript).not.toMatch(/call someone-elses-call/);
+    expect(run.stdout).toMatch(
+      /call started \(someone-elses-call\); the call stays hostile-call-1/,
+    );
+  }, 30_000);
+
   it('a huge text frame (4 MB) is rejected by size without ending the call', async () => {
     const run = await survive((call) => {
       call.text(JSON.stringify(agentSays(5, 'x'.repeat(4 * 1024 * 1024))));
