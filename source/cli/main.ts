@@ -32,6 +32,10 @@ guardOutput(process.stderr);
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE' && !outputClosed()) process.exit(process.exitCode ?? 0);
 });
+// stderr closed too (`omnia-voice --plain 2>&1 | head -1`): what was left to say has nowhere to
+// go, and is no error of the app's. Unhandled, its EPIPE was a fatal error, whose line to stderr
+// failed again, thousands of times, until the cleanup's watchdog ended the process with 1.
+process.stderr.on('error', () => undefined);
 
 /** The project's version, from the package.json above this file (the source tree or the bundle). */
 function version(): string {

@@ -4,10 +4,11 @@
  * was, empty for .txt). Now it ends as a stop ends it: hung up, the summary on stderr, the file
  * in its final form. Through the built CLI and the built-in local agent.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import { CLI_PATH, cliEnv, startCli, tempDir, waitFor } from '../helpers/cli.js';
 
 describe('stdout closed under a plain call', () => {
   it('hangs up and ends the call whole: summary on stderr, transcript in its final form', async () => {
@@ -39,5 +40,26 @@ describe('stdout closed under a plain call', () => {
     const file = readFileSync(transcript, 'utf8');
     expect(file).toMatch(/^Ended: stdout was closed$/m);
     expect(file).toMatch(/^Agent: /m);
+  }, 40_000);
+
+  it('with stderr in the same pipe (`2>&1 | head -1`): the same end, exit 0, no error', () => {
+    const home = tempDir('omnia-closed-both-');
+    const transcript = join(home, 'call.txt');
+    const args = ['--plain', '--input', 'none', '--output', 'none', '--duration', '30'];
+    // The shell reports the app's own exit code after head has gone.
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        `"$0" "${CLI_PATH}" "$@" --transcript "${transcript}" 2>&1 | head -1; echo "app exit \${PIPESTATUS[0]}" >&2`,
+        process.execPath,
+        ...args,
+      ],
+      { env: cliEnv(home), cwd: home, encoding: 'utf8', timeout: 30_000 },
+    );
+    // The summary could not be written anywhere: that is no error, and not a fatal one.
+    expect(run.stderr.trim()).toBe('app exit 0');
+    const file = readFileSync(transcript, 'utf8');
+    expect(file).toMatch(/^Ended: stdout was closed$/m);
   }, 40_000);
 });
