@@ -1,6 +1,6 @@
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
-import { ConfigError } from './errors.js';
+import { ConfigError, ConfigFileError } from './errors.js';
 import {
   defaultSettings,
   displayValue,
@@ -87,6 +87,7 @@ export function runConfigCommand(
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     err(error.message);
+    if (error instanceof ConfigFileError) return CONFIG_EXIT_FILE;
     return error.message.startsWith('Invalid value') || error.message.startsWith('Unknown setting')
       ? CONFIG_EXIT_USAGE
       : CONFIG_EXIT_FILE;

@@ -30,7 +30,13 @@ function showValue(raw: unknown, spec: SettingSpec): string {
   return `a value of type ${raw === null ? 'null' : typeof raw}`;
 }
 
-const FIX_ADVICE =
+/**
+ * The config file cannot be used as it is (not JSON, not an object, a value of the wrong type or
+ * out of range): `config` exits 1 for it, as for a file it cannot read.
+ */
+export class ConfigFileError extends ConfigError {}
+
+export const FIX_ADVICE =
   'Fix it in an editor, or delete it and save values again with "omnia-voice config set".';
 
 /** Explains a conf failure in terms of the file, without echoing its contents (it may hold a key). */
@@ -43,7 +49,7 @@ export function toConfigError(error: unknown, filePath: string): ConfigError {
   };
   const message = typeof record.message === 'string' ? record.message : '';
   if (record.name === 'SyntaxError') {
-    return new ConfigError(
+    return new ConfigFileError(
       `The config file ${filePath} is not valid JSON${jsonPosition(message, filePath)}. ${FIX_ADVICE}`,
     );
   }

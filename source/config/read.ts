@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { toConfigError } from './errors.js';
-import { defaultConfigDir, SETTING_KEYS, type SettingKey, type Settings } from './schema.js';
+import { ConfigFileError, FIX_ADVICE, invalidValueMessage, toConfigError } from './errors.js';
+import {
+  checkSaved,
+  defaultConfigDir,
+  SETTING_SPECS,
+  type SettingKey,
+  type Settings,
+  type SettingValue,
+} from './schema.js';
 import type { OpenConfigOptions } from './store.js';
 
 /** The part of the config a call needs: where it is and what it holds. */
@@ -15,10 +22,11 @@ export interface ConfigReader {
 }
 
 /**
- * Reads the config file without `conf`. A call only reads settings, and loading conf (with
- * its JSON-schema validator) costs about 65 ms of start-up before the call can be created;
- * values are checked by `resolveSettings` instead, which names the file and the key. A missing
- * file is an empty config. Throws ConfigError for a file that is not a JSON object.
+ * Reads the config file without `conf`. A call only reads settings, and loading conf costs
+ * about 65 ms of start-up before the call can be created. The file is read by the same rules as
+ * `config` reads it through conf (`parseConfigText`, `savedSettings`): a missing or blank file is
+ * an empty config; one that is not a JSON object, or holds a value of the wrong type or out of
+ * range, stops the call with a ConfigFileError naming the file and the key.
  */
 export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
   const file = path.join(options.cwd ?? defaultConfigDir(), 'config.json');
@@ -30,20 +38,53 @@ export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
       return { path: file, values: () => ({}), keys: () => [] };
     throw toConfigError(error, file);
   }
+  const record = parseConfigText(text, file);
+  const saved = savedSettings(record, file);
+  return { path: file, values: () => saved, keys: () => Object.keys(record) };
+}
+
+/**
+ * The config file's text as its record of keys (conf's `deserialize` too). A byte order mark is
+ * skipped and a blank file is an empty config; text that is not JSON, or JSON that is not an
+ * object, is a ConfigFileError naming the file (never quoting it: it may hold a key).
+ */
+export function parseConfigText(text: string, file: string): Record<string, unknown> {
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') return {};
   let parsed: unknown;
   try {
-    // conf treats an empty file as an empty config; so do we.
-    parsed = text.trim() === '' ? {} : JSON.parse(text);
+    parsed = JSON.parse(body);
   } catch (error) {
     throw toConfigError(error, file);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw toConfigError(new SyntaxError('not an object'), file);
+    const what = Array.isArray(parsed)
+      ? 'an array'
+      : parsed === null
+        ? 'null'
+        : `a ${typeof parsed}`;
+    throw new ConfigFileError(
+      `The config file ${file} holds ${what}, not an object of settings ({"sampleRate": 16000, …}). ${FIX_ADVICE}`,
+    );
   }
-  const record = parsed as Record<string, unknown>;
-  const known: Partial<Record<SettingKey, unknown>> = {};
-  for (const key of SETTING_KEYS) {
-    if (Object.hasOwn(record, key) && record[key] !== undefined) known[key] = record[key];
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * The settings a config file's record holds, each checked by `checkSaved` (the JSON type it is
+ * saved as, and its allowed values). Keys that are no setting are left out (and warned about by
+ * whoever lists them). Throws a ConfigFileError naming every invalid value.
+ */
+export function savedSettings(record: Record<string, unknown>, file: string): Partial<Settings> {
+  const known: Partial<Record<SettingKey, SettingValue>> = {};
+  const problems: string[] = [];
+  for (const spec of SETTING_SPECS) {
+    const raw = record[spec.key];
+    if (!Object.hasOwn(record, spec.key) || raw === undefined) continue;
+    const result = checkSaved(spec, raw);
+    if (result.ok) known[spec.key] = result.value;
+    else problems.push(invalidValueMessage(`${spec.key} in ${file}`, raw, spec));
   }
-  return { path: file, values: () => known as Partial<Settings>, keys: () => Object.keys(record) };
+  if (problems.length > 0) throw new ConfigFileError(problems.join('\n'));
+  return known as Partial<Settings>;
 }

@@ -74,8 +74,11 @@ export interface SettingSpec {
   secret?: boolean;
   /** Parses a string (CLI, env, .env) or checks an already-typed value (flags, config file). */
   check: (raw: unknown) => CheckResult;
-  /** JSON schema fragment conf uses to validate the file on read. */
-  jsonSchema: Record<string, unknown>;
+  /**
+   * The JSON type the config file keeps it as. A saved value must be of it (no `"16000"` for a
+   * number, no `"no"` for a boolean) and pass {@link SettingSpec.check}: `checkSaved`.
+   */
+  saved: 'string' | 'integer' | 'boolean';
 }
 
 /** Lowest and highest sample rates the audio pipeline handles. */
@@ -183,8 +186,15 @@ export function expandHome(value: string, home: string): string {
 }
 
 const rateAllowed = `an integer from ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ}`;
-const rateSchema = { type: 'integer', minimum: MIN_SAMPLE_RATE_HZ, maximum: MAX_SAMPLE_RATE_HZ };
-const textSchema = { type: 'string', minLength: 1 };
+
+/**
+ * A value as the config file holds it: of the JSON type the setting is saved as, and valid.
+ * The one rule for the file, whoever reads it (a call, `config list`, `config get`).
+ */
+export function checkSaved(spec: SettingSpec, raw: unknown): CheckResult {
+  const type = spec.saved === 'integer' ? 'number' : spec.saved;
+  return typeof raw === type ? spec.check(raw) : fail;
+}
 
 /** Every setting, in the order users see them. */
 export const SETTING_SPECS: readonly SettingSpec[] = [
@@ -195,7 +205,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'the Omnia agent to call',
     allowed: 'a non-empty agent id',
     check: text,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'apiBase',
@@ -204,7 +214,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'base URL of the Omnia REST API',
     allowed: 'an http:// or https:// URL',
     check: httpUrl,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'apiKey',
@@ -213,7 +223,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     allowed: 'a key of visible characters without spaces',
     secret: true,
     check: token,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'sampleRate',
@@ -222,7 +232,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'sample rate in Hz for both directions',
     allowed: rateAllowed,
     check: integerIn(MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
-    jsonSchema: rateSchema,
+    saved: 'integer',
   },
   {
     key: 'inputSampleRate',
@@ -231,7 +241,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'sample rate in Hz of audio sent to the agent (default: sampleRate)',
     allowed: rateAllowed,
     check: integerIn(MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
-    jsonSchema: rateSchema,
+    saved: 'integer',
   },
   {
     key: 'outputSampleRate',
@@ -240,7 +250,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'sample rate in Hz of audio from the agent (default: sampleRate)',
     allowed: rateAllowed,
     check: integerIn(MIN_SAMPLE_RATE_HZ, MAX_SAMPLE_RATE_HZ),
-    jsonSchema: rateSchema,
+    saved: 'integer',
   },
   {
     key: 'input',
@@ -249,7 +259,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'audio source: mic, mic:<device>, none, or a WAV file',
     allowed: SOURCE_SPEC_HELP,
     check: inputSpec,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'output',
@@ -258,7 +268,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'audio sink: speaker, speaker:<device>, sox, none, or a WAV file',
     allowed: SINK_SPEC_HELP,
     check: outputSpec,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'transcriptDir',
@@ -266,7 +276,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'directory for saved transcripts',
     allowed: 'a directory path',
     check: directory,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'transcriptFormat',
@@ -274,7 +284,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'format of saved transcripts',
     allowed: TRANSCRIPT_FORMATS.join(', '),
     check: transcriptFormat,
-    jsonSchema: { type: 'string', enum: [...TRANSCRIPT_FORMATS] },
+    saved: 'string',
   },
   {
     key: 'echo',
@@ -283,7 +293,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'keep the agent out of the mic: cancel (echo canceller), guard, or off',
     allowed: ECHO_MODES.join(', '),
     check: echoMode,
-    jsonSchema: { type: 'string', enum: [...ECHO_MODES] },
+    saved: 'string',
   },
   {
     key: 'echoGuard',
@@ -292,7 +302,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'older switch: false is echo off (when echo is not set)',
     allowed: 'true or false (also yes/no, on/off, 1/0)',
     check: boolean,
-    jsonSchema: { type: 'boolean' },
+    saved: 'boolean',
   },
   {
     key: 'leadMs',
@@ -301,7 +311,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'milliseconds of audio kept in the output device',
     allowed: `an integer from ${MIN_LEAD_MS} to ${MAX_LEAD_MS}`,
     check: integerIn(MIN_LEAD_MS, MAX_LEAD_MS),
-    jsonSchema: { type: 'integer', minimum: MIN_LEAD_MS, maximum: MAX_LEAD_MS },
+    saved: 'integer',
   },
   {
     key: 'serialPath',
@@ -310,7 +320,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'serial port for hardware controls',
     allowed: 'a serial device path, e.g. /dev/ttyUSB0',
     check: text,
-    jsonSchema: textSchema,
+    saved: 'string',
   },
   {
     key: 'serialBaud',
@@ -319,7 +329,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     description: 'baud rate of the serial port',
     allowed: `an integer from ${MIN_SERIAL_BAUD} to ${MAX_SERIAL_BAUD}`,
     check: integerIn(MIN_SERIAL_BAUD, MAX_SERIAL_BAUD),
-    jsonSchema: { type: 'integer', minimum: MIN_SERIAL_BAUD, maximum: MAX_SERIAL_BAUD },
+    saved: 'integer',
   },
 ];
 

@@ -1,14 +1,14 @@
 import path from 'node:path';
-import Conf, { type Schema } from 'conf';
+import Conf from 'conf';
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import { ConfigError, invalidValueMessage, toConfigError } from './errors.js';
+import { parseConfigText, savedSettings } from './read.js';
 import {
   defaultConfigDir,
   displayValue,
   findSettingKey,
   SETTING_KEYS,
-  SETTING_SPECS,
   type SettingKey,
   type Settings,
   type SettingValue,
@@ -56,24 +56,25 @@ export function configFilePath(options: OpenConfigOptions = {}): string {
 }
 
 export function openConfig(options: OpenConfigOptions = {}): ConfigStore {
-  const schema = Object.fromEntries(
-    SETTING_SPECS.map((spec) => [spec.key, spec.jsonSchema]),
-  ) as unknown as Schema<Partial<Settings>>;
   // Passing the directory always (rather than letting conf derive it) means the path is
   // known even when conf fails to open the file, so the error can name it.
   const cwd = options.cwd ?? defaultConfigDir();
+  const file = path.join(cwd, CONFIG_FILE_NAME);
   let conf: Conf<Partial<Settings>>;
   try {
+    // No schema: the file is read by the rules a call reads it by (`parseConfigText`,
+    // `savedSettings` in read.ts), so `config list` and a call never disagree about it. A value
+    // of the wrong type can still be unset or set right.
     conf = new Conf<Partial<Settings>>({
       projectName: 'omnia-voice',
       cwd,
-      schema,
+      deserialize: (text) => parseConfigText(text, file) as Partial<Settings>,
       configFileMode: CONFIG_FILE_MODE,
       accessPropertiesByDotNotation: false,
       clearInvalidConfig: false,
     });
   } catch (error) {
-    throw toConfigError(error, path.join(cwd, CONFIG_FILE_NAME));
+    throw toConfigError(error, file);
   }
   return new ConfStore(conf);
 }
@@ -88,7 +89,7 @@ class ConfStore implements ConfigStore {
   }
 
   get<K extends SettingKey>(key: K): Settings[K] | undefined {
-    return this.#guard(() => this.#conf.get(key));
+    return this.values()[key];
   }
 
   set(name: string, raw: unknown): { key: SettingKey; value: SettingValue } {
@@ -122,12 +123,10 @@ class ConfStore implements ConfigStore {
   }
 
   values(): Partial<Settings> {
-    const store = this.#guard(() => this.#conf.store);
-    const known: Partial<Record<SettingKey, unknown>> = {};
-    for (const key of SETTING_KEYS) {
-      if (Object.hasOwn(store, key) && store[key] !== undefined) known[key] = store[key];
-    }
-    return known as Partial<Settings>;
+    return savedSettings(
+      this.#guard(() => this.#conf.store),
+      this.path,
+    );
   }
 
   #guard<T>(action: () => T): T {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readConfig } from '../../source/config/read.js';
 import { ConfigError, openConfig } from '../../source/config/store.js';
 import { tempDir } from './helpers.js';
 
@@ -102,11 +103,69 @@ describe('openConfig', () => {
     expect(error.stack).not.toMatch(/\n\s+at /);
   });
 
-  it('explains a hand-edited value of the wrong type', () => {
+  it('explains a hand-edited value of the wrong type, naming the file and the key', () => {
     const dir = tempDir();
-    fs.writeFileSync(path.join(dir, 'config.json'), '{"sampleRate": "fast"}');
-    expect(() => openConfig({ cwd: dir })).toThrow(
-      /has an invalid value \(`sampleRate` must be integer\)/,
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, '{"sampleRate": "fast"}');
+    expect(() => openConfig({ cwd: dir }).list()).toThrow(
+      `Invalid value for sampleRate in ${file}: "fast". Allowed: an integer from 8000 to 48000.`,
     );
+  });
+});
+
+/**
+ * The config file as a call reads it (`readConfig`, without conf) and as `config list` reads it
+ * (conf): the same file is refused by both with the same message, or used by both.
+ */
+describe('a call and the config command read the file alike', () => {
+  const cases: Array<[string, string, string | undefined]> = [
+    ['a number saved as a string', '{"sampleRate": "16000"}', 'Invalid value for sampleRate in'],
+    ['an empty agent id', '{"agentId": ""}', 'Invalid value for agentId in'],
+    ['a word for a boolean', '{"echoGuard": "no"}', 'Invalid value for echoGuard in'],
+    [
+      'a key with a space',
+      '{"apiKey": "sk_live_BAD with space 9876"}',
+      'Invalid value for apiKey in',
+    ],
+    ['an array', '[1, 2]', 'holds an array, not an object of settings'],
+    ['null', 'null', 'holds null, not an object of settings'],
+    ['a blank file', '  \n', undefined],
+    ['good values', '{"sampleRate": 16000, "echoGuard": false}', undefined],
+  ];
+  it.each(cases)('%s', (_what, text, refusal) => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'config.json'), text);
+    const outcome = (read: () => unknown) => {
+      try {
+        read();
+        return 'used';
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+    };
+    const byCall = outcome(() => readConfig({ cwd: dir }).values());
+    const byCommand = outcome(() => openConfig({ cwd: dir }).list());
+    expect(byCommand).toBe(byCall);
+    if (refusal === undefined) expect(byCall).toBe('used');
+    else expect(byCall).toContain(refusal);
+    expect(byCall).not.toContain('BAD with space');
+  });
+
+  it('a value of the wrong type can be unset, and set right, through the command', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'config.json'), '{"leadMs": "70", "sampleRate": "16000"}');
+    const store = openConfig({ cwd: dir });
+    store.unset('leadMs');
+    store.set('sampleRate', '16000');
+    expect(readConfig({ cwd: dir }).values()).toEqual({ sampleRate: 16_000 });
+  });
+
+  it('a file that is no object of settings is not overwritten by a set', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, '[1, 2]');
+    expect(() => openConfig({ cwd: dir }).set('leadMs', '70')).toThrow(/holds an array/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('[1, 2]');
   });
 });
