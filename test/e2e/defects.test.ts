@@ -317,6 +317,14 @@ describe('a wrong file or spec is refused before any call', () => {
       expect(fromFile.code).toBe(2);
       expect(fromFile.stderr).toMatch(/Invalid value for output in .*config\.json: "speakr"/);
       expect(agent.calls).toHaveLength(0);
+      // A flag does not make the file right: it stops every call until it is fixed.
+      const overridden = await runCli(
+        ['--plain', '--api-base', agent.baseUrl, '--input', 'none', '--output', 'none'],
+        { env, timeoutMs: 20_000 },
+      );
+      expect(overridden.code).toBe(2);
+      expect(overridden.stderr).toMatch(/Invalid value for output in .*config\.json/);
+      expect((await runCli(['config', 'unset', 'output'], { env })).code).toBe(0);
 
       // A missing folder for an output WAV is made, as for the transcript and the recording.
       const made = await runCli(
