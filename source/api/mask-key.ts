@@ -24,21 +24,26 @@ const MIN_SECRET_SPELLING_CHARS = 8;
 
 /** Query parameters of the socket address that carry a credential, by their name. */
 const CREDENTIAL_PARAM = /token|key|secret|auth|sig|pass|cred|jwt|session|access/i;
-/** A query value or path segment this long is treated as a credential whatever its name. */
+/** A query value this long, or a token-like path segment, is taken for a credential. */
 const LONG_PARAM_CHARS = 16;
+/** A path segment that could be a token: long, with letters and digits (not a word like `speech-to-speech`). */
+const TOKEN_LIKE = /^(?=.*\d)(?=.*[a-z])[\w.~%+=-]+$/i;
 
 /**
  * The ways a secret can come back from a server that echoes it: as given (whatever its length),
  * lower- and upper-case, percent-encoded and decoded, and for a URL (the call's socket address)
- * each credential-like query value on its own (the token in `?token=…`) and each long path
- * segment (a token in `/calls/<token>/ws`: Omnia does not document the address's shape, and the
- * whole of it is the credential), raw and decoded. What `keep` holds is never blanked out: the
- * call's and the agent's ids, which the address may carry and the app shows. Longest first, so a whole URL is blanked
- * before its parts.
+ * each credential-like query value on its own (the token in `?token=…`), raw and decoded.
+ * Longest first, so a whole URL is blanked before its parts.
+ *
+ * With `ids` (the call's and the agent's, as the call's creation gave them), also each long,
+ * token-like segment of the address's path (a token in `/ws/<token>`: Omnia does not document
+ * the address's shape, and all of it is the credential), except those ids, which the address
+ * may carry and the app shows (compared in any case). Without the call's id, a path segment
+ * could be it, and is left alone.
  */
 export function secretSpellings(
   secret: string | undefined,
-  keep: readonly (string | undefined)[] = [],
+  ids?: { readonly callId: string; readonly agentId?: string | undefined },
 ): string[] {
   const value = secret?.trim();
   if (!value) return [];
@@ -57,16 +62,21 @@ export function secretSpellings(
       return s;
     }
   };
+  const keep = [ids?.callId, ids?.agentId]
+    .filter((id): id is string => id !== undefined)
+    .map((id) => id.toLowerCase());
   const part = (raw: string) => {
-    if (keep.includes(raw) || keep.includes(decoded(raw))) return;
+    if (keep.includes(raw.toLowerCase()) || keep.includes(decoded(raw).toLowerCase())) return;
     add(raw);
     add(decoded(raw));
   };
   add(value);
   add(decoded(value));
   const url = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)(?:\?([^#]*))?/i.exec(value);
-  for (const segment of url?.[1]?.split('/') ?? []) {
-    if (segment.length >= LONG_PARAM_CHARS) part(segment);
+  if (ids !== undefined) {
+    for (const segment of url?.[1]?.split('/') ?? []) {
+      if (segment.length >= LONG_PARAM_CHARS && TOKEN_LIKE.test(segment)) part(segment);
+    }
   }
   for (const pair of url?.[2]?.split('&') ?? []) {
     const [name = '', raw = ''] = pair.split(/=(.*)/s);

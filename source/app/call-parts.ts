@@ -188,12 +188,12 @@ export async function openCall(
     ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
     : undefined;
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
-  const shown = [created.callId, created.agentId];
+  const ids = created.callId ? { callId: created.callId, agentId: created.agentId } : undefined;
   const secrets = [
     ...secretSpellings(o.apiKey),
-    ...secretSpellings(created.websocketUrl, shown),
+    ...secretSpellings(created.websocketUrl, ids),
   ].sort((a, b) => b.length - a.length);
-  addSecret(created.websocketUrl, shown);
+  addSecret(created.websocketUrl, ids);
   const fileTag = fileTagOf(created.agentId, created.label);
   let writer: TranscriptWriter | undefined;
   const follow = (path: string) =>

@@ -229,9 +229,9 @@ const secrets = new Set<string>();
  */
 export function addSecret(
   secret: string | undefined,
-  keep?: readonly (string | undefined)[],
+  ids?: Parameters<typeof secretSpellings>[1],
 ): void {
-  for (const spelling of secretSpellings(secret, keep)) secrets.add(spelling);
+  for (const spelling of secretSpellings(secret, ids)) secrets.add(spelling);
 }
 
 /** `text` with every registered secret replaced by `[redacted]`. */

@@ -83,14 +83,18 @@ describe('secretSpellings', () => {
     expect(secretSpellings('ws://h/c?call=c-12345678')).not.toContain('c-12345678');
   });
 
-  it("takes a socket address's long path segments, except the ids it is told to keep", () => {
-    const url = 'wss://h.example/calls/call-0123456789abcdef/Tok%2B0123456789abcdef/ws';
-    const spellings = secretSpellings(url, ['call-0123456789abcdef']);
+  it("takes a socket address's token-like path segments, not the call's ids or words", () => {
+    const url = 'wss://h.example/speech-to-speech/CALL-0123456789ABCDEF/Tok%2B0123456789abcdef/ws';
+    const ids = { callId: 'call-0123456789abcdef', agentId: 'agent-1' };
+    const spellings = secretSpellings(url, ids);
     expect(spellings).toEqual(
       expect.arrayContaining(['Tok%2B0123456789abcdef', 'Tok+0123456789abcdef']),
     );
-    expect(spellings).not.toContain('call-0123456789abcdef');
-    expect(spellings).not.toContain('calls');
+    // The call's id, in whatever case the address spells it, and a long word are shown.
+    expect(spellings.map((s) => s.toLowerCase())).not.toContain('call-0123456789abcdef');
+    expect(spellings).not.toContain('speech-to-speech');
+    // Without the call's id, any segment could be it: none is taken.
+    expect(secretSpellings(url)).not.toContain('Tok+0123456789abcdef');
   });
 });
 

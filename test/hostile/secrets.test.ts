@@ -141,6 +141,25 @@ describe('the API key never leaves the process', () => {
     expect(run.stdout).toContain(`[call] connected (call ${callId})`);
   }, 30_000);
 
+  it("with no call id from call creation, the id in the address is the call's, not a secret", async () => {
+    const callId = 'call-0123456789abcdef';
+    server = await startHostileServer({
+      create: { kind: 'ok', id: null, websocketUrl: (base) => `${base}/calls/${callId}/ws?t=tok` },
+      call: async (call) => {
+        call.json({ type: 'call_started', callId });
+        call.json({ type: 'transcript', role: 'agent', ordinal: 1, text: 'hello', final: true });
+        await pause(300);
+        call.ws.close(1000, 'bye');
+      },
+    });
+    const files = runFiles();
+    const run = await runCall(server, files);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`call started (${callId})`);
+    expect(run.transcript).toContain(`call ${callId}`);
+    expect(`${run.stdout}${run.transcript}`).not.toContain('[redacted]');
+  }, 30_000);
+
   it('a 401 whose body quotes the key: the message shows only its last 4 characters', async () => {
     server = await startHostileServer({
       create: {

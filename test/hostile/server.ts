@@ -47,8 +47,8 @@ export type CreateBehaviour =
   | {
       kind: 'ok';
       websocketUrl?: (base: string) => string;
-      /** The call's `id` in the answer (default `hostile-call-1`). */
-      id?: string;
+      /** The call's `id` in the answer (default `hostile-call-1`; null: none, as Omnia may). */
+      id?: string | null;
       /** The answer's `agent.name` (default `Hostile double`). */
       agentName?: string;
     }
@@ -114,7 +114,7 @@ export async function startHostileServer(
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          id: create.id ?? 'hostile-call-1',
+          ...(create.id === null ? {} : { id: create.id ?? 'hostile-call-1' }),
           websocketUrl: url,
           status: 'created',
           connectionType: 'websocket',
