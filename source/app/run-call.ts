@@ -207,21 +207,29 @@ async function runPlain(
   // The speaker sink starts a child process: it opens while the call is being created.
   const sinkOpening = openSink(numberedOutput(o.output, 1), o.outputSampleRate);
   void loadStoreModule();
-  let created: NewCall;
+  let created: NewCall | undefined;
   // A stop while the call is being created gives the call up, as the full screen does, with
-  // the exit code of a stop in a plain call (0); a second signal leaves at once.
+  // the exit code of a stop in a plain call (0). Once it exists (Omnia has no REST call that
+  // ends one), a stop is kept until the call's store can take it, then ends the call as a stop
+  // in a call does: the socket opens, hang_up. A second signal leaves at once.
   const giveUp = new AbortController();
   let stoppedWhileCreating: StopSignal | undefined;
-  const offCreatingStop = onStop((signal, count) => {
+  let stoppedWhileOpening: StopSignal | undefined;
+  const offEarlyStop = onStop((signal, count) => {
     if (count > 1) void exitAfterCleanup(SIGNAL_EXIT_CODES.SIGINT, FORCED_CLEANUP_MS);
+    if (created !== undefined) {
+      stoppedWhileOpening ??= signal;
+      return;
+    }
     stoppedWhileCreating ??= signal;
     giveUp.abort();
   });
   try {
     created = await createCallFor(plan, giveUp.signal);
-    // The answer came with the stop: the call is given up all the same.
-    if (stoppedWhileCreating) throw giveUp.signal.reason;
+    // The answer came with the stop: the call exists, and is ended as a stop ends a call.
+    if (stoppedWhileCreating) stoppedWhileOpening = stoppedWhileCreating;
   } catch (error) {
+    offEarlyStop();
     const stopped = stoppedWhileCreating;
     if (stopped) {
       io.err(
@@ -236,10 +244,9 @@ async function runPlain(
     await runCleanup();
     if (stopped) return 0;
     return error instanceof Error && error.name === 'UsageError' ? 2 : 1;
-  } finally {
-    offCreatingStop();
   }
   const call = await openCall(ctx, created, files, 1, sinkOpening);
+  offEarlyStop();
   const { store } = call;
   // SIGTERM and SIGHUP are remembered: whoever sent them wants the process gone, not the
   // call record.
@@ -262,6 +269,10 @@ async function runPlain(
   };
   const plain = attachPlainOutput(store, { verbose: o.verbose, write: out });
   await store.start();
+  if (stoppedWhileOpening) {
+    if (stoppedWhileOpening !== 'SIGINT') stoppedBy ??= stoppedWhileOpening;
+    stop(stoppedWhileOpening, 1);
+  }
   // Unless stdin is the audio itself (`--input /dev/stdin`).
   const stopTyping = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(o.input.trim())
     ? () => undefined

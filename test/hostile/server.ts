@@ -66,6 +66,8 @@ export interface HostileServerOptions {
   answerPings?: boolean;
   /** `hang`: `GET /calls/{id}` (the call's record) is never answered. Default: 404. */
   record?: 'hang';
+  /** Told once a call creation was answered (`ok`), as the answer leaves. */
+  afterCreate?: () => void;
 }
 
 export interface HostileServer {
@@ -126,6 +128,7 @@ export async function startHostileServer(
           createdAt: new Date().toISOString(),
         }),
       );
+      options.afterCreate?.();
     });
   });
   server.on('connection', (socket) => {

@@ -214,6 +214,33 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     40_000,
   );
 
+  it('a stop just after the call was created ends it cleanly, never silently', async () => {
+    // However late the signal lands after the answer (the request given up, the call's parts
+    // opening, the socket connecting), the app says how it ended and exits 0: not 130 unsaid.
+    for (const delayMs of [0, 5, 15, 30, 60]) {
+      let proc: Running | undefined;
+      server = await startHostileServer({
+        afterCreate: () => setTimeout(() => proc?.child.kill('SIGTERM'), delayMs),
+        call: async (call) => {
+          call.json({ type: 'call_started', callId: 'c-1' });
+        },
+      });
+      const files = runFiles();
+      alsaHome(files.home);
+      // The speaker's child process opens while the call is created, and the call's parts
+      // wait for it: a window of tens of ms between the answer and the call's own stop.
+      proc = start(server, files, [], {}, ['--output', 'speaker']);
+      const { code } = await proc.exit;
+      const { stderr } = proc.output();
+      expect(code, `${delayMs} ms: ${stderr}`).toBe(0);
+      expect(stderr, `${delayMs} ms`).toMatch(
+        /^(No call: stopped by SIGTERM while it was being created\.|Ended: stopped by SIGTERM)$/m,
+      );
+      await server.close();
+      server = undefined;
+    }
+  }, 60_000);
+
   it('a second Ctrl+C quits at once (exit 130) while the hang-up waits on a deaf server', async () => {
     const s = await talkingServer(true);
     const files = runFiles();
