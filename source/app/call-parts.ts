@@ -38,7 +38,7 @@ import {
 import { type CallSummary, summarize } from '../transcript/summary.js';
 import { TranscriptWriter } from '../transcript/writer.js';
 import { AgentNameError, type NewCall } from './call-plan.js';
-import { fetchCallRecord, type RecordOutcome, withRecord } from './call-record.js';
+import { fetchCallRecord, laterHint, type RecordOutcome, withRecord } from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
 import type { CallOptions } from './run-call.js';
 import { countAgentGap } from './stats.js';
@@ -338,7 +338,7 @@ export async function finishCall(
     });
   } else if (!record && ctx.o.callRecord !== false && callId && final.startedAt !== undefined) {
     // Stopped by a signal: not fetched, and the summary says so, and how to get it.
-    outcome = { note: `skipped: the app was stopped; later: omnia-voice calls show ${callId}` };
+    outcome = { note: `skipped: the app was stopped${laterHint(ctx.api, callId)}` };
   }
   let summary = withRecord(
     summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),

@@ -37,7 +37,7 @@ export async function fetchCallRecord(
   callId: string,
   options: FetchRecordOptions = {},
 ): Promise<RecordOutcome> {
-  const later = `later: omnia-voice calls show ${callId}`;
+  const later = laterHint(api, callId);
   // The API modules pull in zod: loaded when the call is over, not while it starts.
   const [{ waitForCallRecord, recordFacts }, { ApiError }] = await Promise.all([
     import('../api/call-logs.js'),
@@ -48,14 +48,22 @@ export async function fetchCallRecord(
     const record = recordFacts(log);
     if (complete) return { record };
     const waited = Math.round((options.maxWaitMs ?? 20_000) / 1000);
-    return { record, note: `not complete after ${waited} s; ${later}` };
+    return { record, note: `not complete after ${waited} s${later}` };
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'cancelled') {
-      return { note: `skipped; ${later}` };
+      return { note: `skipped${later}` };
     }
     const message = error instanceof Error ? error.message : String(error);
     return { note: `could not be fetched: ${message}` };
   }
+}
+
+/**
+ * `; later: omnia-voice calls show <id>`, where the record can be read later: not from the
+ * built-in local agent, whose calls end with the app (a later `calls` asks a new one).
+ */
+export function laterHint(api: ApiTarget, callId: string): string {
+  return api.server === undefined ? `; later: omnia-voice calls show ${callId}` : '';
 }
 
 /** The summary with the record (or the note standing in for it). Pure. */

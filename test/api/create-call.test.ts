@@ -226,6 +226,21 @@ describe('createCall HTTP errors', () => {
     expect(error.message).toContain('HTTP 404: agent not found');
   });
 
+  it('cleans and caps the call id and the agent it names: they are printed', async () => {
+    const nasty = '\u001b]0;PWNED\u0007\u001b[31m';
+    const server = await serve(
+      reply(201, {
+        id: `call_${nasty}7${'x'.repeat(5_000)}`,
+        websocketUrl: 'wss://voice.example/ws',
+        agent: { id: `agt_${nasty}1`, name: `Front${nasty} desk\n` },
+      }),
+    );
+    const call = await createCall(options(server.base));
+    expect(call.callId).toMatch(/^call_7x+…$/);
+    expect(call.callId?.length).toBeLessThanOrEqual(200);
+    expect(call.agent).toEqual({ id: 'agt_1', name: 'Front desk' });
+  });
+
   it('429 reports the Retry-After seconds', async () => {
     const server = await serve(reply(429, { error: 'too many calls' }, { 'Retry-After': '30' }));
     const error = await failure(createCall(options(server.base)));

@@ -5,7 +5,7 @@
  * name (`test/omnia/`). Through the built CLI.
  */
 import { describe, expect, it } from 'vitest';
-import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 
 const CALL = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
 
@@ -29,4 +29,14 @@ describe('what the local agent refuses is said in its name', () => {
     },
     40_000,
   );
+
+  it('a local call stopped by a signal points at no later `calls show`: its agent is gone', async () => {
+    const run = startCli([...CALL.slice(0, -2), '--duration', '30'], { env: env() });
+    await waitFor(() => run.output().stdout.includes('[call] connected'), { what: 'the call' });
+    run.child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => run.child.on('close', resolve));
+    const { stderr } = run.output();
+    expect(code, stderr).toBe(0);
+    expect(stderr).toMatch(/^Call record: skipped: the app was stopped$/m);
+  }, 40_000);
 });
