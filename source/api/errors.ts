@@ -266,15 +266,26 @@ function waitAdvice(retryAfterSeconds: number | undefined, fallback: string): st
 }
 
 /**
- * A server's wait as a person reads it: `42 s` (up to 10 minutes), then minutes, hours, days,
- * and `more than a year` (a server that says 99999999999 s means "not soon").
+ * A server's wait as a person reads it: `42 s` (up to 10 minutes), then `95 min` (up to two
+ * hours), `2 h 1 min`, `3 days 4 h`, and `more than a year` (a server that says 99999999999 s
+ * means "not soon"). The smaller unit is rounded up, so the wait is never understated.
  */
 function waitText(seconds: number): string {
   if (seconds <= 600) return `${seconds} s`;
   if (seconds <= 2 * 3600) return `${Math.ceil(seconds / 60)} min`;
-  if (seconds <= 2 * 86_400) return `${Math.ceil(seconds / 3600)} h`;
-  if (seconds <= 365 * 86_400) return `${Math.ceil(seconds / 86_400)} days`;
+  if (seconds <= 2 * 86_400) return twoUnits(seconds, 3600, 60, 'h', 'min');
+  if (seconds <= 365 * 86_400) return twoUnits(seconds, 86_400, 3600, 'days', 'h');
   return 'more than a year';
+}
+
+function twoUnits(seconds: number, big: number, small: number, bigName: string, smallName: string) {
+  let whole = Math.floor(seconds / big);
+  let rest = Math.ceil((seconds - whole * big) / small);
+  if (rest * small >= big) {
+    whole += 1;
+    rest = 0;
+  }
+  return rest === 0 ? `${whole} ${bigName}` : `${whole} ${bigName} ${rest} ${smallName}`;
 }
 
 /** ` Request id: abc.` when the server sent one: what Omnia's support asks for. */
@@ -403,7 +414,7 @@ function retryDelaySeconds(failure: HttpFailure, nowMs: number): number | undefi
 
 function rateLimitAdvice(failure: HttpFailure, seconds: number | undefined, nowMs: number): string {
   const resetMs = parseRateLimitReset(failure.rateLimitReset, nowMs);
-  const at = resetMs === undefined ? '' : ` (the limit resets at ${clockTime(resetMs)})`;
+  const at = resetMs === undefined ? '' : ` (the limit resets at ${clockTime(resetMs, nowMs)})`;
   if (seconds === undefined) return `Wait a minute and try again${at}.`;
   return `Try again in ${waitText(seconds)}${at}.`;
 }
@@ -418,9 +429,11 @@ function usedUp(failure: HttpFailure): string {
     : `; ${remaining} requests left`;
 }
 
-/** `14:05:09 UTC`: a reset time a user can compare with a clock. */
-function clockTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+/** `14:05:09 UTC`: a reset time a user can compare with a clock; with its date a day or more away. */
+function clockTime(ms: number, nowMs: number): string {
+  const iso = new Date(ms).toISOString();
+  const time = iso.slice(11, 19);
+  return ms - nowMs >= 86_400_000 ? `${iso.slice(0, 10)} ${time} UTC` : `${time} UTC`;
 }
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'EAI_NODATA']);

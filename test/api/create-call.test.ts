@@ -253,8 +253,10 @@ describe('createCall HTTP errors', () => {
   it.each([
     ['601', 'Try again in 11 min.'],
     ['7200', 'Try again in 120 min.'],
-    ['7201', 'Try again in 3 h.'],
+    ['7201', 'Try again in 2 h 1 min.'],
+    ['10800', 'Try again in 3 h.'],
     ['259200', 'Try again in 3 days.'],
+    ['270001', 'Try again in 3 days 4 h.'],
     ['99999999999', 'Try again in more than a year.'],
   ])('429 with Retry-After %s s says it in units a person reads', async (seconds, said) => {
     const server = await serve(reply(429, 'slow down', { 'Retry-After': seconds }));

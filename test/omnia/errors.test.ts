@@ -80,7 +80,8 @@ describe('API errors, as a user reads them', () => {
     const epoch = await runAgainst(server, ['agents']);
     const clock = new Date(resetS * 1000).toISOString().slice(11, 19);
     expect(epoch.stderr).toMatch(
-      new RegExp(` Try again in \\d+ s \\(the limit resets at ${clock} UTC\\)\\.`),
+      // 900 s: said in minutes.
+      new RegExp(` Try again in 15 min \\(the limit resets at ${clock} UTC\\)\\.`),
     );
   });
 
