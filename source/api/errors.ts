@@ -479,7 +479,7 @@ export type TimeoutPhase = 'connect' | 'response' | 'body';
 export function networkFailureToError(
   error: unknown,
   context: RequestContext,
-  timeout?: { phase: TimeoutPhase; ms: number },
+  timeout?: { phase: TimeoutPhase; ms: number; status?: number },
 ): ApiError {
   const cause = safeCause(error, context.apiKey);
   const host = context.host;
@@ -489,7 +489,7 @@ export function networkFailureToError(
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
         : timeout.phase === 'body'
-          ? `${host} began its answer but did not finish it within ${seconds}. Omnia may be overloaded: try again later.`
+          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. Omnia may be overloaded: try again later${context.action === undefined ? ' (the call may have been created all the same, unopened)' : ''}.`
           : `${host} accepted the connection but did not answer within ${seconds}. Omnia may be overloaded: try again later.`;
     return new ApiError('timeout', message, { cause });
   }

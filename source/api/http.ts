@@ -76,12 +76,21 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
     }
     signal?.addEventListener('abort', onAbort, { once: true });
     // The answer's status line and headers came: a timeout now is a body that stalled.
-    let answering = false;
+    let answering: { status: number; headers: IncomingHttpHeaders; chunks: Buffer[] } | undefined;
     const startTimer = (phase: TimeoutPhase, ms: number): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        const now = phase === 'response' && answering ? 'body' : phase;
-        finish({ error: networkFailureToError(undefined, context, { phase: now, ms }) });
+        if (answering && answering.status >= 300) {
+          // A refusal whose body stalled is still a refusal: its status and headers say what
+          // went wrong (a wrong key, a limit and its Retry-After), whatever of the body came.
+          const { status, headers, chunks } = answering;
+          finish({ answer: { status, headers, text: Buffer.concat(chunks).toString('utf8') } });
+        } else {
+          const stalled = answering ? { phase: 'body' as const, status: answering.status } : {};
+          finish({
+            error: networkFailureToError(undefined, context, { phase, ms, ...stalled }),
+          });
+        }
         outgoing?.destroy();
       }, ms);
     };
@@ -106,8 +115,8 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
     });
     req.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
     req.on('response', (response) => {
-      answering = true;
       const chunks: Buffer[] = [];
+      answering = { status: response.statusCode ?? 0, headers: response.headers, chunks };
       let received = 0;
       response.on('data', (chunk: Buffer) => {
         received += chunk.length;

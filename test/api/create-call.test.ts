@@ -381,7 +381,20 @@ describe('createCall network errors', () => {
     });
     const error = await failure(createCall(options(server.base, { responseTimeoutMs: 300 })));
     expect(error.kind).toBe('timeout');
-    expect(error.message).toContain('began its answer but did not finish it within 0.3 s');
+    expect(error.message).toContain(
+      'began its answer (HTTP 201) but did not finish it within 0.3 s. Omnia may be overloaded: try again later (the call may have been created all the same, unopened).',
+    );
+  });
+
+  it('a refusal whose body stalls is still the refusal, with its Retry-After', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '30' });
+      response.write('{"error": "too many');
+    });
+    const error = await failure(createCall(options(server.base, { responseTimeoutMs: 300 })));
+    expect(error.kind).toBe('rate-limit');
+    expect(error.retryAfterSeconds).toBe(30);
+    expect(error.message).toContain('Try again in 30 s.');
   });
 
   it('a TLS handshake that never completes hits the connect timeout', async () => {
