@@ -472,6 +472,11 @@ const TLS_ADVICE: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on that port',
 };
 
+/** A server's name inside a sentence: `the local agent`, `Omnia`. */
+function inSentence(who: string): string {
+  return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
+}
+
 /** Which phase a timeout hit, for the message. */
 export type TimeoutPhase = 'connect' | 'response' | 'body';
 
@@ -483,14 +488,15 @@ export function networkFailureToError(
 ): ApiError {
   const cause = safeCause(error, context.apiKey);
   const host = context.host;
+  const who = context.server ?? 'Omnia';
   if (timeout !== undefined) {
     const seconds = formatSeconds(timeout.ms);
     const message =
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
         : timeout.phase === 'body'
-          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. Omnia may be overloaded: try again later${context.action === undefined ? ' (the call may have been created all the same, unopened)' : ''}.`
-          : `${host} accepted the connection but did not answer within ${seconds}. Omnia may be overloaded: try again later.`;
+          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${context.action === undefined ? ' (the call may have been created all the same, unopened)' : ''}.`
+          : `${host} accepted the connection but did not answer within ${seconds}. ${who} may be overloaded: try again later.`;
     return new ApiError('timeout', message, { cause });
   }
   const code = errorCode(error);
@@ -525,14 +531,14 @@ export function networkFailureToError(
           : code;
     return new ApiError(
       'unreachable',
-      `Cannot reach Omnia at ${host} (${what}). Check your network and --api-base.`,
+      `Cannot reach ${inSentence(who)} at ${host} (${what}). Check your network and --api-base.`,
       { cause },
     );
   }
   const detail = sanitizeServerText(redactKey(messageOf(error), context.apiKey), 120);
   return new ApiError(
     'unreachable',
-    `Cannot reach Omnia at ${host} (${code || detail || 'network error'}). Check your network and --api-base.`,
+    `Cannot reach ${inSentence(who)} at ${host} (${code || detail || 'network error'}). Check your network and --api-base.`,
     { cause },
   );
 }
