@@ -74,8 +74,7 @@ export class SerialController {
     try {
       this.port = await binding.open({ path: this.path, baudRate: this.baudRate });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`cannot open serial device ${this.path}: ${reason}`);
+      throw new Error(`cannot open serial device ${this.path}: ${openFailure(error)}`);
     }
     this.stopped = false;
     this.unsubscribe = this.store.subscribe(() => this.onStoreChange());
@@ -248,4 +247,25 @@ export class SerialController {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * Why a serial device would not open, in words: the binding's messages name ioctls and locks
+ * (`Inappropriate ioctl for device setting custom baud rate of 115200` for a plain file).
+ */
+export function openFailure(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /^Error:?\s*/,
+    '',
+  );
+  if (/Inappropriate ioctl|ENOTTY/i.test(message)) {
+    return 'not a serial device (no terminal line: a file, or another kind of device)';
+  }
+  if (/Permission denied|EACCES|EPERM/i.test(message)) {
+    return 'permission denied (on Linux, join the dialout group: sudo usermod -aG dialout $USER, then log in again)';
+  }
+  if (/Cannot lock port|Resource temporarily unavailable|EBUSY|EAGAIN/i.test(message)) {
+    return 'busy: another program has it open';
+  }
+  return message;
 }

@@ -161,11 +161,23 @@ describe('open errors', () => {
     await expect(c.open()).rejects.toThrow(`serial device ${missing} does not exist`);
   });
 
+  it('says a device another program holds is busy', async () => {
+    await controller.open();
+    const second = new SerialController({ path: pty.appPath, store, onEvent: () => undefined });
+    await expect(second.open()).rejects.toThrow(
+      `cannot open serial device ${pty.appPath}: busy: another program has it open`,
+    );
+  });
+
   it('names a path that is not a serial device', async () => {
     const file = path.join(dir, 'plain-file');
     fs.writeFileSync(file, '');
     const c = new SerialController({ path: file, store, onEvent: () => undefined });
-    await expect(c.open()).rejects.toThrow(`cannot open serial device ${file}: `);
+    await expect(c.open()).rejects.toThrow(
+      `cannot open serial device ${file}: not a serial device (no terminal line: a file, or another kind of device)`,
+    );
+    const nul = new SerialController({ path: '/dev/null', store, onEvent: () => undefined });
+    await expect(nul.open()).rejects.toThrow(/: not a serial device \(/);
   });
 
   it('explains a missing bindings package with an install hint', async () => {
