@@ -603,6 +603,12 @@ export class SessionStore implements Store {
       this.addEvent('info', 'nothing to interrupt: the agent is not speaking');
       return;
     }
+    // Interrupted already: the server still streams the turn, and none of it plays. Another
+    // press is not another interruption.
+    if (by === 'local' && dropped <= 0 && this.discardingAgentAudio) {
+      this.addEvent('info', 'nothing more to interrupt: the rest of this reply is not played');
+      return;
+    }
     const live = this.snapshot.turns.findLast((t) => t.role === 'agent' && !t.final);
     if (by === 'local' && this.snapshot.agentState === 'speaking') {
       // The server keeps streaming the rest of this turn: do not play it.

@@ -213,6 +213,13 @@ describe('SessionStore against the local agent', () => {
     expect(s.interruptions).toBe(1);
     expect(s.turns.some((t) => t.role === 'agent' && t.interrupted)).toBe(true);
     await waitFor(() => store.getSnapshot().queuedMs < 100, { what: 'empty queue' });
+    // Pressed again while the server still streams the cut turn: not a second interruption.
+    expect(store.getSnapshot().agentState).toBe('speaking');
+    store.actions.interrupt();
+    expect(store.getSnapshot().interruptions).toBe(1);
+    expect(store.getSnapshot().events.at(-1)?.message).toBe(
+      'nothing more to interrupt: the rest of this reply is not played',
+    );
   });
 
   it('once the call is over, its meters and queue read silence, not their last reading', async () => {
