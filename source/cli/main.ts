@@ -579,7 +579,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (args: string[]) => {
       const { runConfigCommand } = await import('../config/commands.js');
       const { configFilePath, openConfig } = await import('../config/store.js');
-      setExit(runConfigCommand(args, out, { path: configFilePath(), open: openConfig }, err));
+      const { settingOverrides } = await import('../config/resolve.js');
+      const warnings: string[] = [];
+      const overrides = settingOverrides(process.env, process.cwd(), warnings);
+      for (const warning of warnings) err(`warning: ${warning}`);
+      setExit(
+        runConfigCommand(args, out, { path: configFilePath(), open: openConfig }, err, overrides),
+      );
     });
 
   const serial = program.command('serial').description('serial control helpers');

@@ -1,6 +1,7 @@
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import { ConfigError, ConfigFileError } from './errors.js';
+import type { SettingOverride } from './resolve.js';
 import {
   defaultSettings,
   displayValue,
@@ -52,6 +53,8 @@ export function runConfigCommand(
   out: (line: string) => void,
   config: ConfigStore | ConfigOpener,
   err: (line: string) => void = out,
+  /** What the environment and `.env` set over the file (`settingOverrides`): said on stderr. */
+  overrides: readonly SettingOverride[] = [],
 ): number {
   const [command, ...rest] = args;
   // Opened only by the commands that read or write it, inside the try: a file that cannot be
@@ -60,9 +63,9 @@ export function runConfigCommand(
   try {
     switch (command) {
       case 'list':
-        return expectArgs(rest, 0, err) ?? list(out, store(), err);
+        return expectArgs(rest, 0, err) ?? list(out, store(), err, overrides);
       case 'get':
-        return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store());
+        return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store(), err, overrides);
       case 'set':
         return expectArgs(rest, 2, err) ?? set(rest[0]!, rest[1]!, out, err, store());
       case 'unset':
@@ -121,6 +124,7 @@ function list(
   out: (line: string) => void,
   store: ConfigStore,
   err: (line: string) => void,
+  overrides: readonly SettingOverride[],
 ): number {
   for (const warning of unknownKeyWarnings(store.keys(), store.path)) err(warning);
   const saved = new Map(store.list().map((entry) => [entry.key, entry.value]));
@@ -139,11 +143,27 @@ function list(
     } else out(`${name}  (not set)`);
   }
   out(`File: ${store.path}`);
+  for (const o of overrides) err(overrideLine(o));
   return CONFIG_EXIT_OK;
 }
 
-function get(name: string, out: (line: string) => void, store: ConfigStore): number {
+/** `note: OMNIA_SAMPLE_RATE in the environment sets sampleRate to 8000 for calls and commands, over the config file.` */
+function overrideLine(o: SettingOverride): string {
+  const shown = displayValue(o.key, o.raw, maskKey);
+  return `note: ${o.where} sets ${o.key} to ${shown} for calls and commands, over the config file.`;
+}
+
+function get(
+  name: string,
+  out: (line: string) => void,
+  store: ConfigStore,
+  err: (line: string) => void,
+  overrides: readonly SettingOverride[],
+): number {
   const key = requireKnown(name);
+  // A script reads stdout (the saved value, or nothing); what else holds is said on stderr.
+  const over = overrides.find((o) => o.key === key);
+  if (over) err(overrideLine(over));
   const saved = store.get(key);
   if (saved !== undefined) {
     out(displayValue(key, saved, maskKey));
@@ -153,7 +173,10 @@ function get(name: string, out: (line: string) => void, store: ConfigStore): num
     key === 'inputSampleRate' || key === 'outputSampleRate'
       ? (store.get('sampleRate') ?? defaultFor('sampleRate'))
       : defaultFor(key);
-  if (fallback === undefined) return CONFIG_EXIT_NOT_SET;
+  if (fallback === undefined) {
+    err(`${key} is not set in ${store.path}, and has no default.`);
+    return CONFIG_EXIT_NOT_SET;
+  }
   out(String(fallback));
   return CONFIG_EXIT_OK;
 }

@@ -140,7 +140,88 @@ function readDotenv(filePath: string, warnings: string[]): Record<string, string
     if (code !== 'ENOENT') warnings.push(`Ignoring ${filePath}: cannot read it (${String(code)}).`);
     return {};
   }
-  return parseDotenv(text);
+  const values = parseDotenv(text);
+  warnings.push(...dotenvLineWarnings(text, values, filePath));
+  return values;
+}
+
+const DOTENV_ASSIGNMENT = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=\s*(["'`]?)(.*)$/;
+
+/**
+ * What dotenv passes over in silence: a line that is no `NAME=value` (`OMNIA_AGENT_ID concierge`)
+ * is dropped, and a quote never closed is kept as part of the value (`"concierge`).
+ */
+export function dotenvLineWarnings(
+  text: string,
+  values: Record<string, string>,
+  filePath: string,
+): string[] {
+  const warnings: string[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const assignment = DOTENV_ASSIGNMENT.exec(line);
+    if (!assignment) {
+      warnings.push(`Ignoring line ${i + 1} of ${filePath}: it is not NAME=value.`);
+      continue;
+    }
+    const [, quote = '', rest = ''] = assignment;
+    if (quote === '' || rest.includes(quote)) continue;
+    // A quoted value may span lines, as dotenv reads it: to the next quote, when the line ends
+    // there. Otherwise dotenv took the line as it is, quote and all (said below).
+    const closes = new RegExp(`^${quote}\\s*(#.*)?$`);
+    for (let j = i + 1; j < lines.length; j++) {
+      const at = (lines[j] ?? '').indexOf(quote);
+      if (at < 0) continue;
+      if (closes.test((lines[j] ?? '').slice(at))) i = j;
+      break;
+    }
+  }
+  for (const [name, value] of Object.entries(values)) {
+    if (/^["'`]/.test(value)) {
+      warnings.push(
+        `${name} in ${filePath} opens a quote it never closes: its value is taken with the quote.`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/** A setting that the environment or `.env` gives, over what the config file saves. */
+export interface SettingOverride {
+  readonly key: SettingKey;
+  /** `OMNIA_SAMPLE_RATE in the environment`, `OMNIA_AGENT_ID in /path/.env`. */
+  readonly where: string;
+  readonly raw: string;
+}
+
+/**
+ * The settings the environment or `.env` in `cwd` set (non-empty), which win over the config
+ * file: `config get` and `config list` show the saved values and say which are overridden.
+ */
+export function settingOverrides(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  /** What is wrong with `.env` (lines dotenv drops) goes here. */
+  warnings: string[] = [],
+): SettingOverride[] {
+  const dotenvPath = path.join(cwd, '.env');
+  const dotenv = readDotenv(dotenvPath, warnings);
+  const out: SettingOverride[] = [];
+  for (const spec of SETTING_SPECS) {
+    const fromEnv = env[spec.env];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      out.push({ key: spec.key, where: `${spec.env} in the environment`, raw: fromEnv });
+      continue;
+    }
+    const fromFile = dotenv[spec.env];
+    if (fromFile !== undefined && fromFile !== '') {
+      out.push({ key: spec.key, where: `${spec.env} in ${dotenvPath}`, raw: fromFile });
+    }
+  }
+  return out;
 }
 
 function warnAboutReadableDotenv(filePath: string, warnings: string[]): void {

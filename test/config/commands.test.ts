@@ -44,10 +44,6 @@ describe('config command', () => {
     expect(lines.at(-1)).toBe(`File: ${store.path}`);
   });
 
-  it('get of a setting with no value and no default prints nothing and exits 1', () => {
-    expect(run(['get', 'agentId'])).toMatchObject({ code: 1, lines: [] });
-  });
-
   it('get of a setting with a default prints the default', () => {
     expect(run(['get', 'transcriptFormat'])).toMatchObject({ code: 0, lines: ['md'] });
   });
@@ -94,5 +90,36 @@ describe('config command', () => {
     expect(lines).toEqual([
       expect.stringContaining(`The config file ${store.path} is not valid JSON`),
     ]);
+  });
+
+  it('get says on stderr when nothing is set, and what the environment sets over the file', () => {
+    const lines: string[] = [];
+    const errs: string[] = [];
+    const store = openConfig({ cwd: tempDir() });
+    const overrides = [
+      { key: 'sampleRate' as const, where: 'OMNIA_SAMPLE_RATE in the environment', raw: '8000' },
+      { key: 'apiKey' as const, where: 'OMNIA_API_KEY in /x/.env', raw: KEY },
+    ];
+    const say = (args: string[]) =>
+      runConfigCommand(
+        args,
+        (l) => lines.push(l),
+        store,
+        (l) => errs.push(l),
+        overrides,
+      );
+    expect(say(['get', 'agentId'])).toBe(1);
+    expect(lines).toEqual([]);
+    expect(errs).toEqual([`agentId is not set in ${store.path}, and has no default.`]);
+    errs.length = 0;
+    expect(say(['get', 'sampleRate'])).toBe(0);
+    expect(lines).toEqual(['48000']);
+    expect(errs).toEqual([
+      'note: OMNIA_SAMPLE_RATE in the environment sets sampleRate to 8000 for calls and commands, over the config file.',
+    ]);
+    errs.length = 0;
+    expect(say(['list'])).toBe(0);
+    expect(errs.join('\n')).toContain('OMNIA_API_KEY in /x/.env sets apiKey to …abcd');
+    expect(errs.join('\n')).not.toContain(KEY);
   });
 });

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../source/config/read.js';
-import { type ResolveInput, resolveSettings } from '../../source/config/resolve.js';
+import {
+  type ResolveInput,
+  resolveSettings,
+  settingOverrides,
+} from '../../source/config/resolve.js';
 import { ConfigError, openConfig } from '../../source/config/store.js';
 import { tempDir } from './helpers.js';
 
@@ -21,6 +25,13 @@ function errorOf(input: ResolveInput): ConfigError {
     return error as ConfigError;
   }
   throw new Error('expected resolveSettings to fail');
+}
+
+/** The warnings of a resolution that may also fail on the values they are about. */
+function errorOrWarnings(input: ResolveInput): { warnings: string[] } {
+  const warnings: string[] = [];
+  settingOverrides(input.env, input.cwd, warnings);
+  return { warnings };
 }
 
 describe('resolveSettings', () => {
@@ -173,6 +184,28 @@ describe('resolveSettings', () => {
     ({ warnings } = resolveSettings({ flags: {}, env: {}, cwd, config }));
     expect(warnings).toEqual([expect.stringContaining('OMNIA_API_KEY in the environment')]);
     expect(warnings.join()).not.toContain('sk_live_config_0000aaaa');
+  });
+
+  it('says which .env lines dotenv drops, and a quote never closed', () => {
+    const { cwd, config } = setup(
+      [
+        'OMNIA_AGENT_ID concierge',
+        'OMNIA_INPUT="none',
+        'OMNIA_OUTPUT=none',
+        'NOTES="two',
+        'lines" # a value over two lines is fine',
+        '  # a comment',
+        'junk',
+      ].join('\n'),
+    );
+    const dotenv = path.join(cwd, '.env');
+    fs.chmodSync(dotenv, 0o600);
+    const { warnings } = errorOrWarnings({ flags: {}, env: {}, cwd, config });
+    expect(warnings).toEqual([
+      `Ignoring line 1 of ${dotenv}: it is not NAME=value.`,
+      `Ignoring line 7 of ${dotenv}: it is not NAME=value.`,
+      `OMNIA_INPUT in ${dotenv} opens a quote it never closes: its value is taken with the quote.`,
+    ]);
   });
 
   it('points out a misspelled variable instead of silently ignoring it', () => {
