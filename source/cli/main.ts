@@ -357,6 +357,27 @@ function checkParentOptions(command: Command): void {
   }
 }
 
+/** Options that say in their own words what an empty value means. */
+const OWN_EMPTY_MESSAGE = new Set(['--greeting', '--prompt', '--out']);
+
+/**
+ * An option given an empty value (`--serial ''`, a variable that expanded to nothing) is a
+ * mistake to say, not a value to ignore: some took it for "not given", others for a path.
+ */
+function refuseEmptyValues(command: Command): void {
+  for (let c: Command | null = command; c; c = c.parent) {
+    for (const option of c.options) {
+      const flag = option.long ?? option.flags;
+      if (OWN_EMPTY_MESSAGE.has(flag)) continue;
+      if (c.getOptionValueSource(option.attributeName()) !== 'cli') continue;
+      const value: unknown = c.getOptionValue(option.attributeName());
+      if (typeof value === 'string' && value.trim() === '') {
+        throw new UsageError(`${flag} is empty: give it a value, or leave it out.`);
+      }
+    }
+  }
+}
+
 /**
  * A call takes no words of its own, nor does `calls` (only its commands): a word given to
  * either is a command it does not have (`omnia-voice agentz`), not "too many arguments".
@@ -422,6 +443,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   program.hook('preAction', (_program, command) => {
     refuseStrayWords(command);
     checkParentOptions(command);
+    refuseEmptyValues(command);
   });
   program
     .name('omnia-voice')

@@ -240,3 +240,27 @@ describe('serve --port on a port in use', () => {
     );
   });
 });
+
+describe('an option given an empty value', () => {
+  it.each([
+    ['--serial'],
+    ['--tools'],
+    ['--api-base'],
+    ['--agent'],
+    ['--input'],
+    ['--transcript'],
+    ['--record'],
+  ])('%s "" is refused by name (exit 2), not taken for "not given" or a path', async (flag) => {
+    const run = await runCli(['--plain', '--duration', '1', flag, ''], {
+      env: cliEnv(tempDir()),
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`error: ${flag} is empty: give it a value, or leave it out.`);
+  });
+
+  it('a command\'s own option too: agents --search ""', async () => {
+    const run = await runCli(['agents', '--search', ' '], { env: cliEnv(tempDir()) });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe('error: --search is empty: give it a value, or leave it out.');
+  });
+});
