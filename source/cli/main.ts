@@ -616,7 +616,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('list serial ports')
     .action(async () => {
       const { listSerialPorts, formatPorts } = await import('../serial/list.js');
-      out(formatPorts(await listSerialPorts()));
+      const ports = await listSerialPorts();
+      // The ports on stdout, one a line, for scripts; "none found" is a note, on stderr.
+      if (ports.length > 0) out(formatPorts(ports));
+      else err(formatPorts(ports));
       setExit(0);
     });
 

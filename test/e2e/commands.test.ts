@@ -107,6 +107,17 @@ describe('serial list', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('/dev/ttyACM0  Arduino LLC\n/dev/ttyUSB0\n');
   });
+
+  it('with no ports, stdout stays empty for scripts and the note goes to stderr', async () => {
+    const home = tempDir();
+    const bin = fakeUdevadm(join(home, 'bin'), '');
+    const result = await runCli(['serial', 'list'], {
+      env: cliEnv(home, { PATH: `${bin}:${process.env.PATH}` }),
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^No serial ports found\./m);
+  });
 });
 
 describe('config', () => {

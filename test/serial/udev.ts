@@ -23,10 +23,10 @@ E: DEVNAME=/dev/ttyUSB0
 `;
 
 /** Writes an executable `udevadm` printing {@link UDEV_DB} into `dir`; returns `dir`. */
-export function fakeUdevadm(dir: string): string {
+export function fakeUdevadm(dir: string, db = UDEV_DB): string {
   mkdirSync(dir, { recursive: true });
   const bin = join(dir, 'udevadm');
-  writeFileSync(bin, `#!/bin/sh\ncat <<'EOF'\n${UDEV_DB}EOF\n`);
+  writeFileSync(bin, `#!/bin/sh\ncat <<'EOF'\n${db}EOF\n`);
   chmodSync(bin, 0o755);
   return dir;
 }
