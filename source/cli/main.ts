@@ -655,6 +655,9 @@ async function main(): Promise<void> {
       return;
     }
     await runCleanup();
+    // What resolving the settings noticed on the way (a .env line dropped) may be the cause.
+    const noticed = (error as { warnings?: unknown }).warnings;
+    if (Array.isArray(noticed)) for (const warning of noticed) err(`warning: ${String(warning)}`);
     err(`error: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = isUsageError(error) ? EXIT_USAGE : 1;
     return;

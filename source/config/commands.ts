@@ -149,7 +149,15 @@ function list(
 
 /** `note: OMNIA_SAMPLE_RATE in the environment sets sampleRate to 8000 for calls and commands, over the config file.` */
 function overrideLine(o: SettingOverride): string {
-  const shown = displayValue(o.key, o.raw, maskKey);
+  // A .env in a cloned project is anybody's text: no escape sequence or line break reaches
+  // the terminal through it.
+  const clean = sanitizeServerText(o.raw, 80);
+  const shown =
+    o.key === 'apiKey'
+      ? displayValue(o.key, o.raw, maskKey)
+      : clean === o.raw && !/\s/.test(clean)
+        ? clean
+        : JSON.stringify(clean);
   return `note: ${o.where} sets ${o.key} to ${shown} for calls and commands, over the config file.`;
 }
 
@@ -162,9 +170,12 @@ function get(
 ): number {
   const key = requireKnown(name);
   // A script reads stdout (the saved value, or nothing); what else holds is said on stderr.
-  const over = overrides.find((o) => o.key === key);
-  if (over) err(overrideLine(over));
   const saved = store.get(key);
+  const follows = (key === 'inputSampleRate' || key === 'outputSampleRate') && saved === undefined;
+  const over =
+    overrides.find((o) => o.key === key) ??
+    (follows ? overrides.find((o) => o.key === 'sampleRate') : undefined);
+  if (over) err(overrideLine(over));
   if (saved !== undefined) {
     out(displayValue(key, saved, maskKey));
     return CONFIG_EXIT_OK;

@@ -8,8 +8,12 @@ import type { SettingSpec } from './schema.js';
  * value or file and how; there is no stack trace, because the code is not at fault.
  */
 export class ConfigError extends Error {
-  constructor(message: string) {
+  /** What was noticed before the error (a `.env` line dropped): said before it. */
+  readonly warnings: readonly string[];
+
+  constructor(message: string, warnings: readonly string[] = []) {
     super(message);
+    this.warnings = warnings;
     this.name = 'ConfigError';
     this.stack = `${this.name}: ${message}`;
   }
@@ -51,13 +55,6 @@ export function toConfigError(error: unknown, filePath: string): ConfigError {
   if (record.name === 'SyntaxError') {
     return new ConfigFileError(
       `The config file ${filePath} is not valid JSON${jsonPosition(message, filePath)}. ${FIX_ADVICE}`,
-    );
-  }
-  if (message.startsWith('Config schema violation:')) {
-    // Ajv's wording names keys and limits, never values.
-    const detail = sanitizeServerText(message.slice('Config schema violation:'.length), 160);
-    return new ConfigError(
-      `The config file ${filePath} has an invalid value (${detail}). ${FIX_ADVICE}`,
     );
   }
   const code = typeof record.code === 'string' ? record.code : 'unknown error';

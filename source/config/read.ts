@@ -15,7 +15,7 @@ import type { OpenConfigOptions } from './store.js';
 export interface ConfigReader {
   /** Absolute path of the config file. */
   readonly path: string;
-  /** Every saved setting with its raw value; resolution checks each one. */
+  /** Every saved setting, checked and typed (`savedSettings`). */
   values(): Partial<Settings>;
   /** Every key in the file, settings or not (the unknown ones are warned about). */
   keys(): string[];
@@ -83,7 +83,11 @@ export function savedSettings(record: Record<string, unknown>, file: string): Pa
     if (!Object.hasOwn(record, spec.key) || raw === undefined) continue;
     const result = checkSaved(spec, raw);
     if (result.ok) known[spec.key] = result.value;
-    else problems.push(invalidValueMessage(`${spec.key} in ${file}`, raw, spec));
+    else {
+      problems.push(
+        `${invalidValueMessage(`${spec.key} in ${file}`, raw, spec)} Fix it with: omnia-voice config set ${spec.key} <value> (or config unset ${spec.key}).`,
+      );
+    }
   }
   if (problems.length > 0) throw new ConfigFileError(problems.join('\n'));
   return known as Partial<Settings>;

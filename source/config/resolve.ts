@@ -101,7 +101,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
       break;
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'), warnings);
 
   const defaults = defaultSettings(input.env);
   const merged = { ...defaults, ...found } as Omit<
@@ -141,21 +141,21 @@ function readDotenv(filePath: string, warnings: string[]): Record<string, string
     return {};
   }
   const values = parseDotenv(text);
-  warnings.push(...dotenvLineWarnings(text, values, filePath));
+  warnings.push(...dotenvLineWarnings(text, filePath));
   return values;
 }
 
-const DOTENV_ASSIGNMENT = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=\s*(["'`]?)(.*)$/;
+/** A line dotenv reads as an assignment: `NAME=value`, `NAME = value`, `NAME: value`, `export …`. */
+const DOTENV_ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*|:\s+)(.*)$/;
 
 /**
- * What dotenv passes over in silence: a line that is no `NAME=value` (`OMNIA_AGENT_ID concierge`)
- * is dropped, and a quote never closed is kept as part of the value (`"concierge`).
+ * What dotenv passes over in silence, for the lines that concern omnia-voice (naming an
+ * `OMNIA_` variable: a `.env` shared with other tools is theirs to check): a line that is no
+ * assignment (`OMNIA_AGENT_ID concierge`) is dropped; a quoted value whose quote never closes
+ * (`OMNIA_AGENT_ID="concierge`), or has more after its closing quote (`"a" b`), is taken as
+ * written, quotes and all. A quoted value may span lines, as dotenv reads it.
  */
-export function dotenvLineWarnings(
-  text: string,
-  values: Record<string, string>,
-  filePath: string,
-): string[] {
+export function dotenvLineWarnings(text: string, filePath: string): string[] {
   const warnings: string[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -164,29 +164,54 @@ export function dotenvLineWarnings(
     if (trimmed === '' || trimmed.startsWith('#')) continue;
     const assignment = DOTENV_ASSIGNMENT.exec(line);
     if (!assignment) {
-      warnings.push(`Ignoring line ${i + 1} of ${filePath}: it is not NAME=value.`);
+      if (line.includes('OMNIA_')) {
+        warnings.push(`Ignoring line ${i + 1} of ${filePath}: it is not NAME=value.`);
+      }
       continue;
     }
-    const [, quote = '', rest = ''] = assignment;
-    if (quote === '' || rest.includes(quote)) continue;
-    // A quoted value may span lines, as dotenv reads it: to the next quote, when the line ends
-    // there. Otherwise dotenv took the line as it is, quote and all (said below).
-    const closes = new RegExp(`^${quote}\\s*(#.*)?$`);
-    for (let j = i + 1; j < lines.length; j++) {
-      const at = (lines[j] ?? '').indexOf(quote);
-      if (at < 0) continue;
-      if (closes.test((lines[j] ?? '').slice(at))) i = j;
-      break;
+    const [, name = '', value = ''] = assignment;
+    const quote = value[0];
+    if (quote !== '"' && quote !== "'" && quote !== '`') continue;
+    const close = closingQuote(lines, i, value.slice(1), quote);
+    const ends = close !== undefined && /^\s*(#.*)?$/.test(close.after);
+    // A quote closed on a later line with more after it: dotenv takes this line as written.
+    if (close === undefined || (!ends && close.line > i)) {
+      if (name.startsWith('OMNIA_')) {
+        warnings.push(
+          `${name} in ${filePath} opens a quote it never closes: its value is taken as written, with the quote.`,
+        );
+      }
+      continue;
     }
-  }
-  for (const [name, value] of Object.entries(values)) {
-    if (/^["'`]/.test(value)) {
-      warnings.push(
-        `${name} in ${filePath} opens a quote it never closes: its value is taken with the quote.`,
-      );
+    if (!ends) {
+      if (name.startsWith('OMNIA_')) {
+        warnings.push(
+          `${name} in ${filePath} has more after its closing quote: its value is taken as written, quotes and all.`,
+        );
+      }
+      continue;
     }
+    i = close.line;
   }
   return warnings;
+}
+
+/** Where the quote opened on line `from` closes (not after a backslash), and what follows it. */
+function closingQuote(
+  lines: readonly string[],
+  from: number,
+  rest: string,
+  quote: string,
+): { line: number; after: string } | undefined {
+  let text = rest;
+  for (let j = from; j < lines.length; j++) {
+    if (j > from) text = lines[j] ?? '';
+    for (let k = 0; k < text.length; k++) {
+      if (text[k] === '\\') k++;
+      else if (text[k] === quote) return { line: j, after: text.slice(k + 1) };
+    }
+  }
+  return undefined;
 }
 
 /** A setting that the environment or `.env` gives, over what the config file saves. */

@@ -49,12 +49,15 @@ export interface OpenConfigOptions {
   cwd?: string;
 }
 
-/** Opens the config file once with the settings schema. Throws {@link ConfigError} if corrupt. */
 /** Where the config file is (or would be), without opening it. */
 export function configFilePath(options: OpenConfigOptions = {}): string {
   return path.join(options.cwd ?? defaultConfigDir(), CONFIG_FILE_NAME);
 }
 
+/**
+ * Opens the config file through conf (which writes it atomically, mode 0600). Throws
+ * {@link ConfigError} if it is not JSON or not an object; values are checked as they are read.
+ */
 export function openConfig(options: OpenConfigOptions = {}): ConfigStore {
   // Passing the directory always (rather than letting conf derive it) means the path is
   // known even when conf fails to open the file, so the error can name it.

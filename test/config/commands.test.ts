@@ -99,6 +99,11 @@ describe('config command', () => {
     const overrides = [
       { key: 'sampleRate' as const, where: 'OMNIA_SAMPLE_RATE in the environment', raw: '8000' },
       { key: 'apiKey' as const, where: 'OMNIA_API_KEY in /x/.env', raw: KEY },
+      {
+        key: 'serialPath' as const,
+        where: 'OMNIA_SERIAL_PATH in /x/.env',
+        raw: 'a\u001b]0;T\u0007\nb',
+      },
     ];
     const say = (args: string[]) =>
       runConfigCommand(
@@ -118,8 +123,26 @@ describe('config command', () => {
       'note: OMNIA_SAMPLE_RATE in the environment sets sampleRate to 8000 for calls and commands, over the config file.',
     ]);
     errs.length = 0;
+    // A per-direction rate follows sampleRate: the override of sampleRate is its own.
+    expect(say(['get', 'inputSampleRate'])).toBe(0);
+    expect(errs).toEqual([expect.stringContaining('sets sampleRate to 8000')]);
+    errs.length = 0;
     expect(say(['list'])).toBe(0);
     expect(errs.join('\n')).toContain('OMNIA_API_KEY in /x/.env sets apiKey to …abcd');
+    expect(errs.join('\n')).toContain('OMNIA_SERIAL_PATH in /x/.env sets serialPath to "a b" for');
     expect(errs.join('\n')).not.toContain(KEY);
+  });
+
+  it('a saved value of the wrong type: list exits 1 saying how to fix it, and unset fixes it', () => {
+    const { store } = run(['set', 'agentId', 'agent-1']);
+    fs.writeFileSync(store.path, '{"agentId": "agent-1", "leadMs": "70"}');
+    const bad = run(['list'], store);
+    expect(bad.code).toBe(1);
+    expect(bad.lines).toEqual([
+      `Invalid value for leadMs in ${store.path}: "70". Allowed: an integer from 25 to 500. Fix it with: omnia-voice config set leadMs <value> (or config unset leadMs).`,
+    ]);
+    expect(run(['unset', 'leadMs'], store).code).toBe(0);
+    expect(run(['list'], store).code).toBe(0);
+    expect(run(['get', 'agentId'], store).lines).toEqual(['agent-1']);
   });
 });

@@ -2,11 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../source/config/read.js';
-import {
-  type ResolveInput,
-  resolveSettings,
-  settingOverrides,
-} from '../../source/config/resolve.js';
+import { type ResolveInput, resolveSettings } from '../../source/config/resolve.js';
 import { ConfigError, openConfig } from '../../source/config/store.js';
 import { tempDir } from './helpers.js';
 
@@ -25,13 +21,6 @@ function errorOf(input: ResolveInput): ConfigError {
     return error as ConfigError;
   }
   throw new Error('expected resolveSettings to fail');
-}
-
-/** The warnings of a resolution that may also fail on the values they are about. */
-function errorOrWarnings(input: ResolveInput): { warnings: string[] } {
-  const warnings: string[] = [];
-  settingOverrides(input.env, input.cwd, warnings);
-  return { warnings };
 }
 
 describe('resolveSettings', () => {
@@ -186,25 +175,40 @@ describe('resolveSettings', () => {
     expect(warnings.join()).not.toContain('sk_live_config_0000aaaa');
   });
 
-  it('says which .env lines dotenv drops, and a quote never closed', () => {
+  it('says which .env lines of ours dotenv drops, and quotes it takes as written', () => {
     const { cwd, config } = setup(
       [
         'OMNIA_AGENT_ID concierge',
-        'OMNIA_INPUT="none',
-        'OMNIA_OUTPUT=none',
+        'OMNIA_TRANSCRIPT_DIR="/tmp/t',
+        'OMNIA_OUTPUT: none',
+        'OMNIA_API_BASE="http://127.0.0.1:1" # a comment after the quote is fine',
+        "OMNIA_SERIAL_PATH='/dev/tty' 1",
         'NOTES="two',
-        'lines" # a value over two lines is fine',
+        'lines, \\" escaped, over two lines is fine"',
+        'OTHER_TOOL=\'"quoted"\'',
+        "somebody else's junk",
         '  # a comment',
-        'junk',
+        'OMNIA_INPUT mic',
       ].join('\n'),
     );
     const dotenv = path.join(cwd, '.env');
-    fs.chmodSync(dotenv, 0o600);
-    const { warnings } = errorOrWarnings({ flags: {}, env: {}, cwd, config });
+    const { warnings, settings } = resolveSettings({ flags: {}, env: {}, cwd, config });
     expect(warnings).toEqual([
       `Ignoring line 1 of ${dotenv}: it is not NAME=value.`,
-      `Ignoring line 7 of ${dotenv}: it is not NAME=value.`,
-      `OMNIA_INPUT in ${dotenv} opens a quote it never closes: its value is taken with the quote.`,
+      `OMNIA_TRANSCRIPT_DIR in ${dotenv} opens a quote it never closes: its value is taken as written, with the quote.`,
+      `OMNIA_SERIAL_PATH in ${dotenv} has more after its closing quote: its value is taken as written, quotes and all.`,
+      `Ignoring line 11 of ${dotenv}: it is not NAME=value.`,
+    ]);
+    // `NAME: value` is dotenv's too.
+    expect(settings.output).toBe('none');
+  });
+
+  it('a .env value refused is said with what was noticed on the way', () => {
+    const { cwd, config } = setup('OMNIA_INPUT="none\n');
+    const error = errorOf({ flags: {}, env: {}, cwd, config });
+    expect(error.message).toMatch(/^Invalid value for OMNIA_INPUT in .*: "\\"none"/);
+    expect(error.warnings).toEqual([
+      `OMNIA_INPUT in ${path.join(cwd, '.env')} opens a quote it never closes: its value is taken as written, with the quote.`,
     ]);
   });
 
