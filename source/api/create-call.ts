@@ -115,7 +115,7 @@ export interface PostCallRequest {
 export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
   const url = apiUrl(request.apiBase, request.path);
   const apiKey = headerSafeKey(request.apiKey);
-  const context: RequestContext = { host: url.host, ...request.context };
+  const context: RequestContext = { host: url.host, ...request.context, createsCall: true };
   if (apiKey) context.apiKey = apiKey;
   const answer = await sendHttp(
     {

@@ -77,6 +77,8 @@ export interface RequestContext {
   notFound?: string;
   /** Who answers, as the messages name it at a sentence's start: Omnia unless said. */
   server?: string;
+  /** The request creates a call (`/calls/create`, `/calls/inline`): one may exist after a failure. */
+  createsCall?: boolean;
   agentId?: string;
   inputSampleRate?: number;
   outputSampleRate?: number;
@@ -495,7 +497,7 @@ export function networkFailureToError(
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
         : timeout.phase === 'body'
-          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${context.action === undefined ? ' (the call may have been created all the same, unopened)' : ''}.`
+          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${context.createsCall ? ' (the call may have been created all the same, unopened)' : ''}.`
           : `${host} accepted the connection but did not answer within ${seconds}. ${who} may be overloaded: try again later.`;
     return new ApiError('timeout', message, { cause });
   }

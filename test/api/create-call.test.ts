@@ -12,6 +12,7 @@ import {
   createCall,
   maskKey,
 } from '../../source/api/create-call.js';
+import { createInlineCall } from '../../source/api/inline-call.js';
 import { secretSpellings } from '../../source/api/mask-key.js';
 import { commandMissing, skipWhenMissing } from '../helpers/requires.js';
 import { reply, startServer, type TestServer } from './helpers.js';
@@ -384,6 +385,24 @@ describe('createCall network errors', () => {
     expect(error.message).toContain(
       'began its answer (HTTP 201) but did not finish it within 0.3 s. Omnia may be overloaded: try again later (the call may have been created all the same, unopened).',
     );
+  });
+
+  it('a --prompt call whose answer stalls says the call may exist too', async () => {
+    const server = await serve((_request, response) => {
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.write('{"id":');
+    });
+    const error = await failure(
+      createInlineCall({
+        apiBase: server.base,
+        apiKey: KEY,
+        config: { systemPrompt: 'Sell tea.', voice: 'Jenny', language: 'en-US' },
+        inputSampleRate: 16_000,
+        outputSampleRate: 24_000,
+        responseTimeoutMs: 300,
+      }),
+    );
+    expect(error.message).toContain('(the call may have been created all the same, unopened)');
   });
 
   it('a refusal whose body stalls is still the refusal, with its Retry-After', async () => {
