@@ -20,6 +20,7 @@ import {
   finishCall,
   loadStoreModule,
   numberedOutput,
+  type OpenCall,
   openCall,
   openSink,
   SessionFiles,
@@ -245,8 +246,12 @@ async function runPlain(
     if (stopped) return 0;
     return error instanceof Error && error.name === 'UsageError' ? 2 : 1;
   }
-  const call = await openCall(ctx, created, files, 1, sinkOpening);
-  offEarlyStop();
+  let call: OpenCall;
+  try {
+    call = await openCall(ctx, created, files, 1, sinkOpening);
+  } finally {
+    offEarlyStop();
+  }
   const { store } = call;
   // SIGTERM and SIGHUP are remembered: whoever sent them wants the process gone, not the
   // call record.
@@ -268,11 +273,14 @@ async function runPlain(
     if (!outputGone) io.out(line);
   };
   const plain = attachPlainOutput(store, { verbose: o.verbose, write: out });
-  await store.start();
+  const starting = store.start();
+  // A stop kept while the call's parts opened: the socket is connecting now, and the hang-up
+  // waits for it to open (as for --duration), without a silent wait first.
   if (stoppedWhileOpening) {
     if (stoppedWhileOpening !== 'SIGINT') stoppedBy ??= stoppedWhileOpening;
     stop(stoppedWhileOpening, 1);
   }
+  await starting;
   // Unless stdin is the audio itself (`--input /dev/stdin`).
   const stopTyping = /^\/(dev\/stdin|dev\/fd\/0|proc\/self\/fd\/0)$/.test(o.input.trim())
     ? () => undefined
