@@ -42,7 +42,11 @@ export interface HttpAnswer {
   readonly text: string;
 }
 
-/** Sends one request; resolves with any HTTP answer, rejects only when there was none. */
+/**
+ * Sends one request; resolves with a complete answer or with any refusal (300 and more, even
+ * one whose body stalled or was cut at the size cap), rejects when there was no answer, or a
+ * success stalled or was too large.
+ */
 export function sendHttp(request: HttpRequest, context: RequestContext): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const connectTimeoutMs = request.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

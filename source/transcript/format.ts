@@ -48,7 +48,7 @@ export interface TurnRecord {
   readonly endedAt?: number;
   readonly interrupted: boolean;
   readonly typed: boolean;
-  /** False only for a turn still in progress when the file was written. */
+  /** False for a turn without its final text: in progress, or left unfinished when the call ended. */
   readonly final: boolean;
 }
 
@@ -215,9 +215,10 @@ function openMark(ended: boolean): string {
   return ended ? 'unfinished' : 'in progress';
 }
 
+/** Cut off (barge-in, `i`, a hang-up over its audio) says more than "not final": it comes first, as in plain mode. */
 function turnSuffix(turn: Turn, ended: boolean): string {
-  if (!turn.final) return ` [${openMark(ended)}]`;
-  return turn.interrupted ? ' [interrupted]' : '';
+  if (turn.interrupted) return ' [interrupted]';
+  return turn.final ? '' : ` [${openMark(ended)}]`;
 }
 
 /**
@@ -424,11 +425,11 @@ function markdownCall(data: TranscriptData, heading: string): string {
     const { turn } = item;
     const when = relative(turn.startedAt - origin);
     const tags = turn.typed ? `typed, ${when}` : when;
-    const suffix = !turn.final
-      ? ` _(${openMark(data.endedAt !== undefined)})_`
-      : turn.interrupted
-        ? ' _(interrupted)_'
-        : '';
+    const suffix = turn.interrupted
+      ? ' _(interrupted)_'
+      : turn.final
+        ? ''
+        : ` _(${openMark(data.endedAt !== undefined)})_`;
     out.push(`**${roleName(turn)}** (${tags}): ${cleanText(turn.text)}${suffix}`, '');
   }
   if (data.summary) {

@@ -105,6 +105,16 @@ describe('md', () => {
       'Agent: Goodbye and have a [in progress]',
     );
   });
+
+  it('a turn cut off before its final text says interrupted, as plain mode does', () => {
+    const cut = data.turns.map((t) => (t.final ? t : { ...t, interrupted: true }));
+    expect(formatTranscript('txt', { ...data, turns: cut })).toContain(
+      'Agent: Goodbye and have a [interrupted]',
+    );
+    expect(formatTranscript('md', { ...data, turns: cut })).toContain(
+      '**Agent** (+0:08): Goodbye and have a _(interrupted)_',
+    );
+  });
 });
 
 describe('json', () => {
