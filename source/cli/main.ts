@@ -323,6 +323,11 @@ function listenError(error: unknown, port: number, host: string): unknown {
       `${host} is not an address of this machine: give one of its own with --host (127.0.0.1, the default, or 0.0.0.0 for all of them).`,
     );
   }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return new Error(
+      `--host ${JSON.stringify(host)} is no address or host name this machine can find: give one of its own (127.0.0.1, the default, or 0.0.0.0 for all of them).`,
+    );
+  }
   return error;
 }
 
