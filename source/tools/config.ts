@@ -76,12 +76,17 @@ export function loadToolsFile(path: string): ToolSpec[] {
   } catch (error) {
     if (!(error instanceof Problem)) throw error;
     throw new ToolsFileError(
-      `The tools file ${shown} has a problem at ${error.where}: ${error.what}.`,
+      error.where === ''
+        ? `The tools file ${shown} must be ${error.what}.`
+        : `The tools file ${shown} has a problem at ${error.where}: ${error.what}.`,
     );
   }
 }
 
-/** The first thing wrong in a tools file: where (`"tools.lookup.timeoutMs"`) and what it must be. */
+/**
+ * The first thing wrong in a tools file: where (`"tools.lookup.timeoutMs"`, or '' for the whole
+ * file) and what it must be.
+ */
 class Problem extends Error {
   constructor(
     readonly where: string,
@@ -105,7 +110,8 @@ function quote(value: unknown): string {
 
 function readTools(json: unknown, cwd: string): ToolSpec[] {
   if (!isObject(json)) {
-    throw new Problem('the file', 'a JSON object like {"tools": {"lookup": {"command": "…"}}}');
+    // The whole file: said as such, not as a place in it.
+    throw new Problem('', 'a JSON object like {"tools": {"lookup": {"command": "…"}}}');
   }
   for (const key of Object.keys(json)) {
     if (key !== 'tools') {

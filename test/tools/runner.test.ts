@@ -86,6 +86,9 @@ describe('tools files', () => {
     expect(() => loadToolsFile(write('t.json', '{"tools": '))).toThrow(
       /^The tools file t\.json is not valid JSON \(/,
     );
+    expect(() => loadToolsFile(write('list.json', '[]'))).toThrow(
+      'The tools file list.json must be a JSON object like {"tools": {"lookup": {"command": "…"}}}.',
+    );
     expect(() =>
       loadToolsFile(
         write(
