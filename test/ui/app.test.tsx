@@ -377,21 +377,25 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).toContain('text only'));
   });
 
-  it('i with the agent silent says there is nothing to interrupt; speaking, it says nothing more', async () => {
+  it('i says what it did: nothing to interrupt, the reply cut, nothing more to cut', async () => {
     const store = new FakeStore({ phase: 'live', agentState: 'listening' });
     const r = await open(store);
     await r.press('i');
     await waitFor(() =>
       expect(r.frame()).toContain('nothing to interrupt: the agent is not speaking'),
     );
-    const speaking = new FakeStore({ phase: 'live', agentState: 'speaking' });
-    r.unmount();
-    const s = await open(speaking);
-    await s.press('i');
-    await waitFor(() => expect(speaking.getSnapshot().interruptions).toBe(1));
-    // A toast would be in the frame the key made: give it time to be drawn.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(s.frame()).not.toContain('nothing to interrupt');
+    // The agent speaks: the next i cuts it, and the old notice gives way to what it did.
+    store.set({ agentState: 'speaking' });
+    await r.press('i');
+    await waitFor(() => expect(store.getSnapshot().interruptions).toBe(1));
+    await waitFor(() => expect(r.frame()).toContain('interrupted the agent (1200 ms'));
+    expect(r.frame()).not.toContain('nothing to interrupt');
+    // Again, on the reply already cut: not a second cut, and said so.
+    await r.press('i');
+    await waitFor(() =>
+      expect(r.frame()).toContain('nothing more to interrupt: the rest of this reply is'),
+    );
+    expect(store.getSnapshot().interruptions).toBe(1);
   });
 
   it('Ctrl+W in the message line removes the word before the cursor', async () => {

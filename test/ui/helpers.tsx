@@ -79,9 +79,20 @@ export class FakeStore extends SnapshotStore implements Store {
     },
     interrupt: () => {
       this.calls.push({ name: 'interrupt', args: [] });
-      // As the store: only a speaking agent is cut off (and counted).
-      if (this.snapshot.agentState === 'speaking' && this.snapshot.phase === 'live')
-        this.set({ interruptions: this.snapshot.interruptions + 1 });
+      // As the store: only a speaking agent is cut off (and counted), once per reply, and what
+      // the key did is the last event.
+      const s = this.snapshot;
+      const cut = s.agentState === 'speaking' && s.phase === 'live' && !s.agentCutOff;
+      const message = cut
+        ? 'interrupted the agent (1200 ms of agent audio dropped)'
+        : s.agentCutOff
+          ? 'nothing more to interrupt: the rest of this reply is not played'
+          : 'nothing to interrupt: the agent is not speaking';
+      const event = { id: s.events.length + 1, at: Date.now(), kind: 'info' as const, message };
+      this.set({
+        events: [...s.events, event],
+        ...(cut ? { interruptions: s.interruptions + 1, agentCutOff: true } : {}),
+      });
     },
     sendText: (text: string, urgency?: 'immediate' | 'soon' | 'later') => {
       this.calls.push({ name: 'sendText', args: [text, urgency] });

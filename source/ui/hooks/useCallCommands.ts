@@ -153,12 +153,15 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       }
       case 'interrupt': {
         actions.interrupt();
-        // The store leaves a finished call as it was, and a silent agent too (it says so only
-        // in the events): say so where the user looks.
-        if (snapshot.phase === 'ended' || snapshot.phase === 'error')
+        // The store says what the key did in the events (nothing to interrupt, nothing more,
+        // or how much was dropped): said where the user looks too, in place of an older notice.
+        if (snapshot.phase === 'ended' || snapshot.phase === 'error') {
           dispatch({ type: 'toast', text: 'the call is over: there is nothing to interrupt' });
-        else if (store.getSnapshot().interruptions === snapshot.interruptions)
-          dispatch({ type: 'toast', text: 'nothing to interrupt: the agent is not speaking' });
+          return;
+        }
+        const said = store.getSnapshot().events.at(-1)?.message;
+        if (said !== undefined && /^(nothing|interrupted the agent)/.test(said))
+          dispatch({ type: 'toast', text: said });
         return;
       }
       case 'type':
