@@ -8,6 +8,7 @@
 import type { AgentInfo } from '../api/agents.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
+import type { SessionStore } from '../session/store.js';
 import type { CallLabel, Store, StoreActions } from '../session/types.js';
 import {
   agentHint,
@@ -290,6 +291,17 @@ export class CallSession {
     });
     this.options.onCall?.(call);
     void call.store.start();
+    if (number === 1) this.sayWarnings(call.store);
+  }
+
+  /** The settings' warnings, printed before the screen took over: in the events and a notice. */
+  private sayWarnings(store: SessionStore): void {
+    const warnings = this.options.ctx.o.settingWarnings ?? [];
+    for (const warning of warnings) store.reportWarning(warning);
+    const [first] = warnings;
+    if (first === undefined) return;
+    const more = warnings.length > 1 ? ` (${warnings.length - 1} more: d shows the events)` : '';
+    this.update({ note: `warning: ${first}${more}` });
   }
 
   private redial(): void {

@@ -57,6 +57,11 @@ export { MAX_QUEUED_AGENT_AUDIO_MS } from './call-parts.js';
 
 /** Everything a call needs, already resolved from flags, env, .env and config. */
 export interface CallOptions {
+  /**
+   * What resolving the settings warned of (a `.env` line dropped), already on stderr: the
+   * full screen hides stderr until it quits, so it says them again on its first call.
+   */
+  settingWarnings?: readonly string[];
   apiBase: string;
   apiKey?: string;
   agentId?: string;

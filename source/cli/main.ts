@@ -253,6 +253,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       echoAsked: sources.echo !== 'default',
       ptt: Boolean(flags.ptt),
       plain,
+      ...(plain ? {} : { settingWarnings: warnings }),
       verbose: Boolean(flags.verbose),
       durationSeconds: flags.duration,
       transcriptPath: flags.transcript,

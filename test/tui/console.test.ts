@@ -309,3 +309,20 @@ describe('the call record', () => {
     expect(end).toMatch(/Call record: skipped; later: omnia-voice calls show \S+/);
   }, 60_000);
 });
+
+describe('warnings printed before the screen took over', () => {
+  it('a .env line dropped is said on the first call too, and kept in the events', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-env-warning-');
+    writeFileSync(join(home, '.env'), 'OMNIA_AGENT_ID concierge\n');
+    const tui = await app(['--api-base', agent.baseUrl, '--agent', 'demo'], home);
+    const said = await tui.waitForScreen(
+      (s) => isLive(s) && s.includes('warning: Ignoring line 1 of'),
+      'the warning on screen',
+    );
+    expect(said).toMatch(/warning: Ignoring line 1 of .*\.env: it is not/);
+    await tui.keys('d');
+    await tui.waitForScreen((s) => /Ignoring line 1 of/.test(s) && s.includes('Events'), 'events');
+    await tui.keys('q');
+  }, 60_000);
+});
