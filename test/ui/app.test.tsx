@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../source/ui/App.js';
+import { endedLine } from '../../source/ui/components/Notices.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
 import { event, FakeStore, KEYS, type Rendered, renderApp, turn, waitFor } from './helpers.js';
 
@@ -575,7 +576,19 @@ describe('keys', () => {
       endReason: `could not connect to the call: timed out after 10 s connecting to ${'host.'.repeat(12)}example`,
     });
     const r = await open(store, 80, 24);
-    await waitFor(() => expect(r.frame()).toMatch(/^call ended: could not .*….*q to quit$/m));
+    await waitFor(() =>
+      expect(r.frame()).toMatch(/^call ended: could not .*… — press q to quit$/m),
+    );
+  });
+
+  it.each([
+    [80, 'call ended: the agent hung up (agent_hangup) — press r to call again, q to quit'],
+    [60, 'call ended: the agent hu… — press r to call again, q to quit'],
+    [48, 'call ended: the agent hung u… — r again · q quit'],
+    [40, 'ended: the agent hun… — r again · q quit'],
+    [30, 'ended — r again · q quit'],
+  ])('at %i columns the ended line keeps the keys to press: %s', (width, line) => {
+    expect(endedLine('the agent hung up (agent_hangup)', true, width)).toBe(line);
   });
 
   it('after the call v asks nothing and says so, and no PTT flag stands', async () => {

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
 import { sanitizeLine } from '../sanitize.js';
-import { fitPath } from '../textWidth.js';
+import { fitPath, stringWidth, truncateToWidth } from '../textWidth.js';
 import { fg } from '../theme.js';
 
 export interface NoticeInput {
@@ -30,9 +30,11 @@ export interface Notice {
   readonly bold: boolean;
   /**
    * Cut in the middle when too wide (the toast: "transcript saved to /home/…/2026-11-30_….md"
-   * keeps the file name; how the call ended keeps its keys); otherwise at the end.
+   * keeps the file name); otherwise at the end.
    */
   readonly middle?: boolean;
+  /** The line made to fit `width` columns its own way (how the call ended keeps its keys). */
+  readonly fit?: (width: number) => string;
 }
 
 /**
@@ -74,13 +76,15 @@ export function notices(input: NoticeInput): Notice[] {
       bold: false,
     });
   } else if (ended) {
+    const why = reason ?? (input.phase === 'error' ? 'error' : 'hung up');
+    const redial = Boolean(input.redial);
     out.push({
       key: 'ended',
-      text: `call ended: ${reason ?? (input.phase === 'error' ? 'error' : 'hung up')} — press ${input.redial ? 'r to call again, ' : ''}q to quit`,
+      text: `call ended: ${why} — press ${redial ? 'r to call again, ' : ''}q to quit`,
       color: input.phase === 'error' ? 'red' : 'yellow',
       bold: input.phase === 'error',
-      // A long reason gives way in the middle: the keys at the end stay readable.
-      middle: true,
+      // A long reason gives way: the keys at the end stay readable, however narrow.
+      fit: (width) => endedLine(why, redial, width),
     });
   }
   if (input.toast) {
@@ -95,6 +99,27 @@ export function notices(input: NoticeInput): Notice[] {
   return out;
 }
 
+/**
+ * `call ended: <reason> — press r to call again, q to quit` in `width` columns: the reason is
+ * cut first, then the keys say it shorter (` — r again · q quit`), then `call ended` does; the
+ * keys go last.
+ */
+export function endedLine(reason: string, redial: boolean, width: number): string {
+  const long = ` — press ${redial ? 'r to call again, ' : ''}q to quit`;
+  const short = redial ? ' — r again · q quit' : ' — q quit';
+  const MIN_REASON_COLUMNS = 10;
+  const want = Math.min(MIN_REASON_COLUMNS, stringWidth(reason));
+  for (const [head, keys] of [
+    ['call ended: ', long],
+    ['call ended: ', short],
+    ['ended: ', short],
+  ] as const) {
+    const room = width - stringWidth(head) - stringWidth(keys);
+    if (room >= want) return `${head}${truncateToWidth(reason, room)}${keys}`;
+  }
+  return truncateToWidth(`ended${short}`, width);
+}
+
 export function Notices({ items, width }: { readonly items: Notice[]; readonly width: number }) {
   if (items.length === 0) return null;
   return (
@@ -106,7 +131,11 @@ export function Notices({ items, width }: { readonly items: Notice[]; readonly w
           wrap={notice.middle ? 'truncate-middle' : 'truncate-end'}
           {...fg(notice.color)}
         >
-          {notice.middle ? fitPath(notice.text, width) : notice.text}
+          {notice.fit
+            ? notice.fit(width)
+            : notice.middle
+              ? fitPath(notice.text, width)
+              : notice.text}
         </Text>
       ))}
     </Box>
