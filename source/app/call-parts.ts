@@ -505,5 +505,7 @@ export function agentHint(o: CallOptions, error: unknown): string {
   const unknown =
     (error instanceof ApiError && error.kind === 'not-found') || error instanceof AgentNameError;
   if (!o.agentFromConfig || !unknown) return '';
-  return ' That agent id is kept in the config file: `omnia-voice config unset agentId` lists the agents to pick from again.';
+  // After a message that ends in a command (`… See them with: omnia-voice agents`), a full stop.
+  const stop = /[.!?)]$/.test(errorLine(error).trimEnd()) ? '' : '.';
+  return `${stop} That agent id is kept in the config file: \`omnia-voice config unset agentId\` lists the agents to pick from again.`;
 }
