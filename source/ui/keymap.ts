@@ -42,6 +42,8 @@ export interface KeyBinding {
   readonly when: readonly UiMode[];
   /** Short label for the footer; bindings without one appear only in the help overlay. */
   readonly footer?: string;
+  /** The footer's label while the help is open, when it differs (`Esc close`). */
+  readonly helpFooter?: string;
   /** Only live when push-to-talk mode is on. */
   readonly onlyInPtt?: boolean;
   /** Only live where a call can be made again (the full-screen run). */
@@ -185,6 +187,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'cancel typing / close the help',
     when: ['typing', 'help'],
     footer: 'cancel',
+    helpFooter: 'close',
   },
 ];
 
@@ -261,7 +264,11 @@ export function footerItems(context: KeyContext): Array<readonly [string, string
   const items: Array<readonly [string, string]> = [];
   for (const binding of KEYMAP) {
     if (binding.footer === undefined || !isLive(binding, context)) continue;
-    items.push([binding.keys.map(keyLabel).join('/'), shown(binding, context).footer ?? '']);
+    const label =
+      context.mode === 'help' && binding.helpFooter !== undefined
+        ? binding.helpFooter
+        : (shown(binding, context).footer ?? '');
+    items.push([binding.keys.map(keyLabel).join('/'), label]);
   }
   return items;
 }
@@ -278,7 +285,11 @@ export function helpRows(
 ): Array<{ keys: string; description: string; when: string }> {
   return KEYMAP.filter((entry) => !entry.onlyWithRedial || context.redial === true).map((entry) => {
     const binding = shown(entry, { mode: 'call', ptt: true, pttHold: context.pttHold });
-    const modes = binding.when.filter((m) => m !== 'help');
+    // The help is part of the call: a key of the call's works in it, and says nothing more. A key
+    // only for typing and the help (Esc) names both.
+    const modes = binding.when.includes('call')
+      ? binding.when.filter((m) => m !== 'help')
+      : binding.when;
     let when: string;
     if (binding.onlyInPtt) when = 'with --ptt';
     else if (modes.length === 1 && modes[0] === 'call') when = '';

@@ -682,12 +682,15 @@ describe('keys', () => {
     const r = await open(store, 40, 12);
     await r.press('?');
     await r.press(KEYS.end);
-    // "cancel typing / close the help" fills its line; "(typing)" goes alone on the next.
+    // "cancel typing / close the help" fills its line; "(typing, help)" goes alone on the next:
+    // Esc works in both.
     await waitFor(() => expect(r.frame()).toMatch(/^Esc\s+cancel typing/m));
     const lines = r.frame().split('\n');
     const wrapped = lines.filter((line) => /^ {8}/.test(line));
     expect(wrapped.length).toBeGreaterThan(0);
-    expect(wrapped.some((line) => line.trim() === '(typing)')).toBe(true);
+    expect(wrapped.some((line) => line.trim() === '(typing, help)')).toBe(true);
+    // The footer says what Esc does here: it closes the help.
+    expect(r.frame()).toMatch(/Esc close/);
     for (const line of wrapped) expect(line).toMatch(/^ {8}\S/);
   });
 });
