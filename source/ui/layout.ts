@@ -5,7 +5,19 @@
 
 /** At least this many columns puts the info pane at the side instead of at the bottom. */
 export const WIDE_MIN_COLUMNS = 100;
+/** The side pane's width at 100 columns; wider screens give it more, up to the most below. */
 export const SIDE_PANE_WIDTH = 38;
+/** The side pane's widest: the call's facts whole (a UUID call id, a WAV file's name). */
+export const SIDE_PANE_MAX_WIDTH = 60;
+
+/**
+ * The side pane's columns: a third of the screen, at least {@link SIDE_PANE_WIDTH} (the facts
+ * and the meters' readouts fit) and at most {@link SIDE_PANE_MAX_WIDTH} (the transcript keeps
+ * the rest): 38 at 100 columns, 60 at 200.
+ */
+export function sidePaneWidth(columns: number): number {
+  return Math.min(SIDE_PANE_MAX_WIDTH, Math.max(SIDE_PANE_WIDTH, Math.floor(columns * 0.3)));
+}
 /** Rows of the bottom info pane in narrow terminals (state, meters, flags, echo / call facts). */
 export const BOTTOM_PANE_ROWS = 6;
 /** Rows of the events pane when shown at the bottom (title included). */
@@ -50,7 +62,8 @@ export function computeLayout(input: LayoutInput): Layout {
   const wide = width >= WIDE_MIN_COLUMNS;
   if (wide) {
     // One column for the separator between transcript and side pane.
-    const transcriptWidth = width - SIDE_PANE_WIDTH - 1;
+    const side = sidePaneWidth(width);
+    const transcriptWidth = width - side - 1;
     const infoRows = Math.min(bodyRows, SIDE_INFO_ROWS);
     return {
       wide,
@@ -58,7 +71,7 @@ export function computeLayout(input: LayoutInput): Layout {
       width,
       bodyRows,
       transcript: { width: transcriptWidth, height: bodyRows },
-      info: { width: SIDE_PANE_WIDTH, height: infoRows },
+      info: { width: side, height: infoRows },
       eventsRows: input.showEvents ? Math.max(0, bodyRows - infoRows) : 0,
     };
   }

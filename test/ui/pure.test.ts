@@ -364,6 +364,12 @@ describe('layout', () => {
     expect(wide.transcript.width + wide.info.width + 1).toBe(140);
     expect(wide.eventsRows).toBeGreaterThan(0);
   });
+
+  it('gives the side pane a third of a wide screen, 38 to 60 columns', () => {
+    const side = (columns: number) =>
+      computeLayout({ columns, rows: 40, showEvents: false, noticeRows: 0 }).info.width;
+    expect([100, 140, 200, 300].map(side)).toEqual([38, 42, 60, 60]);
+  });
 });
 
 describe('terminalColorLevel', () => {
