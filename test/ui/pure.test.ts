@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dividerFor } from '../../source/ui/App.js';
+import { factRows } from '../../source/ui/components/CallFacts.js';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { cursorWindow } from '../../source/ui/components/TypingLine.js';
@@ -431,5 +432,29 @@ describe('the divider above an ended call', () => {
     );
     // No record (skipped): the app's words.
     expect(divider('you hung up', undefined)).toBe('call 1 · ended: you hung up');
+  });
+});
+
+describe('call facts in the narrow layout', () => {
+  const facts = {
+    agent: 'Demo (demo) · local',
+    call: 'c-1',
+    rtt: '3 ms',
+    reply: '327 ms',
+    in: 'none (silence) · 48 kHz',
+    out: 'no audio output · 48 kHz',
+    queued: '0 ms',
+    answers: 'voice',
+    echo: 'off',
+  };
+  it('two facts share a row when both fit whole; else the second is left out, not cut', () => {
+    const row = (rows: ReadonlyArray<readonly [string, string]>, label: string) =>
+      rows.find(([l]) => l === label)?.[1];
+    const wide = factRows(facts, '0:10', true, 60);
+    expect(row(wide, 'time')).toBe('0:10  rtt 3 ms');
+    expect(row(wide, 'reply')).toBe('327 ms  queued 0 ms');
+    const narrow = factRows(facts, '0:10', true, 24);
+    expect(row(narrow, 'time')).toBe('0:10  rtt 3 ms');
+    expect(row(narrow, 'reply')).toBe('327 ms');
   });
 });

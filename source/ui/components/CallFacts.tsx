@@ -5,6 +5,7 @@ import { callClock, useClock } from '../clock.js';
 import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
+import { stringWidth } from '../textWidth.js';
 
 /** The facts other than the call clock, as they are shown: a selection that rarely changes. */
 export interface FactValues {
@@ -73,12 +74,14 @@ export function echoFact(echo: Snapshot['echo']): string {
 
 /**
  * The rows the facts take: one fact a row, or six rows with two facts on some (`compact`; the
- * echo fact is then under the meters, `EchoFact`).
+ * echo fact is then under the meters, `EchoFact`). A second fact that would not fit whole in
+ * `width` columns is left out rather than cut (`rtt 3…` reads as a number it is not).
  */
 export function factRows(
   facts: FactValues,
   time: string,
   compact: boolean,
+  width = Number.POSITIVE_INFINITY,
 ): Array<readonly [string, string]> {
   if (!compact) {
     return [
@@ -94,11 +97,14 @@ export function factRows(
       ['echo', facts.echo],
     ];
   }
+  const room = width - FACT_LABEL_COLUMNS;
+  const both = (first: string, second: string) =>
+    stringWidth(`${first}${second}`) <= room ? `${first}${second}` : first;
   return [
     ['agent', facts.agent],
     ['call', facts.call],
-    ['time', `${time}  rtt ${facts.rtt}`],
-    ['reply', `${facts.reply}  queued ${facts.queued}`],
+    ['time', both(time, `  rtt ${facts.rtt}`)],
+    ['reply', both(facts.reply, `  queued ${facts.queued}`)],
     ['in', facts.in],
     ['out', `${facts.out} · ${facts.answers}`],
   ];
@@ -127,7 +133,7 @@ export const CallFacts = memo(function CallFacts({
   const time = startedAt === undefined ? '—' : formatCallTime(startedAt, endedAt, now);
   return (
     <Box flexDirection="column" width={width}>
-      {factRows(facts, time, compact).map(([label, value]) => (
+      {factRows(facts, time, compact, width).map(([label, value]) => (
         <Text key={label} wrap="truncate-end">
           <Text dimColor>{label.padEnd(FACT_LABEL_COLUMNS)}</Text>
           {value}
