@@ -12,7 +12,12 @@ import { InfoPane } from './components/InfoPane.js';
 import { Notices, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { TypingLine } from './components/TypingLine.js';
-import { type CallControls, sendLine, useCallCommands } from './hooks/useCallCommands.js';
+import {
+  type CallControls,
+  NOT_LIVE_YET,
+  sendLine,
+  useCallCommands,
+} from './hooks/useCallCommands.js';
 import { useCallKeys } from './hooks/useCallKeys.js';
 import { useLatestReducer } from './hooks/useLatestReducer.js';
 import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
@@ -232,6 +237,13 @@ export function App({
     if (dialing && toastIdNow.current !== undefined)
       dispatch({ type: 'clearToast', id: toastIdNow.current });
   }, [dialing, dispatch]);
+  // "Not connected yet: press Enter once the call is live" is done with once it is live.
+  const live = phase === 'live';
+  const waitingForLive = ui.toast?.text === NOT_LIVE_YET;
+  useEffect(() => {
+    if (live && waitingForLive && toastIdNow.current !== undefined)
+      dispatch({ type: 'clearToast', id: toastIdNow.current });
+  }, [live, waitingForLive, dispatch]);
   useEffect(() => {
     if (toastId === undefined) return;
     const timer = setTimeout(() => dispatch({ type: 'clearToast', id: toastId }), TOAST_MS);

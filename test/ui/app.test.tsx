@@ -465,6 +465,8 @@ describe('keys', () => {
     expect(r.frame()).toContain('say: hi there');
     expect(store.called('sendText')).toHaveLength(0);
     store.set({ phase: 'live' });
+    // Live: the notice that waited for it goes, at once.
+    await waitFor(() => expect(r.frame()).not.toContain('not connected yet'), 1_000);
     await r.press(KEYS.enter);
     await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
     expect(store.called('sendText')[0]!.args[0]).toBe('hi there');
