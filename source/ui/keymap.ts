@@ -286,12 +286,13 @@ export function helpRows(
   return KEYMAP.filter((entry) => !entry.onlyWithRedial || context.redial === true).map((entry) => {
     const binding = shown(entry, { mode: 'call', ptt: true, pttHold: context.pttHold });
     // The help is part of the call: a key of the call's works in it, and says nothing more. A key
-    // only for typing and the help (Esc) names both.
-    const modes = binding.when.includes('call')
-      ? binding.when.filter((m) => m !== 'help')
-      : binding.when;
+    // for typing and the help (Esc) says both in its description: no "(typing)" that reads as
+    // "only while typing".
+    const modes = binding.when.filter((m) => m !== 'help');
+    const describedWhere = !binding.when.includes('call') && binding.when.includes('help');
     let when: string;
     if (binding.onlyInPtt) when = 'with --ptt';
+    else if (describedWhere) when = '';
     else if (modes.length === 1 && modes[0] === 'call') when = '';
     else if (modes.includes('call') && modes.includes('typing')) when = 'also while typing';
     else when = modes.map((m) => MODE_WORDS[m]).join(', ');

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
 import { sanitizeLine } from '../sanitize.js';
-import { fitPath, stringWidth, truncateToWidth } from '../textWidth.js';
+import { fitPath, lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
 import { fg } from '../theme.js';
 
 export interface NoticeInput {
@@ -101,7 +101,7 @@ export function notices(input: NoticeInput): Notice[] {
 
 /**
  * `call ended: <reason> — press r to call again, q to quit` in `width` columns: the reason is
- * cut first, then the keys say it shorter (` — r again · q quit`), then `call ended` does; the
+ * cut first (in its middle), then the keys say it shorter (` — r again · q quit`), then `call ended` does; the
  * keys go last.
  */
 export function endedLine(reason: string, redial: boolean, width: number): string {
@@ -115,9 +115,17 @@ export function endedLine(reason: string, redial: boolean, width: number): strin
     ['ended: ', short],
   ] as const) {
     const room = width - stringWidth(head) - stringWidth(keys);
-    if (room >= want) return `${head}${truncateToWidth(reason, room)}${keys}`;
+    if (room >= want) return `${head}${cutMiddle(reason, room)}${keys}`;
   }
   return truncateToWidth(`ended${short}`, width);
+}
+
+/** `text` in `columns`, its middle given up: a reason's start and its end (the server's own words) stay. */
+function cutMiddle(text: string, columns: number): string {
+  if (stringWidth(text) <= columns) return text;
+  const tail = lastColumns(text, Math.floor((columns - 1) / 2));
+  const head = truncateToWidth(text, columns - stringWidth(tail)).replace(/…$/, '');
+  return `${head}…${tail}`;
 }
 
 export function Notices({ items, width }: { readonly items: Notice[]; readonly width: number }) {
