@@ -222,28 +222,28 @@ describe('serve --port on a port in use', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('a --host that names nothing is said in words, not as getaddrinfo ENOTFOUND; exit 1', async () => {
-    const run = await runCli(['serve', '--host', 'not a host'], {
-      env: cliEnv(tempDir()),
-      timeoutMs: 15_000,
-    });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
+  it.each([
+    // Said in words, not as getaddrinfo ENOTFOUND.
+    [
+      'not a host',
       'error: --host "not a host" is no address or host name this machine can find: give one of its own (127.0.0.1, the default, or 0.0.0.0 for all of them).',
-    );
-  });
-
-  it('a --host that is no address of this machine is said in words too; exit 1', async () => {
+    ],
     // 192.0.2.1 is TEST-NET-1: documentation only, never a local address.
-    const run = await runCli(['serve', '--host', '192.0.2.1'], {
-      env: cliEnv(tempDir()),
-      timeoutMs: 15_000,
-    });
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(
+    [
+      '192.0.2.1',
       'error: 192.0.2.1 is not an address of this machine: give one of its own with --host (127.0.0.1, the default, or 0.0.0.0 for all of them).',
-    );
-  });
+    ],
+  ])(
+    'a --host %j that is no address of this machine is said in words; exit 1',
+    async (host, said) => {
+      const run = await runCli(['serve', '--host', host], {
+        env: cliEnv(tempDir()),
+        timeoutMs: 15_000,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe(said);
+    },
+  );
 
   it('--port 0 takes any free port', async () => {
     expect(await serveLog(['--port', '0', '--voice', 'tone'])).toMatch(
