@@ -325,7 +325,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
   if (explanation.code !== undefined) details.code = explanation.code;
   if (retryAfterSeconds !== undefined) details.retryAfterSeconds = retryAfterSeconds;
   const http = httpPart(status, explanation);
-  const who = context.server ?? 'Omnia';
+  const who = serverOf(context);
   const agent = JSON.stringify(sanitizeServerText(context.agentId ?? '', 80));
 
   if (status === 401) {
@@ -479,6 +479,11 @@ function inSentence(who: string): string {
   return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
 }
 
+/** The name messages give whoever answers (a target, a request's context): Omnia unless said. */
+export function serverOf(target: { readonly server?: string | undefined }): string {
+  return target.server ?? 'Omnia';
+}
+
 /** Which phase a timeout hit, for the message. */
 export type TimeoutPhase = 'connect' | 'response' | 'body';
 
@@ -490,7 +495,7 @@ export function networkFailureToError(
 ): ApiError {
   const cause = safeCause(error, context.apiKey);
   const host = context.host;
-  const who = context.server ?? 'Omnia';
+  const who = serverOf(context);
   if (timeout !== undefined) {
     const seconds = formatSeconds(timeout.ms);
     const message =

@@ -3,6 +3,7 @@
  * how a prompt is tried without touching an agent in the dashboard.
  */
 import { type CreatedCall, postCall, websocketOptions } from './create-call.js';
+import { serverOf } from './errors.js';
 
 /** Models Omnia's inline calls accept. */
 export const INLINE_MODELS = ['llama', 'gemma', 'glm'] as const;
@@ -65,7 +66,7 @@ export function createInlineCall(options: CreateInlineCallOptions): Promise<Crea
     context: {
       ...(options.server === undefined ? {} : { server: options.server }),
       action: 'create a call with your prompt',
-      notFound: `${options.server ?? 'Omnia'} does not offer inline calls at this address`,
+      notFound: `${serverOf(options)} does not offer inline calls at this address`,
     },
     connectTimeoutMs: options.connectTimeoutMs,
     responseTimeoutMs: options.responseTimeoutMs,

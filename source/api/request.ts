@@ -30,10 +30,7 @@ export interface ApiTarget {
 /** How messages name the built-in local agent when it answers. */
 export const LOCAL_SERVER = 'The local agent';
 
-/** The name error messages give whoever answers at `target`. */
-export function serverOf(target: Pick<ApiTarget, 'server'>): string {
-  return target.server ?? 'Omnia';
-}
+export { serverOf } from './errors.js';
 
 /** One request: what, where, and how to read the answer. */
 export interface ApiRequest<T> {
