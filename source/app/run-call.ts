@@ -11,7 +11,7 @@ import type { EchoMode } from '../audio/echo/mode.js';
 import type { LocalAgent } from '../local-agent/index.js';
 import type { Store } from '../session/types.js';
 import type { ClientToolRunner } from '../tools/types.js';
-import { formatSummary } from '../transcript/summary.js';
+import { type CallSummary, formatSummary } from '../transcript/summary.js';
 import {
   agentHint,
   type CallContext,
@@ -24,7 +24,6 @@ import {
   openCall,
   openSink,
   SessionFiles,
-  saveRun,
   saveRunCopy,
 } from './call-parts.js';
 import {
@@ -533,27 +532,19 @@ function durationTimer(
   }, o.durationSeconds * 1000);
 }
 
-/** After the run: where the transcript is, and each call's summary (numbered when several). */
+/**
+ * After the run: each call's summary (numbered when several), and where the run's transcript
+ * is. The file the last call followed (`--transcript`, an `s` during it) is its summary's own
+ * `Transcript:` line; a file made by `s` after it, or by `--save-transcripts`, gets a line after
+ * that summary. A failed call's `error: …` stays the last line.
+ */
 function printEnd(
   o: CallOptions,
   files: SessionFiles,
   calls: readonly EarlierCall[],
   io: CallIo,
 ): void {
-  // The last call's writer tells whether the file holds the run (the summary says why not).
-  const unsaved = calls.at(-1)?.summary.transcriptProblem !== undefined;
-  if (files.path && !o.transcriptPath) {
-    if (!unsaved) io.err(`transcript saved to ${files.path}`);
-  } else if (o.saveTranscripts) {
-    // With --transcript too: that file holds the run, and a copy goes to the directory.
-    try {
-      const secrets = secretSpellings(o.apiKey);
-      const path = o.transcriptPath ? saveRunCopy(files, secrets) : saveRun(files, secrets);
-      if (path) io.err(`transcript saved to ${path}`);
-    } catch (error) {
-      io.err(`warning: ${errorLine(error)}`);
-    }
-  }
+  const fileLine = runFileLine(o, files, calls.at(-1)?.summary);
   calls.forEach((call, i) => {
     if (calls.length > 1) {
       const label = call.snapshot.label?.text;
@@ -564,8 +555,35 @@ function printEnd(
     // A failed call's reason is the last line, `error: …`: the summary does not say it before.
     const endedLine = failed === undefined ? undefined : `Ended: ${call.summary.endReason}`;
     for (const line of formatSummary(call.summary)) if (line !== endedLine) io.err(line);
+    if (fileLine !== undefined && i === calls.length - 1) io.err(fileLine);
     if (failed !== undefined) io.err(`error: ${failed}`);
   });
+}
+
+/**
+ * The line that says where the run's transcript is, when the last call's summary does not:
+ * `--save-transcripts` saves the run into the transcript directory now (`Transcript copy:`
+ * beside a `--transcript` file, which holds the run too), or says why it could not.
+ */
+function runFileLine(
+  o: CallOptions,
+  files: SessionFiles,
+  last: CallSummary | undefined,
+): string | undefined {
+  if (last === undefined) return undefined;
+  // `s` saved the run into the directory, and that file followed it to the end.
+  if (files.path && !o.transcriptPath) {
+    const named = last.transcriptPath === files.path || last.transcriptProblem !== undefined;
+    return named ? undefined : `Transcript: ${files.path}`;
+  }
+  if (!o.saveTranscripts) return undefined;
+  try {
+    const path = saveRunCopy(files, secretSpellings(o.apiKey));
+    if (!path) return undefined;
+    return `${o.transcriptPath ? 'Transcript copy' : 'Transcript'}: ${path}`;
+  } catch (error) {
+    return `warning: ${errorLine(error)}`;
+  }
 }
 
 /** Keeps the picked agent in the config file (conf is loaded only now). */

@@ -2,7 +2,8 @@
  * `--transcript` to a stream and `--save-transcripts` beside it, through the built CLI and the
  * built-in local agent: `/dev/stdout` or a FIFO needs no extension (the `transcriptFormat`
  * setting, md by default) and gets the call's final form once, after what was printed before;
- * `--save-transcripts` with `--transcript` also saves into the transcript directory.
+ * `--save-transcripts` saves into the transcript directory (a copy beside `--transcript`), and
+ * the summary's last line says where.
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, readdirSync, readFileSync } from 'node:fs';
@@ -62,8 +63,24 @@ describe('a transcript to a stream', () => {
   }, 40_000);
 });
 
-describe('--save-transcripts beside --transcript', () => {
-  it('keeps the given file and saves a copy into the transcript directory, saying where', async () => {
+describe('--save-transcripts: where the run went, once, at the end of the summary', () => {
+  it('alone: the summary ends with a Transcript: line naming the saved file', async () => {
+    const home = tempDir('omnia-saved-');
+    const dir = join(home, 'saved');
+    const run = await runCli([...CALL, '--save-transcripts'], {
+      env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: dir }),
+      timeoutMs: 30_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    const saved = readdirSync(dir);
+    expect(saved).toHaveLength(1);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe(`Transcript: ${join(dir, saved[0]!)}`);
+    expect(lines.filter((l) => l.includes(saved[0]!))).toHaveLength(1);
+    expect(run.stderr.indexOf('Call lasted')).toBeLessThan(run.stderr.indexOf('Transcript:'));
+  }, 40_000);
+
+  it('beside --transcript: keeps the given file, saves a copy into the directory, names both', async () => {
     const home = tempDir('omnia-copy-');
     const dir = join(home, 'saved');
     const run = await runCli([...CALL, '--transcript', 'mine.md', '--save-transcripts'], {
@@ -73,7 +90,11 @@ describe('--save-transcripts beside --transcript', () => {
     expect(run.code, run.stderr).toBe(0);
     const saved = readdirSync(dir);
     expect(saved).toHaveLength(1);
-    expect(run.stderr).toContain(`transcript saved to ${join(dir, saved[0]!)}`);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual([
+      'Transcript: mine.md',
+      `Transcript copy: ${join(dir, saved[0]!)}`,
+    ]);
     const mine = readFileSync(join(home, 'mine.md'), 'utf8');
     expect(readFileSync(join(dir, saved[0]!), 'utf8')).toBe(mine);
   }, 40_000);

@@ -208,6 +208,29 @@ describe('in-call keys in a real terminal', () => {
     );
   }, 60_000);
 
+  it("s, then q: the end names the saved file once, as the summary's Transcript: line", async () => {
+    const dir = join(tempDir('omnia-tui-saved-'), 'transcripts');
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, '--input', 'none', '--output', 'none'],
+      env: call.env({ OMNIA_TRANSCRIPT_DIR: dir }),
+      cwd: call.home,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen(isLive, 'the call to be live');
+    await tui.keys('s');
+    await tui.waitForScreen((s) => s.includes('transcript saved to'), 'the saved notice');
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the shell');
+    const path = join(dir, readdirSync(dir)[0] ?? '');
+    const lines = end.split('\n').map((l) => l.trimEnd());
+    expect(
+      lines.filter((l) => l.includes(path)),
+      end,
+    ).toEqual([`Transcript: ${path}`]);
+    expect(end).not.toContain('transcript saved to');
+  }, 60_000);
+
   it('s into a folder that cannot be made says so, and the end does not claim a saved file', async () => {
     // The transcript "folder" is a regular file: nothing can be written under it.
     const notADir = join(tempDir('omnia-tui-saved-'), 'exist.md');
