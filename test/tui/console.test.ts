@@ -91,13 +91,22 @@ describe('the agent picker', () => {
     );
     // Nothing was called by the pasted newline.
     expect(agent.calls).toHaveLength(0);
-    // On a narrow screen a long filter shows the end being typed, not its start.
+    // On a narrow screen the row gives up the id, not the language and voice.
     await tui.resize(40, 12);
+    const narrow = await tui.waitForScreen(
+      (s) => /^❯ Hotel Concierge\s+en-gb · Annie/m.test(s),
+      'the row at 40 columns, with its language and voice',
+    );
+    expect(narrow).toMatch(/^ {2}name\s+language · voice/m);
+    // The footer keeps the way out in sight (it was cut before `Esc quit`).
+    expect(narrow).toMatch(/^Enter call · Esc quit/m);
+    // A long filter shows the end being typed, not its start.
     await tui.pasteText(' and a much longer tail typed last');
     await tui.waitForScreen((s) => /^filter: ….*typed last\s*$/m.test(s), 'the tail of the filter');
     expect((await tui.capture()).split('\n')[0]).toMatch(/pick an ag\S* +0 of \d+/);
-    // The footer keeps the way out in sight (it was cut before `Esc quit`).
-    expect(await tui.capture()).toMatch(/^Enter call · Esc quit/m);
+    // With no match, Enter calls no one, and the footer does not offer it.
+    const none = await tui.waitForScreen((s) => /^Esc quit · no match/m.test(s), 'the footer');
+    expect(none).not.toContain('Enter call');
     await tui.resize(100, 30);
     await tui.keys('-H', ...[...Buffer.from('\u0015supp\r')].map((b) => b.toString(16)));
     // The header names the agent; waited for, as the app may draw the call's first frames at

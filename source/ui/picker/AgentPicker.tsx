@@ -10,7 +10,12 @@ import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
 import { fitToWidth } from '../textWidth.js';
 import { fg } from '../theme.js';
-import { INITIAL_PICKER_STATE, pickerReducer, selectedAgent } from './pickerState.js';
+import {
+  INITIAL_PICKER_STATE,
+  type PickerState,
+  pickerReducer,
+  selectedAgent,
+} from './pickerState.js';
 
 export interface AgentPickerProps {
   /** Lists the workspace's active agents; aborted when the picker goes away. */
@@ -27,13 +32,42 @@ const NAME_COLUMNS = 24;
 const FILTER_PROMPT_COLUMNS = 8;
 const ID_COLUMNS = 18;
 
-/** One agent on one line: name, id, language, voice, who speaks first. */
+/** The id column's place: shown where the row has room for it beside the name and details. */
+const ID_FROM_COLUMNS = 64;
+
+/**
+ * The name and id columns for a screen `width` wide. Narrow screens drop the id (the name is
+ * what is picked by) and give the name under half the row, so language and voice stay in sight.
+ */
+function pickerColumns(width: number): { name: number; id: number } {
+  if (width >= ID_FROM_COLUMNS) return { name: NAME_COLUMNS, id: ID_COLUMNS };
+  return { name: Math.min(NAME_COLUMNS, Math.max(10, Math.floor(width * 0.45))), id: 0 };
+}
+
+/** One agent on one line: name, id (when there is room), language, voice, who speaks first. */
 function agentRow(agent: AgentInfo, width: number): string {
   const detail = [agent.language, agent.voice, agent.firstSpeaker && `${agent.firstSpeaker} first`]
     .filter(Boolean)
     .join(' · ');
-  const text = `${fitToWidth(agent.name, NAME_COLUMNS)} ${fitToWidth(agent.id, ID_COLUMNS)} ${detail}`;
+  const cols = pickerColumns(width);
+  const id = cols.id > 0 ? `${fitToWidth(agent.id, cols.id)} ` : '';
+  const text = `${fitToWidth(agent.name, cols.name)} ${id}${detail}`;
   return fitToWidth(sanitizeLine(text), Math.max(1, width));
+}
+
+/** The column heads, over the rows as `agentRow` lays them out. */
+function headRow(width: number): string {
+  const cols = pickerColumns(width);
+  const id = cols.id > 0 ? `${fitToWidth('id', cols.id)} ` : '';
+  return `${fitToWidth('name', cols.name)} ${id}language · voice · who speaks first`;
+}
+
+/** The keys that do something now: Enter only while an agent is highlighted. */
+function footerKeys(state: PickerState): string {
+  if (selectedAgent(state)) return 'Enter call · Esc quit · ↑↓ PgUp PgDn choose · type to filter';
+  if (state.load === 'loaded' && state.agents.length > 0)
+    return 'Esc quit · no match: Backspace or Ctrl+U edits the filter';
+  return 'Esc quit';
 }
 
 /**
@@ -167,14 +201,14 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
         <Text inverse> </Text>
       </Text>
       <Text dimColor wrap="truncate-end">
-        {`  ${fitToWidth('name', NAME_COLUMNS)} ${fitToWidth('id', ID_COLUMNS)} language · voice · who speaks first`}
+        {`  ${headRow(columns - 2)}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
         {body}
       </Box>
       {/* The way out and the way in first: a narrow screen cuts the end. */}
       <Text dimColor wrap="truncate-end">
-        Enter call · Esc quit · ↑↓ PgUp PgDn choose · type to filter
+        {footerKeys(state)}
       </Text>
     </Box>
   );
