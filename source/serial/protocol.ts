@@ -89,7 +89,15 @@ export interface DeviceView {
   readonly pttDown: boolean;
 }
 
-export function deviceState(snapshot: Pick<Snapshot, 'phase' | 'agentState'>): DeviceState {
+/**
+ * The device's state for the call as the user meets it: a reply cut off (`INTERRUPT`, `i`) is
+ * not played while the server still sends it, so the device hears `listening` (the mic is
+ * open, the agent silent) until the agent's next turn, as the screen says
+ * `interrupted, rest not played` rather than speaking.
+ */
+export function deviceState(
+  snapshot: Pick<Snapshot, 'phase' | 'agentState' | 'agentCutOff'>,
+): DeviceState {
   switch (snapshot.phase) {
     case 'creating':
     case 'connecting':
@@ -100,12 +108,13 @@ export function deviceState(snapshot: Pick<Snapshot, 'phase' | 'agentState'>): D
     case 'error':
       return 'error';
     case 'live':
+      if (snapshot.agentState === 'speaking' && snapshot.agentCutOff) return 'listening';
       return snapshot.agentState;
   }
 }
 
 export function deviceView(
-  snapshot: Pick<Snapshot, 'phase' | 'agentState' | 'muted' | 'pttDown'>,
+  snapshot: Pick<Snapshot, 'phase' | 'agentState' | 'agentCutOff' | 'muted' | 'pttDown'>,
 ): DeviceView {
   return { state: deviceState(snapshot), muted: snapshot.muted, pttDown: snapshot.pttDown };
 }

@@ -264,9 +264,15 @@ describe('serial INTERRUPT (built CLI, pty pair)', () => {
     await waitFor(() => msOf(toneWindows(played(wav), FIRST_HZ)) >= 1_000, {
       what: 'a second of the agent in the output',
     });
+    const before = c.device.lines.length;
     await c.device.send('INTERRUPT\n');
     await waitFor(() => /^\[info\] interrupted the agent \(\d+ ms/m.test(c.app.output().stdout), {
       what: 'the interrupt',
+    });
+    // The agent is silenced while the server still says it speaks: the device is told what the
+    // user meets, the mic open and nobody talking, not `speaking`.
+    await waitFor(() => c.device.lines.slice(before).includes('STATE listening'), {
+      what: 'STATE listening on the device after INTERRUPT',
     });
     resume();
     await waitFor(() => msOf(toneWindows(played(wav), NEXT_HZ)) >= 800, {

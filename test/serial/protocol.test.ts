@@ -69,10 +69,20 @@ describe('state lines', () => {
   });
 
   it('maps call phases onto the device states', () => {
-    expect(deviceState({ phase: 'creating', agentState: 'idle' })).toBe('connecting');
-    expect(deviceState({ phase: 'live', agentState: 'thinking' })).toBe('thinking');
-    expect(deviceState({ phase: 'ending', agentState: 'speaking' })).toBe('ended');
-    expect(deviceState({ phase: 'error', agentState: 'idle' })).toBe('error');
+    expect(deviceState({ phase: 'creating', agentState: 'idle', agentCutOff: false })).toBe(
+      'connecting',
+    );
+    expect(deviceState({ phase: 'live', agentState: 'thinking', agentCutOff: false })).toBe(
+      'thinking',
+    );
+    expect(deviceState({ phase: 'ending', agentState: 'speaking', agentCutOff: false })).toBe(
+      'ended',
+    );
+    expect(deviceState({ phase: 'error', agentState: 'idle', agentCutOff: false })).toBe('error');
+    // A reply cut off by INTERRUPT or `i` is not played: the device hears listening.
+    expect(deviceState({ phase: 'live', agentState: 'speaking', agentCutOff: true })).toBe(
+      'listening',
+    );
   });
 
   it('sends everything first, then only what changed', () => {
