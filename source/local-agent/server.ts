@@ -437,7 +437,8 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${urlHost(host)}:${port}`;
-  log(`local agent listening on ${baseUrl} (voice ${voice}, send speed ${sendSpeed}x)`);
+  // Whoever started it has `baseUrl` (`serve` prints it in its banner): not said twice.
+  log(`local agent started: voice ${voice}, send speed ${sendSpeed}x`);
 
   async function close(): Promise<void> {
     if (closing) return;

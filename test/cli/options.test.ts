@@ -36,10 +36,8 @@ async function serveLog(args: string[]): Promise<string> {
 
 describe('serve --voice', () => {
   it('is the voice the local agent speaks with', async () => {
-    expect(await serveLog(['--voice', 'tone'])).toMatch(
-      /^local agent listening on http:\/\/127\.0\.0\.1:\d+ \(voice tone, /m,
-    );
-    expect(await serveLog(['--voice', 'echo'])).toMatch(/\(voice echo, /);
+    expect(await serveLog(['--voice', 'tone'])).toMatch(/^local agent started: voice tone, /m);
+    expect(await serveLog(['--voice', 'echo'])).toMatch(/^local agent started: voice echo, /m);
   });
 
   it('a voice serve does not have is refused with the choices, exit 2, nothing started', async () => {
@@ -245,10 +243,16 @@ describe('serve --port on a port in use', () => {
     },
   );
 
-  it('--port 0 takes any free port', async () => {
-    expect(await serveLog(['--port', '0', '--voice', 'tone'])).toMatch(
-      /^local agent listening on http:\/\/127\.0\.0\.1:[1-9]\d* /m,
+  it('--port 0 takes any free port, named once: in the banner, not again in the log', async () => {
+    const serve = startCli(['serve', '--port', '0', '--voice', 'tone'], {
+      env: cliEnv(tempDir()),
+    });
+    running.push({ kill: () => serve.child.kill('SIGKILL') });
+    await waitFor(() => serve.output().stdout.includes('its agents:'), { what: 'the banner' });
+    expect(serve.output().stdout).toMatch(
+      /^omnia-voice local agent listening on http:\/\/127\.0\.0\.1:[1-9]\d*$/m,
     );
+    expect(serve.output().stderr).not.toContain('http://');
   });
 });
 
