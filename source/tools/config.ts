@@ -122,6 +122,13 @@ function readTools(json: unknown, cwd: string): ToolSpec[] {
   if (!isObject(tools)) {
     throw new Problem(at('tools'), 'an object of tools by name, like {"lookup": {"command": "…"}}');
   }
+  // An empty file answers nothing: a typo or an unsaved edit, better said than run without.
+  if (Object.keys(tools).length === 0) {
+    throw new Problem(
+      at('tools'),
+      'at least one tool, like {"lookup": {"command": "…"}} (it is empty)',
+    );
+  }
   return Object.entries(tools).map(([name, entry]) => readTool(name, entry, cwd));
 }
 

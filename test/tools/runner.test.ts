@@ -89,6 +89,10 @@ describe('tools files', () => {
     expect(() => loadToolsFile(write('list.json', '[]'))).toThrow(
       'The tools file list.json must be a JSON object like {"tools": {"lookup": {"command": "…"}}}.',
     );
+    // No tools: --tools would answer nothing, which is never what was meant.
+    expect(() => loadToolsFile(write('none.json', '{"tools": {}}'))).toThrow(
+      'The tools file none.json has a problem at "tools": at least one tool, like {"lookup": {"command": "…"}} (it is empty).',
+    );
     expect(() =>
       loadToolsFile(
         write(
