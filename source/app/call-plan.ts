@@ -4,6 +4,7 @@
  * {@link createCallFor} again with the same plan: the prompt file is read again each time, an
  * agent named by its name is looked up once.
  */
+import { basename } from 'node:path';
 import type { AgentInfo } from '../api/agents.js';
 import { type CreatedCall, createCall } from '../api/create-call.js';
 import { ApiError } from '../api/errors.js';
@@ -113,6 +114,23 @@ export function planForAgent(choice: CallChoice, agent: Pick<AgentInfo, 'id' | '
     target: { kind: 'agent', ref: agent.id },
     memo: { agentId: agent.id, agent: { ...agent, status: 'ACTIVE' } },
   };
+}
+
+/**
+ * What the plan calls, before the call exists, for the header while it is being created: the
+ * agent as asked for (its name once known), or the prompt file. The created call's label
+ * replaces it (the agent's name from Omnia, the prompt's hash).
+ */
+export function plannedLabel(plan: CallPlan): CallLabel {
+  const { target } = plan;
+  if (target.kind === 'prompt') {
+    const file = target.prompt.kind === 'file' ? basename(target.prompt.path) : undefined;
+    return { kind: 'prompt', text: file ?? 'inline prompt', ...(file ? { promptFile: file } : {}) };
+  }
+  const agent = plan.memo.agent;
+  const id = plan.memo.agentId ?? target.ref;
+  if (agent === undefined || agent.name === id) return { kind: 'agent', text: target.ref };
+  return { kind: 'agent', text: `${agent.name} (${id})`, agentId: id, agentName: agent.name };
 }
 
 /**

@@ -24,7 +24,13 @@ import {
   type SessionFiles,
   saveRun,
 } from './call-parts.js';
-import { type CallChoice, type CallPlan, createCallFor, planForAgent } from './call-plan.js';
+import {
+  type CallChoice,
+  type CallPlan,
+  createCallFor,
+  planForAgent,
+  plannedLabel,
+} from './call-plan.js';
 import { loadPrompt } from './prompt.js';
 
 /** Where the run is. */
@@ -240,6 +246,12 @@ export class CallSession {
     const number = this.number + 1;
     // The last call's note is done with: the same note again (a redial refused twice) shows.
     this.update({ stage: { kind: 'dialing', number }, note: undefined });
+    // The first call is named while it is being created, as asked for (a redial keeps the name
+    // its call had).
+    if (number === 1) {
+      const title = this.options.titleFor(plannedLabel(plan));
+      this.update({ title, store: pendingStore(title) });
+    }
     // The output device and the store's code get ready while the call is being created.
     const { o } = this.options.ctx;
     const sinkOpening = openSink(numberedOutput(o.output, number), o.outputSampleRate);

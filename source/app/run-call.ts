@@ -385,14 +385,13 @@ async function runScreen(
     ctx,
     files,
     start: decision.kind === 'ready' ? { plan: decision.plan } : { choice: decision.choice },
-    // Say on screen, not only on stderr (hidden by the full screen), why this is the demo agent.
-    // On the local agent the title says why, and names a prompt (the local agent plays it);
-    // its agent is always the same demo one, which the info pane names.
+    // Say on screen, not only on stderr (hidden by the full screen), why this is the local
+    // agent: on it the title names the agent or prompt called, then why it is the local one.
     titleFor: (label) => {
-      if (!o.local) return `omnia-voice${label ? ` · ${label.text}` : ''}`;
-      const prompt = label?.kind === 'prompt' ? ` · ${label.text}` : '';
+      const called = label ? ` · ${label.text}` : '';
+      if (!o.local) return `omnia-voice${called}`;
       const why = o.apiKey ? '--local' : 'no API key configured';
-      return `omnia-voice${prompt} · built-in local agent (${why})`;
+      return `omnia-voice${called} · built-in local agent (${why})`;
     },
     rememberAgent: (id) => rememberAgentSync(id),
     listAgents: (signal) => listAgentsFor(ctx.api, signal),

@@ -206,6 +206,29 @@ describe('a prompt call on the built-in local agent', () => {
   }, 60_000);
 });
 
+describe('an agent of the built-in local agent', () => {
+  it('is named in the title, beside why it is the local agent', async () => {
+    const home = tempDir('omnia-local-agent-');
+    const tui = await startTui({
+      args: ['--agent', 'concierge', '--input', 'none', '--output', 'none'],
+      env: cliEnv(home, { TERM: 'screen' }),
+      cwd: home,
+      width: 120,
+      height: 30,
+      wrapInShell: true,
+    });
+    const live = await tui.waitForScreen(
+      (s) => isLive(s) && s.includes('Grand Hotel'),
+      'the call, greeting as the concierge',
+    );
+    expect(screenLines(live)[0]).toMatch(
+      /^omnia-voice · Hotel Concierge \(concierge\) · built-in local agent \(no API key configured\)/,
+    );
+    await tui.keys('q');
+    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
+  }, 60_000);
+});
+
 describe('r when no call can be made', () => {
   it('a redial that fails shows no second call, and s saves the one call there was, once', async () => {
     const agent = await localAgent();

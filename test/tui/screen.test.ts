@@ -164,6 +164,8 @@ describe('the full-screen UI in a real terminal', () => {
         10_000,
       );
       expect(isLive(waiting)).toBe(false);
+      // The header names the agent asked for while its call is being created.
+      expect(screenLines(waiting)[0]).toMatch(/^omnia-voice · demo /);
       // r while the call is being created makes no second call, and says why.
       await tui.keys('r');
       await tui.waitForScreen(
