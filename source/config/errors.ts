@@ -82,7 +82,12 @@ function jsonPosition(message: string, filePath: string): string {
     detail = error instanceof Error ? error.message : message;
   }
   const position = /position (\d+)/.exec(detail)?.[1];
-  if (position === undefined) return '';
+  if (position === undefined) {
+    // V8 gives no position when the text stops mid-value: the end is the place.
+    if (!/unexpected end/i.test(detail)) return '';
+    const lines = text.replace(/\s+$/, '').split('\n');
+    return ` (it ends too soon, at line ${lines.length}: a closing } or " is missing)`;
+  }
   const lines = text.slice(0, Number(position)).split('\n');
   return ` (line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1})`;
 }

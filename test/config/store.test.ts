@@ -103,6 +103,17 @@ describe('openConfig', () => {
     expect(error.stack).not.toMatch(/\n\s+at /);
   });
 
+  it('a file cut off mid-value says where it ends and what is missing (V8 gives no position)', () => {
+    const dir = tempDir();
+    fs.writeFileSync(
+      path.join(dir, 'config.json'),
+      `{\n  "apiKey": "${KEY}",\n  "sampleRate":\n\n`,
+    );
+    expect(() => openConfig({ cwd: dir })).toThrow(
+      'not valid JSON (it ends too soon, at line 3: a closing } or " is missing)',
+    );
+  });
+
   it('explains a hand-edited value of the wrong type, naming the file and the key', () => {
     const dir = tempDir();
     const file = path.join(dir, 'config.json');
