@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import {
   addSecret,
   guardOutput,
@@ -52,42 +52,59 @@ function version(): string {
   return '0.0.0';
 }
 
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
+/**
+ * A flag's value it does not take, said as a setting's bad value is said (`Invalid value for
+ * --echo: "loud". Allowed: …`), whichever parses it: exit 2.
+ */
+function invalidFlag(flag: string, value: string, allowed: string): Error {
+  const shown = value.length > 60 ? `${value.slice(0, 59)}…` : value;
+  return new UsageError(
+    `Invalid value for ${flag}: ${JSON.stringify(shown)}. Allowed: ${allowed}.`,
+  );
 }
 
-function sampleRate(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 8000 || n > 48000) {
-    throw new InvalidArgumentError('expected an integer sample rate from 8000 to 48000');
-  }
-  return n;
-}
-
-function numberIn(min: number, max: number, what: string): (value: string) => number {
+/** A parser for a flag taking a number: `check` says whether it is one the flag takes. */
+function numberFlag(
+  flag: string,
+  allowed: string,
+  check: (n: number) => boolean,
+): (value: string) => number {
   return (value) => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected ${what} from ${min} to ${max}`);
+    if (value.trim() === '' || !Number.isFinite(n) || !check(n)) {
+      throw invalidFlag(flag, value, allowed);
     }
     return n;
   };
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
+const positiveNumber = (flag: string, unit: string) =>
+  numberFlag(flag, `a number of ${unit} above 0`, (n) => n > 0);
+
+const numberIn = (flag: string, min: number, max: number, what: string) =>
+  numberFlag(flag, `${what} from ${min} to ${max}`, (n) => n >= min && n <= max);
+
+const positiveInteger = (flag: string) =>
+  numberFlag(flag, 'a whole number above 0', (n) => Number.isInteger(n) && n > 0);
+
+const port = (flag: string) =>
+  numberFlag(
+    flag,
+    'a port number from 0 to 65535 (0 for any free one)',
+    (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
+  );
+
+/** `a, b or c`. */
+function orList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new InvalidArgumentError('expected a port number from 0 to 65535');
-  }
-  return n;
+/** A parser for a flag taking one of `choices`. */
+function oneOf(flag: string, choices: readonly string[]): (value: string) => string {
+  return (value) => {
+    if (!choices.includes(value)) throw invalidFlag(flag, value, orList(choices));
+    return value;
+  };
 }
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -114,16 +131,16 @@ interface CallFlags {
   saveTranscripts?: boolean;
   input?: string;
   output?: string;
-  sampleRate?: number;
-  inputRate?: number;
-  outputRate?: number;
-  leadMs?: number;
+  sampleRate?: string;
+  inputRate?: string;
+  outputRate?: string;
+  leadMs?: string;
   echo?: string;
   echoGuard?: boolean;
   ptt?: boolean;
   record?: string;
   serial?: string;
-  serialBaud?: number;
+  serialBaud?: string;
   prompt?: string;
   voice?: string;
   language?: string;
@@ -463,7 +480,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--local', 'talk to the built-in local agent, even with a key configured')
     .option('--plain', 'one line per event instead of the full-screen UI')
     .option('-v, --verbose', 'also print protocol events (plain mode)')
-    .option('--duration <seconds>', 'hang up after this many seconds', positiveNumber)
+    .option(
+      '--duration <seconds>',
+      'hang up after this many seconds',
+      positiveNumber('--duration', 'seconds'),
+    )
     .option('--transcript <path>', 'keep the transcript in this file (.md, .txt, .json, .jsonl)')
     .option('--save-transcripts', 'save the transcript into the transcript directory at the end')
     .option('--input <spec>', 'mic | mic:<device> | none | <file.wav>')
@@ -471,10 +492,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       '--output <spec>',
       'speaker | speaker:<device> | sox | sox:<device> | none | <file.wav>',
     )
-    .option('--sample-rate <hz>', 'sample rate of both directions (default 48000)', sampleRate)
-    .option('--input-rate <hz>', 'sample rate of the audio sent', sampleRate)
-    .option('--output-rate <hz>', 'sample rate of the agent audio', sampleRate)
-    .option('--lead-ms <ms>', 'agent audio kept inside the output device', positiveNumber)
+    // The flags of settings are checked with the settings (`Invalid value for --lead-ms: …`).
+    .option('--sample-rate <hz>', 'sample rate of both directions (default 48000)')
+    .option('--input-rate <hz>', 'sample rate of the audio sent')
+    .option('--output-rate <hz>', 'sample rate of the agent audio')
+    .option('--lead-ms <ms>', 'agent audio kept inside the output device')
     .option(
       '--echo <mode>',
       'cancel (default: echo canceller; off on headphones the sound server names, guard when speexdsp is missing) | guard | off (headphones)',
@@ -483,29 +505,30 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--ptt', 'push-to-talk: the mic is live only while the PTT control is on')
     .option('--record <file.wav>', 'record the call as stereo WAV (you left, agent right)')
     .option('--serial <path>', 'serial device for mute / push-to-talk / interrupt')
-    .option('--serial-baud <baud>', 'serial baud rate (default 115200)', positiveNumber)
+    .option('--serial-baud <baud>', 'serial baud rate (default 115200)')
     .option('--prompt <file|text>', 'try a prompt: an inline call with no saved agent')
     .option('--voice <name>', 'voice of the --prompt call (omnia-voice voices)')
     .option('--language <code>', 'language of the --prompt call (omnia-voice languages)')
-    .addOption(
-      new Option('--model <model>', 'model of the --prompt call').choices(INLINE_MODEL_CHOICES),
+    .option(
+      '--model <model>',
+      `model of the --prompt call: ${orList(INLINE_MODEL_CHOICES)}`,
+      oneOf('--model', INLINE_MODEL_CHOICES),
     )
     .option('--greeting <text>', 'what the --prompt agent says first')
-    .addOption(
-      new Option('--first-speaker <who>', 'who speaks first in a --prompt call').choices([
-        'agent',
-        'user',
-      ]),
+    .option(
+      '--first-speaker <who>',
+      'who speaks first in a --prompt call: agent or user',
+      oneOf('--first-speaker', ['agent', 'user']),
     )
     .option(
       '--temperature <t>',
       'sampling temperature of the --prompt call, 0 to 1',
-      numberIn(0, 1, 'a number'),
+      numberIn('--temperature', 0, 1, 'a number'),
     )
     .option(
       '--max-duration <s>',
       'longest --prompt call in seconds, 60 to 7200',
-      numberIn(60, 7200, 'seconds'),
+      numberIn('--max-duration', 60, 7200, 'seconds'),
     )
     .option('--tools <file>', 'answer client tools locally: a JSON file of commands or URLs')
     .option(
@@ -548,7 +571,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   );
 
   const calls = apiCommand('calls', 'list recent calls, newest first (calls show ID: one call)')
-    .option('--limit <n>', 'at most this many calls (default 20)', positiveInteger)
+    .option('--limit <n>', 'at most this many calls (default 20)', positiveInteger('--limit'))
     .option('--since <date>', 'calls since a date (2026-05-01) or an age (12h, 7d)')
     .option('--until <date>', 'calls started up to a date (that whole day) or an age')
     .option('--status <status>', 'only calls that ended so (e.g. agent_hangup)')
@@ -561,7 +584,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('show')
     .description("print or save one call's record and transcript")
     .argument('<id>', 'the call id')
-    .addOption(new Option('--format <format>', 'md, txt or json').choices(['md', 'txt', 'json']))
+    .option('--format <format>', 'md, txt or json', oneOf('--format', ['md', 'txt', 'json']))
     .option('--json', 'the same as --format json')
     .option('--out <file>', 'save to this file (format from its extension unless --format)')
     .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
@@ -584,10 +607,12 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('serve')
     .description('run the built-in local agent alone and print its base URL')
-    .option('--port <n>', 'port to listen on (default: any free port)', port)
+    .option('--port <n>', 'port to listen on (default: any free port)', port('--port'))
     .option('--host <host>', 'address to listen on (default 127.0.0.1)')
-    .addOption(
-      new Option('--voice <kind>', 'how the agent speaks').choices(['espeak', 'echo', 'tone']),
+    .option(
+      '--voice <kind>',
+      'how the agent speaks: espeak, echo or tone',
+      oneOf('--voice', ['espeak', 'echo', 'tone']),
     )
     .action(async (flags) => setExit(await runServe(flags)));
 

@@ -19,8 +19,11 @@ export type SettingSource = 'flag' | 'env' | 'dotenv' | 'config' | 'default';
 
 /** Everything resolution reads; nothing else (process.env is never read or changed implicitly). */
 export interface ResolveInput {
-  /** Values from command-line flags; undefined entries mean "not given". */
-  flags: Partial<Settings>;
+  /**
+   * Values from command-line flags; undefined entries mean "not given". A number setting's flag
+   * comes as typed (a string), checked here as its variable is, so both say it the same way.
+   */
+  flags: { [K in keyof Settings]?: Settings[K] | string };
   /** Usually process.env. */
   env: NodeJS.ProcessEnv;
   /** Directory whose `.env` file is read. */

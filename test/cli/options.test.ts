@@ -47,7 +47,7 @@ describe('serve --voice', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
-      "error: option '--voice <kind>' argument 'bogus' is invalid. Allowed choices are espeak, echo, tone.",
+      'error: Invalid value for --voice: "bogus". Allowed: espeak, echo or tone.',
     );
     expect(run.stdout).toBe('');
   });
@@ -277,5 +277,30 @@ describe('an option given an empty value', () => {
     const run = await runCli(['agents', '--search', ' '], { env: cliEnv(tempDir()) });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe('error: --search is empty: give it a value, or leave it out.');
+  });
+});
+
+describe('a flag given a value it does not take', () => {
+  // One form for every flag, as for a setting from the environment or the config file
+  // (`--echo`, checked with the settings): before, Commander's own words came for some flags
+  // ("option '--duration <seconds>' argument 'abc' is invalid. expected a positive number").
+  it.each([
+    [['--duration', 'abc'], '--duration: "abc". Allowed: a number of seconds above 0.'],
+    [['--sample-rate', '7'], '--sample-rate: "7". Allowed: an integer from 8000 to 48000.'],
+    // A setting's flag is checked as its variable is: OMNIA_LEAD_MS=lots says the same.
+    [['--lead-ms', 'lots'], '--lead-ms: "lots". Allowed: an integer from 25 to 500.'],
+    [['--model', 'gpt'], '--model: "gpt". Allowed: llama, gemma or glm.'],
+    [['--first-speaker', 'me'], '--first-speaker: "me". Allowed: agent or user.'],
+    [['--echo', 'loud'], '--echo: "loud". Allowed: cancel, guard, off.'],
+    [['calls', '--limit', '0'], '--limit: "0". Allowed: a whole number above 0.'],
+    [['calls', 'show', 'c1', '--format', 'pdf'], '--format: "pdf". Allowed: md, txt or json.'],
+    [
+      ['serve', '--port', '99999'],
+      '--port: "99999". Allowed: a port number from 0 to 65535 (0 for any free one).',
+    ],
+  ])('%j: "Invalid value for …", exit 2', async (args, said) => {
+    const run = await runCli(['--plain', ...args], { env: cliEnv(tempDir()) });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(`error: Invalid value for ${said}`);
   });
 });

@@ -195,7 +195,7 @@ describe('--prompt against the Omnia double', () => {
       '1.5',
     ]);
     expect(temperature.code).toBe(2);
-    expect(temperature.stderr).toContain('expected a number from 0 to 1');
+    expect(temperature.stderr).toContain('Allowed: a number from 0 to 1.');
     expect(server.requests).toHaveLength(0);
   });
 
