@@ -177,7 +177,9 @@ describe('a whole call in plain mode through the built CLI', () => {
     const home = tempDir();
     const bad = await runCli(['--sample-rate', 'fast'], { env: cliEnv(home) });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/sample rate/);
+    expect(bad.stderr).toMatch(
+      /Invalid value for --sample-rate: "fast"\. Allowed: an integer from 8000 to 48000/,
+    );
 
     const key = 'sk_test_DISTINCTIVE_KEY_9f3a';
     const refused = await runCli(['--plain', '--agent', 'a1', '--api-base', 'http://127.0.0.1:9'], {
