@@ -350,8 +350,39 @@ export async function finishCall(
   if (writer?.problem) summary = { ...summary, transcriptProblem: writer.problem };
   await call.close();
   const done = { snapshot: store.getSnapshot(), summary };
-  files.earlier.push(done);
+  // Kept once: a forced quit may have ended it already (`endCallNow`).
+  if (!finished.has(call)) {
+    finished.add(call);
+    files.earlier.push(done);
+  }
   return done;
+}
+
+/** The calls already among their run's finished calls. */
+const finished = new WeakSet<OpenCall>();
+
+/**
+ * A forced quit (a second Ctrl+C): the call ends now, without waiting for the server's close or
+ * its record, and joins the run's finished calls with its summary, so the end of the run still
+ * says what it says after a single Ctrl+C (the summary, the `--save-transcripts` copy). The
+ * process's cleanup hangs up and flushes the files.
+ */
+export function endCallNow(ctx: CallContext, call: OpenCall, files: SessionFiles): void {
+  if (finished.has(call)) return;
+  finished.add(call);
+  const { store } = call;
+  store.endNow();
+  const final = store.getSnapshot();
+  const callId = call.created.callId ?? final.callId;
+  const skipped =
+    ctx.o.callRecord !== false && callId && final.startedAt !== undefined
+      ? { note: `skipped: the app was stopped${laterHint(ctx.api, callId)}` }
+      : undefined;
+  const summary = withRecord(
+    summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),
+    skipped,
+  );
+  files.earlier.push({ snapshot: final, summary });
 }
 
 /**

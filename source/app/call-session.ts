@@ -14,6 +14,7 @@ import {
   agentHint,
   type CallContext,
   type EarlierCall,
+  endCallNow,
   errorLine,
   finishCall,
   loadStoreModule,
@@ -139,6 +140,8 @@ export class CallSession {
   private readonly listeners = new Set<Listener>();
   private plan: CallPlan | undefined;
   private current: OpenCall | undefined;
+  /** The call being hung up (its record fetched), until it is among the finished calls. */
+  private finishingCall: OpenCall | undefined;
   private number = 0;
   private skip: AbortController | undefined;
   /** The agent picked, to be kept as the default once a call with it is created. */
@@ -339,6 +342,9 @@ export class CallSession {
 
   private quit(force: boolean): void {
     if (force) {
+      // The call live or hanging up ends now, and is among the calls the run's end reports.
+      const open = this.current ?? this.finishingCall;
+      if (open) endCallNow(this.options.ctx, open, this.options.files);
       this.end({ exitCode: EXIT_FORCED, calls: this.options.files.earlier });
       return;
     }
@@ -358,6 +364,7 @@ export class CallSession {
     this.finishing = (async () => {
       const call = this.current;
       this.current = undefined;
+      this.finishingCall = call;
       if (call) {
         this.skip = new AbortController();
         const skip = this.skip;
@@ -376,6 +383,7 @@ export class CallSession {
         );
         this.skip = undefined;
       }
+      this.finishingCall = undefined;
       this.finishing = undefined;
       if (then === 'redial' && !this.ended && this.stopCode === undefined) {
         // The finished call is among the earlier ones now: the screen's current call is none

@@ -16,6 +16,7 @@ import {
   agentHint,
   type CallContext,
   type EarlierCall,
+  endCallNow,
   errorLine,
   finishCall,
   loadStoreModule,
@@ -260,7 +261,16 @@ async function runPlain(
   // SIGTERM and SIGHUP are remembered: whoever sent them wants the process gone, not the
   // call record.
   let stoppedBy: StopSignal | undefined;
-  const stop = plainStop(store);
+  // A second signal leaves at once, and still says what one says: the summary (no record
+  // waited for), the --save-transcripts copy.
+  let forcedOut = false;
+  const quitNow = () => {
+    if (forcedOut) return;
+    forcedOut = true;
+    endCallNow(ctx, call, files);
+    printEnd(o, files, files.earlier, io);
+  };
+  const stop = plainStop(store, quitNow);
   let offStop = onStop((signal, count) => {
     if (signal !== 'SIGINT') stoppedBy ??= signal;
     stop(signal, count);
@@ -300,7 +310,10 @@ async function runPlain(
   const skip = new AbortController();
   offStop = onStop((signal) => {
     if (!skip.signal.aborted) skip.abort();
-    else void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], FORCED_CLEANUP_MS);
+    else {
+      quitNow();
+      void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], FORCED_CLEANUP_MS);
+    }
   });
   const done = await finishCall(
     ctx,
@@ -309,6 +322,7 @@ async function runPlain(
     stoppedBy ? undefined : { signal: skip.signal, onStart: () => io.err(FETCHING_RECORD_LINE) },
   );
   offStop();
+  if (forcedOut) return final.exitCode;
   printEnd(o, files, [done], io);
   offOutputClosed();
   await runCleanup();
@@ -436,13 +450,15 @@ async function runScreen(
   tui.close(result.exitCode);
   await tui.exited;
   offStop();
+  if (result.error) io.err(result.error);
+  if (result.note) io.err(result.note);
+  // A second Ctrl+C too: the calls have ended (no record is waited for), so their summaries
+  // and the --save-transcripts copy cost nothing, and are not lost.
+  printEnd(o, files, result.calls, io);
   if (result.exitCode === SIGNAL_EXIT_CODES.SIGINT) {
     // A second Ctrl+C: leave now; the cleanup still hangs up and flushes what it can.
     return exitAfterCleanup(result.exitCode, FORCED_CLEANUP_MS);
   }
-  if (result.error) io.err(result.error);
-  if (result.note) io.err(result.note);
-  printEnd(o, files, result.calls, io);
   await runCleanup();
   return result.exitCode;
 }

@@ -12,11 +12,13 @@ import {
 
 /**
  * Plain mode (and the start of any call): a stop signal hangs up; the call then ends as usual
- * (files flushed, summary printed, the call's exit code). A second signal quits at once.
+ * (files flushed, summary printed, the call's exit code). A second signal quits at once, after
+ * `forced` (which says what the end of the run says, without waiting).
  */
-export function plainStop(store: Store): StopHandler {
+export function plainStop(store: Store, forced?: () => void): StopHandler {
   return (signal, count) => {
     if (count > 1) {
+      forced?.();
       void exitAfterCleanup(SIGNAL_EXIT_CODES.SIGINT, FORCED_CLEANUP_MS);
       return;
     }

@@ -258,6 +258,11 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     expectFlushed(files, sox);
     // The transcript has its final form, with the summary, not a call still in progress.
     expect(readOutputs(files).transcript).toMatch(/^Ended: interrupted \(Ctrl\+C\)$/m);
+    // And stderr says what a single Ctrl+C says: the summary (no record was waited for).
+    const stderr = run.output().stderr;
+    expect(stderr).toMatch(/^Call lasted \d+s$/m);
+    expect(stderr).toMatch(/^Ended: interrupted \(Ctrl\+C\)$/m);
+    expect(stderr).toMatch(/^Call record: skipped: the app was stopped/m);
   }, 40_000);
 
   it('an app killed outright leaves no sox and no speaker process behind', async () => {

@@ -2,6 +2,8 @@
  * Leaving the full-screen UI in a real terminal (tmux): q and Ctrl+C hang up and give the shell
  * its screen back; a second Ctrl+C while hanging up leaves at once.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { type CallFixture, type HoldingProxy, startCall, startHoldingProxy } from './fixtures.js';
@@ -43,12 +45,16 @@ async function behindProxy(): Promise<{
 async function startWrapped(
   fixture: CallFixture,
   apiBase?: string,
-  { live = true }: { live?: boolean } = {},
+  {
+    live = true,
+    extra = [],
+    env = {},
+  }: { live?: boolean; extra?: string[]; env?: Record<string, string> } = {},
 ): Promise<Tui> {
   const args = apiBase ? ['--api-base', apiBase, '--agent', 'demo'] : fixture.args;
   const tui = await startTui({
-    args: [...args, '--input', 'none', '--output', 'none'],
-    env: fixture.env(),
+    args: [...args, '--input', 'none', '--output', 'none', ...extra],
+    env: fixture.env(env),
     cwd: fixture.home,
     wrapInShell: true,
   });
@@ -128,9 +134,13 @@ describe('leaving the full-screen UI', () => {
     expect(screen).toMatch(/^No call: you quit while it was being created\.$/m);
   }, 40_000);
 
-  it('a second Ctrl+C while hanging up quits at once with 130', async () => {
+  it('a second Ctrl+C while hanging up quits at once with 130, the summary and the saved copy kept', async () => {
     const { agent, proxy, fixture } = await behindProxy();
-    const tui = await startWrapped(fixture, proxy.baseUrl);
+    const dir = join(fixture.home, 'saved');
+    const tui = await startWrapped(fixture, proxy.baseUrl, {
+      extra: ['--save-transcripts'],
+      env: { OMNIA_TRANSCRIPT_DIR: dir },
+    });
     // A server that does not answer keeps the hang-up pending (up to its timeout).
     proxy.holdReplies();
     await tui.keys('C-c');
@@ -139,6 +149,11 @@ describe('leaving the full-screen UI', () => {
     const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
     expect(exitCodeOf(screen)).toBe(130);
     expectShellScreen(screen);
+    // What a single Ctrl+C gives is not lost to the second: the summary, and the saved copy.
+    expect(screen).toMatch(/^Call lasted \d+s$/m);
+    const saved = readdirSync(dir);
+    expect(saved).toHaveLength(1);
+    expect(screen.replace(/\n/g, '')).toContain(`Transcript: ${join(dir, saved[0]!)}`);
     // The hang-up was sent before the forced quit.
     await until(() => agent.calls[0]?.hungUp, 'the agent to see hang_up', 5_000);
   }, 40_000);
