@@ -5,7 +5,7 @@
  * record, the summary, the files). Plain mode holds one call; the full-screen session holds
  * one after another (redial) with the same {@link SessionFiles}.
  */
-import { dirname, extname } from 'node:path';
+import { dirname } from 'node:path';
 import { ApiError } from '../api/errors.js';
 import { secretSpellings } from '../api/mask-key.js';
 import type { ApiTarget } from '../api/request.js';
@@ -40,6 +40,7 @@ import { TranscriptWriter } from '../transcript/writer.js';
 import { AgentNameError, type NewCall } from './call-plan.js';
 import { fetchCallRecord, laterHint, type RecordOutcome, withRecord } from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
+import { numberedPath } from './preflight.js';
 import type { CallOptions } from './run-call.js';
 import { countAgentGap } from './stats.js';
 
@@ -121,16 +122,6 @@ export interface OpenCall {
   writer(): TranscriptWriter | undefined;
   /** Everything opened for the call is closed (audio, serial); idempotent. */
   close(): Promise<void>;
-}
-
-/**
- * A WAV path for call `number` of a run: the path itself for the first call, `name-2.wav` for
- * the second, so a redial does not overwrite what the first call recorded.
- */
-export function numberedPath(path: string, number: number): string {
-  if (number <= 1) return path;
-  const ext = extname(path);
-  return `${path.slice(0, path.length - ext.length)}-${number}${ext}`;
 }
 
 /** Opens everything a created call needs and the store that owns it (not started yet). */

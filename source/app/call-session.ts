@@ -32,6 +32,7 @@ import {
   planForAgent,
   plannedLabel,
 } from './call-plan.js';
+import { checkCallFiles } from './preflight.js';
 import { loadPrompt } from './prompt.js';
 
 /** Where the run is. */
@@ -255,8 +256,24 @@ export class CallSession {
       const title = this.options.titleFor(plannedLabel(plan));
       this.update({ title, store: pendingStore(title) });
     }
-    // The output device and the store's code get ready while the call is being created.
     const { o } = this.options.ctx;
+    if (number > 1) {
+      // A redial's numbered WAVs (`out-2.wav`) are checked before anything is opened: they can
+      // name a file given for another flag, or an earlier call's.
+      const { target } = plan;
+      const promptPath =
+        target.kind === 'prompt' && target.prompt.kind === 'file' ? target.prompt.path : undefined;
+      try {
+        checkCallFiles({ ...o, ...(promptPath ? { promptPath } : {}) }, number);
+      } catch (error) {
+        this.update({
+          stage: { kind: 'failed', message: `could not call again: ${errorLine(error)}` },
+          store: pendingStore(this.view.title, async () => this.saveFinished(), 'error'),
+        });
+        return;
+      }
+    }
+    // The output device and the store's code get ready while the call is being created.
     const sinkOpening = openSink(numberedOutput(o.output, number), o.outputSampleRate);
     void loadStoreModule();
     const dropSink = () => void sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);

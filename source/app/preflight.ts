@@ -28,6 +28,20 @@ export interface PreflightOptions {
   /** The format of a transcript path that needs no extension (`/dev/stdout`, a FIFO). */
   readonly transcriptFormat?: TranscriptFormat;
   readonly recordPath?: string;
+  /** `--prompt`'s file, read by every call of the run (a redial reads it again). */
+  readonly promptPath?: string;
+  /** `--tools`' file. */
+  readonly toolsPath?: string;
+}
+
+/**
+ * A WAV path for call `number` of a run: the path itself for the first call, `name-2.wav` for
+ * the second, so a redial does not overwrite what the first call recorded.
+ */
+export function numberedPath(path: string, number: number): string {
+  if (number <= 1) return path;
+  const ext = extname(path);
+  return `${path.slice(0, path.length - ext.length)}-${number}${ext}`;
 }
 
 /**
@@ -41,12 +55,7 @@ export interface PreflightOptions {
 export function preflight(o: PreflightOptions): void {
   const input = parseSourceSpec(o.input);
   const output = parseSinkSpecOrUndefined(o.output);
-  checkDistinct([
-    ...(input?.kind === 'wav' ? [{ flag: '--input', path: input.path, reads: true }] : []),
-    ...(output?.kind === 'wav' ? [{ flag: '--output', path: output.path }] : []),
-    ...(o.transcriptPath !== undefined ? [{ flag: '--transcript', path: o.transcriptPath }] : []),
-    ...(o.recordPath !== undefined ? [{ flag: '--record', path: o.recordPath }] : []),
-  ]);
+  checkCallFiles(o, 1);
   if (o.recordPath !== undefined) checkRecordName(o.recordPath);
   if (input?.kind === 'wav') checkWavInput(input.path);
   if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio", true);
@@ -64,8 +73,45 @@ export function preflight(o: PreflightOptions): void {
 interface NamedFile {
   readonly flag: string;
   readonly path: string;
-  /** Read by the call (the input), not written. */
-  readonly reads?: boolean;
+  /** Read by the call, not written: what it is (`the input file`, `the prompt file`). */
+  readonly reads?: string;
+}
+
+/**
+ * No file the run writes up to call `number` is a file it reads or another file it writes: the
+ * first call's files before it is created, and a redial's numbered WAVs (`out-2.wav`) before the
+ * call again, since they can meet a file given for another flag (`--input voice-2.wav --record
+ * voice.wav`), or an earlier call's (`--output o.wav --record o-2.wav`). Throws a `UsageError`.
+ */
+export function checkCallFiles(o: PreflightOptions, number: number): void {
+  const input = parseSourceSpec(o.input);
+  const output = parseSinkSpecOrUndefined(o.output);
+  const reads: NamedFile[] = [
+    ...(input?.kind === 'wav'
+      ? [{ flag: '--input', path: input.path, reads: 'the input file' }]
+      : []),
+    ...(o.promptPath !== undefined
+      ? [{ flag: '--prompt', path: o.promptPath, reads: 'the prompt file' }]
+      : []),
+    ...(o.toolsPath !== undefined
+      ? [{ flag: '--tools', path: o.toolsPath, reads: 'the tools file' }]
+      : []),
+  ];
+  const writes: NamedFile[] = [];
+  if (o.transcriptPath !== undefined) writes.push({ flag: '--transcript', path: o.transcriptPath });
+  for (let call = 1; call <= number; call++) {
+    const label = (flag: string, path: string) =>
+      call === 1 ? flag : `${flag} of call ${call} (${basename(path)})`;
+    if (output?.kind === 'wav') {
+      const path = numberedPath(output.path, call);
+      writes.push({ flag: label('--output', path), path });
+    }
+    if (o.recordPath !== undefined) {
+      const path = numberedPath(o.recordPath, call);
+      writes.push({ flag: label('--record', path), path });
+    }
+  }
+  checkDistinct([...reads, ...writes]);
 }
 
 /**
@@ -97,9 +143,11 @@ function checkDistinct(files: readonly NamedFile[]): void {
       const [first, second] = [earlier.file, file];
       const shown = sanitizeLine(second.path, 200);
       throw usageError(
-        first.reads
+        first.reads === 'the input file'
           ? `${second.flag} names the input file (${shown}): it would be written over before the agent heard it; pick another file`
-          : `${first.flag} and ${second.flag} name the same file (${shown}): one would be written over by the other; pick another file for one of them`,
+          : first.reads
+            ? `${second.flag} names ${first.reads} (${shown}): it would be written over; pick another file`
+            : `${first.flag} and ${second.flag} name the same file (${shown}): one would be written over by the other; pick another file for one of them`,
       );
     }
     seen.push({ file, key });

@@ -158,7 +158,7 @@ async function prepare(
       // (the output files' folders included).
       loadPrompt(prompt);
     }
-    preflight(o);
+    preflight({ ...o, ...(prompt?.kind === 'file' ? { promptPath: prompt.path } : {}) });
     clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
   } catch (error) {
     io.err(`error: ${errorLine(error)}`);

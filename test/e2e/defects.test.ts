@@ -253,6 +253,11 @@ describe('a wrong file or spec is refused before any call', () => {
       ]);
       writeFileSync(join(home, 'in.wav'), speech);
       symlinkSync('in.wav', join(home, 'link.wav'));
+      const PROMPT_CALL = ['--prompt', 'prompt.md', '--voice', 'Alex', '--language', 'en-us'];
+      const promptText = 'You are a florist.\n';
+      writeFileSync(join(home, 'prompt.md'), promptText);
+      const toolsText = JSON.stringify({ tools: { lookup: { command: 'echo ok' } } });
+      writeFileSync(join(home, 'tools.json'), toolsText);
       const env = cliEnv(home, { OMNIA_API_KEY: KEY, OMNIA_AGENT_ID: 'demo' });
       const cases: Array<[string[], RegExp]> = [
         [['--input', 'missing.wav'], /error: cannot read WAV file missing\.wav: no such file/],
@@ -289,6 +294,15 @@ describe('a wrong file or spec is refused before any call', () => {
           ['--transcript', 'call.md', '--record', `${home}/call.md`],
           /error: --transcript and --record name the same file/,
         ],
+        // The files a call reads are not written over either: the prompt being tried, the tools.
+        [
+          [...PROMPT_CALL, '--transcript', 'prompt.md'],
+          /^error: --transcript names the prompt file \(prompt\.md\): it would be written over; pick another file$/m,
+        ],
+        [
+          ['--tools', 'tools.json', '--transcript', 'tools.json'],
+          /^error: --transcript names the tools file \(tools\.json\): it would be written over/m,
+        ],
       ];
       for (const [args, message] of cases) {
         const result = await runCli(
@@ -301,6 +315,8 @@ describe('a wrong file or spec is refused before any call', () => {
       }
       expect(agent.calls).toHaveLength(0);
       expect(readFileSync(join(home, 'in.wav')).equals(speech)).toBe(true);
+      expect(readFileSync(join(home, 'prompt.md'), 'utf8')).toBe(promptText);
+      expect(readFileSync(join(home, 'tools.json'), 'utf8')).toBe(toolsText);
 
       // A setting saved with `config set` is checked where it is written, and one already in
       // the file is refused by name before a call.

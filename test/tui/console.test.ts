@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { wavHeader } from '../../source/audio/wav.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, tempDir } from '../helpers/cli.js';
 import { double, KEY } from '../omnia/helpers.js';
@@ -230,6 +231,42 @@ describe('an agent of the built-in local agent', () => {
 });
 
 describe('r when no call can be made', () => {
+  it('a redial whose numbered WAV would write over a file the run reads is refused, the file kept', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-redial-files-');
+    const speech = Buffer.concat([
+      wavHeader({ sampleRate: 16_000, channels: 1, dataBytes: 32_000 }),
+      Buffer.alloc(32_000),
+    ]);
+    writeFileSync(join(home, 'voice-2.wav'), speech);
+    const tui = await startTui({
+      args: [
+        ...['--api-base', agent.baseUrl, '--agent', 'demo'],
+        ...['--input', 'voice-2.wav', '--output', 'none', '--record', 'voice.wav'],
+      ],
+      env: cliEnv(home, { OMNIA_API_KEY: KEY, TERM: 'screen' }),
+      cwd: home,
+      width: 220,
+      height: 30,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen((s) => isLive(s) && s.includes('local demo agent'), 'the call');
+    // Call 2 would record into voice-2.wav: the input of every call of the run.
+    await tui.keys('r');
+    const failed = await tui.waitForScreen(
+      (s) => s.includes('could not call again'),
+      'the refused redial',
+      20_000,
+    );
+    expect(failed).toContain(
+      'could not call again: --record of call 2 (voice-2.wav) names the input file (voice-2.wav)',
+    );
+    expect(agent.calls).toHaveLength(1);
+    expect(readFileSync(join(home, 'voice-2.wav')).equals(speech)).toBe(true);
+    await tui.keys('q');
+    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
+  }, 60_000);
+
   it('a redial that fails shows no second call, and s saves the one call there was, once', async () => {
     const agent = await localAgent();
     const home = tempDir('omnia-redial-fail-');
