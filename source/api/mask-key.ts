@@ -30,7 +30,7 @@ const LONG_PARAM_CHARS = 16;
 const TOKEN_LIKE = /^(?=.*\d)(?=.*[a-z])[\w.~%+=-]+$/i;
 
 /**
- * The ways a secret can come back from a server that echoes it: as given (whatever its length),
+ * The ways a secret of 8 characters or more can come back from a server that echoes it: as given,
  * lower- and upper-case, percent-encoded and decoded, and for a URL (the call's socket address)
  * each credential-like query value on its own (the token in `?token=…`), raw and decoded.
  * Longest first, so a whole URL is blanked before its parts.
@@ -46,7 +46,10 @@ export function secretSpellings(
   ids?: { readonly callId: string; readonly agentId?: string | undefined },
 ): string[] {
   const value = secret?.trim();
-  if (!value) return [];
+  // A key this short (`local`, `test`, what a local agent takes) is an ordinary word: blanked
+  // out, it cut that word out of every transcript and line ("You are a [redacted] florist").
+  // Omnia's keys are far longer, and a short one is never shown either (`maskKey`).
+  if (!value || value.length < MIN_SECRET_SPELLING_CHARS) return [];
   const out = new Set<string>([value]);
   const add = (s: string) => {
     if (s.length < MIN_SECRET_SPELLING_CHARS) return;

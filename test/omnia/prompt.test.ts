@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
 import { double, expectNoSecrets, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
 
@@ -281,6 +282,31 @@ describe('--prompt against the built-in local agent', () => {
     // No greeting: nothing from the agent but, maybe, its goodbye to our hang_up.
     expect(userFirst.stdout).not.toMatch(/^Agent: (?!Goodbye!$)/m);
   }, 90_000);
+
+  it('a short key a local agent takes (OMNIA_API_KEY=local) is no secret: the word stays in the text', async () => {
+    const agent = await startLocalAgent({ voice: 'tone' });
+    try {
+      const home = tempDir('omnia-short-key-');
+      const transcript = join(home, 'call.txt');
+      const run = await runCli(
+        [
+          ...QUIET_CALL,
+          ...['--api-base', agent.baseUrl, '--prompt', 'You are a local florist.'],
+          ...['--voice', 'Alex', '--language', 'en-us', '--duration', '3'],
+          ...['--no-call-record', '--transcript', transcript],
+        ],
+        { env: cliEnv(home, { OMNIA_API_KEY: 'local' }), timeoutMs: 40_000 },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(
+        /^Agent: Hello! I am trying your prompt: You are a local florist\.$/m,
+      );
+      expect(readFileSync(transcript, 'utf8')).toContain('You are a local florist.');
+      expect(run.stdout + run.stderr).not.toContain('[redacted]');
+    } finally {
+      await agent.close();
+    }
+  }, 60_000);
 
   it("voices and languages list espeak-ng's variants and languages", async () => {
     const home = tempDir('omnia-prompt-');
