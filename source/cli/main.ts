@@ -78,8 +78,8 @@ function numberFlag(
   };
 }
 
-const positiveNumber = (flag: string, unit: string) =>
-  numberFlag(flag, `a number of ${unit} above 0`, (n) => n > 0);
+/** The longest `--duration`: a day (Node's timers end at 24.8 days, and fire at once beyond). */
+const MAX_DURATION_S = 86_400;
 
 const numberIn = (flag: string, min: number, max: number, what: string) =>
   numberFlag(flag, `${what} from ${min} to ${max}`, (n) => n >= min && n <= max);
@@ -483,7 +483,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option(
       '--duration <seconds>',
       'hang up after this many seconds',
-      positiveNumber('--duration', 'seconds'),
+      numberFlag(
+        '--duration',
+        `a number of seconds above 0, at most ${MAX_DURATION_S} (a day)`,
+        (n) => n > 0 && n <= MAX_DURATION_S,
+      ),
     )
     .option('--transcript <path>', 'keep the transcript in this file (.md, .txt, .json, .jsonl)')
     .option('--save-transcripts', 'save the transcript into the transcript directory at the end')

@@ -285,7 +285,15 @@ describe('a flag given a value it does not take', () => {
   // (`--echo`, checked with the settings): before, Commander's own words came for some flags
   // ("option '--duration <seconds>' argument 'abc' is invalid. expected a positive number").
   it.each([
-    [['--duration', 'abc'], '--duration: "abc". Allowed: a number of seconds above 0.'],
+    [
+      ['--duration', 'abc'],
+      '--duration: "abc". Allowed: a number of seconds above 0, at most 86400 (a day).',
+    ],
+    // Beyond Node's timer limit it hung up at once: "Call lasted 0s".
+    [
+      ['--duration', '2592000'],
+      '--duration: "2592000". Allowed: a number of seconds above 0, at most 86400 (a day).',
+    ],
     [['--sample-rate', '7'], '--sample-rate: "7". Allowed: an integer from 8000 to 48000.'],
     // A setting's flag is checked as its variable is: OMNIA_LEAD_MS=lots says the same.
     [['--lead-ms', 'lots'], '--lead-ms: "lots". Allowed: an integer from 25 to 500.'],
