@@ -32,6 +32,33 @@ export interface PreflightOptions {
   readonly promptPath?: string;
   /** `--tools`' file. */
   readonly toolsPath?: string;
+  /** Plain mode: the terminal is not drawn on, so the transcript may go to it. */
+  readonly plain?: boolean;
+}
+
+/**
+ * Whether `path` is the terminal the full-screen UI draws on (`/dev/stdout`, `/dev/tty`, the
+ * pty's own path): a transcript written there is drawn over by the UI, and the final one left
+ * in the shell's screen in pieces.
+ */
+export function isTheScreen(path: string): boolean {
+  let stats: Stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return false;
+  }
+  if (!stats.isCharacterDevice()) return false;
+  if (resolve(path) === '/dev/tty') return true;
+  for (const fd of [0, 1, 2]) {
+    try {
+      const own = fstatSync(fd);
+      if (own.isCharacterDevice() && own.rdev === stats.rdev) return true;
+    } catch {
+      // Not open: not the screen.
+    }
+  }
+  return false;
 }
 
 /**
@@ -59,6 +86,11 @@ export function preflight(o: PreflightOptions): void {
   if (o.recordPath !== undefined) checkRecordName(o.recordPath);
   if (input?.kind === 'wav') checkWavInput(input.path);
   if (output?.kind === 'wav') checkWritable(output.path, "the agent's audio", true);
+  if (o.transcriptPath !== undefined && !o.plain && isTheScreen(o.transcriptPath)) {
+    throw usageError(
+      `--transcript ${sanitizeLine(o.transcriptPath, 200)} is the terminal the full-screen UI draws on: the UI would draw over it; add --plain, or give a file`,
+    );
+  }
   if (o.transcriptPath !== undefined) {
     try {
       formatForPath(o.transcriptPath, o.transcriptFormat ?? 'md');

@@ -134,6 +134,26 @@ describe('leaving the full-screen UI', () => {
     expect(screen).toMatch(/^No call: you quit while it was being created\.$/m);
   }, 40_000);
 
+  it('--transcript /dev/stdout or /dev/tty is refused before the UI draws over it (exit 2)', async () => {
+    const fixture = await startCall();
+    call = fixture;
+    for (const path of ['/dev/stdout', '/dev/tty']) {
+      const tui = await startTui({
+        args: [...fixture.args, '--input', 'none', '--output', 'none', '--transcript', path],
+        env: fixture.env(),
+        cwd: fixture.home,
+        wrapInShell: true,
+      });
+      const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+      expect(exitCodeOf(screen)).toBe(2);
+      expect(screen.replace(/\n/g, '')).toContain(
+        `error: --transcript ${path} is the terminal the full-screen UI draws on`,
+      );
+      await killAllTuis();
+    }
+    expect(fixture.agent.calls).toHaveLength(0);
+  }, 40_000);
+
   it('a second Ctrl+C while hanging up quits at once with 130, the summary and the saved copy kept', async () => {
     const { agent, proxy, fixture } = await behindProxy();
     const dir = join(fixture.home, 'saved');
