@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import {
   addSecret,
@@ -93,6 +95,15 @@ const port = (flag: string) =>
     'a port number from 0 to 65535 (0 for any free one)',
     (n) => Number.isInteger(n) && n >= 0 && n <= 65535,
   );
+
+/**
+ * A path flag's `~` as the shell would have expanded it: it does not after `=`
+ * (`--transcript=~/calls/a.md`), and a folder named `~` was made in the working directory.
+ */
+function homePath(value: string): string {
+  if (value === '~') return homedir();
+  return value.startsWith('~/') ? join(homedir(), value.slice(2)) : value;
+}
 
 /** `a, b or c`. */
 function orList(words: readonly string[]): string {
@@ -489,12 +500,17 @@ function buildProgram(setExit: (code: number) => void): Command {
         (n) => n > 0 && n <= MAX_DURATION_S,
       ),
     )
-    .option('--transcript <path>', 'keep the transcript in this file (.md, .txt, .json, .jsonl)')
+    .option(
+      '--transcript <path>',
+      'keep the transcript in this file (.md, .txt, .json, .jsonl)',
+      homePath,
+    )
     .option('--save-transcripts', 'save the transcript into the transcript directory at the end')
-    .option('--input <spec>', 'mic | mic:<device> | none | <file.wav>')
+    .option('--input <spec>', 'mic | mic:<device> | none | <file.wav>', homePath)
     .option(
       '--output <spec>',
       'speaker | speaker:<device> | sox | sox:<device> | none | <file.wav>',
+      homePath,
     )
     // The flags of settings are checked with the settings (`Invalid value for --lead-ms: …`).
     .option('--sample-rate <hz>', 'sample rate of both directions (default 48000)')
@@ -507,10 +523,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     )
     .option('--no-echo-guard', 'the same as --echo off')
     .option('--ptt', 'push-to-talk: the mic is live only while the PTT control is on')
-    .option('--record <file.wav>', 'record the call as stereo WAV (you left, agent right)')
-    .option('--serial <path>', 'serial device for mute / push-to-talk / interrupt')
+    .option(
+      '--record <file.wav>',
+      'record the call as stereo WAV (you left, agent right)',
+      homePath,
+    )
+    .option('--serial <path>', 'serial device for mute / push-to-talk / interrupt', homePath)
     .option('--serial-baud <baud>', 'serial baud rate (default 115200)')
-    .option('--prompt <file|text>', 'try a prompt: an inline call with no saved agent')
+    .option('--prompt <file|text>', 'try a prompt: an inline call with no saved agent', homePath)
     .option('--voice <name>', 'voice of the --prompt call (omnia-voice voices)')
     .option('--language <code>', 'language of the --prompt call (omnia-voice languages)')
     .option(
@@ -534,7 +554,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       'longest --prompt call in seconds, 60 to 7200',
       numberIn('--max-duration', 60, 7200, 'seconds'),
     )
-    .option('--tools <file>', 'answer client tools locally: a JSON file of commands or URLs')
+    .option(
+      '--tools <file>',
+      'answer client tools locally: a JSON file of commands or URLs',
+      homePath,
+    )
     .option(
       '--no-call-record',
       'do not fetch the call record (end reason, cost, summary) after the call',
@@ -590,7 +614,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<id>', 'the call id')
     .option('--format <format>', 'md, txt or json', oneOf('--format', ['md', 'txt', 'json']))
     .option('--json', 'the same as --format json')
-    .option('--out <file>', 'save to this file (format from its extension unless --format)')
+    .option(
+      '--out <file>',
+      'save to this file (format from its extension unless --format)',
+      homePath,
+    )
     .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
     .option('--local', 'ask the built-in local agent, even with a key configured')
     .action(async (id: string, _flags, cmd: Command) => {

@@ -3,7 +3,9 @@
  * options and refuses another command's (exit 2, naming the option), `serve --voice` is serve's,
  * one-option usage errors read as English, and a busy port is said in words.
  */
+import { mkdirSync, readdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { double, pastCall, requestsTo, runAgainst } from '../omnia/helpers.js';
@@ -311,4 +313,23 @@ describe('a flag given a value it does not take', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(`error: Invalid value for ${said}`);
   });
+});
+
+describe('a path flag written --flag=~/…', () => {
+  it('is the home folder, as the shell expands a separate ~/…: no folder named ~ is made', async () => {
+    const home = tempDir('omnia-tilde-');
+    const cwd = join(home, 'work');
+    mkdirSync(cwd);
+    const run = await runCli(
+      [
+        ...['--plain', '--input', 'none', '--output', 'none', '--duration', '1'],
+        ...['--no-call-record', '--transcript=~/calls/demo.md', '--record=~/calls/demo.wav'],
+      ],
+      { env: cliEnv(home), cwd, timeoutMs: 30_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(readdirSync(join(home, 'calls')).sort()).toEqual(['demo.md', 'demo.wav']);
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(run.stderr).toContain(`Transcript: ${join(home, 'calls', 'demo.md')}`);
+  }, 40_000);
 });
