@@ -256,7 +256,12 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
   });
   addSecret(settings.apiKey);
   for (const warning of warnings) err(`warning: ${warning}`);
-  const plain = Boolean(flags.plain) || !process.stdout.isTTY || !process.stdin.isTTY;
+  // TERM=dumb (Emacs' shell, some CI consoles) moves no cursor: full screen is garbage there.
+  const plain =
+    Boolean(flags.plain) ||
+    !process.stdout.isTTY ||
+    !process.stdin.isTTY ||
+    process.env.TERM === 'dumb';
   const { runCall } = await import('../app/run-call.js');
   const local = Boolean(flags.local) || (!settings.apiKey && sources.apiBase === 'default');
   return runCall(

@@ -134,6 +134,25 @@ describe('leaving the full-screen UI', () => {
     expect(screen).toMatch(/^No call: you quit while it was being created\.$/m);
   }, 40_000);
 
+  it("TERM=dumb (Emacs' shell) gets plain lines, not the full screen it cannot show", async () => {
+    const fixture = await startCall();
+    call = fixture;
+    const tui = await startTui({
+      args: [...fixture.args, '--input', 'none', '--output', 'none', '--duration', '2'],
+      env: fixture.env(),
+      cwd: fixture.home,
+      // tmux sets the pane's TERM itself: the app's is set on its command line.
+      shell: (app) => `echo ${PRE_APP_MARKER}; TERM=dumb ${app}; echo EXITED:$?; sleep 120`,
+    });
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    expect(exitCodeOf(screen)).toBe(0);
+    expect(screen).toMatch(/^\[call\] connected/m);
+    expect(screen).toMatch(/^Agent: Hello! I am the Omnia local demo agent/m);
+    expect(screen).toMatch(/^Call lasted \d+s$/m);
+    // None of the full screen: no pane separator, no meters.
+    expect(screen).not.toMatch(/[│█]/);
+  }, 40_000);
+
   it('--transcript /dev/stdout or /dev/tty is refused before the UI draws over it (exit 2)', async () => {
     const fixture = await startCall();
     call = fixture;
