@@ -332,34 +332,61 @@ async function runPlain(
 /**
  * Plain mode: each line on stdin is a typed message to the agent, as `t` and Enter in the full
  * screen: from a pipe or a file (`printf 'hello\n' | omnia-voice --plain`), or typed at the
- * terminal when the app runs in its foreground. Not from a terminal in the background: a run
- * started with `&` would be stopped by the terminal (SIGTTIN) the moment it read. The end of
- * stdin (Ctrl+D) ends nothing: the call goes on until it is hung up. Returns how to stop
- * reading.
+ * terminal while the app runs in its foreground (not in the background: a run started with `&`
+ * would be stopped by the terminal, SIGTTIN, the moment it read; `fg` brings the reading back).
+ * The end of stdin (Ctrl+D) ends nothing: the call goes on until it is hung up. Returns how to
+ * stop reading.
  */
 async function typedLines(input: NodeJS.ReadStream, store: Store): Promise<() => void> {
-  if (input.isTTY && !inTerminalForeground()) return () => undefined;
   // A stdin that fails (closed under us) only ends the typing, never the call.
   input.on('error', () => undefined);
   const { createInterface } = await import('node:readline');
-  const lines = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
-  lines.on('line', (line) => {
-    const text = line.trim();
-    if (text) store.actions.sendText(text);
-  });
-  // Ctrl+Z then `bg` moves a terminal reader to the background, where its next read would stop
-  // it (and the call with it): it reads only while it is in the foreground (`fg` again).
-  const onContinue = () => {
-    if (inTerminalForeground()) lines.resume();
-    else lines.pause();
+  let lines: ReturnType<typeof createInterface> | undefined;
+  const read = () => {
+    lines = createInterface({ input, terminal: false, crlfDelay: Number.POSITIVE_INFINITY });
+    lines.on('line', (line) => {
+      const text = line.trim();
+      if (text) store.actions.sendText(text);
+    });
   };
-  if (input.isTTY) process.on('SIGCONT', onContinue);
+  if (!input.isTTY) {
+    read();
+    return () => {
+      lines?.close();
+      input.pause();
+    };
+  }
+  // A terminal is read only while the app is in its foreground: started with `&`, or moved
+  // there by Ctrl+Z and `bg`, a read would stop it (and the call with it). `fg` sends no signal
+  // to a job that is running already, so while in the background the app looks every half
+  // second whether it is in the foreground again (and on SIGCONT, after Ctrl+Z).
+  let poll: NodeJS.Timeout | undefined;
+  const follow = () => {
+    if (inTerminalForeground()) {
+      if (poll) clearInterval(poll);
+      poll = undefined;
+      if (lines) lines.resume();
+      else read();
+      return;
+    }
+    lines?.pause();
+    if (!poll) {
+      poll = setInterval(follow, BACKGROUND_POLL_MS);
+      poll.unref();
+    }
+  };
+  follow();
+  process.on('SIGCONT', follow);
   return () => {
-    process.off('SIGCONT', onContinue);
-    lines.close();
+    process.off('SIGCONT', follow);
+    if (poll) clearInterval(poll);
+    lines?.close();
     input.pause();
   };
 }
+
+/** How often plain mode in the terminal's background looks whether `fg` brought it back. */
+const BACKGROUND_POLL_MS = 500;
 
 /**
  * Whether this process is in its terminal's foreground process group, so reading the terminal

@@ -120,3 +120,49 @@ describe('--plain on a terminal', () => {
     expect(screen).not.toMatch(/Stopped.*tty input/);
   }, 60_000);
 });
+
+describe('--plain brought back to the foreground with fg', () => {
+  it('reads typed lines again: after `&` then fg, and after Ctrl+Z, bg, fg', async () => {
+    call = await startCall();
+    const fixture = call;
+    const tui = await startTui({
+      args: [],
+      env: fixture.env(),
+      cwd: fixture.home,
+      shell: () => 'bash --norc -i',
+    });
+    const app = `node ${CLI_PATH} ${[...fixture.args, '--plain', '--input', 'none', '--output', 'none'].map(shQuote).join(' ')}`;
+    // Started in the background: it does not read the terminal (that would stop it)...
+    await tui.type(`${app} &`);
+    await tui.keys('Enter');
+    await tui.waitForScreen((s) => s.includes('[call] connected'), 'the call to be live');
+    // ...until fg, which sends no signal to a job that is running: it still gets the line.
+    await tui.type('fg');
+    await tui.keys('Enter');
+    const typeAndHear = async (line: string) => {
+      // It looks for the foreground twice a second: a line typed before that waits in the
+      // terminal and is read then.
+      await tui.type(line);
+      await tui.keys('Enter');
+      await tui.waitForScreen(
+        (s) => new RegExp(`^Agent: You typed: ${line}$`, 'm').test(s),
+        `the answer to "${line}"`,
+      );
+    };
+    await typeAndHear('first after fg');
+    // Ctrl+Z, bg, fg: the same.
+    await tui.keys('C-z');
+    await tui.waitForScreen((s) => /Stopped/.test(s), 'the job stopped');
+    await tui.type('bg');
+    await tui.keys('Enter');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await tui.type('fg');
+    await tui.keys('Enter');
+    await typeAndHear('second after bg and fg');
+    const texts = fixture.agent.calls[0]?.clientMessages
+      .filter((m) => m.type === 'user_text_message')
+      .map((m) => (m as { text?: string }).text);
+    expect(texts).toEqual(['first after fg', 'second after bg and fg']);
+    await tui.keys('C-c');
+  }, 60_000);
+});
