@@ -738,8 +738,9 @@ export class SessionStore implements Store {
    * and an event says how much went unplayed. A short tail (often silence) is not a cut.
    */
   private markCutByHangUp(): void {
-    // With no audio output (`--output none`) nothing was going to be heard: nothing is cut.
-    if (this.options.output.kind === 'none') return;
+    // With no audio output (`--output none`) too: the reply plays to nothing in real time, its
+    // line waits as long, and a hang-up cuts it there (the server's text with it): unmarked, a
+    // reply cut to `You typed:` read as whole.
     const unplayedMs = Math.round(this.options.player.unplayedMs);
     if (unplayedMs < CUT_BY_HANGUP_MS) return;
     const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });

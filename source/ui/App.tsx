@@ -30,6 +30,7 @@ import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import {
   type CallDivider,
+  endedTurns,
   inlineEvents,
   mergeItems,
   type TranscriptItem,
@@ -80,7 +81,7 @@ export function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCa
 function earlierItems(earlier: readonly EarlierCall[]): TranscriptItem[] {
   return earlier.flatMap((call, i) => [
     dividerFor(i + 1, call.snapshot, call),
-    ...mergeItems(call.snapshot.turns, inlineEvents(call.snapshot.events)),
+    ...mergeItems(endedTurns(call.snapshot.turns), inlineEvents(call.snapshot.events)),
   ]);
 }
 

@@ -21,6 +21,42 @@ export interface CallDivider {
  */
 export type TranscriptItem = Turn | CallEvent | PendingText | CallDivider;
 
+/**
+ * A turn of a call that has ended without its final text (the server stopped, the call was
+ * hung up mid-reply): drawn `[unfinished]`, as the transcript files and plain mode say it, not
+ * with the `…` of a turn still streaming.
+ */
+export interface UnfinishedTurn extends Turn {
+  readonly unfinished: true;
+}
+
+function isUnfinished(turn: Turn): turn is UnfinishedTurn {
+  return (turn as Partial<UnfinishedTurn>).unfinished === true;
+}
+
+const endedTurnsCache = new WeakMap<readonly Turn[], readonly Turn[]>();
+
+/** The turns of an ended call: those left without their final text marked unfinished. */
+export function endedTurns(turns: readonly Turn[]): readonly Turn[] {
+  const hit = endedTurnsCache.get(turns);
+  if (hit) return hit;
+  const open = (t: Turn) => !t.final && !t.interrupted && !isUnfinished(t);
+  const out = turns.some(open)
+    ? turns.map((t): Turn => {
+        if (!open(t)) return t;
+        const unfinished: UnfinishedTurn = { ...t, unfinished: true };
+        return unfinished;
+      })
+    : turns;
+  endedTurnsCache.set(turns, out);
+  return out;
+}
+
+/** Whether two versions of a turn differ in how it is marked unfinished. */
+export function unfinishedChanged(a: Turn, b: Turn): boolean {
+  return isUnfinished(a) !== isUnfinished(b);
+}
+
 /** Said after a typed message until the server's transcript has it. */
 export const PENDING_MARK = '⌨ (sent)';
 
@@ -38,7 +74,7 @@ export interface TranscriptRow {
   /** Speaker label on the first row of an item, "" on continuation rows. */
   readonly label: string;
   readonly text: string;
-  /** A dim marker after the text: "(typed)", "— interrupted", "…". */
+  /** A dim marker after the text: "(typed)", "— interrupted", "[unfinished]", "…". */
   readonly mark?: string;
   readonly tone: RowTone;
   /** Events are drawn dimmer than turns. */
@@ -112,12 +148,14 @@ export function itemsCache(): (
   turns: readonly Turn[],
   events: readonly CallEvent[],
   pending?: readonly PendingText[],
+  ended?: boolean,
 ) => readonly TranscriptItem[] {
   let lastTurns: readonly Turn[] | undefined;
   let lastInline: readonly CallEvent[] = [];
   let lastPending: readonly PendingText[] = [];
   let items: readonly TranscriptItem[] = [];
-  return (turns, events, pending = []) => {
+  return (liveTurns, events, pending = [], ended = false) => {
+    const turns = ended ? endedTurns(liveTurns) : liveTurns;
     const inline = inlineEvents(events, lastInline);
     if (turns !== lastTurns || inline !== lastInline || pending !== lastPending) {
       items = mergeItems(turns, inline, pending);
@@ -133,6 +171,7 @@ function turnMark(turn: Turn): string | undefined {
   const marks: string[] = [];
   if (turn.typed) marks.push('⌨ (typed)');
   if (turn.interrupted) marks.push('— interrupted');
+  else if (isUnfinished(turn)) marks.push('[unfinished]');
   else if (!turn.final && turn.role === 'agent') marks.push('…');
   return marks.length > 0 ? marks.join(' ') : undefined;
 }

@@ -45,6 +45,19 @@ describe('transcript pane', () => {
     expect(frame).toMatch(/You are welcome …/);
   });
 
+  it('a turn left without its final text when the call ends says [unfinished], not the streaming …', async () => {
+    const store = new FakeStore({
+      phase: 'live',
+      turns: [turn({ role: 'agent', text: 'Hello! I am trying your prompt:', final: false })],
+    });
+    const r = await open(store);
+    await waitFor(() => expect(r.frame()).toContain('trying your prompt: …'));
+    // The server goes away mid-reply: as the files and plain mode say it.
+    store.set({ phase: 'error', endReason: 'call socket lost', error: 'call socket lost' });
+    await waitFor(() => expect(r.frame()).toContain('trying your prompt: [unfinished]'));
+    expect(r.frame()).not.toContain('prompt: …');
+  });
+
   it('updates the live agent turn as text streams in', async () => {
     const store = new FakeStore({ turns: [turn({ role: 'agent', text: 'Hel', final: false })] });
     const r = await open(store);

@@ -1,7 +1,7 @@
 import { useMemo, useSyncExternalStore } from 'react';
 import type { StoreReader } from '../../session/types.js';
 import { animationClock } from '../clock.js';
-import { isTurn, itemsCache, type TranscriptItem } from '../transcriptLayout.js';
+import { isTurn, itemsCache, type TranscriptItem, unfinishedChanged } from '../transcriptLayout.js';
 
 /**
  * A turn that is still streaming shows its new text every this many animation steps (three
@@ -24,6 +24,8 @@ export function onlyStreaming(
     if (a.ordinal !== b.ordinal || a.final || b.final || a.interrupted !== b.interrupted) {
       return false;
     }
+    // Marked unfinished as the call ends: shown at once (no step comes after the end).
+    if (unfinishedChanged(a, b)) return false;
   }
   return true;
 }
@@ -39,8 +41,7 @@ export class TranscriptFeed {
   private stop: (() => void) | undefined;
 
   constructor(readonly store: StoreReader) {
-    const s = store.getSnapshot();
-    this.items = this.itemsOf(s.turns, s.events, s.pendingTexts);
+    this.items = this.latest();
   }
 
   readonly get = (): readonly TranscriptItem[] => this.items;
@@ -48,7 +49,8 @@ export class TranscriptFeed {
   /** The items as they are in the store now (scrolling measures against them). */
   latest(): readonly TranscriptItem[] {
     const s = this.store.getSnapshot();
-    return this.itemsOf(s.turns, s.events, s.pendingTexts);
+    const ended = s.phase === 'ended' || s.phase === 'error';
+    return this.itemsOf(s.turns, s.events, s.pendingTexts, ended);
   }
 
   readonly subscribe = (listener: Listener): (() => void) => {
