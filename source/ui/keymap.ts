@@ -20,6 +20,7 @@ export type CommandName =
   | 'quit'
   | 'redial'
   | 'hangUpOrForce'
+  | 'suspend'
   | 'ptt'
   | 'scrollUp'
   | 'scrollDown'
@@ -139,6 +140,12 @@ export const KEYMAP: readonly KeyBinding[] = [
     when: ['call', 'typing', 'help'],
   },
   {
+    command: 'suspend',
+    keys: ['ctrl+z'],
+    description: "suspend to the shell (fg comes back; the call's audio stops meanwhile)",
+    when: ['call', 'typing', 'help'],
+  },
+  {
     command: 'scrollUp',
     keys: ['up'],
     description: 'scroll up one line',
@@ -193,6 +200,7 @@ export const KEYMAP: readonly KeyBinding[] = [
 
 const KEY_LABELS: Record<string, string> = {
   'ctrl+c': 'Ctrl+C',
+  'ctrl+z': 'Ctrl+Z',
   space: 'Space',
   up: '↑',
   down: '↓',
@@ -212,6 +220,7 @@ export function keyLabel(key: KeyName): string {
 /** Turns Ink's `(input, key)` into one {@link KeyName}; undefined for keys nothing uses. */
 export function keyNameOf(input: string, key: Key): KeyName | undefined {
   if (key.ctrl && input === 'c') return 'ctrl+c';
+  if (key.ctrl && input === 'z') return 'ctrl+z';
   if (key.upArrow) return 'up';
   if (key.downArrow) return 'down';
   if (key.pageUp) return 'pageup';

@@ -6,6 +6,7 @@ import { fatal, onTerminalRestore } from '../app/lifecycle.js';
 import { uiFrames } from '../app/stats.js';
 import type { Store } from '../session/types.js';
 import { App } from './App.js';
+import { JobControl } from './jobControl.js';
 import { SessionApp } from './SessionApp.js';
 import { terminalColorLevel } from './theme.js';
 
@@ -128,7 +129,7 @@ function mount(
   // Ink colours its text through chalk (the same package, one copy): a CI variable exported in
   // the user's shell must not leave the UI grey.
   chalk.level = terminalColorLevel(chalk.level, process.env);
-  instance = render(tree(finish), {
+  instance = render(<JobControl>{tree(finish)}</JobControl>, {
     stdin,
     stdout,
     stderr,

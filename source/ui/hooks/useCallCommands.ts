@@ -1,5 +1,6 @@
 import { type Dispatch, useCallback, useRef } from 'react';
 import type { Store } from '../../session/types.js';
+import { useSuspend } from '../jobControl.js';
 import type { CommandName } from '../keymap.js';
 import type { EditLine } from '../lineEdit.js';
 import { pttAfterSpace } from '../ptt.js';
@@ -80,6 +81,7 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
   const { store, controls, ui: uiNow, dispatch, onExit, items, transcript, help } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
+  const suspend = useSuspend();
 
   const exit = useCallback(
     (code: number) => {
@@ -217,6 +219,9 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         return;
       case 'hangUpOrForce':
         quit(true);
+        return;
+      case 'suspend':
+        suspend();
         return;
       default:
         return;

@@ -6,6 +6,7 @@ import { cursorWindow } from '../components/TypingLine.js';
 import { ctrlLetter } from '../hooks/useCallKeys.js';
 import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
+import { useSuspend } from '../jobControl.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
 import { fitToWidth } from '../textWidth.js';
@@ -78,6 +79,7 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
   // Keys read the state the keys before them left (several can arrive in one terminal read).
   const [state, dispatch, stateNow] = useLatestReducer(pickerReducer, INITIAL_PICKER_STATE);
   const { columns, rows } = useTerminalSize();
+  const suspend = useSuspend();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -96,6 +98,10 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     if (key.eventType === 'release') return;
     if (key.escape || (key.ctrl && input === 'c')) {
       onCancel();
+      return;
+    }
+    if (key.ctrl && input === 'z') {
+      suspend();
       return;
     }
     const now = stateNow();

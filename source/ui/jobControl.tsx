@@ -1,0 +1,112 @@
+/**
+ * Job control in the full-screen UI, through Ink's own `suspendTerminal`: raw mode makes
+ * Ctrl+Z a key, not the terminal's stop, so the app stops itself as a shell program does, and
+ * gives the terminal back first (alternate screen left, cursor shown, raw mode and the kitty
+ * keyboard off); `fg` brings the UI back, redrawn from scratch. A SIGTSTP from outside
+ * (`kill -TSTP`) does the same, and a SIGCONT after a stop the app could not see (`kill -STOP`)
+ * takes the terminal back as it is left by the shell (cooked, the shell's screen).
+ */
+import { type SuspendTerminal, useApp } from 'ink';
+import {
+  createContext,
+  type ReactElement,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useMemo,
+} from 'react';
+
+/** Stops the app the way Ctrl+Z stops a program in a shell, until `fg`. */
+export type Suspend = () => void;
+
+const SuspendContext = createContext<Suspend>(() => undefined);
+
+/** The UI's way to stop the app (Ctrl+Z), for key handlers below {@link JobControl}. */
+export function useSuspend(): Suspend {
+  return useContext(SuspendContext);
+}
+
+/**
+ * The app's side of job control. `kill(0, SIGTSTP)` stops the whole process group, as the
+ * terminal's Ctrl+Z does (sox and the speaker child too, and `npm` when it started the app, so
+ * the shell sees the job stopped); the stop takes effect before `kill` returns, and the code
+ * after it runs once the job is continued.
+ */
+export class JobStopper {
+  private busy = false;
+  /** SIGCONTs still to come from our own stops (each `fg` sends one). */
+  private ownContinues = 0;
+
+  constructor(
+    private readonly suspendTerminal: SuspendTerminal,
+    private readonly signals: Pick<NodeJS.Process, 'on' | 'off' | 'kill'> = process,
+  ) {}
+
+  attach(): () => void {
+    this.signals.on('SIGTSTP', this.onStopSignal);
+    this.signals.on('SIGCONT', this.onContinue);
+    return () => {
+      this.signals.off('SIGTSTP', this.onStopSignal);
+      this.signals.off('SIGCONT', this.onContinue);
+    };
+  }
+
+  readonly suspend: Suspend = () => {
+    void this.stop();
+  };
+
+  private readonly onStopSignal = () => {
+    void this.stop();
+  };
+
+  private readonly onContinue = () => {
+    if (this.ownContinues > 0) {
+      this.ownContinues -= 1;
+      return;
+    }
+    // Stopped by something the app could not catch (SIGSTOP): the shell has had the terminal
+    // and left it cooked. Ink hands it over and takes it back, redrawing from scratch.
+    void this.retake();
+  };
+
+  private async stop(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const suspension = await this.suspendTerminal();
+      // Our own listener would turn the signal into a call of this method: the signal's own
+      // action (stop) is wanted now.
+      this.signals.off('SIGTSTP', this.onStopSignal);
+      this.ownContinues += 1;
+      try {
+        this.signals.kill(0, 'SIGTSTP');
+      } catch {
+        this.ownContinues -= 1;
+      } finally {
+        this.signals.on('SIGTSTP', this.onStopSignal);
+      }
+      await suspension.resume();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async retake(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const suspension = await this.suspendTerminal();
+      await suspension.resume();
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** Gives the tree below it Ctrl+Z and handles SIGTSTP and SIGCONT while it is mounted. */
+export function JobControl({ children }: { readonly children: ReactNode }): ReactElement {
+  const { suspendTerminal } = useApp();
+  const stopper = useMemo(() => new JobStopper(suspendTerminal), [suspendTerminal]);
+  useEffect(() => stopper.attach(), [stopper]);
+  return <SuspendContext.Provider value={stopper.suspend}>{children}</SuspendContext.Provider>;
+}

@@ -1,0 +1,103 @@
+/**
+ * Job control in the full-screen UI, in a real terminal with an interactive shell: Ctrl+Z (a
+ * key in raw mode) and a SIGTSTP from outside stop the app and give the shell its terminal back
+ * (cooked, the shell's screen); `fg` brings the UI back, redrawn and reading keys; after a
+ * SIGSTOP the app could not see, `fg` gives it its raw terminal again.
+ */
+import { spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI_PATH } from '../helpers/cli.js';
+import { type CallFixture, startCall } from './fixtures.js';
+import { isLive, killAllTuis, shQuote, startTui, type Tui } from './tmux.js';
+
+let call: CallFixture | undefined;
+afterEach(async () => {
+  await killAllTuis();
+  await call?.agent.close();
+  call = undefined;
+});
+
+/** The app in an interactive bash (job control), live. */
+async function appInShell(): Promise<{ tui: Tui; fixture: CallFixture }> {
+  call = await startCall();
+  const fixture = call;
+  const tui = await startTui({
+    args: [],
+    env: fixture.env(),
+    cwd: fixture.home,
+    width: 100,
+    height: 30,
+    shell: () => 'bash --norc -i',
+  });
+  const app = ['node', CLI_PATH, ...fixture.args, '--input', 'none', '--output', 'none']
+    .map(shQuote)
+    .join(' ');
+  await tui.type(app);
+  await tui.keys('Enter');
+  await tui.waitForScreen(isLive, 'the call to be live');
+  return { tui, fixture };
+}
+
+/** Once the app has ended (its summary printed): its exit code, as the shell saw it. */
+async function exitCode(tui: Tui): Promise<number> {
+  await tui.waitForScreen((s) => /^Call lasted /m.test(s), 'the summary');
+  await tui.type('echo EXITED:$?');
+  await tui.keys('Enter');
+  const screen = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the exit code');
+  return Number(/^EXITED:(\d+)$/m.exec(screen)?.[1]);
+}
+
+/** The shell has the terminal: the job is stopped, and the terminal is cooked again. */
+async function expectShellHasTerminal(tui: Tui): Promise<void> {
+  await tui.waitForScreen((s) => /Stopped/.test(s), 'the job stopped, said by the shell');
+  await tui.type('stty -a | grep -o -- "-\\?icanon" | head -1');
+  await tui.keys('Enter');
+  const screen = await tui.waitForScreen(
+    (s) => /^-?icanon\s*$/m.test(s),
+    'the terminal mode as the shell sees it',
+  );
+  expect(screen).toMatch(/^icanon\s*$/m);
+  // The UI is gone from the screen (the alternate screen was left).
+  expect(screen).not.toContain('built-in local agent');
+}
+
+/** `fg`: the UI is back, whole, and reads single keys (raw mode). */
+async function expectUiBack(tui: Tui): Promise<void> {
+  await tui.type('fg');
+  await tui.keys('Enter');
+  await tui.waitForScreen((s) => isLive(s) && !/Stopped/.test(s), 'the UI back after fg');
+  await tui.keys('?');
+  await tui.waitForScreen((s) => /Keys/.test(s) && s.includes('Ctrl+Z'), 'the help, from one key');
+  await tui.keys('?');
+  await tui.waitForScreen((s) => isLive(s) && !s.includes('Ctrl+Z'), 'the help closed');
+}
+
+describe('job control in the full-screen UI', () => {
+  it('Ctrl+Z stops the app and gives the shell its terminal; fg brings the UI back', async () => {
+    const { tui, fixture } = await appInShell();
+    await tui.keys('C-z');
+    await expectShellHasTerminal(tui);
+    await expectUiBack(tui);
+    // The call went on after fg: q hangs it up as ever.
+    await tui.keys('q');
+    expect(await exitCode(tui)).toBe(0);
+    expect(fixture.agent.calls).toHaveLength(1);
+  }, 60_000);
+
+  it('a SIGTSTP from outside does the same; after a SIGSTOP, fg gives the app its raw terminal', async () => {
+    const { tui } = await appInShell();
+    const pid = (): string => {
+      const found = spawnSync('pgrep', ['-f', `${CLI_PATH} .*--input none`], { encoding: 'utf8' });
+      return found.stdout.trim().split('\n')[0] ?? '';
+    };
+    process.kill(Number(pid()), 'SIGTSTP');
+    await expectShellHasTerminal(tui);
+    await expectUiBack(tui);
+    // SIGSTOP cannot be caught: the shell takes the terminal (and cooks it) on its own.
+    process.kill(Number(pid()), 'SIGSTOP');
+    await tui.waitForScreen((s) => /Stopped/.test(s), 'the job stopped');
+    await expectUiBack(tui);
+    await tui.keys('q');
+    expect(await exitCode(tui)).toBe(0);
+  }, 60_000);
+});
