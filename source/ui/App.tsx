@@ -328,7 +328,7 @@ export function App({
       {body}
       <Notices items={noticeItems} width={layout.width} />
       {ui.mode === 'typing' ? (
-        <TypingLine line={ui.line} width={layout.width} />
+        <TypingLine line={ui.line} width={layout.width} row={layout.height - 1} />
       ) : (
         <Footer context={context} width={layout.width} />
       )}

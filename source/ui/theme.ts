@@ -3,12 +3,22 @@
  * to anything non-empty, components get no colour props at all; bold, dim and inverse remain
  * because they carry meaning without colour.
  */
+import chalk from 'chalk';
 import type { AgentState, CallPhase, EventKind, Role } from '../session/types.js';
 
 /** True unless NO_COLOR is set (read at render time so tests and users can toggle it). */
 export function colorsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env.NO_COLOR;
   return value === undefined || value === '';
+}
+
+/**
+ * Whether the terminal gets styles at all (bold, dim, inverse): not at colour level 0
+ * (`FORCE_COLOR=0`, a terminal chalk knows nothing of), where an inverse cell is a plain one and
+ * the message line's cursor must be the terminal's own.
+ */
+export function stylesShown(): boolean {
+  return chalk.level > 0;
 }
 
 /**

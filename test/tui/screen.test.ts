@@ -2,11 +2,12 @@
  * The full-screen UI as a user sees it in a real terminal (tmux): what is on screen, the events
  * pane, the help overlay, resizing, and colours.
  */
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GREETING_TEXT } from '../../source/local-agent/script.js';
 import { helpRows } from '../../source/ui/keymap.js';
 import { type CallFixture, startCall, startHoldingProxy } from './fixtures.js';
-import { isLive, killAllTuis, screenLines, startTui, type Tui } from './tmux.js';
+import { isLive, killAllTuis, screenLines, startTui, type Tui, until } from './tmux.js';
 
 let call: CallFixture | undefined;
 afterEach(async () => {
@@ -178,6 +179,28 @@ describe('the full-screen UI in a real terminal', () => {
     } finally {
       await proxy.close();
     }
+  }, 40_000);
+
+  it("without styles (FORCE_COLOR=0) the message line shows the terminal's own cursor where the edit is", async () => {
+    const tui = await startApp({ width: 100, height: 30, env: { FORCE_COLOR: '0' } });
+    const cursor = () => {
+      const out = spawnSync(
+        'tmux',
+        ['-L', tui.socket, 'display', '-p', '-t', '0', '#{cursor_flag},#{cursor_x},#{cursor_y}'],
+        { encoding: 'utf8' },
+      );
+      return out.stdout.trim();
+    };
+    await tui.keys('t');
+    await tui.waitForScreen((s) => s.includes('say: type a message'), 'the message line');
+    await tui.type('hello');
+    await tui.keys('Left', 'Left');
+    // No inverse cell can show where the next letter goes: the terminal's cursor does, on the
+    // last row, after "say: hel".
+    await until(() => cursor() === '1,8,29', `the cursor at the edit (it is ${cursor()})`);
+    // Closed, the line gives the cursor up: hidden again.
+    await tui.keys('Escape');
+    await until(() => cursor().startsWith('0,'), `the cursor hidden (it is ${cursor()})`);
   }, 40_000);
 
   it('d shows and hides the events pane', async () => {

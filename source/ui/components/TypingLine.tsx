@@ -1,7 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box, Text, useCursor } from 'ink';
 import { footerItems } from '../keymap.js';
 import { clusterAfter, type EditLine } from '../lineEdit.js';
 import { lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
+import { stylesShown } from '../theme.js';
 
 /** "say: " before the text. */
 const PROMPT_COLUMNS = 5;
@@ -14,13 +15,16 @@ export const TYPING_PROMPT = 'type a message';
 export interface TypingLineProps {
   readonly line: EditLine;
   readonly width: number;
+  /** The screen row the line is drawn on (the cursor's, where the terminal's own is shown). */
+  readonly row: number;
 }
 
 /**
  * The message being typed (after `t`), with its cursor. It only draws: the keys reach the line
  * through the App's one key listener (`useCallKeys`), which is listening before this shows.
  */
-export function TypingLine({ line, width }: TypingLineProps) {
+export function TypingLine({ line, width, row }: TypingLineProps) {
+  const { setCursorPosition } = useCursor();
   const hints = footerItems({ mode: 'typing', ptt: false })
     .map(([keys, label]) => `${keys} ${label}`)
     .join(' · ');
@@ -34,6 +38,11 @@ export function TypingLine({ line, width }: TypingLineProps) {
     shown.slice(line.cursor, end) || ' ',
     shown.slice(end),
     room,
+  );
+  // Without styles the inverse cell is a plain one: the terminal's own cursor marks the place
+  // (it also puts an input method's composing text there).
+  setCursorPosition(
+    stylesShown() ? undefined : { x: PROMPT_COLUMNS + stringWidth(before), y: row },
   );
   return (
     <Box width={width} height={1} overflow="hidden">

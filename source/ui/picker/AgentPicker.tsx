@@ -1,4 +1,4 @@
-import { Box, Text, useInput, usePaste } from 'ink';
+import { Box, Text, useCursor, useInput, usePaste } from 'ink';
 import { type ReactNode, useEffect } from 'react';
 import type { AgentInfo } from '../../api/agents.js';
 import { graphemes } from '../../text/graphemes.js';
@@ -9,8 +9,8 @@ import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { useSuspend } from '../jobControl.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
-import { fitToWidth } from '../textWidth.js';
-import { fg } from '../theme.js';
+import { fitToWidth, stringWidth } from '../textWidth.js';
+import { fg, stylesShown } from '../theme.js';
 import {
   INITIAL_PICKER_STATE,
   type PickerState,
@@ -80,6 +80,7 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
   const [state, dispatch, stateNow] = useLatestReducer(pickerReducer, INITIAL_PICKER_STATE);
   const { columns, rows } = useTerminalSize();
   const suspend = useSuspend();
+  const { setCursorPosition } = useCursor();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -160,6 +161,16 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
   const visible = state.shown.slice(top, top + page);
   const count =
     state.load === 'loaded' ? `${state.shown.length} of ${state.agents.length} agents` : '';
+  const filterShown = cursorWindow(
+    state.filter,
+    ' ',
+    '',
+    Math.max(1, columns - FILTER_PROMPT_COLUMNS),
+  ).before;
+  // Without styles the inverse cell is a plain one: the terminal's own cursor marks the place.
+  setCursorPosition(
+    stylesShown() ? undefined : { x: FILTER_PROMPT_COLUMNS + stringWidth(filterShown), y: 1 },
+  );
   let body: ReactNode;
   if (state.load === 'loading') body = <Text dimColor>listing the workspace's agents…</Text>;
   else if (state.load === 'failed')
@@ -203,7 +214,7 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
       <Text wrap="truncate-end">
         <Text bold>{'filter: '}</Text>
         {/* The end being typed stays in sight: a long filter shows its tail. */}
-        {cursorWindow(state.filter, ' ', '', Math.max(1, columns - FILTER_PROMPT_COLUMNS)).before}
+        {filterShown}
         <Text inverse> </Text>
       </Text>
       <Text dimColor wrap="truncate-end">
