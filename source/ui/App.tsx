@@ -303,20 +303,24 @@ export function App({
       </Box>
     );
   } else {
+    // The rule only above a pane: on a screen of a few rows the transcript has them all.
+    const below = layout.info.height + layout.eventsRows > 0;
     body = (
       <Box flexDirection="column" height={layout.bodyRows}>
         {transcript}
-        <Box
-          width={layout.width}
-          height={1}
-          borderStyle="single"
-          borderTop
-          borderLeft={false}
-          borderRight={false}
-          borderBottom={false}
-          borderDimColor
-        />
-        {info}
+        {below && (
+          <Box
+            width={layout.width}
+            height={1}
+            borderStyle="single"
+            borderTop
+            borderLeft={false}
+            borderRight={false}
+            borderBottom={false}
+            borderDimColor
+          />
+        )}
+        {below && info}
         {events}
       </Box>
     );
@@ -324,9 +328,9 @@ export function App({
 
   return (
     <Box flexDirection="column" width={layout.width} height={layout.height}>
-      <Header store={store} title={title} width={layout.width} />
-      {body}
-      <Notices items={noticeItems} width={layout.width} />
+      {layout.headerRows > 0 && <Header store={store} title={title} width={layout.width} />}
+      {layout.bodyRows > 0 && body}
+      <Notices items={noticeItems.slice(0, layout.noticeRows)} width={layout.width} />
       {ui.mode === 'typing' ? (
         <TypingLine line={ui.line} width={layout.width} row={layout.height - 1} />
       ) : (

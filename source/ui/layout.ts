@@ -39,7 +39,11 @@ export interface Layout {
   /** Total rows drawn: the whole terminal (Ink draws a frame that fills it without scrolling). */
   readonly height: number;
   readonly width: number;
-  /** Rows between the header and the notices/footer. */
+  /** The header's row: 0 on a one-row terminal, where the footer (the way out) is all. */
+  readonly headerRows: number;
+  /** Notice rows shown (those that fit above the footer). */
+  readonly noticeRows: number;
+  /** Rows between the header and the notices/footer (0 when none are left). */
   readonly bodyRows: number;
   readonly transcript: { readonly width: number; readonly height: number };
   /** The info pane: at the side (wide) or at the bottom (narrow). */
@@ -58,7 +62,12 @@ export function computeLayout(input: LayoutInput): Layout {
   // Never larger than the terminal, however small: a frame taller than the screen scrolls it.
   const width = Math.max(1, Math.floor(input.columns) || MIN_COLUMNS);
   const height = Math.max(1, Math.floor(input.rows) || MIN_ROWS);
-  const bodyRows = Math.max(1, height - HEADER_ROWS - FOOTER_ROWS - input.noticeRows);
+  // On a screen of a row or two the rows go, in turn, to the footer (the way out), the header
+  // (phase and clock), the notices, and only then the panes: never two rows drawn on one.
+  const headerRows = height > FOOTER_ROWS ? HEADER_ROWS : 0;
+  const noticeRows = Math.min(input.noticeRows, height - FOOTER_ROWS - headerRows);
+  const bodyRows = Math.max(0, height - headerRows - FOOTER_ROWS - noticeRows);
+  const rows = { headerRows, noticeRows, bodyRows };
   const wide = width >= WIDE_MIN_COLUMNS;
   if (wide) {
     // One column for the separator between transcript and side pane.
@@ -69,21 +78,22 @@ export function computeLayout(input: LayoutInput): Layout {
       wide,
       height,
       width,
-      bodyRows,
+      ...rows,
       transcript: { width: transcriptWidth, height: bodyRows },
       info: { width: side, height: infoRows },
       eventsRows: input.showEvents ? Math.max(0, bodyRows - infoRows) : 0,
     };
   }
   const eventsRows = input.showEvents ? Math.min(BOTTOM_EVENTS_ROWS, Math.max(0, bodyRows - 2)) : 0;
-  // One row for the rule between the transcript and the bottom pane.
+  // One row for the rule between the transcript and the bottom pane, when there is a pane.
   const infoRows = Math.min(BOTTOM_PANE_ROWS, Math.max(0, bodyRows - eventsRows - 2));
-  const transcriptRows = Math.max(1, bodyRows - infoRows - eventsRows - 1);
+  const below = infoRows + eventsRows;
+  const transcriptRows = Math.max(0, bodyRows - (below > 0 ? below + 1 : 0));
   return {
     wide,
     height,
     width,
-    bodyRows,
+    ...rows,
     transcript: { width, height: transcriptRows },
     info: { width, height: infoRows },
     eventsRows,

@@ -114,3 +114,37 @@ describe('wide characters in the transcript', () => {
     }
   }, 20_000);
 });
+
+describe('a screen of a row or two', () => {
+  it('gives its rows to the footer, then the header, then the transcript: none drawn on another', async () => {
+    const footer = /r again · q quit|q quit$/;
+    // One row: the way out alone.
+    for (const columns of [80, 120]) {
+      const one = (await start(columns, 1)).screen();
+      expect(one, `${columns}x1`).toHaveLength(1);
+      expect(one[0], `${columns}x1`).toMatch(footer);
+      expect(one[0], `${columns}x1`).not.toMatch(/Hello|─/);
+    }
+    // Two: the header (phase, time) and the footer, nothing between or over them.
+    for (const columns of [80, 99, 120]) {
+      const two = (await start(columns, 2)).screen();
+      expect(two[0], `${columns}x2`).toMatch(/^omnia-voice · exact screen .*ended 1:35$/);
+      expect(two[1], `${columns}x2`).toMatch(footer);
+      expect(two[1], `${columns}x2`).not.toContain('─');
+    }
+    // Three: the notice (how the call ended) next; four: a transcript row too, not a rule.
+    const three = (await start(80, 3)).screen();
+    expect(three[1]).toMatch(/^call ended: the agent hung up/);
+    const four = (await start(80, 4)).screen();
+    // The transcript follows its end: the last item, the tool call.
+    expect(four[1]).toMatch(/^tool +client tool "lookup" answered/);
+    expect(four[2]).toMatch(/^call ended: the agent hung up/);
+  }, 30_000);
+
+  it('a footer too narrow for the bare keys keeps q quit, giving up the least used keys first', async () => {
+    for (const columns of [20, 14, 6]) {
+      const screen = (await start(columns, 12)).screen();
+      expect(screen.at(-1)?.trimEnd(), `${columns} columns`).toMatch(/q quit$/);
+    }
+  }, 30_000);
+});

@@ -7,8 +7,9 @@ const DROP_ORDER = ['redial', 'events', 'voice/text', 'save', 'type', 'interrupt
 
 /**
  * Footer pieces for a width: "m mute · i interrupt · …" when it fits, tighter separators
- * next, then the labels of the keys used least go one by one ("r" stays, "redial" goes), and at
- * last bare keys for everything but help and quit (help lists them all).
+ * next, then the labels of the keys used least go one by one ("r" stays, "redial" goes), then
+ * bare keys for everything but help and quit (help lists them all), and at last those keys
+ * themselves, least used first, until `q quit` alone is left.
  */
 export function footerLayout(
   items: ReadonlyArray<readonly [string, string]>,
@@ -28,10 +29,20 @@ export function footerLayout(
   // Help and quit always; and how push-to-talk works here (held or toggled), which only the
   // footer and the help say.
   const keep = new Set(['help', 'quit', 'talk on/off', 'hold to talk']);
-  return {
-    separator: ' ',
-    items: items.map(([k, l]) => [k, keep.has(l) ? l : ''] as const),
-  };
+  let bare = items.map(([k, l]) => ({ keys: k, label: l, shown: keep.has(l) ? l : '' }));
+  const fits = () =>
+    length(
+      bare.map((b) => [b.keys, b.shown] as const),
+      ' ',
+    ) <= width;
+  // Narrower still, the bare keys go too, least used first: the way out is never the part cut.
+  for (const label of DROP_ORDER) {
+    if (fits()) break;
+    bare = bare.filter((b) => b.label !== label);
+  }
+  if (!fits()) bare = bare.filter((b) => b.label === 'quit' || b.label === 'help');
+  if (!fits()) bare = bare.filter((b) => b.label === 'quit');
+  return { separator: ' ', items: bare.map((b) => [b.keys, b.shown] as const) };
 }
 
 /** The key hints for the current mode, generated from the keymap. */
