@@ -86,15 +86,26 @@ describe('job control in the full-screen UI', () => {
 
   it('a SIGTSTP from outside does the same; after a SIGSTOP, fg gives the app its raw terminal', async () => {
     const { tui } = await appInShell();
-    const pid = (): string => {
-      const found = spawnSync('pgrep', ['-f', `${CLI_PATH} .*--input none`], { encoding: 'utf8' });
-      return found.stdout.trim().split('\n')[0] ?? '';
+    // The app is the shell's child in this pane (other tests run the same command line).
+    const pid = (): number => {
+      const shell = spawnSync(
+        'tmux',
+        ['-L', tui.socket, 'display', '-p', '-t', '0', '#{pane_pid}'],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+      const found = spawnSync('pgrep', ['-P', shell], { encoding: 'utf8' });
+      const app = Number(found.stdout.trim().split('\n')[0]);
+      // Never 0 or NaN: process.kill(0) would stop this test's own process group.
+      if (!(app > 1)) throw new Error(`no app under the shell ${shell}: ${found.stdout}`);
+      return app;
     };
-    process.kill(Number(pid()), 'SIGTSTP');
+    process.kill(pid(), 'SIGTSTP');
     await expectShellHasTerminal(tui);
     await expectUiBack(tui);
     // SIGSTOP cannot be caught: the shell takes the terminal (and cooks it) on its own.
-    process.kill(Number(pid()), 'SIGSTOP');
+    process.kill(pid(), 'SIGSTOP');
     await tui.waitForScreen((s) => /Stopped/.test(s), 'the job stopped');
     await expectUiBack(tui);
     await tui.keys('q');
