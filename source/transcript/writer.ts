@@ -324,7 +324,16 @@ export class TranscriptWriter {
 
   private rewrite(includeUnfinished: boolean): void {
     this.lastRewriteAt = Date.now();
-    writeFileAtomic(this.path, this.render(this.format, includeUnfinished));
+    const text = this.render(this.format, includeUnfinished);
+    try {
+      writeFileAtomic(this.path, text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // Its folder is not there (gone mid-call, or it could not be made): made again, or the
+      // reason it cannot be is the one said ("permission denied", not "does not exist").
+      makeFolders(nodePath.dirname(this.path));
+      writeFileAtomic(this.path, text);
+    }
   }
 
   private data(snap: Snapshot, includeUnfinished = true, summary?: CallSummary): TranscriptData {

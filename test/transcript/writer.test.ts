@@ -132,6 +132,29 @@ describe('rewrite formats', () => {
     expect(read(file)).toContain('## Summary');
   });
 
+  it('a folder gone mid-call is made again, and one that cannot be made says why', async () => {
+    const folder = path.join(dir, 'gone');
+    const file = path.join(folder, 'call.md');
+    const store = new FakeStore();
+    const writer = new TranscriptWriter(file, { reader: store, throttleMs: 0 });
+    store.putTurn(turn(0, 'agent', 'Before the folder went'));
+    fs.rmSync(folder, { recursive: true });
+    store.putTurn(turn(1, 'user', 'After it went'));
+    await writer.close(summarize(store.getSnapshot()));
+    expect(writer.problem).toBeUndefined();
+    expect(read(file)).toContain('Before the folder went');
+    expect(read(file)).toContain('After it went');
+
+    // Under /sys nothing can be made: the reason is that, not "the directory does not exist".
+    const nowhere = new TranscriptWriter('/sys/omnia-no-such-folder/call.md', {
+      reader: new FakeStore(),
+      throttleMs: 0,
+    });
+    await nowhere.flush();
+    expect(nowhere.problem).toMatch(/permission denied/);
+    await nowhere.close();
+  });
+
   it('many atomic rewrites of .json leave valid JSON and no temp files', async () => {
     const file = path.join(dir, 'many.json');
     const store = new FakeStore();
