@@ -92,6 +92,7 @@ export function loadPrompt(source: PromptSource): { text: string; label: CallLab
     kind: 'prompt',
     text: `${file ?? 'inline prompt'} · ${hash}`,
     promptHash: hash,
+    promptText: text,
     ...(file === undefined ? {} : { promptFile: file }),
   };
   return { text, label };

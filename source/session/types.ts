@@ -68,6 +68,8 @@ export interface CallLabel {
   readonly promptFile?: string;
   /** Prompt calls: the first 8 hex digits of the SHA-256 of the prompt text as sent. */
   readonly promptHash?: string;
+  /** Prompt calls: the prompt text as sent (kept in the md and json transcripts). */
+  readonly promptText?: string;
   /** Agent calls: the agent's id, and its name when known. */
   readonly agentId?: string;
   readonly agentName?: string;

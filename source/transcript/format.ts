@@ -191,6 +191,7 @@ export function callFacts(data: TranscriptData): Record<string, unknown> {
     agentName: label?.agentName === undefined ? undefined : cleanText(label.agentName),
     promptFile: label?.promptFile === undefined ? undefined : cleanText(label.promptFile),
     promptHash: label?.promptHash,
+    prompt: label?.promptText === undefined ? undefined : cleanText(label.promptText, false),
     startedAt: data.startedAt,
     startedAtIso: isoOrUndefined(data.startedAt),
     endedAt: data.endedAt,
@@ -363,6 +364,17 @@ function byOrdinal(turns: readonly Turn[]): Turn[] {
   return [...turns].sort((a, b) => a.ordinal - b.ordinal);
 }
 
+/** The longest run of `char` in `text` (a fence around it must be longer). */
+function longestRun(text: string, char: string): number {
+  let longest = 0;
+  let run = 0;
+  for (const c of text) {
+    run = c === char ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
 function relative(ms: number): string {
   const totalS = Math.max(0, Math.floor(ms / 1000));
   const h = Math.floor(totalS / 3600);
@@ -400,6 +412,12 @@ function markdownCall(data: TranscriptData, heading: string): string {
         : 'in progress'
     }`,
   );
+  if (label?.kind === 'prompt' && label.promptText !== undefined) {
+    // The prompt as sent: which words gave these answers, for the next edit of the file.
+    const text = cleanText(label.promptText, false);
+    const fence = '`'.repeat(Math.max(3, longestRun(text, '`') + 1));
+    out.push('', '## Prompt', '', fence, text, fence);
+  }
   out.push('', '## Conversation', '');
   if (turns.length === 0 && !data.unconfirmed?.length) {
     // A call record fetched while the call runs (`calls show`) has no transcript yet.

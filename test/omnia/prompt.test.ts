@@ -72,6 +72,8 @@ describe('--prompt against the Omnia double', () => {
     });
     const md = readFileSync(transcript, 'utf8');
     expect(md).toContain(`- **Prompt:** florist.md · ${sha8(prompt.trim())}`);
+    // The words that gave these answers, for the next edit of the file.
+    expect(md).toContain(`## Prompt\n\n\`\`\`\n${prompt.trim()}\n\`\`\`\n`);
     expect(md).toContain('**Agent** (+0:00): Hello from the Omnia double.');
     expectNoSecrets([run.stdout, run.stderr], home, server.socketToken);
   }, 40_000);

@@ -66,6 +66,7 @@ const second: TranscriptData = {
     text: 'florist.md · 9f8e7d6c',
     promptFile: 'florist.md',
     promptHash: '9f8e7d6c',
+    promptText: 'You are a florist.\nQuote ```code``` as it is.',
   },
   turns,
   toolCalls: [TOOL],
@@ -91,6 +92,11 @@ describe('formats of a redialled prompt with a tool call and a record', () => {
     expect(two).toContain('- Server end reason: the agent hung up (agent_hangup)');
     expect(two).toContain('- Server: lasted 1m 04s, billed 2 min, cost $0.14');
     expect(two).toContain('- Server summary: The caller ordered roses.');
+    // The prompt as sent, whole, in a fence its own backticks cannot close.
+    expect(two).toContain(
+      '## Prompt\n\n````\nYou are a florist.\nQuote ```code``` as it is.\n````\n\n## Conversation',
+    );
+    expect(one).not.toContain('## Prompt');
   });
 
   it('txt: a numbered header line per call, the tool line, the record lines', () => {
@@ -117,6 +123,7 @@ describe('formats of a redialled prompt with a tool call and a record', () => {
       label: 'florist.md · 1a2b3c4d',
       promptHash: '1a2b3c4d',
     });
+    expect(doc.calls[1].call.prompt).toBe('You are a florist.\nQuote ```code``` as it is.');
     expect(doc.calls[1].toolCalls).toEqual([
       expect.objectContaining({
         name: 'lookup',
