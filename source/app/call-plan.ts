@@ -125,7 +125,8 @@ export function plannedLabel(plan: CallPlan): CallLabel {
   const { target } = plan;
   if (target.kind === 'prompt') {
     const file = target.prompt.kind === 'file' ? basename(target.prompt.path) : undefined;
-    return { kind: 'prompt', text: file ?? 'inline prompt', ...(file ? { promptFile: file } : {}) };
+    const text = file ?? (target.prompt.kind === 'pipe' ? 'piped prompt' : 'inline prompt');
+    return { kind: 'prompt', text, ...(file ? { promptFile: file } : {}) };
   }
   const agent = plan.memo.agent;
   const id = plan.memo.agentId ?? target.ref;

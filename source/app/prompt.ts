@@ -13,10 +13,14 @@ export const MAX_PROMPT_BYTES = 256 * 1024;
 /** Hex digits of the SHA-256 shown: enough to tell two edits apart at a glance. */
 const HASH_HEX_DIGITS = 8;
 
-/** Where the prompt comes from: a file, read again for every call, or text from the flag. */
+/**
+ * Where the prompt comes from: a file, read again for every call; text from the flag; or a pipe
+ * (`--prompt <(…)`, a FIFO), read once, when the flag is read, since it cannot be read again.
+ */
 export type PromptSource =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'text'; readonly text: string };
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'pipe'; readonly path: string; readonly text: string };
 
 /** A bad `--prompt`: one line, exit code 2. */
 export class PromptError extends Error {
@@ -38,6 +42,9 @@ export function promptSource(value: string): PromptSource {
   try {
     const stats = statSync(path);
     if (stats.isFile()) return { kind: 'file', path };
+    if (stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice()) {
+      return { kind: 'pipe', path: value, text: promptText(readPrompt(value), value) };
+    }
     isDirectory = stats.isDirectory();
   } catch {
     // Not a file: it may be the prompt text.
@@ -57,6 +64,51 @@ export function promptSource(value: string): PromptSource {
   return { kind: 'text', text: trimmed };
 }
 
+/**
+ * The longest prompt file name a label shows whole: a longer one gives way in its middle, so its
+ * start, its end and the hash after it (which tells two edits apart) stay in a header's sight.
+ */
+const LABEL_FILE_CHARS = 32;
+
+function middleCut(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  const head = Math.ceil((max - 1) / 2);
+  return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
+}
+
+function readPrompt(path: string): Buffer {
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(path);
+  } catch (error) {
+    throw new PromptError(`Cannot read the prompt file ${path}: ${readErrorReason(error)}.`);
+  }
+  if (buffer.length > MAX_PROMPT_BYTES) {
+    throw new PromptError(
+      `The prompt file ${path} is over ${MAX_PROMPT_BYTES / 1024} KiB; is it the right file?`,
+    );
+  }
+  return buffer;
+}
+
+/**
+ * A prompt file's text: UTF-8, byte order mark and surrounding blanks off. A file that is not
+ * text (a WAV picked by a slip of tab completion) would become the agent's instructions.
+ */
+function promptText(buffer: Buffer, path: string): string {
+  let decoded: string;
+  try {
+    if (buffer.includes(0)) throw new Error('NUL');
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+  } catch {
+    throw new PromptError(`The prompt file ${path} is not text (UTF-8); is it the right file?`);
+  }
+  const text = decoded.replace(/^\uFEFF/, '').trim();
+  if (text === '') throw new PromptError(`The prompt file ${path} is empty.`);
+  return text;
+}
+
 /** The first digits of the SHA-256 of the prompt text. */
 export function promptHash(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, HASH_HEX_DIGITS);
@@ -64,33 +116,14 @@ export function promptHash(text: string): string {
 
 /** The prompt as it is now (a file is read again each time) and its label. */
 export function loadPrompt(source: PromptSource): { text: string; label: CallLabel } {
-  let text: string;
-  if (source.kind === 'text') text = source.text;
-  else {
-    let buffer: Buffer;
-    try {
-      buffer = readFileSync(source.path);
-    } catch (error) {
-      throw new PromptError(
-        `Cannot read the prompt file ${source.path}: ${readErrorReason(error)}.`,
-      );
-    }
-    if (buffer.length > MAX_PROMPT_BYTES) {
-      throw new PromptError(
-        `The prompt file ${source.path} is over ${MAX_PROMPT_BYTES / 1024} KiB; is it the right file?`,
-      );
-    }
-    text = buffer
-      .toString('utf8')
-      .replace(/^\uFEFF/, '')
-      .trim();
-    if (text === '') throw new PromptError(`The prompt file ${source.path} is empty.`);
-  }
+  const text =
+    source.kind === 'file' ? promptText(readPrompt(source.path), source.path) : source.text;
   const hash = promptHash(text);
   const file = source.kind === 'file' ? basename(source.path) : undefined;
+  const shown = file ?? (source.kind === 'pipe' ? 'piped prompt' : 'inline prompt');
   const label: CallLabel = {
     kind: 'prompt',
-    text: `${file ?? 'inline prompt'} · ${hash}`,
+    text: `${middleCut(shown, LABEL_FILE_CHARS)} · ${hash}`,
     promptHash: hash,
     promptText: text,
     ...(file === undefined ? {} : { promptFile: file }),

@@ -28,7 +28,11 @@ import type { LocalAgent, LocalAgentOptions } from './types.js';
 /** As the real service: a created call not joined within this long is dropped. */
 export const JOIN_TIMEOUT_MS = 30_000;
 /** Call creation bodies are tiny; anything bigger is a mistake or abuse. */
-const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The largest request body taken: room for the client's largest prompt (256 KiB, `MAX_PROMPT_BYTES`)
+ * however JSON escapes it. It was 64 KiB, and a 100 KiB prompt the client let through failed.
+ */
+const MAX_BODY_BYTES = 1024 * 1024;
 /** Largest single WebSocket message accepted (ws closes with 1009 above it). */
 const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
 /** How long close() lets calls finish their closing handshake before cutting them. */
@@ -172,7 +176,9 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
       return undefined;
     }
     const body = await readBody(req);
-    if (body === undefined) sendError(res, 413, 'request body too large');
+    if (body === undefined) {
+      sendError(res, 413, `request body too large (over ${MAX_BODY_BYTES / 1024} KiB)`);
+    }
     return body;
   }
 

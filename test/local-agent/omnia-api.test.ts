@@ -120,6 +120,14 @@ describe('call creation', () => {
       error: { message: 'temperature must be a number from 0 to 1' },
     });
 
+    // The largest prompt the client sends (256 KiB of text), escaped as JSON escapes quotes.
+    const long = await post(agent, '/calls/inline', {
+      systemPrompt: `${'Say "storm". '.repeat(20_000)}`.slice(0, 256 * 1024),
+      voice: 'alex',
+      language: 'en-us',
+    });
+    expect(long.status).toBe(201);
+
     const created = await post(agent, '/calls/inline', {
       systemPrompt: 'You are a lighthouse keeper. Speak of storms.',
       voice: 'alex',

@@ -1,0 +1,57 @@
+/**
+ * `--prompt`'s source: a pipe (`--prompt <(…)`, a FIFO) is read once, when the flag is read, and
+ * named as such; a file that is not text is refused; a long file name gives way in its middle in
+ * the label, so the hash that tells two edits apart stays.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadPrompt, promptHash, promptSource } from '../../source/app/prompt.js';
+import { tempDir } from '../helpers/cli.js';
+
+describe('--prompt from a pipe', () => {
+  it('is read once, when the flag is read: every call gets that text, labelled "piped prompt"', async () => {
+    const dir = tempDir('omnia-prompt-pipe-');
+    const fifo = join(dir, 'prompt-pipe');
+    spawnSync('mkfifo', [fifo]);
+    const writer = spawn('sh', ['-c', `printf 'You are a pirate.\\n' > ${fifo}`]);
+    const source = promptSource(fifo);
+    await new Promise((resolve) => writer.on('close', resolve));
+    expect(source.kind).toBe('pipe');
+    // A redial reads nothing again (the pipe is empty now): the same text, the same hash.
+    for (let call = 0; call < 2; call++) {
+      const { text, label } = loadPrompt(source);
+      expect(text).toBe('You are a pirate.');
+      expect(label.text).toBe(`piped prompt · ${promptHash('You are a pirate.')}`);
+    }
+  });
+});
+
+describe('a prompt file that is not text', () => {
+  it('is refused in one line (a WAV picked by tab completion, invalid UTF-8)', () => {
+    const dir = tempDir('omnia-prompt-binary-');
+    const wav = join(dir, 'take.wav');
+    writeFileSync(wav, Buffer.from([0x52, 0x49, 0x46, 0x46, 0x00, 0x10, 0x00, 0x00]));
+    expect(() => loadPrompt(promptSource(wav))).toThrow(
+      `The prompt file ${wav} is not text (UTF-8); is it the right file?`,
+    );
+    const latin1 = join(dir, 'old.txt');
+    writeFileSync(latin1, Buffer.from('Caf\xe9 prompt', 'latin1'));
+    expect(() => loadPrompt(promptSource(latin1))).toThrow(/is not text \(UTF-8\)/);
+  });
+});
+
+describe('the label of a prompt file with a long name', () => {
+  it('cuts the name in its middle and keeps the hash whole', () => {
+    const dir = tempDir('omnia-prompt-long-');
+    const file = join(dir, 'a-really-long-prompt-file-name-for-the-customer-support-team.md');
+    writeFileSync(file, 'Be kind.\n');
+    const { label } = loadPrompt(promptSource(file));
+    expect(label.text).toBe(`a-really-long-pr…support-team.md · ${promptHash('Be kind.')}`);
+    // The file's own name is kept whole where it is a fact of its own.
+    expect(label.promptFile).toBe(
+      'a-really-long-prompt-file-name-for-the-customer-support-team.md',
+    );
+  });
+});
