@@ -237,7 +237,7 @@ export class CallSession {
     let note: string;
     try {
       const where = this.options.rememberAgent(agent.id);
-      note = `${agent.name} is your agent from now on (kept in ${where})`;
+      note = `${agent.name} is your agent from now on (kept in ${where}; omnia-voice config unset agentId picks again)`;
     } catch (error) {
       note = `could not keep ${agent.name} as your agent: ${errorLine(error)}`;
     }

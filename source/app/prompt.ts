@@ -56,10 +56,24 @@ export function promptSource(value: string): PromptSource {
   }
   const trimmed = value.trim();
   if (trimmed === '') throw new PromptError('--prompt is empty: give a prompt file or the text.');
-  if (!/\s/.test(trimmed) && (trimmed.includes('/') || /\.[A-Za-z0-9]{1,5}$/.test(trimmed))) {
+  const extension = /\.[A-Za-z0-9]{1,5}$/.test(trimmed);
+  // A path: no spaces and a slash or an extension, or a slash and an extension (`my prompts/a.md`).
+  if (
+    (!/\s/.test(trimmed) && (trimmed.includes('/') || extension)) ||
+    (trimmed.includes('/') && extension)
+  ) {
     throw new PromptError(
       `No prompt file ${JSON.stringify(value)}. Give an existing file, or the prompt text in quotes.`,
     );
+  }
+  // One word with a file of that name and an extension beside it (`florist` for florist.md).
+  if (!/\s/.test(trimmed)) {
+    const near = PROMPT_EXTENSIONS.map((ext) => `${trimmed}${ext}`).find((name) => isFile(name));
+    if (near !== undefined) {
+      throw new PromptError(
+        `No prompt file ${JSON.stringify(value)}, but there is ${near}: give --prompt ${near}, or the prompt text in quotes.`,
+      );
+    }
   }
   return { kind: 'text', text: trimmed };
 }
@@ -107,6 +121,17 @@ function promptText(buffer: Buffer, path: string): string {
   const text = decoded.replace(/^\uFEFF/, '').trim();
   if (text === '') throw new PromptError(`The prompt file ${path} is empty.`);
   return text;
+}
+
+/** Extensions a prompt file given without one is looked for with. */
+const PROMPT_EXTENSIONS = ['.md', '.txt', '.prompt'];
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The first digits of the SHA-256 of the prompt text. */

@@ -203,9 +203,18 @@ function promptFlags(flags: CallFlags) {
       '--agent and --prompt do not go together: call an agent, or try a prompt.',
     );
   }
-  if (!flags.voice || !flags.language) {
+  if (!flags.voice?.trim() || !flags.language?.trim()) {
+    const empty = (['voice', 'language'] as const).filter((k) => flags[k]?.trim() === '');
     throw new UsageError(
-      '--prompt needs --voice and --language (omnia-voice voices and omnia-voice languages list them).',
+      empty.length > 0
+        ? `${listed(empty.map((k) => `--${k}`))} ${empty.length === 1 ? 'is' : 'are'} empty: a --prompt call needs a voice and a language (omnia-voice voices and omnia-voice languages list them).`
+        : '--prompt needs --voice and --language (omnia-voice voices and omnia-voice languages list them).',
+    );
+  }
+  // The greeting is what the agent says first: with the caller first it was never said.
+  if (flags.greeting?.trim() && flags.firstSpeaker === 'user') {
+    throw new UsageError(
+      '--greeting and --first-speaker user do not go together: the greeting is what the agent says when it speaks first. Give one of them.',
     );
   }
   // An empty greeting used to be left out without a word: the agent then greeted all the same.
@@ -398,6 +407,13 @@ function checkParentOptions(command: Command): void {
 
 /** Options that say in their own words what an empty value means. */
 const OWN_EMPTY_MESSAGE = new Set(['--greeting', '--prompt', '--out']);
+/** The call's (the root command's) own: `voices --language ''` is refused as any option is. */
+const CALL_EMPTY_MESSAGE = new Set(['--voice', '--language']);
+
+/** Whether `flag` of `command` says of an empty value what is wrong itself. */
+function ownEmptyMessage(command: Command, flag: string): boolean {
+  return OWN_EMPTY_MESSAGE.has(flag) || (command.parent === null && CALL_EMPTY_MESSAGE.has(flag));
+}
 
 /**
  * An option given an empty value (`--serial ''`, a variable that expanded to nothing) is a
@@ -407,7 +423,7 @@ function refuseEmptyValues(command: Command): void {
   for (let c: Command | null = command; c; c = c.parent) {
     for (const option of c.options) {
       const flag = option.long ?? option.flags;
-      if (OWN_EMPTY_MESSAGE.has(flag)) continue;
+      if (ownEmptyMessage(c, flag)) continue;
       if (c.getOptionValueSource(option.attributeName()) !== 'cli') continue;
       const value: unknown = c.getOptionValue(option.attributeName());
       if (typeof value === 'string' && value.trim() === '') {

@@ -3,7 +3,7 @@
  * options and refuses another command's (exit 2, naming the option), `serve --voice` is serve's,
  * one-option usage errors read as English, and a busy port is said in words.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -332,4 +332,38 @@ describe('a path flag written --flag=~/…', () => {
     expect(readdirSync(cwd)).toEqual([]);
     expect(run.stderr).toContain(`Transcript: ${join(home, 'calls', 'demo.md')}`);
   }, 40_000);
+});
+
+describe('--prompt mistakes said before anything starts (exit 2)', () => {
+  it.each([
+    [
+      ['--prompt', 'Be kind.', '--voice', '', '--language', 'en-us'],
+      'error: --voice is empty: a --prompt call needs a voice and a language (omnia-voice voices and omnia-voice languages list them).',
+    ],
+    [
+      ['--prompt', 'Be kind.', '--voice', 'Alex', '--language', 'en-us', '--greeting', 'Hi'].concat(
+        ['--first-speaker', 'user'],
+      ),
+      'error: --greeting and --first-speaker user do not go together: the greeting is what the agent says when it speaks first. Give one of them.',
+    ],
+    // One word beside a file of that name with an extension: the file was meant.
+    [
+      ['--prompt', 'florist', '--voice', 'Alex', '--language', 'en-us'],
+      'error: No prompt file "florist", but there is florist.md: give --prompt florist.md, or the prompt text in quotes.',
+    ],
+    // A path with a space is still a path.
+    [
+      ['--prompt', 'my prompts/florist.md', '--voice', 'Alex', '--language', 'en-us'],
+      'error: No prompt file "my prompts/florist.md". Give an existing file, or the prompt text in quotes.',
+    ],
+  ])('%j', async (args, said) => {
+    const home = tempDir('omnia-prompt-flags-');
+    writeFileSync(join(home, 'florist.md'), 'You are a florist.\n');
+    const run = await runCli(['--plain', '--input', 'none', '--output', 'none', ...args], {
+      env: cliEnv(home),
+      cwd: home,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(said);
+  });
 });

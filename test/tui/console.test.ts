@@ -71,6 +71,8 @@ describe('the agent picker', () => {
     const live = await tui.waitForScreen(isLive, 'the call with the chosen agent');
     expect(screenLines(live)[0]).toContain('Support Desk (support)');
     expect(agent.calls.at(-1)?.agentId).toBe('support');
+    // Said, with the way back to the picker.
+    expect(live.replace(/\s+/g, ' ')).toContain('omnia-voice config unset agentId picks again');
     // Kept in the config file: the next run goes straight to it.
     const config = JSON.parse(
       readFileSync(join(home, '.config', 'omnia-voice', 'config.json'), 'utf8'),
