@@ -170,7 +170,8 @@ function checkDistinct(files: readonly NamedFile[]): void {
         // A loop of links: checkWritable says so.
       }
     }
-    const earlier = seen.find((s) => s.key === key);
+    // Two files read are nothing written over (`--prompt t.json --tools t.json` is odd, not harmful).
+    const earlier = seen.find((s) => s.key === key && !(s.file.reads && file.reads));
     if (earlier) {
       const [first, second] = [earlier.file, file];
       const shown = sanitizeLine(second.path, 200);

@@ -3,8 +3,17 @@
  * headers and files (the file name and a short hash of the text as sent).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readFileSync,
+  readSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import type { CallLabel } from '../session/types.js';
 import { readErrorReason } from '../text/file-errors.js';
 
@@ -38,17 +47,22 @@ export class PromptError extends Error {
  */
 export function promptSource(value: string): PromptSource {
   const path = resolve(value);
-  let isDirectory = false;
+  let stats: Stats | undefined;
   try {
-    const stats = statSync(path);
-    if (stats.isFile()) return { kind: 'file', path };
-    if (stats.isFIFO() || stats.isSocket() || stats.isCharacterDevice()) {
-      return { kind: 'pipe', path: value, text: promptText(readPrompt(value), value) };
-    }
-    isDirectory = stats.isDirectory();
+    stats = statSync(path);
   } catch {
     // Not a file: it may be the prompt text.
   }
+  if (stats?.isFile()) return { kind: 'file', path };
+  if (stats?.isCharacterDevice() && isTerminal(path)) {
+    throw new PromptError(
+      `--prompt ${JSON.stringify(value)} is a terminal: give a prompt file, pipe the prompt in (--prompt <(…)), or the text in quotes.`,
+    );
+  }
+  if (stats?.isFIFO() || stats?.isSocket() || stats?.isCharacterDevice()) {
+    return { kind: 'pipe', path: value, text: promptText(readPipe(value), value) };
+  }
+  const isDirectory = stats?.isDirectory() === true;
   if (isDirectory && value.trim() !== '') {
     throw new PromptError(
       `--prompt ${JSON.stringify(value)} is a directory: give a prompt file in it, or the prompt text in quotes.`,
@@ -57,11 +71,13 @@ export function promptSource(value: string): PromptSource {
   const trimmed = value.trim();
   if (trimmed === '') throw new PromptError('--prompt is empty: give a prompt file or the text.');
   const extension = /\.[A-Za-z0-9]{1,5}$/.test(trimmed);
-  // A path: no spaces and a slash or an extension, or a slash and an extension (`my prompts/a.md`).
-  if (
-    (!/\s/.test(trimmed) && (trimmed.includes('/') || extension)) ||
-    (trimmed.includes('/') && extension)
-  ) {
+  // A path: no spaces and a slash or an extension; or a few words with a slash and a prompt
+  // file's extension (`my prompts/a.md`), not a sentence (`answer yes/no about Node v20.11`).
+  const spacedPath =
+    trimmed.includes('/') &&
+    /\.(md|markdown|txt|text|prompt)$/i.test(trimmed) &&
+    trimmed.split(/\s+/).length <= 3;
+  if ((!/\s/.test(trimmed) && (trimmed.includes('/') || extension)) || spacedPath) {
     throw new PromptError(
       `No prompt file ${JSON.stringify(value)}. Give an existing file, or the prompt text in quotes.`,
     );
@@ -89,6 +105,54 @@ function middleCut(text: string, max: number): string {
   if (chars.length <= max) return text;
   const head = Math.ceil((max - 1) / 2);
   return `${chars.slice(0, head).join('')}…${chars.slice(chars.length - (max - 1 - head)).join('')}`;
+}
+
+/**
+ * A pipe's prompt, read once, and never more than a prompt may be: `--prompt <(yes)` or
+ * `/dev/zero` would otherwise fill the memory before the size was looked at.
+ */
+function readPipe(path: string): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new PromptError(`Cannot read the prompt file ${path}: ${readErrorReason(error)}.`);
+  }
+  try {
+    for (;;) {
+      const chunk = Buffer.alloc(64 * 1024);
+      const read = readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > MAX_PROMPT_BYTES) {
+        throw new PromptError(
+          `The prompt from ${path} is over ${MAX_PROMPT_BYTES / 1024} KiB; is it the right one?`,
+        );
+      }
+    }
+  } catch (error) {
+    if (error instanceof PromptError) throw error;
+    throw new PromptError(`Cannot read the prompt file ${path}: ${readErrorReason(error)}.`);
+  } finally {
+    closeSync(fd);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Whether `path` is a terminal (`/dev/tty`, a pty): read, it waits for someone to type. */
+function isTerminal(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    return isatty(fd);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 function readPrompt(path: string): Buffer {

@@ -315,11 +315,13 @@ async function runPlain(
       void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], FORCED_CLEANUP_MS);
     }
   });
+  // A second signal has said the end already (`quitNow`): no record is fetched, nothing more said.
+  const fetchRecord = !stoppedBy && !forcedOut;
   const done = await finishCall(
     ctx,
     call,
     files,
-    stoppedBy ? undefined : { signal: skip.signal, onStart: () => io.err(FETCHING_RECORD_LINE) },
+    fetchRecord ? { signal: skip.signal, onStart: () => io.err(FETCHING_RECORD_LINE) } : undefined,
   );
   offStop();
   if (forcedOut) return final.exitCode;
@@ -596,8 +598,14 @@ function printEnd(
     const failed = final.phase === 'error' && final.endReason ? final.endReason : undefined;
     // A failed call's reason is the last line, `error: …`: the summary does not say it before.
     const endedLine = failed === undefined ? undefined : `Ended: ${call.summary.endReason}`;
-    for (const line of formatSummary(call.summary)) if (line !== endedLine) io.err(line);
-    if (fileLine !== undefined && i === calls.length - 1) io.err(fileLine);
+    // The run's file is named once, after the last call (each call's summary names it).
+    const last = i === calls.length - 1;
+    const runFile = files.path === undefined ? undefined : `Transcript: ${files.path}`;
+    for (const line of formatSummary(call.summary)) {
+      if (line === endedLine || (!last && line === runFile)) continue;
+      io.err(line);
+    }
+    if (fileLine !== undefined && last) io.err(fileLine);
     if (failed !== undefined) io.err(`error: ${failed}`);
   });
 }

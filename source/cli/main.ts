@@ -101,7 +101,6 @@ const port = (flag: string) =>
  * (`--transcript=~/calls/a.md`), and a folder named `~` was made in the working directory.
  */
 function homePath(value: string): string {
-  if (value === '~') return homedir();
   return value.startsWith('~/') ? join(homedir(), value.slice(2)) : value;
 }
 
@@ -220,7 +219,9 @@ function promptFlags(flags: CallFlags) {
   // An empty greeting used to be left out without a word: the agent then greeted all the same.
   if (flags.greeting !== undefined && flags.greeting.trim() === '') {
     throw new UsageError(
-      '--greeting is empty: leave it out for the agent to greet as it chooses, or give --first-speaker user to speak first.',
+      flags.firstSpeaker === 'user'
+        ? '--greeting is empty: leave it out (with --first-speaker user the agent greets no one first).'
+        : '--greeting is empty: leave it out for the agent to greet as it chooses, or give --first-speaker user to speak first.',
     );
   }
   const settings = {

@@ -21,6 +21,9 @@ export type Suspend = () => void;
 
 const SuspendContext = createContext<Suspend>(() => undefined);
 
+/** How long after going on a SIGCONT is taken for our own stop's. */
+const OWN_CONTINUE_MS = 2_000;
+
 /** The UI's way to stop the app (Ctrl+Z), for key handlers below {@link JobControl}. */
 export function useSuspend(): Suspend {
   return useContext(SuspendContext);
@@ -34,8 +37,12 @@ export function useSuspend(): Suspend {
  */
 export class JobStopper {
   private busy = false;
-  /** SIGCONTs still to come from our own stops (each `fg` sends one). */
-  private ownContinues = 0;
+  /**
+   * Until when a SIGCONT is the one of our own stop (`fg` sends it; it is handled just after the
+   * app goes on). A stop the kernel discarded (an orphaned process group) sends none, and the
+   * window closes by itself.
+   */
+  private ownUntil = 0;
 
   constructor(
     private readonly suspendTerminal: SuspendTerminal,
@@ -51,22 +58,24 @@ export class JobStopper {
     };
   }
 
+  // A terminal gone while stopped (SIGHUP, then SIGCONT) fails the hand-over: the SIGHUP's own
+  // exit goes on, not a crash.
   readonly suspend: Suspend = () => {
-    void this.stop();
+    this.stop().catch(() => undefined);
   };
 
   private readonly onStopSignal = () => {
-    void this.stop();
+    this.stop().catch(() => undefined);
   };
 
   private readonly onContinue = () => {
-    if (this.ownContinues > 0) {
-      this.ownContinues -= 1;
+    if (Date.now() < this.ownUntil) {
+      this.ownUntil = 0;
       return;
     }
     // Stopped by something the app could not catch (SIGSTOP): the shell has had the terminal
     // and left it cooked. Ink hands it over and takes it back, redrawing from scratch.
-    void this.retake();
+    this.retake().catch(() => undefined);
   };
 
   private async stop(): Promise<void> {
@@ -77,11 +86,12 @@ export class JobStopper {
       // Our own listener would turn the signal into a call of this method: the signal's own
       // action (stop) is wanted now.
       this.signals.off('SIGTSTP', this.onStopSignal);
-      this.ownContinues += 1;
       try {
         this.signals.kill(0, 'SIGTSTP');
+        // Here once the job goes on again (`fg`): its SIGCONT comes in the next turns.
+        this.ownUntil = Date.now() + OWN_CONTINUE_MS;
       } catch {
-        this.ownContinues -= 1;
+        // No process group to stop: the UI comes back at once.
       } finally {
         this.signals.on('SIGTSTP', this.onStopSignal);
       }

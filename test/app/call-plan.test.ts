@@ -84,6 +84,7 @@ describe('createCallFor: what redial calls', () => {
       text: `agent.md · ${sha8('You are version one.')}`,
       promptFile: 'agent.md',
       promptHash: sha8('You are version one.'),
+      promptText: 'You are version one.',
     });
     expect(second.label.text).toBe(`agent.md · ${sha8('You are version two.')}`);
     expect(first.callId).not.toBe(second.callId);

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkCallFiles } from '../../source/app/preflight.js';
 import { loadPrompt, promptHash, promptSource } from '../../source/app/prompt.js';
 import { tempDir } from '../helpers/cli.js';
 
@@ -25,6 +26,39 @@ describe('--prompt from a pipe', () => {
       expect(text).toBe('You are a pirate.');
       expect(label.text).toBe(`piped prompt · ${promptHash('You are a pirate.')}`);
     }
+  });
+});
+
+describe('a pipe that gives no usable prompt', () => {
+  /** A FIFO fed `bytes` by another process, given to promptSource. */
+  async function fromPipe(bytes: Buffer): Promise<() => unknown> {
+    const dir = tempDir('omnia-prompt-pipe-');
+    const fifo = join(dir, 'prompt-pipe');
+    const data = join(dir, 'data');
+    writeFileSync(data, bytes);
+    spawnSync('mkfifo', [fifo]);
+    // `cat` into the pipe: a reader that stops early leaves it a broken pipe, not a hang.
+    spawn('sh', ['-c', `cat ${data} > ${fifo} 2>/dev/null`]);
+    return () => promptSource(fifo);
+  }
+
+  it('says what is wrong with it, not "No prompt file"; a flood is cut at the limit', async () => {
+    expect(await fromPipe(Buffer.alloc(0))).toThrow(/^The prompt file .*prompt-pipe is empty\.$/);
+    expect(await fromPipe(Buffer.from('ab\0cd'))).toThrow(/is not text \(UTF-8\)/);
+    // Read no further than a prompt may be: `--prompt <(yes)` filled the memory.
+    expect(await fromPipe(Buffer.alloc(300 * 1024, 'a'))).toThrow(
+      /^The prompt from .*prompt-pipe is over 256 KiB; is it the right one\?$/,
+    );
+  });
+});
+
+describe('prompt text with a slash in it', () => {
+  it('is text when it reads as a sentence; a few words ending in a prompt file name are a path', () => {
+    expect(promptSource('Answer yes/no questions about Node v20.11')).toEqual({
+      kind: 'text',
+      text: 'Answer yes/no questions about Node v20.11',
+    });
+    expect(() => promptSource('my prompts/florist.md')).toThrow(/^No prompt file /);
   });
 });
 
@@ -53,5 +87,20 @@ describe('the label of a prompt file with a long name', () => {
     expect(label.promptFile).toBe(
       'a-really-long-prompt-file-name-for-the-customer-support-team.md',
     );
+  });
+});
+
+describe('two flags naming one file the run only reads', () => {
+  it('is no "written over" error: nothing is written', () => {
+    const dir = tempDir('omnia-prompt-reads-');
+    const file = join(dir, 't.json');
+    writeFileSync(file, '{"tools": {"x": {"command": "true"}}}');
+    expect(() =>
+      checkCallFiles({ input: 'none', output: 'none', promptPath: file, toolsPath: file }, 1),
+    ).not.toThrow();
+    // A write onto it still is.
+    expect(() =>
+      checkCallFiles({ input: 'none', output: 'none', toolsPath: file, transcriptPath: file }, 1),
+    ).toThrow(/--transcript names the tools file/);
   });
 });

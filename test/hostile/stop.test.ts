@@ -263,6 +263,8 @@ describe('every stop path hangs up, flushes and leaves no sox (plain mode)', () 
     expect(stderr).toMatch(/^Call lasted \d+s$/m);
     expect(stderr).toMatch(/^Ended: interrupted \(Ctrl\+C\)$/m);
     expect(stderr).toMatch(/^Call record: skipped: the app was stopped/m);
+    // Nothing after it: no record is fetched on the way out.
+    expect(stderr).not.toContain('fetching the call record');
   }, 40_000);
 
   it('an app killed outright leaves no sox and no speaker process behind', async () => {

@@ -175,6 +175,11 @@ describe('r calls again', () => {
       20_000,
     );
     expect(exitCodeOf(end)).toBe(0);
+    // Both calls' summaries, and the run's file named once, after the last.
+    const named = end.replace(/\n(?!Call |Transcript|Turns|Ended|Server|Response|EXITED)/g, '');
+    expect(named.split('\n').filter((l) => l.startsWith('Transcript: '))).toEqual([
+      `Transcript: ${transcript}`,
+    ]);
     const file = readFileSync(transcript, 'utf8');
     expect(file).toContain(hash1!);
     expect(file).toContain(hash2!);
