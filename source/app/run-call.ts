@@ -26,6 +26,7 @@ import {
   openSink,
   SessionFiles,
   saveRunCopy,
+  specKind,
 } from './call-parts.js';
 import {
   type CallDecision,
@@ -49,7 +50,7 @@ import {
   type StopSignal,
 } from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
-import { preflight } from './preflight.js';
+import { numberedPath, preflight } from './preflight.js';
 import { loadPrompt, type PromptSource, promptSource } from './prompt.js';
 import { plainStop, screenStop } from './stop.js';
 
@@ -605,9 +606,27 @@ function printEnd(
       if (line === endedLine || (!last && line === runFile)) continue;
       io.err(line);
     }
+    for (const line of audioFileLines(o, i + 1)) io.err(line);
     if (fileLine !== undefined && last) io.err(fileLine);
     if (failed !== undefined) io.err(`error: ${failed}`);
   });
+}
+
+/**
+ * The WAV files call `number` wrote (`--record`, an output WAV): a redial's are numbered
+ * (`rec-2.wav`), which nothing else would tell.
+ */
+function audioFileLines(o: CallOptions, number: number): string[] {
+  const lines: string[] = [];
+  if (o.recordPath !== undefined) {
+    const path = numberedPath(o.recordPath, number);
+    if (fs.existsSync(path)) lines.push(`Recording: ${path}`);
+  }
+  if (specKind(o.output) === 'file') {
+    const path = numberedOutput(o.output, number);
+    if (fs.existsSync(path)) lines.push(`Agent audio: ${path}`);
+  }
+  return lines;
 }
 
 /**

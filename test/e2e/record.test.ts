@@ -116,6 +116,8 @@ describe('--record (built CLI)', () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(heardUserAt, 'the server heard the user tone').toBeDefined();
+    // The summary names the file the call recorded into.
+    expect(run.stderr).toContain(`Recording: ${record}`);
 
     const wav = parseWav(readFileSync(record));
     expect(wav.channels).toBe(2);

@@ -271,7 +271,13 @@ describe('r when no call can be made', () => {
     expect(agent.calls).toHaveLength(1);
     expect(readFileSync(join(home, 'voice-2.wav')).equals(speech)).toBe(true);
     await tui.keys('q');
-    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
+    const end = await tui.waitForScreen(
+      (s) => exitCodeOf(s) !== undefined,
+      'the app to end',
+      20_000,
+    );
+    // The one call's recording is named in its summary.
+    expect(end).toMatch(/^Recording: voice\.wav$/m);
   }, 60_000);
 
   it('a redial that fails shows no second call, and s saves the one call there was, once', async () => {
