@@ -5,6 +5,7 @@
 
 import type { CallRecordFacts } from '../api/record-facts.js';
 import type { ApiTarget } from '../api/request.js';
+import { DEFAULT_API_BASE } from '../config/schema.js';
 import type { CallSummary } from '../transcript/summary.js';
 
 /** What the summary gets: the record (maybe still incomplete), and a note when it falls short. */
@@ -54,16 +55,33 @@ export async function fetchCallRecord(
       return { note: `skipped${later}` };
     }
     const message = error instanceof Error ? error.message : String(error);
-    return { note: `could not be fetched: ${message}` };
+    return { note: `could not be fetched: ${message.replace(/\.$/, '')}${later}` };
   }
 }
 
 /**
  * `; later: omnia-voice calls show <id>`, where the record can be read later: not from the
- * built-in local agent, whose calls end with the app (a later `calls` asks a new one).
+ * built-in local agent, whose calls end with the app (a later `calls` asks a new one). With an
+ * API base of its own (`--api-base`, a `serve`), the command names it: without, it asked Omnia.
  */
 export function laterHint(api: ApiTarget, callId: string): string {
-  return api.server === undefined ? `; later: omnia-voice calls show ${callId}` : '';
+  if (api.server !== undefined) return '';
+  const base = shownApiBase(api.apiBase);
+  return `; later: omnia-voice calls show ${callId}${base ? ` --api-base ${base}` : ''}`;
+}
+
+/** The API base as a command may name it: none for Omnia's own; never a user or password. */
+function shownApiBase(apiBase: string): string | undefined {
+  const trimmed = apiBase.replace(/\/+$/, '');
+  if (trimmed === DEFAULT_API_BASE) return undefined;
+  try {
+    const url = new URL(trimmed);
+    url.username = '';
+    url.password = '';
+    return url.href.replace(/\/+$/, '');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The summary with the record (or the note standing in for it). Pure. */

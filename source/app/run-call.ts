@@ -602,11 +602,15 @@ function printEnd(
     // The run's file is named once, after the last call (each call's summary names it).
     const last = i === calls.length - 1;
     const runFile = files.path === undefined ? undefined : `Transcript: ${files.path}`;
-    for (const line of formatSummary(call.summary)) {
-      if (line === endedLine || (!last && line === runFile)) continue;
-      io.err(line);
-    }
+    // The files come last, the transcript's at the very end: `Recording:`, `Transcript:`, then
+    // `Transcript copy:` (the failed call's `error: …` after them).
+    const lines = formatSummary(call.summary).filter(
+      (line) => line !== endedLine && !(!last && line === runFile),
+    );
+    const transcript = lines.filter((line) => line.startsWith('Transcript: '));
+    for (const line of lines) if (!line.startsWith('Transcript: ')) io.err(line);
     for (const line of audioFileLines(o, i + 1)) io.err(line);
+    for (const line of transcript) io.err(line);
     if (fileLine !== undefined && last) io.err(fileLine);
     if (failed !== undefined) io.err(`error: ${failed}`);
   });

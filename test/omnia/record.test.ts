@@ -4,9 +4,11 @@
  * duration, billed minutes, cost and summary to the summary and the transcript files;
  * `--no-call-record` skips it. Through the built CLI against the double and the local agent.
  */
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { laterHint } from '../../source/app/call-record.js';
 import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 import { double, omniaEnv, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
 
@@ -114,10 +116,27 @@ describe('no record after a stop by signal', () => {
     expect(run.output().stderr).not.toContain('fetching the call record');
     expect(requestsTo(server, 'GET', /\/calls\//)).toHaveLength(0);
     // The summary says why the Server lines are missing, and how to get them.
+    // The command names the server the call was on: without --api-base it would ask Omnia.
     expect(run.output().stderr).toContain(
-      `Call record: skipped: the app was stopped; later: omnia-voice calls show ${server.calls[0]?.id}`,
+      `Call record: skipped: the app was stopped; later: omnia-voice calls show ${server.calls[0]?.id} --api-base ${server.baseUrl}`,
     );
   }, 40_000);
+});
+
+describe('the later hint', () => {
+  it('names a server of its own (never a user or password in it), not Omnia, not the built-in agent', () => {
+    const api = (apiBase: string, server?: string) => ({ apiBase, ...(server ? { server } : {}) });
+    expect(laterHint(api('https://api.omnia-voice.com/'), 'c1')).toBe(
+      '; later: omnia-voice calls show c1',
+    );
+    expect(laterHint(api('http://127.0.0.1:8787'), 'c1')).toBe(
+      '; later: omnia-voice calls show c1 --api-base http://127.0.0.1:8787',
+    );
+    expect(laterHint(api('https://me:secret@omnia.example/base/'), 'c1')).toBe(
+      '; later: omnia-voice calls show c1 --api-base https://omnia.example/base',
+    );
+    expect(laterHint(api('http://127.0.0.1:9', 'The local agent'), 'c1')).toBe('');
+  });
 });
 
 describe('the call record from the built-in local agent', () => {

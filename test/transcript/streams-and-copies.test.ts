@@ -83,15 +83,20 @@ describe('--save-transcripts: where the run went, once, at the end of the summar
   it('beside --transcript: keeps the given file, saves a copy into the directory, names both', async () => {
     const home = tempDir('omnia-copy-');
     const dir = join(home, 'saved');
-    const run = await runCli([...CALL, '--transcript', 'mine.md', '--save-transcripts'], {
-      env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: dir }),
-      timeoutMs: 30_000,
-    });
+    const run = await runCli(
+      [...CALL, '--transcript', 'mine.md', '--save-transcripts', '--record', 'rec.wav'],
+      {
+        env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: dir }),
+        timeoutMs: 30_000,
+      },
+    );
     expect(run.code, run.stderr).toBe(0);
     const saved = readdirSync(dir);
     expect(saved).toHaveLength(1);
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines.slice(-2)).toEqual([
+    // The files last, the transcript's at the very end.
+    expect(lines.slice(-3)).toEqual([
+      'Recording: rec.wav',
       'Transcript: mine.md',
       `Transcript copy: ${join(dir, saved[0]!)}`,
     ]);
