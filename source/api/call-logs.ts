@@ -219,9 +219,11 @@ export interface ListCallLogsOptions {
 export async function listCallLogs(
   target: ApiTarget,
   options: ListCallLogsOptions,
-): Promise<CallLog[]> {
+): Promise<{ calls: CallLog[]; more: boolean }> {
   const calls: CallLog[] = [];
   let cursor: string | undefined;
+  // Whether the server has calls past those read (a page past the limit, or one more in it).
+  let more = false;
   for (let page = 0; page < MAX_CALL_PAGES && calls.length < options.limit; page++) {
     const { data } = await apiRequest(target, {
       path: '/calls',
@@ -236,12 +238,14 @@ export async function listCallLogs(
       action: 'list calls',
       signal: options.signal,
     });
-    calls.push(...data.data.slice(0, options.limit - calls.length));
+    const room = options.limit - calls.length;
+    calls.push(...data.data.slice(0, room));
     const next = data.pagination?.next ?? undefined;
+    more = data.data.length > room || (calls.length >= options.limit && Boolean(next));
     if (!next || next === cursor || data.data.length === 0) break;
     cursor = next;
   }
-  return calls;
+  return { calls, more };
 }
 
 /** How long to poll for a finished record before showing what there is. */

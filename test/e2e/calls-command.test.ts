@@ -46,6 +46,17 @@ describe('calls --since: dates in local time, as the table shows them', () => {
     expect(sent.at(-1)).toBe('2026-11-30T15:00:00.000Z');
   });
 
+  it('--limit under what there is says there are more, and how to see them', async () => {
+    const server = await double({ pastCalls: PAST });
+    const one = await runAgainst(server, ['calls', '--limit', '1']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stderr).toContain(
+      '1 call, newest first; there are more: --limit 50 shows more, --since narrows.',
+    );
+    const all = await runAgainst(server, ['calls', '--limit', '2']);
+    expect(all.stderr).toContain('2 calls, newest first.');
+  });
+
   it('a date and time with no zone is local; with a zone it is that instant', async () => {
     const server = await double({ pastCalls: PAST });
     const cases: Array<[string, string, string[]]> = [

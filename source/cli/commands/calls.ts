@@ -277,7 +277,7 @@ export async function runCallsCommand(
     );
   }
   const { api, local } = await commandApi(flags, err);
-  const calls = await listCallLogs(api, {
+  const { calls, more } = await listCallLogs(api, {
     limit: flags.limit ?? DEFAULT_CALLS_LIMIT,
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
@@ -288,7 +288,12 @@ export async function runCallsCommand(
     return 0;
   }
   for (const line of formatCalls(calls)) out(line);
-  err(`${calls.length} call${calls.length === 1 ? '' : 's'}, newest first.`);
+  const limit = flags.limit ?? DEFAULT_CALLS_LIMIT;
+  err(
+    `${calls.length} call${calls.length === 1 ? '' : 's'}, newest first${
+      more ? `; there are more: --limit ${Math.max(limit * 2, 50)} shows more, --since narrows` : ''
+    }.`,
+  );
   if (calls.length === 0 && flags.status) err(statusHint(flags.status));
   if (local && calls.length === 0) {
     err('The built-in local agent keeps the calls it served while it runs: see omnia-voice serve.');
