@@ -634,7 +634,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('show')
     .description("print or save one call's record and transcript")
     .argument('<id>', 'the call id')
-    .option('--format <format>', 'md, txt or json', oneOf('--format', ['md', 'txt', 'json']))
+    .option(
+      '--format <format>',
+      'md, txt, json or jsonl',
+      oneOf('--format', ['md', 'txt', 'json', 'jsonl']),
+    )
     .option('--json', 'the same as --format json')
     .option(
       '--out <file>',

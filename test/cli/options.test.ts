@@ -139,6 +139,21 @@ describe('calls show --json', () => {
     ]);
   });
 
+  it('--format jsonl prints one JSON record a line, as a .jsonl --out file holds', async () => {
+    const server = await double({ pastCalls: [PAST_CALL] });
+    const run = await runAgainst(server, ['calls', 'show', 'call_past_1', '--format', 'jsonl']);
+    expect(run.code, run.stderr).toBe(0);
+    const records = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; text?: string });
+    expect(records[0]?.type).toBe('call');
+    expect(records.filter((r) => r.type === 'turn').map((r) => r.text)).toEqual([
+      'Front desk, hello.',
+      'A table for two, please.',
+    ]);
+  });
+
   it('with another --format is a usage error', async () => {
     const server = await double({ pastCalls: [PAST_CALL] });
     const run = await runAgainst(server, [
@@ -303,7 +318,10 @@ describe('a flag given a value it does not take', () => {
     [['--first-speaker', 'me'], '--first-speaker: "me". Allowed: agent or user.'],
     [['--echo', 'loud'], '--echo: "loud". Allowed: cancel, guard, off.'],
     [['calls', '--limit', '0'], '--limit: "0". Allowed: a whole number above 0.'],
-    [['calls', 'show', 'c1', '--format', 'pdf'], '--format: "pdf". Allowed: md, txt or json.'],
+    [
+      ['calls', 'show', 'c1', '--format', 'pdf'],
+      '--format: "pdf". Allowed: md, txt, json or jsonl.',
+    ],
     [
       ['serve', '--port', '99999'],
       '--port: "99999". Allowed: a port number from 0 to 65535 (0 for any free one).',

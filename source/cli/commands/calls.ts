@@ -1,6 +1,6 @@
 /**
  * `omnia-voice calls [--limit N] [--since DATE] [--until DATE] [--status S] [--json]`: recent calls, newest
- * first; `omnia-voice calls show ID [--format md|txt|json] [--out FILE]`: one call's record
+ * first; `omnia-voice calls show ID [--format md|txt|json|jsonl] [--out FILE]`: one call's record
  * and transcript.
  */
 import {
@@ -336,7 +336,7 @@ export function formatCalls(calls: readonly CallLog[]): string[] {
 }
 
 export interface CallsShowFlags extends ApiFlags {
-  format?: 'md' | 'txt' | 'json';
+  format?: 'md' | 'txt' | 'json' | 'jsonl';
   out?: string;
 }
 
