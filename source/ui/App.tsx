@@ -30,6 +30,7 @@ import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
 import {
   type CallDivider,
+  endedPending,
   endedTurns,
   inlineEvents,
   mergeItems,
@@ -81,7 +82,11 @@ export function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCa
 function earlierItems(earlier: readonly EarlierCall[]): TranscriptItem[] {
   return earlier.flatMap((call, i) => [
     dividerFor(i + 1, call.snapshot, call),
-    ...mergeItems(endedTurns(call.snapshot.turns), inlineEvents(call.snapshot.events)),
+    ...mergeItems(
+      endedTurns(call.snapshot.turns),
+      inlineEvents(call.snapshot.events),
+      endedPending(call.snapshot.pendingTexts),
+    ),
   ]);
 }
 

@@ -52,6 +52,33 @@ export function endedTurns(turns: readonly Turn[]): readonly Turn[] {
   return out;
 }
 
+/** A typed message the server never confirmed, in a call that has ended: it never will. */
+interface UnconfirmedText extends PendingText {
+  readonly unconfirmed: true;
+}
+
+function isUnconfirmed(item: PendingText): item is UnconfirmedText {
+  return (item as Partial<UnconfirmedText>).unconfirmed === true;
+}
+
+const endedPendingCache = new WeakMap<readonly PendingText[], readonly PendingText[]>();
+
+/** The typed messages of an ended call still waiting for the server: not confirmed, said so. */
+export function endedPending(pending: readonly PendingText[]): readonly PendingText[] {
+  if (pending.length === 0) return pending;
+  const hit = endedPendingCache.get(pending);
+  if (hit) return hit;
+  const out = pending.map((p): PendingText => {
+    const unconfirmed: UnconfirmedText = { ...p, unconfirmed: true };
+    return unconfirmed;
+  });
+  endedPendingCache.set(pending, out);
+  return out;
+}
+
+/** Said after a typed message the server never confirmed, once the call has ended. */
+export const UNCONFIRMED_MARK = '⌨ (sent, not confirmed)';
+
 /** Whether two versions of a turn differ in how it is marked unfinished. */
 export function unfinishedChanged(a: Turn, b: Turn): boolean {
   return isUnfinished(a) !== isUnfinished(b);
@@ -154,8 +181,9 @@ export function itemsCache(): (
   let lastInline: readonly CallEvent[] = [];
   let lastPending: readonly PendingText[] = [];
   let items: readonly TranscriptItem[] = [];
-  return (liveTurns, events, pending = [], ended = false) => {
+  return (liveTurns, events, livePending = [], ended = false) => {
     const turns = ended ? endedTurns(liveTurns) : liveTurns;
+    const pending = ended ? endedPending(livePending) : livePending;
     const inline = inlineEvents(events, lastInline);
     if (turns !== lastTurns || inline !== lastInline || pending !== lastPending) {
       items = mergeItems(turns, inline, pending);
@@ -203,7 +231,7 @@ function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
     label = ROLE_LABEL.user;
     text = sanitizeText(item.text);
     tone = 'user';
-    mark = PENDING_MARK;
+    mark = isUnconfirmed(item) ? UNCONFIRMED_MARK : PENDING_MARK;
     dim = true;
   } else {
     label = item.kind === 'tool' ? 'tool' : 'error';

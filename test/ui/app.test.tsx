@@ -58,6 +58,18 @@ describe('transcript pane', () => {
     expect(r.frame()).not.toContain('prompt: …');
   });
 
+  it('a typed message the server never confirmed reads so once the call has ended, not "sent"', async () => {
+    const store = new FakeStore({
+      phase: 'live',
+      turns: [turn({ role: 'agent', text: 'Hello there.' })],
+      pendingTexts: [{ id: 1, text: 'are you there', at: Date.now() }],
+    });
+    const r = await open(store);
+    await waitFor(() => expect(r.frame()).toContain('are you there ⌨ (sent)'));
+    store.set({ phase: 'error', endReason: 'call socket lost', error: 'call socket lost' });
+    await waitFor(() => expect(r.frame()).toContain('are you there ⌨ (sent, not confirmed)'));
+  });
+
   it('updates the live agent turn as text streams in', async () => {
     const store = new FakeStore({ turns: [turn({ role: 'agent', text: 'Hel', final: false })] });
     const r = await open(store);
