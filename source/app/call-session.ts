@@ -71,6 +71,8 @@ export interface SessionActions {
   redial(): void;
   /** Hang up, finish, end the run. `force`: now, skipping what waits (exit 130). */
   quit(force?: boolean): void;
+  /** Leave the picker whose agents could not be listed: the run made no call, and says why. */
+  giveUp(why: string): void;
   /** Skip the rest of the wait for the call record. */
   skipRecord(): void;
 }
@@ -83,6 +85,8 @@ export interface SessionResult {
   readonly error?: string;
   /** Said on stderr at the end when there is no call to sum up (quit while dialing). */
   readonly note?: string;
+  /** The run ended on a redial that failed: said last on stderr (`error: could not call again: …`). */
+  readonly lastError?: string;
 }
 
 export interface CallSessionOptions {
@@ -172,6 +176,12 @@ export class CallSession {
     };
     this.actions = {
       pick: (agent) => this.pick(agent),
+      giveUp: (why) =>
+        this.end({
+          exitCode: 1,
+          calls: this.options.files.earlier,
+          error: `No call: the agents could not be listed: ${why}`,
+        }),
       listAgents: (signal) => options.listAgents(signal),
       redial: () => this.redial(),
       quit: (force) => this.quit(force === true),
@@ -378,6 +388,8 @@ export class CallSession {
   ): Promise<void> {
     if (this.finishing) return this.finishing;
     const dialing = this.view.stage.kind === 'dialing';
+    // Quitting on a redial that failed: the run's last attempt made no call, and says so.
+    const failed = this.view.stage.kind === 'failed' ? this.view.stage.message : undefined;
     this.finishing = (async () => {
       const call = this.current;
       this.current = undefined;
@@ -414,11 +426,12 @@ export class CallSession {
       }
       const last = this.options.files.earlier.at(-1);
       this.end({
-        exitCode: this.stopCode ?? code ?? last?.snapshot.exitCode ?? 0,
+        exitCode: this.stopCode ?? code ?? (failed ? 1 : (last?.snapshot.exitCode ?? 0)),
         calls: this.options.files.earlier,
         ...(!call && dialing && then === 'quit'
           ? { note: 'No call: you quit while it was being created.' }
           : {}),
+        ...(failed && !call ? { lastError: failed } : {}),
       });
     })();
     return this.finishing;

@@ -485,6 +485,7 @@ async function runScreen(
   // A second Ctrl+C too: the calls have ended (no record is waited for), so their summaries
   // and the --save-transcripts copy cost nothing, and are not lost.
   printEnd(o, files, result.calls, io);
+  if (result.lastError) io.err(`error: ${result.lastError}`);
   if (result.exitCode === SIGNAL_EXIT_CODES.SIGINT) {
     // A second Ctrl+C: leave now; the cleanup still hangs up and flushes what it can.
     return exitAfterCleanup(result.exitCode, FORCED_CLEANUP_MS);

@@ -24,7 +24,7 @@ export function SessionApp({ session }: { readonly session: CallSession }): Reac
       <AgentPicker
         loadAgents={actions.listAgents}
         onPick={actions.pick}
-        onCancel={() => actions.quit()}
+        onCancel={(why) => (why === undefined ? actions.quit() : actions.giveUp(why))}
       />
     );
   }

@@ -135,6 +135,40 @@ describe('the agent picker', () => {
   }, 40_000);
 });
 
+describe('the agent picker when the agents cannot be listed', () => {
+  it('r lists again once the server is up; Esc says why nothing was called, exit 1', async () => {
+    const first = await localAgent();
+    const port = first.port;
+    await first.close();
+    const home = tempDir('omnia-picker-down-');
+    const tui = await app(['--api-base', `http://127.0.0.1:${port}`], home);
+    await tui.waitForScreen(
+      (s) => s.includes('✖') && /^r retry · Esc quit/m.test(s),
+      'the failure, with the way to try again',
+    );
+    // The server comes up: r lists the agents, and one can be picked.
+    const agent = await startLocalAgent({ voice: 'tone', port });
+    agents.push(agent);
+    await tui.keys('r');
+    await tui.waitForScreen((s) => s.includes('Hotel Concierge'), 'the agents, listed again');
+    await agent.close();
+    await tui.keys('Escape');
+    const quiet = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end');
+    expect(exitCodeOf(quiet)).toBe(0);
+
+    // Down again, and left with Esc: the shell is told why the run did nothing.
+    const again = await app(
+      ['--api-base', `http://127.0.0.1:${port}`],
+      tempDir('omnia-picker-down-'),
+    );
+    await again.waitForScreen((s) => /^r retry · Esc quit/m.test(s), 'the failure');
+    await again.keys('Escape');
+    const end = await again.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end');
+    expect(exitCodeOf(end)).toBe(1);
+    expect(end.replace(/\n/g, '')).toMatch(/No call: the agents could not be listed: Cannot reach/);
+  }, 60_000);
+});
+
 describe('r calls again', () => {
   it('re-reads the prompt file: the earlier call stays above a divider, on screen and in the file', async () => {
     const agent = await localAgent();
@@ -313,10 +347,17 @@ describe('r when no call can be made', () => {
     const file = readFileSync(join(dir, files[0]!), 'utf8');
     expect(file).not.toMatch(/Omnia Voice call 2/);
     expect(file.split('You typed: first message')).toHaveLength(2);
-    expect(file.split(agent.calls[0]!.id)).toHaveLength(2);
+    // The one call, once (its id is also in the record's `later` hint).
+    expect(file.split(`**Call ID:** ${agent.calls[0]!.id}`)).toHaveLength(2);
     await tui.keys('q');
     const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the end', 20_000);
     expect(end).not.toMatch(/call 2/);
+    // The run's last attempt made no call: said last, and the exit code says it too.
+    const lines = end.replace(
+      /\n(?!error:|EXITED|Call |Turns|Ended|Transcript|Server|Response)/g,
+      '',
+    );
+    expect(lines).toMatch(/^error: could not call again: .*\nEXITED:1$/m);
     expect(readFileSync(join(dir, files[0]!), 'utf8')).toBe(file);
   }, 60_000);
 

@@ -22,8 +22,8 @@ export interface AgentPickerProps {
   /** Lists the workspace's active agents; aborted when the picker goes away. */
   readonly loadAgents: (signal: AbortSignal) => Promise<readonly AgentInfo[]>;
   readonly onPick: (agent: AgentInfo) => void;
-  /** Esc or Ctrl+C: no call. */
-  readonly onCancel: () => void;
+  /** Esc or Ctrl+C: no call; `why` when the agents could not be listed (said, exit 1). */
+  readonly onCancel: (why?: string) => void;
 }
 
 /** Rows around the list: title, filter line, blank, column heads … footer. */
@@ -68,6 +68,7 @@ function footerKeys(state: PickerState): string {
   if (selectedAgent(state)) return 'Enter call · Esc quit · ↑↓ PgUp PgDn choose · type to filter';
   if (state.load === 'loaded' && state.agents.length > 0)
     return 'Esc quit · no match: Backspace or Ctrl+U edits the filter';
+  if (state.load === 'failed') return 'r retry · Esc quit';
   return 'Esc quit';
 }
 
@@ -82,23 +83,31 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
   const suspend = useSuspend();
   const { setCursorPosition } = useCursor();
 
+  const { attempt } = state;
   useEffect(() => {
     const abort = new AbortController();
     loadAgents(abort.signal).then(
-      (agents) => dispatch({ type: 'loaded', agents }),
+      (agents) => dispatch({ type: 'loaded', agents, attempt }),
       (error: unknown) => {
         if (abort.signal.aborted) return;
-        dispatch({ type: 'failed', error: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        dispatch({ type: 'failed', error: message, attempt });
       },
     );
     return () => abort.abort();
-  }, [loadAgents, dispatch]);
+  }, [loadAgents, dispatch, attempt]);
 
   const page = Math.max(1, rows - CHROME_ROWS);
   useInput((input, key) => {
     if (key.eventType === 'release') return;
     if (key.escape || (key.ctrl && input === 'c')) {
-      onCancel();
+      const now = stateNow();
+      onCancel(now.load === 'failed' ? (now.error ?? 'the agents could not be listed') : undefined);
+      return;
+    }
+    // After a failed listing (a server not up yet), r lists again: nothing else can be typed.
+    if (stateNow().load === 'failed') {
+      if (input.toLowerCase() === 'r' && !key.ctrl && !key.meta) dispatch({ type: 'retry' });
       return;
     }
     if (key.ctrl && input === 'z') {

@@ -14,11 +14,15 @@ export interface PickerState {
   readonly shown: readonly AgentInfo[];
   /** Index into `shown`. */
   readonly selected: number;
+  /** Which listing this is: a retry starts another. */
+  readonly attempt: number;
 }
 
 export type PickerAction =
-  | { readonly type: 'loaded'; readonly agents: readonly AgentInfo[] }
-  | { readonly type: 'failed'; readonly error: string }
+  | { readonly type: 'loaded'; readonly agents: readonly AgentInfo[]; readonly attempt?: number }
+  | { readonly type: 'failed'; readonly error: string; readonly attempt?: number }
+  /** List again after a failure (`r`). */
+  | { readonly type: 'retry' }
   | { readonly type: 'filter'; readonly filter: string }
   | { readonly type: 'move'; readonly by: number }
   | { readonly type: 'moveTo'; readonly index: number };
@@ -29,6 +33,7 @@ export const INITIAL_PICKER_STATE: PickerState = {
   filter: '',
   shown: [],
   selected: 0,
+  attempt: 0,
 };
 
 function clamp(index: number, length: number): number {
@@ -38,11 +43,17 @@ function clamp(index: number, length: number): number {
 export function pickerReducer(state: PickerState, action: PickerAction): PickerState {
   switch (action.type) {
     case 'loaded': {
+      // An answer to a listing a retry has replaced changes nothing.
+      if (action.attempt !== undefined && action.attempt !== state.attempt) return state;
       const shown = filterAgents(action.agents, state.filter);
       return { ...state, load: 'loaded', agents: action.agents, shown, selected: 0 };
     }
     case 'failed':
+      if (action.attempt !== undefined && action.attempt !== state.attempt) return state;
       return { ...state, load: 'failed', error: action.error };
+    case 'retry':
+      if (state.load !== 'failed') return state;
+      return { ...state, load: 'loading', error: undefined, attempt: state.attempt + 1 };
     case 'filter': {
       if (action.filter === state.filter) return state;
       // The best match comes first: the highlight goes back to it as the filter narrows.
