@@ -2,7 +2,7 @@
  * Leaving the full-screen UI in a real terminal (tmux): q and Ctrl+C hang up and give the shell
  * its screen back; a second Ctrl+C while hanging up leaves at once.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
@@ -132,6 +132,25 @@ describe('leaving the full-screen UI', () => {
     expect(exitCodeOf(screen)).toBe(0);
     expectShellScreen(screen);
     expect(screen).toMatch(/^No call: you quit while it was being created\.$/m);
+  }, 40_000);
+
+  it('stderr kept in a file gets the summary, and no escape sequence for the terminal', async () => {
+    const fixture = await startCall();
+    call = fixture;
+    const log = join(fixture.home, 'err.log');
+    const tui = await startTui({
+      args: [...fixture.args, '--input', 'none', '--output', 'none'],
+      env: fixture.env(),
+      cwd: fixture.home,
+      shell: (app) => `echo ${PRE_APP_MARKER}; ${app} 2> ${log}; echo EXITED:$?; sleep 120`,
+    });
+    await tui.waitForScreen(isLive, 'the call to be live');
+    await tui.keys('q');
+    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    const kept = readFileSync(log, 'utf8');
+    expect(kept).toMatch(/^Call lasted \d+s$/m);
+    // Ink's cursor restore wrote `ESC[?25h` to stderr whatever it was (restore-cursor 4).
+    expect(kept).not.toContain('\u001b');
   }, 40_000);
 
   it("TERM=dumb (Emacs' shell) gets plain lines, not the full screen it cannot show", async () => {
