@@ -170,7 +170,7 @@ describe('fetchCallRecord', () => {
       },
     });
     expect(await fetching).toEqual({
-      note: `skipped; later: omnia-voice calls show ${call.callId}`,
+      note: `skipped; later: omnia-voice calls show ${call.callId} --api-base ${plan.api.apiBase}`,
     });
     expect(polls).toEqual([1, 2]);
   });
@@ -179,7 +179,7 @@ describe('fetchCallRecord', () => {
     const server = await double();
     const outcome = await fetchCallRecord({ apiBase: server.baseUrl, apiKey: KEY }, 'call_gone');
     expect(outcome.note).toMatch(
-      /^could not be fetched: Omnia has no call "call_gone" in this workspace \(HTTP 404: Call not found\)\. Request id: req_double_\d+\.$/,
+      /^could not be fetched: Omnia has no call "call_gone" in this workspace \(HTTP 404: Call not found\)\. Request id: req_double_\d+; later: omnia-voice calls show call_gone --api-base http:\/\/127\.0\.0\.1:\d+$/,
     );
   });
 });
