@@ -334,6 +334,8 @@ export class CallSession {
     this.options.onCall?.(call);
     void call.store.start();
     if (number === 1) this.sayWarnings(call.store);
+    // The picked agent kept as the default (a notice that goes): kept in the events too.
+    if (this.view.note !== undefined) call.store.reportInfo(this.view.note);
   }
 
   /** The settings' warnings, printed before the screen took over: in the events and a notice. */

@@ -546,6 +546,11 @@ export class SessionStore implements Store {
     return this.options.player.hold?.() ?? (() => undefined);
   }
 
+  /** Keep something the app did for the call in the events (the picked agent kept, say). */
+  reportInfo(message: string): void {
+    this.addEvent('info', message);
+  }
+
   /** Show a problem that does not stop anything important (serial gone, disk full). */
   reportWarning(message: string): void {
     this.addEvent('warning', message);

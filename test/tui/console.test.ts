@@ -71,8 +71,13 @@ describe('the agent picker', () => {
     const live = await tui.waitForScreen(isLive, 'the call with the chosen agent');
     expect(screenLines(live)[0]).toContain('Support Desk (support)');
     expect(agent.calls.at(-1)?.agentId).toBe('support');
-    // Said, with the way back to the picker.
+    // Said, with the way back to the picker, and kept in the events once the notice has gone.
     expect(live.replace(/\s+/g, ' ')).toContain('omnia-voice config unset agentId picks again');
+    await tui.keys('d');
+    await tui.waitForScreen((s) => /Events \(\d+\)/.test(s), 'the events pane');
+    // The notice lasts 5 s: after it, the events pane still has the note.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect(await tui.capture()).toMatch(/info +Support Desk is your\s+(│\s+)?agent from now on/);
     // Kept in the config file: the next run goes straight to it.
     const config = JSON.parse(
       readFileSync(join(home, '.config', 'omnia-voice', 'config.json'), 'utf8'),
