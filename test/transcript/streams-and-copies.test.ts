@@ -63,44 +63,39 @@ describe('a transcript to a stream', () => {
   }, 40_000);
 });
 
+/** A call with `extra` options saving into a transcript directory: its stderr lines, the file. */
+async function savingRun(prefix: string, extra: string[]) {
+  const home = tempDir(prefix);
+  const dir = join(home, 'saved');
+  const run = await runCli([...CALL, ...extra, '--save-transcripts'], {
+    env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: dir }),
+    timeoutMs: 30_000,
+  });
+  expect(run.code, run.stderr).toBe(0);
+  const saved = readdirSync(dir);
+  expect(saved).toHaveLength(1);
+  return { run, home, lines: run.stderr.trimEnd().split('\n'), savedPath: join(dir, saved[0]!) };
+}
+
 describe('--save-transcripts: where the run went, once, at the end of the summary', () => {
   it('alone: the summary ends with a Transcript: line naming the saved file', async () => {
-    const home = tempDir('omnia-saved-');
-    const dir = join(home, 'saved');
-    const run = await runCli([...CALL, '--save-transcripts'], {
-      env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: dir }),
-      timeoutMs: 30_000,
-    });
-    expect(run.code, run.stderr).toBe(0);
-    const saved = readdirSync(dir);
-    expect(saved).toHaveLength(1);
-    const lines = run.stderr.trimEnd().split('\n');
-    expect(lines.at(-1)).toBe(`Transcript: ${join(dir, saved[0]!)}`);
-    expect(lines.filter((l) => l.includes(saved[0]!))).toHaveLength(1);
+    const { run, lines, savedPath } = await savingRun('omnia-saved-', []);
+    expect(lines.at(-1)).toBe(`Transcript: ${savedPath}`);
+    expect(lines.filter((l) => l.includes(savedPath))).toHaveLength(1);
     expect(run.stderr.indexOf('Call lasted')).toBeLessThan(run.stderr.indexOf('Transcript:'));
   }, 40_000);
 
   it('beside --transcript: keeps the given file, saves a copy into the directory, names both', async () => {
-    const home = tempDir('omnia-copy-');
-    const dir = join(home, 'saved');
-    const run = await runCli(
-      [...CALL, '--transcript', 'mine.md', '--save-transcripts', '--record', 'rec.wav'],
-      {
-        env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: dir }),
-        timeoutMs: 30_000,
-      },
-    );
-    expect(run.code, run.stderr).toBe(0);
-    const saved = readdirSync(dir);
-    expect(saved).toHaveLength(1);
-    const lines = run.stderr.trimEnd().split('\n');
+    const { home, lines, savedPath } = await savingRun('omnia-copy-', [
+      ...['--transcript', 'mine.md', '--record', 'rec.wav'],
+    ]);
     // The files last, the transcript's at the very end.
     expect(lines.slice(-3)).toEqual([
       'Recording: rec.wav',
       'Transcript: mine.md',
-      `Transcript copy: ${join(dir, saved[0]!)}`,
+      `Transcript copy: ${savedPath}`,
     ]);
     const mine = readFileSync(join(home, 'mine.md'), 'utf8');
-    expect(readFileSync(join(dir, saved[0]!), 'utf8')).toBe(mine);
+    expect(readFileSync(savedPath, 'utf8')).toBe(mine);
   }, 40_000);
 });

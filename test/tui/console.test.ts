@@ -35,6 +35,18 @@ function promptCall(prompt: string): string[] {
   return ['--prompt', prompt, '--voice', 'Alex', '--language', 'en-us'];
 }
 
+/** The app with no key, 120x30: it starts its own local agent. */
+function localApp(args: string[], home: string): Promise<Tui> {
+  return startTui({
+    args: [...args, '--input', 'none', '--output', 'none'],
+    env: cliEnv(home, { TERM: 'screen' }),
+    cwd: home,
+    width: 120,
+    height: 30,
+    wrapInShell: true,
+  });
+}
+
 async function app(args: string[], home: string, extra: Record<string, string> = {}): Promise<Tui> {
   return startTui({
     args: [...args, '--input', 'none', '--output', 'none'],
@@ -233,14 +245,7 @@ describe('a prompt call on the built-in local agent', () => {
     const prompt = join(home, 'pirate.md');
     writeFileSync(prompt, 'You are a terse pirate.\n');
     // No API key: the app starts its own local agent.
-    const tui = await startTui({
-      args: [...promptCall(prompt), '--input', 'none', '--output', 'none'],
-      env: cliEnv(home, { TERM: 'screen' }),
-      cwd: home,
-      width: 120,
-      height: 30,
-      wrapInShell: true,
-    });
+    const tui = await localApp(promptCall(prompt), home);
     const live = await tui.waitForScreen(
       (s) => isLive(s) && s.includes('terse pirate'),
       'the call, greeting with the prompt',
@@ -256,14 +261,7 @@ describe('a prompt call on the built-in local agent', () => {
 describe('an agent of the built-in local agent', () => {
   it('is named in the title, beside why it is the local agent', async () => {
     const home = tempDir('omnia-local-agent-');
-    const tui = await startTui({
-      args: ['--agent', 'concierge', '--input', 'none', '--output', 'none'],
-      env: cliEnv(home, { TERM: 'screen' }),
-      cwd: home,
-      width: 120,
-      height: 30,
-      wrapInShell: true,
-    });
+    const tui = await localApp(['--agent', 'concierge'], home);
     const live = await tui.waitForScreen(
       (s) => isLive(s) && s.includes('Grand Hotel'),
       'the call, greeting as the concierge',

@@ -10,8 +10,9 @@ import {
   type LocalAgentOptions,
   startLocalAgent,
 } from '../../source/local-agent/index.js';
-import { cliEnv, tempDir, writeTemp } from '../helpers/cli.js';
+import { CLI_PATH, cliEnv, tempDir, writeTemp } from '../helpers/cli.js';
 import { monoWav, tone } from '../helpers/signal.js';
+import { shQuote, startTui, type Tui } from './tmux.js';
 
 /** A call set up for one test. */
 export interface CallFixture {
@@ -112,4 +113,24 @@ export async function startHoldingProxy(targetPort: number): Promise<HoldingProx
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * An interactive bash in a tmux pane (job control: Ctrl+Z, `&`, `bg`, `fg` as a user has them),
+ * and the app's command line for the call, with `extra` options, to type into it.
+ */
+export async function shellForApp(
+  fixture: CallFixture,
+  extra: string[],
+  size: { width?: number; height?: number } = {},
+): Promise<{ tui: Tui; command: string }> {
+  const tui = await startTui({
+    args: [],
+    env: fixture.env(),
+    cwd: fixture.home,
+    ...size,
+    shell: () => 'bash --norc -i',
+  });
+  const command = ['node', CLI_PATH, ...fixture.args, ...extra].map(shQuote).join(' ');
+  return { tui, command };
 }

@@ -6,9 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI_PATH } from '../helpers/cli.js';
-import { type CallFixture, startCall } from './fixtures.js';
-import { isLive, killAllTuis, shQuote, startTui, type Tui } from './tmux.js';
+import { type CallFixture, shellForApp, startCall } from './fixtures.js';
+import { isLive, killAllTuis, type Tui } from './tmux.js';
 
 let call: CallFixture | undefined;
 afterEach(async () => {
@@ -21,18 +20,11 @@ afterEach(async () => {
 async function appInShell(): Promise<{ tui: Tui; fixture: CallFixture }> {
   call = await startCall();
   const fixture = call;
-  const tui = await startTui({
-    args: [],
-    env: fixture.env(),
-    cwd: fixture.home,
+  const { tui, command } = await shellForApp(fixture, ['--input', 'none', '--output', 'none'], {
     width: 100,
     height: 30,
-    shell: () => 'bash --norc -i',
   });
-  const app = ['node', CLI_PATH, ...fixture.args, '--input', 'none', '--output', 'none']
-    .map(shQuote)
-    .join(' ');
-  await tui.type(app);
+  await tui.type(command);
   await tui.keys('Enter');
   await tui.waitForScreen(isLive, 'the call to be live');
   return { tui, fixture };

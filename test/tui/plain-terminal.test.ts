@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_PATH } from '../helpers/cli.js';
-import { type CallFixture, startCall } from './fixtures.js';
+import { type CallFixture, shellForApp, startCall } from './fixtures.js';
 import { killAllTuis, PRE_APP_MARKER, shQuote, startTui } from './tmux.js';
 
 let call: CallFixture | undefined;
@@ -125,13 +125,9 @@ describe('--plain brought back to the foreground with fg', () => {
   it('reads typed lines again: after `&` then fg, and after Ctrl+Z, bg, fg', async () => {
     call = await startCall();
     const fixture = call;
-    const tui = await startTui({
-      args: [],
-      env: fixture.env(),
-      cwd: fixture.home,
-      shell: () => 'bash --norc -i',
-    });
-    const app = `node ${CLI_PATH} ${[...fixture.args, '--plain', '--input', 'none', '--output', 'none'].map(shQuote).join(' ')}`;
+    const { tui, command: app } = await shellForApp(fixture, [
+      ...['--plain', '--input', 'none', '--output', 'none'],
+    ]);
     // Started in the background: it does not read the terminal (that would stop it)...
     await tui.type(`${app} &`);
     await tui.keys('Enter');
