@@ -131,6 +131,32 @@ describe('in-call keys in a real terminal', () => {
     expect(typedMessages(call)).toEqual(['hello woXrlD', 'quit?', 'ok']);
   }, 60_000);
 
+  it('Esc and a key in one read are both keys; Delete removes forward; Alt+B a word back', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
+    const hex = (text: string) => [...Buffer.from(text, 'utf8')].map((b) => b.toString(16));
+    await openLine(tui);
+    await tui.type('abcdef');
+    await tui.waitForScreen((s) => s.includes('say: abcdef'), 'the typed text');
+    // Home, Right twice: the cursor on "c"; the Delete key removes it (not the "b" before it).
+    await tui.keys('Home', 'Right', 'Right', 'DC');
+    // Alt+B (ESC b): back to the start of the word; "X" goes there.
+    await tui.keys('-H', ...hex('\u001bbX'));
+    await tui.waitForScreen((s) => s.includes('say: Xabdef'), 'Delete forward, then a word back');
+    // Esc then d in one write (a fast typist, tmux): the line closes, d opens the events pane,
+    // and nothing is sent.
+    await tui.keys('-H', ...hex('\u001bd'));
+    await tui.waitForScreen(
+      (s) => !s.includes('say:') && /Events \(\d+\)/.test(s),
+      'the line closed and the events pane open',
+    );
+    // In the help too: Esc closes it, and t opens the message line.
+    await tui.keys('?');
+    await tui.waitForScreen((s) => s.includes('Esc close'), 'the help');
+    await tui.keys('-H', ...hex('\u001bt'));
+    await tui.waitForScreen((s) => s.includes('say:'), 'the help closed and the line open');
+    expect(typedMessages(call)).toEqual([]);
+  }, 60_000);
+
   it('a paste the terminal did not bracket is still text in call mode, never commands', async () => {
     const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
     await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');

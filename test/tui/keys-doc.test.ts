@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KEYMAP, keyLabel } from '../../source/ui/keymap.js';
+import { LINE_KEYS } from '../../source/ui/lineEdit.js';
 
 const PAGE = readFileSync(new URL('../../docs/keys.md', import.meta.url), 'utf8');
 
@@ -23,6 +24,25 @@ describe('docs/keys.md', () => {
   it('lists every key of the keymap, and no key the keymap does not have', () => {
     const inKeymap = KEYMAP.flatMap((binding) => binding.keys.map(keyLabel));
     expect([...documentedKeys()].sort()).toEqual([...inKeymap].sort());
+  });
+
+  it('names every editing key of the message line the help lists', () => {
+    // "Ctrl+B/F" in the help is `Ctrl+B`/`Ctrl+F` on the page.
+    const labels = LINE_KEYS.flatMap(({ keys }) =>
+      keys.split(/, | \/ /).flatMap((label) => {
+        const [, head, first, rest] = /^(.*?)([^+/]+)((?:\/[^/]+)*)$/.exec(label) ?? [];
+        if (rest === undefined || rest === '') return [label];
+        return [
+          `${head}${first}`,
+          ...rest
+            .split('/')
+            .slice(1)
+            .map((k) => `${head}${k}`),
+        ];
+      }),
+    );
+    expect(labels).toContain('Ctrl+F');
+    for (const label of labels) expect(PAGE, label).toContain(`\`${label}\``);
   });
 
   it('says in which modes each key works, as the keymap does', () => {

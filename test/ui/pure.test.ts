@@ -4,12 +4,13 @@ import { dividerFor } from '../../source/ui/App.js';
 import { factRows } from '../../source/ui/components/CallFacts.js';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
+import { helpLines } from '../../source/ui/components/HelpOverlay.js';
 import { cursorWindow } from '../../source/ui/components/TypingLine.js';
 import { formatCallTime } from '../../source/ui/format.js';
 import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
 import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../source/ui/keymap.js';
 import { computeLayout } from '../../source/ui/layout.js';
-import { EMPTY_LINE, editLine, PLAIN_KEY } from '../../source/ui/lineEdit.js';
+import { EMPTY_LINE, editLine, LINE_KEYS, PLAIN_KEY } from '../../source/ui/lineEdit.js';
 import { cellsFor, formatReading, meterReading, meterSegments } from '../../source/ui/meter.js';
 import { pttAfterSpace } from '../../source/ui/ptt.js';
 import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
@@ -291,6 +292,44 @@ describe('message line', () => {
     line = editLine({ text: 'x', cursor: 0 }, 'w', key({ ctrl: true }));
     expect(line).toEqual({ text: 'x', cursor: 0 });
   });
+
+  it('Delete and Ctrl+D remove the cluster after the cursor, Backspace the one before it', () => {
+    let line = { text: 'a🇵🇹bc', cursor: 1 };
+    line = editLine(line, '', key({ delete: true }));
+    expect(line).toEqual({ text: 'abc', cursor: 1 });
+    line = editLine(line, 'd', key({ ctrl: true }));
+    expect(line).toEqual({ text: 'ac', cursor: 1 });
+    line = editLine(line, '', key({ backspace: true }));
+    expect(line).toEqual({ text: 'c', cursor: 0 });
+    // At the end there is nothing after the cursor.
+    expect(editLine({ text: 'ab', cursor: 2 }, '', key({ delete: true }))).toEqual({
+      text: 'ab',
+      cursor: 2,
+    });
+  });
+
+  it('moves and removes a word at a time: Ctrl/Alt+arrows, Alt+B, Alt+F, Alt+Backspace', () => {
+    const text = 'book a  table for two';
+    let line = { text, cursor: text.length };
+    line = editLine(line, '', key({ leftArrow: true, ctrl: true }));
+    expect(line.cursor).toBe('book a  table for '.length);
+    line = editLine(line, 'b', key({ meta: true }));
+    expect(line.cursor).toBe('book a  table '.length);
+    line = editLine(line, '', key({ leftArrow: true, meta: true }));
+    expect(line.cursor).toBe('book a  '.length);
+    line = editLine(line, 'f', key({ meta: true }));
+    expect(line.cursor).toBe('book a  table'.length);
+    line = editLine(line, '', key({ rightArrow: true, ctrl: true }));
+    expect(line.cursor).toBe('book a  table for'.length);
+    line = editLine(line, '', key({ backspace: true, meta: true }));
+    expect(line).toEqual({ text: 'book a  table  two', cursor: 'book a  table '.length });
+    // Ctrl+B and Ctrl+F move a character, as in a shell.
+    line = editLine(line, 'b', key({ ctrl: true }));
+    line = editLine(line, 'b', key({ ctrl: true }));
+    expect(line.cursor).toBe('book a  tabl'.length);
+    line = editLine(line, 'f', key({ ctrl: true }));
+    expect(line.cursor).toBe('book a  table'.length);
+  });
 });
 
 describe('keymap', () => {
@@ -311,6 +350,11 @@ describe('keymap', () => {
     expect(footer).toEqual(['m', 'i', 't', 'v', 's', 'd', '?', 'q']);
     expect(footerItems({ mode: 'call', ptt: true }).map(([k]) => k)).toContain('Space');
     expect(helpRows()).toHaveLength(KEYMAP.length);
+    // Under the bindings, the message line's editing keys, each on its line.
+    const help = helpLines(80, false, true).map((line) => line.text);
+    for (const { keys, description } of LINE_KEYS) {
+      expect(help).toContain(`${keys}: ${description}`);
+    }
     expect(keyLabel('pageup')).toBe('PgUp');
   });
 });

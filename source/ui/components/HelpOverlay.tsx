@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { helpRows } from '../keymap.js';
+import { LINE_KEYS } from '../lineEdit.js';
 import { wrapText } from '../textWidth.js';
 
 const KEYS_COLUMNS = 8;
@@ -11,12 +12,14 @@ export interface HelpLine {
   readonly text: string;
   /** "(in call)" after the description, on its last line. */
   readonly when: string;
+  /** A line across the whole width, with no keys column (the message line's keys). */
+  readonly full?: boolean;
 }
 
 /** Every binding, its description wrapped to `width` (the keys column apart). Pure. */
 export function helpLines(width: number, pttHold: boolean, redial: boolean): HelpLine[] {
   const room = Math.max(1, width - KEYS_COLUMNS);
-  return helpRows({ pttHold, redial }).flatMap((row) => {
+  const bindings = helpRows({ pttHold, redial }).flatMap((row) => {
     const whole = row.when === '' ? row.description : `${row.description} (${row.when})`;
     const wrapped = wrapText(whole, room);
     return wrapped.map((line, i) => {
@@ -31,6 +34,19 @@ export function helpLines(width: number, pttHold: boolean, redial: boolean): Hel
       };
     });
   });
+  // The message line's editing keys, under the bindings: each row wrapped to the whole width.
+  const editing = LINE_KEYS.flatMap(({ keys, description }) =>
+    wrapText(`${keys}: ${description}`, Math.max(1, width - 2)).map((line, i) => ({
+      key: `line:${keys}:${i}`,
+      keys: '',
+      text: i === 0 ? line : `  ${line}`,
+      when: '',
+      full: true,
+    })),
+  );
+  const heading = { key: 'line:heading', keys: '', text: 'In the message line (t):', when: '' };
+  const gap = { key: 'line:gap', keys: '', text: '', when: '' };
+  return [...bindings, gap, { ...heading, full: true }, ...editing];
 }
 
 /** Rows the help's lines get: the screen's body less its title and its "more" line. */
@@ -67,7 +83,7 @@ export function HelpOverlay({
       </Text>
       {shown.map((line) => (
         <Text key={line.key} wrap="truncate-end">
-          <Text bold>{line.keys.padEnd(KEYS_COLUMNS)}</Text>
+          {!line.full && <Text bold>{line.keys.padEnd(KEYS_COLUMNS)}</Text>}
           <Text>{line.text}</Text>
           {/* Alone on its line, "(when)" starts under the descriptions, like their text. */}
           {line.when !== '' && <Text dimColor>{`${line.text === '' ? '' : ' '}${line.when}`}</Text>}

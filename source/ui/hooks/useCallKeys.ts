@@ -46,6 +46,14 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
     const { context, run, onRelease, onText, onPaste } = latest.current;
     const one = (text: string, k: Key): void => {
       const event = k.eventType;
+      // Esc and a key in one read (typed fast, sent by tmux, a slow link) reach Ink as Alt and
+      // that key. Unless it is one of the message line's Alt keys (Alt+B, Alt+F), it is
+      // both keys, in order: Esc closes the line or the help, then the key meets that mode.
+      if (k.meta && !k.ctrl && event !== 'release' && isEscThenKey(text, k, context().mode)) {
+        one('', { ...k, meta: false, escape: true });
+        one(text, { ...k, meta: false });
+        return;
+      }
       if (event === 'release') onRelease();
       const name = keyNameOf(text, k);
       const now = context();
@@ -111,6 +119,20 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
     if (text) onText(text, key);
   }, []);
   useInput(onKey, { isActive });
+}
+
+/** The message line's own Alt keys: a word back, a word on. */
+const LINE_ALT_KEYS = new Set(['b', 'f']);
+
+/**
+ * Alt with one printable character that is not the message line's own Alt key while typing: what
+ * a terminal sends for Esc followed at once by that key.
+ */
+function isEscThenKey(text: string, key: Key, mode: KeyContext['mode']): boolean {
+  if (key.escape || key.return || key.tab || key.backspace || key.delete) return false;
+  if (text.length === 0 || ctrlLetter(text) !== undefined || /^\p{C}/u.test(text)) return false;
+  if (isKeyRun(text, { ...key, meta: false })) return false;
+  return !(mode === 'typing' && LINE_ALT_KEYS.has(text.toLowerCase()));
 }
 
 /** `a` for Ctrl+A (0x01) … `z` for Ctrl+Z, but not Tab, Enter or line feed; else undefined. */
