@@ -48,6 +48,9 @@ export type SessionStage =
   /** A redial could not create the call: `r` tries again, `q` quits. */
   | { readonly kind: 'failed'; readonly message: string };
 
+/** How old a call must be before `r` replaces it (`redial`). */
+export const REDIAL_AFTER_MS = 1000;
+
 /** What the screen shows. */
 export interface SessionView {
   readonly stage: SessionStage;
@@ -148,6 +151,8 @@ export class CallSession {
   /** The call being hung up (its record fetched), until it is among the finished calls. */
   private finishingCall: OpenCall | undefined;
   private number = 0;
+  /** When the current call went live (`performance.now()`): `r` right after it makes no call. */
+  private liveSince = 0;
   private skip: AbortController | undefined;
   /** The agent picked, to be kept as the default once a call with it is created. */
   private toRemember: AgentInfo | undefined;
@@ -325,6 +330,7 @@ export class CallSession {
     }
     this.number = number;
     this.current = call;
+    this.liveSince = performance.now();
     this.update({
       stage: { kind: 'call' },
       store: call.store,
@@ -355,6 +361,14 @@ export class CallSession {
       return;
     }
     if (stage !== 'call') return;
+    // A double tap of `r` (or a key repeating) would make a call that is hung up at once, and
+    // each call on Omnia is billed: a call still going and younger than this is not replaced.
+    const phase = this.current?.store.getSnapshot().phase;
+    const going = phase !== 'ended' && phase !== 'error';
+    if (going && performance.now() - this.liveSince < REDIAL_AFTER_MS) {
+      this.update({ note: 'not calling again: this call has only just started (r again to call)' });
+      return;
+    }
     // A prompt file that cannot be read (emptied, deleted, too big) must not cost the call that
     // works: checked before hanging up, and read again when the call is created.
     const target = this.plan?.target;
@@ -390,6 +404,7 @@ export class CallSession {
   ): Promise<void> {
     if (this.finishing) return this.finishing;
     const dialing = this.view.stage.kind === 'dialing';
+    const picking = this.view.stage.kind === 'picking';
     // Quitting on a redial that failed: the run's last attempt made no call, and says so.
     const failed = this.view.stage.kind === 'failed' ? this.view.stage.message : undefined;
     this.finishing = (async () => {
@@ -433,6 +448,7 @@ export class CallSession {
         ...(!call && dialing && then === 'quit'
           ? { note: 'No call: you quit while it was being created.' }
           : {}),
+        ...(!call && picking ? { note: 'No call: you left the agent picker.' } : {}),
         ...(failed && !call ? { lastError: failed } : {}),
       });
     })();

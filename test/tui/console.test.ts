@@ -11,7 +11,7 @@ import { wavHeader } from '../../source/audio/wav.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, tempDir } from '../helpers/cli.js';
 import { double, KEY } from '../omnia/helpers.js';
-import { isLive, killAllTuis, screenLines, startTui, type Tui } from './tmux.js';
+import { isLive, isLiveASecond, killAllTuis, screenLines, startTui, type Tui } from './tmux.js';
 
 const agents: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -140,16 +140,23 @@ describe('the agent picker', () => {
     await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
   }, 60_000);
 
-  it('Esc quits without a call', async () => {
+  it('Esc and Ctrl+C leave without a call, and say so', async () => {
     const agent = await localAgent();
-    const home = tempDir('omnia-picker-');
-    const tui = await app(['--api-base', agent.baseUrl], home);
-    await tui.waitForScreen((s) => s.includes('pick an agent') && s.includes('Demo'), 'the picker');
-    await tui.keys('Escape');
-    const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end');
-    expect(exitCodeOf(end)).toBe(0);
+    for (const key of ['Escape', 'C-c']) {
+      const home = tempDir('omnia-picker-');
+      const tui = await app(['--api-base', agent.baseUrl], home);
+      await tui.waitForScreen(
+        (s) => s.includes('pick an agent') && s.includes('Demo'),
+        'the picker',
+      );
+      await tui.keys(key);
+      const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end');
+      expect(exitCodeOf(end), key).toBe(0);
+      expect(end, key).toMatch(/^No call: you left the agent picker\.$/m);
+      await tui.kill();
+    }
     expect(agent.calls).toHaveLength(0);
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('the agent picker when the agents cannot be listed', () => {
@@ -294,7 +301,7 @@ describe('r when no call can be made', () => {
       height: 30,
       wrapInShell: true,
     });
-    await tui.waitForScreen((s) => isLive(s) && s.includes('local demo agent'), 'the call');
+    await tui.waitForScreen((s) => isLiveASecond(s) && s.includes('local demo agent'), 'the call');
     // Call 2 would record into voice-2.wav: the input of every call of the run.
     await tui.keys('r');
     const failed = await tui.waitForScreen(
@@ -371,7 +378,7 @@ describe('r when no call can be made', () => {
     writeFileSync(prompt, 'You are a baker. Be brief.\n');
     const tui = await app(['--api-base', agent.baseUrl, ...promptCall(prompt)], home);
     await tui.waitForScreen(
-      (s) => isLive(s) && s.includes('You are a baker') && s.includes('listening'),
+      (s) => isLiveASecond(s) && s.includes('You are a baker') && s.includes('listening'),
       'the call',
     );
     writeFileSync(prompt, '');
@@ -393,7 +400,7 @@ describe('r keeps the mute', () => {
     const tui = await app(['--api-base', agent.baseUrl, '--agent', 'demo'], home);
     await tui.waitForScreen((s) => isLive(s) && s.includes('mic live'), 'the first call');
     await tui.keys('m');
-    await tui.waitForScreen((s) => s.includes('MUTED'), 'muted');
+    await tui.waitForScreen((s) => s.includes('MUTED') && isLiveASecond(s), 'muted');
     await tui.keys('r');
     const second = await tui.waitForScreen(
       (s) => isLive(s) && s.includes('call 2 ·'),
@@ -404,6 +411,31 @@ describe('r keeps the mute', () => {
     expect(agent.calls).toHaveLength(2);
     await tui.keys('m');
     await tui.waitForScreen((s) => s.includes('mic live') && !s.includes('MUTED'), 'unmuted');
+  }, 60_000);
+});
+
+describe('r tapped twice', () => {
+  it('makes one call: r on a call that has only just started calls no one, and says so', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-redial-');
+    const tui = await app(['--api-base', agent.baseUrl, '--agent', 'demo'], home);
+    await tui.waitForScreen((s) => isLiveASecond(s), 'the first call, a second old');
+    // Three taps, 60 ms apart: the local agent creates a call in less than that.
+    for (let i = 0; i < 3; i++) {
+      await tui.keys('r');
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    await tui.waitForScreen((s) => isLive(s) && s.includes('call 2 ·'), 'the second call');
+    // And once more as soon as it is live.
+    await tui.keys('r');
+    await tui.waitForScreen((s) => s.includes('this call has only just started'), 'the notice');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(agent.calls).toHaveLength(2);
+    expect(await tui.capture()).not.toContain('call 3 ·');
+    // A second on, r calls again.
+    await tui.keys('r');
+    await tui.waitForScreen((s) => isLive(s) && s.includes('call 3 ·'), 'the third call');
+    expect(agent.calls).toHaveLength(3);
   }, 60_000);
 });
 

@@ -168,6 +168,15 @@ export function isLive(screen: string): boolean {
   return screen.includes('q quit') && /\blive \d+:\d\d/.test(screen);
 }
 
+/**
+ * The live call's clock has passed a second: old enough for `r` to replace it (`r` on a call
+ * younger than `REDIAL_AFTER_MS` is taken for a double tap).
+ */
+export function isLiveASecond(screen: string): boolean {
+  const clock = /\blive (\d+):(\d\d)/.exec(screen);
+  return isLive(screen) && clock !== null && Number(clock[1]) * 60 + Number(clock[2]) >= 1;
+}
+
 /** Lines of a capture, without the final newline's empty line. */
 export function screenLines(screen: string): string[] {
   const lines = screen.split('\n');
