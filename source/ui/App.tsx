@@ -178,9 +178,10 @@ export function App({
       rows: helpRoom(layout.bodyRows),
     }),
   });
+  const over = phase === 'ended' || phase === 'error' || between?.kind === 'failed';
   const context = useMemo<KeyContext>(
-    () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold, redial }),
-    [ui.mode, ptt, ui.pttHold, redial],
+    () => ({ mode: ui.mode, ptt, pttHold: ui.pttHold, redial, over }),
+    [ui.mode, ptt, ui.pttHold, redial, over],
   );
   // Keys read the mode as the keys before them left it, rendered or not.
   const keyContext = useCallback((): KeyContext => {

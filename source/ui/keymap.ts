@@ -49,6 +49,11 @@ export interface KeyBinding {
   readonly onlyInPtt?: boolean;
   /** Only live where a call can be made again (the full-screen run). */
   readonly onlyWithRedial?: boolean;
+  /**
+   * Acts on the call itself: not offered in the footer once the call is over (pressed then, it
+   * says why it did nothing).
+   */
+  readonly forTheCall?: boolean;
 }
 
 /**
@@ -67,6 +72,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'mute / unmute the mic (silence is sent while muted)',
     when: ['call'],
     footer: 'mute',
+    forTheCall: true,
   },
   {
     command: 'ptt',
@@ -75,6 +81,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     when: ['call'],
     footer: 'talk on/off',
     onlyInPtt: true,
+    forTheCall: true,
   },
   {
     command: 'interrupt',
@@ -82,6 +89,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'interrupt the agent (drop its queued audio)',
     when: ['call'],
     footer: 'interrupt',
+    forTheCall: true,
   },
   {
     command: 'type',
@@ -89,6 +97,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'type a message to the agent',
     when: ['call'],
     footer: 'type',
+    forTheCall: true,
   },
   {
     command: 'toggleMedium',
@@ -96,6 +105,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'switch the agent between voice and text answers',
     when: ['call'],
     footer: 'voice/text',
+    forTheCall: true,
   },
   {
     command: 'save',
@@ -244,6 +254,8 @@ export interface KeyContext {
   readonly pttHold?: boolean;
   /** `r` calls again (the full-screen run; not a single store on its own). */
   readonly redial?: boolean;
+  /** The call has ended: the footer offers no key that acts on it (mute, interrupt, type …). */
+  readonly over?: boolean;
 }
 
 /** The binding as it reads in this context (push-to-talk says whether Space is held). */
@@ -273,6 +285,7 @@ export function footerItems(context: KeyContext): Array<readonly [string, string
   const items: Array<readonly [string, string]> = [];
   for (const binding of KEYMAP) {
     if (binding.footer === undefined || !isLive(binding, context)) continue;
+    if (binding.forTheCall && context.over) continue;
     const label =
       context.mode === 'help' && binding.helpFooter !== undefined
         ? binding.helpFooter

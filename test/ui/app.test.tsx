@@ -685,6 +685,21 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
   });
 
+  it('once the call is over the footer offers no key that acts on it; pressed, it says why', async () => {
+    const store = new FakeStore({ phase: 'live', agentState: 'listening' });
+    const r = await open(store, 120, 24);
+    const footer = () => r.frame().split('\n').at(-1) ?? '';
+    await waitFor(() => expect(footer()).toMatch(/m mute.*i interrupt.*t type.*v voice\/text/));
+    store.set({ phase: 'ended', endReason: 'the agent hung up' });
+    await waitFor(() => expect(r.frame()).toContain('■ call ended'));
+    expect(footer()).toMatch(/s save.*d events.*\? help.*q quit/);
+    expect(footer()).not.toMatch(/mute|interrupt|type|voice/);
+    await r.press('i');
+    await waitFor(() =>
+      expect(r.frame()).toContain('the call is over: there is nothing to interrupt'),
+    );
+  });
+
   it('on a small screen the help wraps its lines and scrolls with the arrows', async () => {
     const store = new FakeStore({ phase: 'live' });
     const r = await open(store, 50, 14);

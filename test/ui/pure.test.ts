@@ -333,6 +333,13 @@ describe('message line', () => {
 });
 
 describe('keymap', () => {
+  it('offers in the footer no key that acts on the call once it is over', () => {
+    const live = footerItems({ mode: 'call', ptt: true, redial: true }).map(([k]) => k);
+    const over = footerItems({ mode: 'call', ptt: true, redial: true, over: true }).map(([k]) => k);
+    expect(live).toEqual(expect.arrayContaining(['m', 'Space', 'i', 't', 'v', 's', 'r', 'q']));
+    expect(over).toEqual(['s', 'd', '?', 'r', 'q']);
+  });
+
   it('gives every command one entry, and turns keys into commands by mode', () => {
     const commands = KEYMAP.map((b) => b.command);
     expect(new Set(commands).size).toBe(commands.length);
