@@ -198,17 +198,30 @@ describe('meters and state', () => {
       micLevel: { rmsDb: -41, peakDb: -30, peakHoldDb: -30 },
       agentLevel: { rmsDb: -29, peakDb: -20, peakHoldDb: -20 },
     });
-    // 38 columns: the bottom pane's meters are 18 wide, a 4-cell bar and its readout.
-    const r = await open(store, 38, 12);
+    // 40 columns: the bottom pane's meters are 18 wide, a 4-cell bar and its readout.
+    const r = await open(store, 40, 12);
     await waitFor(() => expect(r.frame()).toMatch(/agent [█·│]{4} -29 dB/));
     expect(r.frame()).toMatch(/mic {3}[█·│]{4} -41 dB/);
-    // 30 columns: 14 wide, too narrow for both: the bar alone (it was `agent ██·│ -2…`).
-    r.resize(30, 12);
+    // 32 columns: 14 wide, too narrow for both: the bar alone (it was `agent ██·│ -2…`).
+    r.resize(32, 12);
     await waitFor(() => expect(r.frame()).toMatch(/^agent [█·│]{8}/m));
     const meterRows = r.lines().filter((l) => /^(mic|agent) +[█·│]/.test(l));
     expect(meterRows).toHaveLength(2);
     // The meter's own 14 columns; the call facts share the row to its right.
     for (const row of meterRows) expect(row.slice(0, 14)).not.toMatch(/\d|dB|…/);
+  });
+
+  it('on a narrow screen a long echo fact stays two columns clear of the call facts', async () => {
+    const store = new FakeStore({
+      echo: { mode: 'off', reason: 'the input is not a microphone' },
+      input: { kind: 'none', description: 'none (silence)', sampleRate: 48_000 },
+    });
+    // 80 columns: the bottom pane, the echo fact in the left half and `in` facts in the right.
+    const r = await open(store, 80, 24);
+    await waitFor(() => expect(r.frame()).toContain('echo off: the input'));
+    const row = r.lines().find((l) => l.startsWith('echo off')) ?? '';
+    // It read `… not a microphone in      none (silence)`, as one sentence.
+    expect(row).toMatch(/^echo off: the input is not a \S*… {2}in {6}none \(silence\)/);
   });
 
   it('says the mic is lost, not live, once the input failed', async () => {

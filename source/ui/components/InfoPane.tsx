@@ -18,7 +18,9 @@ export interface InfoPaneProps {
 export const InfoPane = memo(function InfoPane({ store, width, height, wide }: InfoPaneProps) {
   // In the narrow layout the meters share the row with the facts column.
   const half = Math.floor(width / 2);
-  const meterWidth = wide ? width : half - 1;
+  // Two columns between the halves: a left row that fills its half (the echo fact) must not read
+  // on into the facts' labels (`… a microphone in      none`).
+  const meterWidth = wide ? width : half - 2;
   const live = (
     <>
       <StateIndicator store={store} />
@@ -56,7 +58,7 @@ export const InfoPane = memo(function InfoPane({ store, width, height, wide }: I
       overflow="hidden"
       alignItems="flex-start"
     >
-      <Box flexDirection="column" width={half} paddingRight={1}>
+      <Box flexDirection="column" width={half} paddingRight={2}>
         {live}
         <EchoFact store={store} />
       </Box>
