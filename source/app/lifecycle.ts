@@ -13,6 +13,7 @@
  */
 
 import { secretSpellings } from '../api/mask-key.js';
+import { blankSecrets, registeredSecrets, registerSecrets } from '../text/secrets.js';
 
 type Cleanup = () => void | Promise<void>;
 
@@ -221,8 +222,6 @@ export function installProcessHandlers(err?: (line: string) => void): void {
   process.on('exit', () => restoreTerminal());
 }
 
-const secrets = new Set<string>();
-
 /**
  * Register a secret (the API key, the call's socket address) that must never reach the terminal
  * or a file, in every spelling a server might echo it in (`secretSpellings`).
@@ -231,16 +230,12 @@ export function addSecret(
   secret: string | undefined,
   ids?: Parameters<typeof secretSpellings>[1],
 ): void {
-  for (const spelling of secretSpellings(secret, ids)) secrets.add(spelling);
+  registerSecrets(secretSpellings(secret, ids));
 }
 
-/** `text` with every registered secret replaced by `[redacted]`. */
+/** `text` with every registered secret replaced by `[redacted]` (`blankSecrets`). */
 export function scrubSecrets(text: string): string {
-  let out = text;
-  // `includes` first: nearly every write (an Ink frame) holds none, and splitting costs more.
-  for (const secret of secrets)
-    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
-  return out;
+  return blankSecrets(text);
 }
 
 /**
@@ -255,13 +250,12 @@ export function guardOutput(stream: NodeJS.WriteStream): void {
 }
 
 function scrubChunk(chunk: unknown): unknown {
-  if (secrets.size === 0) return chunk;
-  if (typeof chunk === 'string') return scrubSecrets(chunk);
+  if (registeredSecrets().length === 0) return chunk;
+  if (typeof chunk === 'string') return blankSecrets(chunk);
   if (chunk instanceof Uint8Array) {
-    const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    for (const secret of secrets) {
-      if (buf.includes(secret)) return Buffer.from(scrubSecrets(buf.toString('utf8')), 'utf8');
-    }
+    const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+    const blanked = blankSecrets(text);
+    if (blanked !== text) return Buffer.from(blanked, 'utf8');
   }
   return chunk;
 }

@@ -6,6 +6,7 @@
  */
 
 import { cutAtGrapheme } from '../text/graphemes.js';
+import { blankSecrets } from '../text/secrets.js';
 
 /** Default cap on sanitised text, in UTF-16 code units. */
 export const DEFAULT_MAX_TEXT_CHARS = 10_000;
@@ -30,7 +31,8 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u20
 
 /**
  * Removes escape sequences, control characters (newline kept, tab becomes a space) and bidi
- * controls, then truncates to `maxLength` code units with an ellipsis. Pure; never throws.
+ * controls, blanks the run's secrets (`text/secrets.ts`), then truncates to `maxLength` code
+ * units with an ellipsis. Never throws.
  */
 export function sanitizeText(input: string, maxLength: number = DEFAULT_MAX_TEXT_CHARS): string {
   if (typeof input !== 'string') return '';
@@ -45,7 +47,8 @@ export function sanitizeText(input: string, maxLength: number = DEFAULT_MAX_TEXT
       .replace(/\t/g, ' ')
       .replace(CONTROL_CHARS, '');
   }
-  return truncate(out, maxLength);
+  // The run's secrets go before the text is cut: cut first, a key's start would be left.
+  return truncate(blankSecrets(out), maxLength);
 }
 
 /** Like {@link sanitizeText} but for one-line display: newlines become spaces. */

@@ -2,6 +2,7 @@
  * Transcript file formats. Pure: data in, file text out. The writer decides when to write.
  */
 import type { CallEvent, CallLabel, PendingText, ToolCall, Turn } from '../session/types.js';
+import { blankSecrets, registeredSecrets } from '../text/secrets.js';
 import { type CallSummary, formatDuration, formatSummary } from './summary.js';
 
 /** The four transcript file formats, named by their file extension. */
@@ -570,11 +571,11 @@ export function formatTranscript(format: TranscriptFormat, data: TranscriptData)
  * also catches a secret that reached a file through any field. Empty secrets are ignored.
  */
 export function redactSecrets(text: string, secrets: readonly string[] | undefined): string {
-  if (!secrets) return text;
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length === 0) continue;
-    out = out.split(secret).join('[redacted]');
+  const own = (secrets ?? []).filter((secret) => secret.length > 0);
+  // This call's secrets and every other the run has (an earlier call's socket address echoed
+  // in this one), with the same rules as the screen's (`blankSecrets`).
+  let out = blankSecrets(text, own);
+  for (const secret of new Set([...registeredSecrets(), ...own])) {
     // A JSON file stores some characters escaped; catch the escaped spelling too.
     const escaped = JSON.stringify(secret).slice(1, -1);
     if (escaped !== secret) out = out.split(escaped).join('[redacted]');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
 import type { DoubleAgent } from './double.js';
-import { double, expectNoSecrets, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
+import { double, expectNoSecrets, KEY, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
 
 const AGENTS: DoubleAgent[] = [
   { id: 'agt_front', name: 'Front Desk', voiceId: 'v-jenny', languageId: 'en-US' },
@@ -38,6 +38,21 @@ describe('omnia-voice agents against the Omnia double', () => {
     expect(pages.every((r) => r.query.get('status') === 'ACTIVE')).toBe(true);
     expect(pages[0]?.headers['x-api-key']).toBeDefined();
     expectNoSecrets([run.stdout, run.stderr], run.home);
+  });
+
+  it('an agent name holding the key, cut to its column: not even the start of the key shows', async () => {
+    // A server that echoes the key in a name long enough to be cut: blanked before it is cut,
+    // else `…sk_live_abcdefgh…` showed most of it. A zero-width space inside it changes nothing.
+    const agents: DoubleAgent[] = [
+      { id: 'agt_long', name: `${'x'.repeat(15)}${KEY}` },
+      { id: 'agt_hidden', name: `Front ${KEY.slice(0, 9)}\u200b${KEY.slice(9)}` },
+    ];
+    const server = await double({ agents });
+    const run = await runAgainst(server, ['agents']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^x{15}\[redacted\]\s+agt_long/m);
+    expect(run.stdout).toMatch(/^Front \[redacted\]\s+agt_hidden/m);
+    for (let i = 0; i + 8 <= KEY.length; i++) expect(run.stdout).not.toContain(KEY.slice(i, i + 8));
   });
 
   it('--all includes inactive agents, --search passes the text on, --json prints every field', async () => {
