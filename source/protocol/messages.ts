@@ -215,7 +215,17 @@ export type Parsed<M> =
   /** A JSON object with a string `type` we do not know: tolerated, logged at most. */
   | { readonly kind: 'unknown'; readonly type: string; readonly raw: unknown }
   /** Anything else; `reason` is one sanitised line naming the problem (and the field). */
-  | { readonly kind: 'invalid'; readonly reason: string };
+  | {
+      readonly kind: 'invalid';
+      readonly reason: string;
+      /**
+       * A `client_tool_invocation` that could not be read but names its invocation: it must
+       * still be answered, or the agent waits for it forever.
+       */
+      readonly invocationId?: string;
+      /** That invocation's tool name, when it could be read. */
+      readonly toolName?: string;
+    };
 
 /** What {@link parseServerMessage} returns. */
 export type ParsedMessage = Parsed<ServerMessage>;
@@ -286,7 +296,38 @@ function parseWith<M extends { type: string }>(
   const result = schema.safeParse(data);
   if (result.success) return { kind: 'message', message: result.data };
   const issue = result.error.issues[0];
-  return invalid(`${type}: ${issue ? describeIssue(issue, record) : 'invalid message'}`);
+  const reason = `${type}: ${issue ? describeIssue(issue, record) : 'invalid message'}`;
+  const id = record.invocationId;
+  if (type === 'client_tool_invocation' && typeof id === 'string' && id.length > 0) {
+    const name = typeof record.toolName === 'string' ? record.toolName : undefined;
+    return { kind: 'invalid', reason, invocationId: id, ...(name ? { toolName: name } : {}) };
+  }
+  return invalid(reason);
+}
+
+/** Longest invocation id or tool name looked for in a frame too large to parse. */
+const MAX_UNREAD_FIELD_CHARS = 200;
+
+/**
+ * The invocation id (and tool name) of a `client_tool_invocation` frame too large to parse,
+ * found by a search of its text, else undefined: such a call must still be answered (with an
+ * error).
+ */
+export function toolCallOfUnread(
+  frame: Buffer,
+): { readonly invocationId: string; readonly toolName?: string } | undefined {
+  const text = frame.toString('latin1');
+  if (!/"type"\s*:\s*"client_tool_invocation"/.test(text)) return undefined;
+  const field = (name: string) => {
+    const value = new RegExp(`"${name}"\\s*:\\s*"([^"\\\\]{1,${MAX_UNREAD_FIELD_CHARS}})"`).exec(
+      text,
+    )?.[1];
+    return value === undefined ? undefined : Buffer.from(value, 'latin1').toString('utf8');
+  };
+  const invocationId = field('invocationId');
+  if (invocationId === undefined) return undefined;
+  const toolName = field('toolName');
+  return { invocationId, ...(toolName ? { toolName } : {}) };
 }
 
 /** The reason a text frame of `bytes` is rejected unparsed, or undefined when it may be parsed. */

@@ -15,6 +15,7 @@ import {
   type ParsedMessage,
   parseServerMessage,
   type ServerMessage,
+  toolCallOfUnread,
 } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { SampleAligner } from './pcm.js';
@@ -86,7 +87,7 @@ export interface CallConnectionEvents {
   /** A JSON message of a type we do not know (sanitised type name). Tolerated. */
   unknown: [type: string];
   /** A text frame we could not use; `reason` is one sanitised line. The call goes on. */
-  invalid: [reason: string];
+  invalid: [reason: string, tool?: { readonly invocationId?: string; readonly toolName?: string }];
   /** Agent audio, whole s16le samples (never empty). */
   audio: [pcm: Buffer];
   /** Round-trip time measured by a `ping`/`pong` pair. */
@@ -307,9 +308,9 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
       // Check before decoding: a huge frame should not even become a string.
       const tooLarge = frameTooLarge(data.length, this.maxTextBytes);
       const parsed: ParsedMessage = tooLarge
-        ? { kind: 'invalid', reason: tooLarge }
+        ? { kind: 'invalid', reason: tooLarge, ...toolCallOfUnread(data) }
         : parseServerMessage(data.toString('utf8'), this.maxTextBytes);
-      if (parsed.kind === 'invalid') this.emit('invalid', parsed.reason);
+      if (parsed.kind === 'invalid') this.emit('invalid', parsed.reason, parsed);
       else if (parsed.kind === 'unknown') this.emit('unknown', parsed.type);
       else this.onMessage(parsed.message);
     } catch (err) {

@@ -102,6 +102,9 @@ type Listener = () => void;
  * The session store: owns the call connection, the mic source and the player. Everything else
  * (Ink UI, plain mode, transcript writers, serial) reads immutable snapshots and calls actions.
  */
+/** An `error` message this close before a normal close (1000) is taken for why the call ended. */
+export const ERROR_BEFORE_CLOSE_MS = 5_000;
+
 export class SessionStore implements Store {
   readonly actions: StoreActions;
   private snapshot: Snapshot;
@@ -139,6 +142,10 @@ export class SessionStore implements Store {
   private hangupTimer: NodeJS.Timeout | undefined;
   /** Aborted when the call ends: tools still running are stopped. */
   private readonly toolsAbort = new AbortController();
+  /** A reply cut by the call's end was marked (`markCutByHangUp`). */
+  private cutMarked = false;
+  /** The server's last `error` message, and when it came. */
+  private lastServerError: { readonly message: string; readonly at: number } | undefined;
 
   constructor(private readonly options: SessionStoreOptions) {
     const now = Date.now();
@@ -254,7 +261,11 @@ export class SessionStore implements Store {
     const c = this.connection;
     c.on('message', (msg: ServerMessage) => this.onMessage(msg));
     c.on('unknown', (type: string) => this.addEvent('unknown', `unknown message type: ${type}`));
-    c.on('invalid', (reason: string) => this.addEvent('invalid', `invalid message: ${reason}`));
+    c.on('invalid', (reason, tool) => {
+      this.addEvent('invalid', `invalid message: ${reason}`);
+      if (tool?.invocationId !== undefined)
+        this.onUnreadToolCall(reason, tool.invocationId, tool.toolName);
+    });
     c.on('audio', (pcm: Buffer) => this.onAgentAudio(pcm));
     c.on('rtt', (ms: number) => this.update({ rttMs: ms }));
     c.on('error', (message: string) => this.addEvent('warning', message));
@@ -331,6 +342,8 @@ export class SessionStore implements Store {
         this.onAgentState(msg.state);
         break;
       case 'transcript': {
+        // The call went on after an error: that error is not why it ends.
+        this.lastServerError = undefined;
         const isNew = findTurnIndex(this.snapshot.turns, msg.ordinal) < 0;
         const newUserTurn = msg.role === 'user' && this.snapshot.pendingTexts.length > 0 && isNew;
         const result = applyTranscript(this.draftTurns(), msg, Date.now(), { inPlace: true });
@@ -378,6 +391,7 @@ export class SessionStore implements Store {
       case 'error':
         this.addEvent('error', `server error: ${msg.message}`);
         this.update({ error: this.clean(`server error: ${msg.message}`) });
+        this.lastServerError = { message: msg.message, at: Date.now() };
         break;
       case 'hangup':
         this.onAgentHangup(msg.reason ?? msg.message);
@@ -428,10 +442,7 @@ export class SessionStore implements Store {
    * refused at once. Either way the agent gets an answer, or it would stall mid-sentence.
    */
   private onToolInvocation(msg: ClientToolInvocationMessage): void {
-    const clean = {
-      line: (text: string) => this.clean(text),
-      redact: (text: string) => this.redact(text),
-    };
+    const clean = this.toolCleaners;
     const afterOrdinal = this.snapshot.turns.at(-1)?.ordinal ?? -1;
     const call = startToolCall(msg, Date.now(), afterOrdinal, clean);
     const runner = this.options.clientTools;
@@ -453,6 +464,36 @@ export class SessionStore implements Store {
       this.putTool(finishToolCall(call, outcome, Date.now(), clean));
     });
   }
+
+  /**
+   * A tool call whose message could not be read (its parameters not an object, the frame too
+   * large) but which names its invocation: answered with an error, or the agent would wait for
+   * it forever, and kept as a failed call, so the screen, plain mode and the files show it.
+   */
+  private onUnreadToolCall(
+    reason: string,
+    invocationId: string,
+    toolName = '(unknown tool)',
+  ): void {
+    const error = `omnia-voice could not read this tool call: ${reason}`;
+    this.connection.send(toolFailure(invocationId, error));
+    const clean = this.toolCleaners;
+    const afterOrdinal = this.snapshot.turns.at(-1)?.ordinal ?? -1;
+    const now = Date.now();
+    const call = startToolCall(
+      { invocationId, toolName, parameters: {} },
+      now,
+      afterOrdinal,
+      clean,
+    );
+    this.putTool(finishToolCall(call, { ok: false, error }, now, clean));
+  }
+
+  /** How a tool call's names, parameters and result are made safe to keep. */
+  private readonly toolCleaners = {
+    line: (text: string) => this.clean(text),
+    redact: (text: string) => this.redact(text),
+  };
 
   private putTool(call: ToolCall): void {
     this.update({ toolCalls: putToolCall(this.snapshot.toolCalls ?? [], call) });
@@ -490,6 +531,18 @@ export class SessionStore implements Store {
       return;
     }
     const why = reason ? `: ${reason}` : '';
+    // An `error` as the server's last word before a normal close (no turn since, within a few
+    // seconds) is why the call ended (`Insufficient credits: call terminated`, then 1000): the
+    // call failed, and says so.
+    const error = this.lastServerError;
+    if (!byUs && code === 1000 && error && Date.now() - error.at <= ERROR_BEFORE_CLOSE_MS) {
+      this.finish(
+        'error',
+        this.clean(`the server ended the call after an error: ${error.message}`),
+        1,
+      );
+      return;
+    }
     if (byUs || code === 1000) {
       this.finish('ended', byUs ? this.hangUpReason : `the server ended the call${why}`, 0);
     } else {
@@ -742,15 +795,18 @@ export class SessionStore implements Store {
    * the user never heard the rest. The turn is marked interrupted (not counted as a barge-in)
    * and an event says how much went unplayed. A short tail (often silence) is not a cut.
    */
-  private markCutByHangUp(): void {
+  private markCutByHangUp(how = 'hung up'): void {
+    // Once: a hang-up marks the cut, and the call's end then finds the same queue.
+    if (this.cutMarked) return;
     // With no audio output (`--output none`) too: the reply plays to nothing in real time, its
     // line waits as long, and a hang-up cuts it there (the server's text with it): unmarked, a
     // reply cut to `You typed:` read as whole.
     const unplayedMs = Math.round(this.options.player.unplayedMs);
     if (unplayedMs < CUT_BY_HANGUP_MS) return;
+    this.cutMarked = true;
     const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });
     if (turns !== this.snapshot.turns) this.update({ turns });
-    this.addEvent('info', `hung up with ${unplayedMs} ms of the agent's reply not played`);
+    this.addEvent('info', `${how} with ${unplayedMs} ms of the agent's reply not played`);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------
@@ -763,6 +819,10 @@ export class SessionStore implements Store {
     if (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error') return;
     clearTimeout(this.hangupTimer);
     this.toolsAbort.abort();
+    // However the call ends (the server closed, the socket dropped, the agent's last words
+    // outlasted their wait), a reply still queued was never heard whole: marked as a hang-up
+    // marks it, not printed and saved as if heard.
+    if (!this.stopped) this.markCutByHangUp('the call ended');
     const line = this.clean(reason);
     this.update({
       phase,

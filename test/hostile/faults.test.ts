@@ -6,9 +6,17 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { expectNoKey, expectTerminalSafe, type HostileRun, runCall, runFiles } from './helpers.js';
+import {
+  expectNoKey,
+  expectTerminalSafe,
+  type HostileRun,
+  RATE,
+  runCall,
+  runFiles,
+} from './helpers.js';
 import {
   agentSays,
+  type HostileCall,
   type HostileServer,
   type HostileServerOptions,
   pause,
@@ -80,6 +88,50 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
       /^Ended: call socket closed by the server \(code 4003\): agent gone$/m,
     );
   }, 30_000);
+
+  it('an error message, then a normal close: the call failed with that error, exit 1', async () => {
+    const run = await fault(
+      saysThen(async (call) => {
+        call.json({ type: 'error', message: 'Insufficient credits: call terminated' });
+        await pause(100);
+        call.ws.close(1000);
+      }),
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'error: the server ended the call after an error: Insufficient credits: call terminated',
+    );
+    expect(run.transcript).toMatch(
+      /^Ended: the server ended the call after an error: Insufficient credits/m,
+    );
+  }, 30_000);
+
+  it('the server closing or dropping the socket mid-reply: the reply is marked cut, not heard', async () => {
+    // The reply's text is whole, and 5 s of its audio came at once; the socket goes a second in.
+    const reply = 'Here is a long answer that takes five seconds to say.';
+    const cases: Array<[string, (call: HostileCall) => void]> = [
+      ['closed (1000)', (call) => call.ws.close(1000)],
+      ['dropped', (call) => void call.socket.resetAndDestroy()],
+    ];
+    for (const [what, end] of cases) {
+      const run = await fault({
+        call: async (call) => {
+          call.json({ type: 'state', state: 'speaking' });
+          call.json(agentSays(1, reply));
+          call.audio(Buffer.alloc(5 * RATE * 2, 1));
+          await pause(1_000);
+          end(call);
+        },
+      });
+      expect(run.stdout, what).toContain(`Agent: ${reply} [interrupted]`);
+      expect(run.transcript, what).toContain(`Agent: ${reply} [interrupted]`);
+      expect(run.stdout, what).toMatch(
+        /the call ended with \d+ ms of the agent's reply not played/,
+      );
+      await server?.close();
+      server = undefined;
+    }
+  }, 60_000);
 
   it('a text frame over 16 MiB closes the call as "message too big", exit 1', async () => {
     const run = await fault(saysThen((call) => call.text(`"${'z'.repeat(17 * 1024 * 1024)}"`)));

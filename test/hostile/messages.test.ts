@@ -111,6 +111,52 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     expect(invalid.length).toBeGreaterThanOrEqual(5);
   }, 30_000);
 
+  it('a tool call that cannot be read but names its invocation is still answered, with an error', async () => {
+    const answers: unknown[] = [];
+    const run = await survive(async (call) => {
+      // Parameters as a JSON string, an array, and a frame over the 1 MiB text limit.
+      call.json({
+        type: 'client_tool_invocation',
+        toolName: 'lookup',
+        invocationId: 'inv-A',
+        parameters: '{"order":7}',
+      });
+      call.json({
+        type: 'client_tool_invocation',
+        toolName: 'lookup',
+        invocationId: 'inv-B',
+        parameters: [1],
+      });
+      call.json({
+        type: 'client_tool_invocation',
+        toolName: 'lookup',
+        invocationId: 'inv-C',
+        parameters: { doc: 'x'.repeat(1_200_000) },
+      });
+      await pause(700);
+      answers.push(
+        ...call.messages.filter((m) => (m as { type?: string }).type === 'client_tool_result'),
+      );
+    });
+    expect(answers.map((m) => (m as { invocationId: string }).invocationId)).toEqual([
+      'inv-A',
+      'inv-B',
+      'inv-C',
+    ]);
+    for (const answer of answers) {
+      expect((answer as { error: string }).error).toMatch(
+        /^omnia-voice could not read this tool call: /,
+      );
+    }
+    // Shown, and kept in the transcript, as a failed tool call.
+    expect(run.transcript).toMatch(
+      /^Tool: lookup\(\{\}\) failed: omnia-voice could not read this tool call: client_tool_invocation: "parameters" expected a record/m,
+    );
+    expect(run.transcript).toMatch(
+      /^Tool: lookup\(\{\}\) failed: omnia-voice could not read this tool call: text frame of/m,
+    );
+  }, 30_000);
+
   it('wrong field types and a state outside the four are reported with the field', async () => {
     const run = await survive((call) => {
       call.json({ type: 'transcript', role: 'agent', ordinal: '3', text: 'x', final: true });

@@ -99,7 +99,9 @@ describe('the API key never leaves the process', () => {
     });
     const files = runFiles();
     const run = await runCall(server, files);
-    expect(run.code, run.stderr).toBe(0);
+    // The error was the server's last word before it closed: the call failed with it.
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^error: the server ended the call after an error: echo /m);
     const everything = [run.stdout, run.stderr, run.transcript].join('\n');
     for (const leak of [KEY.toLowerCase(), KEY.toUpperCase(), token, token.toLowerCase()]) {
       expect(everything.includes(leak), `leaked: ${leak.slice(0, 6)}…`).toBe(false);
