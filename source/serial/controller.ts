@@ -6,6 +6,7 @@ import {
   type DeviceView,
   deviceView,
   formatLevelLine,
+  LINE_PAUSE_MS,
   LineSplitter,
   parseDeviceLine,
   printableDeviceText,
@@ -53,6 +54,8 @@ export class SerialController {
   private pendingOutput = '';
   private writing: Promise<void> | undefined;
   private readLoop: Promise<void> | undefined;
+  /** Ends a line the device left unfinished when it goes quiet (see LineSplitter.pause). */
+  private pauseTimer: NodeJS.Timeout | undefined;
   /** The device's talk button is down (PTT_DOWN, no PTT_UP yet): released if the device goes. */
   private pttHeld = false;
 
@@ -106,6 +109,8 @@ export class SerialController {
     this.unsubscribe = undefined;
     if (this.levelTimer) clearInterval(this.levelTimer);
     this.levelTimer = undefined;
+    if (this.pauseTimer) clearTimeout(this.pauseTimer);
+    this.pauseTimer = undefined;
     this.pendingOutput = '';
   }
 
@@ -121,8 +126,18 @@ export class SerialController {
         return;
       }
       if (this.stopped) return;
+      if (this.pauseTimer) clearTimeout(this.pauseTimer);
+      this.pauseTimer = undefined;
       for (const line of splitter.push(buffer.subarray(0, bytesRead))) {
         this.handle(parseDeviceLine(line));
+      }
+      if (splitter.endsOnPause && !this.stopped) {
+        this.pauseTimer = setTimeout(() => {
+          this.pauseTimer = undefined;
+          if (this.stopped) return;
+          for (const line of splitter.pause()) this.handle(parseDeviceLine(line));
+        }, LINE_PAUSE_MS);
+        this.pauseTimer.unref();
       }
     }
   }

@@ -37,12 +37,32 @@ const COMMANDS: Readonly<Record<string, DeviceCommandKind>> = {
 /** Longest line kept; a device that never sends a newline must not grow memory forever. */
 export const MAX_LINE_CHARS = 256;
 
+/**
+ * How long the device may go quiet in the middle of something that cannot become a command
+ * (noise, a boot message without a line end) before that is taken as a line of its own: the
+ * command the device sends after it then starts a line of its own instead of being swallowed.
+ * Much longer than the gaps inside one line (a byte takes under 2 ms at 9600 baud).
+ */
+export const LINE_PAUSE_MS = 500;
+
 /** Parses one line from the device (with or without its CR/LF). */
 export function parseDeviceLine(raw: string): DeviceLine {
   const line = raw.replace(/^[\s\u0000]+|[\s\u0000]+$/g, '');
   if (line.length === 0) return { kind: 'empty' };
   const kind = COMMANDS[line.toUpperCase()];
   return kind ? { kind } : { kind: 'unknown', line };
+}
+
+/**
+ * Whether the start of a line could still become a command (`MUTE_TOG`, `  PTT_UP `): a
+ * person typing a command in a terminal program sends it a key at a time, with pauses.
+ */
+export function couldBecomeCommand(partial: string): boolean {
+  const match = /^[\s\u0000]*([^\s\u0000]*)([\s\u0000]*)$/.exec(partial);
+  if (!match) return false;
+  const word = (match[1] ?? '').toUpperCase();
+  if (match[2]) return word === '' || Object.hasOwn(COMMANDS, word);
+  return Object.keys(COMMANDS).some((command) => command.startsWith(word));
 }
 
 /** Makes device text safe to show: no control characters or escapes, bounded length. */
@@ -54,21 +74,58 @@ export function printableDeviceText(text: string, maxChars = 60): string {
 /**
  * Splits a byte stream into lines. Reads from a serial port end anywhere, including in the
  * middle of a line or a multi-byte character; LF, CRLF and lone CR all end a line.
+ *
+ * A line longer than {@link MAX_LINE_CHARS} is given out once, cut to that length, as soon as
+ * it is that long; the rest of it, up to its line end, is skipped (one warning for it, however
+ * long). A line end is not the only end: when the device goes quiet ({@link pause}, after
+ * {@link LINE_PAUSE_MS}) in the middle of something that cannot become a command, or of a line
+ * being skipped, that ends it, so the command sent after the pause is obeyed.
  */
 export class LineSplitter {
   private readonly decoder = new StringDecoder('utf8');
   private pending = '';
+  /** The line in hand was longer than MAX_LINE_CHARS and was given out: skip to its end. */
+  private skipping = false;
 
   /** Feeds bytes; returns the lines completed by them (without terminators). */
   push(chunk: Buffer | string): string[] {
-    this.pending += typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
-    const parts = this.pending.split(/\r\n|\n|\r/);
+    const parts = (
+      this.pending + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk))
+    ).split(/\r\n|\n|\r/);
     this.pending = parts.pop() ?? '';
+    if (this.skipping) {
+      if (parts.length > 0) {
+        // The first part is the end of the line already given out.
+        parts.shift();
+        this.skipping = false;
+      } else {
+        this.pending = '';
+      }
+    }
     if (this.pending.length > MAX_LINE_CHARS) {
-      parts.push(this.pending);
+      parts.push(this.pending.slice(0, MAX_LINE_CHARS));
       this.pending = '';
+      this.skipping = true;
     }
     return parts;
+  }
+
+  /** Whether the device going quiet now would end a line ({@link pause} would do something). */
+  get endsOnPause(): boolean {
+    return this.skipping || (this.pending !== '' && !couldBecomeCommand(this.pending));
+  }
+
+  /**
+   * The device has been quiet for {@link LINE_PAUSE_MS}: what it sent last that cannot become
+   * a command is a line of its own (returned), and a long line being skipped is over. The start
+   * of a command is kept: it may still be being typed.
+   */
+  pause(): string[] {
+    this.skipping = false;
+    if (this.pending === '' || couldBecomeCommand(this.pending)) return [];
+    const line = this.pending;
+    this.pending = '';
+    return [line];
   }
 }
 

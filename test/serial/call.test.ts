@@ -199,6 +199,46 @@ describe('serial commands change what the server receives (built CLI, pty pair)'
   }, 60_000);
 });
 
+describe('serial lines without a line end (built CLI, pty pair)', () => {
+  it('a long line without a line end, then a pause, never swallows the next command, at any length', async () => {
+    const home = tempDir('omnia-serial-call-');
+    const c = await startSerialCall(home, ['--input', 'none', '--output', 'none'], listening);
+    // Each round: a toggle obeyed, then junk with no line end (at, just past and well past
+    // the 256-character limit), a pause, and a toggle that must be obeyed too.
+    const rounds = [256, 257, 300];
+    let toggles = 0;
+    const mutedLines = () => c.device.lines.filter((l) => /^MUTED [01]$/.test(l));
+    for (const length of rounds) {
+      await c.device.send(`MUTE_TOGGLE\n${'G'.repeat(length)}`);
+      toggles++;
+      await waitFor(() => mutedLines().length === toggles + 1, { what: `toggle ${toggles}` });
+      await new Promise((r) => setTimeout(r, 1_000));
+      await c.device.send('MUTE_TOGGLE\n');
+      toggles++;
+      await waitFor(() => mutedLines().length === toggles + 1, {
+        what: `the toggle after ${length} characters without a line end (device got: ${mutedLines().join(', ')})`,
+      });
+    }
+    expect(mutedLines()).toEqual([
+      'MUTED 0',
+      'MUTED 1',
+      'MUTED 0',
+      'MUTED 1',
+      'MUTED 0',
+      'MUTED 1',
+      'MUTED 0',
+    ]);
+    // Each run of junk is one warning, nothing more, nothing of it lost without a word.
+    const warnings = c.app
+      .output()
+      .stdout.match(/^\[warning\] serial device .* sent an unknown command: .*$/gm);
+    expect(warnings).toHaveLength(rounds.length);
+    for (const w of warnings ?? []) expect(w).toContain(`"${'G'.repeat(60)}…"`);
+    await c.device.send('HANGUP\n');
+    expect(await c.exit, c.app.output().stderr).toBe(0);
+  }, 60_000);
+});
+
 /** The interrupted turn, the rest of it the server still streams, and the next turn. */
 const FIRST_HZ = 440;
 const REST_HZ = 1_000;

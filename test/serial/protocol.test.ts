@@ -54,8 +54,36 @@ describe('LineSplitter', () => {
   it('does not grow without bound when a device never sends a newline', () => {
     const s = new LineSplitter();
     const lines = s.push('x'.repeat(MAX_LINE_CHARS + 10));
-    expect(lines).toHaveLength(1);
-    expect(s.push('MUTE\n')).toEqual(['MUTE']);
+    expect(lines).toEqual(['x'.repeat(MAX_LINE_CHARS)]);
+    // The rest of the long line, up to its end, is the same line: not a second warning.
+    expect(s.push('x'.repeat(1000))).toEqual([]);
+    expect(s.push('xxMUTE\nMUTE\n')).toEqual(['MUTE']);
+  });
+
+  it('a pause ends what cannot become a command, whatever its length; the next command is a line of its own', () => {
+    for (const length of [1, 255, MAX_LINE_CHARS, MAX_LINE_CHARS + 1, 300, 5000]) {
+      const s = new LineSplitter();
+      const early = s.push(`MUTE_TOGGLE\n${'G'.repeat(length)}`);
+      expect(s.endsOnPause).toBe(true);
+      const late = s.pause();
+      expect([...early, ...late].filter((l) => l.startsWith('G'))).toHaveLength(1);
+      expect(s.push('MUTE_TOGGLE\n')).toEqual(['MUTE_TOGGLE']);
+    }
+  });
+
+  it('a pause keeps the start of a command that is still being typed', () => {
+    const s = new LineSplitter();
+    for (const start of ['m', 'MUTE', '  mute_t', 'PTT_UP  ', '   ']) {
+      s.push(start);
+      expect(s.endsOnPause).toBe(false);
+      expect(s.pause()).toEqual([]);
+      s.push('\n');
+    }
+    s.push('MUTE ');
+    s.pause();
+    expect(s.push('_TOGGLE\n')).toEqual(['MUTE _TOGGLE']);
+    s.push('MUTEX');
+    expect(s.pause()).toEqual(['MUTEX']);
   });
 });
 
