@@ -34,12 +34,16 @@ export interface PreflightOptions {
   readonly toolsPath?: string;
   /** Plain mode: the terminal is not drawn on, so the transcript may go to it. */
   readonly plain?: boolean;
+  /** `--serial`'s device. */
+  readonly serialPath?: string;
 }
 
 /**
  * Whether `path` is the terminal the full-screen UI draws on (`/dev/stdout`, `/dev/tty`, the
  * pty's own path): a transcript written there is drawn over by the UI, and the final one left
- * in the shell's screen in pieces.
+ * in the shell's screen in pieces; a serial device there takes the user's typing as commands
+ * and switches the terminal's output processing off. The device identity (rdev) decides, not
+ * isatty: a real serial port is a terminal too.
  */
 export function isTheScreen(path: string): boolean {
   let stats: Stats;
@@ -89,6 +93,11 @@ export function preflight(o: PreflightOptions): void {
   if (o.transcriptPath !== undefined && !o.plain && isTheScreen(o.transcriptPath)) {
     throw usageError(
       `--transcript ${sanitizeLine(o.transcriptPath, 200)} is the terminal the full-screen UI draws on: the UI would draw over it; add --plain, or give a file`,
+    );
+  }
+  if (o.serialPath !== undefined && isTheScreen(o.serialPath)) {
+    throw usageError(
+      `--serial ${sanitizeLine(o.serialPath, 200)} is the terminal this app runs in, not a serial device: the app would read your typing as commands and write its state lines over the screen; give the device's path (omnia-voice serial list shows the ports)`,
     );
   }
   if (o.transcriptPath !== undefined) {

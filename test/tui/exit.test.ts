@@ -192,6 +192,38 @@ describe('leaving the full-screen UI', () => {
     expect(fixture.agent.calls).toHaveLength(0);
   }, 40_000);
 
+  it('--serial naming this terminal (/dev/tty, or its own pty path) is refused before the call starts (exit 2)', async () => {
+    const fixture = await startCall();
+    call = fixture;
+    const runs: Array<{ serial: string; extra: string[]; shown: RegExp }> = [
+      { serial: '/dev/tty', extra: [], shown: /\/dev\/tty/ },
+      // The pane's own device by its path, in plain mode too: a serial port is a terminal as
+      // well, so only the device itself tells them apart.
+      { serial: '"$(tty)"', extra: ['--plain'], shown: /\/dev\/pts\/\d+/ },
+    ];
+    for (const run of runs) {
+      const tui = await startTui({
+        args: [...fixture.args, '--input', 'none', '--output', 'none', ...run.extra],
+        env: fixture.env(),
+        cwd: fixture.home,
+        shell: (app) =>
+          `echo ${PRE_APP_MARKER}; ${app} --serial ${run.serial}; echo EXITED:$?; sleep 120`,
+      });
+      const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+      expect(exitCodeOf(screen)).toBe(2);
+      const text = screen.replace(/\n/g, '');
+      expect(text).toMatch(
+        new RegExp(
+          `error: --serial ${run.shown.source} is the terminal this app runs in, not a serial device: .*give the device's path`,
+        ),
+      );
+      // Nothing of a serial session reached the screen.
+      expect(screen).not.toMatch(/^(STATE|LEVEL|MUTED) /m);
+      await killAllTuis();
+    }
+    expect(fixture.agent.calls).toHaveLength(0);
+  }, 40_000);
+
   it('a second Ctrl+C while hanging up quits at once with 130, the summary and the saved copy kept', async () => {
     const { agent, proxy, fixture } = await behindProxy();
     const dir = join(fixture.home, 'saved');
