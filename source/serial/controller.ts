@@ -225,7 +225,7 @@ export class SerialController {
   }
 
   private disconnected(error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = disconnectReason(error);
     this.stop();
     const port = this.port;
     this.port = undefined;
@@ -281,6 +281,31 @@ export function openFailure(error: unknown): string {
   }
   if (/Cannot lock port|Resource temporarily unavailable|EBUSY|EAGAIN/i.test(message)) {
     return 'busy: another program has it open';
+  }
+  if (/Is a directory|EISDIR/i.test(message)) {
+    return 'it is a folder, not a serial device (omnia-voice serial list shows the serial ports)';
+  }
+  // The binding adds `, cannot open <path>`, which the caller's message already says.
+  return message.replace(/, cannot open .*$/, '');
+}
+
+/**
+ * Why a serial device stopped answering, in words: unplugged (or reset), the binding says
+ * `bad file descriptor` (its poller) or `EIO: i/o error, read`, names no user would know.
+ */
+export function disconnectReason(error: unknown): string {
+  const e = error as { code?: unknown; disconnect?: unknown } | undefined;
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /^Error:?\s*/,
+    '',
+  );
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (
+    e?.disconnect === true ||
+    /^(EBADF|EIO|ENXIO|ENODEV|EPIPE|ENOENT)$/.test(code) ||
+    /bad file descriptor|i\/o error|input\/output error|no such device|broken pipe/i.test(message)
+  ) {
+    return 'it went away (unplugged, or reset)';
   }
   return message;
 }

@@ -126,7 +126,7 @@ describe('local devices failing mid-call (plain mode, built CLI)', () => {
     await pty.kill();
     await waitFor(
       () =>
-        /^\[error\] serial device .* disconnected: .*serial control is off$/im.test(
+        /^\[error\] serial device .* disconnected: it went away \(unplugged, or reset\); serial control is off$/m.test(
           run.output().stdout,
         ),
       {

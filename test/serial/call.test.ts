@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WAV_HEADER_BYTES } from '../../source/audio/wav.js';
-import { startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
+import { cliEnv, runCli, startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
 import { goertzel, monoWav, rms, tone } from '../helpers/signal.js';
 import { hostileEnv } from '../hostile/helpers.js';
 import { type HostileCall, type HostileServer, startHostileServer } from '../hostile/server.js';
@@ -197,6 +197,22 @@ describe('serial commands change what the server receives (built CLI, pty pair)'
     ]);
     expect(c.app.output().stderr).toMatch(/^Ended: you hung up \(serial device\)$/m);
   }, 60_000);
+});
+
+describe('serial open errors (built CLI, the local agent)', () => {
+  it('--serial naming a folder says so in words; the call runs without serial control', async () => {
+    const home = tempDir('omnia-serial-call-');
+    const result = await runCli(
+      ['--plain', '--input', 'none', '--output', 'none', '--serial', home, '--duration', '2'],
+      { env: cliEnv(home) },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      `[error] serial control off: cannot open serial device ${home}: it is a folder, not a serial device (omnia-voice serial list shows the serial ports)`,
+    );
+    expect(result.stdout).not.toMatch(/Is a directory|cannot open .*, cannot open/);
+    expect(result.stdout).toMatch(/^Agent: /m);
+  }, 30_000);
 });
 
 describe('serial lines without a line end (built CLI, pty pair)', () => {

@@ -116,7 +116,10 @@ describe('SerialController over a real pty pair', () => {
     );
     // An error: serial control is off, which the user must see on the banner.
     expect(warning[0]).toBe('error');
-    expect(warning[1]).toMatch(new RegExp(`^serial device ${pty.appPath} disconnected: `));
+    // In words, not the binding's (`bad file descriptor`).
+    expect(warning[1]).toBe(
+      `serial device ${pty.appPath} disconnected: it went away (unplugged, or reset); serial control is off`,
+    );
     expect(warning[1]).not.toContain('talk button');
     // The store is left alone and keeps working; the controller no longer listens.
     expect(store.listenerCount).toBe(0);
@@ -178,6 +181,17 @@ describe('open errors', () => {
     );
     const nul = new SerialController({ path: '/dev/null', store, onEvent: () => undefined });
     await expect(nul.open()).rejects.toThrow(/: not a serial device \(/);
+  });
+
+  it("says a folder is a folder, not in the driver's words", async () => {
+    const c = new SerialController({ path: dir, store, onEvent: () => undefined });
+    const error = await c.open().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe(
+      `cannot open serial device ${dir}: it is a folder, not a serial device (omnia-voice serial list shows the serial ports)`,
+    );
   });
 
   it('explains a missing bindings package with an install hint', async () => {
