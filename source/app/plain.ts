@@ -27,7 +27,7 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   let waitingSince: number | undefined;
   let lastState = '';
   /** Whether the mic was closed when last said (unset: a live mic need not be announced). */
-  let lastMuted = false;
+  let lastMic = 'live';
   let lastPhase = '';
 
   // How many leading turns are all printed, and the ordinal of the last of them: each render
@@ -144,11 +144,9 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     }
     // Mute and push-to-talk (keys, a serial button) answer on a line of their own: the user
     // must know whether the agent hears them. A call that starts with the mic closed says so.
-    if (s.phase === 'live' && s.muted !== lastMuted) {
-      lastMuted = s.muted;
-      options.write(
-        `[mic] ${s.muted ? `muted${s.ptt && !s.userMuted ? ' (push-to-talk)' : ''}` : 'live'}`,
-      );
+    if (s.phase === 'live' && micLine(s) !== lastMic) {
+      lastMic = micLine(s);
+      options.write(`[mic] ${lastMic}`);
     }
     for (const event of s.events) {
       if (event.id <= lastEventId) continue;
@@ -245,4 +243,18 @@ export function flushPlainOutput(
       write(turnLine(item.turn));
     }
   }
+}
+
+/**
+ * Whether the agent hears the user, and why not. In --ptt mode the mic is closed while the talk
+ * control is up either way, so the mute (and the talk control pressed through it) says so in
+ * words of its own: a button press must show it worked.
+ */
+export function micLine(s: Pick<Snapshot, 'muted' | 'userMuted' | 'ptt' | 'pttDown'>): string {
+  if (!s.muted) return 'live';
+  if (!s.ptt) return 'muted';
+  if (!s.userMuted) return 'muted (push-to-talk)';
+  return s.pttDown
+    ? 'muted (talk button held, but the mute is on: unmute to talk)'
+    : 'muted (the mute is on: push-to-talk will not open the mic)';
 }

@@ -2,7 +2,8 @@
  * The serial line protocol, both directions. Pure: no I/O. See docs/serial.md.
  *
  * Device → app: one command per line (`MUTE`, `PTT_DOWN`, …), case-insensitive.
- * App → device: `STATE <state>`, `MUTED <0|1>`, `PTT <0|1>`, `LEVEL <in> <out>`.
+ * App → device: `STATE <state>`, `MUTED <0|1>`, `MUTE_SWITCH <0|1>`, `PTT <0|1>`,
+ * `LEVEL <in> <out>`.
  */
 import { StringDecoder } from 'node:string_decoder';
 import { LEVEL_FLOOR_DB } from '../audio/constants.js';
@@ -142,7 +143,10 @@ export type DeviceState =
 /** What the device is told about; lines are sent when any of it changes. */
 export interface DeviceView {
   readonly state: DeviceState;
+  /** The mic sends silence, for whatever reason (the mute, a push-to-talk control up). */
   readonly muted: boolean;
+  /** The user's mute is on (MUTE, the m key), whether or not the mic is closed anyway. */
+  readonly muteSwitch: boolean;
   readonly pttDown: boolean;
 }
 
@@ -171,9 +175,17 @@ export function deviceState(
 }
 
 export function deviceView(
-  snapshot: Pick<Snapshot, 'phase' | 'agentState' | 'agentCutOff' | 'muted' | 'pttDown'>,
+  snapshot: Pick<
+    Snapshot,
+    'phase' | 'agentState' | 'agentCutOff' | 'muted' | 'userMuted' | 'pttDown'
+  >,
 ): DeviceView {
-  return { state: deviceState(snapshot), muted: snapshot.muted, pttDown: snapshot.pttDown };
+  return {
+    state: deviceState(snapshot),
+    muted: snapshot.muted,
+    muteSwitch: snapshot.userMuted,
+    pttDown: snapshot.pttDown,
+  };
 }
 
 export function formatStateLine(state: DeviceState): string {
@@ -182,6 +194,15 @@ export function formatStateLine(state: DeviceState): string {
 
 export function formatMutedLine(muted: boolean): string {
   return `MUTED ${muted ? 1 : 0}\n`;
+}
+
+/**
+ * `MUTE_SWITCH <0|1>`: the user's mute, for a mute LED. `MUTED` cannot be that LED: in --ptt
+ * mode it is 1 whenever the talk button is up, so MUTE and UNMUTE would change nothing a
+ * device sees.
+ */
+export function formatMuteSwitchLine(on: boolean): string {
+  return `MUTE_SWITCH ${on ? 1 : 0}\n`;
 }
 
 export function formatPttLine(down: boolean): string {
@@ -203,6 +224,7 @@ export function viewChangeLines(prev: DeviceView | undefined, next: DeviceView):
   const lines: string[] = [];
   if (prev?.state !== next.state) lines.push(formatStateLine(next.state));
   if (prev?.muted !== next.muted) lines.push(formatMutedLine(next.muted));
+  if (prev?.muteSwitch !== next.muteSwitch) lines.push(formatMuteSwitchLine(next.muteSwitch));
   if (prev?.pttDown !== next.pttDown) lines.push(formatPttLine(next.pttDown));
   return lines;
 }

@@ -255,6 +255,50 @@ describe('serial lines without a line end (built CLI, pty pair)', () => {
   }, 60_000);
 });
 
+describe('the mute in --ptt mode (built CLI, pty pair)', () => {
+  it('MUTE, UNMUTE and MUTE_TOGGLE reach a mute LED and the plain output; a talk press while muted says why the mic stays shut', async () => {
+    const home = tempDir('omnia-serial-call-');
+    const c = await startSerialCall(
+      home,
+      ['--ptt', '--input', loudMic(home), '--output', 'none'],
+      listening,
+    );
+    const d = c.device;
+    expect(d.lines).toContain('MUTE_SWITCH 0');
+    // The talk button is up, so the mic is closed either way: the mute still shows.
+    await d.send('MUTE\n');
+    await waitFor(() => d.lines.includes('MUTE_SWITCH 1'), { what: 'MUTE_SWITCH 1' });
+    // Pressed through the mute, the talk button does not open the mic, and says so.
+    await d.send('PTT_DOWN\n');
+    await waitFor(() => d.lines.includes('PTT 1'), { what: 'PTT 1' });
+    expect(peak(await heardNext(c.call(), 1, 0.5))).toBe(0);
+    await d.send('PTT_UP\n');
+    await waitFor(() => count(d, 'PTT 0') === 2, { what: 'PTT 0 again' });
+    const micLines = () => c.app.output().stdout.match(/^\[mic\] .*$/gm) ?? [];
+    // (One change at a time: plain mode shows the mic as it is when it draws.)
+    await waitFor(() => micLines().length === 4, {
+      what: 'the [mic] line for the released button',
+    });
+    await d.send('UNMUTE\n');
+    await waitFor(() => count(d, 'MUTE_SWITCH 0') === 2, { what: 'MUTE_SWITCH 0 again' });
+    await d.send('MUTE_TOGGLE\n');
+    await waitFor(() => count(d, 'MUTE_SWITCH 1') === 2, { what: 'MUTE_SWITCH 1 again' });
+    // MUTED stays what it was: the mic was closed all along.
+    expect(count(d, 'MUTED 0')).toBe(0);
+
+    await d.send('HANGUP\n');
+    expect(await c.exit, c.app.output().stderr).toBe(0);
+    expect(micLines()).toEqual([
+      '[mic] muted (push-to-talk)',
+      '[mic] muted (the mute is on: push-to-talk will not open the mic)',
+      '[mic] muted (talk button held, but the mute is on: unmute to talk)',
+      '[mic] muted (the mute is on: push-to-talk will not open the mic)',
+      '[mic] muted (push-to-talk)',
+      '[mic] muted (the mute is on: push-to-talk will not open the mic)',
+    ]);
+  }, 60_000);
+});
+
 /** The interrupted turn, the rest of it the server still streams, and the next turn. */
 const FIRST_HZ = 440;
 const REST_HZ = 1_000;

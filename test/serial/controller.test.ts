@@ -38,9 +38,10 @@ describe('SerialController over a real pty pair', () => {
   it('tells the device the state, mute, PTT and levels when it opens', async () => {
     await controller.open();
     await waitFor(() => device.lines.some((l) => l.startsWith('LEVEL')), 'a LEVEL line');
-    expect(device.lines.slice(0, 4)).toEqual([
+    expect(device.lines.slice(0, 5)).toEqual([
       'STATE listening',
       'MUTED 0',
+      'MUTE_SWITCH 0',
       'PTT 0',
       'LEVEL -96 -96',
     ]);
@@ -69,10 +70,14 @@ describe('SerialController over a real pty pair', () => {
     expect(stateLines).toEqual([
       'STATE listening',
       'MUTED 0',
+      'MUTE_SWITCH 0',
       'PTT 0',
       'MUTED 1',
+      'MUTE_SWITCH 1',
       'MUTED 0',
+      'MUTE_SWITCH 0',
       'MUTED 1',
+      'MUTE_SWITCH 1',
       'PTT 1',
       'PTT 0',
       'STATE ended',
@@ -147,7 +152,7 @@ describe('SerialController over a real pty pair', () => {
 
   it('close() stops following the store and sends nothing more', async () => {
     await controller.open();
-    await waitFor(() => device.lines.length >= 4, 'the opening lines');
+    await waitFor(() => device.lines.length >= 5, 'the opening lines');
     await controller.close();
     expect(store.listenerCount).toBe(0);
     const count = device.lines.length;

@@ -114,9 +114,17 @@ describe('state lines', () => {
   });
 
   it('sends everything first, then only what changed', () => {
-    const a = { state: 'listening', muted: false, pttDown: false } as const;
-    expect(viewChangeLines(undefined, a)).toEqual(['STATE listening\n', 'MUTED 0\n', 'PTT 0\n']);
+    const a = { state: 'listening', muted: false, muteSwitch: false, pttDown: false } as const;
+    expect(viewChangeLines(undefined, a)).toEqual([
+      'STATE listening\n',
+      'MUTED 0\n',
+      'MUTE_SWITCH 0\n',
+      'PTT 0\n',
+    ]);
     expect(viewChangeLines(a, a)).toEqual([]);
     expect(viewChangeLines(a, { ...a, muted: true })).toEqual(['MUTED 1\n']);
+    // --ptt, talk button up: the mic is closed either way; the mute still shows.
+    const closed = { ...a, muted: true };
+    expect(viewChangeLines(closed, { ...closed, muteSwitch: true })).toEqual(['MUTE_SWITCH 1\n']);
   });
 });
