@@ -290,9 +290,8 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       inputSampleRate: settings.inputSampleRate ?? settings.sampleRate,
       outputSampleRate: settings.outputSampleRate ?? settings.sampleRate,
       leadMs: settings.leadMs,
-      // The older echoGuard setting (env, .env, config file) still turns echo off, unless echo
-      // itself was set somewhere.
-      echo: sources.echo === 'default' && !settings.echoGuard ? 'off' : settings.echo,
+      // The older echoGuard setting is folded into echo by resolveSettings.
+      echo: settings.echo,
       echoAsked: sources.echo !== 'default',
       ptt: Boolean(flags.ptt),
       plain,

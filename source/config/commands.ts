@@ -171,10 +171,7 @@ function get(
   const key = requireKnown(name);
   // A script reads stdout (the saved value, or nothing); what else holds is said on stderr.
   const saved = store.get(key);
-  const follows = (key === 'inputSampleRate' || key === 'outputSampleRate') && saved === undefined;
-  const over =
-    overrides.find((o) => o.key === key) ??
-    (follows ? overrides.find((o) => o.key === 'sampleRate') : undefined);
+  const over = overrideOf(key, overrides);
   if (over) err(overrideLine(over));
   if (saved !== undefined) {
     out(displayValue(key, saved, maskKey));
@@ -190,6 +187,22 @@ function get(
   }
   out(String(fallback));
   return CONFIG_EXIT_OK;
+}
+
+/**
+ * What sets `key` over the config file. A per-direction rate follows sampleRate from any place
+ * above its own (`resolveSettings`): OMNIA_SAMPLE_RATE beats a saved inputSampleRate, and
+ * OMNIA_INPUT_SAMPLE_RATE in `.env` too.
+ */
+function overrideOf(
+  key: SettingKey,
+  overrides: readonly SettingOverride[],
+): SettingOverride | undefined {
+  const own = overrides.find((o) => o.key === key);
+  if (key !== 'inputSampleRate' && key !== 'outputSampleRate') return own;
+  const general = overrides.find((o) => o.key === 'sampleRate');
+  if (!own) return general;
+  return general?.source === 'env' && own.source === 'dotenv' ? general : own;
 }
 
 function set(

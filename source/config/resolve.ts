@@ -106,6 +106,22 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   }
   if (problems.length > 0) throw new ConfigError(problems.join('\n'), warnings);
 
+  // A per-direction rate refines sampleRate only where it is given in the same or a higher
+  // place: `--sample-rate 16000` changes both directions over a saved inputSampleRate, as a
+  // flag beats the config file; `--input-rate` still beats `--sample-rate`.
+  for (const key of ['inputSampleRate', 'outputSampleRate'] as const) {
+    if (found[key] !== undefined && outranks(sources.sampleRate, sources[key])) {
+      delete found[key];
+      sources[key] = 'default';
+    }
+  }
+  // The older echoGuard switch: false turns echo off, unless echo is set in the same or a
+  // higher place (`OMNIA_ECHO_GUARD=false` over a saved `echo guard`; true changes nothing).
+  if (found.echoGuard === false && outranks(sources.echoGuard, sources.echo)) {
+    found.echo = 'off';
+    sources.echo = sources.echoGuard;
+  }
+
   const defaults = defaultSettings(input.env);
   const merged = { ...defaults, ...found } as Omit<
     Settings,
@@ -131,6 +147,14 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));
   return { settings, sources, warnings };
+}
+
+/** Precedence of the places, highest first. */
+const SOURCE_ORDER: readonly SettingSource[] = ['flag', 'env', 'dotenv', 'config', 'default'];
+
+/** Whether a value from `a` beats one from `b` (a strictly higher place). */
+function outranks(a: SettingSource, b: SettingSource): boolean {
+  return SOURCE_ORDER.indexOf(a) < SOURCE_ORDER.indexOf(b);
 }
 
 /** Parses `.env` without touching process.env; a missing file is simply no values. */
@@ -220,6 +244,8 @@ function closingQuote(
 /** A setting that the environment or `.env` gives, over what the config file saves. */
 export interface SettingOverride {
   readonly key: SettingKey;
+  /** The environment or `.env`. */
+  readonly source: 'env' | 'dotenv';
   /** `OMNIA_SAMPLE_RATE in the environment`, `OMNIA_AGENT_ID in /path/.env`. */
   readonly where: string;
   readonly raw: string;
@@ -241,12 +267,22 @@ export function settingOverrides(
   for (const spec of SETTING_SPECS) {
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && fromEnv !== '') {
-      out.push({ key: spec.key, where: `${spec.env} in the environment`, raw: fromEnv });
+      out.push({
+        key: spec.key,
+        source: 'env',
+        where: `${spec.env} in the environment`,
+        raw: fromEnv,
+      });
       continue;
     }
     const fromFile = dotenv[spec.env];
     if (fromFile !== undefined && fromFile !== '') {
-      out.push({ key: spec.key, where: `${spec.env} in ${dotenvPath}`, raw: fromFile });
+      out.push({
+        key: spec.key,
+        source: 'dotenv',
+        where: `${spec.env} in ${dotenvPath}`,
+        raw: fromFile,
+      });
     }
   }
   return out;

@@ -97,10 +97,21 @@ describe('config command', () => {
     const errs: string[] = [];
     const store = openConfig({ cwd: tempDir() });
     const overrides = [
-      { key: 'sampleRate' as const, where: 'OMNIA_SAMPLE_RATE in the environment', raw: '8000' },
-      { key: 'apiKey' as const, where: 'OMNIA_API_KEY in /x/.env', raw: KEY },
+      {
+        key: 'sampleRate' as const,
+        source: 'env' as const,
+        where: 'OMNIA_SAMPLE_RATE in the environment',
+        raw: '8000',
+      },
+      {
+        key: 'apiKey' as const,
+        source: 'dotenv' as const,
+        where: 'OMNIA_API_KEY in /x/.env',
+        raw: KEY,
+      },
       {
         key: 'serialPath' as const,
+        source: 'dotenv' as const,
         where: 'OMNIA_SERIAL_PATH in /x/.env',
         raw: 'a\u001b]0;T\u0007\nb',
       },

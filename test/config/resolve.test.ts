@@ -84,6 +84,27 @@ describe('resolveSettings', () => {
     expect(settings.outputSampleRate).toBe(24_000);
   });
 
+  it('a per-direction rate saved lower than sampleRate follows it; echoGuard false likewise', () => {
+    const { cwd, config } = setup();
+    config.set('inputSampleRate', '48000');
+    config.set('echo', 'guard');
+    const { settings, sources } = resolveSettings({
+      flags: { sampleRate: '16000' },
+      env: { OMNIA_ECHO_GUARD: 'false' },
+      cwd,
+      config,
+    });
+    expect([settings.inputSampleRate, sources.inputSampleRate]).toEqual([16_000, 'flag']);
+    expect([settings.echo, sources.echo]).toEqual(['off', 'env']);
+    const same = resolveSettings({
+      flags: {},
+      env: { OMNIA_ECHO_GUARD: 'false', OMNIA_ECHO: 'guard' },
+      cwd,
+      config,
+    });
+    expect(same.settings.echo).toBe('guard');
+  });
+
   it('treats flags left undefined and empty variables as not given', () => {
     const { cwd, config } = setup('OMNIA_AGENT_ID=\n');
     config.set('agentId', 'from-config');
