@@ -157,7 +157,7 @@ export async function openCall(
     o.echo,
     { ...echoDevices(o, sink), outputForm: await outputForm },
     { input: o.inputSampleRate, output: o.outputSampleRate },
-    o.echoAsked,
+    o.echoSetBy ?? false,
   );
   const player = new Player(sink, {
     leadMs: o.leadMs,
@@ -493,7 +493,8 @@ function echoDevices(o: CallOptions, sink: AudioSink): EchoDevices {
  * default `cancel` with a mic and an output device (see `decideEcho`).
  */
 async function detectOutputFormFor(o: CallOptions): Promise<OutputForm | undefined> {
-  if (o.echoAsked || o.echo !== 'cancel' || specKind(o.input) !== 'mic') return undefined;
+  if (o.echoSetBy !== undefined || o.echo !== 'cancel' || specKind(o.input) !== 'mic')
+    return undefined;
   let spec: SinkSpec;
   try {
     spec = parseSinkSpec(o.output);

@@ -78,10 +78,11 @@ export interface CallOptions {
   /** `--echo`: cancel (falls back to guard when speexdsp is missing), guard or off. */
   echo: EchoMode;
   /**
-   * `echo` was set (flag, environment, `.env`, config file): kept as asked. The default `cancel`
+   * Where `echo` was set, in words (`--echo off`, `OMNIA_ECHO in the environment`, `echoGuard in
+   * …/config.json`): kept as asked, and an `off` names it. Absent, it is the default: `cancel`
    * becomes `off` when the sound server says the output is headphones.
    */
-  echoAsked: boolean;
+  echoSetBy?: string;
   ptt: boolean;
   plain: boolean;
   verbose: boolean;

@@ -244,7 +244,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
   if (flags.echo !== undefined && flags.echoGuard === false) {
     throw usageError('--no-echo-guard is the same as --echo off: give only one of them');
   }
-  const { settings, sources, warnings } = resolveSettings({
+  const { settings, sources, from, warnings } = resolveSettings({
     flags: {
       agentId: flags.agent,
       apiBase: flags.apiBase,
@@ -292,7 +292,14 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       leadMs: settings.leadMs,
       // The older echoGuard setting is folded into echo by resolveSettings.
       echo: settings.echo,
-      echoAsked: sources.echo !== 'default',
+      echoSetBy:
+        sources.echo === 'default'
+          ? undefined
+          : sources.echo === 'flag'
+            ? flags.echo === undefined
+              ? '--no-echo-guard'
+              : `--echo ${settings.echo}`
+            : from.echo,
       ptt: Boolean(flags.ptt),
       plain,
       ...(plain ? {} : { settingWarnings: warnings }),

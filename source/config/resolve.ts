@@ -41,6 +41,11 @@ export interface ResolveInput {
 export interface ResolvedSettings {
   settings: Settings;
   sources: Record<SettingKey, SettingSource>;
+  /**
+   * Where each value not a default came from, as errors name it: `--echo`, `OMNIA_ECHO in the
+   * environment`, `OMNIA_ECHO in /path/.env`, `echo in /path/config.json`.
+   */
+  from: Partial<Record<SettingKey, string>>;
   /** One line each, safe to print (no secrets). */
   warnings: string[];
 }
@@ -88,6 +93,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
 
   const found: Partial<Record<SettingKey, SettingValue>> = {};
   const sources = {} as Record<SettingKey, SettingSource>;
+  const from: Partial<Record<SettingKey, string>> = {};
   const problems: string[] = [];
   for (const spec of SETTING_SPECS) {
     sources[spec.key] = 'default';
@@ -98,6 +104,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
       if (result.ok) {
         found[spec.key] = result.value;
         sources[spec.key] = layer.source;
+        from[spec.key] = layer.label(spec);
       } else {
         problems.push(invalidValueMessage(layer.label(spec), raw, spec));
       }
@@ -112,6 +119,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   for (const key of ['inputSampleRate', 'outputSampleRate'] as const) {
     if (found[key] !== undefined && outranks(sources.sampleRate, sources[key])) {
       delete found[key];
+      delete from[key];
       sources[key] = 'default';
     }
   }
@@ -120,6 +128,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   if (found.echoGuard === false && outranks(sources.echoGuard, sources.echo)) {
     found.echo = 'off';
     sources.echo = sources.echoGuard;
+    from.echo = from.echoGuard;
   }
 
   const defaults = defaultSettings(input.env);
@@ -133,8 +142,11 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
     outputSampleRate: (found.outputSampleRate as number | undefined) ?? merged.sampleRate,
   };
   // A per-direction rate that follows sampleRate came from wherever sampleRate did.
-  if (found.inputSampleRate === undefined) sources.inputSampleRate = sources.sampleRate;
-  if (found.outputSampleRate === undefined) sources.outputSampleRate = sources.sampleRate;
+  for (const key of ['inputSampleRate', 'outputSampleRate'] as const) {
+    if (found[key] !== undefined) continue;
+    sources[key] = sources.sampleRate;
+    if (from.sampleRate !== undefined) from[key] = from.sampleRate;
+  }
 
   if (sources.apiKey === 'config' && !input.keyUnused) {
     warnings.push(
@@ -146,7 +158,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));
-  return { settings, sources, warnings };
+  return { settings, sources, from, warnings };
 }
 
 /** Precedence of the places, highest first. */

@@ -39,7 +39,7 @@ describe('barge-in through the whole app on a real-time sound server', () => {
   it('stops the agent as heard soon after the user talks over it (--echo off)', async () => {
     // The mic hears the room's voice, not the speaker: headphones, whose mode this is.
     const result = await talkOverGreeting(server, ['--echo', 'off']);
-    expect(result.stdout).toContain('echo: off (turned off (--echo off))');
+    expect(result.stdout).toContain('echo: off (turned off by --echo off)');
   }, 60_000);
 
   it('on headphones the sound server names, the default echo mode lets the user talk over the agent', async () => {

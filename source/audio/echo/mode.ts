@@ -37,8 +37,9 @@ export interface EchoDecision {
 
 /**
  * Picks the mode. Echo needs a mic and a loudspeaker; without them it is `off` whatever was
- * asked. The default `cancel` (`asked` false: no `--echo`, `echo` or `OMNIA_ECHO` set) is `off`
- * on headphones; asked for, it is kept. `cancel` needs speexdsp: `loadError` (its one-line
+ * asked, and that is the reason given (it holds whatever is set). The default `cancel` (`asked`
+ * false: no `--echo`, `echo` or `OMNIA_ECHO` set) is `off` on headphones; asked for, it is kept.
+ * `asked` may name where the mode was set (`OMNIA_ECHO in the environment`): an `off` says so. `cancel` needs speexdsp: `loadError` (its one-line
  * reason) turns it into `guard`. Pure: the caller loads the library only when this says
  * `cancel` might be used ({@link wantsCanceller}).
  */
@@ -46,10 +47,8 @@ export function decideEcho(
   requested: EchoMode,
   devices: EchoDevices,
   loadError?: string,
-  asked = true,
+  asked: boolean | string = true,
 ): EchoDecision {
-  if (requested === 'off')
-    return { mode: 'off', reason: 'turned off (--echo off)', degraded: false };
   if (devices.inputKind !== 'mic') {
     return { mode: 'off', reason: 'the input is not a microphone', degraded: false };
   }
@@ -59,6 +58,10 @@ export function decideEcho(
       reason: devices.outputNote ?? 'the output is not a loudspeaker',
       degraded: false,
     };
+  }
+  if (requested === 'off') {
+    const by = typeof asked === 'string' ? ` by ${asked}` : '';
+    return { mode: 'off', reason: `turned off${by}`, degraded: false };
   }
   if (!asked && devices.outputForm?.kind === 'headphones') {
     return {
@@ -73,7 +76,11 @@ export function decideEcho(
 }
 
 /** Whether {@link decideEcho} could pick `cancel`, so the library is worth loading. */
-export function wantsCanceller(requested: EchoMode, devices: EchoDevices, asked = true): boolean {
+export function wantsCanceller(
+  requested: EchoMode,
+  devices: EchoDevices,
+  asked: boolean | string = true,
+): boolean {
   return decideEcho(requested, devices, undefined, asked).mode === 'cancel';
 }
 

@@ -273,7 +273,7 @@ export async function openEchoPath(
   requested: EchoMode,
   devices: EchoDevices,
   rates: { input: number; output: number },
-  asked = true,
+  asked: boolean | string = true,
 ): Promise<EchoPath> {
   let dsp: SpeexDsp | undefined;
   let loadError: string | undefined;
