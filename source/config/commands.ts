@@ -147,8 +147,12 @@ function list(
   return CONFIG_EXIT_OK;
 }
 
-/** `note: OMNIA_SAMPLE_RATE in the environment sets sampleRate to 8000 for calls and commands, over the config file.` */
+/**
+ * `note: OMNIA_SAMPLE_RATE in the environment sets sampleRate to 8000 for calls and commands,
+ * over the config file.`; for a value a call refuses, what the call says of it.
+ */
 function overrideLine(o: SettingOverride): string {
+  if (o.invalid) return `warning: ${o.invalid} Calls and commands refuse it until it is fixed.`;
   // A .env in a cloned project is anybody's text: no escape sequence or line break reaches
   // the terminal through it.
   const clean = sanitizeServerText(o.raw, 80);

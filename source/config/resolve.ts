@@ -261,11 +261,17 @@ export interface SettingOverride {
   /** `OMNIA_SAMPLE_RATE in the environment`, `OMNIA_AGENT_ID in /path/.env`. */
   readonly where: string;
   readonly raw: string;
+  /**
+   * The value is not one the setting takes: what a call says of it (`Invalid value for
+   * OMNIA_LEAD_MS in /path/.env: "lots". Allowed: …`), which refuses it.
+   */
+  readonly invalid?: string;
 }
 
 /**
  * The settings the environment or `.env` in `cwd` set (non-empty), which win over the config
- * file: `config get` and `config list` show the saved values and say which are overridden.
+ * file: `config get` and `config list` show the saved values and say which are overridden, or
+ * which are invalid, as a call would say it. Misspelled variables are warned about as a call does.
  */
 export function settingOverrides(
   env: NodeJS.ProcessEnv,
@@ -275,27 +281,20 @@ export function settingOverrides(
 ): SettingOverride[] {
   const dotenvPath = path.join(cwd, '.env');
   const dotenv = readDotenv(dotenvPath, warnings);
+  warnings.push(...misspelledVariables(env, 'the environment'));
+  warnings.push(...misspelledVariables(dotenv, dotenvPath));
   const out: SettingOverride[] = [];
+  const override = (spec: SettingSpec, source: 'env' | 'dotenv', raw: string) => {
+    const where = `${spec.env} in ${source === 'env' ? 'the environment' : dotenvPath}`;
+    // The check a call makes (resolveSettings), so both say the same of the value.
+    const invalid = spec.check(raw).ok ? undefined : invalidValueMessage(where, raw, spec);
+    out.push({ key: spec.key, source, where, raw, ...(invalid ? { invalid } : {}) });
+  };
   for (const spec of SETTING_SPECS) {
     const fromEnv = env[spec.env];
-    if (fromEnv !== undefined && fromEnv !== '') {
-      out.push({
-        key: spec.key,
-        source: 'env',
-        where: `${spec.env} in the environment`,
-        raw: fromEnv,
-      });
-      continue;
-    }
     const fromFile = dotenv[spec.env];
-    if (fromFile !== undefined && fromFile !== '') {
-      out.push({
-        key: spec.key,
-        source: 'dotenv',
-        where: `${spec.env} in ${dotenvPath}`,
-        raw: fromFile,
-      });
-    }
+    if (fromEnv !== undefined && fromEnv !== '') override(spec, 'env', fromEnv);
+    else if (fromFile !== undefined && fromFile !== '') override(spec, 'dotenv', fromFile);
   }
   return out;
 }

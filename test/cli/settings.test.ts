@@ -3,6 +3,7 @@
  * value comes from is the one that wins (flags > environment > .env > config file), and what
  * `config` says of a value is what a call does with it.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -91,5 +92,51 @@ describe('why echo is off', () => {
         `echo: off (turned off by echoGuard in ${file})`,
       );
     });
+  });
+});
+
+describe('config get and list say what a call does with the environment and .env', () => {
+  it('a .env or environment value a call refuses is said to be invalid, in the words of the call', async () => {
+    const home = tempDir();
+    writeFileSync(join(home, '.env'), 'OMNIA_LEAD_MS=lots\n');
+    const call = await runCli(
+      ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'],
+      {
+        env: cliEnv(home),
+        timeoutMs: 15_000,
+      },
+    );
+    expect(call.code).toBe(2);
+    const refusal = /^error: (Invalid value for OMNIA_LEAD_MS in .*)$/m.exec(call.stderr)?.[1];
+    expect(refusal).toBe(
+      `Invalid value for OMNIA_LEAD_MS in ${join(home, '.env')}: "lots". Allowed: an integer from 25 to 500.`,
+    );
+    for (const args of [['get', 'leadMs'], ['list']]) {
+      const run = await config(home, ...args);
+      expect(run.stderr).toContain(`warning: ${refusal} Calls and commands refuse it`);
+      expect(run.stderr).not.toContain('sets leadMs to');
+    }
+    const fromEnv = await runCli(['config', 'get', 'leadMs'], {
+      env: cliEnv(tempDir(), { OMNIA_LEAD_MS: 'lots' }),
+      timeoutMs: 15_000,
+    });
+    expect(fromEnv.stderr).toContain(
+      'warning: Invalid value for OMNIA_LEAD_MS in the environment: "lots". Allowed: an integer from 25 to 500.',
+    );
+  });
+
+  it('a misspelled variable, in the environment or .env, gets the did-you-mean a call gives', async () => {
+    const home = tempDir();
+    const run = await runCli(['config', 'list'], {
+      env: cliEnv(home, { OMNIA_LEADMS: '5' }),
+      timeoutMs: 15_000,
+    });
+    expect(run.stderr).toContain(
+      'warning: Ignoring OMNIA_LEADMS in the environment: did you mean OMNIA_LEAD_MS?',
+    );
+    writeFileSync(join(home, '.env'), 'OMNIA_LEADMS=5\n');
+    expect((await config(home, 'get', 'leadMs')).stderr).toContain(
+      `warning: Ignoring OMNIA_LEADMS in ${join(home, '.env')}: did you mean OMNIA_LEAD_MS?`,
+    );
   });
 });
