@@ -14,6 +14,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
+import { writeErrorReason } from '../text/file-errors.js';
 import { formatForPath, linkTarget, makeFolders } from '../transcript/atomic.js';
 import type { TranscriptFormat } from '../transcript/format.js';
 
@@ -36,6 +37,11 @@ export interface PreflightOptions {
   readonly plain?: boolean;
   /** `--serial`'s device. */
   readonly serialPath?: string;
+  /** `--save-transcripts`: the run's transcript is saved into `transcriptDir` at the end. */
+  readonly saveTranscripts?: boolean;
+  readonly transcriptDir?: string;
+  /** Where transcriptDir was set, as errors name it (`transcriptDir in …/config.json`). */
+  readonly transcriptDirFrom?: string;
 }
 
 /**
@@ -109,6 +115,32 @@ export function preflight(o: PreflightOptions): void {
     checkWritable(o.transcriptPath, 'the transcript', false);
   }
   if (o.recordPath !== undefined) checkWritable(o.recordPath, 'the recording', true);
+  if (o.saveTranscripts && o.transcriptDir !== undefined) {
+    checkTranscriptDir(o.transcriptDir, o.transcriptDirFrom);
+  }
+}
+
+/**
+ * `--save-transcripts` writes into the transcript directory when the run ends: one that cannot
+ * be made or written in (a file on its path, /proc) would lose the transcript after the call.
+ * Made now if missing, as the save would make it, and a probe file made in it and removed; the
+ * reason in the words the save at the end would use (`writeErrorReason`).
+ */
+function checkTranscriptDir(dir: string, from: string | undefined): void {
+  const fail = (reason: string) =>
+    usageError(
+      `--save-transcripts cannot save in ${sanitizeLine(dir, 200)}${from ? ` (${from})` : ''}: ${reason}; set another folder (omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR)`,
+    );
+  const stats = statSync(dir, { throwIfNoEntry: false });
+  if (stats && !stats.isDirectory()) throw fail('it is a file, not a folder');
+  try {
+    makeFolders(dir);
+    const probe = join(dir, `.omnia-voice.${process.pid}.probe`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
+  } catch (error) {
+    throw fail(writeErrorReason(error));
+  }
 }
 
 interface NamedFile {

@@ -89,6 +89,8 @@ export interface CallOptions {
   durationSeconds?: number;
   transcriptPath?: string;
   transcriptDir: string;
+  /** Where transcriptDir was set, as errors name it; absent for the default. */
+  transcriptDirFrom?: string;
   transcriptFormat: 'md' | 'txt' | 'json' | 'jsonl';
   /** Also save a transcript into transcriptDir at the end (`--save-transcripts`). */
   saveTranscripts: boolean;

@@ -307,6 +307,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       durationSeconds: flags.duration,
       transcriptPath: flags.transcript,
       transcriptDir: settings.transcriptDir,
+      transcriptDirFrom: from.transcriptDir,
       transcriptFormat: settings.transcriptFormat,
       saveTranscripts: Boolean(flags.saveTranscripts),
       recordPath: flags.record,

@@ -1,4 +1,5 @@
 /** Why file operations failed, in words, for one-line messages. */
+import { dirname } from 'node:path';
 
 /** Reasons that read the same whether the file was being read or written. */
 const COMMON: Record<string, string> = {
@@ -32,6 +33,12 @@ export function readErrorReason(error: unknown): string {
 
 /** Why a write failed, in words (`the disk is full`), else the error's own message. */
 export function writeErrorReason(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  // makeFolders makes each missing folder under one that exists: mkdir's ENOENT there is a
+  // folder that cannot be made (/proc takes none), not a directory that is missing.
+  if (e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string') {
+    return `the folder ${e.path} cannot be made there (${dirname(e.path)} takes no new folders)`;
+  }
   return reasonIn(WRITE, error, false);
 }
 

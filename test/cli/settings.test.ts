@@ -3,7 +3,7 @@
  * value comes from is the one that wins (flags > environment > .env > config file), and what
  * `config` says of a value is what a call does with it.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -138,5 +138,45 @@ describe('config get and list say what a call does with the environment and .env
     expect((await config(home, 'get', 'leadMs')).stderr).toContain(
       `warning: Ignoring OMNIA_LEADMS in ${join(home, '.env')}: did you mean OMNIA_LEAD_MS?`,
     );
+  });
+});
+
+describe('--save-transcripts with a transcript folder that cannot be used', () => {
+  it('is refused before the call (exit 2), naming where the folder was set and why', async () => {
+    const home = tempDir();
+    const file = join(home, 'env.sh');
+    writeFileSync(file, 'export A=1\n');
+    expect((await config(home, 'set', 'transcriptDir', file)).code).toBe(0);
+    const save = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
+    const run = await runCli([...save, '--save-transcripts'], {
+      env: cliEnv(home),
+      timeoutMs: 15_000,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    const configFile = join(home, '.config', 'omnia-voice', 'config.json');
+    expect(run.stderr.trim()).toBe(
+      `error: --save-transcripts cannot save in ${file} (transcriptDir in ${configFile}): it is a file, not a folder; set another folder (omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR)`,
+    );
+    // A folder that cannot be made is said so, not "does not exist" (the app makes folders).
+    const proc = await runCli([...save, '--save-transcripts'], {
+      env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: '/proc/omnia-nope' }),
+      timeoutMs: 15_000,
+    });
+    expect(proc.code).toBe(2);
+    expect(proc.stderr).toContain(
+      '(OMNIA_TRANSCRIPT_DIR in the environment): the folder /proc/omnia-nope cannot be made there (/proc takes no new folders)',
+    );
+    // Without --save-transcripts nothing is saved there, and nothing is refused.
+    expect((await runCli(save, { env: cliEnv(home), timeoutMs: 15_000 })).code).toBe(0);
+    // A folder that is missing is made, as the save makes it, and the transcript lands in it.
+    const made = join(home, 'calls', 'new');
+    const saved = await runCli([...save, '--save-transcripts'], {
+      env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: made }),
+      timeoutMs: 15_000,
+    });
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(saved.stdout + saved.stderr).toContain(`Transcript: ${made}/`);
+    expect(existsSync(made)).toBe(true);
   });
 });
