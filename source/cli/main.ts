@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import {
   addSecret,
@@ -11,6 +9,7 @@ import {
   runCleanup,
 } from '../app/lifecycle.js';
 import type { Settings } from '../config/schema.js';
+import { expandHome } from '../text/home-path.js';
 
 /**
  * Entry point: parses arguments, resolves settings (flags > env > .env > config > defaults) and
@@ -99,9 +98,10 @@ const port = (flag: string) =>
 /**
  * A path flag's `~` as the shell would have expanded it: it does not after `=`
  * (`--transcript=~/calls/a.md`), and a folder named `~` was made in the working directory.
+ * The same expansion as every path setting's from the environment, `.env` or config file.
  */
 function homePath(value: string): string {
-  return value.startsWith('~/') ? join(homedir(), value.slice(2)) : value;
+  return expandHome(value);
 }
 
 /** `a, b or c`. */

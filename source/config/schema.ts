@@ -8,6 +8,7 @@ import {
   SINK_SPEC_HELP,
   SOURCE_SPEC_HELP,
 } from '../audio/specs.js';
+import { expandHome } from '../text/home-path.js';
 
 /** Transcript file formats the writers support. */
 export type TranscriptFormat = 'md' | 'txt' | 'json' | 'jsonl';
@@ -153,13 +154,13 @@ function echoMode(raw: unknown): CheckResult {
 
 /** One of the `--input` forms (`../audio/specs.ts`): a typo is refused, not taken for a file. */
 function inputSpec(raw: unknown): CheckResult {
-  const result = text(raw);
+  const result = pathText(raw);
   return result.ok && parseSourceSpec(result.value as string) ? result : fail;
 }
 
 /** One of the `--output` forms (`../audio/specs.ts`). */
 function outputSpec(raw: unknown): CheckResult {
-  const result = text(raw);
+  const result = pathText(raw);
   return result.ok && parseSinkSpecOrUndefined(result.value as string) ? result : fail;
 }
 
@@ -171,18 +172,13 @@ function transcriptFormat(raw: unknown): CheckResult {
     : fail;
 }
 
-function directory(raw: unknown): CheckResult {
+/**
+ * A path setting (transcriptDir, serialPath), or the path in one (a WAV `input`/`output`): a
+ * leading `~` is the home folder whatever the value came from, as the path flags take it.
+ */
+function pathText(raw: unknown): CheckResult {
   const result = text(raw);
-  if (!result.ok) return result;
-  // `~` is expanded here because .env files and config values never pass through a shell.
-  return { ok: true, value: expandHome(result.value as string, os.homedir()) };
-}
-
-/** Expands a leading `~` or `~/` to the home directory. */
-export function expandHome(value: string, home: string): string {
-  if (value === '~') return home;
-  if (value.startsWith('~/')) return path.join(home, value.slice(2));
-  return value;
+  return result.ok ? { ok: true, value: expandHome(result.value as string) } : result;
 }
 
 const rateAllowed = `an integer from ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_HZ}`;
@@ -275,7 +271,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     env: 'OMNIA_TRANSCRIPT_DIR',
     description: 'directory for saved transcripts',
     allowed: 'a directory path',
-    check: directory,
+    check: pathText,
     saved: 'string',
   },
   {
@@ -319,7 +315,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     flag: '--serial',
     description: 'serial port for hardware controls',
     allowed: 'a serial device path, e.g. /dev/ttyUSB0',
-    check: text,
+    check: pathText,
     saved: 'string',
   },
   {

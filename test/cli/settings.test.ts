@@ -3,10 +3,11 @@
  * value comes from is the one that wins (flags > environment > .env > config file), and what
  * `config` says of a value is what a call does with it.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+import { monoWav, silence } from '../helpers/signal.js';
 import {
   type SoundServer,
   soundServerAvailable,
@@ -178,5 +179,29 @@ describe('--save-transcripts with a transcript folder that cannot be used', () =
     expect(saved.code, saved.stderr).toBe(0);
     expect(saved.stdout + saved.stderr).toContain(`Transcript: ${made}/`);
     expect(existsSync(made)).toBe(true);
+  });
+});
+
+describe('~ in path settings from the environment, .env and the config file', () => {
+  it('is the home folder for every path setting, as after a path flag', async () => {
+    const home = tempDir();
+    writeFileSync(join(home, 'hello.wav'), monoWav(silence(500, 16_000), 16_000));
+    // The input from the environment, the output from .env, the transcript folder from the file.
+    writeFileSync(join(home, '.env'), 'OMNIA_OUTPUT=~/out.wav\n');
+    const configDir = join(home, '.config', 'omnia-voice');
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(join(configDir, 'config.json'), '{"transcriptDir": "~/calls"}');
+    const run = await runCli(
+      ['--plain', '--duration', '1', '--save-transcripts', '--sample-rate', '16000'],
+      {
+        env: cliEnv(home, { OMNIA_INPUT: '~/hello.wav', OMNIA_SERIAL: '~/ttyQ' }),
+        timeoutMs: 30_000,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(join(home, 'out.wav')).size).toBeGreaterThan(44);
+    expect(run.stdout + run.stderr).toContain(`Transcript: ${join(home, 'calls')}/`);
+    expect(run.stdout).toContain(`serial device ${join(home, 'ttyQ')} does not exist`);
+    expect(existsSync(join(home, '~'))).toBe(false);
   });
 });
