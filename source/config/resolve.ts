@@ -152,9 +152,11 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
     warnings.push(
       `The API key is read from the config file ${configPath}; OMNIA_API_KEY in the environment or a .env file is safer.`,
     );
+    // Written 0600, but a hand-made or copied file may not be: said as for .env.
+    if (input.config) warnAboutReadableKeyFile(configPath, 'the API key', warnings);
   }
   if (sources.apiKey === 'dotenv' && !input.keyUnused)
-    warnAboutReadableDotenv(dotenvPath, warnings);
+    warnAboutReadableKeyFile(dotenvPath, 'OMNIA_API_KEY', warnings);
   if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));
@@ -299,13 +301,14 @@ export function settingOverrides(
   return out;
 }
 
-function warnAboutReadableDotenv(filePath: string, warnings: string[]): void {
+/** A file the key was read from that other users can read: `chmod 600` it. */
+function warnAboutReadableKeyFile(filePath: string, what: string, warnings: string[]): void {
   if (process.platform === 'win32') return;
   try {
     const OTHERS_READ = 0o044;
     if ((fs.statSync(filePath).mode & OTHERS_READ) !== 0) {
       warnings.push(
-        `${filePath} holds OMNIA_API_KEY and other users can read it: run chmod 600 ${filePath}.`,
+        `${filePath} holds ${what} and other users can read it: run chmod 600 ${filePath}.`,
       );
     }
   } catch {

@@ -3,7 +3,7 @@
  * value comes from is the one that wins (flags > environment > .env > config file), and what
  * `config` says of a value is what a call does with it.
  */
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -203,5 +203,30 @@ describe('~ in path settings from the environment, .env and the config file', ()
     expect(run.stdout + run.stderr).toContain(`Transcript: ${join(home, 'calls')}/`);
     expect(run.stdout).toContain(`serial device ${join(home, 'ttyQ')} does not exist`);
     expect(existsSync(join(home, '~'))).toBe(false);
+  });
+});
+
+describe('a config file holding the API key that other users can read', () => {
+  it('gets the chmod 600 warning a .env gets, without the key', async () => {
+    const server = await double({ agents: AGENTS });
+    const home = tempDir();
+    const file = (await config(home, 'path')).stdout.trim();
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, '{"apiKey": "sk-test-readable-by-all-0042"}');
+    chmodSync(file, 0o644);
+    const run = await runCli(['agents', '--api-base', server.baseUrl], {
+      env: cliEnv(home),
+      timeoutMs: 15_000,
+    });
+    expect(run.stderr).toContain(
+      `warning: ${file} holds the API key and other users can read it: run chmod 600 ${file}.`,
+    );
+    expect(run.stdout + run.stderr).not.toContain('sk-test-readable-by-all-0042');
+    chmodSync(file, 0o600);
+    const private_ = await runCli(['agents', '--api-base', server.baseUrl], {
+      env: cliEnv(home),
+      timeoutMs: 15_000,
+    });
+    expect(private_.stderr).not.toContain('other users can read it');
   });
 });
