@@ -223,7 +223,13 @@ function set(
 }
 
 function unset(name: string, out: (line: string) => void, store: ConfigStore): number {
-  const key = store.unset(name);
+  const key = requireKnown(name);
+  const saved = store.keys().includes(key);
+  store.unset(key);
+  if (!saved) {
+    out(`${key} was not set in ${store.path}: nothing to remove.`);
+    return CONFIG_EXIT_OK;
+  }
   const fallback = defaultFor(key);
   out(
     fallback === undefined

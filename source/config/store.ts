@@ -98,6 +98,12 @@ class ConfStore implements ConfigStore {
   set(name: string, raw: unknown): { key: SettingKey; value: SettingValue } {
     const key = requireKey(name);
     const spec = specFor(key);
+    // An empty value is no value: "Invalid value for apiKey: "…"" read as if one was given.
+    if (typeof raw === 'string' && raw.trim() === '') {
+      throw new ConfigError(
+        `Invalid value for ${key}: it is empty. Give a value, or remove a saved one with: omnia-voice config unset ${key}.`,
+      );
+    }
     const result = spec.check(raw);
     if (!result.ok || result.value === undefined) {
       throw new ConfigError(invalidValueMessage(key, raw, spec));

@@ -230,3 +230,22 @@ describe('a config file holding the API key that other users can read', () => {
     expect(private_.stderr).not.toContain('other users can read it');
   });
 });
+
+describe('config unset and set say what happened', () => {
+  it('unset of a setting not saved says so; set of an empty value says it is empty, not masked', async () => {
+    const home = tempDir();
+    expect((await config(home, 'set', 'leadMs', '100')).code).toBe(0);
+    expect((await config(home, 'unset', 'leadMs')).stdout).toBe(
+      'Removed leadMs; it is now the default, 60.\n',
+    );
+    const file = (await config(home, 'path')).stdout.trim();
+    const again = await config(home, 'unset', 'leadMs');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe(`leadMs was not set in ${file}: nothing to remove.\n`);
+    const empty = await config(home, 'set', 'apiKey', '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr.trim()).toBe(
+      'Invalid value for apiKey: it is empty. Give a value, or remove a saved one with: omnia-voice config unset apiKey.',
+    );
+  });
+});
