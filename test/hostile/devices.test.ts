@@ -4,7 +4,7 @@
  * end it exits 0 (the call itself was fine), with the transcript saved where it could be.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/cli.js';
@@ -170,17 +170,23 @@ describe('local devices failing mid-call (plain mode, built CLI)', () => {
     expect(out.stdout).toMatch(/^Agent: still talking after the fault$/m);
     expect(statSync(full).isCharacterDevice()).toBe(true);
 
-    // --save-transcripts into a directory that cannot be made: a warning, still exit 0.
+    // --save-transcripts into a folder that became a file during the call (one unusable before
+    // the call is refused then, exit 2): a warning at the end, still exit 0.
     const files2 = runFiles();
-    writeFileSync(join(files2.home, 'blocker'), 'x');
+    const blocker = join(files2.home, 'blocker');
     const run2 = startCall(
       s,
       { ...files2, transcript: '' },
       {
         extra: ['--duration', '3', '--save-transcripts'],
-        env: { OMNIA_TRANSCRIPT_DIR: join(files2.home, 'blocker', 'sub') },
+        env: { OMNIA_TRANSCRIPT_DIR: join(blocker, 'sub') },
       },
     );
+    await waitFor(() => run2.output().stdout.includes('hello before the fault'), {
+      what: 'the call',
+    });
+    rmSync(blocker, { recursive: true, force: true });
+    writeFileSync(blocker, 'x');
     const code2 = await exitOf(run2.child);
     expect(code2, run2.output().stderr).toBe(0);
     expect(run2.output().stderr).toMatch(
