@@ -16,7 +16,10 @@ export function graphemes(): Intl.Segmenter {
   return segmenter;
 }
 
-/** At most `max` UTF-16 code units of `text`, never ending inside a grapheme cluster. */
+/**
+ * At most `max` UTF-16 code units of `text`, never ending inside a grapheme cluster. A cut is a
+ * copy of its own ({@link detached}): kept, it does not keep the whole text alive.
+ */
 export function cutAtGrapheme(text: string, max: number): string {
   if (text.length <= max) return text;
   let end = 0;
@@ -26,5 +29,15 @@ export function cutAtGrapheme(text: string, max: number): string {
     if (index + segment.length > max) break;
     end = index + segment.length;
   }
-  return text.slice(0, end);
+  return detached(text.slice(0, end));
+}
+
+/**
+ * `part` (a slice of a longer text) as a string of its own. V8 makes a slice a view into the
+ * text it came from (the slice of a slice, into the first text), which then stays in memory as
+ * long as the slice does: 600 events of 500 characters cut from 900 KB debug lines held 690 MB.
+ * Copied through UTF-16, every code unit is kept (lone surrogates too).
+ */
+export function detached(part: string): string {
+  return Buffer.from(part, 'utf16le').toString('utf16le');
 }
