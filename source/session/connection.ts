@@ -105,6 +105,9 @@ export interface CallConnectionEvents {
  * A call socket. Typical use: construct, attach listeners, `await connect()`, then
  * `sendAudio()` per mic frame, `send()` for data messages, `hangUp()` to end.
  */
+/** Pongs to a server's pings that may wait to be written before the socket is cut (`ws`). */
+export const MAX_PENDING_PONGS = 4_096;
+
 export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private readonly url: string;
   private readonly host: string;
@@ -186,13 +189,18 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
       }, this.connectTimeoutMs);
 
       try {
-        ws = new WebSocket(this.url, {
+        // `maxPendingAutoPongs` is in ws (8.23 here); @types/ws 8.18.2 does not list it yet.
+        const options: WebSocket.ClientOptions & { maxPendingAutoPongs: number } = {
           maxPayload: MAX_FRAME_BYTES,
           handshakeTimeout: this.connectTimeoutMs,
           perMessageDeflate: false,
           // Invalid UTF-8 would make `ws` close the call (1007); we would rather report it.
           skipUTF8Validation: true,
-        });
+          // `ws` cuts the socket when this many pongs wait to be written (60 by default): a
+          // server's burst of 100 pings ended the call as lost. Still bounded against a flood.
+          maxPendingAutoPongs: MAX_PENDING_PONGS,
+        };
+        ws = new WebSocket(this.url, options);
       } catch {
         this.finishClosed();
         fail('the call socket URL is not a valid ws:// or wss:// URL');

@@ -157,6 +157,16 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     );
   }, 30_000);
 
+  it('a burst of 300 pings is answered and the call goes on', async () => {
+    let pongs = 0;
+    await survive(async (call) => {
+      call.ws.on('pong', () => pongs++);
+      for (let i = 0; i < 300; i++) call.ws.ping(Buffer.from(String(i)));
+      await pause(1_000);
+    });
+    expect(pongs).toBe(300);
+  }, 30_000);
+
   it('wrong field types and a state outside the four are reported with the field', async () => {
     const run = await survive((call) => {
       call.json({ type: 'transcript', role: 'agent', ordinal: '3', text: 'x', final: true });
