@@ -19,14 +19,33 @@ const STDERR_TAIL_CHARS = 300;
 /** Environment variables a tool never sees: the API key is ours, not the tool's. */
 const HIDDEN_ENV = /^OMNIA_API_KEY$/;
 
+/**
+ * Tool calls that may run at once. A server may ask for any number: 200 at once started 200
+ * processes. Past this many, a call is answered at once with an error the agent can act on.
+ */
+export const MAX_RUNNING_TOOLS = 16;
+/**
+ * After a command's shell exits, how long its output may still take to arrive. A process it left
+ * running in the background (`… &`) holds the pipes open: the answer does not wait for it.
+ */
+const OUTPUT_AFTER_EXIT_MS = 200;
+
 /** The runner for the tools of a file. */
 export function createToolRunner(specs: readonly ToolSpec[]): ClientToolRunner {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
+  let running = 0;
   return {
     has: (name) => byName.has(name),
     run: async (name, invocation, signal) => {
       const spec = byName.get(name);
       if (!spec) return { ok: false, error: `no client tool named "${name}"` };
+      if (running >= MAX_RUNNING_TOOLS) {
+        return {
+          ok: false,
+          error: `not run: ${MAX_RUNNING_TOOLS} tool calls are running already; try again when they are answered`,
+        };
+      }
+      running += 1;
       try {
         return spec.kind === 'command'
           ? await runCommand(spec, invocation, signal)
@@ -36,6 +55,8 @@ export function createToolRunner(specs: readonly ToolSpec[]): ClientToolRunner {
           ok: false,
           error: oneLine(error instanceof Error ? error.message : String(error)),
         };
+      } finally {
+        running -= 1;
       }
     },
   };
@@ -117,7 +138,7 @@ function runCommand(
     child.stderr.on('data', (chunk: Buffer) => {
       errTail = (errTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS * 2);
     });
-    child.once('close', (code, killedBy) => {
+    const done = (code: number | null, killedBy: NodeJS.Signals | null): void => {
       if (code === 0) {
         finish({
           ok: true,
@@ -130,6 +151,17 @@ function runCommand(
       const why = killedBy ? `was killed by ${killedBy}` : `exited with code ${code}`;
       const lastLine = errTail.trim().split('\n').at(-1) ?? '';
       finish({ ok: false, error: oneLine(lastLine ? `${why}: ${lastLine}` : why) });
+    };
+    child.once('close', done);
+    // A process left in the background keeps the pipes open, and `close` waits for it: the
+    // shell's exit answers, once the output already written has had a moment to arrive.
+    child.once('exit', (code, killedBy) => {
+      setTimeout(() => {
+        if (settled) return;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        done(code, killedBy);
+      }, OUTPUT_AFTER_EXIT_MS).unref();
     });
     child.stdin.on('error', () => {
       // A command that does not read its input closes the pipe early; its exit says the rest.

@@ -62,6 +62,47 @@ describe('command tools', () => {
     await waitFor(() => !alive(pid), { what: 'the grandchild to die' });
   });
 
+  it('a command that leaves a process in the background is answered when its shell exits', async () => {
+    const dir = tempDir('omnia-tools-');
+    const pidFile = join(dir, 'pid');
+    const runner = createToolRunner([
+      {
+        kind: 'command',
+        name: 'launch',
+        command: `sleep 30 & echo $! > ${pidFile}; echo launched; exit 0`,
+        timeoutMs: 5_000,
+        cwd: dir,
+      },
+    ]);
+    const started = Date.now();
+    expect(await runner.run('launch', invocation, new AbortController().signal)).toEqual({
+      ok: true,
+      result: 'launched',
+    });
+    // Answered on the shell's exit, not at the timeout (it held the output pipe open).
+    expect(Date.now() - started).toBeLessThan(4_000);
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+
+  it('past 16 calls running at once, a call is answered at once with an error', async () => {
+    const dir = tempDir('omnia-tools-');
+    const runner = createToolRunner([
+      { kind: 'command', name: 'slow', command: 'sleep 2; echo done', timeoutMs: 10_000, cwd: dir },
+    ]);
+    const signal = new AbortController().signal;
+    const calls = Array.from({ length: 20 }, () => runner.run('slow', invocation, signal));
+    const outcomes = await Promise.all(calls);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(16);
+    expect(outcomes.slice(16)).toEqual(
+      Array(4).fill({
+        ok: false,
+        error: 'not run: 16 tool calls are running already; try again when they are answered',
+      }),
+    );
+    // Once they are answered, a call runs again.
+    expect(await runner.run('slow', invocation, signal)).toEqual({ ok: true, result: 'done' });
+  }, 20_000);
+
   it('output beyond the limit is a failure, not a result', async () => {
     const runner = createToolRunner([
       { kind: 'command', name: 'flood', command: 'yes omnia', timeoutMs: 10_000, cwd: tempDir() },
