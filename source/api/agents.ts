@@ -235,14 +235,18 @@ export function agentLabel(agent: Pick<AgentInfo, 'id' | 'name'>): string {
 }
 
 /** The one-line message for an `--agent` that matched none or several agents. */
-export function agentMatchMessage(ref: string, match: Exclude<AgentMatch, { kind: 'found' }>) {
+export function agentMatchMessage(
+  ref: string,
+  match: Exclude<AgentMatch, { kind: 'found' }>,
+  listCommand = 'omnia-voice agents',
+) {
   const shown = JSON.stringify(ref);
   if (match.kind === 'many') {
     const list = match.matches.map(agentLabel).join(', ');
     return `Several agents are named ${shown}: ${list}. Pass the id with --agent.`;
   }
   if (match.close.length === 0) {
-    return `No active agent has the id or name ${shown}. See them with: omnia-voice agents`;
+    return `No active agent has the id or name ${shown}. See them with: ${listCommand}`;
   }
   const list = match.close.map(agentLabel).join(', ');
   return `No active agent has the id or name ${shown}. Close matches: ${list}.`;

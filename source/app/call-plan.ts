@@ -11,6 +11,7 @@ import { ApiError } from '../api/errors.js';
 import { createInlineCall, type InlineCallConfig } from '../api/inline-call.js';
 import type { ApiTarget } from '../api/request.js';
 import type { CallLabel } from '../session/types.js';
+import { agentsCommand } from './call-record.js';
 import { loadPrompt, type PromptSource } from './prompt.js';
 
 /** The inline call's settings besides the prompt (`--voice`, `--language`, …). */
@@ -194,7 +195,9 @@ async function createAgentCall(
       throw error;
     });
     const match = matchAgent(agents, ref);
-    if (match.kind !== 'found') throw new AgentNameError(agentMatchMessage(ref, match));
+    if (match.kind !== 'found') {
+      throw new AgentNameError(agentMatchMessage(ref, match, agentsCommand(plan.api)));
+    }
     plan.memo.agentId = match.agent.id;
     plan.memo.agent = match.agent;
     return agentCall(await create(match.agent.id), match.agent.id, match.agent);

@@ -70,6 +70,15 @@ export function laterHint(api: ApiTarget, callId: string): string {
   return `; later: omnia-voice calls show ${callId}${base ? ` --api-base ${base}` : ''}`;
 }
 
+/**
+ * `omnia-voice agents`, with `--api-base <url>` when the agents are on a server of its own (as
+ * {@link laterHint} names it), so the command lists the agents the call looked among.
+ */
+export function agentsCommand(api: ApiTarget): string {
+  const base = api.server === undefined ? shownApiBase(api.apiBase) : undefined;
+  return `omnia-voice agents${base ? ` --api-base ${base}` : ''}`;
+}
+
 /** The API base as a command may name it: none for Omnia's own; never a user or password. */
 function shownApiBase(apiBase: string): string | undefined {
   const trimmed = apiBase.replace(/\/+$/, '');

@@ -120,6 +120,12 @@ describe('omnia-voice agents against the Omnia double', () => {
     expect(none.stderr.trim().split('\n').at(-1)).toBe(
       'Could not create the call: No active agent has the id or name "Suport". Close matches: Support (agt_support).',
     );
+    // Nothing close: the command that lists them names this server, as the call asked it.
+    const far = await runAgainst(server, [...QUIET_CALL, '--agent', 'zzzzzzzz']);
+    expect(far.code).toBe(2);
+    expect(far.stderr.trim().split('\n').at(-1)).toBe(
+      `Could not create the call: No active agent has the id or name "zzzzzzzz". See them with: omnia-voice agents --api-base ${server.baseUrl}`,
+    );
     const many = await runAgainst(server, [...QUIET_CALL, '--agent', 'sales']);
     expect(many.code).toBe(2);
     expect(many.stderr).toContain(
