@@ -38,9 +38,11 @@ export function sanitizeText(input: string, maxLength: number = DEFAULT_MAX_TEXT
   if (typeof input !== 'string') return '';
   let out = input;
   // Fast path: most transcript deltas are plain text.
-  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(out)) {
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(out)) {
     out = out
-      .replace(/\r\n?/g, '\n')
+      // Unicode's line and paragraph separators are line breaks: a one-line form (plain mode's
+      // lines, the .txt file's turns) must not break there.
+      .replace(/\r\n?|[\u2028\u2029]/g, '\n')
       .replace(STRING_SEQUENCE, '')
       .replace(CSI_SEQUENCE, '')
       .replace(OTHER_ESCAPE, '')

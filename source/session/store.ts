@@ -504,7 +504,9 @@ export class SessionStore implements Store {
   private onAgentHangup(reason: string | undefined): void {
     if (this.agentHungUp) return;
     this.agentHungUp = true;
-    this.hangUpReason = reason ? `the agent hung up (${reason})` : 'the agent hung up';
+    // Cleaned before it is put in brackets: an escape sequence at its end left `(agent_hangup )`.
+    const why = reason ? this.clean(reason).trim() : '';
+    this.hangUpReason = why ? `the agent hung up (${why})` : 'the agent hung up';
     this.addEvent('info', this.hangUpReason);
     this.hangupTimer = setTimeout(() => this.connection.close(), HANGUP_CLOSE_GRACE_MS);
     this.hangupTimer.unref();

@@ -200,7 +200,7 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
 
   it('text with escape sequences and control characters is shown and saved clean', async () => {
     const nasty =
-      'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001bP+q\u001b\\ there\u0000\u0008\u009b31m\u202eevil\r\n'.repeat(
+      'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001bP+q\u001b\\ there\u0000\u0008\u009b31m\u202eevil\u2028more\r\n'.repeat(
         3,
       );
     const run = await survive((call) => {
@@ -214,6 +214,9 @@ describe('a hostile server cannot break the call (plain mode, built CLI)', () =>
     expect(run.stdout).not.toMatch(/^hi there/m);
     expect(run.stdout).toMatch(/^\[error\] .*server says hi there/m);
     expect(run.transcript).toMatch(/hi there/);
+    // A line separator inside the turn breaks no line of the output or the .txt file.
+    expect(run.stdout).toMatch(/^Agent: hi there.*evil more/m);
+    expect(`${run.stdout}${run.transcript}`).not.toMatch(/[\u2028\u2029]/);
   }, 30_000);
 
   it('the call id and agent name in the REST answer reach the terminal clean and bounded', async () => {

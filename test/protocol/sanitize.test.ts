@@ -33,6 +33,11 @@ describe('sanitizeText', () => {
     expect(sanitizeText('a\u0000b\u0007c\bd\te\r\nf\rg\u007fh')).toBe('abcd e\nf\ngh');
   });
 
+  it("takes Unicode's line and paragraph separators for line breaks", () => {
+    expect(sanitizeText('one\u2028two\u2029three')).toBe('one\ntwo\nthree');
+    expect(sanitizeLine('one\u2028two\u2029three')).toBe('one two three');
+  });
+
   it('removes C1 controls and bidi overrides/isolates', () => {
     expect(sanitizeText('a\u009bb\u0085c\u009dd')).toBe('abcd');
     expect(sanitizeText('abc\u202edcba\u202c \u2066x\u2069')).toBe('abcdcba x');
