@@ -1,6 +1,13 @@
 import { ApiError, type RequestContext, requestIdPart } from './errors.js';
 import { headerValue, sendHttp } from './http.js';
-import { apiHeaders, apiUrl, failureOf, headerSafeKey } from './request.js';
+import {
+  apiHeaders,
+  apiUrl,
+  failureOf,
+  headerSafeKey,
+  jsonProblemText,
+  parseJsonBody,
+} from './request.js';
 import { sanitizeServerText } from './sanitize.js';
 
 export { CallCreationError, type CallCreationErrorKind } from './errors.js';
@@ -164,20 +171,18 @@ export function parseSuccess(
   context: Pick<RequestContext, 'host' | 'apiKey'>,
 ): { call: CreatedCall } | { error: ApiError } {
   const advice = 'Check --api-base points at the Omnia API.';
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (cause) {
-    const preview = sanitizeServerText(text, 80);
-    const shown = preview === '' ? 'an empty body' : `"${preview}"`;
+  const parsed = parseJsonBody(text);
+  if ('problem' in parsed) {
+    // Never quoted: this body is where the socket address and its token are (even cut off).
     return {
       error: new ApiError(
         'bad-response',
-        `${context.host} answered HTTP ${status} with ${shown}, not JSON. ${advice}`,
-        { status, cause },
+        `${context.host} answered HTTP ${status} ${jsonProblemText(parsed.problem)}. ${advice}`,
+        { status },
       ),
     };
   }
+  const raw = parsed.json;
   const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const websocketUrl = record.websocketUrl;
   if (typeof websocketUrl !== 'string' || websocketUrl.trim() === '') {

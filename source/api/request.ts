@@ -158,6 +158,49 @@ export function failureOf(answer: HttpAnswer, context: RequestContext): ApiError
   );
 }
 
+/** What is wrong with an answer's body, in words that quote none of it. */
+export type JsonProblem = 'empty' | 'html' | 'cut' | 'trailing' | 'other';
+
+/**
+ * The JSON of an answer's body, a leading byte order mark allowed (a server that writes UTF-8
+ * "with BOM" still sends valid JSON); otherwise what is wrong with it, in words. Never the
+ * parser's own message: V8 quotes the text it failed on, and a body can hold a credential (a call
+ * creation's `websocketUrl`).
+ */
+export function parseJsonBody(text: string): { json: unknown } | { problem: JsonProblem } {
+  const body = text.replace(/^\ufeff/, '');
+  try {
+    return { json: JSON.parse(body) };
+  } catch (error) {
+    const trimmed = body.trim();
+    if (trimmed === '') return { problem: 'empty' };
+    if (trimmed.startsWith('<')) return { problem: 'html' };
+    const reason = error instanceof Error ? error.message : '';
+    if (/after JSON/.test(reason)) return { problem: 'trailing' };
+    const at = /at position (\d+)/.exec(reason)?.[1];
+    const cut =
+      /end of JSON input|Unterminated/.test(reason) ||
+      (at !== undefined && Number(at) >= body.trimEnd().length);
+    return { problem: cut ? 'cut' : 'other' };
+  }
+}
+
+/** `with an empty body`, `with JSON cut off before its end`, …: the end of "answered HTTP 201 …". */
+export function jsonProblemText(problem: JsonProblem): string {
+  switch (problem) {
+    case 'empty':
+      return 'with an empty body';
+    case 'html':
+      return 'with an HTML page, not JSON';
+    case 'cut':
+      return 'with JSON cut off before its end';
+    case 'trailing':
+      return 'with JSON followed by more text';
+    default:
+      return 'with something that is not JSON';
+  }
+}
+
 function parseAnswer<T>(
   answer: HttpAnswer,
   request: ApiRequest<T>,
@@ -165,17 +208,15 @@ function parseAnswer<T>(
   requestId: string | undefined,
 ): T {
   const advice = `Check --api-base points at the Omnia API.${requestIdPart(requestId)}`;
-  let json: unknown;
-  try {
-    json = JSON.parse(answer.text);
-  } catch (cause) {
+  const parsed = parseJsonBody(answer.text);
+  if ('problem' in parsed) {
     throw new ApiError(
       'bad-response',
-      `${host} answered the request to ${request.action} with something that is not JSON. ${advice}`,
-      { status: answer.status, cause },
+      `${host} answered the request to ${request.action} ${jsonProblemText(parsed.problem)}. ${advice}`,
+      { status: answer.status },
     );
   }
-  const result = request.schema.safeParse(json);
+  const result = request.schema.safeParse(parsed.json);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at "${issue.path.map(String).join('.')}"` : '';
