@@ -261,10 +261,24 @@ export interface WaitForRecordOptions {
   readonly onPoll?: (attempt: number) => void;
 }
 
+/** Failures that may pass on their own: a server having trouble, a record not made yet, a cut. */
+const PASSING_FAILURES = new Set<ApiError['kind']>([
+  'rate-limit',
+  'server',
+  'not-found',
+  'unreachable',
+  'timeout',
+]);
+/** The longest pause between two tries after failures (the pause doubles up to it). */
+const MAX_BACKOFF_MS = 5_000;
+
 /**
  * Polls `GET /calls/{id}` until the record is complete or `maxWaitMs` has passed; the last
- * record seen either way. A 429 waits as long as it asks when that fits the budget. Rejects with
- * ApiError (kind `cancelled` when the signal aborts).
+ * record seen either way. A failure that may pass (a 5xx, a 404 before Omnia has made the
+ * record, a cut connection, a 429) is tried again within the same budget, the pause doubling
+ * from `pollMs` (at least what a Retry-After asks); when the budget runs out first, it rejects
+ * with the last failure, saying how many tries it took. Other failures (a wrong key) reject at
+ * once. Rejects with ApiError (kind `cancelled` when the signal aborts).
  */
 export async function waitForCallRecord(
   target: ApiTarget,
@@ -273,21 +287,30 @@ export async function waitForCallRecord(
 ): Promise<{ log: CallLog; complete: boolean }> {
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_RECORD_WAIT_MS;
   const pollMs = options.pollMs ?? DEFAULT_RECORD_POLL_MS;
-  const deadline = Date.now() + maxWaitMs;
+  const started = Date.now();
+  const deadline = started + maxWaitMs;
   let last: CallLog | undefined;
+  let failures = 0;
   for (let attempt = 1; ; attempt++) {
     options.onPoll?.(attempt);
     let waitMs = pollMs;
     try {
       last = await getCallLog(target, id, options.signal);
+      failures = 0;
       if (isRecordComplete(last)) return { log: last, complete: true };
     } catch (error) {
-      const retryMs =
-        error instanceof ApiError && error.kind === 'rate-limit'
-          ? (error.retryAfterSeconds ?? 1) * 1000
-          : undefined;
-      if (retryMs === undefined || Date.now() + retryMs > deadline) throw error;
-      waitMs = Math.max(pollMs, retryMs);
+      if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
+      failures++;
+      const remainingMs = deadline - Date.now();
+      const askedMs = (error.retryAfterSeconds ?? 0) * 1000;
+      if (remainingMs <= 0 || askedMs > remainingMs) {
+        if (last) return { log: last, complete: false };
+        throw gaveUp(error, attempt, Date.now() - started);
+      }
+      // The last try falls at the deadline rather than after it.
+      const backoffMs = Math.min(MAX_BACKOFF_MS, pollMs * 2 ** (failures - 1));
+      await pause(Math.min(remainingMs, Math.max(backoffMs, askedMs)), options.signal);
+      continue;
     }
     if (Date.now() + waitMs > deadline) {
       if (last) return { log: last, complete: false };
@@ -296,6 +319,19 @@ export async function waitForCallRecord(
     }
     await pause(waitMs, options.signal);
   }
+}
+
+/** The last failure, saying it was not the first try: `… Tried 5 times in 19 s.` */
+function gaveUp(error: ApiError, tries: number, elapsedMs: number): ApiError {
+  if (tries === 1) return error;
+  const seconds = Math.max(1, Math.round(elapsedMs / 1000));
+  return new ApiError(error.kind, `${error.message} Tried ${tries} times in ${seconds} s.`, {
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.serverMessage === undefined ? {} : { serverMessage: error.serverMessage }),
+    ...(error.code === undefined ? {} : { code: error.code }),
+    ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+    cause: error,
+  });
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {

@@ -39,6 +39,8 @@ export interface Fault {
   body: unknown;
   headers?: Record<string, string>;
   times?: number;
+  /** Instead of answering, reset the connection (a proxy or a server restarting). */
+  reset?: boolean;
 }
 
 /** A call the double created, and what became of it. */
@@ -144,7 +146,8 @@ export async function startOmniaDouble(options: OmniaDoubleOptions): Promise<Omn
       if (fault) {
         if (fault.times !== undefined && --fault.times <= 0)
           faults.splice(faults.indexOf(fault), 1);
-        send(fault.status, fault.body, fault.headers);
+        if (fault.reset) req.socket.resetAndDestroy();
+        else send(fault.status, fault.body, fault.headers);
         return;
       }
       const answer = route(seen);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { laterHint } from '../../source/app/call-record.js';
 import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
+import type { Fault } from './double.js';
 import { double, omniaEnv, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
 
 const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
@@ -76,6 +77,54 @@ describe('the call record from the Omnia double', () => {
     const id = server.calls[0]?.id;
     expect(run.stderr).toContain(
       `Call record: not complete after 1 s; later: omnia-voice calls show ${id}`,
+    );
+  }, 40_000);
+
+  it('a record fetch that fails for a while (5xx, 404 before the record exists, a reset) is tried again', async () => {
+    const server = await double({ agents: AGENTS, recordDelayMs: 300 });
+    const record = /\/calls\/call_/;
+    const fault = (extra: Partial<Fault>) =>
+      server.inject({ method: 'GET', path: record, status: 503, body: {}, times: 1, ...extra });
+    fault({ status: 404, body: { error: 'Call not found' } });
+    fault({ status: 503, body: { error: 'Service unavailable' } });
+    fault({ reset: true });
+    fault({ status: 502, body: { error: 'Bad gateway' } });
+    fault({ status: 500, body: { error: 'Internal error' } });
+    const run = await runAgainst(
+      server,
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
+      {
+        env: { OMNIA_RECORD_POLL_MS: '100' },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('could not be fetched');
+    expect(run.stderr).toMatch(/^Server end reason: the caller hung up \(user_hangup\)$/m);
+    expect(requestsTo(server, 'GET', record).length).toBeGreaterThan(5);
+  }, 40_000);
+
+  it('a record fetch that keeps failing until the wait is over says the last reason', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'GET',
+      path: /\/calls\/call_/,
+      status: 503,
+      body: { error: 'Service unavailable' },
+    });
+    const run = await runAgainst(
+      server,
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
+      {
+        env: { OMNIA_RECORD_WAIT_MS: '1500' },
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const id = server.calls[0]?.id;
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `^Call record: could not be fetched: Omnia had a server problem \\(HTTP 503: Service unavailable\\)\\. Try again in a few minutes\\. Request id: req_double_\\d+\\. Tried [3-9] times in [12] s; later: omnia-voice calls show ${id} --api-base ${server.baseUrl}$`,
+        'm',
+      ),
     );
   }, 40_000);
 
