@@ -175,11 +175,14 @@ describe('fetchCallRecord', () => {
     expect(polls).toEqual([1, 2]);
   });
 
-  it('an unknown call: the note is the one-line API error', async () => {
+  it('an unknown call, still unknown when the wait is over: the note is the last API error', async () => {
     const server = await double();
-    const outcome = await fetchCallRecord({ apiBase: server.baseUrl, apiKey: KEY }, 'call_gone');
+    const outcome = await fetchCallRecord({ apiBase: server.baseUrl, apiKey: KEY }, 'call_gone', {
+      maxWaitMs: 600,
+      pollMs: 100,
+    });
     expect(outcome.note).toMatch(
-      /^could not be fetched: Omnia has no call "call_gone" in this workspace \(HTTP 404: Call not found\)\. Request id: req_double_\d+; later: omnia-voice calls show call_gone --api-base http:\/\/127\.0\.0\.1:\d+$/,
+      /^could not be fetched: Omnia has no call "call_gone" in this workspace \(HTTP 404: Call not found\)\. Request id: req_double_\d+\. Tried [2-5] times in 1 s; later: omnia-voice calls show call_gone --api-base http:\/\/127\.0\.0\.1:\d+$/,
     );
   });
 });

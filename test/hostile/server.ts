@@ -64,7 +64,10 @@ export interface HostileServerOptions {
   call?: (call: HostileCall) => void | Promise<void>;
   /** Answer the WebSocket's ping frames (default true; false models a dead peer). */
   answerPings?: boolean;
-  /** `hang`: `GET /calls/{id}` (the call's record) is never answered. Default: 404. */
+  /**
+   * `hang`: `GET /calls/{id}` (the call's record) is never answered. Default: 410, a refusal
+   * the app does not try again (this server keeps no records).
+   */
   record?: 'hang';
   /** Told once a call creation was answered (`ok`), as the answer leaves. */
   afterCreate?: () => void;
@@ -98,6 +101,12 @@ export async function startHostileServer(
       if (options.record === 'hang' && req.method === 'GET' && req.url?.includes('/calls/')) {
         sockets.add(req.socket);
         return; // never answered: the client gives up or is stopped
+      }
+      if (req.method === 'GET' && /\/api\/v1\/calls\/[^/]+$/.test(req.url ?? '')) {
+        // A refusal for good: a 404 (a record not made yet) is tried again for 20 s.
+        res.writeHead(410, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'This test server keeps no call records' }));
+        return;
       }
       if (req.method !== 'POST' || !req.url?.endsWith('/api/v1/calls/create')) {
         res.writeHead(404).end('no such route');
