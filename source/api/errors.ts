@@ -487,6 +487,60 @@ export function serverOf(target: { readonly server?: string | undefined }): stri
 /** Which phase a timeout hit, for the message. */
 export type TimeoutPhase = 'connect' | 'response' | 'body';
 
+/** Node's HTTP parser (llhttp) errors, in words: what was wrong with the answer. */
+const MALFORMED_HTTP: Record<string, string> = {
+  HPE_INVALID_CONSTANT: 'bytes that are not HTTP where an answer should begin',
+  HPE_INVALID_VERSION: 'an HTTP version that is not one',
+  HPE_INVALID_STATUS: 'a status code that is not one',
+  HPE_INVALID_CHUNK_SIZE: 'a chunked body with a broken chunk size',
+  HPE_UNEXPECTED_CONTENT_LENGTH: 'two Content-Length headers, or one with chunked encoding',
+  HPE_INVALID_CONTENT_LENGTH: 'a Content-Length that is not a length',
+  HPE_INVALID_TRANSFER_ENCODING: 'a Transfer-Encoding that cannot be read',
+  HPE_HEADER_OVERFLOW: 'headers larger than the 16 KB a client accepts',
+  HPE_INVALID_HEADER_TOKEN: 'a header with characters a header may not hold',
+  HPE_LF_EXPECTED: 'broken line endings',
+  HPE_CR_EXPECTED: 'broken line endings',
+  HPE_STRICT: 'broken line endings',
+  HPE_INVALID_EOF_STATE: 'an answer that stopped in the middle',
+  HPE_CLOSED_CONNECTION: 'bytes after the connection was to close',
+};
+
+/**
+ * What was malformed in an HTTP answer Node's parser refused (`HPE_…` codes), in words; the
+ * parser's own reason for a code not listed. Undefined for any other error.
+ */
+export function malformedHttpReason(error: unknown): string | undefined {
+  const code = errorCode(error);
+  if (!code.startsWith('HPE_')) return undefined;
+  const known = MALFORMED_HTTP[code];
+  if (known !== undefined) return known;
+  const reason = (error as { reason?: unknown }).reason;
+  const text =
+    typeof reason === 'string' ? reason : messageOf(error).replace(/^Parse Error:\s*/, '');
+  return `${sanitizeServerText(text, 80) || 'it could not be read'}: ${code}`;
+}
+
+/** ` (the call may have been created all the same, unopened)` for a request that creates one. */
+function mayExist(context: RequestContext): string {
+  return context.createsCall ? ' (the call may have been created all the same, unopened)' : '';
+}
+
+/**
+ * The server began its answer (status and headers came) and closed the connection before the
+ * body it announced was whole: a success that cannot be read, and a call that may exist.
+ */
+export function cutAnswerToError(
+  error: unknown,
+  status: number,
+  context: RequestContext,
+): ApiError {
+  return new ApiError(
+    'unreachable',
+    `${context.host} began its answer (HTTP ${status}) but closed the connection before finishing it. ${serverOf(context)} may be having trouble: try again later${mayExist(context)}.`,
+    { status, cause: safeCause(error, context.apiKey) },
+  );
+}
+
 /** Turns a transport failure (no HTTP answer) into the error a user sees. */
 export function networkFailureToError(
   error: unknown,
@@ -502,9 +556,21 @@ export function networkFailureToError(
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
         : timeout.phase === 'body'
-          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${context.createsCall ? ' (the call may have been created all the same, unopened)' : ''}.`
+          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${mayExist(context)}.`
           : `${host} accepted the connection but did not answer within ${seconds}. ${who} may be overloaded: try again later.`;
     return new ApiError('timeout', message, { cause });
+  }
+  const malformed = malformedHttpReason(error);
+  if (malformed !== undefined) {
+    // The server got the request and began to answer: a call it creates may exist.
+    const created = context.createsCall
+      ? ' The call may have been created all the same, unopened.'
+      : '';
+    return new ApiError(
+      'bad-response',
+      `${host} answered with a malformed HTTP response (${malformed}). Check --api-base points at the Omnia API; if it does, it or a proxy on the way is broken: try again later.${created}`,
+      { cause },
+    );
   }
   const code = errorCode(error);
   if (DNS_CODES.has(code)) {

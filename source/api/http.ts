@@ -9,6 +9,7 @@ import type https from 'node:https';
 import type { Socket } from 'node:net';
 import {
   ApiError,
+  cutAnswerToError,
   networkFailureToError,
   type RequestContext,
   type TimeoutPhase,
@@ -81,15 +82,21 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
     signal?.addEventListener('abort', onAbort, { once: true });
     // The answer's status line and headers came: a timeout now is a body that stalled.
     let answering: { status: number; headers: IncomingHttpHeaders; chunks: Buffer[] } | undefined;
+    // A refusal whose body stalled, was cut or broke is still a refusal: its status and headers
+    // say what went wrong (a wrong key, a limit and its Retry-After), whatever of the body came.
+    const refusalSoFar = (): boolean => {
+      if (!answering || answering.status < 300) return false;
+      const { status, headers, chunks } = answering;
+      finish({ answer: { status, headers, text: Buffer.concat(chunks).toString('utf8') } });
+      return true;
+    };
+    const failed = (error: unknown): void => {
+      if (!refusalSoFar()) finish({ error: networkFailureToError(error, context) });
+    };
     const startTimer = (phase: TimeoutPhase, ms: number): void => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        if (answering && answering.status >= 300) {
-          // A refusal whose body stalled is still a refusal: its status and headers say what
-          // went wrong (a wrong key, a limit and its Retry-After), whatever of the body came.
-          const { status, headers, chunks } = answering;
-          finish({ answer: { status, headers, text: Buffer.concat(chunks).toString('utf8') } });
-        } else {
+        if (!refusalSoFar()) {
           const stalled = answering ? { phase: 'body' as const, status: answering.status } : {};
           finish({
             error: networkFailureToError(undefined, context, { phase, ms, ...stalled }),
@@ -117,7 +124,7 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
         if (!settled) startTimer('response', responseTimeoutMs);
       });
     });
-    req.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
+    req.on('error', failed);
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
       answering = { status: response.statusCode ?? 0, headers: response.headers, chunks };
@@ -152,10 +159,14 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
         }
         chunks.push(chunk);
       });
-      response.on('error', (error) => finish({ error: networkFailureToError(error, context) }));
-      response.on('aborted', () =>
-        finish({ error: networkFailureToError(connectionReset(), context) }),
-      );
+      // The body broke off: a malformed body is reported by the request's 'error' first.
+      const cut = (error: unknown): void => {
+        if (!refusalSoFar()) {
+          finish({ error: cutAnswerToError(error, response.statusCode ?? 0, context) });
+        }
+      };
+      response.on('error', cut);
+      response.on('aborted', () => cut(connectionReset()));
       response.on('end', () =>
         finish({
           answer: {

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
+import { malformedHttpReason } from '../api/errors.js';
 import {
   type ClientMessage,
   encodeClientMessage,
@@ -452,6 +453,10 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     if (code === 'ECONNRESET') return `connection to ${host} was reset`;
     if (/^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO)/.test(code)) {
       return `TLS error connecting to ${host}: ${code}`;
+    }
+    const malformed = malformedHttpReason(err);
+    if (malformed !== undefined) {
+      return `${host} answered with a malformed HTTP response (${malformed}): the server of the call's socket, or a proxy on the way, is broken; try again later`;
     }
     const status = /Unexpected server response: (\d+)/.exec(message);
     if (status) return `${host} refused the call socket: HTTP ${status[1]}`;

@@ -93,3 +93,91 @@ describe('a call creation answer that is not strict JSON', () => {
     expect(run.stdout + run.stderr).not.toContain('SECRET');
   }, 60_000);
 });
+
+describe('a malformed HTTP answer', () => {
+  const created = JSON.stringify({
+    id: 'call_1',
+    websocketUrl: `ws://127.0.0.1:9/c?token=${TOKEN}`,
+  });
+  const head = (lines: string) => Buffer.from(`HTTP/1.1 201 Created\r\n${lines}\r\n`);
+  const cases: Array<[string, Buffer, string]> = [
+    [
+      'a bad chunk',
+      Buffer.concat([
+        head('Transfer-Encoding: chunked\r\n'),
+        Buffer.from('ZZ\r\nabc\r\n0\r\n\r\n'),
+      ]),
+      'a chunked body with a broken chunk size',
+    ],
+    [
+      'two Content-Lengths',
+      Buffer.concat([head('Content-Length: 2\r\nContent-Length: 3\r\n'), Buffer.from('{}')]),
+      'two Content-Length headers, or one with chunked encoding',
+    ],
+    [
+      'a 100 KB header',
+      Buffer.concat([
+        head(`X-Big: ${'a'.repeat(100_000)}\r\nContent-Length: 2\r\n`),
+        Buffer.from('{}'),
+      ]),
+      'headers larger than the 16 KB a client accepts',
+    ],
+    [
+      'an escape in a header',
+      Buffer.concat([head('X-\u001b[31mBad: 1\r\nContent-Length: 2\r\n'), Buffer.from('{}')]),
+      'a header with characters a header may not hold',
+    ],
+  ];
+
+  it('from call creation: says what was malformed, in words, and that the call may exist', async () => {
+    for (const [what, bytes, words] of cases) {
+      const server = await raw((_request, socket) => socket.end(bytes));
+      const run = await call(server);
+      expect(run.code, `${what}: ${run.stderr}`).toBe(1);
+      expect(lastLine(run.stderr), what).toBe(
+        `Could not create the call: ${server.host} answered with a malformed HTTP response (${words}). Check --api-base points at the Omnia API; if it does, it or a proxy on the way is broken: try again later. The call may have been created all the same, unopened.`,
+      );
+      expect(run.stderr, what).not.toMatch(/HPE_|Cannot reach|Check your network/);
+    }
+  }, 60_000);
+
+  it('another request: the same words, and no call is said to exist', async () => {
+    const [, bytes, words] = cases[1] ?? ['', Buffer.alloc(0), ''];
+    const server = await raw((_request, socket) => socket.end(bytes));
+    const run = await runCli(['agents', '--api-base', server.baseUrl], {
+      env: hostileEnv(tempDir('omnia-malformed-')),
+      timeoutMs: 30_000,
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(lastLine(run.stderr)).toBe(
+      `error: ${server.host} answered with a malformed HTTP response (${words}). Check --api-base points at the Omnia API; if it does, it or a proxy on the way is broken: try again later.`,
+    );
+  }, 30_000);
+
+  it('a 201 cut short of its Content-Length: the answer began and broke off, the call may exist', async () => {
+    const server = await raw((_request, socket) => {
+      socket.write(rawResponse(201, created, { 'content-length': '5000' }));
+      setTimeout(() => socket.end(), 50);
+    });
+    const run = await call(server);
+    expect(run.code, run.stderr).toBe(1);
+    expect(lastLine(run.stderr)).toBe(
+      `Could not create the call: ${server.host} began its answer (HTTP 201) but closed the connection before finishing it. Omnia may be having trouble: try again later (the call may have been created all the same, unopened).`,
+    );
+    expect(run.stderr).not.toContain('SECRET');
+  }, 30_000);
+
+  it('to the call socket handshake: what answered is named, in words, never the address', async () => {
+    const socketServer = await raw((_request, socket) => socket.end('SSH-2.0-OpenSSH_9.6\r\n'));
+    const url = `ws://${socketServer.host}/call?token=${TOKEN}`;
+    const server = await raw((_request, socket) =>
+      socket.end(rawResponse(201, JSON.stringify({ id: 'call_1', websocketUrl: url }))),
+    );
+    const run = await call(server);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(
+      `could not connect to the call: ${socketServer.host} answered with a malformed HTTP response (bytes that are not HTTP where an answer should begin): the server of the call's socket, or a proxy on the way, is broken; try again later`,
+    );
+    expect(run.stderr).not.toMatch(/Parse Error|SECRET|token=/);
+  }, 30_000);
+});
