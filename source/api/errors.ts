@@ -220,7 +220,9 @@ function stripTags(html: string): string {
 export function parseRetryAfter(header: string | undefined, nowMs: number): number | undefined {
   if (header === undefined) return undefined;
   const value = header.trim();
-  if (/^\d+$/.test(value)) return Number.parseInt(value, 10);
+  // Whole seconds are the standard; a fraction is rounded up (never a shorter wait than asked),
+  // and a negative number means now.
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Math.max(0, Math.ceil(Number(value)));
   const dateMs = Date.parse(value);
   if (Number.isNaN(dateMs)) return undefined;
   return Math.max(0, Math.ceil((dateMs - nowMs) / 1000));
@@ -264,7 +266,12 @@ function httpPart(status: number, explanation: ServerExplanation): string {
 
 function waitAdvice(retryAfterSeconds: number | undefined, fallback: string): string {
   if (retryAfterSeconds === undefined) return fallback;
-  return `Try again in ${waitText(retryAfterSeconds)}.`;
+  return `${tryAgain(retryAfterSeconds)}.`;
+}
+
+/** `Try again in 42 s`; `Try again shortly` for a wait already over (a past date, 0, -5). */
+function tryAgain(seconds: number): string {
+  return seconds <= 0 ? 'Try again shortly' : `Try again in ${waitText(seconds)}`;
 }
 
 /**
@@ -418,7 +425,7 @@ function rateLimitAdvice(failure: HttpFailure, seconds: number | undefined, nowM
   const resetMs = parseRateLimitReset(failure.rateLimitReset, nowMs);
   const at = resetMs === undefined ? '' : ` (the limit resets at ${clockTime(resetMs, nowMs)})`;
   if (seconds === undefined) return `Wait a minute and try again${at}.`;
-  return `Try again in ${waitText(seconds)}${at}.`;
+  return `${tryAgain(seconds)}${at}.`;
 }
 
 /** `; 0 of 1000 requests left` when the server said how many remain. */

@@ -85,6 +85,35 @@ describe('API errors, as a user reads them', () => {
     );
   });
 
+  it('a wait that is over or under a second never reads "Try again in 0 s"', async () => {
+    const server = await double({ agents: AGENTS });
+    const past = new Date(Date.now() - 60_000).toUTCString();
+    const waits: Array<[Record<string, string>, string]> = [
+      [{ 'retry-after': '1.5' }, 'Try again in 2 s'],
+      [{ 'retry-after': '-5' }, 'Try again shortly'],
+      [{ 'retry-after': past }, 'Try again shortly'],
+      [{ 'x-ratelimit-reset': '0' }, 'Try again shortly'],
+    ];
+    for (const [headers, advice] of waits) {
+      server.inject({
+        method: 'GET',
+        path: /\/agents$/,
+        status: 429,
+        body: { error: 'Rate limit exceeded' },
+        headers,
+        times: 1,
+      });
+      const run = await runAgainst(server, ['agents']);
+      expect(run.code).toBe(1);
+      expect(lastLine(run.stderr), JSON.stringify(headers)).toMatch(
+        new RegExp(
+          `\\(HTTP 429: Rate limit exceeded; \\d+ of 1000 requests left\\)\\. ${advice}[ .]`,
+        ),
+      );
+      expect(run.stderr).not.toContain('0 s');
+    }
+  });
+
   it('the `{error, details}` shape: the message with each field problem, on one line', async () => {
     const server = await double({ agents: AGENTS });
     server.inject({
