@@ -136,7 +136,9 @@ export function explainErrorBody(body: string, apiKey?: string): ServerExplanati
   const safe = text === undefined ? '' : sanitizeServerText(redactKey(text, apiKey));
   const explanation: ServerExplanation = {};
   if (safe !== '') explanation.message = safe;
-  if (code !== undefined) explanation.code = sanitizeServerText(code, 40);
+  // An empty code (`"code": ""`, or one of only control characters) is no code: not `HTTP 400 `.
+  const safeCode = code === undefined ? '' : sanitizeServerText(code, 40);
+  if (safeCode !== '') explanation.code = safeCode;
   return explanation;
 }
 

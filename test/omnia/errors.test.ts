@@ -157,6 +157,21 @@ describe('API errors, as a user reads them', () => {
     );
   });
 
+  it('an empty error code is no code: the status and the message, no stray space', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'POST',
+      path: /\/calls\/create$/,
+      status: 400,
+      body: { error: { message: 'Bad sample rate', code: '' } },
+    });
+    const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toMatch(
+      /^Could not create the call: Omnia rejected the call request \(HTTP 400: Bad sample rate\)\. /,
+    );
+  });
+
   it('401 names the key by its last four characters only', async () => {
     const server = await double({ agents: AGENTS });
     const run = await runAgainst(server, ['agents'], {
