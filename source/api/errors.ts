@@ -170,15 +170,17 @@ function documentedShape(value: unknown): { message: string; code?: string } | u
   }
   if (typeof error === 'string') {
     const details = isRecord(value.details) ? value.details : {};
+    // Field errors first: they name what to fix (`agentId: …`), and a long message is cut at
+    // its end, where the form errors (about the body as a whole) then go.
     const problems: string[] = [];
-    if (Array.isArray(details.formErrors)) {
-      for (const item of details.formErrors) if (typeof item === 'string') problems.push(item);
-    }
     if (isRecord(details.fieldErrors)) {
       for (const [field, list] of Object.entries(details.fieldErrors)) {
         const texts = Array.isArray(list) ? list.filter((t) => typeof t === 'string') : [];
         if (texts.length > 0) problems.push(`${field}: ${texts.join(', ')}`);
       }
+    }
+    if (Array.isArray(details.formErrors)) {
+      for (const item of details.formErrors) if (typeof item === 'string') problems.push(item);
     }
     return { message: problems.length > 0 ? `${error} (${problems.join('; ')})` : error };
   }

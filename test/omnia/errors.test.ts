@@ -135,6 +135,27 @@ describe('API errors, as a user reads them', () => {
     );
   });
 
+  it('field errors come before a long list of form errors, so the cut falls on the latter', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'GET',
+      path: /\/calls$/,
+      status: 400,
+      body: {
+        error: 'Invalid query parameters',
+        details: {
+          formErrors: ['The request as a whole could not be read as the API expects it'.repeat(5)],
+          fieldErrors: { agentId: ['nope'] },
+        },
+      },
+    });
+    const run = await runAgainst(server, ['calls']);
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toMatch(
+      /^error: Omnia rejected the request to list calls \(HTTP 400: Invalid query parameters \(agentId: nope; The request as a whole .*…\)\. Request id: req_double_1\.$/,
+    );
+  });
+
   it('the `{error: {message, code, upstreamStatus}}` shape: message, code and the upstream status', async () => {
     const server = await double({ agents: AGENTS });
     server.inject({
