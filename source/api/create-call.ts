@@ -1,13 +1,6 @@
 import { ApiError, type RequestContext, requestIdPart } from './errors.js';
-import { headerValue, sendHttp } from './http.js';
-import {
-  apiHeaders,
-  apiUrl,
-  failureOf,
-  headerSafeKey,
-  jsonProblemText,
-  parseJsonBody,
-} from './request.js';
+import { type HttpAnswer, headerValue, sendHttp } from './http.js';
+import { answerJson, apiHeaders, apiUrl, failureOf, headerSafeKey } from './request.js';
 import { sanitizeServerText } from './sanitize.js';
 
 export { CallCreationError, type CallCreationErrorKind } from './errors.js';
@@ -138,7 +131,7 @@ export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
     context,
   );
   if (answer.status < 200 || answer.status >= 300) throw failureOf(answer, context);
-  const outcome = parseSuccess(answer.status, answer.text, context);
+  const outcome = parseSuccess(answer, context);
   if ('error' in outcome) {
     const id = requestIdPart(headerValue(answer.headers, 'x-request-id'));
     if (id === '') throw outcome.error;
@@ -166,18 +159,18 @@ function cleanField(value: string | undefined, maxChars: number): string | undef
 
 /** Checks a 2xx answer: JSON with a ws:// or wss:// `websocketUrl`. */
 export function parseSuccess(
-  status: number,
-  text: string,
+  answer: Pick<HttpAnswer, 'status' | 'text' | 'notText'>,
   context: Pick<RequestContext, 'host' | 'apiKey'>,
 ): { call: CreatedCall } | { error: ApiError } {
+  const { status } = answer;
   const advice = 'Check --api-base points at the Omnia API.';
-  const parsed = parseJsonBody(text);
+  const parsed = answerJson(answer);
   if ('problem' in parsed) {
     // Never quoted: this body is where the socket address and its token are (even cut off).
     return {
       error: new ApiError(
         'bad-response',
-        `${context.host} answered HTTP ${status} ${jsonProblemText(parsed.problem)}. ${advice}`,
+        `${context.host} answered HTTP ${status} with ${parsed.problem}. ${advice}`,
         { status },
       ),
     };

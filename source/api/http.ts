@@ -41,6 +41,11 @@ export interface HttpAnswer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly text: string;
+  /**
+   * Set when the body is no text to show, saying what it is instead: compressed (the app never
+   * asks for that, and does not unpack it) or binary. `text` is then not to be shown.
+   */
+  readonly notText?: string;
 }
 
 /**
@@ -87,7 +92,7 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
     const refusalSoFar = (): boolean => {
       if (!answering || answering.status < 300) return false;
       const { status, headers, chunks } = answering;
-      finish({ answer: { status, headers, text: Buffer.concat(chunks).toString('utf8') } });
+      finish({ answer: answerOf(status, headers, chunks) });
       return true;
     };
     const failed = (error: unknown): void => {
@@ -136,13 +141,7 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
           // A refusal with a huge body (an error page, a dump) is still a refusal: its status
           // says what went wrong (a wrong key, no credits), the first bytes are enough to read.
           chunks.push(chunk.subarray(0, chunk.length - (received - maxBytes)));
-          finish({
-            answer: {
-              status,
-              headers: response.headers,
-              text: Buffer.concat(chunks).toString('utf8'),
-            },
-          });
+          finish({ answer: answerOf(status, response.headers, chunks) });
           req.destroy();
           return;
         }
@@ -168,17 +167,32 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
       response.on('error', cut);
       response.on('aborted', () => cut(connectionReset()));
       response.on('end', () =>
-        finish({
-          answer: {
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            text: Buffer.concat(chunks).toString('utf8'),
-          },
-        }),
+        finish({ answer: answerOf(response.statusCode ?? 0, response.headers, chunks) }),
       );
     });
     req.end(request.body);
   });
+}
+
+/** The answer from its parts, with what its body is when it is no text to show. */
+function answerOf(status: number, headers: IncomingHttpHeaders, chunks: Buffer[]): HttpAnswer {
+  const bytes = Buffer.concat(chunks);
+  const text = bytes.toString('utf8');
+  const notText = notTextBody(headers, bytes);
+  return notText === undefined ? { status, headers, text } : { status, headers, text, notText };
+}
+
+/** What a body is when it is no text: compressed (by its header or gzip's magic bytes), binary. */
+function notTextBody(headers: IncomingHttpHeaders, bytes: Buffer): string | undefined {
+  const encoding = headerValue(headers, 'content-encoding')?.trim().toLowerCase();
+  const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b;
+  if ((encoding !== undefined && encoding !== '' && encoding !== 'identity') || gzip) {
+    const name = encoding && /^[a-z0-9-]{1,20}$/.test(encoding) ? encoding : 'gzip';
+    return `a ${name}-compressed body, which omnia-voice did not ask for and does not show`;
+  }
+  if (bytes.includes(0))
+    return `a binary body of ${bytes.length} bytes, which omnia-voice does not show`;
+  return undefined;
 }
 
 function connectionReset(): Error {

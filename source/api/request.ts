@@ -146,7 +146,7 @@ export function failureOf(answer: HttpAnswer, context: RequestContext): ApiError
   return httpFailureToError(
     {
       status: answer.status,
-      body: answer.text,
+      body: answer.notText ?? answer.text,
       ...optional('retryAfter', header('retry-after')),
       ...optional('rateLimitReset', header('x-ratelimit-reset')),
       ...optional('rateLimitLimit', header('x-ratelimit-limit')),
@@ -159,46 +159,46 @@ export function failureOf(answer: HttpAnswer, context: RequestContext): ApiError
 }
 
 /** What is wrong with an answer's body, in words that quote none of it. */
-export type JsonProblem = 'empty' | 'html' | 'cut' | 'trailing' | 'other';
+type JsonProblem = 'empty' | 'html' | 'cut' | 'trailing' | 'other';
+
+const JSON_PROBLEM_TEXT: Record<JsonProblem, string> = {
+  empty: 'an empty body',
+  html: 'an HTML page, not JSON',
+  cut: 'JSON cut off before its end',
+  trailing: 'JSON followed by more text',
+  other: 'something that is not JSON',
+};
 
 /**
  * The JSON of an answer's body, a leading byte order mark allowed (a server that writes UTF-8
- * "with BOM" still sends valid JSON); otherwise what is wrong with it, in words. Never the
- * parser's own message: V8 quotes the text it failed on, and a body can hold a credential (a call
+ * "with BOM" still sends valid JSON); otherwise what the body is, in words that end "answered …
+ * with": `JSON cut off before its end`, `a gzip-compressed body, …`. Never the parser's own
+ * message: V8 quotes the text it failed on, and a body can hold a credential (a call
  * creation's `websocketUrl`).
  */
-export function parseJsonBody(text: string): { json: unknown } | { problem: JsonProblem } {
-  const body = text.replace(/^\ufeff/, '');
+export function answerJson(
+  answer: Pick<HttpAnswer, 'text' | 'notText'>,
+): { json: unknown } | { problem: string } {
+  if (answer.notText !== undefined) return { problem: answer.notText };
+  const body = answer.text.replace(/^\ufeff/, '');
   try {
     return { json: JSON.parse(body) };
   } catch (error) {
-    const trimmed = body.trim();
-    if (trimmed === '') return { problem: 'empty' };
-    if (trimmed.startsWith('<')) return { problem: 'html' };
-    const reason = error instanceof Error ? error.message : '';
-    if (/after JSON/.test(reason)) return { problem: 'trailing' };
-    const at = /at position (\d+)/.exec(reason)?.[1];
-    const cut =
-      /end of JSON input|Unterminated/.test(reason) ||
-      (at !== undefined && Number(at) >= body.trimEnd().length);
-    return { problem: cut ? 'cut' : 'other' };
+    return { problem: JSON_PROBLEM_TEXT[jsonProblem(body, error)] };
   }
 }
 
-/** `with an empty body`, `with JSON cut off before its end`, …: the end of "answered HTTP 201 …". */
-export function jsonProblemText(problem: JsonProblem): string {
-  switch (problem) {
-    case 'empty':
-      return 'with an empty body';
-    case 'html':
-      return 'with an HTML page, not JSON';
-    case 'cut':
-      return 'with JSON cut off before its end';
-    case 'trailing':
-      return 'with JSON followed by more text';
-    default:
-      return 'with something that is not JSON';
-  }
+function jsonProblem(body: string, error: unknown): JsonProblem {
+  const trimmed = body.trim();
+  if (trimmed === '') return 'empty';
+  if (trimmed.startsWith('<')) return 'html';
+  const reason = error instanceof Error ? error.message : '';
+  if (/after JSON/.test(reason)) return 'trailing';
+  const at = /at position (\d+)/.exec(reason)?.[1];
+  const cut =
+    /end of JSON input|Unterminated/.test(reason) ||
+    (at !== undefined && Number(at) >= body.trimEnd().length);
+  return cut ? 'cut' : 'other';
 }
 
 function parseAnswer<T>(
@@ -208,11 +208,11 @@ function parseAnswer<T>(
   requestId: string | undefined,
 ): T {
   const advice = `Check --api-base points at the Omnia API.${requestIdPart(requestId)}`;
-  const parsed = parseJsonBody(answer.text);
+  const parsed = answerJson(answer);
   if ('problem' in parsed) {
     throw new ApiError(
       'bad-response',
-      `${host} answered the request to ${request.action} ${jsonProblemText(parsed.problem)}. ${advice}`,
+      `${host} answered the request to ${request.action} with ${parsed.problem}. ${advice}`,
       { status: answer.status },
     );
   }

@@ -4,6 +4,7 @@
  * malformed. Through the built CLI, against raw servers on 127.0.0.1.
  */
 import { createServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { hostileEnv } from './helpers.js';
@@ -179,5 +180,33 @@ describe('a malformed HTTP answer', () => {
       `could not connect to the call: ${socketServer.host} answered with a malformed HTTP response (bytes that are not HTTP where an answer should begin): the server of the call's socket, or a proxy on the way, is broken; try again later`,
     );
     expect(run.stderr).not.toMatch(/Parse Error|SECRET|token=/);
+  }, 30_000);
+});
+
+describe('a body that is no text', () => {
+  it('compressed though the app never asked: said so, never shown as garbled text', async () => {
+    const packed = gzipSync(JSON.stringify({ error: 'Internal error, see the logs' }));
+    const refusal = await raw((_request, socket) =>
+      socket.end(rawResponse(500, packed, { 'content-encoding': 'gzip' })),
+    );
+    const run = await runCli(['agents', '--api-base', refusal.baseUrl], {
+      env: hostileEnv(tempDir('omnia-malformed-')),
+      timeoutMs: 30_000,
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(lastLine(run.stderr)).toBe(
+      'error: Omnia had a server problem (HTTP 500: a gzip-compressed body, which omnia-voice did not ask for and does not show). Try again in a few minutes.',
+    );
+    // A success, packed with no header saying so: its magic bytes tell.
+    const success = await raw((_request, socket) =>
+      socket.end(
+        rawResponse(201, gzipSync(JSON.stringify({ websocketUrl: `ws://h/?token=${TOKEN}` }))),
+      ),
+    );
+    const created = await call(success);
+    expect(created.code, created.stderr).toBe(1);
+    expect(lastLine(created.stderr)).toBe(
+      `Could not create the call: ${success.host} answered HTTP 201 with a gzip-compressed body, which omnia-voice did not ask for and does not show. Check --api-base points at the Omnia API.`,
+    );
   }, 30_000);
 });
