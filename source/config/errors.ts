@@ -29,7 +29,11 @@ export function invalidValueMessage(label: string, raw: unknown, spec: SettingSp
 
 function showValue(raw: unknown, spec: SettingSpec): string {
   if (spec.secret) return typeof raw === 'string' ? `"${maskKey(raw)}"` : 'a non-string value';
-  if (typeof raw === 'string') return JSON.stringify(sanitizeServerText(raw, 80));
+  // A URL's query is not echoed: it may hold a credential (`?sig=…`).
+  if (typeof raw === 'string') {
+    const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim()) ? raw.replace(/\?.*$/s, '?…') : raw;
+    return JSON.stringify(sanitizeServerText(shown, 80));
+  }
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
   return `a value of type ${raw === null ? 'null' : typeof raw}`;
 }

@@ -126,6 +126,9 @@ function token(raw: unknown): CheckResult {
 function httpUrl(raw: unknown): CheckResult {
   if (typeof raw !== 'string') return fail;
   const value = raw.trim();
+  // Every request puts its own path and query on the base: a query or fragment of the base
+  // (`?sig=…`) would be dropped from them, yet shown again in hints that name the base.
+  if (/[?#]/.test(value)) return fail;
   try {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail;
@@ -208,7 +211,8 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     env: 'OMNIA_API_BASE',
     flag: '--api-base',
     description: 'base URL of the Omnia REST API',
-    allowed: 'an http:// or https:// URL',
+    allowed:
+      'an http:// or https:// URL with no query or fragment (omnia-voice adds its own path and query to it; a "?…" would be dropped)',
     check: httpUrl,
     saved: 'string',
   },

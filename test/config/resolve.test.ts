@@ -154,7 +154,7 @@ describe('resolveSettings', () => {
     const error = errorOf({ flags: {}, env: {}, cwd, config });
     const dotenvPath = path.join(cwd, '.env');
     expect(error.message.split('\n')).toEqual([
-      `Invalid value for OMNIA_API_BASE in ${dotenvPath}: "omnia.local". Allowed: an http:// or https:// URL.`,
+      `Invalid value for OMNIA_API_BASE in ${dotenvPath}: "omnia.local". Allowed: an http:// or https:// URL with no query or fragment (omnia-voice adds its own path and query to it; a "?…" would be dropped).`,
       `Invalid value for OMNIA_TRANSCRIPT_FORMAT in ${dotenvPath}: "pdf". Allowed: md, txt, json, jsonl.`,
     ]);
   });

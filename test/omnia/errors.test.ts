@@ -4,7 +4,8 @@
  * quoted; the key never shows. Through the built CLI against the Omnia double.
  */
 import { describe, expect, it } from 'vitest';
-import { double, expectNoSecrets, QUIET_CALL, runAgainst } from './helpers.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { double, expectNoSecrets, omniaEnv, QUIET_CALL, runAgainst } from './helpers.js';
 
 const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
 
@@ -203,5 +204,30 @@ describe('API errors, as a user reads them', () => {
       'error: Omnia rejected the API key (HTTP 401: Invalid API key). Check OMNIA_API_KEY (key ending …abcd). Request id: req_double_1.',
     );
     expect(run.stderr).not.toContain('WRONG_KEY');
+  });
+});
+
+describe('--api-base with a query', () => {
+  it('is refused before any request, without echoing the query, from the flag or the environment', async () => {
+    const server = await double({ agents: AGENTS });
+    const base = `${server.baseUrl}/?sig=SIGSECRET123`;
+    const allowed =
+      'Allowed: an http:// or https:// URL with no query or fragment (omnia-voice adds its own path and query to it; a "?…" would be dropped).';
+    const flag = await runCli([...QUIET_CALL, '--agent', 'agt_front', '--api-base', base], {
+      env: omniaEnv(tempDir('omnia-base-')),
+    });
+    expect(flag.code, flag.stderr).toBe(2);
+    expect(lastLine(flag.stderr)).toBe(
+      `error: Invalid value for --api-base: "${server.baseUrl}/?…". ${allowed}`,
+    );
+    const env = await runCli(['calls', 'show', 'call_1'], {
+      env: omniaEnv(tempDir('omnia-base-'), { OMNIA_API_BASE: base }),
+    });
+    expect(env.code, env.stderr).toBe(2);
+    expect(env.stderr).toContain(
+      `Invalid value for OMNIA_API_BASE in the environment: "${server.baseUrl}/?…". ${allowed}`,
+    );
+    for (const run of [flag, env]) expect(run.stdout + run.stderr).not.toContain('SIGSECRET');
+    expect(server.requests).toHaveLength(0);
   });
 });
