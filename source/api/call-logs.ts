@@ -178,6 +178,25 @@ export function callLogTurns(log: CallLog): CallLogTurn[] {
   return turns;
 }
 
+/**
+ * Why a call log's transcript gave no turns though it has one, in words (`an object, not a list
+ * of turns`); undefined when it was read, or there is none (absent, null, empty).
+ */
+export function transcriptProblem(log: CallLog): string | undefined {
+  const transcript = log.transcript;
+  if (transcript === undefined || transcript === null || typeof transcript === 'string') {
+    return undefined;
+  }
+  if (!Array.isArray(transcript)) {
+    const what = typeof transcript === 'object' ? 'an object' : `a ${typeof transcript}`;
+    return `it is ${what}, not a list of turns`;
+  }
+  if (transcript.length === 0 || callLogTurns(log).length > 0) return undefined;
+  return transcript.length === 1
+    ? 'its one item is not a turn with a role and a text'
+    : `none of its ${transcript.length} items is a turn with a role and a text`;
+}
+
 function roleWord(who: string): string {
   const word = who.toLowerCase();
   if (word === 'user' || word === 'caller' || word === 'human' || word === 'customer')

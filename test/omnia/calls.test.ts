@@ -151,6 +151,39 @@ describe('omnia-voice calls against the Omnia double', () => {
   });
 });
 
+describe('calls show of a record whose transcript cannot be read', () => {
+  it('says so on stderr instead of silently showing no turns; the rest of the record is shown', async () => {
+    const server = await double({
+      pastCalls: [
+        pastCall(1, { transcript: { turns: [{ role: 'agent', text: 'Hello.' }] } }),
+        pastCall(2, { transcript: [{ who: 'agent', said: 'Hello.' }] }),
+        pastCall(3, { transcript: [1, 'two'] }),
+      ],
+    });
+    const object = await runAgainst(server, ['calls', 'show', 'call_past_1', '--format', 'txt']);
+    expect(object.code, object.stderr).toBe(0);
+    expect(object.stderr.trim()).toBe(
+      "The transcript in call call_past_1's record could not be read (it is an object, not a list of turns): shown without its turns.",
+    );
+    expect(object.stdout).toContain('The caller booked table 1.');
+    const items = await runAgainst(server, ['calls', 'show', 'call_past_2', '--format', 'txt']);
+    expect(items.stderr.trim()).toBe(
+      "The transcript in call call_past_2's record could not be read (its one item is not a turn with a role and a text): shown without its turns.",
+    );
+    const many = await runAgainst(server, ['calls', 'show', 'call_past_3', '--format', 'txt']);
+    expect(many.stderr).toContain('(none of its 2 items is a turn with a role and a text)');
+    // A record with turns says nothing of the kind.
+    const fine = await runAgainst(await double({ pastCalls: PAST }), [
+      'calls',
+      'show',
+      'call_past_1',
+      '--format',
+      'txt',
+    ]);
+    expect(fine.stderr).toBe('');
+  });
+});
+
 describe('omnia-voice calls against omnia-voice serve', () => {
   it('lists the calls the local agent served and shows one with its transcript and summary', async () => {
     const home = tempDir('omnia-calls-');

@@ -23,6 +23,7 @@ import {
   isRecordComplete,
   listCallLogs,
   recordFacts,
+  transcriptProblem,
 } from '../../api/call-logs.js';
 import { KNOWN_END_REASONS } from '../../api/record-facts.js';
 import { closeMatches, normaliseName } from '../../api/suggest.js';
@@ -375,6 +376,12 @@ export async function runCallsShowCommand(
     err(
       `Call ${callId} is still in progress (no end time yet): shown as far as its record goes; ` +
         'the end reason, duration, cost and summary come a few seconds after it ends.',
+    );
+  }
+  const unread = transcriptProblem(log);
+  if (unread !== undefined) {
+    err(
+      `The transcript in call ${callId}'s record could not be read (${unread}): shown without its turns.`,
     );
   }
   const text = formatTranscript(format, transcriptFromCallLog(log));
