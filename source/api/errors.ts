@@ -577,10 +577,15 @@ export function networkFailureToError(
     const created = context.createsCall
       ? ' The call may have been created all the same, unopened.'
       : '';
+    // Not the parser's error itself: its `rawPacket` holds the answer's bytes, which for a
+    // call creation are the socket address and its token.
+    const parserError = Object.assign(new Error(`${errorCode(error)}: ${malformed}`), {
+      code: errorCode(error),
+    });
     return new ApiError(
       'bad-response',
       `${host} answered with a malformed HTTP response (${malformed}). Check --api-base points at the Omnia API; if it does, it or a proxy on the way is broken: try again later.${created}`,
-      { cause },
+      { cause: parserError },
     );
   }
   const code = errorCode(error);

@@ -347,6 +347,28 @@ describe('createCall bad responses', () => {
 });
 
 describe('createCall network errors', () => {
+  it("a malformed answer keeps none of its bytes (the parser's raw packet holds the token)", async () => {
+    const raw = net.createServer((socket) =>
+      socket.once('data', () =>
+        socket.end(
+          'HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n{"websocketUrl":"ws://h/?token=TOKSECRET"}ZZ\r\n',
+        ),
+      ),
+    );
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => raw.close(() => resolve())));
+    const { port } = raw.address() as net.AddressInfo;
+    const error = await failure(createCall(options(`http://127.0.0.1:${port}`)));
+    expect(error.kind).toBe('bad-response');
+    expect(error.message).toContain('answered with a malformed HTTP response');
+    // Every field of every error in the chain, bytes as text (inspect shows a Buffer in hex).
+    for (let link: unknown = error; link; link = (link as { cause?: unknown }).cause) {
+      for (const value of Object.values(link as object)) {
+        expect(String(value)).not.toContain('TOKSECRET');
+      }
+    }
+  });
+
   it('a refused connection is unreachable and names the host', async () => {
     const probe = net.createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
