@@ -7,6 +7,7 @@ import type { AudioSource, GapCause, PlayerLike } from '../audio/types.js';
 import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine, truncate } from '../protocol/sanitize.js';
 import { toolFailure, toolSuccess } from '../protocol/tools.js';
+import { blankSecrets } from '../text/secrets.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
 import { describeClose } from './events.js';
@@ -413,11 +414,11 @@ export class SessionStore implements Store {
     const secrets = this.options.secrets ?? [];
     if (!changed) return turns;
     const longest = secrets.reduce((n, secret) => Math.max(n, secret.length), 0);
+    // Twice the longest secret back: one with invisible characters between its letters is longer.
     const region =
-      freshChars === undefined ? changed.text : changed.text.slice(-(freshChars + longest));
-    if (!secrets.some((secret) => secret && region.includes(secret))) return turns;
-    let text = changed.text;
-    for (const secret of secrets) if (secret) text = text.split(secret).join('[redacted]');
+      freshChars === undefined ? changed.text : changed.text.slice(-(freshChars + 2 * longest));
+    if (blankSecrets(region, secrets) === region) return turns;
+    const text = blankSecrets(changed.text, secrets);
     const index = findTurnIndex(turns, changed.ordinal);
     if (index < 0) return turns;
     const next = turns.slice();
@@ -962,11 +963,7 @@ export class SessionStore implements Store {
 
   /** `text` with every secret (the API key) replaced. */
   private redact(text: string): string {
-    let out = text;
-    for (const secret of this.options.secrets ?? []) {
-      if (secret) out = out.split(secret).join('[redacted]');
-    }
-    return out;
+    return blankSecrets(text, this.options.secrets ?? []);
   }
 
   private addEvent(kind: EventKind, message: string): void {

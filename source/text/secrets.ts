@@ -21,7 +21,11 @@ const INVISIBLE =
  * inside server text are gone before it is searched: the sanitisers strip them first.)
  */
 const HIDING = new RegExp(`[${INVISIBLE}]`, 'u');
-/** What may stand between two characters of a secret and still show it whole. */
+const INVISIBLE_CHARS = new RegExp(`[${INVISIBLE}]`, 'gu');
+/**
+ * What may stand between two characters of a secret and still show it whole (an escape sequence
+ * too, for text that still has them).
+ */
 const FILLER = `(?:[${INVISIBLE}]|\\u001b\\[[0-?]*[ -/]*[@-~])*`;
 /** What cut text ends in (`protocol/sanitize.ts`, Ink's truncation). */
 const ELLIPSIS = '…';
@@ -30,7 +34,7 @@ const MIN_CUT_PREFIX_CHARS = 8;
 
 const registered = new Set<string>();
 let sorted: readonly string[] = [];
-const patterns = new Map<string, RegExp>();
+const patterns = new Map<string, RegExp | undefined>();
 
 /** Adds spellings of a secret to the run's secrets; empty ones are ignored. */
 export function registerSecrets(spellings: Iterable<string>): void {
@@ -49,58 +53,70 @@ export function registeredSecrets(): readonly string[] {
   return sorted;
 }
 
-function patternFor(secret: string): RegExp {
-  let pattern = patterns.get(secret);
-  if (!pattern) {
-    const chars = Array.from(secret, (c) => c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
-    pattern = new RegExp(chars.join(FILLER), 'gu');
+function patternFor(secret: string): RegExp | undefined {
+  if (!patterns.has(secret)) {
+    // Only the syntax characters are escaped: with the `u` flag any other escape (`\-`) is an
+    // error, and a key or an address holds dashes.
+    const chars = Array.from(secret, (c) => c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    let pattern: RegExp | undefined;
+    try {
+      pattern = new RegExp(chars.join(FILLER), 'gu');
+    } catch {
+      // Never a reason to fail the text (this runs on every write to the terminal).
+      pattern = undefined;
+    }
     patterns.set(secret, pattern);
   }
-  return pattern;
+  return patterns.get(secret);
 }
 
 /**
- * Where a cut-short start of `secret` (at least {@link MIN_CUT_PREFIX_CHARS} characters) ends at
- * `end` in `text`, else -1.
+ * Where the start of `secret` that begins at `start` in `text` ends: the length of their common
+ * start, at most one less than the secret (the whole secret is blanked by the plain search).
  */
-function cutPrefixStart(text: string, end: number, secret: string): number {
-  if (end < MIN_CUT_PREFIX_CHARS) return -1;
-  const head = secret.slice(0, MIN_CUT_PREFIX_CHARS);
-  let start = text.lastIndexOf(head, end - MIN_CUT_PREFIX_CHARS);
-  while (start !== -1) {
-    const length = end - start;
-    if (length < secret.length && text.startsWith(secret.slice(0, length), start)) return start;
-    if (end - start >= secret.length) return -1;
-    start = start === 0 ? -1 : text.lastIndexOf(head, start - 1);
-  }
-  return -1;
+function commonStart(text: string, start: number, secret: string): number {
+  let length = 0;
+  while (length < secret.length - 1 && text[start + length] === secret[length]) length += 1;
+  return length;
 }
 
 /**
  * `text` with every secret replaced by `[redacted]`: the run's registered secrets, and `extra`
- * (a writer's own list). Also blanked: a secret with invisible characters or escape sequences
- * between its characters (it reads the same), and a secret's start cut short before an
- * ellipsis (`sk-live-abcdefgh…`). Cheap for text that holds none: a search per secret.
+ * (a writer's own list). Also blanked: a secret with invisible characters between its
+ * characters (it reads the same; escape sequences are gone before: the sanitisers strip them),
+ * and a secret's start of 8 characters or more cut short right before an ellipsis
+ * (`sk-live-abcdefgh…`). Cheap for text that holds none: a search or two per secret.
  */
 export function blankSecrets(text: string, extra: readonly string[] = []): string {
-  const secrets = extra.length === 0 ? sorted : [...new Set([...sorted, ...extra])];
+  const secrets =
+    extra.length === 0
+      ? sorted
+      : [...new Set([...sorted, ...extra])].sort((a, b) => b.length - a.length);
   if (secrets.length === 0 || text.length < MIN_CUT_PREFIX_CHARS) return text;
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   if (HIDING.test(out)) {
-    for (const secret of secrets) out = out.replace(patternFor(secret), REDACTED);
+    // Only a secret that shows once the invisible characters are gone is looked for with them.
+    const visible = out.replace(INVISIBLE_CHARS, '');
+    for (const secret of secrets) {
+      if (!visible.includes(secret)) continue;
+      const pattern = patternFor(secret);
+      if (pattern) out = out.replace(pattern, REDACTED);
+    }
   }
   if (out.includes(ELLIPSIS)) {
     for (const secret of secrets) {
       if (secret.length <= MIN_CUT_PREFIX_CHARS) continue;
-      let at = out.indexOf(ELLIPSIS);
+      const head = secret.slice(0, MIN_CUT_PREFIX_CHARS);
+      // Each place the secret's start shows (rarely any): cut short there by an ellipsis?
+      let at = out.indexOf(head);
       while (at !== -1) {
-        const start = cutPrefixStart(out, at, secret);
-        if (start !== -1) {
-          out = out.slice(0, start) + REDACTED + out.slice(at);
-          at = start + REDACTED.length;
+        const length = commonStart(out, at, secret);
+        if (length >= MIN_CUT_PREFIX_CHARS && out.startsWith(ELLIPSIS, at + length)) {
+          out = out.slice(0, at) + REDACTED + out.slice(at + length);
+          at += REDACTED.length;
         }
-        at = out.indexOf(ELLIPSIS, at + 1);
+        at = out.indexOf(head, at + 1);
       }
     }
   }

@@ -50,7 +50,7 @@ export const EMPTY_LINE: EditLine = { text: '', cursor: 0 };
 /** The message line's editing keys, for the help (`editLine` below is what they do). */
 export const LINE_KEYS: ReadonlyArray<{ readonly keys: string; readonly description: string }> = [
   { keys: '←/→, Ctrl+B/F', description: 'move the cursor' },
-  { keys: 'Ctrl+←/→, Alt+B/F', description: 'move a word' },
+  { keys: 'Ctrl+←/→, Alt+←/→, Alt+B/F', description: 'move a word' },
   { keys: 'Home/End, Ctrl+A/E', description: 'the start / the end of the line' },
   { keys: 'Backspace', description: 'remove the character before the cursor' },
   { keys: 'Delete, Ctrl+D', description: 'remove the character at the cursor' },

@@ -12,8 +12,8 @@ describe('sanitizeServerText', () => {
     expect(sanitizeServerText('क्‍ष')).toBe('क्‍ष');
   });
 
-  it('still removes the zero-width space, direction marks, the BOM and separators', () => {
-    expect(sanitizeServerText('a\u200bb\u200ec\u200fd\ufeffe\u2028f\u2029g')).toBe('abcdefg');
+  it('still removes the zero-width space, direction marks and the BOM; separators break as spaces', () => {
+    expect(sanitizeServerText('a\u200bb\u200ec\u200fd\ufeffe\u2028f\u2029g')).toBe('abcde f g');
   });
 
   it('cuts between grapheme clusters, never inside an emoji sequence', () => {

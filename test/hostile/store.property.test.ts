@@ -176,7 +176,10 @@ function checkSnapshot(s: Snapshot): void {
   expect(s.queuedMs).toBeGreaterThanOrEqual(0);
 }
 
-/** Expected tool answers: one per valid client_tool_invocation the server sent. */
+/**
+ * Expected tool answers: one per client_tool_invocation the server sent that names its
+ * invocation, valid or not (an unreadable one is answered with an error).
+ */
 function validInvocationIds(frames: Frame[]): string[] {
   const ids: string[] = [];
   for (const f of frames) {
@@ -185,9 +188,8 @@ function validInvocationIds(frames: Frame[]): string[] {
       const m = JSON.parse(f.text) as Record<string, unknown>;
       if (
         m?.type === 'client_tool_invocation' &&
-        typeof m.toolName === 'string' &&
         typeof m.invocationId === 'string' &&
-        (m.parameters === undefined || m.parameters === null || typeof m.parameters === 'object')
+        m.invocationId.length > 0
       ) {
         ids.push(m.invocationId);
       }

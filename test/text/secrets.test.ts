@@ -27,6 +27,25 @@ describe('blankSecrets', () => {
     expect(blankSecrets(`${KEY.slice(0, 12)} and more…`)).toBe(`${KEY.slice(0, 12)} and more…`);
   });
 
+  it('takes a secret with dashes and escapes, among emoji with joiners and selectors', () => {
+    const url = 'ws%3A%2F%2F127.0.0.1%3A34147%2Fcalls%2Fa8c0d246-e2c0-450a%2Fws?x=(1)[2]{3}|^$';
+    const hidden = `${url.slice(0, 10)}\u200d${url.slice(10)}`;
+    // ❤️ (a heart and its emoji selector) and a ZWJ family: what an agent's reply holds.
+    expect(blankSecrets(`I ❤️ 👨‍👩‍👧 ${hidden} and ${KEY}`, [url])).toBe(
+      'I ❤️ 👨‍👩‍👧 [redacted] and [redacted]',
+    );
+    expect(blankSecrets('I ❤️ it, 👨‍👩‍👧 too', [url])).toBe('I ❤️ it, 👨‍👩‍👧 too');
+  });
+
+  it('a text of nothing but ellipses, or a hostile start of a secret repeated, is done at once', () => {
+    // Each ellipsis once searched back through the whole text for each secret: a 300 KB frame of
+    // them took 20 s with ten secrets. (The test's timeout is what would catch it.)
+    registerSecrets(Array.from({ length: 9 }, (_, i) => `tok_${i}_abcdefghijklmnopqrstuvwxyz`));
+    expect(blankSecrets('…'.repeat(300_000))).toHaveLength(300_000);
+    const many = `${KEY.slice(0, 9)} `.repeat(30_000);
+    expect(blankSecrets(`${many}${KEY.slice(0, 12)}…`)).toBe(`${many}[redacted]…`);
+  });
+
   it('blanks the secrets given as well as those registered, and leaves other text alone', () => {
     expect(blankSecrets('token=tok_abcdefgh12345 ok', ['tok_abcdefgh12345'])).toBe(
       'token=[redacted] ok',

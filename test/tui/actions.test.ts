@@ -155,6 +155,20 @@ describe('in-call keys in a real terminal', () => {
     await tui.keys('-H', ...hex('\u001bt'));
     await tui.waitForScreen((s) => s.includes('say:'), 'the help closed and the line open');
     expect(typedMessages(call)).toEqual([]);
+    // A kitty-protocol Alt+D (`CSI 100;3u`) is Alt+D, not Esc then d: the line stays open, its
+    // text kept; an Alt+Q in call mode quits nothing.
+    await tui.type('kept');
+    await tui.waitForScreen((s) => s.includes('say: kept'), 'the text');
+    await tui.keys('-H', ...hex('\u001b[100;3u'));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(await tui.capture()).toContain('say: kept');
+    await tui.keys('Escape');
+    await tui.waitForScreen((s) => !s.includes('say:'), 'the line closed by Esc alone');
+    await tui.keys('-H', ...hex('\u001b[113;3u'));
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const after = await tui.capture();
+    expect(isLive(after)).toBe(true);
+    expect(after).not.toMatch(/hanging up|call ended/);
   }, 60_000);
 
   it('a paste the terminal did not bracket is still text in call mode, never commands', async () => {

@@ -65,7 +65,7 @@ describe('an agent Omnia refuses', () => {
     );
     expect(run.stderr).toContain(HINT);
     // One sentence after another: the command that ends the first is followed by a full stop.
-    expect(run.stderr).toMatch(/omnia-voice agents\. That agent id is kept/);
+    expect(run.stderr).toMatch(/omnia-voice agents --api-base \S+\. That agent id is kept/);
     // Given with --agent, it is not the config file's: no such hint.
     const flagged = await runAgainst(server, [
       '--plain',

@@ -49,7 +49,9 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
       // Esc and a key in one read (typed fast, sent by tmux, a slow link) reach Ink as Alt and
       // that key. Unless it is one of the message line's Alt keys (Alt+B, Alt+F), it is
       // both keys, in order: Esc closes the line or the help, then the key meets that mode.
-      if (k.meta && !k.ctrl && event !== 'release' && isEscThenKey(text, k, context().mode)) {
+      // Only in the legacy encoding: the kitty keyboard protocol (its keys carry an event type)
+      // sends Esc as a key of its own, so its Alt+Q is Alt+Q, never Esc and `q`.
+      if (k.meta && !k.ctrl && event === undefined && isEscThenKey(text, k, context().mode)) {
         one('', { ...k, meta: false, escape: true });
         one(text, { ...k, meta: false });
         return;
