@@ -290,6 +290,14 @@ const PASSING_FAILURES = new Set<ApiError['kind']>([
 ]);
 /** The longest pause between two tries after failures (the pause doubles up to it). */
 const MAX_BACKOFF_MS = 5_000;
+/**
+ * How long a record Omnia says it has not got (404) is asked for again: Omnia makes it within
+ * moments of the call's end, and a server with no call records (an `--api-base` of one's own)
+ * should not hold every call's end for the whole wait.
+ */
+const NOT_FOUND_WAIT_MS = 5_000;
+/** A try is given at least this long, even at the end of the wait. */
+const MIN_TRY_MS = 1_000;
 
 /**
  * Polls `GET /calls/{id}` until the record is complete or `maxWaitMs` has passed; the last
@@ -313,13 +321,24 @@ export async function waitForCallRecord(
   for (let attempt = 1; ; attempt++) {
     options.onPoll?.(attempt);
     let waitMs = pollMs;
+    // Each try ends with the wait: a server that stalls cannot hold the call's end past it.
+    const tryTimeout = AbortSignal.timeout(Math.max(MIN_TRY_MS, deadline - Date.now()));
+    const trySignal = options.signal ? AbortSignal.any([options.signal, tryTimeout]) : tryTimeout;
     try {
-      last = await getCallLog(target, id, options.signal);
+      last = await getCallLog(target, id, trySignal);
       failures = 0;
       if (isRecordComplete(last)) return { log: last, complete: true };
-    } catch (error) {
+    } catch (caught) {
+      const error =
+        tryTimeout.aborted && !options.signal?.aborted
+          ? new ApiError('timeout', 'The call record did not arrive in time.')
+          : caught;
       if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
       failures++;
+      if (error.kind === 'not-found' && Date.now() - started >= NOT_FOUND_WAIT_MS) {
+        if (last) return { log: last, complete: false };
+        throw gaveUp(error, attempt, Date.now() - started);
+      }
       const remainingMs = deadline - Date.now();
       const askedMs = (error.retryAfterSeconds ?? 0) * 1000;
       if (remainingMs <= 0 || askedMs > remainingMs) {

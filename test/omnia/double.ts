@@ -41,6 +41,8 @@ export interface Fault {
   times?: number;
   /** Instead of answering, reset the connection (a proxy or a server restarting). */
   reset?: boolean;
+  /** Instead of answering, never answer (a stalled server): the connection stays open. */
+  stall?: boolean;
 }
 
 /** A call the double created, and what became of it. */
@@ -147,7 +149,7 @@ export async function startOmniaDouble(options: OmniaDoubleOptions): Promise<Omn
         if (fault.times !== undefined && --fault.times <= 0)
           faults.splice(faults.indexOf(fault), 1);
         if (fault.reset) req.socket.resetAndDestroy();
-        else send(fault.status, fault.body, fault.headers);
+        else if (!fault.stall) send(fault.status, fault.body, fault.headers);
         return;
       }
       const answer = route(seen);

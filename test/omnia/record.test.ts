@@ -128,6 +128,42 @@ describe('the call record from the Omnia double', () => {
     );
   }, 40_000);
 
+  it('a record request that stalls ends with the wait, not its own 20 s later', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({ method: 'GET', path: /\/calls\/call_/, status: 0, body: {}, stall: true });
+    const started = Date.now();
+    const run = await runAgainst(
+      server,
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
+      { env: { OMNIA_RECORD_WAIT_MS: '2000' } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /^Call record: could not be fetched: The call record did not arrive in time; later: /m,
+    );
+    // The call (1 s), its start and the 2 s wait; a stalled try held it 20 s more before.
+    expect(Date.now() - started).toBeLessThan(12_000);
+  }, 40_000);
+
+  it('a server with no records (404) is asked for 5 s, not the whole wait', async () => {
+    const server = await double({ agents: AGENTS });
+    server.inject({
+      method: 'GET',
+      path: /\/calls\/call_/,
+      status: 404,
+      body: { error: 'Call not found' },
+    });
+    const run = await runAgainst(
+      server,
+      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
+      { env: { OMNIA_RECORD_POLL_MS: '200' } },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /^Call record: could not be fetched: .*has no call .*Tried \d+ times in [5-7] s/m,
+    );
+  }, 40_000);
+
   it('Ctrl+C during the fetch skips it; the summary says so and the exit code is 0', async () => {
     const server = await double({ agents: AGENTS, recordDelayMs: 60_000 });
     const home = tempDir('omnia-record-');
