@@ -161,6 +161,9 @@ function runCommand(
         child.stdout.destroy();
         child.stderr.destroy();
         done(code, killedBy);
+        // What it left running is stopped with the call, as a running tool is.
+        if (signal.aborted) kill();
+        else signal.addEventListener('abort', kill, { once: true });
       }, OUTPUT_AFTER_EXIT_MS).unref();
     });
     child.stdin.on('error', () => {

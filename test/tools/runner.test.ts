@@ -75,13 +75,18 @@ describe('command tools', () => {
       },
     ]);
     const started = Date.now();
-    expect(await runner.run('launch', invocation, new AbortController().signal)).toEqual({
+    const call = new AbortController();
+    expect(await runner.run('launch', invocation, call.signal)).toEqual({
       ok: true,
       result: 'launched',
     });
     // Answered on the shell's exit, not at the timeout (it held the output pipe open).
     expect(Date.now() - started).toBeLessThan(4_000);
-    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    // What it left running runs on, and is stopped with the call.
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    expect(alive(pid)).toBe(true);
+    call.abort();
+    await waitFor(() => !alive(pid), { what: 'the background process to be stopped' });
   });
 
   it('past 16 calls running at once, a call is answered at once with an error', async () => {
