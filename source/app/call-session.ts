@@ -70,8 +70,11 @@ export interface SessionActions {
   pick(agent: AgentInfo): void;
   /** Lists the workspace's agents for the picker. */
   listAgents(signal: AbortSignal): Promise<readonly AgentInfo[]>;
-  /** Hang up, finish this call, call again (the prompt file read again). */
-  redial(): void;
+  /**
+   * Hang up, finish this call, call again (the prompt file read again). Returns what to say when
+   * it calls no one (`r` tapped twice), else undefined.
+   */
+  redial(): string | undefined;
   /** Hang up, finish, end the run. `force`: now, skipping what waits (exit 130). */
   quit(force?: boolean): void;
   /** Leave the picker whose agents could not be listed: the run made no call, and says why. */
@@ -354,20 +357,24 @@ export class CallSession {
     this.update({ note: `warning: ${first}${more}` });
   }
 
-  private redial(): void {
+  /** `r`: what to say when it calls no one (the screen shows it a moment), else undefined. */
+  private redial(): string | undefined {
     const stage = this.view.stage.kind;
     if (stage === 'failed') {
       void this.dial();
-      return;
+      return undefined;
     }
-    if (stage !== 'call') return;
+    // `rr` in one read: the second meets the first's hang-up or dialing.
+    if (stage === 'dialing' || (stage === 'finishing' && this.view.stage.then === 'redial')) {
+      return 'already calling again: one call at a time';
+    }
+    if (stage !== 'call') return undefined;
     // A double tap of `r` (or a key repeating) would make a call that is hung up at once, and
     // each call on Omnia is billed: a call still going and younger than this is not replaced.
     const phase = this.current?.store.getSnapshot().phase;
     const going = phase !== 'ended' && phase !== 'error';
     if (going && performance.now() - this.liveSince < REDIAL_AFTER_MS) {
-      this.update({ note: 'not calling again: this call has only just started (r again to call)' });
-      return;
+      return 'not calling again: this call has only just started (r again in a moment to call)';
     }
     // A prompt file that cannot be read (emptied, deleted, too big) must not cost the call that
     // works: checked before hanging up, and read again when the call is created.
@@ -377,10 +384,11 @@ export class CallSession {
         loadPrompt(target.prompt);
       } catch (error) {
         this.update({ note: `not calling again: ${errorLine(error)}` });
-        return;
+        return undefined;
       }
     }
     void this.finishThen('redial', true);
+    return undefined;
   }
 
   private quit(force: boolean): void {

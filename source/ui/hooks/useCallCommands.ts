@@ -28,8 +28,8 @@ const SCROLL_COMMANDS: Partial<Record<CommandName, ScrollCommand>> = {
 export interface CallControls {
   /** q, Ctrl+C: hang up and end; `force` (a second Ctrl+C): at once. */
   quit(force: boolean): void;
-  /** r: hang up and call again. */
-  redial?(): void;
+  /** r: hang up and call again; returns what to say when it calls no one. */
+  redial?(): string | undefined;
   /** Any key while the call record is fetched. */
   skipRecord?(): void;
 }
@@ -215,7 +215,10 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
           dispatch({ type: 'toast', text: 'already calling: r calls again once this call is on' });
           return;
         }
-        controls?.redial?.();
+        {
+          const refused = controls?.redial?.();
+          if (refused !== undefined) dispatch({ type: 'toast', text: refused });
+        }
         return;
       case 'hangUpOrForce':
         quit(true);
