@@ -37,6 +37,8 @@ export interface PreflightOptions {
   readonly plain?: boolean;
   /** `--serial`'s device. */
   readonly serialPath?: string;
+  /** Where it was set, as errors name it (`OMNIA_SERIAL in the environment`); the flag's own. */
+  readonly serialPathFrom?: string;
   /** `--save-transcripts`: the run's transcript is saved into `transcriptDir` at the end. */
   readonly saveTranscripts?: boolean;
   readonly transcriptDir?: string;
@@ -103,7 +105,7 @@ export function preflight(o: PreflightOptions): void {
   }
   if (o.serialPath !== undefined && isTheScreen(o.serialPath)) {
     throw usageError(
-      `--serial ${sanitizeLine(o.serialPath, 200)} is the terminal this app runs in, not a serial device: the app would read your typing as commands and write its state lines over the screen; give the device's path (omnia-voice serial list shows the ports)`,
+      `${serialNamed(o.serialPath, o.serialPathFrom)} is the terminal this app runs in, not a serial device: the app would read your typing as commands and write its state lines over the screen; give the device's path (omnia-voice serial list shows the ports)`,
     );
   }
   if (o.transcriptPath !== undefined) {
@@ -395,4 +397,11 @@ function checkLinkTarget(path: string, fail: (reason: string) => Error): void {
     }
     throw fail(`it is a link to ${shown}: ${why(error)}`);
   }
+}
+
+/** `--serial /dev/tty`, or `the serial device /dev/tty (OMNIA_SERIAL in the environment)`. */
+function serialNamed(path: string, from: string | undefined): string {
+  const shown = sanitizeLine(path, 200);
+  if (from === undefined || from === '--serial') return `--serial ${shown}`;
+  return `the serial device ${shown} (${sanitizeLine(from, 300)})`;
 }

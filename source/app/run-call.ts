@@ -96,6 +96,8 @@ export interface CallOptions {
   saveTranscripts: boolean;
   recordPath?: string;
   serialPath?: string;
+  /** Where serialPath was set, as errors name it; absent for the flag. */
+  serialPathFrom?: string;
   serialBaud: number;
   /** Keep-alive ping interval (default 5 s); tests shorten it (OMNIA_PING_INTERVAL_MS). */
   pingIntervalMs?: number;

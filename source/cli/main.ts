@@ -312,6 +312,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       saveTranscripts: Boolean(flags.saveTranscripts),
       recordPath: flags.record,
       serialPath: settings.serialPath,
+      serialPathFrom: from.serialPath,
       serialBaud: settings.serialBaud,
       pingIntervalMs: testKnobMs('OMNIA_PING_INTERVAL_MS'),
       pongTimeoutMs: testKnobMs('OMNIA_PONG_TIMEOUT_MS'),

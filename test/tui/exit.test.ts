@@ -195,26 +195,37 @@ describe('leaving the full-screen UI', () => {
   it('--serial naming this terminal (/dev/tty, or its own pty path) is refused before the call starts (exit 2)', async () => {
     const fixture = await startCall();
     call = fixture;
-    const runs: Array<{ serial: string; extra: string[]; shown: RegExp }> = [
-      { serial: '/dev/tty', extra: [], shown: /\/dev\/tty/ },
+    const runs: Array<{
+      serial: string;
+      extra: string[];
+      env?: Record<string, string>;
+      shown: RegExp;
+    }> = [
+      { serial: '--serial /dev/tty', extra: [], shown: /--serial \/dev\/tty/ },
       // The pane's own device by its path, in plain mode too: a serial port is a terminal as
       // well, so only the device itself tells them apart.
-      { serial: '"$(tty)"', extra: ['--plain'], shown: /\/dev\/pts\/\d+/ },
+      { serial: '--serial "$(tty)"', extra: ['--plain'], shown: /--serial \/dev\/pts\/\d+/ },
+      // Set in the environment, it is named as set there, not as a flag never given.
+      {
+        serial: '',
+        extra: [],
+        env: { OMNIA_SERIAL: '/dev/tty' },
+        shown: /the serial device \/dev\/tty \(OMNIA_SERIAL in the environment\)/,
+      },
     ];
     for (const run of runs) {
       const tui = await startTui({
         args: [...fixture.args, '--input', 'none', '--output', 'none', ...run.extra],
-        env: fixture.env(),
+        env: fixture.env(run.env ?? {}),
         cwd: fixture.home,
-        shell: (app) =>
-          `echo ${PRE_APP_MARKER}; ${app} --serial ${run.serial}; echo EXITED:$?; sleep 120`,
+        shell: (app) => `echo ${PRE_APP_MARKER}; ${app} ${run.serial}; echo EXITED:$?; sleep 120`,
       });
       const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
       expect(exitCodeOf(screen)).toBe(2);
       const text = screen.replace(/\n/g, '');
       expect(text).toMatch(
         new RegExp(
-          `error: --serial ${run.shown.source} is the terminal this app runs in, not a serial device: .*give the device's path`,
+          `error: ${run.shown.source} is the terminal this app runs in, not a serial device: .*give the device's path`,
         ),
       );
       // Nothing of a serial session reached the screen.
