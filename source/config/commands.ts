@@ -1,7 +1,7 @@
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import { ConfigError, ConfigFileError } from './errors.js';
-import type { SettingOverride } from './resolve.js';
+import { outranks, type SettingOverride } from './resolve.js';
 import {
   defaultSettings,
   displayValue,
@@ -194,19 +194,32 @@ function get(
 }
 
 /**
- * What sets `key` over the config file. A per-direction rate follows sampleRate from any place
- * above its own (`resolveSettings`): OMNIA_SAMPLE_RATE beats a saved inputSampleRate, and
- * OMNIA_INPUT_SAMPLE_RATE in `.env` too.
+ * What sets `key` over the config file, by the rules a call follows (`resolveSettings`): a
+ * general setting from a higher place than the specific one beats it. A per-direction rate
+ * follows sampleRate (OMNIA_SAMPLE_RATE beats a saved inputSampleRate, and
+ * OMNIA_INPUT_SAMPLE_RATE in `.env` too); echo is turned off by echoGuard false
+ * (OMNIA_ECHO_GUARD=false over a saved `echo guard`).
  */
 function overrideOf(
   key: SettingKey,
   overrides: readonly SettingOverride[],
 ): SettingOverride | undefined {
   const own = overrides.find((o) => o.key === key);
-  if (key !== 'inputSampleRate' && key !== 'outputSampleRate') return own;
-  const general = overrides.find((o) => o.key === 'sampleRate');
-  if (!own) return general;
-  return general?.source === 'env' && own.source === 'dotenv' ? general : own;
+  const generalKey =
+    key === 'inputSampleRate' || key === 'outputSampleRate'
+      ? 'sampleRate'
+      : key === 'echo'
+        ? 'echoGuard'
+        : undefined;
+  const general = generalKey && overrides.find((o) => o.key === generalKey);
+  if (!general || (generalKey === 'echoGuard' && !turnsEchoOff(general))) return own;
+  return !own || outranks(general.source, own.source) ? general : own;
+}
+
+/** An echoGuard override that turns echo off (a valid false); true changes nothing. */
+function turnsEchoOff(override: SettingOverride): boolean {
+  const checked = SETTING_SPECS.find((spec) => spec.key === 'echoGuard')?.check(override.raw);
+  return checked?.ok === true && checked.value === false;
 }
 
 function set(

@@ -167,7 +167,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
 const SOURCE_ORDER: readonly SettingSource[] = ['flag', 'env', 'dotenv', 'config', 'default'];
 
 /** Whether a value from `a` beats one from `b` (a strictly higher place). */
-function outranks(a: SettingSource, b: SettingSource): boolean {
+export function outranks(a: SettingSource, b: SettingSource): boolean {
   return SOURCE_ORDER.indexOf(a) < SOURCE_ORDER.indexOf(b);
 }
 

@@ -126,6 +126,25 @@ describe('config get and list say what a call does with the environment and .env
     );
   });
 
+  it('config get echo says OMNIA_ECHO_GUARD=false turns a saved echo off, as a call does', async () => {
+    const home = tempDir();
+    expect((await config(home, 'set', 'echo', 'guard')).code).toBe(0);
+    const run = await runCli(['config', 'get', 'echo'], {
+      env: cliEnv(home, { OMNIA_ECHO_GUARD: 'false' }),
+      timeoutMs: 15_000,
+    });
+    expect(run.stdout.trim()).toBe('guard');
+    expect(run.stderr).toContain(
+      'note: OMNIA_ECHO_GUARD in the environment sets echoGuard to false for calls and commands, over the config file.',
+    );
+    // true changes nothing: no note.
+    const kept = await runCli(['config', 'get', 'echo'], {
+      env: cliEnv(home, { OMNIA_ECHO_GUARD: 'true' }),
+      timeoutMs: 15_000,
+    });
+    expect(kept.stderr).not.toContain('note:');
+  });
+
   it('a misspelled variable, in the environment or .env, gets the did-you-mean a call gives', async () => {
     const home = tempDir();
     const run = await runCli(['config', 'list'], {
