@@ -29,9 +29,12 @@ export function invalidValueMessage(label: string, raw: unknown, spec: SettingSp
 
 function showValue(raw: unknown, spec: SettingSpec): string {
   if (spec.secret) return typeof raw === 'string' ? `"${maskKey(raw)}"` : 'a non-string value';
-  // A URL's query is not echoed: it may hold a credential (`?sig=…`).
+  // A URL's query and its user and password are not echoed: they may hold a credential
+  // (`?sig=…`, `https://me:pw@host`).
   if (typeof raw === 'string') {
-    const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim()) ? raw.replace(/\?.*$/s, '?…') : raw;
+    const shown = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw.trim())
+      ? raw.replace(/\?.*$/s, '?…').replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@]*@/i, '$1…@')
+      : raw;
     return JSON.stringify(sanitizeServerText(shown, 80));
   }
   if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);

@@ -228,6 +228,19 @@ describe('--api-base with a query', () => {
       `Invalid value for OMNIA_API_BASE in the environment: "${server.baseUrl}/?…". ${allowed}`,
     );
     for (const run of [flag, env]) expect(run.stdout + run.stderr).not.toContain('SIGSECRET');
+    // A user and password in it are not echoed either.
+    const withUser = server.baseUrl.replace('http://', 'http://me:PWSECRET99@');
+    const userRun = await runCli(
+      [...QUIET_CALL, '--agent', 'agt_front', '--api-base', `${withUser}/?x=1`],
+      {
+        env: omniaEnv(tempDir('omnia-base-')),
+      },
+    );
+    expect(userRun.code, userRun.stderr).toBe(2);
+    expect(lastLine(userRun.stderr)).toBe(
+      `error: Invalid value for --api-base: "http://…@${server.baseUrl.slice('http://'.length)}/?…". ${allowed}`,
+    );
+    expect(userRun.stderr).not.toContain('PWSECRET99');
     expect(server.requests).toHaveLength(0);
   });
 });
