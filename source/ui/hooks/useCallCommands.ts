@@ -147,6 +147,16 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
     switch (command) {
       case 'mute':
         actions.mute();
+        // Over, the call has no mic to mute: the mute is kept for the call `r` makes.
+        if (snapshot.phase === 'ended' || snapshot.phase === 'error') {
+          const muted = store.getSnapshot().userMuted;
+          dispatch({
+            type: 'toast',
+            text: muted
+              ? 'the call is over: the call r makes starts muted'
+              : 'the call is over: the call r makes starts with the mic live',
+          });
+        }
         return;
       case 'ptt': {
         const down = pttAfterSpace(event, ui.pttHold || event === 'release', snapshot.pttDown);
