@@ -711,6 +711,13 @@ describe('keys', () => {
     await waitFor(() =>
       expect(r.frame()).toContain('the call is over: there is nothing to interrupt'),
     );
+    // m still sets the mic of the call r makes, and says so.
+    await r.press('m');
+    await waitFor(() =>
+      expect(r.frame()).toContain('the call is over: the call r makes starts muted'),
+    );
+    await r.press('m');
+    await waitFor(() => expect(r.frame()).toContain('the call r makes starts with the mic live'));
   });
 
   it('on a small screen the help wraps its lines and scrolls with the arrows', async () => {
