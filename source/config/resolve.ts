@@ -65,6 +65,10 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   const warnings: string[] = [];
   const dotenvPath = path.join(input.cwd, '.env');
   const dotenv = readDotenv(dotenvPath, warnings);
+  // Before any value is checked: a refused value stops the run, and the misspelled name beside
+  // it may be why (`OMNIA_AGENTID` set, `OMNIA_LEAD_MS=lots` refused).
+  warnings.push(...misspelledVariables(input.env, 'the environment'));
+  warnings.push(...misspelledVariables(dotenv, dotenvPath));
   const saved = input.config?.values() ?? {};
   const configPath = input.config?.path ?? 'the config file';
 
@@ -158,8 +162,6 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   if (sources.apiKey === 'dotenv' && !input.keyUnused)
     warnAboutReadableKeyFile(dotenvPath, 'OMNIA_API_KEY', warnings);
   if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
-  warnings.push(...misspelledVariables(input.env, 'the environment'));
-  warnings.push(...misspelledVariables(dotenv, dotenvPath));
   return { settings, sources, from, warnings };
 }
 

@@ -158,6 +158,17 @@ describe('config get and list say what a call does with the environment and .env
     expect((await config(home, 'get', 'leadMs')).stderr).toContain(
       `warning: Ignoring OMNIA_LEADMS in ${join(home, '.env')}: did you mean OMNIA_LEAD_MS?`,
     );
+    // A call a refused value stops still says it: the misspelling may be the cause.
+    writeFileSync(join(home, '.env'), 'OMNIA_AGENTID=demo\nOMNIA_LEAD_MS=lots\n');
+    const call = await runCli(['--plain', '--input', 'none', '--output', 'none'], {
+      env: cliEnv(home),
+      timeoutMs: 15_000,
+    });
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain(
+      `warning: Ignoring OMNIA_AGENTID in ${join(home, '.env')}: did you mean OMNIA_AGENT_ID?`,
+    );
+    expect(call.stderr).toMatch(/^error: Invalid value for OMNIA_LEAD_MS/m);
   });
 });
 
