@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
+import { whereJsonBreaks } from '../text/json-position.js';
 import type { SettingSpec } from './schema.js';
 
 /**
@@ -88,13 +89,5 @@ function jsonPosition(message: string, filePath: string): string {
   } catch (error) {
     detail = error instanceof Error ? error.message : message;
   }
-  const position = /position (\d+)/.exec(detail)?.[1];
-  if (position === undefined) {
-    // V8 gives no position when the text stops mid-value: the end is the place.
-    if (!/unexpected end/i.test(detail)) return '';
-    const lines = text.replace(/\s+$/, '').split('\n');
-    return ` (it ends too soon, at line ${lines.length}: a closing } or " is missing)`;
-  }
-  const lines = text.slice(0, Number(position)).split('\n');
-  return ` (line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1})`;
+  return whereJsonBreaks(text, detail);
 }

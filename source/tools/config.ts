@@ -2,9 +2,12 @@
  * The `--tools FILE` file: which client tools this app answers and how. JSON:
  * `{"tools": {"<name>": {"command": "…", "timeoutMs": 10000}}}` or `{"url": "http://…"}`.
  */
+
 import { readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { sanitizeLine } from '../protocol/sanitize.js';
 import { readErrorReason } from '../text/file-errors.js';
+import { whereJsonBreaks } from '../text/json-position.js';
 
 /** How long a tool may run unless its entry says otherwise. */
 export const DEFAULT_TOOL_TIMEOUT_MS = 10_000;
@@ -51,7 +54,8 @@ export class ToolsFileError extends Error {
 /** Reads and checks a tools file. Throws {@link ToolsFileError}. */
 export function loadToolsFile(path: string): ToolSpec[] {
   const file = resolve(path);
-  const shown = basename(file);
+  // Named as given (`--tools /dev/null`, `a/b/tools.json`), as a read error names it.
+  const shown = sanitizeLine(path, 200);
   if (/\.ya?ml$/i.test(file)) {
     throw new ToolsFileError(
       `The tools file ${shown} is YAML; write it as JSON (see docs/omnia-api.md).`,
@@ -68,8 +72,11 @@ export function loadToolsFile(path: string): ToolSpec[] {
     // Editors on Windows start UTF-8 files with a byte order mark; JSON.parse does not skip it.
     json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : 'not JSON';
-    throw new ToolsFileError(`The tools file ${shown} is not valid JSON (${detail}).`);
+    const where = whereJsonBreaks(
+      text.replace(/^\uFEFF/, ''),
+      error instanceof Error ? error.message : '',
+    );
+    throw new ToolsFileError(`The tools file ${shown} is not valid JSON${where}.`);
   }
   try {
     return readTools(json, dirname(file));

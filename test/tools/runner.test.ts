@@ -126,18 +126,29 @@ describe('tools files', () => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);
     };
+    // Named as given, the folder too: `a/b/tools.json` was `tools.json`.
     expect(() => loadToolsFile(write('t.yaml', 'tools: {}'))).toThrow(
-      'The tools file t.yaml is YAML; write it as JSON',
+      `The tools file ${join(dir, 't.yaml')} is YAML; write it as JSON`,
     );
     expect(() => loadToolsFile(write('t.json', '{"tools": '))).toThrow(
-      /^The tools file t\.json is not valid JSON \(/,
+      `The tools file ${join(dir, 't.json')} is not valid JSON (it ends too soon, at line 1: a closing } or " is missing).`,
     );
+    // Where it breaks, by line and column, never the text around it: it may hold a token.
+    const broken = write(
+      'b.json',
+      '{"tools": {"w": {"url": "http://x", "headers": {"Authorization": "Bearer TOKSECRET1"} oops}}}',
+    );
+    expect(() => loadToolsFile(broken)).toThrow(
+      `The tools file ${broken} is not valid JSON (line 1, column 87).`,
+    );
+    const quoted = write('q.json', '{"tools": {"w": {"url": x, "headers": {"k": "TOKSECRET2"}}}}');
+    expect(() => loadToolsFile(quoted)).toThrow(`The tools file ${quoted} is not valid JSON.`);
     expect(() => loadToolsFile(write('list.json', '[]'))).toThrow(
-      'The tools file list.json must be a JSON object like {"tools": {"lookup": {"command": "…"}}}.',
+      `The tools file ${join(dir, 'list.json')} must be a JSON object like {"tools": {"lookup": {"command": "…"}}}.`,
     );
     // No tools: --tools would answer nothing, which is never what was meant.
     expect(() => loadToolsFile(write('none.json', '{"tools": {}}'))).toThrow(
-      'The tools file none.json has a problem at "tools": at least one tool, like {"lookup": {"command": "…"}} (it is empty).',
+      `The tools file ${join(dir, 'none.json')} has a problem at "tools": at least one tool, like {"lookup": {"command": "…"}} (it is empty).`,
     );
     expect(() =>
       loadToolsFile(
@@ -146,7 +157,7 @@ describe('tools files', () => {
           JSON.stringify({ tools: { x: { command: 'true', timeoutMs: MAX_TOOL_TIMEOUT_MS + 1 } } }),
         ),
       ),
-    ).toThrow(/^The tools file slow\.json has a problem at "tools\.x\.timeoutMs": /);
+    ).toThrow(/^The tools file \S*slow\.json has a problem at "tools\.x\.timeoutMs": /);
     // In words, and named as given (it said `(ENOENT)`).
     expect(() => loadToolsFile(join(dir, 'missing.json'))).toThrow(
       `Cannot read the tools file ${join(dir, 'missing.json')}: no such file.`,
@@ -283,35 +294,37 @@ describe('tools file problems name the field and what it must be', () => {
     expect(() =>
       loadToolsFile(write('s.json', { tools: { a: { command: 'true', timeoutMs: '5000' } } })),
     ).toThrow(
-      'The tools file s.json has a problem at "tools.a.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000, written without quotes (not "5000").',
+      `The tools file ${join(dir, 's.json')} has a problem at "tools.a.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000, written without quotes (not "5000").`,
     );
     expect(() =>
       loadToolsFile(write('big.json', { tools: { a: { url: 'http://x/', timeoutMs: 200000 } } })),
     ).toThrow(
-      'The tools file big.json has a problem at "tools.a.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000 (not 200000).',
+      `The tools file ${join(dir, 'big.json')} has a problem at "tools.a.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000 (not 200000).`,
     );
   });
 
   it('an invalid tool name says which names are allowed', () => {
     expect(() => loadToolsFile(write('n.json', { tools: { 'a b': { command: 'true' } } }))).toThrow(
-      'The tools file n.json has a problem at "tools.a b": "a b" is not a valid tool name: use 1 to 100 letters, digits, _ . : or - (no spaces).',
+      `The tools file ${join(dir, 'n.json')} has a problem at "tools.a b": "a b" is not a valid tool name: use 1 to 100 letters, digits, _ . : or - (no spaces).`,
     );
   });
 
   it('other mistakes in an entry name the field', () => {
     expect(() => loadToolsFile(write('u.json', { tools: { a: { url: 'ftp://x/' } } }))).toThrow(
-      'The tools file u.json has a problem at "tools.a.url": an http:// or https:// URL (not "ftp://x/").',
+      `The tools file ${join(dir, 'u.json')} has a problem at "tools.a.url": an http:// or https:// URL (not "ftp://x/").`,
     );
     expect(() =>
       loadToolsFile(write('both.json', { tools: { a: { command: 'true', url: 'http://x/' } } })),
     ).toThrow(
-      'The tools file both.json has a problem at "tools.a": "command" and "url" both given: a tool is one or the other.',
+      `The tools file ${join(dir, 'both.json')} has a problem at "tools.a": "command" and "url" both given: a tool is one or the other.`,
     );
     expect(() =>
       loadToolsFile(write('h.json', { tools: { a: { url: 'http://x/', headers: { 'X-N': 1 } } } })),
-    ).toThrow('The tools file h.json has a problem at "tools.a.headers.X-N": a string.');
+    ).toThrow(
+      `The tools file ${join(dir, 'h.json')} has a problem at "tools.a.headers.X-N": a string.`,
+    );
     expect(() => loadToolsFile(write('e.json', { tools: { a: { cmd: 'true' } } }))).toThrow(
-      'The tools file e.json has a problem at "tools.a": an object with "command" or "url" (and optional "timeoutMs").',
+      `The tools file ${join(dir, 'e.json')} has a problem at "tools.a": an object with "command" or "url" (and optional "timeoutMs").`,
     );
   });
 
