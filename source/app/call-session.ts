@@ -48,6 +48,9 @@ export type SessionStage =
   /** A redial could not create the call: `r` tries again, `q` quits. */
   | { readonly kind: 'failed'; readonly message: string };
 
+/** What `r` says while the call it asked for is on its way. */
+const ALREADY_CALLING = 'already calling again: one call at a time';
+
 /** How old a call must be before `r` replaces it (`redial`). */
 export const REDIAL_AFTER_MS = 1000;
 
@@ -154,6 +157,8 @@ export class CallSession {
   /** The call being hung up (its record fetched), until it is among the finished calls. */
   private finishingCall: OpenCall | undefined;
   private number = 0;
+  /** A note for the call being made next (`r` pressed again while it is on its way). */
+  private noteForNextCall: string | undefined;
   /** When the current call went live (`performance.now()`): `r` right after it makes no call. */
   private liveSince = 0;
   private skip: AbortController | undefined;
@@ -267,7 +272,8 @@ export class CallSession {
     if (!plan || this.ended) return;
     const number = this.number + 1;
     // The last call's note is done with: the same note again (a redial refused twice) shows.
-    this.update({ stage: { kind: 'dialing', number }, note: undefined });
+    this.update({ stage: { kind: 'dialing', number }, note: this.noteForNextCall });
+    this.noteForNextCall = undefined;
     // The first call is named while it is being created, as asked for (a redial keeps the name
     // its call had).
     if (number === 1) {
@@ -364,9 +370,12 @@ export class CallSession {
       void this.dial();
       return undefined;
     }
-    // `rr` in one read: the second meets the first's hang-up or dialing.
+    // `rr` in one read: the second meets the first's hang-up or dialing. Said as a note that
+    // stays on the call being made (a notice of the screen goes as that call starts).
     if (stage === 'dialing' || (stage === 'finishing' && this.view.stage.then === 'redial')) {
-      return 'already calling again: one call at a time';
+      this.noteForNextCall = ALREADY_CALLING;
+      if (stage === 'dialing') this.update({ note: ALREADY_CALLING });
+      return undefined;
     }
     if (stage !== 'call') return undefined;
     // A double tap of `r` (or a key repeating) would make a call that is hung up at once, and

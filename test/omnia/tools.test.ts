@@ -170,7 +170,7 @@ describe('--tools against the Omnia double', () => {
     });
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
-      'error: The tools file tools.json has a problem at "tools.lookup": an object with "command" or "url" (and optional "timeoutMs").',
+      `error: The tools file ${file} has a problem at "tools.lookup": an object with "command" or "url" (and optional "timeoutMs").`,
     );
     expect(server.calls).toHaveLength(0);
   });

@@ -343,7 +343,7 @@ describe('tools file problems name the field and what it must be', () => {
     );
     expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
-      'error: The tools file cli.json has a problem at "tools.lookup.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000, written without quotes (not "5000").',
+      `error: The tools file ${file} has a problem at "tools.lookup.timeoutMs": the timeout must be a whole number of milliseconds from 1 to 120000, written without quotes (not "5000").`,
     );
   });
 
@@ -356,7 +356,7 @@ describe('tools file problems name the field and what it must be', () => {
     expect(run.code).toBe(2);
     // One line: no "talking to the built-in local agent at …" before it.
     expect(run.stderr.trim().split('\n')).toEqual([
-      'error: The tools file nokey.json has a problem at "tools.a b": "a b" is not a valid tool name: use 1 to 100 letters, digits, _ . : or - (no spaces).',
+      `error: The tools file ${file} has a problem at "tools.a b": "a b" is not a valid tool name: use 1 to 100 letters, digits, _ . : or - (no spaces).`,
     ]);
   });
 
