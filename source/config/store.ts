@@ -108,7 +108,12 @@ class ConfStore implements ConfigStore {
     if (!result.ok || result.value === undefined) {
       throw new ConfigError(invalidValueMessage(key, raw, spec));
     }
-    const value = result.value;
+    // A folder given relative to where `config set` ran would mean another folder from every
+    // other directory a call starts in: saved as the folder it names now.
+    const value =
+      key === 'transcriptDir' && typeof result.value === 'string'
+        ? path.resolve(result.value)
+        : result.value;
     this.#guard(() => this.#conf.set(key, value));
     return { key, value };
   }

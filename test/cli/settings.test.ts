@@ -262,6 +262,20 @@ describe('a config file holding the API key that other users can read', () => {
 });
 
 describe('config unset and set say what happened', () => {
+  it('a relative transcriptDir is saved as the folder it names where config set ran', async () => {
+    const home = tempDir();
+    const run = await runCli(['config', 'set', 'transcriptDir', 'notes/calls'], {
+      env: cliEnv(home),
+      cwd: home,
+      timeoutMs: 15_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(`Saved transcriptDir = ${join(home, 'notes', 'calls')}`);
+    expect((await config(home, 'get', 'transcriptDir')).stdout.trim()).toBe(
+      join(home, 'notes', 'calls'),
+    );
+  });
+
   it('unset of a setting not saved says so; set of an empty value says it is empty, not masked', async () => {
     const home = tempDir();
     expect((await config(home, 'set', 'leadMs', '100')).code).toBe(0);
