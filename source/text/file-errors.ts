@@ -1,4 +1,5 @@
 /** Why file operations failed, in words, for one-line messages. */
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Reasons that read the same whether the file was being read or written. */
@@ -39,6 +40,10 @@ export function writeErrorReason(error: unknown): string {
   if (e?.code === 'ENOENT' && e.syscall === 'mkdir' && typeof e.path === 'string') {
     return `the folder ${e.path} cannot be made there (${dirname(e.path)} takes no new folders)`;
   }
+  // A file that cannot be made in a folder that is there (/proc/1): not a missing directory.
+  if (e?.code === 'ENOENT' && e.syscall === 'open' && typeof e.path === 'string') {
+    if (isFolder(dirname(e.path))) return `the folder ${dirname(e.path)} takes no new files`;
+  }
   return reasonIn(WRITE, error, false);
 }
 
@@ -49,4 +54,8 @@ function reasonIn(reasons: Record<string, string>, error: unknown, codeFirst: bo
   if (known) return known;
   if (codeFirst && e?.code) return e.code;
   return e instanceof Error ? e.message : String(error);
+}
+
+function isFolder(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }

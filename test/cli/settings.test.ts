@@ -198,6 +198,16 @@ describe('--save-transcripts with a transcript folder that cannot be used', () =
     expect(proc.stderr).toContain(
       '(OMNIA_TRANSCRIPT_DIR in the environment): the folder /proc/omnia-nope cannot be made there (/proc takes no new folders)',
     );
+    // A folder that is there but takes no files is said so, not "does not exist" either.
+    const proc1 = await runCli([...save, '--save-transcripts'], {
+      env: cliEnv(home, { OMNIA_TRANSCRIPT_DIR: '/proc/1' }),
+      timeoutMs: 15_000,
+    });
+    expect(proc1.code).toBe(2);
+    expect(proc1.stderr).toMatch(
+      /\(OMNIA_TRANSCRIPT_DIR in the environment\): (the folder \/proc\/1 takes no new files|permission denied)/,
+    );
+    expect(proc1.stderr).not.toContain('does not exist');
     // Without --save-transcripts nothing is saved there, and nothing is refused.
     expect((await runCli(save, { env: cliEnv(home), timeoutMs: 15_000 })).code).toBe(0);
     // A folder that is missing is made, as the save makes it, and the transcript lands in it.
