@@ -291,11 +291,13 @@ const PASSING_FAILURES = new Set<ApiError['kind']>([
 /** The longest pause between two tries after failures (the pause doubles up to it). */
 const MAX_BACKOFF_MS = 5_000;
 /**
- * How long a record Omnia says it has not got (404) is asked for again: Omnia makes it within
- * moments of the call's end, and a server with no call records (an `--api-base` of one's own)
- * should not hold every call's end for the whole wait.
+ * How long a record is asked for again after a 404 or a server that cannot be reached: Omnia
+ * makes the record within moments of the call's end, and a server with no call records (an
+ * `--api-base` of one's own) or one that is gone should not hold every call's end (or a redial)
+ * for the whole wait.
  */
-const NOT_FOUND_WAIT_MS = 5_000;
+const SHORT_WAIT_MS = 5_000;
+const SHORT_WAIT_FAILURES = new Set<ApiError['kind']>(['not-found', 'unreachable']);
 /** A try is given at least this long, even at the end of the wait. */
 const MIN_TRY_MS = 1_000;
 
@@ -335,7 +337,7 @@ export async function waitForCallRecord(
           : caught;
       if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
       failures++;
-      if (error.kind === 'not-found' && Date.now() - started >= NOT_FOUND_WAIT_MS) {
+      if (SHORT_WAIT_FAILURES.has(error.kind) && Date.now() - started >= SHORT_WAIT_MS) {
         if (last) return { log: last, complete: false };
         throw gaveUp(error, attempt, Date.now() - started);
       }
