@@ -12,17 +12,20 @@ const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
 /** The last line of stderr: where a failing command says why. */
 const lastLine = (text: string) => text.trim().split('\n').at(-1) ?? '';
 
+/** A call whose creation the double refuses with `status` and `body`: exit 1, and the run. */
+async function refusedCall(status: number, body: unknown) {
+  const server = await double({ agents: AGENTS });
+  server.inject({ method: 'POST', path: /\/calls\/create$/, status, body });
+  const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
+  expect(run.code).toBe(1);
+  return run;
+}
+
 describe('API errors, as a user reads them', () => {
   it('402 from call creation: out of credits, where to top up, the request id', async () => {
-    const server = await double({ agents: AGENTS });
-    server.inject({
-      method: 'POST',
-      path: /\/calls\/create$/,
-      status: 402,
-      body: { error: { message: 'Insufficient credits', code: 'API_ERROR' } },
+    const run = await refusedCall(402, {
+      error: { message: 'Insufficient credits', code: 'API_ERROR' },
     });
-    const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
-    expect(run.code).toBe(1);
     expect(lastLine(run.stderr)).toMatch(
       /^Could not create the call: Your Omnia workspace is out of credits \(HTTP 402 API_ERROR: Insufficient credits\)\. Top up in the Omnia dashboard \(https:\/\/dashboard\.omnia-voice\.com, Billing\), then try again\. Request id: req_double_\d+\.$/,
     );
@@ -158,37 +161,21 @@ describe('API errors, as a user reads them', () => {
   });
 
   it('the `{error: {message, code, upstreamStatus}}` shape: message, code and the upstream status', async () => {
-    const server = await double({ agents: AGENTS });
-    server.inject({
-      method: 'POST',
-      path: /\/calls\/create$/,
-      status: 502,
-      body: {
-        error: {
-          message: 'Voice provider failed',
-          code: 'UPSTREAM_ERROR',
-          upstreamStatus: 503,
-          upstream: { message: 'tts overloaded' },
-        },
+    const run = await refusedCall(502, {
+      error: {
+        message: 'Voice provider failed',
+        code: 'UPSTREAM_ERROR',
+        upstreamStatus: 503,
+        upstream: { message: 'tts overloaded' },
       },
     });
-    const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
-    expect(run.code).toBe(1);
     expect(lastLine(run.stderr)).toMatch(
       /^Could not create the call: Omnia had a server problem \(HTTP 502 UPSTREAM_ERROR: Voice provider failed; upstream HTTP 503; upstream: tts overloaded\)\. Try again in a few minutes\. Request id: req_double_\d+\.$/,
     );
   });
 
   it('an empty error code is no code: the status and the message, no stray space', async () => {
-    const server = await double({ agents: AGENTS });
-    server.inject({
-      method: 'POST',
-      path: /\/calls\/create$/,
-      status: 400,
-      body: { error: { message: 'Bad sample rate', code: '' } },
-    });
-    const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front']);
-    expect(run.code).toBe(1);
+    const run = await refusedCall(400, { error: { message: 'Bad sample rate', code: '' } });
     expect(lastLine(run.stderr)).toMatch(
       /^Could not create the call: Omnia rejected the call request \(HTTP 400: Bad sample rate\)\. /,
     );
