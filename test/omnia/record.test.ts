@@ -10,10 +10,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { laterHint } from '../../source/app/call-record.js';
 import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
-import type { Fault } from './double.js';
+import type { Fault, OmniaDouble } from './double.js';
 import { double, omniaEnv, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
 
 const AGENTS = [{ id: 'agt_front', name: 'Front Desk' }];
+
+/** A one-second call to the double with test knobs for the record's wait: exit 0, and the run. */
+async function oneSecondCall(server: OmniaDouble, env: Record<string, string>) {
+  const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'], {
+    env,
+  });
+  expect(run.code, run.stderr).toBe(0);
+  return run;
+}
 
 describe('the call record from the Omnia double', () => {
   it('polls while the record is incomplete, then shows end reason, duration, billing and summary', async () => {
@@ -66,14 +75,7 @@ describe('the call record from the Omnia double', () => {
 
   it('a record still incomplete when the wait is over: what there is, and how to see it later', async () => {
     const server = await double({ agents: AGENTS, recordDelayMs: 60_000 });
-    const run = await runAgainst(
-      server,
-      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
-      {
-        env: { OMNIA_RECORD_WAIT_MS: '1000' },
-      },
-    );
-    expect(run.code, run.stderr).toBe(0);
+    const run = await oneSecondCall(server, { OMNIA_RECORD_WAIT_MS: '1000' });
     const id = server.calls[0]?.id;
     expect(run.stderr).toContain(
       `Call record: not complete after 1 s; later: omnia-voice calls show ${id}`,
@@ -90,14 +92,7 @@ describe('the call record from the Omnia double', () => {
     fault({ reset: true });
     fault({ status: 502, body: { error: 'Bad gateway' } });
     fault({ status: 500, body: { error: 'Internal error' } });
-    const run = await runAgainst(
-      server,
-      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
-      {
-        env: { OMNIA_RECORD_POLL_MS: '100' },
-      },
-    );
-    expect(run.code, run.stderr).toBe(0);
+    const run = await oneSecondCall(server, { OMNIA_RECORD_POLL_MS: '100' });
     expect(run.stderr).not.toContain('could not be fetched');
     expect(run.stderr).toMatch(/^Server end reason: the caller hung up \(user_hangup\)$/m);
     expect(requestsTo(server, 'GET', record).length).toBeGreaterThan(5);
@@ -111,14 +106,7 @@ describe('the call record from the Omnia double', () => {
       status: 503,
       body: { error: 'Service unavailable' },
     });
-    const run = await runAgainst(
-      server,
-      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
-      {
-        env: { OMNIA_RECORD_WAIT_MS: '1500' },
-      },
-    );
-    expect(run.code, run.stderr).toBe(0);
+    const run = await oneSecondCall(server, { OMNIA_RECORD_WAIT_MS: '1500' });
     const id = server.calls[0]?.id;
     expect(run.stderr).toMatch(
       new RegExp(
@@ -132,12 +120,7 @@ describe('the call record from the Omnia double', () => {
     const server = await double({ agents: AGENTS });
     server.inject({ method: 'GET', path: /\/calls\/call_/, status: 0, body: {}, stall: true });
     const started = Date.now();
-    const run = await runAgainst(
-      server,
-      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
-      { env: { OMNIA_RECORD_WAIT_MS: '2000' } },
-    );
-    expect(run.code, run.stderr).toBe(0);
+    const run = await oneSecondCall(server, { OMNIA_RECORD_WAIT_MS: '2000' });
     expect(run.stderr).toMatch(
       /^Call record: could not be fetched: The call record did not arrive in time; later: /m,
     );
@@ -153,12 +136,7 @@ describe('the call record from the Omnia double', () => {
       status: 404,
       body: { error: 'Call not found' },
     });
-    const run = await runAgainst(
-      server,
-      [...QUIET_CALL, '--agent', 'agt_front', '--duration', '1'],
-      { env: { OMNIA_RECORD_POLL_MS: '200' } },
-    );
-    expect(run.code, run.stderr).toBe(0);
+    const run = await oneSecondCall(server, { OMNIA_RECORD_POLL_MS: '200' });
     expect(run.stderr).toMatch(
       /^Call record: could not be fetched: .*has no call .*Tried \d+ times in [5-7] s/m,
     );
