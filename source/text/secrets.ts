@@ -88,10 +88,11 @@ function commonStart(text: string, start: number, secret: string): number {
  * (`sk-live-abcdefgh…`). Cheap for text that holds none: a search or two per secret.
  */
 export function blankSecrets(text: string, extra: readonly string[] = []): string {
+  // A writer's or the store's own list is mostly the run's secrets already: merged (and sorted)
+  // only when it adds one, not on every transcript delta.
+  const more = extra.filter((secret) => secret.length > 0 && !registered.has(secret));
   const secrets =
-    extra.length === 0
-      ? sorted
-      : [...new Set([...sorted, ...extra])].sort((a, b) => b.length - a.length);
+    more.length === 0 ? sorted : [...sorted, ...more].sort((a, b) => b.length - a.length);
   if (secrets.length === 0 || text.length < MIN_CUT_PREFIX_CHARS) return text;
   let out = text;
   for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
