@@ -1,7 +1,10 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
+import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
+import { sanitizeLine } from '../protocol/sanitize.js';
 import { ConfigError, invalidValueMessage, toConfigError } from './errors.js';
 import { parseConfigText, savedSettings } from './read.js';
 import {
@@ -108,12 +111,7 @@ class ConfStore implements ConfigStore {
     if (!result.ok || result.value === undefined) {
       throw new ConfigError(invalidValueMessage(key, raw, spec));
     }
-    // A folder given relative to where `config set` ran would mean another folder from every
-    // other directory a call starts in: saved as the folder it names now.
-    const value =
-      key === 'transcriptDir' && typeof result.value === 'string'
-        ? path.resolve(result.value)
-        : result.value;
+    const value = typeof result.value === 'string' ? savedPath(key, result.value) : result.value;
     this.#guard(() => this.#conf.set(key, value));
     return { key, value };
   }
@@ -159,4 +157,29 @@ function requireKey(name: string): SettingKey {
     throw new ConfigError(`Unknown setting ${shown}. Known settings: ${SETTING_KEYS.join(', ')}.`);
   }
   return key;
+}
+
+/**
+ * The path in a path setting as `config set` saves it. A relative one would name another file
+ * from every other folder a call starts in, so it is saved as what it names where `config set`
+ * ran; one that cannot be what the setting needs (a file as the transcript folder, a folder or
+ * a missing file as the input WAV) is refused now rather than at the next call.
+ */
+function savedPath(key: SettingKey, value: string): string {
+  const refuse = (what: string, reason: string) =>
+    new ConfigError(`Invalid value for ${key}: ${sanitizeLine(what, 300)} ${reason}.`);
+  if (key === 'transcriptDir') {
+    const folder = path.resolve(value);
+    const stats = statSync(folder, { throwIfNoEntry: false });
+    if (stats && !stats.isDirectory()) throw refuse(folder, 'is a file, not a folder');
+    return folder;
+  }
+  if (key !== 'input' && key !== 'output') return value;
+  const spec = key === 'input' ? parseSourceSpec(value) : parseSinkSpecOrUndefined(value);
+  if (spec?.kind !== 'wav') return value;
+  const file = path.resolve(spec.path);
+  const stats = statSync(file, { throwIfNoEntry: false });
+  if (stats?.isDirectory()) throw refuse(file, 'is a folder, not a WAV file');
+  if (key === 'input' && !stats) throw refuse(file, 'does not exist');
+  return file;
 }

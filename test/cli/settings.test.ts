@@ -176,8 +176,9 @@ describe('--save-transcripts with a transcript folder that cannot be used', () =
   it('is refused before the call (exit 2), naming where the folder was set and why', async () => {
     const home = tempDir();
     const file = join(home, 'env.sh');
-    writeFileSync(file, 'export A=1\n');
+    // Set while nothing was there (config set refuses a file), a file there since.
     expect((await config(home, 'set', 'transcriptDir', file)).code).toBe(0);
+    writeFileSync(file, 'export A=1\n');
     const save = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
     const run = await runCli([...save, '--save-transcripts'], {
       env: cliEnv(home),
@@ -284,6 +285,52 @@ describe('config unset and set say what happened', () => {
     expect((await config(home, 'get', 'transcriptDir')).stdout.trim()).toBe(
       join(home, 'notes', 'calls'),
     );
+  });
+
+  it('config set refuses a transcript folder that is a file and a WAV path that is a folder or missing, and saves WAV paths whole', async () => {
+    const home = tempDir();
+    const file = join(home, 'notes.txt');
+    writeFileSync(file, 'mine\n');
+    const dir = await config(home, 'set', 'transcriptDir', file);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr.trim()).toBe(
+      `Invalid value for transcriptDir: ${file} is a file, not a folder.`,
+    );
+    const folderIn = await config(home, 'set', 'input', '~');
+    expect(folderIn.code).toBe(2);
+    expect(folderIn.stderr.trim()).toBe(
+      `Invalid value for input: ${home} is a folder, not a WAV file.`,
+    );
+    const missing = await config(home, 'set', 'input', '~/nothere.wav');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(
+      `Invalid value for input: ${join(home, 'nothere.wav')} does not exist.`,
+    );
+    const folderOut = join(home, 'out.wav');
+    mkdirSync(folderOut);
+    const out = await config(home, 'set', 'output', folderOut);
+    expect(out.code).toBe(2);
+    expect(out.stderr.trim()).toBe(
+      `Invalid value for output: ${folderOut} is a folder, not a WAV file.`,
+    );
+    const listed = (await config(home, 'list')).stdout;
+    for (const key of ['input', 'output', 'transcriptDir']) {
+      expect(listed).toMatch(new RegExp(`^${key} .*\\(default\\)$`, 'm'));
+    }
+    writeFileSync(join(home, 'voice.wav'), monoWav(silence(100, 16000), 16000));
+    const run = await runCli(['config', 'set', 'input', 'voice.wav'], {
+      env: cliEnv(home),
+      cwd: home,
+      timeoutMs: 15_000,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe(`Saved input = ${join(home, 'voice.wav')}`);
+    const heard = await runCli(['config', 'set', 'output', 'heard.wav'], {
+      env: cliEnv(home),
+      cwd: home,
+      timeoutMs: 15_000,
+    });
+    expect(heard.stdout.trim()).toBe(`Saved output = ${join(home, 'heard.wav')}`);
   });
 
   it('unset of a setting not saved says so; set of an empty value says it is empty, not masked', async () => {
