@@ -11,6 +11,8 @@ export interface PlainOutputOptions {
 export interface PlainOutput {
   /** Ordinals of the turns printed so far. */
   readonly printed: ReadonlySet<number>;
+  /** The id of the last event looked at (printed when it mattered). */
+  readonly lastEventId: number;
   /** Stop following the store. */
   detach(): void;
 }
@@ -151,8 +153,8 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     for (const event of s.events) {
       if (event.id <= lastEventId) continue;
       lastEventId = event.id;
-      const important = event.kind === 'error' || event.kind === 'warning' || event.kind === 'tool';
-      if (important || options.verbose) options.write(`[${event.kind}] ${event.message}`);
+      if (IMPORTANT_EVENTS.has(event.kind) || options.verbose)
+        options.write(`[${event.kind}] ${event.message}`);
     }
   };
 
@@ -173,6 +175,9 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
   levels?.unref();
   return {
     printed,
+    get lastEventId() {
+      return lastEventId;
+    },
     detach: () => {
       unsubscribe();
       clearInterval(holdCheck);
@@ -233,17 +238,27 @@ export function formatLevels(s: Snapshot): string {
  */
 export function flushPlainOutput(
   s: Snapshot,
-  printed: ReadonlySet<number>,
+  seen: Pick<PlainOutput, 'printed' | 'lastEventId'>,
   write: (line: string) => void,
 ): void {
   // Unconfirmed messages are placed by the turns they were sent after, printed or not.
   for (const item of conversationItems(s.turns, [], s.pendingTexts)) {
     if (item.kind === 'unconfirmed') write(formatTxtUnconfirmed(item.text));
-    else if (item.kind === 'turn' && !printed.has(item.turn.ordinal) && item.turn.text) {
+    else if (item.kind === 'turn' && !seen.printed.has(item.turn.ordinal) && item.turn.text) {
       write(turnLine(item.turn));
     }
   }
+  // What the end itself said: a tool the hang-up stopped (`… failed: the call ended before
+  // the tool finished`) has its `running` line above, and must not stay at that.
+  for (const event of s.events) {
+    if (event.id > seen.lastEventId && IMPORTANT_EVENTS.has(event.kind)) {
+      write(`[${event.kind}] ${event.message}`);
+    }
+  }
 }
+
+/** The events plain mode prints without `--verbose`, as they come or at the end. */
+const IMPORTANT_EVENTS: ReadonlySet<string> = new Set(['error', 'warning', 'tool']);
 
 /**
  * Whether the agent hears the user, and why not. In --ptt mode the mic is closed while the talk

@@ -307,8 +307,12 @@ async function runPlain(
     : await typedLines(process.stdin, store);
   const final = await store.whenEnded();
   stopTyping();
+  // The end stops the tools still running, and their answers (`failed: the call ended before
+  // the tool finished`) land in the promise jobs after it: all of them done by the next turn
+  // of the event loop.
+  await new Promise((resolve) => setImmediate(resolve));
   plain.detach();
-  flushPlainOutput(final, plain.printed, out);
+  flushPlainOutput(store.getSnapshot(), plain, out);
   if (timer) clearTimeout(timer);
   offStop();
   // A signal while the record is fetched skips the wait: the summary and the transcript are

@@ -98,3 +98,50 @@ describe('tool calls in transcript files', () => {
     expectShortLine(stdout);
   }, 60_000);
 });
+
+describe('a tool still running when the call ends', () => {
+  it('plain mode prints that it failed, after its running line, as the transcript has it', async () => {
+    const home = tempDir();
+    const tools = join(home, 'tools.json');
+    writeFileSync(tools, JSON.stringify({ tools: { lookup: { command: 'sleep 30' } } }));
+    const transcript = join(home, 'call.txt');
+    const run = await runCli(
+      [
+        '--plain',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--prompt',
+        'Call the lookup tool.',
+        '--voice',
+        'Alicia',
+        '--language',
+        'en-us',
+        '--greeting',
+        'Hi.',
+        '--tools',
+        tools,
+        '--transcript',
+        transcript,
+        '--duration',
+        '4',
+        '--no-call-record',
+      ],
+      { env: cliEnv(home), timeoutMs: 60_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.split('\n');
+    const running = lines.findIndex((l) => /^\[tool\] tool lookup\(.*\) running$/.test(l));
+    const failed = lines.findIndex((l) =>
+      /^\[tool\] tool lookup\(.*\) failed: the call ended before the tool finished \(\d+ ms\)$/.test(
+        l,
+      ),
+    );
+    expect(running, run.stdout).toBeGreaterThanOrEqual(0);
+    expect(failed, run.stdout).toBeGreaterThan(running);
+    expect(readFileSync(transcript, 'utf8')).toMatch(
+      /^Tool: lookup\(.*\) failed: the call ended before the tool finished \(\d+ ms\)$/m,
+    );
+  });
+});
