@@ -187,6 +187,34 @@ export async function fatal(error: unknown): Promise<never> {
 
 let installed = false;
 
+function onStopSignal(signal: StopSignal): void {
+  // Closing a terminal can send SIGHUP twice (the shell passes it on, the kernel sends its
+  // own), and the terminal's end can be seen before its SIGHUP (`terminalHungUp`): one event,
+  // not a second "stop now".
+  if (signal === 'SIGHUP') {
+    if (hungUp) return;
+    hungUp = true;
+  }
+  signalCount += 1;
+  // The terminal is gone: give back what can be given back before anything else.
+  if (signal === 'SIGHUP') restoreTerminal();
+  if (stopHandler) {
+    stopHandler(signal, signalCount);
+    return;
+  }
+  void exitAfterCleanup(SIGNAL_EXIT_CODES[signal], signalCount > 1 ? FORCED_CLEANUP_MS : undefined);
+}
+
+/**
+ * The full-screen UI's terminal hung up (its input ended, a write failed with EIO) with no
+ * SIGHUP for the app: the shell that started it ignored the signal (`trap : HUP`, `nohup` of a
+ * shell) and passed nothing on. Handled as that SIGHUP would be, or the call would run on,
+ * billed, with nobody to hear it or end it.
+ */
+export function terminalHungUp(): void {
+  onStopSignal('SIGHUP');
+}
+
 /**
  * Install the process's handlers for stop signals, uncaught errors and exit. Once per process
  * (the CLI's entry does it); `err` writes one line for the user.
@@ -195,27 +223,7 @@ export function installProcessHandlers(err?: (line: string) => void): void {
   if (err) writeErr = err;
   if (installed) return;
   installed = true;
-  for (const signal of STOP_SIGNALS) {
-    process.on(signal, () => {
-      // Closing a terminal can send SIGHUP twice (the shell passes it on, the kernel sends its
-      // own): one event, not a second "stop now".
-      if (signal === 'SIGHUP') {
-        if (hungUp) return;
-        hungUp = true;
-      }
-      signalCount += 1;
-      // The terminal is gone: give back what can be given back before anything else.
-      if (signal === 'SIGHUP') restoreTerminal();
-      if (stopHandler) {
-        stopHandler(signal, signalCount);
-        return;
-      }
-      void exitAfterCleanup(
-        SIGNAL_EXIT_CODES[signal],
-        signalCount > 1 ? FORCED_CLEANUP_MS : undefined,
-      );
-    });
-  }
+  for (const signal of STOP_SIGNALS) process.on(signal, () => onStopSignal(signal));
   process.on('uncaughtException', (error) => void fatal(error));
   process.on('unhandledRejection', (error) => void fatal(error));
   // Last resort when something calls process.exit() while the UI is up.

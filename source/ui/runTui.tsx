@@ -2,7 +2,7 @@ import chalk from 'chalk';
 import { type Instance, type RenderOptions, render } from 'ink';
 import type { ReactElement } from 'react';
 import type { CallSession } from '../app/call-session.js';
-import { fatal, onTerminalRestore } from '../app/lifecycle.js';
+import { fatal, onTerminalRestore, terminalHungUp } from '../app/lifecycle.js';
 import { uiFrames } from '../app/stats.js';
 import type { Store } from '../session/types.js';
 import { App } from './App.js';
@@ -92,9 +92,21 @@ function mount(
   });
   let instance: Instance | undefined;
   let down = false;
-  // Writes to a hung-up terminal fail with EIO; that must not become a crash.
-  const ignore = () => undefined;
-  stdout.on('error', ignore);
+  // Writes to a hung-up terminal fail with EIO, and a terminal's input ends only when it hung
+  // up (in raw mode Ctrl+D is a key): not a crash, a hang-up, even with no SIGHUP for the app.
+  const hungUp = () => {
+    if (down) return;
+    // Closed first: Ink's last act as it unmounts, raw mode off, would fail on the dead terminal
+    // with an EIO error event nobody listens to by then.
+    stdin.destroy();
+    terminalHungUp();
+  };
+  const outputFailed = (error?: NodeJS.ErrnoException) => {
+    if (error?.code === 'EIO') hungUp();
+  };
+  const inputEnded = hungUp;
+  stdout.on('error', outputFailed);
+  stdin.on('end', inputEnded);
 
   /** Unmount: Ink leaves the alternate screen, shows the cursor and turns raw mode off. */
   const takeDown = () => {
@@ -119,7 +131,8 @@ function mount(
     finished = true;
     takeDown();
     unregister();
-    stdout.off('error', ignore);
+    stdout.off('error', outputFailed);
+    stdin.off('end', inputEnded);
     resolveExit(code);
   };
 

@@ -45,7 +45,14 @@ const NASTY = 'hi\u001b[2J\u001b[H\u001b]0;pwned\u0007\u001b[31m there\u0000\u00
 function launch(
   s: HostileServer,
   files: RunFiles,
-  options: { mic?: boolean; nodeArgs?: string[]; plain?: boolean; output?: string } = {},
+  options: {
+    mic?: boolean;
+    nodeArgs?: string[];
+    plain?: boolean;
+    output?: string;
+    /** Typed before the command, in the same line (`trap : HUP;`). */
+    shellFirst?: string;
+  } = {},
 ): Tmux {
   if (options.mic) alsaHome(files.home);
   const t = new Tmux({ ...hostileEnv(files.home), PS1: PROMPT, TERM: 'xterm-256color' });
@@ -68,7 +75,9 @@ function launch(
     '--transcript',
     files.transcript,
   ];
-  t.type(`cd ${files.home} && ${process.execPath} ${args.join(' ')}; echo EXIT=$?`);
+  t.type(
+    `${options.shellFirst ?? ''}cd ${files.home} && ${process.execPath} ${args.join(' ')}; echo EXIT=$?`,
+  );
   return t;
 }
 
@@ -315,6 +324,25 @@ describe('full-screen stop paths (tmux)', () => {
     await waitFor(() => !alive(pid), { what: 'the app to exit', timeoutMs: 15_000 });
     expect(s.calls[0]!.got('hang_up')).toBe(true);
     expectFlushed(files, sox);
+  }, 60_000);
+
+  it('closing the terminal under a shell that passes no SIGHUP on still hangs up and exits', async () => {
+    // `trap : HUP` (or a nohup'd shell): the shell takes the terminal's SIGHUP and sends its
+    // job nothing. The app sees its terminal's input end and its writes fail with EIO.
+    const s = await talking();
+    const files = runFiles();
+    const t = launch(s, files, { mic: true, shellFirst: 'trap : HUP; ' });
+    const { pid, sox } = await live(t, s);
+    t.killPane();
+    try {
+      await waitFor(() => !alive(pid), { what: 'the app to exit', timeoutMs: 15_000 });
+    } finally {
+      // Before the fix it ran on for ever, with nobody to stop it.
+      if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    expect(s.calls[0]!.got('hang_up')).toBe(true);
+    expectFlushed(files, sox);
+    expect(readOutputs(files).transcript).toMatch(/^Ended: stopped by SIGHUP$/m);
   }, 60_000);
 
   it('an uncaught error restores the terminal, exits 1, and shows no key', async () => {
