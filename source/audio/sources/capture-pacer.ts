@@ -18,13 +18,34 @@ export interface CapturePacerOptions {
   maxBacklogMs?: number;
 }
 
+/**
+ * How long a device is watched, its waiting audio parked, to tell a device held back by the
+ * pipe from one that ran at real time after a burst (`CapturePacer`).
+ */
+export const PROBE_MS = 100;
+/** A probed device is faster than real time when it delivered this much more than the probe's time. */
+export const PROBE_SLACK_MS = 100;
+
 /** What to do with the bytes waiting in the capture stream right now. */
 export interface PacerPlan {
   /** Discard this many of the oldest queued bytes first (whole frames). */
   dropBytes: number;
   /** Then hand out this many frames. */
   sendFrames: number;
+  /**
+   * Take every byte waiting out of the stream and keep it aside, unsent, so the device can show
+   * how fast it delivers when nothing holds it back (a probe of {@link PROBE_MS}).
+   */
+  park?: true;
+  /**
+   * The probe's verdict on what was parked: `keep` puts it back in front of what came since (the
+   * device is faster than real time: nothing of it is stale) and asks for a plan again; `drop`
+   * discards it (a live device's burst, stale by now). Counted in `droppedBytes` when dropped.
+   */
+  parked?: 'keep' | 'drop';
 }
+
+const NOTHING: PacerPlan = { dropBytes: 0, sendFrames: 0 };
 
 /**
  * Decides when captured audio may go out, so the server gets one second of audio per second
@@ -46,6 +67,11 @@ export interface PacerPlan {
  * - A live device can also hand over a burst of more than real time once (PulseAudio does, when a
  *   source is reconfigured): it is held to the clock while it looks fast, then what still waits is
  *   dropped but the newest frame, so it never stays behind as a permanent delay.
+ * - Held to the clock, a device faster than real time fills the pipe and then delivers only as
+ *   fast as it is read: just what a live device does after a burst. So before what waits is
+ *   dropped as a burst's, it is parked and the device watched for {@link PROBE_MS}: one that
+ *   refills at once is faster than real time for good (its audio is put back, never dropped);
+ *   one that delivers at real time had a burst, and what was parked is dropped.
  */
 export class CapturePacer {
   readonly frameBytes: number;
@@ -59,6 +85,10 @@ export class CapturePacer {
   /** What the device delivered beyond the clock (ms) at past plans, the oldest at the window's start. */
   private readonly excessLog: Array<{ at: number; ms: number }> = [];
   private wasFast = false;
+  /** A probe showed the device faster than real time: it is only ever held to the clock. */
+  private fastForGood = false;
+  /** While a probe runs: when it started, what had been received then, and what was parked. */
+  private probe: { at: number; received: number; parkedBytes: number } | undefined;
   /** Clock slots used up, by frames sent or forgiven. */
   private slots = 0;
 
@@ -119,9 +149,31 @@ export class CapturePacer {
    * because the pacer counts it as done.
    */
   plan(queuedBytes: number, now: number): PacerPlan {
-    if (this.startAt === undefined) return { dropBytes: 0, sendFrames: 0 };
-    const fast = this.deliversFast(now);
+    if (this.startAt === undefined) return NOTHING;
+    const probe = this.probe;
+    if (probe) {
+      if (now - probe.at < PROBE_MS) return NOTHING;
+      this.probe = undefined;
+      const deliveredMs = this.msOf(this.receivedBytes - probe.received);
+      if (deliveredMs > now - probe.at + PROBE_SLACK_MS) {
+        this.fastForGood = true;
+        this.wasFast = true;
+        return { ...NOTHING, parked: 'keep' };
+      }
+      this.droppedBytes += probe.parkedBytes;
+      this.wasFast = true;
+      return { ...this.planFor(queuedBytes, now, false), parked: 'drop' };
+    }
+    return this.planFor(queuedBytes, now, true);
+  }
+
+  private planFor(queuedBytes: number, now: number, mayProbe: boolean): PacerPlan {
+    const fast = this.fastForGood || this.deliversFast(now);
     const burstOver = this.wasFast && !fast;
+    if (burstOver && mayProbe && queuedBytes > this.maxBacklogBytes + this.frameBytes) {
+      this.probe = { at: now, received: this.receivedBytes, parkedBytes: queuedBytes };
+      return { ...NOTHING, park: true };
+    }
     this.wasFast = fast;
     if (burstOver) {
       // A burst is over: from here the device runs at real time, and what waits from the burst
@@ -152,6 +204,7 @@ export class CapturePacer {
   /** When the next frame falls due (ms, same clock as `now`), or undefined before any audio. */
   nextDueAt(now: number): number | undefined {
     if (this.startAt === undefined) return undefined;
+    if (this.probe) return this.probe.at + PROBE_MS;
     const elapsed = now - this.startAt;
     if (this.slots > Math.floor(elapsed / this.frameMs)) {
       return this.startAt + this.slots * this.frameMs;
@@ -175,7 +228,7 @@ export class CapturePacer {
   private deliversFast(now: number): boolean {
     const origin = this.excessLog[0]?.at ?? now;
     const first = this.openedAt ?? origin;
-    const excessMs = (this.receivedBytes / 2 / this.sampleRate) * 1000 - (now - first);
+    const excessMs = this.msOf(this.receivedBytes) - (now - first);
     this.excessLog.push({ at: now, ms: excessMs });
     // Keep one entry at or before the window's start: the baseline.
     while (this.excessLog.length > 2 && this.excessLog[1]!.at <= now - FAST_WINDOW_MS) {
@@ -185,6 +238,10 @@ export class CapturePacer {
   }
 
   private maxBacklogMs(): number {
-    return (this.maxBacklogBytes / 2 / this.sampleRate) * 1000;
+    return this.msOf(this.maxBacklogBytes);
+  }
+
+  private msOf(bytes: number): number {
+    return (bytes / 2 / this.sampleRate) * 1000;
   }
 }

@@ -87,6 +87,8 @@ export class MicSource implements AudioSource {
   private exited: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private accountedBytes = 0;
+  /** Audio taken out of the stream while the pacer probes the device (`PacerPlan.park`). */
+  private parked: Buffer | undefined;
   private spawnedAt = 0;
   private firstChunkAfterMs: number | undefined;
   private stopping = false;
@@ -270,7 +272,19 @@ export class MicSource implements AudioSource {
       this.pacer.arrived(arrived, now);
     }
 
-    const { dropBytes, sendFrames } = this.pacer.plan(stream.readableLength, now);
+    let plan = this.pacer.plan(stream.readableLength, now);
+    if (plan.park) {
+      // Out of the stream, so the pipe is read again and the device shows how fast it delivers.
+      this.parked = (stream.read() as Buffer | null) ?? undefined;
+    } else if (plan.parked === 'keep') {
+      // Faster than real time: the parked audio goes back in front of what came since.
+      if (this.parked && !stream.readableEnded) stream.unshift(this.parked);
+      this.parked = undefined;
+      plan = this.pacer.plan(stream.readableLength, now);
+    } else if (plan.parked === 'drop') {
+      this.parked = undefined;
+    }
+    const { dropBytes, sendFrames } = plan;
     if (dropBytes > 0) stream.read(dropBytes);
     const frameBytes = this.pacer.frameBytes;
     for (let i = 0; i < sendFrames; i++) {
