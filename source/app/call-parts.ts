@@ -176,7 +176,9 @@ export async function openCall(
   });
   player.onGap = countAgentGap;
   const recorder = o.recordPath
-    ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate)
+    ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate, {
+        userSampleRate: o.inputSampleRate,
+      })
     : undefined;
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
   const ids = created.callId ? { callId: created.callId, agentId: created.agentId } : undefined;

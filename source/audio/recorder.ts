@@ -1,4 +1,5 @@
 import { PcmQueue } from './queue.js';
+import { Resampler } from './resample.js';
 import { WavWriter } from './sinks/wav-sink.js';
 
 /** Options for {@link CallRecorder}. */
@@ -11,6 +12,12 @@ export interface CallRecorderOptions {
    * stalls, mute of the source, or a side that has not started yet).
    */
   readonly slackMs?: number;
+  /**
+   * The rate of the user's audio (`--input-rate`), when it is not the recording's (the output
+   * rate): resampled as it comes, or the user's side plays too fast or too slow, out of step
+   * with the agent's. Default: the recording's rate.
+   */
+  readonly userSampleRate?: number;
 }
 
 const DEFAULT_SLACK_MS = 200;
@@ -46,6 +53,8 @@ export class CallRecorder {
   /** User frames of the current burst, not placed yet, and when the burst arrived. */
   private pendingUser: Buffer[] = [];
   private pendingAt = 0;
+  /** The user's audio to the recording's rate, when the two differ. */
+  private readonly userResampler: Resampler | undefined;
 
   /** Opens (creates or truncates) `path` now; throws a one-line Error if it cannot. */
   constructor(
@@ -55,6 +64,8 @@ export class CallRecorder {
   ) {
     this.now = options.now ?? Date.now;
     this.slackFrames = Math.round(((options.slackMs ?? DEFAULT_SLACK_MS) * sampleRate) / 1000);
+    const userRate = options.userSampleRate ?? sampleRate;
+    this.userResampler = userRate !== sampleRate ? new Resampler(userRate, sampleRate) : undefined;
     this.writer = new WavWriter(path, sampleRate, 2);
     this.writer.open();
     this.startedAt = this.now();
@@ -88,8 +99,10 @@ export class CallRecorder {
       this.pendingAt = now;
       queueMicrotask(() => this.placeUser());
     }
-    // Copied: callers (capture, the player) may reuse their buffers.
-    this.pendingUser.push(Buffer.from(pcm.subarray(0, (pcm.length >> 1) * 2)));
+    const whole = pcm.subarray(0, (pcm.length >> 1) * 2);
+    // Copied: callers (capture, the player) may reuse their buffers (the resampler's output
+    // is new already).
+    this.pendingUser.push(this.userResampler ? this.userResampler.push(whole) : Buffer.from(whole));
   }
 
   /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CallRecorder } from '../../source/audio/recorder.js';
 import { parseWav } from '../../source/audio/wav.js';
-import { RATE, samples, tempDir, tone } from './helpers.js';
+import { RATE, samples, tempDir, tone, toneShare } from './helpers.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -47,6 +47,28 @@ describe('CallRecorder', () => {
     // Right: silence until the agent's first block, then exactly its audio.
     expect(right.subarray(0, s(500)).every((v) => v === 0)).toBe(true);
     expect(asBuffer(right.subarray(s(500))).equals(agent)).toBe(true);
+  });
+
+  it('user audio at another rate (--input-rate) is resampled to the recording: same pitch, same time', async () => {
+    let now = 0;
+    const path = join(tmp.dir, 'rates.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => now, userSampleRate: 16_000 });
+    const user = tone(2000, 440, 8_000, 16_000);
+    const agent = tone(2000, 880, 8_000);
+    // 2 s: the user's 20 ms frames at 16 kHz (640 bytes), the agent's 20 ms blocks at 48 kHz.
+    for (let t = 20; t <= 2000; t += 20) {
+      now = t;
+      rec.pushUser(user.subarray((t - 20) * 32, t * 32));
+      rec.pushAgent(agent.subarray((t - 20) * 96, t * 96), t - 20);
+    }
+    await rec.close();
+    const wav = parseWav(readFileSync(path));
+    const left = channel(samples(wav.data), 0);
+    // Two seconds, as the call lasted (unresampled: 2/3 s of it, three times too fast).
+    expect(Math.abs(left.length - 2 * RATE)).toBeLessThanOrEqual(RATE / 50);
+    const loud = left.filter((v) => Math.abs(v) > 1000).length;
+    expect(loud / RATE).toBeGreaterThan(1.8);
+    expect(toneShare(left, 440)).toBeGreaterThan(0.8);
   });
 
   it('after a stall, agent audio stays at its place on the device timeline, not where it arrived', async () => {
