@@ -175,8 +175,10 @@ export function checkCallFiles(o: PreflightOptions, number: number): void {
   const writes: NamedFile[] = [];
   if (o.transcriptPath !== undefined) writes.push({ flag: '--transcript', path: o.transcriptPath });
   for (let call = 1; call <= number; call++) {
+    // Named by their call once there are several: "--record and --output of call 2" read as
+    // both of call 2 when --record was call 1's.
     const label = (flag: string, path: string) =>
-      call === 1 ? flag : `${flag} of call ${call} (${basename(path)})`;
+      number === 1 ? flag : `${flag} of call ${call} (${basename(path)})`;
     if (output?.kind === 'wav') {
       const path = numberedPath(output.path, call);
       writes.push({ flag: label('--output', path), path });

@@ -104,3 +104,18 @@ describe('two flags naming one file the run only reads', () => {
     ).toThrow(/--transcript names the tools file/);
   });
 });
+
+describe('a redial whose files meet an earlier call’s', () => {
+  it('names each file by its call: call 1’s --record and call 2’s --output', () => {
+    const dir = tempDir('omnia-redial-names-');
+    const o = {
+      input: 'none',
+      output: join(dir, 'o.wav'),
+      recordPath: join(dir, 'o-2.wav'),
+    };
+    expect(() => checkCallFiles(o, 1)).not.toThrow();
+    expect(() => checkCallFiles(o, 2)).toThrow(
+      `--record of call 1 (o-2.wav) and --output of call 2 (o-2.wav) name the same file (${join(dir, 'o-2.wav')})`,
+    );
+  });
+});
