@@ -337,11 +337,15 @@ export async function waitForCallRecord(
           : caught;
       if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
       failures++;
-      if (SHORT_WAIT_FAILURES.has(error.kind) && Date.now() - started >= SHORT_WAIT_MS) {
+      const short = SHORT_WAIT_FAILURES.has(error.kind);
+      if (short && Date.now() - started >= SHORT_WAIT_MS) {
         if (last) return { log: last, complete: false };
         throw gaveUp(error, attempt, Date.now() - started);
       }
-      const remainingMs = deadline - Date.now();
+      // After a 404 the wait is the short one: the pause ends with it, and the last try falls
+      // there (a 4 s pause from 3 s ran it to 7 s).
+      const remainingMs =
+        Math.min(deadline, short ? started + SHORT_WAIT_MS : deadline) - Date.now();
       const askedMs = (error.retryAfterSeconds ?? 0) * 1000;
       if (remainingMs <= 0 || askedMs > remainingMs) {
         if (last) return { log: last, complete: false };

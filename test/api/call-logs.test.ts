@@ -1,10 +1,13 @@
 /**
  * A call log's facts while the call is still running: Omnia's record has no `endTime` yet, and
- * its `status` (the local agent's `in_progress`) names no ending, so it is no end reason.
+ * its `status` (the local agent's `in_progress`) names no ending, so it is no end reason. And
+ * how long a record that is not there is asked for.
  */
 import { describe, expect, it } from 'vitest';
-import { callLogSchema, recordFacts } from '../../source/api/call-logs.js';
+import { callLogSchema, recordFacts, waitForCallRecord } from '../../source/api/call-logs.js';
+import { ApiError } from '../../source/api/errors.js';
 import { formatRecord, formatSummary } from '../../source/transcript/summary.js';
+import { reply, startServer } from './helpers.js';
 
 /** A call log as Omnia answers `GET /calls/{id}` while the call runs. */
 const LIVE = callLogSchema.parse({
@@ -60,4 +63,28 @@ describe('recordFacts of a call still running', () => {
     expect(lines[0]).toBe('Call still in progress: no end time yet');
     expect(lines.join('\n')).not.toMatch(/did not start|Server end reason/);
   });
+});
+
+describe('waitForCallRecord after 404s', () => {
+  it('asks for 5 s, as documented, not until the next pause of the back-off ends', async () => {
+    // Omnia never makes this record: tries at 0, 1 and 3 s; the 4 s pause that followed ran
+    // the wait to 7 s. It is cut to what is left of the 5 s, where the last try falls.
+    const server = await startServer(reply(404, { error: 'Call not found' }));
+    try {
+      const started = Date.now();
+      const failure = await waitForCallRecord({ apiBase: server.base, apiKey: 'k' }, 'call_x', {
+        pollMs: 1_000,
+      }).catch((error: unknown) => error);
+      const elapsed = Date.now() - started;
+      expect(failure).toBeInstanceOf(ApiError);
+      expect((failure as ApiError).message).toMatch(
+        /has no call "call_x".* Tried 4 times in 5 s\.$/,
+      );
+      expect(elapsed).toBeGreaterThanOrEqual(5_000);
+      expect(elapsed).toBeLessThan(6_000);
+      expect(server.requests).toHaveLength(4);
+    } finally {
+      await server.close();
+    }
+  }, 15_000);
 });
