@@ -582,7 +582,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option(
       '--max-duration <s>',
       'longest --prompt call in seconds, 60 to 7200',
-      numberIn('--max-duration', 60, 7200, 'seconds'),
+      // Omnia's maxDuration is whole seconds (omnia-protocol.md: 60–7200 s).
+      numberFlag(
+        '--max-duration',
+        'a whole number of seconds from 60 to 7200',
+        (n) => Number.isInteger(n) && n >= 60 && n <= 7200,
+      ),
     )
     .option(
       '--tools <file>',

@@ -312,6 +312,20 @@ describe('a flag given a value it does not take', () => {
       '--duration: "2592000". Allowed: a number of seconds above 0, at most 86400 (a day).',
     ],
     [['--sample-rate', '7'], '--sample-rate: "7". Allowed: an integer from 8000 to 48000.'],
+    // Omnia's maxDuration is whole seconds: 90.5 was sent as it was (a call, here one second).
+    [
+      [
+        '--prompt',
+        'Be kind.',
+        '--voice',
+        'Alex',
+        '--language',
+        'en-us',
+        '--max-duration',
+        '90.5',
+      ].concat(['--input', 'none', '--output', 'none', '--duration', '1', '--no-call-record']),
+      '--max-duration: "90.5". Allowed: a whole number of seconds from 60 to 7200.',
+    ],
     // A setting's flag is checked as its variable is: OMNIA_LEAD_MS=lots says the same.
     [['--lead-ms', 'lots'], '--lead-ms: "lots". Allowed: an integer from 25 to 500.'],
     [['--model', 'gpt'], '--model: "gpt". Allowed: llama, gemma or glm.'],
