@@ -77,17 +77,26 @@ export function promptSource(value: string): PromptSource {
     trimmed.includes('/') &&
     /\.(md|markdown|txt|text|prompt)$/i.test(trimmed) &&
     trimmed.split(/\s+/).length <= 3;
-  if ((!/\s/.test(trimmed) && (trimmed.includes('/') || extension)) || spacedPath) {
+  const oneWord = !/\s/.test(trimmed);
+  if ((oneWord && (trimmed.includes('/') || extension)) || spacedPath) {
+    // The shell takes the quotes off: `--prompt "v1.2"` is one word with an extension here, and
+    // "the prompt text in quotes" was what the user had given. Say why it reads as a file name.
+    const ending = /\.[^./\s]+$/.exec(trimmed)?.[0] ?? '';
+    const why = !oneWord
+      ? `with a slash and a prompt file's extension (${JSON.stringify(ending)})`
+      : trimmed.includes('/')
+        ? 'with no spaces and a slash'
+        : `with no spaces and an extension (${JSON.stringify(ending)})`;
     throw new PromptError(
-      `No prompt file ${JSON.stringify(value)}. Give an existing file, or the prompt text in quotes.`,
+      `No prompt file ${JSON.stringify(value)}: ${why}, --prompt takes it for a file name. Give an existing file, or, for the prompt text itself, ${oneWord ? 'words with spaces' : 'more than three words'} ${NOT_QUOTES}.`,
     );
   }
   // One word with a file of that name and an extension beside it (`florist` for florist.md).
-  if (!/\s/.test(trimmed)) {
+  if (oneWord) {
     const near = PROMPT_EXTENSIONS.map((ext) => `${trimmed}${ext}`).find((name) => isFile(name));
     if (near !== undefined) {
       throw new PromptError(
-        `No prompt file ${JSON.stringify(value)}, but there is ${near}: give --prompt ${near}, or the prompt text in quotes.`,
+        `No prompt file ${JSON.stringify(value)}, but there is ${near}: give --prompt ${near}, or, for the prompt text itself, words with spaces ${NOT_QUOTES}.`,
       );
     }
   }
@@ -186,6 +195,9 @@ function promptText(buffer: Buffer, path: string): string {
   if (text === '') throw new PromptError(`The prompt file ${path} is empty.`);
   return text;
 }
+
+/** The shell removes quotes before the app sees the value: quoting a word does not make it text. */
+const NOT_QUOTES = '(quotes alone do not make it text)';
 
 /** Extensions a prompt file given without one is looked for with. */
 const PROMPT_EXTENSIONS = ['.md', '.txt', '.prompt'];

@@ -381,12 +381,21 @@ describe('--prompt mistakes said before anything starts (exit 2)', () => {
     // One word beside a file of that name with an extension: the file was meant.
     [
       ['--prompt', 'florist', '--voice', 'Alex', '--language', 'en-us'],
-      'error: No prompt file "florist", but there is florist.md: give --prompt florist.md, or the prompt text in quotes.',
+      'error: No prompt file "florist", but there is florist.md: give --prompt florist.md, or, for the prompt text itself, words with spaces (quotes alone do not make it text).',
     ],
     // A path with a space is still a path.
     [
       ['--prompt', 'my prompts/florist.md', '--voice', 'Alex', '--language', 'en-us'],
-      'error: No prompt file "my prompts/florist.md". Give an existing file, or the prompt text in quotes.',
+      'error: No prompt file "my prompts/florist.md": with a slash and a prompt file\'s extension (".md"), --prompt takes it for a file name. Give an existing file, or, for the prompt text itself, more than three words (quotes alone do not make it text).',
+    ],
+    // In quotes, and still read as a file name: the message said to put it in quotes.
+    [
+      ['--prompt', 'v1.2', '--voice', 'Alex', '--language', 'en-us'],
+      'error: No prompt file "v1.2": with no spaces and an extension (".2"), --prompt takes it for a file name. Give an existing file, or, for the prompt text itself, words with spaces (quotes alone do not make it text).',
+    ],
+    [
+      ['--prompt', 'prompts/florist', '--voice', 'Alex', '--language', 'en-us'],
+      'error: No prompt file "prompts/florist": with no spaces and a slash, --prompt takes it for a file name. Give an existing file, or, for the prompt text itself, words with spaces (quotes alone do not make it text).',
     ],
   ])('%j', async (args, said) => {
     const home = tempDir('omnia-prompt-flags-');

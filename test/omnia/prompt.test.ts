@@ -170,7 +170,7 @@ describe('--prompt against the Omnia double', () => {
     ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(
-      'No prompt file "prompts/florist.md". Give an existing file, or the prompt text in quotes.',
+      'No prompt file "prompts/florist.md": with no spaces and a slash, --prompt takes it for a file name. Give an existing file, or, for the prompt text itself, words with spaces (quotes alone do not make it text).',
     );
     const stray = await runAgainst(server, [...QUIET_CALL, '--agent', 'a', '--voice', 'Jenny']);
     expect(stray.code).toBe(2);
