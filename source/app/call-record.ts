@@ -72,10 +72,12 @@ export function laterHint(api: ApiTarget, callId: string): string {
 
 /**
  * `omnia-voice agents`, with `--api-base <url>` when the agents are on a server of its own (as
- * {@link laterHint} names it), so the command lists the agents the call looked among.
+ * {@link laterHint} names it), or `--local` for the built-in local agent (with a key configured,
+ * the command alone asks Omnia), so the command lists the agents the call looked among.
  */
 export function agentsCommand(api: ApiTarget): string {
-  const base = api.server === undefined ? shownApiBase(api.apiBase) : undefined;
+  if (api.server !== undefined) return 'omnia-voice agents --local';
+  const base = shownApiBase(api.apiBase);
   return `omnia-voice agents${base ? ` --api-base ${base}` : ''}`;
 }
 

@@ -147,6 +147,19 @@ describe('omnia-voice agents against the Omnia double', () => {
 });
 
 describe('omnia-voice agents against the built-in local agent', () => {
+  it('with a key and --local, a name that matches nothing names the command that lists the local agents', async () => {
+    // `omnia-voice agents` with a key configured asks Omnia, not the agent the call asked.
+    const home = tempDir('omnia-console-');
+    const run = await runCli([...QUIET_CALL, '--local', '--agent', 'zzzzzzzz'], {
+      env: cliEnv(home, { OMNIA_API_KEY: KEY }),
+    });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      'Could not create the call: No active agent has the id or name "zzzzzzzz". See them with: omnia-voice agents --local',
+    );
+    expectNoSecrets([run.stdout, run.stderr], home);
+  });
+
   it('lists its demo agents, every page of three, and --all adds the inactive one', async () => {
     const home = tempDir('omnia-console-');
     const run = await runCli(['agents'], { env: cliEnv(home) });
