@@ -73,9 +73,13 @@ export type CallDecision =
   /** Nothing to call: one line for the user, exit code 2. */
   | { readonly kind: 'error'; readonly message: string };
 
-/** The message when plain mode has a key but no agent or prompt. */
-export const NO_AGENT_MESSAGE =
-  'No agent chosen: pass --agent <id or name> (omnia-voice agents lists them), set OMNIA_AGENT_ID, or try a prompt with --prompt.';
+/**
+ * The message when plain mode has a key but no agent or prompt; the command that lists the
+ * agents names the `--api-base` the run asked, as the no-match message does.
+ */
+export function noAgentMessage(api: ApiTarget): string {
+  return `No agent chosen: pass --agent <id or name> (${agentsCommand(api)} lists them), set OMNIA_AGENT_ID, or try a prompt with --prompt.`;
+}
 
 /** Decides what to call, or that the picker must choose (full-screen only). Pure. */
 export function decideCall(choice: CallChoice): CallDecision {
@@ -97,7 +101,7 @@ export function decideCall(choice: CallChoice): CallDecision {
   }
   if (agentRef)
     return { kind: 'ready', plan: { ...base, target: { kind: 'agent', ref: agentRef } } };
-  if (choice.plain) return { kind: 'error', message: NO_AGENT_MESSAGE };
+  if (choice.plain) return { kind: 'error', message: noAgentMessage(choice.api) };
   return { kind: 'pick', choice };
 }
 

@@ -11,8 +11,8 @@ import {
   type CallChoice,
   createCallFor,
   decideCall,
-  NO_AGENT_MESSAGE,
   needsPicker,
+  noAgentMessage,
   planForAgent,
 } from '../../source/app/call-plan.js';
 import { fetchCallRecord } from '../../source/app/call-record.js';
@@ -41,8 +41,16 @@ describe('decideCall and needsPicker', () => {
     expect(needsPicker(choice())).toBe(true);
     expect(decideCall(choice({ plain: true }))).toEqual({
       kind: 'error',
-      message: NO_AGENT_MESSAGE,
+      message:
+        'No agent chosen: pass --agent <id or name> (omnia-voice agents --api-base http://127.0.0.1:9 lists them), set OMNIA_AGENT_ID, or try a prompt with --prompt.',
     });
+    // Omnia's own API base is the command's default: not named.
+    const omnia = choice({
+      plain: true,
+      api: { apiBase: 'https://api.omnia-voice.com', apiKey: KEY },
+    });
+    expect(decideCall(omnia)).toEqual({ kind: 'error', message: noAgentMessage(omnia.api) });
+    expect(noAgentMessage(omnia.api)).toContain('(omnia-voice agents lists them)');
     expect(needsPicker(choice({ plain: true }))).toBe(false);
   });
 

@@ -139,8 +139,9 @@ describe('omnia-voice agents against the Omnia double', () => {
     const server = await double({ agents: AGENTS });
     const run = await runAgainst(server, QUIET_CALL);
     expect(run.code).toBe(2);
+    // The command names the server the run asked, as the no-match message does.
     expect(run.stderr.trim()).toBe(
-      'No agent chosen: pass --agent <id or name> (omnia-voice agents lists them), set OMNIA_AGENT_ID, or try a prompt with --prompt.',
+      `No agent chosen: pass --agent <id or name> (omnia-voice agents --api-base ${server.baseUrl} lists them), set OMNIA_AGENT_ID, or try a prompt with --prompt.`,
     );
     expect(server.requests).toHaveLength(0);
   });
