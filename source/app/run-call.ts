@@ -180,10 +180,14 @@ async function prepare(
     onCleanup(() => agent.close());
     apiBase = agent.baseUrl;
     agentId = agentId ?? LOCAL_AGENT_ID;
+    // What this run needs to go to Omnia: a prompt call has no agent to name.
+    const needs = o.prompt
+      ? 'Set OMNIA_API_KEY to try the prompt on Omnia.'
+      : 'Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia.';
     io.err(
       o.apiKey
         ? `Using the built-in local agent at ${agent.baseUrl} (--local).`
-        : `No API key configured: talking to the built-in local agent at ${agent.baseUrl}. Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia.`,
+        : `No API key configured: talking to the built-in local agent at ${agent.baseUrl}. ${needs}`,
     );
   }
   const api: ApiTarget = {

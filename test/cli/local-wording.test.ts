@@ -30,6 +30,31 @@ describe('what the local agent refuses is said in its name', () => {
     40_000,
   );
 
+  it('with no key, says what the run needs to talk to Omnia: a prompt call needs no agent id', async () => {
+    const prompt = await runCli(
+      [
+        ...CALL,
+        '--no-call-record',
+        '--prompt',
+        'Be brief.',
+        '--voice',
+        'Alex',
+        '--language',
+        'en-us',
+      ],
+      { env: env(), timeoutMs: 30_000 },
+    );
+    expect(prompt.code, prompt.stderr).toBe(0);
+    expect(prompt.stderr).toMatch(
+      /^No API key configured: talking to the built-in local agent at http:\/\/127\.0\.0\.1:\d+\. Set OMNIA_API_KEY to try the prompt on Omnia\.$/m,
+    );
+    expect(prompt.stderr).not.toContain('OMNIA_AGENT_ID');
+    // An agent call needs both.
+    const agent = await runCli([...CALL, '--no-call-record'], { env: env(), timeoutMs: 30_000 });
+    expect(agent.code, agent.stderr).toBe(0);
+    expect(agent.stderr).toMatch(/ Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia\.$/m);
+  }, 40_000);
+
   it('a local call stopped by a signal points at no later `calls show`: its agent is gone', async () => {
     const run = startCli([...CALL.slice(0, -2), '--duration', '30'], { env: env() });
     await waitFor(() => run.output().stdout.includes('[call] connected'), { what: 'the call' });
