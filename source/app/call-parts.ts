@@ -38,7 +38,13 @@ import {
 import { type CallSummary, summarize } from '../transcript/summary.js';
 import { TranscriptWriter } from '../transcript/writer.js';
 import { AgentNameError, type NewCall } from './call-plan.js';
-import { fetchCallRecord, laterHint, type RecordOutcome, withRecord } from './call-record.js';
+import {
+  agentsCommand,
+  fetchCallRecord,
+  laterHint,
+  type RecordOutcome,
+  withRecord,
+} from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
 import { numberedPath } from './preflight.js';
 import type { CallOptions } from './run-call.js';
@@ -524,13 +530,18 @@ export function errorLine(error: unknown): string {
 
 /**
  * When Omnia does not know the agent and its id came from the config file (an agent picked
- * once, since deleted or deactivated): how to get the picker back, or the sentence is empty.
+ * once, since deleted or deactivated): how to get the picker back (full screen), or what to do
+ * instead (plain mode, which has no picker); else the sentence is empty.
  */
-export function agentHint(o: CallOptions, error: unknown): string {
+export function agentHint(o: CallOptions, error: unknown, api: ApiTarget): string {
   const unknown =
     (error instanceof ApiError && error.kind === 'not-found') || error instanceof AgentNameError;
   if (!o.agentFromConfig || !unknown) return '';
   // After a message that ends in a command (`… See them with: omnia-voice agents`), a full stop.
   const stop = /[.!?)]$/.test(errorLine(error).trimEnd()) ? '' : '.';
-  return `${stop} That agent id is kept in the config file: \`omnia-voice config unset agentId\` lists the agents to pick from again.`;
+  const kept = 'That agent id is kept in the config file:';
+  if (o.plain) {
+    return `${stop} ${kept} pass another with --agent <id or name> (${agentsCommand(api)} lists them), or keep another with \`omnia-voice config set agentId <id>\`.`;
+  }
+  return `${stop} ${kept} \`omnia-voice config unset agentId\` lists the agents to pick from again.`;
 }

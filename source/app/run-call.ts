@@ -254,7 +254,7 @@ async function runPlain(
           : `No call: stopped by ${stopped} while it was being created.`,
       );
     } else {
-      io.err(`Could not create the call: ${errorLine(error)}${agentHint(o, error)}`);
+      io.err(`Could not create the call: ${errorLine(error)}${agentHint(o, error, ctx.api)}`);
     }
     await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();

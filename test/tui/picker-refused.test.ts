@@ -49,7 +49,7 @@ describe('an agent Omnia refuses', () => {
     expect(kept.agentId).toBeUndefined();
   }, 60_000);
 
-  it('kept in the config file and refused: the error says how to pick again', async () => {
+  it('kept in the config file and refused, in plain mode: the error says what to do instead of picking', async () => {
     const server = await double({ agents: [{ id: 'agt_front', name: 'Front Desk' }] });
     const home = tempDir('omnia-kept-refused-');
     const dir = join(home, '.config', 'omnia-voice');
@@ -63,10 +63,35 @@ describe('an agent Omnia refuses', () => {
     expect(run.stderr).toContain(
       'Could not create the call: No active agent has the id or name "agt_deleted"',
     );
-    expect(run.stderr).toContain(HINT);
+    // Plain mode has no picker: it says what to do there instead, with the server's own list.
+    expect(run.stderr).toContain(
+      `That agent id is kept in the config file: pass another with --agent <id or name> (omnia-voice agents --api-base ${server.baseUrl} lists them), or keep another with \`omnia-voice config set agentId <id>\`.`,
+    );
+    expect(run.stderr).not.toContain(HINT);
     // One sentence after another: the command that ends the first is followed by a full stop.
     expect(run.stderr).toMatch(/omnia-voice agents --api-base \S+\. That agent id is kept/);
-    // Given with --agent, it is not the config file's: no such hint.
+  }, 60_000);
+
+  it('kept in the config file and refused, full-screen: the error says how to get the picker back', async () => {
+    const server = await double({ agents: [{ id: 'agt_front', name: 'Front Desk' }] });
+    const home = tempDir('omnia-kept-refused-tui-');
+    const dir = join(home, '.config', 'omnia-voice');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ agentId: 'agt_deleted' }));
+    const tui = await startTui({
+      args: ['--api-base', server.baseUrl, '--input', 'none', '--output', 'none'],
+      env: omniaEnv(home, { TERM: 'screen' }),
+      cwd: home,
+      wrapInShell: true,
+      width: 400,
+    });
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to end');
+    expect(end).toMatch(/^EXITED:2$/m);
+    expect(end).toContain(HINT);
+  }, 60_000);
+
+  it('given with --agent, the id is not the one kept in the config file: no such hint', async () => {
+    const server = await double({ agents: [{ id: 'agt_front', name: 'Front Desk' }] });
     const flagged = await runAgainst(server, [
       '--plain',
       '--input',
@@ -77,6 +102,6 @@ describe('an agent Omnia refuses', () => {
       'agt_deleted',
     ]);
     expect(flagged.code).toBe(2);
-    expect(flagged.stderr).not.toContain('config unset');
+    expect(flagged.stderr).not.toContain('kept in the config file');
   }, 60_000);
 });
