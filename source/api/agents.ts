@@ -3,6 +3,7 @@
  * a terminal shows, and the lookup of `--agent` by id or name.
  */
 import * as z from 'zod';
+import { ApiError } from './errors.js';
 import { optionalId, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
@@ -122,14 +123,16 @@ export interface ListAgentsOptions {
   readonly signal?: AbortSignal;
   /** Agents per request (≤ 100). */
   readonly pageLimit?: number;
+  /** The most pages read (default and at most {@link MAX_AGENT_PAGES}). */
+  readonly maxPages?: number;
 }
 
 /** The agents {@link readAgents} listed, and whether Omnia had more than it read. */
 export interface AgentList {
   readonly agents: AgentInfo[];
   /**
-   * Set when the pages stopped at {@link MAX_AGENT_PAGES} with more left: how many pages were
-   * read, and how many agents Omnia says match in all (when it says).
+   * Set when the pages stopped at {@link MAX_AGENT_PAGES} (or `maxPages`) with more left: how
+   * many pages were read, and how many agents Omnia says match in all (when it says).
    */
   readonly more?: { readonly pages: number; readonly total?: number };
 }
@@ -144,13 +147,14 @@ export async function listAgents(
 
 /**
  * The agents of the workspace (active ones unless `all`), following the pages to the end or to
- * {@link MAX_AGENT_PAGES}; `more` says when pages were left unread.
+ * {@link MAX_AGENT_PAGES} (`maxPages`); `more` says when pages were left unread.
  */
 export async function readAgents(
   target: ApiTarget,
   options: ListAgentsOptions = {},
 ): Promise<AgentList> {
   const limit = Math.min(AGENTS_PAGE_LIMIT, options.pageLimit ?? AGENTS_PAGE_LIMIT);
+  const maxPages = Math.min(MAX_AGENT_PAGES, options.maxPages ?? MAX_AGENT_PAGES);
   const agents: AgentInfo[] = [];
   const seen = new Set<string>();
   let more: AgentList['more'];
@@ -177,7 +181,7 @@ export async function readAgents(
     const served = data.pagination?.limit ?? limit;
     const left = typeof totalPages === 'number' ? page < totalPages : data.data.length >= served;
     if (!left || data.data.length === 0) break;
-    if (page >= MAX_AGENT_PAGES) {
+    if (page >= maxPages) {
       const total = data.pagination?.total;
       more = { pages: page, ...(typeof total === 'number' ? { total } : {}) };
       break;
@@ -213,10 +217,24 @@ export function filterAgents(agents: readonly AgentInfo[], text: string): AgentI
 /** What `--agent` named. */
 export type AgentMatch =
   | { readonly kind: 'found'; readonly agent: AgentInfo }
-  /** No agent has that id or name; `close` are the nearest ones. */
-  | { readonly kind: 'none'; readonly close: readonly AgentInfo[] }
+  /**
+   * No agent has that id or name; `close` are the nearest ones. `among` is set when they were
+   * looked for in a list cut at its pages: how many agents it had, of how many (when said);
+   * `searched` when that list was Omnia's search for the name itself.
+   */
+  | {
+      readonly kind: 'none';
+      readonly close: readonly AgentInfo[];
+      readonly among?: {
+        readonly listed: number;
+        readonly total?: number;
+        readonly searched?: boolean;
+      };
+    }
   /** Several agents have that name. */
-  | { readonly kind: 'many'; readonly matches: readonly AgentInfo[] };
+  | { readonly kind: 'many'; readonly matches: readonly AgentInfo[] }
+  /** The id or name is only that of agents that are not active (they take no calls). */
+  | { readonly kind: 'inactive'; readonly agents: readonly AgentInfo[] };
 
 /** The agent `ref` names: its id, else its exact name (any case). Pure. */
 export function matchAgent(agents: readonly AgentInfo[], ref: string): AgentMatch {
@@ -229,12 +247,107 @@ export function matchAgent(agents: readonly AgentInfo[], ref: string): AgentMatc
   return { kind: 'none', close: closeMatches(ref, agents, (a) => [a.name, a.id]) };
 }
 
+/**
+ * Pages of active agents read for close matches to a name Omnia's search did not find (a typo
+ * its search cannot see): the first 1,000 agents, not the whole list's 100 pages of the hourly
+ * 1,000 requests. A list cut there says so ({@link AgentMatch} `among`).
+ */
+export const MAX_SUGGESTION_PAGES = 10;
+
+export interface FindAgentOptions {
+  readonly signal?: AbortSignal;
+  /** Agents per request (≤ 100). */
+  readonly pageLimit?: number;
+}
+
+/**
+ * The agent `ref` names, an id Omnia would not call or a name, asked of Omnia rather than read
+ * from the whole list (which stops at {@link MAX_AGENT_PAGES}): Omnia's search for it (every
+ * status), where an exact id or name (any case, spacing) among the active agents is the one;
+ * the same among agents that are not active says they are inactive; an id no search finds is
+ * asked for itself (`GET /agents/{id}`: inactive?). Failing those, the close matches: the
+ * search's own active agents, else the first {@link MAX_SUGGESTION_PAGES} pages of active agents
+ * (an exact match there too, a name spelt with other spacing). Rejects with ApiError.
+ */
+export async function findAgent(
+  target: ApiTarget,
+  ref: string,
+  options: FindAgentOptions = {},
+): Promise<AgentMatch> {
+  const signal = options.signal ? { signal: options.signal } : {};
+  const pageLimit = options.pageLimit === undefined ? {} : { pageLimit: options.pageLimit };
+  const wanted = ref.trim();
+  const searched = await readAgents(target, { search: wanted, all: true, ...signal, ...pageLimit });
+  const active = searched.agents.filter(isActive);
+  const match = matchAgent(active, ref);
+  if (match.kind !== 'none') return match;
+  const resting = searched.agents.filter(
+    (agent) => !isActive(agent) && (agent.id === wanted || sameName(agent, ref)),
+  );
+  if (resting.length === 0) {
+    const byId = await getAgent(target, wanted, options.signal);
+    if (byId && byId.id === wanted && !isActive(byId)) resting.push(byId);
+  }
+  if (resting.length > 0) return { kind: 'inactive', agents: resting };
+  if (searched.more) {
+    // Omnia's search itself has more than is read: no verdict from its first pages alone.
+    return {
+      kind: 'none',
+      close: match.close,
+      among: { listed: searched.agents.length, searched: true, ...totalOf(searched.more) },
+    };
+  }
+  if (match.close.length > 0) return match;
+  const listed = await readAgents(target, {
+    maxPages: MAX_SUGGESTION_PAGES,
+    ...signal,
+    ...pageLimit,
+  });
+  const near = matchAgent(listed.agents, ref);
+  if (near.kind !== 'none' || !listed.more) return near;
+  return {
+    ...near,
+    among: { listed: listed.agents.length, ...totalOf(listed.more) },
+  };
+}
+
+function totalOf(more: NonNullable<AgentList['more']>): { total?: number } {
+  return more.total === undefined ? {} : { total: more.total };
+}
+
+function sameName(agent: AgentInfo, ref: string): boolean {
+  return normaliseName(agent.name) === normaliseName(ref);
+}
+
+/** One agent by id (`GET /agents/{id}`); undefined when there is none or it cannot be read. */
+export async function getAgent(
+  target: ApiTarget,
+  id: string,
+  signal?: AbortSignal,
+): Promise<AgentInfo | undefined> {
+  try {
+    const { data } = await apiRequest(target, {
+      path: `/agents/${encodeURIComponent(id)}`,
+      schema: agentSchema,
+      action: 'fetch an agent',
+      ...(signal ? { signal } : {}),
+    });
+    return toAgentInfo(data);
+  } catch (error) {
+    if (error instanceof ApiError && error.kind === 'cancelled') throw error;
+    return undefined;
+  }
+}
+
 /** `Front desk (agt_1)`: how an agent is named in one-line messages. */
 export function agentLabel(agent: Pick<AgentInfo, 'id' | 'name'>): string {
   return agent.name === agent.id ? agent.id : `${agent.name} (${agent.id})`;
 }
 
-/** The one-line message for an `--agent` that matched none or several agents. */
+/**
+ * The one-line message for an `--agent` that matched none or several agents, or only inactive
+ * ones; a list cut at its pages is said to be (`among the first 1000 of 10234 active agents`).
+ */
 export function agentMatchMessage(
   ref: string,
   match: Exclude<AgentMatch, { kind: 'found' }>,
@@ -245,9 +358,30 @@ export function agentMatchMessage(
     const list = match.matches.map(agentLabel).join(', ');
     return `Several agents are named ${shown}: ${list}. Pass the id with --agent.`;
   }
+  if (match.kind === 'inactive') {
+    const all = `only active agents take calls. See every agent and its status with: ${listCommand} --all`;
+    const [only] = match.agents;
+    if (only && match.agents.length === 1) {
+      return `${agentLabel(only)} exists but is not active (status ${only.status}): ${all}`;
+    }
+    const list = match.agents.map((a) => `${agentLabel(a)}: ${a.status}`).join(', ');
+    return `Several agents are named ${shown}, none of them active (${list}): ${all}`;
+  }
+  const list = match.close.map(agentLabel).join(', ');
+  const { among } = match;
+  if (among?.searched) {
+    const of = among.total === undefined ? '' : ` of ${among.total}`;
+    const close = list === '' ? '' : ` Close matches: ${list}.`;
+    return `None of the first ${among.listed}${of} agents Omnia's search finds for ${shown} has that id or name.${close} Pass the agent's id with --agent.`;
+  }
+  if (among) {
+    const first = `the first ${among.listed}${among.total === undefined ? '' : ` of ${among.total}`} active agents`;
+    return match.close.length === 0
+      ? `No active agent has the id or name ${shown}, and none of ${first} is close. Search them with: ${listCommand} --search TEXT`
+      : `No active agent has the id or name ${shown}. Close matches among ${first}: ${list}.`;
+  }
   if (match.close.length === 0) {
     return `No active agent has the id or name ${shown}. See them with: ${listCommand}`;
   }
-  const list = match.close.map(agentLabel).join(', ');
   return `No active agent has the id or name ${shown}. Close matches: ${list}.`;
 }

@@ -193,12 +193,15 @@ async function createAgentCall(
   } catch (error) {
     if (!(error instanceof ApiError) || !couldBeAName(error)) throw error;
     // Loaded only here: the agents module pulls in zod, which an id call does not need.
-    const { agentMatchMessage, listAgents, matchAgent } = await import('../api/agents.js');
-    // A server that cannot list agents either (a wrong --api-base): its first answer says more.
-    const agents = await listAgents(plan.api, signal ? { signal } : {}).catch(() => {
-      throw error;
-    });
-    const match = matchAgent(agents, ref);
+    const { agentMatchMessage, findAgent } = await import('../api/agents.js');
+    // Omnia's search for the name, not the whole list (which stops at its 100th page). A server
+    // that cannot list agents either (a wrong --api-base): its first answer says more.
+    const match = await findAgent(plan.api, ref, signal ? { signal } : {}).catch(
+      (lookup: unknown) => {
+        if (lookup instanceof ApiError && lookup.kind === 'cancelled') throw lookup;
+        throw error;
+      },
+    );
     if (match.kind !== 'found') {
       throw new AgentNameError(agentMatchMessage(ref, match, agentsCommand(plan.api)));
     }

@@ -53,6 +53,25 @@ describe('matchAgent (--agent)', () => {
   });
 });
 
+describe("agentMatchMessage for what Omnia's search could not settle", () => {
+  it('only inactive agents of that name: their statuses, and the command that lists them all', () => {
+    const resting = [
+      { ...agent('agt_8', 'Night'), status: 'INACTIVE' },
+      { ...agent('agt_9', 'Night'), status: 'SUSPENDED' },
+    ];
+    expect(agentMatchMessage('night', { kind: 'inactive', agents: resting })).toBe(
+      'Several agents are named "night", none of them active (Night (agt_8): INACTIVE, Night (agt_9): SUSPENDED): only active agents take calls. See every agent and its status with: omnia-voice agents --all',
+    );
+  });
+
+  it('a search with more agents than the pages read is no verdict: it says how far it looked', () => {
+    const among = { listed: 10_000, total: 12_345, searched: true };
+    expect(agentMatchMessage('a', { kind: 'none', close: [], among })).toBe(
+      'None of the first 10000 of 12345 agents Omnia\'s search finds for "a" has that id or name. Pass the agent\'s id with --agent.',
+    );
+  });
+});
+
 describe('closeMatches', () => {
   it('containment before typos, and nothing too far away', () => {
     const names = ['Jenny', 'Jenna', 'Guy', 'Benjamin'];

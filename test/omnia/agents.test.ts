@@ -135,6 +135,18 @@ describe('omnia-voice agents against the Omnia double', () => {
     expect(server.calls).toHaveLength(0);
   });
 
+  it('an inactive agent, by name or id, is said to be inactive, with the command that lists every agent', async () => {
+    const server = await double({ agents: AGENTS });
+    for (const ref of ['old bot', 'agt_old']) {
+      const run = await runAgainst(server, [...QUIET_CALL, '--agent', ref]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.trim().split('\n').at(-1)).toBe(
+        `Could not create the call: Old Bot (agt_old) exists but is not active (status INACTIVE): only active agents take calls. See every agent and its status with: omnia-voice agents --api-base ${server.baseUrl} --all`,
+      );
+    }
+    expect(server.calls).toHaveLength(0);
+  });
+
   it('plain mode with a key but no agent says to pick one with omnia-voice agents, exit 2', async () => {
     const server = await double({ agents: AGENTS });
     const run = await runAgainst(server, QUIET_CALL);
@@ -186,6 +198,8 @@ describe('omnia-voice agents against the built-in local agent', () => {
     expect(run.stdout).toMatch(/^Agent: Good evening, and welcome to the Grand Hotel\./m);
     const retired = await runCli([...QUIET_CALL, '--agent', 'retired'], { env: cliEnv(home) });
     expect(retired.code).toBe(2);
-    expect(retired.stderr).toContain('No active agent has the id or name "retired".');
+    expect(retired.stderr.trim().split('\n').at(-1)).toBe(
+      'Could not create the call: Old Receptionist (retired) exists but is not active (status INACTIVE): only active agents take calls. See every agent and its status with: omnia-voice agents --local --all',
+    );
   }, 60_000);
 });
