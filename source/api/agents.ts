@@ -5,6 +5,7 @@
 import * as z from 'zod';
 import { ApiError } from './errors.js';
 import { optionalId, optionalText } from './fields.js';
+import { patientRequests } from './rate-wait.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
 import { closeMatches, normaliseName } from './suggest.js';
@@ -125,6 +126,11 @@ export interface ListAgentsOptions {
   readonly pageLimit?: number;
   /** The most pages read (default and at most {@link MAX_AGENT_PAGES}). */
   readonly maxPages?: number;
+  /**
+   * Told, in one line, before a short rate limit (a 429 asking for a few seconds) is waited out;
+   * a command prints it on stderr. See `rate-wait.ts`.
+   */
+  readonly onWait?: (line: string) => void;
 }
 
 /** The agents {@link readAgents} listed, and whether Omnia had more than it read. */
@@ -158,19 +164,28 @@ export async function readAgents(
   const agents: AgentInfo[] = [];
   const seen = new Set<string>();
   let more: AgentList['more'];
+  // One short 429 between two pages must not throw the pages read away.
+  const request = patientRequests({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  });
   for (let page = 1; ; page++) {
-    const { data } = await apiRequest(target, {
-      path: '/agents',
-      query: {
-        page,
-        limit,
-        status: options.all ? undefined : 'ACTIVE',
-        search: options.search,
+    const { data } = await request(
+      target,
+      {
+        path: '/agents',
+        query: {
+          page,
+          limit,
+          status: options.all ? undefined : 'ACTIVE',
+          search: options.search,
+        },
+        schema: agentsPageSchema,
+        action: 'list agents',
+        signal: options.signal,
       },
-      schema: agentsPageSchema,
-      action: 'list agents',
-      signal: options.signal,
-    });
+      `page ${page} of the agents`,
+    );
     for (const agent of data.data) {
       // A page boundary that moved while we read (an agent added) must not list one twice.
       if (seen.has(agent.id)) continue;
@@ -258,6 +273,8 @@ export interface FindAgentOptions {
   readonly signal?: AbortSignal;
   /** Agents per request (≤ 100). */
   readonly pageLimit?: number;
+  /** As {@link ListAgentsOptions.onWait}. */
+  readonly onWait?: (line: string) => void;
 }
 
 /**
@@ -274,10 +291,13 @@ export async function findAgent(
   ref: string,
   options: FindAgentOptions = {},
 ): Promise<AgentMatch> {
-  const signal = options.signal ? { signal: options.signal } : {};
-  const pageLimit = options.pageLimit === undefined ? {} : { pageLimit: options.pageLimit };
+  const shared: ListAgentsOptions = {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.pageLimit === undefined ? {} : { pageLimit: options.pageLimit }),
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  };
   const wanted = ref.trim();
-  const searched = await readAgents(target, { search: wanted, all: true, ...signal, ...pageLimit });
+  const searched = await readAgents(target, { search: wanted, all: true, ...shared });
   const active = searched.agents.filter(isActive);
   const match = matchAgent(active, ref);
   if (match.kind !== 'none') return match;
@@ -298,11 +318,7 @@ export async function findAgent(
     };
   }
   if (match.close.length > 0) return match;
-  const listed = await readAgents(target, {
-    maxPages: MAX_SUGGESTION_PAGES,
-    ...signal,
-    ...pageLimit,
-  });
+  const listed = await readAgents(target, { maxPages: MAX_SUGGESTION_PAGES, ...shared });
   const near = matchAgent(listed.agents, ref);
   if (near.kind !== 'none' || !listed.more) return near;
   return {

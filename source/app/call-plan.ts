@@ -142,11 +142,17 @@ export function plannedLabel(plan: CallPlan): CallLabel {
 /**
  * Creates a new call from the plan: an agent call, or an inline call with the prompt read
  * again now. Rejects with ApiError (network, HTTP) or a UsageError-named error (a prompt file
- * gone, a voice or agent name that matches nothing) whose message is one line.
+ * gone, a voice or agent name that matches nothing) whose message is one line. `note` is told
+ * what the user may want to know meanwhile (a short rate limit waited out while an agent's name
+ * is looked up); plain mode prints it on stderr.
  */
-export async function createCallFor(plan: CallPlan, signal?: AbortSignal): Promise<NewCall> {
+export async function createCallFor(
+  plan: CallPlan,
+  signal?: AbortSignal,
+  note?: (line: string) => void,
+): Promise<NewCall> {
   if (plan.target.kind === 'prompt') return createPromptCall(plan, plan.target, signal);
-  return createAgentCall(plan, plan.target.ref, signal);
+  return createAgentCall(plan, plan.target.ref, signal, note);
 }
 
 async function createPromptCall(
@@ -176,6 +182,7 @@ async function createAgentCall(
   plan: CallPlan,
   ref: string,
   signal: AbortSignal | undefined,
+  note: ((line: string) => void) | undefined,
 ): Promise<NewCall> {
   const create = (agentId: string) =>
     createCall({
@@ -196,12 +203,11 @@ async function createAgentCall(
     const { agentMatchMessage, findAgent } = await import('../api/agents.js');
     // Omnia's search for the name, not the whole list (which stops at its 100th page). A server
     // that cannot list agents either (a wrong --api-base): its first answer says more.
-    const match = await findAgent(plan.api, ref, signal ? { signal } : {}).catch(
-      (lookup: unknown) => {
-        if (lookup instanceof ApiError && lookup.kind === 'cancelled') throw lookup;
-        throw error;
-      },
-    );
+    const options = { ...(signal ? { signal } : {}), ...(note ? { onWait: note } : {}) };
+    const match = await findAgent(plan.api, ref, options).catch((lookup: unknown) => {
+      if (lookup instanceof ApiError && lookup.kind === 'cancelled') throw lookup;
+      throw error;
+    });
     if (match.kind !== 'found') {
       throw new AgentNameError(agentMatchMessage(ref, match, agentsCommand(plan.api)));
     }

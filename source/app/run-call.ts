@@ -241,7 +241,7 @@ async function runPlain(
     giveUp.abort();
   });
   try {
-    created = await createCallFor(plan, giveUp.signal);
+    created = await createCallFor(plan, giveUp.signal, io.err);
     // The answer came with the stop: the call exists, and is ended as a stop ends a call.
     if (stoppedWhileCreating) stoppedWhileOpening = stoppedWhileCreating;
   } catch (error) {

@@ -31,10 +31,12 @@ export interface DoubleRequest {
   readonly body: string;
 }
 
-/** An injected answer for requests matching `method` and `path`, `times` times. */
+/** An injected answer for requests matching `method`, `path` and `query`, `times` times. */
 export interface Fault {
   method: string;
   path: RegExp;
+  /** Only requests with these query parameters (`{page: '2'}`: the second page of a list). */
+  query?: Record<string, string>;
   status: number;
   body: unknown;
   headers?: Record<string, string>;
@@ -144,7 +146,12 @@ export async function startOmniaDouble(options: OmniaDoubleOptions): Promise<Omn
         res.writeHead(status, { ...headers, ...extra });
         res.end(typeof body === 'string' ? body : JSON.stringify(body));
       };
-      const fault = faults.find((f) => f.method === seen.method && f.path.test(seen.path));
+      const fault = faults.find(
+        (f) =>
+          f.method === seen.method &&
+          f.path.test(seen.path) &&
+          Object.entries(f.query ?? {}).every(([name, value]) => seen.query.get(name) === value),
+      );
       if (fault) {
         if (fault.times !== undefined && --fault.times <= 0)
           faults.splice(faults.indexOf(fault), 1);

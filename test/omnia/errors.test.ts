@@ -99,15 +99,16 @@ describe('API errors, as a user reads them', () => {
       [{ 'x-ratelimit-reset': '0' }, 'Try again shortly'],
     ];
     for (const [headers, advice] of waits) {
+      // Languages: a short 429 while agents are listed is waited out (list-rate-limit.test.ts).
       server.inject({
         method: 'GET',
-        path: /\/agents$/,
+        path: /\/languages$/,
         status: 429,
         body: { error: 'Rate limit exceeded' },
         headers,
         times: 1,
       });
-      const run = await runAgainst(server, ['agents']);
+      const run = await runAgainst(server, ['languages']);
       expect(run.code).toBe(1);
       expect(lastLine(run.stderr), JSON.stringify(headers)).toMatch(
         new RegExp(

@@ -20,6 +20,8 @@ export async function runAgentsCommand(
   const { agents, more } = await readAgents(api, {
     ...(flags.search ? { search: flags.search } : {}),
     all: Boolean(flags.all),
+    // A short rate limit between two pages is waited out: said where a person reads.
+    onWait: err,
   });
   if (flags.json) {
     // The server's values whole (see AgentInfo), escaped where a terminal would act on them.
