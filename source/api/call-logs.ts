@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { sanitizeText } from '../protocol/sanitize.js';
 import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
+import { patientRequests } from './rate-wait.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
 import { type ApiTarget, apiRequest, serverOf } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
@@ -232,6 +233,8 @@ export interface ListCallLogsOptions {
   /** Only calls with this status (end reason). */
   readonly status?: string;
   readonly signal?: AbortSignal;
+  /** Told, in one line, before a short rate limit is waited out (see `rate-wait.ts`). */
+  readonly onWait?: (line: string) => void;
 }
 
 /** The newest calls, following the cursor until `limit` or the end. */
@@ -243,20 +246,29 @@ export async function listCallLogs(
   let cursor: string | undefined;
   // Whether the server has calls past those read (a page past the limit, or one more in it).
   let more = false;
+  // One short 429 between two pages must not throw the pages read away.
+  const request = patientRequests({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onWait ? { onWait: options.onWait } : {}),
+  });
   for (let page = 0; page < MAX_CALL_PAGES && calls.length < options.limit; page++) {
-    const { data } = await apiRequest(target, {
-      path: '/calls',
-      query: {
-        pageSize: Math.min(CALLS_PAGE_LIMIT, options.limit - calls.length),
-        cursor,
-        status: options.status,
-        startDate: options.since?.toISOString(),
-        endDate: options.until?.toISOString(),
+    const { data } = await request(
+      target,
+      {
+        path: '/calls',
+        query: {
+          pageSize: Math.min(CALLS_PAGE_LIMIT, options.limit - calls.length),
+          cursor,
+          status: options.status,
+          startDate: options.since?.toISOString(),
+          endDate: options.until?.toISOString(),
+        },
+        schema: callLogsPageSchema,
+        action: 'list calls',
+        signal: options.signal,
       },
-      schema: callLogsPageSchema,
-      action: 'list calls',
-      signal: options.signal,
-    });
+      `page ${page + 1} of the calls`,
+    );
     const room = options.limit - calls.length;
     calls.push(...data.data.slice(0, room));
     const next = data.pagination?.next ?? undefined;

@@ -1,13 +1,13 @@
 /**
  * A short rate limit in the middle of a listing (a 429 with `Retry-After: 1` on page 2) is
  * waited out, as the call record's polling waits one out, and a command says on stderr that it
- * waited: `agents`, `--agent NAME` and the picker's list. A longer wait, or more than a few,
- * fails as before. Against the Omnia double.
+ * waited: `agents`, `--agent NAME`, the picker's list and `calls`. A longer wait, or more than a
+ * few, fails as before. Against the Omnia double.
  */
 import { describe, expect, it } from 'vitest';
 import { listAgents } from '../../source/api/agents.js';
 import type { DoubleAgent, Fault } from './double.js';
-import { double, KEY, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
+import { double, KEY, pastCall, QUIET_CALL, requestsTo, runAgainst } from './helpers.js';
 
 const AGENTS: DoubleAgent[] = [
   { id: 'agt_front', name: 'Front Desk' },
@@ -91,4 +91,22 @@ describe('a short 429 while listing agents', () => {
     ).toHaveLength(3);
     expect(run.stderr).toMatch(/^error: Omnia is limiting calls or requests right now/m);
   }, 40_000);
+});
+
+describe('a short 429 while listing calls', () => {
+  it('calls: waited out between two pages of the cursor, said on stderr', async () => {
+    const pastCalls = [1, 2, 3, 4, 5].map((n) =>
+      pastCall(`call_${n}`, `2026-05-0${6 - n}T10:00:00Z`),
+    );
+    const server = await double({ pastCalls });
+    server.inject({ ...limited('1', { query: { cursor: 'cur_2' } }), path: /\/calls$/ });
+    const run = await runAgainst(server, ['calls', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as Array<{ callId: string }>).map((c) => c.callId)).toEqual(
+      pastCalls.map((c) => c.id),
+    );
+    expect(run.stderr.trim()).toBe(
+      'Omnia is limiting requests (HTTP 429): waiting 1 s, as it asked, then asking for page 2 of the calls again.',
+    );
+  });
 });

@@ -283,6 +283,8 @@ export async function runCallsCommand(
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
     ...(flags.status ? { status: flags.status } : {}),
+    // A short rate limit between two pages is waited out: said where a person reads.
+    onWait: err,
   });
   if (flags.json) {
     out(JSON.stringify(calls.map(recordFacts), null, 2));
