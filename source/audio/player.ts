@@ -130,7 +130,12 @@ export class Player implements PlayerLike {
   /** A block the device has started to play, and its place on the device's timeline in ms. */
   onBlock?: (pcm: Buffer, atMs: number) => void;
   onWrite?: (pcm: Buffer, heardAtMs: number) => void;
-  onPlaybackStart?: (heardInMs: number) => void;
+  /**
+   * Agent audio starts: after silence, or where a reply queued right behind the audio before it
+   * begins (`enqueue`'s `reply`, given back here); `heardInMs`, how far ahead of the play
+   * position its first sample went into the device.
+   */
+  onPlaybackStart?: (heardInMs: number, reply?: number) => void;
   /**
    * The agent's audio ends (silence written after it; not for a clear, whose caller knows):
    * `heardInMs`, how far ahead of the play position its last sample went into the device.
@@ -195,6 +200,12 @@ export class Player implements PlayerLike {
   private marginBytes: number;
   /** Holds on starting replies ({@link hold}). */
   private holds = 0;
+  /**
+   * Where queued replies start ({@link enqueue}'s `reply`), oldest first: `at` counts bytes of
+   * all the audio queued since the queue was last emptied by a clear (`queuedBytes`).
+   */
+  private replyStarts: Array<{ readonly at: number; readonly reply: number }> = [];
+  private queuedBytes = 0;
   /** Until then, queued audio goes ahead up to the cushion ({@link CUSHION_MS}). */
   private cushionUntil = -Infinity;
   /** The cushion all call long: a sink that can drop, kept running ({@link CUSHION_MS}). */
@@ -338,10 +349,35 @@ export class Player implements PlayerLike {
     this.timer = setInterval(() => this.pump(this.now()), this.periodMs);
   }
 
-  enqueue(pcm: Buffer): void {
+  /**
+   * `reply`: this audio starts a new reply (the caller's number for it): its start is reported
+   * where it is written, with that number, even when the audio before it plays right up to it.
+   */
+  enqueue(pcm: Buffer, reply?: number): void {
     // A device that failed plays nothing more: its audio would only wait in the queue for good
     // (a queue that never drains reads as a reply still playing).
-    if (pcm.length > 0 && !this.failed) this.queue.push(pcm);
+    if (pcm.length === 0 || this.failed) return;
+    if (reply !== undefined) this.replyStarts.push({ at: this.queuedBytes, reply });
+    this.queuedBytes += pcm.length;
+    this.queue.push(pcm);
+  }
+
+  /** Queue position (in `queuedBytes`) of the next byte to be pulled. */
+  private get pulledBytes(): number {
+    return this.queuedBytes - this.queue.byteLength;
+  }
+
+  /** Bytes from the read position to the next reply's start; Infinity with none ahead. */
+  private bytesToNextReply(): number {
+    const pulled = this.pulledBytes;
+    const next = this.replyStarts.find((r) => r.at > pulled);
+    return next ? next.at - pulled : Number.POSITIVE_INFINITY;
+  }
+
+  /** The queue was emptied: no reply starts in it, and its positions count from what is left. */
+  private forgetReplyStarts(): void {
+    this.replyStarts = [];
+    this.queuedBytes = this.queue.byteLength;
   }
 
   clear(): number {
@@ -359,6 +395,7 @@ export class Player implements PlayerLike {
     fadeOut(tail);
     const droppedBytes = this.queue.clear();
     this.queue.push(tail);
+    this.forgetReplyStarts();
     this.fadeTailBytes = tail.length;
     return msForBytes(droppedBytes, this.rate);
   }
@@ -396,6 +433,7 @@ export class Player implements PlayerLike {
     const tail = this.writtenAt(played, this.fadeBytes);
     fadeOut(tail);
     const droppedBytes = this.queue.clear();
+    this.forgetReplyStarts();
     this.fadeTailBytes = 0;
     this.recent = [];
     // What played was heard; what the device drops never will be.
@@ -478,10 +516,15 @@ export class Player implements PlayerLike {
     bytes = this.withoutNeedlessSilence(bytes, silent, played, step);
     if (bytes === 0) return;
     // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
-    // of its child process. Blocks of at most blockBytes, split where the reply starts.
+    // of its child process. Blocks of at most blockBytes, split where the reply starts, and
+    // where a reply queued right behind the audio before it starts.
     const out = Buffer.alloc(bytes);
     for (let at = 0; at < bytes; ) {
-      const end = Math.min(bytes, at + this.blockBytes, at < silent ? silent : bytes);
+      const end = Math.min(
+        bytes,
+        at + this.blockBytes,
+        at < silent ? silent : at + this.bytesToNextReply(),
+      );
       const start = this.timelineBytes + at;
       const block = out.subarray(at, end);
       if (at < silent) this.account(block, false, start, played);
@@ -608,6 +651,13 @@ export class Player implements PlayerLike {
 
   /** `start`: the block's place on the device timeline; `played`: the play position now. */
   private fillBlock(block: Buffer, start: number, played: number): void {
+    // The reply that starts at the read position (blocks are split there), if one does. A reply
+    // whose start the queue's cap dropped starts where its audio resumes.
+    const pulled = this.pulledBytes;
+    let reply: number | undefined;
+    while (this.replyStarts.length > 0 && this.replyStarts[0]!.at <= pulled)
+      reply = this.replyStarts.shift()!.reply;
+    const endBefore = this.audioEndExact;
     const audio = this.queue.pull(block.length, block);
     const newAudioBytes = Math.max(0, audio.length - this.fadeTailBytes);
     this.fadeTailBytes = Math.max(0, this.fadeTailBytes - audio.length);
@@ -628,19 +678,37 @@ export class Player implements PlayerLike {
       this.audioEndExact = start + audio.length;
     }
     if (audio.length < block.length) this.starved = true;
-    this.account(block, newAudioBytes > 0, start, played);
+    this.account(
+      block,
+      newAudioBytes > 0,
+      start,
+      played,
+      reply === undefined ? undefined : { reply, endBefore },
+    );
   }
 
   /**
    * `playing`/`onPlaybackStart` for one block about to be written at timeline position `start`
-   * (the play position is `played`); the meter and `onBlock` get it once it plays.
+   * (the play position is `played`); the meter and `onBlock` get it once it plays. `starts`: a
+   * reply queued with that number starts with this block; the audio before it ended at
+   * `endBefore` (-1: none since a clear).
    */
-  private account(block: Buffer, newAudio: boolean, start: number, played: number): void {
+  private account(
+    block: Buffer,
+    newAudio: boolean,
+    start: number,
+    played: number,
+    starts?: { readonly reply: number; readonly endBefore: number },
+  ): void {
     const wasPlaying = this.isPlaying;
     this.isPlaying = newAudio;
-    if (this.isPlaying && !wasPlaying)
-      this.onPlaybackStart?.(msForBytes(Math.max(0, start - played), this.rate));
-    else if (wasPlaying && !this.isPlaying && this.audioEndExact >= 0)
+    if (this.isPlaying && (!wasPlaying || starts)) {
+      // A reply right behind the audio before it (no silence written between): that audio
+      // stops being heard too, where it ended.
+      if (wasPlaying && starts && starts.endBefore >= 0)
+        this.onPlaybackStop?.(msForBytes(Math.max(0, starts.endBefore - played), this.rate));
+      this.onPlaybackStart?.(msForBytes(Math.max(0, start - played), this.rate), starts?.reply);
+    } else if (wasPlaying && !this.isPlaying && this.audioEndExact >= 0)
       this.onPlaybackStop?.(msForBytes(Math.max(0, this.audioEndExact - played), this.rate));
     this.unheard.push({ at: start, pcm: block, audio: newAudio });
     this.onWrite?.(block, this.startedAt + msForBytes(start, this.rate));
@@ -668,6 +736,7 @@ export class Player implements PlayerLike {
     this.isPlaying = false;
     this.stopTimer();
     this.queue.clear();
+    this.forgetReplyStarts();
     this.unheard = [];
     this.onError?.(firstLine(message));
   }

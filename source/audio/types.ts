@@ -66,8 +66,12 @@ export interface PlayerLike {
    * the device run dry (a sound card plays that as silence) until audio is queued again.
    */
   start(): void;
-  /** Queue agent audio (whole samples). O(1). */
-  enqueue(pcm: Buffer): void;
+  /**
+   * Queue agent audio (whole samples). O(1). `reply`: this audio starts a new reply (the
+   * caller's number for it), reported by `onPlaybackStart` where it is written even when the
+   * audio before it plays right up to it.
+   */
+  enqueue(pcm: Buffer, reply?: number): void;
   /**
    * Drop everything not yet played (the queue, and what the sink holds when it can drop), with
    * a short fade. O(1) in the queue length. Returns ms dropped from the queue.
@@ -111,11 +115,15 @@ export interface PlayerLike {
    */
   hold?(): () => void;
   /**
-   * Called when the first block of queued audio after silence is written, with how long until
-   * the device plays it (the block goes in up to the lead ahead): response latency.
+   * Called when the first block of queued audio after silence is written, or the block a reply
+   * queued with a number (`enqueue`'s `reply`) starts with, with how long until the device plays
+   * it (the block goes in up to the lead ahead), and that number: response latency.
    */
-  onPlaybackStart?: (heardInMs: number) => void;
-  /** The agent's audio ends as written (not for a clear): its last sample heard in that many ms. */
+  onPlaybackStart?: (heardInMs: number, reply?: number) => void;
+  /**
+   * The agent's audio ends as written (not for a clear), or a reply queued right behind it
+   * starts: its last sample heard in that many ms.
+   */
   onPlaybackStop?: (heardInMs: number) => void;
   /** Stop the pump and close the sink. */
   stop(): Promise<void>;

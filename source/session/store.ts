@@ -131,6 +131,8 @@ export class SessionStore implements Store {
   private interruptedOrdinal = -1;
   /** Which start of agent audio answers the user: see response-latency.ts. */
   private readonly latency = new ResponseLatency();
+  /** The agent turn whose audio was last queued as starting a reply (see `replyStarting`). */
+  private queuedReply: number | undefined;
   private endedResolvers: Array<(s: Snapshot) => void> = [];
   private hangUpPromise: Promise<void> | undefined;
   private stopped = false;
@@ -290,10 +292,10 @@ export class SessionStore implements Store {
       this.onAgentGap(ms, cause);
     };
     player.onPlaybackStop = (heardInMs) => this.latency.playbackStopped(Date.now() + heardInMs);
-    player.onPlaybackStart = (heardInMs) => {
-      // The audio is the open agent turn's; with none open, a new turn's not in the transcript yet.
-      const last = this.snapshot.turns.findLast((t) => t.role === 'agent');
-      const owner = last && !last.final ? { ordinal: last.ordinal } : undefined;
+    player.onPlaybackStart = (heardInMs, reply) => {
+      // The audio is the turn it was queued as starting, if it was; else the open agent turn's;
+      // with none open, a new turn's not in the transcript yet.
+      const owner = reply !== undefined ? { ordinal: reply } : this.openAgentTurn();
       // The player writes ahead of the device by its lead: the user hears it that much later.
       this.recordLatency(this.latency.playbackStarted(Date.now() + heardInMs, owner));
     };
@@ -435,7 +437,28 @@ export class SessionStore implements Store {
 
   private onAgentAudio(pcm: Buffer): void {
     if (this.discardingAgentAudio || this.stopped) return;
-    this.options.player.enqueue(pcm);
+    this.options.player.enqueue(pcm, this.replyStarting());
+  }
+
+  /** The latest agent turn while it is open (not final): the agent audio coming now is its. */
+  private openAgentTurn(): { readonly ordinal: number } | undefined {
+    const last = this.snapshot.turns.findLast((t) => t.role === 'agent');
+    return last && !last.final ? { ordinal: last.ordinal } : undefined;
+  }
+
+  /**
+   * The agent turn that audio arriving now starts, if it starts one: the open agent turn, when
+   * it is not the turn queued last. The player reports its start where it is heard, even right
+   * behind the audio before it: a reply that came while a turn still played (a client that
+   * plays behind the agent's clock: the greeting held while the UI loaded) starts with no
+   * silence before it, and was never measured. Audio with no turn open (a turn not named yet,
+   * or the end of one already final) starts nothing here: after silence the player reports it.
+   */
+  private replyStarting(): number | undefined {
+    const open = this.openAgentTurn()?.ordinal;
+    if (open === undefined || open === this.queuedReply) return undefined;
+    this.queuedReply = open;
+    return open;
   }
 
   /**

@@ -535,6 +535,35 @@ describe('Player into a WAV file sink, against real time', () => {
     await player.stop();
   });
 
+  it('reports a reply queued right behind another where it is heard, though the audio never stops', async () => {
+    let fakeNow = 0;
+    const sink = new WavFileSink(wavPath(), RATE);
+    await sink.open();
+    const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
+    const starts: Array<{ at: number; reply: number | undefined }> = [];
+    const stops: number[] = [];
+    player.onPlaybackStart = (ms, reply) => starts.push({ at: fakeNow + ms, reply });
+    player.onPlaybackStop = (ms) => stops.push(fakeNow + ms);
+    let writes = 0;
+    player.onWrite = () => writes++;
+    // The greeting, still playing when the answer comes (a client behind the server's clock):
+    // the answer's audio follows it with no silence between, mid-block.
+    player.enqueue(tone(95, 1000), 0);
+    player.enqueue(tone(100, 500), 2);
+    player.start();
+    for (fakeNow = 10; fakeNow <= 300; fakeNow += 10) {
+      const before = writes;
+      await waitFor(() => writes > before, 5_000, `the write at ${fakeNow} ms`);
+    }
+    await player.stop();
+    // Each start where it is heard, with the reply it starts; the greeting stops there too.
+    expect(starts).toEqual([
+      { at: 0, reply: 0 },
+      { at: 95, reply: 2 },
+    ]);
+    expect(stops).toEqual([95, 195]);
+  });
+
   it('caps the queue: a flood keeps the newest audio and counts what was dropped', async () => {
     const sink = new WavFileSink(wavPath(), RATE);
     await sink.open();

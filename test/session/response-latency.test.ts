@@ -5,7 +5,7 @@ import type { AudioSource } from '../../source/audio/types.js';
 import { ResponseLatency } from '../../source/session/response-latency.js';
 import { waitFor } from '../helpers/cli.js';
 import { tone } from '../helpers/signal.js';
-import { type Cleanups, FRAME_BYTES, makeStore, RATE, silentSource } from './helpers.js';
+import { type Cleanups, FRAME_BYTES, localCall, makeStore, RATE, silentSource } from './helpers.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -131,6 +131,36 @@ describe('response latency of a text answer', () => {
     expect(latencies[0]).toBeGreaterThanOrEqual(290);
     expect(latencies[0]).toBeLessThan(1_000);
   }, 15_000);
+});
+
+describe('response latency against the local agent', () => {
+  it('a reply queued right behind the greeting (held, as while the UI loads) is measured from the greeting’s end', async () => {
+    const { url } = await localCall(cleanups);
+    const { store, player } = await makeStore(url, cleanups, { source: silentSource() });
+    // Held as the full-screen UI holds it while it loads: the greeting plays 1.5 s behind the
+    // agent, which answers 300 ms after its own end of it. The answer's audio comes while the
+    // greeting still plays, and follows it with no silence between.
+    const release = store.holdPlayback();
+    cleanups.push(release);
+    await store.start();
+    await waitFor(() => player.queuedMs > 0, { what: 'the greeting' });
+    await sleep(1_500);
+    release();
+    let queuedAtAnswer: number | undefined;
+    const off = store.subscribe(() => {
+      if (queuedAtAnswer === undefined && store.getSnapshot().turns.some((t) => t.ordinal === 2))
+        queuedAtAnswer = player.queuedMs;
+    });
+    cleanups.push(off);
+    // Typed during the greeting: the agent says goodbye after it, and hangs up.
+    store.actions.sendText('goodbye');
+    const ended = await store.whenEnded();
+    expect(queuedAtAnswer, 'the greeting still queued when the answer came').toBeGreaterThan(300);
+    expect(ended.endReason).toBe('the agent hung up (agent_hangup)');
+    // The answer follows the greeting as heard: the agent kept nobody waiting.
+    expect(ended.responseLatenciesMs).toHaveLength(1);
+    expect(ended.responseLatenciesMs[0]).toBeLessThan(100);
+  }, 30_000);
 });
 
 describe('ResponseLatency', () => {
