@@ -301,9 +301,14 @@ export class SessionStore implements Store {
     };
   }
 
-  /** A response latency settled (the first audio of an agent turn that answers the user). */
+  /**
+   * A response latency settled (the first audio of an agent turn that answers the user). Not
+   * once we hang up: what the agent says then answers the hang-up (the local agent's `Goodbye!`,
+   * a text turn), yet it was taken for the answer to a message whose reply had not been
+   * measured, from that message: a `q` 7 s after a typed message read 7 s.
+   */
   private recordLatency(latency: number | undefined): void {
-    if (latency === undefined) return;
+    if (latency === undefined || this.hangUpPromise) return;
     const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
     this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
   }

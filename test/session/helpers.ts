@@ -48,13 +48,19 @@ export function silentSource(): AudioSource {
   };
 }
 
-/** The local agent (tone voice) and a call created on it. */
-export async function localCall(cleanups: Cleanups): Promise<{ agent: LocalAgent; url: string }> {
+/**
+ * The local agent (tone voice) and a call created on it: with `demo`, which greets, unless told
+ * another agent (`support`: the caller speaks first).
+ */
+export async function localCall(
+  cleanups: Cleanups,
+  agentId = 'demo',
+): Promise<{ agent: LocalAgent; url: string }> {
   const agent = await startLocalAgent({ voice: 'tone' });
   cleanups.push(() => agent.close());
   const call = await createCall({
     apiBase: agent.baseUrl,
-    agentId: 'demo',
+    agentId,
     inputSampleRate: RATE,
     outputSampleRate: RATE,
   });

@@ -161,6 +161,23 @@ describe('response latency against the local agent', () => {
     expect(ended.responseLatenciesMs).toHaveLength(1);
     expect(ended.responseLatenciesMs[0]).toBeLessThan(100);
   }, 30_000);
+
+  it('what the agent says to the user’s hang-up is no answer to the message before it', async () => {
+    // The caller speaks first: no greeting.
+    const { url } = await localCall(cleanups, 'support');
+    const { store } = await makeStore(url, cleanups, { source: silentSource() });
+    await store.start();
+    await waitFor(() => store.getSnapshot().phase === 'live', { what: 'live' });
+    store.actions.sendText('hello');
+    await waitFor(() => store.getSnapshot().turns.some((t) => t.role === 'user'), {
+      what: 'the typed turn',
+    });
+    // Hung up while the agent thinks: its `Goodbye!` (a text turn) answers the hang-up.
+    await store.actions.hangUp();
+    const ended = store.getSnapshot();
+    expect(ended.turns.map((t) => t.text)).toContain('Goodbye!');
+    expect(ended.responseLatenciesMs).toEqual([]);
+  }, 15_000);
 });
 
 describe('ResponseLatency', () => {
