@@ -535,8 +535,10 @@ export class SessionStore implements Store {
     this.agentHungUp = true;
     // Cleaned before it is put in brackets: an escape sequence at its end left `(agent_hangup )`.
     const why = reason ? this.clean(reason).trim() : '';
-    this.hangUpReason = why ? `the agent hung up (${why})` : 'the agent hung up';
-    this.addEvent('info', this.hangUpReason);
+    const said = why ? `the agent hung up (${why})` : 'the agent hung up';
+    this.addEvent('info', said);
+    // Whoever hung up first ended the call: after our hang_up, the call stays ours.
+    if (!this.hangUpPromise) this.hangUpReason = said;
     this.hangupTimer = setTimeout(() => this.connection.close(), HANGUP_CLOSE_GRACE_MS);
     this.hangupTimer.unref();
   }
@@ -795,14 +797,19 @@ export class SessionStore implements Store {
 
   private hangUp(reason = 'you hung up'): Promise<void> {
     if (this.hangUpPromise) return this.hangUpPromise;
-    this.hangUpReason = reason;
+    // The agent hung up first: the call is over, and ends once its last words have played
+    // (played behind the agent's clock, they can take seconds more). Leaving now cuts them
+    // short, and the call stays the one the agent ended: a `q` during them read `you hung up`.
+    const agentFirst = this.agentHungUp;
+    if (!agentFirst) this.hangUpReason = reason;
     this.hangUpPromise = (async () => {
+      if (agentFirst && !this.stopped) this.markCutByHangUp('left the call');
       if (this.snapshot.phase === 'live' || this.snapshot.phase === 'connecting') {
         this.markCutByHangUp();
         this.update({ phase: 'ending' });
         await this.connection.hangUp().catch(() => undefined);
       }
-      this.finish('ended', reason, this.snapshot.exitCode);
+      this.finish('ended', this.hangUpReason, this.snapshot.exitCode);
       await this.stopAudio();
     })();
     return this.hangUpPromise;
@@ -811,12 +818,13 @@ export class SessionStore implements Store {
   /**
    * The process is leaving (a second Ctrl+C, a fatal error): the call ends here, without
    * waiting for the server's close, so its transcript gets its final form and summary (not
-   * `in progress`). The end reason is the hang-up's when one was under way. Idempotent.
+   * `in progress`). The end reason is the hang-up's when one was under way, the agent's when it
+   * hung up first (its last words still playing). Idempotent.
    */
   endNow(): void {
     this.finish(
       'ended',
-      this.hangUpPromise ? this.hangUpReason : 'the app was stopped',
+      this.hangUpPromise || this.agentHungUp ? this.hangUpReason : 'the app was stopped',
       this.snapshot.exitCode,
     );
   }

@@ -337,6 +337,41 @@ describe('SessionStore against the local agent', () => {
     expect(s.events.some((e) => e.message.startsWith('hung up with'))).toBe(true);
   });
 
+  it('leaving while the agent’s last words play ends the call as the agent’s, cutting them', async () => {
+    // `q` (or Ctrl+C), and a second Ctrl+C (the call ends at once).
+    for (const leave of ['hangUp', 'endNow'] as const) {
+      // The caller speaks first: no greeting.
+      const { url } = await localCallFor(cleanups, 'support');
+      const { store, player } = await makeStoreFor(url, cleanups, { source: silentSource() });
+      // Held, the farewell is still to play when the agent, by its own clock, has said it.
+      const release = store.holdPlayback();
+      cleanups.push(release);
+      await store.start();
+      await waitFor(() => store.getSnapshot().phase === 'live', { what: 'live' });
+      store.actions.sendText('goodbye');
+      await waitFor(() => store.getSnapshot().phase === 'ending', {
+        what: 'the agent to hang up, its last words still to play',
+      });
+      expect(player.queuedMs).toBeGreaterThan(500);
+      if (leave === 'hangUp') await store.actions.hangUp();
+      else store.endNow();
+      const ended = store.getSnapshot();
+      expect(ended.endReason, leave).toBe('the agent hung up (agent_hangup)');
+      const messages = ended.events.map((e) => e.message);
+      expect(messages).toContain('the agent hung up (agent_hangup)');
+      // The farewell is cut; by `q`, which says so, or by the call's end, as at a forced quit.
+      const cut =
+        leave === 'hangUp'
+          ? /^left the call with \d+ ms of the agent's reply not played$/
+          : /^the call ended with \d+ ms of the agent's reply not played$/;
+      expect(
+        messages.filter((m) => cut.test(m)),
+        messages.join(' | '),
+      ).toHaveLength(1);
+      expect(ended.turns.at(-1)).toMatchObject({ role: 'agent', interrupted: true });
+    }
+  }, 20_000);
+
   it('redacts a key that a long line would cut in two, before cutting it', async () => {
     const { url } = await localCall();
     const { store } = await makeStore(url);
