@@ -435,6 +435,26 @@ describe('SessionStore against a hostile server', () => {
     expect(all).not.toContain('sk_secret_key_123456');
   });
 
+  it('a hangup in answer to our hang_up leaves the call ended by the user', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      ws.on('message', (data, isBinary) => {
+        if (isBinary || (JSON.parse(String(data)) as { type: string }).type !== 'hang_up') return;
+        ws.send(JSON.stringify({ type: 'hangup', reason: 'user_hangup' }));
+        ws.close(1000);
+      });
+    });
+    const port = (wss.address() as AddressInfo).port;
+    const store = await storeFor(`ws://127.0.0.1:${port}/`, silentSource());
+    await waitFor(() => store.getSnapshot().phase === 'live', { what: 'live' });
+    await store.actions.hangUp();
+    const s = store.getSnapshot();
+    expect(s.events.map((e) => e.message)).toContain('the agent hung up (user_hangup)');
+    expect(s.endReason).toBe('you hung up');
+  });
+
   it("settles a typed message by the user turn with its text, whatever the turn's medium says", async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
