@@ -201,6 +201,28 @@ describe('in-call keys in a real terminal', () => {
     expect(typedMessages(call)).toEqual(['Is this quick?']);
   }, 60_000);
 
+  it('an Enter in one read with keys is a key: md Enter mutes and opens the events; t, text, Enter sends', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    // Each write one read: two keys and Enter were taken for a paste (`say: md`).
+    await tui.type('md\r');
+    const muted = await tui.waitForScreen(
+      (s) => s.includes('MUTED') && /Events \(\d+\)/.test(s),
+      'muted, and the events pane open',
+    );
+    expect(muted).not.toContain('say:');
+    await tui.type('tx\r');
+    await tui.waitForScreen((s) => s.includes('You typed: x'), "the agent's answer to x");
+    // t, a message and Enter typed ahead: the message alone is sent, and the line closes.
+    await tui.type('tmessage number 13\r');
+    const sent = await tui.waitForScreen(
+      (s) => s.includes('You typed: message number 13'),
+      "the agent's answer to the message",
+    );
+    expect(sent).not.toContain('say:');
+    expect(typedMessages(call)).toEqual(['x', 'message number 13']);
+  }, 60_000);
+
   it('a paste is text, never keys: lines joined in the message line, sent only by Enter', async () => {
     const { tui, call } = await startApp(['--input', 'none', '--output', 'none']);
     await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');

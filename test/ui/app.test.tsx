@@ -475,6 +475,32 @@ describe('keys', () => {
     await waitFor(() => expect(r.frame()).not.toContain('say:'));
   });
 
+  it('an Enter in a read of keys is a key, not the end of a paste: md then Enter, t then text and Enter', async () => {
+    const store = new FakeStore({ phase: 'live' });
+    const r = await open(store);
+    // Two keys and Enter: m mutes, d opens the events pane, Enter in call mode does nothing.
+    await r.press('md\r');
+    await waitFor(() => expect(r.frame()).toMatch(/Events \(\d+\)/));
+    expect(store.called('mute')).toHaveLength(1);
+    expect(r.frame()).not.toContain('say:');
+    // t opens the line, x is its text, Enter sends it.
+    await r.press('tx\r');
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
+    expect(store.called('sendText')[0]!.args[0]).toBe('x');
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    // A message typed ahead while the app was busy: t, the text, Enter. No stray t, nothing
+    // left on the line to be merged with the next message.
+    await r.press('tmessage number 13\r');
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(2));
+    expect(store.called('sendText')[1]!.args[0]).toBe('message number 13');
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    // A paste the terminal did not bracket, ended by Enter: text, then sent by that Enter.
+    await r.press('is this quick?\r');
+    await waitFor(() => expect(store.called('sendText')).toHaveLength(3));
+    expect(store.called('sendText')[2]!.args[0]).toBe('is this quick?');
+    expect(store.called('interrupt')).toHaveLength(0);
+  });
+
   it('keys arriving in one read (a fast typist over SSH, a held Backspace) all reach the line', async () => {
     const store = new FakeStore();
     const r = await open(store);

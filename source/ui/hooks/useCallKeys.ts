@@ -26,7 +26,7 @@ export interface CallKeyHandlers {
  * Printable keys of one read in call mode or the help, from this many on (or with a space among
  * others), are taken for a paste the terminal did not bracket rather than for commands: `Is this
  * quick?` would otherwise interrupt, save and hang up. Two keys (`tq`, `md`) still count one by
- * one.
+ * one, and so does an Enter or a Ctrl key after them: they are keys, not part of the paste.
  */
 const PASTE_RUN_KEYS = 3;
 
@@ -101,19 +101,29 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
       }
       if (text) onText(text, key);
       text = '';
-      const mode = context().mode;
+      const now = context();
       // In the help too: there a paste closes it and opens the message line (as a bracketed
       // one does), where as keys a `q` in it quit.
-      if (!enter && (mode === 'call' || mode === 'help')) {
-        const rest = keys.slice(i);
+      if (!enter && (now.mode === 'call' || now.mode === 'help')) {
+        // The printable keys from here to the next Enter or Ctrl key: those are keys of their
+        // own, acted on after the run (`md` Enter mutes and opens the events; a paste and the
+        // Enter after it send it), never characters of a paste.
+        let end = i + 1;
+        while (end < keys.length && isPrintable(keys[end]!)) end++;
+        const run = keys.slice(i, end);
         // Spaces only: one Space held and repeated, one push-to-talk press.
-        if (rest.every((k) => k === ' ')) {
+        if (run.every((k) => k === ' ')) {
           one(' ', key);
-          return;
+          i = end - 1;
+          continue;
         }
-        if (rest.length >= PASTE_RUN_KEYS || (rest.length > 1 && rest.includes(' '))) {
-          onPaste(rest.join(''));
-          return;
+        // `t` first opens the message line and the rest is its text: a message typed ahead
+        // (`t`, text, Enter while the app was busy) runs no command, so it is not a paste.
+        const opensLine = commandFor(keyNameOf(segment, key) ?? '', now) === 'type';
+        if (!opensLine && (run.length >= PASTE_RUN_KEYS || (run.length > 1 && run.includes(' ')))) {
+          onPaste(run.join(''));
+          i = end - 1;
+          continue;
         }
       }
       one(enter ? '\r' : segment, enter ? { ...key, return: true } : key);
@@ -143,6 +153,11 @@ export function ctrlLetter(segment: string): string | undefined {
   const code = segment.charCodeAt(0);
   if (code < 1 || code > 26 || code === 9 || code === 10 || code === 13) return undefined;
   return String.fromCharCode(code + 96);
+}
+
+/** A key that may be a character of a paste: not Enter, not a Ctrl key. */
+function isPrintable(segment: string): boolean {
+  return !/^[\r\n]/.test(segment) && ctrlLetter(segment) === undefined;
 }
 
 /** More than one key's worth of plain text: no modifier, no named key, several graphemes. */
