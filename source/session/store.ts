@@ -649,6 +649,12 @@ export class SessionStore implements Store {
 
   private setUserMuted(userMuted: boolean): void {
     if (userMuted === this.snapshot.userMuted) return;
+    // Over, the call has no mic: the mute is kept (the call `r` makes starts with it) and shown,
+    // but nothing is said of a mic that no longer sends (no `mic muted` after `call ended`).
+    if (this.isOver()) {
+      this.update({ userMuted, muted: this.mutedFor({ ...this.snapshot, userMuted }) });
+      return;
+    }
     this.update({ userMuted });
     if (!this.applyMute() && this.snapshot.ptt) {
       // Push-to-talk mode with the talk control up: the mic stays closed either way.
@@ -662,6 +668,8 @@ export class SessionStore implements Store {
   }
 
   private setPttDown(down: boolean): void {
+    // Over, a talk control opens no mic: nothing changes, and no false `mic live` is logged.
+    if (this.isOver()) return;
     if (down === this.snapshot.pttDown) return;
     this.update({ pttDown: down });
     this.applyMute();
@@ -673,12 +681,20 @@ export class SessionStore implements Store {
    * opens a muted mic while held, and the mute is back after. Returns whether that changed.
    */
   private applyMute(): boolean {
-    const { ptt, pttDown, userMuted } = this.snapshot;
-    const muted = ptt ? !pttDown || userMuted : userMuted && !pttDown;
+    const muted = this.mutedFor(this.snapshot);
     if (muted === this.snapshot.muted) return false;
     this.update({ muted });
     this.addEvent('info', muted ? 'mic muted' : 'mic live');
     return true;
+  }
+
+  /** Whether the mic is silenced, for these controls (see {@link SessionStore.applyMute}). */
+  private mutedFor({ ptt, pttDown, userMuted }: Snapshot): boolean {
+    return ptt ? !pttDown || userMuted : userMuted && !pttDown;
+  }
+
+  private isOver(): boolean {
+    return this.snapshot.phase === 'ended' || this.snapshot.phase === 'error';
   }
 
   private interrupt(by: 'local' | 'server'): void {

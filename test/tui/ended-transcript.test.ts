@@ -112,3 +112,47 @@ describe('a call that ended while the UI stays up', () => {
     expect(count(last, 'one more thing _(sent, not confirmed)_')).toBe(1);
   }, 90_000);
 });
+
+describe('keys for the call once it has ended', () => {
+  it('Space (--ptt) and m change no mic of the ended call: the file has no mic event after the end', async () => {
+    call = await startCall();
+    const path = join(call.home, 'ptt.jsonl');
+    const tui = await startTui({
+      args: [...call.args, '--ptt', '--duration', '2'].concat([
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--transcript',
+        path,
+      ]),
+      env: call.env(),
+      cwd: call.home,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen((s) => s.includes('call ended'), 'the call to end', 20_000);
+    // Space said nothing and wrote `mic live` into the events and the file.
+    await tui.keys('Space');
+    await tui.waitForScreen(
+      (s) => s.includes('the call is over: Space opens no mic'),
+      'why Space did nothing',
+    );
+    await tui.keys('Space');
+    await tui.keys('m');
+    await tui.waitForScreen(
+      (s) => s.includes('the call is over: the call r makes starts muted'),
+      'what m set',
+    );
+    await tui.keys('q');
+    await tui.waitForScreen((s) => /EXITED:\d+/.test(s), 'the app to end', 30_000);
+    const messages = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { kind?: string; message?: string })
+      .filter((entry) => typeof entry.message === 'string')
+      .map((entry) => entry.message as string);
+    const ended = messages.findIndex((m) => m.startsWith('call ended'));
+    expect(ended).toBeGreaterThan(0);
+    expect(messages.slice(ended).filter((m) => /^(mic|mute)\b/.test(m))).toEqual([]);
+  }, 60_000);
+});

@@ -159,6 +159,14 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         }
         return;
       case 'ptt': {
+        if (snapshot.phase === 'ended' || snapshot.phase === 'error') {
+          if (event !== 'release')
+            dispatch({
+              type: 'toast',
+              text: 'the call is over: Space opens no mic (r calls again)',
+            });
+          return;
+        }
         const down = pttAfterSpace(event, ui.pttHold || event === 'release', snapshot.pttDown);
         if (down !== undefined) actions.setPtt(down);
         return;
