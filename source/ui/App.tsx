@@ -14,7 +14,9 @@ import { TranscriptPane } from './components/TranscriptPane.js';
 import { TypingLine } from './components/TypingLine.js';
 import {
   type CallControls,
+  isOver,
   NOT_LIVE_YET,
+  noOneToTypeTo,
   sendLine,
   useCallCommands,
 } from './hooks/useCallCommands.js';
@@ -212,12 +214,17 @@ export function App({
   const onPaste = useCallback(
     (pasted: string) => {
       const { mode } = uiNow();
+      // Over, a line opened for it could send nothing: said, as `t` says it.
+      if (mode !== 'typing' && isOver(store)) {
+        dispatch({ type: 'toast', text: noOneToTypeTo(redial) });
+        return;
+      }
       if (mode === 'help') dispatch({ type: 'closeHelp' });
       if (mode !== 'typing') dispatch({ type: 'startTyping' });
       const text = pastedLine(pasted);
       if (text) dispatch({ type: 'edit', line: editLine(uiNow().line, text, PLAIN_KEY) });
     },
-    [uiNow, dispatch],
+    [uiNow, dispatch, store, redial],
   );
   // While a finished call's record is fetched, any key skips the wait (Ctrl+C too).
   const fetchingRecord = between?.kind === 'finishing' && between.record;

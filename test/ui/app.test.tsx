@@ -535,9 +535,10 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('sendText')).toHaveLength(1));
     expect(store.called('sendText')[0]!.args[0]).toBe('hi there');
     await waitFor(() => expect(r.frame()).not.toContain('say:'));
-    // Once the call is over nothing can carry it: said so, and the line is kept.
+    // The call ends with the line open: nothing can carry it, said so, and the line is kept.
+    await openLine(r);
     store.set({ phase: 'ended', endReason: 'the agent hung up' });
-    await r.press('t');
+    await waitFor(() => expect(r.frame()).toContain('■ call ended'));
     await r.press('too late?\r');
     await waitFor(() => expect(r.frame()).toContain('the call is over: your message was not sent'));
     expect(r.frame()).toContain('say: too late?');
@@ -744,6 +745,15 @@ describe('keys', () => {
     );
     await r.press('m');
     await waitFor(() => expect(r.frame()).toContain('the call r makes starts with the mic live'));
+    // t opens no line that could send nothing: it says so, as a paste does.
+    await r.press('t');
+    await waitFor(() =>
+      expect(r.frame()).toContain('the call is over: there is no one to type to'),
+    );
+    expect(r.frame()).not.toContain('say:');
+    await r.press('\u001b[200~a pasted line\u001b[201~');
+    await waitFor(() => expect(r.frame()).toContain('the call is over: there is no one to type'));
+    expect(r.frame()).not.toContain('say:');
   });
 
   it('on a small screen the help wraps its lines and scrolls with the arrows', async () => {

@@ -56,6 +56,20 @@ export const NOT_LIVE_YET =
 export const CALL_OVER = 'the call is over: your message was not sent (Esc closes the line)';
 
 /**
+ * Said when `t` or a paste would open the message line on a call that is over: nothing typed
+ * could be sent. `redial`: `r` calls again (the full-screen run).
+ */
+export function noOneToTypeTo(redial: boolean): string {
+  return `the call is over: there is no one to type to${redial ? ' (r calls again)' : ''}`;
+}
+
+/** Whether the call in `store` has ended (or failed): nothing more can reach it. */
+export function isOver(store: Store): boolean {
+  const { phase } = store.getSnapshot();
+  return phase === 'ended' || phase === 'error';
+}
+
+/**
  * Enter on the message line: the text goes to the agent and the line closes; when the call is
  * not live (nothing could carry it) the line stays open with the text, and a notice says why.
  */
@@ -159,12 +173,10 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         }
         return;
       case 'ptt': {
-        if (snapshot.phase === 'ended' || snapshot.phase === 'error') {
+        if (isOver(store)) {
+          const again = controls?.redial !== undefined ? ' (r calls again)' : '';
           if (event !== 'release')
-            dispatch({
-              type: 'toast',
-              text: 'the call is over: Space opens no mic (r calls again)',
-            });
+            dispatch({ type: 'toast', text: `the call is over: Space opens no mic${again}` });
           return;
         }
         const down = pttAfterSpace(event, ui.pttHold || event === 'release', snapshot.pttDown);
@@ -185,6 +197,10 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         return;
       }
       case 'type':
+        if (isOver(store)) {
+          dispatch({ type: 'toast', text: noOneToTypeTo(controls?.redial !== undefined) });
+          return;
+        }
         dispatch({ type: 'startTyping' });
         return;
       case 'send':
