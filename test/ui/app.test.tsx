@@ -545,6 +545,35 @@ describe('keys', () => {
     expect(store.called('sendText')).toHaveLength(1);
   });
 
+  it('Esc closing the message line takes the notice about that line with it', async () => {
+    const store = new FakeStore({ phase: 'connecting' });
+    const r = await open(store);
+    await openLine(r);
+    await r.press('hi there');
+    await r.press(KEYS.enter);
+    await waitFor(() => expect(r.frame()).toContain('not connected yet: your message is kept'));
+    // The message is dropped: a notice that it is kept would be wrong.
+    await r.press(KEYS.escape);
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    expect(r.frame()).not.toContain('not connected yet');
+    // The same for the one said once the call is over, about a line that is closed now.
+    store.set({ phase: 'live' });
+    await openLine(r);
+    store.set({ phase: 'ended', endReason: 'the agent hung up' });
+    await r.press('too late?\r');
+    await waitFor(() => expect(r.frame()).toContain('your message was not sent (Esc closes'));
+    await r.press(KEYS.escape);
+    await waitFor(() => expect(r.frame()).not.toContain('say:'));
+    expect(r.frame()).not.toContain('your message was not sent');
+    // A notice about something else stays.
+    await r.press('s');
+    await waitFor(() => expect(r.frame()).toContain('transcript saved to'));
+    await r.press('?');
+    await r.press(KEYS.escape);
+    await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
+    expect(r.frame()).toContain('transcript saved to');
+  });
+
   it('on a narrow screen the key hints give way to the text being typed', async () => {
     const wide = await open(new FakeStore({ phase: 'live' }), 80, 24);
     await wide.press('t');

@@ -55,6 +55,9 @@ export const NOT_LIVE_YET =
 /** Said when Enter comes after the call ended: the line stays (Esc closes it). */
 export const CALL_OVER = 'the call is over: your message was not sent (Esc closes the line)';
 
+/** The notices about the open message line: Esc, closing it, takes them with it. */
+const LINE_NOTICES: ReadonlySet<string> = new Set([NOT_LIVE_YET, CALL_OVER]);
+
 /**
  * Said when `t` or a paste would open the message line on a call that is over: nothing typed
  * could be sent. `redial`: `r` calls again (the full-screen run).
@@ -207,7 +210,14 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         sendLine(store, dispatch, ui.line);
         return;
       case 'cancel':
-        dispatch({ type: ui.mode === 'help' ? 'closeHelp' : 'stopTyping' });
+        if (ui.mode === 'help') {
+          dispatch({ type: 'closeHelp' });
+          return;
+        }
+        dispatch({ type: 'stopTyping' });
+        // What was said about the line (kept until live, not sent) is wrong once it is dropped.
+        if (ui.toast && LINE_NOTICES.has(ui.toast.text))
+          dispatch({ type: 'clearToast', id: ui.toast.id });
         return;
       case 'toggleMedium': {
         if (snapshot.phase !== 'live') {
