@@ -151,6 +151,11 @@ export async function openCall(
     numberedOutput(ctx.o.output, number),
     ctx.o.outputSampleRate,
   ),
+  /**
+   * The user's mute the call starts with: as the screen showed it while the call was being made
+   * (`m` before it was up; `r` keeps a muted mic muted).
+   */
+  muted = false,
 ): Promise<OpenCall> {
   const { o } = ctx;
   const storeModule = loadStoreModule();
@@ -220,8 +225,7 @@ export async function openCall(
     echoGuard: echo.guards,
     echo,
     ptt: o.ptt,
-    // `r` calls again with the mic as the user left it: muted stays muted.
-    muted: files.earlier.at(-1)?.snapshot.userMuted === true,
+    muted,
     recorder,
     transcriptPath: files.path,
     secrets,

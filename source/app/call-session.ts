@@ -116,24 +116,45 @@ type Listener = () => void;
 
 const EXIT_FORCED = 130;
 
+export interface PendingStoreOptions {
+  /** Between calls (a redial), `s` saves the run's finished calls. */
+  readonly save?: () => Promise<string>;
+  /** `error`: a redial could not create its call (`r` tries again). */
+  readonly phase?: 'creating' | 'error';
+  /** `--ptt`: the call to come has a talk control (the footer offers Space). */
+  readonly ptt?: boolean;
+  /** The user's mute, as the call before left it (`r` keeps a muted mic muted). */
+  readonly muted?: boolean;
+}
+
 /**
- * A store that shows a call about to be created: phase `creating`, nothing else yet. Between
- * calls (a redial), `save` keeps `s` working: it saves the run's finished calls.
+ * A store that shows a call about to be created: phase `creating`, nothing else yet. Its mute
+ * is the coming call's: `m` sets it, the mic flags show it, and the call starts with it (read by
+ * {@link CallSession}). The talk control opens nothing before the call is up: a press carried
+ * over would open the mic at a moment nobody chose (docs/keys.md).
  */
 export function pendingStore(
   title: string,
-  save?: () => Promise<string>,
-  phase: 'creating' | 'error' = 'creating',
+  { save, phase = 'creating', ptt = false, muted = false }: PendingStoreOptions = {},
 ): Store {
-  const snapshot = blankSnapshot({
+  let snapshot = blankSnapshot({
     phase,
     input: { kind: '', description: '—', sampleRate: 0 },
     output: { kind: '', description: '—', sampleRate: 0 },
     label: { kind: 'agent', text: title },
+    ptt,
+    userMuted: muted,
+    muted: ptt || muted,
   });
+  const listeners = new Set<Listener>();
   const nothing = async () => undefined;
   const actions: StoreActions = {
-    mute: () => undefined,
+    mute: (on) => {
+      const userMuted = on ?? !snapshot.userMuted;
+      if (userMuted === snapshot.userMuted) return;
+      snapshot = { ...snapshot, userMuted, muted: ptt || userMuted };
+      for (const listener of [...listeners]) listener();
+    },
     setPtt: () => undefined,
     interrupt: () => undefined,
     sendText: () => undefined,
@@ -145,7 +166,14 @@ export function pendingStore(
       }),
     hangUp: nothing,
   };
-  return { getSnapshot: () => snapshot, subscribe: () => () => undefined, actions };
+  return {
+    getSnapshot: () => snapshot,
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    actions,
+  };
 }
 
 /** The run's state and its actions, as an external store for the UI. */
@@ -183,7 +211,7 @@ export class CallSession {
         'plan' in start
           ? { kind: 'dialing', number: 1 }
           : { kind: 'picking', choice: start.choice },
-      store: pendingStore(options.titleFor(undefined)),
+      store: pendingStore(options.titleFor(undefined), { ptt: options.ctx.o.ptt }),
       earlier: options.files.earlier,
       title: options.titleFor(undefined),
     };
@@ -278,7 +306,7 @@ export class CallSession {
     // its call had).
     if (number === 1) {
       const title = this.options.titleFor(plannedLabel(plan));
-      this.update({ title, store: pendingStore(title) });
+      this.update({ title, store: this.pending({ title, between: false }) });
     }
     const { o } = this.options.ctx;
     if (number > 1) {
@@ -292,7 +320,7 @@ export class CallSession {
       } catch (error) {
         this.update({
           stage: { kind: 'failed', message: `could not call again: ${errorLine(error)}` },
-          store: pendingStore(this.view.title, async () => this.saveFinished(), 'error'),
+          store: this.pending({ phase: 'error' }),
         });
         return;
       }
@@ -315,7 +343,14 @@ export class CallSession {
         dropSink();
         return;
       }
-      call = await openCall(this.options.ctx, created, this.options.files, number, sinkOpening);
+      call = await openCall(
+        this.options.ctx,
+        created,
+        this.options.files,
+        number,
+        sinkOpening,
+        this.view.store.getSnapshot().userMuted,
+      );
     } catch (error) {
       const message = errorLine(error);
       if (number === 1) {
@@ -329,7 +364,7 @@ export class CallSession {
       }
       this.update({
         stage: { kind: 'failed', message: `could not call again: ${message}` },
-        store: pendingStore(this.view.title, async () => this.saveFinished(), 'error'),
+        store: this.pending({ phase: 'error' }),
       });
       return;
     }
@@ -337,6 +372,9 @@ export class CallSession {
       await call.close();
       return;
     }
+    // `m` while the call's parts opened: the call starts with the mute the screen showed last.
+    const muted = this.view.store.getSnapshot().userMuted;
+    if (call.store.getSnapshot().userMuted !== muted) call.store.actions.mute(muted);
     this.number = number;
     this.current = call;
     this.liveSince = performance.now();
@@ -453,7 +491,7 @@ export class CallSession {
         // until the next one is created (shown twice otherwise, and saved twice by `s`).
         this.update({
           earlier: [...this.options.files.earlier],
-          store: pendingStore(this.view.title, async () => this.saveFinished()),
+          store: this.pending(),
         });
         await this.dial();
         return;
@@ -470,6 +508,28 @@ export class CallSession {
       });
     })();
     return this.finishing;
+  }
+
+  /**
+   * The store shown while the next call is made: with the mute of the store shown now (the call
+   * that ended, or the call being made before it), so `m` pressed on any of them carries on.
+   */
+  private pending({
+    title = this.view.title,
+    phase,
+    between = true,
+  }: {
+    title?: string;
+    phase?: 'error';
+    /** Between calls: `s` saves the run's finished calls. */
+    between?: boolean;
+  } = {}): Store {
+    return pendingStore(title, {
+      ptt: this.options.ctx.o.ptt,
+      muted: this.view.store.getSnapshot().userMuted,
+      ...(phase ? { phase } : {}),
+      ...(between ? { save: async () => this.saveFinished() } : {}),
+    });
   }
 
   /** `s` between calls: the run's finished calls, into the run's file (made now if none). */

@@ -670,6 +670,9 @@ export class SessionStore implements Store {
   private setPttDown(down: boolean): void {
     // Over, a talk control opens no mic: nothing changes, and no false `mic live` is logged.
     if (this.isOver()) return;
+    // Not live yet (or hanging up): pressed now, it would open the mic whenever the call came
+    // up, a moment nobody chose. Pressed again once live, it talks.
+    if (down && this.snapshot.phase !== 'live') return;
     if (down === this.snapshot.pttDown) return;
     this.update({ pttDown: down });
     this.applyMute();

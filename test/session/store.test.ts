@@ -160,6 +160,24 @@ describe('SessionStore against the local agent', () => {
     expect(await heard()).toBe(false);
   }, 30_000);
 
+  it('the talk control opens nothing before the call is live, and changes nothing once it ended', async () => {
+    const { url } = await localCall();
+    const { store } = await makeStore(url, new ToneSource(), 'test', true);
+    // Connecting: a press now would open the mic whenever the call came up.
+    store.actions.setPtt(true);
+    expect(store.getSnapshot()).toMatchObject({ phase: 'connecting', pttDown: false, muted: true });
+    await store.start();
+    store.actions.setPtt(true);
+    expect(store.getSnapshot()).toMatchObject({ pttDown: true, muted: false });
+    await store.actions.hangUp();
+    const events = store.getSnapshot().events.length;
+    store.actions.setPtt(false);
+    store.actions.mute(true);
+    // The mute is kept for the call r makes; nothing is said of a mic the ended call has not.
+    expect(store.getSnapshot()).toMatchObject({ pttDown: true, userMuted: true, muted: true });
+    expect(store.getSnapshot().events).toHaveLength(events);
+  });
+
   it('without --ptt the talk control opens a muted mic while held, and the mute is back after', async () => {
     const { url } = await localCall();
     const store = await storeFor(url);

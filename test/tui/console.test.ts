@@ -11,6 +11,7 @@ import { wavHeader } from '../../source/audio/wav.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, tempDir } from '../helpers/cli.js';
 import { double, KEY } from '../omnia/helpers.js';
+import { startCreateHoldingProxy } from './fixtures.js';
 import { isLive, isLiveASecond, killAllTuis, screenLines, startTui, type Tui } from './tmux.js';
 
 const agents: Array<{ close(): Promise<void> }> = [];
@@ -411,6 +412,70 @@ describe('r keeps the mute', () => {
     expect(agent.calls).toHaveLength(2);
     await tui.keys('m');
     await tui.waitForScreen((s) => s.includes('mic live') && !s.includes('MUTED'), 'unmuted');
+  }, 60_000);
+});
+
+describe('m before the call is up', () => {
+  it('m while the call is being created mutes the call it makes, shown and said; i says why it did nothing', async () => {
+    const agent = await localAgent();
+    const proxy = await startCreateHoldingProxy(agent.port);
+    agents.push(proxy);
+    proxy.holdCreates();
+    const home = tempDir('omnia-early-mute-');
+    const tui = await app(['--api-base', proxy.baseUrl, '--agent', 'demo'], home);
+    await tui.waitForScreen(
+      (s) => s.includes('creating call') && s.includes('mic off'),
+      'the call being created',
+    );
+    // It was dropped without a word, and the call came up with the mic live.
+    await tui.keys('m');
+    await tui.waitForScreen(
+      (s) => s.includes('not connected yet: the call starts muted') && s.includes('MUTED'),
+      'the mute, shown and said',
+    );
+    await tui.keys('i');
+    await tui.waitForScreen(
+      (s) => s.includes('not connected yet: there is nothing to interrupt'),
+      'why i did nothing',
+    );
+    proxy.releaseCreates();
+    const live = await tui.waitForScreen(isLive, 'the call to be live');
+    expect(live).toContain('MUTED');
+    expect(live).not.toContain('mic live');
+    expect(agent.calls).toHaveLength(1);
+  }, 60_000);
+
+  it('m while r calls again sets the mic of the call it makes: unmuted, the new call is not muted', async () => {
+    const agent = await localAgent();
+    const proxy = await startCreateHoldingProxy(agent.port);
+    agents.push(proxy);
+    const home = tempDir('omnia-early-mute-');
+    const tui = await app(['--api-base', proxy.baseUrl, '--agent', 'demo'], home);
+    await tui.waitForScreen((s) => isLive(s) && s.includes('mic live'), 'the first call');
+    await tui.keys('m');
+    await tui.waitForScreen((s) => s.includes('MUTED') && isLiveASecond(s), 'muted');
+    proxy.holdCreates();
+    await tui.keys('r');
+    await tui.waitForScreen(
+      (s) => s.includes('calling again…') && proxy.held > 0,
+      'the second call being created',
+    );
+    expect(await tui.capture()).toContain('MUTED');
+    // Dropped, it left the new call muted.
+    await tui.keys('m');
+    await tui.waitForScreen(
+      (s) =>
+        s.includes('not connected yet: the call starts with the mic live') && !s.includes('MUTED'),
+      'the mute off, shown and said',
+    );
+    proxy.releaseCreates();
+    const second = await tui.waitForScreen(
+      (s) => isLive(s) && s.includes('call 2 ·'),
+      'the second call',
+    );
+    expect(second).toContain('mic live');
+    expect(second).not.toContain('MUTED');
+    expect(agent.calls).toHaveLength(2);
   }, 60_000);
 });
 

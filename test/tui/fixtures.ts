@@ -116,6 +116,77 @@ export async function startHoldingProxy(targetPort: number): Promise<HoldingProx
 }
 
 /**
+ * A TCP proxy on 127.0.0.1 in front of the agent's REST API that can hold the requests that
+ * create calls (`POST`), as a slow server would: the call stays `creating` until
+ * `releaseCreates()`. Everything else (the call record, a keep-alive connection's other
+ * requests) goes through.
+ */
+export interface CreateHoldingProxy {
+  readonly baseUrl: string;
+  holdCreates(): void;
+  releaseCreates(): void;
+  /** How many requests that create a call are held now. */
+  readonly held: number;
+  close(): Promise<void>;
+}
+
+export async function startCreateHoldingProxy(targetPort: number): Promise<CreateHoldingProxy> {
+  let holding = false;
+  const waiting = new Set<() => void>();
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    // Once a POST is held, what follows on its connection waits behind it, in order.
+    let queue: Buffer[] | undefined;
+    client.on('data', (chunk: Buffer) => {
+      if (queue) {
+        queue.push(chunk);
+        return;
+      }
+      if (holding && chunk.subarray(0, 5).toString('latin1') === 'POST ') {
+        const held: Buffer[] = [chunk];
+        queue = held;
+        const release = () => {
+          waiting.delete(release);
+          queue = undefined;
+          for (const part of held) upstream.write(part);
+        };
+        waiting.add(release);
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    holdCreates: () => {
+      holding = true;
+    },
+    releaseCreates: () => {
+      holding = false;
+      for (const release of [...waiting]) release();
+    },
+    get held() {
+      return waiting.size;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
  * An interactive bash in a tmux pane (job control: Ctrl+Z, `&`, `bg`, `fg` as a user has them),
  * and the app's command line for the call, with `extra` options, to type into it.
  */

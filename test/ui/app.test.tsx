@@ -545,6 +545,38 @@ describe('keys', () => {
     expect(store.called('sendText')).toHaveLength(1);
   });
 
+  it('before the call is up m sets the mute it starts with, and says so; i and Space say why they did nothing', async () => {
+    const store = new FakeStore({ phase: 'creating', ptt: true, muted: true });
+    const r = await open(store);
+    await waitFor(() => expect(r.frame()).toContain('mic off'));
+    await r.press('m');
+    await waitFor(() => expect(r.frame()).toContain('not connected yet: the call starts muted'));
+    expect(r.frame()).toMatch(/mic off +MUTED/);
+    await r.press('m');
+    await waitFor(() =>
+      expect(r.frame()).toContain('not connected yet: the call starts unmuted (Space talks)'),
+    );
+    expect(r.frame()).not.toContain('MUTED');
+    await r.press('i');
+    await waitFor(() =>
+      expect(r.frame()).toContain('not connected yet: there is nothing to interrupt'),
+    );
+    expect(store.called('interrupt')).toHaveLength(0);
+    await r.press(' ');
+    await waitFor(() =>
+      expect(r.frame()).toContain('not connected yet: Space talks once the call is live'),
+    );
+    expect(store.called('setPtt')).toHaveLength(0);
+    // Connecting, the same.
+    store.set({ phase: 'connecting', ptt: false });
+    await r.press('m');
+    await waitFor(() => expect(r.frame()).toContain('not connected yet: the call starts muted'));
+    await r.press('m');
+    await waitFor(() =>
+      expect(r.frame()).toContain('not connected yet: the call starts with the mic live'),
+    );
+  });
+
   it('Esc closing the message line takes the notice about that line with it', async () => {
     const store = new FakeStore({ phase: 'connecting' });
     const r = await open(store);

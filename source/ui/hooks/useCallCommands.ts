@@ -1,5 +1,5 @@
 import { type Dispatch, useCallback, useRef } from 'react';
-import type { Store } from '../../session/types.js';
+import type { CallPhase, Store } from '../../session/types.js';
 import { useSuspend } from '../jobControl.js';
 import type { CommandName } from '../keymap.js';
 import type { EditLine } from '../lineEdit.js';
@@ -64,6 +64,11 @@ const LINE_NOTICES: ReadonlySet<string> = new Set([NOT_LIVE_YET, CALL_OVER]);
  */
 export function noOneToTypeTo(redial: boolean): string {
   return `the call is over: there is no one to type to${redial ? ' (r calls again)' : ''}`;
+}
+
+/** The call is being created or connected: no mic is sent, no agent speaks yet. */
+function notUpYet(phase: CallPhase): boolean {
+  return phase === 'creating' || phase === 'connecting';
 }
 
 /** Whether the call in `store` has ended (or failed): nothing more can reach it. */
@@ -162,19 +167,22 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
     // Read at the key, not at the last render: nothing here needs a render of its own.
     const snapshot = store.getSnapshot();
     switch (command) {
-      case 'mute':
+      case 'mute': {
         actions.mute();
-        // Over, the call has no mic to mute: the mute is kept for the call `r` makes.
-        if (snapshot.phase === 'ended' || snapshot.phase === 'error') {
-          const muted = store.getSnapshot().userMuted;
-          dispatch({
-            type: 'toast',
-            text: muted
-              ? 'the call is over: the call r makes starts muted'
-              : 'the call is over: the call r makes starts with the mic live',
-          });
-        }
+        // Over, the call has no mic to mute: the mute is kept for the call `r` makes. Not up
+        // yet, the mute is the coming call's: it starts with it. Either way said, not silent.
+        const after = store.getSnapshot();
+        const starts = after.userMuted
+          ? 'starts muted'
+          : after.ptt
+            ? 'starts unmuted (Space talks)'
+            : 'starts with the mic live';
+        if (isOver(store))
+          dispatch({ type: 'toast', text: `the call is over: the call r makes ${starts}` });
+        else if (notUpYet(snapshot.phase))
+          dispatch({ type: 'toast', text: `not connected yet: the call ${starts}` });
         return;
+      }
       case 'ptt': {
         if (isOver(store)) {
           const again = controls?.redial !== undefined ? ' (r calls again)' : '';
@@ -183,10 +191,19 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
           return;
         }
         const down = pttAfterSpace(event, ui.pttHold || event === 'release', snapshot.pttDown);
+        // Before the call is up Space opens nothing (see the store's setPtt): said, not silent.
+        if (down === true && notUpYet(snapshot.phase)) {
+          dispatch({ type: 'toast', text: 'not connected yet: Space talks once the call is live' });
+          return;
+        }
         if (down !== undefined) actions.setPtt(down);
         return;
       }
       case 'interrupt': {
+        if (notUpYet(snapshot.phase)) {
+          dispatch({ type: 'toast', text: 'not connected yet: there is nothing to interrupt' });
+          return;
+        }
         actions.interrupt();
         // The store says what the key did in the events (nothing to interrupt, nothing more,
         // or how much was dropped): said where the user looks too, in place of an older notice.
