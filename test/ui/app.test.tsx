@@ -1,5 +1,5 @@
 import { render } from 'ink-testing-library';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../source/ui/App.js';
 import { endedLine } from '../../source/ui/components/Notices.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
@@ -694,8 +694,32 @@ describe('keys', () => {
     await r.press(' ');
     await waitFor(() => expect(store.called('setPtt')[0]?.args).toEqual([true]));
     await waitFor(() => expect(r.frame()).toContain('PTT: talking'));
+    // Not at once: a press within 100 ms of the last is a held key's repeat.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await r.press(' ');
     await waitFor(() => expect(store.called('setPtt')[1]?.args).toEqual([false]));
+  });
+
+  it('as a toggle, Space held (presses 35 ms apart) toggles the push-to-talk control once', async () => {
+    const store = new FakeStore({ phase: 'live', ptt: true });
+    const r = await open(store);
+    // The clock the keys are timed with, stepped by hand: a busy test machine is no held key.
+    let now = 10_000;
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => now);
+    try {
+      for (let i = 0; i < 11; i++) {
+        await r.press(' ');
+        now += 35;
+      }
+      await waitFor(() => expect(r.frame()).toContain('PTT: talking'));
+      expect(store.called('setPtt').map((c) => c.args)).toEqual([[true]]);
+      // A press a moment later is a press: it stops the talking.
+      now += 400;
+      await r.press(' ');
+      await waitFor(() => expect(r.frame()).toContain('PTT: off'));
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('a long reason for the end gives way in the middle: the keys to press stay readable', async () => {

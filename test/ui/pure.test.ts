@@ -12,7 +12,7 @@ import { commandFor, footerItems, helpRows, KEYMAP, keyLabel } from '../../sourc
 import { computeLayout } from '../../source/ui/layout.js';
 import { EMPTY_LINE, editLine, LINE_KEYS, PLAIN_KEY } from '../../source/ui/lineEdit.js';
 import { cellsFor, formatReading, meterReading, meterSegments } from '../../source/ui/meter.js';
-import { pttAfterSpace } from '../../source/ui/ptt.js';
+import { NO_SPACE_YET, pttAfterSpace, spaceTap } from '../../source/ui/ptt.js';
 import { sanitizeLine, sanitizeText } from '../../source/ui/sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from '../../source/ui/textWidth.js';
 import { terminalColorLevel } from '../../source/ui/theme.js';
@@ -264,6 +264,33 @@ describe('push-to-talk on Space', () => {
     expect(pttAfterSpace('press', true, true)).toBe(true);
     expect(pttAfterSpace('repeat', true, true)).toBeUndefined();
     expect(pttAfterSpace('release', true, true)).toBe(false);
+  });
+
+  /** The presses at these times (ms) that flip a toggle. */
+  const flips = (times: number[]): number[] => {
+    let taps = NO_SPACE_YET;
+    const out: number[] = [];
+    for (const at of times) {
+      const tap = spaceTap(taps, at);
+      taps = tap.taps;
+      if (tap.flip) out.push(at);
+    }
+    return out;
+  };
+
+  it("as a toggle, a held Space's repeats flip it no more: held, it toggles once", () => {
+    // 11 presses 35 ms apart, as a held key repeats: one toggle, not ten.
+    expect(flips(Array.from({ length: 11 }, (_, i) => 5_000 + i * 35))).toEqual([5_000]);
+    // Each repeat extends the window: a steady 90 ms repeat is still one press.
+    expect(flips(Array.from({ length: 20 }, (_, i) => 5_000 + i * 90))).toEqual([5_000]);
+    // Presses a person makes (a double tap, 250 ms apart) each flip it.
+    expect(flips([5_000, 5_250, 9_000])).toEqual([5_000, 5_250, 9_000]);
+    // A real key: its first repeat comes after the repeat delay (500 ms), where it cannot be told
+    // from a second press; the repeat 35 ms later shows it was one, and takes its flip back.
+    const held = [5_000, 5_500, 5_535, 5_570, 5_605];
+    expect(flips(held)).toEqual([5_000, 5_500, 5_535]);
+    // Tapped, then tapped and held: the second press stands.
+    expect(flips([5_000, 5_300, 5_800, 5_835, 5_870])).toEqual([5_000, 5_300, 5_800, 5_835]);
   });
 });
 

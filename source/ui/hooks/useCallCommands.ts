@@ -3,7 +3,7 @@ import type { CallPhase, Store } from '../../session/types.js';
 import { useSuspend } from '../jobControl.js';
 import type { CommandName } from '../keymap.js';
 import type { EditLine } from '../lineEdit.js';
-import { pttAfterSpace } from '../ptt.js';
+import { NO_SPACE_YET, pttAfterSpace, spaceTap } from '../ptt.js';
 import { sanitizeLine } from '../sanitize.js';
 import { type ScrollCommand, scroll, type TranscriptItem } from '../transcriptLayout.js';
 import type { UiAction, UiState } from '../uiState.js';
@@ -103,6 +103,7 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
   const { store, controls, ui: uiNow, dispatch, onExit, items, transcript, help } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
+  const spaceTaps = useRef(NO_SPACE_YET);
   const suspend = useSuspend();
 
   const exit = useCallback(
@@ -190,7 +191,14 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
             dispatch({ type: 'toast', text: `the call is over: Space opens no mic${again}` });
           return;
         }
-        const down = pttAfterSpace(event, ui.pttHold || event === 'release', snapshot.pttDown);
+        const hold = ui.pttHold || event === 'release';
+        if (!hold && event !== 'repeat') {
+          // A toggle: a held Space's repeats flip it no more (`spaceTap`).
+          const tap = spaceTap(spaceTaps.current, performance.now());
+          spaceTaps.current = tap.taps;
+          if (!tap.flip) return;
+        }
+        const down = pttAfterSpace(event, hold, snapshot.pttDown);
         // Before the call is up Space opens nothing (see the store's setPtt): said, not silent.
         if (down === true && notUpYet(snapshot.phase)) {
           dispatch({ type: 'toast', text: 'not connected yet: Space talks once the call is live' });
