@@ -318,6 +318,18 @@ describe('meters and state', () => {
     expect(f).toMatch(/queued +1240 ms/);
   });
 
+  it('at 80 columns says the agent answers in text only, whatever the output is called', async () => {
+    const store = new FakeStore({
+      phase: 'live',
+      output: { kind: 'none', description: 'no audio output', sampleRate: 48_000 },
+    });
+    const r = await open(store, 80, 24);
+    await r.press('v');
+    await waitFor(() => expect(r.frame()).toMatch(/^.*out {5}text only · no audio output/m));
+    await r.press('v');
+    await waitFor(() => expect(r.frame()).toMatch(/out {5}voice · no audio output · 48 kHz/));
+  });
+
   it('shows the echo mode, and the ERLE while the canceller measures it, in both layouts', async () => {
     const store = new FakeStore({ echo: { mode: 'cancel' } });
     const r = await open(store, 120, 30);

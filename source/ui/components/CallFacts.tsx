@@ -74,7 +74,7 @@ export function echoFact(echo: Snapshot['echo']): string {
 
 /**
  * The rows the facts take: one fact a row, or six rows with two facts on some (`compact`; the
- * echo fact is then under the meters, `EchoFact`). A second fact that would not fit whole in
+ * echo fact is then under the meters, `EchoFact`; how the agent answers leads the output's row). A second fact that would not fit whole in
  * `width` columns is left out rather than cut (`rtt 3…` reads as a number it is not).
  */
 export function factRows(
@@ -106,7 +106,8 @@ export function factRows(
     ['time', both(time, `  rtt ${facts.rtt}`)],
     ['reply', both(facts.reply, `  queued ${facts.queued}`)],
     ['in', facts.in],
-    ['out', `${facts.out} · ${facts.answers}`],
+    // How the agent answers first: cut at the end, `text only` would be the part lost.
+    ['out', `${facts.answers} · ${facts.out}`],
   ];
 }
 
