@@ -724,7 +724,9 @@ export class SessionStore implements Store {
       // The server keeps streaming the rest of this turn: do not play it.
       this.discardingAgentAudio = true;
       this.interruptedOrdinal = live?.ordinal ?? this.lastAgentOrdinal();
-      this.update({ agentCutOff: true });
+      // A state of its own (`interrupted, rest not played`): its clock starts now, not when the
+      // agent began the turn (it read as "interrupted 10 s ago" the moment `i` was pressed).
+      this.update({ agentCutOff: true, agentStateSince: Date.now() });
     }
     // The agent's text is often final long before its audio has played: if audio was cut,
     // the latest agent turn was interrupted even when its transcript is complete.

@@ -114,7 +114,10 @@ export interface PendingText {
 export interface Snapshot {
   readonly phase: CallPhase;
   readonly agentState: AgentState;
-  /** Epoch ms when `agentState` last changed. */
+  /**
+   * Epoch ms when `agentState` last changed, or the turn was cut (`agentCutOff`): the state shown
+   * (`interrupted, rest not played`) counts from the interrupt.
+   */
   readonly agentStateSince: number;
   /**
    * You interrupted the agent (`i`) while the server still streams its turn: the rest of that

@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import { createCall } from '../../source/api/create-call.js';
 import type { AudioSource } from '../../source/audio/types.js';
+import { startLocalAgent } from '../../source/local-agent/index.js';
 import type { SessionStore } from '../../source/session/store.js';
 import { waitFor } from '../helpers/cli.js';
 import {
@@ -238,6 +240,32 @@ describe('SessionStore against the local agent', () => {
     expect(store.getSnapshot().events.at(-1)?.message).toBe(
       'nothing more to interrupt: the rest of this reply is not played',
     );
+  });
+
+  it("the interrupted state's clock starts at the interrupt, not when the agent began speaking", async () => {
+    // Audio sent in real time: the agent speaks for the greeting's length.
+    const agent = await startLocalAgent({ voice: 'tone', sendSpeed: 1 });
+    cleanups.push(() => agent.close());
+    const call = await createCall({
+      apiBase: agent.baseUrl,
+      agentId: 'demo',
+      inputSampleRate: RATE,
+      outputSampleRate: RATE,
+    });
+    const store = await storeFor(call.websocketUrl, silentSource());
+    await waitFor(
+      () => {
+        const s = store.getSnapshot();
+        return s.agentState === 'speaking' && Date.now() - s.agentStateSince > 1_000;
+      },
+      { what: 'the agent speaking for a second' },
+    );
+    const at = Date.now();
+    store.actions.interrupt();
+    const s = store.getSnapshot();
+    expect(s).toMatchObject({ agentState: 'speaking', agentCutOff: true });
+    // Read as "interrupted 1s" otherwise: a second before the key was pressed.
+    expect(s.agentStateSince).toBeGreaterThanOrEqual(at);
   });
 
   it('once the call is over, its meters and queue read silence, not their last reading', async () => {

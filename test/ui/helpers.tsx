@@ -91,7 +91,9 @@ export class FakeStore extends SnapshotStore implements Store {
       const event = { id: s.events.length + 1, at: Date.now(), kind: 'info' as const, message };
       this.set({
         events: [...s.events, event],
-        ...(cut ? { interruptions: s.interruptions + 1, agentCutOff: true } : {}),
+        ...(cut
+          ? { interruptions: s.interruptions + 1, agentCutOff: true, agentStateSince: Date.now() }
+          : {}),
       });
     },
     sendText: (text: string, urgency?: 'immediate' | 'soon' | 'later') => {
