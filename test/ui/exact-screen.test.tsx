@@ -141,6 +141,15 @@ describe('a screen of a row or two', () => {
     expect(four[2]).toMatch(/^call ended: the agent hung up/);
   }, 30_000);
 
+  it('a header too narrow for the title shows the phase and time alone, flush left', async () => {
+    // `ended 1:35` is 10 columns: no title, and no space kept for one.
+    for (const columns of [10, 11, 12]) {
+      const three = (await start(columns, 3)).screen();
+      expect(three[0], `${columns}x3`).toMatch(/^ended 1:35 *$/);
+    }
+    expect((await start(20, 3)).screen()[0]).toMatch(/^omnia-\S*… ended 1:35$/);
+  }, 30_000);
+
   it('a footer too narrow for the bare keys keeps q quit, giving up the least used keys first', async () => {
     for (const columns of [20, 14, 6]) {
       const screen = (await start(columns, 12)).screen();
