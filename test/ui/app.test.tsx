@@ -138,6 +138,8 @@ describe('scrolling', () => {
     await r.press(KEYS.pageUp);
     await waitFor(() => expect(r.frame()).toMatch(/↓ \d+ more/));
     expect(r.frame()).not.toContain('message number 59');
+    // Flush left, under the transcript's own rows.
+    expect(r.frame()).toMatch(/^(\u001b\[[0-9;]*m)*↓ \d+ more · End to follow/m);
     // A new turn does not drag the scrolled-back view along.
     const before = r.frame().split('\n').slice(1, 6).join('\n');
     store.set({

@@ -78,7 +78,7 @@ export const TranscriptPane = memo(function TranscriptPane({
       ))}
       {!following && !window.atBottom && (
         <Text inverse wrap="truncate-end">
-          {` ↓ ${window.moreBelow} more · End to follow `}
+          {`↓ ${window.moreBelow} more · End to follow`}
         </Text>
       )}
     </Box>
