@@ -25,7 +25,7 @@ import { useLatestReducer } from './hooks/useLatestReducer.js';
 import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
-import type { KeyContext } from './keymap.js';
+import { type KeyContext, keyNameOf, whyNothing } from './keymap.js';
 import { computeLayout } from './layout.js';
 import { editLine, PLAIN_KEY, pastedLine } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
@@ -195,7 +195,13 @@ export function App({
   const onText = useCallback(
     (input: string, key: Key) => {
       const { mode, line } = uiNow();
-      if (mode !== 'typing') return;
+      if (mode !== 'typing') {
+        // Not a command here: a key that looks like one says why it did nothing.
+        const name = key.eventType === 'release' ? undefined : keyNameOf(input, key);
+        const why = name === undefined ? undefined : whyNothing(name, keyContext());
+        if (why !== undefined) dispatch({ type: 'toast', text: why });
+        return;
+      }
       // A paste, or a terminal that batches keys, delivers text and Enter in one chunk.
       const cut = input.search(/[\r\n]/);
       // Pasted text may hold escape sequences or tabs: only printable text reaches the line.
@@ -206,7 +212,7 @@ export function App({
       }
       sendLine(store, dispatch, next);
     },
-    [uiNow, dispatch, store],
+    [uiNow, dispatch, store, keyContext],
   );
   // A paste the terminal brackets (Ink turns bracketed paste on while this listens) is text,
   // never keys: in the message line at the cursor, its lines joined by spaces, sent only with

@@ -280,6 +280,21 @@ export function commandFor(name: KeyName, context: KeyContext): CommandName | un
   return undefined;
 }
 
+/** Said when Space is pressed without `--ptt`: it does nothing, and how to have it. */
+export const PTT_OFF = 'push-to-talk is off: start with --ptt to talk with Space';
+
+/**
+ * What to say of a key that is no command in this context, when it is worth a word: Space
+ * without `--ptt`, and a key of the call pressed with the help open (the help covers what it
+ * would change, so it does nothing: Esc first). Undefined for keys that are just not keys. Pure.
+ */
+export function whyNothing(name: KeyName, context: KeyContext): string | undefined {
+  if (name === 'space' && !context.ptt) return PTT_OFF;
+  if (context.mode !== 'help') return undefined;
+  if (commandFor(name, { ...context, mode: 'call' }) === undefined) return undefined;
+  return `the help is open: Esc closes it, then ${keyLabel(name)} works`;
+}
+
 /** Footer items for the context: `[key label, short label]`, in table order. */
 export function footerItems(context: KeyContext): Array<readonly [string, string]> {
   const items: Array<readonly [string, string]> = [];
@@ -307,9 +322,9 @@ export function helpRows(
 ): Array<{ keys: string; description: string; when: string }> {
   return KEYMAP.filter((entry) => !entry.onlyWithRedial || context.redial === true).map((entry) => {
     const binding = shown(entry, { mode: 'call', ptt: true, pttHold: context.pttHold });
-    // The help is part of the call: a key of the call's works in it, and says nothing more. A key
-    // for typing and the help (Esc) says both in its description: no "(typing)" that reads as
-    // "only while typing".
+    // A key of the call says nothing more: the help lists the call's keys, which work once it
+    // is closed (with it open they say so, `whyNothing`). A key for typing and the help (Esc)
+    // says both in its description: no "(typing)" that reads as "only while typing".
     const modes = binding.when.filter((m) => m !== 'help');
     const describedWhere = !binding.when.includes('call') && binding.when.includes('help');
     let when: string;

@@ -702,6 +702,10 @@ describe('keys', () => {
     const store = new FakeStore({ ptt: false });
     const r = await open(store);
     await r.press(' ');
+    // Not a silent nothing: where push-to-talk is, and how to have it.
+    await waitFor(() =>
+      expect(r.frame()).toContain('push-to-talk is off: start with --ptt to talk with Space'),
+    );
     expect(store.called('setPtt')).toHaveLength(0);
     store.set({ ptt: true });
     await waitFor(() => expect(r.frame()).toContain('PTT: off'));
@@ -812,14 +816,26 @@ describe('keys', () => {
     expect(r.frame()).toMatch(/m mute · .*q quit/);
     await r.press('?');
     await waitFor(() => expect(r.frame()).toContain('Keys'));
+    expect(r.frame()).toContain(
+      "Keys (? or Esc to close) · the call's keys work once it is closed",
+    );
     // A store on its own cannot call again: every key but r.
     for (const binding of KEYMAP) {
       if (binding.onlyWithRedial) expect(r.frame()).not.toContain(binding.description);
       else expect(r.frame()).toContain(binding.description);
     }
     expect(r.frame()).toContain('PgUp');
+    // The help covers what the call's keys would change: they do nothing, and say so.
     await r.press('m');
+    await waitFor(() =>
+      expect(r.frame()).toContain('the help is open: Esc closes it, then m works'),
+    );
     expect(store.called('mute')).toHaveLength(0);
+    await r.press('i');
+    await waitFor(() =>
+      expect(r.frame()).toContain('the help is open: Esc closes it, then i works'),
+    );
+    expect(store.called('interrupt')).toHaveLength(0);
     await r.press(KEYS.escape);
     await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
   });

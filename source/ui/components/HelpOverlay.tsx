@@ -1,9 +1,13 @@
 import { Box, Text } from 'ink';
 import { helpRows } from '../keymap.js';
 import { LINE_KEYS } from '../lineEdit.js';
-import { wrapText } from '../textWidth.js';
+import { stringWidth, wrapText } from '../textWidth.js';
 
 const KEYS_COLUMNS = 8;
+
+/** The title's hint; the long one where it fits (with the help open, the call's keys do nothing). */
+const HINT = '(? or Esc to close)';
+const HINT_LONG = `${HINT} · the call's keys work once it is closed`;
 
 /** One display line of the help: a binding's first line carries its keys. */
 export interface HelpLine {
@@ -79,7 +83,7 @@ export function HelpOverlay({
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate-end">
-        Keys <Text dimColor>(? or Esc to close)</Text>
+        Keys <Text dimColor>{stringWidth(`Keys ${HINT_LONG}`) <= width ? HINT_LONG : HINT}</Text>
       </Text>
       {shown.map((line) => (
         <Text key={line.key} wrap="truncate-end">
