@@ -120,6 +120,12 @@ function oneOf(flag: string, choices: readonly string[]): (value: string) => str
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+/** The width a list command fits its table to: the terminal's; none for a pipe or a file. */
+async function tableWidth(): Promise<number | undefined> {
+  const { terminalWidth } = await import('./commands/table.js');
+  return terminalWidth();
+}
+
 /**
  * Where a command's JSON text goes: stdout, with what a terminal would act on that
  * JSON.stringify leaves (C1 controls, bidi overrides) escaped as `\uXXXX`, so the data stays
@@ -616,20 +622,20 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option('--all', 'inactive and suspended agents too')
     .action(async (_flags, cmd: Command) => {
       const { runAgentsCommand } = await import('./commands/agents.js');
-      setExit(await runAgentsCommand(cmd.optsWithGlobals(), out, err));
+      setExit(await runAgentsCommand(cmd.optsWithGlobals(), out, err, await tableWidth()));
     });
 
   apiCommand('voices', 'list the voices --voice takes')
     .option('--language <code>', 'only voices for this language')
     .action(async (_flags, cmd: Command) => {
       const { runVoicesCommand } = await import('./commands/catalog.js');
-      setExit(await runVoicesCommand(cmd.optsWithGlobals(), out, err));
+      setExit(await runVoicesCommand(cmd.optsWithGlobals(), out, err, await tableWidth()));
     });
 
   apiCommand('languages', 'list the languages --language takes').action(
     async (_flags, cmd: Command) => {
       const { runLanguagesCommand } = await import('./commands/catalog.js');
-      setExit(await runLanguagesCommand(cmd.optsWithGlobals(), out, err));
+      setExit(await runLanguagesCommand(cmd.optsWithGlobals(), out, err, await tableWidth()));
     },
   );
 
@@ -641,7 +647,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (_flags, cmd: Command) => {
       const { runCallsCommand } = await import('./commands/calls.js');
       const flags = cmd.optsWithGlobals();
-      setExit(await runCallsCommand(flags, flags.json ? await jsonOut() : out, err));
+      setExit(
+        await runCallsCommand(
+          flags,
+          flags.json ? await jsonOut() : out,
+          err,
+          flags.json ? undefined : await tableWidth(),
+        ),
+      );
     });
   calls
     .command('show')

@@ -2,7 +2,7 @@
 import { type AgentInfo, type AgentList, readAgents } from '../../api/agents.js';
 import { terminalJson } from '../../api/sanitize.js';
 import { type ApiFlags, commandApi } from './api-target.js';
-import { formatTable } from './table.js';
+import { droppedLine, layoutTable, type TableLayout } from './table.js';
 
 export interface AgentsFlags extends ApiFlags {
   search?: string;
@@ -10,11 +10,15 @@ export interface AgentsFlags extends ApiFlags {
   json?: boolean;
 }
 
-/** Lists every page of agents (active ones unless `--all`). Resolves to the exit code. */
+/**
+ * Lists every page of agents (active ones unless `--all`). Resolves to the exit code. `width`:
+ * the terminal's, to fit the table to (none for a pipe or a file: the table whole).
+ */
 export async function runAgentsCommand(
   flags: AgentsFlags,
   out: (line: string) => void,
   err: (line: string) => void,
+  width?: number,
 ): Promise<number> {
   const { api } = await commandApi(flags, err);
   const { agents, more } = await readAgents(api, {
@@ -30,7 +34,8 @@ export async function runAgentsCommand(
     if (more) err(moreAgentsLine(agents.length, more, flags));
     return 0;
   }
-  for (const line of formatAgents(agents)) out(line);
+  const table = layoutAgents(agents, width);
+  for (const line of table.lines) out(line);
   const which = flags.all ? '' : 'active ';
   const found = flags.search ? ` matching ${JSON.stringify(flags.search)}` : '';
   err(
@@ -38,6 +43,8 @@ export async function runAgentsCommand(
       (flags.all ? '' : ' --all lists inactive ones too.'),
   );
   if (more) err(moreAgentsLine(agents.length, more, flags));
+  const dropped = droppedLine(table.dropped, width);
+  if (dropped) err(dropped);
   return 0;
 }
 
@@ -66,13 +73,25 @@ export function moreAgentsLine(
 
 /** The agents as a table: name, id, status, language, voice, who speaks first. Pure. */
 export function formatAgents(agents: readonly AgentInfo[]): string[] {
-  if (agents.length === 0) return [];
-  return formatTable(agents, [
-    { heading: 'NAME', value: (a) => a.name, maxWidth: 40 },
-    { heading: 'ID', value: (a) => a.id },
-    { heading: 'STATUS', value: (a) => a.status },
-    { heading: 'LANGUAGE', value: (a) => a.language ?? '-' },
-    { heading: 'VOICE', value: (a) => a.voice ?? '-', maxWidth: 30 },
-    { heading: 'FIRST SPEAKER', value: (a) => a.firstSpeaker ?? '-' },
-  ]);
+  return layoutAgents(agents).lines;
+}
+
+/**
+ * {@link formatAgents} in `width` cells when given: the name and the voice are cut first, then
+ * who speaks first, the status and the language are left out; the id is always whole. Pure.
+ */
+export function layoutAgents(agents: readonly AgentInfo[], width?: number): TableLayout {
+  if (agents.length === 0) return { lines: [], dropped: [] };
+  return layoutTable(
+    agents,
+    [
+      { heading: 'NAME', value: (a) => a.name, maxWidth: 40, minWidth: 12 },
+      { heading: 'ID', value: (a) => a.id },
+      { heading: 'STATUS', value: (a) => a.status, dropOrder: 2 },
+      { heading: 'LANGUAGE', value: (a) => a.language ?? '-', dropOrder: 3 },
+      { heading: 'VOICE', value: (a) => a.voice ?? '-', maxWidth: 30, minWidth: 8 },
+      { heading: 'FIRST SPEAKER', value: (a) => a.firstSpeaker ?? '-', dropOrder: 1 },
+    ],
+    width,
+  );
 }

@@ -38,7 +38,7 @@ import {
 } from '../../transcript/format.js';
 import { formatDuration } from '../../transcript/summary.js';
 import { type ApiFlags, commandApi } from './api-target.js';
-import { formatTable } from './table.js';
+import { droppedLine, layoutTable, type TableLayout } from './table.js';
 
 /** A bad `calls` argument: one line, exit 2. */
 export class CallsUsageError extends Error {
@@ -265,10 +265,12 @@ export function statusHint(status: string): string {
   }The status is how a call ended, spelled as Omnia does: ${KNOWN_END_REASONS.join(', ')}.`;
 }
 
+/** `width`: the terminal's, to fit the table to (none for a pipe or a file: the table whole). */
 export async function runCallsCommand(
   flags: CallsFlags,
   out: (line: string) => void,
   err: (line: string) => void,
+  width?: number,
 ): Promise<number> {
   const since = flags.since === undefined ? undefined : parseSince(flags.since);
   const until = flags.until === undefined ? undefined : parseUntil(flags.until);
@@ -290,7 +292,8 @@ export async function runCallsCommand(
     out(JSON.stringify(calls.map(recordFacts), null, 2));
     return 0;
   }
-  for (const line of formatCalls(calls)) out(line);
+  const table = layoutCalls(calls, width);
+  for (const line of table.lines) out(line);
   const limit = flags.limit ?? DEFAULT_CALLS_LIMIT;
   err(
     `${calls.length} call${calls.length === 1 ? '' : 's'}, newest first${
@@ -301,6 +304,8 @@ export async function runCallsCommand(
   if (local && calls.length === 0) {
     err('The built-in local agent keeps the calls it served while it runs: see omnia-voice serve.');
   }
+  const dropped = droppedLine(table.dropped, width);
+  if (dropped) err(dropped);
   return 0;
 }
 
@@ -312,30 +317,57 @@ function localTime(ms: number | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** The calls as a table: start, agent, duration, end reason, cost, short summary, id. Pure. */
+/** The calls as a table: start, agent, duration, end reason, cost, id, short summary. Pure. */
 export function formatCalls(calls: readonly CallLog[]): string[] {
-  if (calls.length === 0) return [];
+  return layoutCalls(calls).lines;
+}
+
+/**
+ * {@link formatCalls} in `width` cells when given: the summary, the end reason and the agent
+ * are cut first (the widest first), then the summary, the cost and the duration are left out;
+ * the start and the call id are always whole. Pure.
+ */
+export function layoutCalls(calls: readonly CallLog[], width?: number): TableLayout {
+  if (calls.length === 0) return { lines: [], dropped: [] };
   const rows = calls.map(recordFacts);
-  return formatTable(rows, [
-    { heading: 'START', value: (r) => localTime(r.startedAt) },
-    { heading: 'AGENT', value: (r) => r.agentName ?? r.agentId ?? '-', maxWidth: 24 },
-    {
-      heading: 'DURATION',
-      value: (r) => (r.durationMs === undefined ? '-' : formatDuration(r.durationMs)),
-    },
-    {
-      heading: 'END REASON',
-      value: (r) =>
-        r.endReason ? describeEndReason(r.endReason) : r.complete ? '-' : 'in progress',
-      maxWidth: 36,
-    },
-    {
-      heading: 'COST',
-      value: (r) => (r.costCents === undefined ? '-' : formatCost(r.costCents, r.currency)),
-    },
-    { heading: 'ID', value: (r) => r.callId },
-    { heading: 'SUMMARY', value: (r) => r.shortSummary ?? r.summary ?? '', maxWidth: 60 },
-  ]);
+  return layoutTable(
+    rows,
+    [
+      { heading: 'START', value: (r) => localTime(r.startedAt) },
+      {
+        heading: 'AGENT',
+        value: (r) => r.agentName ?? r.agentId ?? '-',
+        maxWidth: 24,
+        minWidth: 10,
+      },
+      {
+        heading: 'DURATION',
+        value: (r) => (r.durationMs === undefined ? '-' : formatDuration(r.durationMs)),
+        dropOrder: 3,
+      },
+      {
+        heading: 'END REASON',
+        value: (r) =>
+          r.endReason ? describeEndReason(r.endReason) : r.complete ? '-' : 'in progress',
+        maxWidth: 36,
+        minWidth: 12,
+      },
+      {
+        heading: 'COST',
+        value: (r) => (r.costCents === undefined ? '-' : formatCost(r.costCents, r.currency)),
+        dropOrder: 2,
+      },
+      { heading: 'ID', value: (r) => r.callId },
+      {
+        heading: 'SUMMARY',
+        value: (r) => r.shortSummary ?? r.summary ?? '',
+        maxWidth: 60,
+        minWidth: 12,
+        dropOrder: 1,
+      },
+    ],
+    width,
+  );
 }
 
 export interface CallsShowFlags extends ApiFlags {

@@ -3,16 +3,18 @@ import { findLanguage, listLanguages, listVoices } from '../../api/catalog.js';
 import { serverOf } from '../../api/request.js';
 import { terminalJson } from '../../api/sanitize.js';
 import { type ApiFlags, commandApi } from './api-target.js';
-import { formatTable } from './table.js';
+import { droppedLine, layoutTable } from './table.js';
 
 export interface CatalogFlags extends ApiFlags {
   json?: boolean;
 }
 
+/** `width`: the terminal's, to fit the table to (none for a pipe or a file: the table whole). */
 export async function runVoicesCommand(
   flags: CatalogFlags & { language?: string },
   out: (line: string) => void,
   err: (line: string) => void,
+  width?: number,
 ): Promise<number> {
   const { api } = await commandApi(flags, err);
   // A language that does not exist is a mistake to name, not an empty (or full) list.
@@ -25,14 +27,20 @@ export async function runVoicesCommand(
     out(terminalJson(voices));
     return 0;
   }
+  let dropped: string[] = [];
   if (voices.length > 0) {
-    const lines = formatTable(voices, [
-      { heading: 'NAME', value: (v) => v.name, maxWidth: 40 },
-      { heading: 'LANGUAGE', value: (v) => v.languageCode ?? 'any' },
-      { heading: 'GENDER', value: (v) => v.gender ?? '-' },
-      { heading: 'ID', value: (v) => v.id },
-    ]);
-    for (const line of lines) out(line);
+    const table = layoutTable(
+      voices,
+      [
+        { heading: 'NAME', value: (v) => v.name, maxWidth: 40, minWidth: 12 },
+        { heading: 'LANGUAGE', value: (v) => v.languageCode ?? 'any' },
+        { heading: 'GENDER', value: (v) => v.gender ?? '-', dropOrder: 1 },
+        { heading: 'ID', value: (v) => v.id },
+      ],
+      width,
+    );
+    for (const line of table.lines) out(line);
+    dropped = table.dropped;
   }
   const where = code ? ` for ${code}` : '';
   const any = voices.some((v) => v.languageCode === undefined)
@@ -41,6 +49,8 @@ export async function runVoicesCommand(
   err(
     `${voices.length} voice${voices.length === 1 ? '' : 's'}${where}. Use one with --voice.${any}`,
   );
+  const left = droppedLine(dropped, width);
+  if (left) err(left);
   return 0;
 }
 
@@ -48,6 +58,7 @@ export async function runLanguagesCommand(
   flags: CatalogFlags,
   out: (line: string) => void,
   err: (line: string) => void,
+  width?: number,
 ): Promise<number> {
   const { api } = await commandApi(flags, err);
   const languages = await listLanguages(api);
@@ -57,11 +68,15 @@ export async function runLanguagesCommand(
     return 0;
   }
   if (languages.length > 0) {
-    const lines = formatTable(languages, [
-      { heading: 'CODE', value: (l) => l.code },
-      { heading: 'NAME', value: (l) => l.name ?? '-', maxWidth: 40 },
-    ]);
-    for (const line of lines) out(line);
+    const table = layoutTable(
+      languages,
+      [
+        { heading: 'CODE', value: (l) => l.code },
+        { heading: 'NAME', value: (l) => l.name ?? '-', maxWidth: 40, minWidth: 8 },
+      ],
+      width,
+    );
+    for (const line of table.lines) out(line);
   }
   err(
     `${languages.length} language${languages.length === 1 ? '' : 's'}. Use a code with --language.`,

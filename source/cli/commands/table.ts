@@ -10,10 +10,43 @@ export interface Column<T> {
   readonly heading: string;
   readonly value: (row: T) => string;
   readonly maxWidth?: number;
+  /**
+   * Free text that may be cut further (with `…`) to fit a narrower terminal, down to this many
+   * cells (or its heading's width). Columns without it (ids, times) are never cut: they are
+   * what users copy.
+   */
+  readonly minWidth?: number;
+  /**
+   * When even the cut columns leave the table too wide, columns with this are left out, the
+   * lowest first, as few as it takes.
+   */
+  readonly dropOrder?: number;
 }
+
+/** A table laid out, and the headings of the columns left out to fit its width. */
+export interface TableLayout {
+  readonly lines: string[];
+  readonly dropped: string[];
+}
+
+/** Cells between two columns. */
+const GAP = 2;
 
 /** The rows under their headings, columns two spaces apart, no trailing spaces. */
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string[] {
+  return layoutTable(rows, columns).lines;
+}
+
+/**
+ * {@link formatTable}, fitted to `width` cells when given (a terminal's width): the widest
+ * free-text columns are cut first, each down to its `minWidth`, and when that is not enough the
+ * columns with a `dropOrder` are left out. Without `width`, exactly {@link formatTable}'s lines.
+ */
+export function layoutTable<T>(
+  rows: readonly T[],
+  columns: readonly Column<T>[],
+  width?: number,
+): TableLayout {
   const cells = rows.map((row) =>
     columns.map((column) => {
       const text = column.value(row).replace(/\s+/g, ' ').trim();
@@ -21,17 +54,78 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
       return column.maxWidth === undefined ? text : truncateToWidth(text, column.maxWidth);
     }),
   );
-  const widths = columns.map((column, index) =>
+  const natural = columns.map((column, index) =>
     Math.max(stringWidth(column.heading), ...cells.map((row) => stringWidth(row[index] ?? ''))),
   );
+  let kept = columns.map((_, index) => index);
+  const widths = natural.slice();
+  if (width !== undefined) {
+    const floor = (index: number): number => {
+      const column = columns[index]!;
+      if (column.minWidth === undefined) return natural[index]!;
+      const least = Math.max(column.minWidth, stringWidth(column.heading));
+      return Math.min(natural[index]!, least);
+    };
+    const total = (indexes: readonly number[], of: (index: number) => number) =>
+      indexes.reduce((sum, index) => sum + of(index), 0) + GAP * Math.max(0, indexes.length - 1);
+    const droppable = kept
+      .filter((index) => columns[index]!.dropOrder !== undefined)
+      .sort((a, b) => columns[a]!.dropOrder! - columns[b]!.dropOrder!);
+    for (let k = 0; k <= droppable.length; k++) {
+      const gone = new Set(droppable.slice(0, k));
+      kept = columns.map((_, index) => index).filter((index) => !gone.has(index));
+      if (total(kept, floor) <= width) break;
+    }
+    // The widest cuttable column gives a cell at a time, until the table fits or none can give.
+    let excess = total(kept, (index) => widths[index]!) - width;
+    while (excess > 0) {
+      let widest: number | undefined;
+      for (const index of kept) {
+        if (widths[index]! <= floor(index)) continue;
+        if (widest === undefined || widths[index]! > widths[widest]!) widest = index;
+      }
+      if (widest === undefined) break;
+      widths[widest]! -= 1;
+      excess -= 1;
+    }
+  }
   const line = (values: readonly string[]) =>
-    values
-      .map((value, index) =>
-        index === values.length - 1
+    kept
+      .map((index, at) => {
+        const value =
+          widths[index]! < natural[index]!
+            ? truncateToWidth(values[index] ?? '', widths[index]!)
+            : (values[index] ?? '');
+        return at === kept.length - 1
           ? value
-          : value + ' '.repeat(Math.max(0, (widths[index] ?? 0) - stringWidth(value))),
-      )
-      .join('  ')
+          : value + ' '.repeat(Math.max(0, widths[index]! - stringWidth(value)));
+      })
+      .join(' '.repeat(GAP))
       .trimEnd();
-  return [line(columns.map((column) => column.heading)), ...cells.map(line)];
+  const keptSet = new Set(kept);
+  return {
+    lines: [line(columns.map((column) => column.heading)), ...cells.map(line)],
+    dropped: columns.filter((_, index) => !keptSet.has(index)).map((column) => column.heading),
+  };
+}
+
+/**
+ * The width to fit a table to: the terminal's, when stdout is one. A pipe or a file gets the
+ * table whole (undefined), as scripts have always read it.
+ */
+export function terminalWidth(
+  stream: Pick<NodeJS.WriteStream, 'isTTY' | 'columns'> = process.stdout,
+): number | undefined {
+  if (!stream.isTTY) return undefined;
+  const columns = stream.columns;
+  return typeof columns === 'number' && columns > 0 ? columns : undefined;
+}
+
+/** The stderr line for columns left out to fit the terminal, or undefined when none were. */
+export function droppedLine(
+  dropped: readonly string[],
+  width: number | undefined,
+): string | undefined {
+  if (dropped.length === 0 || width === undefined) return undefined;
+  return `Left out to fit ${width} columns: ${dropped.join(', ')}; --json has every field.`;
 }
