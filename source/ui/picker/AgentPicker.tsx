@@ -1,5 +1,5 @@
 import { Box, Text, useCursor, useInput, usePaste } from 'ink';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useMemo } from 'react';
 import type { AgentInfo } from '../../api/agents.js';
 import { graphemes } from '../../text/graphemes.js';
 import { cursorWindow } from '../components/TypingLine.js';
@@ -9,8 +9,9 @@ import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { useSuspend } from '../jobControl.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
-import { fitToWidth, stringWidth } from '../textWidth.js';
+import { stringWidth } from '../textWidth.js';
 import { fg, stylesShown } from '../theme.js';
+import { agentRow, agentWidths, fitVariants, headRow, pickerColumns } from './pickerLayout.js';
 import {
   INITIAL_PICKER_STATE,
   type PickerState,
@@ -28,48 +29,38 @@ export interface AgentPickerProps {
 
 /** Rows around the list: title, filter line, blank, column heads … footer. */
 const CHROME_ROWS = 5;
-const NAME_COLUMNS = 24;
 /** "filter: " before the filter text. */
 const FILTER_PROMPT_COLUMNS = 8;
-const ID_COLUMNS = 18;
-
-/** The id column's place: shown where the row has room for it beside the name and details. */
-const ID_FROM_COLUMNS = 64;
 
 /**
- * The name and id columns for a screen `width` wide. Narrow screens drop the id (the name is
- * what is picked by) and give the name under half the row, so language and voice stay in sight.
+ * The keys that do something now (Enter only while an agent is highlighted), said shorter on a
+ * narrow screen: the way in and out first, then that typing filters, then the moves.
  */
-function pickerColumns(width: number): { name: number; id: number } {
-  if (width >= ID_FROM_COLUMNS) return { name: NAME_COLUMNS, id: ID_COLUMNS };
-  return { name: Math.min(NAME_COLUMNS, Math.max(10, Math.floor(width * 0.45))), id: 0 };
-}
-
-/** One agent on one line: name, id (when there is room), language, voice, who speaks first. */
-function agentRow(agent: AgentInfo, width: number): string {
-  const detail = [agent.language, agent.voice, agent.firstSpeaker && `${agent.firstSpeaker} first`]
-    .filter(Boolean)
-    .join(' · ');
-  const cols = pickerColumns(width);
-  const id = cols.id > 0 ? `${fitToWidth(agent.id, cols.id)} ` : '';
-  const text = `${fitToWidth(agent.name, cols.name)} ${id}${detail}`;
-  return fitToWidth(sanitizeLine(text), Math.max(1, width));
-}
-
-/** The column heads, over the rows as `agentRow` lays them out. */
-function headRow(width: number): string {
-  const cols = pickerColumns(width);
-  const id = cols.id > 0 ? `${fitToWidth('id', cols.id)} ` : '';
-  return `${fitToWidth('name', cols.name)} ${id}language · voice · who speaks first`;
-}
-
-/** The keys that do something now: Enter only while an agent is highlighted. */
-function footerKeys(state: PickerState): string {
-  if (selectedAgent(state)) return 'Enter call · Esc quit · ↑↓ PgUp PgDn choose · type to filter';
+function footerKeys(state: PickerState, width: number): string {
+  if (selectedAgent(state))
+    return fitVariants(
+      [
+        'Enter call · Esc quit · ↑↓ PgUp PgDn Home End choose · type to filter',
+        'Enter call · Esc quit · ↑↓ PgUp PgDn choose · type to filter',
+        'Enter call · Esc quit · type to filter · ↑↓ choose',
+        'Enter call · Esc quit · type to filter',
+        'Enter call · Esc quit · type filters',
+        'Enter · Esc · type to filter',
+      ],
+      width,
+    );
   if (state.load === 'loaded' && state.agents.length > 0)
-    return 'Esc quit · no match: Backspace or Ctrl+U edits the filter';
-  if (state.load === 'failed') return 'r retry · Esc quit';
-  return 'Esc quit';
+    return fitVariants(
+      [
+        'Esc quit · no match: Backspace or Ctrl+U edits the filter',
+        'Esc quit · no match: Ctrl+U clears the filter',
+        'Esc quit · no match: Ctrl+U clears',
+        'Esc quit · Ctrl+U clears',
+      ],
+      width,
+    );
+  if (state.load === 'failed') return fitVariants(['r retry · Esc quit'], width);
+  return fitVariants(['Esc quit'], width);
 }
 
 /**
@@ -124,6 +115,9 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     else if (key.downArrow) dispatch({ type: 'move', by: 1 });
     else if (key.pageUp) dispatch({ type: 'move', by: -page });
     else if (key.pageDown) dispatch({ type: 'move', by: page });
+    // The filter is only ever edited at its end: Home and End move in the list.
+    else if (key.home) dispatch({ type: 'moveTo', index: 0 });
+    else if (key.end) dispatch({ type: 'moveTo', index: now.shown.length - 1 });
     else {
       // Keys typed fast arrive in one read: text, Ctrl+U and the like, then Enter (`front⏎`)
       // filter and then call, each in turn.
@@ -168,6 +162,10 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     Math.min(state.selected - Math.floor(page / 2), state.shown.length - page),
   );
   const visible = state.shown.slice(top, top + page);
+  // The columns fit every agent listed, not only the rows in sight: they stay put as you scroll.
+  const widths = useMemo(() => agentWidths(state.agents), [state.agents]);
+  const rowWidth = columns - 2;
+  const cols = pickerColumns(rowWidth, widths);
   const count =
     state.load === 'loaded' ? `${state.shown.length} of ${state.agents.length} agents` : '';
   const filterShown = cursorWindow(
@@ -201,7 +199,7 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
       const highlighted = top + i === state.selected;
       return (
         <Text key={agent.id} inverse={highlighted} wrap="truncate-end">
-          {`${highlighted ? '❯ ' : '  '}${agentRow(agent, columns - 2)}`}
+          {`${highlighted ? '❯ ' : '  '}${agentRow(agent, rowWidth, cols)}`}
         </Text>
       );
     });
@@ -227,14 +225,14 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
         <Text inverse> </Text>
       </Text>
       <Text dimColor wrap="truncate-end">
-        {`  ${headRow(columns - 2)}`}
+        {`  ${headRow(rowWidth, cols)}`}
       </Text>
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
         {body}
       </Box>
-      {/* The way out and the way in first: a narrow screen cuts the end. */}
+      {/* The way out and the way in first: a narrow screen says it shorter. */}
       <Text dimColor wrap="truncate-end">
-        {footerKeys(state)}
+        {footerKeys(state, columns)}
       </Text>
     </Box>
   );

@@ -1,0 +1,129 @@
+/**
+ * The agent picker drawn into a headless terminal emulator (what a user sees, cell by cell):
+ * its columns use a wide screen (names whole, the description beside them), its footer says
+ * the keys shorter on a narrow one (the filter hint kept), and Home and End go to the first
+ * and last agent.
+ */
+import { type Instance, render } from 'ink';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentInfo } from '../../source/api/agents.js';
+import { AgentPicker, type AgentPickerProps } from '../../source/ui/picker/AgentPicker.js';
+import { type HeadlessTerminal, headlessTerminal } from './headless-terminal.js';
+
+const open: Array<{ instance: Instance; term: HeadlessTerminal }> = [];
+afterEach(() => {
+  for (const { instance, term } of open.splice(0)) {
+    instance.unmount();
+    term.dispose();
+  }
+});
+
+function agent(id: string, name: string, description?: string): AgentInfo {
+  return {
+    id,
+    name,
+    status: 'ACTIVE',
+    language: 'en-US',
+    voice: 'Jenny',
+    firstSpeaker: 'agent',
+    ...(description ? { description } : {}),
+  };
+}
+
+const GRAND = agent(
+  'agt_grand',
+  'The Grand Budapest Hotel Concierge Desk',
+  'Books rooms and answers questions about the spa and the restaurant',
+);
+const TOKYO = agent('agt_tokyo', '東京駅前ホテルの受付デスクです', 'Front desk in Tokyo');
+const FRONT = agent('agt_front', 'Front Desk', 'The front desk');
+
+/** The picker in a headless terminal, with agents listed at once. */
+async function picker(
+  columns: number,
+  rows: number,
+  agents: readonly AgentInfo[],
+  props: Partial<AgentPickerProps> = {},
+) {
+  const term = headlessTerminal(columns, rows);
+  const instance = render(
+    <AgentPicker
+      loadAgents={async () => agents}
+      onPick={() => undefined}
+      onCancel={() => undefined}
+      {...props}
+    />,
+    {
+      stdin: term.stdin,
+      stdout: term.stdout,
+      stderr: term.stdout,
+      patchConsole: false,
+      exitOnCtrlC: false,
+      interactive: true,
+    },
+  );
+  open.push({ instance, term });
+  await term.settled();
+  return term;
+}
+
+/** The row of the screen that starts with `prefix` (after the highlight marker). */
+function rowOf(screen: string[], name: string): string {
+  const row = screen.find((line) => line.slice(2).startsWith(name));
+  expect(row, `${name} in\n${screen.join('\n')}`).toBeDefined();
+  return row!;
+}
+
+describe('the agent picker on a wide screen', () => {
+  it('at 200 columns shows names whole and the description in the room left', async () => {
+    const term = await picker(200, 12, [GRAND, TOKYO, FRONT]);
+    const screen = term.screen();
+    expect(rowOf(screen, GRAND.name)).toContain('agt_grand');
+    expect(rowOf(screen, GRAND.name)).toContain(GRAND.description);
+    expect(rowOf(screen, TOKYO.name)).toContain('Front desk in Tokyo');
+    const head = screen.find((line) => line.startsWith('  name'));
+    expect(head).toMatch(/^ {2}name +id +language · voice · who speaks first +description$/);
+    // The columns line up: every description starts where the heading says.
+    const at = head!.indexOf('description');
+    expect(rowOf(screen, FRONT.name).indexOf('The front desk')).toBe(at);
+  });
+
+  it('at 80 columns keeps the ordinary columns: no description, a long name cut', async () => {
+    const term = await picker(80, 12, [GRAND, FRONT]);
+    const screen = term.screen();
+    const row = rowOf(screen, 'The Grand');
+    // The details whole, the name in the rest of the row.
+    expect(row).toMatch(
+      /^❯ The Grand Budapest Hotel Concierge De… +agt_grand +en-US · Jenny · agent first$/,
+    );
+    expect(screen).toContain(
+      '  name                                    id         language · voice · first',
+    );
+    expect(screen.join('\n')).not.toContain('description');
+  });
+});
+
+describe('the agent picker on a narrow screen', () => {
+  it('at 40x12 the footer says the keys shorter and keeps "type to filter"', async () => {
+    const term = await picker(40, 12, [GRAND, FRONT]);
+    expect(term.screen().at(-1)).toBe('Enter call · Esc quit · type to filter');
+  });
+});
+
+describe('Home and End in the agent picker', () => {
+  it('go to the first and the last agent', async () => {
+    const many = Array.from({ length: 30 }, (_, i) => agent(`agt_${i + 1}`, `Agent ${i + 1}`));
+    const term = await picker(80, 12, many);
+    expect(term.screen().join('\n')).toMatch(/^❯ Agent 1 /m);
+    term.stdin.write('\u001b[F');
+    await term.settled();
+    expect(term.screen().join('\n')).toMatch(/^❯ Agent 30 /m);
+    term.stdin.write('\u001b[H');
+    await term.settled();
+    expect(term.screen().join('\n')).toMatch(/^❯ Agent 1 /m);
+    // Also as a terminal that sends them the other way sends them.
+    term.stdin.write('\u001b[4~');
+    await term.settled();
+    expect(term.screen().join('\n')).toMatch(/^❯ Agent 30 /m);
+  });
+});
