@@ -10,6 +10,7 @@ import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { SessionStore } from '../session/store.js';
 import type { CallLabel, Store, StoreActions } from '../session/types.js';
+import { shortHome } from '../text/home-path.js';
 import {
   agentHint,
   type CallContext,
@@ -287,7 +288,8 @@ export class CallSession {
     this.toRemember = undefined;
     let note: string;
     try {
-      const where = this.options.rememberAgent(agent.id);
+      // Under the home folder as `~/…`: the notice has one screen row, two at most.
+      const where = shortHome(this.options.rememberAgent(agent.id));
       note = `${agent.name} is your agent from now on (kept in ${where}; omnia-voice config unset agentId picks again)`;
     } catch (error) {
       note = `could not keep ${agent.name} as your agent: ${errorLine(error)}`;

@@ -12,3 +12,14 @@ export function expandHome(value: string, home: string = homedir()): string {
   if (value.startsWith('~/')) return join(home, value.slice(2));
   return value;
 }
+
+/**
+ * `path` with the home folder written `~` (`~/.config/omnia-voice/config.json`), for a path
+ * shown in a line with little room; `expandHome` reads it back. Others as they are.
+ */
+export function shortHome(path: string, home: string = homedir()): string {
+  if (home === '' || home === '/') return path;
+  const base = home.endsWith('/') ? home.slice(0, -1) : home;
+  if (path === base) return '~';
+  return path.startsWith(`${base}/`) ? `~${path.slice(base.length)}` : path;
+}

@@ -9,7 +9,7 @@ import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay, helpLines, helpRoom } from './components/HelpOverlay.js';
 import { InfoPane } from './components/InfoPane.js';
-import { Notices, notices } from './components/Notices.js';
+import { Notices, noticeRows, notices } from './components/Notices.js';
 import { TranscriptPane } from './components/TranscriptPane.js';
 import { TypingLine } from './components/TypingLine.js';
 import {
@@ -26,7 +26,7 @@ import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
 import { type KeyContext, keyNameOf, whyNothing } from './keymap.js';
-import { computeLayout } from './layout.js';
+import { computeLayout, screenWidth } from './layout.js';
 import { editLine, PLAIN_KEY, pastedLine } from './lineEdit.js';
 import { sanitizeLine } from './sanitize.js';
 import { fg } from './theme.js';
@@ -159,11 +159,13 @@ export function App({
     redial,
     between,
   });
+  // A notice may take two rows (a toast whose path needs them): the layout counts rows.
+  const noticeLines = noticeRows(noticeItems, screenWidth(size.columns));
   const layout = computeLayout({
     columns: size.columns,
     rows: size.rows,
     showEvents: ui.showEvents,
-    noticeRows: noticeItems.length,
+    noticeRows: noticeLines.length,
   });
 
   const run = useCallCommands({
@@ -349,7 +351,7 @@ export function App({
     <Box flexDirection="column" width={layout.width} height={layout.height}>
       {layout.headerRows > 0 && <Header store={store} title={title} width={layout.width} />}
       {layout.bodyRows > 0 && body}
-      <Notices items={noticeItems.slice(0, layout.noticeRows)} width={layout.width} />
+      <Notices rows={noticeLines.slice(0, layout.noticeRows)} width={layout.width} />
       {ui.mode === 'typing' ? (
         <TypingLine line={ui.line} width={layout.width} row={layout.height - 1} />
       ) : (

@@ -58,9 +58,14 @@ export const SIDE_INFO_ROWS = 16;
 const HEADER_ROWS = 1;
 const FOOTER_ROWS = 1;
 
+/** The columns the UI draws in: the terminal's (80 when it does not say). */
+export function screenWidth(columns: number): number {
+  return Math.max(1, Math.floor(columns) || MIN_COLUMNS);
+}
+
 export function computeLayout(input: LayoutInput): Layout {
   // Never larger than the terminal, however small: a frame taller than the screen scrolls it.
-  const width = Math.max(1, Math.floor(input.columns) || MIN_COLUMNS);
+  const width = screenWidth(input.columns);
   const height = Math.max(1, Math.floor(input.rows) || MIN_ROWS);
   // On a screen of a row or two the rows go, in turn, to the footer (the way out), the header
   // (phase and clock), the notices, and only then the panes: never two rows drawn on one.

@@ -1,10 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { shortHome } from '../../source/text/home-path.js';
 import { dividerFor } from '../../source/ui/App.js';
 import { factRows } from '../../source/ui/components/CallFacts.js';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { helpLines } from '../../source/ui/components/HelpOverlay.js';
+import { twoRowText } from '../../source/ui/components/Notices.js';
 import { cursorWindow } from '../../source/ui/components/TypingLine.js';
 import { formatCallTime } from '../../source/ui/format.js';
 import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
@@ -534,5 +536,33 @@ describe('call facts in the narrow layout', () => {
     const narrow = factRows(facts, '0:10', true, 24);
     expect(row(narrow, 'time')).toBe('0:10  rtt 3 ms');
     expect(row(narrow, 'reply')).toBe('327 ms');
+  });
+});
+
+describe('a toast too wide for its row', () => {
+  const note =
+    'Support Desk is your agent from now on (kept in ~/.config/omnia-voice/config.json; omnia-voice config unset agentId picks again)';
+
+  it('takes a second row when its path would be cut to nothing beside its words', () => {
+    expect(twoRowText(note, 100)).toEqual([
+      'Support Desk is your agent from now on (kept in ~/.config/omnia-voice/config.json; omnia-voice',
+      'config unset agentId picks again)',
+    ]);
+    expect(twoRowText(note, 200)).toEqual([note]);
+  });
+
+  it('stays on one row when the path can give way in its middle and still read', () => {
+    const saved = `transcript saved to /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_demo.md`;
+    const [row, ...more] = twoRowText(saved, 80);
+    expect(more).toEqual([]);
+    expect(row).toMatch(/^transcript saved to \/home\/.*….*2026-11-30_demo\.md$/);
+  });
+
+  it('writes the home folder as ~', () => {
+    expect(shortHome('/home/ana/.config/omnia-voice/config.json', '/home/ana')).toBe(
+      '~/.config/omnia-voice/config.json',
+    );
+    expect(shortHome('/home/anabel/x.json', '/home/ana')).toBe('/home/anabel/x.json');
+    expect(shortHome('/etc/x.json', '/')).toBe('/etc/x.json');
   });
 });

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
 import { sanitizeLine } from '../sanitize.js';
-import { fitPath, lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
+import { fitPath, lastColumns, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { fg } from '../theme.js';
 
 export interface NoticeInput {
@@ -35,6 +35,20 @@ export interface Notice {
   readonly middle?: boolean;
   /** The line made to fit `width` columns its own way (how the call ended keeps its keys). */
   readonly fit?: (width: number) => string;
+  /**
+   * May take a second row when one cannot show it readably (a path with too little room left
+   * beside the words around it): the toast.
+   */
+  readonly twoRows?: boolean;
+}
+
+/** One row of a notice, fitted to the screen's width. */
+export interface NoticeRow {
+  readonly key: string;
+  readonly text: string;
+  readonly color: string;
+  readonly bold: boolean;
+  readonly middle: boolean;
 }
 
 /**
@@ -94,9 +108,45 @@ export function notices(input: NoticeInput): Notice[] {
       color: 'blue',
       bold: false,
       middle: true,
+      twoRows: true,
     });
   }
   return out;
+}
+
+/**
+ * `text` in rows of `width` columns: one when it fits, or when its path can give way in its
+ * middle and stay readable ({@link fitPath}); else two, the words wrapped and the second row
+ * fitted the same way (`Support Desk is your agent from now on (kept in` over the path whole
+ * and the rest). Pure.
+ */
+export function twoRowText(text: string, width: number): string[] {
+  if (stringWidth(text) <= width) return [text];
+  const fitted = fitPath(text, width);
+  if (stringWidth(fitted) <= width) return [fitted];
+  const first = wrapText(text, width)[0] ?? '';
+  const rest = text.slice(first.length).trimStart();
+  if (first === '' || rest === '') return [text];
+  return [first, fitPath(rest, width)];
+}
+
+/** The rows of the notices at `width` columns, in order (cut by the caller to those that fit). */
+export function noticeRows(items: readonly Notice[], width: number): NoticeRow[] {
+  return items.flatMap((notice) => {
+    const middle = Boolean(notice.middle);
+    const texts = notice.fit
+      ? [notice.fit(width)]
+      : notice.twoRows
+        ? twoRowText(notice.text, width)
+        : [middle ? fitPath(notice.text, width) : notice.text];
+    return texts.map((text, i) => ({
+      key: i === 0 ? notice.key : `${notice.key}:${i}`,
+      text,
+      color: notice.color,
+      bold: notice.bold,
+      middle,
+    }));
+  });
 }
 
 /**
@@ -128,22 +178,18 @@ function cutMiddle(text: string, columns: number): string {
   return `${head}…${tail}`;
 }
 
-export function Notices({ items, width }: { readonly items: Notice[]; readonly width: number }) {
-  if (items.length === 0) return null;
+export function Notices({ rows, width }: { readonly rows: NoticeRow[]; readonly width: number }) {
+  if (rows.length === 0) return null;
   return (
     <Box flexDirection="column" width={width}>
-      {items.map((notice) => (
+      {rows.map((row) => (
         <Text
-          key={notice.key}
-          bold={notice.bold}
-          wrap={notice.middle ? 'truncate-middle' : 'truncate-end'}
-          {...fg(notice.color)}
+          key={row.key}
+          bold={row.bold}
+          wrap={row.middle ? 'truncate-middle' : 'truncate-end'}
+          {...fg(row.color)}
         >
-          {notice.fit
-            ? notice.fit(width)
-            : notice.middle
-              ? fitPath(notice.text, width)
-              : notice.text}
+          {row.text}
         </Text>
       ))}
     </Box>
