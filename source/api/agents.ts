@@ -131,6 +131,17 @@ export interface ListAgentsOptions {
    * a command prints it on stderr. See `rate-wait.ts`.
    */
   readonly onWait?: (line: string) => void;
+  /**
+   * Told after each page: how many agents have arrived so far, and how many Omnia says there
+   * are (`pagination.total`, when it says). For a list that takes a while (the picker says so).
+   */
+  readonly onPage?: (progress: AgentsProgress) => void;
+}
+
+/** How far a listing has come: agents read so far, of how many in all (when Omnia says). */
+export interface AgentsProgress {
+  readonly loaded: number;
+  readonly total?: number;
 }
 
 /** The agents {@link readAgents} listed, and whether Omnia had more than it read. */
@@ -191,6 +202,10 @@ export async function readAgents(
       if (seen.has(agent.id)) continue;
       seen.add(agent.id);
       agents.push(toAgentInfo(agent));
+    }
+    if (options.onPage) {
+      const total = data.pagination?.total;
+      options.onPage({ loaded: agents.length, ...(typeof total === 'number' ? { total } : {}) });
     }
     const totalPages = data.pagination?.totalPages;
     const served = data.pagination?.limit ?? limit;

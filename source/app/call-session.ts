@@ -5,7 +5,7 @@
  * prompt file read again), keeping the earlier calls above a divider. The UI reads a
  * {@link SessionView} and calls {@link SessionActions}; it never touches a call itself.
  */
-import type { AgentInfo } from '../api/agents.js';
+import type { AgentInfo, AgentList, AgentsProgress } from '../api/agents.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { SessionStore } from '../session/store.js';
@@ -72,8 +72,11 @@ export interface SessionView {
 export interface SessionActions {
   /** The picker chose an agent: remember it, call it. */
   pick(agent: AgentInfo): void;
-  /** Lists the workspace's agents for the picker. */
-  listAgents(signal: AbortSignal): Promise<readonly AgentInfo[]>;
+  /** Lists the workspace's agents for the picker, telling `onProgress` after each page. */
+  listAgents(
+    signal: AbortSignal,
+    onProgress?: (progress: AgentsProgress) => void,
+  ): Promise<readonly AgentInfo[] | AgentList>;
   /**
    * Hang up, finish this call, call again (the prompt file read again). Returns what to say when
    * it calls no one (`r` tapped twice), else undefined.
@@ -108,7 +111,10 @@ export interface CallSessionOptions {
   readonly titleFor: (label: CallLabel | undefined) => string;
   /** Keeps the picked agent in the config file; returns where, throws ConfigError. */
   readonly rememberAgent: (agentId: string) => string;
-  readonly listAgents: (signal: AbortSignal) => Promise<readonly AgentInfo[]>;
+  readonly listAgents: (
+    signal: AbortSignal,
+    onProgress?: (progress: AgentsProgress) => void,
+  ) => Promise<readonly AgentInfo[] | AgentList>;
   /** Called with each call as it starts (the `--duration` timer). */
   readonly onCall?: (call: OpenCall) => void;
 }
@@ -224,7 +230,7 @@ export class CallSession {
           calls: this.options.files.earlier,
           error: `No call: the agents could not be listed: ${why}`,
         }),
-      listAgents: (signal) => options.listAgents(signal),
+      listAgents: (signal, onProgress) => options.listAgents(signal, onProgress),
       redial: () => this.redial(),
       quit: (force) => this.quit(force === true),
       skipRecord: () => this.skip?.abort(),

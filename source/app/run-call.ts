@@ -4,7 +4,7 @@
  * and finish calls with `call-parts.ts`.
  */
 import fs from 'node:fs';
-import type { AgentInfo } from '../api/agents.js';
+import type { AgentList, AgentsProgress } from '../api/agents.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { type ApiTarget, LOCAL_SERVER } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
@@ -451,7 +451,7 @@ async function runScreen(
       return `omnia-voice${called} · built-in local agent (${why})`;
     },
     rememberAgent: (id) => rememberAgentSync(id),
-    listAgents: (signal) => listAgentsFor(ctx.api, signal),
+    listAgents: (signal, onProgress) => listAgentsFor(ctx.api, signal, onProgress),
     onCall: (call) => {
       if (timer) clearTimeout(timer);
       timer = durationTimer(o, call.store);
@@ -682,14 +682,21 @@ let rememberAgentImpl: (agentId: string) => string = () => {
   throw new Error('the config file is not loaded');
 };
 
-/** The workspace's agents for the picker (the API module and conf load only when it shows). */
-async function listAgentsFor(api: ApiTarget, signal: AbortSignal): Promise<readonly AgentInfo[]> {
-  const [{ listAgents }, { rememberAgent }] = await Promise.all([
+/**
+ * The workspace's agents for the picker, page by page (the API module and conf load only when
+ * it shows), and whether the list stopped with pages left.
+ */
+async function listAgentsFor(
+  api: ApiTarget,
+  signal: AbortSignal,
+  onPage?: (progress: AgentsProgress) => void,
+): Promise<AgentList> {
+  const [{ readAgents }, { rememberAgent }] = await Promise.all([
     import('../api/agents.js'),
     import('../config/remember.js'),
   ]);
   rememberAgentImpl = (agentId) => rememberAgent(agentId);
-  return listAgents(api, { signal });
+  return readAgents(api, { signal, ...(onPage ? { onPage } : {}) });
 }
 
 /** Loads a `--tools` file (its checks and runner are loaded only when there is one). */

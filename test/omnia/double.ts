@@ -67,6 +67,8 @@ export interface OmniaDoubleOptions {
   agents?: DoubleAgent[];
   /** Agents per page, whatever the client asks (default 2). */
   agentsPerPage?: number;
+  /** How long each page of agents takes to answer (a slow server; default none). */
+  agentsPageDelayMs?: number;
   /** Call logs per page (default 2). */
   callsPerPage?: number;
   /** How long a record stays incomplete after its call ended (default 3 s). */
@@ -160,7 +162,10 @@ export async function startOmniaDouble(options: OmniaDoubleOptions): Promise<Omn
         return;
       }
       const answer = route(seen);
-      send(answer.status, answer.body);
+      const slow = seen.method === 'GET' && /\/agents$/.test(seen.path);
+      if (slow && options.agentsPageDelayMs) {
+        setTimeout(() => send(answer.status, answer.body), options.agentsPageDelayMs);
+      } else send(answer.status, answer.body);
     });
   });
 

@@ -1,14 +1,55 @@
 /**
  * The agent picker against the Omnia double, in a real terminal (tmux), as a new-user trial
- * found it: the notice that keeps the picked agent names the file whole at 100 columns.
+ * found it: the notice that keeps the picked agent names the file whole at 100 columns; a slow
+ * listing says how many agents have arrived, of how many.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
+import type { DoubleAgent } from '../omnia/double.js';
 import { double, omniaEnv } from '../omnia/helpers.js';
 import { isLive, killAllTuis, startTui } from './tmux.js';
 
 afterEach(async () => {
   await killAllTuis();
+});
+
+const numbered = (count: number): DoubleAgent[] =>
+  Array.from({ length: count }, (_, i) => ({
+    id: `agt_${String(i + 1).padStart(3, '0')}`,
+    name: `Agent ${i + 1}`,
+  }));
+
+/** The app against `baseUrl` with no agent configured: the picker first. */
+function pickerApp(baseUrl: string, prefix: string, width = 100, height = 30) {
+  const home = tempDir(prefix);
+  return startTui({
+    args: ['--api-base', baseUrl, '--input', 'none', '--output', 'none'],
+    env: omniaEnv(home, { TERM: 'screen' }),
+    cwd: home,
+    width,
+    height,
+    wrapInShell: true,
+  });
+}
+
+describe('a slow listing', () => {
+  it('says how many agents have arrived, of how many Omnia has', async () => {
+    const server = await double({
+      agents: numbered(6),
+      agentsPerPage: 2,
+      agentsPageDelayMs: 1_500,
+    });
+    const tui = await pickerApp(server.baseUrl, 'omnia-picker-slow-');
+    await tui.waitForScreen(
+      (s) => s.includes("listing the workspace's agents… 2 of 6"),
+      'the first page counted',
+    );
+    await tui.waitForScreen(
+      (s) => s.includes("listing the workspace's agents… 4 of 6"),
+      'the second page counted',
+    );
+    await tui.waitForScreen((s) => /6 of 6 agents/.test(s) && s.includes('Agent 6'), 'the list');
+  }, 60_000);
 });
 
 describe('the picked agent kept as the default', () => {

@@ -1,6 +1,6 @@
 import { Box, Text, useCursor, useInput, usePaste } from 'ink';
 import { type ReactNode, useEffect, useMemo } from 'react';
-import type { AgentInfo } from '../../api/agents.js';
+import type { AgentInfo, AgentList, AgentsProgress } from '../../api/agents.js';
 import { graphemes } from '../../text/graphemes.js';
 import { cursorWindow } from '../components/TypingLine.js';
 import { ctrlLetter } from '../hooks/useCallKeys.js';
@@ -20,8 +20,14 @@ import {
 } from './pickerState.js';
 
 export interface AgentPickerProps {
-  /** Lists the workspace's active agents; aborted when the picker goes away. */
-  readonly loadAgents: (signal: AbortSignal) => Promise<readonly AgentInfo[]>;
+  /**
+   * Lists the workspace's active agents, telling `onProgress` after each page; aborted when the
+   * picker goes away.
+   */
+  readonly loadAgents: (
+    signal: AbortSignal,
+    onProgress: (progress: AgentsProgress) => void,
+  ) => Promise<readonly AgentInfo[] | AgentList>;
   readonly onPick: (agent: AgentInfo) => void;
   /** Esc or Ctrl+C: no call; `why` when the agents could not be listed (said, exit 1). */
   readonly onCancel: (why?: string) => void;
@@ -63,6 +69,14 @@ function footerKeys(state: PickerState, width: number): string {
   return fitVariants(['Esc quit'], width);
 }
 
+/** ` 200 of 500`: how many agents have arrived while a long list loads (page by page). */
+function progressText(progress: AgentsProgress | undefined): string {
+  if (!progress) return '';
+  const loaded = progress.loaded.toLocaleString('en-US');
+  if (progress.total === undefined) return ` ${loaded} so far`;
+  return ` ${loaded} of ${progress.total.toLocaleString('en-US')}`;
+}
+
 /**
  * Full-screen, before the call, when a key is configured but no agent: the workspace's agents,
  * filtered as you type; arrows choose, Enter calls, Esc quits.
@@ -77,8 +91,14 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
   const { attempt } = state;
   useEffect(() => {
     const abort = new AbortController();
-    loadAgents(abort.signal).then(
-      (agents) => dispatch({ type: 'loaded', agents, attempt }),
+    const onProgress = (progress: AgentsProgress) => {
+      if (!abort.signal.aborted) dispatch({ type: 'progress', progress, attempt });
+    };
+    loadAgents(abort.signal, onProgress).then(
+      (listed) => {
+        const agents = 'agents' in listed ? listed.agents : listed;
+        dispatch({ type: 'loaded', agents, attempt });
+      },
       (error: unknown) => {
         if (abort.signal.aborted) return;
         const message = error instanceof Error ? error.message : String(error);
@@ -179,7 +199,12 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     stylesShown() ? undefined : { x: FILTER_PROMPT_COLUMNS + stringWidth(filterShown), y: 1 },
   );
   let body: ReactNode;
-  if (state.load === 'loading') body = <Text dimColor>listing the workspace's agents…</Text>;
+  if (state.load === 'loading')
+    body = (
+      <Text dimColor wrap="truncate-end">
+        {`listing the workspace's agents…${progressText(state.progress)}`}
+      </Text>
+    );
   else if (state.load === 'failed')
     body = (
       <Text bold {...fg('red')} wrap="wrap">

@@ -2,7 +2,7 @@
  * The agent picker's state as a pure reducer: the agents once loaded (or why they could not
  * be), the filter typed so far, and the highlighted row among the agents the filter keeps.
  */
-import { type AgentInfo, filterAgents } from '../../api/agents.js';
+import { type AgentInfo, type AgentsProgress, filterAgents } from '../../api/agents.js';
 
 export interface PickerState {
   readonly load: 'loading' | 'loaded' | 'failed';
@@ -16,11 +16,19 @@ export interface PickerState {
   readonly selected: number;
   /** Which listing this is: a retry starts another. */
   readonly attempt: number;
+  /** While loading: how many agents have arrived so far, of how many. */
+  readonly progress?: AgentsProgress;
 }
 
 export type PickerAction =
   | { readonly type: 'loaded'; readonly agents: readonly AgentInfo[]; readonly attempt?: number }
   | { readonly type: 'failed'; readonly error: string; readonly attempt?: number }
+  /** A page of the listing arrived. */
+  | {
+      readonly type: 'progress';
+      readonly progress: AgentsProgress;
+      readonly attempt?: number;
+    }
   /** List again after a failure (`r`). */
   | { readonly type: 'retry' }
   | { readonly type: 'filter'; readonly filter: string }
@@ -51,9 +59,19 @@ export function pickerReducer(state: PickerState, action: PickerAction): PickerS
     case 'failed':
       if (action.attempt !== undefined && action.attempt !== state.attempt) return state;
       return { ...state, load: 'failed', error: action.error };
+    case 'progress':
+      if (action.attempt !== undefined && action.attempt !== state.attempt) return state;
+      if (state.load !== 'loading') return state;
+      return { ...state, progress: action.progress };
     case 'retry':
       if (state.load !== 'failed') return state;
-      return { ...state, load: 'loading', error: undefined, attempt: state.attempt + 1 };
+      return {
+        ...state,
+        load: 'loading',
+        error: undefined,
+        progress: undefined,
+        attempt: state.attempt + 1,
+      };
     case 'filter': {
       if (action.filter === state.filter) return state;
       // The best match comes first: the highlight goes back to it as the filter narrows.
