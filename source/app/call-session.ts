@@ -77,6 +77,8 @@ export interface SessionActions {
     signal: AbortSignal,
     onProgress?: (progress: AgentsProgress) => void,
   ): Promise<readonly AgentInfo[] | AgentList>;
+  /** Omnia's own search of the agents, for the picker's filter when its list was cut. */
+  searchAgents(text: string, signal: AbortSignal): Promise<readonly AgentInfo[] | AgentList>;
   /**
    * Hang up, finish this call, call again (the prompt file read again). Returns what to say when
    * it calls no one (`r` tapped twice), else undefined.
@@ -114,6 +116,10 @@ export interface CallSessionOptions {
   readonly listAgents: (
     signal: AbortSignal,
     onProgress?: (progress: AgentsProgress) => void,
+  ) => Promise<readonly AgentInfo[] | AgentList>;
+  readonly searchAgents: (
+    text: string,
+    signal: AbortSignal,
   ) => Promise<readonly AgentInfo[] | AgentList>;
   /** Called with each call as it starts (the `--duration` timer). */
   readonly onCall?: (call: OpenCall) => void;
@@ -231,6 +237,7 @@ export class CallSession {
           error: `No call: the agents could not be listed: ${why}`,
         }),
       listAgents: (signal, onProgress) => options.listAgents(signal, onProgress),
+      searchAgents: (text, signal) => options.searchAgents(text, signal),
       redial: () => this.redial(),
       quit: (force) => this.quit(force === true),
       skipRecord: () => this.skip?.abort(),

@@ -452,6 +452,7 @@ async function runScreen(
     },
     rememberAgent: (id) => rememberAgentSync(id),
     listAgents: (signal, onProgress) => listAgentsFor(ctx.api, signal, onProgress),
+    searchAgents: (text, signal) => searchAgentsFor(ctx.api, text, signal),
     onCall: (call) => {
       if (timer) clearTimeout(timer);
       timer = durationTimer(o, call.store);
@@ -698,6 +699,22 @@ async function listAgentsFor(
   rememberAgentImpl = (agentId) => rememberAgent(agentId);
   return readAgents(api, { signal, ...(onPage ? { onPage } : {}) });
 }
+
+/**
+ * The picker's search of a list too long to read whole: Omnia's own search, at most
+ * `SEARCH_PAGES` pages (a filter that matches more is typed further).
+ */
+async function searchAgentsFor(
+  api: ApiTarget,
+  search: string,
+  signal: AbortSignal,
+): Promise<AgentList> {
+  const { readAgents } = await import('../api/agents.js');
+  return readAgents(api, { search, signal, maxPages: SEARCH_PAGES });
+}
+
+/** Pages the picker's search reads at most: a thousand agents, in a second or so. */
+const SEARCH_PAGES = 10;
 
 /** Loads a `--tools` file (its checks and runner are loaded only when there is one). */
 async function loadTools(path: string): Promise<ClientToolRunner> {

@@ -23,6 +23,7 @@ export function SessionApp({ session }: { readonly session: CallSession }): Reac
     return (
       <AgentPicker
         loadAgents={actions.listAgents}
+        searchAgents={actions.searchAgents}
         onPick={actions.pick}
         onCancel={(why) => (why === undefined ? actions.quit() : actions.giveUp(why))}
       />

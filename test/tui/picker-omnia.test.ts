@@ -1,12 +1,13 @@
 /**
  * The agent picker against the Omnia double, in a real terminal (tmux), as a new-user trial
  * found it: the notice that keeps the picked agent names the file whole at 100 columns; a slow
- * listing says how many agents have arrived, of how many.
+ * listing says how many agents have arrived, of how many; a list cut at the pages read says so,
+ * and its filter searches Omnia for the rest, so every agent can be picked.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import type { DoubleAgent } from '../omnia/double.js';
-import { double, omniaEnv } from '../omnia/helpers.js';
+import { double, omniaEnv, requestsTo } from '../omnia/helpers.js';
 import { isLive, killAllTuis, startTui } from './tmux.js';
 
 afterEach(async () => {
@@ -49,6 +50,40 @@ describe('a slow listing', () => {
       'the second page counted',
     );
     await tui.waitForScreen((s) => /6 of 6 agents/.test(s) && s.includes('Agent 6'), 'the list');
+  }, 60_000);
+});
+
+describe('a workspace with more agents than the pages read', () => {
+  it('says the list was cut, and the filter searches Omnia for an agent past it', async () => {
+    // One agent a page: 100 pages hold 100 of the 101 agents.
+    const server = await double({ agents: numbered(101), agentsPerPage: 1 });
+    const tui = await pickerApp(server.baseUrl, 'omnia-picker-cut-');
+    const listed = await tui.waitForScreen((s) => s.includes('Agent 1 '), 'the picker');
+    expect(listed.split('\n')[0]).toMatch(/first 100 of 101 agents$/);
+    await tui.type('Agent 101');
+    const found = await tui.waitForScreen(
+      (s) => /^❯ Agent 101 /m.test(s),
+      'the agent found by the search',
+    );
+    expect(found.split('\n')[0]).toMatch(/1 of 101 agents$/);
+    // Asked once the typing paused: one search, for the whole filter.
+    const searches = requestsTo(server, 'GET', /\/agents$/).filter((r) => r.query.get('search'));
+    expect(searches.map((r) => r.query.get('search'))).toEqual(['Agent 101']);
+    await tui.keys('Enter');
+    await tui.waitForScreen(isLive, 'the call');
+    expect(server.calls.at(-1)?.agentId).toBe('agt_101');
+  }, 60_000);
+
+  it('a filter that matches none of them says Omnia searched them all', async () => {
+    const server = await double({ agents: numbered(101), agentsPerPage: 1 });
+    const tui = await pickerApp(server.baseUrl, 'omnia-picker-cut-none-');
+    await tui.waitForScreen((s) => s.includes('Agent 1 '), 'the picker');
+    await tui.type('zebra');
+    const none = await tui.waitForScreen(
+      (s) => s.includes('No agent matches the filter (Omnia searched them all).'),
+      'the search that found nothing',
+    );
+    expect(none.split('\n')[0]).toMatch(/0 of 101 agents$/);
   }, 60_000);
 });
 

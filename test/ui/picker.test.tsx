@@ -8,6 +8,11 @@ import { type Instance, render } from 'ink';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentInfo } from '../../source/api/agents.js';
 import { AgentPicker, type AgentPickerProps } from '../../source/ui/picker/AgentPicker.js';
+import {
+  INITIAL_PICKER_STATE,
+  pickerCount,
+  pickerReducer,
+} from '../../source/ui/picker/pickerState.js';
 import { type HeadlessTerminal, headlessTerminal } from './headless-terminal.js';
 
 const open: Array<{ instance: Instance; term: HeadlessTerminal }> = [];
@@ -125,5 +130,40 @@ describe('Home and End in the agent picker', () => {
     term.stdin.write('\u001b[4~');
     await term.settled();
     expect(term.screen().join('\n')).toMatch(/^❯ Agent 30 /m);
+  });
+});
+
+describe('the picker state of a cut list', () => {
+  const listed = [agent('agt_1', 'Alpha'), agent('agt_2', 'Beta')];
+  const loaded = pickerReducer(INITIAL_PICKER_STATE, {
+    type: 'loaded',
+    agents: listed,
+    more: { pages: 100, total: 10_234 },
+  });
+
+  it('counts the first agents of all, and searches the server for a filter', () => {
+    expect(pickerCount(loaded)[0]).toBe('first 2 of 10,234 agents');
+    const typed = pickerReducer(loaded, { type: 'filter', filter: 'gam' });
+    expect(typed.search).toEqual({ filter: 'gam', status: 'waiting', found: [] });
+    expect(pickerCount(typed)[0]).toBe('0 of the first 2 · searching all 10,234…');
+    const found = pickerReducer(typed, {
+      type: 'found',
+      filter: 'gam',
+      agents: [agent('agt_9', 'Gamma')],
+    });
+    expect(found.shown.map((a) => a.id)).toEqual(['agt_9']);
+    expect(pickerCount(found)[0]).toBe('1 of 10,234 agents');
+  });
+
+  it('drops an answer for a filter typed over since', () => {
+    let state = pickerReducer(loaded, { type: 'filter', filter: 'ga' });
+    state = pickerReducer(state, { type: 'filter', filter: 'gam' });
+    const late = pickerReducer(state, { type: 'found', filter: 'ga', agents: [GRAND] });
+    expect(late).toBe(state);
+  });
+
+  it('a list that was not cut searches nothing', () => {
+    const whole = pickerReducer(INITIAL_PICKER_STATE, { type: 'loaded', agents: listed });
+    expect(pickerReducer(whole, { type: 'filter', filter: 'x' }).search).toBeUndefined();
   });
 });

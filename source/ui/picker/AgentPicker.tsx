@@ -9,13 +9,23 @@ import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { useSuspend } from '../jobControl.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
 import { sanitizeLine } from '../sanitize.js';
-import { stringWidth } from '../textWidth.js';
+import { stringWidth, wrapText } from '../textWidth.js';
 import { fg, stylesShown } from '../theme.js';
-import { agentRow, agentWidths, fitVariants, headRow, pickerColumns } from './pickerLayout.js';
+import {
+  agentRow,
+  agentWidths,
+  fitVariants,
+  headRow,
+  pickerColumns,
+  widestOf,
+} from './pickerLayout.js';
 import {
   INITIAL_PICKER_STATE,
+  noMatchText,
   type PickerState,
+  pickerCount,
   pickerReducer,
+  searchesServer,
   selectedAgent,
 } from './pickerState.js';
 
@@ -28,6 +38,14 @@ export interface AgentPickerProps {
     signal: AbortSignal,
     onProgress: (progress: AgentsProgress) => void,
   ) => Promise<readonly AgentInfo[] | AgentList>;
+  /**
+   * Omnia's own search for `text` (name, description), for a list that was cut (more agents
+   * than are read): asked as the filter is typed, once the typing pauses.
+   */
+  readonly searchAgents?: (
+    text: string,
+    signal: AbortSignal,
+  ) => Promise<readonly AgentInfo[] | AgentList>;
   readonly onPick: (agent: AgentInfo) => void;
   /** Esc or Ctrl+C: no call; `why` when the agents could not be listed (said, exit 1). */
   readonly onCancel: (why?: string) => void;
@@ -37,6 +55,10 @@ export interface AgentPickerProps {
 const CHROME_ROWS = 5;
 /** "filter: " before the filter text. */
 const FILTER_PROMPT_COLUMNS = 8;
+/** Columns the title keeps beside the count ("omnia-voi…"). */
+const TITLE_MIN_COLUMNS = 12;
+/** The server is searched once the typing has paused this long (a request per pause, not per key). */
+export const SEARCH_PAUSE_MS = 300;
 
 /**
  * The keys that do something now (Enter only while an agent is highlighted), said shorter on a
@@ -53,6 +75,14 @@ function footerKeys(state: PickerState, width: number): string {
         'Enter call · Esc quit · type filters',
         'Enter · Esc · type to filter',
       ],
+      width,
+    );
+  if (
+    state.load === 'loaded' &&
+    (state.search?.status === 'waiting' || state.search?.status === 'searching')
+  )
+    return fitVariants(
+      ['Esc quit · searching Omnia for the filter…', 'Esc quit · searching…'],
       width,
     );
   if (state.load === 'loaded' && state.agents.length > 0)
@@ -81,7 +111,7 @@ function progressText(progress: AgentsProgress | undefined): string {
  * Full-screen, before the call, when a key is configured but no agent: the workspace's agents,
  * filtered as you type; arrows choose, Enter calls, Esc quits.
  */
-export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) {
+export function AgentPicker({ loadAgents, searchAgents, onPick, onCancel }: AgentPickerProps) {
   // Keys read the state the keys before them left (several can arrive in one terminal read).
   const [state, dispatch, stateNow] = useLatestReducer(pickerReducer, INITIAL_PICKER_STATE);
   const { columns, rows } = useTerminalSize();
@@ -97,7 +127,8 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     loadAgents(abort.signal, onProgress).then(
       (listed) => {
         const agents = 'agents' in listed ? listed.agents : listed;
-        dispatch({ type: 'loaded', agents, attempt });
+        const more = 'agents' in listed ? listed.more : undefined;
+        dispatch({ type: 'loaded', agents, attempt, ...(more ? { more } : {}) });
       },
       (error: unknown) => {
         if (abort.signal.aborted) return;
@@ -107,6 +138,34 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
     );
     return () => abort.abort();
   }, [loadAgents, dispatch, attempt]);
+
+  // A cut list: the server is asked for the filter once the typing pauses; a key typed meanwhile
+  // cancels the wait, and the request of a filter since changed.
+  const searching = searchAgents !== undefined && state.load === 'loaded' && searchesServer(state);
+  const { filter } = state;
+  useEffect(() => {
+    if (!searching || !searchAgents) return;
+    const abort = new AbortController();
+    const timer = setTimeout(() => {
+      dispatch({ type: 'searching', filter });
+      searchAgents(filter.trim(), abort.signal).then(
+        (listed) => {
+          const agents = 'agents' in listed ? listed.agents : listed;
+          const more = 'agents' in listed ? listed.more : undefined;
+          dispatch({ type: 'found', filter, agents, ...(more ? { more } : {}) });
+        },
+        (error: unknown) => {
+          if (abort.signal.aborted) return;
+          const message = error instanceof Error ? error.message : String(error);
+          dispatch({ type: 'searchFailed', filter, error: message });
+        },
+      );
+    }, SEARCH_PAUSE_MS);
+    return () => {
+      clearTimeout(timer);
+      abort.abort();
+    };
+  }, [searching, searchAgents, filter, dispatch]);
 
   const page = Math.max(1, rows - CHROME_ROWS);
   useInput((input, key) => {
@@ -183,11 +242,18 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
   );
   const visible = state.shown.slice(top, top + page);
   // The columns fit every agent listed, not only the rows in sight: they stay put as you scroll.
-  const widths = useMemo(() => agentWidths(state.agents), [state.agents]);
+  const listedWidths = useMemo(() => agentWidths(state.agents), [state.agents]);
+  const found = state.search?.found;
+  const widths = useMemo(
+    () => (found && found.length > 0 ? widestOf(listedWidths, agentWidths(found)) : listedWidths),
+    [listedWidths, found],
+  );
   const rowWidth = columns - 2;
   const cols = pickerColumns(rowWidth, widths);
+  // The count before the title: the title gives way first, then the count says it shorter.
+  const counts = pickerCount(state);
   const count =
-    state.load === 'loaded' ? `${state.shown.length} of ${state.agents.length} agents` : '';
+    counts.length > 0 ? fitVariants(counts, Math.max(1, columns - TITLE_MIN_COLUMNS)) : '';
   const filterShown = cursorWindow(
     state.filter,
     ' ',
@@ -218,7 +284,13 @@ export function AgentPicker({ loadAgents, onPick, onCancel }: AgentPickerProps) 
         --prompt.
       </Text>
     );
-  else if (state.shown.length === 0) body = <Text dimColor>No agent matches the filter.</Text>;
+  else if (state.shown.length === 0)
+    body = wrapText(sanitizeLine(noMatchText(state)), columns).map((line, i) => (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one text, in order.
+      <Text key={i} dimColor>
+        {line}
+      </Text>
+    ));
   else
     body = visible.map((agent, i) => {
       const highlighted = top + i === state.selected;

@@ -66,6 +66,16 @@ export function agentWidths(agents: readonly AgentInfo[]): AgentWidths {
   return { name, id, detail, description };
 }
 
+/** The wider of two measures, part by part (the agents listed and those a search found). */
+export function widestOf(a: AgentWidths, b: AgentWidths): AgentWidths {
+  return {
+    name: Math.max(a.name, b.name),
+    id: Math.max(a.id, b.id),
+    detail: Math.max(a.detail, b.detail),
+    description: Math.max(a.description, b.description),
+  };
+}
+
 /**
  * The columns for a row `width` wide. Narrow screens drop the id (the name is what is picked by)
  * and give the name under half the row, so language and voice stay in sight. Wider ones give
