@@ -526,7 +526,7 @@ export class SessionStore implements Store {
 
   private putTool(call: ToolCall): void {
     this.update({ toolCalls: putToolCall(this.snapshot.toolCalls ?? [], call) });
-    this.addEvent('tool', describeToolCall(call));
+    this.addEvent('tool', describeToolCall(call), call.invocationId);
   }
 
   /** The agent hung up (`hangup`): the socket closes next, and the call ends normally. */
@@ -1023,12 +1023,13 @@ export class SessionStore implements Store {
     return blankSecrets(text, this.options.secrets ?? []);
   }
 
-  private addEvent(kind: EventKind, message: string): void {
+  private addEvent(kind: EventKind, message: string, toolCall?: string): void {
     const event: CallEvent = {
       id: this.nextEventId++,
       at: Date.now(),
       kind,
       message: this.clean(message),
+      ...(toolCall === undefined ? {} : { toolCall }),
     };
     const events = this.snapshot.events;
     if (events.length < MAX_EVENTS) {

@@ -49,6 +49,11 @@ export interface CallEvent {
   readonly kind: EventKind;
   /** One line, sanitised, never containing the API key. */
   readonly message: string;
+  /**
+   * A tool call's line (`running`, then how it ended): the call's invocation id, the same on
+   * each, so the screen can show one line per call that changes as it ends.
+   */
+  readonly toolCall?: string;
 }
 
 /** Audio levels in dBFS (-Infinity for digital silence is clamped to LEVEL_FLOOR_DB). */

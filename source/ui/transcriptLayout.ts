@@ -120,17 +120,53 @@ function isPending(item: TranscriptItem): item is PendingText {
   return 'text' in item && !('ordinal' in item);
 }
 
+/** A tool call's line as shown: its first line's place and time, its latest line's words. */
+const toolLines = new WeakMap<CallEvent, CallEvent>();
+
+function asToolLine(first: CallEvent, latest: CallEvent): CallEvent {
+  if (first === latest) return first;
+  let line = toolLines.get(latest);
+  if (line?.id !== first.id) {
+    line = { ...first, message: latest.message };
+    toolLines.set(latest, line);
+  }
+  return line;
+}
+
 /**
- * The events shown inline. Returns `previous` when the selection has not changed, so a flood
- * of debug events does not re-render the transcript.
+ * The events shown inline: a tool call is one line, where it started, saying how it ended once
+ * it has (`lookup({"id":7}) running`, then `lookup({"id":7}) → {"ok":1} (120 ms)` in its
+ * place). Returns `previous` when the selection has not changed, so a flood of debug events
+ * does not re-render the transcript.
  */
 export function inlineEvents(
   events: readonly CallEvent[],
   previous: readonly CallEvent[] = [],
 ): readonly CallEvent[] {
-  const next = events.filter((event) => INLINE_EVENT_KINDS.has(event.kind));
+  const inline = events.filter((event) => INLINE_EVENT_KINDS.has(event.kind));
+  const latest = new Map<string, CallEvent>();
+  for (const event of inline) if (event.toolCall !== undefined) latest.set(event.toolCall, event);
+  const seen = new Set<string>();
+  const next: CallEvent[] = [];
+  for (const event of inline) {
+    const id = event.toolCall;
+    if (id === undefined) next.push(event);
+    else if (!seen.has(id)) {
+      seen.add(id);
+      next.push(asToolLine(event, latest.get(id) ?? event));
+    }
+  }
   const same = next.length === previous.length && next.every((event, i) => event === previous[i]);
   return same ? previous : next;
+}
+
+/**
+ * An event's words under its label: a tool call's line without its leading `tool` (the label
+ * says it: `tool   lookup(…)`, not `tool   tool lookup(…)`). The events log and plain mode keep
+ * the line whole (`[tool] tool lookup(…) running`).
+ */
+export function eventText(event: Pick<CallEvent, 'kind' | 'message'>): string {
+  return event.kind === 'tool' ? event.message.replace(/^tool /, '') : event.message;
 }
 
 /**
@@ -235,7 +271,7 @@ function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
     dim = true;
   } else {
     label = item.kind === 'tool' ? 'tool' : 'error';
-    text = sanitizeLine(item.message);
+    text = sanitizeLine(eventText(item));
     tone = item.kind === 'tool' ? 'tool' : 'error';
     dim = true;
   }

@@ -566,3 +566,31 @@ describe('a toast too wide for its row', () => {
     expect(shortHome('/etc/x.json', '/')).toBe('/etc/x.json');
   });
 });
+
+describe('a tool call inline in the transcript', () => {
+  it('is one line where it started, saying how it ended, labelled once', () => {
+    const running = event({
+      kind: 'tool',
+      message: 'tool lookup({"id":7}) running',
+      at: 2_000,
+      toolCall: 'inv_1',
+    });
+    const chatter = event({ kind: 'debug', message: 'x', at: 2_500 });
+    const done = event({
+      kind: 'tool',
+      message: 'tool lookup({"id":7}) → ok (5 ms)',
+      at: 3_000,
+      toolCall: 'inv_1',
+    });
+    expect(inlineEvents([running])[0]).toBe(running);
+    const inline = inlineEvents([running, chatter, done]);
+    expect(inline).toHaveLength(1);
+    expect(inline[0]).toMatchObject({ at: 2_000, message: done.message });
+    // The same line again for the same events: the transcript does not draw again.
+    expect(inlineEvents([running, chatter, done], inline)).toBe(inline);
+    expect(rowsOf(inline[0]!, 60)[0]).toMatchObject({
+      label: 'tool',
+      text: 'lookup({"id":7}) → ok (5 ms)',
+    });
+  });
+});

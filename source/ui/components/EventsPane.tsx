@@ -5,6 +5,7 @@ import { useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
 import { fitToWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { EVENT_COLOR, fg } from '../theme.js';
+import { eventText } from '../transcriptLayout.js';
 
 export interface EventsPaneProps {
   readonly store: Store;
@@ -36,7 +37,8 @@ function clock(at: number): string {
 export function eventRows(event: CallEvent, width: number): EventRow[] {
   const time = clock(event.at);
   const headColumns = time.length + 1 + KIND_COLUMNS + 1;
-  const message = sanitizeLine(event.message);
+  // The kind column says `tool`: the line does not say it again.
+  const message = sanitizeLine(eventText(event));
   const first = Math.max(1, width - headColumns);
   const head = wrapText(message, first)[0] ?? '';
   // The rest goes on from where the first row ended (the first row is the message's start, less
