@@ -6,6 +6,7 @@
  * {@link SessionView} and calls {@link SessionActions}; it never touches a call itself.
  */
 import type { AgentInfo, AgentList, AgentsProgress } from '../api/agents.js';
+import { serverOf } from '../api/errors.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { SessionStore } from '../session/store.js';
@@ -33,13 +34,17 @@ import {
   planForAgent,
   plannedLabel,
 } from './call-plan.js';
+import { pickedAgentError } from './picked.js';
 import { checkCallFiles } from './preflight.js';
 import { loadPrompt } from './prompt.js';
 
 /** Where the run is. */
 export type SessionStage =
-  /** Choosing the agent (a key, no agent configured). */
-  | { readonly kind: 'picking'; readonly choice: CallChoice }
+  /**
+   * Choosing the agent (a key, no agent configured); `refused`: why the agent picked before
+   * could not be called (the picker shows it, and the user picks again).
+   */
+  | { readonly kind: 'picking'; readonly choice: CallChoice; readonly refused?: string }
   /** Creating call `number` (the first, or a redial). */
   | { readonly kind: 'dialing'; readonly number: number }
   /** The current call: live, or over and still on screen. */
@@ -205,6 +210,8 @@ export class CallSession {
   private skip: AbortController | undefined;
   /** The agent picked, to be kept as the default once a call with it is created. */
   private toRemember: AgentInfo | undefined;
+  /** The picker's stage the agent was picked in: a refused agent goes back to it. */
+  private pickedIn: Extract<SessionStage, { kind: 'picking' }> | undefined;
   private finishing: Promise<void> | undefined;
   private resolveDone: (result: SessionResult) => void = () => undefined;
   private readonly done: Promise<SessionResult>;
@@ -290,6 +297,7 @@ export class CallSession {
     if (stage.kind !== 'picking') return;
     // Kept once its call is created: an agent Omnia refuses is not made the default.
     this.toRemember = agent;
+    this.pickedIn = stage;
     this.plan = planForAgent(stage.choice, agent);
     void this.dial();
   }
@@ -368,6 +376,20 @@ export class CallSession {
       );
     } catch (error) {
       const message = errorLine(error);
+      const picked = this.toRemember;
+      if (number === 1 && picked && this.pickedIn && !this.ended) {
+        // The picker's choice could not be called: back to the picker, which says why, so
+        // another can be picked (the refused one was not kept). Esc then leaves with it said.
+        this.toRemember = undefined;
+        this.plan = undefined;
+        const refused = pickedAgentError(picked, error, serverOf(this.options.ctx.api));
+        this.update({
+          stage: { kind: 'picking', choice: this.pickedIn.choice, refused },
+          title: this.options.titleFor(undefined),
+          store: pendingStore(this.options.titleFor(undefined)),
+        });
+        return;
+      }
       if (number === 1) {
         // Nothing to show yet: leave, and say why on stderr as plain mode does.
         this.end({
@@ -475,6 +497,8 @@ export class CallSession {
     if (this.finishing) return this.finishing;
     const dialing = this.view.stage.kind === 'dialing';
     const picking = this.view.stage.kind === 'picking';
+    // Left the picker after the agent picked could not be called: the run failed, and says why.
+    const refused = this.view.stage.kind === 'picking' ? this.view.stage.refused : undefined;
     // Quitting on a redial that failed: the run's last attempt made no call, and says so.
     const failed = this.view.stage.kind === 'failed' ? this.view.stage.message : undefined;
     this.finishing = (async () => {
@@ -513,12 +537,13 @@ export class CallSession {
       }
       const last = this.options.files.earlier.at(-1);
       this.end({
-        exitCode: this.stopCode ?? code ?? (failed ? 1 : (last?.snapshot.exitCode ?? 0)),
+        exitCode: this.stopCode ?? code ?? (failed || refused ? 1 : (last?.snapshot.exitCode ?? 0)),
         calls: this.options.files.earlier,
         ...(!call && dialing && then === 'quit'
           ? { note: 'No call: you quit while it was being created.' }
           : {}),
-        ...(!call && picking ? { note: 'No call: you left the agent picker.' } : {}),
+        ...(!call && picking && !refused ? { note: 'No call: you left the agent picker.' } : {}),
+        ...(!call && refused ? { error: `No call: ${refused}` } : {}),
         ...(failed && !call ? { lastError: failed } : {}),
       });
     })();

@@ -1,7 +1,8 @@
 /**
  * An agent picked in the full-screen picker that Omnia then refuses (deactivated meanwhile) is
- * not kept as the default; and when a kept agent id is refused, the error says where it comes
- * from and how to get the picker back. Against the Omnia double, in a real terminal (tmux).
+ * not kept as the default: the picker comes back saying why, as the picker's choice, so another
+ * can be picked; and when a kept agent id is refused, the error says where it comes from and how
+ * to get the picker back. Against the Omnia double, in a real terminal (tmux).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import type { DoubleAgent } from '../omnia/double.js';
 import { double, omniaEnv, runAgainst } from '../omnia/helpers.js';
-import { killAllTuis, startTui } from './tmux.js';
+import { isLive, killAllTuis, startTui } from './tmux.js';
 
 afterEach(async () => {
   await killAllTuis();
@@ -19,13 +20,14 @@ const HINT =
   'That agent id is kept in the config file: `omnia-voice config unset agentId` lists the agents to pick from again.';
 
 describe('an agent Omnia refuses', () => {
-  it('picked, then refused: not kept as the default', async () => {
+  /** The picker against a double whose second agent is deactivated once listed. */
+  async function refusedPick(prefix: string) {
     const agents: DoubleAgent[] = [
       { id: 'agt_front', name: 'Front Desk' },
       { id: 'agt_gone', name: 'Gone Soon' },
     ];
     const server = await double({ agents });
-    const home = tempDir('omnia-picker-refused-');
+    const home = tempDir(prefix);
     const tui = await startTui({
       args: ['--api-base', server.baseUrl, '--input', 'none', '--output', 'none'],
       env: omniaEnv(home, { TERM: 'screen' }),
@@ -41,12 +43,51 @@ describe('an agent Omnia refuses', () => {
     await tui.type('gone');
     await tui.waitForScreen((s) => s.includes('filter: gone'), 'the filter');
     await tui.keys('Enter');
+    const again = await tui.waitForScreen(
+      (s) => s.includes('pick an agent') && s.includes('✖ Gone Soon (agt_gone)'),
+      'the picker again, saying why',
+    );
+    return { server, home, tui, again };
+  }
+
+  const configOf = (home: string) => {
+    const config = join(home, '.config', 'omnia-voice', 'config.json');
+    return existsSync(config) ? JSON.parse(readFileSync(config, 'utf8')) : {};
+  };
+
+  it('picked, then refused: the picker again, saying why, and another one can be called', async () => {
+    const { server, home, tui, again } = await refusedPick('omnia-picker-refused-');
+    // Said as the picker's choice, not as a flag or variable to check; the list and the
+    // filter as they were.
+    expect(again.replace(/\s+/g, ' ')).toContain(
+      '✖ Gone Soon (agt_gone), the agent you picked, could not be called: Omnia does not know it, or it is not active (HTTP 404 API_ERROR: Agent not found or inactive). It is not kept as your agent.',
+    );
+    expect(again).not.toContain('OMNIA_AGENT_ID');
+    expect(again).toContain('filter: gone');
+    expect(again).toMatch(/^❯ Gone Soon/m);
+    expect(configOf(home).agentId).toBeUndefined();
+    // The list was not read again.
+    const listings = server.requests.filter((r) => r.method === 'GET' && /\/agents$/.test(r.path));
+    expect(listings).toHaveLength(1);
+    await tui.keys('C-u');
+    await tui.type('front');
+    await tui.waitForScreen((s) => /^❯ Front Desk/m.test(s), 'the other agent');
+    await tui.keys('Enter');
+    const live = await tui.waitForScreen(isLive, 'the call with the other agent');
+    expect(live.split('\n')[0]).toContain('Front Desk (agt_front)');
+    expect(configOf(home).agentId).toBe('agt_front');
+  }, 60_000);
+
+  it('picked, refused, then Esc: exit 1, and the shell is told why', async () => {
+    const { home, tui } = await refusedPick('omnia-picker-refused-esc-');
+    await tui.keys('Escape');
     const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to end');
     expect(end).toMatch(/^EXITED:1$/m);
-    expect(end).toContain('Could not create the call');
-    const config = join(home, '.config', 'omnia-voice', 'config.json');
-    const kept = existsSync(config) ? JSON.parse(readFileSync(config, 'utf8')) : {};
-    expect(kept.agentId).toBeUndefined();
+    expect(end.replace(/\n/g, '')).toContain(
+      'No call: Gone Soon (agt_gone), the agent you picked, could not be called: Omnia does not know it',
+    );
+    expect(end).not.toContain('you left the agent picker');
+    expect(configOf(home).agentId).toBeUndefined();
   }, 60_000);
 
   it('kept in the config file and refused, in plain mode: the error says what to do instead of picking', async () => {

@@ -47,6 +47,15 @@ export interface AgentPickerProps {
     signal: AbortSignal,
   ) => Promise<readonly AgentInfo[] | AgentList>;
   readonly onPick: (agent: AgentInfo) => void;
+  /** Why the agent picked before could not be called: shown, so another can be picked. */
+  readonly refused?: string;
+  /**
+   * The picker as it was left (the list, the filter, the highlight): a picker shown again after
+   * a refused agent goes on from there instead of listing every page again.
+   */
+  readonly saved?: PickerState;
+  /** Told the picker's state as it changes, to be given back as `saved`. */
+  readonly onState?: (state: PickerState) => void;
   /** Esc or Ctrl+C: no call; `why` when the agents could not be listed (said, exit 1). */
   readonly onCancel: (why?: string) => void;
 }
@@ -55,6 +64,8 @@ export interface AgentPickerProps {
 const CHROME_ROWS = 5;
 /** "filter: " before the filter text. */
 const FILTER_PROMPT_COLUMNS = 8;
+/** Rows the refusal of the agent picked takes at most. */
+const MAX_REFUSED_ROWS = 3;
 /** Columns the title keeps beside the count ("omnia-voi…"). */
 const TITLE_MIN_COLUMNS = 12;
 /** The server is searched once the typing has paused this long (a request per pause, not per key). */
@@ -111,15 +122,32 @@ function progressText(progress: AgentsProgress | undefined): string {
  * Full-screen, before the call, when a key is configured but no agent: the workspace's agents,
  * filtered as you type; arrows choose, Enter calls, Esc quits.
  */
-export function AgentPicker({ loadAgents, searchAgents, onPick, onCancel }: AgentPickerProps) {
+export function AgentPicker({
+  loadAgents,
+  searchAgents,
+  onPick,
+  onCancel,
+  refused,
+  saved,
+  onState,
+}: AgentPickerProps) {
   // Keys read the state the keys before them left (several can arrive in one terminal read).
-  const [state, dispatch, stateNow] = useLatestReducer(pickerReducer, INITIAL_PICKER_STATE);
+  const [state, dispatch, stateNow] = useLatestReducer(
+    pickerReducer,
+    saved ?? INITIAL_PICKER_STATE,
+  );
+  useEffect(() => onState?.(state), [state, onState]);
+  // Keys read with the Enter that picked (`↓⏎` in one read) changed the state after its last
+  // render: what is kept is the state as the keys left it.
+  useEffect(() => () => onState?.(stateNow()), [onState, stateNow]);
   const { columns, rows } = useTerminalSize();
   const suspend = useSuspend();
   const { setCursorPosition } = useCursor();
 
   const { attempt } = state;
   useEffect(() => {
+    // A picker given back its list (after a refused agent) lists nothing again.
+    if (stateNow().load !== 'loading') return;
     const abort = new AbortController();
     const onProgress = (progress: AgentsProgress) => {
       if (!abort.signal.aborted) dispatch({ type: 'progress', progress, attempt });
@@ -137,7 +165,7 @@ export function AgentPicker({ loadAgents, searchAgents, onPick, onCancel }: Agen
       },
     );
     return () => abort.abort();
-  }, [loadAgents, dispatch, attempt]);
+  }, [loadAgents, dispatch, stateNow, attempt]);
 
   // A cut list: the server is asked for the filter once the typing pauses; a key typed meanwhile
   // cancels the wait, and the request of a filter since changed.
@@ -167,7 +195,11 @@ export function AgentPicker({ loadAgents, searchAgents, onPick, onCancel }: Agen
     };
   }, [searching, searchAgents, filter, dispatch]);
 
-  const page = Math.max(1, rows - CHROME_ROWS);
+  // Why the agent picked could not be called, over the list (a few rows at most).
+  const refusedRows = refused
+    ? wrapText(`✖ ${sanitizeLine(refused)}`, columns).slice(0, MAX_REFUSED_ROWS)
+    : [];
+  const page = Math.max(1, rows - CHROME_ROWS - refusedRows.length);
   useInput((input, key) => {
     if (key.eventType === 'release') return;
     if (key.escape || (key.ctrl && input === 'c')) {
@@ -321,6 +353,12 @@ export function AgentPicker({ loadAgents, searchAgents, onPick, onCancel }: Agen
         {filterShown}
         <Text inverse> </Text>
       </Text>
+      {refusedRows.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one text, in order.
+        <Text key={i} bold {...fg('red')} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
       <Text dimColor wrap="truncate-end">
         {`  ${headRow(rowWidth, cols)}`}
       </Text>
