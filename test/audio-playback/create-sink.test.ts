@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -42,6 +43,30 @@ function homeWithNoCard(name: string): string {
   writeFileSync(join(home, '.asoundrc'), 'pcm.!default { type hw card 99 }\n');
   process.env.HOME = home;
   return home;
+}
+
+/**
+ * The installed `speaker` package as a failed build leaves it (README: "speaker failed to
+ * build"): its JavaScript and dependencies, no `build/`. Returns its entry file.
+ */
+function unbuiltSpeaker(): string {
+  const installed = dirname(createRequire(import.meta.url).resolve('speaker/package.json'));
+  const root = join(tmp.dir, 'unbuilt', 'node_modules');
+  const dir = join(root, 'speaker');
+  mkdirSync(dir, { recursive: true });
+  for (const file of ['index.js', 'package.json'])
+    copyFileSync(join(installed, file), join(dir, file));
+  symlinkSync(join(installed, 'node_modules'), join(dir, 'node_modules'));
+  const outer = dirname(installed);
+  for (const dep of [
+    'bindings',
+    'buffer-alloc',
+    'buffer-alloc-unsafe',
+    'buffer-fill',
+    'file-uri-to-path',
+  ])
+    symlinkSync(join(outer, dep), join(root, dep));
+  return join(dir, 'index.js');
 }
 
 /** Why `spec` would not open (undefined, and the sink closed again, when it did). */
@@ -97,6 +122,27 @@ describe('createSink', () => {
     expect(err?.message).not.toContain('\n');
     expect(err?.detail).toMatch(/^speaker: disabled by .*; sox: sox not found/);
     expect(notices).toEqual([]);
+  });
+
+  it('a speaker whose native part was not built, and no sox: says to install sox, in one line', async () => {
+    process.env.PATH = `${dirname(process.execPath)}:${join(tmp.dir, 'empty-bin')}`;
+    const entry = unbuiltSpeaker();
+    const err = await createSink('speaker', RATE, () => {}, { speakerModulePath: entry }).then(
+      () => undefined,
+      (e: NoAudioOutputError) => e,
+    );
+    expect(err, 'an output opened from a speaker with no native part').toBeInstanceOf(Error);
+    // The module is at fault, not the device: installing sox gets sound.
+    expect(err?.message).toMatch(
+      /^no audio output: the speaker module is unavailable and sox is not installed; the call goes on without sound \(.*sox.*, or use --output none\)$/,
+    );
+    expect(err?.message).not.toMatch(/device/);
+    // The detail says what is missing, on one line, not the list's empty first line.
+    const speakerPart = err?.detail.split('; sox: ')[0];
+    expect(speakerPart).toBe(
+      `speaker: its native part was not built (no ${join(dirname(entry), 'build', 'binding.node')})`,
+    );
+    expect(err?.detail).not.toContain('\n');
   });
 
   it('a speaker that loads but cannot open its device, and no sox: names the device, not the module', async () => {

@@ -2,12 +2,17 @@ import { parseSinkSpecOrUndefined, SINK_SPEC_HELP, type SinkSpec } from '../spec
 import type { AudioSink } from '../types.js';
 import { NullSink } from './null-sink.js';
 import { SoxPlaySink, soxInstallHint } from './sox-play-sink.js';
-import { SpeakerSink } from './speaker-sink.js';
+import { SpeakerSink, SpeakerUnavailableError } from './speaker-sink.js';
 import { WavFileSink } from './wav-sink.js';
 
 export { NullSink } from './null-sink.js';
 export { SoxPlaySink, type SoxPlaySinkOptions, soxInstallHint } from './sox-play-sink.js';
-export { DISABLE_SPEAKER_ENV, SpeakerSink, type SpeakerSinkOptions } from './speaker-sink.js';
+export {
+  DISABLE_SPEAKER_ENV,
+  SpeakerSink,
+  type SpeakerSinkOptions,
+  SpeakerUnavailableError,
+} from './speaker-sink.js';
 export { WavFileSink, type WavFileSinkOptions, WavWriter } from './wav-sink.js';
 
 /**
@@ -37,6 +42,8 @@ export interface CreateSinkOptions {
   readonly speakerLogPath?: string;
   /** The sox executable. Default `sox` from PATH. */
   readonly soxPath?: string;
+  /** The `speaker` package's entry file. Default: the installed one (tests). */
+  readonly speakerModulePath?: string;
 }
 
 export type { SinkSpec } from '../specs.js';
@@ -74,11 +81,14 @@ export async function createSink(
   const speaker = new SpeakerSink(sampleRate, {
     ...(parsed.device ? { device: parsed.device } : {}),
     ...(options.speakerLogPath ? { logPath: options.speakerLogPath } : {}),
+    ...(options.speakerModulePath ? { modulePath: options.speakerModulePath } : {}),
   });
   let speakerReason: string;
+  let speakerError: unknown;
   try {
     return await opened(speaker);
   } catch (err) {
+    speakerError = err;
     speakerReason = err instanceof Error ? err.message : String(err);
   }
   try {
@@ -93,13 +103,11 @@ export async function createSink(
     // sox missing is fixed by installing it; sox present but failing means there is no usable
     // output device, which no install fixes.
     const soxMissing = /not found/.test(soxReason);
-    // Unless the module itself would not load (missing, disabled, built for another Node), it
-    // was the device that failed: that is what to fix (a wrong --output speaker:<device>, a
-    // device in use, ALSA refusing it), not the module.
-    const deviceFailed =
-      !/not installed|disabled by|Cannot find module|compiled against|NODE_MODULE_VERSION|ELF|dlopen/i.test(
-        speakerReason,
-      );
+    // Unless the module itself would not load (missing, disabled, its native part not built or
+    // built for another Node: the sink says so by the error's class, whatever the libraries'
+    // words), it was the device that failed: that is what to fix (a wrong --output
+    // speaker:<device>, a device in use, ALSA refusing it), not the module.
+    const deviceFailed = !(speakerError instanceof SpeakerUnavailableError);
     const device = parsed.device ? `"${parsed.device}"` : 'the default output device';
     const message = !soxMissing
       ? 'no audio output: no playback device could be opened; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)'

@@ -27,6 +27,21 @@ export interface SpeakerSinkOptions {
    * child holds, as when the native binding cannot be loaded (tests of that fallback).
    */
   readonly nativeFlush?: boolean;
+  /** The `speaker` package's entry file to load. Default: the installed one (tests). */
+  readonly modulePath?: string;
+}
+
+/**
+ * The `speaker` module itself cannot be used: not installed, disabled, or it would not load (its
+ * native part not built, or built for another Node). Installing or rebuilding fixes that; no
+ * device choice does. Told apart from a device that would not open by where it failed (loading
+ * the module, in the child), not by the wording of a library's message.
+ */
+export class SpeakerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SpeakerUnavailableError';
+  }
 }
 
 /**
@@ -52,7 +67,11 @@ const [modPath, rate, spf, device, flushArg] = process.argv.slice(1);
 const send = (m, then) => { if (process.send) process.send(m, then); else if (then) then(); };
 const fatal = (e, code) => send({ type: 'error', message: String((e && e.message) || e) }, () => process.exit(code));
 let Speaker;
-try { Speaker = require(modPath); } catch (e) { fatal(e, 3); return; }
+try { Speaker = require(modPath); } catch (e) {
+  const tries = e && Array.isArray(e.tries) ? e.tries.slice(0, 1).map(String) : [];
+  send({ type: 'error', stage: 'load', message: String((e && e.message) || e), tries }, () => process.exit(3));
+  return;
+}
 let native = null;
 if (flushArg === '1') {
   try {
@@ -149,20 +168,51 @@ process.on('disconnect', () => {});
 })();
 `;
 
-/** Resolve the installed speaker module, or throw a one-line reason it cannot be used. */
+/**
+ * Resolve the installed speaker module, or throw a one-line {@link SpeakerUnavailableError}
+ * saying why it cannot be used.
+ */
 export function resolveSpeakerModule(): string {
   if (process.env[DISABLE_SPEAKER_ENV] === '1')
-    throw new Error(`disabled by ${DISABLE_SPEAKER_ENV}=1`);
+    throw new SpeakerUnavailableError(`disabled by ${DISABLE_SPEAKER_ENV}=1`);
   try {
     return createRequire(import.meta.url).resolve('speaker');
   } catch {
-    throw new Error('the optional "speaker" package is not installed');
+    throw new SpeakerUnavailableError('the optional "speaker" package is not installed');
   }
+}
+
+/** Longest reason kept from a module that would not load. */
+const MAX_LOAD_REASON_CHARS = 300;
+
+/**
+ * Why the speaker module would not load, in one line. The `bindings` package lists every path it
+ * tried, one a line, after "Could not locate the bindings file. Tried:": the first says where the
+ * build should have put the native part. Other messages (a module built for another Node's
+ * NODE_MODULE_VERSION) are joined onto one line. Pure.
+ */
+export function speakerLoadReason(message: string, tries: readonly string[] = []): string {
+  const first = tries[0];
+  if (first !== undefined || /could not locate the bindings file/i.test(message)) {
+    return `its native part was not built${first ? ` (no ${printable(first)})` : ''}`;
+  }
+  const line = printable(message.replace(/\s+/g, ' ').trim());
+  return line.length > MAX_LOAD_REASON_CHARS
+    ? `${line.slice(0, MAX_LOAD_REASON_CHARS - 1)}…`
+    : line || 'it would not load';
+}
+
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, '');
 }
 
 interface ChildMessage {
   readonly type: 'ready' | 'error' | 'dropped';
   readonly message?: string;
+  /** `load`: the module itself would not load (before any device was asked for). */
+  readonly stage?: 'load';
+  /** What the `bindings` package tried, when it could not find the native part (the first). */
+  readonly tries?: readonly string[];
   readonly backend?: string;
   readonly flushed?: boolean;
 }
@@ -204,7 +254,7 @@ export class SpeakerSink extends ChildProcessSink {
   protected start(): Promise<void> {
     let modulePath: string;
     try {
-      modulePath = resolveSpeakerModule();
+      modulePath = this.options.modulePath ?? resolveSpeakerModule();
     } catch (err) {
       return Promise.reject(err);
     }
@@ -248,6 +298,10 @@ export class SpeakerSink extends ChildProcessSink {
         else if (msg.type === 'dropped') {
           this.dropsDone++;
           this.lastDropFlushed = msg.flushed === true;
+        } else if (msg.type === 'error' && msg.stage === 'load') {
+          settle(
+            new SpeakerUnavailableError(speakerLoadReason(msg.message ?? '', msg.tries ?? [])),
+          );
         } else if (msg.type === 'error') {
           const reason = oneLine(msg.message ?? 'unknown error');
           if (!settled) settle(new Error(reason));
