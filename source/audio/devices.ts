@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { findExecutable, findSox, soxInstallHint } from './sox.js';
+import { findExecutable, findSox, soxNotInstalled } from './sox.js';
 
 /** How long a listing tool may take. */
 const LIST_TIMEOUT_MS = 5_000;
@@ -148,14 +148,14 @@ export function parseSystemProfiler(text: string): { inputs: Device[]; outputs: 
 export async function listDevices(options: ListDevicesOptions = {}): Promise<DeviceList> {
   const platform = options.platform ?? process.platform;
   const env = options.env ?? process.env;
-  if (platform === 'linux' || platform === 'freebsd') return listAlsa(env);
+  if (platform === 'linux' || platform === 'freebsd') return listAlsa(env, platform);
   if (platform === 'darwin') return listMac(env);
   const notes = [`listing devices is not supported on ${platform}; the default devices are used`];
-  if (!(await findSox(env))) notes.push(`sox not found: ${soxInstallHint(platform)}`);
+  if (!(await findSox(env))) notes.push(`${soxNotInstalled({ platform })}: the mic needs it`);
   return { inputs: [], outputs: [], notes };
 }
 
-async function listAlsa(env: NodeJS.ProcessEnv): Promise<DeviceList> {
+async function listAlsa(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<DeviceList> {
   const notes: string[] = [];
   const side = async (tool: 'arecord' | 'aplay', kind: string): Promise<Device[]> => {
     const path = await findExecutable(tool, env);
@@ -183,8 +183,7 @@ async function listAlsa(env: NodeJS.ProcessEnv): Promise<DeviceList> {
     side('arecord', 'capture'),
     side('aplay', 'playback'),
   ]);
-  if (!(await findSox(env)))
-    notes.push(`sox not found (needed for the mic): ${soxInstallHint('linux')}`);
+  if (!(await findSox(env))) notes.push(`${soxNotInstalled({ platform })}: the mic needs it`);
   return { inputs, outputs, notes };
 }
 
@@ -200,7 +199,7 @@ async function listMac(env: NodeJS.ProcessEnv): Promise<DeviceList> {
     lists = parseSystemProfiler(result.stdout);
   }
   if (!(await findSox(env)))
-    notes.push(`sox not found (needed for the mic): ${soxInstallHint('darwin')}`);
+    notes.push(`${soxNotInstalled({ platform: 'darwin' })}: the mic needs it`);
   return { ...lists, notes };
 }
 

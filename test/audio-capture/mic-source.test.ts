@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MicSource } from '../../source/audio/sources/mic-source.js';
+import { soxInstallHint } from '../../source/audio/sox.js';
 import {
   alsaFileHome,
   estimateFrequency,
@@ -89,7 +90,8 @@ describe('MicSource with real sox on an ALSA file device', () => {
       const c = collector();
       await mic.start(c.onFrame, c.onError);
       expect(c.errors).toHaveLength(1);
-      expect(c.errors[0]).toMatch(/^sox is not installed: .*apt install sox.*brew install sox/);
+      expect(c.errors[0]).toMatch(/^sox is not installed \(.+\); /);
+      expect(c.errors[0]).toContain(soxInstallHint());
       expect(c.errors[0]).toMatch(/the call continues with text input/);
       await mic.stop();
     } finally {

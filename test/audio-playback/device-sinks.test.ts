@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPlayer } from '../../source/audio/player.js';
 import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
 import { SpeakerSink } from '../../source/audio/sinks/speaker-sink.js';
+import { soxInstallHint } from '../../source/audio/sox.js';
 import type { AudioSink } from '../../source/audio/types.js';
 import { alsaFileHome, firstNonZero, RATE, samples, tempDir, tone, waitFor } from './helpers.js';
 
@@ -113,9 +114,7 @@ describe('SoxPlaySink (real sox)', () => {
 
   it('says how to install sox when it is missing', async () => {
     const sink = new SoxPlaySink(RATE, { soxPath: '/nonexistent/sox' });
-    await expect(sink.open()).rejects.toThrow(
-      /^sox not found, needed for audio output; install it with /,
-    );
+    await expect(sink.open()).rejects.toThrow(`sox is not installed (${soxInstallHint()})`);
   });
 
   it('passes on sox’s own reason when the device cannot be opened', async () => {

@@ -1,12 +1,13 @@
+import { SoxMissingError, soxInstallHint } from '../sox.js';
 import { parseSinkSpecOrUndefined, SINK_SPEC_HELP, type SinkSpec } from '../specs.js';
 import type { AudioSink } from '../types.js';
 import { NullSink } from './null-sink.js';
-import { SoxPlaySink, soxInstallHint } from './sox-play-sink.js';
+import { SoxPlaySink } from './sox-play-sink.js';
 import { SpeakerSink, SpeakerUnavailableError } from './speaker-sink.js';
 import { WavFileSink } from './wav-sink.js';
 
 export { NullSink } from './null-sink.js';
-export { SoxPlaySink, type SoxPlaySinkOptions, soxInstallHint } from './sox-play-sink.js';
+export { SoxPlaySink, type SoxPlaySinkOptions } from './sox-play-sink.js';
 export {
   DISABLE_SPEAKER_ENV,
   SpeakerSink,
@@ -99,10 +100,10 @@ export async function createSink(
     });
     return sox;
   } catch (err) {
-    const soxReason = (err instanceof Error ? err.message : String(err)).split(';', 1)[0] ?? '';
+    const soxReason = err instanceof Error ? err.message : String(err);
     // sox missing is fixed by installing it; sox present but failing means there is no usable
     // output device, which no install fixes.
-    const soxMissing = /not found/.test(soxReason);
+    const soxMissing = err instanceof SoxMissingError;
     // Unless the module itself would not load (missing, disabled, its native part not built or
     // built for another Node: the sink says so by the error's class, whatever the libraries'
     // words), it was the device that failed: that is what to fix (a wrong --output

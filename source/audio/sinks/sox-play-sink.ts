@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { bytesForMs } from '../constants.js';
+import { SoxMissingError, soxNotInstalled } from '../sox.js';
 import { afterStderr, ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
 /** How long open() waits for sox to fail on a bad device before calling it open. */
@@ -14,14 +15,6 @@ export interface SoxPlaySinkOptions {
   readonly device?: string;
   /** The sox executable. Default `sox` from PATH. */
   readonly soxPath?: string;
-}
-
-/** One line telling the user how to get sox on this OS. */
-export function soxInstallHint(platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'darwin') return 'install it with: brew install sox';
-  if (platform === 'win32')
-    return 'install it from https://sourceforge.net/projects/sox/ and add it to PATH';
-  return 'install it with your package manager, e.g. sudo apt install sox libsox-fmt-all';
 }
 
 /** The sox arguments that play raw s16le mono from stdin on `device` (or the default). */
@@ -93,12 +86,12 @@ export class SoxPlaySink extends ChildProcessSink {
       child.stdin?.on('error', () => {});
       child.on('error', (err: NodeJS.ErrnoException) => {
         this.dead = true;
-        const message =
+        const error =
           err.code === 'ENOENT'
-            ? `sox not found, needed for audio output; ${soxInstallHint()}`
-            : `cannot start sox: ${err.message}`;
-        if (!settled) settle(new Error(message));
-        else this.report(message);
+            ? new SoxMissingError(soxNotInstalled())
+            : new Error(`cannot start sox: ${err.message}`);
+        if (!settled) settle(error);
+        else this.report(error.message);
       });
       child.on('exit', (code, signal) => {
         this.dead = true;
