@@ -108,6 +108,9 @@ describe('MicSource with real sox on an ALSA file device', () => {
     expect(c.errors[0]).toMatch(/^no capture device: /);
     expect(c.errors[0]).toMatch(/nonexistent/);
     expect(c.errors[0]).not.toMatch(/\n/);
+    // sox's words, its double space (``open input  `nonexistent'``) made one.
+    expect(c.errors[0]).toContain("can't open input `nonexistent'");
+    expect(c.errors[0]).not.toMatch(/ {2}/);
     expect(mic.stderrTail.some((l) => /FAIL/.test(l))).toBe(true);
     expect(c.frames).toHaveLength(0);
     await mic.stop();

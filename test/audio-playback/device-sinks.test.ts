@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPlayer } from '../../source/audio/player.js';
 import { SoxPlaySink } from '../../source/audio/sinks/sox-play-sink.js';
@@ -115,6 +116,27 @@ describe('SoxPlaySink (real sox)', () => {
   it('says how to install sox when it is missing', async () => {
     const sink = new SoxPlaySink(RATE, { soxPath: '/nonexistent/sox' });
     await expect(sink.open()).rejects.toThrow(`sox is not installed (${soxInstallHint()})`);
+  });
+
+  it('says why sox could not play in its own words, without its "sox FAIL sox:" prefix', async () => {
+    // No default device: an ALSA without a card, and no PulseAudio server.
+    const saved = { HOME: process.env.HOME, PULSE_SERVER: process.env.PULSE_SERVER };
+    const home = join(tmp.dir, 'no-device-home');
+    mkdirSync(home, { recursive: true });
+    process.env.HOME = home;
+    process.env.PULSE_SERVER = `unix:${join(home, 'no-server')}`;
+    try {
+      const message = await new SoxPlaySink(RATE).open().then(
+        () => 'opened',
+        (error: Error) => error.message,
+      );
+      expect(message).toMatch(/^sox play stopped: Sorry, there is no default audio device/);
+      expect(message).not.toMatch(/FAIL|sox:/);
+    } finally {
+      process.env.HOME = saved.HOME;
+      if (saved.PULSE_SERVER === undefined) delete process.env.PULSE_SERVER;
+      else process.env.PULSE_SERVER = saved.PULSE_SERVER;
+    }
   });
 
   it('passes on sox’s own reason when the device cannot be opened', async () => {

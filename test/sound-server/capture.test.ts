@@ -58,6 +58,29 @@ describe('the mic through sox on a real-time sound server', () => {
     expect(Math.max(...gaps)).toBeLessThan(150);
   }, 20_000);
 
+  it('says the mic lost its device when the sound server goes away, not that sox exited 0', async () => {
+    const own = await startSoundServer({ rate: RATE });
+    const errors: string[] = [];
+    const mic = new MicSource(RATE, { env: { ...process.env, ...own.env } });
+    try {
+      await mic.start(
+        () => undefined,
+        (message) => errors.push(message),
+      );
+      await sleep(1_000);
+      process.kill(own.pid, 'SIGKILL');
+      const until = performance.now() + 5_000;
+      while (errors.length === 0 && performance.now() < until) await sleep(50);
+    } finally {
+      await mic.stop();
+      await own.close();
+    }
+    // sox exits with 0 when its device goes away mid-stream: no "exited with code 0".
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^microphone capture stopped: sox lost its device: /);
+    expect(errors[0]).not.toMatch(/code 0|FAIL|sox: /);
+  }, 20_000);
+
   it('hands over a word spoken into the room within a frame or two of hearing it', async () => {
     const reference = server.record('mic', { latencyMs: 5 });
     await sleep(READER_SETTLE_MS);

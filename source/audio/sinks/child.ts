@@ -112,12 +112,16 @@ export abstract class ChildProcessSink implements AudioSink {
     this.stderrTail = (this.stderrTail + text).slice(-2_000);
   }
 
-  /** The child's last stderr line, printable ASCII only: native output is not ours to trust. */
-  protected lastStderrLine(): string {
-    const lines = this.stderrTail
+  /** The child's stderr lines kept, printable ASCII only: native output is not ours to trust. */
+  protected stderrLines(): string[] {
+    return this.stderrTail
       .split('\n')
-      .map((l) => l.trim())
+      .map((l) => l.replace(/[^\x20-\x7e]/g, '').trim())
       .filter(Boolean);
-    return (lines.at(-1) ?? '').replace(/[^\x20-\x7e]/g, '');
+  }
+
+  /** The child's last stderr line, printable ASCII only. */
+  protected lastStderrLine(): string {
+    return this.stderrLines().at(-1) ?? '';
   }
 }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { bytesForMs } from '../constants.js';
+import { soxComplaint } from '../sources/stderr-tail.js';
 import { SoxMissingError, soxNotInstalled } from '../sox.js';
 import { afterStderr, ChildProcessSink, OWN_PROCESS_GROUP } from './child.js';
 
@@ -97,8 +98,10 @@ export class SoxPlaySink extends ChildProcessSink {
         this.dead = true;
         if (this.closing) return;
         afterStderr(child, () => {
+          // sox's own words without its "sox FAIL sox:" prefix: the message names sox already.
           const why =
-            this.lastStderrLine() || (signal ? `killed by ${signal}` : `exit code ${code}`);
+            soxComplaint(this.stderrLines()) ||
+            (signal ? `killed by ${signal}` : `exit code ${code}`);
           const message = `sox play stopped: ${why}`;
           if (!settled) settle(new Error(message));
           else this.report(message);

@@ -334,7 +334,13 @@ export class MicSource implements AudioSource {
     } else if (!this.pacer.started) {
       this.fail(`no capture device: ${said ?? `sox exited with ${signal ?? `code ${code}`}`}`);
     } else {
-      const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+      // sox ends with code 0 when its device goes away mid-stream (the sound server stopped, the
+      // USB mic pulled): "exited with code 0" read like success.
+      const how = signal
+        ? `was killed (${signal})`
+        : code === 0
+          ? 'lost its device'
+          : `exited with code ${code}`;
       this.fail(`microphone capture stopped: sox ${how}${said ? `: ${said}` : ''}`);
     }
   }

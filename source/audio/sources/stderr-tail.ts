@@ -42,15 +42,21 @@ export class StderrTail {
 
 /**
  * What sox said went wrong, in its own words, shortened for one line: the last `FAIL` line
- * without its "sox FAIL subsystem:" prefix, plus ALSA's own complaint when there is one.
+ * without its "sox FAIL subsystem:" prefix (the message already names sox), plus ALSA's own
+ * complaint when there is one, runs of spaces made one (sox writes ``open input  `bogus'``).
  */
 export function soxComplaint(lines: readonly string[]): string | undefined {
   const fail = [...lines].reverse().find((l) => /\bFAIL\b/.test(l));
   const alsa = [...lines].reverse().find((l) => l.startsWith('ALSA lib'));
-  const main = fail?.replace(/^.*?\bFAIL\s+(?:[\w-]+:\s*)?/, '');
-  const alsaText = alsa?.replace(/^ALSA lib\s+\S+\s+(?:\([^)]*\)\s*)?/, '');
+  const main = fail && oneSpaced(fail.replace(/^.*?\bFAIL\s+(?:[\w-]+:\s*)?/, ''));
+  const alsaText = alsa && oneSpaced(alsa.replace(/^ALSA lib\s+\S+\s+(?:\([^)]*\)\s*)?/, ''));
   if (main && alsaText) return `${main} (ALSA: ${alsaText})`;
   if (main) return main;
   if (alsaText) return `ALSA: ${alsaText}`;
-  return [...lines].reverse().find((l) => !/\bWARN\b/.test(l));
+  const last = [...lines].reverse().find((l) => !/\bWARN\b/.test(l));
+  return last && oneSpaced(last);
+}
+
+function oneSpaced(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
 }
