@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shortHome } from '../../source/text/home-path.js';
 import { dividerFor } from '../../source/ui/App.js';
-import { factRows } from '../../source/ui/components/CallFacts.js';
+import { factRows, factValues } from '../../source/ui/components/CallFacts.js';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { helpLines } from '../../source/ui/components/HelpOverlay.js';
@@ -592,5 +592,43 @@ describe('a tool call inline in the transcript', () => {
       label: 'tool',
       text: 'lookup({"id":7}) → ok (5 ms)',
     });
+  });
+});
+
+describe('device facts', () => {
+  const row = (rows: ReadonlyArray<readonly [string, string]>, label: string) =>
+    rows.find(([l]) => l === label)?.[1] ?? '';
+  const device = (description: string) =>
+    factValues(
+      makeSnapshot({
+        output: { kind: 'speaker', description, sampleRate: 48_000 },
+        input: { kind: 'mic', description: 'mic (default)', sampleRate: 16_000 },
+      }),
+    );
+  /** The side pane's columns at 120 columns (8 of them the label's). */
+  const SIDE = computeLayout({ columns: 120, rows: 40, showEvents: false, noticeRows: 0 }).info
+    .width;
+
+  it('the rate stays whole in the 120-column side pane, the device name gives way', () => {
+    const facts = device('speaker (default device)');
+    const out = row(factRows(facts, '0:10', false, SIDE), 'out');
+    expect(out).toBe('speaker (default) · 48 kHz');
+    expect(stringWidth(out)).toBeLessThanOrEqual(SIDE - 8);
+    expect(row(factRows(facts, '0:10', false, SIDE), 'in')).toBe('mic (default) · 16 kHz');
+    // A long device name is cut at its end, before the rate.
+    const long = device('speaker (alsa_output.usb-Generic_USB_Audio-00.analog-stereo)');
+    const cut = row(factRows(long, '0:10', false, SIDE), 'out');
+    expect(cut).toMatch(/^speaker \(alsa_output.*… · 48 kHz$/);
+    expect(stringWidth(cut)).toBe(SIDE - 8);
+  });
+
+  it('the narrow layout keeps what the agent answers in, first, and the rate; the name gives way', () => {
+    const long = device('speaker (alsa_output.usb-Generic_USB_Audio-00.analog-stereo)');
+    const out = row(factRows(long, '0:10', true, 40), 'out');
+    expect(out).toMatch(/^voice · speaker \(.*… · 48 kHz$/);
+    expect(stringWidth(out)).toBe(32);
+    // Too narrow for a readable name beside the rate: what it answers in still leads the row.
+    const narrow = row(factRows(long, '0:10', true, 26), 'out');
+    expect(narrow).toMatch(/^voice · speaker /);
   });
 });

@@ -5,7 +5,7 @@ import { callClock, useClock } from '../clock.js';
 import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sanitizeLine } from '../sanitize.js';
-import { stringWidth } from '../textWidth.js';
+import { stringWidth, truncateToWidth } from '../textWidth.js';
 
 /** The facts other than the call clock, as they are shown: a selection that rarely changes. */
 export interface FactValues {
@@ -38,8 +38,9 @@ function agentFact(snapshot: Snapshot): string {
 
 /** The facts a user asks about during a call, formatted. Pure. */
 export function factValues(snapshot: Snapshot): FactValues {
+  // `(default device)` says no more than the mic's `(default)`, in 7 columns fewer.
   const device = (d: Snapshot['input']) =>
-    `${sanitizeLine(d.description || d.kind)} · ${formatRate(d.sampleRate)}`;
+    `${sanitizeLine(d.description || d.kind).replace(/ \(default device\)$/, ' (default)')} · ${formatRate(d.sampleRate)}`;
   return {
     agent: agentFact(snapshot),
     call: sanitizeLine(snapshot.callId ?? '—'),
@@ -83,6 +84,7 @@ export function factRows(
   compact: boolean,
   width = Number.POSITIVE_INFINITY,
 ): Array<readonly [string, string]> {
+  const room = width - FACT_LABEL_COLUMNS;
   if (!compact) {
     return [
       ['agent', facts.agent],
@@ -90,14 +92,13 @@ export function factRows(
       ['time', time],
       ['rtt', facts.rtt],
       ['reply', facts.reply],
-      ['in', facts.in],
-      ['out', facts.out],
+      ['in', fitDevice(facts.in, room)],
+      ['out', fitDevice(facts.out, room)],
       ['queued', facts.queued],
       ['answers', facts.answers],
       ['echo', facts.echo],
     ];
   }
-  const room = width - FACT_LABEL_COLUMNS;
   const both = (first: string, second: string) =>
     stringWidth(`${first}${second}`) <= room ? `${first}${second}` : first;
   return [
@@ -105,13 +106,34 @@ export function factRows(
     ['call', facts.call],
     ['time', both(time, `  rtt ${facts.rtt}`)],
     ['reply', both(facts.reply, `  queued ${facts.queued}`)],
-    ['in', facts.in],
-    // How the agent answers first: cut at the end, `text only` would be the part lost.
-    ['out', `${facts.answers} · ${facts.out}`],
+    ['in', fitDevice(facts.in, room)],
+    // How the agent answers first (cut at the end, `text only` was the part lost), then the
+    // device with its rate whole.
+    ['out', `${facts.answers} · ${fitDevice(facts.out, room - stringWidth(facts.answers) - 3)}`],
   ];
 }
 
 const FACT_LABEL_COLUMNS = 8;
+/** The fewest columns a device's name is cut to before what follows it gives way instead. */
+const MIN_DEVICE_COLUMNS = 8;
+
+/**
+ * A device fact (`speaker (alsa_output.usb-…) · 48 kHz`) in `room` columns: its name is cut at
+ * its end, never the rate after it (a row cut at its end showed `speaker (default device) · 48…`
+ * in the 120-column side pane), nor `extra` (the compact row's ` · voice`) while the name keeps
+ * {@link MIN_DEVICE_COLUMNS}; then `extra` is left out. Pure.
+ */
+export function fitDevice(fact: string, room: number, extra = ''): string {
+  const at = fact.lastIndexOf(' · ');
+  const name = at < 0 ? fact : fact.slice(0, at);
+  const rate = at < 0 ? '' : fact.slice(at);
+  for (const tail of extra ? [`${rate}${extra}`, rate] : [rate]) {
+    if (stringWidth(name + tail) <= room) return name + tail;
+    const nameRoom = room - stringWidth(tail);
+    if (nameRoom >= MIN_DEVICE_COLUMNS) return truncateToWidth(name, nameRoom) + tail;
+  }
+  return `${name}${rate}`;
+}
 
 const selectTimes = (s: Snapshot) => ({ startedAt: s.startedAt, endedAt: s.endedAt });
 
