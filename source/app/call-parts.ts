@@ -179,10 +179,10 @@ export async function openCall(
     // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
     // One sentence on screen; what the device or its library said goes to the events.
     onError: (message) => {
-      store.reportError(
+      store.reportOutputLost(
         `audio output stopped: ${sink.description}; the call goes on without sound`,
+        message,
       );
-      store.reportDetail(message);
     },
   });
   player.onGap = countAgentGap;

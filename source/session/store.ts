@@ -112,7 +112,9 @@ export class SessionStore implements Store {
   private readonly listeners = new Set<Listener>();
   private readonly connection: CallConnection;
   private readonly micMeter = new LevelMeter();
-  private readonly echo: EchoPath;
+  private echo: EchoPath;
+  /** The echo line of the call's start has been said (a later change is said on its own). */
+  private echoSaid = false;
   private echoDelayMs: number | undefined;
   private echoConvergences = 0;
   private echoLosses = 0;
@@ -217,11 +219,6 @@ export class SessionStore implements Store {
     }
     this.update({ phase: 'live', startedAt: Date.now() });
     this.addEvent('info', 'connected');
-    // A canceller that was asked for and could not load is worth a warning, not a footnote.
-    this.addEvent(
-      this.echo.mode === 'guard' && this.echo.reason ? 'warning' : 'info',
-      this.echo.description,
-    );
     // The recording and the output device start their clocks together: the files line up.
     this.options.recorder?.start?.();
     this.options.player.start();
@@ -238,6 +235,45 @@ export class SessionStore implements Store {
     } catch (error) {
       this.onSourceFailed(errorText(error));
     }
+    // Said once the mic has started or failed: a mic that could not start (sox missing) makes it
+    // `echo: off (no microphone)`, never a line claiming to cancel on a mic there is not.
+    this.echoSaid = true;
+    // A canceller that was asked for and could not load is worth a warning, not a footnote.
+    this.addEvent(
+      this.echo.mode === 'guard' && this.echo.reason ? 'warning' : 'info',
+      this.echo.description,
+    );
+  }
+
+  /**
+   * The mic or the output is gone: nothing can echo any more, and the echo handling says so
+   * (`echo: off (no microphone)`) instead of claiming to cancel while silence is sent. The
+   * canceller stops learning and its memory goes.
+   */
+  private echoOff(reason: string): void {
+    if (this.echo.mode === 'off') return;
+    const old = this.echo;
+    const player = this.options.player;
+    player.onWrite = undefined;
+    player.onRanDry = undefined;
+    this.echo = new NoEcho(reason);
+    old.close();
+    this.update({
+      echo: { mode: 'off', reason },
+      echoGuard: { enabled: false, active: false },
+    });
+    if (this.echoSaid) this.addEvent('info', this.echo.description);
+  }
+
+  /**
+   * The output device failed mid-call (unplugged, its process killed): one sentence on screen,
+   * what the device said in the events; nothing can echo any more.
+   */
+  reportOutputLost(message: string, detail?: string): void {
+    this.reportError(message);
+    if (detail) this.reportDetail(detail);
+    if (this.stopped) return;
+    this.echoOff('no audio output');
   }
 
   /**
@@ -249,6 +285,7 @@ export class SessionStore implements Store {
     if (this.sourceFailed || this.stopped) return;
     this.sourceFailed = true;
     this.update({ micLost: true });
+    this.echoOff('no microphone');
     const fallback = new SilenceSource(this.options.inputSampleRate);
     this.fallbackSource = fallback;
     void fallback.start(

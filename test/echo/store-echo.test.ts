@@ -4,7 +4,9 @@ import { formatLevels } from '../../source/app/plain.js';
 import { openEchoPath } from '../../source/audio/echo/path.js';
 import { Player } from '../../source/audio/player.js';
 import { NullSink } from '../../source/audio/sinks/null-sink.js';
+import { MicSource } from '../../source/audio/sources/mic-source.js';
 import { SilenceSource } from '../../source/audio/sources/silence-source.js';
+import type { AudioSource } from '../../source/audio/types.js';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { SessionStore } from '../../source/session/store.js';
 import { waitFor } from '../helpers/cli.js';
@@ -24,7 +26,22 @@ afterEach(async () => {
 
 let player: Player | undefined;
 
-async function call(echo: Awaited<ReturnType<typeof openEchoPath>>): Promise<SessionStore> {
+/** An output device that can be made to fail mid-call, as a killed speaker child does. */
+class FailingSink extends NullSink {
+  private handler: ((message: string) => void) | undefined;
+  onError(handler: (message: string) => void): void {
+    this.handler = handler;
+  }
+  fail(message: string): void {
+    this.handler?.(message);
+  }
+}
+let sink: FailingSink | undefined;
+
+async function call(
+  echo: Awaited<ReturnType<typeof openEchoPath>>,
+  source: AudioSource = new SilenceSource(RATE),
+): Promise<SessionStore> {
   agent = await startLocalAgent({ voice: 'tone' });
   const created = await createCall({
     apiBase: agent.baseUrl,
@@ -32,13 +49,16 @@ async function call(echo: Awaited<ReturnType<typeof openEchoPath>>): Promise<Ses
     inputSampleRate: RATE,
     outputSampleRate: RATE,
   });
-  const sink = new NullSink(RATE);
+  sink = new FailingSink(RATE);
   await sink.open();
-  player = new Player(sink);
+  // As the app wires it (call-parts.ts): the output gone is said, and the store told.
+  player = new Player(sink, {
+    onError: (message) => store?.reportOutputLost('audio output stopped: test', message),
+  });
   store = new SessionStore({
     websocketUrl: created.websocketUrl,
     local: true,
-    source: new SilenceSource(RATE),
+    source,
     player,
     inputSampleRate: RATE,
     outputSampleRate: RATE,
@@ -127,6 +147,42 @@ describe('the echo path in a call', () => {
         'echo: guard instead of cancellation: speexdsp disabled by OMNIA_VOICE_DISABLE_SPEEXDSP',
     });
   }, 20_000);
+
+  it('says it is off, not cancelling, when the mic could not start (sox missing)', async () => {
+    const noSox = new MicSource(RATE, { env: { ...process.env, PATH: '/nonexistent' } });
+    const s = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }), noSox);
+    const snap = s.getSnapshot();
+    expect(snap.micLost).toBe(true);
+    expect(snap.echo).toEqual({ mode: 'off', reason: 'no microphone' });
+    const said = snap.events.filter((e) => e.message.startsWith('echo:')).map((e) => e.message);
+    expect(said).toEqual(['echo: off (no microphone)']);
+    expect(formatLevels(snap)).toContain('· echo off');
+  }, 20_000);
+
+  it('turns off, and says so, when the mic fails mid-call or the output does', async () => {
+    // A capture device sox cannot open: sox starts, then fails.
+    const bogus = new MicSource(RATE, { device: 'omnia-no-such-pcm' });
+    const s = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }), bogus);
+    await waitFor(() => s.getSnapshot().micLost === true, { what: 'the mic to fail' });
+    expect(s.getSnapshot().echo).toEqual({ mode: 'off', reason: 'no microphone' });
+    expect(s.getSnapshot().events.at(-1)?.message).not.toMatch(/^echo: cancelling/);
+    expect(s.getSnapshot().events.some((e) => e.message === 'echo: off (no microphone)')).toBe(
+      true,
+    );
+    await s.actions.hangUp();
+    await agent?.close();
+
+    // The output dies mid-call (the speaker's child killed): nothing plays, nothing can echo.
+    const t = await call(await openEchoPath('cancel', MIC, { input: RATE, output: RATE }));
+    expect(t.getSnapshot().echo.mode).toBe('cancel');
+    await waitFor(() => t.getSnapshot().agentState === 'speaking', { what: 'the greeting' });
+    sink?.fail('speaker output stopped: killed by SIGKILL');
+    const snap = t.getSnapshot();
+    expect(snap.echo).toEqual({ mode: 'off', reason: 'no audio output' });
+    expect(snap.echoGuard).toEqual({ enabled: false, active: false });
+    expect(snap.events.at(-1)?.message).toBe('echo: off (no audio output)');
+    expect(formatLevels(snap)).toContain('· echo off');
+  }, 30_000);
 
   it('is off without a loudspeaker, and says why', async () => {
     const path = await openEchoPath(
