@@ -162,7 +162,7 @@ export async function openCall(
   const outputForm = detectOutputFormFor(o);
   // An input WAV is streamed again from its start for every call.
   const source = createSource(o.input, o.inputSampleRate);
-  const { sink, notes } = await sinkOpening;
+  const { sink, notes, lost } = await sinkOpening;
   const { SessionStore } = await storeModule;
   const echo = await openEchoPath(
     o.echo,
@@ -224,6 +224,7 @@ export async function openCall(
     output: { kind: specKind(o.output), description: sink.description },
     echoGuard: echo.guards,
     echo,
+    ...(lost ? { outputLost: true } : {}),
     ptt: o.ptt,
     muted,
     recorder,
@@ -449,6 +450,8 @@ export interface SinkNote {
 export interface OpenedSink {
   readonly sink: AudioSink;
   readonly notes: SinkNote[];
+  /** No device could be opened: `sink` is a silent stand-in, and the agent is heard by no one. */
+  readonly lost?: boolean;
 }
 
 /**
@@ -474,7 +477,7 @@ export async function openSink(spec: string, sampleRate: number): Promise<Opened
     );
     const sink = new NullSink(sampleRate);
     await sink.open();
-    return { sink, notes };
+    return { sink, notes, lost: true };
   }
 }
 

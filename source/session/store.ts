@@ -75,6 +75,11 @@ export interface SessionStoreOptions {
   echoGuard: boolean;
   /** The echo path (canceller, guard or nothing) the call runs with; see audio/echo/path.ts. */
   echo?: EchoPath;
+  /**
+   * No output device could be opened (the player plays into a stand-in that discards it): the
+   * agent meter reads silence, as nothing is heard (`Snapshot.outputLost`).
+   */
+  outputLost?: boolean;
   ptt: boolean;
   /** The user's mute from the start: a redial keeps the mute of the call before it. */
   muted?: boolean;
@@ -170,6 +175,7 @@ export class SessionStore implements Store {
       input: { ...options.input, sampleRate: options.inputSampleRate },
       output: { ...options.output, sampleRate: options.outputSampleRate },
       transcriptPath: options.transcriptPath,
+      ...(options.outputLost ? { outputLost: true } : {}),
     });
     this.connection = new CallConnection(options.websocketUrl, {
       pingIntervalMs: options.pingIntervalMs,
@@ -267,12 +273,14 @@ export class SessionStore implements Store {
 
   /**
    * The output device failed mid-call (unplugged, its process killed): one sentence on screen,
-   * what the device said in the events; nothing can echo any more.
+   * what the device said in the events; the agent's meter reads silence from now on (nothing is
+   * heard) and nothing can echo.
    */
   reportOutputLost(message: string, detail?: string): void {
     this.reportError(message);
     if (detail) this.reportDetail(detail);
     if (this.stopped) return;
+    this.update({ outputLost: true, agentLevel: SILENT_LEVEL });
     this.echoOff('no audio output');
   }
 
@@ -963,7 +971,8 @@ export class SessionStore implements Store {
     const now = Date.now();
     this.checkOverflow(now);
     const micLevel = this.micMeter.level(now);
-    const agentLevel = this.options.player.level(now);
+    // With no output device the agent is heard by no one: its meter shows that, not its audio.
+    const agentLevel = this.snapshot.outputLost ? SILENT_LEVEL : this.options.player.level(now);
     const queuedMs = Math.round(this.options.player.queuedMs);
     const echo = this.echoSnapshot();
     const s = this.snapshot;

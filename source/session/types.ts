@@ -159,6 +159,11 @@ export interface Snapshot {
   readonly userMuted: boolean;
   /** The mic (or input file) failed mid-call: digital silence is sent instead. */
   readonly micLost?: boolean;
+  /**
+   * No output device plays the agent: none could be opened, or it failed mid-call. Its audio is
+   * heard by no one, so `agentLevel` reads silence (not `--output none`, which was asked for).
+   */
+  readonly outputLost?: boolean;
   /** Push-to-talk mode is on (mic muted unless the PTT control is held). */
   readonly ptt: boolean;
   readonly pttDown: boolean;

@@ -158,13 +158,18 @@ describe('when no audio output can be opened', () => {
     expect(lines[0]).not.toMatch(/no audio output.*no audio output|pcm|ALSA|Assertion|speaker:/i);
 
     const verbose = await runCli(
-      ['--plain', '-v', '--duration', '2', '--input', 'none', '--output', 'speaker'],
+      ['--plain', '-v', '--duration', '4', '--input', 'none', '--output', 'speaker'],
       {
         env,
         timeoutMs: 30_000,
       },
     );
     expect(verbose.stdout).toMatch(/^\[debug\] speaker: .+; sox: .+$/m);
+    // The agent speaks, and no one hears it: its level is silence, not what it sent.
+    expect(verbose.stdout).toMatch(/^\[protocol\] state speaking/m);
+    const levels = verbose.stdout.split('\n').filter((l) => l.startsWith('[level]'));
+    expect(levels.length, verbose.stdout).toBeGreaterThan(1);
+    for (const line of levels) expect(line).toContain('agent -96.0 dBFS (peak -96.0)');
   }, 60_000);
 });
 

@@ -182,6 +182,10 @@ describe('the echo path in a call', () => {
     expect(snap.echoGuard).toEqual({ enabled: false, active: false });
     expect(snap.events.at(-1)?.message).toBe('echo: off (no audio output)');
     expect(formatLevels(snap)).toContain('· echo off');
+    // And the agent's meter shows what is heard: nothing.
+    await new Promise((r) => setTimeout(r, 400));
+    expect(t.getSnapshot().outputLost).toBe(true);
+    expect(t.getSnapshot().agentLevel.peakHoldDb).toBeLessThan(-90);
   }, 30_000);
 
   it('is off without a loudspeaker, and says why', async () => {

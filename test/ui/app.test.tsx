@@ -235,6 +235,16 @@ describe('meters and state', () => {
     expect(r.frame()).not.toContain('mic live');
   });
 
+  it('says the agent is not heard, instead of a meter, once no output device plays it', async () => {
+    const store = new FakeStore({ agentLevel: { rmsDb: -18, peakDb: -12, peakHoldDb: -12 } });
+    const r = await open(store, 120, 30);
+    const agentRow = () => r.lines().find((l) => /│agent [^ ]/.test(l)) ?? '';
+    await waitFor(() => expect(agentRow()).toContain('█'));
+    store.set({ outputLost: true });
+    await waitFor(() => expect(agentRow()).toContain('agent no audio output: not heard'));
+    expect(agentRow()).not.toContain('█');
+  });
+
   it('moves the meters when levels change, without any key press', async () => {
     const store = new FakeStore();
     const r = await open(store);

@@ -48,6 +48,19 @@ export const MeterRow = memo(function MeterRow({ store, label, level, width }: M
     },
     shallowEqual,
   );
+  // No output device: the agent is heard by no one, and its row says so instead of a meter.
+  const unheard = useStoreSelector(
+    store,
+    (s: Snapshot) => level === 'agentLevel' && s.outputLost === true,
+  );
+  if (unheard) {
+    return (
+      <Text wrap="truncate-end">
+        {label.padEnd(6)}
+        <Text dimColor>no audio output: not heard</Text>
+      </Text>
+    );
+  }
   return (
     <Text wrap="truncate-end">
       {label.padEnd(6)}
