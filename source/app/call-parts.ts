@@ -250,8 +250,10 @@ export async function openCall(
   });
   if (files.path) writer = follow(files.path);
   for (const note of notes) {
+    // Both last the call (no output; sox play instead of the speaker): on screen, not only in
+    // the events, where a warning scrolled away within seconds.
     if (note.level === 'error') store.reportError(note.message);
-    else store.reportWarning(note.message);
+    else store.reportScreenWarning(note.message);
     if (note.detail) store.reportDetail(note.detail);
   }
 

@@ -687,6 +687,17 @@ export class SessionStore implements Store {
     this.addEvent('warning', message);
   }
 
+  /**
+   * A warning the user should see, not only find in the events: a condition that lasts the call
+   * (the output fell back to sox play). In the events, and on screen (`Snapshot.warning`).
+   */
+  reportScreenWarning(message: string): void {
+    const text = this.clean(message);
+    const id = this.nextEventId;
+    this.addEvent('warning', text);
+    this.update({ warning: { id, text } });
+  }
+
   /** What a library said behind a problem shown in one sentence: the events pane, `--verbose`. */
   reportDetail(message: string): void {
     this.addEvent('debug', message);

@@ -209,6 +209,11 @@ export interface Snapshot {
   };
   /** The last error shown to the user, one line. */
   readonly error?: string;
+  /**
+   * The last warning for the screen as well as the events: a condition the call keeps (playing
+   * through sox play because the speaker would not load). `id` is its event's.
+   */
+  readonly warning?: { readonly id: number; readonly text: string };
   /** Where the transcript is being written or was last saved. */
   readonly transcriptPath?: string;
   /** Why the call ended, one line, when it has. */

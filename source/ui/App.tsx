@@ -102,6 +102,8 @@ function withEarlier(
   return divider ? [...before, divider, ...current] : [...before, ...current];
 }
 
+const selectWarning = (s: Snapshot) => s.warning;
+
 const selectScreen = (s: Snapshot) => ({
   phase: s.phase,
   error: s.error,
@@ -249,6 +251,12 @@ export function App({
   useEffect(() => {
     if (note) dispatch({ type: 'toast', text: note });
   }, [note, dispatch]);
+  // A warning of the call's (playing through sox play) shows the same way, as the settings'
+  // warnings do: the events pane keeps it, with its detail.
+  const warning = useStoreSelector(store, selectWarning);
+  useEffect(() => {
+    if (warning) dispatch({ type: 'toast', text: `warning: ${warning.text} (d shows why)` });
+  }, [warning, dispatch]);
   const toastId = ui.toast?.id;
   // A call being created makes the notice about the last one stale (`not calling again: …`,
   // then a redial that works): it goes as the new call starts.

@@ -173,6 +173,48 @@ describe('when no audio output can be opened', () => {
   }, 60_000);
 });
 
+describe('when the speaker will not load and sox plays instead', () => {
+  /** A HOME whose ALSA default device writes to a file: sox play has a device to open. */
+  function fileDeviceHome(): string {
+    const home = tempDir('omnia-soxplay-');
+    writeFileSync(
+      join(home, '.asoundrc'),
+      `pcm.!default { type file slave.pcm "null" file "${join(home, 'out.raw')}" format "raw" }\n`,
+    );
+    return home;
+  }
+
+  it('says so on the screen, not only in the events; plain mode prints it as before', async () => {
+    const env = { OMNIA_VOICE_DISABLE_SPEAKER: '1', HOME: fileDeviceHome() };
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, '--input', 'none', '--output', 'speaker'],
+      env: call.env(env),
+      cwd: call.home,
+    });
+    // Shown as the call starts, for a while (a toast), as the settings' warnings are.
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('warning: playing through sox play'),
+      'the fallback said on screen',
+    );
+    expect(screen).toContain(
+      'warning: playing through sox play: the speaker module is unavailable (d shows why)',
+    );
+    expect(screen).toMatch(/out\s+sox play \(default\) · 48 kHz/);
+
+    const fixture = call as CallFixture;
+    const args = ['--plain', '--duration', '2', '--input', 'none', '--output', 'speaker'];
+    const plain = await runCli([...args, ...fixture.args], {
+      env: fixture.env(env),
+      timeoutMs: 30_000,
+    });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(`${plain.stdout}\n${plain.stderr}`).toMatch(
+      /^\[warning\] playing through sox play: the speaker module is unavailable$/m,
+    );
+  }, 60_000);
+});
+
 describe('the help overlay', () => {
   it('says when a key works only where it adds something', async () => {
     for (const row of helpRows()) expect(row.when, row.keys).not.toMatch(/also help|help/);

@@ -235,6 +235,19 @@ describe('meters and state', () => {
     expect(r.frame()).not.toContain('mic live');
   });
 
+  it('shows a warning of the call on screen for a while, as the settings warnings are', async () => {
+    const store = new FakeStore({});
+    const r = await open(store, 120, 30);
+    store.set({
+      warning: { id: 7, text: 'playing through sox play: the speaker module is unavailable' },
+    });
+    await waitFor(() =>
+      expect(r.frame()).toContain(
+        'warning: playing through sox play: the speaker module is unavailable (d shows why)',
+      ),
+    );
+  });
+
   it('says the agent is not heard, instead of a meter, once no output device plays it', async () => {
     const store = new FakeStore({ agentLevel: { rmsDb: -18, peakDb: -12, peakHoldDb: -12 } });
     const r = await open(store, 120, 30);
