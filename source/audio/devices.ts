@@ -1,9 +1,17 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { sanitizeLine } from '../protocol/sanitize.js';
+import { pulsePcmName, runTool as runHelper, soundServerAnswers } from './sound-server.js';
 import { findExecutable, findSox, soxNotInstalled } from './sox.js';
 
 /** How long a listing tool may take. */
 const LIST_TIMEOUT_MS = 5_000;
+/** How long the sound server may take to list its devices. */
+const PACTL_TIMEOUT_MS = 1_500;
+/**
+ * How long a probe of a device may take to fail. Opening fails within tens of ms (a server not
+ * there, no /dev/dsp, an unknown PCM: 40-90 ms measured); a device still open by then opened.
+ */
+const PROBE_MS = 1_000;
 
 /** An audio device as the user can name it on the command line. */
 export interface Device {
@@ -12,6 +20,8 @@ export interface Device {
   /** Human description. */
   name: string;
   isDefault: boolean;
+  /** Why it cannot be opened now, when a probe said so (the default, which is listed anyway). */
+  unavailable?: string;
 }
 
 /** The result of {@link listDevices}. */
@@ -27,6 +37,15 @@ export interface ListDevicesOptions {
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
 }
+
+/**
+ * ALSA PCMs that are a way into something else, listed by ALSA whether or not that is there: a
+ * JACK server, OSS's /dev/dsp, a sound server. Each is probed (or, for the sound servers, the
+ * server asked) and left out of the list when nothing answers: `mic:jack` would only fail.
+ */
+const BRIDGE_PCMS = new Set(['jack', 'oss', 'pulse', 'pipewire']);
+/** Those whose server a probe would start (PulseAudio's autospawn): asked first, never probed. */
+const SOUND_SERVER_PCMS = new Set(['pulse', 'pipewire']);
 
 // ALSA's hint list repeats every card under a dozen plugin names (surround51:, iec958:, dmix:
 // ...) that are useless for a voice call; these are dropped to keep the list readable.
@@ -156,12 +175,15 @@ export async function listDevices(options: ListDevicesOptions = {}): Promise<Dev
 }
 
 async function listAlsa(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<DeviceList> {
-  const notes: string[] = [];
-  const side = async (tool: 'arecord' | 'aplay', kind: string): Promise<Device[]> => {
+  const side = async (
+    tool: 'arecord' | 'aplay',
+    kind: string,
+  ): Promise<{ devices: Device[]; notes: string[] }> => {
+    const notes: string[] = [];
     const path = await findExecutable(tool, env);
     if (!path) {
       notes.push(`${tool} not found: install alsa-utils to list ${kind} devices`);
-      return [];
+      return { devices: [], notes };
     }
     const [names, cards] = await Promise.all([
       runTool(path, ['-L'], env),
@@ -177,14 +199,205 @@ async function listAlsa(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Prom
     } else if (names.failed && cards.failed) {
       notes.push(`${tool} failed: ${clean(names.stderr.split('\n')[0] ?? '')}`);
     }
-    return found;
+    const direction = tool === 'arecord' ? 'input' : 'output';
+    return { devices: await checked(found, path, direction, env, serverUp, notes), notes };
   };
-  const [inputs, outputs] = await Promise.all([
+  const serverUp = soundServerAnswers(env);
+  const [capture, playback, server, sox] = await Promise.all([
     side('arecord', 'capture'),
     side('aplay', 'playback'),
+    serverUp.then((up) => (up ? serverDevices(env) : undefined)),
+    findSox(env),
   ]);
-  if (!(await findSox(env))) notes.push(`${soxNotInstalled({ platform })}: the mic needs it`);
-  return { inputs, outputs, notes };
+  const inputs = capture.devices;
+  const outputs = playback.devices;
+  const notes = [...capture.notes, ...playback.notes];
+  if (server) {
+    // Named through ALSA's pulse plugin: without it (libasound2-plugins) no name reaches them.
+    const plugin = inputs.some((d) => d.id === 'pulse') || outputs.some((d) => d.id === 'pulse');
+    if (!plugin) {
+      notes.push(
+        "the sound server's devices cannot be named here: ALSA's pulse plugin is not installed (libasound2-plugins on Debian/Ubuntu)",
+      );
+    } else {
+      inputs.push(...server.inputs);
+      outputs.push(...server.outputs);
+    }
+    notes.push(...server.notes);
+  }
+  const gone = [...new Set([...inputs, ...outputs].filter(isGone).map((d) => d.id))];
+  if (gone.length > 0) {
+    notes.push(`left out, as nothing answers them now: ${gone.join(', ')}`);
+  }
+  if (!sox) notes.push(`${soxNotInstalled({ platform })}: the mic needs it`);
+  return {
+    inputs: inputs.filter((d) => !isGone(d)),
+    outputs: outputs.filter((d) => !isGone(d)),
+    notes,
+  };
+}
+
+/** A bridge PCM that a probe found nothing behind (see {@link checked}). */
+const GONE = 'nothing answers it';
+const isGone = (d: Device): boolean => d.unavailable === GONE;
+
+/**
+ * Probes what may not work although ALSA lists it: the bridge PCMs (`jack`, `oss`, …: marked
+ * {@link GONE} when nothing answers, so they are left out) and `default` (kept, as it is what the
+ * app opens when no device is named, with why it cannot be opened now, and a note). A sound
+ * server's PCM is not probed, which could start a server: it is there when the server answers.
+ */
+async function checked(
+  devices: Device[],
+  tool: string,
+  side: 'input' | 'output',
+  env: NodeJS.ProcessEnv,
+  serverUp: Promise<boolean>,
+  notes: string[],
+): Promise<Device[]> {
+  return Promise.all(
+    devices.map(async (device): Promise<Device> => {
+      if (SOUND_SERVER_PCMS.has(device.id)) {
+        return (await serverUp) ? device : { ...device, unavailable: GONE };
+      }
+      if (!BRIDGE_PCMS.has(device.id) && device.id !== 'default') return device;
+      const failure = await probePcm(tool, device.id, side, env);
+      if (failure === undefined) return device;
+      if (device.id !== 'default') return { ...device, unavailable: GONE };
+      const flag = side === 'input' ? '--input mic:<id>' : '--output speaker:<id>';
+      notes.push(
+        `the default ${side} cannot be opened now (${failure}): a call without ${flag} has ${side === 'input' ? 'no mic' : 'no sound'}`,
+      );
+      return { ...device, unavailable: failure };
+    }),
+  );
+}
+
+/**
+ * Opens an ALSA PCM the way a call would (s16, mono, 48 kHz) and says why it failed, or
+ * undefined when it opened (or was still open after {@link PROBE_MS}). `arecord` takes one
+ * sample, `aplay` plays nothing (/dev/null). No JACK server is started for it.
+ */
+export function probePcm(
+  tool: string,
+  pcm: string,
+  side: 'input' | 'output',
+  env: NodeJS.ProcessEnv,
+  timeoutMs = PROBE_MS,
+): Promise<string | undefined> {
+  const args = ['-q', '-D', pcm, '-t', 'raw', '-f', 'S16_LE', '-r', '48000', '-c', '1'];
+  if (side === 'input') args.push('-s', '1');
+  args.push('/dev/null');
+  return new Promise((resolve) => {
+    let stderr = '';
+    const child = spawn(tool, args, {
+      env: { ...env, JACK_NO_START_SERVER: '1', PULSE_LATENCY_MSEC: '20' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve(undefined);
+    }, timeoutMs);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-2_000);
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      resolve(error.message);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(undefined);
+      else resolve(probeReason(stderr) || `exit code ${code}`);
+    });
+  });
+}
+
+/** What `aplay`/`arecord` said about a device that did not open, without their prefixes. Pure. */
+export function probeReason(stderr: string): string {
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const open = lines.findLast((l) => /audio open error/.test(l)) ?? lines.at(-1) ?? '';
+  return clean(open.replace(/^\S+: \S+:\d+: /, '').replace(/^audio open error: /, ''));
+}
+
+/** A source or sink in `pactl -f json list sources|sinks`. */
+interface PactlDevice {
+  readonly name?: unknown;
+  readonly description?: unknown;
+  readonly monitor_of_sink?: unknown;
+  readonly properties?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * The sound server's sources (inputs, monitors left out: they are what a sink plays, not a
+ * mic) or sinks (outputs), as the app names them: `pulse:<name>` (see `pulsePcmName`), the
+ * server's default one marked in its description. `listing` is `pactl -f json list …`, or
+ * `pactl list short …` (tab-separated: index, name, …) from a pactl without JSON. Pure.
+ */
+export function parsePactlDevices(
+  listing: string,
+  kind: 'sources' | 'sinks',
+  serverDefault?: string,
+): Device[] {
+  let entries: Array<{ name: string; description: string; monitor: boolean }>;
+  try {
+    const parsed: unknown = JSON.parse(listing);
+    if (!Array.isArray(parsed)) return [];
+    entries = (parsed as PactlDevice[]).flatMap((d) => {
+      if (!d || typeof d.name !== 'string' || d.name.length === 0) return [];
+      const monitor =
+        (typeof d.monitor_of_sink === 'string' && d.monitor_of_sink !== 'n/a') ||
+        d.properties?.['device.class'] === 'monitor';
+      const description = typeof d.description === 'string' ? d.description : '';
+      return [{ name: d.name, description, monitor }];
+    });
+  } catch {
+    entries = listing.split(/\r?\n/).flatMap((line) => {
+      const name = line.split('\t')[1]?.trim();
+      return name ? [{ name, description: '', monitor: name.endsWith('.monitor') }] : [];
+    });
+  }
+  return entries
+    .filter((e) => kind === 'sinks' || !e.monitor)
+    .map((e) => {
+      const id = clean(pulsePcmName(e.name));
+      const about = clean(e.description).trim() || clean(e.name);
+      const mark = e.name === serverDefault?.trim() ? " (the sound server's default)" : '';
+      return { id, name: `${about}${mark}`, isDefault: false };
+    });
+}
+
+/** The sound server's sources and sinks, with its defaults; notes for what it did not say. */
+async function serverDevices(
+  env: NodeJS.ProcessEnv,
+): Promise<{ inputs: Device[]; outputs: Device[]; notes: string[] } | undefined> {
+  const path = await findExecutable('pactl', env);
+  if (!path) return undefined;
+  const ask = async (args: string[]): Promise<string | undefined> => {
+    const result = await runHelper(path, args, { ...env, LC_ALL: 'C' }, PACTL_TIMEOUT_MS);
+    return result.failed ? undefined : result.stdout;
+  };
+  const list = async (kind: 'sources' | 'sinks') =>
+    (await ask(['-f', 'json', 'list', kind])) ?? (await ask(['list', 'short', kind]));
+  const [sources, sinks, info] = await Promise.all([list('sources'), list('sinks'), ask(['info'])]);
+  if (sources === undefined && sinks === undefined) {
+    return {
+      inputs: [],
+      outputs: [],
+      notes: ['the sound server did not list its devices in time (pactl)'],
+    };
+  }
+  const field = (name: string) =>
+    new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(info ?? '')?.[1]?.trim();
+  return {
+    inputs: parsePactlDevices(sources ?? '', 'sources', field('Default Source')),
+    outputs: parsePactlDevices(sinks ?? '', 'sinks', field('Default Sink')),
+    notes: [],
+  };
 }
 
 async function listMac(env: NodeJS.ProcessEnv): Promise<DeviceList> {
@@ -210,11 +423,7 @@ export function runTool(
   env: NodeJS.ProcessEnv,
   timeoutMs = LIST_TIMEOUT_MS,
 ): Promise<{ stdout: string; stderr: string; failed: boolean }> {
-  return new Promise((resolve) => {
-    execFile(path, args, { timeout: timeoutMs, env }, (error, stdout, stderr) => {
-      resolve({ stdout: String(stdout), stderr: String(stderr), failed: error !== null });
-    });
-  });
+  return runHelper(path, args, env, timeoutMs);
 }
 
 function clean(text: string): string {
@@ -236,8 +445,10 @@ export function formatDevices(result: DeviceList): string {
     const width = Math.min(40, Math.max(...devices.map((d) => d.id.length)));
     for (const d of devices) {
       const mark = d.isDefault ? '*' : ' ';
-      const desc = d.name && d.name !== d.id ? `  ${d.name}` : '';
-      lines.push(`${mark} ${d.id.padEnd(width)}${desc}`.trimEnd());
+      const about = d.name && d.name !== d.id ? d.name : '';
+      const unavailable = d.unavailable ? `(cannot be opened now: ${d.unavailable})` : '';
+      const desc = [about, unavailable].filter(Boolean).join(' ');
+      lines.push(`${mark} ${d.id.padEnd(width)}${desc ? `  ${desc}` : ''}`.trimEnd());
     }
   };
   section('Input devices', result.inputs, '--input mic:<id>');

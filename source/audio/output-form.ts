@@ -1,8 +1,5 @@
-import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { runTool } from './devices.js';
+import { pulseDeviceOf, runTool, soundServerAnswers } from './sound-server.js';
 import { findExecutable } from './sox.js';
 
 /**
@@ -28,8 +25,6 @@ export interface PactlSink {
 
 /** How long pactl may take; the call does not wait longer for the answer. */
 export const OUTPUT_FORM_TIMEOUT_MS = 1_500;
-/** How long the server's socket may take to accept a connection before it counts as stale. */
-const SOCKET_CHECK_MS = 300;
 
 /** Port types (pactl with LC_ALL=C) and form factors (`device.form_factor`) that sit on ears. */
 const EAR_PORT_TYPES = new Set(['headphones', 'headset', 'earpiece', 'handset', 'handsfree']);
@@ -92,47 +87,28 @@ async function pactl(
 }
 
 /**
- * A sound server to ask: `PULSE_SERVER`, or the per-user socket PulseAudio and PipeWire's pulse
- * server listen on. Checked first because pactl with no server running would start one
- * (PulseAudio's autospawn) as a side effect of asking.
- */
-async function serverRunning(env: NodeJS.ProcessEnv): Promise<boolean> {
-  // A server named explicitly is never autospawned: pactl just fails if it is not there.
-  if (env.PULSE_SERVER) return true;
-  const runtime =
-    env.PULSE_RUNTIME_PATH ?? (env.XDG_RUNTIME_DIR && join(env.XDG_RUNTIME_DIR, 'pulse'));
-  if (!runtime) return false;
-  const socket = join(runtime, 'native');
-  if (!existsSync(socket)) return false;
-  // A socket file a crashed server left behind: nobody answers on it, and pactl would spawn one.
-  return new Promise((resolve) => {
-    const connection = connect(socket);
-    const done = (running: boolean) => {
-      connection.destroy();
-      resolve(running);
-    };
-    connection.setTimeout(SOCKET_CHECK_MS, () => done(false));
-    connection.once('connect', () => done(true));
-    connection.once('error', () => done(false));
-  });
-}
-
-/**
  * Asks the sound server (PulseAudio, or PipeWire's pulse server) what the default output is,
  * for an output on the default device (`speaker`, `sox`: ALSA's default goes to that server on
- * a desktop). A named device, no pactl, no server or no answer in time: `unknown`.
+ * a desktop), or what the sink a `pulse:<sink>` device names is (`omnia-voice devices` lists
+ * them so). Another named device, no pactl, no server or no answer in time: `unknown`.
  */
 export async function detectOutputForm(
   device: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<OutputForm> {
-  if (device && device !== 'default' && device !== 'pulse') return { kind: 'unknown' };
-  if (process.platform !== 'linux' || !(await serverRunning(env))) return { kind: 'unknown' };
+  const sink = device ? pulseDeviceOf(device) : undefined;
+  if (device && device !== 'default' && device !== 'pulse' && sink === undefined)
+    return { kind: 'unknown' };
+  if (process.platform !== 'linux' || !(await soundServerAnswers(env))) return { kind: 'unknown' };
   const path = await findExecutable('pactl', env);
   if (!path) return { kind: 'unknown' };
   const [listing, defaultSink] = await Promise.all([
     pactl(path, ['-f', 'json', 'list', 'sinks'], env),
-    env.PULSE_SINK ? Promise.resolve(env.PULSE_SINK) : pactl(path, ['get-default-sink'], env),
+    sink !== undefined
+      ? Promise.resolve(sink)
+      : env.PULSE_SINK
+        ? Promise.resolve(env.PULSE_SINK)
+        : pactl(path, ['get-default-sink'], env),
   ]);
   if (listing === undefined || defaultSink === undefined) return { kind: 'unknown' };
   return formOfDefaultSink(listing, defaultSink);

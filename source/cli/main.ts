@@ -703,9 +703,13 @@ function buildProgram(setExit: (code: number) => void): Command {
   program
     .command('devices')
     .description('list audio input and output devices')
-    .action(async () => {
+    .option('--json', 'print JSON instead of a list')
+    .action(async (flags: { json?: boolean }) => {
       const { listDevices, formatDevices } = await import('../audio/devices.js');
-      out(formatDevices(await listDevices()));
+      const list = await listDevices();
+      // The same data as the list, notes included: what a device cannot do is part of it.
+      if (flags.json) (await jsonOut())(JSON.stringify(list, null, 2));
+      else out(formatDevices(list));
       setExit(0);
     });
 

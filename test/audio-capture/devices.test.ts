@@ -7,9 +7,15 @@ import {
   listDevices,
   parseAlsaCards,
   parseAlsaNames,
+  parsePactlDevices,
   parseSystemProfiler,
+  probeReason,
 } from '../../source/audio/devices.js';
+import { SpeakerSink } from '../../source/audio/sinks/speaker-sink.js';
+import { MicSource } from '../../source/audio/sources/mic-source.js';
 import { soxInstallHint } from '../../source/audio/sox.js';
+import { cliEnv, runCli } from '../helpers/cli.js';
+import { startSoundServer } from '../helpers/sound-server.js';
 import { alsaFileHome, TEST_MIC_PCM, tempDir } from './helpers.js';
 
 const ALSA_NAMES = `null
@@ -121,6 +127,148 @@ describe('device list parsers', () => {
     const devices = parseAlsaNames('evil\u001b]0;title\u0007\n    Bad \u001b[31mred\n');
     expect(JSON.stringify(devices)).not.toMatch(/\\u001b/);
   });
+});
+
+const PACTL_SOURCES = JSON.stringify([
+  {
+    index: 0,
+    name: 'alsa_output.pci-0000_00_1f.3.analog-stereo.monitor',
+    description: 'Monitor of Built-in Audio Analog Stereo',
+    monitor_of_sink: 'alsa_output.pci-0000_00_1f.3.analog-stereo',
+    properties: { 'device.class': 'monitor' },
+  },
+  {
+    index: 1,
+    name: 'alsa_input.pci-0000_00_1f.3.analog-stereo',
+    description: 'Built-in Audio Analog Stereo',
+    monitor_of_sink: 'n/a',
+    properties: { 'device.class': 'sound' },
+  },
+  { index: 2, name: 'bluez_input.AA_BB', description: 'WH-1000XM4 \u001b[31m' },
+]);
+
+describe("the sound server's devices", () => {
+  it('lists sources but monitors as pulse:<name>, the server default marked', () => {
+    expect(
+      parsePactlDevices(PACTL_SOURCES, 'sources', 'alsa_input.pci-0000_00_1f.3.analog-stereo'),
+    ).toEqual([
+      {
+        id: 'pulse:alsa_input.pci-0000_00_1f.3.analog-stereo',
+        name: "Built-in Audio Analog Stereo (the sound server's default)",
+        isDefault: false,
+      },
+      { id: 'pulse:bluez_input.AA_BB', name: 'WH-1000XM4', isDefault: false },
+    ]);
+  });
+
+  it('reads the short listing of a pactl without JSON', () => {
+    const short = '0\tspeaker\tmodule-null-sink.c\ts16le 1ch 48000Hz\tIDLE\n';
+    expect(parsePactlDevices(short, 'sinks')).toEqual([
+      { id: 'pulse:speaker', name: 'speaker', isDefault: false },
+    ]);
+    expect(parsePactlDevices('0\tspeaker.monitor\tx\n', 'sources')).toEqual([]);
+  });
+
+  it("says why a device did not open in the tool's own words, without its prefixes", () => {
+    expect(probeReason('aplay: main:831: audio open error: Connection refused\n')).toBe(
+      'Connection refused',
+    );
+    expect(
+      probeReason(
+        'ALSA lib pcm_oss.c:397:(_snd_pcm_oss_open) Cannot open device /dev/dsp\narecord: main:831: audio open error: No such file or directory\n',
+      ),
+    ).toBe('No such file or directory');
+  });
+});
+
+describe('devices with a sound server (the private PulseAudio)', () => {
+  it("lists the server's sources and sinks by names the app opens; a server gone marks the default", async () => {
+    const server = await startSoundServer();
+    const env = { ...process.env, ...server.env };
+    try {
+      const started = performance.now();
+      const list = await listDevices({ env });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      const ids = (devices: readonly { id: string }[]) => devices.map((d) => d.id);
+      expect(ids(list.inputs)).toEqual(expect.arrayContaining(['default', 'pulse:mic']));
+      expect(ids(list.outputs)).toEqual(expect.arrayContaining(['default', 'pulse:speaker']));
+      // A monitor is what a sink plays, not a mic; JACK and OSS have nothing behind them here.
+      expect(ids(list.inputs).filter((id) => id.endsWith('.monitor'))).toEqual([]);
+      for (const gone of ['jack', 'oss']) {
+        expect(ids(list.inputs)).not.toContain(gone);
+        expect(ids(list.outputs)).not.toContain(gone);
+      }
+      expect(list.inputs.find((d) => d.id === 'pulse:mic')?.name).toMatch(
+        /\(the sound server's default\)$/,
+      );
+      expect(list.inputs.find((d) => d.id === 'default')?.unavailable).toBeUndefined();
+
+      // Each name listed opens as the app opens it: mic:<id> and speaker:<id>.
+      const saved = { ...process.env };
+      Object.assign(process.env, server.env);
+      try {
+        const mic = new MicSource(48_000, { env, device: 'pulse:mic' });
+        const errors: string[] = [];
+        let frames = 0;
+        await mic.start(
+          () => frames++,
+          (message) => errors.push(message),
+        );
+        const until = performance.now() + 5_000;
+        while (frames < 5 && errors.length === 0 && performance.now() < until)
+          await new Promise((r) => setTimeout(r, 50));
+        await mic.stop();
+        expect(errors).toEqual([]);
+        expect(frames).toBeGreaterThanOrEqual(5);
+        const speaker = new SpeakerSink(48_000, { device: 'pulse:speaker' });
+        await speaker.open();
+        await speaker.close();
+      } finally {
+        for (const key of Object.keys(server.env)) {
+          if (saved[key] === undefined) delete process.env[key];
+          else process.env[key] = saved[key];
+        }
+      }
+
+      // The server stopped, PULSE_SERVER still naming its socket: the default is still what a
+      // call opens, so it stays, marked and noted; the server's names go.
+      process.kill(server.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 300));
+      const after = await listDevices({ env });
+      const input = after.inputs.find((d) => d.id === 'default');
+      expect(input?.isDefault).toBe(true);
+      expect(input?.unavailable).toMatch(/refused|No such/i);
+      expect(after.notes.join('\n')).toMatch(/the default input cannot be opened now \(.+\)/);
+      expect(after.notes.join('\n')).toMatch(/the default output cannot be opened now \(.+\)/);
+      expect(ids(after.inputs).filter((id) => id.startsWith('pulse'))).toEqual([]);
+      expect(formatDevices(after)).toMatch(/^\* default\s+.*\(cannot be opened now: .+\)$/m);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+
+  it('devices --json prints the same list as JSON', async () => {
+    const server = await startSoundServer();
+    const home = await tempDir('omnia-devices-json-');
+    try {
+      const result = await runCli(['devices', '--json'], {
+        env: cliEnv(home.dir, server.env),
+        timeoutMs: 20_000,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const list = JSON.parse(result.stdout) as DeviceList;
+      expect(list.outputs).toContainEqual({
+        id: 'pulse:speaker',
+        name: "Null Output (the sound server's default)",
+        isDefault: false,
+      });
+      expect(Array.isArray(list.inputs)).toBe(true);
+      expect(Array.isArray(list.notes)).toBe(true);
+    } finally {
+      await home.cleanup();
+      await server.close();
+    }
+  }, 30_000);
 });
 
 describe('listDevices on this machine', () => {

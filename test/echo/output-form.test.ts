@@ -125,6 +125,15 @@ describe('asking a real sound server', () => {
     expect((await detectOutputForm(undefined, env)).kind).toBe('unknown');
   });
 
+  it('a pulse:<sink> device, as devices lists them, is asked about that sink', async () => {
+    const env = { ...process.env, ...headset.env, PULSE_SINK: '' };
+    expect(await detectOutputForm('pulse:speaker', env)).toEqual({
+      kind: 'headphones',
+      what: 'Null Output (device.form_factor headset)',
+    });
+    expect((await detectOutputForm('pulse:no-such-sink', env)).kind).toBe('unknown');
+  });
+
   it('a named device, no server to ask, or no pactl: unknown', async () => {
     const env = { ...process.env, ...headset.env, PULSE_SINK: '' };
     expect((await detectOutputForm('hw:1,0', env)).kind).toBe('unknown');
