@@ -253,8 +253,8 @@ export async function openCall(
     // Both last the call (no output; sox play instead of the speaker): on screen, not only in
     // the events, where a warning scrolled away within seconds.
     if (note.level === 'error') store.reportError(note.message);
-    else store.reportScreenWarning(note.message);
-    if (note.detail) store.reportDetail(note.detail);
+    else store.reportScreenWarning(note.message, note.detail ? { detail: note.detail } : {});
+    if (note.level === 'error' && note.detail) store.reportDetail(note.detail);
   }
 
   let serial: { close(): Promise<void> | void } | undefined;

@@ -1,5 +1,5 @@
 import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
-import { type EchoPath, GuardedEcho, NoEcho } from '../audio/echo/path.js';
+import { type EchoPath, GuardedEcho, HELD_SPEECH_NOTICE_MS, NoEcho } from '../audio/echo/path.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
@@ -105,6 +105,15 @@ export interface SessionStoreOptions {
 type Listener = () => void;
 
 /**
+ * Said when the echo canceller held back the user's voice while the agent talked (see
+ * `EchoFigures.heldSpeechMs`): what happened, and how to avoid it. The screen's is shorter.
+ */
+export const HELD_SPEECH_WARNING =
+  'your speech was held back while the agent talked: the echo canceller keeps the mic closed over the agent until it hears the agent in the mic (up to 3 s of agent speech with no echo, and talking starts that again); with headphones use --echo off, or --echo guard to let a voice louder than the agent through';
+const HELD_SPEECH_SCREEN =
+  'your speech is held back while the agent talks: with headphones use --echo off';
+
+/**
  * The session store: owns the call connection, the mic source and the player. Everything else
  * (Ink UI, plain mode, transcript writers, serial) reads immutable snapshots and calls actions.
  */
@@ -120,6 +129,8 @@ export class SessionStore implements Store {
   private echo: EchoPath;
   /** The echo line of the call's start has been said (a later change is said on its own). */
   private echoSaid = false;
+  /** The user has been told their speech was held back by the echo canceller. */
+  private heldSpeechSaid = false;
   private echoDelayMs: number | undefined;
   private echoConvergences = 0;
   private echoLosses = 0;
@@ -691,11 +702,13 @@ export class SessionStore implements Store {
    * A warning the user should see, not only find in the events: a condition that lasts the call
    * (the output fell back to sox play). In the events, and on screen (`Snapshot.warning`).
    */
-  reportScreenWarning(message: string): void {
-    const text = this.clean(message);
+  reportScreenWarning(message: string, more: { screen?: string; detail?: string } = {}): void {
     const id = this.nextEventId;
-    this.addEvent('warning', text);
-    this.update({ warning: { id, text } });
+    this.addEvent('warning', message);
+    if (more.detail) this.reportDetail(more.detail);
+    // The screen may say it shorter: the events (and plain mode) have the whole of it.
+    const text = this.clean(more.screen ?? message);
+    this.update({ warning: { id, text, more: Boolean(more.detail || more.screen) } });
   }
 
   /** What a library said behind a problem shown in one sentence: the events pane, `--verbose`. */
@@ -1033,6 +1046,12 @@ export class SessionStore implements Store {
         'info',
         'echo canceller: the mic does not hear the agent (headphones?): you can talk over it; should an echo show up, the mic waits again until it is cancelled',
       );
+    }
+    // The user talked into the canceller's hold long enough to notice the loss: said once, with
+    // the way out, where they look (the screen) and in plain mode.
+    if (!this.heldSpeechSaid && figures.heldSpeechMs >= HELD_SPEECH_NOTICE_MS) {
+      this.heldSpeechSaid = true;
+      this.reportScreenWarning(HELD_SPEECH_WARNING, { screen: HELD_SPEECH_SCREEN });
     }
     // Whole dB: the figure is for people, and a steadier value repaints less.
     const erleDb = figures.erleDb === undefined ? undefined : Math.round(figures.erleDb);

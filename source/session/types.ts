@@ -213,7 +213,12 @@ export interface Snapshot {
    * The last warning for the screen as well as the events: a condition the call keeps (playing
    * through sox play because the speaker would not load). `id` is its event's.
    */
-  readonly warning?: { readonly id: number; readonly text: string };
+  readonly warning?: {
+    readonly id: number;
+    readonly text: string;
+    /** The events say more (a library's detail, or the warning at length). */
+    readonly more: boolean;
+  };
   /** Where the transcript is being written or was last saved. */
   readonly transcriptPath?: string;
   /** Why the call ended, one line, when it has. */

@@ -255,7 +255,10 @@ export function App({
   // warnings do: the events pane keeps it, with its detail.
   const warning = useStoreSelector(store, selectWarning);
   useEffect(() => {
-    if (warning) dispatch({ type: 'toast', text: `warning: ${warning.text} (d shows why)` });
+    if (warning) {
+      const why = warning.more ? ' (d shows why)' : '';
+      dispatch({ type: 'toast', text: `warning: ${warning.text}${why}` });
+    }
   }, [warning, dispatch]);
   const toastId = ui.toast?.id;
   // A call being created makes the notice about the last one stale (`not calling again: …`,

@@ -52,6 +52,52 @@ describe('barge-in through the whole app on a real-time sound server', () => {
   }, 60_000);
 });
 
+describe('the default echo mode on headphones the sound server does not name', () => {
+  it('tells the user, on stdout in plain mode, that their speech was held back, and how to avoid it', async () => {
+    // The mic hears the room's voice and none of the agent (headphones), and the sink says
+    // nothing of itself: the canceller keeps the mic closed over the greeting, and the user's
+    // talking keeps it closed (audio-capture.md). Lost speech must not go unsaid.
+    await agent?.close();
+    agent = await startLocalAgent({ voice: 'tone', sendSpeed: 4 });
+    const heard = server.recordSpeaker({ latencyMs: 5 });
+    await sleep(READER_SETTLE_MS);
+    const room = server.playIntoRoom({ latencyMs: 200 });
+    const call = runCli(
+      [
+        '--plain',
+        '--api-base',
+        agent.baseUrl,
+        '--agent',
+        'demo',
+        '--input',
+        'mic',
+        '--output',
+        'speaker',
+        '--sample-rate',
+        String(RATE),
+        '--duration',
+        '7',
+      ],
+      {
+        env: cliEnv(tempDir(), { ...server.env, OMNIA_API_KEY: 'test-key-sound-server' }),
+        timeoutMs: 40_000,
+      },
+    );
+    await until(() => firstBeep(heard.pcm()), 20_000);
+    await sleep(300);
+    room.stdin.write(tone(300, 2_500, RATE, 0.6));
+    const result = await call;
+    await room.close();
+    await heard.stop();
+    expect(result.code, result.stderr).toBe(0);
+    const warnings = result.stdout.split('\n').filter((l) => /held back/.test(l));
+    expect(warnings, result.stdout).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^\[warning\] your speech was held back while the agent talked: .*with headphones use --echo off, or --echo guard/,
+    );
+  }, 60_000);
+});
+
 /**
  * A call on `sound` with the default devices; once the greeting is heard the user talks over it
  * in the room for 1.5 s: the agent must stop, as heard on the speaker sink.

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NO_ECHO_HEARD_MS } from '../../source/audio/echo/path.js';
+import { HELD_SPEECH_NOTICE_MS, NO_ECHO_HEARD_MS } from '../../source/audio/echo/path.js';
 import { echoFact } from '../../source/ui/components/CallFacts.js';
 import { clockedPath, FRAME_MS, fromFirstWord } from '../helpers/echo-clock.js';
 import { rigVoices } from '../helpers/echo-rig.js';
@@ -84,6 +84,44 @@ describe('echo cancellation when the mic hears no loudspeaker', () => {
       }
     },
   );
+
+  it('counts the user talking into the hold on a mic that hears no agent, not an echo being learnt', async () => {
+    const voices = await rigVoices(RATE);
+    const userVoice = fromFirstWord(voices.user);
+    const agentVoice = fromFirstWord(voices.agent);
+    const held = (path: { figures(): { heldSpeechMs: number } | undefined }) =>
+      path.figures()?.heldSpeechMs ?? -1;
+
+    // Headphones the server did not name: the user talks over the agent from its first words.
+    // Their voice keeps the count of a quiet mic at 0, so the mic stays closed: held back.
+    const deaf = await clockedPath(agentVoice, RATE);
+    try {
+      let guarded = 0;
+      for (let i = 0; i < 2_500 / FRAME_MS; i++) {
+        const words = userVoice.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES);
+        if (deaf.frame(() => words).guarding) guarded++;
+      }
+      expect(guarded * FRAME_MS).toBeGreaterThanOrEqual(2_000);
+      expect(held(deaf.path)).toBeGreaterThanOrEqual(HELD_SPEECH_NOTICE_MS);
+    } finally {
+      deaf.path.close();
+      vi.restoreAllMocks();
+    }
+
+    // Open speakers: the mic is loud with the agent's echo until the canceller has found it,
+    // well before the notice's threshold: no user is said to be held back.
+    const open = await clockedPath(agentVoice, RATE);
+    const room = new Room({ rate: RATE, delayMs: 80, gain: 0.3 });
+    try {
+      for (let ms = 0; ms < 4_000; ms += FRAME_MS)
+        open.frame((played) => toS16(room.process(played)));
+      expect(open.path.figures()?.delayMs).toBeDefined();
+      // (620 ms of it here, before the canceller found the echo: the threshold is 1.5 s.)
+      expect(held(open.path)).toBeLessThan(1_000);
+    } finally {
+      open.path.close();
+    }
+  });
 
   it('says so in the facts', () => {
     expect(echoFact({ mode: 'cancel', unheard: true })).toBe('cancel · mic hears no agent');

@@ -239,7 +239,11 @@ describe('meters and state', () => {
     const store = new FakeStore({});
     const r = await open(store, 120, 30);
     store.set({
-      warning: { id: 7, text: 'playing through sox play: the speaker module is unavailable' },
+      warning: {
+        id: 7,
+        text: 'playing through sox play: the speaker module is unavailable',
+        more: true,
+      },
     });
     await waitFor(() =>
       expect(r.frame()).toContain(

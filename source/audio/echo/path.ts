@@ -42,6 +42,13 @@ export interface EchoFigures {
    * echo is found.
    */
   readonly noEchoHeard: boolean;
+  /**
+   * How long the mic has been held back while it was loud (a voice, {@link HELD_SPEECH_DBFS} or
+   * more) and no echo had been found yet: most likely the user talking over the agent on a mic
+   * that hears none of it (headphones the sound server did not name), ms. Counted through the
+   * call: the store says it once it reaches {@link HELD_SPEECH_NOTICE_MS}.
+   */
+  readonly heldSpeechMs: number;
 }
 
 /**
@@ -87,6 +94,23 @@ export const NO_ECHO_BELOW_PLAYED_DB = 35;
  * shorter spells (0.8 s, 1.5 s) were tried then and let the first echo of a call through.
  */
 export const NO_ECHO_HEARD_MS = 3_000;
+
+/** A mic frame this loud, held back by the canceller, is counted as speech held back. */
+export const HELD_SPEECH_DBFS = -40;
+/**
+ * Held-back speech (see `heldSpeechMs`) is said once it reaches this. An echo on open speakers is
+ * found within 0.4-0.7 s of the agent's speech (audio-capture.md), which stops the count: by
+ * this much held back, the mic is loud with the user's voice, not with an echo not found yet.
+ */
+export const HELD_SPEECH_NOTICE_MS = 1_500;
+/**
+ * An echo found that the filter has not converged on this long after is no longer taken for
+ * one by the held-speech count: the delay search now and then takes the user's own voice over
+ * the agent for an echo (an onset of it against one of the agent's), and the count stopped
+ * there for good while the user's speech went on being held back. A real echo converges within
+ * 0.4-0.7 s of its finding in the rig.
+ */
+export const UNCONFIRMED_ECHO_MS = 1_000;
 
 /**
  * An output that ran dry for at least this long mid-stream may have restarted with another
@@ -172,6 +196,9 @@ export class CancelledEcho implements EchoPath {
   private noEchoHeard = false;
   private loudestPlayedDb = Number.NEGATIVE_INFINITY;
   private echoFoundSeen = 0;
+  private heldSpeechMs = 0;
+  /** Mic frames' ms since the last echo found. */
+  private sinceFoundMs = 0;
 
   constructor(dsp: SpeexDsp, inputRate: number, outputRate: number) {
     this.inputRate = inputRate;
@@ -205,6 +232,10 @@ export class CancelledEcho implements EchoPath {
     if (!echoPossible || this.canceller.isConverged || this.noEchoHeard) {
       return { frame: cancelled, guarding: false };
     }
+    // Held back: a loud mic with no echo to take it for is the user, talking into the hold.
+    if (!this.echoBelieved() && measurePcm(frame).rmsDb >= HELD_SPEECH_DBFS) {
+      this.heldSpeechMs += frameMs;
+    }
     if (this.silence.length !== frame.length) this.silence = Buffer.alloc(frame.length);
     return { frame: this.silence, guarding: true };
   }
@@ -219,10 +250,12 @@ export class CancelledEcho implements EchoPath {
     // An echo found: the delay search confirmed one (inside the filter's window or not), or the
     // filter converged on one.
     const found = this.canceller.echoFoundCount;
+    this.sinceFoundMs += frameMs;
     if (found !== this.echoFoundSeen) {
       this.echoFoundSeen = found;
       this.unheardMs = 0;
       this.noEchoHeard = false;
+      this.sinceFoundMs = 0;
     }
     if (!playback.playing) return;
     this.loudestPlayedDb = Math.max(this.loudestPlayedDb, playback.levelDb);
@@ -236,6 +269,16 @@ export class CancelledEcho implements EchoPath {
     }
   }
 
+  /**
+   * Whether a loud mic held back may be the agent's echo: the filter has converged on an echo
+   * once (only a real echo gives it its 15 dB: the mic hears the loudspeaker, for the rest of
+   * the call), or one was found only just now ({@link UNCONFIRMED_ECHO_MS}).
+   */
+  private echoBelieved(): boolean {
+    if (this.canceller.stats.convergences > 0) return true;
+    return this.echoFoundSeen > 0 && this.sinceFoundMs < UNCONFIRMED_ECHO_MS;
+  }
+
   figures(): EchoFigures {
     const s = this.canceller.stats;
     return {
@@ -246,6 +289,7 @@ export class CancelledEcho implements EchoPath {
       losses: s.losses,
       unheardMs: this.unheardMs,
       noEchoHeard: this.noEchoHeard,
+      heldSpeechMs: this.heldSpeechMs,
     };
   }
 
