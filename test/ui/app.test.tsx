@@ -354,7 +354,7 @@ describe('meters and state', () => {
     });
     const r = await open(store, 80, 24);
     await r.press('v');
-    await waitFor(() => expect(r.frame()).toMatch(/^.*out {5}text only · no audio output/m));
+    await waitFor(() => expect(r.frame()).toMatch(/^.*out {5}text only · no audio .*· 48 kHz$/m));
     await r.press('v');
     await waitFor(() => expect(r.frame()).toMatch(/out {5}voice · no audio output · 48 kHz/));
   });
