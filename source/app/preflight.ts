@@ -15,7 +15,7 @@ import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { writeErrorReason } from '../text/file-errors.js';
-import { formatForPath, linkTarget, makeFolders } from '../transcript/atomic.js';
+import { formatForPath, linkTarget, makeFolders, sideName } from '../transcript/atomic.js';
 import type { TranscriptFormat } from '../transcript/format.js';
 
 /** How much of an input WAV is read to check it: its header, almost always. */
@@ -238,25 +238,21 @@ function usageError(message: string): Error {
   return error;
 }
 
+/**
+ * Why a file cannot be written, in the words every file error uses (`writeErrorReason`: the
+ * disk is full, the folder /proc takes no new files, the name is longer than the file system
+ * allows), but for a path in the way, said as these checks always said it.
+ */
 function why(error: unknown): string {
   const code = (error as NodeJS.ErrnoException)?.code;
   switch (code) {
-    case 'ENOENT':
-      return 'no such file or directory';
     case 'ENOTDIR':
     case 'EEXIST':
       return 'part of the path is a file, not a directory';
     case 'EISDIR':
       return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'read-only file system';
-    case 'ENOSPC':
-      return 'disk full';
     default:
-      return code ?? (error instanceof Error ? error.message.split('\n', 1)[0]! : String(error));
+      return writeErrorReason(error);
   }
 }
 
@@ -354,7 +350,7 @@ function checkWritable(path: string, what: string, inPlace: boolean): void {
     // existing file is left as it is, a probe file is removed again.
     if (inPlace && stats) closeSync(openSync(path, 'a'));
     else {
-      const probe = stats ? join(folder, `.${basename(path)}.${process.pid}.probe`) : path;
+      const probe = stats ? join(folder, sideName(basename(path), `${process.pid}.probe`)) : path;
       closeSync(openSync(probe, 'wx'));
       unlinkSync(probe);
     }
@@ -394,7 +390,8 @@ function checkLinkTarget(path: string, fail: (reason: string) => Error): void {
     if (code === 'ENOENT' && !existsSync(folder)) {
       throw fail(`it is a link to ${shown}, and ${sanitizeLine(folder, 200)} does not exist`);
     }
-    if (code === 'ENOTDIR' || code === 'ENOENT') {
+    // ENOENT in a folder that is there: one that takes no new files (/proc), said by why().
+    if (code === 'ENOTDIR' || (code === 'ENOENT' && !statSync(folder).isDirectory())) {
       throw fail(`it is a link to ${shown}, and part of that path is a file, not a directory`);
     }
     throw fail(`it is a link to ${shown}: ${why(error)}`);

@@ -2,6 +2,11 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** The longest name of one file or folder on Linux's file systems (ext4, xfs, btrfs, tmpfs). */
+export const NAME_MAX_BYTES = 255;
+/** The longest path the kernel takes in one call. */
+const PATH_MAX_BYTES = 4096;
+
 /** Reasons that read the same whether the file was being read or written. */
 const COMMON: Record<string, string> = {
   EACCES: 'permission denied',
@@ -25,6 +30,10 @@ const WRITE: Record<string, string> = {
   EEXIST: 'a part of the path is not a directory',
   ENOENT: 'the directory does not exist',
   EISDIR: 'the path is a directory',
+  // A FIFO opened without waiting for a reader, or written after its reader left.
+  ENXIO: 'nothing reads from it',
+  EPIPE: 'nothing reads from it any more',
+  EBADF: 'it is not open for writing',
 };
 
 /** Why a file could not be read, in words (`no such file`), else the error's code or message. */
@@ -47,13 +56,40 @@ export function writeErrorReason(error: unknown): string {
   return reasonIn(WRITE, error, false);
 }
 
+/**
+ * ENAMETOOLONG in words: a name over {@link NAME_MAX_BYTES} (the file's own, or a folder's on
+ * the way), or a whole path over the kernel's 4096 bytes. Counted in bytes: `é` is two.
+ */
+function nameTooLong(e: NodeJS.ErrnoException): string {
+  const limit = `longer than the file system allows (${NAME_MAX_BYTES} bytes)`;
+  const path = e.path;
+  if (typeof path !== 'string') return `the name is ${limit}`;
+  const parts = path.split('/');
+  const last = parts.pop() ?? '';
+  // mkdir names a folder on the way to the file.
+  if (Buffer.byteLength(last) > NAME_MAX_BYTES) {
+    return e.syscall === 'mkdir' ? `a folder name in the path is ${limit}` : `the name is ${limit}`;
+  }
+  if (parts.some((part) => Buffer.byteLength(part) > NAME_MAX_BYTES)) {
+    return `a folder name in the path is ${limit}`;
+  }
+  if (Buffer.byteLength(path) >= PATH_MAX_BYTES) {
+    return `the path is longer than the system allows (${PATH_MAX_BYTES} bytes)`;
+  }
+  return `the name is ${limit}`;
+}
+
 /** `reasons`' words for the error's code; else its code (`codeFirst`) or its message. */
 function reasonIn(reasons: Record<string, string>, error: unknown, codeFirst: boolean): string {
   const e = error as NodeJS.ErrnoException;
+  if (e?.code === 'ENAMETOOLONG') return nameTooLong(e);
   const known = e?.code ? reasons[e.code] : undefined;
   if (known) return known;
   if (codeFirst && e?.code) return e.code;
-  return e instanceof Error ? e.message : String(error);
+  if (!(e instanceof Error)) return String(error);
+  // Node's "EIO: i/o error, open '<path>'": the words only (the path may be a temporary file's).
+  if (!e.code) return e.message;
+  return e.message.replace(/^[A-Z]+:\s*/, '').replace(/,\s*\w+\s+'.*$/s, '') || e.code;
 }
 
 function isFolder(path: string): boolean {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { writeErrorReason } from '../text/file-errors.js';
+import { NAME_MAX_BYTES, writeErrorReason } from '../text/file-errors.js';
 import { formatFromPath, type TranscriptFormat } from './format.js';
 
 /**
@@ -96,7 +96,7 @@ export function writeFileAtomic(path: string, text: string): void {
   const dir = nodePath.dirname(target);
   const temp = nodePath.join(
     dir,
-    `.${nodePath.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+    sideName(nodePath.basename(target), `${process.pid}.${randomBytes(4).toString('hex')}.tmp`),
   );
   let fd: number | undefined;
   try {
@@ -112,6 +112,19 @@ export function writeFileAtomic(path: string, text: string): void {
     throw error;
   }
   syncDirectory(dir);
+}
+
+/**
+ * A hidden file's name beside `name` (`.call.md.1234.tmp`), for a temporary file or a probe:
+ * `name` is cut so the whole stays within the file system's 255 bytes, or a file whose own
+ * name is near the limit could not be written at all (ENAMETOOLONG for the temporary file).
+ */
+export function sideName(name: string, suffix: string): string {
+  const room = NAME_MAX_BYTES - Buffer.byteLength(`..${suffix}`);
+  // Whole characters off the end until it fits (a cut never splits a UTF-8 sequence).
+  const chars = Array.from(name);
+  while (chars.length > 0 && Buffer.byteLength(chars.join('')) > room) chars.pop();
+  return `.${chars.join('')}.${suffix}`;
 }
 
 /** Links followed before a chain counts as a loop (Linux's own limit). */

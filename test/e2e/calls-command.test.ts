@@ -313,10 +313,11 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
   it('a folder that takes no new files (/proc): exit 1 in words, no temporary file named', async () => {
     const server = await double({ pastCalls: PAST });
     const cases: Array<[string, string]> = [
-      ['/proc/x.md', 'files cannot be created in /proc'],
+      // As --transcript says it (test/cli/transcript-paths.test.ts).
+      ['/proc/x.md', 'the folder /proc takes no new files'],
       [
         '/proc/nodir/x.md',
-        'the folder /proc/nodir could not be created: files cannot be created in /proc',
+        'the folder /proc/nodir cannot be made there (/proc takes no new folders)',
       ],
     ];
     for (const [out, why] of cases) {
@@ -375,7 +376,9 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
     const path = join(dir, 'made', 'here', `${'n'.repeat(300)}.md`);
     const run = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', path]);
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe(`error: cannot save to ${path}: the name is too long`);
+    expect(run.stderr.trim()).toBe(
+      `error: cannot save to ${path}: the name is longer than the file system allows (255 bytes)`,
+    );
     expect(listing(dir)).toEqual([]);
   });
 

@@ -327,7 +327,7 @@ describe('a wrong file or spec is refused before any call', () => {
         // mkdir there spins for ever (Node 20-24), so this must come back at once.
         [
           ['--transcript', '/proc/omnia-nodir/call.md'],
-          /error: cannot write the transcript to \/proc\/omnia-nodir\/call\.md: no such file/,
+          /error: cannot write the transcript to \/proc\/omnia-nodir\/call\.md: the folder \/proc\/omnia-nodir cannot be made there/,
         ],
         [['--record', 'afile/call.wav'], /error: cannot write the recording to afile\/call\.wav/],
         [['--output', 'afile/agent.wav'], /error: cannot write the agent's audio to afile/],

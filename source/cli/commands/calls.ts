@@ -28,6 +28,7 @@ import {
 import { KNOWN_END_REASONS } from '../../api/record-facts.js';
 import { closeMatches, normaliseName } from '../../api/suggest.js';
 import { scrubSecrets } from '../../app/lifecycle.js';
+import { writeErrorReason } from '../../text/file-errors.js';
 import { makeFolders as makeMissingFolders, writeFileAtomic } from '../../transcript/atomic.js';
 import { transcriptFromCallLog } from '../../transcript/call-log.js';
 import {
@@ -440,7 +441,7 @@ function existing(target: string, path: string): Stats | undefined {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw outputError(path, reasonFor(error, target));
+    throw outputError(path, reasonFor(error));
   }
 }
 
@@ -555,14 +556,14 @@ function writeOutput(
       return;
     }
   } catch (error) {
-    throw outputError(path, reasonFor(error, dirname(path)));
+    throw outputError(path, reasonFor(error));
   }
   const made = target.missing === undefined ? [] : makeFolders(path, target.folder);
   try {
     writeFileAtomic(path, text);
   } catch (error) {
     removeFolders(made);
-    throw outputError(path, reasonFor(error, target.folder));
+    throw outputError(path, reasonFor(error));
   }
 }
 
@@ -571,10 +572,13 @@ function makeFolders(path: string, folder: string): string[] {
   try {
     return makeMissingFolders(folder);
   } catch (error) {
-    const dir = (error as NodeJS.ErrnoException).path ?? folder;
+    const e = error as NodeJS.ErrnoException;
+    // Under a folder that takes none (/proc), said as every file error says it.
+    if (e.code === 'ENOENT') throw outputError(path, cleanText(writeErrorReason(error)));
+    const dir = e.path ?? folder;
     throw outputError(
       path,
-      `the folder ${cleanText(dir)} could not be created: ${reasonFor(error, dirname(dir))}`,
+      `the folder ${cleanText(dir)} could not be created: ${reasonFor(error)}`,
     );
   }
 }
@@ -590,43 +594,18 @@ function removeFolders(made: readonly string[]): void {
   }
 }
 
-/** An I/O error in words, never a temporary file's name. */
-function reasonFor(error: unknown, folder: string): string {
-  const e = error as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENOSPC':
-      return 'the disk is full';
-    case 'EDQUOT':
-      return 'the disk quota is exceeded';
+/**
+ * An I/O error in words, never a temporary file's name: a folder in the way as this command
+ * says it, the rest as every file error is said (`writeErrorReason`).
+ */
+function reasonFor(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException)?.code) {
     case 'EISDIR':
       return 'it is a folder';
     case 'ENOTDIR':
     case 'EEXIST':
       return 'a part of the path is not a folder';
-    case 'ENAMETOOLONG':
-      return 'the name is too long';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    case 'EPIPE':
-      return 'nothing reads from it any more';
-    case 'ENXIO':
-      return 'nothing reads from it';
-    case 'EBADF':
-      return 'it is not open for writing';
-    case 'ENOENT': {
-      // The folder is there, yet no file can be made in it: /proc, /sys and the like.
-      const there = statSync(folder, { throwIfNoEntry: false })?.isDirectory();
-      return there
-        ? `files cannot be created in ${cleanText(folder)}`
-        : `the folder ${cleanText(folder)} does not exist`;
-    }
+    default:
+      return writeErrorReason(error);
   }
-  const message = e instanceof Error ? e.message : String(error);
-  // Node's "EIO: i/o error, open '<path>'": the words only (the path may be a temporary file).
-  return message.replace(/^[A-Z]+:\s*/, '').replace(/,\s*\w+\s+'.*$/s, '') || 'unknown error';
 }
