@@ -109,6 +109,7 @@ export function preflight(o: PreflightOptions): void {
     );
   }
   if (o.transcriptPath !== undefined) {
+    checkNotFolder(o.transcriptPath);
     try {
       formatForPath(o.transcriptPath, o.transcriptFormat ?? 'md');
     } catch (error) {
@@ -120,6 +121,27 @@ export function preflight(o: PreflightOptions): void {
   if (o.saveTranscripts && o.transcriptDir !== undefined) {
     checkTranscriptDir(o.transcriptDir, o.transcriptDirFrom);
   }
+}
+
+/**
+ * `--transcript` names one file: a folder (`--transcript .`, `--transcript notes/`) is said to be
+ * one, with the way to save into a folder, not taken for a name with no extension.
+ */
+function checkNotFolder(path: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    // A part of the path is in the way: checkWritable says so.
+  }
+  if (!isDirectory && !path.endsWith('/')) return;
+  const shown = sanitizeLine(path, 200);
+  throw usageError(
+    `cannot write the transcript to ${shown}: ${isDirectory ? 'it is a directory' : 'it names a folder (it ends in /)'}; ` +
+      `--transcript takes a file (${sanitizeLine(join(path, 'call.md'), 200)}, say). ` +
+      `To save each call into a folder, use --save-transcripts with that folder as transcriptDir ` +
+      `(omnia-voice config set transcriptDir ${shown}, or OMNIA_TRANSCRIPT_DIR=${shown})`,
+  );
 }
 
 /**

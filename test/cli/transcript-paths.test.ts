@@ -1,10 +1,10 @@
 /**
  * `--transcript` paths a new user got wrong, refused before any call (exit 2) in words: a
- * name longer than the file system allows (was the raw `ENAMETOOLONG`), and a folder that
- * takes no new files (/proc), said as `calls show --out` says it. Through the built CLI and the
- * built-in local agent.
+ * name longer than the file system allows (was the raw `ENAMETOOLONG`), a folder (was "cannot
+ * tell the transcript format"), and a folder that takes no new files (/proc), said as
+ * `calls show --out` says it. Through the built CLI and the built-in local agent.
  */
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -36,6 +36,26 @@ describe('--transcript refused in words, before any call', () => {
     );
     expect(readdirSync(home).filter((name) => !name.startsWith('.'))).toEqual([]);
   }, 40_000);
+
+  it('a folder (., a folder, a name ending in /) is said to be one, with the way to save into a folder', async () => {
+    const home = tempDir('omnia-tpath-');
+    mkdirSync(join(home, 'notes'));
+    for (const [path, what, inside] of [
+      ['.', 'it is a directory', 'call.md'],
+      ['notes', 'it is a directory', 'notes/call.md'],
+      [home, 'it is a directory', join(home, 'call.md')],
+      ['later/', 'it names a folder (it ends in /)', 'later/call.md'],
+    ] as const) {
+      const { code, line } = await refused(path, home);
+      expect(code, `${path}: ${line}`).toBe(2);
+      expect(line).toBe(
+        `error: cannot write the transcript to ${path}: ${what}; --transcript takes a file (${inside}, say). ` +
+          `To save each call into a folder, use --save-transcripts with that folder as transcriptDir ` +
+          `(omnia-voice config set transcriptDir ${path}, or OMNIA_TRANSCRIPT_DIR=${path})`,
+      );
+      expect(line).not.toContain('cannot tell the transcript format');
+    }
+  }, 60_000);
 
   it('/proc takes no new files or folders: said as every file error says it', async () => {
     const file = await refused('/proc/x.md');
