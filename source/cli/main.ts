@@ -109,11 +109,16 @@ function orList(words: readonly string[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-/** A parser for a flag taking one of `choices`. */
+/**
+ * A parser for a flag taking one of `choices`, in any case (`--format TXT` is `txt`, as the
+ * settings take `OMNIA_TRANSCRIPT_FORMAT=TXT`): the choice as spelled in `choices`.
+ */
 function oneOf(flag: string, choices: readonly string[]): (value: string) => string {
   return (value) => {
-    if (!choices.includes(value)) throw invalidFlag(flag, value, orList(choices));
-    return value;
+    const wanted = value.trim().toLowerCase();
+    const choice = choices.find((c) => c.toLowerCase() === wanted);
+    if (choice === undefined) throw invalidFlag(flag, value, orList(choices));
+    return choice;
   };
 }
 

@@ -192,6 +192,53 @@ describe('calls --since: dates in local time, as the table shows them', () => {
   });
 });
 
+describe('calls show as a user types it', () => {
+  it('--format in any case: TXT is txt, JSON is json', async () => {
+    const server = await double({ pastCalls: PAST });
+    const txt = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--format',
+      'TXT',
+    ]);
+    expect(txt.code, txt.stderr).toBe(0);
+    expect(txt.stdout.split('\n')).toContain('User: Roses, please.');
+    const json = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--format',
+      'Json',
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toHaveProperty('call.callId', 'call_after_midnight');
+    const both = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--format',
+      'MD',
+      '--json',
+    ]);
+    expect(both.code).toBe(2);
+    expect(both.stderr.trim()).toBe(
+      'error: --json is the same as --format json: give --format md or --json, not both.',
+    );
+    const wrong = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--format',
+      'PDF',
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr.trim()).toBe(
+      'error: Invalid value for --format: "PDF". Allowed: md, txt, json or jsonl.',
+    );
+  });
+});
+
 describe('calls show of a call still running (the built-in local agent)', () => {
   let agent: LocalAgent | undefined;
   let client: TestClient | undefined;
