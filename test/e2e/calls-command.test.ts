@@ -237,6 +237,17 @@ describe('calls show as a user types it', () => {
       'error: Invalid value for --format: "PDF". Allowed: md, txt, json or jsonl.',
     );
   });
+
+  it('an id pasted with spaces or a line break around it is the id: ids have none', async () => {
+    const server = await double({ pastCalls: PAST });
+    for (const id of [' call_after_midnight', 'call_after_midnight ', '\tcall_after_midnight\n']) {
+      const run = await runAgainst(server, ['calls', 'show', id, '--format', 'txt']);
+      expect(run.code, `${JSON.stringify(id)}: ${run.stderr}`).toBe(0);
+      expect(run.stdout.split('\n')).toContain('User: Roses, please.');
+    }
+    const asked = requestsTo(server, 'GET', /\/calls\//).map((r) => r.path);
+    expect(new Set(asked)).toEqual(new Set(['/api/v1/calls/call_after_midnight']));
+  });
 });
 
 describe('calls show of a call still running (the built-in local agent)', () => {

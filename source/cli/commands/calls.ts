@@ -388,6 +388,9 @@ export async function runCallsShowCommand(
       `calls show needs a call id, and ${JSON.stringify(id)} is empty: omnia-voice calls lists them.`,
     );
   }
+  // Ids have no spaces: one pasted with the space or the line break around it (`" ad7f…"`)
+  // asked for a call of that name, and Omnia has none.
+  const wanted = id.trim();
   if (flags.out !== undefined && flags.out.trim() === '') {
     throw new CallsUsageError(
       `--out needs a file name, and ${JSON.stringify(flags.out)} is empty.`,
@@ -405,7 +408,7 @@ export async function runCallsShowCommand(
     }
   }
   const { api } = await commandApi(flags, err);
-  const log = await getCallLog(api, id);
+  const log = await getCallLog(api, wanted);
   const callId = recordFacts(log).callId;
   if (!isRecordComplete(log)) {
     err(
