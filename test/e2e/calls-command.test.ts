@@ -91,22 +91,61 @@ describe('calls --since: dates in local time, as the table shows them', () => {
 
   it('--status that matches nothing says so, with the end reasons closest to a typo', async () => {
     const server = await double({ pastCalls: PAST });
-    const typo = await runAgainst(server, ['calls', '--status', 'USER_HANGUP']);
+    const typo = await runAgainst(server, ['calls', '--status', 'user_hangpu']);
     expect(typo.code, typo.stderr).toBe(0);
     expect(
       requestsTo(server, 'GET', /\/calls$/)
         .at(-1)
         ?.query.get('status'),
-    ).toBe('USER_HANGUP');
+    ).toBe('user_hangpu');
     expect(typo.stderr).toContain('0 calls, newest first.');
     expect(typo.stderr).toMatch(
-      /^No call ended with status "USER_HANGUP"\. Did you mean user_hangup\? The status is how a call ended, spelled as Omnia does: agent_hangup, user_hangup, /m,
+      /^No call ended with status "user_hangpu"\. Did you mean user_hangup\? The status is how a call ended, spelled as Omnia does: agent_hangup, user_hangup, /m,
     );
     const known = await runAgainst(server, ['calls', '--status', 'max_duration']);
     expect(known.stderr).toContain('No call ended with status "max_duration" in that range.');
     const found = await runAgainst(server, ['calls', '--status', 'agent_hangup']);
     expect(found.stderr).toContain('2 calls, newest first.');
     expect(found.stderr).not.toContain('No call ended');
+  });
+
+  it('--status in any case is sent as Omnia spells end reasons (lower case), and says so', async () => {
+    const server = await double({ pastCalls: PAST });
+    const sent = () =>
+      requestsTo(server, 'GET', /\/calls$/)
+        .at(-1)
+        ?.query.get('status');
+    const upper = await runAgainst(server, ['calls', '--status', 'AGENT_HANGUP']);
+    expect(upper.code, upper.stderr).toBe(0);
+    expect(sent()).toBe('agent_hangup');
+    expect(upper.stderr).toContain(
+      '--status "AGENT_HANGUP" is sent as agent_hangup: Omnia spells end reasons in lower case.',
+    );
+    expect(upper.stderr).toContain('2 calls, newest first.');
+    const dashed = await runAgainst(server, ['calls', '--status', 'Agent-Hangup', '--json']);
+    expect(sent()).toBe('agent_hangup');
+    expect(JSON.parse(dashed.stdout)).toHaveLength(2);
+    const unknown = await runAgainst(server, ['calls', '--status', 'Transferred']);
+    expect(sent()).toBe('transferred');
+    const asIs = await runAgainst(server, ['calls', '--status', 'agent_hangup']);
+    expect(asIs.stderr).not.toContain('is sent as');
+    expect(unknown.stderr).toContain('No call ended with status "transferred".');
+  });
+
+  it('--json keeps the notes, on stderr: more calls, a status that matched nothing', async () => {
+    const server = await double({ pastCalls: PAST });
+    const one = await runAgainst(server, ['calls', '--limit', '1', '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(JSON.parse(one.stdout)).toHaveLength(1);
+    expect(one.stderr).toContain(
+      '1 call, newest first; there are more: --limit 50 shows more, --since narrows.',
+    );
+    const typo = await runAgainst(server, ['calls', '--status', 'user_hangpu', '--json']);
+    expect(typo.code, typo.stderr).toBe(0);
+    expect(JSON.parse(typo.stdout)).toEqual([]);
+    expect(typo.stderr).toMatch(
+      /^No call ended with status "user_hangpu"\. Did you mean user_hangup\?/m,
+    );
   });
 
   it('a date that does not exist is a usage error (exit 2) naming what is wrong; nothing is asked', async () => {

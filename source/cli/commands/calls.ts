@@ -257,13 +257,21 @@ export function statusHint(status: string): string {
   const shown = JSON.stringify(cleanText(status));
   if (KNOWN_END_REASONS.includes(status))
     return `No call ended with status ${shown} in that range.`;
-  // Only the case or the separators differ (USER_HANGUP, user-hangup): that one alone.
-  const same = KNOWN_END_REASONS.filter((r) => normaliseName(r) === normaliseName(status));
-  const close =
-    same.length > 0 ? same : closeMatches(status, KNOWN_END_REASONS, (reason) => [reason]);
+  // One that differs only in case or separators was sent as the known one (statusAsSpelled).
+  const close = closeMatches(status, KNOWN_END_REASONS, (reason) => [reason]);
   return `No call ended with status ${shown}. ${
     close.length > 0 ? `Did you mean ${close.join(', ')}? ` : ''
   }The status is how a call ended, spelled as Omnia does: ${KNOWN_END_REASONS.join(', ')}.`;
+}
+
+/**
+ * `--status` as Omnia spells end reasons (`agent_hangup`: lower case, documented so): one this
+ * app knows, in any case and with any separators (`USER_HANGUP`, `user-hangup`), is sent as
+ * that one; any other in lower case. Blank around it is dropped.
+ */
+export function statusAsSpelled(status: string): string {
+  const known = KNOWN_END_REASONS.find((r) => normaliseName(r) === normaliseName(status));
+  return known ?? status.trim().toLowerCase();
 }
 
 /** `width`: the terminal's, to fit the table to (none for a pipe or a file: the table whole). */
@@ -281,31 +289,35 @@ export async function runCallsCommand(
     );
   }
   const { api, local } = await commandApi(flags, err);
+  const status = flags.status === undefined ? undefined : statusAsSpelled(flags.status);
+  if (status !== undefined && status !== flags.status) {
+    err(
+      `--status ${JSON.stringify(cleanText(flags.status ?? ''))} is sent as ${status}: Omnia spells end reasons in lower case.`,
+    );
+  }
   const { calls, more } = await listCallLogs(api, {
     limit: flags.limit ?? DEFAULT_CALLS_LIMIT,
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
-    ...(flags.status ? { status: flags.status } : {}),
+    ...(status ? { status } : {}),
     // A short rate limit between two pages is waited out: said where a person reads.
     onWait: err,
   });
-  if (flags.json) {
-    out(JSON.stringify(calls.map(recordFacts), null, 2));
-    return 0;
-  }
-  const table = layoutCalls(calls, width);
-  for (const line of table.lines) out(line);
+  // The count and the notes go to stderr with --json too: stdout stays the JSON alone.
+  const table = flags.json ? undefined : layoutCalls(calls, width);
+  if (table) for (const line of table.lines) out(line);
+  else out(JSON.stringify(calls.map(recordFacts), null, 2));
   const limit = flags.limit ?? DEFAULT_CALLS_LIMIT;
   err(
     `${calls.length} call${calls.length === 1 ? '' : 's'}, newest first${
       more ? `; there are more: --limit ${Math.max(limit * 2, 50)} shows more, --since narrows` : ''
     }.`,
   );
-  if (calls.length === 0 && flags.status) err(statusHint(flags.status));
+  if (calls.length === 0 && status) err(statusHint(status));
   if (local && calls.length === 0) {
     err('The built-in local agent keeps the calls it served while it runs: see omnia-voice serve.');
   }
-  const dropped = droppedLine(table.dropped, width);
+  const dropped = table ? droppedLine(table.dropped, width) : undefined;
   if (dropped) err(dropped);
   return 0;
 }
