@@ -15,7 +15,13 @@ import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { writeErrorReason } from '../text/file-errors.js';
-import { formatForPath, linkTarget, makeFolders, sideName } from '../transcript/atomic.js';
+import {
+  formatForPath,
+  linkTarget,
+  lockedReason,
+  makeFolders,
+  sideName,
+} from '../transcript/atomic.js';
 import type { TranscriptFormat } from '../transcript/format.js';
 
 /** How much of an input WAV is read to check it: its header, almost always. */
@@ -361,6 +367,15 @@ function checkWritable(path: string, what: string, inPlace: boolean): void {
   }
   if (stats?.isDirectory()) throw fail('it is a directory');
   if (stats && !stats.isFile()) return;
+  // A file kept read-only is not replaced (nor written into) behind its owner's back.
+  const locked = stats ? lockedReason(path, stats) : undefined;
+  if (locked) {
+    throw fail(
+      locked.startsWith('it is read-only')
+        ? `${locked}; make it writable (chmod u+w ${sanitizeLine(path, 200)}) to have it replaced, or give another file`
+        : locked,
+    );
+  }
   if (!stats && isLink(path)) {
     checkLinkTarget(path, fail);
     return;

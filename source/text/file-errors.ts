@@ -83,6 +83,8 @@ function nameTooLong(e: NodeJS.ErrnoException): string {
 function reasonIn(reasons: Record<string, string>, error: unknown, codeFirst: boolean): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'ENAMETOOLONG') return nameTooLong(e);
+  // A file the app refuses to replace (`lockedReason`): its message is the reason.
+  if (e?.code === 'ELOCKED') return e.message;
   const known = e?.code ? reasons[e.code] : undefined;
   if (known) return known;
   if (codeFirst && e?.code) return e.code;

@@ -85,6 +85,9 @@ export function writeFileAtomic(path: string, text: string): void {
     fs.writeFileSync(path, text);
     return;
   }
+  // Renamed over, a read-only file would be replaced all the same (the folder allows it).
+  const locked = stats ? lockedReason(path, stats) : undefined;
+  if (locked) throw lockedError(path, locked);
   let target = path;
   try {
     target = fs.realpathSync(path);
@@ -100,7 +103,10 @@ export function writeFileAtomic(path: string, text: string): void {
   );
   let fd: number | undefined;
   try {
-    fd = fs.openSync(temp, 'w', 0o644);
+    fd = fs.openSync(temp, 'wx', 0o644);
+    // The file replaced keeps its mode (a 600 transcript stays private) and, where this
+    // process may give it, its owner and group: the new file is the same file to its readers.
+    if (stats) keepOwnership(fd, stats);
     fs.writeFileSync(fd, text);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
@@ -112,6 +118,48 @@ export function writeFileAtomic(path: string, text: string): void {
     throw error;
   }
   syncDirectory(dir);
+}
+
+/** `stats`' mode and owner on the file open at `fd`; the owner as far as allowed. */
+function keepOwnership(fd: number, stats: fs.Stats): void {
+  fs.fchmodSync(fd, stats.mode & 0o7777);
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (stats.uid === uid && stats.gid === gid) return;
+  try {
+    fs.fchownSync(fd, stats.uid, stats.gid);
+  } catch {
+    try {
+      // Not root: the group may still be one of this user's.
+      fs.fchownSync(fd, -1, stats.gid);
+    } catch {
+      // The file becomes this user's, with the mode it had.
+    }
+  }
+}
+
+/**
+ * Why a regular file that is there must not be replaced, in words; undefined when it may be. A
+ * file whose owner may not write it (`chmod 444`, made so to keep it) is read-only, even to
+ * root, who could; one this process may not write (someone else's) is not this process's to
+ * replace, though its folder would let a rename do it.
+ */
+export function lockedReason(path: string, stats: fs.Stats): string | undefined {
+  const uid = process.getuid?.();
+  const ours = uid === undefined || uid === 0 || uid === stats.uid;
+  const mode = (stats.mode & 0o777).toString(8);
+  if (ours && (stats.mode & 0o200) === 0) return `it is read-only (mode ${mode})`;
+  try {
+    fs.accessSync(path, fs.constants.W_OK);
+    return undefined;
+  } catch {
+    return 'permission denied';
+  }
+}
+
+/** An error for a file {@link lockedReason} refuses: its message is the reason. */
+function lockedError(path: string, reason: string): Error {
+  return Object.assign(new Error(reason), { code: 'ELOCKED', path });
 }
 
 /**

@@ -7,12 +7,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   closeSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -465,6 +467,33 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
       { home },
     );
     expect(again.stderr.trim()).toBe(`call call_after_midnight saved to ${existing}`);
+  });
+
+  it('a file that is there keeps its mode (600 stays 600); one kept read-only is refused, exit 1', async () => {
+    const server = await double({ pastCalls: PAST });
+    const home = tempDir('omnia-out-');
+    const mine = join(home, 'p600.md');
+    writeFileSync(mine, 'private');
+    chmodSync(mine, 0o600);
+    const run = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', mine], {
+      home,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(mine, 'utf8')).toContain('Roses, please.');
+    expect((statSync(mine).mode & 0o777).toString(8)).toBe('600');
+
+    const kept = join(home, 'p444.md');
+    writeFileSync(kept, 'keep me');
+    chmodSync(kept, 0o444);
+    const refused = await runAgainst(
+      server,
+      ['calls', 'show', 'call_after_midnight', '--out', kept],
+      { home },
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe(`error: cannot save to ${kept}: it is read-only (mode 444)`);
+    expect(readFileSync(kept, 'utf8')).toBe('keep me');
+    expect((statSync(kept).mode & 0o777).toString(8)).toBe('444');
   });
 
   it('a write that fails after making folders removes them again', async () => {

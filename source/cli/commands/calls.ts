@@ -29,7 +29,11 @@ import { KNOWN_END_REASONS } from '../../api/record-facts.js';
 import { closeMatches, normaliseName } from '../../api/suggest.js';
 import { scrubSecrets } from '../../app/lifecycle.js';
 import { writeErrorReason } from '../../text/file-errors.js';
-import { makeFolders as makeMissingFolders, writeFileAtomic } from '../../transcript/atomic.js';
+import {
+  lockedReason,
+  makeFolders as makeMissingFolders,
+  writeFileAtomic,
+} from '../../transcript/atomic.js';
 import { transcriptFromCallLog } from '../../transcript/call-log.js';
 import {
   cleanText,
@@ -515,7 +519,12 @@ export function planOutput(path: string): OutputTarget {
   if (stats?.isDirectory()) throw outputError(path, 'it is a folder');
   if (stats && !stats.isFile()) return { kind: 'in-place' };
   const folder = dirname(path);
-  if (stats) return { kind: 'file', folder };
+  if (stats) {
+    // A file kept read-only is not replaced behind its owner's back.
+    const locked = lockedReason(path, stats);
+    if (locked) throw outputError(path, locked);
+    return { kind: 'file', folder };
+  }
   // A new file: its folder, or the nearest folder above it that exists.
   let missing: string | undefined;
   for (let dir = folder; ; ) {
