@@ -51,6 +51,15 @@ export interface TranscriptWriterOptions {
   readonly earlier?: readonly TranscriptData[];
 }
 
+/** The file open at `fd` has no name left (it, or its folder, was removed). */
+function isRemoved(fd: number): boolean {
+  try {
+    return fs.fstatSync(fd).nlink === 0;
+  } catch {
+    return false;
+  }
+}
+
 /** True for formats kept current by appending lines rather than rewriting the whole file. */
 function isAppendFormat(format: TranscriptFormat): boolean {
   return format === 'txt' || format === 'jsonl';
@@ -129,7 +138,7 @@ export class TranscriptWriter {
     if (this.ended) {
       // The final form again (its folder may have come back), never a form without the summary.
       const { summary } = this.ended;
-      this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
+      this.attempt(() => this.writeWhole(this.render(this.format, true, summary)));
       return Promise.resolve();
     }
     if (this.timer) {
@@ -187,7 +196,7 @@ export class TranscriptWriter {
     // A stream is appended to: behind `/dev/stdout` may be a file the shell opened, which
     // must keep what was written before (truncating it would lose the plain output).
     if (this.stream) this.attempt(() => appendToStream(this.path, text));
-    else this.attempt(() => writeFileAtomic(this.path, text));
+    else this.attempt(() => this.writeWhole(text));
     return Promise.resolve();
   }
 
@@ -217,7 +226,7 @@ export class TranscriptWriter {
     this.ended = { summary };
     this.stopFollowing();
     if (this.stream) return;
-    this.attempt(() => writeFileAtomic(this.path, this.render(this.format, true, summary)));
+    this.attempt(() => this.writeWhole(this.render(this.format, true, summary)));
   }
 
   private onChange(): void {
@@ -271,6 +280,12 @@ export class TranscriptWriter {
     if (lines.length === 0) return;
     const fd = this.fd;
     if (fd === undefined) return;
+    // The file (or its folder) was removed: lines appended to it now would reach no one.
+    // Written whole again where it was, folder and all, then appended to as before.
+    if (isRemoved(fd)) {
+      this.attempt(() => this.catchUp());
+      return;
+    }
     this.attempt(() => {
       fs.writeSync(fd, redactSecrets(`${lines.join('\n')}\n`, this.secrets));
       this.callLineWritten = true;
@@ -285,8 +300,7 @@ export class TranscriptWriter {
       fs.closeSync(this.fd);
       this.fd = undefined;
     }
-    makeFolders(nodePath.dirname(this.path));
-    writeFileAtomic(this.path, this.render(this.format, false));
+    this.writeWhole(this.render(this.format, false));
     this.fd = fs.openSync(this.path, 'a');
     this.callLineWritten = true;
     const lastEvent = this.reader.getSnapshot().events.at(-1);
@@ -324,13 +338,19 @@ export class TranscriptWriter {
 
   private rewrite(includeUnfinished: boolean): void {
     this.lastRewriteAt = Date.now();
-    const text = this.render(this.format, includeUnfinished);
+    this.writeWhole(this.render(this.format, includeUnfinished));
+  }
+
+  /**
+   * The whole file, atomically. Its folder not there (removed mid-call, or it could not be made
+   * at the start) is made again, in every format and at every write, the final ones too; or
+   * the reason it cannot be is the one said ("permission denied", not "does not exist").
+   */
+  private writeWhole(text: string): void {
     try {
       writeFileAtomic(this.path, text);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      // Its folder is not there (gone mid-call, or it could not be made): made again, or the
-      // reason it cannot be is the one said ("permission denied", not "does not exist").
       makeFolders(nodePath.dirname(this.path));
       writeFileAtomic(this.path, text);
     }
