@@ -36,7 +36,7 @@ import {
   type TranscriptData,
 } from '../transcript/format.js';
 import { type CallSummary, summarize } from '../transcript/summary.js';
-import { TranscriptWriter } from '../transcript/writer.js';
+import { type CloseOptions, TranscriptWriter } from '../transcript/writer.js';
 import { AgentNameError, type NewCall } from './call-plan.js';
 import {
   agentsCommand,
@@ -208,6 +208,8 @@ export async function openCall(
       earlier: files.earlierData(),
       // Into the events, not stderr: mid-call, stderr would scribble over the full-screen UI.
       onError: (message) => store.reportWarning(message),
+      onWarning: (message) => store.reportWarning(message),
+      ...(o.fifoWaitMs ? { fifoWaitMs: o.fifoWaitMs } : {}),
     });
   const store = new SessionStore({
     websocketUrl: created.websocketUrl,
@@ -328,6 +330,11 @@ export async function finishCall(
   record: RecordFetch | undefined,
   /** Why the call is hung up, when not by the user ("stopped by SIGTERM"). */
   reason?: string,
+  /**
+   * How the transcript may finish a FIFO: wait for its reader (not when a signal stopped the
+   * app: whoever sent it wants the process gone), and what stops that wait.
+   */
+  transcript?: CloseOptions,
 ): Promise<EarlierCall> {
   const { store } = call;
   await store.actions.hangUp(reason);
@@ -351,7 +358,7 @@ export async function finishCall(
     outcome,
   );
   const writer = call.writer();
-  await writer?.close(summary);
+  await writer?.close(summary, transcript);
   // The summary must not name a file that does not hold the call.
   if (writer?.problem) summary = { ...summary, transcriptProblem: writer.problem };
   await call.close();

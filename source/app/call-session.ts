@@ -520,6 +520,9 @@ export class CallSession {
               }
             : undefined,
           reason,
+          // A FIFO's reader is waited for as the record is: not after SIGTERM or SIGHUP; the
+          // skip (a key while the record is fetched, a second Ctrl+C) stops the wait.
+          { waitForReader: withRecord, signal: skip.signal },
         );
         this.skip = undefined;
       }

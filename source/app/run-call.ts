@@ -115,6 +115,8 @@ export interface CallOptions {
   recordWaitMs?: number;
   /** Pause between record polls (default 1 s; OMNIA_RECORD_POLL_MS). */
   recordPollMs?: number;
+  /** Longest wait at a call's end for a reader of a `--transcript` FIFO (default 10 s; OMNIA_FIFO_WAIT_MS). */
+  fifoWaitMs?: number;
 }
 
 export interface CallIo {
@@ -336,6 +338,9 @@ async function runPlain(
     call,
     files,
     fetchRecord ? { signal: skip.signal, onStart: () => io.err(FETCHING_RECORD_LINE) } : undefined,
+    undefined,
+    // A FIFO's reader is waited for as the record is, and a signal stops the wait the same way.
+    { waitForReader: !stoppedBy && !forcedOut, signal: skip.signal },
   );
   offStop();
   if (forcedOut) return final.exitCode;

@@ -330,6 +330,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       createTimeoutMs: testKnobMs('OMNIA_CREATE_TIMEOUT_MS'),
       recordWaitMs: testKnobMs('OMNIA_RECORD_WAIT_MS'),
       recordPollMs: testKnobMs('OMNIA_RECORD_POLL_MS'),
+      fifoWaitMs: testKnobMs('OMNIA_FIFO_WAIT_MS'),
       ...(prompt ? { prompt } : {}),
       ...(flags.tools ? { toolsPath: flags.tools } : {}),
       callRecord: flags.callRecord !== false,

@@ -83,8 +83,10 @@ function nameTooLong(e: NodeJS.ErrnoException): string {
 function reasonIn(reasons: Record<string, string>, error: unknown, codeFirst: boolean): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'ENAMETOOLONG') return nameTooLong(e);
-  // A file the app refuses to replace (`lockedReason`): its message is the reason.
-  if (e?.code === 'ELOCKED') return e.message;
+  // An error the app made with its reason in words (a read-only file it will not replace, a
+  // FIFO nothing reads from after a wait): said as it is.
+  const own = (error as { reason?: unknown })?.reason;
+  if (typeof own === 'string') return own;
   const known = e?.code ? reasons[e.code] : undefined;
   if (known) return known;
   if (codeFirst && e?.code) return e.code;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { NAME_MAX_BYTES, writeErrorReason } from '../text/file-errors.js';
+import { writeFifoNow } from './fifo.js';
 import { formatFromPath, type TranscriptFormat } from './format.js';
 
 /**
@@ -44,11 +45,14 @@ export function appendToStream(path: string, text: string): void {
   else if (fd !== undefined) {
     const bytes = Buffer.from(text, 'utf8');
     for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at);
-  } else fs.appendFileSync(path, text);
+  } else {
+    // A FIFO (or a socket) by its name: never waited on; see fifo.ts.
+    writeFifoNow(path, text);
+  }
 }
 
 /** The descriptor a path names (`/dev/stdout` → 1, `/dev/fd/3` → 3), if it names one. */
-function descriptorOf(path: string): number | undefined {
+export function descriptorOf(path: string): number | undefined {
   if (path === '/dev/stdout') return 1;
   if (path === '/dev/stderr') return 2;
   const match = /^(?:\/dev\/fd|\/proc\/self\/fd)\/(\d+)$/.exec(path);
@@ -82,7 +86,9 @@ export function writeFileAtomic(path: string, text: string): void {
   // Through the link itself: `/dev/stdout` on a pipe resolves to no path (`pipe:[…]`).
   const stats = fs.statSync(path, { throwIfNoEntry: false });
   if (stats && !stats.isFile()) {
-    fs.writeFileSync(path, text);
+    // A FIFO must not be waited on (its open blocks until a reader comes, deaf to signals).
+    if (stats.isFIFO()) writeFifoNow(path, text);
+    else fs.writeFileSync(path, text);
     return;
   }
   // Renamed over, a read-only file would be replaced all the same (the folder allows it).
@@ -159,7 +165,7 @@ export function lockedReason(path: string, stats: fs.Stats): string | undefined 
 
 /** An error for a file {@link lockedReason} refuses: its message is the reason. */
 function lockedError(path: string, reason: string): Error {
-  return Object.assign(new Error(reason), { code: 'ELOCKED', path });
+  return Object.assign(new Error(reason), { code: 'ELOCKED', path, reason });
 }
 
 /**

@@ -4,10 +4,12 @@ import type { Snapshot, StoreReader, ToolCall, Turn } from '../session/types.js'
 import {
   appendToStream,
   describeWriteError,
+  descriptorOf,
   isStreamPath,
   makeFolders,
   writeFileAtomic,
 } from './atomic.js';
+import { FIFO_READER_WAIT_MS, openFifoNow, waitText, writeToFifo } from './fifo.js';
 import {
   callFacts,
   eventRecord,
@@ -40,6 +42,10 @@ export interface TranscriptWriterOptions {
    * store's listeners (and so never into the audio path).
    */
   readonly onError?: (message: string) => void;
+  /** Something to know that is no failure (yet): a FIFO nothing reads from at the start. */
+  readonly onWarning?: (message: string) => void;
+  /** How long `close` may wait for a reader of a FIFO nobody reads (default 10 s). */
+  readonly fifoWaitMs?: number;
   /** Strings that must never reach the file (e.g. the API key); replaced by `[redacted]`. */
   readonly redact?: readonly string[];
   /** Minimum time between whole-file rewrites for .md/.json. */
@@ -58,6 +64,14 @@ function isRemoved(fd: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** How `close` may finish a stream: wait for a FIFO's reader, and what stops the waits. */
+export interface CloseOptions {
+  /** Wait for a reader of a FIFO nobody reads yet, up to `fifoWaitMs`; else try only once. */
+  readonly waitForReader?: boolean;
+  /** Stops the waits (a signal, a key): the FIFO is then not written. */
+  readonly signal?: AbortSignal;
 }
 
 /** True for formats kept current by appending lines rather than rewriting the whole file. */
@@ -106,6 +120,12 @@ export class TranscriptWriter {
   private lastError: string | undefined;
   /** The path is a stream: written once, at close. */
   private readonly stream: boolean;
+  /** The stream is a FIFO (or a socket) by its name, not one of the process's descriptors. */
+  private readonly fifo: boolean;
+  /** The FIFO, opened at the start while a reader had it (kept so the reader sees no end). */
+  private fifoFd: number | undefined;
+  private readonly onWarning: (message: string) => void;
+  private readonly fifoWaitMs: number;
 
   constructor(path: string, options: TranscriptWriterOptions) {
     this.path = path;
@@ -115,8 +135,12 @@ export class TranscriptWriter {
     this.secrets = options.redact ?? [];
     this.throttleMs = options.throttleMs ?? DEFAULT_REWRITE_THROTTLE_MS;
     this.stream = isStreamPath(path);
+    this.fifo = this.stream && descriptorOf(path) === undefined;
+    this.onWarning = options.onWarning ?? this.onError;
+    this.fifoWaitMs = options.fifoWaitMs ?? FIFO_READER_WAIT_MS;
     this.earlier = this.stream ? [] : (options.earlier ?? []);
     this.unsubscribe = this.reader.subscribe(() => this.onChange());
+    if (this.fifo) this.openFifo();
     if (this.stream) return;
     this.attempt(() => {
       makeFolders(nodePath.dirname(path));
@@ -186,18 +210,54 @@ export class TranscriptWriter {
    * as such), unconfirmed typed messages, and the summary when given (else the one written when
    * the call ended, if it has). Idempotent; failures go to `onError`.
    */
-  close(summary?: CallSummary): Promise<void> {
-    if (this.closed) return Promise.resolve();
+  async close(summary?: CallSummary, options: CloseOptions = {}): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     this.stopFollowing();
     // Without a summary of its own, the one written when the call ended stays.
     const final = summary ?? this.ended?.summary;
     const text = this.render(this.format, true, final);
+    if (this.fifo) {
+      // Never waited on in the event loop: a reader that comes within the wait still gets it.
+      const fd = this.fifoFd;
+      this.fifoFd = undefined;
+      try {
+        await writeToFifo(this.path, text, {
+          ...(fd === undefined ? {} : { fd }),
+          waitMs: options.waitForReader ? this.fifoWaitMs : 0,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        this.lastError = undefined;
+      } catch (error) {
+        this.report(error);
+      }
+      return;
+    }
     // A stream is appended to: behind `/dev/stdout` may be a file the shell opened, which
     // must keep what was written before (truncating it would lose the plain output).
     if (this.stream) this.attempt(() => appendToStream(this.path, text));
     else this.attempt(() => this.writeWhole(text));
-    return Promise.resolve();
+  }
+
+  /**
+   * A FIFO is opened at the start, without waiting: a reader there now keeps it open until the
+   * call's end writes to it. With none, a warning says so at once (the end waits a while for
+   * one), rather than the run saying nothing until the transcript is lost.
+   */
+  private openFifo(): void {
+    try {
+      this.fifoFd = openFifoNow(this.path);
+      if (this.fifoFd !== undefined) return;
+      const wait = waitText(this.fifoWaitMs);
+      this.onWarning(
+        redactSecrets(
+          `nothing reads from ${this.path} yet: the transcript goes to it when the call ends, if something reads it by then (the end waits ${wait} for a reader)`,
+          this.secrets,
+        ),
+      );
+    } catch (error) {
+      this.report(error);
+    }
   }
 
   /** No more appends or rewrites as the store changes; the final form is written next. */

@@ -3,17 +3,7 @@
  * first; `omnia-voice calls show ID [--format md|txt|json|jsonl] [--out FILE]`: one call's record
  * and transcript.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  rmdirSync,
-  type Stats,
-  statSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { fstatSync, rmdirSync, type Stats, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
   type CallLog,
@@ -35,6 +25,7 @@ import {
   writeFileAtomic,
 } from '../../transcript/atomic.js';
 import { transcriptFromCallLog } from '../../transcript/call-log.js';
+import { writeToFifo } from '../../transcript/fifo.js';
 import {
   cleanText,
   formatFromPath,
@@ -443,7 +434,7 @@ export async function runCallsShowCommand(
     out(text.replace(/\n$/, ''));
     return 0;
   }
-  writeOutput(flags.out, target, text, out, err);
+  await writeOutput(flags.out, target, text, out, err);
   if (target.kind === 'stream') return 0;
   const created = target.kind === 'file' ? target.missing : undefined;
   err(
@@ -551,13 +542,13 @@ export function planOutput(path: string): OutputTarget {
  * file, ever); missing folders are made first and removed again if the write fails, so a failure
  * leaves nothing behind. Throws one line naming the path.
  */
-function writeOutput(
+async function writeOutput(
   path: string,
   target: OutputTarget,
   text: string,
   out: (line: string) => void,
   err: (line: string) => void,
-): void {
+): Promise<void> {
   // The record is what was said in the call, and a user may have read the key out or typed
   // it: files get it redacted as the terminal does (the guard on stdout and stderr).
   text = scrubSecrets(text);
@@ -572,11 +563,12 @@ function writeOutput(
       return;
     }
     if (target.kind === 'in-place') {
-      // A FIFO with no reader would block the open for ever, deaf to Ctrl+C: ask first
-      // (without blocking, no reader is ENXIO), then write as usual.
-      if (statSync(path).isFIFO())
-        closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
-      writeFileSync(path, text);
+      // A FIFO is opened and written without blocking (a blocking open with no reader waited
+      // for ever, deaf to Ctrl+C): nothing reading it now is refused at once, and a reader
+      // that reads slowly is waited on outside the event loop. Opened once: a check that
+      // opened and closed it first ended the reader's input before the text came.
+      if (statSync(path).isFIFO()) await writeToFifo(path, text);
+      else writeFileSync(path, text);
       return;
     }
   } catch (error) {
