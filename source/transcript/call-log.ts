@@ -15,6 +15,9 @@ export function transcriptFromCallLog(log: CallLog): TranscriptData {
     startedAt !== undefined && facts.durationMs !== undefined
       ? startedAt + facts.durationMs
       : undefined;
+  // Omnia documents a record's transcript as who said what: not how (voice or typed), nor
+  // whether a turn was cut off. The turns carry neutral values for those (no mark in md and
+  // txt), and `fromRecord` keeps them out of json and jsonl and out of the summary's counts.
   const turns: Turn[] = callLogTurns(log).map((said, ordinal) => ({
     ordinal,
     role: said.role === 'user' ? 'user' : 'agent',
@@ -32,7 +35,7 @@ export function transcriptFromCallLog(log: CallLog): TranscriptData {
     turns: turns.length,
     userTurns,
     agentTurns: turns.length - userTurns,
-    interruptions: 0,
+    // No `interruptions`: the record cannot say (the summary says so).
     latencyCount: 0,
     record: facts,
     ...(facts.complete ? {} : { recordNote: 'not complete yet: Omnia is still filling it in' }),
@@ -59,6 +62,7 @@ export function transcriptFromCallLog(log: CallLog): TranscriptData {
         }
       : {}),
     turns,
+    fromRecord: true,
     summary,
   };
 }

@@ -37,18 +37,25 @@ export interface TranscriptData {
    * first, every one with its own header.
    */
   readonly earlier?: readonly TranscriptData[];
+  /**
+   * The turns come from a call's record (`calls show`), which says who said what, not how
+   * (voice or typed) nor whether a turn was cut off: json and jsonl leave `medium`, `typed`
+   * and `interrupted` out rather than state a guess, and md and txt mark none.
+   */
+  readonly fromRecord?: boolean;
 }
 
 /** One turn as json/jsonl transcripts store it. */
 export interface TurnRecord {
   readonly role: Turn['role'];
-  readonly medium: Turn['medium'];
+  /** Absent for a turn from a call's record, which does not say it (as `typed`, `interrupted`). */
+  readonly medium?: Turn['medium'];
   readonly text: string;
   readonly ordinal: number;
   readonly startedAt: number;
   readonly endedAt?: number;
-  readonly interrupted: boolean;
-  readonly typed: boolean;
+  readonly interrupted?: boolean;
+  readonly typed?: boolean;
   /** False for a turn without its final text: in progress, or left unfinished when the call ended. */
   readonly final: boolean;
 }
@@ -150,17 +157,19 @@ export function formatTxtUnconfirmed(text: PendingText): string {
   return `User (typed): ${cleanText(text.text)} [${UNCONFIRMED_MARK}]`;
 }
 
-/** The json/jsonl shape of a turn. */
-export function turnRecord(turn: Turn): TurnRecord {
+/**
+ * The json/jsonl shape of a turn; `fromRecord`: a turn read from a call's record, which does
+ * not say how it was said or whether it was cut off (those fields left out).
+ */
+export function turnRecord(turn: Turn, fromRecord = false): TurnRecord {
   return {
     role: turn.role,
-    medium: turn.medium,
+    ...(fromRecord ? {} : { medium: turn.medium }),
     text: cleanText(turn.text, false),
     ordinal: turn.ordinal,
     startedAt: turn.startedAt,
     endedAt: turn.endedAt,
-    interrupted: turn.interrupted,
-    typed: turn.typed,
+    ...(fromRecord ? {} : { interrupted: turn.interrupted, typed: turn.typed }),
     final: turn.final,
   };
 }
@@ -510,7 +519,7 @@ function textCall(data: TranscriptData, number: number | undefined): string {
 function jsonCall(data: TranscriptData): Record<string, unknown> {
   return {
     call: callFacts(data),
-    turns: byOrdinal(data.turns).map(turnRecord),
+    turns: byOrdinal(data.turns).map((turn) => turnRecord(turn, data.fromRecord)),
     toolCalls: data.toolCalls?.map(toolRecord),
     unconfirmed: data.unconfirmed?.length
       ? data.unconfirmed.map((text) => unconfirmedRecord(text, unconfirmedAfter(text, data.turns)))
@@ -537,7 +546,7 @@ export function jsonlCall(data: TranscriptData): string[] {
   for (const item of conversationItems(data.turns, data.toolCalls, data.unconfirmed)) {
     lines.push(
       item.kind === 'turn'
-        ? jsonlLine('turn', turnRecord(item.turn))
+        ? jsonlLine('turn', turnRecord(item.turn, data.fromRecord))
         : item.kind === 'tool'
           ? jsonlLine('tool', toolRecord(item.call))
           : jsonlLine('unconfirmed', unconfirmedRecord(item.text, item.afterOrdinal)),

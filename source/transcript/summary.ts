@@ -11,8 +11,11 @@ export interface CallSummary {
   readonly turns: number;
   readonly userTurns: number;
   readonly agentTurns: number;
-  /** Times the agent was cut off (barge-in or local interrupt). */
-  readonly interruptions: number;
+  /**
+   * Times the agent was cut off (barge-in or local interrupt). Absent when nobody could count
+   * them: a call's record (`calls show`) does not say which turns were cut off.
+   */
+  readonly interruptions?: number;
   /** How many response latencies were measured. */
   readonly latencyCount: number;
   /** Median of the measured response latencies (end of user speech to first agent audio). */
@@ -32,6 +35,12 @@ export interface CallSummary {
 /** The parts of a {@link Snapshot} a summary needs; a whole snapshot fits. */
 export type SummaryInput = Pick<Snapshot, 'turns' | 'interruptions' | 'responseLatenciesMs'> &
   Partial<Pick<Snapshot, 'startedAt' | 'endedAt' | 'transcriptPath' | 'endReason'>>;
+
+/**
+ * What a transcript read from a call's record cannot say: Omnia documents a record's
+ * `transcript` as who said what, not how (spoken or typed) nor whether a turn was cut off.
+ */
+export const RECORD_TURNS_NOTE = 'the call record does not say which were typed or cut off';
 
 /** Median of a list of numbers (mean of the two middle values for even counts). Pure. */
 export function median(values: readonly number[]): number | undefined {
@@ -89,7 +98,9 @@ export function formatSummary(summary: CallSummary): string[] {
   if (summary.endReason) lines.push(`Ended: ${summary.endReason}`);
   lines.push(
     `Turns: ${summary.turns} (user ${summary.userTurns}, agent ${summary.agentTurns})` +
-      `, interruptions: ${summary.interruptions}`,
+      (summary.interruptions === undefined
+        ? `; ${RECORD_TURNS_NOTE}`
+        : `, interruptions: ${summary.interruptions}`),
   );
   if (summary.medianLatencyMs === undefined || summary.worstLatencyMs === undefined) {
     lines.push('Response latency: not measured');

@@ -291,6 +291,52 @@ describe('calls show as a user types it', () => {
   });
 });
 
+describe('calls show states only what the record holds', () => {
+  // Omnia documents a record's transcript as who said what: not whether a turn was typed or
+  // cut off. calls show stated `"medium":"voice","typed":false`, `"interrupted":false` and
+  // `interruptions: 0` for a call whose live transcript had `(typed)`, `[interrupted]`, 1.
+  it('json and jsonl leave medium, typed and interrupted out; no interruption count; the summary says why', async () => {
+    const server = await double({ pastCalls: PAST });
+    const show = (format: string) =>
+      runAgainst(server, ['calls', 'show', 'call_after_midnight', '--format', format]);
+    const json = await show('json');
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout) as {
+      turns: Array<Record<string, unknown>>;
+      summary: Record<string, unknown>;
+    };
+    expect(doc.turns.map((t) => [t.role, t.text])).toEqual([
+      ['agent', 'Front desk, hello.'],
+      ['user', 'Roses, please.'],
+    ]);
+    for (const turn of doc.turns) {
+      expect(turn).not.toHaveProperty('medium');
+      expect(turn).not.toHaveProperty('typed');
+      expect(turn).not.toHaveProperty('interrupted');
+    }
+    expect(doc.summary).not.toHaveProperty('interruptions');
+    expect(doc.summary).toMatchObject({ turns: 2, userTurns: 1, agentTurns: 1 });
+
+    const jsonl = await show('jsonl');
+    const lines = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const turns = lines.filter((l) => l.type === 'turn');
+    expect(turns).toHaveLength(2);
+    for (const turn of turns) expect(Object.keys(turn)).not.toContain('typed');
+    expect(lines.find((l) => l.type === 'summary')).not.toHaveProperty('interruptions');
+
+    const note =
+      'Turns: 2 (user 1, agent 1); the call record does not say which were typed or cut off';
+    const md = await show('md');
+    expect(md.stdout).toContain(`- ${note}`);
+    expect(md.stdout).not.toContain('interruptions: 0');
+    const txt = await show('txt');
+    expect(txt.stdout.split('\n')).toContain(note);
+  });
+});
+
 describe('calls show of a call still running (the built-in local agent)', () => {
   let agent: LocalAgent | undefined;
   let client: TestClient | undefined;
