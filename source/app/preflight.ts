@@ -366,6 +366,13 @@ function checkWritable(path: string, what: string, inPlace: boolean): void {
     stats = undefined;
   }
   if (stats?.isDirectory()) throw fail('it is a directory');
+  // A WAV file is written where it stands, its header again as it grows: a pipe cannot take
+  // that, and opening one nothing reads would hold the run before its call, deaf to Ctrl+C.
+  if (inPlace && (stats?.isFIFO() || stats?.isSocket())) {
+    throw fail(
+      `it is a ${stats.isFIFO() ? 'pipe (FIFO)' : 'socket'}, and a WAV file's header is written again as it grows; give a file`,
+    );
+  }
   if (stats && !stats.isFile()) return;
   // A file kept read-only is not replaced (nor written into) behind its owner's back.
   const locked = stats ? lockedReason(path, stats) : undefined;

@@ -4,6 +4,7 @@
  * `.WAV` in any case is a WAV name; a device such as /dev/null needs no extension. Through the
  * built CLI against the Omnia double.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -57,4 +58,24 @@ describe('--record with a name that is not .wav', () => {
     }
     expect(server.calls).toHaveLength(3);
   }, 60_000);
+});
+
+describe('--record or --output naming a pipe (FIFO)', () => {
+  it('is refused before the call, exit 2: opening one nothing reads held the run for ever', async () => {
+    const server = await double({ agents: AGENTS });
+    const home = tempDir('omnia-record-fifo-');
+    const fifo = join(home, 'rec.wav');
+    spawnSync('mkfifo', [fifo]);
+    for (const flag of ['--record', '--output']) {
+      const run = await runAgainst(server, [...CALL, '--duration', '1', flag, fifo], {
+        home,
+        timeoutMs: 15_000,
+      });
+      expect(run.code, `${flag}: ${run.stderr}`).toBe(2);
+      expect(run.stderr.trim()).toMatch(
+        /^error: cannot write the (recording|agent's audio) to .*rec\.wav: it is a pipe \(FIFO\), and a WAV file's header is written again as it grows; give a file$/,
+      );
+    }
+    expect(server.calls).toHaveLength(0);
+  }, 40_000);
 });
