@@ -172,7 +172,16 @@ export class MicSource implements AudioSource {
     // in a paused pipe would keep stop() waiting forever.
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk));
-    child.once('close', (code, signal) => this.onClose(code, signal));
+    // Said when sox has exited and its last words (stderr) are in, not when its stdout is
+    // drained ('close'): a device faster than real time leaves seconds of read-ahead in the
+    // pipe, which the pacer would have sent first, the call meanwhile not knowing its mic
+    // was gone. That read-ahead is dropped.
+    child.once('exit', (code, signal) => {
+      const report = () => this.onClose(code, signal);
+      const stderr = child.stderr;
+      if (stderr && !stderr.destroyed && !stderr.readableEnded) stderr.once('close', report);
+      else report();
+    });
 
     const stream = child.stdout;
     if (stream) {
@@ -181,7 +190,7 @@ export class MicSource implements AudioSource {
       // device that would otherwise be read as fast as sox can go.
       stream.on('readable', () => this.pump());
       stream.on('error', () => {
-        // A closed pipe after kill is expected; real failures surface through 'close'.
+        // A closed pipe after kill is expected; real failures surface through 'exit'.
       });
     }
 
@@ -327,6 +336,7 @@ export class MicSource implements AudioSource {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.stopping || this.failed) return;
+    this.stream?.destroy();
     const said = soxComplaint(this.stderr.tail);
     // 127/126: stdbuf could not run sox (it vanished between lookup and spawn).
     if (code === 127 || code === 126) {
