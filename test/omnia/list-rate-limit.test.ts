@@ -105,8 +105,10 @@ describe('a short 429 while listing calls', () => {
     expect((JSON.parse(run.stdout) as Array<{ callId: string }>).map((c) => c.callId)).toEqual(
       pastCalls.map((c) => c.id),
     );
-    expect(run.stderr.trim()).toBe(
+    // The wait, then the count --json now gives on stderr too.
+    expect(run.stderr.trim().split('\n')).toEqual([
       'Omnia is limiting requests (HTTP 429): waiting 1 s, as it asked, then asking for page 2 of the calls again.',
-    );
+      `${pastCalls.length} calls, newest first.`,
+    ]);
   });
 });
