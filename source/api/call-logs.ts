@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { sanitizeText } from '../protocol/sanitize.js';
 import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
-import { patientRequests } from './rate-wait.js';
+import { patientRequests, pause } from './rate-wait.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
 import { type ApiTarget, apiRequest, serverOf } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
@@ -365,7 +365,7 @@ export async function waitForCallRecord(
       }
       // The last try falls at the deadline rather than after it.
       const backoffMs = Math.min(MAX_BACKOFF_MS, pollMs * 2 ** (failures - 1));
-      await pause(Math.min(remainingMs, Math.max(backoffMs, askedMs)), options.signal);
+      await pause(Math.min(remainingMs, Math.max(backoffMs, askedMs)), options.signal, RECORD_WAIT);
       continue;
     }
     if (Date.now() + waitMs > deadline) {
@@ -373,7 +373,7 @@ export async function waitForCallRecord(
       waitMs = Math.max(0, deadline - Date.now());
       if (waitMs === 0) throw new ApiError('timeout', 'The call record did not arrive in time.');
     }
-    await pause(waitMs, options.signal);
+    await pause(waitMs, options.signal, RECORD_WAIT);
   }
 }
 
@@ -390,21 +390,5 @@ function gaveUp(error: ApiError, tries: number, elapsedMs: number): ApiError {
   });
 }
 
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cancelled = () => new ApiError('cancelled', 'Cancelled: waiting for the call record.');
-    if (signal?.aborted) {
-      reject(cancelled());
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** What a cancelled wait for the record says (`Cancelled: waiting for the call record.`). */
+const RECORD_WAIT = 'waiting for the call record';

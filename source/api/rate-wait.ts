@@ -58,8 +58,11 @@ function shortWait(error: unknown): number | undefined {
   return Math.max(1, seconds);
 }
 
-/** Waits `ms`; an abort rejects as an aborted request does (`Cancelled: list agents.`). */
-function pause(ms: number, signal: AbortSignal | undefined, action: string): Promise<void> {
+/**
+ * Waits `ms`; an abort rejects as an aborted request does (`Cancelled: list agents.`, or
+ * `Cancelled: waiting for the call record.`).
+ */
+export function pause(ms: number, signal: AbortSignal | undefined, action: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const cancelled = () => new ApiError('cancelled', `Cancelled: ${action}.`);
     if (signal?.aborted) {
