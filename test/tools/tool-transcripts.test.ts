@@ -16,6 +16,15 @@ function toolOutput(): string {
   return text;
 }
 
+/** A plain prompt call to the built-in local agent, answering `tools`, its transcript kept. */
+function toolCallArgs(prompt: string, tools: string, transcript: string): string[] {
+  return [
+    ...['--plain', '--input', 'none', '--output', 'none'],
+    ...['--prompt', prompt, '--voice', 'Alicia', '--language', 'en-us', '--greeting', 'Hi.'],
+    ...['--tools', tools, '--transcript', transcript, '--no-call-record'],
+  ];
+}
+
 /** A prompt call to the local agent that calls `lookup` once, with the transcript in `file`. */
 async function callWithTool(
   home: string,
@@ -28,29 +37,10 @@ async function callWithTool(
     tools,
     JSON.stringify({ tools: { lookup: { command: 'cat >/dev/null; cat out.json' } } }),
   );
-  const run = await runCli(
-    [
-      '--plain',
-      '--input',
-      'none',
-      '--output',
-      'none',
-      '--prompt',
-      'Call the lookup tool, then hang up.',
-      '--voice',
-      'Alicia',
-      '--language',
-      'en-us',
-      '--greeting',
-      'Hi.',
-      '--tools',
-      tools,
-      '--transcript',
-      transcript,
-      '--no-call-record',
-    ],
-    { env: cliEnv(home), timeoutMs: 60_000 },
-  );
+  const run = await runCli(toolCallArgs('Call the lookup tool, then hang up.', tools, transcript), {
+    env: cliEnv(home),
+    timeoutMs: 60_000,
+  });
   expect(run.code, run.stderr).toBe(0);
   return { output, stdout: run.stdout };
 }
@@ -106,28 +96,7 @@ describe('a tool still running when the call ends', () => {
     writeFileSync(tools, JSON.stringify({ tools: { lookup: { command: 'sleep 30' } } }));
     const transcript = join(home, 'call.txt');
     const run = await runCli(
-      [
-        '--plain',
-        '--input',
-        'none',
-        '--output',
-        'none',
-        '--prompt',
-        'Call the lookup tool.',
-        '--voice',
-        'Alicia',
-        '--language',
-        'en-us',
-        '--greeting',
-        'Hi.',
-        '--tools',
-        tools,
-        '--transcript',
-        transcript,
-        '--duration',
-        '4',
-        '--no-call-record',
-      ],
+      [...toolCallArgs('Call the lookup tool.', tools, transcript), '--duration', '4'],
       { env: cliEnv(home), timeoutMs: 60_000 },
     );
     expect(run.code, run.stderr).toBe(0);
