@@ -62,29 +62,10 @@ describe('the default echo mode on headphones the sound server does not name', (
     const heard = server.recordSpeaker({ latencyMs: 5 });
     await sleep(READER_SETTLE_MS);
     const room = server.playIntoRoom({ latencyMs: 200 });
-    const call = runCli(
-      [
-        '--plain',
-        '--api-base',
-        agent.baseUrl,
-        '--agent',
-        'demo',
-        '--input',
-        'mic',
-        '--output',
-        'speaker',
-        '--sample-rate',
-        String(RATE),
-        '--duration',
-        '7',
-      ],
-      {
-        env: cliEnv(tempDir(), { ...server.env, OMNIA_API_KEY: 'test-key-sound-server' }),
-        timeoutMs: 40_000,
-      },
-    );
+    const call = callOnDevices(server, agent, tempDir(), ['--duration', '7']);
+    // Into the room at the greeting's first beep: it lasts 2.5 s (14 words of 180 ms), and the
+    // warning needs 1.5 s of voice held back; 300 ms later left 1.4 s on a quiet machine.
     await until(() => firstBeep(heard.pcm()), 20_000);
-    await sleep(300);
     room.stdin.write(tone(300, 2_500, RATE, 0.6));
     const result = await call;
     await room.close();
@@ -97,6 +78,25 @@ describe('the default echo mode on headphones the sound server does not name', (
     );
   }, 60_000);
 });
+
+/** A plain call to the local agent on `sound`'s default mic and speaker, with `extra` flags. */
+function callOnDevices(
+  sound: SoundServer,
+  local: LocalAgent,
+  home: string,
+  extra: string[],
+): ReturnType<typeof runCli> {
+  return runCli(
+    [
+      ...['--plain', '--api-base', local.baseUrl, '--agent', 'demo'],
+      ...['--input', 'mic', '--output', 'speaker', '--sample-rate', String(RATE), ...extra],
+    ],
+    {
+      env: cliEnv(home, { ...sound.env, OMNIA_API_KEY: 'test-key-sound-server' }),
+      timeoutMs: 40_000,
+    },
+  );
+}
 
 /**
  * A call on `sound` with the default devices; once the greeting is heard the user talks over it
@@ -111,29 +111,7 @@ async function talkOverGreeting(sound: SoundServer, echoArgs: string[]) {
   await sleep(READER_SETTLE_MS);
   const room = sound.playIntoRoom({ latencyMs: 200 });
   const home = tempDir();
-  const call = runCli(
-    [
-      '--plain',
-      '--verbose',
-      '--api-base',
-      agent.baseUrl,
-      '--agent',
-      'demo',
-      '--input',
-      'mic',
-      '--output',
-      'speaker',
-      '--sample-rate',
-      String(RATE),
-      '--duration',
-      '8',
-      ...echoArgs,
-    ],
-    {
-      env: cliEnv(home, { ...sound.env, OMNIA_API_KEY: 'test-key-sound-server' }),
-      timeoutMs: 40_000,
-    },
-  );
+  const call = callOnDevices(sound, agent, home, ['--verbose', '--duration', '8', ...echoArgs]);
   // Wait for the greeting to be heard, then talk over it for 1.5 s.
   const greetingAt = await until(() => firstBeep(heard.pcm()), 20_000);
   const greetingPerf = timeOf(heard.arrivals(), greetingAt);
