@@ -23,6 +23,11 @@ export interface PlaybackState {
   playing: boolean;
   /** RMS of what is being played, dBFS. */
   levelDb: number;
+  /**
+   * The user muted the mic (or push-to-talk is up): a voice held back then is theirs to hold,
+   * not the canceller's doing, and is not counted as speech held back.
+   */
+  muted?: boolean;
 }
 
 /** The guard's decision for one mic frame. */

@@ -650,6 +650,7 @@ export class SessionStore implements Store {
     const echo = this.echo.process(frame, {
       playing: player.playing,
       levelDb: player.level().rmsDb,
+      muted: s.muted,
     });
     let out = echo.frame;
     if (s.muted) {

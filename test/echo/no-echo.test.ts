@@ -108,6 +108,19 @@ describe('echo cancellation when the mic hears no loudspeaker', () => {
       vi.restoreAllMocks();
     }
 
+    // The same with the mic muted (or push-to-talk up): the user holds their voice back
+    // themselves, and is not told the canceller did.
+    const muted = await clockedPath(agentVoice, RATE);
+    try {
+      for (let i = 0; i < 2_500 / FRAME_MS; i++) {
+        muted.frame(() => userVoice.subarray(i * FRAME_BYTES, (i + 1) * FRAME_BYTES), true);
+      }
+      expect(held(muted.path)).toBe(0);
+    } finally {
+      muted.path.close();
+      vi.restoreAllMocks();
+    }
+
     // Open speakers: the mic is loud with the agent's echo until the canceller has found it,
     // well before the notice's threshold: no user is said to be held back.
     const open = await clockedPath(agentVoice, RATE);

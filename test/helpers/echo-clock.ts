@@ -20,8 +20,11 @@ export function fromFirstWord(pcm: Buffer): Buffer {
 
 export interface ClockedPath {
   readonly path: EchoPath;
-  /** One frame of the agent playing `agent`; `mic` gets what the loudspeaker played. */
-  frame(mic: (played: Buffer) => Buffer): EchoResult;
+  /**
+   * One frame of the agent playing `agent`; `mic` gets what the loudspeaker played. `muted`:
+   * the user's mute (or push-to-talk up), as the store tells the path.
+   */
+  frame(mic: (played: Buffer) => Buffer, muted?: boolean): EchoResult;
 }
 
 /**
@@ -44,13 +47,14 @@ export async function clockedPath(
   let k = 0;
   return {
     path,
-    frame: (mic) => {
+    frame: (mic, muted = false) => {
       const played = agent.subarray(k * frameBytes, (k + 1) * frameBytes);
       k++;
       path.onPlayed(played, now);
       const result = path.process(mic(played), {
         playing: true,
         levelDb: measurePcm(played).rmsDb,
+        muted,
       });
       now += FRAME_MS;
       return result;

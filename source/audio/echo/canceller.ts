@@ -224,6 +224,11 @@ export class EchoCanceller {
    * Times an echo was found: the delay search confirmed one, or the filter converged on one
    * (read per mic frame: no stats object).
    */
+  /** The filter has converged on an echo at least once (read per frame: no `stats` object). */
+  get hasConverged(): boolean {
+    return this.convergences > 0;
+  }
+
   get echoFoundCount(): number {
     return this.delaysFound + this.convergences;
   }

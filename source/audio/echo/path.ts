@@ -227,13 +227,19 @@ export class CancelledEcho implements EchoPath {
     const frameMs = (frame.length / 2 / this.inputRate) * 1000;
     const cancelled = this.canceller.process(frame, this.clock.capturedAt(now, frameMs));
     if (playback.playing) this.lastPlayingAt = now;
-    this.countUnheard(frame, frameMs, playback);
+    // Measured once a frame, and only when something below reads it.
+    const micDb = playback.playing ? measurePcm(frame).rmsDb : undefined;
+    this.countUnheard(micDb, frameMs, playback);
     const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
     if (!echoPossible || this.canceller.isConverged || this.noEchoHeard) {
       return { frame: cancelled, guarding: false };
     }
     // Held back: a loud mic with no echo to take it for is the user, talking into the hold.
-    if (!this.echoBelieved() && measurePcm(frame).rmsDb >= HELD_SPEECH_DBFS) {
+    if (
+      !playback.muted &&
+      !this.echoBelieved() &&
+      (micDb ?? measurePcm(frame).rmsDb) >= HELD_SPEECH_DBFS
+    ) {
       this.heldSpeechMs += frameMs;
     }
     if (this.silence.length !== frame.length) this.silence = Buffer.alloc(frame.length);
@@ -246,7 +252,7 @@ export class CancelledEcho implements EchoPath {
    * Enough of it opens the mic while the agent plays (`noEchoHeard`); only an echo found closes
    * it again (a loud mic is then the user talking over the agent).
    */
-  private countUnheard(frame: Buffer, frameMs: number, playback: PlaybackState): void {
+  private countUnheard(micDb: number | undefined, frameMs: number, playback: PlaybackState): void {
     // An echo found: the delay search confirmed one (inside the filter's window or not), or the
     // filter converged on one.
     const found = this.canceller.echoFoundCount;
@@ -257,9 +263,8 @@ export class CancelledEcho implements EchoPath {
       this.noEchoHeard = false;
       this.sinceFoundMs = 0;
     }
-    if (!playback.playing) return;
+    if (!playback.playing || micDb === undefined) return;
     this.loudestPlayedDb = Math.max(this.loudestPlayedDb, playback.levelDb);
-    const micDb = measurePcm(frame).rmsDb;
     const quiet =
       micDb < NO_ECHO_FLOOR_DBFS && micDb < this.loudestPlayedDb - NO_ECHO_BELOW_PLAYED_DB;
     this.unheardMs = quiet ? this.unheardMs + frameMs : 0;
@@ -275,7 +280,7 @@ export class CancelledEcho implements EchoPath {
    * the call), or one was found only just now ({@link UNCONFIRMED_ECHO_MS}).
    */
   private echoBelieved(): boolean {
-    if (this.canceller.stats.convergences > 0) return true;
+    if (this.canceller.hasConverged) return true;
     return this.echoFoundSeen > 0 && this.sinceFoundMs < UNCONFIRMED_ECHO_MS;
   }
 
