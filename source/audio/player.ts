@@ -369,9 +369,10 @@ export class Player implements PlayerLike {
 
   /** Bytes from the read position to the next reply's start; Infinity with none ahead. */
   private bytesToNextReply(): number {
+    // A loop, not find(): this runs for every block the pump writes.
     const pulled = this.pulledBytes;
-    const next = this.replyStarts.find((r) => r.at > pulled);
-    return next ? next.at - pulled : Number.POSITIVE_INFINITY;
+    for (const r of this.replyStarts) if (r.at > pulled) return r.at - pulled;
+    return Number.POSITIVE_INFINITY;
   }
 
   /** The queue was emptied: no reply starts in it, and its positions count from what is left. */

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { bytesForMs, FRAME_MS, msForBytes } from '../constants.js';
-import { OWN_PROCESS_GROUP } from '../sinks/child.js';
+import { afterStderr, OWN_PROCESS_GROUP } from '../sinks/child.js';
 import { findExecutable, soxMissingMessage } from '../sox.js';
 import type { AudioSource } from '../types.js';
 import { audioTicker } from './audio-ticker.js';
@@ -176,12 +176,7 @@ export class MicSource implements AudioSource {
     // drained ('close'): a device faster than real time leaves seconds of read-ahead in the
     // pipe, which the pacer would have sent first, the call meanwhile not knowing its mic
     // was gone. That read-ahead is dropped.
-    child.once('exit', (code, signal) => {
-      const report = () => this.onClose(code, signal);
-      const stderr = child.stderr;
-      if (stderr && !stderr.destroyed && !stderr.readableEnded) stderr.once('close', report);
-      else report();
-    });
+    child.once('exit', (code, signal) => afterStderr(child, () => this.onClose(code, signal)));
 
     const stream = child.stdout;
     if (stream) {
