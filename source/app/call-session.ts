@@ -448,8 +448,10 @@ export class CallSession {
     // `rr` in one read: the second meets the first's hang-up or dialing. Said as a note that
     // stays on the call being made (a notice of the screen goes as that call starts).
     if (stage === 'dialing' || (stage === 'finishing' && this.view.stage.then === 'redial')) {
-      this.noteForNextCall = ALREADY_CALLING;
+      // Dialing already: said now. Hanging up to call again: kept for the call being made (set
+      // while dialing it would stay for the call after it, shown at a redial much later).
       if (stage === 'dialing') this.update({ note: ALREADY_CALLING });
+      else this.noteForNextCall = ALREADY_CALLING;
       return undefined;
     }
     if (stage !== 'call') return undefined;
@@ -467,8 +469,9 @@ export class CallSession {
       try {
         loadPrompt(target.prompt);
       } catch (error) {
-        this.update({ note: `not calling again: ${errorLine(error)}` });
-        return undefined;
+        // A notice, not the session's note: the same note again draws nothing new, so a second
+        // `r` on the same unreadable prompt said nothing.
+        return `not calling again: ${errorLine(error)}`;
       }
     }
     void this.finishThen('redial', true);
