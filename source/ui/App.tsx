@@ -203,7 +203,9 @@ export function App({
         // Not a command here: a key that looks like one says why it did nothing.
         const name = key.eventType === 'release' ? undefined : keyNameOf(input, key);
         const why = name === undefined ? undefined : whyNothing(name, keyContext());
-        if (why !== undefined) dispatch({ type: 'toast', text: why });
+        // A held key's repeats (every 30-50 ms) say nothing new: no frame and timer for each.
+        if (why !== undefined && uiNow().toast?.text !== why)
+          dispatch({ type: 'toast', text: why });
         return;
       }
       // A paste, or a terminal that batches keys, delivers text and Enter in one chunk.

@@ -214,13 +214,16 @@ export function itemsCache(): (
   ended?: boolean,
 ) => readonly TranscriptItem[] {
   let lastTurns: readonly Turn[] | undefined;
+  let lastEvents: readonly CallEvent[] | undefined;
   let lastInline: readonly CallEvent[] = [];
   let lastPending: readonly PendingText[] = [];
   let items: readonly TranscriptItem[] = [];
   return (liveTurns, events, livePending = [], ended = false) => {
     const turns = ended ? endedTurns(liveTurns) : liveTurns;
     const pending = ended ? endedPending(livePending) : livePending;
-    const inline = inlineEvents(events, lastInline);
+    // Asked on every store update (each meter step): the events change only when one is added.
+    const inline = events === lastEvents ? lastInline : inlineEvents(events, lastInline);
+    lastEvents = events;
     if (turns !== lastTurns || inline !== lastInline || pending !== lastPending) {
       items = mergeItems(turns, inline, pending);
       lastTurns = turns;

@@ -187,8 +187,9 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       case 'ptt': {
         if (isOver(store)) {
           const again = controls?.redial !== undefined ? ' (r calls again)' : '';
-          if (event !== 'release')
-            dispatch({ type: 'toast', text: `the call is over: Space opens no mic${again}` });
+          const text = `the call is over: Space opens no mic${again}`;
+          // A held Space's repeats say nothing new: no frame and timer for each.
+          if (event !== 'release' && ui.toast?.text !== text) dispatch({ type: 'toast', text });
           return;
         }
         const hold = ui.pttHold || event === 'release';

@@ -169,8 +169,11 @@ export function AgentPicker({
 
   // A cut list: the server is asked for the filter once the typing pauses; a key typed meanwhile
   // cancels the wait, and the request of a filter since changed.
-  const searching = searchAgents !== undefined && state.load === 'loaded' && searchesServer(state);
   const { filter } = state;
+  // Done for this filter already (a picker brought back after a refused agent): not again.
+  const searched = state.search?.status === 'done' && state.search.filter === filter;
+  const searching =
+    searchAgents !== undefined && state.load === 'loaded' && searchesServer(state) && !searched;
   useEffect(() => {
     if (!searching || !searchAgents) return;
     const abort = new AbortController();
