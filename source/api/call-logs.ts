@@ -350,10 +350,6 @@ export async function waitForCallRecord(
       if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
       failures++;
       const short = SHORT_WAIT_FAILURES.has(error.kind);
-      if (short && Date.now() - started >= SHORT_WAIT_MS) {
-        if (last) return { log: last, complete: false };
-        throw gaveUp(error, attempt, Date.now() - started);
-      }
       // After a 404 the wait is the short one: the pause ends with it, and the last try falls
       // there (a 4 s pause from 3 s ran it to 7 s).
       const remainingMs =

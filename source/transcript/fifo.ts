@@ -28,15 +28,6 @@ function problem(code: string, reason: string, path: string): Error {
   return Object.assign(new Error(reason), { code, path, reason });
 }
 
-/** True when `path` is a FIFO (through links). */
-export function isFifo(path: string): boolean {
-  try {
-    return fs.statSync(path).isFIFO();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Opens the FIFO at `path` for writing, now: its descriptor (non-blocking), or undefined when
  * nothing has it open for reading. A socket by its name cannot be opened at all: said so.
