@@ -120,19 +120,15 @@ const MIN_DEVICE_COLUMNS = 8;
 /**
  * A device fact (`speaker (alsa_output.usb-…) · 48 kHz`) in `room` columns: its name is cut at
  * its end, never the rate after it (a row cut at its end showed `speaker (default device) · 48…`
- * in the 120-column side pane), nor `extra` (the compact row's ` · voice`) while the name keeps
- * {@link MIN_DEVICE_COLUMNS}; then `extra` is left out. Pure.
+ * in the 120-column side pane), while the name keeps {@link MIN_DEVICE_COLUMNS}. Pure.
  */
-export function fitDevice(fact: string, room: number, extra = ''): string {
+export function fitDevice(fact: string, room: number): string {
   const at = fact.lastIndexOf(' · ');
   const name = at < 0 ? fact : fact.slice(0, at);
   const rate = at < 0 ? '' : fact.slice(at);
-  for (const tail of extra ? [`${rate}${extra}`, rate] : [rate]) {
-    if (stringWidth(name + tail) <= room) return name + tail;
-    const nameRoom = room - stringWidth(tail);
-    if (nameRoom >= MIN_DEVICE_COLUMNS) return truncateToWidth(name, nameRoom) + tail;
-  }
-  return `${name}${rate}`;
+  if (stringWidth(name + rate) <= room) return name + rate;
+  const nameRoom = room - stringWidth(rate);
+  return nameRoom >= MIN_DEVICE_COLUMNS ? truncateToWidth(name, nameRoom) + rate : name + rate;
 }
 
 const selectTimes = (s: Snapshot) => ({ startedAt: s.startedAt, endedAt: s.endedAt });

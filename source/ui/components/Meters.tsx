@@ -39,19 +39,16 @@ export const MeterRow = memo(function MeterRow({ store, label, level, width }: M
   const cells = withReading
     ? width - METER_CHROME_COLUMNS
     : Math.max(1, width - METER_LABEL_COLUMNS);
-  const reading = useStoreSelector(
+  const { unheard, ...reading } = useStoreSelector(
     store,
-    (s: Snapshot): MeterReading => {
+    (s: Snapshot): MeterReading & { unheard: boolean } => {
       const reading = meterReading(s[level], cells);
+      // No output device: the agent is heard by no one, and its row says so instead of a meter.
+      const unheard = level === 'agentLevel' && s.outputLost === true;
       // Without the readout its dB is not shown: a change of it alone is no frame.
-      return withReading ? reading : { ...reading, db: 0 };
+      return withReading ? { ...reading, unheard } : { ...reading, db: 0, unheard };
     },
     shallowEqual,
-  );
-  // No output device: the agent is heard by no one, and its row says so instead of a meter.
-  const unheard = useStoreSelector(
-    store,
-    (s: Snapshot) => level === 'agentLevel' && s.outputLost === true,
   );
   if (unheard) {
     return (
