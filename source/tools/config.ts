@@ -63,19 +63,16 @@ export function loadToolsFile(path: string): ToolSpec[] {
   }
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // Editors on Windows start UTF-8 files with a byte order mark; JSON.parse does not skip it.
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    throw new ToolsFileError(`Cannot read the tools file ${path}: ${readErrorReason(error)}.`);
+    throw new ToolsFileError(`Cannot read the tools file ${shown}: ${readErrorReason(error)}.`);
   }
   let json: unknown;
   try {
-    // Editors on Windows start UTF-8 files with a byte order mark; JSON.parse does not skip it.
-    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+    json = JSON.parse(text);
   } catch (error) {
-    const where = whereJsonBreaks(
-      text.replace(/^\uFEFF/, ''),
-      error instanceof Error ? error.message : '',
-    );
+    const where = whereJsonBreaks(text, error instanceof Error ? error.message : '');
     throw new ToolsFileError(`The tools file ${shown} is not valid JSON${where}.`);
   }
   try {

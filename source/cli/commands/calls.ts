@@ -285,7 +285,8 @@ export async function runCallsCommand(
   }
   const { api, local } = await commandApi(flags, err);
   const status = flags.status === undefined ? undefined : statusAsSpelled(flags.status);
-  if (status !== undefined && status !== flags.status) {
+  // Said when the case or separators changed, not for blanks trimmed off.
+  if (status !== undefined && status !== flags.status?.trim()) {
     err(
       `--status ${JSON.stringify(cleanText(flags.status ?? ''))} is sent as ${status}: Omnia spells end reasons in lower case.`,
     );
