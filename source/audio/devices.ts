@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { pulsePcmName, runTool as runHelper, soundServerAnswers } from './sound-server.js';
+import { pactl, pulsePcmName, runTool, soundServerAnswers } from './sound-server.js';
 import { findExecutable, findSox, soxNotInstalled } from './sox.js';
 
 /** How long a listing tool may take. */
 const LIST_TIMEOUT_MS = 5_000;
 /** How long the sound server may take to list its devices. */
-const PACTL_TIMEOUT_MS = 1_500;
 /**
  * How long a probe of a device may take to fail. Opening fails within tens of ms (a server not
  * there, no /dev/dsp, an unknown PCM: 40-90 ms measured); a device still open by then opened.
@@ -186,8 +185,8 @@ async function listAlsa(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Prom
       return { devices: [], notes };
     }
     const [names, cards] = await Promise.all([
-      runTool(path, ['-L'], env),
-      runTool(path, ['-l'], env),
+      runTool(path, ['-L'], env, LIST_TIMEOUT_MS),
+      runTool(path, ['-l'], env, LIST_TIMEOUT_MS),
     ]);
     const found = parseAlsaNames(names.stdout);
     const known = new Set(found.map((d) => d.id));
@@ -377,10 +376,7 @@ async function serverDevices(
 ): Promise<{ inputs: Device[]; outputs: Device[]; notes: string[] } | undefined> {
   const path = await findExecutable('pactl', env);
   if (!path) return undefined;
-  const ask = async (args: string[]): Promise<string | undefined> => {
-    const result = await runHelper(path, args, { ...env, LC_ALL: 'C' }, PACTL_TIMEOUT_MS);
-    return result.failed ? undefined : result.stdout;
-  };
+  const ask = (args: string[]) => pactl(path, args, env);
   const list = async (kind: 'sources' | 'sinks') =>
     (await ask(['-f', 'json', 'list', kind])) ?? (await ask(['list', 'short', kind]));
   const [sources, sinks, info] = await Promise.all([list('sources'), list('sinks'), ask(['info'])]);
@@ -407,23 +403,13 @@ async function listMac(env: NodeJS.ProcessEnv): Promise<DeviceList> {
   if (!path) {
     notes.push('system_profiler not found: devices cannot be listed; the default devices are used');
   } else {
-    const result = await runTool(path, ['SPAudioDataType'], env);
+    const result = await runTool(path, ['SPAudioDataType'], env, LIST_TIMEOUT_MS);
     if (result.failed) notes.push('system_profiler SPAudioDataType failed');
     lists = parseSystemProfiler(result.stdout);
   }
   if (!(await findSox(env)))
     notes.push(`${soxNotInstalled({ platform: 'darwin' })}: the mic needs it`);
   return { ...lists, notes };
-}
-
-/** Runs a listing tool; never rejects: a failure, a time-out or a missing tool is `failed`. */
-export function runTool(
-  path: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs = LIST_TIMEOUT_MS,
-): Promise<{ stdout: string; stderr: string; failed: boolean }> {
-  return runHelper(path, args, env, timeoutMs);
 }
 
 function clean(text: string): string {

@@ -1,5 +1,5 @@
 import { sanitizeLine } from '../protocol/sanitize.js';
-import { pulseDeviceOf, runTool, soundServerAnswers } from './sound-server.js';
+import { pactl, pulseDeviceOf, soundServerAnswers } from './sound-server.js';
 import { findExecutable } from './sox.js';
 
 /**
@@ -22,9 +22,6 @@ export interface PactlSink {
   readonly ports?: ReadonlyArray<{ readonly name?: string; readonly type?: string }>;
   readonly active_port?: string | null;
 }
-
-/** How long pactl may take; the call does not wait longer for the answer. */
-export const OUTPUT_FORM_TIMEOUT_MS = 1_500;
 
 /** Port types (pactl with LC_ALL=C) and form factors (`device.form_factor`) that sit on ears. */
 const EAR_PORT_TYPES = new Set(['headphones', 'headset', 'earpiece', 'handset', 'handsfree']);
@@ -74,16 +71,6 @@ export function formOfDefaultSink(listing: string, defaultSink: string): OutputF
     // Fields of unexpected types (another server's idea of the format): nothing is known.
     return { kind: 'unknown' };
   }
-}
-
-async function pactl(
-  path: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<string | undefined> {
-  // Port types are translated: ask for the untranslated names.
-  const result = await runTool(path, args, { ...env, LC_ALL: 'C' }, OUTPUT_FORM_TIMEOUT_MS);
-  return result.failed ? undefined : result.stdout;
 }
 
 /**

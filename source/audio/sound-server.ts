@@ -20,6 +20,22 @@ export function runTool(
   });
 }
 
+/** How long `pactl` may take to answer before the server counts as not answering. */
+export const PACTL_TIMEOUT_MS = 1_500;
+
+/**
+ * `pactl args` against the sound server, its stdout, or undefined when it failed or took too
+ * long. Port types are translated: it is asked for the untranslated names (`LC_ALL=C`).
+ */
+export async function pactl(
+  path: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const result = await runTool(path, args, { ...env, LC_ALL: 'C' }, PACTL_TIMEOUT_MS);
+  return result.failed ? undefined : result.stdout;
+}
+
 /** Whether something accepts a connection on `target` within {@link SOCKET_CHECK_MS}. */
 function answers(target: { path: string } | { host: string; port: number }): Promise<boolean> {
   return new Promise((resolve) => {
