@@ -79,6 +79,14 @@ function nameTooLong(e: NodeJS.ErrnoException): string {
   return `the name is ${limit}`;
 }
 
+/**
+ * An error the app makes about a file, its `reason` in words: said as it is by
+ * `writeErrorReason` and `readErrorReason`, with an errno-style `code` kept for callers.
+ */
+export function fileError(code: string, reason: string, path: string): Error {
+  return Object.assign(new Error(reason), { code, path, reason });
+}
+
 /** `reasons`' words for the error's code; else its code (`codeFirst`) or its message. */
 function reasonIn(reasons: Record<string, string>, error: unknown, codeFirst: boolean): string {
   const e = error as NodeJS.ErrnoException;

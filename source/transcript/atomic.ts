@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
-import { NAME_MAX_BYTES, writeErrorReason } from '../text/file-errors.js';
+import { fileError, NAME_MAX_BYTES, writeErrorReason } from '../text/file-errors.js';
 import { writeFifoNow } from './fifo.js';
 import { formatFromPath, type TranscriptFormat } from './format.js';
 
@@ -93,7 +93,7 @@ export function writeFileAtomic(path: string, text: string): void {
   }
   // Renamed over, a read-only file would be replaced all the same (the folder allows it).
   const locked = stats ? lockedReason(path, stats) : undefined;
-  if (locked) throw lockedError(path, locked);
+  if (locked) throw fileError('ELOCKED', locked, path);
   let target = path;
   try {
     target = fs.realpathSync(path);
@@ -164,10 +164,6 @@ export function lockedReason(path: string, stats: fs.Stats): string | undefined 
 }
 
 /** An error for a file {@link lockedReason} refuses: its message is the reason. */
-function lockedError(path: string, reason: string): Error {
-  return Object.assign(new Error(reason), { code: 'ELOCKED', path, reason });
-}
-
 /**
  * A hidden file's name beside `name` (`.call.md.1234.tmp`), for a temporary file or a probe:
  * `name` is cut so the whole stays within the file system's 255 bytes, or a file whose own

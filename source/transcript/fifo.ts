@@ -8,6 +8,7 @@
  */
 import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileError } from '../text/file-errors.js';
 
 /** How long the end of a call waits for something to read a FIFO nobody reads yet. */
 export const FIFO_READER_WAIT_MS = 10_000;
@@ -21,11 +22,6 @@ const WRITE_RETRY_MS = 10;
 /** A wait in words: `10 s`, `1.5 s`, `300 ms`. */
 export function waitText(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
-}
-
-/** An error whose `reason` is said as it is (`writeErrorReason`), with the errno code kept. */
-function problem(code: string, reason: string, path: string): Error {
-  return Object.assign(new Error(reason), { code, path, reason });
 }
 
 /**
@@ -42,7 +38,7 @@ export function openFifoNow(path: string): number | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
     if (fs.statSync(path, { throwIfNoEntry: false })?.isSocket()) {
-      throw problem('ENXIO', 'it is a socket, which cannot be written to by its name', path);
+      throw fileError('ENXIO', 'it is a socket, which cannot be written to by its name', path);
     }
     return undefined;
   }
@@ -96,11 +92,11 @@ async function openWhenRead(path: string, waitMs: number, signal?: AbortSignal):
     const fd = openFifoNow(path);
     if (fd !== undefined) return fd;
     if (signal?.aborted) {
-      throw problem('ENXIO', 'nothing reads from it (the wait for a reader was stopped)', path);
+      throw fileError('ENXIO', 'nothing reads from it (the wait for a reader was stopped)', path);
     }
     if (Date.now() >= deadline) {
       const waited = waitMs > 0 ? ` (waited ${waitText(waitMs)} for a reader)` : '';
-      throw problem('ENXIO', `nothing reads from it${waited}`, path);
+      throw fileError('ENXIO', `nothing reads from it${waited}`, path);
     }
     await pause(Math.min(OPEN_RETRY_MS, Math.max(1, deadline - Date.now())), signal);
   }
@@ -123,11 +119,11 @@ async function writeAll(
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN') throw Object.assign(error as Error, { written: at });
       if (signal?.aborted) {
-        throw problem('EAGAIN', 'its reader did not take all of it (the wait was stopped)', path);
+        throw fileError('EAGAIN', 'its reader did not take all of it (the wait was stopped)', path);
       }
       if (Date.now() - progressAt >= FIFO_STALL_MS) {
         const stalled = `its reader stopped reading (nothing read for ${waitText(FIFO_STALL_MS)})`;
-        throw problem('EAGAIN', stalled, path);
+        throw fileError('EAGAIN', stalled, path);
       }
       await pause(WRITE_RETRY_MS, signal);
     }
@@ -149,7 +145,7 @@ async function pause(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export function writeFifoNow(path: string, text: string): void {
   const fd = openFifoNow(path);
-  if (fd === undefined) throw problem('ENXIO', 'nothing reads from it', path);
+  if (fd === undefined) throw fileError('ENXIO', 'nothing reads from it', path);
   try {
     const bytes = Buffer.from(text, 'utf8');
     for (let at = 0; at < bytes.length; ) {
@@ -157,7 +153,7 @@ export function writeFifoNow(path: string, text: string): void {
         at += fs.writeSync(fd, bytes, at);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        throw problem('EAGAIN', 'its reader did not take all of it at once', path);
+        throw fileError('EAGAIN', 'its reader did not take all of it at once', path);
       }
     }
   } finally {
