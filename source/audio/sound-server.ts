@@ -51,6 +51,19 @@ function answers(target: { path: string } | { host: string; port: number }): Pro
 }
 
 /**
+ * The host and port of a `tcp:`/`tcp6:` server address, as libpulse reads it: `host`,
+ * `host:port`, `[v6 address]` or `[v6 address]:port`; a bare IPv6 address (more than one colon)
+ * is all host. The port defaults to PulseAudio's 4713.
+ */
+export function tcpAddress(address: string): { host: string; port: number } {
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
+  if (bracketed?.[1]) return { host: bracketed[1], port: Number(bracketed[2] ?? 4713) };
+  const hostPort = /^([^:]+):(\d+)$/.exec(address);
+  if (hostPort?.[1]) return { host: hostPort[1], port: Number(hostPort[2]) };
+  return { host: address, port: 4713 };
+}
+
+/**
  * Whether a PulseAudio server (PulseAudio, or PipeWire's pulse server) answers: the one
  * `PULSE_SERVER` names (a `unix:` socket or `tcp:` address is tried; another form is taken at
  * its word), else the per-user socket both listen on. Checked before pactl is run, because
@@ -65,8 +78,8 @@ export async function soundServerAnswers(env: NodeJS.ProcessEnv): Promise<boolea
     const unix = /^(?:\{[^}]*\})?unix:(.+)$/.exec(first);
     if (unix?.[1]) return answers({ path: unix[1] });
     if (first.startsWith('/')) return answers({ path: first });
-    const tcp = /^(?:\{[^}]*\})?tcp6?:(.+?)(?::(\d+))?$/.exec(first);
-    if (tcp?.[1]) return answers({ host: tcp[1], port: Number(tcp[2] ?? 4713) });
+    const tcp = /^(?:\{[^}]*\})?tcp6?:(.+)$/.exec(first);
+    if (tcp?.[1]) return answers(tcpAddress(tcp[1]));
     // A server named explicitly is never autospawned: pactl just fails if it is not there.
     return true;
   }
