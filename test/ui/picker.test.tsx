@@ -13,6 +13,7 @@ import {
   pickerCount,
   pickerReducer,
 } from '../../source/ui/picker/pickerState.js';
+import { stringWidth } from '../../source/ui/textWidth.js';
 import { type HeadlessTerminal, headlessTerminal } from './headless-terminal.js';
 
 const open: Array<{ instance: Instance; term: HeadlessTerminal }> = [];
@@ -105,6 +106,26 @@ describe('the agent picker on a wide screen', () => {
       '  name                                    id         language · voice · first',
     );
     expect(screen.join('\n')).not.toContain('description');
+  });
+});
+
+describe('ids the picker cuts in their middle', () => {
+  it('are cut by columns, so wide characters keep the details in their column', async () => {
+    // Ids are a server's to choose: these are wider than the id column, one of them in wide
+    // characters and one with an emoji outside the basic plane.
+    const wide = agent('代理人識別子の長い番号一二三四五六七八九十終', 'Wide id');
+    const astral = agent(`agt_${'😀'.repeat(30)}_end`, 'Astral id');
+    const term = await picker(80, 12, [wide, astral, FRONT]);
+    const screen = term.screen();
+    const detailColumn = (name: string) => {
+      const row = rowOf(screen, name);
+      return stringWidth(row.slice(0, row.indexOf('en-US')));
+    };
+    expect(detailColumn('Wide id')).toBe(detailColumn('Front Desk'));
+    expect(detailColumn('Astral id')).toBe(detailColumn('Front Desk'));
+    // Both ends of each id are kept.
+    expect(rowOf(screen, 'Wide id')).toMatch(/代理.*….*終/);
+    expect(rowOf(screen, 'Astral id')).toMatch(/agt_.*….*_end/);
   });
 });
 
