@@ -1,3 +1,4 @@
+import { secondsText } from '../text/durations.js';
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
 
@@ -562,7 +563,7 @@ export function networkFailureToError(
   const host = context.host;
   const who = serverOf(context);
   if (timeout !== undefined) {
-    const seconds = formatSeconds(timeout.ms);
+    const seconds = secondsText(timeout.ms);
     const message =
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
@@ -630,11 +631,6 @@ export function networkFailureToError(
     `Cannot reach ${inSentence(who)} at ${host} (${code || detail || 'network error'}). Check your network and --api-base.`,
     { cause },
   );
-}
-
-function formatSeconds(ms: number): string {
-  const seconds = ms / 1000;
-  return `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 function errorCode(error: unknown): string {

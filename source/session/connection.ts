@@ -4,6 +4,7 @@
  * one else touches it. Nothing here throws at the caller after `connect()` resolved: bad
  * frames become `invalid`/`unknown` events and the call goes on.
  */
+
 import { EventEmitter } from 'node:events';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
@@ -19,6 +20,7 @@ import {
   toolCallOfUnread,
 } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
+import { secondsText } from '../text/durations.js';
 import { SampleAligner } from './pcm.js';
 
 export { toolResultFor } from '../protocol/tools.js';
@@ -184,9 +186,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
         if (ws && ws.readyState === WebSocket.CONNECTING) ws.terminate();
       };
       const timer = setTimeout(() => {
-        fail(
-          `timed out after ${formatSeconds(this.connectTimeoutMs)} s connecting to ${this.host}`,
-        );
+        fail(`timed out after ${secondsText(this.connectTimeoutMs)} connecting to ${this.host}`);
       }, this.connectTimeoutMs);
 
       try {
@@ -432,7 +432,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
       this.armWatchdog(this.pongTimeoutMs - idleMs);
       return;
     }
-    this.lostReason = `no answer from server for ${formatSeconds(this.pongTimeoutMs)} s`;
+    this.lostReason = `no answer from server for ${secondsText(this.pongTimeoutMs)}`;
     this.stopKeepAlive();
     this.ws?.terminate();
   }
@@ -448,7 +448,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     if (code === 'ECONNREFUSED') return `connection refused by ${host}`;
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host ${host}`;
     if (code === 'ETIMEDOUT' || /handshake has timed out/i.test(message)) {
-      return `timed out after ${formatSeconds(this.connectTimeoutMs)} s connecting to ${host}`;
+      return `timed out after ${secondsText(this.connectTimeoutMs)} connecting to ${host}`;
     }
     if (code === 'ECONNRESET') return `connection to ${host} was reset`;
     if (/^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_|EPROTO)/.test(code)) {
@@ -518,10 +518,6 @@ function describeHost(url: string): string {
 /** Float seconds of the wall clock, sub-millisecond resolution. */
 function nowSeconds(): number {
   return (performance.timeOrigin + performance.now()) / 1000;
-}
-
-function formatSeconds(ms: number): string {
-  return String(Number((ms / 1000).toFixed(1)));
 }
 
 function errorText(err: unknown): string {

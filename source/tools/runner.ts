@@ -5,10 +5,12 @@
  * reason in one sentence. Everything runs in a child process or a socket, never on the audio
  * path, and is bounded in time and size.
  */
+
 import { spawn } from 'node:child_process';
 import type { ClientRequest } from 'node:http';
 import { nodeHttp, nodeHttps } from '../api/node-http.js';
 import { sanitizeServerText } from '../api/sanitize.js';
+import { secondsText } from '../text/durations.js';
 import type { CommandTool, ToolSpec, UrlTool } from './config.js';
 import { type ClientToolRunner, MAX_TOOL_OUTPUT_BYTES, type ToolOutcome } from './types.js';
 
@@ -66,11 +68,6 @@ function oneLine(text: string): string {
   return sanitizeServerText(text, STDERR_TAIL_CHARS);
 }
 
-function seconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
-
 function toolEnv(spec: CommandTool, invocationId: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -118,7 +115,7 @@ function runCommand(
     };
     const onAbort = (): void => fail('the call ended before the tool finished');
     const timer = setTimeout(
-      () => fail(`timed out after ${seconds(spec.timeoutMs)}`),
+      () => fail(`timed out after ${secondsText(spec.timeoutMs)}`),
       spec.timeoutMs,
     );
     if (signal.aborted) onAbort();
@@ -203,7 +200,7 @@ function runUrl(
     const fail = (error: string): void => finish({ ok: false, error: oneLine(error) });
     const onAbort = (): void => fail('the call ended before the tool finished');
     const timer = setTimeout(
-      () => fail(`timed out after ${seconds(spec.timeoutMs)}`),
+      () => fail(`timed out after ${secondsText(spec.timeoutMs)}`),
       spec.timeoutMs,
     );
     if (signal.aborted) {

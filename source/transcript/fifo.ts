@@ -6,8 +6,10 @@
  * (O_NONBLOCK: no reader is ENXIO at once) and is tried again on a timer for a bounded time, so
  * a reader that comes late still gets the text; a full pipe is waited on the same way.
  */
+
 import * as fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { secondsText } from '../text/durations.js';
 import { fileError } from '../text/file-errors.js';
 
 /** How long the end of a call waits for something to read a FIFO nobody reads yet. */
@@ -18,11 +20,6 @@ export const FIFO_STALL_MS = 10_000;
 const OPEN_RETRY_MS = 100;
 /** How often a full pipe is tried again. */
 const WRITE_RETRY_MS = 10;
-
-/** A wait in words: `10 s`, `1.5 s`, `300 ms`. */
-export function waitText(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${Math.round(ms)} ms`;
-}
 
 /**
  * Opens the FIFO at `path` for writing, now: its descriptor (non-blocking), or undefined when
@@ -95,7 +92,7 @@ async function openWhenRead(path: string, waitMs: number, signal?: AbortSignal):
       throw fileError('ENXIO', 'nothing reads from it (the wait for a reader was stopped)', path);
     }
     if (Date.now() >= deadline) {
-      const waited = waitMs > 0 ? ` (waited ${waitText(waitMs)} for a reader)` : '';
+      const waited = waitMs > 0 ? ` (waited ${secondsText(waitMs)} for a reader)` : '';
       throw fileError('ENXIO', `nothing reads from it${waited}`, path);
     }
     await pause(Math.min(OPEN_RETRY_MS, Math.max(1, deadline - Date.now())), signal);
@@ -122,7 +119,7 @@ async function writeAll(
         throw fileError('EAGAIN', 'its reader did not take all of it (the wait was stopped)', path);
       }
       if (Date.now() - progressAt >= FIFO_STALL_MS) {
-        const stalled = `its reader stopped reading (nothing read for ${waitText(FIFO_STALL_MS)})`;
+        const stalled = `its reader stopped reading (nothing read for ${secondsText(FIFO_STALL_MS)})`;
         throw fileError('EAGAIN', stalled, path);
       }
       await pause(WRITE_RETRY_MS, signal);

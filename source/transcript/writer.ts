@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import type { Snapshot, StoreReader, ToolCall, Turn } from '../session/types.js';
+import { secondsText } from '../text/durations.js';
 import {
   appendToStream,
   describeWriteError,
@@ -9,7 +10,7 @@ import {
   makeFolders,
   writeFileAtomic,
 } from './atomic.js';
-import { FIFO_READER_WAIT_MS, openFifoNow, waitText, writeToFifo } from './fifo.js';
+import { FIFO_READER_WAIT_MS, openFifoNow, writeToFifo } from './fifo.js';
 import {
   callFacts,
   eventRecord,
@@ -248,7 +249,7 @@ export class TranscriptWriter {
     try {
       this.fifoFd = openFifoNow(this.path);
       if (this.fifoFd !== undefined) return;
-      const wait = waitText(this.fifoWaitMs);
+      const wait = secondsText(this.fifoWaitMs);
       this.onWarning(
         redactSecrets(
           `nothing reads from ${this.path} yet: the transcript goes to it when the call ends, if something reads it by then (the end waits ${wait} for a reader)`,
