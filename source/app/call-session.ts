@@ -423,9 +423,10 @@ export class CallSession {
     });
     this.options.onCall?.(call);
     void call.store.start();
-    if (number === 1) this.sayWarnings(call.store);
-    // The picked agent kept as the default (a notice that goes): kept in the events too.
+    // The picked agent kept as the default (a notice that goes): kept in the events too. Said
+    // before the settings' warnings, whose notice comes after it.
     if (this.view.note !== undefined) call.store.reportInfo(this.view.note);
+    if (number === 1) this.sayWarnings(call.store);
   }
 
   /** The settings' warnings, printed before the screen took over: in the events and a notice. */

@@ -251,7 +251,7 @@ export function App({
 
   // A line from the run (an agent remembered) shows like a toast: for a while, then goes.
   useEffect(() => {
-    if (note) dispatch({ type: 'toast', text: note });
+    if (note) dispatch({ type: 'notice', text: note });
   }, [note, dispatch]);
   // A warning of the call's (playing through sox play) shows the same way, as the settings'
   // warnings do: the events pane keeps it, with its detail.
@@ -259,7 +259,7 @@ export function App({
   useEffect(() => {
     if (warning) {
       const why = warning.more ? ' (d shows why)' : '';
-      dispatch({ type: 'toast', text: `warning: ${warning.text}${why}` });
+      dispatch({ type: 'notice', text: `warning: ${warning.text}${why}` });
     }
   }, [warning, dispatch]);
   const toastId = ui.toast?.id;
@@ -270,7 +270,7 @@ export function App({
   toastIdNow.current = toastId;
   useEffect(() => {
     if (dialing && toastIdNow.current !== undefined)
-      dispatch({ type: 'clearToast', id: toastIdNow.current });
+      dispatch({ type: 'clearToast', id: toastIdNow.current, all: true });
   }, [dialing, dispatch]);
   // "Not connected yet: press Enter once the call is live" is done with once it is live.
   const live = phase === 'live';

@@ -21,6 +21,12 @@ export interface UiState {
   readonly toast?: { readonly text: string; readonly id: number };
   /** Id of the last toast, so a stale timer cannot clear a newer one. */
   readonly toastSeq: number;
+  /**
+   * Notices of the run's (an agent remembered, a settings or call warning) that came while
+   * another line was showing: each shows in turn, for the whole of its time, when the line
+   * before it goes. A reply to a key takes the line at once and does not empty this.
+   */
+  readonly queuedNotices: readonly string[];
   readonly scroll: ScrollState;
   /** The help's first row shown (it scrolls when the terminal is too small for it). */
   readonly helpTop: number;
@@ -37,7 +43,8 @@ export type UiAction =
   | { readonly type: 'closeHelp' }
   | { readonly type: 'toggleEvents' }
   | { readonly type: 'toast'; readonly text: string }
-  | { readonly type: 'clearToast'; readonly id: number }
+  | { readonly type: 'notice'; readonly text: string }
+  | { readonly type: 'clearToast'; readonly id: number; readonly all?: boolean }
   | { readonly type: 'scroll'; readonly scroll: ScrollState }
   | { readonly type: 'helpScroll'; readonly top: number }
   | { readonly type: 'quitting' };
@@ -48,10 +55,18 @@ export const INITIAL_UI_STATE: UiState = {
   pttHold: false,
   showEvents: false,
   toastSeq: 0,
+  queuedNotices: [],
   scroll: FOLLOW,
   helpTop: 0,
   quitting: false,
 };
+
+/** Notices waiting beyond this many are in the events pane only (`d`). */
+const MAX_QUEUED_NOTICES = 4;
+
+function showToast(state: UiState, text: string): UiState {
+  return { ...state, toast: { text, id: state.toastSeq + 1 }, toastSeq: state.toastSeq + 1 };
+}
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
   switch (action.type) {
@@ -70,13 +85,19 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'toggleEvents':
       return { ...state, showEvents: !state.showEvents };
     case 'toast':
-      return {
-        ...state,
-        toast: { text: action.text, id: state.toastSeq + 1 },
-        toastSeq: state.toastSeq + 1,
-      };
-    case 'clearToast':
-      return state.toast?.id === action.id ? { ...state, toast: undefined } : state;
+      return showToast(state, action.text);
+    case 'notice': {
+      if (!state.toast) return showToast(state, action.text);
+      const known = state.toast.text === action.text || state.queuedNotices.includes(action.text);
+      if (known || state.queuedNotices.length >= MAX_QUEUED_NOTICES) return state;
+      return { ...state, queuedNotices: [...state.queuedNotices, action.text] };
+    }
+    case 'clearToast': {
+      if (state.toast?.id !== action.id) return state;
+      const [next, ...rest] = action.all ? [] : state.queuedNotices;
+      const cleared = { ...state, toast: undefined, queuedNotices: rest };
+      return next === undefined ? cleared : showToast(cleared, next);
+    }
     case 'scroll':
       return state.scroll === action.scroll ? state : { ...state, scroll: action.scroll };
     case 'helpScroll':

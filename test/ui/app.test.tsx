@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../source/ui/App.js';
+import { App, TOAST_MS } from '../../source/ui/App.js';
 import { endedLine } from '../../source/ui/components/Notices.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
 import { event, FakeStore, KEYS, type Rendered, renderApp, turn, waitFor } from './helpers.js';
@@ -251,6 +251,27 @@ describe('meters and state', () => {
       ),
     );
   });
+
+  it('shows a warning that comes while another notice shows after it, not instead of it', async () => {
+    const store = new FakeStore({});
+    const note = 'Front Desk is your agent from now on (kept in ~/.config/omnia-voice/config.json)';
+    const r = render(<App store={store} note={note} stage={{ kind: 'call' }} />);
+    try {
+      await waitFor(() => expect(r.lastFrame()).toContain('Front Desk is your agent'));
+      store.set({ warning: { id: 3, text: 'playing through sox play', more: false } });
+      // The first notice keeps its time on screen; the warning follows it.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(r.lastFrame()).toContain('Front Desk is your agent');
+      await waitFor(
+        () => expect(r.lastFrame()).toContain('warning: playing through sox play'),
+        TOAST_MS + 2_000,
+        'the warning after the first notice',
+      );
+      expect(r.lastFrame()).not.toContain('Front Desk is your agent');
+    } finally {
+      r.unmount();
+    }
+  }, 15_000);
 
   it('says the agent is not heard, instead of a meter, once no output device plays it', async () => {
     const store = new FakeStore({ agentLevel: { rmsDb: -18, peakDb: -12, peakHoldDb: -12 } });

@@ -432,6 +432,26 @@ describe('ui state', () => {
     s = uiReducer(s, { type: 'clearToast', id: first });
     expect(s.toast?.text).toBe('two');
   });
+
+  it("the run's notices each show in turn; a key's reply takes the line without losing them", () => {
+    let s = uiReducer(INITIAL_UI_STATE, { type: 'notice', text: 'Front Desk is your agent' });
+    s = uiReducer(s, { type: 'notice', text: 'warning: playing through sox play' });
+    s = uiReducer(s, { type: 'notice', text: 'warning: playing through sox play' });
+    expect(s.toast?.text).toBe('Front Desk is your agent');
+    s = uiReducer(s, { type: 'toast', text: 'the call is over: there is nothing to interrupt' });
+    s = uiReducer(s, { type: 'clearToast', id: s.toast!.id });
+    expect(s.toast?.text).toBe('warning: playing through sox play');
+    s = uiReducer(s, { type: 'clearToast', id: s.toast!.id });
+    expect(s.toast).toBeUndefined();
+  });
+
+  it("a new call being created drops the last call's notices, waiting ones too", () => {
+    let s = uiReducer(INITIAL_UI_STATE, { type: 'notice', text: 'one' });
+    s = uiReducer(s, { type: 'notice', text: 'two' });
+    s = uiReducer(s, { type: 'clearToast', id: s.toast!.id, all: true });
+    expect(s.toast).toBeUndefined();
+    expect(s.queuedNotices).toEqual([]);
+  });
 });
 
 describe('layout', () => {
