@@ -103,6 +103,30 @@ describe('openConfig', () => {
     expect(error.stack).not.toMatch(/\n\s+at /);
   });
 
+  it('an unquoted value, which V8 names no place for, is found by line and column', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, `{\n  "leadMs": 60,\n  "echo": cancel,\n  "apiKey": "${KEY}"\n}\n`);
+    let message = '';
+    try {
+      openConfig({ cwd: dir });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('not valid JSON (line 3, column 11)');
+    expect(message).not.toContain(KEY);
+    // Other faults the reader finds where V8 would: a missing comma, a bad escape, text after.
+    for (const [text, where] of [
+      ['{"a": 1 "b": 2}', '(line 1, column 9)'],
+      ['{"a": "x\\q"}', '(line 1, column 10)'],
+      ['{"a": 1}\n]', '(line 2, column 1)'],
+      ['{"a": [1, 2,\n  tru]}', '(line 2, column 3)'],
+    ]) {
+      fs.writeFileSync(file, text as string);
+      expect(() => openConfig({ cwd: dir }), text).toThrow(`not valid JSON ${where}`);
+    }
+  });
+
   it('a file cut off mid-value says where it ends and what is missing (V8 gives no position)', () => {
     const dir = tempDir();
     fs.writeFileSync(

@@ -142,7 +142,10 @@ describe('tools files', () => {
       `The tools file ${broken} is not valid JSON (line 1, column 87).`,
     );
     const quoted = write('q.json', '{"tools": {"w": {"url": x, "headers": {"k": "TOKSECRET2"}}}}');
-    expect(() => loadToolsFile(quoted)).toThrow(`The tools file ${quoted} is not valid JSON.`);
+    // An unquoted value: V8 names no place for it (and quotes the text), the place is found.
+    expect(() => loadToolsFile(quoted)).toThrow(
+      `The tools file ${quoted} is not valid JSON (line 1, column 25).`,
+    );
     expect(() => loadToolsFile(write('list.json', '[]'))).toThrow(
       `The tools file ${join(dir, 'list.json')} must be a JSON object like {"tools": {"lookup": {"command": "…"}}}.`,
     );
