@@ -36,7 +36,7 @@ import {
   type TranscriptData,
 } from '../transcript/format.js';
 import { type CallSummary, summarize } from '../transcript/summary.js';
-import { type CloseOptions, TranscriptWriter } from '../transcript/writer.js';
+import { type CloseOptions, SaveAtEnd, TranscriptWriter } from '../transcript/writer.js';
 import { AgentNameError, type NewCall } from './call-plan.js';
 import {
   agentsCommand,
@@ -247,6 +247,8 @@ export async function openCall(
       await writer.flush();
       // The writer never throws (a failing disk must not take the call down): ask it.
       if (writer.problem) throw new Error(writer.problem);
+      // A pipe is written once, at the end: nothing was saved now, and the screen says so.
+      if (writer.writtenAtEnd) throw new SaveAtEnd(writer.path);
       return writer.path;
     },
   });

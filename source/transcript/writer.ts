@@ -94,6 +94,17 @@ function isAppendFormat(format: TranscriptFormat): boolean {
  * gets each call's final form once, at `close`, appended, and not the run's earlier calls again
  * (they went to it before).
  */
+/**
+ * Not a failure: `s` on a transcript that goes to a pipe, a FIFO or a terminal, which is written
+ * once when the call ends. Its message is what the screen says.
+ */
+export class SaveAtEnd extends Error {
+  constructor(path: string) {
+    super(`the transcript goes to ${path} when the call ends: it is written there once, whole`);
+    this.name = 'SaveAtEnd';
+  }
+}
+
 export class TranscriptWriter {
   readonly path: string;
   readonly format: TranscriptFormat;
@@ -199,6 +210,14 @@ export class TranscriptWriter {
           : describeWriteError(path, error);
       return Promise.reject(new Error(message));
     }
+  }
+
+  /**
+   * The path is a pipe, a FIFO or a terminal (`/dev/stdout`): the transcript goes to it once,
+   * whole, when the call ends, so a save while the call goes on writes nothing to it.
+   */
+  get writtenAtEnd(): boolean {
+    return this.stream;
   }
 
   /** The last write's failure, one line, while the file on disk lags the call; else undefined. */

@@ -2,6 +2,7 @@
  * The in-call keys of the full-screen UI, driven in a real terminal (tmux) against the local
  * agent in this process, so each test checks both the screen and what the agent received.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -330,6 +331,35 @@ describe('in-call keys in a real terminal', () => {
       () => readFileSync(path, 'utf8').includes('I am the Omnia local demo agent'),
       'the greeting in the file',
     );
+  }, 60_000);
+
+  it('s with --transcript to a FIFO says it goes there at the end, not that it was saved', async () => {
+    const fifo = join(tempDir('omnia-tui-saved-'), 'transcript.md');
+    execFileSync('mkfifo', [fifo]);
+    // A reader from the start, as `cat fifo` in another terminal.
+    const reader = spawn('cat', [fifo]);
+    let read = '';
+    reader.stdout.on('data', (chunk: Buffer) => {
+      read += chunk.toString();
+    });
+    try {
+      const { tui } = await startApp(['--input', 'none', '--output', 'none', '--transcript', fifo]);
+      await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+      await tui.keys('s');
+      const screen = await tui.waitForScreen(
+        (s) => s.includes('when the call ends'),
+        'the notice that the FIFO gets it at the end',
+      );
+      expect(screen).not.toContain('transcript saved to');
+      expect(read).toBe('');
+      await tui.keys('q');
+      await until(
+        () => read.includes('I am the Omnia local demo agent'),
+        'the transcript at the end',
+      );
+    } finally {
+      reader.kill();
+    }
   }, 60_000);
 
   it('i interrupts the agent while it speaks: queued audio dropped, turn marked interrupted', async () => {

@@ -264,8 +264,10 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
           (path) => dispatch({ type: 'toast', text: `transcript saved to ${path}` }),
           (error: unknown) => {
             const why = message(error);
-            // The writer's own line already names the path: `could not write transcript …`.
-            const text = /^could not/.test(why) ? why : `could not save the transcript: ${why}`;
+            // The writer's own line already names the path: `could not write transcript …`; a
+            // pipe written at the end says so (`SaveAtEnd`), not a failure.
+            const said = /^could not/.test(why) || (error as Error)?.name === 'SaveAtEnd';
+            const text = said ? why : `could not save the transcript: ${why}`;
             dispatch({ type: 'toast', text });
           },
         );
