@@ -1,4 +1,5 @@
 import { secondsText } from '../text/durations.js';
+import { DEFAULT_API_BASE } from './default-base.js';
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
 
@@ -486,6 +487,19 @@ const TLS_ADVICE: Record<string, string> = {
   ERR_SSL_WRONG_VERSION_NUMBER: 'the server does not speak TLS on that port',
 };
 
+/**
+ * Omnia's own host, the default: a user who never set an API base is not told to check one
+ * (the advice is the network, or DNS).
+ */
+function isDefaultHost(host: string): boolean {
+  return host === new URL(DEFAULT_API_BASE).host;
+}
+
+/** ` and --api-base` after "Check your network" when the host is not the default. */
+function apiBaseToo(host: string): string {
+  return isDefaultHost(host) ? '' : ' and --api-base';
+}
+
 /** A server's name inside a sentence: `the local agent`, `Omnia`. */
 function inSentence(who: string): string {
   return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
@@ -566,7 +580,7 @@ export function networkFailureToError(
     const seconds = secondsText(timeout.ms);
     const message =
       timeout.phase === 'connect'
-        ? `Timed out after ${seconds} connecting to ${host}. Check your network and --api-base.`
+        ? `Timed out after ${seconds} connecting to ${host}. Check your network${apiBaseToo(host)}.`
         : timeout.phase === 'body'
           ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${mayExist(context)}.`
           : `${host} accepted the connection but did not answer within ${seconds}. ${who} may be overloaded: try again later.`;
@@ -593,7 +607,9 @@ export function networkFailureToError(
   if (DNS_CODES.has(code)) {
     return new ApiError(
       'dns',
-      `Cannot find the host ${host} (${code}). Check the host name in --api-base and your network or DNS.`,
+      isDefaultHost(host)
+        ? `Cannot find the host ${host} (${code}). Check your network or DNS.`
+        : `Cannot find the host ${host} (${code}). Check the host name in --api-base and your network or DNS.`,
       { cause },
     );
   }
@@ -608,7 +624,7 @@ export function networkFailureToError(
   if (code === 'ETIMEDOUT') {
     return new ApiError(
       'timeout',
-      `Timed out connecting to ${host} (ETIMEDOUT). Check your network and --api-base.`,
+      `Timed out connecting to ${host} (ETIMEDOUT). Check your network${apiBaseToo(host)}.`,
       { cause },
     );
   }
@@ -621,14 +637,14 @@ export function networkFailureToError(
           : code;
     return new ApiError(
       'unreachable',
-      `Cannot reach ${inSentence(who)} at ${host} (${what}). Check your network and --api-base.`,
+      `Cannot reach ${inSentence(who)} at ${host} (${what}). Check your network${apiBaseToo(host)}.`,
       { cause },
     );
   }
   const detail = sanitizeServerText(redactKey(messageOf(error), context.apiKey), 120);
   return new ApiError(
     'unreachable',
-    `Cannot reach ${inSentence(who)} at ${host} (${code || detail || 'network error'}). Check your network and --api-base.`,
+    `Cannot reach ${inSentence(who)} at ${host} (${code || detail || 'network error'}). Check your network${apiBaseToo(host)}.`,
     { cause },
   );
 }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_API_BASE } from '../api/default-base.js';
 import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE, MIN_LEAD_MS } from '../audio/constants.js';
 import { DEFAULT_ECHO_MODE, ECHO_MODES, type EchoMode, parseEchoMode } from '../audio/echo/mode.js';
 import {
@@ -93,7 +94,7 @@ export const MAX_LEAD_MS = 500;
 export const MIN_SERIAL_BAUD = 50;
 export const MAX_SERIAL_BAUD = 4_000_000;
 /** Omnia's API (`https://dashboard.omnia-voice.com` is an alias of the same service). */
-export const DEFAULT_API_BASE = 'https://api.omnia-voice.com';
+export { DEFAULT_API_BASE };
 export const DEFAULT_SERIAL_BAUD = 115_200;
 
 const fail: CheckResult = { ok: false };

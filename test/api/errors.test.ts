@@ -87,4 +87,24 @@ describe('safeCause', () => {
     expect(error.kind).toBe('unreachable');
     expect(inspect(error, { depth: 10 })).not.toContain(KEY);
   });
+
+  it('names --api-base in the advice only when the host is not the default one', () => {
+    const failure = (code: string, host: string) =>
+      networkFailureToError(Object.assign(new Error(`getaddrinfo ${code} ${host}`), { code }), {
+        host,
+      }).message;
+    // Omnia's own host, never set by the user: the network is what to check.
+    expect(failure('ENOTFOUND', 'api.omnia-voice.com')).toBe(
+      'Cannot find the host api.omnia-voice.com (ENOTFOUND). Check your network or DNS.',
+    );
+    expect(failure('ECONNREFUSED', 'api.omnia-voice.com')).toBe(
+      'Cannot reach Omnia at api.omnia-voice.com (connection refused). Check your network.',
+    );
+    expect(failure('ENOTFOUND', 'omnia.example.test')).toBe(
+      'Cannot find the host omnia.example.test (ENOTFOUND). Check the host name in --api-base and your network or DNS.',
+    );
+    expect(failure('ECONNREFUSED', 'omnia.example.test')).toBe(
+      'Cannot reach Omnia at omnia.example.test (connection refused). Check your network and --api-base.',
+    );
+  });
 });
