@@ -380,7 +380,7 @@ export class SessionStore implements Store {
       cause === 'late'
         ? `agent audio came late: a ${Math.round(ms)} ms gap as heard` +
           (margin === undefined ? '' : `; replies now start with ${Math.round(margin)} ms in hand`)
-        : `agent audio stopped ${Math.round(ms)} ms as heard: this app was busy`;
+        : `a ${Math.round(ms)} ms gap in the agent's audio as heard: this app was too busy to play it in time`;
     this.addEvent(
       'info',
       this.gapEvents === MAX_GAP_EVENTS ? `${what} (further gaps not listed)` : what,
@@ -726,7 +726,7 @@ export class SessionStore implements Store {
       return;
     }
     this.update({ userMuted });
-    if (!this.applyMute() && this.snapshot.ptt) {
+    if (!this.applyMute('mute') && this.snapshot.ptt) {
       // Push-to-talk mode with the talk control up: the mic stays closed either way.
       this.addEvent(
         'info',
@@ -745,7 +745,7 @@ export class SessionStore implements Store {
     if (down && this.snapshot.phase !== 'live') return;
     if (down === this.snapshot.pttDown) return;
     this.update({ pttDown: down });
-    this.applyMute();
+    this.applyMute('talk');
   }
 
   /**
@@ -753,11 +753,24 @@ export class SessionStore implements Store {
    * not while the user muted it. Without --ptt the control is a momentary "talk" button: it
    * opens a muted mic while held, and the mute is back after. Returns whether that changed.
    */
-  private applyMute(): boolean {
+  private applyMute(cause: 'mute' | 'talk'): boolean {
     const muted = this.mutedFor(this.snapshot);
     if (muted === this.snapshot.muted) return false;
     this.update({ muted });
-    this.addEvent('info', muted ? 'mic muted' : 'mic live');
+    // Said as the control that did it: the talk control is not the user's mute (`m`).
+    const said =
+      cause === 'mute'
+        ? muted
+          ? 'mic muted'
+          : 'mic live'
+        : this.snapshot.ptt
+          ? muted
+            ? 'push-to-talk off: mic closed'
+            : 'push-to-talk: mic live'
+          : muted
+            ? 'talk released: mic muted again'
+            : 'talk held: mic live';
+    this.addEvent('info', said);
     return true;
   }
 

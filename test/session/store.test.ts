@@ -46,7 +46,9 @@ describe('SessionStore against the local agent', () => {
       }
     };
     const gapEvent = (store: SessionStore) =>
-      store.getSnapshot().events.find((e) => /agent audio stopped \d+ ms as heard/.test(e.message));
+      store
+        .getSnapshot()
+        .events.find((e) => /a \d+ ms gap in the agent.s audio as heard/.test(e.message));
     // A quiet user: a talking one would barge in on the greeting.
     const quiet: AudioSource = {
       description: 'quiet',
@@ -69,7 +71,7 @@ describe('SessionStore against the local agent', () => {
       timeoutMs: 3000,
     });
     expect(event.kind).toBe('info');
-    expect(event.message).toMatch(/this app was busy/);
+    expect(event.message).toMatch(/this app was too busy to play it in time/);
 
     // With --output none nothing is heard: the same hold-up is no news.
     const silent = await makeStore((await localCall()).url, quiet, 'none');
@@ -171,6 +173,15 @@ describe('SessionStore against the local agent', () => {
     await store.start();
     store.actions.setPtt(true);
     expect(store.getSnapshot()).toMatchObject({ pttDown: true, muted: false });
+    store.actions.setPtt(false);
+    store.actions.setPtt(true);
+    // Push-to-talk is said as such, not as the mute `m` sets.
+    expect(
+      store
+        .getSnapshot()
+        .events.map((e) => e.message)
+        .filter((m) => /^(mic|push-to-talk)/.test(m)),
+    ).toEqual(['push-to-talk: mic live', 'push-to-talk off: mic closed', 'push-to-talk: mic live']);
     await store.actions.hangUp();
     const events = store.getSnapshot().events.length;
     store.actions.setPtt(false);
@@ -189,6 +200,12 @@ describe('SessionStore against the local agent', () => {
     expect(store.getSnapshot()).toMatchObject({ muted: false, userMuted: true });
     store.actions.setPtt(false);
     expect(store.getSnapshot()).toMatchObject({ muted: true, userMuted: true });
+    // The events say which control did it: the talk control is not the user's mute.
+    const said = store
+      .getSnapshot()
+      .events.map((e) => e.message)
+      .filter((m) => /^(mic|talk)/.test(m));
+    expect(said).toEqual(['mic muted', 'talk held: mic live', 'talk released: mic muted again']);
   });
 
   it('a typed message is pending until the server puts it in the transcript', async () => {

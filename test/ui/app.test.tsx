@@ -193,6 +193,10 @@ describe('meters and state', () => {
     store.set({ muted: true, userMuted: true, echoGuard: { enabled: true, active: true } });
     await waitFor(() => expect(r.frame()).toContain('MUTED'));
     expect(r.frame()).toContain('ECHO GUARD');
+    // The canceller holding the mic (no guard chosen) is not called the guard.
+    store.set({ muted: false, userMuted: false, echoGuard: { enabled: false, active: true } });
+    await waitFor(() => expect(r.frame()).toContain('MIC HELD: learning echo'));
+    expect(r.frame()).not.toMatch(/echo guard/i);
   });
 
   it('on a narrow screen shows a readout whole or not at all, never cut to another figure', async () => {

@@ -88,7 +88,11 @@ const selectFlags = (s: Snapshot) => ({
   guardActive: s.echoGuard.active,
 });
 
-/** Why the mic is (not) being heard: NO MIC, MUTED, PTT, ECHO GUARD. */
+/**
+ * Why the mic is (not) being heard: NO MIC, MUTED, PTT, ECHO GUARD (the guard, `--echo guard`),
+ * MIC HELD: LEARNING ECHO (the canceller holding the mic while the agent may be heard in it,
+ * until it has learnt the room's echo: the user's speech does not get through then).
+ */
 export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
   const { live, lost, muted, open, ptt, pttDown, guardEnabled, guardActive } = useStoreSelector(
     store,
@@ -111,8 +115,11 @@ export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
           : { text: 'PTT: talking', color: 'green', strong: true },
     );
   }
-  if (guardActive) parts.push({ text: 'ECHO GUARD', color: 'yellow', strong: true });
-  else if (guardEnabled) parts.push({ text: 'echo guard', color: 'gray', strong: false });
+  if (guardActive && guardEnabled)
+    parts.push({ text: 'ECHO GUARD', color: 'yellow', strong: true });
+  else if (guardActive) {
+    parts.push({ text: 'MIC HELD: learning echo', color: 'yellow', strong: true });
+  } else if (guardEnabled) parts.push({ text: 'echo guard', color: 'gray', strong: false });
   if (parts.length === 0) parts.push({ text: 'mic live', color: 'green', strong: false });
   return (
     <Text wrap="truncate-end">
