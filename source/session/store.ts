@@ -36,6 +36,13 @@ export const MAX_EVENTS = 500;
 export const CUT_BY_HANGUP_MS = 250;
 /** Mic RMS above this counts as the user speaking, for response latency. */
 const SPEECH_DB = -45;
+/**
+ * Speech after this long without any is the start of an utterance: a user turn the server
+ * transcribes next began then (its transcript comes when the server has heard it, at the end).
+ */
+const UTTERANCE_GAP_MS = 2_000;
+/** An utterance start older than this when its transcript comes is not taken for its start. */
+const UTTERANCE_MAX_MS = 60_000;
 /** Response latencies kept for the summary. */
 const MAX_LATENCIES = 1_000;
 /** A flood of agent audio is reported at most this often (the drop total grows in between). */
@@ -138,6 +145,10 @@ export class SessionStore implements Store {
   private echoSayConverged = true;
   private nextEventId = 1;
   private gapEvents = 0;
+  /** The last mic frame over the speech threshold (ms, wall clock). */
+  private lastSpeechAt = Number.NEGATIVE_INFINITY;
+  /** When the user's latest utterance began, until a spoken user turn takes it. */
+  private utteranceAt: number | undefined;
   private notifyQueued = false;
   private stopLevelTicks: (() => void) | undefined;
   private silentFrame = Buffer.alloc(0);
@@ -410,7 +421,18 @@ export class SessionStore implements Store {
         this.lastServerError = undefined;
         const isNew = findTurnIndex(this.snapshot.turns, msg.ordinal) < 0;
         const newUserTurn = msg.role === 'user' && this.snapshot.pendingTexts.length > 0 && isNew;
-        const result = applyTranscript(this.draftTurns(), msg, Date.now(), { inPlace: true });
+        const now = Date.now();
+        // A user's spoken turn began when the mic heard it start, not when its words came.
+        const spoken = msg.role === 'user' && (msg.medium ?? 'voice') === 'voice' && isNew;
+        const utterance =
+          spoken && this.utteranceAt !== undefined && now - this.utteranceAt <= UTTERANCE_MAX_MS
+            ? this.utteranceAt
+            : undefined;
+        if (spoken) this.utteranceAt = undefined;
+        const result = applyTranscript(this.draftTurns(), msg, now, {
+          inPlace: true,
+          ...(utterance === undefined ? {} : { startedAt: utterance }),
+        });
         if (result.problem) this.addEvent('warning', result.problem);
         // A delta can only have brought a secret into the turn's end: look there, not at all of
         // a long turn for every delta.
@@ -662,7 +684,10 @@ export class SessionStore implements Store {
     if (echo.guarding || this.snapshot.muted) {
       // silence: nothing to learn about the user's speech
     } else if (this.micMeter.level().rmsDb > SPEECH_DB) {
-      this.latency.userSpoke(Date.now());
+      const now = Date.now();
+      if (now - this.lastSpeechAt >= UTTERANCE_GAP_MS) this.utteranceAt = now;
+      this.lastSpeechAt = now;
+      this.latency.userSpoke(now);
     }
     this.connection.sendAudio(out);
     this.options.recorder?.pushUser(out);

@@ -26,6 +26,11 @@ export interface ApplyOptions {
    * 30,000 turns took 28 s of copying.
    */
   readonly inPlace?: boolean;
+  /**
+   * When a turn this message opens began, when known better than its first message's arrival
+   * (the user's speech: a server sends its transcript once it has heard some or all of it).
+   */
+  readonly startedAt?: number;
 }
 
 /** What one {@link applyTranscript} call did. */
@@ -82,7 +87,7 @@ export function applyTranscript(
       final,
       interrupted: false,
       typed: role === 'user' && medium === 'text',
-      startedAt: now,
+      startedAt: Math.min(now, options.startedAt ?? now),
       ...(final ? { endedAt: now } : {}),
     };
     const insertAt = -index - 1;

@@ -7,6 +7,7 @@ import type { AudioSource } from '../../source/audio/types.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import type { SessionStore } from '../../source/session/store.js';
 import { waitFor } from '../helpers/cli.js';
+import { tone } from '../helpers/signal.js';
 import {
   type Cleanups,
   FRAME_BYTES,
@@ -206,6 +207,36 @@ describe('SessionStore against the local agent', () => {
       .events.map((e) => e.message)
       .filter((m) => /^(mic|talk)/.test(m));
     expect(said).toEqual(['mic muted', 'talk held: mic live', 'talk released: mic muted again']);
+  });
+
+  it('a spoken user turn starts when the mic heard the speech start, not when its words came', async () => {
+    // The caller speaks first (`support`): 1 s of quiet, 1.5 s of voice, then quiet again.
+    const { url } = await localCallFor(cleanups, 'support');
+    const voice = tone(440, 20, RATE, 0.3);
+    const quiet = Buffer.alloc(FRAME_BYTES);
+    let timer: NodeJS.Timeout | undefined;
+    const utterance: AudioSource = {
+      description: 'one utterance',
+      sampleRate: RATE,
+      async start(onFrame) {
+        let frame = 0;
+        timer = setInterval(() => {
+          frame++;
+          onFrame(frame > 50 && frame <= 125 ? voice : quiet);
+        }, 20);
+      },
+      async stop() {
+        clearInterval(timer);
+      },
+    };
+    const store = await storeFor(url, utterance);
+    const turn = await waitFor(
+      () => store.getSnapshot().turns.find((t) => t.role === 'user' && t.final),
+      { what: 'the user turn', timeoutMs: 10_000 },
+    );
+    expect(turn.text).toMatch(/^\(spoke 1\.\d s\)$/);
+    // Its words came once the agent had heard it all; it began 1.5 s before that.
+    expect(turn.endedAt! - turn.startedAt).toBeGreaterThanOrEqual(1_300);
   });
 
   it('a typed message is pending until the server puts it in the transcript', async () => {
