@@ -41,6 +41,13 @@ const SPEECH_DB = -45;
  * transcribes next began then (its transcript comes when the server has heard it, at the end).
  */
 const UTTERANCE_GAP_MS = 2_000;
+/**
+ * A barge-in this soon after the agent's audio began to be heard is a quick cut: with no echo
+ * canceller on open speakers, the agent hearing itself cuts it this soon, again and again.
+ */
+const QUICK_CUT_MS = 1_200;
+/** Quick cuts before the user is told the agent may be hearing itself. */
+const QUICK_CUTS_TO_WARN = 3;
 /** An utterance start older than this when its transcript comes is not taken for its start. */
 const UTTERANCE_MAX_MS = 60_000;
 /** Response latencies kept for the summary. */
@@ -149,6 +156,10 @@ export class SessionStore implements Store {
   private lastSpeechAt = Number.NEGATIVE_INFINITY;
   /** When the user's latest utterance began, until a spoken user turn takes it. */
   private utteranceAt: number | undefined;
+  /** When the agent's audio last began to be heard after silence (ms, wall clock). */
+  private replyHeardAt = Number.NEGATIVE_INFINITY;
+  /** Server barge-ins within {@link QUICK_CUT_MS} of the agent's audio starting. */
+  private quickCuts = 0;
   private notifyQueued = false;
   private stopLevelTicks: (() => void) | undefined;
   private silentFrame = Buffer.alloc(0);
@@ -363,6 +374,7 @@ export class SessionStore implements Store {
       // The audio is the turn it was queued as starting, if it was; else the open agent turn's;
       // with none open, a new turn's not in the transcript yet.
       const owner = reply !== undefined ? { ordinal: reply } : this.openAgentTurn();
+      this.replyHeardAt = Date.now() + heardInMs;
       // The player writes ahead of the device by its lead: the user hears it that much later.
       this.recordLatency(this.latency.playbackStarted(Date.now() + heardInMs, owner));
     };
@@ -842,6 +854,26 @@ export class SessionStore implements Store {
     this.update({ turns, interruptions: this.snapshot.interruptions + 1 });
     const what = by === 'server' ? 'barge-in: server cleared playback' : 'interrupted the agent';
     this.addEvent('info', `${what} (${Math.round(dropped)} ms of agent audio dropped)`);
+    if (by === 'server') this.countQuickCut();
+  }
+
+  /**
+   * With no canceller on open speakers (`--echo off` chosen, or the guard, whose tail can be
+   * shorter than a room's or a Bluetooth speaker's echo) the agent may hear itself: its every
+   * reply is then cut within a moment of starting. Said once, on screen, with the way out; the
+   * user talking over the agent that soon, three times, is told the same, which does no harm.
+   */
+  private countQuickCut(): void {
+    const echo = this.echo;
+    const chosenOff = echo.mode === 'off' && (echo.reason ?? '').startsWith('turned off');
+    if (echo.mode !== 'guard' && !chosenOff) return;
+    if (Date.now() - this.replyHeardAt > QUICK_CUT_MS) return;
+    this.quickCuts++;
+    if (this.quickCuts !== QUICK_CUTS_TO_WARN) return;
+    const mode = echo.mode === 'guard' ? 'the echo guard' : 'echo off';
+    this.reportScreenWarning(
+      `the agent was cut off within a second of starting to speak ${QUICK_CUTS_TO_WARN} times: it may be hearing itself through the loudspeaker (${mode}); use headphones, or --echo cancel`,
+    );
   }
 
   /**

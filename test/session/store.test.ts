@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createCall } from '../../source/api/create-call.js';
+import { NoEcho } from '../../source/audio/echo/path.js';
 import type { AudioSource } from '../../source/audio/types.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import type { SessionStore } from '../../source/session/store.js';
@@ -238,6 +239,50 @@ describe('SessionStore against the local agent', () => {
     // Its words came once the agent had heard it all; it began 1.5 s before that.
     expect(turn.endedAt! - turn.startedAt).toBeGreaterThanOrEqual(1_300);
   });
+
+  it.each([
+    ['--echo off', () => new NoEcho('turned off by --echo off'), true],
+    ['the output is headphones', () => new NoEcho('the output is headphones: WH-1000XM4'), false],
+  ])(
+    'an agent that hears itself (%s, open speakers) is cut at once each time: said once if it may',
+    async (_what, echo, warned) => {
+      const { url } = await localCall();
+      // The loudspeaker heard by the mic: whatever the player plays comes back, loud.
+      let player: { playing: boolean } | undefined;
+      const loud = tone(300, 20, RATE, 0.4);
+      const quiet = Buffer.alloc(FRAME_BYTES);
+      let timer: NodeJS.Timeout | undefined;
+      const room: AudioSource = {
+        description: 'open speakers',
+        sampleRate: RATE,
+        async start(onFrame) {
+          timer = setInterval(() => onFrame(player?.playing ? loud : quiet), 20);
+        },
+        async stop() {
+          clearInterval(timer);
+        },
+      };
+      const made = await makeStoreFor(url, cleanups, { source: room, extra: { echo: echo() } });
+      player = made.player;
+      await made.store.start();
+      await waitFor(() => made.store.getSnapshot().interruptions >= 4 || undefined, {
+        what: 'the agent cut again and again',
+        timeoutMs: 20_000,
+      });
+      const warnings = made.store
+        .getSnapshot()
+        .events.filter((e) => e.message.includes('may be hearing itself'));
+      expect(warnings.map((e) => e.message)).toEqual(
+        warned
+          ? [
+              'the agent was cut off within a second of starting to speak 3 times: it may be hearing itself through the loudspeaker (echo off); use headphones, or --echo cancel',
+            ]
+          : [],
+      );
+      if (warned) expect(made.store.getSnapshot().warning?.text).toContain('may be hearing itself');
+    },
+    30_000,
+  );
 
   it('a typed message is pending until the server puts it in the transcript', async () => {
     const { url } = await localCall();
