@@ -6,9 +6,10 @@
  * so the figure is an upper bound for the app alone.
  */
 import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { type BenchResult, median, round } from './result.js';
 
-const CHILD = new URL('./memory-child.ts', import.meta.url).pathname;
+const CHILD = fileURLToPath(new URL('./memory-child.ts', import.meta.url));
 
 export async function benchMemory(): Promise<BenchResult[]> {
   const child = fork(CHILD, [], {

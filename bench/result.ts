@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 /** One benchmark figure with its target, as printed in the table and saved in results.json. */
 export interface BenchResult {
   figure: string;
@@ -45,7 +45,7 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * e.g. an earlier commit's for a before/after table.
  */
 export const CLI_PATH =
-  process.env.OMNIA_BENCH_CLI ?? new URL('../dist/cli.js', import.meta.url).pathname;
+  process.env.OMNIA_BENCH_CLI ?? fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 
 /** When a bench file is run on its own (`npx tsx bench/<file>.ts`), print its figures. */
 export async function printWhenMain(

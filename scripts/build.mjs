@@ -12,9 +12,12 @@
 // only when DEV=true. Bundled CommonJS packages call require(): each chunk gets one from
 // createRequire.
 import { readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-const root = new URL('..', import.meta.url).pathname;
+// A path, not a URL's pathname: that is percent-encoded (`/tmp/my%20app/`), and esbuild found no
+// cli.tsx in a checkout whose path has a space.
+const root = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * A patch of yoga-layout 3.2.1's loader (Ink's layout engine), applied as it is bundled. The

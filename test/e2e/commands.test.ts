@@ -7,6 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_MIC_PCM } from '../audio-capture/helpers.js';
 import { CLI_PATH, cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
@@ -16,7 +17,7 @@ import { PROMPT, Tmux } from '../hostile/tmux.js';
 import { fakeUdevadm } from '../serial/udev.js';
 import { shQuote } from '../tui/tmux.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Anything a terminal would act on: what plain output must never hold. */
 const ESCAPE = '\u001b';
 /** A short call with no audio devices. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseWav } from '../../source/audio/wav.js';
 import { CLI_PATH, cliEnv, runCli, startCli, tempDir, waitFor, writeTemp } from '../helpers/cli.js';
@@ -194,7 +195,7 @@ describe('a whole call in plain mode through the built CLI', () => {
 describe('npm start', () => {
   it('passes SIGTERM through to the app, which hangs up, and passes its exit code back', async () => {
     const home = tempDir();
-    const root = new URL('../../', import.meta.url).pathname;
+    const root = fileURLToPath(new URL('../../', import.meta.url));
     const npm = spawn(
       'npm',
       ['start', '-s', '--', '--plain', '--input', 'none', '--output', 'none'],
