@@ -3,7 +3,8 @@
 # them. Uses, in order: the Node that scripts/setup.sh provisioned in .tools/node, else the
 # `node` on PATH when it is 22 or newer. With OMNIA_PROVISION_NODE=1 (scripts/setup.sh) and an
 # older `node`, provisions Node 24 LTS from the npm registry's node-<platform>-<arch> package
-# into .tools/node; nothing outside the project changes.
+# into .tools/node; nothing outside the project changes (but for a project path with a space in
+# it: a link in the cache directory, see omnia_nodedir).
 # shellcheck shell=sh
 
 OMNIA_NODE_MIN_MAJOR=22
@@ -46,9 +47,36 @@ if [ ! -x "$omnia_tools/bin/node" ]; then
   fi
 fi
 
+# The directory node-gyp is given as the Node whose headers native modules are built against:
+# .tools/node, or, when the project's path has a space in it, a link to it whose path has none.
+# node-gyp's Makefiles do not quote the include paths (gyp's bug, nodejs/node-gyp#65): a path
+# with a space was split in two (`cc: error: two/.tools/node/include/node: linker input file not
+# found`), speaker did not build, and npm dropped it (optional) without a word. The link lives in
+# the user's cache directory (or /tmp/omnia-voice-<uid> when that path has a space too), named
+# after the project's path, and is made again whenever it is missing.
+omnia_nodedir() {
+  case $omnia_tools in
+    *[[:space:]]*) ;;
+    *) echo "$omnia_tools" && return ;;
+  esac
+  omnia_key=$(printf '%s' "$omnia_tools" | cksum | cut -d ' ' -f 1)
+  for omnia_base in "${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/omnia-voice" \
+    "/tmp/omnia-voice-$(id -u)"; do
+    case $omnia_base in *[[:space:]]*) continue ;; esac
+    # Only a directory of the user's own: another user's could point the link elsewhere.
+    mkdir -p "$omnia_base" 2>/dev/null && [ -O "$omnia_base" ] || continue
+    omnia_link="$omnia_base/nodedir-$omnia_key"
+    if [ "$(readlink "$omnia_link" 2>/dev/null)" != "$omnia_tools" ]; then
+      ln -sfn "$omnia_tools" "$omnia_link" 2>/dev/null || continue
+    fi
+    echo "$omnia_link" && return
+  done
+  echo "$omnia_tools"
+}
+
 if [ -x "$omnia_tools/bin/node" ]; then
   PATH="$omnia_tools/bin:$PATH"
   # node-gyp builds native modules against these headers (include/node), not the system's.
-  npm_config_nodedir="$omnia_tools"
+  npm_config_nodedir=$(omnia_nodedir)
   export PATH npm_config_nodedir
 fi

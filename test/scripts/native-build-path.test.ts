@@ -1,0 +1,79 @@
+/**
+ * The native module `speaker`, built as set-up's npm install builds it (node-gyp, against the
+ * headers of the Node scripts/node-env.sh names), in a checkout whose path has a space in it.
+ * node-gyp's Makefiles split such a path in two (`cc: error: two/.tools/node/include/node:
+ * linker input file not found`), and npm dropped the optional module without a word: playback
+ * fell back to sox. node-env.sh now names the headers through a link whose path has no space.
+ */
+import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runProcess, tempDir } from '../helpers/cli.js';
+import { commandMissing, skipWhenMissing } from '../helpers/requires.js';
+import { ROOT } from './checkout.js';
+
+/** A Node with headers to build against: set-up's .tools/node, else the one running the tests. */
+function nodeWithHeaders(): string | undefined {
+  const candidates = [join(ROOT, '.tools', 'node'), dirname(dirname(process.execPath))];
+  for (const dir of candidates) {
+    if (
+      existsSync(join(dir, 'bin', 'node')) &&
+      existsSync(join(dir, 'include', 'node', 'node.h'))
+    ) {
+      return realpathSync(dir);
+    }
+  }
+  return undefined;
+}
+
+describe('native modules in a checkout under a path with a space', () => {
+  it('speaker builds against the Node node-env.sh names', async (ctx) => {
+    skipWhenMissing(ctx, commandMissing('cc') ?? commandMissing('make'));
+    const node = nodeWithHeaders();
+    skipWhenMissing(ctx, node ? undefined : 'no Node with its headers (run scripts/setup.sh)', {
+      installable: false,
+    });
+    const base = tempDir('omnia-native-');
+    const dir = join(base, 'omnia two');
+    mkdirSync(join(dir, 'scripts'), { recursive: true });
+    cpSync(join(ROOT, 'scripts', 'node-env.sh'), join(dir, 'scripts', 'node-env.sh'));
+    mkdirSync(join(dir, '.tools'));
+    symlinkSync(node as string, join(dir, '.tools', 'node'));
+    const installed = dirname(createRequire(import.meta.url).resolve('speaker/package.json'));
+    cpSync(installed, join(dir, 'node_modules', 'speaker'), {
+      recursive: true,
+      filter: (path) => path !== join(installed, 'build'),
+    });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'omnia-native-check',
+        private: true,
+        dependencies: { speaker: '*' },
+        allowScripts: { speaker: true },
+      }),
+    );
+    // Nothing of the npm running the tests (its prefix, its nodedir) reaches this one.
+    const env: NodeJS.ProcessEnv = {};
+    for (const [key, value] of Object.entries(process.env)) {
+      if (!/^npm_/i.test(key) && key !== 'XDG_CACHE_HOME') env[key] = value;
+    }
+    env.HOME = join(base, 'home');
+    const built = await runProcess(
+      'bash',
+      ['-c', '. scripts/node-env.sh && echo "nodedir: $npm_config_nodedir" && npm rebuild speaker'],
+      { cwd: dir, env, timeoutMs: 170_000 },
+    );
+    const output = built.stdout + built.stderr;
+    expect(output, output).not.toMatch(/linker input file not found/);
+    expect(built.code, output).toBe(0);
+    expect(
+      existsSync(join(dir, 'node_modules', 'speaker', 'build', 'Release', 'binding.node')),
+      output,
+    ).toBe(true);
+    const nodedir = /^nodedir: (.*)$/m.exec(built.stdout)?.[1] ?? '';
+    expect(nodedir).not.toMatch(/\s/);
+    expect(existsSync(join(nodedir, 'include', 'node', 'node.h'))).toBe(true);
+  }, 180_000);
+});
