@@ -57,36 +57,52 @@ const yogaWithoutFetch = {
     });
   },
 };
+// `npm install` runs the build as the project's prepare script. scripts/setup.sh builds as a step
+// of its own after the install, so that it can say which of the two failed: it sets
+// OMNIA_SETUP_BUILDS=1, and the install's prepare then leaves the build to it.
+if (process.argv.includes('--prepare') && process.env.OMNIA_SETUP_BUILDS === '1') process.exit(0);
+
 rmSync(`${root}dist`, { recursive: true, force: true });
-await build({
-  absWorkingDir: root,
-  entryPoints: { cli: 'cli.tsx' },
-  outdir: 'dist',
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node22',
-  // esbuild (0.28, for every Node target) rewrites each regular-expression literal that uses
-  // Unicode property escapes (`\p{...}`) or the `v` flag as `new RegExp(...)`, built again at
-  // each evaluation: Ink's output tested every character it had not seen yet in a frame against
-  // such a RegExp, new each time. Node 22 (V8 12.4) has both features, so they are declared
-  // supported; the bundle is then what `target: 'esnext'` gives (docs/performance.md).
-  supported: {
-    'regexp-unicode-property-escapes': true,
-    'regexp-set-notation': true,
-  },
-  jsx: 'automatic',
-  external: ['speaker', 'koffi', '@serialport/bindings-cpp', 'react-devtools-core'],
-  banner: {
-    js: "import { createRequire as __omniaCreateRequire } from 'node:module'; const require = __omniaCreateRequire(import.meta.url);",
-  },
-  // React's production build, always: its development build doubles the cost of every frame.
-  // Decided here rather than at run time, the development build is not in the bundle at all
-  // (the UI chunk 1.8 MB -> 1.0 MB, docs/performance.md).
-  define: { 'process.env.NODE_ENV': '"production"' },
-  plugins: [yogaWithoutFetch],
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+try {
+  await build({
+    absWorkingDir: root,
+    entryPoints: { cli: 'cli.tsx' },
+    outdir: 'dist',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // esbuild (0.28, for every Node target) rewrites each regular-expression literal that uses
+    // Unicode property escapes (`\p{...}`) or the `v` flag as `new RegExp(...)`, built again at
+    // each evaluation: Ink's output tested every character it had not seen yet in a frame against
+    // such a RegExp, new each time. Node 22 (V8 12.4) has both features, so they are declared
+    // supported; the bundle is then what `target: 'esnext'` gives (docs/performance.md).
+    supported: {
+      'regexp-unicode-property-escapes': true,
+      'regexp-set-notation': true,
+    },
+    jsx: 'automatic',
+    external: ['speaker', 'koffi', '@serialport/bindings-cpp', 'react-devtools-core'],
+    banner: {
+      js: "import { createRequire as __omniaCreateRequire } from 'node:module'; const require = __omniaCreateRequire(import.meta.url);",
+    },
+    // React's production build, always: its development build doubles the cost of every frame.
+    // Decided here rather than at run time, the development build is not in the bundle at all
+    // (the UI chunk 1.8 MB -> 1.0 MB, docs/performance.md).
+    define: { 'process.env.NODE_ENV': '"production"' },
+    plugins: [yogaWithoutFetch],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+} catch (error) {
+  // esbuild has printed its errors (logLevel above): one line more, not a stack trace.
+  const count = Array.isArray(error?.errors) ? error.errors.length : 0;
+  const what =
+    count > 0
+      ? `${count} error${count === 1 ? '' : 's'}, shown above`
+      : String(error?.message ?? error);
+  process.stderr.write(`build: failed (${what}); dist/ was not written\n`);
+  process.exit(1);
+}

@@ -3,13 +3,16 @@
 #   1. system packages (scripts/install-system-deps.sh: sox, ALSA headers, test tools, ...);
 #   2. Node.js 22 or newer: when the `node` on PATH is older, Node.js 24 LTS from the npm
 #      registry into .tools/node, for this project only (scripts/node-env.sh);
-#   3. npm dependencies, with native modules compiled against that Node, and the build (dist/).
+#   3. npm dependencies, with native modules compiled against that Node;
+#   4. the build (dist/), a step of its own, so that a failed build is said as one.
 # Run it again at any time; it only does what is missing. CI runs it with CI=true (npm ci).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-system-deps.sh
 
+provisioned=0
+if [ -x .tools/node/bin/node ]; then provisioned=1; fi
 export OMNIA_PROVISION_NODE=1
 # shellcheck source=scripts/node-env.sh
 . scripts/node-env.sh
@@ -18,12 +21,34 @@ if [ "$major" -lt 22 ]; then
   echo "setup: Node.js $(node -v) is too old and none could be provisioned: install Node.js 22+" >&2
   exit 1
 fi
-echo "setup: using Node.js $(node -v) at $(command -v node)"
-
-if [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then
-  npm ci --no-audit --no-fund
+if [ "$provisioned" = 1 ]; then
+  echo "setup: Node.js $(node -v) is already in .tools/node: not fetched again"
 else
-  npm install --no-audit --no-fund
+  echo "setup: using Node.js $(node -v) at $(command -v node)"
+fi
+
+if [ -d node_modules ]; then
+  echo "setup: installing dependencies (only what is missing or changed)..."
+else
+  echo "setup: installing dependencies (compiles the speaker module, about 30 s)..."
+fi
+# The install's prepare script leaves the build to the step below (scripts/build.mjs).
+export OMNIA_SETUP_BUILDS=1
+if [ "${CI:-}" = "true" ] || [ "${CI:-}" = "1" ]; then
+  install=(npm ci --no-audit --no-fund)
+else
+  install=(npm install --no-audit --no-fund)
+fi
+if ! "${install[@]}"; then
+  echo "setup: ${install[*]} failed (npm's errors are above); nothing was built" >&2
+  exit 1
+fi
+
+echo "setup: building dist/"
+if ! node scripts/build.mjs; then
+  echo "setup: the build failed (scripts/build.mjs, its errors are above): npm start needs" \
+    "dist/; run bash scripts/setup.sh again when they are fixed" >&2
+  exit 1
 fi
 
 # A native module that did not build degrades (sox plays instead of speaker), so say which.
@@ -50,3 +75,5 @@ check_module() { # name, what is lost without it
 }
 check_module speaker "playback falls back to sox play"
 check_module @serialport/bindings-cpp "no --serial control"
+
+echo "setup: done: npm start runs the app, npm test the tests"

@@ -5,27 +5,13 @@
  * linker input file not found`), and npm dropped the optional module without a word: playback
  * fell back to sox. node-env.sh now names the headers through a link whose path has no space.
  */
-import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProcess, tempDir } from '../helpers/cli.js';
 import { commandMissing, skipWhenMissing } from '../helpers/requires.js';
-import { ROOT } from './checkout.js';
-
-/** A Node with headers to build against: set-up's .tools/node, else the one running the tests. */
-function nodeWithHeaders(): string | undefined {
-  const candidates = [join(ROOT, '.tools', 'node'), dirname(dirname(process.execPath))];
-  for (const dir of candidates) {
-    if (
-      existsSync(join(dir, 'bin', 'node')) &&
-      existsSync(join(dir, 'include', 'node', 'node.h'))
-    ) {
-      return realpathSync(dir);
-    }
-  }
-  return undefined;
-}
+import { nodeWithHeaders, provisionedNode, ROOT, scriptEnv } from './checkout.js';
 
 describe('native modules in a checkout under a path with a space', () => {
   it('speaker builds against the Node node-env.sh names', async (ctx) => {
@@ -38,8 +24,7 @@ describe('native modules in a checkout under a path with a space', () => {
     const dir = join(base, 'omnia two');
     mkdirSync(join(dir, 'scripts'), { recursive: true });
     cpSync(join(ROOT, 'scripts', 'node-env.sh'), join(dir, 'scripts', 'node-env.sh'));
-    mkdirSync(join(dir, '.tools'));
-    symlinkSync(node as string, join(dir, '.tools', 'node'));
+    provisionedNode(dir, node as string);
     const installed = dirname(createRequire(import.meta.url).resolve('speaker/package.json'));
     cpSync(installed, join(dir, 'node_modules', 'speaker'), {
       recursive: true,
@@ -54,12 +39,7 @@ describe('native modules in a checkout under a path with a space', () => {
         allowScripts: { speaker: true },
       }),
     );
-    // Nothing of the npm running the tests (its prefix, its nodedir) reaches this one.
-    const env: NodeJS.ProcessEnv = {};
-    for (const [key, value] of Object.entries(process.env)) {
-      if (!/^npm_/i.test(key) && key !== 'XDG_CACHE_HOME') env[key] = value;
-    }
-    env.HOME = join(base, 'home');
+    const env = scriptEnv(join(base, 'home'));
     const built = await runProcess(
       'bash',
       ['-c', '. scripts/node-env.sh && echo "nodedir: $npm_config_nodedir" && npm rebuild speaker'],
