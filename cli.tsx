@@ -8,9 +8,33 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < NODE_MIN_MAJOR) {
   process.stderr.write(
     `omnia-voice needs Node.js ${NODE_MIN_MAJOR} or newer, and this is ${process.version}: ` +
-      'run "npm run setup" in the project (it provisions Node.js 24 LTS), or install Node.js 24 LTS.\n',
+      `${await olderNodeAdvice()}\n`,
   );
   process.exit(1);
+}
+
+/**
+ * What to do about an older Node, by where this file is. In a checkout (scripts/setup.sh beside
+ * dist/) that was set up, set-up's Node is in .tools/node and `npm start` runs the app on it (the
+ * older one ran it here through `node dist/cli.js`, or a command `npm link` made, which runs on
+ * the shell's `node`); in one not set up yet, set-up provisions it. Installed as a package there
+ * is no project: a newer Node is the way.
+ */
+async function olderNodeAdvice(): Promise<string> {
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  // dist/cli.js is one level below the project; cli.tsx (run from source) is in it.
+  for (const up of ['..', '.']) {
+    const root = fileURLToPath(new URL(up, import.meta.url)).replace(/[\\/]$/, '');
+    if (!existsSync(join(root, 'scripts', 'setup.sh'))) continue;
+    const node = join(root, '.tools', 'node', 'bin', 'node');
+    if (existsSync(node)) {
+      return `run it with "npm start -- <options>" in ${root}: that uses the Node.js set-up put in .tools/node.`;
+    }
+    return `run "bash scripts/setup.sh" in ${root} (it provisions Node.js 24 LTS for the project), then "npm start -- <options>".`;
+  }
+  return 'install Node.js 22 or newer (24 LTS recommended).';
 }
 // Compiled code of the modules a call loads is cached on disk: later starts skip the compile.
 const { enableCompileCache } = await import('node:module');
