@@ -159,6 +159,7 @@ export function App({
     toast: ui.toast?.text,
     quitting: ui.quitting && !between,
     redial,
+    typing: ui.mode === 'typing',
     between,
   });
   // A notice may take two rows (a toast whose path needs them): the layout counts rows.

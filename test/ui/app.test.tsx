@@ -795,11 +795,52 @@ describe('keys', () => {
   it('a long reason for the end gives way in the middle: the keys to press stay readable', async () => {
     const store = new FakeStore({
       phase: 'error',
-      endReason: `could not connect to the call: timed out after 10 s connecting to ${'host.'.repeat(12)}example`,
+      endReason: `could not connect to the call: timed out after 10 s connecting to ${'host.'.repeat(10)}example`,
     });
     const r = await open(store, 80, 24);
+    // On two rows the reason is whole (its host name too), the keys at the end.
     await waitFor(() =>
-      expect(r.frame()).toMatch(/^call ended: could not .*….*example — press q to quit$/m),
+      expect(r.frame()).toMatch(
+        /^call ended: could not connect to the call: timed out after 10 s connecting to\n(host\.){10}example — press q to quit$/m,
+      ),
+    );
+    // Where even two rows cannot hold it, it gives way in its middle on the second.
+    r.resize(60, 24);
+    await waitFor(() =>
+      expect(r.frame()).toMatch(/^10 s connecting to host.*….*example — q quit$/m),
+    );
+  });
+
+  it('a redial that failed says why whole on two rows, the keys kept at the end', async () => {
+    const store = new FakeStore({ phase: 'ended' });
+    const message =
+      'could not call again: Cannot reach Omnia at 127.0.0.1:8787 (connection refused). Check your network and --api-base.';
+    const r = render(<App store={store} stage={{ kind: 'failed', message }} />);
+    try {
+      const rows = () => {
+        const lines = (r.lastFrame() ?? '').split('\n');
+        const at = lines.findIndex((l) => l.startsWith('✖ could not call again'));
+        return at < 0 ? [] : lines.slice(at, at + 2).map((l) => l.trimEnd());
+      };
+      await waitFor(() => expect(rows()[1]).toMatch(/ — r tries again, q quits$/));
+      expect(rows().join(' ')).toBe(`✖ ${message} — r tries again, q quits`);
+    } finally {
+      r.unmount();
+    }
+  });
+
+  it('with the message line open when the call ends, the keys to press say Esc first', async () => {
+    const store = new FakeStore({ phase: 'live' });
+    const r = await open(store, 100, 24);
+    await r.press('t');
+    await r.press('half typed');
+    store.set({ phase: 'error', endReason: 'call socket lost (code 1006)' });
+    await waitFor(() =>
+      expect(r.frame()).toContain('call ended: call socket lost (code 1006) — Esc, then q to quit'),
+    );
+    await r.press(KEYS.escape);
+    await waitFor(() =>
+      expect(r.frame()).toContain('call ended: call socket lost (code 1006) — press q to quit'),
     );
   });
 

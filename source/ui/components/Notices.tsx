@@ -12,6 +12,8 @@ export interface NoticeInput {
   readonly quitting: boolean;
   /** `r` calls again: the ended line says so. */
   readonly redial?: boolean;
+  /** The message line is open: keys type into it, so the ended line says Esc first. */
+  readonly typing?: boolean;
   /** What the run is doing between calls (see `SessionStage`). */
   readonly between?:
     | { readonly kind: 'dialing'; readonly number: number }
@@ -33,8 +35,11 @@ export interface Notice {
    * keeps the file name); otherwise at the end.
    */
   readonly middle?: boolean;
-  /** The line made to fit `width` columns its own way (how the call ended keeps its keys). */
-  readonly fit?: (width: number) => string;
+  /**
+   * The rows made to fit `width` columns its own way (how the call ended keeps its keys and,
+   * where one row would cut it, says its reason whole on two).
+   */
+  readonly fit?: (width: number) => string[];
   /**
    * May take a second row when one cannot show it readably (a path with too little room left
    * beside the words around it): the toast.
@@ -65,11 +70,14 @@ export function notices(input: NoticeInput): Notice[] {
   }
   const between = input.between;
   if (between?.kind === 'failed') {
+    const message = `✖ ${sanitizeLine(between.message)}`;
+    const keys = input.typing ? ' — Esc, then r tries again, q quits' : ' — r tries again, q quits';
     out.push({
       key: 'between',
-      text: `✖ ${sanitizeLine(between.message)} — r tries again, q quits`,
+      text: `${message}${keys}`,
       color: 'red',
       bold: true,
+      fit: (width) => rowsWithKeys(message, keys, keys, width),
     });
   } else if (between?.kind === 'dialing' && between.number > 1) {
     out.push({ key: 'between', text: 'calling again…', color: 'yellow', bold: false });
@@ -92,13 +100,23 @@ export function notices(input: NoticeInput): Notice[] {
   } else if (ended) {
     const why = reason ?? (input.phase === 'error' ? 'error' : 'hung up');
     const redial = Boolean(input.redial);
+    const typing = Boolean(input.typing);
     out.push({
       key: 'ended',
-      text: `call ended: ${why} — press ${redial ? 'r to call again, ' : ''}q to quit`,
+      text: `call ended: ${why}${endedKeys(redial, typing)}`,
       color: input.phase === 'error' ? 'red' : 'yellow',
       bold: input.phase === 'error',
-      // A long reason gives way: the keys at the end stay readable, however narrow.
-      fit: (width) => endedLine(why, redial, width),
+      // A long reason takes a second row, or gives way where the screen is narrow: the keys at
+      // the end stay readable, however narrow.
+      fit: (width) =>
+        width >= TWO_ROW_ENDED_FROM
+          ? rowsWithKeys(
+              `call ended: ${why}`,
+              endedKeys(redial, typing),
+              shortKeys(redial, typing),
+              width,
+            )
+          : [endedLine(why, redial, width, typing)],
     });
   }
   if (input.toast) {
@@ -135,7 +153,7 @@ export function noticeRows(items: readonly Notice[], width: number): NoticeRow[]
   return items.flatMap((notice) => {
     const middle = Boolean(notice.middle);
     const texts = notice.fit
-      ? [notice.fit(width)]
+      ? notice.fit(width)
       : notice.twoRows
         ? twoRowText(notice.text, width)
         : [middle ? fitPath(notice.text, width) : notice.text];
@@ -149,14 +167,50 @@ export function noticeRows(items: readonly Notice[], width: number): NoticeRow[]
   });
 }
 
+/** From this width a reason that does not fit beside the keys takes a second row. */
+const TWO_ROW_ENDED_FROM = 60;
+
+/** What to press after a call ended; with the message line open, Esc closes it first. */
+function endedKeys(redial: boolean, typing: boolean): string {
+  const keys = `${redial ? 'r to call again, ' : ''}q to quit`;
+  return typing ? ` — Esc, then ${keys}` : ` — press ${keys}`;
+}
+
+/** {@link endedKeys} said shorter, for a narrow screen. */
+function shortKeys(redial: boolean, typing: boolean): string {
+  const keys = redial ? 'r again · q quit' : 'q quit';
+  return typing ? ` — Esc, ${keys}` : ` — ${keys}`;
+}
+
+/**
+ * `text` then `keys` in one row of `width` columns if they fit, else in two: the text wrapped,
+ * its second row cut in its middle if it must be, with the keys (or `shortKeys`) whole at its
+ * end. Pure.
+ */
+export function rowsWithKeys(
+  text: string,
+  keys: string,
+  shortKeys: string,
+  width: number,
+): string[] {
+  if (stringWidth(text) + stringWidth(keys) <= width) return [`${text}${keys}`];
+  const first = wrapText(text, width)[0] ?? '';
+  const rest = text.slice(first.length).trimStart();
+  const tail = stringWidth(rest) + stringWidth(keys) <= width ? keys : shortKeys;
+  const room = width - stringWidth(tail);
+  // Nothing left to say, or no room for it beside the keys: the keys alone.
+  if (rest === '' || room < 10) return [first, truncateToWidth(tail.replace(/^ — /, ''), width)];
+  return [first, `${cutMiddle(rest, room)}${tail}`];
+}
+
 /**
  * `call ended: <reason> — press r to call again, q to quit` in `width` columns: the reason is
  * cut first (in its middle), then the keys say it shorter (` — r again · q quit`), then `call ended` does; the
  * keys go last.
  */
-export function endedLine(reason: string, redial: boolean, width: number): string {
-  const long = ` — press ${redial ? 'r to call again, ' : ''}q to quit`;
-  const short = redial ? ' — r again · q quit' : ' — q quit';
+export function endedLine(reason: string, redial: boolean, width: number, typing = false): string {
+  const long = endedKeys(redial, typing);
+  const short = shortKeys(redial, typing);
   const MIN_REASON_COLUMNS = 10;
   const want = Math.min(MIN_REASON_COLUMNS, stringWidth(reason));
   for (const [head, keys] of [
