@@ -1005,7 +1005,7 @@ export class SessionStore implements Store {
     if (unplayedMs < CUT_BY_HANGUP_MS) return;
     this.cutMarked = true;
     const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });
-    if (turns !== this.snapshot.turns) this.update({ turns });
+    if (turns !== this.snapshot.turns) this.update({ turns, replyCutByEnd: true });
     this.addEvent('info', `${how} with ${unplayedMs} ms of the agent's reply not played`);
   }
 

@@ -195,6 +195,11 @@ export interface Snapshot {
   readonly responseLatencyMs?: number;
   readonly responseLatenciesMs: readonly number[];
   readonly interruptions: number;
+  /**
+   * The call's end (a hang-up, the socket lost, the server's close) cut off a reply still
+   * playing: its turn is marked interrupted, and it is not one of `interruptions`.
+   */
+  readonly replyCutByEnd?: boolean;
   /** Milliseconds of agent audio queued but not yet played. */
   readonly queuedMs: number;
   readonly input: {

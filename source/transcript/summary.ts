@@ -16,6 +16,8 @@ export interface CallSummary {
    * them: a call's record (`calls show`) does not say which turns were cut off.
    */
   readonly interruptions?: number;
+  /** The call's end cut off a reply still playing (marked interrupted, not an interruption). */
+  readonly replyCutByEnd?: true;
   /** How many response latencies were measured. */
   readonly latencyCount: number;
   /** Median of the measured response latencies (end of user speech to first agent audio). */
@@ -34,7 +36,9 @@ export interface CallSummary {
 
 /** The parts of a {@link Snapshot} a summary needs; a whole snapshot fits. */
 export type SummaryInput = Pick<Snapshot, 'turns' | 'interruptions' | 'responseLatenciesMs'> &
-  Partial<Pick<Snapshot, 'startedAt' | 'endedAt' | 'transcriptPath' | 'endReason'>>;
+  Partial<
+    Pick<Snapshot, 'startedAt' | 'endedAt' | 'transcriptPath' | 'endReason' | 'replyCutByEnd'>
+  >;
 
 /**
  * What a transcript read from a call's record cannot say: Omnia documents a record's
@@ -64,6 +68,7 @@ export function summarize(input: SummaryInput, now: number = Date.now()): CallSu
     userTurns,
     agentTurns,
     interruptions: input.interruptions,
+    ...(input.replyCutByEnd ? { replyCutByEnd: true as const } : {}),
     latencyCount: latencies.length,
     medianLatencyMs: median(latencies),
     worstLatencyMs: latencies.length > 0 ? Math.max(...latencies) : undefined,
@@ -100,7 +105,8 @@ export function formatSummary(summary: CallSummary): string[] {
     `Turns: ${summary.turns} (user ${summary.userTurns}, agent ${summary.agentTurns})` +
       (summary.interruptions === undefined
         ? `; ${RECORD_TURNS_NOTE}`
-        : `, interruptions: ${summary.interruptions}`),
+        : `, interruptions: ${summary.interruptions}` +
+          (summary.replyCutByEnd ? "; the last reply was cut off by the call's end" : '')),
   );
   if (summary.medianLatencyMs === undefined || summary.worstLatencyMs === undefined) {
     lines.push('Response latency: not measured');

@@ -48,6 +48,12 @@ describe('plain mode, a reply cut by the hang-up', () => {
     // Only the words heard: not the whole greeting, streamed ahead of its audio.
     expect(cut(file)[0]).not.toContain(GREETING);
     expect(cut(result.stdout), result.stdout).toEqual(cut(file));
+    // The summary does not count it as an interruption, and says what cut it.
+    const turnsLine = /^Turns: .*$/m;
+    expect(result.stderr.match(turnsLine)?.[0]).toMatch(
+      /interruptions: 0; the last reply was cut off by the call's end$/,
+    );
+    expect(file.match(turnsLine)?.[0]).toMatch(/the last reply was cut off by the call's end$/);
   }, 40_000);
 });
 
