@@ -4,7 +4,7 @@
  * (turns are immutable, so a finished turn is wrapped once per width and never again).
  */
 import type { CallEvent, EventKind, PendingText, Role, Turn } from '../session/types.js';
-import { sanitizeLine, sanitizeText } from './sanitize.js';
+import { screenLine, screenText } from './sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from './textWidth.js';
 
 /**
@@ -249,7 +249,7 @@ function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
   if (isDivider(item)) {
     // One rule across the pane, the label column included: "─────── call 2 · florist.md ───".
     const room = Math.max(1, width - LABEL_WIDTH);
-    const text = truncateToWidth(` ${sanitizeLine(item.divider)} `, room);
+    const text = truncateToWidth(` ${screenLine(item.divider)} `, room);
     const fill = Math.max(0, room - stringWidth(text));
     return [
       { label: '─'.repeat(LABEL_WIDTH), text: text + '─'.repeat(fill), tone: 'divider', dim: true },
@@ -263,18 +263,18 @@ function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
   let dim = false;
   if (isTurn(item)) {
     label = ROLE_LABEL[item.role];
-    text = sanitizeText(item.text);
+    text = screenText(item.text);
     tone = item.role;
     mark = turnMark(item);
   } else if (isPending(item)) {
     label = ROLE_LABEL.user;
-    text = sanitizeText(item.text);
+    text = screenText(item.text);
     tone = 'user';
     mark = isUnconfirmed(item) ? UNCONFIRMED_MARK : PENDING_MARK;
     dim = true;
   } else {
     label = item.kind === 'tool' ? 'tool' : 'error';
-    text = sanitizeLine(eventText(item));
+    text = screenLine(eventText(item));
     tone = item.kind === 'tool' ? 'tool' : 'error';
     dim = true;
   }

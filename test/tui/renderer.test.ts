@@ -91,12 +91,12 @@ describe('after a resize', () => {
 });
 
 describe('wide characters', () => {
-  it('CJK, a ZWJ family and flags keep the pane separator in one column', async () => {
-    const { tui } = await startApp(['--input', 'none', '--output', 'none'], 100, 30);
+  it('CJK, a ZWJ family, flags and a skin-toned emoji keep the pane separator in one column', async () => {
+    const { tui, call } = await startApp(['--input', 'none', '--output', 'none'], 100, 30);
     await tui.keys('t');
     await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
     await tui.type(
-      'family 👨‍👩‍👧 flags 🇫🇷🇯🇵 and 中文字符 wrapping over the transcript pane edge please',
+      'family 👨‍👩‍👧 flags 🇫🇷🇯🇵 thumbs 👍🏽 and 中文字符 wrapping over the transcript pane edge please',
     );
     await tui.keys('Enter');
     // The message and the agent's echo of it: both hold the wide characters.
@@ -104,6 +104,9 @@ describe('wide characters', () => {
       (s) => screenLines(s).filter((l) => l.includes('中')).length >= 2,
       'the answer',
     );
+    // tmux (3.3) draws a skin-toned emoji 4 columns wide, where string-width (Ink's measure)
+    // says 2: a row holding one overflowed, wrapped, and scrolled the header off the screen.
+    expect(screenLines(screen)[0], screen).toMatch(/^omnia-voice/);
     const body = screenLines(screen).slice(1, -1);
     // The transcript pane is 61 columns wide at 100 columns; the side pane's rule follows it.
     for (const line of body) {
@@ -111,6 +114,9 @@ describe('wide characters', () => {
       if (at < 0) continue;
       expect(stringWidth(line.slice(0, at)), line).toBe(61);
     }
+    // Only the screen draws it without its tone: the message sent keeps it.
+    const sent = call.agent.calls[0]?.clientMessages.find((m) => m.type === 'user_text_message');
+    expect(JSON.stringify(sent)).toContain('👍🏽');
   }, 40_000);
 });
 

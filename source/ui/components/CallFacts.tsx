@@ -4,7 +4,7 @@ import type { Snapshot, Store } from '../../session/types.js';
 import { callClock, useClock } from '../clock.js';
 import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
-import { sanitizeLine } from '../sanitize.js';
+import { screenLine } from '../sanitize.js';
 import { stringWidth, truncateToWidth } from '../textWidth.js';
 
 /** The facts other than the call clock, as they are shown: a selection that rarely changes. */
@@ -28,9 +28,9 @@ const QUEUED_STEP_MS = 10;
  * is not known), and `local` for the built-in agent.
  */
 function agentFact(snapshot: Snapshot): string {
-  const id = snapshot.agentId ? sanitizeLine(snapshot.agentId) : undefined;
+  const id = snapshot.agentId ? screenLine(snapshot.agentId) : undefined;
   const label = snapshot.label;
-  const name = label?.kind === 'agent' && label.agentName ? sanitizeLine(label.agentName) : '';
+  const name = label?.kind === 'agent' && label.agentName ? screenLine(label.agentName) : '';
   const who = name && id && name !== id ? `${name} (${id})` : (id ?? (name || undefined));
   if (snapshot.local) return who ? `${who} · local` : 'local agent';
   return who ?? '—';
@@ -40,10 +40,10 @@ function agentFact(snapshot: Snapshot): string {
 export function factValues(snapshot: Snapshot): FactValues {
   // `(default device)` says no more than the mic's `(default)`, in 7 columns fewer.
   const device = (d: Snapshot['input']) =>
-    `${sanitizeLine(d.description || d.kind).replace(/ \(default device\)$/, ' (default)')} · ${formatRate(d.sampleRate)}`;
+    `${screenLine(d.description || d.kind).replace(/ \(default device\)$/, ' (default)')} · ${formatRate(d.sampleRate)}`;
   return {
     agent: agentFact(snapshot),
-    call: sanitizeLine(snapshot.callId ?? '—'),
+    call: screenLine(snapshot.callId ?? '—'),
     rtt: formatLatency(snapshot.rttMs),
     reply: formatLatency(snapshot.responseLatencyMs),
     in: device(snapshot.input),
@@ -69,7 +69,7 @@ export function echoFact(echo: Snapshot['echo']): string {
         : echo.unheard
           ? ' · mic hears no agent'
           : '';
-  const why = echo.reason ? `: ${sanitizeLine(echo.reason)}` : '';
+  const why = echo.reason ? `: ${screenLine(echo.reason)}` : '';
   return `${echo.mode}${erle}${why}`;
 }
 

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { CallEvent, Snapshot, Store } from '../../session/types.js';
 import { useStoreSelector } from '../hooks/useStoreSelector.js';
-import { sanitizeLine } from '../sanitize.js';
+import { screenLine } from '../sanitize.js';
 import { fitToWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { EVENT_COLOR, fg } from '../theme.js';
 import { eventText } from '../transcriptLayout.js';
@@ -38,7 +38,7 @@ export function eventRows(event: CallEvent, width: number): EventRow[] {
   const time = clock(event.at);
   const headColumns = time.length + 1 + KIND_COLUMNS + 1;
   // The kind column says `tool`: the line does not say it again.
-  const message = sanitizeLine(eventText(event));
+  const message = screenLine(eventText(event));
   const first = Math.max(1, width - headColumns);
   const head = wrapText(message, first)[0] ?? '';
   // The rest goes on from where the first row ended (the first row is the message's start, less

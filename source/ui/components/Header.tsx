@@ -4,7 +4,7 @@ import type { Snapshot, Store } from '../../session/types.js';
 import { callClock, useClock } from '../clock.js';
 import { formatCallTime } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
-import { sanitizeLine } from '../sanitize.js';
+import { screenLine } from '../sanitize.js';
 import { stringWidth } from '../textWidth.js';
 import { fg, PHASE_COLOR } from '../theme.js';
 
@@ -45,7 +45,7 @@ export const Header = memo(function Header({ store, title, width }: HeaderProps)
     <Box width={width} height={1}>
       <Box flexGrow={1} flexShrink={1}>
         <Text bold wrap="truncate-end">
-          {sanitizeLine(title)}
+          {screenLine(title)}
         </Text>
       </Box>
       <Box flexShrink={0} marginLeft={1}>

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
-import { sanitizeLine } from '../sanitize.js';
+import { screenLine } from '../sanitize.js';
 import { fitPath, lastColumns, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { fg } from '../theme.js';
 
@@ -63,14 +63,14 @@ export interface NoticeRow {
 export function notices(input: NoticeInput): Notice[] {
   const out: Notice[] = [];
   const ended = input.phase === 'ended' || input.phase === 'error';
-  const error = input.error ? sanitizeLine(input.error) : undefined;
-  const reason = input.endReason ? sanitizeLine(input.endReason) : undefined;
+  const error = input.error ? screenLine(input.error) : undefined;
+  const reason = input.endReason ? screenLine(input.endReason) : undefined;
   if (error && !(ended && reason === error)) {
     out.push({ key: 'error', text: `✖ ${error}`, color: 'red', bold: true });
   }
   const between = input.between;
   if (between?.kind === 'failed') {
-    const message = `✖ ${sanitizeLine(between.message)}`;
+    const message = `✖ ${screenLine(between.message)}`;
     const keys = input.typing ? ' — Esc, then r tries again, q quits' : ' — r tries again, q quits';
     out.push({
       key: 'between',
@@ -122,7 +122,7 @@ export function notices(input: NoticeInput): Notice[] {
   if (input.toast) {
     out.push({
       key: 'toast',
-      text: sanitizeLine(input.toast),
+      text: screenLine(input.toast),
       color: 'blue',
       bold: false,
       middle: true,

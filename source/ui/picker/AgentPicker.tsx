@@ -8,7 +8,7 @@ import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { useSuspend } from '../jobControl.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
-import { sanitizeLine } from '../sanitize.js';
+import { sanitizeLine, screenLine } from '../sanitize.js';
 import { stringWidth, wrapText } from '../textWidth.js';
 import { fg, stylesShown } from '../theme.js';
 import {
@@ -200,7 +200,7 @@ export function AgentPicker({
 
   // Why the agent picked could not be called, over the list (a few rows at most).
   const refusedRows = refused
-    ? wrapText(`✖ ${sanitizeLine(refused)}`, columns).slice(0, MAX_REFUSED_ROWS)
+    ? wrapText(`✖ ${screenLine(refused)}`, columns).slice(0, MAX_REFUSED_ROWS)
     : [];
   const page = Math.max(1, rows - CHROME_ROWS - refusedRows.length);
   useInput((input, key) => {
@@ -309,7 +309,7 @@ export function AgentPicker({
   else if (state.load === 'failed')
     body = (
       <Text bold {...fg('red')} wrap="wrap">
-        {`✖ ${sanitizeLine(state.error ?? 'the agents could not be listed')}`}
+        {`✖ ${screenLine(state.error ?? 'the agents could not be listed')}`}
       </Text>
     );
   else if (state.agents.length === 0)
@@ -320,7 +320,7 @@ export function AgentPicker({
       </Text>
     );
   else if (state.shown.length === 0)
-    body = wrapText(sanitizeLine(noMatchText(state)), columns).map((line, i) => (
+    body = wrapText(screenLine(noMatchText(state)), columns).map((line, i) => (
       // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one text, in order.
       <Text key={i} dimColor>
         {line}

@@ -4,7 +4,7 @@
  * language, voice and who speaks first, and the description in what is left of a wide screen.
  */
 import type { AgentInfo } from '../../api/agents.js';
-import { sanitizeLine } from '../sanitize.js';
+import { screenLine } from '../sanitize.js';
 import { fitToWidth, lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
 
 /** The name column's width on an ordinary screen, and what a long name gives way to. */
@@ -57,11 +57,11 @@ export function agentWidths(agents: readonly AgentInfo[]): AgentWidths {
   let detail = 0;
   let description = 0;
   for (const agent of agents) {
-    name = Math.max(name, stringWidth(sanitizeLine(agent.name)));
-    id = Math.max(id, stringWidth(sanitizeLine(agent.id)));
-    detail = Math.max(detail, stringWidth(sanitizeLine(detailOf(agent))));
+    name = Math.max(name, stringWidth(screenLine(agent.name)));
+    id = Math.max(id, stringWidth(screenLine(agent.id)));
+    detail = Math.max(detail, stringWidth(screenLine(detailOf(agent))));
     if (agent.description)
-      description = Math.max(description, stringWidth(sanitizeLine(agent.description)));
+      description = Math.max(description, stringWidth(screenLine(agent.description)));
   }
   return { name, id, detail, description };
 }
@@ -122,13 +122,13 @@ function fitId(id: string, width: number): string {
 /** One agent on one line of `width` columns, laid out in `cols`. */
 export function agentRow(agent: AgentInfo, width: number, cols: PickerColumns): string {
   const gap = ' '.repeat(GAP);
-  const id = cols.id > 0 ? `${fitId(sanitizeLine(agent.id), cols.id)}${gap}` : '';
-  const detail = sanitizeLine(detailOf(agent));
+  const id = cols.id > 0 ? `${fitId(screenLine(agent.id), cols.id)}${gap}` : '';
+  const detail = screenLine(detailOf(agent));
   const tail =
     cols.description > 0
-      ? `${fitToWidth(detail, cols.detail)}${gap}${sanitizeLine(agent.description ?? '')}`
+      ? `${fitToWidth(detail, cols.detail)}${gap}${screenLine(agent.description ?? '')}`
       : detail;
-  const text = `${fitToWidth(sanitizeLine(agent.name), cols.name)}${gap}${id}${tail}`;
+  const text = `${fitToWidth(screenLine(agent.name), cols.name)}${gap}${id}${tail}`;
   return fitToWidth(text, Math.max(1, width)).trimEnd();
 }
 
