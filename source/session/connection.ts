@@ -29,6 +29,13 @@ export { toolResultFor } from '../protocol/tools.js';
 export const DEFAULT_PING_INTERVAL_MS = 5_000;
 /** Default silence (no message, no pong) after which the connection counts as lost. */
 export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
+/**
+ * A sign of life is owed within a round trip of each ping: a server that has sent nothing for
+ * the ping interval and this much more, and nothing since a ping that left this long ago,
+ * counts as quiet (a warning; lost only at the pong timeout). Less than the interval would flag
+ * a healthy quiet call between two pings: nothing comes then but the pong to each.
+ */
+export const QUIET_GRACE_MS = 1_000;
 /** Default limit for opening the socket (TCP, TLS and the HTTP upgrade together). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Default wait for the close handshake after `hang_up` before the socket is cut. */
@@ -96,6 +103,13 @@ export interface CallConnectionEvents {
   /** Round-trip time measured by a `ping`/`pong` pair. */
   rtt: [ms: number];
   /**
+   * The server has sent nothing for `idleMs` (no message, audio, pong or ping), a ping included
+   * ({@link CallConnection.quietAfterMs}). Once per quiet spell; the call goes on.
+   */
+  quiet: [idleMs: number];
+  /** Something came from the server after a `quiet`: it had been silent for `silentMs`. */
+  answering: [silentMs: number];
+  /**
    * The socket closed after having been open (emitted once). `byUs` is true when `close()` or
    * `hangUp()` started it. A lost connection reports 1006 and "no answer from server for N s".
    */
@@ -128,6 +142,10 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private pingTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private lastActivityMs = 0;
+  /** When the first ping since the last sign of life left (performance.now()). */
+  private unansweredPingAt: number | undefined;
+  /** A `quiet` was emitted and nothing has come since. */
+  private quiet = false;
   private pendingPings: SentPing[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private resolveClosed: () => void = () => {};
@@ -151,6 +169,14 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   /** True while the socket is open and messages can be sent. */
   get isOpen(): boolean {
     return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Silence (nothing from the server) after which it counts as quiet: the ping interval and
+   * {@link QUIET_GRACE_MS} (6 s by default). Not reported when the pong timeout comes first.
+   */
+  get quietAfterMs(): number {
+    return this.pingIntervalMs + QUIET_GRACE_MS;
   }
 
   /** The last measured round-trip time, ms. */
@@ -379,7 +405,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private startKeepAlive(): void {
     this.sendPing();
     this.pingTimer = setInterval(() => this.sendPing(), this.pingIntervalMs);
-    this.armWatchdog(this.pongTimeoutMs);
+    this.armWatchdog(Math.min(this.pongTimeoutMs, this.quietAfterMs));
   }
 
   private stopKeepAlive(): void {
@@ -394,6 +420,7 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private sendPing(retry = 0): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return;
+    this.unansweredPingAt ??= performance.now();
     const timestamp = nowSeconds();
     if (this.send({ type: 'ping', timestamp })) {
       this.pendingPings.push({
@@ -427,9 +454,16 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
 
   private checkWatchdog(): void {
     if (this.watchdogTimer === undefined || this.closed) return;
-    const idleMs = performance.now() - this.lastActivityMs;
+    const now = performance.now();
+    const idleMs = now - this.lastActivityMs;
     if (idleMs < this.pongTimeoutMs) {
-      this.armWatchdog(this.pongTimeoutMs - idleMs);
+      let quietIn = this.quietInMs(now, idleMs);
+      if (quietIn !== undefined && quietIn <= 0) {
+        this.quiet = true;
+        this.safeEmit('quiet', idleMs);
+        quietIn = undefined;
+      }
+      this.armWatchdog(Math.min(this.pongTimeoutMs - idleMs, quietIn ?? Number.POSITIVE_INFINITY));
       return;
     }
     this.lostReason = `no answer from server for ${secondsText(this.pongTimeoutMs)}`;
@@ -437,8 +471,29 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     this.ws?.terminate();
   }
 
+  /**
+   * How long until the server counts as quiet (0 or less: it does now): silent for
+   * {@link quietAfterMs}, and since a ping that left {@link QUIET_GRACE_MS} ago, so a ping this
+   * app sent late (its own stall) is given its round trip. Undefined when already quiet, or
+   * when the pong timeout comes first.
+   */
+  private quietInMs(now: number, idleMs: number): number | undefined {
+    if (this.quiet || this.quietAfterMs >= this.pongTimeoutMs) return undefined;
+    const sincePing =
+      this.unansweredPingAt === undefined
+        ? QUIET_GRACE_MS
+        : this.unansweredPingAt + QUIET_GRACE_MS - now;
+    return Math.max(this.quietAfterMs - idleMs, sincePing);
+  }
+
   private touch(): void {
-    this.lastActivityMs = performance.now();
+    const now = performance.now();
+    if (this.quiet && !this.closed && this.lostReason === undefined) {
+      this.quiet = false;
+      this.safeEmit('answering', now - this.lastActivityMs);
+    }
+    this.lastActivityMs = now;
+    this.unansweredPingAt = undefined;
   }
 
   private describeConnectError(err: NodeJS.ErrnoException): string {

@@ -290,6 +290,65 @@ describe('CallConnection', () => {
     expect(r.conn.isOpen).toBe(true);
   });
 
+  it('warns when the server stops answering pings, and says when it answers again', async () => {
+    // Answers as Omnia documents it: a pong echoing each ping's timestamp (and WebSocket pongs).
+    const server = await startServer((msg, ws) => {
+      if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong', timestamp: msg.timestamp }));
+    });
+    const r = record(server.url, { pingIntervalMs: 200, pongTimeoutMs: 4_000 });
+    const quiet: Array<{ idleMs: number; at: number }> = [];
+    const answering: number[] = [];
+    r.conn.on('quiet', (idleMs) => quiet.push({ idleMs, at: performance.now() }));
+    r.conn.on('answering', (silentMs) => answering.push(silentMs));
+    await r.conn.connect();
+    expect(r.conn.quietAfterMs).toBe(1_200);
+    await waitFor(() => expect(r.rtt.length).toBeGreaterThanOrEqual(3));
+    // A healthy quiet call (nothing but pongs) is never called quiet.
+    expect(quiet).toEqual([]);
+    // The server freezes (as `kill -STOP` does): nothing read, nothing sent, the socket open.
+    const raw = (server.socket() as unknown as { _socket: net.Socket })._socket;
+    raw.pause();
+    const frozenAt = performance.now();
+    await waitFor(() => expect(quiet).toHaveLength(1), 5_000);
+    // Within the threshold of the last pong (at most one ping interval before the freeze),
+    // with a margin for a loaded machine.
+    expect(quiet[0]!.idleMs).toBeGreaterThanOrEqual(1_200);
+    expect(quiet[0]!.at - frozenAt).toBeLessThan(1_200 + 800);
+    expect(answering).toEqual([]);
+    raw.resume();
+    await waitFor(() => expect(answering).toHaveLength(1), 5_000);
+    expect(answering[0]).toBeGreaterThanOrEqual(quiet[0]!.idleMs);
+    expect(answering[0]).toBeLessThan(4_000);
+    // Pongs again, one warning and one recovery, and the call never counted as lost.
+    const rtts = r.rtt.length;
+    await waitFor(() => expect(r.rtt.length).toBeGreaterThan(rtts + 2));
+    expect(quiet).toHaveLength(1);
+    expect(answering).toHaveLength(1);
+    expect(r.closes).toEqual([]);
+  });
+
+  it('does not call a server quiet while it streams audio, though it answers no ping', async () => {
+    // Neither JSON pongs nor WebSocket pongs: only the audio says the server is there.
+    const server = await startServer(undefined, { autoPong: false });
+    const r = record(server.url, { pingIntervalMs: 200, pongTimeoutMs: 4_000 });
+    const quiet: number[] = [];
+    r.conn.on('quiet', (idleMs) => quiet.push(idleMs));
+    await r.conn.connect();
+    const ws = await waitFor(() => server.socket());
+    // 2.5 s of audio in 20 ms frames: twice the quiet threshold.
+    for (let i = 0; i < 125; i++) {
+      ws.send(samples(320));
+      await new Promise((done) => setTimeout(done, 20));
+    }
+    expect(quiet).toEqual([]);
+    const stoppedAt = performance.now();
+    // Then silence: quiet once the threshold has passed since the last frame.
+    await waitFor(() => expect(quiet).toHaveLength(1), 5_000);
+    expect(quiet[0]).toBeGreaterThanOrEqual(1_200);
+    expect(performance.now() - stoppedAt).toBeLessThan(1_200 + 800);
+    expect(r.closes).toEqual([]);
+  });
+
   it('reports close codes and reasons from the server', async () => {
     const server = await startServer();
     const r = record(server.url);
