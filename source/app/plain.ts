@@ -1,5 +1,6 @@
 import { LEVEL_TICK_MS } from '../audio/constants.js';
-import type { Snapshot, StoreReader, Turn } from '../session/types.js';
+import type { CallEvent, Snapshot, StoreReader, Turn } from '../session/types.js';
+import { noAnswerText } from '../text/durations.js';
 import { cleanText, conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
 
 export interface PlainOutputOptions {
@@ -153,8 +154,7 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     for (const event of s.events) {
       if (event.id <= lastEventId) continue;
       lastEventId = event.id;
-      if (IMPORTANT_EVENTS.has(event.kind) || options.verbose)
-        options.write(`[${event.kind}] ${event.message}`);
+      if (printedPlain(event) || options.verbose) options.write(`[${event.kind}] ${event.message}`);
     }
   };
 
@@ -213,9 +213,10 @@ export const LEVEL_LINE_MS = 1_000;
 
 /**
  * `[level] mic -23.4 dBFS (peak -12.0) · agent -30.0 dBFS (peak -18.0) · queued 0 ms ·
- * echo cancel, ERLE 27 dB · rtt 3 ms`. The mic is measured after the canceller.
+ * echo cancel, ERLE 27 dB · rtt 3 ms`. The mic is measured after the canceller. While the
+ * server is quiet the rtt is stale: `rtt no answer 7 s` instead.
  */
-export function formatLevels(s: Snapshot): string {
+export function formatLevels(s: Snapshot, now = Date.now()): string {
   const db = (v: number) => v.toFixed(1);
   const flags = [s.muted ? 'muted' : '', s.echoGuard.active ? 'echo guard' : '']
     .filter(Boolean)
@@ -225,7 +226,11 @@ export function formatLevels(s: Snapshot): string {
     `${flags ? ` [${flags}]` : ''} · agent ${db(s.agentLevel.rmsDb)} dBFS` +
     ` (peak ${db(s.agentLevel.peakHoldDb)}) · queued ${s.queuedMs} ms` +
     ` · echo ${s.echo.mode}${s.echo.erleDb !== undefined ? `, ERLE ${s.echo.erleDb} dB` : ''}` +
-    `${s.rttMs !== undefined ? ` · rtt ${Math.round(s.rttMs)} ms` : ''}`
+    (s.serverQuiet
+      ? ` · rtt ${noAnswerText(s.serverQuiet.since, now)}`
+      : s.rttMs !== undefined
+        ? ` · rtt ${Math.round(s.rttMs)} ms`
+        : '')
   );
 }
 
@@ -251,14 +256,22 @@ export function flushPlainOutput(
   // What the end itself said: a tool the hang-up stopped (`… failed: the call ended before
   // the tool finished`) has its `running` line above, and must not stay at that.
   for (const event of s.events) {
-    if (event.id > seen.lastEventId && IMPORTANT_EVENTS.has(event.kind)) {
+    if (event.id > seen.lastEventId && printedPlain(event)) {
       write(`[${event.kind}] ${event.message}`);
     }
   }
 }
 
-/** The events plain mode prints without `--verbose`, as they come or at the end. */
+/** The kinds of event plain mode prints without `--verbose`, as they come or at the end. */
 const IMPORTANT_EVENTS: ReadonlySet<string> = new Set(['error', 'warning', 'tool']);
+
+/**
+ * Printed without `--verbose`: the important kinds, and a line that ends a warning printed
+ * (`[info] the server answers again after 8 s` after `[warning] no answer from the server …`).
+ */
+function printedPlain(event: CallEvent): boolean {
+  return IMPORTANT_EVENTS.has(event.kind) || event.clears !== undefined;
+}
 
 /**
  * Whether the agent hears the user, and why not. In --ptt mode the mic is closed while the talk

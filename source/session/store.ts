@@ -349,6 +349,8 @@ export class SessionStore implements Store {
     });
     c.on('audio', (pcm: Buffer) => this.onAgentAudio(pcm));
     c.on('rtt', (ms: number) => this.update({ rttMs: ms }));
+    c.on('quiet', (idleMs: number) => this.onServerQuiet(idleMs));
+    c.on('answering', (silentMs: number) => this.onServerAnswering(silentMs));
     c.on('error', (message: string) => this.addEvent('warning', message));
     c.on('close', (code: number, reason: string, byUs: boolean) =>
       this.onClose(code, reason, byUs),
@@ -408,6 +410,27 @@ export class SessionStore implements Store {
       'info',
       this.gapEvents === MAX_GAP_EVENTS ? `${what} (further gaps not listed)` : what,
     );
+  }
+
+  /**
+   * Nothing from the server for a while, a ping unanswered: said once (a warning), shown until
+   * it answers again or the call is lost at the pong timeout.
+   */
+  private onServerQuiet(idleMs: number): void {
+    if (this.snapshot.phase !== 'live' || this.stopped || this.snapshot.serverQuiet) return;
+    const eventId = this.nextEventId;
+    this.addEvent('warning', `no answer from the server for ${wholeSeconds(idleMs)}`);
+    this.update({ serverQuiet: { since: Date.now() - idleMs, eventId } });
+  }
+
+  /** The server answered again after being quiet: said once, and the warning is over. */
+  private onServerAnswering(silentMs: number): void {
+    const quiet = this.snapshot.serverQuiet;
+    if (!quiet || this.isOver()) return;
+    const id = this.nextEventId;
+    const text = `the server answers again after ${wholeSeconds(silentMs)}`;
+    this.addEvent('info', text, { clears: quiet.eventId });
+    this.update({ serverQuiet: undefined, serverBack: { id, text } });
   }
 
   private onMessage(msg: ServerMessage): void {
@@ -616,7 +639,7 @@ export class SessionStore implements Store {
 
   private putTool(call: ToolCall): void {
     this.update({ toolCalls: putToolCall(this.snapshot.toolCalls ?? [], call) });
-    this.addEvent('tool', describeToolCall(call), call.invocationId);
+    this.addEvent('tool', describeToolCall(call), { toolCall: call.invocationId });
   }
 
   /** The agent hung up (`hangup`): the socket closes next, and the call ends normally. */
@@ -1029,6 +1052,8 @@ export class SessionStore implements Store {
       endedAt: Date.now(),
       endReason: line,
       exitCode,
+      // Lost or not, the server is no longer waited for: the warning ends with the call.
+      serverQuiet: undefined,
       ...(phase === 'error' ? { error: line } : {}),
     });
     this.addEvent(phase === 'error' ? 'error' : 'info', `call ended: ${line}`);
@@ -1170,13 +1195,18 @@ export class SessionStore implements Store {
     return blankSecrets(text, this.options.secrets ?? []);
   }
 
-  private addEvent(kind: EventKind, message: string, toolCall?: string): void {
+  private addEvent(
+    kind: EventKind,
+    message: string,
+    { toolCall, clears }: { toolCall?: string; clears?: number } = {},
+  ): void {
     const event: CallEvent = {
       id: this.nextEventId++,
       at: Date.now(),
       kind,
       message: this.clean(message),
       ...(toolCall === undefined ? {} : { toolCall }),
+      ...(clears === undefined ? {} : { clears }),
     };
     const events = this.snapshot.events;
     if (events.length < MAX_EVENTS) {
@@ -1220,6 +1250,11 @@ export class SessionStore implements Store {
 
 function sameLevel(a: Snapshot['micLevel'], b: Snapshot['micLevel']): boolean {
   return a.rmsDb === b.rmsDb && a.peakDb === b.peakDb && a.peakHoldDb === b.peakHoldDb;
+}
+
+/** `6 s`: a silence in whole seconds, as the warning and the line that ends it say it. */
+function wholeSeconds(ms: number): string {
+  return `${Math.floor(ms / 1_000)} s`;
 }
 
 function errorText(error: unknown): string {

@@ -54,6 +54,11 @@ export interface CallEvent {
    * each, so the screen can show one line per call that changes as it ends.
    */
   readonly toolCall?: string;
+  /**
+   * The id of the warning this line ends (`the server answers again after 8 s` ends `no answer
+   * from the server for 6 s`): plain mode prints it without `--verbose`, as it printed the warning.
+   */
+  readonly clears?: number;
 }
 
 /** Audio levels in dBFS (-Infinity for digital silence is clamped to LEVEL_FLOOR_DB). */
@@ -191,6 +196,15 @@ export interface Snapshot {
   readonly agentLevel: Level;
   /** Last measured WebSocket round-trip time in ms. */
   readonly rttMs?: number;
+  /**
+   * The server has sent nothing (no answer to the pings, no audio, no message) for the ping
+   * interval and a second (`CallConnection.quietAfterMs`): since when (epoch ms of its last sign
+   * of life), and the warning event that said so. The rtt shown is stale meanwhile. Cleared when
+   * it answers again, and when the call ends (lost at the pong timeout, or otherwise).
+   */
+  readonly serverQuiet?: { readonly since: number; readonly eventId: number };
+  /** The last time the server answered again after being quiet: the info event that said so. */
+  readonly serverBack?: { readonly id: number; readonly text: string };
   /** End of user speech to first agent audio, last turn, ms. */
   readonly responseLatencyMs?: number;
   readonly responseLatenciesMs: readonly number[];

@@ -6,10 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startCli, waitFor } from '../helpers/cli.js';
 import {
+  callArgs,
   expectNoKey,
   expectTerminalSafe,
   type HostileRun,
+  hostileEnv,
   RATE,
   runCall,
   runFiles,
@@ -161,10 +164,102 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
       /^error: call socket lost \(code 1006\): no answer from server for 2 s$/m,
     );
     expect(run.transcript).toMatch(/before the fault/);
+    // Said on the way: a warning once the server went quiet (1.5 s here), before the loss.
+    expect(run.stdout.match(/^\[warning\] no answer from the server for 1 s$/gm)).toHaveLength(1);
+    expect(run.stdout).not.toMatch(/the server answers again/);
     // Noticed within seconds of the link going quiet, not at some much later timeout.
     expect(silentAt).toBeGreaterThan(0);
     expect(Date.now() - silentAt).toBeLessThan(15_000);
   }, 30_000);
+
+  /**
+   * A server that answers as Omnia documents it (a pong echoing each ping's timestamp, and
+   * WebSocket pongs), says a turn, freezes for `freezeMs` (as `kill -STOP` does: nothing read or
+   * sent, the socket open), then answers again, says another turn and ends the call.
+   */
+  function freezesThenAnswers(freezeMs: number): {
+    options: HostileServerOptions;
+    frozeAt: () => number;
+  } {
+    let frozeAt = 0;
+    return {
+      frozeAt: () => frozeAt,
+      options: {
+        call: async (call) => {
+          call.ws.on('message', (data, isBinary) => {
+            if (isBinary) return;
+            const msg = JSON.parse(String(data)) as { type?: string; timestamp?: number };
+            if (msg.type === 'ping') call.json({ type: 'pong', timestamp: msg.timestamp });
+          });
+          call.json({ type: 'state', state: 'listening' });
+          call.json(agentSays(1, 'before the freeze'));
+          await pause(2_500);
+          call.socket.pause();
+          frozeAt = Date.now();
+          await pause(freezeMs);
+          call.socket.resume();
+          await pause(1_500);
+          call.json(agentSays(2, 'after the freeze'));
+          await pause(300);
+          call.ws.close(1000);
+        },
+      },
+    };
+  }
+
+  /** Pings every second: quiet after 2 s (the interval and 1 s), lost only after 6 s. */
+  const QUIET_KEEPALIVE = { OMNIA_PING_INTERVAL_MS: '1000', OMNIA_PONG_TIMEOUT_MS: '6000' };
+
+  it('a server that freezes, then answers again: one warning within seconds, one line when it is back', async () => {
+    const script = freezesThenAnswers(3_500);
+    server = await startHostileServer(script.options);
+    const files = runFiles();
+    // Without --verbose: the two lines are printed all the same.
+    const args = callArgs(server, files).filter((arg) => arg !== '-v');
+    const app = startCli(args, { env: hostileEnv(files.home, QUIET_KEEPALIVE) });
+    const exited = new Promise<number | null>((resolve) => app.child.on('exit', resolve));
+    const warned = await waitFor(
+      () =>
+        /^\[warning\] no answer from the server for \d+ s$/m.test(app.output().stdout) &&
+        Date.now(),
+      { what: 'the warning', timeoutMs: 20_000, intervalMs: 20 },
+    );
+    // The last pong came at most a ping interval before the freeze: the warning is due 2 s after
+    // it at the latest (a margin for a loaded machine).
+    expect(script.frozeAt()).toBeGreaterThan(0);
+    expect(warned - script.frozeAt()).toBeLessThan(2_000 + 1_000);
+    expect(await exited, app.output().stderr).toBe(0);
+    const { stdout } = app.output();
+    const lines = stdout.split('\n');
+    const warning = lines.filter((line) => /no answer from the server/.test(line));
+    const back = lines.filter((line) => /the server answers again/.test(line));
+    expect(warning, stdout).toHaveLength(1);
+    expect(warning[0]).toMatch(/^\[warning\] no answer from the server for [2-3] s$/);
+    expect(back, stdout).toHaveLength(1);
+    // It was quiet from its last pong to the resume: the freeze and up to a ping interval.
+    expect(back[0]).toMatch(/^\[info\] the server answers again after [3-5] s$/);
+    expect(lines.indexOf(warning[0]!)).toBeLessThan(lines.indexOf(back[0]!));
+    expect(stdout.indexOf('before the freeze')).toBeLessThan(stdout.indexOf(warning[0]!));
+    expect(stdout.indexOf(back[0]!)).toBeLessThan(stdout.indexOf('after the freeze'));
+    expect(stdout).not.toMatch(/socket lost/);
+  }, 40_000);
+
+  it('with --verbose, the level line says the rtt is stale while the server is quiet', async () => {
+    const script = freezesThenAnswers(3_500);
+    const run = await fault(script.options, { env: QUIET_KEEPALIVE });
+    expect(run.code, run.stderr).toBe(0);
+    const levels = run.stdout.split('\n').filter((line) => line.startsWith('[level]'));
+    // Before and after the freeze, the round trip; during it, how long nothing has come.
+    expect(levels.some((line) => / · rtt \d+ ms$/.test(line))).toBe(true);
+    expect(
+      levels.some((line) => / · rtt no answer [2-5] s$/.test(line)),
+      levels.join('\n'),
+    ).toBe(true);
+    expect(run.stdout.match(/^\[warning\] no answer from the server/gm)).toHaveLength(1);
+    expect(run.stdout.match(/^\[info\] the server answers again after/gm)).toHaveLength(1);
+    // The call went on through the freeze.
+    expect(run.transcript).toMatch(/after the freeze/);
+  }, 40_000);
 
   it('call creation that is never answered times out with a message, exit 1', async () => {
     const run = await fault(
