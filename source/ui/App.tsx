@@ -4,6 +4,7 @@ import { describeEndReason } from '../api/record-facts.js';
 import type { EarlierCall } from '../app/call-parts.js';
 import type { SessionStage } from '../app/call-session.js';
 import type { Snapshot, Store } from '../session/types.js';
+import { callClock, useClock } from './clock.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -103,6 +104,8 @@ function withEarlier(
 }
 
 const selectWarning = (s: Snapshot) => s.warning;
+const selectQuietSince = (s: Snapshot) => s.serverQuiet?.since;
+const selectServerBack = (s: Snapshot) => s.serverBack;
 
 const selectScreen = (s: Snapshot) => ({
   phase: s.phase,
@@ -151,12 +154,19 @@ export function App({
   );
   const redial = controls?.redial !== undefined;
   const between = stage && stage.kind !== 'call' && stage.kind !== 'picking' ? stage : undefined;
+  // The server's silence, counted on a clock of its own (whole seconds since its last sign of
+  // life): the rtt fact reads the same clock, so both say the same number.
+  const quietSince = useStoreSelector(store, selectQuietSince);
+  const quietNow = useClock(callClock(quietSince ?? 0), quietSince !== undefined);
 
   const noticeItems = notices({
     phase,
     error,
     endReason,
     toast: ui.toast?.text,
+    ...(quietSince === undefined
+      ? {}
+      : { quietSeconds: Math.max(0, Math.floor((quietNow - quietSince) / 1_000)) }),
     quitting: ui.quitting && !between,
     redial,
     typing: ui.mode === 'typing',
@@ -263,6 +273,11 @@ export function App({
       dispatch({ type: 'notice', text: `warning: ${warning.text}${why}` });
     }
   }, [warning, dispatch]);
+  // The server answers again: said for a while, as the warning it ends is gone.
+  const serverBack = useStoreSelector(store, selectServerBack);
+  useEffect(() => {
+    if (serverBack) dispatch({ type: 'notice', text: serverBack.text });
+  }, [serverBack, dispatch]);
   const toastId = ui.toast?.id;
   // A call being created makes the notice about the last one stale (`not calling again: …`,
   // then a redial that works): it goes as the new call starts.

@@ -52,10 +52,16 @@ function launch(
     output?: string;
     /** Typed before the command, in the same line (`trap : HUP;`). */
     shellFirst?: string;
+    /** More of the app's environment (test knobs). */
+    env?: Record<string, string>;
   } = {},
 ): Tmux {
   if (options.mic) alsaHome(files.home);
-  const t = new Tmux({ ...hostileEnv(files.home), PS1: PROMPT, TERM: 'xterm-256color' });
+  const t = new Tmux({
+    ...hostileEnv(files.home, options.env),
+    PS1: PROMPT,
+    TERM: 'xterm-256color',
+  });
   tmux = t;
   t.start();
   const args = [
@@ -198,6 +204,72 @@ describe('full-screen UI against a hostile server (tmux)', () => {
     t.keys('q');
     await expectShellBack(t, 1);
     expect(readOutputs(files).transcript).toMatch(/before the fault/);
+  }, 60_000);
+});
+
+describe('full-screen: a server that goes quiet (tmux)', () => {
+  it('says so within seconds, shows the rtt stale, and says when it answers again', async () => {
+    let frozeAt = 0;
+    let resume: () => void = () => undefined;
+    const resumed = new Promise<void>((done) => {
+      resume = done;
+    });
+    server = await startHostileServer({
+      call: async (call) => {
+        // As Omnia documents it: each ping answered by a pong echoing its timestamp.
+        call.ws.on('message', (data, isBinary) => {
+          if (isBinary) return;
+          const msg = JSON.parse(String(data)) as { type?: string; timestamp?: number };
+          if (msg.type === 'ping') call.json({ type: 'pong', timestamp: msg.timestamp });
+        });
+        call.json({ type: 'state', state: 'listening' });
+        call.json(agentSays(1, 'before the freeze'));
+        await pause(2_500);
+        // Frozen (`kill -STOP`): nothing read or sent, the socket open; until the test says.
+        call.socket.pause();
+        frozeAt = Date.now();
+        await resumed;
+        call.socket.resume();
+        await pause(1_500);
+        call.json(agentSays(2, 'after the freeze'));
+      },
+    });
+    const files = runFiles();
+    // Pings every second: quiet after 2 s; lost only at the default 10 s.
+    const t = launch(server, files, { env: { OMNIA_PING_INTERVAL_MS: '1000' } });
+    await t.waitScreen((s) => s.includes('before the freeze') && /rtt +\d+ ms/.test(s), 'the rtt');
+    const quiet = await t.waitScreen(
+      (s) => /warning: no answer from the server for \d+ s/.test(s),
+      'the warning',
+    );
+    // The last pong came at most a ping interval before the freeze: due 2 s after it at the
+    // latest, and a margin for a loaded machine and the screen's polling.
+    expect(frozeAt).toBeGreaterThan(0);
+    expect(Date.now() - frozeAt).toBeLessThan(2_000 + 1_500);
+    expect(quiet).toMatch(/rtt +no answer \d+ s/);
+    expect(quiet).not.toMatch(/rtt +\d+ ms/);
+    // The count goes on while nothing comes.
+    await t.waitScreen((s) => /no answer from the server for [4-9] s/.test(s), 'the count');
+    t.keys('d');
+    await t.waitScreen(
+      // Wrapped to the pane's width.
+      (s) => /warning +no answer from the/.test(s),
+      'the warning in the events pane',
+    );
+    expectIntact(t);
+    resume();
+    const back = await t.waitScreen(
+      (s) => /the server answers again after \d+ s/.test(s),
+      'the server back',
+    );
+    expect(back).not.toMatch(/warning: no answer/);
+    expect(back).toMatch(/info +the server answers/);
+    await t.waitScreen((s) => /rtt +\d+ ms/.test(s), 'a fresh rtt');
+    await t.waitScreen((s) => s.includes('after the freeze'), 'the call going on');
+    expect(t.screen().join('\n')).not.toMatch(/socket lost|call ended/);
+    expectIntact(t);
+    t.keys('q');
+    await expectShellBack(t, 0);
   }, 60_000);
 });
 

@@ -372,6 +372,28 @@ describe('meters and state', () => {
     expect(f).toMatch(/queued +1240 ms/);
   });
 
+  it('while the server is quiet: a warning counting on, the rtt stale; then a line it is back', async () => {
+    const store = new FakeStore({ phase: 'live', startedAt: Date.now() - 20_000, rttMs: 3 });
+    const r = await open(store, 80, 24);
+    await waitFor(() => expect(r.frame()).toMatch(/rtt 3 ms/));
+    expect(r.frame()).not.toMatch(/no answer/);
+    store.set({ serverQuiet: { since: Date.now() - 6_200, eventId: 7 } });
+    await waitFor(() => expect(r.frame()).toMatch(/warning: no answer from the server for 6 s/));
+    // The narrow layout's time row keeps it: the last figure gives way to the silence.
+    expect(r.frame()).toMatch(/0:2\d {2}rtt no answer 6 s/);
+    expect(r.frame()).not.toMatch(/rtt 3 ms/);
+    await waitFor(() => expect(r.frame()).toMatch(/no answer from the server for 7 s/), 3_000);
+    expect(r.frame()).toMatch(/rtt no answer 7 s/);
+    store.set({
+      serverQuiet: undefined,
+      serverBack: { id: 8, text: 'the server answers again after 7 s' },
+      rttMs: 4,
+    });
+    await waitFor(() => expect(r.frame()).toContain('the server answers again after 7 s'));
+    expect(r.frame()).not.toMatch(/no answer/);
+    expect(r.frame()).toMatch(/rtt 4 ms/);
+  });
+
   it('at 80 columns says the agent answers in text only, whatever the output is called', async () => {
     const store = new FakeStore({
       phase: 'live',

@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Snapshot, Store } from '../../session/types.js';
+import { noAnswerText } from '../../text/durations.js';
 import { callClock, useClock } from '../clock.js';
 import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
@@ -132,6 +133,7 @@ export function fitDevice(fact: string, room: number): string {
 }
 
 const selectTimes = (s: Snapshot) => ({ startedAt: s.startedAt, endedAt: s.endedAt });
+const selectQuietSince = (s: Snapshot) => s.serverQuiet?.since;
 
 export interface CallFactsProps {
   readonly store: Store;
@@ -150,9 +152,15 @@ export const CallFacts = memo(function CallFacts({
   const { startedAt, endedAt } = useStoreSelector(store, selectTimes, shallowEqual);
   const now = useClock(callClock(startedAt ?? 0), startedAt !== undefined && endedAt === undefined);
   const time = startedAt === undefined ? '—' : formatCallTime(startedAt, endedAt, now);
+  // While no pong comes the last round trip is stale: how long nothing has come instead, on
+  // the clock the warning above the footer reads.
+  const quietSince = useStoreSelector(store, selectQuietSince);
+  const quietNow = useClock(callClock(quietSince ?? 0), quietSince !== undefined);
+  const shown =
+    quietSince === undefined ? facts : { ...facts, rtt: noAnswerText(quietSince, quietNow) };
   return (
     <Box flexDirection="column" width={width}>
-      {factRows(facts, time, compact, width).map(([label, value]) => (
+      {factRows(shown, time, compact, width).map(([label, value]) => (
         <Text key={label} wrap="truncate-end">
           <Text dimColor>{label.padEnd(FACT_LABEL_COLUMNS)}</Text>
           {value}

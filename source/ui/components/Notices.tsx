@@ -9,6 +9,8 @@ export interface NoticeInput {
   readonly error?: string;
   readonly endReason?: string;
   readonly toast?: string;
+  /** Whole seconds the server has been quiet (no answer to the pings), while it is. */
+  readonly quietSeconds?: number;
   readonly quitting: boolean;
   /** `r` calls again: the ended line says so. */
   readonly redial?: boolean;
@@ -57,8 +59,9 @@ export interface NoticeRow {
 }
 
 /**
- * The lines shown above the footer: the error banner, how the call ended, the toast, the
- * hang-up in progress. Pure, so the layout can count them before rendering.
+ * The lines shown above the footer: the error banner, the server's silence while it lasts, how
+ * the call ended, the toast, the hang-up in progress. Pure, so the layout can count them before
+ * rendering.
  */
 export function notices(input: NoticeInput): Notice[] {
   const out: Notice[] = [];
@@ -67,6 +70,14 @@ export function notices(input: NoticeInput): Notice[] {
   const reason = input.endReason ? screenLine(input.endReason) : undefined;
   if (error && !(ended && reason === error)) {
     out.push({ key: 'error', text: `✖ ${error}`, color: 'red', bold: true });
+  }
+  if (input.quietSeconds !== undefined && !ended) {
+    out.push({
+      key: 'quiet',
+      text: `warning: no answer from the server for ${input.quietSeconds} s`,
+      color: 'yellow',
+      bold: true,
+    });
   }
   const between = input.between;
   if (between?.kind === 'failed') {
