@@ -19,6 +19,7 @@ import {
 } from './helpers.js';
 import {
   agentSays,
+  answerJsonPings,
   type HostileCall,
   type HostileServer,
   type HostileServerOptions,
@@ -186,11 +187,7 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
       frozeAt: () => frozeAt,
       options: {
         call: async (call) => {
-          call.ws.on('message', (data, isBinary) => {
-            if (isBinary) return;
-            const msg = JSON.parse(String(data)) as { type?: string; timestamp?: number };
-            if (msg.type === 'ping') call.json({ type: 'pong', timestamp: msg.timestamp });
-          });
+          answerJsonPings(call);
           call.json({ type: 'state', state: 'listening' });
           call.json(agentSays(1, 'before the freeze'));
           await pause(2_500);

@@ -264,6 +264,15 @@ export function agentSays(ordinal: number, text: string): Record<string, unknown
   return { type: 'transcript', role: 'agent', medium: 'voice', ordinal, text, final: true };
 }
 
+/** As Omnia documents it: each JSON `ping` the client sends answered by a `pong` echoing its timestamp. */
+export function answerJsonPings(call: HostileCall): void {
+  call.ws.on('message', (data, isBinary) => {
+    if (isBinary) return;
+    const msg = JSON.parse(String(data)) as { type?: string; timestamp?: number };
+    if (msg.type === 'ping') call.json({ type: 'pong', timestamp: msg.timestamp });
+  });
+}
+
 /** A server that says one turn ("a turn before the stop") and never answers for the record. */
 export function recordlessServer(): Promise<HostileServer> {
   return startHostileServer({

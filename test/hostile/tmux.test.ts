@@ -23,6 +23,7 @@ import {
 } from './helpers.js';
 import {
   agentSays,
+  answerJsonPings,
   type HostileServer,
   pause,
   recordlessServer,
@@ -216,12 +217,7 @@ describe('full-screen: a server that goes quiet (tmux)', () => {
     });
     server = await startHostileServer({
       call: async (call) => {
-        // As Omnia documents it: each ping answered by a pong echoing its timestamp.
-        call.ws.on('message', (data, isBinary) => {
-          if (isBinary) return;
-          const msg = JSON.parse(String(data)) as { type?: string; timestamp?: number };
-          if (msg.type === 'ping') call.json({ type: 'pong', timestamp: msg.timestamp });
-        });
+        answerJsonPings(call);
         call.json({ type: 'state', state: 'listening' });
         call.json(agentSays(1, 'before the freeze'));
         await pause(2_500);

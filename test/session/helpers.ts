@@ -32,6 +32,22 @@ export class ToneSource implements AudioSource {
   }
 }
 
+/** A paced source: frame `n` (from 1) every 20 ms is `frame(n)`. */
+export function pacedSource(description: string, frame: (n: number) => Buffer): AudioSource {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    description,
+    sampleRate: RATE,
+    async start(onFrame) {
+      let n = 0;
+      timer = setInterval(() => onFrame(frame(++n)), 20);
+    },
+    async stop() {
+      clearInterval(timer);
+    },
+  };
+}
+
 /** A paced source of digital silence: a mic in a quiet room. */
 export function silentSource(): AudioSource {
   let timer: NodeJS.Timeout | undefined;

@@ -14,6 +14,7 @@ import {
   FRAME_BYTES,
   localCall as localCallFor,
   makeStore as makeStoreFor,
+  pacedSource,
   RATE,
   silentSource,
   ToneSource,
@@ -215,21 +216,7 @@ describe('SessionStore against the local agent', () => {
     const { url } = await localCallFor(cleanups, 'support');
     const voice = tone(440, 20, RATE, 0.3);
     const quiet = Buffer.alloc(FRAME_BYTES);
-    let timer: NodeJS.Timeout | undefined;
-    const utterance: AudioSource = {
-      description: 'one utterance',
-      sampleRate: RATE,
-      async start(onFrame) {
-        let frame = 0;
-        timer = setInterval(() => {
-          frame++;
-          onFrame(frame > 50 && frame <= 125 ? voice : quiet);
-        }, 20);
-      },
-      async stop() {
-        clearInterval(timer);
-      },
-    };
+    const utterance = pacedSource('one utterance', (n) => (n > 50 && n <= 125 ? voice : quiet));
     const store = await storeFor(url, utterance);
     const turn = await waitFor(
       () => store.getSnapshot().turns.find((t) => t.role === 'user' && t.final),
@@ -251,17 +238,7 @@ describe('SessionStore against the local agent', () => {
       let player: { playing: boolean } | undefined;
       const loud = tone(300, 20, RATE, 0.4);
       const quiet = Buffer.alloc(FRAME_BYTES);
-      let timer: NodeJS.Timeout | undefined;
-      const room: AudioSource = {
-        description: 'open speakers',
-        sampleRate: RATE,
-        async start(onFrame) {
-          timer = setInterval(() => onFrame(player?.playing ? loud : quiet), 20);
-        },
-        async stop() {
-          clearInterval(timer);
-        },
-      };
+      const room = pacedSource('open speakers', () => (player?.playing ? loud : quiet));
       const made = await makeStoreFor(url, cleanups, { source: room, extra: { echo: echo() } });
       player = made.player;
       await made.store.start();
