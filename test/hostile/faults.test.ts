@@ -19,7 +19,7 @@ import {
 } from './helpers.js';
 import {
   agentSays,
-  answerJsonPings,
+  freezingCall,
   type HostileCall,
   type HostileServer,
   type HostileServerOptions,
@@ -173,35 +173,13 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
     expect(Date.now() - silentAt).toBeLessThan(15_000);
   }, 30_000);
 
-  /**
-   * A server that answers as Omnia documents it (a pong echoing each ping's timestamp, and
-   * WebSocket pongs), says a turn, freezes for `freezeMs` (as `kill -STOP` does: nothing read or
-   * sent, the socket open), then answers again, says another turn and ends the call.
-   */
+  /** A server that freezes for `freezeMs`, then answers again and ends the call. */
   function freezesThenAnswers(freezeMs: number): {
     options: HostileServerOptions;
     frozeAt: () => number;
   } {
-    let frozeAt = 0;
-    return {
-      frozeAt: () => frozeAt,
-      options: {
-        call: async (call) => {
-          answerJsonPings(call);
-          call.json({ type: 'state', state: 'listening' });
-          call.json(agentSays(1, 'before the freeze'));
-          await pause(2_500);
-          call.socket.pause();
-          frozeAt = Date.now();
-          await pause(freezeMs);
-          call.socket.resume();
-          await pause(1_500);
-          call.json(agentSays(2, 'after the freeze'));
-          await pause(300);
-          call.ws.close(1000);
-        },
-      },
-    };
+    const script = freezingCall(() => pause(freezeMs), true);
+    return { frozeAt: script.frozeAt, options: { call: script.call } };
   }
 
   /** Pings every second: quiet after 2 s (the interval and 1 s), lost only after 6 s. */

@@ -264,6 +264,36 @@ export function agentSays(ordinal: number, text: string): Record<string, unknown
   return { type: 'transcript', role: 'agent', medium: 'voice', ordinal, text, final: true };
 }
 
+/**
+ * A call that answers as Omnia documents it (a pong echoing each ping's timestamp, and WebSocket
+ * pongs), says a turn, freezes until `thaw` resolves (as `kill -STOP` does: nothing read or sent,
+ * the socket open), then answers again and says another turn; `thenClose` ends the call after.
+ */
+export function freezingCall(
+  thaw: () => Promise<void>,
+  thenClose = false,
+): { call: (call: HostileCall) => Promise<void>; frozeAt: () => number } {
+  let frozeAt = 0;
+  return {
+    frozeAt: () => frozeAt,
+    call: async (call) => {
+      answerJsonPings(call);
+      call.json({ type: 'state', state: 'listening' });
+      call.json(agentSays(1, 'before the freeze'));
+      await pause(2_500);
+      call.socket.pause();
+      frozeAt = Date.now();
+      await thaw();
+      call.socket.resume();
+      await pause(1_500);
+      call.json(agentSays(2, 'after the freeze'));
+      if (!thenClose) return;
+      await pause(300);
+      call.ws.close(1000);
+    },
+  };
+}
+
 /** As Omnia documents it: each JSON `ping` the client sends answered by a `pong` echoing its timestamp. */
 export function answerJsonPings(call: HostileCall): void {
   call.ws.on('message', (data, isBinary) => {

@@ -23,7 +23,7 @@ import {
 } from './helpers.js';
 import {
   agentSays,
-  answerJsonPings,
+  freezingCall,
   type HostileServer,
   pause,
   recordlessServer,
@@ -210,26 +210,13 @@ describe('full-screen UI against a hostile server (tmux)', () => {
 
 describe('full-screen: a server that goes quiet (tmux)', () => {
   it('says so within seconds, shows the rtt stale, and says when it answers again', async () => {
-    let frozeAt = 0;
     let resume: () => void = () => undefined;
     const resumed = new Promise<void>((done) => {
       resume = done;
     });
-    server = await startHostileServer({
-      call: async (call) => {
-        answerJsonPings(call);
-        call.json({ type: 'state', state: 'listening' });
-        call.json(agentSays(1, 'before the freeze'));
-        await pause(2_500);
-        // Frozen (`kill -STOP`): nothing read or sent, the socket open; until the test says.
-        call.socket.pause();
-        frozeAt = Date.now();
-        await resumed;
-        call.socket.resume();
-        await pause(1_500);
-        call.json(agentSays(2, 'after the freeze'));
-      },
-    });
+    // Frozen (`kill -STOP`) until the test says.
+    const script = freezingCall(() => resumed);
+    server = await startHostileServer({ call: script.call });
     const files = runFiles();
     // Pings every second: quiet after 2 s; lost only at the default 10 s.
     const t = launch(server, files, { env: { OMNIA_PING_INTERVAL_MS: '1000' } });
@@ -240,8 +227,8 @@ describe('full-screen: a server that goes quiet (tmux)', () => {
     );
     // The last pong came at most a ping interval before the freeze: due 2 s after it at the
     // latest, and a margin for a loaded machine and the screen's polling.
-    expect(frozeAt).toBeGreaterThan(0);
-    expect(Date.now() - frozeAt).toBeLessThan(2_000 + 1_500);
+    expect(script.frozeAt()).toBeGreaterThan(0);
+    expect(Date.now() - script.frozeAt()).toBeLessThan(2_000 + 1_500);
     expect(quiet).toMatch(/rtt +no answer \d+ s/);
     expect(quiet).not.toMatch(/rtt +\d+ ms/);
     // The count goes on while nothing comes.
