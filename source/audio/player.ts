@@ -320,6 +320,11 @@ export class Player implements PlayerLike {
     return this.isPlaying;
   }
 
+  /** The device plays all call long ({@link PlayerOptions.keepRunning}). */
+  get keepsRunning(): boolean {
+    return this.keepRunning;
+  }
+
   /** Bytes of agent audio dropped because the queue cap was exceeded. */
   get overflowBytes(): number {
     return this.queue.droppedBytes;

@@ -83,6 +83,11 @@ export interface PlayerLike {
   readonly unplayedMs: number;
   /** True while queued agent audio (not pump silence) is being written. */
   readonly playing: boolean;
+  /**
+   * The device is kept playing between replies (silence) and never let to run dry
+   * (`PlayerOptions.keepRunning`): its latency holds through the call.
+   */
+  readonly keepsRunning?: boolean;
   /** Level of what the device is playing (by the player's clock), with peak hold. */
   level(now?: number): import('../session/types.js').Level;
   /**

@@ -364,6 +364,7 @@ export class SessionStore implements Store {
     if (this.echo.mode === 'cancel') {
       player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
       player.onRanDry = (ms) => this.echo.onOutputGap?.(ms);
+      this.echo.setOutputKeptRunning?.(player.keepsRunning === true);
     }
     // Whoever made the player may count its gaps too (the stats file); the events say them.
     const countGap = player.onGap;

@@ -41,6 +41,7 @@ let sink: FailingSink | undefined;
 async function call(
   echo: Awaited<ReturnType<typeof openEchoPath>>,
   source: AudioSource = new SilenceSource(RATE),
+  keepRunning = false,
 ): Promise<SessionStore> {
   agent = await startLocalAgent({ voice: 'tone' });
   const created = await createCall({
@@ -53,6 +54,7 @@ async function call(
   await sink.open();
   // As the app wires it (call-parts.ts): the output gone is said, and the store told.
   player = new Player(sink, {
+    keepRunning,
     onError: (message) => store?.reportOutputLost('audio output stopped: test', message),
   });
   store = new SessionStore({
@@ -130,6 +132,20 @@ describe('the echo path in a call', () => {
     await agent?.close();
     await call(await openEchoPath('off', MIC, { input: RATE, output: RATE }));
     expect(player?.onRanDry).toBeUndefined();
+  }, 20_000);
+
+  it('tells the canceller whether the output is kept running between replies', async () => {
+    // As the app does while cancelling (call-parts.ts): the filter then stays trusted across
+    // the agent's pauses (test/echo/between-replies.test.ts).
+    for (const keepRunning of [true, false]) {
+      const echo = await openEchoPath('cancel', MIC, { input: RATE, output: RATE });
+      const told: boolean[] = [];
+      echo.setOutputKeptRunning = (kept) => told.push(kept);
+      await call(echo, new SilenceSource(RATE), keepRunning);
+      expect(told).toEqual([keepRunning]);
+      await store?.actions.hangUp();
+      await agent?.close();
+    }
   }, 20_000);
 
   it('falls back to the guard, with the reason, as a warning', async () => {

@@ -57,6 +57,14 @@ const LOSS_AGREEING_CHECKS = 2;
 export const CONVERGED_ERLE_DB = 15;
 const CONVERGED_FRAMES = 25;
 /**
+ * A filter trusted before a pause of an output kept running (see
+ * {@link EchoCanceller.outputKeptRunning}) is trusted again once it has held this on this many
+ * counted frames of the next reply: it only has to show the echo did not move meanwhile. The bar
+ * is higher than a first convergence's, the run shorter.
+ */
+const RETRUST_ERLE_DB = 20;
+const RETRUST_FRAMES = 8;
+/**
  * Only frames where the mic is this loud (mean square, ≈ -45 dBFS) count towards converging:
  * clearly echo, so a quiet mic whose noise the suppressor lowers cannot pass for cancellation.
  */
@@ -65,7 +73,10 @@ const CONVERGE_MIC_MEAN_SQUARE = (32_768 * 10 ** (-45 / 20)) ** 2;
  * After this long without agent audio the filter is not trusted again until it has shown it
  * still cancels: an output device that ran dry may restart with another latency (ALSA through
  * PulseAudio or PipeWire restarts a stream with a new pre-buffer), and the old alignment
- * would let the start of the next reply through.
+ * would let the start of the next reply through. An output kept running between replies
+ * ({@link EchoCanceller.outputKeptRunning}) can move too, unseen (a starved speaker child), but
+ * a filter trusted before the pause needs only a short run to show it still cancels
+ * ({@link RETRUST_FRAMES}).
  */
 const DISTRUST_AFTER_SILENT_MS = 1_000;
 /**
@@ -215,7 +226,24 @@ export class EchoCanceller {
     this.warmOut = new Int16Array(this.frameSize);
   }
 
-  /** The filter has shown it cancels since it last (re)started or paused. */
+  /**
+   * The output device plays all call long, silence between replies (the player's
+   * `keepRunning`), and says when it ran dry where the player can see it (`distrust`). A pause
+   * of the agent then does not restart the device, and a filter trusted before it is trusted
+   * again on a short run ({@link RETRUST_FRAMES} frames at {@link RETRUST_ERLE_DB}) instead of
+   * a first convergence's 25 at 15 dB: with those, a user who talked over the first second or
+   * more of a reply was not let through (their voice, once there, kept the filter from showing
+   * its figure). Not trusted across the pause outright: the echo still moved now and then
+   * between replies on a loaded machine (a starved speaker child the player cannot see), and
+   * its start reached the server (docs/audio-capture.md).
+   */
+  outputKeptRunning = false;
+  /** Trusted before a pause of an output kept running, and nothing since says the echo moved. */
+  private pausedTrust = false;
+  /** Counted frames in a row at {@link RETRUST_ERLE_DB} or more. */
+  private retrustFrames = 0;
+
+  /** The filter has shown it cancels since it last (re)started or distrust. */
   get isConverged(): boolean {
     return this.converged;
   }
@@ -296,7 +324,9 @@ export class EchoCanceller {
    */
   distrust(): void {
     this.converged = false;
+    this.pausedTrust = false;
     this.goodFrames = 0;
+    this.retrustFrames = 0;
     // Its smoothed figure still holds the frames before: only new ones may vouch for the filter.
     this.erle.reset();
     this.distrusts++;
@@ -330,8 +360,10 @@ export class EchoCanceller {
     if (refActive) this.activeSinceReset++;
     this.silentFrames = refActive ? 0 : this.silentFrames + 1;
     if (this.silentFrames * AEC_FRAME_MS >= DISTRUST_AFTER_SILENT_MS) {
+      if (this.converged && this.outputKeptRunning) this.pausedTrust = true;
       this.converged = false;
       this.goodFrames = 0;
+      this.retrustFrames = 0;
     }
     if (!this.warmedUp && this.activeSinceReset >= WARM_UP_AFTER_MS / AEC_FRAME_MS) this.warmUp();
     this.dsp.echoCancel(this.echo, this.micFrame, this.refFrame, this.outFrame);
@@ -348,8 +380,11 @@ export class EchoCanceller {
     const known = this.fixedDelay || this.estimatedDelayMs !== undefined;
     if (counted && erle !== undefined && known && micPower >= CONVERGE_MIC_MEAN_SQUARE) {
       this.goodFrames = erle >= CONVERGED_ERLE_DB ? this.goodFrames + 1 : 0;
-      if (this.goodFrames >= CONVERGED_FRAMES && !this.converged) {
+      this.retrustFrames = erle >= RETRUST_ERLE_DB ? this.retrustFrames + 1 : 0;
+      const retrusted = this.pausedTrust && this.retrustFrames >= RETRUST_FRAMES;
+      if ((this.goodFrames >= CONVERGED_FRAMES || retrusted) && !this.converged) {
         this.converged = true;
+        this.pausedTrust = false;
         this.convergences++;
       }
     }
@@ -414,11 +449,10 @@ export class EchoCanceller {
     // The echo seems to have left the filter (the output device's latency changed): until the
     // filter has moved and learned again, do not count on it. Not on one estimate: a stray one
     // during double-talk closed the mic on the user talking over the agent.
-    if (
-      this.converged &&
-      !this.onsetFits(estimate.delayMs) &&
-      this.candidateChecks >= LOSS_AGREEING_CHECKS
-    ) {
+    const lost = !this.onsetFits(estimate.delayMs) && this.candidateChecks >= LOSS_AGREEING_CHECKS;
+    // Nor is a filter waiting to be trusted again after a pause.
+    if (lost) this.pausedTrust = false;
+    if (lost && this.converged) {
       this.converged = false;
       this.losses++;
     }
@@ -428,7 +462,9 @@ export class EchoCanceller {
     if (this.onsetFits(estimate.delayMs)) return;
     this.bulk = this.samples(Math.max(0, estimate.delayMs - ONSET_TARGET_MS));
     this.converged = false;
+    this.pausedTrust = false;
     this.goodFrames = 0;
+    this.retrustFrames = 0;
     // What the filter learned belongs to the old alignment: start again rather than unlearn.
     this.dsp.echoReset(this.echo);
     this.erle.reset();

@@ -67,6 +67,12 @@ export interface EchoPath {
   onPlayed(pcm: Buffer, atMs: number): void;
   /** The output ran dry mid-stream for `ms` (the player was late): its latency may have moved. */
   onOutputGap?(ms: number): void;
+  /**
+   * The output is kept playing between replies (the player's `keepRunning`) and reports its
+   * dry-outs through `onOutputGap`: a pause of the agent does not restart it, and a filter
+   * trusted before the pause needs only a short run to be trusted again.
+   */
+  setOutputKeptRunning?(kept: boolean): void;
   /** One mic frame, as captured. */
   process(frame: Buffer, playback: PlaybackState): EchoResult;
   figures(): EchoFigures | undefined;
@@ -172,8 +178,8 @@ export class GuardedEcho implements EchoPath {
 /**
  * speexdsp's canceller on every mic frame, fed with what the loudspeaker plays. Until the filter
  * has shown it cancels (the first second or so of agent speech; again after a pause, as the
- * output device may restart with another latency), the mic is silenced while the agent's audio
- * may be in it: a half-trained filter lets enough echo through for a server's speech detector
+ * echo may have moved: within the first 160 ms of the reply's echo on an output kept running),
+ * the mic is silenced while the agent's audio may be in it: a half-trained filter lets enough echo through for a server's speech detector
  * to hear the agent, and the agent would interrupt itself. A level gate cannot tell the user
  * from the echo then (the echo can be as loud as a voice, and arrive up to a second late), so
  * barge-in waits for the filter. A mic that hears no loudspeaker at all (headphones the sound
@@ -220,6 +226,17 @@ export class CancelledEcho implements EchoPath {
    */
   onOutputGap(ms: number): void {
     if (ms >= OUTPUT_GAP_DISTRUST_MS) this.canceller.distrust();
+  }
+
+  /**
+   * An output kept running holds its latency from reply to reply (nearly: see the canceller's
+   * `outputKeptRunning`): a filter trusted on one reply is trusted again on the next once it
+   * has cancelled 160 ms of its echo, and the user can talk over its start. A device left to
+   * run dry between replies restarts with another latency: the filter must converge again, as
+   * at first, after each second of agent silence.
+   */
+  setOutputKeptRunning(kept: boolean): void {
+    this.canceller.outputKeptRunning = kept;
   }
 
   process(frame: Buffer, playback: PlaybackState): EchoResult {
