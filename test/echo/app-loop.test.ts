@@ -78,6 +78,27 @@ describe('echo cancellation through the whole app on open speakers', () => {
     expect(run.clearedAt!, context).toBeGreaterThan(run.bargeInAt!);
   }, 90_000);
 
+  it('lets the user talk over the start of a reply that follows a pause', async () => {
+    // The user's first words and the server's answer: well over a second without agent audio
+    // before the reply. The user talks 0.7 s into it (their voice reaches the mic about 0.3 s
+    // later), where the reply's echo has been at the mic for 0.3 s (the rig's loop adds about
+    // 290 ms to the room's 80): the filter learnt on the greeting has to be trusted again by
+    // then. It was not before (a new-user trial could not talk over the first 2.5-4 s of any
+    // reply): 25 frames at 15 dB took the mic to 0.9 s at best, and the user's voice, once
+    // there, kept the filter from showing them.
+    const run = await runLoop(scene, 80, 'cancel', true, [], 700);
+    const context = `\n${run.stdout}\n${run.log.map((l) => l.line).join('\n')}`;
+    // The rig waits for 800 ms of quiet after the greeting before the user's first words.
+    expect(run.replyAt! - run.askedAt!, context).toBeGreaterThan(run.firstWordsMs);
+    expect(selfInterruptions(run), context).toEqual([]);
+    expect(run.bargeInAt, context).toBeDefined();
+    expect(
+      heardSpeech(run, run.bargeInAt!, Number.POSITIVE_INFINITY).length,
+      `the server never heard the user over the reply${context}`,
+    ).toBeGreaterThan(0);
+    expect(run.clearedAt, `the barge-in did not get through${context}`).toBeDefined();
+  }, 90_000);
+
   it('without it the agent interrupts itself (the rig can tell)', async () => {
     const run = await runLoop(scene, 80, 'off', false);
     const context = `\n${run.stdout}\n${run.log.map((l) => l.line).join('\n')}`;

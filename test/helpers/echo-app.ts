@@ -18,7 +18,7 @@ export const RATE = 48_000;
  * (-40 dBFS) hears the agent without cancellation.
  */
 export const ROOM_GAIN = 0.1;
-/** The user talks over the agent's reply this long after it is first heard. */
+/** The user talks over the agent's reply this long after it is first heard (by default). */
 const BARGE_IN_AFTER_MS = 3_000;
 /** Agent audio louder than this at the loudspeaker counts as heard. */
 const HEARD_DB = -40;
@@ -90,8 +90,8 @@ function quietFor(speaker: { pcm(): Buffer }, ms: number): boolean {
 
 /**
  * One call: the greeting plays out (the user silent); the user says something; the agent
- * replies; two seconds into the reply the user talks over it. `bargeIn: false` stops after the
- * greeting.
+ * replies; `bargeInAfterMs` (3 s) into the reply the user talks over it. `bargeIn: false` stops
+ * after the greeting.
  */
 export async function runLoop(
   scene: Scene,
@@ -99,6 +99,7 @@ export async function runLoop(
   echo: 'cancel' | 'off',
   bargeIn = true,
   extraArgs: readonly string[] = [],
+  bargeInAfterMs = BARGE_IN_AFTER_MS,
 ): Promise<LoopRun> {
   const { server, firstWords, userSpeech } = scene;
   const log: Array<{ at: number; line: string }> = [];
@@ -163,7 +164,7 @@ export async function runLoop(
         intervalMs: 20,
         what: 'the reply at the loudspeaker',
       });
-      await waitFor(() => performance.now() >= replyAt! + BARGE_IN_AFTER_MS, {
+      await waitFor(() => performance.now() >= replyAt! + bargeInAfterMs, {
         timeoutMs: 10_000,
         intervalMs: 10,
       });
