@@ -111,7 +111,7 @@ export interface CallConnectionEvents {
   answering: [silentMs: number];
   /**
    * The socket closed after having been open (emitted once). `byUs` is true when `close()` or
-   * `hangUp()` started it. A lost connection reports 1006 and "no answer from server for N s".
+   * `hangUp()` started it. A lost connection reports 1006 and "no answer from the server for N s".
    */
   close: [code: number, reason: string, byUs: boolean];
   /** A problem that did not close the socket by itself (one line, no URL, no key). */
@@ -466,7 +466,8 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
       this.armWatchdog(Math.min(this.pongTimeoutMs - idleMs, quietIn ?? Number.POSITIVE_INFINITY));
       return;
     }
-    this.lostReason = `no answer from server for ${secondsText(this.pongTimeoutMs)}`;
+    // The same words as the warning before it (`noAnswerFromServer`), its time as configured.
+    this.lostReason = `no answer from the server for ${secondsText(this.pongTimeoutMs)}`;
     this.stopKeepAlive();
     this.ws?.terminate();
   }

@@ -7,6 +7,7 @@ import type { AudioSource, GapCause, PlayerLike } from '../audio/types.js';
 import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine, truncate } from '../protocol/sanitize.js';
 import { toolFailure, toolSuccess } from '../protocol/tools.js';
+import { noAnswerFromServer, wholeSecondsText } from '../text/durations.js';
 import { blankSecrets } from '../text/secrets.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
@@ -420,7 +421,7 @@ export class SessionStore implements Store {
   private onServerQuiet(idleMs: number): void {
     if (this.snapshot.phase !== 'live' || this.stopped || this.snapshot.serverQuiet) return;
     const eventId = this.nextEventId;
-    this.addEvent('warning', `no answer from the server for ${wholeSeconds(idleMs)}`);
+    this.addEvent('warning', noAnswerFromServer(idleMs));
     this.update({ serverQuiet: { since: Date.now() - idleMs, eventId } });
   }
 
@@ -429,7 +430,7 @@ export class SessionStore implements Store {
     const quiet = this.snapshot.serverQuiet;
     if (!quiet || this.isOver()) return;
     const id = this.nextEventId;
-    const text = `the server answers again after ${wholeSeconds(silentMs)}`;
+    const text = `the server answers again after ${wholeSecondsText(silentMs)}`;
     this.addEvent('info', text, { clears: quiet.eventId });
     this.update({ serverQuiet: undefined, serverBack: { id, text } });
   }
@@ -459,7 +460,10 @@ export class SessionStore implements Store {
         const newUserTurn = msg.role === 'user' && this.snapshot.pendingTexts.length > 0 && isNew;
         const now = Date.now();
         // A user's spoken turn began when the mic heard it start, not when its words came.
-        const spoken = msg.role === 'user' && (msg.medium ?? 'voice') === 'voice' && isNew;
+        // A message typed may come back without a medium: with one pending, only a turn marked
+        // spoken is taken for one.
+        const medium = msg.medium ?? (this.snapshot.pendingTexts.length > 0 ? undefined : 'voice');
+        const spoken = msg.role === 'user' && medium === 'voice' && isNew;
         const utterance =
           spoken && this.utteranceAt !== undefined && now - this.utteranceAt <= UTTERANCE_MAX_MS
             ? this.utteranceAt
@@ -878,7 +882,7 @@ export class SessionStore implements Store {
     this.update({ turns, interruptions: this.snapshot.interruptions + 1 });
     const what = by === 'server' ? 'barge-in: server cleared playback' : 'interrupted the agent';
     this.addEvent('info', `${what} (${Math.round(dropped)} ms of agent audio dropped)`);
-    if (by === 'server') this.countQuickCut();
+    if (by === 'server' && dropped > 0) this.countQuickCut();
   }
 
   /**
@@ -892,11 +896,17 @@ export class SessionStore implements Store {
     const chosenOff = echo.mode === 'off' && (echo.reason ?? '').startsWith('turned off');
     if (echo.mode !== 'guard' && !chosenOff) return;
     if (Date.now() - this.replyHeardAt > QUICK_CUT_MS) return;
+    // Each reply counts once, however many clears its start brings.
+    this.replyHeardAt = Number.NEGATIVE_INFINITY;
     this.quickCuts++;
     if (this.quickCuts !== QUICK_CUTS_TO_WARN) return;
+    // The guard in place of a canceller that could not load (its reason says why): asking for
+    // the canceller would bring the guard again.
     const mode = echo.mode === 'guard' ? 'the echo guard' : 'echo off';
+    const way =
+      echo.mode === 'guard' && echo.reason ? 'use headphones' : 'use headphones, or --echo cancel';
     this.reportScreenWarning(
-      `the agent was cut off within a second of starting to speak ${QUICK_CUTS_TO_WARN} times: it may be hearing itself through the loudspeaker (${mode}); use headphones, or --echo cancel`,
+      `the agent was cut off within a second of starting to speak ${QUICK_CUTS_TO_WARN} times: it may be hearing itself through the loudspeaker (${mode}); ${way}`,
     );
   }
 
@@ -1251,11 +1261,6 @@ export class SessionStore implements Store {
 
 function sameLevel(a: Snapshot['micLevel'], b: Snapshot['micLevel']): boolean {
   return a.rmsDb === b.rmsDb && a.peakDb === b.peakDb && a.peakHoldDb === b.peakHoldDb;
-}
-
-/** `6 s`: a silence in whole seconds, as the warning and the line that ends it say it. */
-function wholeSeconds(ms: number): string {
-  return `${Math.floor(ms / 1_000)} s`;
 }
 
 function errorText(error: unknown): string {

@@ -11,5 +11,15 @@ export function secondsText(ms: number): string {
  * 7 s` (whole seconds since its last sign of life, `Snapshot.serverQuiet.since`).
  */
 export function noAnswerText(since: number, now: number): string {
-  return `no answer ${Math.max(0, Math.floor((now - since) / 1_000))} s`;
+  return `no answer ${wholeSecondsText(now - since)}`;
+}
+
+/** `6 s`: a silence in whole seconds, as the quiet server's lines say it. */
+export function wholeSecondsText(ms: number): string {
+  return `${Math.max(0, Math.floor(ms / 1_000))} s`;
+}
+
+/** `no answer from the server for 6 s`: the quiet server's warning, and the lost call's reason. */
+export function noAnswerFromServer(ms: number): string {
+  return `no answer from the server for ${wholeSecondsText(ms)}`;
 }

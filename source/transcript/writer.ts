@@ -81,6 +81,17 @@ function isAppendFormat(format: TranscriptFormat): boolean {
 }
 
 /**
+ * Not a failure: `s` on a transcript that goes to a pipe, a FIFO or a terminal, which is written
+ * once when the call ends. Its message is what the screen says.
+ */
+export class SaveAtEnd extends Error {
+  constructor(path: string) {
+    super(`the transcript goes to ${path} when the call ends: it is written there once, whole`);
+    this.name = 'SaveAtEnd';
+  }
+}
+
+/**
  * Keeps a transcript file current while a call runs, so that a crash or kill -9 loses at most
  * the turn in progress. `.txt`/`.jsonl` get each turn appended once it is final; `.md`/`.json`
  * are rewritten atomically (throttled) whenever a turn becomes final. The moment the call ends
@@ -94,17 +105,6 @@ function isAppendFormat(format: TranscriptFormat): boolean {
  * gets each call's final form once, at `close`, appended, and not the run's earlier calls again
  * (they went to it before).
  */
-/**
- * Not a failure: `s` on a transcript that goes to a pipe, a FIFO or a terminal, which is written
- * once when the call ends. Its message is what the screen says.
- */
-export class SaveAtEnd extends Error {
-  constructor(path: string) {
-    super(`the transcript goes to ${path} when the call ends: it is written there once, whole`);
-    this.name = 'SaveAtEnd';
-  }
-}
-
 export class TranscriptWriter {
   readonly path: string;
   readonly format: TranscriptFormat;

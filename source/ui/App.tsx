@@ -260,6 +260,17 @@ export function App({
     { isActive: fetchingRecord },
   );
 
+  const toastId = ui.toast?.id;
+  // A call being created makes the notice about the last one stale (`not calling again: …`,
+  // then a redial that works): it goes as the new call starts. Before the run's note below,
+  // which may come in the same update (`already calling again`) and must not go with it.
+  const dialing = stage?.kind === 'dialing';
+  const toastIdNow = useRef(toastId);
+  toastIdNow.current = toastId;
+  useEffect(() => {
+    if (dialing && toastIdNow.current !== undefined)
+      dispatch({ type: 'clearToast', id: toastIdNow.current, all: true });
+  }, [dialing, dispatch]);
   // A line from the run (an agent remembered) shows like a toast: for a while, then goes.
   useEffect(() => {
     if (note) dispatch({ type: 'notice', text: note });
@@ -278,16 +289,6 @@ export function App({
   useEffect(() => {
     if (serverBack) dispatch({ type: 'notice', text: serverBack.text });
   }, [serverBack, dispatch]);
-  const toastId = ui.toast?.id;
-  // A call being created makes the notice about the last one stale (`not calling again: …`,
-  // then a redial that works): it goes as the new call starts.
-  const dialing = stage?.kind === 'dialing';
-  const toastIdNow = useRef(toastId);
-  toastIdNow.current = toastId;
-  useEffect(() => {
-    if (dialing && toastIdNow.current !== undefined)
-      dispatch({ type: 'clearToast', id: toastIdNow.current, all: true });
-  }, [dialing, dispatch]);
   // "Not connected yet: press Enter once the call is live" is done with once it is live.
   const live = phase === 'live';
   const waitingForLive = ui.toast?.text === NOT_LIVE_YET;

@@ -18,13 +18,13 @@ export interface UiState {
   readonly pttHold: boolean;
   readonly showEvents: boolean;
   /** One-line notice, e.g. where the transcript was saved. */
-  readonly toast?: { readonly text: string; readonly id: number };
+  readonly toast?: { readonly text: string; readonly id: number; readonly notice?: boolean };
   /** Id of the last toast, so a stale timer cannot clear a newer one. */
   readonly toastSeq: number;
   /**
    * Notices of the run's (an agent remembered, a settings or call warning) that came while
    * another line was showing: each shows in turn, for the whole of its time, when the line
-   * before it goes. A reply to a key takes the line at once and does not empty this.
+   * before it goes. A reply to a key takes the line at once; the notice it took it from waits here again.
    */
   readonly queuedNotices: readonly string[];
   readonly scroll: ScrollState;
@@ -64,8 +64,9 @@ export const INITIAL_UI_STATE: UiState = {
 /** Notices waiting beyond this many are in the events pane only (`d`). */
 const MAX_QUEUED_NOTICES = 4;
 
-function showToast(state: UiState, text: string): UiState {
-  return { ...state, toast: { text, id: state.toastSeq + 1 }, toastSeq: state.toastSeq + 1 };
+function showToast(state: UiState, text: string, notice = false): UiState {
+  const toast = { text, id: state.toastSeq + 1, ...(notice ? { notice } : {}) };
+  return { ...state, toast, toastSeq: state.toastSeq + 1 };
 }
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
@@ -84,10 +85,15 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       return state.mode === 'help' ? { ...state, mode: 'call' } : state;
     case 'toggleEvents':
       return { ...state, showEvents: !state.showEvents };
-    case 'toast':
-      return showToast(state, action.text);
+    case 'toast': {
+      // A reply to a key takes the line at once; a notice of the run's it took the line from
+      // shows again after it (its whole time: it may have been up a moment only).
+      const taken = state.toast?.notice ? state.toast.text : undefined;
+      const queued = taken === undefined ? state.queuedNotices : [taken, ...state.queuedNotices];
+      return showToast({ ...state, queuedNotices: queued }, action.text);
+    }
     case 'notice': {
-      if (!state.toast) return showToast(state, action.text);
+      if (!state.toast) return showToast(state, action.text, true);
       const known = state.toast.text === action.text || state.queuedNotices.includes(action.text);
       if (known || state.queuedNotices.length >= MAX_QUEUED_NOTICES) return state;
       return { ...state, queuedNotices: [...state.queuedNotices, action.text] };
@@ -96,7 +102,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       if (state.toast?.id !== action.id) return state;
       const [next, ...rest] = action.all ? [] : state.queuedNotices;
       const cleared = { ...state, toast: undefined, queuedNotices: rest };
-      return next === undefined ? cleared : showToast(cleared, next);
+      return next === undefined ? cleared : showToast(cleared, next, true);
     }
     case 'scroll':
       return state.scroll === action.scroll ? state : { ...state, scroll: action.scroll };

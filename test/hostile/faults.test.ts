@@ -162,7 +162,7 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
     );
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(
-      /^error: call socket lost \(code 1006\): no answer from server for 2 s$/m,
+      /^error: call socket lost \(code 1006\): no answer from the server for 2 s$/m,
     );
     expect(run.transcript).toMatch(/before the fault/);
     // Said on the way: a warning once the server went quiet (1.5 s here), before the loss.

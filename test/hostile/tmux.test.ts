@@ -195,10 +195,12 @@ describe('full-screen UI against a hostile server (tmux)', () => {
     });
     const files = runFiles();
     const t = launch(server, files);
-    // The notice keeps its end (the reason's last words and the keys); the code is in the
-    // transcript's error line beside it.
+    // The notice keeps its end (the reason's last words and the keys; on a second row when one
+    // cannot hold it); the code is in the transcript's error line beside it.
     await t.waitScreen(
-      (s) => /call ended: .*agent gone — press r/.test(s) && /4003\): agent gone/.test(s),
+      (s) =>
+        /call ended: [^\n]*(\n[^\n]*)?agent\s+gone( — |\n)press r/.test(s) &&
+        /4003\): agent gone/.test(s),
       'the end reason',
     );
     expectIntact(t);

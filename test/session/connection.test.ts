@@ -270,7 +270,7 @@ describe('CallConnection', () => {
     await waitFor(() => expect(r.closes).toHaveLength(1));
     expect(r.closes[0]).toEqual({
       code: 1006,
-      reason: 'no answer from server for 0.4 s',
+      reason: 'no answer from the server for 0.4 s',
       byUs: false,
     });
     expect(r.conn.isOpen).toBe(false);

@@ -60,8 +60,8 @@ describe('describeClose', () => {
   });
 
   it('every other code is an error with the code and the reason', () => {
-    expect(describeClose(1006, 'no answer from server for 10 s', false)).toEqual({
-      endReason: 'call socket lost (code 1006): no answer from server for 10 s',
+    expect(describeClose(1006, 'no answer from the server for 10 s', false)).toEqual({
+      endReason: 'call socket lost (code 1006): no answer from the server for 10 s',
       isError: true,
     });
     expect(describeClose(1011, '', false).endReason).toBe(

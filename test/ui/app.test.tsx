@@ -1024,6 +1024,33 @@ describe('keys', () => {
 });
 
 describe('notices across a redial', () => {
+  it('a note that comes with the new call being created is kept, the old notice goes', async () => {
+    const store = new FakeStore({ phase: 'ended' });
+    const r = render(
+      <App
+        store={store}
+        note="not calling again: this call has only just started"
+        stage={{ kind: 'call' }}
+      />,
+    );
+    try {
+      await waitFor(() => expect(r.lastFrame()).toContain('not calling again'));
+      r.rerender(
+        <App
+          store={store}
+          note="already calling again: one call at a time"
+          stage={{ kind: 'dialing', number: 2 }}
+        />,
+      );
+      await waitFor(() =>
+        expect(r.lastFrame()).toContain('already calling again: one call at a time'),
+      );
+      expect(r.lastFrame()).not.toContain('not calling again');
+    } finally {
+      r.unmount();
+    }
+  });
+
   it('a notice about the last call goes when the next one is being created', async () => {
     const store = new FakeStore({ phase: 'ended' });
     const note = 'not calling again: Cannot read the prompt file /tmp/p.md: no such file.';

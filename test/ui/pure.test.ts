@@ -440,6 +440,9 @@ describe('ui state', () => {
     expect(s.toast?.text).toBe('Front Desk is your agent');
     s = uiReducer(s, { type: 'toast', text: 'the call is over: there is nothing to interrupt' });
     s = uiReducer(s, { type: 'clearToast', id: s.toast!.id });
+    // The notice the key's reply took the line from comes back first, then the one waiting.
+    expect(s.toast?.text).toBe('Front Desk is your agent');
+    s = uiReducer(s, { type: 'clearToast', id: s.toast!.id });
     expect(s.toast?.text).toBe('warning: playing through sox play');
     s = uiReducer(s, { type: 'clearToast', id: s.toast!.id });
     expect(s.toast).toBeUndefined();

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
+import { noAnswerFromServer } from '../../text/durations.js';
 import { screenLine } from '../sanitize.js';
 import { fitPath, lastColumns, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { fg } from '../theme.js';
@@ -74,7 +75,7 @@ export function notices(input: NoticeInput): Notice[] {
   if (input.quietSeconds !== undefined && !ended) {
     out.push({
       key: 'quiet',
-      text: `warning: no answer from the server for ${input.quietSeconds} s`,
+      text: `warning: ${noAnswerFromServer(input.quietSeconds * 1_000)}`,
       color: 'yellow',
       bold: true,
     });
