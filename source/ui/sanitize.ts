@@ -23,7 +23,12 @@ export function setDropSkinTones(drop: boolean): void {
   dropSkinTones = drop;
 }
 
-function forScreen(text: string): string {
+/**
+ * Text as the screen draws it, already clean: under tmux without skin-tone modifiers (what is
+ * being typed, drawn as it is edited: the modifier sits inside its emoji's grapheme cluster, so
+ * the pieces around a cursor can each be drawn this way).
+ */
+export function forScreen(text: string): string {
   return dropSkinTones ? text.replace(SKIN_TONES, '') : text;
 }
 

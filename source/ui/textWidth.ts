@@ -181,3 +181,14 @@ function wrapParagraph(paragraph: string, cols: number, rows: string[]): void {
   }
   if (row.length > 0 || rows.length === firstRow) rows.push(row.trimEnd());
 }
+
+/**
+ * `text` in at most `columns`, its middle given up for `…`: its start and its end stay (a
+ * reason's first and last words, an id's two ends). Pure.
+ */
+export function cutMiddle(text: string, columns: number): string {
+  if (stringWidth(text) <= columns) return text;
+  const tail = lastColumns(text, Math.floor((columns - 1) / 2));
+  const head = truncateToWidth(text, columns - stringWidth(tail)).replace(/…$/, '');
+  return `${head}…${tail}`;
+}

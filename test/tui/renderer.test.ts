@@ -114,6 +114,12 @@ describe('wide characters', () => {
       if (at < 0) continue;
       expect(stringWidth(line.slice(0, at)), line).toBe(61);
     }
+    // The message line draws what is typed the same way, while it is typed.
+    await tui.keys('t');
+    await tui.type('ok 👍🏽');
+    const typing = await tui.waitForScreen((s) => /say: ok/.test(s), 'the typed line');
+    expect(screenLines(typing)[0], typing).toMatch(/^omnia-voice/);
+    await tui.keys('Escape');
     // Only the screen draws it without its tone: the message sent keeps it.
     const sent = call.agent.calls[0]?.clientMessages.find((m) => m.type === 'user_text_message');
     expect(JSON.stringify(sent)).toContain('👍🏽');

@@ -6,7 +6,7 @@ import { factRows, factValues } from '../../source/ui/components/CallFacts.js';
 import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { helpLines } from '../../source/ui/components/HelpOverlay.js';
-import { twoRowText } from '../../source/ui/components/Notices.js';
+import { noticeRows, notices, twoRowText } from '../../source/ui/components/Notices.js';
 import { cursorWindow } from '../../source/ui/components/TypingLine.js';
 import { formatCallTime } from '../../source/ui/format.js';
 import { onlyStreaming } from '../../source/ui/hooks/useTranscriptItems.js';
@@ -559,6 +559,23 @@ describe('call facts in the narrow layout', () => {
     const narrow = factRows(facts, '0:10', true, 24);
     expect(row(narrow, 'time')).toBe('0:10  rtt 3 ms');
     expect(row(narrow, 'reply')).toBe('327 ms');
+  });
+});
+
+describe('a redial that failed, on a narrow screen', () => {
+  it('keeps one row below 60 columns: the reason cut in its middle, the keys said shorter', () => {
+    const message =
+      'could not call again: Cannot reach Omnia at 127.0.0.1:8787 (connection refused). Check your network and --api-base.';
+    const items = notices({
+      phase: 'ended',
+      quitting: false,
+      between: { kind: 'failed', message },
+    });
+    const rows = noticeRows(items, 50).map((r) => r.text);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/^✖ could not .*….*api-base\. — r again · q quit$/);
+    expect(stringWidth(rows[0]!)).toBeLessThanOrEqual(50);
+    expect(noticeRows(items, 80)).toHaveLength(2);
   });
 });
 

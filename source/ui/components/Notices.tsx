@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
 import { noAnswerFromServer } from '../../text/durations.js';
 import { screenLine } from '../sanitize.js';
-import { fitPath, lastColumns, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
+import { cutMiddle, fitPath, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { fg } from '../theme.js';
 
 export interface NoticeInput {
@@ -89,7 +89,10 @@ export function notices(input: NoticeInput): Notice[] {
       text: `${message}${keys}`,
       color: 'red',
       bold: true,
-      fit: (width) => rowsWithKeys(message, keys, keys, width),
+      fit: (width) =>
+        width >= TWO_ROW_ENDED_FROM
+          ? rowsWithKeys(message, keys, keys, width)
+          : [oneRowWithKeys(message, shortKeys(true, Boolean(input.typing)), width)],
     });
   } else if (between?.kind === 'dialing' && between.number > 1) {
     out.push({ key: 'between', text: 'calling again…', color: 'yellow', bold: false });
@@ -215,6 +218,13 @@ export function rowsWithKeys(
   return [first, `${cutMiddle(rest, room)}${tail}`];
 }
 
+/** `text` cut in its middle to leave room for `keys` after it, in one row; the keys alone when narrower. */
+function oneRowWithKeys(text: string, keys: string, width: number): string {
+  const room = width - stringWidth(keys);
+  if (room < 10) return truncateToWidth(keys.replace(/^ — /, ''), width);
+  return `${cutMiddle(text, room)}${keys}`;
+}
+
 /**
  * `call ended: <reason> — press r to call again, q to quit` in `width` columns: the reason is
  * cut first (in its middle), then the keys say it shorter (` — r again · q quit`), then `call ended` does; the
@@ -234,14 +244,6 @@ export function endedLine(reason: string, redial: boolean, width: number, typing
     if (room >= want) return `${head}${cutMiddle(reason, room)}${keys}`;
   }
   return truncateToWidth(`ended${short}`, width);
-}
-
-/** `text` in `columns`, its middle given up: a reason's start and its end (the server's own words) stay. */
-function cutMiddle(text: string, columns: number): string {
-  if (stringWidth(text) <= columns) return text;
-  const tail = lastColumns(text, Math.floor((columns - 1) / 2));
-  const head = truncateToWidth(text, columns - stringWidth(tail)).replace(/…$/, '');
-  return `${head}…${tail}`;
 }
 
 export function Notices({ rows, width }: { readonly rows: NoticeRow[]; readonly width: number }) {

@@ -1,6 +1,7 @@
 import { Box, Text, useCursor } from 'ink';
 import { footerItems } from '../keymap.js';
 import { clusterAfter, type EditLine } from '../lineEdit.js';
+import { forScreen } from '../sanitize.js';
 import { lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
 import { stylesShown } from '../theme.js';
 
@@ -33,10 +34,11 @@ export function TypingLine({ line, width, row }: TypingLineProps) {
   const shown = line.text;
   const end = clusterAfter(shown, line.cursor);
   const room = Math.max(1, width - PROMPT_COLUMNS - (showHints ? hints.length + 1 : 0));
+  // Each piece as the screen draws it (measured that way too): the line itself keeps it all.
   const { before, at, after } = cursorWindow(
-    shown.slice(0, line.cursor),
-    shown.slice(line.cursor, end) || ' ',
-    shown.slice(end),
+    forScreen(shown.slice(0, line.cursor)),
+    forScreen(shown.slice(line.cursor, end)) || ' ',
+    forScreen(shown.slice(end)),
     room,
   );
   // Without styles the inverse cell is a plain one: the terminal's own cursor marks the place

@@ -8,7 +8,7 @@ import { useLatestReducer } from '../hooks/useLatestReducer.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { useSuspend } from '../jobControl.js';
 import { editLine, PLAIN_KEY, pastedLine } from '../lineEdit.js';
-import { sanitizeLine, screenLine } from '../sanitize.js';
+import { forScreen, sanitizeLine, screenLine } from '../sanitize.js';
 import { stringWidth, wrapText } from '../textWidth.js';
 import { fg, stylesShown } from '../theme.js';
 import {
@@ -290,7 +290,7 @@ export function AgentPicker({
   const count =
     counts.length > 0 ? fitVariants(counts, Math.max(1, columns - TITLE_MIN_COLUMNS)) : '';
   const filterShown = cursorWindow(
-    state.filter,
+    forScreen(state.filter),
     ' ',
     '',
     Math.max(1, columns - FILTER_PROMPT_COLUMNS),

@@ -5,7 +5,7 @@
  */
 import type { AgentInfo } from '../../api/agents.js';
 import { screenLine } from '../sanitize.js';
-import { fitToWidth, lastColumns, stringWidth, truncateToWidth } from '../textWidth.js';
+import { cutMiddle, fitToWidth, stringWidth } from '../textWidth.js';
 
 /** The name column's width on an ordinary screen, and what a long name gives way to. */
 export const NAME_COLUMNS = 24;
@@ -112,11 +112,8 @@ export function pickerColumns(width: number, widths: AgentWidths): PickerColumns
 
 /** An id cut in its middle: its start and its end are what tell ids apart. */
 function fitId(id: string, width: number): string {
-  if (stringWidth(id) <= width) return fitToWidth(id, width);
-  const tail = lastColumns(id, Math.floor((width - 1) / 2));
-  // truncateToWidth ends in its own "…": the head is the rest of the columns, and a wide
-  // character that did not fit leaves a column to pad.
-  return fitToWidth(`${truncateToWidth(id, width - stringWidth(tail))}${tail}`, width);
+  // A wide character that did not fit leaves a column to pad.
+  return fitToWidth(cutMiddle(id, width), width);
 }
 
 /** One agent on one line of `width` columns, laid out in `cols`. */
