@@ -218,9 +218,9 @@ export const LEVEL_LINE_MS = 1_000;
  */
 export function formatLevels(s: Snapshot, now = Date.now()): string {
   const db = (v: number) => v.toFixed(1);
-  const flags = [s.muted ? 'muted' : '', s.echoGuard.active ? 'echo guard' : '']
-    .filter(Boolean)
-    .join(', ');
+  // The canceller's hold is not the guard (`--echo guard`): said as the full screen says it.
+  const held = s.echoGuard.enabled ? 'echo guard' : 'mic held: learning echo';
+  const flags = [s.muted ? 'muted' : '', s.echoGuard.active ? held : ''].filter(Boolean).join(', ');
   return (
     `[level] mic ${db(s.micLevel.rmsDb)} dBFS (peak ${db(s.micLevel.peakHoldDb)})` +
     `${flags ? ` [${flags}]` : ''} · agent ${db(s.agentLevel.rmsDb)} dBFS` +

@@ -8,6 +8,7 @@ import { MicSource } from '../../source/audio/sources/mic-source.js';
 import { SilenceSource } from '../../source/audio/sources/silence-source.js';
 import type { AudioSource } from '../../source/audio/types.js';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { blankSnapshot } from '../../source/session/snapshot.js';
 import { SessionStore } from '../../source/session/store.js';
 import { waitFor } from '../helpers/cli.js';
 import { snapshotWith } from '../helpers/snapshot.js';
@@ -203,6 +204,13 @@ describe('the echo path in a call', () => {
     expect(t.getSnapshot().outputLost).toBe(true);
     expect(t.getSnapshot().agentLevel.peakHoldDb).toBeLessThan(-90);
   }, 30_000);
+
+  it("plain mode's level line calls the canceller's hold what it is, not the guard", () => {
+    const held = blankSnapshot({ echoGuard: { enabled: false, active: true } });
+    expect(formatLevels(held)).toContain('[mic held: learning echo]');
+    const guarded = blankSnapshot({ echoGuard: { enabled: true, active: true } });
+    expect(formatLevels(guarded)).toContain('[echo guard]');
+  });
 
   it('is off without a loudspeaker, and says why', async () => {
     const path = await openEchoPath(
