@@ -22,19 +22,19 @@ if (major < NODE_MIN_MAJOR) {
  */
 async function olderNodeAdvice(): Promise<string> {
   const { existsSync } = await import('node:fs');
-  const { join } = await import('node:path');
+  const { basename, dirname, join } = await import('node:path');
   const { fileURLToPath } = await import('node:url');
-  // dist/cli.js is one level below the project; cli.tsx (run from source) is in it.
-  for (const up of ['..', '.']) {
-    const root = fileURLToPath(new URL(up, import.meta.url)).replace(/[\\/]$/, '');
-    if (!existsSync(join(root, 'scripts', 'setup.sh'))) continue;
-    const node = join(root, '.tools', 'node', 'bin', 'node');
-    if (existsSync(node)) {
-      return `run it with "npm start -- <options>" in ${root}: that uses the Node.js set-up put in .tools/node.`;
-    }
-    return `run "bash scripts/setup.sh" in ${root} (it provisions Node.js 24 LTS for the project), then "npm start -- <options>".`;
+  // dist/cli.js is one level below the project; cli.tsx (run from source) is in it. Never a
+  // folder above: another project's set-up there is not this one's.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = basename(here) === 'dist' ? dirname(here) : here;
+  if (!existsSync(join(root, 'scripts', 'setup.sh'))) {
+    return 'install Node.js 22 or newer (24 LTS recommended).';
   }
-  return 'install Node.js 22 or newer (24 LTS recommended).';
+  if (existsSync(join(root, '.tools', 'node', 'bin', 'node'))) {
+    return `run it with "npm start -- <options>" in ${root}: that uses the Node.js set-up put in .tools/node.`;
+  }
+  return `run "bash scripts/setup.sh" in ${root} (it provisions Node.js 24 LTS for the project), then "npm start -- <options>".`;
 }
 // Compiled code of the modules a call loads is cached on disk: later starts skip the compile.
 const { enableCompileCache } = await import('node:module');
