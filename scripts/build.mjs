@@ -11,7 +11,7 @@
 // which load their binaries from their own package, and react-devtools-core, which Ink imports
 // only when DEV=true. Bundled CommonJS packages call require(): each chunk gets one from
 // createRequire.
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -62,12 +62,15 @@ const yogaWithoutFetch = {
 // OMNIA_SETUP_BUILDS=1, and the install's prepare then leaves the build to it.
 if (process.argv.includes('--prepare') && process.env.OMNIA_SETUP_BUILDS === '1') process.exit(0);
 
-rmSync(`${root}dist`, { recursive: true, force: true });
+// Built beside dist/ and put in its place only when whole: a build that fails (a set-up run again
+// over a broken edit) leaves the last build that worked, so `npm start` still starts.
+const next = `${root}dist.next`;
+rmSync(next, { recursive: true, force: true });
 try {
   await build({
     absWorkingDir: root,
     entryPoints: { cli: 'cli.tsx' },
-    outdir: 'dist',
+    outdir: 'dist.next',
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     splitting: true,
@@ -103,6 +106,9 @@ try {
     count > 0
       ? `${count} error${count === 1 ? '' : 's'}, shown above`
       : String(error?.message ?? error);
-  process.stderr.write(`build: failed (${what}); dist/ was not written\n`);
+  rmSync(next, { recursive: true, force: true });
+  process.stderr.write(`build: failed (${what}); dist/ was left as it was\n`);
   process.exit(1);
 }
+rmSync(`${root}dist`, { recursive: true, force: true });
+renameSync(next, `${root}dist`);

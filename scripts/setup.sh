@@ -46,8 +46,14 @@ fi
 
 echo "setup: building dist/"
 if ! node scripts/build.mjs; then
-  echo "setup: the build failed (scripts/build.mjs, its errors are above): npm start needs" \
-    "dist/; run bash scripts/setup.sh again when they are fixed" >&2
+  # The last build that worked is kept (build.mjs replaces dist/ only when whole).
+  if [ -f dist/cli.js ]; then
+    kept="npm start runs the last build that worked until then"
+  else
+    kept="npm start needs dist/"
+  fi
+  echo "setup: the build failed (scripts/build.mjs, its errors are above): $kept;" \
+    "run bash scripts/setup.sh again when they are fixed" >&2
   exit 1
 fi
 

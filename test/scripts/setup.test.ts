@@ -74,18 +74,37 @@ describe('scripts/setup.sh', () => {
 
   it('says in a line of its own that the build failed, with esbuild’s errors and no stack trace', async (ctx) => {
     const { dir, run } = setUpCheckout(ctx);
-    writeFileSync(join(dir, 'cli.tsx'), "import './source/no-such-module.js';\n");
+    const cli = join(dir, 'cli.tsx');
+    const good = readFileSync(cli, 'utf8');
+    writeFileSync(cli, "import './source/no-such-module.js';\n");
     const setup = await run();
     expect(setup.code).toBe(1);
     expect(setup.stderr).toMatch(/Could not resolve "\.\/source\/no-such-module\.js"/);
-    expect(setup.stderr).toContain('build: failed (1 error, shown above); dist/ was not written\n');
+    expect(setup.stderr).toContain(
+      'build: failed (1 error, shown above); dist/ was left as it was\n',
+    );
     expect(setup.stderr).toContain(
       'setup: the build failed (scripts/build.mjs, its errors are above): npm start needs dist/; run bash scripts/setup.sh again when they are fixed\n',
     );
     expect(setup.stderr).not.toMatch(/^\s+at /m);
     expect(setup.stdout).not.toContain('setup: done');
     expect(existsSync(join(dir, 'dist', 'cli.js'))).toBe(false);
-  }, 100_000);
+
+    // Set up once it works, then broken again: the build that worked is kept, and still runs.
+    writeFileSync(cli, good);
+    expect((await run()).code).toBe(0);
+    writeFileSync(cli, "import './source/no-such-module.js';\n");
+    const again = await run();
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(
+      'setup: the build failed (scripts/build.mjs, its errors are above): npm start runs the last build that worked until then; run bash scripts/setup.sh again when they are fixed\n',
+    );
+    const ran = await runProcess(process.execPath, [join(dir, 'dist', 'cli.js'), '--version'], {
+      env: process.env,
+    });
+    expect(ran.stdout.trim()).toBe(VERSION);
+    expect(existsSync(join(dir, 'dist.next'))).toBe(false);
+  }, 200_000);
 
   it('says that the install failed, and builds nothing', async (ctx) => {
     const { dir, run } = setUpCheckout(ctx, 1);
