@@ -208,7 +208,8 @@ export async function openCall(
       earlier: files.earlierData(),
       // Into the events, not stderr: mid-call, stderr would scribble over the full-screen UI.
       onError: (message) => store.reportWarning(message),
-      onWarning: (message) => store.reportWarning(message),
+      // A FIFO nobody reads yet: on screen, not only in the events, where it scrolled away.
+      onWarning: (message) => store.reportScreenWarning(message),
       ...(o.fifoWaitMs ? { fifoWaitMs: o.fifoWaitMs } : {}),
     });
   const store = new SessionStore({

@@ -8,6 +8,7 @@ import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/mes
 import { sanitizeLine, truncate } from '../protocol/sanitize.js';
 import { toolFailure, toolSuccess } from '../protocol/tools.js';
 import { noAnswerFromServer, wholeSecondsText } from '../text/durations.js';
+import { graphemes } from '../text/graphemes.js';
 import { blankSecrets } from '../text/secrets.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection, toolResultFor } from './connection.js';
@@ -968,7 +969,9 @@ export class SessionStore implements Store {
       ],
     });
     const how = sent === 'immediate' && !urgency ? ', immediate: you interrupted the agent' : '';
-    this.addEvent('info', `sent text (${trimmed.length} chars${how})`);
+    // Characters as a person counts them (a flag or an emoji with its tone is one).
+    const chars = [...graphemes().segment(trimmed)].length;
+    this.addEvent('info', `sent text (${chars} chars${how})`);
   }
 
   private setOutputMedium(medium: Medium): void {
@@ -1063,8 +1066,10 @@ export class SessionStore implements Store {
       endedAt: Date.now(),
       endReason: line,
       exitCode,
-      // Lost or not, the server is no longer waited for: the warning ends with the call.
+      // Lost or not, the server is no longer waited for: the warning ends with the call, and
+      // a round trip measured before the silence is not shown as the last word on the link.
       serverQuiet: undefined,
+      ...(this.snapshot.serverQuiet ? { rttMs: undefined } : {}),
       ...(phase === 'error' ? { error: line } : {}),
     });
     this.addEvent(phase === 'error' ? 'error' : 'info', `call ended: ${line}`);

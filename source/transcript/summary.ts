@@ -106,7 +106,7 @@ export function formatSummary(summary: CallSummary): string[] {
       (summary.interruptions === undefined
         ? `; ${RECORD_TURNS_NOTE}`
         : `, interruptions: ${summary.interruptions}` +
-          (summary.replyCutByEnd ? "; the last reply was cut off by the call's end" : '')),
+          (summary.replyCutByEnd ? "; a reply was cut off by the call's end" : '')),
   );
   if (summary.medianLatencyMs === undefined || summary.worstLatencyMs === undefined) {
     lines.push('Response latency: not measured');

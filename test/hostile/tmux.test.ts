@@ -55,6 +55,8 @@ function launch(
     shellFirst?: string;
     /** More of the app's environment (test knobs). */
     env?: Record<string, string>;
+    /** The transcript's path, when not the run's file. */
+    transcript?: string;
   } = {},
 ): Tmux {
   if (options.mic) alsaHome(files.home);
@@ -80,7 +82,7 @@ function launch(
     '--sample-rate',
     String(RATE),
     '--transcript',
-    files.transcript,
+    options.transcript ?? files.transcript,
   ];
   t.type(
     `${options.shellFirst ?? ''}cd ${files.home} && ${process.execPath} ${args.join(' ')}; echo EXIT=$?`,
@@ -253,6 +255,38 @@ describe('full-screen: a server that goes quiet (tmux)', () => {
     await t.waitScreen((s) => s.includes('after the freeze'), 'the call going on');
     expect(t.screen().join('\n')).not.toMatch(/socket lost|call ended/);
     expectIntact(t);
+    t.keys('q');
+    await expectShellBack(t, 0);
+  }, 60_000);
+
+  it('a server that never answers again: the call is lost, and no stale round trip is left', async () => {
+    const script = freezingCall(() => new Promise<void>(() => undefined));
+    server = await startHostileServer({ call: script.call });
+    const files = runFiles();
+    // Quiet after 2 s, lost at 4 s.
+    const t = launch(server, files, {
+      env: { OMNIA_PING_INTERVAL_MS: '1000', OMNIA_PONG_TIMEOUT_MS: '4000' },
+    });
+    await t.waitScreen((s) => /rtt +\d+ ms/.test(s), 'the rtt');
+    await t.waitScreen((s) => /rtt +no answer \d+ s/.test(s), 'the rtt stale');
+    const lost = await t.waitScreen((s) => /call ended: .*socket lost/.test(s), 'the call lost');
+    // Not the round trip from before the silence, as if the link had answered.
+    expect(lost).not.toMatch(/rtt +\d+ ms/);
+    expect(lost).toMatch(/rtt +—/);
+    t.keys('q');
+    await expectShellBack(t, 1);
+  }, 60_000);
+
+  it('a transcript FIFO nobody reads yet is said on the screen, not only in the events', async () => {
+    server = await startHostileServer({ call: (call) => call.json(agentSays(1, 'hello')) });
+    const files = runFiles();
+    const fifo = join(files.home, 'transcript.md');
+    spawnSync('mkfifo', [fifo]);
+    const t = launch(server, files, { transcript: fifo });
+    await t.waitScreen(
+      (s) => /warning: nothing reads from .*transcript\.md yet/.test(s),
+      'the warning',
+    );
     t.keys('q');
     await expectShellBack(t, 0);
   }, 60_000);

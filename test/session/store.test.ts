@@ -261,6 +261,15 @@ describe('SessionStore against the local agent', () => {
     30_000,
   );
 
+  it('says how long a typed message is as a person counts characters', async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    await waitFor(() => store.getSnapshot().phase === 'live' || undefined, { what: 'live' });
+    // A flag and an emoji with its tone are one character each (11 UTF-16 units here).
+    store.actions.sendText('ok 👍🏽 🇯🇵');
+    expect(store.getSnapshot().events.map((e) => e.message)).toContain('sent text (6 chars)');
+  });
+
   it('a typed message is pending until the server puts it in the transcript', async () => {
     const { url } = await localCall();
     const store = await storeFor(url, silentSource());

@@ -562,6 +562,16 @@ describe('call facts in the narrow layout', () => {
   });
 });
 
+describe('the quiet server warning on a narrow screen', () => {
+  it('says the count shorter instead of cutting it off', () => {
+    const items = notices({ phase: 'live', quitting: false, quietSeconds: 7 });
+    expect(noticeRows(items, 80).map((r) => r.text)).toEqual([
+      'warning: no answer from the server for 7 s',
+    ]);
+    expect(noticeRows(items, 40).map((r) => r.text)).toEqual(['no answer for 7 s']);
+  });
+});
+
 describe('a redial that failed, on a narrow screen', () => {
   it('keeps one row below 60 columns: the reason cut in its middle, the keys said shorter', () => {
     const message =

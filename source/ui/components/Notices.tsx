@@ -73,11 +73,15 @@ export function notices(input: NoticeInput): Notice[] {
     out.push({ key: 'error', text: `✖ ${error}`, color: 'red', bold: true });
   }
   if (input.quietSeconds !== undefined && !ended) {
+    const text = `warning: ${noAnswerFromServer(input.quietSeconds * 1_000)}`;
+    // Narrow, said shorter: the count is what matters, never cut off.
+    const short = `no answer for ${input.quietSeconds} s`;
     out.push({
       key: 'quiet',
-      text: `warning: ${noAnswerFromServer(input.quietSeconds * 1_000)}`,
+      text,
       color: 'yellow',
       bold: true,
+      fit: (width) => [stringWidth(text) <= width ? text : truncateToWidth(short, width)],
     });
   }
   const between = input.between;
