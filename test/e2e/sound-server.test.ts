@@ -62,11 +62,20 @@ describe('the default echo mode on headphones the sound server does not name', (
     const heard = server.recordSpeaker({ latencyMs: 5 });
     await sleep(READER_SETTLE_MS);
     const room = server.playIntoRoom({ latencyMs: 200 });
-    const call = callOnDevices(server, agent, tempDir(), ['--duration', '7']);
-    // Into the room at the greeting's first beep: it lasts 2.5 s (14 words of 180 ms), and the
-    // warning needs 1.5 s of voice held back; 300 ms later left 1.4 s on a quiet machine.
+    // A greeting of 30 words (5.4 s of beeps), through an inline call, so that the user talks
+    // over it for far longer than the 1.5 s the warning needs. With the demo greeting (2.5 s)
+    // the room's start-up delay and the delay search taking the voice for an echo for up to a
+    // second (UNCONFIRMED_ECHO_MS) left 1.4 s held back once, under the suite's load, and no
+    // warning was due.
+    const greeting = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+    const call = callOnDevices(server, agent, tempDir(), [
+      ...['--prompt', 'You are a test agent.', '--voice', 'Alex', '--language', 'en-us'],
+      ...['--greeting', greeting, '--duration', '10'],
+    ]);
+    // Into the room at the greeting's first beep, for 4.5 s: at least 3 s of it over the
+    // greeting whatever the room's start-up delay.
     await until(() => firstBeep(heard.pcm()), 20_000);
-    room.stdin.write(tone(300, 2_500, RATE, 0.6));
+    room.stdin.write(tone(300, 4_500, RATE, 0.6));
     const result = await call;
     await room.close();
     await heard.stop();
@@ -88,7 +97,9 @@ function callOnDevices(
 ): ReturnType<typeof runCli> {
   return runCli(
     [
-      ...['--plain', '--api-base', local.baseUrl, '--agent', 'demo'],
+      ...['--plain', '--api-base', local.baseUrl],
+      // The demo agent, unless the call is an inline one.
+      ...(extra.includes('--prompt') ? [] : ['--agent', 'demo']),
       ...['--input', 'mic', '--output', 'speaker', '--sample-rate', String(RATE), ...extra],
     ],
     {
