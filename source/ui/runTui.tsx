@@ -113,6 +113,15 @@ function mount(
     if (down) return;
     down = true;
     try {
+      // An empty last frame first: Ink erases the screen to draw it (its unmount draws the
+      // last frame, then leaves the alternate screen as it is). tmux 3.3 puts rows of an
+      // alternate screen that grew onto the shell's screen when the program leaves it: after
+      // 100x30 → 200x50, 14 rows of the pane separator stayed above the shell's lines.
+      instance?.rerender(<></>);
+    } catch {
+      // A broken tree or a terminal gone: the unmount below still gives the terminal back.
+    }
+    try {
       instance?.unmount();
     } catch {
       // A broken tree may throw while unmounting; Ink has restored the terminal by then.

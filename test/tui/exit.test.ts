@@ -92,6 +92,25 @@ describe('leaving the full-screen UI', () => {
     await tui.waitForScreen((s) => s.includes('echo-check'), 'typed text echoed');
   }, 40_000);
 
+  it('after the terminal grew, q gives back a shell screen with none of the UI on it', async () => {
+    // tmux (3.3) keeps rows of an alternate screen that grew and puts them on the shell's
+    // screen when the program leaves it: 14 rows of the pane separator, above the shell's own
+    // lines, after 100x30 → 200x50. The UI is erased before it leaves the alternate screen.
+    call = await startCall();
+    const tui = await startWrapped(call);
+    await tui.resize(200, 50);
+    await tui.waitForScreen(
+      (s) => s.split('\n').some((l) => l.indexOf('│') > 100),
+      'the UI redrawn at 200 columns',
+    );
+    await tui.keys('q');
+    const screen = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
+    expect(exitCodeOf(screen)).toBe(0);
+    expectShellScreen(screen);
+    expect(screen).not.toContain('│');
+    expect(screen.split('\n')[0]).toBe(PRE_APP_MARKER);
+  }, 40_000);
+
   it('Ctrl+C hangs up and restores the terminal the same way', async () => {
     call = await startCall();
     const tui = await startWrapped(call);
