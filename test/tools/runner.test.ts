@@ -133,6 +133,10 @@ describe('tools files', () => {
     expect(() => loadToolsFile(write('t.json', '{"tools": '))).toThrow(
       `The tools file ${join(dir, 't.json')} is not valid JSON (it ends too soon, at line 1: a closing } or " is missing).`,
     );
+    // An empty file (a `touch`, a redirect that failed) is said to be empty, not cut short.
+    expect(() => loadToolsFile(write('e.json', ' \n'))).toThrow(
+      `The tools file ${join(dir, 'e.json')} is not valid JSON (it is empty).`,
+    );
     // Where it breaks, by line and column, never the text around it: it may hold a token.
     const broken = write(
       'b.json',
