@@ -73,10 +73,13 @@ export function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCa
   const code = ended?.summary.record?.endReason;
   const own = ended?.summary.endReason;
   // When the caller's side ended it, the app knows how (`--duration 5s reached`, `you hung
-  // up`), where Omnia says only `the caller hung up`; else Omnia's code in words, as the
-  // summary says it (`the maximum duration was reached (max_duration)`).
+  // up`), where Omnia says only `the caller hung up`; when the call broke (the socket lost or
+  // closed with an error), the app's words say what broke, as the summary's first line does,
+  // where Omnia says `disconnected`; else Omnia's code in words, as the summary says it (`the
+  // maximum duration was reached (max_duration)`).
   const callerEnded = code === undefined || /^(user|client)_hangup$/i.test(code);
-  const reason = callerEnded && own ? own : code ? describeEndReason(code) : own;
+  const broke = ended !== undefined && ended.snapshot.exitCode !== 0;
+  const reason = (callerEnded || broke) && own ? own : code ? describeEndReason(code) : own;
   if (ended) parts.push(`ended: ${reason ?? 'hung up'}`);
   return { divider: parts.join(' · ') };
 }

@@ -519,8 +519,8 @@ describe('the divider above an ended call', () => {
     ...(endReason ? { endReason } : {}),
     ...(code ? { record: { callId: 'c1', complete: true, endReason: code } } : {}),
   });
-  const divider = (endReason: string | undefined, code: string | undefined) => {
-    const snapshot = makeSnapshot();
+  const divider = (endReason: string | undefined, code: string | undefined, exitCode = 0) => {
+    const snapshot = makeSnapshot({ exitCode });
     return dividerFor(1, snapshot, { snapshot, summary: summary(endReason, code) }).divider;
   };
 
@@ -535,6 +535,13 @@ describe('the divider above an ended call', () => {
     );
     // No record (skipped): the app's words.
     expect(divider('you hung up', undefined)).toBe('call 1 · ended: you hung up');
+  });
+
+  it('says what broke when the call broke, as the summary’s first line does', () => {
+    // The socket was lost: Omnia's record says only that the caller went away.
+    expect(divider('call socket lost (code 1006): no answer for 10 s', 'disconnected', 1)).toBe(
+      'call 1 · ended: call socket lost (code 1006): no answer for 10 s',
+    );
   });
 });
 
