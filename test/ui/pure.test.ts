@@ -608,6 +608,16 @@ describe('a toast too wide for its row', () => {
     expect(twoRowText(note, 200)).toEqual([note]);
   });
 
+  it('takes two rows rather than cut a path that two rows hold whole', () => {
+    // At 100 columns the path fitted one row cut in its middle: `~/.config/o…g.json`.
+    const kept =
+      'Support Desk is your agent from now on (kept in ~/.config/omnia-voice/config.json)';
+    expect(twoRowText(kept, 60)).toEqual([
+      'Support Desk is your agent from now on (kept in',
+      '~/.config/omnia-voice/config.json)',
+    ]);
+  });
+
   it('stays on one row when the path can give way in its middle and still read', () => {
     const saved = `transcript saved to /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_demo.md`;
     const [row, ...more] = twoRowText(saved, 80);
