@@ -21,6 +21,12 @@ export interface EchoGuardOptions {
 export interface PlaybackState {
   /** Agent audio (not pump silence) is being written to the output now. */
   playing: boolean;
+  /**
+   * Agent audio written to the output is still to be heard, or is being written
+   * (`PlayerLike.audible`): the device may hold up to 200 ms of it after `playing` turned
+   * false. The guard guards while this holds, and for its tail after. Absent: `playing`.
+   */
+  audible?: boolean;
   /** RMS of what is being played, dBFS. */
   levelDb: number;
   /**
@@ -84,7 +90,7 @@ export class EchoGuard {
   /** Decides what to send for one mic frame. `now` is in ms (any monotonic clock). */
   process(micFrame: Buffer, playback: PlaybackState, now: number): EchoGuardResult {
     this.updateReference(playback, now);
-    const guarding = playback.playing || now - this.lastPlayingAt < this.tailMs;
+    const guarding = heard(playback) || now - this.lastPlayingAt < this.tailMs;
     if (!guarding) {
       this.loudRun = 0;
       this.open = false;
@@ -123,9 +129,14 @@ export class EchoGuard {
    */
   private updateReference(playback: PlaybackState, now: number): void {
     const decayed = this.referenceDb - Math.max(0, now - this.referenceAt) * this.decayDbPerMs;
-    const current = playback.playing ? playback.levelDb : LEVEL_FLOOR_DB;
+    const current = heard(playback) ? playback.levelDb : LEVEL_FLOOR_DB;
     this.referenceDb = Math.max(LEVEL_FLOOR_DB, decayed, current);
     this.referenceAt = now;
-    if (playback.playing) this.lastPlayingAt = now;
+    if (heard(playback)) this.lastPlayingAt = now;
   }
+}
+
+/** The agent's audio is (or is about to be) heard in the room. */
+function heard(playback: PlaybackState): boolean {
+  return playback.audible ?? playback.playing;
 }

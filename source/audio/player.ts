@@ -46,9 +46,7 @@ export interface PlayerOptions {
    * Keep the device playing between replies (silence) instead of letting it run dry after
    * IDLE_AFTER_MS. The echo canceller wants this: a sound server picks a stream's latency anew
    * each time it restarts after running dry, so every reply would move the echo path it learnt.
-   * It costs the output's writes (the speaker child's wake-ups) between replies. A sink that can
-   * drop then also keeps the cushion ({@link CUSHION_MS}) all call long, so it does not run dry
-   * mid-reply either while audio is queued.
+   * It costs the output's writes (the speaker child's wake-ups) between replies.
    */
   readonly keepRunning?: boolean;
 }
@@ -73,15 +71,16 @@ const MARGIN_STEP_MS = 10;
  */
 export const IDLE_AFTER_MS = 500;
 /**
- * After a hold ends ({@link Player.hold}), for this long, queued agent audio goes ahead to a
- * device that can drop up to CUSHION_LEAD_MS, instead of the lead: what follows the stretch
- * that needed the hold (the full-screen UI's first frames, before the JIT has warmed them up)
- * still holds the event loop for tens of ms at a time, and longer on a busy machine. With
- * `keepRunning` (the echo canceller) the cushion is on all call long: an output that runs dry
- * mid-reply makes the canceller distrust its filter, and through a sound server it may move the
- * echo path under it (docs/audio-capture.md).
+ * The cushion: queued agent audio goes ahead to a device that can drop up to this far past the
+ * play position, instead of the lead, all call long (see {@link Player.aheadBytes}). A stall of
+ * the event loop that long (the full-screen UI's first frames before the JIT has warmed them
+ * up, a garbage collection, another program on a busy machine) then leaves no hole while the
+ * server has sent ahead, and under the echo canceller the output does not run dry mid-reply
+ * (which makes the canceller distrust its filter, and through a sound server may move the echo
+ * path under it: docs/audio-capture.md). A barge-in drops what the device holds all the same.
+ * Once only for 2 s after a hold and with the canceller: a 60-80 ms stall of a shared machine
+ * late in a greeting was a hole of 20 ms (docs/audio-playback.md).
  */
-export const CUSHION_MS = 2_000;
 export const CUSHION_LEAD_MS = 200;
 
 /** How the pump paces a sink on the shared tick: the lead, and how many ticks between writes. */
@@ -116,7 +115,7 @@ interface Written {
  * Plays queued agent audio into a sink at the sink's pace. A clock, not the network, decides
  * what to write: the device has played `elapsed × rate` bytes since `start()`, and the pump
  * keeps it topped up to that plus the lead, using queued audio when there is some and digital
- * silence otherwise (and queued audio up to CUSHION_LEAD_MS during the cushion). So the sink never
+ * silence otherwise (and, on a sink that can drop, queued audio up to CUSHION_LEAD_MS). So the sink never
  * holds more than that, and a server that sends 30 s ahead only fills our queue.
  *
  * `clear()` (barge-in) empties the queue in O(1). When the sink can drop what it holds, the
@@ -206,10 +205,7 @@ export class Player implements PlayerLike {
    */
   private replyStarts: Array<{ readonly at: number; readonly reply: number }> = [];
   private queuedBytes = 0;
-  /** Until then, queued audio goes ahead up to the cushion ({@link CUSHION_MS}). */
-  private cushionUntil = -Infinity;
-  /** The cushion all call long: a sink that can drop, kept running ({@link CUSHION_MS}). */
-  private readonly cushionAlways: boolean;
+  /** How far queued audio goes ahead of the play position ({@link CUSHION_LEAD_MS}). */
   private readonly cushionBytes: number;
   /** What the device must hold after a write to last until the next one ({@link withoutNeedlessSilence}). */
   private readonly lastingBytes: number;
@@ -258,7 +254,6 @@ export class Player implements PlayerLike {
     this.marginBytes = bytesForMs(REPLY_MARGIN_MS, this.rate);
     this.idleBytes = bytesForMs(IDLE_AFTER_MS, this.rate);
     this.keepRunning = options.keepRunning ?? false;
-    this.cushionAlways = this.canDrop && this.keepRunning;
     this.now = options.now ?? (() => performance.now());
     this.onError = options.onError;
     this.queue = new PcmQueue({
@@ -281,8 +276,8 @@ export class Player implements PlayerLike {
    * Let no reply start until the returned function is called (idempotent): for a stretch that
    * will hold the event loop longer than the device's lead (loading the full-screen UI). A reply
    * that started plays on; one that arrives meanwhile waits in the queue, whole, instead of
-   * playing with holes where the pump could not run. For CUSHION_MS after the release, a sink
-   * that can drop is written ahead from the queue up to CUSHION_LEAD_MS (see {@link aheadBytes}).
+   * playing with holes where the pump could not run. After the release a sink that can drop is
+   * written ahead from the queue up to CUSHION_LEAD_MS, as always (see {@link aheadBytes}).
    */
   hold(): () => void {
     this.holds++;
@@ -291,7 +286,6 @@ export class Player implements PlayerLike {
       if (released) return;
       released = true;
       this.holds--;
-      if (this.canDrop) this.cushionUntil = this.now() + CUSHION_MS;
     };
   }
 
@@ -301,7 +295,7 @@ export class Player implements PlayerLike {
 
   /**
    * Agent audio not heard yet: the queue, and what was written to the device beyond the play
-   * position (up to the lead, more during the cushion).
+   * position (up to the lead, or the cushion on a sink that can drop).
    */
   get unplayedMs(): number {
     let written = 0;
@@ -318,6 +312,12 @@ export class Player implements PlayerLike {
 
   get playing(): boolean {
     return this.isPlaying;
+  }
+
+  get audible(): boolean {
+    if (this.isPlaying) return true;
+    if (!this.running || this.audioEndExact < 0) return false;
+    return this.playedBytes(this.now()) < this.audioEndExact;
   }
 
   /** The device plays all call long ({@link PlayerOptions.keepRunning}). */
@@ -516,9 +516,9 @@ export class Player implements PlayerLike {
     const step = this.onTicker ? BYTES_PER_SAMPLE : this.blockBytes;
     const due = played + this.leadBytes - this.timelineBytes;
     let bytes = Math.max(0, Math.floor(due / step) * step);
-    if (bytes === 0 && !this.cushioned(now)) return;
+    if (bytes === 0 && !this.canDrop) return;
     const silent = this.silenceBeforeReply(bytes, now);
-    if (silent === 0) bytes = this.aheadBytes(bytes, played, now, step);
+    if (silent === 0) bytes = this.aheadBytes(bytes, played, step);
     bytes = this.withoutNeedlessSilence(bytes, silent, played, step);
     if (bytes === 0) return;
     // One buffer and one write: for the speaker sink each write is a pipe write and a wake-up
@@ -579,21 +579,15 @@ export class Player implements PlayerLike {
     return Math.min(bytes, Math.max(queued, needed));
   }
 
-  /** Queued audio goes ahead to the device up to the cushion ({@link CUSHION_MS}). */
-  private cushioned(now: number): boolean {
-    return this.cushionAlways || now < this.cushionUntil;
-  }
-
   /**
-   * The write, grown during the cushion (after a hold; all along with `keepRunning`): queued
-   * audio goes ahead up to CUSHION_LEAD_MS beyond the play position, so a stall of the event
-   * loop that long leaves no hole and the device does not run dry. Only audio that is there
-   * goes ahead, and the reply margin stays queued: never silence, which a reply streamed at
-   * real time would then come after (a hole). A barge-in drops what the device holds all the
-   * same. Not while held.
+   * The write, grown to the cushion on a sink that can drop: queued audio goes ahead up to
+   * CUSHION_LEAD_MS beyond the play position, so a stall of the event loop that long leaves no
+   * hole and the device does not run dry. Only audio that is there goes ahead, and the reply
+   * margin stays queued: never silence, which a reply streamed at real time would then come
+   * after (a hole). A barge-in drops what the device holds all the same. Not while held.
    */
-  private aheadBytes(bytes: number, played: number, now: number, step: number): number {
-    if (this.holds > 0 || !this.cushioned(now)) return bytes;
+  private aheadBytes(bytes: number, played: number, step: number): number {
+    if (this.holds > 0 || !this.canDrop) return bytes;
     const room = played + this.cushionBytes - this.timelineBytes;
     const spare = this.queue.byteLength - this.marginBytes;
     const ahead = Math.floor(Math.min(room, spare) / step) * step;

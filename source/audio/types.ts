@@ -84,6 +84,12 @@ export interface PlayerLike {
   /** True while queued agent audio (not pump silence) is being written. */
   readonly playing: boolean;
   /**
+   * True while agent audio is being written, and after until the device has played it: a
+   * device that can drop holds up to 200 ms of a reply sent ahead (`CUSHION_LEAD_MS`), heard
+   * after `playing` turned false. What the echo guard guards on.
+   */
+  readonly audible?: boolean;
+  /**
    * The device is kept playing between replies (silence) and never let to run dry
    * (`PlayerOptions.keepRunning`): its latency holds through the call.
    */

@@ -712,6 +712,7 @@ export class SessionStore implements Store {
     // Before mute: the canceller keeps learning the room while the user is muted.
     const echo = this.echo.process(frame, {
       playing: player.playing,
+      audible: player.audible,
       levelDb: player.level().rmsDb,
       muted: s.muted,
     });

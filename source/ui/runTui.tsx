@@ -117,7 +117,7 @@ function mount(
       // last frame, then leaves the alternate screen as it is). tmux 3.3 puts rows of an
       // alternate screen that grew onto the shell's screen when the program leaves it: after
       // 100x30 → 200x50, 14 rows of the pane separator stayed above the shell's lines.
-      instance?.rerender(<></>);
+      instance?.rerender(null);
     } catch {
       // A broken tree or a terminal gone: the unmount below still gives the terminal back.
     }

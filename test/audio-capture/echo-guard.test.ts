@@ -77,6 +77,21 @@ describe('EchoGuard', () => {
     expect(isSilent(after.frame)).toBe(false);
   });
 
+  it('guards while the device still holds agent audio written ahead, and for the tail after it is heard', () => {
+    // The player writes a reply sent ahead up to 200 ms past the play position: `playing`
+    // (written) turns false while the room still hears it. The tail counted from then let the
+    // reply's last 50 ms and more into the mic.
+    const guard = new EchoGuard({ tailMs: 150 });
+    guard.process(frameAt(-35), PLAYING, 0);
+    const stillHeard = { playing: false, audible: true, levelDb: -20 };
+    expect(guard.process(frameAt(-35), stillHeard, 180).active).toBe(true);
+    expect(guard.process(frameAt(-35), stillHeard, 200).active).toBe(true);
+    // Heard to its end at 200 ms: the tail runs from there.
+    const heardOut = { playing: false, audible: false, levelDb: -96 };
+    expect(guard.process(frameAt(-35), heardOut, 340).active).toBe(true);
+    expect(guard.process(frameAt(-35), heardOut, 360).active).toBe(false);
+  });
+
   it('follows the playback level: a louder agent needs a louder barge-in', () => {
     const loud = { playing: true, levelDb: -6 };
     const guard = new EchoGuard();

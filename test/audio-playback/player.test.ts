@@ -410,8 +410,9 @@ describe('Player into a WAV file sink, against real time', () => {
     fakeNow = 10;
     await waitFor(() => writes > lead, 5_000, 'a tick on time');
     expect(gaps).toEqual([]);
-    // The pump comes 200 ms late: the device played its 50 ms and then nothing for 160 ms.
-    fakeNow = 210;
+    // The pump comes 360 ms late: the device played the 210 ms it held (the cushion) and then
+    // nothing for 160 ms.
+    fakeNow = 370;
     await waitFor(() => gaps.length > 0, 5_000, 'the late tick');
     expect(gaps).toEqual([160]);
     await player.stop();
@@ -429,7 +430,7 @@ describe('Player into a WAV file sink, against real time', () => {
     expect(realGaps).toEqual([]);
   });
 
-  it('kept running (the echo canceller), a sink that can drop keeps the cushion all call long: a pump 200 ms late does not run dry', async () => {
+  it('a sink that can drop gets the cushion all call long: a pump 200 ms late does not run dry', async () => {
     let fakeNow = 0;
     const written: number[] = [];
     const sink = new (class extends WavFileSink {
@@ -439,19 +440,15 @@ describe('Player into a WAV file sink, against real time', () => {
       }
     })(wavPath(), RATE);
     await sink.open();
-    const player = new Player(sink, {
-      now: () => fakeNow,
-      leadMs: 40,
-      blockMs: 10,
-      keepRunning: true,
-    });
+    const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
     const gaps: number[] = [];
     player.onRanDry = (ms) => gaps.push(ms);
     // Nothing queued: the lead of silence, no more (the cushion is queued audio only).
     player.start();
     expect(written).toEqual([40]);
     // A reply queued ahead goes to the device up to 200 ms past the play position, no hold
-    // needed, and is topped up to that on every write.
+    // needed, and is topped up to that on every write. (With the lead alone, a pump 200 ms
+    // late would leave the device dry for 160 ms.)
     player.enqueue(tone(10_000, 1000));
     fakeNow = 10;
     await waitFor(() => written.length > 1, 5_000, 'the reply');
@@ -459,8 +456,7 @@ describe('Player into a WAV file sink, against real time', () => {
     fakeNow = 20;
     await waitFor(() => written.length > 2, 5_000, 'a tick on time');
     expect(written).toEqual([40, 170, 10]);
-    // The pump comes 200 ms late: the device still held queued audio (the lead alone would
-    // have run dry for 160 ms, see above).
+    // The pump comes 200 ms late: the device still held queued audio.
     fakeNow = 220;
     await waitFor(() => written.length > 3, 5_000, 'a tick 200 ms late');
     expect(written.at(-1)).toBe(200);
@@ -469,6 +465,39 @@ describe('Player into a WAV file sink, against real time', () => {
     fakeNow = 580;
     await waitFor(() => gaps.length > 0, 5_000, 'a tick 360 ms late');
     expect(gaps).toEqual([160]);
+    await player.stop();
+  });
+
+  it('says the agent is audible until the device has played what it was written, after it stops writing audio', async () => {
+    let fakeNow = 0;
+    const sink = new WavFileSink(wavPath(), RATE);
+    await sink.open();
+    const player = new Player(sink, { now: () => fakeNow, leadMs: 40, blockMs: 10 });
+    // 100 ms of reply sent ahead: 60 ms of it goes to the device at once (the cushion, less
+    // the reply margin, which stays queued until the lead needs it).
+    player.enqueue(tone(100, 1000));
+    player.start();
+    expect(player.playing).toBe(true);
+    expect(player.audible).toBe(true);
+    // The clock moves 10 ms for each turn of the pump's own timer (10 ms): the lead takes the
+    // rest of the reply, then silence after it.
+    for (fakeNow = 10; player.playing && fakeNow < 100; fakeNow += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(player.playing).toBe(false);
+    expect(player.queuedMs).toBe(0);
+    // Written out, not yet heard: the room still hears the agent until 100 ms.
+    expect(player.audible).toBe(true);
+    fakeNow = 99;
+    expect(player.audible).toBe(true);
+    fakeNow = 100;
+    expect(player.audible).toBe(false);
+    // A barge-in drops what the device held: nothing more is heard.
+    player.enqueue(tone(100, 1000));
+    fakeNow = 110;
+    await waitFor(() => player.playing, 5_000, 'the next reply');
+    player.clear();
+    expect(player.audible).toBe(false);
     await player.stop();
   });
 
@@ -490,23 +519,24 @@ describe('Player into a WAV file sink, against real time', () => {
     };
     player.enqueue(tone(10_000, 1000));
     player.start();
-    expect(written).toEqual([40]); // the lead, written at once
+    expect(written).toEqual([200]); // the cushion of the queued reply, written at once
     expect(heardMs).toBe(0); // none of it has played yet
     fakeNow = 5_000; // five seconds "pass" in one go
     await waitFor(() => written.length > 1, 5_000, 'pump after stall');
-    // The device ran dry and played silence meanwhile: the pump writes the lead again, no more.
-    expect(written).toEqual([40, 40]);
-    // What was written before the stall has played; the new lead has not.
-    expect(heardMs).toBe(40);
+    // The device ran dry and played silence meanwhile: the pump writes the cushion again from
+    // the play position, not the five seconds it missed.
+    expect(written).toEqual([200, 200]);
+    // What was written before the stall has played; the new write has not.
+    expect(heardMs).toBe(200);
     fakeNow += 10;
     await waitFor(() => written.length > 2, 5_000, 'next tick');
-    expect(written).toEqual([40, 40, 10]);
-    expect(heardMs).toBe(50);
+    expect(written).toEqual([200, 200, 10]);
+    expect(heardMs).toBe(210);
     await player.stop();
     // Nothing was lost from the queue: the stall cost device time, not agent audio.
-    expect(player.queuedMs).toBeCloseTo(10_000 - 90, 5);
+    expect(player.queuedMs).toBeCloseTo(10_000 - 410, 5);
     // Closing plays out what the device held.
-    expect(heardMs).toBe(90);
+    expect(heardMs).toBe(410);
   });
 
   it('counts agent audio written beyond the play position as unplayed, up to 200 ms of it after a hold', async () => {
@@ -550,11 +580,13 @@ describe('Player into a WAV file sink, against real time', () => {
     // the answer's audio follows it with no silence between, mid-block.
     player.enqueue(tone(95, 1000), 0);
     player.enqueue(tone(100, 500), 2);
+    // Both go to the device ahead (the cushion), and each is reported where it is heard. The
+    // pump's own timer runs every 10 ms; the clock moves 10 ms for each of its turns.
     player.start();
     for (fakeNow = 10; fakeNow <= 300; fakeNow += 10) {
-      const before = writes;
-      await waitFor(() => writes > before, 5_000, `the write at ${fakeNow} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 15));
     }
+    await waitFor(() => stops.length >= 2, 5_000, 'the answer to end');
     await player.stop();
     // Each start where it is heard, with the reply it starts; the greeting stops there too.
     expect(starts).toEqual([

@@ -6,7 +6,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CUSHION_MS, openPlayer, type Player, REPLY_MARGIN_MS } from '../../source/audio/player.js';
+import {
+  CUSHION_LEAD_MS,
+  openPlayer,
+  type Player,
+  REPLY_MARGIN_MS,
+} from '../../source/audio/player.js';
 import { WavFileSink } from '../../source/audio/sinks/wav-sink.js';
 import type { GapCause } from '../../source/audio/types.js';
 import { RATE, readWavSamples, tempDir, tone, waitFor } from './helpers.js';
@@ -158,21 +163,34 @@ describe('agent audio streamed at real time', () => {
     release();
     await waitFor(() => p.playing, 2_000, 'the held reply to play');
     await waitFor(() => !p.playing && p.queuedMs === 0, 5_000, 'the reply to end');
-    // A pause between replies (shorter, it would be a gap inside one), and past the cushion
-    // that follows a hold.
-    await sleep(CUSHION_MS);
+    // A pause between replies (shorter, it would be a gap inside one).
+    await sleep(1_000);
     expect(gaps).toEqual([]);
     expect(holes(path)).toEqual([]);
 
-    // Not held, the same block in the middle of a reply is a hole, and says so.
+    // Not held, the same block in the middle of a reply is no hole either: the reply was sent
+    // ahead, and the device holds the cushion of it.
     for (let k = 0; k < 20; k++) p.enqueue(frame);
     await waitFor(() => p.playing, 2_000, 'the second reply to play');
     await sleep(100);
-    const blockedUntil = performance.now() + 150;
+    let blockedUntil = performance.now() + 150;
     while (performance.now() < blockedUntil) {
       // busy
     }
     await waitFor(() => !p.playing && p.queuedMs === 0, 5_000, 'the second reply to end');
+    await sleep(1_000);
+    expect(gaps).toEqual([]);
+    expect(holes(path)).toEqual([]);
+
+    // A block longer than the cushion is a hole, and says so.
+    for (let k = 0; k < 30; k++) p.enqueue(frame);
+    await waitFor(() => p.playing, 2_000, 'the third reply to play');
+    await sleep(100);
+    blockedUntil = performance.now() + CUSHION_LEAD_MS + 150;
+    while (performance.now() < blockedUntil) {
+      // busy
+    }
+    await waitFor(() => !p.playing && p.queuedMs === 0, 5_000, 'the third reply to end');
     await p.stop();
     expect(gaps.length, JSON.stringify(gaps)).toBe(1);
     expect(gaps[0]![1]).toBe('stall');

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { createCall } from '../../source/api/create-call.js';
 import { NoEcho } from '../../source/audio/echo/path.js';
+import { CUSHION_LEAD_MS } from '../../source/audio/player.js';
 import type { AudioSource } from '../../source/audio/types.js';
 import { startLocalAgent } from '../../source/local-agent/index.js';
 import type { SessionStore } from '../../source/session/store.js';
@@ -61,11 +62,17 @@ describe('SessionStore against the local agent', () => {
     };
     const playerOf = async (url: string) => makeStore(url, quiet);
 
-    // The greeting plays, and the app is held up longer than the output's lead.
+    // The greeting plays, and the app is held up longer than what the output holds (the
+    // cushion of the greeting queued ahead).
     const first = await playerOf((await localCall()).url);
     await first.store.start();
-    await waitFor(() => first.player.playing, { what: 'the greeting to play' });
-    busy(150);
+    await waitFor(() => first.player.playing && first.player.unplayedMs > CUSHION_LEAD_MS + 300, {
+      what: 'the greeting to play, sent ahead',
+    });
+    // The pump tops the device up to the cushion; then a hold-up 100 ms longer. (A silence
+    // longer than a pause between replies, 200 ms, is taken for one.)
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    busy(CUSHION_LEAD_MS + 100);
     const event = await waitFor(() => gapEvent(first.store), {
       what: `the gap event (${first.store
         .getSnapshot()
