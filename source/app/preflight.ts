@@ -11,6 +11,7 @@ import {
   unlinkSync,
 } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { parseWav, wavReadFailure } from '../audio/wav.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
@@ -68,7 +69,10 @@ export function isTheScreen(path: string): boolean {
   }
   if (!stats.isCharacterDevice()) return false;
   if (resolve(path) === '/dev/tty') return true;
+  // The app's own standard streams that are a terminal: /dev/null as stdin (a script's) is a
+  // character device too, and `--serial /dev/null` is not the screen.
   for (const fd of [0, 1, 2]) {
+    if (!isatty(fd)) continue;
     try {
       const own = fstatSync(fd);
       if (own.isCharacterDevice() && own.rdev === stats.rdev) return true;

@@ -215,6 +215,33 @@ describe('serial open errors (built CLI, the local agent)', () => {
   }, 30_000);
 });
 
+describe('serial open errors: a device that is not a terminal line', () => {
+  it('--serial /dev/null, with /dev/null as stdin (a script), is not taken for the screen', async () => {
+    // stdin is /dev/null here (no input given): its device matched, and the app said
+    // "/dev/null is the terminal this app runs in" and refused the call.
+    const home = tempDir('omnia-serial-call-');
+    const result = await runCli(
+      [
+        '--plain',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--serial',
+        '/dev/null',
+        '--duration',
+        '2',
+      ],
+      { env: cliEnv(home) },
+    );
+    expect(result.stdout + result.stderr).not.toContain('the terminal this app runs in');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      '[error] serial control off: cannot open serial device /dev/null: not a serial device (no terminal line: a file, or another kind of device)',
+    );
+  }, 30_000);
+});
+
 describe('serial lines without a line end (built CLI, pty pair)', () => {
   it('a long line without a line end, then a pause, never swallows the next command, at any length', async () => {
     const home = tempDir('omnia-serial-call-');
