@@ -727,5 +727,5 @@ async function loadTools(path: string): Promise<ClientToolRunner> {
     import('../tools/config.js'),
     import('../tools/runner.js'),
   ]);
-  return createToolRunner(loadToolsFile(path));
+  return createToolRunner(loadToolsFile(path), path);
 }

@@ -597,7 +597,7 @@ export class SessionStore implements Store {
     if (!runner?.has(msg.toolName)) {
       this.connection.send(toolResultFor(msg));
       this.putTool(
-        finishToolCall(call, { ok: false, error: 'no such tool here' }, Date.now(), clean),
+        finishToolCall(call, { ok: false, error: missingTool(runner) }, Date.now(), clean),
       );
       return;
     }
@@ -1271,4 +1271,24 @@ function sameLevel(a: Snapshot['micLevel'], b: Snapshot['micLevel']): boolean {
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Tool names listed in {@link missingTool}'s line, at most. */
+const LISTED_TOOLS = 5;
+
+/**
+ * Why a client tool the agent called got a failure at once, in the user's terms: no `--tools`
+ * file, or one without that tool (and the ones it has). It said `no such tool here`, which left
+ * the user to guess whether the file was read at all.
+ */
+export function missingTool(runner: ClientToolRunner | undefined): string {
+  if (!runner) return 'no --tools file given to answer it';
+  const names = runner.names ?? [];
+  const listed = names.slice(0, LISTED_TOOLS).join(', ');
+  const more = names.length > LISTED_TOOLS ? ` and ${names.length - LISTED_TOOLS} more` : '';
+  const where =
+    runner.file !== undefined
+      ? `the tools file ${sanitizeLine(runner.file, 120)}`
+      : 'the tools file';
+  return names.length > 0 ? `not in ${where} (it has ${listed}${more})` : `not in ${where}`;
 }

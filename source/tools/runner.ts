@@ -32,12 +32,14 @@ export const MAX_RUNNING_TOOLS = 16;
  */
 const OUTPUT_AFTER_EXIT_MS = 200;
 
-/** The runner for the tools of a file. */
-export function createToolRunner(specs: readonly ToolSpec[]): ClientToolRunner {
+/** The runner for the tools of a file (`file`: its path as given, for messages). */
+export function createToolRunner(specs: readonly ToolSpec[], file?: string): ClientToolRunner {
   const byName = new Map(specs.map((spec) => [spec.name, spec]));
   let running = 0;
   return {
     has: (name) => byName.has(name),
+    names: specs.map((spec) => spec.name),
+    ...(file !== undefined ? { file } : {}),
     run: async (name, invocation, signal) => {
       const spec = byName.get(name);
       if (!spec) return { ok: false, error: `no client tool named "${name}"` };

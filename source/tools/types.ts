@@ -15,6 +15,9 @@ export type ToolOutcome =
  */
 export interface ClientToolRunner {
   has(name: string): boolean;
+  /** The tools it has, as named in its file, and that file (for what the user reads). */
+  readonly names?: readonly string[];
+  readonly file?: string;
   /**
    * Runs one invocation. Never rejects and never blocks: the work happens in a child process or
    * an HTTP request. Aborting `signal` (the call ended) stops it and resolves with a failure.

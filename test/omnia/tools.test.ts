@@ -153,8 +153,11 @@ describe('--tools against the Omnia double', () => {
         expect.stringMatching(
           /^Tool: weather\(\{"city":"Porto"\}\) → weather for Porto: sunny \(\d+ ms\)$/,
         ),
+        // Which file was read, and what it has: `no such tool here` left the user guessing.
         expect.stringMatching(
-          /^Tool: teleport\(\{"where":"moon"\}\) failed: no such tool here \(\d+ ms\)$/,
+          new RegExp(
+            `^${escapeRegExp(`Tool: teleport({"where":"moon"}) failed: not in the tools file ${toolsFile} (it has lookup, broken, slow, weather, flaky)`)} \\(\\d+ ms\\)$`,
+          ),
         ),
       ]),
     );
@@ -208,3 +211,7 @@ describe('--tools against the built-in local agent', () => {
     expect(run.stdout).toMatch(/^Agent: The lookup tool returned: open\.$/m);
   }, 60_000);
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AudioSource } from '../../source/audio/types.js';
+import { missingTool } from '../../source/session/store.js';
 import {
   MAX_TOOL_TEXT_CHARS,
   MAX_TOOL_TEXT_TOTAL_CHARS,
@@ -107,6 +108,25 @@ describe('the tool calls a call keeps', () => {
     expect(list.at(-1)?.result).toBe('x'.repeat(MAX_TOOL_TEXT_CHARS));
     expect(list[0]?.result).toMatch(
       /^x{500}… \(cut: the first 500 of 262144 characters are kept; a call keeps at most 4,194,304 characters of tool text\)$/,
+    );
+  });
+});
+
+describe('a client tool nobody here answers', () => {
+  it('says whether a tools file was given, and which tools it has', () => {
+    expect(missingTool(undefined)).toBe('no --tools file given to answer it');
+    const runner = createToolRunner(
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name) => ({
+        kind: 'command' as const,
+        name,
+        command: 'true',
+        timeoutMs: 1000,
+        cwd: '.',
+      })),
+      'tools/shop.json',
+    );
+    expect(missingTool(runner)).toBe(
+      'not in the tools file tools/shop.json (it has a, b, c, d, e and 2 more)',
     );
   });
 });
