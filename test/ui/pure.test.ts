@@ -618,9 +618,18 @@ describe('a toast too wide for its row', () => {
     ]);
   });
 
-  it('stays on one row when the path can give way in its middle and still read', () => {
+  it('takes two rows for a path that two rows hold whole, broken inside it if it must', () => {
+    // `could not write transcript /tmp…de0709.md: …` hid which folder failed, and why.
     const saved = `transcript saved to /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_demo.md`;
-    const [row, ...more] = twoRowText(saved, 80);
+    const rows = twoRowText(saved, 80);
+    expect(rows).toHaveLength(2);
+    expect(rows.join('')).toBe(saved);
+    for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(80);
+  });
+
+  it('stays on one row when two cannot hold it and the path can give way in its middle', () => {
+    const saved = `transcript saved to /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_demo.md`;
+    const [row, ...more] = twoRowText(saved, 60);
     expect(more).toEqual([]);
     expect(row).toMatch(/^transcript saved to \/home\/.*….*2026-11-30_demo\.md$/);
   });

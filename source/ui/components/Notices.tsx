@@ -153,17 +153,15 @@ export function notices(input: NoticeInput): Notice[] {
 
 /**
  * `text` in rows of `width` columns: one when it fits; two when it fits whole in two, broken
- * only between words (a path is read whole: `~/.config/omnia-voice/config.json` cut in its
- * middle at one row was no use to a user who wanted to open it); else one when its path can
- * give way in its middle and stay readable ({@link fitPath}); else two, the words wrapped and
- * the second row fitted the same way. Pure.
+ * between words where it can, else inside a long word (a path is read whole: a path cut in its
+ * middle was no use to a user who wanted to open the file, or to see which folder failed);
+ * else one when its path can give way in its middle and stay readable ({@link fitPath}); else
+ * two, the words wrapped and the second row fitted the same way. Pure.
  */
 export function twoRowText(text: string, width: number): string[] {
   if (stringWidth(text) <= width) return [text];
   const wrapped = wrapText(text, width).map((row) => row.trim());
-  if (wrapped.length === 2 && wrapped.join(' ') === text.trim().replace(/ +/g, ' ')) {
-    return wrapped;
-  }
+  if (wrapped.length === 2 && wrapped.every((row) => row !== '')) return wrapped;
   const fitted = fitPath(text, width);
   if (stringWidth(fitted) <= width) return [fitted];
   const first = wrapText(text, width)[0] ?? '';
