@@ -115,8 +115,8 @@ interface Written {
  * Plays queued agent audio into a sink at the sink's pace. A clock, not the network, decides
  * what to write: the device has played `elapsed × rate` bytes since `start()`, and the pump
  * keeps it topped up to that plus the lead, using queued audio when there is some and digital
- * silence otherwise (and, on a sink that can drop, queued audio up to CUSHION_LEAD_MS). So the sink never
- * holds more than that, and a server that sends 30 s ahead only fills our queue.
+ * silence otherwise (and, on a sink that can drop, queued audio up to CUSHION_LEAD_MS). So the
+ * sink never holds more than that, and a server that sends 30 s ahead only fills our queue.
  *
  * `clear()` (barge-in) empties the queue in O(1). When the sink can drop what it holds, the
  * player also cuts the device at the play position (by its own clock), so what is heard after

@@ -1,8 +1,9 @@
 /**
- * Where a JSON text stops being JSON, in words a person can go to: ` (line 3, column 7)`, or
- * ` (it ends too soon, at line 4: a closing } or " is missing)`, ` (it is empty)`, else nothing. Only the place is
- * said, never the text around it: a config or tools file may hold a key or a bearer token, and
- * V8's own message quotes the text (`Unexpected token 'x', "{"a": x}" is not valid JSON`).
+ * Where a JSON text stops being JSON, in words a person can go to: ` (line 3, column 7)`,
+ * ` (it ends too soon, at line 4: a closing } or " is missing)`, or ` (it is empty)`, else
+ * nothing. Only the place is said, never the text around it: a config or tools file may hold a
+ * key or a bearer token, and V8's own message quotes the text (`Unexpected token 'x', "{"a":
+ * x}" is not valid JSON`).
  */
 export function whereJsonBreaks(text: string, message: string): string {
   if (text.trim() === '') return ' (it is empty)';
