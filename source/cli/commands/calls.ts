@@ -30,6 +30,7 @@ import {
   cleanText,
   formatFromPath,
   formatTranscript,
+  INLINE_CALL_LABEL,
   type TranscriptFormat,
 } from '../../transcript/format.js';
 import { formatDuration } from '../../transcript/summary.js';
@@ -326,40 +327,52 @@ function localTime(ms: number | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** The AGENT of a call with no saved agent in a narrow `calls` table: {@link INLINE_CALL_LABEL}. */
+export const INLINE_CALL_SHORT = '(prompt)';
+
 /** The calls as a table: start, agent, duration, end reason, cost, id, short summary. Pure. */
 export function formatCalls(calls: readonly CallLog[]): string[] {
   return layoutCalls(calls).lines;
 }
 
 /**
- * {@link formatCalls} in `width` cells when given: the summary, the end reason and the agent
- * are cut first (the widest first), then the summary, the cost and the duration are left out;
- * the start and the call id are always whole. Pure.
+ * {@link formatCalls} in `width` cells when given: the summary is cut first, the end reason is
+ * shown as its code (`agent_hangup`) rather than its words cut, a call of a prompt's agent as
+ * {@link INLINE_CALL_SHORT}, and the agent's name is cut;
+ * then the summary, the cost, the agent, the duration and the end reason are left out, in that
+ * order, as few as it takes. The start and the call id are always whole. Pure.
  */
 export function layoutCalls(calls: readonly CallLog[], width?: number): TableLayout {
   if (calls.length === 0) return { lines: [], dropped: [] };
   const rows = calls.map(recordFacts);
+  const unended = (r: (typeof rows)[number]) => (r.complete ? '-' : 'in progress');
   return layoutTable(
     rows,
     [
       { heading: 'START', value: (r) => localTime(r.startedAt) },
       {
         heading: 'AGENT',
-        value: (r) => r.agentName ?? r.agentId ?? '-',
+        // A record with no agent is a call of a prompt (`--prompt`), named as `calls show` names
+        // it; `(prompt)` where the column is narrow, rather than those words cut.
+        value: (r) => r.agentName ?? r.agentId ?? INLINE_CALL_LABEL,
+        compact: (r) => r.agentName ?? r.agentId ?? INLINE_CALL_SHORT,
         maxWidth: 24,
         minWidth: 10,
+        dropOrder: 3,
       },
       {
         heading: 'DURATION',
         value: (r) => (r.durationMs === undefined ? '-' : formatDuration(r.durationMs)),
-        dropOrder: 3,
+        dropOrder: 4,
       },
       {
         heading: 'END REASON',
-        value: (r) =>
-          r.endReason ? describeEndReason(r.endReason) : r.complete ? '-' : 'in progress',
+        value: (r) => (r.endReason ? describeEndReason(r.endReason) : unended(r)),
+        // Narrow, the code Omnia gives (`agent_hangup`, what --status takes), not words cut short.
+        compact: (r) => r.endReason ?? unended(r),
         maxWidth: 36,
         minWidth: 12,
+        dropOrder: 5,
       },
       {
         heading: 'COST',

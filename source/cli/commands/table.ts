@@ -21,6 +21,12 @@ export interface Column<T> {
    * lowest first, as few as it takes.
    */
   readonly dropOrder?: number;
+  /**
+   * A shorter form of the same fact (an end reason's code, `agent_hangup`, for its words), shown
+   * in a terminal too narrow for the whole text instead of cutting the text into words that say
+   * nothing. Cut itself (down to `minWidth`) only when even it does not fit.
+   */
+  readonly compact?: (row: T) => string;
 }
 
 /** A table laid out, and the headings of the columns left out to fit its width. */
@@ -39,32 +45,52 @@ export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]
 
 /**
  * {@link formatTable}, fitted to `width` cells when given (a terminal's width): the widest
- * free-text columns are cut first, each down to its `minWidth`, and when that is not enough the
- * columns with a `dropOrder` are left out. Without `width`, exactly {@link formatTable}'s lines.
+ * free-text columns are cut first, each down to its `minWidth`; a column with a `compact` form
+ * shows that form rather than its text cut; and when that is not enough the columns with a
+ * `dropOrder` are left out. Without `width`, exactly {@link formatTable}'s lines.
  */
 export function layoutTable<T>(
   rows: readonly T[],
   columns: readonly Column<T>[],
   width?: number,
 ): TableLayout {
-  const cells = rows.map((row) =>
-    columns.map((column) => {
-      const text = column.value(row).replace(/\s+/g, ' ').trim();
-      // Cut between grapheme clusters, never inside a wide character or an emoji sequence.
-      return column.maxWidth === undefined ? text : truncateToWidth(text, column.maxWidth);
-    }),
+  const cellsOf = (value: (column: Column<T>) => ((row: T) => string) | undefined) =>
+    rows.map((row) =>
+      columns.map((column) => {
+        const of = value(column);
+        if (of === undefined) return '';
+        const text = of(row).replace(/\s+/g, ' ').trim();
+        // Cut between grapheme clusters, never inside a wide character or an emoji sequence.
+        return column.maxWidth === undefined ? text : truncateToWidth(text, column.maxWidth);
+      }),
+    );
+  const full = cellsOf((column) => column.value);
+  const short = cellsOf((column) => column.compact);
+  const widest = (cells: readonly string[][], index: number) =>
+    Math.max(
+      stringWidth(columns[index]!.heading),
+      ...cells.map((row) => stringWidth(row[index] ?? '')),
+    );
+  const fullWidth = columns.map((_, index) => widest(full, index));
+  const shortWidth = columns.map((column, index) =>
+    column.compact ? widest(short, index) : fullWidth[index]!,
   );
-  const natural = columns.map((column, index) =>
-    Math.max(stringWidth(column.heading), ...cells.map((row) => stringWidth(row[index] ?? ''))),
-  );
+  // The columns shown in their compact form.
+  const compacted = new Set<number>();
+  const natural = (index: number) =>
+    compacted.has(index) ? shortWidth[index]! : fullWidth[index]!;
   let kept = columns.map((_, index) => index);
-  const widths = natural.slice();
+  let widths = columns.map((_, index) => natural(index));
   if (width !== undefined) {
-    const floor = (index: number): number => {
+    // The least a column takes: its compact form when it has one (the full text is never cut
+    // while that form fits), else its text cut to its minWidth (or its heading).
+    const floor = (index: number, compact = compacted.has(index)): number => {
       const column = columns[index]!;
-      if (column.minWidth === undefined) return natural[index]!;
+      if (column.compact && !compact) return fullWidth[index]!;
+      const whole = compact ? shortWidth[index]! : fullWidth[index]!;
+      if (column.minWidth === undefined) return whole;
       const least = Math.max(column.minWidth, stringWidth(column.heading));
-      return Math.min(natural[index]!, least);
+      return Math.min(whole, least);
     };
     const total = (indexes: readonly number[], of: (index: number) => number) =>
       indexes.reduce((sum, index) => sum + of(index), 0) + GAP * Math.max(0, indexes.length - 1);
@@ -74,26 +100,40 @@ export function layoutTable<T>(
     for (let k = 0; k <= droppable.length; k++) {
       const gone = new Set(droppable.slice(0, k));
       kept = columns.map((_, index) => index).filter((index) => !gone.has(index));
-      if (total(kept, floor) <= width) break;
+      if (total(kept, (index) => floor(index, columns[index]!.compact !== undefined)) <= width)
+        break;
     }
-    // The widest cuttable column gives a cell at a time, until the table fits or none can give.
-    let excess = total(kept, (index) => widths[index]!) - width;
-    while (excess > 0) {
-      let widest: number | undefined;
-      for (const index of kept) {
-        if (widths[index]! <= floor(index)) continue;
-        if (widest === undefined || widths[index]! > widths[widest]!) widest = index;
+    // The widest cuttable column gives a cell at a time, until the table fits or none can give;
+    // when none can, the widest column with a compact form takes it, and the cutting starts over.
+    for (;;) {
+      widths = columns.map((_, index) => natural(index));
+      let excess = total(kept, (index) => widths[index]!) - width;
+      while (excess > 0) {
+        let cut: number | undefined;
+        for (const index of kept) {
+          if (widths[index]! <= floor(index)) continue;
+          if (cut === undefined || widths[index]! > widths[cut]!) cut = index;
+        }
+        if (cut === undefined) break;
+        widths[cut]! -= 1;
+        excess -= 1;
       }
-      if (widest === undefined) break;
-      widths[widest]! -= 1;
-      excess -= 1;
+      if (excess <= 0) break;
+      const next = kept
+        .filter((index) => columns[index]!.compact && !compacted.has(index))
+        .sort((a, b) => fullWidth[b]! - fullWidth[a]!)[0];
+      if (next === undefined) break;
+      compacted.add(next);
     }
   }
+  const cells = full.map((row, at) =>
+    row.map((cell, index) => (compacted.has(index) ? (short[at]?.[index] ?? '') : cell)),
+  );
   const line = (values: readonly string[]) =>
     kept
       .map((index, at) => {
         const value =
-          widths[index]! < natural[index]!
+          widths[index]! < natural(index)
             ? truncateToWidth(values[index] ?? '', widths[index]!)
             : (values[index] ?? '');
         return at === kept.length - 1
