@@ -30,7 +30,7 @@ export async function runVoicesCommand(
   let dropped: string[] = [];
   if (voices.length > 0) {
     const table = layoutTable(
-      voices,
+      sortedByName(voices),
       [
         { heading: 'NAME', value: (v) => v.name, maxWidth: 40, minWidth: 12 },
         { heading: 'LANGUAGE', value: (v) => v.languageCode ?? 'any' },
@@ -52,6 +52,17 @@ export async function runVoicesCommand(
   const left = droppedLine(dropped, width);
   if (left) err(left);
   return 0;
+}
+
+/**
+ * Names in the order a person looks them up: case aside (`anika` before `Zac`), numbers by value
+ * (`male2` before `male10`). Omnia documents no order of its own for `GET /voices`.
+ */
+const byName = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** The voices sorted by name ({@link byName}), then by id. Pure. */
+export function sortedByName<T extends { name: string; id: string }>(voices: readonly T[]): T[] {
+  return [...voices].sort((a, b) => byName.compare(a.name, b.name) || byName.compare(a.id, b.id));
 }
 
 export async function runLanguagesCommand(
