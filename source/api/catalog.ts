@@ -6,7 +6,7 @@ import * as z from 'zod';
 import { idText, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest, serverOf } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
-import { closeMatches, normaliseName } from './suggest.js';
+import { closeMatches, MAX_SUGGESTIONS, normaliseName } from './suggest.js';
 
 const text = optionalText;
 const id = idText;
@@ -131,13 +131,40 @@ export function findLanguage(
       normaliseName(l.name ?? '') === key,
   );
   if (language) return language;
-  const close = closeMatches(wanted, languages, (l) => [l.code, l.name ?? '']);
+  const close = closeLanguages(languages, wanted);
   const list = close.map((l) => (l.name ? `${l.code} (${l.name})` : l.code)).join(', ');
   throw new CatalogError(
     `${server} has no language ${JSON.stringify(wanted)}.` +
       (list ? ` Closest: ${list}.` : '') +
       ' See them all with: omnia-voice languages',
   );
+}
+
+/**
+ * The languages to offer for `wanted`, best first, at most {@link MAX_SUGGESTIONS}: the codes
+ * that start with it, in any case (`EN`: `en-gb`, `en-us`, … before any other), those of its
+ * subtags first (`en-…` before `eo`) and the shorter first; then the codes and names close to
+ * it. Pure.
+ */
+export function closeLanguages(languages: readonly LanguageInfo[], wanted: string): LanguageInfo[] {
+  const key = normaliseName(wanted);
+  const rank = (code: string) => {
+    const c = normaliseName(code);
+    if (key === '' || !c.startsWith(key)) return -1;
+    return c === key || c.startsWith(`${key} `) ? 0 : 1;
+  };
+  const starting = languages
+    .map((language, index) => ({ language, index, rank: rank(language.code) }))
+    .filter((entry) => entry.rank >= 0)
+    .sort(
+      (a, b) =>
+        a.rank - b.rank || a.language.code.length - b.language.code.length || a.index - b.index,
+    )
+    .map((entry) => entry.language);
+  const close = closeMatches(wanted, languages, (l) => [l.code, l.name ?? '']).filter(
+    (language) => !starting.includes(language),
+  );
+  return [...starting, ...close].slice(0, MAX_SUGGESTIONS);
 }
 
 /** A voice or language that is not offered; the message names the closest valid ones. */
