@@ -477,6 +477,41 @@ class OmniaCommand extends Command {
     return new OmniaCommand(name);
   }
 
+  /**
+   * A word the command needs, missing: what it is and how to type it (`calls show needs a call
+   * id: omnia-voice calls show <id> (omnia-voice calls lists them)`), not Commander's
+   * `missing required argument 'id'`.
+   */
+  missingArgument(name: string): void {
+    const hint = MISSING_WORDS[commandPath(this)];
+    const usage = typedUsage(this);
+    const what = hint ? hint.what : `<${name}>`;
+    const where = hint?.listed ? ` (${hint.listed} lists them)` : '';
+    this.error(`error: ${shortPath(this)} needs ${what}: ${usage}${where}`, {
+      code: 'commander.missingArgument',
+      exitCode: 1,
+    });
+  }
+
+  /**
+   * Words a command does not take (`omnia-voice voices english`), said with how to type it,
+   * not Commander's `too many arguments for 'voices'. Expected 0 arguments but got 1`.
+   */
+  _excessArguments(received: string[]): void {
+    if ((this as unknown as { _allowExcessArguments: boolean })._allowExcessArguments) return;
+    const extra = received
+      .slice(this.registeredArguments.length)
+      .map((word) => JSON.stringify(word.length > 40 ? `${word.slice(0, 39)}…` : word))
+      .join(' ');
+    const n = this.registeredArguments.length;
+    const left = `and ${extra} ${received.length - n === 1 ? 'is' : 'are'} left over`;
+    const message =
+      n === 0
+        ? `${shortPath(this)} takes no words of its own, ${left}: ${commandPath(this)} --help lists its options`
+        : `${shortPath(this)} takes ${typedUsage(this).slice(commandPath(this).length + 1)} (quote a value that has spaces), ${left}: ${typedUsage(this)}`;
+    this.error(`error: ${message}`, { code: 'commander.excessArguments', exitCode: 1 });
+  }
+
   unknownOption(flag: string): void {
     const before = this.args.slice(0, Math.max(0, this.args.indexOf(flag)));
     if (before.some((word) => !word.startsWith('-'))) refuseStrayWords(this);
@@ -484,6 +519,25 @@ class OmniaCommand extends Command {
       Command.prototype as unknown as { unknownOption(this: Command, flag: string): void }
     ).unknownOption.call(this, flag);
   }
+}
+
+/** What a command's missing word is, in words, and the command that lists the values. */
+const MISSING_WORDS: Record<string, { what: string; listed?: string }> = {
+  'omnia-voice calls show': { what: 'a call id', listed: 'omnia-voice calls' },
+  'omnia-voice agents show': { what: 'an agent id or name', listed: 'omnia-voice agents' },
+};
+
+/** `calls show`: the command's path without the program's name. */
+function shortPath(command: Command): string {
+  return commandPath(command).replace(/^omnia-voice /, '');
+}
+
+/** `omnia-voice calls show <id>`: how the command is typed, with its words. */
+function typedUsage(command: Command): string {
+  const words = command.registeredArguments.map((a) =>
+    a.required ? `<${a.name()}>` : `[${a.name()}]`,
+  );
+  return [commandPath(command), ...words].join(' ');
 }
 
 /** `omnia-voice calls`: how the user types this command. */
@@ -620,15 +674,27 @@ function buildProgram(setExit: (code: number) => void): Command {
       .option('--local', 'ask the built-in local agent, even with a key configured')
       .option('--json', 'print JSON instead of a table');
 
-  apiCommand(
+  const agents = apiCommand(
     'agents',
-    "list the workspace's agents: name, id, status, language, voice, first speaker",
+    "list the workspace's agents: name, id, status, language, voice, first speaker (agents show ID: one agent)",
   )
     .option('--search <text>', 'only agents whose name or description contains this')
     .option('--all', 'inactive and suspended agents too')
     .action(async (_flags, cmd: Command) => {
       const { runAgentsCommand } = await import('./commands/agents.js');
       setExit(await runAgentsCommand(cmd.optsWithGlobals(), out, err, await tableWidth()));
+    });
+  agents
+    .command('show')
+    .description("one agent's details: description, language, voice, greeting, model")
+    .argument('<id|name>', 'the agent id or name')
+    .option('--json', 'print JSON instead')
+    .option('--api-base <url>', 'API base URL (env OMNIA_API_BASE)')
+    .option('--local', 'ask the built-in local agent, even with a key configured')
+    .action(async (ref: string, _flags, cmd: Command) => {
+      const { runAgentShowCommand } = await import('./commands/agents.js');
+      const flags = cmd.optsWithGlobals();
+      setExit(await runAgentShowCommand(ref, flags, flags.json ? await jsonOut() : out, err));
     });
 
   apiCommand('voices', 'list the voices --voice takes')
@@ -752,6 +818,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   // unknown commands they are. Set last: commands made earlier do not inherit it.
   program.allowExcessArguments();
   calls.allowExcessArguments();
+  agents.allowExcessArguments();
   const configure = (cmd: Command) => {
     cmd.exitOverride();
     cmd.configureOutput({

@@ -63,15 +63,15 @@ export function runConfigCommand(
   try {
     switch (command) {
       case 'list':
-        return expectArgs(rest, 0, err) ?? list(out, store(), err, overrides);
+        return expectArgs('list', rest, err) ?? list(out, store(), err, overrides);
       case 'get':
-        return expectArgs(rest, 1, err) ?? get(rest[0]!, out, store(), err, overrides);
+        return expectArgs('get', rest, err) ?? get(rest[0]!, out, store(), err, overrides);
       case 'set':
-        return expectArgs(rest, 2, err) ?? set(rest[0]!, rest[1]!, out, err, store());
+        return expectArgs('set', rest, err) ?? set(rest[0]!, rest[1]!, out, err, store());
       case 'unset':
-        return expectArgs(rest, 1, err) ?? unset(rest[0]!, out, store());
+        return expectArgs('unset', rest, err) ?? unset(rest[0]!, out, store());
       case 'path':
-        return expectArgs(rest, 0, err) ?? printPath(out, config.path);
+        return expectArgs('path', rest, err) ?? printPath(out, config.path);
       case 'help':
       case '--help':
       case '-h':
@@ -97,14 +97,42 @@ export function runConfigCommand(
   }
 }
 
+/** What each config command takes, as typed: `<key> <value>`. */
+const CONFIG_ARGS: Record<string, readonly string[]> = {
+  list: [],
+  get: ['<key>'],
+  set: ['<key>', '<value>'],
+  unset: ['<key>'],
+  path: [],
+};
+
+/**
+ * A config command given too few or too many words: one line saying what to type
+ * (`config get needs a setting name: omnia-voice config get <key>`), then the usage.
+ */
 function expectArgs(
+  command: string,
   rest: string[],
-  count: number,
   out: (line: string) => void,
 ): number | undefined {
-  if (rest.length === count) return undefined;
-  const hint = rest.length > count ? ' (quote values that contain spaces)' : '';
-  out(`Expected ${count} argument${count === 1 ? '' : 's'}, got ${rest.length}${hint}.`);
+  const wanted = CONFIG_ARGS[command] ?? [];
+  if (rest.length === wanted.length) return undefined;
+  const typed = ['omnia-voice config', command, ...wanted].join(' ');
+  if (rest.length < wanted.length) {
+    const what = wanted.length === 1 ? 'a setting name' : 'a setting name and its value';
+    out(`config ${command} needs ${what}: ${typed} (the keys are below).`);
+  } else {
+    const extra = rest
+      .slice(wanted.length)
+      .map((word) => JSON.stringify(sanitizeServerText(word, 40)))
+      .join(' ');
+    const takes =
+      wanted.length === 0
+        ? 'takes nothing more'
+        : `takes ${wanted.length === 1 ? 'one setting name' : 'a setting name and one value'} (quote a value that has spaces)`;
+    const left = `${extra} ${rest.length - wanted.length === 1 ? 'is' : 'are'} left over`;
+    out(`config ${command} ${takes}, and ${left}: ${typed}.`);
+  }
   for (const line of USAGE) out(line);
   return CONFIG_EXIT_USAGE;
 }

@@ -1,6 +1,20 @@
-/** `omnia-voice agents [--search TEXT] [--all] [--json]`: the workspace's agents. */
-import { type AgentInfo, type AgentList, readAgents } from '../../api/agents.js';
-import { terminalJson } from '../../api/sanitize.js';
+/**
+ * `omnia-voice agents [--search TEXT] [--all] [--json]`: the workspace's agents;
+ * `omnia-voice agents show <id|name> [--json]`: one agent's fields.
+ */
+import {
+  type AgentInfo,
+  type AgentList,
+  agentLabel,
+  agentMatchMessage,
+  findAgent,
+  getAgent,
+  isActive,
+  readAgents,
+} from '../../api/agents.js';
+import type { ApiTarget } from '../../api/request.js';
+import { sanitizeServerText, terminalJson } from '../../api/sanitize.js';
+import { agentsCommand } from '../../app/call-record.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { droppedLine, layoutTable, type TableLayout } from './table.js';
 
@@ -94,4 +108,94 @@ export function layoutAgents(agents: readonly AgentInfo[], width?: number): Tabl
     ],
     width,
   );
+}
+
+/** A name or id that names no agent to show, or several: one line, exit 2. */
+export class AgentShowError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The most characters of one field `agents show` prints (a greeting, a description). */
+const MAX_SHOWN_CHARS = 4_000;
+
+/** The fields `agents show` prints, in order, with their labels. */
+const SHOWN_FIELDS: ReadonlyArray<readonly [keyof AgentInfo, string]> = [
+  ['name', 'Name'],
+  ['id', 'ID'],
+  ['status', 'Status'],
+  ['description', 'Description'],
+  ['language', 'Language'],
+  ['voice', 'Voice'],
+  ['firstSpeaker', 'First speaker'],
+  ['greeting', 'Greeting'],
+  ['model', 'Model'],
+];
+
+/**
+ * One agent's fields, one a line (`Greeting:       Good evening, …`), each whole (to 4,000
+ * characters) but made safe for a terminal; a field the server did not send is left out. Pure.
+ */
+export function formatAgentDetails(agent: AgentInfo): string[] {
+  // The server's values whole (see AgentInfo), not the 200 characters a table row takes.
+  const whole = JSON.parse(JSON.stringify(agent)) as Record<string, unknown>;
+  const width = Math.max(...SHOWN_FIELDS.map(([, label]) => label.length)) + 2;
+  const lines: string[] = [];
+  for (const [key, label] of SHOWN_FIELDS) {
+    const value = whole[key];
+    if (typeof value !== 'string' || value === '') continue;
+    lines.push(`${`${label}:`.padEnd(width)}${sanitizeServerText(value, MAX_SHOWN_CHARS)}`);
+  }
+  return lines;
+}
+
+/**
+ * `omnia-voice agents show <id|name>`: one agent's fields, any status. An id is asked for itself
+ * (`GET /agents/{id}`); a name is looked up as `--agent` looks one up (Omnia's search). Resolves
+ * to the exit code; a name that matches none or several is an {@link AgentShowError}.
+ */
+export async function runAgentShowCommand(
+  ref: string,
+  flags: ApiFlags & { json?: boolean },
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  if (ref.trim() === '') {
+    throw new AgentShowError(
+      'agents show needs an agent id or name, and it is empty: omnia-voice agents show <id|name> (omnia-voice agents lists them).',
+    );
+  }
+  const { api } = await commandApi(flags, err);
+  const agent = await getAgent(api, ref.trim()).then((byId) => byId ?? agentByName(api, ref, err));
+  if (flags.json) {
+    out(terminalJson(agent));
+    return 0;
+  }
+  for (const line of formatAgentDetails(agent)) out(line);
+  err(
+    isActive(agent)
+      ? `Call it with: omnia-voice --agent ${agent.id}`
+      : `It takes no calls: only active agents do (status ${agent.status}).`,
+  );
+  return 0;
+}
+
+/** The agent `ref` names (any status), or an {@link AgentShowError} naming the close ones. */
+async function agentByName(
+  api: ApiTarget,
+  ref: string,
+  err: (line: string) => void,
+): Promise<AgentInfo> {
+  const match = await findAgent(api, ref, { onWait: err });
+  if (match.kind === 'found') return match.agent;
+  if (match.kind === 'inactive' && match.agents.length === 1) return match.agents[0]!;
+  if (match.kind === 'many' || match.kind === 'inactive') {
+    const agents = match.kind === 'many' ? match.matches : match.agents;
+    throw new AgentShowError(
+      `Several agents are named ${JSON.stringify(ref)}: ${agents.map(agentLabel).join(', ')}. Give the id: omnia-voice agents show <id>.`,
+    );
+  }
+  throw new AgentShowError(agentMatchMessage(ref, match, agentsCommand(api)));
 }

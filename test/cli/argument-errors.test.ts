@@ -1,0 +1,99 @@
+/**
+ * A word missing or too many says what to type: a new-user trial saw Commander's own
+ * `error: missing required argument 'id'`, the config's `Expected 1 argument, got 0.`, and
+ * `agents show demo` refused as `too many arguments for 'agents'`. And `agents show <id|name>`
+ * prints one agent's fields (greeting, description, voice), as Omnia's `GET /agents/{id}`
+ * has them, here from the built-in local agent. Through the built CLI.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+
+const env = () => cliEnv(tempDir('omnia-args-'), { OMNIA_API_KEY: 'x' });
+const cli = (args: string[]) => runCli(args, { env: env() });
+
+describe('a word missing or left over says what to type', () => {
+  it.each([
+    [
+      ['calls', 'show'],
+      'error: calls show needs a call id: omnia-voice calls show <id> (omnia-voice calls lists them)',
+    ],
+    [
+      ['agents', 'show'],
+      'error: agents show needs an agent id or name: omnia-voice agents show <id|name> (omnia-voice agents lists them)',
+    ],
+    [
+      ['calls', 'show', 'a', 'b'],
+      'error: calls show takes <id> (quote a value that has spaces), and "b" is left over: omnia-voice calls show <id>',
+    ],
+    [
+      ['voices', 'english'],
+      'error: voices takes no words of its own, and "english" is left over: omnia-voice voices --help lists its options',
+    ],
+    [
+      ['config', 'get'],
+      'config get needs a setting name: omnia-voice config get <key> (the keys are below).',
+    ],
+    [
+      ['config', 'set', 'greeting', 'hello', 'there'],
+      'config set takes a setting name and one value (quote a value that has spaces), and "there" is left over: omnia-voice config set <key> <value>.',
+    ],
+  ])('%j', async (args, line) => {
+    const run = await cli(args);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')[0]).toBe(line);
+  });
+});
+
+describe('agents show', () => {
+  let agent: LocalAgent;
+  beforeAll(async () => {
+    agent = await startLocalAgent({ port: 0, voice: 'tone' });
+  });
+  afterAll(async () => {
+    await agent.close();
+  });
+  const show = (...args: string[]) => cli(['agents', 'show', ...args, '--api-base', agent.baseUrl]);
+
+  it('by id: every field, one a line, and how to call it', async () => {
+    const run = await show('concierge');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split('\n')).toEqual([
+      'Name:          Hotel Concierge',
+      'ID:            concierge',
+      'Status:        ACTIVE',
+      'Description:   Greets guests of the Grand Hotel.',
+      'Language:      en-gb',
+      'Voice:         Annie',
+      'First speaker: agent',
+      'Greeting:      Good evening, and welcome to the Grand Hotel. How may I help you tonight?',
+      'Model:         llama',
+      '',
+    ]);
+    expect(run.stderr).toContain('Call it with: omnia-voice --agent concierge');
+  });
+
+  it('by name, in any case, as JSON: the same fields as agents --json', async () => {
+    const run = await show('hotel concierge', '--json');
+    expect(run.code, run.stderr).toBe(0);
+    const listed = await cli(['agents', '--json', '--api-base', agent.baseUrl]);
+    const fromList = (JSON.parse(listed.stdout) as Array<{ id: string }>).find(
+      (a) => a.id === 'concierge',
+    );
+    expect(JSON.parse(run.stdout)).toEqual(fromList);
+  });
+
+  it('an inactive agent is shown, and said to take no calls', async () => {
+    const run = await show('retired');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^Status: +INACTIVE$/m);
+    expect(run.stderr).toContain('It takes no calls: only active agents do (status INACTIVE).');
+  });
+
+  it('a name of no agent: the close ones, exit 2', async () => {
+    const run = await show('hotel conc');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Close matches: Hotel Concierge (concierge).');
+  });
+});
