@@ -425,7 +425,12 @@ export async function runCallsShowCommand(
       format = formatFromPath(flags.out);
     } catch (error) {
       // stdout, a device or a FIFO: no extension needed, the default format is fine.
-      if (target?.kind === 'file') throw new CallsUsageError((error as Error).message);
+      // --format says it as well as an extension does: both are offered.
+      if (target?.kind === 'file') {
+        throw new CallsUsageError(
+          `${(error as Error).message}, or give the format: --format md, txt, json or jsonl.`,
+        );
+      }
     }
   }
   const { api } = await commandApi(flags, err);
