@@ -1,7 +1,12 @@
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import { ConfigError, ConfigFileError } from './errors.js';
-import { outranks, type SettingOverride } from './resolve.js';
+import {
+  echoGuardTurnsEchoOff,
+  outranks,
+  type SettingOverride,
+  type SettingSource,
+} from './resolve.js';
 import {
   defaultSettings,
   displayValue,
@@ -164,6 +169,10 @@ function list(
       out(`${name}  ${value}`);
       continue;
     }
+    if (spec.key === 'echo' && echoFor(store, []).guard) {
+      out(`${name}  off  (echoGuard false)`);
+      continue;
+    }
     const fallback = defaultFor(spec.key);
     if (fallback !== undefined) out(`${name}  ${String(fallback)}  (default)`);
     else if (spec.key === 'inputSampleRate' || spec.key === 'outputSampleRate') {
@@ -171,7 +180,9 @@ function list(
     } else out(`${name}  (not set)`);
   }
   out(`File: ${store.path}`);
-  for (const o of overrides) err(overrideLine(o));
+  for (const o of overrides) {
+    err(o.key === 'echoGuard' ? echoGuardLine(o, store, overrides) : overrideLine(o));
+  }
   return CONFIG_EXIT_OK;
 }
 
@@ -201,6 +212,7 @@ function get(
   overrides: readonly SettingOverride[],
 ): number {
   const key = requireKnown(name);
+  if (key === 'echo') return getEcho(out, store, err, overrides);
   // A script reads stdout (the saved value, or nothing); what else holds is said on stderr.
   const saved = store.get(key);
   const over = overrideOf(key, overrides);
@@ -225,8 +237,7 @@ function get(
  * What sets `key` over the config file, by the rules a call follows (`resolveSettings`): a
  * general setting from a higher place than the specific one beats it. A per-direction rate
  * follows sampleRate (OMNIA_SAMPLE_RATE beats a saved inputSampleRate, and
- * OMNIA_INPUT_SAMPLE_RATE in `.env` too); echo is turned off by echoGuard false
- * (OMNIA_ECHO_GUARD=false over a saved `echo guard`).
+ * OMNIA_INPUT_SAMPLE_RATE in `.env` too). Echo, which echoGuard can turn off, is `getEcho`'s.
  */
 function overrideOf(
   key: SettingKey,
@@ -234,20 +245,81 @@ function overrideOf(
 ): SettingOverride | undefined {
   const own = overrides.find((o) => o.key === key);
   const generalKey =
-    key === 'inputSampleRate' || key === 'outputSampleRate'
-      ? 'sampleRate'
-      : key === 'echo'
-        ? 'echoGuard'
-        : undefined;
+    key === 'inputSampleRate' || key === 'outputSampleRate' ? 'sampleRate' : undefined;
   const general = generalKey && overrides.find((o) => o.key === generalKey);
-  if (!general || (generalKey === 'echoGuard' && !turnsEchoOff(general))) return own;
+  if (!general) return own;
   return !own || outranks(general.source, own.source) ? general : own;
 }
 
-/** An echoGuard override that turns echo off (a valid false); true changes nothing. */
-function turnsEchoOff(override: SettingOverride): boolean {
-  const checked = SETTING_SPECS.find((spec) => spec.key === 'echoGuard')?.check(override.raw);
-  return checked?.ok === true && checked.value === false;
+/** A value of `key` and the place it is from: a valid override, else the saved value. */
+function placed(
+  key: 'echo' | 'echoGuard',
+  store: ConfigStore,
+  overrides: readonly SettingOverride[],
+): { value: SettingValue; source: SettingSource } | undefined {
+  const over = overrides.find((o) => o.key === key);
+  if (over) {
+    // An invalid one stops a call, which is said: what it would be is no matter.
+    const checked = SETTING_SPECS.find((spec) => spec.key === key)?.check(over.raw);
+    return checked?.ok ? { value: checked.value, source: over.source } : undefined;
+  }
+  const saved = store.get(key);
+  return saved === undefined ? undefined : { value: saved, source: 'config' };
+}
+
+/**
+ * The echo mode a call gets from the file and `overrides` (none: the file alone), by the call's
+ * rule (`echoGuardTurnsEchoOff`), and the echoGuard that turned it off, if one did.
+ */
+function echoFor(
+  store: ConfigStore,
+  overrides: readonly SettingOverride[],
+): { value: string; guard?: { source: SettingSource } } {
+  const echo = placed('echo', store, overrides);
+  const guard = placed('echoGuard', store, overrides);
+  if (guard && echoGuardTurnsEchoOff(guard.value, guard.source, echo?.source ?? 'default')) {
+    return { value: 'off', guard };
+  }
+  return { value: String(echo?.value ?? defaultFor('echo')) };
+}
+
+/**
+ * An echoGuard override's note, with what it makes of echo when that is not the file's:
+ * `…, over the config file, so echo is off.`
+ */
+function echoGuardLine(
+  o: SettingOverride,
+  store: ConfigStore,
+  overrides: readonly SettingOverride[],
+): string {
+  const line = overrideLine(o);
+  if (o.invalid) return line;
+  const calls = echoFor(store, overrides).value;
+  return calls === echoFor(store, []).value ? line : `${line.slice(0, -1)}, so echo is ${calls}.`;
+}
+
+/**
+ * `config get echo`: the mode the file gives (echoGuard false saved there is `off`, as a call
+ * has it), and on stderr why it is off, and what the environment or `.env` makes of it.
+ */
+function getEcho(
+  out: (line: string) => void,
+  store: ConfigStore,
+  err: (line: string) => void,
+  overrides: readonly SettingOverride[],
+): number {
+  const file = echoFor(store, []);
+  const calls = echoFor(store, overrides);
+  if (file.guard) err(`note: echo is off because echoGuard is false in ${store.path}.`);
+  const echo = overrides.find((o) => o.key === 'echo');
+  const guard = overrides.find((o) => o.key === 'echoGuard');
+  if (echo?.invalid) err(overrideLine(echo));
+  if (guard && (guard.invalid || (calls.guard && calls.guard.source !== 'config'))) {
+    err(echoGuardLine(guard, store, overrides));
+  } else if (echo && !echo.invalid) err(overrideLine(echo));
+  else if (guard && calls.value !== file.value) err(echoGuardLine(guard, store, overrides));
+  out(file.value);
+  return CONFIG_EXIT_OK;
 }
 
 function set(

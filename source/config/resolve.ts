@@ -129,7 +129,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   }
   // The older echoGuard switch: false turns echo off, unless echo is set in the same or a
   // higher place (`OMNIA_ECHO_GUARD=false` over a saved `echo guard`; true changes nothing).
-  if (found.echoGuard === false && outranks(sources.echoGuard, sources.echo)) {
+  if (echoGuardTurnsEchoOff(found.echoGuard, sources.echoGuard, sources.echo)) {
     found.echo = 'off';
     sources.echo = sources.echoGuard;
     from.echo = from.echoGuard;
@@ -171,6 +171,18 @@ const SOURCE_ORDER: readonly SettingSource[] = ['flag', 'env', 'dotenv', 'config
 /** Whether a value from `a` beats one from `b` (a strictly higher place). */
 export function outranks(a: SettingSource, b: SettingSource): boolean {
   return SOURCE_ORDER.indexOf(a) < SOURCE_ORDER.indexOf(b);
+}
+
+/**
+ * The older echoGuard switch's rule, for a call and for `config get`/`list` alike: false turns
+ * echo off unless echo is set in the same or a higher place; true changes nothing.
+ */
+export function echoGuardTurnsEchoOff(
+  echoGuard: SettingValue,
+  echoGuardSource: SettingSource,
+  echoSource: SettingSource,
+): boolean {
+  return echoGuard === false && outranks(echoGuardSource, echoSource);
 }
 
 /** Parses `.env` without touching process.env; a missing file is simply no values. */

@@ -135,7 +135,7 @@ describe('config get and list say what a call does with the environment and .env
     });
     expect(run.stdout.trim()).toBe('guard');
     expect(run.stderr).toContain(
-      'note: OMNIA_ECHO_GUARD in the environment sets echoGuard to false for calls and commands, over the config file.',
+      'note: OMNIA_ECHO_GUARD in the environment sets echoGuard to false for calls and commands, over the config file, so echo is off.',
     );
     // true changes nothing: no note.
     const kept = await runCli(['config', 'get', 'echo'], {
@@ -143,6 +143,40 @@ describe('config get and list say what a call does with the environment and .env
       timeoutMs: 15_000,
     });
     expect(kept.stderr).not.toContain('note:');
+  });
+
+  it('config get echo and list say echo is off where echoGuard false turns it off, and why', async () => {
+    const home = tempDir();
+    expect((await config(home, 'set', 'echoGuard', 'no')).code).toBe(0);
+    const file = join(home, '.config', 'omnia-voice', 'config.json');
+    // The file alone turns echo off: its value is off, not the default a call does not use.
+    const get = await config(home, 'get', 'echo');
+    expect(get.stdout).toBe('off\n');
+    expect(get.stderr).toContain(`note: echo is off because echoGuard is false in ${file}.`);
+    const list = await config(home, 'list');
+    expect(list.stdout).toMatch(/^echo {2,}off {2}\(echoGuard false\)$/m);
+    expect(list.stdout).not.toMatch(/^echo .*cancel/m);
+    // OMNIA_ECHO_GUARD=true over it: calls use the default again, and are said to.
+    const undone = await runCli(['config', 'get', 'echo'], {
+      env: cliEnv(home, { OMNIA_ECHO_GUARD: 'true' }),
+      timeoutMs: 15_000,
+    });
+    expect(undone.stdout).toBe('off\n');
+    expect(undone.stderr).toContain(
+      'note: OMNIA_ECHO_GUARD in the environment sets echoGuard to true for calls and commands, over the config file, so echo is cancel.',
+    );
+    // From the environment over an empty file: the file says cancel, calls have off, and why.
+    const fresh = tempDir();
+    for (const args of [['get', 'echo'], ['list']]) {
+      const run = await runCli(['config', ...args], {
+        env: cliEnv(fresh, { OMNIA_ECHO_GUARD: 'false' }),
+        timeoutMs: 15_000,
+      });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(
+        'note: OMNIA_ECHO_GUARD in the environment sets echoGuard to false for calls and commands, over the config file, so echo is off.',
+      );
+    }
   });
 
   it('a misspelled variable, in the environment or .env, gets the did-you-mean a call gives', async () => {
