@@ -90,6 +90,12 @@ export interface RequestContext {
 export interface HttpFailure {
   status: number;
   body: string;
+  /**
+   * What the body is when it is no text (`a gzip-compressed body, which omnia-voice did not ask
+   * for and does not show`): the app's own words, shown in place of the body whole, never
+   * searched for the key (a key `k` made them `did not as… for`).
+   */
+  notText?: string;
   /** Value of the Retry-After header, if any. */
   retryAfter?: string;
   /** Value of the X-RateLimit-Reset header, if any. */
@@ -331,7 +337,10 @@ export function httpFailureToError(
 
 function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: number): ApiError {
   const { status } = failure;
-  const explanation = explainErrorBody(failure.body, context.apiKey);
+  const explanation: ServerExplanation =
+    failure.notText === undefined
+      ? explainErrorBody(failure.body, context.apiKey)
+      : { message: failure.notText };
   const retryAfterSeconds = retryDelaySeconds(failure, nowMs);
   const details: ApiErrorDetails = { status };
   if (explanation.message !== undefined) details.serverMessage = explanation.message;

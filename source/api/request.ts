@@ -146,7 +146,8 @@ export function failureOf(answer: HttpAnswer, context: RequestContext): ApiError
   return httpFailureToError(
     {
       status: answer.status,
-      body: answer.notText ?? answer.text,
+      body: answer.text,
+      ...optional('notText', answer.notText),
       ...optional('retryAfter', header('retry-after')),
       ...optional('rateLimitReset', header('x-ratelimit-reset')),
       ...optional('rateLimitLimit', header('x-ratelimit-limit')),

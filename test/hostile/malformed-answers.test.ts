@@ -197,6 +197,18 @@ describe('a body that is no text', () => {
     expect(lastLine(run.stderr)).toBe(
       'error: Omnia had a server problem (HTTP 500: a gzip-compressed body, which omnia-voice did not ask for and does not show). Try again in a few minutes.',
     );
+    // A key that is a letter of the app's words: they stay whole (only a server's text is
+    // searched for the key), not `did not as… for`.
+    for (const key of ['k', 'ask']) {
+      const short = await runCli(['agents', '--api-base', refusal.baseUrl], {
+        env: hostileEnv(tempDir('omnia-malformed-'), { OMNIA_API_KEY: key }),
+        timeoutMs: 30_000,
+      });
+      expect(short.code, short.stderr).toBe(1);
+      expect(lastLine(short.stderr)).toContain(
+        '(HTTP 500: a gzip-compressed body, which omnia-voice did not ask for and does not show)',
+      );
+    }
     // A success, packed with no header saying so: its magic bytes tell.
     const success = await raw((_request, socket) =>
       socket.end(
