@@ -17,6 +17,8 @@ export interface CreateCallOptions {
   apiBase: string;
   /** Sent as `X-API-Key` when given; never shown, logged or put in an error. */
   apiKey?: string;
+  /** Where the key came from, for messages (`ApiTarget.keyFrom`). */
+  keyFrom?: string | undefined;
   /** The agent to talk to. */
   agentId: string;
   /** Rate (Hz) of the PCM the client will send. */
@@ -82,6 +84,7 @@ export function createCall(options: CreateCallOptions): Promise<CreatedCall> {
   return postCall({
     apiBase: options.apiBase,
     apiKey: options.apiKey,
+    keyFrom: options.keyFrom,
     path: CREATE_CALL_PATH,
     body: createCallBody(options),
     context: {
@@ -100,6 +103,8 @@ export function createCall(options: CreateCallOptions): Promise<CreatedCall> {
 export interface PostCallRequest {
   apiBase: string;
   apiKey?: string | undefined;
+  /** Where the key came from, for messages (`ApiTarget.keyFrom`). */
+  keyFrom?: string | undefined;
   /** Below `/api/v1`. */
   path: string;
   /** The JSON body, already encoded. */
@@ -117,6 +122,7 @@ export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
   const apiKey = headerSafeKey(request.apiKey);
   const context: RequestContext = { host: url.host, ...request.context, createsCall: true };
   if (apiKey) context.apiKey = apiKey;
+  if (apiKey && request.keyFrom !== undefined) context.keyFrom = request.keyFrom;
   const answer = await sendHttp(
     {
       url,

@@ -71,6 +71,11 @@ export interface RequestContext {
   host: string;
   apiKey?: string;
   /**
+   * Where the key came from, as errors name it (`OMNIA_API_KEY in the environment`, `apiKey in
+   * …/config.json`): what a 401 or 403 tells the user to check. Absent: `OMNIA_API_KEY`.
+   */
+  keyFrom?: string;
+  /**
    * What the request was for, as the end of "Omnia rejected the request to …" ("list agents").
    * Absent: call creation, whose messages name the agent and the sample rates.
    */
@@ -269,6 +274,11 @@ function keyHint(apiKey: string | undefined): string {
   return masked === '…' ? '' : ` (key ending ${masked})`;
 }
 
+/** Where the key a request sent came from, as the settings name it; `OMNIA_API_KEY` if not said. */
+function keyPlace(context: RequestContext): string {
+  return context.keyFrom ?? 'OMNIA_API_KEY';
+}
+
 function httpPart(status: number, explanation: ServerExplanation): string {
   const { message, code } = explanation;
   if (message === undefined)
@@ -352,7 +362,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
 
   if (status === 401) {
     const message = context.apiKey
-      ? `${who} rejected the API key (${http}). Check OMNIA_API_KEY${keyHint(context.apiKey)}.`
+      ? `${who} rejected the API key (${http}). Check ${keyPlace(context)}${keyHint(context.apiKey)}.`
       : `${who} needs an API key (${http}). Set OMNIA_API_KEY in the environment or a .env file.`;
     return new ApiError('auth', message, details);
   }
@@ -370,7 +380,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
         : `may use agent ${agent}`;
     return new ApiError(
       'auth',
-      `${who} refused access (${http}). Check that OMNIA_API_KEY${keyHint(context.apiKey)} ${what}.`,
+      `${who} refused access (${http}). Check that ${keyPlace(context)}${keyHint(context.apiKey)} ${what}.`,
       details,
     );
   }

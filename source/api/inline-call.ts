@@ -28,6 +28,8 @@ export interface InlineCallConfig {
 export interface CreateInlineCallOptions {
   readonly apiBase: string;
   readonly apiKey?: string | undefined;
+  /** Where the key came from, for messages (`ApiTarget.keyFrom`). */
+  readonly keyFrom?: string | undefined;
   readonly config: InlineCallConfig;
   readonly inputSampleRate: number;
   readonly outputSampleRate: number;
@@ -61,6 +63,7 @@ export function createInlineCall(options: CreateInlineCallOptions): Promise<Crea
   return postCall({
     apiBase: options.apiBase,
     apiKey: options.apiKey,
+    keyFrom: options.keyFrom,
     path: '/calls/inline',
     body: JSON.stringify(inlineCallBody(options)),
     context: {

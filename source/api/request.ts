@@ -18,6 +18,11 @@ export interface ApiTarget {
   readonly apiBase: string;
   /** Sent as `X-API-Key`; never shown, logged or put in an error. */
   readonly apiKey?: string;
+  /**
+   * Where the key came from, as errors name it (`OMNIA_API_KEY in the environment`, `apiKey in
+   * …/config.json`): what a 401 or 403 tells the user to check. Absent: `OMNIA_API_KEY`.
+   */
+  readonly keyFrom?: string | undefined;
   readonly connectTimeoutMs?: number;
   readonly responseTimeoutMs?: number;
   /**
@@ -118,6 +123,7 @@ export async function apiRequest<T>(
   const apiKey = headerSafeKey(target.apiKey);
   const context: RequestContext = { host: url.host, action: request.action };
   if (apiKey) context.apiKey = apiKey;
+  if (apiKey && target.keyFrom !== undefined) context.keyFrom = target.keyFrom;
   if (request.notFound !== undefined) context.notFound = request.notFound;
   if (target.server !== undefined) context.server = target.server;
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);

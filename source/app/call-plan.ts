@@ -234,6 +234,7 @@ function apiOptions(api: ApiTarget) {
   return {
     apiBase: api.apiBase,
     apiKey: api.apiKey,
+    keyFrom: api.keyFrom,
     connectTimeoutMs: api.connectTimeoutMs,
     responseTimeoutMs: api.responseTimeoutMs,
     server: api.server,

@@ -65,6 +65,8 @@ export interface CallOptions {
   settingWarnings?: readonly string[];
   apiBase: string;
   apiKey?: string;
+  /** Where the key came from, as errors name it (`OMNIA_API_KEY in the environment`). */
+  apiKeyFrom?: string | undefined;
   agentId?: string;
   /** The agent id was kept in the config file (the picker's choice, or `config set`). */
   agentFromConfig?: boolean;
@@ -195,7 +197,7 @@ async function prepare(
   const api: ApiTarget = {
     apiBase,
     ...(o.local ? { server: LOCAL_SERVER } : {}),
-    ...(o.local || !o.apiKey ? {} : { apiKey: o.apiKey }),
+    ...(o.local || !o.apiKey ? {} : { apiKey: o.apiKey, keyFrom: o.apiKeyFrom }),
     ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
   };
   try {

@@ -3,7 +3,9 @@
  * sends, and it appears in no output and no file but the config file, which only its owner can
  * read, even when a server echoes it back everywhere.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
@@ -123,6 +125,60 @@ describe('a key saved with config set', () => {
     expect(run.stdout + run.stderr).not.toContain(other);
     expect(filesHolding(home, other)).toEqual([configFile]);
   }, 40_000);
+
+  it('a refused key is named by where it came from: the config file, a .env, the environment', async () => {
+    agent = await startLocalAgent({ voice: 'tone', requireApiKey: KEY });
+    const other = 'sk_live_OTHER_SAVED_KEY_55aa9876';
+    const { home, configFile } = await homeWithSavedKey(other);
+    const last = (text: string) => text.trim().split('\n').at(-1);
+    const refused = 'Omnia rejected the API key (HTTP 401: invalid API key).';
+    const agents = ['agents', '--api-base', agent.baseUrl];
+    const fromFile = await runCli(agents, { env: cliEnv(home) });
+    expect(fromFile.code).toBe(1);
+    expect(last(fromFile.stderr)).toBe(
+      `error: ${refused} Check apiKey in ${configFile} (key ending …9876).`,
+    );
+    const call = ['--plain', '--input', 'none', '--output', 'none', '--agent', 'demo'];
+    const created = await runCli([...call, '--api-base', agent.baseUrl], {
+      env: cliEnv(home),
+      timeoutMs: 30_000,
+    });
+    expect(created.code).toBe(1);
+    expect(last(created.stderr)).toBe(
+      `Could not create the call: ${refused} Check apiKey in ${configFile} (key ending …9876).`,
+    );
+    const dotenv = join(home, '.env');
+    writeFileSync(dotenv, `OMNIA_API_KEY=${other}\n`, { mode: 0o600 });
+    const fromDotenv = await runCli(agents, { env: cliEnv(home) });
+    expect(last(fromDotenv.stderr)).toBe(
+      `error: ${refused} Check OMNIA_API_KEY in ${dotenv} (key ending …9876).`,
+    );
+    unlinkSync(dotenv);
+    const fromEnv = await runCli(agents, { env: cliEnv(home, { OMNIA_API_KEY: other }) });
+    expect(last(fromEnv.stderr)).toBe(
+      `error: ${refused} Check OMNIA_API_KEY in the environment (key ending …9876).`,
+    );
+    // A 403 names it the same way.
+    const forbidding: Server = createServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: 'Forbidden' }));
+    });
+    await new Promise<void>((done) => forbidding.listen(0, '127.0.0.1', done));
+    try {
+      const port = (forbidding.address() as AddressInfo).port;
+      const forbidden = await runCli(['agents', '--api-base', `http://127.0.0.1:${port}`], {
+        env: cliEnv(home),
+      });
+      expect(last(forbidden.stderr)).toBe(
+        `error: Omnia refused access (HTTP 403: Forbidden). Check that apiKey in ${configFile} (key ending …9876) may list agents.`,
+      );
+      for (const run of [fromFile, created, fromDotenv, fromEnv, forbidden]) {
+        expect(run.stdout + run.stderr).not.toContain(other);
+      }
+    } finally {
+      await new Promise((done) => forbidding.close(done));
+    }
+  }, 60_000);
 
   it('echoed back by the server everywhere: redacted on screen and in every file', async () => {
     server = await startHostileServer({

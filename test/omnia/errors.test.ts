@@ -189,7 +189,7 @@ describe('API errors, as a user reads them', () => {
     });
     expect(run.code).toBe(1);
     expect(lastLine(run.stderr)).toBe(
-      'error: Omnia rejected the API key (HTTP 401: Invalid API key). Check OMNIA_API_KEY (key ending …abcd). Request id: req_double_1.',
+      'error: Omnia rejected the API key (HTTP 401: Invalid API key). Check OMNIA_API_KEY in the environment (key ending …abcd). Request id: req_double_1.',
     );
     expect(run.stderr).not.toContain('WRONG_KEY');
   });

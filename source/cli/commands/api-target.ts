@@ -25,7 +25,7 @@ export async function commandApi(
 ): Promise<CommandApi> {
   const { resolveSettings } = await import('../../config/resolve.js');
   const { readConfig } = await import('../../config/read.js');
-  const { settings, sources, warnings } = resolveSettings({
+  const { settings, sources, from, warnings } = resolveSettings({
     flags: { apiBase: flags.apiBase },
     env: process.env,
     cwd: process.cwd(),
@@ -37,7 +37,10 @@ export async function commandApi(
   const local = Boolean(flags.local) || (!settings.apiKey && sources.apiBase === 'default');
   if (!local) {
     return {
-      api: { apiBase: settings.apiBase, ...(settings.apiKey ? { apiKey: settings.apiKey } : {}) },
+      api: {
+        apiBase: settings.apiBase,
+        ...(settings.apiKey ? { apiKey: settings.apiKey, keyFrom: from.apiKey } : {}),
+      },
       local: false,
     };
   }
