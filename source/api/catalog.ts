@@ -3,6 +3,7 @@
  * `--voice` / `--language` pair is one of them before a call is made.
  */
 import * as z from 'zod';
+import { commandFor, type HintTarget } from './command-hint.js';
 import { idText, optionalText } from './fields.js';
 import { type ApiTarget, apiRequest, serverOf } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
@@ -116,13 +117,15 @@ export async function listLanguages(
 
 /**
  * The language `wanted` names (its code, id or name, in any case). Throws a CatalogError naming
- * the closest ones when there is none.
+ * the closest ones, and the command that lists them on the server `target` is (Omnia when not
+ * given), when there is none.
  */
 export function findLanguage(
   languages: readonly LanguageInfo[],
   wanted: string,
-  server = 'Omnia',
+  target?: HintTarget,
 ): LanguageInfo {
+  const server = serverOf(target ?? {});
   const key = normaliseName(wanted);
   const language = languages.find(
     (l) =>
@@ -136,7 +139,7 @@ export function findLanguage(
   throw new CatalogError(
     `${server} has no language ${JSON.stringify(wanted)}.` +
       (list ? ` Closest: ${list}.` : '') +
-      ' See them all with: omnia-voice languages',
+      ` See them all with: ${commandFor(target, 'languages')}`,
   );
 }
 
@@ -198,7 +201,7 @@ export async function checkVoiceAndLanguage(
     listLanguages(target, { signal }),
     listVoices(target, { signal }),
   ]);
-  const language = findLanguage(languages, wanted.language, serverOf(target));
+  const language = findLanguage(languages, wanted.language, target);
   const voiceKey = normaliseName(wanted.voice);
   const named = voices.filter(
     (v) => normaliseName(v.name) === voiceKey || normaliseName(v.id) === voiceKey,
@@ -208,7 +211,7 @@ export async function checkVoiceAndLanguage(
     (named.length > 0 && named.every((v) => v.languageCode === undefined) ? named[0] : undefined);
   if (voice) return { voice, language };
   const forLanguage = voices.filter((v) => sameLanguage(v.languageCode, language.code));
-  const hint = ` See them with: omnia-voice voices --language ${language.code}`;
+  const hint = ` See them with: ${commandFor(target, `voices --language ${language.code}`)}`;
   if (named.length > 0) {
     const speaks = [...new Set(named.map((v) => v.languageCode).filter(Boolean))].join(', ');
     const others = forLanguage.slice(0, 5).map((v) => v.name);

@@ -110,7 +110,7 @@ export interface PostCallRequest {
   /** The JSON body, already encoded. */
   body: string;
   /** How the messages describe the request (the host and key are filled in). */
-  context: Omit<RequestContext, 'host' | 'apiKey'>;
+  context: Omit<RequestContext, 'host' | 'apiBase' | 'apiKey'>;
   connectTimeoutMs?: number | undefined;
   responseTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -120,7 +120,12 @@ export interface PostCallRequest {
 export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
   const url = apiUrl(request.apiBase, request.path);
   const apiKey = headerSafeKey(request.apiKey);
-  const context: RequestContext = { host: url.host, ...request.context, createsCall: true };
+  const context: RequestContext = {
+    host: url.host,
+    apiBase: request.apiBase,
+    ...request.context,
+    createsCall: true,
+  };
   if (apiKey) context.apiKey = apiKey;
   if (apiKey && request.keyFrom !== undefined) context.keyFrom = request.keyFrom;
   const answer = await sendHttp(

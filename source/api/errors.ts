@@ -1,4 +1,5 @@
 import { secondsText } from '../text/durations.js';
+import { commandFor } from './command-hint.js';
 import { DEFAULT_API_BASE } from './default-base.js';
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
@@ -69,6 +70,8 @@ export { ApiError as CallCreationError };
 export interface RequestContext {
   /** `host[:port]` of the API base, without credentials. */
   host: string;
+  /** The API base as given: the commands a message prints name it when it is not Omnia's. */
+  apiBase?: string;
   apiKey?: string;
   /**
    * Where the key came from, as errors name it (`OMNIA_API_KEY in the environment`, `apiKey in
@@ -389,7 +392,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
       context.notFound !== undefined
         ? `${context.notFound} (${http}).`
         : context.agentId !== undefined
-          ? `${who} does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; omnia-voice agents lists them) and --api-base.`
+          ? `${who} does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; ${commandFor(context, 'agents')} lists them) and --api-base.`
           : `${who} has no such thing (${http}). Check --api-base points at the Omnia API.`;
     return new ApiError('not-found', message, details);
   }

@@ -32,8 +32,7 @@ export interface ApiTarget {
   readonly server?: string;
 }
 
-/** How messages name the built-in local agent when it answers. */
-export const LOCAL_SERVER = 'The local agent';
+export { LOCAL_SERVER } from './command-hint.js';
 
 export { serverOf } from './errors.js';
 
@@ -121,7 +120,11 @@ export async function apiRequest<T>(
 ): Promise<ApiResponse<T>> {
   const url = apiUrl(target.apiBase, request.path, request.query);
   const apiKey = headerSafeKey(target.apiKey);
-  const context: RequestContext = { host: url.host, action: request.action };
+  const context: RequestContext = {
+    host: url.host,
+    apiBase: target.apiBase,
+    action: request.action,
+  };
   if (apiKey) context.apiKey = apiKey;
   if (apiKey && target.keyFrom !== undefined) context.keyFrom = target.keyFrom;
   if (request.notFound !== undefined) context.notFound = request.notFound;

@@ -3,9 +3,9 @@
  * end-of-call summary and the transcript files. Abortable, so a key or Ctrl+C skips the wait.
  */
 
+import { commandFor } from '../api/command-hint.js';
 import type { CallRecordFacts } from '../api/record-facts.js';
 import type { ApiTarget } from '../api/request.js';
-import { DEFAULT_API_BASE } from '../config/schema.js';
 import type { CallSummary } from '../transcript/summary.js';
 
 /** What the summary gets: the record (maybe still incomplete), and a note when it falls short. */
@@ -66,8 +66,7 @@ export async function fetchCallRecord(
  */
 export function laterHint(api: ApiTarget, callId: string): string {
   if (api.server !== undefined) return '';
-  const base = shownApiBase(api.apiBase);
-  return `; later: omnia-voice calls show ${callId}${base ? ` --api-base ${base}` : ''}`;
+  return `; later: ${commandFor(api, `calls show ${callId}`)}`;
 }
 
 /**
@@ -76,23 +75,7 @@ export function laterHint(api: ApiTarget, callId: string): string {
  * the command alone asks Omnia), so the command lists the agents the call looked among.
  */
 export function agentsCommand(api: ApiTarget): string {
-  if (api.server !== undefined) return 'omnia-voice agents --local';
-  const base = shownApiBase(api.apiBase);
-  return `omnia-voice agents${base ? ` --api-base ${base}` : ''}`;
-}
-
-/** The API base as a command may name it: none for Omnia's own; never a user or password. */
-function shownApiBase(apiBase: string): string | undefined {
-  const trimmed = apiBase.replace(/\/+$/, '');
-  if (trimmed === DEFAULT_API_BASE) return undefined;
-  try {
-    const url = new URL(trimmed);
-    url.username = '';
-    url.password = '';
-    return url.href.replace(/\/+$/, '');
-  } catch {
-    return undefined;
-  }
+  return commandFor(api, 'agents');
 }
 
 /** The summary with the record (or the note standing in for it). Pure. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { commandFor, flagTarget } from '../api/command-hint.js';
 import {
   addSecret,
   guardOutput,
@@ -215,10 +216,14 @@ function promptFlags(flags: CallFlags) {
   }
   if (!flags.voice?.trim() || !flags.language?.trim()) {
     const empty = (['voice', 'language'] as const).filter((k) => flags[k]?.trim() === '');
+    // Said before the settings are read: the commands name the flags given (a base from the
+    // environment or the config file they read again themselves).
+    const target = flagTarget(flags);
+    const lists = `${commandFor(target, 'voices')} and ${commandFor(target, 'languages')} list them`;
     throw new UsageError(
       empty.length > 0
-        ? `${listed(empty.map((k) => `--${k}`))} ${empty.length === 1 ? 'is' : 'are'} empty: a --prompt call needs a voice and a language (omnia-voice voices and omnia-voice languages list them).`
-        : '--prompt needs --voice and --language (omnia-voice voices and omnia-voice languages list them).',
+        ? `${listed(empty.map((k) => `--${k}`))} ${empty.length === 1 ? 'is' : 'are'} empty: a --prompt call needs a voice and a language (${lists}).`
+        : `--prompt needs --voice and --language (${lists}).`,
     );
   }
   // The greeting is what the agent says first: with the caller first it was never said.

@@ -225,6 +225,8 @@ describe('createCall HTTP errors', () => {
     expect(error.kind).toBe('not-found');
     expect(error.message).toContain('does not know agent "agent-42"');
     expect(error.message).toContain('HTTP 404: agent not found');
+    // The command that lists the agents asks this server, not Omnia.
+    expect(error.message).toContain(`omnia-voice agents --api-base ${server.base} lists them`);
   });
 
   it('cleans and caps the call id and the agent it names: they are printed', async () => {

@@ -681,12 +681,12 @@ describe('calls show --out: one line naming the path, nothing left behind', () =
     const empty = await runAgainst(server, ['calls', 'show', '']);
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim()).toBe(
-      'error: calls show needs a call id, and "" is empty: omnia-voice calls lists them.',
+      `error: calls show needs a call id, and "" is empty: omnia-voice calls --api-base ${server.baseUrl} lists them.`,
     );
     const blank = await runAgainst(server, ['calls', 'show', '  ']);
     expect(blank.code).toBe(2);
     expect(blank.stderr.trim()).toBe(
-      'error: calls show needs a call id, and "  " is empty: omnia-voice calls lists them.',
+      `error: calls show needs a call id, and "  " is empty: omnia-voice calls --api-base ${server.baseUrl} lists them.`,
     );
     const noFile = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--out', '']);
     expect(noFile.code).toBe(2);

@@ -128,8 +128,9 @@ describe('--prompt against the Omnia double', () => {
       'en-US',
     ]);
     expect(voice.code).toBe(2);
+    // The command asks the server the call asked (run as printed, it asked Omnia).
     expect(voice.stderr.trim().split('\n').at(-1)).toBe(
-      'Could not create the call: Omnia has no voice "Jeny" for en-US. Closest: Jenny, Jenna. See them with: omnia-voice voices --language en-US',
+      `Could not create the call: Omnia has no voice "Jeny" for en-US. Closest: Jenny, Jenna. See them with: omnia-voice voices --language en-US --api-base ${server.baseUrl}`,
     );
     const language = await runAgainst(server, [
       ...QUIET_CALL,
@@ -213,7 +214,15 @@ describe('--prompt against the Omnia double', () => {
     // A language Omnia does not have is named as a mistake, not listed as every voice or none.
     const unknown = await runAgainst(server, ['voices', '--language', 'xx']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('Omnia has no language "xx". See them all with');
+    expect(unknown.stderr).toContain(
+      `Omnia has no language "xx". See them all with: omnia-voice languages --api-base ${server.baseUrl}`,
+    );
+    // Said before any request: the commands name the --api-base given.
+    const noVoice = await runAgainst(server, ['--prompt', 'Be brief.', '--language', 'en-US']);
+    expect(noVoice.code).toBe(2);
+    expect(noVoice.stderr.trim()).toBe(
+      `error: --prompt needs --voice and --language (omnia-voice voices --api-base ${server.baseUrl} and omnia-voice languages --api-base ${server.baseUrl} list them).`,
+    );
     expect(unknown.stdout).toBe('');
     const languages = await runAgainst(server, ['languages', '--json']);
     expect(JSON.parse(languages.stdout)).toEqual([

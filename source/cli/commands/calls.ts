@@ -15,6 +15,7 @@ import {
   recordFacts,
   transcriptProblem,
 } from '../../api/call-logs.js';
+import { commandFor, flagTarget } from '../../api/command-hint.js';
 import { KNOWN_END_REASONS } from '../../api/record-facts.js';
 import { closeMatches, normaliseName } from '../../api/suggest.js';
 import { scrubSecrets } from '../../app/lifecycle.js';
@@ -406,7 +407,7 @@ export async function runCallsShowCommand(
 ): Promise<number> {
   if (id.trim() === '') {
     throw new CallsUsageError(
-      `calls show needs a call id, and ${JSON.stringify(id)} is empty: omnia-voice calls lists them.`,
+      `calls show needs a call id, and ${JSON.stringify(id)} is empty: ${commandFor(flagTarget(flags), 'calls')} lists them.`,
     );
   }
   // Ids have no spaces: one pasted with the space or the line break around it (`" ad7f…"`)

@@ -1,6 +1,5 @@
 /** `omnia-voice voices [--language CODE]` and `omnia-voice languages`: what `--prompt` takes. */
 import { findLanguage, listLanguages, listVoices } from '../../api/catalog.js';
-import { serverOf } from '../../api/request.js';
 import { terminalJson } from '../../api/sanitize.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { droppedLine, layoutTable } from './table.js';
@@ -19,7 +18,7 @@ export async function runVoicesCommand(
   const { api } = await commandApi(flags, err);
   // A language that does not exist is a mistake to name, not an empty (or full) list.
   const code = flags.language
-    ? findLanguage(await listLanguages(api), flags.language, serverOf(api)).code
+    ? findLanguage(await listLanguages(api), flags.language, api).code
     : undefined;
   const voices = await listVoices(api, code ? { languageCode: code } : {});
   if (flags.json) {
