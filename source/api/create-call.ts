@@ -19,6 +19,8 @@ export interface CreateCallOptions {
   apiKey?: string;
   /** Where the key came from, for messages (`ApiTarget.keyFrom`). */
   keyFrom?: string | undefined;
+  /** Where the API base came from, for messages (`ApiTarget.apiBaseFrom`). */
+  apiBaseFrom?: string | undefined;
   /** The agent to talk to. */
   agentId: string;
   /** Rate (Hz) of the PCM the client will send. */
@@ -85,6 +87,7 @@ export function createCall(options: CreateCallOptions): Promise<CreatedCall> {
     apiBase: options.apiBase,
     apiKey: options.apiKey,
     keyFrom: options.keyFrom,
+    apiBaseFrom: options.apiBaseFrom,
     path: CREATE_CALL_PATH,
     body: createCallBody(options),
     context: {
@@ -105,12 +108,14 @@ export interface PostCallRequest {
   apiKey?: string | undefined;
   /** Where the key came from, for messages (`ApiTarget.keyFrom`). */
   keyFrom?: string | undefined;
+  /** Where the API base came from, for messages (`ApiTarget.apiBaseFrom`). */
+  apiBaseFrom?: string | undefined;
   /** Below `/api/v1`. */
   path: string;
   /** The JSON body, already encoded. */
   body: string;
   /** How the messages describe the request (the host and key are filled in). */
-  context: Omit<RequestContext, 'host' | 'apiBase' | 'apiKey'>;
+  context: Omit<RequestContext, 'host' | 'apiBase' | 'apiBaseFrom' | 'apiKey' | 'keyFrom'>;
   connectTimeoutMs?: number | undefined;
   responseTimeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
@@ -128,6 +133,7 @@ export async function postCall(request: PostCallRequest): Promise<CreatedCall> {
   };
   if (apiKey) context.apiKey = apiKey;
   if (apiKey && request.keyFrom !== undefined) context.keyFrom = request.keyFrom;
+  if (request.apiBaseFrom !== undefined) context.apiBaseFrom = request.apiBaseFrom;
   const answer = await sendHttp(
     {
       url,

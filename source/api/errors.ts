@@ -1,5 +1,5 @@
 import { secondsText } from '../text/durations.js';
-import { commandFor } from './command-hint.js';
+import { commandFor, shownApiBase } from './command-hint.js';
 import { DEFAULT_API_BASE } from './default-base.js';
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
@@ -72,6 +72,12 @@ export interface RequestContext {
   host: string;
   /** The API base as given: the commands a message prints name it when it is not Omnia's. */
   apiBase?: string;
+  /**
+   * Where the API base came from, as errors name it (`--api-base`, `OMNIA_API_BASE in the
+   * environment`, `apiBase in …/config.json`): what an answer unlike Omnia's tells the user to
+   * check. Absent: `--api-base`.
+   */
+  apiBaseFrom?: string;
   apiKey?: string;
   /**
    * Where the key came from, as errors name it (`OMNIA_API_KEY in the environment`, `apiKey in
@@ -348,7 +354,55 @@ export function httpFailureToError(
   return new ApiError(error.kind, `${error.message}${id}`, details);
 }
 
+/**
+ * An error answer that is not Omnia's JSON (an HTML page, text, an empty or compressed body) from
+ * an API base that is not Omnia's own: the server there does not answer like Omnia, and advice
+ * that assumes it does (`Omnia had a server problem … try again`, `Omnia has no call "x"`) sends
+ * the user the wrong way. Omnia's own JSON answers, and every answer of the built-in local agent
+ * or of Omnia's own host, are said as they are; a 429 keeps its wait, said of that server. The
+ * kind stays the status's (a 5xx is still tried again where that is done).
+ */
 function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: number): ApiError {
+  const error = describeOmniaFailure(failure, context, nowMs);
+  if (failure.status < 400 || context.server !== undefined || isDefaultHost(context.host)) {
+    return error;
+  }
+  if (failure.notText === undefined && isJson(failure.body)) return error;
+  const base = shownApiBase(context.apiBase) ?? context.host;
+  // A rate limit's wait (Retry-After) is HTTP's, not Omnia's: said, of the server that asked.
+  if (failure.status === 429) {
+    return describeOmniaFailure(failure, { ...context, server: `The server at ${base}` }, nowMs);
+  }
+  const http = httpPart(failure.status, {
+    ...(error.serverMessage === undefined ? {} : { message: error.serverMessage }),
+  });
+  const details: ApiErrorDetails = { status: failure.status };
+  if (error.serverMessage !== undefined) details.serverMessage = error.serverMessage;
+  if (error.retryAfterSeconds !== undefined) details.retryAfterSeconds = error.retryAfterSeconds;
+  return new ApiError(
+    error.kind,
+    `The server at ${base} does not answer like Omnia (${http}). Check ${context.apiBaseFrom ?? '--api-base'}: it should point at the Omnia API.`,
+    details,
+  );
+}
+
+/** Whether a body is JSON (a leading byte order mark allowed), whatever its shape. */
+function isJson(body: string): boolean {
+  const text = body.replace(/^\ufeff/, '').trim();
+  if (text === '') return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function describeOmniaFailure(
+  failure: HttpFailure,
+  context: RequestContext,
+  nowMs: number,
+): ApiError {
   const { status } = failure;
   const explanation: ServerExplanation =
     failure.notText === undefined

@@ -30,6 +30,8 @@ export interface CreateInlineCallOptions {
   readonly apiKey?: string | undefined;
   /** Where the key came from, for messages (`ApiTarget.keyFrom`). */
   readonly keyFrom?: string | undefined;
+  /** Where the API base came from, for messages (`ApiTarget.apiBaseFrom`). */
+  readonly apiBaseFrom?: string | undefined;
   readonly config: InlineCallConfig;
   readonly inputSampleRate: number;
   readonly outputSampleRate: number;
@@ -64,6 +66,7 @@ export function createInlineCall(options: CreateInlineCallOptions): Promise<Crea
     apiBase: options.apiBase,
     apiKey: options.apiKey,
     keyFrom: options.keyFrom,
+    apiBaseFrom: options.apiBaseFrom,
     path: '/calls/inline',
     body: JSON.stringify(inlineCallBody(options)),
     context: {

@@ -23,6 +23,12 @@ export interface ApiTarget {
    * …/config.json`): what a 401 or 403 tells the user to check. Absent: `OMNIA_API_KEY`.
    */
   readonly keyFrom?: string | undefined;
+  /**
+   * Where the API base came from, as errors name it (`--api-base`, `OMNIA_API_BASE in the
+   * environment`, `apiBase in …/config.json`): what an answer unlike Omnia's tells the user to
+   * check. Absent: `--api-base`.
+   */
+  readonly apiBaseFrom?: string | undefined;
   readonly connectTimeoutMs?: number;
   readonly responseTimeoutMs?: number;
   /**
@@ -127,6 +133,7 @@ export async function apiRequest<T>(
   };
   if (apiKey) context.apiKey = apiKey;
   if (apiKey && target.keyFrom !== undefined) context.keyFrom = target.keyFrom;
+  if (target.apiBaseFrom !== undefined) context.apiBaseFrom = target.apiBaseFrom;
   if (request.notFound !== undefined) context.notFound = request.notFound;
   if (target.server !== undefined) context.server = target.server;
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);

@@ -235,6 +235,7 @@ function apiOptions(api: ApiTarget) {
     apiBase: api.apiBase,
     apiKey: api.apiKey,
     keyFrom: api.keyFrom,
+    apiBaseFrom: api.apiBaseFrom,
     connectTimeoutMs: api.connectTimeoutMs,
     responseTimeoutMs: api.responseTimeoutMs,
     server: api.server,

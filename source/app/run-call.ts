@@ -67,6 +67,8 @@ export interface CallOptions {
   apiKey?: string;
   /** Where the key came from, as errors name it (`OMNIA_API_KEY in the environment`). */
   apiKeyFrom?: string | undefined;
+  /** Where the API base came from, as errors name it (`--api-base`, `OMNIA_API_BASE in …`). */
+  apiBaseFrom?: string | undefined;
   agentId?: string;
   /** The agent id was kept in the config file (the picker's choice, or `config set`). */
   agentFromConfig?: boolean;
@@ -196,7 +198,7 @@ async function prepare(
   }
   const api: ApiTarget = {
     apiBase,
-    ...(o.local ? { server: LOCAL_SERVER } : {}),
+    ...(o.local ? { server: LOCAL_SERVER } : { apiBaseFrom: o.apiBaseFrom }),
     ...(o.local || !o.apiKey ? {} : { apiKey: o.apiKey, keyFrom: o.apiKeyFrom }),
     ...(o.createTimeoutMs ? { responseTimeoutMs: o.createTimeoutMs } : {}),
   };

@@ -295,6 +295,7 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       apiBase: settings.apiBase,
       apiKey: settings.apiKey,
       apiKeyFrom: from.apiKey,
+      apiBaseFrom: from.apiBase,
       // The local agent knows only its demo agents: an Omnia agent id from the environment or
       // the config file means nothing to it, one given with --agent is meant for it.
       agentId: local && sources.agentId !== 'flag' ? undefined : settings.agentId,

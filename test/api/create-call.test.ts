@@ -186,7 +186,8 @@ describe('createCall HTTP errors', () => {
     const server = await serve(reply(401, page));
     const error = await failure(createCall(options(server.base)));
     expect(error.kind).toBe('auth');
-    expect(error.message).toMatch(/^Omnia rejected the API key \(HTTP 401/);
+    // An HTML page from a base of one's own: no answer of Omnia's.
+    expect(error.message).toMatch(/^The server at http:\S+ does not answer like Omnia \(HTTP 401/);
     expect(error.message).not.toContain('larger than');
     // A 200 that large is still not an answer to read.
     const huge = await serve(reply(200, page));
@@ -278,12 +279,12 @@ describe('createCall HTTP errors', () => {
     expect(error.retryAfterSeconds).toBeLessThanOrEqual(121);
   });
 
-  it('500 with a plain-text body is server trouble with the text shown', async () => {
+  it('500 with a plain-text body from a base of its own: that server is no Omnia, the text shown', async () => {
     const server = await serve(reply(500, 'Internal Server Error'));
     const error = await failure(createCall(options(server.base)));
     expect(error.kind).toBe('server');
     expect(error.message).toBe(
-      'Omnia had a server problem (HTTP 500: Internal Server Error). Try again in a few minutes.',
+      `The server at ${server.base} does not answer like Omnia (HTTP 500: Internal Server Error). Check --api-base: it should point at the Omnia API.`,
     );
   });
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   extractServerMessage,
+  httpFailureToError,
   networkFailureToError,
   parseRetryAfter,
   safeCause,
@@ -27,6 +28,38 @@ describe('extractServerMessage', () => {
     expect(extractServerMessage('')).toBeUndefined();
     expect(extractServerMessage('  \n')).toBeUndefined();
     expect(extractServerMessage('{"ok":false}')).toBeUndefined();
+  });
+});
+
+describe('an answer that is not JSON', () => {
+  it("from Omnia's own host is Omnia's trouble (a proxy of Omnia's page), from another that server's", () => {
+    const page = '<html><title>502 Bad Gateway</title></html>';
+    const omnia = { host: 'api.omnia-voice.com', apiBase: 'https://api.omnia-voice.com' };
+    expect(httpFailureToError({ status: 502, body: page }, { ...omnia, action: 'x' }).message).toBe(
+      'Omnia had a server problem (HTTP 502: 502 Bad Gateway). Try again in a few minutes.',
+    );
+    const other = { host: 'example.test', apiBase: 'https://example.test/' };
+    const error = httpFailureToError({ status: 502, body: page }, { ...other, action: 'x' });
+    expect(error.kind).toBe('server');
+    expect(error.message).toBe(
+      'The server at https://example.test does not answer like Omnia (HTTP 502: 502 Bad Gateway). Check --api-base: it should point at the Omnia API.',
+    );
+    // A rate limit keeps its wait, said of that server.
+    const limited = httpFailureToError(
+      { status: 429, body: 'slow down', retryAfter: '30' },
+      { ...other, action: 'x' },
+    );
+    expect(limited.message).toBe(
+      'The server at https://example.test is limiting calls or requests right now (HTTP 429: slow down). Try again in 30 s.',
+    );
+    // Its JSON, whatever its shape, is read as ever.
+    const json = httpFailureToError(
+      { status: 500, body: '{"error":"boom"}' },
+      { ...other, action: 'x' },
+    );
+    expect(json.message).toBe(
+      'Omnia had a server problem (HTTP 500: boom). Try again in a few minutes.',
+    );
   });
 });
 

@@ -194,8 +194,9 @@ describe('a body that is no text', () => {
       timeoutMs: 30_000,
     });
     expect(run.code, run.stderr).toBe(1);
+    // Not Omnia's JSON, from a base of the user's own: said to be no answer like Omnia's.
     expect(lastLine(run.stderr)).toBe(
-      'error: Omnia had a server problem (HTTP 500: a gzip-compressed body, which omnia-voice did not ask for and does not show). Try again in a few minutes.',
+      `error: The server at ${refusal.baseUrl} does not answer like Omnia (HTTP 500: a gzip-compressed body, which omnia-voice did not ask for and does not show). Check --api-base: it should point at the Omnia API.`,
     );
     // A key that is a letter of the app's words: they stay whole (only a server's text is
     // searched for the key), not `did not as… for`.
@@ -219,6 +220,60 @@ describe('a body that is no text', () => {
     expect(created.code, created.stderr).toBe(1);
     expect(lastLine(created.stderr)).toBe(
       `Could not create the call: ${success.host} answered HTTP 201 with a gzip-compressed body, which omnia-voice did not ask for and does not show. Check --api-base points at the Omnia API.`,
+    );
+  }, 30_000);
+});
+
+/** The error page of `python3 -m http.server`, a server that is not Omnia. */
+function pythonErrorPage(status: number, message: string): string {
+  return `<!DOCTYPE HTML>\n<html lang="en">\n    <head>\n        <meta charset="utf-8">\n        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n        <p>Error code: ${status}</p>\n        <p>Message: ${message}.</p>\n    </body>\n</html>\n`;
+}
+
+describe('a server that is not Omnia', () => {
+  it('is said not to answer like Omnia, naming its base without a password, not as Omnia advice', async () => {
+    const server = await raw(({ head }, socket) => {
+      const [status, message] = head.startsWith('POST')
+        ? [501, 'Unsupported method']
+        : [404, 'File not found'];
+      socket.end(
+        rawResponse(status, pythonErrorPage(status, message), { 'content-type': 'text/html' }),
+      );
+    });
+    const notOmnia = `The server at ${server.baseUrl} does not answer like Omnia`;
+    const created = await call(server);
+    expect(created.code).toBe(1);
+    expect(lastLine(created.stderr)).toBe(
+      `Could not create the call: ${notOmnia} (HTTP 501: Error response). Check --api-base: it should point at the Omnia API.`,
+    );
+    const home = tempDir('omnia-malformed-');
+    const voices = await runCli(['voices', '--api-base', server.baseUrl], {
+      env: hostileEnv(home),
+    });
+    expect(voices.code).toBe(1);
+    expect(lastLine(voices.stderr)).toBe(
+      `error: ${notOmnia} (HTTP 404: Error response). Check --api-base: it should point at the Omnia API.`,
+    );
+    // A user and password in the base are not shown; a base from the environment is named so.
+    const withPassword = server.baseUrl.replace('://', '://me:hunter2secret@');
+    const shown = await runCli(['calls', 'show', 'abc'], {
+      env: hostileEnv(home, { OMNIA_API_BASE: withPassword }),
+    });
+    expect(shown.code).toBe(1);
+    expect(lastLine(shown.stderr)).toBe(
+      `error: ${notOmnia} (HTTP 404: Error response). Check OMNIA_API_BASE in the environment: it should point at the Omnia API.`,
+    );
+    expect(shown.stderr).not.toContain('hunter2secret');
+  }, 30_000);
+
+  it("Omnia's own JSON errors, from any base, are said as Omnia's", async () => {
+    const server = await raw((_request, socket) =>
+      socket.end(rawResponse(404, JSON.stringify({ error: 'Call not found' }))),
+    );
+    const shown = await runCli(['calls', 'show', 'abc', '--api-base', server.baseUrl], {
+      env: hostileEnv(tempDir('omnia-malformed-')),
+    });
+    expect(lastLine(shown.stderr)).toBe(
+      'error: Omnia has no call "abc" in this workspace (HTTP 404: Call not found).',
     );
   }, 30_000);
 });

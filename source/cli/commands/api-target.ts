@@ -39,6 +39,7 @@ export async function commandApi(
     return {
       api: {
         apiBase: settings.apiBase,
+        apiBaseFrom: from.apiBase,
         ...(settings.apiKey ? { apiKey: settings.apiKey, keyFrom: from.apiKey } : {}),
       },
       local: false,
