@@ -46,7 +46,8 @@ export class JobStopper {
 
   constructor(
     private readonly suspendTerminal: SuspendTerminal,
-    private readonly signals: Pick<NodeJS.Process, 'on' | 'off' | 'kill'> = process,
+    private readonly signals: Pick<NodeJS.Process, 'on' | 'off' | 'kill' | 'pid'> = process,
+    private readonly output: Pick<NodeJS.WriteStream, 'isTTY'> = process.stdout,
   ) {}
 
   attach(): () => void {
@@ -96,6 +97,7 @@ export class JobStopper {
         this.signals.on('SIGTSTP', this.onStopSignal);
       }
       await suspension.resume();
+      this.sizeAfterStop();
     } finally {
       this.busy = false;
     }
@@ -107,8 +109,26 @@ export class JobStopper {
     try {
       const suspension = await this.suspendTerminal();
       await suspension.resume();
+      this.sizeAfterStop();
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * A terminal resized while the app was stopped told the shell, not the app (SIGWINCH goes to
+   * the terminal's foreground job): the UI came back laid out for the old size, a 100x30 screen
+   * in a 140x35 pane, until the next resize. So the app sends itself the SIGWINCH it may have
+   * missed: Node reads the terminal's size again (its `columns` and `getWindowSize()` only hold
+   * the size of the last SIGWINCH) and emits `resize` if it changed, and Ink lays out and draws
+   * at the new size, as after any resize.
+   */
+  private sizeAfterStop(): void {
+    if (!this.output.isTTY) return;
+    try {
+      this.signals.kill(this.signals.pid, 'SIGWINCH');
+    } catch {
+      // Nothing to tell.
     }
   }
 }

@@ -76,6 +76,33 @@ describe('job control in the full-screen UI', () => {
     expect(fixture.agent.calls).toHaveLength(1);
   }, 60_000);
 
+  it('a terminal resized while the app was stopped: fg draws the UI at the new size', async () => {
+    // The shell, not the stopped app, got the resize (SIGWINCH goes to the terminal's
+    // foreground job): fg drew the 100x30 screen inside a 140x35 pane, and after a shrink a
+    // garbled one, until the next resize.
+    const { tui } = await appInShell();
+    for (const [width, height] of [
+      [140, 35],
+      [70, 20],
+    ] as const) {
+      await tui.keys('C-z');
+      await tui.waitForScreen((s) => /Stopped/.test(s), 'the job stopped');
+      await tui.resize(width, height);
+      await tui.type('fg');
+      await tui.keys('Enter');
+      const screen = await tui.waitForScreen((s) => {
+        const rows = s.split('\n');
+        return (
+          isLive(s) && /^omnia-voice/.test(rows[0] ?? '') && /live \d+:\d\d$/.test(rows[0] ?? '')
+        );
+      }, `the UI back at ${width}x${height}`);
+      const rows = screen.split('\n');
+      // The header spans the new width: its clock ends at the last column.
+      expect(rows[0]?.length, screen).toBe(width);
+      expect(rows.filter((r) => r.length > width)).toEqual([]);
+    }
+  }, 60_000);
+
   it('a SIGTSTP from outside does the same; after a SIGSTOP, fg gives the app its raw terminal', async () => {
     const { tui } = await appInShell();
     // The app is the shell's child in this pane (other tests run the same command line).
