@@ -744,12 +744,14 @@ describe('keys', () => {
     await waitFor(() =>
       expect(r.frame()).toContain('transcript saved to /tmp/omnia/transcript.md'),
     );
-    // A path wider than two rows of the screen keeps its file name: cut in the middle, not at
-    // the end.
+    // A path wider than two rows of the screen keeps its file name: its start on the first
+    // row, its end on the second, cut in the middle, not at the end.
     store.savePath = `/home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_13-02-11_demo.md`;
     await r.press('s');
     await waitFor(() =>
-      expect(r.frame()).toMatch(/^transcript saved to \/home\/.*….*2026-11-30_13-02-11_demo\.md$/m),
+      expect(twoRows(r.frame()).join('\n')).toMatch(
+        /^transcript saved to \/home\/someone\/\S*….*2026-11-30_13-02-11_demo\.md$/m,
+      ),
     );
     // One that two rows hold is whole, over two rows.
     store.savePath = `/home/someone/${'very-long-folder/'.repeat(5)}demo.md`;
@@ -760,14 +762,13 @@ describe('keys', () => {
     store.saveError = 'disk full';
     await r.press('s');
     await waitFor(() => expect(r.frame()).toContain('could not save the transcript: disk full'));
-    // Why it could not, for a path wider than the screen: the path gives way in its middle,
-    // and its file name and the reason after it stay (cut in the middle of the line, the file
-    // name went).
+    // Why it could not, for a path wider than two rows: the path starts on the first row, and
+    // gives way in its middle on the second, where its file name and the reason after it stay.
     store.saveError = `could not write transcript /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_13-02-11_demo.md: a part of the path is not a directory`;
     await r.press('s');
     await waitFor(() =>
-      expect(r.frame()).toMatch(
-        /^could not write transcript \/h\S*…\S*demo\.md: a part of the path is not a directory$/m,
+      expect(twoRows(r.frame()).join('\n')).toMatch(
+        /^could not write transcript \/home\/\S*…\S*demo\.md: a part of the path is not a directory$/m,
       ),
     );
     // Where two rows hold it, it is whole: which folder, and why.

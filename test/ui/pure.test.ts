@@ -627,11 +627,25 @@ describe('a toast too wide for its row', () => {
     for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(80);
   });
 
-  it('stays on one row when two cannot hold it and the path can give way in its middle', () => {
-    const saved = `transcript saved to /home/someone/${'very-long-folder/'.repeat(6)}2026-11-30_demo.md`;
-    const [row, ...more] = twoRowText(saved, 60);
-    expect(more).toEqual([]);
-    expect(row).toMatch(/^transcript saved to \/home\/.*….*2026-11-30_demo\.md$/);
+  it('longer than two rows: the path starts on the first, its end and the file name close the second', () => {
+    // At 60 columns the error was one row, `could not write transcript /tmp…b59413.md: …`,
+    // with a row free under it.
+    const failed = `could not write transcript /tmp/t2/ro2/${'a-read-only-folder/'.repeat(5)}2026-12-02_demo-b59413.md: permission denied`;
+    const rows = twoRowText(failed, 60);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/^could not write transcript \/tmp\/t2\/ro2\/a-read/);
+    expect(rows[1]).toMatch(/…\S*\/2026-12-02_demo-b59413\.md: permission denied$/);
+    for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps a path whole on the second row and cuts the words after it instead', () => {
+    // At 60 columns the config path was cut to `~/.c…fig.json`, the hint after it whole.
+    const note =
+      'Hotel Concierge is your agent from now on (kept in ~/.config/omnia-voice/config.json; omnia-voice config unset agentId picks again)';
+    const rows = twoRowText(note, 60);
+    expect(rows[0]).toBe('Hotel Concierge is your agent from now on (kept in');
+    expect(rows[1]).toMatch(/^~\/\.config\/omnia-voice\/config\.json; omnia-voice config .*…$/);
+    expect(stringWidth(rows[1]!)).toBeLessThanOrEqual(60);
   });
 
   it('writes the home folder as ~', () => {

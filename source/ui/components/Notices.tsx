@@ -152,22 +152,34 @@ export function notices(input: NoticeInput): Notice[] {
 }
 
 /**
- * `text` in rows of `width` columns: one when it fits; two when it fits whole in two, broken
- * between words where it can, else inside a long word (a path is read whole: a path cut in its
- * middle was no use to a user who wanted to open the file, or to see which folder failed);
- * else one when its path can give way in its middle and stay readable ({@link fitPath}); else
- * two, the words wrapped and the second row fitted the same way. Pure.
+ * `text` in rows of `width` columns: one when it fits; else two, never more. Whole when two
+ * rows hold it, broken between words where it can, else inside a long word (a path is read
+ * whole: cut in its middle it was no use to a user who wanted to open the file, or to see which
+ * folder failed). Longer, the first row is the words wrapped and the second is fitted
+ * ({@link fitSecondRow}): a path whole there with the words after it cut at their end, or the
+ * path given way in its middle with its file name and what follows kept. Pure.
  */
 export function twoRowText(text: string, width: number): string[] {
   if (stringWidth(text) <= width) return [text];
   const wrapped = wrapText(text, width).map((row) => row.trim());
   if (wrapped.length === 2 && wrapped.every((row) => row !== '')) return wrapped;
-  const fitted = fitPath(text, width);
-  if (stringWidth(fitted) <= width) return [fitted];
-  const first = wrapText(text, width)[0] ?? '';
-  const rest = text.slice(first.length).trimStart();
-  if (first === '' || rest === '') return [text];
-  return [first, fitPath(rest, width)];
+  const first = wrapped[0] ?? '';
+  const rest = text.slice(text.indexOf(first) + first.length).trimStart();
+  if (first === '' || rest === '') return [truncateToWidth(text, width)];
+  return [first, fitSecondRow(rest, width)];
+}
+
+/**
+ * The second row of {@link twoRowText}: cut at its end when that keeps its path whole (`~/.config
+ * /omnia-voice/config.json; omnia-voice config unse…`: the hint after the path gives way), else
+ * the path cut in its middle (`…/2026-12-02_demo.md: permission denied`), else cut at its end.
+ */
+function fitSecondRow(rest: string, width: number): string {
+  const cut = truncateToWidth(rest, width);
+  const path = /\S*\/\S*/.exec(rest)?.[0]?.replace(/[:,;.)]+$/, '');
+  if (path === undefined || cut.includes(path)) return cut;
+  const fitted = fitPath(rest, width);
+  return stringWidth(fitted) <= width ? fitted : cut;
 }
 
 /** The rows of the notices at `width` columns, in order (cut by the caller to those that fit). */
