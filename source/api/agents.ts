@@ -266,7 +266,10 @@ export type AgentMatch =
   /** The id or name is only that of agents that are not active (they take no calls). */
   | { readonly kind: 'inactive'; readonly agents: readonly AgentInfo[] };
 
-/** The agent `ref` names: its id, else its exact name (any case). Pure. */
+/**
+ * The agent `ref` names: its id, else its exact name (any case and spacing), else its id in
+ * another case when only one agent's id is that (`Concierge` for `concierge`). Pure.
+ */
 export function matchAgent(agents: readonly AgentInfo[], ref: string): AgentMatch {
   const byId = agents.find((agent) => agent.id === ref.trim());
   if (byId) return { kind: 'found', agent: byId };
@@ -274,11 +277,18 @@ export function matchAgent(agents: readonly AgentInfo[], ref: string): AgentMatc
   const named = agents.filter((agent) => normaliseName(agent.name) === wanted);
   if (named.length === 1) return { kind: 'found', agent: named[0]! };
   if (named.length > 1) return { kind: 'many', matches: named };
+  const idAnyCase = agents.filter((agent) => sameIdAnyCase(agent, ref));
+  if (idAnyCase.length === 1) return { kind: 'found', agent: idAnyCase[0]! };
   return { kind: 'none', close: closeMatches(ref, agents, (a) => [a.name, a.id]) };
 }
 
+/** True for an agent whose id is `ref` in any case. */
+function sameIdAnyCase(agent: AgentInfo, ref: string): boolean {
+  return agent.id.toLowerCase() === ref.trim().toLowerCase();
+}
+
 /**
- * Pages of active agents read for close matches to a name Omnia's search did not find (a typo
+ * Pages of active agents (every agent for `agents show`) read for close matches to a name Omnia's search did not find (a typo
  * its search cannot see): the first 1,000 agents, not the whole list's 100 pages of the hourly
  * 1,000 requests. A list cut there says so ({@link AgentMatch} `among`).
  */
@@ -290,16 +300,24 @@ export interface FindAgentOptions {
   readonly pageLimit?: number;
   /** As {@link ListAgentsOptions.onWait}. */
   readonly onWait?: (line: string) => void;
+  /**
+   * Agents of every status match and are close matches (`agents show`), not only active ones
+   * (`--agent`, for a call); the match is then never `inactive`, and an id is not asked for
+   * itself (the caller has).
+   */
+  readonly anyStatus?: boolean;
 }
 
 /**
  * The agent `ref` names, an id Omnia would not call or a name, asked of Omnia rather than read
  * from the whole list (which stops at {@link MAX_AGENT_PAGES}): Omnia's search for it (every
- * status), where an exact id or name (any case, spacing) among the active agents is the one;
- * the same among agents that are not active says they are inactive; an id no search finds is
- * asked for itself (`GET /agents/{id}`: inactive?). Failing those, the close matches: the
- * search's own active agents, else the first {@link MAX_SUGGESTION_PAGES} pages of active agents
- * (an exact match there too, a name spelt with other spacing). Rejects with ApiError.
+ * status), where an exact id or name (any case, spacing; an id in another case when only one
+ * agent has it) among the active agents is the one; the same among agents that are not active
+ * says they are inactive; an id no search finds is asked for itself (`GET /agents/{id}`:
+ * inactive?). Failing those, the close matches: the search's own active agents, else the first
+ * {@link MAX_SUGGESTION_PAGES} pages of active agents (an exact match there too, a name spelt
+ * with other spacing, an id in another case). With `anyStatus`, agents of every status stand
+ * where active ones do. Rejects with ApiError.
  */
 export async function findAgent(
   target: ApiTarget,
@@ -312,18 +330,25 @@ export async function findAgent(
     ...(options.onWait ? { onWait: options.onWait } : {}),
   };
   const wanted = ref.trim();
+  const anyStatus = Boolean(options.anyStatus);
   const searched = await readAgents(target, { search: wanted, all: true, ...shared });
-  const active = searched.agents.filter(isActive);
-  const match = matchAgent(active, ref);
+  const match = matchAgent(anyStatus ? searched.agents : searched.agents.filter(isActive), ref);
   if (match.kind !== 'none') return match;
-  const resting = searched.agents.filter(
-    (agent) => !isActive(agent) && (agent.id === wanted || sameName(agent, ref)),
-  );
-  if (resting.length === 0) {
-    const byId = await getAgent(target, wanted, options.signal);
-    if (byId && byId.id === wanted && !isActive(byId)) resting.push(byId);
+  if (!anyStatus) {
+    const resting = searched.agents.filter(
+      (agent) => !isActive(agent) && (agent.id === wanted || sameName(agent, ref)),
+    );
+    if (resting.length === 0) {
+      const byId = await getAgent(target, wanted, options.signal);
+      if (byId && byId.id === wanted && !isActive(byId)) resting.push(byId);
+    }
+    if (resting.length === 0) {
+      // An id in another case, of one agent only (`RETIRED`): inactive as well.
+      const anyCase = searched.agents.filter((agent) => sameIdAnyCase(agent, ref));
+      if (anyCase.length === 1 && !isActive(anyCase[0]!)) resting.push(anyCase[0]!);
+    }
+    if (resting.length > 0) return { kind: 'inactive', agents: resting };
   }
-  if (resting.length > 0) return { kind: 'inactive', agents: resting };
   if (searched.more) {
     // Omnia's search itself has more than is read: no verdict from its first pages alone.
     return {
@@ -333,7 +358,11 @@ export async function findAgent(
     };
   }
   if (match.close.length > 0) return match;
-  const listed = await readAgents(target, { maxPages: MAX_SUGGESTION_PAGES, ...shared });
+  const listed = await readAgents(target, {
+    maxPages: MAX_SUGGESTION_PAGES,
+    all: anyStatus,
+    ...shared,
+  });
   const near = matchAgent(listed.agents, ref);
   if (near.kind !== 'none' || !listed.more) return near;
   return {

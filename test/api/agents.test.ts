@@ -37,6 +37,12 @@ describe('matchAgent (--agent)', () => {
     expect(matchAgent(AGENTS, '  front_desk ')).toEqual({ kind: 'found', agent: AGENTS[0] });
   });
 
+  it('an id in another case, when only one agent has it', () => {
+    expect(matchAgent(AGENTS, 'AGT_5')).toEqual({ kind: 'found', agent: AGENTS[4] });
+    const twins = [agent('Abc', 'One'), agent('aBC', 'Two')];
+    expect(matchAgent(twins, 'ABC').kind).toBe('none');
+  });
+
   it('several of one name, or none with the close ones', () => {
     const many = matchAgent(AGENTS, 'sales');
     expect(many.kind).toBe('many');

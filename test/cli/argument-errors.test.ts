@@ -74,6 +74,40 @@ describe('agents show', () => {
     expect(run.stderr).toContain('Call it with: omnia-voice --agent concierge');
   });
 
+  it('the command it prints asks the server this run asked: --api-base, or --local', async () => {
+    const run = await show('concierge');
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      `Call it with: omnia-voice --agent concierge --api-base ${agent.baseUrl}`,
+    );
+    const local = await cli(['agents', 'show', 'concierge', '--local']);
+    expect(local.code, local.stderr).toBe(0);
+    expect(local.stderr.trim().split('\n').at(-1)).toBe(
+      'Call it with: omnia-voice --agent concierge --local',
+    );
+  });
+
+  it('an id in another case is that agent', async () => {
+    const run = await show('Concierge');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^ID: +concierge$/m);
+    const resting = await show('RETIRED');
+    expect(resting.code, resting.stderr).toBe(0);
+    expect(resting.stdout).toMatch(/^Name: +Old Receptionist$/m);
+  });
+
+  it('what names no agent is said of agents of every status, as the command shows them', async () => {
+    const close = await show('e');
+    expect(close.code).toBe(2);
+    expect(close.stderr.trim()).toBe(
+      'error: No agent has the id or name "e". Close matches: Demo (demo), Old Receptionist (retired), Hotel Concierge (concierge), Support Desk (support), Tuteur de français (tutor-fr).',
+    );
+    const far = await show('xyzzy');
+    expect(far.code).toBe(2);
+    expect(far.stderr.trim()).toBe(
+      `error: No agent has the id or name "xyzzy". See them all with: omnia-voice agents --all --api-base ${agent.baseUrl}`,
+    );
+  });
+
   it('by name, in any case, as JSON: the same fields as agents --json', async () => {
     const run = await show('hotel concierge', '--json');
     expect(run.code, run.stderr).toBe(0);

@@ -113,6 +113,21 @@ describe('omnia-voice agents against the Omnia double', () => {
     );
   }, 40_000);
 
+  it('--agent takes an id in another case: the call goes to that agent', async () => {
+    const server = await double({ agents: AGENTS });
+    const run = await runAgainst(server, [
+      ...QUIET_CALL,
+      '--agent',
+      'AGT_FRONT',
+      '--duration',
+      '1',
+      '--no-call-record',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const creates = requestsTo(server, 'POST', /\/calls\/create$/);
+    expect(creates.map((r) => JSON.parse(r.body).agentId)).toEqual(['AGT_FRONT', 'agt_front']);
+  }, 40_000);
+
   it('a name that matches no agent, or several, is one line with the close matches, exit 2', async () => {
     const server = await double({ agents: [...AGENTS, { id: 'agt_sales2', name: 'Sales' }] });
     const none = await runAgainst(server, [...QUIET_CALL, '--agent', 'Suport']);

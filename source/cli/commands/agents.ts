@@ -5,16 +5,16 @@
 import {
   type AgentInfo,
   type AgentList,
+  type AgentMatch,
   agentLabel,
-  agentMatchMessage,
   findAgent,
   getAgent,
   isActive,
   readAgents,
 } from '../../api/agents.js';
+import { commandFor } from '../../api/command-hint.js';
 import type { ApiTarget } from '../../api/request.js';
 import { sanitizeServerText, terminalJson } from '../../api/sanitize.js';
-import { agentsCommand } from '../../app/call-record.js';
 import { type ApiFlags, commandApi } from './api-target.js';
 import { droppedLine, layoutTable, type TableLayout } from './table.js';
 
@@ -176,7 +176,7 @@ export async function runAgentShowCommand(
   for (const line of formatAgentDetails(agent)) out(line);
   err(
     isActive(agent)
-      ? `Call it with: omnia-voice --agent ${agent.id}`
+      ? `Call it with: ${commandFor(api, `--agent ${agent.id}`)}`
       : `It takes no calls: only active agents do (status ${agent.status}).`,
   );
   return 0;
@@ -188,14 +188,43 @@ async function agentByName(
   ref: string,
   err: (line: string) => void,
 ): Promise<AgentInfo> {
-  const match = await findAgent(api, ref, { onWait: err });
+  const match = await findAgent(api, ref, { onWait: err, anyStatus: true });
   if (match.kind === 'found') return match.agent;
   if (match.kind === 'inactive' && match.agents.length === 1) return match.agents[0]!;
-  if (match.kind === 'many' || match.kind === 'inactive') {
+  throw new AgentShowError(agentShowMatchMessage(ref, match, api));
+}
+
+/**
+ * The one-line message for an `agents show` name that matched no agent of any status, or
+ * several; the commands it names ask the server the run asked. Pure.
+ */
+export function agentShowMatchMessage(
+  ref: string,
+  match: Exclude<AgentMatch, { kind: 'found' }>,
+  target: Parameters<typeof commandFor>[0],
+): string {
+  const shown = JSON.stringify(ref);
+  const byId = `Give its id: ${commandFor(target, 'agents show <id>')}`;
+  if (match.kind !== 'none') {
     const agents = match.kind === 'many' ? match.matches : match.agents;
-    throw new AgentShowError(
-      `Several agents are named ${JSON.stringify(ref)}: ${agents.map(agentLabel).join(', ')}. Give the id: omnia-voice agents show <id>.`,
-    );
+    return `Several agents are named ${shown}: ${agents.map(agentLabel).join(', ')}. ${byId}`;
   }
-  throw new AgentShowError(agentMatchMessage(ref, match, agentsCommand(api)));
+  const list = match.close.map(agentLabel).join(', ');
+  const { among } = match;
+  if (among?.searched) {
+    const of = among.total === undefined ? '' : ` of ${among.total}`;
+    const close = list === '' ? '' : ` Close matches: ${list}.`;
+    return `None of the first ${among.listed}${of} agents Omnia's search finds for ${shown} has that id or name.${close} ${byId}`;
+  }
+  const none = `No agent has the id or name ${shown}`;
+  if (among) {
+    const first = `the first ${among.listed}${among.total === undefined ? '' : ` of ${among.total}`} agents`;
+    return match.close.length === 0
+      ? `${none}, and none of ${first} is close. Search them with: ${commandFor(target, 'agents --all --search TEXT')}`
+      : `${none}. Close matches among ${first}: ${list}.`;
+  }
+  if (match.close.length === 0) {
+    return `${none}. See them all with: ${commandFor(target, 'agents --all')}`;
+  }
+  return `${none}. Close matches: ${list}.`;
 }
