@@ -192,16 +192,16 @@ function list(
  */
 function overrideLine(o: SettingOverride): string {
   if (o.invalid) return `warning: ${o.invalid} Calls and commands refuse it until it is fixed.`;
+  return `note: ${o.where} sets ${o.key} to ${shownRaw(o)} for calls and commands, over the config file.`;
+}
+
+/** An override's value as a note shows it: the key masked, quoted when it has spaces. */
+function shownRaw(o: SettingOverride): string {
   // A .env in a cloned project is anybody's text: no escape sequence or line break reaches
   // the terminal through it.
   const clean = sanitizeServerText(o.raw, 80);
-  const shown =
-    o.key === 'apiKey'
-      ? displayValue(o.key, o.raw, maskKey)
-      : clean === o.raw && !/\s/.test(clean)
-        ? clean
-        : JSON.stringify(clean);
-  return `note: ${o.where} sets ${o.key} to ${shown} for calls and commands, over the config file.`;
+  if (o.key === 'apiKey') return displayValue(o.key, o.raw, maskKey);
+  return clean === o.raw && !/\s/.test(clean) ? clean : JSON.stringify(clean);
 }
 
 function get(
@@ -300,7 +300,10 @@ function echoGuardLine(
 
 /**
  * `config get echo`: the mode the file gives (echoGuard false saved there is `off`, as a call
- * has it), and on stderr why it is off, and what the environment or `.env` makes of it.
+ * has it), and on stderr one note: why the file's is off, what the environment or `.env` sets
+ * over it for calls, or both in one line (`note: echo is off in …/config.json because echoGuard
+ * is false there; for calls and commands, OMNIA_ECHO_GUARD in the environment sets echoGuard to
+ * true over it, so they use echo cancel.`). A value there that calls refuse is warned of too.
  */
 function getEcho(
   out: (line: string) => void,
@@ -310,14 +313,27 @@ function getEcho(
 ): number {
   const file = echoFor(store, []);
   const calls = echoFor(store, overrides);
-  if (file.guard) err(`note: echo is off because echoGuard is false in ${store.path}.`);
   const echo = overrides.find((o) => o.key === 'echo');
   const guard = overrides.find((o) => o.key === 'echoGuard');
-  if (echo?.invalid) err(overrideLine(echo));
-  if (guard && (guard.invalid || (calls.guard && calls.guard.source !== 'config'))) {
-    err(echoGuardLine(guard, store, overrides));
-  } else if (echo && !echo.invalid) err(overrideLine(echo));
-  else if (guard && calls.value !== file.value) err(echoGuardLine(guard, store, overrides));
+  for (const o of [echo, guard]) if (o?.invalid) err(overrideLine(o));
+  const valid = (o: SettingOverride | undefined) => (o && !o.invalid ? o : undefined);
+  // What gives a call its echo instead of the file: an echoGuard there that turns it off, else
+  // echo there, else an echoGuard there that undoes the file's.
+  const cause =
+    calls.guard && calls.guard.source !== 'config'
+      ? valid(guard)
+      : (valid(echo) ?? (calls.value !== file.value ? valid(guard) : undefined));
+  if (!file.guard) {
+    if (cause)
+      err(cause.key === 'echoGuard' ? echoGuardLine(cause, store, overrides) : overrideLine(cause));
+  } else if (!cause) {
+    err(`note: echo is off because echoGuard is false in ${store.path}.`);
+  } else {
+    const so = cause.key === 'echoGuard' ? `, so they use echo ${calls.value}` : '';
+    err(
+      `note: echo is off in ${store.path} because echoGuard is false there; for calls and commands, ${cause.where} sets ${cause.key} to ${shownRaw(cause)} over it${so}.`,
+    );
+  }
   out(file.value);
   return CONFIG_EXIT_OK;
 }

@@ -156,14 +156,23 @@ describe('config get and list say what a call does with the environment and .env
     const list = await config(home, 'list');
     expect(list.stdout).toMatch(/^echo {2,}off {2}\(echoGuard false\)$/m);
     expect(list.stdout).not.toMatch(/^echo .*cancel/m);
-    // OMNIA_ECHO_GUARD=true over it: calls use the default again, and are said to.
+    // OMNIA_ECHO_GUARD=true or OMNIA_ECHO over it: stdout stays the file's, and one note says
+    // why it is off there and what calls use instead.
     const undone = await runCli(['config', 'get', 'echo'], {
       env: cliEnv(home, { OMNIA_ECHO_GUARD: 'true' }),
       timeoutMs: 15_000,
     });
     expect(undone.stdout).toBe('off\n');
-    expect(undone.stderr).toContain(
-      'note: OMNIA_ECHO_GUARD in the environment sets echoGuard to true for calls and commands, over the config file, so echo is cancel.',
+    expect(undone.stderr).toBe(
+      `note: echo is off in ${file} because echoGuard is false there; for calls and commands, OMNIA_ECHO_GUARD in the environment sets echoGuard to true over it, so they use echo cancel.\n`,
+    );
+    const guarded = await runCli(['config', 'get', 'echo'], {
+      env: cliEnv(home, { OMNIA_ECHO: 'guard' }),
+      timeoutMs: 15_000,
+    });
+    expect(guarded.stdout).toBe('off\n');
+    expect(guarded.stderr).toBe(
+      `note: echo is off in ${file} because echoGuard is false there; for calls and commands, OMNIA_ECHO in the environment sets echo to guard over it.\n`,
     );
     // From the environment over an empty file: the file says cancel, calls have off, and why.
     const fresh = tempDir();
