@@ -359,16 +359,30 @@ export function httpFailureToError(
  * an API base that is not Omnia's own: the server there does not answer like Omnia, and advice
  * that assumes it does (`Omnia had a server problem … try again`, `Omnia has no call "x"`) sends
  * the user the wrong way. Omnia's own JSON answers, and every answer of the built-in local agent
- * or of Omnia's own host, are said as they are; a 429 keeps its wait, said of that server. The
- * kind stays the status's (a 5xx is still tried again where that is done).
+ * or of Omnia's own host, are said as they are; a 429 keeps its wait, said of that server. A
+ * redirect from such a base is said the same way (Omnia's API does not redirect; a web server
+ * does, for a folder's slash). The kind stays the status's (a 5xx is still tried again where
+ * that is done).
  */
 function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: number): ApiError {
   const error = describeOmniaFailure(failure, context, nowMs);
-  if (failure.status < 400 || context.server !== undefined || isDefaultHost(context.host)) {
+  if (failure.status < 300 || context.server !== undefined || isDefaultHost(context.host)) {
     return error;
   }
-  if (failure.notText === undefined && isJson(failure.body)) return error;
   const base = shownApiBase(context.apiBase) ?? context.host;
+  const check = `Check ${context.apiBaseFrom ?? '--api-base'}: it should point at the Omnia API`;
+  if (failure.status < 400) {
+    // Omnia's API answers, it does not redirect: a redirect is a web server's (a folder's slash).
+    const where = redirectTarget(failure);
+    const https =
+      where.startsWith('https:') && base.startsWith('http:') ? ' (https:// for http://?)' : '';
+    return new ApiError(
+      error.kind,
+      `The server at ${base} does not answer like Omnia (HTTP ${failure.status}, a redirect${where ? ` to ${where}` : ''}). ${check}${https}.`,
+      { status: failure.status },
+    );
+  }
+  if (failure.notText === undefined && isJson(failure.body)) return error;
   // A rate limit's wait (Retry-After) is HTTP's, not Omnia's: said, of the server that asked.
   if (failure.status === 429) {
     return describeOmniaFailure(failure, { ...context, server: `The server at ${base}` }, nowMs);
@@ -381,9 +395,14 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
   if (error.retryAfterSeconds !== undefined) details.retryAfterSeconds = error.retryAfterSeconds;
   return new ApiError(
     error.kind,
-    `The server at ${base} does not answer like Omnia (${http}). Check ${context.apiBaseFrom ?? '--api-base'}: it should point at the Omnia API.`,
+    `The server at ${base} does not answer like Omnia (${http}). ${check}.`,
     details,
   );
+}
+
+/** Where a redirect points, without its query (a redirect can carry a token there); '' for none. */
+function redirectTarget(failure: HttpFailure): string {
+  return failure.location ? sanitizeServerText(failure.location.replace(/[?#].*$/s, ''), 120) : '';
 }
 
 /** Whether a body is JSON (a leading byte order mark allowed), whatever its shape. */
@@ -478,13 +497,10 @@ function describeOmniaFailure(
     );
   }
   if (status >= 300 && status < 400) {
-    // Where it points, without its query: a redirect can carry a token there.
-    const where = failure.location
-      ? ` to ${sanitizeServerText(failure.location.replace(/[?#].*$/s, ''), 120)}`
-      : '';
+    const where = redirectTarget(failure);
     return new ApiError(
       'bad-response',
-      `${who} answered with a redirect (HTTP ${status}${where}). Check --api-base (for example https:// instead of http://).`,
+      `${who} answered with a redirect (HTTP ${status}${where ? ` to ${where}` : ''}). Check --api-base (for example https:// instead of http://).`,
       details,
     );
   }

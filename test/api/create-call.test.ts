@@ -200,7 +200,7 @@ describe('createCall HTTP errors', () => {
       reply(307, '', { Location: 'http://127.0.0.1:1/elsewhere?token=REDIRECTSECRET' }),
     );
     const error = await failure(createCall(options(server.base)));
-    expect(error.message).toContain('redirect (HTTP 307 to http://127.0.0.1:1/elsewhere)');
+    expect(error.message).toContain('(HTTP 307, a redirect to http://127.0.0.1:1/elsewhere)');
     expect(error.message).not.toContain('REDIRECTSECRET');
   });
 

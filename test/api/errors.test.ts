@@ -31,6 +31,28 @@ describe('extractServerMessage', () => {
   });
 });
 
+describe('a redirect', () => {
+  it("from a base of one's own is that server's, not Omnia's; from Omnia's host or the local agent, as it is", () => {
+    const failure = { status: 301, body: '', location: 'https://example.test/api/v1/agents/' };
+    const other = { host: 'example.test', apiBase: 'http://example.test/api/v1', action: 'x' };
+    expect(httpFailureToError(failure, other).message).toBe(
+      'The server at http://example.test/api/v1 does not answer like Omnia (HTTP 301, a redirect to https://example.test/api/v1/agents/). Check --api-base: it should point at the Omnia API (https:// for http://?).',
+    );
+    const omnia = {
+      host: 'api.omnia-voice.com',
+      apiBase: 'https://api.omnia-voice.com',
+      action: 'x',
+    };
+    expect(httpFailureToError(failure, omnia).message).toMatch(
+      /^Omnia answered with a redirect \(HTTP 301 to /,
+    );
+    const local = { ...other, server: 'The local agent' };
+    expect(httpFailureToError(failure, local).message).toMatch(
+      /^The local agent answered with a redirect \(HTTP 301 to /,
+    );
+  });
+});
+
 describe('an answer that is not JSON', () => {
   it("from Omnia's own host is Omnia's trouble (a proxy of Omnia's page), from another that server's", () => {
     const page = '<html><title>502 Bad Gateway</title></html>';

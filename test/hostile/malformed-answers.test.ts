@@ -265,6 +265,23 @@ describe('a server that is not Omnia', () => {
     expect(shown.stderr).not.toContain('hunter2secret');
   }, 30_000);
 
+  it('a redirect, as python3 -m http.server gives for a folder, is said not to answer like Omnia', async () => {
+    const server = await raw(({ head }, socket) => {
+      const path = /^\S+ (\S+)/.exec(head)?.[1]?.split('?')[0] ?? '/';
+      socket.end(
+        rawResponse(301, '', { location: `${path}/?token=SECRET301`, 'content-type': '' }),
+      );
+    });
+    const run = await runCli(['agents', '--api-base', server.baseUrl], {
+      env: hostileEnv(tempDir('omnia-malformed-'), { OMNIA_API_KEY: 'x' }),
+    });
+    expect(run.code).toBe(1);
+    expect(lastLine(run.stderr)).toBe(
+      `error: The server at ${server.baseUrl} does not answer like Omnia (HTTP 301, a redirect to /api/v1/agents/). Check --api-base: it should point at the Omnia API.`,
+    );
+    expect(run.stderr).not.toContain('SECRET301');
+  }, 30_000);
+
   it("Omnia's own JSON errors, from any base, are said as Omnia's", async () => {
     const server = await raw((_request, socket) =>
       socket.end(rawResponse(404, JSON.stringify({ error: 'Call not found' }))),
