@@ -113,7 +113,9 @@ const CONFIG_ARGS: Record<string, readonly string[]> = {
 
 /**
  * A config command given too few or too many words: one line saying what to type
- * (`config get needs a setting name: omnia-voice config get <key>`), then the usage.
+ * (`config get needs a setting name: omnia-voice config get <key>`), then the usage; `config set`
+ * given a name alone, that its value is missing (`config set leadMs needs a value: …`), then the
+ * usage.
  */
 function expectArgs(
   command: string,
@@ -123,7 +125,17 @@ function expectArgs(
   const wanted = CONFIG_ARGS[command] ?? [];
   if (rest.length === wanted.length) return undefined;
   const typed = ['omnia-voice config', command, ...wanted].join(' ');
-  if (rest.length < wanted.length) {
+  const key = command === 'set' && rest.length === 1 ? findSettingKey(rest[0]!) : undefined;
+  const spec = key && SETTING_SPECS.find((s) => s.key === key);
+  if (spec) {
+    // The name was given: its value is what is missing.
+    out(
+      `config set ${spec.key} needs a value: omnia-voice config set ${spec.key} <value> (allowed: ${spec.allowed}).`,
+    );
+  } else if (command === 'set' && rest.length === 1) {
+    // Not echoed: a lone word that is no setting may be the value itself (a key pasted first).
+    out(`config set needs a known setting name and its value: ${typed} (the keys are below).`);
+  } else if (rest.length < wanted.length) {
     const what = wanted.length === 1 ? 'a setting name' : 'a setting name and its value';
     out(`config ${command} needs ${what}: ${typed} (the keys are below).`);
   } else {
@@ -134,7 +146,9 @@ function expectArgs(
     const takes =
       wanted.length === 0
         ? 'takes nothing more'
-        : `takes ${wanted.length === 1 ? 'one setting name' : 'a setting name and one value'} (quote a value that has spaces)`;
+        : wanted.length === 1
+          ? 'takes one setting name'
+          : 'takes a setting name and one value (quote a value that has spaces)';
     const left = `${extra} ${rest.length - wanted.length === 1 ? 'is' : 'are'} left over`;
     out(`config ${command} ${takes}, and ${left}: ${typed}.`);
   }
