@@ -45,7 +45,7 @@ const USAGE = [
 ];
 
 const API_KEY_WARNING =
-  'Warning: the API key is now saved in the config file (readable only by you). OMNIA_API_KEY in the environment or a .env file is recommended instead.';
+  'warning: the API key is now saved in the config file (readable only by you). OMNIA_API_KEY in the environment or a .env file is recommended instead.';
 
 /**
  * `omnia-voice config list|get <key>|set <key> <value>|unset <key>|path`. Writes what was asked

@@ -25,7 +25,8 @@ describe('config command', () => {
   it('set apiKey warns that the environment is recommended and never echoes the key', () => {
     const { code, lines, store } = run(['set', 'apiKey', KEY]);
     expect(code).toBe(0);
-    expect(lines[0]).toMatch(/^Warning: .*OMNIA_API_KEY in the environment or a \.env file/);
+    // As every other warning line is written: `warning:`.
+    expect(lines[0]).toMatch(/^warning: .*OMNIA_API_KEY in the environment or a \.env file/);
     expect(lines[1]).toBe('Saved apiKey = …abcd');
     expect(run(['get', 'apiKey'], store).lines).toEqual(['…abcd']);
     const listed = run(['list'], store).lines.join('\n');
