@@ -288,9 +288,10 @@ function sameIdAnyCase(agent: AgentInfo, ref: string): boolean {
 }
 
 /**
- * Pages of active agents (every agent for `agents show`) read for close matches to a name Omnia's search did not find (a typo
- * its search cannot see): the first 1,000 agents, not the whole list's 100 pages of the hourly
- * 1,000 requests. A list cut there says so ({@link AgentMatch} `among`).
+ * Pages of active agents (every agent for `agents show`) read for close matches to a name
+ * Omnia's search did not find (a typo its search cannot see): the first 1,000 agents, not the
+ * whole list's 100 pages of the hourly 1,000 requests. A list cut there says so ({@link
+ * AgentMatch} `among`).
  */
 export const MAX_SUGGESTION_PAGES = 10;
 
