@@ -6,6 +6,7 @@
  * has them, here from the built-in local agent. Through the built CLI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatAgentDetails } from '../../source/cli/commands/agents.js';
 import { type LocalAgent, startLocalAgent } from '../../source/local-agent/index.js';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
 
@@ -141,5 +142,29 @@ describe('agents show', () => {
     const run = await show('hotel conc');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Close matches: Hotel Concierge (concierge).');
+  });
+});
+
+describe('agents show in a terminal', () => {
+  it('wraps a long value under itself, and keeps each field on one line for a pipe', () => {
+    const greeting =
+      'Good evening and welcome to the hotel, I can book a table, order a taxi or tell you about the spa.';
+    const agent = { id: 'concierge', name: 'Hotel Concierge', status: 'ACTIVE', greeting };
+    // A greeting ran on from column 0 under the labels at 80 columns.
+    const rows = formatAgentDetails(agent, 60);
+    const at = rows.findIndex((row) => row.startsWith('Greeting:'));
+    const indent = rows[at]!.indexOf('Good');
+    expect(rows.length).toBeGreaterThan(4);
+    for (const row of rows.slice(at + 1)) {
+      expect(row.slice(0, indent).trim()).toBe('');
+      expect(row.length).toBeLessThanOrEqual(60);
+    }
+    expect(
+      rows
+        .slice(at)
+        .map((row) => row.slice(indent))
+        .join(' '),
+    ).toBe(greeting);
+    expect(formatAgentDetails(agent)).toContain(`Greeting:${' '.repeat(indent - 9)}${greeting}`);
   });
 });

@@ -15,8 +15,9 @@ import {
 import { commandFor } from '../../api/command-hint.js';
 import type { ApiTarget } from '../../api/request.js';
 import { sanitizeServerText, terminalJson } from '../../api/sanitize.js';
+import { wrapText } from '../../ui/textWidth.js';
 import { type ApiFlags, commandApi } from './api-target.js';
-import { droppedLine, layoutTable, type TableLayout } from './table.js';
+import { droppedLine, layoutTable, type TableLayout, terminalWidth } from './table.js';
 
 export interface AgentsFlags extends ApiFlags {
   search?: string;
@@ -138,15 +139,22 @@ const SHOWN_FIELDS: ReadonlyArray<readonly [keyof AgentInfo, string]> = [
  * One agent's fields, one a line (`Greeting:       Good evening, …`), each whole (to 4,000
  * characters) but made safe for a terminal; a field the server did not send is left out. Pure.
  */
-export function formatAgentDetails(agent: AgentInfo): string[] {
+export function formatAgentDetails(agent: AgentInfo, columns?: number): string[] {
   // The server's values whole (see AgentInfo), not the 200 characters a table row takes.
   const whole = JSON.parse(JSON.stringify(agent)) as Record<string, unknown>;
   const width = Math.max(...SHOWN_FIELDS.map(([, label]) => label.length)) + 2;
+  // In a terminal a long value wraps under itself, not under the labels (a greeting ran on at
+  // column 0); a pipe gets each field on one line, for scripts.
+  const room = columns === undefined ? undefined : columns - width;
   const lines: string[] = [];
   for (const [key, label] of SHOWN_FIELDS) {
     const value = whole[key];
     if (typeof value !== 'string' || value === '') continue;
-    lines.push(`${`${label}:`.padEnd(width)}${sanitizeServerText(value, MAX_SHOWN_CHARS)}`);
+    const text = sanitizeServerText(value, MAX_SHOWN_CHARS);
+    const rows = room !== undefined && room >= 20 ? wrapText(text, room) : [text];
+    rows.forEach((row, i) => {
+      lines.push(`${i === 0 ? `${label}:`.padEnd(width) : ' '.repeat(width)}${row}`);
+    });
   }
   return lines;
 }
@@ -173,7 +181,7 @@ export async function runAgentShowCommand(
     out(terminalJson(agent));
     return 0;
   }
-  for (const line of formatAgentDetails(agent)) out(line);
+  for (const line of formatAgentDetails(agent, terminalWidth())) out(line);
   err(
     isActive(agent)
       ? `Call it with: ${commandFor(api, `--agent ${agent.id}`)}`
