@@ -627,6 +627,21 @@ describe('a toast too wide for its row', () => {
     for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(80);
   });
 
+  it('breaks a path over two rows just after a slash, not inside a folder name', () => {
+    // At 120 columns: `…/and-yet-one-mo` over `re-level-deep/call-transcript-2026.md`.
+    const saved = `transcript saved to /tmp/${'some-folder-name/'.repeat(5)}and-yet-one-more-level-deep/call-transcript-2026.md`;
+    const rows = twoRowText(saved, 100);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/\/$/);
+    expect(rows.join('')).toBe(saved);
+    for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(100);
+    // Rows that break at a space stay as they were, a path on the first row or not.
+    expect(twoRowText('the file /a/b/c is ready now', 18)).toEqual([
+      'the file /a/b/c is',
+      'ready now',
+    ]);
+  });
+
   it('longer than two rows: the path starts on the first, its end and the file name close the second', () => {
     // At 60 columns the error was one row, `could not write transcript /tmp…b59413.md: …`,
     // with a row free under it.

@@ -162,11 +162,28 @@ export function notices(input: NoticeInput): Notice[] {
 export function twoRowText(text: string, width: number): string[] {
   if (stringWidth(text) <= width) return [text];
   const wrapped = wrapText(text, width).map((row) => row.trim());
-  if (wrapped.length === 2 && wrapped.every((row) => row !== '')) return wrapped;
+  if (wrapped.length === 2 && wrapped.every((row) => row !== '')) {
+    return breakAfterSlash(wrapped as [string, string], text, width);
+  }
   const first = wrapped[0] ?? '';
   const rest = text.slice(text.indexOf(first) + first.length).trimStart();
   if (first === '' || rest === '') return [truncateToWidth(text, width)];
   return [first, fitSecondRow(rest, width)];
+}
+
+/**
+ * Two rows that broke inside a long word (a path), broken instead just after its last `/` on
+ * the first row when the second still fits: `…/and-yet-one-mo` over `re-level-deep/call.md`
+ * read worse than `…/and-yet-one-more-level-deep/` over `call.md`.
+ */
+function breakAfterSlash([first, second]: [string, string], text: string, width: number): string[] {
+  // Broke between words (a space was there): nothing to move.
+  if (`${first} ${second}` === text.trim().replace(/ +/g, ' ')) return [first, second];
+  const wordStart = first.lastIndexOf(' ') + 1;
+  const slash = first.lastIndexOf('/');
+  if (slash < wordStart || slash === first.length - 1) return [first, second];
+  const next = `${first.slice(slash + 1)}${second}`;
+  return stringWidth(next) <= width ? [first.slice(0, slash + 1), next] : [first, second];
 }
 
 /**
