@@ -85,15 +85,9 @@ export function lastColumns(text: string, width: number): string {
  */
 export function fitPath(text: string, width: number): string {
   if (stringWidth(text) <= width) return text;
-  const words = [...text.matchAll(/\S*\/\S*/g)];
-  const longest = words.reduce<RegExpExecArray | RegExpMatchArray | undefined>(
-    (best, word) => (best === undefined || word[0].length > best[0].length ? word : best),
-    undefined,
-  );
-  if (longest?.index === undefined) return text;
-  // A colon or comma that ends the word belongs to the sentence, not the path.
-  const path = longest[0].replace(/[:,;.]+$/, '');
-  const from = longest.index;
+  const longest = longestPath(text);
+  if (longest === undefined) return text;
+  const { path, at: from } = longest;
   const before = text.slice(0, from);
   const after = text.slice(from + path.length);
   const room = width - stringWidth(before) - stringWidth(after);
@@ -109,6 +103,20 @@ export function fitPath(text: string, width: number): string {
   const tail = lastColumns(path, tailColumns);
   const head = truncateToWidth(path, room - stringWidth(tail)).replace(/…$/, '');
   return `${before}${head}…${tail}${after}`;
+}
+
+/**
+ * The longest path in `text` (a word with a `/`) and where it starts; a colon or comma that ends
+ * the word belongs to the sentence, not the path.
+ */
+export function longestPath(text: string): { path: string; at: number } | undefined {
+  const words = [...text.matchAll(/\S*\/\S*/g)];
+  const longest = words.reduce<RegExpMatchArray | undefined>(
+    (best, word) => (best === undefined || word[0].length > best[0].length ? word : best),
+    undefined,
+  );
+  if (longest?.index === undefined) return undefined;
+  return { path: longest[0].replace(/[:,;.]+$/, ''), at: longest.index };
 }
 
 /** `text` padded with spaces to exactly `width` columns (cut with "…" when wider). */

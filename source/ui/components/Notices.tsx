@@ -2,7 +2,14 @@ import { Box, Text } from 'ink';
 import type { CallPhase } from '../../session/types.js';
 import { noAnswerFromServer } from '../../text/durations.js';
 import { screenLine } from '../sanitize.js';
-import { cutMiddle, fitPath, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
+import {
+  cutMiddle,
+  fitPath,
+  longestPath,
+  stringWidth,
+  truncateToWidth,
+  wrapText,
+} from '../textWidth.js';
 import { fg } from '../theme.js';
 
 export interface NoticeInput {
@@ -193,7 +200,7 @@ function breakAfterSlash([first, second]: [string, string], text: string, width:
  */
 function fitSecondRow(rest: string, width: number): string {
   const cut = truncateToWidth(rest, width);
-  const path = /\S*\/\S*/.exec(rest)?.[0]?.replace(/[:,;.)]+$/, '');
+  const path = longestPath(rest)?.path;
   if (path === undefined || cut.includes(path)) return cut;
   const fitted = fitPath(rest, width);
   return stringWidth(fitted) <= width ? fitted : cut;
