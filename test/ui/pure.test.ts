@@ -1,3 +1,6 @@
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shortHome } from '../../source/text/home-path.js';
@@ -85,6 +88,15 @@ describe('text width and wrapping', () => {
         },
       ),
     );
+  });
+
+  it('measures with the very string-width Ink lays text out with, not another version of it', () => {
+    // string-width 9 measures Hangul jamo, Indic conjuncts and VS15 emoji differently from the
+    // 8.x Ink 8 depends on: a copy of its own would put the pane separator off its column.
+    const fromApp = createRequire(import.meta.url).resolve('string-width');
+    const inkEntry = fileURLToPath(import.meta.resolve('ink'));
+    const fromInk = createRequire(inkEntry).resolve('string-width');
+    expect(realpathSync(fromApp)).toBe(realpathSync(fromInk));
   });
 
   it('truncates with an ellipsis', () => {
