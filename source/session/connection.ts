@@ -36,6 +36,12 @@ export const DEFAULT_PONG_TIMEOUT_MS = 10_000;
  * a healthy quiet call between two pings: nothing comes then but the pong to each.
  */
 export const QUIET_GRACE_MS = 1_000;
+/**
+ * A keep-alive timer this late means the app itself was not running (stopped with Ctrl+Z or
+ * SIGSTOP, a long pause of the machine): the server cannot be blamed for silence nobody was
+ * listening to, so that time is not counted towards the quiet warning or the loss.
+ */
+export const STALL_EXCUSED_MS = 250;
 /** Default limit for opening the socket (TCP, TLS and the HTTP upgrade together). */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Default wait for the close handshake after `hang_up` before the socket is cut. */
@@ -142,6 +148,11 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   private pingTimer: NodeJS.Timeout | undefined;
   private watchdogTimer: NodeJS.Timeout | undefined;
   private lastActivityMs = 0;
+  /** When the ping timer and the watchdog are next due, to see the app's own stalls. */
+  private pingDueAt = 0;
+  private watchdogDueAt = 0;
+  /** The end of the last stall already taken out of the silence, so none is counted twice. */
+  private excusedThrough = 0;
   /** When the first ping since the last sign of life left (performance.now()). */
   private unansweredPingAt: number | undefined;
   /** A `quiet` was emitted and nothing has come since. */
@@ -404,7 +415,13 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
 
   private startKeepAlive(): void {
     this.sendPing();
-    this.pingTimer = setInterval(() => this.sendPing(), this.pingIntervalMs);
+    this.pingDueAt = performance.now() + this.pingIntervalMs;
+    this.pingTimer = setInterval(() => {
+      const now = performance.now();
+      this.excuseStall(now, now - this.pingDueAt);
+      this.pingDueAt = now + this.pingIntervalMs;
+      this.sendPing();
+    }, this.pingIntervalMs);
     this.armWatchdog(Math.min(this.pongTimeoutMs, this.quietAfterMs));
   }
 
@@ -442,8 +459,11 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   // Re-arms lazily: activity only stamps a time, the timer checks it when it fires, so audio
   // arriving 50 times a second costs no timer churn.
   private armWatchdog(delayMs: number): void {
+    this.watchdogDueAt = performance.now() + Math.max(1, delayMs);
     this.watchdogTimer = setTimeout(
       () => {
+        const now = performance.now();
+        this.excuseStall(now, now - this.watchdogDueAt);
         // Timers run before pending socket reads in an event-loop turn; after a long stall
         // (GC, a heavy render) let those reads land first so they count as activity.
         setImmediate(() => this.checkWatchdog());
@@ -469,7 +489,27 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
     // The same words as the warning before it (`noAnswerFromServer`), its time as configured.
     this.lostReason = `no answer from the server for ${secondsText(this.pongTimeoutMs)}`;
     this.stopKeepAlive();
+    // A server that still reads (only its answers are lost on the way) ends the call instead
+    // of holding it open, and billing it, until its own timeout. The bytes are handed to the
+    // kernel before the socket is cut, which sends them ahead of its close.
+    this.send({ type: 'hang_up' });
     this.ws?.terminate();
+  }
+
+  /**
+   * A timer that fired `lateMs` late at `now`: the app was not running for that long (see
+   * {@link STALL_EXCUSED_MS}), so the silence so far, and the unanswered ping's age, leave it
+   * out. The ping timer and the watchdog can both see one stall: each part is excused once.
+   */
+  private excuseStall(now: number, lateMs: number): void {
+    if (lateMs < STALL_EXCUSED_MS) return;
+    const excused = now - Math.max(now - lateMs, this.excusedThrough);
+    this.excusedThrough = now;
+    if (excused <= 0) return;
+    this.lastActivityMs = Math.min(now, this.lastActivityMs + excused);
+    if (this.unansweredPingAt !== undefined) {
+      this.unansweredPingAt = Math.min(now, this.unansweredPingAt + excused);
+    }
   }
 
   /**

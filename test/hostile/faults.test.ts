@@ -219,6 +219,48 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
     expect(stdout).not.toMatch(/socket lost/);
   }, 40_000);
 
+  it('the app stopped (Ctrl+Z, SIGSTOP) for longer than the loss threshold, then resumed: the call goes on', async () => {
+    let resumed = false;
+    server = await startHostileServer({
+      call: async (call) => {
+        // A healthy server 50 ms away that only answers pings: while the app is stopped it
+        // sends nothing, and its answer to the ping sent on resuming takes a round trip.
+        call.ws.on('message', (data, isBinary) => {
+          if (isBinary) return;
+          const msg = JSON.parse(String(data)) as { type?: string; timestamp?: number };
+          if (msg.type !== 'ping') return;
+          setTimeout(() => call.json({ type: 'pong', timestamp: msg.timestamp }), 50);
+        });
+        call.json({ type: 'state', state: 'listening' });
+        call.json(agentSays(1, 'before the stop'));
+        while (!resumed) await pause(50);
+        await pause(1_500);
+        call.json(agentSays(2, 'after the stop'));
+        await pause(300);
+        call.ws.close(1000);
+      },
+    });
+    const files = runFiles();
+    // Pings every 500 ms, lost after 2 s of silence; the app is stopped for 4 s.
+    const app = startCli(callArgs(server, files), { env: hostileEnv(files.home, FAST_KEEPALIVE) });
+    const exited = new Promise<number | null>((resolve) => app.child.on('exit', resolve));
+    await waitFor(() => app.output().stdout.includes('before the stop'), {
+      what: 'the first turn',
+      timeoutMs: 20_000,
+    });
+    app.child.kill('SIGSTOP');
+    await pause(4_000);
+    app.child.kill('SIGCONT');
+    resumed = true;
+    const code = await exited;
+    const { stdout, stderr } = app.output();
+    expect(code, `${stdout}\n${stderr}`).toBe(0);
+    expect(stdout).toMatch(/after the stop/);
+    // Neither lost nor even quiet: nobody was listening while it was stopped.
+    expect(stdout + stderr).not.toMatch(/socket lost|no answer from the server/);
+    expect(server.calls[0]?.got('hang_up')).toBe(false);
+  }, 40_000);
+
   it('with --verbose, the level line says the rtt is stale while the server is quiet', async () => {
     const script = freezesThenAnswers(3_500);
     const run = await fault(script.options, { env: QUIET_KEEPALIVE });

@@ -274,6 +274,35 @@ describe('CallConnection', () => {
       byUs: false,
     });
     expect(r.conn.isOpen).toBe(false);
+    // It said goodbye on its way out: a server that still reads ends the call instead of
+    // holding it open until its own timeout.
+    (ws as unknown as { _socket: net.Socket })._socket.resume();
+    await waitFor(() => expect(server.received.map((m) => m.type)).toContain('hang_up'));
+  });
+
+  it('does not blame the server for the time the app itself was stopped (Ctrl+Z, then fg)', async () => {
+    const server = await startServer((msg, ws) => {
+      if (msg.type === 'ping') ws.send(JSON.stringify({ type: 'pong', timestamp: msg.timestamp }));
+    });
+    const r = record(server.url, { pingIntervalMs: 100, pongTimeoutMs: 500 });
+    const quiet: number[] = [];
+    r.conn.on('quiet', (idleMs) => quiet.push(idleMs));
+    await r.conn.connect();
+    await waitFor(() => expect(r.rtt.length).toBeGreaterThanOrEqual(2));
+    // The app stops for three times the loss threshold: it sends no ping, and the server,
+    // answering only pings, sends nothing.
+    const stoppedUntil = performance.now() + 1_500;
+    while (performance.now() < stoppedUntil) {
+      // stopped
+    }
+    // Resumed: the pings go on and are answered; the call is neither quiet nor lost.
+    const pings = server.received.filter((m) => m.type === 'ping').length;
+    await waitFor(() =>
+      expect(server.received.filter((m) => m.type === 'ping').length).toBeGreaterThan(pings + 8),
+    );
+    expect(r.closes).toEqual([]);
+    expect(quiet).toEqual([]);
+    expect(r.conn.isOpen).toBe(true);
   });
 
   it('keeps a quiet call alive while the server answers pings', async () => {
