@@ -1,6 +1,6 @@
 import { secondsText } from '../text/durations.js';
 import { commandFor, shownApiBase } from './command-hint.js';
-import { DEFAULT_API_BASE } from './default-base.js';
+import { DEFAULT_API_BASE, TOP_UP_HINT } from './default-base.js';
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
 
@@ -334,9 +334,6 @@ export function requestIdPart(requestId: string | undefined): string {
   return ` Request id: ${sanitizeServerText(requestId, 100)}.`;
 }
 
-/** Where a workspace out of credits is topped up. */
-export const TOP_UP_URL = 'https://dashboard.omnia-voice.com';
-
 /** Turns a non-2xx answer into the error a user sees. */
 export function httpFailureToError(
   failure: HttpFailure,
@@ -445,7 +442,7 @@ function describeOmniaFailure(
   if (status === 402) {
     return new ApiError(
       'credits',
-      `Your Omnia workspace is out of credits (${http}). Top up in the Omnia dashboard (${TOP_UP_URL}, Billing), then try again.`,
+      `Your Omnia workspace is out of credits (${http}). ${TOP_UP_HINT}`,
       details,
     );
   }

@@ -1,3 +1,4 @@
+import { saysOutOfCredits, TOP_UP_HINT } from '../api/default-base.js';
 import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
 import { type EchoPath, GuardedEcho, HELD_SPEECH_NOTICE_MS, NoEcho } from '../audio/echo/path.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
@@ -688,11 +689,12 @@ export class SessionStore implements Store {
     // call failed, and says so.
     const error = this.lastServerError;
     if (!byUs && code === 1000 && error && Date.now() - error.at <= ERROR_BEFORE_CLOSE_MS) {
-      this.finish(
-        'error',
-        this.clean(`the server ended the call after an error: ${error.message}`),
-        1,
-      );
+      // Out of credits: what to do, as the REST answer's 402 says it, after the server's words.
+      const said = this.clean(`the server ended the call after an error: ${error.message}`);
+      const hint = saysOutOfCredits(error.message)
+        ? `${/[.!?]$/.test(said) ? ' ' : '. '}${TOP_UP_HINT}`
+        : '';
+      this.finish('error', `${said}${hint}`, 1);
       return;
     }
     if (byUs || code === 1000) {

@@ -102,11 +102,12 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
       }),
     );
     expect(run.code, run.stderr).toBe(1);
+    // Out of credits mid-call says what to do, as the REST answer's 402 does.
     expect(run.stderr.trimEnd().split('\n').at(-1)).toBe(
-      'error: the server ended the call after an error: Insufficient credits: call terminated',
+      'error: the server ended the call after an error: Insufficient credits: call terminated. Top up in the Omnia dashboard (https://dashboard.omnia-voice.com, Billing), then try again.',
     );
     expect(run.transcript).toMatch(
-      /^Ended: the server ended the call after an error: Insufficient credits/m,
+      /^Ended: the server ended the call after an error: Insufficient credits: call terminated\. Top up in the Omnia dashboard/m,
     );
   }, 30_000);
 
