@@ -871,6 +871,16 @@ export class SessionStore implements Store {
       this.addEvent('info', 'nothing more to interrupt: the rest of this reply is not played');
       return;
     }
+    // The server stopping the reply the user already cut (a message typed after `i` goes with
+    // `urgency: immediate`, and the server clears its playback for it): the same interruption,
+    // not a second one, and nobody barged in.
+    if (by === 'server' && this.discardingAgentAudio) {
+      this.addEvent(
+        'info',
+        `the server stopped the reply you interrupted (${Math.round(dropped)} ms of agent audio dropped)`,
+      );
+      return;
+    }
     const live = this.snapshot.turns.findLast((t) => t.role === 'agent' && !t.final);
     if (by === 'local' && this.snapshot.agentState === 'speaking') {
       // The server keeps streaming the rest of this turn: do not play it.

@@ -328,6 +328,34 @@ describe('SessionStore against the local agent', () => {
     );
   });
 
+  it('a message typed after i, which makes the server clear its playback, is one interruption, not two', async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    await waitFor(() => store.getSnapshot().queuedMs > 500, { what: 'queued greeting' });
+    store.actions.interrupt();
+    expect(store.getSnapshot().interruptions).toBe(1);
+    // Typed while the server still streams the cut reply: sent with urgency immediate, and the
+    // server answers with playback_clear_buffer before it answers the message.
+    store.actions.sendText('right now please');
+    await waitFor(
+      () => {
+        const turns = store.getSnapshot().turns;
+        const typed = turns.findIndex((t) => t.typed && t.text === 'right now please');
+        return typed >= 0 && turns.slice(typed + 1).some((t) => t.role === 'agent')
+          ? true
+          : undefined;
+      },
+      { what: 'the answer to the typed message' },
+    );
+    const s = store.getSnapshot();
+    expect(s.interruptions).toBe(1);
+    expect(s.turns.filter((t) => t.role === 'agent' && t.interrupted)).toHaveLength(1);
+    expect(s.events.some((e) => e.message.startsWith('barge-in'))).toBe(false);
+    expect(
+      s.events.some((e) => e.message.startsWith('the server stopped the reply you interrupted')),
+    ).toBe(true);
+  });
+
   it("the interrupted state's clock starts at the interrupt, not when the agent began speaking", async () => {
     // Audio sent in real time: the agent speaks for the greeting's length.
     const agent = await startLocalAgent({ voice: 'tone', sendSpeed: 1 });
