@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, TOAST_MS } from '../../source/ui/App.js';
@@ -759,6 +761,13 @@ describe('keys', () => {
     await waitFor(() =>
       expect(twoRows(r.frame())).toContain(`transcript saved to ${store.savePath}`),
     );
+    // Saved there again: said so, or the screen would not change at all.
+    await r.press('s');
+    await waitFor(() => expect(twoRows(r.frame()).join('')).toContain('transcript saved again to'));
+    // Under the home folder, as the shell takes it.
+    store.savePath = join(homedir(), 'omnia', 'call.md');
+    await r.press('s');
+    await waitFor(() => expect(r.frame()).toContain('transcript saved to ~/omnia/call.md'));
     store.saveError = 'disk full';
     await r.press('s');
     await waitFor(() => expect(r.frame()).toContain('could not save the transcript: disk full'));

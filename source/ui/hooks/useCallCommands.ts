@@ -1,5 +1,6 @@
 import { type Dispatch, useCallback, useRef } from 'react';
 import type { CallPhase, Store } from '../../session/types.js';
+import { shortHome } from '../../text/home-path.js';
 import { useSuspend } from '../jobControl.js';
 import type { CommandName } from '../keymap.js';
 import type { EditLine } from '../lineEdit.js';
@@ -104,6 +105,8 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
   const exited = useRef(false);
   const quitting = useRef(false);
   const spaceTaps = useRef(NO_SPACE_YET);
+  /** The file the last `s` saved to: saving there again says so, else the toast would not change. */
+  const savedTo = useRef<string | undefined>(undefined);
   const suspend = useSuspend();
 
   const exit = useCallback(
@@ -261,7 +264,12 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       }
       case 'save':
         actions.saveTranscript().then(
-          (path) => dispatch({ type: 'toast', text: `transcript saved to ${path}` }),
+          (path) => {
+            const again = savedTo.current === path ? ' again' : '';
+            savedTo.current = path;
+            // Under the home folder as `~/…`, as the shell would take it.
+            dispatch({ type: 'toast', text: `transcript saved${again} to ${shortHome(path)}` });
+          },
           (error: unknown) => {
             const why = message(error);
             // The writer's own line already names the path: `could not write transcript …`; a
