@@ -219,7 +219,7 @@ export function App({
         const why = name === undefined ? undefined : whyNothing(name, keyContext());
         // A held key's repeats (every 30-50 ms) say nothing new: no frame and timer for each.
         if (why !== undefined && uiNow().toast?.text !== why)
-          dispatch({ type: 'toast', text: why });
+          dispatch({ type: 'toast', text: why, whileHelp: mode === 'help' });
         return;
       }
       // A paste, or a terminal that batches keys, delivers text and Enter in one chunk.

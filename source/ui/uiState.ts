@@ -18,7 +18,13 @@ export interface UiState {
   readonly pttHold: boolean;
   readonly showEvents: boolean;
   /** One-line notice, e.g. where the transcript was saved. */
-  readonly toast?: { readonly text: string; readonly id: number; readonly notice?: boolean };
+  readonly toast?: {
+    readonly text: string;
+    readonly id: number;
+    readonly notice?: boolean;
+    /** About the help being open (`the help is open: Esc closes it, then m works`): goes with it. */
+    readonly whileHelp?: boolean;
+  };
   /** Id of the last toast, so a stale timer cannot clear a newer one. */
   readonly toastSeq: number;
   /**
@@ -42,7 +48,7 @@ export type UiAction =
   | { readonly type: 'toggleHelp' }
   | { readonly type: 'closeHelp' }
   | { readonly type: 'toggleEvents' }
-  | { readonly type: 'toast'; readonly text: string }
+  | { readonly type: 'toast'; readonly text: string; readonly whileHelp?: boolean }
   | { readonly type: 'notice'; readonly text: string }
   | { readonly type: 'clearToast'; readonly id: number; readonly all?: boolean }
   | { readonly type: 'scroll'; readonly scroll: ScrollState }
@@ -64,9 +70,22 @@ export const INITIAL_UI_STATE: UiState = {
 /** Notices waiting beyond this many are in the events pane only (`d`). */
 const MAX_QUEUED_NOTICES = 4;
 
-function showToast(state: UiState, text: string, notice = false): UiState {
-  const toast = { text, id: state.toastSeq + 1, ...(notice ? { notice } : {}) };
+function showToast(state: UiState, text: string, notice = false, whileHelp = false): UiState {
+  const toast = {
+    text,
+    id: state.toastSeq + 1,
+    ...(notice ? { notice } : {}),
+    ...(whileHelp ? { whileHelp } : {}),
+  };
   return { ...state, toast, toastSeq: state.toastSeq + 1 };
+}
+
+/** The help closed: a toast about it being open goes too (the next notice, if any, shows). */
+function helpClosed(state: UiState): UiState {
+  if (!state.toast?.whileHelp) return state;
+  const [next, ...rest] = state.queuedNotices;
+  const cleared = { ...state, toast: undefined, queuedNotices: rest };
+  return next === undefined ? cleared : showToast(cleared, next, true);
 }
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
@@ -80,9 +99,11 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     case 'stopTyping':
       return { ...state, mode: 'call', line: EMPTY_LINE };
     case 'toggleHelp':
-      return { ...state, mode: state.mode === 'help' ? 'call' : 'help', helpTop: 0 };
+      return state.mode === 'help'
+        ? helpClosed({ ...state, mode: 'call', helpTop: 0 })
+        : { ...state, mode: 'help', helpTop: 0 };
     case 'closeHelp':
-      return state.mode === 'help' ? { ...state, mode: 'call' } : state;
+      return state.mode === 'help' ? helpClosed({ ...state, mode: 'call' }) : state;
     case 'toggleEvents':
       return { ...state, showEvents: !state.showEvents };
     case 'toast': {
@@ -90,7 +111,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
       // shows again after it (its whole time: it may have been up a moment only).
       const taken = state.toast?.notice ? state.toast.text : undefined;
       const queued = taken === undefined ? state.queuedNotices : [taken, ...state.queuedNotices];
-      return showToast({ ...state, queuedNotices: queued }, action.text);
+      return showToast({ ...state, queuedNotices: queued }, action.text, false, action.whileHelp);
     }
     case 'notice': {
       if (!state.toast) return showToast(state, action.text, true);

@@ -967,6 +967,16 @@ describe('keys', () => {
     expect(store.called('interrupt')).toHaveLength(0);
     await r.press(KEYS.escape);
     await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
+    // What it said of the help goes with it: the help is closed, and i works now.
+    expect(r.frame()).not.toContain('the help is open');
+    // Closed with ? the same.
+    await r.press('?');
+    await waitFor(() => expect(r.frame()).toContain('Keys (? or Esc to close)'));
+    await r.press('m');
+    await waitFor(() => expect(r.frame()).toContain('then m works'));
+    await r.press('?');
+    await waitFor(() => expect(r.frame()).not.toContain('Keys (? or Esc to close)'));
+    expect(r.frame()).not.toContain('the help is open');
   });
 
   it('once the call is over the footer offers no key that acts on it; pressed, it says why', async () => {
