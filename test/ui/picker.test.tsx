@@ -70,6 +70,14 @@ async function picker(
   );
   open.push({ instance, term });
   await term.settled();
+  // The list comes a render after the first frame (loading): on a busy machine that can be
+  // more than the settling time later. Wait for its selection marker.
+  const deadline = Date.now() + 5_000;
+  while (agents.length > 0 && !term.screen().some((row) => row.startsWith('❯'))) {
+    if (Date.now() > deadline)
+      throw new Error(`the list never showed:\n${term.screen().join('\n')}`);
+    await term.settled();
+  }
   return term;
 }
 
