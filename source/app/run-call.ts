@@ -601,6 +601,10 @@ function durationTimer(
   }, o.durationSeconds * 1000);
 }
 
+/** After a full-screen run that saved no transcript. */
+export const NOT_SAVED_LINE =
+  'Transcript: not saved (s saves it during a call; --save-transcripts or --transcript FILE saves every call)';
+
 /**
  * After the run: each call's summary (numbered when several), and where the run's transcript
  * is. The file the last call followed (`--transcript`, an `s` during it) is its summary's own
@@ -614,6 +618,15 @@ function printEnd(
   io: CallIo,
 ): void {
   const fileLine = runFileLine(o, files, calls.at(-1)?.summary);
+  // The full-screen UI took the conversation with it, and nothing saved it: say so, and how.
+  // (Plain mode printed it.)
+  const unsaved =
+    !o.plain &&
+    files.path === undefined &&
+    !o.saveTranscripts &&
+    calls.some((call) => call.snapshot.turns.length > 0)
+      ? NOT_SAVED_LINE
+      : undefined;
   calls.forEach((call, i) => {
     if (calls.length > 1) {
       const label = call.snapshot.label?.text;
@@ -636,6 +649,7 @@ function printEnd(
     for (const line of audioFileLines(o, i + 1)) io.err(line);
     for (const line of transcript) io.err(line);
     if (fileLine !== undefined && last) io.err(fileLine);
+    if (unsaved !== undefined && last) io.err(unsaved);
     if (failed !== undefined) io.err(`error: ${failed}`);
   });
 }

@@ -168,6 +168,10 @@ describe('leaving the full-screen UI', () => {
     await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the shell');
     const kept = readFileSync(log, 'utf8');
     expect(kept).toMatch(/^Call lasted \d+s$/m);
+    // The screen took the conversation with it, and nothing saved it: the last line says so.
+    expect(kept.trimEnd().split('\n').at(-1)).toBe(
+      'Transcript: not saved (s saves it during a call; --save-transcripts or --transcript FILE saves every call)',
+    );
     // Ink's cursor restore wrote `ESC[?25h` to stderr whatever it was (restore-cursor 4).
     expect(kept).not.toContain('\u001b');
   }, 40_000);
@@ -187,6 +191,8 @@ describe('leaving the full-screen UI', () => {
     expect(screen).toMatch(/^\[call\] connected/m);
     expect(screen).toMatch(/^Agent: Hello! I am the Omnia local demo agent/m);
     expect(screen).toMatch(/^Call lasted \d+s$/m);
+    // Plain lines printed the conversation: nothing is said to be lost.
+    expect(screen).not.toMatch(/not saved/);
     // None of the full screen: no pane separator, no meters.
     expect(screen).not.toMatch(/[│█]/);
   }, 40_000);
