@@ -71,6 +71,8 @@ export interface SessionView {
   readonly title: string;
   /** One line for the user (the agent was remembered, a redial failed …), if any. */
   readonly note?: string;
+  /** A line under the help's keys, for the whole run (the local agent: how to reach Omnia). */
+  readonly helpNote?: string;
 }
 
 /** What the screen can ask of the run. */
@@ -116,6 +118,8 @@ export interface CallSessionOptions {
   readonly start: { readonly plan: CallPlan } | { readonly choice: CallChoice };
   /** The title for a call with this label (the local agent says so). */
   readonly titleFor: (label: CallLabel | undefined) => string;
+  /** A line under the help's keys for the whole run (see {@link SessionView.helpNote}). */
+  readonly helpNote?: string;
   /** Keeps the picked agent in the config file; returns where, throws ConfigError. */
   readonly rememberAgent: (agentId: string) => string;
   readonly listAgents: (
@@ -234,6 +238,7 @@ export class CallSession {
       store: pendingStore(options.titleFor(undefined), { ptt: options.ctx.o.ptt }),
       earlier: options.files.earlier,
       title: options.titleFor(undefined),
+      ...(options.helpNote === undefined ? {} : { helpNote: options.helpNote }),
     };
     this.actions = {
       pick: (agent) => this.pick(agent),

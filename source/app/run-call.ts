@@ -189,7 +189,7 @@ async function prepare(
     // What this run needs to go to Omnia: a prompt call has no agent to name.
     const needs = o.prompt
       ? 'Set OMNIA_API_KEY to try the prompt on Omnia.'
-      : 'Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia.';
+      : `${LOCAL_HOW_TO_OMNIA}.`;
     io.err(
       o.apiKey
         ? `Using the built-in local agent at ${agent.baseUrl} (--local).`
@@ -459,6 +459,13 @@ async function runScreen(
       const why = o.apiKey ? '--local' : 'no API key configured';
       return `omnia-voice${called} · built-in local agent (${why})`;
     },
+    // The key is what the local agent stands in for: said where the screen can show it.
+    ...(o.local && !o.apiKey
+      ? {
+          helpNote:
+            'This is the built-in local agent: no API key is configured. To talk to Omnia, set OMNIA_API_KEY (in the environment, a .env file, or with omnia-voice config set apiKey) and start again: you then pick one of your agents, or name one with --agent.',
+        }
+      : {}),
     rememberAgent: (id) => rememberAgentSync(id),
     listAgents: (signal, onProgress) => listAgentsFor(ctx.api, signal, onProgress),
     searchAgents: (text, signal) => searchAgentsFor(ctx.api, text, signal),
@@ -600,6 +607,10 @@ function durationTimer(
     });
   }, o.durationSeconds * 1000);
 }
+
+/** How a run on the local agent for want of a key would talk to Omnia instead. */
+const LOCAL_HOW_TO_OMNIA =
+  'Set OMNIA_API_KEY to talk to Omnia (then pick one of your agents, or name one with --agent)';
 
 /** After a full-screen run that saved no transcript. */
 export const NOT_SAVED_LINE =

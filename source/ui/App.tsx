@@ -61,6 +61,8 @@ export interface AppProps {
   readonly stage?: SessionStage;
   /** A line from the run. */
   readonly note?: string;
+  /** A line under the help's keys, for the whole run. */
+  readonly helpNote?: string;
 }
 
 const NO_EARLIER: readonly EarlierCall[] = [];
@@ -129,6 +131,7 @@ export function App({
   earlier = NO_EARLIER,
   stage,
   note,
+  helpNote,
 }: AppProps): ReactElement {
   const [ui, dispatch, uiNow] = useLatestReducer(uiReducer, INITIAL_UI_STATE);
   const { phase, error, endReason, ptt } = useStoreSelector(store, selectScreen, shallowEqual);
@@ -194,7 +197,7 @@ export function App({
     items: itemsNow,
     transcript: layout.transcript,
     help: () => ({
-      lines: helpLines(layout.width, uiNow().pttHold, redial).length,
+      lines: helpLines(layout.width, uiNow().pttHold, redial, helpNote).length,
       rows: helpRoom(layout.bodyRows),
     }),
   });
@@ -334,6 +337,7 @@ export function App({
         top={ui.helpTop}
         pttHold={ui.pttHold}
         redial={redial}
+        {...(helpNote === undefined ? {} : { note: helpNote })}
       />
     );
   } else if (layout.wide) {

@@ -46,6 +46,7 @@ export function SessionApp({ session }: { readonly session: CallSession }): Reac
       earlier={view.earlier}
       stage={view.stage}
       {...(view.note === undefined ? {} : { note: view.note })}
+      {...(view.helpNote === undefined ? {} : { helpNote: view.helpNote })}
     />
   );
 }

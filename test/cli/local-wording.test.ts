@@ -49,10 +49,13 @@ describe('what the local agent refuses is said in its name', () => {
       /^No API key configured: talking to the built-in local agent at http:\/\/127\.0\.0\.1:\d+\. Set OMNIA_API_KEY to try the prompt on Omnia\.$/m,
     );
     expect(prompt.stderr).not.toContain('OMNIA_AGENT_ID');
-    // An agent call needs both.
+    // An agent call: a key is what it takes (the full screen then lists the agents to pick
+    // from); an agent id is not required.
     const agent = await runCli([...CALL, '--no-call-record'], { env: env(), timeoutMs: 30_000 });
     expect(agent.code, agent.stderr).toBe(0);
-    expect(agent.stderr).toMatch(/ Set OMNIA_API_KEY and OMNIA_AGENT_ID to talk to Omnia\.$/m);
+    expect(agent.stderr).toMatch(
+      / Set OMNIA_API_KEY to talk to Omnia \(then pick one of your agents, or name one with --agent\)\.$/m,
+    );
   }, 40_000);
 
   it('a local call stopped by a signal points at no later `calls show`: its agent is gone', async () => {

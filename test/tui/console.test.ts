@@ -277,6 +277,20 @@ describe('an agent of the built-in local agent', () => {
     expect(screenLines(live)[0]).toMatch(
       /^omnia-voice · Hotel Concierge \(concierge\) · built-in local agent \(no API key configured\)/,
     );
+    // The help, at its end, says how to reach Omnia instead (the line printed before the
+    // screen took over is hidden by it).
+    await tui.keys('?');
+    await tui.waitForScreen((s) => s.includes('Keys (? or Esc to close)'), 'the help');
+    await tui.keys('End');
+    const help = await tui.waitForScreen(
+      (s) => s.includes('This is the built-in local agent'),
+      'the note at the end of the help',
+    );
+    expect(help.replace(/\s+/g, ' ')).toContain(
+      'This is the built-in local agent: no API key is configured. To talk to Omnia, set OMNIA_API_KEY (in the environment, a .env file, or with omnia-voice config set apiKey) and start again: you then pick one of your agents, or name one with --agent.',
+    );
+    await tui.keys('Escape');
+    await tui.waitForScreen((s) => !s.includes('Keys (? or Esc to close)'), 'the help closed');
     await tui.keys('q');
     await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end', 20_000);
   }, 60_000);

@@ -21,7 +21,12 @@ export interface HelpLine {
 }
 
 /** Every binding, its description wrapped to `width` (the keys column apart). Pure. */
-export function helpLines(width: number, pttHold: boolean, redial: boolean): HelpLine[] {
+export function helpLines(
+  width: number,
+  pttHold: boolean,
+  redial: boolean,
+  note?: string,
+): HelpLine[] {
   const room = Math.max(1, width - KEYS_COLUMNS);
   const bindings = helpRows({ pttHold, redial }).flatMap((row) => {
     const whole = row.when === '' ? row.description : `${row.description} (${row.when})`;
@@ -50,7 +55,21 @@ export function helpLines(width: number, pttHold: boolean, redial: boolean): Hel
   );
   const heading = { key: 'line:heading', keys: '', text: 'In the message line (t):', when: '' };
   const gap = { key: 'line:gap', keys: '', text: '', when: '' };
-  return [...bindings, gap, { ...heading, full: true }, ...editing];
+  // The run's own line (on the local agent: how to reach Omnia), last, over the whole width.
+  const noted =
+    note === undefined
+      ? []
+      : [
+          { ...gap, key: 'note:gap' },
+          ...wrapText(note, Math.max(1, width)).map((line, i) => ({
+            key: `note:${i}`,
+            keys: '',
+            text: line,
+            when: '',
+            full: true,
+          })),
+        ];
+  return [...bindings, gap, { ...heading, full: true }, ...editing, ...noted];
 }
 
 /** Rows the help's lines get: the screen's body less its title and its "more" line. */
@@ -65,6 +84,7 @@ export function HelpOverlay({
   top = 0,
   pttHold = false,
   redial = false,
+  note,
 }: {
   readonly width: number;
   readonly height: number;
@@ -74,8 +94,10 @@ export function HelpOverlay({
   readonly pttHold?: boolean;
   /** `r` calls again. */
   readonly redial?: boolean;
+  /** A line of the run's under the keys. */
+  readonly note?: string;
 }) {
-  const lines = helpLines(width, pttHold, redial);
+  const lines = helpLines(width, pttHold, redial, note);
   const room = helpRoom(height);
   const from = Math.max(0, Math.min(top, lines.length - room));
   const shown = lines.slice(from, from + room);
