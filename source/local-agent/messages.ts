@@ -43,6 +43,8 @@ export type ClientMessage =
       type: 'client_tool_result';
       invocationId: string;
       result: string | undefined;
+      /** Omnia's failure field: the reason the agent talks about. */
+      error: string | undefined;
       errorType: string | undefined;
       errorMessage: string | undefined;
     }
@@ -112,6 +114,7 @@ export function parseClientFrame(text: string): ParsedClientFrame {
           type: 'client_tool_result',
           invocationId: raw.invocationId,
           result: optionalString(raw.result),
+          error: optionalString(raw.error),
           errorType: optionalString(raw.errorType),
           errorMessage: optionalString(raw.errorMessage),
         },

@@ -88,23 +88,37 @@ export function planTypedReply(rawText: string): TypedPlan {
   return { kind: 'say', text: text.length > 0 ? `You typed: ${text}` : 'You typed nothing.' };
 }
 
-/** The agent's answer once the client has answered a client tool invocation. */
+/**
+ * The agent's answer once the client has answered a client tool invocation. A failure is one
+ * with Omnia's `error` or Ultravox's `errorType`; its reason is what the client sent (`error`,
+ * else `errorMessage`), repeated as given, so the caller hears the reason the app gave. The
+ * error type only chooses the words: `undefined` (no such tool) is said as such, never as the
+ * bare word.
+ */
 export function clientToolAnswer(
   toolName: string,
   outcome:
     | {
         result?: string | undefined;
+        error?: string | undefined;
         errorType?: string | undefined;
         errorMessage?: string | undefined;
       }
     | undefined,
 ): string {
   if (!outcome) return `The client did not answer the ${toolName} tool in time.`;
-  if (outcome.errorType !== undefined) {
-    const detail = outcome.errorMessage ? `: ${oneLine(outcome.errorMessage, 120)}` : '';
-    return `The ${toolName} tool failed with error type ${oneLine(outcome.errorType, 40)}${detail}.`;
+  const { error, errorType, errorMessage } = outcome;
+  if (error === undefined && errorType === undefined) {
+    return `The ${toolName} tool returned: ${oneLine(outcome.result ?? '', 120)}.`;
   }
-  return `The ${toolName} tool returned: ${oneLine(outcome.result ?? '', 120)}.`;
+  const reason = oneLine(error ?? errorMessage ?? '', 120);
+  const why = reason ? `: ${reason}` : '';
+  if (errorType === 'undefined') return `The client has no ${toolName} tool${why}.`;
+  const kind =
+    errorType === undefined || errorType === 'implementation-error'
+      ? ''
+      : ` (${oneLine(errorType, 40)})`;
+  return `The ${toolName} tool failed${kind}${why}.`;
 }
 
 /** Words as they are streamed in deltas: each keeps its leading space so deltas concatenate. */

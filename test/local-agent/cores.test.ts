@@ -4,7 +4,12 @@ import { splitIntoFrames, synthesizeTone } from '../../source/local-agent/audio.
 import { oneLine, parseClientFrame } from '../../source/local-agent/messages.js';
 import { AUDIO_KEEP_MS, CallRecord } from '../../source/local-agent/record.js';
 import { validateCreateCall } from '../../source/local-agent/rest.js';
-import { planTypedReply, spokenTranscript, wordDeltas } from '../../source/local-agent/script.js';
+import {
+  clientToolAnswer,
+  planTypedReply,
+  spokenTranscript,
+  wordDeltas,
+} from '../../source/local-agent/script.js';
 import { SpeechDetector, type VadEvent } from '../../source/local-agent/vad.js';
 import { peakOf, silence, tone } from './helpers.js';
 
@@ -135,6 +140,41 @@ describe('messages and script', () => {
     });
     expect(spokenTranscript(1_840)).toBe('(spoke 1.8 s)');
     expect(wordDeltas('  one two  three ').join('')).toBe('one two three');
+  });
+
+  it('says what a client tool answered in a sentence, with or without an error type', () => {
+    // What omnia-voice sends for a tool it does not have: the agent repeats its reason, and
+    // says "no such tool" in words, not "error type undefined".
+    const reason = 'no --tools file given to answer it';
+    expect(
+      clientToolAnswer('show_banner', {
+        error: reason,
+        errorType: 'undefined',
+        errorMessage: reason,
+      }),
+    ).toBe('The client has no show_banner tool: no --tools file given to answer it.');
+    // Omnia's own failure field alone is a failure too, not an empty result.
+    expect(clientToolAnswer('lookup', { error: 'database locked' })).toBe(
+      'The lookup tool failed: database locked.',
+    );
+    expect(
+      clientToolAnswer('lookup', {
+        errorType: 'implementation-error',
+        errorMessage: 'timed out after 2 s',
+      }),
+    ).toBe('The lookup tool failed: timed out after 2 s.');
+    expect(clientToolAnswer('lookup', { errorType: 'undefined' })).toBe(
+      'The client has no lookup tool.',
+    );
+    expect(
+      clientToolAnswer('lookup', { errorType: 'rate-limited', errorMessage: 'slow down' }),
+    ).toBe('The lookup tool failed (rate-limited): slow down.');
+    expect(clientToolAnswer('lookup', { result: '{"ok":true}' })).toBe(
+      'The lookup tool returned: {"ok":true}.',
+    );
+    expect(clientToolAnswer('lookup', undefined)).toBe(
+      'The client did not answer the lookup tool in time.',
+    );
   });
 
   it('validates call creation bodies', () => {

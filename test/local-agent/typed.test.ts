@@ -142,7 +142,7 @@ describe('tools', () => {
     expect(agentText(client.messages, 2)).toMatch(/weather in Paris is sunny/);
   });
 
-  it('waits for a client tool result and mentions its errorType', async () => {
+  it('waits for a client tool result and says what it answered', async () => {
     const { agent, client } = await join();
     client.send({ type: 'user_text_message', text: 'use the client tool', urgency: 'immediate' });
     const invoke = await client.waitForMessage({ type: 'client_tool_invocation' });
@@ -163,9 +163,7 @@ describe('tools', () => {
       errorMessage: 'no such tool',
     });
     await nextAgentTurn(client, invoke);
-    expect(agentText(client.messages, 2)).toBe(
-      'The show_banner tool failed with error type undefined: no such tool.',
-    );
+    expect(agentText(client.messages, 2)).toBe('The client has no show_banner tool: no such tool.');
     expect(
       agent.calls[0]!.clientMessages.filter((m) => m.type === 'client_tool_result'),
     ).toHaveLength(2);
@@ -183,5 +181,21 @@ describe('tools', () => {
     });
     await nextAgentTurn(client, invoke);
     expect(agentText(client.messages, 2)).toBe('The show_banner tool returned: banner shown.');
+  });
+
+  it("repeats the reason of a failure sent with Omnia's error field alone", async () => {
+    const { client } = await join();
+    client.send({ type: 'user_text_message', text: 'client tool please', urgency: 'immediate' });
+    const invoke = await client.waitForMessage({ type: 'client_tool_invocation' });
+    const msg = client.messages.find((m) => m.type === 'client_tool_invocation')!;
+    client.send({
+      type: 'client_tool_result',
+      invocationId: msg.invocationId,
+      error: 'the banner service is down',
+    });
+    await nextAgentTurn(client, invoke);
+    expect(agentText(client.messages, 2)).toBe(
+      'The show_banner tool failed: the banner service is down.',
+    );
   });
 });
