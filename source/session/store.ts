@@ -12,7 +12,7 @@ import { noAnswerFromServer, wholeSecondsText } from '../text/durations.js';
 import { graphemes } from '../text/graphemes.js';
 import { blankSecrets } from '../text/secrets.js';
 import type { ClientToolRunner } from '../tools/types.js';
-import { CallConnection, toolResultFor } from './connection.js';
+import { CallConnection } from './connection.js';
 import { describeClose } from './events.js';
 import { ResponseLatency } from './response-latency.js';
 import { blankSnapshot } from './snapshot.js';
@@ -596,10 +596,12 @@ export class SessionStore implements Store {
     const call = startToolCall(msg, Date.now(), afterOrdinal, clean);
     const runner = this.options.clientTools;
     if (!runner?.has(msg.toolName)) {
-      this.connection.send(toolResultFor(msg));
-      this.putTool(
-        finishToolCall(call, { ok: false, error: missingTool(runner) }, Date.now(), clean),
-      );
+      // The agent is told the reason the user's line gives: the two said different things
+      // (`omnia-voice has no client tool named …` to the agent, `no --tools file …` here), and
+      // the agent repeated one the user never saw.
+      const error = missingTool(runner);
+      this.connection.send(toolFailure(msg.invocationId, error, 'undefined'));
+      this.putTool(finishToolCall(call, { ok: false, error }, Date.now(), clean));
       return;
     }
     this.putTool(call);

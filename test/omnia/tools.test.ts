@@ -129,9 +129,14 @@ describe('--tools against the Omnia double', () => {
       result: 'weather for Porto: sunny',
     });
     expect(results.get('i5')).toEqual(failure('i5', 'HTTP 500: tool backend down'));
-    expect(results.get('i6')).toMatchObject({
-      error: 'omnia-voice has no client tool named "teleport"',
+    // The agent is told the reason the user's line gives (below), not another one.
+    const notInFile = `not in the tools file ${toolsFile} (it has lookup, broken, slow, weather, flaky)`;
+    expect(results.get('i6')).toEqual({
+      type: 'client_tool_result',
+      invocationId: 'i6',
+      error: notInFile,
       errorType: 'undefined',
+      errorMessage: notInFile,
     });
     expect(web.bodies).toEqual(['{"city":"Porto"}', '{}']);
 

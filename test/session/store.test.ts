@@ -303,10 +303,19 @@ describe('SessionStore against the local agent', () => {
     );
     expect(result.errorType).toBe('undefined');
     expect(store.getSnapshot().events.some((e) => e.kind === 'tool')).toBe(true);
-    // The agent carries on and answers.
-    await waitFor(() => store.getSnapshot().turns.some((t) => t.role === 'user' && t.typed), {
-      what: 'typed user turn',
-    });
+    // The agent is told the reason the user's own line gives, in both failure fields.
+    const reason = 'no --tools file given to answer it';
+    expect(result).toMatchObject({ error: reason, errorMessage: reason });
+    expect(store.getSnapshot().toolCalls?.[0]).toMatchObject({ status: 'error', error: reason });
+    // The agent carries on and answers, with that reason.
+    const answer = await waitFor(
+      () =>
+        store
+          .getSnapshot()
+          .turns.find((t) => t.role === 'agent' && t.final && t.text.includes('show_banner')),
+      { what: 'the agent to say what the tool answered' },
+    );
+    expect(answer.text).toBe(`The client has no show_banner tool: ${reason}.`);
   });
 
   it('drops queued agent audio at once on a local interrupt and marks the turn', async () => {
