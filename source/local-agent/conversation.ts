@@ -13,7 +13,6 @@ import {
   AGENT_FAREWELL_TEXT,
   CLIENT_TOOL_NAME,
   clientToolAnswer,
-  FAREWELL_TEXT,
   GREETING_TEXT,
   planTypedReply,
   spokenReply,
@@ -264,7 +263,7 @@ export class DemoConversation {
         return;
       }
       case 'hang_up':
-        this.hangUp();
+        this.hangUp(message.message);
         return;
     }
   }
@@ -277,19 +276,29 @@ export class DemoConversation {
     this.current?.abort();
   }
 
-  private hangUp(): void {
+  /**
+   * The caller hung up (`hang_up`). Without a `message` that ends the call, and nothing more is
+   * said: the caller has gone and hears nothing after it (a `Goodbye!` sent here stood in every
+   * transcript as a turn the caller heard). With one (Omnia: "a farewell for the agent to say"),
+   * the agent says it, as one final text turn (the socket closes at once, so there is no time
+   * for audio), and then the call ends.
+   */
+  private hangUp(message: string | undefined): void {
     this.queue.length = 0;
     // The turn cut short keeps the words that were heard, in the transcript and the record.
     this.closeReply();
     this.current?.abort();
-    this.send({
-      type: 'transcript',
-      role: 'agent',
-      medium: 'text',
-      text: FAREWELL_TEXT,
-      final: true,
-      ordinal: this.nextOrdinal++,
-    });
+    const farewell = message === undefined ? '' : oneLine(message, 500);
+    if (farewell) {
+      this.send({
+        type: 'transcript',
+        role: 'agent',
+        medium: 'text',
+        text: farewell,
+        final: true,
+        ordinal: this.nextOrdinal++,
+      });
+    }
     this.ended = true;
     this.transport.close(1000, 'hang up');
   }

@@ -7,7 +7,6 @@ import { oneLine } from './messages.js';
 
 export const GREETING_TEXT =
   'Hello! I am the Omnia local demo agent. Say something, or type a message.';
-export const FAREWELL_TEXT = 'Goodbye!';
 /** What the agent says before it hangs up on a caller who said goodbye. */
 export const AGENT_FAREWELL_TEXT = 'Goodbye! Thanks for calling. I am hanging up now.';
 /** What the agent says when the call's maximum duration is reached. */

@@ -69,21 +69,41 @@ describe('a transcript saved with s', () => {
 });
 
 describe('plain mode', () => {
-  it('prints turns in conversation order, an unfinished turn where it belongs', async () => {
+  it('prints the greeting the call cut off, marked, and no farewell after the hang-up', async () => {
     const home = tempDir();
     const result = await runCli(
-      ['--plain', '--duration', '4', '--input', 'none', '--output', 'none'],
+      [
+        '--plain',
+        '--duration',
+        '4',
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--transcript',
+        'call.json',
+        '--no-call-record',
+      ],
       {
         env: cliEnv(home),
         timeoutMs: 30_000,
       },
     );
     expect(result.code, result.stderr).toBe(0);
+    // The greeting cut by the call's end, printed at the end, is the only turn: the app's
+    // hang_up carries no farewell, so the agent said nothing after it (a `Goodbye!` stood here,
+    // and in every file, as a turn the user heard).
     const lines = result.stdout.split('\n').filter((l) => /^(Agent|User)/.test(l));
-    const hello = lines.findIndex((l) => l.startsWith('Agent: Hello!'));
-    const goodbye = lines.findIndex((l) => l.startsWith('Agent: Goodbye!'));
-    expect(hello, result.stdout).toBeGreaterThanOrEqual(0);
-    expect(goodbye, result.stdout).toBeGreaterThan(hello);
+    expect(lines, result.stdout).toEqual([
+      expect.stringMatching(/^Agent: Hello! .* \[interrupted\]$/),
+    ]);
+    expect(result.stderr).toMatch(
+      /^Turns: 1 \(user 0, agent 1\), interruptions: 0; a reply was cut off by the call's end$/m,
+    );
+    const doc = JSON.parse(readFileSync(join(home, 'call.json'), 'utf8'));
+    expect(doc.turns).toHaveLength(1);
+    expect(doc.turns[0]).toMatchObject({ role: 'agent', interrupted: true });
+    expect(doc.summary).toMatchObject({ turns: 1, userTurns: 0, agentTurns: 1 });
   }, 40_000);
 });
 

@@ -26,20 +26,41 @@ describe('call lifecycle', () => {
     expect(client.received[i]).toMatchObject({ msg: { timestamp: 1_732_000_000.125 } });
   });
 
-  it('says goodbye and closes with 1000 on hang_up', async () => {
+  it('a hang_up without a message ends the call at once: nothing is said after it', async () => {
     const { agent, client } = await join();
-    client.send({ type: 'hang_up', message: 'bye' });
+    // Hung up while the greeting streams.
+    await client.waitForMessage({ type: 'transcript', role: 'agent' });
+    const at = client.messages.length;
+    client.send({ type: 'hang_up' });
+    await waitFor(() => client.closed, 'socket close');
+    expect(client.closed?.code).toBe(1000);
+    // The greeting is closed with the words heard; no new agent turn (no `Goodbye!`) follows.
+    const after = client.messages.slice(at);
+    const agentTurns = after.filter((m) => m.type === 'transcript' && m.role === 'agent');
+    // (Deltas of the greeting already on their way may come first.)
+    expect(agentTurns.map((m) => m.ordinal).filter((o) => o !== 0)).toEqual([]);
+    expect(agentTurns.at(-1)).toMatchObject({ ordinal: 0, final: true });
+    const record = agent.calls[0]!;
+    await waitFor(() => record.closeCode !== undefined, 'record closed');
+    expect(record.hungUp).toBe(true);
+    expect(record.closeCode).toBe(1000);
+  });
+
+  it('a hang_up with a message: the agent says that farewell, then closes with 1000', async () => {
+    const { agent, client } = await join();
+    client.send({ type: 'hang_up', message: 'Thanks, \u001b[31mbye for now!' });
     await waitFor(() => client.closed, 'socket close');
     expect(client.closed?.code).toBe(1000);
     expect(client.messages.at(-1)).toMatchObject({
       type: 'transcript',
       role: 'agent',
+      medium: 'text',
       final: true,
+      text: 'Thanks, [31mbye for now!',
     });
     const record = agent.calls[0]!;
     await waitFor(() => record.closeCode !== undefined, 'record closed');
     expect(record.hungUp).toBe(true);
-    expect(record.closeCode).toBe(1000);
   });
 
   it('tolerates junk and keeps the call going', async () => {

@@ -192,6 +192,9 @@ describe('call logs', () => {
     const transcript = done.body.transcript as Array<{ role: string; timestamp: string }>;
     const greetingAt = Date.parse(transcript[0]?.timestamp ?? '');
     expect(transcript[0]?.role).toBe('agent');
+    // The greeting is all the agent said: the caller's hang_up (no message) got no farewell.
+    expect(transcript).toHaveLength(1);
+    expect(done.body.summary).toMatch(/the agent said 1 thing\b/);
     expect(Math.abs(greetingAt - firstAt)).toBeLessThan(500);
   });
 
