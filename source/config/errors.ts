@@ -22,10 +22,19 @@ export class ConfigError extends Error {
 
 /**
  * `Invalid value for sampleRate: "abc". Allowed: an integer from 8000 to 48000.`
- * `label` names the thing the user typed (a key, a variable, a flag); secrets are masked.
+ * `label` names the thing the user typed (a key, a variable, a flag); secrets are masked. A
+ * `reason` from the check (what is wrong, when "Allowed: …" would not say it) replaces the
+ * allowed values: `Invalid value for --api-base: "http://h:99999" has a port out of range …`.
  */
-export function invalidValueMessage(label: string, raw: unknown, spec: SettingSpec): string {
-  return `Invalid value for ${label}: ${showValue(raw, spec)}. Allowed: ${spec.allowed}.`;
+export function invalidValueMessage(
+  label: string,
+  raw: unknown,
+  spec: SettingSpec,
+  reason?: string,
+): string {
+  const shown = showValue(raw, spec);
+  if (reason) return `Invalid value for ${label}: ${shown} ${reason}.`;
+  return `Invalid value for ${label}: ${shown}. Allowed: ${spec.allowed}.`;
 }
 
 function showValue(raw: unknown, spec: SettingSpec): string {

@@ -83,9 +83,15 @@ export function savedSettings(record: Record<string, unknown>, file: string): Pa
     if (!Object.hasOwn(record, spec.key) || raw === undefined) continue;
     const result = checkSaved(spec, raw);
     if (result.ok) known[spec.key] = result.value;
-    else {
+    else if (result.meant !== undefined) {
+      // `"16000"` for 16000: what to write is known, and said instead of what is allowed.
+      const said = invalidValueMessage(`${spec.key} in ${file}`, raw, spec, result.reason);
       problems.push(
-        `${invalidValueMessage(`${spec.key} in ${file}`, raw, spec)} Fix it with: omnia-voice config set ${spec.key} <value> (or config unset ${spec.key}).`,
+        `${said.slice(0, -1)} (or run: omnia-voice config set ${spec.key} ${String(result.meant)}).`,
+      );
+    } else {
+      problems.push(
+        `${invalidValueMessage(`${spec.key} in ${file}`, raw, spec, result.reason)} Fix it with: omnia-voice config set ${spec.key} <value> (or config unset ${spec.key}).`,
       );
     }
   }

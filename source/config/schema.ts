@@ -58,8 +58,14 @@ export type SettingKey = keyof Settings;
 /** Any value a setting can hold. */
 export type SettingValue = Settings[SettingKey];
 
-/** Outcome of checking one raw value. */
-export type CheckResult = { ok: true; value: SettingValue } | { ok: false };
+/**
+ * Outcome of checking one raw value. A refusal may say why in words of its own, when "Allowed:
+ * …" would not (`reason`, said after the value), and, for a value saved in the config file as
+ * the wrong JSON type, what it means as the right one (`meant`: `"16000"` is 16000).
+ */
+export type CheckResult =
+  | { ok: true; value: SettingValue }
+  | { ok: false; reason?: string; meant?: SettingValue };
 
 /** Everything known about one setting: how to parse it, check it, and name it to users. */
 export interface SettingSpec {
@@ -193,7 +199,40 @@ const rateAllowed = `an integer from ${MIN_SAMPLE_RATE_HZ} to ${MAX_SAMPLE_RATE_
  */
 export function checkSaved(spec: SettingSpec, raw: unknown): CheckResult {
   const type = spec.saved === 'integer' ? 'number' : spec.saved;
-  return typeof raw === type ? spec.check(raw) : fail;
+  if (typeof raw === type) return spec.check(raw);
+  return wrongJsonType(spec, raw) ?? fail;
+}
+
+/** How the config file writes a value of each saved type, for a refusal that shows it. */
+const SAVED_AS: Record<SettingSpec['saved'], string> = {
+  integer: 'a number',
+  boolean: 'true or false',
+  string: 'text',
+};
+
+/**
+ * A saved value of the wrong JSON type, said as what it is and what to write instead: "Allowed:
+ * an integer from 8000 to 48000" for `"16000"` read as if 16000 were out of range. A quoted
+ * number or boolean (`"16000"`, `"true"`, `"no"`, `"fast"`), and a number that would be right as
+ * a boolean or text (`1`, `123`), which is then `meant`. Undefined for anything else (and for the
+ * key, never shown).
+ */
+function wrongJsonType(spec: SettingSpec, raw: unknown): CheckResult | undefined {
+  if (spec.secret) return undefined;
+  const quoted = typeof raw === 'string' && spec.saved !== 'string';
+  const number = typeof raw === 'number' && spec.saved !== 'integer';
+  if (!quoted && !number) return undefined;
+  const checked = spec.check(String(raw));
+  const what = `${quoted ? 'is text (in quotes)' : 'is a number'}, but ${spec.key} is ${SAVED_AS[spec.saved]}`;
+  const how = spec.saved === 'string' ? 'in quotes' : 'without quotes';
+  if (!checked.ok) {
+    if (!quoted) return undefined;
+    // Not a value unquoted either: what is, in the file's form (no yes/no there).
+    const allowed = spec.saved === 'boolean' ? 'true or false' : spec.allowed;
+    return { ok: false, reason: `${what}: write ${allowed}, ${how}` };
+  }
+  const json = `${JSON.stringify(spec.key)}: ${JSON.stringify(checked.value)}`;
+  return { ok: false, reason: `${what}: write ${json}, ${how}`, meant: checked.value };
 }
 
 /** Every setting, in the order users see them. */

@@ -151,7 +151,7 @@ describe('config command', () => {
     const bad = run(['list'], store);
     expect(bad.code).toBe(1);
     expect(bad.lines).toEqual([
-      `Invalid value for leadMs in ${store.path}: "70". Allowed: an integer from 25 to 500. Fix it with: omnia-voice config set leadMs <value> (or config unset leadMs).`,
+      `Invalid value for leadMs in ${store.path}: "70" is text (in quotes), but leadMs is a number: write "leadMs": 70, without quotes (or run: omnia-voice config set leadMs 70).`,
     ]);
     expect(run(['unset', 'leadMs'], store).code).toBe(0);
     expect(run(['list'], store).code).toBe(0);

@@ -143,8 +143,63 @@ describe('openConfig', () => {
     const file = path.join(dir, 'config.json');
     fs.writeFileSync(file, '{"sampleRate": "fast"}');
     expect(() => openConfig({ cwd: dir }).list()).toThrow(
-      `Invalid value for sampleRate in ${file}: "fast". Allowed: an integer from 8000 to 48000.`,
+      `Invalid value for sampleRate in ${file}: "fast" is text (in quotes), but sampleRate is a number: write an integer from 8000 to 48000, without quotes.`,
     );
+  });
+});
+
+/**
+ * A number or boolean saved as text (`"16000"`, `"true"`): a new-user trial was told 16000 is
+ * not "an integer from 8000 to 48000". It is said to be text, with what to write instead, by a
+ * call (`readConfig`) and `config` (conf) alike.
+ */
+describe('a value saved as the wrong JSON type says so, and what to write', () => {
+  it.each([
+    [
+      '{"sampleRate": "16000"}',
+      '"16000" is text (in quotes), but sampleRate is a number: write "sampleRate": 16000, without quotes (or run: omnia-voice config set sampleRate 16000).',
+    ],
+    [
+      '{"echoGuard": "true"}',
+      '"true" is text (in quotes), but echoGuard is true or false: write "echoGuard": true, without quotes (or run: omnia-voice config set echoGuard true).',
+    ],
+    [
+      // The words of variables and flags are not the file's: what they mean is.
+      '{"echoGuard": "no"}',
+      '"no" is text (in quotes), but echoGuard is true or false: write "echoGuard": false, without quotes (or run: omnia-voice config set echoGuard false).',
+    ],
+    [
+      '{"leadMs": " 80 "}',
+      '"80" is text (in quotes), but leadMs is a number: write "leadMs": 80, without quotes (or run: omnia-voice config set leadMs 80).',
+    ],
+    [
+      // Quoted and out of range: both are said, not "Allowed: …" alone.
+      '{"serialBaud": "9"}',
+      '"9" is text (in quotes), but serialBaud is a number: write an integer from 50 to 4000000, without quotes. Fix it with: omnia-voice config set serialBaud <value> (or config unset serialBaud).',
+    ],
+    [
+      '{"echoGuard": 0}',
+      '0 is a number, but echoGuard is true or false: write "echoGuard": false, without quotes (or run: omnia-voice config set echoGuard false).',
+    ],
+    [
+      '{"agentId": 123}',
+      '123 is a number, but agentId is text: write "agentId": "123", in quotes (or run: omnia-voice config set agentId 123).',
+    ],
+  ])('%s', (text, said) => {
+    const dir = tempDir();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, text);
+    const key = Object.keys(JSON.parse(text))[0];
+    const expected = `Invalid value for ${key} in ${file}: ${said}`;
+    expect(() => readConfig({ cwd: dir }).values()).toThrow(expected);
+    expect(() => openConfig({ cwd: dir }).list()).toThrow(expected);
+    expect(() => openConfig({ cwd: dir }).get('leadMs')).toThrow(expected);
+  });
+
+  it('a number saved as text in the key is not shown, whatever its type', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'config.json'), '{"apiKey": 12345678901234}');
+    expect(() => readConfig({ cwd: dir }).values()).toThrow(/apiKey in .*: a non-string value\./);
   });
 });
 
