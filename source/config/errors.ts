@@ -1,6 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
+import { readErrorReason, writeErrorReason } from '../text/file-errors.js';
 import { whereJsonBreaks } from '../text/json-position.js';
 import type { SettingSpec } from './schema.js';
 
@@ -74,10 +76,82 @@ export function toConfigError(error: unknown, filePath: string): ConfigError {
       `The config file ${filePath} is not valid JSON${jsonPosition(message, filePath)}. ${FIX_ADVICE}`,
     );
   }
-  const code = typeof record.code === 'string' ? record.code : 'unknown error';
+  if (typeof record.code !== 'string') {
+    return new ConfigError(
+      `Cannot use the config file ${filePath} (unknown error). Check that you own it and its directory.`,
+    );
+  }
   return new ConfigError(
-    `Cannot use the config file ${filePath} (${code}). Check that you own it and its directory.`,
+    `Cannot use the config file ${filePath}: ${unusable(error as NodeJS.ErrnoException, filePath)}`,
   );
+}
+
+/**
+ * Why the config file cannot be read or written, in words, with its code and what to do:
+ * `it is a directory, not a file (EISDIR). Remove or rename …`. A bare `(EISDIR)` told a new
+ * user to check who owns a folder that was simply in the file's place.
+ */
+function unusable(error: NodeJS.ErrnoException, file: string): string {
+  const code = error.code ?? '';
+  const anew = '"omnia-voice config set" then saves settings in a new file.';
+  switch (code) {
+    case 'EISDIR':
+      return `it is a directory, not a file (EISDIR). Remove or rename that directory: ${anew}`;
+    case 'ENOTDIR':
+    case 'EEXIST': {
+      const blocker = fileOnThePath(file);
+      return blocker
+        ? `${blocker} is a file, not a directory (${code}), so the config file cannot be inside it. Remove or rename ${blocker}: ${anew}`
+        : `a part of its path is not a directory (${code}): a file, or a link to one, is where a directory should be. Check the path and the links on it.`;
+    }
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${deniedWhere(error.path, file)} (${code}). Check that you own it and its directory, and may read and write them.`;
+    case 'ELOOP':
+      return 'it, or a link on its path, is a loop of symbolic links (ELOOP). Remove the link, or point it at a file.';
+    case 'ENAMETOOLONG':
+      return `${readErrorReason(error)} (ENAMETOOLONG). Use a shorter config directory (on Linux, set XDG_CONFIG_HOME).`;
+    case 'EROFS':
+      return 'it is on a read-only file system (EROFS), where no setting can be saved. Use a config directory on a writable one (on Linux, set XDG_CONFIG_HOME).';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `${writeErrorReason(error)} (${code}). Free some space, then try again.`;
+    default: {
+      const reason = writeErrorReason(error);
+      return `${reason === code ? 'an error' : reason} (${code}). Check the file and its directory.`;
+    }
+  }
+}
+
+/** The first part of `file`'s path that is there and is no directory (a file where one should be). */
+function fileOnThePath(file: string): string | undefined {
+  let found: string | undefined;
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const stats = statOrUndefined(dir);
+    if (stats && !stats.isDirectory()) found = dir;
+  }
+  return found;
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false });
+  } catch {
+    // ENOTDIR under the file on the path: that file is what is found.
+    return undefined;
+  }
+}
+
+/**
+ * ` on <dir>` when permission was denied on a directory above the file, ` in its directory`
+ * when on a file beside it (the temporary file a save writes first); nothing for the file.
+ */
+function deniedWhere(denied: string | undefined, file: string): string {
+  if (denied === undefined || path.resolve(denied) === path.resolve(file)) return '';
+  if (path.dirname(path.resolve(denied)) === path.dirname(path.resolve(file))) {
+    return ` in its directory, ${path.dirname(file)}`;
+  }
+  return ` on ${denied}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { editDistance } from '../api/suggest.js';
+import { readErrorReason } from '../text/file-errors.js';
 import { ConfigError, invalidValueMessage } from './errors.js';
 import type { ConfigReader } from './read.js';
 import {
@@ -192,7 +193,12 @@ function readDotenv(filePath: string, warnings: string[]): Record<string, string
     text = fs.readFileSync(filePath, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (code !== 'ENOENT') warnings.push(`Ignoring ${filePath}: cannot read it (${String(code)}).`);
+    // In words, as the config file's are (`it is a directory`), never a bare code.
+    if (code !== 'ENOENT') {
+      const reason = readErrorReason(error);
+      const said = reason === code ? '' : `: ${reason}`;
+      warnings.push(`Ignoring ${filePath}: cannot read it${said} (${String(code)}).`);
+    }
     return {};
   }
   const values = parseDotenv(text);

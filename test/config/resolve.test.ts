@@ -267,6 +267,15 @@ describe('resolveSettings', () => {
     expect(settings.agentId).toBe('agent-1');
   });
 
+  it('a .env that cannot be read is ignored with why, in words', () => {
+    const cwd = tempDir('omnia-cwd-');
+    fs.mkdirSync(path.join(cwd, '.env'));
+    const { warnings } = resolveSettings({ flags: {}, env: {}, cwd });
+    expect(warnings).toEqual([
+      `Ignoring ${path.join(cwd, '.env')}: cannot read it: it is a directory (EISDIR).`,
+    ]);
+  });
+
   it('works without a config store', () => {
     const { cwd } = setup();
     const { settings } = resolveSettings({

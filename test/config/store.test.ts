@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { toConfigError } from '../../source/config/errors.js';
 import { readConfig } from '../../source/config/read.js';
 import { ConfigError, openConfig } from '../../source/config/store.js';
 import { tempDir } from './helpers.js';
@@ -257,5 +258,78 @@ describe('a call and the config command read the file alike', () => {
     fs.writeFileSync(file, '[1, 2]');
     expect(() => openConfig({ cwd: dir }).set('leadMs', '70')).toThrow(/holds an array/);
     expect(fs.readFileSync(file, 'utf8')).toBe('[1, 2]');
+  });
+});
+
+/**
+ * A config file that cannot be opened says why in words, and what to do: a new-user trial with
+ * a directory named config.json was told `(EISDIR). Check that you own it and its directory.`
+ */
+describe('a config file that cannot be opened says why in words', () => {
+  /** What a call (`readConfig`) and `config` (conf) say of the file in `dir`: the same. */
+  function refusal(dir: string): string {
+    const said = (read: () => unknown) => {
+      try {
+        read();
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('the file was used');
+    };
+    const byCall = said(() => readConfig({ cwd: dir }).values());
+    expect(said(() => openConfig({ cwd: dir }).list())).toBe(byCall);
+    return byCall;
+  }
+
+  it('a directory where the file should be: it is one, remove or rename it', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'config.json');
+    fs.mkdirSync(file);
+    expect(refusal(dir)).toBe(
+      `Cannot use the config file ${file}: it is a directory, not a file (EISDIR). Remove or rename that directory: "omnia-voice config set" then saves settings in a new file.`,
+    );
+  });
+
+  it('a file where its directory should be: that file is named', () => {
+    const top = tempDir();
+    const dir = path.join(top, 'omnia-voice');
+    fs.writeFileSync(dir, '');
+    expect(refusal(dir)).toBe(
+      `Cannot use the config file ${path.join(dir, 'config.json')}: ${dir} is a file, not a directory (ENOTDIR), so the config file cannot be inside it. Remove or rename ${dir}: "omnia-voice config set" then saves settings in a new file.`,
+    );
+  });
+
+  it('a link in a loop', () => {
+    const dir = tempDir();
+    fs.symlinkSync('config.json', path.join(dir, 'config.json'));
+    expect(refusal(dir)).toMatch(
+      /: it, or a link on its path, is a loop of symbolic links \(ELOOP\)\. Remove the link, or point it at a file\.$/,
+    );
+  });
+
+  it.each([
+    ['EACCES', undefined, 'permission denied (EACCES). Check that you own it and its directory'],
+    ['EPERM', '/c/config.json', 'permission denied (EPERM). Check that you own it'],
+    ['EACCES', '/c/config.json.tmp-1', 'permission denied in its directory, /c (EACCES).'],
+    ['EACCES', '/', 'permission denied on / (EACCES).'],
+    ['EROFS', undefined, 'it is on a read-only file system (EROFS), where no setting can be saved'],
+    ['ENOSPC', undefined, 'the disk is full (ENOSPC). Free some space, then try again.'],
+    ['EDQUOT', undefined, 'the disk quota is exceeded (EDQUOT). Free some space'],
+    ['ENAMETOOLONG', `/${'n'.repeat(300)}/config.json`, 'a folder name in the path is longer than'],
+  ])('%s on %s', (code, where, said) => {
+    const error = Object.assign(new Error(`${code}: x, open 'y'`), { code, path: where });
+    const message = toConfigError(error, '/c/config.json').message;
+    expect(message).toContain(`Cannot use the config file /c/config.json: ${said}`);
+    expect(message).not.toMatch(/config\.json \(E/);
+  });
+
+  it('another code: the system words, not the code alone', () => {
+    const error = Object.assign(new Error("EIO: i/o error, open '/c/config.json'"), {
+      code: 'EIO',
+    });
+    expect(toConfigError(error, '/c/config.json').message).toBe(
+      'Cannot use the config file /c/config.json: i/o error (EIO). Check the file and its directory.',
+    );
   });
 });
