@@ -857,7 +857,12 @@ async function main(): Promise<void> {
     // What resolving the settings noticed on the way (a .env line dropped) may be the cause.
     const noticed = (error as { warnings?: unknown }).warnings;
     if (Array.isArray(noticed)) for (const warning of noticed) err(`warning: ${String(warning)}`);
-    err(`error: ${error instanceof Error ? error.message : String(error)}`);
+    const message = error instanceof Error ? error.message : String(error);
+    // Every bad setting is a line of its own (two in the config file are two errors): each says
+    // `error:`, as config list says them.
+    const lines =
+      error instanceof Error && error.name === 'ConfigError' ? message.split('\n') : [message];
+    for (const line of lines) err(`error: ${line}`);
     process.exitCode = isUsageError(error) ? EXIT_USAGE : 1;
     return;
   }

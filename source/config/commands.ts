@@ -87,14 +87,15 @@ export function runConfigCommand(
           for (const line of USAGE) out(line);
           return CONFIG_EXIT_USAGE;
         }
-        err(`Unknown config command ${JSON.stringify(sanitizeServerText(command, 40))}.`);
+        err(`error: Unknown config command ${JSON.stringify(sanitizeServerText(command, 40))}.`);
         for (const line of USAGE) err(line);
         return CONFIG_EXIT_USAGE;
       }
     }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    err(error.message);
+    // `error:` on each line, as a call says it: a file with two bad values is two errors.
+    for (const line of error.message.split('\n')) err(`error: ${line}`);
     if (error instanceof ConfigFileError) return CONFIG_EXIT_FILE;
     return error.message.startsWith('Invalid value') || error.message.startsWith('Unknown setting')
       ? CONFIG_EXIT_USAGE
@@ -130,14 +131,16 @@ function expectArgs(
   if (spec) {
     // The name was given: its value is what is missing.
     out(
-      `config set ${spec.key} needs a value: omnia-voice config set ${spec.key} <value> (allowed: ${spec.allowed}).`,
+      `error: config set ${spec.key} needs a value: omnia-voice config set ${spec.key} <value> (allowed: ${spec.allowed}).`,
     );
   } else if (command === 'set' && rest.length === 1) {
     // Not echoed: a lone word that is no setting may be the value itself (a key pasted first).
-    out(`config set needs a known setting name and its value: ${typed} (the keys are below).`);
+    out(
+      `error: config set needs a known setting name and its value: ${typed} (the keys are below).`,
+    );
   } else if (rest.length < wanted.length) {
     const what = wanted.length === 1 ? 'a setting name' : 'a setting name and its value';
-    out(`config ${command} needs ${what}: ${typed} (the keys are below).`);
+    out(`error: config ${command} needs ${what}: ${typed} (the keys are below).`);
   } else {
     const extra = rest
       .slice(wanted.length)
@@ -150,7 +153,7 @@ function expectArgs(
           ? 'takes one setting name'
           : 'takes a setting name and one value (quote a value that has spaces)';
     const left = `${extra} ${rest.length - wanted.length === 1 ? 'is' : 'are'} left over`;
-    out(`config ${command} ${takes}, and ${left}: ${typed}.`);
+    out(`error: config ${command} ${takes}, and ${left}: ${typed}.`);
   }
   for (const line of USAGE) out(line);
   return CONFIG_EXIT_USAGE;
@@ -173,7 +176,7 @@ function list(
   err: (line: string) => void,
   overrides: readonly SettingOverride[],
 ): number {
-  for (const warning of unknownKeyWarnings(store.keys(), store.path)) err(warning);
+  for (const warning of unknownKeyWarnings(store.keys(), store.path)) err(`warning: ${warning}`);
   const saved = new Map(store.list().map((entry) => [entry.key, entry.value]));
   const width = Math.max(...SETTING_KEYS.map((key) => key.length));
   for (const spec of SETTING_SPECS) {

@@ -33,23 +33,23 @@ describe('a word missing or left over says what to type', () => {
     ],
     [
       ['config', 'get'],
-      'config get needs a setting name: omnia-voice config get <key> (the keys are below).',
+      'error: config get needs a setting name: omnia-voice config get <key> (the keys are below).',
     ],
     [
       ['config', 'set', 'leadms'],
-      'config set leadMs needs a value: omnia-voice config set leadMs <value> (allowed: an integer from 25 to 500).',
+      'error: config set leadMs needs a value: omnia-voice config set leadMs <value> (allowed: an integer from 25 to 500).',
     ],
     [
       ['config', 'set', 'sk_pasted_first'],
-      'config set needs a known setting name and its value: omnia-voice config set <key> <value> (the keys are below).',
+      'error: config set needs a known setting name and its value: omnia-voice config set <key> <value> (the keys are below).',
     ],
     [
       ['config', 'get', 'echo', 'off'],
-      'config get takes one setting name, and "off" is left over: omnia-voice config get <key>.',
+      'error: config get takes one setting name, and "off" is left over: omnia-voice config get <key>.',
     ],
     [
       ['config', 'set', 'greeting', 'hello', 'there'],
-      'config set takes a setting name and one value (quote a value that has spaces), and "there" is left over: omnia-voice config set <key> <value>.',
+      'error: config set takes a setting name and one value (quote a value that has spaces), and "there" is left over: omnia-voice config set <key> <value>.',
     ],
   ])('%j', async (args, line) => {
     const run = await cli(args);

@@ -337,24 +337,24 @@ describe('config unset and set say what happened', () => {
     const dir = await config(home, 'set', 'transcriptDir', file);
     expect(dir.code).toBe(2);
     expect(dir.stderr.trim()).toBe(
-      `Invalid value for transcriptDir: ${file} is a file, not a folder.`,
+      `error: Invalid value for transcriptDir: ${file} is a file, not a folder.`,
     );
     const folderIn = await config(home, 'set', 'input', '~');
     expect(folderIn.code).toBe(2);
     expect(folderIn.stderr.trim()).toBe(
-      `Invalid value for input: ${home} is a folder, not a WAV file.`,
+      `error: Invalid value for input: ${home} is a folder, not a WAV file.`,
     );
     const missing = await config(home, 'set', 'input', '~/nothere.wav');
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe(
-      `Invalid value for input: ${join(home, 'nothere.wav')} does not exist.`,
+      `error: Invalid value for input: ${join(home, 'nothere.wav')} does not exist.`,
     );
     const folderOut = join(home, 'out.wav');
     mkdirSync(folderOut);
     const out = await config(home, 'set', 'output', folderOut);
     expect(out.code).toBe(2);
     expect(out.stderr.trim()).toBe(
-      `Invalid value for output: ${folderOut} is a folder, not a WAV file.`,
+      `error: Invalid value for output: ${folderOut} is a folder, not a WAV file.`,
     );
     const listed = (await config(home, 'list')).stdout;
     for (const key of ['input', 'output', 'transcriptDir']) {
@@ -389,7 +389,48 @@ describe('config unset and set say what happened', () => {
     const empty = await config(home, 'set', 'apiKey', '');
     expect(empty.code).toBe(2);
     expect(empty.stderr.trim()).toBe(
-      'Invalid value for apiKey: it is empty. Give a value, or remove a saved one with: omnia-voice config unset apiKey.',
+      'error: Invalid value for apiKey: it is empty. Give a value, or remove a saved one with: omnia-voice config unset apiKey.',
     );
+  });
+});
+
+/**
+ * A config file a new user got wrong, as a call and `config list` say it: a quoted number is
+ * text, a directory in the file's place is one, and every line says `error:` or `warning:`.
+ */
+describe('a bad config file, through the CLI', () => {
+  const callArgs = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
+  const fileIn = (home: string) => join(home, '.config', 'omnia-voice', 'config.json');
+
+  it('values saved in quotes: each is an error line saying it is text, for a call and config list', async () => {
+    const home = tempDir();
+    const file = fileIn(home);
+    mkdirSync(join(file, '..'), { recursive: true });
+    writeFileSync(file, '{"sampleRate": "16000", "echoGuard": "true", "bogusKey": 1}');
+    const sampleRate = `error: Invalid value for sampleRate in ${file}: "16000" is text (in quotes), but sampleRate is a number: write "sampleRate": 16000, without quotes (or run: omnia-voice config set sampleRate 16000).`;
+    const echoGuard = `error: Invalid value for echoGuard in ${file}: "true" is text (in quotes), but echoGuard is true or false: write "echoGuard": true, without quotes (or run: omnia-voice config set echoGuard true).`;
+    const call = await runCli(callArgs, { env: cliEnv(home), timeoutMs: 15_000 });
+    expect(call.code).toBe(2);
+    expect(call.stderr).toBe(`${sampleRate}\n${echoGuard}\n`);
+    const list = await config(home, 'list');
+    expect(list.code).toBe(1);
+    expect(list.stdout).toBe('');
+    expect(list.stderr).toBe(
+      `warning: Ignoring "bogusKey" in ${file}: not a setting.\n${sampleRate}\n${echoGuard}\n`,
+    );
+  });
+
+  it('a directory named config.json: it is a directory, remove or rename it', async () => {
+    const home = tempDir();
+    const file = fileIn(home);
+    mkdirSync(file, { recursive: true });
+    const said = `error: Cannot use the config file ${file}: it is a directory, not a file (EISDIR). Remove or rename that directory: "omnia-voice config set" then saves settings in a new file.\n`;
+    const call = await runCli(callArgs, { env: cliEnv(home), timeoutMs: 15_000 });
+    expect(call.stderr).toBe(said);
+    for (const args of [['list'], ['set', 'leadMs', '80']]) {
+      const run = await config(home, ...args);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(said);
+    }
   });
 });

@@ -52,11 +52,15 @@ describe('config command', () => {
   it('refuses invalid values and unknown keys with exit code 2', () => {
     expect(run(['set', 'sampleRate', 'abc'])).toMatchObject({
       code: 2,
-      lines: ['Invalid value for sampleRate: "abc". Allowed: an integer from 8000 to 48000.'],
+      lines: [
+        'error: Invalid value for sampleRate: "abc". Allowed: an integer from 8000 to 48000.',
+      ],
     });
     const unknown = run(['get', 'volume']);
     expect(unknown.code).toBe(2);
-    expect(unknown.lines[0]).toMatch(/^Unknown setting "volume"\. Known settings: agentId, /);
+    expect(unknown.lines[0]).toMatch(
+      /^error: Unknown setting "volume"\. Known settings: agentId, /,
+    );
   });
 
   it('unset goes back to the default', () => {
@@ -88,9 +92,7 @@ describe('config command', () => {
     fs.writeFileSync(store.path, '{ not json');
     const { code, lines } = run(['list'], store);
     expect(code).toBe(1);
-    expect(lines).toEqual([
-      expect.stringContaining(`The config file ${store.path} is not valid JSON`),
-    ]);
+    expect(lines).toEqual([expect.stringMatching(/^error: The config file .* is not valid JSON/)]);
   });
 
   it('get says on stderr when nothing is set, and what the environment sets over the file', () => {
@@ -145,13 +147,46 @@ describe('config command', () => {
     expect(errs.join('\n')).not.toContain(KEY);
   });
 
+  it('says error: and warning: on every line, as a call does (a new-user trial saw neither)', () => {
+    const lines: string[] = [];
+    const errs: string[] = [];
+    const store = openConfig({ cwd: tempDir() });
+    fs.writeFileSync(store.path, '{"bogusKey": 1, "leadMs": 9, "sampleRate": "16000"}');
+    const say = (args: string[]) =>
+      runConfigCommand(
+        args,
+        (l) => lines.push(l),
+        store,
+        (l) => errs.push(l),
+      );
+    expect(say(['list'])).toBe(1);
+    expect(lines).toEqual([]);
+    expect(errs).toEqual([
+      `warning: Ignoring "bogusKey" in ${store.path}: not a setting.`,
+      expect.stringMatching(/^error: Invalid value for sampleRate in /),
+      expect.stringMatching(/^error: Invalid value for leadMs in /),
+    ]);
+    errs.length = 0;
+    expect(say(['get', 'echo'])).toBe(1);
+    expect(errs).toHaveLength(2);
+    for (const line of errs) expect(line).toMatch(/^error: Invalid value for /);
+    errs.length = 0;
+    // The usage that follows a mistake is no message of its own.
+    expect(say(['frobnicate'])).toBe(2);
+    expect(errs[0]).toBe('error: Unknown config command "frobnicate".');
+    expect(errs[1]).toBe('Usage: omnia-voice config <command>');
+    errs.length = 0;
+    expect(say(['set', 'leadMs'])).toBe(2);
+    expect(errs[0]).toMatch(/^error: config set leadMs needs a value: /);
+  });
+
   it('a saved value of the wrong type: list exits 1 saying how to fix it, and unset fixes it', () => {
     const { store } = run(['set', 'agentId', 'agent-1']);
     fs.writeFileSync(store.path, '{"agentId": "agent-1", "leadMs": "70"}');
     const bad = run(['list'], store);
     expect(bad.code).toBe(1);
     expect(bad.lines).toEqual([
-      `Invalid value for leadMs in ${store.path}: "70" is text (in quotes), but leadMs is a number: write "leadMs": 70, without quotes (or run: omnia-voice config set leadMs 70).`,
+      `error: Invalid value for leadMs in ${store.path}: "70" is text (in quotes), but leadMs is a number: write "leadMs": 70, without quotes (or run: omnia-voice config set leadMs 70).`,
     ]);
     expect(run(['unset', 'leadMs'], store).code).toBe(0);
     expect(run(['list'], store).code).toBe(0);
