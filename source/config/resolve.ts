@@ -111,7 +111,7 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
         sources[spec.key] = layer.source;
         from[spec.key] = layer.label(spec);
       } else {
-        problems.push(invalidValueMessage(layer.label(spec), raw, spec));
+        problems.push(invalidValueMessage(layer.label(spec), raw, spec, result.reason));
       }
       break;
     }
@@ -309,7 +309,8 @@ export function settingOverrides(
   const override = (spec: SettingSpec, source: 'env' | 'dotenv', raw: string) => {
     const where = `${spec.env} in ${source === 'env' ? 'the environment' : dotenvPath}`;
     // The check a call makes (resolveSettings), so both say the same of the value.
-    const invalid = spec.check(raw).ok ? undefined : invalidValueMessage(where, raw, spec);
+    const checked = spec.check(raw);
+    const invalid = checked.ok ? undefined : invalidValueMessage(where, raw, spec, checked.reason);
     out.push({ key: spec.key, source, where, raw, ...(invalid ? { invalid } : {}) });
   };
   for (const spec of SETTING_SPECS) {

@@ -136,6 +136,8 @@ function httpUrl(raw: unknown): CheckResult {
   // Every request puts its own path and query on the base: a query or fragment of the base
   // (`?sig=…`) would be dropped from them, yet shown again in hints that name the base.
   if (/[?#]/.test(value)) return fail;
+  const port = portProblem(value);
+  if (port) return port;
   try {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail;
@@ -143,6 +145,26 @@ function httpUrl(raw: unknown): CheckResult {
   } catch {
     return fail;
   }
+}
+
+/**
+ * An http(s) URL whose port no server can have, said so: "Allowed: an http:// or https:// URL"
+ * for `http://127.0.0.1:99999` left a new user looking at a URL that is one. Port 0, which URL
+ * takes, connects nowhere. Undefined when the port is fine, or absent.
+ */
+function portProblem(value: string): CheckResult | undefined {
+  const authority = /^https?:\/\/([^/]*)/i.exec(value)?.[1];
+  if (authority === undefined) return undefined;
+  // After a user and password, and an IPv6 address in brackets.
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const port = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(hostPort)?.[1];
+  if (port === undefined || port === '') return undefined;
+  if (!/^\d+$/.test(port)) {
+    return { ok: false, reason: 'has a port that is not a number (a port is 1-65535)' };
+  }
+  const n = Number(port);
+  if (n >= 1 && n <= 65_535) return undefined;
+  return { ok: false, reason: `has port ${n}, out of range (a port is 1-65535)` };
 }
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);

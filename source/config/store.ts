@@ -109,7 +109,9 @@ class ConfStore implements ConfigStore {
     }
     const result = spec.check(raw);
     if (!result.ok || result.value === undefined) {
-      throw new ConfigError(invalidValueMessage(key, raw, spec));
+      throw new ConfigError(
+        invalidValueMessage(key, raw, spec, result.ok ? undefined : result.reason),
+      );
     }
     const value = typeof result.value === 'string' ? savedPath(key, result.value) : result.value;
     this.#guard(() => this.#conf.set(key, value));

@@ -336,6 +336,11 @@ describe('a flag given a value it does not take', () => {
       ['calls', 'show', 'c1', '--format', 'pdf'],
       '--format: "pdf". Allowed: md, txt, json or jsonl.',
     ],
+    // A port out of range is said to be, not "Allowed: an http:// or https:// URL".
+    [
+      ['--api-base', 'http://127.0.0.1:99999'],
+      '--api-base: "http://127.0.0.1:99999" has port 99999, out of range (a port is 1-65535).',
+    ],
     [
       ['serve', '--port', '99999'],
       '--port: "99999". Allowed: a port number from 0 to 65535 (0 for any free one).',

@@ -159,6 +159,44 @@ describe('resolveSettings', () => {
     ]);
   });
 
+  it('an API base with a port no server has says the port is out of range, wherever it is set', () => {
+    const port = 'has port 99999, out of range (a port is 1-65535).';
+    const bad = 'http://127.0.0.1:99999';
+    const { cwd, config } = setup(`OMNIA_API_BASE=${bad}\n`);
+    expect(errorOf({ flags: { apiBase: bad }, env: {}, cwd, config }).message).toBe(
+      `Invalid value for --api-base: "${bad}" ${port}`,
+    );
+    expect(errorOf({ flags: {}, env: { OMNIA_API_BASE: bad }, cwd, config }).message).toBe(
+      `Invalid value for OMNIA_API_BASE in the environment: "${bad}" ${port}`,
+    );
+    expect(errorOf({ flags: {}, env: {}, cwd, config }).message).toBe(
+      `Invalid value for OMNIA_API_BASE in ${path.join(cwd, '.env')}: "${bad}" ${port}`,
+    );
+    const saved = setup();
+    fs.writeFileSync(saved.config.path, JSON.stringify({ apiBase: bad }));
+    expect(errorOf({ flags: {}, env: {}, cwd: saved.cwd, config: saved.config }).message).toBe(
+      `Invalid value for apiBase in ${saved.config.path}: "${bad}" ${port} Fix it with: omnia-voice config set apiBase <value> (or config unset apiBase).`,
+    );
+    expect(() => saved.config.set('apiBase', bad)).toThrow(
+      `Invalid value for apiBase: "${bad}" ${port}`,
+    );
+    // Port 0, which a URL may have, connects nowhere; an IPv6 host and a user are no port.
+    for (const [base, said] of [
+      ['http://localhost:0', 'has port 0, out of range (a port is 1-65535).'],
+      ['http://me:pw@[::1]:70000/api', 'has port 70000, out of range (a port is 1-65535).'],
+      ['http://host:eighty', 'has a port that is not a number (a port is 1-65535).'],
+    ] as const) {
+      expect(errorOf({ flags: { apiBase: base }, env: {}, cwd, config }).message).toMatch(
+        new RegExp(`^Invalid value for --api-base: ".*" ${said.replace(/[().]/g, '\\$&')}$`),
+      );
+    }
+    for (const base of ['http://[::1]:8080', 'https://h:65535/v1', 'http://me:pw@h:1']) {
+      expect(
+        resolveSettings({ flags: { apiBase: base }, env: {}, cwd, config }).settings.apiBase,
+      ).toBe(base);
+    }
+  });
+
   it('names the flag for an invalid flag value', () => {
     const { cwd, config } = setup();
     const error = errorOf({ flags: { sampleRate: 100 }, env: {}, cwd, config });
