@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type Option } from 'commander';
 import { commandFor, flagTarget } from '../api/command-hint.js';
 import {
   addSecret,
@@ -522,6 +522,17 @@ class OmniaCommand extends Command {
   unknownOption(flag: string): void {
     const before = this.args.slice(0, Math.max(0, this.args.indexOf(flag)));
     if (before.some((word) => !word.startsWith('-'))) refuseStrayWords(this);
+    // `--plain=yes`: Commander takes `--name=value` only for options with a value, and called
+    // a known switch given one an unknown option. It is this command's, and takes no value.
+    const name = /^(--[^=]+)=/.exec(flag)?.[1];
+    const help = (this as unknown as { _getHelpOption(): Option | null })._getHelpOption();
+    const option = [...this.options, ...(help ? [help] : [])].find((o) => o.long === name);
+    if (name && option && !option.required && !option.optional) {
+      this.error(`error: ${name} takes no value: give ${name} alone, or leave it out`, {
+        code: 'commander.unknownOption',
+        exitCode: 1,
+      });
+    }
     (
       Command.prototype as unknown as { unknownOption(this: Command, flag: string): void }
     ).unknownOption.call(this, flag);

@@ -60,4 +60,30 @@ describe('a word that is not a command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("error: unknown option '--durration': did you mean --duration?\n");
   });
+
+  it.each([
+    [['--plain=yes'], '--plain'],
+    [['--no-echo-guard=1'], '--no-echo-guard'],
+    [['agents', '--json=true'], '--json'],
+    [['calls', 'show', 'c1', '--json=1'], '--json'],
+  ])(
+    '%j: a switch given a value says it takes none, not that it is unknown',
+    async (args, flag) => {
+      const result = await run(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toBe(
+        `error: ${flag} takes no value: give ${flag} alone, or leave it out\n`,
+      );
+      expect(result.stdout).toBe('');
+    },
+  );
+
+  it('an option with a value still takes it after =, and one unknown is still unknown', async () => {
+    const duration = await run(['--duration=abc']);
+    expect(duration.stderr).toBe(
+      'error: Invalid value for --duration: "abc". Allowed: a number of seconds above 0, at most 86400 (a day).\n',
+    );
+    const unknown = await run(['--bogus=1']);
+    expect(unknown.stderr).toBe("error: unknown option '--bogus=1'\n");
+  });
 });
