@@ -23,8 +23,6 @@ import { sanitizeLine } from '../protocol/sanitize.js';
 import { secondsText } from '../text/durations.js';
 import { SampleAligner } from './pcm.js';
 
-export { toolResultFor } from '../protocol/tools.js';
-
 /** Default interval between pings. */
 export const DEFAULT_PING_INTERVAL_MS = 5_000;
 /** Default silence (no message, no pong) after which the connection counts as lost. */
