@@ -274,9 +274,17 @@ describe('CallConnection', () => {
       byUs: false,
     });
     expect(r.conn.isOpen).toBe(false);
-    // It said goodbye on its way out: a server that still reads ends the call instead of
-    // holding it open until its own timeout.
-    (ws as unknown as { _socket: net.Socket })._socket.resume();
+  });
+
+  it('says hang_up as it gives up, so a server that still reads ends the call', async () => {
+    // The server reads everything but its answers never arrive (a one-way link): no pongs,
+    // JSON or WebSocket ones.
+    const server = await startServer(undefined, { autoPong: false });
+    const r = record(server.url, { pingIntervalMs: 50, pongTimeoutMs: 400 });
+    await r.conn.connect();
+    await waitFor(() => expect(r.closes).toHaveLength(1));
+    expect(r.closes[0]?.reason).toBe('no answer from the server for 0.4 s');
+    // Instead of holding the call open (and billed) until its own timeout.
     await waitFor(() => expect(server.received.map((m) => m.type)).toContain('hang_up'));
   });
 
