@@ -167,8 +167,13 @@ describe('createSink', () => {
     process.env.PULSE_SERVER = `unix:${join(home, 'no-pulse-server')}`;
     const result = await openingError('speaker');
     expect(result, 'an output opened although there is no device').toBeInstanceOf(Error);
-    expect(result?.message).toMatch(/^no audio output: .*check the output device/);
+    expect(result?.message).toMatch(
+      /^no audio output: the default output device could not be opened, by the speaker module nor by sox; .*check the output device/,
+    );
     expect(result?.message).not.toMatch(/install|pcm|ALSA/);
+    // A device asked for by name is named.
+    const named = await openingError('speaker:nosuchdev');
+    expect(named?.message).toMatch(/^no audio output: "nosuchdev" could not be opened, by the/);
   });
 
   it('uses sox directly for "sox" and "sox:<device>"', async () => {

@@ -111,7 +111,7 @@ export async function createSink(
     const deviceFailed = !(speakerError instanceof SpeakerUnavailableError);
     const device = parsed.device ? `"${parsed.device}"` : 'the default output device';
     const message = !soxMissing
-      ? 'no audio output: no playback device could be opened; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)'
+      ? `no audio output: ${device} could not be opened, by the speaker module nor by sox; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)`
       : deviceFailed
         ? `no audio output: ${device} could not be opened, and sox (the fallback) is not installed; the call goes on without sound (check the device: omnia-voice devices lists them; or use --output none)`
         : `no audio output: the speaker module is unavailable and sox is not installed; the call goes on without sound (${soxInstallHint()}, or use --output none)`;
