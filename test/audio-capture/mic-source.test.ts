@@ -108,6 +108,10 @@ describe('MicSource with real sox on an ALSA file device', () => {
     expect(c.errors[0]).toMatch(/^no capture device: /);
     expect(c.errors[0]).toMatch(/nonexistent/);
     expect(c.errors[0]).not.toMatch(/\n/);
+    // And what to do about it.
+    expect(c.errors[0]).toMatch(
+      /\(omnia-voice devices lists the capture devices, --input mic:<device> picks one; --input none or a \.wav file needs none\)$/,
+    );
     // sox's words, its double space (``open input  `nonexistent'``) made one.
     expect(c.errors[0]).toContain("can't open input `nonexistent'");
     expect(c.errors[0]).not.toMatch(/ {2}/);

@@ -25,6 +25,9 @@ export const CAPTURE_CHUNK_MS = 10;
 export const PULSE_CAPTURE_LATENCY_MS = 20;
 /** How long stop() waits for sox to exit after SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 2_000;
+/** What to do when the mic would not open (the call goes on; text still works). */
+export const NO_CAPTURE_HINT =
+  'omnia-voice devices lists the capture devices, --input mic:<device> picks one; --input none or a .wav file needs none';
 /** Chunk sizes kept for the bench; the first ones are what matters. */
 const MAX_CHUNK_STATS = 512;
 
@@ -337,7 +340,10 @@ export class MicSource implements AudioSource {
     if (code === 127 || code === 126) {
       this.fail(soxMissingMessage());
     } else if (!this.pacer.started) {
-      this.fail(`no capture device: ${said ?? `sox exited with ${signal ?? `code ${code}`}`}`);
+      // What sox said, then what to do about it: the call itself goes on (typing works).
+      this.fail(
+        `no capture device: ${said ?? `sox exited with ${signal ?? `code ${code}`}`} (${NO_CAPTURE_HINT})`,
+      );
     } else {
       // sox ends with code 0 when its device goes away mid-stream (the sound server stopped, the
       // USB mic pulled): "exited with code 0" read like success.
