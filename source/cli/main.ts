@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, type Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { commandFor, flagTarget } from '../api/command-hint.js';
 import {
   addSecret,
@@ -525,9 +525,11 @@ class OmniaCommand extends Command {
     // `--plain=yes`: Commander takes `--name=value` only for options with a value, and called
     // a known switch given one an unknown option. It is this command's, and takes no value.
     const name = /^(--[^=]+)=/.exec(flag)?.[1];
-    const help = (this as unknown as { _getHelpOption(): Option | null })._getHelpOption();
-    const option = [...this.options, ...(help ? [help] : [])].find((o) => o.long === name);
-    if (name && option && !option.required && !option.optional) {
+    // --help is Commander's own switch, not among the command's options.
+    const option = this.options.find((o) => o.long === name);
+    const isSwitch =
+      name === '--help' || (option !== undefined && !option.required && !option.optional);
+    if (name && isSwitch) {
       this.error(`error: ${name} takes no value: give ${name} alone, or leave it out`, {
         code: 'commander.unknownOption',
         exitCode: 1,
