@@ -260,7 +260,7 @@ async function runPlain(
           : `No call: stopped by ${stopped} while it was being created.`,
       );
     } else {
-      io.err(`Could not create the call: ${errorLine(error)}${agentHint(o, error, ctx.api)}`);
+      io.err(`error: Could not create the call: ${errorLine(error)}${agentHint(o, error, ctx.api)}`);
     }
     await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();

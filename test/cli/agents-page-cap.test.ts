@@ -71,14 +71,14 @@ describe('--agent NAME in a workspace of more agents than the pages read', () =>
     const run = await runAgainst(server, [...QUIET_CALL, '--agent', 'Agnt 10']);
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      'Could not create the call: No active agent has the id or name "Agnt 10". Close matches among the first 10 of 101 active agents: Agent 10 (agt_010), Agent 1 (agt_001).',
+      'error: Could not create the call: No active agent has the id or name "Agnt 10". Close matches among the first 10 of 101 active agents: Agent 10 (agt_010), Agent 1 (agt_001).',
     );
     // The search, then at most 10 pages for the close matches: not 100.
     expect(requestsTo(server, 'GET', /\/agents$/).length).toBeLessThanOrEqual(11);
     const none = await runAgainst(server, [...QUIET_CALL, '--agent', 'zzzzzzzz']);
     expect(none.code, none.stderr).toBe(2);
     expect(none.stderr.trim().split('\n').at(-1)).toBe(
-      `Could not create the call: No active agent has the id or name "zzzzzzzz", and none of the first 10 of 101 active agents is close. Search them with: omnia-voice agents --api-base ${server.baseUrl} --search TEXT`,
+      `error: Could not create the call: No active agent has the id or name "zzzzzzzz", and none of the first 10 of 101 active agents is close. Search them with: omnia-voice agents --api-base ${server.baseUrl} --search TEXT`,
     );
   }, 40_000);
 });

@@ -17,7 +17,7 @@ describe('what the local agent refuses is said in its name', () => {
     [['voices', '--language', 'xx'], /^error: The local agent has no language "xx"\./m],
     [
       [...CALL, '--prompt', 'Hello.', '--voice', 'Alex', '--language', 'zz'],
-      /^Could not create the call: The local agent has no language "zz"\./m,
+      /^error: Could not create the call: The local agent has no language "zz"\./m,
     ],
   ])(
     '%j',

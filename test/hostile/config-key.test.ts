@@ -145,7 +145,7 @@ describe('a key saved with config set', () => {
     });
     expect(created.code).toBe(1);
     expect(last(created.stderr)).toBe(
-      `Could not create the call: ${refused} Check apiKey in ${configFile} (key ending …9876).`,
+      `error: Could not create the call: ${refused} Check apiKey in ${configFile} (key ending …9876).`,
     );
     const dotenv = join(home, '.env');
     writeFileSync(dotenv, `OMNIA_API_KEY=${other}\n`, { mode: 0o600 });

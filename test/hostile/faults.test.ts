@@ -286,7 +286,7 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
     );
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(
-      /^Could not create the call: 127\.0\.0\.1:\d+ accepted the connection but did not answer within 1\.5 s/m,
+      /^error: Could not create the call: 127\.0\.0\.1:\d+ accepted the connection but did not answer within 1\.5 s/m,
     );
   }, 30_000);
 

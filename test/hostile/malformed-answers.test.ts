@@ -73,7 +73,7 @@ describe('a call creation answer that is not strict JSON', () => {
       const server = await raw((_request, socket) => socket.end(rawResponse(201, body)));
       const run = await call(server);
       expect(run.code, `${what}: ${run.stderr}`).toBe(1);
-      expect(lastLine(run.stderr), what).toMatch(/^Could not create the call: 127\.0\.0\.1:\d+ /);
+      expect(lastLine(run.stderr), what).toMatch(/^error: Could not create the call: 127\.0\.0\.1:\d+ /);
       expect(lastLine(run.stderr), what).toMatch(expected);
       for (const secret of ['SECRET', 'token=', 'ws://']) {
         expect(run.stdout + run.stderr, `${what}: ${secret}`).not.toContain(secret);
@@ -136,7 +136,7 @@ describe('a malformed HTTP answer', () => {
       const run = await call(server);
       expect(run.code, `${what}: ${run.stderr}`).toBe(1);
       expect(lastLine(run.stderr), what).toBe(
-        `Could not create the call: ${server.host} answered with a malformed HTTP response (${words}). Check --api-base points at the Omnia API; if it does, it or a proxy on the way is broken: try again later. The call may have been created all the same, unopened.`,
+        `error: Could not create the call: ${server.host} answered with a malformed HTTP response (${words}). Check --api-base points at the Omnia API; if it does, it or a proxy on the way is broken: try again later. The call may have been created all the same, unopened.`,
       );
       expect(run.stderr, what).not.toMatch(/HPE_|Cannot reach|Check your network/);
     }
@@ -163,7 +163,7 @@ describe('a malformed HTTP answer', () => {
     const run = await call(server);
     expect(run.code, run.stderr).toBe(1);
     expect(lastLine(run.stderr)).toBe(
-      `Could not create the call: ${server.host} began its answer (HTTP 201) but closed the connection before finishing it. Omnia may be having trouble: try again later (the call may have been created all the same, unopened).`,
+      `error: Could not create the call: ${server.host} began its answer (HTTP 201) but closed the connection before finishing it. Omnia may be having trouble: try again later (the call may have been created all the same, unopened).`,
     );
     expect(run.stderr).not.toContain('SECRET');
   }, 30_000);
@@ -219,7 +219,7 @@ describe('a body that is no text', () => {
     const created = await call(success);
     expect(created.code, created.stderr).toBe(1);
     expect(lastLine(created.stderr)).toBe(
-      `Could not create the call: ${success.host} answered HTTP 201 with a gzip-compressed body, which omnia-voice did not ask for and does not show. Check --api-base points at the Omnia API.`,
+      `error: Could not create the call: ${success.host} answered HTTP 201 with a gzip-compressed body, which omnia-voice did not ask for and does not show. Check --api-base points at the Omnia API.`,
     );
   }, 30_000);
 });
@@ -243,7 +243,7 @@ describe('a server that is not Omnia', () => {
     const created = await call(server);
     expect(created.code).toBe(1);
     expect(lastLine(created.stderr)).toBe(
-      `Could not create the call: ${notOmnia} (HTTP 501: Error response). Check --api-base: it should point at the Omnia API.`,
+      `error: Could not create the call: ${notOmnia} (HTTP 501: Error response). Check --api-base: it should point at the Omnia API.`,
     );
     const home = tempDir('omnia-malformed-');
     const voices = await runCli(['voices', '--api-base', server.baseUrl], {

@@ -133,13 +133,13 @@ describe('omnia-voice agents against the Omnia double', () => {
     const none = await runAgainst(server, [...QUIET_CALL, '--agent', 'Suport']);
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n').at(-1)).toBe(
-      'Could not create the call: No active agent has the id or name "Suport". Close matches: Support (agt_support).',
+      'error: Could not create the call: No active agent has the id or name "Suport". Close matches: Support (agt_support).',
     );
     // Nothing close: the command that lists them names this server, as the call asked it.
     const far = await runAgainst(server, [...QUIET_CALL, '--agent', 'zzzzzzzz']);
     expect(far.code).toBe(2);
     expect(far.stderr.trim().split('\n').at(-1)).toBe(
-      `Could not create the call: No active agent has the id or name "zzzzzzzz". See them with: omnia-voice agents --api-base ${server.baseUrl}`,
+      `error: Could not create the call: No active agent has the id or name "zzzzzzzz". See them with: omnia-voice agents --api-base ${server.baseUrl}`,
     );
     const many = await runAgainst(server, [...QUIET_CALL, '--agent', 'sales']);
     expect(many.code).toBe(2);
@@ -156,7 +156,7 @@ describe('omnia-voice agents against the Omnia double', () => {
       const run = await runAgainst(server, [...QUIET_CALL, '--agent', ref]);
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr.trim().split('\n').at(-1)).toBe(
-        `Could not create the call: Old Bot (agt_old) exists but is not active (status INACTIVE): only active agents take calls. See every agent and its status with: omnia-voice agents --api-base ${server.baseUrl} --all`,
+        `error: Could not create the call: Old Bot (agt_old) exists but is not active (status INACTIVE): only active agents take calls. See every agent and its status with: omnia-voice agents --api-base ${server.baseUrl} --all`,
       );
     }
     expect(server.calls).toHaveLength(0);
@@ -183,7 +183,7 @@ describe('omnia-voice agents against the built-in local agent', () => {
     });
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr.trim().split('\n').at(-1)).toBe(
-      'Could not create the call: No active agent has the id or name "zzzzzzzz". See them with: omnia-voice agents --local',
+      'error: Could not create the call: No active agent has the id or name "zzzzzzzz". See them with: omnia-voice agents --local',
     );
     expectNoSecrets([run.stdout, run.stderr], home);
   });
@@ -214,7 +214,7 @@ describe('omnia-voice agents against the built-in local agent', () => {
     const retired = await runCli([...QUIET_CALL, '--agent', 'retired'], { env: cliEnv(home) });
     expect(retired.code).toBe(2);
     expect(retired.stderr.trim().split('\n').at(-1)).toBe(
-      'Could not create the call: Old Receptionist (retired) exists but is not active (status INACTIVE): only active agents take calls. See every agent and its status with: omnia-voice agents --local --all',
+      'error: Could not create the call: Old Receptionist (retired) exists but is not active (status INACTIVE): only active agents take calls. See every agent and its status with: omnia-voice agents --local --all',
     );
   }, 60_000);
 });

@@ -27,7 +27,7 @@ describe('API errors, as a user reads them', () => {
       error: { message: 'Insufficient credits', code: 'API_ERROR' },
     });
     expect(lastLine(run.stderr)).toMatch(
-      /^Could not create the call: Your Omnia workspace is out of credits \(HTTP 402 API_ERROR: Insufficient credits\)\. Top up in the Omnia dashboard \(https:\/\/dashboard\.omnia-voice\.com, Billing\), then try again\. Request id: req_double_\d+\.$/,
+      /^error: Could not create the call: Your Omnia workspace is out of credits \(HTTP 402 API_ERROR: Insufficient credits\)\. Top up in the Omnia dashboard \(https:\/\/dashboard\.omnia-voice\.com, Billing\), then try again\. Request id: req_double_\d+\.$/,
     );
     expectNoSecrets([run.stdout, run.stderr], run.home);
   });
@@ -171,14 +171,14 @@ describe('API errors, as a user reads them', () => {
       },
     });
     expect(lastLine(run.stderr)).toMatch(
-      /^Could not create the call: Omnia had a server problem \(HTTP 502 UPSTREAM_ERROR: Voice provider failed; upstream HTTP 503; upstream: tts overloaded\)\. Try again in a few minutes\. Request id: req_double_\d+\.$/,
+      /^error: Could not create the call: Omnia had a server problem \(HTTP 502 UPSTREAM_ERROR: Voice provider failed; upstream HTTP 503; upstream: tts overloaded\)\. Try again in a few minutes\. Request id: req_double_\d+\.$/,
     );
   });
 
   it('an empty error code is no code: the status and the message, no stray space', async () => {
     const run = await refusedCall(400, { error: { message: 'Bad sample rate', code: '' } });
     expect(lastLine(run.stderr)).toMatch(
-      /^Could not create the call: Omnia rejected the call request \(HTTP 400: Bad sample rate\)\. /,
+      /^error: Could not create the call: Omnia rejected the call request \(HTTP 400: Bad sample rate\)\. /,
     );
   });
 

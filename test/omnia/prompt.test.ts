@@ -130,7 +130,7 @@ describe('--prompt against the Omnia double', () => {
     expect(voice.code).toBe(2);
     // The command asks the server the call asked (run as printed, it asked Omnia).
     expect(voice.stderr.trim().split('\n').at(-1)).toBe(
-      `Could not create the call: Omnia has no voice "Jeny" for en-US. Closest: Jenny, Jenna. See them with: omnia-voice voices --language en-US --api-base ${server.baseUrl}`,
+      `error: Could not create the call: Omnia has no voice "Jeny" for en-US. Closest: Jenny, Jenna. See them with: omnia-voice voices --language en-US --api-base ${server.baseUrl}`,
     );
     const language = await runAgainst(server, [
       ...QUIET_CALL,
