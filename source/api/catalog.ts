@@ -147,7 +147,7 @@ export function findLanguage(
  * The languages to offer for `wanted`, best first, at most {@link MAX_SUGGESTIONS}: the codes
  * that start with it, in any case (`EN`: `en-gb`, `en-us`, … before any other), those of its
  * subtags first (`en-…` before `eo`) and the shorter first; then the codes and names close to
- * it. Pure.
+ * it. When the language has codes of its own (`fr`: `fr-be`, `fr-fr`), only those. Pure.
  */
 export function closeLanguages(languages: readonly LanguageInfo[], wanted: string): LanguageInfo[] {
   const key = normaliseName(wanted);
@@ -164,6 +164,10 @@ export function closeLanguages(languages: readonly LanguageInfo[], wanted: strin
         a.rank - b.rank || a.language.code.length - b.language.code.length || a.index - b.index,
     )
     .map((entry) => entry.language);
+  // The language's own codes (`fr`: fr-be, fr-ch, fr-fr) are the answer: codes merely spelt
+  // alike (`af`, `lfn`) after them only mislead.
+  const family = starting.filter((language) => rank(language.code) === 0);
+  if (family.length > 0) return family.slice(0, MAX_SUGGESTIONS);
   const close = closeMatches(wanted, languages, (l) => [l.code, l.name ?? '']).filter(
     (language) => !starting.includes(language),
   );

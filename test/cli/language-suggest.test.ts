@@ -33,6 +33,14 @@ describe('voices --language', () => {
     expect(run.stderr).not.toMatch(/Quenya|Bengali/);
   }, 30_000);
 
+  it('fr: only the French codes, not codes spelt alike (af, lfn) after them', async () => {
+    const run = await voices('fr');
+    expect(run.code).toBe(2);
+    const closest = /Closest: (.*)\. See them all/.exec(run.stderr)?.[1] ?? '';
+    const codes = closest.split(/, (?=[a-z]{2,3}[-a-z0-9]* \()/).map((c) => c.split(' ')[0]);
+    expect(codes.sort(), run.stderr).toEqual(['fr-be', 'fr-ch', 'fr-fr']);
+  }, 30_000);
+
   it('EN-US and En-Gb are en-us and en-gb, in any case', async () => {
     for (const [given, code] of [
       ['EN-US', 'en-us'],
