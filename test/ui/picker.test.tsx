@@ -144,6 +144,42 @@ describe('the agent picker on a narrow screen', () => {
   });
 });
 
+describe('a list that could not be had', () => {
+  it('is said wrapped between words, at any width, no row starting with a space', async () => {
+    const why =
+      'Omnia rejected the API key (HTTP 401 UNAUTHORIZED: Invalid API key). Check OMNIA_API_KEY in the environment (key ending …9876).';
+    for (let columns = 40; columns <= 100; columns += 3) {
+      const term = headlessTerminal(columns, 12);
+      const instance = render(
+        <AgentPicker
+          loadAgents={async () => {
+            throw new Error(why);
+          }}
+          onPick={() => undefined}
+          onCancel={() => undefined}
+        />,
+        { stdin: term.stdin, stdout: term.stdout, stderr: term.stdout, patchConsole: false },
+      );
+      open.push({ instance, term });
+      const deadline = Date.now() + 5_000;
+      while (!term.screen().some((row) => row.startsWith('✖'))) {
+        if (Date.now() > deadline) throw new Error(term.screen().join('\n'));
+        await term.settled();
+      }
+      const screen = term.screen();
+      const from = screen.findIndex((row) => row.startsWith('✖'));
+      const rows = screen
+        .slice(from)
+        .filter((row) => row !== '')
+        .slice(0, -1);
+      for (const row of rows) expect(row, `${columns}:\n${screen.join('\n')}`).not.toMatch(/^ /);
+      expect(rows.join(' '), `${columns}:\n${screen.join('\n')}`).toContain(
+        'in the environment (key ending …9876).',
+      );
+    }
+  });
+});
+
 describe('Home and End in the agent picker', () => {
   it('go to the first and the last agent', async () => {
     const many = Array.from({ length: 30 }, (_, i) => agent(`agt_${i + 1}`, `Agent ${i + 1}`));

@@ -307,11 +307,16 @@ export function AgentPicker({
       </Text>
     );
   else if (state.load === 'failed')
-    body = (
-      <Text bold {...fg('red')} wrap="wrap">
-        {`✖ ${screenLine(state.error ?? 'the agents could not be listed')}`}
+    // Wrapped between words here: Ink's wrap keeps the space it broke at, starting a row with it.
+    body = wrapText(
+      `✖ ${screenLine(state.error ?? 'the agents could not be listed')}`,
+      columns,
+    ).map((line, i) => (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one text, in order.
+      <Text key={i} bold {...fg('red')}>
+        {line}
       </Text>
-    );
+    ));
   else if (state.agents.length === 0)
     body = (
       <Text dimColor>
