@@ -180,6 +180,23 @@ describe('a list that could not be had', () => {
   });
 });
 
+describe('a workspace with no agents', () => {
+  it('says so wrapped between words, at any width, no row starting with a space', async () => {
+    for (let columns = 40; columns <= 100; columns += 3) {
+      const term = await picker(columns, 12, []);
+      const screen = term.screen();
+      const from = screen.findIndex((row) => row.startsWith('No active agents'));
+      expect(from, screen.join('\n')).toBeGreaterThan(0);
+      const rows = screen
+        .slice(from)
+        .filter((row) => row !== '')
+        .slice(0, -1);
+      for (const row of rows) expect(row, `${columns}:\n${screen.join('\n')}`).not.toMatch(/^ /);
+      expect(rows.join(' ')).toContain('or try a prompt with --prompt.');
+    }
+  });
+});
+
 describe('Home and End in the agent picker', () => {
   it('go to the first and the last agent', async () => {
     const many = Array.from({ length: 30 }, (_, i) => agent(`agt_${i + 1}`, `Agent ${i + 1}`));

@@ -318,12 +318,15 @@ export function AgentPicker({
       </Text>
     ));
   else if (state.agents.length === 0)
-    body = (
-      <Text dimColor>
-        No active agents in this workspace. Create one in the dashboard, or try a prompt with
-        --prompt.
+    body = wrapText(
+      'No active agents in this workspace. Create one in the dashboard, or try a prompt with --prompt.',
+      columns,
+    ).map((line, i) => (
+      // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one text, in order.
+      <Text key={i} dimColor>
+        {line}
       </Text>
-    );
+    ));
   else if (state.shown.length === 0)
     body = wrapText(screenLine(noMatchText(state)), columns).map((line, i) => (
       // biome-ignore lint/suspicious/noArrayIndexKey: the rows of one text, in order.
