@@ -260,7 +260,9 @@ async function runPlain(
           : `No call: stopped by ${stopped} while it was being created.`,
       );
     } else {
-      io.err(`error: Could not create the call: ${errorLine(error)}${agentHint(o, error, ctx.api)}`);
+      io.err(
+        `error: Could not create the call: ${errorLine(error)}${agentHint(o, error, ctx.api)}`,
+      );
     }
     await sinkOpening.then(({ sink }) => sink.close()).catch(() => undefined);
     await runCleanup();
@@ -620,7 +622,8 @@ export const NOT_SAVED_LINE =
  * After the run: each call's summary (numbered when several), and where the run's transcript
  * is. The file the last call followed (`--transcript`, an `s` during it) is its summary's own
  * `Transcript:` line; a file made by `s` after it, or by `--save-transcripts`, gets a line after
- * that summary. A failed call's `error: …` stays the last line.
+ * that summary. The last call's failure, `error: …`, stays the last line; an earlier call's is
+ * its `Ended:` line.
  */
 function printEnd(
   o: CallOptions,
@@ -644,11 +647,13 @@ function printEnd(
       io.err(`Call ${i + 1}${label ? ` · ${label}` : ''}`);
     }
     const final = call.snapshot;
-    const failed = final.phase === 'error' && final.endReason ? final.endReason : undefined;
-    // A failed call's reason is the last line, `error: …`: the summary does not say it before.
-    const endedLine = failed === undefined ? undefined : `Ended: ${call.summary.endReason}`;
     // The run's file is named once, after the last call (each call's summary names it).
     const last = i === calls.length - 1;
+    // The last call's failure is the run's, its last line, `error: …`: its summary does not say
+    // it before. An earlier call that failed (before a redial) keeps its `Ended:` line, in its
+    // own block: an `error:` there read as the next call's.
+    const failed = last && final.phase === 'error' && final.endReason ? final.endReason : undefined;
+    const endedLine = failed === undefined ? undefined : `Ended: ${call.summary.endReason}`;
     const runFile = files.path === undefined ? undefined : `Transcript: ${files.path}`;
     // The files come last, the transcript's at the very end: `Recording:`, `Transcript:`, then
     // `Transcript copy:` (the failed call's `error: …` after them).

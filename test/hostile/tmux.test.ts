@@ -5,7 +5,7 @@
  * and gives the shell its terminal back: main screen, cursor, cooked mode, the prompt.
  */
 import { spawnSync } from 'node:child_process';
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI_PATH, waitFor } from '../helpers/cli.js';
@@ -57,6 +57,8 @@ function launch(
     env?: Record<string, string>;
     /** The transcript's path, when not the run's file. */
     transcript?: string;
+    /** A file for the app's stderr (the summary), instead of the terminal. */
+    stderr?: string;
   } = {},
 ): Tmux {
   if (options.mic) alsaHome(files.home);
@@ -85,7 +87,7 @@ function launch(
     options.transcript ?? files.transcript,
   ];
   t.type(
-    `${options.shellFirst ?? ''}cd ${files.home} && ${process.execPath} ${args.join(' ')}; echo EXIT=$?`,
+    `${options.shellFirst ?? ''}cd ${files.home} && ${process.execPath} ${args.join(' ')}${options.stderr ? ` 2> ${options.stderr}` : ''}; echo EXIT=$?`,
   );
   return t;
 }
@@ -209,6 +211,46 @@ describe('full-screen UI against a hostile server (tmux)', () => {
     t.keys('q');
     await expectShellBack(t, 1);
     expect(readOutputs(files).transcript).toMatch(/before the fault/);
+  }, 60_000);
+});
+
+describe('full-screen: a call that broke, then r (tmux)', () => {
+  it("the broken call's summary says how it ended in its own block; the run's last call decides the exit", async () => {
+    let calls = 0;
+    server = await startHostileServer({
+      call: async (call) => {
+        calls += 1;
+        if (calls === 1) {
+          call.json(agentSays(1, 'before the fault'));
+          await pause(1_500);
+          call.ws.close(4003, 'agent gone');
+          return;
+        }
+        call.json(agentSays(1, 'the second call'));
+      },
+    });
+    const files = runFiles();
+    const stderr = join(files.home, 'err.log');
+    const t = launch(server, files, { stderr });
+    await t.waitScreen((s) => /call ended: .*agent/.test(s.replace(/\n/g, ' ')), 'the fault');
+    t.keys('r');
+    await t.waitScreen((s) => s.includes('the second call'), 'the second call');
+    t.keys('q');
+    await t.waitScreen((s) => /^EXIT=0$/m.test(s), 'EXIT=0');
+    const lines = readFileSync(stderr, 'utf8').trimEnd().split('\n');
+    const second = lines.findIndex((line) => line.startsWith('Call 2'));
+    expect(second, lines.join('\n')).toBeGreaterThan(0);
+    const first = lines.slice(0, second);
+    // Call 1's block says how it ended, as every other summary does, and no `error:` line
+    // stands between it and call 2.
+    expect(first, lines.join('\n')).toContain(
+      'Ended: call socket closed by the server (code 4003): agent gone',
+    );
+    expect(
+      first.some((line) => line.startsWith('error:')),
+      lines.join('\n'),
+    ).toBe(false);
+    expect(lines.some((line) => line.startsWith('error:'))).toBe(false);
   }, 60_000);
 });
 
