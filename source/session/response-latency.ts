@@ -45,6 +45,13 @@ export class ResponseLatency {
   /** Highest user ordinal a reply was measured for. */
   private answeredOrdinal = -1;
   private candidate: Candidate | undefined;
+  /** The agent turn whose latency was last returned. */
+  private lastAnswer = -1;
+
+  /** The ordinal of the agent turn the last latency returned is of (-1: none yet). */
+  get answerOrdinal(): number {
+    return this.lastAnswer;
+  }
 
   /** The user spoke (a mic frame over the speech threshold) or sent a typed message. */
   userSpoke(at: number): void {
@@ -120,6 +127,7 @@ export class ResponseLatency {
     this.unanswered = this.unanswered.filter((o) => o > this.answeredOrdinal);
     this.candidate = undefined;
     this.spokeSinceRecorded = false;
+    this.lastAnswer = agent;
     return c.latencyMs;
   }
 }

@@ -395,7 +395,17 @@ export class SessionStore implements Store {
   private recordLatency(latency: number | undefined): void {
     if (latency === undefined || this.hangUpPromise) return;
     const all = [...this.snapshot.responseLatenciesMs, latency].slice(-MAX_LATENCIES);
-    this.update({ responseLatencyMs: latency, responseLatenciesMs: all });
+    // Kept on the reply it was measured for too, so a transcript says which turn was slow.
+    const ordinal = this.latency.answerOrdinal;
+    const index = findTurnIndex(this.snapshot.turns, ordinal);
+    const turns =
+      index < 0
+        ? this.snapshot.turns
+        : this.snapshot.turns.map((turn, i) =>
+            i === index ? { ...turn, latencyMs: latency } : turn,
+          );
+    this.update({ responseLatencyMs: latency, responseLatenciesMs: all, turns });
+    this.addEvent('info', `reply latency ${latency} ms (turn ${ordinal})`);
   }
 
   /** A gap in the agent's audio as heard: in the events, the first MAX_GAP_EVENTS of them. */

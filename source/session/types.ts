@@ -30,6 +30,11 @@ export interface Turn {
   readonly startedAt: number;
   /** Epoch ms when the turn became final, if it has. */
   readonly endedAt?: number;
+  /**
+   * An agent turn that answers the user: its response latency, ms (the user's last speech to
+   * its first audio heard; docs/architecture.md, "Response latency").
+   */
+  readonly latencyMs?: number;
 }
 
 export type EventKind =

@@ -58,6 +58,8 @@ export interface TurnRecord {
   readonly typed?: boolean;
   /** False for a turn without its final text: in progress, or left unfinished when the call ended. */
   readonly final: boolean;
+  /** A reply's response latency, ms (the user's last speech to its first audio heard). */
+  readonly latencyMs?: number;
 }
 
 // ESC/CSI sequences first (so their parameters go too), then any other control character.
@@ -159,9 +161,10 @@ export function formatTxtUnconfirmed(text: PendingText): string {
 
 /**
  * The json/jsonl shape of a turn; `fromRecord`: a turn read from a call's record, which does
- * not say how it was said or whether it was cut off (those fields left out).
+ * not say how it was said or whether it was cut off (those fields left out). `withLatency`:
+ * a reply's `latencyMs` (false for `.jsonl`, where it is an event: see the writer).
  */
-export function turnRecord(turn: Turn, fromRecord = false): TurnRecord {
+export function turnRecord(turn: Turn, fromRecord = false, withLatency = true): TurnRecord {
   return {
     role: turn.role,
     ...(fromRecord ? {} : { medium: turn.medium }),
@@ -171,6 +174,7 @@ export function turnRecord(turn: Turn, fromRecord = false): TurnRecord {
     endedAt: turn.endedAt,
     ...(fromRecord ? {} : { interrupted: turn.interrupted, typed: turn.typed }),
     final: turn.final,
+    ...(turn.latencyMs === undefined || !withLatency ? {} : { latencyMs: turn.latencyMs }),
   };
 }
 
@@ -452,7 +456,8 @@ function markdownCall(data: TranscriptData, heading: string): string {
     }
     const { turn } = item;
     const when = relative(turn.startedAt - origin);
-    const tags = turn.typed ? `typed, ${when}` : when;
+    const latency = turn.latencyMs === undefined ? '' : `, reply in ${turn.latencyMs} ms`;
+    const tags = `${turn.typed ? `typed, ${when}` : when}${latency}`;
     const suffix = turn.interrupted
       ? ' _(interrupted)_'
       : turn.final
@@ -546,7 +551,7 @@ export function jsonlCall(data: TranscriptData): string[] {
   for (const item of conversationItems(data.turns, data.toolCalls, data.unconfirmed)) {
     lines.push(
       item.kind === 'turn'
-        ? jsonlLine('turn', turnRecord(item.turn, data.fromRecord))
+        ? jsonlLine('turn', turnRecord(item.turn, data.fromRecord, false))
         : item.kind === 'tool'
           ? jsonlLine('tool', toolRecord(item.call))
           : jsonlLine('unconfirmed', unconfirmedRecord(item.text, item.afterOrdinal)),

@@ -349,7 +349,9 @@ export class TranscriptWriter {
       for (const event of snap.events) {
         if (event.id > this.lastEventId) lines.push(jsonlLine('event', eventRecord(event)));
       }
-      for (const t of newlyFinal) lines.push(jsonlLine('turn', turnRecord(t)));
+      // A reply's latency is its `reply latency` event: the turn's line is often written (final)
+      // before its audio plays, so it could not carry it.
+      for (const t of newlyFinal) lines.push(jsonlLine('turn', turnRecord(t, false, false)));
       for (const c of tools) lines.push(jsonlLine('tool', toolRecord(c)));
     } else {
       for (const t of newlyFinal) lines.push(formatTxtTurn(t));

@@ -277,6 +277,26 @@ describe('SessionStore against the local agent', () => {
     expect(store.getSnapshot().events.map((e) => e.message)).toContain('sent text (6 chars)');
   });
 
+  it("a reply's latency is kept on that reply, and said in the events", async () => {
+    const { url } = await localCall();
+    const store = await storeFor(url, silentSource());
+    await waitFor(() => store.getSnapshot().phase === 'live' || undefined, { what: 'live' });
+    store.actions.sendText('what can you do?');
+    const reply = await waitFor(
+      () => store.getSnapshot().turns.find((t) => t.role === 'agent' && t.latencyMs !== undefined),
+      { what: 'a reply with its latency' },
+    );
+    const s = store.getSnapshot();
+    // The reply to the typed message, not the greeting, and the figure the screen shows.
+    const typed = s.turns.find((t) => t.typed);
+    expect(typed).toBeDefined();
+    expect(reply.ordinal).toBeGreaterThan(typed!.ordinal);
+    expect(reply.latencyMs).toBe(s.responseLatencyMs);
+    expect(s.events.map((e) => e.message)).toContain(
+      `reply latency ${reply.latencyMs} ms (turn ${reply.ordinal})`,
+    );
+  });
+
   it('a typed message is pending until the server puts it in the transcript', async () => {
     const { url } = await localCall();
     const store = await storeFor(url, silentSource());

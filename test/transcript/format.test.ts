@@ -117,6 +117,26 @@ describe('md', () => {
   });
 });
 
+describe("a reply's response latency", () => {
+  const timed: TranscriptData = {
+    ...data,
+    turns: turns.map((t) => (t.ordinal === 2 ? { ...t, latencyMs: 640 } : t)),
+  };
+
+  it('is beside the reply in md and on its turn in json, so the slow one can be found', () => {
+    expect(formatTranscript('md', timed)).toContain(
+      '**Agent** (+0:04, reply in 640 ms): We open at nine and _(interrupted)_',
+    );
+    const doc = JSON.parse(formatTranscript('json', timed));
+    expect(doc.turns.find((t: { ordinal: number }) => t.ordinal === 2).latencyMs).toBe(640);
+    expect(doc.turns.find((t: { ordinal: number }) => t.ordinal === 0).latencyMs).toBeUndefined();
+  });
+
+  it('is not on a .jsonl turn line (written before the audio plays): the event says it', () => {
+    for (const record of jsonlRecords(timed)) expect(record.latencyMs).toBeUndefined();
+  });
+});
+
 describe('json', () => {
   it('parses back to call facts, turns in ordinal order and the summary', () => {
     const doc = JSON.parse(formatTranscript('json', { ...data, turns: [...turns].reverse() }));
