@@ -323,6 +323,19 @@ export class CallSession {
     this.update({ note });
   }
 
+  /** Why call `number` of `plan` cannot write its files (see `checkCallFiles`), if it cannot. */
+  private filesClash(plan: CallPlan, number: number): string | undefined {
+    const { target } = plan;
+    const promptPath =
+      target.kind === 'prompt' && target.prompt.kind === 'file' ? target.prompt.path : undefined;
+    try {
+      checkCallFiles({ ...this.options.ctx.o, ...(promptPath ? { promptPath } : {}) }, number);
+      return undefined;
+    } catch (error) {
+      return errorLine(error);
+    }
+  }
+
   private async dial(): Promise<void> {
     const plan = this.plan;
     if (!plan || this.ended) return;
@@ -340,14 +353,10 @@ export class CallSession {
     if (number > 1) {
       // A redial's numbered WAVs (`out-2.wav`) are checked before anything is opened: they can
       // name a file given for another flag, or an earlier call's.
-      const { target } = plan;
-      const promptPath =
-        target.kind === 'prompt' && target.prompt.kind === 'file' ? target.prompt.path : undefined;
-      try {
-        checkCallFiles({ ...o, ...(promptPath ? { promptPath } : {}) }, number);
-      } catch (error) {
+      const clash = this.filesClash(plan, number);
+      if (clash !== undefined) {
         this.update({
-          stage: { kind: 'failed', message: `could not call again: ${errorLine(error)}` },
+          stage: { kind: 'failed', message: `could not call again: ${clash}` },
           store: this.pending({ phase: 'error' }),
         });
         return;
@@ -480,6 +489,10 @@ export class CallSession {
         return `not calling again: ${errorLine(error)}`;
       }
     }
+    // Nor must the next call's numbered files (`out-2.wav`) meet another file of the run: known
+    // now, so said before this call is hung up, not after.
+    const clash = this.plan ? this.filesClash(this.plan, this.number + 1) : undefined;
+    if (clash !== undefined) return `not calling again: ${clash}`;
     void this.finishThen('redial', true);
     return undefined;
   }
