@@ -34,6 +34,12 @@ export interface PlaybackState {
    * not the canceller's doing, and is not counted as speech held back.
    */
   muted?: boolean;
+  /**
+   * The user holds the talk control (push-to-talk, or the talk button through a mute): they
+   * ask to be heard, so nothing holds the mic back. With the canceller, what it has learnt is
+   * still taken out; the guard lets the mic through as when the user talks over the agent.
+   */
+  talking?: boolean;
 }
 
 /** The guard's decision for one mic frame. */
@@ -91,7 +97,7 @@ export class EchoGuard {
   process(micFrame: Buffer, playback: PlaybackState, now: number): EchoGuardResult {
     this.updateReference(playback, now);
     const guarding = heard(playback) || now - this.lastPlayingAt < this.tailMs;
-    if (!guarding) {
+    if (!guarding || playback.talking) {
       this.loudRun = 0;
       this.open = false;
       return { frame: micFrame, active: false };

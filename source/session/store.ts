@@ -729,12 +729,16 @@ export class SessionStore implements Store {
       audible: player.audible,
       levelDb: player.level().rmsDb,
       muted: s.muted,
+      // Held talk (push-to-talk, the talk control) is the user asking to be heard.
+      talking: s.pttDown && !s.muted,
     });
     let out = echo.frame;
-    if (s.muted) {
-      out = this.silence(frame.length);
-    } else if (echo.guarding !== s.echoGuard.active) {
-      this.update({ echoGuard: { enabled: s.echoGuard.enabled, active: echo.guarding } });
+    if (s.muted) out = this.silence(frame.length);
+    // Held back by the echo path: said only while the mic would be heard. Muted (push-to-talk
+    // up) it is the user's mute that holds it, and a `MIC HELD` from before stayed beside it.
+    const held = echo.guarding && !s.muted;
+    if (held !== s.echoGuard.active) {
+      this.update({ echoGuard: { enabled: s.echoGuard.enabled, active: held } });
     }
     this.micMeter.push(out);
     if (echo.guarding || this.snapshot.muted) {

@@ -22,9 +22,10 @@ export interface ClockedPath {
   readonly path: EchoPath;
   /**
    * One frame of the agent playing `agent`; `mic` gets what the loudspeaker played. `muted`:
-   * the user's mute (or push-to-talk up), as the store tells the path.
+   * the user's mute (or push-to-talk up), as the store tells the path; `talking`: the talk
+   * control held (push-to-talk down).
    */
-  frame(mic: (played: Buffer) => Buffer, muted?: boolean): EchoResult;
+  frame(mic: (played: Buffer) => Buffer, muted?: boolean, talking?: boolean): EchoResult;
 }
 
 /**
@@ -47,7 +48,7 @@ export async function clockedPath(
   let k = 0;
   return {
     path,
-    frame: (mic, muted = false) => {
+    frame: (mic, muted = false, talking = false) => {
       const played = agent.subarray(k * frameBytes, (k + 1) * frameBytes);
       k++;
       path.onPlayed(played, now);
@@ -55,6 +56,7 @@ export async function clockedPath(
         playing: true,
         levelDb: measurePcm(played).rmsDb,
         muted,
+        talking,
       });
       now += FRAME_MS;
       return result;

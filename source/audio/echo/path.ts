@@ -248,7 +248,9 @@ export class CancelledEcho implements EchoPath {
     const micDb = playback.playing ? measurePcm(frame).rmsDb : undefined;
     this.countUnheard(micDb, frameMs, playback);
     const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
-    if (!echoPossible || this.canceller.isConverged || this.noEchoHeard) {
+    // Held talk (push-to-talk): the user asks to be heard over the agent; the filter takes out
+    // what it has learnt, and the mic is not held for the rest.
+    if (!echoPossible || this.canceller.isConverged || this.noEchoHeard || playback.talking) {
       return { frame: cancelled, guarding: false };
     }
     // Held back: a loud mic with no echo to take it for is the user, talking into the hold.
