@@ -10,6 +10,7 @@ import {
   LineSplitter,
   parseDeviceLine,
   printableDeviceText,
+  UnknownLineLimit,
   viewChangeLines,
 } from './protocol.js';
 
@@ -33,6 +34,8 @@ export interface SerialControllerOptions {
   readonly onEvent: (kind: 'info' | 'warning' | 'error', message: string) => void;
   /** How often LEVEL lines are sent. */
   readonly levelIntervalMs?: number;
+  /** The clock unknown lines are counted by (tests). */
+  readonly now?: () => number;
 }
 
 /**
@@ -58,6 +61,9 @@ export class SerialController {
   private pauseTimer: NodeJS.Timeout | undefined;
   /** The device's talk button is down (PTT_DOWN, no PTT_UP yet): released if the device goes. */
   private pttHeld = false;
+  /** Unknown lines beyond a few a minute are dropped: line noise would flood the events. */
+  private readonly unknownLines = new UnknownLineLimit();
+  private readonly now: () => number;
 
   constructor(options: SerialControllerOptions) {
     this.path = options.path;
@@ -65,6 +71,7 @@ export class SerialController {
     this.store = options.store;
     this.onEvent = options.onEvent;
     this.levelIntervalMs = options.levelIntervalMs ?? LEVEL_INTERVAL_MS;
+    this.now = options.now ?? Date.now;
   }
 
   /** Opens the device and starts reading commands. Rejects with a message naming the path. */
@@ -174,14 +181,32 @@ export class SerialController {
             .catch((error: unknown) => this.warn(`hang up failed: ${error}`));
           break;
         case 'unknown':
-          this.onEvent(
-            'warning',
-            `serial device ${this.path} sent an unknown command: "${printableDeviceText(line.line)}"`,
-          );
+          this.unknown(line.line);
           break;
       }
     } catch (error) {
       this.warn(`serial command failed: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
+  private unknown(text: string): void {
+    const verdict = this.unknownLines.take(text, this.now());
+    if (verdict.kind === 'show') {
+      this.onEvent(
+        'warning',
+        `serial device ${this.path} sent an unknown command: "${printableDeviceText(text)}"`,
+      );
+    } else if (verdict.kind === 'drop_notice') {
+      // For the rest of UNKNOWN_LINE_WINDOW_MS (a minute).
+      const rest = 'unknown lines from it are not shown for a minute';
+      this.onEvent(
+        'warning',
+        verdict.garbled
+          ? `serial device ${this.path} keeps sending garbled text, not commands: ` +
+              `the app reads it at ${this.baudRate} baud; if the device sends at another rate, ` +
+              `give that with --serial-baud (see docs/serial.md). More ${rest}`
+          : `serial device ${this.path} keeps sending unknown commands; more ${rest}`,
+      );
     }
   }
 

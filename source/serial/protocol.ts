@@ -73,6 +73,60 @@ export function printableDeviceText(text: string, maxChars = 60): string {
 }
 
 /**
+ * Whether a line is garbled rather than a command the app does not know: bytes that are not
+ * UTF-8 text (decoded as U+FFFD) or control characters, which is what a device at another
+ * baud rate, or line noise, looks like. `VOLUME 11` is not garbled.
+ */
+export function isGarbledDeviceText(line: string): boolean {
+  return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/.test(line);
+}
+
+/** Unknown lines shown one by one in a window before the rest are dropped. */
+export const UNKNOWN_LINES_SHOWN = 3;
+/** The window: after it, unknown lines are shown again. */
+export const UNKNOWN_LINE_WINDOW_MS = 60_000;
+
+/** What to do about one unknown line: show it, say that the rest are dropped, or drop it. */
+export type UnknownLineVerdict =
+  | { readonly kind: 'show' }
+  | { readonly kind: 'drop_notice'; readonly garbled: boolean }
+  | { readonly kind: 'drop' };
+
+/**
+ * Keeps unknown lines from flooding the events pane: noise on the line (a wrong baud rate)
+ * makes dozens a second. The first {@link UNKNOWN_LINES_SHOWN} in a window of
+ * {@link UNKNOWN_LINE_WINDOW_MS} are shown; the next one is replaced by a single notice (which
+ * says whether they were garbled, so the baud rate can be suspected), the rest of the window's
+ * are dropped. The window starts at the first unknown line after the previous one ended.
+ */
+export class UnknownLineLimit {
+  private windowStart = Number.NEGATIVE_INFINITY;
+  private seen = 0;
+  private garbled = 0;
+
+  constructor(
+    private readonly shown = UNKNOWN_LINES_SHOWN,
+    private readonly windowMs = UNKNOWN_LINE_WINDOW_MS,
+  ) {}
+
+  /** The verdict for an unknown line received at `now` (milliseconds). */
+  take(line: string, now: number): UnknownLineVerdict {
+    if (now - this.windowStart >= this.windowMs) {
+      this.windowStart = now;
+      this.seen = 0;
+      this.garbled = 0;
+    }
+    this.seen += 1;
+    if (isGarbledDeviceText(line)) this.garbled += 1;
+    if (this.seen <= this.shown) return { kind: 'show' };
+    // Most of them garbled: noise or a wrong baud rate, not a device speaking another protocol.
+    if (this.seen === this.shown + 1)
+      return { kind: 'drop_notice', garbled: this.garbled * 2 > this.seen };
+    return { kind: 'drop' };
+  }
+}
+
+/**
  * Splits a byte stream into lines. Reads from a serial port end anywhere, including in the
  * middle of a line or a multi-byte character; LF, CRLF and lone CR all end a line.
  *

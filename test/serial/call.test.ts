@@ -282,6 +282,30 @@ describe('serial lines without a line end (built CLI, pty pair)', () => {
   }, 60_000);
 });
 
+describe('noise on the serial line in plain mode (built CLI, pty pair)', () => {
+  it('a burst of junk (a wrong baud rate) prints three warnings and a baud rate hint, not one per line', async () => {
+    const home = tempDir('omnia-serial-call-');
+    const c = await startSerialCall(home, ['--input', 'none', '--output', 'none'], listening);
+    // 3000 bytes of noise, as `head -c 3000 /dev/urandom` into the other end: ~25 junk lines.
+    let seed = 4242;
+    const noise = Buffer.alloc(3000);
+    for (let i = 0; i < noise.length; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      noise[i] = seed >>> 16;
+    }
+    await c.device.send(noise);
+    await c.device.send('\nHANGUP\n');
+    expect(await c.exit, c.app.output().stderr).toBe(0);
+    const warnings = c.app.output().stdout.match(/^\[warning\] serial device .*$/gm) ?? [];
+    expect(warnings).toHaveLength(4);
+    expect(warnings.slice(0, 3).every((w) => w.includes('sent an unknown command'))).toBe(true);
+    expect(warnings[3]).toContain(
+      'keeps sending garbled text, not commands: the app reads it at 115200 baud; ' +
+        'if the device sends at another rate, give that with --serial-baud',
+    );
+  }, 30_000);
+});
+
 describe('the mute in --ptt mode (built CLI, pty pair)', () => {
   it('MUTE, UNMUTE and MUTE_TOGGLE reach a mute LED and the plain output; a talk press while muted says why the mic stays shut', async () => {
     const home = tempDir('omnia-serial-call-');

@@ -13,6 +13,8 @@ let device: FakeDevice;
 let store: FakeStore;
 let events: Array<[string, string]>;
 let controller: SerialController;
+/** The controller's clock, for the unknown lines' window. */
+let clock: number;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omnia-serial-'));
@@ -20,10 +22,12 @@ beforeEach(async () => {
   device = await FakeDevice.open(pty.devicePath);
   store = new FakeStore();
   events = [];
+  clock = 1_000_000;
   controller = new SerialController({
     path: pty.appPath,
     store,
     onEvent: (kind, message) => events.push([kind, message]),
+    now: () => clock,
   });
 });
 
@@ -107,6 +111,48 @@ describe('SerialController over a real pty pair', () => {
     expect(events).toEqual([
       ['warning', `serial device ${pty.appPath} sent an unknown command: "VOLUME 11"`],
       ['warning', `serial device ${pty.appPath} sent an unknown command: "?[2Jhello"`],
+    ]);
+  });
+
+  it('noise on the line (a wrong baud rate) shows a few lines and a baud rate hint, not a flood', async () => {
+    await controller.open();
+    // 3000 bytes of noise, as `head -c 3000 /dev/urandom` into the other end: ~25 junk lines.
+    let seed = 12_345;
+    const noise = Buffer.alloc(3000);
+    for (let i = 0; i < noise.length; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      noise[i] = seed >>> 16;
+    }
+    await device.send(noise);
+    await device.send('\nMUTE\n');
+    await waitFor(() => store.calls.length === 1, 'the MUTE after the noise');
+    const unknown = `serial device ${pty.appPath} sent an unknown command: "`;
+    expect(events).toHaveLength(4);
+    expect(events.slice(0, 3).every(([k, m]) => k === 'warning' && m.startsWith(unknown))).toBe(
+      true,
+    );
+    expect(events[3]).toEqual([
+      'warning',
+      `serial device ${pty.appPath} keeps sending garbled text, not commands: the app reads it at 115200 baud; ` +
+        'if the device sends at another rate, give that with --serial-baud (see docs/serial.md). ' +
+        'More unknown lines from it are not shown for a minute',
+    ]);
+    // A minute on, unknown lines are shown again.
+    clock += 60_000;
+    await device.send('VOLUME 11\nMUTE\n');
+    await waitFor(() => store.calls.length === 2, 'the MUTE a minute later');
+    expect(events.slice(4)).toEqual([['warning', `${unknown}VOLUME 11"`]]);
+  });
+
+  it('a device sending many readable unknown commands gets no baud rate hint', async () => {
+    await controller.open();
+    await device.send('VOLUME 1\nVOLUME 2\nVOLUME 3\nVOLUME 4\nVOLUME 5\nMUTE\n');
+    await waitFor(() => store.calls.length === 1, 'the MUTE after the unknown lines');
+    expect(events.map(([, m]) => m)).toEqual([
+      `serial device ${pty.appPath} sent an unknown command: "VOLUME 1"`,
+      `serial device ${pty.appPath} sent an unknown command: "VOLUME 2"`,
+      `serial device ${pty.appPath} sent an unknown command: "VOLUME 3"`,
+      `serial device ${pty.appPath} keeps sending unknown commands; more unknown lines from it are not shown for a minute`,
     ]);
   });
 

@@ -5,10 +5,12 @@ import {
   formatMutedLine,
   formatPttLine,
   formatStateLine,
+  isGarbledDeviceText,
   LineSplitter,
   MAX_LINE_CHARS,
   parseDeviceLine,
   printableDeviceText,
+  UnknownLineLimit,
   viewChangeLines,
 } from '../../source/serial/protocol.js';
 
@@ -84,6 +86,41 @@ describe('LineSplitter', () => {
     expect(s.push('_TOGGLE\n')).toEqual(['MUTE _TOGGLE']);
     s.push('MUTEX');
     expect(s.pause()).toEqual(['MUTEX']);
+  });
+});
+
+describe('UnknownLineLimit', () => {
+  it('shows three unknown lines a minute, then one notice, then drops the rest', () => {
+    const limit = new UnknownLineLimit();
+    const kinds = (lines: string[], now: number) => lines.map((l) => limit.take(l, now).kind);
+    expect(kinds(['A', 'B', 'C', 'D', 'E'], 0)).toEqual([
+      'show',
+      'show',
+      'show',
+      'drop_notice',
+      'drop',
+    ]);
+    expect(limit.take('F', 59_999).kind).toBe('drop');
+    // A new window starts with the first unknown line after a minute.
+    expect(kinds(['G', 'H', 'I', 'J'], 60_000)).toEqual(['show', 'show', 'show', 'drop_notice']);
+  });
+
+  it('says whether most of the lines were garbled (a wrong baud rate), not a protocol', () => {
+    const noise = new UnknownLineLimit();
+    const heard = ['\ufffdu8"\ufffd', 'VOLUME 1', '\u0001\ufffd', 'x\u0007'].map((l) =>
+      noise.take(l, 0),
+    );
+    expect(heard[3]).toEqual({ kind: 'drop_notice', garbled: true });
+    const words = new UnknownLineLimit();
+    const verdicts = ['VOLUME 1', 'VOLUME 2', '\ufffd', 'VOLUME 4'].map((l) => words.take(l, 0));
+    expect(verdicts[3]).toEqual({ kind: 'drop_notice', garbled: false });
+  });
+
+  it('takes text with bytes that are not UTF-8 or control characters as garbled', () => {
+    expect(isGarbledDeviceText('\ufffdu8"\ufffd?')).toBe(true);
+    expect(isGarbledDeviceText('boot\u0000')).toBe(true);
+    expect(isGarbledDeviceText('VOLUME 11')).toBe(false);
+    expect(isGarbledDeviceText('température 21°C\tok')).toBe(false);
   });
 });
 

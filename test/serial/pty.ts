@@ -70,8 +70,8 @@ export class FakeDevice {
     return parts;
   }
 
-  async send(text: string): Promise<void> {
-    await this.port?.write(Buffer.from(text, 'utf8'));
+  async send(text: string | Buffer): Promise<void> {
+    await this.port?.write(typeof text === 'string' ? Buffer.from(text, 'utf8') : text);
   }
 
   async close(): Promise<void> {
