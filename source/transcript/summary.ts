@@ -46,6 +46,13 @@ export type SummaryInput = Pick<Snapshot, 'turns' | 'interruptions' | 'responseL
  */
 export const RECORD_TURNS_NOTE = 'the call record does not say which were typed or cut off';
 
+/**
+ * Why a summary read from a call's record has no response latency: the app measures it while it
+ * holds the call (its end-of-call summary and saved transcript have it); the record has none.
+ */
+export const RECORD_LATENCY_NOTE =
+  'not in the call record (measured by the app during the call only)';
+
 /** Median of a list of numbers (mean of the two middle values for even counts). Pure. */
 export function median(values: readonly number[]): number | undefined {
   const finite = values.filter((v) => Number.isFinite(v));
@@ -109,7 +116,11 @@ export function formatSummary(summary: CallSummary): string[] {
           (summary.replyCutByEnd ? "; a reply was cut off by the call's end" : '')),
   );
   if (summary.medianLatencyMs === undefined || summary.worstLatencyMs === undefined) {
-    lines.push('Response latency: not measured');
+    // No interruptions count is a summary of a call's record (`calls show`): its latency was
+    // perhaps measured during the call, but the record cannot say.
+    lines.push(
+      `Response latency: ${summary.interruptions === undefined ? RECORD_LATENCY_NOTE : 'not measured'}`,
+    );
   } else {
     lines.push(
       `Response latency: median ${Math.round(summary.medianLatencyMs)} ms, ` +

@@ -335,6 +335,26 @@ describe('calls show states only what the record holds', () => {
     const txt = await show('txt');
     expect(txt.stdout.split('\n')).toContain(note);
   });
+
+  // The call's live summary had `Response latency: median 640 ms, …`; calls show said `not
+  // measured`, as if nobody had: the record has no latency to show.
+  it('says the response latency is not in the record, not that it was not measured', async () => {
+    const server = await double({ pastCalls: PAST });
+    const line =
+      'Response latency: not in the call record (measured by the app during the call only)';
+    const md = await runAgainst(server, ['calls', 'show', 'call_after_midnight']);
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout.split('\n')).toContain(`- ${line}`);
+    expect(md.stdout).not.toContain('not measured');
+    const txt = await runAgainst(server, [
+      'calls',
+      'show',
+      'call_after_midnight',
+      '--format',
+      'txt',
+    ]);
+    expect(txt.stdout.split('\n')).toContain(line);
+  });
 });
 
 describe('calls show of a call still running (the built-in local agent)', () => {

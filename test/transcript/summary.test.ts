@@ -67,6 +67,12 @@ describe('summarize', () => {
     );
     expect(s.durationMs).toBe(7_000);
     expect(formatSummary(s)).toContain('Response latency: not measured');
+    // A summary of a call's record (no interruption count) has no latency because the record
+    // holds none, not because none was measured.
+    const { interruptions: _, ...fromRecord } = s;
+    expect(formatSummary(fromRecord)).toContain(
+      'Response latency: not in the call record (measured by the app during the call only)',
+    );
     const never = summarize({ turns: [], interruptions: 0, responseLatenciesMs: [] });
     expect(formatSummary(never)[0]).toBe('Call did not start');
   });
