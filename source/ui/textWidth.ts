@@ -127,26 +127,29 @@ export function fitToWidth(text: string, width: number): string {
 }
 
 /**
- * Word-wraps `text` to rows of at most `width` columns. Newlines start new rows; words longer
- * than a row are split between grapheme clusters; spaces at a break are dropped. Always returns
- * at least one row.
+ * Word-wraps `text` to rows of at most `width` columns (`restWidth` for every row after the
+ * first, when they differ: a first row shortened by a label). Newlines start new rows; a word is
+ * split, between grapheme clusters, only when it is longer than the row it would move to; spaces
+ * at a break are dropped. Always returns at least one row.
  */
-export function wrapText(text: string, width: number): string[] {
-  const cols = Math.max(1, Math.floor(width));
+export function wrapText(text: string, width: number, restWidth: number = width): string[] {
+  const first = Math.max(1, Math.floor(width));
+  const rest = Math.max(1, Math.floor(restWidth));
   const rows: string[] = [];
+  const colsOf = (row: number) => (row === 0 ? first : rest);
   for (const paragraph of text.split('\n')) {
-    wrapParagraph(paragraph, cols, rows);
+    wrapParagraph(paragraph, colsOf, rows);
   }
   return rows.length > 0 ? rows : [''];
 }
 
-function wrapParagraph(paragraph: string, cols: number, rows: string[]): void {
+function wrapParagraph(paragraph: string, colsOf: (row: number) => number, rows: string[]): void {
   if (paragraph.length === 0) {
     rows.push('');
     return;
   }
   // Fast path: most turns are short ASCII.
-  if (paragraph.length <= cols && isPlainAscii(paragraph)) {
+  if (paragraph.length <= colsOf(rows.length) && isPlainAscii(paragraph)) {
     rows.push(paragraph);
     return;
   }
@@ -156,6 +159,7 @@ function wrapParagraph(paragraph: string, cols: number, rows: string[]): void {
   for (const word of paragraph.split(/( +)/)) {
     if (word.length === 0) continue;
     const wordWidth = stringWidth(word);
+    const cols = colsOf(rows.length);
     if (rowWidth + wordWidth <= cols) {
       row += word;
       rowWidth += wordWidth;
@@ -168,7 +172,7 @@ function wrapParagraph(paragraph: string, cols: number, rows: string[]): void {
       rowWidth = 0;
       continue;
     }
-    if (rowWidth > 0 && wordWidth <= cols) {
+    if (rowWidth > 0 && wordWidth <= colsOf(rows.length + 1)) {
       rows.push(row.trimEnd());
       row = word;
       rowWidth = wordWidth;
@@ -178,7 +182,7 @@ function wrapParagraph(paragraph: string, cols: number, rows: string[]): void {
     // cluster (half a flag or a ZWJ family is not a character).
     for (const cluster of clustersOf(word)) {
       const w = clusterWidth(cluster);
-      if (rowWidth + w > cols && rowWidth > 0) {
+      if (rowWidth + w > colsOf(rows.length) && rowWidth > 0) {
         rows.push(row);
         row = '';
         rowWidth = 0;

@@ -76,6 +76,31 @@ describe('text width and wrapping', () => {
     expect(wrapText('', 10)).toEqual(['']);
   });
 
+  it('wraps a first row narrower than the rest, splitting a word only if no row can hold it', () => {
+    expect(wrapText('Tool call: get_weather({"city":"Paris"})', 20, 36)).toEqual([
+      'Tool call:',
+      'get_weather({"city":"Paris"})',
+    ]);
+    expect(wrapText('id: abcdefghij', 6, 8)).toEqual(['id: ab', 'cdefghij']);
+  });
+
+  it('never produces a row wider than asked and loses no words, first row narrower or not (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.stringMatching(/^[a-z日👍]{1,15}$/u), { maxLength: 30 }),
+        fc.integer({ min: 2, max: 40 }),
+        fc.integer({ min: 2, max: 40 }),
+        (words, width, restWidth) => {
+          const rows = wrapText(words.join(' '), width, restWidth);
+          rows.forEach((row, i) => {
+            expect(stringWidth(row)).toBeLessThanOrEqual(i === 0 ? width : restWidth);
+          });
+          expect(rows.join('').replace(/ /g, '')).toBe(words.join(''));
+        },
+      ),
+    );
+  });
+
   it('never produces a row wider than asked and loses no words (property)', () => {
     fc.assert(
       fc.property(
@@ -258,6 +283,35 @@ describe('events pane', () => {
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows) expect(stringWidth(row.text)).toBeLessThanOrEqual(38);
     expect(rows.map((r) => r.text).join('')).toBe(`call started (${id})`);
+  });
+
+  // At 38 columns the pane showed `Tool call: get_weath` / `er({"city":"Paris"})` and
+  // `serial device /tmp/t` / `mp.w8jxrrg0oW/a …`: split inside words the next row had room for.
+  it('breaks between words, as the transcript does: a word goes whole to the wider next row', () => {
+    const tool = eventRows(
+      event({ kind: 'protocol', message: 'Tool call: get_weather({"city":"Paris"})' }),
+      38,
+    );
+    expect(tool.map((r) => r.text)).toEqual(['Tool call:', 'get_weather({"city":"Paris"})']);
+    const serial = eventRows(
+      event({
+        kind: 'warning',
+        message: 'serial device /tmp/tmp.w8jxrrg0oW/a sent an unknown command: "VOLUME 11"',
+      }),
+      38,
+    );
+    expect(serial.map((r) => r.text)).toEqual([
+      'serial device',
+      '/tmp/tmp.w8jxrrg0oW/a sent an',
+      'unknown command: "VOLUME 11"',
+    ]);
+    // Rows are counted as drawn: the window holds the whole event in as many rows, no more.
+    const events = [
+      event({ kind: 'info', message: 'older' }),
+      event({ kind: 'protocol', message: 'Tool call: get_weather({"city":"Paris"})' }),
+    ];
+    const window = eventWindow(events, 38, 2);
+    expect(window.map((r) => r.text)).toEqual(['Tool call:', 'get_weather({"city":"Paris"})']);
   });
 
   it('shows the newest events that fit; the newest alone is cut with an ellipsis if it must be', () => {

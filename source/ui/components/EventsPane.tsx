@@ -39,13 +39,14 @@ export function eventRows(event: CallEvent, width: number): EventRow[] {
   const headColumns = time.length + 1 + KIND_COLUMNS + 1;
   // The kind column says `tool`: the line does not say it again.
   const message = screenLine(eventText(event));
-  const first = Math.max(1, width - headColumns);
-  const head = wrapText(message, first)[0] ?? '';
-  // The rest goes on from where the first row ended (the first row is the message's start, less
-  // the spaces at its break): re-joining the first wrap's rows would put a space inside a word
-  // it had split, such as a call id.
-  const rest = message.slice(head.length).trimStart();
-  const tail = rest ? wrapText(rest, Math.max(1, width - INDENT_COLUMNS)) : [];
+  // One wrap, the first row narrower (the time and kind take its start): a word that does not
+  // fit the first row moves to the next, as in the transcript, and is split only when it is
+  // longer than a whole row.
+  const [head = '', ...tail] = wrapText(
+    message,
+    Math.max(1, width - headColumns),
+    Math.max(1, width - INDENT_COLUMNS),
+  );
   return [
     { key: `${event.id}:0`, head: { time, kind: event.kind }, text: head },
     ...tail.map((text, i) => ({ key: `${event.id}:${i + 1}`, text })),
