@@ -64,3 +64,46 @@ export function closeMatches<T>(
   scored.sort((a, b) => a.score - b.score);
   return scored.slice(0, max).map((entry) => entry.candidate);
 }
+
+/**
+ * Close enough to name as what was meant: one typo, or two in a word of four letters or more
+ * (`gaurd`, `ture`), or one inside the other (`speakers`). Stricter than names of agents and
+ * voices: `foo` is not `sox`, a short word two letters away from it.
+ */
+function nearValue(typed: string, name: string): boolean {
+  const a = normaliseName(typed);
+  const b = normaliseName(name);
+  if (a.length >= 2 && (a.includes(b) || b.includes(a))) return true;
+  const distance = editDistance(a, b);
+  return distance <= 1 || (distance <= 2 && Math.min(a.length, b.length) >= 4);
+}
+
+/**
+ * "Did you mean" for a setting or flag with a fixed set of values (a setting's `suggest`):
+ * `words` are the values, each with the other names it may be typed as (`markdown` for `md`);
+ * `prefixed` are those that may take a `:<device>`, kept as typed (`speakr:USB` is
+ * `speaker:USB`). The value meant, or undefined when none is close.
+ */
+export function closestValue(
+  words: readonly (readonly [string, ...string[]])[],
+  prefixed: readonly string[] = [],
+): (raw: string) => string | undefined {
+  const closest = (typed: string, among: typeof words) =>
+    closeMatches(typed, among, (names) => names).find((names) =>
+      names.some((name) => nearValue(typed, name)),
+    )?.[0];
+  return (raw) => {
+    const value = raw.trim();
+    const colon = prefixed.length > 0 ? value.indexOf(':') : -1;
+    // `.md` is md; a file name (`mic.wv`, `out/take.mp3`) is no typo of a word: `mic` would
+    // mislead. A device after the colon may be named anyhow.
+    const word = (colon > 0 ? value.slice(0, colon) : value).replace(/^\.(?=\w+$)/, '');
+    if (/[./\\]/.test(word)) return undefined;
+    if (colon <= 0) return closest(word, words);
+    const head = closest(
+      word,
+      words.filter(([name]) => prefixed.includes(name)),
+    );
+    return head === undefined ? undefined : `${head}${value.slice(colon)}`;
+  };
+}

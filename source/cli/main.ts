@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { commandFor, flagTarget } from '../api/command-hint.js';
+import { closestValue } from '../api/suggest.js';
 import {
   addSecret,
   guardOutput,
@@ -58,10 +59,11 @@ function version(): string {
  * A flag's value it does not take, said as a setting's bad value is said (`Invalid value for
  * --echo: "loud". Allowed: …`), whichever parses it: exit 2.
  */
-function invalidFlag(flag: string, value: string, allowed: string): Error {
+function invalidFlag(flag: string, value: string, allowed: string, guess?: string): Error {
   const shown = value.length > 60 ? `${value.slice(0, 59)}…` : value;
+  const meant = guess === undefined ? '' : ` Did you mean ${guess}?`;
   return new UsageError(
-    `Invalid value for ${flag}: ${JSON.stringify(shown)}. Allowed: ${allowed}.`,
+    `Invalid value for ${flag}: ${JSON.stringify(shown)}.${meant} Allowed: ${allowed}.`,
   );
 }
 
@@ -118,7 +120,10 @@ function oneOf(flag: string, choices: readonly string[]): (value: string) => str
   return (value) => {
     const wanted = value.trim().toLowerCase();
     const choice = choices.find((c) => c.toLowerCase() === wanted);
-    if (choice === undefined) throw invalidFlag(flag, value, orList(choices));
+    if (choice === undefined) {
+      const guess = closestValue(choices.map((c) => [c] as const))(value);
+      throw invalidFlag(flag, value, orList(choices), guess);
+    }
     return choice;
   };
 }

@@ -36,7 +36,18 @@ export function invalidValueMessage(
 ): string {
   const shown = showValue(raw, spec);
   if (reason) return `Invalid value for ${label}: ${shown} ${reason}.`;
-  return `Invalid value for ${label}: ${shown}. Allowed: ${spec.allowed}.`;
+  const guess = closestAllowed(raw, spec);
+  const meant = guess === undefined ? '' : ` Did you mean ${guess}?`;
+  return `Invalid value for ${label}: ${shown}.${meant} Allowed: ${spec.allowed}.`;
+}
+
+/** The allowed value closest to a refused one, for a setting with a fixed set of values. */
+function closestAllowed(raw: unknown, spec: SettingSpec): string | undefined {
+  if (spec.secret || typeof raw !== 'string' || !spec.suggest) return undefined;
+  const guess = spec.suggest(raw);
+  // Only a value that would be taken (a device name kept from the typo is shown safely).
+  if (guess === undefined || guess === raw.trim() || !spec.check(guess).ok) return undefined;
+  return sanitizeServerText(guess, 80);
 }
 
 function showValue(raw: unknown, spec: SettingSpec): string {

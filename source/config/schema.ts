@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_API_BASE } from '../api/default-base.js';
+import { closestValue } from '../api/suggest.js';
 import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE, MIN_LEAD_MS } from '../audio/constants.js';
 import { DEFAULT_ECHO_MODE, ECHO_MODES, type EchoMode, parseEchoMode } from '../audio/echo/mode.js';
 import {
@@ -87,6 +88,12 @@ export interface SettingSpec {
    * number, no `"no"` for a boolean) and pass {@link SettingSpec.check}: `checkSaved`.
    */
   saved: 'string' | 'integer' | 'boolean';
+  /**
+   * For a setting with a fixed set of values (`echo`, `output`'s `speaker`…): the allowed value
+   * closest to a refused one, for "Did you mean …?" (`speakers`: `speaker`). Undefined when none
+   * is close.
+   */
+  suggest?: (raw: string) => string | undefined;
 }
 
 /** Lowest and highest sample rates the audio pipeline handles. */
@@ -322,6 +329,13 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     allowed: SOURCE_SPEC_HELP,
     check: inputSpec,
     saved: 'string',
+    suggest: closestValue(
+      [
+        ['mic', 'microphone'],
+        ['none', 'silence'],
+      ],
+      ['mic'],
+    ),
   },
   {
     key: 'output',
@@ -331,6 +345,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     allowed: SINK_SPEC_HELP,
     check: outputSpec,
     saved: 'string',
+    suggest: closestValue([['speaker', 'speakers'], ['sox'], ['none']], ['speaker', 'sox']),
   },
   {
     key: 'transcriptDir',
@@ -347,6 +362,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     allowed: TRANSCRIPT_FORMATS.join(', '),
     check: transcriptFormat,
     saved: 'string',
+    suggest: closestValue([['md', 'markdown'], ['txt', 'text'], ['json'], ['jsonl', 'ndjson']]),
   },
   {
     key: 'echo',
@@ -356,6 +372,7 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     allowed: ECHO_MODES.join(', '),
     check: echoMode,
     saved: 'string',
+    suggest: closestValue(ECHO_MODES.map((mode) => [mode] as const)),
   },
   {
     key: 'echoGuard',
@@ -365,6 +382,10 @@ export const SETTING_SPECS: readonly SettingSpec[] = [
     allowed: 'true or false (also yes/no, on/off, 1/0)',
     check: boolean,
     saved: 'boolean',
+    suggest: closestValue([
+      ['true', 'yes', 'on'],
+      ['false', 'no', 'off'],
+    ]),
   },
   {
     key: 'leadMs',

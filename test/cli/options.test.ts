@@ -331,6 +331,12 @@ describe('a flag given a value it does not take', () => {
     [['--model', 'gpt'], '--model: "gpt". Allowed: llama, gemma or glm.'],
     [['--first-speaker', 'me'], '--first-speaker: "me". Allowed: agent or user.'],
     [['--echo', 'loud'], '--echo: "loud". Allowed: cancel, guard, off.'],
+    [['--echo', 'gaurd'], '--echo: "gaurd". Did you mean guard? Allowed: cancel, guard, off.'],
+    [['--model', 'lama'], '--model: "lama". Did you mean llama? Allowed: llama, gemma or glm.'],
+    [
+      ['calls', 'show', 'c1', '--format', 'jsnl'],
+      '--format: "jsnl". Did you mean jsonl? Allowed: md, txt, json or jsonl.',
+    ],
     [['calls', '--limit', '0'], '--limit: "0". Allowed: a whole number above 0.'],
     [
       ['calls', 'show', 'c1', '--format', 'pdf'],

@@ -45,6 +45,34 @@ describe('config command', () => {
     expect(lines.at(-1)).toBe(`File: ${store.path}`);
   });
 
+  // `config set output speakers` said only `Allowed: speaker, …`, while an unknown setting got
+  // "did you mean": a setting with a fixed set of values names the closest one.
+  it('a value close to an allowed one is named: did you mean speaker?', () => {
+    const refused = (key: string, value: string) => {
+      const { code, lines } = run(['set', key, value]);
+      expect(code).toBe(2);
+      return lines[0];
+    };
+    expect(refused('output', 'speakers')).toBe(
+      'error: Invalid value for output: "speakers". Did you mean speaker? Allowed: speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav.',
+    );
+    expect(refused('output', 'speakr:USB Audio')).toContain(
+      '"speakr:USB Audio". Did you mean speaker:USB Audio? Allowed:',
+    );
+    expect(refused('input', 'mik')).toContain('"mik". Did you mean mic? Allowed:');
+    expect(refused('echo', 'gaurd')).toBe(
+      'error: Invalid value for echo: "gaurd". Did you mean guard? Allowed: cancel, guard, off.',
+    );
+    expect(refused('transcriptFormat', 'markdown')).toContain('Did you mean md?');
+    expect(refused('transcriptFormat', 'jsnl')).toContain('Did you mean jsonl?');
+    expect(refused('echoGuard', 'ture')).toContain('Did you mean true?');
+    // Nothing close, or a file name: no guess.
+    expect(refused('output', 'foo')).toBe(
+      'error: Invalid value for output: "foo". Allowed: speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav.',
+    );
+    expect(refused('input', 'mic.wv')).not.toContain('Did you mean');
+  });
+
   it('get of a setting with a default prints the default', () => {
     expect(run(['get', 'transcriptFormat'])).toMatchObject({ code: 0, lines: ['md'] });
   });

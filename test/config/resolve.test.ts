@@ -203,6 +203,22 @@ describe('resolveSettings', () => {
     expect(error.message).toContain('Invalid value for --sample-rate: 100.');
   });
 
+  it('names the closest allowed value in the environment, .env and the config file alike', () => {
+    const { cwd, config } = setup('OMNIA_TRANSCRIPT_FORMAT=jsnl\n');
+    const both = errorOf({ flags: {}, env: { OMNIA_OUTPUT: 'speakers' }, cwd, config });
+    expect(both.message.split('\n')[0]).toBe(
+      'Invalid value for OMNIA_OUTPUT in the environment: "speakers". Did you mean speaker? Allowed: speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav.',
+    );
+    expect(errorOf({ flags: {}, env: {}, cwd, config }).message).toContain(
+      `OMNIA_TRANSCRIPT_FORMAT in ${path.join(cwd, '.env')}: "jsnl". Did you mean jsonl?`,
+    );
+    fs.rmSync(path.join(cwd, '.env'));
+    fs.writeFileSync(config.path, JSON.stringify({ echo: 'gard' }));
+    expect(errorOf({ flags: {}, env: {}, cwd, config }).message).toContain(
+      `echo in ${config.path}: "gard". Did you mean guard? Allowed: cancel, guard, off.`,
+    );
+  });
+
   it('names the config file for an invalid saved value', () => {
     const { cwd, config } = setup();
     fs.writeFileSync(config.path, JSON.stringify({ apiBase: 'ftp://files.example' }));

@@ -335,9 +335,12 @@ describe('a wrong file or spec is refused before any call', () => {
         [['--input', home], /error: cannot read WAV file .*: it is a directory/],
         [
           ['--input', 'mick'],
-          /error: Invalid value for --input: "mick"\. Allowed: mic, mic:<device>/,
+          /error: Invalid value for --input: "mick"\. Did you mean mic\? Allowed: mic, mic:<device>/,
         ],
-        [['--output', 'speakr'], /error: Invalid value for --output: "speakr"/],
+        [
+          ['--output', 'speakr'],
+          /error: Invalid value for --output: "speakr"\. Did you mean speaker\?/,
+        ],
         [['--transcript', 'call.pdf'], /error: cannot tell the transcript format of "call\.pdf"/],
         [
           ['--transcript', 'afile/call.md'],
