@@ -219,6 +219,22 @@ describe('serve', () => {
     // The banner comes in one write; a pipe may still hand it over in pieces.
     await waitFor(() => out().includes('its agents:'), { what: 'the whole serve banner' });
     expect(out()).toContain(`talk to it:    omnia-voice --api-base ${base} --agent demo`);
+    // docs/local-agent.md gives the same commands, with no key: it said `OMNIA_API_KEY=local
+    // omnia-voice --api-base …`, as if one were needed.
+    const doc = readFileSync(join(ROOT, 'docs/local-agent.md'), 'utf8');
+    const block = doc.split('To talk to a separately running agent')[1]?.split('```')[1] ?? '';
+    const docLines = block
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter((line) => line !== '' && line !== 'sh');
+    const bannerLines = out()
+      .split('\n')
+      .map((line) => /^ {2}(?:talk to it|its agents): +(.+)$/.exec(line)?.[1])
+      .filter((line) => line !== undefined)
+      .map((line) => line.replace(base, 'http://127.0.0.1:8787'));
+    expect(bannerLines).toHaveLength(2);
+    for (const line of bannerLines) expect(docLines).toContain(line);
+    for (const line of docLines) expect(line).toMatch(/^omnia-voice /);
 
     // What the banner says to run works: no key needed against an explicit --api-base.
     const call = await runCli(['--plain', '--api-base', base, '--agent', 'demo', ...QUIET_CALL], {
