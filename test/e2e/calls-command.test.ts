@@ -291,6 +291,72 @@ describe('calls show as a user types it', () => {
   });
 });
 
+/**
+ * The `--json` field tables of docs/omnia-api.md: field path → the type the doc states (the
+ * type cell's first word: string, number, boolean, object). Two tables: the records, then
+ * `calls show`'s document.
+ */
+function docJsonTypes(): Array<Map<string, string>> {
+  const doc = readFileSync(new URL('../../docs/omnia-api.md', import.meta.url), 'utf8');
+  const tables: Array<Map<string, string>> = [];
+  for (const block of doc.split(/\n\n/)) {
+    if (!block.startsWith('| field | type |')) continue;
+    const types = new Map<string, string>();
+    for (const row of block.split('\n').slice(2)) {
+      const [fields = '', type = ''] = row.split(' | ');
+      const word = /^(string|number|boolean|object)\b/.exec(type)?.[1] ?? `? ${type}`;
+      for (const field of fields.matchAll(/`([^`]+)`/g)) types.set(field[1] ?? '', word);
+    }
+    tables.push(types);
+  }
+  return tables;
+}
+
+/** Every leaf of a JSON value as path → JSON type (`turns[].text`; `summary.record` stops). */
+function jsonTypes(
+  value: unknown,
+  path = '',
+  out = new Map<string, string>(),
+  stop = new Set<string>(),
+) {
+  if (Array.isArray(value)) {
+    for (const item of value) jsonTypes(item, `${path}[]`, out, stop);
+  } else if (typeof value === 'object' && value !== null && !stop.has(path)) {
+    for (const [key, item] of Object.entries(value)) {
+      jsonTypes(item, path ? `${path}.${key}` : key, out, stop);
+    }
+  } else {
+    out.set(path, value === null ? 'null' : typeof value);
+  }
+  return out;
+}
+
+describe('the --json fields of calls and calls show, as docs/omnia-api.md types them', () => {
+  // The doc listed the fields without their types: is startedAt a date string or a number?
+  it('states the type of every field the commands print', async () => {
+    const server = await double({ pastCalls: PAST });
+    const [records, show] = docJsonTypes();
+    expect(records?.size, 'the records table').toBeGreaterThan(0);
+    expect(show?.size, 'the calls show table').toBeGreaterThan(0);
+    const list = await runAgainst(server, ['calls', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = jsonTypes(JSON.parse(list.stdout));
+    expect(listed.size).toBeGreaterThan(10);
+    for (const [path, type] of listed) {
+      expect(records?.get(path.replace(/^\[\]\./, '')), path).toBe(type);
+    }
+    const one = await runAgainst(server, ['calls', 'show', 'call_after_midnight', '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    const doc = JSON.parse(one.stdout) as { summary: { record: unknown } };
+    const shown = jsonTypes(doc, '', new Map(), new Set(['summary.record']));
+    expect(shown.get('call.startedAt')).toBe('number');
+    for (const [path, type] of shown) expect(show?.get(path), path).toBe(type);
+    for (const [path, type] of jsonTypes(doc.summary.record)) {
+      expect(records?.get(path), `summary.record.${path}`).toBe(type);
+    }
+  });
+});
+
 describe('calls show states only what the record holds', () => {
   // Omnia documents a record's transcript as who said what: not whether a turn was typed or
   // cut off. calls show stated `"medium":"voice","typed":false`, `"interrupted":false` and
