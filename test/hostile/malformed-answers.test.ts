@@ -73,7 +73,9 @@ describe('a call creation answer that is not strict JSON', () => {
       const server = await raw((_request, socket) => socket.end(rawResponse(201, body)));
       const run = await call(server);
       expect(run.code, `${what}: ${run.stderr}`).toBe(1);
-      expect(lastLine(run.stderr), what).toMatch(/^error: Could not create the call: 127\.0\.0\.1:\d+ /);
+      expect(lastLine(run.stderr), what).toMatch(
+        /^error: Could not create the call: 127\.0\.0\.1:\d+ /,
+      );
       expect(lastLine(run.stderr), what).toMatch(expected);
       for (const secret of ['SECRET', 'token=', 'ws://']) {
         expect(run.stdout + run.stderr, `${what}: ${secret}`).not.toContain(secret);
