@@ -149,18 +149,13 @@ describe('a list that could not be had', () => {
     const why =
       'Omnia rejected the API key (HTTP 401 UNAUTHORIZED: Invalid API key). Check OMNIA_API_KEY in the environment (key ending …9876).';
     for (const columns of [40, 43, 52, 61, 67, 73, 80, 100]) {
-      const term = headlessTerminal(columns, 12);
-      const instance = render(
-        <AgentPicker
-          loadAgents={async () => {
-            throw new Error(why);
-          }}
-          onPick={() => undefined}
-          onCancel={() => undefined}
-        />,
-        { stdin: term.stdin, stdout: term.stdout, stderr: term.stdout, patchConsole: false },
-      );
-      open.push({ instance, term });
+      // Rendered as the app renders it (interactive even under CI=true, where Ink would draw
+      // only the last frame, at unmount).
+      const term = await picker(columns, 12, [], {
+        loadAgents: async () => {
+          throw new Error(why);
+        },
+      });
       const deadline = Date.now() + 5_000;
       while (!term.screen().some((row) => row.startsWith('✖'))) {
         if (Date.now() > deadline) throw new Error(term.screen().join('\n'));
