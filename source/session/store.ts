@@ -51,6 +51,8 @@ const UTTERANCE_GAP_MS = 2_000;
 const QUICK_CUT_MS = 1_200;
 /** Quick cuts before the user is told the agent may be hearing itself. */
 const QUICK_CUTS_TO_WARN = 3;
+/** Then told again after every so many more: the screen's warning goes after a few seconds. */
+const QUICK_CUTS_TO_WARN_AGAIN = 5;
 /** An utterance start older than this when its transcript comes is not taken for its start. */
 const UTTERANCE_MAX_MS = 60_000;
 /** Response latencies kept for the summary. */
@@ -918,7 +920,8 @@ export class SessionStore implements Store {
   /**
    * With no canceller on open speakers (`--echo off` chosen, or the guard, whose tail can be
    * shorter than a room's or a Bluetooth speaker's echo) the agent may hear itself: its every
-   * reply is then cut within a moment of starting. Said once, on screen, with the way out; the
+   * reply is then cut within a moment of starting. Said on screen, with the way out, and again
+   * every few cuts while it goes on (a warning on screen lasts seconds, the loop does not); the
    * user talking over the agent that soon, three times, is told the same, which does no harm.
    */
   private countQuickCut(): void {
@@ -929,14 +932,15 @@ export class SessionStore implements Store {
     // Each reply counts once, however many clears its start brings.
     this.replyHeardAt = Number.NEGATIVE_INFINITY;
     this.quickCuts++;
-    if (this.quickCuts !== QUICK_CUTS_TO_WARN) return;
+    const beyond = this.quickCuts - QUICK_CUTS_TO_WARN;
+    if (beyond < 0 || beyond % QUICK_CUTS_TO_WARN_AGAIN !== 0) return;
     // The guard in place of a canceller that could not load (its reason says why): asking for
     // the canceller would bring the guard again.
     const mode = echo.mode === 'guard' ? 'the echo guard' : 'echo off';
     const way =
       echo.mode === 'guard' && echo.reason ? 'use headphones' : 'use headphones, or --echo cancel';
     this.reportScreenWarning(
-      `the agent was cut off within a second of starting to speak ${QUICK_CUTS_TO_WARN} times: it may be hearing itself through the loudspeaker (${mode}); ${way}`,
+      `the agent was cut off within a second of starting to speak ${this.quickCuts} times: it may be hearing itself through the loudspeaker (${mode}); ${way}`,
     );
   }
 
