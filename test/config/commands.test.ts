@@ -12,6 +12,27 @@ function run(args: string[], store = openConfig({ cwd: tempDir() })) {
   return { code, lines, store };
 }
 
+/**
+ * A config command runner for `store` that keeps stdout in `lines` and stderr in `errs`, with
+ * the environment's `overrides` (as a call's settings give them).
+ */
+function speaker(
+  store: ReturnType<typeof openConfig>,
+  overrides?: Parameters<typeof runConfigCommand>[4],
+): { lines: string[]; errs: string[]; say: (args: string[]) => number } {
+  const lines: string[] = [];
+  const errs: string[] = [];
+  const say = (args: string[]) =>
+    runConfigCommand(
+      args,
+      (l) => lines.push(l),
+      store,
+      (l) => errs.push(l),
+      overrides,
+    );
+  return { lines, errs, say };
+}
+
 describe('config command', () => {
   it('set then get round-trips a value', () => {
     const { code, lines, store } = run(['set', 'sample-rate', '16000']);
@@ -124,8 +145,6 @@ describe('config command', () => {
   });
 
   it('get says on stderr when nothing is set, and what the environment sets over the file', () => {
-    const lines: string[] = [];
-    const errs: string[] = [];
     const store = openConfig({ cwd: tempDir() });
     const overrides = [
       {
@@ -147,14 +166,7 @@ describe('config command', () => {
         raw: 'a\u001b]0;T\u0007\nb',
       },
     ];
-    const say = (args: string[]) =>
-      runConfigCommand(
-        args,
-        (l) => lines.push(l),
-        store,
-        (l) => errs.push(l),
-        overrides,
-      );
+    const { lines, errs, say } = speaker(store, overrides);
     expect(say(['get', 'agentId'])).toBe(1);
     expect(lines).toEqual([]);
     expect(errs).toEqual([`agentId is not set in ${store.path}, and has no default.`]);
@@ -176,17 +188,9 @@ describe('config command', () => {
   });
 
   it('says error: and warning: on every line, as a call does (a new-user trial saw neither)', () => {
-    const lines: string[] = [];
-    const errs: string[] = [];
     const store = openConfig({ cwd: tempDir() });
     fs.writeFileSync(store.path, '{"bogusKey": 1, "leadMs": 9, "sampleRate": "16000"}');
-    const say = (args: string[]) =>
-      runConfigCommand(
-        args,
-        (l) => lines.push(l),
-        store,
-        (l) => errs.push(l),
-      );
+    const { lines, errs, say } = speaker(store);
     expect(say(['list'])).toBe(1);
     expect(lines).toEqual([]);
     expect(errs).toEqual([

@@ -21,6 +21,16 @@ afterEach(async () => {
 });
 
 /** Waits for the agent turn that follows index `from` to finish; returns [speaking, final]. */
+/** The client asks for the client tool; the agent's invocation (its index, and the message). */
+async function askForClientTool(
+  client: TestClient,
+): Promise<{ invoke: number; msg: TestClient['messages'][number] }> {
+  client.send({ type: 'user_text_message', text: 'client tool please', urgency: 'immediate' });
+  const invoke = await client.waitForMessage({ type: 'client_tool_invocation' });
+  const msg = client.messages.find((m) => m.type === 'client_tool_invocation')!;
+  return { invoke, msg };
+}
+
 async function nextAgentTurn(client: TestClient, from: number): Promise<[number, number]> {
   const speaking = await client.waitForMessage({ type: 'state', state: 'speaking' }, from);
   const final = await client.waitForMessage(
@@ -171,9 +181,7 @@ describe('tools', () => {
 
   it('mentions the result a client tool returned', async () => {
     const { client } = await join();
-    client.send({ type: 'user_text_message', text: 'client tool please', urgency: 'immediate' });
-    const invoke = await client.waitForMessage({ type: 'client_tool_invocation' });
-    const msg = client.messages.find((m) => m.type === 'client_tool_invocation')!;
+    const { invoke, msg } = await askForClientTool(client);
     client.send({
       type: 'client_tool_result',
       invocationId: msg.invocationId,
@@ -185,9 +193,7 @@ describe('tools', () => {
 
   it("repeats the reason of a failure sent with Omnia's error field alone", async () => {
     const { client } = await join();
-    client.send({ type: 'user_text_message', text: 'client tool please', urgency: 'immediate' });
-    const invoke = await client.waitForMessage({ type: 'client_tool_invocation' });
-    const msg = client.messages.find((m) => m.type === 'client_tool_invocation')!;
+    const { invoke, msg } = await askForClientTool(client);
     client.send({
       type: 'client_tool_result',
       invocationId: msg.invocationId,
