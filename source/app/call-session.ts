@@ -409,7 +409,7 @@ export class CallSession {
         this.end({
           exitCode: error instanceof Error && error.name === 'UsageError' ? 2 : 1,
           calls: this.options.files.earlier,
-          error: `Could not create the call: ${message}${agentHint(this.options.ctx.o, error, this.options.ctx.api)}`,
+          error: `error: Could not create the call: ${message}${agentHint(this.options.ctx.o, error, this.options.ctx.api)}`,
         });
         return;
       }

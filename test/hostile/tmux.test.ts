@@ -214,6 +214,25 @@ describe('full-screen UI against a hostile server (tmux)', () => {
   }, 60_000);
 });
 
+describe('full-screen: a call that could not be created (tmux)', () => {
+  it('leaves the screen and says why on stderr, error: first as in plain mode, exit 1', async () => {
+    server = await startHostileServer({
+      create: {
+        kind: 'status',
+        status: 502,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ error: { message: 'upstream down', code: 'UPSTREAM_ERROR' } }),
+      },
+    });
+    const files = runFiles();
+    const stderr = join(files.home, 'err.log');
+    const t = launch(server, files, { stderr });
+    await t.waitScreen((s) => /^EXIT=1$/m.test(s), 'EXIT=1');
+    const last = readFileSync(stderr, 'utf8').trimEnd().split('\n').at(-1);
+    expect(last).toMatch(/^error: Could not create the call: .*upstream down/);
+  }, 60_000);
+});
+
 describe('full-screen: a call that broke, then r (tmux)', () => {
   it("the broken call's summary says how it ended in its own block; the run's last call decides the exit", async () => {
     let calls = 0;
