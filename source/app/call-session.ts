@@ -147,6 +147,8 @@ export interface PendingStoreOptions {
   readonly ptt?: boolean;
   /** The user's mute, as the call before left it (`r` keeps a muted mic muted). */
   readonly muted?: boolean;
+  /** Why the redial failed: the events pane (`d`) has it, as a call's store has its errors. */
+  readonly error?: string;
 }
 
 /**
@@ -157,10 +159,13 @@ export interface PendingStoreOptions {
  */
 export function pendingStore(
   title: string,
-  { save, phase = 'creating', ptt = false, muted = false }: PendingStoreOptions = {},
+  { save, phase = 'creating', ptt = false, muted = false, error }: PendingStoreOptions = {},
 ): Store {
   let snapshot = blankSnapshot({
     phase,
+    ...(error === undefined
+      ? {}
+      : { events: [{ id: 1, at: Date.now(), kind: 'error' as const, message: error }] }),
     input: { kind: '', description: '—', sampleRate: 0 },
     output: { kind: '', description: '—', sampleRate: 0 },
     label: { kind: 'agent', text: title },
@@ -357,7 +362,7 @@ export class CallSession {
       if (clash !== undefined) {
         this.update({
           stage: { kind: 'failed', message: `could not call again: ${clash}` },
-          store: this.pending({ phase: 'error' }),
+          store: this.pending({ phase: 'error', error: `could not call again: ${clash}` }),
         });
         return;
       }
@@ -415,7 +420,7 @@ export class CallSession {
       }
       this.update({
         stage: { kind: 'failed', message: `could not call again: ${message}` },
-        store: this.pending({ phase: 'error' }),
+        store: this.pending({ phase: 'error', error: `could not call again: ${message}` }),
       });
       return;
     }
@@ -583,9 +588,12 @@ export class CallSession {
     title = this.view.title,
     phase,
     between = true,
+    error,
   }: {
     title?: string;
     phase?: 'error';
+    /** Why (a failed redial), for the events pane. */
+    error?: string;
     /** Between calls: `s` saves the run's finished calls. */
     between?: boolean;
   } = {}): Store {
@@ -593,6 +601,7 @@ export class CallSession {
       ptt: this.options.ctx.o.ptt,
       muted: this.view.store.getSnapshot().userMuted,
       ...(phase ? { phase } : {}),
+      ...(error === undefined ? {} : { error }),
       ...(between ? { save: async () => this.saveFinished() } : {}),
     });
   }

@@ -367,6 +367,13 @@ describe('r when no call can be made', () => {
     expect(failed).not.toMatch(/call 2/);
     expect(failed.split('You typed: first message')).toHaveLength(2);
     expect(failed.split('local demo agent')).toHaveLength(2);
+    // The events pane has why, as a call's events have its errors (it was empty: Events (0)).
+    await tui.keys('d');
+    await tui.waitForScreen(
+      (s) => /Events \(1\)/.test(s) && /error\s+could not call again/.test(s),
+      'the failure in the events pane',
+    );
+    await tui.keys('d');
     await tui.keys('s');
     const saved = await tui.waitForScreen((s) => s.includes('transcript saved to'), 'the save');
     expect(saved).not.toMatch(/could not save/);
