@@ -328,6 +328,15 @@ export class CallSession {
     this.update({ note });
   }
 
+  /** A redial made no call, for `why`: said on the banner and, whole, in the events pane. */
+  private redialFailed(why: string): void {
+    const message = `could not call again: ${why}`;
+    this.update({
+      stage: { kind: 'failed', message },
+      store: this.pending({ phase: 'error', error: message }),
+    });
+  }
+
   /** Why call `number` of `plan` cannot write its files (see `checkCallFiles`), if it cannot. */
   private filesClash(plan: CallPlan, number: number): string | undefined {
     const { target } = plan;
@@ -360,10 +369,7 @@ export class CallSession {
       // name a file given for another flag, or an earlier call's.
       const clash = this.filesClash(plan, number);
       if (clash !== undefined) {
-        this.update({
-          stage: { kind: 'failed', message: `could not call again: ${clash}` },
-          store: this.pending({ phase: 'error', error: `could not call again: ${clash}` }),
-        });
+        this.redialFailed(clash);
         return;
       }
     }
@@ -418,10 +424,7 @@ export class CallSession {
         });
         return;
       }
-      this.update({
-        stage: { kind: 'failed', message: `could not call again: ${message}` },
-        store: this.pending({ phase: 'error', error: `could not call again: ${message}` }),
-      });
+      this.redialFailed(message);
       return;
     }
     if (this.ended) {

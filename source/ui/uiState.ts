@@ -80,12 +80,16 @@ function showToast(state: UiState, text: string, notice = false, whileHelp = fal
   return { ...state, toast, toastSeq: state.toastSeq + 1 };
 }
 
-/** The help closed: a toast about it being open goes too (the next notice, if any, shows). */
-function helpClosed(state: UiState): UiState {
-  if (!state.toast?.whileHelp) return state;
-  const [next, ...rest] = state.queuedNotices;
+/** The toast goes; the next notice waiting shows (none with `all`: they go too). */
+function dropToast(state: UiState, all = false): UiState {
+  const [next, ...rest] = all ? [] : state.queuedNotices;
   const cleared = { ...state, toast: undefined, queuedNotices: rest };
   return next === undefined ? cleared : showToast(cleared, next, true);
+}
+
+/** The help closed: a toast about it being open goes too (the next notice, if any, shows). */
+function helpClosed(state: UiState): UiState {
+  return state.toast?.whileHelp ? dropToast(state) : state;
 }
 
 export function uiReducer(state: UiState, action: UiAction): UiState {
@@ -121,9 +125,7 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
     }
     case 'clearToast': {
       if (state.toast?.id !== action.id) return state;
-      const [next, ...rest] = action.all ? [] : state.queuedNotices;
-      const cleared = { ...state, toast: undefined, queuedNotices: rest };
-      return next === undefined ? cleared : showToast(cleared, next, true);
+      return dropToast(state, action.all);
     }
     case 'scroll':
       return state.scroll === action.scroll ? state : { ...state, scroll: action.scroll };
