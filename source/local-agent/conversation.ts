@@ -23,6 +23,7 @@ import {
 import type { LocalVoice } from './types.js';
 import { SpeechDetector } from './vad.js';
 import { synthesizeReply } from './voices.js';
+import { wordsStartedBy } from './word-timing.js';
 
 /** A pause before answering, so clients see (and can show) the thinking state. */
 export const THINK_MS = 300;
@@ -73,11 +74,11 @@ interface ReplyInFlight {
   spoken: string;
   /** Deltas sent so far, in order. */
   readonly sentWords: string[];
-  /** Words in the whole reply. */
-  readonly wordCount: number;
   /** Wall-clock ms when the reply audio started, and its length; 0 for text-only replies. */
   audioStartedAt: number;
   audioMs: number;
+  /** Where each word starts in the reply audio (ms); empty for text-only replies. */
+  wordStartsMs: readonly number[];
   final: boolean;
   /** Wall-clock ms when the audio sent so far would finish playing at real time. */
   playingUntil: number;
@@ -93,9 +94,8 @@ type Task = (signal: AbortSignal) => Promise<void>;
  */
 function heardText(reply: ReplyInFlight, now: number): string {
   if (reply.audioMs <= 0) return reply.spoken;
-  const played = Math.min(1, Math.max(0, (now - reply.audioStartedAt) / reply.audioMs));
-  const total = Math.max(reply.sentWords.length, reply.wordCount);
-  const heard = Math.min(reply.sentWords.length, Math.ceil(played * total));
+  const playedMs = Math.min(reply.audioMs, Math.max(0, now - reply.audioStartedAt));
+  const heard = Math.min(reply.sentWords.length, wordsStartedBy(reply.wordStartsMs, playedMs));
   return reply.sentWords.slice(0, heard).join('');
 }
 
@@ -471,9 +471,9 @@ export class DemoConversation {
       medium,
       spoken: '',
       sentWords: [],
-      wordCount: words.length,
       audioStartedAt: 0,
       audioMs: 0,
+      wordStartsMs: [],
       final: false,
       playingUntil: 0,
       sending: voiced !== undefined,
@@ -496,7 +496,8 @@ export class DemoConversation {
     };
 
     if (voiced) {
-      if (!(await this.streamAudio(signal, voiced.pcm, reply, words.length, sendWord))) return;
+      const { pcm, wordStartsMs } = voiced;
+      if (!(await this.streamAudio(signal, pcm, wordStartsMs, reply, sendWord))) return;
     } else {
       for (let i = 0; i < words.length; i++) {
         sendWord(i);
@@ -523,13 +524,13 @@ export class DemoConversation {
 
   /**
    * Sends `pcm` at sendSpeed × real time in frames of varying (sometimes odd) sizes, with each
-   * word's delta sent as the audio reaches its share of the reply. False when aborted.
+   * word's delta sent as the audio reaches the word's start. False when aborted.
    */
   private async streamAudio(
     signal: AbortSignal,
     pcm: Buffer,
+    wordStartsMs: readonly number[],
     reply: ReplyInFlight,
-    wordCount: number,
     sendWord: (index: number) => void,
   ): Promise<boolean> {
     const rate = this.options.outputSampleRate;
@@ -539,11 +540,13 @@ export class DemoConversation {
     reply.audioStartedAt = started;
     reply.audioMs = pcm.length / bytesPerMs;
     reply.playingUntil = started + reply.audioMs;
+    reply.wordStartsMs = wordStartsMs;
+    const wordCount = wordStartsMs.length;
     let sent = 0;
     let nextWord = 0;
     let nextFrame = 0;
     const wordsDue = (): void => {
-      while (nextWord < wordCount && sent >= (nextWord / wordCount) * pcm.length)
+      while (nextWord < wordCount && wordStartsMs[nextWord]! * bytesPerMs <= sent)
         sendWord(nextWord++);
     };
     wordsDue();

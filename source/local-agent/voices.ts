@@ -1,8 +1,11 @@
 import { spawn } from 'node:child_process';
+import { msForBytes } from '../audio/constants.js';
 import { resampleS16 } from '../audio/resample.js';
 import { parseWav, toMonoS16 } from '../audio/wav.js';
 import { synthesizeTone } from './audio.js';
+import { wordDeltas } from './script.js';
 import type { LocalVoice } from './types.js';
+import { evenWordStarts } from './word-timing.js';
 
 /** espeak-ng gets this long to speak one reply before we give up on it. */
 const ESPEAK_TIMEOUT_MS = 10_000;
@@ -89,6 +92,8 @@ export interface VoiceRequest {
 /** Reply audio plus a warning when the requested voice could not be used. */
 export interface VoiceResult {
   readonly pcm: Buffer;
+  /** Where each word of the text starts in `pcm`, in ms. */
+  readonly wordStartsMs: readonly number[];
   readonly warning?: string;
 }
 
@@ -97,26 +102,31 @@ export interface VoiceResult {
  * to tone when there is no utterance to play (a greeting, a typed message).
  */
 export async function synthesizeReply(request: VoiceRequest): Promise<VoiceResult> {
-  const words = request.text.split(/\s+/).filter((w) => w.length > 0).length;
+  // The same words the conversation streams as deltas, so each has its start.
+  const words = wordDeltas(request.text).length;
+  const withEvenWords = (pcm: Buffer, warning?: string): VoiceResult => {
+    const wordStartsMs = evenWordStarts(words, msForBytes(pcm.length, request.sampleRate));
+    return warning === undefined ? { pcm, wordStartsMs } : { pcm, wordStartsMs, warning };
+  };
   let voice = request.voice;
   if (voice === 'espeak') {
     if (await hasEspeak()) {
       try {
-        return {
-          pcm: await speakWithEspeak(request.text, request.sampleRate, request.espeakVoice),
-        };
+        return withEvenWords(
+          await speakWithEspeak(request.text, request.sampleRate, request.espeakVoice),
+        );
       } catch (error) {
-        return {
-          pcm: synthesizeTone(words, request.sampleRate),
-          warning: `local agent voice unavailable (${(error as Error).message}); using beeps`,
-        };
+        return withEvenWords(
+          synthesizeTone(words, request.sampleRate),
+          `local agent voice unavailable (${(error as Error).message}); using beeps`,
+        );
       }
     }
     voice = 'echo';
   }
   if (voice === 'echo' && request.utterance && request.utterance.length >= 2) {
     const rate = request.utteranceRate ?? request.sampleRate;
-    return { pcm: resampleS16(request.utterance, rate, request.sampleRate) };
+    return withEvenWords(resampleS16(request.utterance, rate, request.sampleRate));
   }
-  return { pcm: synthesizeTone(words, request.sampleRate) };
+  return withEvenWords(synthesizeTone(words, request.sampleRate));
 }
