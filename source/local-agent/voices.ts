@@ -5,7 +5,7 @@ import { parseWav, toMonoS16 } from '../audio/wav.js';
 import { synthesizeTone } from './audio.js';
 import { wordDeltas } from './script.js';
 import type { LocalVoice } from './types.js';
-import { evenWordStarts } from './word-timing.js';
+import { evenWordStarts, spokenWordStarts } from './word-timing.js';
 
 /** espeak-ng gets this long to speak one reply before we give up on it. */
 const ESPEAK_TIMEOUT_MS = 10_000;
@@ -103,7 +103,9 @@ export interface VoiceResult {
  */
 export async function synthesizeReply(request: VoiceRequest): Promise<VoiceResult> {
   // The same words the conversation streams as deltas, so each has its start.
-  const words = wordDeltas(request.text).length;
+  const deltas = wordDeltas(request.text);
+  const words = deltas.length;
+  // Beeps are one per word and a user's voice has no words to follow: an even spread.
   const withEvenWords = (pcm: Buffer, warning?: string): VoiceResult => {
     const wordStartsMs = evenWordStarts(words, msForBytes(pcm.length, request.sampleRate));
     return warning === undefined ? { pcm, wordStartsMs } : { pcm, wordStartsMs, warning };
@@ -112,9 +114,9 @@ export async function synthesizeReply(request: VoiceRequest): Promise<VoiceResul
   if (voice === 'espeak') {
     if (await hasEspeak()) {
       try {
-        return withEvenWords(
-          await speakWithEspeak(request.text, request.sampleRate, request.espeakVoice),
-        );
+        const pcm = await speakWithEspeak(request.text, request.sampleRate, request.espeakVoice);
+        const ms = msForBytes(pcm.length, request.sampleRate);
+        return { pcm, wordStartsMs: spokenWordStarts(deltas, ms) };
       } catch (error) {
         return withEvenWords(
           synthesizeTone(words, request.sampleRate),
