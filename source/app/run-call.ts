@@ -622,8 +622,8 @@ export const NOT_SAVED_LINE =
  * After the run: each call's summary (numbered when several), and where the run's transcript
  * is. The file the last call followed (`--transcript`, an `s` during it) is its summary's own
  * `Transcript:` line; a file made by `s` after it, or by `--save-transcripts`, gets a line after
- * that summary. The last call's failure, `error: …`, stays the last line; an earlier call's is
- * its `Ended:` line.
+ * that summary. Each summary has its `Ended:` line; the last call's failure, `error: …`, is also
+ * the last line.
  */
 function printEnd(
   o: CallOptions,
@@ -649,17 +649,15 @@ function printEnd(
     const final = call.snapshot;
     // The run's file is named once, after the last call (each call's summary names it).
     const last = i === calls.length - 1;
-    // The last call's failure is the run's, its last line, `error: …`: its summary does not say
-    // it before. An earlier call that failed (before a redial) keeps its `Ended:` line, in its
-    // own block: an `error:` there read as the next call's.
+    // Every call's summary says how it ended (`Ended: …`), a failed one's too: a summary without
+    // it read as cut short. The last call's failure is also the run's, its last line,
+    // `error: …`, as a failed command's is; an earlier call that failed (before a redial) has
+    // only its `Ended:` line: an `error:` in its block read as the next call's.
     const failed = last && final.phase === 'error' && final.endReason ? final.endReason : undefined;
-    const endedLine = failed === undefined ? undefined : `Ended: ${call.summary.endReason}`;
     const runFile = files.path === undefined ? undefined : `Transcript: ${files.path}`;
     // The files come last, the transcript's at the very end: `Recording:`, `Transcript:`, then
     // `Transcript copy:` (the failed call's `error: …` after them).
-    const lines = formatSummary(call.summary).filter(
-      (line) => line !== endedLine && !(!last && line === runFile),
-    );
+    const lines = formatSummary(call.summary).filter((line) => !(!last && line === runFile));
     const transcript = lines.filter((line) => line.startsWith('Transcript: '));
     for (const line of lines) if (!line.startsWith('Transcript: ')) io.err(line);
     for (const line of audioFileLines(o, i + 1)) io.err(line);
