@@ -1,4 +1,5 @@
 import { LEVEL_TICK_MS } from '../audio/constants.js';
+import { eventText } from '../session/events.js';
 import type { CallEvent, Snapshot, StoreReader, Turn } from '../session/types.js';
 import { noAnswerText } from '../text/durations.js';
 import { cleanText, conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
@@ -154,7 +155,7 @@ export function attachPlainOutput(reader: StoreReader, options: PlainOutputOptio
     for (const event of s.events) {
       if (event.id <= lastEventId) continue;
       lastEventId = event.id;
-      if (printedPlain(event) || options.verbose) options.write(`[${event.kind}] ${event.message}`);
+      if (printedPlain(event) || options.verbose) options.write(eventLine(event));
     }
   };
 
@@ -257,9 +258,14 @@ export function flushPlainOutput(
   // the tool finished`) has its `running` line above, and must not stay at that.
   for (const event of s.events) {
     if (event.id > seen.lastEventId && printedPlain(event)) {
-      write(`[${event.kind}] ${event.message}`);
+      write(eventLine(event));
     }
   }
+}
+
+/** An event's line: `[error] …`, `[tool] lookup(…) running` (the label says `tool` once). */
+function eventLine(event: CallEvent): string {
+  return `[${event.kind}] ${eventText(event)}`;
 }
 
 /** The kinds of event plain mode prints without `--verbose`, as they come or at the end. */

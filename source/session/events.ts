@@ -16,6 +16,16 @@ export interface EventDraft {
   readonly message: string;
 }
 
+/**
+ * An event's words under its label: a tool call's line without its leading `tool` (the label
+ * says it: `tool   lookup(…)` in the transcript and events panes, `[tool] lookup(…) running` in
+ * plain mode; not `tool   tool lookup(…)`). The store keeps the line whole, for the `.jsonl`
+ * event records, which have no label beside it.
+ */
+export function eventText(event: { readonly kind: EventKind; readonly message: string }): string {
+  return event.kind === 'tool' ? event.message.replace(/^tool /, '') : event.message;
+}
+
 /** How a call ended, for the status line and the exit code. */
 export interface CloseOutcome {
   /** One line for the user. */

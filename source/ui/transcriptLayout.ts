@@ -3,6 +3,7 @@
  * window is ever handed to React. Pure: turns and events in, rows out, with a per-object cache
  * (turns are immutable, so a finished turn is wrapped once per width and never again).
  */
+import { eventText } from '../session/events.js';
 import type { CallEvent, EventKind, PendingText, Role, Turn } from '../session/types.js';
 import { screenLine, screenText } from './sanitize.js';
 import { stringWidth, truncateToWidth, wrapText } from './textWidth.js';
@@ -158,15 +159,6 @@ export function inlineEvents(
   }
   const same = next.length === previous.length && next.every((event, i) => event === previous[i]);
   return same ? previous : next;
-}
-
-/**
- * An event's words under its label: a tool call's line without its leading `tool` (the label
- * says it: `tool   lookup(…)`, not `tool   tool lookup(…)`). The events log and plain mode keep
- * the line whole (`[tool] tool lookup(…) running`).
- */
-export function eventText(event: Pick<CallEvent, 'kind' | 'message'>): string {
-  return event.kind === 'tool' ? event.message.replace(/^tool /, '') : event.message;
 }
 
 /**

@@ -142,10 +142,10 @@ describe('--tools against the Omnia double', () => {
 
     // The events show each one; the transcript has a line for each, after the turn it followed.
     expect(run.stdout).toMatch(
-      /^\[tool\] tool lookup\(\{"order":7\}\) → \{"got":\{"order":7\},"key":"hidden"\} \(\d+ ms\)$/m,
+      /^\[tool\] lookup\(\{"order":7\}\) → \{"got":\{"order":7\},"key":"hidden"\} \(\d+ ms\)$/m,
     );
     expect(run.stdout).toMatch(
-      /^\[tool\] tool slow\(\{\}\) failed: timed out after 0\.3 s \(\d+ ms\)$/m,
+      /^\[tool\] slow\(\{\}\) failed: timed out after 0\.3 s \(\d+ ms\)$/m,
     );
     const lines = readFileSync(transcript, 'utf8').split('\n');
     const first = lines.indexOf('Agent: Let me check.');
@@ -211,7 +211,7 @@ describe('--tools against the built-in local agent', () => {
     );
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
-      /^\[tool\] tool lookup\(\{"asked":"by the prompt","callId":"[0-9a-f-]+"\}\) → open \(\d+ ms\)$/m,
+      /^\[tool\] lookup\(\{"asked":"by the prompt","callId":"[0-9a-f-]+"\}\) → open \(\d+ ms\)$/m,
     );
     expect(run.stdout).toMatch(/^Agent: The lookup tool returned: open\.$/m);
   }, 60_000);

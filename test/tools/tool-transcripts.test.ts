@@ -45,10 +45,14 @@ async function callWithTool(
   return { output, stdout: run.stdout };
 }
 
-/** The screen keeps a short one-line form: `[tool] tool lookup({…}) → { "rows": [ … (12 ms)`. */
+/**
+ * The screen keeps a short one-line form: `[tool] lookup({…}) → { "rows": [ … (12 ms)`, the
+ * word `tool` said once, by the label.
+ */
 function expectShortLine(stdout: string): void {
+  expect(stdout).not.toMatch(/\[tool\] tool /);
   const line =
-    stdout.split('\n').find((l) => l.startsWith('[tool] tool lookup(') && l.includes(' → ')) ?? '';
+    stdout.split('\n').find((l) => l.startsWith('[tool] lookup(') && l.includes(' → ')) ?? '';
   expect(line).toMatch(/→ \{ "rows": \[ \{ "id": 0, .*… \(\d+ ms\)$/);
   expect(line.length).toBeLessThanOrEqual(300);
 }
@@ -101,11 +105,12 @@ describe('a tool still running when the call ends', () => {
     );
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.split('\n');
-    const running = lines.findIndex((l) => /^\[tool\] tool lookup\(.*\) running$/.test(l));
+    // Each line says `tool` once, in its label (the running one as it starts, the failed one
+    // as the call ends).
+    expect(run.stdout).not.toMatch(/\[tool\] tool /);
+    const running = lines.findIndex((l) => /^\[tool\] lookup\(.*\) running$/.test(l));
     const failed = lines.findIndex((l) =>
-      /^\[tool\] tool lookup\(.*\) failed: the call ended before the tool finished \(\d+ ms\)$/.test(
-        l,
-      ),
+      /^\[tool\] lookup\(.*\) failed: the call ended before the tool finished \(\d+ ms\)$/.test(l),
     );
     expect(running, run.stdout).toBeGreaterThanOrEqual(0);
     expect(failed, run.stdout).toBeGreaterThan(running);

@@ -1,11 +1,11 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
+import { eventText } from '../../session/events.js';
 import type { CallEvent, Snapshot, Store } from '../../session/types.js';
 import { useStoreSelector } from '../hooks/useStoreSelector.js';
 import { screenLine } from '../sanitize.js';
 import { fitToWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { EVENT_COLOR, fg } from '../theme.js';
-import { eventText } from '../transcriptLayout.js';
 
 export interface EventsPaneProps {
   readonly store: Store;
