@@ -56,18 +56,28 @@ async function callsIn(width: number): Promise<string[]> {
 }
 
 describe('calls in a narrow terminal', () => {
-  it('80 columns: start, duration, the end reason as its code, the id whole', async () => {
+  it('80 columns: the agent kept beside the duration and the end reason; the id cut to a prefix calls show takes', async () => {
     const lines = await callsIn(80);
     const [head, prompt, concierge] = lines;
-    expect(head).toMatch(/^START +DURATION +END REASON +ID$/);
+    expect(head).toMatch(/^START +AGENT +DURATION +END REASON +ID$/);
     for (const row of [prompt, concierge]) {
       expect(stringWidth(row ?? '')).toBeLessThanOrEqual(80);
-      // The code whole, not "the caller h…"; the duration kept.
-      expect(row).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d +\d+s +user_hangup +[0-9a-f-]{36}$/);
+      // The code whole, not "the caller h…"; the duration kept; the id's start, marked cut.
+      expect(row).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d +\S.* +\d+s +user_hangup +[0-9a-f-]{8,35}…$/);
     }
-    expect(lines.at(-1)).toBe(
-      'Left out to fit 80 columns: AGENT, COST, SUMMARY; --json has every field.',
-    );
+    expect(prompt).toMatch(/ \(prompt\) /);
+    expect(concierge).toMatch(/ Hotel Concierge +\d+s /);
+    expect(lines.slice(-2)).toEqual([
+      'Left out to fit 80 columns: COST, SUMMARY; --json has every field.',
+      'Ids cut to fit 80 columns: calls show takes one as shown.',
+    ]);
+    // The id as shown, pasted with its `…`, shows that call.
+    const shownId = /(\S+…)$/.exec(concierge ?? '')?.[1] ?? '';
+    const shown = await runCli(['calls', 'show', shownId, '--api-base', agent.baseUrl], {
+      env: env(),
+    });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`**Call ID:** ${shownId.slice(0, -1)}`);
   }, 30_000);
 
   it('100 columns: the agent comes back, a prompt’s as (prompt)', async () => {

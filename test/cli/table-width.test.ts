@@ -78,21 +78,23 @@ describe('the tables in an 80-column terminal', () => {
     expect(lines.at(-1)).toMatch(/^3 active agents\./);
   }, 30_000);
 
-  it('calls: the free text gives way, the start and the call id stay whole', async () => {
+  it('calls: the free text gives way, the agent stays, the ids are cut to a start calls show takes', async () => {
     const server = await double({ pastCalls: CALLS });
     const lines = await inTerminal(server.baseUrl, ['calls']);
-    // The heading, two calls, the count and the line naming what was left out.
-    expect(lines, lines.join('\n')).toHaveLength(1 + CALLS.length + 2);
+    // The heading, two calls, the count, the line naming what was left out, the ids' line.
+    expect(lines, lines.join('\n')).toHaveLength(1 + CALLS.length + 3);
     const [head, first, second] = lines;
-    expect(head).toMatch(/^START +DURATION +END REASON +ID$/);
+    expect(head).toMatch(/^START +AGENT +DURATION +END REASON +ID$/);
     for (const row of [first, second]) expect(stringWidth(row ?? '')).toBeLessThanOrEqual(80);
-    // The end reason as Omnia's code, not its words cut; the duration stays.
-    expect(first).toMatch(new RegExp(`^2026-05-09 \\d\\d:30  1m 05s +max_duration_… +${CALL_ID}$`));
-    expect(second).toMatch(/ 1m 05s +agent_hangup +7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d$/);
-    // A call id takes 36 of the 80 columns: the summary, the cost and the agent give way.
-    expect(lines.at(-1)).toBe(
-      'Left out to fit 80 columns: AGENT, COST, SUMMARY; --json has every field.',
+    // The agent cut, the end reason as Omnia's code whole, the duration kept, the id's start.
+    expect(first).toMatch(
+      /^2026-05-09 \d\d:30 {2}The Grand Budapest… +1m 05s +max_duration_reached +3f2a9c1b…$/,
     );
+    expect(second).toMatch(/ 1m 05s +agent_hangup +7a6b5c4d…$/);
+    expect(lines.slice(-2)).toEqual([
+      'Left out to fit 80 columns: COST, SUMMARY; --json has every field.',
+      'Ids cut to fit 80 columns: calls show takes one as shown.',
+    ]);
   }, 30_000);
 
   it('piped, the tables are whole, as before', async () => {

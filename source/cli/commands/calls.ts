@@ -16,7 +16,9 @@ import {
   transcriptProblem,
 } from '../../api/call-logs.js';
 import { commandFor, flagTarget } from '../../api/command-hint.js';
+import { ApiError } from '../../api/errors.js';
 import { KNOWN_END_REASONS } from '../../api/record-facts.js';
+import type { ApiTarget } from '../../api/request.js';
 import { closeMatches, normaliseName } from '../../api/suggest.js';
 import { scrubSecrets } from '../../app/lifecycle.js';
 import { writeErrorReason } from '../../text/file-errors.js';
@@ -317,6 +319,10 @@ export async function runCallsCommand(
   }
   const dropped = table ? droppedLine(table.dropped, width) : undefined;
   if (dropped) err(dropped);
+  // Said, or a user copies the start of an id and takes it for a whole one.
+  if (table?.prefixed && width !== undefined) {
+    err(`Ids cut to fit ${width} columns: calls show takes one as shown.`);
+  }
   return 0;
 }
 
@@ -380,7 +386,13 @@ export function layoutCalls(calls: readonly CallLog[], width?: number): TableLay
         value: (r) => (r.costCents === undefined ? '-' : formatCost(r.costCents, r.currency)),
         dropOrder: 2,
       },
-      { heading: 'ID', value: (r) => r.callId },
+      {
+        heading: 'ID',
+        value: (r) => r.callId,
+        // Whole when it fits; rather than leave out the agent, its first 8 characters and `…`,
+        // which `calls show` takes (one in a hundred calls).
+        prefix: { cells: 8, before: 3 },
+      },
       {
         heading: 'SUMMARY',
         value: (r) => r.shortSummary ?? r.summary ?? '',
@@ -435,7 +447,7 @@ export async function runCallsShowCommand(
     }
   }
   const { api } = await commandApi(flags, err);
-  const log = await getCallLog(api, wanted);
+  const log = await callLogFor(api, wanted, commandFor(flagTarget(flags), 'calls'));
   const callId = recordFacts(log).callId;
   if (!isRecordComplete(log)) {
     err(
@@ -462,6 +474,56 @@ export async function runCallsShowCommand(
       (created === undefined ? '' : ` (created the folder ${cleanText(created)})`),
   );
   return 0;
+}
+
+/** How many of the newest calls an id's start (`4f3eb932…`) is looked for among. */
+export const PREFIX_SEARCH_CALLS = 100;
+
+/** What may be the start of an id: a narrow `calls` table's `4f3eb932…`, or typed without `…`. */
+const ID_START = /^[\w-]{4,}$/;
+
+/**
+ * The call `id` names: an id, or the start of one as a narrow `calls` table shows it
+ * (`4f3eb932…`, pasted with its `…` or without), looked for among the newest
+ * {@link PREFIX_SEARCH_CALLS} calls. A start that fits several ids is refused with them (exit 2).
+ */
+async function callLogFor(api: ApiTarget, id: string, listing: string): Promise<CallLog> {
+  const cut = id.endsWith('…');
+  const start = cut ? id.slice(0, -1) : id;
+  let notFound: ApiError | undefined;
+  if (!cut) {
+    try {
+      return await getCallLog(api, id);
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.kind !== 'not-found' || !ID_START.test(id)) {
+        throw error;
+      }
+      notFound = error;
+    }
+  } else if (!ID_START.test(start)) {
+    throw new CallsUsageError(
+      `${JSON.stringify(cleanText(id))} is not the start of a call id: ${listing} lists them.`,
+    );
+  }
+  const { calls } = await listCallLogs(api, { limit: PREFIX_SEARCH_CALLS });
+  const lower = start.toLowerCase();
+  const ids = [
+    ...new Set(
+      calls
+        .map((call) => recordFacts(call).callId)
+        .filter((c) => c.toLowerCase().startsWith(lower)),
+    ),
+  ];
+  if (ids.length === 1) return getCallLog(api, ids[0]!);
+  if (ids.length > 1) {
+    throw new CallsUsageError(
+      `Several calls have ids that start with ${JSON.stringify(cleanText(start))}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}. Give more of the id.`,
+    );
+  }
+  if (notFound) throw notFound;
+  throw new CallsUsageError(
+    `No call among the newest ${PREFIX_SEARCH_CALLS} has an id that starts with ${JSON.stringify(cleanText(start))}: ${listing} lists them.`,
+  );
 }
 
 /** `target`'s stats, undefined when it is not there; any other failure is `path`'s error. */

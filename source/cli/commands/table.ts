@@ -27,12 +27,23 @@ export interface Column<T> {
    * nothing. Cut itself (down to `minWidth`) only when even it does not fit.
    */
   readonly compact?: (row: T) => string;
+  /**
+   * An id, whole while the table fits otherwise, but cut (with `…`, down to its first `cells`
+   * cells) rather than leave out a column whose `dropOrder` is `before` or more: shown so, it is
+   * the start of the id, which the command that takes it resolves (`calls show 4f3eb932…`). Cut
+   * last, after every free-text column has given what it can and the compact forms are shown.
+   */
+  readonly prefix?: { readonly cells: number; readonly before: number };
 }
 
-/** A table laid out, and the headings of the columns left out to fit its width. */
+/**
+ * A table laid out, the headings of the columns left out to fit its width, and those of the
+ * columns cut to the start of their ids (`prefix`).
+ */
 export interface TableLayout {
   readonly lines: string[];
   readonly dropped: string[];
+  readonly prefixed?: string[];
 }
 
 /** Cells between two columns. */
@@ -84,8 +95,22 @@ export function layoutTable<T>(
   if (width !== undefined) {
     // The least a column takes: its compact form when it has one (the full text is never cut
     // while that form fits), else its text cut to its minWidth (or its heading).
+    // The prefix columns (ids) that may be cut, among the columns kept: only once every column
+    // that goes before them (a `dropOrder` below their `prefix.before`) is left out.
+    let prefixable = new Set<number>();
+    const prefixableFor = (keptNow: readonly number[]) =>
+      new Set(
+        keptNow.filter((index) => {
+          const prefix = columns[index]!.prefix;
+          if (prefix === undefined) return false;
+          return !keptNow.some(
+            (other) => (columns[other]!.dropOrder ?? prefix.before) < prefix.before,
+          );
+        }),
+      );
     const floor = (index: number, compact = compacted.has(index)): number => {
       const column = columns[index]!;
+      if (prefixable.has(index)) return Math.min(fullWidth[index]!, column.prefix!.cells + 1);
       if (column.compact && !compact) return fullWidth[index]!;
       const whole = compact ? shortWidth[index]! : fullWidth[index]!;
       if (column.minWidth === undefined) return whole;
@@ -100,18 +125,25 @@ export function layoutTable<T>(
     for (let k = 0; k <= droppable.length; k++) {
       const gone = new Set(droppable.slice(0, k));
       kept = columns.map((_, index) => index).filter((index) => !gone.has(index));
+      prefixable = prefixableFor(kept);
       if (total(kept, (index) => floor(index, columns[index]!.compact !== undefined)) <= width)
         break;
     }
     // The widest cuttable column gives a cell at a time, until the table fits or none can give;
     // when none can, the widest column with a compact form takes it, and the cutting starts over.
+    // A prefix column (an id) gives only when nothing else can, compact forms and all; then it
+    // is cut to its prefix at once (the start of an id names it as well as any longer part
+    // would), and the free text has the room back.
+    let idsGive = false;
     for (;;) {
-      widths = columns.map((_, index) => natural(index));
+      widths = columns.map((_, index) =>
+        idsGive && prefixable.has(index) ? floor(index) : natural(index),
+      );
       let excess = total(kept, (index) => widths[index]!) - width;
       while (excess > 0) {
         let cut: number | undefined;
         for (const index of kept) {
-          if (widths[index]! <= floor(index)) continue;
+          if (widths[index]! <= floor(index) || prefixable.has(index)) continue;
           if (cut === undefined || widths[index]! > widths[cut]!) cut = index;
         }
         if (cut === undefined) break;
@@ -122,8 +154,9 @@ export function layoutTable<T>(
       const next = kept
         .filter((index) => columns[index]!.compact && !compacted.has(index))
         .sort((a, b) => fullWidth[b]! - fullWidth[a]!)[0];
-      if (next === undefined) break;
-      compacted.add(next);
+      if (next !== undefined) compacted.add(next);
+      else if (!idsGive && prefixable.size > 0) idsGive = true;
+      else break;
     }
   }
   const cells = full.map((row, at) =>
@@ -143,9 +176,13 @@ export function layoutTable<T>(
       .join(' '.repeat(GAP))
       .trimEnd();
   const keptSet = new Set(kept);
+  const prefixed = kept
+    .filter((index) => columns[index]!.prefix !== undefined && widths[index]! < natural(index))
+    .map((index) => columns[index]!.heading);
   return {
     lines: [line(columns.map((column) => column.heading)), ...cells.map(line)],
     dropped: columns.filter((_, index) => !keptSet.has(index)).map((column) => column.heading),
+    ...(prefixed.length > 0 ? { prefixed } : {}),
   };
 }
 
