@@ -6,6 +6,9 @@ import type { ParsedMessage, ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import type { EventKind } from './types.js';
 
+/** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
+export const MAX_EVENTS = 500;
+
 /** Longest server-supplied text put into one events-log line. */
 export const MAX_EVENT_CHARS = 500;
 

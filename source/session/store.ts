@@ -13,7 +13,7 @@ import { graphemes } from '../text/graphemes.js';
 import { blankSecrets } from '../text/secrets.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { CallConnection } from './connection.js';
-import { describeClose } from './events.js';
+import { describeClose, MAX_EVENTS } from './events.js';
 import { ResponseLatency } from './response-latency.js';
 import { blankSnapshot } from './snapshot.js';
 import { describeToolCall, finishToolCall, putToolCall, startToolCall } from './tool-calls.js';
@@ -31,9 +31,7 @@ import type {
   Turn,
 } from './types.js';
 
-export { LEVEL_TICK_MS };
-/** Events kept for the events pane; older ones are dropped (a flood stays bounded). */
-export const MAX_EVENTS = 500;
+export { LEVEL_TICK_MS, MAX_EVENTS };
 
 /** Agent audio still queued at a hang-up from which its turn counts as cut off. */
 export const CUT_BY_HANGUP_MS = 250;

@@ -150,6 +150,16 @@ export function App({
         : undefined,
     [earlier, store, noCall],
   );
+  // The events pane keeps the earlier calls' events too (why one ended), under the same dividers.
+  const earlierEvents = useMemo(
+    () =>
+      earlier.map((call, i) => ({
+        divider: dividerFor(i + 1, call.snapshot, call).divider,
+        events: call.snapshot.events,
+        dropped: call.snapshot.eventsDropped,
+      })),
+    [earlier],
+  );
   const items = useMemo(
     () => withEarlier(before, currentDivider, current),
     [before, currentDivider, current],
@@ -325,7 +335,13 @@ export function App({
     />
   );
   const events = ui.showEvents && layout.eventsRows > 0 && (
-    <EventsPane store={store} width={layout.info.width} rows={layout.eventsRows} />
+    <EventsPane
+      store={store}
+      width={layout.info.width}
+      rows={layout.eventsRows}
+      earlier={earlierEvents}
+      {...(currentDivider ? { divider: currentDivider.divider } : {})}
+    />
   );
 
   let body: ReactElement;

@@ -367,12 +367,15 @@ describe('r when no call can be made', () => {
     expect(failed).not.toMatch(/call 2/);
     expect(failed.split('You typed: first message')).toHaveLength(2);
     expect(failed.split('local demo agent')).toHaveLength(2);
-    // The events pane has why, as a call's events have its errors (it was empty: Events (0)).
+    // The events pane has why, as a call's events have its errors (it was empty: Events (0)),
+    // below the first call's events, which stay under their divider (how it ended).
     await tui.keys('d');
-    await tui.waitForScreen(
-      (s) => /Events \(1\)/.test(s) && /error\s+could not call again/.test(s),
+    const pane = await tui.waitForScreen(
+      (s) => /Events \(\d+\)/.test(s) && /error\s+could not call again/.test(s),
       'the failure in the events pane',
     );
+    expect(Number(/Events \((\d+)\)/.exec(pane)?.[1])).toBeGreaterThan(1);
+    expect(pane).toMatch(/│\d\d:\d\d:\d\d error +call ended: call/);
     await tui.keys('d');
     await tui.keys('s');
     const saved = await tui.waitForScreen((s) => s.includes('transcript saved to'), 'the save');

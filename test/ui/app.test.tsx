@@ -5,7 +5,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App, TOAST_MS } from '../../source/ui/App.js';
 import { endedLine } from '../../source/ui/components/Notices.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
-import { event, FakeStore, KEYS, type Rendered, renderApp, turn, waitFor } from './helpers.js';
+import {
+  event,
+  FakeStore,
+  KEYS,
+  makeSnapshot,
+  type Rendered,
+  renderApp,
+  turn,
+  waitFor,
+} from './helpers.js';
 
 let current: Rendered | undefined;
 afterEach(() => {
@@ -479,6 +488,56 @@ describe('layout', () => {
     expect(r.lines()).toHaveLength(24);
     await r.press('d');
     await waitFor(() => expect(r.frame()).not.toContain('ping 40 ms'));
+  });
+
+  it('after a redial, keeps the earlier calls’ events under a divider naming each call', async () => {
+    const first = makeSnapshot({
+      label: { kind: 'agent', text: 'concierge' },
+      phase: 'error',
+      exitCode: 1,
+      endReason: 'call socket closed by the server (code 4003): agent gone',
+      events: [
+        event({ kind: 'info', message: 'first call connected' }),
+        event({
+          kind: 'error',
+          message: 'call socket closed by the server (code 4003): agent gone',
+        }),
+      ],
+    });
+    const earlier = [
+      {
+        snapshot: first,
+        summary: {
+          turns: 0,
+          userTurns: 0,
+          agentTurns: 0,
+          interruptions: 0,
+          latencyCount: 0,
+          endReason: 'call socket closed by the server (code 4003): agent gone',
+        },
+      },
+    ];
+    const store = new FakeStore({
+      label: { kind: 'agent', text: 'concierge' },
+      events: [event({ kind: 'info', message: 'second call connected' })],
+    });
+    const r = await renderApp(store, { columns: 120, rows: 30 }, 'omnia-voice · test', earlier);
+    current = r;
+    await r.press('d');
+    await waitFor(() => expect(r.frame()).toContain('Events ('));
+    // The events pane: the right-hand column under its title, wrapped rows joined.
+    const right = r.lines().map((line) => line.replace(/^.*│/, ''));
+    const pane = right
+      .slice(right.findIndex((line) => line.startsWith('Events (')))
+      .join(' ')
+      .replace(/\s+/g, ' ');
+    // Why the first call ended is still there, above the line that starts the second call.
+    expect(pane).toMatch(/^Events \(3\) d to hide /);
+    expect(pane).toContain('first call connected');
+    expect(pane).toMatch(/error call socket closed by the server \(code 4003\): agent gone/);
+    expect(pane).toMatch(/─ call 2 · concierge ─/);
+    expect(pane.indexOf('agent gone')).toBeLessThan(pane.indexOf('call 2 · concierge'));
+    expect(pane.indexOf('call 2 · concierge')).toBeLessThan(pane.indexOf('second call connected'));
   });
 
   it('says how many events a flood pushed out of the events pane', async () => {

@@ -3,6 +3,7 @@
  * built against), and polling waits instead of sleeps.
  */
 import { render } from 'ink-testing-library';
+import type { EarlierCall } from '../../source/app/call-parts.js';
 import type {
   CallEvent,
   Level,
@@ -174,9 +175,17 @@ export async function renderApp(
   store: FakeStore,
   size: { columns: number; rows: number } = { columns: 80, rows: 24 },
   title = 'omnia-voice · test',
+  earlier?: readonly EarlierCall[],
 ): Promise<Rendered> {
   const exits: number[] = [];
-  const r = render(<App store={store} title={title} onExit={(code) => exits.push(code)} />);
+  const r = render(
+    <App
+      store={store}
+      title={title}
+      onExit={(code) => exits.push(code)}
+      {...(earlier ? { earlier } : {})}
+    />,
+  );
   const stdout = r.stdout as unknown as NodeJS.EventEmitter & { columns: number; rows: number };
   const resize = (columns: number, rows: number) => {
     Object.defineProperty(stdout, 'columns', { value: columns, configurable: true });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { shortHome } from '../../source/text/home-path.js';
 import { dividerFor } from '../../source/ui/App.js';
 import { factRows, factValues } from '../../source/ui/components/CallFacts.js';
-import { eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
+import { eventLog, eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { helpLines } from '../../source/ui/components/HelpOverlay.js';
 import { noticeRows, notices, twoRowText } from '../../source/ui/components/Notices.js';
@@ -321,6 +321,28 @@ describe('events pane', () => {
     const huge = eventWindow([event({ kind: 'info', message: 'word '.repeat(200) })], 40, 3);
     expect(huge).toHaveLength(3);
     expect(huge[2]!.text.endsWith('…')).toBe(true);
+  });
+
+  it('after a redial: every call under its divider, the newest 500 events in all', () => {
+    const many = (n: number, what: string) =>
+      Array.from({ length: n }, (_, i) => event({ kind: 'info', message: `${what} ${i}` }));
+    const log = eventLog(
+      [
+        { divider: 'call 1 · ended: gone', events: many(3, 'one'), dropped: 0 },
+        { divider: 'call 2 · ended: gone', events: many(400, 'two'), dropped: 7 },
+      ],
+      { divider: 'call 3', events: many(300, 'three'), dropped: 0 },
+    );
+    // Call 1 is pushed out whole, divider and all; call 2 keeps its newest 200.
+    expect(log.kept).toBe(500);
+    expect(log.dropped).toBe(3 + 7 + 200);
+    const dividers = log.entries.filter((e) => 'divider' in e).map((e) => e.divider);
+    expect(dividers).toEqual(['call 2 · ended: gone', 'call 3']);
+    expect(log.entries).toHaveLength(502);
+    // The divider is one dim row across the pane, the call named.
+    const rows = eventWindow(log.entries.slice(200, 202), 30, 5);
+    expect(rows.map((r) => r.text)).toEqual(['two 399', `── call 3 ${'─'.repeat(20)}`]);
+    expect(rows[1]!.divider).toBe(true);
   });
 });
 

@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
-import { memo } from 'react';
-import { eventText } from '../../session/events.js';
+import { memo, useMemo } from 'react';
+import { eventText, MAX_EVENTS } from '../../session/events.js';
 import type { CallEvent, Snapshot, Store } from '../../session/types.js';
 import { useStoreSelector } from '../hooks/useStoreSelector.js';
 import { screenLine } from '../sanitize.js';
-import { fitToWidth, truncateToWidth, wrapText } from '../textWidth.js';
+import { fitToWidth, stringWidth, truncateToWidth, wrapText } from '../textWidth.js';
 import { EVENT_COLOR, fg } from '../theme.js';
 
 export interface EventsPaneProps {
@@ -12,7 +12,21 @@ export interface EventsPaneProps {
   readonly width: number;
   /** Rows including the title row. */
   readonly rows: number;
+  /** The earlier calls of the screen (redial), oldest first: their events stay in the log. */
+  readonly earlier?: readonly EventsBlock[];
+  /** The line above the current call's events, when earlier calls are above it. */
+  readonly divider?: string;
 }
+
+/** An earlier call's part of the log: the line that names it, its events, how many it dropped. */
+export interface EventsBlock {
+  readonly divider: string;
+  readonly events: readonly CallEvent[];
+  readonly dropped: number;
+}
+
+/** An entry of the log: an event, or the line that starts a call's events. */
+export type LogEntry = CallEvent | { readonly divider: string };
 
 /** Continuation rows of a long event are indented this much under its first row. */
 const INDENT_COLUMNS = 2;
@@ -23,6 +37,8 @@ export interface EventRow {
   readonly key: string;
   /** Time and kind, on the first row of an event only. */
   readonly head?: { readonly time: string; readonly kind: CallEvent['kind'] };
+  /** A call's divider (`── call 2 · concierge ──`), drawn dim. */
+  readonly divider?: boolean;
   readonly text: string;
 }
 
@@ -31,6 +47,39 @@ function clock(at: number): string {
   return [d.getHours(), d.getMinutes(), d.getSeconds()]
     .map((n) => String(n).padStart(2, '0'))
     .join(':');
+}
+
+/** The rows of one entry: a divider's one row, cut to the pane; an event's, {@link eventRows}. */
+function entryRows(entry: LogEntry, width: number, at: number): EventRow[] {
+  if (!('divider' in entry)) return eventRows(entry, width);
+  const text = truncateToWidth(`── ${screenLine(entry.divider)} `, width);
+  const fill = Math.max(0, width - stringWidth(text));
+  return [{ key: `divider:${at}`, divider: true, text: text + '─'.repeat(fill) }];
+}
+
+/**
+ * The log after a redial: each earlier call's events under its divider, then the current
+ * call's under its own, the newest {@link MAX_EVENTS} in all (as one call keeps), a divider kept
+ * only with events of its call below it, or when its call is the current one. `kept` counts the
+ * events, `dropped` those no longer kept (the calls' own and the ones cut here). Pure.
+ */
+export function eventLog(
+  earlier: readonly EventsBlock[],
+  current: Omit<EventsBlock, 'divider'> & { readonly divider?: string },
+): { entries: LogEntry[]; kept: number; dropped: number } {
+  const blocks = [...earlier, current];
+  let room = MAX_EVENTS;
+  let dropped = 0;
+  const parts: LogEntry[][] = [];
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const block = blocks[i]!;
+    const shown = room > 0 ? block.events.slice(-room) : [];
+    room -= shown.length;
+    dropped += block.dropped + block.events.length - shown.length;
+    const keep = block.divider !== undefined && (shown.length > 0 || i === blocks.length - 1);
+    parts.push(keep ? [{ divider: block.divider! }, ...shown] : [...shown]);
+  }
+  return { entries: parts.reverse().flat(), kept: MAX_EVENTS - room, dropped };
 }
 
 /** The rows of one event: wrapped to the pane, never cut at the pane's edge. Pure. */
@@ -58,14 +107,14 @@ export function eventRows(event: CallEvent, width: number): EventRow[] {
  * not fit, its first rows with "…" on the last. Pure.
  */
 export function eventWindow(
-  events: readonly CallEvent[],
+  events: readonly LogEntry[],
   width: number,
   height: number,
 ): EventRow[] {
   const out: EventRow[][] = [];
   let left = height;
   for (let i = events.length - 1; i >= 0 && left > 0; i--) {
-    const rows = eventRows(events[i]!, width);
+    const rows = entryRows(events[i]!, width, i);
     if (rows.length <= left) {
       out.push(rows);
       left -= rows.length;
@@ -94,20 +143,42 @@ export function eventsTitle(kept: number, dropped: number): string {
   return `Events (last ${kept.toLocaleString('en-US')} of ${(kept + dropped).toLocaleString('en-US')})`;
 }
 
-/** The newest events, wrapped (toggled with `d`). */
-export const EventsPane = memo(function EventsPane({ store, width, rows }: EventsPaneProps) {
+const NO_EARLIER: readonly EventsBlock[] = [];
+
+/**
+ * The newest events, wrapped (toggled with `d`); after a redial the earlier calls' too, each
+ * call's under a divider that names it.
+ */
+export const EventsPane = memo(function EventsPane({
+  store,
+  width,
+  rows,
+  earlier = NO_EARLIER,
+  divider,
+}: EventsPaneProps) {
   const events = useStoreSelector(store, selectEvents);
   const dropped = useStoreSelector(store, selectDropped);
+  const log = useMemo(
+    () =>
+      earlier.length === 0
+        ? { entries: events, kept: events.length, dropped }
+        : eventLog(earlier, { events, dropped, ...(divider === undefined ? {} : { divider }) }),
+    [earlier, events, dropped, divider],
+  );
   if (rows <= 0) return null;
-  const shown = eventWindow(events, width, rows - 1);
+  const shown = eventWindow(log.entries, width, rows - 1);
   return (
     <Box flexDirection="column" width={width} height={rows} overflow="hidden">
       <Text bold wrap="truncate-end">
-        {eventsTitle(events.length, dropped)}
+        {eventsTitle(log.kept, log.dropped)}
         <Text dimColor> d to hide</Text>
       </Text>
       {shown.map((row) =>
-        row.head ? (
+        row.divider ? (
+          <Text key={row.key} dimColor wrap="truncate-end">
+            {row.text}
+          </Text>
+        ) : row.head ? (
           <Text key={row.key} wrap="truncate-end">
             <Text dimColor>{`${row.head.time} `}</Text>
             <Text
