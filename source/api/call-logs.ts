@@ -348,6 +348,7 @@ export async function waitForCallRecord(
           ? new ApiError('timeout', 'The call record did not arrive in time.')
           : caught;
       if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
+      if (refusedHere(error, target)) throw goneHere(error, target);
       failures++;
       const short = SHORT_WAIT_FAILURES.has(error.kind);
       // After a 404 the wait is the short one: the pause ends with it, and the last try falls
@@ -371,6 +372,42 @@ export async function waitForCallRecord(
     }
     await pause(waitMs, options.signal, RECORD_WAIT);
   }
+}
+
+/**
+ * A connection refused by this machine (`127.0.0.1`, `localhost`, `::1`): nothing listens on
+ * that port, which a moment does not change (the `serve` or the server of one's own the call
+ * used has stopped). Asked again, it only held the call's end (or a redial) for 5 s. A remote
+ * server's refusal (a balancer between two backends, a restart) may pass, and is asked again.
+ */
+function refusedHere(error: ApiError, target: ApiTarget): boolean {
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return (
+    error.kind === 'unreachable' && code === 'ECONNREFUSED' && loopbackHost(target) !== undefined
+  );
+}
+
+/** The API base's `host:port` when it is this machine, else undefined. */
+function loopbackHost(target: ApiTarget): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(target.apiBase);
+  } catch {
+    return undefined;
+  }
+  const name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const here =
+    name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127\./.test(name);
+  return here ? url.host : undefined;
+}
+
+/** {@link refusedHere}'s failure, in words that say the server is gone, not the network. */
+function goneHere(error: ApiError, target: ApiTarget): ApiError {
+  return new ApiError(
+    'unreachable',
+    `Nothing answers at ${loopbackHost(target)} any more (connection refused): the server there has stopped.`,
+    { cause: error },
+  );
 }
 
 /** The last failure, saying it was not the first try: `… Tried 5 times in 19 s.` */

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { callLogSchema, recordFacts, waitForCallRecord } from '../../source/api/call-logs.js';
 import { ApiError } from '../../source/api/errors.js';
+import { fetchCallRecord } from '../../source/app/call-record.js';
 import { formatRecord, formatSummary } from '../../source/transcript/summary.js';
 import { reply, startServer } from './helpers.js';
 
@@ -87,4 +88,26 @@ describe('waitForCallRecord after 404s', () => {
       await server.close();
     }
   }, 15_000);
+});
+
+describe('the call record from a local server that is gone', () => {
+  it('fails at once on a refused connection, saying the server has stopped', async () => {
+    // A port on this machine that nothing listens on any more (a `serve` that was stopped).
+    const server = await startServer(reply(404, {}));
+    const base = server.base;
+    await server.close();
+    const started = Date.now();
+    const outcome = await fetchCallRecord({ apiBase: base, apiKey: 'k' }, 'call_x', {
+      pollMs: 1_000,
+    });
+    // It was asked for 5 s (4 tries) before, the call's end held all that time.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    const host = new URL(base).host;
+    expect(outcome.note).toMatch(
+      new RegExp(
+        `^could not be fetched: Nothing answers at ${host.replace(/\./g, '\\.')} any more \\(connection refused\\): the server there has stopped; later: `,
+      ),
+    );
+    expect(outcome.note).not.toMatch(/Tried|network/);
+  });
 });
