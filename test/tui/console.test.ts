@@ -528,9 +528,10 @@ describe('r tapped twice', () => {
     await tui.keys('r');
     await tui.waitForScreen((s) => isLive(s) && s.includes('call 3 ·'), 'the third call');
     expect(agent.calls).toHaveLength(3);
-    // `rr` in one read: one call, and the second r says why it called no one.
+    // `rrr` in one read (three taps while the app was busy): keys, not a paste: one call, and
+    // the other r's say why they called no one.
     await tui.waitForScreen((s) => isLiveASecond(s) && s.includes('call 3 ·'), 'a second old');
-    await tui.keys('-H', '72', '72');
+    await tui.keys('-H', '72', '72', '72');
     await tui.waitForScreen(
       (s) => s.includes('already calling again: one call at a time'),
       'the second r of the read',

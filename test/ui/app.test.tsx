@@ -521,7 +521,9 @@ describe('layout', () => {
       label: { kind: 'agent', text: 'concierge' },
       events: [event({ kind: 'info', message: 'second call connected' })],
     });
-    const r = await renderApp(store, { columns: 120, rows: 30 }, 'omnia-voice · test', earlier);
+    const r = await renderApp(store, { columns: 120, rows: 30 }, 'omnia-voice · test', {
+      earlier,
+    });
     current = r;
     await r.press('d');
     await waitFor(() => expect(r.frame()).toContain('Events ('));
@@ -648,6 +650,35 @@ describe('keys', () => {
     await waitFor(() => expect(store.called('sendText')).toHaveLength(3));
     expect(store.called('sendText')[2]!.args[0]).toBe('is this quick?');
     expect(store.called('interrupt')).toHaveLength(0);
+  });
+
+  it('one command key repeated in one read (held, or pressed again while the app was busy) is keys, not a paste', async () => {
+    const store = new FakeStore({ phase: 'live' });
+    let redials = 0;
+    // As the run's: the first r calls again, the others say why they call no one.
+    const controls = {
+      quit: () => undefined,
+      redial: () => {
+        redials++;
+        return redials === 1 ? undefined : 'already calling again: one call at a time';
+      },
+    };
+    const r = await renderApp(store, { columns: 80, rows: 24 }, 'omnia-voice · test', {
+      controls,
+    });
+    current = r;
+    // Not a paste: no message line opens with `mmm` in it; three presses, as in three reads.
+    await r.press('mmm');
+    await waitFor(() => expect(store.called('mute')).toHaveLength(3));
+    expect(store.getSnapshot().userMuted).toBe(true);
+    expect(r.frame()).not.toContain('say:');
+    // Over: `rrr` is r three times: one call again, and why the others called no one.
+    store.set({ phase: 'ended', endReason: 'the agent hung up' });
+    await waitFor(() => expect(r.frame()).toContain('call ended'));
+    await r.press('rrr');
+    await waitFor(() => expect(r.frame()).toContain('already calling again: one call at a time'));
+    expect(redials).toBe(3);
+    expect(r.frame()).not.toMatch(/say:|no one to type to/);
   });
 
   it('keys arriving in one read (a fast typist over SSH, a held Backspace) all reach the line', async () => {

@@ -13,6 +13,7 @@ import type {
   Turn,
 } from '../../source/session/types.js';
 import { App } from '../../source/ui/App.js';
+import type { CallControls } from '../../source/ui/hooks/useCallCommands.js';
 import { SnapshotStore, snapshotWith } from '../helpers/snapshot.js';
 
 export const SILENT: Level = { rmsDb: -96, peakDb: -96, peakHoldDb: -96 };
@@ -175,7 +176,7 @@ export async function renderApp(
   store: FakeStore,
   size: { columns: number; rows: number } = { columns: 80, rows: 24 },
   title = 'omnia-voice · test',
-  earlier?: readonly EarlierCall[],
+  more: { earlier?: readonly EarlierCall[]; controls?: CallControls } = {},
 ): Promise<Rendered> {
   const exits: number[] = [];
   const r = render(
@@ -183,7 +184,8 @@ export async function renderApp(
       store={store}
       title={title}
       onExit={(code) => exits.push(code)}
-      {...(earlier ? { earlier } : {})}
+      {...(more.earlier ? { earlier: more.earlier } : {})}
+      {...(more.controls ? { controls: more.controls } : {})}
     />,
   );
   const stdout = r.stdout as unknown as NodeJS.EventEmitter & { columns: number; rows: number };

@@ -26,7 +26,8 @@ export interface CallKeyHandlers {
  * Printable keys of one read in call mode or the help, from this many on (or with a space among
  * others), are taken for a paste the terminal did not bracket rather than for commands: `Is this
  * quick?` would otherwise interrupt, save and hang up. Two keys (`tq`, `md`) still count one by
- * one, and so does an Enter or a Ctrl key after them: they are keys, not part of the paste.
+ * one, and so does an Enter or a Ctrl key after them: they are keys, not part of the paste. One
+ * command key repeated (`rrr`) is keys too, each as in a read of its own.
  */
 const PASTE_RUN_KEYS = 3;
 
@@ -117,10 +118,21 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
           i = end - 1;
           continue;
         }
+        // One command key repeated (`rrr`: a held key's repeats, or the key pressed again while
+        // the app was busy) is no paste, which nobody makes of it: keys, each meeting what the
+        // one before left, as in reads of their own (`rrr` calls again once, and the next `r`
+        // says a call is being made already). Another key repeated (`aaa`) is text.
+        const sameKey =
+          run.every((k) => k === segment) &&
+          commandFor(keyNameOf(segment, key) ?? '', now) !== undefined;
         // `t` first opens the message line and the rest is its text: a message typed ahead
         // (`t`, text, Enter while the app was busy) runs no command, so it is not a paste.
         const opensLine = commandFor(keyNameOf(segment, key) ?? '', now) === 'type';
-        if (!opensLine && (run.length >= PASTE_RUN_KEYS || (run.length > 1 && run.includes(' ')))) {
+        if (
+          !opensLine &&
+          !sameKey &&
+          (run.length >= PASTE_RUN_KEYS || (run.length > 1 && run.includes(' ')))
+        ) {
           onPaste(run.join(''));
           i = end - 1;
           continue;
