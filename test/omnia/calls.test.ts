@@ -149,6 +149,24 @@ describe('omnia-voice calls against the Omnia double', () => {
       'error: Omnia has no call "call_nope" in this workspace (HTTP 404: Call not found). Request id: req_double_1.',
     );
   });
+
+  it('calls show of an id cut as a narrow table shows it: one match shown, several or none refused (exit 2)', async () => {
+    const server = await double({ pastCalls: PAST });
+    const one = await runAgainst(server, ['calls', 'show', 'call_past_3…']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).toContain('**Call ID:** call_past_3');
+    const several = await runAgainst(server, ['calls', 'show', 'call_past…']);
+    expect(several.code).toBe(2);
+    expect(several.stderr.trim()).toBe(
+      'error: Several calls have ids that start with "call_past": call_past_1, call_past_2, call_past_3, call_past_4, call_past_5. Give more of the id.',
+    );
+    const none = await runAgainst(server, ['calls', 'show', 'zzzz…']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(
+      'No call among the newest 100 has an id that starts with "zzzz": omnia-voice',
+    );
+    expect(none.stdout).toBe('');
+  });
 });
 
 describe('calls show of a record whose transcript cannot be read', () => {
