@@ -1172,7 +1172,12 @@ export class SessionStore implements Store {
     if (figures.losses !== this.echoLosses) {
       this.echoLosses = figures.losses;
       this.echoSayConverged = true;
-      this.addEvent('info', 'echo canceller: the delay to the mic moved; finding it again');
+      // Said with what it costs: until the filter has learnt the moved echo, talking over the
+      // agent is held back (the mic flags say MIC HELD meanwhile).
+      this.addEvent(
+        'info',
+        'echo canceller: the echo moved; learning it again (the mic is held while the agent talks until then)',
+      );
     }
     if (figures.convergences !== this.echoConvergences) {
       this.echoConvergences = figures.convergences;

@@ -48,6 +48,28 @@ const REALIGN_SLACK_MS = 20;
  */
 const LOSS_AGREEING_CHECKS = 2;
 /**
+ * The divergence check: a trusted filter whose echo moved under it (the playback ran dry somewhere
+ * the app cannot see, and the echo comes that much later from then on) goes on subtracting the
+ * echo it learnt, which the mic no longer holds. Its residual (before the suppressor) is then
+ * that estimate, negated, plus the mic: louder than the mic, or near it and strongly
+ * anti-correlated with the estimate. A filter that cancels leaves less than the mic heard, and a
+ * user talking over the agent leaves their voice, uncorrelated with the estimate. A frame of
+ * agent audio whose residual is loud enough to be heard (DIVERGED_MIN_MEAN_SQUARE) and DIVERGED_DB
+ * louder than the mic, or within NEAR_MIC_DB of it at a correlation of DIVERGED_CORRELATION or
+ * less, is a strike; DIVERGED_STRIKES strikes among the last DIVERGED_WINDOW frames lose the echo
+ * at once. The delay search needs 0.3 s and more to see a move, and sees none within the
+ * filter's window, where the server heard the agent 60-100 ms after it (a new-user trial's
+ * loop, docs/audio-capture.md). In the echo tests' double-talk: 2 single strikes on a trusted
+ * filter, never two in three frames; a moved echo gives 2-5 in a row.
+ */
+const DIVERGED_DB = 1;
+const NEAR_MIC_DB = 3;
+const DIVERGED_CORRELATION = -0.6;
+const DIVERGED_STRIKES = 2;
+const DIVERGED_WINDOW = 3;
+/** A residual quieter than this (mean square, ≈ -45 dBFS) is no strike: nothing a server hears. */
+const DIVERGED_MIN_MEAN_SQUARE = (32_768 * 10 ** (-45 / 20)) ** 2;
+/**
  * The filter counts as converged once its ERLE has held this for CONVERGED_FRAMES counted
  * frames in a row (frames of clear echo: agent audio, a loud mic; others neither count nor
  * break the run), so at least half a second: with 10 frames a filter at 10 dB once passed on a
@@ -173,6 +195,8 @@ export class EchoCanceller {
   private readonly history: Int16Array;
   private readonly historyAt: Float64Array;
   private historyCount = 0;
+  /** The first kept frame a warm-up may use: none from before the echo last moved. */
+  private historyFloor = 0;
   private readonly scratch: Int16Array;
   private readonly warmOut: Int16Array;
   /** Frames with agent audio in the filter's window since the filter (re)started. */
@@ -187,6 +211,9 @@ export class EchoCanceller {
   private distrusts = 0;
   private delaysFound = 0;
   private losses = 0;
+  /** The last DIVERGED_WINDOW frames' strikes, one bit each (newest lowest). */
+  private strikes = 0;
+  private frameDiverged = false;
 
   private closed = false;
 
@@ -246,6 +273,15 @@ export class EchoCanceller {
   /** The filter has shown it cancels since it last (re)started or distrust. */
   get isConverged(): boolean {
     return this.converged;
+  }
+
+  /**
+   * The last frame was a strike of the divergence check (see DIVERGED_DB): the filter may be
+   * cancelling an echo that has moved. The caller holds such a frame even from a converged
+   * filter (the first frame after a move reached -45 dBFS); two in three lose the echo.
+   */
+  get lastFrameDiverged(): boolean {
+    return this.frameDiverged;
   }
 
   /**
@@ -367,8 +403,11 @@ export class EchoCanceller {
     }
     if (!this.warmedUp && this.activeSinceReset >= WARM_UP_AFTER_MS / AEC_FRAME_MS) this.warmUp();
     this.dsp.echoCancel(this.echo, this.micFrame, this.refFrame, this.outFrame);
+    const residualPower = meanSquare(this.outFrame);
+    const rho = estimateCorrelation(this.micFrame, this.outFrame);
     this.dsp.preprocessRun(this.pre, this.outFrame);
     const micPower = meanSquare(this.micFrame);
+    this.checkDivergence(refActive, micPower, residualPower, rho);
     const counted = this.erle.push(
       micPower,
       meanSquare(this.outFrame),
@@ -391,6 +430,41 @@ export class EchoCanceller {
     this.frames++;
   }
 
+  /**
+   * The divergence check (see DIVERGED_DB): two strikes in three frames lose the echo of a
+   * trusted filter. The mic then waits while the agent talks until the filter has converged
+   * again, as at first, on a filter started afresh: what it learnt, and the warm-up history,
+   * belong to the echo before the move.
+   */
+  private checkDivergence(
+    refActive: boolean,
+    micPower: number,
+    residualPower: number,
+    rho: number,
+  ): void {
+    const strike =
+      refActive &&
+      residualPower >= DIVERGED_MIN_MEAN_SQUARE &&
+      (residualPower >= micPower * 10 ** (DIVERGED_DB / 10) ||
+        (residualPower >= micPower * 10 ** (-NEAR_MIC_DB / 10) && rho <= DIVERGED_CORRELATION));
+    this.strikes = ((this.strikes << 1) | (strike ? 1 : 0)) & ((1 << DIVERGED_WINDOW) - 1);
+    this.frameDiverged = strike;
+    if (!strike || popCount(this.strikes) < DIVERGED_STRIKES) return;
+    if (!this.converged && !this.pausedTrust) return;
+    if (this.converged) this.losses++;
+    this.converged = false;
+    this.pausedTrust = false;
+    this.goodFrames = 0;
+    this.retrustFrames = 0;
+    // What it learnt belongs to the echo before the move, and so does the history: start again
+    // from what the mic hears from now on (warmed up on it once it has enough).
+    this.dsp.echoReset(this.echo);
+    this.erle.reset();
+    this.historyFloor = this.historyCount;
+    this.activeSinceReset = 0;
+    this.warmedUp = false;
+  }
+
   /** Keep the mic frame for a warm-up. */
   private remember(at: number): void {
     const slots = this.historyAt.length;
@@ -410,7 +484,7 @@ export class EchoCanceller {
     const slots = this.historyAt.length;
     const kept = Math.min(slots, this.historyCount) - 1;
     if (kept <= 0) return;
-    const first = this.historyCount - 1 - kept;
+    const first = Math.max(this.historyFloor, this.historyCount - 1 - kept);
     for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
       for (let j = first; j < this.historyCount - 1; j++) {
         const slot = j % slots;
@@ -498,6 +572,33 @@ export class EchoCanceller {
   private samples(ms: number): number {
     return Math.round((ms * this.rate) / 1000);
   }
+}
+
+/**
+ * Correlation of the filter's residual with its echo estimate (the mic minus the residual), -1
+ * to 1. A filter whose echo is where it learnt it leaves a residual uncorrelated with its estimate
+ * (what it could model, it took out), the user's voice included; one whose echo moved subtracts
+ * an estimate the mic no longer holds, and its residual is that estimate, negated: strongly
+ * negative.
+ */
+export function estimateCorrelation(mic: Int16Array, residual: Int16Array): number {
+  let ey = 0;
+  let ee = 0;
+  let yy = 0;
+  for (let i = 0; i < mic.length; i++) {
+    const e = residual[i]!;
+    const y = mic[i]! - e;
+    ey += e * y;
+    ee += e * e;
+    yy += y * y;
+  }
+  return ee > 0 && yy > 0 ? ey / Math.sqrt(ee * yy) : 0;
+}
+
+function popCount(bits: number): number {
+  let n = 0;
+  for (let b = bits; b; b &= b - 1) n++;
+  return n;
 }
 
 /** Mean square of s16 samples. */

@@ -250,7 +250,10 @@ export class CancelledEcho implements EchoPath {
     const echoPossible = now - this.lastPlayingAt < ECHO_POSSIBLE_MS;
     // Held talk (push-to-talk): the user asks to be heard over the agent; the filter takes out
     // what it has learnt, and the mic is not held for the rest.
-    if (!echoPossible || this.canceller.isConverged || this.noEchoHeard || playback.talking) {
+    // A frame that left more than the mic heard is held even from a converged filter: the echo
+    // may have moved under it (the canceller's divergence check; two such frames lose it).
+    const trusted = this.canceller.isConverged && !this.canceller.lastFrameDiverged;
+    if (!echoPossible || trusted || this.noEchoHeard || playback.talking) {
       return { frame: cancelled, guarding: false };
     }
     // Held back: a loud mic with no echo to take it for is the user, talking into the hold.
