@@ -67,6 +67,16 @@ const NEAR_MIC_DB = 3;
 const DIVERGED_CORRELATION = -0.6;
 const DIVERGED_STRIKES = 2;
 const DIVERGED_WINDOW = 3;
+/**
+ * A filter that lost the echo only in part (a step of a few ms) leaves a residual about as loud
+ * as the mic, at a correlation just above DIVERGED_CORRELATION: -0.52 to -0.58 on 6 frames in a
+ * row where the server then heard the agent (the trial's loop). That many frames in a row within
+ * SLIPPED_DB of the mic at SLIPPED_CORRELATION or less lose the echo too: never seen on a
+ * trusted filter otherwise, in the echo tests or the trial loop's calls (twice two in a row).
+ */
+const SLIPPED_DB = 1;
+const SLIPPED_CORRELATION = -0.5;
+const SLIPPED_FRAMES = 3;
 /** A residual quieter than this (mean square, ≈ -45 dBFS) is no strike: nothing a server hears. */
 const DIVERGED_MIN_MEAN_SQUARE = (32_768 * 10 ** (-45 / 20)) ** 2;
 /**
@@ -214,6 +224,8 @@ export class EchoCanceller {
   /** The last DIVERGED_WINDOW frames' strikes, one bit each (newest lowest). */
   private strikes = 0;
   private frameDiverged = false;
+  /** Frames in a row of a residual near the mic and anti-correlated with the estimate. */
+  private slippedFrames = 0;
 
   private closed = false;
 
@@ -449,7 +461,14 @@ export class EchoCanceller {
         (residualPower >= micPower * 10 ** (-NEAR_MIC_DB / 10) && rho <= DIVERGED_CORRELATION));
     this.strikes = ((this.strikes << 1) | (strike ? 1 : 0)) & ((1 << DIVERGED_WINDOW) - 1);
     this.frameDiverged = strike;
-    if (!strike || popCount(this.strikes) < DIVERGED_STRIKES) return;
+    const slipped =
+      refActive &&
+      residualPower >= DIVERGED_MIN_MEAN_SQUARE &&
+      residualPower >= micPower * 10 ** (-SLIPPED_DB / 10) &&
+      rho <= SLIPPED_CORRELATION;
+    this.slippedFrames = slipped ? this.slippedFrames + 1 : 0;
+    const lost = strike && popCount(this.strikes) >= DIVERGED_STRIKES;
+    if (!lost && this.slippedFrames < SLIPPED_FRAMES) return;
     if (!this.converged && !this.pausedTrust) return;
     if (this.converged) this.losses++;
     this.converged = false;
