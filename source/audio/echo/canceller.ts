@@ -471,16 +471,24 @@ export class EchoCanceller {
     if (!lost && this.slippedFrames < SLIPPED_FRAMES) return;
     if (!this.converged && !this.pausedTrust) return;
     if (this.converged) this.losses++;
+    // What it learnt belongs to the echo before the move, and so does the history: start again
+    // from what the mic hears from now on (warmed up on it once it has enough).
+    this.historyFloor = this.historyCount;
+    this.restartFilter(0);
+  }
+
+  /**
+   * The filter started afresh, untrusted, its ERLE forgotten; `activeSinceReset` says how much of
+   * the kept history a warm-up may learn from at once (infinite: all of it).
+   */
+  private restartFilter(activeSinceReset: number): void {
     this.converged = false;
     this.pausedTrust = false;
     this.goodFrames = 0;
     this.retrustFrames = 0;
-    // What it learnt belongs to the echo before the move, and so does the history: start again
-    // from what the mic hears from now on (warmed up on it once it has enough).
     this.dsp.echoReset(this.echo);
     this.erle.reset();
-    this.historyFloor = this.historyCount;
-    this.activeSinceReset = 0;
+    this.activeSinceReset = activeSinceReset;
     this.warmedUp = false;
   }
 
@@ -554,17 +562,10 @@ export class EchoCanceller {
     this.delaysFound++;
     if (this.onsetFits(estimate.delayMs)) return;
     this.bulk = this.samples(Math.max(0, estimate.delayMs - ONSET_TARGET_MS));
-    this.converged = false;
-    this.pausedTrust = false;
-    this.goodFrames = 0;
-    this.retrustFrames = 0;
-    // What the filter learned belongs to the old alignment: start again rather than unlearn.
-    this.dsp.echoReset(this.echo);
-    this.erle.reset();
     this.realignments++;
-    // The history that revealed the delay is agent speech: learn from it at once.
-    this.activeSinceReset = Number.POSITIVE_INFINITY;
-    this.warmedUp = false;
+    // What the filter learned belongs to the old alignment: start again rather than unlearn. The
+    // history that revealed the delay is agent speech: learn from it at once.
+    this.restartFilter(Number.POSITIVE_INFINITY);
   }
 
   /** The echo's onset, for a loudspeaker-to-mic delay, falls where the filter can model it. */
