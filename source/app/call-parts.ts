@@ -68,6 +68,17 @@ export interface CallContext {
 export interface EarlierCall {
   readonly snapshot: Snapshot;
   readonly summary: CallSummary;
+  /**
+   * Redials after this call that made no call (`could not call again: …`), with when: kept so
+   * that the screen and the run's end still say so once a later redial has worked.
+   */
+  readonly redialsFailed?: readonly RedialFailure[];
+}
+
+/** A redial that made no call. */
+export interface RedialFailure {
+  readonly at: number;
+  readonly message: string;
 }
 
 /**

@@ -331,7 +331,20 @@ export class CallSession {
   /** A redial made no call, for `why`: said on the banner and, whole, in the events pane. */
   private redialFailed(why: string): void {
     const message = `could not call again: ${why}`;
+    // Kept with the call before it: a later redial that works replaces the screen that says it.
+    const { earlier } = this.options.files;
+    const before = earlier.at(-1);
+    if (before) {
+      const failure = { at: Date.now(), message };
+      earlier[earlier.length - 1] = {
+        ...before,
+        redialsFailed: [...(before.redialsFailed ?? []), failure],
+      };
+    }
     this.update({
+      // The screen shows the earlier failures (redialled twice in vain); this one is the pending
+      // store's, until a redial works and it is among them.
+      ...(before ? { earlier: [...earlier.slice(0, -1), before] } : {}),
       stage: { kind: 'failed', message },
       store: this.pending({ phase: 'error', error: message }),
     });

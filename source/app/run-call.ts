@@ -516,7 +516,7 @@ async function runScreen(
   if (result.note) io.err(result.note);
   // A second Ctrl+C too: the calls have ended (no record is waited for), so their summaries
   // and the --save-transcripts copy cost nothing, and are not lost.
-  printEnd(o, files, result.calls, io);
+  printEnd(o, files, result.calls, io, result.lastError);
   if (result.lastError) io.err(`error: ${result.lastError}`);
   if (result.exitCode === SIGNAL_EXIT_CODES.SIGINT) {
     // A second Ctrl+C: leave now; the cleanup still hangs up and flushes what it can.
@@ -630,6 +630,7 @@ function printEnd(
   files: SessionFiles,
   calls: readonly EarlierCall[],
   io: CallIo,
+  lastError?: string,
 ): void {
   const fileLine = runFileLine(o, files, calls.at(-1)?.summary);
   // The full-screen UI took the conversation with it, and nothing saved it: say so, and how.
@@ -665,6 +666,13 @@ function printEnd(
     if (fileLine !== undefined && last) io.err(fileLine);
     if (unsaved !== undefined && last) io.err(unsaved);
     if (failed !== undefined) io.err(`error: ${failed}`);
+    // The redials after it that made no call, in its block, before the next call's: the run's
+    // last one, when the run ended on it, is its `error: …` line instead.
+    const failures = call.redialsFailed ?? [];
+    failures.forEach(({ message }, k) => {
+      if (last && k === failures.length - 1 && message === lastError) return;
+      io.err(`Redial: ${message}`);
+    });
   });
 }
 

@@ -3,7 +3,7 @@ import { type ReactElement, useCallback, useEffect, useMemo, useRef } from 'reac
 import { describeEndReason } from '../api/record-facts.js';
 import type { EarlierCall } from '../app/call-parts.js';
 import type { SessionStage } from '../app/call-session.js';
-import type { Snapshot, Store } from '../session/types.js';
+import type { CallEvent, Snapshot, Store } from '../session/types.js';
 import { callClock, useClock } from './clock.js';
 import { EventsPane } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
@@ -86,13 +86,33 @@ export function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCa
   return { divider: parts.join(' · ') };
 }
 
+/**
+ * A call's events, then the redials after it that made no call (`could not call again: …`), as
+ * error events numbered on from the call's.
+ */
+export function eventsWithFailures(call: EarlierCall): readonly CallEvent[] {
+  const failures = call.redialsFailed ?? [];
+  const { events } = call.snapshot;
+  if (failures.length === 0) return events;
+  const after = events.at(-1)?.id ?? 0;
+  return [
+    ...events,
+    ...failures.map(({ at, message }, k) => ({
+      id: after + k + 1,
+      at,
+      kind: 'error' as const,
+      message,
+    })),
+  ];
+}
+
 /** The transcript items of the earlier calls, each under its divider. */
 function earlierItems(earlier: readonly EarlierCall[]): TranscriptItem[] {
   return earlier.flatMap((call, i) => [
     dividerFor(i + 1, call.snapshot, call),
     ...mergeItems(
       endedTurns(call.snapshot.turns),
-      inlineEvents(call.snapshot.events),
+      inlineEvents(eventsWithFailures(call)),
       endedPending(call.snapshot.pendingTexts),
     ),
   ]);
@@ -155,7 +175,7 @@ export function App({
     () =>
       earlier.map((call, i) => ({
         divider: dividerFor(i + 1, call.snapshot, call).divider,
-        events: call.snapshot.events,
+        events: eventsWithFailures(call),
         dropped: call.snapshot.eventsDropped,
       })),
     [earlier],

@@ -399,6 +399,46 @@ describe('r when no call can be made', () => {
     expect(readFileSync(join(dir, files[0]!), 'utf8')).toBe(file);
   }, 60_000);
 
+  it("a failed redial stays said after the next redial works: in the transcript, the events pane and the run's end", async () => {
+    const first = await localAgent();
+    const port = Number(new URL(first.baseUrl).port);
+    const home = tempDir('omnia-redial-again-');
+    const tui = await app(['--api-base', first.baseUrl, '--agent', 'demo'], home);
+    await tui.waitForScreen((s) => isLive(s) && s.includes('local demo agent'), 'the call');
+    await first.close();
+    await tui.waitForScreen((s) => /call socket lost|ended/.test(s), 'the call to end');
+    await tui.keys('r');
+    await tui.waitForScreen((s) => s.includes('could not call again'), 'the failed redial', 20_000);
+    // The server is back on its port: calling again works.
+    const second = await startLocalAgent({ voice: 'tone', port });
+    agents.push(second);
+    await tui.keys('r');
+    const live = await tui.waitForScreen(
+      (s) => isLive(s) && /call 2/.test(s),
+      'the second call',
+      20_000,
+    );
+    // Between the first call and the second, where it happened (it was gone from both panes).
+    expect(live).toMatch(/call 1[^]*error +could not call again: [^]*call 2/);
+    await tui.keys('d');
+    const pane = await tui.waitForScreen(
+      (s) => /Events \(\d+\)/.test(s) && /── call 2/.test(s),
+      'the events pane',
+    );
+    expect(pane).toMatch(/error +could not call again[^]*── call 2/);
+    await tui.keys('d');
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the end', 20_000);
+    const lines = end.replace(
+      /\n(?!Redial:|error:|EXITED|Call |Turns|Ended|Transcript|Server|Response)/g,
+      '',
+    );
+    // In the first call's block, before the second call's; the run ends well (the last call's).
+    expect(lines).toMatch(/^Call 1 [^]*\nRedial: could not call again: [^\n]*\nCall 2 /m);
+    expect(lines).not.toMatch(/^error:/m);
+    expect(exitCodeOf(end)).toBe(0);
+  }, 90_000);
+
   it('a prompt file that cannot be read keeps the call that works', async () => {
     const agent = await localAgent();
     const home = tempDir('omnia-redial-prompt-');
