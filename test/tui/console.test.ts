@@ -419,13 +419,13 @@ describe('r when no call can be made', () => {
       20_000,
     );
     // Between the first call and the second, where it happened (it was gone from both panes).
-    expect(live).toMatch(/call 1[^]*error +could not call again: [^]*call 2/);
+    expect(live).toMatch(/call 1[\s\S]*error +could not call again: [\s\S]*call 2/);
     await tui.keys('d');
     const pane = await tui.waitForScreen(
       (s) => /Events \(\d+\)/.test(s) && /── call 2/.test(s),
       'the events pane',
     );
-    expect(pane).toMatch(/error +could not call again[^]*── call 2/);
+    expect(pane).toMatch(/error +could not call again[\s\S]*── call 2/);
     await tui.keys('d');
     await tui.keys('q');
     const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the end', 20_000);
@@ -434,7 +434,7 @@ describe('r when no call can be made', () => {
       '',
     );
     // In the first call's block, before the second call's; the run ends well (the last call's).
-    expect(lines).toMatch(/^Call 1 [^]*\nRedial: could not call again: [^\n]*\nCall 2 /m);
+    expect(lines).toMatch(/^Call 1 [\s\S]*\nRedial: could not call again: [^\n]*\nCall 2 /m);
     expect(lines).not.toMatch(/^error:/m);
     expect(exitCodeOf(end)).toBe(0);
   }, 90_000);
