@@ -290,6 +290,11 @@ export interface WaitForRecordOptions {
   readonly pollMs?: number;
   /** Told before each request (1, 2, …), e.g. to show progress. */
   readonly onPoll?: (attempt: number) => void;
+  /**
+   * Ask once, within `maxWaitMs`, and neither poll nor try again: for a server already given up
+   * (it stopped answering the call's socket), whose silence a wait would only prolong.
+   */
+  readonly once?: boolean;
 }
 
 /** Failures that may pass on their own: a server having trouble, a record not made yet, a cut. */
@@ -342,6 +347,7 @@ export async function waitForCallRecord(
       last = await getCallLog(target, id, trySignal);
       failures = 0;
       if (isRecordComplete(last)) return { log: last, complete: true };
+      if (options.once) return { log: last, complete: false };
     } catch (caught) {
       const error =
         tryTimeout.aborted && !options.signal?.aborted
@@ -349,6 +355,7 @@ export async function waitForCallRecord(
           : caught;
       if (!(error instanceof ApiError) || !PASSING_FAILURES.has(error.kind)) throw error;
       if (refusedHere(error, target)) throw goneHere(error, target);
+      if (options.once) throw error;
       failures++;
       const short = SHORT_WAIT_FAILURES.has(error.kind);
       // After a 404 the wait is the short one: the pause ends with it, and the last try falls

@@ -43,6 +43,7 @@ import {
   fetchCallRecord,
   laterHint,
   type RecordOutcome,
+  sameHost,
   withRecord,
 } from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
@@ -360,6 +361,9 @@ export async function finishCall(
     record.onStart?.();
     outcome = await fetchCallRecord(ctx.api, callId, {
       ...(record.signal ? { signal: record.signal } : {}),
+      ...(final.serverLost && sameHost(ctx.api.apiBase, call.created.websocketUrl)
+        ? { serverLost: true }
+        : {}),
       ...(ctx.o.recordWaitMs ? { maxWaitMs: ctx.o.recordWaitMs } : {}),
       ...(ctx.o.recordPollMs ? { pollMs: ctx.o.recordPollMs } : {}),
     });

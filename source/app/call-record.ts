@@ -24,7 +24,23 @@ export interface FetchRecordOptions {
   readonly pollMs?: number;
   /** Told before each request (1, 2, …). */
   readonly onPoll?: (attempt: number) => void;
+  /**
+   * The call ended because its server stopped answering (the keep-alive gave it up), and the
+   * API base is on the same host as the call's socket ({@link sameHost}): the record is asked for
+   * once, for {@link LOST_SERVER_RECORD_MS} at most, not waited for.
+   */
+  readonly serverLost?: boolean;
 }
+
+/**
+ * How long the record of a call whose server stopped answering is asked for, once: a server
+ * that answers again at once still gives it; one still frozen does not hold the end for 20 s.
+ */
+export const LOST_SERVER_RECORD_MS = 3_000;
+
+/** Why the record of a call whose server stopped answering was not waited for. */
+const NOT_WAITED =
+  'asked once, not waited for, as the server had stopped answering during the call';
 
 /** The line shown while the record is fetched. */
 export const FETCHING_RECORD_LINE = 'fetching the call record… (Ctrl+C skips)';
@@ -44,19 +60,66 @@ export async function fetchCallRecord(
     import('../api/call-logs.js'),
     import('../api/errors.js'),
   ]);
+  const { serverLost, ...wait } = options;
+  const onceMs = Math.min(LOST_SERVER_RECORD_MS, options.maxWaitMs ?? LOST_SERVER_RECORD_MS);
   try {
-    const { log, complete } = await waitForCallRecord(api, callId, options);
+    const { log, complete } = await waitForCallRecord(
+      api,
+      callId,
+      serverLost ? { ...wait, once: true, maxWaitMs: onceMs } : wait,
+    );
     const record = recordFacts(log);
     if (complete) return { record };
+    if (serverLost) return { record, note: `not complete yet; ${NOT_WAITED}${later}` };
     const waited = Math.round((options.maxWaitMs ?? 20_000) / 1000);
     return { record, note: `not complete after ${waited} s${later}` };
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'cancelled') {
       return { note: `skipped${later}` };
     }
+    if (serverLost && error instanceof ApiError && error.kind === 'timeout') {
+      return {
+        note: `could not be fetched: no answer in ${onceMs / 1000} s; ${NOT_WAITED}${later}`,
+      };
+    }
     const message = error instanceof Error ? error.message : String(error);
-    return { note: `could not be fetched: ${message.replace(/\.$/, '')}${later}` };
+    const why = serverLost ? `; ${NOT_WAITED}` : '';
+    return { note: `could not be fetched: ${message.replace(/\.$/, '')}${why}${later}` };
   }
+}
+
+/**
+ * Whether the API base and the call's socket are on the same host (name and port; every name
+ * of this machine, `127.0.0.1`, `localhost`, `::1`, counts as one): a server that stopped
+ * answering the socket is then the one the record would be asked of. Omnia's REST and socket
+ * hosts may differ, and then the REST API is not taken to be gone with the socket.
+ */
+export function sameHost(apiBase: string, websocketUrl: string): boolean {
+  const a = hostOf(apiBase);
+  const b = hostOf(websocketUrl);
+  return a !== undefined && a === b;
+}
+
+/** `name:port` of a URL, the port filled in from its scheme, loopback names as one. */
+function hostOf(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  const port = url.port || (secure ? '443' : '80');
+  let name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '::1' ||
+    /^127\./.test(name)
+  ) {
+    name = 'loopback';
+  }
+  return `${name}:${port}`;
 }
 
 /**

@@ -181,6 +181,14 @@ export class CallConnection extends EventEmitter<CallConnectionEvents> {
   }
 
   /**
+   * True once the keep-alive gave the server up (`no answer from the server for N s`): the
+   * socket was cut because nothing came back, not closed by either side.
+   */
+  get lostToSilence(): boolean {
+    return this.lostReason !== undefined;
+  }
+
+  /**
    * Silence (nothing from the server) after which it counts as quiet: the ping interval and
    * {@link QUIET_GRACE_MS} (6 s by default). Not reported when the pong timeout comes first.
    */

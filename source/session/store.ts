@@ -712,6 +712,7 @@ export class SessionStore implements Store {
     if (byUs || code === 1000) {
       this.finish('ended', byUs ? this.hangUpReason : `the server ended the call${why}`, 0);
     } else {
+      if (this.connection.lostToSilence) this.update({ serverLost: true });
       // Words for the code (1009 "message too big", 1011 "server error", …), not just a number.
       this.finish('error', describeClose(code, reason, false).endReason, 1);
     }

@@ -208,6 +208,12 @@ export interface Snapshot {
    * it answers again, and when the call ends (lost at the pong timeout, or otherwise).
    */
   readonly serverQuiet?: { readonly since: number; readonly eventId: number };
+  /**
+   * The call ended because the server stopped answering: the keep-alive gave it up (`call
+   * socket lost (code 1006): no answer from the server for 10 s`). Its call record is then asked
+   * for once, briefly, not waited for, when its REST API is on the same host.
+   */
+  readonly serverLost?: true;
   /** The last time the server answered again after being quiet: the info event that said so. */
   readonly serverBack?: { readonly id: number; readonly text: string };
   /** End of user speech to first agent audio, last turn, ms. */

@@ -15,7 +15,7 @@ import {
   noAgentMessage,
   planForAgent,
 } from '../../source/app/call-plan.js';
-import { fetchCallRecord } from '../../source/app/call-record.js';
+import { fetchCallRecord, sameHost } from '../../source/app/call-record.js';
 import { promptSource } from '../../source/app/prompt.js';
 import { readConfig } from '../../source/config/read.js';
 import { rememberAgent } from '../../source/config/remember.js';
@@ -192,6 +192,33 @@ describe('fetchCallRecord', () => {
     expect(outcome.note).toMatch(
       /^could not be fetched: Omnia has no call "call_gone" in this workspace \(HTTP 404: Call not found\)\. Request id: req_double_\d+\. Tried [2-5] times in 1 s; later: omnia-voice calls show call_gone --api-base http:\/\/127\.0\.0\.1:\d+$/,
     );
+  });
+});
+
+describe('fetchCallRecord after the server stopped answering (serverLost)', () => {
+  it('asks once, says why it did not wait, and keeps the later hint', async () => {
+    const server = await double();
+    const polls: number[] = [];
+    const outcome = await fetchCallRecord({ apiBase: server.baseUrl, apiKey: KEY }, 'call_gone', {
+      serverLost: true,
+      pollMs: 100,
+      onPoll: (attempt) => polls.push(attempt),
+    });
+    // A 404 is otherwise asked again for 5 s.
+    expect(polls).toEqual([1]);
+    expect(outcome.note).toMatch(
+      /^could not be fetched: Omnia has no call "call_gone" in this workspace \(HTTP 404: Call not found\)\. Request id: req_double_\d+; asked once, not waited for, as the server had stopped answering during the call; later: omnia-voice calls show call_gone --api-base http:\/\/127\.0\.0\.1:\d+$/,
+    );
+  });
+
+  it('sameHost: the REST base and the socket on one host (name and port), loopback names as one', () => {
+    expect(sameHost('http://127.0.0.1:8787', 'ws://127.0.0.1:8787/calls/c1/ws')).toBe(true);
+    expect(sameHost('http://localhost:8787/', 'ws://[::1]:8787/calls/c1/ws')).toBe(true);
+    expect(sameHost('https://api.example.com', 'wss://API.example.com:443/x')).toBe(true);
+    // Omnia's socket may live on another host than its REST API: not taken as gone with it.
+    expect(sameHost('https://api.omnia-voice.com', 'wss://ws.omnia-voice.com/call')).toBe(false);
+    expect(sameHost('http://127.0.0.1:8787', 'ws://127.0.0.1:8788/x')).toBe(false);
+    expect(sameHost('not a url', 'ws://127.0.0.1:8787/x')).toBe(false);
   });
 });
 

@@ -179,6 +179,34 @@ describe('faults end the call clearly and keep the transcript (plain mode, built
     expect(Date.now() - silentAt).toBeLessThan(15_000);
   }, 30_000);
 
+  it('a server given up by the keep-alive is asked once for the record, not waited on', async () => {
+    // A frozen server (`kill -STOP`): its socket goes silent, and its REST API, on the same
+    // host, takes connections and never answers. The app gave it up at the pong timeout: the
+    // record's 20 s wait (each try ending with it) would only hold the end for nothing.
+    let silentAt = 0;
+    const run = await fault(
+      {
+        ...saysThen((call) => {
+          call.socket.pause();
+          silentAt = Date.now();
+        }),
+        record: 'hang',
+      },
+      { env: { OMNIA_RECORD_WAIT_MS: '20000' } },
+    );
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(
+      /^error: call socket lost \(code 1006\): no answer from the server for 2 s$/m,
+    );
+    expect(run.stderr).toMatch(/^fetching the call record… \(Ctrl\+C skips\)$/m);
+    // Why it was not waited for, and where to read it later, in one line.
+    expect(run.stderr).toContain(
+      `Call record: could not be fetched: no answer in 3 s; asked once, not waited for, as the server had stopped answering during the call; later: omnia-voice calls show hostile-call-1 --api-base ${server?.baseUrl}`,
+    );
+    // The loss at 2 s, the one try of 3 s: well short of the 20 s wait.
+    expect(Date.now() - silentAt).toBeLessThan(12_000);
+  }, 45_000);
+
   /** A server that freezes for `freezeMs`, then answers again and ends the call. */
   function freezesThenAnswers(freezeMs: number): {
     options: HostileServerOptions;
