@@ -9,7 +9,7 @@ import { ApiError } from './errors.js';
 import { optionalNumber, optionalText } from './fields.js';
 import { patientRequests, pause } from './rate-wait.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
-import { type ApiTarget, apiRequest, serverOf } from './request.js';
+import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
 
 export {
@@ -217,7 +217,10 @@ export async function getCallLog(
     path: `/calls/${encodeURIComponent(id)}`,
     schema: callLogSchema,
     action: `fetch call ${shown}`,
-    notFound: `${serverOf(target)} has no call ${shown}${target.server === undefined ? ' in this workspace' : ''}`,
+    notFound: (who, http, localAgent) =>
+      localAgent
+        ? `${who} has no call ${shown} (${http}): it keeps calls only while it runs, and forgets them when it stops.`
+        : `${who} has no call ${shown} in this workspace (${http}).`,
     signal,
   });
   return data;
@@ -408,13 +411,23 @@ function loopbackHost(target: ApiTarget): string | undefined {
   return here ? url.host : undefined;
 }
 
+/** The failures {@link goneHere} made: the server at the API base has stopped. */
+const goneFailures = new WeakSet<ApiError>();
+
 /** {@link refusedHere}'s failure, in words that say the server is gone, not the network. */
 function goneHere(error: ApiError, target: ApiTarget): ApiError {
-  return new ApiError(
+  const gone = new ApiError(
     'unreachable',
     `Nothing answers at ${loopbackHost(target)} any more (connection refused): the server there has stopped.`,
     { cause: error },
   );
+  goneFailures.add(gone);
+  return gone;
+}
+
+/** Whether {@link waitForCallRecord} failed because the server on this machine has stopped. */
+export function serverStopped(error: unknown): boolean {
+  return error instanceof ApiError && goneFailures.has(error);
 }
 
 /** The last failure, saying it was not the first try: `… Tried 5 times in 19 s.` */

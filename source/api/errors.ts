@@ -89,8 +89,16 @@ export interface RequestContext {
    * Absent: call creation, whose messages name the agent and the sample rates.
    */
   action?: string;
-  /** What a 404 means for this request, as a sentence start ("Omnia has no call \"x\""). */
-  notFound?: string;
+  /**
+   * What a 404 means for this request, as a sentence start ("Omnia has no call \"x\""); or the
+   * whole message from who answered, the HTTP part, and whether it is the local agent.
+   */
+  notFound?: string | ((who: string, http: string, localAgent: boolean) => string);
+  /**
+   * The built-in local agent answered (`--local`, or an `omnia-voice serve` at the API base, as
+   * its answers' header says): it has no workspace, and keeps calls only while it runs.
+   */
+  localAgent?: boolean;
   /** Who answers, as the messages name it at a sentence's start: Omnia unless said. */
   server?: string;
   /** The request creates a call (`/calls/create`, `/calls/inline`): one may exist after a failure. */
@@ -341,7 +349,8 @@ export function httpFailureToError(
   nowMs: number = Date.now(),
 ): ApiError {
   const error = describeFailure(failure, context, nowMs);
-  const id = requestIdPart(failure.requestId);
+  // What Omnia's support asks for: the local agent's own ids help no one.
+  const id = context.localAgent ? '' : requestIdPart(failure.requestId);
   if (id === '') return error;
   const details: ApiErrorDetails = { requestId: sanitizeServerText(failure.requestId ?? '', 100) };
   if (error.status !== undefined) details.status = error.status;
@@ -459,11 +468,13 @@ function describeOmniaFailure(
   }
   if (status === 404) {
     const message =
-      context.notFound !== undefined
-        ? `${context.notFound} (${http}).`
-        : context.agentId !== undefined
-          ? `${who} does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; ${commandFor(context, 'agents')} lists them) and --api-base.`
-          : `${who} has no such thing (${http}). Check --api-base points at the Omnia API.`;
+      typeof context.notFound === 'function'
+        ? context.notFound(who, http, context.localAgent === true)
+        : context.notFound !== undefined
+          ? `${context.notFound} (${http}).`
+          : context.agentId !== undefined
+            ? `${who} does not know agent ${agent}, or it is not active (${http}). Check the agent id (--agent or OMNIA_AGENT_ID; ${commandFor(context, 'agents')} lists them) and --api-base.`
+            : `${who} has no such thing (${http}). Check --api-base points at the Omnia API.`;
     return new ApiError('not-found', message, details);
   }
   if (status === 429) {

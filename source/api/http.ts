@@ -14,6 +14,7 @@ import {
   type RequestContext,
   type TimeoutPhase,
 } from './errors.js';
+import { noteLocalAgent } from './local-serve.js';
 import { nodeHttp, nodeHttps } from './node-http.js';
 
 /** Time allowed for DNS, TCP and TLS before giving up on reaching the server. */
@@ -133,6 +134,7 @@ export function sendHttp(request: HttpRequest, context: RequestContext): Promise
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
       answering = { status: response.statusCode ?? 0, headers: response.headers, chunks };
+      noteLocalAgent(url, response.headers);
       let received = 0;
       response.on('data', (chunk: Buffer) => {
         received += chunk.length;

@@ -3,8 +3,10 @@
  * checked against a zod schema, every failure an {@link ApiError} with one line for a user.
  */
 import type * as z from 'zod';
+import { LOCAL_SERVER } from './command-hint.js';
 import { ApiError, httpFailureToError, type RequestContext, requestIdPart } from './errors.js';
 import { type HttpAnswer, headerValue, sendHttp } from './http.js';
+import { LOCAL_AGENT_HEADER } from './local-serve.js';
 import { sanitizeServerText } from './sanitize.js';
 
 /** Every documented endpoint lives under this path of the API base. */
@@ -54,8 +56,8 @@ export interface ApiRequest<T> {
   readonly schema: z.ZodType<T>;
   /** For messages: "list agents", "fetch call x". */
   readonly action: string;
-  /** What a 404 means here, as a sentence start. */
-  readonly notFound?: string;
+  /** What a 404 means here, as a sentence start; or the whole message (see RequestContext). */
+  readonly notFound?: RequestContext['notFound'];
   readonly signal?: AbortSignal;
 }
 
@@ -135,7 +137,10 @@ export async function apiRequest<T>(
   if (apiKey && target.keyFrom !== undefined) context.keyFrom = target.keyFrom;
   if (target.apiBaseFrom !== undefined) context.apiBaseFrom = target.apiBaseFrom;
   if (request.notFound !== undefined) context.notFound = request.notFound;
-  if (target.server !== undefined) context.server = target.server;
+  if (target.server !== undefined) {
+    context.server = target.server;
+    context.localAgent = true;
+  }
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
   const answer = await sendHttp(
     {
@@ -155,8 +160,13 @@ export async function apiRequest<T>(
 }
 
 /** The ApiError for a non-2xx answer, with every header the message uses. */
-export function failureOf(answer: HttpAnswer, context: RequestContext): ApiError {
+export function failureOf(answer: HttpAnswer, asked: RequestContext): ApiError {
   const header = (name: string) => headerValue(answer.headers, name);
+  // An `omnia-voice serve` at an `--api-base` refuses in its own name, not Omnia's.
+  const context: RequestContext =
+    asked.server === undefined && header(LOCAL_AGENT_HEADER) !== undefined
+      ? { ...asked, server: `${LOCAL_SERVER} at ${asked.host}`, localAgent: true }
+      : asked;
   const optional = (name: string, value: string | undefined) =>
     value === undefined ? {} : { [name]: value };
   return httpFailureToError(

@@ -4,6 +4,7 @@
  */
 
 import { commandFor } from '../api/command-hint.js';
+import { localAgentHost } from '../api/local-serve.js';
 import type { CallRecordFacts } from '../api/record-facts.js';
 import type { ApiTarget } from '../api/request.js';
 import type { CallSummary } from '../transcript/summary.js';
@@ -56,7 +57,7 @@ export async function fetchCallRecord(
 ): Promise<RecordOutcome> {
   const later = laterHint(api, callId);
   // The API modules pull in zod: loaded when the call is over, not while it starts.
-  const [{ waitForCallRecord, recordFacts }, { ApiError }] = await Promise.all([
+  const [{ waitForCallRecord, recordFacts, serverStopped }, { ApiError }] = await Promise.all([
     import('../api/call-logs.js'),
     import('../api/errors.js'),
   ]);
@@ -84,7 +85,9 @@ export async function fetchCallRecord(
     }
     const message = error instanceof Error ? error.message : String(error);
     const why = serverLost ? `; ${NOT_WAITED}` : '';
-    return { note: `could not be fetched: ${message.replace(/\.$/, '')}${why}${later}` };
+    // A stopped local agent took its calls with it: no later command reads this one.
+    const after = serverStopped(error) && localAgentHost(api.apiBase) ? `; ${FORGOTTEN}` : later;
+    return { note: `could not be fetched: ${message.replace(/\.$/, '')}${why}${after}` };
   }
 }
 
@@ -126,11 +129,21 @@ function hostOf(text: string): string | undefined {
  * `; later: omnia-voice calls show <id>`, where the record can be read later: not from the
  * built-in local agent, whose calls end with the app (a later `calls` asks a new one). With an
  * API base of its own (`--api-base`, a `serve`), the command names it: without, it asked Omnia.
+ * A `serve` (its answers say so) keeps its calls only while it runs, and the hint says so:
+ * `; later, while the local agent at 127.0.0.1:8787 runs: omnia-voice calls show <id> --api-base …`.
  */
 export function laterHint(api: ApiTarget, callId: string): string {
   if (api.server !== undefined) return '';
-  return `; later: ${commandFor(api, `calls show ${callId}`)}`;
+  const command = commandFor(api, `calls show ${callId}`);
+  // An `omnia-voice serve` (its answers say so) keeps its calls only while it runs.
+  const serve = localAgentHost(api.apiBase);
+  if (serve !== undefined) return `; later, while the local agent at ${serve} runs: ${command}`;
+  return `; later: ${command}`;
 }
+
+/** Why a stopped local agent's call record cannot be read later. */
+const FORGOTTEN =
+  'a local agent keeps its calls only while it runs, so no later command can read this one';
 
 /**
  * `omnia-voice agents`, with `--api-base <url>` when the agents are on a server of its own (as

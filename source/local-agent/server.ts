@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { LOCAL_AGENT_HEADER } from '../api/local-serve.js';
 import { nodeHttp } from '../api/node-http.js';
 import {
   type ApiAnswer,
@@ -303,6 +304,9 @@ export async function startLocalAgent(options: LocalAgentOptions = {}): Promise<
 
   // Not an ES import of node:http: see api/node-http.ts.
   const server = nodeHttp().createServer((req, res) => {
+    // Says who answers: a client pointed here by `--api-base` speaks of the local agent, not
+    // Omnia, and knows its calls last only as long as it runs.
+    res.setHeader(LOCAL_AGENT_HEADER, '1');
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.pathname === '/health') {
       sendJsonResponse(res, 200, { status: 'ok', calls: live.size });

@@ -68,3 +68,77 @@ describe('what the local agent refuses is said in its name', () => {
     expect(stderr).toMatch(/^Call record: skipped: the app was stopped$/m);
   }, 40_000);
 });
+
+describe('an omnia-voice serve at --api-base is spoken of as the local agent', () => {
+  /** A `serve` on a free port, and its base URL. */
+  async function serve(home: string) {
+    const run = startCli(['serve', '--voice', 'tone'], { env: cliEnv(home) });
+    const base = await waitFor(() => /listening on (http:\/\/\S+)/.exec(run.output().stdout)?.[1], {
+      what: 'the serve base URL',
+    });
+    return { run, base, host: new URL(base).host };
+  }
+
+  it('a call it does not have, the later hint while it runs, and none once it has stopped', async () => {
+    const home = tempDir('omnia-local-serve-');
+    const agent = await serve(home);
+    const stopped = (child: ReturnType<typeof startCli>['child']) =>
+      new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      // A call it does not have: its words, not Omnia's workspace.
+      const show = await runCli(['calls', 'show', 'call_nope', '--api-base', agent.base], {
+        env: cliEnv(home),
+        timeoutMs: 30_000,
+      });
+      expect(show.code).not.toBe(0);
+      expect(show.stderr).toMatch(
+        new RegExp(
+          `^error: The local agent at ${agent.host.replace(/\./g, '\\.')} has no call "call_nope" \\(HTTP 404: Call not found\\): it keeps calls only while it runs, and forgets them when it stops\\.$`,
+          'm',
+        ),
+      );
+      expect(show.stderr).not.toMatch(/Omnia|workspace/);
+
+      // The record skipped (the app stopped): `calls show` works while the serve runs, and
+      // the hint says so.
+      const call = startCli(
+        [...CALL.slice(0, -2), '--duration', '30', '--agent', 'demo', '--api-base', agent.base],
+        {
+          env: env(),
+        },
+      );
+      await waitFor(() => call.output().stdout.includes('[call] connected'), { what: 'the call' });
+      call.child.kill('SIGTERM');
+      expect(await stopped(call.child), call.output().stderr).toBe(0);
+      expect(call.output().stderr).toMatch(
+        new RegExp(
+          `^Call record: skipped: the app was stopped; later, while the local agent at ${agent.host.replace(/\./g, '\\.')} runs: omnia-voice calls show \\S+ --api-base ${agent.base.replace(/\./g, '\\.')}$`,
+          'm',
+        ),
+      );
+
+      // The serve killed under a call: its calls went with it, and no `later:` pretends else.
+      const lost = startCli(
+        [...CALL.slice(0, -2), '--duration', '30', '--agent', 'demo', '--api-base', agent.base],
+        {
+          env: env(),
+        },
+      );
+      await waitFor(() => lost.output().stdout.includes('[call] connected'), { what: 'the call' });
+      agent.run.child.kill('SIGKILL');
+      await stopped(lost.child);
+      const { stderr } = lost.output();
+      expect(stderr).toMatch(
+        new RegExp(
+          `^Call record: could not be fetched: Nothing answers at ${agent.host.replace(/\./g, '\\.')} any more \\(connection refused\\): the server there has stopped; a local agent keeps its calls only while it runs, so no later command can read this one$`,
+          'm',
+        ),
+      );
+      expect(stderr).not.toMatch(/later:|later, while/);
+    } finally {
+      agent.run.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  const env = () => cliEnv(tempDir('omnia-local-serve-call-'));
+});
