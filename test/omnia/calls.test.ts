@@ -141,12 +141,31 @@ describe('omnia-voice calls against the Omnia double', () => {
     expectNoSecrets([saved.stdout, saved.stderr], home);
   });
 
-  it('calls show of an unknown call: one line with the request id, exit 1', async () => {
+  it('calls show of an unknown call: the 404 with its request id and that no recent id starts so, as `call_nope…` says (exit 2 both)', async () => {
     const server = await double({ pastCalls: PAST });
     const run = await runAgainst(server, ['calls', 'show', 'call_nope']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr.trim()).toBe(
-      'error: Omnia has no call "call_nope" in this workspace (HTTP 404: Call not found). Request id: req_double_1.',
+      `error: Omnia has no call "call_nope" in this workspace (HTTP 404: Call not found). Request id: req_double_1. No call among the newest 100 has an id that starts with "call_nope" either: omnia-voice calls --api-base ${server.baseUrl} lists them.`,
+    );
+    const cut = await runAgainst(server, ['calls', 'show', 'call_nope…']);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr.trim()).toBe(
+      `error: No call among the newest 100 has an id that starts with "call_nope": omnia-voice calls --api-base ${server.baseUrl} lists them.`,
+    );
+  });
+
+  it('calls show of a start of an id that is too short says so and how many characters to give (exit 2)', async () => {
+    const server = await double({ pastCalls: PAST });
+    const cut = await runAgainst(server, ['calls', 'show', 'c…']);
+    expect(cut.code).toBe(2);
+    expect(cut.stderr.trim()).toBe(
+      `error: "c…" is too short to find a call by the start of its id: give at least 4 characters of the id (omnia-voice calls --api-base ${server.baseUrl} shows them).`,
+    );
+    const typed = await runAgainst(server, ['calls', 'show', 'cal']);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr.trim()).toBe(
+      `error: Omnia has no call "cal" in this workspace (HTTP 404: Call not found). Request id: req_double_1. "cal" is too short to find a call by the start of its id: give at least 4 characters of the id (omnia-voice calls --api-base ${server.baseUrl} shows them).`,
     );
   });
 

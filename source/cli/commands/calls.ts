@@ -479,13 +479,29 @@ export async function runCallsShowCommand(
 /** How many of the newest calls an id's start (`4f3eb932…`) is looked for among. */
 export const PREFIX_SEARCH_CALLS = 100;
 
+/** The fewest characters of an id that `calls show` looks calls up by (a narrow table shows 8). */
+export const MIN_ID_START = 4;
+
 /** What may be the start of an id: a narrow `calls` table's `4f3eb932…`, or typed without `…`. */
 const ID_START = /^[\w-]{4,}$/;
+
+/** Id characters, but fewer than {@link MIN_ID_START}: too short to look calls up by. */
+const SHORT_ID_START = /^[\w-]{1,3}$/;
+
+/** `start` is too short: how many characters to give, and where to see them. */
+function tooShort(start: string, listing: string): string {
+  return (
+    `${JSON.stringify(cleanText(start))} is too short to find a call by the start of its id: ` +
+    `give at least ${MIN_ID_START} characters of the id (${listing} shows them).`
+  );
+}
 
 /**
  * The call `id` names: an id, or the start of one as a narrow `calls` table shows it
  * (`4f3eb932…`, pasted with its `…` or without), looked for among the newest
- * {@link PREFIX_SEARCH_CALLS} calls. A start that fits several ids is refused with them (exit 2).
+ * {@link PREFIX_SEARCH_CALLS} calls. A start that fits several ids is refused with them, and one
+ * that fits none says so, whether or not it was typed with its `…` (exit 2 both: what was typed
+ * must change, as `agents show` of a name that matches none).
  */
 async function callLogFor(api: ApiTarget, id: string, listing: string): Promise<CallLog> {
   const cut = id.endsWith('…');
@@ -495,11 +511,15 @@ async function callLogFor(api: ApiTarget, id: string, listing: string): Promise<
     try {
       return await getCallLog(api, id);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.kind !== 'not-found' || !ID_START.test(id)) {
-        throw error;
-      }
+      if (!(error instanceof ApiError) || error.kind !== 'not-found') throw error;
+      // The server's line first (it has the request id), then why no start was looked up.
+      if (SHORT_ID_START.test(id))
+        throw new CallsUsageError(`${error.message} ${tooShort(id, listing)}`);
+      if (!ID_START.test(id)) throw error;
       notFound = error;
     }
+  } else if (SHORT_ID_START.test(start)) {
+    throw new CallsUsageError(tooShort(id, listing));
   } else if (!ID_START.test(start)) {
     throw new CallsUsageError(
       `${JSON.stringify(cleanText(id))} is not the start of a call id: ${listing} lists them.`,
@@ -520,10 +540,11 @@ async function callLogFor(api: ApiTarget, id: string, listing: string): Promise<
       `Several calls have ids that start with ${JSON.stringify(cleanText(start))}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}. Give more of the id.`,
     );
   }
-  if (notFound) throw notFound;
-  throw new CallsUsageError(
-    `No call among the newest ${PREFIX_SEARCH_CALLS} has an id that starts with ${JSON.stringify(cleanText(start))}: ${listing} lists them.`,
-  );
+  const none = `No call among the newest ${PREFIX_SEARCH_CALLS} has an id that starts with ${JSON.stringify(cleanText(start))}`;
+  // The server's 404 and the search said as one answer, as `deadbeef…` is: exit 2 either way.
+  if (notFound)
+    throw new CallsUsageError(`${notFound.message} ${none} either: ${listing} lists them.`);
+  throw new CallsUsageError(`${none}: ${listing} lists them.`);
 }
 
 /** `target`'s stats, undefined when it is not there; any other failure is `path`'s error. */
