@@ -100,7 +100,8 @@ describe('calls --since: dates in local time, as the table shows them', () => {
         .at(-1)
         ?.query.get('status'),
     ).toBe('user_hangpu');
-    expect(typo.stderr).toContain('0 calls, newest first.');
+    // The line that says what matched nothing, not a count of none.
+    expect(typo.stderr).not.toContain('0 calls');
     expect(typo.stderr).toMatch(
       /^No call ended with status "user_hangpu"\. Did you mean user_hangup\? The status is how a call ended, spelled as Omnia does: agent_hangup, user_hangup, /m,
     );
@@ -109,6 +110,17 @@ describe('calls --since: dates in local time, as the table shows them', () => {
     const found = await runAgainst(server, ['calls', '--status', 'agent_hangup']);
     expect(found.stderr).toContain('2 calls, newest first.');
     expect(found.stderr).not.toContain('No call ended');
+  });
+
+  it('no calls at all says "No calls yet."; none in a range says so, naming the range', async () => {
+    const empty = await runAgainst(await double({ pastCalls: [] }), ['calls']);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr.trim()).toBe('No calls yet.');
+    const server = await double({ pastCalls: PAST });
+    const range = await runAgainst(server, ['calls', '--since', '2026-12-01T00:00Z']);
+    expect(range.code, range.stderr).toBe(0);
+    expect(range.stderr.trim()).toBe('No calls in that range (--since 2026-12-01T00:00Z).');
   });
 
   it('--status in any case is sent as Omnia spells end reasons (lower case), and says so', async () => {

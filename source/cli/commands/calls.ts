@@ -308,12 +308,19 @@ export async function runCallsCommand(
   if (table) for (const line of table.lines) out(line);
   else out(JSON.stringify(calls.map(recordFacts), null, 2));
   const limit = flags.limit ?? DEFAULT_CALLS_LIMIT;
-  err(
-    `${calls.length} call${calls.length === 1 ? '' : 's'}, newest first${
-      more ? `; there are more: --limit ${Math.max(limit * 2, 50)} shows more, --since narrows` : ''
-    }.`,
-  );
-  if (calls.length === 0 && status) err(statusHint(status));
+  // None is said as none (`0 calls, newest first.` read as a listing with nothing in it): with a
+  // status, the line that says what matched nothing; with a range, that the range had none.
+  if (calls.length > 0) {
+    err(
+      `${calls.length} call${calls.length === 1 ? '' : 's'}, newest first${
+        more
+          ? `; there are more: --limit ${Math.max(limit * 2, 50)} shows more, --since narrows`
+          : ''
+      }.`,
+    );
+  } else if (status) err(statusHint(status));
+  else if (since || until) err(`No calls in that range (${rangeWords(flags)}).`);
+  else err('No calls yet.');
   if (local && calls.length === 0) {
     err('The built-in local agent keeps the calls it served while it runs: see omnia-voice serve.');
   }
@@ -324,6 +331,16 @@ export async function runCallsCommand(
     err(`Ids cut to fit ${width} columns: calls show takes one as shown.`);
   }
   return 0;
+}
+
+/** `--since 7d --until 2026-05-01`, as typed: the range a listing with no calls was asked for. */
+function rangeWords(flags: CallsFlags): string {
+  return [
+    flags.since === undefined ? undefined : `--since ${cleanText(flags.since)}`,
+    flags.until === undefined ? undefined : `--until ${cleanText(flags.until)}`,
+  ]
+    .filter((word) => word !== undefined)
+    .join(' ');
 }
 
 /** `2026-05-01 14:03` in local time, as a user reads a clock. */
