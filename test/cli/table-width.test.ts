@@ -34,14 +34,14 @@ const CALLS = [
   }),
 ];
 
-/** Runs `args` in an 80×24 tmux pane; the lines the command printed (stdout and stderr). */
-async function inTerminal(baseUrl: string, args: string[]): Promise<string[]> {
+/** Runs `args` in a `width`×24 tmux pane; the lines the command printed (stdout and stderr). */
+async function inTerminal(baseUrl: string, args: string[], width = 80): Promise<string[]> {
   const home = tempDir('omnia-table-');
   const tui = await startTui({
     args: [...args, '--api-base', baseUrl],
     env: cliEnv(home, { OMNIA_API_KEY: KEY, TERM: 'screen' }),
     cwd: home,
-    width: 80,
+    width,
     height: 24,
     wrapInShell: true,
   });
@@ -95,6 +95,23 @@ describe('the tables in an 80-column terminal', () => {
       'Left out to fit 80 columns: COST, SUMMARY; --json has every field.',
       'Ids cut to fit 80 columns: calls show takes one as shown.',
     ]);
+  }, 30_000);
+
+  it('calls at 120 and 150 columns: a summary too narrow to say anything is left out, one cut is said', async () => {
+    const server = await double({ pastCalls: CALLS });
+    const at120 = await inTerminal(server.baseUrl, ['calls'], 120);
+    expect(at120[0]).toMatch(/^START +AGENT +DURATION +END REASON +COST +ID$/);
+    expect(at120.at(-1)).toBe('Left out to fit 120 columns: SUMMARY; --json has every field.');
+    const at150 = await inTerminal(server.baseUrl, ['calls'], 150);
+    const [head, first] = at150;
+    expect(head).toMatch(/ ID +SUMMARY$/);
+    for (const row of at150) expect(stringWidth(row)).toBeLessThanOrEqual(150);
+    // At least the words that say something, cut with `…`, and a line saying it is cut.
+    const summary = / {2}(The caller booked a room.*…)$/.exec(first ?? '')?.[1] ?? '';
+    expect(stringWidth(summary), first).toBeGreaterThanOrEqual(24);
+    expect(at150.at(-1)).toBe(
+      'Summaries cut to fit 150 columns: calls show <id> has each whole, as --json has.',
+    );
   }, 30_000);
 
   it('piped, the tables are whole, as before', async () => {

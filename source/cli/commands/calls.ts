@@ -326,6 +326,10 @@ export async function runCallsCommand(
   }
   const dropped = table ? droppedLine(table.dropped, width) : undefined;
   if (dropped) err(dropped);
+  // Said, as a column left out is: a cut summary read as the whole of it.
+  if (table?.cut?.includes('SUMMARY') && width !== undefined) {
+    err(`Summaries cut to fit ${width} columns: calls show <id> has each whole, as --json has.`);
+  }
   // Said, or a user copies the start of an id and takes it for a whole one.
   if (table?.prefixed && width !== undefined) {
     err(`Ids cut to fit ${width} columns: calls show takes one as shown.`);
@@ -350,6 +354,9 @@ function localTime(ms: number | undefined): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
+
+/** The narrowest a `calls` table's SUMMARY is cut to, in cells; narrower, it is left out. */
+export const SUMMARY_MIN_CELLS = 24;
 
 /** The AGENT of a call with no saved agent in a narrow `calls` table: {@link INLINE_CALL_LABEL}. */
 export const INLINE_CALL_SHORT = '(prompt)';
@@ -414,7 +421,8 @@ export function layoutCalls(calls: readonly CallLog[], width?: number): TableLay
         heading: 'SUMMARY',
         value: (r) => r.shortSummary ?? r.summary ?? '',
         maxWidth: 60,
-        minWidth: 12,
+        // Under this a summary says nothing (`The caller tu…`): left out instead, and said.
+        minWidth: SUMMARY_MIN_CELLS,
         dropOrder: 1,
       },
     ],

@@ -44,6 +44,8 @@ export interface TableLayout {
   readonly lines: string[];
   readonly dropped: string[];
   readonly prefixed?: string[];
+  /** The free-text columns (with a `minWidth`) cut to fit the width: some cell shown with `…`. */
+  readonly cut?: string[];
 }
 
 /** Cells between two columns. */
@@ -179,10 +181,19 @@ export function layoutTable<T>(
   const prefixed = kept
     .filter((index) => columns[index]!.prefix !== undefined && widths[index]! < natural(index))
     .map((index) => columns[index]!.heading);
+  const cut = kept
+    .filter(
+      (index) =>
+        columns[index]!.minWidth !== undefined &&
+        columns[index]!.prefix === undefined &&
+        cells.some((row) => stringWidth(row[index] ?? '') > widths[index]!),
+    )
+    .map((index) => columns[index]!.heading);
   return {
     lines: [line(columns.map((column) => column.heading)), ...cells.map(line)],
     dropped: columns.filter((_, index) => !keptSet.has(index)).map((column) => column.heading),
     ...(prefixed.length > 0 ? { prefixed } : {}),
+    ...(cut.length > 0 ? { cut } : {}),
   };
 }
 
