@@ -177,16 +177,27 @@ function list(
   overrides: readonly SettingOverride[],
 ): number {
   for (const warning of unknownKeyWarnings(store.keys(), store.path)) err(`warning: ${warning}`);
-  const saved = new Map(store.list().map((entry) => [entry.key, entry.value]));
+  // Every setting, an invalid saved one marked where it stands (rather than the error alone):
+  // what it is said on stderr as a call says it, and the exit is the unusable file's.
+  const { entries, problems } = store.checkedList?.() ?? {
+    entries: store.list(),
+    problems: new Map<SettingKey, string>(),
+  };
+  const saved = new Map(entries.map((entry) => [entry.key, entry.value]));
   const width = Math.max(...SETTING_KEYS.map((key) => key.length));
   for (const spec of SETTING_SPECS) {
     const name = spec.key.padEnd(width);
+    const problem = problems.get(spec.key);
+    if (problem !== undefined) {
+      out(`${name}  invalid: ${invalidPart(problem, spec.key, store.path)}`);
+      continue;
+    }
     const value = saved.get(spec.key);
     if (value !== undefined) {
       out(`${name}  ${value}`);
       continue;
     }
-    if (spec.key === 'echo' && echoFor(store, []).guard) {
+    if (spec.key === 'echo' && problems.size === 0 && echoFor(store, []).guard) {
       out(`${name}  off  (echoGuard false)`);
       continue;
     }
@@ -197,10 +208,25 @@ function list(
     } else out(`${name}  (not set)`);
   }
   out(`File: ${store.path}`);
+  if (problems.size > 0) {
+    for (const problem of problems.values()) err(`error: ${problem}`);
+    return CONFIG_EXIT_FILE;
+  }
   for (const o of overrides) {
     err(o.key === 'echoGuard' ? echoGuardLine(o, store, overrides) : overrideLine(o));
   }
   return CONFIG_EXIT_OK;
+}
+
+/**
+ * The value and why of a saved value a call refuses, for its row in `config list`: `5. Allowed:
+ * an integer from 25 to 500.` out of `Invalid value for leadMs in …/config.json: 5. Allowed: …
+ * Fix it with: …` (the whole line is said on stderr).
+ */
+function invalidPart(problem: string, key: SettingKey, file: string): string {
+  const head = `Invalid value for ${key} in ${file}: `;
+  const rest = problem.startsWith(head) ? problem.slice(head.length) : problem;
+  return rest.replace(/ Fix it with: [\s\S]*$/, '').replace(/ \(or run: [\s\S]*\)\.$/, '.');
 }
 
 /**

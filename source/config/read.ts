@@ -76,8 +76,22 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
  * whoever lists them). Throws a ConfigFileError naming every invalid value.
  */
 export function savedSettings(record: Record<string, unknown>, file: string): Partial<Settings> {
+  const { known, problems } = checkedSettings(record, file);
+  if (problems.size > 0) throw new ConfigFileError([...problems.values()].join('\n'));
+  return known;
+}
+
+/**
+ * {@link savedSettings} without stopping at a bad value: the good ones, and for each bad one
+ * what a call says of it (`Invalid value for leadMs in …: 5. Allowed: …`), so `config list` can
+ * show every setting with the bad one marked.
+ */
+export function checkedSettings(
+  record: Record<string, unknown>,
+  file: string,
+): { known: Partial<Settings>; problems: Map<SettingKey, string> } {
   const known: Partial<Record<SettingKey, SettingValue>> = {};
-  const problems: string[] = [];
+  const problems = new Map<SettingKey, string>();
   for (const spec of SETTING_SPECS) {
     const raw = record[spec.key];
     if (!Object.hasOwn(record, spec.key) || raw === undefined) continue;
@@ -86,15 +100,16 @@ export function savedSettings(record: Record<string, unknown>, file: string): Pa
     else if (result.meant !== undefined) {
       // `"16000"` for 16000: what to write is known, and said instead of what is allowed.
       const said = invalidValueMessage(`${spec.key} in ${file}`, raw, spec, result.reason);
-      problems.push(
+      problems.set(
+        spec.key,
         `${said.slice(0, -1)} (or run: omnia-voice config set ${spec.key} ${String(result.meant)}).`,
       );
     } else {
-      problems.push(
+      problems.set(
+        spec.key,
         `${invalidValueMessage(`${spec.key} in ${file}`, raw, spec, result.reason)} Fix it with: omnia-voice config set ${spec.key} <value> (or config unset ${spec.key}).`,
       );
     }
   }
-  if (problems.length > 0) throw new ConfigFileError(problems.join('\n'));
-  return known as Partial<Settings>;
+  return { known: known as Partial<Settings>, problems };
 }

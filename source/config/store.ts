@@ -6,7 +6,7 @@ import { sanitizeServerText } from '../api/sanitize.js';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { ConfigError, invalidValueMessage, toConfigError } from './errors.js';
-import { parseConfigText, savedSettings } from './read.js';
+import { checkedSettings, parseConfigText, savedSettings } from './read.js';
 import {
   defaultConfigDir,
   displayValue,
@@ -44,6 +44,14 @@ export interface ConfigStore {
   values(): Partial<Settings>;
   /** Every key in the file, settings or not. */
   keys(): string[];
+  /**
+   * {@link list} that does not stop at an invalid value: the valid ones as display strings, and
+   * for each invalid one what a call says of it. Optional: a store without it lists as `list`.
+   */
+  checkedList?(): {
+    entries: Array<{ key: SettingKey; value: string }>;
+    problems: Map<SettingKey, string>;
+  };
 }
 
 /** Where the config lives; tests pass a temporary directory. */
@@ -134,6 +142,21 @@ class ConfStore implements ConfigStore {
 
   keys(): string[] {
     return Object.keys(this.#guard(() => this.#conf.store));
+  }
+
+  checkedList(): {
+    entries: Array<{ key: SettingKey; value: string }>;
+    problems: Map<SettingKey, string>;
+  } {
+    const { known, problems } = checkedSettings(
+      this.#guard(() => this.#conf.store),
+      this.path,
+    );
+    const entries = SETTING_KEYS.filter((key) => known[key] !== undefined).map((key) => ({
+      key,
+      value: displayValue(key, known[key], maskKey),
+    }));
+    return { entries, problems };
   }
 
   values(): Partial<Settings> {

@@ -192,13 +192,14 @@ describe('config command', () => {
     fs.writeFileSync(store.path, '{"bogusKey": 1, "leadMs": 9, "sampleRate": "16000"}');
     const { lines, errs, say } = speaker(store);
     expect(say(['list'])).toBe(1);
-    expect(lines).toEqual([]);
+    expect(lines).toContain('leadMs            invalid: 9. Allowed: an integer from 25 to 500.');
     expect(errs).toEqual([
       `warning: Ignoring "bogusKey" in ${store.path}: not a setting.`,
       expect.stringMatching(/^error: Invalid value for sampleRate in /),
       expect.stringMatching(/^error: Invalid value for leadMs in /),
     ]);
     errs.length = 0;
+    lines.length = 0;
     expect(say(['get', 'echo'])).toBe(1);
     expect(errs).toHaveLength(2);
     for (const line of errs) expect(line).toMatch(/^error: Invalid value for /);
@@ -212,12 +213,20 @@ describe('config command', () => {
     expect(errs[0]).toMatch(/^error: config set leadMs needs a value: /);
   });
 
-  it('a saved value of the wrong type: list exits 1 saying how to fix it, and unset fixes it', () => {
+  it('a saved value of the wrong type: list shows every setting, the bad one marked, exits 1 saying how to fix it, and unset fixes it', () => {
     const { store } = run(['set', 'agentId', 'agent-1']);
     fs.writeFileSync(store.path, '{"agentId": "agent-1", "leadMs": "70"}');
-    const bad = run(['list'], store);
-    expect(bad.code).toBe(1);
-    expect(bad.lines).toEqual([
+    const { lines, errs, say } = speaker(store);
+    expect(say(['list'])).toBe(1);
+    // Every setting, as a good file lists them: the valid saved one, defaults, the bad one marked.
+    expect(lines).toHaveLength(16);
+    expect(lines[0]).toBe('agentId           agent-1');
+    expect(lines).toContainEqual(expect.stringMatching(/^sampleRate +\d+ {2}\(default\)$/));
+    expect(lines).toContain(
+      'leadMs            invalid: "70" is text (in quotes), but leadMs is a number: write "leadMs": 70, without quotes.',
+    );
+    expect(lines.at(-1)).toBe(`File: ${store.path}`);
+    expect(errs).toEqual([
       `error: Invalid value for leadMs in ${store.path}: "70" is text (in quotes), but leadMs is a number: write "leadMs": 70, without quotes (or run: omnia-voice config set leadMs 70).`,
     ]);
     expect(run(['unset', 'leadMs'], store).code).toBe(0);
