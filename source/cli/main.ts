@@ -490,6 +490,26 @@ class OmniaCommand extends Command {
   }
 
   /**
+   * `help <command>`: that command's help; a command there is none of is refused as
+   * `omnia-voice agentz` is (`unknown command 'agentz': did you mean agents?`), not answered
+   * with the main help on stderr.
+   */
+  _dispatchHelpCommand(name?: string): unknown {
+    const self = this as unknown as {
+      args: string[];
+      _findCommand(name: string): Command | undefined;
+      unknownCommand(): void;
+    };
+    if (name !== undefined && self._findCommand(name) === undefined) {
+      self.args = [name];
+      self.unknownCommand();
+    }
+    return (
+      Command.prototype as unknown as { _dispatchHelpCommand(name?: string): unknown }
+    )._dispatchHelpCommand.call(this, name);
+  }
+
+  /**
    * A word the command needs, missing: what it is and how to type it (`calls show needs a call
    * id: omnia-voice calls show <id> (omnia-voice calls lists them)`), not Commander's
    * `missing required argument 'id'`.
@@ -842,6 +862,10 @@ function buildProgram(setExit: (code: number) => void): Command {
   // Words the call and `calls` do not take reach refuseStrayWords, which names them as the
   // unknown commands they are. Set last: commands made earlier do not inherit it.
   program.allowExcessArguments();
+  // `omnia-voice help calls` is `calls --help`, `help` alone the main help, as git and npm take
+  // it (a trial got `unknown command 'help'`). Commander adds it only to a program without an
+  // action of its own; set last, so the commands made earlier do not list one of their own.
+  program.helpCommand(true);
   calls.allowExcessArguments();
   agents.allowExcessArguments();
   const configure = (cmd: Command) => {
