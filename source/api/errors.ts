@@ -36,6 +36,8 @@ export interface ApiErrorDetails {
   requestId?: string;
   /** The underlying error (network or parser), never containing the key. */
   cause?: unknown;
+  /** The server does not answer like Omnia (an HTML 404 of a web server): its status says nothing. */
+  notOmnia?: boolean;
 }
 
 /**
@@ -50,6 +52,8 @@ export class ApiError extends Error {
   readonly serverMessage?: string;
   readonly code?: string;
   readonly requestId?: string;
+  /** See {@link ApiErrorDetails.notOmnia}. */
+  readonly notOmnia?: boolean;
 
   constructor(kind: ApiErrorKind, message: string, details: ApiErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -60,6 +64,7 @@ export class ApiError extends Error {
     if (details.serverMessage !== undefined) this.serverMessage = details.serverMessage;
     if (details.code !== undefined) this.code = details.code;
     if (details.requestId !== undefined) this.requestId = details.requestId;
+    if (details.notOmnia) this.notOmnia = true;
   }
 }
 
@@ -385,7 +390,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
     return new ApiError(
       error.kind,
       `The server at ${base} does not answer like Omnia (HTTP ${failure.status}, a redirect${where ? ` to ${where}` : ''}). ${check}${https}.`,
-      { status: failure.status },
+      { status: failure.status, notOmnia: true },
     );
   }
   if (failure.notText === undefined && isJson(failure.body)) return error;
@@ -396,7 +401,7 @@ function describeFailure(failure: HttpFailure, context: RequestContext, nowMs: n
   const http = httpPart(failure.status, {
     ...(error.serverMessage === undefined ? {} : { message: error.serverMessage }),
   });
-  const details: ApiErrorDetails = { status: failure.status };
+  const details: ApiErrorDetails = { status: failure.status, notOmnia: true };
   if (error.serverMessage !== undefined) details.serverMessage = error.serverMessage;
   if (error.retryAfterSeconds !== undefined) details.retryAfterSeconds = error.retryAfterSeconds;
   return new ApiError(

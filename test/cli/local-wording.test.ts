@@ -93,7 +93,7 @@ describe('an omnia-voice serve at --api-base is spoken of as the local agent', (
       expect(show.code).not.toBe(0);
       expect(show.stderr).toMatch(
         new RegExp(
-          `^error: The local agent at ${agent.host.replace(/\./g, '\\.')} has no call "call_nope" \\(HTTP 404: Call not found\\): it keeps calls only while it runs, and forgets them when it stops\\.$`,
+          `^error: The local agent at ${agent.host.replace(/\./g, '\\.')} has no call "call_nope" \\(HTTP 404: Call not found\\): it keeps calls only while it runs, and forgets them when it stops\\. No call among the newest 100 has an id that starts with "call_nope" either: omnia-voice calls --api-base \\S+ lists them\\.$`,
           'm',
         ),
       );

@@ -414,7 +414,12 @@ describe('a bad config file, through the CLI', () => {
     expect(call.stderr).toBe(`${sampleRate}\n${echoGuard}\n`);
     const list = await config(home, 'list');
     expect(list.code).toBe(1);
-    expect(list.stdout).toBe('');
+    // Every setting listed, the two in quotes marked where they are, with what to write.
+    expect(list.stdout).toMatch(
+      /^sampleRate +invalid: "16000" is text \(in quotes\), but sampleRate is a number: write "sampleRate": 16000, without quotes\.$/m,
+    );
+    expect(list.stdout).toMatch(/^echoGuard +invalid: "true" is text \(in quotes\)/m);
+    expect(list.stdout).toMatch(/^leadMs +60 {2}\(default\)$/m);
     expect(list.stderr).toBe(
       `warning: Ignoring "bogusKey" in ${file}: not a setting.\n${sampleRate}\n${echoGuard}\n`,
     );

@@ -536,7 +536,9 @@ async function callLogFor(api: ApiTarget, id: string, listing: string): Promise<
     try {
       return await getCallLog(api, id);
     } catch (error) {
-      if (!(error instanceof ApiError) || error.kind !== 'not-found') throw error;
+      // A server that does not answer like Omnia (a web server's 404 page): what it has is no
+      // answer about calls, and the search would only ask it again.
+      if (!(error instanceof ApiError) || error.kind !== 'not-found' || error.notOmnia) throw error;
       // The server's line first (it has the request id), then why no start was looked up.
       if (SHORT_ID_START.test(id))
         throw new CallsUsageError(`${error.message} ${tooShort(id, listing)}`);
