@@ -55,7 +55,8 @@ export type SessionStage =
   | { readonly kind: 'failed'; readonly message: string };
 
 /** What `r` says while the call it asked for is on its way. */
-const ALREADY_CALLING = 'already calling again: one call at a time';
+/** `rr`: said while the call is being made; the screen drops it once that call is live. */
+export const ALREADY_CALLING = 'already calling again: one call at a time';
 
 /** How old a call must be before `r` replaces it (`redial`). */
 export const REDIAL_AFTER_MS = 1000;

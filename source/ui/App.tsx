@@ -2,7 +2,7 @@ import { Box, type Key, useInput, usePaste } from 'ink';
 import { type ReactElement, useCallback, useEffect, useMemo, useRef } from 'react';
 import { describeEndReason } from '../api/record-facts.js';
 import type { EarlierCall } from '../app/call-parts.js';
-import type { SessionStage } from '../app/call-session.js';
+import { ALREADY_CALLING, type SessionStage } from '../app/call-session.js';
 import type { CallEvent, Snapshot, Store } from '../session/types.js';
 import { callClock, useClock } from './clock.js';
 import { EventsPane } from './components/EventsPane.js';
@@ -325,9 +325,10 @@ export function App({
   useEffect(() => {
     if (serverBack) dispatch({ type: 'notice', text: serverBack.text });
   }, [serverBack, dispatch]);
-  // "Not connected yet: press Enter once the call is live" is done with once it is live.
+  // "Not connected yet: press Enter once the call is live" is done with once it is live, and so
+  // is `already calling again` (`rrr`): left standing, it reads as if the app were still dialling.
   const live = phase === 'live';
-  const waitingForLive = ui.toast?.text === NOT_LIVE_YET;
+  const waitingForLive = ui.toast?.text === NOT_LIVE_YET || ui.toast?.text === ALREADY_CALLING;
   useEffect(() => {
     if (live && waitingForLive && toastIdNow.current !== undefined)
       dispatch({ type: 'clearToast', id: toastIdNow.current });
