@@ -998,8 +998,29 @@ describe('keys', () => {
     // With --ptt the mute wins: held, but nothing is sent.
     store.set({ ptt: true, muted: true });
     await waitFor(() => expect(r.frame()).toContain('PTT: held, muted'));
-    expect(r.frame()).toMatch(/ MUTED /);
+    expect(r.frame()).toMatch(/MUTED PTT: held, muted/);
     expect(r.frame()).not.toContain('PTT: talking');
+  });
+
+  it('MUTED lines up with the meters and with mic live, at 80x24 and 40x12', async () => {
+    const plain = (r: Rendered) => r.lines().map((l) => l.replace(/\u001b\[[0-9;]*m/g, ''));
+    for (const [columns, rows] of [
+      [80, 24],
+      [40, 12],
+    ] as const) {
+      const store = new FakeStore({ phase: 'live' });
+      const r = await open(store, columns, rows);
+      await waitFor(() => expect(r.frame()).toContain('mic live'));
+      const meter = plain(r).find((l) => /^\s*mic +[·█]/.test(l)) ?? '';
+      const live = plain(r).find((l) => l.includes('mic live')) ?? '';
+      store.set({ userMuted: true, muted: true });
+      await waitFor(() => expect(r.frame()).toContain('MUTED'));
+      const muted = plain(r).find((l) => l.includes('MUTED')) ?? '';
+      const at = (l: string, word: string) => l.indexOf(word);
+      expect(at(live, 'mic live'), `${columns}x${rows}: ${live}`).toBe(at(meter, 'mic'));
+      expect(at(muted, 'MUTED'), `${columns}x${rows}: ${muted}`).toBe(at(meter, 'mic'));
+      r.unmount();
+    }
   });
 
   it('q hangs up, then exits with the code of the call', async () => {

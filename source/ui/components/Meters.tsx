@@ -121,13 +121,15 @@ export const MicFlags = memo(function MicFlags({ store }: MicFlagsProps) {
     parts.push({ text: 'MIC HELD: learning echo', color: 'yellow', strong: true });
   } else if (guardEnabled) parts.push({ text: 'echo guard', color: 'gray', strong: false });
   if (parts.length === 0) parts.push({ text: 'mic live', color: 'green', strong: false });
+  // A flag is its text, inverse when it stops the mic: no padding inside, so `MUTED` starts in
+  // the column `mic live` and the meters start in (a padded ` MUTED ` stood a column in).
   return (
     <Text wrap="truncate-end">
       {parts.map((part, i) => (
         <Text key={part.text}>
           {i > 0 ? ' ' : ''}
           <Text inverse={part.strong} dimColor={!part.strong} {...fg(part.color)}>
-            {part.strong ? ` ${part.text} ` : part.text}
+            {part.text}
           </Text>
         </Text>
       ))}
