@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { pendingStore } from '../../source/app/call-session.js';
 import { App, TOAST_MS } from '../../source/ui/App.js';
 import { endedLine } from '../../source/ui/components/Notices.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
@@ -1210,3 +1211,25 @@ function twoRows(frame: string): string[] {
   const rows = frame.split('\n').map((row) => row.trimEnd());
   return rows.slice(0, -1).map((row, i) => row + rows[i + 1]);
 }
+
+describe('the info pane between calls', () => {
+  it('after a failed redial, says the devices are not known without rows of — · —', async () => {
+    for (const [columns, rows] of [
+      [80, 24],
+      [40, 12],
+      [100, 30],
+    ] as const) {
+      const store = pendingStore('Demo (demo)', {
+        phase: 'error',
+        error: 'could not call again: connect ECONNREFUSED 127.0.0.1:1',
+      });
+      // The pending store is a Store as the app gets it; the renderer's helper takes any.
+      const r = await renderApp(store as unknown as FakeStore, { columns, rows });
+      const screen = r.frame().replace(/\u001b\[[0-9;]*m/g, '');
+      expect(screen, `${columns}x${rows}`).not.toMatch(/— · —/);
+      expect(screen, `${columns}x${rows}`).toMatch(/(^|│| )in +—(\s|│|$)/m);
+      if (rows > 12) expect(screen, `${columns}x${rows}`).toMatch(/(^|│| )out +—(\s|│|$)/m);
+      r.unmount();
+    }
+  });
+});

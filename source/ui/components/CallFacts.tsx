@@ -21,6 +21,9 @@ export interface FactValues {
   readonly echo: string;
 }
 
+/** A device fact before there is a device (between calls). */
+const NO_DEVICE = '—';
+
 /** Queued agent audio is shown in steps of this many ms (a calm number while it drains). */
 const QUEUED_STEP_MS = 10;
 
@@ -40,8 +43,11 @@ function agentFact(snapshot: Snapshot): string {
 /** The facts a user asks about during a call, formatted. Pure. */
 export function factValues(snapshot: Snapshot): FactValues {
   // `(default device)` says no more than the mic's `(default)`, in 7 columns fewer.
+  // No device yet (between calls, a call being created): `—`, not `— · —`, which read as broken.
   const device = (d: Snapshot['input']) =>
-    `${screenLine(d.description || d.kind).replace(/ \(default device\)$/, ' (default)')} · ${formatRate(d.sampleRate)}`;
+    !d.kind && !d.sampleRate
+      ? NO_DEVICE
+      : `${screenLine(d.description || d.kind).replace(/ \(default device\)$/, ' (default)')} · ${formatRate(d.sampleRate)}`;
   return {
     agent: agentFact(snapshot),
     call: screenLine(snapshot.callId ?? '—'),
@@ -110,7 +116,13 @@ export function factRows(
     ['in', fitDevice(facts.in, room)],
     // How the agent answers first (cut at the end, `text only` was the part lost), then the
     // device with its rate whole.
-    ['out', `${facts.answers} · ${fitDevice(facts.out, room - stringWidth(facts.answers) - 3)}`],
+    // With no device yet, `—` alone: `voice · —` read as something left out.
+    [
+      'out',
+      facts.out === NO_DEVICE
+        ? NO_DEVICE
+        : `${facts.answers} · ${fitDevice(facts.out, room - stringWidth(facts.answers) - 3)}`,
+    ],
   ];
 }
 
