@@ -5,7 +5,7 @@ import type { EarlierCall } from '../app/call-parts.js';
 import { ALREADY_CALLING, type SessionStage } from '../app/call-session.js';
 import type { CallEvent, Snapshot, Store } from '../session/types.js';
 import { callClock, useClock } from './clock.js';
-import { EventsPane } from './components/EventsPane.js';
+import { EventsPane, type EventsView } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
 import { HelpOverlay, helpLines, helpRoom } from './components/HelpOverlay.js';
@@ -217,6 +217,8 @@ export function App({
     noticeRows: noticeLines.length,
   });
 
+  // What the events pane shows, as it last drew: `[` and `]` page through it.
+  const eventsView = useRef<EventsView | undefined>(undefined);
   const run = useCallCommands({
     store,
     controls,
@@ -230,6 +232,7 @@ export function App({
       lines: helpLines(layout.width, uiNow().pttHold, redial, helpNote).length,
       rows: helpRoom(layout.bodyRows),
     }),
+    events: () => eventsView.current,
   });
   const over = phase === 'ended' || phase === 'error' || between?.kind === 'failed';
   const context = useMemo<KeyContext>(
@@ -362,6 +365,8 @@ export function App({
       rows={layout.eventsRows}
       earlier={earlierEvents}
       {...(currentDivider ? { divider: currentDivider.divider } : {})}
+      {...(ui.eventsEnd === undefined ? {} : { end: ui.eventsEnd })}
+      view={eventsView}
     />
   );
 

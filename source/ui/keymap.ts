@@ -16,6 +16,8 @@ export type CommandName =
   | 'toggleMedium'
   | 'save'
   | 'toggleEvents'
+  | 'eventsBack'
+  | 'eventsOn'
   | 'help'
   | 'quit'
   | 'redial'
@@ -120,6 +122,18 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'show / hide the events and debug pane',
     when: ['call'],
     footer: 'events',
+  },
+  {
+    command: 'eventsBack',
+    keys: ['['],
+    description: 'scroll the events pane back a page (its title says what is above)',
+    when: ['call'],
+  },
+  {
+    command: 'eventsOn',
+    keys: [']'],
+    description: 'scroll the events pane on a page, to the newest events',
+    when: ['call'],
   },
   {
     command: 'help',

@@ -17,6 +17,8 @@ export interface UiState {
    */
   readonly pttHold: boolean;
   readonly showEvents: boolean;
+  /** The events pane scrolled back (`[`): where its view ends; undefined follows the newest. */
+  readonly eventsEnd?: number;
   /** One-line notice, e.g. where the transcript was saved. */
   readonly toast?: {
     readonly text: string;
@@ -48,6 +50,7 @@ export type UiAction =
   | { readonly type: 'toggleHelp' }
   | { readonly type: 'closeHelp' }
   | { readonly type: 'toggleEvents' }
+  | { readonly type: 'eventsScroll'; readonly end: number | undefined }
   | { readonly type: 'toast'; readonly text: string; readonly whileHelp?: boolean }
   | { readonly type: 'notice'; readonly text: string }
   | { readonly type: 'clearToast'; readonly id: number; readonly all?: boolean }
@@ -108,8 +111,16 @@ export function uiReducer(state: UiState, action: UiAction): UiState {
         : { ...state, mode: 'help', helpTop: 0 };
     case 'closeHelp':
       return state.mode === 'help' ? helpClosed({ ...state, mode: 'call' }) : state;
-    case 'toggleEvents':
-      return { ...state, showEvents: !state.showEvents };
+    case 'toggleEvents': {
+      // Shown again, the pane has the newest events (`d` twice is a way back to them too).
+      const { eventsEnd: _scrolled, ...rest } = state;
+      return { ...rest, showEvents: !state.showEvents };
+    }
+    case 'eventsScroll': {
+      if (state.eventsEnd === action.end) return state;
+      const { eventsEnd: _scrolled, ...rest } = state;
+      return action.end === undefined ? rest : { ...rest, eventsEnd: action.end };
+    }
     case 'toast': {
       // A reply to a key takes the line at once; a notice of the run's it took the line from
       // shows again after it (its whole time: it may have been up a moment only).

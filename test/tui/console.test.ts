@@ -599,6 +599,54 @@ describe('r tapped twice', () => {
   }, 60_000);
 });
 
+describe('the events pane after a redial', () => {
+  it('at 80x24, [ scrolls back to the earlier call and ] comes back to the newest', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-events-scroll-');
+    const tui = await startTui({
+      args: ['--api-base', agent.baseUrl, '--agent', 'demo', '--input', 'none', '--output', 'none'],
+      env: cliEnv(home, { OMNIA_API_KEY: KEY, TERM: 'screen' }),
+      cwd: home,
+      width: 80,
+      height: 24,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen((s) => isLiveASecond(s), 'the first call, a second old');
+    await tui.keys('r');
+    await tui.waitForScreen((s) => isLiveASecond(s) && s.includes('call 2 ·'), 'the second call');
+    await tui.keys('d');
+    // Four rows of events: the first call's are out of sight, and the title says so.
+    const newest = await tui.waitForScreen(
+      (s) => /^Events \(\d+\) ↑ \d+ more · \[ scrolls back · d to hide/m.test(s),
+      'the pane, with what is above it',
+    );
+    expect(newest).not.toMatch(/^── call 1/m);
+    // Page back until the first call's divider is in the pane.
+    let back = newest;
+    for (let i = 0; i < 20 && !/^── call 1 · Demo \(demo\) · ended/m.test(back); i++) {
+      await tui.keys('[');
+      back = await tui
+        .waitForScreen((s) => s !== back, 'the pane scrolled back', 2_000)
+        .catch(() => tui.capture());
+    }
+    expect(back).toMatch(/^── call 1 · Demo \(demo\) · ended/m);
+    expect(back).toMatch(
+      /^Events \(\d+\)( ↑ \d+ more)? ↓ \d+ newer · \[ \] scroll, \] to the newest/m,
+    );
+    // The transcript did not move: its keys are its own.
+    expect(screenLines(back)[1]).toBe(screenLines(newest)[1]);
+    // ] pages on to the newest, and the pane follows new events again.
+    for (let i = 0; i < 20 && /↓ \d+ newer/.test(back); i++) {
+      await tui.keys(']');
+      back = await tui
+        .waitForScreen((s) => s !== back, 'the pane scrolled on', 2_000)
+        .catch(() => tui.capture());
+    }
+    expect(back).not.toMatch(/↓ \d+ newer/);
+    expect(back).toMatch(/^Events \(\d+\) ↑ \d+ more · \[ scrolls back · d to hide/m);
+  }, 60_000);
+});
+
 describe('the call record', () => {
   it('is fetched after the call with a line on screen that any key skips', async () => {
     // Omnia fills a record in a few seconds after the call: here it stays incomplete long

@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { shortHome } from '../../source/text/home-path.js';
 import { dividerFor } from '../../source/ui/App.js';
 import { factRows, factValues } from '../../source/ui/components/CallFacts.js';
-import { eventLog, eventRows, eventWindow } from '../../source/ui/components/EventsPane.js';
+import {
+  eventLog,
+  eventRows,
+  eventsPageBack,
+  eventsPageOn,
+  eventWindow,
+  eventWindowAt,
+} from '../../source/ui/components/EventsPane.js';
 import { footerLayout } from '../../source/ui/components/Footer.js';
 import { helpLines } from '../../source/ui/components/HelpOverlay.js';
 import { noticeRows, notices, twoRowText } from '../../source/ui/components/Notices.js';
@@ -343,6 +350,26 @@ describe('events pane', () => {
     const rows = eventWindow(log.entries.slice(200, 202), 30, 5);
     expect(rows.map((r) => r.text)).toEqual(['two 399', `── call 3 ${'─'.repeat(20)}`]);
     expect(rows[1]!.divider).toBe(true);
+  });
+
+  it('[ pages back, keeping one entry of the page; ] pages on, then follows the newest', () => {
+    const entries = Array.from({ length: 10 }, (_, i) => event({ kind: 'info', message: `e${i}` }));
+    const view = { entries, width: 60, height: 4 };
+    const texts = (end: number | undefined) =>
+      eventWindowAt(entries, 60, 4, end).rows.map((r) => r.text);
+    expect(texts(undefined)).toEqual(['e6', 'e7', 'e8', 'e9']);
+    const back = eventsPageBack(view, undefined);
+    expect(texts(back)).toEqual(['e3', 'e4', 'e5', 'e6']);
+    // At the start the pane is filled from the top, never half empty; nothing further back.
+    const start = eventsPageBack(view, eventsPageBack(view, back));
+    expect(texts(start)).toEqual(['e0', 'e1', 'e2', 'e3']);
+    expect(texts(eventsPageBack(view, start))).toEqual(['e0', 'e1', 'e2', 'e3']);
+    // More events do not move a view scrolled back.
+    const more = [...entries, event({ kind: 'info', message: 'e10' })];
+    expect(eventWindowAt(more, 60, 4, back).rows.map((r) => r.text)).toEqual(texts(back));
+    const on = eventsPageOn(view, start);
+    expect(texts(on)).toEqual(['e3', 'e4', 'e5', 'e6']);
+    expect(eventsPageOn(view, eventsPageOn(view, on))).toBeUndefined();
   });
 });
 

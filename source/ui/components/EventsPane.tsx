@@ -16,6 +16,21 @@ export interface EventsPaneProps {
   readonly earlier?: readonly EventsBlock[];
   /** The line above the current call's events, when earlier calls are above it. */
   readonly divider?: string;
+  /**
+   * Scrolled back (`[`): the log's entries before this index are shown, the newest of them on
+   * the last row. Undefined: the newest, following new events.
+   */
+  readonly end?: number;
+  /** Filled in as the pane draws, for the keys that scroll it (`[`, `]`). */
+  readonly view?: { current: EventsView | undefined };
+}
+
+/** What the pane shows now, as the keys that scroll it need it. */
+export interface EventsView {
+  readonly entries: readonly LogEntry[];
+  readonly width: number;
+  /** Rows for entries (the title's row not counted). */
+  readonly height: number;
 }
 
 /** An earlier call's part of the log: the line that names it, its events, how many it dropped. */
@@ -111,27 +126,103 @@ export function eventWindow(
   width: number,
   height: number,
 ): EventRow[] {
+  return eventWindowAt(events, width, height).rows;
+}
+
+/**
+ * The entries before `end` that fit in `height` rows, the last of them on the last row, each
+ * wrapped whole (the last cut with "…" when even it does not fit), and the index of the first
+ * shown. Pure.
+ */
+export function eventWindowAt(
+  events: readonly LogEntry[],
+  width: number,
+  height: number,
+  end = events.length,
+): { rows: EventRow[]; first: number; end: number } {
+  const last = Math.max(0, Math.min(end, events.length));
   const out: EventRow[][] = [];
   let left = height;
-  for (let i = events.length - 1; i >= 0 && left > 0; i--) {
+  let first = last;
+  for (let i = last - 1; i >= 0 && left > 0; i--) {
     const rows = entryRows(events[i]!, width, i);
     if (rows.length <= left) {
       out.push(rows);
       left -= rows.length;
+      first = i;
       continue;
     }
     if (out.length === 0) {
       const shown = rows.slice(0, left);
-      const last = shown[shown.length - 1]!;
-      const room = last.head
-        ? width - (last.head.time.length + KIND_COLUMNS + 2)
+      const lastRow = shown[shown.length - 1]!;
+      const room = lastRow.head
+        ? width - (lastRow.head.time.length + KIND_COLUMNS + 2)
         : width - INDENT_COLUMNS;
-      shown[shown.length - 1] = { ...last, text: truncateToWidth(`${last.text}…`, room) };
+      shown[shown.length - 1] = { ...lastRow, text: truncateToWidth(`${lastRow.text}…`, room) };
       out.push(shown);
+      first = i;
     }
     break;
   }
-  return out.reverse().flat();
+  const rows = out.reverse().flat();
+  // Scrolled back to the start with rows to spare: the entries after fill them, so the pane is
+  // never half empty with more to show.
+  let after = last;
+  while (first === 0 && left > 0 && after < events.length) {
+    const more = entryRows(events[after]!, width, after);
+    if (more.length > left) break;
+    rows.push(...more);
+    left -= more.length;
+    after++;
+  }
+  return { rows, first, end: after };
+}
+
+/**
+ * `[`: a page back: the entry at the top of the pane goes to its bottom (one entry read twice
+ * keeps the place). The same end when nothing is above. Pure.
+ */
+export function eventsPageBack(view: EventsView, end: number | undefined): number | undefined {
+  const { first, end: last } = eventWindowAt(view.entries, view.width, view.height, end);
+  if (first <= 0) return end;
+  return first + 1 < last ? first + 1 : first;
+}
+
+/**
+ * `]`: a page on: the entry at the bottom of the pane goes to its top; undefined (following the
+ * newest again) once the newest is in the pane. Pure.
+ */
+export function eventsPageOn(view: EventsView, end: number | undefined): number | undefined {
+  if (end === undefined) return undefined;
+  const { entries, width, height } = view;
+  end = eventWindowAt(entries, width, height, end).end;
+  let left = height;
+  let next = Math.max(0, end - 1);
+  while (next < entries.length) {
+    const rows = entryRows(entries[next]!, width, next).length;
+    if (rows > left) break;
+    left -= rows;
+    next++;
+  }
+  next = Math.max(next, end + 1);
+  return next >= entries.length ? undefined : next;
+}
+
+/** How many events (not dividers) are in `entries` from `from` to `to`. Pure. */
+function countEvents(entries: readonly LogEntry[], from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (!('divider' in entries[i]!)) n++;
+  return n;
+}
+
+/**
+ * What is out of the pane, for its title: ` ↑ 14 more` (events above) and ` ↓ 9 newer`
+ * (scrolled back), with the keys that bring them. Pure.
+ */
+export function eventsMarker(above: number, below: number): { counts: string; keys: string } {
+  const counts = `${above > 0 ? ` ↑ ${above} more` : ''}${below > 0 ? ` ↓ ${below} newer` : ''}`;
+  const keys = below > 0 ? ' · [ ] scroll, ] to the newest' : above > 0 ? ' · [ scrolls back' : '';
+  return { counts, keys };
 }
 
 const selectEvents = (s: Snapshot) => s.events;
@@ -155,6 +246,8 @@ export const EventsPane = memo(function EventsPane({
   rows,
   earlier = NO_EARLIER,
   divider,
+  end,
+  view,
 }: EventsPaneProps) {
   const events = useStoreSelector(store, selectEvents);
   const dropped = useStoreSelector(store, selectDropped);
@@ -165,15 +258,21 @@ export const EventsPane = memo(function EventsPane({
         : eventLog(earlier, { events, dropped, ...(divider === undefined ? {} : { divider }) }),
     [earlier, events, dropped, divider],
   );
+  if (view) view.current = { entries: log.entries, width, height: Math.max(0, rows - 1) };
   if (rows <= 0) return null;
-  const shown = eventWindow(log.entries, width, rows - 1);
+  const shown = eventWindowAt(log.entries, width, rows - 1, end);
+  const marker = eventsMarker(
+    countEvents(log.entries, 0, shown.first),
+    countEvents(log.entries, shown.end, log.entries.length),
+  );
   return (
     <Box flexDirection="column" width={width} height={rows} overflow="hidden">
       <Text bold wrap="truncate-end">
         {eventsTitle(log.kept, log.dropped)}
-        <Text dimColor> d to hide</Text>
+        {marker.counts}
+        <Text dimColor>{`${marker.keys}${marker.keys ? ' ·' : ''} d to hide`}</Text>
       </Text>
-      {shown.map((row) =>
+      {shown.rows.map((row) =>
         row.divider ? (
           <Text key={row.key} dimColor wrap="truncate-end">
             {row.text}

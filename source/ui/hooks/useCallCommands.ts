@@ -1,6 +1,7 @@
 import { type Dispatch, useCallback, useRef } from 'react';
 import type { CallPhase, Store } from '../../session/types.js';
 import { shortHome } from '../../text/home-path.js';
+import { type EventsView, eventsPageBack, eventsPageOn } from '../components/EventsPane.js';
 import { useSuspend } from '../jobControl.js';
 import type { CommandName } from '../keymap.js';
 import type { EditLine } from '../lineEdit.js';
@@ -48,6 +49,8 @@ export interface CallCommandsInput {
   readonly transcript: { readonly width: number; readonly height: number };
   /** The help's lines and the rows it has for them (the help scrolls with the same keys). */
   readonly help: () => { readonly lines: number; readonly rows: number };
+  /** What the events pane shows, as it last drew (undefined before it has). */
+  readonly events?: () => EventsView | undefined;
 }
 
 /** Said when Enter comes before the call is up: the line stays, nothing is lost. */
@@ -101,7 +104,7 @@ function message(error: unknown): string {
 
 /** What each keymap command does to the store and the UI state. */
 export function useCallCommands(input: CallCommandsInput): RunCommand {
-  const { store, controls, ui: uiNow, dispatch, onExit, items, transcript, help } = input;
+  const { store, controls, ui: uiNow, dispatch, onExit, items, transcript, help, events } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
   const spaceTaps = useRef(NO_SPACE_YET);
@@ -283,6 +286,20 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
       case 'toggleEvents':
         dispatch({ type: 'toggleEvents' });
         return;
+      case 'eventsBack':
+      case 'eventsOn': {
+        const view = ui.showEvents ? events?.() : undefined;
+        if (!view || view.height <= 0) {
+          dispatch({
+            type: 'toast',
+            text: 'the events pane is closed: d shows it, [ and ] scroll it',
+          });
+          return;
+        }
+        const page = command === 'eventsBack' ? eventsPageBack : eventsPageOn;
+        dispatch({ type: 'eventsScroll', end: page(view, ui.eventsEnd) });
+        return;
+      }
       case 'help':
         dispatch({ type: 'toggleHelp' });
         return;
