@@ -64,9 +64,17 @@ function clock(at: number): string {
     .join(':');
 }
 
-/** The rows of one entry: a divider's one row, cut to the pane; an event's, {@link eventRows}. */
+/**
+ * The rows of one entry: a divider's one row, cut to the pane; an event's, {@link eventRows}.
+ * Keyed by the entry's place in the log, not its event's id: each call numbers its events from
+ * 1, so after a redial two rows had one key, and React, told two children were one, left rows of
+ * an earlier frame in the pane (duplicated, out of order, run together, no title) until it was
+ * closed.
+ */
 function entryRows(entry: LogEntry, width: number, at: number): EventRow[] {
-  if (!('divider' in entry)) return eventRows(entry, width);
+  if (!('divider' in entry)) {
+    return eventRows(entry, width).map((row, i) => ({ ...row, key: `${at}:${i}` }));
+  }
   const text = truncateToWidth(`── ${screenLine(entry.divider)} `, width);
   const fill = Math.max(0, width - stringWidth(text));
   return [{ key: `divider:${at}`, divider: true, text: text + '─'.repeat(fill) }];
