@@ -131,7 +131,8 @@ describe('a key saved with config set', () => {
     const other = 'sk_live_OTHER_SAVED_KEY_55aa9876';
     const { home, configFile } = await homeWithSavedKey(other);
     const last = (text: string) => text.trim().split('\n').at(-1);
-    const refused = 'Omnia rejected the API key (HTTP 401: invalid API key).';
+    // The local agent says it is one (X-Omnia-Local-Agent), so it is named, not Omnia.
+    const refused = `The local agent at ${new URL(agent.baseUrl).host} rejected the API key (HTTP 401: invalid API key).`;
     const agents = ['agents', '--api-base', agent.baseUrl];
     const fromFile = await runCli(agents, { env: cliEnv(home) });
     expect(fromFile.code).toBe(1);
