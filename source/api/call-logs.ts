@@ -11,6 +11,7 @@ import { patientRequests, pause } from './rate-wait.js';
 import { type CallRecordFacts, isLiveStatus } from './record-facts.js';
 import { type ApiTarget, apiRequest } from './request.js';
 import { sanitizeServerText, withWholeJson } from './sanitize.js';
+import { onThisMachine } from './this-machine.js';
 
 export {
   type CallRecordFacts,
@@ -405,10 +406,7 @@ function loopbackHost(target: ApiTarget): string | undefined {
   } catch {
     return undefined;
   }
-  const name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const here =
-    name === 'localhost' || name.endsWith('.localhost') || name === '::1' || /^127\./.test(name);
-  return here ? url.host : undefined;
+  return onThisMachine(url) ? url.host : undefined;
 }
 
 /** The failures {@link goneHere} made: the server at the API base has stopped. */

@@ -7,6 +7,7 @@ import { commandFor } from '../api/command-hint.js';
 import { localAgentHost } from '../api/local-serve.js';
 import type { CallRecordFacts } from '../api/record-facts.js';
 import type { ApiTarget } from '../api/request.js';
+import { onThisMachine } from '../api/this-machine.js';
 import type { CallSummary } from '../transcript/summary.js';
 
 /** What the summary gets: the record (maybe still incomplete), and a note when it falls short. */
@@ -113,15 +114,7 @@ function hostOf(text: string): string | undefined {
   }
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const port = url.port || (secure ? '443' : '80');
-  let name = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (
-    name === 'localhost' ||
-    name.endsWith('.localhost') ||
-    name === '::1' ||
-    /^127\./.test(name)
-  ) {
-    name = 'loopback';
-  }
+  const name = onThisMachine(url) ? 'loopback' : url.hostname.toLowerCase();
   return `${name}:${port}`;
 }
 
