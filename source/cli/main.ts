@@ -880,6 +880,23 @@ function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
+/**
+ * `help calls show` as `calls show --help`: Commander's help command takes one word, and
+ * printed `calls`' help for it. Only a whole path of commands is rewritten; anything else is
+ * left to Commander (`help agentz` is refused as `agentz` is).
+ */
+function helpAsFlag(program: Command, argv: string[]): string[] {
+  const [node, script, first, ...words] = argv;
+  if (first !== 'help' || words.length < 2) return argv;
+  let cmd = program;
+  for (const word of words) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub === undefined) return argv;
+    cmd = sub;
+  }
+  return [node as string, script as string, ...words, '--help'];
+}
+
 async function main(): Promise<void> {
   // Benchmarks only: OMNIA_VOICE_STATS=<file> writes loop delay, memory and CPU there at exit.
   if (process.env.OMNIA_VOICE_STATS) (await import('../app/stats.js')).startStatsFromEnv();
@@ -888,7 +905,7 @@ async function main(): Promise<void> {
     exitCode = code;
   });
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync(helpAsFlag(program, process.argv));
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; every other parse problem is bad usage.

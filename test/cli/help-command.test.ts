@@ -23,6 +23,20 @@ describe('omnia-voice help', () => {
     expect(main.stdout).toMatch(/^\s+help \[command\] +display help for command$/m);
   });
 
+  it("help of a subcommand prints that subcommand's help (help calls show, help serial list)", async () => {
+    for (const path of [
+      ['calls', 'show'],
+      ['serial', 'list'],
+      ['agents', 'show'],
+    ]) {
+      const help = await run(['help', ...path]);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stderr).toBe('');
+      expect(help.stdout).toBe((await run([...path, '--help'])).stdout);
+      expect(help.stdout).toMatch(new RegExp(`^Usage: omnia-voice ${path.join(' ')} `));
+    }
+  });
+
   it('help of a command there is none of is refused as that command is (exit 2)', async () => {
     const result = await run(['help', 'agentz']);
     expect(result.code).toBe(2);
