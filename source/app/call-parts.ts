@@ -100,12 +100,17 @@ export class SessionFiles {
     return this.earlier.map(({ snapshot, summary }) => callData(snapshot, summary));
   }
 
-  /** Where `s` saves when no file was given: the transcript directory, named after the call. */
+  /**
+   * Where `s` saves when no file was given: the transcript directory, named after the run's
+   * first call (its start and id), which the file opens with: `s` in a redial's call saves the
+   * earlier calls too.
+   */
   generatedPath(snapshot: Snapshot, tag: string): string {
+    const first = this.earlier[0]?.snapshot ?? snapshot;
     const name = defaultTranscriptName({
-      startedAt: snapshot.startedAt ?? Date.now(),
+      startedAt: first.startedAt ?? snapshot.startedAt ?? Date.now(),
       agentId: tag,
-      callId: snapshot.callId,
+      callId: first.callId,
       format: this.o.transcriptFormat,
     });
     return `${this.o.transcriptDir.replace(/\/+$/, '')}/${name}`;

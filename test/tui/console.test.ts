@@ -245,6 +245,29 @@ describe('r calls again', () => {
     expect(file.indexOf('You sell tulips')).toBeLessThan(file.indexOf('You sell roses'));
     expect(file).not.toContain('in progress');
   }, 60_000);
+
+  it("s in the second call names the file after the run's first call, which the file opens with", async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-redial-save-');
+    const dir = join(home, 'transcripts');
+    const tui = await app(['--api-base', agent.baseUrl, '--agent', 'demo'], home, {
+      OMNIA_TRANSCRIPT_DIR: dir,
+    });
+    await tui.waitForScreen((s) => isLiveASecond(s) && s.includes('local demo agent'), 'the call');
+    await tui.keys('r');
+    await tui.waitForScreen((s) => isLive(s) && s.includes('call 2 ·'), 'the second call', 20_000);
+    await tui.keys('s');
+    await tui.waitForScreen((s) => s.includes('transcript saved to'), 'the save');
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(1);
+    const [first, second] = agent.calls.map((c) => c.id.replace(/[^A-Za-z0-9-]/g, '').slice(0, 8));
+    expect(files[0]).toContain(`_${first}.md`);
+    expect(files[0]).not.toContain(second!);
+    const file = readFileSync(join(dir, files[0]!), 'utf8');
+    expect(file.indexOf('# Omnia Voice call 1')).toBeLessThan(file.indexOf('# Omnia Voice call 2'));
+    await tui.keys('q');
+    await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the end', 20_000);
+  }, 60_000);
 });
 
 describe('a prompt call on the built-in local agent', () => {
