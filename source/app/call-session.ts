@@ -10,7 +10,7 @@ import { serverOf } from '../api/errors.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { SessionStore } from '../session/store.js';
-import type { CallLabel, Store, StoreActions } from '../session/types.js';
+import type { CallLabel, Snapshot, Store, StoreActions } from '../session/types.js';
 import { shortHome } from '../text/home-path.js';
 import {
   agentHint,
@@ -150,6 +150,11 @@ export interface PendingStoreOptions {
   readonly muted?: boolean;
   /** Why the redial failed: the events pane (`d`) has it, as a call's store has its errors. */
   readonly error?: string;
+  /**
+   * The agent of the call before (a redial calls the same one): the info pane's `agent` row
+   * names it while the next call is made, as the header does, where it read `—`.
+   */
+  readonly agent?: Pick<Snapshot, 'agentId' | 'local'> & { readonly agentName?: string };
 }
 
 /**
@@ -160,16 +165,22 @@ export interface PendingStoreOptions {
  */
 export function pendingStore(
   title: string,
-  { save, phase = 'creating', ptt = false, muted = false, error }: PendingStoreOptions = {},
+  { save, phase = 'creating', ptt = false, muted = false, error, agent }: PendingStoreOptions = {},
 ): Store {
   let snapshot = blankSnapshot({
     phase,
+    ...(agent?.agentId === undefined ? {} : { agentId: agent.agentId }),
+    ...(agent?.local ? { local: true } : {}),
     ...(error === undefined
       ? {}
       : { events: [{ id: 1, at: Date.now(), kind: 'error' as const, message: error }] }),
     input: { kind: '', description: '—', sampleRate: 0 },
     output: { kind: '', description: '—', sampleRate: 0 },
-    label: { kind: 'agent', text: title },
+    label: {
+      kind: 'agent',
+      text: title,
+      ...(agent?.agentName === undefined ? {} : { agentName: agent.agentName }),
+    },
     ptt,
     userMuted: muted,
     muted: ptt || muted,
@@ -614,9 +625,20 @@ export class CallSession {
     /** Between calls: `s` saves the run's finished calls. */
     between?: boolean;
   } = {}): Store {
+    const before = this.view.store.getSnapshot();
+    const label = before.label;
     return pendingStore(title, {
       ptt: this.options.ctx.o.ptt,
-      muted: this.view.store.getSnapshot().userMuted,
+      muted: before.userMuted,
+      ...(between
+        ? {
+            agent: {
+              agentId: before.agentId,
+              local: before.local,
+              ...(label?.kind === 'agent' && label.agentName ? { agentName: label.agentName } : {}),
+            },
+          }
+        : {}),
       ...(phase ? { phase } : {}),
       ...(error === undefined ? {} : { error }),
       ...(between ? { save: async () => this.saveFinished() } : {}),

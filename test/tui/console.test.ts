@@ -388,6 +388,9 @@ describe('r when no call can be made', () => {
       20_000,
     );
     expect(failed).not.toMatch(/call 2/);
+    // The info pane names the agent the run calls, as the header does; no call is open.
+    expect(failed).toMatch(/│agent +Demo \(demo\)/);
+    expect(failed).toMatch(/│call +—/);
     expect(failed.split('You typed: first message')).toHaveLength(2);
     expect(failed.split('local demo agent')).toHaveLength(2);
     // The events pane has why, as a call's events have its errors (it was empty: Events (0)),

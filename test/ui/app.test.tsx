@@ -1213,6 +1213,17 @@ function twoRows(frame: string): string[] {
 }
 
 describe('the info pane between calls', () => {
+  it('names the agent of the call before (a redial calls it again), and no call', async () => {
+    const store = pendingStore('Demo (demo)', {
+      agent: { agentId: 'demo', agentName: 'Demo', local: true },
+    });
+    const r = await renderApp(store as unknown as FakeStore, { columns: 100, rows: 30 });
+    const screen = r.frame().replace(/\u001b\[[0-9;]*m/g, '');
+    expect(screen).toMatch(/(^|│| )agent +Demo \(demo\) · local(\s|│|$)/m);
+    expect(screen).toMatch(/(^|│| )call +—(\s|│|$)/m);
+    r.unmount();
+  });
+
   it('after a failed redial, says the devices are not known without rows of — · —', async () => {
     for (const [columns, rows] of [
       [80, 24],
