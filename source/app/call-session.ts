@@ -7,6 +7,7 @@
  */
 import type { AgentInfo, AgentList, AgentsProgress } from '../api/agents.js';
 import { serverOf } from '../api/errors.js';
+import { localAgentHost } from '../api/local-serve.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
 import type { SessionStore } from '../session/store.js';
@@ -329,6 +330,17 @@ export class CallSession {
     const agent = this.toRemember;
     if (!agent) return;
     this.toRemember = undefined;
+    // The local agent's agents (the built-in one, a `serve` at --api-base) are not the user's
+    // on Omnia: kept, the next call to Omnia would ask it for `support`.
+    const { api } = this.options.ctx;
+    const local = api.server !== undefined ? 'the local agent' : localServeAt(api.apiBase);
+    if (local !== undefined) {
+      const call = /^[\w.-]+$/.test(agent.id) ? `--agent ${agent.id}` : '--agent <its id>';
+      this.update({
+        note: `${agent.name} belongs to ${local}: not kept as your agent (${call} calls it again)`,
+      });
+      return;
+    }
     let note: string;
     try {
       // Under the home folder as `~/…`: the notice has one screen row, two at most.
@@ -658,4 +670,10 @@ export class CallSession {
     this.skip?.abort();
     this.resolveDone(result);
   }
+}
+
+/** `the local agent at 127.0.0.1:8787` when a `serve` answers at the API base, else undefined. */
+function localServeAt(apiBase: string): string | undefined {
+  const host = localAgentHost(apiBase);
+  return host === undefined ? undefined : `the local agent at ${host}`;
 }

@@ -4,6 +4,8 @@
  * listing says how many agents have arrived, of how many; a list cut at the pages read says so,
  * and its filter searches Omnia for the rest, so every agent can be picked.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import type { DoubleAgent } from '../omnia/double.js';
@@ -118,5 +120,10 @@ describe('the picked agent kept as the default', () => {
     expect(notice).toMatch(/\(kept in ~\/\.config\/omnia-voice\/config\.json; /);
     expect(notice.replace(/\s+/g, ' ')).toContain('omnia-voice config unset agentId picks again)');
     expect(notice).not.toContain('…');
+    // Kept in the config file: the next run goes straight to it.
+    const config = JSON.parse(
+      readFileSync(join(home, '.config', 'omnia-voice', 'config.json'), 'utf8'),
+    );
+    expect(config.agentId).toBe('agt_support');
   }, 60_000);
 });
