@@ -255,6 +255,8 @@ function get(
   overrides: readonly SettingOverride[],
 ): number {
   const key = requireKnown(name);
+  // As a call says them, before a bad value the file may also hold stops it.
+  for (const warning of unknownKeyWarnings(store.keys(), store.path)) err(`warning: ${warning}`);
   if (key === 'echo') return getEcho(out, store, err, overrides);
   // A script reads stdout (the saved value, or nothing); what else holds is said on stderr.
   const saved = store.get(key);

@@ -15,7 +15,10 @@ import type { OpenConfigOptions } from './store.js';
 export interface ConfigReader {
   /** Absolute path of the config file. */
   readonly path: string;
-  /** Every saved setting, checked and typed (`savedSettings`). */
+  /**
+   * Every saved setting, checked and typed (`savedSettings`). Throws the ConfigFileError naming
+   * each bad value here, not when the file is read: its `keys` can be warned about first.
+   */
   values(): Partial<Settings>;
   /** Every key in the file, settings or not (the unknown ones are warned about). */
   keys(): string[];
@@ -25,8 +28,10 @@ export interface ConfigReader {
  * Reads the config file without `conf`. A call only reads settings, and loading conf costs
  * about 65 ms of start-up before the call can be created. The file is read by the same rules as
  * `config` reads it through conf (`parseConfigText`, `savedSettings`): a missing or blank file is
- * an empty config; one that is not a JSON object, or holds a value of the wrong type or out of
- * range, stops the call with a ConfigFileError naming the file and the key.
+ * an empty config; one that is not a JSON object stops the call with a ConfigFileError naming
+ * the file, and one that holds a value of the wrong type or out of range does when its values
+ * are asked for, naming the key (after the keys that are no setting have been said: a misspelled
+ * one beside a bad value may be why).
  */
 export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
   const file = path.join(options.cwd ?? defaultConfigDir(), 'config.json');
@@ -39,8 +44,15 @@ export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
     throw toConfigError(error, file);
   }
   const record = parseConfigText(text, file);
-  const saved = savedSettings(record, file);
-  return { path: file, values: () => saved, keys: () => Object.keys(record) };
+  let saved: Partial<Settings> | undefined;
+  return {
+    path: file,
+    values: () => {
+      saved ??= savedSettings(record, file);
+      return saved;
+    },
+    keys: () => Object.keys(record),
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { editDistance } from '../api/suggest.js';
 import { readErrorReason } from '../text/file-errors.js';
-import { ConfigError, invalidValueMessage } from './errors.js';
+import { ConfigError, ConfigFileError, invalidValueMessage } from './errors.js';
 import type { ConfigReader } from './read.js';
 import {
   defaultSettings,
@@ -70,8 +70,10 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   // it may be why (`OMNIA_AGENTID` set, `OMNIA_LEAD_MS=lots` refused).
   warnings.push(...misspelledVariables(input.env, 'the environment'));
   warnings.push(...misspelledVariables(dotenv, dotenvPath));
-  const saved = input.config?.values() ?? {};
   const configPath = input.config?.path ?? 'the config file';
+  // The file's keys that are no setting likewise (`"sampleRat"` beside a refused `"leadMs"`).
+  if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
+  const saved = savedValues(input.config, warnings);
 
   const layers: Layer[] = [
     {
@@ -162,8 +164,22 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   }
   if (sources.apiKey === 'dotenv' && !input.keyUnused)
     warnAboutReadableKeyFile(dotenvPath, 'OMNIA_API_KEY', warnings);
-  if (input.config) warnings.push(...unknownKeyWarnings(input.config.keys(), configPath));
   return { settings, sources, from, warnings };
+}
+
+/**
+ * The config file's values; a bad one stops the run with what was noticed before it (a
+ * misspelled variable or key may be why), said first.
+ */
+function savedValues(config: ConfigReader | undefined, warnings: string[]): Partial<Settings> {
+  try {
+    return config?.values() ?? {};
+  } catch (error) {
+    if (error instanceof ConfigFileError && warnings.length > 0) {
+      throw new ConfigFileError(error.message, [...error.warnings, ...warnings]);
+    }
+    throw error;
+  }
 }
 
 /** Precedence of the places, highest first. */

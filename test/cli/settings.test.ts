@@ -409,9 +409,10 @@ describe('a bad config file, through the CLI', () => {
     writeFileSync(file, '{"sampleRate": "16000", "echoGuard": "true", "bogusKey": 1}');
     const sampleRate = `error: Invalid value for sampleRate in ${file}: "16000" is text (in quotes), but sampleRate is a number: write "sampleRate": 16000, without quotes (or run: omnia-voice config set sampleRate 16000).`;
     const echoGuard = `error: Invalid value for echoGuard in ${file}: "true" is text (in quotes), but echoGuard is true or false: write "echoGuard": true, without quotes (or run: omnia-voice config set echoGuard true).`;
+    const ignored = `warning: Ignoring "bogusKey" in ${file}: not a setting.`;
     const call = await runCli(callArgs, { env: cliEnv(home), timeoutMs: 15_000 });
     expect(call.code).toBe(2);
-    expect(call.stderr).toBe(`${sampleRate}\n${echoGuard}\n`);
+    expect(call.stderr).toBe(`${ignored}\n${sampleRate}\n${echoGuard}\n`);
     const list = await config(home, 'list');
     expect(list.code).toBe(1);
     // Every setting listed, the two in quotes marked where they are, with what to write.
@@ -420,9 +421,7 @@ describe('a bad config file, through the CLI', () => {
     );
     expect(list.stdout).toMatch(/^echoGuard +invalid: "true" is text \(in quotes\)/m);
     expect(list.stdout).toMatch(/^leadMs +60 {2}\(default\)$/m);
-    expect(list.stderr).toBe(
-      `warning: Ignoring "bogusKey" in ${file}: not a setting.\n${sampleRate}\n${echoGuard}\n`,
-    );
+    expect(list.stderr).toBe(`${ignored}\n${sampleRate}\n${echoGuard}\n`);
   });
 
   it('a directory named config.json: it is a directory, remove or rename it', async () => {

@@ -201,8 +201,10 @@ describe('config command', () => {
     errs.length = 0;
     lines.length = 0;
     expect(say(['get', 'echo'])).toBe(1);
-    expect(errs).toHaveLength(2);
-    for (const line of errs) expect(line).toMatch(/^error: Invalid value for /);
+    // The key that is no setting first, as a call says it: it may be why a value is refused.
+    expect(errs).toHaveLength(3);
+    expect(errs[0]).toBe(`warning: Ignoring "bogusKey" in ${store.path}: not a setting.`);
+    for (const line of errs.slice(1)) expect(line).toMatch(/^error: Invalid value for /);
     errs.length = 0;
     // The usage that follows a mistake is no message of its own.
     expect(say(['frobnicate'])).toBe(2);

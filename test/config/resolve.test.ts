@@ -321,6 +321,24 @@ describe('resolveSettings', () => {
     expect(settings.agentId).toBe('agent-1');
   });
 
+  it('a bad saved value stops it with the keys that are no setting, and misspelled variables, said first', () => {
+    const { cwd } = setup();
+    const dir = tempDir();
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ volume: 3, leadMs: 5 }));
+    const error = errorOf({
+      flags: {},
+      env: { OMNIA_AGENTID: 'x' },
+      cwd,
+      config: readConfig({ cwd: dir }),
+    });
+    expect(error.message).toMatch(/^Invalid value for leadMs in /);
+    expect(error.warnings).toEqual([
+      'Ignoring OMNIA_AGENTID in the environment: did you mean OMNIA_AGENT_ID?',
+      `Ignoring "volume" in ${file}: not a setting.`,
+    ]);
+  });
+
   it('a .env that cannot be read is ignored with why, in words', () => {
     const cwd = tempDir('omnia-cwd-');
     fs.mkdirSync(path.join(cwd, '.env'));

@@ -1,0 +1,52 @@
+/**
+ * Mistakes a new user makes with settings, as the built CLI says them (a new-user trial): a key
+ * of the config file that is no setting is named beside the value that stops the run, a name
+ * one letter off gets the "did you mean" a variable gets, and `config` alone is a mistake.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
+
+const CALL = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
+
+/** A HOME whose config file holds `text`; the file's path. */
+function homeWithConfig(text: string): { home: string; file: string } {
+  const home = tempDir();
+  const file = join(home, '.config', 'omnia-voice', 'config.json');
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, text);
+  return { home, file };
+}
+
+function run(home: string, args: string[], env: Record<string, string> = {}) {
+  return runCli(args, { env: cliEnv(home, env), timeoutMs: 15_000 });
+}
+
+describe('a key of the config file that is no setting, beside a value that stops the run', () => {
+  it('is warned about before the error by a call, the API commands and config get, as config list does', async () => {
+    const { home, file } = homeWithConfig('{"sampleRat": 16000, "leadMs": 5}');
+    const ignored = `warning: Ignoring "sampleRat" in ${file}: not a setting`;
+    const refused = `error: Invalid value for leadMs in ${file}: 5. Allowed: an integer from 25 to 500.`;
+    for (const args of [CALL, ['agents'], ['config', 'get', 'leadMs'], ['config', 'list']]) {
+      const result = await run(home, args);
+      expect(result.code, args.join(' ')).toBe(args[0] === 'config' ? 1 : 2);
+      const lines = result.stderr.split('\n');
+      const warned = lines.findIndex((line) => line.startsWith(ignored));
+      const stopped = lines.findIndex((line) => line.startsWith(refused));
+      expect(warned, `${args.join(' ')}:\n${result.stderr}`).toBeGreaterThanOrEqual(0);
+      expect(stopped, `${args.join(' ')}:\n${result.stderr}`).toBeGreaterThan(warned);
+    }
+  });
+
+  it('a misspelled variable is still named when the bad value is in the config file', async () => {
+    const { home } = homeWithConfig('{"leadMs": 5}');
+    for (const args of [CALL, ['agents']]) {
+      const result = await run(home, args, { OMNIA_SAMPLE_RAT: '1' });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^warning: Ignoring OMNIA_SAMPLE_RAT in the environment: did you mean OMNIA_SAMPLE_RATE\?\n[\s\S]*^error: Invalid value for leadMs in /m,
+      );
+    }
+  });
+});
