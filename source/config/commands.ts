@@ -16,6 +16,7 @@ import {
   type SettingKey,
   type SettingValue,
   unknownKeyWarnings,
+  unknownSettingMessage,
 } from './schema.js';
 import type { ConfigStore } from './store.js';
 
@@ -415,9 +416,6 @@ function unset(name: string, out: (line: string) => void, store: ConfigStore): n
 
 function requireKnown(name: string): SettingKey {
   const key = findSettingKey(name);
-  if (key === undefined) {
-    const shown = JSON.stringify(sanitizeServerText(name, 40));
-    throw new ConfigError(`Unknown setting ${shown}. Known settings: ${SETTING_KEYS.join(', ')}.`);
-  }
+  if (key === undefined) throw new ConfigError(unknownSettingMessage(name));
   return key;
 }

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
-import { editDistance } from '../api/suggest.js';
 import { readErrorReason } from '../text/file-errors.js';
 import { ConfigError, ConfigFileError, invalidValueMessage } from './errors.js';
 import type { ConfigReader } from './read.js';
 import {
   defaultSettings,
+  nearestName,
   SETTING_SPECS,
   type SettingKey,
   type SettingSpec,
@@ -354,16 +354,16 @@ function warnAboutReadableKeyFile(filePath: string, what: string, warnings: stri
 }
 
 const KNOWN_VARIABLES = SETTING_SPECS.map((spec) => spec.env);
-const MAX_TYPO_DISTANCE = 2;
 
-/** Near-misses of our variable names (OMNIA_AGENTID, OMNIA_APIKEY): a silent typo wastes time. */
+/**
+ * Near-misses of our variable names (OMNIA_AGENTID, OMNIA_APIKEY): a silent typo wastes time.
+ * By the rule a config key's are found (`nearestName`).
+ */
 function misspelledVariables(vars: Record<string, string | undefined>, where: string): string[] {
   const warnings: string[] = [];
   for (const name of Object.keys(vars)) {
     if (!name.startsWith('OMNIA_') || KNOWN_VARIABLES.includes(name)) continue;
-    const guess = KNOWN_VARIABLES.find(
-      (known) => editDistance(name.toUpperCase(), known) <= MAX_TYPO_DISTANCE,
-    );
+    const guess = nearestName(name, KNOWN_VARIABLES, (known) => known.toUpperCase());
     if (guess !== undefined) {
       warnings.push(`Ignoring ${name} in ${where}: did you mean ${guess}?`);
     }

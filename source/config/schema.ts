@@ -1,7 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_API_BASE } from '../api/default-base.js';
-import { closestValue } from '../api/suggest.js';
+import { sanitizeServerText } from '../api/sanitize.js';
+import { closestValue, editDistance } from '../api/suggest.js';
 import { DEFAULT_LEAD_MS, DEFAULT_SAMPLE_RATE, MIN_LEAD_MS } from '../audio/constants.js';
 import { DEFAULT_ECHO_MODE, ECHO_MODES, type EchoMode, parseEchoMode } from '../audio/echo/mode.js';
 import {
@@ -439,16 +440,63 @@ export function findSettingKey(name: string): SettingKey | undefined {
   return NORMALISED.get(normaliseName(name.trim()));
 }
 
+/** How many typos a misspelled setting name may hold to be named as the one meant. */
+const MAX_NAME_TYPOS = 2;
+
+/**
+ * The one rule for "did you mean" of a misspelled setting name, a variable's
+ * (`OMNIA_AGENTID`: OMNIA_AGENT_ID) or a config key's (`sampleRat`: sampleRate): the `known`
+ * name nearest to `typed`, at most two typos away once both are made `alike` (variables in upper
+ * case, keys as {@link findSettingKey} reads them); the first in order among equally near ones.
+ * Undefined when none is that near.
+ */
+export function nearestName(
+  typed: string,
+  known: readonly string[],
+  alike: (name: string) => string = (name) => name,
+): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = editDistance(alike(typed), alike(name));
+    if (distance <= MAX_NAME_TYPOS && (best === undefined || distance < best.distance)) {
+      best = { name, distance };
+    }
+  }
+  return best?.name;
+}
+
+/**
+ * The setting a name that is none was probably meant to be: one spelled another way
+ * (`leadMS`, `sample_rate`), else one a typo or two away (`sampleRat`, `outptu`).
+ */
+export function meantSettingKey(name: string): SettingKey | undefined {
+  return (
+    findSettingKey(name) ??
+    (nearestName(name, SETTING_KEYS, (key) => normaliseName(key.trim())) as SettingKey | undefined)
+  );
+}
+
+/**
+ * `Unknown setting "sampleRat". Did you mean sampleRate? Known settings: …`, for `config get`,
+ * `set` and `unset` given a name that is no setting.
+ */
+export function unknownSettingMessage(name: string): string {
+  const shown = JSON.stringify(sanitizeServerText(name, 40));
+  const guess = meantSettingKey(name);
+  const meant = guess === undefined ? '' : ` Did you mean ${guess}?`;
+  return `Unknown setting ${shown}.${meant} Known settings: ${SETTING_KEYS.join(', ')}.`;
+}
+
 /**
  * Keys of a config file that are no setting, one line each: a hand-edited `"leadMS"` or
- * `"sample_rate"` would otherwise be ignored without a word while its default applies.
+ * `"sampleRat"` would otherwise be ignored without a word while its default applies.
  */
 export function unknownKeyWarnings(keys: readonly string[], file: string): string[] {
   return keys
     .filter((key) => !(SETTING_KEYS as readonly string[]).includes(key))
     .map((key) => {
       const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
-      const guess = findSettingKey(key);
+      const guess = meantSettingKey(key);
       return `Ignoring ${shown} in ${file}: not a setting${guess ? ` (did you mean ${guess}?)` : ''}.`;
     });
 }

@@ -2,7 +2,6 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
 import { maskKey } from '../api/mask-key.js';
-import { sanitizeServerText } from '../api/sanitize.js';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { ConfigError, invalidValueMessage, toConfigError } from './errors.js';
@@ -16,6 +15,7 @@ import {
   type Settings,
   type SettingValue,
   specFor,
+  unknownSettingMessage,
 } from './schema.js';
 
 export { ConfigError } from './errors.js';
@@ -177,10 +177,7 @@ class ConfStore implements ConfigStore {
 
 function requireKey(name: string): SettingKey {
   const key = findSettingKey(name);
-  if (key === undefined) {
-    const shown = JSON.stringify(sanitizeServerText(name, 40));
-    throw new ConfigError(`Unknown setting ${shown}. Known settings: ${SETTING_KEYS.join(', ')}.`);
-  }
+  if (key === undefined) throw new ConfigError(unknownSettingMessage(name));
   return key;
 }
 

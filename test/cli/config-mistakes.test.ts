@@ -50,3 +50,53 @@ describe('a key of the config file that is no setting, beside a value that stops
     }
   });
 });
+
+describe('a setting name one or two letters off', () => {
+  it('gets "did you mean" in the config file, by the rule variables follow', async () => {
+    const { home, file } = homeWithConfig(
+      JSON.stringify({ sampleRat: 1, serialBau: 1, inputSampleRat: 1, outptu: 1, leadM: 1 }),
+    );
+    const meant = {
+      sampleRat: 'sampleRate',
+      serialBau: 'serialBaud',
+      inputSampleRat: 'inputSampleRate',
+      outptu: 'output',
+      leadM: 'leadMs',
+    };
+    const warnings = Object.entries(meant).map(
+      ([typed, key]) =>
+        `warning: Ignoring "${typed}" in ${file}: not a setting (did you mean ${key}?).`,
+    );
+    const list = await run(home, ['config', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stderr).toBe(`${warnings.join('\n')}\n`);
+    const call = await run(home, CALL);
+    expect(call.code, call.stderr).toBe(0);
+    for (const warning of warnings) expect(call.stderr).toContain(warning);
+    // Nothing close: no guess.
+    const far = homeWithConfig('{"volume": 3}');
+    expect((await run(far.home, ['config', 'list'])).stderr).toBe(
+      `warning: Ignoring "volume" in ${far.file}: not a setting.\n`,
+    );
+  });
+
+  it('gets "did you mean" from config set, get and unset', async () => {
+    const home = tempDir();
+    const cases: Array<[string[], string, string]> = [
+      [['set', 'sampleRat', '1'], 'sampleRat', 'sampleRate'],
+      [['get', 'serialBau'], 'serialBau', 'serialBaud'],
+      [['unset', 'leadM'], 'leadM', 'leadMs'],
+      [['get', 'outptu'], 'outptu', 'output'],
+    ];
+    for (const [args, typed, key] of cases) {
+      const result = await run(home, ['config', ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(
+        new RegExp(`^error: Unknown setting "${typed}"\\. Did you mean ${key}\\? Known settings: `),
+      );
+    }
+    const far = await run(home, ['config', 'get', 'volume']);
+    expect(far.stderr).toMatch(/^error: Unknown setting "volume"\. Known settings: /);
+  });
+});
