@@ -84,8 +84,13 @@ export function runConfigCommand(
         for (const line of USAGE) out(line);
         return CONFIG_EXIT_OK;
       default: {
+        // `config` alone is a mistake, as a subcommand without its key is: said on stderr, so
+        // a script reading stdout gets nothing rather than the usage.
         if (command === undefined) {
-          for (const line of USAGE) out(line);
+          err(
+            'error: config needs a command: omnia-voice config <command> (the commands are below).',
+          );
+          for (const line of USAGE) err(line);
           return CONFIG_EXIT_USAGE;
         }
         err(`error: Unknown config command ${JSON.stringify(sanitizeServerText(command, 40))}.`);

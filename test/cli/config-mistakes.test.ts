@@ -100,3 +100,16 @@ describe('a setting name one or two letters off', () => {
     expect(far.stderr).toMatch(/^error: Unknown setting "volume"\. Known settings: /);
   });
 });
+
+describe('config with no command', () => {
+  it('is a mistake: said on stderr with the usage, nothing on stdout, exit 2', async () => {
+    const result = await run(tempDir(), ['config']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toBe(
+      'error: config needs a command: omnia-voice config <command> (the commands are below).',
+    );
+    expect(lines[1]).toBe('Usage: omnia-voice config <command>');
+  });
+});

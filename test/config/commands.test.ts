@@ -211,6 +211,13 @@ describe('config command', () => {
     expect(errs[0]).toBe('error: Unknown config command "frobnicate".');
     expect(errs[1]).toBe('Usage: omnia-voice config <command>');
     errs.length = 0;
+    // No command at all is a mistake too: on stderr, nothing on stdout.
+    lines.length = 0;
+    expect(say([])).toBe(2);
+    expect(lines).toEqual([]);
+    expect(errs[0]).toMatch(/^error: config needs a command: /);
+    expect(errs[1]).toBe('Usage: omnia-voice config <command>');
+    errs.length = 0;
     expect(say(['set', 'leadMs'])).toBe(2);
     expect(errs[0]).toMatch(/^error: config set leadMs needs a value: /);
   });
