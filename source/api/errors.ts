@@ -1,6 +1,7 @@
 import { secondsText } from '../text/durations.js';
 import { commandFor, shownApiBase } from './command-hint.js';
 import { DEFAULT_API_BASE, TOP_UP_HINT } from './default-base.js';
+import { localAgentAt, localAgentHost } from './local-serve.js';
 import { maskKey, redactKey } from './mask-key.js';
 import { sanitizeServerText } from './sanitize.js';
 
@@ -610,9 +611,19 @@ function inSentence(who: string): string {
   return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
 }
 
-/** The name messages give whoever answers (a target, a request's context): Omnia unless said. */
-export function serverOf(target: { readonly server?: string | undefined }): string {
-  return target.server ?? 'Omnia';
+/**
+ * The name messages give whoever answers (a target, a request's context): `server` when said
+ * (the built-in local agent); `The local agent at 127.0.0.1:8787` for an API base where an
+ * `omnia-voice serve` answered in this run (its answers say so), as its refusals are named;
+ * else Omnia.
+ */
+export function serverOf(target: {
+  readonly server?: string | undefined;
+  readonly apiBase?: string | undefined;
+}): string {
+  if (target.server !== undefined) return target.server;
+  const serve = target.apiBase === undefined ? undefined : localAgentHost(target.apiBase);
+  return serve === undefined ? 'Omnia' : localAgentAt(serve);
 }
 
 /** Which phase a timeout hit, for the message. */

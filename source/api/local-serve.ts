@@ -6,6 +6,7 @@
  * server no longer answers (the `later:` hint after a call record that could not be fetched).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { LOCAL_SERVER } from './command-hint.js';
 
 /** The header the local agent's answers carry. */
 export const LOCAL_AGENT_HEADER = 'x-omnia-local-agent';
@@ -28,4 +29,9 @@ export function localAgentHost(apiBase: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** How messages name the `serve` at `host` (`host:port`): `The local agent at 127.0.0.1:8787`. */
+export function localAgentAt(host: string): string {
+  return `${LOCAL_SERVER} at ${host}`;
 }

@@ -3,10 +3,9 @@
  * checked against a zod schema, every failure an {@link ApiError} with one line for a user.
  */
 import type * as z from 'zod';
-import { LOCAL_SERVER } from './command-hint.js';
 import { ApiError, httpFailureToError, type RequestContext, requestIdPart } from './errors.js';
 import { type HttpAnswer, headerValue, sendHttp } from './http.js';
-import { LOCAL_AGENT_HEADER } from './local-serve.js';
+import { LOCAL_AGENT_HEADER, localAgentAt } from './local-serve.js';
 import { sanitizeServerText } from './sanitize.js';
 
 /** Every documented endpoint lives under this path of the API base. */
@@ -165,7 +164,7 @@ export function failureOf(answer: HttpAnswer, asked: RequestContext): ApiError {
   // An `omnia-voice serve` at an `--api-base` refuses in its own name, not Omnia's.
   const context: RequestContext =
     asked.server === undefined && header(LOCAL_AGENT_HEADER) !== undefined
-      ? { ...asked, server: `${LOCAL_SERVER} at ${asked.host}`, localAgent: true }
+      ? { ...asked, server: localAgentAt(asked.host), localAgent: true }
       : asked;
   const optional = (name: string, value: string | undefined) =>
     value === undefined ? {} : { [name]: value };

@@ -4,7 +4,7 @@
  * workspace). A voice it lacks: `test/omnia/prompt.test.ts`. Omnia's own refusals keep Omnia's
  * name (`test/omnia/`). Through the built CLI.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, startCli, tempDir, waitFor } from '../helpers/cli.js';
 
 const CALL = ['--plain', '--input', 'none', '--output', 'none', '--duration', '1'];
@@ -69,16 +69,19 @@ describe('what the local agent refuses is said in its name', () => {
   }, 40_000);
 });
 
-describe('an omnia-voice serve at --api-base is spoken of as the local agent', () => {
-  /** A `serve` on a free port, and its base URL. */
-  async function serve(home: string) {
-    const run = startCli(['serve', '--voice', 'tone'], { env: cliEnv(home) });
-    const base = await waitFor(() => /listening on (http:\/\/\S+)/.exec(run.output().stdout)?.[1], {
-      what: 'the serve base URL',
-    });
-    return { run, base, host: new URL(base).host };
-  }
+/** A `serve` on a free port, and its base URL. */
+async function serve(home: string) {
+  const run = startCli(['serve', '--voice', 'tone'], { env: cliEnv(home) });
+  const base = await waitFor(() => /listening on (http:\/\/\S+)/.exec(run.output().stdout)?.[1], {
+    what: 'the serve base URL',
+  });
+  return { run, base, host: new URL(base).host };
+}
 
+/** `text` as a regular expression matching it literally. */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+describe('an omnia-voice serve at --api-base is spoken of as the local agent', () => {
   it('a call it does not have, the later hint while it runs, and none once it has stopped', async () => {
     const home = tempDir('omnia-local-serve-');
     const agent = await serve(home);
@@ -141,4 +144,47 @@ describe('an omnia-voice serve at --api-base is spoken of as the local agent', (
   }, 60_000);
 
   const env = () => cliEnv(tempDir('omnia-local-serve-call-'));
+});
+
+describe('what a serve at --api-base refuses is said in its name, as its 404s are', () => {
+  let agent: Awaited<ReturnType<typeof serve>>;
+  const home = tempDir('omnia-local-serve-refusals-');
+  beforeAll(async () => {
+    agent = await serve(home);
+  });
+  afterAll(() => {
+    agent?.run.child.kill('SIGKILL');
+  });
+  const ask = (args: string[]) =>
+    runCli([...args, '--api-base', agent.base], { env: cliEnv(home), timeoutMs: 30_000 });
+
+  it('a language or a voice it does not have: "The local agent at …", never Omnia', async () => {
+    const who = `The local agent at ${literal(agent.host)}`;
+    const cases: Array<[string[], RegExp]> = [
+      [
+        ['voices', '--language', 'xx'],
+        new RegExp(
+          `^error: ${who} has no language "xx"\\. See them all with: omnia-voice languages --api-base ${literal(agent.base)}$`,
+          'm',
+        ),
+      ],
+      [
+        [...CALL, '--prompt', 'hi', '--voice', 'Nobody', '--language', 'en-us'],
+        new RegExp(
+          `^error: Could not create the call: ${who} has no voice "Nobody" for en-us\\.`,
+          'm',
+        ),
+      ],
+      [
+        [...CALL, '--prompt', 'hi', '--voice', 'Alicia', '--language', 'qq'],
+        new RegExp(`^error: Could not create the call: ${who} has no language "qq"\\.`, 'm'),
+      ],
+    ];
+    for (const [args, said] of cases) {
+      const run = await ask(args);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(said);
+      expect(run.stderr).not.toMatch(/Omnia (has|does|rejected)/);
+    }
+  }, 60_000);
 });
