@@ -207,11 +207,16 @@ function roleWord(who: string): string {
   return sanitizeServerText(word, 20) || 'agent';
 }
 
-/** One call log by id. */
+/**
+ * One call log by id. A local agent's 404 says that it keeps calls only while it runs, unless
+ * `whyMissing` is false: for an id that cannot be one of its calls (`calls show 4`, too short),
+ * where forgetting is not why.
+ */
 export async function getCallLog(
   target: ApiTarget,
   id: string,
   signal?: AbortSignal,
+  { whyMissing = true }: { readonly whyMissing?: boolean } = {},
 ): Promise<CallLog> {
   const shown = JSON.stringify(sanitizeServerText(id, 80));
   const { data } = await apiRequest(target, {
@@ -219,9 +224,11 @@ export async function getCallLog(
     schema: callLogSchema,
     action: `fetch call ${shown}`,
     notFound: (who, http, localAgent) =>
-      localAgent
-        ? `${who} has no call ${shown} (${http}): it keeps calls only while it runs, and forgets them when it stops.`
-        : `${who} has no call ${shown} in this workspace (${http}).`,
+      !localAgent
+        ? `${who} has no call ${shown} in this workspace (${http}).`
+        : whyMissing
+          ? `${who} has no call ${shown} (${http}): it keeps calls only while it runs, and forgets them when it stops.`
+          : `${who} has no call ${shown} (${http}).`,
     signal,
   });
   return data;

@@ -187,4 +187,23 @@ describe('what a serve at --api-base refuses is said in its name, as its 404s ar
       expect(run.stderr).not.toMatch(/Omnia (has|does|rejected)/);
     }
   }, 60_000);
+
+  it('an id too short to look calls up by says only that, not that it forgets its calls (exit 2)', async () => {
+    const run = await ask(['calls', 'show', '4']);
+    expect(run.code, run.stderr).toBe(2);
+    // It runs and has its calls: "4" is no id, and too short to be the start of one.
+    expect(run.stderr.trim()).toBe(
+      `error: The local agent at ${agent.host} has no call "4" (HTTP 404: Call not found). "4" is too short to find a call by the start of its id: give at least 4 characters of the id (omnia-voice calls --api-base ${agent.base} shows them).`,
+    );
+    // The built-in local agent the same.
+    const local = await runCli(['calls', 'show', 'ab', '--local'], {
+      env: cliEnv(tempDir('omnia-local-short-')),
+      timeoutMs: 30_000,
+    });
+    expect(local.code, local.stderr).toBe(2);
+    expect(local.stderr).toMatch(
+      /^error: The local agent has no call "ab" \(HTTP 404: Call not found\)\. "ab" is too short to find a call by the start of its id: give at least 4 characters of the id \(omnia-voice calls --local shows them\)\.$/m,
+    );
+    expect(local.stderr).not.toContain('keeps calls');
+  }, 60_000);
 });

@@ -534,7 +534,9 @@ async function callLogFor(api: ApiTarget, id: string, listing: string): Promise<
   let notFound: ApiError | undefined;
   if (!cut) {
     try {
-      return await getCallLog(api, id);
+      // An id too short to be a start is said to be so: a local agent's "it forgets its calls
+      // when it stops" would send the user looking for a restart that did not happen.
+      return await getCallLog(api, id, undefined, { whyMissing: !SHORT_ID_START.test(id) });
     } catch (error) {
       // A server that does not answer like Omnia (a web server's 404 page): what it has is no
       // answer about calls, and the search would only ask it again.
