@@ -607,7 +607,7 @@ function apiBaseToo(host: string): string {
 }
 
 /** A server's name inside a sentence: `the local agent`, `Omnia`. */
-function inSentence(who: string): string {
+export function inSentence(who: string): string {
   return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
 }
 

@@ -25,6 +25,15 @@ const ENDINGS: Record<string, string> = {
   server_shutdown: 'The local agent was stopped.',
 };
 
+/**
+ * The end reasons the local agent gives its calls (a call log's `status`, what `--status`
+ * filters on), as it spells them. `docs/local-agent.md` lists them.
+ */
+export const LOCAL_END_REASONS: readonly string[] = Object.keys(ENDINGS);
+
+/** The status of a call log not complete yet (its call still running, or just ended). */
+export const LOCAL_LIVE_STATUS = 'in_progress';
+
 /** The record's summary (a few sentences) and its short form (one line). */
 export function summarizeRecord(record: CallRecord): { summary: string; shortSummary: string } {
   const spoken = record.turns.filter(
@@ -74,7 +83,7 @@ export function callLogOf(
       endTime: null,
       durationMs: null,
       durationSeconds: null,
-      status: 'in_progress',
+      status: LOCAL_LIVE_STATUS,
       summary: null,
       shortSummary: null,
       billing: null,

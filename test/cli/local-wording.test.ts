@@ -206,4 +206,45 @@ describe('what a serve at --api-base refuses is said in its name, as its 404s ar
     );
     expect(local.stderr).not.toContain('keeps calls');
   }, 60_000);
+
+  it('--status: its own end reasons listed, and one in no list refused (exit 2), not taken for one with no calls', async () => {
+    const own = 'agent_hangup, user_hangup, max_duration, disconnected, unjoined, server_shutdown.';
+    // One of its own: none ended so yet.
+    const disconnected = await ask(['calls', '--status', 'disconnected']);
+    expect(disconnected.code, disconnected.stderr).toBe(0);
+    expect(disconnected.stderr).toContain(
+      'No call ended with status "disconnected" in that range.',
+    );
+    expect(disconnected.stderr).not.toMatch(/Omnia/);
+    // Omnia's, not its own: none, and the list it ends calls with.
+    const timeout = await ask(['calls', '--status', 'timeout']);
+    expect(timeout.code, timeout.stderr).toBe(0);
+    expect(timeout.stderr).toContain(
+      `No call ended with status "timeout". The status is how a call ended, as the local agent at ${agent.host} spells it: ${own}`,
+    );
+    expect(timeout.stderr).not.toMatch(/Omnia/);
+    // In no list: a typo, refused, with what it was close to; nothing on stdout, --json too.
+    const typo = await ask(['calls', '--status', 'agent_hangupp', '--json']);
+    expect(typo.code, typo.stderr).toBe(2);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr.trim()).toBe(
+      `error: The local agent at ${agent.host} has no status "agent_hangupp": did you mean agent_hangup? The status is how a call ended, as it spells it: ${own}`,
+    );
+    // Its own, in another case and separators: sent as it spells it, and said so in its name.
+    const shutdown = await ask(['calls', '--status', 'Server-Shutdown']);
+    expect(shutdown.code, shutdown.stderr).toBe(0);
+    expect(shutdown.stderr).toContain(
+      `--status "Server-Shutdown" is sent as server_shutdown: the local agent at ${agent.host} spells end reasons in lower case.`,
+    );
+    expect(shutdown.stderr).toContain('No call ended with status "server_shutdown" in that range.');
+    // The built-in local agent the same, in its name.
+    const local = await runCli(['calls', '--local', '--status', 'zzz'], {
+      env: cliEnv(tempDir('omnia-local-status-')),
+      timeoutMs: 30_000,
+    });
+    expect(local.code, local.stderr).toBe(2);
+    expect(local.stderr).toMatch(
+      /^error: The local agent has no status "zzz"\. The status is how a call ended, as it spells it: agent_hangup, /m,
+    );
+  }, 60_000);
 });

@@ -16,11 +16,13 @@ import {
   transcriptProblem,
 } from '../../api/call-logs.js';
 import { commandFor, flagTarget } from '../../api/command-hint.js';
-import { ApiError } from '../../api/errors.js';
+import { ApiError, inSentence, serverOf } from '../../api/errors.js';
+import { localAgentHost } from '../../api/local-serve.js';
 import { KNOWN_END_REASONS } from '../../api/record-facts.js';
 import type { ApiTarget } from '../../api/request.js';
 import { closeMatches, normaliseName } from '../../api/suggest.js';
 import { scrubSecrets } from '../../app/lifecycle.js';
+import { LOCAL_END_REASONS, LOCAL_LIVE_STATUS } from '../../local-agent/call-log.js';
 import { writeErrorReason } from '../../text/file-errors.js';
 import {
   lockedReason,
@@ -248,12 +250,33 @@ function isLeapYear(year: number): boolean {
 
 /**
  * Why `--status` may have matched nothing. Omnia filters on the end reason as spelled, and does
- * not say which it knows: a typo and "no such calls" look the same. A status this app knows is
- * only a note; another one is named with the known ones closest to it (the server may know more,
- * so it is not refused).
+ * not say which it knows (its docs name `agent_hangup`, and no list): a typo and "no such calls"
+ * look the same. A status this app knows is only a note; another one is named with the known
+ * ones closest to it (Omnia may know more, so it is not refused).
+ *
+ * `localAgent`: the name of the local agent that answered (`The local agent at 127.0.0.1:8787`,
+ * built in or a `serve`), whose end reasons are known, all of them ({@link LOCAL_END_REASONS}):
+ * the line lists those; a status in no list, its own or Omnia's, is a mistake to fix, refused
+ * with a {@link CallsUsageError} naming the closest of its own.
  */
-export function statusHint(status: string): string {
+export function statusHint(status: string, localAgent?: string): string {
   const shown = JSON.stringify(cleanText(status));
+  if (localAgent !== undefined) {
+    const own = LOCAL_END_REASONS.join(', ');
+    if (LOCAL_END_REASONS.includes(status) || status === LOCAL_LIVE_STATUS) {
+      return `No call ended with status ${shown} in that range.`;
+    }
+    if (!KNOWN_END_REASONS.includes(status)) {
+      const close = closeMatches(status, LOCAL_END_REASONS, (reason) => [reason]);
+      throw new CallsUsageError(
+        `${localAgent} has no status ${shown}${
+          close.length > 0 ? `: did you mean ${close.join(', ')}?` : '.'
+        } The status is how a call ended, as it spells it: ${own}.`,
+      );
+    }
+    // Omnia's, not one it gives a call: none has it, and its own are what it filters on.
+    return `No call ended with status ${shown}. The status is how a call ended, as ${inSentence(localAgent)} spells it: ${own}.`;
+  }
   if (KNOWN_END_REASONS.includes(status))
     return `No call ended with status ${shown} in that range.`;
   // One that differs only in case or separators was sent as the known one (statusAsSpelled).
@@ -264,12 +287,15 @@ export function statusHint(status: string): string {
 }
 
 /**
- * `--status` as Omnia spells end reasons (`agent_hangup`: lower case, documented so): one this
- * app knows, in any case and with any separators (`USER_HANGUP`, `user-hangup`), is sent as
- * that one; any other in lower case. Blank around it is dropped.
+ * `--status` as end reasons are spelled (`agent_hangup`: lower case, as Omnia documents it and
+ * the local agent does): one this app knows, Omnia's or the local agent's, in any case and with
+ * any separators (`USER_HANGUP`, `user-hangup`, `Server-Shutdown`), is sent as that one; any
+ * other in lower case. Blank around it is dropped.
  */
 export function statusAsSpelled(status: string): string {
-  const known = KNOWN_END_REASONS.find((r) => normaliseName(r) === normaliseName(status));
+  const known = [...KNOWN_END_REASONS, ...LOCAL_END_REASONS].find(
+    (r) => normaliseName(r) === normaliseName(status),
+  );
   return known ?? status.trim().toLowerCase();
 }
 
@@ -289,12 +315,6 @@ export async function runCallsCommand(
   }
   const { api, local } = await commandApi(flags, err);
   const status = flags.status === undefined ? undefined : statusAsSpelled(flags.status);
-  // Said when the case or separators changed, not for blanks trimmed off.
-  if (status !== undefined && status !== flags.status?.trim()) {
-    err(
-      `--status ${JSON.stringify(cleanText(flags.status ?? ''))} is sent as ${status}: Omnia spells end reasons in lower case.`,
-    );
-  }
   const { calls, more } = await listCallLogs(api, {
     limit: flags.limit ?? DEFAULT_CALLS_LIMIT,
     ...(since ? { since } : {}),
@@ -303,6 +323,18 @@ export async function runCallsCommand(
     // A short rate limit between two pages is waited out: said where a person reads.
     onWait: err,
   });
+  // Who answered, as a `serve` at --api-base says on its answers: known only now.
+  const who = serverOf(api);
+  const localAgent = local || localAgentHost(api.apiBase) !== undefined ? who : undefined;
+  // A status in no list, to a local agent, whose end reasons are all known: refused before
+  // anything is printed (an empty table or `[]` read as an answer).
+  const none = calls.length === 0 && status ? statusHint(status, localAgent) : undefined;
+  // Said when the case or separators changed, not for blanks trimmed off.
+  if (status !== undefined && status !== flags.status?.trim()) {
+    err(
+      `--status ${JSON.stringify(cleanText(flags.status ?? ''))} is sent as ${status}: ${inSentence(who)} spells end reasons in lower case.`,
+    );
+  }
   // The count and the notes go to stderr with --json too: stdout stays the JSON alone.
   const table = flags.json ? undefined : layoutCalls(calls, width);
   if (table) for (const line of table.lines) out(line);
@@ -318,7 +350,7 @@ export async function runCallsCommand(
           : ''
       }.`,
     );
-  } else if (status) err(statusHint(status));
+  } else if (none) err(none);
   else if (since || until) err(`No calls in that range (${rangeWords(flags)}).`);
   else err('No calls yet.');
   if (local && calls.length === 0) {
