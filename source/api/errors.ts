@@ -606,6 +606,15 @@ function apiBaseToo(host: string): string {
   return isDefaultHost(host) ? '' : ' and --api-base';
 }
 
+/**
+ * Who answers at `host`, inside a sentence: `Omnia at api.omnia-voice.com`, `the local agent at
+ * 127.0.0.1:8787` (a `serve`'s name has its host already: not said twice).
+ */
+function whoAt(who: string, host: string): string {
+  const named = inSentence(who);
+  return named.endsWith(` at ${host}`) ? named : `${named} at ${host}`;
+}
+
 /** A server's name inside a sentence: `the local agent`, `Omnia`. */
 export function inSentence(who: string): string {
   return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
@@ -753,14 +762,14 @@ export function networkFailureToError(
           : code;
     return new ApiError(
       'unreachable',
-      `Cannot reach ${inSentence(who)} at ${host} (${what}). Check your network${apiBaseToo(host)}.`,
+      `Cannot reach ${whoAt(who, host)} (${what}). Check your network${apiBaseToo(host)}.`,
       { cause },
     );
   }
   const detail = sanitizeServerText(redactKey(messageOf(error), context.apiKey), 120);
   return new ApiError(
     'unreachable',
-    `Cannot reach ${inSentence(who)} at ${host} (${code || detail || 'network error'}). Check your network${apiBaseToo(host)}.`,
+    `Cannot reach ${whoAt(who, host)} (${code || detail || 'network error'}). Check your network${apiBaseToo(host)}.`,
     { cause },
   );
 }

@@ -8,6 +8,7 @@ import {
   parseRetryAfter,
   safeCause,
 } from '../../source/api/errors.js';
+import { LOCAL_AGENT_HEADER, noteLocalAgent } from '../../source/api/local-serve.js';
 import { sanitizeServerText } from '../../source/api/sanitize.js';
 
 const KEY = 'sk_test_DISTINCTIVE_77779999';
@@ -160,6 +161,15 @@ describe('safeCause', () => {
     );
     expect(failure('ECONNREFUSED', 'omnia.example.test')).toBe(
       'Cannot reach Omnia at omnia.example.test (connection refused). Check your network and --api-base.',
+    );
+  });
+
+  it('a serve that answered in this run, gone since, is named as the local agent at its address, once', () => {
+    const base = 'http://127.0.0.1:1';
+    noteLocalAgent(new URL(base), { [LOCAL_AGENT_HEADER]: '1' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(networkFailureToError(refused, { host: '127.0.0.1:1', apiBase: base }).message).toBe(
+      'Cannot reach the local agent at 127.0.0.1:1 (connection refused). Check your network and --api-base.',
     );
   });
 });
