@@ -397,8 +397,16 @@ export class CallSession {
     // The first call is named while it is being created, as asked for (a redial keeps the name
     // its call had).
     if (number === 1) {
-      const title = this.options.titleFor(plannedLabel(plan));
-      this.update({ title, store: this.pending({ title, between: false }) });
+      const label = plannedLabel(plan);
+      const title = this.options.titleFor(label);
+      // The info pane's `agent` row names it as the header does (`—` read as no agent).
+      const agentId = label.agentId ?? (plan.target.kind === 'agent' ? plan.target.ref : undefined);
+      const agent = {
+        ...(agentId === undefined ? {} : { agentId }),
+        ...(label.agentName === undefined ? {} : { agentName: label.agentName }),
+        local: this.options.ctx.api.server !== undefined,
+      };
+      this.update({ title, store: this.pending({ title, between: false, agent }) });
     }
     const { o } = this.options.ctx;
     if (number > 1) {
@@ -629,8 +637,11 @@ export class CallSession {
     phase,
     between = true,
     error,
+    agent,
   }: {
     title?: string;
+    /** The agent the coming call is for, when the call before does not say (the first call). */
+    agent?: PendingStoreOptions['agent'];
     phase?: 'error';
     /** Why (a failed redial), for the events pane. */
     error?: string;
@@ -642,15 +653,19 @@ export class CallSession {
     return pendingStore(title, {
       ptt: this.options.ctx.o.ptt,
       muted: before.userMuted,
-      ...(between
-        ? {
-            agent: {
-              agentId: before.agentId,
-              local: before.local,
-              ...(label?.kind === 'agent' && label.agentName ? { agentName: label.agentName } : {}),
-            },
-          }
-        : {}),
+      ...(agent !== undefined
+        ? { agent }
+        : between
+          ? {
+              agent: {
+                agentId: before.agentId,
+                local: before.local,
+                ...(label?.kind === 'agent' && label.agentName
+                  ? { agentName: label.agentName }
+                  : {}),
+              },
+            }
+          : {}),
       ...(phase ? { phase } : {}),
       ...(error === undefined ? {} : { error }),
       ...(between ? { save: async () => this.saveFinished() } : {}),

@@ -516,10 +516,13 @@ describe('m before the call is up', () => {
     proxy.holdCreates();
     const home = tempDir('omnia-early-mute-');
     const tui = await app(['--api-base', proxy.baseUrl, '--agent', 'demo'], home);
-    await tui.waitForScreen(
+    const creating = await tui.waitForScreen(
       (s) => s.includes('creating call') && s.includes('mic off'),
       'the call being created',
     );
+    // The info pane names the agent being called, as the header does; there is no call yet.
+    expect(creating).toMatch(/│agent +demo\s/);
+    expect(creating).toMatch(/│call +—/);
     // It was dropped without a word, and the call came up with the mic live.
     await tui.keys('m');
     await tui.waitForScreen(
