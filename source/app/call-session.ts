@@ -302,7 +302,8 @@ export class CallSession {
 
   /**
    * A signal ended the run: hang up (saying `reason`), finish without the record (one being
-   * fetched is skipped, a redial is not made), then leave with `code`.
+   * fetched is skipped, a redial is not made), then leave with `code`. With no call yet, the
+   * line that says so names `reason` too (`No call: stopped by SIGTERM while …`).
    */
   stop(code: number, reason?: string): void {
     this.stopCode ??= code;
@@ -617,8 +618,9 @@ export class CallSession {
       this.end({
         exitCode: this.stopCode ?? code ?? (failed || refused ? 1 : (last?.snapshot.exitCode ?? 0)),
         calls: this.options.files.earlier,
+        // A signal (`reason`: `stopped by SIGTERM`) is said as plain mode says it: nobody quit.
         ...(!call && dialing && then === 'quit'
-          ? { note: 'No call: you quit while it was being created.' }
+          ? { note: `No call: ${reason ?? 'you quit'} while it was being created.` }
           : {}),
         ...(!call && picking && !refused ? { note: 'No call: you left the agent picker.' } : {}),
         ...(!call && refused ? { error: `No call: ${refused}` } : {}),

@@ -453,6 +453,32 @@ describe('full-screen stop paths (tmux)', () => {
     expect(t.screen().join('\n')).toMatch(/^Ended: stopped by SIGTERM/m);
   }, 60_000);
 
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)(
+    '%s while the call is being created: said as plain mode says it, not as a quit (exit %i)',
+    async (signal, code) => {
+      server = await startHostileServer({ create: { kind: 'hang' } });
+      const files = runFiles();
+      const t = launch(server, files);
+      await waitFor(() => server?.createRequests.length === 1 || undefined, {
+        what: 'the request',
+      });
+      // The screen is up while the call is being created (it loads once dialing has waited).
+      await t.waitScreen((s) => /creating/.test(s) && /q quit/.test(s), 'the UI while dialing');
+      process.kill(await appPid(t), signal);
+      await expectShellBack(t, code);
+      const screen = t.screen().join('\n');
+      // Nobody quit: a signal stopped it, and the line says which, as `--plain` does.
+      expect(screen).toMatch(
+        new RegExp(`^No call: stopped by ${signal} while it was being created\\.$`, 'm'),
+      );
+      expect(screen).not.toMatch(/you quit/);
+    },
+    30_000,
+  );
+
   it('SIGTERM while the call record is fetched after q: no wait for it, exit 143, summary kept', async () => {
     server = await recordlessServer();
     const files = runFiles();
