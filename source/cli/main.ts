@@ -837,13 +837,14 @@ function buildProgram(setExit: (code: number) => void): Command {
     .action(async (args: string[]) => {
       const { runConfigCommand } = await import('../config/commands.js');
       const { configFilePath, openConfig } = await import('../config/store.js');
+      const { readConfigView } = await import('../config/read.js');
       const { settingOverrides } = await import('../config/resolve.js');
       const warnings: string[] = [];
       const overrides = settingOverrides(process.env, process.cwd(), warnings);
       for (const warning of warnings) err(`warning: ${warning}`);
-      setExit(
-        runConfigCommand(args, out, { path: configFilePath(), open: openConfig }, err, overrides),
-      );
+      // `get` and `list` read the file as a call does; only `set` and `unset` open it to write.
+      const file = { path: configFilePath(), read: readConfigView, open: openConfig };
+      setExit(runConfigCommand(args, out, file, err, overrides));
     });
 
   const serial = program.command('serial').description('serial control helpers');

@@ -1,6 +1,7 @@
 import { maskKey } from '../api/mask-key.js';
 import { sanitizeServerText } from '../api/sanitize.js';
 import { ConfigError, ConfigFileError } from './errors.js';
+import type { ConfigView } from './read.js';
 import {
   echoGuardTurnsEchoOff,
   outranks,
@@ -29,9 +30,13 @@ export const CONFIG_EXIT_USAGE = 2;
 /** The config file itself cannot be used (corrupt, unreadable). */
 export const CONFIG_EXIT_FILE = 1;
 
-/** The config file not opened yet: where it is, and how to open it. */
+/**
+ * The config file not opened yet: where it is, how to read it (as a call reads it: nothing is
+ * made) and how to open it to change it (conf, which makes its directory).
+ */
 export interface ConfigOpener {
   readonly path: string;
+  read(): ConfigView;
   open(): ConfigStore;
 }
 
@@ -64,18 +69,21 @@ export function runConfigCommand(
 ): number {
   const [command, ...rest] = args;
   // Opened only by the commands that read or write it, inside the try: a file that cannot be
-  // used is exit 1 with its reason, and `path` still says where it is.
+  // used is exit 1 with its reason, and `path` still says where it is. Read as a call reads it
+  // by the commands that only read (a HOME that cannot be written is no matter to them), and
+  // opened to be written only by those that change it.
   const store = (): ConfigStore => ('open' in config ? config.open() : config);
+  const view = (): ConfigView => ('read' in config ? config.read() : config);
   try {
     switch (command) {
       case 'list':
-        return expectArgs('list', rest, err) ?? list(out, store(), err, overrides);
+        return expectArgs('list', rest, err) ?? list(out, view(), err, overrides);
       case 'get':
-        return expectArgs('get', rest, err) ?? get(rest[0]!, out, store(), err, overrides);
+        return expectArgs('get', rest, err) ?? get(rest[0]!, out, view(), err, overrides);
       case 'set':
         return expectArgs('set', rest, err) ?? set(rest[0]!, rest[1]!, out, err, store());
       case 'unset':
-        return expectArgs('unset', rest, err) ?? unset(rest[0]!, out, store());
+        return expectArgs('unset', rest, err) ?? unset(rest[0]!, out, view(), store);
       case 'path':
         return expectArgs('path', rest, err) ?? printPath(out, config.path);
       case 'help':
@@ -178,7 +186,7 @@ function defaultFor(key: SettingKey): SettingValue {
 
 function list(
   out: (line: string) => void,
-  store: ConfigStore,
+  store: ConfigView,
   err: (line: string) => void,
   overrides: readonly SettingOverride[],
 ): number {
@@ -256,7 +264,7 @@ function shownRaw(o: SettingOverride): string {
 function get(
   name: string,
   out: (line: string) => void,
-  store: ConfigStore,
+  store: ConfigView,
   err: (line: string) => void,
   overrides: readonly SettingOverride[],
 ): number {
@@ -305,7 +313,7 @@ function overrideOf(
 /** A value of `key` and the place it is from: a valid override, else the saved value. */
 function placed(
   key: 'echo' | 'echoGuard',
-  store: ConfigStore,
+  store: ConfigView,
   overrides: readonly SettingOverride[],
 ): { value: SettingValue; source: SettingSource } | undefined {
   const over = overrides.find((o) => o.key === key);
@@ -323,7 +331,7 @@ function placed(
  * rule (`echoGuardTurnsEchoOff`), and the echoGuard that turned it off, if one did.
  */
 function echoFor(
-  store: ConfigStore,
+  store: ConfigView,
   overrides: readonly SettingOverride[],
 ): { value: string; guard?: { source: SettingSource } } {
   const echo = placed('echo', store, overrides);
@@ -340,7 +348,7 @@ function echoFor(
  */
 function echoGuardLine(
   o: SettingOverride,
-  store: ConfigStore,
+  store: ConfigView,
   overrides: readonly SettingOverride[],
 ): string {
   const line = overrideLine(o);
@@ -358,7 +366,7 @@ function echoGuardLine(
  */
 function getEcho(
   out: (line: string) => void,
-  store: ConfigStore,
+  store: ConfigView,
   err: (line: string) => void,
   overrides: readonly SettingOverride[],
 ): number {
@@ -402,14 +410,19 @@ function set(
   return CONFIG_EXIT_OK;
 }
 
-function unset(name: string, out: (line: string) => void, store: ConfigStore): number {
+/** `config unset`: the file is opened to be written (`open`) only when it holds the key. */
+function unset(
+  name: string,
+  out: (line: string) => void,
+  file: ConfigView,
+  open: () => ConfigStore,
+): number {
   const key = requireKnown(name);
-  const saved = store.keys().includes(key);
-  store.unset(key);
-  if (!saved) {
-    out(`${key} was not set in ${store.path}: nothing to remove.`);
+  if (!file.keys().includes(key)) {
+    out(`${key} was not set in ${file.path}: nothing to remove.`);
     return CONFIG_EXIT_OK;
   }
+  open().unset(key);
   const fallback = defaultFor(key);
   out(
     fallback === undefined

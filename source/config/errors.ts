@@ -116,8 +116,15 @@ function unusable(error: NodeJS.ErrnoException, file: string): string {
         : `a part of its path is not a directory (${code}): a file, or a link to one, is where a directory should be. Check the path and the links on it.`;
     }
     case 'EACCES':
-    case 'EPERM':
+    case 'EPERM': {
+      // Making the file's folder was refused: that folder is not there to be owned, the folder
+      // it would be made in is what refused.
+      const made = error.syscall === 'mkdir' ? folderNotMade(file) : undefined;
+      if (made) {
+        return `permission denied: its folder ${made.folder} cannot be made in ${made.parent} (${code}). Check that you own ${made.parent} and may write in it, or use a config directory you may write in (on Linux, set XDG_CONFIG_HOME).`;
+      }
       return `permission denied${deniedWhere(error.path, file)} (${code}). Check that you own it and its directory, and may read and write them.`;
+    }
     case 'ELOOP':
       return 'it, or a link on its path, is a loop of symbolic links (ELOOP). Remove the link, or point it at a file.';
     case 'ENAMETOOLONG':
@@ -142,6 +149,19 @@ function fileOnThePath(file: string): string | undefined {
     if (stats && !stats.isDirectory()) found = dir;
   }
   return found;
+}
+
+/**
+ * The config file's folder when it is not there, and the nearest folder above it that is (where
+ * making it was refused); undefined when the folder is there.
+ */
+function folderNotMade(file: string): { folder: string; parent: string } | undefined {
+  const folder = path.dirname(file);
+  if (statOrUndefined(folder)) return undefined;
+  for (let dir = path.dirname(folder); ; dir = path.dirname(dir)) {
+    if (statOrUndefined(dir)?.isDirectory()) return { folder, parent: dir };
+    if (dir === path.dirname(dir)) return undefined;
+  }
 }
 
 function statOrUndefined(file: string): fs.Stats | undefined {

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { maskKey } from '../api/mask-key.js';
 import { ConfigFileError, FIX_ADVICE, invalidValueMessage, toConfigError } from './errors.js';
 import {
   checkSaved,
   defaultConfigDir,
+  displayValue,
+  SETTING_KEYS,
   SETTING_SPECS,
   type SettingKey,
   type Settings,
@@ -27,31 +30,77 @@ export interface ConfigReader {
 /**
  * Reads the config file without `conf`. A call only reads settings, and loading conf costs
  * about 65 ms of start-up before the call can be created. The file is read by the same rules as
- * `config` reads it through conf (`parseConfigText`, `savedSettings`): a missing or blank file is
- * an empty config; one that is not a JSON object stops the call with a ConfigFileError naming
- * the file, and one that holds a value of the wrong type or out of range does when its values
- * are asked for, naming the key (after the keys that are no setting have been said: a misspelled
- * one beside a bad value may be why).
+ * `config` reads it (`parseConfigText`, `savedSettings`): a missing or blank file is an empty
+ * config (nothing is made: a HOME that cannot be written is no matter to a read); one that is
+ * not a JSON object stops the call with a ConfigFileError naming the file, and one that holds a
+ * value of the wrong type or out of range does when its values are asked for, naming the key
+ * (after the keys that are no setting have been said: a misspelled one beside a bad value may be
+ * why).
  */
 export function readConfig(options: OpenConfigOptions = {}): ConfigReader {
+  return readConfigView(options);
+}
+
+/**
+ * What `config get` and `config list` need of the file: read as a call reads it
+ * ({@link readConfig}), values shown as they show them. `conf` is for writing: opening it makes
+ * the config directory, which a read has no need of.
+ */
+export interface ConfigView extends ConfigReader {
+  /** The saved value of a setting, or undefined when it is not saved. */
+  get<K extends SettingKey>(key: K): Settings[K] | undefined;
+  /** Saved settings as display strings, in display order; the API key is masked. */
+  list(): Array<{ key: SettingKey; value: string }>;
+  /**
+   * {@link list} that does not stop at an invalid value: the valid ones as display strings, and
+   * for each invalid one what a call says of it. Optional: a view without it lists as `list`.
+   */
+  checkedList?(): {
+    entries: Array<{ key: SettingKey; value: string }>;
+    problems: Map<SettingKey, string>;
+  };
+}
+
+/** The config file read as a call reads it ({@link readConfig}), for `config get` and `list`. */
+export function readConfigView(options: OpenConfigOptions = {}): ConfigView {
   const file = path.join(options.cwd ?? defaultConfigDir(), 'config.json');
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { path: file, values: () => ({}), keys: () => [] };
-    throw toConfigError(error, file);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw toConfigError(error, file);
+    text = '';
   }
   const record = parseConfigText(text, file);
-  let saved: Partial<Settings> | undefined;
+  return viewOfRecord(() => record, file);
+}
+
+/** The settings view of a config file's `record` (read each time it is asked for). */
+export function viewOfRecord(
+  record: () => Record<string, unknown>,
+  file: string,
+): Required<ConfigView> {
+  let saved: { from: Record<string, unknown>; values: Partial<Settings> } | undefined;
+  const values = (): Partial<Settings> => {
+    const from = record();
+    if (saved?.from !== from) saved = { from, values: savedSettings(from, file) };
+    return saved.values;
+  };
+  const shown = (known: Partial<Settings>) =>
+    SETTING_KEYS.filter((key) => known[key] !== undefined).map((key) => ({
+      key,
+      value: displayValue(key, known[key], maskKey),
+    }));
   return {
     path: file,
-    values: () => {
-      saved ??= savedSettings(record, file);
-      return saved;
+    values,
+    keys: () => Object.keys(record()),
+    get: (key) => values()[key],
+    list: () => shown(values()),
+    checkedList: () => {
+      const { known, problems } = checkedSettings(record(), file);
+      return { entries: shown(known), problems };
     },
-    keys: () => Object.keys(record),
   };
 }
 

@@ -1,16 +1,13 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
-import { maskKey } from '../api/mask-key.js';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { ConfigError, invalidValueMessage, toConfigError } from './errors.js';
-import { checkedSettings, parseConfigText, savedSettings } from './read.js';
+import { type ConfigView, parseConfigText, viewOfRecord } from './read.js';
 import {
   defaultConfigDir,
-  displayValue,
   findSettingKey,
-  SETTING_KEYS,
   type SettingKey,
   type Settings,
   type SettingValue,
@@ -25,12 +22,11 @@ export const CONFIG_FILE_MODE = 0o600;
 /** conf's default file name inside the config directory. */
 const CONFIG_FILE_NAME = 'config.json';
 
-/** The user's saved settings (the config file), typed and validated. */
-export interface ConfigStore {
-  /** Absolute path of the config file. */
-  readonly path: string;
-  /** The saved value of a setting, or undefined when it is not saved. */
-  get<K extends SettingKey>(key: K): Settings[K] | undefined;
+/**
+ * The user's saved settings (the config file), typed and validated, to change them. Only to read
+ * them, `readConfigView` (read.ts) reads the file as a call does, without making its directory.
+ */
+export interface ConfigStore extends ConfigView {
   /**
    * Saves a setting. `key` may be spelled as in the docs or kebab-case; string values are
    * parsed into the setting's type. Throws {@link ConfigError} for unknown keys or bad values.
@@ -38,20 +34,6 @@ export interface ConfigStore {
   set(key: string, value: unknown): { key: SettingKey; value: SettingValue };
   /** Removes a saved setting (it falls back to its default). Throws for unknown keys. */
   unset(key: string): SettingKey;
-  /** Saved settings as display strings, in display order; the API key is masked. */
-  list(): Array<{ key: SettingKey; value: string }>;
-  /** Every saved setting with its real value, for resolution. */
-  values(): Partial<Settings>;
-  /** Every key in the file, settings or not. */
-  keys(): string[];
-  /**
-   * {@link list} that does not stop at an invalid value: the valid ones as display strings, and
-   * for each invalid one what a call says of it. Optional: a store without it lists as `list`.
-   */
-  checkedList?(): {
-    entries: Array<{ key: SettingKey; value: string }>;
-    problems: Map<SettingKey, string>;
-  };
 }
 
 /** Where the config lives; tests pass a temporary directory. */
@@ -96,14 +78,16 @@ export function openConfig(options: OpenConfigOptions = {}): ConfigStore {
 class ConfStore implements ConfigStore {
   readonly path: string;
   readonly #conf: Conf<Partial<Settings>>;
+  readonly #view: Required<ConfigView>;
 
   constructor(conf: Conf<Partial<Settings>>) {
     this.#conf = conf;
     this.path = conf.path;
+    this.#view = viewOfRecord(() => this.#guard(() => this.#conf.store), this.path);
   }
 
   get<K extends SettingKey>(key: K): Settings[K] | undefined {
-    return this.values()[key];
+    return this.#view.get(key);
   }
 
   set(name: string, raw: unknown): { key: SettingKey; value: SettingValue } {
@@ -133,37 +117,22 @@ class ConfStore implements ConfigStore {
   }
 
   list(): Array<{ key: SettingKey; value: string }> {
-    const saved = this.values();
-    return SETTING_KEYS.filter((key) => saved[key] !== undefined).map((key) => ({
-      key,
-      value: displayValue(key, saved[key], maskKey),
-    }));
+    return this.#view.list();
   }
 
   keys(): string[] {
-    return Object.keys(this.#guard(() => this.#conf.store));
+    return this.#view.keys();
   }
 
   checkedList(): {
     entries: Array<{ key: SettingKey; value: string }>;
     problems: Map<SettingKey, string>;
   } {
-    const { known, problems } = checkedSettings(
-      this.#guard(() => this.#conf.store),
-      this.path,
-    );
-    const entries = SETTING_KEYS.filter((key) => known[key] !== undefined).map((key) => ({
-      key,
-      value: displayValue(key, known[key], maskKey),
-    }));
-    return { entries, problems };
+    return this.#view.checkedList();
   }
 
   values(): Partial<Settings> {
-    return savedSettings(
-      this.#guard(() => this.#conf.store),
-      this.path,
-    );
+    return this.#view.values();
   }
 
   #guard<T>(action: () => T): T {

@@ -324,6 +324,19 @@ describe('a config file that cannot be opened says why in words', () => {
     expect(message).not.toMatch(/config\.json \(E/);
   });
 
+  it('EACCES making its folder: the folder that refused is named, not the one not made', () => {
+    const home = tempDir();
+    const folder = path.join(home, '.config', 'omnia-voice');
+    const error = Object.assign(new Error(`EACCES: permission denied, mkdir '${folder}'`), {
+      code: 'EACCES',
+      syscall: 'mkdir',
+      path: folder,
+    });
+    expect(toConfigError(error, path.join(folder, 'config.json')).message).toBe(
+      `Cannot use the config file ${path.join(folder, 'config.json')}: permission denied: its folder ${folder} cannot be made in ${home} (EACCES). Check that you own ${home} and may write in it, or use a config directory you may write in (on Linux, set XDG_CONFIG_HOME).`,
+    );
+  });
+
   it('another code: the system words, not the code alone', () => {
     const error = Object.assign(new Error("EIO: i/o error, open '/c/config.json'"), {
       code: 'EIO',
