@@ -47,7 +47,7 @@ import {
   withRecord,
 } from './call-record.js';
 import { addSecret, onCleanup } from './lifecycle.js';
-import { numberedPath } from './preflight.js';
+import { ANOTHER_TRANSCRIPT_DIR, numberedPath } from './preflight.js';
 import type { CallOptions } from './run-call.js';
 import { countAgentGap } from './stats.js';
 
@@ -114,6 +114,16 @@ export class SessionFiles {
       format: this.o.transcriptFormat,
     });
     return `${this.o.transcriptDir.replace(/\/+$/, '')}/${name}`;
+  }
+
+  /**
+   * A write problem of the run's file (`could not write transcript <path>: <why>`) as `s` and
+   * the end say it: for a file in the transcript directory (not `--transcript`'s), with the way
+   * out the `--save-transcripts` check gives (`; set another folder (…)`).
+   */
+  problemSaid(problem: string): string {
+    const inDir = this.path !== undefined && this.path !== this.o.transcriptPath;
+    return inDir ? `${problem}; ${ANOTHER_TRANSCRIPT_DIR}` : problem;
   }
 }
 
@@ -263,8 +273,11 @@ export async function openCall(
       files.path ??= files.generatedPath(store.getSnapshot(), fileTag);
       writer ??= follow(files.path);
       await writer.flush();
-      // The writer never throws (a failing disk must not take the call down): ask it.
-      if (writer.problem) throw new Error(writer.problem);
+      // The writer never throws (a failing disk must not take the call down): ask it. The
+      // path goes with the message, for the screen to shorten (`~/…`).
+      if (writer.problem) {
+        throw Object.assign(new Error(files.problemSaid(writer.problem)), { path: writer.path });
+      }
       // A pipe is written once, at the end: nothing was saved now, and the screen says so.
       if (writer.writtenAtEnd) throw new SaveAtEnd(writer.path);
       return writer.path;
@@ -383,7 +396,9 @@ export async function finishCall(
   const writer = call.writer();
   await writer?.close(summary, transcript);
   // The summary must not name a file that does not hold the call.
-  if (writer?.problem) summary = { ...summary, transcriptProblem: writer.problem };
+  if (writer?.problem) {
+    summary = { ...summary, transcriptProblem: files.problemSaid(writer.problem) };
+  }
   await call.close();
   const done = { snapshot: store.getSnapshot(), summary };
   // Kept once: a forced quit may have ended it already (`endCallNow`).
@@ -465,8 +480,14 @@ export function saveRunCopy(files: SessionFiles, secrets: readonly string[]): st
     };
     writeFileAtomic(path, redactSecrets(formatTranscript(formatFromPath(path), data), secrets));
   } catch (error) {
-    // In words, as the transcript writer says it (`a part of the path is not a directory`).
-    throw new Error(`could not save the transcript to ${path}: ${writeErrorReason(error)}`);
+    // In words, as the transcript writer says it (`a part of the path is not a directory`),
+    // with the way out; the path goes with it, for the screen to shorten (`~/…`).
+    throw Object.assign(
+      new Error(
+        `could not save the transcript to ${path}: ${writeErrorReason(error)}; ${ANOTHER_TRANSCRIPT_DIR}`,
+      ),
+      { path },
+    );
   }
   return path;
 }

@@ -155,6 +155,13 @@ function checkNotFolder(path: string): void {
 }
 
 /**
+ * The way out of a transcript directory that cannot be written, said by every message about one:
+ * this check, `s` failing to save there, the end's `Transcript: NOT saved: …`.
+ */
+export const ANOTHER_TRANSCRIPT_DIR =
+  'set another folder (omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR)';
+
+/**
  * `--save-transcripts` writes into the transcript directory when the run ends: one that cannot
  * be made or written in (a file on its path, /proc) would lose the transcript after the call.
  * Made now if missing, as the save would make it, and a probe file made in it and removed; the
@@ -163,7 +170,7 @@ function checkNotFolder(path: string): void {
 function checkTranscriptDir(dir: string, from: string | undefined): void {
   const fail = (reason: string) =>
     usageError(
-      `--save-transcripts cannot save in ${sanitizeLine(dir, 200)}${from ? ` (${from})` : ''}: ${reason}; set another folder (omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR)`,
+      `--save-transcripts cannot save in ${sanitizeLine(dir, 200)}${from ? ` (${from})` : ''}: ${reason}; ${ANOTHER_TRANSCRIPT_DIR}`,
     );
   const stats = statSync(dir, { throwIfNoEntry: false });
   if (stats && !stats.isDirectory()) throw fail('it is a file, not a folder');

@@ -91,10 +91,20 @@ export function fitPath(text: string, width: number): string {
   const before = text.slice(0, from);
   const after = text.slice(from + path.length);
   const room = width - stringWidth(before) - stringWidth(after);
-  const MIN_PATH_COLUMNS = 12;
   if (room < MIN_PATH_COLUMNS) return text;
-  // The end gets the file name whole when it fits beside a few columns of the start, else two
-  // thirds of the room: the file name matters more than the first folders.
+  return `${before}${shortenPath(path, room)}${after}`;
+}
+
+/** The fewest columns a path is cut to: fewer say nothing of where it is. */
+export const MIN_PATH_COLUMNS = 12;
+
+/**
+ * `path` in `room` columns (at least {@link MIN_PATH_COLUMNS}), its middle given up for `…`:
+ * the end gets the file name whole when it fits beside a few columns of the start, else two
+ * thirds of the room (the file name matters more than the first folders). Pure.
+ */
+export function shortenPath(path: string, room: number): string {
+  if (stringWidth(path) <= room) return path;
   const name = path.slice(path.lastIndexOf('/'));
   const tailColumns = Math.min(
     room - 1 - 4,
@@ -102,7 +112,7 @@ export function fitPath(text: string, width: number): string {
   );
   const tail = lastColumns(path, tailColumns);
   const head = truncateToWidth(path, room - stringWidth(tail)).replace(/…$/, '');
-  return `${before}${head}…${tail}${after}`;
+  return `${head}…${tail}`;
 }
 
 /**

@@ -39,6 +39,15 @@ export function unprivilegedCommand(args: readonly string[]): [string, string[]]
   return ['setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', ...node]];
 }
 
+/**
+ * What goes before a command in a shell line to run it held to the file system's modes (a tmux
+ * pane's `shell`): `setpriv …` as root, nothing for anyone else. The shell's redirections are
+ * still made by the shell, so stderr can go to a file the command could not make.
+ */
+export function unprivilegedShellPrefix(): string {
+  return isRoot() ? `setpriv --reuid=${NOBODY} --regid=${NOBODY} --clear-groups ` : '';
+}
+
 /** {@link runCli}, held to the file system's modes (see the module's comment). */
 export function runCliUnprivileged(
   args: string[],

@@ -190,7 +190,7 @@ describe('local devices failing mid-call (plain mode, built CLI)', () => {
     const code2 = await exitOf(run2.child);
     expect(code2, run2.output().stderr).toBe(0);
     expect(run2.output().stderr).toMatch(
-      /^warning: could not save the transcript to .+\/blocker\/sub\/.+\.md: a part of the path is not a directory$/m,
+      /^warning: could not save the transcript to .+\/blocker\/sub\/.+\.md: a part of the path is not a directory; set another folder \(omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR\)$/m,
     );
   }, 40_000);
 });

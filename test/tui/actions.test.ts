@@ -7,7 +7,13 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
+import { skipWhenMissing } from '../helpers/requires.js';
 import { rms } from '../helpers/signal.js';
+import {
+  readOnlyDir,
+  unprivilegedMissing,
+  unprivilegedShellPrefix,
+} from '../helpers/unprivileged.js';
 import { CALL_BYTES_PER_S, type CallFixture, loudToneWav, peak, startCall } from './fixtures.js';
 import { isLive, killAllTuis, startTui, type Tui, until } from './tmux.js';
 
@@ -33,6 +39,9 @@ async function startApp(
   await tui.waitForScreen(isLive, 'the call to be live');
   return { tui, call };
 }
+
+/** `text` as a regular expression matching it literally. */
+const literally = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Waits until the agent has received `seconds` more audio, then returns the latest `tailS`. */
 async function nextAudio(fixture: CallFixture, seconds: number, tailS: number): Promise<Buffer> {
@@ -317,6 +326,53 @@ describe('in-call keys in a real terminal', () => {
     expect(end).toMatch(/^Transcript: NOT saved: could not write transcript /m);
     expect(end).not.toContain('transcript saved to');
     expect(readFileSync(notADir, 'utf8')).toBe('not a folder');
+  }, 60_000);
+
+  it('s in a HOME that cannot be written: the notice keeps the reason whole and says the way out, as the end does', async (ctx) => {
+    skipWhenMissing(ctx, unprivilegedMissing());
+    // The trial's case: a HOME of mode 555 without .local, the default transcript folder in it,
+    // the app run by a user held to the mode (nobody, as root), 100 columns.
+    const home = readOnlyDir('omnia-tui-rohome-');
+    const logs = tempDir('omnia-tui-rolog-');
+    const log = join(logs, 'err.log');
+    call = await startCall();
+    const env: NodeJS.ProcessEnv = { ...call.env(), HOME: home };
+    delete env.XDG_CONFIG_HOME;
+    delete env.XDG_DATA_HOME;
+    const tui = await startTui({
+      args: [...call.args, '--input', 'none', '--output', 'none'],
+      env,
+      cwd: home,
+      shell: (app) => `${unprivilegedShellPrefix()}${app} 2> ${log}; echo EXITED:$?; sleep 120`,
+    });
+    await tui.waitForScreen(isLive, 'the call to be live');
+    await tui.keys('s');
+    const screen = await tui.waitForScreen(
+      (s) => s.includes('could not write transcript'),
+      'the failure notice',
+    );
+    const rows = screen.split('\n');
+    const at = rows.findIndex((row) => row.startsWith('could not write transcript'));
+    const notice = `${rows[at]}${rows[at + 1]}`.replace(/\s+/g, '');
+    const wayOut =
+      'set another folder (omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR)';
+    // Its path under HOME as `~/…` (given way in its middle where it must), its reason whole,
+    // and what to do.
+    expect(notice, screen).toMatch(
+      new RegExp(
+        `^couldnotwritetranscript~/\\.local/\\S*_demo_[0-9a-f]{8}\\.md:permissiondenied;${literally(wayOut.replace(/\s+/g, ''))}$`,
+      ),
+    );
+    await tui.keys('q');
+    await tui.waitForScreen((s) => /^EXITED:0$/m.test(s), 'the shell');
+    const said = readFileSync(log, 'utf8');
+    const file = join(home, '.local', 'share', 'omnia-voice', 'transcripts');
+    expect(said).toMatch(
+      new RegExp(
+        `^Transcript: NOT saved: could not write transcript ${literally(file)}/\\S+_demo_[0-9a-f]{8}\\.md: permission denied; ${literally(wayOut)}$`,
+        'm',
+      ),
+    );
   }, 60_000);
 
   it('s with --transcript writes that file', async () => {

@@ -768,6 +768,39 @@ describe('a toast too wide for its row', () => {
     for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(60);
   });
 
+  it("a failure's reason and way out are kept whole: its path gives way for them", () => {
+    // At 100 columns the reason was cut, `…_demo_a21dadb9.md: permissio…`, and nothing said
+    // what to do.
+    const failed =
+      'could not write transcript ~/.local/share/omnia-voice/transcripts/2026-12-02_09-42-56_demo_a21dadb9.md: permission denied; set another folder (omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR)';
+    const rowsAt = (width: number) =>
+      noticeRows(notices({ phase: 'live', quitting: false, toast: failed }), width).map(
+        (row) => row.text,
+      );
+    const wide = rowsAt(100);
+    expect(wide).toHaveLength(2);
+    expect(wide[0]).toMatch(
+      /^could not write transcript ~\/\.local\/share\/\S*…\S*\/2026-12-02_09-42-56_demo_a21dadb9\.md:/,
+    );
+    expect(wide.join(' ')).toMatch(
+      /\.md: permission denied; set another folder \(omnia-voice config set transcriptDir <folder>, or OMNIA_TRANSCRIPT_DIR\)$/,
+    );
+    for (const row of wide) expect(stringWidth(row)).toBeLessThanOrEqual(100);
+    // Two rows that hold it all show it all.
+    expect(rowsAt(240)).toEqual([failed]);
+    // Too narrow for all of it: the path at its shortest, the reason whole, the end given way.
+    const narrow = rowsAt(60);
+    expect(narrow).toHaveLength(2);
+    expect(narrow.join(' ')).toMatch(/\.md: permission denied; set another folder .*…$/);
+    for (const row of narrow) expect(stringWidth(row)).toBeLessThanOrEqual(60);
+    // A notice that is no failure keeps its path and cuts the words after it, as before.
+    const note =
+      'Hotel Concierge is your agent from now on (kept in ~/.config/omnia-voice/config.json; omnia-voice config unset agentId picks again)';
+    expect(
+      noticeRows(notices({ phase: 'live', quitting: false, toast: note }), 60).map((r) => r.text),
+    ).toEqual(twoRowText(note, 60));
+  });
+
   it('keeps a path whole on the second row and cuts the words after it instead', () => {
     // At 60 columns the config path was cut to `~/.c…fig.json`, the hint after it whole.
     const note =

@@ -6,6 +6,8 @@ import {
   cutMiddle,
   fitPath,
   longestPath,
+  MIN_PATH_COLUMNS,
+  shortenPath,
   stringWidth,
   truncateToWidth,
   wrapText,
@@ -146,16 +148,60 @@ export function notices(input: NoticeInput): Notice[] {
     });
   }
   if (input.toast) {
+    const text = screenLine(input.toast);
     out.push({
       key: 'toast',
-      text: screenLine(input.toast),
+      text,
       color: 'blue',
       bold: false,
       middle: true,
       twoRows: true,
+      // What failed (`could not write transcript <path>: <why>; <what to do>`): the reason and
+      // the way out are what the user needs, so the path gives way for them.
+      ...(FAILED.test(text) ? { fit: (width: number) => twoRowTextKeepingEnd(text, width) } : {}),
     });
   }
   return out;
+}
+
+/** A notice saying what failed, in the app's words. */
+const FAILED = /^could not /;
+
+/**
+ * {@link twoRowText} for a line whose words after its path must be read whole (a failure's
+ * reason and what to do: `could not write transcript ~/…/2026-12-02_demo.md: permission
+ * denied; set another folder (…)`): when its two rows would cut them, its path is cut in its
+ * middle (its file name kept) as little as lets two rows hold them; on a screen too narrow even
+ * for that, the path is cut to its fewest columns and the end of the line gives way. Pure.
+ */
+export function twoRowTextKeepingEnd(text: string, width: number): string[] {
+  const cached = keptEnd.get(`${width}:${text}`);
+  if (cached) return cached;
+  const rows = twoRowText(text, width);
+  const found = longestPath(text);
+  if (found === undefined) return rows;
+  const before = text.slice(0, found.at);
+  const after = text.slice(found.at + found.path.length);
+  if (endsWith(rows, after)) return rows;
+  let shortest = text;
+  let fitted: string[] | undefined;
+  for (let room = stringWidth(found.path) - 1; room >= MIN_PATH_COLUMNS && !fitted; room--) {
+    shortest = `${before}${shortenPath(found.path, room)}${after}`;
+    const candidate = twoRowText(shortest, width);
+    if (endsWith(candidate, after)) fitted = candidate;
+  }
+  const result = fitted ?? twoRowText(shortest, width);
+  // Drawn at every frame while it shows: worked out once per text and width.
+  if (keptEnd.size > 8) keptEnd.clear();
+  keptEnd.set(`${width}:${text}`, result);
+  return result;
+}
+
+const keptEnd = new Map<string, string[]>();
+
+/** `rows` end with all of `end`, nothing of it cut (a break between rows drops spaces only). */
+function endsWith(rows: readonly string[], end: string): boolean {
+  return rows.join('').replace(/\s+/g, '').endsWith(end.replace(/\s+/g, ''));
 }
 
 /**

@@ -279,7 +279,11 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
             // pipe written at the end says so (`SaveAtEnd`), not a failure.
             const said = /^could not/.test(why) || (error as Error)?.name === 'SaveAtEnd';
             const text = said ? why : `could not save the transcript: ${why}`;
-            dispatch({ type: 'toast', text });
+            // Its path under the home folder as `~/…`, as a save that worked says it: room for
+            // the reason and the way out (the notice keeps them whole, `Notices.tsx`).
+            const path = (error as { path?: unknown })?.path;
+            const shown = typeof path === 'string' ? text.replace(path, shortHome(path)) : text;
+            dispatch({ type: 'toast', text: shown });
           },
         );
         return;
