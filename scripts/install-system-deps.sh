@@ -7,10 +7,11 @@
 #               cancellation)
 #   the tests:  socat (pty pairs), tmux (the full-screen UI), openssl (TLS test servers),
 #               procps (ps/pgrep), pulseaudio + pulseaudio-utils + libasound2-plugins (a private
-#               sound server on a real-time clock: pacing, barge-in and echo tests)
+#               sound server on a real-time clock: pacing, barge-in and echo tests), util-linux
+#               (setpriv: a read-only HOME, tested as nobody when the tests run as root)
 #   --bench:    python3 with websockets, aiohttp, numpy, pyee (the vendor's example client as
-#               a peer), libportaudio2 (its audio on the sound server), stress-ng, curl,
-#               util-linux (unshare: the example's host name mapped to the bench server);
+#               a peer), libportaudio2 (its audio on the sound server), stress-ng, curl, and
+#               util-linux's unshare (the example's host name mapped to the bench server);
 #               and, when Debian's python3-websockets is older than 13 (no websockets.asyncio,
 #               which the example imports), Debian 13's python3-websockets unpacked into
 #               .tools/python (pure Python; the bench puts it on PYTHONPATH)
@@ -18,10 +19,10 @@
 set -euo pipefail
 
 packages=(sox libsox-fmt-alsa libsox-fmt-pulse libasound2-dev alsa-utils espeak-ng libspeexdsp1
-  socat tmux openssl procps pulseaudio pulseaudio-utils libasound2-plugins)
+  socat tmux openssl procps pulseaudio pulseaudio-utils libasound2-plugins util-linux)
 if [ "${1:-}" = "--bench" ]; then
   packages+=(python3 python3-websockets python3-aiohttp python3-numpy python3-pyee libportaudio2
-    stress-ng curl util-linux)
+    stress-ng curl)
 fi
 
 # The example client needs websockets.asyncio (websockets >= 13): bookworm has 10.4.
