@@ -622,7 +622,13 @@ export class CallSession {
         ...(!call && dialing && then === 'quit'
           ? { note: `No call: ${reason ?? 'you quit'} while it was being created.` }
           : {}),
-        ...(!call && picking && !refused ? { note: 'No call: you left the agent picker.' } : {}),
+        ...(!call && picking && !refused
+          ? {
+              note: reason
+                ? `No call: ${reason} in the agent picker.`
+                : 'No call: you left the agent picker.',
+            }
+          : {}),
         ...(!call && refused ? { error: `No call: ${refused}` } : {}),
         ...(failed && !call ? { lastError: failed } : {}),
       });

@@ -4,6 +4,7 @@
  * calls above a divider, on screen and in the transcript file), and the "fetching the call
  * record" line that a key skips.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -157,6 +158,22 @@ describe('the agent picker', () => {
       await tui.kill();
     }
     expect(agent.calls).toHaveLength(0);
+  }, 60_000);
+
+  it('SIGTERM in the picker says it stopped the run: nobody left the picker (exit 143)', async () => {
+    const agent = await localAgent();
+    const home = tempDir('omnia-picker-');
+    const tui = await app(['--api-base', agent.baseUrl], home);
+    await tui.waitForScreen((s) => s.includes('pick an agent') && s.includes('Demo'), 'the picker');
+    const shell = execFileSync('tmux', ['-L', tui.socket, 'display', '-p', '#{pane_pid}'], {
+      encoding: 'utf8',
+    }).trim();
+    const pid = Number(execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim());
+    process.kill(pid, 'SIGTERM');
+    const end = await tui.waitForScreen((s) => exitCodeOf(s) !== undefined, 'the app to end');
+    expect(exitCodeOf(end)).toBe(143);
+    expect(end).toMatch(/^No call: stopped by SIGTERM in the agent picker\.$/m);
+    expect(end).not.toMatch(/you left/);
   }, 60_000);
 });
 
