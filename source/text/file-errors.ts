@@ -99,9 +99,10 @@ function reasonIn(reasons: Record<string, string>, error: unknown, codeFirst: bo
   if (known) return known;
   if (codeFirst && e?.code) return e.code;
   if (!(e instanceof Error)) return String(error);
-  // Node's "EIO: i/o error, open '<path>'": the words only (the path may be a temporary file's).
+  // Node's "EIO: i/o error, open '<path>'" and "EFBIG: file too large, write": the words only
+  // (the path may be a temporary file's; the system call is not the user's business).
   if (!e.code) return e.message;
-  return e.message.replace(/^[A-Z]+:\s*/, '').replace(/,\s*\w+\s+'.*$/s, '') || e.code;
+  return e.message.replace(/^[A-Z]+:\s*/, '').replace(/,\s*\w+(\s+'.*)?$/s, '') || e.code;
 }
 
 function isFolder(path: string): boolean {
