@@ -1,6 +1,9 @@
 import { PcmQueue } from './queue.js';
 import { Resampler } from './resample.js';
-import { WavWriter } from './sinks/wav-sink.js';
+import { HEADER_STALE, WavWriteError, WavWriter } from './sinks/wav-sink.js';
+import type { RecordingStop } from './types.js';
+
+export type { RecordingStop } from './types.js';
 
 /** Options for {@link CallRecorder}. */
 export interface CallRecorderOptions {
@@ -40,6 +43,10 @@ interface Side {
  * agent's audio as played on the right. Each side is placed by wall-clock arrival time, so a
  * stretch where one side sent nothing is silence on that side and the two stay in step. The
  * header is refreshed every second of audio, so a killed process still leaves a valid file.
+ *
+ * A write the file refuses (a full disk, an I/O error, the file removed) stops the recording,
+ * never the call: the header is fixed to what the file holds, and {@link CallRecorder.onStop}
+ * is told once. Nothing it is given afterwards is written.
  */
 export class CallRecorder {
   private readonly writer: WavWriter;
@@ -50,6 +57,9 @@ export class CallRecorder {
   private readonly agent: Side = { queue: new PcmQueue(), endFrame: 0, fresh: true };
   private writtenFrames = 0;
   private closed = false;
+  private stop: RecordingStop | undefined;
+  /** Told once when a write fails and the recording stops before the call's end. */
+  onStop: ((stop: RecordingStop) => void) | undefined;
   /** User frames of the current burst, not placed yet, and when the burst arrived. */
   private pendingUser: Buffer[] = [];
   private pendingAt = 0;
@@ -83,6 +93,11 @@ export class CallRecorder {
   /** Seconds of stereo audio written to the file so far. */
   get durationMs(): number {
     return (this.writtenFrames / this.sampleRate) * 1000;
+  }
+
+  /** Why and where the recording stopped before its end, if it did. */
+  get stopped(): RecordingStop | undefined {
+    return this.stop;
   }
 
   /**
@@ -119,15 +134,54 @@ export class CallRecorder {
     );
   }
 
-  /** Write what is left (the shorter side padded with silence) and finish the header. */
+  /**
+   * Write what is left (the shorter side padded with silence) and finish the header. A write
+   * refused now stops the recording as one refused mid-call does (`onStop`); it never rejects.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.placeUser();
-    this.closed = true;
+    if (this.closed) return;
     // The recording runs to the moment it is closed, as a device timeline does (the output WAV
     // closed just before it ends at its clock too), not only to the last audio pushed.
     this.flushTo(Math.max(this.user.endFrame, this.agent.endFrame, this.wallFrame()));
-    this.writer.close();
+    this.closed = true;
+    if (this.stop) return;
+    this.writing(() => {
+      // Removed since the last header refresh: said, not named in the summary as if kept.
+      this.writer.checkPresent();
+      this.writer.close();
+    });
+  }
+
+  /**
+   * Runs a step that writes the file; when the file refuses it, the recording stops there: the
+   * file is given up with its header fixed to what it holds, and `onStop` is told. Only the
+   * file's own errors are taken so: anything else is a bug, and goes on up.
+   */
+  private writing(step: () => void): boolean {
+    try {
+      step();
+      return true;
+    } catch (err) {
+      if (!(err instanceof WavWriteError)) throw err;
+      this.halt(err);
+      return false;
+    }
+  }
+
+  private halt(err: WavWriteError): void {
+    this.closed = true;
+    this.pendingUser = [];
+    this.user.queue.clear();
+    this.agent.queue.clear();
+    const fixed = this.writer.abandon();
+    this.stop = {
+      atMs: this.writer.writtenMs,
+      reason: err.reason,
+      message: `${err.message}${fixed ? '' : HEADER_STALE}`,
+    };
+    this.onStop?.(this.stop);
   }
 
   /** Place the pending burst of user frames, if any. */
@@ -201,7 +255,7 @@ export class CallRecorder {
       stereo.writeInt16LE(left.readInt16LE(i * 2), i * 4);
       stereo.writeInt16LE(right.readInt16LE(i * 2), i * 4 + 2);
     }
-    this.writer.append(stereo);
+    if (!this.writing(() => this.writer.append(stereo))) return;
     this.writtenFrames = targetFrame;
   }
 

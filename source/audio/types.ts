@@ -45,8 +45,44 @@ export interface AudioSink {
   drop?(keepBytes: number): void;
   /** Flush and close (WAV sinks fix their header here). */
   close(): Promise<void>;
-  /** Register a handler for a failure after open (device lost). */
-  onError?(handler: (message: string) => void): void;
+  /**
+   * Register a handler for a failure after open (device lost): one line, and why in words
+   * without the device's name when the sink can say (`the disk is full` for a WAV file).
+   */
+  onError?(handler: (message: string, reason?: string) => void): void;
+}
+
+/**
+ * What the player knew when its output failed (`PlayerOptions.onError`): where, why, and what
+ * of the agent's audio was then still to be heard (it never will be).
+ */
+export interface OutputFailure {
+  /** The sink's reason in words (`the disk is full`), when it gave one. */
+  readonly reason?: string;
+  /** Where on the device's timeline: ms since the call's audio started. */
+  readonly atMs: number;
+  /** Agent audio not heard yet (queued, or written and not played), ms. */
+  readonly unplayedMs: number;
+  /** Agent audio was being heard. */
+  readonly audible: boolean;
+}
+
+/**
+ * A WAV file of the call (`--record`, an output WAV) that stopped before the call's end: how
+ * much of the call it holds, and why.
+ */
+export interface FileStop {
+  /** The audio the file holds, ms from the call's audio start. */
+  readonly atMs: number;
+  /** Why, in words: `the disk is full`. */
+  readonly reason?: string;
+}
+
+/** The recording (`--record`) stopped: a write failed. */
+export interface RecordingStop extends FileStop {
+  readonly reason: string;
+  /** One line naming the file: `cannot write rec.wav: the disk is full`. */
+  readonly message: string;
 }
 
 /**

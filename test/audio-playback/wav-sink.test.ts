@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bytesForMs } from '../../source/audio/constants.js';
@@ -30,6 +30,25 @@ describe('WavFileSink', () => {
   it('refuses an unwritable path at open with one line naming the file', async () => {
     const sink = new WavFileSink(join(tmp.dir, 'no-such-dir', 'x.wav'), RATE);
     await expect(sink.open()).rejects.toThrow(/^cannot write .*x\.wav: no such directory$/);
+  });
+
+  it('its file removed mid-call: the device is lost once, with why; nothing thrown', async () => {
+    const dir = join(tmp.dir, 'removed');
+    mkdirSync(dir);
+    const path = join(dir, 'out.wav');
+    let now = 0;
+    const sink = new WavFileSink(path, RATE, { now: () => now });
+    const errors: Array<[string, string | undefined]> = [];
+    sink.onError((message, reason) => errors.push([message, reason]));
+    await sink.open();
+    sink.startClock();
+    rmSync(dir, { recursive: true });
+    // Past a header refresh (a second of audio), where the writer looks for its file.
+    for (now = 20; now <= 2_500; now += 20) sink.write(tone(20, 440));
+    await sink.close();
+    expect(errors).toEqual([
+      [`cannot write ${path}: the file was removed`, 'the file was removed'],
+    ]);
   });
 
   it('leaves a parseable file when the writing process is killed with SIGKILL', async () => {

@@ -1,5 +1,6 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { writeErrorReason } from '../../text/file-errors.js';
 import type { AudioSink } from '../types.js';
 import { WAV_HEADER_BYTES, wavHeader } from '../wav.js';
 
@@ -12,6 +13,27 @@ export const WAV_HEADER_REFRESH_MS = 1_000;
 export const WAV_WRITE_BATCH_MS = 100;
 
 /**
+ * A write to a WAV file that failed after it was opened (a full disk, an I/O error, the file
+ * removed): `reason` in words (`the disk is full`), the message naming the file. The owner
+ * stops writing and calls {@link WavWriter.abandon}: the file keeps what reached it.
+ */
+export class WavWriteError extends Error {
+  constructor(
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+    this.name = 'WavWriteError';
+  }
+}
+
+/** Added to a write error's message when the header could not be fixed after it either. */
+export const HEADER_STALE = ' (and its header could not be brought up to date)';
+
+/** Said when the file was removed while open (`nlink` 0): what is written goes nowhere. */
+export const WAV_FILE_REMOVED = 'the file was removed';
+
+/**
  * A growing s16le WAV file with `channels` channels, written with synchronous positional writes.
  * The header is written first with a data size of 0 (which readers treat as "to the end of the
  * file") and its sizes are refreshed every {@link WAV_HEADER_REFRESH_MS} of audio and on close,
@@ -19,11 +41,12 @@ export const WAV_WRITE_BATCH_MS = 100;
  */
 export class WavWriter {
   private fd: number | undefined;
-  /** Bytes of sample data on disk. */
+  /** Bytes of sample data on disk, whole frames. */
   private dataBytes = 0;
   private bytesAtLastHeader = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private readonly frameBytes: number;
   private readonly refreshBytes: number;
   private readonly batchBytes: number;
 
@@ -32,14 +55,24 @@ export class WavWriter {
     readonly sampleRate: number,
     readonly channels: number,
   ) {
-    const frameBytes = 2 * channels;
-    this.refreshBytes = Math.round((WAV_HEADER_REFRESH_MS * sampleRate) / 1000) * frameBytes;
-    this.batchBytes = Math.round((WAV_WRITE_BATCH_MS * sampleRate) / 1000) * frameBytes;
+    this.frameBytes = 2 * channels;
+    this.refreshBytes = Math.round((WAV_HEADER_REFRESH_MS * sampleRate) / 1000) * this.frameBytes;
+    this.batchBytes = Math.round((WAV_WRITE_BATCH_MS * sampleRate) / 1000) * this.frameBytes;
   }
 
   /** Bytes of sample data appended so far. */
   get byteLength(): number {
     return this.dataBytes + this.pendingBytes;
+  }
+
+  /** Bytes of sample data on disk (whole frames): what the header says once it is written. */
+  get writtenBytes(): number {
+    return this.dataBytes;
+  }
+
+  /** Milliseconds of audio on disk. */
+  get writtenMs(): number {
+    return (this.dataBytes / this.frameBytes / this.sampleRate) * 1000;
   }
 
   /** Create or truncate the file and write the header. A second call does nothing. */
@@ -54,8 +87,8 @@ export class WavWriter {
   }
 
   /**
-   * Append interleaved samples (copied, so callers may reuse the buffer). Throws a one-line
-   * Error when the disk refuses.
+   * Append interleaved samples (copied, so callers may reuse the buffer). Throws a
+   * {@link WavWriteError} when the disk refuses.
    */
   append(pcm: Buffer): void {
     if (this.fd === undefined) throw new Error(`${this.path} is not open`);
@@ -64,44 +97,98 @@ export class WavWriter {
     if (this.pendingBytes >= this.batchBytes) this.flush();
   }
 
-  /** Write what is batched, and bring the header up to date if a second has passed. */
+  /**
+   * Write what is batched, and bring the header up to date if a second has passed (checking
+   * first that the file is still there). Throws a {@link WavWriteError} when the disk refuses:
+   * what reached it counts, in whole frames, and the rest of the batch is dropped.
+   */
   flush(): void {
     if (this.fd === undefined || this.pendingBytes === 0) return;
     const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
+    let written = 0;
     try {
-      let written = 0;
       while (written < bytes) {
         const at = WAV_HEADER_BYTES + this.dataBytes + written;
         written += writeSync(this.fd, data, written, bytes - written, at);
       }
     } catch (err) {
-      throw new Error(`cannot write ${this.path}: ${describeFsError(err)}`);
+      // A disk that fills takes part of a write: that part is in the file, and the header says so.
+      this.dataBytes += written - (written % this.frameBytes);
+      throw this.writeError(err);
     }
     this.dataBytes += bytes;
-    if (this.dataBytes - this.bytesAtLastHeader >= this.refreshBytes)
+    if (this.dataBytes - this.bytesAtLastHeader >= this.refreshBytes) {
+      this.checkPresent();
       this.writeHeader(this.dataBytes);
+    }
   }
 
+  /**
+   * Throws a {@link WavWriteError} when the file is no longer in any folder (it, or its
+   * folder, was removed while open): the writes still succeed, into a file no one can open.
+   */
+  checkPresent(): void {
+    if (this.fd === undefined) return;
+    let links: number;
+    try {
+      links = fstatSync(this.fd).nlink;
+    } catch (err) {
+      throw this.writeError(err);
+    }
+    if (links === 0) throw new WavWriteError(this.path, WAV_FILE_REMOVED);
+  }
+
+  /**
+   * Write what is batched, the header, and close the file. Throws a {@link WavWriteError} when
+   * the disk refuses; the file is then still open, for {@link abandon}.
+   */
   close(): void {
     if (this.fd === undefined) return;
+    this.flush();
+    this.writeHeader(this.dataBytes);
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
+  }
+
+  /**
+   * Give the file up after a write failed: what is batched is dropped, the header is brought to
+   * what the file holds (so players play what was written, not nothing), and the file is
+   * closed. Returns false when the header could not be written either (the disk's own error).
+   */
+  abandon(): boolean {
+    const fd = this.fd;
+    if (fd === undefined) return true;
+    this.fd = undefined;
+    this.pending = [];
+    this.pendingBytes = 0;
+    let fixed = true;
     try {
-      this.flush();
-    } finally {
-      const fd = this.fd;
-      this.fd = undefined;
-      try {
-        this.writeHeaderTo(fd, this.dataBytes);
-      } finally {
-        closeSync(fd);
-      }
+      this.writeHeaderTo(fd, this.dataBytes);
+    } catch (err) {
+      if (!isErrno(err)) throw err;
+      fixed = false;
     }
+    try {
+      closeSync(fd);
+    } catch (err) {
+      // The file is given up already, for a reason said: a close that fails as well (EIO on a
+      // network file system) adds nothing to say.
+      if (!isErrno(err)) throw err;
+    }
+    return fixed;
   }
 
   private writeHeader(dataBytes: number): void {
-    if (this.fd !== undefined) this.writeHeaderTo(this.fd, dataBytes);
+    if (this.fd === undefined) return;
+    try {
+      this.writeHeaderTo(this.fd, dataBytes);
+    } catch (err) {
+      throw this.writeError(err);
+    }
   }
 
   private writeHeaderTo(fd: number, dataBytes: number): void {
@@ -109,6 +196,17 @@ export class WavWriter {
     writeSync(fd, header, 0, header.length, 0);
     this.bytesAtLastHeader = dataBytes;
   }
+
+  /** A file system's error as a {@link WavWriteError}; anything else as it is. */
+  private writeError(err: unknown): Error {
+    if (!isErrno(err)) return err instanceof Error ? err : new Error(String(err));
+    return new WavWriteError(this.path, writeErrorReason(err));
+  }
+}
+
+/** An error from the file system (it has an errno code), not a bug of ours. */
+function isErrno(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
 }
 
 function describeFsError(err: unknown): string {
@@ -145,7 +243,7 @@ export class WavFileSink implements AudioSink {
   readonly description: string;
   private readonly writer: WavWriter;
   private readonly now: () => number;
-  private errorHandler: ((message: string) => void) | undefined;
+  private errorHandler: ((message: string, reason?: string) => void) | undefined;
   private broken = false;
   private startedAt: number | undefined;
   /** Device-timeline bytes played (gone to the file). */
@@ -212,10 +310,11 @@ export class WavFileSink implements AudioSink {
       const to = Math.max(this.timelineBytes, this.clockBytes(this.now()));
       this.guard(() => this.play(to, true));
     }
-    this.writer.close();
+    // Broken, the file was given up already (its header fixed then).
+    this.guard(() => this.writer.close());
   }
 
-  onError(handler: (message: string) => void): void {
+  onError(handler: (message: string, reason?: string) => void): void {
     this.errorHandler = handler;
   }
 
@@ -247,13 +346,18 @@ export class WavFileSink implements AudioSink {
     }
   }
 
+  /**
+   * Runs a step that writes the file. When the disk refuses, the device is lost: the file is
+   * given up with its header fixed to what it holds, and the handler told once, with why.
+   */
   private guard(action: () => void): void {
     try {
       action();
     } catch (err) {
+      if (!(err instanceof WavWriteError)) throw err;
       this.broken = true;
-      const message = err instanceof Error ? err.message : String(err);
-      if (this.errorHandler) this.errorHandler(message);
+      const stale = this.writer.abandon() ? '' : HEADER_STALE;
+      if (this.errorHandler) this.errorHandler(`${err.message}${stale}`, err.reason);
       else throw err;
     }
   }
