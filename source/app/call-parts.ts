@@ -205,10 +205,15 @@ export async function openCall(
     maxQueueMs: MAX_QUEUED_AGENT_AUDIO_MS,
     // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
     // One sentence on screen; what the device or its library said goes to the events.
-    onError: (message) => {
+    // Where it stopped and why go to the summary (`Agent audio: out.wav (stopped at …)`).
+    onError: (message, failure) => {
+      // At the call's end (the last write of an output WAV) there is no call to go on.
+      const phase = store.getSnapshot().phase;
+      const over = phase === 'ended' || phase === 'error';
       store.reportOutputLost(
-        `audio output stopped: ${sink.description}; the call goes on without sound`,
+        `audio output stopped: ${sink.description}${over ? '' : '; the call goes on without sound'}`,
         message,
+        failure,
       );
     },
   });

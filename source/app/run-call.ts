@@ -8,8 +8,10 @@ import type { AgentList, AgentsProgress } from '../api/agents.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { type ApiTarget, LOCAL_SERVER } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
+import type { FileStop } from '../audio/types.js';
 import type { LocalAgent } from '../local-agent/index.js';
-import type { Store } from '../session/types.js';
+import type { Snapshot, Store } from '../session/types.js';
+import { formatClock } from '../text/durations.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { type CallSummary, formatSummary } from '../transcript/summary.js';
 import {
@@ -661,7 +663,7 @@ function printEnd(
     const lines = formatSummary(call.summary).filter((line) => !(!last && line === runFile));
     const transcript = lines.filter((line) => line.startsWith('Transcript: '));
     for (const line of lines) if (!line.startsWith('Transcript: ')) io.err(line);
-    for (const line of audioFileLines(o, i + 1)) io.err(line);
+    for (const line of audioFileLines(o, i + 1, final)) io.err(line);
     for (const line of transcript) io.err(line);
     if (fileLine !== undefined && last) io.err(fileLine);
     if (unsaved !== undefined && last) io.err(unsaved);
@@ -678,19 +680,27 @@ function printEnd(
 
 /**
  * The WAV files call `number` wrote (`--record`, an output WAV): a redial's are numbered
- * (`rec-2.wav`), which nothing else would tell.
+ * (`rec-2.wav`), which nothing else would tell. A file that stopped before the call's end (a
+ * full disk) says so, where and why: `Recording: rec.wav (stopped at 0:42: the disk is full)`.
  */
-function audioFileLines(o: CallOptions, number: number): string[] {
+function audioFileLines(o: CallOptions, number: number, final: Snapshot): string[] {
   const lines: string[] = [];
+  const line = (label: string, path: string, stop: FileStop | undefined) => {
+    if (stop) lines.push(`${label}: ${path} (${stoppedText(stop)})`);
+    else if (fs.existsSync(path)) lines.push(`${label}: ${path}`);
+  };
   if (o.recordPath !== undefined) {
-    const path = numberedPath(o.recordPath, number);
-    if (fs.existsSync(path)) lines.push(`Recording: ${path}`);
+    line('Recording', numberedPath(o.recordPath, number), final.recordingStopped);
   }
   if (specKind(o.output) === 'file') {
-    const path = numberedOutput(o.output, number);
-    if (fs.existsSync(path)) lines.push(`Agent audio: ${path}`);
+    line('Agent audio', numberedOutput(o.output, number), final.outputStopped);
   }
   return lines;
+}
+
+/** `stopped at 0:42: the disk is full`: where a call's file stopped, and why when known. */
+export function stoppedText(stop: FileStop): string {
+  return `stopped at ${formatClock(stop.atMs)}${stop.reason ? `: ${stop.reason}` : ''}`;
 }
 
 /**

@@ -14,7 +14,7 @@ import {
 import { LevelMeter } from './levels.js';
 import { PcmQueue } from './queue.js';
 import { audioTicker } from './sources/audio-ticker.js';
-import type { AudioSink, GapCause, PlayerLike } from './types.js';
+import type { AudioSink, GapCause, OutputFailure, PlayerLike } from './types.js';
 
 export { MIN_MARGIN_MS } from './constants.js';
 
@@ -40,8 +40,11 @@ export interface PlayerOptions {
   readonly periodMs?: number;
   /** Clock in ms (monotonic). Default `performance.now()`, on the shared audio tick. */
   readonly now?: () => number;
-  /** A sink failure after open: the player stops writing and reports once, in one line. */
-  readonly onError?: (message: string) => void;
+  /**
+   * A sink failure after open: the player stops writing and reports once, in one line, with
+   * where it stopped and what of the agent's audio was then still to be heard.
+   */
+  readonly onError?: (message: string, failure: OutputFailure) => void;
   /**
    * Keep the device playing between replies (silence) instead of letting it run dry after
    * IDLE_AFTER_MS. The echo canceller wants this: a sound server picks a stream's latency anew
@@ -172,7 +175,7 @@ export class Player implements PlayerLike {
   /** Effective lead (see {@link pacingFor}). */
   readonly leadMs: number;
   private readonly now: () => number;
-  private readonly onError: ((message: string) => void) | undefined;
+  private readonly onError: ((message: string, failure: OutputFailure) => void) | undefined;
   private readonly queue: PcmQueue;
   private readonly meter = new LevelMeter();
   private timer: NodeJS.Timeout | undefined;
@@ -259,7 +262,7 @@ export class Player implements PlayerLike {
     this.queue = new PcmQueue({
       maxBytes: bytesForMs(options.maxQueueMs ?? DEFAULT_MAX_QUEUE_MS, this.rate),
     });
-    sink.onError?.((message) => this.fail(message));
+    sink.onError?.((message, reason) => this.fail(message, reason));
   }
 
   /** Milliseconds between two writes into the sink (on the shared tick: one or two ticks). */
@@ -730,15 +733,23 @@ export class Player implements PlayerLike {
     if (n > 0) this.unheard.splice(0, n);
   }
 
-  private fail(message: string): void {
+  private fail(message: string, reason?: string): void {
     if (this.failed) return;
+    // Read before the queue goes: what was still to be heard of the agent never will be.
+    const failure: OutputFailure = {
+      ...(reason ? { reason } : {}),
+      // The play position, by the player's clock (also while stopping: the sink plays out).
+      atMs: this.timelineBytes > 0 ? msForBytes(this.playedBytes(this.now()), this.rate) : 0,
+      unplayedMs: this.unplayedMs,
+      audible: this.audible,
+    };
     this.failed = true;
     this.isPlaying = false;
     this.stopTimer();
     this.queue.clear();
     this.forgetReplyStarts();
     this.unheard = [];
-    this.onError?.(firstLine(message));
+    this.onError?.(firstLine(message), failure);
   }
 }
 

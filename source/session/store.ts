@@ -4,11 +4,17 @@ import { type EchoPath, GuardedEcho, HELD_SPEECH_NOTICE_MS, NoEcho } from '../au
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
 import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
-import type { AudioSource, GapCause, PlayerLike } from '../audio/types.js';
+import type {
+  AudioSource,
+  GapCause,
+  OutputFailure,
+  PlayerLike,
+  RecordingStop,
+} from '../audio/types.js';
 import type { ClientToolInvocationMessage, ServerMessage } from '../protocol/messages.js';
 import { sanitizeLine, truncate } from '../protocol/sanitize.js';
 import { toolFailure, toolSuccess } from '../protocol/tools.js';
-import { noAnswerFromServer, wholeSecondsText } from '../text/durations.js';
+import { formatClock, noAnswerFromServer, wholeSecondsText } from '../text/durations.js';
 import { graphemes } from '../text/graphemes.js';
 import { blankSecrets } from '../text/secrets.js';
 import type { ClientToolRunner } from '../tools/types.js';
@@ -74,6 +80,11 @@ export interface CallRecorderLike {
   pushAgent(pcm: Buffer, atMs?: number): void;
   /** The call's audio starts now (time 0 of the recording). */
   start?(): void;
+  /**
+   * Set by the store: told once when a write to the file fails and the recording stops (the
+   * call goes on). `close` never rejects for such a failure: it tells this instead.
+   */
+  onStop?: ((stop: RecordingStop) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -308,16 +319,58 @@ export class SessionStore implements Store {
   }
 
   /**
-   * The output device failed mid-call (unplugged, its process killed): one sentence on screen,
-   * what the device said in the events; the agent's meter reads silence from now on (nothing is
-   * heard) and nothing can echo.
+   * The output device failed mid-call (unplugged, its process killed, a WAV file's disk full):
+   * one sentence on screen, what the device said in the events; the agent's meter reads silence
+   * from now on (nothing is heard) and nothing can echo. `failure`, what the player knew then:
+   * where it stopped (for the summary), and whether a reply was still to be heard, which is
+   * then marked cut, as a hang-up marks it: the rest of it never was.
    */
-  reportOutputLost(message: string, detail?: string): void {
+  reportOutputLost(message: string, detail?: string, failure?: OutputFailure): void {
+    if (failure && !this.snapshot.outputStopped) {
+      this.update({
+        outputStopped: {
+          atMs: failure.atMs,
+          ...(failure.reason ? { reason: failure.reason } : {}),
+        },
+      });
+    }
     this.reportError(message);
     if (detail) this.reportDetail(detail);
     if (this.stopped) return;
+    if (failure) this.markCutByOutputLoss(failure);
     this.update({ outputLost: true, agentLevel: SILENT_LEVEL });
     this.echoOff('no audio output');
+  }
+
+  /**
+   * The output stopped while the agent's reply played: the rest of it is heard by no one, and
+   * the reply is marked interrupted (on its line and in the files), as the call's end marks a
+   * reply it cut, and not counted as an interruption (nobody barged in). A reply still to be
+   * heard: audio queued or in the device ({@link CUT_BY_HANGUP_MS} or more of it), or audio
+   * being heard of an agent turn still open (its rest still to come from the server).
+   */
+  private markCutByOutputLoss(failure: OutputFailure): void {
+    const unplayedMs = Math.round(failure.unplayedMs);
+    const open = failure.audible && this.openAgentTurn() !== undefined;
+    if (unplayedMs < CUT_BY_HANGUP_MS && !open) return;
+    const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: true });
+    if (turns === this.snapshot.turns) return;
+    this.update({ turns, replyCutByOutput: true });
+    this.addEvent(
+      'info',
+      `the audio output stopped with ${unplayedMs} ms of the agent's reply not played${open ? ', and more of it to come' : ''}: the reply is marked interrupted`,
+    );
+  }
+
+  /**
+   * The recording (`--record`) stopped: a write to its file failed (a full disk, an I/O error,
+   * the file removed). Said once, as an error (the banner; `[error]` in plain mode), with why;
+   * the call goes on, and the summary names the file as stopped (`Snapshot.recordingStopped`).
+   */
+  private onRecordingStopped(stop: RecordingStop): void {
+    this.update({ recordingStopped: { atMs: stop.atMs, reason: stop.reason } });
+    const goesOn = this.stopped || this.isOver() ? '' : '; the call goes on unrecorded';
+    this.reportError(`recording stopped at ${formatClock(stop.atMs)}: ${stop.message}${goesOn}`);
   }
 
   /**
@@ -363,7 +416,10 @@ export class SessionStore implements Store {
   private wirePlayer(): void {
     const player = this.options.player;
     const recorder = this.options.recorder;
-    if (recorder) player.onBlock = (pcm, atMs) => recorder.pushAgent(pcm, atMs);
+    if (recorder) {
+      player.onBlock = (pcm, atMs) => recorder.pushAgent(pcm, atMs);
+      recorder.onStop = (stop) => this.onRecordingStopped(stop);
+    }
     if (this.echo.mode === 'cancel') {
       player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);
       player.onRanDry = (ms) => this.echo.onOutputGap?.(ms);

@@ -4,6 +4,8 @@
  * readers never mutate it and never touch the socket or audio devices directly.
  */
 
+import type { FileStop } from '../audio/types.js';
+
 /** The agent's turn state as the server reports it. */
 export type AgentState = 'idle' | 'listening' | 'thinking' | 'speaking';
 
@@ -174,6 +176,14 @@ export interface Snapshot {
    * heard by no one, so `agentLevel` reads silence (not `--output none`, which was asked for).
    */
   readonly outputLost?: boolean;
+  /**
+   * The output failed mid-call (a WAV file on a full disk, the speaker's process killed): where
+   * on the call's audio, and why when the device said (`the disk is full`). The summary's
+   * `Agent audio:` line says it for an output WAV.
+   */
+  readonly outputStopped?: FileStop;
+  /** The recording (`--record`) stopped before the call's end: a write to it failed. */
+  readonly recordingStopped?: FileStop;
   /** Push-to-talk mode is on (mic muted unless the PTT control is held). */
   readonly ptt: boolean;
   readonly pttDown: boolean;
@@ -225,6 +235,11 @@ export interface Snapshot {
    * playing: its turn is marked interrupted, and it is not one of `interruptions`.
    */
   readonly replyCutByEnd?: boolean;
+  /**
+   * The audio output stopped mid-call while a reply played (`outputStopped`): its turn is
+   * marked interrupted (the rest was heard by no one), and it is not one of `interruptions`.
+   */
+  readonly replyCutByOutput?: boolean;
   /** Milliseconds of agent audio queued but not yet played. */
   readonly queuedMs: number;
   readonly input: {

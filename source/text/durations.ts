@@ -23,3 +23,14 @@ export function wholeSecondsText(ms: number): string {
 export function noAnswerFromServer(ms: number): string {
   return `no answer from the server for ${wholeSecondsText(ms)}`;
 }
+
+/** "0:07", "12:34", "1:02:03" for an elapsed time in ms. */
+export function formatClock(ms: number): string {
+  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  const ss = String(seconds).padStart(2, '0');
+  if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${ss}`;
+  return `${minutes}:${ss}`;
+}

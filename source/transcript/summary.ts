@@ -18,6 +18,8 @@ export interface CallSummary {
   readonly interruptions?: number;
   /** The call's end cut off a reply still playing (marked interrupted, not an interruption). */
   readonly replyCutByEnd?: true;
+  /** The audio output stopped mid-call during a reply (marked interrupted, not an interruption). */
+  readonly replyCutByOutput?: true;
   /** How many response latencies were measured. */
   readonly latencyCount: number;
   /** Median of the measured response latencies (end of user speech to first agent audio). */
@@ -37,7 +39,15 @@ export interface CallSummary {
 /** The parts of a {@link Snapshot} a summary needs; a whole snapshot fits. */
 export type SummaryInput = Pick<Snapshot, 'turns' | 'interruptions' | 'responseLatenciesMs'> &
   Partial<
-    Pick<Snapshot, 'startedAt' | 'endedAt' | 'transcriptPath' | 'endReason' | 'replyCutByEnd'>
+    Pick<
+      Snapshot,
+      | 'startedAt'
+      | 'endedAt'
+      | 'transcriptPath'
+      | 'endReason'
+      | 'replyCutByEnd'
+      | 'replyCutByOutput'
+    >
   >;
 
 /**
@@ -76,6 +86,7 @@ export function summarize(input: SummaryInput, now: number = Date.now()): CallSu
     agentTurns,
     interruptions: input.interruptions,
     ...(input.replyCutByEnd ? { replyCutByEnd: true as const } : {}),
+    ...(input.replyCutByOutput ? { replyCutByOutput: true as const } : {}),
     latencyCount: latencies.length,
     medianLatencyMs: median(latencies),
     worstLatencyMs: latencies.length > 0 ? Math.max(...latencies) : undefined,
@@ -113,6 +124,7 @@ export function formatSummary(summary: CallSummary): string[] {
       (summary.interruptions === undefined
         ? `; ${RECORD_TURNS_NOTE}`
         : `, interruptions: ${summary.interruptions}` +
+          (summary.replyCutByOutput ? '; a reply was cut off when the audio output stopped' : '') +
           (summary.replyCutByEnd ? "; a reply was cut off by the call's end" : '')),
   );
   if (summary.medianLatencyMs === undefined || summary.worstLatencyMs === undefined) {

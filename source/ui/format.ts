@@ -1,5 +1,9 @@
 /** Small, pure formatting helpers for the call facts and state lines. */
 
+import { formatClock } from '../text/durations.js';
+
+export { formatClock };
+
 /**
  * A call's time: the running clock (whole seconds passed) while it lasts, and once it ended its
  * length rounded to the second, as the summary and the transcript give it.
@@ -11,17 +15,6 @@ export function formatCallTime(
 ): string {
   if (endedAt === undefined) return formatClock(now - startedAt);
   return formatClock(Math.round((endedAt - startedAt) / 1000) * 1000);
-}
-
-/** "0:07", "12:34", "1:02:03" for an elapsed time in ms. */
-export function formatClock(ms: number): string {
-  const totalSeconds = Math.max(0, Math.floor(ms / 1000));
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = totalSeconds % 60;
-  const ss = String(seconds).padStart(2, '0');
-  if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${ss}`;
-  return `${minutes}:${ss}`;
 }
 
 /** "0s", "12s", "3m05s" for how long a state has lasted (whole seconds: a calm display). */

@@ -77,6 +77,18 @@ describe('summarize', () => {
     expect(formatSummary(never)[0]).toBe('Call did not start');
   });
 
+  it('says what cut a reply marked interrupted that nobody barged in on', () => {
+    const base = { startedAt: T0, turns, interruptions: 0, responseLatenciesMs: [] };
+    const line = (s: ReturnType<typeof summarize>) =>
+      formatSummary(s).find((l) => l.startsWith('Turns:'));
+    expect(line(summarize({ ...base, replyCutByOutput: true }))).toBe(
+      'Turns: 3 (user 1, agent 2), interruptions: 0; a reply was cut off when the audio output stopped',
+    );
+    expect(line(summarize({ ...base, replyCutByOutput: true, replyCutByEnd: true }))).toBe(
+      "Turns: 3 (user 1, agent 2), interruptions: 0; a reply was cut off when the audio output stopped; a reply was cut off by the call's end",
+    );
+  });
+
   it('formats long durations with hours', () => {
     expect(formatDuration(3_723_000)).toBe('1h 02m 03s');
     expect(formatDuration(999)).toBe('1s');

@@ -1,0 +1,68 @@
+/**
+ * `--record` that cannot be written on mid-call, full screen in a real terminal (tmux): the
+ * screen stays (before, it vanished 1 s in, leaving only `fatal: cannot write …`), the error is
+ * on it, and the call ends at its `--duration` with the summary naming the recording as stopped.
+ * The disk is a tmpfs of 64 KB (root only; `test/e2e/full-disk.test.ts` has the plain-mode
+ * cases). Not `prlimit --fsize`: the full-screen UI's signal-exit listens for SIGXFSZ, which
+ * Node otherwise ignores, and re-raises it, so there a write past the limit kills the app.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mountTinyDisk, type TinyDisk } from '../helpers/full-disk.js';
+import { skipWhenMissing } from '../helpers/requires.js';
+import { type CallFixture, startCall } from './fixtures.js';
+import { isLive, killAllTuis, startTui } from './tmux.js';
+
+let call: CallFixture | undefined;
+let disk: TinyDisk | undefined;
+afterEach(async () => {
+  await killAllTuis();
+  await call?.agent.close();
+  call = undefined;
+  disk?.unmount();
+  disk = undefined;
+});
+
+describe('--record stopped mid-call (full screen, tmux)', () => {
+  it('the call goes on with the error on screen, and ends at its --duration with its summary', async (ctx) => {
+    call = await startCall();
+    const mounted = mountTinyDisk(call.home, 64 * 1024);
+    skipWhenMissing(ctx, typeof mounted === 'string' ? mounted : undefined, { installable: false });
+    disk = mounted as TinyDisk;
+    const record = join(disk.dir, 'rec.wav');
+    const tui = await startTui({
+      args: [
+        ...call.args,
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--record',
+        record,
+        '--duration',
+        '5',
+        '--no-call-record',
+      ],
+      env: call.env(),
+      cwd: call.home,
+      width: 160,
+      wrapInShell: true,
+    });
+    const stopped = await tui.waitForScreen(
+      (s) => /recording stopped at 0:00: cannot write .*rec\.wav: the disk is full/.test(s),
+      'the recording error on screen',
+    );
+    // Still the call's screen, after the fault.
+    expect(isLive(stopped), stopped).toBe(true);
+    const later = await tui.waitForScreen((s) => /\blive 0:0[3-9]/.test(s), 'the call going on');
+    expect(later).not.toContain('fatal');
+    // The call ends at its --duration, as any call does; q leaves, and the summary follows.
+    await tui.waitForScreen((s) => s.includes('call ended: --duration 5s reached'), 'the end');
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
+    expect(end).toMatch(/^EXITED:0$/m);
+    expect(end).not.toContain('fatal');
+    expect(end).toMatch(/^Ended: --duration 5s reached$/m);
+    expect(end).toContain(`Recording: ${record} (stopped at 0:00: the disk is full)`);
+  }, 60_000);
+});
