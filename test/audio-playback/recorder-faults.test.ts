@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { CallRecorder, type RecordingStop } from '../../source/audio/recorder.js';
+import { WavWriteError } from '../../source/audio/sinks/wav-sink.js';
 import { parseWav } from '../../source/audio/wav.js';
 import { RATE, tempDir, tone } from './helpers.js';
 
@@ -129,6 +130,22 @@ describe('CallRecorder: the file refuses a write mid-call', () => {
     fault = undefined;
     await rec.close();
     expect(stops).toHaveLength(1);
+  });
+
+  it('a disk that takes not even the header: the constructor throws a WavWriteError, with why', () => {
+    const path = join(tmp.dir, 'no-header.wav');
+    fault = { code: 'ENOSPC', partial: 0, header: true };
+    let thrown: unknown;
+    try {
+      new CallRecorder(path, RATE);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(WavWriteError);
+    expect(thrown).toMatchObject({
+      reason: 'the disk is full',
+      message: `cannot write ${path}: the disk is full`,
+    });
   });
 
   it("the file's folder removed mid-call: stopped at the next header refresh, said as removed", async () => {

@@ -75,14 +75,23 @@ export class WavWriter {
     return (this.dataBytes / this.frameBytes / this.sampleRate) * 1000;
   }
 
-  /** Create or truncate the file and write the header. A second call does nothing. */
+  /**
+   * Create or truncate the file and write the header. A second call does nothing. Throws one
+   * line when the file cannot be made; a {@link WavWriteError} when the header cannot be
+   * written in it (a disk full already), the file then closed.
+   */
   open(): void {
     if (this.fd !== undefined) return;
     try {
       this.fd = openSync(this.path, 'w');
-      this.writeHeader(0);
     } catch (err) {
       throw new Error(`cannot write ${this.path}: ${describeFsError(err)}`);
+    }
+    try {
+      this.writeHeader(0);
+    } catch (err) {
+      this.abandon();
+      throw err;
     }
   }
 
