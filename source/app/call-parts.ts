@@ -21,8 +21,9 @@ import {
   type SinkSpec,
 } from '../audio/sinks/index.js';
 import { NullSink } from '../audio/sinks/null-sink.js';
+import { WavWriteError } from '../audio/sinks/wav-sink.js';
 import { createSource } from '../audio/sources/index.js';
-import type { AudioSink } from '../audio/types.js';
+import type { AudioSink, FileStop, RecordingStop } from '../audio/types.js';
 import type { SessionStore } from '../session/store.js';
 import type { CallLabel, Snapshot } from '../session/types.js';
 import { writeErrorReason } from '../text/file-errors.js';
@@ -189,7 +190,7 @@ export async function openCall(
   const outputForm = detectOutputFormFor(o);
   // An input WAV is streamed again from its start for every call.
   const source = createSource(o.input, o.inputSampleRate);
-  const { sink, notes, lost } = await sinkOpening;
+  const { sink, notes, lost, stopped } = await sinkOpening;
   const { SessionStore } = await storeModule;
   const echo = await openEchoPath(
     o.echo,
@@ -218,11 +219,8 @@ export async function openCall(
     },
   });
   player.onGap = countAgentGap;
-  const recorder = o.recordPath
-    ? new CallRecorder(numberedPath(o.recordPath, number), o.outputSampleRate, {
-        userSampleRate: o.inputSampleRate,
-      })
-    : undefined;
+  const recording = o.recordPath ? openRecorder(numberedPath(o.recordPath, number), o) : undefined;
+  const recorder = recording?.recorder;
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
   const ids = created.callId ? { callId: created.callId, agentId: created.agentId } : undefined;
   const secrets = [
@@ -260,6 +258,7 @@ export async function openCall(
     echoGuard: echo.guards,
     echo,
     ...(lost ? { outputLost: true } : {}),
+    ...(stopped ? { outputStopped: stopped } : {}),
     ptt: o.ptt,
     muted,
     recorder,
@@ -289,6 +288,7 @@ export async function openCall(
     },
   });
   if (files.path) writer = follow(files.path);
+  if (recording?.stopped) store.reportRecordingStopped(recording.stopped);
   for (const note of notes) {
     // Both last the call (no output; sox play instead of the speaker): on screen, not only in
     // the events, where a warning scrolled away within seconds.
@@ -497,6 +497,27 @@ export function saveRunCopy(files: SessionFiles, secrets: readonly string[]): st
   return path;
 }
 
+/**
+ * The recorder for `--record`. A disk that takes not even the header (full already) is the
+ * recording stopped at its start, as a write refused later is: the call goes on unrecorded, and
+ * the summary says so. A file that cannot be made at all still throws (the preflight checked
+ * it before the call: something changed since).
+ */
+function openRecorder(
+  path: string,
+  o: CallOptions,
+): { readonly recorder?: CallRecorder; readonly stopped?: RecordingStop } {
+  try {
+    const recorder = new CallRecorder(path, o.outputSampleRate, {
+      userSampleRate: o.inputSampleRate,
+    });
+    return { recorder };
+  } catch (error) {
+    if (!(error instanceof WavWriteError)) throw error;
+    return { stopped: { atMs: 0, reason: error.reason, message: error.message } };
+  }
+}
+
 /** What opening the output had to say: one sentence, and the native detail behind it. */
 export interface SinkNote {
   readonly level: 'warning' | 'error';
@@ -510,6 +531,8 @@ export interface OpenedSink {
   readonly notes: SinkNote[];
   /** No device could be opened: `sink` is a silent stand-in, and the agent is heard by no one. */
   readonly lost?: boolean;
+  /** An output WAV that took not even its header (a full disk): stopped at its start. */
+  readonly stopped?: FileStop;
 }
 
 /**
@@ -535,7 +558,8 @@ export async function openSink(spec: string, sampleRate: number): Promise<Opened
     );
     const sink = new NullSink(sampleRate);
     await sink.open();
-    return { sink, notes, lost: true };
+    const stopped = error instanceof WavWriteError ? { atMs: 0, reason: error.reason } : undefined;
+    return { sink, notes, lost: true, ...(stopped ? { stopped } : {}) };
   }
 }
 

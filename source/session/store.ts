@@ -6,6 +6,7 @@ import { audioTicker } from '../audio/sources/audio-ticker.js';
 import { SilenceSource } from '../audio/sources/silence-source.js';
 import type {
   AudioSource,
+  FileStop,
   GapCause,
   OutputFailure,
   PlayerLike,
@@ -108,6 +109,8 @@ export interface SessionStoreOptions {
    * agent meter reads silence, as nothing is heard (`Snapshot.outputLost`).
    */
   outputLost?: boolean;
+  /** The output WAV could not be written from the start (its disk full): `Snapshot.outputStopped`. */
+  outputStopped?: FileStop;
   ptt: boolean;
   /** The user's mute from the start: a redial keeps the mute of the call before it. */
   muted?: boolean;
@@ -223,6 +226,7 @@ export class SessionStore implements Store {
       output: { ...options.output, sampleRate: options.outputSampleRate },
       transcriptPath: options.transcriptPath,
       ...(options.outputLost ? { outputLost: true } : {}),
+      ...(options.outputStopped ? { outputStopped: options.outputStopped } : {}),
     });
     this.connection = new CallConnection(options.websocketUrl, {
       pingIntervalMs: options.pingIntervalMs,
@@ -367,7 +371,7 @@ export class SessionStore implements Store {
    * the file removed). Said once, as an error (the banner; `[error]` in plain mode), with why;
    * the call goes on, and the summary names the file as stopped (`Snapshot.recordingStopped`).
    */
-  private onRecordingStopped(stop: RecordingStop): void {
+  reportRecordingStopped(stop: RecordingStop): void {
     this.update({ recordingStopped: { atMs: stop.atMs, reason: stop.reason } });
     const goesOn = this.stopped || this.isOver() ? '' : '; the call goes on unrecorded';
     this.reportError(`recording stopped at ${formatClock(stop.atMs)}: ${stop.message}${goesOn}`);
@@ -418,7 +422,7 @@ export class SessionStore implements Store {
     const recorder = this.options.recorder;
     if (recorder) {
       player.onBlock = (pcm, atMs) => recorder.pushAgent(pcm, atMs);
-      recorder.onStop = (stop) => this.onRecordingStopped(stop);
+      recorder.onStop = (stop) => this.reportRecordingStopped(stop);
     }
     if (this.echo.mode === 'cancel') {
       player.onWrite = (pcm, at) => this.echo.onPlayed(pcm, at);

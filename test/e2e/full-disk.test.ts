@@ -11,6 +11,7 @@ import { parseWav } from '../../source/audio/wav.js';
 import { CLI_PATH, cliEnv, runCli, runProcess, tempDir } from '../helpers/cli.js';
 import {
   fileSizeLimit,
+  fillDisk,
   mountTinyDisk,
   prlimitMissing,
   type TinyDisk,
@@ -92,6 +93,29 @@ describe('a WAV file that stops during a call (built CLI, local agent)', () => {
     expect(transcript).not.toContain('the app was stopped');
     // The header holds what was recorded: players play it.
     expectHeaderMatchesFile(record, 4);
+  }, 60_000);
+
+  it('--record on a disk full from the start: the call still happens, and says it was not recorded', async (ctx) => {
+    const home = tempDir('omnia-full-at-start-');
+    const dir = tinyDisk(ctx, home);
+    fillDisk(dir);
+    const record = join(dir, 'rec.wav');
+    const output = join(dir, 'out.wav');
+    const run = await runCli(
+      callArgs(home, 3, ['--output', output, '--record', record, '--no-call-record']),
+      { env: cliEnv(home), timeoutMs: 40_000 },
+    );
+    // It used to end there, exit 1, the call created and never joined.
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).not.toMatch(/^error:/m);
+    expect(lines(run.stdout, /^\[error\]/), run.stdout).toEqual([
+      `[error] recording stopped at 0:00: cannot write ${record}: the disk is full; the call goes on unrecorded`,
+      `[error] no audio output: cannot write ${output}: the disk is full; the call goes on without sound`,
+    ]);
+    expect(run.stdout).toMatch(/^Agent: Hello!/m);
+    expect(run.stderr).toMatch(/^Ended: --duration 3s reached$/m);
+    expect(run.stderr).toContain(`Recording: ${record} (stopped at 0:00: the disk is full)\n`);
+    expect(run.stderr).toContain(`Agent audio: ${output} (stopped at 0:00: the disk is full)\n`);
   }, 60_000);
 
   it('--record past a file size limit (EFBIG): the same, with that reason', async (ctx) => {

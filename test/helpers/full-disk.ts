@@ -10,7 +10,7 @@
  *   EFBIG (Node ignores SIGXFSZ), another write error than a full disk.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandMissing } from './requires.js';
 
@@ -44,6 +44,19 @@ export function mountTinyDisk(parent: string, bytes: number): TinyDisk | string 
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Fills the disk `dir` is on with one file, to the last byte it takes (writes until ENOSPC). */
+export function fillDisk(dir: string): void {
+  const fd = openSync(join(dir, 'filler'), 'w');
+  const block = Buffer.alloc(4096);
+  try {
+    for (;;) writeSync(fd, block);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Why `prlimit` cannot run here, or undefined when it can. */
