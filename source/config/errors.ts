@@ -111,6 +111,15 @@ function unusable(error: NodeJS.ErrnoException, file: string): string {
     case 'ENOTDIR':
     case 'EEXIST': {
       const blocker = fileOnThePath(file);
+      // The folder a variable names is a file: the variable is what to change, not the file
+      // (HOME set to a WAV once had the user told to remove the WAV).
+      const variable = blocker === undefined ? undefined : variableNaming(blocker);
+      if (variable === 'HOME') {
+        return `HOME is ${blocker}, a file, not a directory (${code}), so the config file cannot be under it. Set HOME to your home folder (or XDG_CONFIG_HOME to a folder for settings).`;
+      }
+      if (variable === 'XDG_CONFIG_HOME') {
+        return `XDG_CONFIG_HOME is ${blocker}, a file, not a directory (${code}), so the config file cannot be under it. Set XDG_CONFIG_HOME to a folder, or unset it.`;
+      }
       return blocker
         ? `${blocker} is a file, not a directory (${code}), so the config file cannot be inside it. Remove or rename ${blocker}: ${anew}`
         : `a part of its path is not a directory (${code}): a file, or a link to one, is where a directory should be. Check the path and the links on it.`;
@@ -139,6 +148,15 @@ function unusable(error: NodeJS.ErrnoException, file: string): string {
       return `${reason === code ? 'an error' : reason} (${code}). Check the file and its directory.`;
     }
   }
+}
+
+/** `HOME` or `XDG_CONFIG_HOME` when that variable names `dir`, else undefined. */
+function variableNaming(dir: string): 'HOME' | 'XDG_CONFIG_HOME' | undefined {
+  for (const name of ['XDG_CONFIG_HOME', 'HOME'] as const) {
+    const value = process.env[name];
+    if (value && path.isAbsolute(value) && path.resolve(value) === path.resolve(dir)) return name;
+  }
+  return undefined;
 }
 
 /** The first part of `file`'s path that is there and is no directory (a file where one should be). */

@@ -3,7 +3,7 @@
  * value comes from is the one that wins (flags > environment > .env > config file), and what
  * `config` says of a value is what a call does with it.
  */
-import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -422,6 +422,28 @@ describe('a bad config file, through the CLI', () => {
     expect(list.stdout).toMatch(/^echoGuard +invalid: "true" is text \(in quotes\)/m);
     expect(list.stdout).toMatch(/^leadMs +60 {2}\(default\)$/m);
     expect(list.stderr).toBe(`${ignored}\n${sampleRate}\n${echoGuard}\n`);
+  });
+
+  it('HOME or XDG_CONFIG_HOME naming a file: the variable is what to change, not the file', async () => {
+    const dir = tempDir();
+    const notAFolder = join(dir, 'voice.wav');
+    writeFileSync(notAFolder, 'RIFF');
+    const home = { ...cliEnv(notAFolder) };
+    delete home.XDG_CONFIG_HOME;
+    const call = await runCli(callArgs, { env: home, cwd: dir, timeoutMs: 15_000 });
+    expect(call.code).toBe(2);
+    expect(call.stderr).toBe(
+      `error: Cannot use the config file ${notAFolder}/.config/omnia-voice/config.json: HOME is ${notAFolder}, a file, not a directory (ENOTDIR), so the config file cannot be under it. Set HOME to your home folder (or XDG_CONFIG_HOME to a folder for settings).\n`,
+    );
+    const xdg = await runCli(['config', 'list'], {
+      env: cliEnv(dir, { XDG_CONFIG_HOME: notAFolder }),
+      cwd: dir,
+      timeoutMs: 15_000,
+    });
+    expect(xdg.stderr).toContain(
+      `XDG_CONFIG_HOME is ${notAFolder}, a file, not a directory (ENOTDIR), so the config file cannot be under it. Set XDG_CONFIG_HOME to a folder, or unset it.`,
+    );
+    expect(readFileSync(notAFolder, 'utf8')).toBe('RIFF');
   });
 
   it('a directory named config.json: it is a directory, remove or rename it', async () => {
