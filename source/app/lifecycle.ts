@@ -226,6 +226,11 @@ export function installProcessHandlers(err?: (line: string) => void): void {
   for (const signal of STOP_SIGNALS) process.on(signal, () => onStopSignal(signal));
   process.on('uncaughtException', (error) => void fatal(error));
   process.on('unhandledRejection', (error) => void fatal(error));
+  // A write past the file-size limit (`ulimit -f`) raises SIGXFSZ, which Node ignores: the write
+  // fails with EFBIG and the file's owner says so (a recording stops, the call goes on). Ink's
+  // signal-exit listens for it and, when no one else does, raises it again, and the app died
+  // (exit 153) with its terminal in the alternate screen. Heard here, it keeps Node's meaning.
+  process.on('SIGXFSZ', () => undefined);
   // Last resort when something calls process.exit() while the UI is up.
   process.on('exit', () => restoreTerminal());
 }

@@ -3,15 +3,17 @@
  * screen stays (before, it vanished 1 s in, leaving only `fatal: cannot write …`), the error is
  * on it, and the call ends at its `--duration` with the summary naming the recording as stopped.
  * The disk is a tmpfs of 64 KB (root only; `test/e2e/full-disk.test.ts` has the plain-mode
- * cases). Not `prlimit --fsize`: the full-screen UI's signal-exit listens for SIGXFSZ, which
- * Node otherwise ignores, and re-raises it, so there a write past the limit kills the app.
+ * cases), and a file-size limit (`prlimit --fsize`, any user): Node ignores the SIGXFSZ a write
+ * past it raises, so the write fails with EFBIG; the full-screen UI's signal-exit (Ink's) listens
+ * for SIGXFSZ and re-raised it, which killed the app (exit 153), until the app's own lifecycle
+ * listened for it too.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { mountTinyDisk, type TinyDisk } from '../helpers/full-disk.js';
+import { mountTinyDisk, prlimitMissing, type TinyDisk } from '../helpers/full-disk.js';
 import { skipWhenMissing } from '../helpers/requires.js';
 import { type CallFixture, startCall } from './fixtures.js';
-import { isLive, killAllTuis, startTui } from './tmux.js';
+import { isLive, killAllTuis, shQuote, startTui } from './tmux.js';
 
 let call: CallFixture | undefined;
 let disk: TinyDisk | undefined;
@@ -64,5 +66,42 @@ describe('--record stopped mid-call (full screen, tmux)', () => {
     expect(end).not.toContain('fatal');
     expect(end).toMatch(/^Ended: --duration 5s reached$/m);
     expect(end).toContain(`Recording: ${record} (stopped at 0:00: the disk is full)`);
+  }, 60_000);
+
+  it('past a file-size limit (EFBIG, SIGXFSZ): the same, not the app killed by the signal', async (ctx) => {
+    skipWhenMissing(ctx, prlimitMissing());
+    call = await startCall();
+    const record = join(call.home, 'rec.wav');
+    const tui = await startTui({
+      args: [
+        ...call.args,
+        '--input',
+        'none',
+        '--output',
+        'none',
+        '--record',
+        record,
+        '--duration',
+        '4',
+        '--no-call-record',
+      ],
+      env: call.env(),
+      cwd: call.home,
+      width: 160,
+      shell: (app) =>
+        `${['prlimit', '--fsize=65536'].map(shQuote).join(' ')} ${app}; echo EXITED:$?; sleep 120`,
+    });
+    const stopped = await tui.waitForScreen(
+      (s) =>
+        /recording stopped at 0:00: cannot write .*rec\.wav/.test(s) || /^EXITED:\d+$/m.test(s),
+      'the recording error on screen',
+    );
+    expect(stopped).not.toMatch(/^EXITED:/m);
+    expect(isLive(stopped), stopped).toBe(true);
+    await tui.waitForScreen((s) => s.includes('call ended: --duration 4s reached'), 'the end');
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
+    expect(end).toMatch(/^EXITED:0$/m);
+    expect(end).toMatch(/^Recording: .*rec\.wav \(stopped at 0:00: /m);
   }, 60_000);
 });
