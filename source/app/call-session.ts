@@ -6,7 +6,8 @@
  * {@link SessionView} and calls {@link SessionActions}; it never touches a call itself.
  */
 import type { AgentInfo, AgentList, AgentsProgress } from '../api/agents.js';
-import { serverOf } from '../api/errors.js';
+import { commandFor } from '../api/command-hint.js';
+import { inSentence, serverOf } from '../api/errors.js';
 import { localAgentHost } from '../api/local-serve.js';
 import { secretSpellings } from '../api/mask-key.js';
 import { blankSnapshot } from '../session/snapshot.js';
@@ -333,12 +334,13 @@ export class CallSession {
     this.toRemember = undefined;
     // The local agent's agents (the built-in one, a `serve` at --api-base) are not the user's
     // on Omnia: kept, the next call to Omnia would ask it for `support`.
+    // The command asks the same server (`--api-base`, `--local`): alone, it would ask Omnia.
     const { api } = this.options.ctx;
-    const local = api.server !== undefined ? 'the local agent' : localServeAt(api.apiBase);
-    if (local !== undefined) {
-      const call = /^[\w.-]+$/.test(agent.id) ? `--agent ${agent.id}` : '--agent <its id>';
+    if (api.server !== undefined || localAgentHost(api.apiBase) !== undefined) {
+      const id = /^[\w.-]+$/.test(agent.id) ? agent.id : '<its id>';
+      const again = commandFor(api, `--agent ${id}`);
       this.update({
-        note: `${agent.name} belongs to ${local}: not kept as your agent (${call} calls it again)`,
+        note: `${agent.name} belongs to ${inSentence(serverOf(api))}: not kept as your agent (${again} calls it again)`,
       });
       return;
     }
@@ -693,10 +695,4 @@ export class CallSession {
     this.skip?.abort();
     this.resolveDone(result);
   }
-}
-
-/** `the local agent at 127.0.0.1:8787` when a `serve` answers at the API base, else undefined. */
-function localServeAt(apiBase: string): string | undefined {
-  const host = localAgentHost(apiBase);
-  return host === undefined ? undefined : `the local agent at ${host}`;
 }
