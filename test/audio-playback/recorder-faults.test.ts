@@ -34,13 +34,37 @@ vi.mock('node:fs', async (importOriginal) => {
     }
     return actual.writeSync(fd, buffer, offset, length, at);
   }) as typeof actual.writeSync;
-  return { ...actual, writeSync, default: { ...actual, writeSync } };
+  // The close or the open fail with `code` (a network file system says a full disk at the
+  // close; a disk with no inode left refuses the open).
+  const closeSync = ((fd: number) => {
+    actual.closeSync(fd);
+    if (closeFault)
+      throw Object.assign(new Error(`${closeFault}: failed, close`), {
+        code: closeFault,
+        syscall: 'close',
+      });
+  }) as typeof actual.closeSync;
+  const openSync = ((...args: Parameters<typeof actual.openSync>) => {
+    if (openFault)
+      throw Object.assign(new Error(`${openFault}: no space left on device, open`), {
+        code: openFault,
+        syscall: 'open',
+      });
+    return actual.openSync(...args);
+  }) as typeof actual.openSync;
+  const fakes = { writeSync, closeSync, openSync };
+  return { ...actual, ...fakes, default: { ...actual, ...fakes } };
 });
+
+let closeFault: string | undefined;
+let openFault: string | undefined;
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 afterEach(() => {
   fault = undefined;
+  closeFault = undefined;
+  openFault = undefined;
 });
 
 /** Pushes 20 ms of both sides every 20 ms of the recorder's clock, from `from` to `to` ms. */
@@ -112,6 +136,23 @@ describe('CallRecorder: the file refuses a write mid-call', () => {
     const { declared, onDisk } = sizes(path);
     expect(declared).toBe(onDisk);
     expect(declared).toBeGreaterThan(0);
+  });
+
+  it('a close the file system refuses (EIO at close): stopped and reported, close() resolves', async () => {
+    const clock = { now: 0 };
+    const path = join(tmp.dir, 'close-eio.wav');
+    const rec = new CallRecorder(path, RATE, { now: () => clock.now });
+    const stops: RecordingStop[] = [];
+    rec.onStop = (stop) => stops.push(stop);
+    feed(rec, clock, 0, 500);
+    closeFault = 'EIO';
+    await expect(rec.close()).resolves.toBeUndefined();
+    expect(stops.map((s) => s.message)).toEqual([`cannot write ${path}: failed`]);
+  });
+
+  it('an open the disk refuses (ENOSPC: no inode left) is a WavWriteError, as a write is', () => {
+    openFault = 'ENOSPC';
+    expect(() => new CallRecorder(join(tmp.dir, 'no-inode.wav'), RATE)).toThrow(WavWriteError);
   });
 
   it('a header that cannot be written either: stopped once, the message says the header is stale', async () => {

@@ -180,7 +180,7 @@ describe('CallRecorder', () => {
 
   it('refuses an unwritable path with one line', () => {
     expect(() => new CallRecorder(join(tmp.dir, 'missing', 'r.wav'), RATE)).toThrow(
-      /^cannot write .*r\.wav: no such directory$/,
+      /^cannot write .*r\.wav: the directory does not exist$/,
     );
   });
 });

@@ -85,7 +85,10 @@ export class WavWriter {
     try {
       this.fd = openSync(this.path, 'w');
     } catch (err) {
-      throw new Error(`cannot write ${this.path}: ${describeFsError(err)}`);
+      // A disk with no room (no inode left, a quota) or an I/O error refuses the file as it
+      // would refuse a write: the owner stops that file, as after a write, not the call.
+      if (isErrno(err) && REFUSED_AS_A_WRITE.has(err.code ?? '')) throw this.writeError(err);
+      throw new Error(`cannot write ${this.path}: ${writeErrorReason(err)}`);
     }
     try {
       this.writeHeader(0);
@@ -160,7 +163,12 @@ export class WavWriter {
     this.writeHeader(this.dataBytes);
     const fd = this.fd;
     this.fd = undefined;
-    closeSync(fd);
+    try {
+      // A network file system says a full disk or an I/O error at the close.
+      closeSync(fd);
+    } catch (err) {
+      throw this.writeError(err);
+    }
   }
 
   /**
@@ -218,14 +226,8 @@ function isErrno(err: unknown): err is NodeJS.ErrnoException {
   return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string';
 }
 
-function describeFsError(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOENT') return 'no such directory';
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return 'permission denied';
-  if (e?.code === 'ENOSPC') return 'disk full';
-  if (e?.code === 'EISDIR') return 'is a directory';
-  return e?.code ?? (err instanceof Error ? err.message.split('\n', 1)[0]! : String(err));
-}
+/** Errors opening a file that are the disk refusing it, as a write would be refused. */
+const REFUSED_AS_A_WRITE = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EIO']);
 
 /** Options for {@link WavFileSink}. */
 export interface WavFileSinkOptions {
