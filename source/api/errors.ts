@@ -615,6 +615,14 @@ function whoAt(who: string, host: string): string {
   return named.endsWith(` at ${host}`) ? named : `${named} at ${host}`;
 }
 
+/**
+ * A server's name in a sentence after one that named its host: `It` when the name is by that
+ * host already (`The local agent at 127.0.0.1:8787`), not the host said twice.
+ */
+function again(who: string, host: string): string {
+  return who.endsWith(` at ${host}`) ? 'It' : who;
+}
+
 /** A server's name inside a sentence: `the local agent`, `Omnia`. */
 export function inSentence(who: string): string {
   return who.startsWith('The ') ? `the ${who.slice(4)}` : who;
@@ -687,7 +695,7 @@ export function cutAnswerToError(
 ): ApiError {
   return new ApiError(
     'unreachable',
-    `${context.host} began its answer (HTTP ${status}) but closed the connection before finishing it. ${serverOf(context)} may be having trouble: try again later${mayExist(context)}.`,
+    `${context.host} began its answer (HTTP ${status}) but closed the connection before finishing it. ${again(serverOf(context), context.host)} may be having trouble: try again later${mayExist(context)}.`,
     { status, cause: safeCause(error, context.apiKey) },
   );
 }
@@ -703,12 +711,14 @@ export function networkFailureToError(
   const who = serverOf(context);
   if (timeout !== undefined) {
     const seconds = secondsText(timeout.ms);
+    // After the host's name, a server named by it (a `serve`: `The local agent at <host>`) is `It`.
+    const it = again(who, host);
     const message =
       timeout.phase === 'connect'
         ? `Timed out after ${seconds} connecting to ${host}. Check your network${apiBaseToo(host)}.`
         : timeout.phase === 'body'
-          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${who} may be overloaded: try again later${mayExist(context)}.`
-          : `${host} accepted the connection but did not answer within ${seconds}. ${who} may be overloaded: try again later.`;
+          ? `${host} began its answer (HTTP ${timeout.status}) but did not finish it within ${seconds}. ${it} may be overloaded: try again later${mayExist(context)}.`
+          : `${host} accepted the connection but did not answer within ${seconds}. ${it} may be overloaded: try again later.`;
     return new ApiError('timeout', message, { cause });
   }
   const malformed = malformedHttpReason(error);

@@ -171,5 +171,14 @@ describe('safeCause', () => {
     expect(networkFailureToError(refused, { host: '127.0.0.1:1', apiBase: base }).message).toBe(
       'Cannot reach the local agent at 127.0.0.1:1 (connection refused). Check your network and --api-base.',
     );
+    // After the host, the timeouts name it once too.
+    const slow = networkFailureToError(
+      new Error('timeout'),
+      { host: '127.0.0.1:1', apiBase: base },
+      { phase: 'response', ms: 20_000 },
+    );
+    expect(slow.message).toBe(
+      '127.0.0.1:1 accepted the connection but did not answer within 20 s. It may be overloaded: try again later.',
+    );
   });
 });
