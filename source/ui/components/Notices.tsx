@@ -183,14 +183,24 @@ export function twoRowTextKeepingEnd(text: string, width: number): string[] {
   const before = text.slice(0, found.at);
   const after = text.slice(found.at + found.path.length);
   if (endsWith(rows, after)) return rows;
-  let shortest = text;
+  // The path cut to `room` columns; the fewer, the likelier its end fits: the most room that
+  // lets it, found by halving (a long path is thousands of columns, each try a wrap).
+  const cut = (room: number) =>
+    twoRowText(`${before}${shortenPath(found.path, room)}${after}`, width);
   let fitted: string[] | undefined;
-  for (let room = stringWidth(found.path) - 1; room >= MIN_PATH_COLUMNS && !fitted; room--) {
-    shortest = `${before}${shortenPath(found.path, room)}${after}`;
-    const candidate = twoRowText(shortest, width);
-    if (endsWith(candidate, after)) fitted = candidate;
+  let low = MIN_PATH_COLUMNS;
+  let high = stringWidth(found.path) - 1;
+  while (low <= high) {
+    const room = Math.floor((low + high) / 2);
+    const candidate = cut(room);
+    if (endsWith(candidate, after)) {
+      fitted = candidate;
+      low = room + 1;
+    } else {
+      high = room - 1;
+    }
   }
-  const result = fitted ?? twoRowText(shortest, width);
+  const result = fitted ?? cut(MIN_PATH_COLUMNS);
   // Drawn at every frame while it shows: worked out once per text and width.
   if (keptEnd.size > 8) keptEnd.clear();
   keptEnd.set(`${width}:${text}`, result);

@@ -280,9 +280,11 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
             const said = /^could not/.test(why) || (error as Error)?.name === 'SaveAtEnd';
             const text = said ? why : `could not save the transcript: ${why}`;
             // Its path under the home folder as `~/…`, as a save that worked says it: room for
-            // the reason and the way out (the notice keeps them whole, `Notices.tsx`).
+            // the reason and the way out (the notice keeps them whole, `Notices.tsx`). A function,
+            // so a `$&` in a folder's name is not read as a pattern.
             const path = (error as { path?: unknown })?.path;
-            const shown = typeof path === 'string' ? text.replace(path, shortHome(path)) : text;
+            const shown =
+              typeof path === 'string' ? text.replace(path, () => shortHome(path)) : text;
             dispatch({ type: 'toast', text: shown });
           },
         );
