@@ -3,6 +3,7 @@
  * read-only for them. Root is not held to them, so as root the CLI runs as nobody (uid and gid
  * 65534, through `setpriv`); anyone else runs it as themselves, who are held to them already.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { CLI_PATH, type CliResult, runProcess, tempDir } from './cli.js';
 import { commandMissing } from './requires.js';
@@ -17,7 +18,23 @@ const isRoot = () => process.getuid?.() === 0;
  */
 export function unprivilegedMissing(): string | undefined {
   if (!isRoot()) return undefined;
-  return commandMissing('setpriv', ['--version']);
+  const setpriv = commandMissing('setpriv', ['--version']);
+  if (setpriv !== undefined) return setpriv;
+  // Nobody must reach node, the build and its modules: a checkout under /root (mode 700), or a
+  // node there, fails every such test with EACCES, for a reason none of them would say.
+  probed ??= reachable();
+  return probed || undefined;
+}
+
+let probed: string | undefined;
+
+/** '' when nobody can run the built CLI, else why not. */
+function reachable(): string {
+  const [command, args] = unprivilegedCommand(['--version']);
+  const run = spawnSync(command, args, { encoding: 'utf8', timeout: 15_000 });
+  if (run.status === 0) return '';
+  const why = (run.stderr || run.error?.message || `exit ${run.status}`).trim().split('\n')[0];
+  return `nobody (uid ${NOBODY}) cannot run the built CLI here (${why}): put the checkout and node where others may read them`;
 }
 
 /**
