@@ -40,7 +40,13 @@ export function mountTinyDisk(parent: string, bytes: number): TinyDisk | string 
     unmount: () => {
       if (!mounted) return;
       mounted = false;
-      spawnSync('umount', [dir]);
+      // Only an unmounted folder is removed: removing files of a disk still mounted (busy: a
+      // process left holding a file) would empty it and then fail with EBUSY.
+      const umount = spawnSync('umount', [dir], { encoding: 'utf8' });
+      if (umount.status !== 0) {
+        console.warn(`the test disk ${dir} stays mounted: ${umount.stderr.trim()}`);
+        return;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
