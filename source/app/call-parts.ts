@@ -207,16 +207,8 @@ export async function openCall(
     // The output device can fail mid-call (unplugged, sox killed): say so, keep the call.
     // One sentence on screen; what the device or its library said goes to the events.
     // Where it stopped and why go to the summary (`Agent audio: out.wav (stopped at …)`).
-    onError: (message, failure) => {
-      // At the call's end (the last write of an output WAV) there is no call to go on.
-      const phase = store.getSnapshot().phase;
-      const over = phase === 'ended' || phase === 'error';
-      store.reportOutputLost(
-        `audio output stopped: ${sink.description}${over ? '' : '; the call goes on without sound'}`,
-        message,
-        failure,
-      );
-    },
+    onError: (message, failure) =>
+      store.reportOutputLost(`audio output stopped: ${sink.description}`, message, failure),
   });
   player.onGap = countAgentGap;
   const recording = o.recordPath ? openRecorder(numberedPath(o.recordPath, number), o) : undefined;

@@ -324,12 +324,14 @@ export class SessionStore implements Store {
 
   /**
    * The output device failed mid-call (unplugged, its process killed, a WAV file's disk full):
-   * one sentence on screen, what the device said in the events; the agent's meter reads silence
+   * one sentence on screen (`message`, and that the call goes on, while it does), what the device said in the events; the agent's meter reads silence
    * from now on (nothing is heard) and nothing can echo. `failure`, what the player knew then:
    * where it stopped (for the summary), and whether a reply was still to be heard, which is
    * then marked cut, as a hang-up marks it: the rest of it never was.
    */
   reportOutputLost(message: string, detail?: string, failure?: OutputFailure): void {
+    // At the call's end (the last write of an output WAV) there is no call to go on.
+    const goesOn = this.stopped || this.isOver() ? '' : '; the call goes on without sound';
     if (failure && !this.snapshot.outputStopped) {
       this.update({
         outputStopped: {
@@ -338,7 +340,7 @@ export class SessionStore implements Store {
         },
       });
     }
-    this.reportError(message);
+    this.reportError(`${message}${goesOn}`);
     if (detail) this.reportDetail(detail);
     if (this.stopped) return;
     if (failure) this.markCutByOutputLoss(failure);
