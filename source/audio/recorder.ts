@@ -1,6 +1,6 @@
 import { PcmQueue } from './queue.js';
 import { Resampler } from './resample.js';
-import { HEADER_STALE, WavWriteError, WavWriter } from './sinks/wav-sink.js';
+import { WavWriteError, WavWriter } from './sinks/wav-sink.js';
 import type { RecordingStop } from './types.js';
 
 export type { RecordingStop } from './types.js';
@@ -175,12 +175,8 @@ export class CallRecorder {
     this.pendingUser = [];
     this.user.queue.clear();
     this.agent.queue.clear();
-    const fixed = this.writer.abandon();
-    this.stop = {
-      atMs: this.writer.writtenMs,
-      reason: err.reason,
-      message: `${err.message}${fixed ? '' : HEADER_STALE}`,
-    };
+    const message = this.writer.giveUp(err);
+    this.stop = { atMs: this.writer.writtenMs, reason: err.reason, message };
     this.onStop?.(this.stop);
   }
 

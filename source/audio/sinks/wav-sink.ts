@@ -199,6 +199,14 @@ export class WavWriter {
     return fixed;
   }
 
+  /**
+   * {@link abandon} after `err`, and what to say of it: its message, and that the header is
+   * stale when it could not be fixed either.
+   */
+  giveUp(err: WavWriteError): string {
+    return `${err.message}${this.abandon() ? '' : HEADER_STALE}`;
+  }
+
   private writeHeader(dataBytes: number): void {
     if (this.fd === undefined) return;
     try {
@@ -367,8 +375,8 @@ export class WavFileSink implements AudioSink {
     } catch (err) {
       if (!(err instanceof WavWriteError)) throw err;
       this.broken = true;
-      const stale = this.writer.abandon() ? '' : HEADER_STALE;
-      if (this.errorHandler) this.errorHandler(`${err.message}${stale}`, err.reason);
+      const message = this.writer.giveUp(err);
+      if (this.errorHandler) this.errorHandler(message, err.reason);
       else throw err;
     }
   }
