@@ -25,6 +25,20 @@ afterEach(async () => {
   disk = undefined;
 });
 
+/** A call with no devices, recorded to `record`, that ends after `seconds`. */
+function recordingCall(fixture: CallFixture, record: string, seconds: number): string[] {
+  const devices = ['--input', 'none', '--output', 'none'];
+  return [
+    ...fixture.args,
+    ...devices,
+    '--record',
+    record,
+    '--duration',
+    String(seconds),
+    '--no-call-record',
+  ];
+}
+
 describe('--record stopped mid-call (full screen, tmux)', () => {
   it('the call goes on with the error on screen, and ends at its --duration with its summary', async (ctx) => {
     call = await startCall();
@@ -33,18 +47,7 @@ describe('--record stopped mid-call (full screen, tmux)', () => {
     disk = mounted as TinyDisk;
     const record = join(disk.dir, 'rec.wav');
     const tui = await startTui({
-      args: [
-        ...call.args,
-        '--input',
-        'none',
-        '--output',
-        'none',
-        '--record',
-        record,
-        '--duration',
-        '5',
-        '--no-call-record',
-      ],
+      args: recordingCall(call, record, 5),
       env: call.env(),
       cwd: call.home,
       width: 160,
@@ -73,18 +76,7 @@ describe('--record stopped mid-call (full screen, tmux)', () => {
     call = await startCall();
     const record = join(call.home, 'rec.wav');
     const tui = await startTui({
-      args: [
-        ...call.args,
-        '--input',
-        'none',
-        '--output',
-        'none',
-        '--record',
-        record,
-        '--duration',
-        '4',
-        '--no-call-record',
-      ],
+      args: recordingCall(call, record, 4),
       env: call.env(),
       cwd: call.home,
       width: 160,
