@@ -29,7 +29,9 @@ describe('WavFileSink', () => {
 
   it('refuses an unwritable path at open with one line naming the file', async () => {
     const sink = new WavFileSink(join(tmp.dir, 'no-such-dir', 'x.wav'), RATE);
-    await expect(sink.open()).rejects.toThrow(/^cannot write .*x\.wav: the directory does not exist$/);
+    await expect(sink.open()).rejects.toThrow(
+      /^cannot write .*x\.wav: the directory does not exist$/,
+    );
   });
 
   it('its file removed mid-call: the device is lost once, with why; nothing thrown', async () => {
