@@ -65,11 +65,6 @@ export class WavWriter {
     return this.dataBytes + this.pendingBytes;
   }
 
-  /** Bytes of sample data on disk (whole frames): what the header says once it is written. */
-  get writtenBytes(): number {
-    return this.dataBytes;
-  }
-
   /** Milliseconds of audio on disk. */
   get writtenMs(): number {
     return (this.dataBytes / this.frameBytes / this.sampleRate) * 1000;
