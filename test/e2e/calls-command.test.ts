@@ -106,7 +106,13 @@ describe('calls --since: dates in local time, as the table shows them', () => {
       /^No call ended with status "user_hangpu"\. Did you mean user_hangup\? The status is how a call ended, spelled as Omnia does: agent_hangup, user_hangup, /m,
     );
     const known = await runAgainst(server, ['calls', '--status', 'max_duration']);
-    expect(known.stderr).toContain('No call ended with status "max_duration" in that range.');
+    // No range asked for: none is named.
+    expect(known.stderr).toContain('No call ended with status "max_duration".');
+    expect(known.stderr).not.toContain('range');
+    const ranged = await runAgainst(server, ['calls', '--status', 'max_duration', '--since', '7d']);
+    expect(ranged.stderr).toContain(
+      'No call ended with status "max_duration" in that range (--since 7d).',
+    );
     const found = await runAgainst(server, ['calls', '--status', 'agent_hangup']);
     expect(found.stderr).toContain('2 calls, newest first.');
     expect(found.stderr).not.toContain('No call ended');

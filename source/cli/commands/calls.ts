@@ -258,13 +258,17 @@ function isLeapYear(year: number): boolean {
  * built in or a `serve`), whose end reasons are known, all of them ({@link LOCAL_END_REASONS}):
  * the line lists those; a status in no list, its own or Omnia's, is a mistake to fix, refused
  * with a {@link CallsUsageError} naming the closest of its own.
+ *
+ * `range`: `--since`/`--until` as typed, when given, named in the line about a known status.
  */
-export function statusHint(status: string, localAgent?: string): string {
+export function statusHint(status: string, localAgent?: string, range?: string): string {
   const shown = JSON.stringify(cleanText(status));
+  // A range is named as typed; with none, the status matched no call at all.
+  const matchedNone = `No call ended with status ${shown}${range ? ` in that range (${range})` : ''}.`;
   if (localAgent !== undefined) {
     const own = LOCAL_END_REASONS.join(', ');
     if (LOCAL_END_REASONS.includes(status) || status === LOCAL_LIVE_STATUS) {
-      return `No call ended with status ${shown} in that range.`;
+      return matchedNone;
     }
     if (!KNOWN_END_REASONS.includes(status)) {
       const close = closeMatches(status, LOCAL_END_REASONS, (reason) => [reason]);
@@ -277,8 +281,7 @@ export function statusHint(status: string, localAgent?: string): string {
     // Omnia's, not one it gives a call: none has it, and its own are what it filters on.
     return `No call ended with status ${shown}. The status is how a call ended, as ${inSentence(localAgent)} spells it: ${own}.`;
   }
-  if (KNOWN_END_REASONS.includes(status))
-    return `No call ended with status ${shown} in that range.`;
+  if (KNOWN_END_REASONS.includes(status)) return matchedNone;
   // One that differs only in case or separators was sent as the known one (statusAsSpelled).
   const close = closeMatches(status, KNOWN_END_REASONS, (reason) => [reason]);
   return `No call ended with status ${shown}. ${
@@ -328,7 +331,10 @@ export async function runCallsCommand(
   const localAgent = local || localAgentHost(api.apiBase) !== undefined ? who : undefined;
   // A status in no list, to a local agent, whose end reasons are all known: refused before
   // anything is printed (an empty table or `[]` read as an answer).
-  const none = calls.length === 0 && status ? statusHint(status, localAgent) : undefined;
+  const none =
+    calls.length === 0 && status
+      ? statusHint(status, localAgent, rangeWords(flags) || undefined)
+      : undefined;
   // Said when the case or separators changed, not for blanks trimmed off.
   if (status !== undefined && status !== flags.status?.trim()) {
     err(
