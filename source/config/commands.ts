@@ -410,13 +410,25 @@ function set(
   return CONFIG_EXIT_OK;
 }
 
-/** `config unset`: the file is opened to be written (`open`) only when it holds the key. */
+/**
+ * `config unset`: the file is opened to be written (`open`) only when it holds the key. A key
+ * that is no setting but is in the file exactly as written (one a warning names as ignored:
+ * `leadMS` beside the setting `leadMs`) is removed too: otherwise that warning, said at every
+ * call, could only be silenced by editing the file.
+ */
 function unset(
   name: string,
   out: (line: string) => void,
   file: ConfigView,
   open: () => ConfigStore,
 ): number {
+  if (!(SETTING_KEYS as readonly string[]).includes(name) && file.keys().includes(name)) {
+    open().removeStray(name);
+    out(
+      `Removed ${JSON.stringify(sanitizeServerText(name, 40))} from ${file.path}: it was not a setting.`,
+    );
+    return CONFIG_EXIT_OK;
+  }
   const key = requireKnown(name);
   if (!file.keys().includes(key)) {
     out(`${key} was not set in ${file.path}: nothing to remove.`);

@@ -497,7 +497,11 @@ export function unknownKeyWarnings(keys: readonly string[], file: string): strin
     .map((key) => {
       const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
       const guess = meantSettingKey(key);
-      return `Ignoring ${shown} in ${file}: not a setting${guess ? ` (did you mean ${guess}?)` : ''}.`;
+      // The way out, where the key can be typed as it is (no quoting for a shell to get wrong).
+      const remove = /^[\w.-]{1,40}$/.test(key)
+        ? ` Remove it with: omnia-voice config unset ${key}`
+        : '';
+      return `Ignoring ${shown} in ${file}: not a setting${guess ? ` (did you mean ${guess}?)` : ''}.${remove}`;
     });
 }
 

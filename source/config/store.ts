@@ -34,6 +34,8 @@ export interface ConfigStore extends ConfigView {
   set(key: string, value: unknown): { key: SettingKey; value: SettingValue };
   /** Removes a saved setting (it falls back to its default). Throws for unknown keys. */
   unset(key: string): SettingKey;
+  /** Removes a key the file holds that is no setting (a typo saved by hand, an old version's). */
+  removeStray(key: string): void;
 }
 
 /** Where the config lives; tests pass a temporary directory. */
@@ -114,6 +116,11 @@ class ConfStore implements ConfigStore {
     const key = requireKey(name);
     this.#guard(() => this.#conf.delete(key));
     return key;
+  }
+
+  removeStray(key: string): void {
+    // Not through the typed key: conf deletes any top-level key as written.
+    this.#guard(() => this.#conf.delete(key as SettingKey));
   }
 
   list(): Array<{ key: SettingKey; value: string }> {

@@ -3,7 +3,7 @@
  * of the config file that is no setting is named beside the value that stops the run, a name
  * one letter off gets the "did you mean" a variable gets, and `config` alone is a mistake.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, runCli, tempDir } from '../helpers/cli.js';
@@ -65,7 +65,7 @@ describe('a setting name one or two letters off', () => {
     };
     const warnings = Object.entries(meant).map(
       ([typed, key]) =>
-        `warning: Ignoring "${typed}" in ${file}: not a setting (did you mean ${key}?).`,
+        `warning: Ignoring "${typed}" in ${file}: not a setting (did you mean ${key}?). Remove it with: omnia-voice config unset ${typed}`,
     );
     const list = await run(home, ['config', 'list']);
     expect(list.code).toBe(0);
@@ -76,7 +76,7 @@ describe('a setting name one or two letters off', () => {
     // Nothing close: no guess.
     const far = homeWithConfig('{"volume": 3}');
     expect((await run(far.home, ['config', 'list'])).stderr).toBe(
-      `warning: Ignoring "volume" in ${far.file}: not a setting.\n`,
+      `warning: Ignoring "volume" in ${far.file}: not a setting. Remove it with: omnia-voice config unset volume\n`,
     );
   });
 
@@ -98,6 +98,29 @@ describe('a setting name one or two letters off', () => {
     }
     const far = await run(home, ['config', 'get', 'volume']);
     expect(far.stderr).toMatch(/^error: Unknown setting "volume"\. Known settings: /);
+  });
+});
+
+describe('a key of the config file that is no setting, removed as its warning says', () => {
+  it('config unset takes it out of the file, leaving the setting it was near, and the warning stops', async () => {
+    const { home, file } = homeWithConfig('{"leadMS": 80, "leadMs": 90, "volume": 3}');
+    const before = await run(home, ['config', 'list']);
+    expect(before.stderr).toContain(
+      `warning: Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?). Remove it with: omnia-voice config unset leadMS\n`,
+    );
+    const removed = await run(home, ['config', 'unset', 'leadMS']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toBe(`Removed "leadMS" from ${file}: it was not a setting.\n`);
+    // The setting a letter away is kept; the other stray one is still warned about.
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ leadMs: 90, volume: 3 });
+    const after = await run(home, ['config', 'list']);
+    expect(after.stderr).not.toContain('leadMS');
+    expect(after.stderr).toContain('Ignoring "volume"');
+    expect(after.stdout).toMatch(/^leadMs +90$/m);
+    // The setting's own name still unsets the setting.
+    const setting = await run(home, ['config', 'unset', 'lead-ms']);
+    expect(setting.stdout).toMatch(/^Removed leadMs; it is now the default/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ volume: 3 });
   });
 });
 

@@ -409,7 +409,7 @@ describe('a bad config file, through the CLI', () => {
     writeFileSync(file, '{"sampleRate": "16000", "echoGuard": "true", "bogusKey": 1}');
     const sampleRate = `error: Invalid value for sampleRate in ${file}: "16000" is text (in quotes), but sampleRate is a number: write "sampleRate": 16000, without quotes (or run: omnia-voice config set sampleRate 16000).`;
     const echoGuard = `error: Invalid value for echoGuard in ${file}: "true" is text (in quotes), but echoGuard is true or false: write "echoGuard": true, without quotes (or run: omnia-voice config set echoGuard true).`;
-    const ignored = `warning: Ignoring "bogusKey" in ${file}: not a setting.`;
+    const ignored = `warning: Ignoring "bogusKey" in ${file}: not a setting. Remove it with: omnia-voice config unset bogusKey`;
     const call = await runCli(callArgs, { env: cliEnv(home), timeoutMs: 15_000 });
     expect(call.code).toBe(2);
     expect(call.stderr).toBe(`${ignored}\n${sampleRate}\n${echoGuard}\n`);

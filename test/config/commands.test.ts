@@ -194,7 +194,7 @@ describe('config command', () => {
     expect(say(['list'])).toBe(1);
     expect(lines).toContain('leadMs            invalid: 9. Allowed: an integer from 25 to 500.');
     expect(errs).toEqual([
-      `warning: Ignoring "bogusKey" in ${store.path}: not a setting.`,
+      `warning: Ignoring "bogusKey" in ${store.path}: not a setting. Remove it with: omnia-voice config unset bogusKey`,
       expect.stringMatching(/^error: Invalid value for sampleRate in /),
       expect.stringMatching(/^error: Invalid value for leadMs in /),
     ]);
@@ -203,7 +203,9 @@ describe('config command', () => {
     expect(say(['get', 'echo'])).toBe(1);
     // The key that is no setting first, as a call says it: it may be why a value is refused.
     expect(errs).toHaveLength(3);
-    expect(errs[0]).toBe(`warning: Ignoring "bogusKey" in ${store.path}: not a setting.`);
+    expect(errs[0]).toBe(
+      `warning: Ignoring "bogusKey" in ${store.path}: not a setting. Remove it with: omnia-voice config unset bogusKey`,
+    );
     for (const line of errs.slice(1)) expect(line).toMatch(/^error: Invalid value for /);
     errs.length = 0;
     // The usage that follows a mistake is no message of its own.

@@ -311,9 +311,9 @@ describe('resolveSettings', () => {
     const { settings, warnings } = resolveSettings({ flags: {}, env: {}, cwd, config });
     const file = path.join(dir, 'config.json');
     expect(warnings).toEqual([
-      `Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?).`,
-      `Ignoring "sample_rate" in ${file}: not a setting (did you mean sampleRate?).`,
-      `Ignoring "volume" in ${file}: not a setting.`,
+      `Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?). Remove it with: omnia-voice config unset leadMS`,
+      `Ignoring "sample_rate" in ${file}: not a setting (did you mean sampleRate?). Remove it with: omnia-voice config unset sample_rate`,
+      `Ignoring "volume" in ${file}: not a setting. Remove it with: omnia-voice config unset volume`,
     ]);
     // What it says is what happens: the defaults apply, the real setting is used.
     expect(settings.leadMs).toBe(60);
@@ -335,7 +335,7 @@ describe('resolveSettings', () => {
     expect(error.message).toMatch(/^Invalid value for leadMs in /);
     expect(error.warnings).toEqual([
       'Ignoring OMNIA_AGENTID in the environment: did you mean OMNIA_AGENT_ID?',
-      `Ignoring "volume" in ${file}: not a setting.`,
+      `Ignoring "volume" in ${file}: not a setting. Remove it with: omnia-voice config unset volume`,
     ]);
   });
 

@@ -196,7 +196,7 @@ describe('config', () => {
     const list = await runCli(['config', 'list'], { env: cliEnv(home) });
     expect(list.code, list.stderr).toBe(0);
     expect(list.stderr).toBe(
-      `warning: Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?).\n`,
+      `warning: Ignoring "leadMS" in ${file}: not a setting (did you mean leadMs?). Remove it with: omnia-voice config unset leadMS\n`,
     );
     expect(list.stdout).toMatch(/^leadMs +60 +\(default\)$/m);
     expect(list.stdout).toMatch(/^sampleRate +16000$/m);
