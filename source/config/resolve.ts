@@ -6,6 +6,7 @@ import { ConfigError, ConfigFileError, invalidValueMessage } from './errors.js';
 import type { ConfigReader } from './read.js';
 import {
   defaultSettings,
+  namesWithWords,
   nearestName,
   SETTING_SPECS,
   type SettingKey,
@@ -357,13 +358,17 @@ const KNOWN_VARIABLES = SETTING_SPECS.map((spec) => spec.env);
 
 /**
  * Near-misses of our variable names (OMNIA_AGENTID, OMNIA_APIKEY): a silent typo wastes time.
- * By the rule a config key's are found (`nearestName`).
+ * By the rules a config key's are found (`nearestName`, then the one variable holding all its
+ * words: OMNIA_INPUT_RATE, OMNIA_INPUT_SAMPLE_RATE).
  */
 function misspelledVariables(vars: Record<string, string | undefined>, where: string): string[] {
   const warnings: string[] = [];
   for (const name of Object.keys(vars)) {
     if (!name.startsWith('OMNIA_') || KNOWN_VARIABLES.includes(name)) continue;
-    const guess = nearestName(name, KNOWN_VARIABLES, (known) => known.toUpperCase());
+    const holding = namesWithWords(name, KNOWN_VARIABLES, ['omnia']);
+    const guess =
+      nearestName(name, KNOWN_VARIABLES, (known) => known.toUpperCase()) ??
+      (holding.length === 1 ? holding[0] : undefined);
     if (guess !== undefined) {
       warnings.push(`Ignoring ${name} in ${where}: did you mean ${guess}?`);
     }

@@ -467,23 +467,56 @@ export function nearestName(
 
 /**
  * The setting a name that is none was probably meant to be: one spelled another way
- * (`leadMS`, `sample_rate`), else one a typo or two away (`sampleRat`, `outptu`).
+ * (`leadMS`, `sample_rate`), else one a typo or two away (`sampleRat`, `outptu`), else the one
+ * setting holding all its words (`inputRate`: inputSampleRate).
  */
 export function meantSettingKey(name: string): SettingKey | undefined {
-  return (
+  const near =
     findSettingKey(name) ??
-    (nearestName(name, SETTING_KEYS, (key) => normaliseName(key.trim())) as SettingKey | undefined)
-  );
+    (nearestName(name, SETTING_KEYS, (key) => normaliseName(key.trim())) as SettingKey | undefined);
+  if (near !== undefined) return near;
+  const holding = namesWithWords(name, SETTING_KEYS);
+  return holding.length === 1 ? holding[0] : undefined;
+}
+
+/** How many settings holding a name's words are named as what it may have meant. */
+const MAX_WORD_GUESSES = 3;
+
+/**
+ * The `known` names that hold every word of `typed` (`inputRate`, `input-rate`: input and rate,
+ * in inputSampleRate; `OMNIA_INPUT_RATE` in OMNIA_INPUT_SAMPLE_RATE), in their order; a word is
+ * a run of letters or digits, split at a capital too. None for a name of no words, or of one word
+ * under three letters. `omit`: words every known name has (`omnia` of the variables).
+ */
+export function namesWithWords<T extends string>(
+  typed: string,
+  known: readonly T[],
+  omit: readonly string[] = [],
+): T[] {
+  const words = (typed.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+/g) ?? [])
+    .map((w) => w.toLowerCase())
+    .filter((w) => !omit.includes(w));
+  if (words.length === 0 || (words.length === 1 && words[0]!.length < 3)) return [];
+  return known.filter((name) => {
+    const plain = name.toLowerCase();
+    return words.every((word) => plain.includes(word));
+  });
 }
 
 /**
  * `Unknown setting "sampleRat". Did you mean sampleRate? Known settings: …`, for `config get`,
- * `set` and `unset` given a name that is no setting.
+ * `set` and `unset` given a name that is no setting. A name whose words a few settings hold
+ * names them all (`rate`: `Did you mean sampleRate, inputSampleRate or outputSampleRate?`).
  */
 export function unknownSettingMessage(name: string): string {
   const shown = JSON.stringify(sanitizeServerText(name, 40));
   const guess = meantSettingKey(name);
-  const meant = guess === undefined ? '' : ` Did you mean ${guess}?`;
+  const holding = namesWithWords(name, SETTING_KEYS);
+  const guesses = guess !== undefined ? [guess] : holding.length <= MAX_WORD_GUESSES ? holding : [];
+  const meant =
+    guesses.length === 0
+      ? ''
+      : ` Did you mean ${guesses.length === 1 ? guesses[0] : `${guesses.slice(0, -1).join(', ')} or ${guesses.at(-1)}`}?`;
   return `Unknown setting ${shown}.${meant} Known settings: ${SETTING_KEYS.join(', ')}.`;
 }
 

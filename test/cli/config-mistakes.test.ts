@@ -98,6 +98,19 @@ describe('a setting name one or two letters off', () => {
     }
     const far = await run(home, ['config', 'get', 'volume']);
     expect(far.stderr).toMatch(/^error: Unknown setting "volume"\. Known settings: /);
+    // Too far for a typo, but its words are in one setting, or in a few.
+    const words: Array<[string, string]> = [
+      ['inputRate', 'inputSampleRate'],
+      ['output-rate', 'outputSampleRate'],
+      ['baud', 'serialBaud'],
+      ['rate', 'sampleRate, inputSampleRate or outputSampleRate'],
+      ['serial', 'serialPath or serialBaud'],
+    ];
+    for (const [typed, meant] of words) {
+      const result = await run(home, ['config', 'set', typed, '8000']);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`error: Unknown setting "${typed}". Did you mean ${meant}? `);
+    }
   });
 });
 

@@ -300,6 +300,21 @@ describe('resolveSettings', () => {
     ]);
   });
 
+  it('names the one variable holding all the words of one that is none (OMNIA_INPUT_RATE)', () => {
+    const { cwd, config } = setup();
+    const { warnings, settings } = resolveSettings({
+      flags: {},
+      // Words in one variable; in three (no guess); in none (another tool's, left alone).
+      env: { OMNIA_INPUT_RATE: '8000', OMNIA_RATE: '8000', OMNIA_VOICE_STATS: '1' },
+      cwd,
+      config,
+    });
+    expect(warnings).toEqual([
+      'Ignoring OMNIA_INPUT_RATE in the environment: did you mean OMNIA_INPUT_SAMPLE_RATE?',
+    ]);
+    expect(settings.inputSampleRate).not.toBe(8000);
+  });
+
   it('names keys of a hand-edited config file that are no setting, with the likely one', () => {
     const { cwd } = setup();
     const dir = tempDir();
