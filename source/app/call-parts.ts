@@ -303,11 +303,13 @@ export async function openCall(
           : kind === 'warning'
             ? store.reportWarning(message)
             : undefined,
+      onDisconnect: (reason) => store.noteSerialOff(controller.path, reason, true),
     });
     try {
       await controller.open();
       serial = controller;
     } catch (error) {
+      store.noteSerialOff(controller.path, errorLine(error), false);
       store.reportError(`serial control off: ${errorLine(error)}`);
     }
   }

@@ -10,7 +10,7 @@ import { type ApiTarget, LOCAL_SERVER } from '../api/request.js';
 import type { EchoMode } from '../audio/echo/mode.js';
 import type { FileStop } from '../audio/types.js';
 import type { LocalAgent } from '../local-agent/index.js';
-import type { Snapshot, Store } from '../session/types.js';
+import type { SerialOff, Snapshot, Store } from '../session/types.js';
 import { formatClock } from '../text/durations.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { type CallSummary, formatSummary } from '../transcript/summary.js';
@@ -663,6 +663,7 @@ function printEnd(
     const lines = formatSummary(call.summary).filter((line) => !(!last && line === runFile));
     const transcript = lines.filter((line) => line.startsWith('Transcript: '));
     for (const line of lines) if (!line.startsWith('Transcript: ')) io.err(line);
+    if (final.serialOff) io.err(serialLine(final.serialOff));
     for (const line of audioFileLines(o, i + 1, final)) io.err(line);
     for (const line of transcript) io.err(line);
     if (fileLine !== undefined && last) io.err(fileLine);
@@ -676,6 +677,18 @@ function printEnd(
       io.err(`Redial: ${message}`);
     });
   });
+}
+
+/**
+ * Serial control off for some or all of a call, said where the call is summed up (the screen's
+ * banner went with the full screen): `Serial: /dev/ttyACM0 disconnected at 0:42: it went away
+ * (unplugged, or reset); serial control was off from then on`, or `Serial: off for the whole
+ * call: cannot open serial device …`.
+ */
+function serialLine(off: SerialOff): string {
+  return off.lostAtMs === undefined
+    ? `Serial: off for the whole call: ${off.reason}`
+    : `Serial: ${off.path} disconnected at ${formatClock(off.lostAtMs)}: ${off.reason}; serial control was off from then on`;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface SerialControllerOptions {
    * serial control is off, which the user must see wherever they look).
    */
   readonly onEvent: (kind: 'info' | 'warning' | 'error', message: string) => void;
+  /** The device went away (`reason` in words), before its `onEvent` error says so. */
+  readonly onDisconnect?: (reason: string) => void;
   /** How often LEVEL lines are sent. */
   readonly levelIntervalMs?: number;
   /** The clock unknown lines are counted by (tests). */
@@ -48,6 +50,7 @@ export class SerialController {
   readonly baudRate: number;
   private readonly store: Store;
   private readonly onEvent: SerialControllerOptions['onEvent'];
+  private readonly onDisconnect: SerialControllerOptions['onDisconnect'];
   private readonly levelIntervalMs: number;
   private port: SerialPortHandle | undefined;
   private stopped = false;
@@ -70,6 +73,7 @@ export class SerialController {
     this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
     this.store = options.store;
     this.onEvent = options.onEvent;
+    this.onDisconnect = options.onDisconnect;
     this.levelIntervalMs = options.levelIntervalMs ?? LEVEL_INTERVAL_MS;
     this.now = options.now ?? Date.now;
   }
@@ -264,6 +268,11 @@ export class SerialController {
       } catch {
         // The store refusing must not hide the disconnect below.
       }
+    }
+    try {
+      this.onDisconnect?.(reason);
+    } catch {
+      // Keeping it for the summary must not hide the disconnect below.
     }
     this.tell(
       'error',

@@ -380,6 +380,16 @@ export class SessionStore implements Store {
   }
 
   /**
+   * Serial control went off ({@link Snapshot.serialOff}), kept for the summary: the device
+   * would not open (`lost` false), or went away now. The message itself is the caller's to say.
+   */
+  noteSerialOff(path: string, reason: string, lost: boolean): void {
+    const startedAt = this.snapshot.startedAt;
+    const lostAtMs = startedAt === undefined ? 0 : Math.max(0, Date.now() - startedAt);
+    this.update({ serialOff: { path, reason, ...(lost ? { lostAtMs } : {}) } });
+  }
+
+  /**
    * The mic (or file) source died: say so, and send digital silence from then on. The server
    * ends a call whose audio stops, so losing the mic must not lose the call (typing still works).
    */

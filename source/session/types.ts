@@ -6,6 +6,16 @@
 
 import type { FileStop } from '../audio/types.js';
 
+/** Why serial control was off ({@link Snapshot.serialOff}). */
+export interface SerialOff {
+  /** The device as it was given. */
+  readonly path: string;
+  /** In words: `it went away (unplugged, or reset)`, or why it would not open. */
+  readonly reason: string;
+  /** How far into the call the device went away; absent when it never opened. */
+  readonly lostAtMs?: number;
+}
+
 /** The agent's turn state as the server reports it. */
 export type AgentState = 'idle' | 'listening' | 'thinking' | 'speaking';
 
@@ -184,6 +194,11 @@ export interface Snapshot {
   readonly outputStopped?: FileStop;
   /** The recording (`--record`) stopped before the call's end: a write to it failed. */
   readonly recordingStopped?: FileStop;
+  /**
+   * Serial control (`--serial`) was off for some or all of the call: the device would not open
+   * (no `lostAtMs`), or went away `lostAtMs` into the call. The summary's `Serial:` line.
+   */
+  readonly serialOff?: SerialOff;
   /** Push-to-talk mode is on (mic muted unless the PTT control is held). */
   readonly ptt: boolean;
   readonly pttDown: boolean;

@@ -199,6 +199,31 @@ describe('serial commands change what the server receives (built CLI, pty pair)'
   }, 60_000);
 });
 
+describe('a device that goes away mid-call (built CLI, pty pair)', () => {
+  it('the call goes on, and its summary says when serial control went off and why', async () => {
+    const home = tempDir('omnia-serial-call-');
+    const c = await startSerialCall(home, ['--input', 'none', '--output', 'none'], listening);
+    const path = pty!.appPath;
+    await pty!.kill();
+    await waitFor(() => c.app.output().stdout.includes('disconnected'), {
+      what: 'the disconnect said',
+    });
+    expect(c.app.output().stdout).toContain(
+      `[error] serial device ${path} disconnected: it went away (unplugged, or reset); serial control is off`,
+    );
+    // The call goes on: ended from the keyboard's side, as a user would.
+    c.app.child.kill('SIGINT');
+    expect(await c.exit, c.app.output().stderr).toBe(0);
+    // The summary, which outlasts the screen, says it too, with when.
+    expect(c.app.output().stderr).toMatch(
+      new RegExp(
+        `^Serial: ${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&')} disconnected at 0:0\\d: it went away \\(unplugged, or reset\\); serial control was off from then on$`,
+        'm',
+      ),
+    );
+  }, 60_000);
+});
+
 describe('serial open errors (built CLI, the local agent)', () => {
   it('--serial naming a folder says so in words; the call runs without serial control', async () => {
     const home = tempDir('omnia-serial-call-');
@@ -212,6 +237,10 @@ describe('serial open errors (built CLI, the local agent)', () => {
     );
     expect(result.stdout).not.toMatch(/Is a directory|cannot open .*, cannot open/);
     expect(result.stdout).toMatch(/^Agent: /m);
+    // The summary says so too: the banner is gone with a full screen.
+    expect(result.stderr).toContain(
+      `Serial: off for the whole call: cannot open serial device ${home}: it is a folder, not a serial device`,
+    );
   }, 30_000);
 });
 
