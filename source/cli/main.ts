@@ -836,14 +836,24 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('[args...]')
     .action(async (args: string[]) => {
       const { runConfigCommand } = await import('../config/commands.js');
-      const { configFilePath, openConfig } = await import('../config/store.js');
-      const { readConfigView } = await import('../config/read.js');
+      const { configFilePath, readConfigView } = await import('../config/read.js');
+      // conf (tens of ms to load) only for the commands that write: `get`, `list` and `path`
+      // read the file as a call does.
+      const writes = args[0] === 'set' || args[0] === 'unset';
+      const openConfig = writes ? (await import('../config/store.js')).openConfig : undefined;
       const { settingOverrides } = await import('../config/resolve.js');
       const warnings: string[] = [];
       const overrides = settingOverrides(process.env, process.cwd(), warnings);
       for (const warning of warnings) err(`warning: ${warning}`);
       // `get` and `list` read the file as a call does; only `set` and `unset` open it to write.
-      const file = { path: configFilePath(), read: readConfigView, open: openConfig };
+      const file = {
+        path: configFilePath(),
+        read: readConfigView,
+        open: () => {
+          if (openConfig === undefined) throw new Error(`config ${args[0]} does not write`);
+          return openConfig();
+        },
+      };
       setExit(runConfigCommand(args, out, file, err, overrides));
     });
 

@@ -62,8 +62,13 @@ export interface ConfigView extends ConfigReader {
 }
 
 /** The config file read as a call reads it ({@link readConfig}), for `config get` and `list`. */
+/** Where the config file is (or would be), without opening it. */
+export function configFilePath(options: OpenConfigOptions = {}): string {
+  return path.join(options.cwd ?? defaultConfigDir(), 'config.json');
+}
+
 export function readConfigView(options: OpenConfigOptions = {}): ConfigView {
-  const file = path.join(options.cwd ?? defaultConfigDir(), 'config.json');
+  const file = configFilePath(options);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@ import Conf from 'conf';
 import { parseSinkSpecOrUndefined, parseSourceSpec } from '../audio/specs.js';
 import { sanitizeLine } from '../protocol/sanitize.js';
 import { ConfigError, invalidValueMessage, toConfigError } from './errors.js';
-import { type ConfigView, parseConfigText, viewOfRecord } from './read.js';
+import { type ConfigView, configFilePath, parseConfigText, viewOfRecord } from './read.js';
 import {
   defaultConfigDir,
   findSettingKey,
@@ -20,7 +20,6 @@ export { ConfigError } from './errors.js';
 /** Owner read/write only: the file may hold an API key. */
 export const CONFIG_FILE_MODE = 0o600;
 /** conf's default file name inside the config directory. */
-const CONFIG_FILE_NAME = 'config.json';
 
 /**
  * The user's saved settings (the config file), typed and validated, to change them. Only to read
@@ -44,11 +43,6 @@ export interface OpenConfigOptions {
   cwd?: string;
 }
 
-/** Where the config file is (or would be), without opening it. */
-export function configFilePath(options: OpenConfigOptions = {}): string {
-  return path.join(options.cwd ?? defaultConfigDir(), CONFIG_FILE_NAME);
-}
-
 /**
  * Opens the config file through conf (which writes it atomically, mode 0600). Throws
  * {@link ConfigError} if it is not JSON or not an object; values are checked as they are read.
@@ -57,7 +51,7 @@ export function openConfig(options: OpenConfigOptions = {}): ConfigStore {
   // Passing the directory always (rather than letting conf derive it) means the path is
   // known even when conf fails to open the file, so the error can name it.
   const cwd = options.cwd ?? defaultConfigDir();
-  const file = path.join(cwd, CONFIG_FILE_NAME);
+  const file = configFilePath({ cwd });
   let conf: Conf<Partial<Settings>>;
   try {
     // No schema: the file is read by the rules a call reads it by (`parseConfigText`,
