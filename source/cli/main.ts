@@ -293,6 +293,18 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
     !process.stdout.isTTY ||
     !process.stdin.isTTY ||
     process.env.TERM === 'dumb';
+  // Plain mode reads no keys: push-to-talk there has no talk button but a serial device's, and
+  // without one the mic would stay shut for the whole call, the server hearing silence.
+  if (flags.ptt && plain && !settings.serialPath) {
+    const why = flags.plain
+      ? '--plain reads no keys'
+      : process.env.TERM === 'dumb'
+        ? 'with TERM=dumb the app runs plain, which reads no keys'
+        : 'without a terminal on stdin and stdout the app runs plain, which reads no keys';
+    throw new UsageError(
+      `--ptt needs a talk button, and ${why}: the mic would stay shut for the whole call. Give --serial <device> (its PTT button talks), or run in a terminal without --plain.`,
+    );
+  }
   const { runCall } = await import('../app/run-call.js');
   const local = Boolean(flags.local) || (!settings.apiKey && sources.apiBase === 'default');
   return runCall(
