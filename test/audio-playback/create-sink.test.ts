@@ -108,6 +108,29 @@ describe('createSink', () => {
     expect(readFileSync(alsa.out).equals(pcm)).toBe(true);
   });
 
+  it('falls back to sox play when the speaker module loads but cannot use the device: the device is named, not the module', async () => {
+    // A plain ALSA file PCM, no plug: the speaker's child fails on it (an ALSA assertion), sox
+    // plays into it.
+    const home = join(tmp.dir, 'file-pcm');
+    mkdirSync(home, { recursive: true });
+    const out = join(home, 'fileout.raw');
+    writeFileSync(
+      join(home, '.asoundrc'),
+      `pcm.fileout {\n type file\n slave.pcm "null"\n file "${out}"\n format "raw"\n}\n`,
+    );
+    process.env.HOME = home;
+    const notices: Array<{ message: string }> = [];
+    const sink = await createSink('speaker:fileout', RATE, (m) => notices.push(m));
+    expect(sink).toBeInstanceOf(SoxPlaySink);
+    expect(notices.map((n) => n.message)).toEqual([
+      'playing through sox play: the speaker module could not open "fileout"',
+    ]);
+    const pcm = tone(100, 1000, 10_000, RATE, 1);
+    sink.write(pcm);
+    await sink.close();
+    expect(readFileSync(out).length).toBeGreaterThan(0);
+  });
+
   it('rejects with one line saying what to install when neither speaker nor sox works', async () => {
     process.env[DISABLE_SPEAKER_ENV] = '1';
     process.env.PATH = join(tmp.dir, 'empty-bin');

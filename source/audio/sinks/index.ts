@@ -92,10 +92,18 @@ export async function createSink(
     speakerError = err;
     speakerReason = err instanceof Error ? err.message : String(err);
   }
+  // Unless the module itself would not load (missing, disabled, its native part not built or
+  // built for another Node: the sink says so by the error's class, whatever the libraries'
+  // words), it was the device that failed: that is what to fix (a wrong --output
+  // speaker:<device>, a device in use, ALSA refusing it), not the module.
+  const deviceFailed = !(speakerError instanceof SpeakerUnavailableError);
+  const device = parsed.device ? `"${parsed.device}"` : 'the default output device';
   try {
     const sox = await opened(new SoxPlaySink(sampleRate, soxOptions(parsed.device)));
     notice({
-      message: 'playing through sox play: the speaker module is unavailable',
+      message: deviceFailed
+        ? `playing through sox play: the speaker module could not open ${device}`
+        : 'playing through sox play: the speaker module is unavailable',
       detail: `speaker: ${speakerReason}`,
     });
     return sox;
@@ -104,12 +112,6 @@ export async function createSink(
     // sox missing is fixed by installing it; sox present but failing means there is no usable
     // output device, which no install fixes.
     const soxMissing = err instanceof SoxMissingError;
-    // Unless the module itself would not load (missing, disabled, its native part not built or
-    // built for another Node: the sink says so by the error's class, whatever the libraries'
-    // words), it was the device that failed: that is what to fix (a wrong --output
-    // speaker:<device>, a device in use, ALSA refusing it), not the module.
-    const deviceFailed = !(speakerError instanceof SpeakerUnavailableError);
-    const device = parsed.device ? `"${parsed.device}"` : 'the default output device';
     const message = !soxMissing
       ? `no audio output: ${device} could not be opened, by the speaker module nor by sox; the call goes on without sound (check the output device: omnia-voice devices lists them, --output speaker:<device> picks one; or use --output none)`
       : deviceFailed
