@@ -303,6 +303,13 @@ function why(error: unknown): string {
  * {@link checkWritable}, which says so.
  */
 function checkRecordName(path: string): void {
+  // `.wav` alone is a hidden file with no name, which nobody finds again.
+  if (/^\.wav$/i.test(basename(path.trim()))) {
+    const named = join(dirname(path.trim()), 'rec.wav');
+    throw usageError(
+      `cannot write the recording to ${sanitizeLine(path, 200)}: the name has nothing before .wav (${sanitizeLine(named, 200)}, say)`,
+    );
+  }
   if (/\.wav$/i.test(path.trim())) return;
   let stats: Stats | undefined;
   try {

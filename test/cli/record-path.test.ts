@@ -34,6 +34,20 @@ describe('--record with a name that is not .wav', () => {
         `error: cannot write the recording to ${path}: a recording is a WAV file, so its name must end in .wav (${suggested}, say)`,
       );
     }
+    // The extension alone: a hidden file with no name (a trial made `.wav`).
+    for (const [path, suggested] of [
+      ['.wav', 'rec.wav'],
+      ['calls/.WAV', 'calls/rec.wav'],
+    ]) {
+      const run = await runAgainst(server, [...CALL, '--duration', '1', '--record', path], {
+        home,
+      });
+      expect(run.code, `${path}: ${run.stderr}`).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `error: cannot write the recording to ${path}: the name has nothing before .wav (${suggested}, say)`,
+      );
+    }
+    expect(existsSync(join(home, '.wav'))).toBe(false);
     expect(server.calls).toHaveLength(0);
     expect(readFileSync(join(home, 'notes.txt'), 'utf8')).toBe('my notes');
     expect(existsSync(join(home, 'rec'))).toBe(false);
