@@ -38,7 +38,7 @@ describe('--record with a name that is not .wav', () => {
     for (const [path, suggested] of [
       ['.wav', 'rec.wav'],
       ['calls/.WAV', 'calls/rec.wav'],
-    ]) {
+    ] as const) {
       const run = await runAgainst(server, [...CALL, '--duration', '1', '--record', path], {
         home,
       });
