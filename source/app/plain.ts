@@ -203,7 +203,13 @@ export const AUDIO_WAIT_MS = 3 * LEVEL_TICK_MS;
 /** `Agent: text`, `User (typed): text`, with how the turn ended when it did not finish. */
 function turnLine(turn: Turn): string {
   const who = turn.role === 'user' ? (turn.typed ? 'User (typed)' : 'User') : 'Agent';
-  const mark = turn.interrupted ? ' [interrupted]' : turn.final ? '' : ' [unfinished]';
+  const mark = turn.interrupted
+    ? turn.unheard
+      ? ' [interrupted, not heard]'
+      : ' [interrupted]'
+    : turn.final
+      ? ''
+      : ' [unfinished]';
   // One line per turn, as in a `.txt` transcript: a reply's line breaks (a list, a lone CR)
   // would start lines without their `Agent:`.
   return `${who}: ${cleanText(turn.text)}${mark}`;

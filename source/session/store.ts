@@ -49,6 +49,9 @@ const SPEECH_DB = -45;
  * transcribes next began then (its transcript comes when the server has heard it, at the end).
  */
 const UTTERANCE_GAP_MS = 2_000;
+/** Less of a reply than this heard before a clear is none of it: no word is that short. */
+const UNHEARD_MS = 50;
+
 /**
  * A barge-in this soon after the agent's audio began to be heard is a quick cut: with no echo
  * canceller on open speakers, the agent hearing itself cuts it this soon, again and again.
@@ -175,6 +178,11 @@ export class SessionStore implements Store {
   private utteranceAt: number | undefined;
   /** When the agent's audio last began to be heard after silence (ms, wall clock). */
   private replyHeardAt = Number.NEGATIVE_INFINITY;
+  /**
+   * Agent audio queued since the last silence or clear (ms): what a clear drops of it was never
+   * heard, the rest was.
+   */
+  private stretchQueuedMs = 0;
   /** Server barge-ins within {@link QUICK_CUT_MS} of the agent's audio starting. */
   private quickCuts = 0;
   private notifyQueued = false;
@@ -447,7 +455,10 @@ export class SessionStore implements Store {
       countGap?.(ms, cause);
       this.onAgentGap(ms, cause);
     };
-    player.onPlaybackStop = (heardInMs) => this.latency.playbackStopped(Date.now() + heardInMs);
+    player.onPlaybackStop = (heardInMs) => {
+      this.stretchQueuedMs = 0;
+      this.latency.playbackStopped(Date.now() + heardInMs);
+    };
     player.onPlaybackStart = (heardInMs, reply) => {
       // The audio is the turn it was queued as starting, if it was; else the open agent turn's;
       // with none open, a new turn's not in the transcript yet.
@@ -644,7 +655,11 @@ export class SessionStore implements Store {
 
   private onAgentAudio(pcm: Buffer): void {
     if (this.discardingAgentAudio || this.stopped) return;
-    this.options.player.enqueue(pcm, this.replyStarting());
+    const player = this.options.player;
+    // In the player's own measure (its device's rate), as clear() says what it dropped.
+    const before = player.queuedMs;
+    player.enqueue(pcm, this.replyStarting());
+    this.stretchQueuedMs += player.queuedMs - before;
   }
 
   /** The latest agent turn while it is open (not final): the agent audio coming now is its. */
@@ -947,7 +962,10 @@ export class SessionStore implements Store {
       this.addEvent('info', 'nothing to interrupt: the call is over');
       return;
     }
+    // Read before the clear, which ends the audio playing (onPlaybackStop).
+    const queued = this.stretchQueuedMs;
     const dropped = this.options.player.clear();
+    this.stretchQueuedMs = 0;
     // What was still to play is not heard: the agent stopped talking now.
     if (dropped > 0) this.latency.playbackStopped(Date.now());
     if (by === 'local' && dropped <= 0 && this.snapshot.agentState !== 'speaking') {
@@ -981,10 +999,21 @@ export class SessionStore implements Store {
     }
     // The agent's text is often final long before its audio has played: if audio was cut,
     // the latest agent turn was interrupted even when its transcript is complete.
-    const turns = markInterrupted(this.snapshot.turns, Date.now(), { evenIfFinal: dropped > 0 });
+    // Audio was cut and next to none of it had reached the user (still waiting to be written,
+    // a reply starts with some audio in hand, or in the player's lead): its text, the server's
+    // guess of what was heard by its own clock, was not heard. Audio right behind other audio
+    // without a silence between counts with it, so no claim is made that cannot be known.
+    const unheard = dropped > 0 && queued - dropped < UNHEARD_MS;
+    const turns = markInterrupted(this.snapshot.turns, Date.now(), {
+      evenIfFinal: dropped > 0,
+      unheard,
+    });
     this.update({ turns, interruptions: this.snapshot.interruptions + 1 });
     const what = by === 'server' ? 'barge-in: server cleared playback' : 'interrupted the agent';
-    this.addEvent('info', `${what} (${Math.round(dropped)} ms of agent audio dropped)`);
+    this.addEvent(
+      'info',
+      `${what} (${Math.round(dropped)} ms of agent audio dropped${unheard ? ': none of the reply was heard yet' : ''})`,
+    );
     if (by === 'server' && dropped > 0) this.countQuickCut();
   }
 

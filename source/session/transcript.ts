@@ -152,6 +152,8 @@ export interface InterruptOptions {
    * barge-in during playback cuts off a turn the server already closed.
    */
   readonly evenIfFinal?: boolean;
+  /** None of the turn's audio was heard yet: marked `unheard` too. */
+  readonly unheard?: boolean;
 }
 
 /**
@@ -168,7 +170,11 @@ export function markInterrupted(
   if (index < 0) return turns;
   const existing = turns[index]!;
   if (existing.interrupted) return turns;
-  return replaceAt(turns, index, { ...existing, interrupted: true });
+  return replaceAt(turns, index, {
+    ...existing,
+    interrupted: true,
+    ...(options.unheard ? { unheard: true } : {}),
+  });
 }
 
 /**

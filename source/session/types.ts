@@ -36,6 +36,11 @@ export interface Turn {
   readonly final: boolean;
   /** The agent was cut off (barge-in or local interrupt) before the turn finished. */
   readonly interrupted: boolean;
+  /**
+   * Cut off before any of its audio was heard (it was still in the player's lead): its text is
+   * what the agent meant to say, none of which the user heard. Only with `interrupted`.
+   */
+  readonly unheard?: boolean;
   /** The user typed this turn (`user_text_message`) rather than speaking it. */
   readonly typed: boolean;
   /** Epoch ms when the first message of this turn arrived. */

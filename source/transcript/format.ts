@@ -55,6 +55,8 @@ export interface TurnRecord {
   readonly startedAt: number;
   readonly endedAt?: number;
   readonly interrupted?: boolean;
+  /** Cut off before any of its audio was heard (`Turn.unheard`); only when so. */
+  readonly unheard?: boolean;
   readonly typed?: boolean;
   /** False for a turn without its final text: in progress, or left unfinished when the call ended. */
   readonly final: boolean;
@@ -173,6 +175,7 @@ export function turnRecord(turn: Turn, fromRecord = false, withLatency = true): 
     startedAt: turn.startedAt,
     endedAt: turn.endedAt,
     ...(fromRecord ? {} : { interrupted: turn.interrupted, typed: turn.typed }),
+    ...(turn.unheard ? { unheard: true } : {}),
     final: turn.final,
     ...(turn.latencyMs === undefined || !withLatency ? {} : { latencyMs: turn.latencyMs }),
   };
@@ -232,7 +235,7 @@ function openMark(ended: boolean): string {
 
 /** Cut off (barge-in, `i`, a hang-up over its audio) says more than "not final": it comes first, as in plain mode. */
 function turnSuffix(turn: Turn, ended: boolean): string {
-  if (turn.interrupted) return ' [interrupted]';
+  if (turn.interrupted) return turn.unheard ? ' [interrupted, not heard]' : ' [interrupted]';
   return turn.final ? '' : ` [${openMark(ended)}]`;
 }
 
@@ -459,7 +462,9 @@ function markdownCall(data: TranscriptData, heading: string): string {
     const latency = turn.latencyMs === undefined ? '' : `, reply in ${turn.latencyMs} ms`;
     const tags = `${turn.typed ? `typed, ${when}` : when}${latency}`;
     const suffix = turn.interrupted
-      ? ' _(interrupted)_'
+      ? turn.unheard
+        ? ' _(interrupted, not heard)_'
+        : ' _(interrupted)_'
       : turn.final
         ? ''
         : ` _(${openMark(data.endedAt !== undefined)})_`;

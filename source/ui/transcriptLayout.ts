@@ -229,7 +229,7 @@ export function itemsCache(): (
 function turnMark(turn: Turn): string | undefined {
   const marks: string[] = [];
   if (turn.typed) marks.push('⌨ (typed)');
-  if (turn.interrupted) marks.push('— interrupted');
+  if (turn.interrupted) marks.push(turn.unheard ? '— interrupted, not heard' : '— interrupted');
   else if (isUnfinished(turn)) marks.push('[unfinished]');
   else if (!turn.final && turn.role === 'agent') marks.push('…');
   return marks.length > 0 ? marks.join(' ') : undefined;

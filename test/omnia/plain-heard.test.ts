@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseWav } from '../../source/audio/wav.js';
 import { agentSays, type HostileCall, pause } from '../hostile/server.js';
 import { double, runAgainst } from './helpers.js';
 
@@ -55,7 +56,7 @@ function linesOf(stdout: string, wanted: string[]): string[] {
 async function plainCall(
   script: (call: HostileCall, created: { id: string }) => Promise<void>,
   extra: string[],
-): Promise<{ stdout: string; code: number | null; stderr: string; file: string }> {
+): Promise<{ stdout: string; code: number | null; stderr: string; file: string; home: string }> {
   const server = await double({ agents: AGENTS, recordDelayMs: 0, script });
   const run = await runAgainst(server, [
     '--plain',
@@ -155,5 +156,46 @@ describe('plain mode prints a reply as it was heard', () => {
     const replies = run.stdout.split('\n').filter((line) => line.startsWith('Agent: '));
     expect(replies, run.stdout).toEqual([`Agent: ${REPLY} [interrupted]`]);
     expect(run.file).toContain(`Agent: ${REPLY} [interrupted]\n`);
+    // A second of it was heard: not said to be unheard.
+    expect(run.stdout).not.toContain('not heard');
+    expect(peakOf(join(run.home, 'agent.wav'))).toBeGreaterThan(4000);
+  }, 40_000);
+
+  it('a reply cleared before any of its audio was heard is marked so, in the output and the file', async () => {
+    // The user talks at once over a greeting (a trial's WAV input did): the clear comes while
+    // the reply's first audio waits in the player's lead. Three frames and the clear go out
+    // together, so they arrive before the player's next write (with a second of audio ahead
+    // of it, the clear came after the first 200 ms were heard on a busy machine: said as heard).
+    const run = await plainCall(
+      replyScript(60, async (call) => {
+        call.json({ type: 'playback_clear_buffer' });
+      }),
+      ['--duration', '1.5', '-v'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    // The output device heard next to nothing of it: a few ms at most, no word.
+    expect(soundingMs(join(run.home, 'agent.wav')), run.stdout).toBeLessThan(50);
+    const replies = run.stdout.split('\n').filter((line) => line.startsWith('Agent: '));
+    expect(replies, run.stdout).toEqual([`Agent: ${REPLY} [interrupted, not heard]`]);
+    expect(run.stdout).toMatch(
+      /^\[info\] barge-in: server cleared playback \(\d+ ms of agent audio dropped: none of the reply was heard yet\)$/m,
+    );
+    expect(run.file).toContain(`Agent: ${REPLY} [interrupted, not heard]\n`);
   }, 40_000);
 });
+
+/** How much of a 16-bit mono WAV file at {@link RATE} is not silence (ms). */
+function soundingMs(path: string): number {
+  const { data } = parseWav(readFileSync(path));
+  let sounding = 0;
+  for (let i = 0; i + 1 < data.length; i += 2) if (data.readInt16LE(i) !== 0) sounding++;
+  return (sounding / RATE) * 1000;
+}
+
+/** The largest sample of a 16-bit WAV file's data. */
+function peakOf(path: string): number {
+  const { data } = parseWav(readFileSync(path));
+  let peak = 0;
+  for (let i = 0; i + 1 < data.length; i += 2) peak = Math.max(peak, Math.abs(data.readInt16LE(i)));
+  return peak;
+}

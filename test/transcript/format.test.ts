@@ -115,6 +115,24 @@ describe('md', () => {
       '**Agent** (+0:08): Goodbye and have a _(interrupted)_',
     );
   });
+
+  it('a reply cut before any of it was heard says so in every format; one heard says nothing more', () => {
+    const unheard = data.turns.map((t) =>
+      t.ordinal === 2 ? { ...t, interrupted: true, unheard: true } : t,
+    );
+    const d = { ...data, turns: unheard };
+    expect(formatTranscript('txt', d)).toContain(
+      'Agent: We open at nine and [interrupted, not heard]',
+    );
+    expect(formatTranscript('md', d)).toContain(
+      '**Agent** (+0:04): We open at nine and _(interrupted, not heard)_',
+    );
+    const record = jsonlRecords(d).find((r) => r.type === 'turn' && r.ordinal === 2);
+    expect(record).toMatchObject({ interrupted: true, unheard: true });
+    const heard = jsonlRecords(data).find((r) => r.type === 'turn' && r.ordinal === 2);
+    expect(heard).not.toHaveProperty('unheard');
+    expect(formatTranscript('txt', data)).not.toContain('not heard');
+  });
 });
 
 describe("a reply's response latency", () => {

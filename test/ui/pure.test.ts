@@ -186,6 +186,11 @@ describe('transcript layout', () => {
     );
     expect(cut.map((r) => r.label)).toEqual(['Agent', '', '']);
     expect(cut[cut.length - 1]!.mark).toBe('— interrupted');
+    const unheard = rowsOf(
+      turn({ role: 'agent', text: 'Hello!', interrupted: true, unheard: true, final: true }),
+      LABEL_WIDTH + 40,
+    );
+    expect(unheard.at(-1)!.mark).toBe(' — interrupted, not heard');
     const live = rowsOf(turn({ role: 'agent', text: 'so', final: false }), width);
     expect(live[0]!.mark).toBe(' …');
   });
