@@ -11,6 +11,8 @@ const LIST_TIMEOUT_MS = 5_000;
  * there, no /dev/dsp, an unknown PCM: 40-90 ms measured); a device still open by then opened.
  */
 const PROBE_MS = 1_000;
+/** How long stderr is read after a probe's tool exited: its last lines come within a ms or two. */
+const STDERR_END_MS = 50;
 
 /** An audio device as the user can name it on the command line. */
 export interface Device {
@@ -277,15 +279,32 @@ async function checked(
  * undefined when it opened (or was still open after {@link PROBE_MS}). `arecord` takes one
  * sample, `aplay` plays nothing (/dev/null). No JACK server is started for it.
  */
-export function probePcm(
+export async function probePcm(
   tool: string,
   pcm: string,
   side: 'input' | 'output',
   env: NodeJS.ProcessEnv,
   timeoutMs = PROBE_MS,
 ): Promise<string | undefined> {
+  return (await openPcm(tool, pcm, side, env, timeoutMs)).failure;
+}
+
+/**
+ * {@link probePcm}, with what the tool wrote to stderr (ALSA's own lines say why). `setUpIsEnough`:
+ * the device counts as opened once the tool has set it up (`-v` prints `Its setup is:` then),
+ * without waiting for it to finish: aplay drains into a sound server for 2 s (measured).
+ */
+function openPcm(
+  tool: string,
+  pcm: string,
+  side: 'input' | 'output',
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  setUpIsEnough = false,
+): Promise<{ failure?: string; stderr: string }> {
   const args = ['-q', '-D', pcm, '-t', 'raw', '-f', 'S16_LE', '-r', '48000', '-c', '1'];
   if (side === 'input') args.push('-s', '1');
+  if (setUpIsEnough) args.push('-v');
   args.push('/dev/null');
   return new Promise((resolve) => {
     let stderr = '';
@@ -293,24 +312,111 @@ export function probePcm(
       env: { ...env, JACK_NO_START_SERVER: '1', PULSE_LATENCY_MSEC: '20' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let setUp = false;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      resolve(undefined);
+      resolve({ stderr });
     }, timeoutMs);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (text: string) => {
       stderr = (stderr + text).slice(-2_000);
+      if (setUpIsEnough && !setUp && stderr.includes('Its setup is:')) {
+        // Told once it has gone (below): the call opens the device next.
+        setUp = true;
+        child.kill('SIGKILL');
+      }
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      resolve(error.message);
+      resolve({ failure: error.message, stderr });
     });
     child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(undefined);
-      else resolve(probeReason(stderr) || `exit code ${code}`);
+      const done = () => {
+        clearTimeout(timer);
+        if (code === 0 || setUp) resolve({ stderr });
+        else resolve({ failure: probeReason(stderr) || `exit code ${code}`, stderr });
+      };
+      // ALSA's words may still be in the pipe when the process has exited (a missing device
+      // then read as one that failed for another reason): read to its end, not for long, as a
+      // process the tool started (a sound server) may hold it open.
+      const pipe = child.stderr;
+      if (!pipe || pipe.readableEnded) return done();
+      pipe.once('end', done);
+      setTimeout(done, STDERR_END_MS);
     });
   });
+}
+
+/**
+ * How long the check of a named device before a call may take: a name ALSA does not know fails
+ * within 10-20 ms (the spawn of aplay included), one that is there is set up within 10-40 ms; one
+ * still opening by then (a busy card waited for, a sound server starting) exists, and the call
+ * opens it as before.
+ */
+const NAMED_CHECK_MS = 300;
+
+/**
+ * Why the device a call names (`mic:<name>`, `speaker:<name>`, `sox:<name>`) does not exist, in
+ * ALSA's terms, so the call can be refused before it is created; undefined when it opened, when
+ * it failed for another reason (busy, a sound server that does not answer, a format it does not
+ * take: the call opens it and says so, as before), or when nothing can tell: not Linux, no
+ * aplay/arecord, a mic that sox opens through another driver (the user's `AUDIODRIVER`).
+ * `default` is the device a call without a name opens, and is let through as that one is.
+ */
+export async function missingDevice(
+  name: string,
+  side: 'input' | 'output',
+  options: ListDevicesOptions = {},
+): Promise<string | undefined> {
+  const platform = options.platform ?? process.platform;
+  const env = options.env ?? process.env;
+  if (platform !== 'linux' || name === 'default') return undefined;
+  if (side === 'input' && env.AUDIODRIVER && env.AUDIODRIVER !== 'alsa') return undefined;
+  const tool = await findExecutable(side === 'input' ? 'arecord' : 'aplay', env);
+  if (!tool) return undefined;
+  // In C's words whatever the user's language: they are read, not shown.
+  const { failure, stderr } = await openPcm(
+    tool,
+    name,
+    side,
+    { ...env, LC_ALL: 'C' },
+    NAMED_CHECK_MS,
+    true,
+  );
+  return failure === undefined ? undefined : absentReason(name, side, stderr);
+}
+
+/**
+ * What in aplay's or arecord's stderr says that the PCM `name` does not exist, in words, or
+ * undefined when it failed for another reason. ALSA names the card it cannot find (`hw:3,0`, or
+ * a PCM of the user's that leads to one), or the PCM it does not know (`nosuchdev`, or the one
+ * a user's PCM leads to); a `hw:`/`plughw:` name whose card is there but not the device number
+ * fails to open its /dev/snd node (ENOENT); a sound server that answers says it has no source
+ * or sink of the name after `pulse:` (PulseAudio's "No such entity", PipeWire's the same). Pure.
+ */
+export function absentReason(
+  name: string,
+  side: 'input' | 'output',
+  stderr: string,
+): string | undefined {
+  const card = /Cannot get card index for (.*)$|cannot find card '([^']*)'/m.exec(stderr);
+  if (card) return `there is no sound card ${clean((card[1] ?? card[2] ?? '').trim())}`;
+  const unknown = /Unknown PCM (.*)$/m.exec(stderr)?.[1]?.trim();
+  if (unknown !== undefined) {
+    return unknown === name
+      ? 'ALSA knows no device of that name'
+      : `it leads to "${clean(unknown)}", which ALSA does not know`;
+  }
+  if (/PulseAudio: Unable to create stream: No such entity/.test(stderr)) {
+    return `the sound server has no ${side === 'input' ? 'source' : 'sink'} of that name`;
+  }
+  if (
+    /^(plug)?hw(:|$)/.test(name) &&
+    /audio open error: No such file or directory\s*$/m.test(stderr)
+  ) {
+    return 'its sound card has no such device';
+  }
+  return undefined;
 }
 
 /** What `aplay`/`arecord` said about a device that did not open, without their prefixes. Pure. */

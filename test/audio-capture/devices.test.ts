@@ -2,6 +2,7 @@ import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  absentReason,
   type DeviceList,
   formatDevices,
   listDevices,
@@ -178,6 +179,85 @@ describe("the sound server's devices", () => {
         'ALSA lib pcm_oss.c:397:(_snd_pcm_oss_open) Cannot open device /dev/dsp\narecord: main:831: audio open error: No such file or directory\n',
       ),
     ).toBe('No such file or directory');
+  });
+});
+
+describe('a named device ALSA does not have (the check before a call)', () => {
+  const failed = (...lines: string[]) =>
+    `${lines.join('\n')}\naplay: main:831: audio open error: No such file or directory\n`;
+
+  it('is told by what ALSA says: no such PCM, card, device on a card, or sound server source', () => {
+    expect(
+      absentReason(
+        'nosuchdev',
+        'output',
+        failed('ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM nosuchdev'),
+      ),
+    ).toBe('ALSA knows no device of that name');
+    expect(
+      absentReason(
+        'plug:mymic',
+        'output',
+        failed('ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM mymic'),
+      ),
+    ).toBe('it leads to "mymic", which ALSA does not know');
+    expect(
+      absentReason(
+        'hw:0,0',
+        'output',
+        failed('ALSA lib confmisc.c:165:(snd_config_get_card) Cannot get card index for 0'),
+      ),
+    ).toBe('there is no sound card 0');
+    // `dmix` of a card that is not there: the card is why, not the PCM it could not expand.
+    expect(
+      absentReason(
+        'dmix',
+        'output',
+        failed(
+          "ALSA lib confmisc.c:855:(parse_card) cannot find card '0'",
+          'ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM dmix',
+        ),
+      ),
+    ).toBe('there is no sound card 0');
+    // The card is there but not that device (its /dev/snd node): only the open's own error.
+    expect(absentReason('plughw:1,7', 'output', failed())).toBe(
+      'its sound card has no such device',
+    );
+    // A sound server that answers, without that source or sink (said when the stream is made).
+    const noEntity =
+      'ALSA lib pcm_pulse.c:758:(pulse_prepare) PulseAudio: Unable to create stream: No such entity\n\narecord: set_params:1416: Unable to install hw params:\n';
+    expect(absentReason('pulse:usb-mic', 'input', noEntity)).toBe(
+      'the sound server has no source of that name',
+    );
+  });
+
+  it('is not said of one that is there but does not open now: the call says that, as before', () => {
+    const jack = failed('jack server is not running or cannot be started');
+    expect(absentReason('jack', 'output', jack)).toBeUndefined();
+    expect(
+      absentReason(
+        'oss',
+        'output',
+        failed('ALSA lib pcm_oss.c:397:(_snd_pcm_oss_open) Cannot open device /dev/dsp'),
+      ),
+    ).toBeUndefined();
+    expect(
+      absentReason(
+        'hw:0,0',
+        'output',
+        'aplay: main:831: audio open error: Device or resource busy\n',
+      ),
+    ).toBeUndefined();
+    expect(
+      absentReason(
+        'pulse',
+        'output',
+        'ALSA lib pulse.c:242:(pulse_connect) PulseAudio: Unable to connect: Connection refused\n\narecord: main:831: audio open error: Connection refused\n',
+      ),
+    ).toBeUndefined();
+    expect(
+      absentReason('hw:0,0', 'output', 'arecord: main:2219: Channels count non available\n'),
+    ).toBeUndefined();
   });
 });
 
