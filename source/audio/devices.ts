@@ -348,10 +348,10 @@ function openPcm(
 }
 
 /**
- * How long the check of a named device before a call may take: a name ALSA does not know fails
- * within 10-20 ms (the spawn of aplay included), one that is there is set up within 10-40 ms; one
- * still opening by then (a busy card waited for, a sound server starting) exists, and the call
- * opens it as before.
+ * How long the check of a named device before a call may take: a name ALSA does not know fails,
+ * and one that is there is set up, within 10-50 ms (the spawn of aplay included, a sound
+ * server's devices too); one still opening by then (a busy card waited for, a sound server
+ * starting) exists, and the call opens it as before.
  */
 const NAMED_CHECK_MS = 300;
 
