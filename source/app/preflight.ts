@@ -42,6 +42,9 @@ export interface PreflightOptions {
   readonly toolsPath?: string;
   /** Plain mode: the terminal is not drawn on, so the transcript may go to it. */
   readonly plain?: boolean;
+  /** Where `input` and `output` were set, as errors name it (`OMNIA_INPUT in the environment`). */
+  readonly inputFrom?: string;
+  readonly outputFrom?: string;
   /** `--serial`'s device. */
   readonly serialPath?: string;
   /** Where it was set, as errors name it (`OMNIA_SERIAL in the environment`); the flag's own. */
@@ -131,6 +134,60 @@ export function preflight(o: PreflightOptions): void {
   if (o.saveTranscripts && o.transcriptDir !== undefined) {
     checkTranscriptDir(o.transcriptDir, o.transcriptDirFrom);
   }
+}
+
+/**
+ * A device the user named (`mic:<name>`, `speaker:<name>`, `sox:<name>`) is there, before the
+ * call is created: a typo otherwise cost a call on Omnia, held deaf or silent, and exit 0. ALSA
+ * is asked to open it (`missingDevice`, 10-50 ms, both sides at once, only for a name: the
+ * default devices and `none` cost nothing here); only its "no such device" refuses, anything
+ * else is the call's to say, as before. Throws a `UsageError` naming each missing device.
+ */
+export async function checkNamedDevices(
+  o: Pick<PreflightOptions, 'input' | 'output' | 'inputFrom' | 'outputFrom'>,
+): Promise<void> {
+  const input = parseSourceSpec(o.input);
+  const output = parseSinkSpecOrUndefined(o.output);
+  const named: NamedDevice[] = [];
+  if (input?.kind === 'mic' && input.device) {
+    named.push({ side: 'input', device: input.device, spec: o.input, from: o.inputFrom });
+  }
+  if ((output?.kind === 'speaker' || output?.kind === 'sox') && output.device) {
+    named.push({ side: 'output', device: output.device, spec: o.output, from: o.outputFrom });
+  }
+  if (named.length === 0) return;
+  const { missingDevice } = await import('../audio/devices.js');
+  const reasons = await Promise.all(named.map((n) => missingDevice(n.device, n.side)));
+  const missing = named.flatMap((n, i) => (reasons[i] ? [{ ...n, reason: reasons[i] }] : []));
+  if (missing.length === 0) return;
+  const said = missing.map((n) => {
+    const what = n.side === 'input' ? 'capture' : 'playback';
+    return `${deviceSetting(n)}: there is no ${what} device "${sanitizeLine(n.device, 200)}" (${n.reason})`;
+  });
+  const nones = missing.map((n) =>
+    n.side === 'input'
+      ? '--input none for a call without a mic'
+      : '--output none for one without sound',
+  );
+  throw usageError(
+    `${said.join(', and ')}; omnia-voice devices lists the ones there are: use one of them, or ${nones.join(' and ')}`,
+  );
+}
+
+interface NamedDevice {
+  readonly side: 'input' | 'output';
+  readonly device: string;
+  /** The whole setting, as given (`mic:nosuchdev`). */
+  readonly spec: string;
+  readonly from: string | undefined;
+}
+
+/** `--input mic:x`, or `the input mic:x (OMNIA_INPUT in the environment)` when not the flag. */
+function deviceSetting(n: NamedDevice): string {
+  const flag = n.side === 'input' ? '--input' : '--output';
+  const shown = sanitizeLine(n.spec.trim(), 200);
+  if (n.from === undefined || n.from === flag) return `${flag} ${shown}`;
+  return `the ${n.side} ${shown} (${sanitizeLine(n.from, 300)})`;
 }
 
 /**

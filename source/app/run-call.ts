@@ -52,7 +52,7 @@ import {
   type StopSignal,
 } from './lifecycle.js';
 import { attachPlainOutput, flushPlainOutput } from './plain.js';
-import { numberedPath, preflight } from './preflight.js';
+import { checkNamedDevices, numberedPath, preflight } from './preflight.js';
 import { loadPrompt, type PromptSource, promptSource } from './prompt.js';
 import { plainStop, screenStop } from './stop.js';
 
@@ -78,6 +78,9 @@ export interface CallOptions {
   local: boolean;
   input: string;
   output: string;
+  /** Where input and output were set, as errors name it; the flag's own (`--input`). */
+  inputFrom?: string | undefined;
+  outputFrom?: string | undefined;
   inputSampleRate: number;
   outputSampleRate: number;
   leadMs: number;
@@ -173,6 +176,7 @@ async function prepare(
       loadPrompt(prompt);
     }
     preflight({ ...o, ...(prompt?.kind === 'file' ? { promptPath: prompt.path } : {}) });
+    await checkNamedDevices(o);
     clientTools = o.toolsPath ? await loadTools(o.toolsPath) : undefined;
   } catch (error) {
     io.err(`error: ${errorLine(error)}`);

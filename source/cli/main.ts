@@ -322,6 +322,8 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
       local,
       input: settings.input,
       output: settings.output,
+      inputFrom: from.input,
+      outputFrom: from.output,
       inputSampleRate: settings.inputSampleRate ?? settings.sampleRate,
       outputSampleRate: settings.outputSampleRate ?? settings.sampleRate,
       leadMs: settings.leadMs,
