@@ -26,6 +26,7 @@ import { useLatestReducer } from './hooks/useLatestReducer.js';
 import { shallowEqual, useStoreSelector } from './hooks/useStoreSelector.js';
 import { useTerminalSize } from './hooks/useTerminalSize.js';
 import { useTranscriptFeed, useTranscriptItems } from './hooks/useTranscriptItems.js';
+import { useTypedAhead } from './hooks/useTypedAhead.js';
 import { type KeyContext, keyNameOf, whyNothing } from './keymap.js';
 import { computeLayout, screenWidth } from './layout.js';
 import { editLine, PLAIN_KEY, pastedLine } from './lineEdit.js';
@@ -219,6 +220,7 @@ export function App({
 
   // What the events pane shows, as it last drew: `[` and `]` page through it.
   const eventsView = useRef<EventsView | undefined>(undefined);
+  const typedAhead = useTypedAhead(phase === 'live');
   const run = useCallCommands({
     store,
     controls,
@@ -233,6 +235,7 @@ export function App({
       rows: helpRoom(layout.bodyRows),
     }),
     events: () => eventsView.current,
+    typedAhead: typedAhead.now,
   });
   const over = phase === 'ended' || phase === 'error' || between?.kind === 'failed';
   const context = useMemo<KeyContext>(
@@ -290,7 +293,10 @@ export function App({
   );
   // While a finished call's record is fetched, any key skips the wait (Ctrl+C too).
   const fetchingRecord = between?.kind === 'finishing' && between.record;
-  useCallKeys({ context: keyContext, run, onRelease, onText, onPaste }, !fetchingRecord);
+  useCallKeys(
+    { context: keyContext, run, onRelease, onText, onPaste, onRead: typedAhead.keyRead },
+    !fetchingRecord,
+  );
   usePaste(onPaste, { isActive: !fetchingRecord });
   useInput(
     (_input, key) => {

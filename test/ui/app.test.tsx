@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { pendingStore } from '../../source/app/call-session.js';
 import { App, TOAST_MS } from '../../source/ui/App.js';
 import { endedLine } from '../../source/ui/components/Notices.js';
+import { TYPED_AHEAD } from '../../source/ui/hooks/useCallCommands.js';
 import { KEYMAP } from '../../source/ui/keymap.js';
 import {
   event,
@@ -895,6 +896,34 @@ describe('keys', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     await r.press(' ');
     await waitFor(() => expect(store.called('setPtt')[1]?.args).toEqual([false]));
+  });
+
+  it('a Space typed before the live call showed opens no mic, and says so; the next press talks', async () => {
+    // Held by the terminal while the app started, read as the UI first reads: the call is live
+    // already, and the first frame says so.
+    const store = new FakeStore({ phase: 'live', ptt: true });
+    const r = await renderApp(store, { columns: 100, rows: 24 }, undefined, { typedAhead: ' ' });
+    current = r;
+    await waitFor(() => expect(r.frame()).toContain(TYPED_AHEAD));
+    expect(store.called('setPtt')).toHaveLength(0);
+    expect(r.frame()).toContain('PTT: off');
+    // A press read after that talks at once.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await r.press(' ');
+    await waitFor(() => expect(r.frame()).toContain('PTT: talking'));
+    expect(store.called('setPtt').map((c) => c.args)).toEqual([[true]]);
+    // Live in the store but not yet on screen (a redial's call coming up): the same.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await r.press(' ');
+    await waitFor(() => expect(r.frame()).toContain('PTT: off'));
+    store.set({ phase: 'connecting' });
+    await waitFor(() => expect(r.frame()).toMatch(/connecting/));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    store.set({ phase: 'live' });
+    await r.press(' ');
+    expect(store.called('setPtt').map((c) => c.args)).toEqual([[true], [false]]);
+    await waitFor(() => expect(r.frame()).toMatch(/live 0:\d\d/));
+    expect(r.frame()).toContain('PTT: off');
   });
 
   it('as a toggle, Space held (presses 35 ms apart) toggles the push-to-talk control once', async () => {

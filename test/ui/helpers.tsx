@@ -176,7 +176,12 @@ export async function renderApp(
   store: FakeStore,
   size: { columns: number; rows: number } = { columns: 80, rows: 24 },
   title = 'omnia-voice · test',
-  more: { earlier?: readonly EarlierCall[]; controls?: CallControls } = {},
+  more: {
+    earlier?: readonly EarlierCall[];
+    controls?: CallControls;
+    /** Keys the terminal held for the UI: written as it draws its first frame. */
+    typedAhead?: string;
+  } = {},
 ): Promise<Rendered> {
   const exits: number[] = [];
   const r = render(
@@ -206,6 +211,11 @@ export async function renderApp(
     5_000,
     'a full frame at the requested size',
   );
+  if (more.typedAhead !== undefined) r.stdin.write(more.typedAhead);
+  // The keys of the UI's first read, or of the event loop's next two turns, count as typed
+  // while the app started (`useTypedAhead`: Space opens no mic for them): the keys of a test
+  // come once the UI is up and reading, as a user's do.
+  for (let turn = 0; turn < 4; turn++) await new Promise((resolve) => setImmediate(resolve));
   return {
     store,
     frame,

@@ -51,11 +51,19 @@ export interface CallCommandsInput {
   readonly help: () => { readonly lines: number; readonly rows: number };
   /** What the events pane shows, as it last drew (undefined before it has). */
   readonly events?: () => EventsView | undefined;
+  /** The key being read was typed before the screen showed the call live (`useTypedAhead`). */
+  readonly typedAhead?: () => boolean;
 }
 
 /** Said when Enter comes before the call is up: the line stays, nothing is lost. */
 export const NOT_LIVE_YET =
   'not connected yet: your message is kept, press Enter once the call is live';
+/**
+ * Said when a talk key typed before the screen showed the call live (while the app started) is
+ * read once it is live: it opens nothing, as before the call is up.
+ */
+export const TYPED_AHEAD =
+  'pressed before the call was live: Space opened no mic, press it again to talk';
 /** Said when Enter comes after the call ended: the line stays (Esc closes it). */
 export const CALL_OVER = 'the call is over: your message was not sent (Esc closes the line)';
 
@@ -105,6 +113,7 @@ function message(error: unknown): string {
 /** What each keymap command does to the store and the UI state. */
 export function useCallCommands(input: CallCommandsInput): RunCommand {
   const { store, controls, ui: uiNow, dispatch, onExit, items, transcript, help, events } = input;
+  const { typedAhead } = input;
   const exited = useRef(false);
   const quitting = useRef(false);
   const spaceTaps = useRef(NO_SPACE_YET);
@@ -209,6 +218,12 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         // Before the call is up Space opens nothing (see the store's setPtt): said, not silent.
         if (down === true && notUpYet(snapshot.phase)) {
           dispatch({ type: 'toast', text: 'not connected yet: Space talks once the call is live' });
+          return;
+        }
+        // Live, but the press was typed before that showed (it waited in the terminal while the
+        // app started): it would open the mic at a moment nobody chose, as above.
+        if (down === true && typedAhead?.()) {
+          dispatch({ type: 'toast', text: TYPED_AHEAD });
           return;
         }
         if (down !== undefined) actions.setPtt(down);

@@ -20,6 +20,8 @@ export interface CallKeyHandlers {
   readonly onText: (input: string, key: Key) => void;
   /** Text that is a paste, not keys (the terminal did not bracket it): never commands. */
   readonly onPaste: (text: string) => void;
+  /** Told of every key Ink hands over, before it counts (which keys were typed ahead). */
+  readonly onRead?: () => void;
 }
 
 /**
@@ -44,7 +46,8 @@ export function useCallKeys(handlers: CallKeyHandlers, isActive = true): void {
   const latest = useRef(handlers);
   latest.current = handlers;
   const onKey = useCallback((input: string, key: Key) => {
-    const { context, run, onRelease, onText, onPaste } = latest.current;
+    const { context, run, onRelease, onText, onPaste, onRead } = latest.current;
+    onRead?.();
     const one = (text: string, k: Key): void => {
       const event = k.eventType;
       // Esc and a key in one read (typed fast, sent by tmux, a slow link) reach Ink as Alt and
