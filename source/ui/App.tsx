@@ -231,7 +231,11 @@ export function App({
     items: itemsNow,
     transcript: layout.transcript,
     help: () => ({
-      lines: helpLines(layout.width, uiNow().pttHold, redial, helpNote).length,
+      lines: helpLines(
+        layout.width,
+        { ptt: store.getSnapshot().ptt, pttHold: uiNow().pttHold, redial },
+        helpNote,
+      ).length,
       rows: helpRoom(layout.bodyRows),
     }),
     events: () => eventsView.current,
@@ -383,6 +387,7 @@ export function App({
         width={layout.width}
         height={layout.bodyRows}
         top={ui.helpTop}
+        ptt={ptt}
         pttHold={ui.pttHold}
         redial={redial}
         {...(helpNote === undefined ? {} : { note: helpNote })}

@@ -66,6 +66,11 @@ export interface KeyBinding {
 const PTT_TOGGLE_DESCRIPTION = 'push-to-talk: press to talk, press again to stop';
 const PTT_HOLD_DESCRIPTION = 'push-to-talk: hold to talk, release to stop';
 const PTT_HOLD_FOOTER = 'hold to talk';
+/**
+ * Said when Space is pressed without `--ptt`: it does nothing, and how to have it; the help's
+ * row for Space says the same then.
+ */
+export const PTT_OFF = 'push-to-talk is off: start with --ptt to talk with Space';
 
 export const KEYMAP: readonly KeyBinding[] = [
   {
@@ -272,9 +277,14 @@ export interface KeyContext {
   readonly over?: boolean;
 }
 
-/** The binding as it reads in this context (push-to-talk says whether Space is held). */
+/**
+ * The binding as it reads in this context: push-to-talk says whether Space is held, and without
+ * `--ptt` what Space does then (nothing, and how to have it).
+ */
 function shown(binding: KeyBinding, context: KeyContext): KeyBinding {
-  if (binding.command !== 'ptt' || !context.pttHold) return binding;
+  if (binding.command !== 'ptt') return binding;
+  if (!context.ptt) return { ...binding, description: PTT_OFF };
+  if (!context.pttHold) return binding;
   return { ...binding, description: PTT_HOLD_DESCRIPTION, footer: PTT_HOLD_FOOTER };
 }
 
@@ -293,9 +303,6 @@ export function commandFor(name: KeyName, context: KeyContext): CommandName | un
   }
   return undefined;
 }
-
-/** Said when Space is pressed without `--ptt`: it does nothing, and how to have it. */
-export const PTT_OFF = 'push-to-talk is off: start with --ptt to talk with Space';
 
 /**
  * What to say of a key that is no command in this context, when it is worth a word: Space
@@ -329,21 +336,26 @@ const MODE_WORDS: Record<UiMode, string> = { call: 'in call', typing: 'typing', 
 /**
  * One help row per binding: keys, description, and when it works. `when` is empty for the
  * common case (during the call; the help overlay is part of the call), so the overlay fits 80
- * columns.
+ * columns. Space says what it does in this run only (`ptt`): push-to-talk, or that it is off.
  */
 export function helpRows(
-  context: Pick<KeyContext, 'pttHold' | 'redial'> = { redial: true },
+  context: Pick<KeyContext, 'pttHold' | 'redial'> & { readonly ptt?: boolean } = { redial: true },
 ): Array<{ keys: string; description: string; when: string }> {
   return KEYMAP.filter((entry) => !entry.onlyWithRedial || context.redial === true).map((entry) => {
-    const binding = shown(entry, { mode: 'call', ptt: true, pttHold: context.pttHold });
+    const binding = shown(entry, {
+      mode: 'call',
+      ptt: context.ptt === true,
+      pttHold: context.pttHold,
+    });
     // A key of the call says nothing more: the help lists the call's keys, which work once it
     // is closed (with it open they say so, `whyNothing`). A key for typing and the help (Esc)
     // says both in its description: no "(typing)" that reads as "only while typing".
     const modes = binding.when.filter((m) => m !== 'help');
     const describedWhere = !binding.when.includes('call') && binding.when.includes('help');
     let when: string;
-    if (binding.onlyInPtt) when = 'with --ptt';
-    else if (describedWhere) when = '';
+    // Push-to-talk's row says what Space does in this run (on, or off and how to have it): a
+    // "(with --ptt)" read as a condition still to meet with --ptt given.
+    if (describedWhere || binding.onlyInPtt) when = '';
     else if (modes.length === 1 && modes[0] === 'call') when = '';
     else if (modes.includes('call') && modes.includes('typing')) when = 'also while typing';
     else when = modes.map((m) => MODE_WORDS[m]).join(', ');

@@ -17,11 +17,16 @@ afterEach(async () => {
 });
 
 async function startApp(
-  options: { width?: number; height?: number; env?: Record<string, string> } = {},
+  options: {
+    width?: number;
+    height?: number;
+    env?: Record<string, string>;
+    args?: readonly string[];
+  } = {},
 ): Promise<Tui> {
   call = await startCall();
   const tui = await startTui({
-    args: [...call.args, '--input', 'none', '--output', 'none'],
+    args: [...call.args, ...(options.args ?? []), '--input', 'none', '--output', 'none'],
     env: call.env(options.env),
     cwd: call.home,
     width: options.width,
@@ -245,6 +250,25 @@ describe('the full-screen UI in a real terminal', () => {
     );
     expect(after).toMatch(/^Agent\s+Hello!/m);
   }, 40_000);
+
+  it("the help's Space row says what Space does in this run only", async () => {
+    for (const ptt of [true, false]) {
+      const tui = await startApp(ptt ? { args: ['--ptt'] } : {});
+      await tui.keys('?');
+      const help = await tui.waitForScreen((s) => s.includes('? or Esc to close'), 'the help');
+      const space = screenLines(help).find((l) => l.startsWith('Space')) ?? '';
+      // With --ptt given, no "(with --ptt)" that reads as a condition still to meet; without
+      // it, that Space does nothing here and how to have it, as pressing it says.
+      expect(space).toMatch(
+        ptt
+          ? /^Space\s+push-to-talk: press to talk, press again to stop$/
+          : /^Space\s+push-to-talk is off: start with --ptt to talk with Space$/,
+      );
+      await killAllTuis();
+      await call?.agent.close();
+      call = undefined;
+    }
+  }, 60_000);
 
   it('moves the meters, spinner and clock in place between frames, never over other panes', async () => {
     const tui = await startApp();

@@ -1089,11 +1089,15 @@ describe('keys', () => {
     expect(r.frame()).toContain(
       "Keys (? or Esc to close) · the call's keys work once it is closed",
     );
-    // A store on its own cannot call again: every key but r.
+    // A store on its own cannot call again: every key but r. Without --ptt, Space's row says
+    // it does nothing, as pressing it does: no push-to-talk described that is not there.
     for (const binding of KEYMAP) {
-      if (binding.onlyWithRedial) expect(r.frame()).not.toContain(binding.description);
+      if (binding.onlyWithRedial || binding.onlyInPtt)
+        expect(r.frame()).not.toContain(binding.description);
       else expect(r.frame()).toContain(binding.description);
     }
+    expect(r.frame()).toMatch(/Space\s+push-to-talk is off: start with --ptt to talk with Space/);
+    expect(r.frame()).not.toContain('(with --ptt)');
     expect(r.frame()).toContain('PgUp');
     // The help covers what the call's keys would change: they do nothing, and say so.
     await r.press('m');

@@ -507,7 +507,9 @@ describe('keymap', () => {
     expect(footerItems({ mode: 'call', ptt: true }).map(([k]) => k)).toContain('Space');
     expect(helpRows()).toHaveLength(KEYMAP.length);
     // Under the bindings, the message line's editing keys, each on its line.
-    const help = helpLines(80, false, true).map((line) => line.text);
+    const help = helpLines(80, { ptt: false, pttHold: false, redial: true }).map(
+      (line) => line.text,
+    );
     for (const { keys, description } of LINE_KEYS) {
       expect(help).toContain(`${keys}: ${description}`);
     }

@@ -20,15 +20,17 @@ export interface HelpLine {
   readonly full?: boolean;
 }
 
+/** What the help says of the run's keys: push-to-talk on (`--ptt`) and held, `r` there. */
+export interface HelpKeys {
+  readonly ptt: boolean;
+  readonly pttHold: boolean;
+  readonly redial: boolean;
+}
+
 /** Every binding, its description wrapped to `width` (the keys column apart). Pure. */
-export function helpLines(
-  width: number,
-  pttHold: boolean,
-  redial: boolean,
-  note?: string,
-): HelpLine[] {
+export function helpLines(width: number, keys: HelpKeys, note?: string): HelpLine[] {
   const room = Math.max(1, width - KEYS_COLUMNS);
-  const bindings = helpRows({ pttHold, redial }).flatMap((row) => {
+  const bindings = helpRows(keys).flatMap((row) => {
     const whole = row.when === '' ? row.description : `${row.description} (${row.when})`;
     const wrapped = wrapText(whole, room);
     return wrapped.map((line, i) => {
@@ -82,6 +84,7 @@ export function HelpOverlay({
   width,
   height,
   top = 0,
+  ptt = false,
   pttHold = false,
   redial = false,
   note,
@@ -90,6 +93,8 @@ export function HelpOverlay({
   readonly height: number;
   /** First line shown: the help scrolls when the terminal is too small for it. */
   readonly top?: number;
+  /** Push-to-talk mode (`--ptt`): Space talks; else the help says it does not. */
+  readonly ptt?: boolean;
   /** Space is held to talk (the terminal reports key releases). */
   readonly pttHold?: boolean;
   /** `r` calls again. */
@@ -97,7 +102,7 @@ export function HelpOverlay({
   /** A line of the run's under the keys. */
   readonly note?: string;
 }) {
-  const lines = helpLines(width, pttHold, redial, note);
+  const lines = helpLines(width, { ptt, pttHold, redial }, note);
   const room = helpRoom(height);
   const from = Math.max(0, Math.min(top, lines.length - room));
   const shown = lines.slice(from, from + room);
