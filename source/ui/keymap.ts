@@ -45,7 +45,7 @@ export interface KeyBinding {
   readonly when: readonly UiMode[];
   /** Short label for the footer; bindings without one appear only in the help overlay. */
   readonly footer?: string;
-  /** The footer's label while the help is open, when it differs (`Esc close`). */
+  /** The footer's label while the help is open, when it differs (`close`: `?/Esc close`). */
   readonly helpFooter?: string;
   /** Only live when push-to-talk mode is on. */
   readonly onlyInPtt?: boolean;
@@ -146,6 +146,7 @@ export const KEYMAP: readonly KeyBinding[] = [
     description: 'show / hide this help',
     when: ['call', 'help'],
     footer: 'help',
+    helpFooter: 'close',
   },
   {
     command: 'redial',
@@ -326,7 +327,15 @@ export function footerItems(context: KeyContext): Array<readonly [string, string
       context.mode === 'help' && binding.helpFooter !== undefined
         ? binding.helpFooter
         : (shown(binding, context).footer ?? '');
-    items.push([binding.keys.map(keyLabel).join('/'), label]);
+    const keys = binding.keys.map(keyLabel).join('/');
+    // In the help, `?` and Esc both close it: one item, in the order its title says them
+    // (`? or Esc to close`), not `? help` beside `Esc close`.
+    const same = items.findIndex(([, other]) => other === label);
+    if (context.mode === 'help' && same >= 0) {
+      items[same] = [`${items[same]?.[0]}/${keys}`, label];
+      continue;
+    }
+    items.push([keys, label]);
   }
   return items;
 }

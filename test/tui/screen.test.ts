@@ -270,6 +270,17 @@ describe('the full-screen UI in a real terminal', () => {
     }
   }, 60_000);
 
+  it('with the help open the footer says how to close it, as the help does', async () => {
+    const tui = await startApp();
+    await tui.keys('?');
+    const help = await tui.waitForScreen((s) => s.includes('? or Esc to close'), 'the help');
+    // What closes the help, in the order its title says it, not `? help`.
+    expect(footerOf(help)).toBe('?/Esc close · q quit');
+    await tui.keys('Escape');
+    const closed = await tui.waitForScreen((s) => !s.includes('? or Esc to close'), 'closed');
+    expect(footerOf(closed)).toContain('? help');
+  }, 40_000);
+
   it('moves the meters, spinner and clock in place between frames, never over other panes', async () => {
     const tui = await startApp();
     await tui.waitForScreen((s) => /speaking/.test(s), 'the agent speaking');

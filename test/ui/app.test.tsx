@@ -1098,6 +1098,8 @@ describe('keys', () => {
     }
     expect(r.frame()).toMatch(/Space\s+push-to-talk is off: start with --ptt to talk with Space/);
     expect(r.frame()).not.toContain('(with --ptt)');
+    // The footer says what closes the help, as the title does.
+    expect(r.frame().split('\n').at(-1)).toMatch(/^\?\/Esc close · q quit/);
     expect(r.frame()).toContain('PgUp');
     // The help covers what the call's keys would change: they do nothing, and say so.
     await r.press('m');

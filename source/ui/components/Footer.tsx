@@ -26,9 +26,9 @@ export function footerLayout(
     fewer = fewer.map(([k, l]) => [k, l === label ? '' : l] as const);
     if (length(fewer, '  ') <= width) return { separator: '  ', items: fewer };
   }
-  // Help and quit always; and how push-to-talk works here (held or toggled), which only the
-  // footer and the help say.
-  const keep = new Set(['help', 'quit', 'talk on/off', 'hold to talk']);
+  // Help (or, with it open, how to close it) and quit always; and how push-to-talk works here
+  // (held or toggled), which only the footer and the help say.
+  const keep = new Set(['help', 'close', 'quit', 'talk on/off', 'hold to talk']);
   let bare = items.map(([k, l]) => ({ keys: k, label: l, shown: keep.has(l) ? l : '' }));
   const fits = () =>
     length(
@@ -40,7 +40,7 @@ export function footerLayout(
     if (fits()) break;
     bare = bare.filter((b) => b.label !== label);
   }
-  if (!fits()) bare = bare.filter((b) => b.label === 'quit' || b.label === 'help');
+  if (!fits()) bare = bare.filter((b) => ['quit', 'help', 'close'].includes(b.label));
   if (!fits()) bare = bare.filter((b) => b.label === 'quit');
   return { separator: ' ', items: bare.map((b) => [b.keys, b.shown] as const) };
 }
