@@ -231,7 +231,10 @@ function turnMark(turn: Turn): string | undefined {
   if (turn.typed) marks.push('⌨ (typed)');
   if (turn.interrupted) marks.push(turn.unheard ? '— interrupted, not heard' : '— interrupted');
   else if (isUnfinished(turn)) marks.push('[unfinished]');
-  else if (!turn.final && turn.role === 'agent') marks.push('…');
+  // Still streaming: `…`, once. A text that ends in one already (the local agent's echo of a
+  // long message, cut at 200 characters) read `word024… …`.
+  else if (!turn.final && turn.role === 'agent' && !/(…|\.\.\.)\s*$/.test(turn.text))
+    marks.push('…');
   return marks.length > 0 ? marks.join(' ') : undefined;
 }
 

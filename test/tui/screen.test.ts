@@ -281,6 +281,28 @@ describe('the full-screen UI in a real terminal', () => {
     expect(footerOf(closed)).toContain('? help');
   }, 40_000);
 
+  it('a reply still streaming ends with one …, also when its text ends with one', async () => {
+    const tui = await startApp();
+    await tui.waitForScreen((s) => s.includes('listening'), 'the greeting to end');
+    // Over 200 characters: the local agent's echo of it is cut there, with a `…` of its own.
+    const long = Array.from({ length: 40 }, (_, i) => `word${String(i + 1).padStart(3, '0')}`);
+    await tui.keys('t');
+    await tui.waitForScreen((s) => s.includes('say:'), 'the message line');
+    await tui.type(long.join(' '));
+    await tui.keys('Enter');
+    // The whole cut text is in, and the turn still streams (its audio still plays).
+    const screen = await tui.waitForScreen(
+      (s) => /word\d{3}…/.test(transcriptText(s)) && /speaking/.test(s),
+      'the reply cut at 200 characters, still streaming',
+    );
+    const text = transcriptText(screen);
+    expect(text).not.toMatch(/…\s*…/);
+    expect(text).toMatch(/word\d{3}…\s*$/m);
+    // Once final, the text's own mark stays, and nothing is added to it.
+    const final = await tui.waitForScreen((s) => s.includes('listening'), 'the reply to end');
+    expect(transcriptText(final)).toMatch(/word\d{3}…\s*$/m);
+  }, 40_000);
+
   it('moves the meters, spinner and clock in place between frames, never over other panes', async () => {
     const tui = await startApp();
     await tui.waitForScreen((s) => /speaking/.test(s), 'the agent speaking');

@@ -71,6 +71,21 @@ describe('transcript pane', () => {
     expect(r.frame()).not.toContain('prompt: …');
   });
 
+  it('a turn still streaming whose text ends with … (a reply cut short) shows one …', async () => {
+    const store = new FakeStore({
+      phase: 'live',
+      turns: [turn({ role: 'agent', text: 'You typed: word023 word024…', final: false })],
+    });
+    const r = await open(store, 100, 24);
+    await waitFor(() => expect(r.frame()).toContain('word024…'));
+    expect(r.frame()).not.toMatch(/…\s*…/);
+    // Interrupted, it says so after the text's own mark.
+    store.set({
+      turns: [turn({ role: 'agent', text: 'You typed: word023 word024…', interrupted: true })],
+    });
+    await waitFor(() => expect(r.frame()).toContain('word024… — interrupted'));
+  });
+
   it('a typed message the server never confirmed reads so once the call has ended, not "sent"', async () => {
     const store = new FakeStore({
       phase: 'live',
