@@ -351,6 +351,94 @@ export interface RecordFetch {
 }
 
 /**
+ * A call's record asked for as soon as the call is over ({@link fetchRecordEarly}): the full
+ * screen shows it while it waits for `r` or `q`, and finishing the call uses it, not a second
+ * fetch.
+ */
+export interface EarlyRecord {
+  /** The outcome, however the fetch ended (skipped when `controller` aborted it). */
+  readonly promise: Promise<RecordOutcome>;
+  /** Aborting skips the rest of the wait (a key while finishing, a signal). */
+  readonly controller: AbortController;
+  /** The outcome once the fetch ended by itself (not aborted): the record, or why not. */
+  readonly outcome: RecordOutcome | undefined;
+}
+
+/**
+ * The call's id, when its record is asked for: not with `--no-call-record`, nor for a call that
+ * never started.
+ */
+function recordCallId(ctx: CallContext, call: OpenCall, final: Snapshot): string | undefined {
+  const callId = call.created.callId ?? final.callId;
+  if (ctx.o.callRecord === false || !callId || final.startedAt === undefined) return undefined;
+  return callId;
+}
+
+/** The record of an ended call, bounded as {@link finishCall} bounds it. */
+function fetchRecordOf(
+  ctx: CallContext,
+  call: OpenCall,
+  final: Snapshot,
+  callId: string,
+  signal: AbortSignal | undefined,
+): Promise<RecordOutcome> {
+  return fetchCallRecord(ctx.api, callId, {
+    ...(signal ? { signal } : {}),
+    ...(final.serverLost && sameHost(ctx.api.apiBase, call.created.websocketUrl)
+      ? { serverLost: true }
+      : {}),
+    ...(ctx.o.recordWaitMs ? { maxWaitMs: ctx.o.recordWaitMs } : {}),
+    ...(ctx.o.recordPollMs ? { pollMs: ctx.o.recordPollMs } : {}),
+  });
+}
+
+/**
+ * Starts fetching the record of a call that has just ended (the full screen, while it shows the
+ * ended call); undefined when none is asked for (see {@link recordCallId}).
+ */
+export function fetchRecordEarly(ctx: CallContext, call: OpenCall): EarlyRecord | undefined {
+  const final = call.store.getSnapshot();
+  const callId = recordCallId(ctx, call, final);
+  if (callId === undefined) return undefined;
+  const controller = new AbortController();
+  let outcome: RecordOutcome | undefined;
+  const promise = fetchRecordOf(ctx, call, final, callId, controller.signal).then((result) => {
+    // An aborted fetch says `skipped`: only what the server answered is kept for later.
+    if (!controller.signal.aborted) outcome = result;
+    return result;
+  });
+  return {
+    promise,
+    controller,
+    get outcome() {
+      return outcome;
+    },
+  };
+}
+
+/**
+ * What the end-of-call summary says of `call` now: its snapshot, the run's file, the record (or
+ * the note standing in for it), and a transcript write that failed. The full screen shows it once
+ * the call is over, and the run's end prints it.
+ */
+export function callSummary(
+  call: OpenCall,
+  files: SessionFiles,
+  outcome: RecordOutcome | undefined,
+  /** The file's own summary says nothing of its writes: the file is what they wrote. */
+  { forFile = false }: { readonly forFile?: boolean } = {},
+): CallSummary {
+  const final = call.store.getSnapshot();
+  const summary = withRecord(
+    summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),
+    outcome,
+  );
+  const problem = forFile ? undefined : call.writer()?.problem;
+  // The summary must not name a file that does not hold the call.
+  return problem ? { ...summary, transcriptProblem: files.problemSaid(problem) } : summary;
+}
+
+/**
  * Ends the call: hang up (if it is not over), stop its audio, fetch its record from the server
  * unless told not to, close its transcript file with the summary, and keep it among the run's
  * earlier calls. Resolves with what the summary says.
@@ -367,37 +455,38 @@ export async function finishCall(
    * app: whoever sent it wants the process gone), and what stops that wait.
    */
   transcript?: CloseOptions,
+  /** The record asked for when the call ended ({@link fetchRecordEarly}): used, not fetched again. */
+  early?: EarlyRecord,
 ): Promise<EarlierCall> {
   const { store } = call;
   await store.actions.hangUp(reason);
   await store.stopAudio();
   const final = store.getSnapshot();
-  const callId = call.created.callId ?? final.callId;
+  const callId = recordCallId(ctx, call, final);
   let outcome: RecordOutcome | undefined;
-  if (record && ctx.o.callRecord !== false && callId && final.startedAt !== undefined) {
-    record.onStart?.();
-    outcome = await fetchCallRecord(ctx.api, callId, {
-      ...(record.signal ? { signal: record.signal } : {}),
-      ...(final.serverLost && sameHost(ctx.api.apiBase, call.created.websocketUrl)
-        ? { serverLost: true }
-        : {}),
-      ...(ctx.o.recordWaitMs ? { maxWaitMs: ctx.o.recordWaitMs } : {}),
-      ...(ctx.o.recordPollMs ? { pollMs: ctx.o.recordPollMs } : {}),
-    });
-  } else if (!record && ctx.o.callRecord !== false && callId && final.startedAt !== undefined) {
-    // Stopped by a signal: not fetched, and the summary says so, and how to get it.
-    outcome = { note: `skipped: the app was stopped${laterHint(ctx.api, callId)}` };
+  if (record && callId !== undefined) {
+    if (early?.outcome) outcome = early.outcome;
+    else {
+      // The caller's skip stops the fetch under way as it would its own.
+      if (early && record.signal) {
+        const stop = () => early.controller.abort();
+        if (record.signal.aborted) stop();
+        else record.signal.addEventListener('abort', stop, { once: true });
+      }
+      record.onStart?.();
+      outcome = await (early?.promise ?? fetchRecordOf(ctx, call, final, callId, record.signal));
+    }
+  } else if (!record && callId !== undefined) {
+    // Stopped by a signal: not fetched (what came before it is kept), and the summary says so,
+    // and how to get it.
+    outcome = early?.outcome ?? {
+      note: `skipped: the app was stopped${laterHint(ctx.api, callId)}`,
+    };
   }
-  let summary = withRecord(
-    summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),
-    outcome,
-  );
   const writer = call.writer();
-  await writer?.close(summary, transcript);
-  // The summary must not name a file that does not hold the call.
-  if (writer?.problem) {
-    summary = { ...summary, transcriptProblem: files.problemSaid(writer.problem) };
-  }
+  await writer?.close(callSummary(call, files, outcome, { forFile: true }), transcript);
+  // After the close: its last write's problem, if it failed.
+  const summary = callSummary(call, files, outcome);
   await call.close();
   const done = { snapshot: store.getSnapshot(), summary };
   // Kept once: a forced quit may have ended it already (`endCallNow`).
@@ -417,20 +506,26 @@ const finished = new WeakSet<OpenCall>();
  * says what it says after a single Ctrl+C (the summary, the `--save-transcripts` copy). The
  * process's cleanup hangs up and flushes the files.
  */
-export function endCallNow(ctx: CallContext, call: OpenCall, files: SessionFiles): void {
+export function endCallNow(
+  ctx: CallContext,
+  call: OpenCall,
+  files: SessionFiles,
+  /** The record asked for when the call ended: kept if it came. */
+  early?: EarlyRecord,
+): void {
   if (finished.has(call)) return;
   finished.add(call);
   const { store } = call;
   store.endNow();
   const final = store.getSnapshot();
-  const callId = call.created.callId ?? final.callId;
-  const skipped =
-    ctx.o.callRecord !== false && callId && final.startedAt !== undefined
-      ? { note: `skipped: the app was stopped${laterHint(ctx.api, callId)}` }
-      : undefined;
+  const callId = recordCallId(ctx, call, final);
+  const outcome =
+    callId === undefined
+      ? undefined
+      : (early?.outcome ?? { note: `skipped: the app was stopped${laterHint(ctx.api, callId)}` });
   const summary = withRecord(
     summarize({ ...final, transcriptPath: files.path ?? final.transcriptPath }),
-    skipped,
+    outcome,
   );
   files.earlier.push({ snapshot: final, summary });
 }

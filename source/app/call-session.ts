@@ -14,12 +14,16 @@ import { blankSnapshot } from '../session/snapshot.js';
 import type { SessionStore } from '../session/store.js';
 import type { CallLabel, Snapshot, Store, StoreActions } from '../session/types.js';
 import { shortHome } from '../text/home-path.js';
+import { type CallSummary, formatSummary } from '../transcript/summary.js';
 import {
   agentHint,
   type CallContext,
+  callSummary,
   type EarlierCall,
+  type EarlyRecord,
   endCallNow,
   errorLine,
+  fetchRecordEarly,
   finishCall,
   loadStoreModule,
   numberedOutput,
@@ -76,7 +80,16 @@ export interface SessionView {
   readonly note?: string;
   /** A line under the help's keys, for the whole run (the local agent: how to reach Omnia). */
   readonly helpNote?: string;
+  /**
+   * The current call's summary once it is over, as the run's end prints it (`formatSummary`),
+   * with its record once that has come: while it is fetched, `recordNote` is
+   * {@link RECORD_FETCHING}. Undefined while the call goes on, and between calls.
+   */
+  readonly endSummary?: CallSummary;
 }
+
+/** The record line of an ended call's summary while the record is on its way. */
+export const RECORD_FETCHING = 'fetching…';
 
 /** What the screen can ask of the run. */
 export interface SessionActions {
@@ -225,6 +238,12 @@ export class CallSession {
   private current: OpenCall | undefined;
   /** The call being hung up (its record fetched), until it is among the finished calls. */
   private finishingCall: OpenCall | undefined;
+  /**
+   * The record of the current call (or the one being finished), asked for once it was over
+   * ({@link watchEnd}); `recordAsked` once that was decided (none with `--no-call-record`).
+   */
+  private early: EarlyRecord | undefined;
+  private recordAsked = false;
   private number = 0;
   /** A note for the call being made next (`r` pressed again while it is on its way). */
   private noteForNextCall: string | undefined;
@@ -309,6 +328,7 @@ export class CallSession {
   stop(code: number, reason?: string): void {
     this.stopCode ??= code;
     this.skip?.abort();
+    this.early?.controller.abort();
     void this.finishThen('quit', false, code, reason);
   }
 
@@ -484,19 +504,68 @@ export class CallSession {
     if (call.store.getSnapshot().userMuted !== muted) call.store.actions.mute(muted);
     this.number = number;
     this.current = call;
+    this.early = undefined;
+    this.recordAsked = false;
     this.liveSince = performance.now();
     this.update({
       stage: { kind: 'call' },
       store: call.store,
       title: this.options.titleFor(call.created.label),
       earlier: [...this.options.files.earlier],
+      endSummary: undefined,
     });
+    this.watchEnd(call);
     this.options.onCall?.(call);
     void call.store.start();
     // The picked agent kept as the default (a notice that goes): kept in the events too. Said
     // before the settings' warnings, whose notice comes after it.
     if (this.view.note !== undefined) call.store.reportInfo(this.view.note);
     if (number === 1) this.sayWarnings(call.store);
+  }
+
+  /**
+   * Once `call` is over and the screen waits for `r` or `q`, it shows the call's summary
+   * ({@link SessionView.endSummary}), and the call's record is asked for meanwhile, shown when it
+   * comes (finishing the call then uses it). Not for a call hung up by `r` or `q` (no longer
+   * current): that one is finished at once.
+   */
+  private watchEnd(call: OpenCall): void {
+    const check = () => {
+      if (this.current !== call) {
+        off();
+        return;
+      }
+      const { phase } = call.store.getSnapshot();
+      if (phase !== 'ended' && phase !== 'error') return;
+      if (!this.recordAsked) {
+        this.recordAsked = true;
+        this.early = fetchRecordEarly(this.options.ctx, call);
+        // It never rejects (its problems are its note); finishing the call awaits it too.
+        void this.early?.promise.then(
+          () => this.showSummary(call),
+          () => undefined,
+        );
+      }
+      this.showSummary(call);
+    };
+    const off = call.store.subscribe(check);
+    check();
+  }
+
+  /** The ended `call`'s summary on screen, when it is still the current call and it changed. */
+  private showSummary(call: OpenCall): void {
+    if (this.current !== call) return;
+    const early = this.early;
+    const fetching = early !== undefined && early.outcome === undefined;
+    const summary = callSummary(
+      call,
+      this.options.files,
+      fetching ? { note: RECORD_FETCHING } : early?.outcome,
+    );
+    const shown = this.view.endSummary;
+    // The store changes after the end too (an event, `s`): a frame only for a new line.
+    if (shown && formatSummary(shown).join('\n') === formatSummary(summary).join('\n')) return;
+    this.update({ endSummary: summary });
   }
 
   /** The settings' warnings, printed before the screen took over: in the events and a notice. */
@@ -557,7 +626,8 @@ export class CallSession {
     if (force) {
       // The call live or hanging up ends now, and is among the calls the run's end reports.
       const open = this.current ?? this.finishingCall;
-      if (open) endCallNow(this.options.ctx, open, this.options.files);
+      this.early?.controller.abort();
+      if (open) endCallNow(this.options.ctx, open, this.options.files, this.early);
       this.end({ exitCode: EXIT_FORCED, calls: this.options.files.earlier });
       return;
     }
@@ -583,6 +653,8 @@ export class CallSession {
       const call = this.current;
       this.current = undefined;
       this.finishingCall = call;
+      // The record asked for when the call ended, if it did: it is this call's.
+      const early = call ? this.early : undefined;
       if (call) {
         this.skip = new AbortController();
         const skip = this.skip;
@@ -601,17 +673,21 @@ export class CallSession {
           // A FIFO's reader is waited for as the record is: not after SIGTERM or SIGHUP; the
           // skip (a key while the record is fetched, a second Ctrl+C) stops the wait.
           { waitForReader: withRecord, signal: skip.signal },
+          early,
         );
         this.skip = undefined;
       }
       this.finishingCall = undefined;
       this.finishing = undefined;
+      this.early = undefined;
       if (then === 'redial' && !this.ended && this.stopCode === undefined) {
-        // The finished call is among the earlier ones now: the screen's current call is none
-        // until the next one is created (shown twice otherwise, and saved twice by `s`).
+        // The finished call is among the earlier ones now (its summary with it): the screen's
+        // current call is none until the next one is created (shown twice otherwise, and saved
+        // twice by `s`).
         this.update({
           earlier: [...this.options.files.earlier],
           store: this.pending(),
+          endSummary: undefined,
         });
         await this.dial();
         return;
@@ -693,6 +769,7 @@ export class CallSession {
     if (this.ended) return;
     this.ended = true;
     this.skip?.abort();
+    this.early?.controller.abort();
     this.resolveDone(result);
   }
 }
