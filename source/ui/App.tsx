@@ -4,6 +4,7 @@ import { describeEndReason } from '../api/record-facts.js';
 import type { EarlierCall } from '../app/call-parts.js';
 import { ALREADY_CALLING, type SessionStage } from '../app/call-session.js';
 import type { CallEvent, Snapshot, Store } from '../session/types.js';
+import { type CallSummary, formatSummary } from '../transcript/summary.js';
 import { callClock, useClock } from './clock.js';
 import { EventsPane, type EventsView } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
@@ -38,6 +39,7 @@ import {
   endedTurns,
   inlineEvents,
   mergeItems,
+  type SummaryBlock,
   type TranscriptItem,
 } from './transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from './uiState.js';
@@ -64,6 +66,8 @@ export interface AppProps {
   readonly note?: string;
   /** A line under the help's keys, for the whole run. */
   readonly helpNote?: string;
+  /** The current call's summary once it is over (shown under its conversation). */
+  readonly endSummary?: CallSummary;
 }
 
 const NO_EARLIER: readonly EarlierCall[] = [];
@@ -87,46 +91,63 @@ export function dividerFor(number: number, snapshot: Snapshot, ended?: EarlierCa
   return { divider: parts.join(' · ') };
 }
 
+/** The redials after a call that made no call (`could not call again: …`), as error events. */
+function failureEvents(call: EarlierCall): readonly CallEvent[] {
+  const failures = call.redialsFailed ?? [];
+  const after = call.snapshot.events.at(-1)?.id ?? 0;
+  return failures.map(({ at, message }, k) => ({
+    id: after + k + 1,
+    at,
+    kind: 'error' as const,
+    message,
+  }));
+}
+
 /**
  * A call's events, then the redials after it that made no call (`could not call again: …`), as
  * error events numbered on from the call's.
  */
 export function eventsWithFailures(call: EarlierCall): readonly CallEvent[] {
-  const failures = call.redialsFailed ?? [];
   const { events } = call.snapshot;
-  if (failures.length === 0) return events;
-  const after = events.at(-1)?.id ?? 0;
-  return [
-    ...events,
-    ...failures.map(({ at, message }, k) => ({
-      id: after + k + 1,
-      at,
-      kind: 'error' as const,
-      message,
-    })),
-  ];
+  if ((call.redialsFailed ?? []).length === 0) return events;
+  return [...events, ...failureEvents(call)];
 }
 
-/** The transcript items of the earlier calls, each under its divider. */
+/** A call's summary as the transcript shows it: the lines the run's end prints. */
+export function summaryBlock(summary: CallSummary): SummaryBlock {
+  return { summary: formatSummary(summary) };
+}
+
+/**
+ * The transcript items of the earlier calls, each under its divider and over its summary (the
+ * redials that failed after it come last: they were tried after it ended).
+ */
 function earlierItems(earlier: readonly EarlierCall[]): TranscriptItem[] {
   return earlier.flatMap((call, i) => [
     dividerFor(i + 1, call.snapshot, call),
     ...mergeItems(
       endedTurns(call.snapshot.turns),
-      inlineEvents(eventsWithFailures(call)),
+      inlineEvents(call.snapshot.events),
       endedPending(call.snapshot.pendingTexts),
     ),
+    summaryBlock(call.summary),
+    ...failureEvents(call),
   ]);
 }
 
-/** The earlier calls' items, then the current call's under its divider (if there is one). */
+/**
+ * The earlier calls' items, then the current call's under its divider (if there is one), and
+ * its summary once it is over.
+ */
 function withEarlier(
   before: readonly TranscriptItem[],
   divider: CallDivider | undefined,
   current: readonly TranscriptItem[],
+  summary?: SummaryBlock,
 ): readonly TranscriptItem[] {
-  if (before.length === 0) return current;
-  return divider ? [...before, divider, ...current] : [...before, ...current];
+  const after = summary ? [...current, summary] : current;
+  if (before.length === 0) return after;
+  return divider ? [...before, divider, ...after] : [...before, ...after];
 }
 
 const selectWarning = (s: Snapshot) => s.warning;
@@ -153,6 +174,7 @@ export function App({
   stage,
   note,
   helpNote,
+  endSummary,
 }: AppProps): ReactElement {
   const [ui, dispatch, uiNow] = useLatestReducer(uiReducer, INITIAL_UI_STATE);
   const { phase, error, endReason, ptt } = useStoreSelector(store, selectScreen, shallowEqual);
@@ -181,13 +203,18 @@ export function App({
       })),
     [earlier],
   );
+  // Its summary, once the call is over, follows its conversation (between calls there is none).
+  const summary = useMemo(
+    () => (endSummary && !noCall ? summaryBlock(endSummary) : undefined),
+    [endSummary, noCall],
+  );
   const items = useMemo(
-    () => withEarlier(before, currentDivider, current),
-    [before, currentDivider, current],
+    () => withEarlier(before, currentDivider, current, summary),
+    [before, currentDivider, current, summary],
   );
   const itemsNow = useCallback(
-    () => withEarlier(before, currentDivider, feed.latest()),
-    [before, currentDivider, feed],
+    () => withEarlier(before, currentDivider, feed.latest(), summary),
+    [before, currentDivider, feed, summary],
   );
   const redial = controls?.redial !== undefined;
   const between = stage && stage.kind !== 'call' && stage.kind !== 'picking' ? stage : undefined;

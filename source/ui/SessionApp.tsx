@@ -47,6 +47,7 @@ export function SessionApp({ session }: { readonly session: CallSession }): Reac
       stage={view.stage}
       {...(view.note === undefined ? {} : { note: view.note })}
       {...(view.helpNote === undefined ? {} : { helpNote: view.helpNote })}
+      {...(view.endSummary === undefined ? {} : { endSummary: view.endSummary })}
     />
   );
 }

@@ -17,10 +17,18 @@ export interface CallDivider {
 }
 
 /**
- * A turn, an event shown inline (tool calls and errors), a message you typed that the server
- * has not put in the transcript yet, or the divider before a call.
+ * A call's summary once it has ended (`formatSummary`'s lines, as the run's end prints them),
+ * under its conversation.
  */
-export type TranscriptItem = Turn | CallEvent | PendingText | CallDivider;
+export interface SummaryBlock {
+  readonly summary: readonly string[];
+}
+
+/**
+ * A turn, an event shown inline (tool calls and errors), a message you typed that the server
+ * has not put in the transcript yet, the divider before a call, or the summary after one.
+ */
+export type TranscriptItem = Turn | CallEvent | PendingText | CallDivider | SummaryBlock;
 
 /**
  * A turn of a call that has ended without its final text (the server stopped, the call was
@@ -95,7 +103,7 @@ export const INLINE_EVENT_KINDS: ReadonlySet<EventKind> = new Set<EventKind>(['t
 export const LABEL_WIDTH = 7;
 
 /** How a row is drawn. */
-export type RowTone = Role | 'tool' | 'error' | 'divider';
+export type RowTone = Role | 'tool' | 'error' | 'divider' | 'summary';
 
 /** One terminal row of the transcript. */
 export interface TranscriptRow {
@@ -116,6 +124,16 @@ export function isTurn(item: TranscriptItem): item is Turn {
 export function isDivider(item: TranscriptItem): item is CallDivider {
   return 'divider' in item;
 }
+
+export function isSummary(item: TranscriptItem): item is SummaryBlock {
+  return 'summary' in item;
+}
+
+/** The rule above a call's summary. */
+export const SUMMARY_RULE = 'summary';
+
+/** Continuation rows of a summary line are indented this much, so each line's start shows. */
+const SUMMARY_INDENT = 2;
 
 function isPending(item: TranscriptItem): item is PendingText {
   return 'text' in item && !('ordinal' in item);
@@ -240,17 +258,40 @@ function turnMark(turn: Turn): string | undefined {
 
 const ROLE_LABEL: Record<Role, string> = { user: 'You', agent: 'Agent' };
 
+/** One rule across the pane, the label column included: "─────── call 2 · florist.md ───". */
+function ruleRow(words: string, width: number): TranscriptRow {
+  const room = Math.max(1, width - LABEL_WIDTH);
+  const text = truncateToWidth(` ${screenLine(words)} `, room);
+  const fill = Math.max(0, room - stringWidth(text));
+  return {
+    label: '─'.repeat(LABEL_WIDTH),
+    text: text + '─'.repeat(fill),
+    tone: 'divider',
+    dim: true,
+  };
+}
+
 function buildRows(item: TranscriptItem, width: number): TranscriptRow[] {
-  if (isDivider(item)) {
-    // One rule across the pane, the label column included: "─────── call 2 · florist.md ───".
-    const room = Math.max(1, width - LABEL_WIDTH);
-    const text = truncateToWidth(` ${screenLine(item.divider)} `, room);
-    const fill = Math.max(0, room - stringWidth(text));
+  if (isDivider(item)) return [ruleRow(item.divider, width)];
+  const textWidth = Math.max(1, width - LABEL_WIDTH);
+  if (isSummary(item)) {
+    // Under a rule, each line wrapped in the text column, its continuation rows indented.
+    const indent = ' '.repeat(SUMMARY_INDENT);
+    const rest = Math.max(1, textWidth - SUMMARY_INDENT);
     return [
-      { label: '─'.repeat(LABEL_WIDTH), text: text + '─'.repeat(fill), tone: 'divider', dim: true },
+      ruleRow(SUMMARY_RULE, width),
+      ...item.summary.flatMap((line) =>
+        wrapText(screenLine(line), textWidth, rest).map(
+          (text, i): TranscriptRow => ({
+            label: '',
+            text: i === 0 ? text : indent + text,
+            tone: 'summary',
+            dim: false,
+          }),
+        ),
+      ),
     ];
   }
-  const textWidth = Math.max(1, width - LABEL_WIDTH);
   let label: string;
   let text: string;
   let tone: RowTone;

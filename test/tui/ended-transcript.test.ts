@@ -130,7 +130,13 @@ describe('keys for the call once it has ended', () => {
       cwd: call.home,
       wrapInShell: true,
     });
-    await tui.waitForScreen((s) => s.includes('call ended'), 'the call to end', 20_000);
+    // Its record fetched and shown (`Server: …`): the app is idle again, so the keys below
+    // each come in a read of their own (a busy app reads ` m` at once, and takes it for a paste).
+    await tui.waitForScreen(
+      (s) => s.includes('call ended') && s.includes('Server: lasted'),
+      'the call to end, its summary whole',
+      20_000,
+    );
     // Space said nothing and wrote `mic live` into the events and the file.
     await tui.keys('Space');
     await tui.waitForScreen(

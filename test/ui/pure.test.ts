@@ -36,6 +36,7 @@ import {
   mergeItems,
   rowsOf,
   scroll,
+  type TranscriptItem,
 } from '../../source/ui/transcriptLayout.js';
 import { INITIAL_UI_STATE, uiReducer } from '../../source/ui/uiState.js';
 import { event, makeSnapshot, turn } from './helpers.js';
@@ -138,6 +139,19 @@ describe('text width and wrapping', () => {
 });
 
 describe('transcript layout', () => {
+  it("draws an ended call's summary under a rule, each line wrapped with its rest indented", () => {
+    const item: TranscriptItem = {
+      summary: ['Call lasted 4s', 'Turns: 1 (user 0, agent 1), interruptions: 0'],
+    };
+    const rows = rowsOf(item, 7 + 30).map((row) => `${row.label.padEnd(LABEL_WIDTH)}${row.text}`);
+    expect(rows).toEqual([
+      '─────── summary ─────────────────────',
+      '       Call lasted 4s',
+      '       Turns: 1 (user 0, agent 1),',
+      '         interruptions: 0',
+    ]);
+  });
+
   it('interleaves tool calls and errors with turns by time, and leaves other events out', () => {
     const t1 = turn({ role: 'user', text: 'weather?', startedAt: 1_000 });
     const t2 = turn({ role: 'agent', text: 'Sunny.', startedAt: 3_000 });

@@ -16,6 +16,7 @@ const TONE_COLOR: Record<RowTone, string> = {
   tool: 'magenta',
   error: 'red',
   divider: 'gray',
+  summary: 'gray',
 };
 
 export const EMPTY_TEXT = 'The conversation appears here. Speak, or press t to type.';

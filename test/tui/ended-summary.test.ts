@@ -1,0 +1,174 @@
+/**
+ * The summary of a call that has ended, on the full screen while it waits for `r` or `q`: a
+ * new-user trial saw only `■ call ended` and the info pane, with `d` too, and the turns, the
+ * response latency and the server's record only on stderr after `q`. It follows the call's
+ * conversation in the transcript pane, in the words the end of the run prints (`formatSummary`),
+ * the record's `Server …` lines once they come; a redial's call gets its own when it ends. In a
+ * real terminal (tmux), at 200×50 and at 40×12.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { startOmniaDouble } from '../omnia/double.js';
+import { KEY, omniaEnv } from '../omnia/helpers.js';
+import { type CallFixture, startCall } from './fixtures.js';
+import { isLive, killAllTuis, screenLines, startTui } from './tmux.js';
+
+let call: CallFixture | undefined;
+const closing: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await killAllTuis();
+  await call?.agent.close();
+  call = undefined;
+  await Promise.all(closing.splice(0).map((close) => close()));
+});
+
+const QUIET = ['--input', 'none', '--output', 'none'];
+
+function count(text: string, what: string | RegExp): number {
+  return text.split(what).length - 1;
+}
+
+/** The rule over a call's summary in the transcript. */
+const RULE = /─+ summary ─+/;
+
+describe('the summary of an ended call, on the full screen', () => {
+  it('follows the conversation with the server record, and a redial gets its own (200×50)', async () => {
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, ...QUIET, '--duration', '3'],
+      env: call.env(),
+      cwd: call.home,
+      width: 200,
+      height: 50,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen(isLive, 'the call to be live');
+    // Nothing pressed: the ended screen shows the summary, the record's lines once they come.
+    const ended = await tui.waitForScreen(
+      (s) => s.includes('call ended') && s.includes('Server: lasted'),
+      'the summary with the server record',
+      20_000,
+    );
+    const lines = screenLines(ended);
+    const rule = lines.findIndex((line) => RULE.test(line));
+    expect(rule, ended).toBeGreaterThan(0);
+    // Under the conversation, in the transcript's text column, the end's own words.
+    expect(lines.slice(0, rule).join('\n')).toMatch(/^Agent {2}Hello!/m);
+    const summary = lines.slice(rule + 1, rule + 8).map((line) => line.split('│')[0]?.trim());
+    expect(summary, ended).toEqual([
+      'Call lasted 3s',
+      'Ended: --duration 3s reached',
+      expect.stringMatching(/^Turns: 1 \(user 0, agent 1\), interruptions: 0\b/),
+      'Response latency: not measured',
+      'Server end reason: the caller hung up (user_hangup)',
+      expect.stringMatching(/^Server: lasted 3s, billed 1 min, cost \$0\.00$/),
+      expect.stringMatching(/^Server summary: A call with Demo\./),
+    ]);
+    // `d`: the events pane opens beside it; the summary stays.
+    await tui.keys('d');
+    const details = await tui.waitForScreen((s) => /Events \(\d+\)/.test(s), 'the events');
+    expect(details).toMatch(RULE);
+    expect(details).toContain('Response latency: not measured');
+
+    // r: a fresh call, with no summary while it goes on; the first call's stays above it.
+    await tui.keys('r');
+    const second = await tui.waitForScreen(
+      (s) => isLive(s) && /call 2 ·/.test(s),
+      'the second call to be live',
+      20_000,
+    );
+    expect(count(second, RULE), second).toBe(1);
+    expect(second.indexOf('Call lasted 3s')).toBeLessThan(second.search(/─+ call 2 ·/));
+    // It ends: its own summary, under it, with its own record.
+    const both = await tui.waitForScreen(
+      (s) => count(s, RULE) === 2 && count(s, 'Server: lasted') === 2,
+      'the second summary',
+      20_000,
+    );
+    expect(both.search(/─+ call 2 ·/)).toBeLessThan(both.lastIndexOf('Call lasted 3s'));
+    expect(count(both, 'Call lasted 3s')).toBe(2);
+
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
+    expect(end).toMatch(/^EXITED:0$/m);
+    // The same lines on stderr after quitting.
+    expect(count(end, /^Server end reason: the caller hung up \(user_hangup\)$/m)).toBe(2);
+  }, 90_000);
+
+  it('fits 40×12: the layout whole, the summary scrolled back to', async () => {
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, ...QUIET, '--duration', '2'],
+      env: call.env(),
+      cwd: call.home,
+      width: 40,
+      height: 12,
+    });
+    // The transcript's two rows follow the summary's end: the server summary's last word.
+    const ended = await tui.waitForScreen(
+      (s) => /ended 0:02/.test(s) && /^ +up\.$/m.test(s),
+      'the end of the summary',
+      20_000,
+    );
+    const lines = screenLines(ended);
+    // The header on the first row, the footer on the last, the info pane between: nothing
+    // pushed off, nothing wider than the screen.
+    expect(lines).toHaveLength(12);
+    expect(lines[0]).toMatch(/ended 0:02$/);
+    expect(lines.at(-1)).toMatch(/q quit$/);
+    expect(ended).toMatch(/^■ call ended/m);
+    for (const line of lines) expect([...line].length, line).toBeLessThanOrEqual(40);
+    // ↑ scrolls back through the whole summary to its start, the layout unchanged.
+    let screen = ended;
+    const seen: string[] = [];
+    for (let i = 0; i < 30 && !screen.includes('Call lasted 2s'); i++) {
+      const before = screen;
+      await tui.keys('Up');
+      // One row a key: each one moves the view (the next key waits for it).
+      screen = await tui.waitForScreen((s) => s !== before, 'the view to move up a row');
+      seen.push(screen);
+    }
+    expect(screen).toContain('Call lasted 2s');
+    expect(screenLines(screen)).toHaveLength(12);
+    expect(screenLines(screen)[0]).toMatch(/ended 0:02$/);
+    expect(screen).toMatch(/↓ \d+ more · End to follow/);
+    const passed = seen.join('\n');
+    expect(passed).toContain('Response latency: not measured');
+    expect(passed).toContain('Server end reason: the caller');
+    expect(passed).toContain('Server: lasted 2s, billed 1 min,');
+  }, 60_000);
+
+  it('says the record is being fetched, then shows it when it comes (Omnia)', async () => {
+    const server = await startOmniaDouble({
+      apiKey: KEY,
+      agents: [{ id: 'agt_front', name: 'Front Desk' }],
+      // Incomplete for 2.5 s after the call: polled every 200 ms meanwhile.
+      recordDelayMs: 2_500,
+    });
+    closing.push(() => server.close());
+    const home = tempDir('omnia-ended-');
+    const tui = await startTui({
+      args: ['--agent', 'agt_front', ...QUIET, '--duration', '2', '--api-base', server.baseUrl],
+      env: omniaEnv(home),
+      cwd: home,
+      width: 200,
+      height: 50,
+    });
+    const fetching = await tui.waitForScreen(
+      (s) => s.includes('call ended') && s.includes('Call lasted 2s'),
+      'the summary',
+      20_000,
+    );
+    expect(fetching).toMatch(/^ +Call record: fetching…/m);
+    expect(fetching).not.toContain('Server:');
+    // No key pressed: the record's lines take its place.
+    const record = await tui.waitForScreen(
+      (s) => s.includes('Server: lasted'),
+      'the server record',
+      20_000,
+    );
+    expect(record).toMatch(/^ +Server end reason: the caller hung up \(user_hangup\)/m);
+    expect(record).toMatch(/^ +Server summary: The double greeted the caller/m);
+    expect(record).not.toContain('Call record: fetching');
+  }, 60_000);
+});
