@@ -211,7 +211,8 @@ export async function openCall(
       store.reportOutputLost(`audio output stopped: ${sink.description}`, message, failure),
   });
   player.onGap = countAgentGap;
-  const recording = o.recordPath ? openRecorder(numberedPath(o.recordPath, number), o) : undefined;
+  const recordingPath = o.recordPath ? numberedPath(o.recordPath, number) : undefined;
+  const recording = recordingPath ? openRecorder(recordingPath, o) : undefined;
   const recorder = recording?.recorder;
   // The socket URL is the call's credential: scrubbed like the key, should a server echo it.
   const ids = created.callId ? { callId: created.callId, agentId: created.agentId } : undefined;
@@ -254,6 +255,7 @@ export async function openCall(
     ptt: o.ptt,
     muted,
     recorder,
+    ...(recordingPath === undefined ? {} : { recordingPath }),
     transcriptPath: files.path,
     secrets,
     pingIntervalMs: o.pingIntervalMs,

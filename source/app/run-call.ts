@@ -11,7 +11,7 @@ import type { EchoMode } from '../audio/echo/mode.js';
 import type { FileStop } from '../audio/types.js';
 import type { LocalAgent } from '../local-agent/index.js';
 import type { SerialOff, Snapshot, Store } from '../session/types.js';
-import { formatClock } from '../text/durations.js';
+import { formatClock, stoppedText } from '../text/durations.js';
 import type { ClientToolRunner } from '../tools/types.js';
 import { type CallSummary, formatSummary } from '../transcript/summary.js';
 import {
@@ -713,11 +713,6 @@ function audioFileLines(o: CallOptions, number: number, final: Snapshot): string
     line('Agent audio', numberedOutput(o.output, number), final.outputStopped);
   }
   return lines;
-}
-
-/** `stopped at 0:42: the disk is full`: where a call's file stopped, and why when known. */
-export function stoppedText(stop: FileStop): string {
-  return `stopped at ${formatClock(stop.atMs)}${stop.reason ? `: ${stop.reason}` : ''}`;
 }
 
 /**

@@ -118,6 +118,8 @@ export interface SessionStoreOptions {
   /** The user's mute from the start: a redial keeps the mute of the call before it. */
   muted?: boolean;
   recorder?: CallRecorderLike;
+  /** The recorder's file, as the user named it (`Snapshot.recordingPath`). */
+  recordingPath?: string;
   /** Writes the transcript on demand (the `s` key); resolves to the path. */
   saveTranscript?: () => Promise<string>;
   transcriptPath?: string;
@@ -233,6 +235,7 @@ export class SessionStore implements Store {
       input: { ...options.input, sampleRate: options.inputSampleRate },
       output: { ...options.output, sampleRate: options.outputSampleRate },
       transcriptPath: options.transcriptPath,
+      ...(options.recordingPath === undefined ? {} : { recordingPath: options.recordingPath }),
       ...(options.outputLost ? { outputLost: true } : {}),
       ...(options.outputStopped ? { outputStopped: options.outputStopped } : {}),
     });

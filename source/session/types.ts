@@ -197,6 +197,11 @@ export interface Snapshot {
    * `Agent audio:` line says it for an output WAV.
    */
   readonly outputStopped?: FileStop;
+  /**
+   * The file the call is recorded to (`--record`; numbered from a redial's second call on,
+   * `rec-2.wav`): the info pane says so for as long as the call is on screen.
+   */
+  readonly recordingPath?: string;
   /** The recording (`--record`) stopped before the call's end: a write to it failed. */
   readonly recordingStopped?: FileStop;
   /**

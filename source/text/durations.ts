@@ -1,3 +1,5 @@
+import type { FileStop } from '../audio/types.js';
+
 /**
  * A length of time in words for messages: `10 s`, `1.5 s`, `0.3 s` (whole seconds whole,
  * otherwise one decimal). Timeouts, waits and retries all say their time this way.
@@ -33,4 +35,12 @@ export function formatClock(ms: number): string {
   const ss = String(seconds).padStart(2, '0');
   if (hours > 0) return `${hours}:${String(minutes).padStart(2, '0')}:${ss}`;
   return `${minutes}:${ss}`;
+}
+
+/**
+ * `stopped at 0:42: the disk is full`: where a call's file stopped, and why when known (the
+ * summary's `Recording:` line, and the info pane's `record` fact).
+ */
+export function stoppedText(stop: FileStop): string {
+  return `stopped at ${formatClock(stop.atMs)}${stop.reason ? `: ${stop.reason}` : ''}`;
 }

@@ -151,6 +151,7 @@ function withEarlier(
 }
 
 const selectWarning = (s: Snapshot) => s.warning;
+const selectRecording = (s: Snapshot) => s.recordingPath !== undefined;
 const selectQuietSince = (s: Snapshot) => s.serverQuiet?.since;
 const selectServerBack = (s: Snapshot) => s.serverBack;
 
@@ -238,11 +239,13 @@ export function App({
   });
   // A notice may take two rows (a toast whose path needs them): the layout counts rows.
   const noticeLines = noticeRows(noticeItems, screenWidth(size.columns));
+  const recording = useStoreSelector(store, selectRecording);
   const layout = computeLayout({
     columns: size.columns,
     rows: size.rows,
     showEvents: ui.showEvents,
     noticeRows: noticeLines.length,
+    recording,
   });
 
   // What the events pane shows, as it last drew: `[` and `]` page through it.

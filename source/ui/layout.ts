@@ -32,6 +32,8 @@ export interface LayoutInput {
   readonly showEvents: boolean;
   /** Notice rows (error banner, toast) above the footer. */
   readonly noticeRows: number;
+  /** `--record` is on: the side pane has a row more for the `record` fact. */
+  readonly recording?: boolean;
 }
 
 export interface Layout {
@@ -54,6 +56,11 @@ export interface Layout {
 
 /** Rows the side pane's info block takes: state, blank, 3 meter rows, blank, 10 fact rows. */
 export const SIDE_INFO_ROWS = 16;
+
+/** The side pane's info block, with the `record` fact under the others while recording. */
+export function sideInfoRows(recording = false): number {
+  return SIDE_INFO_ROWS + (recording ? 1 : 0);
+}
 
 const HEADER_ROWS = 1;
 const FOOTER_ROWS = 1;
@@ -78,7 +85,7 @@ export function computeLayout(input: LayoutInput): Layout {
     // One column for the separator between transcript and side pane.
     const side = sidePaneWidth(width);
     const transcriptWidth = width - side - 1;
-    const infoRows = Math.min(bodyRows, SIDE_INFO_ROWS);
+    const infoRows = Math.min(bodyRows, sideInfoRows(input.recording));
     return {
       wide,
       height,

@@ -6,7 +6,8 @@
  * cases), and a file-size limit (`prlimit --fsize`, any user): Node ignores the SIGXFSZ a write
  * past it raises, so the write fails with EFBIG; the full-screen UI's signal-exit (Ink's) listens
  * for SIGXFSZ and re-raised it, which killed the app (exit 153), until the app's own lifecycle
- * listened for it too.
+ * listened for it too. The info pane's `record` fact, which names the file while it records, says
+ * where and why it stopped, in the same place, for the rest of the call and on the ended screen.
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,8 +62,14 @@ describe('--record stopped mid-call (full screen, tmux)', () => {
     expect(isLive(stopped), stopped).toBe(true);
     const later = await tui.waitForScreen((s) => /\blive 0:0[3-9]/.test(s), 'the call going on');
     expect(later).not.toContain('fatal');
+    // Where the info pane named the file: that it stopped, when and why.
+    expect(later).toMatch(/│record {2}stopped at 0:00: the disk is full$/m);
     // The call ends at its --duration, as any call does; q leaves, and the summary follows.
-    await tui.waitForScreen((s) => s.includes('call ended: --duration 5s reached'), 'the end');
+    const ended = await tui.waitForScreen(
+      (s) => s.includes('call ended: --duration 5s reached'),
+      'the end',
+    );
+    expect(ended).toMatch(/│record {2}stopped at 0:00: the disk is full$/m);
     await tui.keys('q');
     const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
     expect(end).toMatch(/^EXITED:0$/m);
@@ -90,6 +97,10 @@ describe('--record stopped mid-call (full screen, tmux)', () => {
     );
     expect(stopped).not.toMatch(/^EXITED:/m);
     expect(isLive(stopped), stopped).toBe(true);
+    await tui.waitForScreen(
+      (s) => /│record {2}stopped at 0:00: file too large$/m.test(s),
+      'the record fact saying it stopped',
+    );
     await tui.waitForScreen((s) => s.includes('call ended: --duration 4s reached'), 'the end');
     await tui.keys('q');
     const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shortHome } from '../../source/text/home-path.js';
 import { dividerFor } from '../../source/ui/App.js';
-import { factRows, factValues } from '../../source/ui/components/CallFacts.js';
+import { factRows, factValues, recordFact } from '../../source/ui/components/CallFacts.js';
 import {
   eventLog,
   eventRows,
@@ -605,10 +605,35 @@ describe('layout', () => {
     expect(wide.eventsRows).toBeGreaterThan(0);
   });
 
+  it('gives the side pane a row more for the record fact while recording', () => {
+    const events = (recording: boolean) =>
+      computeLayout({ columns: 100, rows: 30, showEvents: true, noticeRows: 1, recording });
+    expect(events(true).info.height).toBe(events(false).info.height + 1);
+    expect(events(true).eventsRows).toBe(events(false).eventsRows - 1);
+  });
+
   it('gives the side pane a third of a wide screen, 38 to 60 columns', () => {
     const side = (columns: number) =>
       computeLayout({ columns, rows: 40, showEvents: false, noticeRows: 0 }).info.width;
     expect([100, 140, 200, 300].map(side)).toEqual([38, 42, 60, 60]);
+  });
+});
+
+describe('the record fact', () => {
+  const home = process.env.HOME ?? '/root';
+  it('names the file under the home folder as ~/…, its middle given up to keep its name', () => {
+    expect(recordFact(`${home}/x/big.wav`, undefined, 30)).toBe('~/x/big.wav');
+    expect(recordFact('/srv/calls/2026/december/big.wav', undefined, 20)).toBe(
+      '/srv/c…ember/big.wav',
+    );
+  });
+
+  it('once stopped, says where and why first, the file after it where there is room', () => {
+    const stop = { atMs: 42_000, reason: 'the disk is full' };
+    expect(recordFact(`${home}/x/big.wav`, stop, 52)).toBe(
+      'stopped at 0:42: the disk is full · ~/x/big.wav',
+    );
+    expect(recordFact(`${home}/x/big.wav`, stop, 30)).toBe('stopped at 0:42: the disk is …');
   });
 });
 

@@ -1,12 +1,15 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
+import type { FileStop } from '../../audio/types.js';
 import type { Snapshot, Store } from '../../session/types.js';
-import { noAnswerText } from '../../text/durations.js';
+import { noAnswerText, stoppedText } from '../../text/durations.js';
+import { shortHome } from '../../text/home-path.js';
 import { callClock, useClock } from '../clock.js';
 import { formatCallTime, formatLatency, formatRate } from '../format.js';
 import { shallowEqual, useStoreSelector } from '../hooks/useStoreSelector.js';
 import { screenLine } from '../sanitize.js';
-import { stringWidth, truncateToWidth } from '../textWidth.js';
+import { MIN_PATH_COLUMNS, shortenPath, stringWidth, truncateToWidth } from '../textWidth.js';
+import { fg } from '../theme.js';
 
 /** The facts other than the call clock, as they are shown: a selection that rarely changes. */
 export interface FactValues {
@@ -179,6 +182,71 @@ export const CallFacts = memo(function CallFacts({
         </Text>
       ))}
     </Box>
+  );
+});
+
+/** The fewest columns a path is shortened to in its middle; fewer cut it at its end. */
+const MIN_SHORT_PATH_COLUMNS = 8;
+
+/** `path` (under the home folder as `~/…`) in `room` columns, its file name kept where it can be. */
+function fitRecordPath(path: string, room: number): string {
+  const shown = screenLine(shortHome(path));
+  return room >= MIN_SHORT_PATH_COLUMNS
+    ? shortenPath(shown, room)
+    : truncateToWidth(shown, Math.max(1, room));
+}
+
+/**
+ * The recording as the info pane says it, in `room` columns: the file (`~/calls/rec.wav`, its
+ * middle given up when it does not fit), or, once a write to it failed, where and why it stopped
+ * first (`stopped at 0:42: the disk is full · ~/calls/rec.wav`), the file after it where there is
+ * room. Pure.
+ */
+export function recordFact(path: string, stopped: FileStop | undefined, room: number): string {
+  if (!stopped) return fitRecordPath(path, room);
+  const why = screenLine(stoppedText(stopped));
+  const rest = room - stringWidth(why) - 3;
+  return rest >= MIN_PATH_COLUMNS
+    ? `${why} · ${fitRecordPath(path, rest)}`
+    : truncateToWidth(why, Math.max(1, room));
+}
+
+const selectRecording = (s: Snapshot) => ({
+  path: s.recordingPath,
+  stopped: s.recordingStopped,
+});
+
+export interface RecordFactProps {
+  readonly store: Store;
+  readonly width: number;
+  /** Under the meters (the narrow layout): the label as short as the echo fact's. */
+  readonly compact?: boolean;
+}
+
+/**
+ * `record  ~/calls/rec.wav` while `--record` records the call, `record  stopped at 0:42: …` in
+ * red once it stopped (a full disk); nothing without `--record`.
+ */
+export const RecordFact = memo(function RecordFact({
+  store,
+  width,
+  compact = false,
+}: RecordFactProps) {
+  const { path, stopped } = useStoreSelector(store, selectRecording, shallowEqual);
+  if (path === undefined) return null;
+  const label = compact ? 'record ' : 'record'.padEnd(FACT_LABEL_COLUMNS);
+  const value = recordFact(path, stopped, width - stringWidth(label));
+  return (
+    <Text wrap="truncate-end">
+      <Text dimColor>{label}</Text>
+      {stopped ? (
+        <Text bold {...fg('red')}>
+          {value}
+        </Text>
+      ) : (
+        value
+      )}
+    </Text>
   );
 });
 

@@ -1,8 +1,9 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import type { Store } from '../../session/types.js';
-import { SIDE_INFO_ROWS } from '../layout.js';
-import { CallFacts, EchoFact } from './CallFacts.js';
+import type { Snapshot, Store } from '../../session/types.js';
+import { useStoreSelector } from '../hooks/useStoreSelector.js';
+import { sideInfoRows } from '../layout.js';
+import { CallFacts, EchoFact, RecordFact } from './CallFacts.js';
 import { MeterRow, MicFlags } from './Meters.js';
 import { StateIndicator } from './StateIndicator.js';
 
@@ -14,8 +15,11 @@ export interface InfoPaneProps {
   readonly wide: boolean;
 }
 
+const selectRecording = (s: Snapshot) => s.recordingPath !== undefined;
+
 /** State indicator, VU meters and call facts; each part renders when what it shows changes. */
 export const InfoPane = memo(function InfoPane({ store, width, height, wide }: InfoPaneProps) {
+  const recording = useStoreSelector(store, selectRecording);
   // In the narrow layout the meters share the row with the facts column.
   const half = Math.floor(width / 2);
   // Two columns between the halves: a left row that fills its half (the echo fact) must not read
@@ -36,7 +40,7 @@ export const InfoPane = memo(function InfoPane({ store, width, height, wide }: I
         flexDirection="column"
         width={width}
         height={height}
-        overflow={height < SIDE_INFO_ROWS ? 'hidden' : undefined}
+        overflow={height < sideInfoRows(recording) ? 'hidden' : undefined}
       >
         {/* Not shrunk: a pane shorter than its rows shows the first ones whole and clips the
             rest (shrunk rows would be drawn over one another). */}
@@ -44,6 +48,7 @@ export const InfoPane = memo(function InfoPane({ store, width, height, wide }: I
           {live}
           <Text> </Text>
           <CallFacts store={store} width={width} />
+          <RecordFact store={store} width={width} />
         </Box>
       </Box>
     );
@@ -61,6 +66,8 @@ export const InfoPane = memo(function InfoPane({ store, width, height, wide }: I
       <Box flexDirection="column" width={half} paddingRight={2}>
         {live}
         <EchoFact store={store} />
+        {/* The sixth row, under the echo fact: the facts' column has none to spare. */}
+        <RecordFact store={store} width={half - 2} compact />
       </Box>
       <CallFacts store={store} width={width - half} compact />
     </Box>
