@@ -180,11 +180,10 @@ export class SessionStore implements Store {
   private utteranceAt: number | undefined;
   /** When the agent's audio last began to be heard after silence (ms, wall clock). */
   private replyHeardAt = Number.NEGATIVE_INFINITY;
-  /**
-   * Agent audio queued since the last silence or clear (ms): what a clear drops of it was never
-   * heard, the rest was.
-   */
-  private stretchQueuedMs = 0;
+  /** The agent turn whose audio began to be heard at {@link replyHeardAt}, when known. */
+  private replyHeardOrdinal: number | undefined;
+  /** Agent audio was written to the device since it last ran dry or was cleared. */
+  private startedSinceSilence = false;
   /** Server barge-ins within {@link QUICK_CUT_MS} of the agent's audio starting. */
   private quickCuts = 0;
   private notifyQueued = false;
@@ -459,7 +458,8 @@ export class SessionStore implements Store {
       this.onAgentGap(ms, cause);
     };
     player.onPlaybackStop = (heardInMs) => {
-      this.stretchQueuedMs = 0;
+      // A reply right behind other audio reports that audio's stop and its own start at once.
+      this.startedSinceSilence = false;
       this.latency.playbackStopped(Date.now() + heardInMs);
     };
     player.onPlaybackStart = (heardInMs, reply) => {
@@ -467,6 +467,8 @@ export class SessionStore implements Store {
       // with none open, a new turn's not in the transcript yet.
       const owner = reply !== undefined ? { ordinal: reply } : this.openAgentTurn();
       this.replyHeardAt = Date.now() + heardInMs;
+      this.replyHeardOrdinal = owner?.ordinal;
+      this.startedSinceSilence = true;
       // The player writes ahead of the device by its lead: the user hears it that much later.
       this.recordLatency(this.latency.playbackStarted(Date.now() + heardInMs, owner));
     };
@@ -658,11 +660,7 @@ export class SessionStore implements Store {
 
   private onAgentAudio(pcm: Buffer): void {
     if (this.discardingAgentAudio || this.stopped) return;
-    const player = this.options.player;
-    // In the player's own measure (its device's rate), as clear() says what it dropped.
-    const before = player.queuedMs;
-    player.enqueue(pcm, this.replyStarting());
-    this.stretchQueuedMs += player.queuedMs - before;
+    this.options.player.enqueue(pcm, this.replyStarting());
   }
 
   /** The latest agent turn while it is open (not final): the agent audio coming now is its. */
@@ -965,10 +963,12 @@ export class SessionStore implements Store {
       this.addEvent('info', 'nothing to interrupt: the call is over');
       return;
     }
-    // Read before the clear, which ends the audio playing (onPlaybackStop).
-    const queued = this.stretchQueuedMs;
+    // Read before the clear: the audio written to the device ahead of its play position is cut
+    // too, and not counted in what clear() says it dropped from the queue.
+    const unplayed = this.options.player.unplayedMs;
     const dropped = this.options.player.clear();
-    this.stretchQueuedMs = 0;
+    const unheard = unplayed > 0 && this.replyUnheard(this.lastAgentOrdinal());
+    this.startedSinceSilence = false;
     // What was still to play is not heard: the agent stopped talking now.
     if (dropped > 0) this.latency.playbackStopped(Date.now());
     if (by === 'local' && dropped <= 0 && this.snapshot.agentState !== 'speaking') {
@@ -1002,11 +1002,6 @@ export class SessionStore implements Store {
     }
     // The agent's text is often final long before its audio has played: if audio was cut,
     // the latest agent turn was interrupted even when its transcript is complete.
-    // Audio was cut and next to none of it had reached the user (still waiting to be written,
-    // a reply starts with some audio in hand, or in the player's lead): its text, the server's
-    // guess of what was heard by its own clock, was not heard. Audio right behind other audio
-    // without a silence between counts with it, so no claim is made that cannot be known.
-    const unheard = dropped > 0 && queued - dropped < UNHEARD_MS;
     const turns = markInterrupted(this.snapshot.turns, Date.now(), {
       evenIfFinal: dropped > 0,
       unheard,
@@ -1066,6 +1061,26 @@ export class SessionStore implements Store {
     if (!this.discardingAgentAudio) return;
     this.discardingAgentAudio = false;
     this.update({ agentCutOff: false });
+  }
+
+  /**
+   * Audio is being cut, and none of agent turn `ordinal` (the latest) had reached the user.
+   * Its text, the server's guess of what was heard by its own clock, was not heard. So when:
+   * - no agent audio was written since the device last ran dry (a reply starts with some audio
+   *   in hand): what is cut is all that came since, none of it heard;
+   * - the audio heard last began less than {@link UNHEARD_MS} ago, or is not heard yet (it waits
+   *   in the player's lead), and it is this turn's, or no turn's (it came with none open: Omnia
+   *   sends a reply's final text before its audio);
+   * - this turn's start was queued behind another reply still playing, and not written yet.
+   * A reply that started right behind other audio with no turn open is not told apart from it,
+   * and is said heard once that was.
+   */
+  private replyUnheard(ordinal: number): boolean {
+    if (!this.startedSinceSilence) return true;
+    if (this.replyHeardOrdinal === undefined || this.replyHeardOrdinal === ordinal) {
+      return Date.now() < this.replyHeardAt + UNHEARD_MS;
+    }
+    return this.queuedReply === ordinal;
   }
 
   private lastAgentOrdinal(): number {

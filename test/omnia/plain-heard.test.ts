@@ -182,6 +182,31 @@ describe('plain mode prints a reply as it was heard', () => {
     );
     expect(run.file).toContain(`Agent: ${REPLY} [interrupted, not heard]\n`);
   }, 40_000);
+
+  it('a reply queued right behind another and cut once some of it was heard is not said unheard', async () => {
+    // Both replies come at once, far ahead of time (the local agent streams at 4x): the second
+    // starts where the first ends, with no silence between, and the clear comes half a second
+    // into it.
+    const second = 'And on Saturdays we close at noon.';
+    const run = await plainCall(
+      async (call, created) => {
+        call.json({ type: 'call_started', callId: created.id });
+        call.json({ type: 'state', state: 'speaking' });
+        call.json(agentSays(0, REPLY));
+        sendReplyAudio(call, 1_000);
+        call.json(agentSays(1, second));
+        sendReplyAudio(call, 3_000);
+        await pause(1_700);
+        call.json({ type: 'playback_clear_buffer' });
+        if (await call.waitFor('hang_up', 30_000)) call.ws.close(1000, 'bye');
+      },
+      ['--duration', '3', '-v'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Agent: ${second} [interrupted]`);
+    expect(run.stdout).not.toContain('not heard');
+    expect(run.file).toContain(`Agent: ${second} [interrupted]\n`);
+  }, 40_000);
 });
 
 /** How much of a 16-bit mono WAV file at {@link RATE} is not silence (ms). */
