@@ -941,6 +941,16 @@ describe('keys', () => {
     expect(r.frame()).toContain('PTT: off');
   });
 
+  it('a Space while the call ends is not said to be typed before the call was live', async () => {
+    const store = new FakeStore({ phase: 'live', ptt: true });
+    const r = await open(store);
+    store.set({ phase: 'ending' });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await r.press(' ');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(r.frame()).not.toContain(TYPED_AHEAD);
+  });
+
   it('as a toggle, Space held (presses 35 ms apart) toggles the push-to-talk control once', async () => {
     const store = new FakeStore({ phase: 'live', ptt: true });
     const r = await open(store);

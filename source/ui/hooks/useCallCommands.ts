@@ -221,8 +221,9 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
           return;
         }
         // Live, but the press was typed before that showed (it waited in the terminal while the
-        // app started): it would open the mic at a moment nobody chose, as above.
-        if (down === true && typedAhead?.()) {
+        // app started): it would open the mic at a moment nobody chose, as above. Only while
+        // live: a press while the call ends is not "before the call was live".
+        if (down === true && snapshot.phase === 'live' && typedAhead?.()) {
           dispatch({ type: 'toast', text: TYPED_AHEAD });
           return;
         }
