@@ -394,6 +394,8 @@ export class SessionStore implements Store {
    * would not open (`lost` false), or went away now. The message itself is the caller's to say.
    */
   noteSerialOff(path: string, reason: string, lost: boolean): void {
+    // Unplugged on the ended screen: the call had its serial control to its end.
+    if (lost && (this.snapshot.phase === 'ended' || this.snapshot.phase === 'error')) return;
     const startedAt = this.snapshot.startedAt;
     const lostAtMs = startedAt === undefined ? 0 : Math.max(0, Date.now() - startedAt);
     this.update({ serialOff: { path, reason, ...(lost ? { lostAtMs } : {}) } });

@@ -50,8 +50,12 @@ async function startSerialCall(
   home: string,
   args: string[],
   script: (call: HostileCall) => void | Promise<void>,
+  more: { record?: 'hang'; env?: Record<string, string> } = {},
 ): Promise<SerialCall> {
-  server = await startHostileServer({ call: script });
+  server = await startHostileServer({
+    call: script,
+    ...(more.record ? { record: more.record } : {}),
+  });
   pty = await startPtyPair(home);
   device = await FakeDevice.open(pty.devicePath);
   const s = server;
@@ -69,7 +73,7 @@ async function startSerialCall(
       pty.appPath,
       ...args,
     ],
-    { env: hostileEnv(home) },
+    { env: { ...hostileEnv(home), ...more.env } },
   );
   const child = app.child;
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -221,6 +225,23 @@ describe('a device that goes away mid-call (built CLI, pty pair)', () => {
         'm',
       ),
     );
+  }, 60_000);
+});
+
+describe('a device unplugged after the call ended', () => {
+  it('is no part of the call: its summary says nothing of serial control', async () => {
+    const home = tempDir('omnia-serial-call-');
+    // The record never comes: the app waits for it after the call, the device still open.
+    const c = await startSerialCall(home, ['--input', 'none', '--output', 'none'], listening, {
+      record: 'hang',
+      env: { OMNIA_RECORD_WAIT_MS: '4000' },
+    });
+    await c.device.send('HANGUP\n');
+    await waitFor(() => c.device.lines.includes('STATE ended'), { what: 'STATE ended' });
+    await pty!.kill();
+    expect(await c.exit, c.app.output().stderr).toBe(0);
+    expect(c.app.output().stderr).toMatch(/^Ended: you hung up \(serial device\)$/m);
+    expect(c.app.output().stderr).not.toContain('Serial:');
   }, 60_000);
 });
 
