@@ -467,8 +467,13 @@ export async function finishCall(
   const callId = recordCallId(ctx, call, final);
   let outcome: RecordOutcome | undefined;
   if (record && callId !== undefined) {
-    if (early?.outcome) outcome = early.outcome;
-    else {
+    // A complete record is kept; one the early fetch gave up on (not complete in its 20 s, a
+    // network that dropped) is asked for again: the ended screen may have waited minutes since.
+    if (early?.outcome?.record?.complete) outcome = early.outcome;
+    else if (early?.outcome) {
+      record.onStart?.();
+      outcome = await fetchRecordOf(ctx, call, final, callId, record.signal);
+    } else {
       // The caller's skip stops the fetch under way as it would its own.
       if (early && record.signal) {
         const stop = () => early.controller.abort();

@@ -153,6 +153,7 @@ describe('the summary of an ended call, on the full screen', () => {
       cwd: home,
       width: 200,
       height: 50,
+      wrapInShell: true,
     });
     const fetching = await tui.waitForScreen(
       (s) => s.includes('call ended') && s.includes('Call lasted 2s'),
@@ -170,5 +171,40 @@ describe('the summary of an ended call, on the full screen', () => {
     expect(record).toMatch(/^ +Server end reason: the caller hung up \(user_hangup\)/m);
     expect(record).toMatch(/^ +Server summary: The double greeted the caller/m);
     expect(record).not.toContain('Call record: fetching');
+    // Asked for once: quitting uses what came.
+    const asks = () =>
+      server.requests.filter((r) => r.method === 'GET' && /^\/calls\/[^/?]+$/.test(r.path));
+    const before = asks().length;
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
+    expect(end).toMatch(/^Server: lasted/m);
+    expect(asks().length).toBe(before);
+  }, 60_000);
+
+  it("a record the call's end gave up on is asked for again when you quit", async () => {
+    const server = await startOmniaDouble({
+      apiKey: KEY,
+      agents: [{ id: 'agt_front', name: 'Front Desk' }],
+      recordDelayMs: 3_000,
+    });
+    closing.push(() => server.close());
+    const home = tempDir('omnia-ended-');
+    const tui = await startTui({
+      args: ['--agent', 'agt_front', ...QUIET, '--duration', '1', '--api-base', server.baseUrl],
+      // The wait at the call's end: shorter than the record takes.
+      env: { ...omniaEnv(home), OMNIA_RECORD_WAIT_MS: '1000' },
+      cwd: home,
+      width: 200,
+      height: 50,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen((s) => /^ +Call record: .*not complete/m.test(s), 'the early give-up');
+    // The screen waits; by now the record is complete.
+    await new Promise((resolve) => setTimeout(resolve, 3_500));
+    await tui.keys('q');
+    const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit', 20_000);
+    expect(end).toMatch(/^EXITED:0$/m);
+    expect(end).toMatch(/^Server: lasted/m);
+    expect(end).not.toMatch(/^Call record: .*not complete/m);
   }, 60_000);
 });
