@@ -400,7 +400,11 @@ export function absentReason(
   stderr: string,
 ): string | undefined {
   const card = /Cannot get card index for (.*)$|cannot find card '([^']*)'/m.exec(stderr);
-  if (card) return `there is no sound card ${clean((card[1] ?? card[2] ?? '').trim())}`;
+  // alsa-lib says this for any failure to open the card's control too (no permission: a
+  // session outside the audio group), not only for a card that is not there.
+  if (card) {
+    return `ALSA cannot use sound card ${clean((card[1] ?? card[2] ?? '').trim())}: it is not there, or this user may not open it`;
+  }
   const unknown = /Unknown PCM (.*)$/m.exec(stderr)?.[1]?.trim();
   if (unknown !== undefined) {
     return unknown === name

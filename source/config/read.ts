@@ -61,12 +61,12 @@ export interface ConfigView extends ConfigReader {
   };
 }
 
-/** The config file read as a call reads it ({@link readConfig}), for `config get` and `list`. */
 /** Where the config file is (or would be), without opening it. */
 export function configFilePath(options: OpenConfigOptions = {}): string {
   return path.join(options.cwd ?? defaultConfigDir(), 'config.json');
 }
 
+/** The config file read as a call reads it ({@link readConfig}), for `config get` and `list`. */
 export function readConfigView(options: OpenConfigOptions = {}): ConfigView {
   const file = configFilePath(options);
   let text: string;

@@ -531,7 +531,7 @@ export function unknownKeyWarnings(keys: readonly string[], file: string): strin
       const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
       const guess = meantSettingKey(key);
       // The way out, where the key can be typed as it is (no quoting for a shell to get wrong).
-      const remove = /^[\w.-]{1,40}$/.test(key)
+      const remove = /^\w[\w.-]{0,39}$/.test(key)
         ? ` Remove it with: omnia-voice config unset ${key}`
         : '';
       return `Ignoring ${shown} in ${file}: not a setting${guess ? ` (did you mean ${guess}?)` : ''}.${remove}`;

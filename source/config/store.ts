@@ -19,7 +19,6 @@ export { ConfigError } from './errors.js';
 
 /** Owner read/write only: the file may hold an API key. */
 export const CONFIG_FILE_MODE = 0o600;
-/** conf's default file name inside the config directory. */
 
 /**
  * The user's saved settings (the config file), typed and validated, to change them. Only to read

@@ -207,7 +207,7 @@ describe('a named device ALSA does not have (the check before a call)', () => {
         'output',
         failed('ALSA lib confmisc.c:165:(snd_config_get_card) Cannot get card index for 0'),
       ),
-    ).toBe('there is no sound card 0');
+    ).toBe('ALSA cannot use sound card 0: it is not there, or this user may not open it');
     // `dmix` of a card that is not there: the card is why, not the PCM it could not expand.
     expect(
       absentReason(
@@ -218,7 +218,7 @@ describe('a named device ALSA does not have (the check before a call)', () => {
           'ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM dmix',
         ),
       ),
-    ).toBe('there is no sound card 0');
+    ).toBe('ALSA cannot use sound card 0: it is not there, or this user may not open it');
     // The card is there but not that device (its /dev/snd node): only the open's own error.
     expect(absentReason('plughw:1,7', 'output', failed())).toBe(
       'its sound card has no such device',
