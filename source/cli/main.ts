@@ -296,13 +296,25 @@ async function runCallCommand(flags: CallFlags): Promise<number> {
   // Plain mode reads no keys: push-to-talk there has no talk button but a serial device's, and
   // without one the mic would stay shut for the whole call, the server hearing silence.
   if (flags.ptt && plain && !settings.serialPath) {
-    const why = flags.plain
-      ? '--plain reads no keys'
-      : process.env.TERM === 'dumb'
-        ? 'with TERM=dumb the app runs plain, which reads no keys'
-        : 'without a terminal on stdin and stdout the app runs plain, which reads no keys';
+    // Why it runs plain, and the way to the full screen for that reason.
+    const [why, fullScreen] = flags.plain
+      ? ['--plain reads no keys', 'leave out --plain']
+      : !process.stdin.isTTY
+        ? [
+            'stdin is not a terminal, so the app runs plain, which reads no keys',
+            'run it with stdin on a terminal',
+          ]
+        : !process.stdout.isTTY
+          ? [
+              'stdout is not a terminal (it is redirected), so the app runs plain, which reads no keys',
+              'run it with stdout on a terminal',
+            ]
+          : [
+              'with TERM=dumb the app runs plain, which reads no keys',
+              "set TERM to your terminal's name",
+            ];
     throw new UsageError(
-      `--ptt needs a talk button, and ${why}: the mic would stay shut for the whole call. Give --serial <device> (its PTT button talks), or run in a terminal without --plain.`,
+      `--ptt needs a talk button, and ${why}: the mic would stay shut for the whole call. Give --serial <device> (its PTT button talks), or ${fullScreen}.`,
     );
   }
   const { runCall } = await import('../app/run-call.js');

@@ -200,15 +200,19 @@ describe('--ptt where no key is read', () => {
   it('is refused before a call is made: in --plain, and when the output is no terminal (exit 2)', async () => {
     const server = await double();
     const call = ['--agent', 'agt_front', '--input', 'none', '--output', 'none'];
-    // runCli's stdout is a pipe: plain without --plain, the other way a script gets there.
-    for (const [args, why] of [
-      [['--plain', '--ptt'], '--plain reads no keys'],
-      [['--ptt'], 'without a terminal on stdin and stdout the app runs plain, which reads no keys'],
+    // runCli's stdin and stdout are pipes: plain without --plain, as a script gets there.
+    for (const [args, why, way] of [
+      [['--plain', '--ptt'], '--plain reads no keys', 'leave out --plain'],
+      [
+        ['--ptt'],
+        'stdin is not a terminal, so the app runs plain, which reads no keys',
+        'run it with stdin on a terminal',
+      ],
     ] as const) {
       const run = await runAgainst(server, [...call, ...args, '--duration', '2']);
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr.trim()).toBe(
-        `error: --ptt needs a talk button, and ${why}: the mic would stay shut for the whole call. Give --serial <device> (its PTT button talks), or run in a terminal without --plain.`,
+        `error: --ptt needs a talk button, and ${why}: the mic would stay shut for the whole call. Give --serial <device> (its PTT button talks), or ${way}.`,
       );
     }
     expect(requestsTo(server, 'POST', /\/calls/)).toHaveLength(0);
