@@ -2,7 +2,12 @@ import { LEVEL_TICK_MS } from '../audio/constants.js';
 import { eventText } from '../session/events.js';
 import type { CallEvent, Snapshot, StoreReader, Turn } from '../session/types.js';
 import { noAnswerText } from '../text/durations.js';
-import { cleanText, conversationItems, formatTxtUnconfirmed } from '../transcript/format.js';
+import {
+  cleanText,
+  conversationItems,
+  formatTxtUnconfirmed,
+  turnSuffix,
+} from '../transcript/format.js';
 
 export interface PlainOutputOptions {
   verbose: boolean;
@@ -203,13 +208,8 @@ export const AUDIO_WAIT_MS = 3 * LEVEL_TICK_MS;
 /** `Agent: text`, `User (typed): text`, with how the turn ended when it did not finish. */
 function turnLine(turn: Turn): string {
   const who = turn.role === 'user' ? (turn.typed ? 'User (typed)' : 'User') : 'Agent';
-  const mark = turn.interrupted
-    ? turn.unheard
-      ? ' [interrupted, not heard]'
-      : ' [interrupted]'
-    : turn.final
-      ? ''
-      : ' [unfinished]';
+  // A turn printed without its final text is one the call left so: unfinished, as `.txt` says.
+  const mark = turnSuffix(turn, true);
   // One line per turn, as in a `.txt` transcript: a reply's line breaks (a list, a lone CR)
   // would start lines without their `Agent:`.
   return `${who}: ${cleanText(turn.text)}${mark}`;

@@ -234,7 +234,7 @@ function openMark(ended: boolean): string {
 }
 
 /** Cut off (barge-in, `i`, a hang-up over its audio) says more than "not final": it comes first, as in plain mode. */
-function turnSuffix(turn: Turn, ended: boolean): string {
+export function turnSuffix(turn: Turn, ended: boolean): string {
   if (turn.interrupted) return turn.unheard ? ' [interrupted, not heard]' : ' [interrupted]';
   return turn.final ? '' : ` [${openMark(ended)}]`;
 }

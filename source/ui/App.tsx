@@ -6,6 +6,7 @@ import { ALREADY_CALLING, type SessionStage } from '../app/call-session.js';
 import type { CallEvent, Snapshot, Store } from '../session/types.js';
 import { type CallSummary, formatSummary } from '../transcript/summary.js';
 import { callClock, useClock } from './clock.js';
+import { selectIsRecording } from './components/CallFacts.js';
 import { EventsPane, type EventsView } from './components/EventsPane.js';
 import { Footer } from './components/Footer.js';
 import { Header } from './components/Header.js';
@@ -151,7 +152,6 @@ function withEarlier(
 }
 
 const selectWarning = (s: Snapshot) => s.warning;
-const selectRecording = (s: Snapshot) => s.recordingPath !== undefined;
 const selectQuietSince = (s: Snapshot) => s.serverQuiet?.since;
 const selectServerBack = (s: Snapshot) => s.serverBack;
 
@@ -239,7 +239,7 @@ export function App({
   });
   // A notice may take two rows (a toast whose path needs them): the layout counts rows.
   const noticeLines = noticeRows(noticeItems, screenWidth(size.columns));
-  const recording = useStoreSelector(store, selectRecording);
+  const recording = useStoreSelector(store, selectIsRecording);
   const layout = computeLayout({
     columns: size.columns,
     rows: size.rows,

@@ -211,6 +211,9 @@ export function recordFact(path: string, stopped: FileStop | undefined, room: nu
     : truncateToWidth(why, Math.max(1, room));
 }
 
+/** Whether the call is recorded (`--record`): the layout gives its fact a row. */
+export const selectIsRecording = (s: Snapshot) => s.recordingPath !== undefined;
+
 const selectRecording = (s: Snapshot) => ({
   path: s.recordingPath,
   stopped: s.recordingStopped,

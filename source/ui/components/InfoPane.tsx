@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
-import type { Snapshot, Store } from '../../session/types.js';
+import type { Store } from '../../session/types.js';
 import { useStoreSelector } from '../hooks/useStoreSelector.js';
 import { sideInfoRows } from '../layout.js';
-import { CallFacts, EchoFact, RecordFact } from './CallFacts.js';
+import { CallFacts, EchoFact, RecordFact, selectIsRecording } from './CallFacts.js';
 import { MeterRow, MicFlags } from './Meters.js';
 import { StateIndicator } from './StateIndicator.js';
 
@@ -15,11 +15,9 @@ export interface InfoPaneProps {
   readonly wide: boolean;
 }
 
-const selectRecording = (s: Snapshot) => s.recordingPath !== undefined;
-
 /** State indicator, VU meters and call facts; each part renders when what it shows changes. */
 export const InfoPane = memo(function InfoPane({ store, width, height, wide }: InfoPaneProps) {
-  const recording = useStoreSelector(store, selectRecording);
+  const recording = useStoreSelector(store, selectIsRecording);
   // In the narrow layout the meters share the row with the facts column.
   const half = Math.floor(width / 2);
   // Two columns between the halves: a left row that fills its half (the echo fact) must not read
