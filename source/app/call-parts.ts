@@ -156,6 +156,11 @@ export interface OpenCall {
   writer(): TranscriptWriter | undefined;
   /** Everything opened for the call is closed (audio, serial); idempotent. */
   close(): Promise<void>;
+  /**
+   * The call's record, fetched while the screen waits after its end: the transcript file (now,
+   * or one `s` makes later) holds it from then on, as the screen does.
+   */
+  recordCame(outcome: RecordOutcome): void;
 }
 
 /** Opens everything a created call needs and the store that owns it (not started yet). */
@@ -223,6 +228,15 @@ export async function openCall(
   addSecret(created.websocketUrl, ids);
   const fileTag = fileTagOf(created.agentId, created.label);
   let writer: TranscriptWriter | undefined;
+  // The record fetched after the end (`recordCame`), for a file followed now or made by `s`.
+  let record: RecordOutcome | undefined;
+  const withTheRecord = (w: TranscriptWriter) => {
+    if (record === undefined) return;
+    const snap = store.getSnapshot();
+    w.recordCame(
+      withRecord(summarize({ ...snap, transcriptPath: files.path ?? snap.transcriptPath }), record),
+    );
+  };
   const follow = (path: string) =>
     new TranscriptWriter(path, {
       format: formatForPath(path, o.transcriptFormat),
@@ -270,6 +284,7 @@ export async function openCall(
     saveTranscript: async (): Promise<string> => {
       files.path ??= files.generatedPath(store.getSnapshot(), fileTag);
       writer ??= follow(files.path);
+      withTheRecord(writer);
       await writer.flush();
       // The writer never throws (a failing disk must not take the call down): ask it. The
       // path goes with the message, for the screen to shorten (`~/…`).
@@ -337,6 +352,10 @@ export async function openCall(
     created,
     number,
     writer: () => writer,
+    recordCame: (outcome) => {
+      record = outcome;
+      if (writer) withTheRecord(writer);
+    },
     close: async () => {
       offCleanup();
       await close();

@@ -542,7 +542,10 @@ export class CallSession {
         this.early = fetchRecordEarly(this.options.ctx, call);
         // It never rejects (its problems are its note); finishing the call awaits it too.
         void this.early?.promise.then(
-          () => this.showSummary(call),
+          (outcome) => {
+            call.recordCame(outcome);
+            this.showSummary(call);
+          },
           () => undefined,
         );
       }

@@ -297,8 +297,20 @@ export class TranscriptWriter {
   }
 
   /**
+   * The call's record came while the screen waits after its end (`summary` holds it): the final
+   * form again with it, so the file holds what the screen shows before anyone quits (a save
+   * with `s` then, a process killed). Nothing before the call has ended, nor after `close`.
+   */
+  recordCame(summary: CallSummary): void {
+    if (this.closed || !this.ended) return;
+    this.ended = { summary };
+    if (this.stream) return;
+    this.attempt(() => this.writeWhole(this.render(this.format, true, summary)));
+  }
+
+  /**
    * The call has ended: its final form now, with the summary its last snapshot gives (no call
-   * record yet: `close` adds it). Nothing said changes any more; what the store still adds
+   * record yet: `close` adds it, or {@link recordCame} when it comes first). Nothing said changes any more; what the store still adds
    * (events, a tool's late answer) is in the form `close` or `flush` writes.
    */
   private finishCall(snap: Snapshot): void {

@@ -6,8 +6,10 @@
  * the record's `Server …` lines once they come; a redial's call gets its own when it ends. In a
  * real terminal (tmux), at 200×50 and at 40×12.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cli.js';
+import { tempDir, waitFor } from '../helpers/cli.js';
 import { startOmniaDouble } from '../omnia/double.js';
 import { KEY, omniaEnv } from '../omnia/helpers.js';
 import { type CallFixture, startCall } from './fixtures.js';
@@ -179,6 +181,52 @@ describe('the summary of an ended call, on the full screen', () => {
     const end = await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
     expect(end).toMatch(/^Server: lasted/m);
     expect(asks().length).toBe(before);
+  }, 60_000);
+
+  it('the transcript file holds the record the ended screen shows, before anyone quits; s too', async () => {
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, ...QUIET, '--duration', '2', '--transcript', 'call.md'],
+      env: call.env(),
+      cwd: call.home,
+      width: 200,
+      height: 50,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen((s) => s.includes('Server: lasted'), 'the server record', 20_000);
+    const followed = join(call.home, 'call.md');
+    await waitFor(() => readFileSync(followed, 'utf8').includes('- Server: lasted'), {
+      what: 'the record in the followed file',
+    });
+    expect(readFileSync(followed, 'utf8')).toMatch(/^- Server end reason: the caller hung up/m);
+    // A save with `s` on the ended screen writes it too.
+    await tui.keys('s');
+    const saved = await tui.waitForScreen((s) => /transcript saved/.test(s), 'the save');
+    expect(saved).toMatch(/transcript saved (again )?to /);
+    expect(readFileSync(followed, 'utf8')).toContain('- Server: lasted');
+    await tui.keys('q');
+    await tui.waitForScreen((s) => /^EXITED:\d+$/m.test(s), 'the app to exit');
+  }, 60_000);
+
+  it('s on the ended screen saves the record the screen shows', async () => {
+    call = await startCall();
+    const tui = await startTui({
+      args: [...call.args, ...QUIET, '--duration', '2'],
+      env: call.env(),
+      cwd: call.home,
+      width: 200,
+      height: 50,
+      wrapInShell: true,
+    });
+    await tui.waitForScreen((s) => s.includes('Server: lasted'), 'the server record', 20_000);
+    await tui.keys('s');
+    await tui.waitForScreen((s) => /transcript saved to /.test(s), 'the save');
+    const dir = join(call.home, '.local', 'share', 'omnia-voice', 'transcripts');
+    const [file] = readdirSync(dir);
+    expect(file).toBeDefined();
+    const text = readFileSync(join(dir, file!), 'utf8');
+    expect(text).toContain('- Server: lasted');
+    expect(text).toMatch(/^- Server end reason: the caller hung up/m);
   }, 60_000);
 
   it("a record the call's end gave up on is asked for again when you quit", async () => {
