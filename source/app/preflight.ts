@@ -45,6 +45,8 @@ export interface PreflightOptions {
   /** Where `input` and `output` were set, as errors name it (`OMNIA_INPUT in the environment`). */
   readonly inputFrom?: string;
   readonly outputFrom?: string;
+  /** Push-to-talk (`--ptt`): in plain mode the serial device's button is the only talk button. */
+  readonly ptt?: boolean;
   /** `--serial`'s device. */
   readonly serialPath?: string;
   /** Where it was set, as errors name it (`OMNIA_SERIAL in the environment`); the flag's own. */
@@ -119,6 +121,14 @@ export function preflight(o: PreflightOptions): void {
   if (o.serialPath !== undefined && isTheScreen(o.serialPath)) {
     throw usageError(
       `${serialNamed(o.serialPath, o.serialPathFrom)} is the terminal this app runs in, not a serial device: the app would read your typing as commands and write its state lines over the screen; give the device's path (omnia-voice serial list shows the ports)`,
+    );
+  }
+  // Plain mode reads no keys: with --ptt a device that is not there leaves no talk button, and
+  // the call would go on with the mic shut (a serial device that fails otherwise only costs its
+  // buttons, and the call goes on as serial.md says).
+  if (o.ptt && o.plain && o.serialPath !== undefined && !existsSync(o.serialPath)) {
+    throw usageError(
+      `${serialNamed(o.serialPath, o.serialPathFrom)} does not exist (is it plugged in?), and with --ptt in plain mode its PTT button is the only talk button: the mic would stay shut for the whole call. Plug it in, or leave out --ptt`,
     );
   }
   if (o.transcriptPath !== undefined) {

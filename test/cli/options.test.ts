@@ -217,6 +217,19 @@ describe('--ptt where no key is read', () => {
     }
     expect(requestsTo(server, 'POST', /\/calls/)).toHaveLength(0);
   });
+
+  it('with a serial device that is not there is refused too: its button was the only one', async () => {
+    const server = await double();
+    const run = await runAgainst(server, [
+      ...['--agent', 'agt_front', '--input', 'none', '--output', 'none'],
+      ...['--plain', '--ptt', '--serial', '/dev/omnia-no-such-tty', '--duration', '2'],
+    ]);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'error: --serial /dev/omnia-no-such-tty does not exist (is it plugged in?), and with --ptt in plain mode its PTT button is the only talk button: the mic would stay shut for the whole call. Plug it in, or leave out --ptt',
+    );
+    expect(requestsTo(server, 'POST', /\/calls/)).toHaveLength(0);
+  });
 });
 
 describe('--greeting given empty', () => {
