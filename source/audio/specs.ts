@@ -26,8 +26,9 @@ export function parseSourceSpec(spec: string): SourceSpec | undefined {
   const trimmed = spec.trim();
   if (trimmed === 'mic') return { kind: 'mic' };
   if (trimmed.startsWith('mic:')) {
+    // `mic:` names no device (often `mic:$DEV` with DEV unset): not taken for the default.
     const device = trimmed.slice('mic:'.length).trim();
-    return device.length > 0 ? { kind: 'mic', device } : { kind: 'mic' };
+    return device.length > 0 ? { kind: 'mic', device } : undefined;
   }
   if (trimmed === 'none' || trimmed === 'silence') return { kind: 'none' };
   if (/\.wav$/i.test(trimmed) || /[/\\]/.test(trimmed)) return { kind: 'wav', path: trimmed };
@@ -51,6 +52,8 @@ export function parseSinkSpecOrUndefined(spec: string): SinkSpec | undefined {
   const device = rest.join(':');
   if (head === 'none' && rest.length === 0) return { kind: 'none' };
   if (head === 'speaker' || head === 'sox') {
+    // `speaker:` names no device (an empty variable after the colon): not the default.
+    if (rest.length > 0 && device.trim() === '') return undefined;
     return device ? { kind: head, device } : { kind: head };
   }
   return undefined;

@@ -37,6 +37,34 @@ function fileDeviceHome(): string {
   return home;
 }
 
+describe('a device spec with nothing after its colon', () => {
+  it('is refused, not taken for the default device (an empty variable in mic:$DEV)', async () => {
+    const server = await double({ agents: AGENTS });
+    const home = fileDeviceHome();
+    for (const [flag, spec, allowed] of [
+      ['--input', 'mic:', 'mic, mic:<device>, none, or a path to a .wav file'],
+      [
+        '--output',
+        'speaker:',
+        'speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav',
+      ],
+      [
+        '--output',
+        'sox: ',
+        'speaker, speaker:<device>, sox, sox:<device>, none or a file ending in .wav',
+      ],
+    ] as const) {
+      const other = flag === '--input' ? ['--output', 'none'] : ['--input', 'none'];
+      const run = await runAgainst(server, [...CALL, flag, spec, ...other], { home });
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr.trim()).toBe(
+        `error: Invalid value for ${flag}: ${JSON.stringify(spec.trim())}. Allowed: ${allowed}.`,
+      );
+    }
+    expect(server.calls).toHaveLength(0);
+  });
+});
+
 describe('a named audio device that does not exist', () => {
   it('is refused before the call is created, exit 2, naming it and the way out', async () => {
     const server = await double({ agents: AGENTS });
