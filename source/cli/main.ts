@@ -544,7 +544,10 @@ class OmniaCommand extends Command {
     const hint = MISSING_WORDS[commandPath(this)];
     const usage = typedUsage(this);
     const what = hint ? hint.what : `<${name}>`;
-    const where = hint?.listed ? ` (${hint.listed} lists them)` : '';
+    // The listing asks the server this command was to ask (`--api-base`, `--local`).
+    const where = hint?.listed
+      ? ` (${commandFor(flagTarget(this.opts()), hint.listed)} lists them)`
+      : '';
     this.error(`error: ${shortPath(this)} needs ${what}: ${usage}${where}`, {
       code: 'commander.missingArgument',
       exitCode: 1,
@@ -594,8 +597,8 @@ class OmniaCommand extends Command {
 
 /** What a command's missing word is, in words, and the command that lists the values. */
 const MISSING_WORDS: Record<string, { what: string; listed?: string }> = {
-  'omnia-voice calls show': { what: 'a call id', listed: 'omnia-voice calls' },
-  'omnia-voice agents show': { what: 'an agent id or name', listed: 'omnia-voice agents' },
+  'omnia-voice calls show': { what: 'a call id', listed: 'calls' },
+  'omnia-voice agents show': { what: 'an agent id or name', listed: 'agents' },
 };
 
 /** `calls show`: the command's path without the program's name. */

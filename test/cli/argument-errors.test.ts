@@ -23,6 +23,19 @@ describe('a word missing or left over says what to type', () => {
       ['agents', 'show'],
       'error: agents show needs an agent id or name: omnia-voice agents show <id|name> (omnia-voice agents lists them)',
     ],
+    // The listing asks the server the command was to ask: a serve at --api-base, the local agent.
+    [
+      ['calls', 'show', '--api-base', 'http://127.0.0.1:8787'],
+      'error: calls show needs a call id: omnia-voice calls show <id> (omnia-voice calls --api-base http://127.0.0.1:8787 lists them)',
+    ],
+    [
+      ['agents', 'show', '--local'],
+      'error: agents show needs an agent id or name: omnia-voice agents show <id|name> (omnia-voice agents --local lists them)',
+    ],
+    [
+      ['agents', 'show', '', '--api-base', 'http://127.0.0.1:8787'],
+      'error: agents show needs an agent id or name, and it is empty: omnia-voice agents show <id|name> (omnia-voice agents --api-base http://127.0.0.1:8787 lists them).',
+    ],
     [
       ['calls', 'show', 'a', 'b'],
       'error: calls show takes <id> (quote a value that has spaces), and "b" is left over: omnia-voice calls show <id>',

@@ -12,7 +12,7 @@ import {
   isActive,
   readAgents,
 } from '../../api/agents.js';
-import { commandFor } from '../../api/command-hint.js';
+import { commandFor, flagTarget } from '../../api/command-hint.js';
 import type { ApiTarget } from '../../api/request.js';
 import { sanitizeServerText, terminalJson } from '../../api/sanitize.js';
 import { wrapText } from '../../ui/textWidth.js';
@@ -172,7 +172,7 @@ export async function runAgentShowCommand(
 ): Promise<number> {
   if (ref.trim() === '') {
     throw new AgentShowError(
-      'agents show needs an agent id or name, and it is empty: omnia-voice agents show <id|name> (omnia-voice agents lists them).',
+      `agents show needs an agent id or name, and it is empty: omnia-voice agents show <id|name> (${commandFor(flagTarget(flags), 'agents')} lists them).`,
     );
   }
   const { api } = await commandApi(flags, err);
