@@ -141,6 +141,24 @@ describe('omnia-voice calls against the Omnia double', () => {
     expectNoSecrets([saved.stdout, saved.stderr], home);
   });
 
+  it('calls show of a call still running says its record is not complete, not naming Omnia', async () => {
+    // A local agent (a serve) answers as Omnia does: "Omnia is still filling it in" was wrong there.
+    const live = pastCall(7, {
+      id: 'call_live_1',
+      endTime: undefined,
+      durationMs: undefined,
+      durationSeconds: undefined,
+      status: undefined,
+      billing: undefined,
+    });
+    const server = await double({ pastCalls: [live] });
+    const run = await runAgainst(server, ['calls', 'show', 'call_live_1', '--format', 'txt']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^Call record: not complete yet: the server is still filling it in$/m,
+    );
+  });
+
   it('calls show of an unknown call: the 404 with its request id and that no recent id starts so, as `call_nope…` says (exit 2 both)', async () => {
     const server = await double({ pastCalls: PAST });
     const run = await runAgainst(server, ['calls', 'show', 'call_nope']);
