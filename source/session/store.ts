@@ -1,4 +1,5 @@
 import { saysOutOfCredits, TOP_UP_HINT } from '../api/default-base.js';
+import { describeEndReason, KNOWN_END_REASONS } from '../api/record-facts.js';
 import { LEVEL_TICK_EVERY, LEVEL_TICK_MS } from '../audio/constants.js';
 import { type EchoPath, GuardedEcho, HELD_SPEECH_NOTICE_MS, NoEcho } from '../audio/echo/path.js';
 import { LevelMeter, SILENT_LEVEL } from '../audio/levels.js';
@@ -757,7 +758,15 @@ export class SessionStore implements Store {
     this.agentHungUp = true;
     // Cleaned before it is put in brackets: an escape sequence at its end left `(agent_hangup )`.
     const why = reason ? this.clean(reason).trim() : '';
-    const said = why ? `the agent hung up (${why})` : 'the agent hung up';
+    // The server ends calls with `hangup` too (`max_duration`, `inactivity`): said as what
+    // ended it, as the record's end reason is, not as the agent's doing.
+    const known = why !== '' && KNOWN_END_REASONS.includes(why.toLowerCase());
+    const said =
+      known && why.toLowerCase() !== 'agent_hangup'
+        ? describeEndReason(why)
+        : why
+          ? `the agent hung up (${why})`
+          : 'the agent hung up';
     this.addEvent('info', said);
     // Whoever hung up first ended the call: after our hang_up, the call stays ours.
     if (!this.hangUpPromise) this.hangUpReason = said;

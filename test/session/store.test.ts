@@ -637,8 +637,22 @@ describe('SessionStore against a hostile server', () => {
     await waitFor(() => store.getSnapshot().phase === 'live', { what: 'live' });
     await store.actions.hangUp();
     const s = store.getSnapshot();
-    expect(s.events.map((e) => e.message)).toContain('the agent hung up (user_hangup)');
+    expect(s.events.map((e) => e.message)).toContain('the caller hung up (user_hangup)');
     expect(s.endReason).toBe('you hung up');
+  });
+
+  it('a hangup for a reason of the server (max_duration) is said as what ended the call, not the agent', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'hangup', reason: 'max_duration' }));
+      ws.close(1000);
+    });
+    const port = (wss.address() as AddressInfo).port;
+    const store = await storeFor(`ws://127.0.0.1:${port}/`, silentSource());
+    await waitFor(() => store.getSnapshot().phase === 'ended', { what: 'ended' });
+    expect(store.getSnapshot().endReason).toBe('the maximum duration was reached (max_duration)');
   });
 
   it("settles a typed message by the user turn with its text, whatever the turn's medium says", async () => {
