@@ -1039,7 +1039,9 @@ describe('keys', () => {
     const store = new FakeStore({ phase: 'ended', ptt: true, pttDown: true });
     const r = await open(store);
     await r.press('v');
-    await waitFor(() => expect(r.frame()).toContain('no call is live: there is no agent to ask'));
+    await waitFor(() =>
+      expect(r.frame()).toContain('the call is over: there is no agent to ask (r calls again)'),
+    );
     expect(store.called('setOutputMedium')).toHaveLength(0);
     expect(r.frame()).not.toContain('PTT:');
     expect(r.frame()).toContain('mic off');

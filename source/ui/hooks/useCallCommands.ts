@@ -269,7 +269,12 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
         return;
       case 'toggleMedium': {
         if (snapshot.phase !== 'live') {
-          dispatch({ type: 'toast', text: 'no call is live: there is no agent to ask' });
+          // In the words the other keys use: over, or not up yet.
+          const text =
+            snapshot.phase === 'ended' || snapshot.phase === 'error'
+              ? 'the call is over: there is no agent to ask (r calls again)'
+              : 'not connected yet: there is no agent to ask';
+          dispatch({ type: 'toast', text });
           return;
         }
         const medium = snapshot.outputMedium === 'voice' ? 'text' : 'voice';
