@@ -38,7 +38,9 @@ export function transcriptFromCallLog(log: CallLog): TranscriptData {
     // No `interruptions`: the record cannot say (the summary says so).
     latencyCount: 0,
     record: facts,
-    ...(facts.complete ? {} : { recordNote: 'not complete yet: the server is still filling it in' }),
+    ...(facts.complete
+      ? {}
+      : { recordNote: 'not complete yet: the server is still filling it in' }),
   };
   const agentName = facts.agentName;
   const agentId = facts.agentId;
