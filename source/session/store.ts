@@ -181,10 +181,14 @@ export class SessionStore implements Store {
   private utteranceAt: number | undefined;
   /** When the agent's audio last began to be heard after silence (ms, wall clock). */
   private replyHeardAt = Number.NEGATIVE_INFINITY;
-  /** The agent turn whose audio began to be heard at {@link replyHeardAt}, when known. */
-  private replyHeardOrdinal: number | undefined;
-  /** Agent audio was written to the device since it last ran dry or was cleared. */
-  private startedSinceSilence = false;
+  /**
+   * When each agent turn's audio was first heard (ms, wall clock): kept, never moved by a later
+   * start of the same turn (a late frame makes the player write silence, then start again).
+   * Bounded: only the latest turns matter to a cut.
+   */
+  private readonly firstHeardAt = new Map<number, number>();
+  /** Some agent audio has been written to the device in this call. */
+  private agentAudioStarted = false;
   /** Server barge-ins within {@link QUICK_CUT_MS} of the agent's audio starting. */
   private quickCuts = 0;
   private notifyQueued = false;
@@ -460,18 +464,14 @@ export class SessionStore implements Store {
       countGap?.(ms, cause);
       this.onAgentGap(ms, cause);
     };
-    player.onPlaybackStop = (heardInMs) => {
-      // A reply right behind other audio reports that audio's stop and its own start at once.
-      this.startedSinceSilence = false;
-      this.latency.playbackStopped(Date.now() + heardInMs);
-    };
+    player.onPlaybackStop = (heardInMs) => this.latency.playbackStopped(Date.now() + heardInMs);
     player.onPlaybackStart = (heardInMs, reply) => {
       // The audio is the turn it was queued as starting, if it was; else the open agent turn's;
       // with none open, a new turn's not in the transcript yet.
       const owner = reply !== undefined ? { ordinal: reply } : this.openAgentTurn();
       this.replyHeardAt = Date.now() + heardInMs;
-      this.replyHeardOrdinal = owner?.ordinal;
-      this.startedSinceSilence = true;
+      this.noteFirstHeard(owner?.ordinal, this.replyHeardAt);
+      this.agentAudioStarted = true;
       // The player writes ahead of the device by its lead: the user hears it that much later.
       this.recordLatency(this.latency.playbackStarted(Date.now() + heardInMs, owner));
     };
@@ -979,7 +979,6 @@ export class SessionStore implements Store {
     const unplayed = this.options.player.unplayedMs;
     const dropped = this.options.player.clear();
     const unheard = unplayed > 0 && this.replyUnheard(this.lastAgentOrdinal());
-    this.startedSinceSilence = false;
     // What was still to play is not heard: the agent stopped talking now.
     if (dropped > 0) this.latency.playbackStopped(Date.now());
     if (by === 'local' && dropped <= 0 && this.snapshot.agentState !== 'speaking') {
@@ -1075,23 +1074,37 @@ export class SessionStore implements Store {
   }
 
   /**
-   * Audio is being cut, and none of agent turn `ordinal` (the latest) had reached the user.
-   * Its text, the server's guess of what was heard by its own clock, was not heard. So when:
-   * - no agent audio was written since the device last ran dry (a reply starts with some audio
-   *   in hand): what is cut is all that came since, none of it heard;
-   * - the audio heard last began less than {@link UNHEARD_MS} ago, or is not heard yet (it waits
-   *   in the player's lead), and it is this turn's, or no turn's (it came with none open: Omnia
-   *   sends a reply's final text before its audio);
-   * - this turn's start was queued behind another reply still playing, and not written yet.
-   * A reply that started right behind other audio with no turn open is not told apart from it,
-   * and is said heard once that was.
+   * Agent audio began to be heard at `at`: the first time for its turn is kept. Audio with no
+   * turn open (Omnia sends a reply's final text before its audio) is the latest agent turn's
+   * when that one was never heard; else it is a turn not in the transcript yet, and nothing is
+   * noted.
+   */
+  private noteFirstHeard(ordinal: number | undefined, at: number): void {
+    const latest = this.lastAgentOrdinal();
+    const turn = ordinal ?? (latest >= 0 && !this.firstHeardAt.has(latest) ? latest : undefined);
+    if (turn === undefined || this.firstHeardAt.has(turn)) return;
+    this.firstHeardAt.set(turn, at);
+    if (this.firstHeardAt.size > 8) {
+      this.firstHeardAt.delete(this.firstHeardAt.keys().next().value as number);
+    }
+  }
+
+  /**
+   * Audio is being cut, and none of agent turn `ordinal` (the latest) had reached the user: its
+   * text, the server's guess of what was heard by its own clock, was not heard. Said only when
+   * known, as a false "not heard" would go into every transcript:
+   * - its audio was first heard less than {@link UNHEARD_MS} ago, or is not heard yet (written
+   *   into the player's lead);
+   * - its start was queued as starting a reply and not written yet (a reply starts with some
+   *   audio in hand; or it waits behind another reply still playing);
+   * - no agent audio at all has been heard in this call yet (the greeting, its final text first).
+   * Anything else (audio right behind other audio with no turn open) is said heard.
    */
   private replyUnheard(ordinal: number): boolean {
-    if (!this.startedSinceSilence) return true;
-    if (this.replyHeardOrdinal === undefined || this.replyHeardOrdinal === ordinal) {
-      return Date.now() < this.replyHeardAt + UNHEARD_MS;
-    }
-    return this.queuedReply === ordinal;
+    const heard = this.firstHeardAt.get(ordinal);
+    if (heard !== undefined) return Date.now() < heard + UNHEARD_MS;
+    if (this.queuedReply === ordinal) return true;
+    return !this.agentAudioStarted;
   }
 
   private lastAgentOrdinal(): number {

@@ -207,6 +207,30 @@ describe('plain mode prints a reply as it was heard', () => {
     expect(run.stdout).not.toContain('not heard');
     expect(run.file).toContain(`Agent: ${second} [interrupted]\n`);
   }, 40_000);
+
+  it('a reply heard, then held up by a late frame and cut while it waits, is not said unheard', async () => {
+    // The player writes silence when a frame is late and starts again when audio comes: the
+    // reply was heard for a second before that, whatever the restart says.
+    const run = await plainCall(
+      async (call, created) => {
+        call.json({ type: 'call_started', callId: created.id });
+        call.json({ type: 'state', state: 'speaking' });
+        call.json(agentSays(0, REPLY));
+        sendReplyAudio(call, 1_000);
+        await pause(1_300);
+        sendReplyAudio(call, 1_000);
+        call.json({ type: 'playback_clear_buffer' });
+        if (await call.waitFor('hang_up', 30_000)) call.ws.close(1000, 'bye');
+      },
+      ['--duration', '3', '-v'],
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /barge-in: server cleared playback \(\d+ ms of agent audio dropped\)$/m,
+    );
+    expect(run.stdout).not.toContain('not heard');
+    expect(run.file).toContain(`Agent: ${REPLY} [interrupted]\n`);
+  }, 40_000);
 });
 
 /** How much of a 16-bit mono WAV file at {@link RATE} is not silence (ms). */
