@@ -316,7 +316,12 @@ export async function openCall(
       // The device gone is an error: on the banner, not only in the events pane.
       onEvent: (kind, message) =>
         kind === 'error'
-          ? store.reportError(message)
+          ? // Unplugged once the call is over: nothing of the call is lost, no banner for it.
+            (() => {
+              const { phase } = store.getSnapshot();
+              if (phase === 'ended' || phase === 'error') store.reportInfo(message);
+              else store.reportError(message);
+            })()
           : kind === 'warning'
             ? store.reportWarning(message)
             : undefined,
@@ -491,7 +496,12 @@ export async function finishCall(
     if (early?.outcome?.record?.complete) outcome = early.outcome;
     else if (early?.outcome) {
       record.onStart?.();
-      outcome = await fetchRecordOf(ctx, call, final, callId, record.signal);
+      const again = await fetchRecordOf(ctx, call, final, callId, record.signal);
+      // Skipped, or failed: the record the early fetch had (the screen and the file show it)
+      // is kept, with the newer note.
+      outcome = again.record
+        ? again
+        : { ...early.outcome, ...(again.note ? { note: again.note } : {}) };
     } else {
       // The caller's skip stops the fetch under way as it would its own.
       if (early && record.signal) {

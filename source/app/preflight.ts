@@ -1,6 +1,8 @@
 import {
+  accessSync,
   closeSync,
   existsSync,
+  constants as fsConstants,
   fstatSync,
   lstatSync,
   openSync,
@@ -126,10 +128,15 @@ export function preflight(o: PreflightOptions): void {
   // Plain mode reads no keys: with --ptt a device that is not there leaves no talk button, and
   // the call would go on with the mic shut (a serial device that fails otherwise only costs its
   // buttons, and the call goes on as serial.md says).
-  if (o.ptt && o.plain && o.serialPath !== undefined && !existsSync(o.serialPath)) {
-    throw usageError(
-      `${serialNamed(o.serialPath, o.serialPathFrom)} does not exist (is it plugged in?), and with --ptt in plain mode its PTT button is the only talk button: the mic would stay shut for the whole call. Plug it in, or leave out --ptt`,
-    );
+  if (o.ptt && o.plain && o.serialPath !== undefined) {
+    const why = !existsSync(o.serialPath)
+      ? 'does not exist (is it plugged in?)'
+      : cannotOpenReadWrite(o.serialPath);
+    if (why !== undefined) {
+      throw usageError(
+        `${serialNamed(o.serialPath, o.serialPathFrom)} ${why}, and with --ptt in plain mode its PTT button is the only talk button: the mic would stay shut for the whole call. ${why.startsWith('does not') ? 'Plug it in' : 'Give a device this user may open'}, or leave out --ptt`,
+      );
+    }
   }
   if (o.transcriptPath !== undefined) {
     checkNotFolder(o.transcriptPath);
@@ -172,7 +179,9 @@ export async function checkNamedDevices(
   if (missing.length === 0) return;
   const said = missing.map((n) => {
     const what = n.side === 'input' ? 'capture' : 'playback';
-    return `${deviceSetting(n)}: there is no ${what} device "${sanitizeLine(n.device, 200)}" (${n.reason})`;
+    // A card ALSA cannot open may be there, with no permission for this user: not "no device".
+    const is = n.reason.startsWith('ALSA cannot use') ? 'cannot use the' : 'there is no';
+    return `${deviceSetting(n)}: ${is} ${what} device "${sanitizeLine(n.device, 200)}" (${n.reason})`;
   });
   const nones = missing.map((n) =>
     n.side === 'input'
@@ -528,6 +537,16 @@ function checkLinkTarget(path: string, fail: (reason: string) => Error): void {
 }
 
 /** `--serial /dev/tty`, or `the serial device /dev/tty (OMNIA_SERIAL in the environment)`. */
+/** Why this user may not read and write `path` (`cannot be opened: permission denied`), if so. */
+function cannotOpenReadWrite(path: string): string | undefined {
+  try {
+    accessSync(path, fsConstants.R_OK | fsConstants.W_OK);
+    return undefined;
+  } catch (error) {
+    return `cannot be opened: ${writeErrorReason(error)}`;
+  }
+}
+
 function serialNamed(path: string, from: string | undefined): string {
   const shown = sanitizeLine(path, 200);
   if (from === undefined || from === '--serial') return `--serial ${shown}`;

@@ -546,7 +546,7 @@ class OmniaCommand extends Command {
     const what = hint ? hint.what : `<${name}>`;
     // The listing asks the server this command was to ask (`--api-base`, `--local`).
     const where = hint?.listed
-      ? ` (${commandFor(flagTarget(this.opts()), hint.listed)} lists them)`
+      ? ` (${commandFor(flagTarget(this.optsWithGlobals()), hint.listed)} lists them)`
       : '';
     this.error(`error: ${shortPath(this)} needs ${what}: ${usage}${where}`, {
       code: 'commander.missingArgument',

@@ -762,7 +762,7 @@ export class SessionStore implements Store {
     // ended it, as the record's end reason is, not as the agent's doing.
     const known = why !== '' && KNOWN_END_REASONS.includes(why.toLowerCase());
     const said =
-      known && why.toLowerCase() !== 'agent_hangup'
+      known && !['agent_hangup', 'hangup'].includes(why.toLowerCase())
         ? describeEndReason(why)
         : why
           ? `the agent hung up (${why})`

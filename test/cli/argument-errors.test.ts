@@ -29,6 +29,10 @@ describe('a word missing or left over says what to type', () => {
       'error: calls show needs a call id: omnia-voice calls show <id> (omnia-voice calls --api-base http://127.0.0.1:8787 lists them)',
     ],
     [
+      ['calls', '--api-base', 'http://127.0.0.1:8787', 'show'],
+      'error: calls show needs a call id: omnia-voice calls show <id> (omnia-voice calls --api-base http://127.0.0.1:8787 lists them)',
+    ],
+    [
       ['agents', 'show', '--local'],
       'error: agents show needs an agent id or name: omnia-voice agents show <id|name> (omnia-voice agents --local lists them)',
     ],

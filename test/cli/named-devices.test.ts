@@ -80,11 +80,11 @@ describe('a named audio device that does not exist', () => {
       ],
       [
         ['--input', 'none', '--output', 'sox:hw:0,0'],
-        `error: --output sox:hw:0,0: there is no playback device "hw:0,0" (ALSA cannot use sound card 0: it is not there, or this user may not open it); ${LISTS} --output none for one without sound`,
+        `error: --output sox:hw:0,0: cannot use the playback device "hw:0,0" (ALSA cannot use sound card 0: it is not there, or this user may not open it); ${LISTS} --output none for one without sound`,
       ],
       [
         ['--input', 'mic:plughw:CARD=x,DEV=0', '--output', 'speaker:plug:nosuch'],
-        `error: --input mic:plughw:CARD=x,DEV=0: there is no capture device "plughw:CARD=x,DEV=0" (ALSA cannot use sound card x: it is not there, or this user may not open it), and --output speaker:plug:nosuch: there is no playback device "plug:nosuch" (it leads to "nosuch", which ALSA does not know); ${LISTS} --input none for a call without a mic and --output none for one without sound`,
+        `error: --input mic:plughw:CARD=x,DEV=0: cannot use the capture device "plughw:CARD=x,DEV=0" (ALSA cannot use sound card x: it is not there, or this user may not open it), and --output speaker:plug:nosuch: there is no playback device "plug:nosuch" (it leads to "nosuch", which ALSA does not know); ${LISTS} --input none for a call without a mic and --output none for one without sound`,
       ],
     ];
     for (const [args, line] of cases) {

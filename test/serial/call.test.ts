@@ -232,16 +232,25 @@ describe('a device unplugged after the call ended', () => {
   it('is no part of the call: its summary says nothing of serial control', async () => {
     const home = tempDir('omnia-serial-call-');
     // The record never comes: the app waits for it after the call, the device still open.
-    const c = await startSerialCall(home, ['--input', 'none', '--output', 'none'], listening, {
-      record: 'hang',
-      env: { OMNIA_RECORD_WAIT_MS: '4000' },
-    });
+    const c = await startSerialCall(
+      home,
+      ['--input', 'none', '--output', 'none', '--transcript', join(home, 't.jsonl')],
+      listening,
+      { record: 'hang', env: { OMNIA_RECORD_WAIT_MS: '4000' } },
+    );
     await c.device.send('HANGUP\n');
     await waitFor(() => c.device.lines.includes('STATE ended'), { what: 'STATE ended' });
     await pty!.kill();
     expect(await c.exit, c.app.output().stderr).toBe(0);
     expect(c.app.output().stderr).toMatch(/^Ended: you hung up \(serial device\)$/m);
     expect(c.app.output().stderr).not.toContain('Serial:');
+    // Nor an error in the call's events: nothing of the call was lost.
+    const events = readFileSync(join(home, 't.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; kind?: string; message?: string })
+      .filter((r) => r.type === 'event' && r.message?.includes('disconnected'));
+    expect(events.map((e) => e.kind)).toEqual(['info']);
   }, 60_000);
 });
 

@@ -655,6 +655,20 @@ describe('SessionStore against a hostile server', () => {
     expect(store.getSnapshot().endReason).toBe('the maximum duration was reached (max_duration)');
   });
 
+  it('a hangup whose reason is only "hangup" is still the agent hanging up', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));
+    await new Promise((r) => wss.once('listening', r));
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify({ type: 'hangup', reason: 'hangup' }));
+      ws.close(1000);
+    });
+    const port = (wss.address() as AddressInfo).port;
+    const store = await storeFor(`ws://127.0.0.1:${port}/`, silentSource());
+    await waitFor(() => store.getSnapshot().phase === 'ended', { what: 'ended' });
+    expect(store.getSnapshot().endReason).toBe('the agent hung up (hangup)');
+  });
+
   it("settles a typed message by the user turn with its text, whatever the turn's medium says", async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     cleanups.push(() => new Promise<void>((r) => wss.close(() => r())));

@@ -1035,13 +1035,21 @@ describe('keys', () => {
     expect(endedLine('the agent hung up (agent_hangup)', true, width)).toBe(line);
   });
 
+  it('while the call ends, v asks nothing and says the call is ending', async () => {
+    const store = new FakeStore({ phase: 'ending' });
+    const r = await open(store);
+    await r.press('v');
+    await waitFor(() =>
+      expect(r.frame()).toContain('the call is ending: there is no agent to ask'),
+    );
+    expect(store.called('setOutputMedium')).toHaveLength(0);
+  });
+
   it('after the call v asks nothing and says so, and no PTT flag stands', async () => {
     const store = new FakeStore({ phase: 'ended', ptt: true, pttDown: true });
     const r = await open(store);
     await r.press('v');
-    await waitFor(() =>
-      expect(r.frame()).toContain('the call is over: there is no agent to ask (r calls again)'),
-    );
+    await waitFor(() => expect(r.frame()).toContain('the call is over: there is no agent to ask'));
     expect(store.called('setOutputMedium')).toHaveLength(0);
     expect(r.frame()).not.toContain('PTT:');
     expect(r.frame()).toContain('mic off');

@@ -272,8 +272,10 @@ export function useCallCommands(input: CallCommandsInput): RunCommand {
           // In the words the other keys use: over, or not up yet.
           const text =
             snapshot.phase === 'ended' || snapshot.phase === 'error'
-              ? 'the call is over: there is no agent to ask (r calls again)'
-              : 'not connected yet: there is no agent to ask';
+              ? `the call is over: there is no agent to ask${controls?.redial !== undefined ? ' (r calls again)' : ''}`
+              : notUpYet(snapshot.phase)
+                ? 'not connected yet: there is no agent to ask'
+                : 'the call is ending: there is no agent to ask';
           dispatch({ type: 'toast', text });
           return;
         }
