@@ -212,16 +212,11 @@ describe('plain mode prints a reply as it was heard', () => {
     // The player writes silence when a frame is late and starts again when audio comes: the
     // reply was heard for a second before that, whatever the restart says.
     const run = await plainCall(
-      async (call, created) => {
-        call.json({ type: 'call_started', callId: created.id });
-        call.json({ type: 'state', state: 'speaking' });
-        call.json(agentSays(0, REPLY));
-        sendReplyAudio(call, 1_000);
+      replyScript(1_000, async (call) => {
         await pause(1_300);
         sendReplyAudio(call, 1_000);
         call.json({ type: 'playback_clear_buffer' });
-        if (await call.waitFor('hang_up', 30_000)) call.ws.close(1000, 'bye');
-      },
+      }),
       ['--duration', '3', '-v'],
     );
     expect(run.code, run.stderr).toBe(0);

@@ -30,20 +30,55 @@ function count(text: string, what: string | RegExp): number {
   return text.split(what).length - 1;
 }
 
+/**
+ * A call of `seconds` to the Omnia double, whose record is complete `recordDelayMs` after the
+ * call, in tmux at 200×50; `recordWaitMs`: how long the app waits for it at the call's end.
+ */
+async function omniaCall(o: { recordDelayMs: number; seconds: number; recordWaitMs?: number }) {
+  const server = await startOmniaDouble({
+    apiKey: KEY,
+    agents: [{ id: 'agt_front', name: 'Front Desk' }],
+    recordDelayMs: o.recordDelayMs,
+  });
+  closing.push(() => server.close());
+  const home = tempDir('omnia-ended-');
+  const duration = ['--duration', String(o.seconds)];
+  const tui = await startTui({
+    args: ['--agent', 'agt_front', ...QUIET, ...duration, '--api-base', server.baseUrl],
+    env: {
+      ...omniaEnv(home),
+      ...(o.recordWaitMs ? { OMNIA_RECORD_WAIT_MS: String(o.recordWaitMs) } : {}),
+    },
+    cwd: home,
+    width: 200,
+    height: 50,
+    wrapInShell: true,
+  });
+  return { server, tui };
+}
+
+/** A call to the local agent with `args`, in tmux (200×50 unless said), its shell after it. */
+async function localCall(
+  args: string[],
+  o: { width?: number; height?: number; shell?: boolean } = {},
+) {
+  call = await startCall();
+  return startTui({
+    args: [...call.args, ...QUIET, ...args],
+    env: call.env(),
+    cwd: call.home,
+    width: o.width ?? 200,
+    height: o.height ?? 50,
+    wrapInShell: o.shell ?? true,
+  });
+}
+
 /** The rule over a call's summary in the transcript. */
 const RULE = /─+ summary ─+/;
 
 describe('the summary of an ended call, on the full screen', () => {
   it('follows the conversation with the server record, and a redial gets its own (200×50)', async () => {
-    call = await startCall();
-    const tui = await startTui({
-      args: [...call.args, ...QUIET, '--duration', '3'],
-      env: call.env(),
-      cwd: call.home,
-      width: 200,
-      height: 50,
-      wrapInShell: true,
-    });
+    const tui = await localCall(['--duration', '3']);
     await tui.waitForScreen(isLive, 'the call to be live');
     // Nothing pressed: the ended screen shows the summary, the record's lines once they come.
     const ended = await tui.waitForScreen(
@@ -98,14 +133,7 @@ describe('the summary of an ended call, on the full screen', () => {
   }, 90_000);
 
   it('fits 40×12: the layout whole, the summary scrolled back to', async () => {
-    call = await startCall();
-    const tui = await startTui({
-      args: [...call.args, ...QUIET, '--duration', '2'],
-      env: call.env(),
-      cwd: call.home,
-      width: 40,
-      height: 12,
-    });
+    const tui = await localCall(['--duration', '2'], { width: 40, height: 12, shell: false });
     // The transcript's two rows follow the summary's end: the server summary's last word.
     const ended = await tui.waitForScreen(
       (s) => /ended 0:02/.test(s) && /^ +up\.$/m.test(s),
@@ -141,22 +169,8 @@ describe('the summary of an ended call, on the full screen', () => {
   }, 60_000);
 
   it('says the record is being fetched, then shows it when it comes (Omnia)', async () => {
-    const server = await startOmniaDouble({
-      apiKey: KEY,
-      agents: [{ id: 'agt_front', name: 'Front Desk' }],
-      // Incomplete for 2.5 s after the call: polled every 200 ms meanwhile.
-      recordDelayMs: 2_500,
-    });
-    closing.push(() => server.close());
-    const home = tempDir('omnia-ended-');
-    const tui = await startTui({
-      args: ['--agent', 'agt_front', ...QUIET, '--duration', '2', '--api-base', server.baseUrl],
-      env: omniaEnv(home),
-      cwd: home,
-      width: 200,
-      height: 50,
-      wrapInShell: true,
-    });
+    // Incomplete for 2.5 s after the call: polled every 200 ms meanwhile.
+    const { server, tui } = await omniaCall({ recordDelayMs: 2_500, seconds: 2 });
     const fetching = await tui.waitForScreen(
       (s) => s.includes('call ended') && s.includes('Call lasted 2s'),
       'the summary',
@@ -184,17 +198,9 @@ describe('the summary of an ended call, on the full screen', () => {
   }, 60_000);
 
   it('the transcript file holds the record the ended screen shows, before anyone quits; s too', async () => {
-    call = await startCall();
-    const tui = await startTui({
-      args: [...call.args, ...QUIET, '--duration', '2', '--transcript', 'call.md'],
-      env: call.env(),
-      cwd: call.home,
-      width: 200,
-      height: 50,
-      wrapInShell: true,
-    });
+    const tui = await localCall(['--duration', '2', '--transcript', 'call.md']);
     await tui.waitForScreen((s) => s.includes('Server: lasted'), 'the server record', 20_000);
-    const followed = join(call.home, 'call.md');
+    const followed = join(call!.home, 'call.md');
     await waitFor(() => readFileSync(followed, 'utf8').includes('- Server: lasted'), {
       what: 'the record in the followed file',
     });
@@ -209,19 +215,11 @@ describe('the summary of an ended call, on the full screen', () => {
   }, 60_000);
 
   it('s on the ended screen saves the record the screen shows', async () => {
-    call = await startCall();
-    const tui = await startTui({
-      args: [...call.args, ...QUIET, '--duration', '2'],
-      env: call.env(),
-      cwd: call.home,
-      width: 200,
-      height: 50,
-      wrapInShell: true,
-    });
+    const tui = await localCall(['--duration', '2']);
     await tui.waitForScreen((s) => s.includes('Server: lasted'), 'the server record', 20_000);
     await tui.keys('s');
     await tui.waitForScreen((s) => /transcript saved to /.test(s), 'the save');
-    const dir = join(call.home, '.local', 'share', 'omnia-voice', 'transcripts');
+    const dir = join(call!.home, '.local', 'share', 'omnia-voice', 'transcripts');
     const [file] = readdirSync(dir);
     expect(file).toBeDefined();
     const text = readFileSync(join(dir, file!), 'utf8');
@@ -230,22 +228,8 @@ describe('the summary of an ended call, on the full screen', () => {
   }, 60_000);
 
   it("a record the call's end gave up on is asked for again when you quit", async () => {
-    const server = await startOmniaDouble({
-      apiKey: KEY,
-      agents: [{ id: 'agt_front', name: 'Front Desk' }],
-      recordDelayMs: 3_000,
-    });
-    closing.push(() => server.close());
-    const home = tempDir('omnia-ended-');
-    const tui = await startTui({
-      args: ['--agent', 'agt_front', ...QUIET, '--duration', '1', '--api-base', server.baseUrl],
-      // The wait at the call's end: shorter than the record takes.
-      env: { ...omniaEnv(home), OMNIA_RECORD_WAIT_MS: '1000' },
-      cwd: home,
-      width: 200,
-      height: 50,
-      wrapInShell: true,
-    });
+    // The wait at the call's end: shorter than the record takes.
+    const { tui } = await omniaCall({ recordDelayMs: 3_000, seconds: 1, recordWaitMs: 1_000 });
     await tui.waitForScreen((s) => /^ +Call record: .*not complete/m.test(s), 'the early give-up');
     // The screen waits; by now the record is complete.
     await new Promise((resolve) => setTimeout(resolve, 3_500));
