@@ -313,18 +313,15 @@ export async function openCall(
       path: o.serialPath,
       baudRate: o.serialBaud,
       store,
-      // The device gone is an error: on the banner, not only in the events pane.
-      onEvent: (kind, message) =>
-        kind === 'error'
-          ? // Unplugged once the call is over: nothing of the call is lost, no banner for it.
-            (() => {
-              const { phase } = store.getSnapshot();
-              if (phase === 'ended' || phase === 'error') store.reportInfo(message);
-              else store.reportError(message);
-            })()
-          : kind === 'warning'
-            ? store.reportWarning(message)
-            : undefined,
+      // The device gone is an error: on the banner, not only in the events pane. Unplugged once
+      // the call is over, nothing of the call is lost: no banner for it.
+      onEvent: (kind, message) => {
+        const { phase } = store.getSnapshot();
+        if (kind === 'warning') store.reportWarning(message);
+        else if (kind !== 'error') return;
+        else if (phase === 'ended' || phase === 'error') store.reportInfo(message);
+        else store.reportError(message);
+      },
       onDisconnect: (reason) => store.noteSerialOff(controller.path, reason, true),
     });
     try {
